@@ -1,0 +1,49 @@
+# The newcomer's commands.  Everything real lives in CMake and scripts/.
+#   make run     install what is missing, build, create var/demo.db, serve on :8080
+#   make check   install what is missing, build, run every test (normal + ASan/UBSan)
+#   make bench   benchmarks at city scale (bench/run)
+JOBS ?= 2
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DEMO_DB ?= var/demo.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps --browser
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DEPIGRID_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+$(DEMO_DB):
+	@mkdir -p $(dir $(DEMO_DB))
+	@$(BUILD)/epigrid demo --db $(DEMO_DB).tmp --scale 0.01 --seed 1 && mv $(DEMO_DB).tmp $(DEMO_DB)
+
+run: build
+	@$(MAKE) --no-print-directory $(DEMO_DB)
+	@scripts/print-logins $(DEMO_DB)
+	@$(BUILD)/epigrid serve --db $(DEMO_DB) --listen $(LISTEN)
+
+check-format:
+	@scripts/check-format
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+check: build build-asan check-format
+	@cd $(BUILD) && ctest --output-on-failure -j 1
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 1 -L 'unit|api'
+
+bench: deps
+	@bench/run
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,41 @@
+/*
+ * cli.h -- subcommands of the epigrid binary and what they share.
+ *
+ * Every subcommand takes its own arguments (argv[0] is the subcommand name),
+ * accepts --help, and returns the process exit status: 0 success, 1 failure,
+ * 2 usage error.  Messages go to stderr in the user's language (zh-CN unless
+ * EPIGRID_LANG or LANG starts with "en"); results go to stdout.
+ */
+#ifndef EPIGRID_CLI_CLI_H
+#define EPIGRID_CLI_CLI_H
+#include "store/store.h"
+#include "util/error.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+int cli_init(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_version(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_routes(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+
+/* The database path: "given" (--db), else $EPIGRID_DB, else "var/epigrid.db". */
+const char *cli_db_path(const char *given);
+/* Opens the database and applies pending migrations; prints the error and
+ * returns NULL on failure.  "create": 1 to create a missing file. */
+struct store *cli_open_store(const char *path, int create);
+/* Prints "epigrid: <message>" and the field errors to stderr. */
+void cli_print_error(const struct ep_error *err);
+/* The language for CLI messages (enum ep_lang). */
+int cli_lang(void);
+/* Reads a password: from stdin when it is not a terminal (one line), else
+ * prompts twice without echo.  Returns 0 and fills "out", or -1. */
+int cli_read_password(char *out, size_t size);
+
+#endif

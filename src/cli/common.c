@@ -1,0 +1,104 @@
+/*
+ * common.c -- helpers shared by the subcommands (see cli.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_lang(void)
+{
+    const char *l = getenv("EPIGRID_LANG");
+    if (!l || !*l)
+        l = getenv("LANG");
+    return l && strncmp(l, "en", 2) == 0 ? EP_LANG_EN : EP_LANG_ZH;
+}
+
+const char *cli_db_path(const char *given)
+{
+    if (given && *given)
+        return given;
+    const char *env = getenv("EPIGRID_DB");
+    return env && *env ? env : "var/epigrid.db";
+}
+
+void cli_print_error(const struct ep_error *err)
+{
+    int lang = cli_lang();
+    fprintf(stderr, "epigrid: %s\n", ep_error_message(err, lang));
+    for (int i = 0; i < err->nfields; i++)
+        fprintf(stderr, "  %s: %s\n", err->fields[i].field, err->fields[i].msg[lang]);
+    if (err->fields_dropped)
+        fprintf(stderr, "  ... (+%d)\n", err->fields_dropped);
+}
+
+struct store *cli_open_store(const char *path, int create)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0) {
+        ep_error_set(&err, EP_ENOTFOUND, "数据库 %s 不存在,请先运行 epigrid init --db %s",
+                     "database %s does not exist; run epigrid init --db %s first", path, path);
+        cli_print_error(&err);
+        return NULL;
+    }
+    struct store *s;
+    if (store_open(&s, path, create ? STORE_OPEN_CREATE : 0, &err) != 0) {
+        cli_print_error(&err);
+        return NULL;
+    }
+    if (store_migrate(s, NULL, &err) != 0) {
+        cli_print_error(&err);
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Reads one line from "f" into out without the newline. */
+static int read_line(FILE *f, char *out, size_t size)
+{
+    if (!fgets(out, (int)size, f))
+        return -1;
+    size_t n = strlen(out);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return 0;
+}
+
+static int prompt_hidden(const char *prompt, char *out, size_t size)
+{
+    struct termios old, quiet;
+    fputs(prompt, stderr);
+    fflush(stderr);
+    if (tcgetattr(STDIN_FILENO, &old) != 0)
+        return -1;
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    int rc = read_line(stdin, out, size);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputs("\n", stderr);
+    return rc;
+}
+
+int cli_read_password(char *out, size_t size)
+{
+    if (!isatty(STDIN_FILENO))
+        return read_line(stdin, out, size);
+    char again[256];
+    int en = cli_lang() == EP_LANG_EN;
+    if (prompt_hidden(en ? "Password: " : "密码:", out, size) != 0 ||
+        prompt_hidden(en ? "Repeat password: " : "再次输入密码:", again, sizeof again) != 0)
+        return -1;
+    if (strcmp(out, again) != 0) {
+        fputs(en ? "epigrid: passwords differ\n" : "epigrid: 两次输入的密码不一致\n", stderr);
+        return -1;
+    }
+    return 0;
+}

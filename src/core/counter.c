@@ -1,0 +1,94 @@
+/*
+ * counter.c -- per-region roll-up counters (see counter.h).
+ */
+#include "core/counter.h"
+
+#include <string.h>
+
+#include "core/region.h"
+
+int counter_add(struct store *s, const char *code, const char *metric, int64_t delta,
+                struct ep_error *err)
+{
+    int level = region_level_of_code(code);
+    if (!level)
+        return ep_error_set(err, EP_EINTERNAL, "计数地区编码无效", "invalid counter region");
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO region_counters (code, metric, value) VALUES (?, ?, ?)"
+        " ON CONFLICT (code, metric) DO UPDATE SET value = region_counters.value + excluded.value",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    for (int l = REGION_CITY; l <= level; l++) {
+        char prefix[REGION_CODE_MAX];
+        size_t n = (size_t)region_code_length(l);
+        memcpy(prefix, code, n);
+        prefix[n] = '\0';
+        store_bind_textn(st, 1, prefix, n);
+        store_bind_text(st, 2, metric);
+        store_bind_int64(st, 3, delta);
+        int rc = store_run(st, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx,
+                 struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT metric, value FROM region_counters WHERE code = ? ORDER BY metric", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, code);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        if ((rc = fn(store_column_text(st, 0), store_column_int64(st, 1), ctx)) != 0)
+            break;
+    store_stmt_reset(st);
+    return rc;
+}
+
+int counter_get(struct store *s, const char *code, const char *metric, int64_t *out,
+                struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT value FROM region_counters WHERE code = ? AND metric = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, code);
+    store_bind_text(st, 2, metric);
+    int rc = store_step(st, err);
+    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err)
+{
+    struct store_stmt *del =
+        store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);
+    if (!del)
+        return -EP_EINTERNAL;
+    store_bind_text(del, 1, metric);
+    int rc = store_run(del, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        char grid[REGION_CODE_MAX];
+        const char *code = store_column_text(st, 0);
+        if (strlen(code) >= sizeof grid)
+            continue;
+        memcpy(grid, code, strlen(code) + 1);
+        /* counter_add uses another statement; "st" stays positioned. */
+        if ((rc = counter_add(s, grid, metric, store_column_int64(st, 1), err)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * counter.h -- roll-up counters per region, maintained as facts arrive.
+ *
+ * A fact in grid G adds its delta to the metric of G and of each ancestor of
+ * G in the same transaction as the fact itself, so that any region's figure
+ * is one row read (never a scan of facts) and is visible at once.
+ * Metric names are short machine names: "households", "persons", ...
+ */
+#ifndef EPIGRID_CORE_COUNTER_H
+#define EPIGRID_CORE_COUNTER_H
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/error.h"
+
+/* Adds "delta" to "metric" for "code" and all its ancestors.  Call inside the
+ * transaction that writes the fact. */
+int counter_add(struct store *s, const char *code, const char *metric, int64_t delta,
+                struct ep_error *err);
+
+/* Calls fn(metric, value, ctx) for every metric of "code", in name order. */
+typedef int (*counter_fn)(const char *metric, int64_t value, void *ctx);
+int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx,
+                 struct ep_error *err);
+
+/* Value of one metric of one region (0 when never counted). */
+int counter_get(struct store *s, const char *code, const char *metric, int64_t *out,
+                struct ep_error *err);
+
+/* Recomputes "metric" for every region from a query yielding (grid_code, n)
+ * rows: clears the metric and adds each grid's n to its ancestors.  Used after
+ * bulk loads and by the consistency check.  "sql" is a string literal. */
+int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err);
+
+#endif

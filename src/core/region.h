@@ -1,0 +1,71 @@
+/*
+ * region.h -- the region spine: city > county > township > village/community > grid.
+ *
+ * A region code contains its ancestors' codes (GB/T 2260 and statistical
+ * division codes): city 4 digits, county 6, township 9, village 12, grid 15.
+ * Subtree queries are a range on the code; see region_code_range().
+ *
+ * Ownership: structs are filled by value; nothing is allocated.
+ */
+#ifndef EPIGRID_CORE_REGION_H
+#define EPIGRID_CORE_REGION_H
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/error.h"
+
+enum region_level {
+    REGION_CITY = 1,
+    REGION_COUNTY = 2,
+    REGION_TOWNSHIP = 3,
+    REGION_VILLAGE = 4,
+    REGION_GRID = 5,
+};
+
+#define REGION_CODE_MAX 16 /* longest code (15) + NUL */
+#define REGION_NAME_MAX 128
+
+struct region {
+    char code[REGION_CODE_MAX];        /* e.g. "431122101201001" */
+    char parent_code[REGION_CODE_MAX]; /* "" for the city */
+    int level;                         /* enum region_level */
+    char name[REGION_NAME_MAX];        /* Chinese name, UTF-8 */
+};
+
+/* Level implied by a code's length, or 0 if the code is not 4/6/9/12/15 digits. */
+int region_level_of_code(const char *code);
+/* Code length of a level (4, 6, 9, 12, 15), 0 for an invalid level. */
+int region_code_length(int level);
+/* Machine name of a level: "city", "county", "township", "village", "grid". */
+const char *region_level_name(int level);
+/* Parent code of "code" into out ("" for a city); returns 0, or -1 if invalid. */
+int region_parent_code(const char *code, char out[REGION_CODE_MAX]);
+/* Exclusive upper bound of the subtree of "prefix": the code with its last
+ * digit incremented ("431129" -> "43112:"), so that the subtree is
+ * [prefix, upper).  An empty prefix gives "~" (everything). */
+void region_code_range(const char *prefix, char upper[REGION_CODE_MAX]);
+/* 1 if "code" lies in the subtree of "scope" (scope "" covers everything). */
+int region_in_scope(const char *code, const char *scope);
+
+/* Looks a region up.  -EP_ENOTFOUND if absent. */
+int region_get(struct store *s, const char *code, struct region *out, struct ep_error *err);
+
+/* Creates a region after validating the code (digits, length) and that the
+ * parent exists.  -EP_EINVAL (field "code" or "name"), -EP_ECONFLICT if it exists. */
+int region_create(struct store *s, const char *code, const char *name, struct ep_error *err);
+
+struct actor;
+/* region_create in its own transaction with an audit row by "who". */
+int region_create_audited(struct store *s, const struct actor *who, const char *code,
+                          const char *name, struct ep_error *err);
+
+/* Calls "fn" for each child of "code" in code order ("" lists the cities).
+ * Stops and returns fn's value if it returns non-zero. */
+typedef int (*region_fn)(const struct region *r, void *ctx);
+int region_children_list(struct store *s, const char *code, region_fn fn, void *ctx,
+                         struct ep_error *err);
+/* Calls "fn" for each ancestor of "code" from the city down, then the region itself. */
+int region_path_list(struct store *s, const char *code, region_fn fn, void *ctx,
+                     struct ep_error *err);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * regions.c -- the region tree with roll-up figures:
+ *   GET /api/v1/regions                  the caller's jurisdiction root
+ *   GET /api/v1/regions/{code}           one region with its path
+ *   GET /api/v1/regions/{code}/children  children with their figures
+ *   GET /api/v1/regions/{code}/stats     every counter of the subtree
+ * A region outside the caller's scope is 403; nothing outside is listed.
+ */
+#include <string.h>
+
+#include "core/audit.h"
+#include "core/counter.h"
+#include "core/region.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+
+static int add_metric(const char *metric, int64_t value, void *ctx)
+{
+    json_object_set_new(ctx, metric, json_integer(value));
+    return 0;
+}
+
+/* {"households":n,"persons":n,...}: always has the registry metrics. */
+static json_t *stats_json(struct store *s, const char *code, struct ep_error *err)
+{
+    json_t *stats = json_pack("{s:i, s:i}", "households", 0, "persons", 0);
+    if (counter_list(s, code, add_metric, stats, err) != 0) {
+        json_decref(stats);
+        return NULL;
+    }
+    return stats;
+}
+
+static json_t *region_json(const struct region *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:i, s:s?}", "code", r->code, "name", r->name, "level",
+                     region_level_name(r->level), "level_no", r->level, "parent_code",
+                     r->parent_code[0] ? r->parent_code : NULL);
+}
+
+static int add_path(const struct region *r, void *ctx)
+{
+    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s}", "code", r->code, "name", r->name,
+                                         "level", region_level_name(r->level)));
+    return 0;
+}
+
+struct children_ctx {
+    struct store *store;
+    json_t *items;
+    struct ep_error *err;
+};
+
+static int add_child(const struct region *r, void *ctx)
+{
+    struct children_ctx *c = ctx;
+    json_t *item = region_json(r);
+    json_t *stats = stats_json(c->store, r->code, c->err);
+    if (!stats) {
+        json_decref(item);
+        return -EP_EINTERNAL;
+    }
+    json_object_set_new(item, "stats", stats);
+    json_array_append_new(c->items, item);
+    return 0;
+}
+
+/* Loads req->params[0] after checking the scope. */
+static int load(struct http_request *req, struct region *r, struct ep_error *err)
+{
+    const char *code = req->params[0];
+    if (!region_level_of_code(code))
+        return ep_error_set(err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", code);
+    if (http_require_scope(req, code, err) != 0)
+        return -EP_EFORBIDDEN;
+    return region_get(req->store, code, r, err);
+}
+
+int handler_regions_roots(struct http_request *req, struct http_response *res,
+                          struct ep_error *err)
+{
+    struct children_ctx c = {req->store, json_array(), err};
+    struct region r;
+    int rc = region_get(req->store, req->user.scope, &r, err);
+    if (rc == 0)
+        rc = add_child(&r, &c);
+    if (rc != 0) {
+        json_decref(c.items);
+        return rc;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", c.items));
+}
+
+int handler_region_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    struct region r;
+    if (load(req, &r, err) != 0)
+        return -err->code;
+    json_t *body = region_json(&r);
+    json_t *path = json_array();
+    json_t *stats = stats_json(req->store, r.code, err);
+    if (region_path_list(req->store, r.code, add_path, path, err) != 0 || !stats) {
+        json_decref(body);
+        json_decref(path);
+        json_decref(stats);
+        return -EP_EINTERNAL;
+    }
+    json_object_set_new(body, "path", path);
+    json_object_set_new(body, "stats", stats);
+    return http_reply_json(res, 200, body);
+}
+
+int handler_region_children(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    struct region r;
+    if (load(req, &r, err) != 0)
+        return -err->code;
+    struct children_ctx c = {req->store, json_array(), err};
+    if (region_children_list(req->store, r.code, add_child, &c, err) != 0) {
+        json_decref(c.items);
+        return -EP_EINTERNAL;
+    }
+    return http_reply_json(res, 200, json_pack("{s:s, s:o}", "code", r.code, "items", c.items));
+}
+
+int handler_region_stats(struct http_request *req, struct http_response *res,
+                         struct ep_error *err)
+{
+    struct region r;
+    if (load(req, &r, err) != 0)
+        return -err->code;
+    json_t *stats = stats_json(req->store, r.code, err);
+    if (!stats)
+        return -EP_EINTERNAL;
+    return http_reply_json(res, 200,
+                           json_pack("{s:s, s:s, s:o}", "code", r.code, "name", r.name, "stats", stats));
+}
+
+static const struct json_field region_fields[] = {
+    {"code", JF_STRING, 1, 15, 0, 0},
+    {"name", JF_STRING, 1, 40, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_region_create(struct http_request *req, struct http_response *res,
+                          struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    int rc = json_object_check(body, region_fields, err);
+    const char *code = json_get_str(body, "code"), *name = json_get_str(body, "name");
+    struct actor who = {&req->user, req->client_ip};
+    if (rc == 0) {
+        /* The new region must lie strictly inside the caller's jurisdiction. */
+        if (!region_in_scope(code, req->user.scope) || strcmp(code, req->user.scope) == 0)
+            rc = ep_error_set(err, EP_EFORBIDDEN, "只能在管辖范围内新建下级地区",
+                              "regions can only be created inside your jurisdiction");
+        else
+            rc = region_create_audited(req->store, &who, code, name, err);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return rc;
+    struct region r;
+    if (region_get(req->store, code, &r, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 201, region_json(&r));
+}

@@ -1,0 +1,85 @@
+/*
+ * users.c -- GET /api/v1/users (scoped list), POST /api/v1/users (create).
+ * The list shows only users whose scope lies inside the caller's, and masks
+ * their phones (need-to-know: Go.Data's user list leaked every e-mail).
+ */
+#include <string.h>
+
+#include "core/auth.h"
+#include "http/handlers/handlers.h"
+#include "util/idcheck.h"
+#include "util/json.h"
+
+struct list_ctx {
+    json_t *items;
+    char last[AUTH_USERNAME_MAX];
+};
+
+static int add_user(const struct auth_user *u, int active, const char *phone, void *ctx)
+{
+    struct list_ctx *c = ctx;
+    char masked[32] = "";
+    if (*phone)
+        idcheck_mask_phone(phone, masked, sizeof masked);
+    json_array_append_new(c->items,
+                          json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s?}", "id", (json_int_t)u->id,
+                                    "username", u->username, "display_name", u->display_name,
+                                    "role", auth_role_name(u->role), "scope", u->scope, "active",
+                                    active, "phone", *phone ? masked : NULL));
+    snprintf(c->last, sizeof c->last, "%s", u->username);
+    return 0;
+}
+
+int handler_users_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    if (http_list_params(req, 50, 500, &limit, &cursor, err) != 0)
+        return -EP_EINVAL;
+    struct list_ctx c = {json_array(), ""};
+    if (auth_user_list(req->store, req->user.scope, cursor, limit, add_user, &c, err) != 0) {
+        json_decref(c.items);
+        return -err->code;
+    }
+    int full = (int)json_array_size(c.items) == limit;
+    return http_reply_json(res, 200,
+                           json_pack("{s:o, s:s?}", "items", c.items, "next_cursor",
+                                     full ? c.last : NULL));
+}
+
+static const struct json_field user_fields[] = {
+    {"username", JF_STRING, 1, 32, 0, 0},
+    {"display_name", JF_STRING, 0, 40, 0, 0},
+    {"role", JF_STRING, 1, 32, 0, 0},
+    {"scope", JF_STRING, 1, 15, 0, 0},
+    {"phone", JF_STRING, 0, 20, 0, 0},
+    {"password", JF_STRING, 1, 128, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_users_create(struct http_request *req, struct http_response *res,
+                         struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    if (json_object_check(body, user_fields, err) != 0) {
+        json_decref(body);
+        return -EP_EINVAL;
+    }
+    struct auth_user_input in = {
+        json_get_str(body, "username"), json_get_str(body, "display_name"),
+        json_get_str(body, "role"),     json_get_str(body, "scope"),
+        json_get_str(body, "phone"),    json_get_str(body, "password"),
+    };
+    int64_t id = 0;
+    int rc = auth_user_create(req->store, &req->user, req->client_ip, &in, &id, err);
+    if (rc != 0) {
+        json_decref(body);
+        return rc;
+    }
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "username",
+                            in.username, "role", in.role, "scope", in.scope);
+    json_decref(body);
+    return http_reply_json(res, 201, out);
+}

@@ -1,0 +1,84 @@
+/*
+ * http.h -- what handlers see of a request and how they answer.
+ *
+ * Handlers are thin: decode -> authorise -> one domain call -> encode.  The
+ * router has already checked the route's permission and filled req->user
+ * before a handler runs.  A handler returns 0 after filling "res", or a
+ * negative value with "err" filled; the server then renders the error model
+ * of DESIGN §5 in the request's language.
+ *
+ * Ownership: everything reachable from struct http_request lives until the
+ * response has been sent; allocate from req->arena.  A json_t put into
+ * res->json is owned by the response (the server encodes and decrefs it).
+ */
+#ifndef EPIGRID_HTTP_HTTP_H
+#define EPIGRID_HTTP_HTTP_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/auth.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+#define HTTP_PARAMS_MAX 4
+#define HTTP_HEADERS_MAX 4
+
+struct http_server;
+
+struct http_request {
+    struct arena *arena;               /* per-request memory */
+    void *connection;                  /* struct MHD_Connection *, for http_query/http_header */
+    struct http_server *server;        /* the server, for configuration */
+    struct store *store;               /* this worker thread's database connection */
+    const char *method;                /* "GET", "POST", ... */
+    const char *path;                  /* URL path without the query */
+    const char *params[HTTP_PARAMS_MAX]; /* {placeholders} of the route, in order */
+    int nparams;                       /* used entries of params */
+    const char *body;                  /* request body (NUL-terminated), may be NULL */
+    size_t body_len;                   /* bytes in body */
+    int lang;                          /* enum ep_lang chosen for the reply */
+    const char *client_ip;             /* peer address, for audit and throttling */
+    struct auth_user user;             /* caller; role/scope valid when authenticated */
+    int authenticated;                 /* 1 if user is filled from a session or token */
+};
+
+struct http_response {
+    int status;                        /* HTTP status, default 200 */
+    json_t *json;                      /* body as JSON (owned), or NULL */
+    const char *content_type;          /* for raw bodies */
+    const void *data;                  /* raw body (borrowed: static or arena) */
+    size_t len;                        /* raw body length */
+    char *owned;                       /* malloc'ed raw body handed to the server */
+    const char *headers[HTTP_HEADERS_MAX][2]; /* extra headers (arena or static strings) */
+    int nheaders;
+};
+
+typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res,
+                               struct ep_error *err);
+
+/* Query-string value (decoded by libmicrohttpd) or NULL. */
+const char *http_query(struct http_request *req, const char *key);
+/* Request header or NULL. */
+const char *http_header(struct http_request *req, const char *name);
+/* Adds a response header; name and value must outlive the request. */
+void http_add_header(struct http_response *res, const char *name, const char *value);
+
+/* Decodes the body as a JSON object (the content type was checked by the
+ * server).  Returns a new reference or NULL with err set. */
+json_t *http_body_json(struct http_request *req, struct ep_error *err);
+
+/* Sets res to "status" with a JSON body (steals the reference). */
+int http_reply_json(struct http_response *res, int status, json_t *json);
+
+/* Parses the optional "limit" (1..max, default def) and "cursor" query
+ * parameters of list endpoints.  Returns 0 or -EP_EINVAL with field errors. */
+int http_list_params(struct http_request *req, int def, int max, int *limit,
+                     const char **cursor, struct ep_error *err);
+
+/* Checks that a region code from the request is inside the caller's scope:
+ * 403 otherwise.  Use for writes and for single-object reads. */
+int http_require_scope(struct http_request *req, const char *code, struct ep_error *err);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * server.c -- libmicrohttpd glue: request lifecycle, body collection, routing,
+ * authentication, error rendering, static assets, per-request log lines.
+ *
+ * Lifecycle of one request (see the access callback):
+ *   1st call   allocate the request context; queue nothing (queuing in the
+ *              first call makes libmicrohttpd 0.9.75 add "Connection: close"
+ *              and kills keep-alive).
+ *   next calls collect the body into a buffer, up to body_limit.
+ *   last call  (no more data) dispatch and queue the response.
+ *   completed  log line, free the arena.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/auth.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/idcheck.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define MAX_STORES 256
+
+struct http_server {
+    struct MHD_Daemon *daemon;        /* libmicrohttpd instance */
+    struct http_server_config cfg;    /* copy of the configuration */
+    char *db_path;                    /* owned copy of cfg.db_path */
+    pthread_mutex_t lock;             /* guards stores[] */
+    struct store *stores[MAX_STORES]; /* connections opened by worker threads */
+    int nstores;
+    int port;                         /* bound port */
+};
+
+struct request_ctx {
+    struct arena arena;       /* per-request memory */
+    struct buf body;          /* collected body */
+    int body_too_large;       /* 1 once body_limit was passed */
+    int status;               /* status sent, for the log line */
+    int64_t start_us;         /* monotonic start, for the log line */
+    char method[8];           /* for the log line */
+    char *path;               /* for the log line (malloc) */
+};
+
+static _Thread_local struct store *thread_store;
+static _Thread_local struct http_server *thread_store_owner;
+
+/* This thread's connection, opened on first use and registered for closing. */
+static struct store *worker_store(struct http_server *srv, struct ep_error *err)
+{
+    if (thread_store && thread_store_owner == srv)
+        return thread_store;
+    struct store *s;
+    if (store_open(&s, srv->db_path, 0, err) != 0)
+        return NULL;
+    pthread_mutex_lock(&srv->lock);
+    if (srv->nstores == MAX_STORES) {
+        pthread_mutex_unlock(&srv->lock);
+        store_close(s);
+        ep_error_set(err, EP_EUNAVAILABLE, "服务器繁忙", "server busy");
+        return NULL;
+    }
+    srv->stores[srv->nstores++] = s;
+    pthread_mutex_unlock(&srv->lock);
+    thread_store = s;
+    thread_store_owner = srv;
+    return s;
+}
+
+const char *http_query(struct http_request *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+void http_add_header(struct http_response *res, const char *name, const char *value)
+{
+    if (res->nheaders < HTTP_HEADERS_MAX) {
+        res->headers[res->nheaders][0] = name;
+        res->headers[res->nheaders][1] = value;
+        res->nheaders++;
+    }
+}
+
+json_t *http_body_json(struct http_request *req, struct ep_error *err)
+{
+    return json_body_parse(req->body ? req->body : "", req->body_len, err);
+}
+
+int http_reply_json(struct http_response *res, int status, json_t *json)
+{
+    res->status = status;
+    res->json = json;
+    return 0;
+}
+
+int http_list_params(struct http_request *req, int def, int max, int *limit,
+                     const char **cursor, struct ep_error *err)
+{
+    const char *l = http_query(req, "limit");
+    *limit = def;
+    if (l) {
+        char *end;
+        long v = strtol(l, &end, 10);
+        if (*l == '\0' || *end || v < 1 || v > max)
+            ep_error_field(err, "limit", "应为 1 到 %d 之间的整数",
+                           "must be an integer between 1 and %d", max);
+        else
+            *limit = (int)v;
+    }
+    *cursor = http_query(req, "cursor");
+    if (*cursor && !utf8_valid(*cursor, strlen(*cursor)))
+        ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
+    return err->code ? -EP_EINVAL : 0;
+}
+
+int http_require_scope(struct http_request *req, const char *code, struct ep_error *err)
+{
+    if (region_in_scope(code, req->user.scope))
+        return 0;
+    return ep_error_set(err, EP_EFORBIDDEN, "超出管辖范围(%s)", "outside your jurisdiction (%s)",
+                        req->user.scope);
+}
+
+/* Chooses the reply language: ?lang= wins, then Accept-Language, else zh-CN. */
+static int pick_lang(struct MHD_Connection *c)
+{
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    if (q)
+        return strncasecmp(q, "en", 2) == 0 ? EP_LANG_EN : EP_LANG_ZH;
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
+    return h && strncasecmp(h, "en", 2) == 0 ? EP_LANG_EN : EP_LANG_ZH;
+}
+
+/* Renders "err" as {"error":{code,message,fields}}. */
+static void render_error(const struct ep_error *err, int lang, struct http_response *res)
+{
+    int code = err->code ? err->code : EP_EINTERNAL;
+    json_t *fields = json_array();
+    for (int i = 0; i < err->nfields; i++)
+        json_array_append_new(fields, json_pack("{s:s, s:s}", "field", err->fields[i].field,
+                                                "message",
+                                                err->fields[i].msg[lang][0]
+                                                    ? err->fields[i].msg[lang]
+                                                    : err->fields[i].msg[EP_LANG_ZH]));
+    const char *msg = ep_error_message(err, lang);
+    if (!*msg)
+        msg = lang == EP_LANG_EN ? "internal error" : "服务器内部错误";
+    json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", ep_code_name(code),
+                             "message", msg, "fields", fields);
+    if (res->json)
+        json_decref(res->json);
+    res->json = body;
+    res->status = ep_code_http_status(code);
+    res->nheaders = 0;
+    if (code == EP_EMETHOD)
+        http_add_header(res, "Allow", "GET, POST, PATCH, DELETE");
+}
+
+static int is_write_method(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 || strcmp(m, "PUT") == 0 ||
+           strcmp(m, "DELETE") == 0;
+}
+
+static const char *cookie_token(struct MHD_Connection *c)
+{
+    return MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AUTH_COOKIE_NAME);
+}
+
+static const char *bearer_token(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        return h + 7;
+    return NULL;
+}
+
+/* Route, authenticate, authorise, check the body, run the handler. */
+static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct http_request *req,
+                     struct http_response *res, struct ep_error *err)
+{
+    int status = 0;
+    const struct route *route = http_route_match(req->method, req->path, req, &status);
+    if (!route) {
+        if (status == 404 && strcmp(req->method, "GET") == 0 &&
+            http_static_serve(req->path, res) == 0)
+            return;
+        if (status == 405)
+            ep_error_set(err, EP_EMETHOD, "不支持的请求方法 %s", "method %s not allowed",
+                         req->method);
+        else
+            ep_error_set(err, EP_ENOTFOUND, "未找到 %s", "%s not found", req->path);
+        return;
+    }
+    req->store = worker_store(srv, err);
+    if (!req->store)
+        return;
+    /* Authentication runs for public routes too, so that e.g. logout knows who. */
+    const char *bearer = bearer_token(req->connection);
+    const char *cookie = bearer ? NULL : cookie_token(req->connection);
+    if (bearer || cookie) {
+        struct ep_error auth_err;
+        ep_error_clear(&auth_err);
+        if (auth_authenticate(req->store, cookie, bearer, &req->user, &auth_err) == 0)
+            req->authenticated = 1;
+    }
+    if (route->perm != PERM_PUBLIC) {
+        if (!req->authenticated) {
+            ep_error_set(err, EP_EUNAUTH, "请先登录", "please log in");
+            return;
+        }
+        if (!auth_role_can(req->user.role, route->perm)) {
+            ep_error_set(err, EP_EFORBIDDEN, "当前角色无权执行此操作",
+                         "your role may not do this");
+            return;
+        }
+        /* Cookie sessions need the CSRF token on state changes; bearer tokens
+         * are never sent by a browser on its own, so they need none. */
+        if (is_write_method(req->method) && req->user.session_id) {
+            const char *csrf = http_header(req, "X-CSRF-Token");
+            if (!csrf || !auth_token_equal(csrf, req->user.csrf)) {
+                ep_error_set(err, EP_EFORBIDDEN, "缺少或错误的 CSRF 令牌",
+                             "missing or wrong CSRF token");
+                return;
+            }
+        }
+    }
+    if (ctx->body_too_large) {
+        ep_error_set(err, EP_ETOOLARGE, "请求体过大(上限 %zu 字节)",
+                     "request body too large (limit %zu bytes)", srv->cfg.body_limit);
+        return;
+    }
+    if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0 ||
+        strcmp(req->method, "PUT") == 0) {
+        const char *ct = http_header(req, "Content-Type");
+        if (req->body_len > 0 &&
+            (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+             (ct[16] != '\0' && ct[16] != ';'))) {
+            ep_error_set(err, EP_EMEDIA, "Content-Type 应为 application/json",
+                         "Content-Type must be application/json");
+            return;
+        }
+    }
+    res->status = 200;
+    int rc = route->handler(req, res, err);
+    if (rc != 0 && err->code == EP_OK)
+        ep_error_set(err, EP_EINTERNAL, "服务器内部错误", "internal error");
+    if (store_in_transaction(req->store))
+        store_rollback(req->store); /* a handler never leaves a transaction open */
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
+                             struct http_response *res)
+{
+    struct MHD_Response *r;
+    const char *ct = res->content_type;
+    if (res->json) {
+        char *text = json_dumps(res->json, JSON_COMPACT);
+        json_decref(res->json);
+        res->json = NULL;
+        if (!text)
+            abort();
+        r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        ct = "application/json; charset=utf-8";
+    } else if (res->owned) {
+        r = MHD_create_response_from_buffer(res->len, res->owned, MHD_RESPMEM_MUST_FREE);
+        res->owned = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(res->len, (void *)res->data,
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    if (ct)
+        MHD_add_response_header(r, "Content-Type", ct);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+    ctx->status = res->status ? res->status : 200;
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)ctx->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct request_ctx *ctx = *con_cls;
+    if (!ctx) {
+        ctx = calloc(1, sizeof *ctx);
+        if (!ctx)
+            return MHD_NO;
+        arena_init(&ctx->arena);
+        buf_init(&ctx->body);
+        ctx->start_us = time_monotonic_us();
+        snprintf(ctx->method, sizeof ctx->method, "%s", method);
+        ctx->path = strdup(url);
+        *con_cls = ctx;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!ctx->body_too_large && ctx->body.len + *upload_data_size <= srv->cfg.body_limit)
+            buf_append(&ctx->body, upload_data, *upload_data_size);
+        else
+            ctx->body_too_large = 1; /* keep draining; answer 413 at the end */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    struct http_request req = {0};
+    struct http_response res = {0};
+    struct ep_error err;
+    ep_error_clear(&err);
+    req.arena = &ctx->arena;
+    req.connection = c;
+    req.server = srv;
+    req.method = method;
+    req.path = url;
+    req.body = ctx->body.data;
+    req.body_len = ctx->body.len;
+    req.lang = pick_lang(c);
+    char ip[INET6_ADDRSTRLEN] = "?";
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    }
+    req.client_ip = arena_strdup(&ctx->arena, ip);
+
+    dispatch(srv, ctx, &req, &res, &err);
+    if (err.code != EP_OK)
+        render_error(&err, req.lang, &res);
+    return queue(c, ctx, &res);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    struct http_server *srv = cls;
+    struct request_ctx *ctx = *con_cls;
+    if (!ctx)
+        return;
+    if (!srv->cfg.quiet)
+        log_info("%s %s %d %.1fms", ctx->method, ctx->path ? ctx->path : "?", ctx->status,
+                 (double)(time_monotonic_us() - ctx->start_us) / 1000.0);
+    buf_cleanup(&ctx->body);
+    arena_cleanup(&ctx->arena);
+    free(ctx->path);
+    free(ctx);
+    *con_cls = NULL;
+}
+
+/* Parses "ADDR:PORT" (IPv4) into "sa". */
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct ep_error *err)
+{
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return ep_error_set(err, EP_EINVAL, "监听地址应为 地址:端口,如 127.0.0.1:8080",
+                            "listen address must be ADDR:PORT, e.g. 127.0.0.1:8080");
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return ep_error_set(err, EP_EINVAL, "监听地址无效:%s", "invalid listen address: %s",
+                            listen);
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+                      struct ep_error *err)
+{
+    *out = NULL;
+    struct sockaddr_in sa;
+    if (parse_listen(cfg->listen, &sa, err) != 0)
+        return -EP_EINVAL;
+    struct http_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    srv->cfg = *cfg;
+    srv->db_path = strdup(cfg->db_path);
+    srv->cfg.db_path = srv->db_path;
+    pthread_mutex_init(&srv->lock, NULL);
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 2;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, access_cb, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!srv->daemon) {
+        ep_error_set(err, EP_EUNAVAILABLE, "无法在 %s 上监听(端口被占用?)",
+                     "cannot listen on %s (port in use?)", cfg->listen);
+        pthread_mutex_destroy(&srv->lock);
+        free(srv->db_path);
+        free(srv);
+        return -EP_EUNAVAILABLE;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : ntohs(sa.sin_port);
+    *out = srv;
+    return 0;
+}
+
+int http_server_port(struct http_server *srv)
+{
+    return srv->port;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    for (int i = 0; i < srv->nstores; i++)
+        store_close(srv->stores[i]);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv->db_path);
+    free(srv);
+}

@@ -1,0 +1,32 @@
+/*
+ * server.h -- the HTTP server: libmicrohttpd with a pool of worker threads.
+ *
+ * Each worker thread opens its own database connection on first use
+ * (SQLite connections are not shared between threads); all of them are
+ * closed when the server stops.
+ */
+#ifndef EPIGRID_HTTP_SERVER_H
+#define EPIGRID_HTTP_SERVER_H
+#include <stddef.h>
+
+#include "util/error.h"
+
+struct http_server_config {
+    const char *db_path;   /* database every worker opens */
+    const char *listen;    /* "ADDR:PORT"; port 0 picks a free one */
+    int threads;           /* worker threads (libmicrohttpd thread pool) */
+    size_t body_limit;     /* largest accepted request body in bytes */
+    int quiet;             /* 1: no per-request log lines */
+};
+
+struct http_server;
+
+/* Starts listening; the server runs in its own threads.  *out is set on success. */
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+                      struct ep_error *err);
+/* The port actually bound (useful with port 0). */
+int http_server_port(struct http_server *srv);
+/* Stops accepting, finishes in-flight requests, closes connections and frees. */
+void http_server_stop(struct http_server *srv);
+
+#endif

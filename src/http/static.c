@@ -1,0 +1,57 @@
+/*
+ * static.c -- serving embedded web assets (see static.h).
+ */
+#include "http/static.h"
+
+#include <string.h>
+
+#include "util/embedded.h"
+
+static const struct {
+    const char *ext;
+    const char *type;
+} mime_types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+};
+
+static const char *mime_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot)
+        for (size_t i = 0; i < sizeof mime_types / sizeof mime_types[0]; i++)
+            if (strcmp(dot, mime_types[i].ext) == 0)
+                return mime_types[i].type;
+    return "application/octet-stream";
+}
+
+int http_static_serve(const char *path, struct http_response *res)
+{
+    if (strncmp(path, "/api/", 5) == 0 || strstr(path, ".."))
+        return -1;
+    const char *name = path[0] == '/' ? path + 1 : path;
+    const struct embedded_file *f = *name ? embedded_find(embedded_web, name) : NULL;
+    if (!f) {
+        const char *last = strrchr(path, '/');
+        if (last && strchr(last, '.'))
+            return -1; /* a missing asset is a 404, not the page */
+        f = embedded_find(embedded_web, "index.html");
+        if (!f)
+            return -1;
+        name = "index.html";
+    }
+    res->status = 200;
+    res->data = f->data;
+    res->len = f->size;
+    res->content_type = mime_of(name);
+    http_add_header(res, "Cache-Control",
+                    strcmp(name, "index.html") == 0 ? "no-cache" : "public, max-age=300");
+    return 0;
+}

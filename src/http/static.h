@@ -1,0 +1,13 @@
+/*
+ * static.h -- the web pages and assets embedded in the binary (web/ at build time).
+ */
+#ifndef EPIGRID_HTTP_STATIC_H
+#define EPIGRID_HTTP_STATIC_H
+#include "http/http.h"
+
+/* Serves "path" from the embedded web assets into "res": a known file, or
+ * index.html for page routes (paths without a dot outside /api/).  Returns 0
+ * when served, -1 when nothing matches. */
+int http_static_serve(const char *path, struct http_response *res);
+
+#endif

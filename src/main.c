@@ -1,0 +1,52 @@
+/*
+ * main.c -- the epigrid binary: dispatches to a subcommand (src/cli/).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary_zh;
+} commands[] = {
+    {"init", cli_init, "创建或升级数据库"},
+    {"demo", cli_demo, "生成示范城市(永州市)数据"},
+    {"serve", cli_serve, "启动 HTTP 服务(API 与网页)"},
+    {"import", cli_import, "从 CSV 导入住户或人员"},
+    {"export", cli_export, "导出住户或人员(CSV/XLSX)"},
+    {"user", cli_user, "用户管理:add | passwd | disable | list"},
+    {"token", cli_token, "API 令牌:create | list | revoke"},
+    {"routes", cli_routes, "列出 API 路由及所需权限(JSON)"},
+    {"version", cli_version, "显示版本"},
+};
+
+static void usage(FILE *f)
+{
+    fputs("用法 usage: epigrid <命令 command> [--db PATH] [options]   (epigrid <command> --help)\n\n",
+          f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary_zh);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cli_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "epigrid: 未知命令 unknown command: %s\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

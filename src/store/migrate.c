@@ -1,0 +1,69 @@
+/*
+ * migrate.c -- numbered schema migrations embedded from sql/migrations.
+ *
+ * Files are named NNNN_name.sql; the number is the version.  Each missing
+ * version is applied in its own transaction together with its row in
+ * schema_migrations, so a failure leaves the database at the previous version.
+ */
+#include <stdlib.h>
+
+#include "store/store.h"
+#include "util/embedded.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const char *SQL_CREATE_MIGRATIONS =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+int store_schema_version(struct store *s, struct ep_error *err)
+{
+    if (store_exec(s, SQL_CREATE_MIGRATIONS, err) != 0)
+        return -EP_EINTERNAL;
+    struct store_stmt *st =
+        store_prepare(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int rc = store_step(st, err);
+    int version = rc == STORE_ROW ? (int)store_column_int64(st, 0) : rc;
+    store_stmt_reset(st);
+    return version;
+}
+
+int store_migrate(struct store *s, int *applied, struct ep_error *err)
+{
+    int count = 0;
+    int current = store_schema_version(s, err);
+    if (current < 0)
+        return current;
+    for (const struct embedded_file *f = embedded_migrations; f->name; f++) {
+        int version = atoi(f->name);
+        if (version <= 0 || version <= current)
+            continue;
+        if (store_begin(s, err) != 0)
+            return -EP_EUNAVAILABLE;
+        char now[32];
+        time_now_iso(now);
+        struct store_stmt *st;
+        if (store_exec(s, (const char *)f->data, err) != 0 ||
+            !(st = store_prepare(
+                  s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                  err))) {
+            store_rollback(s);
+            log_error("migration %s failed", f->name);
+            return -EP_EINTERNAL;
+        }
+        store_bind_int64(st, 1, version);
+        store_bind_text(st, 2, f->name);
+        store_bind_text(st, 3, now);
+        if (store_run(st, err) != 0 || store_commit(s, err) != 0) {
+            store_rollback(s);
+            return -EP_EINTERNAL;
+        }
+        count++;
+        current = version;
+    }
+    if (applied)
+        *applied = count;
+    return 0;
+}

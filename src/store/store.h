@@ -1,0 +1,100 @@
+/*
+ * store.h -- the database behind a small opaque interface.
+ *
+ * This is the only layer that knows which SQL engine is in use.  SQLite
+ * (store_sqlite.c) is the embedded default; PostgreSQL will implement the same
+ * calls.  SQL handed to store_prepare() uses `?` placeholders and the common
+ * subset of both dialects (ON CONFLICT ... DO UPDATE, row values, CTEs).
+ *
+ * Ownership and threads:
+ *  - A struct store is one connection, used by one thread at a time.  The HTTP
+ *    server gives each worker thread its own.
+ *  - store_prepare() returns a statement owned by the store's cache; the
+ *    caller binds, steps, and then must call store_stmt_reset() (directly or
+ *    through a cleanup label) before preparing the same SQL again.  Text
+ *    returned by store_column_text() is valid until the next step or reset.
+ *  - The cache is keyed by the SQL text pointer: pass string literals.
+ *
+ * Errors: calls return 0 (or STORE_ROW / STORE_DONE) and a negative value on
+ * failure with "err" filled (constraint violations become EP_ECONFLICT, a busy
+ * or read-only database EP_EUNAVAILABLE, anything else EP_EINTERNAL).
+ */
+#ifndef EPIGRID_STORE_STORE_H
+#define EPIGRID_STORE_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+struct store;
+struct store_stmt;
+
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+enum store_open_flags {
+    STORE_OPEN_CREATE = 1, /* create the file if missing */
+    STORE_OPEN_BULK = 2,   /* bulk loading: no fsync (demo generation, import into a fresh db) */
+};
+
+/* Opens "path" (a file name; later also postgresql:// URIs).  *out is set on
+ * success and must be closed with store_close(). */
+int store_open(struct store **out, const char *path, int flags, struct ep_error *err);
+void store_close(struct store *s);
+
+/* Returns a cached prepared statement for "sql" (a string literal), or NULL
+ * with "err" set. */
+struct store_stmt *store_prepare(struct store *s, const char *sql, struct ep_error *err);
+
+/* Binding: "idx" counts from 1.  Text is copied.  Returns 0 or negative. */
+int store_bind_int64(struct store_stmt *st, int idx, int64_t v);
+int store_bind_double(struct store_stmt *st, int idx, double v);
+int store_bind_text(struct store_stmt *st, int idx, const char *text); /* NULL binds NULL */
+int store_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len);
+int store_bind_null(struct store_stmt *st, int idx);
+
+/* Runs one step: STORE_ROW when a row is ready, STORE_DONE when finished,
+ * negative on error (err filled; the statement is reset). */
+int store_step(struct store_stmt *st, struct ep_error *err);
+/* Clears bindings and makes the statement ready for reuse.  NULL is allowed. */
+void store_stmt_reset(struct store_stmt *st);
+
+int store_column_count(struct store_stmt *st);
+int store_column_is_null(struct store_stmt *st, int col);
+int64_t store_column_int64(struct store_stmt *st, int col);
+double store_column_double(struct store_stmt *st, int col);
+const char *store_column_text(struct store_stmt *st, int col); /* "" for NULL */
+const char *store_column_name(struct store_stmt *st, int col);
+
+/* Runs a statement to completion with no result rows expected. */
+int store_run(struct store_stmt *st, struct ep_error *err);
+
+/* Executes one or more ;-separated statements without parameters (migrations). */
+int store_exec(struct store *s, const char *sql, struct ep_error *err);
+
+/* Transactions.  store_begin() takes the write lock at once (BEGIN IMMEDIATE
+ * on SQLite) so that a check-then-write inside it is safe against other
+ * connections.  Nesting is not supported. */
+int store_begin(struct store *s, struct ep_error *err);
+int store_commit(struct store *s, struct ep_error *err);
+void store_rollback(struct store *s);
+int store_in_transaction(struct store *s);
+
+int64_t store_last_insert_id(struct store *s);
+int64_t store_changes(struct store *s);
+
+/* The engine's name ("sqlite" or "postgresql") and the file or URI opened. */
+const char *store_engine(struct store *s);
+const char *store_path(struct store *s);
+
+/* Copies the whole database to "dest_path" while others keep writing
+ * (SQLite online backup API). */
+int store_backup(struct store *s, const char *dest_path, struct ep_error *err);
+
+/* Applies the embedded migrations (sql/migrations) that are missing, each in
+ * its own transaction, recording them in schema_migrations.  Stores the number
+ * applied in *applied (may be NULL).  Safe to run any number of times. */
+int store_migrate(struct store *s, int *applied, struct ep_error *err);
+/* Highest applied migration version, 0 for an empty database. */
+int store_schema_version(struct store *s, struct ep_error *err);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * store_sqlite.c -- the SQLite implementation of store.h.
+ *
+ * Each connection runs in WAL mode with foreign keys on and a busy timeout,
+ * and keeps a small cache of prepared statements keyed by the SQL text's
+ * address (statements are string literals in the domain modules, so the
+ * pointer identifies them without hashing the text).
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/log.h"
+
+#define STMT_CACHE_SIZE 128 /* distinct hot statements per connection */
+#define BUSY_TIMEOUT_MS 5000
+
+struct store_stmt {
+    const char *sql;      /* cache key: the literal's address */
+    sqlite3_stmt *handle; /* prepared statement */
+    struct store *owner;  /* connection it belongs to */
+};
+
+struct store {
+    sqlite3 *db;                                /* the connection */
+    char *path;                                 /* file name, for messages and backups */
+    int in_tx;                                  /* 1 between store_begin and commit/rollback */
+    int ncached;                                /* used entries of cache[] */
+    struct store_stmt cache[STMT_CACHE_SIZE];   /* prepared statements, most recent last */
+};
+
+/* Fills "err" from the connection's last error and returns the negative code. */
+static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
+{
+    int primary = rc & 0xff;
+    const char *detail = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    if (primary == SQLITE_CONSTRAINT)
+        return ep_error_set(err, EP_ECONFLICT, "数据冲突:%s", "conflict: %s", detail);
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return ep_error_set(err, EP_EUNAVAILABLE, "数据库繁忙,请稍后重试",
+                            "database busy, please retry");
+    if (primary == SQLITE_READONLY || primary == SQLITE_FULL || primary == SQLITE_IOERR)
+        return ep_error_set(err, EP_EUNAVAILABLE, "数据库暂时无法写入(%s)",
+                            "database cannot be written now (%s)", detail);
+    log_error("sqlite %s failed: %s (rc=%d)", what, detail, rc);
+    return ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
+}
+
+int store_open(struct store **out, const char *path, int flags, struct ep_error *err)
+{
+    *out = NULL;
+    struct store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    s->path = strdup(path);
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (flags & STORE_OPEN_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        ep_error_set(err, EP_EUNAVAILABLE, "无法打开数据库 %s:%s", "cannot open database %s: %s",
+                     path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        store_close(s);
+        return -EP_EUNAVAILABLE;
+    }
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    const char *pragmas = (flags & STORE_OPEN_BULK)
+                              ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;"
+                                "PRAGMA temp_store=MEMORY;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
+    if (store_exec(s, pragmas, err) != 0) {
+        store_close(s);
+        return -EP_EUNAVAILABLE;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->ncached; i++)
+        sqlite3_finalize(s->cache[i].handle);
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+struct store_stmt *store_prepare(struct store *s, const char *sql, struct ep_error *err)
+{
+    for (int i = s->ncached - 1; i >= 0; i--)
+        if (s->cache[i].sql == sql)
+            return &s->cache[i];
+    if (s->ncached == STMT_CACHE_SIZE) {
+        /* Full: drop the oldest entry.  Callers hold at most a few statements at
+         * once and never the oldest of 128, so no live pointer is invalidated. */
+        sqlite3_finalize(s->cache[0].handle);
+        memmove(&s->cache[0], &s->cache[1], (STMT_CACHE_SIZE - 1) * sizeof s->cache[0]);
+        s->ncached--;
+    }
+    sqlite3_stmt *h = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
+    if (rc != SQLITE_OK) {
+        fail(s, rc, "prepare", err);
+        log_error("while preparing: %s", sql);
+        return NULL;
+    }
+    struct store_stmt *st = &s->cache[s->ncached++];
+    st->sql = sql;
+    st->handle = h;
+    st->owner = s;
+    return st;
+}
+
+int store_bind_int64(struct store_stmt *st, int idx, int64_t v)
+{
+    return sqlite3_bind_int64(st->handle, idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
+}
+
+int store_bind_double(struct store_stmt *st, int idx, double v)
+{
+    return sqlite3_bind_double(st->handle, idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
+}
+
+int store_bind_text(struct store_stmt *st, int idx, const char *text)
+{
+    if (!text)
+        return store_bind_null(st, idx);
+    return sqlite3_bind_text(st->handle, idx, text, -1, SQLITE_TRANSIENT) == SQLITE_OK
+               ? 0
+               : -EP_EINTERNAL;
+}
+
+int store_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len)
+{
+    return sqlite3_bind_text64(st->handle, idx, text, len, SQLITE_TRANSIENT, SQLITE_UTF8) ==
+                   SQLITE_OK
+               ? 0
+               : -EP_EINTERNAL;
+}
+
+int store_bind_null(struct store_stmt *st, int idx)
+{
+    return sqlite3_bind_null(st->handle, idx) == SQLITE_OK ? 0 : -EP_EINTERNAL;
+}
+
+int store_step(struct store_stmt *st, struct ep_error *err)
+{
+    int rc = sqlite3_step(st->handle);
+    if (rc == SQLITE_ROW)
+        return STORE_ROW;
+    if (rc == SQLITE_DONE)
+        return STORE_DONE;
+    int ret = fail(st->owner, rc, "step", err);
+    store_stmt_reset(st);
+    return ret;
+}
+
+void store_stmt_reset(struct store_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st->handle);
+    sqlite3_clear_bindings(st->handle);
+}
+
+int store_column_count(struct store_stmt *st)
+{
+    return sqlite3_column_count(st->handle);
+}
+
+int store_column_is_null(struct store_stmt *st, int col)
+{
+    return sqlite3_column_type(st->handle, col) == SQLITE_NULL;
+}
+
+int64_t store_column_int64(struct store_stmt *st, int col)
+{
+    return sqlite3_column_int64(st->handle, col);
+}
+
+double store_column_double(struct store_stmt *st, int col)
+{
+    return sqlite3_column_double(st->handle, col);
+}
+
+const char *store_column_text(struct store_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st->handle, col);
+    return t ? (const char *)t : "";
+}
+
+const char *store_column_name(struct store_stmt *st, int col)
+{
+    return sqlite3_column_name(st->handle, col);
+}
+
+int store_run(struct store_stmt *st, struct ep_error *err)
+{
+    int rc = store_step(st, err);
+    if (rc < 0)
+        return rc;
+    store_stmt_reset(st);
+    return 0;
+}
+
+int store_exec(struct store *s, const char *sql, struct ep_error *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int ret = fail(s, rc, "exec", err);
+        log_error("exec failed: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return ret;
+    }
+    return 0;
+}
+
+int store_begin(struct store *s, struct ep_error *err)
+{
+    int rc = store_exec(s, "BEGIN IMMEDIATE", err);
+    if (rc == 0)
+        s->in_tx = 1;
+    return rc;
+}
+
+int store_commit(struct store *s, struct ep_error *err)
+{
+    int rc = store_exec(s, "COMMIT", err);
+    if (rc != 0)
+        store_rollback(s);
+    s->in_tx = 0;
+    return rc;
+}
+
+void store_rollback(struct store *s)
+{
+    if (sqlite3_get_autocommit(s->db) == 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+}
+
+int store_in_transaction(struct store *s)
+{
+    return s->in_tx;
+}
+
+int64_t store_last_insert_id(struct store *s)
+{
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+int64_t store_changes(struct store *s)
+{
+    return sqlite3_changes64(s->db);
+}
+
+const char *store_engine(struct store *s)
+{
+    (void)s;
+    return "sqlite";
+}
+
+const char *store_path(struct store *s)
+{
+    return s->path;
+}
+
+int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
+{
+    sqlite3 *dest = NULL;
+    int rc = sqlite3_open(dest_path, &dest);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+        if (b) {
+            do {
+                rc = sqlite3_backup_step(b, 1024);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(10);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(b);
+        }
+        rc = sqlite3_errcode(dest);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        ep_error_set(err, EP_EINTERNAL, "备份失败:%s", "backup failed: %s", sqlite3_errmsg(dest));
+        sqlite3_close(dest);
+        return -EP_EINTERNAL;
+    }
+    sqlite3_close(dest);
+    return 0;
+}

@@ -1,0 +1,101 @@
+/*
+ * timeutil.c -- civil-date arithmetic (H. Hinnant's days_from_civil algorithm)
+ * and formatting in the China time zone.
+ */
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int64_t time_days_from_civil(int year, int month, int day)
+{
+    int64_t y = year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void time_civil_from_days(int64_t z, int *year, int *month, int *day)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(y + (m <= 2));
+    *month = m;
+    *day = d;
+}
+
+static int is_digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int time_date_parse(const char *s, int64_t *days)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !is_digits(s, 4) ||
+        !is_digits(s + 5, 2) || !is_digits(s + 8, 2))
+        return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
+        return -1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    if (d > max)
+        return -1;
+    if (days)
+        *days = time_days_from_civil(y, m, d);
+    return 0;
+}
+
+void time_date_format(int64_t days, char out[11])
+{
+    int y, m, d;
+    time_civil_from_days(days, &y, &m, &d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+}
+
+int64_t time_today_cn(void)
+{
+    time_t now = time(NULL);
+    int64_t local = (int64_t)now + TIME_CN_OFFSET_SECONDS;
+    return local >= 0 ? local / 86400 : (local - 86399) / 86400;
+}
+
+void time_iso_from_unix(time_t t, char out[32])
+{
+    int64_t local = (int64_t)t + TIME_CN_OFFSET_SECONDS;
+    int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    int64_t secs = local - days * 86400;
+    int y, m, d;
+    time_civil_from_days(days, &y, &m, &d);
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u+08:00", (unsigned)y % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)(secs / 3600) % 100u,
+             (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+}
+
+void time_now_iso(char out[32])
+{
+    time_iso_from_unix(time(NULL), out);
+}
+
+int64_t time_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -1,0 +1,165 @@
+// lib.mjs -- what every API and browser test uses: a real `epigrid serve` on a
+// free port with a temporary database, users of any role, and an HTTP client
+// that logs in through POST /api/v1/session like the pages do.
+//
+//   const srv = await startServer();            // init + city 4311 永州市
+//   const admin = await srv.as('admin');        // user admin_4311, logged in
+//   const r = await admin.post('/api/v1/regions', {code: '431122', name: '东安县'});
+//   assert.equal(r.status, 201);
+//   await srv.stop();                            // fails on crash, leak or UB report
+//
+// EPIGRID_BIN selects the binary (ctest sets it; default build/epigrid).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '../..');
+export const BIN = process.env.EPIGRID_BIN || path.join(ROOT, 'build/epigrid');
+export const SANITIZED = process.env.EPIGRID_SANITIZE === 'ON';
+export const PASSWORD = 'Test-pass-2026';
+
+// Runs the CLI synchronously: {status, stdout, stderr}.
+export function epigrid(args, { input, env } = {}) {
+  const r = spawnSync(BIN, args, {
+    input: input ?? '',
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Runs sqlite3 on the database: rows as arrays of objects (read-only use).
+export function sql(db, query) {
+  const r = spawnSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+}
+
+export class Client {
+  constructor(base, { cookie = null, csrf = null, token = null, lang = null } = {}) {
+    Object.assign(this, { base, cookie, csrf, token, lang });
+  }
+  // Sends a request; body objects become JSON, strings/Buffers are sent raw.
+  async req(method, p, body, { headers = {}, contentType } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h['Cookie'] = this.cookie;
+    if (this.token) h['Authorization'] = `Bearer ${this.token}`;
+    if (this.csrf && method !== 'GET' && h['X-CSRF-Token'] === undefined) h['X-CSRF-Token'] = this.csrf;
+    if (this.lang) h['Accept-Language'] = this.lang;
+    let payload;
+    if (body !== undefined) {
+      payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+      h['Content-Type'] = contentType ?? 'application/json';
+    }
+    const res = await fetch(this.base + p, { method, headers: h, body: payload, redirect: 'manual' });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, body: json, text, headers: res.headers };
+  }
+  get(p, o) { return this.req('GET', p, undefined, o); }
+  post(p, b, o) { return this.req('POST', p, b, o); }
+  patch(p, b, o) { return this.req('PATCH', p, b, o); }
+  del(p, o) { return this.req('DELETE', p, undefined, o); }
+  // A copy of this client answering in another language ('en' or 'zh-CN').
+  withLang(lang) { return new Client(this.base, { ...this, lang }); }
+}
+
+// Starts a server.  Options:
+//   db:     an existing database file to serve (else a fresh one is made)
+//   demo:   {scale, seed} -> run `epigrid demo` on the fresh database
+//   args:   extra `serve` arguments
+export async function startServer({ db, demo, args = [] } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'epigrid-test-'));
+  const dbPath = db ?? path.join(dir, 'test.db');
+  if (!db) {
+    let r;
+    if (demo) {
+      r = epigrid(['demo', '--db', dbPath, '--scale', String(demo.scale ?? 0.001),
+        '--seed', String(demo.seed ?? 1), ...(demo.args ?? [])]);
+    } else {
+      r = epigrid(['init', '--db', dbPath, '--city', '4311', '--city-name', '永州市']);
+    }
+    if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
+  }
+  const child = spawn(BIN, ['serve', '--db', dbPath, '--listen', '127.0.0.1:0', '--quiet', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/on (http:\/\/[0-9.]+:\d+)\//);
+      if (m) resolve(m[1]);
+    });
+    exited.then(({ code }) => reject(new Error(`server exited ${code}: ${stderr}`)));
+    setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+  });
+  const users = new Map();
+  const srv = {
+    url, db: dbPath, dir,
+    get stderr() { return stderr; },
+    anon(lang) { return new Client(url, { lang }); },
+    cli(args, opts) { return epigrid([...args, '--db', dbPath], opts); },
+    // Creates (once) a user "<role>_<scope>" and returns a logged-in client.
+    async as(role, scope = '4311', { username } = {}) {
+      const name = username ?? `${role}_${scope}`;
+      if (!users.has(name)) {
+        const r = epigrid(['user', 'add', name, '--role', role, '--scope', scope, '--db', dbPath],
+          { input: PASSWORD + '\n' });
+        if (r.status !== 0) throw new Error(`user add ${name}: ${r.stderr}`);
+        users.set(name, true);
+      }
+      return srv.login(name, PASSWORD);
+    },
+    async login(username, password) {
+      const c = new Client(url);
+      const r = await c.post('/api/v1/session', { username, password });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
+      c.cookie = r.headers.get('set-cookie').split(';')[0];
+      c.csrf = r.body.csrf_token;
+      c.user = r.body.user;
+      return c;
+    },
+    // A bearer-token client for "role" at "scope".
+    async token(role, scope = '4311') {
+      await srv.as(role, scope);
+      const r = epigrid(['token', 'create', `${role}_${scope}`, '--db', dbPath]);
+      if (r.status !== 0) throw new Error(`token: ${r.stderr}`);
+      return new Client(url, { token: r.stdout.trim() });
+    },
+    // Everything in the database except session bookkeeping, as text: equal
+    // snapshots before and after a bad request prove that nothing was written.
+    snapshot() {
+      const r = spawnSync('sqlite3', [dbPath, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      return r.stdout.split('\n').filter((l) => !/^INSERT INTO (sessions|login_failures)\b/.test(l)).join('\n');
+    },
+    // Stops with SIGTERM; throws if the server crashed or a sanitizer spoke.
+    async stop({ keep = false } = {}) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const { code, signal } = await exited;
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (code !== 0 || /ERROR: (Address|Leak)Sanitizer|runtime error:/.test(stderr)) {
+        throw new Error(`server exit code=${code} signal=${signal}\n${stderr.slice(-4000)}`);
+      }
+    },
+  };
+  return srv;
+}
+
+// Asserts the error model of DESIGN §5: status, code, and (optionally) that
+// each named field has a message.
+export function assertError(assert, r, status, code, fields = []) {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
+  assert.ok(r.body && r.body.error, `error body expected: ${r.text}`);
+  assert.equal(r.body.error.code, code);
+  assert.ok(r.body.error.message.length > 0);
+  const got = (r.body.error.fields || []).map((f) => f.field);
+  for (const f of fields) assert.ok(got.includes(f), `field ${f} expected in ${JSON.stringify(got)}`);
+}
