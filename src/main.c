@@ -24,8 +24,9 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fputs("用法 usage: epigrid <命令 command> [--db PATH] [options]   (epigrid <command> --help)\n\n",
-          f);
+    fputs(
+        "用法 usage: epigrid <命令 command> [--db PATH] [options]   (epigrid <command> --help)\n\n",
+        f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary_zh);
 }

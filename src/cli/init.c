@@ -18,12 +18,11 @@
 
 int cli_init(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},
-        {"city", required_argument, 0, 'c'},
-        {"city-name", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"city", required_argument, 0, 'c'},
+                                         {"city-name", required_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL, *city = NULL, *city_name = NULL;
     int c;
     optind = 1;
@@ -42,7 +41,8 @@ int cli_init(int argc, char **argv)
             puts("用法 usage: epigrid init [--db PATH] [--city CODE --city-name 名称]\n"
                  "  创建数据库(若不存在)并执行全部未执行的迁移;可重复执行。\n"
                  "  --city 同时创建市级地区(已存在则跳过)。\n"
-                 "  Creates the database if missing and applies pending migrations; safe to repeat.\n"
+                 "  Creates the database if missing and applies pending migrations; safe to "
+                 "repeat.\n"
                  "  --city also creates the city region (skipped when it exists).");
             return CLI_OK;
         default:

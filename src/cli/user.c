@@ -31,23 +31,38 @@ static int print_user(const struct auth_user *u, int active, const char *phone, 
 
 int cli_user(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"role", required_argument, 0, 'r'},
-        {"scope", required_argument, 0, 's'}, {"name", required_argument, 0, 'n'},
-        {"phone", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"role", required_argument, 0, 'r'},
+                                         {"scope", required_argument, 0, 's'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"phone", required_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL, *role = NULL, *scope = NULL, *name = NULL, *phone = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:r:s:n:p:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'r': role = optarg; break;
-        case 's': scope = optarg; break;
-        case 'n': name = optarg; break;
-        case 'p': phone = optarg; break;
-        case 'h': puts(USER_HELP); return CLI_OK;
-        default: return CLI_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'r':
+            role = optarg;
+            break;
+        case 's':
+            scope = optarg;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'p':
+            phone = optarg;
+            break;
+        case 'h':
+            puts(USER_HELP);
+            return CLI_OK;
+        default:
+            return CLI_USAGE;
         }
     }
     if (optind >= argc) {
@@ -57,9 +72,8 @@ int cli_user(int argc, char **argv)
     const char *action = argv[optind];
     const char *username = optind + 1 < argc ? argv[optind + 1] : NULL;
     int needs_user = strcmp(action, "list") != 0;
-    if ((needs_user && !username) ||
-        (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "disable") &&
-         strcmp(action, "list"))) {
+    if ((needs_user && !username) || (strcmp(action, "add") && strcmp(action, "passwd") &&
+                                      strcmp(action, "disable") && strcmp(action, "list"))) {
         fprintf(stderr, "%s\n", USER_HELP);
         return CLI_USAGE;
     }
@@ -105,8 +119,8 @@ static const char *TOKEN_HELP =
     "  epigrid token revoke ID [--db PATH]\n"
     "  使用 use: Authorization: Bearer <token>";
 
-static int print_token(int64_t id, const char *username, const char *label,
-                       const char *created_at, const char *revoked_at, void *ctx)
+static int print_token(int64_t id, const char *username, const char *label, const char *created_at,
+                       const char *revoked_at, void *ctx)
 {
     (void)ctx;
     printf("%lld\t%s\t%s\t%s\t%s\n", (long long)id, username, label, created_at,
@@ -125,10 +139,17 @@ int cli_token(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:l:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': label = optarg; break;
-        case 'h': puts(TOKEN_HELP); return CLI_OK;
-        default: return CLI_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'l':
+            label = optarg;
+            break;
+        case 'h':
+            puts(TOKEN_HELP);
+            return CLI_OK;
+        default:
+            return CLI_USAGE;
         }
     }
     const char *action = optind < argc ? argv[optind] : "";

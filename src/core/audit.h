@@ -36,14 +36,14 @@ int audit_record_raw(struct store *s, int64_t user_id, const char *username, con
                      const char *region_code, struct ep_error *err);
 
 struct audit_filter {
-    const char *scope;    /* rows whose region_code lies in this prefix (required) */
-    const char *region;   /* narrower region, optional */
-    const char *action;   /* optional exact match */
-    const char *entity;   /* optional exact match */
-    const char *entity_id;/* optional exact match */
-    const char *username; /* optional exact match */
-    int64_t before_id;    /* cursor: rows with id < before_id (0 = newest first) */
-    int limit;            /* rows wanted */
+    const char *scope;     /* rows whose region_code lies in this prefix (required) */
+    const char *region;    /* narrower region, optional */
+    const char *action;    /* optional exact match */
+    const char *entity;    /* optional exact match */
+    const char *entity_id; /* optional exact match */
+    const char *username;  /* optional exact match */
+    int64_t before_id;     /* cursor: rows with id < before_id (0 = newest first) */
+    int limit;             /* rows wanted */
 };
 
 /* Rows newest first. */

@@ -23,8 +23,8 @@ static const char *role_names[ROLE_COUNT] = {
 };
 
 static const char *perm_names[PERM_COUNT] = {
-    "public",        "login",  "region_read", "region_write", "registry_read", "registry_write",
-    "pii_unmask",    "export", "user_read",   "user_admin",   "audit_read",
+    "public",     "login",  "region_read", "region_write", "registry_read", "registry_write",
+    "pii_unmask", "export", "user_read",   "user_admin",   "audit_read",
 };
 
 #define P(x) (1u << (x))
@@ -35,8 +35,8 @@ static const unsigned role_perms[ROLE_COUNT] = {
                    P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ),
     [ROLE_COMMANDER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_EXPORT) | P(PERM_USER_READ),
-    [ROLE_GRID_WORKER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
-                         P(PERM_REGISTRY_WRITE),
+    [ROLE_GRID_WORKER] =
+        P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) | P(PERM_REGISTRY_WRITE),
     [ROLE_HEALTH] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                     P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK),
     [ROLE_ORGANISER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ),
@@ -160,8 +160,9 @@ int auth_authenticate(struct store *s, const char *session_token, const char *be
     int rc = store_step(st, err);
     if (rc != STORE_ROW) {
         store_stmt_reset(st);
-        return rc < 0 ? rc : ep_error_set(err, EP_EUNAUTH, "登录已失效,请重新登录",
-                                          "session expired, please log in again");
+        return rc < 0 ? rc
+                      : ep_error_set(err, EP_EUNAUTH, "登录已失效,请重新登录",
+                                     "session expired, please log in again");
     }
     fill_user(st, 0, out);
     out->session_id = store_column_int64(st, 5);
@@ -170,7 +171,8 @@ int auth_authenticate(struct store *s, const char *session_token, const char *be
     store_stmt_reset(st);
     if (out->session_id && now - last_seen >= 60) {
         /* Touch the idle clock at most once a minute: a write per request would cost an fsync. */
-        struct store_stmt *up = store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE id = ?", err);
+        struct store_stmt *up =
+            store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE id = ?", err);
         if (!up)
             return -EP_EINTERNAL;
         store_bind_int64(up, 1, now);
@@ -202,12 +204,15 @@ int auth_login(struct store *s, const char *username, const char *password, cons
     /* Per-user and per-IP windows are counted separately; the larger decides. */
     int by_user = 0, by_ip = 0;
     {
-        struct store_stmt *st = store_prepare(
-            s, "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE username = ? AND at > ?",
-            err);
-        struct store_stmt *st2 = st ? store_prepare(
-            s, "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE ip = ? AND at > ?",
-            err) : NULL;
+        struct store_stmt *st = store_prepare(s,
+                                              "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
+                                              "login_failures WHERE username = ? AND at > ?",
+                                              err);
+        struct store_stmt *st2 = st ? store_prepare(s,
+                                                    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
+                                                    "login_failures WHERE ip = ? AND at > ?",
+                                                    err)
+                                    : NULL;
         if (!st || !st2)
             return -EP_EINTERNAL;
         store_bind_text(st, 1, username);
@@ -235,10 +240,11 @@ int auth_login(struct store *s, const char *username, const char *password, cons
                             "too many failed logins, retry in %d seconds", *retry_after);
     }
 
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT id, username, display_name, role, scope,"
-                                          " password_hash FROM users WHERE username = ? AND active = 1",
-                                          err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, username, display_name, role, scope,"
+                      " password_hash FROM users WHERE username = ? AND active = 1",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, username);
@@ -259,16 +265,16 @@ int auth_login(struct store *s, const char *username, const char *password, cons
     if (store_begin(s, err) != 0)
         return -EP_EUNAVAILABLE;
     if (!ok) {
-        struct store_stmt *ins = store_prepare(
-            s, "INSERT INTO login_failures (username, ip, at) VALUES (?, ?, ?)", err);
+        struct store_stmt *ins =
+            store_prepare(s, "INSERT INTO login_failures (username, ip, at) VALUES (?, ?, ?)", err);
         if (!ins)
             goto fail;
         store_bind_text(ins, 1, username);
         store_bind_text(ins, 2, ip);
         store_bind_int64(ins, 3, now);
         if (store_run(ins, err) != 0 ||
-            audit_record_raw(s, found ? out->id : 0, username, ip, "login_failed", "session",
-                             NULL, found ? out->scope : "", err) != 0 ||
+            audit_record_raw(s, found ? out->id : 0, username, ip, "login_failed", "session", NULL,
+                             found ? out->scope : "", err) != 0 ||
             store_commit(s, err) != 0)
             goto fail;
         memset(out, 0, sizeof *out);
@@ -297,8 +303,8 @@ int auth_login(struct store *s, const char *username, const char *password, cons
     out->session_id = store_last_insert_id(s);
     char sid[24];
     snprintf(sid, sizeof sid, "%lld", (long long)out->session_id);
-    if (audit_record_raw(s, out->id, out->username, ip, "login", "session", sid, out->scope,
-                         err) != 0 ||
+    if (audit_record_raw(s, out->id, out->username, ip, "login", "session", sid, out->scope, err) !=
+            0 ||
         store_commit(s, err) != 0)
         goto fail;
     return 0;
@@ -308,8 +314,7 @@ fail:
     return err->code ? -err->code : -EP_EINTERNAL;
 }
 
-int auth_logout(struct store *s, const struct auth_user *user, const char *ip,
-                struct ep_error *err)
+int auth_logout(struct store *s, const struct auth_user *user, const char *ip, struct ep_error *err)
 {
     if (!user->session_id)
         return 0;
@@ -362,10 +367,12 @@ int auth_user_create(struct store *s, const struct auth_user *creator, const cha
                        "username must be 3-32 of a-z, 0-9, _ . -");
     int role = auth_role_from_name(in->role);
     if (role < 0)
-        ep_error_field(err, "role",
-                       "角色无效,可选 admin、commander、grid_worker、health、organiser、supplies、inspector、viewer",
-                       "invalid role; one of admin, commander, grid_worker, health, organiser, "
-                       "supplies, inspector, viewer");
+        ep_error_field(
+            err, "role",
+            "角色无效,可选 "
+            "admin、commander、grid_worker、health、organiser、supplies、inspector、viewer",
+            "invalid role; one of admin, commander, grid_worker, health, organiser, "
+            "supplies, inspector, viewer");
     struct region r;
     struct ep_error tmp;
     ep_error_clear(&tmp);
@@ -508,8 +515,8 @@ int auth_user_set_password(struct store *s, const char *username, const char *pa
 
 int auth_user_disable(struct store *s, const char *username, struct ep_error *err)
 {
-    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?",
-                       NULL, username, "disable", err);
+    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?", NULL,
+                       username, "disable", err);
 }
 
 int auth_user_get(struct store *s, const char *username, struct auth_user *out, int *active,
@@ -638,18 +645,17 @@ fail:
 
 int auth_token_list(struct store *s, auth_token_fn fn, void *ctx, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT t.id, u.username, t.label, t.created_at, COALESCE(t.revoked_at, '')"
-        " FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id",
-        err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT t.id, u.username, t.label, t.created_at, COALESCE(t.revoked_at, '')"
+                      " FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
-        if ((rc = fn(store_column_int64(st, 0), store_column_text(st, 1),
-                     store_column_text(st, 2), store_column_text(st, 3),
-                     store_column_text(st, 4), ctx)) != 0)
+        if ((rc = fn(store_column_int64(st, 0), store_column_text(st, 1), store_column_text(st, 2),
+                     store_column_text(st, 3), store_column_text(st, 4), ctx)) != 0)
             break;
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;

@@ -46,16 +46,16 @@ enum auth_perm {
 };
 
 #define AUTH_USERNAME_MAX 64
-#define AUTH_TOKEN_HEX 64 /* 256-bit tokens as lower-case hex */
+#define AUTH_TOKEN_HEX    64 /* 256-bit tokens as lower-case hex */
 
 struct auth_user {
-    int64_t id;                         /* users.id; 0 for the built-in CLI identity */
-    char username[AUTH_USERNAME_MAX];   /* login name */
-    char display_name[128];             /* shown in the page header */
-    int role;                           /* enum auth_role */
-    char scope[REGION_CODE_MAX];        /* jurisdiction: a region code prefix */
-    int64_t session_id;                 /* sessions.id when authenticated by cookie, else 0 */
-    char csrf[AUTH_TOKEN_HEX + 1];      /* CSRF token bound to the cookie session */
+    int64_t id;                       /* users.id; 0 for the built-in CLI identity */
+    char username[AUTH_USERNAME_MAX]; /* login name */
+    char display_name[128];           /* shown in the page header */
+    int role;                         /* enum auth_role */
+    char scope[REGION_CODE_MAX];      /* jurisdiction: a region code prefix */
+    int64_t session_id;               /* sessions.id when authenticated by cookie, else 0 */
+    char csrf[AUTH_TOKEN_HEX + 1];    /* CSRF token bound to the cookie session */
 };
 
 /* Machine names of roles ("admin", "grid_worker", ...) and permissions. */
@@ -72,11 +72,11 @@ int auth_role_can(int role, int perm);
  * health role within scope.  Everyone else sees masked values. */
 int auth_pii_visible(const struct auth_user *user, const char *grid_code);
 
-#define AUTH_COOKIE_NAME "epigrid_session"
-#define AUTH_SESSION_IDLE_SECONDS (2 * 3600)      /* idle expiry */
+#define AUTH_COOKIE_NAME              "epigrid_session"
+#define AUTH_SESSION_IDLE_SECONDS     (2 * 3600)  /* idle expiry */
 #define AUTH_SESSION_ABSOLUTE_SECONDS (12 * 3600) /* absolute expiry */
-#define AUTH_THROTTLE_FAILURES 5                  /* failed logins per user or IP ... */
-#define AUTH_THROTTLE_WINDOW_SECONDS (15 * 60)    /* ... within this window */
+#define AUTH_THROTTLE_FAILURES        5           /* failed logins per user or IP ... */
+#define AUTH_THROTTLE_WINDOW_SECONDS  (15 * 60)   /* ... within this window */
 
 /* Constant-time comparison of two NUL-terminated tokens. */
 int auth_token_equal(const char *a, const char *b);

@@ -35,8 +35,7 @@ int counter_add(struct store *s, const char *code, const char *metric, int64_t d
     return 0;
 }
 
-int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx,
-                 struct ep_error *err)
+int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx, struct ep_error *err)
 {
     struct store_stmt *st = store_prepare(
         s, "SELECT metric, value FROM region_counters WHERE code = ? ORDER BY metric", err);
@@ -54,8 +53,8 @@ int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx,
 int counter_get(struct store *s, const char *code, const char *metric, int64_t *out,
                 struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s, "SELECT value FROM region_counters WHERE code = ? AND metric = ?", err);
+    struct store_stmt *st =
+        store_prepare(s, "SELECT value FROM region_counters WHERE code = ? AND metric = ?", err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, code);
@@ -68,8 +67,7 @@ int counter_get(struct store *s, const char *code, const char *metric, int64_t *
 
 int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err)
 {
-    struct store_stmt *del =
-        store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);
+    struct store_stmt *del = store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);
     if (!del)
         return -EP_EINTERNAL;
     store_bind_text(del, 1, metric);

@@ -20,8 +20,7 @@ int counter_add(struct store *s, const char *code, const char *metric, int64_t d
 
 /* Calls fn(metric, value, ctx) for every metric of "code", in name order. */
 typedef int (*counter_fn)(const char *metric, int64_t value, void *ctx);
-int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx,
-                 struct ep_error *err);
+int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx, struct ep_error *err);
 
 /* Value of one metric of one region (0 when never counted). */
 int counter_get(struct store *s, const char *code, const char *metric, int64_t *out,

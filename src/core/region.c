@@ -110,7 +110,8 @@ int region_create(struct store *s, const char *code, const char *name, struct ep
         return -EP_EINVAL;
     }
     struct store_stmt *st = store_prepare(
-        s, "INSERT INTO regions (code, parent_code, level, name, created_at) VALUES (?, ?, ?, ?, ?)",
+        s,
+        "INSERT INTO regions (code, parent_code, level, name, created_at) VALUES (?, ?, ?, ?, ?)",
         err);
     if (!st)
         return -EP_EINTERNAL;

@@ -22,35 +22,35 @@
 #include "util/arena.h"
 #include "util/error.h"
 
-#define HTTP_PARAMS_MAX 4
+#define HTTP_PARAMS_MAX  4
 #define HTTP_HEADERS_MAX 4
 
 struct http_server;
 
 struct http_request {
-    struct arena *arena;               /* per-request memory */
-    void *connection;                  /* struct MHD_Connection *, for http_query/http_header */
-    struct http_server *server;        /* the server, for configuration */
-    struct store *store;               /* this worker thread's database connection */
-    const char *method;                /* "GET", "POST", ... */
-    const char *path;                  /* URL path without the query */
+    struct arena *arena;                 /* per-request memory */
+    void *connection;                    /* struct MHD_Connection *, for http_query/http_header */
+    struct http_server *server;          /* the server, for configuration */
+    struct store *store;                 /* this worker thread's database connection */
+    const char *method;                  /* "GET", "POST", ... */
+    const char *path;                    /* URL path without the query */
     const char *params[HTTP_PARAMS_MAX]; /* {placeholders} of the route, in order */
-    int nparams;                       /* used entries of params */
-    const char *body;                  /* request body (NUL-terminated), may be NULL */
-    size_t body_len;                   /* bytes in body */
-    int lang;                          /* enum ep_lang chosen for the reply */
-    const char *client_ip;             /* peer address, for audit and throttling */
-    struct auth_user user;             /* caller; role/scope valid when authenticated */
-    int authenticated;                 /* 1 if user is filled from a session or token */
+    int nparams;                         /* used entries of params */
+    const char *body;                    /* request body (NUL-terminated), may be NULL */
+    size_t body_len;                     /* bytes in body */
+    int lang;                            /* enum ep_lang chosen for the reply */
+    const char *client_ip;               /* peer address, for audit and throttling */
+    struct auth_user user;               /* caller; role/scope valid when authenticated */
+    int authenticated;                   /* 1 if user is filled from a session or token */
 };
 
 struct http_response {
-    int status;                        /* HTTP status, default 200 */
-    json_t *json;                      /* body as JSON (owned), or NULL */
-    const char *content_type;          /* for raw bodies */
-    const void *data;                  /* raw body (borrowed: static or arena) */
-    size_t len;                        /* raw body length */
-    char *owned;                       /* malloc'ed raw body handed to the server */
+    int status;                               /* HTTP status, default 200 */
+    json_t *json;                             /* body as JSON (owned), or NULL */
+    const char *content_type;                 /* for raw bodies */
+    const void *data;                         /* raw body (borrowed: static or arena) */
+    size_t len;                               /* raw body length */
+    char *owned;                              /* malloc'ed raw body handed to the server */
     const char *headers[HTTP_HEADERS_MAX][2]; /* extra headers (arena or static strings) */
     int nheaders;
 };
@@ -74,8 +74,8 @@ int http_reply_json(struct http_response *res, int status, json_t *json);
 
 /* Parses the optional "limit" (1..max, default def) and "cursor" query
  * parameters of list endpoints.  Returns 0 or -EP_EINVAL with field errors. */
-int http_list_params(struct http_request *req, int def, int max, int *limit,
-                     const char **cursor, struct ep_error *err);
+int http_list_params(struct http_request *req, int def, int max, int *limit, const char **cursor,
+                     struct ep_error *err);
 
 /* Checks that a region code from the request is inside the caller's scope:
  * 403 otherwise.  Use for writes and for single-object reads. */

@@ -38,8 +38,8 @@ static int pattern_match(const char *pattern, const char *path, struct http_requ
     return 1;
 }
 
-const struct route *http_route_match(const char *method, const char *path,
-                                     struct http_request *req, int *status)
+const struct route *http_route_match(const char *method, const char *path, struct http_request *req,
+                                     int *status)
 {
     int path_seen = 0;
     for (const struct route *r = http_routes; r->method; r++) {

@@ -18,11 +18,11 @@ struct route {
     int scoped_write;        /* documentation aid: 1 if the route writes facts in a region */
 };
 
-extern const struct route http_routes[];   /* terminated by a NULL method */
+extern const struct route http_routes[]; /* terminated by a NULL method */
 
 /* Finds the route for method+path and fills req->params.  Returns the route,
  * or NULL with *status set to 404 or 405 (and *allow to the allowed method). */
-const struct route *http_route_match(const char *method, const char *path,
-                                     struct http_request *req, int *status);
+const struct route *http_route_match(const char *method, const char *path, struct http_request *req,
+                                     int *status);
 
 #endif

@@ -38,17 +38,17 @@ struct http_server {
     pthread_mutex_t lock;             /* guards stores[] */
     struct store *stores[MAX_STORES]; /* connections opened by worker threads */
     int nstores;
-    int port;                         /* bound port */
+    int port; /* bound port */
 };
 
 struct request_ctx {
-    struct arena arena;       /* per-request memory */
-    struct buf body;          /* collected body */
-    int body_too_large;       /* 1 once body_limit was passed */
-    int status;               /* status sent, for the log line */
-    int64_t start_us;         /* monotonic start, for the log line */
-    char method[8];           /* for the log line */
-    char *path;               /* for the log line (malloc) */
+    struct arena arena; /* per-request memory */
+    struct buf body;    /* collected body */
+    int body_too_large; /* 1 once body_limit was passed */
+    int status;         /* status sent, for the log line */
+    int64_t start_us;   /* monotonic start, for the log line */
+    char method[8];     /* for the log line */
+    char *path;         /* for the log line (malloc) */
 };
 
 static _Thread_local struct store *thread_store;
@@ -107,8 +107,8 @@ int http_reply_json(struct http_response *res, int status, json_t *json)
     return 0;
 }
 
-int http_list_params(struct http_request *req, int def, int max, int *limit,
-                     const char **cursor, struct ep_error *err)
+int http_list_params(struct http_request *req, int def, int max, int *limit, const char **cursor,
+                     struct ep_error *err)
 {
     const char *l = http_query(req, "limit");
     *limit = def;
@@ -151,16 +151,15 @@ static void render_error(const struct ep_error *err, int lang, struct http_respo
     int code = err->code ? err->code : EP_EINTERNAL;
     json_t *fields = json_array();
     for (int i = 0; i < err->nfields; i++)
-        json_array_append_new(fields, json_pack("{s:s, s:s}", "field", err->fields[i].field,
-                                                "message",
-                                                err->fields[i].msg[lang][0]
-                                                    ? err->fields[i].msg[lang]
-                                                    : err->fields[i].msg[EP_LANG_ZH]));
+        json_array_append_new(
+            fields, json_pack("{s:s, s:s}", "field", err->fields[i].field, "message",
+                              err->fields[i].msg[lang][0] ? err->fields[i].msg[lang]
+                                                          : err->fields[i].msg[EP_LANG_ZH]));
     const char *msg = ep_error_message(err, lang);
     if (!*msg)
         msg = lang == EP_LANG_EN ? "internal error" : "服务器内部错误";
-    json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", ep_code_name(code),
-                             "message", msg, "fields", fields);
+    json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", ep_code_name(code), "message",
+                             msg, "fields", fields);
     if (res->json)
         json_decref(res->json);
     res->json = body;
@@ -224,8 +223,7 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
             return;
         }
         if (!auth_role_can(req->user.role, route->perm)) {
-            ep_error_set(err, EP_EFORBIDDEN, "当前角色无权执行此操作",
-                         "your role may not do this");
+            ep_error_set(err, EP_EFORBIDDEN, "当前角色无权执行此操作", "your role may not do this");
             return;
         }
         /* Cookie sessions need the CSRF token on state changes; bearer tokens
@@ -247,9 +245,8 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
     if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0 ||
         strcmp(req->method, "PUT") == 0) {
         const char *ct = http_header(req, "Content-Type");
-        if (req->body_len > 0 &&
-            (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-             (ct[16] != '\0' && ct[16] != ';'))) {
+        if (req->body_len > 0 && (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+                                  (ct[16] != '\0' && ct[16] != ';'))) {
             ep_error_set(err, EP_EMEDIA, "Content-Type 应为 application/json",
                          "Content-Type must be application/json");
             return;
@@ -280,8 +277,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
         r = MHD_create_response_from_buffer(res->len, res->owned, MHD_RESPMEM_MUST_FREE);
         res->owned = NULL;
     } else {
-        r = MHD_create_response_from_buffer(res->len, (void *)res->data,
-                                            MHD_RESPMEM_PERSISTENT);
+        r = MHD_create_response_from_buffer(res->len, (void *)res->data, MHD_RESPMEM_PERSISTENT);
     }
     if (!r)
         return MHD_NO;
@@ -297,9 +293,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *srv = cls;
@@ -413,8 +408,8 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, access_cb, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {
         ep_error_set(err, EP_EUNAVAILABLE, "无法在 %s 上监听(端口被占用?)",

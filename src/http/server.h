@@ -12,11 +12,11 @@
 #include "util/error.h"
 
 struct http_server_config {
-    const char *db_path;   /* database every worker opens */
-    const char *listen;    /* "ADDR:PORT"; port 0 picks a free one */
-    int threads;           /* worker threads (libmicrohttpd thread pool) */
-    size_t body_limit;     /* largest accepted request body in bytes */
-    int quiet;             /* 1: no per-request log lines */
+    const char *db_path; /* database every worker opens */
+    const char *listen;  /* "ADDR:PORT"; port 0 picks a free one */
+    int threads;         /* worker threads (libmicrohttpd thread pool) */
+    size_t body_limit;   /* largest accepted request body in bytes */
+    int quiet;           /* 1: no per-request log lines */
 };
 
 struct http_server;

@@ -23,11 +23,11 @@ struct store_stmt {
 };
 
 struct store {
-    sqlite3 *db;                                /* the connection */
-    char *path;                                 /* file name, for messages and backups */
-    int in_tx;                                  /* 1 between store_begin and commit/rollback */
-    int ncached;                                /* used entries of cache[] */
-    struct store_stmt cache[STMT_CACHE_SIZE];   /* prepared statements, most recent last */
+    sqlite3 *db;                              /* the connection */
+    char *path;                               /* file name, for messages and backups */
+    int in_tx;                                /* 1 between store_begin and commit/rollback */
+    int ncached;                              /* used entries of cache[] */
+    struct store_stmt cache[STMT_CACHE_SIZE]; /* prepared statements, most recent last */
 };
 
 /* Fills "err" from the connection's last error and returns the negative code. */

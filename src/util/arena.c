@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define ARENA_BLOCK_MIN 8192
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN     16
 
 struct arena_block {
     struct arena_block *next; /* older block */

@@ -55,8 +55,8 @@ int ep_error_set(struct ep_error *err, int code, const char *zh_fmt, const char 
     return -code;
 }
 
-void ep_error_field(struct ep_error *err, const char *field, const char *zh_fmt,
-                    const char *en_fmt, ...)
+void ep_error_field(struct ep_error *err, const char *field, const char *zh_fmt, const char *en_fmt,
+                    ...)
 {
     if (err->code == EP_OK) {
         err->code = EP_EINVAL;

@@ -31,18 +31,18 @@ enum ep_code {
 enum ep_lang { EP_LANG_ZH = 0, EP_LANG_EN = 1 };
 
 #define EP_ERROR_FIELDS_MAX 16
-#define EP_ERROR_MSG_MAX 256
+#define EP_ERROR_MSG_MAX    256
 
 struct ep_error_field {
-    char field[64];                 /* JSON field or CSV column name */
-    char msg[2][EP_ERROR_MSG_MAX];  /* message per enum ep_lang */
+    char field[64];                /* JSON field or CSV column name */
+    char msg[2][EP_ERROR_MSG_MAX]; /* message per enum ep_lang */
 };
 
 struct ep_error {
-    int code;                       /* enum ep_code; EP_OK when clear */
-    char msg[2][EP_ERROR_MSG_MAX];  /* message per enum ep_lang */
-    int nfields;                    /* used entries of fields[] */
-    int fields_dropped;             /* field errors beyond EP_ERROR_FIELDS_MAX */
+    int code;                      /* enum ep_code; EP_OK when clear */
+    char msg[2][EP_ERROR_MSG_MAX]; /* message per enum ep_lang */
+    int nfields;                   /* used entries of fields[] */
+    int fields_dropped;            /* field errors beyond EP_ERROR_FIELDS_MAX */
     struct ep_error_field fields[EP_ERROR_FIELDS_MAX];
 };
 
@@ -56,8 +56,8 @@ int ep_error_set(struct ep_error *err, int code, const char *zh_fmt, const char 
 
 /* Appends a field error and makes the error EP_EINVAL if it was clear.  The
  * top-level message is set to "输入有误"/"invalid input" if none is set yet. */
-void ep_error_field(struct ep_error *err, const char *field, const char *zh_fmt,
-                    const char *en_fmt, ...) __attribute__((format(printf, 3, 5)))
+void ep_error_field(struct ep_error *err, const char *field, const char *zh_fmt, const char *en_fmt,
+                    ...) __attribute__((format(printf, 3, 5)))
 __attribute__((format(printf, 4, 5)));
 
 /* Prefixes every field name added since index "from" with "prefix" (e.g. "line 12: "). */

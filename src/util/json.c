@@ -11,7 +11,8 @@
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err)
 {
     if (len == 0) {
-        ep_error_set(err, EP_EINVAL, "请求体为空,需要 JSON 对象", "empty body, a JSON object is required");
+        ep_error_set(err, EP_EINVAL, "请求体为空,需要 JSON 对象",
+                     "empty body, a JSON object is required");
         return NULL;
     }
     if (!utf8_valid(data, len)) {
@@ -113,8 +114,8 @@ static void check_value(const json_t *v, const struct json_field *f, struct ep_e
         if (strlen(s) != len)
             ep_error_field(err, f->name, "不能包含空字符", "must not contain NUL characters");
         else if (utf8_length(s, len) > max)
-            ep_error_field(err, f->name, "长度不能超过 %zu 个字符", "must be at most %zu characters",
-                           max);
+            ep_error_field(err, f->name, "长度不能超过 %zu 个字符",
+                           "must be at most %zu characters", max);
         else if (f->required && len == 0)
             ep_error_field(err, f->name, "不能为空", "must not be empty");
     } else if (f->type == JF_DATE) {

@@ -12,8 +12,8 @@ void log_set_level(int level);
 int log_get_level(void);
 void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_info(...) log_write(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_write(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_write(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_write(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_write(LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -32,8 +32,8 @@ static int add_row(struct store_stmt *r, void *ctx)
                   store_column_text(r, 3), "ip", store_column_text(r, 4), "action",
                   store_column_text(r, 5), "entity", store_column_text(r, 6), "entity_id",
                   store_column_is_null(r, 7) ? NULL : store_column_text(r, 7), "region_code",
-                  store_column_text(r, 8), "before", json_or_null(store_column_text(r, 9)),
-                  "after", json_or_null(store_column_text(r, 10))));
+                  store_column_text(r, 8), "before", json_or_null(store_column_text(r, 9)), "after",
+                  json_or_null(store_column_text(r, 10))));
     return 0;
 }
 

@@ -6,7 +6,8 @@
 #define EPIGRID_HTTP_HANDLERS_H
 #include "http/http.h"
 
-#define HANDLER(name) int name(struct http_request *req, struct http_response *res, struct ep_error *err)
+#define HANDLER(name)                                                                              \
+    int name(struct http_request *req, struct http_response *res, struct ep_error *err)
 
 /* system.c */
 HANDLER(handler_health_get);

@@ -76,8 +76,7 @@ static int load(struct http_request *req, struct region *r, struct ep_error *err
     return region_get(req->store, code, r, err);
 }
 
-int handler_regions_roots(struct http_request *req, struct http_response *res,
-                          struct ep_error *err)
+int handler_regions_roots(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     struct children_ctx c = {req->store, json_array(), err};
     struct region r;
@@ -124,8 +123,7 @@ int handler_region_children(struct http_request *req, struct http_response *res,
     return http_reply_json(res, 200, json_pack("{s:s, s:o}", "code", r.code, "items", c.items));
 }
 
-int handler_region_stats(struct http_request *req, struct http_response *res,
-                         struct ep_error *err)
+int handler_region_stats(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     struct region r;
     if (load(req, &r, err) != 0)
@@ -133,8 +131,8 @@ int handler_region_stats(struct http_request *req, struct http_response *res,
     json_t *stats = stats_json(req->store, r.code, err);
     if (!stats)
         return -EP_EINTERNAL;
-    return http_reply_json(res, 200,
-                           json_pack("{s:s, s:s, s:o}", "code", r.code, "name", r.name, "stats", stats));
+    return http_reply_json(
+        res, 200, json_pack("{s:s, s:s, s:o}", "code", r.code, "name", r.name, "stats", stats));
 }
 
 static const struct json_field region_fields[] = {
@@ -143,8 +141,7 @@ static const struct json_field region_fields[] = {
     {NULL, 0, 0, 0, 0, 0},
 };
 
-int handler_region_create(struct http_request *req, struct http_response *res,
-                          struct ep_error *err)
+int handler_region_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     json_t *body = http_body_json(req, err);
     if (!body)

@@ -15,9 +15,9 @@
 
 static json_t *user_json(const struct auth_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username",
-                     u->username, "display_name", u->display_name, "role",
-                     auth_role_name(u->role), "scope", u->scope);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "username", u->username,
+                     "display_name", u->display_name, "role", auth_role_name(u->role), "scope",
+                     u->scope);
 }
 
 /* Permissions of the role, so the page can hide what the role may not do. */
@@ -58,7 +58,8 @@ int handler_session_create(struct http_request *req, struct http_response *res,
         return rc;
     }
     http_add_header(res, "Set-Cookie",
-                    arena_sprintf(req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
+                    arena_sprintf(req->arena,
+                                  "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
                                   AUTH_COOKIE_NAME, token, AUTH_SESSION_ABSOLUTE_SECONDS));
     http_add_header(res, "Cache-Control", "no-store");
     return http_reply_json(res, 200,
@@ -66,8 +67,7 @@ int handler_session_create(struct http_request *req, struct http_response *res,
                                      user.csrf, "permissions", perms_json(user.role)));
 }
 
-int handler_session_get(struct http_request *req, struct http_response *res,
-                        struct ep_error *err)
+int handler_session_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     (void)err;
     http_add_header(res, "Cache-Control", "no-store");

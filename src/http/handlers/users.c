@@ -42,9 +42,8 @@ int handler_users_list(struct http_request *req, struct http_response *res, stru
         return -err->code;
     }
     int full = (int)json_array_size(c.items) == limit;
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:s?}", "items", c.items, "next_cursor",
-                                     full ? c.last : NULL));
+    return http_reply_json(
+        res, 200, json_pack("{s:o, s:s?}", "items", c.items, "next_cursor", full ? c.last : NULL));
 }
 
 static const struct json_field user_fields[] = {
@@ -57,8 +56,7 @@ static const struct json_field user_fields[] = {
     {NULL, 0, 0, 0, 0, 0},
 };
 
-int handler_users_create(struct http_request *req, struct http_response *res,
-                         struct ep_error *err)
+int handler_users_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -78,8 +76,8 @@ int handler_users_create(struct http_request *req, struct http_response *res,
         json_decref(body);
         return rc;
     }
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "username",
-                            in.username, "role", in.role, "scope", in.scope);
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "username", in.username,
+                            "role", in.role, "scope", in.scope);
     json_decref(body);
     return http_reply_json(res, 201, out);
 }

@@ -21,12 +21,10 @@ static void id_numbers_are_checked(void **state)
         const char *id;
         int want;
     } cases[] = {
-        {"11010519491231002X", IDCHECK_OK},         /* the standard's own example */
-        {"431121199001011234", IDCHECK_CHECKSUM},   /* 祁阳县 (old code) is fine, check digit wrong */
-        {"43112119900101123", IDCHECK_LENGTH},
-        {"4311211990010112345", IDCHECK_LENGTH},
-        {"43112119900101123a", IDCHECK_CHARS},
-        {"4311211990010112x4", IDCHECK_CHARS},
+        {"11010519491231002X", IDCHECK_OK},       /* the standard's own example */
+        {"431121199001011234", IDCHECK_CHECKSUM}, /* 祁阳县 (old code) is fine, check digit wrong */
+        {"43112119900101123", IDCHECK_LENGTH},      {"4311211990010112345", IDCHECK_LENGTH},
+        {"43112119900101123a", IDCHECK_CHARS},      {"4311211990010112x4", IDCHECK_CHARS},
         {"431121199002301234", IDCHECK_BIRTH_DATE}, /* 30 February */
         {"431121189912311234", IDCHECK_BIRTH_DATE}, /* before 1900 */
         {"431121299912311234", IDCHECK_BIRTH_DATE}, /* in the future */
@@ -86,10 +84,10 @@ static void utf8_is_validated(void **state)
     assert_true(utf8_valid("永州市", strlen("永州市")));
     assert_int_equal(utf8_length("永州市", strlen("永州市")), 3);
     assert_false(utf8_valid("\xff", 1));
-    assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
-    assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
-    assert_false(utf8_valid("\xe6\xb0", 2));         /* truncated */
-    assert_false(utf8_valid("a\0b", 3));             /* NUL */
+    assert_false(utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
+    assert_false(utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    assert_false(utf8_valid("\xe6\xb0", 2));     /* truncated */
+    assert_false(utf8_valid("a\0b", 3));         /* NUL */
 }
 
 int main(void)
