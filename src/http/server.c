@@ -164,7 +164,6 @@ static void render_error(const struct ep_error *err, int lang, struct http_respo
         json_decref(res->json);
     res->json = body;
     res->status = ep_code_http_status(code);
-    res->nheaders = 0;
     if (code == EP_EMETHOD)
         http_add_header(res, "Allow", "GET, POST, PATCH, DELETE");
 }

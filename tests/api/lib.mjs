@@ -109,6 +109,11 @@ export async function startServer({ db, demo, args = [] } = {}) {
     cli(args, opts) { return epigrid([...args, '--db', dbPath], opts); },
     // Creates (once) a user "<role>_<scope>" and returns a logged-in client.
     async as(role, scope = '4311', { username } = {}) {
+      const name = srv.user(role, scope, { username });
+      return srv.login(name, PASSWORD);
+    },
+    // Creates (once) the user "<role>_<scope>" with PASSWORD; returns the name.
+    user(role, scope = '4311', { username } = {}) {
       const name = username ?? `${role}_${scope}`;
       if (!users.has(name)) {
         const r = epigrid(['user', 'add', name, '--role', role, '--scope', scope, '--db', dbPath],
@@ -116,7 +121,7 @@ export async function startServer({ db, demo, args = [] } = {}) {
         if (r.status !== 0) throw new Error(`user add ${name}: ${r.stderr}`);
         users.set(name, true);
       }
-      return srv.login(name, PASSWORD);
+      return name;
     },
     async login(username, password) {
       const c = new Client(url);
@@ -129,8 +134,8 @@ export async function startServer({ db, demo, args = [] } = {}) {
     },
     // A bearer-token client for "role" at "scope".
     async token(role, scope = '4311') {
-      await srv.as(role, scope);
-      const r = epigrid(['token', 'create', `${role}_${scope}`, '--db', dbPath]);
+      const name = srv.user(role, scope);
+      const r = epigrid(['token', 'create', name, '--db', dbPath]);
       if (r.status !== 0) throw new Error(`token: ${r.stderr}`);
       return new Client(url, { token: r.stdout.trim() });
     },

@@ -157,11 +157,11 @@ int handler_region_create(struct http_request *req, struct http_response *res, s
         else
             rc = region_create_audited(req->store, &who, code, name, err);
     }
+    struct region r;
+    if (rc == 0)
+        rc = region_get(req->store, code, &r, err); /* before decref: "code" lives in body */
     json_decref(body);
     if (rc != 0)
         return rc;
-    struct region r;
-    if (region_get(req->store, code, &r, err) != 0)
-        return -err->code;
     return http_reply_json(res, 201, region_json(&r));
 }
