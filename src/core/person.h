@@ -15,16 +15,18 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/idem.h"
 #include "core/region.h"
 #include "store/store.h"
 #include "util/error.h"
 
-#define PERSON_NAME_MAX 64   /* bytes incl. NUL; at most 20 characters accepted */
-#define PERSON_PHONE_MAX 21
+#define PERSON_NAME_MAX   81 /* bytes incl. NUL: 20 characters of up to 4 bytes */
+#define PERSON_NAME_CHARS 20
+#define PERSON_PHONE_MAX  21
 
 struct person {
-    int64_t id;                   /* persons.id */
-    int64_t household_id;         /* 0 when none */
+    int64_t id;           /* persons.id */
+    int64_t household_id; /* 0 when none */
     char grid_code[REGION_CODE_MAX];
     char name[PERSON_NAME_MAX];   /* UTF-8 */
     char sex;                     /* 'M' or 'F' */
@@ -42,50 +44,65 @@ struct person_input {
     const char *birth_date; /* YYYY-MM-DD; derived from the ID number when NULL; must agree */
     const char *id_number;  /* required on create; 18 characters, 'x' is upper-cased */
     const char *phone;      /* optional; mobile or landline */
-    int64_t household_id;   /* 0 = none; the household must exist */
-    const char *grid_code;  /* required when household_id is 0; a grid (15 digits) */
+    int64_t household_id;   /* 0 = none (update: unchanged); the household must exist */
+    const char *grid_code;  /* required when household_id is 0; a grid (15 digits) that
+                               exists; with a household it must be the household's grid */
 };
 
-/* Checks every field of "in" (all problems at once, as field errors) and
- * the references (household exists, grid exists).  "for_update": fields may
- * be missing.  On success fills "out" with the normalised values (sex and
- * birth date derived, grid from the household). */
+/* Checks every field of "in" (all problems at once, as field errors named
+ * after the struct person_input members) and the references (household
+ * exists, grid exists and is a grid).  Returns 0, or -EP_EINVAL with the
+ * field errors in "err".  On success fills "out" with the normalised values
+ * (ID number upper-cased, sex and birth date derived from it, grid from the
+ * household); out->id and the timestamps are left alone.
+ * "for_update": "out" holds the current record on entry and fields of "in"
+ * that are NULL/0 keep their current value (PATCH).  A duplicate ID number is
+ * not detected here but by person_insert/person_update (409). */
 int person_validate(struct store *s, const struct person_input *in, int for_update,
                     struct person *out, struct ep_error *err);
 
 /* Inserts a validated person (out of person_validate) inside the caller's
  * transaction: no counters, no audit -- the caller does those (bulk import
- * and demo generation aggregate them).  Sets p->id. */
+ * and demo generation aggregate them).  Sets p->id and the timestamps.
+ * -EP_ECONFLICT (field "id_number") if the ID number is already registered. */
 int person_insert(struct store *s, struct person *p, struct ep_error *err);
 
-/* Validates, inserts, updates the region counters and audits, in one
- * transaction.  The grid must lie in who->user->scope (403 otherwise). */
+/* Validates, inserts, updates the region counters ("persons" +1) and audits
+ * (ID number and phone masked in the audit row), in one transaction.  The
+ * grid must lie in who->user->scope (-EP_EFORBIDDEN otherwise).
+ * "idem" (may be NULL): a key seen before with the same body fills "out"
+ * with the first result, sets idem->replayed and writes nothing; with
+ * another body it is -EP_ECONFLICT; a new key is recorded with the person. */
 int person_create(struct store *s, const struct actor *who, const struct person_input *in,
-                  struct person *out, struct ep_error *err);
+                  struct idem_key *idem, struct person *out, struct ep_error *err);
 
 /* Reads one person; -EP_ENOTFOUND when absent or outside "scope" (a person
  * outside the caller's jurisdiction does not exist for them). */
 int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
                struct ep_error *err);
 
-/* Changes the given fields; moving to another household/grid moves the
- * counters.  Audited with before and after. */
+/* Changes the given fields (PATCH, see person_validate) in one transaction;
+ * moving to another grid moves the counters (-1 old, +1 new).  Audited with
+ * before and after.  -EP_ENOTFOUND if the person is outside who's scope,
+ * -EP_EFORBIDDEN if the new grid is, -EP_ECONFLICT for a duplicate ID. */
 int person_update(struct store *s, const struct actor *who, int64_t id,
                   const struct person_input *in, struct person *out, struct ep_error *err);
 
 struct person_filter {
-    const char *scope;        /* required: jurisdiction prefix */
-    const char *region;       /* optional narrower prefix */
-    const char *name;         /* optional exact name */
-    const char *id_number;    /* optional exact ID number */
-    int64_t household_id;     /* optional, 0 = any */
-    const char *after_grid;   /* cursor: continue after (after_grid, after_id) */
+    const char *scope;      /* required: jurisdiction prefix */
+    const char *region;     /* optional narrower prefix */
+    const char *name;       /* optional exact name */
+    const char *id_number;  /* optional exact ID number */
+    int64_t household_id;   /* optional, 0 = any */
+    const char *after_grid; /* cursor: continue after (after_grid, after_id) */
     int64_t after_id;
-    int64_t limit;            /* rows wanted; export passes a large number */
+    int64_t limit; /* rows wanted; export passes a large number */
 };
 
 /* Calls fn for each matching person in (grid_code, id) order: a stable order
- * that a region range scan yields without sorting. */
+ * that a region range scan yields without sorting.  Only persons inside
+ * f->scope (and f->region, when given) are seen: the range is in the SQL.
+ * f->limit <= 0 means no limit.  Stops and returns fn's value if non-zero. */
 typedef int (*person_fn)(const struct person *p, void *ctx);
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
                 struct ep_error *err);
@@ -95,5 +112,15 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
  * "138****5678"). */
 void person_visible_pii(const struct auth_user *viewer, const struct person *p, char id_out[19],
                         char phone_out[PERSON_PHONE_MAX]);
+
+/* Reads one person in who's scope with the full ID number and phone and
+ * records an audit row (action "unmask", entity "person": who viewed whose
+ * personal data).  -EP_ENOTFOUND when absent or outside the scope. */
+int person_unmask(struct store *s, const struct actor *who, int64_t id, struct person *out,
+                  struct ep_error *err);
+
+/* Number of persons in household "household_id" (0 when none). */
+int person_household_count(struct store *s, int64_t household_id, int64_t *out,
+                           struct ep_error *err);
 
 #endif

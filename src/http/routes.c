@@ -25,5 +25,15 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/regions/{code}/children", handler_region_children, PERM_REGION_READ, 0},
     {"GET", "/api/v1/regions/{code}/stats", handler_region_stats, PERM_REGION_READ, 0},
 
+    /* registry */
+    {"GET", "/api/v1/households", handler_households_list, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/households", handler_households_create, PERM_REGISTRY_WRITE, 1},
+    {"GET", "/api/v1/households/{id}", handler_household_get, PERM_REGISTRY_READ, 0},
+    {"GET", "/api/v1/persons", handler_persons_list, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/persons", handler_persons_create, PERM_REGISTRY_WRITE, 1},
+    {"GET", "/api/v1/persons/{id}", handler_person_get, PERM_REGISTRY_READ, 0},
+    {"PATCH", "/api/v1/persons/{id}", handler_person_update, PERM_REGISTRY_WRITE, 1},
+    {"POST", "/api/v1/persons/{id}/unmask", handler_person_unmask, PERM_PII_UNMASK, 0},
+
     {NULL, NULL, NULL, 0, 0},
 };

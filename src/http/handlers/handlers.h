@@ -4,6 +4,7 @@
  */
 #ifndef EPIGRID_HTTP_HANDLERS_H
 #define EPIGRID_HTTP_HANDLERS_H
+#include "core/idem.h"
 #include "http/http.h"
 
 #define HANDLER(name)                                                                              \
@@ -30,5 +31,27 @@ HANDLER(handler_users_create);
 
 /* audit.c */
 HANDLER(handler_audit_list);
+
+/* persons.c */
+HANDLER(handler_persons_list);
+HANDLER(handler_persons_create);
+HANDLER(handler_person_get);
+HANDLER(handler_person_update);
+HANDLER(handler_person_unmask);
+/* households.c */
+HANDLER(handler_households_list);
+HANDLER(handler_households_create);
+HANDLER(handler_household_get);
+/* persons.c, shared with households.c: a person as JSON for "viewer" (PII
+ * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
+ * ?region=; adding another error's field errors not yet named; the optional
+ * client_uuid of a body as an idempotency key (field error if malformed). */
+struct person;
+json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked);
+int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
+                                  struct ep_error *err);
+int handler_region_param(struct http_request *req, const char **region, struct ep_error *err);
+void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
+int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
 
 #endif

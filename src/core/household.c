@@ -1,0 +1,263 @@
+/*
+ * household.c -- households: validation, insertion, scoped reads (see
+ * household.h).  The member count comes from person.c, which owns the
+ * persons table.
+ */
+#include "core/household.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/person.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+#define COLUMNS "id, grid_code, address, COALESCE(head_person_id, 0), created_at, updated_at"
+
+static void fill(struct store_stmt *st, struct household *h)
+{
+    memset(h, 0, sizeof *h);
+    h->id = store_column_int64(st, 0);
+    snprintf(h->grid_code, sizeof h->grid_code, "%s", store_column_text(st, 1));
+    snprintf(h->address, sizeof h->address, "%s", store_column_text(st, 2));
+    h->head_person_id = store_column_int64(st, 3);
+    snprintf(h->created_at, sizeof h->created_at, "%s", store_column_text(st, 4));
+    snprintf(h->updated_at, sizeof h->updated_at, "%s", store_column_text(st, 5));
+}
+
+/* 1 if "s" holds an ASCII control character (tab and newline included). */
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Checks that "code" names an existing grid; adds a field error otherwise.
+ * Returns 1 when it does. */
+static int check_grid(struct store *s, const char *field, const char *code, struct ep_error *err)
+{
+    if (region_level_of_code(code) != REGION_GRID) {
+        ep_error_field(err, field, "网格编码应为 15 位数字", "grid code must be 15 digits");
+        return 0;
+    }
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(s, code, &r, &lookup);
+    if (rc == -EP_ENOTFOUND) {
+        ep_error_field(err, field, "地区 %s 不存在", "unknown region %s", code);
+        return 0;
+    }
+    if (rc != 0) {
+        *err = lookup;
+        return 0;
+    }
+    return 1;
+}
+
+int household_validate(struct store *s, const struct household_input *in, struct household *out,
+                       struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int before = err->nfields;
+    int grid_ok = 0;
+    if (!in->grid_code || !*in->grid_code)
+        ep_error_field(err, "grid_code", "必填", "is required");
+    else if ((grid_ok = check_grid(s, "grid_code", in->grid_code, err)))
+        snprintf(out->grid_code, sizeof out->grid_code, "%s", in->grid_code);
+    if (err->code && err->code != EP_EINVAL)
+        return -err->code; /* the database failed, not the input */
+
+    const char *a = in->address;
+    size_t len = a ? strlen(a) : 0;
+    if (len == 0)
+        ep_error_field(err, "address", "必填", "is required");
+    else if (!utf8_valid(a, len))
+        ep_error_field(err, "address", "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(a, len) > HOUSEHOLD_ADDRESS_CHARS)
+        ep_error_field(err, "address", "不能超过 %d 个字", "must be at most %d characters",
+                       HOUSEHOLD_ADDRESS_CHARS);
+    else if (has_control(a))
+        ep_error_field(err, "address", "不能包含控制字符", "must not contain control characters");
+    else
+        memcpy(out->address, a, len + 1);
+
+    if (in->head_person_id < 0) {
+        ep_error_field(err, "head_person_id", "应为正整数", "must be a positive integer");
+    } else if (in->head_person_id > 0) {
+        struct person head;
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = person_get(s, "", in->head_person_id, &head, &lookup);
+        if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "head_person_id", "人员 %lld 不存在", "person %lld does not exist",
+                           (long long)in->head_person_id);
+        } else if (rc != 0) {
+            *err = lookup;
+            return rc;
+        } else if (grid_ok && strcmp(head.grid_code, out->grid_code) != 0) {
+            ep_error_field(err, "head_person_id", "户主应住在同一网格(%s)",
+                           "the head must live in the same grid (%s)", out->grid_code);
+        } else {
+            out->head_person_id = in->head_person_id;
+        }
+    }
+    return err->nfields > before || err->code ? -EP_EINVAL : 0;
+}
+
+int household_insert(struct store *s, struct household *h, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO households (grid_code, address,"
+                                          " head_person_id, created_at, updated_at)"
+                                          " VALUES (?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    time_now_iso(h->created_at);
+    memcpy(h->updated_at, h->created_at, sizeof h->updated_at);
+    store_bind_text(st, 1, h->grid_code);
+    store_bind_text(st, 2, h->address);
+    if (h->head_person_id > 0)
+        store_bind_int64(st, 3, h->head_person_id);
+    store_bind_text(st, 4, h->created_at);
+    store_bind_text(st, 5, h->updated_at);
+    int rc = store_run(st, err);
+    if (rc == 0)
+        h->id = store_last_insert_id(s);
+    return rc;
+}
+
+static json_t *audit_json(const struct household *h)
+{
+    return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)h->id, "grid_code", h->grid_code,
+                     "address", h->address, "head_person_id",
+                     h->head_person_id ? json_integer(h->head_person_id) : json_null());
+}
+
+int household_create(struct store *s, const struct actor *who, const struct household_input *in,
+                     struct idem_key *idem, struct household *out, struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc;
+    if (idem && idem->uuid) {
+        int64_t first = 0;
+        rc = idem_check(s, idem->uuid, "household", idem->hash, &first, err);
+        if (rc == IDEM_REPLAY) {
+            store_rollback(s); /* nothing was written */
+            idem->replayed = 1;
+            return household_get(s, who->user->scope, first, out, err);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    if ((rc = household_validate(s, in, out, err)) != 0)
+        goto out;
+    if (!region_in_scope(out->grid_code, who->user->scope)) {
+        rc = ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
+                          "grid %s is outside your jurisdiction (%s)", out->grid_code,
+                          who->user->scope);
+        goto out;
+    }
+    if ((rc = household_insert(s, out, err)) != 0)
+        goto out;
+    if ((rc = counter_add(s, out->grid_code, "households", 1, err)) != 0)
+        goto out;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)out->id);
+    json_t *after = audit_json(out);
+    rc = audit_record(s, who, "create", "household", id, out->grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    if (idem && idem->uuid &&
+        (rc = idem_record(s, idem->uuid, "household", out->id, idem->hash, err)) != 0)
+        goto out;
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int household_get(struct store *s, const char *scope, int64_t id, struct household *out,
+                  struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM households WHERE id = ?"
+                                          " AND grid_code >= ? AND grid_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "住户 %lld 不存在", "household %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    if (rc == 0)
+        rc = person_household_count(s, id, &out->members, err);
+    return rc;
+}
+
+/* The narrower of "scope" and "region" (one must contain the other) into
+ * out; 0 when they are disjoint, so that nothing can be seen. */
+static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
+{
+    const char *p = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            p = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    if (strlen(p) >= REGION_CODE_MAX)
+        return 0;
+    memcpy(out, p, strlen(p) + 1);
+    return 1;
+}
+
+int household_list(struct store *s, const struct household_filter *f, household_fn fn, void *ctx,
+                   struct ep_error *err)
+{
+    char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
+    if (!narrow(f->scope, f->region, lower))
+        return 0;
+    region_code_range(lower, upper);
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM households"
+                                          " WHERE grid_code >= ? AND grid_code < ?"
+                                          " AND (grid_code, id) > (?, ?)"
+                                          " ORDER BY grid_code, id LIMIT ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, lower);
+    store_bind_text(st, 2, upper);
+    store_bind_text(st, 3, f->after_grid ? f->after_grid : "");
+    store_bind_int64(st, 4, f->after_grid ? f->after_id : 0);
+    store_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    struct household h;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &h);
+        if ((rc = person_household_count(s, h.id, &h.members, err)) != 0)
+            break;
+        if ((rc = fn(&h, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}

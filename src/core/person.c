@@ -1,0 +1,564 @@
+/*
+ * person.c -- the registry of persons: validation against GB 11643, scoped
+ * reads, writes with counters and audit in one transaction (see person.h).
+ *
+ * Lists pick one driving index per query (ID number, household, name, or
+ * the grid range) and keep the scope as a grid_code range in the SQL, so
+ * nothing outside the caller's jurisdiction is ever fetched.
+ */
+#include "core/person.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/household.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+#define COLUMNS                                                                                    \
+    "id, COALESCE(household_id, 0), grid_code, name, sex, birth_date, id_number,"                  \
+    " COALESCE(phone, ''), created_at, updated_at"
+
+static void fill(struct store_stmt *st, struct person *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = store_column_int64(st, 0);
+    p->household_id = store_column_int64(st, 1);
+    snprintf(p->grid_code, sizeof p->grid_code, "%s", store_column_text(st, 2));
+    snprintf(p->name, sizeof p->name, "%s", store_column_text(st, 3));
+    p->sex = store_column_text(st, 4)[0];
+    snprintf(p->birth_date, sizeof p->birth_date, "%s", store_column_text(st, 5));
+    snprintf(p->id_number, sizeof p->id_number, "%s", store_column_text(st, 6));
+    snprintf(p->phone, sizeof p->phone, "%s", store_column_text(st, 7));
+    snprintf(p->created_at, sizeof p->created_at, "%s", store_column_text(st, 8));
+    snprintf(p->updated_at, sizeof p->updated_at, "%s", store_column_text(st, 9));
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+static int all_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ')
+            return 0;
+    return 1;
+}
+
+static void check_name(const char *name, struct person *out, struct ep_error *err)
+{
+    size_t len = strlen(name);
+    if (len == 0 || all_blank(name))
+        ep_error_field(err, "name", "必填", "is required");
+    else if (!utf8_valid(name, len))
+        ep_error_field(err, "name", "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(name, len) > PERSON_NAME_CHARS || len >= sizeof out->name)
+        ep_error_field(err, "name", "不能超过 %d 个字", "must be at most %d characters",
+                       PERSON_NAME_CHARS);
+    else if (has_control(name))
+        ep_error_field(err, "name", "不能包含控制字符", "must not contain control characters");
+    else
+        memcpy(out->name, name, len + 1);
+}
+
+/* Checks an ID number (a trailing 'x' is upper-cased first) and copies the
+ * normalised value into out[19].  Returns 1 when valid, with the birth day
+ * and sex it encodes; adds one field error naming the problem otherwise. */
+static int check_id_number(const char *given, char out[19], int64_t *birth, char *sex,
+                           struct ep_error *err)
+{
+    size_t len = strlen(given);
+    char id[19];
+    int rc = IDCHECK_LENGTH;
+    if (len == 18) {
+        memcpy(id, given, 19);
+        if (id[17] == 'x')
+            id[17] = 'X';
+        rc = idcheck_id_number(id, time_today_cn(), birth, sex);
+    }
+    switch (rc) {
+    case IDCHECK_OK:
+        memcpy(out, id, 19);
+        return 1;
+    case IDCHECK_LENGTH:
+        ep_error_field(err, "id_number", "身份证号应为 18 位(当前 %zu 位)",
+                       "ID number must be 18 characters (got %zu)",
+                       utf8_valid(given, len) ? utf8_length(given, len) : len);
+        break;
+    case IDCHECK_CHARS:
+        ep_error_field(err, "id_number", "身份证号前 17 位应为数字,末位为数字或 X",
+                       "ID number must be 17 digits followed by a digit or X");
+        break;
+    case IDCHECK_BIRTH_DATE:
+        ep_error_field(err, "id_number", "身份证号中的出生日期(第 7-14 位)不是有效日期",
+                       "the birth date in the ID number (characters 7-14) is not a possible date");
+        break;
+    default:
+        ep_error_field(err, "id_number", "身份证号校验位错误,请核对号码",
+                       "wrong check digit in the ID number; please check it");
+        break;
+    }
+    return 0;
+}
+
+/* Checks that "code" names an existing grid; adds a field error otherwise.
+ * Returns 1 when it does, -1 when the database failed (err overwritten). */
+static int check_grid(struct store *s, const char *code, struct ep_error *err)
+{
+    if (region_level_of_code(code) != REGION_GRID) {
+        ep_error_field(err, "grid_code", "网格编码应为 15 位数字", "grid code must be 15 digits");
+        return 0;
+    }
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(s, code, &r, &lookup);
+    if (rc == -EP_ENOTFOUND) {
+        ep_error_field(err, "grid_code", "地区 %s 不存在", "unknown region %s", code);
+        return 0;
+    }
+    if (rc != 0) {
+        *err = lookup;
+        return -1;
+    }
+    return 1;
+}
+
+int person_validate(struct store *s, const struct person_input *in, int for_update,
+                    struct person *out, struct ep_error *err)
+{
+    if (!for_update)
+        memset(out, 0, sizeof *out);
+    int before = err->nfields;
+
+    if (in->name)
+        check_name(in->name, out, err);
+    else if (!for_update)
+        ep_error_field(err, "name", "必填", "is required");
+
+    int64_t birth = 0;
+    char id_sex = 0;
+    int id_ok = 0;
+    if (in->id_number)
+        id_ok = check_id_number(in->id_number, out->id_number, &birth, &id_sex, err);
+    else if (!for_update)
+        ep_error_field(err, "id_number", "必填", "is required");
+    else
+        id_ok = idcheck_id_number(out->id_number, time_today_cn(), &birth, &id_sex) == IDCHECK_OK;
+
+    if (in->sex) {
+        if (strcmp(in->sex, "M") != 0 && strcmp(in->sex, "F") != 0)
+            ep_error_field(err, "sex", "性别应为 M(男)或 F(女)", "sex must be M or F");
+        else if (id_ok && in->sex[0] != id_sex)
+            ep_error_field(err, "sex", "与身份证号不符(身份证号显示为%s%.0s)",
+                           "does not match the ID number (which says %.0s%s)",
+                           id_sex == 'M' ? "男" : "女", id_sex == 'M' ? "male" : "female");
+    }
+    if (in->birth_date) {
+        int64_t days;
+        char shown[11];
+        time_date_format(birth, shown);
+        if (time_date_parse(in->birth_date, &days) != 0)
+            ep_error_field(err, "birth_date", "日期无效,格式应为 YYYY-MM-DD",
+                           "invalid date, expected YYYY-MM-DD");
+        else if (id_ok && days != birth)
+            ep_error_field(err, "birth_date", "与身份证号中的出生日期 %s 不符",
+                           "does not match the birth date %s in the ID number", shown);
+    }
+    if (id_ok) {
+        out->sex = id_sex;
+        time_date_format(birth, out->birth_date);
+    }
+
+    if (in->phone) {
+        if (*in->phone && (strlen(in->phone) >= sizeof out->phone || !idcheck_phone(in->phone)))
+            ep_error_field(err, "phone", "电话号码无效(手机 11 位,或 区号-号码 如 0746-1234567)",
+                           "invalid phone number (11-digit mobile or area-number such as "
+                           "0746-1234567)");
+        else
+            snprintf(out->phone, sizeof out->phone, "%s", in->phone);
+    }
+
+    /* Household and grid: a person lives in their household's grid. */
+    struct household h;
+    int have_household = 0;
+    if (in->household_id < 0) {
+        ep_error_field(err, "household_id", "应为正整数", "must be a positive integer");
+    } else if (in->household_id > 0) {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = household_get(s, "", in->household_id, &h, &lookup);
+        if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "household_id", "住户 %lld 不存在", "household %lld does not exist",
+                           (long long)in->household_id);
+        } else if (rc != 0) {
+            *err = lookup;
+            return rc;
+        } else {
+            have_household = 1;
+        }
+    }
+    if (in->grid_code) {
+        int ok = check_grid(s, in->grid_code, err);
+        if (ok < 0)
+            return -err->code;
+        if (ok && have_household && strcmp(in->grid_code, h.grid_code) != 0)
+            ep_error_field(err, "grid_code", "与住户 %lld 所在网格 %s 不一致",
+                           "differs from the grid %2$s of household %1$lld",
+                           (long long)in->household_id, h.grid_code);
+        else if (ok && !have_household && in->household_id == 0 && out->household_id > 0 &&
+                 strcmp(in->grid_code, out->grid_code) != 0)
+            ep_error_field(err, "grid_code", "此人属于住户 %lld,请改为迁入新网格的住户",
+                           "this person belongs to household %lld; move them to a household of "
+                           "the new grid instead",
+                           (long long)out->household_id);
+        else if (ok)
+            snprintf(out->grid_code, sizeof out->grid_code, "%s", in->grid_code);
+    } else if (!for_update && in->household_id == 0) {
+        ep_error_field(err, "grid_code", "没有住户时必填",
+                       "is required when there is no household");
+    }
+    if (have_household) {
+        out->household_id = h.id;
+        memcpy(out->grid_code, h.grid_code, sizeof out->grid_code);
+    }
+    return err->nfields > before || err->code ? -EP_EINVAL : 0;
+}
+
+/* Turns a uniqueness failure on persons.id_number into a clear 409. */
+static int map_conflict(int rc, const struct person *p, struct ep_error *err)
+{
+    if (rc != -EP_ECONFLICT || !strstr(err->msg[EP_LANG_EN], "id_number"))
+        return rc;
+    char masked[19];
+    idcheck_mask_id(p->id_number, masked, sizeof masked);
+    ep_error_clear(err);
+    ep_error_set(err, EP_ECONFLICT, "身份证号 %s 已登记,同一人不能重复登记",
+                 "ID number %s is already registered; a person can be registered only once",
+                 masked);
+    ep_error_field(err, "id_number", "该身份证号已登记", "this ID number is already registered");
+    return -EP_ECONFLICT;
+}
+
+int person_insert(struct store *s, struct person *p, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO persons (household_id, grid_code, name, sex,"
+                                          " birth_date, id_number, phone, created_at, updated_at)"
+                                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    time_now_iso(p->created_at);
+    memcpy(p->updated_at, p->created_at, sizeof p->updated_at);
+    char sex[2] = {p->sex, '\0'};
+    if (p->household_id > 0)
+        store_bind_int64(st, 1, p->household_id);
+    store_bind_text(st, 2, p->grid_code);
+    store_bind_text(st, 3, p->name);
+    store_bind_text(st, 4, sex);
+    store_bind_text(st, 5, p->birth_date);
+    store_bind_text(st, 6, p->id_number);
+    store_bind_text(st, 7, p->phone[0] ? p->phone : NULL);
+    store_bind_text(st, 8, p->created_at);
+    store_bind_text(st, 9, p->updated_at);
+    int rc = store_run(st, err);
+    if (rc == 0)
+        p->id = store_last_insert_id(s);
+    return map_conflict(rc, p, err);
+}
+
+/* The person as recorded in the audit log: personal data masked. */
+static json_t *audit_json(const struct person *p)
+{
+    char id[19], phone[PERSON_PHONE_MAX];
+    idcheck_mask_id(p->id_number, id, sizeof id);
+    idcheck_mask_phone(p->phone, phone, sizeof phone);
+    char sex[2] = {p->sex, '\0'};
+    return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
+                     "household_id", p->household_id ? json_integer(p->household_id) : json_null(),
+                     "grid_code", p->grid_code, "name", p->name, "sex", sex, "birth_date",
+                     p->birth_date, "id_number", id, "phone",
+                     p->phone[0] ? json_string(phone) : json_null());
+}
+
+static int require_scope(const struct actor *who, const char *grid, struct ep_error *err)
+{
+    if (region_in_scope(grid, who->user->scope))
+        return 0;
+    return ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
+                        "grid %s is outside your jurisdiction (%s)", grid, who->user->scope);
+}
+
+int person_create(struct store *s, const struct actor *who, const struct person_input *in,
+                  struct idem_key *idem, struct person *out, struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc;
+    if (idem && idem->uuid) {
+        int64_t first = 0;
+        rc = idem_check(s, idem->uuid, "person", idem->hash, &first, err);
+        if (rc == IDEM_REPLAY) {
+            store_rollback(s); /* nothing was written */
+            idem->replayed = 1;
+            return person_get(s, who->user->scope, first, out, err);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    if ((rc = person_validate(s, in, 0, out, err)) != 0)
+        goto out;
+    if ((rc = require_scope(who, out->grid_code, err)) != 0)
+        goto out;
+    if ((rc = person_insert(s, out, err)) != 0)
+        goto out;
+    if ((rc = counter_add(s, out->grid_code, "persons", 1, err)) != 0)
+        goto out;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)out->id);
+    json_t *after = audit_json(out);
+    rc = audit_record(s, who, "create", "person", id, out->grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    if (idem && idem->uuid &&
+        (rc = idem_record(s, idem->uuid, "person", out->id, idem->hash, err)) != 0)
+        goto out;
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
+               struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM persons WHERE id = ?"
+                                          " AND grid_code >= ? AND grid_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "人员 %lld 不存在", "person %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int person_update(struct store *s, const struct actor *who, int64_t id,
+                  const struct person_input *in, struct person *out, struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct person before;
+    int rc = person_get(s, who->user->scope, id, &before, err);
+    if (rc != 0)
+        goto out;
+    *out = before;
+    if ((rc = person_validate(s, in, 1, out, err)) != 0)
+        goto out;
+    if ((rc = require_scope(who, out->grid_code, err)) != 0)
+        goto out;
+    struct store_stmt *st = store_prepare(s,
+                                          "UPDATE persons SET household_id = ?, grid_code = ?,"
+                                          " name = ?, sex = ?, birth_date = ?, id_number = ?,"
+                                          " phone = ?, updated_at = ? WHERE id = ?",
+                                          err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    time_now_iso(out->updated_at);
+    char sex[2] = {out->sex, '\0'};
+    if (out->household_id > 0)
+        store_bind_int64(st, 1, out->household_id);
+    store_bind_text(st, 2, out->grid_code);
+    store_bind_text(st, 3, out->name);
+    store_bind_text(st, 4, sex);
+    store_bind_text(st, 5, out->birth_date);
+    store_bind_text(st, 6, out->id_number);
+    store_bind_text(st, 7, out->phone[0] ? out->phone : NULL);
+    store_bind_text(st, 8, out->updated_at);
+    store_bind_int64(st, 9, id);
+    if ((rc = map_conflict(store_run(st, err), out, err)) != 0)
+        goto out;
+    if (strcmp(before.grid_code, out->grid_code) != 0) {
+        if ((rc = counter_add(s, before.grid_code, "persons", -1, err)) != 0 ||
+            (rc = counter_add(s, out->grid_code, "persons", 1, err)) != 0)
+            goto out;
+    }
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *b = audit_json(&before), *a = audit_json(out);
+    rc = audit_record(s, who, "update", "person", key, out->grid_code, b, a, err);
+    json_decref(b);
+    json_decref(a);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* The narrower of "scope" and "region" (one must contain the other) into
+ * out; 0 when they are disjoint, so that nothing can be seen. */
+static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
+{
+    const char *p = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            p = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    if (strlen(p) >= REGION_CODE_MAX)
+        return 0;
+    memcpy(out, p, strlen(p) + 1);
+    return 1;
+}
+
+int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
+                struct ep_error *err)
+{
+    char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
+    if (!narrow(f->scope, f->region, lower))
+        return 0;
+    region_code_range(lower, upper);
+    const char *name = f->name && *f->name ? f->name : NULL;
+    char id_number[19] = "";
+    if (f->id_number && *f->id_number) {
+        if (strlen(f->id_number) != 18)
+            return 0; /* no such ID can be stored */
+        memcpy(id_number, f->id_number, 19);
+        if (id_number[17] == 'x')
+            id_number[17] = 'X';
+    }
+    /* One statement per driving index; the rest are residual conditions. */
+    struct store_stmt *st;
+    int i = 1;
+    if (id_number[0]) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons WHERE id_number = ?"
+                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " AND (? IS NULL OR name = ?) AND (? = 0 OR household_id = ?)"
+                           " ORDER BY grid_code, id LIMIT ?",
+                           err);
+        if (st)
+            store_bind_text(st, i++, id_number);
+    } else if (f->household_id) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons WHERE household_id = ?"
+                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " AND (? IS NULL OR name = ?)"
+                           " ORDER BY grid_code, id LIMIT ?",
+                           err);
+        if (st)
+            store_bind_int64(st, i++, f->household_id);
+    } else if (name) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons WHERE name = ?"
+                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " ORDER BY grid_code, id LIMIT ?",
+                           err);
+        if (st)
+            store_bind_text(st, i++, name);
+    } else {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons"
+                           " WHERE grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " ORDER BY grid_code, id LIMIT ?",
+                           err);
+    }
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, i++, lower);
+    store_bind_text(st, i++, upper);
+    store_bind_text(st, i++, f->after_grid ? f->after_grid : "");
+    store_bind_int64(st, i++, f->after_grid ? f->after_id : 0);
+    if (id_number[0] || f->household_id) {
+        store_bind_text(st, i++, name);
+        store_bind_text(st, i++, name);
+    }
+    if (id_number[0]) {
+        store_bind_int64(st, i++, f->household_id);
+        store_bind_int64(st, i++, f->household_id);
+    }
+    store_bind_int64(st, i, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    struct person p;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &p);
+        if ((rc = fn(&p, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+void person_visible_pii(const struct auth_user *viewer, const struct person *p, char id_out[19],
+                        char phone_out[PERSON_PHONE_MAX])
+{
+    if (auth_pii_visible(viewer, p->grid_code)) {
+        snprintf(id_out, 19, "%s", p->id_number);
+        snprintf(phone_out, PERSON_PHONE_MAX, "%s", p->phone);
+    } else {
+        idcheck_mask_id(p->id_number, id_out, 19);
+        idcheck_mask_phone(p->phone, phone_out, PERSON_PHONE_MAX);
+    }
+}
+
+int person_unmask(struct store *s, const struct actor *who, int64_t id, struct person *out,
+                  struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc = person_get(s, who->user->scope, id, out, err);
+    if (rc == 0) {
+        char key[24], masked[19];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        idcheck_mask_id(out->id_number, masked, sizeof masked);
+        json_t *after = json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
+                                  "fields", "id_number", "phone");
+        rc = audit_record(s, who, "unmask", "person", key, out->grid_code, NULL, after, err);
+        json_decref(after);
+    }
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int person_household_count(struct store *s, int64_t household_id, int64_t *out,
+                           struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "SELECT count(*) FROM persons WHERE household_id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, household_id);
+    int rc = store_step(st, err);
+    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}

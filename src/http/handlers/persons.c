@@ -1,0 +1,284 @@
+/*
+ * persons.c -- the person registry over HTTP:
+ *   GET   /api/v1/persons              scoped list (?region=&name=&id_number=&household_id=
+ *                                      &limit=&cursor=), ordered by (grid_code, id)
+ *   POST  /api/v1/persons              create (client_uuid makes retries idempotent)
+ *   GET   /api/v1/persons/{id}         one person (404 outside the caller's scope)
+ *   PATCH /api/v1/persons/{id}         change the given fields
+ *   POST  /api/v1/persons/{id}/unmask  full ID number and phone, audited
+ * ID numbers and phones are masked unless auth_pii_visible() says otherwise.
+ * Also the helpers households.c shares: person JSON, list cursors, merging
+ * the body check's field errors with the domain's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/person.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+
+json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked)
+{
+    char id[19], phone[PERSON_PHONE_MAX];
+    int masked = !unmasked && !auth_pii_visible(viewer, p->grid_code);
+    if (masked) {
+        person_visible_pii(viewer, p, id, phone);
+    } else {
+        memcpy(id, p->id_number, sizeof id);
+        memcpy(phone, p->phone, sizeof phone);
+    }
+    char sex[2] = {p->sex, '\0'};
+    return json_pack(
+        "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
+        "household_id", p->household_id ? json_integer(p->household_id) : json_null(), "grid_code",
+        p->grid_code, "name", p->name, "sex", sex, "birth_date", p->birth_date, "id_number", id,
+        "phone", phone[0] ? json_string(phone) : json_null(), "pii_masked", masked, "created_at",
+        p->created_at, "updated_at", p->updated_at);
+}
+
+int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
+                                  struct ep_error *err)
+{
+    const char *colon = cursor ? strchr(cursor, ':') : NULL;
+    size_t n = colon ? (size_t)(colon - cursor) : 0;
+    char *end = NULL;
+    long long v = colon ? strtoll(colon + 1, &end, 10) : 0;
+    if (!colon || n == 0 || n >= REGION_CODE_MAX || strspn(cursor, "0123456789") != n ||
+        colon[1] < '0' || colon[1] > '9' || *end || v <= 0) {
+        ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
+        return -EP_EINVAL;
+    }
+    memcpy(grid, cursor, n);
+    grid[n] = '\0';
+    *id = v;
+    return 0;
+}
+
+int handler_region_param(struct http_request *req, const char **region, struct ep_error *err)
+{
+    *region = http_query(req, "region");
+    if (*region && !region_level_of_code(*region)) {
+        ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+        return -EP_EINVAL;
+    }
+    return 0;
+}
+
+void handler_fields_merge(struct ep_error *err, const struct ep_error *more)
+{
+    for (int i = 0; i < more->nfields; i++) {
+        int seen = 0;
+        for (int k = 0; k < err->nfields && !seen; k++)
+            seen = strcmp(err->fields[k].field, more->fields[i].field) == 0;
+        if (!seen)
+            ep_error_field(err, more->fields[i].field, "%s%.0s", "%.0s%s",
+                           more->fields[i].msg[EP_LANG_ZH], more->fields[i].msg[EP_LANG_EN]);
+    }
+}
+
+int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err)
+{
+    memset(key, 0, sizeof *key);
+    key->uuid = json_get_str(body, "client_uuid");
+    if (!key->uuid)
+        return 0;
+    if (!idem_uuid_valid(key->uuid)) {
+        ep_error_field(err, "client_uuid", "应为 UUID(如 3f2b8c1e-0d4a-4c5e-9b7a-1e2d3c4b5a69)",
+                       "must be a UUID (e.g. 3f2b8c1e-0d4a-4c5e-9b7a-1e2d3c4b5a69)");
+        key->uuid = NULL;
+        return -EP_EINVAL;
+    }
+    idem_body_hash(body, key->hash);
+    return 0;
+}
+
+/* Path parameter {id}: a positive integer, else the person does not exist. */
+static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
+{
+    char *end;
+    long long v = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "人员 %s 不存在", "person %s not found",
+                            req->params[0]);
+    *id = v;
+    return 0;
+}
+
+struct list_ctx {
+    const struct auth_user *viewer;
+    json_t *items;
+    struct person last;
+};
+
+static int add_person(const struct person *p, void *ctx)
+{
+    struct list_ctx *c = ctx;
+    json_array_append_new(c->items, handler_person_json(c->viewer, p, 0));
+    c->last = *p;
+    return 0;
+}
+
+int handler_persons_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    struct person_filter f = {0};
+    char after[REGION_CODE_MAX];
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    handler_region_param(req, &f.region, err);
+    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
+        f.after_grid = after;
+    const char *household = http_query(req, "household_id");
+    if (household) {
+        char *end;
+        f.household_id = strtoll(household, &end, 10);
+        if (*household < '0' || *household > '9' || *end || f.household_id <= 0)
+            ep_error_field(err, "household_id", "应为正整数", "must be a positive integer");
+    }
+    if (err->code)
+        return -err->code;
+    f.scope = req->user.scope;
+    f.name = http_query(req, "name");
+    f.id_number = http_query(req, "id_number");
+    f.limit = limit;
+    struct list_ctx c = {&req->user, json_array(), {0}};
+    if (person_list(req->store, &f, add_person, &c, err) != 0) {
+        json_decref(c.items);
+        return -err->code;
+    }
+    json_t *next = json_null();
+    if ((int)json_array_size(c.items) == limit)
+        next = json_string(
+            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
+    return http_reply_json(res, 200,
+                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+}
+
+/* Body members; the domain checks content (required, lengths, formats), so
+ * that every problem is reported at once in the domain's words. */
+static const struct json_field person_fields[] = {
+    {"client_uuid", JF_STRING, 0, 64, 0, 0},
+    {"name", JF_STRING, 0, 100, 0, 0},
+    {"sex", JF_STRING, 0, 10, 0, 0},
+    {"birth_date", JF_STRING, 0, 20, 0, 0},
+    {"id_number", JF_STRING, 0, 40, 0, 0},
+    {"phone", JF_STRING, 0, 40, 0, 0},
+    {"household_id", JF_INT, 0, 0, 0, 0},
+    {"grid_code", JF_STRING, 0, 40, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* struct person_input from a checked body (strings borrowed from it). */
+static void person_input_from(const json_t *body, struct person_input *in)
+{
+    in->name = json_get_str(body, "name");
+    in->sex = json_get_str(body, "sex");
+    in->birth_date = json_get_str(body, "birth_date");
+    in->id_number = json_get_str(body, "id_number");
+    in->phone = json_get_str(body, "phone");
+    in->grid_code = json_get_str(body, "grid_code");
+    json_t *h = json_object_get(body, "household_id");
+    in->household_id = json_is_integer(h) ? (int64_t)json_integer_value(h) : 0;
+    if (json_is_integer(h) && in->household_id <= 0)
+        in->household_id = -1; /* given but not an id: let the domain say so */
+}
+
+/* After a failed body check, adds what the domain would say as well, so
+ * that the client sees every problem in one answer. */
+static int body_errors(struct http_request *req, const struct person_input *in, int for_update,
+                       struct ep_error *err)
+{
+    struct ep_error domain;
+    struct person scratch = {0};
+    ep_error_clear(&domain);
+    if (person_validate(req->store, in, for_update, &scratch, &domain) != 0 &&
+        domain.code == EP_EINVAL)
+        handler_fields_merge(err, &domain);
+    return -EP_EINVAL;
+}
+
+int handler_persons_create(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct person_input in = {0};
+    struct idem_key key;
+    json_object_check(body, person_fields, err);
+    handler_idem_key(body, &key, err);
+    person_input_from(body, &in);
+    int rc;
+    struct person p;
+    struct actor who = {&req->user, req->client_ip};
+    if (err->code)
+        rc = body_errors(req, &in, 0, err);
+    else
+        rc = person_create(req->store, &who, &in, &key, &p, err);
+    json_decref(body);
+    if (rc != 0)
+        return rc;
+    if (key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, key.replayed ? 200 : 201, handler_person_json(&req->user, &p, 0));
+}
+
+int handler_person_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    struct person p;
+    if (path_id(req, &id, err) != 0 || person_get(req->store, req->user.scope, id, &p, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, handler_person_json(&req->user, &p, 0));
+}
+
+int handler_person_update(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct person_input in = {0};
+    json_object_check(body, person_fields + 1, err); /* no client_uuid on PATCH */
+    person_input_from(body, &in);
+    if (!err->code && json_object_size(body) == 0)
+        ep_error_set(err, EP_EINVAL, "没有要修改的字段", "no fields to change");
+    int rc;
+    struct person p;
+    struct actor who = {&req->user, req->client_ip};
+    if (err->code) {
+        /* Field errors of the body and of the values, against the record
+         * as the caller may see it. */
+        struct person current;
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        rc = -EP_EINVAL;
+        if (err->nfields && person_get(req->store, req->user.scope, id, &current, &lookup) == 0) {
+            struct ep_error domain;
+            ep_error_clear(&domain);
+            if (person_validate(req->store, &in, 1, &current, &domain) != 0 &&
+                domain.code == EP_EINVAL)
+                handler_fields_merge(err, &domain);
+        }
+    } else {
+        rc = person_update(req->store, &who, id, &in, &p, err);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return rc;
+    return http_reply_json(res, 200, handler_person_json(&req->user, &p, 0));
+}
+
+int handler_person_unmask(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    struct person p;
+    struct actor who = {&req->user, req->client_ip};
+    if (path_id(req, &id, err) != 0 || person_unmask(req->store, &who, id, &p, err) != 0)
+        return -err->code;
+    http_add_header(res, "Cache-Control", "no-store");
+    return http_reply_json(res, 200, handler_person_json(&req->user, &p, 1));
+}
