@@ -1,0 +1,121 @@
+// authz_matrix.test.mjs -- every route x every role x (in scope, out of scope)
+// against the expected status.  The routes come from the binary (`epigrid
+// routes`); the expectations come from this file's own copy of the rules
+// (SPEC below), written from the issue, not from the C table.  A new route
+// without a fixture here, or a permission change in C that the spec does not
+// share, fails this test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, epigrid, Client } from './lib.mjs';
+
+// The role -> permission specification (issue "Security spine").
+const SPEC = {
+  admin: ['login', 'region_read', 'region_write', 'registry_read', 'registry_write', 'pii_unmask', 'export', 'user_read', 'user_admin', 'audit_read'],
+  commander: ['login', 'region_read', 'registry_read', 'export', 'user_read'],
+  grid_worker: ['login', 'region_read', 'registry_read', 'registry_write'],
+  health: ['login', 'region_read', 'registry_read', 'registry_write', 'pii_unmask'],
+  organiser: ['login', 'region_read', 'registry_read'],
+  supplies: ['login', 'region_read'],
+  inspector: ['login', 'region_read', 'registry_read'],
+  viewer: ['login', 'region_read'],
+};
+const ROLES = Object.keys(SPEC);
+const IN = '431122';   // every user's scope
+const OUT = '431124';  // a sibling county: out of scope
+
+let serial = 0;
+const next = () => String(++serial).padStart(3, '0');
+
+// Per route: a request inside the caller's scope and one outside, and the
+// statuses each may give when the role holds the permission.
+const FIXTURES = {
+  'GET /api/v1/health': { in: () => ({ path: '/api/v1/health' }), ok: [200] },
+  'POST /api/v1/session': { in: () => ({ path: '/api/v1/session', body: { username: 'nobody', password: 'x' } }), ok: [401] },
+  'GET /api/v1/session': { in: () => ({ path: '/api/v1/session' }), ok: [200] },
+  'DELETE /api/v1/session': { in: () => ({ path: '/api/v1/session' }), ok: [200] },
+  'GET /api/v1/users': { in: () => ({ path: '/api/v1/users' }), ok: [200] },
+  'POST /api/v1/users': {
+    in: () => ({ path: '/api/v1/users', body: { username: `u${next()}`, role: 'viewer', scope: IN, password: 'Matrix-pass-1' } }),
+    out: () => ({ path: '/api/v1/users', body: { username: `u${next()}`, role: 'viewer', scope: OUT, password: 'Matrix-pass-1' } }),
+    ok: [201], outStatus: [403],
+  },
+  'GET /api/v1/audit': {
+    in: () => ({ path: `/api/v1/audit?region=${IN}` }), out: () => ({ path: `/api/v1/audit?region=${OUT}` }),
+    ok: [200], outStatus: [403],
+  },
+  'GET /api/v1/regions': { in: () => ({ path: '/api/v1/regions' }), ok: [200] },
+  'POST /api/v1/regions': {
+    in: () => ({ path: '/api/v1/regions', body: { code: `${IN}${next()}`, name: '测试镇' } }),
+    out: () => ({ path: '/api/v1/regions', body: { code: `${OUT}${next()}`, name: '测试镇' } }),
+    ok: [201], outStatus: [403],
+  },
+  'GET /api/v1/regions/{code}': {
+    in: () => ({ path: `/api/v1/regions/${IN}` }), out: () => ({ path: `/api/v1/regions/${OUT}` }), ok: [200], outStatus: [403],
+  },
+  'GET /api/v1/regions/{code}/children': {
+    in: () => ({ path: `/api/v1/regions/${IN}/children` }), out: () => ({ path: `/api/v1/regions/${OUT}/children` }), ok: [200], outStatus: [403],
+  },
+  'GET /api/v1/regions/{code}/stats': {
+    in: () => ({ path: `/api/v1/regions/${IN}/stats` }), out: () => ({ path: `/api/v1/regions/${OUT}/stats` }), ok: [200], outStatus: [403],
+  },
+};
+
+let srv, routes, clients = {};
+before(async () => {
+  srv = await startServer();
+  const root = await srv.token('admin', '4311');
+  for (const [code, name] of [[IN, '东安县'], [OUT, '道县']]) {
+    assert.equal((await root.post('/api/v1/regions', { code, name })).status, 201);
+  }
+  for (const role of ROLES) clients[role] = await srv.token(role, IN);
+  const r = epigrid(['routes']);
+  assert.equal(r.status, 0, r.stderr);
+  routes = JSON.parse(r.stdout);
+});
+after(async () => { await srv.stop(); });
+
+test('the binary grants exactly the specified permissions to each role', () => {
+  for (const role of ROLES) {
+    assert.deepEqual([...routes.roles[role]].sort(), ['public', ...SPEC[role]].sort(), `role ${role}`);
+  }
+  assert.deepEqual(Object.keys(routes.roles).sort(), [...ROLES].sort());
+});
+
+test('every route has a fixture in this test', () => {
+  const missing = routes.routes.map((r) => `${r.method} ${r.pattern}`).filter((k) => !FIXTURES[k]);
+  assert.deepEqual(missing, [], 'add these routes to FIXTURES in authz_matrix.test.mjs');
+});
+
+test('only health, session login and public pages answer without a session', async () => {
+  const anon = new Client(srv.url);
+  for (const r of routes.routes) {
+    const key = `${r.method} ${r.pattern}`;
+    const req = FIXTURES[key].in();
+    const res = await anon.req(r.method, req.path, req.body);
+    if (r.perm === 'public') assert.ok(FIXTURES[key].ok.includes(res.status), `${key}: ${res.status}`);
+    else assert.equal(res.status, 401, `${key} without login: ${res.text}`);
+  }
+});
+
+test('route x role x scope gives the expected status', async () => {
+  const failures = [];
+  for (const r of routes.routes) {
+    const key = `${r.method} ${r.pattern}`;
+    const fx = FIXTURES[key];
+    if (r.perm === 'public' || key === 'DELETE /api/v1/session') continue; // logout would end the token-less session; covered in session tests
+    for (const role of ROLES) {
+      const allowed = SPEC[role].includes(r.perm);
+      for (const where of ['in', 'out']) {
+        if (where === 'out' && !fx.out) continue;
+        const req = fx[where]();
+        const res = await clients[role].req(r.method, req.path, req.body);
+        const want = !allowed ? [403] : where === 'in' ? fx.ok : fx.outStatus;
+        if (!want.includes(res.status)) failures.push(`${key} as ${role} (${where} scope): got ${res.status}, want ${want} ${res.text.slice(0, 120)}`);
+        if (!allowed || where === 'out') {
+          assert.ok(!/"items":\[\{/.test(res.text), `${key} ${role} ${where} must not list anything`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});
