@@ -1,0 +1,196 @@
+/*
+ * test_store.c -- the SQLite store: migrations, statement cache, transactions,
+ * error mapping; and the region spine and counters on top of it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/counter.h"
+#include "core/region.h"
+#include "store/store.h"
+
+static char path[64];
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof path, "/tmp/epigrid-unit-%d.db", (int)getpid());
+    unlink(path);
+    struct store *s;
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (store_open(&s, path, STORE_OPEN_CREATE, &err) != 0 || store_migrate(s, NULL, &err) != 0)
+        return -1;
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static void migrations_are_idempotent(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    int applied = -1;
+    int version = store_schema_version(s, &err);
+    assert_true(version >= 3);
+    assert_int_equal(store_migrate(s, &applied, &err), 0);
+    assert_int_equal(applied, 0);
+    assert_int_equal(store_schema_version(s, &err), version);
+}
+
+static void statements_are_cached_by_literal(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    static const char *sql = "SELECT 1";
+    struct store_stmt *a = store_prepare(s, sql, &err);
+    struct store_stmt *b = store_prepare(s, sql, &err);
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    assert_int_equal(store_step(a, &err), STORE_ROW);
+    assert_int_equal(store_column_int64(a, 0), 1);
+    store_stmt_reset(a);
+    assert_null(store_prepare(s, "SELEC nonsense", &err));
+    assert_int_equal(err.code, EP_EINTERNAL);
+}
+
+static void constraint_violation_is_a_conflict_and_rollback_undoes(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(region_create(s, "4311", "永州市", &err), 0);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(region_create(s, "431122", "东安县", &err), 0);
+    store_rollback(s);
+    struct region r;
+    assert_int_equal(region_get(s, "431122", &r, &err), -EP_ENOTFOUND);
+    ep_error_clear(&err);
+    assert_int_equal(region_create(s, "4311", "again", &err), -EP_ECONFLICT);
+    assert_int_equal(err.code, EP_ECONFLICT);
+}
+
+/* Table of region codes and what region_create must say. */
+static void region_codes_are_validated(void **state)
+{
+    struct store *s = *state;
+    static const struct {
+        const char *code, *name;
+        int rc;
+        const char *field;
+    } cases[] = {
+        {"4311", "永州市", 0, NULL},
+        {"431122", "东安县", 0, NULL},
+        {"431122101", "白牙市镇", 0, NULL},
+        {"431122101201", "茶亭社区", 0, NULL},
+        {"431122101201001", "雍景园小区", 0, NULL},
+        {"43112", "bad", -EP_EINVAL, "code"},        /* 5 digits is no level */
+        {"43112a", "bad", -EP_EINVAL, "code"},       /* not digits */
+        {"431124101", "梅花镇", -EP_EINVAL, "code"}, /* parent 431124 missing */
+        {"431123", "", -EP_EINVAL, "name"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ep_error err;
+        ep_error_clear(&err);
+        int rc = region_create(s, cases[i].code, cases[i].name, &err);
+        if (rc != cases[i].rc)
+            fail_msg("%s: rc %d want %d", cases[i].code, rc, cases[i].rc);
+        if (cases[i].field)
+            assert_string_equal(err.fields[0].field, cases[i].field);
+    }
+}
+
+static int collect(const struct region *r, void *ctx)
+{
+    strcat(ctx, r->code);
+    strcat(ctx, ",");
+    return 0;
+}
+
+static void tree_queries_follow_codes(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    region_create(s, "4311", "永州市", &err);
+    region_create(s, "431122", "东安县", &err);
+    region_create(s, "431129", "江华瑶族自治县", &err);
+    region_create(s, "431122101", "白牙市镇", &err);
+    char out[256] = "";
+    assert_int_equal(region_children_list(s, "4311", collect, out, &err), 0);
+    assert_string_equal(out, "431122,431129,");
+    out[0] = '\0';
+    assert_int_equal(region_path_list(s, "431122101", collect, out, &err), 0);
+    assert_string_equal(out, "4311,431122,431122101,");
+    char upper[REGION_CODE_MAX];
+    region_code_range("431129", upper);
+    assert_string_equal(upper, "43112:");
+    assert_true(strcmp("431129101201001", upper) < 0);
+    assert_true(region_in_scope("431122101", "431122"));
+    assert_false(region_in_scope("431124", "431122"));
+    assert_int_equal(region_level_of_code("431122101201001"), REGION_GRID);
+    char parent[REGION_CODE_MAX];
+    region_parent_code("431122101201001", parent);
+    assert_string_equal(parent, "431122101201");
+}
+
+static void counters_roll_up_to_every_ancestor(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    const char *codes[] = {"4311",         "431122",          "431122101",
+                           "431122101201", "431122101201001", "431122101201002"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(region_create(s, codes[i], "x", &err), 0);
+    assert_int_equal(counter_add(s, "431122101201001", "persons", 3, &err), 0);
+    assert_int_equal(counter_add(s, "431122101201002", "persons", 2, &err), 0);
+    assert_int_equal(counter_add(s, "431122101201002", "persons", -1, &err), 0);
+    int64_t v;
+    counter_get(s, "4311", "persons", &v, &err);
+    assert_int_equal(v, 4);
+    counter_get(s, "431122101201002", "persons", &v, &err);
+    assert_int_equal(v, 1);
+    counter_get(s, "431122101201002", "households", &v, &err);
+    assert_int_equal(v, 0);
+    /* Rebuild from facts: one grid with 7. */
+    static const char *facts = "SELECT '431122101201001', 7";
+    assert_int_equal(counter_rebuild(s, "persons", facts, &err), 0);
+    counter_get(s, "4311", "persons", &v, &err);
+    assert_int_equal(v, 7);
+    counter_get(s, "431122101201002", "persons", &v, &err);
+    assert_int_equal(v, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(statements_are_cached_by_literal, setup, teardown),
+        cmocka_unit_test_setup_teardown(constraint_violation_is_a_conflict_and_rollback_undoes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(region_codes_are_validated, setup, teardown),
+        cmocka_unit_test_setup_teardown(tree_queries_follow_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(counters_roll_up_to_every_ancestor, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

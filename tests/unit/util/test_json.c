@@ -1,0 +1,154 @@
+/*
+ * test_json.c -- body parsing and field-table checks, error formatting, dates.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static const struct json_field fields[] = {
+    {"name", JF_STRING, 1, 5, 0, 0},
+    {"born", JF_DATE, 0, 0, 0, 0},
+    {"temp", JF_NUMBER, 0, 0, 34, 43},
+    {"count", JF_INT, 0, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* Returns the field names of the errors, comma-separated. */
+static const char *check(const char *text, char *out)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    out[0] = '\0';
+    json_t *j = json_body_parse(text, strlen(text), &err);
+    if (!j)
+        return strcpy(out, "PARSE");
+    json_object_check(j, fields, &err);
+    json_decref(j);
+    for (int i = 0; i < err.nfields; i++) {
+        strcat(out, err.fields[i].field);
+        strcat(out, ",");
+    }
+    return out;
+}
+
+static void bodies_are_checked_field_by_field(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *fields;
+    } cases[] = {
+        {"{\"name\":\"张三\"}", ""},
+        {"{\"name\":\"张三\",\"born\":\"1990-02-28\",\"temp\":36.6,\"count\":2}", ""},
+        {"{}", "name,"},
+        {"{\"name\":null}", "name,"},
+        {"{\"name\":\"\"}", "name,"},
+        {"{\"name\":\"一二三四五六\"}", "name,"}, /* 6 characters > 5 */
+        {"{\"name\":5}", "name,"},
+        {"{\"name\":\"a\",\"born\":\"1990-02-30\"}", "born,"},
+        {"{\"name\":\"a\",\"temp\":50}", "temp,"},
+        {"{\"name\":\"a\",\"count\":1.5}", "count,"},
+        {"{\"name\":\"a\",\"extra\":1}", "extra,"},
+        {"{\"extra\":1}", "extra,name,"},
+        {"{bad", "PARSE"},
+        {"[1,2]", "PARSE"},
+        {"", "PARSE"},
+        {"{\"name\":\"a\",\"name\":\"b\"}", "PARSE"}, /* duplicate keys */
+    };
+    char out[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (strcmp(check(cases[i].body, out), cases[i].fields) != 0)
+            fail_msg("%s: got %s want %s", cases[i].body, out, cases[i].fields);
+}
+
+static void invalid_utf8_body_is_refused(void **state)
+{
+    (void)state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    const char body[] = "{\"name\":\"\xff\"}";
+    assert_null(json_body_parse(body, sizeof body - 1, &err));
+    assert_int_equal(err.code, EP_EINVAL);
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "UTF-8"));
+}
+
+static void errors_carry_both_languages(void **state)
+{
+    (void)state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(ep_error_set(&err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", "9"),
+                     -EP_ENOTFOUND);
+    assert_string_equal(ep_error_message(&err, EP_LANG_ZH), "地区 9 不存在");
+    assert_string_equal(ep_error_message(&err, EP_LANG_EN), "region 9 not found");
+    assert_int_equal(ep_code_http_status(err.code), 404);
+    assert_string_equal(ep_code_name(EP_ECONFLICT), "conflict");
+    for (int i = 0; i < EP_ERROR_FIELDS_MAX + 3; i++)
+        ep_error_field(&err, "f", "错", "bad");
+    assert_int_equal(err.nfields, EP_ERROR_FIELDS_MAX);
+    assert_int_equal(err.fields_dropped, 3);
+}
+
+static void dates_round_trip(void **state)
+{
+    (void)state;
+    int64_t d;
+    assert_int_equal(time_date_parse("2020-01-23", &d), 0); /* 武汉封城 */
+    char out[11];
+    time_date_format(d + 14, out);
+    assert_string_equal(out, "2020-02-06");
+    assert_int_equal(time_date_parse("2000-02-29", NULL), 0);
+    assert_int_equal(time_date_parse("1900-02-29", NULL), -1);
+    assert_int_equal(time_date_parse("2020-1-23", NULL), -1);
+    assert_int_equal(time_date_parse("2020-13-01", NULL), -1);
+    char iso[32];
+    time_iso_from_unix(0, iso);
+    assert_string_equal(iso, "1970-01-01T08:00:00+08:00");
+}
+
+static void arena_and_buf_grow(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *first = arena_sprintf(&a, "item-%d", 0);
+    char *items[1000];
+    for (int i = 0; i < 1000; i++)
+        items[i] = arena_sprintf(&a, "item-%d", i);
+    for (int i = 0; i < 1000; i++) { /* earlier allocations survive later blocks */
+        char want[16];
+        snprintf(want, sizeof want, "item-%d", i);
+        assert_string_equal(items[i], want);
+    }
+    assert_string_equal(first, "item-0");
+    char *big = arena_alloc(&a, 100000);
+    memset(big, 1, 100000);
+    arena_cleanup(&a);
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < 10000; i++)
+        buf_appendf(&b, "%d,", i);
+    assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
+    assert_int_equal(b.data[b.len], '\0');
+    buf_cleanup(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bodies_are_checked_field_by_field),
+        cmocka_unit_test(invalid_utf8_body_is_refused),
+        cmocka_unit_test(errors_carry_both_languages),
+        cmocka_unit_test(dates_round_trip),
+        cmocka_unit_test(arena_and_buf_grow),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
