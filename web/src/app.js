@@ -1,0 +1,159 @@
+// app.js -- the web shell: session, header, language switch and routes.
+//
+// Routes (real URLs; the server answers index.html for any path without a dot):
+//   /regions/{code}                     region browser (default: the jurisdiction root)
+//   /persons/{code}?name=..|id_number=..  person search within a region
+// Without a session every route shows the login page, and after logging in
+// the same URL opens, so links and reloads keep their place.
+
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import * as api from './api.js';
+import { getLang, LANG_NAMES, LANGS, setLang, t } from './i18n.js';
+import { ErrorBox, html, Link, Loading, navigate, useLocation } from './ui.js';
+import { LoginPage } from './pages/login.js';
+import { PersonsPage } from './pages/persons.js';
+import { RegionsPage } from './pages/regions.js';
+
+function LangSwitch({ lang, onChange }) {
+  return html`<div class="lang" role="group" aria-label=${t('lang.switch')}>
+    ${LANGS.map(
+      (l) => html`<button
+        type="button"
+        key=${l}
+        lang=${l}
+        class=${l === lang ? 'active' : ''}
+        aria-pressed=${l === lang}
+        onClick=${() => onChange(l)}
+      >
+        ${LANG_NAMES[l]}
+      </button>`,
+    )}
+  </div>`;
+}
+
+function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
+  const can = (p) => session?.permissions.includes(p);
+  const here = regionCode ?? root?.code;
+  const current = (name) => (page === name ? 'page' : undefined);
+  return html`<header class="topbar">
+    <div class="brand">
+      <${Link} href="/">${t('app.name')}<//>
+      <span class="subtitle">${t('app.title')}</span>
+    </div>
+    ${session &&
+    html`<nav class="mainnav" aria-label=${t('nav.main')}>
+      ${can('region_read') &&
+      html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
+      ${can('registry_read') &&
+      html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
+    </nav>`}
+    <div class="tools">
+      ${session &&
+      html`<div class="whoami" aria-label=${t('header.user')}>
+        <span class="display-name">${session.user.display_name}</span>
+        <span class="role">${t(`role.${session.user.role}`)}</span>
+        <span class="scope" title=${t('header.scope')}>${root?.name ?? session.user.scope}</span>
+      </div>`}
+      <${LangSwitch} lang=${lang} onChange=${onLang} />
+      ${session &&
+      html`<button type="button" class="secondary logout" onClick=${onLogout}>${t('header.logout')}</button>`}
+    </div>
+  </header>`;
+}
+
+function NotFound() {
+  return html`<section class="page">
+    <h1>${t('app.not_found')}</h1>
+    <p><${Link} href="/">${t('app.back_home')}<//></p>
+  </section>`;
+}
+
+// Which page the path names: {page, code}.
+function route(path) {
+  const m = path.match(/^\/(regions|persons)\/(\d{1,15})\/?$/);
+  if (m) return { page: m[1], code: m[2] };
+  if (path === '/' || path === '/regions' || path === '/persons' || path === '/index.html')
+    return { page: path === '/persons' ? 'persons' : 'regions', code: null };
+  return { page: 'notfound' };
+}
+
+function App() {
+  const [lang, setLangState] = useState(getLang());
+  const [session, setSession] = useState(undefined); // undefined: asking; null: logged out
+  const [root, setRoot] = useState(null); // the jurisdiction root region
+  const [bootError, setBootError] = useState(null);
+  const loc = useLocation();
+
+  // A session begins (after the page loads or a login): find the root region.
+  const begin = async (s) => {
+    if (s && s.permissions.includes('region_read')) {
+      const r = await api.get('/api/v1/regions');
+      setRoot(r.items[0] ?? null);
+    }
+    setSession(s);
+  };
+  const boot = () => {
+    setBootError(null);
+    api.sessionGet().then(begin).catch(setBootError);
+  };
+  useEffect(() => {
+    api.setUnauthorizedHandler(() => {
+      setSession(null);
+      setRoot(null);
+    });
+    boot();
+  }, []);
+
+  const onLang = (l) => {
+    setLang(l);
+    setLangState(l);
+  };
+  const onLogout = async () => {
+    try {
+      await api.sessionLogout();
+    } catch {
+      /* already gone on the server: log out here anyway */
+    }
+    setSession(null);
+    setRoot(null);
+    navigate('/', { replace: true });
+  };
+
+  const r = route(loc.path);
+  const code = r.code ?? root?.code ?? null;
+  useEffect(() => {
+    document.title = `${t('app.name')} · ${t('app.title')}`;
+  }, [lang]);
+  // "/" becomes the root region's URL, so reload and back work from there.
+  useEffect(() => {
+    if (session && r.page !== 'notfound' && !r.code && root)
+      navigate(`/${r.page}/${root.code}${loc.query.toString() ? `?${loc.query}` : ''}`, { replace: true });
+  }, [session, root, loc.path]);
+
+  let body;
+  if (bootError) body = html`<section class="page"><${ErrorBox} error=${bootError} onRetry=${boot} /></section>`;
+  else if (session === undefined) body = html`<section class="page"><${Loading} /></section>`;
+  else if (session === null) body = html`<${LoginPage} onLogin=${begin} />`;
+  else if (r.page === 'notfound' || !code) body = html`<${NotFound} />`;
+  else if (r.page === 'persons' && session.permissions.includes('registry_read'))
+    body = html`<${PersonsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
+  else body = html`<${NotFound} />`;
+
+  return html`<${Header}
+      session=${session}
+      root=${root}
+      lang=${lang}
+      onLang=${onLang}
+      onLogout=${onLogout}
+      page=${r.page}
+      regionCode=${r.code}
+    />
+    <main id="main">${body}</main>`;
+}
+
+// Preact renders beside existing children: drop the "loading" placeholder first.
+const mount = document.getElementById('app');
+mount.textContent = '';
+render(html`<${App} />`, mount);

@@ -1,0 +1,103 @@
+// ui.js -- small pieces every page uses: the htm binding, client-side links,
+// the breadcrumb, loading and error boxes, and a data-loading hook.
+
+import { h } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { t } from './i18n.js';
+
+export const html = htm.bind(h);
+
+// ---- navigation: history API, so that URLs are real (/regions/431122) -----
+
+const listeners = new Set();
+
+export function navigate(url, { replace = false } = {}) {
+  if (url === location.pathname + location.search) return;
+  history[replace ? 'replaceState' : 'pushState'](null, '', url);
+  listeners.forEach((fn) => fn());
+}
+
+// The current location as {path, query}; re-renders on navigation and on
+// the browser's back and forward buttons.
+export function useLocation() {
+  const read = () => ({ path: location.pathname, query: new URLSearchParams(location.search) });
+  const [loc, setLoc] = useState(read);
+  useEffect(() => {
+    const update = () => setLoc(read());
+    listeners.add(update);
+    addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      removeEventListener('popstate', update);
+    };
+  }, []);
+  return loc;
+}
+
+// An <a> that navigates without reloading (a modified click still opens a tab).
+export function Link({ href, children, ...rest }) {
+  const onClick = (e) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return html`<a href=${href} onClick=${onClick} ...${rest}>${children}</a>`;
+}
+
+// ---- data loading -----------------------------------------------------------
+
+// Runs the async "load" whenever "deps" change: {data, error, loading, reload}.
+// A result that arrives after the deps changed again is dropped.
+export function useLoad(load, deps) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ data: s.data, error: null, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error) => live && setState({ data: null, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return { ...state, reload: () => setTick((n) => n + 1) };
+}
+
+// ---- boxes ------------------------------------------------------------------
+
+export function Loading() {
+  return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+}
+
+// The server's message (already in the chosen language) with its field
+// messages; a retry button when "onRetry" is given.
+export function ErrorBox({ error, onRetry }) {
+  if (!error) return null;
+  return html`<div class="error" role="alert">
+    <p>${error.message || t('app.error')}</p>
+    ${error.fields?.length > 0 &&
+    html`<ul>
+      ${error.fields.map((f) => html`<li key=${f.field}>${f.message}</li>`)}
+    </ul>`}
+    ${onRetry && html`<button type="button" class="secondary" onClick=${onRetry}>${t('app.retry')}</button>`}
+  </div>`;
+}
+
+// The path from the user's jurisdiction root down to the current region.
+// "hrefOf(code)" makes each link; the last item is the current page.
+export function Breadcrumb({ path, scope, hrefOf }) {
+  // Ancestors above the jurisdiction are not the user's to open (403).
+  const visible = path.filter((p) => p.code.startsWith(scope));
+  return html`<nav class="breadcrumb" aria-label=${t('regions.breadcrumb')}>
+    <ol>
+      ${visible.map((p, i) =>
+        i === visible.length - 1
+          ? html`<li key=${p.code} aria-current="page">${p.name}</li>`
+          : html`<li key=${p.code}><${Link} href=${hrefOf(p.code)}>${p.name}<//></li>`,
+      )}
+    </ol>
+  </nav>`;
+}
