@@ -238,16 +238,16 @@ int household_list(struct store *s, const struct household_filter *f, household_
     region_code_range(lower, upper);
     struct store_stmt *st = store_prepare(s,
                                           "SELECT " COLUMNS " FROM households"
-                                          " WHERE grid_code >= ? AND grid_code < ?"
-                                          " AND (grid_code, id) > (?, ?)"
+                                          " WHERE (grid_code, id) > (?, ?) AND grid_code < ?"
                                           " ORDER BY grid_code, id LIMIT ?",
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, lower);
-    store_bind_text(st, 2, upper);
-    store_bind_text(st, 3, f->after_grid ? f->after_grid : "");
-    store_bind_int64(st, 4, f->after_grid ? f->after_id : 0);
+    /* One row-value lower bound (see person_list) lets the index seek to the page. */
+    int cursor = f->after_grid && strcmp(f->after_grid, lower) >= 0;
+    store_bind_text(st, 1, cursor ? f->after_grid : lower);
+    store_bind_int64(st, 2, cursor ? f->after_id : 0);
+    store_bind_text(st, 3, upper);
     store_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     struct household h;

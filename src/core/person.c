@@ -437,6 +437,18 @@ static int narrow(const char *scope, const char *region, char out[REGION_CODE_MA
     return 1;
 }
 
+/* Binds the start of a (grid_code, id) range at "idx", "idx"+1: after the
+ * cursor when it lies in the range, else from the range's lower end.  One
+ * row-value bound lets the index seek straight to the page, where a second
+ * "grid_code >= lower" bound would make SQLite scan from the lower end. */
+static void bind_start(struct store_stmt *st, int idx, const char *lower, const char *after_grid,
+                       int64_t after_id)
+{
+    int cursor = after_grid && strcmp(after_grid, lower) >= 0;
+    store_bind_text(st, idx, cursor ? after_grid : lower);
+    store_bind_int64(st, idx + 1, cursor ? after_id : 0);
+}
+
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
                 struct ep_error *err)
 {
@@ -459,7 +471,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     if (id_number[0]) {
         st = store_prepare(s,
                            "SELECT " COLUMNS " FROM persons WHERE id_number = ?"
-                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " AND (grid_code, id) > (?, ?) AND grid_code < ?"
                            " AND (? IS NULL OR name = ?) AND (? = 0 OR household_id = ?)"
                            " ORDER BY grid_code, id LIMIT ?",
                            err);
@@ -468,7 +480,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     } else if (f->household_id) {
         st = store_prepare(s,
                            "SELECT " COLUMNS " FROM persons WHERE household_id = ?"
-                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " AND (grid_code, id) > (?, ?) AND grid_code < ?"
                            " AND (? IS NULL OR name = ?)"
                            " ORDER BY grid_code, id LIMIT ?",
                            err);
@@ -477,7 +489,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     } else if (name) {
         st = store_prepare(s,
                            "SELECT " COLUMNS " FROM persons WHERE name = ?"
-                           " AND grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " AND (grid_code, id) > (?, ?) AND grid_code < ?"
                            " ORDER BY grid_code, id LIMIT ?",
                            err);
         if (st)
@@ -485,16 +497,15 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     } else {
         st = store_prepare(s,
                            "SELECT " COLUMNS " FROM persons"
-                           " WHERE grid_code >= ? AND grid_code < ? AND (grid_code, id) > (?, ?)"
+                           " WHERE (grid_code, id) > (?, ?) AND grid_code < ?"
                            " ORDER BY grid_code, id LIMIT ?",
                            err);
     }
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, i++, lower);
-    store_bind_text(st, i++, upper);
-    store_bind_text(st, i++, f->after_grid ? f->after_grid : "");
-    store_bind_int64(st, i++, f->after_grid ? f->after_id : 0);
+    bind_start(st, i, lower, f->after_grid, f->after_id);
+    store_bind_text(st, i + 2, upper);
+    i += 3;
     if (id_number[0] || f->household_id) {
         store_bind_text(st, i++, name);
         store_bind_text(st, i++, name);

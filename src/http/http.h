@@ -53,10 +53,28 @@ struct http_response {
     char *owned;                              /* malloc'ed raw body handed to the server */
     const char *headers[HTTP_HEADERS_MAX][2]; /* extra headers (arena or static strings) */
     int nheaders;
+    int sse;           /* 1: answer with the event stream (see handler_events_stream) */
+    int64_t sse_after; /* event stream: start after this event id */
 };
 
 typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res,
                                struct ep_error *err);
+
+/* Returned by a handler that handed its write to the group-commit writer. */
+#define HTTP_DEFERRED 1
+
+/* A deferred write: "run" executes on the writer thread inside the batch
+ * transaction (on the writer's connection "s"); after the batch is durable,
+ * "encode" runs on the request's thread to fill the response.  Both get the
+ * handler's "ctx", which must live in req->arena. */
+typedef int (*http_write_fn)(struct store *s, struct http_request *req, void *ctx,
+                             struct ep_error *err);
+typedef int (*http_encode_fn)(struct http_request *req, struct http_response *res, void *ctx,
+                              struct ep_error *err);
+
+/* Queues a write for group commit.  The handler must return the result
+ * (HTTP_DEFERRED) at once and touch nothing of the request afterwards. */
+int http_defer_write(struct http_request *req, http_write_fn run, http_encode_fn encode, void *ctx);
 
 /* Query-string value (decoded by libmicrohttpd) or NULL. */
 const char *http_query(struct http_request *req, const char *key);

@@ -17,6 +17,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/users", handler_users_list, PERM_USER_READ, 0},
     {"POST", "/api/v1/users", handler_users_create, PERM_USER_ADMIN, 1},
     {"GET", "/api/v1/audit", handler_audit_list, PERM_AUDIT_READ, 0},
+    {"GET", "/api/v1/events", handler_events_stream, PERM_LOGIN, 0},
 
     /* region spine */
     {"GET", "/api/v1/regions", handler_regions_roots, PERM_REGION_READ, 0},

@@ -14,12 +14,15 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/auth.h"
+#include "core/event.h"
+#include "store/group.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "store/store.h"
@@ -29,7 +32,11 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define MAX_STORES 256
+#define MAX_STORES            256
+#define SSE_HEARTBEAT_SECONDS 15
+#define SSE_BATCH             100 /* events read per wake-up */
+
+struct sse_stream;
 
 struct http_server {
     struct MHD_Daemon *daemon;        /* libmicrohttpd instance */
@@ -38,17 +45,53 @@ struct http_server {
     pthread_mutex_t lock;             /* guards stores[] */
     struct store *stores[MAX_STORES]; /* connections opened by worker threads */
     int nstores;
-    int port; /* bound port */
+    int port;                       /* bound port */
+    struct store_group *writer;     /* group commit for deferred writes */
+    pthread_mutex_t sse_lock;       /* guards the fields below */
+    pthread_cond_t sse_tick;        /* heartbeat thread sleeps on it */
+    struct sse_stream *sse_waiting; /* suspended event streams */
+    uint64_t sse_generation;        /* bumped at every wake-up */
+    uint64_t sse_published_seen;    /* event_published_count() at the last wake-up */
+    int stopping;                   /* 1 once http_server_stop began */
+    pthread_t heartbeat;            /* wakes streams for keep-alive comments */
+};
+
+enum request_state {
+    REQ_NEW,      /* collecting the body */
+    REQ_DEFERRED, /* suspended: the write is with the group-commit writer */
+    REQ_WRITTEN,  /* resumed: the write's outcome is in the job */
 };
 
 struct request_ctx {
-    struct arena arena; /* per-request memory */
-    struct buf body;    /* collected body */
-    int body_too_large; /* 1 once body_limit was passed */
-    int status;         /* status sent, for the log line */
-    int64_t start_us;   /* monotonic start, for the log line */
-    char method[8];     /* for the log line */
-    char *path;         /* for the log line (malloc) */
+    struct arena arena;      /* per-request memory */
+    struct buf body;         /* collected body */
+    int body_too_large;      /* 1 once body_limit was passed */
+    int status;              /* status sent, for the log line */
+    int64_t start_us;        /* monotonic start, for the log line */
+    char method[8];          /* for the log line */
+    char *path;              /* for the log line (malloc) */
+    int state;               /* enum request_state */
+    struct http_request req; /* kept across suspension */
+    struct http_response res;
+    struct ep_error err;
+    struct store_group_job job;  /* the deferred write */
+    http_write_fn write_run;     /* deferred write: runs on the writer */
+    http_encode_fn write_encode; /* deferred write: encodes after commit */
+    void *write_ctx;
+    struct MHD_Connection *conn; /* for resuming */
+};
+
+/* A live GET /api/v1/events response. */
+struct sse_stream {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    char scope[REGION_CODE_MAX]; /* the subscriber's jurisdiction */
+    int64_t cursor;              /* last event id sent */
+    struct buf pending;          /* formatted bytes not yet handed to MHD */
+    size_t pending_off;          /* bytes of pending already sent */
+    int64_t last_send_us;        /* for heartbeats */
+    int waiting;                 /* 1 while on srv->sse_waiting */
+    struct sse_stream *next;     /* waiting list link */
 };
 
 static _Thread_local struct store *thread_store;
@@ -253,9 +296,11 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
     }
     res->status = 200;
     int rc = route->handler(req, res, err);
+    if (rc == HTTP_DEFERRED)
+        return; /* the write is queued; the connection is suspended */
     if (rc != 0 && err->code == EP_OK)
         ep_error_set(err, EP_EINTERNAL, "服务器内部错误", "internal error");
-    if (store_in_transaction(req->store))
+    while (store_in_transaction(req->store))
         store_rollback(req->store); /* a handler never leaves a transaction open */
 }
 
@@ -291,6 +336,186 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
     return ret;
 }
 
+/* ---- deferred writes (group commit) ----------------------------------- */
+
+static int job_run(struct store *s, void *arg, struct ep_error *err)
+{
+    struct request_ctx *ctx = arg;
+    return ctx->write_run(s, &ctx->req, ctx->write_ctx, err);
+}
+
+static void job_done(void *arg, int rc, struct ep_error *err)
+{
+    (void)rc;
+    (void)err;
+    struct request_ctx *ctx = arg;
+    ctx->state = REQ_WRITTEN;
+    MHD_resume_connection(ctx->conn);
+}
+
+int http_defer_write(struct http_request *req, http_write_fn run, http_encode_fn encode,
+                     void *write_ctx)
+{
+    struct request_ctx *ctx =
+        (struct request_ctx *)(void *)((char *)req - offsetof(struct request_ctx, req));
+    ctx->write_run = run;
+    ctx->write_encode = encode;
+    ctx->write_ctx = write_ctx;
+    ctx->job.run = job_run;
+    ctx->job.done = job_done;
+    ctx->job.ctx = ctx;
+    ctx->state = REQ_DEFERRED;
+    return HTTP_DEFERRED;
+}
+
+/* ---- server-sent events ------------------------------------------------ */
+
+/* Resumes every suspended stream so it reads what is new (or a heartbeat). */
+static void sse_wake_all(struct http_server *srv)
+{
+    pthread_mutex_lock(&srv->sse_lock);
+    srv->sse_generation++;
+    for (struct sse_stream *st = srv->sse_waiting; st; st = st->next) {
+        st->waiting = 0;
+        MHD_resume_connection(st->conn);
+    }
+    srv->sse_waiting = NULL;
+    pthread_mutex_unlock(&srv->sse_lock);
+}
+
+/* Writer hook: after a commit, wake the streams if events were published. */
+static void on_commit(void *arg)
+{
+    struct http_server *srv = arg;
+    uint64_t n = event_published_count();
+    pthread_mutex_lock(&srv->sse_lock);
+    int changed = n != srv->sse_published_seen;
+    srv->sse_published_seen = n;
+    pthread_mutex_unlock(&srv->sse_lock);
+    if (changed)
+        sse_wake_all(srv);
+}
+
+static void *heartbeat_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->sse_lock);
+    while (!srv->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += SSE_HEARTBEAT_SECONDS;
+        pthread_cond_timedwait(&srv->sse_tick, &srv->sse_lock, &until);
+        if (srv->stopping)
+            break;
+        pthread_mutex_unlock(&srv->sse_lock);
+        sse_wake_all(srv);
+        pthread_mutex_lock(&srv->sse_lock);
+    }
+    pthread_mutex_unlock(&srv->sse_lock);
+    return NULL;
+}
+
+static int sse_format(int64_t id, const char *at, const char *type, const char *region_code,
+                      const char *payload, void *arg)
+{
+    (void)at;
+    (void)region_code;
+    struct sse_stream *st = arg;
+    buf_appendf(&st->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)id, type, payload);
+    st->cursor = id;
+    return 0;
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    struct sse_stream *st = cls;
+    struct http_server *srv = st->srv;
+    if (st->pending_off >= st->pending.len) {
+        buf_reset(&st->pending);
+        st->pending_off = 0;
+        pthread_mutex_lock(&srv->sse_lock);
+        int stopping = srv->stopping;
+        uint64_t generation = srv->sse_generation;
+        pthread_mutex_unlock(&srv->sse_lock);
+        if (stopping)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        struct ep_error err;
+        ep_error_clear(&err);
+        struct store *s = worker_store(srv, &err);
+        if (!s || event_list_after(s, st->scope, st->cursor, SSE_BATCH, sse_format, st, &err) != 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        int64_t now = time_monotonic_us();
+        if (st->pending.len == 0 && now - st->last_send_us >= SSE_HEARTBEAT_SECONDS * 1000000LL)
+            buf_puts(&st->pending, ": keep-alive\n\n");
+        if (st->pending.len == 0) {
+            /* Nothing new: park the connection until the next wake-up, unless
+             * one happened since we looked (then just look again). */
+            pthread_mutex_lock(&srv->sse_lock);
+            if (srv->sse_generation == generation && !srv->stopping) {
+                st->waiting = 1;
+                st->next = srv->sse_waiting;
+                srv->sse_waiting = st;
+                MHD_suspend_connection(st->conn);
+            }
+            pthread_mutex_unlock(&srv->sse_lock);
+            return 0;
+        }
+        st->last_send_us = now;
+    }
+    size_t n = st->pending.len - st->pending_off;
+    if (n > max)
+        n = max;
+    memcpy(out, st->pending.data + st->pending_off, n);
+    st->pending_off += n;
+    return (ssize_t)n;
+}
+
+static void sse_free(void *cls)
+{
+    struct sse_stream *st = cls;
+    struct http_server *srv = st->srv;
+    pthread_mutex_lock(&srv->sse_lock);
+    if (st->waiting) {
+        for (struct sse_stream **p = &srv->sse_waiting; *p; p = &(*p)->next)
+            if (*p == st) {
+                *p = st->next;
+                break;
+            }
+    }
+    pthread_mutex_unlock(&srv->sse_lock);
+    buf_cleanup(&st->pending);
+    free(st);
+}
+
+static enum MHD_Result queue_sse(struct http_server *srv, struct MHD_Connection *c,
+                                 struct request_ctx *ctx)
+{
+    struct sse_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return MHD_NO;
+    st->srv = srv;
+    st->conn = c;
+    snprintf(st->scope, sizeof st->scope, "%s", ctx->req.user.scope);
+    st->cursor = ctx->res.sse_after;
+    buf_init(&st->pending);
+    buf_puts(&st->pending, "retry: 3000\n\n");
+    st->last_send_us = time_monotonic_us();
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, st, sse_free);
+    if (!r) {
+        sse_free(st);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    ctx->status = 200;
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
@@ -319,18 +544,35 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         return MHD_YES;
     }
 
-    struct http_request req = {0};
-    struct http_response res = {0};
-    struct ep_error err;
-    ep_error_clear(&err);
-    req.arena = &ctx->arena;
-    req.connection = c;
-    req.server = srv;
-    req.method = method;
-    req.path = url;
-    req.body = ctx->body.data;
-    req.body_len = ctx->body.len;
-    req.lang = pick_lang(c);
+    if (ctx->state == REQ_WRITTEN) {
+        /* Resumed after the group commit: encode the outcome. */
+        ctx->state = REQ_NEW;
+        if (ctx->job.rc != 0) {
+            ctx->err = ctx->job.err;
+            if (ctx->err.code == EP_OK)
+                ep_error_set(&ctx->err, EP_EINTERNAL, "服务器内部错误", "internal error");
+        } else if (ctx->write_encode(&ctx->req, &ctx->res, ctx->write_ctx, &ctx->err) != 0 &&
+                   ctx->err.code == EP_OK) {
+            ep_error_set(&ctx->err, EP_EINTERNAL, "服务器内部错误", "internal error");
+        }
+        if (ctx->err.code != EP_OK)
+            render_error(&ctx->err, ctx->req.lang, &ctx->res);
+        return queue(c, ctx, &ctx->res);
+    }
+    if (ctx->state == REQ_DEFERRED)
+        return MHD_YES; /* spurious call while suspended */
+
+    struct http_request *req = &ctx->req;
+    ep_error_clear(&ctx->err);
+    req->arena = &ctx->arena;
+    req->connection = c;
+    req->server = srv;
+    req->method = method;
+    req->path = url;
+    req->body = ctx->body.data;
+    req->body_len = ctx->body.len;
+    req->lang = pick_lang(c);
+    ctx->conn = c;
     char ip[INET6_ADDRSTRLEN] = "?";
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -341,12 +583,30 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
     }
-    req.client_ip = arena_strdup(&ctx->arena, ip);
+    req->client_ip = arena_strdup(&ctx->arena, ip);
 
-    dispatch(srv, ctx, &req, &res, &err);
-    if (err.code != EP_OK)
-        render_error(&err, req.lang, &res);
-    return queue(c, ctx, &res);
+    dispatch(srv, ctx, req, &ctx->res, &ctx->err);
+    if (ctx->state == REQ_DEFERRED) {
+        pthread_mutex_lock(&srv->sse_lock);
+        int stopping = srv->stopping;
+        if (!stopping) {
+            /* Suspend before submitting, so that the writer's resume cannot
+             * come first.  Under sse_lock: http_server_stop drains the writer
+             * only after "stopping" is set, so no job arrives after that. */
+            MHD_suspend_connection(c);
+            store_group_submit(srv->writer, &ctx->job);
+        }
+        pthread_mutex_unlock(&srv->sse_lock);
+        if (!stopping)
+            return MHD_YES;
+        ctx->state = REQ_NEW;
+        ep_error_set(&ctx->err, EP_EUNAVAILABLE, "服务器正在停止", "server is shutting down");
+    }
+    if (ctx->err.code != EP_OK)
+        render_error(&ctx->err, req->lang, &ctx->res);
+    if (ctx->res.sse)
+        return queue_sse(srv, c, ctx);
+    return queue(c, ctx, &ctx->res);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -403,16 +663,30 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     srv->db_path = strdup(cfg->db_path);
     srv->cfg.db_path = srv->db_path;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->sse_lock, NULL);
+    pthread_cond_init(&srv->sse_tick, NULL);
+    srv->sse_published_seen = event_published_count();
+    if (store_group_start(&srv->writer, srv->db_path, on_commit, srv, err) != 0) {
+        pthread_mutex_destroy(&srv->lock);
+        pthread_mutex_destroy(&srv->sse_lock);
+        pthread_cond_destroy(&srv->sse_tick);
+        free(srv->db_path);
+        free(srv);
+        return -EP_EUNAVAILABLE;
+    }
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 2;
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, access_cb, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {
         ep_error_set(err, EP_EUNAVAILABLE, "无法在 %s 上监听(端口被占用?)",
                      "cannot listen on %s (port in use?)", cfg->listen);
+        store_group_stop(srv->writer);
+        pthread_mutex_destroy(&srv->sse_lock);
+        pthread_cond_destroy(&srv->sse_tick);
         pthread_mutex_destroy(&srv->lock);
         free(srv->db_path);
         free(srv);
@@ -420,6 +694,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : ntohs(sa.sin_port);
+    pthread_create(&srv->heartbeat, NULL, heartbeat_main, srv);
     *out = srv;
     return 0;
 }
@@ -433,10 +708,21 @@ void http_server_stop(struct http_server *srv)
 {
     if (!srv)
         return;
+    /* Quiesce: streams end, suspended connections are resumed so that
+     * libmicrohttpd can close them, deferred writes finish first. */
+    pthread_mutex_lock(&srv->sse_lock);
+    srv->stopping = 1;
+    pthread_cond_broadcast(&srv->sse_tick);
+    pthread_mutex_unlock(&srv->sse_lock);
+    pthread_join(srv->heartbeat, NULL);
+    sse_wake_all(srv);
+    store_group_stop(srv->writer);
     MHD_stop_daemon(srv->daemon);
     for (int i = 0; i < srv->nstores; i++)
         store_close(srv->stores[i]);
     pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->sse_lock);
+    pthread_cond_destroy(&srv->sse_tick);
     free(srv->db_path);
     free(srv);
 }

@@ -73,7 +73,10 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err);
 
 /* Transactions.  store_begin() takes the write lock at once (BEGIN IMMEDIATE
  * on SQLite) so that a check-then-write inside it is safe against other
- * connections.  Nesting is not supported. */
+ * connections.  Nested calls open savepoints: a module's transaction inside
+ * a group commit (store_group) commits or rolls back alone, and the outer
+ * COMMIT makes the batch durable with one fsync.  store_in_transaction()
+ * returns the nesting depth (0 = none). */
 int store_begin(struct store *s, struct ep_error *err);
 int store_commit(struct store *s, struct ep_error *err);
 void store_rollback(struct store *s);

@@ -7,6 +7,7 @@
  * pointer identifies them without hashing the text).
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ struct store_stmt {
 struct store {
     sqlite3 *db;                              /* the connection */
     char *path;                               /* file name, for messages and backups */
-    int in_tx;                                /* 1 between store_begin and commit/rollback */
+    int depth;                                /* open transactions: 1 = BEGIN, more = savepoints */
     int ncached;                              /* used entries of cache[] */
     struct store_stmt cache[STMT_CACHE_SIZE]; /* prepared statements, most recent last */
 };
@@ -225,31 +226,59 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
 
 int store_begin(struct store *s, struct ep_error *err)
 {
+    if (s->depth > 0) {
+        /* Nested: a savepoint, so that a module's own transaction can run
+         * inside a group commit and fail alone. */
+        char sql[32];
+        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
+        int rc = store_exec(s, sql, err);
+        if (rc == 0)
+            s->depth++;
+        return rc;
+    }
     int rc = store_exec(s, "BEGIN IMMEDIATE", err);
     if (rc == 0)
-        s->in_tx = 1;
+        s->depth = 1;
     return rc;
 }
 
 int store_commit(struct store *s, struct ep_error *err)
 {
+    if (s->depth > 1) {
+        char sql[32];
+        snprintf(sql, sizeof sql, "RELEASE sp%d", s->depth - 1);
+        int rc = store_exec(s, sql, err);
+        if (rc != 0) {
+            store_rollback(s);
+            return rc;
+        }
+        s->depth--;
+        return 0;
+    }
     int rc = store_exec(s, "COMMIT", err);
     if (rc != 0)
         store_rollback(s);
-    s->in_tx = 0;
+    s->depth = 0;
     return rc;
 }
 
 void store_rollback(struct store *s)
 {
+    if (s->depth > 1) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        s->depth--;
+        return;
+    }
     if (sqlite3_get_autocommit(s->db) == 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    s->in_tx = 0;
+    s->depth = 0;
 }
 
 int store_in_transaction(struct store *s)
 {
-    return s->in_tx;
+    return s->depth;
 }
 
 int64_t store_last_insert_id(struct store *s)

@@ -292,16 +292,43 @@ static int decode_utf8(struct csvread *r, const unsigned char *p, size_t n, int 
     return fail(r, r->line, "无效的 UTF-8 字节序列", "invalid UTF-8 byte sequence", hex);
 }
 
+static int open_gb18030(struct csvread *r)
+{
+    if (r->cd != (iconv_t)-1)
+        return 0;
+    r->cd = iconv_open("UTF-8", "GB18030");
+    if (r->cd != (iconv_t)-1)
+        return 0;
+    r->failed = 1;
+    return r->stop = ep_error_set(r->err, EP_EINTERNAL, "不支持 GB18030 转换",
+                                  "GB18030 conversion unavailable");
+}
+
+/* Length of the longest prefix of p[0..n) that is valid GB18030 without NUL
+ * (a sequence cut off by the end counts as valid). */
+static size_t gb18030_prefix(struct csvread *r, const unsigned char *p, size_t n)
+{
+    const unsigned char *nul = memchr(p, 0, n);
+    char *in = (char *)p;
+    size_t in_left = nul ? (size_t)(nul - p) : n;
+    char out[4096];
+    int e;
+    for (;;) {
+        char *o = out;
+        size_t out_left = sizeof out;
+        e = iconv(r->cd, &in, &in_left, &o, &out_left) == (size_t)-1 ? errno : 0;
+        if (e != E2BIG)
+            break;
+    }
+    iconv(r->cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+    size_t valid = (size_t)((const unsigned char *)in - p);
+    return e == EINVAL ? valid + in_left : valid;
+}
+
 static int decode_gb18030(struct csvread *r, const unsigned char *p, size_t n, int final)
 {
-    if (r->cd == (iconv_t)-1) {
-        r->cd = iconv_open("UTF-8", "GB18030");
-        if (r->cd == (iconv_t)-1) {
-            r->failed = 1;
-            return r->stop = ep_error_set(r->err, EP_EINTERNAL, "不支持 GB18030 转换",
-                                          "GB18030 conversion unavailable");
-        }
-    }
+    if (open_gb18030(r) != 0)
+        return r->stop;
     /* iconv passes NUL through; it is never text, so convert only up to it. */
     const unsigned char *nul = memchr(p, 0, n);
     size_t len = nul ? (size_t)(nul - p) : n;
@@ -397,6 +424,14 @@ static int undecided(struct csvread *r, const unsigned char *p, size_t n, int fi
     size_t ok = utf8_prefix(s + ascii, len - ascii, &incomplete);
     /* A cut-off tail after valid sequences is a truncated UTF-8 file. */
     int utf8 = ok == len - ascii || (incomplete && (!final || ok > 0));
+    /* Neither may fit: the encoding that decodes the longer prefix wins, so
+     * that a UTF-8 file with one bad byte is reported as such (and at the
+     * right line) rather than decoded as GB18030 garbage. */
+    if (!utf8) {
+        if (open_gb18030(r) != 0)
+            return r->stop;
+        utf8 = ok > 0 && ok >= gb18030_prefix(r, s + ascii, len - ascii);
+    }
     r->encoding = utf8 ? CSVREAD_UTF8 : CSVREAD_GB18030;
     /* "work" is free here (no carry before the decision). */
     buf_reset(&r->work);

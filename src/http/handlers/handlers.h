@@ -29,6 +29,9 @@ HANDLER(handler_session_delete);
 HANDLER(handler_users_list);
 HANDLER(handler_users_create);
 
+/* events.c */
+HANDLER(handler_events_stream);
+
 /* audit.c */
 HANDLER(handler_audit_list);
 

@@ -1,0 +1,77 @@
+/*
+ * event.c -- the events table (see event.h).
+ */
+#include "core/event.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "core/region.h"
+#include "util/timeutil.h"
+
+static _Atomic uint64_t published;
+
+int event_publish(struct store *s, const char *region_code, const char *type, const json_t *payload,
+                  int64_t *id_out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "INSERT INTO events (at, region_code, type, payload) VALUES (?, ?, ?, ?)", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char now[32];
+    time_now_iso(now);
+    char *text = json_dumps(payload, JSON_COMPACT);
+    store_bind_text(st, 1, now);
+    store_bind_text(st, 2, region_code);
+    store_bind_text(st, 3, type);
+    store_bind_text(st, 4, text ? text : "{}");
+    int rc = store_run(st, err);
+    free(text);
+    if (rc != 0)
+        return rc;
+    if (id_out)
+        *id_out = store_last_insert_id(s);
+    atomic_fetch_add(&published, 1);
+    return 0;
+}
+
+int event_list_after(struct store *s, const char *scope, int64_t after_id, int limit, event_fn fn,
+                     void *ctx, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT id, at, type, region_code, payload FROM events"
+                                          " WHERE id > ? AND region_code >= ? AND region_code < ?"
+                                          " ORDER BY id LIMIT ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, after_id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    store_bind_int64(st, 4, limit);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        if ((rc = fn(store_column_int64(st, 0), store_column_text(st, 1), store_column_text(st, 2),
+                     store_column_text(st, 3), store_column_text(st, 4), ctx)) != 0)
+            break;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int event_last_id(struct store *s, int64_t *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT COALESCE(MAX(id), 0) FROM events", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int rc = store_step(st, err);
+    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+uint64_t event_published_count(void)
+{
+    return atomic_load(&published);
+}

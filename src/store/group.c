@@ -1,0 +1,169 @@
+/*
+ * group.c -- the writer thread of group commit (see group.h).
+ */
+#include "store/group.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "util/log.h"
+
+#define GROUP_BATCH_MAX 512 /* jobs per transaction: bounds latency of one batch */
+
+struct store_group {
+    struct store *store;          /* the writing connection */
+    pthread_t thread;             /* the writer */
+    pthread_mutex_t lock;         /* guards the queue and "stopping" */
+    pthread_cond_t wake;          /* signalled when jobs arrive or on stop */
+    struct store_group_job *head; /* queue, oldest first */
+    struct store_group_job *tail;
+    int stopping; /* 1 once store_group_stop was called */
+    store_group_commit_fn on_commit;
+    void *on_commit_arg;
+    long long batches, jobs; /* counters, guarded by lock */
+};
+
+/* Runs one batch: BEGIN, each job in a savepoint, COMMIT, then done(). */
+static void run_batch(struct store_group *g, struct store_group_job *batch)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    int begun = store_begin(g->store, &err) == 0;
+    int n = 0;
+    for (struct store_group_job *j = batch; j; j = j->next, n++) {
+        ep_error_clear(&j->err);
+        if (!begun) {
+            j->err = err;
+            j->rc = -EP_EUNAVAILABLE;
+            continue;
+        }
+        if (store_begin(g->store, &j->err) != 0) {
+            j->rc = -EP_EUNAVAILABLE;
+            continue;
+        }
+        j->rc = j->run(g->store, j->ctx, &j->err);
+        if (j->rc == 0) {
+            j->rc = store_commit(g->store, &j->err);
+        } else {
+            while (store_in_transaction(g->store) > 1)
+                store_rollback(g->store);
+        }
+    }
+    int committed = 0;
+    if (begun) {
+        while (store_in_transaction(g->store) > 1) /* a job that left a savepoint open */
+            store_rollback(g->store);
+        committed = store_commit(g->store, &err) == 0;
+    }
+    if (!committed) {
+        if (begun)
+            log_error("group commit of %d job(s) failed: %s", n, ep_error_message(&err, 1));
+        for (struct store_group_job *j = batch; j; j = j->next)
+            if (j->rc == 0) {
+                j->err = err;
+                j->rc = err.code ? -err.code : -EP_EUNAVAILABLE;
+            }
+    }
+    if (committed && g->on_commit)
+        g->on_commit(g->on_commit_arg);
+    pthread_mutex_lock(&g->lock);
+    g->batches++;
+    g->jobs += n;
+    pthread_mutex_unlock(&g->lock);
+    struct store_group_job *j = batch;
+    while (j) {
+        struct store_group_job *next = j->next; /* done() may free the job */
+        j->done(j->ctx, j->rc, &j->err);
+        j = next;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store_group *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->head && !g->stopping)
+            pthread_cond_wait(&g->wake, &g->lock);
+        if (!g->head && g->stopping)
+            break;
+        /* Take up to GROUP_BATCH_MAX jobs off the queue. */
+        struct store_group_job *batch = g->head, *last = g->head;
+        int n = 1;
+        while (last->next && n < GROUP_BATCH_MAX) {
+            last = last->next;
+            n++;
+        }
+        g->head = last->next;
+        if (!g->head)
+            g->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&g->lock);
+        run_batch(g, batch);
+        pthread_mutex_lock(&g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+int store_group_start(struct store_group **out, const char *path, store_group_commit_fn on_commit,
+                      void *on_commit_arg, struct ep_error *err)
+{
+    *out = NULL;
+    struct store_group *g = calloc(1, sizeof *g);
+    if (!g)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    if (store_open(&g->store, path, 0, err) != 0) {
+        free(g);
+        return -EP_EUNAVAILABLE;
+    }
+    g->on_commit = on_commit;
+    g->on_commit_arg = on_commit_arg;
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->wake, NULL);
+    if (pthread_create(&g->thread, NULL, writer_main, g) != 0) {
+        store_close(g->store);
+        pthread_mutex_destroy(&g->lock);
+        pthread_cond_destroy(&g->wake);
+        free(g);
+        return ep_error_set(err, EP_EINTERNAL, "无法启动写线程", "cannot start the writer thread");
+    }
+    *out = g;
+    return 0;
+}
+
+void store_group_submit(struct store_group *g, struct store_group_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&g->lock);
+    if (g->tail)
+        g->tail->next = job;
+    else
+        g->head = job;
+    g->tail = job;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
+}
+
+void store_group_stop(struct store_group *g)
+{
+    if (!g)
+        return;
+    pthread_mutex_lock(&g->lock);
+    g->stopping = 1;
+    pthread_cond_signal(&g->wake);
+    pthread_mutex_unlock(&g->lock);
+    pthread_join(g->thread, NULL);
+    store_close(g->store);
+    pthread_mutex_destroy(&g->lock);
+    pthread_cond_destroy(&g->wake);
+    free(g);
+}
+
+void store_group_stats(struct store_group *g, long long *batches, long long *jobs)
+{
+    pthread_mutex_lock(&g->lock);
+    *batches = g->batches;
+    *jobs = g->jobs;
+    pthread_mutex_unlock(&g->lock);
+}
