@@ -90,3 +90,32 @@ int counter_rebuild(struct store *s, const char *metric, const char *sql, struct
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
 }
+
+int counter_rebuild_family(struct store *s, const char *metric_prefix, const char *sql,
+                           struct ep_error *err)
+{
+    struct store_stmt *del =
+        store_prepare(s, "DELETE FROM region_counters WHERE substr(metric, 1, length(?)) = ?", err);
+    if (!del)
+        return -EP_EINTERNAL;
+    store_bind_text(del, 1, metric_prefix);
+    store_bind_text(del, 2, metric_prefix);
+    int rc = store_run(del, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        char grid[REGION_CODE_MAX], metric[128];
+        const char *code = store_column_text(st, 0), *m = store_column_text(st, 1);
+        if (strlen(code) >= sizeof grid || strlen(m) >= sizeof metric)
+            continue;
+        memcpy(grid, code, strlen(code) + 1);
+        memcpy(metric, m, strlen(m) + 1);
+        if ((rc = counter_add(s, grid, metric, store_column_int64(st, 2), err)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}

@@ -31,4 +31,10 @@ int counter_get(struct store *s, const char *code, const char *metric, int64_t *
  * bulk loads and by the consistency check.  "sql" is a string literal. */
 int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err);
 
+/* Like counter_rebuild for a family of metrics: clears every metric whose
+ * name starts with "metric_prefix" (e.g. "obs_new.") and adds the rows of
+ * "sql", which yields (grid_code, metric, n). */
+int counter_rebuild_family(struct store *s, const char *metric_prefix, const char *sql,
+                           struct ep_error *err);
+
 #endif
