@@ -18,6 +18,7 @@ static const struct {
     {"export", cli_export, "导出住户或人员(CSV/XLSX)"},
     {"user", cli_user, "用户管理:add | passwd | disable | list"},
     {"token", cli_token, "API 令牌:create | list | revoke"},
+    {"stats", cli_stats, "地区汇总数据与排查覆盖率(JSON)"},
     {"routes", cli_routes, "列出 API 路由及所需权限(JSON)"},
     {"version", cli_version, "显示版本"},
 };

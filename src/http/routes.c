@@ -25,6 +25,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/regions/{code}", handler_region_get, PERM_REGION_READ, 0},
     {"GET", "/api/v1/regions/{code}/children", handler_region_children, PERM_REGION_READ, 0},
     {"GET", "/api/v1/regions/{code}/stats", handler_region_stats, PERM_REGION_READ, 0},
+    {"GET", "/api/v1/stats", handler_stats_get, PERM_REGION_READ, 0},
 
     /* registry */
     {"GET", "/api/v1/households", handler_households_list, PERM_REGISTRY_READ, 0},

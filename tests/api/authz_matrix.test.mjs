@@ -8,6 +8,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, epigrid, Client } from './lib.mjs';
 
+// Sends a fixture request; streams (server-sent events) are cut after the headers.
+async function send(client, method, req) {
+  if (!req.stream) return client.req(method, req.path, req.body);
+  const headers = {};
+  if (client.token) headers.Authorization = `Bearer ${client.token}`;
+  const ac = new AbortController();
+  const res = await fetch(client.base + req.path, { headers, signal: ac.signal });
+  const text = res.status === 200 ? '' : await res.text();
+  ac.abort();
+  return { status: res.status, text };
+}
+
 // The role -> permission specification (issue "Security spine").
 const SPEC = {
   admin: ['login', 'region_read', 'region_write', 'registry_read', 'registry_write', 'pii_unmask', 'export', 'user_read', 'user_admin', 'audit_read'],
@@ -44,6 +56,10 @@ const FIXTURES = {
     ok: [200], outStatus: [403],
   },
   'GET /api/v1/regions': { in: () => ({ path: '/api/v1/regions' }), ok: [200] },
+  'GET /api/v1/events': { in: () => ({ path: '/api/v1/events', stream: true }), ok: [200] },
+  'GET /api/v1/stats': {
+    in: () => ({ path: `/api/v1/stats?region=${IN}` }), out: () => ({ path: `/api/v1/stats?region=${OUT}` }), ok: [200], outStatus: [403],
+  },
   'POST /api/v1/regions': {
     in: () => ({ path: '/api/v1/regions', body: { code: `${IN}${next()}`, name: '测试镇' } }),
     out: () => ({ path: '/api/v1/regions', body: { code: `${OUT}${next()}`, name: '测试镇' } }),
@@ -91,7 +107,7 @@ test('only health, session login and public pages answer without a session', asy
   for (const r of routes.routes) {
     const key = `${r.method} ${r.pattern}`;
     const req = FIXTURES[key].in();
-    const res = await anon.req(r.method, req.path, req.body);
+    const res = await send(anon, r.method, req);
     if (r.perm === 'public') assert.ok(FIXTURES[key].ok.includes(res.status), `${key}: ${res.status}`);
     else assert.equal(res.status, 401, `${key} without login: ${res.text}`);
   }
@@ -108,7 +124,7 @@ test('route x role x scope gives the expected status', async () => {
       for (const where of ['in', 'out']) {
         if (where === 'out' && !fx.out) continue;
         const req = fx[where]();
-        const res = await clients[role].req(r.method, req.path, req.body);
+        const res = await send(clients[role], r.method, req);
         const want = !allowed ? [403] : where === 'in' ? fx.ok : fx.outStatus;
         if (!want.includes(res.status)) failures.push(`${key} as ${role} (${where} scope): got ${res.status}, want ${want} ${res.text.slice(0, 120)}`);
         if (!allowed || where === 'out') {

@@ -20,6 +20,9 @@ HANDLER(handler_region_children);
 HANDLER(handler_region_stats);
 HANDLER(handler_region_create);
 
+/* stats.c */
+HANDLER(handler_stats_get);
+
 /* session.c */
 HANDLER(handler_session_create);
 HANDLER(handler_session_get);

@@ -1,0 +1,95 @@
+/*
+ * stats.c -- headline figures from counters (see stats.h).
+ *
+ * All counters of a region are read in one indexed range (code = ?), then
+ * picked by name: the cost does not depend on how many facts lie below.
+ */
+#include "core/stats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/region.h"
+
+struct pick {
+    const char *date;    /* YYYY-MM-DD */
+    json_t *registry;    /* households, persons */
+    json_t *observation; /* active by kind, new, released, overdue */
+    json_t *alerts;      /* open by severity, raised today */
+    json_t *reports;     /* today, abnormal today */
+};
+
+/* Sets obj[key] = value if "metric" equals "want". */
+static int take(const char *metric, const char *want, json_t *obj, const char *key, int64_t v)
+{
+    if (strcmp(metric, want) != 0)
+        return 0;
+    json_object_set_new(obj, key, json_integer(v));
+    return 1;
+}
+
+static int pick_metric(const char *m, int64_t v, void *arg)
+{
+    struct pick *p = arg;
+    char dated[64];
+    if (take(m, "households", p->registry, "households", v) ||
+        take(m, "persons", p->registry, "persons", v) ||
+        take(m, "obs_active.home", p->observation, "active_home", v) ||
+        take(m, "obs_active.centralized", p->observation, "active_centralized", v) ||
+        take(m, "obs_active.medical", p->observation, "active_medical", v) ||
+        take(m, "overdue_now", p->observation, "overdue_now", v) ||
+        take(m, "alerts_open.high", p->alerts, "open_high", v) ||
+        take(m, "alerts_open.medium", p->alerts, "open_medium", v) ||
+        take(m, "alerts_open.low", p->alerts, "open_low", v))
+        return 0;
+    static const struct {
+        const char *prefix;
+        int group; /* 0 observation, 1 alerts, 2 reports */
+        const char *key;
+    } daily[] = {
+        {"obs_new.", 0, "new_today"},
+        {"obs_released.", 0, "released_today"},
+        {"alerts_raised.", 1, "raised_today"},
+        {"reports.", 2, "received_today"},
+        {"reports_abnormal.", 2, "abnormal_today"},
+    };
+    for (size_t i = 0; i < sizeof daily / sizeof daily[0]; i++) {
+        snprintf(dated, sizeof dated, "%s%s", daily[i].prefix, p->date);
+        json_t *group = daily[i].group == 0   ? p->observation
+                        : daily[i].group == 1 ? p->alerts
+                                              : p->reports;
+        if (take(m, dated, group, daily[i].key, v))
+            return 0;
+    }
+    return 0;
+}
+
+json_t *stats_region_day(struct store *s, const char *code, const char *date, struct ep_error *err)
+{
+    struct region r;
+    if (region_get(s, code, &r, err) != 0)
+        return NULL;
+    struct pick p = {
+        date,
+        json_pack("{s:i, s:i}", "households", 0, "persons", 0),
+        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "active_home", 0, "active_centralized", 0,
+                  "active_medical", 0, "new_today", 0, "released_today", 0, "overdue_now", 0),
+        json_pack("{s:i, s:i, s:i, s:i}", "open_high", 0, "open_medium", 0, "open_low", 0,
+                  "raised_today", 0),
+        json_pack("{s:i, s:i}", "received_today", 0, "abnormal_today", 0),
+    };
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "region", r.code, "name", r.name,
+                            "date", date, "registry", p.registry, "observation", p.observation,
+                            "alerts", p.alerts, "reports", p.reports);
+    if (counter_list(s, code, pick_metric, &p, err) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    json_t *o = p.observation;
+    json_object_set_new(o, "active_total",
+                        json_integer(json_integer_value(json_object_get(o, "active_home")) +
+                                     json_integer_value(json_object_get(o, "active_centralized")) +
+                                     json_integer_value(json_object_get(o, "active_medical"))));
+    return out;
+}
