@@ -13,6 +13,25 @@ import { Breadcrumb, ErrorBox, html, Link, Loading, navigate, useLoad } from '..
 const PAGE_SIZE = 20;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
 
+// Grid code -> name, looked up once per grid while the page lives.
+const gridNames = new Map();
+function useGridNames(codes) {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const missing = [...new Set(codes)].filter((c) => !gridNames.has(c));
+    missing.forEach((c) => gridNames.set(c, null)); // asked for: do not ask twice
+    Promise.all(
+      missing.map((c) =>
+        api.get(`/api/v1/regions/${c}`).then(
+          (r) => gridNames.set(c, r.name),
+          () => gridNames.delete(c),
+        ),
+      ),
+    ).then(() => missing.length && setVersion((n) => n + 1));
+  }, [codes.join()]);
+  return (code) => gridNames.get(code) ?? null;
+}
+
 // What the user typed -> the URL's query ("" lists everyone in the region).
 function queryOf(text) {
   const s = text.trim();
@@ -48,7 +67,7 @@ function SearchForm({ code, initial }) {
   </form>`;
 }
 
-function PersonRow({ person, canUnmask, onUnmask }) {
+function PersonRow({ person, gridName, canUnmask, onUnmask }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const unmask = async () => {
@@ -68,7 +87,12 @@ function PersonRow({ person, canUnmask, onUnmask }) {
     <td class="birth" data-label=${t('persons.birth_date')}>${person.birth_date}</td>
     <td class="id-number mono" data-label=${t('persons.id_number')}>${person.id_number}</td>
     <td class="phone mono" data-label=${t('persons.phone')}>${person.phone || '–'}</td>
-    <td class="grid" data-label=${t('persons.grid')}>${person.grid_name ?? person.grid_code}</td>
+    <td class="grid" data-label=${t('persons.grid')}>
+      <div>
+        ${gridName && html`<span class="grid-name">${gridName}</span>`}
+        <small class="mono">${person.grid_code}</small>
+      </div>
+    </td>
     ${canUnmask &&
     html`<td class="actions" data-label=${t('persons.actions')}>
       ${person.pii_masked &&
@@ -148,6 +172,7 @@ export function PersonsPage({ code, query, session }) {
     );
   };
 
+  const gridName = useGridNames(items.map((p) => p.grid_code));
   const anyMasked = items.some((p) => p.pii_masked);
   return html`<section class="page persons">
     ${region.data &&
@@ -179,7 +204,7 @@ export function PersonsPage({ code, query, session }) {
         </tr>
       </thead>
       <tbody>
-        ${items.map((p) => html`<${PersonRow} key=${p.id} person=${p} canUnmask=${canUnmask} onUnmask=${unmask} />`)}
+        ${items.map((p) => html`<${PersonRow} key=${p.id} person=${p} gridName=${gridName(p.grid_code)} canUnmask=${canUnmask} onUnmask=${unmask} />`)}
       </tbody>
     </table>`}
     ${!busy && !error && items.length === 0 && html`<p class="empty">${t('persons.none')}</p>`}
