@@ -248,7 +248,7 @@ int household_list(struct store *s, const struct household_filter *f, household_
     store_bind_text(st, 1, cursor ? f->after_grid : lower);
     store_bind_int64(st, 2, cursor ? f->after_id : 0);
     store_bind_text(st, 3, upper);
-    store_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
+    store_bind_int64(st, 4, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     struct household h;
     while ((rc = store_step(st, err)) == STORE_ROW) {
