@@ -1,0 +1,2 @@
+-- The HTTP ceiling: plain GETs.
+request = function() return wrk.format("GET", "/") end
