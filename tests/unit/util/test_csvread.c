@@ -203,6 +203,9 @@ static void bad_bytes_are_errors_with_line_numbers(void **state)
         /* invalid in both UTF-8 and GB18030 */
         {"a,b\n1,2\n3,\xff\n", 0, "ERR line 3: invalid byte sequence (neither UTF-8 nor"},
         {"a\n" GB_ZHANGSAN "\n" GB_LISI "\x80\n", 0, "ERR line 3: invalid byte sequence"},
+        /* a short UTF-8 file (no BOM) with one bad byte is still UTF-8 */
+        {"姓名,电话\n张三,138\n李\xff\n", 0, "ERR line 3: invalid UTF-8 byte sequence (0xFF 0x0A)"},
+        {"name\n王,\"张三\nX\xff\"\n", 0, "ERR line 3: invalid UTF-8 byte sequence (0xFF"},
         /* the file is UTF-8 (BOM), then a byte that is not */
         {"\xEF\xBB\xBF"
          "a\n张三\n\n李\xe5\n",

@@ -1,0 +1,344 @@
+// import_export.test.mjs -- `epigrid import` and `epigrid export` driven as a
+// user would, against a server's database: UTF-8 and GBK files, bad rows
+// (nothing written unless --skip-bad), header errors, bad bytes, duplicates,
+// counters, CSV round trip (masked and --full), xlsx, and the audit rows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { startServer } from './lib.mjs';
+
+const GRID_A = '431122101201001'; // 东安县白牙市镇茶亭社区雍景园小区
+const GRID_B = '431122101201002';
+const GRID_C = '431124101201001'; // 道县梅花镇贵头村
+
+// A valid GB 11643 ID number: 17 digits + the ISO 7064 MOD 11-2 check.
+function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+// The person with number n (sex from the 17th digit: odd = male).
+function person(n, extra = {}) {
+  const seq = String(100 + n).padStart(3, '0');
+  const id = idNumber(`43112219850612${seq}`);
+  return { name: `测试${n}号`, sex: n % 2 ? '男' : '女', birth: '1985-06-12', id,
+    phone: `138${String(n).padStart(8, '0')}`, ...extra };
+}
+
+let srv, admin, n = 0;
+// Writes a file into the server's temp dir; "gbk" converts it with iconv.
+function file(text, { gbk = false, raw } = {}) {
+  const p = path.join(srv.dir, `f${++n}.csv`);
+  let bytes = raw ?? Buffer.from(text, 'utf8');
+  if (gbk) {
+    const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: bytes });
+    assert.equal(r.status, 0, String(r.stderr));
+    bytes = r.stdout;
+  }
+  writeFileSync(p, bytes);
+  return p;
+}
+const csvPersons = (rows, header = '姓名,性别,出生日期,身份证号,电话,网格编码') =>
+  [header, ...rows.map((p) => [p.name, p.sex, p.birth, p.id, p.phone, p.grid].join(','))].join('\r\n') + '\r\n';
+
+async function stats(code) {
+  const r = await admin.get(`/api/v1/regions/${code}/stats`);
+  assert.equal(r.status, 200, r.text);
+  return r.body.stats;
+}
+async function auditRows(action) {
+  const r = await admin.get(`/api/v1/audit?action=${action}&limit=100`);
+  assert.equal(r.status, 200, r.text);
+  return r.body.items;
+}
+
+// A small CSV parser (quotes, CRLF) for reading exports back.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field.replace(/\r$/, '')); rows.push(row); row = []; field = ''; }
+    else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+// Reads one member of a zip file through its central directory.
+function unzip(buf, name) {
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  assert.ok(eocd >= 0, 'zip end of central directory');
+  let p = buf.readUInt32LE(eocd + 16);
+  const count = buf.readUInt16LE(eocd + 10);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50);
+    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), elen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const member = buf.toString('utf8', p + 46, p + 46 + nlen);
+    names.push(member);
+    if (member === name) {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + csize);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nlen + elen + clen;
+  }
+  throw new Error(`${name} not in zip: ${names}`);
+}
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.as('admin');
+  for (const [code, name] of [
+    ['431122', '东安县'], ['431122101', '白牙市镇'], ['431122101201', '茶亭社区'],
+    [GRID_A, '雍景园小区'], [GRID_B, '茶亭二组'],
+    ['431124', '道县'], ['431124101', '梅花镇'], ['431124101201', '贵头村'], [GRID_C, '贵头一组'],
+  ]) {
+    const r = await admin.post('/api/v1/regions', { code, name });
+    assert.equal(r.status, 201, r.text);
+  }
+});
+after(async () => { await srv.stop(); });
+
+test('--help describes both commands and exits 0', () => {
+  const i = srv.cli(['import', '--help']);
+  assert.equal(i.status, 0);
+  assert.match(i.stdout, /身份证号\/id_number/);
+  assert.match(i.stdout, /--skip-bad/);
+  const e = srv.cli(['export', '--help']);
+  assert.equal(e.status, 0);
+  assert.match(e.stdout, /--region CODE/);
+  assert.equal(srv.cli(['import', 'cars', 'x.csv']).status, 2);
+  assert.equal(srv.cli(['export', 'persons']).status, 2); // --region missing
+  assert.equal(srv.cli(['export', 'persons', '--region', '4311', '--format', 'xlsx']).status, 2);
+});
+
+let households; // household_ref -> epigrid id
+test('households import: UTF-8, English header, quoted address, ref -> id mapping on stdout', async () => {
+  const f = file('household_ref,grid_code,address\n' +
+    `H1,${GRID_A},"雍景园 1 栋, 101 室"\nH2,${GRID_A},雍景园 2 栋 202 室\nH3,${GRID_B},茶亭社区 3 号\n`);
+  const r = srv.cli(['import', 'households', f]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], '户编号,住户ID');
+  households = Object.fromEntries(lines.slice(1).map((l) => l.split(',')));
+  assert.deepEqual(Object.keys(households), ['H1', 'H2', 'H3']);
+  const h = await admin.get(`/api/v1/households?region=${GRID_A}`);
+  assert.equal(h.status, 200, h.text);
+  assert.deepEqual(h.body.items.map((x) => x.address).sort(), ['雍景园 1 栋, 101 室', '雍景园 2 栋 202 室']);
+  assert.equal((await stats('431122101201')).households, 3);
+  assert.equal((await stats(GRID_B)).households, 1);
+  assert.equal((await stats('4311')).households, 3);
+});
+
+const imported = []; // every person in the database, as imported
+test('persons import (UTF-8 with BOM): household_id or grid_code, counters at every level', async () => {
+  const rows = [
+    person(1, { hid: households.H1 }), person(2, { hid: households.H1 }),
+    person(3, { grid: GRID_B }), person(4, { grid: GRID_C, phone: '0746-1234567' }),
+  ];
+  const text = '\uFEFF住户ID,姓名,性别,出生日期,身份证号,电话,网格编码\r\n' + rows.map((p) =>
+    [p.hid ?? '', p.name, p.sex, p.birth, p.id, p.phone, p.grid ?? ''].join(',')).join('\r\n') + '\r\n';
+  const r = srv.cli(['import', 'persons', file(text)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /导入人员 4 条/);
+  rows[0].grid = rows[1].grid = GRID_A;
+  imported.push(...rows);
+  const l = await admin.get(`/api/v1/persons?region=${GRID_A}`);
+  assert.deepEqual(l.body.items.map((p) => p.name), ['测试1号', '测试2号']);
+  assert.equal(l.body.items[0].household_id, Number(households.H1));
+  assert.equal(l.body.items[0].sex, 'M');
+  assert.equal((await stats(GRID_A)).persons, 2);
+  assert.equal((await stats('431122')).persons, 3);
+  assert.equal((await stats('431124')).persons, 1);
+  assert.equal((await stats('4311')).persons, 4);
+});
+
+test('persons import (GBK, as Chinese Excel saves it): names arrive as UTF-8', async () => {
+  const rows = [person(5, { name: '李四', grid: GRID_C, birth: '1985/6/12' }), person(6, { name: '欧阳娜娜', grid: GRID_C })];
+  const r = srv.cli(['import', 'persons', file(csvPersons(rows), { gbk: true })]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /GB18030/);
+  rows[0].birth = '1985-06-12';
+  imported.push(...rows);
+  const got = await admin.get(`/api/v1/persons?region=${GRID_C}&name=${encodeURIComponent('欧阳娜娜')}`);
+  assert.equal(got.body.items.length, 1);
+  assert.equal(got.body.items[0].sex, 'F');
+  assert.equal((await stats('431124')).persons, 3);
+});
+
+test('one bad row: nothing is imported, exit 1, the line and field are named (zh and en)', async () => {
+  const bad = person(7, { grid: GRID_A });
+  bad.id = bad.id.slice(0, 17) + (bad.id[17] === '0' ? '1' : '0'); // wrong check digit
+  const rows = [person(8, { grid: GRID_A }), bad, person(9, { grid: GRID_A })];
+  const f = file(csvPersons(rows));
+  const snap = srv.snapshot();
+  const r = srv.cli(['import', 'persons', f]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /第 3 行: 身份证号 \(id_number\): 身份证号校验位错误/);
+  assert.match(r.stderr, /未导入任何数据/);
+  assert.doesNotMatch(r.stderr, /第 [24] 行/);
+  assert.equal(srv.snapshot(), snap);
+  const en = srv.cli(['import', 'persons', f], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(en.status, 1);
+  assert.match(en.stderr, /line 3: 身份证号 \(id_number\): wrong check digit/);
+  assert.match(en.stderr, /nothing imported/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('duplicates inside the file and against the database are bad rows', () => {
+  const again = person(1, { grid: GRID_A }); // imported earlier
+  const twice = person(10, { grid: GRID_A });
+  const f = file(csvPersons([twice, again, person(11, { grid: GRID_A }), twice]));
+  const snap = srv.snapshot();
+  const r = srv.cli(['import', 'persons', f]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /第 3 行: 身份证号 \(id_number\): 该身份证号已登记/);
+  assert.match(r.stderr, /第 5 行: 身份证号 \(id_number\): 与本文件第 2 行的身份证号重复/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('--dry-run checks everything and writes nothing', () => {
+  const f = file(csvPersons([person(12, { grid: GRID_A })]));
+  const snap = srv.snapshot();
+  const r = srv.cli(['import', 'persons', f, '--dry-run']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /试运行/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('--skip-bad imports the good rows, reports the bad ones, and counts right', async () => {
+  const before = (await stats(GRID_B)).persons;
+  const rows = [
+    person(13, { grid: GRID_B }),
+    person(14, { grid: '431122101201009' }), // no such grid
+    person(15, { grid: GRID_B, sex: '未知' }),
+    person(16, { grid: GRID_B, phone: '12345' }),
+    person(17, { grid: GRID_B }),
+  ];
+  const r = srv.cli(['import', 'persons', file(csvPersons(rows)), '--skip-bad']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /第 3 行: 网格编码 \(grid_code\)/);
+  assert.match(r.stderr, /第 4 行: 性别 \(sex\)/);
+  assert.match(r.stderr, /第 5 行: 电话 \(phone\)/);
+  assert.match(r.stderr, /导入人员 2 条.*跳过有误的行 3 行/);
+  imported.push(rows[0], rows[4]);
+  assert.equal((await stats(GRID_B)).persons, before + 2);
+  const l = await admin.get(`/api/v1/persons?region=${GRID_B}`);
+  assert.deepEqual(l.body.items.map((p) => p.name), ['测试3号', '测试13号', '测试17号']);
+});
+
+test('header problems are reported before any row is read', () => {
+  const snap = srv.snapshot();
+  const unknown = srv.cli(['import', 'persons', file(`姓名,身份证号,网格编码,籍贯\n${person(20).name},${person(20).id},${GRID_A},湖南\n`)]);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /籍贯: 第 4 列:未知的列名/);
+  assert.match(unknown.stderr, /可用的列/);
+  const missing = srv.cli(['import', 'persons', file(`姓名,电话\n张三,13812345678\n`)],
+    { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /required column id_number is missing/);
+  assert.match(missing.stderr, /household_id or grid_code column is required/);
+  const empty = srv.cli(['import', 'households', file('')]);
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /表头/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('bytes invalid in the encoding of the file stop the import with the line number', () => {
+  const snap = srv.snapshot();
+  const text = csvPersons([person(21, { grid: GRID_A }), person(22, { grid: GRID_A })]);
+  const bad = Buffer.from([0x41, 0x2c, 0xff, 0x0a]); // "A,\xff": invalid in UTF-8 and GBK
+  // A GBK file: "\xff" is invalid in both encodings.
+  const gbk = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text }).stdout;
+  const r = srv.cli(['import', 'persons', file(null, { raw: Buffer.concat([gbk, bad]) })],
+    { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /line 4: invalid byte sequence \(neither UTF-8 nor GBK\/GB18030\)/);
+  // A UTF-8 file with the same bad line.
+  const u = srv.cli(['import', 'persons', file(null, { raw: Buffer.concat([Buffer.from(text), bad]) })]);
+  assert.equal(u.status, 1);
+  assert.match(u.stderr, /第 4 行:无效的 UTF-8 字节序列/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('export persons CSV: BOM, Chinese header, masked by default, round trip with --full', () => {
+  const masked = srv.cli(['export', 'persons', '--region', '4311']);
+  assert.equal(masked.status, 0, masked.stderr);
+  assert.ok(masked.stdout.startsWith('\uFEFF人员ID,姓名,性别,出生日期,身份证号,电话,住户ID,网格编码\r\n'));
+  const rows = parseCsv(masked.stdout.slice(1)).slice(1);
+  assert.equal(rows.length, imported.length);
+  for (const r of rows) {
+    assert.match(r[4], /^\d{4}\*{10}[\dX]{4}$/);
+    assert.match(r[5], /\*{4}/);
+  }
+  const out = path.join(srv.dir, 'full.csv');
+  const full = srv.cli(['export', 'persons', '--region', '4311', '--full', '--out', out]);
+  assert.equal(full.status, 0, full.stderr);
+  assert.equal(full.stdout, '');
+  const back = parseCsv(readFileSync(out, 'utf8').slice(1)).slice(1);
+  const key = (p) => [p.name, p.sex, p.birth, p.id, p.phone, p.grid].join('|');
+  assert.deepEqual(back.map((r) => [r[1], r[2], r[3], r[4], r[5], r[7]].join('|')).sort(),
+    imported.map(key).sort());
+  // Region filter: only the subtree.
+  const dao = parseCsv(srv.cli(['export', 'persons', '--region', '431124']).stdout.slice(1)).slice(1);
+  assert.deepEqual(dao.map((r) => r[7]), [GRID_C, GRID_C, GRID_C]);
+  // Unknown region: an error, not an empty file.
+  const none = srv.cli(['export', 'persons', '--region', '431199']);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /431199/);
+});
+
+test('export households xlsx is a valid workbook holding the rows', () => {
+  const out = path.join(srv.dir, 'h.xlsx');
+  const r = srv.cli(['export', 'households', '--region', '431122', '--format', 'xlsx', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const buf = readFileSync(out);
+  assert.equal(buf.subarray(0, 2).toString(), 'PK');
+  const sheet = unzip(buf, 'xl/worksheets/sheet1.xml');
+  assert.match(sheet, /雍景园 1 栋, 101 室/);
+  assert.match(sheet, /户主人员ID/);
+  assert.match(unzip(buf, 'xl/workbook.xml'), /name="住户"/);
+  const p = path.join(srv.dir, 'p.xlsx');
+  assert.equal(srv.cli(['export', 'persons', '--region', '4311', '--format', 'xlsx', '--out', p]).status, 0);
+  const persons = unzip(readFileSync(p), 'xl/worksheets/sheet1.xml');
+  assert.match(persons, /欧阳娜娜/);
+  assert.doesNotMatch(persons, new RegExp(imported[0].id)); // masked
+});
+
+test('one audit row per import and per export, with counts', async () => {
+  const imports = await auditRows('import');
+  // households, UTF-8 persons, GBK persons, --skip-bad persons; failed and dry runs left none
+  assert.equal(imports.length, 4);
+  const [skip, gbk, utf8, hh] = imports; // newest first
+  assert.equal(hh.entity, 'household');
+  assert.equal(hh.after.imported, 3);
+  assert.equal(utf8.entity, 'person');
+  assert.match(utf8.entity_id, /^f\d+\.csv$/);
+  assert.equal(utf8.after.imported, 4);
+  assert.equal(utf8.region_code, '4311'); // spans two counties
+  assert.equal(gbk.after.encoding, 'GB18030');
+  assert.equal(gbk.region_code, GRID_C);
+  assert.deepEqual([skip.after.rows, skip.after.imported, skip.after.skipped], [5, 2, 3]);
+  assert.equal(skip.username, 'cli');
+  const exports = await auditRows('export');
+  assert.equal(exports.length, 5, JSON.stringify(exports)); // the unknown region exported nothing
+  const full = exports.find((e) => e.entity === 'person' && e.after.pii === 'full');
+  assert.equal(full.after.count, imported.length);
+  assert.equal(full.entity_id, '4311');
+  const xlsx = exports.find((e) => e.entity === 'household' && e.after.format === 'xlsx');
+  assert.equal(xlsx.after.count, 3);
+  assert.equal(xlsx.region_code, '431122');
+  assert.ok(exports.some((e) => e.entity === 'person' && e.after.pii === 'masked' && e.after.format === 'csv'));
+});
