@@ -7,7 +7,7 @@
  * hard-coded elsewhere.  Temperatures are integer tenths of a degree Celsius
  * (37.3 °C = 373) so that thresholds compare exactly.
  *
- * Ownership: structs are filled by value.
+ * Ownership: structs are filled by value; input strings are borrowed.
  */
 #ifndef EPIGRID_CORE_PROFILE_H
 #define EPIGRID_CORE_PROFILE_H
@@ -34,7 +34,12 @@ struct profile {
 /* Reads the profile (there is always one: migration 0005 seeds it). */
 int profile_get(struct store *s, struct profile *out, struct ep_error *err);
 
-/* Validates and replaces the profile; audited with before and after. */
+/* Validates and replaces the profile; audited with before and after.  Only
+ * a user with a root (city-wide) scope may change it (-EP_EFORBIDDEN).
+ * Bounds: name 1-60 characters, observation 1-60 days, threshold 35.0-42.0
+ * °C, 1-PROFILE_SLOTS_MAX slots strictly ascending within the day, grace
+ * 1-720 minutes and shorter than the gap between slots, look-back 1-60
+ * days.  Field errors (-EP_EINVAL) are named after the struct members. */
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
                    struct ep_error *err);
 
@@ -56,10 +61,46 @@ struct risk_area {
     char place[128];                   /* e.g. 湖北省武汉市; "" when a region */
     char level[8];                     /* high, medium, low */
     char from_date[11], to_date[11];   /* inclusive; to_date "" = open */
+    char created_at[32];               /* when it was entered */
+    char created_by[64];               /* username of who entered it */
 };
 
-/* 1 if travel from "origin" (free text or a region code) arriving on
- * "arrival_day" is from a risk area active that day. */
+#define RISKAREA_PLACE_CHARS 40 /* longest place name, in characters */
+
+struct riskarea_input {
+    const char *region_code; /* 2-15 digits (GB/T 2260), or NULL for a named place */
+    const char *place;       /* 2-40 characters, or NULL for a region code */
+    const char *level;       /* high, medium, low */
+    const char *from_date;   /* YYYY-MM-DD */
+    const char *to_date;     /* YYYY-MM-DD >= from_date, or NULL = open */
+};
+
+/* Checks and inserts a risk area, audited, in one transaction.  Exactly one
+ * of region_code and place.  A region code must lie in who's scope unless who
+ * holds a root (city-wide) scope; a named place needs a root scope
+ * (-EP_EFORBIDDEN).  Field errors (-EP_EINVAL) are named after the input
+ * members. */
+int riskarea_create(struct store *s, const struct actor *who, const struct riskarea_input *in,
+                    struct risk_area *out, struct ep_error *err);
+/* One risk area; -EP_ENOTFOUND when absent. */
+int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_error *err);
+/* Calls fn for each risk area by id; "active_day" >= 0 keeps only those in
+ * force on that day number, -1 lists all.  Stops when fn returns non-zero. */
+typedef int (*riskarea_fn)(const struct risk_area *a, void *ctx);
+int riskarea_list(struct store *s, int64_t active_day, riskarea_fn fn, void *ctx,
+                  struct ep_error *err);
+/* Ends a risk area: sets its last day to "to_date" (>= from_date).  Same
+ * permission rule as riskarea_create; audited with before and after. */
+int riskarea_end(struct store *s, const struct actor *who, int64_t id, const char *to_date,
+                 struct risk_area *out, struct ep_error *err);
+/* Removes a risk area entered by mistake (audited with the record before).
+ * Facts already derived from it (observations, alerts) stay. */
+int riskarea_delete(struct store *s, const struct actor *who, int64_t id, struct ep_error *err);
+
+/* Sets *matched to 1 if travel from "origin" (free text or a region code)
+ * arriving on "arrival_day" is from a risk area in force that day: a code
+ * inside a risk region, or text containing a risk place's name or a risk
+ * region's name.  0 or negative on a database error. */
 int riskarea_match(struct store *s, const char *origin, int64_t arrival_day, int *matched,
                    struct ep_error *err);
 
