@@ -212,6 +212,25 @@ int household_get(struct store *s, const char *scope, int64_t id, struct househo
     return rc;
 }
 
+int household_grid_get(struct store *s, int64_t id, char grid_out[REGION_CODE_MAX],
+                       struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT grid_code FROM households WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        snprintf(grid_out, REGION_CODE_MAX, "%s", store_column_text(st, 0));
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "住户 %lld 不存在", "household %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 /* The narrower of "scope" and "region" (one must contain the other) into
  * out; 0 when they are disjoint, so that nothing can be seen. */
 static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])

@@ -56,6 +56,10 @@ int household_create(struct store *s, const struct actor *who, const struct hous
  * outside "scope" ("" = everywhere). */
 int household_get(struct store *s, const char *scope, int64_t id, struct household *out,
                   struct ep_error *err);
+/* The grid of household "id" into grid_out, whatever the scope (a cheap
+ * lookup for person validation); -EP_ENOTFOUND when absent. */
+int household_grid_get(struct store *s, int64_t id, char grid_out[REGION_CODE_MAX],
+                       struct ep_error *err);
 
 struct household_filter {
     const char *scope;      /* required */

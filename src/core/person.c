@@ -186,14 +186,14 @@ int person_validate(struct store *s, const struct person_input *in, int for_upda
     }
 
     /* Household and grid: a person lives in their household's grid. */
-    struct household h;
+    char household_grid[REGION_CODE_MAX];
     int have_household = 0;
     if (in->household_id < 0) {
         ep_error_field(err, "household_id", "应为正整数", "must be a positive integer");
     } else if (in->household_id > 0) {
         struct ep_error lookup;
         ep_error_clear(&lookup);
-        int rc = household_get(s, "", in->household_id, &h, &lookup);
+        int rc = household_grid_get(s, in->household_id, household_grid, &lookup);
         if (rc == -EP_ENOTFOUND) {
             ep_error_field(err, "household_id", "住户 %lld 不存在", "household %lld does not exist",
                            (long long)in->household_id);
@@ -208,10 +208,10 @@ int person_validate(struct store *s, const struct person_input *in, int for_upda
         int ok = check_grid(s, in->grid_code, err);
         if (ok < 0)
             return -err->code;
-        if (ok && have_household && strcmp(in->grid_code, h.grid_code) != 0)
+        if (ok && have_household && strcmp(in->grid_code, household_grid) != 0)
             ep_error_field(err, "grid_code", "与住户 %lld 所在网格 %s 不一致",
                            "differs from the grid %2$s of household %1$lld",
-                           (long long)in->household_id, h.grid_code);
+                           (long long)in->household_id, household_grid);
         else if (ok && !have_household && in->household_id == 0 && out->household_id > 0 &&
                  strcmp(in->grid_code, out->grid_code) != 0)
             ep_error_field(err, "grid_code", "此人属于住户 %lld,请改为迁入新网格的住户",
@@ -225,8 +225,8 @@ int person_validate(struct store *s, const struct person_input *in, int for_upda
                        "is required when there is no household");
     }
     if (have_household) {
-        out->household_id = h.id;
-        memcpy(out->grid_code, h.grid_code, sizeof out->grid_code);
+        out->household_id = in->household_id;
+        memcpy(out->grid_code, household_grid, sizeof out->grid_code);
     }
     return err->nfields > before || err->code ? -EP_EINVAL : 0;
 }
