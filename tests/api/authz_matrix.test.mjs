@@ -35,6 +35,15 @@ const ROLES = Object.keys(SPEC);
 const IN = '431122';   // every user's scope
 const OUT = '431124';  // a sibling county: out of scope
 
+// An 18-character ID number with a correct GB 11643 check digit.
+function idNumber(seq) {
+  const body = `43112219900101${String(seq % 1000).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+const ids = {}; // household and person ids in and out of scope, filled in before()
+
 let serial = 0;
 const next = () => String(++serial).padStart(3, '0');
 
@@ -74,14 +83,60 @@ const FIXTURES = {
   'GET /api/v1/regions/{code}/stats': {
     in: () => ({ path: `/api/v1/regions/${IN}/stats` }), out: () => ({ path: `/api/v1/regions/${OUT}/stats` }), ok: [200], outStatus: [403],
   },
+  'GET /api/v1/households': {
+    in: () => ({ path: `/api/v1/households?region=${IN}` }), out: () => ({ path: `/api/v1/households?region=${OUT}` }),
+    ok: [200], outStatus: [403],
+  },
+  'POST /api/v1/households': {
+    in: () => ({ path: '/api/v1/households', body: { grid_code: `${IN}101201001`, address: `测试路${next()}号` } }),
+    out: () => ({ path: '/api/v1/households', body: { grid_code: `${OUT}101201001`, address: `测试路${next()}号` } }),
+    ok: [201], outStatus: [403],
+  },
+  'GET /api/v1/households/{id}': {
+    in: () => ({ path: `/api/v1/households/${ids.hIn}` }), out: () => ({ path: `/api/v1/households/${ids.hOut}` }),
+    ok: [200], outStatus: [404],
+  },
+  'GET /api/v1/persons': {
+    in: () => ({ path: `/api/v1/persons?region=${IN}` }), out: () => ({ path: `/api/v1/persons?region=${OUT}` }),
+    ok: [200], outStatus: [403],
+  },
+  'POST /api/v1/persons': {
+    in: () => ({ path: '/api/v1/persons', body: { name: '测试', id_number: idNumber(Number(next()) + 100), household_id: ids.hIn } }),
+    out: () => ({ path: '/api/v1/persons', body: { name: '测试', id_number: idNumber(Number(next()) + 100), household_id: ids.hOut } }),
+    ok: [201, 409], outStatus: [403],
+  },
+  'GET /api/v1/persons/{id}': {
+    in: () => ({ path: `/api/v1/persons/${ids.pIn}` }), out: () => ({ path: `/api/v1/persons/${ids.pOut}` }),
+    ok: [200], outStatus: [404],
+  },
+  'PATCH /api/v1/persons/{id}': {
+    in: () => ({ path: `/api/v1/persons/${ids.pIn}`, body: { phone: '13812345678' } }),
+    out: () => ({ path: `/api/v1/persons/${ids.pOut}`, body: { phone: '13812345678' } }),
+    ok: [200], outStatus: [404],
+  },
+  'POST /api/v1/persons/{id}/unmask': {
+    in: () => ({ path: `/api/v1/persons/${ids.pIn}/unmask` }), out: () => ({ path: `/api/v1/persons/${ids.pOut}/unmask` }),
+    ok: [200], outStatus: [404],
+  },
 };
 
 let srv, routes, clients = {};
 before(async () => {
   srv = await startServer();
   const root = await srv.token('admin', '4311');
-  for (const [code, name] of [[IN, '东安县'], [OUT, '道县']]) {
-    assert.equal((await root.post('/api/v1/regions', { code, name })).status, 201);
+  for (const county of [IN, OUT]) {
+    for (const code of [county, `${county}101`, `${county}101201`, `${county}101201001`]) {
+      const r = await root.post('/api/v1/regions', { code, name: `地区${code}` });
+      assert.equal(r.status, 201, r.text);
+    }
+  }
+  for (const [where, county, seq] of [['In', IN, 1], ['Out', OUT, 2]]) {
+    const h = await root.post('/api/v1/households', { grid_code: `${county}101201001`, address: '一号' });
+    assert.equal(h.status, 201, h.text);
+    ids[`h${where}`] = h.body.id;
+    const p = await root.post('/api/v1/persons', { name: '张三', id_number: idNumber(seq), household_id: h.body.id });
+    assert.equal(p.status, 201, p.text);
+    ids[`p${where}`] = p.body.id;
   }
   for (const role of ROLES) clients[role] = await srv.token(role, IN);
   const r = epigrid(['routes']);
