@@ -143,8 +143,9 @@ test('GET /households lists by (grid, id) with a cursor, inside the scope only',
   assert.deepEqual(other.map((h) => h.id), [c.id]);
   const inA = (await admin.get(`/api/v1/households?region=${GRID_A}`)).body.items;
   assert.ok(inA.length > 0 && inA.every((h) => h.grid_code === GRID_A));
-  const none = (await adminOther.get(`/api/v1/households?region=${COUNTY}`)).body.items;
-  assert.deepEqual(none, []);
+  // A region outside the scope is refused, as for the audit log and stats.
+  assertError(assert, await adminOther.get(`/api/v1/households?region=${COUNTY}`), 403, 'forbidden');
+  assertError(assert, await workerA.get(`/api/v1/households?region=${COUNTY}`), 403, 'forbidden');
   assertError(assert, await admin.get('/api/v1/households?region=12'), 400, 'invalid_input', ['region']);
   assertError(assert, await admin.get('/api/v1/households?cursor=zzz'), 400, 'invalid_input', ['cursor']);
   assertError(assert, await admin.get('/api/v1/households?limit=0'), 400, 'invalid_input', ['limit']);
@@ -241,6 +242,8 @@ test('GET /persons filters by region, name, id_number and household_id', async (
   // The county admin of 431103 finds only its own, even by name or ID number.
   assert.deepEqual(await ids(`name=${encodeURIComponent('筛选甲')}`, adminOther), [c.id]);
   assert.deepEqual(await ids(`id_number=${full}`, adminOther), []);
+  assertError(assert, await adminOther.get(`/api/v1/persons?region=${COUNTY}`), 403, 'forbidden');
+  assertError(assert, await workerB.get(`/api/v1/persons?region=${GRID_A}`), 403, 'forbidden');
   assertError(assert, await admin.get('/api/v1/persons?household_id=x'), 400, 'invalid_input', ['household_id']);
   assertError(assert, await admin.get('/api/v1/persons?region=4311x'), 400, 'invalid_input', ['region']);
   assertError(assert, await admin.get('/api/v1/persons?limit=501'), 400, 'invalid_input', ['limit']);

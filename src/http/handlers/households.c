@@ -44,7 +44,8 @@ int handler_households_list(struct http_request *req, struct http_response *res,
     struct household_filter f = {0};
     char after[REGION_CODE_MAX];
     http_list_params(req, 50, 500, &limit, &cursor, err);
-    handler_region_param(req, &f.region, err);
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
     if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
         f.after_grid = after;
     if (err->code)

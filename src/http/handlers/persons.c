@@ -62,6 +62,10 @@ int handler_region_param(struct http_request *req, const char **region, struct e
                        "region code must be 4, 6, 9, 12 or 15 digits");
         return -EP_EINVAL;
     }
+    /* As for the audit log and stats: asking for a region outside the
+     * jurisdiction is refused, not silently answered with nothing. */
+    if (*region)
+        return http_require_scope(req, *region, err);
     return 0;
 }
 
@@ -126,7 +130,8 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
     struct person_filter f = {0};
     char after[REGION_CODE_MAX];
     http_list_params(req, 50, 500, &limit, &cursor, err);
-    handler_region_param(req, &f.region, err);
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
     if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
         f.after_grid = after;
     const char *household = http_query(req, "household_id");
