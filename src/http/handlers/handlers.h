@@ -50,8 +50,9 @@ HANDLER(handler_households_create);
 HANDLER(handler_household_get);
 /* persons.c, shared with households.c: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
- * ?region= (400 if malformed, 403 outside the scope); adding another error's field errors not yet named; the optional
- * client_uuid of a body as an idempotency key (field error if malformed). */
+ * ?region= (400 if malformed, 403 outside the scope); adding another
+ * error's field errors not yet named; the optional client_uuid of a body as
+ * an idempotency key (field error if malformed). */
 struct person;
 json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked);
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
