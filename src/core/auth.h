@@ -42,6 +42,8 @@ enum auth_perm {
     PERM_USER_READ,      /* list users in scope */
     PERM_USER_ADMIN,     /* create, disable users, issue tokens */
     PERM_AUDIT_READ,     /* read the audit log */
+    PERM_ROUND_MANAGE,   /* open and close screening rounds */
+    PERM_FIELD_WRITE,    /* record household visits (field work) */
     PERM_COUNT
 };
 
