@@ -1,0 +1,1324 @@
+/*
+ * observation.c -- observations, health reports and overdue follow-ups
+ * (see observation.h).
+ *
+ * Every change of an observation's state moves its counters in the same
+ * transaction: opening (obs_active, obs_new), ending (obs_active,
+ * obs_released), a report (reports, reports_abnormal), an overdue row
+ * opened or closed (overdue_now).  observation_counters_rebuild() is the
+ * GROUP BY oracle the tests hold the live counters to.
+ *
+ * The overdue sweep needs no per-observation arithmetic: the current slot
+ * depends on the moment alone, so one query finds every active observation
+ * without a report for it.
+ */
+#include "core/observation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alert.h"
+#include "core/counter.h"
+#include "core/person.h"
+#include "core/profile.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+static const char *kinds[] = {"home", "centralized", "medical", NULL};
+static const char *reasons[] = {"travel", "contact", "fever", "other", NULL};
+
+/* The symptom vocabulary with the words people read. */
+static const struct {
+    const char *name, *zh, *en;
+} symptoms[OBSERVATION_SYMPTOMS_MAX] = {
+    {"fever", "发热", "fever"},
+    {"cough", "咳嗽", "cough"},
+    {"sore_throat", "咽痛", "sore throat"},
+    {"fatigue", "乏力", "fatigue"},
+    {"diarrhea", "腹泻", "diarrhea"},
+    {"breathing", "呼吸困难", "difficulty breathing"},
+    {"other", "其他症状", "other symptoms"},
+};
+
+static int in_list(const char *v, const char *const *list)
+{
+    for (; v && *list; list++)
+        if (strcmp(v, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static int symptom_index(const char *name)
+{
+    for (int i = 0; i < OBSERVATION_SYMPTOMS_MAX; i++)
+        if (name && strcmp(name, symptoms[i].name) == 0)
+            return i;
+    return -1;
+}
+
+int observation_symptom_valid(const char *name)
+{
+    return symptom_index(name) >= 0;
+}
+
+/* Parses "YYYY-MM-DDTHH:MM" into a day number and minutes after midnight.
+ * Returns 0, or -1 when malformed. */
+static int slot_parse(const char *text, int64_t *day, int *minutes)
+{
+    if (!text || strlen(text) != OBSERVATION_SLOT_LEN || text[10] != 'T' || text[13] != ':')
+        return -1;
+    char date[11];
+    memcpy(date, text, 10);
+    date[10] = '\0';
+    if (time_date_parse(date, day) != 0)
+        return -1;
+    for (int i = 11; i < 16; i++)
+        if (i != 13 && (text[i] < '0' || text[i] > '9'))
+            return -1;
+    int h = (text[11] - '0') * 10 + (text[12] - '0');
+    int m = (text[14] - '0') * 10 + (text[15] - '0');
+    if (h > 23 || m > 59)
+        return -1;
+    *minutes = h * 60 + m;
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM" of slot (day, index) of profile p. */
+static void slot_format(const struct profile *p, int64_t day, int index,
+                        char out[OBSERVATION_SLOT_LEN + 1])
+{
+    char date[11];
+    time_date_format(day, date);
+    unsigned m = (unsigned)p->slot_minutes[index] % (24u * 60u);
+    snprintf(out, OBSERVATION_SLOT_LEN + 1, "%.10sT%02u:%02u", date, m / 60, m % 60);
+}
+
+/* "HH:MM, HH:MM" of the profile's slots, for messages. */
+static void slot_times(const struct profile *p, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < p->nslots && n < size; i++) {
+        int w = snprintf(out + n, size - n, "%s%02d:%02d", i ? ", " : "",
+                         (p->slot_minutes[i] / 60) % 100, p->slot_minutes[i] % 60);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}
+
+static int64_t now_or(int64_t t)
+{
+    return t > 0 ? t : (int64_t)time(NULL);
+}
+
+/* Checks an optional text of at most 300 characters; field error if bad. */
+static void check_text(const char *field, const char *v, struct ep_error *err)
+{
+    if (!v)
+        return;
+    size_t len = strlen(v);
+    if (!utf8_valid(v, len))
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(v, len) > 300 || len >= OBSERVATION_TEXT_MAX)
+        ep_error_field(err, field, "不能超过 300 个字", "must be at most 300 characters");
+}
+
+static int is_blank(const char *v)
+{
+    return !v || strspn(v, " \t\r\n") == strlen(v);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+#define COLUMNS                                                                                    \
+    "o.id, o.person_id, COALESCE(p.name, ''), o.grid_code, o.kind, COALESCE(o.site, ''),"          \
+    " o.reason, o.start_date, o.planned_end, o.status, COALESCE(o.released_at, ''),"               \
+    " COALESCE(o.release_note, ''), COALESCE(o.override_by, ''),"                                  \
+    " COALESCE(o.override_reason, ''), COALESCE(o.source, ''), o.created_by, o.created_at,"        \
+    " o.updated_at, COALESCE(d.slot, ''), COALESCE(d.opened_at, ''),"                              \
+    " COALESCE((SELECT h.slot || ' ' || h.temperature_dc || ' ' || h.abnormal"                     \
+    " FROM health_reports h WHERE h.observation_id = o.id AND h.replaced_by IS NULL"               \
+    " ORDER BY h.slot_day DESC, h.slot_index DESC LIMIT 1), '')"
+
+#define FROM                                                                                       \
+    " FROM observations o JOIN persons p ON p.id = o.person_id"                                    \
+    " LEFT JOIN overdue d ON d.observation_id = o.id AND d.closed_at IS NULL"
+
+static void fill(struct store_stmt *st, struct observation *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = store_column_int64(st, 0);
+    o->person_id = store_column_int64(st, 1);
+    snprintf(o->person_name, sizeof o->person_name, "%s", store_column_text(st, 2));
+    snprintf(o->grid_code, sizeof o->grid_code, "%s", store_column_text(st, 3));
+    snprintf(o->kind, sizeof o->kind, "%s", store_column_text(st, 4));
+    snprintf(o->site, sizeof o->site, "%s", store_column_text(st, 5));
+    snprintf(o->reason, sizeof o->reason, "%s", store_column_text(st, 6));
+    snprintf(o->start_date, sizeof o->start_date, "%s", store_column_text(st, 7));
+    snprintf(o->planned_end, sizeof o->planned_end, "%s", store_column_text(st, 8));
+    snprintf(o->status, sizeof o->status, "%s", store_column_text(st, 9));
+    snprintf(o->released_at, sizeof o->released_at, "%s", store_column_text(st, 10));
+    snprintf(o->release_note, sizeof o->release_note, "%s", store_column_text(st, 11));
+    snprintf(o->override_by, sizeof o->override_by, "%s", store_column_text(st, 12));
+    snprintf(o->override_reason, sizeof o->override_reason, "%s", store_column_text(st, 13));
+    snprintf(o->source, sizeof o->source, "%s", store_column_text(st, 14));
+    snprintf(o->created_by, sizeof o->created_by, "%s", store_column_text(st, 15));
+    snprintf(o->created_at, sizeof o->created_at, "%s", store_column_text(st, 16));
+    snprintf(o->updated_at, sizeof o->updated_at, "%s", store_column_text(st, 17));
+    snprintf(o->overdue_slot, sizeof o->overdue_slot, "%s", store_column_text(st, 18));
+    snprintf(o->overdue_since, sizeof o->overdue_since, "%s", store_column_text(st, 19));
+    const char *last = store_column_text(st, 20);
+    if (*last && strlen(last) > OBSERVATION_SLOT_LEN) {
+        memcpy(o->last_slot, last, OBSERVATION_SLOT_LEN);
+        o->last_slot[OBSERVATION_SLOT_LEN] = '\0';
+        sscanf(last + OBSERVATION_SLOT_LEN, " %d %d", &o->last_temperature_dc, &o->last_abnormal);
+    }
+}
+
+int observation_get(struct store *s, const char *scope, int64_t id, struct observation *out,
+                    struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS FROM " WHERE o.id = ?"
+                                          " AND o.grid_code >= ? AND o.grid_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "观察记录 %lld 不存在", "observation %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* The narrower of "scope" and "region" into out; 0 when disjoint. */
+static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
+{
+    const char *p = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            p = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    if (strlen(p) >= REGION_CODE_MAX)
+        return 0;
+    memcpy(out, p, strlen(p) + 1);
+    return 1;
+}
+
+int observation_list(struct store *s, const struct observation_filter *f, observation_fn fn,
+                     void *ctx, struct ep_error *err)
+{
+    char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
+    if (!narrow(f->scope, f->region, lower))
+        return 0;
+    region_code_range(lower, upper);
+    const char *status = f->status && *f->status ? f->status : NULL;
+    struct store_stmt *st;
+    int i = 1;
+    /* One statement per driving index: open overdue rows, a status, or the
+     * grid range; the rest are residual conditions. */
+    if (status && strcmp(status, "overdue") == 0) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS
+                           " FROM overdue d JOIN observations o ON o.id = d.observation_id"
+                           " JOIN persons p ON p.id = o.person_id"
+                           " WHERE d.closed_at IS NULL AND (d.grid_code, d.observation_id) > (?, ?)"
+                           " AND d.grid_code < ? AND (? IS NULL OR o.kind = ?)"
+                           " AND (? = 0 OR o.person_id = ?)"
+                           " ORDER BY d.grid_code, d.observation_id LIMIT ?",
+                           err);
+    } else if (status) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS FROM " WHERE o.status = ?"
+                           " AND (o.grid_code, o.id) > (?, ?) AND o.grid_code < ?"
+                           " AND (? IS NULL OR o.kind = ?) AND (? = 0 OR o.person_id = ?)"
+                           " ORDER BY o.grid_code, o.id LIMIT ?",
+                           err);
+        if (st)
+            store_bind_text(st, i++, status);
+    } else {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS FROM " WHERE (o.grid_code, o.id) > (?, ?)"
+                           " AND o.grid_code < ?"
+                           " AND (? IS NULL OR o.kind = ?) AND (? = 0 OR o.person_id = ?)"
+                           " ORDER BY o.grid_code, o.id LIMIT ?",
+                           err);
+    }
+    if (!st)
+        return -EP_EINTERNAL;
+    int cursor = f->after_grid && strcmp(f->after_grid, lower) >= 0;
+    store_bind_text(st, i++, cursor ? f->after_grid : lower);
+    store_bind_int64(st, i++, cursor ? f->after_id : 0);
+    store_bind_text(st, i++, upper);
+    const char *kind = f->kind && *f->kind ? f->kind : NULL;
+    store_bind_text(st, i++, kind);
+    store_bind_text(st, i++, kind);
+    store_bind_int64(st, i++, f->person_id);
+    store_bind_int64(st, i++, f->person_id);
+    store_bind_int64(st, i, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    struct observation o;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &o);
+        if ((rc = fn(&o, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+static json_t *opt_text(const char *v)
+{
+    return *v ? json_string(v) : json_null();
+}
+
+json_t *observation_json_new(const struct observation *o)
+{
+    json_t *j =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "id", (json_int_t)o->id,
+                  "person_id", (json_int_t)o->person_id, "person_name", o->person_name, "grid_code",
+                  o->grid_code, "kind", o->kind, "site", opt_text(o->site), "reason", o->reason,
+                  "start_date", o->start_date, "planned_end", o->planned_end, "status", o->status);
+    json_object_set_new(j, "released_at", opt_text(o->released_at));
+    json_object_set_new(j, "release_note", opt_text(o->release_note));
+    json_object_set_new(j, "override_by", opt_text(o->override_by));
+    json_object_set_new(j, "override_reason", opt_text(o->override_reason));
+    json_object_set_new(j, "source", opt_text(o->source));
+    json_object_set_new(j, "created_by", json_string(o->created_by));
+    json_object_set_new(j, "created_at", json_string(o->created_at));
+    json_object_set_new(j, "updated_at", json_string(o->updated_at));
+    json_object_set_new(j, "last_report",
+                        o->last_slot[0]
+                            ? json_pack("{s:s, s:f, s:b}", "slot", o->last_slot, "temperature",
+                                        o->last_temperature_dc / 10.0, "abnormal", o->last_abnormal)
+                            : json_null());
+    json_object_set_new(j, "overdue",
+                        o->overdue_slot[0] ? json_pack("{s:s, s:s}", "slot", o->overdue_slot,
+                                                       "since", o->overdue_since)
+                                           : json_null());
+    return j;
+}
+
+/* The observation as the audit log keeps it. */
+static json_t *audit_json(const struct observation *o)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
+                     (json_int_t)o->id, "person_id", (json_int_t)o->person_id, "grid_code",
+                     o->grid_code, "kind", o->kind, "site", o->site[0] ? o->site : NULL, "reason",
+                     o->reason, "start_date", o->start_date, "planned_end", o->planned_end,
+                     "status", o->status, "release_note",
+                     o->release_note[0] ? o->release_note : NULL, "override_by",
+                     o->override_by[0] ? o->override_by : NULL, "override_reason",
+                     o->override_reason[0] ? o->override_reason : NULL, "source",
+                     o->source[0] ? o->source : NULL);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Field checks of an open input that need no database. */
+static void check_open_input(const struct observation_open_input *in, struct ep_error *err)
+{
+    if (in->person_id <= 0)
+        ep_error_field(err, "person_id", "必填,应为人员编号", "is required: a person id");
+    if (!in->kind)
+        ep_error_field(err, "kind", "必填", "is required");
+    else if (!in_list(in->kind, kinds))
+        ep_error_field(err, "kind",
+                       "应为 home(居家隔离)、centralized(集中隔离)或 medical(医学观察)",
+                       "must be home, centralized or medical");
+    if (!in->reason)
+        ep_error_field(err, "reason", "必填", "is required");
+    else if (!in_list(in->reason, reasons))
+        ep_error_field(err, "reason",
+                       "应为 travel(旅居史)、contact(密切接触)、fever(发热)或 other(其他)",
+                       "must be travel, contact, fever or other");
+    if (in->kind && strcmp(in->kind, "centralized") == 0 && is_blank(in->site))
+        ep_error_field(err, "site", "集中隔离须填写隔离点",
+                       "is required for centralized quarantine");
+    else if (in->site && strlen(in->site) >= sizeof(((struct observation *)0)->site))
+        ep_error_field(err, "site", "过长", "is too long");
+    else
+        check_text("site", in->site, err);
+    int64_t start;
+    if (!in->start_date)
+        ep_error_field(err, "start_date", "必填", "is required");
+    else if (time_date_parse(in->start_date, &start) != 0)
+        ep_error_field(err, "start_date", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    else if (start > time_today_cn())
+        ep_error_field(err, "start_date", "不能晚于今天", "cannot be in the future");
+    if (in->source && strlen(in->source) >= 64)
+        ep_error_field(err, "source", "过长", "is too long");
+}
+
+/* The active observation of a person: its id (0 if none). */
+static int active_of(struct store *s, int64_t person_id, int64_t *id, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT id FROM observations WHERE person_id = ? AND status = 'active'", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, person_id);
+    int rc = store_step(st, err);
+    *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int observation_open(struct store *s, const struct actor *who,
+                     const struct observation_open_input *in, int64_t *id_out, int *opened,
+                     struct ep_error *err)
+{
+    *id_out = 0;
+    *opened = 0;
+    check_open_input(in, err);
+    struct person person;
+    if (in->person_id > 0) {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = person_get(s, "", in->person_id, &person, &lookup);
+        if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
+                           (long long)in->person_id);
+        } else if (rc != 0) {
+            *err = lookup;
+            return rc;
+        }
+    }
+    if (err->code)
+        return -err->code;
+    int rc = active_of(s, in->person_id, id_out, err);
+    if (rc != 0 || *id_out)
+        return rc;
+
+    struct profile prof;
+    if ((rc = profile_get(s, &prof, err)) != 0)
+        return rc;
+    struct observation o;
+    memset(&o, 0, sizeof o);
+    int64_t start;
+    time_date_parse(in->start_date, &start);
+    o.person_id = in->person_id;
+    snprintf(o.grid_code, sizeof o.grid_code, "%s", person.grid_code);
+    snprintf(o.kind, sizeof o.kind, "%s", in->kind);
+    snprintf(o.site, sizeof o.site, "%s", is_blank(in->site) ? "" : in->site);
+    snprintf(o.reason, sizeof o.reason, "%s", in->reason);
+    snprintf(o.start_date, sizeof o.start_date, "%s", in->start_date);
+    time_date_format(start + prof.observation_days, o.planned_end);
+    snprintf(o.status, sizeof o.status, "active");
+    snprintf(o.source, sizeof o.source, "%s", in->source ? in->source : "");
+    snprintf(o.created_by, sizeof o.created_by, "%s", who->user->username);
+    time_now_iso(o.created_at);
+    memcpy(o.updated_at, o.created_at, sizeof o.updated_at);
+
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO observations (person_id, grid_code, kind, site, reason,"
+                      " start_date, planned_end, status, source, created_by, created_at,"
+                      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, o.person_id);
+    store_bind_text(st, 2, o.grid_code);
+    store_bind_text(st, 3, o.kind);
+    store_bind_text(st, 4, o.site[0] ? o.site : NULL);
+    store_bind_text(st, 5, o.reason);
+    store_bind_text(st, 6, o.start_date);
+    store_bind_text(st, 7, o.planned_end);
+    store_bind_text(st, 8, o.source[0] ? o.source : NULL);
+    store_bind_text(st, 9, o.created_by);
+    store_bind_text(st, 10, o.created_at);
+    store_bind_text(st, 11, o.updated_at);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    o.id = store_last_insert_id(s);
+    char metric[64], key[24];
+    snprintf(metric, sizeof metric, "obs_active.%s", o.kind);
+    if ((rc = counter_add(s, o.grid_code, metric, 1, err)) != 0)
+        return rc;
+    snprintf(metric, sizeof metric, "obs_new.%s", o.start_date);
+    if ((rc = counter_add(s, o.grid_code, metric, 1, err)) != 0)
+        return rc;
+    snprintf(key, sizeof key, "%lld", (long long)o.id);
+    json_t *after = audit_json(&o);
+    rc = audit_record(s, who, "create", "observation", key, o.grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        return rc;
+    *id_out = o.id;
+    *opened = 1;
+    return 0;
+}
+
+int observation_create(struct store *s, const struct actor *who,
+                       const struct observation_open_input *in, struct idem_key *idem,
+                       struct observation *out, struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc;
+    int64_t id = 0;
+    if (idem && idem->uuid) {
+        rc = idem_check(s, idem->uuid, "observation", idem->hash, &id, err);
+        if (rc == IDEM_REPLAY) {
+            store_rollback(s);
+            idem->replayed = 1;
+            return observation_get(s, who->user->scope, id, out, err);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    /* The person must be the caller's to place under observation. */
+    if (in->person_id > 0) {
+        struct person p;
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        if (person_get(s, "", in->person_id, &p, &lookup) == 0 &&
+            !region_in_scope(p.grid_code, who->user->scope)) {
+            rc = ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
+                              "person %lld is outside your jurisdiction (%s)",
+                              (long long)in->person_id, who->user->scope);
+            goto out;
+        }
+    }
+    int opened;
+    if ((rc = observation_open(s, who, in, &id, &opened, err)) != 0)
+        goto out;
+    if (!opened) {
+        rc = ep_error_set(err, EP_ECONFLICT, "此人已在观察中(观察记录 %lld)",
+                          "this person is already under observation (observation %lld)",
+                          (long long)id);
+        goto out;
+    }
+    if (idem && idem->uuid &&
+        (rc = idem_record(s, idem->uuid, "observation", id, idem->hash, err)) != 0)
+        goto out;
+    if ((rc = observation_get(s, "", id, out, err)) != 0)
+        goto out;
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* ---- overdue rows ------------------------------------------------------ */
+
+/* Closes the open overdue row of observation "obs_id" (if any, and if it is
+ * for slot (day, index) when "day" >= 0): overdue_now -1.  *closed counts. */
+static int overdue_close(struct store *s, int64_t obs_id, int64_t day, int index,
+                         const char *reason, int64_t at_unix, int *closed, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT id, grid_code, slot_day, slot_index FROM overdue"
+                                          " WHERE observation_id = ? AND closed_at IS NULL",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, obs_id);
+    int rc = store_step(st, err);
+    int64_t id = 0;
+    char grid[REGION_CODE_MAX] = "";
+    if (rc == STORE_ROW &&
+        (day < 0 || (store_column_int64(st, 2) == day && store_column_int64(st, 3) == index))) {
+        id = store_column_int64(st, 0);
+        snprintf(grid, sizeof grid, "%s", store_column_text(st, 1));
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (!id)
+        return 0;
+    char at[32];
+    time_iso_from_unix((time_t)now_or(at_unix), at);
+    st = store_prepare(s, "UPDATE overdue SET closed_at = ?, close_reason = ? WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, at);
+    store_bind_text(st, 2, reason);
+    store_bind_int64(st, 3, id);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    if (closed)
+        (*closed)++;
+    return counter_add(s, grid, "overdue_now", -1, err);
+}
+
+/* ---- ending ------------------------------------------------------------ */
+
+/* Latest current report of an observation: *found, and whether abnormal. */
+static int last_report(struct store *s, int64_t obs_id, int *found,
+                       char slot[OBSERVATION_SLOT_LEN + 1], int *temperature_dc, int *abnormal,
+                       struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT slot, temperature_dc, abnormal FROM health_reports"
+                      " WHERE observation_id = ? AND replaced_by IS NULL"
+                      " ORDER BY slot_day DESC, slot_index DESC LIMIT 1",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, obs_id);
+    int rc = store_step(st, err);
+    *found = rc == STORE_ROW;
+    if (*found) {
+        snprintf(slot, OBSERVATION_SLOT_LEN + 1, "%s", store_column_text(st, 0));
+        *temperature_dc = (int)store_column_int64(st, 1);
+        *abnormal = (int)store_column_int64(st, 2);
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Moves an active observation to "status" with the release fields; counters,
+ * overdue and audit.  Inside the caller's transaction. */
+static int finish(struct store *s, const struct actor *who, const struct observation *before,
+                  const char *status, const char *note, const char *override_reason,
+                  struct observation *out, struct ep_error *err)
+{
+    char now[32], today[11];
+    time_now_iso(now);
+    memcpy(today, now, 10);
+    today[10] = '\0';
+    struct store_stmt *st =
+        store_prepare(s,
+                      "UPDATE observations SET status = ?, released_at = ?, release_note = ?,"
+                      " override_by = ?, override_reason = ?, updated_at = ?"
+                      " WHERE id = ? AND status = 'active'",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, status);
+    store_bind_text(st, 2, now);
+    store_bind_text(st, 3, is_blank(note) ? NULL : note);
+    store_bind_text(st, 4, override_reason ? who->user->username : NULL);
+    store_bind_text(st, 5, override_reason);
+    store_bind_text(st, 6, now);
+    store_bind_int64(st, 7, before->id);
+    int rc = store_run(st, err);
+    if (rc != 0)
+        return rc;
+    char metric[64];
+    snprintf(metric, sizeof metric, "obs_active.%s", before->kind);
+    if ((rc = counter_add(s, before->grid_code, metric, -1, err)) != 0)
+        return rc;
+    if (strcmp(status, "released") == 0) {
+        snprintf(metric, sizeof metric, "obs_released.%s", today);
+        if ((rc = counter_add(s, before->grid_code, metric, 1, err)) != 0)
+            return rc;
+    }
+    if ((rc = overdue_close(s, before->id, -1, 0, "ended", 0, NULL, err)) != 0)
+        return rc;
+    if ((rc = observation_get(s, "", before->id, out, err)) != 0)
+        return rc;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)before->id);
+    json_t *b = audit_json(before), *a = audit_json(out);
+    rc = audit_record(s, who, strcmp(status, "released") == 0 ? "release" : status, "observation",
+                      key, before->grid_code, b, a, err);
+    json_decref(b);
+    json_decref(a);
+    return rc;
+}
+
+/* Loads an active observation in who's scope. */
+static int load_active(struct store *s, const struct actor *who, int64_t id, struct observation *o,
+                       struct ep_error *err)
+{
+    int rc = observation_get(s, who->user->scope, id, o, err);
+    if (rc == 0 && strcmp(o->status, "active") != 0)
+        rc = ep_error_set(err, EP_ECONFLICT, "观察记录 %lld 已结束(%s)",
+                          "observation %lld has already ended (%s)", (long long)id, o->status);
+    return rc;
+}
+
+int observation_release(struct store *s, const struct actor *who, int64_t id,
+                        const struct observation_release_input *in, struct observation *out,
+                        struct ep_error *err)
+{
+    check_text("note", in->note, err);
+    const char *override = in->override_reason;
+    if (override && is_blank(override))
+        ep_error_field(err, "override_reason", "不能为空", "must not be empty");
+    else
+        check_text("override_reason", override, err);
+    if (err->code)
+        return -err->code;
+    if (override && who->user->role != ROLE_HEALTH)
+        return ep_error_set(err, EP_EFORBIDDEN, "只有卫健(health)角色可以提前解除观察",
+                            "only the health role may release before the rules allow");
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct observation o;
+    int rc = load_active(s, who, id, &o, err);
+    if (rc != 0)
+        goto out;
+    if (!override) {
+        char today[11];
+        time_date_format(time_today_cn(), today);
+        int found = 0, temperature = 0, abnormal = 0;
+        char slot[OBSERVATION_SLOT_LEN + 1] = "";
+        if (strcmp(today, o.planned_end) < 0) {
+            rc = ep_error_set(err, EP_ERULE, "观察期未满:%s 起方可解除",
+                              "the observation period is not over: release is possible from %s",
+                              o.planned_end);
+            goto out;
+        }
+        if ((rc = last_report(s, id, &found, slot, &temperature, &abnormal, err)) != 0)
+            goto out;
+        if (!found) {
+            rc = ep_error_set(err, EP_ERULE, "尚无健康报告,不能解除观察",
+                              "there is no health report yet; cannot release");
+            goto out;
+        }
+        if (abnormal) {
+            rc = ep_error_set(err, EP_ERULE, "最近一次健康报告(%s,体温 %.1f℃)异常,不能解除观察",
+                              "the latest health report (%s, %.1f °C) was abnormal; cannot release",
+                              slot, temperature / 10.0);
+            goto out;
+        }
+    }
+    if ((rc = finish(s, who, &o, "released", in->note, override, out, err)) != 0)
+        goto out;
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int observation_end(struct store *s, const struct actor *who, int64_t id, const char *status,
+                    const char *note, struct observation *out, struct ep_error *err)
+{
+    if (!status || (strcmp(status, "converted") != 0 && strcmp(status, "transferred") != 0))
+        ep_error_field(err, "status", "应为 converted(转为病例)或 transferred(转出)",
+                       "must be converted or transferred");
+    check_text("note", note, err);
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct observation o;
+    int rc = load_active(s, who, id, &o, err);
+    if (rc == 0)
+        rc = finish(s, who, &o, status, note, NULL, out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* ---- health reports ---------------------------------------------------- */
+
+int observation_report_check(const struct health_report_input *in, struct ep_error *err)
+{
+    int before = err->nfields;
+    if (in->person_id <= 0)
+        ep_error_field(err, "person_id", "必填,应为人员编号", "is required: a person id");
+    int64_t day;
+    int minutes;
+    if (!in->slot)
+        ep_error_field(err, "slot", "必填", "is required");
+    else if (slot_parse(in->slot, &day, &minutes) != 0)
+        ep_error_field(err, "slot", "格式应为 YYYY-MM-DDTHH:MM(如 2026-11-29T08:00)",
+                       "must be YYYY-MM-DDTHH:MM (e.g. 2026-11-29T08:00)");
+    if (in->temperature_dc < 340 || in->temperature_dc > 430)
+        ep_error_field(err, "temperature", "体温应在 34.0 到 43.0 ℃ 之间",
+                       "temperature must be between 34.0 and 43.0 °C");
+    if (in->nsymptoms < 0 || in->nsymptoms > OBSERVATION_SYMPTOMS_MAX) {
+        ep_error_field(err, "symptoms", "症状过多", "too many symptoms");
+    } else {
+        for (int i = 0; i < in->nsymptoms; i++) {
+            int dup = 0;
+            for (int k = 0; k < i; k++)
+                dup |= in->symptoms[k] && in->symptoms[i] &&
+                       strcmp(in->symptoms[k], in->symptoms[i]) == 0;
+            if (!observation_symptom_valid(in->symptoms[i]) || dup) {
+                ep_error_field(err, "symptoms",
+                               "症状应取自:fever, cough, sore_throat, fatigue, diarrhea, breathing,"
+                               " other(不重复)",
+                               "symptoms must be distinct names from: fever, cough, sore_throat,"
+                               " fatigue, diarrhea, breathing, other");
+                break;
+            }
+        }
+    }
+    return err->nfields > before ? -EP_EINVAL : 0;
+}
+
+#define REPORT_COLUMNS                                                                             \
+    "id, observation_id, person_id, grid_code, slot_day, slot_index, slot, temperature_dc,"        \
+    " symptoms, abnormal, reporter, reported_at, COALESCE(replaces, 0), COALESCE(replaced_by, 0)"
+
+static void fill_report(struct store_stmt *st, struct health_report *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = store_column_int64(st, 0);
+    r->observation_id = store_column_int64(st, 1);
+    r->person_id = store_column_int64(st, 2);
+    snprintf(r->grid_code, sizeof r->grid_code, "%s", store_column_text(st, 3));
+    r->slot_day = store_column_int64(st, 4);
+    r->slot_index = (int)store_column_int64(st, 5);
+    snprintf(r->slot, sizeof r->slot, "%s", store_column_text(st, 6));
+    r->temperature_dc = (int)store_column_int64(st, 7);
+    snprintf(r->symptoms, sizeof r->symptoms, "%s", store_column_text(st, 8));
+    r->abnormal = (int)store_column_int64(st, 9);
+    snprintf(r->reporter, sizeof r->reporter, "%s", store_column_text(st, 10));
+    snprintf(r->reported_at, sizeof r->reported_at, "%s", store_column_text(st, 11));
+    r->replaces = store_column_int64(st, 12);
+    r->replaced_by = store_column_int64(st, 13);
+}
+
+static int report_get(struct store *s, int64_t id, struct health_report *out, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "SELECT " REPORT_COLUMNS " FROM health_reports WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill_report(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "健康报告 %lld 不存在", "health report %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int observation_reports_list(struct store *s, int64_t observation_id, health_report_fn fn,
+                             void *ctx, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " REPORT_COLUMNS " FROM health_reports"
+                                          " WHERE observation_id = ?"
+                                          " ORDER BY slot_day, slot_index, id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, observation_id);
+    int rc;
+    struct health_report r;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill_report(st, &r);
+        if ((rc = fn(&r, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+json_t *observation_report_json_new(const struct health_report *r)
+{
+    json_error_t jerr;
+    json_t *symptom_list = json_loads(r->symptoms, 0, &jerr);
+    if (!json_is_array(symptom_list)) {
+        json_decref(symptom_list);
+        symptom_list = json_array();
+    }
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:s, s:s, s:f, s:o, s:b, s:s, s:s}", "id", (json_int_t)r->id,
+                  "observation_id", (json_int_t)r->observation_id, "person_id",
+                  (json_int_t)r->person_id, "grid_code", r->grid_code, "slot", r->slot,
+                  "temperature", r->temperature_dc / 10.0, "symptoms", symptom_list, "abnormal",
+                  r->abnormal, "reporter", r->reporter, "reported_at", r->reported_at);
+    json_object_set_new(j, "replaces", r->replaces ? json_integer(r->replaces) : json_null());
+    json_object_set_new(j, "replaced_by",
+                        r->replaced_by ? json_integer(r->replaced_by) : json_null());
+    json_object_set_new(j, "alert_id", r->alert_id ? json_integer(r->alert_id) : json_null());
+    return j;
+}
+
+/* The observation a report is for: the person's active observation inside
+ * who's scope.  Distinguishes a person who does not exist, one outside the
+ * scope, and one not under observation. */
+static int report_target(struct store *s, const struct actor *who, int64_t person_id,
+                         struct observation *o, struct ep_error *err)
+{
+    int64_t id;
+    int rc = active_of(s, person_id, &id, err);
+    if (rc != 0)
+        return rc;
+    if (id) {
+        if ((rc = observation_get(s, "", id, o, err)) != 0)
+            return rc;
+        if (!region_in_scope(o->grid_code, who->user->scope))
+            return ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
+                                "person %lld is outside your jurisdiction (%s)",
+                                (long long)person_id, who->user->scope);
+        return 0;
+    }
+    struct person p;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    rc = person_get(s, "", person_id, &p, &lookup);
+    if (rc == -EP_ENOTFOUND) {
+        ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
+                       (long long)person_id);
+        return -EP_EINVAL;
+    }
+    if (rc != 0) {
+        *err = lookup;
+        return rc;
+    }
+    if (!region_in_scope(p.grid_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
+                            "person %lld is outside your jurisdiction (%s)", (long long)person_id,
+                            who->user->scope);
+    ep_error_field(err, "person_id", "此人不在观察中", "this person is not under observation");
+    return ep_error_set(err, EP_ERULE, "人员 %lld 没有进行中的观察,不能填报健康情况",
+                        "person %lld has no active observation; no health report can be recorded",
+                        (long long)person_id);
+}
+
+/* Resolves the slot of a report against the profile and the observation:
+ * its index and start, or a field error "slot". */
+static int report_slot(const struct profile *p, const struct observation *o,
+                       const struct health_report_input *in, int64_t *day, int *index,
+                       struct ep_error *err)
+{
+    int minutes;
+    slot_parse(in->slot, day, &minutes); /* syntax checked by observation_report_check */
+    *index = -1;
+    for (int i = 0; i < p->nslots; i++)
+        if (p->slot_minutes[i] == minutes)
+            *index = i;
+    if (*index < 0) {
+        char times[64];
+        slot_times(p, times, sizeof times);
+        ep_error_field(err, "slot", "不是规定的报告时间(%s)", "is not a report time (%s)", times);
+        return -EP_EINVAL;
+    }
+    if (profile_slot_start(p, *day, *index) > now_or(in->now_unix)) {
+        ep_error_field(err, "slot", "报告时间 %s 尚未到", "slot %s is in the future", in->slot);
+        return -EP_EINVAL;
+    }
+    char date[11];
+    time_date_format(*day, date);
+    if (strcmp(date, o->start_date) < 0) {
+        ep_error_field(err, "slot", "早于观察开始日期 %s", "is before the observation began on %s",
+                       o->start_date);
+        return -EP_EINVAL;
+    }
+    return 0;
+}
+
+/* The current report of (observation, slot): its id and abnormal flag. */
+static int current_report(struct store *s, int64_t obs_id, int64_t day, int index, int64_t *id,
+                          int *abnormal, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT id, abnormal FROM health_reports"
+                                          " WHERE observation_id = ? AND slot_day = ?"
+                                          " AND slot_index = ? AND replaced_by IS NULL",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, obs_id);
+    store_bind_int64(st, 2, day);
+    store_bind_int64(st, 3, index);
+    int rc = store_step(st, err);
+    *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    *abnormal = rc == STORE_ROW ? (int)store_column_int64(st, 1) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int set_replaced_by(struct store *s, int64_t id, int64_t by, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "UPDATE health_reports SET replaced_by = ? WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, by);
+    store_bind_int64(st, 2, id);
+    return store_run(st, err);
+}
+
+/* Raises the report_abnormal alert of report "r". */
+static int raise_abnormal(struct store *s, const struct observation *o, struct health_report *r,
+                          const struct health_report_input *in, struct ep_error *err)
+{
+    char zh[ALERT_TITLE_MAX], en[ALERT_TITLE_MAX], key[64], source[32];
+    int nz = snprintf(zh, sizeof zh, "%s 健康报告异常:体温 %.1f℃", o->person_name,
+                      r->temperature_dc / 10.0);
+    int ne = snprintf(en, sizeof en, "%s: abnormal health report, %.1f °C", o->person_name,
+                      r->temperature_dc / 10.0);
+    for (int i = 0; i < in->nsymptoms; i++) {
+        int k = symptom_index(in->symptoms[i]);
+        if (nz > 0 && (size_t)nz < sizeof zh)
+            nz += snprintf(zh + nz, sizeof zh - (size_t)nz, "%s%s", i ? "、" : ",", symptoms[k].zh);
+        if (ne > 0 && (size_t)ne < sizeof en)
+            ne += snprintf(en + ne, sizeof en - (size_t)ne, ", %s", symptoms[k].en);
+    }
+    if (nz > 0 && (size_t)nz < sizeof zh)
+        snprintf(zh + nz, sizeof zh - (size_t)nz, "(%s)", r->slot);
+    if (ne > 0 && (size_t)ne < sizeof en)
+        snprintf(en + ne, sizeof en - (size_t)ne, " (%s)", r->slot);
+    snprintf(key, sizeof key, "report_abnormal:%lld", (long long)r->id);
+    snprintf(source, sizeof source, "report:%lld", (long long)r->id);
+    int high = strcmp(o->reason, "travel") == 0 || strcmp(o->reason, "contact") == 0;
+    struct alert_input a = {
+        .rule = "report_abnormal",
+        .severity = high ? ALERT_HIGH : ALERT_MEDIUM,
+        .grid_code = o->grid_code,
+        .person_id = o->person_id,
+        .source = source,
+        .dedup_key = key,
+        .title_zh = zh,
+        .title_en = en,
+    };
+    return alert_raise(s, &a, &r->alert_id, err);
+}
+
+int observation_report_add(struct store *s, const struct actor *who,
+                           const struct health_report_input *in, struct idem_key *idem,
+                           struct health_report *out, struct ep_error *err)
+{
+    if (!idem || !idem->uuid || !idem_uuid_valid(idem->uuid)) {
+        ep_error_field(err, "client_uuid", "必填,应为 UUID", "is required: a UUID");
+        return -EP_EINVAL;
+    }
+    if (observation_report_check(in, err) != 0)
+        return -EP_EINVAL;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int64_t first = 0;
+    int rc = idem_check(s, idem->uuid, "health_report", idem->hash, &first, err);
+    if (rc == IDEM_REPLAY) {
+        store_rollback(s); /* nothing was written */
+        idem->replayed = 1;
+        return report_get(s, first, out, err);
+    }
+    if (rc < 0)
+        goto out;
+    struct observation o;
+    struct profile prof;
+    int64_t day;
+    int index;
+    if ((rc = report_target(s, who, in->person_id, &o, err)) != 0 ||
+        (rc = profile_get(s, &prof, err)) != 0 ||
+        (rc = report_slot(&prof, &o, in, &day, &index, err)) != 0)
+        goto out;
+
+    memset(out, 0, sizeof *out);
+    out->observation_id = o.id;
+    out->person_id = o.person_id;
+    memcpy(out->grid_code, o.grid_code, sizeof out->grid_code);
+    out->slot_day = day;
+    out->slot_index = index;
+    slot_format(&prof, day, index, out->slot);
+    out->temperature_dc = in->temperature_dc;
+    json_t *list = json_array();
+    for (int i = 0; i < in->nsymptoms; i++)
+        json_array_append_new(list, json_string(in->symptoms[i]));
+    char *text = json_dumps(list, JSON_COMPACT);
+    snprintf(out->symptoms, sizeof out->symptoms, "%s", text ? text : "[]");
+    free(text);
+    json_decref(list);
+    out->abnormal = profile_is_fever(&prof, in->temperature_dc) || in->nsymptoms > 0;
+    snprintf(out->reporter, sizeof out->reporter, "%s", who->user->username);
+    time_iso_from_unix((time_t)now_or(in->now_unix), out->reported_at);
+
+    int old_abnormal = 0;
+    if ((rc = current_report(s, o.id, day, index, &out->replaces, &old_abnormal, err)) != 0)
+        goto out;
+    /* A replaced report leaves the unique "current" index before the new
+     * one enters it; its replaced_by is set to the new id just after. */
+    if (out->replaces && (rc = set_replaced_by(s, out->replaces, -1, err)) != 0)
+        goto out;
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO health_reports (observation_id, person_id, grid_code, slot_day, slot_index,"
+        " slot, temperature_dc, symptoms, abnormal, reporter_id, reporter, reported_at, replaces,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char now[32];
+    time_now_iso(now);
+    store_bind_int64(st, 1, out->observation_id);
+    store_bind_int64(st, 2, out->person_id);
+    store_bind_text(st, 3, out->grid_code);
+    store_bind_int64(st, 4, out->slot_day);
+    store_bind_int64(st, 5, out->slot_index);
+    store_bind_text(st, 6, out->slot);
+    store_bind_int64(st, 7, out->temperature_dc);
+    store_bind_text(st, 8, out->symptoms);
+    store_bind_int64(st, 9, out->abnormal);
+    store_bind_int64(st, 10, who->user->id);
+    store_bind_text(st, 11, out->reporter);
+    store_bind_text(st, 12, out->reported_at);
+    if (out->replaces)
+        store_bind_int64(st, 13, out->replaces);
+    store_bind_text(st, 14, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    out->id = store_last_insert_id(s);
+    if (out->replaces && (rc = set_replaced_by(s, out->replaces, out->id, err)) != 0)
+        goto out;
+
+    /* Counters: one current report per slot, so a replacement moves only
+     * the abnormal count, by the difference. */
+    char metric[64], date[11];
+    memcpy(date, out->slot, 10);
+    date[10] = '\0';
+    if (!out->replaces) {
+        snprintf(metric, sizeof metric, "reports.%s", date);
+        if ((rc = counter_add(s, out->grid_code, metric, 1, err)) != 0)
+            goto out;
+    }
+    if (out->abnormal != old_abnormal || (!out->replaces && out->abnormal)) {
+        snprintf(metric, sizeof metric, "reports_abnormal.%s", date);
+        int64_t delta = out->replaces ? out->abnormal - old_abnormal : 1;
+        if ((rc = counter_add(s, out->grid_code, metric, delta, err)) != 0)
+            goto out;
+    }
+    if ((rc = overdue_close(s, o.id, day, index, "reported", 0, NULL, err)) != 0)
+        goto out;
+    if (out->abnormal && (rc = raise_abnormal(s, &o, out, in, err)) != 0)
+        goto out;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)out->id);
+    json_t *after = observation_report_json_new(out);
+    rc = audit_record(s, who, out->replaces ? "replace" : "create", "health_report", key,
+                      out->grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    if ((rc = idem_record(s, idem->uuid, "health_report", out->id, idem->hash, err)) != 0)
+        goto out;
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* ---- the overdue sweep ------------------------------------------------- */
+
+struct candidate {
+    int64_t obs_id, person_id;
+    char grid_code[REGION_CODE_MAX];
+};
+
+/* Closes open overdue rows whose slot is not (day, index). */
+static int close_stale(struct store *s, int64_t day, int index, int64_t now,
+                       struct observation_sweep_result *res, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT observation_id FROM overdue"
+                                          " WHERE closed_at IS NULL"
+                                          " AND (slot_day <> ? OR slot_index <> ?)",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, day);
+    store_bind_int64(st, 2, index);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *grown = realloc(ids, cap * sizeof *ids);
+            if (!grown) {
+                rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+                break;
+            }
+            ids = grown;
+        }
+        ids[n++] = store_column_int64(st, 0);
+    }
+    store_stmt_reset(st);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = overdue_close(s, ids[i], -1, 0, "slot_passed", now, &res->closed, err);
+    free(ids);
+    return rc < 0 ? rc : 0;
+}
+
+/* Opens an overdue row for observation c at slot (day, index) and raises
+ * its alert. */
+static int open_overdue(struct store *s, const struct profile *p, const struct candidate *c,
+                        int64_t day, int index, int64_t now, struct ep_error *err)
+{
+    char slot[OBSERVATION_SLOT_LEN + 1], at[32];
+    slot_format(p, day, index, slot);
+    time_iso_from_unix((time_t)now, at);
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO overdue (observation_id, person_id, grid_code, slot_day, slot_index, slot,"
+        " opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, c->obs_id);
+    store_bind_int64(st, 2, c->person_id);
+    store_bind_text(st, 3, c->grid_code);
+    store_bind_int64(st, 4, day);
+    store_bind_int64(st, 5, index);
+    store_bind_text(st, 6, slot);
+    store_bind_text(st, 7, at);
+    int rc = store_run(st, err);
+    if (rc == 0)
+        rc = counter_add(s, c->grid_code, "overdue_now", 1, err);
+    if (rc != 0)
+        return rc;
+    char name[81] = "";
+    struct person person;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (person_get(s, "", c->person_id, &person, &lookup) == 0)
+        snprintf(name, sizeof name, "%s", person.name);
+    char zh[ALERT_TITLE_MAX], en[ALERT_TITLE_MAX], key[80], source[40];
+    snprintf(zh, sizeof zh, "%s 未按时报告健康情况(%s)", name, slot);
+    snprintf(en, sizeof en, "%s: health report overdue (%s)", name, slot);
+    snprintf(key, sizeof key, "report_overdue:%lld:%.10s#%d", (long long)c->obs_id, slot, index);
+    snprintf(source, sizeof source, "observation:%lld", (long long)c->obs_id);
+    struct alert_input a = {
+        .rule = "report_overdue",
+        .severity = ALERT_MEDIUM,
+        .grid_code = c->grid_code,
+        .person_id = c->person_id,
+        .source = source,
+        .dedup_key = key,
+        .title_zh = zh,
+        .title_en = en,
+        .raised_unix = now,
+    };
+    int64_t alert_id;
+    return alert_raise(s, &a, &alert_id, err);
+}
+
+int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
+                      struct ep_error *err)
+{
+    struct observation_sweep_result res = {0, 0};
+    int64_t now = now_or(now_unix);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct profile prof;
+    int rc = profile_get(s, &prof, err);
+    if (rc != 0)
+        goto out;
+    int64_t day;
+    int index;
+    profile_slot_at(&prof, now, &day, &index);
+    if ((rc = close_stale(s, day, index, now, &res, err)) != 0)
+        goto out;
+    if (now < profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60)
+        goto done; /* the current slot is still within its grace period */
+
+    char date[11];
+    time_date_format(day, date);
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT o.id, o.person_id, o.grid_code FROM observations o"
+        " WHERE o.status = 'active' AND o.start_date <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM health_reports h WHERE h.observation_id = o.id"
+        "  AND h.slot_day = ? AND h.slot_index = ? AND h.replaced_by IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM overdue d WHERE d.observation_id = o.id"
+        "  AND d.closed_at IS NULL)"
+        " ORDER BY o.id",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_text(st, 1, date);
+    store_bind_int64(st, 2, day);
+    store_bind_int64(st, 3, index);
+    /* Collected first: the loop below writes the tables the query reads. */
+    struct candidate *list = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct candidate *grown = realloc(list, cap * sizeof *list);
+            if (!grown) {
+                rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+                break;
+            }
+            list = grown;
+        }
+        list[n].obs_id = store_column_int64(st, 0);
+        list[n].person_id = store_column_int64(st, 1);
+        snprintf(list[n].grid_code, sizeof list[n].grid_code, "%s", store_column_text(st, 2));
+        n++;
+    }
+    store_stmt_reset(st);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = open_overdue(s, &prof, &list[i], day, index, now, err);
+        if (rc == 0)
+            res.opened++;
+    }
+    free(list);
+    if (rc < 0)
+        goto out;
+done:
+    rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    else if (out)
+        *out = res;
+    return rc;
+}
+
+int observation_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    int rc = counter_rebuild_family(s, "obs_active.",
+                                    "SELECT grid_code, 'obs_active.' || kind, count(*)"
+                                    " FROM observations WHERE status = 'active' GROUP BY 1, 2",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "obs_new.",
+                                    "SELECT grid_code, 'obs_new.' || start_date, count(*)"
+                                    " FROM observations GROUP BY 1, 2",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(
+            s, "obs_released.",
+            "SELECT grid_code, 'obs_released.' || substr(released_at, 1, 10), count(*)"
+            " FROM observations WHERE status = 'released' GROUP BY 1, 2",
+            err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "overdue_now",
+                             "SELECT grid_code, count(*) FROM overdue WHERE closed_at IS NULL"
+                             " GROUP BY grid_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "reports.",
+                                    "SELECT grid_code, 'reports.' || substr(slot, 1, 10), count(*)"
+                                    " FROM health_reports WHERE replaced_by IS NULL GROUP BY 1, 2",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(
+            s, "reports_abnormal.",
+            "SELECT grid_code, 'reports_abnormal.' || substr(slot, 1, 10), count(*)"
+            " FROM health_reports WHERE replaced_by IS NULL AND abnormal = 1 GROUP BY 1, 2",
+            err);
+    return rc;
+}
