@@ -44,6 +44,7 @@ enum auth_perm {
     PERM_AUDIT_READ,     /* read the audit log */
     PERM_ROUND_MANAGE,   /* open and close screening rounds */
     PERM_FIELD_WRITE,    /* record household visits (field work) */
+    PERM_ALERT_HANDLE,   /* acknowledge and resolve alerts */
     PERM_COUNT
 };
 
