@@ -401,7 +401,9 @@ int cli_export(int argc, char **argv)
     struct ep_error audit_err;
     ep_error_clear(&audit_err);
     int audit_rc = audit_export(s, &ex, region, out_path, complete, &audit_err);
-    if (rc < 0)
+    if (interrupted)
+        fputs(en ? "epigrid: interrupted\n" : "epigrid: 已中断\n", stderr);
+    else if (rc < 0)
         cli_print_error(&err);
     else if (write_rc != 0)
         fprintf(stderr, en ? "epigrid: writing %s failed\n" : "epigrid: 写入 %s 失败\n",

@@ -251,6 +251,14 @@ static void print_accepted(const struct import *im)
           stderr);
 }
 
+static int blank_field(const struct csvread_field *f)
+{
+    for (size_t k = 0; k < f->len; k++)
+        if (f->ptr[k] != ' ' && f->ptr[k] != '\t')
+            return 0;
+    return 1;
+}
+
 static int header(struct import *im, const struct csvread_field *f, size_t n)
 {
     struct ep_error *err = im->err;
@@ -263,20 +271,29 @@ static int header(struct import *im, const struct csvread_field *f, size_t n)
         im->field_of_column[c] = -1;
     struct buf h;
     buf_init(&h);
+    /* Empty titles after the last one are Excel's trailing commas. */
+    size_t used = n;
+    while (used > 1 && blank_field(&f[used - 1]))
+        used--;
     for (size_t i = 0; i < n; i++) {
         buf_reset(&h);
         trim_copy(f[i].ptr, f[i].len, &h);
         const char *name = h.data ? h.data : "";
         im->column_of_field[i] = -1;
-        if (!*name && i + 1 == n && n > 1)
-            continue; /* a trailing comma in the header */
+        if (i >= used)
+            continue;
         int found = -1;
         for (int c = 0; c < im->ncolumns && found < 0; c++)
             if (column_matches(&im->columns[c], name))
                 found = c;
         char field[32];
         snprintf(field, sizeof field, "%zu", i + 1);
-        if (found < 0) {
+        if (!*name) {
+            char label[48];
+            snprintf(label, sizeof label, im->lang == EP_LANG_EN ? "column %zu" : "第 %zu 列",
+                     i + 1);
+            ep_error_field(err, label, "列名为空", "has no name");
+        } else if (found < 0) {
             ep_error_field(err, name, "第 %s 列:未知的列名", "column %s: unknown column name",
                            field);
         } else if (im->field_of_column[found] >= 0) {
@@ -321,13 +338,13 @@ struct row_values {
 static int collect_values(struct import *im, const struct csvread_field *f, size_t n,
                           struct row_values *out, long line)
 {
-    /* Fields beyond the header must be empty (Excel's trailing commas). */
-    for (size_t i = im->header_count; i < n; i++) {
-        if (f[i].len) {
+    /* Fields without a column title must be empty (Excel's trailing commas). */
+    for (size_t i = 0; i < n; i++) {
+        if ((i >= im->header_count || im->column_of_field[i] < 0) && !blank_field(&f[i])) {
             struct ep_error e;
             ep_error_clear(&e);
-            ep_error_set(&e, EP_EINVAL, "有 %zu 列,多于表头的 %zu 列",
-                         "has %zu fields, more than the %zu of the header", n, im->header_count);
+            ep_error_set(&e, EP_EINVAL, "第 %zu 列有内容,但表头没有这一列",
+                         "field %zu has a value but the header has no such column", i + 1);
             report(im, line, &e, NULL);
             return -1;
         }
