@@ -16,10 +16,12 @@ static const struct {
     {"serve", cli_serve, "启动 HTTP 服务(API 与网页)"},
     {"import", cli_import, "从 CSV 导入住户或人员"},
     {"export", cli_export, "导出住户或人员(CSV/XLSX)"},
+    {"round", cli_round, "排查轮次:open | list | close"},
     {"user", cli_user, "用户管理:add | passwd | disable | list"},
     {"token", cli_token, "API 令牌:create | list | revoke"},
     {"stats", cli_stats, "地区汇总数据与排查覆盖率(JSON)"},
     {"routes", cli_routes, "列出 API 路由及所需权限(JSON)"},
+    {"sweep", cli_sweep, "查找逾期未报告的观察对象(--at 指定时刻)"},
     {"version", cli_version, "显示版本"},
 };
 

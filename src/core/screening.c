@@ -168,13 +168,13 @@ int round_get(struct store *s, const char *scope, int64_t id, struct round *out,
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = store_step(st, err), found = rc == STORE_ROW;
+    if (found) {
         round_fill(st, out);
         rc = 0;
     }
     store_stmt_reset(st);
-    if (rc == STORE_DONE || (rc == 0 && !round_visible(out, scope)))
+    if (rc == 0 && (!found || !round_visible(out, scope)))
         rc = ep_error_set(err, EP_ENOTFOUND, "排查轮次 %lld 不存在",
                           "screening round %lld not found", (long long)id);
     return rc;

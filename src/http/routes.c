@@ -37,5 +37,17 @@ const struct route http_routes[] = {
     {"PATCH", "/api/v1/persons/{id}", handler_person_update, PERM_REGISTRY_WRITE, 1},
     {"POST", "/api/v1/persons/{id}/unmask", handler_person_unmask, PERM_PII_UNMASK, 0},
 
+    /* observations, health reports, alerts */
+    {"GET", "/api/v1/observations", handler_observations_list, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/observations", handler_observations_create, PERM_FIELD_WRITE, 1},
+    {"GET", "/api/v1/observations/{id}", handler_observation_get, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/observations/{id}/release", handler_observation_release, PERM_FIELD_WRITE, 1},
+    {"POST", "/api/v1/health-reports", handler_health_reports_create, PERM_FIELD_WRITE, 1},
+    {"GET", "/api/v1/alerts", handler_alerts_list, PERM_REGISTRY_READ, 0},
+    {"GET", "/api/v1/alerts/{id}", handler_alert_get, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/alerts/{id}/acknowledge", handler_alert_acknowledge, PERM_ALERT_HANDLE, 1},
+    {"POST", "/api/v1/alerts/{id}/resolve", handler_alert_resolve, PERM_ALERT_HANDLE, 1},
+    {"GET", "/api/v1/stats/timeliness", handler_stats_timeliness, PERM_REGION_READ, 0},
+
     {NULL, NULL, NULL, 0, 0},
 };

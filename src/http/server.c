@@ -22,6 +22,7 @@
 
 #include "core/auth.h"
 #include "core/event.h"
+#include "core/observation.h"
 #include "store/group.h"
 #include "http/router.h"
 #include "http/static.h"
@@ -35,6 +36,7 @@
 #define MAX_STORES            256
 #define SSE_HEARTBEAT_SECONDS 15
 #define SSE_BATCH             100 /* events read per wake-up */
+#define SWEEP_SECONDS         60  /* overdue follow-ups are looked for this often */
 
 struct sse_stream;
 
@@ -54,6 +56,7 @@ struct http_server {
     uint64_t sse_published_seen;    /* event_published_count() at the last wake-up */
     int stopping;                   /* 1 once http_server_stop began */
     pthread_t heartbeat;            /* wakes streams for keep-alive comments */
+    pthread_t sweeper;              /* submits the overdue sweep every SWEEP_SECONDS */
 };
 
 enum request_state {
@@ -310,7 +313,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
     struct MHD_Response *r;
     const char *ct = res->content_type;
     if (res->json) {
-        char *text = json_dumps(res->json, JSON_COMPACT);
+        /* 15 significant digits: 38.2 stays "38.2", not 38.200000000000003. */
+        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         json_decref(res->json);
         res->json = NULL;
         if (!text)
@@ -410,6 +414,49 @@ static void *heartbeat_main(void *arg)
         pthread_mutex_unlock(&srv->sse_lock);
         sse_wake_all(srv);
         pthread_mutex_lock(&srv->sse_lock);
+    }
+    pthread_mutex_unlock(&srv->sse_lock);
+    return NULL;
+}
+
+/* ---- the overdue sweep -------------------------------------------------- */
+
+/* A sweep is a job of the group-commit writer (the only writing connection),
+ * on the heap because it outlives the sweeper's loop iteration. */
+static int sweep_run(struct store *s, void *ctx, struct ep_error *err)
+{
+    (void)ctx;
+    return observation_sweep(s, 0, NULL, err);
+}
+
+static void sweep_done(void *ctx, int rc, struct ep_error *err)
+{
+    if (rc != 0)
+        log_error("overdue sweep failed: %s", ep_error_message(err, EP_LANG_EN));
+    free(ctx); /* the job itself (ctx points at it) */
+}
+
+static void *sweeper_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->sse_lock);
+    while (!srv->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += SWEEP_SECONDS;
+        while (!srv->stopping &&
+               pthread_cond_timedwait(&srv->sse_tick, &srv->sse_lock, &until) == 0)
+            ; /* woken early by a stop, or spuriously: wait out the period */
+        if (srv->stopping)
+            break;
+        struct store_group_job *job = calloc(1, sizeof *job);
+        if (!job)
+            continue;
+        job->run = sweep_run;
+        job->done = sweep_done;
+        job->ctx = job;
+        /* Under sse_lock, as deferred writes: no job arrives after the stop. */
+        store_group_submit(srv->writer, job);
     }
     pthread_mutex_unlock(&srv->sse_lock);
     return NULL;
@@ -695,6 +742,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : ntohs(sa.sin_port);
     pthread_create(&srv->heartbeat, NULL, heartbeat_main, srv);
+    pthread_create(&srv->sweeper, NULL, sweeper_main, srv);
     *out = srv;
     return 0;
 }
@@ -715,6 +763,7 @@ void http_server_stop(struct http_server *srv)
     pthread_cond_broadcast(&srv->sse_tick);
     pthread_mutex_unlock(&srv->sse_lock);
     pthread_join(srv->heartbeat, NULL);
+    pthread_join(srv->sweeper, NULL);
     sse_wake_all(srv);
     store_group_stop(srv->writer);
     MHD_stop_daemon(srv->daemon);

@@ -48,6 +48,18 @@ HANDLER(handler_person_unmask);
 HANDLER(handler_households_list);
 HANDLER(handler_households_create);
 HANDLER(handler_household_get);
+/* observations.c */
+HANDLER(handler_observations_list);
+HANDLER(handler_observations_create);
+HANDLER(handler_observation_get);
+HANDLER(handler_observation_release);
+HANDLER(handler_health_reports_create);
+/* alerts.c */
+HANDLER(handler_alerts_list);
+HANDLER(handler_alert_get);
+HANDLER(handler_alert_acknowledge);
+HANDLER(handler_alert_resolve);
+HANDLER(handler_stats_timeliness);
 /* persons.c, shared with households.c: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
  * ?region= (400 if malformed, 403 outside the scope); adding another

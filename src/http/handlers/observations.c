@@ -1,0 +1,331 @@
+/*
+ * observations.c -- observations and health reports over HTTP:
+ *   GET  /api/v1/observations              scoped list (?region=&status=&kind=&person=
+ *                                          &limit=&cursor=), ordered by (grid_code, id);
+ *                                          status=overdue: persons overdue now, with the
+ *                                          region's overdue_now and, with ?group=children,
+ *                                          each child region's
+ *   POST /api/v1/observations              open one by hand (client_uuid optional)
+ *   GET  /api/v1/observations/{id}         one observation with every report
+ *   POST /api/v1/observations/{id}/release {note?, override_reason?}
+ *   POST /api/v1/health-reports            a report (client_uuid required), by group
+ *                                          commit: the body is decoded and checked here,
+ *                                          the write runs on the writer thread, the answer
+ *                                          is encoded after the batch is durable
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/observation.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+/* Path parameter {id}: a positive integer, else the observation does not exist. */
+static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
+{
+    char *end;
+    long long v = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "观察记录 %s 不存在", "observation %s not found",
+                            req->params[0]);
+    *id = v;
+    return 0;
+}
+
+/* A positive integer query parameter, 0 when absent; field error if bad. */
+static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *v = http_query(req, key);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return 0;
+    }
+    return n;
+}
+
+static int one_of(const char *v, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(v, *list) == 0)
+            return 1;
+    return 0;
+}
+
+struct list_ctx {
+    json_t *items;
+    struct observation last;
+};
+
+static int add_observation(const struct observation *o, void *arg)
+{
+    struct list_ctx *c = arg;
+    json_array_append_new(c->items, observation_json_new(o));
+    c->last = *o;
+    return 0;
+}
+
+struct child_ctx {
+    struct store *store;
+    json_t *items;
+    struct ep_error *err;
+};
+
+static int add_child(const struct region *r, void *arg)
+{
+    struct child_ctx *c = arg;
+    int64_t n;
+    if (counter_get(c->store, r->code, "overdue_now", &n, c->err) != 0)
+        return -EP_EINTERNAL;
+    json_array_append_new(c->items, json_pack("{s:s, s:s, s:I}", "code", r->code, "name", r->name,
+                                              "overdue_now", (json_int_t)n));
+    return 0;
+}
+
+int handler_observations_list(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    static const char *const statuses[] = {"active",      "released", "converted",
+                                           "transferred", "overdue",  NULL};
+    static const char *const kinds[] = {"home", "centralized", "medical", NULL};
+    int limit;
+    const char *cursor;
+    struct observation_filter f = {0};
+    char after[REGION_CODE_MAX];
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
+        f.after_grid = after;
+    f.status = http_query(req, "status");
+    if (f.status && !one_of(f.status, statuses))
+        ep_error_field(err, "status", "应为 active、released、converted、transferred 或 overdue",
+                       "must be active, released, converted, transferred or overdue");
+    f.kind = http_query(req, "kind");
+    if (f.kind && !one_of(f.kind, kinds))
+        ep_error_field(err, "kind", "应为 home、centralized 或 medical",
+                       "must be home, centralized or medical");
+    f.person_id = query_id(req, "person", err);
+    const char *group = http_query(req, "group");
+    if (group && strcmp(group, "children") != 0)
+        ep_error_field(err, "group", "只支持 children", "only children is supported");
+    if (err->code)
+        return -err->code;
+    f.scope = req->user.scope;
+    f.limit = limit;
+    struct list_ctx c = {json_array(), {0}};
+    if (observation_list(req->store, &f, add_observation, &c, err) != 0) {
+        json_decref(c.items);
+        return -err->code;
+    }
+    json_t *next = json_null();
+    if ((int)json_array_size(c.items) == limit)
+        next = json_string(
+            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
+    json_t *body = json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next);
+    if (f.status && strcmp(f.status, "overdue") == 0) {
+        /* The roll-up: counters of the region and, if asked, its children. */
+        const char *code = f.region ? f.region : req->user.scope;
+        int64_t n = 0;
+        if (region_level_of_code(code) &&
+            counter_get(req->store, code, "overdue_now", &n, err) != 0)
+            goto fail;
+        json_object_set_new(body, "region", json_string(code));
+        json_object_set_new(body, "overdue_now", json_integer(n));
+        if (group) {
+            struct child_ctx cc = {req->store, json_array(), err};
+            json_object_set_new(body, "children", cc.items);
+            if (region_children_list(req->store, code, add_child, &cc, err) != 0)
+                goto fail;
+        }
+    }
+    return http_reply_json(res, 200, body);
+fail:
+    json_decref(body);
+    return -err->code;
+}
+
+static const struct json_field create_fields[] = {
+    {"client_uuid", JF_STRING, 0, 64, 0, 0},
+    {"person_id", JF_INT, 1, 0, 1, 9.0e15},
+    {"kind", JF_STRING, 1, 20, 0, 0},
+    {"site", JF_STRING, 0, 100, 0, 0},
+    {"reason", JF_STRING, 1, 20, 0, 0},
+    {"start_date", JF_STRING, 0, 20, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_observations_create(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct idem_key key;
+    json_object_check(body, create_fields, err);
+    handler_idem_key(body, &key, err);
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    struct observation_open_input in = {
+        .person_id = json_get_int(body, "person_id", 0),
+        .kind = json_get_str(body, "kind"),
+        .site = json_get_str(body, "site"),
+        .reason = json_get_str(body, "reason"),
+        .start_date = json_get_str(body, "start_date"),
+    };
+    if (!json_object_get(body, "start_date"))
+        in.start_date = today;
+    struct observation o;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = observation_create(req->store, &who, &in, &key, &o, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    if (key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, key.replayed ? 200 : 201, observation_json_new(&o));
+}
+
+static int add_report(const struct health_report *r, void *arg)
+{
+    json_array_append_new(arg, observation_report_json_new(r));
+    return 0;
+}
+
+int handler_observation_get(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int64_t id;
+    struct observation o;
+    if (path_id(req, &id, err) != 0 ||
+        observation_get(req->store, req->user.scope, id, &o, err) != 0)
+        return -err->code;
+    json_t *body = observation_json_new(&o);
+    json_t *reports = json_array();
+    json_object_set_new(body, "reports", reports);
+    if (observation_reports_list(req->store, id, add_report, reports, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, body);
+}
+
+static const struct json_field release_fields[] = {
+    {"note", JF_STRING, 0, 300, 0, 0},
+    {"override_reason", JF_STRING, 0, 300, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_observation_release(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = req->body_len ? http_body_json(req, err) : json_object();
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, release_fields, err);
+    struct observation_release_input in = {json_get_str(body, "note"),
+                                           json_get_str(body, "override_reason")};
+    struct observation o;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = observation_release(req->store, &who, id, &in, &o, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 200, observation_json_new(&o));
+}
+
+/* ---- POST /api/v1/health-reports (group commit) ------------------------ */
+
+static const struct json_field report_fields[] = {
+    {"client_uuid", JF_STRING, 1, 64, 0, 0}, {"person_id", JF_INT, 1, 0, 1, 9.0e15},
+    {"slot", JF_STRING, 1, 32, 0, 0},        {"temperature", JF_NUMBER, 1, 0, 0, 0},
+    {"symptoms", JF_ARRAY, 0, 0, 0, 0},      {NULL, 0, 0, 0, 0, 0},
+};
+
+/* Everything the deferred write needs, in req->arena. */
+struct report_ctx {
+    struct health_report_input in;
+    struct idem_key key;
+    struct health_report out;
+};
+
+static int report_write(struct store *s, struct http_request *req, void *arg, struct ep_error *err)
+{
+    struct report_ctx *c = arg;
+    struct actor who = {&req->user, req->client_ip};
+    return observation_report_add(s, &who, &c->in, &c->key, &c->out, err);
+}
+
+static int report_encode(struct http_request *req, struct http_response *res, void *arg,
+                         struct ep_error *err)
+{
+    (void)req;
+    (void)err;
+    struct report_ctx *c = arg;
+    if (c->key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, c->key.replayed ? 200 : 201, observation_report_json_new(&c->out));
+}
+
+int handler_health_reports_create(struct http_request *req, struct http_response *res,
+                                  struct ep_error *err)
+{
+    (void)res;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct report_ctx *c = arena_alloc(req->arena, sizeof *c);
+    memset(c, 0, sizeof *c);
+    json_object_check(body, report_fields, err);
+    handler_idem_key(body, &c->key, err);
+    if (c->key.uuid)
+        c->key.uuid = arena_strdup(req->arena, c->key.uuid);
+    c->in.person_id = json_get_int(body, "person_id", 0);
+    const char *slot = json_get_str(body, "slot");
+    c->in.slot = slot ? arena_strdup(req->arena, slot) : NULL;
+    json_t *t = json_object_get(body, "temperature");
+    double v = json_is_number(t) ? json_number_value(t) : 0;
+    /* Out-of-range values are not converted (no overflow): the check names them. */
+    c->in.temperature_dc = v >= 0 && v <= 100 ? (int)lround(v * 10.0) : -1;
+    json_t *symptoms = json_object_get(body, "symptoms");
+    if (json_is_array(symptoms)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(symptoms, i, item)
+        {
+            if (!json_is_string(item)) {
+                ep_error_field(err, "symptoms", "应为症状名称组成的数组",
+                               "must be an array of symptom names");
+                break;
+            }
+            if (c->in.nsymptoms == OBSERVATION_SYMPTOMS_MAX) {
+                c->in.nsymptoms = OBSERVATION_SYMPTOMS_MAX + 1; /* the check reports it */
+                break;
+            }
+            c->in.symptoms[c->in.nsymptoms++] = arena_strdup(req->arena, json_string_value(item));
+        }
+    }
+    /* Name every problem at once: the domain's own checks of the values
+     * (fields already blamed by the body check are not named twice). */
+    struct ep_error more;
+    ep_error_clear(&more);
+    if (observation_report_check(&c->in, &more) != 0)
+        handler_fields_merge(err, &more);
+    json_decref(body);
+    if (err->code)
+        return -err->code;
+    return http_defer_write(req, report_write, report_encode, c);
+}
