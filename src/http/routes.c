@@ -49,5 +49,21 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/alerts/{id}/resolve", handler_alert_resolve, PERM_ALERT_HANDLE, 1},
     {"GET", "/api/v1/stats/timeliness", handler_stats_timeliness, PERM_REGION_READ, 0},
 
+    /* disease profile, risk areas, screening rounds, household visits, coverage */
+    {"GET", "/api/v1/profile", handler_profile_get, PERM_LOGIN, 0},
+    {"PUT", "/api/v1/profile", handler_profile_put, PERM_REGION_WRITE, 0},
+    {"GET", "/api/v1/risk-areas", handler_riskareas_list, PERM_REGION_READ, 0},
+    {"POST", "/api/v1/risk-areas", handler_riskareas_create, PERM_REGION_WRITE, 0},
+    {"PATCH", "/api/v1/risk-areas/{id}", handler_riskarea_end, PERM_REGION_WRITE, 0},
+    {"DELETE", "/api/v1/risk-areas/{id}", handler_riskarea_delete, PERM_REGION_WRITE, 0},
+    {"GET", "/api/v1/rounds", handler_rounds_list, PERM_REGION_READ, 0},
+    {"POST", "/api/v1/rounds", handler_rounds_create, PERM_ROUND_MANAGE, 1},
+    {"GET", "/api/v1/rounds/{id}", handler_round_get, PERM_REGION_READ, 0},
+    {"POST", "/api/v1/rounds/{id}/close", handler_round_close, PERM_ROUND_MANAGE, 1},
+    {"GET", "/api/v1/visits", handler_visits_list, PERM_REGISTRY_READ, 0},
+    {"POST", "/api/v1/visits", handler_visits_create, PERM_FIELD_WRITE, 1},
+    {"GET", "/api/v1/visits/{id}", handler_visit_get, PERM_REGISTRY_READ, 0},
+    {"GET", "/api/v1/stats/coverage", handler_coverage_get, PERM_REGION_READ, 0},
+
     {NULL, NULL, NULL, 0, 0},
 };

@@ -60,6 +60,22 @@ HANDLER(handler_alert_get);
 HANDLER(handler_alert_acknowledge);
 HANDLER(handler_alert_resolve);
 HANDLER(handler_stats_timeliness);
+/* profile.c */
+HANDLER(handler_profile_get);
+HANDLER(handler_profile_put);
+HANDLER(handler_riskareas_list);
+HANDLER(handler_riskareas_create);
+HANDLER(handler_riskarea_end);
+HANDLER(handler_riskarea_delete);
+/* screening.c */
+HANDLER(handler_rounds_list);
+HANDLER(handler_rounds_create);
+HANDLER(handler_round_get);
+HANDLER(handler_round_close);
+HANDLER(handler_visits_list);
+HANDLER(handler_visits_create);
+HANDLER(handler_visit_get);
+HANDLER(handler_coverage_get);
 /* persons.c, shared with households.c: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
  * ?region= (400 if malformed, 403 outside the scope); adding another
