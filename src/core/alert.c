@@ -283,8 +283,8 @@ static int load(struct store *s, const struct actor *who, int64_t id, struct ale
     return get(s, who->user->scope, id, out, err);
 }
 
-int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, struct alert *out,
-                      struct ep_error *err)
+int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int64_t now_unix,
+                      struct alert *out, struct ep_error *err)
 {
     if (store_begin(s, err) != 0)
         return -err->code;
@@ -303,7 +303,7 @@ int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, stru
                               a.resolved_by, a.resolved_at);
         goto out;
     }
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
     int64_t seconds = elapsed(&a, now);
     char at[32];
     time_iso_from_unix((time_t)now, at);
@@ -348,7 +348,7 @@ static int check_note(const char *note, struct ep_error *err)
 }
 
 int alert_resolve(struct store *s, const struct actor *who, int64_t id, const char *note,
-                  struct alert *out, struct ep_error *err)
+                  int64_t now_unix, struct alert *out, struct ep_error *err)
 {
     if (check_note(note, err) != 0)
         return -EP_EINVAL;
@@ -364,7 +364,7 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
                           a.resolved_by, a.resolved_at);
         goto out;
     }
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
     int64_t seconds = elapsed(&a, now);
     char at[32];
     time_iso_from_unix((time_t)now, at);

@@ -90,18 +90,19 @@ json_t *alert_json_new(const struct alert *a);
 int alert_get(struct store *s, const char *scope, int64_t id, struct alert *out,
               struct ep_error *err);
 
-/* open -> acknowledged, in its own transaction (a savepoint inside a group
- * commit), audited, with the event and the "ack_hist" counter.
+/* open -> acknowledged at "now_unix" (0 = now; simulations pass their
+ * clock), in its own transaction (a savepoint inside a group commit),
+ * audited, with the event and the "ack_hist" counter.
  * -EP_ENOTFOUND outside who's scope, -EP_ECONFLICT when no longer open. */
-int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, struct alert *out,
-                      struct ep_error *err);
+int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int64_t now_unix,
+                      struct alert *out, struct ep_error *err);
 
-/* open/acknowledged -> resolved with a note (1-300 characters, field
+/* open/acknowledged -> resolved at "now_unix" (0 = now) with a note (1-300 characters, field
  * "note"), in its own transaction, audited, with the event and counters.
  * -EP_EINVAL without a note, -EP_ENOTFOUND outside who's scope,
  * -EP_ECONFLICT when already resolved. */
 int alert_resolve(struct store *s, const struct actor *who, int64_t id, const char *note,
-                  struct alert *out, struct ep_error *err);
+                  int64_t now_unix, struct alert *out, struct ep_error *err);
 
 struct alert_filter {
     const char *scope;  /* required: jurisdiction prefix */

@@ -121,7 +121,7 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
         return -err->code;
     struct alert a;
     struct actor who = {&req->user, req->client_ip};
-    if (alert_acknowledge(req->store, &who, id, &a, err) != 0)
+    if (alert_acknowledge(req->store, &who, id, 0, &a, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, alert_json_new(&a));
 }
@@ -144,7 +144,7 @@ int handler_alert_resolve(struct http_request *req, struct http_response *res, s
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;
     if (!err->code)
-        rc = alert_resolve(req->store, &who, id, json_get_str(body, "note"), &a, err);
+        rc = alert_resolve(req->store, &who, id, json_get_str(body, "note"), 0, &a, err);
     json_decref(body);
     if (rc != 0)
         return -err->code;
