@@ -103,11 +103,44 @@ int handler_alert_get(struct http_request *req, struct http_response *res, struc
     return http_reply_json(res, 200, alert_json_new(&a));
 }
 
+/* Acknowledge and resolve go through the group-commit writer like every
+ * write that publishes events: its commit hook wakes the event streams. */
+struct change_ctx {
+    int64_t id;
+    const char *note; /* resolve only, in req->arena */
+    struct alert out;
+};
+
+static int acknowledge_write(struct store *s, struct http_request *req, void *arg,
+                             struct ep_error *err)
+{
+    struct change_ctx *c = arg;
+    struct actor who = {&req->user, req->client_ip};
+    return alert_acknowledge(s, &who, c->id, 0, &c->out, err);
+}
+
+static int resolve_write(struct store *s, struct http_request *req, void *arg, struct ep_error *err)
+{
+    struct change_ctx *c = arg;
+    struct actor who = {&req->user, req->client_ip};
+    return alert_resolve(s, &who, c->id, c->note, 0, &c->out, err);
+}
+
+static int change_encode(struct http_request *req, struct http_response *res, void *arg,
+                         struct ep_error *err)
+{
+    (void)req;
+    (void)err;
+    struct change_ctx *c = arg;
+    return http_reply_json(res, 200, alert_json_new(&c->out));
+}
+
 static const struct json_field no_fields[] = {{NULL, 0, 0, 0, 0, 0}};
 
 int handler_alert_acknowledge(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
+    (void)res;
     int64_t id;
     if (path_id(req, &id, err) != 0)
         return -err->code;
@@ -119,11 +152,10 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
     json_decref(body);
     if (err->code)
         return -err->code;
-    struct alert a;
-    struct actor who = {&req->user, req->client_ip};
-    if (alert_acknowledge(req->store, &who, id, 0, &a, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, alert_json_new(&a));
+    struct change_ctx *c = arena_alloc(req->arena, sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->id = id;
+    return http_defer_write(req, acknowledge_write, change_encode, c);
 }
 
 static const struct json_field resolve_fields[] = {
@@ -133,6 +165,7 @@ static const struct json_field resolve_fields[] = {
 
 int handler_alert_resolve(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
+    (void)res;
     int64_t id;
     if (path_id(req, &id, err) != 0)
         return -err->code;
@@ -140,15 +173,15 @@ int handler_alert_resolve(struct http_request *req, struct http_response *res, s
     if (!body)
         return -EP_EINVAL;
     json_object_check(body, resolve_fields, err);
-    struct alert a;
-    struct actor who = {&req->user, req->client_ip};
-    int rc = -EP_EINVAL;
-    if (!err->code)
-        rc = alert_resolve(req->store, &who, id, json_get_str(body, "note"), 0, &a, err);
+    struct change_ctx *c = arena_alloc(req->arena, sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->id = id;
+    const char *note = json_get_str(body, "note");
+    c->note = note ? arena_strdup(req->arena, note) : NULL;
     json_decref(body);
-    if (rc != 0)
+    if (err->code)
         return -err->code;
-    return http_reply_json(res, 200, alert_json_new(&a));
+    return http_defer_write(req, resolve_write, change_encode, c);
 }
 
 /* {"count", "median_seconds", "median_bucket", "p90_seconds", "p90_bucket",
