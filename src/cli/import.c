@@ -764,12 +764,18 @@ int cli_import(int argc, char **argv)
     long good = im.imported;
     if (im.bad && !im.skip_bad) {
         store_rollback(im.s);
-        fprintf(stderr,
-                en ? "epigrid: %ld of %ld rows are bad; nothing imported (fix them, or use "
-                     "--skip-bad to import the %ld good rows)\n"
-                   : "epigrid: %ld 行有误(共 %ld 行),未导入任何数据(请改正,或用 --skip-bad "
-                     "导入其余 %ld 行)\n",
-                im.bad, im.rows, good);
+        if (good == 0)
+            fprintf(stderr,
+                    en ? "epigrid: %ld of %ld rows are bad; nothing imported\n"
+                       : "epigrid: %ld 行有误(共 %ld 行),未导入任何数据\n",
+                    im.bad, im.rows);
+        else
+            fprintf(stderr,
+                    en ? "epigrid: %ld of %ld rows are bad; nothing imported (fix them, or use "
+                         "--skip-bad to import the %ld good rows)\n"
+                       : "epigrid: %ld 行有误(共 %ld 行),未导入任何数据(请改正,或用 --skip-bad "
+                         "导入其余 %ld 行)\n",
+                    im.bad, im.rows, good);
         goto out;
     }
     if (im.dry_run) {

@@ -197,6 +197,44 @@ test('one bad row: nothing is imported, exit 1, the line and field are named (zh
   assert.equal(srv.snapshot(), snap);
 });
 
+// One bad row per file; each must import nothing and name line 2 and the field.
+const badRows = [
+  ['empty name', { name: '' }, 'name'],
+  ['name of 21 characters', { name: '张'.repeat(21) }, 'name'],
+  ['wrong check digit', { id: '431122198506121010' }, 'id_number'],
+  ['impossible birth date in the ID number', { id: idNumber('43112219900230101') }, 'id_number'],
+  ['ID number of 17 characters', { id: '43112219850612101' }, 'id_number'],
+  ['sex disagreeing with the ID number', { sex: '女' }, 'sex'], // person(1) is male
+  ['birth date disagreeing with the ID number', { birth: '1985-06-13' }, 'birth_date'],
+  ['bad phone', { phone: '1381234' }, 'phone'],
+  ['unknown grid', { grid: '431122101201099' }, 'grid_code'],
+  ['a county code where a grid is needed', { grid: '431122' }, 'grid_code'],
+  ['household_id not a number', { hid: 'abc' }, 'household_id'],
+  ['household that does not exist', { hid: '999999' }, 'household_id'],
+];
+for (const [what, change, field] of badRows) {
+  test(`bad row: ${what} -> line 2, ${field}, nothing written`, () => {
+    const p = { ...person(31), grid: GRID_A, hid: '', ...change };
+    const text = '姓名,性别,出生日期,身份证号,电话,住户ID,网格编码\n' +
+      [p.name, p.sex, p.birth, p.id, p.phone, p.hid, p.hid ? '' : p.grid].join(',') + '\n';
+    const snap = srv.snapshot();
+    const r = srv.cli(['import', 'persons', file(text)], { env: { EPIGRID_LANG: 'en' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^line 2: .*\\(?${field}\\)?: `, 'm'));
+    assert.equal(srv.snapshot(), snap);
+  });
+}
+
+test('a grid that differs from the household grid is refused', () => {
+  const p = person(32);
+  const text = `姓名,身份证号,住户ID,网格编码\n${p.name},${p.id},${households.H3},${GRID_A}\n`;
+  const snap = srv.snapshot();
+  const r = srv.cli(['import', 'persons', file(text)]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /第 2 行: 网格编码 \(grid_code\): /);
+  assert.equal(srv.snapshot(), snap);
+});
+
 test('duplicates inside the file and against the database are bad rows', () => {
   const again = person(1, { grid: GRID_A }); // imported earlier
   const twice = person(10, { grid: GRID_A });
@@ -250,6 +288,15 @@ test('header problems are reported before any row is read', () => {
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /required column id_number is missing/);
   assert.match(missing.stderr, /household_id or grid_code column is required/);
+  // Excel's trailing commas are fine; a value under a column without a title is not.
+  const p = person(23, { grid: GRID_A });
+  const trailing = srv.cli(['import', 'persons', '--dry-run',
+    file(`姓名,身份证号,网格编码,,\n${p.name},${p.id},${GRID_A},,\n`)]);
+  assert.equal(trailing.status, 0, trailing.stderr);
+  const stray = srv.cli(['import', 'persons', '--dry-run',
+    file(`姓名,身份证号,网格编码,,\n${p.name},${p.id},${GRID_A},,x\n`)]);
+  assert.equal(stray.status, 1);
+  assert.match(stray.stderr, /第 2 行: 第 5 列有内容,但表头没有这一列/);
   const empty = srv.cli(['import', 'households', file('')]);
   assert.equal(empty.status, 1);
   assert.match(empty.stderr, /表头/);
