@@ -99,7 +99,8 @@ export async function startServer({ db, demo, args = [] } = {}) {
       if (m) resolve(m[1]);
     });
     exited.then(({ code }) => reject(new Error(`server exited ${code}: ${stderr}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+    // unref: a pending timer must not keep node alive after the tests finished
+    setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000).unref();
   });
   const users = new Map();
   const srv = {
