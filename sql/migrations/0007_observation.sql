@@ -69,4 +69,4 @@ CREATE TABLE overdue (
     close_reason   TEXT                                      -- reported, slot_passed, ended
 );
 CREATE UNIQUE INDEX overdue_one_open ON overdue(observation_id) WHERE closed_at IS NULL;
-CREATE INDEX overdue_open_grid ON overdue(grid_code, id) WHERE closed_at IS NULL;
+CREATE INDEX overdue_open_grid ON overdue(grid_code, observation_id) WHERE closed_at IS NULL;

@@ -166,6 +166,9 @@ static int publish(struct store *s, const char *type, int64_t id, struct ep_erro
     if (rc != 0)
         return rc;
     json_t *payload = alert_json_new(&a);
+    /* Streams are open to every role of the region: the person's name is
+     * for those who may read the registry (GET /api/v1/alerts). */
+    json_object_del(payload, "person_name");
     rc = event_publish(s, a.grid_code, type, payload, NULL, err);
     json_decref(payload);
     return rc;

@@ -11,7 +11,8 @@
  * Lifecycle: open -> acknowledged -> resolved (resolving an open alert
  * acknowledges it at the same moment).  Every raise/acknowledge/resolve
  * publishes an event (event.h: alert.raised, alert.acknowledged,
- * alert.resolved, payload = the alert as JSON, region = its grid) and
+ * alert.resolved, payload = the alert as JSON without the person's name,
+ * region = its grid; titles name no one either) and
  * updates, in the same transaction, the counters (docs/counters.md)
  * "alerts_open.<severity>" (open = not resolved), "alerts_raised.<day>" and
  * the timeliness histograms "ack_hist.<day>.<bucket>" and

@@ -985,16 +985,11 @@ static int set_replaced_by(struct store *s, int64_t id, int64_t by, struct ep_er
 static int raise_abnormal(struct store *s, const struct observation *o, struct health_report *r,
                           const struct health_report_input *in, struct ep_error *err)
 {
+    /* No names in titles: events reach every role of the region, and who
+     * it is about is shown only to those who may read the registry. */
     char zh[ALERT_TITLE_MAX], en[ALERT_TITLE_MAX], key[64], source[32];
-    struct person person;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (person_get(s, "", o->person_id, &person, &lookup) != 0)
-        person.name[0] = '\0';
-    int nz = snprintf(zh, sizeof zh, "%s 健康报告异常:体温 %.1f℃", person.name,
-                      r->temperature_dc / 10.0);
-    int ne = snprintf(en, sizeof en, "%s: abnormal health report, %.1f °C", person.name,
-                      r->temperature_dc / 10.0);
+    int nz = snprintf(zh, sizeof zh, "健康报告异常:体温 %.1f℃", r->temperature_dc / 10.0);
+    int ne = snprintf(en, sizeof en, "abnormal health report: %.1f °C", r->temperature_dc / 10.0);
     for (int i = 0; i < in->nsymptoms; i++) {
         int k = symptom_index(in->symptoms[i]);
         if (nz > 0 && (size_t)nz < sizeof zh)
@@ -1217,15 +1212,9 @@ static int open_overdue(struct store *s, const struct profile *p, const struct c
         rc = counter_add(s, c->grid_code, "overdue_now", 1, err);
     if (rc != 0)
         return rc;
-    char name[81] = "";
-    struct person person;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (person_get(s, "", c->person_id, &person, &lookup) == 0)
-        snprintf(name, sizeof name, "%s", person.name);
     char zh[ALERT_TITLE_MAX], en[ALERT_TITLE_MAX], key[80], source[40];
-    snprintf(zh, sizeof zh, "%s 未按时报告健康情况(%s)", name, slot);
-    snprintf(en, sizeof en, "%s: health report overdue (%s)", name, slot);
+    snprintf(zh, sizeof zh, "未按时报告健康情况(%s)", slot);
+    snprintf(en, sizeof en, "health report overdue (%s)", slot);
     snprintf(key, sizeof key, "report_overdue:%lld:%.10s#%d", (long long)c->obs_id, slot, index);
     snprintf(source, sizeof source, "observation:%lld", (long long)c->obs_id);
     struct alert_input a = {

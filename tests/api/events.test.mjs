@@ -129,6 +129,8 @@ test('alert.raised reaches the region within a second and nobody outside it', as
       assert.equal(ev.data.severity, 'high');
       assert.equal(ev.data.grid_code, GRID_A);
       assert.equal(ev.data.person_id, personA);
+      assert.equal(ev.data.person_name, undefined, 'no names on the stream');
+      assert.doesNotMatch(ev.data.title_zh, /赵六/);
     }
     // Changes follow on the same stream.
     let x = await workerA.post(`/api/v1/alerts/${alertId}/acknowledge`);

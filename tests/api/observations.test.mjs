@@ -115,7 +115,8 @@ test('epigrid sweep --at: overdue persons per grid, rolled up, with one alert pe
   r = await admin.get(`/api/v1/alerts?rule=report_overdue&person=${pa}`);
   assert.equal(r.body.items.length, 1);
   assert.equal(r.body.items[0].severity, 'medium');
-  assert.match(r.body.items[0].title_zh, /逾期甲 未按时报告/);
+  assert.match(r.body.items[0].title_zh, /^未按时报告健康情况/);
+  assert.equal(r.body.items[0].person_name, '逾期甲');
   assert.ok(r.body.items[0].raised_at.startsWith(`${day(-1)}T10:05`));
 
   // The late report closes the row at once.
