@@ -97,8 +97,14 @@ int cli_sweep(int argc, char **argv)
         at = (int64_t)time(NULL);
     struct ep_error err;
     ep_error_clear(&err);
-    struct observation_sweep_result res;
-    int rc = observation_sweep(s, at, &res, &err);
+    struct observation_sweep_result res = {0, 0, 1}, part;
+    int rc = 0;
+    while (rc == 0 && res.more) {
+        rc = observation_sweep(s, at, &part, &err);
+        res.opened += part.opened;
+        res.closed += part.closed;
+        res.more = rc == 0 && part.more;
+    }
     store_close(s);
     if (rc != 0) {
         cli_print_error(&err);

@@ -1235,7 +1235,7 @@ static int open_overdue(struct store *s, const struct profile *p, const struct c
 int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
                       struct ep_error *err)
 {
-    struct observation_sweep_result res = {0, 0};
+    struct observation_sweep_result res = {0, 0, 0};
     int64_t now = now_or(now_unix);
     if (store_begin(s, err) != 0)
         return -err->code;
@@ -1261,7 +1261,7 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
         "  AND h.slot_day = ? AND h.slot_index = ? AND h.replaced_by IS NULL)"
         " AND NOT EXISTS (SELECT 1 FROM overdue d WHERE d.observation_id = o.id"
         "  AND d.closed_at IS NULL)"
-        " ORDER BY o.id",
+        " ORDER BY o.id LIMIT ?",
         err);
     if (!st) {
         rc = -EP_EINTERNAL;
@@ -1270,6 +1270,7 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
     store_bind_text(st, 1, date);
     store_bind_int64(st, 2, day);
     store_bind_int64(st, 3, index);
+    store_bind_int64(st, 4, OBSERVATION_SWEEP_BATCH + 1);
     /* Collected first: the loop below writes the tables the query reads. */
     struct candidate *list = NULL;
     size_t n = 0, cap = 0;
@@ -1289,6 +1290,10 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
         n++;
     }
     store_stmt_reset(st);
+    if (n > OBSERVATION_SWEEP_BATCH) {
+        n = OBSERVATION_SWEEP_BATCH;
+        res.more = 1;
+    }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = open_overdue(s, &prof, &list[i], day, index, now, err);
         if (rc == 0)

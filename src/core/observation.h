@@ -203,9 +203,15 @@ json_t *observation_report_json_new(const struct health_report *r);
 
 /* ---- overdue ---------------------------------------------------------- */
 
+/* Overdue rows opened by one call at most: a whole city missing its 08:00
+ * slot must not hold the group-commit writer for seconds.  The caller sweeps
+ * again while "more" is set. */
+#define OBSERVATION_SWEEP_BATCH 1000
+
 struct observation_sweep_result {
     int opened; /* overdue rows opened (and alerts raised) */
     int closed; /* overdue rows closed because their slot is no longer current */
+    int more;   /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
 };
 
 /* Finds, at moment "now_unix", every active observation whose current slot

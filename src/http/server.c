@@ -423,17 +423,30 @@ static void *heartbeat_main(void *arg)
 
 /* A sweep is a job of the group-commit writer (the only writing connection),
  * on the heap because it outlives the sweeper's loop iteration. */
+struct sweep_job {
+    struct store_group_job job; /* first: the job's ctx is this struct */
+    struct store_group *writer;
+    struct observation_sweep_result res;
+};
+
 static int sweep_run(struct store *s, void *ctx, struct ep_error *err)
 {
-    (void)ctx;
-    return observation_sweep(s, 0, NULL, err);
+    struct sweep_job *sj = ctx;
+    return observation_sweep(s, 0, &sj->res, err);
 }
 
 static void sweep_done(void *ctx, int rc, struct ep_error *err)
 {
+    struct sweep_job *sj = ctx;
     if (rc != 0)
         log_error("overdue sweep failed: %s", ep_error_message(err, EP_LANG_EN));
-    free(ctx); /* the job itself (ctx points at it) */
+    if (rc == 0 && sj->res.more) {
+        /* The rest in the next batch, so that other writes go in between
+         * (the writer drains its queue before it stops). */
+        store_group_submit(sj->writer, &sj->job);
+        return;
+    }
+    free(sj);
 }
 
 static void *sweeper_main(void *arg)
@@ -449,14 +462,15 @@ static void *sweeper_main(void *arg)
             ; /* woken early by a stop, or spuriously: wait out the period */
         if (srv->stopping)
             break;
-        struct store_group_job *job = calloc(1, sizeof *job);
-        if (!job)
+        struct sweep_job *sj = calloc(1, sizeof *sj);
+        if (!sj)
             continue;
-        job->run = sweep_run;
-        job->done = sweep_done;
-        job->ctx = job;
+        sj->job.run = sweep_run;
+        sj->job.done = sweep_done;
+        sj->job.ctx = sj;
+        sj->writer = srv->writer;
         /* Under sse_lock, as deferred writes: no job arrives after the stop. */
-        store_group_submit(srv->writer, job);
+        store_group_submit(srv->writer, &sj->job);
     }
     pthread_mutex_unlock(&srv->sse_lock);
     return NULL;

@@ -728,6 +728,33 @@ static void overdue_follows_the_slots_across_midnight(void **state)
     assert_counters_match_oracle(fx);
 }
 
+static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t d = time_today_cn() - 1;
+    char day[11];
+    date_of_day(d, day);
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    for (int i = 0; i <= OBSERVATION_SWEEP_BATCH; i++) {
+        int64_t person = new_person(fx, GRID_B, 1000 + i);
+        struct observation_open_input in = {person, "home", NULL, "travel", day, NULL};
+        int64_t id;
+        int opened;
+        assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err), 0);
+    }
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    struct observation_sweep_result res = sweep(fx, at(d, 12, 0));
+    assert_int_equal(res.opened, OBSERVATION_SWEEP_BATCH);
+    assert_int_equal(res.more, 1);
+    res = sweep(fx, at(d, 12, 1));
+    assert_int_equal(res.opened, 1);
+    assert_int_equal(res.more, 0);
+    assert_int_equal(count(fx, GRID_B, "overdue_now"), OBSERVATION_SWEEP_BATCH + 1);
+    assert_counters_match_oracle(fx);
+}
+
 /* ---- the property: counters equal the oracle ---------------------------- */
 
 static unsigned next_rand(unsigned *seed)
@@ -884,6 +911,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_second_report_for_a_slot_replaces_the_first_and_keeps_it,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(overdue_follows_the_slots_across_midnight, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_sweep_opens_a_bounded_batch_and_says_more, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(counters_equal_the_oracle_after_a_random_day_loop, setup,
                                         teardown),
     };
