@@ -26,6 +26,7 @@ static const char *perm_names[PERM_COUNT] = {
     "public",         "login",        "region_read", "region_write", "registry_read",
     "registry_write", "pii_unmask",   "export",      "user_read",    "user_admin",
     "audit_read",     "round_manage", "field_write", "alert_handle",
+    "org_manage", "duty_write",
 };
 
 #define P(x) (1u << (x))
@@ -34,16 +35,19 @@ static const unsigned role_perms[ROLE_COUNT] = {
     [ROLE_ADMIN] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGION_WRITE) |
                    P(PERM_REGISTRY_READ) | P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) |
                    P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) |
-                   P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE),
+                   P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
+                   P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE),
     [ROLE_COMMANDER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_ROUND_MANAGE) |
-                       P(PERM_ALERT_HANDLE),
+                       P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE),
     [ROLE_GRID_WORKER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
-                         P(PERM_REGISTRY_WRITE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE),
+                         P(PERM_REGISTRY_WRITE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
+                         P(PERM_DUTY_WRITE),
     [ROLE_HEALTH] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                     P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) | P(PERM_FIELD_WRITE) |
-                    P(PERM_ALERT_HANDLE),
-    [ROLE_ORGANISER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ),
+                    P(PERM_ALERT_HANDLE) | P(PERM_DUTY_WRITE),
+    [ROLE_ORGANISER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
+                       P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE),
     [ROLE_SUPPLIES] = P(PERM_LOGIN) | P(PERM_REGION_READ),
     [ROLE_INSPECTOR] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ),
     [ROLE_VIEWER] = P(PERM_LOGIN) | P(PERM_REGION_READ),

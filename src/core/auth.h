@@ -45,6 +45,8 @@ enum auth_perm {
     PERM_ROUND_MANAGE,   /* open and close screening rounds */
     PERM_FIELD_WRITE,    /* record household visits (field work) */
     PERM_ALERT_HANDLE,   /* acknowledge and resolve alerts */
+    PERM_ORG_MANAGE,     /* party organisations, members, teams, applications, rosters, checkpoints */
+    PERM_DUTY_WRITE,     /* duty in the field: checkpoint entries, shift check-in and check-out */
     PERM_COUNT
 };
 
