@@ -49,9 +49,10 @@ CREATE TABLE health_reports (
     created_at     TEXT NOT NULL
 );
 -- One current report per observation and slot; replaced ones stay as history.
+-- (No index by grid: nothing reads reports by region -- the figures are
+-- counters -- and every index costs pages on the hot write path.)
 CREATE UNIQUE INDEX health_reports_current
     ON health_reports(observation_id, slot_day, slot_index) WHERE replaced_by IS NULL;
-CREATE INDEX health_reports_grid ON health_reports(grid_code, slot);
 
 -- A follow-up that was due and did not come: one row per observation and
 -- slot found overdue by the sweep; closed by the report, the next slot, or
