@@ -1,0 +1,1221 @@
+/*
+ * org.c -- party organisations, members, applications to serve, grid
+ * responsibility and the mobilisation roll-ups (see org.h).
+ *
+ * Each write is one transaction holding the fact, its counters and its
+ * audit row; checks that need no database come first so that bad input
+ * writes nothing.
+ */
+#include "core/org.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/person.h"
+#include "core/region.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+/* ---- shared checks ------------------------------------------------------------ */
+
+void org_check_text(const char *text, const char *field, int chars, int required,
+                    struct ep_error *err)
+{
+    if (!text || !*text) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return;
+    }
+    size_t len = strlen(text);
+    if (!utf8_valid(text, len)) {
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+        return;
+    }
+    if (utf8_length(text, len) > (size_t)chars) {
+        ep_error_field(err, field, "不能超过 %d 个字", "must be at most %d characters", chars);
+        return;
+    }
+    for (const char *c = text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            ep_error_field(err, field, "不能包含控制字符", "must not contain control characters");
+            return;
+        }
+}
+
+void org_check_date(const char *date, const char *field, int required, int64_t *day,
+                    struct ep_error *err)
+{
+    *day = -1;
+    if (!date) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return;
+    }
+    if (time_date_parse(date, day) != 0) {
+        *day = -1;
+        ep_error_field(err, field, "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+    }
+}
+
+int org_check_person(struct store *s, int64_t id, const char *field, struct ep_error *err)
+{
+    if (id <= 0) {
+        ep_error_field(err, field, "必填,应为正整数", "is required: a positive integer");
+        return 0;
+    }
+    struct store_stmt *st = store_prepare(s, "SELECT 1 FROM persons WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (rc == STORE_DONE)
+        ep_error_field(err, field, "人员 %lld 不存在", "person %lld not found", (long long)id);
+    return 0;
+}
+
+int org_check_person_list(struct store *s, const int64_t *ids, int n, const char *field,
+                          struct ep_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "%s[%d]", field, i);
+        int dup = 0;
+        for (int k = 0; k < i && !dup; k++)
+            dup = ids[k] == ids[i];
+        if (dup) {
+            ep_error_field(err, f, "人员 %lld 重复", "person %lld is listed twice",
+                           (long long)ids[i]);
+            continue;
+        }
+        int rc = org_check_person(s, ids[i], f, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static json_t *col_str(struct store_stmt *st, int col)
+{
+    return store_column_is_null(st, col) ? json_null() : json_string(store_column_text(st, col));
+}
+
+static json_t *col_int(struct store_stmt *st, int col)
+{
+    return store_column_is_null(st, col) ? json_null() : json_integer(store_column_int64(st, col));
+}
+
+static const char *kinds[] = {"regular", "temporary", "mobile", NULL};
+static const char *roles[] = {"secretary", "deputy_secretary", "committee",
+                              "member",    "probationary",     NULL};
+
+static int in_list(const char *v, const char **list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int audit_json(struct store *s, const struct actor *who, const char *action,
+                      const char *entity, int64_t id, const char *region, json_t *before,
+                      json_t *after, struct ep_error *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    return audit_record(s, who, action, entity, ids, region, before, after, err);
+}
+
+/* "<family>.<name>" += delta at "code". */
+static int bump(struct store *s, const char *code, const char *family, const char *name,
+                int64_t delta, struct ep_error *err)
+{
+    char metric[64];
+    snprintf(metric, sizeof metric, "%s.%s", family, name);
+    return counter_add(s, code, metric, delta, err);
+}
+
+/* Checks a region code: existing, level.  Field error; <0 on a db error. */
+static int check_region(struct store *s, const char *code, const char *field, struct ep_error *err)
+{
+    if (!code || !*code) {
+        ep_error_field(err, field, "必填", "is required");
+        return 0;
+    }
+    if (!region_level_of_code(code)) {
+        ep_error_field(err, field, "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+        return 0;
+    }
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(s, code, &r, &lookup);
+    if (rc == -EP_ENOTFOUND)
+        ep_error_field(err, field, "地区 %s 不存在", "unknown region %s", code);
+    else if (rc != 0)
+        return *err = lookup, rc;
+    return 0;
+}
+
+/* ---- organisations ---------------------------------------------------------------- */
+
+#define ORG_COLUMNS                                                                                \
+    "o.id, o.parent_id, o.name, o.kind, o.region_code, o.location, o.founded_date,"                \
+    " o.dissolved_date, o.created_by, o.created_at,"                                               \
+    " (SELECT COUNT(*) FROM org_members m WHERE m.org_id = o.id AND m.left_date IS NULL),"         \
+    " (SELECT name FROM regions r WHERE r.code = o.region_code)"
+
+static json_t *org_row(struct store_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(store_column_int64(st, 0)));
+    json_object_set_new(o, "parent_id", col_int(st, 1));
+    json_object_set_new(o, "name", json_string(store_column_text(st, 2)));
+    json_object_set_new(o, "kind", json_string(store_column_text(st, 3)));
+    json_object_set_new(o, "region_code", json_string(store_column_text(st, 4)));
+    json_object_set_new(o, "location", col_str(st, 5));
+    json_object_set_new(o, "founded_date", json_string(store_column_text(st, 6)));
+    json_object_set_new(o, "dissolved_date", col_str(st, 7));
+    json_object_set_new(o, "status",
+                        json_string(store_column_is_null(st, 7) ? "active" : "dissolved"));
+    json_object_set_new(o, "created_by", json_string(store_column_text(st, 8)));
+    json_object_set_new(o, "created_at", json_string(store_column_text(st, 9)));
+    json_object_set_new(o, "members", json_integer(store_column_int64(st, 10)));
+    json_object_set_new(o, "region_name", col_str(st, 11));
+    return o;
+}
+
+int org_get(struct store *s, const char *scope, int64_t id, json_t **out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " ORG_COLUMNS " FROM orgs o WHERE o.id = ?"
+                                          " AND o.region_code >= ? AND o.region_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = org_row(st);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* The raw facts of an organisation needed by checks. */
+struct org_facts {
+    char kind[16];
+    char region[REGION_CODE_MAX];
+    int64_t founded;
+    int dissolved;
+};
+
+static int org_facts_get(struct store *s, int64_t id, struct org_facts *f, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT kind, region_code, founded_date, dissolved_date FROM orgs WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        snprintf(f->kind, sizeof f->kind, "%s", store_column_text(st, 0));
+        snprintf(f->region, sizeof f->region, "%s", store_column_text(st, 1));
+        if (time_date_parse(store_column_text(st, 2), &f->founded) != 0)
+            f->founded = 0;
+        f->dissolved = !store_column_is_null(st, 3);
+        rc = 1;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int org_insert(struct store *s, const struct actor *who, const struct org_input *in,
+               int64_t *id_out, struct ep_error *err)
+{
+    org_check_text(in->name, "name", ORG_NAME_CHARS, 1, err);
+    if (!in_list(in->kind, kinds))
+        ep_error_field(err, "kind", "应为 regular(常设)、temporary(临时)或 mobile(流动)",
+                       "must be regular, temporary or mobile");
+    org_check_text(in->location, "location", ORG_NAME_CHARS,
+                   in->kind && !strcmp(in->kind, "mobile"), err);
+    int64_t founded;
+    org_check_date(in->founded_date, "founded_date", 1, &founded, err);
+    if (founded > time_today_cn())
+        ep_error_field(err, "founded_date", "不能晚于今天", "must not be after today");
+    int rc = check_region(s, in->region_code, "region_code", err);
+    if (rc != 0)
+        return rc;
+    struct org_facts parent = {0};
+    if (in->parent_id < 0)
+        ep_error_field(err, "parent_id", "应为正整数", "must be a positive integer");
+    else if (in->parent_id > 0) {
+        rc = org_facts_get(s, in->parent_id, &parent, err);
+        if (rc < 0)
+            return rc;
+        if (rc == STORE_DONE)
+            ep_error_field(err, "parent_id", "上级党组织 %lld 不存在",
+                           "parent organisation %lld not found", (long long)in->parent_id);
+    }
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 超出管辖范围(%s)",
+                            "region %s is outside your jurisdiction (%s)", in->region_code,
+                            who->user->scope);
+    if (in->parent_id > 0) {
+        if (parent.dissolved)
+            return ep_error_set(err, EP_ERULE, "上级党组织 %lld 已撤销",
+                                "parent organisation %lld is dissolved", (long long)in->parent_id);
+        if (!region_in_scope(in->region_code, parent.region))
+            return ep_error_set(err, EP_ERULE, "地区 %s 不在上级党组织的地区 %s 内",
+                                "region %s is not inside the parent's region %s", in->region_code,
+                                parent.region);
+    }
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO orgs (parent_id, name, kind, region_code, location, founded_date,"
+        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char now[32];
+    time_now_iso(now);
+    if (in->parent_id > 0)
+        store_bind_int64(st, 1, in->parent_id);
+    else
+        store_bind_null(st, 1);
+    store_bind_text(st, 2, in->name);
+    store_bind_text(st, 3, in->kind);
+    store_bind_text(st, 4, in->region_code);
+    store_bind_text(st, 5, in->location && *in->location ? in->location : NULL);
+    store_bind_text(st, 6, in->founded_date);
+    store_bind_text(st, 7, who->user->username);
+    store_bind_text(st, 8, now);
+    store_bind_text(st, 9, now);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    *id_out = store_last_insert_id(s);
+    if ((rc = bump(s, in->region_code, "orgs", in->kind, 1, err)) != 0)
+        return rc;
+    json_t *after = NULL;
+    if ((rc = org_get(s, "", *id_out, &after, err)) != 0)
+        return rc;
+    rc = audit_json(s, who, "create", "org", *id_out, in->region_code, NULL, after, err);
+    json_decref(after);
+    return rc;
+}
+
+int org_create(struct store *s, const struct actor *who, const struct org_input *in, json_t **out,
+               struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int64_t id;
+    int rc = org_insert(s, who, in, &id, err);
+    if (rc == 0)
+        rc = org_get(s, "", id, out, err);
+    if (rc == 0 && (rc = store_commit(s, err)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int org_list(struct store *s, const struct org_filter *f, json_t *items, struct ep_error *err)
+{
+    const char *lower = f->scope;
+    if (f->region && *f->region) {
+        if (region_in_scope(f->region, f->scope))
+            lower = f->region;
+        else if (!region_in_scope(f->scope, f->region))
+            return 0;
+    }
+    char upper[REGION_CODE_MAX];
+    region_code_range(lower, upper);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " ORG_COLUMNS " FROM orgs o WHERE o.region_code >= ?"
+                      " AND o.region_code < ? AND o.id > ? AND (? = '' OR o.kind = ?)"
+                      " AND (? = 0 OR o.dissolved_date IS NULL) ORDER BY o.id LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, lower);
+    store_bind_text(st, 2, upper);
+    store_bind_int64(st, 3, f->after_id);
+    store_bind_text(st, 4, f->kind ? f->kind : "");
+    store_bind_text(st, 5, f->kind ? f->kind : "");
+    store_bind_int64(st, 6, f->active_only);
+    store_bind_int64(st, 7, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, org_row(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Ends every active membership of "org_id" on "date", moving the counters. */
+static int members_end_all(struct store *s, int64_t org_id, const char *kind, const char *region,
+                           const char *date, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT COUNT(*) FROM org_members WHERE org_id = ? AND left_date IS NULL", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, org_id);
+    int rc = store_step(st, err);
+    int64_t n = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    st = store_prepare(
+        s, "UPDATE org_members SET left_date = ? WHERE org_id = ? AND left_date IS NULL", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, date);
+    store_bind_int64(st, 2, org_id);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    return n ? bump(s, region, "org_members", kind, -n, err) : 0;
+}
+
+int org_dissolve(struct store *s, const struct actor *who, int64_t id, const char *date,
+                 json_t **out, struct ep_error *err)
+{
+    int64_t day;
+    org_check_date(date, "dissolved_date", 1, &day, err);
+    if (day > time_today_cn())
+        ep_error_field(err, "dissolved_date", "不能晚于今天", "must not be after today");
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    json_t *before = NULL;
+    int rc = org_get(s, who->user->scope, id, &before, err);
+    if (rc != 0)
+        goto out;
+    struct org_facts f;
+    if ((rc = org_facts_get(s, id, &f, err)) < 0)
+        goto out;
+    if (f.dissolved) {
+        rc = ep_error_set(err, EP_ECONFLICT, "党组织 %lld 已撤销",
+                          "organisation %lld is already dissolved", (long long)id);
+        goto out;
+    }
+    if (day < f.founded) {
+        ep_error_field(err, "dissolved_date", "不能早于成立日期",
+                       "must not be before founded_date");
+        rc = -EP_EINVAL;
+        goto out;
+    }
+    struct store_stmt *st = store_prepare(
+        s, "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND dissolved_date IS NULL", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_int64(st, 1, id);
+    rc = store_step(st, err);
+    int64_t children = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        goto out;
+    if (children) {
+        rc = ep_error_set(err, EP_ERULE, "党组织 %lld 还有 %lld 个未撤销的下级组织",
+                          "organisation %lld still has %lld active child organisations",
+                          (long long)id, (long long)children);
+        goto out;
+    }
+    st = store_prepare(s, "UPDATE orgs SET dissolved_date = ?, updated_at = ? WHERE id = ?", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char now[32];
+    time_now_iso(now);
+    store_bind_text(st, 1, date);
+    store_bind_text(st, 2, now);
+    store_bind_int64(st, 3, id);
+    if ((rc = store_run(st, err)) != 0 ||
+        (rc = members_end_all(s, id, f.kind, f.region, date, err)) != 0 ||
+        (rc = bump(s, f.region, "orgs", f.kind, -1, err)) != 0 ||
+        (rc = org_get(s, "", id, out, err)) != 0)
+        goto out;
+    rc = audit_json(s, who, "dissolve", "org", id, f.region, before, *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    json_decref(before);
+    return rc;
+}
+
+/* ---- members ------------------------------------------------------------------------ */
+
+static json_t *member_json(struct store *s, int64_t id, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT m.id, m.org_id, m.person_id, p.name, m.role, m.joined_date, m.left_date, m.kind"
+        " FROM org_members m JOIN persons p ON p.id = m.person_id WHERE m.id = ?",
+        err);
+    if (!st)
+        return NULL;
+    store_bind_int64(st, 1, id);
+    json_t *o = NULL;
+    if (store_step(st, err) == STORE_ROW)
+        o = json_pack(
+            "{s:I, s:I, s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)store_column_int64(st, 0),
+            "org_id", (json_int_t)store_column_int64(st, 1), "person_id",
+            (json_int_t)store_column_int64(st, 2), "person_name", store_column_text(st, 3), "role",
+            store_column_text(st, 4), "joined_date", store_column_text(st, 5), "left_date",
+            col_str(st, 6), "org_kind", store_column_text(st, 7));
+    store_stmt_reset(st);
+    return o;
+}
+
+int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
+                      const struct org_member_input *in, int64_t *id_out, struct ep_error *err)
+{
+    int rc = org_check_person(s, in->person_id, "person_id", err);
+    if (rc != 0)
+        return rc;
+    if (!in_list(in->role, roles))
+        ep_error_field(err, "role",
+                       "应为 secretary(书记)、deputy_secretary(副书记)、committee(委员)、"
+                       "member(党员)或 probationary(预备党员)",
+                       "must be secretary, deputy_secretary, committee, member or probationary");
+    int64_t joined = time_today_cn();
+    if (in->joined_date) {
+        org_check_date(in->joined_date, "joined_date", 0, &joined, err);
+        if (joined > time_today_cn())
+            ep_error_field(err, "joined_date", "不能晚于今天", "must not be after today");
+    }
+    if (err->code)
+        return -err->code;
+    struct org_facts f;
+    if ((rc = org_facts_get(s, org_id, &f, err)) < 0)
+        return rc;
+    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope))
+        return ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
+                            (long long)org_id);
+    if (f.dissolved)
+        return ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销", "organisation %lld is dissolved",
+                            (long long)org_id);
+    /* Already here, or (regular) already in another regular organisation. */
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT org_id FROM org_members WHERE person_id = ? AND left_date IS NULL"
+                      " AND (org_id = ? OR (? = 'regular' AND kind = 'regular')) LIMIT 1",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, in->person_id);
+    store_bind_int64(st, 2, org_id);
+    store_bind_text(st, 3, f.kind);
+    rc = store_step(st, err);
+    int64_t other = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (other == org_id)
+        return ep_error_set(err, EP_ECONFLICT, "人员 %lld 已是党组织 %lld 的成员",
+                            "person %lld is already a member of organisation %lld",
+                            (long long)in->person_id, (long long)org_id);
+    if (other)
+        return ep_error_set(err, EP_ECONFLICT,
+                            "人员 %lld 已是常设党组织 %lld 的成员(可同时加入临时或流动党组织)",
+                            "person %lld already belongs to regular organisation %lld (a "
+                            "temporary or mobile one may be joined as well)",
+                            (long long)in->person_id, (long long)other);
+    st = store_prepare(s,
+                       "INSERT INTO org_members (org_id, person_id, kind, region_code, role,"
+                       " joined_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char date[11], now[32];
+    time_date_format(joined, date);
+    time_now_iso(now);
+    store_bind_int64(st, 1, org_id);
+    store_bind_int64(st, 2, in->person_id);
+    store_bind_text(st, 3, f.kind);
+    store_bind_text(st, 4, f.region);
+    store_bind_text(st, 5, in->role);
+    store_bind_text(st, 6, date);
+    store_bind_text(st, 7, now);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    *id_out = store_last_insert_id(s);
+    if ((rc = bump(s, f.region, "org_members", f.kind, 1, err)) != 0)
+        return rc;
+    json_t *after = member_json(s, *id_out, err);
+    rc = audit_json(s, who, "create", "org_member", *id_out, f.region, NULL, after, err);
+    json_decref(after);
+    return rc;
+}
+
+int org_member_add(struct store *s, const struct actor *who, int64_t org_id,
+                   const struct org_member_input *in, json_t **out, struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int64_t id;
+    int rc = org_member_insert(s, who, org_id, in, &id, err);
+    if (rc == 0 && !(*out = member_json(s, id, err)))
+        rc = -EP_EINTERNAL;
+    if (rc == 0 && (rc = store_commit(s, err)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int64_t person_id,
+                   struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct org_facts f;
+    int rc = org_facts_get(s, org_id, &f, err);
+    if (rc < 0)
+        goto out;
+    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope)) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
+                          (long long)org_id);
+        goto out;
+    }
+    struct store_stmt *st = store_prepare(
+        s, "SELECT id FROM org_members WHERE org_id = ? AND person_id = ? AND left_date IS NULL",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_int64(st, 1, org_id);
+    store_bind_int64(st, 2, person_id);
+    rc = store_step(st, err);
+    int64_t mid = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        goto out;
+    if (!mid) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "人员 %lld 不是党组织 %lld 的成员",
+                          "person %lld is not a member of organisation %lld", (long long)person_id,
+                          (long long)org_id);
+        goto out;
+    }
+    json_t *before = member_json(s, mid, err);
+    st = store_prepare(s, "UPDATE org_members SET left_date = ? WHERE id = ?", err);
+    if (!st) {
+        json_decref(before);
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    store_bind_text(st, 1, today);
+    store_bind_int64(st, 2, mid);
+    rc = store_run(st, err);
+    if (rc == 0)
+        rc = bump(s, f.region, "org_members", f.kind, -1, err);
+    if (rc == 0) {
+        json_t *after = member_json(s, mid, err);
+        rc = audit_json(s, who, "end", "org_member", mid, f.region, before, after, err);
+        json_decref(after);
+    }
+    json_decref(before);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t *items,
+                     struct ep_error *err)
+{
+    json_t *org = NULL;
+    int rc = org_get(s, scope, org_id, &org, err);
+    json_decref(org);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT m.id, m.person_id, p.name, m.role, m.joined_date FROM org_members m"
+        " JOIN persons p ON p.id = m.person_id WHERE m.org_id = ? AND m.left_date IS NULL"
+        " ORDER BY CASE m.role WHEN 'secretary' THEN 0 WHEN 'deputy_secretary' THEN 1"
+        " WHEN 'committee' THEN 2 ELSE 3 END, m.id",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, org_id);
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items,
+                              json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
+                                        (json_int_t)store_column_int64(st, 0), "person_id",
+                                        (json_int_t)store_column_int64(st, 1), "person_name",
+                                        store_column_text(st, 2), "role", store_column_text(st, 3),
+                                        "joined_date", store_column_text(st, 4)));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- applications -------------------------------------------------------------------- */
+
+#define APP_COLUMNS                                                                                \
+    "a.id, a.org_id, o.name, a.region_code, a.group_name, a.pledge, a.wish, a.status,"             \
+    " a.decided_by, a.decided_at, a.decision_note, a.team_id, a.created_by, a.created_at"
+
+static json_t *app_row(struct store *s, struct store_stmt *st, struct ep_error *err)
+{
+    json_t *o = json_object();
+    int64_t id = store_column_int64(st, 0);
+    json_object_set_new(o, "id", json_integer(id));
+    json_object_set_new(o, "org_id", json_integer(store_column_int64(st, 1)));
+    json_object_set_new(o, "org_name", json_string(store_column_text(st, 2)));
+    json_object_set_new(o, "region_code", json_string(store_column_text(st, 3)));
+    json_object_set_new(o, "group_name", col_str(st, 4));
+    json_object_set_new(o, "pledge", json_string(store_column_text(st, 5)));
+    json_object_set_new(o, "wish", col_str(st, 6));
+    json_object_set_new(o, "status", json_string(store_column_text(st, 7)));
+    json_object_set_new(o, "decided_by", col_str(st, 8));
+    json_object_set_new(o, "decided_at", col_str(st, 9));
+    json_object_set_new(o, "decision_note", col_str(st, 10));
+    json_object_set_new(o, "team_id", col_int(st, 11));
+    json_object_set_new(o, "created_by", json_string(store_column_text(st, 12)));
+    json_object_set_new(o, "created_at", json_string(store_column_text(st, 13)));
+    json_t *persons = json_array();
+    struct store_stmt *p = store_prepare(s,
+                                         "SELECT ap.person_id, p.name FROM application_persons ap"
+                                         " JOIN persons p ON p.id = ap.person_id"
+                                         " WHERE ap.application_id = ? ORDER BY ap.rowid",
+                                         err);
+    if (p) {
+        store_bind_int64(p, 1, id);
+        while (store_step(p, err) == STORE_ROW)
+            json_array_append_new(persons, json_pack("{s:I, s:s}", "person_id",
+                                                     (json_int_t)store_column_int64(p, 0), "name",
+                                                     store_column_text(p, 1)));
+        store_stmt_reset(p);
+    }
+    json_object_set_new(o, "persons", persons);
+    return o;
+}
+
+int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                        struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " APP_COLUMNS " FROM applications a JOIN orgs o ON o.id = a.org_id"
+                      " WHERE a.id = ? AND a.region_code >= ? AND a.region_code < ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    json_t *row = NULL;
+    if (rc == STORE_ROW) {
+        /* app_row prepares another statement: copy out of "st" first is not
+         * needed, the two statements are distinct. */
+        row = app_row(s, st, err);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "请命书 %lld 不存在", "application %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    if (rc == 0)
+        *out = row;
+    return rc;
+}
+
+int org_application_list(struct store *s, const char *scope, const char *status, int64_t before_id,
+                         int limit, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " APP_COLUMNS " FROM applications a JOIN orgs o ON o.id = a.org_id"
+                      " WHERE a.region_code >= ? AND a.region_code < ? AND a.id < ?"
+                      " AND (? = '' OR a.status = ?) ORDER BY a.id DESC LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_text(st, 1, scope);
+    store_bind_text(st, 2, upper);
+    store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
+    store_bind_text(st, 4, status ? status : "");
+    store_bind_text(st, 5, status ? status : "");
+    store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, app_row(s, st, err));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int org_application_create(struct store *s, const struct actor *who,
+                           const struct org_application_input *in, json_t **out,
+                           struct ep_error *err)
+{
+    if (in->org_id <= 0)
+        ep_error_field(err, "org_id", "必填,应为正整数", "is required: a positive integer");
+    if (in->npersons < 1 || in->npersons > ORG_APPLICANTS_MAX)
+        ep_error_field(err, "person_ids", "应有 1 到 %d 人", "must list 1 to %d persons",
+                       ORG_APPLICANTS_MAX);
+    org_check_text(in->group_name, "group_name", ORG_NAME_CHARS, in->npersons > 1, err);
+    org_check_text(in->pledge, "pledge", ORG_TEXT_CHARS, 1, err);
+    org_check_text(in->wish, "wish", ORG_NAME_CHARS, 0, err);
+    int rc = org_check_person_list(
+        s, in->person_ids, in->npersons > ORG_APPLICANTS_MAX ? 0 : in->npersons, "person_ids", err);
+    if (rc != 0)
+        return rc;
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct org_facts f;
+    if ((rc = org_facts_get(s, in->org_id, &f, err)) < 0)
+        goto out;
+    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope)) {
+        ep_error_field(err, "org_id", "党组织 %lld 不存在", "organisation %lld not found",
+                       (long long)in->org_id);
+        rc = -EP_EINVAL;
+        goto out;
+    }
+    if (f.dissolved) {
+        rc = ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销", "organisation %lld is dissolved",
+                          (long long)in->org_id);
+        goto out;
+    }
+    struct store_stmt *st = store_prepare(
+        s, "SELECT 1 FROM org_members WHERE org_id = ? AND person_id = ? AND left_date IS NULL",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    for (int i = 0; i < in->npersons; i++) {
+        store_bind_int64(st, 1, in->org_id);
+        store_bind_int64(st, 2, in->person_ids[i]);
+        rc = store_step(st, err);
+        store_stmt_reset(st);
+        if (rc < 0)
+            goto out;
+        if (rc == STORE_DONE) {
+            char field[32];
+            snprintf(field, sizeof field, "person_ids[%d]", i);
+            ep_error_field(err, field, "人员 %lld 不是党组织 %lld 的成员",
+                           "person %lld is not a member of organisation %lld",
+                           (long long)in->person_ids[i], (long long)in->org_id);
+        }
+    }
+    if (err->code) {
+        rc = -err->code;
+        goto out;
+    }
+    st = store_prepare(s,
+                       "INSERT INTO applications (org_id, region_code, group_name, pledge, wish,"
+                       " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char now[32];
+    time_now_iso(now);
+    store_bind_int64(st, 1, in->org_id);
+    store_bind_text(st, 2, f.region);
+    store_bind_text(st, 3, in->group_name && *in->group_name ? in->group_name : NULL);
+    store_bind_text(st, 4, in->pledge);
+    store_bind_text(st, 5, in->wish && *in->wish ? in->wish : NULL);
+    store_bind_text(st, 6, who->user->username);
+    store_bind_text(st, 7, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int64_t id = store_last_insert_id(s);
+    st = store_prepare(
+        s, "INSERT INTO application_persons (application_id, person_id) VALUES (?, ?)", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    for (int i = 0; i < in->npersons && rc == 0; i++) {
+        store_bind_int64(st, 1, id);
+        store_bind_int64(st, 2, in->person_ids[i]);
+        rc = store_run(st, err);
+    }
+    if (rc != 0 || (rc = bump(s, f.region, "applications", "pending", 1, err)) != 0 ||
+        (rc = org_application_get(s, "", id, out, err)) != 0)
+        goto out;
+    rc = audit_json(s, who, "create", "application", id, f.region, NULL, *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int org_application_decide(struct store *s, const struct actor *who, int64_t id,
+                           const char *decision, const char *note, const struct team_input *team,
+                           json_t **out, struct ep_error *err)
+{
+    int approve = decision && strcmp(decision, "approve") == 0;
+    if (!approve && !(decision && strcmp(decision, "decline") == 0))
+        ep_error_field(err, "decision", "应为 approve(批准)或 decline(不批准)",
+                       "must be approve or decline");
+    org_check_text(note, "note", ORG_TEXT_CHARS, 0, err);
+    if (team && !approve && decision)
+        ep_error_field(err, "team", "只有批准时才能组建队伍",
+                       "a team can only be formed on approval");
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    json_t *before = NULL;
+    int64_t *ids = NULL;
+    int rc = org_application_get(s, who->user->scope, id, &before, err);
+    if (rc != 0)
+        goto out;
+    const char *status = json_string_value(json_object_get(before, "status"));
+    if (strcmp(status, "pending") != 0) {
+        rc = ep_error_set(err, EP_ECONFLICT, "请命书 %lld 已处理(%s)",
+                          "application %lld was already decided (%s)", (long long)id, status);
+        goto out;
+    }
+    const char *region = json_string_value(json_object_get(before, "region_code"));
+    int64_t team_id = 0;
+    if (team) {
+        json_t *persons = json_object_get(before, "persons");
+        size_t n = json_array_size(persons);
+        ids = calloc(n + 1, sizeof *ids);
+        if (!ids)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            ids[i] = json_integer_value(json_object_get(json_array_get(persons, i), "person_id"));
+        struct team_input t = *team;
+        t.org_id = json_integer_value(json_object_get(before, "org_id"));
+        t.member_ids = ids;
+        t.nmembers = (int)n;
+        int from = err->nfields;
+        rc = team_insert(s, who, &t, id, &team_id, err);
+        if (rc == -EP_EINVAL)
+            ep_error_fields_prefix(err, from, "team.");
+        if (rc != 0)
+            goto out;
+    }
+    struct store_stmt *st = store_prepare(s,
+                                          "UPDATE applications SET status = ?, decided_by = ?,"
+                                          " decided_at = ?, decision_note = ?, team_id = ?"
+                                          " WHERE id = ?",
+                                          err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    const char *now_status = approve ? "approved" : "declined";
+    char now[32];
+    time_now_iso(now);
+    store_bind_text(st, 1, now_status);
+    store_bind_text(st, 2, who->user->username);
+    store_bind_text(st, 3, now);
+    store_bind_text(st, 4, note && *note ? note : NULL);
+    if (team_id)
+        store_bind_int64(st, 5, team_id);
+    else
+        store_bind_null(st, 5);
+    store_bind_int64(st, 6, id);
+    if ((rc = store_run(st, err)) != 0 ||
+        (rc = bump(s, region, "applications", "pending", -1, err)) != 0 ||
+        (rc = bump(s, region, "applications", now_status, 1, err)) != 0 ||
+        (rc = org_application_get(s, "", id, out, err)) != 0)
+        goto out;
+    rc = audit_json(s, who, approve ? "approve" : "decline", "application", id, region, before,
+                    *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    json_decref(before);
+    free(ids);
+    return rc;
+}
+
+/* ---- grid responsibility --------------------------------------------------------------- */
+
+static json_t *grid_duty_json(struct store *s, const char *grid, const char *name,
+                              struct ep_error *err)
+{
+    json_t *o = json_pack("{s:s, s:s, s:n}", "grid_code", grid, "name", name, "responsible");
+    json_t *helpers = json_array();
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT d.person_id, p.name, d.role, d.since"
+                                          " FROM grid_duties d JOIN persons p ON p.id = d.person_id"
+                                          " WHERE d.grid_code = ? ORDER BY d.role DESC, p.id",
+                                          err);
+    if (st) {
+        store_bind_text(st, 1, grid);
+        while (store_step(st, err) == STORE_ROW) {
+            json_t *p =
+                json_pack("{s:I, s:s, s:s}", "person_id", (json_int_t)store_column_int64(st, 0),
+                          "name", store_column_text(st, 1), "since", store_column_text(st, 3));
+            if (strcmp(store_column_text(st, 2), "responsible") == 0)
+                json_object_set_new(o, "responsible", p);
+            else
+                json_array_append_new(helpers, p);
+        }
+        store_stmt_reset(st);
+    }
+    json_object_set_new(o, "helpers", helpers);
+    return o;
+}
+
+int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid_code,
+                      int64_t responsible, const int64_t *helpers, int nhelpers, json_t **out,
+                      struct ep_error *err)
+{
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (region_level_of_code(grid_code) != REGION_GRID)
+        return ep_error_set(err, EP_ENOTFOUND, "网格 %s 不存在", "grid %s not found", grid_code);
+    int rc = region_get(s, grid_code, &r, &lookup);
+    if (rc == -EP_ENOTFOUND)
+        return ep_error_set(err, EP_ENOTFOUND, "网格 %s 不存在", "grid %s not found", grid_code);
+    if (rc != 0)
+        return *err = lookup, rc;
+    if (responsible < 0)
+        ep_error_field(err, "responsible_person_id", "应为正整数", "must be a positive integer");
+    else if (responsible > 0 &&
+             (rc = org_check_person(s, responsible, "responsible_person_id", err)) != 0)
+        return rc;
+    if ((rc = org_check_person_list(s, helpers, nhelpers, "helper_person_ids", err)) != 0)
+        return rc;
+    for (int i = 0; i < nhelpers; i++)
+        if (helpers[i] == responsible) {
+            char f[48];
+            snprintf(f, sizeof f, "helper_person_ids[%d]", i);
+            ep_error_field(err, f, "责任人不能同时是协助人",
+                           "the responsible person cannot also be a helper");
+        }
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(grid_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
+                            "grid %s is outside your jurisdiction (%s)", grid_code,
+                            who->user->scope);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    json_t *before = grid_duty_json(s, grid_code, r.name, err);
+    int had = !json_is_null(json_object_get(before, "responsible"));
+    struct store_stmt *st = store_prepare(s, "DELETE FROM grid_duties WHERE grid_code = ?", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_text(st, 1, grid_code);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    st = store_prepare(s,
+                       "INSERT INTO grid_duties (grid_code, person_id, role, since)"
+                       " VALUES (?, ?, ?, ?)",
+                       err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    for (int i = -1; i < nhelpers && rc == 0; i++) {
+        int64_t pid = i < 0 ? responsible : helpers[i];
+        if (pid <= 0)
+            continue;
+        store_bind_text(st, 1, grid_code);
+        store_bind_int64(st, 2, pid);
+        store_bind_text(st, 3, i < 0 ? "responsible" : "helper");
+        store_bind_text(st, 4, today);
+        rc = store_run(st, err);
+    }
+    int has = responsible > 0;
+    if (rc != 0 ||
+        (has != had && (rc = counter_add(s, grid_code, "grids_responsible", has - had, err)) != 0))
+        goto out;
+    *out = grid_duty_json(s, grid_code, r.name, err);
+    rc = audit_record(s, who, "update", "grid_duty", grid_code, grid_code, before, *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    json_decref(before);
+    return rc;
+}
+
+int org_grid_duty_list(struct store *s, const char *scope, const char *region, int unassigned_only,
+                       const char *after_code, int limit, json_t *items, struct ep_error *err)
+{
+    const char *lower = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            lower = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    char upper[REGION_CODE_MAX];
+    region_code_range(lower, upper);
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT r.code, r.name FROM regions r WHERE r.code > ? AND r.code >= ? AND r.code < ?"
+        " AND length(r.code) = 15 AND (? = 0 OR NOT EXISTS (SELECT 1 FROM grid_duties d"
+        " WHERE d.grid_code = r.code AND d.role = 'responsible')) ORDER BY r.code LIMIT ?",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, after_code ? after_code : "");
+    store_bind_text(st, 2, lower);
+    store_bind_text(st, 3, upper);
+    store_bind_int64(st, 4, unassigned_only);
+    store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
+    int rc;
+    /* Collect codes first: grid_duty_json prepares its own statement. */
+    json_t *codes = json_array();
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            codes, json_pack("[s, s]", store_column_text(st, 0), store_column_text(st, 1)));
+    store_stmt_reset(st);
+    size_t i;
+    json_t *c;
+    json_array_foreach(codes, i, c)
+        json_array_append_new(items, grid_duty_json(s, json_string_value(json_array_get(c, 0)),
+                                                    json_string_value(json_array_get(c, 1)), err));
+    json_decref(codes);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- roll-ups ---------------------------------------------------------------------------- */
+
+static const char *families[] = {
+    "orgs.", "org_members.", "teams.", "applications.", "checkpoint_entries.", "checkpoint_fevers.",
+    NULL};
+
+struct counters_ctx {
+    json_t *obj;
+};
+
+static int add_counter(const char *metric, int64_t value, void *arg)
+{
+    struct counters_ctx *c = arg;
+    int mine = strcmp(metric, "service_minutes") == 0 || strcmp(metric, "grids_responsible") == 0;
+    for (int i = 0; families[i] && !mine; i++)
+        mine = strncmp(metric, families[i], strlen(families[i])) == 0;
+    if (mine)
+        json_object_set_new(c->obj, metric, json_integer(value));
+    return 0;
+}
+
+int mobilisation_counters_json(struct store *s, const char *code, json_t **out,
+                               struct ep_error *err)
+{
+    struct counters_ctx c = {json_object()};
+    int rc = counter_list(s, code, add_counter, &c, err);
+    if (rc != 0) {
+        json_decref(c.obj);
+        return rc;
+    }
+    *out = c.obj;
+    return 0;
+}
+
+int mobilisation_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    int rc = counter_rebuild_family(s, "orgs.",
+                                    "SELECT region_code, 'orgs.' || kind, COUNT(*) FROM orgs"
+                                    " WHERE dissolved_date IS NULL GROUP BY region_code, kind",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "org_members.",
+                                    "SELECT region_code, 'org_members.' || kind, COUNT(*)"
+                                    " FROM org_members WHERE left_date IS NULL"
+                                    " GROUP BY region_code, kind",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "teams.",
+                                    "SELECT region_code, 'teams.' || type_code, COUNT(*)"
+                                    " FROM teams GROUP BY region_code, type_code",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "applications.",
+                                    "SELECT region_code, 'applications.' || status, COUNT(*)"
+                                    " FROM applications GROUP BY region_code, status",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "grids_responsible",
+                             "SELECT grid_code, COUNT(*) FROM grid_duties"
+                             " WHERE role = 'responsible' GROUP BY grid_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "service_minutes",
+                             "SELECT s.region_code, SUM((p.checkout_unix - p.checkin_unix) / 60)"
+                             " FROM shift_people p JOIN shifts s ON s.id = p.shift_id"
+                             " WHERE p.checkout_unix IS NOT NULL GROUP BY s.region_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "checkpoint_entries.",
+                                    "SELECT region_code, 'checkpoint_entries.' || day, COUNT(*)"
+                                    " FROM checkpoint_entries GROUP BY region_code, day",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "checkpoint_fevers.",
+                                    "SELECT region_code, 'checkpoint_fevers.' || day, COUNT(*)"
+                                    " FROM checkpoint_entries WHERE febrile = 1"
+                                    " GROUP BY region_code, day",
+                                    err);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/*
+ * org.h -- party organisations (党组织) as a tree: regular ones, temporary
+ * branches set up at a front line (临时党支部) and mobile ones outside the
+ * city (流动党组织); their members; applications to serve (请命书), approved
+ * into a team in one step; grid responsibility (包片包网格); and the
+ * mobilisation roll-ups.
+ *
+ * Rules: an organisation's region lies inside its parent's; a person holds at
+ * most one active membership of a regular organisation and any number of
+ * temporary or mobile ones; dissolving an organisation ends its memberships.
+ * Each grid has at most one responsible person and any number of helpers.
+ *
+ * Counters (docs/counters.md), maintained with the fact, at the region of the
+ * organisation (or grid) and its ancestors:
+ *   orgs.<kind>            active organisations (kind = regular, temporary, mobile)
+ *   org_members.<kind>     active memberships by the organisation's kind
+ *   applications.<status>  applications (pending, approved, declined)
+ *   grids_responsible      grids with a responsible person
+ * and, owned by team.c, roster.c and checkpoint.c: teams.<type>,
+ * service_minutes, checkpoint_entries.<day>, checkpoint_fevers.<day>.
+ * mobilisation_counters_rebuild() recomputes all of them from the facts.
+ *
+ * Reads return JSON (the API's form); "out" parameters receive a new
+ * reference the caller must json_decref(); list functions append to a
+ * caller's array.  Input strings are borrowed.
+ */
+#ifndef EPIGRID_CORE_ORG_H
+#define EPIGRID_CORE_ORG_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "core/team.h"
+#include "store/store.h"
+#include "util/error.h"
+
+#define ORG_NAME_CHARS     60
+#define ORG_TEXT_CHARS     300 /* pledge, notes */
+#define ORG_APPLICANTS_MAX 50
+
+/* ---- checks shared by the mobilisation modules ------------------------------ */
+
+/* Optional text ("required" = 1: must be present and not empty): valid
+ * UTF-8, at most "chars" characters, no control characters.  Field error. */
+void org_check_text(const char *text, const char *field, int chars, int required,
+                    struct ep_error *err);
+/* A date YYYY-MM-DD ("required" as above); stores the day number in *day
+ * (-1 when absent or bad).  Field error. */
+void org_check_date(const char *date, const char *field, int required, int64_t *day,
+                    struct ep_error *err);
+/* Adds a field error unless person "id" exists; -EP_EINTERNAL on a database error. */
+int org_check_person(struct store *s, int64_t id, const char *field, struct ep_error *err);
+/* Each of ids[0..n) must exist and appear once: field errors "<field>[i]". */
+int org_check_person_list(struct store *s, const int64_t *ids, int n, const char *field,
+                          struct ep_error *err);
+
+/* ---- organisations ---------------------------------------------------------- */
+
+struct org_input {
+    const char *name;         /* 1-60 characters */
+    const char *kind;         /* regular, temporary, mobile */
+    const char *region_code;  /* an existing region in who's scope, inside the parent's */
+    int64_t parent_id;        /* 0 = a root */
+    const char *location;     /* mobile: required (e.g. 广东省东莞市); else optional */
+    const char *founded_date; /* YYYY-MM-DD, not in the future */
+};
+
+/* Creates an organisation (own transaction, audited, counters).  Field
+ * errors named after the members; -EP_EFORBIDDEN outside who's scope;
+ * -EP_ERULE when the parent is dissolved or its region does not contain
+ * the new one. */
+int org_create(struct store *s, const struct actor *who, const struct org_input *in, json_t **out,
+               struct ep_error *err);
+/* One organisation in "scope" with its active member count; -EP_ENOTFOUND. */
+int org_get(struct store *s, const char *scope, int64_t id, json_t **out, struct ep_error *err);
+
+struct org_filter {
+    const char *scope;  /* required */
+    const char *region; /* optional narrower prefix */
+    const char *kind;   /* optional */
+    int active_only;    /* 1: not dissolved */
+    int64_t after_id;   /* cursor */
+    int limit;
+};
+/* Organisations in scope by id, appended to "items". */
+int org_list(struct store *s, const struct org_filter *f, json_t *items, struct ep_error *err);
+/* Dissolves an organisation on "date" (>= founded, not in the future):
+ * its memberships end that day.  -EP_ECONFLICT when already dissolved,
+ * -EP_ERULE while it has active child organisations. */
+int org_dissolve(struct store *s, const struct actor *who, int64_t id, const char *date,
+                 json_t **out, struct ep_error *err);
+
+/* ---- members ------------------------------------------------------------------ */
+
+struct org_member_input {
+    int64_t person_id;
+    const char *role;        /* secretary, deputy_secretary, committee, member, probationary */
+    const char *joined_date; /* YYYY-MM-DD, not in the future; default today */
+};
+/* Adds a member (own transaction; audited; counters).  -EP_ECONFLICT when
+ * the person is already an active member of this organisation or (for a
+ * regular one) of another regular organisation; -EP_ERULE when dissolved. */
+int org_member_add(struct store *s, const struct actor *who, int64_t org_id,
+                   const struct org_member_input *in, json_t **out, struct ep_error *err);
+/* Inside the caller's transaction: org_member_add without its own
+ * transaction (the CSV import). */
+int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
+                      const struct org_member_input *in, int64_t *id_out, struct ep_error *err);
+/* Ends the active membership of "person_id" (left today). */
+int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int64_t person_id,
+                   struct ep_error *err);
+/* Active members (person id, name, role, joined date), appended to "items". */
+int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t *items,
+                     struct ep_error *err);
+/* The CSV import: org_create without its own transaction; *id_out set. */
+int org_insert(struct store *s, const struct actor *who, const struct org_input *in,
+               int64_t *id_out, struct ep_error *err);
+
+/* ---- applications to serve (请命书) --------------------------------------------- */
+
+struct org_application_input {
+    int64_t org_id;
+    const int64_t *person_ids; /* 1..ORG_APPLICANTS_MAX active members of the organisation */
+    int npersons;
+    const char *group_name; /* required when more than one person */
+    const char *pledge;     /* 1-300 characters */
+    const char *wish;       /* optional: where or how they offer to serve */
+};
+int org_application_create(struct store *s, const struct actor *who,
+                           const struct org_application_input *in, json_t **out,
+                           struct ep_error *err);
+/* Approves ("approve") or declines ("decline") a pending application
+ * (-EP_ECONFLICT otherwise).  With "team" (approve only), a team is created
+ * in the same transaction from the application's organisation with the
+ * applicants as members (leader: team->leader_person_id or the first
+ * applicant); team field errors are prefixed "team.". */
+int org_application_decide(struct store *s, const struct actor *who, int64_t id,
+                           const char *decision, const char *note, const struct team_input *team,
+                           json_t **out, struct ep_error *err);
+int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                        struct ep_error *err);
+/* Applications in scope, newest first (id < before_id when > 0). */
+int org_application_list(struct store *s, const char *scope, const char *status, int64_t before_id,
+                         int limit, json_t *items, struct ep_error *err);
+
+/* ---- grid responsibility (包片包网格) ---------------------------------------------- */
+
+/* Replaces the duty of a grid: one responsible person (0 = none) and the
+ * helpers.  Own transaction, audited, counter grids_responsible. */
+int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid_code,
+                      int64_t responsible, const int64_t *helpers, int nhelpers, json_t **out,
+                      struct ep_error *err);
+/* Grids in scope (and region) by code after "after_code", with their
+ * responsible person and helpers; "unassigned_only": grids without a
+ * responsible person. */
+int org_grid_duty_list(struct store *s, const char *scope, const char *region, int unassigned_only,
+                       const char *after_code, int limit, json_t *items, struct ep_error *err);
+
+/* ---- roll-ups ----------------------------------------------------------------------- */
+
+/* The mobilisation counters of "code" as a JSON object {metric: value}
+ * (only this module family's metrics; days filtered to "day" when given). */
+int mobilisation_counters_json(struct store *s, const char *code, json_t **out,
+                               struct ep_error *err);
+/* Recomputes every mobilisation counter (see above) from the facts: the
+ * oracle.  Call inside a transaction. */
+int mobilisation_counters_rebuild(struct store *s, struct ep_error *err);
+
+#endif

@@ -1,0 +1,724 @@
+/*
+ * roster.c -- duty places, shifts, the 24-hour cover check, attendance and
+ * service hours (see roster.h).
+ */
+#include "core/roster.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/counter.h"
+#include "core/org.h"
+#include "core/region.h"
+#include "util/timeutil.h"
+
+#define DAY_SECONDS       86400
+#define CLOCK_SKEW_S      300
+#define CHECKIN_EARLY_S   (2 * 3600)
+#define ROSTER_DAY_SHIFTS 1000 /* shifts of one place read for a day's cover */
+
+/* ---- the pure part ------------------------------------------------------------- */
+
+static int by_start(const void *a, const void *b)
+{
+    const struct roster_interval *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int roster_gaps(const struct roster_interval *shifts, int n, int64_t from, int64_t to,
+                struct roster_interval *gaps, int max)
+{
+    struct roster_interval *c = calloc((size_t)n + 1, sizeof *c);
+    if (!c)
+        abort();
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        int64_t a = shifts[i].start > from ? shifts[i].start : from;
+        int64_t b = shifts[i].end < to ? shifts[i].end : to;
+        if (a < b)
+            c[m++] = (struct roster_interval){a, b};
+    }
+    qsort(c, (size_t)m, sizeof *c, by_start);
+    int count = 0;
+    int64_t covered_to = from; /* everything before this is covered or reported */
+    for (int i = 0; i <= m; i++) {
+        int64_t next = i < m ? c[i].start : to;
+        if (next > covered_to) {
+            if (count < max)
+                gaps[count] = (struct roster_interval){covered_to, next};
+            count++;
+        }
+        if (i < m && c[i].end > covered_to)
+            covered_to = c[i].end;
+    }
+    free(c);
+    return count;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int roster_time_parse(const char *s, int64_t *out)
+{
+    char date[11];
+    int hh, mm, ss = 0, oh, om;
+    if (!s || strlen(s) < 17 || (s[10] != 'T' && s[10] != ' '))
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    int64_t day;
+    if (time_date_parse(date, &day) != 0 || digits(s + 11, 2, &hh) || s[13] != ':' ||
+        digits(s + 14, 2, &mm))
+        return -1;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (digits(p + 1, 2, &ss))
+            return -1;
+        p += 3;
+    }
+    if (hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    int64_t offset;
+    if (*p == 'Z' && p[1] == '\0')
+        offset = 0;
+    else if ((*p == '+' || *p == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) && p[3] == ':' &&
+             !digits(p + 4, 2, &om) && oh <= 14 && om <= 59)
+        offset = (*p == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+    else
+        return -1;
+    *out = day * DAY_SECONDS + hh * 3600 + mm * 60 + ss - offset;
+    return 0;
+}
+
+static json_t *iso_json(int64_t t)
+{
+    char iso[32];
+    time_iso_from_unix((time_t)t, iso);
+    return json_string(iso);
+}
+
+/* ---- places -------------------------------------------------------------------- */
+
+static const char *place_kinds[] = {"checkpoint", "grid", "hospital", "site", NULL};
+
+static json_t *place_row(struct store_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)store_column_int64(st, 0),
+                     "name", store_column_text(st, 1), "kind", store_column_text(st, 2),
+                     "region_code", store_column_text(st, 3), "created_by",
+                     store_column_text(st, 4), "created_at", store_column_text(st, 5));
+}
+
+int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **out, char *region_out,
+                     struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, name, kind, region_code, created_by, created_at FROM duty_places"
+                      " WHERE id = ? AND region_code >= ? AND region_code < ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        if (out)
+            *out = place_row(st);
+        if (region_out)
+            snprintf(region_out, REGION_CODE_MAX, "%s", store_column_text(st, 3));
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "值守地点 %lld 不存在", "duty place %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int roster_place_insert(struct store *s, const struct actor *who, const char *name,
+                        const char *kind, const char *region_code, int64_t *id_out,
+                        struct ep_error *err)
+{
+    org_check_text(name, "name", ORG_NAME_CHARS, 1, err);
+    int known = 0;
+    for (int i = 0; kind && place_kinds[i]; i++)
+        known |= strcmp(kind, place_kinds[i]) == 0;
+    if (!known)
+        ep_error_field(err, "kind",
+                       "应为 checkpoint(卡口)、grid(网格)、hospital(医院)或 site(站点)",
+                       "must be checkpoint, grid, hospital or site");
+    struct region r;
+    if (!region_code || !region_level_of_code(region_code)) {
+        ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+    } else {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = region_get(s, region_code, &r, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "region_code", "地区 %s 不存在", "unknown region %s", region_code);
+        else if (rc != 0)
+            return *err = lookup, rc;
+        else if (known && (!strcmp(kind, "grid") || !strcmp(kind, "checkpoint")) &&
+                 r.level != REGION_GRID)
+            ep_error_field(err, "region_code", "应为网格(15 位)", "must be a grid (15 digits)");
+    }
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(region_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 超出管辖范围(%s)",
+                            "region %s is outside your jurisdiction (%s)", region_code,
+                            who->user->scope);
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO duty_places (name, kind, region_code,"
+                                          " created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char now[32];
+    time_now_iso(now);
+    store_bind_text(st, 1, name);
+    store_bind_text(st, 2, kind);
+    store_bind_text(st, 3, region_code);
+    store_bind_text(st, 4, who->user->username);
+    store_bind_text(st, 5, now);
+    int rc = store_run(st, err);
+    if (rc == 0)
+        *id_out = store_last_insert_id(s);
+    return rc;
+}
+
+int roster_place_create(struct store *s, const struct actor *who, const char *name,
+                        const char *kind, const char *region_code, json_t **out,
+                        struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int64_t id;
+    int rc = roster_place_insert(s, who, name, kind, region_code, &id, err);
+    if (rc == 0)
+        rc = roster_place_get(s, "", id, out, NULL, err);
+    if (rc == 0) {
+        char ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)id);
+        rc = audit_record(s, who, "create", "duty_place", ids, region_code, NULL, *out, err);
+        if (rc == 0)
+            rc = store_commit(s, err);
+        if (rc != 0) {
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int roster_place_list(struct store *s, const char *scope, const char *region, const char *kind,
+                      int64_t after_id, int limit, json_t *items, struct ep_error *err)
+{
+    const char *lower = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            lower = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    char upper[REGION_CODE_MAX];
+    region_code_range(lower, upper);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, name, kind, region_code, created_by, created_at FROM duty_places"
+                      " WHERE region_code >= ? AND region_code < ? AND id > ?"
+                      " AND (? = '' OR kind = ?) ORDER BY id LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, lower);
+    store_bind_text(st, 2, upper);
+    store_bind_int64(st, 3, after_id);
+    store_bind_text(st, 4, kind ? kind : "");
+    store_bind_text(st, 5, kind ? kind : "");
+    store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, place_row(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- shifts ---------------------------------------------------------------------- */
+
+#define SHIFT_COLUMNS                                                                              \
+    "s.id, s.place_id, d.name, s.region_code, s.team_id, s.start_unix, s.end_unix, s.note,"        \
+    " s.created_by, s.created_at, (SELECT name FROM teams t WHERE t.id = s.team_id)"
+
+static json_t *shift_row(struct store *s, struct store_stmt *st, struct ep_error *err)
+{
+    int64_t id = store_column_int64(st, 0);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(id));
+    json_object_set_new(o, "place_id", json_integer(store_column_int64(st, 1)));
+    json_object_set_new(o, "place_name", json_string(store_column_text(st, 2)));
+    json_object_set_new(o, "region_code", json_string(store_column_text(st, 3)));
+    json_object_set_new(o, "team_id",
+                        store_column_is_null(st, 4) ? json_null()
+                                                    : json_integer(store_column_int64(st, 4)));
+    json_object_set_new(o, "team_name",
+                        store_column_is_null(st, 10) ? json_null()
+                                                     : json_string(store_column_text(st, 10)));
+    json_object_set_new(o, "start", iso_json(store_column_int64(st, 5)));
+    json_object_set_new(o, "end", iso_json(store_column_int64(st, 6)));
+    json_object_set_new(
+        o, "hours",
+        json_real((double)(store_column_int64(st, 6) - store_column_int64(st, 5)) / 3600.0));
+    json_object_set_new(o, "note",
+                        store_column_is_null(st, 7) ? json_null()
+                                                    : json_string(store_column_text(st, 7)));
+    json_object_set_new(o, "created_by", json_string(store_column_text(st, 8)));
+    json_object_set_new(o, "created_at", json_string(store_column_text(st, 9)));
+    json_t *people = json_array();
+    struct store_stmt *p =
+        store_prepare(s,
+                      "SELECT sp.person_id, p.name, sp.checkin_unix, sp.checkout_unix"
+                      " FROM shift_people sp JOIN persons p ON p.id = sp.person_id"
+                      " WHERE sp.shift_id = ? ORDER BY sp.rowid",
+                      err);
+    if (p) {
+        store_bind_int64(p, 1, id);
+        while (store_step(p, err) == STORE_ROW)
+            json_array_append_new(
+                people,
+                json_pack(
+                    "{s:I, s:s, s:o, s:o}", "person_id", (json_int_t)store_column_int64(p, 0),
+                    "name", store_column_text(p, 1), "checkin_at",
+                    store_column_is_null(p, 2) ? json_null() : iso_json(store_column_int64(p, 2)),
+                    "checkout_at",
+                    store_column_is_null(p, 3) ? json_null() : iso_json(store_column_int64(p, 3))));
+        store_stmt_reset(p);
+    }
+    json_object_set_new(o, "people", people);
+    return o;
+}
+
+int roster_shift_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                     struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " SHIFT_COLUMNS " FROM shifts s JOIN duty_places d"
+                      " ON d.id = s.place_id WHERE s.id = ?"
+                      " AND s.region_code >= ? AND s.region_code < ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = shift_row(s, st, err);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "班次 %lld 不存在", "shift %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int roster_shift_list(struct store *s, const char *scope, int64_t place_id, int64_t day,
+                      int64_t team_id, int limit, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " SHIFT_COLUMNS " FROM shifts s JOIN duty_places d"
+                      " ON d.id = s.place_id WHERE s.region_code >= ? AND s.region_code < ?"
+                      " AND (? = 0 OR s.place_id = ?) AND (? = 0 OR s.team_id = ?)"
+                      " AND s.start_unix < ? AND s.end_unix > ? ORDER BY s.start_unix, s.id"
+                      " LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    int64_t from = day >= 0 ? day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS : INT64_MIN;
+    int64_t to = day >= 0 ? from + DAY_SECONDS : INT64_MAX;
+    store_bind_text(st, 1, scope);
+    store_bind_text(st, 2, upper);
+    store_bind_int64(st, 3, place_id);
+    store_bind_int64(st, 4, place_id);
+    store_bind_int64(st, 5, team_id);
+    store_bind_int64(st, 6, team_id);
+    store_bind_int64(st, 7, to);
+    store_bind_int64(st, 8, from);
+    store_bind_int64(st, 9, limit > 0 ? limit : INT64_MAX);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, shift_row(s, st, err));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int roster_shift_create(struct store *s, const struct actor *who,
+                        const struct roster_shift_input *in, json_t **out, struct ep_error *err)
+{
+    int64_t start = 0, end = 0;
+    int times_ok = 1;
+    if (in->place_id <= 0)
+        ep_error_field(err, "place_id", "必填,应为正整数", "is required: a positive integer");
+    if (!in->start || roster_time_parse(in->start, &start) != 0) {
+        times_ok = 0;
+        ep_error_field(err, "start", "应为带时区的时间,如 2020-01-28T08:00:00+08:00",
+                       "must be a time with offset, e.g. 2020-01-28T08:00:00+08:00");
+    }
+    if (!in->end || roster_time_parse(in->end, &end) != 0) {
+        times_ok = 0;
+        ep_error_field(err, "end", "应为带时区的时间,如 2020-01-28T20:00:00+08:00",
+                       "must be a time with offset, e.g. 2020-01-28T20:00:00+08:00");
+    }
+    if (times_ok && end <= start)
+        ep_error_field(err, "end", "应晚于开始时间", "must be after start");
+    else if (times_ok && end - start > ROSTER_SHIFT_MAX_S)
+        ep_error_field(err, "end", "班次不能超过 48 小时", "a shift must not exceed 48 hours");
+    if (in->npersons < 1 || in->npersons > ROSTER_PEOPLE_MAX)
+        ep_error_field(err, "person_ids", "应有 1 到 %d 人", "must list 1 to %d persons",
+                       ROSTER_PEOPLE_MAX);
+    org_check_text(in->note, "note", 200, 0, err);
+    if (in->team_id < 0)
+        ep_error_field(err, "team_id", "应为正整数", "must be a positive integer");
+    int rc = org_check_person_list(
+        s, in->person_ids, in->npersons > ROSTER_PEOPLE_MAX ? 0 : in->npersons, "person_ids", err);
+    if (rc != 0)
+        return rc;
+    char region[REGION_CODE_MAX] = "";
+    if (in->place_id > 0) {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        rc = roster_place_get(s, "", in->place_id, NULL, region, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "place_id", "值守地点 %lld 不存在", "duty place %lld not found",
+                           (long long)in->place_id);
+        else if (rc != 0)
+            return *err = lookup, rc;
+    }
+    if (in->team_id > 0) {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        json_t *team = NULL;
+        rc = team_get(s, who->user->scope, in->team_id, &team, &lookup);
+        json_decref(team);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "team_id", "队伍 %lld 不存在", "team %lld not found",
+                           (long long)in->team_id);
+        else if (rc != 0)
+            return *err = lookup, rc;
+    }
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(region, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "值守地点 %lld 超出管辖范围(%s)",
+                            "duty place %lld is outside your jurisdiction (%s)",
+                            (long long)in->place_id, who->user->scope);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO shifts (place_id, region_code, team_id, start_unix, end_unix, start_at,"
+        " end_at, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char start_iso[32], end_iso[32], now[32];
+    time_iso_from_unix((time_t)start, start_iso);
+    time_iso_from_unix((time_t)end, end_iso);
+    time_now_iso(now);
+    store_bind_int64(st, 1, in->place_id);
+    store_bind_text(st, 2, region);
+    if (in->team_id > 0)
+        store_bind_int64(st, 3, in->team_id);
+    else
+        store_bind_null(st, 3);
+    store_bind_int64(st, 4, start);
+    store_bind_int64(st, 5, end);
+    store_bind_text(st, 6, start_iso);
+    store_bind_text(st, 7, end_iso);
+    store_bind_text(st, 8, in->note && *in->note ? in->note : NULL);
+    store_bind_text(st, 9, who->user->username);
+    store_bind_text(st, 10, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int64_t id = store_last_insert_id(s);
+    st = store_prepare(s, "INSERT INTO shift_people (shift_id, person_id) VALUES (?, ?)", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    for (int i = 0; i < in->npersons && rc == 0; i++) {
+        store_bind_int64(st, 1, id);
+        store_bind_int64(st, 2, in->person_ids[i]);
+        rc = store_run(st, err);
+    }
+    if (rc != 0 || (rc = roster_shift_get(s, "", id, out, err)) != 0)
+        goto out;
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    rc = audit_record(s, who, "create", "shift", ids, region, NULL, *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_t day, json_t **out,
+                    struct ep_error *err)
+{
+    json_t *place = NULL;
+    int rc = roster_place_get(s, scope, place_id, &place, NULL, err);
+    if (rc != 0)
+        return rc;
+    int64_t from = day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS, to = from + DAY_SECONDS;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT start_unix, end_unix FROM shifts"
+                                          " WHERE place_id = ? AND start_unix < ? AND end_unix > ?"
+                                          " ORDER BY start_unix LIMIT ?",
+                                          err);
+    if (!st) {
+        json_decref(place);
+        return -EP_EINTERNAL;
+    }
+    struct roster_interval *shifts = calloc(ROSTER_DAY_SHIFTS, sizeof *shifts);
+    struct roster_interval gaps[64];
+    if (!shifts)
+        abort();
+    int n = 0;
+    store_bind_int64(st, 1, place_id);
+    store_bind_int64(st, 2, to);
+    store_bind_int64(st, 3, from - ROSTER_SHIFT_MAX_S);
+    store_bind_int64(st, 4, ROSTER_DAY_SHIFTS);
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        shifts[n++] =
+            (struct roster_interval){store_column_int64(st, 0), store_column_int64(st, 1)};
+    store_stmt_reset(st);
+    if (rc < 0) {
+        free(shifts);
+        json_decref(place);
+        return rc;
+    }
+    int ngaps = roster_gaps(shifts, n, from, to, gaps, 64);
+    free(shifts);
+    json_t *list = json_array();
+    int64_t uncovered = 0;
+    for (int i = 0; i < ngaps && i < 64; i++) {
+        uncovered += gaps[i].end - gaps[i].start;
+        json_array_append_new(list, json_pack("{s:o, s:o, s:I}", "start", iso_json(gaps[i].start),
+                                              "end", iso_json(gaps[i].end), "seconds",
+                                              (json_int_t)(gaps[i].end - gaps[i].start)));
+    }
+    char date[11];
+    time_date_format(day, date);
+    *out = json_pack("{s:I, s:O, s:s, s:I, s:I, s:b, s:o}", "place_id", (json_int_t)place_id,
+                     "place_name", json_object_get(place, "name"), "date", date, "covered_seconds",
+                     (json_int_t)(DAY_SECONDS - uncovered), "uncovered_seconds",
+                     (json_int_t)uncovered, "covered_24h", ngaps == 0, "gaps", list);
+    json_decref(place);
+    return 0;
+}
+
+int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, int64_t person_id,
+                  int in, int64_t at_unix, json_t **out, struct ep_error *err)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (at_unix == 0)
+        at_unix = now;
+    if (person_id <= 0)
+        ep_error_field(err, "person_id", "必填,应为正整数", "is required: a positive integer");
+    if (at_unix > now + CLOCK_SKEW_S)
+        ep_error_field(err, "at", "不能晚于现在", "must not be in the future");
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT s.region_code, s.start_unix, s.end_unix,"
+                      " p.checkin_unix, p.checkout_unix, p.shift_id"
+                      " FROM shifts s LEFT JOIN shift_people p"
+                      " ON p.shift_id = s.id AND p.person_id = ? WHERE s.id = ?",
+                      err);
+    int rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, person_id);
+    store_bind_int64(st, 2, shift_id);
+    rc = store_step(st, err);
+    char region[REGION_CODE_MAX] = "";
+    int64_t start = 0, end = 0, checkin = 0, checkout = 0;
+    int on_shift = 0, has_in = 0, has_out = 0;
+    if (rc == STORE_ROW) {
+        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
+        start = store_column_int64(st, 1);
+        end = store_column_int64(st, 2);
+        has_in = !store_column_is_null(st, 3);
+        checkin = store_column_int64(st, 3);
+        has_out = !store_column_is_null(st, 4);
+        checkout = store_column_int64(st, 4);
+        on_shift = !store_column_is_null(st, 5);
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        goto out;
+    if (rc == STORE_DONE || !region_in_scope(region, who->user->scope)) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "班次 %lld 不存在", "shift %lld not found",
+                          (long long)shift_id);
+        goto out;
+    }
+    if (!on_shift) {
+        rc = ep_error_set(err, EP_ERULE, "人员 %lld 不在班次 %lld 上",
+                          "person %lld is not on shift %lld", (long long)person_id,
+                          (long long)shift_id);
+        goto out;
+    }
+    if (in) {
+        if (has_in) {
+            rc = ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签到",
+                              "person %lld has already checked in", (long long)person_id);
+            goto out;
+        }
+        if (at_unix < start - CHECKIN_EARLY_S || at_unix >= end) {
+            rc = ep_error_set(err, EP_ERULE, "签到时间应在班次开始前 2 小时到班次结束之间",
+                              "check-in must be between 2 hours before the start and the end");
+            goto out;
+        }
+    } else {
+        if (!has_in) {
+            rc = ep_error_set(err, EP_ERULE, "人员 %lld 尚未签到", "person %lld has not checked in",
+                              (long long)person_id);
+            goto out;
+        }
+        if (has_out) {
+            rc = ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签退",
+                              "person %lld has already checked out", (long long)person_id);
+            goto out;
+        }
+        if (at_unix < checkin) {
+            ep_error_field(err, "at", "不能早于签到时间", "must not be before the check-in");
+            rc = -EP_EINVAL;
+            goto out;
+        }
+    }
+    (void)checkout;
+    st = in ? store_prepare(s,
+                            "UPDATE shift_people SET checkin_unix = ?"
+                            " WHERE shift_id = ? AND person_id = ?",
+                            err)
+            : store_prepare(s,
+                            "UPDATE shift_people SET checkout_unix = ?"
+                            " WHERE shift_id = ? AND person_id = ?",
+                            err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_int64(st, 1, at_unix);
+    store_bind_int64(st, 2, shift_id);
+    store_bind_int64(st, 3, person_id);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int64_t minutes = in ? 0 : (at_unix - checkin) / 60;
+    if (minutes && (rc = counter_add(s, region, "service_minutes", minutes, err)) != 0)
+        goto out;
+    if ((rc = roster_shift_get(s, "", shift_id, out, err)) != 0)
+        goto out;
+    json_t *detail = json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
+                               (json_int_t)person_id, "at", iso_json(at_unix));
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)shift_id);
+    rc = audit_record(s, who, in ? "checkin" : "checkout", "shift", ids, region, NULL, detail, err);
+    json_decref(detail);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int roster_service_hours(struct store *s, const char *scope, const char *kind, int64_t id,
+                         json_t **out, struct ep_error *err)
+{
+    struct store_stmt *st;
+    if (kind && strcmp(kind, "person") == 0)
+        st = store_prepare(
+            s,
+            "SELECT COUNT(*), COALESCE(SUM((p.checkout_unix - p.checkin_unix) / 60), 0)"
+            " FROM shift_people p JOIN shifts s ON s.id = p.shift_id"
+            " WHERE p.person_id = ? AND p.checkout_unix IS NOT NULL"
+            " AND s.region_code >= ? AND s.region_code < ?",
+            err);
+    else if (kind && strcmp(kind, "team") == 0)
+        st = store_prepare(
+            s,
+            "SELECT COUNT(*), COALESCE(SUM((p.checkout_unix - p.checkin_unix) / 60), 0)"
+            " FROM shift_people p JOIN shifts s ON s.id = p.shift_id"
+            " WHERE s.team_id = ? AND p.checkout_unix IS NOT NULL"
+            " AND s.region_code >= ? AND s.region_code < ?",
+            err);
+    else if (kind && strcmp(kind, "org") == 0)
+        st = store_prepare(
+            s,
+            "SELECT COUNT(*), COALESCE(SUM((p.checkout_unix - p.checkin_unix) / 60), 0)"
+            " FROM shift_people p JOIN shifts s ON s.id = p.shift_id"
+            " JOIN teams t ON t.id = s.team_id"
+            " WHERE t.org_id = ? AND p.checkout_unix IS NOT NULL"
+            " AND s.region_code >= ? AND s.region_code < ?",
+            err);
+    else
+        return ep_error_set(err, EP_EINTERNAL, "服务时长类别无效", "invalid service-hours kind");
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        int64_t minutes = store_column_int64(st, 1);
+        *out = json_pack("{s:s, s:I, s:I, s:I, s:f}", "kind", kind, "id", (json_int_t)id,
+                         "attendances", (json_int_t)store_column_int64(st, 0), "minutes",
+                         (json_int_t)minutes, "hours", (double)(minutes / 6) / 10.0);
+        rc = 0;
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,465 @@
+/*
+ * duty.c -- duty places, rosters and checkpoints over HTTP:
+ *   GET  /api/v1/places, POST /api/v1/places        ?region=&kind=
+ *   GET  /api/v1/shifts                             ?place=&date=&team=
+ *   POST /api/v1/shifts                             {place_id, start, end, team_id, person_ids,
+ * note} GET  /api/v1/shifts/gaps                        ?place=ID&date=YYYY-MM-DD GET
+ * /api/v1/shifts/{id} POST /api/v1/shifts/{id}/checkin, /checkout     {person_id, at} GET
+ * /api/v1/service-hours                      ?person= | ?team= | ?org= GET  /api/v1/checkpoints,
+ * POST /api/v1/checkpoints, GET /api/v1/checkpoints/{id} GET  /api/v1/checkpoints/{id}/entries
+ * ?date=&limit=&cursor= POST /api/v1/checkpoints/{id}/entries           a field write: client_uuid,
+ * group commit
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/checkpoint.h"
+#include "core/org.h"
+#include "core/roster.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static int param_id(struct http_request *req, const char *what_zh, const char *what_en, int64_t *id,
+                    struct ep_error *err)
+{
+    char *end;
+    const char *p = req->params[0];
+    long long v = strtoll(p, &end, 10);
+    if (*p < '0' || *p > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
+                            p, what_en);
+    *id = v;
+    return 0;
+}
+
+static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *v = http_query(req, key);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return -1;
+    }
+    return n;
+}
+
+/* ?date= as a day number: -1 when absent; a field error when malformed. */
+static int64_t query_day(struct http_request *req, struct ep_error *err)
+{
+    const char *v = http_query(req, "date");
+    int64_t day;
+    if (!v)
+        return -1;
+    if (time_date_parse(v, &day) != 0) {
+        ep_error_field(err, "date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+        return -1;
+    }
+    return day;
+}
+
+static int64_t cursor_id(const char *cursor, struct ep_error *err)
+{
+    if (!cursor)
+        return 0;
+    char *end;
+    long long v = strtoll(cursor, &end, 10);
+    if (*cursor < '0' || *cursor > '9' || *end || v <= 0) {
+        ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
+        return 0;
+    }
+    return v;
+}
+
+static json_t *page(struct http_request *req, json_t *items, int limit)
+{
+    json_t *last = json_array_get(items, json_array_size(items) - 1);
+    json_t *next = json_null();
+    if (last && (int)json_array_size(items) == limit)
+        next = json_string(arena_sprintf(
+            req->arena, "%lld", (long long)json_integer_value(json_object_get(last, "id"))));
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+/* ---- places --------------------------------------------------------------------------- */
+
+static const struct json_field place_fields[] = {
+    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
+    {"kind", JF_STRING, 1, 16, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_places_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_t *out = NULL;
+    int rc = json_object_check(body, place_fields, err);
+    if (rc == 0) {
+        struct actor who = {&req->user, req->client_ip};
+        rc = roster_place_create(req->store, &who, json_get_str(body, "name"),
+                                 json_get_str(body, "kind"), json_get_str(body, "region_code"),
+                                 &out, err);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_places_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor, *region;
+    http_list_params(req, 100, 1000, &limit, &cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    int64_t after = cursor_id(cursor, err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (roster_place_list(req->store, req->user.scope, region, http_query(req, "kind"), after,
+                          limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, page(req, items, limit));
+}
+
+/* ---- shifts ----------------------------------------------------------------------------- */
+
+static const struct json_field shift_fields[] = {
+    {"place_id", JF_INT, 1, 0, 1, 1e15},
+    {"start", JF_STRING, 1, 40, 0, 0},
+    {"end", JF_STRING, 1, 40, 0, 0},
+    {"team_id", JF_INT, 0, 0, 1, 1e15},
+    {"person_ids", JF_ARRAY, 1, 0, 0, 0},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_shifts_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, shift_fields, err);
+    struct roster_shift_input in = {0};
+    in.place_id = json_get_int(body, "place_id", 0);
+    in.start = json_get_str(body, "start");
+    in.end = json_get_str(body, "end");
+    in.team_id = json_get_int(body, "team_id", 0);
+    in.note = json_get_str(body, "note");
+    json_t *a = json_object_get(body, "person_ids");
+    size_t n = json_is_array(a) ? json_array_size(a) : 0;
+    int64_t *ids = arena_alloc(req->arena, (n + 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(a, i);
+        ids[i] = json_is_integer(v) ? json_integer_value(v) : 0;
+        if (ids[i] <= 0) {
+            char f[32];
+            snprintf(f, sizeof f, "person_ids[%zu]", i);
+            ep_error_field(err, f, "应为正整数", "must be a positive integer");
+        }
+    }
+    in.person_ids = ids;
+    in.npersons = (int)n;
+    json_t *out = NULL;
+    int rc = -EP_EINVAL;
+    if (!err->code) {
+        struct actor who = {&req->user, req->client_ip};
+        rc = roster_shift_create(req->store, &who, &in, &out, err);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_shifts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 200, 1000, &limit, &cursor, err);
+    int64_t place = query_id(req, "place", err), team = query_id(req, "team", err);
+    int64_t day = query_day(req, err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (roster_shift_list(req->store, req->user.scope, place, day, team, limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+int handler_shift_gaps(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t place = query_id(req, "place", err);
+    int64_t day = query_day(req, err);
+    if (place == 0)
+        ep_error_field(err, "place", "必填", "is required");
+    if (day < 0 && !http_query(req, "date"))
+        ep_error_field(err, "date", "必填", "is required");
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    if (roster_day_gaps(req->store, req->user.scope, place, day, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_shift_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    json_t *out = NULL;
+    if (param_id(req, "班次", "shift", &id, err) != 0 ||
+        roster_shift_get(req->store, req->user.scope, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+static const struct json_field attend_fields[] = {
+    {"person_id", JF_INT, 1, 0, 1, 1e15},
+    {"at", JF_STRING, 0, 40, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static int attend(struct http_request *req, struct http_response *res, struct ep_error *err, int in)
+{
+    int64_t id;
+    if (param_id(req, "班次", "shift", &id, err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, attend_fields, err);
+    int64_t person = json_get_int(body, "person_id", 0), at = 0;
+    const char *at_text = json_get_str(body, "at");
+    if (at_text && roster_time_parse(at_text, &at) != 0)
+        ep_error_field(err, "at", "应为带时区的时间,如 2020-01-28T08:00:00+08:00",
+                       "must be a time with offset, e.g. 2020-01-28T08:00:00+08:00");
+    json_decref(body);
+    if (err->code)
+        return -err->code;
+    struct actor who = {&req->user, req->client_ip};
+    json_t *out = NULL;
+    if (roster_attend(req->store, &who, id, person, in, at, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_shift_checkin(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    return attend(req, res, err, 1);
+}
+
+int handler_shift_checkout(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    return attend(req, res, err, 0);
+}
+
+int handler_service_hours(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    static const char *kinds[] = {"person", "team", "org"};
+    const char *kind = NULL;
+    int64_t id = 0;
+    for (int i = 0; i < 3; i++) {
+        int64_t v = query_id(req, kinds[i], err);
+        if (v > 0) {
+            if (kind)
+                ep_error_field(err, kinds[i], "person、team、org 只能给一个",
+                               "give only one of person, team, org");
+            kind = kinds[i];
+            id = v;
+        }
+    }
+    if (!kind && !err->code)
+        ep_error_field(err, "person", "应给出 person、team 或 org", "give person, team or org");
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    if (roster_service_hours(req->store, req->user.scope, kind, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------------- */
+
+static const struct json_field checkpoint_fields[] = {
+    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {"hours", JF_STRING, 1, 11, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_checkpoints_create(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_t *out = NULL;
+    int rc = json_object_check(body, checkpoint_fields, err);
+    if (rc == 0) {
+        struct actor who = {&req->user, req->client_ip};
+        rc = checkpoint_create(req->store, &who, json_get_str(body, "name"),
+                               json_get_str(body, "region_code"), json_get_str(body, "hours"), &out,
+                               err);
+    }
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_checkpoints_list(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    int limit;
+    const char *cursor, *region;
+    http_list_params(req, 100, 1000, &limit, &cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    int64_t after = cursor_id(cursor, err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (checkpoint_list(req->store, req->user.scope, region, after, limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, page(req, items, limit));
+}
+
+int handler_checkpoint_get(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    json_t *out = NULL;
+    if (param_id(req, "卡口", "checkpoint", &id, err) != 0 ||
+        checkpoint_get(req->store, req->user.scope, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_checkpoint_entries_list(struct http_request *req, struct http_response *res,
+                                    struct ep_error *err)
+{
+    int64_t id;
+    if (param_id(req, "卡口", "checkpoint", &id, err) != 0)
+        return -err->code;
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    int64_t before = cursor_id(cursor, err), day = query_day(req, err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (checkpoint_entries_list(req->store, &req->user, id, day, before, limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, page(req, items, limit));
+}
+
+static const struct json_field entry_fields[] = {
+    {"client_uuid", JF_STRING, 1, 64, 0, 0},
+    {"id_number", JF_STRING, 0, 18, 0, 0},
+    {"name", JF_STRING, 0, 20, 0, 0},
+    {"phone", JF_STRING, 0, 20, 0, 0},
+    {"plate", JF_STRING, 0, 10, 0, 0},
+    {"entered_at", JF_STRING, 0, 40, 0, 0},
+    {"origin", JF_STRING, 0, CHECKPOINT_TEXT_CHARS, 0, 0},
+    {"destination", JF_STRING, 0, CHECKPOINT_TEXT_CHARS, 0, 0},
+    {"temperature", JF_NUMBER, 0, 0, 34.0, 43.0},
+    {"outcome", JF_STRING, 1, 16, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* What the deferred write needs; lives in req->arena. */
+struct entry_job {
+    struct checkpoint_entry_input in;
+    struct idem_key key;
+    char uuid[40];
+    struct actor who;
+    int64_t id; /* the entry written (or first written, on a replay) */
+};
+
+static const char *arena_str(struct arena *a, const json_t *obj, const char *key)
+{
+    const char *s = json_get_str(obj, key);
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+/* Runs on the writer thread inside the batch transaction. */
+static int entry_write(struct store *s, struct http_request *req, void *ctx, struct ep_error *err)
+{
+    (void)req;
+    struct entry_job *job = ctx;
+    return checkpoint_entry_add(s, &job->who, &job->in, &job->key, &job->id, err);
+}
+
+/* Runs on the request's thread after the batch is durable. */
+static int entry_encode(struct http_request *req, struct http_response *res, void *ctx,
+                        struct ep_error *err)
+{
+    struct entry_job *job = ctx;
+    json_t *out = NULL;
+    if (checkpoint_entry_get(req->store, &req->user, job->id, &out, err) != 0)
+        return -err->code;
+    if (job->key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, job->key.replayed ? 200 : 201, out);
+}
+
+int handler_checkpoint_entries_create(struct http_request *req, struct http_response *res,
+                                      struct ep_error *err)
+{
+    (void)res;
+    int64_t id;
+    if (param_id(req, "卡口", "checkpoint", &id, err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct entry_job *job = arena_alloc(req->arena, sizeof *job);
+    memset(job, 0, sizeof *job);
+    json_object_check(body, entry_fields, err);
+    handler_idem_key(body, &job->key, err);
+    if (job->key.uuid) {
+        snprintf(job->uuid, sizeof job->uuid, "%s", job->key.uuid); /* outlives the body */
+        job->key.uuid = job->uuid;
+    }
+    job->in.checkpoint_id = id;
+    job->in.id_number = arena_str(req->arena, body, "id_number");
+    job->in.name = arena_str(req->arena, body, "name");
+    job->in.phone = arena_str(req->arena, body, "phone");
+    job->in.plate = arena_str(req->arena, body, "plate");
+    job->in.entered_at = arena_str(req->arena, body, "entered_at");
+    job->in.origin = arena_str(req->arena, body, "origin");
+    job->in.destination = arena_str(req->arena, body, "destination");
+    job->in.outcome = arena_str(req->arena, body, "outcome");
+    json_t *t = json_object_get(body, "temperature");
+    job->in.temperature_dc = json_is_number(t) ? (int)lround(json_number_value(t) * 10.0) : 0;
+    json_decref(body);
+    if (!err->code) {
+        struct ep_error more;
+        ep_error_clear(&more);
+        if (checkpoint_entry_check(&job->in, &more) != 0)
+            handler_fields_merge(err, &more);
+    }
+    if (err->code)
+        return -err->code;
+    job->who.user = &req->user;
+    job->who.ip = req->client_ip;
+    return http_defer_write(req, entry_write, entry_encode, job);
+}
