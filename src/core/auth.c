@@ -27,6 +27,7 @@ static const char *perm_names[PERM_COUNT] = {
     "registry_write", "pii_unmask",   "export",      "user_read",    "user_admin",
     "audit_read",     "round_manage", "field_write", "alert_handle",
     "org_manage", "duty_write",
+    "case_read", "case_write", "site_manage",
 };
 
 #define P(x) (1u << (x))
@@ -36,16 +37,19 @@ static const unsigned role_perms[ROLE_COUNT] = {
                    P(PERM_REGISTRY_READ) | P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) |
                    P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) |
                    P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
-                   P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE),
+                   P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE) | P(PERM_CASE_READ) |
+                   P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE),
     [ROLE_COMMANDER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_ROUND_MANAGE) |
-                       P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE),
+                       P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE) | P(PERM_CASE_READ) |
+                       P(PERM_SITE_MANAGE),
     [ROLE_GRID_WORKER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                          P(PERM_REGISTRY_WRITE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
                          P(PERM_DUTY_WRITE),
     [ROLE_HEALTH] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                     P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) | P(PERM_FIELD_WRITE) |
-                    P(PERM_ALERT_HANDLE) | P(PERM_DUTY_WRITE),
+                    P(PERM_ALERT_HANDLE) | P(PERM_DUTY_WRITE) | P(PERM_CASE_READ) |
+                    P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE),
     [ROLE_ORGANISER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE),
     [ROLE_SUPPLIES] = P(PERM_LOGIN) | P(PERM_REGION_READ),

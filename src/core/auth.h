@@ -47,6 +47,9 @@ enum auth_perm {
     PERM_ALERT_HANDLE,   /* acknowledge and resolve alerts */
     PERM_ORG_MANAGE,     /* party organisations, members, teams, applications, rosters, checkpoints */
     PERM_DUTY_WRITE,     /* duty in the field: checkpoint entries, shift check-in and check-out */
+    PERM_CASE_READ,      /* cases, contacts, transmission chains, line list */
+    PERM_CASE_WRITE,     /* report and change cases, record close contacts */
+    PERM_SITE_MANAGE,    /* designated hospitals, fever clinics, quarantine sites */
     PERM_COUNT
 };
 

@@ -65,6 +65,23 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/visits/{id}", handler_visit_get, PERM_REGISTRY_READ, 0},
     {"GET", "/api/v1/stats/coverage", handler_coverage_get, PERM_REGION_READ, 0},
 
+    /* cases, sites, close contacts, the daily bulletin */
+    {"GET", "/api/v1/sites", handler_sites_list, PERM_REGION_READ, 0},
+    {"POST", "/api/v1/sites", handler_sites_create, PERM_SITE_MANAGE, 1},
+    {"GET", "/api/v1/sites/{id}", handler_site_get, PERM_REGION_READ, 0},
+    {"GET", "/api/v1/cases", handler_cases_list, PERM_CASE_READ, 0},
+    {"POST", "/api/v1/cases", handler_cases_create, PERM_CASE_WRITE, 1},
+    {"GET", "/api/v1/cases/curve", handler_cases_curve, PERM_REGION_READ, 0},
+    {"GET", "/api/v1/cases/export", handler_cases_export, PERM_CASE_READ, 0},
+    {"GET", "/api/v1/cases/{id}", handler_case_get, PERM_CASE_READ, 0},
+    {"PATCH", "/api/v1/cases/{id}", handler_case_update, PERM_CASE_WRITE, 1},
+    {"GET", "/api/v1/cases/{id}/chain", handler_case_chain, PERM_CASE_READ, 0},
+    {"GET", "/api/v1/contacts", handler_contacts_list, PERM_CASE_READ, 0},
+    {"POST", "/api/v1/contacts", handler_contacts_create, PERM_CASE_WRITE, 1},
+    {"GET", "/api/v1/contacts/{id}", handler_contact_get, PERM_CASE_READ, 0},
+    {"GET", "/api/v1/bulletin", handler_bulletin_get, PERM_REGION_READ, 0},
+    {"GET", "/public/bulletin", handler_public_bulletin, PERM_PUBLIC, 0},
+
     /* mobilisation: organisations, members, teams, applications, grid duty, rosters, checkpoints */
     {"GET", "/api/v1/orgs", handler_orgs_list, PERM_REGION_READ, 0},
     {"POST", "/api/v1/orgs", handler_orgs_create, PERM_ORG_MANAGE, 1},

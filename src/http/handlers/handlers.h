@@ -76,6 +76,22 @@ HANDLER(handler_visits_list);
 HANDLER(handler_visits_create);
 HANDLER(handler_visit_get);
 HANDLER(handler_coverage_get);
+/* cases.c, contacts.c, bulletin.c */
+HANDLER(handler_sites_list);
+HANDLER(handler_sites_create);
+HANDLER(handler_site_get);
+HANDLER(handler_cases_list);
+HANDLER(handler_cases_create);
+HANDLER(handler_cases_curve);
+HANDLER(handler_cases_export);
+HANDLER(handler_case_get);
+HANDLER(handler_case_update);
+HANDLER(handler_case_chain);
+HANDLER(handler_contacts_list);
+HANDLER(handler_contacts_create);
+HANDLER(handler_contact_get);
+HANDLER(handler_bulletin_get);
+HANDLER(handler_public_bulletin);
 /* orgs.c */
 HANDLER(handler_orgs_list);
 HANDLER(handler_orgs_create);

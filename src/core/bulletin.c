@@ -1,0 +1,461 @@
+/*
+ * bulletin.c -- the daily bulletin (see bulletin.h).
+ *
+ * Cases: one ordered pass over the region's case_history rows of D or
+ * before, folding each case's rows into its state at the end of D (the
+ * unit test holds this fold to an independent SQL formulation).  Contacts
+ * and observations: one grouped query each.  Every figure is accumulated
+ * for the region and for the child region the fact lies in.
+ */
+#include "core/bulletin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "core/profile.h"
+#include "util/timeutil.h"
+
+static int add_child(const struct region *r, void *arg)
+{
+    struct bulletin *b = arg;
+    struct bulletin_child *more = realloc(b->children, (b->nchildren + 1) * sizeof *more);
+    if (!more)
+        return -EP_EINTERNAL;
+    b->children = more;
+    struct bulletin_child *c = &b->children[b->nchildren++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->code, sizeof c->code, "%s", r->code);
+    snprintf(c->name, sizeof c->name, "%s", r->name);
+    return 0;
+}
+
+/* The child whose code prefixes "grid" (NULL when none). */
+static struct bulletin_figures *child_of(struct bulletin *b, const char *grid)
+{
+    for (size_t i = 0; i < b->nchildren; i++)
+        if (region_in_scope(grid, b->children[i].code))
+            return &b->children[i].f;
+    return NULL;
+}
+
+/* The state of one case folded from its rows. */
+struct fold {
+    int64_t case_id;
+    char grid[REGION_CODE_MAX];
+    char status[16], classification[16], severity[12];
+    int confirmed;                /* became confirmed on D or before */
+    struct bulletin_figures news; /* "new" figures of D */
+};
+
+static void fold_flush(struct bulletin *b, const struct fold *f)
+{
+    if (!f->case_id)
+        return;
+    struct bulletin_figures *targets[2] = {&b->total, child_of(b, f->grid)};
+    for (int t = 0; t < 2; t++) {
+        struct bulletin_figures *x = targets[t];
+        if (!x)
+            continue;
+        int confirmed_class = strcmp(f->classification, "confirmed") == 0;
+        x->confirmed_new += f->news.confirmed_new;
+        x->confirmed_total += f->confirmed;
+        x->hospitalised_now += strcmp(f->status, "confirmed") == 0;
+        x->severe_now +=
+            strcmp(f->status, "confirmed") == 0 &&
+            (strcmp(f->severity, "severe") == 0 || strcmp(f->severity, "critical") == 0);
+        x->discharged_new += f->news.discharged_new;
+        x->discharged_total += confirmed_class && strcmp(f->status, "discharged") == 0;
+        x->deaths_new += f->news.deaths_new;
+        x->deaths_total += confirmed_class && strcmp(f->status, "deceased") == 0;
+        x->suspected_new += f->news.suspected_new;
+        x->suspected_now += strcmp(f->status, "suspected") == 0;
+        x->asymptomatic_new += f->news.asymptomatic_new;
+        x->asymptomatic_now += strcmp(f->status, "asymptomatic") == 0;
+        x->excluded_new += f->news.excluded_new;
+    }
+}
+
+static int fold_cases(struct store *s, struct bulletin *b, const char *upper, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT case_id, grid_code, at_day, COALESCE(from_status, ''), to_status,"
+                      " classification, COALESCE(severity, '') FROM case_history"
+                      " WHERE grid_code >= ? AND grid_code < ? AND at_day <= ?"
+                      " ORDER BY case_id, id",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, b->code);
+    store_bind_text(st, 2, upper);
+    store_bind_text(st, 3, b->date);
+    struct fold f;
+    memset(&f, 0, sizeof f);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int64_t id = store_column_int64(st, 0);
+        if (id != f.case_id) {
+            fold_flush(b, &f);
+            memset(&f, 0, sizeof f);
+            f.case_id = id;
+            snprintf(f.grid, sizeof f.grid, "%s", store_column_text(st, 1));
+        }
+        const char *from = store_column_text(st, 3), *to = store_column_text(st, 4);
+        snprintf(f.status, sizeof f.status, "%s", to);
+        snprintf(f.classification, sizeof f.classification, "%s", store_column_text(st, 5));
+        snprintf(f.severity, sizeof f.severity, "%s", store_column_text(st, 6));
+        int changed = strcmp(from, to) != 0;
+        if (changed && strcmp(to, "confirmed") == 0)
+            f.confirmed = 1;
+        if (!changed || strcmp(store_column_text(st, 2), b->date) != 0)
+            continue;
+        int confirmed_class = strcmp(f.classification, "confirmed") == 0;
+        f.news.confirmed_new += strcmp(to, "confirmed") == 0;
+        f.news.suspected_new += strcmp(to, "suspected") == 0;
+        f.news.asymptomatic_new += strcmp(to, "asymptomatic") == 0;
+        f.news.excluded_new += strcmp(to, "excluded") == 0;
+        f.news.discharged_new += confirmed_class && strcmp(to, "discharged") == 0;
+        f.news.deaths_new += confirmed_class && strcmp(to, "deceased") == 0;
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    fold_flush(b, &f);
+    return 0;
+}
+
+/* Contacts and observations, grouped by the child prefix. */
+static int count_others(struct store *s, struct bulletin *b, const char *upper, int child_len,
+                        struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT substr(grid_code, 1, ?), count(*) FROM contacts"
+                      " WHERE grid_code >= ? AND grid_code < ? AND traced_day <= ? GROUP BY 1",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, child_len);
+    store_bind_text(st, 2, b->code);
+    store_bind_text(st, 3, upper);
+    store_bind_text(st, 4, b->date);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int64_t n = store_column_int64(st, 1);
+        struct bulletin_figures *c = child_of(b, store_column_text(st, 0));
+        b->total.contacts_total += n;
+        if (c)
+            c->contacts_total += n;
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    st = store_prepare(
+        s,
+        "SELECT substr(grid_code, 1, ?),"
+        " sum(CASE WHEN released_at IS NULL OR substr(released_at, 1, 10) > ? THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN status = 'released' AND substr(released_at, 1, 10) = ? THEN 1 ELSE 0 END)"
+        " FROM observations WHERE grid_code >= ? AND grid_code < ?"
+        " AND (CASE WHEN start_date > substr(created_at, 1, 10) THEN start_date"
+        " ELSE substr(created_at, 1, 10) END) <= ? GROUP BY 1",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, child_len);
+    store_bind_text(st, 2, b->date);
+    store_bind_text(st, 3, b->date);
+    store_bind_text(st, 4, b->code);
+    store_bind_text(st, 5, upper);
+    store_bind_text(st, 6, b->date);
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int64_t now = store_column_int64(st, 1), released = store_column_int64(st, 2);
+        struct bulletin_figures *c = child_of(b, store_column_text(st, 0));
+        b->total.observing_now += now;
+        b->total.released_new += released;
+        if (c) {
+            c->observing_now += now;
+            c->released_new += released;
+        }
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int bulletin_compute(struct store *s, const char *code, const char *date, struct bulletin *out,
+                     struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!date || time_date_parse(date, NULL) != 0)
+        return ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
+                              "invalid date, expected YYYY-MM-DD"),
+               -EP_EINVAL;
+    if (!code || !region_level_of_code(code))
+        return ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
+                              "region code must be 4, 6, 9, 12 or 15 digits"),
+               -EP_EINVAL;
+    struct region r;
+    int rc = region_get(s, code, &r, err);
+    if (rc != 0)
+        return rc;
+    struct profile prof;
+    if ((rc = profile_get(s, &prof, err)) != 0)
+        return rc;
+    snprintf(out->code, sizeof out->code, "%s", r.code);
+    snprintf(out->name, sizeof out->name, "%s", r.name);
+    snprintf(out->date, sizeof out->date, "%s", date);
+    snprintf(out->disease, sizeof out->disease, "%s", prof.name);
+    int child_len = region_code_length(r.level + 1);
+    if (child_len == 0)
+        child_len = (int)strlen(r.code);
+    else if ((rc = region_children_list(s, r.code, add_child, out, err)) != 0)
+        goto fail;
+    char upper[REGION_CODE_MAX];
+    region_code_range(r.code, upper);
+    if ((rc = fold_cases(s, out, upper, err)) != 0 ||
+        (rc = count_others(s, out, upper, child_len, err)) != 0)
+        goto fail;
+    return 0;
+fail:
+    bulletin_cleanup(out);
+    if (!err->code)
+        ep_error_set(err, EP_EINTERNAL, "服务器内部错误", "internal error");
+    return rc;
+}
+
+void bulletin_cleanup(struct bulletin *b)
+{
+    free(b->children);
+    b->children = NULL;
+    b->nchildren = 0;
+}
+
+/* ---- rendering -------------------------------------------------------- */
+
+/* Field names and Chinese column titles, in the order of the struct. */
+static const struct {
+    const char *name, *zh;
+    size_t offset;
+} columns[] = {
+#define COL(m, zh)                                                                                 \
+    {                                                                                              \
+#m, zh, offsetof(struct bulletin_figures, m)                                               \
+    }
+    COL(confirmed_new, "新增确诊"),      COL(confirmed_total, "累计确诊"),
+    COL(hospitalised_now, "现有确诊"),   COL(severe_now, "其中重症"),
+    COL(discharged_new, "新增出院"),     COL(discharged_total, "累计出院"),
+    COL(deaths_new, "新增死亡"),         COL(deaths_total, "累计死亡"),
+    COL(suspected_new, "新增疑似"),      COL(suspected_now, "现有疑似"),
+    COL(asymptomatic_new, "新增无症状"), COL(asymptomatic_now, "现有无症状"),
+    COL(excluded_new, "当日排除疑似"),   COL(contacts_total, "累计密切接触者"),
+    COL(observing_now, "尚在医学观察"),  COL(released_new, "当日解除观察"),
+#undef COL
+};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+static int64_t value(const struct bulletin_figures *f, size_t i)
+{
+    return *(const int64_t *)(const void *)((const char *)f + columns[i].offset);
+}
+
+static json_t *figures_json(const struct bulletin_figures *f)
+{
+    json_t *j = json_object();
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        json_object_set_new(j, columns[i].name, json_integer(value(f, i)));
+    return j;
+}
+
+json_t *bulletin_json_new(const struct bulletin *b)
+{
+    json_t *children = json_array();
+    for (size_t i = 0; i < b->nchildren; i++)
+        json_array_append_new(children, json_pack("{s:s, s:s, s:o}", "code", b->children[i].code,
+                                                  "name", b->children[i].name, "figures",
+                                                  figures_json(&b->children[i].f)));
+    return json_pack("{s:{s:s, s:s}, s:s, s:s, s:o, s:o}", "region", "code", b->code, "name",
+                     b->name, "date", b->date, "disease", b->disease, "figures",
+                     figures_json(&b->total), "children", children);
+}
+
+/* "全市", "全县", "全区" ... from the region's name. */
+static const char *whole(const char *name)
+{
+    static const struct {
+        const char *suffix, *word;
+    } words[] = {{"市", "全市"}, {"区", "全区"},     {"县", "全县"},     {"镇", "全镇"},
+                 {"乡", "全乡"}, {"街道", "全街道"}, {"社区", "全社区"}, {"村", "全村"}};
+    size_t len = strlen(name);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i].suffix);
+        if (len >= n && strcmp(name + len - n, words[i].suffix) == 0)
+            return words[i].word;
+    }
+    return "全辖区";
+}
+
+/* The body paragraphs shared by text and HTML: "pre"/"post" wrap each. */
+static void paragraphs(const struct bulletin *b, struct buf *out, const char *pre, const char *post,
+                       int html)
+{
+    int y, m, d;
+    int64_t day;
+    time_date_parse(b->date, &day);
+    time_civil_from_days(day, &y, &m, &d);
+    const struct bulletin_figures *f = &b->total;
+    buf_appendf(
+        out,
+        "%s截至%d月%d日24时,%s累计报告确诊病例%lld例,其中当日新增%lld例;"
+        "现有确诊病例%lld例(其中重症%lld例),累计治愈出院%lld例(当日新增%lld例),"
+        "累计死亡%lld例(当日新增%lld例)。%s",
+        pre, m, d, whole(b->name), (long long)f->confirmed_total, (long long)f->confirmed_new,
+        (long long)f->hospitalised_now, (long long)f->severe_now, (long long)f->discharged_total,
+        (long long)f->discharged_new, (long long)f->deaths_total, (long long)f->deaths_new, post);
+    buf_appendf(out,
+                "%s现有疑似病例%lld例(当日新增%lld例,当日排除%lld例);"
+                "现有无症状感染者%lld例(当日新增%lld例)。%s",
+                pre, (long long)f->suspected_now, (long long)f->suspected_new,
+                (long long)f->excluded_new, (long long)f->asymptomatic_now,
+                (long long)f->asymptomatic_new, post);
+    buf_appendf(out,
+                "%s累计追踪到密切接触者%lld人,当日解除医学观察%lld人,"
+                "尚在接受医学观察%lld人。%s",
+                pre, (long long)f->contacts_total, (long long)f->released_new,
+                (long long)f->observing_now, post);
+    if (!html && b->nchildren) {
+        buf_appendf(out, "%s各地情况:", pre);
+        for (size_t i = 0; i < b->nchildren; i++) {
+            const struct bulletin_figures *c = &b->children[i].f;
+            buf_appendf(out, "%s累计确诊%lld例、新增%lld例、现有%lld例%s", b->children[i].name,
+                        (long long)c->confirmed_total, (long long)c->confirmed_new,
+                        (long long)c->hospitalised_now, i + 1 < b->nchildren ? ";" : "。");
+        }
+        buf_puts(out, post);
+    }
+}
+
+void bulletin_text(const struct bulletin *b, struct buf *out)
+{
+    int y, m, d;
+    int64_t day;
+    time_date_parse(b->date, &day);
+    time_civil_from_days(day, &y, &m, &d);
+    buf_appendf(out, "%s%s疫情通报(%d年%d月%d日)\n\n", b->name, b->disease, y, m, d);
+    paragraphs(b, out, "", "\n", 0);
+}
+
+static void escape(struct buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            buf_puts(out, "&lt;");
+            break;
+        case '>':
+            buf_puts(out, "&gt;");
+            break;
+        case '&':
+            buf_puts(out, "&amp;");
+            break;
+        case '"':
+            buf_puts(out, "&quot;");
+            break;
+        case '\'':
+            buf_puts(out, "&#39;");
+            break;
+        default:
+            buf_putc(out, *s);
+        }
+    }
+}
+
+void bulletin_html(const struct bulletin *b, struct buf *out)
+{
+    int y, m, d;
+    int64_t day;
+    time_date_parse(b->date, &day);
+    time_civil_from_days(day, &y, &m, &d);
+    buf_puts(out,
+             "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    escape(out, b->name);
+    escape(out, b->disease);
+    buf_appendf(out, "疫情通报(%d年%d月%d日)</title>", y, m, d);
+    buf_puts(
+        out,
+        "<style>"
+        "body{font-family:'FangSong','STFangsong','Noto Serif CJK SC',serif;color:#000;"
+        "background:#fff;margin:0}"
+        "article{max-width:46em;margin:2em auto;padding:0 1.5em;line-height:1.9;font-size:16pt}"
+        "h1{font-family:'SimHei','Noto Sans CJK SC',sans-serif;color:#c00;text-align:center;"
+        "font-size:22pt;margin:.5em 0 .2em}"
+        ".date{text-align:center;margin:0 0 1em}"
+        "p{text-indent:2em;margin:.4em 0}"
+        "table{border-collapse:collapse;width:100%;font-size:11pt;margin-top:1em}"
+        "th,td{border:1px solid #000;padding:.2em .4em;text-align:right}"
+        "th:first-child,td:first-child{text-align:left}"
+        ".issuer{text-align:right;text-indent:0;margin-top:2em}"
+        "@media print{article{margin:0;max-width:none}@page{size:A4;margin:2cm}}"
+        "</style></head><body><article class=\"bulletin\"><h1>");
+    escape(out, b->name);
+    escape(out, b->disease);
+    buf_puts(out, "疫情通报</h1>");
+    buf_appendf(out, "<p class=\"date\">(%d年%d月%d日)</p>", y, m, d);
+    paragraphs(b, out, "<p>", "</p>", 1);
+    if (b->nchildren) {
+        buf_puts(out, "<table><thead><tr><th>地区</th>");
+        static const size_t shown[] = {0, 1, 2, 3, 5, 7, 9, 11, 13, 14};
+        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+            buf_appendf(out, "<th>%s</th>", columns[shown[i]].zh);
+        buf_puts(out, "</tr></thead><tbody>");
+        for (size_t c = 0; c < b->nchildren; c++) {
+            buf_puts(out, "<tr><td>");
+            escape(out, b->children[c].name);
+            buf_puts(out, "</td>");
+            for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+                buf_appendf(out, "<td>%lld</td>", (long long)value(&b->children[c].f, shown[i]));
+            buf_puts(out, "</tr>");
+        }
+        buf_puts(out, "</tbody></table>");
+    }
+    buf_puts(out, "<p class=\"issuer\">");
+    escape(out, b->name);
+    buf_appendf(out, "疫情防控工作指挥部<br>%d年%d月%d日</p></article></body></html>\n", y, m, d);
+}
+
+int bulletin_xlsx(const struct bulletin *b, const char *path, struct ep_error *err)
+{
+    lxw_workbook *book = workbook_new(path);
+    if (!book)
+        return ep_error_set(err, EP_EINTERNAL, "无法创建 xlsx 文件 %s", "cannot create xlsx %s",
+                            path);
+    lxw_worksheet *sheet = workbook_add_worksheet(book, "疫情通报");
+    lxw_format *bold = workbook_add_format(book);
+    format_set_bold(bold);
+    char title[512];
+    snprintf(title, sizeof title, "%s%s疫情通报(%s)", b->name, b->disease, b->date);
+    worksheet_write_string(sheet, 0, 0, title, bold);
+    worksheet_write_string(sheet, 2, 0, "地区编码", bold);
+    worksheet_write_string(sheet, 2, 1, "地区", bold);
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        worksheet_write_string(sheet, 2, (lxw_col_t)(i + 2), columns[i].zh, bold);
+    worksheet_set_column(sheet, 0, 1, 16, NULL);
+    worksheet_set_column(sheet, 2, (lxw_col_t)(NCOLUMNS + 1), 12, NULL);
+    lxw_row_t row = 3;
+    for (size_t c = 0; c <= b->nchildren; c++, row++) {
+        const char *code = c == 0 ? b->code : b->children[c - 1].code;
+        const char *name = c == 0 ? b->name : b->children[c - 1].name;
+        const struct bulletin_figures *f = c == 0 ? &b->total : &b->children[c - 1].f;
+        worksheet_write_string(sheet, row, 0, code, c == 0 ? bold : NULL);
+        worksheet_write_string(sheet, row, 1, name, c == 0 ? bold : NULL);
+        for (size_t i = 0; i < NCOLUMNS; i++)
+            worksheet_write_number(sheet, row, (lxw_col_t)(i + 2), (double)value(f, i),
+                                   c == 0 ? bold : NULL);
+    }
+    lxw_error e = workbook_close(book);
+    if (e != LXW_NO_ERROR)
+        return ep_error_set(err, EP_EINTERNAL, "写入 xlsx 失败:%s", "writing xlsx failed: %s",
+                            lxw_strerror(e));
+    return 0;
+}

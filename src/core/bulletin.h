@@ -1,0 +1,83 @@
+/*
+ * bulletin.h -- the daily epidemic bulletin (疫情通报) of a region and a
+ * date, with a breakdown by child region, as JSON, plain text (for pasting
+ * into a WeChat group), printable Chinese HTML and xlsx.
+ *
+ * Every figure is computed as the facts stood at the end of date D (24:00
+ * China time), never from the current state, so that a past bulletin can be
+ * re-issued exactly after later changes:
+ *   cases        from case_history: each case's last row of D or before;
+ *                "new" figures count the changes recorded on D
+ *   contacts     contacts traced (recorded) on D or before
+ *   observation  observations known by D (the later of their start and their
+ *                recording) and not released/ended by D; released on D
+ * Identity: confirmed_total = hospitalised_now + discharged_total + deaths_total.
+ *
+ * Ownership: bulletin_compute() fills a struct whose children array is
+ * owned by it; free with bulletin_cleanup().  Renderers append to a caller
+ * buffer or write a file.
+ */
+#ifndef EPIGRID_CORE_BULLETIN_H
+#define EPIGRID_CORE_BULLETIN_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/region.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct bulletin_figures {
+    int64_t confirmed_new;    /* cases confirmed on D (incl. asymptomatic turned confirmed) */
+    int64_t confirmed_total;  /* cases confirmed on D or before */
+    int64_t hospitalised_now; /* confirmed, neither discharged nor deceased (现有确诊) */
+    int64_t severe_now;       /* of which severe or critical */
+    int64_t discharged_new;   /* confirmed cases discharged on D */
+    int64_t discharged_total;
+    int64_t deaths_new; /* confirmed cases deceased on D */
+    int64_t deaths_total;
+    int64_t suspected_new; /* reported as suspected on D */
+    int64_t suspected_now;
+    int64_t asymptomatic_new; /* became asymptomatic on D */
+    int64_t asymptomatic_now;
+    int64_t excluded_new;   /* suspected cases excluded on D */
+    int64_t contacts_total; /* close contacts traced on D or before */
+    int64_t observing_now;  /* under observation at the end of D */
+    int64_t released_new;   /* observations released on D */
+};
+
+struct bulletin_child {
+    char code[REGION_CODE_MAX];
+    char name[REGION_NAME_MAX];
+    struct bulletin_figures f;
+};
+
+struct bulletin {
+    char code[REGION_CODE_MAX];
+    char name[REGION_NAME_MAX];
+    char date[11];     /* YYYY-MM-DD */
+    char disease[128]; /* the profile's name */
+    struct bulletin_figures total;
+    struct bulletin_child *children; /* owned; one per child region, in code order */
+    size_t nchildren;
+};
+
+/* Computes the bulletin of region "code" (must exist: -EP_ENOTFOUND) for
+ * "date" (YYYY-MM-DD: field "date" otherwise).  No scope check: the figures
+ * are aggregates (the public page shows them); callers check scope where it
+ * matters.  Free "out" with bulletin_cleanup() on success. */
+int bulletin_compute(struct store *s, const char *code, const char *date, struct bulletin *out,
+                     struct ep_error *err);
+void bulletin_cleanup(struct bulletin *b);
+
+/* The bulletin as JSON (new reference). */
+json_t *bulletin_json_new(const struct bulletin *b);
+/* Appends the plain-text bulletin (Chinese, official wording). */
+void bulletin_text(const struct bulletin *b, struct buf *out);
+/* Appends a complete printable HTML page (Chinese), aggregates only. */
+void bulletin_html(const struct bulletin *b, struct buf *out);
+/* Writes the bulletin as an xlsx workbook to "path". */
+int bulletin_xlsx(const struct bulletin *b, const char *path, struct ep_error *err);
+
+#endif

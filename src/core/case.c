@@ -1,0 +1,952 @@
+/*
+ * case.c -- cases, their state machine and history (see case.h).
+ *
+ * The state machine is the table `transitions` below: one entry for every
+ * (from, to) pair with its verdict and, when refused, the message the user
+ * reads.  Every write keeps, in one transaction: the cases row, a
+ * case_history row with the whole state after the change, the counters by
+ * difference (before -> after), the audit row, the event, and the
+ * four-concentrations alert when a confirmed case is not in a designated
+ * hospital.
+ */
+#include "core/case.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alert.h"
+#include "core/counter.h"
+#include "core/event.h"
+#include "core/observation.h"
+#include "core/person.h"
+#include "core/site.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+const char *const case_statuses[] = {
+    "suspected", "confirmed", "asymptomatic", "excluded", "discharged", "deceased", NULL};
+
+static const char *const severities[] = {"mild", "moderate", "severe", "critical", NULL};
+
+/* Refusal messages shared by several entries. */
+#define EXCLUDED_ZH   "已排除病例为最终状态,不能再变更;如再次发病请重新报告病例"
+#define EXCLUDED_EN   "an excluded case is final; report a new case if the person falls ill again"
+#define DISCHARGED_ZH "已出院病例为最终状态,不能再变更"
+#define DISCHARGED_EN "a discharged case is final and cannot change"
+#define DECEASED_ZH   "死亡病例为最终状态,不能再变更"
+#define DECEASED_EN   "a deceased case is final and cannot change"
+#define OK(from, to)                                                                               \
+    {                                                                                              \
+        from, to, 1, NULL, NULL                                                                    \
+    }
+#define NO(from, to, zh, en)                                                                       \
+    {                                                                                              \
+        from, to, 0, zh, en                                                                        \
+    }
+
+static const struct case_transition transitions[] = {
+    /* a new case */
+    OK("", "suspected"),
+    OK("", "confirmed"),
+    OK("", "asymptomatic"),
+    NO("", "excluded", "新报告的病例不能为已排除", "a new case cannot be reported as excluded"),
+    NO("", "discharged", "新报告的病例不能为已出院", "a new case cannot be reported as discharged"),
+    NO("", "deceased", "新报告的病例不能直接登记死亡,请先报告为确诊病例",
+       "a new case cannot be reported as deceased; report it as confirmed first"),
+    /* suspected */
+    NO("suspected", "suspected", "病例已是疑似病例", "the case is already suspected"),
+    OK("suspected", "confirmed"),
+    OK("suspected", "asymptomatic"),
+    OK("suspected", "excluded"),
+    NO("suspected", "discharged", "疑似病例须先确诊或排除,不能直接出院",
+       "a suspected case must be confirmed or excluded before discharge"),
+    NO("suspected", "deceased", "疑似病例须先确诊,不能直接登记死亡",
+       "a suspected case must be confirmed before it is recorded as deceased"),
+    /* confirmed */
+    NO("confirmed", "suspected", "确诊病例不能改回疑似病例",
+       "a confirmed case cannot go back to suspected"),
+    NO("confirmed", "confirmed", "病例已是确诊病例", "the case is already confirmed"),
+    NO("confirmed", "asymptomatic", "确诊病例不能改为无症状感染者",
+       "a confirmed case cannot become asymptomatic"),
+    NO("confirmed", "excluded", "确诊病例不能排除", "a confirmed case cannot be excluded"),
+    OK("confirmed", "discharged"),
+    OK("confirmed", "deceased"),
+    /* asymptomatic */
+    NO("asymptomatic", "suspected", "无症状感染者不能改为疑似病例",
+       "an asymptomatic case cannot become suspected"),
+    OK("asymptomatic", "confirmed"),
+    NO("asymptomatic", "asymptomatic", "病例已是无症状感染者", "the case is already asymptomatic"),
+    NO("asymptomatic", "excluded", "无症状感染者不能排除",
+       "an asymptomatic case cannot be excluded"),
+    OK("asymptomatic", "discharged"),
+    OK("asymptomatic", "deceased"),
+    /* final states */
+    NO("excluded", "suspected", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("excluded", "confirmed", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("excluded", "asymptomatic", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("excluded", "excluded", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("excluded", "discharged", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("excluded", "deceased", EXCLUDED_ZH, EXCLUDED_EN),
+    NO("discharged", "suspected", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("discharged", "confirmed", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("discharged", "asymptomatic", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("discharged", "excluded", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("discharged", "discharged", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("discharged", "deceased", DISCHARGED_ZH, DISCHARGED_EN),
+    NO("deceased", "suspected", DECEASED_ZH, DECEASED_EN),
+    NO("deceased", "confirmed", DECEASED_ZH, DECEASED_EN),
+    NO("deceased", "asymptomatic", DECEASED_ZH, DECEASED_EN),
+    NO("deceased", "excluded", DECEASED_ZH, DECEASED_EN),
+    NO("deceased", "discharged", DECEASED_ZH, DECEASED_EN),
+    NO("deceased", "deceased", DECEASED_ZH, DECEASED_EN),
+};
+#undef OK
+#undef NO
+
+static int in_list(const char *v, const char *const *list)
+{
+    for (; v && *list; list++)
+        if (strcmp(v, *list) == 0)
+            return 1;
+    return 0;
+}
+
+const struct case_transition *case_transition_find(const char *from, const char *to)
+{
+    for (size_t i = 0; from && to && i < sizeof transitions / sizeof transitions[0]; i++)
+        if (strcmp(transitions[i].from, from) == 0 && strcmp(transitions[i].to, to) == 0)
+            return &transitions[i];
+    return NULL;
+}
+
+int case_transition_check(const char *from, const char *to, struct ep_error *err)
+{
+    const struct case_transition *t = case_transition_find(from, to);
+    if (!t) {
+        ep_error_field(err, "status",
+                       "应为 suspected、confirmed、asymptomatic、excluded、discharged 或 deceased",
+                       "must be suspected, confirmed, asymptomatic, excluded, discharged or"
+                       " deceased");
+        return -EP_EINVAL;
+    }
+    if (t->allowed)
+        return 0;
+    ep_error_field(err, "status", "%s%.0s", "%.0s%s", t->msg_zh, t->msg_en);
+    return ep_error_set(err, EP_ERULE, "%s%.0s", "%.0s%s", t->msg_zh, t->msg_en);
+}
+
+int case_status_open(const char *status)
+{
+    return status && (strcmp(status, "suspected") == 0 || strcmp(status, "confirmed") == 0 ||
+                      strcmp(status, "asymptomatic") == 0);
+}
+
+const char *case_status_zh(const char *status)
+{
+    static const char *const zh[] = {"疑似病例", "确诊病例", "无症状感染者",
+                                     "已排除",   "治愈出院", "死亡"};
+    for (int i = 0; status && case_statuses[i]; i++)
+        if (strcmp(status, case_statuses[i]) == 0)
+            return zh[i];
+    return "";
+}
+
+const char *case_severity_zh(const char *severity)
+{
+    static const char *const zh[] = {"轻型", "普通型", "重型", "危重型"};
+    for (int i = 0; severity && severities[i]; i++)
+        if (strcmp(severity, severities[i]) == 0)
+            return zh[i];
+    return "";
+}
+
+static int64_t now_or(int64_t t)
+{
+    return t > 0 ? t : (int64_t)time(NULL);
+}
+
+/* "YYYY-MM-DD" (China) of a unix time. */
+static void day_of(int64_t t, char out[11])
+{
+    time_date_format((t + TIME_CN_OFFSET_SECONDS) / 86400 - ((t + TIME_CN_OFFSET_SECONDS) < 0),
+                     out);
+}
+
+static void check_note(const char *v, struct ep_error *err)
+{
+    if (!v)
+        return;
+    size_t len = strlen(v);
+    if (!utf8_valid(v, len))
+        ep_error_field(err, "note", "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(v, len) > 300 || len >= CASE_TEXT_MAX)
+        ep_error_field(err, "note", "不能超过 300 个字", "must be at most 300 characters");
+}
+
+static void check_date(const char *field, const char *v, int64_t today, int64_t *out,
+                       struct ep_error *err)
+{
+    *out = -1;
+    if (!v)
+        return;
+    if (time_date_parse(v, out) != 0) {
+        ep_error_field(err, field, "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+        *out = -1;
+    } else if (*out > today) {
+        ep_error_field(err, field, "不能晚于今天", "cannot be in the future");
+        *out = -1;
+    }
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+#define FLAG_EXPR                                                                                  \
+    "(c.status = 'confirmed' AND (c.site_id IS NULL OR s.kind IS NULL"                             \
+    " OR s.kind <> 'designated_hospital'))"
+
+#define COLUMNS                                                                                    \
+    "c.id, c.person_id, COALESCE(p.name, ''), c.grid_code, c.status, c.classification,"            \
+    " COALESCE(c.severity, ''), COALESCE(c.onset_date, ''), c.report_date,"                        \
+    " COALESCE(c.confirmed_date, ''), COALESCE(c.outcome_date, ''), COALESCE(c.site_id, 0),"       \
+    " COALESCE(s.name, ''), COALESCE(s.kind, ''), COALESCE(c.observation_id, 0), " FLAG_EXPR       \
+    ", COALESCE(c.note, ''), c.created_by, c.created_at, c.updated_at"
+
+#define FROM                                                                                       \
+    " FROM cases c JOIN persons p ON p.id = c.person_id LEFT JOIN sites s ON s.id = c.site_id"
+
+static void fill(struct store_stmt *st, struct case_record *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = store_column_int64(st, 0);
+    c->person_id = store_column_int64(st, 1);
+    snprintf(c->person_name, sizeof c->person_name, "%s", store_column_text(st, 2));
+    snprintf(c->grid_code, sizeof c->grid_code, "%s", store_column_text(st, 3));
+    snprintf(c->status, sizeof c->status, "%s", store_column_text(st, 4));
+    snprintf(c->classification, sizeof c->classification, "%s", store_column_text(st, 5));
+    snprintf(c->severity, sizeof c->severity, "%s", store_column_text(st, 6));
+    snprintf(c->onset_date, sizeof c->onset_date, "%s", store_column_text(st, 7));
+    snprintf(c->report_date, sizeof c->report_date, "%s", store_column_text(st, 8));
+    snprintf(c->confirmed_date, sizeof c->confirmed_date, "%s", store_column_text(st, 9));
+    snprintf(c->outcome_date, sizeof c->outcome_date, "%s", store_column_text(st, 10));
+    c->site_id = store_column_int64(st, 11);
+    snprintf(c->site_name, sizeof c->site_name, "%s", store_column_text(st, 12));
+    snprintf(c->site_kind, sizeof c->site_kind, "%s", store_column_text(st, 13));
+    c->observation_id = store_column_int64(st, 14);
+    c->outside_hospital = (int)store_column_int64(st, 15);
+    snprintf(c->note, sizeof c->note, "%s", store_column_text(st, 16));
+    snprintf(c->created_by, sizeof c->created_by, "%s", store_column_text(st, 17));
+    snprintf(c->created_at, sizeof c->created_at, "%s", store_column_text(st, 18));
+    snprintf(c->updated_at, sizeof c->updated_at, "%s", store_column_text(st, 19));
+}
+
+int case_get(struct store *s, const char *scope, int64_t id, struct case_record *out,
+             struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS FROM " WHERE c.id = ?"
+                                          " AND c.grid_code >= ? AND c.grid_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, scope);
+    store_bind_text(st, 3, upper);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "病例 %lld 不存在", "case %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* The narrower of "scope" and "region" into out; 0 when disjoint. */
+static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
+{
+    const char *p = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            p = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    if (strlen(p) >= REGION_CODE_MAX)
+        return 0;
+    memcpy(out, p, strlen(p) + 1);
+    return 1;
+}
+
+int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ctx,
+              struct ep_error *err)
+{
+    char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
+    if (!narrow(f->scope, f->region, lower))
+        return 0;
+    region_code_range(lower, upper);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " COLUMNS FROM " WHERE (c.grid_code, c.id) > (?, ?)"
+                      " AND c.grid_code < ?"
+                      " AND (? IS NULL OR c.status = ? OR (? = 'open' AND c.status IN"
+                      " ('suspected', 'confirmed', 'asymptomatic')))"
+                      " AND (? = 0 OR c.site_id = ?) AND (? = 0 OR c.person_id = ?)"
+                      " AND (? = 0 OR " FLAG_EXPR ")"
+                      " ORDER BY c.grid_code, c.id LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int cursor = f->after_grid && strcmp(f->after_grid, lower) >= 0;
+    const char *status = f->status && *f->status ? f->status : NULL;
+    store_bind_text(st, 1, cursor ? f->after_grid : lower);
+    store_bind_int64(st, 2, cursor ? f->after_id : 0);
+    store_bind_text(st, 3, upper);
+    store_bind_text(st, 4, status);
+    store_bind_text(st, 5, status);
+    store_bind_text(st, 6, status);
+    store_bind_int64(st, 7, f->site_id);
+    store_bind_int64(st, 8, f->site_id);
+    store_bind_int64(st, 9, f->person_id);
+    store_bind_int64(st, 10, f->person_id);
+    store_bind_int64(st, 11, f->outside_hospital);
+    store_bind_int64(st, 12, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    struct case_record c;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &c);
+        if ((rc = fn(&c, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int case_history_list(struct store *s, int64_t id, case_history_fn fn, void *ctx,
+                      struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, at, actor, COALESCE(from_status, ''), to_status, classification,"
+                      " COALESCE(severity, ''), COALESCE(site_id, 0), fields, COALESCE(note, '')"
+                      " FROM case_history WHERE case_id = ? ORDER BY id",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc;
+    struct case_history_row h;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        memset(&h, 0, sizeof h);
+        h.id = store_column_int64(st, 0);
+        snprintf(h.at, sizeof h.at, "%s", store_column_text(st, 1));
+        snprintf(h.actor, sizeof h.actor, "%s", store_column_text(st, 2));
+        snprintf(h.from_status, sizeof h.from_status, "%s", store_column_text(st, 3));
+        snprintf(h.to_status, sizeof h.to_status, "%s", store_column_text(st, 4));
+        snprintf(h.classification, sizeof h.classification, "%s", store_column_text(st, 5));
+        snprintf(h.severity, sizeof h.severity, "%s", store_column_text(st, 6));
+        h.site_id = store_column_int64(st, 7);
+        snprintf(h.fields, sizeof h.fields, "%s", store_column_text(st, 8));
+        snprintf(h.note, sizeof h.note, "%s", store_column_text(st, 9));
+        if ((rc = fn(&h, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+static json_t *opt_text(const char *v)
+{
+    return v && *v ? json_string(v) : json_null();
+}
+
+json_t *case_json_new(const struct case_record *c)
+{
+    json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
+                          "person_id", (json_int_t)c->person_id, "person_name", c->person_name,
+                          "grid_code", c->grid_code, "status", c->status, "status_zh",
+                          case_status_zh(c->status), "classification", c->classification);
+    json_object_set_new(j, "severity", opt_text(c->severity));
+    json_object_set_new(j, "onset_date", opt_text(c->onset_date));
+    json_object_set_new(j, "report_date", json_string(c->report_date));
+    json_object_set_new(j, "confirmed_date", opt_text(c->confirmed_date));
+    json_object_set_new(j, "outcome_date", opt_text(c->outcome_date));
+    json_object_set_new(j, "site",
+                        c->site_id ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->site_id,
+                                               "name", c->site_name, "kind", c->site_kind)
+                                   : json_null());
+    json_object_set_new(j, "observation_id",
+                        c->observation_id ? json_integer(c->observation_id) : json_null());
+    json_object_set_new(j, "outside_hospital", json_boolean(c->outside_hospital));
+    json_object_set_new(j, "note", opt_text(c->note));
+    json_object_set_new(j, "created_by", json_string(c->created_by));
+    json_object_set_new(j, "created_at", json_string(c->created_at));
+    json_object_set_new(j, "updated_at", json_string(c->updated_at));
+    return j;
+}
+
+json_t *case_history_json_new(const struct case_history_row *h)
+{
+    json_t *fields = json_loads(h->fields, 0, NULL);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
+                          (json_int_t)h->id, "at", h->at, "actor", h->actor, "from",
+                          opt_text(h->from_status), "to", h->to_status, "classification",
+                          h->classification, "severity", opt_text(h->severity), "site_id",
+                          h->site_id ? json_integer(h->site_id) : json_null(), "fields",
+                          fields ? fields : json_array(), "note", opt_text(h->note));
+    return j;
+}
+
+/* The case as the audit log keeps it (no personal data beyond the ids). */
+static json_t *audit_json(const struct case_record *c)
+{
+    json_t *j = case_json_new(c);
+    json_object_del(j, "person_name");
+    return j;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Last history moment of a case (0 when none). */
+static int last_change(struct store *s, int64_t id, int64_t *at_unix, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT COALESCE(max(at_unix), 0) FROM case_history WHERE case_id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    *at_unix = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Appends the history row of a change to "after" (from "from", "" when new). */
+static int history_add(struct store *s, const struct actor *who, const struct case_record *after,
+                       const char *from, int64_t at_unix, const json_t *fields, const char *note,
+                       struct ep_error *err)
+{
+    char at[32], day[11];
+    time_iso_from_unix((time_t)at_unix, at);
+    day_of(at_unix, day);
+    char *fields_text = json_dumps(fields, JSON_COMPACT);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO case_history (case_id, grid_code, at, at_unix, at_day, actor,"
+                      " from_status, to_status, classification, severity, site_id, fields, note)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
+    int rc = -EP_EINTERNAL;
+    if (st && fields_text) {
+        store_bind_int64(st, 1, after->id);
+        store_bind_text(st, 2, after->grid_code);
+        store_bind_text(st, 3, at);
+        store_bind_int64(st, 4, at_unix);
+        store_bind_text(st, 5, day);
+        store_bind_text(st, 6, who->user->username);
+        store_bind_text(st, 7, *from ? from : NULL);
+        store_bind_text(st, 8, after->status);
+        store_bind_text(st, 9, after->classification);
+        store_bind_text(st, 10, after->severity[0] ? after->severity : NULL);
+        if (after->site_id)
+            store_bind_int64(st, 11, after->site_id);
+        else
+            store_bind_null(st, 11);
+        store_bind_text(st, 12, fields_text);
+        store_bind_text(st, 13, note && *note ? note : NULL);
+        rc = store_run(st, err);
+    }
+    free(fields_text);
+    return rc;
+}
+
+/* Counters, event and alert of a change from "before" (NULL when new) to
+ * "after" recorded at "at_unix". */
+static int consequences(struct store *s, const struct case_record *before,
+                        const struct case_record *after, int64_t at_unix, struct ep_error *err)
+{
+    int rc;
+    char metric[64], day[11];
+    const char *from = before ? before->status : "";
+    if (strcmp(from, after->status) != 0) {
+        if (case_status_open(from)) {
+            snprintf(metric, sizeof metric, "cases_current.%s", from);
+            if ((rc = counter_add(s, after->grid_code, metric, -1, err)) != 0)
+                return rc;
+        }
+        if (case_status_open(after->status)) {
+            snprintf(metric, sizeof metric, "cases_current.%s", after->status);
+            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0)
+                return rc;
+        }
+        if (strcmp(after->status, "confirmed") == 0) {
+            day_of(at_unix, day);
+            snprintf(metric, sizeof metric, "cases_confirmed.%s", day);
+            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0)
+                return rc;
+        }
+    }
+    int was = before ? before->outside_hospital : 0;
+    if (was != after->outside_hospital &&
+        (rc = counter_add(s, after->grid_code, "cases_outside_hospital",
+                          after->outside_hospital - was, err)) != 0)
+        return rc;
+    if (after->outside_hospital && !was) {
+        char source[32], key[64];
+        snprintf(source, sizeof source, "case:%lld", (long long)after->id);
+        snprintf(key, sizeof key, "case_outside_hospital:%lld", (long long)after->id);
+        struct alert_input a = {
+            .rule = "case_outside_hospital",
+            .severity = ALERT_HIGH,
+            .grid_code = after->grid_code,
+            .person_id = after->person_id,
+            .source = source,
+            .dedup_key = key,
+            .title_zh = "确诊病例未收治于定点医院(四个集中)",
+            .title_en = "confirmed case not placed in a designated hospital",
+            .raised_unix = at_unix,
+        };
+        int64_t alert_id;
+        if ((rc = alert_raise(s, &a, &alert_id, err)) != 0)
+            return rc;
+    }
+    json_t *payload =
+        json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)after->id, "status", after->status,
+                  "grid_code", after->grid_code, "outside_hospital", after->outside_hospital);
+    rc = event_publish(s, after->grid_code, before ? "case.updated" : "case.created", payload, NULL,
+                       err);
+    json_decref(payload);
+    return rc;
+}
+
+/* Checks a site id for placement: visible from who's scope.  Fills "out". */
+static int site_check(struct store *s, const struct actor *who, int64_t site_id, struct site *out,
+                      struct ep_error *err)
+{
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = site_get(s, who->user->scope, site_id, out, &lookup);
+    if (rc == -EP_ENOTFOUND)
+        ep_error_field(err, "site_id", "场所 %lld 不存在或不在管辖范围内",
+                       "site %lld does not exist or is outside your jurisdiction",
+                       (long long)site_id);
+    else if (rc != 0)
+        *err = lookup;
+    return rc;
+}
+
+static int find_active_observation(const struct observation *o, void *ctx)
+{
+    *(int64_t *)ctx = o->id;
+    return 1;
+}
+
+int case_create(struct store *s, const struct actor *who, const struct case_input *in,
+                struct idem_key *idem, struct case_record *out, struct ep_error *err)
+{
+    int64_t at_unix = now_or(in->at_unix);
+    char at_day[11];
+    day_of(at_unix, at_day);
+    int64_t today, onset, report;
+    time_date_parse(at_day, &today);
+    if (in->person_id <= 0 && in->observation_id <= 0)
+        ep_error_field(err, "person_id", "必填(或给出 observation_id)",
+                       "is required (or give observation_id)");
+    if (!in->status)
+        ep_error_field(err, "status", "必填", "is required");
+    else if (case_transition_check("", in->status, err) != 0)
+        err->code = EP_EINVAL; /* a bad initial status is bad input */
+    if (in->severity && !in_list(in->severity, severities))
+        ep_error_field(err, "severity", "应为 mild、moderate、severe 或 critical",
+                       "must be mild, moderate, severe or critical");
+    check_date("onset_date", in->onset_date, today, &onset, err);
+    check_date("report_date", in->report_date, today, &report, err);
+    if (!in->report_date)
+        report = today;
+    if (onset >= 0 && report >= 0 && onset > report)
+        ep_error_field(err, "onset_date", "不能晚于报告日期", "cannot be after the report date");
+    check_note(in->note, err);
+    if (in->site_id < 0)
+        ep_error_field(err, "site_id", "应为场所编号", "must be a site id");
+    if (err->code)
+        return -err->code;
+
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc;
+    int64_t id = 0;
+    if (idem && idem->uuid) {
+        rc = idem_check(s, idem->uuid, "case", idem->hash, &id, err);
+        if (rc == IDEM_REPLAY) {
+            store_rollback(s);
+            idem->replayed = 1;
+            return case_get(s, who->user->scope, id, out, err);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    /* The person, directly or through the observation to convert. */
+    int64_t person_id = in->person_id, obs_id = 0;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (in->observation_id > 0) {
+        struct observation o;
+        rc = observation_get(s, who->user->scope, in->observation_id, &o, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "observation_id", "观察记录 %lld 不存在",
+                           "observation %lld does not exist", (long long)in->observation_id);
+        else if (rc != 0)
+            goto fail_lookup;
+        else if (strcmp(o.status, "active") != 0)
+            ep_error_field(err, "observation_id", "观察记录已结束(%s)",
+                           "the observation is no longer active (%s)", o.status);
+        else if (person_id > 0 && person_id != o.person_id)
+            ep_error_field(err, "person_id", "与观察记录的人员不符",
+                           "does not match the observation's person");
+        else
+            person_id = o.person_id, obs_id = o.id;
+    }
+    struct person p;
+    if (!err->code) {
+        rc = person_get(s, "", person_id, &p, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
+                           (long long)person_id);
+        else if (rc != 0)
+            goto fail_lookup;
+    }
+    struct site site;
+    memset(&site, 0, sizeof site);
+    if (in->site_id > 0)
+        site_check(s, who, in->site_id, &site, err);
+    if (err->code) {
+        rc = -err->code;
+        goto out;
+    }
+    if (!region_in_scope(p.grid_code, who->user->scope)) {
+        rc = ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
+                          "person %lld is outside your jurisdiction (%s)", (long long)person_id,
+                          who->user->scope);
+        goto out;
+    }
+    /* The person's active observation ends: a case is managed as a case. */
+    if (!obs_id) {
+        struct observation_filter of = {
+            .scope = "", .status = "active", .person_id = person_id, .limit = 1};
+        rc = observation_list(s, &of, find_active_observation, &obs_id, err);
+        if (rc < 0)
+            goto out;
+    }
+
+    struct case_record c;
+    memset(&c, 0, sizeof c);
+    char now[32];
+    time_iso_from_unix((time_t)at_unix, now);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO cases (person_id, grid_code, status, classification, severity,"
+                      " onset_date, report_date, confirmed_date, site_id, observation_id, note,"
+                      " created_by, created_at, updated_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    char report_text[11];
+    time_date_format(report, report_text);
+    int confirmed = strcmp(in->status, "confirmed") == 0;
+    store_bind_int64(st, 1, person_id);
+    store_bind_text(st, 2, p.grid_code);
+    store_bind_text(st, 3, in->status);
+    store_bind_text(st, 4, in->status);
+    store_bind_text(st, 5, in->severity);
+    store_bind_text(st, 6, in->onset_date);
+    store_bind_text(st, 7, report_text);
+    store_bind_text(st, 8, confirmed ? at_day : NULL);
+    if (in->site_id > 0)
+        store_bind_int64(st, 9, in->site_id);
+    else
+        store_bind_null(st, 9);
+    if (obs_id)
+        store_bind_int64(st, 10, obs_id);
+    else
+        store_bind_null(st, 10);
+    store_bind_text(st, 11, in->note && *in->note ? in->note : NULL);
+    store_bind_text(st, 12, who->user->username);
+    store_bind_text(st, 13, now);
+    store_bind_text(st, 14, now);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT) {
+            ep_error_clear(err);
+            ep_error_field(err, "person_id", "此人已有未结案的病例",
+                           "this person has an open case");
+            rc = ep_error_set(err, EP_ECONFLICT, "此人已有未结案的病例",
+                              "this person already has an open case");
+        }
+        goto out;
+    }
+    int64_t case_id = store_last_insert_id(s);
+    if (obs_id) {
+        char note[40];
+        snprintf(note, sizeof note, "case:%lld", (long long)case_id);
+        struct observation ended;
+        if ((rc = observation_end(s, who, obs_id, "converted", note, &ended, err)) != 0)
+            goto out;
+    }
+    if ((rc = case_get(s, "", case_id, &c, err)) != 0)
+        goto out;
+    json_t *fields = json_pack("[s]", "status");
+    if (in->severity)
+        json_array_append_new(fields, json_string("severity"));
+    if (in->site_id)
+        json_array_append_new(fields, json_string("site_id"));
+    if (in->onset_date)
+        json_array_append_new(fields, json_string("onset_date"));
+    rc = history_add(s, who, &c, "", at_unix, fields, in->note, err);
+    json_decref(fields);
+    if (rc != 0 || (rc = consequences(s, NULL, &c, at_unix, err)) != 0)
+        goto out;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)case_id);
+    json_t *after = audit_json(&c);
+    rc = audit_record(s, who, "create", "case", key, c.grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    if (idem && idem->uuid && (rc = idem_record(s, idem->uuid, "case", case_id, idem->hash, err)))
+        goto out;
+    *out = c;
+    rc = store_commit(s, err);
+    goto out;
+fail_lookup:
+    *err = lookup;
+    rc = err->code ? -err->code : -EP_EINTERNAL;
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int case_update(struct store *s, const struct actor *who, int64_t id, const struct case_change *ch,
+                struct case_record *out, struct ep_error *err)
+{
+    int64_t at_unix = now_or(ch->at_unix);
+    char at_day[11];
+    day_of(at_unix, at_day);
+    int64_t today, onset;
+    time_date_parse(at_day, &today);
+    if (ch->status && !in_list(ch->status, case_statuses))
+        case_transition_check("", ch->status, err); /* names the valid statuses */
+    if (ch->severity && !in_list(ch->severity, severities))
+        ep_error_field(err, "severity", "应为 mild、moderate、severe 或 critical",
+                       "must be mild, moderate, severe or critical");
+    check_date("onset_date", ch->onset_date, today, &onset, err);
+    check_note(ch->note, err);
+    if (ch->site_given && ch->site_id < 0)
+        ep_error_field(err, "site_id", "应为场所编号", "must be a site id");
+    if (err->code)
+        return -err->code;
+
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct case_record before, c;
+    int64_t last = 0;
+    int rc = case_get(s, who->user->scope, id, &before, err);
+    if (rc != 0 || (rc = last_change(s, id, &last, err)) != 0)
+        goto out;
+    if (at_unix < last) {
+        rc = ep_error_set(err, EP_ERULE, "变更时间不能早于病例的上一次变更",
+                          "a change cannot be recorded before the case's last change");
+        goto out;
+    }
+    c = before;
+    json_t *fields = json_array();
+    if (ch->status) {
+        if ((rc = case_transition_check(before.status, ch->status, err)) != 0)
+            goto out_fields;
+        snprintf(c.status, sizeof c.status, "%s", ch->status);
+        if (!strcmp(ch->status, "discharged") || !strcmp(ch->status, "deceased"))
+            memcpy(c.outcome_date, at_day, sizeof c.outcome_date);
+        else
+            snprintf(c.classification, sizeof c.classification, "%s", ch->status);
+        if (!strcmp(ch->status, "confirmed"))
+            memcpy(c.confirmed_date, at_day, sizeof c.confirmed_date);
+        json_array_append_new(fields, json_string("status"));
+    }
+    int open_before = case_status_open(before.status), open_after = case_status_open(c.status);
+    if (ch->severity && strcmp(ch->severity, before.severity) != 0) {
+        if (!open_before || !open_after) {
+            rc = ep_error_set(err, EP_ERULE, "只有在院(未结案)的病例才能变更病情分型",
+                              "severity can change only while the case is open");
+            ep_error_field(err, "severity", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
+            goto out_fields;
+        }
+        snprintf(c.severity, sizeof c.severity, "%s", ch->severity);
+        json_array_append_new(fields, json_string("severity"));
+    }
+    if (ch->site_given && ch->site_id != before.site_id) {
+        if (!open_before) {
+            rc = ep_error_set(err, EP_ERULE, "已结案的病例不能变更收治场所",
+                              "a closed case cannot be moved to another site");
+            ep_error_field(err, "site_id", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
+            goto out_fields;
+        }
+        struct site site;
+        if (ch->site_id > 0 && site_check(s, who, ch->site_id, &site, err) != 0) {
+            rc = err->code ? -err->code : -EP_EINTERNAL;
+            goto out_fields;
+        }
+        c.site_id = ch->site_id;
+        json_array_append_new(fields, json_string("site_id"));
+    }
+    if (ch->onset_date && strcmp(ch->onset_date, before.onset_date) != 0) {
+        int64_t report;
+        time_date_parse(before.report_date, &report);
+        if (onset > report) {
+            rc = ep_error_set(err, EP_EINVAL, "发病日期不能晚于报告日期",
+                              "the onset date cannot be after the report date");
+            ep_error_field(err, "onset_date", "不能晚于报告日期",
+                           "cannot be after the report date");
+            goto out_fields;
+        }
+        snprintf(c.onset_date, sizeof c.onset_date, "%s", ch->onset_date);
+        json_array_append_new(fields, json_string("onset_date"));
+    }
+    if (json_array_size(fields) == 0) {
+        rc = ep_error_set(err, EP_EINVAL, "没有需要变更的内容", "nothing to change");
+        goto out_fields;
+    }
+    char now[32];
+    time_iso_from_unix((time_t)at_unix, now);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "UPDATE cases SET status = ?, classification = ?, severity = ?,"
+                      " onset_date = ?, confirmed_date = ?, outcome_date = ?, site_id = ?,"
+                      " updated_at = ? WHERE id = ?",
+                      err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out_fields;
+    }
+    store_bind_text(st, 1, c.status);
+    store_bind_text(st, 2, c.classification);
+    store_bind_text(st, 3, c.severity[0] ? c.severity : NULL);
+    store_bind_text(st, 4, c.onset_date[0] ? c.onset_date : NULL);
+    store_bind_text(st, 5, c.confirmed_date[0] ? c.confirmed_date : NULL);
+    store_bind_text(st, 6, c.outcome_date[0] ? c.outcome_date : NULL);
+    if (c.site_id)
+        store_bind_int64(st, 7, c.site_id);
+    else
+        store_bind_null(st, 7);
+    store_bind_text(st, 8, now);
+    store_bind_int64(st, 9, id);
+    if ((rc = store_run(st, err)) != 0 || (rc = case_get(s, "", id, &c, err)) != 0 ||
+        (rc = history_add(s, who, &c, before.status, at_unix, fields, ch->note, err)) != 0 ||
+        (rc = consequences(s, &before, &c, at_unix, err)) != 0)
+        goto out_fields;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *jb = audit_json(&before), *ja = audit_json(&c);
+    rc = audit_record(s, who, "update", "case", key, c.grid_code, jb, ja, err);
+    json_decref(jb);
+    json_decref(ja);
+    if (rc == 0) {
+        *out = c;
+        rc = store_commit(s, err);
+    }
+out_fields:
+    json_decref(fields);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* ---- the epidemic curve ---------------------------------------------- */
+
+json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_t to,
+                       struct ep_error *err)
+{
+    if (to < from || to - from > 400) {
+        ep_error_field(err, "to", "日期范围应在 0 到 400 天之间",
+                       "the range must be 0 to 400 days");
+        return NULL;
+    }
+    size_t n = (size_t)(to - from + 1);
+    int64_t *onset = calloc(n, sizeof *onset), *report = calloc(n, sizeof *report);
+    json_t *out = NULL;
+    int64_t total = 0, no_onset = 0;
+    char upper[REGION_CODE_MAX];
+    region_code_range(region, upper);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT COALESCE(onset_date, ''), report_date FROM cases"
+                      " WHERE grid_code >= ? AND grid_code < ? AND classification = 'confirmed'",
+                      err);
+    if (!st || !onset || !report)
+        goto done;
+    store_bind_text(st, 1, region);
+    store_bind_text(st, 2, upper);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int64_t d;
+        total++;
+        if (time_date_parse(store_column_text(st, 0), &d) != 0)
+            no_onset++;
+        else if (d >= from && d <= to)
+            onset[d - from]++;
+        if (time_date_parse(store_column_text(st, 1), &d) == 0 && d >= from && d <= to)
+            report[d - from]++;
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        goto done;
+    json_t *days = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char date[11];
+        time_date_format(from + (int64_t)i, date);
+        json_array_append_new(days,
+                              json_pack("{s:s, s:I, s:I}", "date", date, "onset",
+                                        (json_int_t)onset[i], "report", (json_int_t)report[i]));
+    }
+    out = json_pack("{s:o, s:I, s:I}", "days", days, "total", (json_int_t)total, "no_onset",
+                    (json_int_t)no_onset);
+done:
+    free(onset);
+    free(report);
+    if (!out && !err->code)
+        ep_error_set(err, EP_EINTERNAL, "服务器内部错误", "internal error");
+    return out;
+}
+
+/* ---- the counters' oracle -------------------------------------------- */
+
+int case_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    int rc = counter_rebuild_family(
+        s, "cases_confirmed.",
+        "SELECT grid_code, 'cases_confirmed.' || at_day, count(*) FROM case_history"
+        " WHERE to_status = 'confirmed' GROUP BY grid_code, at_day",
+        err);
+    if (rc == 0)
+        rc = counter_rebuild_family(
+            s, "cases_current.",
+            "SELECT grid_code, 'cases_current.' || status, count(*) FROM cases"
+            " WHERE status IN ('suspected', 'confirmed', 'asymptomatic')"
+            " GROUP BY grid_code, status",
+            err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "cases_outside_hospital",
+                             "SELECT c.grid_code, count(*) FROM cases c"
+                             " LEFT JOIN sites s ON s.id = c.site_id WHERE " FLAG_EXPR
+                             " GROUP BY c.grid_code",
+                             err);
+    return rc;
+}

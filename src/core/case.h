@@ -1,0 +1,195 @@
+/*
+ * case.h -- cases (病例): suspected, confirmed, asymptomatic, excluded, and
+ * the outcomes discharged (出院) and deceased, with severity, dates and the
+ * site where the case is placed.
+ *
+ * Every change goes through the state machine below (a table in case.c,
+ * read by the tests) and appends a case_history row holding the whole state
+ * after the change, in the same transaction as the change, its audit row,
+ * its event and its counters (docs/counters.md):
+ *   cases_confirmed.<day>    +1 the day a case became confirmed
+ *   cases_current.<status>   open cases now; status = suspected, confirmed, asymptomatic
+ *   cases_outside_hospital   confirmed cases not placed in a designated hospital now
+ *
+ * Status transitions ("" = the case is reported):
+ *   ""           -> suspected | confirmed | asymptomatic
+ *   suspected    -> confirmed | asymptomatic | excluded
+ *   asymptomatic -> confirmed | discharged | deceased
+ *   confirmed    -> discharged | deceased
+ *   excluded, discharged, deceased: final
+ * Severity and placement change only while the case is open (suspected,
+ * confirmed, asymptomatic).
+ *
+ * "Four concentrations" (四个集中): a confirmed, open case not placed in a
+ * designated hospital is flagged (struct case_record.outside_hospital) and
+ * raises the alert "case_outside_hospital" (high, once per case).
+ *
+ * Scope: a case belongs to the grid of its person when it was reported;
+ * every read and write is filtered by that grid in the SQL.
+ *
+ * Ownership: structs are filled by value; input strings are borrowed;
+ * *_json_new() return new references.
+ */
+#ifndef EPIGRID_CORE_CASE_H
+#define EPIGRID_CORE_CASE_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/idem.h"
+#include "core/region.h"
+#include "store/store.h"
+#include "util/error.h"
+
+#define CASE_TEXT_MAX 1024 /* bytes of a note: 300 characters */
+
+/* One entry of the state machine: moving from "from" to "to" is allowed or
+ * refused with the message given. */
+struct case_transition {
+    const char *from;   /* "" for a new case */
+    const char *to;     /* target status */
+    int allowed;        /* 1 allowed, 0 refused */
+    const char *msg_zh; /* why it is refused (NULL when allowed) */
+    const char *msg_en;
+};
+
+/* The statuses in order: suspected, confirmed, asymptomatic, excluded,
+ * discharged, deceased; NULL-terminated. */
+extern const char *const case_statuses[];
+
+/* The state machine entry for (from, to): every pair of statuses (and ""
+ * as "from") has one.  NULL if either name is unknown. */
+const struct case_transition *case_transition_find(const char *from, const char *to);
+
+/* 0 if from -> to is allowed; else -EP_ERULE with the table's message
+ * (field "status"), or -EP_EINVAL for an unknown status. */
+int case_transition_check(const char *from, const char *to, struct ep_error *err);
+
+/* 1 if "status" is open: suspected, confirmed or asymptomatic. */
+int case_status_open(const char *status);
+/* Chinese name of a status or a severity ("确诊病例", "重型", ...), "" if unknown. */
+const char *case_status_zh(const char *status);
+const char *case_severity_zh(const char *severity);
+
+struct case_record {
+    int64_t id;
+    int64_t person_id;
+    char person_name[81];
+    char grid_code[REGION_CODE_MAX];
+    char status[16];         /* see above */
+    char classification[16]; /* suspected, confirmed, asymptomatic, excluded */
+    char severity[12];       /* mild, moderate, severe, critical; "" when none */
+    char onset_date[11];     /* "" when unknown */
+    char report_date[11];
+    char confirmed_date[11]; /* "" until confirmed */
+    char outcome_date[11];   /* "" until discharged or deceased */
+    int64_t site_id;         /* 0 when not placed */
+    char site_name[161];
+    char site_kind[24];
+    int64_t observation_id; /* the observation it was converted from, 0 if none */
+    int outside_hospital;   /* 1: confirmed, open, not in a designated hospital */
+    char note[CASE_TEXT_MAX];
+    char created_by[64];
+    char created_at[32];
+    char updated_at[32];
+};
+
+struct case_input {
+    int64_t person_id;       /* the person (or 0 with observation_id) */
+    int64_t observation_id;  /* convert this observation's person (0 = none) */
+    const char *status;      /* suspected, confirmed, asymptomatic */
+    const char *severity;    /* optional */
+    const char *onset_date;  /* optional, not after the report date */
+    const char *report_date; /* NULL = the day of "at" */
+    int64_t site_id;         /* 0 = not placed */
+    const char *note;        /* optional, at most 300 characters */
+    int64_t at_unix;         /* when it is recorded: 0 = now (simulations pass their clock) */
+};
+
+/* Reports a case in one transaction: checks (field errors named after the
+ * input members), the person inside who's scope (-EP_EFORBIDDEN), not
+ * already an open case (-EP_ECONFLICT).  The person's active observation
+ * (or the one named) is ended as "converted".  History row, counters,
+ * audit, event ("case.created") and the four-concentrations alert.
+ * "idem" (may be NULL) as in person_create. */
+int case_create(struct store *s, const struct actor *who, const struct case_input *in,
+                struct idem_key *idem, struct case_record *out, struct ep_error *err);
+
+struct case_change {
+    const char *status;     /* target status, NULL = unchanged */
+    const char *severity;   /* NULL = unchanged */
+    int site_given;         /* 1 to change the placement */
+    int64_t site_id;        /* with site_given: the site, 0 = none */
+    const char *onset_date; /* NULL = unchanged */
+    const char *note;       /* recorded with the history row, optional */
+    int64_t at_unix;        /* 0 = now; never before the case's last change */
+};
+
+/* Applies one change in one transaction: the status through the state
+ * machine (-EP_ERULE with its message), severity and placement only while
+ * open (-EP_ERULE), a site visible from who's scope (field "site_id").  A
+ * change that changes nothing is -EP_EINVAL.  History row (the fields
+ * changed), counters, audit with before and after, event ("case.updated"),
+ * alert.  -EP_ENOTFOUND outside who's scope. */
+int case_update(struct store *s, const struct actor *who, int64_t id,
+                const struct case_change *change, struct case_record *out, struct ep_error *err);
+
+/* Reads a case inside "scope"; -EP_ENOTFOUND otherwise. */
+int case_get(struct store *s, const char *scope, int64_t id, struct case_record *out,
+             struct ep_error *err);
+
+struct case_filter {
+    const char *scope;      /* required */
+    const char *region;     /* optional narrower prefix */
+    const char *status;     /* optional status, or "open" */
+    int64_t site_id;        /* optional, 0 = any */
+    int64_t person_id;      /* optional, 0 = any */
+    int outside_hospital;   /* 1: only flagged cases */
+    const char *after_grid; /* cursor: continue after (after_grid, after_id) */
+    int64_t after_id;
+    int64_t limit; /* <= 0: no limit */
+};
+
+/* Calls fn for each matching case in (grid_code, id) order; the scope is a
+ * range in the SQL.  Stops and returns fn's value if non-zero. */
+typedef int (*case_fn)(const struct case_record *c, void *ctx);
+int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ctx,
+              struct ep_error *err);
+
+struct case_history_row {
+    int64_t id;
+    char at[32];
+    char actor[64];
+    char from_status[16]; /* "" when reported */
+    char to_status[16];
+    char classification[16];
+    char severity[12];
+    int64_t site_id;
+    char fields[256]; /* JSON array text */
+    char note[CASE_TEXT_MAX];
+};
+
+/* Calls fn for each history row of case "id" (already scope-checked by the
+ * caller), oldest first. */
+typedef int (*case_history_fn)(const struct case_history_row *h, void *ctx);
+int case_history_list(struct store *s, int64_t id, case_history_fn fn, void *ctx,
+                      struct ep_error *err);
+
+/* The case as JSON for "viewer" (the person's name in full: case work needs
+ * it; ID numbers are not part of a case). */
+json_t *case_json_new(const struct case_record *c);
+json_t *case_history_json_new(const struct case_history_row *h);
+
+/* Daily new confirmed cases by onset date and by report date in "region"
+ * (a prefix), days from..to (day numbers, inclusive, at most 400 days).
+ * Returns {"days":[{"date","onset","report"}], "total", "no_onset"}. */
+json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_t to,
+                       struct ep_error *err);
+
+/* Recomputes the case counter families (cases_confirmed., cases_current.,
+ * cases_outside_hospital) from the facts: the oracle of the live counters.
+ * Call inside a transaction. */
+int case_counters_rebuild(struct store *s, struct ep_error *err);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * contact.c -- close contacts and the transmission graph (see contact.h).
+ *
+ * The graph is walked breadth-first from the case: each node's neighbours
+ * come from a few indexed queries (contacts by source, by person; cases by
+ * person), every one of them restricted to the caller's scope in the SQL.
+ */
+#include "core/contact.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/case.h"
+#include "core/counter.h"
+#include "core/event.h"
+#include "core/observation.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+static const struct {
+    const char *type, *zh;
+} types[] = {
+    {"household", "同住"}, {"work", "同事"},      {"social", "聚会/社交"},
+    {"medical", "诊疗"},   {"transport", "同乘"}, {"other", "其他"},
+};
+
+int contact_type_valid(const char *type)
+{
+    return *contact_type_zh(type) != '\0';
+}
+
+const char *contact_type_zh(const char *type)
+{
+    for (size_t i = 0; type && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(type, types[i].type) == 0)
+            return types[i].zh;
+    return "";
+}
+
+void contact_mask_name(const char *name, char *out, size_t size)
+{
+    size_t len = strlen(name), first = 1;
+    if (len == 0) {
+        snprintf(out, size, "*");
+        return;
+    }
+    while (first < len && ((unsigned char)name[first] & 0xC0) == 0x80)
+        first++;
+    size_t rest = utf8_length(name + first, len - first);
+    if (rest == 0)
+        rest = 1;
+    size_t n = 0;
+    if (first + 1 > size)
+        first = 0;
+    memcpy(out, name, first);
+    n = first;
+    for (size_t i = 0; i < rest && n + 1 < size; i++)
+        out[n++] = '*';
+    out[n] = '\0';
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+#define COLUMNS                                                                                    \
+    "k.id, k.person_id, COALESCE(p.name, ''), k.grid_code, COALESCE(k.source_case_id, 0),"         \
+    " COALESCE(k.source_contact_id, 0), k.source_grid, k.contact_type, k.last_contact_date,"       \
+    " COALESCE(k.observation_id, 0), COALESCE(o.status, ''), COALESCE(o.planned_end, ''),"         \
+    " COALESCE((SELECT max(c.id) FROM cases c WHERE c.person_id = k.person_id), 0),"               \
+    " COALESCE(k.note, ''), k.traced_at, k.created_by"
+
+#define FROM                                                                                       \
+    " FROM contacts k JOIN persons p ON p.id = k.person_id"                                        \
+    " LEFT JOIN observations o ON o.id = k.observation_id"
+
+#define VISIBLE                                                                                    \
+    " ((k.grid_code >= ? AND k.grid_code < ?) OR (k.source_grid >= ? AND k.source_grid < ?))"
+
+static void fill(struct store_stmt *st, struct contact *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = store_column_int64(st, 0);
+    c->person_id = store_column_int64(st, 1);
+    snprintf(c->person_name, sizeof c->person_name, "%s", store_column_text(st, 2));
+    snprintf(c->grid_code, sizeof c->grid_code, "%s", store_column_text(st, 3));
+    c->source_case_id = store_column_int64(st, 4);
+    c->source_contact_id = store_column_int64(st, 5);
+    snprintf(c->source_grid, sizeof c->source_grid, "%s", store_column_text(st, 6));
+    snprintf(c->contact_type, sizeof c->contact_type, "%s", store_column_text(st, 7));
+    snprintf(c->last_contact_date, sizeof c->last_contact_date, "%s", store_column_text(st, 8));
+    c->observation_id = store_column_int64(st, 9);
+    snprintf(c->observation_status, sizeof c->observation_status, "%s", store_column_text(st, 10));
+    snprintf(c->planned_end, sizeof c->planned_end, "%s", store_column_text(st, 11));
+    c->case_id = store_column_int64(st, 12);
+    snprintf(c->note, sizeof c->note, "%s", store_column_text(st, 13));
+    snprintf(c->traced_at, sizeof c->traced_at, "%s", store_column_text(st, 14));
+    snprintf(c->created_by, sizeof c->created_by, "%s", store_column_text(st, 15));
+}
+
+static void bind_scope(struct store_stmt *st, int first, const char *scope)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_text(st, first, scope);
+    store_bind_text(st, first + 1, upper);
+    store_bind_text(st, first + 2, scope);
+    store_bind_text(st, first + 3, upper);
+}
+
+int contact_get(struct store *s, const char *scope, int64_t id, struct contact *out,
+                struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "SELECT " COLUMNS FROM " WHERE k.id = ? AND" VISIBLE, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    bind_scope(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %lld 不存在", "contact %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int contact_list(struct store *s, const struct contact_filter *f, contact_fn fn, void *ctx,
+                 struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " COLUMNS FROM " WHERE k.id > ? AND" VISIBLE
+                      " AND (? IS NULL OR (k.grid_code >= ? AND k.grid_code < ?))"
+                      " AND (? = 0 OR k.source_case_id = ?) AND (? = 0 OR k.source_contact_id = ?)"
+                      " AND (? = 0 OR k.person_id = ?) ORDER BY k.id LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, f->after_id);
+    bind_scope(st, 2, f->scope);
+    const char *region = f->region && *f->region ? f->region : NULL;
+    char upper[REGION_CODE_MAX] = "";
+    if (region)
+        region_code_range(region, upper);
+    store_bind_text(st, 6, region);
+    store_bind_text(st, 7, region);
+    store_bind_text(st, 8, region ? upper : NULL);
+    store_bind_int64(st, 9, f->source_case_id);
+    store_bind_int64(st, 10, f->source_case_id);
+    store_bind_int64(st, 11, f->source_contact_id);
+    store_bind_int64(st, 12, f->source_contact_id);
+    store_bind_int64(st, 13, f->person_id);
+    store_bind_int64(st, 14, f->person_id);
+    store_bind_int64(st, 15, f->limit > 0 ? f->limit : INT64_MAX);
+    int rc;
+    struct contact c;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &c);
+        if ((rc = fn(&c, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+static json_t *opt_text(const char *v)
+{
+    return v && *v ? json_string(v) : json_null();
+}
+
+json_t *contact_json_new(const struct contact *c)
+{
+    json_t *j =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id, "person_id",
+                  (json_int_t)c->person_id, "person_name", c->person_name, "grid_code",
+                  c->grid_code, "contact_type", c->contact_type, "contact_type_zh",
+                  contact_type_zh(c->contact_type), "last_contact_date", c->last_contact_date);
+    json_object_set_new(
+        j, "source",
+        json_pack("{s:s, s:I}", "kind", c->source_case_id ? "case" : "contact", "id",
+                  (json_int_t)(c->source_case_id ? c->source_case_id : c->source_contact_id)));
+    json_object_set_new(j, "observation",
+                        c->observation_id
+                            ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->observation_id,
+                                        "status", c->observation_status, "planned_end",
+                                        c->planned_end)
+                            : json_null());
+    json_object_set_new(j, "case_id", c->case_id ? json_integer(c->case_id) : json_null());
+    json_object_set_new(j, "note", opt_text(c->note));
+    json_object_set_new(j, "traced_at", json_string(c->traced_at));
+    json_object_set_new(j, "created_by", json_string(c->created_by));
+    return j;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int64_t now_or(int64_t t)
+{
+    return t > 0 ? t : (int64_t)time(NULL);
+}
+
+int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
+                   struct idem_key *idem, struct contact *out, struct ep_error *err)
+{
+    int64_t at_unix = now_or(in->at_unix);
+    char traced_at[32], traced_day[11];
+    time_iso_from_unix((time_t)at_unix, traced_at);
+    memcpy(traced_day, traced_at, 10);
+    traced_day[10] = '\0';
+    int64_t today, last;
+    time_date_parse(traced_day, &today);
+    if ((in->source_case_id > 0) == (in->source_contact_id > 0))
+        ep_error_field(err, "source_case_id", "须给出 source_case_id 或 source_contact_id 之一",
+                       "give exactly one of source_case_id and source_contact_id");
+    if (!in->contact_type)
+        ep_error_field(err, "contact_type", "必填", "is required");
+    else if (!contact_type_valid(in->contact_type))
+        ep_error_field(err, "contact_type",
+                       "应为 household、work、social、medical、transport 或 other",
+                       "must be household, work, social, medical, transport or other");
+    if (!in->last_contact_date)
+        ep_error_field(err, "last_contact_date", "必填", "is required");
+    else if (time_date_parse(in->last_contact_date, &last) != 0)
+        ep_error_field(err, "last_contact_date", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    else if (last > today)
+        ep_error_field(err, "last_contact_date", "不能晚于今天", "cannot be in the future");
+    if (in->note) {
+        size_t len = strlen(in->note);
+        if (!utf8_valid(in->note, len) || utf8_length(in->note, len) > 300 || len >= 1024)
+            ep_error_field(err, "note", "应为不超过 300 个字的文本",
+                           "must be text of at most 300 characters");
+    }
+    if ((in->person_id > 0) == (in->person != NULL))
+        ep_error_field(err, "person_id", "须给出 person_id 或 person(现场登记)之一",
+                       "give exactly one of person_id and person (registered now)");
+    struct person p;
+    memset(&p, 0, sizeof p);
+    if (in->person) {
+        struct ep_error perr;
+        ep_error_clear(&perr);
+        if (person_validate(s, in->person, 0, &p, &perr) != 0) {
+            if (perr.code != EP_EINVAL) {
+                *err = perr;
+                return -err->code;
+            }
+            int from = err->nfields;
+            for (int i = 0; i < perr.nfields; i++)
+                ep_error_field(err, perr.fields[i].field, "%s%.0s", "%.0s%s", perr.fields[i].msg[0],
+                               perr.fields[i].msg[1]);
+            ep_error_fields_prefix(err, from, "person.");
+        }
+    }
+    if (err->code)
+        return -err->code;
+
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc;
+    int64_t id = 0;
+    if (idem && idem->uuid) {
+        rc = idem_check(s, idem->uuid, "contact", idem->hash, &id, err);
+        if (rc == IDEM_REPLAY) {
+            store_rollback(s);
+            idem->replayed = 1;
+            return contact_get(s, who->user->scope, id, out, err);
+        }
+        if (rc < 0)
+            goto out;
+    }
+    /* The source, visible to who. */
+    char source_grid[REGION_CODE_MAX];
+    int64_t source_person = 0;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (in->source_case_id > 0) {
+        struct case_record c;
+        rc = case_get(s, who->user->scope, in->source_case_id, &c, &lookup);
+        if (rc == 0) {
+            memcpy(source_grid, c.grid_code, sizeof source_grid);
+            source_person = c.person_id;
+        } else if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "source_case_id", "病例 %lld 不存在", "case %lld does not exist",
+                           (long long)in->source_case_id);
+            rc = ep_error_set(err, EP_ENOTFOUND, "病例 %lld 不存在", "case %lld not found",
+                              (long long)in->source_case_id);
+            goto out;
+        }
+    } else {
+        struct contact k;
+        rc = contact_get(s, who->user->scope, in->source_contact_id, &k, &lookup);
+        if (rc == 0) {
+            memcpy(source_grid, k.grid_code, sizeof source_grid);
+            source_person = k.person_id;
+        } else if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "source_contact_id", "密切接触者记录 %lld 不存在",
+                           "contact %lld does not exist", (long long)in->source_contact_id);
+            rc = ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %lld 不存在",
+                              "contact %lld not found", (long long)in->source_contact_id);
+            goto out;
+        }
+    }
+    if (rc != 0) {
+        *err = lookup;
+        goto out;
+    }
+    /* The person: registered already (anywhere), or registered now. */
+    if (in->person_id > 0) {
+        rc = person_get(s, "", in->person_id, &p, &lookup);
+        if (rc == -EP_ENOTFOUND) {
+            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
+                           (long long)in->person_id);
+            rc = -EP_EINVAL;
+            goto out;
+        } else if (rc != 0) {
+            *err = lookup;
+            goto out;
+        }
+    } else {
+        struct person made;
+        if ((rc = person_create(s, who, in->person, NULL, &made, err)) != 0) {
+            if (rc == -EP_ECONFLICT || rc == -EP_EINVAL)
+                ep_error_fields_prefix(err, 0, "person.");
+            goto out;
+        }
+        p = made;
+    }
+    if (p.id == source_person) {
+        ep_error_field(err, "person_id", "密切接触者不能是传染源本人",
+                       "a contact cannot be the source person");
+        rc = -EP_EINVAL;
+        goto out;
+    }
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO contacts (person_id, grid_code, source_case_id,"
+        " source_contact_id, source_grid, contact_type, last_contact_date, note,"
+        " traced_at, traced_day, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_int64(st, 1, p.id);
+    store_bind_text(st, 2, p.grid_code);
+    if (in->source_case_id > 0) {
+        store_bind_int64(st, 3, in->source_case_id);
+        store_bind_null(st, 4);
+    } else {
+        store_bind_null(st, 3);
+        store_bind_int64(st, 4, in->source_contact_id);
+    }
+    store_bind_text(st, 5, source_grid);
+    store_bind_text(st, 6, in->contact_type);
+    store_bind_text(st, 7, in->last_contact_date);
+    store_bind_text(st, 8, in->note && *in->note ? in->note : NULL);
+    store_bind_text(st, 9, traced_at);
+    store_bind_text(st, 10, traced_day);
+    store_bind_text(st, 11, who->user->username);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT) {
+            ep_error_clear(err);
+            ep_error_field(err, "person_id", "此人已登记为该传染源的密切接触者",
+                           "this person is already a contact of this source");
+            rc = ep_error_set(err, EP_ECONFLICT, "密切接触者已登记", "contact already recorded");
+        }
+        goto out;
+    }
+    int64_t contact_id = store_last_insert_id(s);
+    char source[32];
+    snprintf(source, sizeof source, "contact:%lld", (long long)contact_id);
+    struct observation_open_input oi = {
+        .person_id = p.id,
+        .kind = "medical",
+        .reason = "contact",
+        .start_date = in->last_contact_date,
+        .source = source,
+    };
+    int64_t obs_id;
+    int opened;
+    if ((rc = observation_open(s, who, &oi, &obs_id, &opened, err)) != 0)
+        goto out;
+    st = store_prepare(s, "UPDATE contacts SET observation_id = ? WHERE id = ?", err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_int64(st, 1, obs_id);
+    store_bind_int64(st, 2, contact_id);
+    if ((rc = store_run(st, err)) != 0 ||
+        (rc = counter_add(s, p.grid_code, "contacts_total", 1, err)) != 0 ||
+        (rc = contact_get(s, "", contact_id, out, err)) != 0)
+        goto out;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)contact_id);
+    json_t *after = contact_json_new(out);
+    json_object_del(after, "person_name");
+    rc = audit_record(s, who, "create", "contact", key, p.grid_code, NULL, after, err);
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    json_t *payload =
+        json_pack("{s:I, s:s}", "id", (json_int_t)contact_id, "grid_code", p.grid_code);
+    rc = event_publish(s, p.grid_code, "contact.created", payload, NULL, err);
+    json_decref(payload);
+    if (rc == 0 && idem && idem->uuid)
+        rc = idem_record(s, idem->uuid, "contact", contact_id, idem->hash, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+int contact_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    return counter_rebuild(s, "contacts_total",
+                           "SELECT grid_code, count(*) FROM contacts GROUP BY grid_code", err);
+}
+
+/* ---- the transmission graph ------------------------------------------- */
+
+#define CHAIN_MAX_NODES 1000
+
+struct node {
+    int is_case;
+    int64_t id;
+    int64_t person_id;
+    int64_t source_case_id, source_contact_id; /* contacts only */
+    char type[16];                             /* contacts only: the contact type */
+};
+
+struct chain {
+    struct store *s;
+    const char *scope;
+    struct node *nodes;
+    size_t n, cap;
+    json_t *jnodes, *jedges, *edge_keys;
+    int truncated;
+    struct ep_error *err;
+};
+
+/* Adds a node once (queued for expansion). */
+static void node_add(struct chain *ch, const struct node *nd, const char *name,
+                     const char *classification)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        if (ch->nodes[i].is_case == nd->is_case && ch->nodes[i].id == nd->id)
+            return;
+    if (ch->n >= CHAIN_MAX_NODES) {
+        ch->truncated = 1;
+        return;
+    }
+    if (ch->n == ch->cap) {
+        size_t cap = ch->cap ? ch->cap * 2 : 32;
+        struct node *more = realloc(ch->nodes, cap * sizeof *more);
+        if (!more) {
+            ch->truncated = 1;
+            return;
+        }
+        ch->nodes = more;
+        ch->cap = cap;
+    }
+    ch->nodes[ch->n++] = *nd;
+    char label[128], key[32];
+    contact_mask_name(name, label, sizeof label);
+    snprintf(key, sizeof key, "%s:%lld", nd->is_case ? "case" : "contact", (long long)nd->id);
+    json_array_append_new(ch->jnodes, json_pack("{s:s, s:s, s:s, s:s}", "id", key, "kind",
+                                                nd->is_case ? "case" : "contact", "label", label,
+                                                "classification", classification));
+}
+
+static void edge_add(struct chain *ch, const struct node *from, const struct node *to,
+                     const char *type)
+{
+    char a[32], b[32], key[72];
+    snprintf(a, sizeof a, "%s:%lld", from->is_case ? "case" : "contact", (long long)from->id);
+    snprintf(b, sizeof b, "%s:%lld", to->is_case ? "case" : "contact", (long long)to->id);
+    snprintf(key, sizeof key, "%s>%s", a, b);
+    if (json_object_get(ch->edge_keys, key))
+        return;
+    json_object_set_new(ch->edge_keys, key, json_true());
+    json_array_append_new(ch->jedges,
+                          json_pack("{s:s, s:s, s:s}", "from", a, "to", b, "type", type));
+}
+
+static const char *contact_class(const struct contact *k)
+{
+    return k->source_case_id ? "close_contact" : "secondary_contact";
+}
+
+static void add_contact_node(struct chain *ch, const struct contact *k)
+{
+    struct node nd = {0, k->id, k->person_id, k->source_case_id, k->source_contact_id, ""};
+    snprintf(nd.type, sizeof nd.type, "%s", k->contact_type);
+    node_add(ch, &nd, k->person_name, contact_class(k));
+}
+
+static void add_case_node(struct chain *ch, const struct case_record *c)
+{
+    struct node nd = {1, c->id, c->person_id, 0, 0, ""};
+    node_add(ch, &nd, c->person_name, c->status);
+}
+
+static int on_contact(const struct contact *k, void *arg)
+{
+    add_contact_node(arg, k);
+    return 0;
+}
+
+static int on_case(const struct case_record *c, void *arg)
+{
+    add_case_node(arg, c);
+    return 0;
+}
+
+/* Expands node i: adds its neighbours visible from the scope. */
+static int expand(struct chain *ch, size_t i)
+{
+    struct node nd = ch->nodes[i];
+    struct ep_error *err = ch->err;
+    if (nd.is_case) {
+        struct contact_filter f = {.scope = ch->scope, .source_case_id = nd.id};
+        struct contact_filter g = {.scope = ch->scope, .person_id = nd.person_id};
+        if (contact_list(ch->s, &f, on_contact, ch, err) != 0 ||
+            contact_list(ch->s, &g, on_contact, ch, err) != 0)
+            return -err->code;
+        return 0;
+    }
+    struct ep_error quiet;
+    ep_error_clear(&quiet);
+    if (nd.source_case_id) {
+        struct case_record c;
+        if (case_get(ch->s, ch->scope, nd.source_case_id, &c, &quiet) == 0)
+            add_case_node(ch, &c);
+    } else {
+        struct contact src;
+        if (contact_get(ch->s, ch->scope, nd.source_contact_id, &src, &quiet) == 0)
+            add_contact_node(ch, &src);
+    }
+    struct contact_filter f = {.scope = ch->scope, .source_contact_id = nd.id};
+    struct case_filter cf = {.scope = ch->scope, .person_id = nd.person_id};
+    if (contact_list(ch->s, &f, on_contact, ch, err) != 0 ||
+        case_list(ch->s, &cf, on_case, ch, err) != 0)
+        return -err->code;
+    return 0;
+}
+
+/* Edges among the nodes found: source -> contact, contact -> case. */
+static void edges_build(struct chain *ch)
+{
+    for (size_t i = 0; i < ch->n; i++) {
+        const struct node *k = &ch->nodes[i];
+        if (k->is_case)
+            continue;
+        for (size_t j = 0; j < ch->n; j++) {
+            const struct node *o = &ch->nodes[j];
+            if ((o->is_case && o->id == k->source_case_id) ||
+                (!o->is_case && o->id == k->source_contact_id))
+                edge_add(ch, o, k, k->type);
+            if (o->is_case && o->person_id == k->person_id)
+                edge_add(ch, k, o, "became_case");
+        }
+    }
+}
+
+json_t *contact_chain_new(struct store *s, const char *scope, int64_t case_id, struct ep_error *err)
+{
+    struct case_record root;
+    if (case_get(s, scope, case_id, &root, err) != 0)
+        return NULL;
+    struct chain ch = {.s = s, .scope = scope, .err = err};
+    ch.jnodes = json_array();
+    ch.jedges = json_array();
+    ch.edge_keys = json_object();
+    add_case_node(&ch, &root);
+    int rc = 0;
+    for (size_t i = 0; i < ch.n && rc == 0; i++)
+        rc = expand(&ch, i);
+    if (rc == 0)
+        edges_build(&ch);
+    free(ch.nodes);
+    json_decref(ch.edge_keys);
+    if (rc != 0) {
+        json_decref(ch.jnodes);
+        json_decref(ch.jedges);
+        return NULL;
+    }
+    char root_key[32];
+    snprintf(root_key, sizeof root_key, "case:%lld", (long long)case_id);
+    return json_pack("{s:s, s:o, s:o, s:b}", "root", root_key, "nodes", ch.jnodes, "edges",
+                     ch.jedges, "truncated", ch.truncated);
+}

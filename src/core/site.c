@@ -1,0 +1,236 @@
+/*
+ * site.c -- designated hospitals, fever clinics and centralized quarantine
+ * sites (see site.h).  Occupancy is a count over the facts that place people
+ * at the site, computed when a site is read.
+ */
+#include "core/site.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+static const struct {
+    const char *kind, *zh;
+} kinds[] = {
+    {"designated_hospital", "定点医院"},
+    {"fever_clinic", "发热门诊"},
+    {"quarantine_site", "集中隔离点"},
+};
+
+int site_kind_valid(const char *kind)
+{
+    return *site_kind_zh(kind) != '\0';
+}
+
+const char *site_kind_zh(const char *kind)
+{
+    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kind, kinds[i].kind) == 0)
+            return kinds[i].zh;
+    return "";
+}
+
+#define COLUMNS                                                                                    \
+    "s.id, s.kind, s.name, s.region_code, COALESCE(r.name, ''), s.capacity,"                       \
+    " (SELECT count(*) FROM cases c WHERE c.site_id = s.id"                                        \
+    "   AND c.status IN ('suspected', 'confirmed', 'asymptomatic'))"                               \
+    " + (SELECT count(*) FROM observations o WHERE o.status = 'active'"                            \
+    "   AND o.kind = 'centralized' AND o.site = s.name),"                                          \
+    " COALESCE(s.address, ''), s.created_by, s.created_at"
+
+/* Visible from scope ?: inside it, or an ancestor of it. */
+#define VISIBLE                                                                                    \
+    " ((s.region_code >= ? AND s.region_code < ?)"                                                 \
+    " OR substr(?, 1, length(s.region_code)) = s.region_code)"
+
+static void fill(struct store_stmt *st, struct site *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = store_column_int64(st, 0);
+    snprintf(o->kind, sizeof o->kind, "%s", store_column_text(st, 1));
+    snprintf(o->name, sizeof o->name, "%s", store_column_text(st, 2));
+    snprintf(o->region_code, sizeof o->region_code, "%s", store_column_text(st, 3));
+    snprintf(o->region_name, sizeof o->region_name, "%s", store_column_text(st, 4));
+    o->capacity = store_column_int64(st, 5);
+    o->occupancy = store_column_int64(st, 6);
+    snprintf(o->address, sizeof o->address, "%s", store_column_text(st, 7));
+    snprintf(o->created_by, sizeof o->created_by, "%s", store_column_text(st, 8));
+    snprintf(o->created_at, sizeof o->created_at, "%s", store_column_text(st, 9));
+}
+
+static void bind_scope(struct store_stmt *st, int first, const char *scope)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_text(st, first, scope);
+    store_bind_text(st, first + 1, upper);
+    store_bind_text(st, first + 2, scope);
+}
+
+int site_get(struct store *s, const char *scope, int64_t id, struct site *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM sites s"
+                                          " LEFT JOIN regions r ON r.code = s.region_code"
+                                          " WHERE s.id = ? AND" VISIBLE,
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    bind_scope(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "收治/隔离场所 %lld 不存在", "site %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int site_list(struct store *s, const char *scope, const char *region, const char *kind, site_fn fn,
+              void *ctx, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM sites s"
+                                          " LEFT JOIN regions r ON r.code = s.region_code"
+                                          " WHERE" VISIBLE " AND (? IS NULL OR s.kind = ?)"
+                                          " AND (? IS NULL OR (s.region_code >= ?"
+                                          " AND s.region_code < ?))"
+                                          " ORDER BY s.region_code, s.id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_scope(st, 1, scope);
+    store_bind_text(st, 4, kind);
+    store_bind_text(st, 5, kind);
+    char upper[REGION_CODE_MAX] = "";
+    if (region)
+        region_code_range(region, upper);
+    store_bind_text(st, 6, region);
+    store_bind_text(st, 7, region);
+    store_bind_text(st, 8, region ? upper : NULL);
+    int rc;
+    struct site o;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &o);
+        if ((rc = fn(&o, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+json_t *site_json_new(const struct site *o)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)o->id,
+                          "kind", o->kind, "kind_zh", site_kind_zh(o->kind), "name", o->name,
+                          "region_code", o->region_code, "region_name", o->region_name, "capacity",
+                          (json_int_t)o->capacity, "occupancy", (json_int_t)o->occupancy);
+    json_object_set_new(j, "address", o->address[0] ? json_string(o->address) : json_null());
+    json_object_set_new(j, "created_by", json_string(o->created_by));
+    json_object_set_new(j, "created_at", json_string(o->created_at));
+    return j;
+}
+
+/* Checks a text of 1..max characters (optional when !required). */
+static void check_text(const char *field, const char *v, int required, size_t max,
+                       struct ep_error *err)
+{
+    if (!v || !*v) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return;
+    }
+    size_t len = strlen(v);
+    if (!utf8_valid(v, len))
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(v, len) > max || len > max * 4)
+        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
+    else if (strspn(v, " ") == len)
+        ep_error_field(err, field, "不能为空白", "must not be blank");
+}
+
+int site_create(struct store *s, const struct actor *who, const struct site_input *in,
+                struct site *out, struct ep_error *err)
+{
+    if (!in->kind)
+        ep_error_field(err, "kind", "必填", "is required");
+    else if (!site_kind_valid(in->kind))
+        ep_error_field(err, "kind",
+                       "应为 designated_hospital(定点医院)、fever_clinic(发热门诊)或"
+                       " quarantine_site(集中隔离点)",
+                       "must be designated_hospital, fever_clinic or quarantine_site");
+    check_text("name", in->name, 1, SITE_NAME_CHARS, err);
+    check_text("address", in->address, 0, 60, err);
+    if (in->capacity < 0 || in->capacity > 100000)
+        ep_error_field(err, "capacity", "应在 0 到 100000 之间", "must be between 0 and 100000");
+    struct region r;
+    if (!in->region_code) {
+        ep_error_field(err, "region_code", "必填", "is required");
+    } else if (!region_level_of_code(in->region_code)) {
+        ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+    } else {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = region_get(s, in->region_code, &r, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist",
+                           in->region_code);
+        else if (rc != 0)
+            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+    }
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
+                            "region %s is outside your jurisdiction (%s)", in->region_code,
+                            who->user->scope);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO sites (kind, name, region_code, capacity,"
+                                          " address, created_by, created_at, updated_at)"
+                                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                          err);
+    int rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_text(st, 1, in->kind);
+    store_bind_text(st, 2, in->name);
+    store_bind_text(st, 3, in->region_code);
+    store_bind_int64(st, 4, in->capacity);
+    store_bind_text(st, 5, in->address && *in->address ? in->address : NULL);
+    store_bind_text(st, 6, who->user->username);
+    store_bind_text(st, 7, now);
+    store_bind_text(st, 8, now);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT) {
+            ep_error_clear(err);
+            ep_error_field(err, "name", "该地区已有同名场所", "a site of this name exists here");
+            rc = ep_error_set(err, EP_ECONFLICT, "场所已存在", "site already exists");
+        }
+        goto out;
+    }
+    int64_t id = store_last_insert_id(s);
+    if ((rc = site_get(s, "", id, out, err)) != 0)
+        goto out;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *after = site_json_new(out);
+    rc = audit_record(s, who, "create", "site", key, out->region_code, NULL, after, err);
+    json_decref(after);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}

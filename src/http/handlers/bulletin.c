@@ -1,0 +1,135 @@
+/*
+ * bulletin.c -- the daily bulletin over HTTP:
+ *   GET /api/v1/bulletin?region=&date=&format=json|text|xlsx   for logged-in users
+ *       (region in scope, default the scope; date default today, not in the future)
+ *   GET /public/bulletin?region=&date=                          printable Chinese HTML,
+ *       no login, aggregates only (default region: the city)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/bulletin.h"
+#include "http/handlers/handlers.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+
+/* ?date=: a real date, not after today (China); default today. */
+static const char *date_param(struct http_request *req, char today[11], struct ep_error *err)
+{
+    int64_t now = time_today_cn(), d;
+    time_date_format(now, today);
+    const char *date = http_query(req, "date");
+    if (!date)
+        return today;
+    if (time_date_parse(date, &d) != 0)
+        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    else if (d > now)
+        ep_error_field(err, "date", "不能晚于今天", "cannot be in the future");
+    return date;
+}
+
+int handler_bulletin_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region;
+    char today[11];
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    const char *date = date_param(req, today, err);
+    const char *format = http_query(req, "format");
+    if (!format)
+        format = "json";
+    if (strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "xlsx"))
+        ep_error_field(err, "format", "应为 json、text 或 xlsx", "must be json, text or xlsx");
+    if (err->code)
+        return -err->code;
+    if (!region)
+        region = req->user.scope;
+    struct bulletin b;
+    if (bulletin_compute(req->store, region, date, &b, err) != 0)
+        return -err->code;
+    int rc = 0;
+    if (strcmp(format, "json") == 0) {
+        rc = http_reply_json(res, 200, bulletin_json_new(&b));
+    } else if (strcmp(format, "text") == 0) {
+        struct buf out;
+        buf_init(&out);
+        bulletin_text(&b, &out);
+        res->len = out.len;
+        res->owned = buf_steal(&out);
+        res->content_type = "text/plain; charset=utf-8";
+    } else {
+        char path[] = "/tmp/epigrid-bulletin-XXXXXX";
+        int fd = mkstemp(path);
+        rc = -EP_EINTERNAL;
+        if (fd >= 0) {
+            close(fd);
+            if (bulletin_xlsx(&b, path, err) == 0) {
+                FILE *fp = fopen(path, "rb");
+                if (fp) {
+                    fseek(fp, 0, SEEK_END);
+                    long size = ftell(fp);
+                    fseek(fp, 0, SEEK_SET);
+                    char *data = size > 0 ? malloc((size_t)size) : NULL;
+                    if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
+                        res->owned = data;
+                        res->len = (size_t)size;
+                        res->content_type =
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                        http_add_header(res, "Content-Disposition",
+                                        "attachment; filename=\"bulletin.xlsx\"");
+                        rc = 0;
+                    } else {
+                        free(data);
+                    }
+                    fclose(fp);
+                }
+            }
+            unlink(path);
+        }
+        if (rc != 0 && !err->code)
+            ep_error_set(err, EP_EINTERNAL, "生成 xlsx 失败", "generating xlsx failed");
+    }
+    bulletin_cleanup(&b);
+    return rc == 0 ? 0 : -err->code;
+}
+
+static int first_root(const struct region *r, void *arg)
+{
+    snprintf(arg, REGION_CODE_MAX, "%s", r->code);
+    return 1;
+}
+
+int handler_public_bulletin(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    char today[11], root[REGION_CODE_MAX] = "";
+    const char *region = http_query(req, "region");
+    if (region && !region_level_of_code(region))
+        ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+    const char *date = date_param(req, today, err);
+    if (err->code)
+        return -err->code;
+    if (!region) {
+        if (region_children_list(req->store, "", first_root, root, err) < 0)
+            return -err->code;
+        if (!root[0])
+            return ep_error_set(err, EP_ENOTFOUND, "尚未建立地区", "no region exists yet");
+        region = root;
+    }
+    struct bulletin b;
+    if (bulletin_compute(req->store, region, date, &b, err) != 0)
+        return -err->code;
+    struct buf out;
+    buf_init(&out);
+    bulletin_html(&b, &out);
+    bulletin_cleanup(&b);
+    res->len = out.len;
+    res->owned = buf_steal(&out);
+    res->content_type = "text/html; charset=utf-8";
+    http_add_header(res, "Cache-Control", "public, max-age=60");
+    return 0;
+}

@@ -1,0 +1,504 @@
+/*
+ * cases.c -- cases and sites over HTTP:
+ *   GET   /api/v1/sites                 sites visible from the scope (?region=&kind=)
+ *   POST  /api/v1/sites                 create a site {kind, name, region_code, capacity, address?}
+ *   GET   /api/v1/sites/{id}            one site with its occupancy
+ *   GET   /api/v1/cases                 scoped list (?region=&status=&site=&person=
+ *                                       &outside_hospital=1&limit=&cursor=), (grid_code, id) order
+ *   POST  /api/v1/cases                 report a case {person_id | observation_id, status, ...}
+ *   GET   /api/v1/cases/curve           epidemic curve (?region=&from=&to=)
+ *   GET   /api/v1/cases/export          line list (?region=&format=csv|xlsx), masked by role
+ *   GET   /api/v1/cases/{id}            the case with its history, contacts and placement
+ *   PATCH /api/v1/cases/{id}            one change {status?, severity?, site_id?, onset_date?,
+ * note?} GET   /api/v1/cases/{id}/chain      the transmission graph of the case's cluster
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "core/case.h"
+#include "core/contact.h"
+#include "core/person.h"
+#include "core/site.h"
+#include "http/handlers/handlers.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static int path_id(struct http_request *req, int64_t *id, const char *what_zh, const char *what_en,
+                   struct ep_error *err)
+{
+    char *end;
+    long long v = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
+                            req->params[0], what_en);
+    *id = v;
+    return 0;
+}
+
+static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *v = http_query(req, key);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return 0;
+    }
+    return n;
+}
+
+/* ---- sites ------------------------------------------------------------- */
+
+static int add_site(const struct site *site, void *arg)
+{
+    json_array_append_new(arg, site_json_new(site));
+    return 0;
+}
+
+int handler_sites_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    const char *kind = http_query(req, "kind");
+    if (kind && !site_kind_valid(kind))
+        ep_error_field(err, "kind", "应为 designated_hospital、fever_clinic 或 quarantine_site",
+                       "must be designated_hospital, fever_clinic or quarantine_site");
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (site_list(req->store, req->user.scope, region, kind, add_site, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+static const struct json_field site_fields[] = {
+    {"kind", JF_STRING, 1, 30, 0, 0},        {"name", JF_STRING, 1, 40, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0}, {"capacity", JF_INT, 1, 0, 0, 100000},
+    {"address", JF_STRING, 0, 60, 0, 0},     {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_sites_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, site_fields, err);
+    struct site_input in = {json_get_str(body, "kind"), json_get_str(body, "name"),
+                            json_get_str(body, "region_code"), json_get_int(body, "capacity", 0),
+                            json_get_str(body, "address")};
+    struct site out;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = site_create(req->store, &who, &in, &out, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 201, site_json_new(&out));
+}
+
+int handler_site_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    struct site site;
+    if (path_id(req, &id, "场所", "site", err) != 0 ||
+        site_get(req->store, req->user.scope, id, &site, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, site_json_new(&site));
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+struct list_ctx {
+    json_t *items;
+    struct case_record last;
+};
+
+static int add_case(const struct case_record *c, void *arg)
+{
+    struct list_ctx *l = arg;
+    json_array_append_new(l->items, case_json_new(c));
+    l->last = *c;
+    return 0;
+}
+
+int handler_cases_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    static const char *const statuses[] = {"suspected",  "confirmed", "asymptomatic", "excluded",
+                                           "discharged", "deceased",  "open",         NULL};
+    int limit;
+    const char *cursor;
+    struct case_filter f = {0};
+    char after[REGION_CODE_MAX];
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
+        f.after_grid = after;
+    f.status = http_query(req, "status");
+    int ok = !f.status;
+    for (int i = 0; f.status && statuses[i]; i++)
+        ok |= strcmp(f.status, statuses[i]) == 0;
+    if (!ok)
+        ep_error_field(
+            err, "status",
+            "应为 suspected、confirmed、asymptomatic、excluded、discharged、deceased 或 open",
+            "must be suspected, confirmed, asymptomatic, excluded, discharged, deceased"
+            " or open");
+    f.site_id = query_id(req, "site", err);
+    f.person_id = query_id(req, "person", err);
+    const char *flag = http_query(req, "outside_hospital");
+    if (flag && strcmp(flag, "1") != 0 && strcmp(flag, "0") != 0)
+        ep_error_field(err, "outside_hospital", "应为 0 或 1", "must be 0 or 1");
+    f.outside_hospital = flag && strcmp(flag, "1") == 0;
+    if (err->code)
+        return -err->code;
+    f.scope = req->user.scope;
+    f.limit = limit;
+    struct list_ctx l = {json_array(), {0}};
+    if (case_list(req->store, &f, add_case, &l, err) != 0) {
+        json_decref(l.items);
+        return -err->code;
+    }
+    json_t *next = json_null();
+    if ((int)json_array_size(l.items) == limit)
+        next = json_string(
+            arena_sprintf(req->arena, "%s:%lld", l.last.grid_code, (long long)l.last.id));
+    return http_reply_json(res, 200,
+                           json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+}
+
+static const struct json_field case_fields[] = {
+    {"client_uuid", JF_STRING, 0, 64, 0, 0},     {"person_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"observation_id", JF_INT, 0, 0, 1, 9.0e15}, {"status", JF_STRING, 1, 20, 0, 0},
+    {"severity", JF_STRING, 0, 20, 0, 0},        {"onset_date", JF_DATE, 0, 0, 0, 0},
+    {"report_date", JF_DATE, 0, 0, 0, 0},        {"site_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"note", JF_STRING, 0, 300, 0, 0},           {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_cases_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct idem_key key;
+    json_object_check(body, case_fields, err);
+    handler_idem_key(body, &key, err);
+    struct case_input in = {
+        .person_id = json_get_int(body, "person_id", 0),
+        .observation_id = json_get_int(body, "observation_id", 0),
+        .status = json_get_str(body, "status"),
+        .severity = json_get_str(body, "severity"),
+        .onset_date = json_get_str(body, "onset_date"),
+        .report_date = json_get_str(body, "report_date"),
+        .site_id = json_get_int(body, "site_id", 0),
+        .note = json_get_str(body, "note"),
+    };
+    struct case_record c;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = case_create(req->store, &who, &in, &key, &c, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    if (key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, key.replayed ? 200 : 201, case_json_new(&c));
+}
+
+static int add_history(const struct case_history_row *h, void *arg)
+{
+    json_array_append_new(arg, case_history_json_new(h));
+    return 0;
+}
+
+static int add_contact(const struct contact *k, void *arg)
+{
+    json_array_append_new(arg, contact_json_new(k));
+    return 0;
+}
+
+int handler_case_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    struct case_record c;
+    if (path_id(req, &id, "病例", "case", err) != 0 ||
+        case_get(req->store, req->user.scope, id, &c, err) != 0)
+        return -err->code;
+    json_t *body = case_json_new(&c);
+    json_t *history = json_array(), *contacts = json_array(), *source = json_array();
+    json_object_set_new(body, "history", history);
+    json_object_set_new(body, "contacts", contacts);
+    json_object_set_new(body, "source_contacts", source);
+    struct contact_filter f = {.scope = req->user.scope, .source_case_id = id};
+    struct contact_filter g = {.scope = req->user.scope, .person_id = c.person_id};
+    struct site site;
+    if (case_history_list(req->store, id, add_history, history, err) != 0 ||
+        contact_list(req->store, &f, add_contact, contacts, err) != 0 ||
+        contact_list(req->store, &g, add_contact, source, err) != 0)
+        goto fail;
+    if (c.site_id) {
+        if (site_get(req->store, "", c.site_id, &site, err) != 0)
+            goto fail;
+        json_object_set_new(body, "placement", site_json_new(&site));
+    } else {
+        json_object_set_new(body, "placement", json_null());
+    }
+    return http_reply_json(res, 200, body);
+fail:
+    json_decref(body);
+    return -err->code;
+}
+
+static const struct json_field change_fields[] = {
+    {"status", JF_STRING, 0, 20, 0, 0},   {"severity", JF_STRING, 0, 20, 0, 0},
+    {"site_id", JF_INT, 0, 0, 0, 9.0e15}, {"onset_date", JF_DATE, 0, 0, 0, 0},
+    {"note", JF_STRING, 0, 300, 0, 0},    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_case_update(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, "病例", "case", err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, change_fields, err);
+    json_t *site = json_object_get(body, "site_id");
+    struct case_change ch = {
+        .status = json_get_str(body, "status"),
+        .severity = json_get_str(body, "severity"),
+        .site_given = site != NULL,
+        .site_id = json_is_integer(site) ? json_integer_value(site) : 0,
+        .onset_date = json_get_str(body, "onset_date"),
+        .note = json_get_str(body, "note"),
+    };
+    struct case_record c;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = case_update(req->store, &who, id, &ch, &c, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 200, case_json_new(&c));
+}
+
+int handler_case_chain(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, "病例", "case", err) != 0)
+        return -err->code;
+    json_t *graph = contact_chain_new(req->store, req->user.scope, id, err);
+    if (!graph)
+        return -err->code;
+    return http_reply_json(res, 200, graph);
+}
+
+/* ?from= ?to= of the curve: dates, to defaults to today, from to 60 days earlier. */
+int handler_cases_curve(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    int64_t today = time_today_cn(), from = today - 60, to = today;
+    const char *f = http_query(req, "from"), *t = http_query(req, "to");
+    if (t && time_date_parse(t, &to) != 0)
+        ep_error_field(err, "to", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    if (f && time_date_parse(f, &from) != 0)
+        ep_error_field(err, "from", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    else if (!f)
+        from = to - 60;
+    if (err->code)
+        return -err->code;
+    if (!region)
+        region = req->user.scope;
+    json_t *curve = case_curve_new(req->store, region, from, to, err);
+    if (!curve)
+        return -err->code;
+    json_object_set_new(curve, "region", json_string(region));
+    return http_reply_json(res, 200, curve);
+}
+
+/* ---- the line list ----------------------------------------------------- */
+
+static const char *const line_titles[] = {
+    "病例编号", "姓名",     "性别",     "出生日期", "身份证号", "电话",     "网格编码",
+    "状态",     "病情分型", "发病日期", "报告日期", "确诊日期", "收治场所", "转归日期",
+};
+#define LINE_COLUMNS (sizeof line_titles / sizeof line_titles[0])
+
+struct line_ctx {
+    struct http_request *req;
+    struct buf csv;
+    lxw_worksheet *sheet;
+    lxw_row_t row;
+    int64_t n;
+    int unmasked; /* 1 if any ID number left unmasked */
+    struct ep_error *err;
+};
+
+static void csv_cell(struct buf *b, const char *v, int last)
+{
+    if (strpbrk(v, ",\"\r\n")) {
+        buf_putc(b, '"');
+        for (; *v; v++) {
+            if (*v == '"')
+                buf_putc(b, '"');
+            buf_putc(b, *v);
+        }
+        buf_putc(b, '"');
+    } else {
+        buf_puts(b, v);
+    }
+    buf_puts(b, last ? "\r\n" : ",");
+}
+
+static int add_line(const struct case_record *c, void *arg)
+{
+    struct line_ctx *l = arg;
+    struct person p;
+    if (person_get(l->req->store, "", c->person_id, &p, l->err) != 0)
+        return -l->err->code;
+    char idn[19], phone[PERSON_PHONE_MAX], id[24], sex[2] = {p.sex, '\0'};
+    person_visible_pii(&l->req->user, &p, idn, phone);
+    l->unmasked |= strcmp(idn, p.id_number) == 0;
+    snprintf(id, sizeof id, "%lld", (long long)c->id);
+    char status[64];
+    snprintf(status, sizeof status, "%s", case_status_zh(c->status));
+    const char *cells[LINE_COLUMNS] = {
+        id,
+        p.name,
+        sex,
+        p.birth_date,
+        idn,
+        phone,
+        c->grid_code,
+        status,
+        case_severity_zh(c->severity),
+        c->onset_date,
+        c->report_date,
+        c->confirmed_date,
+        c->site_name,
+        c->outcome_date,
+    };
+    for (size_t i = 0; i < LINE_COLUMNS; i++) {
+        if (l->sheet)
+            worksheet_write_string(l->sheet, l->row, (lxw_col_t)i, cells[i], NULL);
+        else
+            csv_cell(&l->csv, cells[i], i + 1 == LINE_COLUMNS);
+    }
+    l->row++;
+    l->n++;
+    return 0;
+}
+
+int handler_cases_export(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    struct case_filter f = {0};
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    const char *format = http_query(req, "format");
+    if (!format)
+        format = "csv";
+    int xlsx = strcmp(format, "xlsx") == 0;
+    if (!xlsx && strcmp(format, "csv") != 0)
+        ep_error_field(err, "format", "应为 csv 或 xlsx", "must be csv or xlsx");
+    if (err->code)
+        return -err->code;
+    f.scope = req->user.scope;
+    struct line_ctx l = {.req = req, .err = err};
+    buf_init(&l.csv);
+    char path[] = "/tmp/epigrid-linelist-XXXXXX";
+    lxw_workbook *book = NULL;
+    int rc = -EP_EINTERNAL;
+    if (xlsx) {
+        int fd = mkstemp(path);
+        if (fd < 0)
+            return ep_error_set(err, EP_EINTERNAL, "无法创建临时文件", "cannot create a temp file");
+        close(fd);
+        lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+        book = workbook_new_opt(path, &opt);
+        l.sheet = book ? workbook_add_worksheet(book, "病例一览表") : NULL;
+        if (!l.sheet)
+            goto out;
+    } else {
+        buf_puts(&l.csv, "\xEF\xBB\xBF");
+    }
+    for (size_t i = 0; i < LINE_COLUMNS; i++) {
+        if (xlsx)
+            worksheet_write_string(l.sheet, 0, (lxw_col_t)i, line_titles[i], NULL);
+        else
+            csv_cell(&l.csv, line_titles[i], i + 1 == LINE_COLUMNS);
+    }
+    l.row = 1;
+    if ((rc = case_list(req->store, &f, add_line, &l, err)) != 0)
+        goto out;
+    /* The export is audited: who took how many rows, masked or not. */
+    struct actor who = {&req->user, req->client_ip};
+    json_t *after = json_pack("{s:s, s:s, s:I, s:b}", "format", format, "region",
+                              f.region ? f.region : req->user.scope, "rows", (json_int_t)l.n,
+                              "unmasked", l.unmasked);
+    if (store_begin(req->store, err) == 0) {
+        rc = audit_record(req->store, &who, "export", "case", "line_list",
+                          f.region ? f.region : req->user.scope, NULL, after, err);
+        rc = rc == 0 ? store_commit(req->store, err) : rc;
+        if (rc != 0)
+            store_rollback(req->store);
+    } else {
+        rc = -err->code;
+    }
+    json_decref(after);
+    if (rc != 0)
+        goto out;
+    if (xlsx) {
+        lxw_error e = workbook_close(book);
+        book = NULL;
+        FILE *fp = e == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
+        rc = -EP_EINTERNAL;
+        if (!fp)
+            goto out;
+        fseek(fp, 0, SEEK_END);
+        long size = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        char *data = size > 0 ? malloc((size_t)size) : NULL;
+        if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
+            res->owned = data;
+            res->len = (size_t)size;
+            res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            http_add_header(res, "Content-Disposition", "attachment; filename=\"cases.xlsx\"");
+            rc = 0;
+        } else {
+            free(data);
+        }
+        fclose(fp);
+    } else {
+        res->len = l.csv.len;
+        res->owned = buf_steal(&l.csv);
+        res->content_type = "text/csv; charset=utf-8";
+        http_add_header(res, "Content-Disposition", "attachment; filename=\"cases.csv\"");
+        rc = 0;
+    }
+out:
+    if (book)
+        workbook_close(book);
+    if (xlsx)
+        unlink(path);
+    buf_cleanup(&l.csv);
+    if (rc != 0 && !err->code)
+        ep_error_set(err, EP_EINTERNAL, "导出失败", "export failed");
+    return rc == 0 ? 0 : -err->code;
+}

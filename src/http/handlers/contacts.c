@@ -1,0 +1,147 @@
+/*
+ * contacts.c -- close contacts over HTTP:
+ *   GET  /api/v1/contacts        visible contacts (?region=&case=&source_contact=&person=
+ *                                &limit=&cursor=), by id
+ *   POST /api/v1/contacts        record one {person_id | person{...}, source_case_id |
+ *                                source_contact_id, contact_type, last_contact_date, note?,
+ *                                client_uuid?}: opens the medical observation
+ *   GET  /api/v1/contacts/{id}   one contact
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/contact.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+
+static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *v = http_query(req, key);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return 0;
+    }
+    return n;
+}
+
+static int add_contact(const struct contact *k, void *arg)
+{
+    json_array_append_new(arg, contact_json_new(k));
+    return 0;
+}
+
+int handler_contacts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    struct contact_filter f = {0};
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (cursor) {
+        char *end;
+        f.after_id = strtoll(cursor, &end, 10);
+        if (*cursor < '0' || *cursor > '9' || *end || f.after_id <= 0)
+            ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
+    }
+    f.source_case_id = query_id(req, "case", err);
+    f.source_contact_id = query_id(req, "source_contact", err);
+    f.person_id = query_id(req, "person", err);
+    if (err->code)
+        return -err->code;
+    f.scope = req->user.scope;
+    f.limit = limit;
+    json_t *items = json_array();
+    if (contact_list(req->store, &f, add_contact, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    json_t *next = json_null();
+    size_t n = json_array_size(items);
+    if ((int)n == limit)
+        next = json_string(arena_sprintf(
+            req->arena, "%lld",
+            (long long)json_integer_value(json_object_get(json_array_get(items, n - 1), "id"))));
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static const struct json_field contact_fields[] = {
+    {"client_uuid", JF_STRING, 0, 64, 0, 0},
+    {"person_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"person", JF_OBJECT, 0, 0, 0, 0},
+    {"source_case_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"source_contact_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"contact_type", JF_STRING, 1, 20, 0, 0},
+    {"last_contact_date", JF_DATE, 1, 0, 0, 0},
+    {"note", JF_STRING, 0, 300, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct json_field person_fields[] = {
+    {"name", JF_STRING, 1, 20, 0, 0},      {"id_number", JF_STRING, 1, 18, 0, 0},
+    {"sex", JF_STRING, 0, 1, 0, 0},        {"birth_date", JF_DATE, 0, 0, 0, 0},
+    {"phone", JF_STRING, 0, 20, 0, 0},     {"household_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"grid_code", JF_STRING, 0, 15, 0, 0}, {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_contacts_create(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct idem_key key;
+    json_object_check(body, contact_fields, err);
+    handler_idem_key(body, &key, err);
+    json_t *pj = json_object_get(body, "person");
+    struct person_input pin = {0};
+    if (json_is_object(pj)) {
+        int from = err->nfields;
+        json_object_check(pj, person_fields, err);
+        ep_error_fields_prefix(err, from, "person.");
+        pin.name = json_get_str(pj, "name");
+        pin.id_number = json_get_str(pj, "id_number");
+        pin.sex = json_get_str(pj, "sex");
+        pin.birth_date = json_get_str(pj, "birth_date");
+        pin.phone = json_get_str(pj, "phone");
+        pin.household_id = json_get_int(pj, "household_id", 0);
+        pin.grid_code = json_get_str(pj, "grid_code");
+    }
+    struct contact_input in = {
+        .person_id = json_get_int(body, "person_id", 0),
+        .person = json_is_object(pj) ? &pin : NULL,
+        .source_case_id = json_get_int(body, "source_case_id", 0),
+        .source_contact_id = json_get_int(body, "source_contact_id", 0),
+        .contact_type = json_get_str(body, "contact_type"),
+        .last_contact_date = json_get_str(body, "last_contact_date"),
+        .note = json_get_str(body, "note"),
+    };
+    struct contact out;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = contact_create(req->store, &who, &in, &key, &out, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    if (key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, key.replayed ? 200 : 201, contact_json_new(&out));
+}
+
+int handler_contact_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    char *end;
+    long long id = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || id <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %s 不存在", "contact %s not found",
+                            req->params[0]);
+    struct contact k;
+    if (contact_get(req->store, req->user.scope, id, &k, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, contact_json_new(&k));
+}
