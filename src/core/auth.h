@@ -45,8 +45,12 @@ enum auth_perm {
     PERM_ROUND_MANAGE,   /* open and close screening rounds */
     PERM_FIELD_WRITE,    /* record household visits (field work) */
     PERM_ALERT_HANDLE,   /* acknowledge and resolve alerts */
-    PERM_ORG_MANAGE,     /* party organisations, members, teams, applications, rosters, checkpoints */
-    PERM_DUTY_WRITE,     /* duty in the field: checkpoint entries, shift check-in and check-out */
+    PERM_ORG_MANAGE,   /* party organisations, members, teams, applications, rosters, checkpoints */
+    PERM_DUTY_WRITE,   /* duty in the field: checkpoint entries, shift check-in and check-out */
+    PERM_SUPPLY_READ,  /* items, warehouses, stock, ledger, donations, funds, requests */
+    PERM_SUPPLY_WRITE, /* items, donors, donations, warehouses, ledger entries, fulfilment */
+    PERM_FUND_WRITE,   /* fund accounts and their in/out entries */
+    PERM_SUPPLY_REQUEST, /* ask for supplies (a region, hospital, team, checkpoint) */
     PERM_CASE_READ,      /* cases, contacts, transmission chains, line list */
     PERM_CASE_WRITE,     /* report and change cases, record close contacts */
     PERM_SITE_MANAGE,    /* designated hospitals, fever clinics, quarantine sites */

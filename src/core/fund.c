@@ -1,0 +1,397 @@
+/*
+ * fund.c -- fund accounts and their append-only entries in fen (see fund.h).
+ *
+ * The balance check and the write happen in one transaction (store_begin is
+ * BEGIN IMMEDIATE), so two concurrent "out" entries can never both pass a
+ * check against the same balance.  The CHECK (balance_fen >= 0) of the table
+ * backs the rule.
+ */
+#include "core/fund.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/region.h"
+#include "core/supply.h"
+#include "util/timeutil.h"
+
+#define ACCOUNT_COLUMNS "id, name, kind, region_code, balance_fen, created_by, created_at"
+#define ACCOUNT_SPEC    "isssiss"
+#define ENTRY_COLUMNS                                                                              \
+    "e.id, e.account_id, e.direction, e.amount_fen, e.balance_after, e.purpose, e.approver,"       \
+    " e.entry_date, e.donation_id, e.reverses_id, (SELECT r.id FROM fund_entries r"                \
+    " WHERE r.reverses_id = e.id), e.created_by, e.created_at"
+#define ENTRY_SPEC "iisiisssIIIss"
+
+static const char *const account_kinds[] = {"party_fee", "donation", "fiscal", "other", NULL};
+
+static int in_list(const char *v, const char *const *list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void id_text(int64_t id, char out[24])
+{
+    snprintf(out, 24, "%lld", (long long)id);
+}
+
+int fund_account_create(struct store *s, const struct actor *who,
+                        const struct fund_account_input *in, int64_t *id_out, struct ep_error *err)
+{
+    *id_out = 0;
+    supply_text_check(in->name, "name", 60, 1, err);
+    if (!in_list(in->kind, account_kinds))
+        ep_error_field(err, "kind", "须为 party_fee(专项党费)、donation、fiscal 或 other",
+                       "must be party_fee, donation, fiscal or other");
+    if (!in->region_code || !region_level_of_code(in->region_code))
+        ep_error_field(err, "region_code", "不是有效的地区编码", "is not a valid region code");
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在您的管辖范围内",
+                            "region %s is outside your jurisdiction", in->region_code);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct region r;
+    int rc = region_get(s, in->region_code, &r, err);
+    if (rc == -EP_ENOTFOUND) {
+        ep_error_clear(err);
+        ep_error_field(err, "region_code", "地区不存在", "region does not exist");
+        rc = -EP_EINVAL;
+    }
+    if (rc != 0)
+        goto out;
+    char now[32];
+    time_now_iso(now);
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO fund_accounts (name, kind, region_code,"
+                                          " created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                                          err);
+    if (!st) {
+        rc = -EP_EINTERNAL;
+        goto out;
+    }
+    store_bind_text(st, 1, in->name);
+    store_bind_text(st, 2, in->kind);
+    store_bind_text(st, 3, in->region_code);
+    store_bind_text(st, 4, who->user->username);
+    store_bind_text(st, 5, now);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT)
+            ep_error_set(err, EP_ECONFLICT, "账户名称“%s”已存在", "account name \"%s\" exists",
+                         in->name);
+        goto out;
+    }
+    *id_out = store_last_insert_id(s);
+    char key[24];
+    id_text(*id_out, key);
+    json_t *after = json_pack("{s:s, s:s, s:s}", "name", in->name, "kind", in->kind, "region_code",
+                              in->region_code);
+    rc = audit_record(s, who, "create", "fund_account", key, in->region_code, NULL, after, err);
+    json_decref(after);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0) {
+        store_rollback(s);
+        *id_out = 0;
+    }
+    return rc;
+}
+
+int fund_accounts_json(struct store *s, const char *scope, json_t **out, struct ep_error *err)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " ACCOUNT_COLUMNS " FROM fund_accounts"
+                                          " WHERE region_code >= ? AND region_code < ? ORDER BY id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, scope);
+    store_bind_text(st, 2, upper);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, supply_row_json(st, ACCOUNT_SPEC));
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+/* Reads the account (region, balance) inside the open transaction. */
+static int account_load(struct store *s, int64_t id, char region[REGION_CODE_MAX], int64_t *balance,
+                        struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "SELECT region_code, balance_fen FROM fund_accounts WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        snprintf(region, REGION_CODE_MAX, "%s", store_column_text(st, 0));
+        *balance = store_column_int64(st, 1);
+    }
+    store_stmt_reset(st);
+    if (rc == STORE_DONE)
+        return ep_error_set(err, EP_ENOTFOUND, "资金账户 %lld 不存在",
+                            "fund account %lld not found", (long long)id);
+    return rc < 0 ? rc : 0;
+}
+
+/* Writes one entry (no transaction of its own): balance check, row,
+ * account balance, counter, audit. */
+static int entry_write(struct store *s, const struct actor *who, const struct fund_entry_input *in,
+                       const char *date, int64_t reverses_id, int64_t *id_out, struct ep_error *err)
+{
+    char region[REGION_CODE_MAX] = "";
+    int64_t balance = 0;
+    int rc = account_load(s, in->account_id, region, &balance, err);
+    if (rc == -EP_ENOTFOUND && !reverses_id) {
+        ep_error_clear(err);
+        ep_error_field(err, "account_id", "资金账户不存在", "fund account does not exist");
+        return -EP_EINVAL;
+    }
+    if (rc != 0)
+        return rc;
+    if (!region_in_scope(region, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "资金账户不在您的管辖范围内",
+                            "the fund account is outside your jurisdiction");
+    int out = strcmp(in->direction, "out") == 0;
+    int64_t delta = out ? -in->amount_fen : in->amount_fen;
+    if (balance + delta < 0) {
+        char have[32], want[32];
+        supply_money_format(balance, have);
+        supply_money_format(in->amount_fen, want);
+        return ep_error_set(err, EP_ECONFLICT, "余额不足:账户余额 %s,支出 %s",
+                            "insufficient funds: balance %s, payment %s", have, want);
+    }
+    char now[32];
+    time_now_iso(now);
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO fund_entries (account_id, direction, amount_fen, balance_after, purpose,"
+        " approver, entry_date, donation_id, reverses_id, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, in->account_id);
+    store_bind_text(st, 2, in->direction);
+    store_bind_int64(st, 3, in->amount_fen);
+    store_bind_int64(st, 4, balance + delta);
+    store_bind_text(st, 5, in->purpose);
+    store_bind_text(st, 6, in->approver);
+    store_bind_text(st, 7, date);
+    if (in->donation_id)
+        store_bind_int64(st, 8, in->donation_id);
+    if (reverses_id)
+        store_bind_int64(st, 9, reverses_id);
+    store_bind_text(st, 10, who->user->username);
+    store_bind_text(st, 11, now);
+    if ((rc = store_run(st, err)) != 0)
+        return rc;
+    int64_t id = store_last_insert_id(s);
+    st = store_prepare(s, "UPDATE fund_accounts SET balance_fen = balance_fen + ? WHERE id = ?",
+                       err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, delta);
+    store_bind_int64(st, 2, in->account_id);
+    if ((rc = store_run(st, err)) != 0 ||
+        (rc = counter_add(s, region, "fund_balance_fen", delta, err)) != 0)
+        return rc;
+    char key[24];
+    id_text(id, key);
+    json_t *after = json_pack(
+        "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:I?}", "account_id", (json_int_t)in->account_id,
+        "direction", in->direction, "amount_fen", (json_int_t)in->amount_fen, "balance_after",
+        (json_int_t)(balance + delta), "purpose", in->purpose, "approver", in->approver,
+        "entry_date", date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL);
+    rc = audit_record(s, who, reverses_id ? "reverse" : "create", "fund_entry", key, region, NULL,
+                      after, err);
+    json_decref(after);
+    if (rc == 0)
+        *id_out = id;
+    return rc;
+}
+
+/* Field checks shared by fund_entry_add and donations. */
+static void entry_check(const struct fund_entry_input *in, char date[11], struct ep_error *err)
+{
+    if (in->account_id <= 0)
+        ep_error_field(err, "account_id", "必须填写资金账户", "is required");
+    if (!in->direction || (strcmp(in->direction, "in") != 0 && strcmp(in->direction, "out") != 0))
+        ep_error_field(err, "direction", "须为 in(收入)或 out(支出)", "must be in or out");
+    if (in->amount_fen <= 0 || in->amount_fen > SUPPLY_MONEY_MAX)
+        ep_error_field(err, "amount_fen", "金额须为 1 至 10^14 分之间的整数",
+                       "must be an integer from 1 to 10^14 fen");
+    supply_text_check(in->purpose, "purpose", 200, 1, err);
+    supply_text_check(in->approver, "approver", 40, 1, err);
+    supply_date_check(in->entry_date, "entry_date", date, err);
+}
+
+int fund_entry_add(struct store *s, const struct actor *who, const struct fund_entry_input *in,
+                   int64_t *id_out, struct ep_error *err)
+{
+    *id_out = 0;
+    char date[11];
+    entry_check(in, date, err);
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc = entry_write(s, who, in, date, 0, id_out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0) {
+        store_rollback(s);
+        *id_out = 0;
+    }
+    return rc;
+}
+
+int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, const char *approver,
+                       int64_t *new_id, struct ep_error *err)
+{
+    *new_id = 0;
+    supply_text_check(approver, "approver", 40, 1, err);
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT e.account_id, e.direction, e.amount_fen, e.donation_id, e.reverses_id,"
+        " a.region_code, (SELECT r.id FROM fund_entries r WHERE r.reverses_id = e.id)"
+        " FROM fund_entries e JOIN fund_accounts a ON a.id = e.account_id WHERE e.id = ?",
+        err);
+    int rc = st ? 0 : -EP_EINTERNAL;
+    struct fund_entry_input rev = {0};
+    char direction[8] = "", purpose[64];
+    int64_t donation = 0, reverses = 0, reversed_by = 0;
+    if (rc == 0) {
+        store_bind_int64(st, 1, id);
+        rc = store_step(st, err);
+        int found = rc == STORE_ROW && region_in_scope(store_column_text(st, 5), who->user->scope);
+        if (found) {
+            rev.account_id = store_column_int64(st, 0);
+            snprintf(direction, sizeof direction, "%s", store_column_text(st, 1));
+            rev.amount_fen = store_column_int64(st, 2);
+            donation = store_column_int64(st, 3);
+            reverses = store_column_int64(st, 4);
+            reversed_by = store_column_int64(st, 6);
+        }
+        store_stmt_reset(st);
+        if (rc >= 0)
+            rc = 0;
+        if (rc == 0 && !found)
+            rc = ep_error_set(err, EP_ENOTFOUND, "资金记录 %lld 不存在",
+                              "fund entry %lld not found", (long long)id);
+    }
+    if (rc != 0)
+        goto out;
+    if (donation) {
+        rc = ep_error_set(err, EP_ERULE, "捐赠款项不能冲销", "donated money cannot be reversed");
+        goto out;
+    }
+    if (reverses || reversed_by) {
+        rc = ep_error_set(err, EP_ECONFLICT, "资金记录 %lld 已冲销或本身是冲销记录",
+                          "fund entry %lld is already reversed or is a reversal", (long long)id);
+        goto out;
+    }
+    rev.direction = strcmp(direction, "in") == 0 ? "out" : "in";
+    snprintf(purpose, sizeof purpose, "冲销 #%lld", (long long)id);
+    rev.purpose = purpose;
+    rev.approver = approver;
+    char date[11];
+    time_date_format(time_today_cn(), date);
+    rc = entry_write(s, who, &rev, date, id, new_id, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0) {
+        store_rollback(s);
+        *new_id = 0;
+    }
+    return rc;
+}
+
+int fund_entries_json(struct store *s, const char *scope, int64_t account_id, int64_t before_id,
+                      int limit, json_t **out, struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s, "SELECT " ACCOUNT_COLUMNS " FROM fund_accounts WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, account_id);
+    int rc = store_step(st, err);
+    json_t *account = NULL;
+    if (rc == STORE_ROW && region_in_scope(store_column_text(st, 3), scope))
+        account = supply_row_json(st, ACCOUNT_SPEC);
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    if (!account)
+        return ep_error_set(err, EP_ENOTFOUND, "资金账户 %lld 不存在",
+                            "fund account %lld not found", (long long)account_id);
+    st = store_prepare(s,
+                       "SELECT " ENTRY_COLUMNS " FROM fund_entries e WHERE e.account_id = ?"
+                       " AND e.id < ? ORDER BY e.id DESC LIMIT ?",
+                       err);
+    if (!st) {
+        json_decref(account);
+        return -EP_EINTERNAL;
+    }
+    store_bind_int64(st, 1, account_id);
+    store_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
+    store_bind_int64(st, 3, limit);
+    json_t *items = json_array();
+    int64_t last = 0;
+    int n = 0;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        json_array_append_new(items, supply_row_json(st, ENTRY_SPEC));
+        last = store_column_int64(st, 0);
+        n++;
+    }
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(account);
+        json_decref(items);
+        return rc;
+    }
+    char cursor[24];
+    id_text(last, cursor);
+    *out = json_pack("{s:o, s:o, s:o}", "account", account, "items", items, "next_cursor",
+                     n == limit && last ? json_string(cursor) : json_null());
+    return 0;
+}
+
+int fund_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    return counter_rebuild(s, "fund_balance_fen",
+                           "SELECT a.region_code, SUM(CASE e.direction WHEN 'in' THEN e.amount_fen"
+                           " ELSE -e.amount_fen END) FROM fund_entries e JOIN fund_accounts a"
+                           " ON a.id = e.account_id GROUP BY a.region_code",
+                           err);
+}
+
+int fund_entry_write_donation(struct store *s, const struct actor *who, int64_t account_id,
+                              int64_t amount_fen, int64_t donation_id, const char *receipt_no,
+                              const char *date, int64_t *id_out, struct ep_error *err)
+{
+    char purpose[128];
+    snprintf(purpose, sizeof purpose, "捐赠款 收据 %s", receipt_no);
+    struct fund_entry_input in = {account_id, "in", amount_fen, purpose, "系统", date, donation_id};
+    return entry_write(s, who, &in, date, 0, id_out, err);
+}

@@ -1,0 +1,67 @@
+/*
+ * fund.h -- fund accounts (专项党费, donated money, ...) and their
+ * append-only ledger of in/out entries in integer fen.
+ *
+ * Each entry records its purpose, its approver and the balance after it;
+ * the account's maintained balance always equals the sum of its entries and
+ * never goes negative (an "out" beyond the balance is -EP_ECONFLICT, checked
+ * and written in one transaction).  A correction is a reversing entry (the
+ * opposite direction, linked to the original, once).  Counter
+ * "fund_balance_fen" (docs/counters.md) at the account's region; rebuilt by
+ * fund_counters_rebuild().  Reads return JSON as new references in *out.
+ */
+#ifndef EPIGRID_CORE_FUND_H
+#define EPIGRID_CORE_FUND_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "store/store.h"
+#include "util/error.h"
+
+struct fund_account_input {
+    const char *name;        /* 1-60 characters, unique */
+    const char *kind;        /* party_fee, donation, fiscal, other */
+    const char *region_code; /* an existing region inside who's scope */
+};
+
+/* Creates an account with balance 0, audited. */
+int fund_account_create(struct store *s, const struct actor *who,
+                        const struct fund_account_input *in, int64_t *id_out, struct ep_error *err);
+/* {"items":[...]} accounts inside "scope" with their balances. */
+int fund_accounts_json(struct store *s, const char *scope, json_t **out, struct ep_error *err);
+
+struct fund_entry_input {
+    int64_t account_id;
+    const char *direction;  /* in, out */
+    int64_t amount_fen;     /* 1..SUPPLY_MONEY_MAX */
+    const char *purpose;    /* 1-200 characters */
+    const char *approver;   /* 1-40 characters */
+    const char *entry_date; /* YYYY-MM-DD, NULL = today; not in the future */
+    int64_t donation_id;    /* set by donations only (0 = none) */
+};
+
+/* Adds an entry in its own transaction, audited.  Field errors (-EP_EINVAL);
+ * -EP_EFORBIDDEN for an account outside who's scope; -EP_ECONFLICT for an
+ * "out" beyond the balance. */
+int fund_entry_add(struct store *s, const struct actor *who, const struct fund_entry_input *in,
+                   int64_t *id_out, struct ep_error *err);
+/* Reverses entry "id" once with an opposite entry ("approver" required).
+ * -EP_ENOTFOUND when not visible, -EP_ECONFLICT when already reversed, a
+ * reversal itself, or when reversing an "in" would make the balance
+ * negative; -EP_ERULE for a donation's money (donations are never undone). */
+int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, const char *approver,
+                       int64_t *new_id, struct ep_error *err);
+/* A donation's money as an "in" entry (purpose "捐赠款 收据 <receipt_no>",
+ * approver 系统) inside the caller's transaction; used by supply.c. */
+int fund_entry_write_donation(struct store *s, const struct actor *who, int64_t account_id,
+                              int64_t amount_fen, int64_t donation_id, const char *receipt_no,
+                              const char *date, int64_t *id_out, struct ep_error *err);
+/* {"account":{...},"items":[...]} entries of an account, newest first. */
+int fund_entries_json(struct store *s, const char *scope, int64_t account_id, int64_t before_id,
+                      int limit, json_t **out, struct ep_error *err);
+
+/* Recomputes "fund_balance_fen" for every region (inside a transaction). */
+int fund_counters_rebuild(struct store *s, struct ep_error *err);
+
+#endif

@@ -1,0 +1,743 @@
+/*
+ * supplies.c -- items, donors, warehouses, donations, the stock ledger,
+ * requests and funds over HTTP (domain: core/supply.h, core/fund.h):
+ *   GET/POST /api/v1/items                      catalogue
+ *   GET/POST /api/v1/donors                     donors (phones masked)
+ *   GET/POST /api/v1/warehouses                 warehouses in scope
+ *   GET      /api/v1/warehouses/{id}            its stock with thresholds
+ *   PUT      /api/v1/warehouses/{id}/thresholds {item_id, threshold}
+ *   GET/POST /api/v1/donations                  donations (goods and/or money in fen)
+ *   GET      /api/v1/donations/{id}             with its trace: where every unit went
+ *   GET      /api/v1/donations/{id}/certificate printable HTML certificate
+ *   GET/POST /api/v1/ledger                     entries newest first / one operation
+ *   GET      /api/v1/ledger/{id}                an operation: where every unit came from
+ *   POST     /api/v1/ledger/{id}/reverse        {approver, note}: a reversing operation
+ *   GET      /api/v1/ledger.xlsx                the ledger in scope as xlsx
+ *   GET/POST /api/v1/supply-requests            requests (?status=open|partial|fulfilled)
+ *   GET      /api/v1/supply-requests/{id}
+ *   POST     /api/v1/supply-requests/{id}/fulfil {warehouse_id, lines}
+ *   GET/POST /api/v1/fund-accounts, GET /api/v1/fund-accounts/{id}/entries
+ *   POST     /api/v1/fund-entries, POST /api/v1/fund-entries/{id}/reverse
+ *   GET      /api/v1/supplies/summary?region=   roll-up from counters
+ * Money is integer fen in "*_fen" fields; quantities integer base units.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fund.h"
+#include "core/supply.h"
+#include "http/handlers/handlers.h"
+#include "util/buf.h"
+#include "util/json.h"
+
+/* {id} of the path, 404 when not a positive integer. */
+static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
+{
+    char *end;
+    long long v = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "%s 不存在", "%s not found", req->params[0]);
+    *id = v;
+    return 0;
+}
+
+/* A positive integer query parameter, 0 when absent. */
+static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *value = http_query(req, key);
+    if (!value)
+        return 0;
+    char *end;
+    long long n = strtoll(value, &end, 10);
+    if (*value < '0' || *value > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return 0;
+    }
+    return n;
+}
+
+/* Parses the body and checks it against "fields"; NULL with err set. */
+static json_t *body_checked(struct http_request *req, const struct json_field *fields,
+                            struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return NULL;
+    if (json_object_check(body, fields, err) != 0) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+static const struct json_field line_fields[] = {
+    {"item_id", JF_INT, 1, 0, 1, 9e15},
+    {"quantity", JF_INT, 0, 0, -1e12, 1e12},
+    {"packs", JF_INT, 0, 0, -1e12, 1e12},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* Decodes body.lines into an arena array; field errors "lines[i].x". */
+static int lines_parse(struct http_request *req, const json_t *body, struct supply_line **out,
+                       int *n, struct ep_error *err)
+{
+    const json_t *lines = json_object_get(body, "lines");
+    *n = 0;
+    *out = NULL;
+    if (!lines || json_is_null(lines))
+        return 0;
+    size_t count = json_array_size(lines);
+    if (count > SUPPLY_LINES_MAX) {
+        ep_error_field(err, "lines", "最多 %d 行", "at most %d lines", SUPPLY_LINES_MAX);
+        return -EP_EINVAL;
+    }
+    *out = arena_alloc(req->arena, (count ? count : 1) * sizeof **out);
+    for (size_t i = 0; i < count; i++) {
+        const json_t *l = json_array_get(lines, i);
+        char prefix[24];
+        snprintf(prefix, sizeof prefix, "lines[%zu].", i);
+        int from = err->nfields;
+        if (!json_is_object(l)) {
+            ep_error_field(err, "", "应为对象", "must be an object");
+        } else if (json_object_check(l, line_fields, err) == 0) {
+            (*out)[i].item_id = json_get_int(l, "item_id", 0);
+            (*out)[i].quantity = json_get_int(l, "quantity", 0);
+            (*out)[i].packs = json_get_int(l, "packs", 0);
+        }
+        ep_error_fields_prefix(err, from, prefix);
+    }
+    *n = (int)count;
+    return err->code ? -EP_EINVAL : 0;
+}
+
+static struct actor actor_of(struct http_request *req)
+{
+    return (struct actor){&req->user, req->client_ip};
+}
+
+/* Replies 201 with {"id": id} plus the object read back by "fn". */
+static int created(struct http_response *res, json_t *obj, int64_t id)
+{
+    if (!obj)
+        obj = json_object();
+    if (!json_object_get(obj, "id"))
+        json_object_set_new(obj, "id", json_integer(id));
+    return http_reply_json(res, 201, obj);
+}
+
+/* Replies 200 with *out after the domain call returned "rc" (the pointer
+ * is read after the call: argument order is unspecified). */
+static int list_reply(struct http_response *res, int rc, json_t **out)
+{
+    if (rc != 0)
+        return rc;
+    return http_reply_json(res, 200, *out);
+}
+
+/* ?region= narrowing the caller's scope (403 outside it). */
+static const char *read_scope(struct http_request *req, struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) != 0)
+        return NULL;
+    return region ? region : req->user.scope;
+}
+
+/* ---- items --------------------------------------------------------------- */
+
+static const struct json_field item_fields[] = {
+    {"name", JF_STRING, 1, 60, 0, 0},    {"category", JF_STRING, 1, 20, 0, 0},
+    {"unit", JF_STRING, 1, 8, 0, 0},     {"pack_unit", JF_STRING, 0, 8, 0, 0},
+    {"pack_size", JF_INT, 0, 0, 1, 1e6}, {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_items_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *out = NULL;
+    return list_reply(res, supply_items_json(req->store, &out, err), &out);
+}
+
+int handler_items_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = body_checked(req, item_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_item_input in = {json_get_str(body, "name"), json_get_str(body, "category"),
+                                   json_get_str(body, "unit"), json_get_str(body, "pack_unit"),
+                                   json_get_int(body, "pack_size", 0)};
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_item_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    return rc ? rc : created(res, NULL, id);
+}
+
+/* ---- donors -------------------------------------------------------------- */
+
+static const struct json_field donor_fields[] = {
+    {"name", JF_STRING, 1, 100, 0, 0},        {"kind", JF_STRING, 1, 20, 0, 0},
+    {"contact_name", JF_STRING, 0, 40, 0, 0}, {"contact_phone", JF_STRING, 0, 20, 0, 0},
+    {"region_code", JF_STRING, 0, 15, 0, 0},  {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_donors_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    const char *scope = read_scope(req, err);
+    int64_t before = query_id(req, "cursor", err);
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_donors_json(req->store, scope, before, limit, &out, err), &out);
+}
+
+int handler_donors_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = body_checked(req, donor_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_donor_input in = {
+        json_get_str(body, "name"), json_get_str(body, "kind"), json_get_str(body, "contact_name"),
+        json_get_str(body, "contact_phone"), json_get_str(body, "region_code")};
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_donor_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    return rc ? rc : created(res, NULL, id);
+}
+
+/* ---- warehouses -------------------------------------------------------------- */
+
+static const struct json_field warehouse_fields[] = {
+    {"name", JF_STRING, 1, 60, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {"address", JF_STRING, 0, 100, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_warehouses_list(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    const char *scope = read_scope(req, err);
+    if (!scope)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_warehouses_json(req->store, scope, &out, err), &out);
+}
+
+int handler_warehouses_create(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    json_t *body = body_checked(req, warehouse_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_warehouse_input in = {json_get_str(body, "name"),
+                                        json_get_str(body, "region_code"),
+                                        json_get_str(body, "address")};
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_warehouse_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_stock_json(req->store, "", id, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
+int handler_warehouse_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_stock_json(req->store, req->user.scope, id, &out, err), &out);
+}
+
+static const struct json_field threshold_fields[] = {
+    {"item_id", JF_INT, 1, 0, 1, 9e15},
+    {"threshold", JF_INT, 1, 0, 0, 1e12},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_warehouse_threshold(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = body_checked(req, threshold_fields, err);
+    if (!body)
+        return -err->code;
+    struct actor who = actor_of(req);
+    int rc = supply_threshold_set(req->store, &who, id, json_get_int(body, "item_id", 0),
+                                  json_get_int(body, "threshold", 0), err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_stock_json(req->store, req->user.scope, id, &out, err);
+    return list_reply(res, rc, &out);
+}
+
+/* ---- donations ------------------------------------------------------------------ */
+
+static const struct json_field donation_fields[] = {
+    {"donor_id", JF_INT, 1, 0, 1, 9e15},     {"receipt_no", JF_STRING, 1, 40, 0, 0},
+    {"donated_on", JF_DATE, 0, 0, 0, 0},     {"receiving_unit", JF_STRING, 1, 100, 0, 0},
+    {"warehouse_id", JF_INT, 0, 0, 1, 9e15}, {"account_id", JF_INT, 0, 0, 1, 9e15},
+    {"money_fen", JF_INT, 0, 0, 0, 1e14},    {"note", JF_STRING, 0, 200, 0, 0},
+    {"lines", JF_ARRAY, 0, 0, 0, 0},         {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_donations_list(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 200, &limit, &cursor, err);
+    const char *scope = read_scope(req, err);
+    int64_t before = query_id(req, "cursor", err);
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_donations_json(req->store, scope, before, limit, &out, err),
+                      &out);
+}
+
+int handler_donations_create(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    json_t *body = body_checked(req, donation_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_donation_input in = {0};
+    struct supply_line *lines;
+    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    in.lines = lines;
+    in.donor_id = json_get_int(body, "donor_id", 0);
+    in.receipt_no = json_get_str(body, "receipt_no");
+    in.donated_on = json_get_str(body, "donated_on");
+    in.receiving_unit = json_get_str(body, "receiving_unit");
+    in.warehouse_id = json_get_int(body, "warehouse_id", 0);
+    in.account_id = json_get_int(body, "account_id", 0);
+    in.money_fen = json_get_int(body, "money_fen", 0);
+    in.note = json_get_str(body, "note");
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_donation_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_donation_json(req->store, "", id, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
+int handler_donation_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_donation_json(req->store, req->user.scope, id, &out, err), &out);
+}
+
+int handler_donation_certificate(struct http_request *req, struct http_response *res,
+                                 struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    struct buf html;
+    buf_init(&html);
+    int rc = supply_donation_certificate(req->store, req->user.scope, id, &html, err);
+    if (rc != 0) {
+        buf_cleanup(&html);
+        return rc;
+    }
+    res->status = 200;
+    res->content_type = "text/html; charset=utf-8";
+    res->len = html.len;
+    res->owned = buf_steal(&html);
+    return 0;
+}
+
+/* ---- the ledger ----------------------------------------------------------------- */
+
+static const struct json_field op_fields[] = {
+    {"kind", JF_STRING, 1, 20, 0, 0},
+    {"date", JF_DATE, 0, 0, 0, 0},
+    {"warehouse_id", JF_INT, 1, 0, 1, 9e15},
+    {"to_warehouse_id", JF_INT, 0, 0, 1, 9e15},
+    {"recipient_kind", JF_STRING, 0, 20, 0, 0},
+    {"recipient_region", JF_STRING, 0, 15, 0, 0},
+    {"recipient_name", JF_STRING, 0, 100, 0, 0},
+    {"reason_code", JF_STRING, 0, 20, 0, 0},
+    {"approver", JF_STRING, 0, 40, 0, 0},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {"request_id", JF_INT, 0, 0, 1, 9e15},
+    {"lines", JF_ARRAY, 1, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_ledger_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    struct supply_ledger_filter f = {0};
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    f.scope = read_scope(req, err);
+    f.before_id = query_id(req, "cursor", err);
+    f.warehouse_id = query_id(req, "warehouse_id", err);
+    f.item_id = query_id(req, "item_id", err);
+    f.limit = limit;
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_ledger_json(req->store, &f, &out, err), &out);
+}
+
+int handler_ledger_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = body_checked(req, op_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_op_input in = {0};
+    struct supply_line *lines;
+    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    in.lines = lines;
+    in.kind = json_get_str(body, "kind");
+    in.op_date = json_get_str(body, "date");
+    in.warehouse_id = json_get_int(body, "warehouse_id", 0);
+    in.to_warehouse_id = json_get_int(body, "to_warehouse_id", 0);
+    in.recipient_kind = json_get_str(body, "recipient_kind");
+    in.recipient_region = json_get_str(body, "recipient_region");
+    in.recipient_name = json_get_str(body, "recipient_name");
+    in.reason_code = json_get_str(body, "reason_code");
+    in.approver = json_get_str(body, "approver");
+    in.note = json_get_str(body, "note");
+    in.request_id = json_get_int(body, "request_id", 0);
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_op_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_op_json(req->store, "", id, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
+int handler_ledger_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_op_json(req->store, req->user.scope, id, &out, err), &out);
+}
+
+static const struct json_field reverse_fields[] = {
+    {"approver", JF_STRING, 1, 40, 0, 0},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_ledger_reverse(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = body_checked(req, reverse_fields, err);
+    if (!body)
+        return -err->code;
+    struct actor who = actor_of(req);
+    int64_t new_id;
+    int rc = supply_op_reverse(req->store, &who, id, json_get_str(body, "approver"),
+                               json_get_str(body, "note"), &new_id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_op_json(req->store, "", new_id, &out, err);
+    return rc ? rc : created(res, out, new_id);
+}
+
+int handler_ledger_xlsx(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *scope = read_scope(req, err);
+    if (!scope)
+        return -err->code;
+    char path[] = "/tmp/epigrid-ledger-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return ep_error_set(err, EP_EINTERNAL, "无法创建临时文件",
+                            "cannot create a temporary file");
+    close(fd);
+    int64_t rows;
+    int rc = supply_ledger_xlsx(req->store, scope, path, &rows, err);
+    struct buf data;
+    buf_init(&data);
+    FILE *f = rc == 0 ? fopen(path, "rb") : NULL;
+    if (rc == 0 && !f)
+        rc = ep_error_set(err, EP_EINTERNAL, "无法读取 xlsx", "cannot read the xlsx file");
+    if (f) {
+        char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            buf_append(&data, chunk, n);
+        fclose(f);
+    }
+    unlink(path);
+    if (rc != 0) {
+        buf_cleanup(&data);
+        return rc;
+    }
+    struct actor who = actor_of(req);
+    json_t *after = json_pack("{s:s, s:I}", "scope", scope, "rows", (json_int_t)rows);
+    rc = audit_record(req->store, &who, "export", "ledger", "xlsx", scope, NULL, after, err);
+    json_decref(after);
+    if (rc != 0) {
+        buf_cleanup(&data);
+        return rc;
+    }
+    res->status = 200;
+    res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    http_add_header(res, "Content-Disposition", "attachment; filename=\"ledger.xlsx\"");
+    res->len = data.len;
+    res->owned = buf_steal(&data);
+    return 0;
+}
+
+/* ---- requests ------------------------------------------------------------------- */
+
+static const struct json_field request_fields[] = {
+    {"requester_kind", JF_STRING, 1, 20, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {"requester_name", JF_STRING, 1, 100, 0, 0},
+    {"needed_by", JF_DATE, 0, 0, 0, 0},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {"lines", JF_ARRAY, 1, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_requests_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 200, &limit, &cursor, err);
+    const char *scope = read_scope(req, err);
+    int64_t before = query_id(req, "cursor", err);
+    const char *status = http_query(req, "status");
+    if (status && strcmp(status, "open") != 0 && strcmp(status, "partial") != 0 &&
+        strcmp(status, "fulfilled") != 0)
+        ep_error_field(err, "status", "应为 open、partial 或 fulfilled",
+                       "must be open, partial or fulfilled");
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(
+        res, supply_requests_json(req->store, scope, status, before, limit, &out, err), &out);
+}
+
+int handler_requests_create(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    json_t *body = body_checked(req, request_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_request_input in = {0};
+    struct supply_line *lines;
+    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    in.lines = lines;
+    in.requester_kind = json_get_str(body, "requester_kind");
+    in.region_code = json_get_str(body, "region_code");
+    in.requester_name = json_get_str(body, "requester_name");
+    in.needed_by = json_get_str(body, "needed_by");
+    in.note = json_get_str(body, "note");
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = supply_request_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_request_json(req->store, "", id, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
+int handler_request_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_request_json(req->store, req->user.scope, id, &out, err), &out);
+}
+
+static const struct json_field fulfil_fields[] = {
+    {"warehouse_id", JF_INT, 1, 0, 1, 9e15},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {"lines", JF_ARRAY, 1, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_request_fulfil(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = body_checked(req, fulfil_fields, err);
+    if (!body)
+        return -err->code;
+    struct supply_line *lines;
+    int n;
+    if (lines_parse(req, body, &lines, &n, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    struct actor who = actor_of(req);
+    int64_t op_id;
+    int rc = supply_request_fulfil(req->store, &who, id, json_get_int(body, "warehouse_id", 0), n,
+                                   lines, json_get_str(body, "note"), &op_id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = supply_request_json(req->store, "", id, &out, err);
+    if (rc == 0)
+        json_object_set_new(out, "op_id", json_integer(op_id));
+    return rc ? rc : http_reply_json(res, 201, out);
+}
+
+/* ---- funds ------------------------------------------------------------------------ */
+
+static const struct json_field account_fields[] = {
+    {"name", JF_STRING, 1, 60, 0, 0},
+    {"kind", JF_STRING, 1, 20, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_fund_accounts_list(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    const char *scope = read_scope(req, err);
+    if (!scope)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, fund_accounts_json(req->store, scope, &out, err), &out);
+}
+
+int handler_fund_accounts_create(struct http_request *req, struct http_response *res,
+                                 struct ep_error *err)
+{
+    json_t *body = body_checked(req, account_fields, err);
+    if (!body)
+        return -err->code;
+    struct fund_account_input in = {json_get_str(body, "name"), json_get_str(body, "kind"),
+                                    json_get_str(body, "region_code")};
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = fund_account_create(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0 && (rc = fund_entries_json(req->store, "", id, 0, 1, &out, err)) == 0) {
+        json_t *account = json_incref(json_object_get(out, "account"));
+        json_decref(out);
+        out = account;
+    }
+    return rc ? rc : created(res, out, id);
+}
+
+int handler_fund_entries_list(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    int64_t before = query_id(req, "cursor", err);
+    if (err->code)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(
+        res, fund_entries_json(req->store, req->user.scope, id, before, limit, &out, err), &out);
+}
+
+static const struct json_field entry_fields[] = {
+    {"account_id", JF_INT, 1, 0, 1, 9e15},
+    {"direction", JF_STRING, 1, 4, 0, 0},
+    {"amount_fen", JF_INT, 1, 0, 1, 1e14},
+    {"purpose", JF_STRING, 1, 200, 0, 0},
+    {"approver", JF_STRING, 1, 40, 0, 0},
+    {"date", JF_DATE, 0, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_fund_entries_create(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    json_t *body = body_checked(req, entry_fields, err);
+    if (!body)
+        return -err->code;
+    struct fund_entry_input in = {json_get_int(body, "account_id", 0),
+                                  json_get_str(body, "direction"),
+                                  json_get_int(body, "amount_fen", 0),
+                                  json_get_str(body, "purpose"),
+                                  json_get_str(body, "approver"),
+                                  json_get_str(body, "date"),
+                                  0};
+    struct actor who = actor_of(req);
+    int64_t id;
+    int rc = fund_entry_add(req->store, &who, &in, &id, err);
+    json_decref(body);
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = fund_entries_json(req->store, "", in.account_id, id + 1, 1, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
+static const struct json_field entry_reverse_fields[] = {
+    {"approver", JF_STRING, 1, 40, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_fund_entry_reverse(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, err) != 0)
+        return -err->code;
+    json_t *body = body_checked(req, entry_reverse_fields, err);
+    if (!body)
+        return -err->code;
+    struct actor who = actor_of(req);
+    int64_t new_id;
+    int rc = fund_entry_reverse(req->store, &who, id, json_get_str(body, "approver"), &new_id, err);
+    json_decref(body);
+    return rc ? rc : created(res, NULL, new_id);
+}
+
+/* ---- roll-up ------------------------------------------------------------------------ */
+
+int handler_supplies_summary(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    const char *scope = read_scope(req, err);
+    if (!scope)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, supply_summary_json(req->store, scope, &out, err), &out);
+}

@@ -1,0 +1,541 @@
+// supplies.test.mjs -- items, donors, warehouses, donations, the stock
+// ledger, requests, funds and the public disclosure over HTTP: every
+// endpoint; who may do what and where (scope); the bad-input matrix (each a
+// 4xx with its fields, and nothing written); FIFO traceability from a
+// donation to its allocations and back; reversing entries; no negative
+// stock under 60 parallel allocations; the disclosure agreeing with the
+// ledger to the unit and the fen; public pages without login and without
+// phone numbers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError, sql } from './lib.mjs';
+
+const CITY = '4311';
+const COUNTY = '431122';
+const GRID_A = '431122101201001';
+const GRID_B = '431122101201002';
+const OTHER_COUNTY = '431103';
+const GRID_C = '431103001001001';
+const PHONE = '13812345678';
+
+let srv, admin, sup, supCounty, supOther, viewer, health, worker, organiser, commander;
+const ids = {};
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.as('admin');
+  for (const [code, name] of [
+    [COUNTY, '东安县'], ['431122101', '白牙市镇'], ['431122101201', '茶亭社区'],
+    [GRID_A, '雍景园小区'], [GRID_B, '茶亭一组'],
+    [OTHER_COUNTY, '冷水滩区'], ['431103001', '梅湾街道'], ['431103001001', '梅湾社区'],
+    [GRID_C, '梅湾一网格'],
+  ]) {
+    const r = await admin.post('/api/v1/regions', { code, name });
+    assert.equal(r.status, 201, r.text);
+  }
+  sup = await srv.as('supplies');
+  supCounty = await srv.as('supplies', COUNTY);
+  supOther = await srv.as('supplies', OTHER_COUNTY);
+  viewer = await srv.as('viewer');
+  health = await srv.as('health', COUNTY);
+  worker = await srv.as('grid_worker', GRID_A);
+  organiser = await srv.as('organiser');
+  commander = await srv.as('commander');
+});
+after(async () => { await srv.stop(); });
+
+// Expects a refusal with nothing written.
+async function refused(send, status, code, fields = []) {
+  const before_ = srv.snapshot();
+  const r = await send();
+  assertError(assert, r, status, code, fields);
+  assert.equal(srv.snapshot(), before_, 'nothing may be written');
+  return r;
+}
+
+function ok(r, status = 200) {
+  assert.equal(r.status, status, r.text);
+  return r.body;
+}
+
+const stockOf = (wh, item) =>
+  sql(srv.db, `SELECT quantity FROM stock WHERE warehouse_id = ${wh} AND item_id = ${item}`)[0]?.quantity ?? 0;
+
+// The ledger's invariants, straight from the database.
+function assertBalanced() {
+  const bad = sql(srv.db, `SELECT k.warehouse_id, k.item_id, k.quantity,
+      (SELECT COALESCE(SUM(delta),0) FROM ledger_entries e WHERE e.warehouse_id = k.warehouse_id AND e.item_id = k.item_id) AS ledger,
+      (SELECT COALESCE(SUM(remaining),0) FROM lots l WHERE l.warehouse_id = k.warehouse_id AND l.item_id = k.item_id) AS lots
+    FROM stock k`).filter((r) => r.quantity !== r.ledger || r.quantity !== r.lots || r.quantity < 0);
+  assert.deepEqual(bad, []);
+  const lots = sql(srv.db, `SELECT id FROM lots l WHERE remaining <> quantity -
+      (SELECT COALESCE(SUM(quantity),0) FROM lot_draws d WHERE d.lot_id = l.id)`);
+  assert.deepEqual(lots, []);
+  const funds = sql(srv.db, `SELECT id FROM fund_accounts a WHERE balance_fen <> (SELECT
+      COALESCE(SUM(CASE direction WHEN 'in' THEN amount_fen ELSE -amount_fen END),0) FROM fund_entries e WHERE e.account_id = a.id)`);
+  assert.deepEqual(funds, []);
+  // Counters equal the ledger sums at the city level.
+  const stockCounters = sql(srv.db, `SELECT metric, value FROM region_counters WHERE code = '4311' AND metric LIKE 'supply_stock.%' AND value <> 0 ORDER BY metric`);
+  const stockSums = sql(srv.db, `SELECT 'supply_stock.' || item_id AS metric, SUM(quantity) AS value FROM stock GROUP BY item_id HAVING SUM(quantity) <> 0 ORDER BY 1`);
+  assert.deepEqual(stockCounters, stockSums);
+}
+
+// ---- catalogue, donors, warehouses, accounts ---------------------------------------
+
+test('items: created by supplies, listed to readers, duplicates 409, bad input writes nothing', async () => {
+  const r = ok(await sup.post('/api/v1/items', { name: 'N95口罩', category: 'protective', unit: '只', pack_unit: '箱', pack_size: 50 }), 201);
+  ids.mask = r.id;
+  ids.alcohol = ok(await sup.post('/api/v1/items', { name: '75%酒精', category: 'disinfection', unit: '瓶' }), 201).id;
+  ids.rice = ok(await sup.post('/api/v1/items', { name: '大米', category: 'food', unit: 'g' }), 201).id;
+  const list = ok(await viewer.get('/api/v1/items'));
+  assert.deepEqual(list.items.map((i) => i.name).sort(), ['75%酒精', 'N95口罩', '大米'].sort());
+  assert.equal(list.items.find((i) => i.id === ids.mask).pack_size, 50);
+  await refused(() => sup.post('/api/v1/items', { name: 'N95口罩', category: 'protective', unit: '只' }), 409, 'conflict');
+  const bad = [
+    [{ category: 'protective', unit: '只' }, ['name']],
+    [{ name: 'x', category: 'weapons', unit: '只' }, ['category']],
+    [{ name: 'x', category: 'other', unit: '' }, ['unit']],
+    [{ name: 'x', category: 'other', unit: '只', pack_size: 10 }, ['pack_unit']],
+    [{ name: 'x', category: 'other', unit: '只', pack_unit: '箱', pack_size: 0 }, ['pack_size']],
+    [{ name: 'x', category: 'other', unit: '只', pack_size: 2.5, pack_unit: '箱' }, ['pack_size']],
+    [{ name: 'x', category: 'other', unit: '只', colour: 'red' }, ['colour']],
+  ];
+  for (const [body, fields] of bad) await refused(() => sup.post('/api/v1/items', body), 400, 'invalid_input', fields);
+  await refused(() => worker.post('/api/v1/items', { name: 'y', category: 'other', unit: '件' }), 403, 'forbidden');
+  await refused(() => viewer.post('/api/v1/items', { name: 'y', category: 'other', unit: '件' }), 403, 'forbidden');
+  assert.equal((await srv.anon().get('/api/v1/items')).status, 401);
+});
+
+test('donors: phone masked in every answer and in the audit log; bad phone 400', async () => {
+  ids.donorCo = ok(await sup.post('/api/v1/donors', { name: '永州某医药公司', kind: 'enterprise', contact_name: '王经理', contact_phone: PHONE }), 201).id;
+  ids.donorAnon = ok(await sup.post('/api/v1/donors', { name: '张三', kind: 'anonymous', contact_phone: '13900001111' }), 201).id;
+  ids.donorParty = ok(await supCounty.post('/api/v1/donors', { name: '东安县流动党支部', kind: 'party_org' }), 201).id;
+  const r = await sup.get('/api/v1/donors');
+  assert.equal(r.status, 200);
+  assert.ok(!r.text.includes(PHONE) && !r.text.includes('13900001111'));
+  assert.equal(r.body.items.find((d) => d.id === ids.donorCo).contact_phone, '138****5678');
+  const audit = sql(srv.db, "SELECT after_json FROM audit_log WHERE entity = 'donor'").map((x) => x.after_json).join();
+  assert.ok(!audit.includes(PHONE));
+  // The county officer sees the county's donors only.
+  const county = ok(await supCounty.get('/api/v1/donors'));
+  assert.deepEqual(county.items.map((d) => d.id), [ids.donorParty]);
+  await refused(() => sup.post('/api/v1/donors', { name: 'x', kind: 'enterprise', contact_phone: '12345' }), 400, 'invalid_input', ['contact_phone']);
+  await refused(() => sup.post('/api/v1/donors', { name: 'x', kind: 'alien' }), 400, 'invalid_input', ['kind']);
+  await refused(() => supCounty.post('/api/v1/donors', { name: 'x', kind: 'individual', region_code: OTHER_COUNTY }), 403, 'forbidden');
+});
+
+test('warehouses: in a grid inside the scope; lists scoped; stock view 404 outside', async () => {
+  ids.whA = ok(await sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID_A }), 201).id;
+  ids.whB = ok(await supCounty.post('/api/v1/warehouses', { name: '茶亭中转仓', region_code: GRID_B }), 201).id;
+  ids.whC = ok(await supOther.post('/api/v1/warehouses', { name: '冷水滩仓库', region_code: GRID_C }), 201).id;
+  assert.deepEqual(ok(await supCounty.get('/api/v1/warehouses')).items.map((w) => w.id), [ids.whA, ids.whB]);
+  assert.equal(ok(await viewer.get('/api/v1/warehouses')).items.length, 3);
+  assertError(assert, await supCounty.get(`/api/v1/warehouses/${ids.whC}`), 404, 'not_found');
+  assertError(assert, await supCounty.get(`/api/v1/warehouses?region=${OTHER_COUNTY}`), 403, 'forbidden');
+  await refused(() => supCounty.post('/api/v1/warehouses', { name: 'x', region_code: GRID_C }), 403, 'forbidden');
+  await refused(() => sup.post('/api/v1/warehouses', { name: 'x', region_code: COUNTY }), 400, 'invalid_input', ['region_code']);
+  await refused(() => sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID_A }), 409, 'conflict');
+  await refused(() => sup.post('/api/v1/warehouses', { name: 'x', region_code: '431122101201999' }), 400, 'invalid_input', ['region_code']);
+});
+
+test('fund accounts: 专项党费 by the organisation department, donation account by supplies', async () => {
+  ids.partyFee = ok(await organiser.post('/api/v1/fund-accounts', { name: '专项党费', kind: 'party_fee', region_code: CITY }), 201).id;
+  ids.donated = ok(await sup.post('/api/v1/fund-accounts', { name: '东安县捐赠资金', kind: 'donation', region_code: COUNTY }), 201).id;
+  const list = ok(await viewer.get('/api/v1/fund-accounts'));
+  assert.equal(list.items.length, 2);
+  assert.equal(list.items[0].balance_fen, 0);
+  await refused(() => organiser.post('/api/v1/fund-accounts', { name: '专项党费', kind: 'party_fee', region_code: CITY }), 409, 'conflict');
+  await refused(() => supCounty.post('/api/v1/fund-accounts', { name: 'y', kind: 'other', region_code: OTHER_COUNTY }), 403, 'forbidden');
+  await refused(() => sup.post('/api/v1/fund-accounts', { name: 'y', kind: 'cash', region_code: CITY }), 400, 'invalid_input', ['kind']);
+  await refused(() => viewer.post('/api/v1/fund-accounts', { name: 'y', kind: 'other', region_code: CITY }), 403, 'forbidden');
+});
+
+// ---- donations ------------------------------------------------------------------
+
+test('donations: goods into a warehouse as lots, money into the fund in fen; certificate', async () => {
+  let r = await sup.post('/api/v1/donations', {
+    donor_id: ids.donorCo, receipt_no: 'JZ-2026-0001', donated_on: '2026-01-28', receiving_unit: '东安县红十字会',
+    warehouse_id: ids.whA, account_id: ids.donated, money_fen: 12345678,
+    lines: [{ item_id: ids.mask, packs: 20 }, { item_id: ids.alcohol, quantity: 300 }],
+  });
+  const d = ok(r, 201);
+  ids.donation1 = d.id;
+  assert.equal(d.lines[0].quantity, 1000);
+  assert.equal(d.lines[0].in_stock, 1000);
+  assert.equal(d.contact_phone, '138****5678');
+  assert.equal(stockOf(ids.whA, ids.mask), 1000);
+  ids.donation2 = ok(await sup.post('/api/v1/donations', {
+    donor_id: ids.donorAnon, receipt_no: 'JZ-2026-0002', donated_on: '2026-02-03', receiving_unit: '东安县红十字会',
+    warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 500 }],
+  }), 201).id;
+  ids.donation3 = ok(await supCounty.post('/api/v1/donations', {
+    donor_id: ids.donorParty, receipt_no: 'JZ-2026-0003', donated_on: '2026-02-04', receiving_unit: '东安县委组织部',
+    account_id: ids.donated, money_fen: 1,
+  }), 201).id;
+  const account = ok(await sup.get(`/api/v1/fund-accounts/${ids.donated}/entries`));
+  assert.equal(account.account.balance_fen, 12345679);
+  assert.equal(account.items.length, 2);
+  assert.ok(account.items.every((e) => e.direction === 'in' && e.donation_id));
+
+  r = await sup.get(`/api/v1/donations/${ids.donation1}/certificate`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/html/);
+  assert.ok(r.text.includes('捐赠证书') && r.text.includes('永州某医药公司') && r.text.includes('¥123,456.78'));
+  assert.ok(r.text.includes('JZ-2026-0001') && !r.text.includes(PHONE) && !r.text.includes('138****'));
+  r = await sup.get(`/api/v1/donations/${ids.donation2}/certificate`);
+  assert.ok(r.text.includes('匿名') && !r.text.includes('张三'));
+
+  const list = ok(await supCounty.get('/api/v1/donations'));
+  assert.deepEqual(list.items.map((x) => x.id), [ids.donation3, ids.donation2, ids.donation1]);
+  assertError(assert, await supOther.get(`/api/v1/donations/${ids.donation1}`), 404, 'not_found');
+  assertError(assert, await supOther.get(`/api/v1/donations/${ids.donation1}/certificate`), 404, 'not_found');
+  assertBalanced();
+});
+
+test('donations: bad input and scope write nothing', async () => {
+  const good = {
+    donor_id: ids.donorCo, receipt_no: 'JZ-X', receiving_unit: '东安县红十字会', warehouse_id: ids.whA,
+    lines: [{ item_id: ids.mask, quantity: 1 }],
+  };
+  const bad = [
+    [{ ...good, lines: [], money_fen: 0 }, ['lines']],
+    [{ ...good, money_fen: 12.5, account_id: ids.donated }, ['money_fen']],
+    [{ ...good, money_fen: '100', account_id: ids.donated }, ['money_fen']],
+    [{ ...good, money_fen: 100 }, ['account_id']],
+    [{ ...good, lines: [{ item_id: ids.mask, quantity: -5 }] }, ['lines[0].quantity']],
+    [{ ...good, lines: [{ item_id: ids.mask, quantity: 1.5 }] }, ['lines[0].quantity']],
+    [{ ...good, lines: [{ item_id: 99999, quantity: 1 }] }, ['lines[0].item_id']],
+    [{ ...good, lines: [{ item_id: ids.alcohol, packs: 2 }] }, ['lines[0].packs']],
+    [{ ...good, lines: [{ item_id: ids.mask, quantity: 1 }, { item_id: ids.mask, quantity: 2 }] }, ['lines[1].item_id']],
+    [{ ...good, warehouse_id: undefined }, ['warehouse_id']],
+    [{ ...good, donated_on: '2099-01-01' }, ['donated_on']],
+    [{ ...good, donated_on: '2026-02-30' }, ['donated_on']],
+    [{ ...good, receipt_no: '' }, ['receipt_no']],
+    [{ ...good, donor_id: 99999 }, ['donor_id']],
+    [{ ...good, warehouse_id: 99999 }, ['warehouse_id']],
+  ];
+  for (const [body, fields] of bad) await refused(() => sup.post('/api/v1/donations', body), 400, 'invalid_input', fields);
+  await refused(() => sup.post('/api/v1/donations', { ...good, receipt_no: 'JZ-2026-0001' }), 409, 'conflict');
+  await refused(() => supOther.post('/api/v1/donations', { ...good, warehouse_id: ids.whA }), 403, 'forbidden');
+  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: ids.donated, money_fen: 5 }), 403, 'forbidden');
+  const otherAccount = ok(await supOther.post('/api/v1/fund-accounts', { name: '冷水滩捐赠资金', kind: 'donation', region_code: OTHER_COUNTY }), 201).id;
+  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: otherAccount, money_fen: 5 }), 400, 'invalid_input', ['donor_id']);
+  await refused(() => viewer.post('/api/v1/donations', good), 403, 'forbidden');
+});
+
+// ---- the ledger and traceability ------------------------------------------------------
+
+const allocate = (client, wh, lines, extra = {}) => client.post('/api/v1/ledger', {
+  kind: 'allocate', warehouse_id: wh, recipient_kind: 'hospital', recipient_region: COUNTY,
+  recipient_name: '东安县人民医院', lines, ...extra,
+});
+
+test('FIFO traceability: donation -> transfer -> allocations -> back to the donation', async () => {
+  // 1200 masks out of 1000 (donation 1) + 500 (donation 2): the first lot is used up first.
+  let op = ok(await allocate(sup, ids.whA, [{ item_id: ids.mask, quantity: 1200 }]), 201);
+  ids.alloc1 = op.id;
+  const from = op.entries[0].drawn_from;
+  assert.deepEqual(from.map((f) => [f.receipt_no, f.quantity]), [['JZ-2026-0001', 1000], ['JZ-2026-0002', 200]]);
+  assert.equal(from[1].donor, '匿名');
+  assert.equal(op.entries[0].balance_after, 300);
+
+  // 100 move to warehouse B, keeping their donation; 60 of them go to a checkpoint.
+  op = ok(await supCounty.post('/api/v1/ledger', { kind: 'transfer', warehouse_id: ids.whA, to_warehouse_id: ids.whB, lines: [{ item_id: ids.mask, quantity: 100 }] }), 201);
+  ids.transfer = op.id;
+  assert.deepEqual(op.entries.map((e) => [e.kind, e.delta]), [['transfer_out', -100], ['transfer_in', 100]]);
+  op = ok(await supCounty.post('/api/v1/ledger', { kind: 'allocate', warehouse_id: ids.whB, recipient_kind: 'checkpoint', recipient_region: GRID_B, recipient_name: '茶亭卡口', lines: [{ item_id: ids.mask, quantity: 60 }] }), 201);
+  ids.alloc2 = op.id;
+  assert.deepEqual(op.entries[0].drawn_from.map((f) => [f.receipt_no, f.quantity]), [['JZ-2026-0002', 60]]);
+  // 10 consumed at warehouse A.
+  ok(await sup.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 10 }] }), 201);
+
+  const d2 = ok(await sup.get(`/api/v1/donations/${ids.donation2}`));
+  const line = d2.lines[0];
+  assert.equal(line.quantity, 500);
+  assert.equal(line.allocated, 260);
+  assert.equal(line.consumed_or_adjusted, 10);
+  assert.equal(line.in_stock, 230);
+  assert.equal(line.quantity, line.allocated + line.consumed_or_adjusted + line.in_stock);
+  assert.deepEqual(line.went.map((w) => [w.kind, w.recipient_name, w.quantity]),
+    [['allocate', '东安县人民医院', 200], ['allocate', '茶亭卡口', 60], ['consume', null, 10]]);
+  const d1 = ok(await sup.get(`/api/v1/donations/${ids.donation1}`));
+  assert.equal(d1.lines[0].allocated, 1000);
+  assert.equal(d1.lines[0].in_stock, 0);
+  assertBalanced();
+});
+
+test('ledger: stock never negative (409, nothing written); adjust needs a coded reason and approver', async () => {
+  const have = stockOf(ids.whA, ids.mask);
+  await refused(() => allocate(sup, ids.whA, [{ item_id: ids.mask, quantity: have + 1 }]), 409, 'conflict');
+  await refused(() => allocate(sup, ids.whA, [{ item_id: ids.alcohol, quantity: 1 }, { item_id: ids.mask, quantity: have + 1 }]), 409, 'conflict');
+  await refused(() => sup.post('/api/v1/ledger', { kind: 'adjust', warehouse_id: ids.whA, reason_code: 'damaged', approver: '李科长', lines: [{ item_id: ids.rice, quantity: -1 }] }), 409, 'conflict');
+  const bad = [
+    [{ kind: 'steal', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['kind']],
+    [{ kind: 'adjust', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: -1 }] }, ['reason_code', 'approver']],
+    [{ kind: 'adjust', warehouse_id: ids.whA, reason_code: 'whim', approver: '李', lines: [{ item_id: ids.mask, quantity: -1 }] }, ['reason_code']],
+    [{ kind: 'allocate', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_kind', 'recipient_region', 'recipient_name']],
+    [{ kind: 'allocate', warehouse_id: ids.whA, recipient_kind: 'hospital', recipient_region: '431122999', recipient_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_region']],
+    [{ kind: 'transfer', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['to_warehouse_id']],
+    [{ kind: 'transfer', warehouse_id: ids.whA, to_warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['to_warehouse_id']],
+    [{ kind: 'consume', warehouse_id: ids.whA, lines: [] }, ['lines']],
+    [{ kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 0 }] }, ['lines[0].quantity']],
+    [{ kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask }] }, ['lines[0].quantity']],
+    [{ kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1, packs: 1 }] }, ['lines[0].packs']],
+    [{ kind: 'consume', warehouse_id: ids.whA, date: '2099-01-01', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['date']],
+    [{ kind: 'consume', warehouse_id: 99999, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['warehouse_id']],
+    [{ kind: 'consume', warehouse_id: ids.whA, recipient_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_name']],
+  ];
+  for (const [body, fields] of bad) await refused(() => sup.post('/api/v1/ledger', body), 400, 'invalid_input', fields);
+  // Scope: another county's warehouse, or a recipient outside the jurisdiction.
+  await refused(() => supOther.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+  await refused(() => allocate(supCounty, ids.whA, [{ item_id: ids.mask, quantity: 1 }], { recipient_region: OTHER_COUNTY }), 403, 'forbidden');
+  await refused(() => commander.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+
+  // A count gain of 3 packs creates a lot without a donation; a loss takes it FIFO.
+  const gain = ok(await sup.post('/api/v1/ledger', { kind: 'adjust', warehouse_id: ids.whA, reason_code: 'count_gain', approver: '李科长', lines: [{ item_id: ids.mask, packs: 3 }] }), 201);
+  assert.equal(gain.entries[0].delta, 150);
+  assert.equal(gain.entries[0].lots[0].donation_id, null);
+  const loss = ok(await sup.post('/api/v1/ledger', { kind: 'adjust', warehouse_id: ids.whA, reason_code: 'damaged', approver: '李科长', note: '受潮', lines: [{ item_id: ids.mask, quantity: -5 }] }), 201);
+  assert.equal(loss.entries[0].delta, -5);
+  assert.equal(loss.reason_code, 'damaged');
+  assertBalanced();
+});
+
+test('reversing entries: an allocation is put back into the same lots, once; donation receipts are never undone', async () => {
+  const before_ = stockOf(ids.whB, ids.mask);
+  let r = ok(await supCounty.post(`/api/v1/ledger/${ids.alloc2}/reverse`, { approver: '赵主任', note: '调错卡口' }), 201);
+  assert.equal(r.kind, 'reversal');
+  assert.equal(r.reverses_op_id, ids.alloc2);
+  assert.deepEqual(r.entries[0].drawn_from.map((f) => [f.receipt_no, f.quantity]), [['JZ-2026-0002', -60]]);
+  assert.equal(stockOf(ids.whB, ids.mask), before_ + 60);
+  const d2 = ok(await sup.get(`/api/v1/donations/${ids.donation2}`));
+  assert.ok(!d2.lines[0].went.some((w) => w.recipient_name === '茶亭卡口'));
+  assert.equal(ok(await sup.get(`/api/v1/ledger/${ids.alloc2}`)).reversed_by_op_id, r.id);
+  await refused(() => supCounty.post(`/api/v1/ledger/${ids.alloc2}/reverse`, { approver: '赵主任' }), 409, 'conflict');
+  await refused(() => supCounty.post(`/api/v1/ledger/${r.id}/reverse`, { approver: '赵主任' }), 409, 'conflict');
+  const receipt = sql(srv.db, `SELECT id FROM ledger_ops WHERE donation_id = ${ids.donation1}`)[0].id;
+  await refused(() => sup.post(`/api/v1/ledger/${receipt}/reverse`, { approver: '赵主任' }), 422, 'rule_violation');
+  await refused(() => sup.post(`/api/v1/ledger/${ids.alloc1}/reverse`, {}), 400, 'invalid_input', ['approver']);
+  await refused(() => supOther.post(`/api/v1/ledger/${ids.alloc1}/reverse`, { approver: 'x' }), 404, 'not_found');
+  await refused(() => sup.post('/api/v1/ledger/99999/reverse', { approver: 'x' }), 404, 'not_found');
+
+  // A purchase can be reversed while its units are all there, not after some went out.
+  const buy = ok(await sup.post('/api/v1/ledger', { kind: 'receive', warehouse_id: ids.whA, lines: [{ item_id: ids.rice, quantity: 50000 }] }), 201);
+  assert.equal(buy.source, 'purchase');
+  const eat = ok(await sup.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.rice, quantity: 1000 }] }), 201);
+  await refused(() => sup.post(`/api/v1/ledger/${buy.id}/reverse`, { approver: '赵主任' }), 409, 'conflict');
+  ok(await sup.post(`/api/v1/ledger/${eat.id}/reverse`, { approver: '赵主任' }), 201);
+  ok(await sup.post(`/api/v1/ledger/${buy.id}/reverse`, { approver: '赵主任' }), 201);
+  assert.equal(stockOf(ids.whA, ids.rice), 0);
+  // The transfer cannot be undone after units moved on... but can once they are back.
+  r = ok(await supCounty.post(`/api/v1/ledger/${ids.transfer}/reverse`, { approver: '赵主任' }), 201);
+  assert.equal(stockOf(ids.whB, ids.mask), 0);
+  assertBalanced();
+});
+
+test('ledger list, one operation, xlsx export; scope filters', async () => {
+  const all = ok(await sup.get('/api/v1/ledger?limit=500'));
+  assert.ok(all.items.length > 10);
+  assert.ok(all.items.every((e, i) => i === 0 || e.id < all.items[i - 1].id));
+  const page = ok(await sup.get('/api/v1/ledger?limit=3'));
+  assert.equal(page.items.length, 3);
+  const next = ok(await sup.get(`/api/v1/ledger?limit=3&cursor=${page.next_cursor}`));
+  assert.ok(next.items[0].id < page.items[2].id);
+  const masks = ok(await sup.get(`/api/v1/ledger?item_id=${ids.mask}&warehouse_id=${ids.whB}&limit=500`));
+  assert.ok(masks.items.every((e) => e.item_id === ids.mask && e.warehouse_id === ids.whB));
+  assert.equal(ok(await supOther.get('/api/v1/ledger')).items.length, 0);
+  assertError(assert, await supOther.get(`/api/v1/ledger/${ids.alloc1}`), 404, 'not_found');
+  assertError(assert, await sup.get('/api/v1/ledger?warehouse_id=abc'), 400, 'invalid_input', ['warehouse_id']);
+
+  const r = await sup.req('GET', '/api/v1/ledger.xlsx');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /spreadsheetml/);
+  const res = await fetch(srv.url + '/api/v1/ledger.xlsx', { headers: { Cookie: sup.cookie } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+  assert.equal(sql(srv.db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'ledger' AND action = 'export'")[0].n >= 1, true);
+  assert.equal((await srv.anon().get('/api/v1/ledger.xlsx')).status, 401);
+});
+
+// ---- thresholds and roll-ups ---------------------------------------------------------
+
+test('thresholds: below-threshold counter and a stock_low alert deduplicated per warehouse, item and day', async () => {
+  const have = stockOf(ids.whA, ids.alcohol);
+  let w = ok(await sup.req('PUT', `/api/v1/warehouses/${ids.whA}/thresholds`, { item_id: ids.alcohol, threshold: have - 10 }));
+  assert.equal(w.items.find((i) => i.item_id === ids.alcohol).below, false);
+  let summary = ok(await sup.get(`/api/v1/supplies/summary?region=${COUNTY}`));
+  assert.equal(summary.supply_low, 0);
+  ok(await allocate(sup, ids.whA, [{ item_id: ids.alcohol, quantity: 20 }]), 201);
+  ok(await allocate(sup, ids.whA, [{ item_id: ids.alcohol, quantity: 5 }]), 201);
+  summary = ok(await sup.get(`/api/v1/supplies/summary?region=${GRID_A}`));
+  assert.equal(summary.supply_low, 1);
+  const alerts = ok(await admin.get('/api/v1/alerts?rule=stock_low'));
+  assert.equal(alerts.items.length, 1);
+  assert.equal(alerts.items[0].grid_code, GRID_A);
+  assert.match(alerts.items[0].title_zh, /75%酒精/);
+  w = ok(await sup.get(`/api/v1/warehouses/${ids.whA}`));
+  assert.equal(w.items.find((i) => i.item_id === ids.alcohol).below, true);
+  assert.equal(ok(await sup.get('/api/v1/warehouses')).items.find((x) => x.id === ids.whA).below_threshold, 1);
+  // Lowering the threshold clears the counter.
+  ok(await sup.req('PUT', `/api/v1/warehouses/${ids.whA}/thresholds`, { item_id: ids.alcohol, threshold: 0 }));
+  assert.equal(ok(await sup.get(`/api/v1/supplies/summary?region=${CITY}`)).supply_low, 0);
+  await refused(() => sup.req('PUT', `/api/v1/warehouses/${ids.whA}/thresholds`, { item_id: ids.alcohol, threshold: -1 }), 400, 'invalid_input', ['threshold']);
+  await refused(() => supOther.req('PUT', `/api/v1/warehouses/${ids.whA}/thresholds`, { item_id: ids.alcohol, threshold: 1 }), 404, 'not_found');
+
+  // Per-item roll-up: received at the warehouse's grid, allocated at the recipient's region.
+  summary = ok(await sup.get(`/api/v1/supplies/summary?region=${CITY}`));
+  const mask = summary.items.find((i) => i.item_id === ids.mask);
+  assert.equal(mask.received, 1500);
+  assert.equal(mask.in_stock, sql(srv.db, `SELECT SUM(quantity) AS n FROM stock WHERE item_id = ${ids.mask}`)[0].n);
+  assert.equal(mask.allocated, sql(srv.db, `SELECT -SUM(delta) AS n FROM ledger_entries WHERE kind = 'allocate' AND item_id = ${ids.mask}`)[0].n);
+  assert.equal(summary.donations, 3);
+  assert.equal(summary.donation_money_fen, 12345679);
+  assertError(assert, await supCounty.get(`/api/v1/supplies/summary?region=${OTHER_COUNTY}`), 403, 'forbidden');
+});
+
+// ---- requests ----------------------------------------------------------------------------
+
+test('requests: a hospital asks, officers fulfil in part then fully; open list; beyond the request is 422', async () => {
+  const req = ok(await health.post('/api/v1/supply-requests', {
+    requester_kind: 'hospital', region_code: COUNTY, requester_name: '东安县人民医院', needed_by: '2026-02-10',
+    lines: [{ item_id: ids.mask, quantity: 100 }, { item_id: ids.alcohol, quantity: 10 }],
+  }), 201);
+  assert.equal(req.status, 'open');
+  assert.ok(ok(await sup.get('/api/v1/supply-requests?status=open')).items.some((x) => x.id === req.id));
+  let r = ok(await sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 40 }] }), 201);
+  assert.equal(r.status, 'partial');
+  assert.equal(r.lines.find((l) => l.item_id === ids.mask).fulfilled, 40);
+  const op = ok(await sup.get(`/api/v1/ledger/${r.op_id}`));
+  assert.equal(op.recipient_name, '东安县人民医院');
+  assert.equal(op.request_id, req.id);
+  assert.ok(ok(await sup.get('/api/v1/supply-requests?status=open')).items.some((x) => x.id === req.id));
+  await refused(() => sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 61 }] }), 422, 'rule_violation', ['lines[0].quantity']);
+  await refused(() => sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.rice, quantity: 1 }] }), 409, 'conflict');
+  r = ok(await sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 60 }, { item_id: ids.alcohol, quantity: 10 }] }), 201);
+  assert.equal(r.status, 'fulfilled');
+  assert.ok(!ok(await sup.get('/api/v1/supply-requests?status=open')).items.some((x) => x.id === req.id));
+  await refused(() => sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 409, 'conflict');
+  // Reversing a fulfilment reopens the request.
+  ok(await sup.post(`/api/v1/ledger/${r.op_id}/reverse`, { approver: '赵主任' }), 201);
+  r = ok(await sup.get(`/api/v1/supply-requests/${req.id}`));
+  assert.equal(r.status, 'partial');
+  assert.equal(r.operations.length, 3);
+
+  await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: OTHER_COUNTY, requester_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+  await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'shop', region_code: COUNTY, requester_name: 'x', lines: [] }), 400, 'invalid_input', ['requester_kind', 'lines']);
+  await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: COUNTY, lines: [{ item_id: ids.mask, quantity: 1 }] }), 400, 'invalid_input', ['requester_name']);
+  await refused(() => worker.post('/api/v1/supply-requests', { requester_kind: 'region', region_code: GRID_A, requester_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+  await refused(() => health.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+  assertError(assert, await sup.get('/api/v1/supply-requests?status=closed'), 400, 'invalid_input', ['status']);
+  assertError(assert, await supOther.get(`/api/v1/supply-requests/${req.id}`), 404, 'not_found');
+  assertBalanced();
+});
+
+// ---- funds ----------------------------------------------------------------------------------
+
+test('funds: in/out in fen with purpose and approver; never below zero; reversal once; random entries sum to the fen', async () => {
+  const post = (body) => organiser.post('/api/v1/fund-entries', { account_id: ids.partyFee, purpose: '上级下拨专项党费', approver: '组织部长', ...body });
+  ok(await post({ direction: 'in', amount_fen: 5000000 }), 201);
+  await refused(() => post({ direction: 'out', amount_fen: 5000001 }), 409, 'conflict');
+  const bad = [
+    [{ direction: 'in', amount_fen: 12.34 }, ['amount_fen']],
+    [{ direction: 'in', amount_fen: '1234' }, ['amount_fen']],
+    [{ direction: 'in', amount_fen: 0 }, ['amount_fen']],
+    [{ direction: 'sideways', amount_fen: 1 }, ['direction']],
+    [{ direction: 'in', amount_fen: 1, purpose: '' }, ['purpose']],
+    [{ direction: 'in', amount_fen: 1, approver: undefined }, ['approver']],
+    [{ direction: 'in', amount_fen: 1, account_id: 99999 }, ['account_id']],
+  ];
+  for (const [body, fields] of bad) await refused(() => post(body), 400, 'invalid_input', fields);
+  await refused(() => viewer.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'in', amount_fen: 1, purpose: 'x', approver: 'y' }), 403, 'forbidden');
+
+  // Random entries: the balance equals their sum to the fen.
+  let expected = 5000000;
+  let seed = 7;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed; };
+  for (let i = 0; i < 60; i++) {
+    const amount = 1 + (rnd() % 99999);
+    const dir = rnd() % 3 === 0 && expected >= amount ? 'out' : 'in';
+    ok(await post({ direction: dir, amount_fen: amount, purpose: `慰问一线党员 #${i}` }), 201);
+    expected += dir === 'in' ? amount : -amount;
+  }
+  let account = ok(await organiser.get(`/api/v1/fund-accounts/${ids.partyFee}/entries?limit=500`));
+  assert.equal(account.account.balance_fen, expected);
+  assert.equal(account.items[0].balance_after, expected);
+  const last = account.items[0];
+  const rev = ok(await organiser.post(`/api/v1/fund-entries/${last.id}/reverse`, { approver: '组织部长' }), 201);
+  account = ok(await organiser.get(`/api/v1/fund-accounts/${ids.partyFee}/entries?limit=1`));
+  assert.equal(account.items[0].id, rev.id);
+  assert.equal(account.items[0].reverses_id, last.id);
+  assert.equal(account.account.balance_fen, expected + (last.direction === 'in' ? -last.amount_fen : last.amount_fen));
+  await refused(() => organiser.post(`/api/v1/fund-entries/${last.id}/reverse`, { approver: '组织部长' }), 409, 'conflict');
+  const donationEntry = sql(srv.db, 'SELECT id FROM fund_entries WHERE donation_id IS NOT NULL LIMIT 1')[0].id;
+  await refused(() => sup.post(`/api/v1/fund-entries/${donationEntry}/reverse`, { approver: 'x' }), 422, 'rule_violation');
+  const city = sql(srv.db, "SELECT value FROM region_counters WHERE code = '4311' AND metric = 'fund_balance_fen'")[0].value;
+  assert.equal(city, sql(srv.db, 'SELECT SUM(balance_fen) AS n FROM fund_accounts')[0].n);
+  assertBalanced();
+});
+
+// ---- concurrency ------------------------------------------------------------------------------
+
+test('60 parallel allocations of one unit against a stock of 25: exactly 25 succeed, never below zero', async () => {
+  const item = ok(await sup.post('/api/v1/items', { name: '防护服', category: 'protective', unit: '件' }), 201).id;
+  ok(await sup.post('/api/v1/ledger', { kind: 'receive', warehouse_id: ids.whB, lines: [{ item_id: item, quantity: 25 }] }), 201);
+  const clients = [sup, supCounty, await srv.as('supplies', COUNTY, { username: 'supplies_extra' })];
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+    allocate(clients[i % 3], ids.whB, [{ item_id: item, quantity: 1 }], { recipient_name: `卡口 ${i}` })));
+  const statuses = results.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 201).length, 25, JSON.stringify(statuses));
+  assert.equal(statuses.filter((s) => s === 409).length, 35);
+  assert.equal(stockOf(ids.whB, item), 0);
+  assert.equal(sql(srv.db, `SELECT MIN(balance_after) AS m FROM ledger_entries WHERE item_id = ${item}`)[0].m, 0);
+  assert.equal(sql(srv.db, `SELECT SUM(delta) AS s FROM ledger_entries WHERE item_id = ${item}`)[0].s, 0);
+  assertBalanced();
+});
+
+// ---- public disclosure ---------------------------------------------------------------------------
+
+test('public disclosure: no login, no phone numbers, totals equal the ledger; HTML and CSV', async () => {
+  const anon = srv.anon();
+  const r = await anon.get('/public/donations');
+  assert.equal(r.status, 200, r.text);
+  assert.ok(!/1[3-9]\d{9}/.test(r.text) && !r.text.includes('****'), 'no phone numbers');
+  assert.ok(!r.text.includes('张三'), 'anonymous donors stay anonymous');
+  const pub = r.body;
+  assert.equal(pub.items.length, 3);
+  assert.deepEqual(pub.items.map((d) => d.donor), ['永州某医药公司', '匿名', '东安县流动党支部']);
+  assert.equal(pub.totals.donations, 3);
+  assert.equal(pub.totals.money_fen, sql(srv.db, "SELECT SUM(amount_fen) AS n FROM fund_entries WHERE donation_id IS NOT NULL")[0].n);
+  for (const t of pub.totals.by_item) {
+    const received = sql(srv.db, `SELECT SUM(e.delta) AS n FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id
+      WHERE o.source = 'donation' AND e.item_id = ${t.item_id}`)[0].n;
+    assert.equal(t.donated, received, `donated ${t.item_name}`);
+    const allocated = sql(srv.db, `SELECT COALESCE(SUM(d.quantity),0) AS n FROM lot_draws d JOIN lots l ON l.id = d.lot_id
+      JOIN ledger_entries e ON e.id = d.entry_id WHERE l.donation_id IS NOT NULL AND e.kind = 'allocate' AND l.item_id = ${t.item_id}`)[0].n;
+    assert.equal(t.allocated, allocated);
+    assert.equal(t.donated, t.allocated + t.consumed_or_adjusted + t.in_stock);
+    // The sum over donations of their lines' trace agrees with the totals.
+    const lines = pub.items.flatMap((d) => d.lines).filter((l) => l.item_id === t.item_id);
+    assert.equal(lines.reduce((s, l) => s + l.allocated, 0), t.allocated);
+    assert.equal(lines.reduce((s, l) => s + l.went.filter((w) => w.kind === 'allocate').reduce((a, w) => a + w.quantity, 0), 0), t.allocated);
+  }
+  assert.deepEqual(pub.totals.by_month.map((m) => [m.month, m.donations, m.money_fen]), [['2026-01', 1, 12345678], ['2026-02', 2, 1]]);
+
+  const html = await anon.get('/public/donations', { headers: { Accept: 'text/html' } });
+  assert.equal(html.status, 200);
+  assert.match(html.headers.get('content-type'), /text\/html/);
+  assert.ok(html.text.includes('社会捐赠公示') && html.text.includes('¥123,456.79') && html.text.includes('东安县人民医院'));
+  assert.ok(!/1[3-9]\d{9}/.test(html.text));
+
+  const csv = await anon.get('/public/donations.csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  assert.ok(csv.text.startsWith('收据号'));
+  const raw = Buffer.from(await (await fetch(srv.url + '/public/donations.csv')).arrayBuffer());
+  assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
+  const rows = csv.text.trim().split('\r\n');
+  assert.equal(rows.length, 1 + 2 + 1 + 1);
+  assert.ok(rows[1].includes('JZ-2026-0001') && rows[1].includes('123456.78'));
+  assert.ok(!/1[3-9]\d{9}/.test(csv.text));
+  assertError(assert, await anon.get('/public/donations?after=x'), 400, 'invalid_input', ['after']);
+});
