@@ -1,0 +1,187 @@
+// demo.test.mjs -- `epigrid demo`: a served demo city answers like the story
+// says (永州市 and its 11 counties, 东安县白牙市镇茶亭社区雍景园小区 with 1,183
+// households, 道县梅花镇贵头村, 新田县's 230 villages), the region figures equal
+// the rows, the demo users log in with the documented password and see only
+// their jurisdiction; the CLI refuses a second run without --force, rebuilds
+// with it, gives the same rows for the same seed, and rejects bad arguments.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, epigrid, sql, ROOT } from './lib.mjs';
+
+// The one documented demo password (DEMO_PASSWORD in src/core/demo.h).
+const DEMO_PASSWORD = readFileSync(path.join(ROOT, 'src/core/demo.h'), 'utf8')
+  .match(/#define DEMO_PASSWORD\s+"([^"]+)"/)[1];
+
+let srv;
+before(async () => {
+  srv = await startServer({ demo: { scale: 0.001, seed: 3 } });
+});
+after(async () => {
+  await srv.stop();
+});
+
+test('the demo password is the documented one', () => {
+  assert.equal(DEMO_PASSWORD, 'Demo-2026');
+});
+
+test('demo users of every role log in with the demo password and keep to their scope', async () => {
+  const users = sql(srv.db, 'SELECT username, role, scope FROM users ORDER BY username');
+  const roles = new Set(users.map((u) => u.role));
+  for (const r of ['admin', 'commander', 'grid_worker', 'health', 'organiser', 'supplies', 'inspector', 'viewer']) {
+    assert.ok(roles.has(r), `a demo user with role ${r}`);
+  }
+  assert.ok(users.length <= 25);
+  const byName = Object.fromEntries(users.map((u) => [u.username, u]));
+  assert.equal(byName.admin.scope, '4311');
+  assert.equal(byName.commander_dongan.scope, '431122');
+  assert.equal(byName.commander_baiyashi.scope, '431122101');
+  assert.equal(byName.grid_yongjingyuan.scope, '431122101201001');
+
+  const city = await srv.login('commander_city', DEMO_PASSWORD);
+  assert.equal(city.user.role, 'commander');
+  assert.equal(city.user.scope, '4311');
+  const dongan = await srv.login('commander_dongan', DEMO_PASSWORD);
+  assert.equal((await dongan.get('/api/v1/regions/431122')).status, 200);
+  assert.equal((await dongan.get('/api/v1/regions/431124')).status, 403);
+  const grid = await srv.login('grid_yongjingyuan', DEMO_PASSWORD);
+  assert.equal(grid.user.role, 'grid_worker');
+  assert.equal((await grid.get('/api/v1/regions/431122101201')).status, 403);
+
+  const wrong = await srv.anon().post('/api/v1/session', { username: 'admin', password: 'Demo-2025' });
+  assert.equal(wrong.status, 401);
+});
+
+test('region figures of the city and every county equal the rows', async () => {
+  const admin = await srv.login('admin', DEMO_PASSWORD);
+  const r = await admin.get('/api/v1/regions/4311/stats');
+  assert.equal(r.status, 200);
+  const [counts] = sql(srv.db, 'SELECT (SELECT COUNT(*) FROM households) AS h, (SELECT COUNT(*) FROM persons) AS p');
+  assert.equal(r.body.stats.households, counts.h);
+  assert.equal(r.body.stats.persons, counts.p);
+  assert.ok(counts.p > counts.h && counts.h > 1183);
+
+  const children = await admin.get('/api/v1/regions/4311/children');
+  const names = Object.fromEntries(children.body.items.map((c) => [c.code, c.name]));
+  assert.deepEqual(names, {
+    431102: '零陵区', 431103: '冷水滩区', 431122: '东安县', 431123: '双牌县', 431124: '道县',
+    431125: '江永县', 431126: '宁远县', 431127: '蓝山县', 431128: '新田县', 431129: '江华瑶族自治县',
+    431181: '祁阳市',
+  });
+  let households = 0;
+  for (const c of children.body.items) {
+    const [row] = sql(srv.db, `SELECT COUNT(*) AS n FROM persons WHERE grid_code >= '${c.code}' AND grid_code < '${c.code}:'`);
+    assert.equal(c.stats.persons, row.n, `${c.name} persons`);
+    households += c.stats.households;
+  }
+  assert.equal(households, counts.h);
+});
+
+test('the story places are where the story puts them', async () => {
+  const admin = await srv.login('admin', DEMO_PASSWORD);
+  const yj = await admin.get('/api/v1/regions/431122101201001');
+  assert.equal(yj.status, 200);
+  assert.equal(yj.body.name, '雍景园小区');
+  assert.deepEqual(yj.body.path.map((p) => p.name), ['永州市', '东安县', '白牙市镇', '茶亭社区', '雍景园小区']);
+  assert.equal(yj.body.stats.households, 1183);
+
+  const gt = await admin.get('/api/v1/regions/431124101201');
+  assert.deepEqual(gt.body.path.map((p) => p.name), ['永州市', '道县', '梅花镇', '贵头村']);
+  assert.ok(gt.body.stats.households > 0);
+
+  let villages = 0;
+  const townships = await admin.get('/api/v1/regions/431128/children');
+  for (const t of townships.body.items) {
+    const v = await admin.get(`/api/v1/regions/${t.code}/children`);
+    villages += v.body.items.length;
+    for (const village of v.body.items) assert.match(village.name, /(村|社区)$/);
+  }
+  assert.equal(villages, 230);
+});
+
+test('a grid worker sees the residents of 雍景园小区 in full, with valid addresses', async () => {
+  const grid = await srv.login('grid_yongjingyuan', DEMO_PASSWORD);
+  const r = await grid.get('/api/v1/persons?region=431122101201001&limit=20');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.items.length, 20);
+  for (const p of r.body.items) {
+    assert.equal(p.grid_code, '431122101201001');
+    assert.equal(p.pii_masked, false);
+    assert.match(p.id_number, /^\d{17}[\dX]$/);
+    assert.equal(p.birth_date.replaceAll('-', ''), p.id_number.slice(6, 14));
+    assert.equal(p.sex, Number(p.id_number[16]) % 2 ? 'M' : 'F');
+  }
+  const addresses = sql(srv.db, "SELECT address FROM households WHERE grid_code = '431122101201001' LIMIT 5");
+  for (const a of addresses) assert.match(a.address, /^雍景园小区\d+栋\d+单元\d+$/);
+  // Found again by ID number.
+  const one = r.body.items[0];
+  const found = await grid.get(`/api/v1/persons?id_number=${one.id_number}`);
+  assert.deepEqual(found.body.items.map((p) => p.id), [one.id]);
+});
+
+test('a second demo run into the served database is refused and writes nothing', () => {
+  const snap = srv.snapshot();
+  const zh = srv.cli(['demo', '--scale', '0.0005'], { env: { EPIGRID_LANG: 'zh', LANG: 'C.UTF-8' } });
+  assert.equal(zh.status, 1);
+  assert.match(zh.stderr, /已有住户或人员数据/);
+  assert.match(zh.stderr, /--force/);
+  const en = srv.cli(['demo', '--scale', '0.0005'], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(en.status, 1);
+  assert.match(en.stderr, /already has households or persons/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+// A digest of the rows that the seed determines (users carry random salts and times).
+function cityDump(db) {
+  const r = spawnSync('sqlite3', [db, '.dump regions households persons region_counters'],
+    { encoding: 'utf8', maxBuffer: 1 << 30 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /INSERT INTO persons/);
+  return createHash('sha256').update(r.stdout).digest('hex');
+}
+
+test('--force rebuilds; the same seed gives the same rows, another seed others', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'epigrid-demo-'));
+  try {
+    const db = path.join(dir, 'city.db');
+    const run = (...args) => epigrid(['demo', '--db', db, '--scale', '0.0005', ...args]);
+    const first = run('--seed', '11');
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /\[11\/11\]/); // progress per county on stderr
+    assert.equal(first.stdout, '');
+    const one = cityDump(db);
+    assert.equal(run('--seed', '11').status, 1);
+    const other = run('--seed', '12', '--force');
+    assert.equal(other.status, 0, other.stderr);
+    const two = cityDump(db);
+    assert.notEqual(two, one);
+    assert.equal(run('--seed', '11', '--force').status, 0);
+    assert.equal(cityDump(db), one);
+    assert.equal(sql(db, 'PRAGMA journal_mode')[0].journal_mode, 'wal');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad arguments are usage errors (exit 2) and --help answers', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'epigrid-demo-'));
+  try {
+    const db = path.join(dir, 'never.db');
+    for (const args of [['--scale', '0'], ['--scale', 'abc'], ['--scale', '11'], ['--seed', '-1'],
+      ['--seed', 'x'], ['--bogus'], ['extra']]) {
+      const r = epigrid(['demo', '--db', db, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.equal(existsSync(db), false, 'a usage error creates no database');
+    const help = epigrid(['demo', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--scale/);
+    assert.match(help.stdout, /--force/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
