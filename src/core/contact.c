@@ -204,16 +204,13 @@ static int64_t now_or(int64_t t)
     return t > 0 ? t : (int64_t)time(NULL);
 }
 
-int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
-                   struct idem_key *idem, struct contact *out, struct ep_error *err)
+int contact_input_check(struct store *s, const struct contact_input *in, struct ep_error *err)
 {
-    int64_t at_unix = now_or(in->at_unix);
-    char traced_at[32], traced_day[11];
+    int64_t at_unix = now_or(in->at_unix), today, last;
+    char traced_at[32];
     time_iso_from_unix((time_t)at_unix, traced_at);
-    memcpy(traced_day, traced_at, 10);
-    traced_day[10] = '\0';
-    int64_t today, last;
-    time_date_parse(traced_day, &today);
+    traced_at[10] = '\0';
+    time_date_parse(traced_at, &today);
     if ((in->source_case_id > 0) == (in->source_contact_id > 0))
         ep_error_field(err, "source_case_id", "须给出 source_case_id 或 source_contact_id 之一",
                        "give exactly one of source_case_id and source_contact_id");
@@ -239,9 +236,8 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
     if ((in->person_id > 0) == (in->person != NULL))
         ep_error_field(err, "person_id", "须给出 person_id 或 person(现场登记)之一",
                        "give exactly one of person_id and person (registered now)");
-    struct person p;
-    memset(&p, 0, sizeof p);
     if (in->person) {
+        struct person p;
         struct ep_error perr;
         ep_error_clear(&perr);
         if (person_validate(s, in->person, 0, &p, &perr) != 0) {
@@ -256,8 +252,21 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
             ep_error_fields_prefix(err, from, "person.");
         }
     }
-    if (err->code)
+    return err->code ? -err->code : 0;
+}
+
+int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
+                   struct idem_key *idem, struct contact *out, struct ep_error *err)
+{
+    int64_t at_unix = now_or(in->at_unix);
+    char traced_at[32], traced_day[11];
+    time_iso_from_unix((time_t)at_unix, traced_at);
+    memcpy(traced_day, traced_at, 10);
+    traced_day[10] = '\0';
+    if (contact_input_check(s, in, err) != 0)
         return -err->code;
+    struct person p;
+    memset(&p, 0, sizeof p);
 
     if (store_begin(s, err) != 0)
         return -err->code;

@@ -63,6 +63,10 @@ struct contact_input {
 int contact_type_valid(const char *type);
 const char *contact_type_zh(const char *type);
 
+/* The checks of contact_create that write nothing (the person's fields
+ * through person_validate).  0 or -EP_EINVAL with field errors. */
+int contact_input_check(struct store *s, const struct contact_input *in, struct ep_error *err);
+
 /* Records a contact in one transaction: field errors named after the input
  * members (a new person's as "person.<member>"); the source must be visible
  * to who (-EP_ENOTFOUND, field "source_case_id"/"source_contact_id"); a new

@@ -155,8 +155,7 @@ static void check_text(const char *field, const char *v, int required, size_t ma
         ep_error_field(err, field, "不能为空白", "must not be blank");
 }
 
-int site_create(struct store *s, const struct actor *who, const struct site_input *in,
-                struct site *out, struct ep_error *err)
+int site_input_check(struct store *s, const struct site_input *in, struct ep_error *err)
 {
     if (!in->kind)
         ep_error_field(err, "kind", "必填", "is required");
@@ -185,6 +184,15 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
         else if (rc != 0)
             return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
     }
+    return err->code ? -err->code : 0;
+}
+
+int site_create(struct store *s, const struct actor *who, const struct site_input *in,
+                struct site *out, struct ep_error *err)
+{
+    int rc = site_input_check(s, in, err);
+    if (rc != 0)
+        return rc;
     if (err->code)
         return -err->code;
     if (!region_in_scope(in->region_code, who->user->scope))
@@ -200,7 +208,7 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
                                           " address, created_by, created_at, updated_at)"
                                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                           err);
-    int rc = -EP_EINTERNAL;
+    rc = -EP_EINTERNAL;
     if (!st)
         goto out;
     store_bind_text(st, 1, in->kind);

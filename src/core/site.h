@@ -47,6 +47,10 @@ struct site_input {
 int site_kind_valid(const char *kind);
 const char *site_kind_zh(const char *kind);
 
+/* The checks of site_create that write nothing: field errors named after
+ * the input members and the region's existence.  0 or -EP_EINVAL. */
+int site_input_check(struct store *s, const struct site_input *in, struct ep_error *err);
+
 /* Validates (field errors named after the input members), inserts and
  * audits in one transaction.  The region must lie in who's scope
  * (-EP_EFORBIDDEN); the same name in the same region is -EP_ECONFLICT. */

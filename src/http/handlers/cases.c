@@ -98,8 +98,14 @@ int handler_sites_create(struct http_request *req, struct http_response *res, st
     struct site out;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;
-    if (!err->code)
+    if (!err->code) {
         rc = site_create(req->store, &who, &in, &out, err);
+    } else {
+        struct ep_error more; /* name the domain's complaints too */
+        ep_error_clear(&more);
+        if (site_input_check(req->store, &in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
     json_decref(body);
     if (rc != 0)
         return -err->code;

@@ -123,8 +123,14 @@ int handler_contacts_create(struct http_request *req, struct http_response *res,
     struct contact out;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;
-    if (!err->code)
+    if (!err->code) {
         rc = contact_create(req->store, &who, &in, &key, &out, err);
+    } else {
+        struct ep_error more; /* name the domain's complaints too */
+        ep_error_clear(&more);
+        if (contact_input_check(req->store, &in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
     json_decref(body);
     if (rc != 0)
         return -err->code;
