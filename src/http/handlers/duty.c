@@ -451,12 +451,11 @@ int handler_checkpoint_entries_create(struct http_request *req, struct http_resp
     json_t *t = json_object_get(body, "temperature");
     job->in.temperature_dc = json_is_number(t) ? (int)lround(json_number_value(t) * 10.0) : 0;
     json_decref(body);
-    if (!err->code) {
-        struct ep_error more;
-        ep_error_clear(&more);
-        if (checkpoint_entry_check(&job->in, &more) != 0)
-            handler_fields_merge(err, &more);
-    }
+    /* Every problem at once: the domain's own checks, fields not yet named. */
+    struct ep_error more;
+    ep_error_clear(&more);
+    if (checkpoint_entry_check(&job->in, &more) != 0)
+        handler_fields_merge(err, &more);
     if (err->code)
         return -err->code;
     job->who.user = &req->user;
