@@ -693,6 +693,15 @@ int cli_import(int argc, char **argv)
                                          {"dry-run", no_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    /* Party organisations and members: import_orgs.c. */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "-d"))
+            i++;
+        else if (argv[i][0] != '-') {
+            if (strcmp(argv[i], "orgs") == 0 || strcmp(argv[i], "members") == 0)
+                return cli_import_orgs(argc, argv);
+            break;
+        }
     const char *db = NULL;
     struct import im;
     memset(&im, 0, sizeof im);

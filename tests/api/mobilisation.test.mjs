@@ -475,6 +475,38 @@ test('roll-ups: the region and its children, in scope', async () => {
   assert.equal(r.body.counters['org_members.temporary'], 0);
 });
 
+test('CLI: epigrid import orgs|members from GBK and UTF-8 CSV, all or nothing', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const gbk = (text) => spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text }).stdout;
+  const orgsCsv = `${srv.dir}/orgs.csv`;
+  writeFileSync(orgsCsv, gbk(`编号,名称,类别,地区编码,上级ID,上级编号,驻地,成立日期\n`
+    + `T1,茶亭一组临时党支部,临时,${GRID_B},${ids.branch},,,${day(-1)}\n`
+    + `T2,茶亭一组卡口党小组,临时,${GRID_B},,T1,茶亭一组卡口,${day(-1)}\n`));
+  let r = srv.cli(['import', 'orgs', orgsCsv]);
+  assert.equal(r.status, 0, r.stderr);
+  const map = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(',')));
+  let o = await admin.get(`/api/v1/orgs/${map.T2}`);
+  assert.equal(o.body.parent_id, Number(map.T1));
+  assert.equal(o.body.kind, 'temporary');
+  const membersCsv = `${srv.dir}/members.csv`;
+  writeFileSync(membersCsv, `党组织ID,身份证号,职务\n${map.T1},${persons[8].id_number},书记\n${map.T1},${persons[9].id_number},\n`);
+  r = srv.cli(['import', 'members', membersCsv]);
+  assert.equal(r.status, 0, r.stderr);
+  o = await admin.get(`/api/v1/orgs/${map.T1}/members`);
+  assert.deepEqual(o.body.items.map((m) => m.role), ['secretary', 'member']);
+  // One bad row: nothing imported, the line and field named.
+  const before = srv.snapshot();
+  writeFileSync(membersCsv, `党组织ID,身份证号,职务\n${map.T2},${persons[8].id_number},党员\n${map.T2},110101199001011234,党员\n`);
+  r = srv.cli(['import', 'members', membersCsv]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /第 3 行: id_number/);
+  assert.equal(srv.snapshot(), before);
+  r = await admin.get('/api/v1/stats/mobilisation?region=' + GRID_B);
+  assert.equal(r.body.counters['orgs.temporary'], 2);
+  assert.equal(r.body.counters['org_members.temporary'], 2);
+});
+
 test('roll-ups equal an oracle computed from the facts with SQL, at every level', async () => {
   for (const code of [CITY, COUNTY, VILLAGE, GRID_A, GRID_B, OTHER_COUNTY]) {
     const like = `'${code}%'`;
