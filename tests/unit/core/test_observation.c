@@ -59,9 +59,9 @@ static void user(struct auth_user *u, int64_t id, const char *name, int role, co
 
 static int64_t new_person(struct fixture *fx, const char *grid, int seq)
 {
-    char id[19];
-    int s3 = (seq * 2 + 1) % 1000;
-    snprintf(id, sizeof id, "431122198506%02d%03d", 1 + seq % 28, s3);
+    char id[32];
+    unsigned s3 = ((unsigned)seq * 2 + 1) % 1000;
+    snprintf(id, sizeof id, "431122198506%02u%03u", 1 + (unsigned)seq % 28, s3);
     id[17] = idcheck_check_char(id);
     id[18] = '\0';
     char name[32];
