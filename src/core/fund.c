@@ -214,7 +214,7 @@ static int entry_write(struct store *s, const struct actor *who, const struct fu
     char key[24];
     id_text(id, key);
     json_t *after = json_pack(
-        "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:I?}", "account_id", (json_int_t)in->account_id,
+        "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:o?}", "account_id", (json_int_t)in->account_id,
         "direction", in->direction, "amount_fen", (json_int_t)in->amount_fen, "balance_after",
         (json_int_t)(balance + delta), "purpose", in->purpose, "approver", in->approver,
         "entry_date", date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL);
