@@ -3,6 +3,7 @@
 // Routes (real URLs; the server answers index.html for any path without a dot):
 //   /regions/{code}                     region browser (default: the jurisdiction root)
 //   /persons/{code}?name=..|id_number=..  person search within a region
+//   /orgs|teams|rosters|checkpoint/{code}  mobilisation (pages/mobilise.js)
 // Without a session every route shows the login page, and after logging in
 // the same URL opens, so links and reloads keep their place.
 
@@ -12,6 +13,7 @@ import * as api from './api.js';
 import { getLang, LANG_NAMES, LANGS, setLang, t } from './i18n.js';
 import { ErrorBox, html, Link, Loading, navigate, useLocation } from './ui.js';
 import { LoginPage } from './pages/login.js';
+import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
 import { PersonsPage } from './pages/persons.js';
 import { RegionsPage } from './pages/regions.js';
 
@@ -47,6 +49,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
       html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
       ${can('registry_read') &&
       html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
+      ${can('region_read') &&
+      html`<${Link} href=${`/orgs/${here}`} aria-current=${['orgs', 'teams', 'rosters', 'checkpoint'].includes(page) ? 'page' : undefined}>${t('nav.mobilise')}<//>`}
     </nav>`}
     <div class="tools">
       ${session &&
@@ -71,8 +75,9 @@ function NotFound() {
 
 // Which page the path names: {page, code}.
 function route(path) {
-  const m = path.match(/^\/(regions|persons)\/(\d{1,15})\/?$/);
+  const m = path.match(/^\/(regions|persons|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
+  if (/^\/(orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
   if (path === '/' || path === '/regions' || path === '/persons' || path === '/index.html')
     return { page: path === '/persons' ? 'persons' : 'regions', code: null };
   return { page: 'notfound' };
@@ -139,6 +144,12 @@ function App() {
   else if (r.page === 'persons' && session.permissions.includes('registry_read'))
     body = html`<${PersonsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
+  else if (r.page === 'orgs' && can('region_read')) body = html`<${OrgsPage} key=${code} code=${code} session=${session} />`;
+  else if (r.page === 'teams' && can('region_read')) body = html`<${TeamsPage} key=${code} code=${code} session=${session} />`;
+  else if (r.page === 'rosters' && can('region_read'))
+    body = html`<${RostersPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'checkpoint' && can('region_read'))
+    body = html`<${CheckpointPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else body = html`<${NotFound} />`;
 
   return html`<${Header}

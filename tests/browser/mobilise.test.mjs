@@ -1,0 +1,152 @@
+// mobilise.test.mjs -- the mobilisation pages in a real browser: an
+// organiser approves an application to serve (请命书) into a team, puts the
+// team on a 24-hour roster that leaves a gap, sees the gap, and closes it
+// from the gap's own button; the organisations page shows the roll-up
+// figures of the API; on a phone, a checkpoint entry with fever from a risk
+// area is recorded with its consequences announced.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PASSWORD, startServer } from '../api/lib.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS } from './browser.mjs';
+
+const COUNTY = '431122';
+const GRID = '431122101201001';
+let srv, admin, browser;
+const ids = {};
+
+function today() {
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+}
+
+before(async () => {
+  srv = await startServer();
+  admin = await buildCity(srv, { persons: true });
+  srv.user('organiser');
+  srv.user('grid_worker', GRID);
+  const persons = (await admin.get(`/api/v1/persons?region=${GRID}`)).body.items;
+  ids.persons = persons.map((p) => p.id);
+  let r = await admin.post('/api/v1/orgs', { name: '雍景园小区离退休党支部', kind: 'regular', region_code: GRID, founded_date: '2010-07-01' });
+  assert.equal(r.status, 201, r.text);
+  ids.org = r.body.id;
+  for (const p of ids.persons) assert.equal((await admin.post(`/api/v1/orgs/${ids.org}/members`, { person_id: p, role: 'member' })).status, 201);
+  r = await admin.post('/api/v1/checkpoints', { name: '雍景园小区卡口', region_code: GRID, hours: '24h' });
+  assert.equal(r.status, 201, r.text);
+  ids.checkpoint = r.body.id;
+  ids.place = r.body.place_id;
+  r = await admin.post('/api/v1/applications', { org_id: ids.org, person_ids: ids.persons, group_name: '防疫应急小分队', pledge: '24小时值守,全覆盖排查' });
+  assert.equal(r.status, 201, r.text);
+  ids.app = r.body.id;
+  r = await admin.post('/api/v1/risk-areas', { place: '湖北省武汉市', level: 'high', from_date: '2020-01-01' });
+  assert.equal(r.status, 201, r.text);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function addShift(page, start, end, names) {
+  const form = page.locator('form.shift-form');
+  await form.locator('input[name=start]').fill(start);
+  await form.locator('input[name=end]').fill(end);
+  for (const n of names) await form.locator('label.check', { hasText: n }).locator('input').check();
+  await form.locator('button[type=submit]').click();
+}
+
+test('approve an application into a team, roster it around the clock, see the gap, close it', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto(`/teams/${COUNTY}`);
+  await loginForm(page, 'organiser_4311', PASSWORD);
+  const card = page.locator(`li.application[data-app="${ids.app}"]`);
+  await card.locator('.status', { hasText: '待审批' }).waitFor();
+  await card.locator('button.approve').click();
+  await card.locator('input[name=team_name]').fill('雍景园防疫应急小分队');
+  await card.locator('select[name=team_type]').selectOption('emergency');
+  await card.locator('label.check', { hasText: '雍景园小区卡口' }).locator('input').check();
+  await card.locator('button.confirm-approve').click();
+  await card.locator('.status', { hasText: '已批准' }).waitFor();
+  const row = page.locator('table.teams tbody tr', { hasText: '雍景园防疫应急小分队' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /应急小分队/);
+  const team = (await admin.get(`/api/v1/applications/${ids.app}`)).body.team_id;
+  assert.ok(team);
+
+  // The team's roster link opens the rosters page; the day starts uncovered.
+  await row.locator('a').click();
+  await page.waitForURL(/\/rosters\/431122\?team=/);
+  await page.locator('.cover-status.uncovered').waitFor();
+  const [a, b, c] = PERSONS.filter((p) => p[0] === GRID).map((p) => p[1]);
+  await addShift(page, '00:00', '16:00', [a]);
+  await page.locator('table.shifts tbody tr').first().waitFor();
+  await addShift(page, '17:00', '00:00', [b]); // ends at midnight: the next day
+  await page.locator('.gap-item .gap-time', { hasText: '16:00–17:00' }).waitFor();
+  assert.equal(await page.locator('.gap-item').count(), 1);
+  assert.match(await page.locator('.cover-status').textContent(), /1 个时段无人值守/);
+  assert.equal(await page.locator('.daybar .gap').count(), 1);
+  const gaps = (await admin.get(`/api/v1/shifts/gaps?place=${ids.place}&date=${today()}`)).body;
+  assert.deepEqual(gaps.gaps.map((g) => [g.start.slice(11, 16), g.end.slice(11, 16)]), [['16:00', '17:00']]);
+
+  // Close it from the gap's own button.
+  await page.locator('.gap-item button.fill-gap').click();
+  assert.equal(await page.locator('form.shift-form input[name=start]').inputValue(), '16:00');
+  assert.equal(await page.locator('form.shift-form input[name=end]').inputValue(), '17:00');
+  await page.locator('form.shift-form label.check', { hasText: c }).locator('input').check();
+  await page.locator('form.shift-form button[type=submit]').click();
+  await page.locator('.cover-status.covered', { hasText: '24 小时全覆盖' }).waitFor();
+  assert.equal(await page.locator('.gap-item').count(), 0);
+  assert.equal(await page.locator('table.shifts tbody tr').count(), 3);
+  assert.equal((await admin.get(`/api/v1/shifts/gaps?place=${ids.place}&date=${today()}`)).body.covered_24h, true);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the organisations page shows the tree and the figures of the API', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto(`/orgs/${COUNTY}`);
+  await loginForm(page, 'organiser_4311', PASSWORD);
+  await page.locator('.org-tree .org-node', { hasText: '雍景园小区离退休党支部' }).click();
+  await page.locator('table.members tbody tr').first().waitFor();
+  assert.equal(await page.locator('table.members tbody tr').count(), ids.persons.length);
+  const stats = (await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters;
+  const tile = async (k) => count(await page.locator(`.mob-tiles [data-figure=${k}] strong`).textContent());
+  assert.equal(await tile('members'), stats['org_members.regular']);
+  assert.equal(await tile('teams'), stats['teams.emergency']);
+  assert.equal(await tile('orgs'), 1);
+  // A temporary branch made through the form shows up in the tree and the figures.
+  const form = page.locator('form.org-form');
+  await form.locator('input[name=name]').fill('雍景园卡口临时党支部');
+  await form.locator('select[name=kind]').selectOption('temporary');
+  await form.locator('input[name=region_code]').fill(GRID);
+  await form.locator('select[name=parent_id]').selectOption({ label: '雍景园小区离退休党支部' });
+  await form.locator('button[type=submit]').click();
+  await page.locator('.org-tree li li .org-node', { hasText: '雍景园卡口临时党支部' }).waitFor();
+  assert.equal(await tile('temporary'), 1);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('on a phone: a checkpoint entry with fever from a risk area', async () => {
+  const page = await openPage(browser, srv, { viewport: { width: 390, height: 844 } });
+  await page.goto(`/checkpoint/${GRID}`);
+  await loginForm(page, `grid_worker_${GRID}`, PASSWORD);
+  const form = page.locator('form.entry-form');
+  await form.locator('input[name=id_number]').fill(PERSONS[0][2]);
+  await form.locator('input[name=origin]').fill('湖北省武汉市');
+  await form.locator('input[name=temperature]').fill('38.3');
+  await form.locator('button.outcome-refer').click();
+  await page.locator('.last-entry', { hasText: '已登记' }).waitFor();
+  assert.match(await page.locator('.last-entry').textContent(), /已推送预警/);
+  assert.match(await page.locator('.last-entry').textContent(), /居家观察/);
+  // A plate only, passing.
+  await form.locator('button.toggle', { hasText: '车牌' }).click();
+  await form.locator('input[name=plate]').fill('湘M12345');
+  await form.locator('input[name=origin]').fill('永州市零陵区');
+  await form.locator('button.outcome-pass').click();
+  await page.locator('.last-entry', { hasText: '放行' }).waitFor();
+  const entries = (await admin.get(`/api/v1/checkpoints/${ids.checkpoint}/entries`)).body.items;
+  assert.equal(entries.length, 2);
+  assert.equal(entries[1].outcome, 'refer');
+  assert.ok(entries[1].observation_id && entries[1].alert_id);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

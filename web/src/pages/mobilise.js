@@ -1,0 +1,644 @@
+// pages/mobilise.js -- mobilisation: party organisations (the tree, members,
+// roll-up figures by region), teams and applications to serve (请命书,
+// approved into a team in one step), duty rosters with the 24-hour gap view,
+// and the fast roadside checkpoint entry form for phones.
+//
+//   /orgs/{code}        organisations tree, members, figures of the region and its children
+//   /teams/{code}       applications (approve into a team / decline), teams
+//   /rosters/{code}?place=ID&date=D   shifts of a place and day, the gaps, a shift form
+//   /checkpoint/{code}?cp=ID          checkpoint entries: one screen, big buttons
+
+import { useEffect, useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { getLang, num, t } from '../i18n.js';
+import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+
+const can = (session, p) => session.permissions.includes(p);
+
+// Today in China as YYYY-MM-DD.
+function chinaToday() {
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+}
+function addDays(date, n) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400e3).toISOString().slice(0, 10);
+}
+const hhmm = (iso) => iso.slice(11, 16);
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// A form's submit state: {busy, error, run(fn)}.
+function useSubmit() {
+  const [state, setState] = useState({ busy: false, error: null });
+  const run = async (fn) => {
+    setState({ busy: true, error: null });
+    try {
+      await fn();
+      setState({ busy: false, error: null });
+      return true;
+    } catch (e) {
+      setState({ busy: false, error: e });
+      return false;
+    }
+  };
+  return { ...state, run };
+}
+
+// Styles of these pages only (kept here so that style.css stays shared).
+const CSS = `
+.mob-tabs { gap: 1rem; flex-wrap: wrap; }
+.mob-tabs a { padding: .4rem .2rem; }
+.mob-tabs a[aria-current=page] { font-weight: 700; border-bottom: 3px solid currentColor; }
+.mob-columns { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
+.org-tree, .org-tree ul { list-style: none; padding-left: 1rem; margin: .2rem 0; }
+.org-tree > li { margin-left: -1rem; }
+.org-node { background: none; color: inherit; border: none; padding: .2rem .3rem; min-height: auto; text-align: left; }
+.org-node.active { background: var(--info-bg); border-radius: 4px; font-weight: 600; }
+.kind-temporary { background: var(--warn-bg); color: var(--warn); }
+.kind-mobile { background: var(--info-bg); color: var(--info); }
+.mob-form { display: grid; gap: .6rem; margin: .75rem 0; }
+.mob-form label { display: grid; gap: .2rem; }
+.mob-form label.check { display: inline-flex; margin-right: .8rem; }
+.mob-form fieldset { border: 1px solid var(--line); border-radius: var(--radius); }
+.daybar { position: relative; height: 1.6rem; background: #c8e6c9; border-radius: 4px; margin: .4rem 0 1.4rem; }
+.daybar .gap { position: absolute; top: 0; bottom: 0; background: #e53935; }
+.daybar .tick { position: absolute; top: 1.7rem; font-size: .75rem; font-style: normal; transform: translateX(-50%); color: var(--muted); }
+.cover-status.covered { color: var(--ok); font-weight: 700; }
+.cover-status.uncovered { color: #b71c1c; font-weight: 700; }
+.gaps { list-style: none; padding: 0; display: grid; gap: .3rem; }
+.gap-time { font-weight: 700; font-variant-numeric: tabular-nums; margin-right: .4rem; }
+.entry-form input { font-size: 1.2rem; min-height: 2.75rem; }
+.outcomes { display: grid; grid-template-columns: repeat(3, 1fr); gap: .5rem; }
+.outcome { min-height: 3.5rem; font-size: 1.1rem; }
+.outcome-refer { background: #ef6c00; }
+.outcome-turn_back { background: #b71c1c; }
+.toggle.active { background: var(--info-bg); font-weight: 700; }
+`;
+
+function Style() {
+  return html`<style>${CSS}</style>`;
+}
+
+function SubNav({ code, page }) {
+  const item = (p) =>
+    html`<${Link} href=${`/${p}/${code}`} aria-current=${page === p ? 'page' : undefined}>${t(`mob.nav.${p}`)}<//>`;
+  return html`<${Style} />
+    <nav class="tabs mob-tabs" aria-label=${t('mob.nav.label')}>
+      ${item('orgs')} ${item('teams')} ${item('rosters')} ${item('checkpoint')}
+    </nav>`;
+}
+
+// ---- figures ------------------------------------------------------------------
+
+// The roll-up figures of one region from its counters (GET /stats/mobilisation).
+function figures(counters, today) {
+  const sum = (prefix) =>
+    Object.entries(counters)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((s, [, v]) => s + v, 0);
+  return {
+    orgs: sum('orgs.'),
+    temporary: counters['orgs.temporary'] ?? 0,
+    mobile: counters['orgs.mobile'] ?? 0,
+    members: sum('org_members.'),
+    teams: sum('teams.'),
+    pending: counters['applications.pending'] ?? 0,
+    applications: sum('applications.'),
+    grids: counters.grids_responsible ?? 0,
+    hours: Math.round((counters.service_minutes ?? 0) / 6) / 10,
+    entries: counters[`checkpoint_entries.${today}`] ?? 0,
+    fevers: counters[`checkpoint_fevers.${today}`] ?? 0,
+  };
+}
+
+const FIGURES = ['orgs', 'temporary', 'mobile', 'members', 'teams', 'applications', 'pending', 'grids', 'hours', 'entries', 'fevers'];
+
+function Tiles({ counters }) {
+  const f = figures(counters, chinaToday());
+  return html`<div class="tiles mob-tiles">
+    ${FIGURES.map(
+      (k) => html`<div class="tile" key=${k} data-figure=${k}>
+        <span class="muted">${t(`mob.fig.${k}`)}</span><strong>${num(f[k])}</strong>
+      </div>`,
+    )}
+  </div>`;
+}
+
+// ---- organisations ------------------------------------------------------------------
+
+function tree(orgs) {
+  const byId = new Map(orgs.map((o) => [o.id, { ...o, children: [] }]));
+  const roots = [];
+  for (const o of byId.values()) {
+    const parent = o.parent_id && byId.get(o.parent_id);
+    if (parent) parent.children.push(o);
+    else roots.push(o);
+  }
+  return roots;
+}
+
+function OrgNode({ org, selected, onSelect }) {
+  return html`<li data-org=${org.id}>
+    <button
+      type="button"
+      class=${`org-node ${selected === org.id ? 'active' : ''}`}
+      aria-pressed=${selected === org.id}
+      onClick=${() => onSelect(org.id)}
+    >
+      ${org.name}
+    </button>
+    <span class=${`badge kind-${org.kind}`}>${t(`mob.kind.${org.kind}`)}</span>
+    ${org.status === 'dissolved' && html`<span class="badge">${t('mob.dissolved')}</span>`}
+    <small class="muted"> ${org.region_name ?? org.region_code} · ${t('mob.members_n', { n: org.members })}</small>
+    ${org.children.length > 0 &&
+    html`<ul>
+      ${org.children.map((c) => html`<${OrgNode} key=${c.id} org=${c} selected=${selected} onSelect=${onSelect} />`)}
+    </ul>`}
+  </li>`;
+}
+
+function Members({ orgId }) {
+  const { data, error } = useLoad(() => api.get(`/api/v1/orgs/${orgId}/members`), [orgId]);
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (!data) return html`<${Loading} />`;
+  if (data.items.length === 0) return html`<p class="empty">${t('mob.no_members')}</p>`;
+  return html`<table class="members">
+    <thead><tr><th>${t('mob.person')}</th><th>${t('mob.role')}</th><th>${t('mob.joined')}</th></tr></thead>
+    <tbody>
+      ${data.items.map(
+        (m) => html`<tr key=${m.id}><td>${m.person_name}</td><td>${t(`mob.role.${m.role}`)}</td><td>${m.joined_date}</td></tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function OrgForm({ code, orgs, onDone }) {
+  const [f, setF] = useState({ name: '', kind: 'temporary', region_code: code, parent_id: '', location: '', founded_date: chinaToday() });
+  const s = useSubmit();
+  const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
+  const submit = (e) => {
+    e.preventDefault();
+    const body = { name: f.name, kind: f.kind, region_code: f.region_code, founded_date: f.founded_date };
+    if (f.parent_id) body.parent_id = Number(f.parent_id);
+    if (f.location) body.location = f.location;
+    s.run(() => api.post('/api/v1/orgs', body)).then((ok) => ok && onDone());
+  };
+  return html`<form class="card mob-form org-form" onSubmit=${submit}>
+    <h3>${t('mob.org_new')}</h3>
+    <label>${t('mob.name')}<input name="name" value=${f.name} onInput=${set('name')} required /></label>
+    <label>${t('mob.kind')}
+      <select name="kind" value=${f.kind} onChange=${set('kind')}>
+        ${['regular', 'temporary', 'mobile'].map((k) => html`<option value=${k}>${t(`mob.kind.${k}`)}</option>`)}
+      </select>
+    </label>
+    <label>${t('mob.region_code')}<input name="region_code" value=${f.region_code} onInput=${set('region_code')} inputmode="numeric" /></label>
+    <label>${t('mob.parent')}
+      <select name="parent_id" value=${f.parent_id} onChange=${set('parent_id')}>
+        <option value="">—</option>
+        ${orgs.filter((o) => o.status === 'active').map((o) => html`<option value=${o.id}>${o.name}</option>`)}
+      </select>
+    </label>
+    <label>${t('mob.location')}<input name="location" value=${f.location} onInput=${set('location')} /></label>
+    <label>${t('mob.founded')}<input name="founded_date" type="date" value=${f.founded_date} onInput=${set('founded_date')} /></label>
+    <${ErrorBox} error=${s.error} />
+    <button type="submit" disabled=${s.busy}>${t('mob.save')}</button>
+  </form>`;
+}
+
+export function OrgsPage({ code, session }) {
+  const [selected, setSelected] = useState(null);
+  const { data, error, reload } = useLoad(
+    () =>
+      Promise.all([
+        api.get(api.withQuery('/api/v1/stats/mobilisation', { region: code })),
+        api.get(api.withQuery('/api/v1/orgs', { region: code, limit: 1000 })),
+      ]).then(([stats, orgs]) => ({ stats, orgs: orgs.items })),
+    [code],
+  );
+  if (error) return html`<section class="page"><${ErrorBox} error=${error} onRetry=${reload} /></section>`;
+  if (!data) return html`<section class="page"><${Loading} /></section>`;
+  const { stats, orgs } = data;
+  const today = chinaToday();
+  return html`<section class="page mobilise orgs-page">
+    <${SubNav} code=${code} page="orgs" />
+    <h1>${t('mob.orgs_title')} · ${stats.name}</h1>
+    <${Tiles} counters=${stats.counters} />
+    ${stats.children.length > 0 &&
+    html`<table class="children mob-children">
+      <thead>
+        <tr>
+          <th scope="col">${t('regions.name')}</th>
+          ${['orgs', 'temporary', 'members', 'teams', 'entries'].map((k) => html`<th scope="col" class="num">${t(`mob.fig.${k}`)}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${stats.children.map((c) => {
+          const f = figures(c.counters, today);
+          return html`<tr key=${c.code} data-code=${c.code}>
+            <td><${Link} href=${`/orgs/${c.code}`}>${c.name}<//></td>
+            ${['orgs', 'temporary', 'members', 'teams', 'entries'].map((k) => html`<td class="num" data-figure=${k}>${num(f[k])}</td>`)}
+          </tr>`;
+        })}
+      </tbody>
+    </table>`}
+    <div class="mob-columns">
+      <div>
+        <h2>${t('mob.tree')}</h2>
+        ${orgs.length === 0
+          ? html`<p class="empty">${t('mob.no_orgs')}</p>`
+          : html`<ul class="org-tree">
+              ${tree(orgs).map((o) => html`<${OrgNode} key=${o.id} org=${o} selected=${selected} onSelect=${setSelected} />`)}
+            </ul>`}
+      </div>
+      <div>
+        ${selected && html`<h2>${orgs.find((o) => o.id === selected)?.name}</h2><${Members} orgId=${selected} />`}
+        ${can(session, 'org_manage') && html`<${OrgForm} code=${code} orgs=${orgs} onDone=${reload} />`}
+      </div>
+    </div>
+  </section>`;
+}
+
+// ---- teams and applications -----------------------------------------------------------
+
+function ApplicationForm({ orgs, onDone }) {
+  const [orgId, setOrgId] = useState(orgs[0]?.id ?? '');
+  const [picked, setPicked] = useState([]);
+  const [group, setGroup] = useState('');
+  const [pledge, setPledge] = useState('');
+  const [wish, setWish] = useState('');
+  const members = useLoad(() => (orgId ? api.get(`/api/v1/orgs/${orgId}/members`) : Promise.resolve({ items: [] })), [orgId]);
+  const s = useSubmit();
+  const toggle = (id) => setPicked(picked.includes(id) ? picked.filter((x) => x !== id) : [...picked, id]);
+  const submit = (e) => {
+    e.preventDefault();
+    const body = { org_id: Number(orgId), person_ids: picked, pledge };
+    if (group) body.group_name = group;
+    if (wish) body.wish = wish;
+    s.run(() => api.post('/api/v1/applications', body)).then((ok) => {
+      if (!ok) return;
+      setPicked([]);
+      setPledge('');
+      onDone();
+    });
+  };
+  return html`<form class="card mob-form application-form" onSubmit=${submit}>
+    <h3>${t('mob.app_new')}</h3>
+    <label>${t('mob.org')}
+      <select name="org_id" value=${orgId} onChange=${(e) => { setOrgId(e.target.value); setPicked([]); }}>
+        ${orgs.map((o) => html`<option value=${o.id}>${o.name}</option>`)}
+      </select>
+    </label>
+    <fieldset class="people">
+      <legend>${t('mob.applicants')}</legend>
+      ${(members.data?.items ?? []).map(
+        (m) => html`<label class="check" key=${m.person_id}>
+          <input type="checkbox" name="applicant" value=${m.person_id} checked=${picked.includes(m.person_id)} onChange=${() => toggle(m.person_id)} />
+          ${m.person_name}
+        </label>`,
+      )}
+    </fieldset>
+    <label>${t('mob.group_name')}<input name="group_name" value=${group} onInput=${(e) => setGroup(e.target.value)} /></label>
+    <label>${t('mob.pledge')}<textarea name="pledge" value=${pledge} onInput=${(e) => setPledge(e.target.value)}></textarea></label>
+    <label>${t('mob.wish')}<input name="wish" value=${wish} onInput=${(e) => setWish(e.target.value)} /></label>
+    <${ErrorBox} error=${s.error} />
+    <button type="submit" disabled=${s.busy}>${t('mob.submit_app')}</button>
+  </form>`;
+}
+
+function Decide({ app, types, places, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState(app.group_name ? `${app.group_name}` : '');
+  const [type, setType] = useState('commando');
+  const [placeIds, setPlaceIds] = useState([]);
+  const s = useSubmit();
+  const decide = (decision, team) =>
+    s.run(() => api.post(`/api/v1/applications/${app.id}/decision`, team ? { decision, team } : { decision })).then((ok) => ok && onDone());
+  const approve = (e) => {
+    e.preventDefault();
+    const team = { name, type };
+    if (placeIds.length) team.place_ids = placeIds;
+    decide('approve', team);
+  };
+  return html`<div class="decide">
+    ${!open &&
+    html`<div class="alert-actions">
+      <button type="button" class="approve" onClick=${() => setOpen(true)}>${t('mob.approve_team')}</button>
+      <button type="button" class="secondary approve-only" onClick=${() => decide('approve')}>${t('mob.approve')}</button>
+      <button type="button" class="secondary decline" onClick=${() => decide('decline')}>${t('mob.decline')}</button>
+    </div>`}
+    ${open &&
+    html`<form class="mob-form team-form" onSubmit=${approve}>
+      <label>${t('mob.team_name')}<input name="team_name" value=${name} onInput=${(e) => setName(e.target.value)} required /></label>
+      <label>${t('mob.team_type')}
+        <select name="team_type" value=${type} onChange=${(e) => setType(e.target.value)}>
+          ${types.map((ty) => html`<option value=${ty.code}>${getLang() === 'en' ? ty.name_en : ty.name_zh}</option>`)}
+        </select>
+      </label>
+      <fieldset class="places">
+        <legend>${t('mob.places')}</legend>
+        ${places.map(
+          (p) => html`<label class="check" key=${p.id}>
+            <input type="checkbox" name="place" value=${p.id} checked=${placeIds.includes(p.id)}
+              onChange=${() => setPlaceIds(placeIds.includes(p.id) ? placeIds.filter((x) => x !== p.id) : [...placeIds, p.id])} />
+            ${p.name}
+          </label>`,
+        )}
+      </fieldset>
+      <div class="alert-actions">
+        <button type="submit" class="confirm-approve" disabled=${s.busy}>${t('mob.approve_confirm')}</button>
+        <button type="button" class="secondary" onClick=${() => setOpen(false)}>${t('mob.cancel')}</button>
+      </div>
+    </form>`}
+    <${ErrorBox} error=${s.error} />
+  </div>`;
+}
+
+export function TeamsPage({ code, session }) {
+  const { data, error, reload } = useLoad(
+    () =>
+      Promise.all([
+        api.get('/api/v1/applications?limit=100'),
+        api.get(api.withQuery('/api/v1/teams', { region: code, limit: 500 })),
+        api.get('/api/v1/team-types'),
+        api.get(api.withQuery('/api/v1/places', { region: code, limit: 500 })),
+        api.get(api.withQuery('/api/v1/orgs', { region: code, active: 1, limit: 1000 })),
+      ]).then(([apps, teams, types, places, orgs]) => ({
+        apps: apps.items.filter((a) => a.region_code.startsWith(code)),
+        teams: teams.items,
+        types: types.items,
+        places: places.items,
+        orgs: orgs.items,
+      })),
+    [code],
+  );
+  if (error) return html`<section class="page"><${ErrorBox} error=${error} onRetry=${reload} /></section>`;
+  if (!data) return html`<section class="page"><${Loading} /></section>`;
+  const manage = can(session, 'org_manage');
+  const typeName = (c) => {
+    const ty = data.types.find((x) => x.code === c);
+    return ty ? (getLang() === 'en' ? ty.name_en : ty.name_zh) : c;
+  };
+  return html`<section class="page mobilise teams-page">
+    <${SubNav} code=${code} page="teams" />
+    <h1>${t('mob.teams_title')}</h1>
+    <h2>${t('mob.applications')}</h2>
+    ${data.apps.length === 0
+      ? html`<p class="empty">${t('mob.no_apps')}</p>`
+      : html`<ul class="cards applications">
+          ${data.apps.map(
+            (a) => html`<li class="card application" key=${a.id} data-app=${a.id}>
+              <div class="alert-head">
+                <strong>${a.group_name ?? a.persons.map((p) => p.name).join('、')}</strong>
+                <span class=${`status status-${a.status}`}>${t(`mob.status.${a.status}`)}</span>
+                <small class="muted">${a.org_name}</small>
+              </div>
+              <p>${a.pledge}${a.wish ? ` · ${a.wish}` : ''}</p>
+              <p class="muted">${a.persons.map((p) => p.name).join('、')}</p>
+              ${a.team_id && html`<p class="muted">${t('mob.team_formed')} #${a.team_id}</p>`}
+              ${manage && a.status === 'pending' && html`<${Decide} app=${a} types=${data.types} places=${data.places} onDone=${reload} />`}
+            </li>`,
+          )}
+        </ul>`}
+    ${manage && data.orgs.length > 0 && html`<${ApplicationForm} orgs=${data.orgs} onDone=${reload} />`}
+    <h2>${t('mob.teams')}</h2>
+    ${data.teams.length === 0
+      ? html`<p class="empty">${t('mob.no_teams')}</p>`
+      : html`<table class="teams">
+          <thead><tr><th>${t('mob.team_name')}</th><th>${t('mob.team_type')}</th><th>${t('mob.org')}</th><th>${t('mob.leader')}</th><th class="num">${t('mob.fig.members')}</th><th></th></tr></thead>
+          <tbody>
+            ${data.teams.map(
+              (tm) => html`<tr key=${tm.id} data-team=${tm.id}>
+                <td>${tm.name}</td><td>${typeName(tm.type)}</td><td>${tm.org_name}</td><td>${tm.leader_name}</td>
+                <td class="num">${tm.member_count}</td>
+                <td><${Link} href=${`/rosters/${code}?team=${tm.id}`}>${t('mob.roster')}<//></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+  </section>`;
+}
+
+// ---- rosters ------------------------------------------------------------------------------
+
+// The day as a bar: covered parts green, gaps red (positions in % of 24 h).
+function DayBar({ date, gaps }) {
+  const start = Date.parse(`${date}T00:00:00+08:00`);
+  const pct = (iso) => ((Date.parse(iso) - start) / 864e5) * 100;
+  return html`<div class="daybar" role="img" aria-label=${t('mob.daybar')}>
+    ${gaps.map(
+      (g) => html`<span class="gap" style=${`left:${pct(g.start)}%;width:${pct(g.end) - pct(g.start)}%`} title=${`${hhmm(g.start)}–${hhmm(g.end)}`}></span>`,
+    )}
+    ${[0, 6, 12, 18, 24].map((h) => html`<i class="tick" style=${`left:${(h / 24) * 100}%`}>${h}</i>`)}
+  </div>`;
+}
+
+function ShiftForm({ placeId, date, teams, preset, defaultTeam, onDone }) {
+  const [teamId, setTeamId] = useState(defaultTeam ?? teams[0]?.id ?? '');
+  const [start, setStart] = useState('08:00');
+  const [end, setEnd] = useState('20:00');
+  const [picked, setPicked] = useState([]);
+  const team = useLoad(() => (teamId ? api.get(`/api/v1/teams/${teamId}`) : Promise.resolve(null)), [teamId]);
+  useEffect(() => {
+    if (preset) {
+      setStart(preset.start);
+      setEnd(preset.end);
+    }
+  }, [preset]);
+  useEffect(() => setPicked([]), [teamId]);
+  const s = useSubmit();
+  const submit = (e) => {
+    e.preventDefault();
+    // An end at or before the start is on the next day (a night shift).
+    const endDate = end <= start ? addDays(date, 1) : date;
+    const body = { place_id: Number(placeId), start: `${date}T${start}:00+08:00`, end: `${endDate}T${end}:00+08:00`, person_ids: picked };
+    if (teamId) body.team_id = Number(teamId);
+    s.run(() => api.post('/api/v1/shifts', body)).then((ok) => ok && onDone());
+  };
+  const members = team.data?.members ?? [];
+  return html`<form class="card mob-form shift-form" onSubmit=${submit}>
+    <h3>${t('mob.shift_new')}</h3>
+    <label>${t('mob.team')}
+      <select name="team_id" value=${teamId} onChange=${(e) => setTeamId(e.target.value)}>
+        ${teams.map((tm) => html`<option value=${tm.id}>${tm.name}</option>`)}
+      </select>
+    </label>
+    <div class="search-row">
+      <label>${t('mob.start')}<input name="start" type="time" value=${start} onInput=${(e) => setStart(e.target.value)} /></label>
+      <label>${t('mob.end')}<input name="end" type="time" value=${end} onInput=${(e) => setEnd(e.target.value)} /></label>
+    </div>
+    ${end <= start && html`<p class="muted">${t('mob.next_day')}</p>`}
+    <fieldset class="people">
+      <legend>${t('mob.on_duty')}</legend>
+      ${members.map(
+        (m) => html`<label class="check" key=${m.person_id}>
+          <input type="checkbox" name="person" value=${m.person_id} checked=${picked.includes(m.person_id)}
+            onChange=${() => setPicked(picked.includes(m.person_id) ? picked.filter((x) => x !== m.person_id) : [...picked, m.person_id])} />
+          ${m.name}
+        </label>`,
+      )}
+    </fieldset>
+    <${ErrorBox} error=${s.error} />
+    <button type="submit" disabled=${s.busy}>${t('mob.save')}</button>
+  </form>`;
+}
+
+export function RostersPage({ code, query, session }) {
+  const date = query.get('date') || chinaToday();
+  const teamParam = query.get('team');
+  const places = useLoad(() => api.get(api.withQuery('/api/v1/places', { region: code, limit: 500 })), [code]);
+  const teams = useLoad(() => api.get(api.withQuery('/api/v1/teams', { region: code, limit: 500 })), [code]);
+  const placeId = query.get('place') || places.data?.items[0]?.id;
+  const [preset, setPreset] = useState(null);
+  const day = useLoad(
+    () =>
+      placeId
+        ? Promise.all([
+            api.get(`/api/v1/shifts/gaps?place=${placeId}&date=${date}`),
+            api.get(`/api/v1/shifts?place=${placeId}&date=${date}`),
+          ]).then(([gaps, shifts]) => ({ gaps, shifts: shifts.items }))
+        : Promise.resolve(null),
+    [placeId, date],
+  );
+  const go = (p, d) => {
+    const q = new URLSearchParams(query);
+    q.set('place', p);
+    q.set('date', d);
+    navigate(`/rosters/${code}?${q}`);
+  };
+  if (places.error) return html`<section class="page"><${ErrorBox} error=${places.error} /></section>`;
+  if (!places.data || !teams.data) return html`<section class="page"><${Loading} /></section>`;
+  return html`<section class="page mobilise rosters-page">
+    <${SubNav} code=${code} page="rosters" />
+    <h1>${t('mob.rosters_title')}</h1>
+    ${places.data.items.length === 0
+      ? html`<p class="empty">${t('mob.no_places')}</p>`
+      : html`<div class="search-row roster-pick">
+          <label>${t('mob.place')}
+            <select name="place" value=${placeId} onChange=${(e) => go(e.target.value, date)}>
+              ${places.data.items.map((p) => html`<option value=${p.id}>${p.name}</option>`)}
+            </select>
+          </label>
+          <label>${t('mob.date')}<input name="date" type="date" value=${date} onChange=${(e) => go(placeId, e.target.value)} /></label>
+        </div>`}
+    ${day.error && html`<${ErrorBox} error=${day.error} onRetry=${day.reload} />`}
+    ${day.data &&
+    html`<div class="cover">
+      <p class=${`cover-status ${day.data.gaps.covered_24h ? 'covered' : 'uncovered'}`} role="status">
+        ${day.data.gaps.covered_24h ? t('mob.covered') : t('mob.uncovered', { n: day.data.gaps.gaps.length })}
+      </p>
+      <${DayBar} date=${date} gaps=${day.data.gaps.gaps} />
+      <ul class="gaps">
+        ${day.data.gaps.gaps.map(
+          (g) => html`<li class="gap-item" key=${g.start}>
+            <span class="gap-time">${hhmm(g.start)}–${g.end.slice(0, 10) > date ? '24:00' : hhmm(g.end)}</span>
+            ${t('mob.gap_none')}
+            ${can(session, 'org_manage') &&
+            html`<button type="button" class="secondary fill-gap" onClick=${() => setPreset({ start: hhmm(g.start), end: hhmm(g.end) })}>
+              ${t('mob.fill_gap')}
+            </button>`}
+          </li>`,
+        )}
+      </ul>
+      <table class="shifts">
+        <thead><tr><th>${t('mob.start')}</th><th>${t('mob.end')}</th><th>${t('mob.team')}</th><th>${t('mob.on_duty')}</th></tr></thead>
+        <tbody>
+          ${day.data.shifts.map(
+            (s) => html`<tr key=${s.id} data-shift=${s.id}>
+              <td>${s.start.slice(5, 16).replace('T', ' ')}</td><td>${s.end.slice(5, 16).replace('T', ' ')}</td>
+              <td>${s.team_name ?? ''}</td><td>${s.people.map((p) => p.name).join('、')}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`}
+    ${can(session, 'org_manage') &&
+    placeId &&
+    teams.data.items.length > 0 &&
+    html`<${ShiftForm} placeId=${placeId} date=${date} teams=${teams.data.items} preset=${preset} defaultTeam=${teamParam} onDone=${day.reload} />`}
+  </section>`;
+}
+
+// ---- checkpoint entries (for a phone at the roadside) -------------------------------------
+
+const OUTCOMES = ['pass', 'refer', 'turn_back'];
+
+export function CheckpointPage({ code, query, session }) {
+  const cps = useLoad(() => api.get(api.withQuery('/api/v1/checkpoints', { region: code, limit: 500 })), [code]);
+  const cpId = query.get('cp') || cps.data?.items[0]?.id;
+  const [mode, setMode] = useState('id');
+  const [f, setF] = useState({ id_number: '', name: '', phone: '', plate: '', origin: '', destination: '', temperature: '' });
+  const [pendingUuid, setPendingUuid] = useState(null); // kept until the server confirms: a retry is a replay
+  const [last, setLast] = useState(null);
+  const s = useSubmit();
+  const set = (k) => (e) => {
+    setF({ ...f, [k]: e.target.value });
+    setPendingUuid(null);
+  };
+  const save = (outcome) => {
+    const id = pendingUuid ?? uuid();
+    setPendingUuid(id);
+    const body = { client_uuid: id, outcome };
+    if (mode === 'id') body.id_number = f.id_number.trim().toUpperCase();
+    if (mode === 'name') Object.assign(body, { name: f.name.trim(), phone: f.phone.trim() });
+    if (mode === 'plate') body.plate = f.plate.trim().toUpperCase();
+    if (f.origin) body.origin = f.origin.trim();
+    if (f.destination) body.destination = f.destination.trim();
+    if (f.temperature) body.temperature = Number(f.temperature);
+    s.run(async () => {
+      const r = await api.post(`/api/v1/checkpoints/${cpId}/entries`, body);
+      setLast(r);
+      setPendingUuid(null);
+      setF({ id_number: '', name: '', phone: '', plate: '', origin: f.origin, destination: '', temperature: '' });
+    });
+  };
+  if (cps.error) return html`<section class="page"><${ErrorBox} error=${cps.error} /></section>`;
+  if (!cps.data) return html`<section class="page"><${Loading} /></section>`;
+  if (cps.data.items.length === 0)
+    return html`<section class="page"><${SubNav} code=${code} page="checkpoint" /><p class="empty">${t('mob.no_checkpoints')}</p></section>`;
+  const writable = can(session, 'duty_write');
+  return html`<section class="page mobilise checkpoint-page">
+    <${SubNav} code=${code} page="checkpoint" />
+    <label class="round-pick">${t('mob.checkpoint')}
+      <select name="cp" value=${cpId} onChange=${(e) => navigate(`/checkpoint/${code}?cp=${e.target.value}`)}>
+        ${cps.data.items.map((c) => html`<option value=${c.id}>${c.name} (${t('mob.today_n', { n: c.entries_today })})</option>`)}
+      </select>
+    </label>
+    ${writable &&
+    html`<form class="card mob-form entry-form" onSubmit=${(e) => e.preventDefault()}>
+      <div class="toggles" role="group" aria-label=${t('mob.who')}>
+        ${['id', 'name', 'plate'].map(
+          (m) => html`<button type="button" class=${`toggle ${mode === m ? 'active' : ''}`} aria-pressed=${mode === m} onClick=${() => setMode(m)}>
+            ${t(`mob.mode.${m}`)}
+          </button>`,
+        )}
+      </div>
+      ${mode === 'id' && html`<label>${t('mob.id_number')}<input name="id_number" value=${f.id_number} onInput=${set('id_number')} inputmode="text" autocomplete="off" maxlength="18" /></label>`}
+      ${mode === 'name' &&
+      html`<label>${t('mob.person')}<input name="name" value=${f.name} onInput=${set('name')} /></label>
+        <label>${t('mob.phone')}<input name="phone" value=${f.phone} onInput=${set('phone')} inputmode="tel" /></label>`}
+      ${mode === 'plate' && html`<label>${t('mob.plate')}<input name="plate" value=${f.plate} onInput=${set('plate')} placeholder=${t('mob.plate_example')} /></label>`}
+      <label>${t('mob.origin')}<input name="origin" value=${f.origin} onInput=${set('origin')} /></label>
+      <label>${t('mob.destination')}<input name="destination" value=${f.destination} onInput=${set('destination')} /></label>
+      <label>${t('mob.temperature')}<input name="temperature" value=${f.temperature} onInput=${set('temperature')} inputmode="decimal" placeholder="36.5" /></label>
+      <${ErrorBox} error=${s.error} />
+      <div class="outcomes">
+        ${OUTCOMES.map(
+          (o) => html`<button type="button" class=${`outcome outcome-${o}`} disabled=${s.busy} onClick=${() => save(o)}>${t(`mob.outcome.${o}`)}</button>`,
+        )}
+      </div>
+    </form>`}
+    ${last &&
+    html`<div class="card last-entry" role="status">
+      <strong>${t('mob.saved')}</strong> ${t(`mob.outcome.${last.outcome}`)}
+      ${last.febrile && html`<p class="fever-note">${t('mob.fever_alert')}</p>`}
+      ${last.observation_id && html`<p class="fever-note">${t('mob.observation_opened')}</p>`}
+      ${last.from_risk && !last.observation_id && html`<p class="fever-note">${t('mob.from_risk')}</p>`}
+    </div>`}
+  </section>`;
+}
