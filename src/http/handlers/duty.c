@@ -164,7 +164,7 @@ int handler_shifts_create(struct http_request *req, struct http_response *res, s
         json_t *v = json_array_get(a, i);
         ids[i] = json_is_integer(v) ? json_integer_value(v) : 0;
         if (ids[i] <= 0) {
-            char f[32];
+            char f[48];
             snprintf(f, sizeof f, "person_ids[%zu]", i);
             ep_error_field(err, f, "应为正整数", "must be a positive integer");
         }
