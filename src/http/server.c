@@ -647,6 +647,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     req->client_ip = arena_strdup(&ctx->arena, ip);
 
     dispatch(srv, ctx, req, &ctx->res, &ctx->err);
+    /* A synchronous handler may have committed events (the writer wakes the
+     * streams itself after each batch): wake them now rather than at the
+     * next heartbeat. */
+    if (ctx->state != REQ_DEFERRED)
+        on_commit(srv);
     if (ctx->state == REQ_DEFERRED) {
         pthread_mutex_lock(&srv->sse_lock);
         int stopping = srv->stopping;
