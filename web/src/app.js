@@ -16,6 +16,7 @@ import { LoginPage } from './pages/login.js';
 import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
 import { PersonsPage } from './pages/persons.js';
 import { RegionsPage } from './pages/regions.js';
+import { SuppliesPage } from './pages/supplies.js';
 
 function LangSwitch({ lang, onChange }) {
   return html`<div class="lang" role="group" aria-label=${t('lang.switch')}>
@@ -51,6 +52,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
       html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
       ${can('region_read') &&
       html`<${Link} href=${`/orgs/${here}`} aria-current=${['orgs', 'teams', 'rosters', 'checkpoint'].includes(page) ? 'page' : undefined}>${t('nav.mobilise')}<//>`}
+      ${can('supply_read') &&
+      html`<${Link} href=${`/supplies/${here}`} aria-current=${current('supplies')}>${t('nav.supplies')}<//>`}
     </nav>`}
     <div class="tools">
       ${session &&
@@ -75,6 +78,8 @@ function NotFound() {
 
 // Which page the path names: {page, code}.
 function route(path) {
+  const s = path.match(/^\/supplies(?:\/(\d{1,15}))?\/?$/); // pages/supplies.js
+  if (s) return { page: 'supplies', code: s[1] ?? null };
   const m = path.match(/^\/(regions|persons|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
   if (/^\/(orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
@@ -150,6 +155,8 @@ function App() {
     body = html`<${RostersPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'checkpoint' && can('region_read'))
     body = html`<${CheckpointPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'supplies' && can('supply_read'))
+    body = html`<${SuppliesPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else body = html`<${NotFound} />`;
 
   return html`<${Header}

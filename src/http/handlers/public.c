@@ -53,7 +53,9 @@ static void render_html(const json_t *page, struct buf *b)
                 "<title>捐赠公示 Donations</title><style>body{font-family:sans-serif;margin:16px;"
                 "max-width:1100px}table{border-collapse:collapse;width:100%;margin:12px 0}"
                 "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-                "td.n{text-align:right}caption{text-align:left;font-weight:bold}</style></head>"
+                "td.n{text-align:right}caption{text-align:left;font-weight:bold}"
+                "@media(max-width:600px){table{display:block;overflow-x:auto;white-space:nowrap}}"
+                "</style></head>"
                 "<body><h1>社会捐赠公示</h1>");
     buf_appendf(b,
                 "<p class=\"summary\">共 <strong id=\"total-donations\">%lld</strong> 笔捐赠,"

@@ -1,0 +1,119 @@
+// supplies.test.mjs -- the supplies pages in a real browser: stock of a
+// warehouse and an allocation recorded through the form; donations with
+// money shown as ¥ (from fen), the donor's phone masked and the printable
+// certificate; a reversal from the ledger tab; a fund entry typed in yuan
+// and kept to the fen; the public disclosure page without login and without
+// phone numbers.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PASSWORD, startServer } from '../api/lib.mjs';
+import { buildCity, launch, loginForm, openPage, SHOTS } from './browser.mjs';
+
+const GRID = '431122101201001';
+let srv, sup, browser;
+const ids = {};
+
+before(async () => {
+  srv = await startServer();
+  await buildCity(srv);
+  sup = await srv.as('supplies');
+  const ok = (r) => {
+    assert.ok(r.status === 201, r.text);
+    return r.body.id;
+  };
+  ids.mask = ok(await sup.post('/api/v1/items', { name: 'N95口罩', category: 'protective', unit: '只', pack_unit: '箱', pack_size: 50 }));
+  ids.wh = ok(await sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID }));
+  ids.donor = ok(await sup.post('/api/v1/donors', { name: '永州某医药公司', kind: 'enterprise', contact_phone: '13812345678' }));
+  ids.account = ok(await sup.post('/api/v1/fund-accounts', { name: '东安县捐赠资金', kind: 'donation', region_code: '431122' }));
+  ids.donation = ok(await sup.post('/api/v1/donations', {
+    donor_id: ids.donor, receipt_no: 'JZ-0001', donated_on: '2026-01-28', receiving_unit: '东安县红十字会',
+    warehouse_id: ids.wh, account_id: ids.account, money_fen: 12345678, lines: [{ item_id: ids.mask, packs: 20 }],
+  }));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+test('stock tab: warehouse stock, an allocation through the form updates it', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto('/supplies/4311');
+  await loginForm(page, 'supplies_4311', PASSWORD);
+  await page.locator('h1', { hasText: '物资、捐赠与资金' }).waitFor();
+  const qty = page.locator('table.stock tr[data-item="N95口罩"] td.quantity');
+  assert.equal((await qty.textContent()).trim(), '1,000');
+  const form = page.locator('form.entry-form');
+  await form.locator('select[name=kind]').selectOption('allocate');
+  await form.locator('input[name=quantity]').fill('120');
+  await form.locator('input[name=recipient_name]').fill('东安县人民医院');
+  await form.locator('input[name=recipient_region]').fill('431122');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/ledger') && r.status() === 201),
+    form.locator('button[type=submit]').click(),
+  ]);
+  await page.locator('table.stock tr[data-item="N95口罩"] td.quantity', { hasText: '880' }).waitFor();
+  // More than the stock: the server's 409 message is shown, nothing changes.
+  await form.locator('input[name=quantity]').fill('5000');
+  await form.locator('button[type=submit]').click();
+  await form.locator('.error', { hasText: '库存不足' }).waitFor();
+  assert.equal((await qty.textContent()).trim(), '880');
+  await page.screenshot({ path: `${SHOTS}/supplies-stock.png`, fullPage: true });
+  assert.deepEqual(page.errors.filter((e) => !e.includes('409')), []);
+});
+
+test('donations tab: money as ¥ from fen, phone masked, certificate; ledger reversal; funds in yuan to the fen', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto('/supplies/4311?tab=donations');
+  await loginForm(page, 'supplies_4311', PASSWORD);
+  const row = page.locator('table.donations tr[data-receipt="JZ-0001"]');
+  await row.waitFor();
+  assert.equal((await row.locator('td.money').textContent()).trim(), '¥123,456.78');
+  const text = await row.textContent();
+  assert.ok(text.includes('138****5678') && !text.includes('13812345678'));
+  assert.ok(text.includes('东安县人民医院'), 'where the goods went');
+  const href = await row.locator('a.certificate').getAttribute('href');
+  const cert = await page.request.get(href);
+  assert.equal(cert.status(), 200);
+  assert.ok((await cert.text()).includes('捐赠证书'));
+
+  await page.locator('nav.sup-tabs a', { hasText: '台账' }).click();
+  const alloc = page.locator('table.ledger tbody tr', { hasText: '东安县人民医院' }).first();
+  await alloc.waitFor();
+  page.once('dialog', (d) => d.accept('赵主任'));
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/reverse') && r.status() === 201),
+    alloc.locator('button.reverse').click(),
+  ]);
+  await page.locator('table.ledger tr.reversal').first().waitFor();
+
+  await page.locator('nav.sup-tabs a', { hasText: '资金' }).click();
+  const form = page.locator('form.fund-entry-form');
+  await form.locator('select[name=direction]').selectOption('out');
+  await form.locator('input[name=amount]').fill('0.1');
+  await form.locator('input[name=purpose]').fill('购买消毒液');
+  await form.locator('input[name=approver]').fill('李科长');
+  await form.locator('button[type=submit]').click();
+  await page.locator('table.accounts td.balance', { hasText: '¥123,456.68' }).waitFor();
+  // A float-looking amount with three decimals is refused before it is sent.
+  await form.locator('input[name=amount]').fill('1.005');
+  await form.locator('input[name=purpose]').fill('x');
+  await form.locator('input[name=approver]').fill('y');
+  await form.locator('button[type=submit]').click();
+  await form.locator('.error').waitFor();
+  assert.equal((await page.locator('table.accounts td.balance').first().textContent()).trim(), '¥123,456.68');
+  assert.deepEqual(page.errors, []);
+});
+
+test('public disclosure: no login, totals, no phone numbers; the page on a phone', async () => {
+  const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
+  await page.goto('/public/donations');
+  await page.locator('h1', { hasText: '社会捐赠公示' }).waitFor();
+  assert.equal((await page.locator('#total-donations').textContent()).trim(), '1');
+  assert.equal((await page.locator('#total-money').textContent()).trim(), '¥123,456.78');
+  const body = await page.locator('body').textContent();
+  assert.ok(!/1[3-9]\d{9}/.test(body) && !body.includes('****'));
+  assert.ok(body.includes('永州某医药公司') && body.includes('N95口罩'));
+  await page.screenshot({ path: `${SHOTS}/supplies-public.png`, fullPage: true });
+  assert.deepEqual(page.errors, []);
+});

@@ -1,0 +1,567 @@
+// pages/supplies.js -- supplies, donations and funds (物资、捐赠、资金).
+//
+//   /supplies/{code}?tab=stock      warehouses with their stock, thresholds, items;
+//                                   a ledger entry (receive, allocate, transfer, consume, adjust)
+//   /supplies/{code}?tab=donations  donations with the printable certificate; register one
+//   /supplies/{code}?tab=ledger     ledger entries newest first, where units came from,
+//                                   reversal, xlsx export
+//   /supplies/{code}?tab=requests   open requests, fulfil fully or in part; ask for supplies
+//   /supplies/{code}?tab=funds      fund accounts and entries in fen
+// The public disclosure is the server-rendered page /public/donations (no login).
+//
+// Money is integer fen end to end: amounts typed in yuan ("1234.56") are
+// converted by string arithmetic, never through floating point, and shown
+// as ¥1,234.56.  The strings are the "supplies" block of i18n.js.
+
+import { useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { num, t } from '../i18n.js';
+import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
+
+const TABS = ['stock', 'donations', 'ledger', 'requests', 'funds'];
+const CATEGORIES = ['protective', 'disinfection', 'medical', 'vehicle', 'food', 'other'];
+const RECIPIENTS = ['region', 'hospital', 'team', 'checkpoint'];
+const REASONS = ['count_gain', 'count_loss', 'damaged', 'expired', 'lost', 'other'];
+const DONOR_KINDS = ['enterprise', 'new_social', 'party_org', 'individual', 'anonymous'];
+const ACCOUNT_KINDS = ['party_fee', 'donation', 'fiscal', 'other'];
+
+// ¥1,234.56 from integer fen, by string arithmetic (no floating point).
+export function money(fen) {
+  if (typeof fen !== 'number') return '–';
+  const neg = fen < 0;
+  const s = String(Math.abs(fen)).padStart(3, '0');
+  const yuan = s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}¥${yuan}.${s.slice(-2)}`;
+}
+
+// "1234.5" -> 123450 fen; null when not a yuan amount with at most two decimals.
+export function yuanToFen(text) {
+  const m = /^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$/.exec(text ?? '');
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+const int = (v) => (v === '' || v === undefined ? undefined : Number(v));
+
+// A form's submit wrapper: busy state, error box, "saved" note.
+function useSubmit(action) {
+  const [state, setState] = useState({ busy: false, error: null, done: false });
+  const submit = async (e) => {
+    e.preventDefault();
+    setState({ busy: true, error: null, done: false });
+    try {
+      await action(e.target);
+      setState({ busy: false, error: null, done: true });
+    } catch (error) {
+      setState({ busy: false, error, done: false });
+    }
+  };
+  return [state, submit];
+}
+
+function FormFoot({ state, label }) {
+  return html`<${ErrorBox} error=${state.error} />
+    <button type="submit" disabled=${state.busy}>${label ?? t('sup.save')}</button>
+    ${state.done && html`<span class="note saved" role="status">${t('sup.saved')}</span>`}`;
+}
+
+function Tabs({ code, tab }) {
+  return html`<nav class="tabs sup-tabs" aria-label=${t('sup.title')}>
+    ${TABS.map(
+      (k) => html`<${Link} key=${k} href=${`/supplies/${code}?tab=${k}`} aria-current=${tab === k ? 'page' : undefined}>
+        ${t(`sup.tab.${k}`)}
+      <//>`,
+    )}
+    <a href="/public/donations" target="_blank" rel="noopener" class="public-link">${t('sup.public')}</a>
+  </nav>`;
+}
+
+function Options({ items, label, value }) {
+  return items.map((x) => html`<option key=${x.id ?? x} value=${x.id ?? x} selected=${value === (x.id ?? x)}>${label(x)}</option>`);
+}
+
+// ---- stock ------------------------------------------------------------------------
+
+function Summary({ code }) {
+  const { data } = useLoad(() => api.get(`/api/v1/supplies/summary?region=${code}`), [code]);
+  if (!data) return null;
+  const sum = (k) => data.items.reduce((s, i) => s + i[k], 0);
+  return html`<dl class="figures sup-figures">
+    <div><dt>${t('sup.received')}</dt><dd data-figure="received">${num(sum('received'))}</dd></div>
+    <div><dt>${t('sup.allocated')}</dt><dd data-figure="allocated">${num(sum('allocated'))}</dd></div>
+    <div><dt>${t('sup.in_stock')}</dt><dd data-figure="in_stock">${num(sum('in_stock'))}</dd></div>
+    <div><dt>${t('sup.low')}</dt><dd data-figure="supply_low">${num(data.supply_low)}</dd></div>
+  </dl>`;
+}
+
+function StockTable({ id, canWrite, onChange }) {
+  const { data, error, reload } = useLoad(() => api.get(`/api/v1/warehouses/${id}`), [id]);
+  const [edit, setEdit] = useState({});
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  const setThreshold = async (itemId) => {
+    await api.request('PUT', `/api/v1/warehouses/${id}/thresholds`, { item_id: itemId, threshold: Number(edit[itemId]) });
+    reload();
+    onChange();
+  };
+  if (data.items.length === 0) return html`<p class="empty">${t('sup.no_stock')}</p>`;
+  return html`<table class="stock">
+    <thead><tr><th scope="col">${t('sup.item')}</th><th scope="col" class="num">${t('sup.quantity')}</th>
+      <th scope="col">${t('sup.unit')}</th><th scope="col" class="num">${t('sup.threshold')}</th></tr></thead>
+    <tbody>
+      ${data.items.map(
+        (s) => html`<tr key=${s.item_id} class=${s.below ? 'below' : ''} data-item=${s.item_name}>
+          <td>${s.item_name} ${s.below && html`<span class="badge hot">${t('sup.below')}</span>`}</td>
+          <td class="num quantity">${num(s.quantity)}</td>
+          <td>${s.unit}${s.pack_size ? ` (${s.pack_unit} = ${s.pack_size})` : ''}</td>
+          <td class="num">
+            ${canWrite
+              ? html`<input class="threshold" inputmode="numeric" size="6" value=${edit[s.item_id] ?? s.threshold}
+                  onInput=${(e) => setEdit({ ...edit, [s.item_id]: e.target.value })} />
+                  <button type="button" class="secondary" onClick=${() => setThreshold(s.item_id)}>${t('sup.set_threshold')}</button>`
+              : num(s.threshold)}
+          </td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function LinesInput({ items, prefix = '' }) {
+  return html`<label>${t('sup.item')} <select name=${`${prefix}item_id`} required>
+      <${Options} items=${items} label=${(i) => `${i.name}(${i.unit})`} />
+    </select></label>
+    <label>${t('sup.quantity')} <input name=${`${prefix}quantity`} inputmode="numeric" /></label>
+    <label>${t('sup.packs')} <input name=${`${prefix}packs`} inputmode="numeric" /></label>`;
+}
+
+function lineOf(f) {
+  const line = { item_id: Number(f.item_id.value) };
+  if (f.quantity.value) line.quantity = Number(f.quantity.value);
+  if (f.packs.value) line.packs = Number(f.packs.value);
+  return line;
+}
+
+function EntryForm({ warehouses, items, code, onDone }) {
+  const [kind, setKind] = useState('allocate');
+  const [state, submit] = useSubmit(async (f) => {
+    const body = { kind, warehouse_id: Number(f.warehouse_id.value), lines: [lineOf(f)] };
+    if (kind === 'transfer') body.to_warehouse_id = Number(f.to_warehouse_id.value);
+    if (kind === 'allocate') {
+      body.recipient_kind = f.recipient_kind.value;
+      body.recipient_region = f.recipient_region.value;
+      body.recipient_name = f.recipient_name.value;
+    }
+    if (kind === 'adjust') body.reason_code = f.reason_code.value;
+    if (f.approver.value) body.approver = f.approver.value;
+    if (f.note.value) body.note = f.note.value;
+    await api.post('/api/v1/ledger', body);
+    onDone();
+  });
+  return html`<form class="card sup-form entry-form" onSubmit=${submit}>
+    <h2>${t('sup.entry')}</h2>
+    <label>${t('sup.kind')} <select name="kind" value=${kind} onChange=${(e) => setKind(e.target.value)}>
+      <${Options} items=${['receive', 'allocate', 'transfer', 'consume', 'adjust']} label=${(k) => t(`sup.kind.${k}`)} value=${kind} />
+    </select></label>
+    <label>${t('sup.warehouse')} <select name="warehouse_id"><${Options} items=${warehouses} label=${(w) => w.name} /></select></label>
+    ${kind === 'transfer' &&
+    html`<label>${t('sup.to_warehouse')} <select name="to_warehouse_id"><${Options} items=${warehouses} label=${(w) => w.name} /></select></label>`}
+    <${LinesInput} items=${items} />
+    ${kind === 'allocate' &&
+    html`<label>${t('sup.recipient_kind')} <select name="recipient_kind">
+        <${Options} items=${RECIPIENTS} label=${(k) => t(`sup.recipient.${k}`)} />
+      </select></label>
+      <label>${t('sup.recipient_region')} <input name="recipient_region" value=${code} inputmode="numeric" /></label>
+      <label>${t('sup.recipient_name')} <input name="recipient_name" /></label>`}
+    ${kind === 'adjust' &&
+    html`<label>${t('sup.reason')} <select name="reason_code"><${Options} items=${REASONS} label=${(k) => t(`sup.reason.${k}`)} /></select></label>`}
+    <label>${t('sup.approver')} <input name="approver" /></label>
+    <label>${t('sup.note')} <input name="note" /></label>
+    <${FormFoot} state=${state} label=${t('sup.submit')} />
+  </form>`;
+}
+
+function ItemForm({ onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    const body = { name: f.name.value, category: f.category.value, unit: f.unit.value };
+    if (f.pack_unit.value) body.pack_unit = f.pack_unit.value;
+    if (f.pack_size.value) body.pack_size = Number(f.pack_size.value);
+    await api.post('/api/v1/items', body);
+    f.reset();
+    onDone();
+  });
+  return html`<form class="card sup-form item-form" onSubmit=${submit}>
+    <h2>${t('sup.new_item')}</h2>
+    <label>${t('sup.name')} <input name="name" required /></label>
+    <label>${t('sup.category')} <select name="category">
+      <${Options} items=${CATEGORIES} label=${(c) => t(`sup.cat.${c}`)} />
+    </select></label>
+    <label>${t('sup.unit')} <input name="unit" required size="4" /></label>
+    <label>${t('sup.pack_unit')} <input name="pack_unit" size="4" /></label>
+    <label>${t('sup.pack_size')} <input name="pack_size" inputmode="numeric" size="6" /></label>
+    <${FormFoot} state=${state} />
+  </form>`;
+}
+
+function WarehouseForm({ onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    await api.post('/api/v1/warehouses', { name: f.name.value, region_code: f.region_code.value });
+    f.reset();
+    onDone();
+  });
+  return html`<form class="card sup-form warehouse-form" onSubmit=${submit}>
+    <h2>${t('sup.new_warehouse')}</h2>
+    <label>${t('sup.name')} <input name="name" required /></label>
+    <label>${t('sup.grid_code')} <input name="region_code" inputmode="numeric" required /></label>
+    <${FormFoot} state=${state} />
+  </form>`;
+}
+
+function StockTab({ code, canWrite, refs, reloadRefs }) {
+  const [selected, setSelected] = useState(null);
+  const [tick, setTick] = useState(0);
+  const { warehouses, items } = refs;
+  const current = selected ?? warehouses[0]?.id;
+  const changed = () => {
+    setTick(tick + 1);
+    reloadRefs();
+  };
+  return html`<${Summary} key=${`s${tick}`} code=${code} />
+    ${warehouses.length === 0
+      ? html`<p class="empty">${t('sup.no_warehouses')}</p>`
+      : html`<ul class="warehouses">
+          ${warehouses.map(
+            (w) => html`<li key=${w.id}>
+              <button type="button" class=${w.id === current ? '' : 'secondary'} onClick=${() => setSelected(w.id)}>
+                ${w.name} <small>${w.region_name}</small>
+                ${w.below_threshold > 0 && html` <span class="badge hot">${t('sup.low')} ${w.below_threshold}</span>`}
+              </button>
+            </li>`,
+          )}
+        </ul>
+        <${StockTable} key=${`${current}:${tick}`} id=${current} canWrite=${canWrite} onChange=${changed} />`}
+    ${canWrite &&
+    html`<div class="sup-columns">
+      ${warehouses.length > 0 && items.length > 0 && html`<${EntryForm} warehouses=${warehouses} items=${items} code=${code} onDone=${changed} />`}
+      <${ItemForm} onDone=${reloadRefs} />
+      <${WarehouseForm} onDone=${reloadRefs} />
+    </div>`}`;
+}
+
+// ---- donations ----------------------------------------------------------------------
+
+function Went({ line }) {
+  return line.went.map(
+    (w) => html`<div key=${`${w.op_id}${w.kind}`} class="went">
+      ${w.date} ${w.recipient_name ?? t(`sup.kind.${w.kind}`)} ${num(w.quantity)} ${line.unit}
+    </div>`,
+  );
+}
+
+function DonorForm({ onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    const body = { name: f.name.value, kind: f.kind.value };
+    if (f.contact_name.value) body.contact_name = f.contact_name.value;
+    if (f.contact_phone.value) body.contact_phone = f.contact_phone.value;
+    await api.post('/api/v1/donors', body);
+    f.reset();
+    onDone();
+  });
+  return html`<form class="card sup-form donor-form" onSubmit=${submit}>
+    <h2>${t('sup.new_donor')}</h2>
+    <label>${t('sup.name')} <input name="name" required /></label>
+    <label>${t('sup.donor_kind')} <select name="kind"><${Options} items=${DONOR_KINDS} label=${(k) => t(`sup.donor.${k}`)} /></select></label>
+    <label>${t('sup.contact_name')} <input name="contact_name" /></label>
+    <label>${t('sup.contact_phone')} <input name="contact_phone" inputmode="tel" /></label>
+    <${FormFoot} state=${state} />
+  </form>`;
+}
+
+function DonationForm({ refs, onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    const body = { donor_id: Number(f.donor_id.value), receipt_no: f.receipt_no.value, receiving_unit: f.receiving_unit.value };
+    if (f.donated_on.value) body.donated_on = f.donated_on.value;
+    if (f.quantity.value || f.packs.value) {
+      body.lines = [lineOf(f)];
+      body.warehouse_id = Number(f.warehouse_id.value);
+    }
+    if (f.money.value) {
+      const fen = yuanToFen(f.money.value);
+      if (fen === null) throw new Error(t('sup.bad_amount'));
+      body.money_fen = fen;
+      body.account_id = Number(f.account_id.value);
+    }
+    await api.post('/api/v1/donations', body);
+    f.reset();
+    onDone();
+  });
+  return html`<form class="card sup-form donation-form" onSubmit=${submit}>
+    <h2>${t('sup.new_donation')}</h2>
+    <label>${t('sup.donor')} <select name="donor_id"><${Options} items=${refs.donors} label=${(d) => d.name} /></select></label>
+    <label>${t('sup.receipt_no')} <input name="receipt_no" required /></label>
+    <label>${t('sup.date')} <input name="donated_on" type="date" /></label>
+    <label>${t('sup.receiving_unit')} <input name="receiving_unit" required /></label>
+    <label>${t('sup.warehouse')} <select name="warehouse_id"><${Options} items=${refs.warehouses} label=${(w) => w.name} /></select></label>
+    <${LinesInput} items=${refs.items} />
+    <label>${t('sup.money')} <input name="money" inputmode="decimal" placeholder="1234.56" /></label>
+    <label>${t('sup.account')} <select name="account_id"><${Options} items=${refs.accounts} label=${(a) => a.name} /></select></label>
+    <${FormFoot} state=${state} label=${t('sup.submit')} />
+  </form>`;
+}
+
+function DonationsTab({ code, canWrite, refs, reloadRefs }) {
+  const { data, error, reload } = useLoad(() => api.get(`/api/v1/donations?region=${code}&limit=100`), [code]);
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  return html`${data.items.length === 0
+      ? html`<p class="empty">${t('sup.no_donations')}</p>`
+      : html`<table class="donations">
+          <thead><tr><th scope="col">${t('sup.receipt_no')}</th><th scope="col">${t('sup.date')}</th>
+            <th scope="col">${t('sup.donor')}</th><th scope="col">${t('sup.goods')}</th>
+            <th scope="col" class="num">${t('sup.money')}</th><th scope="col">${t('sup.went')}</th><th></th></tr></thead>
+          <tbody>
+            ${data.items.map(
+              (d) => html`<tr key=${d.id} data-receipt=${d.receipt_no}>
+                <td class="mono">${d.receipt_no}</td>
+                <td>${d.donated_on}</td>
+                <td>${d.donor_kind === 'anonymous' ? t('sup.donor.anonymous') : d.donor_name}
+                  ${d.contact_phone && html`<small class="muted phone"> ${d.contact_phone}</small>`}</td>
+                <td>${d.lines.map((l) => html`<div key=${l.item_id}>${l.item_name} ${num(l.quantity)} ${l.unit}</div>`)}</td>
+                <td class="num money">${d.money_fen ? money(d.money_fen) : ''}</td>
+                <td>${d.lines.map((l) => html`<${Went} key=${l.item_id} line=${l} />`)}</td>
+                <td><a class="certificate" href=${`/api/v1/donations/${d.id}/certificate`} target="_blank" rel="noopener">${t('sup.certificate')}</a></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    ${canWrite &&
+    html`<div class="sup-columns">
+      ${refs.donors.length > 0 && html`<${DonationForm} refs=${refs} onDone=${() => { reload(); reloadRefs(); }} />`}
+      <${DonorForm} onDone=${reloadRefs} />
+    </div>`}`;
+}
+
+// ---- ledger ------------------------------------------------------------------------------
+
+function LedgerTab({ code, canWrite }) {
+  const [cursor, setCursor] = useState(null);
+  const { data, error, reload } = useLoad(
+    () => api.get(api.withQuery('/api/v1/ledger', { region: code, limit: 100, cursor })),
+    [code, cursor],
+  );
+  const [opError, setOpError] = useState(null);
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  const reverse = async (opId) => {
+    const approver = prompt(t('sup.reverse_prompt'));
+    if (!approver) return;
+    setOpError(null);
+    try {
+      await api.post(`/api/v1/ledger/${opId}/reverse`, { approver });
+      reload();
+    } catch (e) {
+      setOpError(e);
+    }
+  };
+  return html`<p><a class="xlsx" href=${`/api/v1/ledger.xlsx?region=${code}`} download>${t('sup.xlsx')}</a></p>
+    <${ErrorBox} error=${opError} />
+    ${data.items.length === 0
+      ? html`<p class="empty">${t('sup.no_ledger')}</p>`
+      : html`<table class="ledger">
+          <thead><tr><th scope="col">${t('sup.date')}</th><th scope="col">${t('sup.op')}</th><th scope="col">${t('sup.warehouse')}</th>
+            <th scope="col">${t('sup.item')}</th><th scope="col" class="num">${t('sup.delta')}</th><th scope="col" class="num">${t('sup.balance')}</th>
+            <th scope="col">${t('sup.went')}</th><th scope="col">${t('sup.approver')}</th><th></th></tr></thead>
+          <tbody>
+            ${data.items.map(
+              (e) => html`<tr key=${e.id} data-op=${e.op_id} class=${e.op_kind === 'reversal' ? 'reversal' : ''}>
+                <td>${e.op_date}</td>
+                <td>#${e.op_id} ${t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
+                <td>${e.warehouse_name}</td>
+                <td>${e.item_name}</td>
+                <td class="num delta">${e.delta > 0 ? '+' : ''}${num(e.delta)} ${e.unit}</td>
+                <td class="num">${num(e.balance_after)}</td>
+                <td>${e.recipient_name ?? (e.reason_code ? t(`sup.reason.${e.reason_code}`) : '')}</td>
+                <td>${e.approver ?? ''}</td>
+                <td>${canWrite && e.op_kind !== 'reversal' && !e.donation_id &&
+                  html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.op_id)}>${t('sup.reverse')}</button>`}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    ${data.next_cursor && html`<p class="more"><button type="button" class="secondary" onClick=${() => setCursor(data.next_cursor)}>›</button></p>`}`;
+}
+
+// ---- requests ------------------------------------------------------------------------------
+
+function FulfilForm({ request, warehouses, onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    const lines = request.lines
+      .map((l) => ({ item_id: l.item_id, quantity: int(f[`q${l.item_id}`].value) }))
+      .filter((l) => l.quantity);
+    await api.post(`/api/v1/supply-requests/${request.id}/fulfil`, { warehouse_id: Number(f.warehouse_id.value), lines });
+    onDone();
+  });
+  return html`<form class="sup-form fulfil-form" onSubmit=${submit}>
+    <label>${t('sup.warehouse')} <select name="warehouse_id"><${Options} items=${warehouses} label=${(w) => w.name} /></select></label>
+    ${request.lines.map(
+      (l) => html`<label key=${l.item_id}>${l.item_name} <input name=${`q${l.item_id}`} inputmode="numeric" size="6"
+        value=${l.quantity - l.fulfilled || ''} /></label>`,
+    )}
+    <${FormFoot} state=${state} label=${t('sup.fulfil')} />
+  </form>`;
+}
+
+function RequestForm({ code, items, onDone }) {
+  const [state, submit] = useSubmit(async (f) => {
+    const body = { requester_kind: f.requester_kind.value, region_code: f.region_code.value, requester_name: f.requester_name.value, lines: [lineOf(f)] };
+    if (f.needed_by.value) body.needed_by = f.needed_by.value;
+    await api.post('/api/v1/supply-requests', body);
+    onDone();
+  });
+  return html`<form class="card sup-form request-form" onSubmit=${submit}>
+    <h2>${t('sup.new_request')}</h2>
+    <label>${t('sup.requester_kind')} <select name="requester_kind"><${Options} items=${RECIPIENTS} label=${(k) => t(`sup.recipient.${k}`)} /></select></label>
+    <label>${t('sup.region_code')} <input name="region_code" value=${code} inputmode="numeric" /></label>
+    <label>${t('sup.requester')} <input name="requester_name" required /></label>
+    <label>${t('sup.needed_by')} <input name="needed_by" type="date" /></label>
+    <${LinesInput} items=${items} />
+    <${FormFoot} state=${state} label=${t('sup.submit')} />
+  </form>`;
+}
+
+function RequestsTab({ code, session, refs }) {
+  const [onlyOpen, setOnlyOpen] = useState(true);
+  const { data, error, reload } = useLoad(
+    () => api.get(api.withQuery('/api/v1/supply-requests', { region: code, status: onlyOpen ? 'open' : '' })),
+    [code, onlyOpen],
+  );
+  const can = (p) => session.permissions.includes(p);
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  return html`<label class="check"><input type="checkbox" checked=${onlyOpen} onChange=${(e) => setOnlyOpen(e.target.checked)} /> ${t('sup.only_open')}</label>
+    ${data.items.length === 0
+      ? html`<p class="empty">${t('sup.no_requests')}</p>`
+      : html`<ul class="cards requests">
+          ${data.items.map(
+            (r) => html`<li key=${r.id} class="card request" data-request=${r.id}>
+              <h3>${r.requester_name} <span class="badge status">${t(`sup.status.${r.status}`)}</span></h3>
+              <p class="muted">${t(`sup.recipient.${r.requester_kind}`)} · ${r.region_code}${r.needed_by ? ` · ${t('sup.needed_by')} ${r.needed_by}` : ''}</p>
+              <table><tbody>
+                ${r.lines.map((l) => html`<tr key=${l.item_id}><td>${l.item_name}</td><td class="num">${num(l.fulfilled)} / ${num(l.quantity)} ${l.unit}</td></tr>`)}
+              </tbody></table>
+              ${can('supply_write') && r.status !== 'fulfilled' && refs.warehouses.length > 0 &&
+              html`<${FulfilForm} request=${r} warehouses=${refs.warehouses} onDone=${reload} />`}
+            </li>`,
+          )}
+        </ul>`}
+    ${can('supply_request') && refs.items.length > 0 && html`<${RequestForm} code=${code} items=${refs.items} onDone=${reload} />`}`;
+}
+
+// ---- funds ----------------------------------------------------------------------------------
+
+function EntriesTable({ id }) {
+  const { data, error, reload } = useLoad(() => api.get(`/api/v1/fund-accounts/${id}/entries?limit=100`), [id]);
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  if (data.items.length === 0) return html`<p class="empty">${t('sup.no_entries')}</p>`;
+  return html`<table class="fund-entries">
+    <thead><tr><th scope="col">${t('sup.date')}</th><th scope="col">${t('sup.direction')}</th><th scope="col" class="num">${t('sup.amount')}</th>
+      <th scope="col" class="num">${t('sup.balance')}</th><th scope="col">${t('sup.purpose')}</th><th scope="col">${t('sup.approver')}</th></tr></thead>
+    <tbody>
+      ${data.items.map(
+        (e) => html`<tr key=${e.id}>
+          <td>${e.entry_date}</td><td>${t(`sup.direction.${e.direction}`)}</td>
+          <td class="num money">${e.direction === 'out' ? '-' : ''}${money(e.amount_fen)}</td>
+          <td class="num">${money(e.balance_after)}</td><td>${e.purpose}</td><td>${e.approver}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function FundsTab({ code, session, refs, reloadRefs }) {
+  const [selected, setSelected] = useState(null);
+  const [tick, setTick] = useState(0);
+  const canWrite = session.permissions.includes('fund_write');
+  const current = selected ?? refs.accounts[0]?.id;
+  const [state, submit] = useSubmit(async (f) => {
+    const fen = yuanToFen(f.amount.value);
+    if (fen === null) throw new Error(t('sup.bad_amount'));
+    await api.post('/api/v1/fund-entries', {
+      account_id: Number(f.account_id.value), direction: f.direction.value, amount_fen: fen,
+      purpose: f.purpose.value, approver: f.approver.value,
+    });
+    f.reset();
+    setTick(tick + 1);
+    reloadRefs();
+  });
+  const [accState, addAccount] = useSubmit(async (f) => {
+    await api.post('/api/v1/fund-accounts', { name: f.name.value, kind: f.kind.value, region_code: f.region_code.value });
+    f.reset();
+    reloadRefs();
+  });
+  return html`<table class="accounts">
+      <thead><tr><th scope="col">${t('sup.accounts')}</th><th scope="col">${t('sup.category')}</th><th scope="col" class="num">${t('sup.fund_balance')}</th></tr></thead>
+      <tbody>
+        ${refs.accounts.map(
+          (a) => html`<tr key=${a.id} class=${a.id === current ? 'selected' : ''}>
+            <td><button type="button" class="linklike" onClick=${() => setSelected(a.id)}>${a.name}</button></td>
+            <td>${t(`sup.account_kind.${a.kind}`)}</td><td class="num money balance">${money(a.balance_fen)}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} />`}
+    ${canWrite &&
+    html`<div class="sup-columns">
+      ${refs.accounts.length > 0 &&
+      html`<form class="card sup-form fund-entry-form" onSubmit=${submit}>
+        <h2>${t('sup.new_entry')}</h2>
+        <label>${t('sup.account')} <select name="account_id"><${Options} items=${refs.accounts} label=${(a) => a.name} value=${current} /></select></label>
+        <label>${t('sup.direction')} <select name="direction"><${Options} items=${['in', 'out']} label=${(d) => t(`sup.direction.${d}`)} /></select></label>
+        <label>${t('sup.amount')} <input name="amount" inputmode="decimal" required placeholder="1234.56" /></label>
+        <label>${t('sup.purpose')} <input name="purpose" required /></label>
+        <label>${t('sup.approver')} <input name="approver" required /></label>
+        <${FormFoot} state=${state} label=${t('sup.submit')} />
+      </form>`}
+      <form class="card sup-form account-form" onSubmit=${addAccount}>
+        <h2>${t('sup.new_account')}</h2>
+        <label>${t('sup.name')} <input name="name" required /></label>
+        <label>${t('sup.category')} <select name="kind"><${Options} items=${ACCOUNT_KINDS} label=${(k) => t(`sup.account_kind.${k}`)} /></select></label>
+        <label>${t('sup.region_code')} <input name="region_code" value=${code} inputmode="numeric" /></label>
+        <${FormFoot} state=${accState} />
+      </form>
+    </div>`}`;
+}
+
+// ---- the page -------------------------------------------------------------------------------
+
+export function SuppliesPage({ code, query, session }) {
+  const tab = TABS.includes(query.get('tab')) ? query.get('tab') : 'stock';
+  const can = (p) => session.permissions.includes(p);
+  const refsLoad = useLoad(async () => {
+    const [warehouses, items, accounts, donors] = await Promise.all([
+      api.get(`/api/v1/warehouses?region=${code}`),
+      api.get('/api/v1/items'),
+      api.get(`/api/v1/fund-accounts?region=${code}`),
+      can('supply_read') ? api.get(`/api/v1/donors?region=${code}&limit=500`) : { items: [] },
+    ]);
+    return { warehouses: warehouses.items, items: items.items, accounts: accounts.items, donors: donors.items };
+  }, [code]);
+  let body;
+  if (refsLoad.error) body = html`<${ErrorBox} error=${refsLoad.error} onRetry=${refsLoad.reload} />`;
+  else if (!refsLoad.data) body = html`<${Loading} />`;
+  else {
+    const props = { code, session, refs: refsLoad.data, reloadRefs: refsLoad.reload, canWrite: can('supply_write') };
+    if (tab === 'stock') body = html`<${StockTab} ...${props} />`;
+    else if (tab === 'donations') body = html`<${DonationsTab} ...${props} />`;
+    else if (tab === 'ledger') body = html`<${LedgerTab} ...${props} />`;
+    else if (tab === 'requests') body = html`<${RequestsTab} ...${props} />`;
+    else body = html`<${FundsTab} ...${props} />`;
+  }
+  return html`<section class="page supplies">
+    <h1>${t('sup.title')}</h1>
+    <${Tabs} code=${code} tab=${tab} />
+    ${body}
+  </section>`;
+}
