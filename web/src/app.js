@@ -15,6 +15,7 @@ import { ErrorBox, html, Link, Loading, navigate, useLocation } from './ui.js';
 import { LoginPage } from './pages/login.js';
 import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
 import { PersonsPage } from './pages/persons.js';
+import { BulletinPage, CasePage, CasesPage } from './pages/cases.js';
 import { RegionsPage } from './pages/regions.js';
 import { SuppliesPage } from './pages/supplies.js';
 
@@ -50,6 +51,10 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
       html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
       ${can('registry_read') &&
       html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
+      ${session.permissions.includes('case_read') &&
+      html`<${Link} href=${`/cases/${here}`} aria-current=${current('cases') ?? current('case')}>${t('nav.cases')}<//>`}
+      ${session.permissions.includes('region_read') &&
+      html`<${Link} href=${`/bulletin/${here}`} aria-current=${current('bulletin')}>${t('nav.bulletin')}<//>`}
       ${can('region_read') &&
       html`<${Link} href=${`/orgs/${here}`} aria-current=${['orgs', 'teams', 'rosters', 'checkpoint'].includes(page) ? 'page' : undefined}>${t('nav.mobilise')}<//>`}
       ${can('supply_read') &&
@@ -80,6 +85,8 @@ function NotFound() {
 function route(path) {
   const s = path.match(/^\/supplies(?:\/(\d{1,15}))?\/?$/); // pages/supplies.js
   if (s) return { page: 'supplies', code: s[1] ?? null };
+  const c = path.match(/^\/(cases|bulletin)\/(\d{1,15})(?:\/(\d{1,18}))?\/?$/); // pages/cases.js
+  if (c && (c[1] === 'cases' || !c[3])) return { page: c[3] ? 'case' : c[1], code: c[2], id: c[3] };
   const m = path.match(/^\/(regions|persons|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
   if (/^\/(orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
@@ -157,6 +164,12 @@ function App() {
     body = html`<${CheckpointPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'supplies' && can('supply_read'))
     body = html`<${SuppliesPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'cases' && session.permissions.includes('case_read'))
+    body = html`<${CasesPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'case' && session.permissions.includes('case_read'))
+    body = html`<${CasePage} key=${r.id} id=${r.id} code=${code} session=${session} />`;
+  else if (r.page === 'bulletin' && session.permissions.includes('region_read'))
+    body = html`<${BulletinPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else body = html`<${NotFound} />`;
 
   return html`<${Header}

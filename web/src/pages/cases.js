@@ -1,0 +1,540 @@
+// pages/cases.js -- cases, the transmission graph and the daily bulletin.
+//
+//   /cases/{code}?status=S   case registry of a region (GET /api/v1/cases), report a case
+//   /cases/{code}/{id}       one case (code: the region the user came from): details, placement, the four-concentrations flag,
+//                            history, contacts, changes through the state machine, and the
+//                            transmission graph of its cluster (ECharts graph series)
+//   /bulletin/{code}?date=D  the daily bulletin (figures, child regions, epidemic curve),
+//                            with the printable public page, text and xlsx
+//
+// The strings of these pages are a block of their own, added to the tables
+// of i18n.js when this module loads.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { getLang, messages, num, t } from '../i18n.js';
+import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+
+Object.assign(messages['zh-CN'], {
+  'nav.cases': '病例',
+  'nav.bulletin': '疫情通报',
+  'cases.title': '病例登记',
+  'cases.status': '状态',
+  'cases.all': '全部',
+  'cases.open': '未结案',
+  'cases.id': '编号',
+  'cases.name': '姓名',
+  'cases.severity': '病情分型',
+  'cases.onset': '发病日期',
+  'cases.report': '报告日期',
+  'cases.confirmed': '确诊日期',
+  'cases.outcome': '转归日期',
+  'cases.site': '收治场所',
+  'cases.none': '该地区暂无病例',
+  'cases.outside': '未收治定点医院',
+  'cases.outside_note': '“四个集中”:确诊病例应集中收治于定点医院',
+  'cases.report_case': '报告病例',
+  'cases.person_id': '人员编号',
+  'cases.submit': '提交',
+  'cases.history': '变更记录',
+  'cases.history_at': '时间',
+  'cases.history_by': '操作人',
+  'cases.history_change': '变更',
+  'cases.history_fields': '字段',
+  'cases.contacts': '密切接触者',
+  'cases.contact_type': '接触方式',
+  'cases.last_contact': '末次接触',
+  'cases.observation_end': '观察期满',
+  'cases.no_contacts': '暂无密切接触者',
+  'cases.change': '变更病例',
+  'cases.no_change': '(不变)',
+  'cases.no_site': '(未收治)',
+  'cases.save': '保存变更',
+  'cases.placement': '收治',
+  'cases.chain': '传播链',
+  'cases.chain_hint': '圆形为病例,方形为密切接触者;点击病例可打开',
+  'cases.chain_empty': '无关联的病例或密切接触者',
+  'cases.list': '返回病例列表',
+  'status.suspected': '疑似病例',
+  'status.confirmed': '确诊病例',
+  'status.asymptomatic': '无症状感染者',
+  'status.excluded': '已排除',
+  'status.discharged': '治愈出院',
+  'status.deceased': '死亡',
+  'severity.mild': '轻型',
+  'severity.moderate': '普通型',
+  'severity.severe': '重型',
+  'severity.critical': '危重型',
+  'bulletin.title': '疫情通报',
+  'bulletin.date': '日期',
+  'bulletin.print': '打印版(公开页面)',
+  'bulletin.text': '文本',
+  'bulletin.xlsx': '下载 Excel',
+  'bulletin.children': '各地情况',
+  'bulletin.region': '地区',
+  'bulletin.curve': '流行曲线(确诊病例)',
+  'bulletin.by_onset': '按发病日期',
+  'bulletin.by_report': '按报告日期',
+  'fig.confirmed_new': '新增确诊',
+  'fig.confirmed_total': '累计确诊',
+  'fig.hospitalised_now': '现有确诊',
+  'fig.severe_now': '其中重症',
+  'fig.discharged_new': '新增出院',
+  'fig.discharged_total': '累计出院',
+  'fig.deaths_new': '新增死亡',
+  'fig.deaths_total': '累计死亡',
+  'fig.suspected_new': '新增疑似',
+  'fig.suspected_now': '现有疑似',
+  'fig.asymptomatic_new': '新增无症状',
+  'fig.asymptomatic_now': '现有无症状',
+  'fig.excluded_new': '当日排除疑似',
+  'fig.contacts_total': '累计密切接触者',
+  'fig.observing_now': '尚在医学观察',
+  'fig.released_new': '当日解除观察',
+});
+Object.assign(messages.en, {
+  'nav.cases': 'Cases',
+  'nav.bulletin': 'Bulletin',
+  'cases.title': 'Case registry',
+  'cases.status': 'Status',
+  'cases.all': 'All',
+  'cases.open': 'Open',
+  'cases.id': 'No.',
+  'cases.name': 'Name',
+  'cases.severity': 'Severity',
+  'cases.onset': 'Onset',
+  'cases.report': 'Reported',
+  'cases.confirmed': 'Confirmed',
+  'cases.outcome': 'Outcome date',
+  'cases.site': 'Site',
+  'cases.none': 'No cases in this region',
+  'cases.outside': 'Not in a designated hospital',
+  'cases.outside_note': '"Four concentrations": confirmed cases belong in a designated hospital',
+  'cases.report_case': 'Report a case',
+  'cases.person_id': 'Person id',
+  'cases.submit': 'Submit',
+  'cases.history': 'History',
+  'cases.history_at': 'When',
+  'cases.history_by': 'By',
+  'cases.history_change': 'Change',
+  'cases.history_fields': 'Fields',
+  'cases.contacts': 'Close contacts',
+  'cases.contact_type': 'Contact',
+  'cases.last_contact': 'Last contact',
+  'cases.observation_end': 'Observation ends',
+  'cases.no_contacts': 'No close contacts yet',
+  'cases.change': 'Change the case',
+  'cases.no_change': '(unchanged)',
+  'cases.no_site': '(not placed)',
+  'cases.save': 'Save',
+  'cases.placement': 'Placement',
+  'cases.chain': 'Transmission graph',
+  'cases.chain_hint': 'Circles are cases, squares close contacts; click a case to open it',
+  'cases.chain_empty': 'No linked cases or contacts',
+  'cases.list': 'Back to the case list',
+  'status.suspected': 'Suspected',
+  'status.confirmed': 'Confirmed',
+  'status.asymptomatic': 'Asymptomatic',
+  'status.excluded': 'Excluded',
+  'status.discharged': 'Discharged',
+  'status.deceased': 'Deceased',
+  'severity.mild': 'Mild',
+  'severity.moderate': 'Moderate',
+  'severity.severe': 'Severe',
+  'severity.critical': 'Critical',
+  'bulletin.title': 'Daily bulletin',
+  'bulletin.date': 'Date',
+  'bulletin.print': 'Printable (public page)',
+  'bulletin.text': 'Text',
+  'bulletin.xlsx': 'Download Excel',
+  'bulletin.children': 'By region',
+  'bulletin.region': 'Region',
+  'bulletin.curve': 'Epidemic curve (confirmed cases)',
+  'bulletin.by_onset': 'By onset date',
+  'bulletin.by_report': 'By report date',
+  'fig.confirmed_new': 'New confirmed',
+  'fig.confirmed_total': 'Confirmed, total',
+  'fig.hospitalised_now': 'Confirmed now',
+  'fig.severe_now': 'of which severe',
+  'fig.discharged_new': 'Discharged today',
+  'fig.discharged_total': 'Discharged, total',
+  'fig.deaths_new': 'Deaths today',
+  'fig.deaths_total': 'Deaths, total',
+  'fig.suspected_new': 'New suspected',
+  'fig.suspected_now': 'Suspected now',
+  'fig.asymptomatic_new': 'New asymptomatic',
+  'fig.asymptomatic_now': 'Asymptomatic now',
+  'fig.excluded_new': 'Suspected excluded',
+  'fig.contacts_total': 'Close contacts, total',
+  'fig.observing_now': 'Under observation',
+  'fig.released_new': 'Released today',
+});
+
+const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
+const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
+const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
+
+// ECharts is a classic script (window.echarts), loaded once when a chart is first shown.
+let echartsPromise = null;
+function loadECharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!echartsPromise)
+    echartsPromise = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/vendor/echarts.min.js';
+      s.onload = () => resolve(window.echarts);
+      s.onerror = () => {
+        echartsPromise = null;
+        reject(new Error('echarts'));
+      };
+      document.head.appendChild(s);
+    });
+  return echartsPromise;
+}
+
+// A chart in a div: "option" is redrawn whenever it changes; "onClick(params)".
+function Chart({ option, onClick, className, label }) {
+  const el = useRef(null);
+  const chart = useRef(null);
+  const click = useRef(onClick);
+  click.current = onClick;
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let gone = false;
+    const resize = () => chart.current?.resize();
+    loadECharts().then(
+      (echarts) => {
+        if (gone || !el.current) return;
+        chart.current = echarts.init(el.current, null, { renderer: 'canvas' });
+        chart.current.on('click', (p) => click.current?.(p));
+        chart.current.setOption(option);
+        addEventListener('resize', resize);
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      gone = true;
+      removeEventListener('resize', resize);
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    chart.current?.setOption(option, true);
+  }, [option]);
+  if (failed) return html`<p class="muted">ECharts</p>`;
+  return html`<div ref=${el} class=${`chart ${className ?? ''}`} style="height: 22rem" role="img" aria-label=${label}></div>`;
+}
+
+// ---- the registry -----------------------------------------------------------
+
+function StatusBadge({ c }) {
+  return html`<span class=${`badge status-${c.status}`}>${t(`status.${c.status}`)}</span>
+    ${c.outside_hospital && html` <span class="badge hot outside">${t('cases.outside')}</span>`}`;
+}
+
+function ReportForm({ sites, onDone }) {
+  const [personId, setPersonId] = useState('');
+  const [status, setStatus] = useState('suspected');
+  const [site, setSite] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { person_id: Number(personId), status };
+      if (site) body.site_id = Number(site);
+      const c = await api.request('POST', '/api/v1/cases', body);
+      onDone(c);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card report-case" onSubmit=${submit}>
+    <h2>${t('cases.report_case')}</h2>
+    <label>${t('cases.person_id')} <input name="person_id" inputmode="numeric" value=${personId}
+      onInput=${(e) => setPersonId(e.target.value)} /></label>
+    <label>${t('cases.status')} <select name="status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
+      ${['suspected', 'confirmed', 'asymptomatic'].map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
+    </select></label>
+    <label>${t('cases.site')} <select name="site_id" value=${site} onChange=${(e) => setSite(e.target.value)}>
+      <option value="">${t('cases.no_site')}</option>
+      ${sites.map((s) => html`<option value=${s.id}>${s.name}(${s.kind_zh})</option>`)}
+    </select></label>
+    <button type="submit" class="primary" disabled=${busy}>${t('cases.submit')}</button>
+    <${ErrorBox} error=${error} />
+  </form>`;
+}
+
+export function CasesPage({ code, query, session }) {
+  const status = query.get('status') ?? '';
+  const can = (p) => session.permissions.includes(p);
+  const list = useLoad(
+    () => api.get(`/api/v1/cases?region=${code}&limit=200${status ? `&status=${status}` : ''}`),
+    [code, status, getLang()],
+  );
+  const sites = useLoad(() => api.get('/api/v1/sites'), [code]);
+  const setStatus = (s) => navigate(`/cases/${code}${s ? `?status=${s}` : ''}`);
+  return html`<section class="page cases">
+    <div class="region-head">
+      <h1>${t('cases.title')}</h1>
+      <${Link} class="button secondary" href=${`/bulletin/${code}`}>${t('nav.bulletin')}<//>
+    </div>
+    <label class="filter">${t('cases.status')}
+      <select name="status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
+        <option value="">${t('cases.all')}</option>
+        <option value="open">${t('cases.open')}</option>
+        ${STATUSES.map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
+      </select>
+    </label>
+    ${list.error && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
+    ${list.loading && !list.data && html`<${Loading} />`}
+    ${list.data &&
+    (list.data.items.length === 0
+      ? html`<p class="empty">${t('cases.none')}</p>`
+      : html`<table class="case-list">
+          <thead><tr>
+            <th>${t('cases.id')}</th><th>${t('cases.name')}</th><th>${t('cases.status')}</th>
+            <th>${t('cases.severity')}</th><th>${t('cases.onset')}</th><th>${t('cases.report')}</th>
+            <th>${t('cases.site')}</th>
+          </tr></thead>
+          <tbody>
+            ${list.data.items.map(
+              (c) => html`<tr key=${c.id} data-id=${c.id}>
+                <td data-label=${t('cases.id')}><${Link} href=${`/cases/${code}/${c.id}`}>${c.id}<//></td>
+                <td data-label=${t('cases.name')}>${c.person_name}</td>
+                <td data-label=${t('cases.status')}><${StatusBadge} c=${c} /></td>
+                <td data-label=${t('cases.severity')}>${c.severity ? t(`severity.${c.severity}`) : '–'}</td>
+                <td data-label=${t('cases.onset')}>${c.onset_date ?? '–'}</td>
+                <td data-label=${t('cases.report')}>${c.report_date}</td>
+                <td data-label=${t('cases.site')}>${c.site?.name ?? '–'}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`)}
+    ${can('case_write') && sites.data &&
+    html`<${ReportForm} sites=${sites.data.items} onDone=${(c) => navigate(`/cases/${code}/${c.id}`)} />`}
+  </section>`;
+}
+
+// ---- one case ---------------------------------------------------------------
+
+function ChangeForm({ c, sites, onDone }) {
+  const [status, setStatus] = useState('');
+  const [severity, setSeverity] = useState('');
+  const [site, setSite] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = {};
+    if (status) body.status = status;
+    if (severity) body.severity = severity;
+    if (site !== '') body.site_id = Number(site);
+    if (note) body.note = note;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.request('PATCH', `/api/v1/cases/${c.id}`, body);
+      setStatus('');
+      setSeverity('');
+      setSite('');
+      setNote('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card change-case" onSubmit=${submit}>
+    <h2>${t('cases.change')}</h2>
+    <label>${t('cases.status')} <select name="status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
+      <option value="">${t('cases.no_change')}</option>
+      ${STATUSES.map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
+    </select></label>
+    <label>${t('cases.severity')} <select name="severity" value=${severity} onChange=${(e) => setSeverity(e.target.value)}>
+      <option value="">${t('cases.no_change')}</option>
+      ${SEVERITIES.map((s) => html`<option value=${s}>${t(`severity.${s}`)}</option>`)}
+    </select></label>
+    <label>${t('cases.site')} <select name="site_id" value=${site} onChange=${(e) => setSite(e.target.value)}>
+      <option value="">${t('cases.no_change')}</option>
+      ${sites.map((s) => html`<option value=${s.id}>${s.name}(${s.kind_zh})</option>`)}
+    </select></label>
+    <label>note <input name="note" value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
+    <button type="submit" class="primary" disabled=${busy}>${t('cases.save')}</button>
+    <${ErrorBox} error=${error} />
+  </form>`;
+}
+
+// The cluster's graph: cases as circles coloured by status, contacts as squares.
+function ChainGraph({ id, code }) {
+  const g = useLoad(() => api.get(`/api/v1/cases/${id}/chain`), [id]);
+  if (g.error) return html`<${ErrorBox} error=${g.error} onRetry=${g.reload} />`;
+  if (!g.data) return html`<${Loading} />`;
+  const colours = { confirmed: '#c62828', suspected: '#f9a825', asymptomatic: '#ef6c00', excluded: '#9e9e9e',
+    discharged: '#2e7d32', deceased: '#424242', close_contact: '#1565c0', secondary_contact: '#64b5f6' };
+  const option = {
+    tooltip: { formatter: (p) => (p.dataType === 'node' ? `${p.data.name} · ${p.data.text}` : p.data.text) },
+    series: [{
+      type: 'graph',
+      layout: 'force',
+      roam: true,
+      draggable: true,
+      force: { repulsion: 220, edgeLength: 90 },
+      label: { show: true, position: 'bottom' },
+      edgeSymbol: ['none', 'arrow'],
+      lineStyle: { width: 1.5, curveness: 0.1 },
+      data: g.data.nodes.map((n) => ({
+        id: n.id, name: n.label, kind: n.kind,
+        text: n.kind === 'case' ? t(`status.${n.classification}`) : n.classification,
+        symbol: n.kind === 'case' ? 'circle' : 'rect',
+        symbolSize: n.id === g.data.root ? 36 : n.kind === 'case' ? 26 : 16,
+        itemStyle: { color: colours[n.classification] ?? '#777' },
+      })),
+      links: g.data.edges.map((e) => ({ source: e.from, target: e.to, text: e.type })),
+    }],
+  };
+  return html`<div class="chain">
+    <p class="muted">${t('cases.chain_hint')}</p>
+    <${Chart} className="chain-graph" label=${t('cases.chain')} option=${option}
+      onClick=${(p) => p.dataType === 'node' && p.data.kind === 'case' && navigate(`/cases/${code}/${p.data.id.slice(5)}`)} />
+    <p class="muted chain-count" data-nodes=${g.data.nodes.length} data-edges=${g.data.edges.length}>
+      ${g.data.nodes.length > 1 ? `${g.data.nodes.length} / ${g.data.edges.length}` : t('cases.chain_empty')}
+    </p>
+  </div>`;
+}
+
+export function CasePage({ id, code, session }) {
+  const c = useLoad(() => api.get(`/api/v1/cases/${id}`), [id]);
+  const sites = useLoad(() => api.get('/api/v1/sites'), [id]);
+  const [tick, setTick] = useState(0);
+  if (c.error) return html`<section class="page"><${ErrorBox} error=${c.error} onRetry=${c.reload} /></section>`;
+  if (!c.data) return html`<section class="page"><${Loading} /></section>`;
+  const x = c.data;
+  const can = (p) => session.permissions.includes(p);
+  return html`<section class="page case" data-id=${x.id}>
+    <p><${Link} href=${`/cases/${code}`}>${t('cases.list')}<//></p>
+    <div class="region-head">
+      <h1>${x.person_name} <small class="mono">#${x.id}</small></h1>
+      <${StatusBadge} c=${x} />
+    </div>
+    ${x.outside_hospital && html`<p class="error outside-note" role="alert">${t('cases.outside_note')}</p>`}
+    <dl class="details">
+      <div><dt>${t('cases.severity')}</dt><dd>${x.severity ? t(`severity.${x.severity}`) : '–'}</dd></div>
+      <div><dt>${t('cases.onset')}</dt><dd>${x.onset_date ?? '–'}</dd></div>
+      <div><dt>${t('cases.report')}</dt><dd>${x.report_date}</dd></div>
+      <div><dt>${t('cases.confirmed')}</dt><dd>${x.confirmed_date ?? '–'}</dd></div>
+      <div><dt>${t('cases.outcome')}</dt><dd>${x.outcome_date ?? '–'}</dd></div>
+      <div class="placement"><dt>${t('cases.placement')}</dt>
+        <dd>${x.placement ? `${x.placement.name}(${x.placement.kind_zh},${x.placement.occupancy}/${x.placement.capacity})` : '–'}</dd></div>
+    </dl>
+    ${can('case_write') && sites.data &&
+    html`<${ChangeForm} c=${x} sites=${sites.data.items} onDone=${() => { c.reload(); setTick(tick + 1); }} />`}
+    <h2>${t('cases.history')}</h2>
+    <table class="history">
+      <thead><tr><th>${t('cases.history_at')}</th><th>${t('cases.history_by')}</th>
+        <th>${t('cases.history_change')}</th><th>${t('cases.history_fields')}</th></tr></thead>
+      <tbody>
+        ${x.history.map((h) => html`<tr key=${h.id}>
+          <td>${when(h.at)}</td><td>${h.actor}</td>
+          <td>${h.from ? `${t(`status.${h.from}`)} → ` : ''}${t(`status.${h.to}`)}${h.severity ? ` · ${t(`severity.${h.severity}`)}` : ''}</td>
+          <td class="mono">${h.fields.join(', ')}${h.note ? ` · ${h.note}` : ''}</td>
+        </tr>`)}
+      </tbody>
+    </table>
+    <h2>${t('cases.contacts')}</h2>
+    ${x.contacts.length === 0
+      ? html`<p class="empty">${t('cases.no_contacts')}</p>`
+      : html`<table class="contacts">
+          <thead><tr><th>${t('cases.name')}</th><th>${t('cases.contact_type')}</th>
+            <th>${t('cases.last_contact')}</th><th>${t('cases.observation_end')}</th></tr></thead>
+          <tbody>
+            ${x.contacts.map((k) => html`<tr key=${k.id}>
+              <td>${k.case_id ? html`<${Link} href=${`/cases/${code}/${k.case_id}`}>${k.person_name}<//>` : k.person_name}</td>
+              <td>${k.contact_type_zh}</td><td>${k.last_contact_date}</td>
+              <td>${k.observation?.planned_end ?? '–'}</td>
+            </tr>`)}
+          </tbody>
+        </table>`}
+    <h2>${t('cases.chain')}</h2>
+    <${ChainGraph} key=${`${id}-${tick}`} id=${id} code=${code} />
+  </section>`;
+}
+
+// ---- the bulletin -----------------------------------------------------------
+
+const FIGS = ['confirmed_new', 'confirmed_total', 'hospitalised_now', 'severe_now', 'discharged_total',
+  'deaths_total', 'suspected_now', 'asymptomatic_now', 'contacts_total', 'observing_now', 'released_new'];
+
+function Curve({ code, date }) {
+  const from = new Date(Date.parse(date) - 45 * 86400e3).toISOString().slice(0, 10);
+  const curve = useLoad(() => api.get(`/api/v1/cases/curve?region=${code}&from=${from}&to=${date}`), [code, date]);
+  if (curve.error) return html`<${ErrorBox} error=${curve.error} onRetry=${curve.reload} />`;
+  if (!curve.data) return html`<${Loading} />`;
+  const days = curve.data.days;
+  const option = {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [t('bulletin.by_onset'), t('bulletin.by_report')] },
+    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: days.map((d) => d.date.slice(5)) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      { name: t('bulletin.by_onset'), type: 'bar', data: days.map((d) => d.onset), itemStyle: { color: '#c62828' } },
+      { name: t('bulletin.by_report'), type: 'line', data: days.map((d) => d.report), itemStyle: { color: '#1565c0' } },
+    ],
+  };
+  return html`<${Chart} className="curve" label=${t('bulletin.curve')} option=${option} />`;
+}
+
+export function BulletinPage({ code, query }) {
+  const date = query.get('date') ?? today();
+  const b = useLoad(() => api.get(`/api/v1/bulletin?region=${code}&date=${date}`), [code, date]);
+  const text = useLoad(
+    () => fetch(`/api/v1/bulletin?region=${code}&date=${date}&format=text`, { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.text() : '')),
+    [code, date],
+  );
+  const setDate = (d) => d && navigate(`/bulletin/${code}?date=${d}`);
+  return html`<section class="page bulletin">
+    <div class="region-head">
+      <h1>${b.data ? `${b.data.region.name} ` : ''}${t('bulletin.title')}</h1>
+      <label>${t('bulletin.date')} <input type="date" name="date" value=${date} max=${today()}
+        onChange=${(e) => setDate(e.target.value)} /></label>
+    </div>
+    <p class="links">
+      <a class="print" href=${`/public/bulletin?region=${code}&date=${date}`} target="_blank" rel="noopener">${t('bulletin.print')}</a>
+      · <a class="xlsx" href=${`/api/v1/bulletin?region=${code}&date=${date}&format=xlsx`} download>${t('bulletin.xlsx')}</a>
+    </p>
+    ${b.error && html`<${ErrorBox} error=${b.error} onRetry=${b.reload} />`}
+    ${!b.data && !b.error && html`<${Loading} />`}
+    ${b.data &&
+    html`<div class="tiles bulletin-figures">
+        ${FIGS.map((f) => html`<div key=${f} class=${`tile fig-${f}`} data-figure=${f} data-value=${b.data.figures[f]}>
+          <span class="label">${t(`fig.${f}`)}</span>
+          <strong class="value">${num(b.data.figures[f])}</strong>
+        </div>`)}
+      </div>
+      ${text.data && html`<pre class="bulletin-text">${text.data}</pre>`}
+      ${b.data.children.length > 0 &&
+      html`<h2>${t('bulletin.children')}</h2>
+        <table class="bulletin-children">
+          <thead><tr><th>${t('bulletin.region')}</th>
+            ${FIGS.slice(0, 8).map((f) => html`<th key=${f}>${t(`fig.${f}`)}</th>`)}</tr></thead>
+          <tbody>
+            ${b.data.children.map((c) => html`<tr key=${c.code} data-code=${c.code}>
+              <td><${Link} href=${`/bulletin/${c.code}?date=${date}`}>${c.name}<//></td>
+              ${FIGS.slice(0, 8).map((f) => html`<td key=${f}>${num(c.figures[f])}</td>`)}
+            </tr>`)}
+          </tbody>
+        </table>`}
+      <h2>${t('bulletin.curve')}</h2>
+      <${Curve} code=${code} date=${date} />`}
+  </section>`;
+}
