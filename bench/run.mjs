@@ -29,12 +29,23 @@ function machine() {
   return { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', memory_gib: mem, kernel: os.release() };
 }
 
-function wrk(url, script, { duration = DURATION, conns = CONNS } = {}) {
+// Runs wrk asynchronously (the event loop must stay free: B7 watches an
+// event stream during B1): a warm-up, then the measured run.
+function runAsync(cmd, argv) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env: process.env });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => resolve({ code, stdout: out, stderr: err }));
+  });
+}
+
+async function wrk(url, script, { duration = DURATION, conns = CONNS } = {}) {
   const lua = path.join(OUT, `wrk-${path.basename(script)}`);
   writeFileSync(lua, readFileSync(script, 'utf8') + '\n' + readFileSync(path.join(ROOT, 'bench/report.lua'), 'utf8'));
-  // Warm-up, then the measured run.
-  spawnSync('wrk', ['-t2', `-c${conns}`, `-d${WARMUP}`, '-s', lua, url], { encoding: 'utf8', env: process.env });
-  const r = spawnSync('wrk', ['-t2', `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url], { encoding: 'utf8', env: process.env });
+  await runAsync('wrk', ['-t2', `-c${conns}`, `-d${WARMUP}`, '-s', lua, url]);
+  const r = await runAsync('wrk', ['-t2', `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url]);
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`wrk failed: ${r.stdout}\n${r.stderr}`);
   return JSON.parse(line);
@@ -102,7 +113,7 @@ let httpCeiling = null;
 if (want('B1') || want('B2') || want('B3') || want('B4')) {
   const ngx = await startNginx();
   try {
-    const r = wrk('http://127.0.0.1:18081/', path.join(ROOT, 'bench/ceiling.lua'));
+    const r = await wrk('http://127.0.0.1:18081/', path.join(ROOT, 'bench/ceiling.lua'));
     httpCeiling = r.rps;
     row('C1', 'nginx return 204 (HTTP ceiling)', r.rps, 'req/s', null, { p50_ms: r.p50_ms, p99_ms: r.p99_ms });
   } finally { ngx.kill('SIGQUIT'); }
@@ -121,21 +132,172 @@ const work = path.join(OUT, 'work.db');
 for (const f of [work, work + '-wal', work + '-shm']) rmSync(f, { force: true });
 copyFileSync(city, work);
 ensureUser(work, 'bench_commander', 'commander', '4311');
+ensureUser(work, 'bench_admin', 'admin', '4311');
 const srv = await startServer(work, ['--threads', '2']);
 try {
   const cmd = await login(srv.url, 'bench_commander');
-  process.env.EPIGRID_COOKIE = cmd.cookie;
-  process.env.EPIGRID_CSRF = cmd.csrf;
+  const adm = await login(srv.url, 'bench_admin');
+  const county = '431122', township = firstChild(work, county);
+  process.env.STATS_REGIONS = `4311,${county},${township}`;
   if (want('B3')) {
-    const county = '431122', township = firstChild(work, county);
+    process.env.EPIGRID_COOKIE = cmd.cookie;
     for (const [label, regions] of [['city', '4311'], ['county', county], ['township', township], ['mixed', `4311,${county},${township}`]]) {
       process.env.STATS_REGIONS = regions;
-      const r = wrk(srv.url + '/', path.join(ROOT, 'bench/stats.lua'));
+      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/stats.lua'));
       row(`B3-${label}`, `GET /api/v1/stats (${label})`, r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 50 % of ceiling, p99 ≤ 5 ms' });
+    }
+    process.env.STATS_REGIONS = `4311,${county},${township}`;
+  }
+  if (want('B1') || want('B2') || want('B4') || want('B7')) {
+    process.env.EPIGRID_COOKIE = adm.cookie;
+    process.env.EPIGRID_CSRF = adm.csrf;
+    const setup = await prepareFieldWork(srv.url, adm, work);
+    process.env.BENCH_PERSONS = setup.personsFile;
+    process.env.BENCH_SLOTS = setup.slots.join(',');
+    if (want('B1') || want('B7')) {
+      process.env.BENCH_RUN = runTag();
+      const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
+      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/reports.lua'));
+      row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
+      if (watcher) {
+        const t = await watcher.stop();
+        row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, target: 'p99 ≤ 50 ms' });
+      }
+    }
+    if (want('B2')) {
+      process.env.BENCH_RUN = runTag();
+      process.env.BENCH_HOUSEHOLDS = setup.householdsFile;
+      process.env.BENCH_ROUND = String(setup.round);
+      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/visits.lua'));
+      row('B2', 'POST /api/v1/visits (durable, counters)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 15 % of ceiling' });
+    }
+    if (want('B4')) {
+      process.env.BENCH_RUN = runTag();
+      const rss = watchRss(srv.child.pid);
+      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/mixed.lua'));
+      row('B4', 'mixed: 90 % reads (stats, alerts, observations), 10 % report writes', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, server_peak_rss_mib: rss.stop(), target: 'server RSS ≤ 256 MiB' });
     }
   }
 } finally {
   srv.child.kill('SIGTERM');
+}
+
+function runTag() {
+  return Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+}
+
+// Samples the server's resident memory every 200 ms.
+function watchRss(pid) {
+  let peak = 0;
+  const t = setInterval(() => {
+    try {
+      const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+      peak = Math.max(peak, kb);
+    } catch { /* gone */ }
+  }, 200);
+  return { stop() { clearInterval(t); return Math.round(peak / 1024); } };
+}
+
+function chinaDate(offsetDays) {
+  return new Date(Date.now() + 8 * 3600e3 + offsetDays * 86400e3).toISOString().slice(0, 10);
+}
+
+// Puts persons spread over the whole city under observation (started 13
+// days ago, so that 26+ past report slots are open to each), opens a round
+// over the city, and writes the id lists the wrk scripts read.
+async function prepareFieldWork(url, adm, db) {
+  const nPersons = QUICK ? 2000 : 20000;
+  const q = (sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.trim().split('\n').filter(Boolean);
+  const total = Number(q('SELECT MAX(id) FROM persons')[0]);
+  const step = Math.max(1, Math.floor(total / (nPersons + 300)));
+  const ids = q(`SELECT id FROM persons WHERE id % ${step} = 0 LIMIT ${nPersons + 300}`);
+  const start = chinaDate(-13);
+  const headers = { 'Content-Type': 'application/json', Cookie: adm.cookie, 'X-CSRF-Token': adm.csrf };
+  let i = 0, failed = 0;
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (i < ids.length) {
+      const id = ids[i++];
+      const r = await fetch(`${url}/api/v1/observations`, { method: 'POST', headers, body: JSON.stringify({ person_id: Number(id), kind: 'home', reason: 'travel', start_date: start }) });
+      if (r.status !== 201 && r.status !== 200) failed++;
+      await r.arrayBuffer();
+    }
+  }));
+  log(`opened ${ids.length - failed} observations in ${((Date.now() - t0) / 1000).toFixed(1)} s (${failed} refused)`);
+  const personsFile = path.join(OUT, 'persons.txt');
+  writeFileSync(personsFile, ids.slice(300).join('\n') + '\n');
+  const slots = [];
+  const nowChina = new Date(Date.now() + 8 * 3600e3);
+  for (let d = -13; d <= 0; d++) {
+    for (const hm of ['08:00', '16:00']) {
+      const slot = `${chinaDate(d)}T${hm}`;
+      if (new Date(`${slot}:00Z`).getTime() <= nowChina.getTime()) slots.push(slot);
+    }
+  }
+  const round = await fetch(`${url}/api/v1/rounds`, { method: 'POST', headers, body: JSON.stringify({ name: '基准测试轮次', region_code: '4311', start_date: chinaDate(0), end_date: chinaDate(7) }) });
+  const roundBody = await round.json();
+  if (round.status !== 201) throw new Error(`round: ${round.status} ${JSON.stringify(roundBody)}`);
+  const households = q(`SELECT h.id || ' ' || (SELECT p.id FROM persons p WHERE p.household_id = h.id LIMIT 1) FROM households h WHERE h.id % ${QUICK ? 1 : 5} = 0 AND EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id) LIMIT 300000`);
+  const householdsFile = path.join(OUT, 'households.txt');
+  writeFileSync(householdsFile, households.join('\n') + '\n');
+  return { personsFile, slots, round: roundBody.id, householdsFile, watchPersons: ids.slice(0, 300) };
+}
+
+// B7: a commander's event stream; a poster sends one abnormal report at a
+// time for persons outside the B1 set and measures until its alert arrives.
+function timeToKnow(url, cmd, adm, setup) {
+  const samples = [];
+  const pending = new Map(); // person id -> send time
+  const ac = new AbortController();
+  let stopped = false;
+  (async () => {
+    const res = await fetch(`${url}/api/v1/events`, { headers: { Cookie: cmd.cookie }, signal: ac.signal });
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ done: true }));
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      let k;
+      while ((k = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, k);
+        buf = buf.slice(k + 2);
+        if (!/event: alert\.raised/.test(block)) continue;
+        const data = JSON.parse(block.match(/data: (.*)/)[1]);
+        const t = pending.get(String(data.person_id));
+        if (t !== undefined) {
+          samples.push(performance.now() - t);
+          pending.delete(String(data.person_id));
+        }
+      }
+    }
+  })().catch(() => {});
+  const poster = (async () => {
+    const headers = { 'Content-Type': 'application/json', Cookie: adm.cookie, 'X-CSRF-Token': adm.csrf };
+    let n = 0;
+    await new Promise((r) => setTimeout(r, 1500));
+    while (!stopped) {
+      const person = setup.watchPersons[n % setup.watchPersons.length];
+      const slot = setup.slots[Math.floor(n / setup.watchPersons.length) % setup.slots.length];
+      n++;
+      pending.set(String(person), performance.now());
+      const r = await fetch(`${url}/api/v1/health-reports`, { method: 'POST', headers, body: JSON.stringify({ client_uuid: crypto.randomUUID(), person_id: Number(person), slot, temperature: 38.6 }) });
+      await r.arrayBuffer();
+      await new Promise((r2) => setTimeout(r2, 200));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await poster;
+      await new Promise((r) => setTimeout(r, 500));
+      ac.abort();
+      samples.sort((a, b) => a - b);
+      const pct = (p) => samples.length ? Math.round(samples[Math.min(samples.length - 1, Math.floor(p / 100 * samples.length))] * 10) / 10 : NaN;
+      return { n: samples.length, p50: pct(50), p99: pct(99) };
+    },
+  };
 }
 
 function firstChild(db, code) {

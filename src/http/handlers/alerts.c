@@ -96,7 +96,7 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
 
 int handler_alert_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t id;
+    int64_t id = 0;
     struct alert a;
     if (path_id(req, &id, err) != 0 || alert_get(req->store, req->user.scope, id, &a, err) != 0)
         return -err->code;
@@ -141,7 +141,7 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
                               struct ep_error *err)
 {
     (void)res;
-    int64_t id;
+    int64_t id = 0;
     if (path_id(req, &id, err) != 0)
         return -err->code;
     /* No body, or an empty object. */
@@ -166,7 +166,7 @@ static const struct json_field resolve_fields[] = {
 int handler_alert_resolve(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     (void)res;
-    int64_t id;
+    int64_t id = 0;
     if (path_id(req, &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
