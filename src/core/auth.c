@@ -27,7 +27,7 @@ static const char *perm_names[PERM_COUNT] = {
     "registry_write", "pii_unmask",   "export",       "user_read",    "user_admin",
     "audit_read",     "round_manage", "field_write",  "alert_handle", "org_manage",
     "duty_write",     "supply_read",  "supply_write", "fund_write",   "supply_request",
-    "case_read",      "case_write",   "site_manage",
+    "case_read",      "case_write",   "site_manage",  "command_write", "inspect_write",
 };
 
 #define P(x) (UINT64_C(1) << (x))
@@ -39,11 +39,13 @@ static const uint64_t role_perms[ROLE_COUNT] = {
                    P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
                    P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_READ) |
                    P(PERM_SUPPLY_WRITE) | P(PERM_FUND_WRITE) | P(PERM_SUPPLY_REQUEST) |
-                   P(PERM_CASE_READ) | P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE),
+                   P(PERM_CASE_READ) | P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE) |
+                   P(PERM_COMMAND_WRITE) | P(PERM_INSPECT_WRITE),
     [ROLE_COMMANDER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_ROUND_MANAGE) |
                        P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE) | P(PERM_SUPPLY_READ) |
-                       P(PERM_SUPPLY_REQUEST) | P(PERM_CASE_READ) | P(PERM_SITE_MANAGE),
+                       P(PERM_SUPPLY_REQUEST) | P(PERM_CASE_READ) | P(PERM_SITE_MANAGE) |
+                       P(PERM_COMMAND_WRITE),
     [ROLE_GRID_WORKER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                          P(PERM_REGISTRY_WRITE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
                          P(PERM_DUTY_WRITE),
@@ -57,7 +59,8 @@ static const uint64_t role_perms[ROLE_COUNT] = {
     [ROLE_SUPPLIES] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_SUPPLY_READ) |
                       P(PERM_SUPPLY_WRITE) | P(PERM_FUND_WRITE) | P(PERM_SUPPLY_REQUEST),
     [ROLE_INSPECTOR] =
-        P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) | P(PERM_SUPPLY_READ),
+        P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) | P(PERM_SUPPLY_READ) |
+        P(PERM_INSPECT_WRITE),
     [ROLE_VIEWER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_SUPPLY_READ),
 };
 #undef P

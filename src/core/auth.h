@@ -54,6 +54,8 @@ enum auth_perm {
     PERM_CASE_READ,      /* cases, contacts, transmission chains, line list */
     PERM_CASE_WRITE,     /* report and change cases, record close contacts */
     PERM_SITE_MANAGE,    /* designated hospitals, fever clinics, quarantine sites */
+    PERM_COMMAND_WRITE,  /* response levels, directives, broadcasts, leader links, rectification */
+    PERM_INSPECT_WRITE,  /* inspections (督查), their findings, verifying rectifications */
     PERM_COUNT
 };
 
