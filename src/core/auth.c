@@ -23,24 +23,23 @@ static const char *role_names[ROLE_COUNT] = {
 };
 
 static const char *perm_names[PERM_COUNT] = {
-    "public",         "login",        "region_read",  "region_write", "registry_read",
-    "registry_write", "pii_unmask",   "export",       "user_read",    "user_admin",
-    "audit_read",     "round_manage", "field_write",  "alert_handle", "org_manage",
-    "duty_write",     "supply_read",  "supply_write", "fund_write",   "supply_request",
+    "public",         "login",        "region_read",  "region_write",  "registry_read",
+    "registry_write", "pii_unmask",   "export",       "user_read",     "user_admin",
+    "audit_read",     "round_manage", "field_write",  "alert_handle",  "org_manage",
+    "duty_write",     "supply_read",  "supply_write", "fund_write",    "supply_request",
     "case_read",      "case_write",   "site_manage",  "command_write", "inspect_write",
 };
 
 #define P(x) (UINT64_C(1) << (x))
 /* Who may do what.  One row per role; read across to see a role's rights. */
 static const uint64_t role_perms[ROLE_COUNT] = {
-    [ROLE_ADMIN] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGION_WRITE) |
-                   P(PERM_REGISTRY_READ) | P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) |
-                   P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) |
-                   P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) | P(PERM_ALERT_HANDLE) |
-                   P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_READ) |
-                   P(PERM_SUPPLY_WRITE) | P(PERM_FUND_WRITE) | P(PERM_SUPPLY_REQUEST) |
-                   P(PERM_CASE_READ) | P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE) |
-                   P(PERM_COMMAND_WRITE) | P(PERM_INSPECT_WRITE),
+    [ROLE_ADMIN] =
+        P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGION_WRITE) | P(PERM_REGISTRY_READ) |
+        P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) | P(PERM_EXPORT) | P(PERM_USER_READ) |
+        P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) | P(PERM_ROUND_MANAGE) | P(PERM_FIELD_WRITE) |
+        P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_READ) |
+        P(PERM_SUPPLY_WRITE) | P(PERM_FUND_WRITE) | P(PERM_SUPPLY_REQUEST) | P(PERM_CASE_READ) |
+        P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE) | P(PERM_COMMAND_WRITE) | P(PERM_INSPECT_WRITE),
     [ROLE_COMMANDER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_EXPORT) | P(PERM_USER_READ) | P(PERM_ROUND_MANAGE) |
                        P(PERM_ALERT_HANDLE) | P(PERM_ORG_MANAGE) | P(PERM_SUPPLY_READ) |
@@ -58,9 +57,8 @@ static const uint64_t role_perms[ROLE_COUNT] = {
                        P(PERM_FUND_WRITE),
     [ROLE_SUPPLIES] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_SUPPLY_READ) |
                       P(PERM_SUPPLY_WRITE) | P(PERM_FUND_WRITE) | P(PERM_SUPPLY_REQUEST),
-    [ROLE_INSPECTOR] =
-        P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) | P(PERM_SUPPLY_READ) |
-        P(PERM_INSPECT_WRITE),
+    [ROLE_INSPECTOR] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
+                       P(PERM_SUPPLY_READ) | P(PERM_INSPECT_WRITE),
     [ROLE_VIEWER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_SUPPLY_READ),
 };
 #undef P
