@@ -170,7 +170,8 @@ CREATE TABLE lots (
     quantity      INTEGER NOT NULL CHECK (quantity > 0),
     remaining     INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= quantity)
 );
-CREATE INDEX lots_fifo ON lots(warehouse_id, item_id, id);
+-- FIFO reads only lots with units left: exhausted lots drop out of the index.
+CREATE INDEX lots_fifo ON lots(warehouse_id, item_id, id) WHERE remaining > 0;
 CREATE INDEX lots_donation ON lots(donation_id);
 CREATE INDEX lots_entry ON lots(entry_id);
 

@@ -282,6 +282,95 @@ int handler_warehouse_threshold(struct http_request *req, struct http_response *
     return list_reply(res, rc, &out);
 }
 
+/* ---- writes through the group-commit writer ------------------------------------ */
+
+/* A ledger, donation, fulfilment or fund write queued for group commit
+ * (http_defer_write): the domain call runs on the writer thread inside the
+ * batch transaction (its own store_begin is a savepoint there, so the
+ * stock check and the write still happen together); the answer is read
+ * back on the request's thread once the batch is durable.  Everything the
+ * job points to lives in the request's arena. */
+enum job_kind { JOB_OP, JOB_DONATION, JOB_REVERSE, JOB_FULFIL, JOB_FUND_ENTRY, JOB_FUND_REVERSE };
+
+struct write_job {
+    int kind;                              /* enum job_kind */
+    struct actor who;                      /* the caller */
+    struct supply_op_input op;             /* JOB_OP */
+    struct supply_donation_input donation; /* JOB_DONATION */
+    struct fund_entry_input fund;          /* JOB_FUND_ENTRY */
+    int64_t target;                        /* operation, request or fund entry acted on */
+    int64_t warehouse_id;                  /* JOB_FULFIL */
+    int nlines;                            /* JOB_FULFIL */
+    const struct supply_line *lines;       /* JOB_FULFIL */
+    const char *approver, *note;           /* JOB_REVERSE, JOB_FULFIL, JOB_FUND_REVERSE */
+    int64_t id;                            /* OUT: what was written */
+};
+
+static int job_write(struct store *s, struct http_request *req, void *ctx, struct ep_error *err)
+{
+    (void)req;
+    struct write_job *j = ctx;
+    switch (j->kind) {
+    case JOB_OP:
+        return supply_op_create(s, &j->who, &j->op, &j->id, err);
+    case JOB_DONATION:
+        return supply_donation_create(s, &j->who, &j->donation, &j->id, err);
+    case JOB_REVERSE:
+        return supply_op_reverse(s, &j->who, j->target, j->approver, j->note, &j->id, err);
+    case JOB_FULFIL:
+        return supply_request_fulfil(s, &j->who, j->target, j->warehouse_id, j->nlines, j->lines,
+                                     j->note, &j->id, err);
+    case JOB_FUND_ENTRY:
+        return fund_entry_add(s, &j->who, &j->fund, &j->id, err);
+    default:
+        return fund_entry_reverse(s, &j->who, j->target, j->approver, &j->id, err);
+    }
+}
+
+static int job_encode(struct http_request *req, struct http_response *res, void *ctx,
+                      struct ep_error *err)
+{
+    struct write_job *j = ctx;
+    json_t *out = NULL;
+    int rc = 0;
+    switch (j->kind) {
+    case JOB_OP:
+    case JOB_REVERSE:
+        rc = supply_op_json(req->store, "", j->id, &out, err);
+        break;
+    case JOB_DONATION:
+        rc = supply_donation_json(req->store, "", j->id, &out, err);
+        break;
+    case JOB_FULFIL:
+        if ((rc = supply_request_json(req->store, "", j->target, &out, err)) == 0)
+            json_object_set_new(out, "op_id", json_integer(j->id));
+        return rc ? rc : http_reply_json(res, 201, out);
+    case JOB_FUND_ENTRY:
+        rc = fund_entries_json(req->store, "", j->fund.account_id, j->id + 1, 1, &out, err);
+        break;
+    default:
+        break;
+    }
+    return rc ? rc : created(res, out, j->id);
+}
+
+static struct write_job *job_new(struct http_request *req, int kind)
+{
+    struct write_job *j = arena_alloc(req->arena, sizeof *j);
+    memset(j, 0, sizeof *j);
+    j->kind = kind;
+    j->who = actor_of(req);
+    return j;
+}
+
+/* A string member copied into the request's arena (the body is freed
+ * before the write runs). */
+static const char *arena_str(struct http_request *req, const json_t *obj, const char *key)
+{
+    const char *v = json_get_str(obj, key);
+    return v ? arena_strdup(req->arena, v) : NULL;
+}
+
 /* ---- donations ------------------------------------------------------------------ */
 
 static const struct json_field donation_fields[] = {
@@ -310,32 +399,28 @@ int handler_donations_list(struct http_request *req, struct http_response *res,
 int handler_donations_create(struct http_request *req, struct http_response *res,
                              struct ep_error *err)
 {
+    (void)res;
     json_t *body = body_checked(req, donation_fields, err);
     if (!body)
         return -err->code;
-    struct supply_donation_input in = {0};
+    struct write_job *j = job_new(req, JOB_DONATION);
+    struct supply_donation_input *in = &j->donation;
     struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
+    if (lines_parse(req, body, &lines, &in->nlines, err) != 0) {
         json_decref(body);
         return -err->code;
     }
-    in.lines = lines;
-    in.donor_id = json_get_int(body, "donor_id", 0);
-    in.receipt_no = json_get_str(body, "receipt_no");
-    in.donated_on = json_get_str(body, "donated_on");
-    in.receiving_unit = json_get_str(body, "receiving_unit");
-    in.warehouse_id = json_get_int(body, "warehouse_id", 0);
-    in.account_id = json_get_int(body, "account_id", 0);
-    in.money_fen = json_get_int(body, "money_fen", 0);
-    in.note = json_get_str(body, "note");
-    struct actor who = actor_of(req);
-    int64_t id;
-    int rc = supply_donation_create(req->store, &who, &in, &id, err);
+    in->lines = lines;
+    in->donor_id = json_get_int(body, "donor_id", 0);
+    in->receipt_no = arena_str(req, body, "receipt_no");
+    in->donated_on = arena_str(req, body, "donated_on");
+    in->receiving_unit = arena_str(req, body, "receiving_unit");
+    in->warehouse_id = json_get_int(body, "warehouse_id", 0);
+    in->account_id = json_get_int(body, "account_id", 0);
+    in->money_fen = json_get_int(body, "money_fen", 0);
+    in->note = arena_str(req, body, "note");
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_donation_json(req->store, "", id, &out, err);
-    return rc ? rc : created(res, out, id);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 int handler_donation_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -404,35 +489,31 @@ int handler_ledger_list(struct http_request *req, struct http_response *res, str
 
 int handler_ledger_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
+    (void)res;
     json_t *body = body_checked(req, op_fields, err);
     if (!body)
         return -err->code;
-    struct supply_op_input in = {0};
+    struct write_job *j = job_new(req, JOB_OP);
+    struct supply_op_input *in = &j->op;
     struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
+    if (lines_parse(req, body, &lines, &in->nlines, err) != 0) {
         json_decref(body);
         return -err->code;
     }
-    in.lines = lines;
-    in.kind = json_get_str(body, "kind");
-    in.op_date = json_get_str(body, "date");
-    in.warehouse_id = json_get_int(body, "warehouse_id", 0);
-    in.to_warehouse_id = json_get_int(body, "to_warehouse_id", 0);
-    in.recipient_kind = json_get_str(body, "recipient_kind");
-    in.recipient_region = json_get_str(body, "recipient_region");
-    in.recipient_name = json_get_str(body, "recipient_name");
-    in.reason_code = json_get_str(body, "reason_code");
-    in.approver = json_get_str(body, "approver");
-    in.note = json_get_str(body, "note");
-    in.request_id = json_get_int(body, "request_id", 0);
-    struct actor who = actor_of(req);
-    int64_t id;
-    int rc = supply_op_create(req->store, &who, &in, &id, err);
+    in->lines = lines;
+    in->kind = arena_str(req, body, "kind");
+    in->op_date = arena_str(req, body, "date");
+    in->warehouse_id = json_get_int(body, "warehouse_id", 0);
+    in->to_warehouse_id = json_get_int(body, "to_warehouse_id", 0);
+    in->recipient_kind = arena_str(req, body, "recipient_kind");
+    in->recipient_region = arena_str(req, body, "recipient_region");
+    in->recipient_name = arena_str(req, body, "recipient_name");
+    in->reason_code = arena_str(req, body, "reason_code");
+    in->approver = arena_str(req, body, "approver");
+    in->note = arena_str(req, body, "note");
+    in->request_id = json_get_int(body, "request_id", 0);
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_op_json(req->store, "", id, &out, err);
-    return rc ? rc : created(res, out, id);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 int handler_ledger_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -453,21 +534,19 @@ static const struct json_field reverse_fields[] = {
 int handler_ledger_reverse(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
+    (void)res;
     int64_t id;
     if (path_id(req, &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, reverse_fields, err);
     if (!body)
         return -err->code;
-    struct actor who = actor_of(req);
-    int64_t new_id;
-    int rc = supply_op_reverse(req->store, &who, id, json_get_str(body, "approver"),
-                               json_get_str(body, "note"), &new_id, err);
+    struct write_job *j = job_new(req, JOB_REVERSE);
+    j->target = id;
+    j->approver = arena_str(req, body, "approver");
+    j->note = arena_str(req, body, "note");
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_op_json(req->store, "", new_id, &out, err);
-    return rc ? rc : created(res, out, new_id);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 int handler_ledger_xlsx(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -594,29 +673,25 @@ static const struct json_field fulfil_fields[] = {
 int handler_request_fulfil(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
+    (void)res;
     int64_t id;
     if (path_id(req, &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, fulfil_fields, err);
     if (!body)
         return -err->code;
+    struct write_job *j = job_new(req, JOB_FULFIL);
     struct supply_line *lines;
-    int n;
-    if (lines_parse(req, body, &lines, &n, err) != 0) {
+    if (lines_parse(req, body, &lines, &j->nlines, err) != 0) {
         json_decref(body);
         return -err->code;
     }
-    struct actor who = actor_of(req);
-    int64_t op_id;
-    int rc = supply_request_fulfil(req->store, &who, id, json_get_int(body, "warehouse_id", 0), n,
-                                   lines, json_get_str(body, "note"), &op_id, err);
+    j->lines = lines;
+    j->target = id;
+    j->warehouse_id = json_get_int(body, "warehouse_id", 0);
+    j->note = arena_str(req, body, "note");
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_request_json(req->store, "", id, &out, err);
-    if (rc == 0)
-        json_object_set_new(out, "op_id", json_integer(op_id));
-    return rc ? rc : http_reply_json(res, 201, out);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 /* ---- funds ------------------------------------------------------------------------ */
@@ -689,24 +764,20 @@ static const struct json_field entry_fields[] = {
 int handler_fund_entries_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
+    (void)res;
     json_t *body = body_checked(req, entry_fields, err);
     if (!body)
         return -err->code;
-    struct fund_entry_input in = {json_get_int(body, "account_id", 0),
-                                  json_get_str(body, "direction"),
-                                  json_get_int(body, "amount_fen", 0),
-                                  json_get_str(body, "purpose"),
-                                  json_get_str(body, "approver"),
-                                  json_get_str(body, "date"),
-                                  0};
-    struct actor who = actor_of(req);
-    int64_t id;
-    int rc = fund_entry_add(req->store, &who, &in, &id, err);
+    struct write_job *j = job_new(req, JOB_FUND_ENTRY);
+    j->fund = (struct fund_entry_input){json_get_int(body, "account_id", 0),
+                                        arena_str(req, body, "direction"),
+                                        json_get_int(body, "amount_fen", 0),
+                                        arena_str(req, body, "purpose"),
+                                        arena_str(req, body, "approver"),
+                                        arena_str(req, body, "date"),
+                                        0};
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = fund_entries_json(req->store, "", in.account_id, id + 1, 1, &out, err);
-    return rc ? rc : created(res, out, id);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 static const struct json_field entry_reverse_fields[] = {
@@ -717,17 +788,18 @@ static const struct json_field entry_reverse_fields[] = {
 int handler_fund_entry_reverse(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
+    (void)res;
     int64_t id;
     if (path_id(req, &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, entry_reverse_fields, err);
     if (!body)
         return -err->code;
-    struct actor who = actor_of(req);
-    int64_t new_id;
-    int rc = fund_entry_reverse(req->store, &who, id, json_get_str(body, "approver"), &new_id, err);
+    struct write_job *j = job_new(req, JOB_FUND_REVERSE);
+    j->target = id;
+    j->approver = arena_str(req, body, "approver");
     json_decref(body);
-    return rc ? rc : created(res, NULL, new_id);
+    return http_defer_write(req, job_write, job_encode, j);
 }
 
 /* ---- roll-up ------------------------------------------------------------------------ */
