@@ -1,15 +1,15 @@
 /*
  * stats.c -- headline figures from counters (see stats.h).
  *
- * All counters of a region are read in one indexed range (code = ?), then
- * picked by name: the cost does not depend on how many facts lie below.
+ * The fourteen metrics shown are read by primary key (code, metric): the
+ * cost depends neither on how many facts lie below nor on how many days of
+ * dated metrics the region has accumulated.
  */
 #include "core/stats.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "core/counter.h"
 #include "core/region.h"
 
 struct pick {
@@ -82,7 +82,37 @@ json_t *stats_region_day(struct store *s, const char *code, const char *date, st
     json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "region", r.code, "name", r.name,
                             "date", date, "registry", p.registry, "observation", p.observation,
                             "alerts", p.alerts, "reports", p.reports);
-    if (counter_list(s, code, pick_metric, &p, err) != 0) {
+    /* Only the metrics shown are read (a region accumulates dated metrics
+     * every day, so reading all of them would grow with the outbreak). */
+    static const char *fixed[] = {
+        "households",         "persons",     "obs_active.home",  "obs_active.centralized",
+        "obs_active.medical", "overdue_now", "alerts_open.high", "alerts_open.medium",
+        "alerts_open.low"};
+    static const char *dated[] = {"obs_new.", "obs_released.", "alerts_raised.", "reports.",
+                                  "reports_abnormal."};
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT metric, value FROM region_counters WHERE code = ? AND metric IN"
+                      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
+    if (!st) {
+        json_decref(out);
+        return NULL;
+    }
+    store_bind_text(st, 1, code);
+    int idx = 2;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        store_bind_text(st, idx++, fixed[i]);
+    for (size_t i = 0; i < sizeof dated / sizeof dated[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", dated[i], date);
+        store_bind_text(st, idx++, name);
+    }
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        pick_metric(store_column_text(st, 0), store_column_int64(st, 1), &p);
+    store_stmt_reset(st);
+    if (rc < 0) {
         json_decref(out);
         return NULL;
     }
