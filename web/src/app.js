@@ -3,6 +3,9 @@
 // Routes (real URLs; the server answers index.html for any path without a dot):
 //   /regions/{code}                     region browser (default: the jurisdiction root)
 //   /persons/{code}?name=..|id_number=..  person search within a region
+//   /field/{code}                       grid worker's page (pages/field.js)
+//   /coverage/{code}?round=N            screening progress, overdue, tiles (pages/command.js)
+//   /alerts/{code}?status=..            alert inbox (pages/command.js)
 //   /orgs|teams|rosters|checkpoint/{code}  mobilisation (pages/mobilise.js)
 // Without a session every route shows the login page, and after logging in
 // the same URL opens, so links and reloads keep their place.
@@ -12,6 +15,9 @@ import { useEffect, useState } from 'preact/hooks';
 import * as api from './api.js';
 import { getLang, LANG_NAMES, LANGS, setLang, t } from './i18n.js';
 import { ErrorBox, html, Link, Loading, navigate, useLocation } from './ui.js';
+import * as outbox from './outbox.js';
+import { AlertsPage, CoveragePage } from './pages/command.js';
+import { FieldPage } from './pages/field.js';
 import { LoginPage } from './pages/login.js';
 import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
 import { PersonsPage } from './pages/persons.js';
@@ -51,6 +57,14 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
       html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
       ${can('registry_read') &&
       html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
+      ${can('field_write') &&
+      can('registry_read') &&
+      html`<${Link} href=${`/field/${here}`} aria-current=${current('field')}>${t('nav.field')}<//>`}
+      ${can('region_read') &&
+      html`<${Link} href=${`/coverage/${here}`} aria-current=${current('coverage')}>${t('nav.coverage')}<//>`}
+      ${can('region_read') &&
+      can('registry_read') &&
+      html`<${Link} href=${`/alerts/${here}`} aria-current=${current('alerts')}>${t('nav.alerts')}<//>`}
       ${session.permissions.includes('case_read') &&
       html`<${Link} href=${`/cases/${here}`} aria-current=${current('cases') ?? current('case')}>${t('nav.cases')}<//>`}
       ${session.permissions.includes('region_read') &&
@@ -67,11 +81,22 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
         <span class="role">${t(`role.${session.user.role}`)}</span>
         <span class="scope" title=${t('header.scope')}>${root?.name ?? session.user.scope}</span>
       </div>`}
+      ${session && html`<${OutboxCount} />`}
       <${LangSwitch} lang=${lang} onChange=${onLang} />
       ${session &&
       html`<button type="button" class="secondary logout" onClick=${onLogout}>${t('header.logout')}</button>`}
     </div>
   </header>`;
+}
+
+// The number of field writes not yet on the server (shown only when there are some).
+function OutboxCount() {
+  const items = outbox.useOutbox();
+  const bad = items.some((x) => x.state !== 'pending');
+  if (items.length === 0) return null;
+  return html`<span class=${`outbox-count ${bad ? 'bad' : ''}`} role="status" title=${t('header.outbox_title')}>
+    ${t('header.outbox', { n: items.length })}
+  </span>`;
 }
 
 function NotFound() {
@@ -87,9 +112,9 @@ function route(path) {
   if (s) return { page: 'supplies', code: s[1] ?? null };
   const c = path.match(/^\/(cases|bulletin)\/(\d{1,15})(?:\/(\d{1,18}))?\/?$/); // pages/cases.js
   if (c && (c[1] === 'cases' || !c[3])) return { page: c[3] ? 'case' : c[1], code: c[2], id: c[3] };
-  const m = path.match(/^\/(regions|persons|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
+  const m = path.match(/^\/(regions|persons|field|coverage|alerts|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
-  if (/^\/(orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
+  if (/^\/(field|coverage|alerts|orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
   if (path === '/' || path === '/regions' || path === '/persons' || path === '/index.html')
     return { page: path === '/persons' ? 'persons' : 'regions', code: null };
   return { page: 'notfound' };
@@ -108,6 +133,7 @@ function App() {
       const r = await api.get('/api/v1/regions');
       setRoot(r.items[0] ?? null);
     }
+    if (s) outbox.start(s.user.username).catch(() => {}); // no IndexedDB: the pages say so on save
     setSession(s);
   };
   const boot = () => {
@@ -132,6 +158,7 @@ function App() {
     } catch {
       /* already gone on the server: log out here anyway */
     }
+    outbox.stop();
     setSession(null);
     setRoot(null);
     navigate('/', { replace: true });
@@ -148,6 +175,7 @@ function App() {
       navigate(`/${r.page}/${root.code}${loc.query.toString() ? `?${loc.query}` : ''}`, { replace: true });
   }, [session, root, loc.path]);
 
+  const can = (p) => session?.permissions.includes(p);
   let body;
   if (bootError) body = html`<section class="page"><${ErrorBox} error=${bootError} onRetry=${boot} /></section>`;
   else if (session === undefined) body = html`<section class="page"><${Loading} /></section>`;
@@ -156,6 +184,12 @@ function App() {
   else if (r.page === 'persons' && session.permissions.includes('registry_read'))
     body = html`<${PersonsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
+  else if (r.page === 'field' && can('field_write') && can('registry_read'))
+    body = html`<${FieldPage} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'coverage' && can('region_read'))
+    body = html`<${CoveragePage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'alerts' && can('region_read') && can('registry_read'))
+    body = html`<${AlertsPage} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'orgs' && can('region_read')) body = html`<${OrgsPage} key=${code} code=${code} session=${session} />`;
   else if (r.page === 'teams' && can('region_read')) body = html`<${TeamsPage} key=${code} code=${code} session=${session} />`;
   else if (r.page === 'rosters' && can('region_read'))

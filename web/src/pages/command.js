@@ -1,0 +1,439 @@
+// pages/command.js -- the command's live pages.
+//
+//   /coverage/{code}?round=N   headline tiles of the region (GET /api/v1/stats),
+//                              coverage of round N by child region (table and
+//                              ECharts bars; a bar or a row opens the child),
+//                              overdue persons now (GET /api/v1/observations?status=overdue)
+//   /alerts/{code}?status=S    the alert inbox: acknowledge, resolve with a note
+//
+// Both follow the event stream (live.js): a visit recorded refreshes the
+// coverage and tiles, an alert raised or changed refreshes tiles, the
+// overdue list and the inbox -- debounced, without reloading the page.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { useEvents, useLiveState } from '../live.js';
+import { getLang, num, t } from '../i18n.js';
+import { Breadcrumb, ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+
+// ---- shared ------------------------------------------------------------------
+
+// ECharts is a classic script (window.echarts): loaded once, when a chart is first shown.
+let echartsPromise = null;
+function loadECharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!echartsPromise)
+    echartsPromise = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/vendor/echarts.min.js';
+      s.onload = () => resolve(window.echarts);
+      s.onerror = () => {
+        echartsPromise = null;
+        reject(new Error('echarts'));
+      };
+      document.head.appendChild(s);
+    });
+  return echartsPromise;
+}
+
+// A load that a live event may repeat: keeps showing the old data while the
+// new one comes (no flicker), unlike useLoad which is for navigation.
+function useLiveLoad(load, deps) {
+  const [state, setState] = useState({ data: null, error: null });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const mine = ++seq.current;
+    load().then(
+      (data) => mine === seq.current && setState({ data, error: null }),
+      (error) => mine === seq.current && setState((s) => ({ data: s.data, error })),
+    );
+  }, [...deps, tick]);
+  return { ...state, refresh: () => setTick((n) => n + 1) };
+}
+
+export function LiveBadge() {
+  const on = useLiveState();
+  return html`<span class=${`live ${on ? 'on' : 'off'}`} title=${t('live.hint')}>
+    ${on ? t('live.on') : t('live.off')}
+  </span>`;
+}
+
+const pct = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(1)}%`);
+const when = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '–');
+
+function Tiles({ stats }) {
+  const o = stats.observation;
+  const a = stats.alerts;
+  const tiles = [
+    ['active', t('tiles.active'), o.active_total, t('tiles.new_today', { n: o.new_today })],
+    ['overdue', t('tiles.overdue'), o.overdue_now, null, o.overdue_now > 0],
+    ['alerts', t('tiles.alerts_open'), a.open_high + a.open_medium + a.open_low, t('tiles.high', { n: a.open_high }), a.open_high > 0],
+    ['reports', t('tiles.reports_today'), stats.reports.received_today, t('tiles.abnormal', { n: stats.reports.abnormal_today })],
+    ['released', t('tiles.released_today'), o.released_today, null],
+  ];
+  return html`<div class="tiles">
+    ${tiles.map(
+      ([k, label, v, sub, hot]) => html`<div key=${k} class=${`tile tile-${k} ${hot ? 'hot' : ''}`}>
+        <span class="label">${label}</span>
+        <strong class="value">${num(v)}</strong>
+        ${sub && html`<small>${sub}</small>`}
+      </div>`,
+    )}
+  </div>`;
+}
+
+// ---- coverage ------------------------------------------------------------------
+
+function CoverageChart({ children, onPick }) {
+  const el = useRef(null);
+  const chart = useRef(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let gone = false;
+    const resize = () => chart.current?.resize();
+    loadECharts().then(
+      (echarts) => {
+        if (gone || !el.current) return;
+        chart.current = echarts.init(el.current, null, { renderer: 'canvas' });
+        chart.current.on('click', (p) => onPick.current(p.dataIndex));
+        addEventListener('resize', resize);
+        draw();
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      gone = true;
+      removeEventListener('resize', resize);
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+  const draw = () => {
+    if (!chart.current) return;
+    chart.current.setOption(
+      {
+        animationDuration: 300,
+        grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+        tooltip: {
+          trigger: 'axis',
+          axisPointer: { type: 'shadow' },
+          formatter: (ps) => {
+            const c = children[ps[0].dataIndex];
+            return `${c.name}<br>${t('coverage.visited')}: ${num(c.visited)} / ${num(c.households)}<br>${pct(c.coverage)}`;
+          },
+        },
+        xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+        yAxis: { type: 'category', inverse: true, data: children.map((c) => c.name), axisLabel: { width: 110, overflow: 'truncate' } },
+        series: [
+          {
+            type: 'bar',
+            data: children.map((c) => ({
+              value: c.coverage ?? 0,
+              itemStyle: { color: (c.coverage ?? 0) >= 90 ? '#2e7d32' : (c.coverage ?? 0) >= 50 ? '#f9a825' : '#c62828' },
+            })),
+            label: { show: true, position: 'right', formatter: (p) => pct(children[p.dataIndex].coverage) },
+            barMaxWidth: 28,
+          },
+        ],
+      },
+      true,
+    );
+  };
+  useEffect(draw, [children, getLang()]);
+  if (failed) return null;
+  return html`<div class="chart" ref=${el} style=${{ height: `${Math.max(160, children.length * 36 + 40)}px` }} role="img" aria-label=${t('coverage.chart')}></div>`;
+}
+
+function RoundPicker({ rounds, round, code }) {
+  if (rounds.length === 0) return null;
+  return html`<label class="round-pick">
+    <span>${t('coverage.round')}</span>
+    <select name="round" value=${round?.id ?? ''} onChange=${(e) => navigate(`/coverage/${code}?round=${e.currentTarget.value}`)}>
+      ${rounds.map(
+        (r) => html`<option key=${r.id} value=${r.id}>
+          ${r.name} (${r.start_date.slice(5)}–${r.end_date.slice(5)}${r.status === 'open' ? '' : ` · ${t('coverage.closed')}`})
+        </option>`,
+      )}
+    </select>
+  </label>`;
+}
+
+function OverdueList({ overdue }) {
+  const items = overdue.items;
+  return html`<section class="overdue">
+    <h2>
+      ${t('overdue.title')} <small class="count">${num(overdue.overdue_now)}</small>
+    </h2>
+    ${items.length === 0
+      ? html`<p class="empty">${t('overdue.none')}</p>`
+      : html`<table class="overdue-table">
+          <thead>
+            <tr>
+              <th scope="col">${t('overdue.person')}</th>
+              <th scope="col">${t('overdue.grid')}</th>
+              <th scope="col">${t('overdue.slot')}</th>
+              <th scope="col">${t('overdue.last')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${items.map(
+              (o) => html`<tr key=${o.id} data-person=${o.person_id}>
+                <td class="name" data-label=${t('overdue.person')}>${o.person_name} <small class="muted">${t(`obs.kind.${o.kind}`)}</small></td>
+                <td class="grid mono" data-label=${t('overdue.grid')}><${Link} href=${`/field/${o.grid_code}?tab=obs`}>${o.grid_code}<//></td>
+                <td class="slot" data-label=${t('overdue.slot')}>${when(o.overdue?.slot)}</td>
+                <td class="last" data-label=${t('overdue.last')}>${o.last_report ? `${when(o.last_report.slot)} · ${o.last_report.temperature.toFixed(1)} ℃` : '–'}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    ${overdue.next_cursor && html`<p class="muted">${t('overdue.more', { n: items.length })}</p>`}
+  </section>`;
+}
+
+export function CoveragePage({ code, query, session }) {
+  const roundParam = Number(query.get('round')) || null;
+  const head = useLoad(
+    () =>
+      Promise.all([api.get(`/api/v1/regions/${code}`), api.get('/api/v1/rounds?limit=100')]).then(([region, rounds]) => ({
+        region,
+        rounds: rounds.items.filter((r) => r.region_code.startsWith(code) || code.startsWith(r.region_code)),
+      })),
+    [code],
+  );
+  const rounds = head.data?.rounds ?? [];
+  const round = roundParam ? rounds.find((r) => r.id === roundParam) : rounds.find((r) => r.status === 'open') ?? rounds[0];
+
+  // The round covers only part of this region: open its area instead.
+  useEffect(() => {
+    if (round && !code.startsWith(round.region_code)) navigate(`/coverage/${round.region_code}?round=${round.id}`, { replace: true });
+    else if (round && !roundParam) navigate(`/coverage/${code}?round=${round.id}`, { replace: true });
+  }, [round?.id, code]);
+  const ready = round && code.startsWith(round.region_code);
+
+  const coverage = useLiveLoad(
+    () => (ready ? api.get(`/api/v1/stats/coverage?region=${code}&round=${round.id}`) : Promise.resolve(null)),
+    [code, round?.id, ready],
+  );
+  const stats = useLiveLoad(() => api.get(`/api/v1/stats?region=${code}`), [code]);
+  const overdue = useLiveLoad(
+    () => api.get(`/api/v1/observations?status=overdue&region=${code}&group=children&limit=100`),
+    [code],
+  );
+  useEvents(['visit.recorded'], () => {
+    coverage.refresh();
+    stats.refresh();
+  });
+  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () => {
+    stats.refresh();
+    overdue.refresh();
+  });
+
+  const children = coverage.data?.children ?? [];
+  const overdueBy = new Map((overdue.data?.children ?? []).map((c) => [c.code, c.overdue_now]));
+  const open = (c) => navigate(`/coverage/${c.code}?round=${round.id}`);
+  const pick = useRef(null);
+  pick.current = (i) => children[i] && open(children[i]);
+
+  if (head.error) return html`<section class="page"><${ErrorBox} error=${head.error} onRetry=${head.reload} /></section>`;
+  if (!head.data) return html`<section class="page"><${Loading} /></section>`;
+  const { region } = head.data;
+  const cov = coverage.data;
+  return html`<section class="page command coverage-page">
+    <${Breadcrumb} path=${region.path} scope=${session.user.scope} hrefOf=${(c) => `/coverage/${c}${round ? `?round=${round.id}` : ''}`} />
+    <div class="page-head">
+      <h1>${region.name} <small>${t('coverage.title')}</small></h1>
+      <${LiveBadge} />
+    </div>
+    <${ErrorBox} error=${stats.error} />
+    ${stats.data && html`<${Tiles} stats=${stats.data} />`}
+
+    <h2>${t('coverage.heading')}</h2>
+    ${rounds.length === 0
+      ? html`<p class="empty">${t('coverage.no_rounds')}</p>`
+      : html`<${RoundPicker} rounds=${rounds} round=${round} code=${code} />`}
+    <${ErrorBox} error=${coverage.error} onRetry=${coverage.refresh} />
+    ${cov &&
+    html`<div class="coverage-total card">
+        <span class="label">${t('coverage.total')}</span>
+        <strong class="value total-coverage">${pct(cov.coverage)}</strong>
+        <span class="muted">
+          ${t('coverage.visited')} <strong class="total-visited">${num(cov.visited)}</strong> / <span class="total-households">${num(cov.households)}</span>
+          ${t('stats.households')}
+        </span>
+        ${region.level === 'grid' && html`<${Link} class="button secondary" href=${`/field/${code}`}>${t('coverage.open_field')}<//>`}
+      </div>
+      ${children.length > 0 &&
+      html`<${CoverageChart} children=${children} onPick=${pick} />
+        <table class="coverage-table">
+          <thead>
+            <tr>
+              <th scope="col">${t('regions.name')}</th>
+              <th scope="col" class="num">${t('stats.households')}</th>
+              <th scope="col" class="num">${t('coverage.visited')}</th>
+              <th scope="col" class="num">${t('coverage.rate')}</th>
+              <th scope="col" class="num">${t('overdue.short')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${children.map(
+              (c) => html`<tr key=${c.code} data-code=${c.code} class="clickable" onClick=${(e) => e.target.tagName !== 'A' && open(c)}>
+                <td class="name"><${Link} href=${`/coverage/${c.code}?round=${round.id}`}>${c.name}<//></td>
+                <td class="num households">${num(c.households)}</td>
+                <td class="num visited">${num(c.visited)}</td>
+                <td class="num rate">
+                  <span class="bar" style=${{ '--w': `${c.coverage ?? 0}%` }}></span>${pct(c.coverage)}
+                </td>
+                <td class=${`num overdue ${overdueBy.get(c.code) ? 'hot' : ''}`}>${num(overdueBy.get(c.code) ?? 0)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}`}
+    <${ErrorBox} error=${overdue.error} />
+    ${overdue.data && html`<${OverdueList} overdue=${overdue.data} />`}
+  </section>`;
+}
+
+// ---- alert inbox ------------------------------------------------------------------
+
+const STATUSES = ['unresolved', 'open', 'acknowledged', 'resolved'];
+
+function AlertCard({ alert, canHandle, onChanged, fresh }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [resolving, setResolving] = useState(false);
+  const [note, setNote] = useState('');
+  const act = async (path, body) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const a = await api.post(`/api/v1/alerts/${alert.id}/${path}`, body);
+      setResolving(false);
+      onChanged(a);
+    } catch (e) {
+      setError(e);
+    }
+    setBusy(false);
+  };
+  const resolve = (e) => {
+    e.preventDefault();
+    if (!note.trim()) {
+      setError({ message: t('alerts.note_required') });
+      return;
+    }
+    act('resolve', { note: note.trim() });
+  };
+  const title = getLang() === 'en' ? alert.title_en : alert.title_zh;
+  return html`<li class=${`card alert sev-${alert.severity} status-${alert.status} ${fresh ? 'fresh' : ''}`} data-id=${alert.id}>
+    <div class="alert-head">
+      <span class=${`sev sev-${alert.severity}`}>${t(`alerts.severity.${alert.severity}`)}</span>
+      <span class=${`status status-${alert.status}`}>${t(`alerts.status.${alert.status}`)}</span>
+      <time class="muted">${when(alert.raised_at)}</time>
+    </div>
+    <p class="title">${title}</p>
+    <p class="muted meta">
+      ${alert.person_name && html`<span class="person">${alert.person_name}</span> · `}
+      <${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="mono">${alert.grid_code}<//>
+      ${alert.ack_by && html` · ${t('alerts.acked_by', { who: alert.ack_by, at: when(alert.ack_at) })}`}
+      ${alert.resolved_by && html` · ${t('alerts.resolved_by', { who: alert.resolved_by, at: when(alert.resolved_at) })}`}
+    </p>
+    ${alert.note && html`<p class="note">${t('alerts.note')}: ${alert.note}</p>`}
+    ${canHandle &&
+    alert.status !== 'resolved' &&
+    html`<div class="alert-actions">
+      ${alert.status === 'open' &&
+      html`<button type="button" class="primary acknowledge" disabled=${busy} onClick=${() => act('acknowledge')}>${t('alerts.acknowledge')}</button>`}
+      ${!resolving &&
+      html`<button type="button" class="secondary resolve" disabled=${busy} onClick=${() => setResolving(true)}>${t('alerts.resolve')}</button>`}
+    </div>
+    ${resolving &&
+    html`<form class="resolve-form" onSubmit=${resolve} novalidate>
+      <label><span>${t('alerts.note_label')}</span>
+        <textarea name="note" rows="2" maxlength="300" placeholder=${t('alerts.note_hint')} value=${note} onInput=${(e) => setNote(e.currentTarget.value)}></textarea>
+      </label>
+      <div class="alert-actions">
+        <button type="submit" class="primary" disabled=${busy}>${t('alerts.resolve_confirm')}</button>
+        <button type="button" class="secondary" onClick=${() => (setResolving(false), setError(null))}>${t('alerts.cancel')}</button>
+      </div>
+    </form>`}`}
+    <${ErrorBox} error=${error} />
+  </li>`;
+}
+
+export function AlertsPage({ code, query, session }) {
+  const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'unresolved';
+  const canHandle = session.permissions.includes('alert_handle');
+  const region = useLoad(() => api.get(`/api/v1/regions/${code}`), [code]);
+  const [items, setItems] = useState(null);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const [fresh, setFresh] = useState(new Set());
+  const known = useRef(null);
+  const fetchPage = (after) => api.get(api.withQuery('/api/v1/alerts', { region: code, status, limit: 50, cursor: after }));
+  const refresh = async (mark) => {
+    try {
+      const r = await fetchPage(null);
+      setError(null);
+      if (mark && known.current) setFresh(new Set(r.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
+      known.current = new Set(r.items.map((a) => a.id));
+      // keep the pages already loaded below the first
+      setItems((old) => {
+        if (!old || old.length <= r.items.length) return r.items;
+        const ids = new Set(r.items.map((a) => a.id));
+        return r.items.concat(old.slice(r.items.length).filter((a) => !ids.has(a.id)));
+      });
+      setCursor((c) => c ?? r.next_cursor);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  useEffect(() => {
+    setItems(null);
+    setCursor(null);
+    known.current = null;
+    fetchPage(null).then(
+      (r) => {
+        setItems(r.items);
+        setCursor(r.next_cursor);
+        known.current = new Set(r.items.map((a) => a.id));
+      },
+      setError,
+    );
+  }, [code, status]);
+  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () => refresh(true));
+  const more = async () => {
+    try {
+      const r = await fetchPage(cursor);
+      setItems((old) => old.concat(r.items));
+      setCursor(r.next_cursor);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const changed = (a) => {
+    const stays = status === 'unresolved' ? a.status !== 'resolved' : a.status === status;
+    setItems((old) => (stays ? old.map((x) => (x.id === a.id ? a : x)) : old.filter((x) => x.id !== a.id)));
+  };
+
+  return html`<section class="page command alerts-page">
+    ${region.data && html`<${Breadcrumb} path=${region.data.path} scope=${session.user.scope} hrefOf=${(c) => `/alerts/${c}?status=${status}`} />`}
+    <div class="page-head">
+      <h1>${region.data?.name ?? code} <small>${t('alerts.title')}</small></h1>
+      <${LiveBadge} />
+    </div>
+    <nav class="filters" aria-label=${t('alerts.filter')}>
+      ${STATUSES.map(
+        (s) => html`<${Link} key=${s} class=${`chip ${s === status ? 'active' : ''}`} aria-current=${s === status ? 'page' : undefined}
+          href=${`/alerts/${code}?status=${s}`}>${t(`alerts.filter.${s}`)}<//>`,
+      )}
+    </nav>
+    <${ErrorBox} error=${error || region.error} />
+    ${items === null && !error && html`<${Loading} />`}
+    ${items?.length === 0 && html`<p class="empty">${t('alerts.none')}</p>`}
+    ${items?.length > 0 &&
+    html`<ul class="cards alerts">
+      ${items.map((a) => html`<${AlertCard} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} />`)}
+    </ul>`}
+    ${cursor && html`<p class="more"><button type="button" class="secondary" onClick=${more}>${t('alerts.more')}</button></p>`}
+  </section>`;
+}
