@@ -50,6 +50,7 @@ CREATE UNIQUE INDEX cases_one_open ON cases(person_id)
 CREATE INDEX cases_grid ON cases(grid_code, id);
 CREATE INDEX cases_person ON cases(person_id);
 CREATE INDEX cases_site ON cases(site_id) WHERE site_id IS NOT NULL;
+CREATE INDEX cases_observation ON cases(observation_id) WHERE observation_id IS NOT NULL;
 
 CREATE TABLE case_history (
     id             INTEGER PRIMARY KEY,
@@ -99,3 +100,4 @@ CREATE UNIQUE INDEX contacts_of_contact ON contacts(source_contact_id, person_id
 CREATE INDEX contacts_grid ON contacts(grid_code, id);
 CREATE INDEX contacts_source_grid ON contacts(source_grid, id);
 CREATE INDEX contacts_person ON contacts(person_id);
+CREATE INDEX contacts_observation ON contacts(observation_id);

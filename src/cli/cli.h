@@ -29,6 +29,7 @@ int cli_export(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_round(int argc, char **argv);
 int cli_bulletin(int argc, char **argv);
+int cli_outbreak(int argc, char **argv);
 
 /* The database path: "given" (--db), else $EPIGRID_DB, else "var/epigrid.db". */
 const char *cli_db_path(const char *given);

@@ -152,14 +152,22 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     store_stmt_reset(st);
     if (rc < 0)
         return rc;
+    /* An observation counts from the later of its start and the day it
+     * became known (a contact's traced day, else its recording), until the
+     * day it ended (the day its person was reported as a case, else its
+     * release): so that a past day is not changed by later recordings. */
     st = store_prepare(
         s,
         "SELECT substr(grid_code, 1, ?),"
-        " sum(CASE WHEN released_at IS NULL OR substr(released_at, 1, 10) > ? THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN status = 'released' AND substr(released_at, 1, 10) = ? THEN 1 ELSE 0 END)"
-        " FROM observations WHERE grid_code >= ? AND grid_code < ?"
-        " AND (CASE WHEN start_date > substr(created_at, 1, 10) THEN start_date"
-        " ELSE substr(created_at, 1, 10) END) <= ? GROUP BY 1",
+        " sum(CASE WHEN ended IS NULL OR ended > ? THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN status = 'released' AND ended = ? THEN 1 ELSE 0 END)"
+        " FROM (SELECT o.grid_code, o.status, o.start_date,"
+        "   COALESCE((SELECT min(k.traced_day) FROM contacts k WHERE k.observation_id = o.id),"
+        "            substr(o.created_at, 1, 10)) AS known,"
+        "   COALESCE((SELECT min(h.at_day) FROM cases c JOIN case_history h ON h.case_id = c.id"
+        "             WHERE c.observation_id = o.id), substr(o.released_at, 1, 10)) AS ended"
+        "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?)"
+        " WHERE (CASE WHEN start_date > known THEN start_date ELSE known END) <= ? GROUP BY 1",
         err);
     if (!st)
         return -EP_EINTERNAL;

@@ -933,7 +933,8 @@ int case_counters_rebuild(struct store *s, struct ep_error *err)
     int rc = counter_rebuild_family(
         s, "cases_confirmed.",
         "SELECT grid_code, 'cases_confirmed.' || at_day, count(*) FROM case_history"
-        " WHERE to_status = 'confirmed' GROUP BY grid_code, at_day",
+        " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
+        " GROUP BY grid_code, at_day",
         err);
     if (rc == 0)
         rc = counter_rebuild_family(

@@ -8,7 +8,9 @@
  * and a seeded eight-day outbreak after which the bulletin of every date
  * and every region equals an independent SQL oracle over case_history,
  * a past bulletin re-issued after later changes is byte-identical, and the
- * live counters equal case_counters_rebuild/contact_counters_rebuild.
+ * live counters equal case_counters_rebuild/contact_counters_rebuild; and
+ * the simulated outbreak on a small demo city, whose bulletin equals the
+ * oracle for every day of the outbreak, the city and every county.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +29,9 @@
 #include "core/case.h"
 #include "core/contact.h"
 #include "core/counter.h"
+#include "core/demo.h"
 #include "core/observation.h"
+#include "core/outbreak.h"
 #include "core/person.h"
 #include "core/region.h"
 #include "core/site.h"
@@ -456,9 +460,17 @@ static void oracle(struct fixture *fx, const char *code, const char *date,
         " (SELECT count(*) FROM moves WHERE to_status = 'excluded'),"
         " (SELECT count(*) FROM contacts WHERE grid_code >= ?1 AND grid_code < ?2"
         "   AND traced_day <= ?3),"
-        " (SELECT count(*) FROM observations WHERE grid_code >= ?1 AND grid_code < ?2"
-        "   AND start_date <= ?3 AND substr(created_at, 1, 10) <= ?3"
-        "   AND NOT (released_at IS NOT NULL AND substr(released_at, 1, 10) <= ?3)),"
+        " (SELECT count(*) FROM observations o"
+        "   LEFT JOIN (SELECT observation_id, min(traced_day) AS d FROM contacts"
+        "              GROUP BY observation_id) k ON k.observation_id = o.id"
+        "   LEFT JOIN (SELECT c.observation_id, min(h.at_day) AS d FROM cases c"
+        "              JOIN case_history h ON h.case_id = c.id"
+        "              WHERE c.observation_id IS NOT NULL GROUP BY c.observation_id) e"
+        "     ON e.observation_id = o.id"
+        "   WHERE o.grid_code >= ?1 AND o.grid_code < ?2 AND o.start_date <= ?3"
+        "   AND COALESCE(k.d, substr(o.created_at, 1, 10)) <= ?3"
+        "   AND NOT (COALESCE(e.d, substr(o.released_at, 1, 10)) IS NOT NULL"
+        "            AND COALESCE(e.d, substr(o.released_at, 1, 10)) <= ?3)),"
         " (SELECT count(*) FROM observations WHERE grid_code >= ?1 AND grid_code < ?2"
         "   AND status = 'released' AND substr(released_at, 1, 10) = ?3)";
     struct ep_error err;
@@ -554,13 +566,13 @@ static void outbreak_day(struct fixture *fx, int64_t day, int64_t *cases, int *n
     }
 }
 
-static void check_bulletins(struct fixture *fx, int64_t first, int64_t last)
+static void check_bulletins_of(struct fixture *fx, const char *const *codes, size_t ncodes,
+                               int64_t first, int64_t last)
 {
-    static const char *const codes[] = {CITY, COUNTY1, COUNTY2, "431122101", GRID_A, GRID_C};
     for (int64_t d = first; d <= last; d++) {
         char date[11];
         time_date_format(d, date);
-        for (size_t r = 0; r < sizeof codes / sizeof codes[0]; r++) {
+        for (size_t r = 0; r < ncodes; r++) {
             struct bulletin b;
             struct bulletin_figures o;
             struct ep_error err;
@@ -581,6 +593,12 @@ static void check_bulletins(struct fixture *fx, int64_t first, int64_t last)
             bulletin_cleanup(&b);
         }
     }
+}
+
+static void check_bulletins(struct fixture *fx, int64_t first, int64_t last)
+{
+    static const char *const codes[] = {CITY, COUNTY1, COUNTY2, "431122101", GRID_A, GRID_C};
+    check_bulletins_of(fx, codes, sizeof codes / sizeof codes[0], first, last);
 }
 
 struct counter_row {
@@ -608,16 +626,37 @@ static int keep_counter(const char *metric, int64_t value, void *arg)
     return 0;
 }
 
-static void counters_of(struct fixture *fx, struct counter_set *cs)
+static void counters_of_codes(struct fixture *fx, const char *const *codes, size_t ncodes,
+                              struct counter_set *cs)
 {
-    static const char *const codes[] = {CITY,   COUNTY1, COUNTY2, "431122101",
-                                        GRID_A, GRID_B,  GRID_C};
     struct ep_error err;
     ep_error_clear(&err);
     cs->n = 0;
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    for (size_t i = 0; i < ncodes; i++) {
         cs->code = codes[i];
         assert_int_equal(counter_list(fx->s, codes[i], keep_counter, cs, &err), 0);
+    }
+}
+
+/* The live counters of "codes" equal the rebuild from the facts. */
+static void counters_equal_rebuild(struct fixture *fx, const char *const *codes, size_t ncodes)
+{
+    static struct counter_set live, rebuilt;
+    struct ep_error err;
+    ep_error_clear(&err);
+    counters_of_codes(fx, codes, ncodes, &live);
+    assert_true(live.n > 0);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(case_counters_rebuild(fx->s, &err), 0);
+    assert_int_equal(contact_counters_rebuild(fx->s, &err), 0);
+    counters_of_codes(fx, codes, ncodes, &rebuilt);
+    store_rollback(fx->s);
+    assert_int_equal(live.n, rebuilt.n);
+    for (int i = 0; i < live.n; i++) {
+        assert_string_equal(live.rows[i].metric, rebuilt.rows[i].metric);
+        if (live.rows[i].value != rebuilt.rows[i].value)
+            fail_msg("%s %s: live %lld, rebuilt %lld", live.rows[i].code, live.rows[i].metric,
+                     (long long)live.rows[i].value, (long long)rebuilt.rows[i].value);
     }
 }
 
@@ -656,21 +695,9 @@ static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
     check_bulletins(fx, today - 2, today);
 
     /* The live counters equal the rebuild from the facts. */
-    static struct counter_set live, rebuilt;
-    counters_of(fx, &live);
-    assert_true(live.n > 0);
-    assert_int_equal(store_begin(fx->s, &err), 0);
-    assert_int_equal(case_counters_rebuild(fx->s, &err), 0);
-    assert_int_equal(contact_counters_rebuild(fx->s, &err), 0);
-    counters_of(fx, &rebuilt);
-    store_rollback(fx->s);
-    assert_int_equal(live.n, rebuilt.n);
-    for (int i = 0; i < live.n; i++) {
-        assert_string_equal(live.rows[i].metric, rebuilt.rows[i].metric);
-        if (live.rows[i].value != rebuilt.rows[i].value)
-            fail_msg("%s %s: live %lld, rebuilt %lld", live.rows[i].code, live.rows[i].metric,
-                     (long long)live.rows[i].value, (long long)rebuilt.rows[i].value);
-    }
+    static const char *const codes[] = {CITY,   COUNTY1, COUNTY2, "431122101",
+                                        GRID_A, GRID_B,  GRID_C};
+    counters_equal_rebuild(fx, codes, sizeof codes / sizeof codes[0]);
     /* The renderings carry the figures. */
     assert_int_equal(bulletin_compute(fx->s, CITY, past, &b, &err), 0);
     struct buf text;
@@ -688,6 +715,85 @@ static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
     bulletin_cleanup(&b);
 }
 
+/* ---- the demo outbreak ------------------------------------------------- */
+
+static int setup_demo(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct ep_error err;
+    ep_error_clear(&err);
+    snprintf(fx->path, sizeof fx->path, "/tmp/test_cases_demo_XXXXXX");
+    int fd = mkstemp(fx->path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(store_open(&fx->s, fx->path, STORE_OPEN_CREATE | STORE_OPEN_BULK, &err), 0);
+    assert_int_equal(store_migrate(fx->s, NULL, &err), 0);
+    struct demo_options opt = {0.002, 1, NULL, NULL};
+    if (demo_city_generate(fx->s, &opt, NULL, &err) != 0)
+        fail_msg("demo: %s", ep_error_message(&err, EP_LANG_EN));
+    *state = fx;
+    return 0;
+}
+
+struct codes {
+    char code[16][REGION_CODE_MAX];
+    const char *ptr[16];
+    size_t n;
+};
+
+static int add_code(const struct region *r, void *arg)
+{
+    struct codes *c = arg;
+    if (c->n < 16) {
+        snprintf(c->code[c->n], REGION_CODE_MAX, "%s", r->code);
+        c->ptr[c->n] = c->code[c->n];
+        c->n++;
+    }
+    return 0;
+}
+
+static void demo_outbreak_bulletin_equals_the_oracle_every_day_every_county(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct outbreak_options opt = {1, "2020-01-21", 40};
+    struct outbreak_stats st;
+    if (outbreak_simulate(fx->s, &opt, &st, &err) != 0)
+        fail_msg("outbreak: %s", ep_error_message(&err, EP_LANG_EN));
+    print_message("outbreak: %lld sites, %lld cases, %lld confirmed, %lld contacts, "
+                  "%lld discharged, %lld deaths\n",
+                  (long long)st.sites, (long long)st.cases, (long long)st.confirmed,
+                  (long long)st.contacts, (long long)st.discharged, (long long)st.deaths);
+    assert_true(st.confirmed >= 10);
+    assert_true(st.contacts >= 30);
+    assert_true(st.discharged > 0);
+    assert_true(st.deaths >= 1);
+    struct codes codes = {.n = 1};
+    snprintf(codes.code[0], REGION_CODE_MAX, "%s", DEMO_CODE_CITY);
+    codes.ptr[0] = codes.code[0];
+    assert_int_equal(region_children_list(fx->s, DEMO_CODE_CITY, add_code, &codes, &err), 0);
+    assert_int_equal(codes.n, 12);
+    int64_t first;
+    time_date_parse("2020-01-21", &first);
+    check_bulletins_of(fx, codes.ptr, codes.n, first - 1, first + 40);
+    counters_equal_rebuild(fx, codes.ptr, codes.n);
+    /* The same seed on the same city gives the same outbreak: the audit of
+     * the first day is deterministic, and the last day's bulletin holds. */
+    struct bulletin b;
+    assert_int_equal(bulletin_compute(fx->s, DEMO_CODE_CITY, "2020-02-29", &b, &err), 0);
+    assert_int_equal(b.total.confirmed_total, st.confirmed);
+    assert_int_equal(b.total.deaths_total + b.total.discharged_total + b.total.hospitalised_now,
+                     b.total.confirmed_total);
+    assert_int_equal(b.total.contacts_total, st.contacts);
+    bulletin_cleanup(&b);
+    /* Not twice on one city: sites exist (conflict), nothing more written. */
+    ep_error_clear(&err);
+    int64_t cases = scalar(fx, "SELECT count(*) FROM cases", NULL);
+    assert_int_not_equal(outbreak_simulate(fx->s, &opt, &st, &err), 0);
+    assert_int_equal(scalar(fx, "SELECT count(*) FROM cases", NULL), cases);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +805,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(bulletin_equals_the_oracle_and_past_days_do_not_change,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            demo_outbreak_bulletin_equals_the_oracle_every_day_every_county, setup_demo, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
