@@ -24,6 +24,9 @@ static const struct {
     {"bulletin", cli_bulletin, "疫情通报(json/html/text/xlsx)"},
     {"outbreak", cli_outbreak, "在示范城市上模拟疫情(病例、密接、出院)"},
     {"sweep", cli_sweep, "查找逾期未报告的观察对象(--at 指定时刻)"},
+    {"backup", cli_backup, "在线备份数据库(服务可继续写入)"},
+    {"restore", cli_restore, "从备份恢复数据库(需先停止服务)"},
+    {"check", cli_check, "完整性检查并核对全部汇总计数"},
     {"version", cli_version, "显示版本"},
 };
 

@@ -30,6 +30,9 @@ int cli_sweep(int argc, char **argv);
 int cli_round(int argc, char **argv);
 int cli_bulletin(int argc, char **argv);
 int cli_outbreak(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 /* The database path: "given" (--db), else $EPIGRID_DB, else "var/epigrid.db". */
 const char *cli_db_path(const char *given);

@@ -119,3 +119,18 @@ int counter_rebuild_family(struct store *s, const char *metric_prefix, const cha
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
 }
+
+int counter_each(struct store *s, counter_row_fn fn, void *ctx, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT code, metric, value FROM region_counters ORDER BY code, metric", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        if ((rc = fn(store_column_text(st, 0), store_column_text(st, 1), store_column_int64(st, 2),
+                     ctx)) != 0)
+            break;
+    store_stmt_reset(st);
+    return rc;
+}

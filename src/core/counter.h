@@ -37,4 +37,10 @@ int counter_rebuild(struct store *s, const char *metric, const char *sql, struct
 int counter_rebuild_family(struct store *s, const char *metric_prefix, const char *sql,
                            struct ep_error *err);
 
+/* Calls fn(code, metric, value, ctx) for every counter row of every region,
+ * in (code, metric) order; stops when fn returns non-zero and returns that
+ * value.  For consistency checks (`epigrid check`), not for pages. */
+typedef int (*counter_row_fn)(const char *code, const char *metric, int64_t value, void *ctx);
+int counter_each(struct store *s, counter_row_fn fn, void *ctx, struct ep_error *err);
+
 #endif

@@ -280,3 +280,9 @@ int household_list(struct store *s, const struct household_filter *f, household_
     store_stmt_reset(st);
     return rc;
 }
+
+int household_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    return counter_rebuild(s, "households",
+                           "SELECT grid_code, COUNT(*) FROM households GROUP BY grid_code", err);
+}

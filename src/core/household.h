@@ -75,4 +75,8 @@ typedef int (*household_fn)(const struct household *h, void *ctx);
 int household_list(struct store *s, const struct household_filter *f, household_fn fn, void *ctx,
                    struct ep_error *err);
 
+/* Recomputes the "households" counter of every region from the households
+ * table (the oracle of `epigrid check`).  Call inside a transaction. */
+int household_counters_rebuild(struct store *s, struct ep_error *err);
+
 #endif

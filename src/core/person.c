@@ -573,3 +573,9 @@ int person_household_count(struct store *s, int64_t household_id, int64_t *out,
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
 }
+
+int person_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    return counter_rebuild(s, "persons",
+                           "SELECT grid_code, COUNT(*) FROM persons GROUP BY grid_code", err);
+}

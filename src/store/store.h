@@ -89,9 +89,17 @@ int64_t store_changes(struct store *s);
 const char *store_engine(struct store *s);
 const char *store_path(struct store *s);
 
-/* Copies the whole database to "dest_path" while others keep writing
- * (SQLite online backup API). */
+/* Copies the whole database to "dest_path" (created or overwritten) while
+ * others keep writing (SQLite online backup API): one consistent snapshot,
+ * copied in steps, busy/locked steps retried.  Returns 0, or negative with
+ * "err" set (EP_EUNAVAILABLE when the database stayed busy). */
 int store_backup(struct store *s, const char *dest_path, struct ep_error *err);
+
+/* Runs the engine's integrity check (PRAGMA integrity_check).  Returns 0 when
+ * the database is sound ("out" = "ok"), 1 when it found problems ("out" holds
+ * the first of them, one per line, truncated to "size"), negative with "err"
+ * set when the check itself failed (e.g. not a database). */
+int store_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err);
 
 /* Applies the embedded migrations (sql/migrations) that are missing, each in
  * its own transaction, recording them in schema_migrations.  Stores the number

@@ -302,27 +302,100 @@ const char *store_path(struct store *s)
     return s->path;
 }
 
+/* Pages copied per backup step: small enough that the destination grows in
+ * steps (progress), large enough that a big database is not thousands of
+ * steps.  The source's read transaction is held across the steps, so writes
+ * by other connections (the server's writer) neither block nor restart it. */
+#define BACKUP_STEP_PAGES 4096
+#define BACKUP_RETRY_MAX  500 /* busy/locked steps retried, 10 ms apart */
+
 int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
     sqlite3 *dest = NULL;
-    int rc = sqlite3_open(dest_path, &dest);
-    if (rc == SQLITE_OK) {
-        sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
-        if (b) {
-            do {
-                rc = sqlite3_backup_step(b, 1024);
-                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-                    sqlite3_sleep(10);
-            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-            sqlite3_backup_finish(b);
-        }
-        rc = sqlite3_errcode(dest);
+    sqlite3_backup *b = NULL;
+    int ret = -EP_EINTERNAL, began = 0;
+    int rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        ep_error_set(err, EP_EINTERNAL, "无法创建备份文件 %s:%s",
+                     "cannot create backup file %s: %s", dest_path,
+                     dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+        goto out;
     }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+    /* One read transaction on the source for the whole copy: a consistent
+     * snapshot (WAL readers never block the writer).  BEGIN alone takes no
+     * lock; the first read does. */
+    if (s->depth == 0) {
+        if (store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err) != 0)
+            goto out;
+        began = 1;
+    }
+    b = sqlite3_backup_init(dest, "main", s->db, "main");
+    if (!b) {
         ep_error_set(err, EP_EINTERNAL, "备份失败:%s", "backup failed: %s", sqlite3_errmsg(dest));
-        sqlite3_close(dest);
-        return -EP_EINTERNAL;
+        goto out;
     }
-    sqlite3_close(dest);
-    return 0;
+    int retries = 0;
+    for (;;) {
+        rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc == SQLITE_OK) {
+            retries = 0;
+            continue;
+        }
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && retries++ < BACKUP_RETRY_MAX) {
+            sqlite3_sleep(10);
+            continue;
+        }
+        break;
+    }
+    int frc = sqlite3_backup_finish(b);
+    b = NULL;
+    if (rc != SQLITE_DONE || frc != SQLITE_OK) {
+        int code = rc != SQLITE_DONE ? rc : frc;
+        if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+            ep_error_set(err, EP_EUNAVAILABLE, "备份失败:数据库繁忙,请稍后重试",
+                         "backup failed: database busy, please retry");
+        else
+            ep_error_set(err, EP_EINTERNAL, "备份失败:%s", "backup failed: %s",
+                         sqlite3_errstr(code));
+        goto out;
+    }
+    ret = 0;
+out:
+    if (began)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* ends the read transaction */
+    if (dest)
+        sqlite3_close(dest);
+    return ret;
+}
+
+int store_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err)
+{
+    if (size)
+        out[0] = '\0';
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s, rc, "integrity_check", err);
+    int bad = 0;
+    size_t used = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (!line || strcmp(line, "ok") == 0)
+            continue;
+        bad = 1;
+        if (used + 1 < size) {
+            int n = snprintf(out + used, size - used, "%s%s", used ? "\n" : "", line);
+            used = n < 0 ? size : used + (size_t)n;
+            if (used >= size)
+                used = size - 1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, rc, "integrity_check", err);
+    if (!bad && size)
+        snprintf(out, size, "ok");
+    return bad;
 }
