@@ -13,6 +13,8 @@ const subscribers = new Set(); // {types, handle(type, data)}
 const stateListeners = new Set();
 let source = null;
 let connected = false;
+let lastId = null; // the last event seen: a new stream resumes after it
+let closing = null; // the timer closing an unused stream
 
 function setConnected(v) {
   if (connected === v) return;
@@ -21,11 +23,12 @@ function setConnected(v) {
 }
 
 function open() {
-  source = new EventSource('/api/v1/events');
+  source = new EventSource(lastId ? `/api/v1/events?after=${encodeURIComponent(lastId)}` : '/api/v1/events');
   source.onopen = () => setConnected(true);
   source.onerror = () => setConnected(false); // the browser retries by itself
   for (const type of TYPES)
     source.addEventListener(type, (e) => {
+      if (e.lastEventId) lastId = e.lastEventId;
       let data = null;
       try {
         data = JSON.parse(e.data);
@@ -36,16 +39,22 @@ function open() {
     });
 }
 
+// Navigating from one live page to the next keeps the stream: it is closed
+// only when no page has listened for a few seconds.
 function subscribe(sub) {
   subscribers.add(sub);
+  clearTimeout(closing);
   if (!source) open();
   return () => {
     subscribers.delete(sub);
-    if (subscribers.size === 0 && source) {
+    if (subscribers.size > 0) return;
+    clearTimeout(closing);
+    closing = setTimeout(() => {
+      if (subscribers.size > 0 || !source) return;
       source.close();
       source = null;
       setConnected(false);
-    }
+    }, 5000);
   };
 }
 

@@ -216,8 +216,13 @@ export function CoveragePage({ code, query, session }) {
     [code, round?.id, ready],
   );
   const stats = useLiveLoad(() => api.get(`/api/v1/stats?region=${code}`), [code]);
+  // persons are for those who may read the registry
+  const canRegistry = session.permissions.includes('registry_read');
   const overdue = useLiveLoad(
-    () => api.get(`/api/v1/observations?status=overdue&region=${code}&group=children&limit=100`),
+    () =>
+      canRegistry
+        ? api.get(`/api/v1/observations?status=overdue&region=${code}&group=children&limit=100`)
+        : Promise.resolve(null),
     [code],
   );
   useEvents(['visit.recorded'], () => {
@@ -272,7 +277,7 @@ export function CoveragePage({ code, query, session }) {
               <th scope="col" class="num">${t('stats.households')}</th>
               <th scope="col" class="num">${t('coverage.visited')}</th>
               <th scope="col" class="num">${t('coverage.rate')}</th>
-              <th scope="col" class="num">${t('overdue.short')}</th>
+              ${canRegistry && html`<th scope="col" class="num">${t('overdue.short')}</th>`}
             </tr>
           </thead>
           <tbody>
@@ -284,7 +289,7 @@ export function CoveragePage({ code, query, session }) {
                 <td class="num rate">
                   <span class="bar" style=${{ '--w': `${c.coverage ?? 0}%` }}></span>${pct(c.coverage)}
                 </td>
-                <td class=${`num overdue ${overdueBy.get(c.code) ? 'hot' : ''}`}>${num(overdueBy.get(c.code) ?? 0)}</td>
+                ${canRegistry && html`<td class=${`num overdue ${overdueBy.get(c.code) ? 'hot' : ''}`}>${num(overdueBy.get(c.code) ?? 0)}</td>`}
               </tr>`,
             )}
           </tbody>
