@@ -59,6 +59,25 @@ export function LiveBadge() {
   </span>`;
 }
 
+// Grid code -> name, asked once per code while the app runs.
+const regionNames = new Map();
+function useRegionNames(codes) {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const missing = [...new Set(codes)].filter((c) => !regionNames.has(c));
+    missing.forEach((c) => regionNames.set(c, null)); // asked for: do not ask twice
+    Promise.all(
+      missing.map((c) =>
+        api.get(`/api/v1/regions/${c}`).then(
+          (r) => regionNames.set(c, r.name),
+          () => regionNames.delete(c),
+        ),
+      ),
+    ).then(() => missing.length && setVersion((n) => n + 1));
+  }, [codes.join()]);
+  return (code) => regionNames.get(code) || code;
+}
+
 const pct = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(1)}%`);
 const when = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '–');
 
@@ -161,6 +180,7 @@ function RoundPicker({ rounds, round, code }) {
 
 function OverdueList({ overdue }) {
   const items = overdue.items;
+  const nameOf = useRegionNames(items.map((o) => o.grid_code));
   return html`<section class="overdue">
     <h2>
       ${t('overdue.title')} <small class="count">${num(overdue.overdue_now)}</small>
@@ -180,7 +200,7 @@ function OverdueList({ overdue }) {
             ${items.map(
               (o) => html`<tr key=${o.id} data-person=${o.person_id}>
                 <td class="name" data-label=${t('overdue.person')}>${o.person_name} <small class="muted">${t(`obs.kind.${o.kind}`)}</small></td>
-                <td class="grid mono" data-label=${t('overdue.grid')}><${Link} href=${`/field/${o.grid_code}?tab=obs`}>${o.grid_code}<//></td>
+                <td class="grid" data-label=${t('overdue.grid')}><${Link} href=${`/field/${o.grid_code}?tab=obs`}>${nameOf(o.grid_code)}<//></td>
                 <td class="slot" data-label=${t('overdue.slot')}>${when(o.overdue?.slot)}</td>
                 <td class="last" data-label=${t('overdue.last')}>${o.last_report ? `${when(o.last_report.slot)} · ${o.last_report.temperature.toFixed(1)} ℃` : '–'}</td>
               </tr>`,
@@ -264,7 +284,7 @@ export function CoveragePage({ code, query, session }) {
         <strong class="value total-coverage">${pct(cov.coverage)}</strong>
         <span class="muted">
           ${t('coverage.visited')} <strong class="total-visited">${num(cov.visited)}</strong> / <span class="total-households">${num(cov.households)}</span>
-          ${t('stats.households')}
+          ${t('coverage.unit')}
         </span>
         ${region.level === 'grid' && html`<${Link} class="button secondary" href=${`/field/${code}`}>${t('coverage.open_field')}<//>`}
       </div>
@@ -303,7 +323,7 @@ export function CoveragePage({ code, query, session }) {
 
 const STATUSES = ['unresolved', 'open', 'acknowledged', 'resolved'];
 
-function AlertCard({ alert, canHandle, onChanged, fresh }) {
+function AlertCard({ alert, canHandle, onChanged, fresh, gridName }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [resolving, setResolving] = useState(false);
@@ -329,7 +349,7 @@ function AlertCard({ alert, canHandle, onChanged, fresh }) {
     act('resolve', { note: note.trim() });
   };
   const title = getLang() === 'en' ? alert.title_en : alert.title_zh;
-  return html`<li class=${`card alert sev-${alert.severity} status-${alert.status} ${fresh ? 'fresh' : ''}`} data-id=${alert.id}>
+  return html`<li class=${`card alert sev-${alert.severity} st-${alert.status} ${fresh ? 'fresh' : ''}`} data-id=${alert.id}>
     <div class="alert-head">
       <span class=${`sev sev-${alert.severity}`}>${t(`alerts.severity.${alert.severity}`)}</span>
       <span class=${`status status-${alert.status}`}>${t(`alerts.status.${alert.status}`)}</span>
@@ -338,7 +358,7 @@ function AlertCard({ alert, canHandle, onChanged, fresh }) {
     <p class="title">${title}</p>
     <p class="muted meta">
       ${alert.person_name && html`<span class="person">${alert.person_name}</span> · `}
-      <${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="mono">${alert.grid_code}<//>
+      <${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="grid" title=${alert.grid_code}>${gridName}<//>
       ${alert.ack_by && html` · ${t('alerts.acked_by', { who: alert.ack_by, at: when(alert.ack_at) })}`}
       ${alert.resolved_by && html` · ${t('alerts.resolved_by', { who: alert.resolved_by, at: when(alert.resolved_at) })}`}
     </p>
@@ -415,6 +435,7 @@ export function AlertsPage({ code, query, session }) {
       setError(e);
     }
   };
+  const nameOf = useRegionNames((items ?? []).map((a) => a.grid_code));
   const changed = (a) => {
     const stays = status === 'unresolved' ? a.status !== 'resolved' : a.status === status;
     setItems((old) => (stays ? old.map((x) => (x.id === a.id ? a : x)) : old.filter((x) => x.id !== a.id)));
@@ -437,7 +458,7 @@ export function AlertsPage({ code, query, session }) {
     ${items?.length === 0 && html`<p class="empty">${t('alerts.none')}</p>`}
     ${items?.length > 0 &&
     html`<ul class="cards alerts">
-      ${items.map((a) => html`<${AlertCard} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} />`)}
+      ${items.map((a) => html`<${AlertCard} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} gridName=${nameOf(a.grid_code)} />`)}
     </ul>`}
     ${cursor && html`<p class="more"><button type="button" class="secondary" onClick=${more}>${t('alerts.more')}</button></p>`}
   </section>`;
