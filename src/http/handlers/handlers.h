@@ -158,6 +158,28 @@ HANDLER(handler_fund_entry_reverse);
 HANDLER(handler_supplies_summary);
 HANDLER(handler_public_donations);
 HANDLER(handler_public_donations_csv);
+/* command.c */
+HANDLER(handler_levels_get);
+HANDLER(handler_levels_create);
+HANDLER(handler_leader_links_list);
+HANDLER(handler_leader_links_create);
+HANDLER(handler_leader_link_delete);
+HANDLER(handler_leader_regions);
+HANDLER(handler_directives_list);
+HANDLER(handler_directives_create);
+HANDLER(handler_directive_get);
+HANDLER(handler_directive_print);
+HANDLER(handler_directive_read);
+HANDLER(handler_directive_receipts);
+HANDLER(handler_directive_reply);
+HANDLER(handler_inspections_list);
+HANDLER(handler_inspections_create);
+HANDLER(handler_inspection_get);
+HANDLER(handler_inspection_report);
+HANDLER(handler_findings_list);
+HANDLER(handler_finding_rectify);
+HANDLER(handler_finding_verify);
+HANDLER(handler_stats_inspections);
 /* persons.c, shared with households.c: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
  * ?region= (400 if malformed, 403 outside the scope); adding another

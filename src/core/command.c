@@ -1,0 +1,1457 @@
+/*
+ * command.c -- response levels, leader links, directives and inspections
+ * (see command.h).  Low-volume administrative writes: each in its own
+ * transaction (a savepoint inside a group commit), audited, with its
+ * counters.
+ */
+#include "core/command.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/event.h"
+#include "core/region.h"
+#include "core/stats.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+/* ---- shared helpers ------------------------------------------------------------ */
+
+/* Checks a text of 1..max characters (optional when !required). */
+static void check_text(const char *field, const char *v, int required, size_t max,
+                       struct ep_error *err)
+{
+    if (!v || !*v) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return;
+    }
+    size_t len = strlen(v);
+    if (!utf8_valid(v, len))
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(v, len) > max || len > max * 4)
+        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
+    else if (strspn(v, " \t\r\n") == len)
+        ep_error_field(err, field, "不能为空白", "must not be blank");
+}
+
+/* Checks a region code that must exist; 0, or an error other than a field error. */
+static int check_region(struct store *s, const char *field, const char *code, int required,
+                        struct ep_error *err)
+{
+    if (!code) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return 0;
+    }
+    if (!region_level_of_code(code)) {
+        ep_error_field(err, field, "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+        return 0;
+    }
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(s, code, &r, &lookup);
+    if (rc == -EP_ENOTFOUND)
+        ep_error_field(err, field, "地区 %s 不存在", "region %s does not exist", code);
+    else if (rc != 0)
+        return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+    return 0;
+}
+
+static int check_date(const char *field, const char *v, int required, int64_t *days,
+                      struct ep_error *err)
+{
+    if (!v) {
+        if (required)
+            ep_error_field(err, field, "必填", "is required");
+        return -1;
+    }
+    if (time_date_parse(v, days) != 0) {
+        ep_error_field(err, field, "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+        return -1;
+    }
+    return 0;
+}
+
+static int outside_scope(const struct actor *who, const char *code, struct ep_error *err)
+{
+    return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
+                        "region %s is outside your jurisdiction (%s)", code, who->user->scope);
+}
+
+/* Binds the subtree range of "prefix" at idx, idx+1. */
+static void bind_range(struct store_stmt *st, int idx, const char *prefix)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(prefix, upper);
+    store_bind_text(st, idx, prefix);
+    store_bind_text(st, idx + 1, upper);
+}
+
+static void id_text(int64_t id, char out[24])
+{
+    snprintf(out, 24, "%lld", (long long)id);
+}
+
+static json_t *text_or_null(const char *v)
+{
+    return v && *v ? json_string(v) : json_null();
+}
+
+/* The same audit + commit tail for every write: rolls back on failure. */
+static int finish(struct store *s, const struct actor *who, int rc, const char *action,
+                  const char *entity, int64_t id, const char *region, const json_t *before,
+                  const json_t *after, struct ep_error *err)
+{
+    char key[24];
+    id_text(id, key);
+    if (rc == 0)
+        rc = audit_record(s, who, action, entity, key, region, before, after, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+    if (rc != 0)
+        store_rollback(s);
+    return rc;
+}
+
+/* ---- response levels ---------------------------------------------------------- */
+
+const char *command_level_zh(int level)
+{
+    static const char *names[] = {"", "一级响应", "二级响应", "三级响应", "四级响应"};
+    return level >= 1 && level <= 4 ? names[level] : "";
+}
+
+const char *command_level_roman(int level)
+{
+    static const char *names[] = {"", "I", "II", "III", "IV"};
+    return level >= 1 && level <= 4 ? names[level] : "";
+}
+
+#define LEVEL_COLUMNS                                                                              \
+    "l.id, l.region_code, COALESCE(r.name, ''), l.level, l.effective_date,"                        \
+    " COALESCE(l.directive_id, 0), COALESCE(l.note, ''), l.created_by, l.created_at"
+
+static json_t *level_row_json(struct store_stmt *st)
+{
+    int level = (int)store_column_int64(st, 3);
+    int64_t directive = store_column_int64(st, 5);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s}", "id",
+                          (json_int_t)store_column_int64(st, 0), "region_code",
+                          store_column_text(st, 1), "region_name", store_column_text(st, 2),
+                          "level", level, "level_name", command_level_zh(level), "roman",
+                          command_level_roman(level), "effective_date", store_column_text(st, 4));
+    json_object_set_new(j, "directive_id", directive ? json_integer(directive) : json_null());
+    json_object_set_new(j, "note", text_or_null(store_column_text(st, 6)));
+    json_object_set_new(j, "created_by", json_string(store_column_text(st, 7)));
+    json_object_set_new(j, "created_at", json_string(store_column_text(st, 8)));
+    return j;
+}
+
+static int directive_exists(struct store *s, int64_t id, int *found, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT 1 FROM directives WHERE id = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    *found = rc == STORE_ROW;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_level_check(struct store *s, const struct level_input *in, struct ep_error *err)
+{
+    if (check_region(s, "region_code", in->region_code, 1, err) != 0)
+        return -err->code;
+    if (in->level < 1 || in->level > 4)
+        ep_error_field(err, "level", "应为 1 到 4(一级至四级响应)",
+                       "must be 1 to 4 (level I to IV)");
+    check_date("effective_date", in->effective_date, 1, NULL, err);
+    check_text("note", in->note, 0, COMMAND_TEXT_CHARS, err);
+    if (in->directive_id < 0) {
+        ep_error_field(err, "directive_id", "应为正整数", "must be a positive integer");
+    } else if (in->directive_id > 0) {
+        int found;
+        if (directive_exists(s, in->directive_id, &found, err) != 0)
+            return -err->code;
+        if (!found)
+            ep_error_field(err, "directive_id", "通知 %lld 不存在", "directive %lld not found",
+                           (long long)in->directive_id);
+    }
+    return err->code ? -err->code : 0;
+}
+
+int command_level_set(struct store *s, const struct actor *who, const struct level_input *in,
+                      json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (command_level_check(s, in, err) != 0)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return outside_scope(who, in->region_code, err);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    int64_t id = 0;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO response_levels (region_code, level,"
+                                          " effective_date, directive_id, note, created_by,"
+                                          " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_text(st, 1, in->region_code);
+    store_bind_int64(st, 2, in->level);
+    store_bind_text(st, 3, in->effective_date);
+    if (in->directive_id)
+        store_bind_int64(st, 4, in->directive_id);
+    else
+        store_bind_null(st, 4);
+    store_bind_text(st, 5, in->note && *in->note ? in->note : NULL);
+    store_bind_text(st, 6, who->user->username);
+    store_bind_text(st, 7, now);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT) {
+            ep_error_clear(err);
+            ep_error_field(err, "effective_date", "该地区这一天已设定响应级别",
+                           "this region already has a level from this date");
+            rc = ep_error_set(err, EP_ECONFLICT, "响应级别已存在", "response level exists");
+        }
+        goto out;
+    }
+    id = store_last_insert_id(s);
+    st = store_prepare(s,
+                       "SELECT " LEVEL_COLUMNS " FROM response_levels l"
+                       " LEFT JOIN regions r ON r.code = l.region_code WHERE l.id = ?",
+                       err);
+    rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    if (store_step(st, err) == STORE_ROW) {
+        *out = level_row_json(st);
+        rc = 0;
+    }
+    store_stmt_reset(st);
+out:
+    rc = finish(s, who, rc, "create", "response_level", id, in->region_code, NULL, *out, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Binds the ancestors-or-self of "code" (5 slots, unused ones repeat "code"). */
+static void bind_ancestors(struct store_stmt *st, int idx, const char *code)
+{
+    int level = region_level_of_code(code);
+    for (int l = REGION_CITY; l <= REGION_GRID; l++) {
+        int n = region_code_length(l <= level ? l : level);
+        store_bind_textn(st, idx + l - 1, code, (size_t)n);
+    }
+}
+
+int command_level_at(struct store *s, const char *code, const char *date, json_t **out,
+                     struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " LEVEL_COLUMNS " FROM response_levels l"
+                      " LEFT JOIN regions r ON r.code = l.region_code"
+                      " WHERE l.region_code IN (?, ?, ?, ?, ?) AND l.effective_date <= ?"
+                      " ORDER BY length(l.region_code) DESC, l.effective_date DESC, l.id DESC"
+                      " LIMIT 1",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_ancestors(st, 1, code);
+    store_bind_text(st, 6, date);
+    int rc = store_step(st, err);
+    if (rc < 0)
+        return rc;
+    json_t *j = json_pack("{s:s, s:s}", "region", code, "date", date);
+    if (rc == STORE_ROW) {
+        json_t *row = level_row_json(st);
+        int level = (int)store_column_int64(st, 3);
+        json_object_set_new(j, "level", json_integer(level));
+        json_object_set_new(j, "level_name", json_string(command_level_zh(level)));
+        json_object_set_new(j, "roman", json_string(command_level_roman(level)));
+        json_object_set_new(j, "set_at", json_string(store_column_text(st, 1)));
+        json_object_set_new(j, "set_at_name", json_string(store_column_text(st, 2)));
+        json_object_set_new(j, "inherited",
+                            json_boolean(strcmp(store_column_text(st, 1), code) != 0));
+        json_object_set_new(j, "effective_date", json_string(store_column_text(st, 4)));
+        json_object_set(j, "directive_id", json_object_get(row, "directive_id"));
+        json_object_set_new(j, "record", row);
+    } else {
+        json_object_set_new(j, "level", json_null());
+        json_object_set_new(j, "level_name", json_string(""));
+        json_object_set_new(j, "set_at", json_null());
+        json_object_set_new(j, "inherited", json_false());
+    }
+    store_stmt_reset(st);
+    *out = j;
+    return 0;
+}
+
+int command_level_history(struct store *s, const char *code, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " LEVEL_COLUMNS " FROM response_levels l"
+                                          " LEFT JOIN regions r ON r.code = l.region_code"
+                                          " WHERE l.region_code IN (?, ?, ?, ?, ?)"
+                                          " OR (l.region_code >= ? AND l.region_code < ?)"
+                                          " ORDER BY l.effective_date DESC, l.id DESC",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_ancestors(st, 1, code);
+    bind_range(st, 6, code);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        json_t *row = level_row_json(st);
+        const char *at = store_column_text(st, 1);
+        json_object_set_new(row, "relation",
+                            json_string(strcmp(at, code) == 0       ? "own"
+                                        : strlen(at) < strlen(code) ? "ancestor"
+                                                                    : "descendant"));
+        json_array_append_new(items, row);
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- leader links ---------------------------------------------------------------- */
+
+int command_leader_link(struct store *s, const struct actor *who, const char *username,
+                        const char *region_code, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct auth_user leader;
+    int active = 0;
+    if (!username) {
+        ep_error_field(err, "username", "必填", "is required");
+    } else {
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = auth_user_get(s, username, &leader, &active, &lookup);
+        if (rc == -EP_ENOTFOUND || (rc == 0 && !active))
+            ep_error_field(err, "username", "用户 %s 不存在或已停用",
+                           "user %s does not exist or is disabled", username);
+        else if (rc != 0)
+            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+    }
+    if (check_region(s, "region_code", region_code, 1, err) != 0)
+        return -err->code;
+    if (!err->code && !region_in_scope(region_code, leader.scope))
+        ep_error_field(err, "region_code", "地区 %s 不在该领导的管辖范围(%s)内",
+                       "region %s is outside the leader's jurisdiction (%s)", region_code,
+                       leader.scope);
+    if (err->code)
+        return -err->code;
+    if (!region_in_scope(region_code, who->user->scope))
+        return outside_scope(who, region_code, err);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    int64_t id = 0;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO leader_links (user_id, region_code,"
+                                          " created_by, created_at) VALUES (?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, leader.id);
+    store_bind_text(st, 2, region_code);
+    store_bind_text(st, 3, who->user->username);
+    store_bind_text(st, 4, now);
+    if ((rc = store_run(st, err)) != 0) {
+        if (rc == -EP_ECONFLICT)
+            ep_error_set(err, EP_ECONFLICT, "%s 已联系督导 %s", "%s already supervises %s",
+                         username, region_code);
+        goto out;
+    }
+    id = store_last_insert_id(s);
+    *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "username",
+                     leader.username, "display_name", leader.display_name, "region_code",
+                     region_code, "created_by", who->user->username, "created_at", now);
+out:
+    rc = finish(s, who, rc, "create", "leader_link", id, region_code, NULL, *out, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
+                          struct ep_error *err)
+{
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    int rc = -EP_EINTERNAL;
+    json_t *before = NULL;
+    char region[REGION_CODE_MAX] = "";
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT l.region_code, u.username FROM leader_links l"
+                                          " JOIN users u ON u.id = l.user_id WHERE l.id = ?"
+                                          " AND l.region_code >= ? AND l.region_code < ?",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    bind_range(st, 2, who->user->scope);
+    rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
+        before = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
+                           store_column_text(st, 1), "region_code", region);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "联系督导关系 %lld 不存在",
+                          "leader link %lld not found", (long long)id);
+    }
+    store_stmt_reset(st);
+    if (rc != 0)
+        goto out;
+    st = store_prepare(s, "DELETE FROM leader_links WHERE id = ?", err);
+    rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    rc = store_run(st, err);
+out:
+    rc = finish(s, who, rc, "delete", "leader_link", id, region, before, NULL, err);
+    json_decref(before);
+    return rc;
+}
+
+int command_leader_regions(struct store *s, const char *scope, const char *username,
+                           const char *date, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct auth_user leader;
+    int active;
+    if (auth_user_get(s, username, &leader, &active, err) != 0)
+        return -err->code;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT l.id, l.region_code FROM leader_links l"
+                                          " WHERE l.user_id = ? AND l.region_code >= ?"
+                                          " AND l.region_code < ? ORDER BY l.region_code",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, leader.id);
+    bind_range(st, 2, scope);
+    /* Collect first: stats_region_day uses other statements. */
+    struct {
+        int64_t id;
+        char code[REGION_CODE_MAX];
+    } links[256];
+    int n = 0, rc = 0;
+    while (n < 256 && (rc = store_step(st, err)) == STORE_ROW) {
+        links[n].id = store_column_int64(st, 0);
+        snprintf(links[n].code, sizeof links[n].code, "%s", store_column_text(st, 1));
+        n++;
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *stats = stats_region_day(s, links[i].code, date, err);
+        json_t *level = NULL;
+        if (!stats || command_level_at(s, links[i].code, date, &level, err) != 0) {
+            json_decref(stats);
+            json_decref(items);
+            return -err->code;
+        }
+        json_array_append_new(items, json_pack("{s:I, s:s, s:O, s:o, s:o}", "link_id",
+                                               (json_int_t)links[i].id, "region", links[i].code,
+                                               "name", json_object_get(stats, "name"),
+                                               "response_level", level, "stats", stats));
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", leader.username, "display_name",
+                     leader.display_name, "scope", leader.scope, "date", date, "items", items);
+    return 0;
+}
+
+/* ---- directives --------------------------------------------------------------- */
+
+static int level_from_name(const char *name)
+{
+    for (int l = REGION_CITY; l <= REGION_GRID; l++)
+        if (name && strcmp(name, region_level_name(l)) == 0)
+            return l;
+    return 0;
+}
+
+int command_directive_check(struct store *s, const struct directive_input *in, struct ep_error *err)
+{
+    check_text("title", in->title, 1, COMMAND_TITLE_CHARS, err);
+    check_text("body", in->body, 1, COMMAND_BODY_CHARS, err);
+    if (check_region(s, "target_region", in->target_region, 1, err) != 0 ||
+        check_region(s, "issuing_region", in->issuing_region, 0, err) != 0)
+        return -err->code;
+    int level = level_from_name(in->target_level);
+    if (!in->target_level)
+        ep_error_field(err, "target_level", "必填", "is required");
+    else if (!level)
+        ep_error_field(err, "target_level", "应为 city、county、township、village 或 grid",
+                       "must be city, county, township, village or grid");
+    else if (in->target_region && region_level_of_code(in->target_region) > level)
+        ep_error_field(err, "target_level", "不能高于目标地区的层级",
+                       "must not be above the target region's level");
+    int64_t deadline;
+    if (check_date("deadline", in->deadline, 1, &deadline, err) == 0 && deadline < time_today_cn())
+        ep_error_field(err, "deadline", "不能早于今天", "must not be before today");
+    if (in->issuing_region && in->target_region && region_level_of_code(in->issuing_region) &&
+        !region_in_scope(in->target_region, in->issuing_region))
+        ep_error_field(err, "issuing_region", "应为目标地区本身或其上级",
+                       "must be the target region or one of its ancestors");
+    return err->code ? -err->code : 0;
+}
+
+#define DIRECTIVE_COLUMNS                                                                          \
+    "d.id, d.title, d.body, d.issuing_region, COALESCE(ri.name, ''), d.target_region,"             \
+    " COALESCE(rt.name, ''), d.target_level, d.deadline, d.units, d.issued_by, d.issued_at,"       \
+    " (SELECT read_at FROM directive_reads x WHERE x.directive_id = d.id AND x.user_id = ?)"
+
+#define DIRECTIVE_FROM                                                                             \
+    " FROM directives d LEFT JOIN regions ri ON ri.code = d.issuing_region"                        \
+    " LEFT JOIN regions rt ON rt.code = d.target_region"
+
+/* Visible from scope ?3 (recipient: scope inside the target) or range ?4..?5
+ * (the target inside the scope). */
+#define DIRECTIVE_VISIBLE                                                                          \
+    " (substr(?, 1, length(d.target_region)) = d.target_region"                                    \
+    " OR (d.target_region >= ? AND d.target_region < ?))"
+
+static json_t *directive_row_json(struct store_stmt *st, const struct auth_user *user)
+{
+    const char *target = store_column_text(st, 5);
+    json_t *j = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
+        (json_int_t)store_column_int64(st, 0), "title", store_column_text(st, 1), "body",
+        store_column_text(st, 2), "issuing_region", store_column_text(st, 3), "issuing_name",
+        store_column_text(st, 4), "target_region", target, "target_name", store_column_text(st, 6),
+        "target_level", region_level_name((int)store_column_int64(st, 7)), "deadline",
+        store_column_text(st, 8), "units", (json_int_t)store_column_int64(st, 9), "issued_by",
+        store_column_text(st, 10), "issued_at", store_column_text(st, 11));
+    json_object_set_new(j, "recipient", json_boolean(region_in_scope(user->scope, target)));
+    json_object_set_new(j, "read_at",
+                        store_column_is_null(st, 12) ? json_null()
+                                                     : json_string(store_column_text(st, 12)));
+    return j;
+}
+
+static void bind_visible(struct store_stmt *st, int idx, const char *scope)
+{
+    store_bind_text(st, idx, scope);
+    bind_range(st, idx + 1, scope);
+}
+
+/* The directive row visible to user, or -EP_ENOTFOUND. */
+static int directive_load(struct store *s, const struct auth_user *user, int64_t id, json_t **out,
+                          struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st = store_prepare(
+        s, "SELECT " DIRECTIVE_COLUMNS DIRECTIVE_FROM " WHERE d.id = ? AND" DIRECTIVE_VISIBLE, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, user->id);
+    store_bind_int64(st, 2, id);
+    bind_visible(st, 3, user->scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = directive_row_json(st, user);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "通知 %lld 不存在", "directive %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int command_directive_issue(struct store *s, const struct actor *who,
+                            const struct directive_input *in, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (command_directive_check(s, in, err) != 0)
+        return -err->code;
+    const char *issuing = in->issuing_region ? in->issuing_region : who->user->scope;
+    if (!region_in_scope(in->target_region, who->user->scope))
+        return outside_scope(who, in->target_region, err);
+    if (!region_in_scope(issuing, who->user->scope))
+        return outside_scope(who, issuing, err);
+    if (!region_in_scope(in->target_region, issuing)) {
+        ep_error_field(err, "issuing_region", "应为目标地区本身或其上级",
+                       "must be the target region or one of its ancestors");
+        return -EP_EINVAL;
+    }
+    int level = level_from_name(in->target_level);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    int64_t id = 0, units = 0;
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO directives (title, body, issuing_region,"
+                      " target_region, target_level, deadline, units,"
+                      " issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                      err);
+    if (!st)
+        goto out;
+    store_bind_text(st, 1, in->title);
+    store_bind_text(st, 2, in->body);
+    store_bind_text(st, 3, issuing);
+    store_bind_text(st, 4, in->target_region);
+    store_bind_int64(st, 5, level);
+    store_bind_text(st, 6, in->deadline);
+    store_bind_text(st, 7, who->user->username);
+    store_bind_text(st, 8, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    id = store_last_insert_id(s);
+    /* One delivery per unit of the subtree down to the chosen level. */
+    struct store_stmt *units_st = store_prepare(
+        s, "SELECT code FROM regions WHERE code >= ? AND code < ? AND level <= ? ORDER BY code",
+        err);
+    struct store_stmt *ins = store_prepare(
+        s, "INSERT INTO directive_deliveries (directive_id, region_code) VALUES (?, ?)", err);
+    rc = -EP_EINTERNAL;
+    if (!units_st || !ins)
+        goto out;
+    bind_range(units_st, 1, in->target_region);
+    store_bind_int64(units_st, 3, level);
+    while ((rc = store_step(units_st, err)) == STORE_ROW) {
+        char code[REGION_CODE_MAX];
+        snprintf(code, sizeof code, "%s", store_column_text(units_st, 0));
+        store_bind_int64(ins, 1, id);
+        store_bind_text(ins, 2, code);
+        if ((rc = store_run(ins, err)) != 0 ||
+            (rc = counter_add(s, code, "directive_units", 1, err)) != 0)
+            break;
+        units++;
+    }
+    store_stmt_reset(units_st);
+    if (rc < 0)
+        goto out;
+    st = store_prepare(s, "UPDATE directives SET units = ? WHERE id = ?", err);
+    rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, units);
+    store_bind_int64(st, 2, id);
+    if ((rc = store_run(st, err)) != 0 || (rc = directive_load(s, who->user, id, out, err)) != 0)
+        goto out;
+    json_t *event = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)id, "title",
+                              in->title, "target_region", in->target_region, "deadline",
+                              in->deadline, "issued_at", now, "units", (json_int_t)units);
+    rc = event_publish(s, in->target_region, "directive.issued", event, NULL, err);
+    json_decref(event);
+out:
+    rc = finish(s, who, rc, "create", "directive", id, in->target_region, NULL, *out, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int replies_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT p.id, p.region_code, COALESCE(r.name, ''),"
+                                          " p.username, p.body, p.created_at"
+                                          " FROM directive_replies p"
+                                          " LEFT JOIN regions r ON r.code = p.region_code"
+                                          " WHERE p.directive_id = ? ORDER BY p.id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)store_column_int64(st, 0),
+                      "region_code", store_column_text(st, 1), "region_name",
+                      store_column_text(st, 2), "username", store_column_text(st, 3), "body",
+                      store_column_text(st, 4), "created_at", store_column_text(st, 5)));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int delivery_counts(struct store *s, int64_t id, int64_t *units, int64_t *read,
+                           struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT count(*), count(read_at) FROM"
+                                          " directive_deliveries WHERE directive_id = ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st, err);
+    *units = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    *read = rc == STORE_ROW ? store_column_int64(st, 1) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_directive_get(struct store *s, const struct auth_user *user, int64_t id, json_t **out,
+                          struct ep_error *err)
+{
+    if (directive_load(s, user, id, out, err) != 0)
+        return -err->code;
+    int64_t units, read;
+    json_t *replies = json_array();
+    json_object_set_new(*out, "replies", replies);
+    if (delivery_counts(s, id, &units, &read, err) != 0 || replies_json(s, id, replies, err) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        return -err->code;
+    }
+    json_object_set_new(*out, "units_read", json_integer(read));
+    json_object_set_new(*out, "units_unread", json_integer(units - read));
+    return 0;
+}
+
+int command_directive_list(struct store *s, const struct auth_user *user, const char *region,
+                           int unread_only, int64_t before_id, int limit, json_t *items,
+                           struct ep_error *err)
+{
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " DIRECTIVE_COLUMNS DIRECTIVE_FROM " WHERE" DIRECTIVE_VISIBLE
+                      " AND (? = 0 OR d.id < ?)"
+                      " AND (? IS NULL OR (d.target_region >= ? AND d.target_region < ?)"
+                      "      OR substr(?, 1, length(d.target_region)) = d.target_region)"
+                      " AND (? = 0 OR (substr(?, 1, length(d.target_region)) = d.target_region"
+                      "      AND NOT EXISTS (SELECT 1 FROM directive_reads x"
+                      "                      WHERE x.directive_id = d.id AND x.user_id = ?)))"
+                      " ORDER BY d.id DESC LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, user->id);
+    bind_visible(st, 2, user->scope);
+    store_bind_int64(st, 5, before_id);
+    store_bind_int64(st, 6, before_id);
+    char upper[REGION_CODE_MAX] = "";
+    if (region)
+        region_code_range(region, upper);
+    store_bind_text(st, 7, region);
+    store_bind_text(st, 8, region);
+    store_bind_text(st, 9, region ? upper : NULL);
+    store_bind_text(st, 10, region);
+    store_bind_int64(st, 11, unread_only);
+    store_bind_text(st, 12, user->scope);
+    store_bind_int64(st, 13, user->id);
+    store_bind_int64(st, 14, limit);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        json_t *j = directive_row_json(st, user);
+        json_object_del(j, "body");
+        json_array_append_new(items, j);
+    }
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_directive_unread_count(struct store *s, const struct auth_user *user, int64_t *out,
+                                   struct ep_error *err)
+{
+    /* Directives addressed to the user: the target is an ancestor-or-self of
+     * the scope, i.e. one of at most five codes (an index lookup each). */
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT count(*) FROM directives d WHERE d.target_region IN (?, ?, ?, ?, ?)"
+                      " AND NOT EXISTS (SELECT 1 FROM directive_reads x"
+                      "                 WHERE x.directive_id = d.id AND x.user_id = ?)",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_ancestors(st, 1, user->scope);
+    store_bind_int64(st, 6, user->id);
+    int rc = store_step(st, err);
+    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* The deepest delivery unit of directive "id" that contains "scope"; "" if none. */
+static int unit_of(struct store *s, int64_t id, const char *scope, char unit[REGION_CODE_MAX],
+                   struct ep_error *err)
+{
+    unit[0] = '\0';
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT region_code FROM directive_deliveries"
+                                          " WHERE directive_id = ? AND region_code IN"
+                                          " (?, ?, ?, ?, ?) ORDER BY length(region_code) DESC"
+                                          " LIMIT 1",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    bind_ancestors(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW)
+        snprintf(unit, REGION_CODE_MAX, "%s", store_column_text(st, 0));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_directive_read(struct store *s, const struct actor *who, int64_t id, json_t **out,
+                           struct ep_error *err)
+{
+    *out = NULL;
+    json_t *d;
+    if (directive_load(s, who->user, id, &d, err) != 0)
+        return -err->code;
+    int recipient = json_is_true(json_object_get(d, "recipient"));
+    json_decref(d);
+    if (!recipient)
+        return ep_error_set(err, EP_ERULE, "只有接收单位的人员才能签收通知",
+                            "only recipients can mark a directive as read");
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32], unit[REGION_CODE_MAX];
+    time_now_iso(now);
+    int rc = unit_of(s, id, who->user->scope, unit, err);
+    if (rc != 0)
+        goto out;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO directive_reads (directive_id, user_id,"
+                                          " username, unit_code, read_at) VALUES (?, ?, ?, ?, ?)"
+                                          " ON CONFLICT (directive_id, user_id) DO NOTHING",
+                                          err);
+    rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    store_bind_int64(st, 2, who->user->id);
+    store_bind_text(st, 3, who->user->username);
+    store_bind_text(st, 4, unit[0] ? unit : NULL);
+    store_bind_text(st, 5, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int first_of_user = store_changes(s) > 0;
+    int first_of_unit = 0;
+    if (first_of_user && unit[0]) {
+        st = store_prepare(s,
+                           "UPDATE directive_deliveries SET read_at = ?, read_by = ?"
+                           " WHERE directive_id = ? AND region_code = ? AND read_at IS NULL",
+                           err);
+        rc = -EP_EINTERNAL;
+        if (!st)
+            goto out;
+        store_bind_text(st, 1, now);
+        store_bind_text(st, 2, who->user->username);
+        store_bind_int64(st, 3, id);
+        store_bind_text(st, 4, unit);
+        if ((rc = store_run(st, err)) != 0)
+            goto out;
+        first_of_unit = store_changes(s) > 0;
+        if (first_of_unit && (rc = counter_add(s, unit, "directive_units_read", 1, err)) != 0)
+            goto out;
+    }
+    if ((rc = directive_load(s, who->user, id, out, err)) != 0)
+        goto out;
+    json_object_del(*out, "body");
+    json_object_set_new(*out, "unit", unit[0] ? json_string(unit) : json_null());
+    if (!first_of_user) { /* nothing written: no audit row either */
+        store_rollback(s);
+        return 0;
+    }
+out:
+    rc = finish(s, who, rc, "read", "directive", id, unit[0] ? unit : who->user->scope, NULL, *out,
+                err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int command_directive_receipts(struct store *s, const struct auth_user *user, int64_t id,
+                               const char *region, json_t **out, struct ep_error *err)
+{
+    if (directive_load(s, user, id, out, err) != 0)
+        return -err->code;
+    const char *deadline = json_string_value(json_object_get(*out, "deadline"));
+    char deadline_copy[11];
+    snprintf(deadline_copy, sizeof deadline_copy, "%s", deadline ? deadline : "");
+    json_t *body = json_pack("{s:I, s:s, s:O}", "directive_id", (json_int_t)id, "deadline",
+                             deadline_copy, "title", json_object_get(*out, "title"));
+    json_decref(*out);
+    *out = NULL;
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    int past = strcmp(today, deadline_copy) > 0;
+    /* A recipient sees the units of its own subtree; the issuing side all. */
+    const char *within = region ? region : user->scope;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT v.region_code, COALESCE(r.name, ''),"
+                                          " COALESCE(r.level, 0), v.read_at, v.read_by"
+                                          " FROM directive_deliveries v"
+                                          " LEFT JOIN regions r ON r.code = v.region_code"
+                                          " WHERE v.directive_id = ? AND v.region_code >= ?"
+                                          " AND v.region_code < ? ORDER BY v.region_code",
+                                          err);
+    if (!st) {
+        json_decref(body);
+        return -EP_EINTERNAL;
+    }
+    store_bind_int64(st, 1, id);
+    bind_range(st, 2, within);
+    json_t *items = json_array(), *missing = json_array();
+    int64_t n = 0, read = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int is_read = !store_column_is_null(st, 3);
+        const char *read_at = store_column_text(st, 3);
+        /* Late: read after the deadline day (read_at starts with its date). */
+        int late = is_read && strncmp(read_at, deadline_copy, 10) > 0;
+        json_t *j = json_pack("{s:s, s:s, s:s}", "region", store_column_text(st, 0), "name",
+                              store_column_text(st, 1), "level",
+                              region_level_name((int)store_column_int64(st, 2)));
+        json_object_set_new(j, "read_at", is_read ? json_string(read_at) : json_null());
+        json_object_set_new(j, "read_by",
+                            is_read ? json_string(store_column_text(st, 4)) : json_null());
+        json_object_set_new(j, "late", json_boolean(late));
+        if ((!is_read && past) || late)
+            json_array_append_new(missing, json_string(store_column_text(st, 0)));
+        json_array_append_new(items, j);
+        n++;
+        read += is_read;
+    }
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(body);
+        json_decref(items);
+        json_decref(missing);
+        return rc;
+    }
+    json_object_set_new(body, "deadline_passed", json_boolean(past));
+    json_object_set_new(body, "units", json_integer(n));
+    json_object_set_new(body, "read", json_integer(read));
+    json_object_set_new(body, "unread", json_integer(n - read));
+    json_object_set_new(body, "items", items);
+    json_object_set_new(body, "not_read_by_deadline", missing);
+    *out = body;
+    return 0;
+}
+
+int command_directive_reply(struct store *s, const struct actor *who, int64_t id, const char *body,
+                            json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    check_text("body", body, 1, COMMAND_TEXT_CHARS, err);
+    if (err->code)
+        return -err->code;
+    json_t *d;
+    if (directive_load(s, who->user, id, &d, err) != 0)
+        return -err->code;
+    int recipient = json_is_true(json_object_get(d, "recipient"));
+    json_decref(d);
+    if (!recipient)
+        return ep_error_set(err, EP_ERULE, "只有接收单位的人员才能回复通知",
+                            "only recipients can reply to a directive");
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    int64_t reply_id = 0;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO directive_replies (directive_id,"
+                                          " region_code, username, body, created_at)"
+                                          " VALUES (?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, who->user->scope);
+    store_bind_text(st, 3, who->user->username);
+    store_bind_text(st, 4, body);
+    store_bind_text(st, 5, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    reply_id = store_last_insert_id(s);
+    *out = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)reply_id, "directive_id",
+                     (json_int_t)id, "region_code", who->user->scope, "username",
+                     who->user->username, "body", body, "created_at", now);
+out:
+    rc = finish(s, who, rc, "create", "directive_reply", reply_id, who->user->scope, NULL, *out,
+                err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- inspections ---------------------------------------------------------------- */
+
+static const struct {
+    const char *code, *zh;
+} categories[] = {
+    {"screening", "排查不到位"}, {"quarantine", "隔离管控"}, {"checkpoint", "卡口值守"},
+    {"duty", "值班值守"},        {"supplies", "物资保障"},   {"publicity", "宣传引导"},
+    {"information", "信息报送"}, {"other", "其他"},
+};
+
+int command_finding_category_valid(const char *category)
+{
+    return *command_finding_category_zh(category) != '\0';
+}
+
+const char *command_finding_category_zh(const char *category)
+{
+    for (size_t i = 0; category && i < sizeof categories / sizeof categories[0]; i++)
+        if (strcmp(category, categories[i].code) == 0)
+            return categories[i].zh;
+    return "";
+}
+
+int command_inspection_check(struct store *s, const struct inspection_input *in,
+                             struct ep_error *err)
+{
+    if (check_region(s, "region_code", in->region_code, 1, err) != 0)
+        return -err->code;
+    check_text("unit", in->unit, 0, 60, err);
+    check_text("summary", in->summary, 0, COMMAND_TEXT_CHARS, err);
+    int64_t on = 0;
+    int date_ok = check_date("inspected_on", in->inspected_on, 1, &on, err) == 0;
+    if (date_ok && on > time_today_cn())
+        ep_error_field(err, "inspected_on", "不能晚于今天", "must not be after today");
+    if (in->nfindings < 0 || in->nfindings > COMMAND_FINDINGS_MAX)
+        ep_error_field(err, "findings", "最多 %d 条", "at most %d entries", COMMAND_FINDINGS_MAX);
+    for (int i = 0; i < in->nfindings && i < COMMAND_FINDINGS_MAX; i++) {
+        const struct finding_input *f = &in->findings[i];
+        char name[64];
+        snprintf(name, sizeof name, "findings[%d].category", i);
+        if (!f->category)
+            ep_error_field(err, name, "必填", "is required");
+        else if (!command_finding_category_valid(f->category))
+            ep_error_field(err, name,
+                           "应为 screening、quarantine、checkpoint、duty、supplies、publicity、"
+                           "information 或 other",
+                           "must be screening, quarantine, checkpoint, duty, supplies, "
+                           "publicity, information or other");
+        snprintf(name, sizeof name, "findings[%d].description", i);
+        check_text(name, f->description, 1, COMMAND_TEXT_CHARS, err);
+        snprintf(name, sizeof name, "findings[%d].responsible_unit", i);
+        check_text(name, f->responsible_unit, 1, 60, err);
+        snprintf(name, sizeof name, "findings[%d].region_code", i);
+        if (check_region(s, name, f->region_code, 0, err) != 0)
+            return -err->code;
+        if (f->region_code && in->region_code && region_level_of_code(f->region_code) &&
+            !region_in_scope(f->region_code, in->region_code))
+            ep_error_field(err, name, "应在被督查地区 %s 之内", "must lie inside region %s",
+                           in->region_code);
+        snprintf(name, sizeof name, "findings[%d].deadline", i);
+        int64_t deadline;
+        if (check_date(name, f->deadline, 1, &deadline, err) == 0 && date_ok && deadline < on)
+            ep_error_field(err, name, "不能早于督查日期", "must not be before the inspection date");
+    }
+    return err->code ? -err->code : 0;
+}
+
+#define FINDING_COLUMNS                                                                            \
+    "f.id, f.inspection_id, f.region_code, COALESCE(r.name, ''), f.category, f.description,"       \
+    " f.responsible_unit, f.deadline, f.status, COALESCE(f.evidence_note, ''),"                    \
+    " COALESCE(f.rectified_by, ''), COALESCE(f.rectified_at, ''), COALESCE(f.verified_by, ''),"    \
+    " COALESCE(f.verified_at, '')"
+
+static json_t *finding_row_json(struct store_stmt *st, const char *today)
+{
+    const char *status = store_column_text(st, 8), *deadline = store_column_text(st, 7);
+    json_t *j =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                  (json_int_t)store_column_int64(st, 0), "inspection_id",
+                  (json_int_t)store_column_int64(st, 1), "region_code", store_column_text(st, 2),
+                  "region_name", store_column_text(st, 3), "category", store_column_text(st, 4),
+                  "category_zh", command_finding_category_zh(store_column_text(st, 4)),
+                  "description", store_column_text(st, 5), "responsible_unit",
+                  store_column_text(st, 6), "deadline", deadline, "status", status);
+    json_object_set_new(j, "evidence_note", text_or_null(store_column_text(st, 9)));
+    json_object_set_new(j, "rectified_by", text_or_null(store_column_text(st, 10)));
+    json_object_set_new(j, "rectified_at", text_or_null(store_column_text(st, 11)));
+    json_object_set_new(j, "verified_by", text_or_null(store_column_text(st, 12)));
+    json_object_set_new(j, "verified_at", text_or_null(store_column_text(st, 13)));
+    json_object_set_new(j, "overdue",
+                        json_boolean(strcmp(status, "open") == 0 && strcmp(deadline, today) < 0));
+    return j;
+}
+
+static int findings_of(struct store *s, int64_t inspection_id, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " FINDING_COLUMNS " FROM inspection_findings f"
+                                          " LEFT JOIN regions r ON r.code = f.region_code"
+                                          " WHERE f.inspection_id = ? ORDER BY f.id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    store_bind_int64(st, 1, inspection_id);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, finding_row_json(st, today));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+#define INSPECTION_COLUMNS                                                                         \
+    "i.id, i.region_code, COALESCE(r.name, ''), COALESCE(i.unit, ''), i.inspector,"                \
+    " i.inspected_on, COALESCE(i.summary, ''), i.created_at,"                                      \
+    " (SELECT count(*) FROM inspection_findings f WHERE f.inspection_id = i.id),"                  \
+    " (SELECT count(*) FROM inspection_findings f WHERE f.inspection_id = i.id"                    \
+    "  AND f.status = 'open')"
+
+static json_t *inspection_row_json(struct store_stmt *st)
+{
+    json_t *j = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)store_column_int64(st, 0),
+        "region_code", store_column_text(st, 1), "region_name", store_column_text(st, 2),
+        "inspector", store_column_text(st, 4), "inspected_on", store_column_text(st, 5),
+        "findings_count", (json_int_t)store_column_int64(st, 8), "findings_open",
+        (json_int_t)store_column_int64(st, 9));
+    json_object_set_new(j, "unit", text_or_null(store_column_text(st, 3)));
+    json_object_set_new(j, "summary", text_or_null(store_column_text(st, 6)));
+    json_object_set_new(j, "created_at", json_string(store_column_text(st, 7)));
+    return j;
+}
+
+int command_inspection_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                           struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
+                                          " LEFT JOIN regions r ON r.code = i.region_code"
+                                          " WHERE i.id = ? AND i.region_code >= ?"
+                                          " AND i.region_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    bind_range(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = inspection_row_json(st);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "督查记录 %lld 不存在", "inspection %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    if (rc != 0)
+        return rc;
+    json_t *findings = json_array();
+    json_object_set_new(*out, "findings", findings);
+    if ((rc = findings_of(s, id, findings, err)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int command_inspection_list(struct store *s, const char *scope, const char *region,
+                            int64_t before_id, int limit, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
+                                          " LEFT JOIN regions r ON r.code = i.region_code"
+                                          " WHERE i.region_code >= ? AND i.region_code < ?"
+                                          " AND i.region_code >= ? AND i.region_code < ?"
+                                          " AND (? = 0 OR i.id < ?) ORDER BY i.id DESC LIMIT ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_range(st, 1, scope);
+    bind_range(st, 3, region ? region : scope);
+    store_bind_int64(st, 5, before_id);
+    store_bind_int64(st, 6, before_id);
+    store_bind_int64(st, 7, limit);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, inspection_row_json(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_inspection_create(struct store *s, const struct actor *who,
+                              const struct inspection_input *in, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (command_inspection_check(s, in, err) != 0)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return outside_scope(who, in->region_code, err);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32];
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    int64_t id = 0;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO inspections (region_code, unit, inspector,"
+                                          " inspected_on, summary, created_at)"
+                                          " VALUES (?, ?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_text(st, 1, in->region_code);
+    store_bind_text(st, 2, in->unit && *in->unit ? in->unit : NULL);
+    store_bind_text(st, 3, who->user->username);
+    store_bind_text(st, 4, in->inspected_on);
+    store_bind_text(st, 5, in->summary && *in->summary ? in->summary : NULL);
+    store_bind_text(st, 6, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    id = store_last_insert_id(s);
+    if ((rc = counter_add(s, in->region_code, "inspections", 1, err)) != 0)
+        goto out;
+    st = store_prepare(s,
+                       "INSERT INTO inspection_findings (inspection_id, region_code, category,"
+                       " description, responsible_unit, deadline) VALUES (?, ?, ?, ?, ?, ?)",
+                       err);
+    rc = -EP_EINTERNAL;
+    if (!st)
+        goto out;
+    rc = 0;
+    for (int i = 0; i < in->nfindings && rc == 0; i++) {
+        const struct finding_input *f = &in->findings[i];
+        const char *where = f->region_code ? f->region_code : in->region_code;
+        store_bind_int64(st, 1, id);
+        store_bind_text(st, 2, where);
+        store_bind_text(st, 3, f->category);
+        store_bind_text(st, 4, f->description);
+        store_bind_text(st, 5, f->responsible_unit);
+        store_bind_text(st, 6, f->deadline);
+        if ((rc = store_run(st, err)) == 0)
+            rc = counter_add(s, where, "findings.open", 1, err);
+    }
+    if (rc == 0)
+        rc = command_inspection_get(s, "", id, out, err);
+out:
+    rc = finish(s, who, rc, "create", "inspection", id, in->region_code, NULL, *out, err);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Loads finding "id" inside scope as JSON; -EP_ENOTFOUND otherwise. */
+static int finding_load(struct store *s, const char *scope, int64_t id, json_t **out,
+                        struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " FINDING_COLUMNS " FROM inspection_findings f"
+                                          " LEFT JOIN regions r ON r.code = f.region_code"
+                                          " WHERE f.id = ? AND f.region_code >= ?"
+                                          " AND f.region_code < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    store_bind_int64(st, 1, id);
+    bind_range(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = finding_row_json(st, today);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "督查问题 %lld 不存在", "finding %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* Moves a finding from "from" to "to"; the evidence note when rectifying. */
+static int finding_move(struct store *s, const struct actor *who, int64_t id, const char *from,
+                        const char *to, const char *note, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (note)
+        check_text("evidence_note", note, 1, COMMAND_TEXT_CHARS, err);
+    else if (strcmp(to, "rectified") == 0)
+        ep_error_field(err, "evidence_note", "必填", "is required");
+    if (err->code)
+        return -err->code;
+    json_t *before;
+    if (finding_load(s, who->user->scope, id, &before, err) != 0)
+        return -err->code;
+    const char *status = json_string_value(json_object_get(before, "status"));
+    if (strcmp(status, from) != 0) {
+        int rc = ep_error_set(err, EP_ECONFLICT, "该问题当前状态为 %s,不能改为 %s",
+                              "the finding is %s and cannot become %s", status, to);
+        json_decref(before);
+        return rc;
+    }
+    char region[REGION_CODE_MAX];
+    snprintf(region, sizeof region, "%s",
+             json_string_value(json_object_get(before, "region_code")));
+    if (store_begin(s, err) != 0) {
+        json_decref(before);
+        return -err->code;
+    }
+    char now[32];
+    time_now_iso(now);
+    struct store_stmt *st =
+        strcmp(to, "rectified") == 0
+            ? store_prepare(s,
+                            "UPDATE inspection_findings SET status = 'rectified',"
+                            " evidence_note = ?, rectified_by = ?, rectified_at = ?"
+                            " WHERE id = ? AND status = 'open'",
+                            err)
+            : store_prepare(s,
+                            "UPDATE inspection_findings SET status = 'verified',"
+                            " verified_by = ?, verified_at = ?, evidence_note = COALESCE(?,"
+                            " evidence_note) WHERE id = ? AND status = 'rectified'",
+                            err);
+    int rc = -EP_EINTERNAL;
+    char from_metric[32], to_metric[32];
+    snprintf(from_metric, sizeof from_metric, "findings.%s", from);
+    snprintf(to_metric, sizeof to_metric, "findings.%s", to);
+    if (!st)
+        goto out;
+    if (strcmp(to, "rectified") == 0) {
+        store_bind_text(st, 1, note);
+        store_bind_text(st, 2, who->user->username);
+        store_bind_text(st, 3, now);
+    } else {
+        store_bind_text(st, 1, who->user->username);
+        store_bind_text(st, 2, now);
+        store_bind_null(st, 3);
+    }
+    store_bind_int64(st, 4, id);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    if (store_changes(s) != 1) {
+        rc = ep_error_set(err, EP_ECONFLICT, "该问题状态已被他人更改",
+                          "the finding was changed by someone else");
+        goto out;
+    }
+    if ((rc = counter_add(s, region, from_metric, -1, err)) != 0 ||
+        (rc = counter_add(s, region, to_metric, 1, err)) != 0 ||
+        (rc = finding_load(s, "", id, out, err)) != 0)
+        goto out;
+out:
+    rc = finish(s, who, rc, strcmp(to, "rectified") == 0 ? "rectify" : "verify", "finding", id,
+                region, before, *out, err);
+    json_decref(before);
+    if (rc != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int command_finding_rectify(struct store *s, const struct actor *who, int64_t id,
+                            const char *evidence_note, json_t **out, struct ep_error *err)
+{
+    if (!evidence_note) {
+        ep_error_field(err, "evidence_note", "必填", "is required");
+        return -EP_EINVAL;
+    }
+    return finding_move(s, who, id, "open", "rectified", evidence_note, out, err);
+}
+
+int command_finding_verify(struct store *s, const struct actor *who, int64_t id, json_t **out,
+                           struct ep_error *err)
+{
+    return finding_move(s, who, id, "rectified", "verified", NULL, out, err);
+}
+
+int command_finding_list(struct store *s, const char *scope, const char *region, const char *status,
+                         int overdue_only, const char *today, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " FINDING_COLUMNS " FROM inspection_findings f"
+                                          " LEFT JOIN regions r ON r.code = f.region_code"
+                                          " WHERE f.region_code >= ? AND f.region_code < ?"
+                                          " AND f.region_code >= ? AND f.region_code < ?"
+                                          " AND (? IS NULL OR f.status = ?)"
+                                          " AND (? = 0 OR (f.status = 'open' AND f.deadline < ?))"
+                                          " ORDER BY f.deadline, f.id LIMIT 1000",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_range(st, 1, scope);
+    bind_range(st, 3, region ? region : scope);
+    store_bind_text(st, 5, status);
+    store_bind_text(st, 6, status);
+    store_bind_int64(st, 7, overdue_only);
+    store_bind_text(st, 8, today);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, finding_row_json(st, today));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_findings_overdue_count(struct store *s, const char *code, const char *today,
+                                   int64_t *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT count(*) FROM inspection_findings"
+                                          " WHERE status = 'open' AND region_code >= ?"
+                                          " AND region_code < ? AND deadline < ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_range(st, 1, code);
+    store_bind_text(st, 3, today);
+    int rc = store_step(st, err);
+    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int command_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    int rc = counter_rebuild(s, "directive_units",
+                             "SELECT region_code, count(*) FROM directive_deliveries"
+                             " GROUP BY region_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "directive_units_read",
+                             "SELECT region_code, count(*) FROM directive_deliveries"
+                             " WHERE read_at IS NOT NULL GROUP BY region_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "inspections",
+                             "SELECT region_code, count(*) FROM inspections GROUP BY region_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "findings.",
+                                    "SELECT region_code, 'findings.' || status, count(*)"
+                                    " FROM inspection_findings GROUP BY region_code, status",
+                                    err);
+    return rc;
+}

@@ -1,0 +1,752 @@
+/*
+ * command.c -- the command's decisions over HTTP:
+ *   GET    /api/v1/response-levels            ?region=&date= the level that applied (and
+ *                                             where it was set); ?region= alone the history
+ *   POST   /api/v1/response-levels            {region_code, level 1-4, effective_date,
+ *                                             directive_id?, note?}
+ *   GET    /api/v1/leader-links               ?user= the regions a leader supervises, with
+ *                                             their headline figures side by side (?date=)
+ *   GET    /api/v1/leaders/{user}/regions     the same
+ *   POST   /api/v1/leader-links               {username, region_code}
+ *   DELETE /api/v1/leader-links/{id}
+ *   GET    /api/v1/directives                 visible directives (?region=&unread=1&limit=&cursor=)
+ *   POST   /api/v1/directives                 {title, body, target_region, target_level,
+ *                                             deadline, issuing_region?}
+ *   GET    /api/v1/directives/{id}            one directive with replies and figures
+ *   GET    /api/v1/directives/{id}/print      printable HTML
+ *   POST   /api/v1/directives/{id}/read       read receipt (idempotent)
+ *   GET    /api/v1/directives/{id}/receipts   units with read state, who missed the deadline
+ *   POST   /api/v1/directives/{id}/replies    {body}
+ *   GET    /api/v1/inspections                ?region=&limit=&cursor=
+ *   POST   /api/v1/inspections                {region_code, unit?, inspected_on, summary?,
+ *                                             findings:[{category, description,
+ *                                             responsible_unit, region_code?, deadline}]}
+ *   GET    /api/v1/inspections/{id}           with findings
+ *   GET    /api/v1/inspections/{id}/report    printable HTML
+ *   GET    /api/v1/findings                   ?region=&status=&overdue=1
+ *   POST   /api/v1/findings/{id}/rectify      {evidence_note}
+ *   POST   /api/v1/findings/{id}/verify       {}
+ *   GET    /api/v1/stats/inspections          ?region= counts of the region and its children
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/command.h"
+#include "core/counter.h"
+#include "core/region.h"
+#include "http/handlers/handlers.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static int path_id(struct http_request *req, int64_t *id, const char *what_zh, const char *what_en,
+                   struct ep_error *err)
+{
+    char *end;
+    long long v = strtoll(req->params[0], &end, 10);
+    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
+        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
+                            req->params[0], what_en);
+    *id = v;
+    return 0;
+}
+
+static int64_t cursor_id(const char *cursor, struct ep_error *err)
+{
+    if (!cursor)
+        return 0;
+    char *end;
+    long long v = strtoll(cursor, &end, 10);
+    if (*cursor < '0' || *cursor > '9' || *end || v <= 0) {
+        ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
+        return 0;
+    }
+    return v;
+}
+
+/* ?date= (default today) into "buf"; field error when malformed. */
+static const char *date_param(struct http_request *req, char buf[11], struct ep_error *err)
+{
+    const char *date = http_query(req, "date");
+    if (!date) {
+        time_date_format(time_today_cn(), buf);
+        return buf;
+    }
+    if (time_date_parse(date, NULL) != 0)
+        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    return date;
+}
+
+/* A body that must be a JSON object checked against "fields"; NULL on error. */
+static json_t *checked_body(struct http_request *req, const struct json_field *fields,
+                            struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (body)
+        json_object_check(body, fields, err);
+    return body;
+}
+
+/* List reply {"items":[...], "next_cursor": id of the last or null}. */
+static int reply_page(struct http_response *res, json_t *items, int limit)
+{
+    json_t *next = json_null();
+    size_t n = json_array_size(items);
+    if ((int)n == limit && n > 0)
+        next = json_sprintf("%lld", (long long)json_integer_value(
+                                        json_object_get(json_array_get(items, n - 1), "id")));
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- printable views ---------------------------------------------------------- */
+
+static void html_text(struct buf *b, const char *t)
+{
+    for (; t && *t; t++) {
+        if (*t == '<')
+            buf_puts(b, "&lt;");
+        else if (*t == '>')
+            buf_puts(b, "&gt;");
+        else if (*t == '&')
+            buf_puts(b, "&amp;");
+        else if (*t == '"')
+            buf_puts(b, "&quot;");
+        else if (*t == '\n')
+            buf_puts(b, "<br>");
+        else
+            buf_putc(b, *t);
+    }
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static void html_head(struct buf *b, const char *title)
+{
+    buf_puts(b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>");
+    html_text(b, title);
+    buf_puts(b, "</title><style>body{font-family:\"SimSun\",\"Songti SC\",serif;max-width:48em;"
+                "margin:2em auto;line-height:1.8}h1{text-align:center;color:#c00;font-size:1.6em}"
+                "table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;"
+                "padding:.3em .5em;vertical-align:top}.meta{text-align:center}"
+                "@media print{body{margin:0}}</style></head><body>");
+}
+
+static void html_reply(struct http_response *res, struct buf *b)
+{
+    buf_puts(b, "</body></html>");
+    res->len = b->len;
+    res->owned = buf_steal(b);
+    res->content_type = "text/html; charset=utf-8";
+}
+
+/* ---- response levels ----------------------------------------------------------- */
+
+int handler_levels_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region = http_query(req, "region");
+    if (!region)
+        region = req->user.scope;
+    else if (!region_level_of_code(region))
+        ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+    char today[11];
+    const char *date = http_query(req, "date") ? date_param(req, today, err) : NULL;
+    if (err->code)
+        return -err->code;
+    if (http_require_scope(req, region, err) != 0)
+        return -EP_EFORBIDDEN;
+    struct region r;
+    if (region_get(req->store, region, &r, err) != 0)
+        return -err->code;
+    json_t *body = NULL;
+    if (date) {
+        if (command_level_at(req->store, region, date, &body, err) != 0)
+            return -err->code;
+        json_object_set_new(body, "name", json_string(r.name));
+        return http_reply_json(res, 200, body);
+    }
+    char now[11];
+    time_date_format(time_today_cn(), now);
+    json_t *items = json_array();
+    if (command_level_history(req->store, region, items, err) != 0 ||
+        command_level_at(req->store, region, now, &body, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200,
+                           json_pack("{s:s, s:s, s:o, s:o}", "region", region, "name", r.name,
+                                     "current", body, "items", items));
+}
+
+static const struct json_field level_fields[] = {
+    {"region_code", JF_STRING, 1, 15, 0, 0},          {"level", JF_INT, 1, 0, 1, 4},
+    {"effective_date", JF_DATE, 1, 0, 0, 0},          {"directive_id", JF_INT, 0, 0, 1, 1e15},
+    {"note", JF_STRING, 0, COMMAND_TEXT_CHARS, 0, 0}, {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_levels_create(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = checked_body(req, level_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct level_input in = {json_get_str(body, "region_code"), json_get_int(body, "level", 0),
+                             json_get_str(body, "effective_date"),
+                             json_get_int(body, "directive_id", 0), json_get_str(body, "note")};
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code) {
+        command_level_set(req->store, &who, &in, &out, err);
+    } else {
+        struct ep_error more;
+        ep_error_clear(&more);
+        if (command_level_check(req->store, &in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+/* ---- leader links -------------------------------------------------------------- */
+
+static int leader_regions(struct http_request *req, struct http_response *res, const char *user,
+                          struct ep_error *err)
+{
+    char today[11];
+    const char *date = date_param(req, today, err);
+    if (!user)
+        ep_error_field(err, "user", "必填", "is required");
+    if (err->code)
+        return -err->code;
+    json_t *out;
+    if (command_leader_regions(req->store, req->user.scope, user, date, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_leader_links_list(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    return leader_regions(req, res, http_query(req, "user"), err);
+}
+
+int handler_leader_regions(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    return leader_regions(req, res, req->params[0], err);
+}
+
+static const struct json_field link_fields[] = {
+    {"username", JF_STRING, 1, 64, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_leader_links_create(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    json_t *body = checked_body(req, link_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code)
+        command_leader_link(req->store, &who, json_get_str(body, "username"),
+                            json_get_str(body, "region_code"), &out, err);
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_leader_link_delete(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    int64_t id;
+    struct actor who = {&req->user, req->client_ip};
+    if (path_id(req, &id, "联系督导关系", "leader link", err) != 0 ||
+        command_leader_unlink(req->store, &who, id, err) != 0)
+        return -err->code;
+    res->status = 204;
+    return 0;
+}
+
+/* ---- directives ----------------------------------------------------------------- */
+
+int handler_directives_list(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int limit;
+    const char *cursor, *region;
+    http_list_params(req, 50, 200, &limit, &cursor, err);
+    int64_t before = cursor_id(cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    const char *unread = http_query(req, "unread");
+    if (unread && strcmp(unread, "1") != 0 && strcmp(unread, "0") != 0)
+        ep_error_field(err, "unread", "应为 0 或 1", "must be 0 or 1");
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (command_directive_list(req->store, &req->user, region, unread && *unread == '1', before,
+                               limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return reply_page(res, items, limit);
+}
+
+static const struct json_field directive_fields[] = {
+    {"title", JF_STRING, 1, COMMAND_TITLE_CHARS, 0, 0},
+    {"body", JF_STRING, 1, COMMAND_BODY_CHARS, 0, 0},
+    {"target_region", JF_STRING, 1, 15, 0, 0},
+    {"target_level", JF_STRING, 1, 10, 0, 0},
+    {"deadline", JF_DATE, 1, 0, 0, 0},
+    {"issuing_region", JF_STRING, 0, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_directives_create(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    json_t *body = checked_body(req, directive_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct directive_input in = {
+        json_get_str(body, "title"),         json_get_str(body, "body"),
+        json_get_str(body, "target_region"), json_get_str(body, "target_level"),
+        json_get_str(body, "deadline"),      json_get_str(body, "issuing_region")};
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code) {
+        command_directive_issue(req->store, &who, &in, &out, err);
+    } else {
+        struct ep_error more;
+        ep_error_clear(&more);
+        if (command_directive_check(req->store, &in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_directive_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    json_t *out;
+    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+        command_directive_get(req->store, &req->user, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_directive_print(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int64_t id;
+    json_t *d;
+    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+        command_directive_get(req->store, &req->user, id, &d, err) != 0)
+        return -err->code;
+    struct buf b;
+    buf_init(&b);
+    html_head(&b, jstr(d, "title"));
+    buf_puts(&b, "<h1>");
+    html_text(&b, jstr(d, "title"));
+    buf_puts(&b, "</h1><p class=\"meta\">");
+    html_text(&b, jstr(d, "issuing_name"));
+    buf_appendf(
+        &b, " 〔%lld〕号 &nbsp; 发往:", (long long)json_integer_value(json_object_get(d, "id")));
+    html_text(&b, jstr(d, "target_name"));
+    buf_puts(&b, " &nbsp; 签收时限:");
+    html_text(&b, jstr(d, "deadline"));
+    buf_puts(&b, "</p><div class=\"body\">");
+    html_text(&b, jstr(d, "body"));
+    buf_puts(&b, "</div><p style=\"text-align:right\">");
+    html_text(&b, jstr(d, "issuing_name"));
+    buf_puts(&b, "<br>");
+    html_text(&b, jstr(d, "issued_at"));
+    buf_appendf(&b, "</p><p>送达单位 %lld 个,已签收 %lld 个。</p>",
+                (long long)json_integer_value(json_object_get(d, "units")),
+                (long long)json_integer_value(json_object_get(d, "units_read")));
+    json_t *replies = json_object_get(d, "replies");
+    if (json_array_size(replies)) {
+        buf_puts(
+            &b,
+            "<h2>回复</h2><table><tr><th>单位</th><th>回复人</th><th>内容</th><th>时间</th></tr>");
+        size_t i;
+        json_t *r;
+        json_array_foreach(replies, i, r)
+        {
+            buf_puts(&b, "<tr><td>");
+            html_text(&b, jstr(r, "region_name"));
+            buf_puts(&b, "</td><td>");
+            html_text(&b, jstr(r, "username"));
+            buf_puts(&b, "</td><td>");
+            html_text(&b, jstr(r, "body"));
+            buf_puts(&b, "</td><td>");
+            html_text(&b, jstr(r, "created_at"));
+            buf_puts(&b, "</td></tr>");
+        }
+        buf_puts(&b, "</table>");
+    }
+    json_decref(d);
+    html_reply(res, &b);
+    return 0;
+}
+
+int handler_directive_read(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    json_t *out;
+    struct actor who = {&req->user, req->client_ip};
+    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+        command_directive_read(req->store, &who, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_directive_receipts(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    int64_t id;
+    const char *region;
+    json_t *out;
+    if (path_id(req, &id, "通知", "directive", err) != 0)
+        return -err->code;
+    if (handler_region_param(req, &region, err) != 0)
+        return -err->code;
+    if (command_directive_receipts(req->store, &req->user, id, region, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+static const struct json_field reply_fields[] = {
+    {"body", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_directive_reply(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, "通知", "directive", err) != 0)
+        return -err->code;
+    json_t *body = checked_body(req, reply_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code)
+        command_directive_reply(req->store, &who, id, json_get_str(body, "body"), &out, err);
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+/* ---- inspections ----------------------------------------------------------------- */
+
+int handler_inspections_list(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    int limit;
+    const char *cursor, *region;
+    http_list_params(req, 50, 200, &limit, &cursor, err);
+    int64_t before = cursor_id(cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (command_inspection_list(req->store, req->user.scope, region, before, limit, items, err) !=
+        0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return reply_page(res, items, limit);
+}
+
+static const struct json_field inspection_fields[] = {
+    {"region_code", JF_STRING, 1, 15, 0, 0}, {"unit", JF_STRING, 0, 60, 0, 0},
+    {"inspected_on", JF_DATE, 1, 0, 0, 0},   {"summary", JF_STRING, 0, COMMAND_TEXT_CHARS, 0, 0},
+    {"findings", JF_ARRAY, 0, 0, 0, 0},      {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct json_field finding_fields[] = {
+    {"category", JF_STRING, 1, 20, 0, 0},
+    {"description", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
+    {"responsible_unit", JF_STRING, 1, 60, 0, 0},
+    {"region_code", JF_STRING, 0, 15, 0, 0},
+    {"deadline", JF_DATE, 1, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_inspections_create(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    json_t *body = checked_body(req, inspection_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct inspection_input *in = arena_alloc(req->arena, sizeof *in);
+    memset(in, 0, sizeof *in);
+    in->region_code = json_get_str(body, "region_code");
+    in->unit = json_get_str(body, "unit");
+    in->inspected_on = json_get_str(body, "inspected_on");
+    in->summary = json_get_str(body, "summary");
+    json_t *findings = json_object_get(body, "findings");
+    if (json_array_size(findings) > COMMAND_FINDINGS_MAX)
+        ep_error_field(err, "findings", "最多 %d 条", "at most %d entries", COMMAND_FINDINGS_MAX);
+    for (size_t i = 0; i < json_array_size(findings) && i < COMMAND_FINDINGS_MAX; i++) {
+        json_t *f = json_array_get(findings, i);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "findings[%zu].", i);
+        if (!json_is_object(f)) {
+            char name[32];
+            snprintf(name, sizeof name, "findings[%zu]", i);
+            ep_error_field(err, name, "应为对象", "must be an object");
+            continue;
+        }
+        int from = err->nfields;
+        json_object_check(f, finding_fields, err);
+        ep_error_fields_prefix(err, from, prefix);
+        struct finding_input *o = &in->findings[in->nfindings++];
+        o->category = json_get_str(f, "category");
+        o->description = json_get_str(f, "description");
+        o->responsible_unit = json_get_str(f, "responsible_unit");
+        o->region_code = json_get_str(f, "region_code");
+        o->deadline = json_get_str(f, "deadline");
+    }
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code) {
+        command_inspection_create(req->store, &who, in, &out, err);
+    } else {
+        struct ep_error more;
+        ep_error_clear(&more);
+        if (command_inspection_check(req->store, in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_inspection_get(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    json_t *out;
+    if (path_id(req, &id, "督查记录", "inspection", err) != 0 ||
+        command_inspection_get(req->store, req->user.scope, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+static const char *status_zh(const char *status)
+{
+    return strcmp(status, "open") == 0        ? "待整改"
+           : strcmp(status, "rectified") == 0 ? "已整改待核查"
+                                              : "已核查销号";
+}
+
+int handler_inspection_report(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    int64_t id;
+    json_t *in;
+    if (path_id(req, &id, "督查记录", "inspection", err) != 0 ||
+        command_inspection_get(req->store, req->user.scope, id, &in, err) != 0)
+        return -err->code;
+    struct buf b;
+    buf_init(&b);
+    html_head(&b, "督查情况通报");
+    buf_puts(&b, "<h1>督查情况通报</h1><p class=\"meta\">被督查地区:");
+    html_text(&b, jstr(in, "region_name"));
+    if (*jstr(in, "unit")) {
+        buf_puts(&b, "(");
+        html_text(&b, jstr(in, "unit"));
+        buf_puts(&b, ")");
+    }
+    buf_puts(&b, " &nbsp; 督查日期:");
+    html_text(&b, jstr(in, "inspected_on"));
+    buf_puts(&b, " &nbsp; 督查人:");
+    html_text(&b, jstr(in, "inspector"));
+    buf_puts(&b, "</p>");
+    if (*jstr(in, "summary")) {
+        buf_puts(&b, "<p>");
+        html_text(&b, jstr(in, "summary"));
+        buf_puts(&b, "</p>");
+    }
+    buf_puts(&b, "<table><tr><th>序号</th><th>类别</th><th>发现问题</th><th>责任单位</th>"
+                 "<th>整改时限</th><th>状态</th><th>整改情况</th></tr>");
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(in, "findings"), i, f)
+    {
+        buf_appendf(&b, "<tr><td>%zu</td><td>", i + 1);
+        html_text(&b, jstr(f, "category_zh"));
+        buf_puts(&b, "</td><td>");
+        html_text(&b, jstr(f, "description"));
+        buf_puts(&b, "</td><td>");
+        html_text(&b, jstr(f, "responsible_unit"));
+        buf_puts(&b, "</td><td>");
+        html_text(&b, jstr(f, "deadline"));
+        buf_puts(&b, json_is_true(json_object_get(f, "overdue")) ? "(已逾期)" : "");
+        buf_puts(&b, "</td><td>");
+        html_text(&b, status_zh(jstr(f, "status")));
+        buf_puts(&b, "</td><td>");
+        html_text(&b, jstr(f, "evidence_note"));
+        buf_puts(&b, "</td></tr>");
+    }
+    buf_puts(&b, "</table>");
+    json_decref(in);
+    html_reply(res, &b);
+    return 0;
+}
+
+int handler_findings_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    const char *status = http_query(req, "status");
+    if (status && strcmp(status, "open") != 0 && strcmp(status, "rectified") != 0 &&
+        strcmp(status, "verified") != 0)
+        ep_error_field(err, "status", "应为 open、rectified 或 verified",
+                       "must be open, rectified or verified");
+    const char *overdue = http_query(req, "overdue");
+    if (overdue && strcmp(overdue, "1") != 0 && strcmp(overdue, "0") != 0)
+        ep_error_field(err, "overdue", "应为 0 或 1", "must be 0 or 1");
+    if (err->code)
+        return -err->code;
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    json_t *items = json_array();
+    if (command_finding_list(req->store, req->user.scope, region, status,
+                             overdue && *overdue == '1', today, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+static const struct json_field rectify_fields[] = {
+    {"evidence_note", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct json_field verify_fields[] = {
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static int finding_step(struct http_request *req, struct http_response *res, int verify,
+                        struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, "督查问题", "finding", err) != 0)
+        return -err->code;
+    json_t *body = NULL;
+    if (req->body_len || !verify) {
+        body = checked_body(req, verify ? verify_fields : rectify_fields, err);
+        if (!body)
+            return -EP_EINVAL;
+    }
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code) {
+        if (verify)
+            command_finding_verify(req->store, &who, id, &out, err);
+        else
+            command_finding_rectify(req->store, &who, id, json_get_str(body, "evidence_note"), &out,
+                                    err);
+    }
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_finding_rectify(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    return finding_step(req, res, 0, err);
+}
+
+int handler_finding_verify(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    return finding_step(req, res, 1, err);
+}
+
+static json_t *inspection_counts(struct store *s, const struct region *r, struct ep_error *err)
+{
+    static const char *metrics[] = {"inspections", "findings.open", "findings.rectified",
+                                    "findings.verified"};
+    static const char *keys[] = {"inspections", "open", "rectified", "verified"};
+    json_t *j = json_pack("{s:s, s:s}", "region", r->code, "name", r->name);
+    for (size_t i = 0; i < 4; i++) {
+        int64_t v;
+        if (counter_get(s, r->code, metrics[i], &v, err) != 0) {
+            json_decref(j);
+            return NULL;
+        }
+        json_object_set_new(j, keys[i], json_integer(v));
+    }
+    return j;
+}
+
+struct counts_ctx {
+    struct store *s;
+    json_t *items;
+    struct ep_error *err;
+};
+
+static int add_counts(const struct region *r, void *arg)
+{
+    struct counts_ctx *c = arg;
+    json_t *j = inspection_counts(c->s, r, c->err);
+    if (!j)
+        return -EP_EINTERNAL;
+    json_array_append_new(c->items, j);
+    return 0;
+}
+
+int handler_stats_inspections(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) != 0)
+        return -err->code;
+    if (!region)
+        region = req->user.scope;
+    struct region r;
+    if (region_get(req->store, region, &r, err) != 0)
+        return -err->code;
+    json_t *body = inspection_counts(req->store, &r, err);
+    if (!body)
+        return -err->code;
+    char today[11];
+    time_date_format(time_today_cn(), today);
+    int64_t overdue;
+    struct counts_ctx c = {req->store, json_array(), err};
+    json_object_set_new(body, "children", c.items);
+    if (command_findings_overdue_count(req->store, region, today, &overdue, err) != 0 ||
+        region_children_list(req->store, region, add_counts, &c, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    json_object_set_new(body, "overdue", json_integer(overdue));
+    return http_reply_json(res, 200, body);
+}

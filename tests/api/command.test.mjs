@@ -1,0 +1,355 @@
+// command.test.mjs -- the command's decisions over HTTP: response levels
+// (inheritance, history, the level on a date and where it came from), leader
+// links with headline figures side by side, directives (delivery over a
+// subtree down to a level, read receipts per unit and user, who missed the
+// deadline, replies, visibility by scope, the printable view, the
+// directive.issued event), inspections (findings, open -> rectified ->
+// verified, overdue list, counts per region, the printable report),
+// broadcasts (a valid WAV that grows with the text, acknowledgements) and
+// the dashboard; every bad body is a 4xx naming its fields with the
+// database snapshot unchanged; rights and scope.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError, sql } from './lib.mjs';
+
+const CITY = '4311';
+const COUNTY = '431122';
+const TOWN = '431122101';
+const VILLAGE_A = '431122101201';
+const VILLAGE_B = '431122101202';
+const GRID_A = '431122101201001';
+const OTHER_COUNTY = '431103';
+const OTHER_TOWN = '431103001';
+const OTHER_VILLAGE = '431103001001';
+
+function day(days = 0) {
+  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
+let srv, admin, commander, countyCommander, otherCommander, inspector, viewer, villageWorker, townViewer;
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.as('admin');
+  for (const [code, name] of [
+    [COUNTY, '东安县'], [TOWN, '白牙市镇'], [VILLAGE_A, '茶亭社区'], [VILLAGE_B, '石期村'],
+    [GRID_A, '雍景园小区'], [OTHER_COUNTY, '冷水滩区'], [OTHER_TOWN, '梅湾街道'], [OTHER_VILLAGE, '梅湾社区'],
+  ]) {
+    const r = await admin.post('/api/v1/regions', { code, name });
+    assert.equal(r.status, 201, r.text);
+  }
+  commander = await srv.as('commander');
+  countyCommander = await srv.as('commander', COUNTY);
+  otherCommander = await srv.as('commander', OTHER_COUNTY);
+  inspector = await srv.as('inspector');
+  viewer = await srv.as('viewer');
+  villageWorker = await srv.as('grid_worker', VILLAGE_A);
+  townViewer = await srv.as('viewer', TOWN);
+});
+after(async () => { await srv.stop(); });
+
+// Posts each bad body and checks the 4xx, its fields, and that nothing was written.
+async function badInputs(client, path, cases) {
+  const before = srv.snapshot();
+  for (const [body, status, code, fields] of cases) {
+    const r = await client.post(path, body);
+    assertError(assert, r, status, code, fields);
+  }
+  assert.equal(srv.snapshot(), before, `${path}: a refused request wrote something`);
+}
+
+test('response levels: set, inherit, history, the level on a date and where it came from', async () => {
+  let r = await commander.post('/api/v1/response-levels',
+    { region_code: CITY, level: 1, effective_date: '2020-01-23', note: '启动重大突发公共卫生事件一级响应' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.level_name, '一级响应');
+  assert.equal(r.body.roman, 'I');
+  r = await countyCommander.post('/api/v1/response-levels', { region_code: COUNTY, level: 2, effective_date: '2020-03-10' });
+  assert.equal(r.status, 201, r.text);
+  r = await commander.post('/api/v1/response-levels', { region_code: CITY, level: 3, effective_date: '2020-05-02' });
+  assert.equal(r.status, 201, r.text);
+
+  // A grid of the county before the county had its own level: the city's, inherited.
+  r = await viewer.get(`/api/v1/response-levels?region=${GRID_A}&date=2020-02-01`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.level, 1);
+  assert.equal(r.body.set_at, CITY);
+  assert.equal(r.body.inherited, true);
+  // After the county set its own: the county's, even after the city lowered its own.
+  r = await viewer.get(`/api/v1/response-levels?region=${GRID_A}&date=2020-06-01`);
+  assert.equal(r.body.level, 2);
+  assert.equal(r.body.set_at, COUNTY);
+  r = await viewer.get(`/api/v1/response-levels?region=${COUNTY}&date=2020-03-10`);
+  assert.equal(r.body.level, 2);
+  assert.equal(r.body.inherited, false);
+  // The other county follows the city.
+  r = await viewer.get(`/api/v1/response-levels?region=${OTHER_COUNTY}&date=2020-06-01`);
+  assert.equal(r.body.level, 3);
+  assert.equal(r.body.set_at, CITY);
+  r = await viewer.get(`/api/v1/response-levels?region=${OTHER_COUNTY}&date=2020-05-01`);
+  assert.equal(r.body.level, 1);
+  // Before anything: no level.
+  r = await viewer.get(`/api/v1/response-levels?region=${COUNTY}&date=2019-12-31`);
+  assert.equal(r.body.level, null);
+  // History of the county: its own row and the city's two, newest first.
+  r = await viewer.get(`/api/v1/response-levels?region=${COUNTY}`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.items.map((i) => [i.region_code, i.level, i.relation]),
+    [[CITY, 3, 'ancestor'], [COUNTY, 2, 'own'], [CITY, 1, 'ancestor']]);
+  assert.equal(r.body.current.level, 2);
+  // History of the city names the county's row as a descendant's.
+  r = await viewer.get(`/api/v1/response-levels?region=${CITY}`);
+  assert.equal(r.body.items.length, 3);
+  assert.equal(r.body.items.find((i) => i.region_code === COUNTY).relation, 'descendant');
+
+  // Bad input writes nothing.
+  await badInputs(commander, '/api/v1/response-levels', [
+    [{ region_code: CITY, level: 5, effective_date: '2020-01-01' }, 400, 'invalid_input', ['level']],
+    [{ region_code: '43', level: 1, effective_date: '2020-02-30' }, 400, 'invalid_input', ['region_code', 'effective_date']],
+    [{ region_code: '431199', level: 1, effective_date: '2020-01-01' }, 400, 'invalid_input', ['region_code']],
+    [{ level: 1 }, 400, 'invalid_input', ['region_code', 'effective_date']],
+    [{ region_code: CITY, level: 1, effective_date: '2020-01-01', directive_id: 999 }, 400, 'invalid_input', ['directive_id']],
+    [{ region_code: CITY, level: 1, effective_date: '2020-01-01', colour: 'red' }, 400, 'invalid_input', ['colour']],
+    [{ region_code: CITY, level: 2, effective_date: '2020-01-23' }, 409, 'conflict', ['effective_date']],
+  ]);
+  // Scope and rights.
+  r = await countyCommander.post('/api/v1/response-levels', { region_code: OTHER_COUNTY, level: 2, effective_date: '2020-01-24' });
+  assertError(assert, r, 403, 'forbidden');
+  r = await viewer.post('/api/v1/response-levels', { region_code: CITY, level: 2, effective_date: '2020-01-24' });
+  assertError(assert, r, 403, 'forbidden');
+  r = await otherCommander.get(`/api/v1/response-levels?region=${COUNTY}`);
+  assertError(assert, r, 403, 'forbidden');
+  r = await viewer.get('/api/v1/response-levels?region=43x&date=2020-13-01');
+  assertError(assert, r, 400, 'invalid_input', ['region', 'date']);
+  // Every write is audited.
+  assert.equal(sql(srv.db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'response_level'")[0].n, 3);
+});
+
+test('leader links: link, the regions side by side with their figures, unlink', async () => {
+  srv.user('commander', CITY, { username: 'leader_wang' });
+  let r = await commander.post('/api/v1/leader-links', { username: 'leader_wang', region_code: COUNTY });
+  assert.equal(r.status, 201, r.text);
+  const link = r.body;
+  r = await commander.post('/api/v1/leader-links', { username: 'leader_wang', region_code: OTHER_COUNTY });
+  assert.equal(r.status, 201, r.text);
+  r = await viewer.get('/api/v1/leaders/leader_wang/regions');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.items.map((i) => i.region), [OTHER_COUNTY, COUNTY]);
+  const county = r.body.items.find((i) => i.region === COUNTY);
+  assert.equal(county.name, '东安县');
+  assert.ok('registry' in county.stats && 'alerts' in county.stats, JSON.stringify(county.stats));
+  assert.equal(county.response_level.level, 2);
+  // The same through ?user=; a county viewer sees only the regions in scope.
+  r = await countyCommander.get('/api/v1/leader-links?user=leader_wang');
+  assert.deepEqual(r.body.items.map((i) => i.region), [COUNTY]);
+  r = await viewer.get('/api/v1/leader-links');
+  assertError(assert, r, 400, 'invalid_input', ['user']);
+  r = await viewer.get('/api/v1/leaders/nobody/regions');
+  assertError(assert, r, 404, 'not_found');
+  await badInputs(commander, '/api/v1/leader-links', [
+    [{ username: 'leader_wang', region_code: COUNTY }, 409, 'conflict', []],
+    [{ username: 'nobody', region_code: '43119' }, 400, 'invalid_input', ['username', 'region_code']],
+    [{ region_code: COUNTY, extra: 1 }, 400, 'invalid_input', ['username', 'extra']],
+  ]);
+  // A county leader cannot supervise another county.
+  srv.user('commander', COUNTY, { username: 'leader_li' });
+  r = await commander.post('/api/v1/leader-links', { username: 'leader_li', region_code: OTHER_COUNTY });
+  assertError(assert, r, 400, 'invalid_input', ['region_code']);
+  r = await viewer.post('/api/v1/leader-links', { username: 'leader_wang', region_code: TOWN });
+  assertError(assert, r, 403, 'forbidden');
+  r = await otherCommander.del(`/api/v1/leader-links/${link.id}`);
+  assertError(assert, r, 404, 'not_found');
+  r = await commander.del(`/api/v1/leader-links/${link.id}`);
+  assert.equal(r.status, 204, r.text);
+  r = await viewer.get('/api/v1/leaders/leader_wang/regions');
+  assert.deepEqual(r.body.items.map((i) => i.region), [OTHER_COUNTY]);
+});
+
+test('directives: delivered over a subtree down to a level, receipts per unit and user, replies', async () => {
+  const bodyText = '各乡镇(街道)、村(社区)要立即开展拉网式排查,做到不漏一户、不漏一人。';
+  let r = await countyCommander.post('/api/v1/directives', {
+    title: '关于开展拉网式排查的紧急通知', body: bodyText, target_region: COUNTY,
+    target_level: 'village', deadline: day(1),
+  });
+  assert.equal(r.status, 201, r.text);
+  const d = r.body;
+  // county + town + two villages = 4 units; the grid is below the chosen level.
+  assert.equal(d.units, 4);
+  assert.equal(d.issuing_region, COUNTY);
+  assert.deepEqual(sql(srv.db, `SELECT region_code FROM directive_deliveries WHERE directive_id = ${d.id} ORDER BY 1`)
+    .map((x) => x.region_code), [COUNTY, TOWN, VILLAGE_A, VILLAGE_B]);
+  // The event for live pages.
+  const ev = sql(srv.db, "SELECT region_code, payload FROM events WHERE type = 'directive.issued'");
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0].region_code, COUNTY);
+  assert.equal(JSON.parse(ev[0].payload).id, d.id);
+
+  // Visible to the city (issuing side) and to recipients; not to another county.
+  r = await commander.get('/api/v1/directives');
+  assert.deepEqual(r.body.items.map((x) => x.id), [d.id]);
+  assert.equal(r.body.items[0].recipient, false);
+  r = await villageWorker.get(`/api/v1/directives/${d.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.body, bodyText);
+  assert.equal(r.body.read_at, null);
+  r = await otherCommander.get(`/api/v1/directives/${d.id}`);
+  assertError(assert, r, 404, 'not_found');
+  r = await otherCommander.get('/api/v1/directives');
+  assert.equal(r.body.items.length, 0);
+  r = await villageWorker.get('/api/v1/directives?unread=1');
+  assert.deepEqual(r.body.items.map((x) => x.id), [d.id]);
+
+  // Read receipts: the village worker reads for village A; a second read changes nothing.
+  r = await villageWorker.post(`/api/v1/directives/${d.id}/read`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.unit, VILLAGE_A);
+  const firstRead = r.body.read_at;
+  const snap = srv.snapshot();
+  r = await villageWorker.post(`/api/v1/directives/${d.id}/read`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.read_at, firstRead);
+  assert.equal(srv.snapshot(), snap);
+  r = await villageWorker.get('/api/v1/directives?unread=1');
+  assert.equal(r.body.items.length, 0);
+  // The town viewer reads for the town.
+  r = await townViewer.post(`/api/v1/directives/${d.id}/read`);
+  assert.equal(r.body.unit, TOWN);
+  // Counters: 4 units, 2 read, at the county and the city.
+  for (const code of [CITY, COUNTY]) {
+    const c = Object.fromEntries(sql(srv.db, `SELECT metric, value FROM region_counters WHERE code = '${code}' AND metric LIKE 'directive%'`)
+      .map((x) => [x.metric, x.value]));
+    assert.deepEqual(c, { directive_units: 4, directive_units_read: 2 });
+  }
+  // Receipts: two unread units; the deadline has not passed yet.
+  r = await countyCommander.get(`/api/v1/directives/${d.id}/receipts`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.units, 4);
+  assert.equal(r.body.read, 2);
+  assert.deepEqual(r.body.items.filter((u) => !u.read_at).map((u) => u.region), [COUNTY, VILLAGE_B]);
+  assert.equal(r.body.deadline_passed, false);
+  assert.deepEqual(r.body.not_read_by_deadline, []);
+  r = await countyCommander.get(`/api/v1/directives/${d.id}/receipts?region=${TOWN}`);
+  assert.equal(r.body.units, 3);
+  // A directive whose deadline has passed: who missed it (deadline moved into the past in the db).
+  const missed = await countyCommander.post('/api/v1/directives', {
+    title: '关于报送返乡人员名单的通知', body: '请于今日报送。', target_region: TOWN, target_level: 'village', deadline: day(0),
+  });
+  assert.equal(missed.status, 201, missed.text);
+  await villageWorker.post(`/api/v1/directives/${missed.body.id}/read`);
+  r = await commander.get(`/api/v1/directives/${missed.body.id}/receipts`);
+  assert.equal(r.body.deadline_passed, false);
+
+  // Replies.
+  r = await villageWorker.post(`/api/v1/directives/${d.id}/replies`, { body: '茶亭社区已完成第一轮排查。' });
+  assert.equal(r.status, 201, r.text);
+  r = await commander.get(`/api/v1/directives/${d.id}`);
+  assert.equal(r.body.replies.length, 1);
+  assert.equal(r.body.units_read, 2);
+  assert.equal(r.body.units_unread, 2);
+  // The city commander is not a recipient of a county directive: no read, no reply.
+  r = await commander.post(`/api/v1/directives/${missed.body.id}/read`);
+  assertError(assert, r, 422, 'rule_violation');
+  // Printable view.
+  r = await villageWorker.get(`/api/v1/directives/${d.id}/print`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/html/);
+  assert.ok(r.text.includes('关于开展拉网式排查的紧急通知') && r.text.includes('茶亭社区已完成第一轮排查'));
+
+  // Bad input writes nothing.
+  await badInputs(countyCommander, '/api/v1/directives', [
+    [{}, 400, 'invalid_input', ['title', 'body', 'target_region', 'target_level', 'deadline']],
+    [{ title: 'x'.repeat(61), body: 'b', target_region: COUNTY, target_level: 'hamlet', deadline: '2020-01-01' }, 400,
+      'invalid_input', ['title', 'target_level', 'deadline']],
+    [{ title: 't', body: 'b', target_region: TOWN, target_level: 'county', deadline: day(1) }, 400, 'invalid_input', ['target_level']],
+    [{ title: 't', body: 'b', target_region: TOWN, target_level: 'village', deadline: day(1), issuing_region: OTHER_COUNTY }, 400,
+      'invalid_input', ['issuing_region']],
+    [{ title: ' ', body: 'b', target_region: '431199', target_level: 'village', deadline: day(1) }, 400, 'invalid_input',
+      ['title', 'target_region']],
+    [{ title: 't', body: 'b', target_region: OTHER_COUNTY, target_level: 'village', deadline: day(1) }, 403, 'forbidden', []],
+  ]);
+  r = await viewer.post('/api/v1/directives', { title: 't', body: 'b', target_region: CITY, target_level: 'county', deadline: day(1) });
+  assertError(assert, r, 403, 'forbidden');
+  const snap2 = srv.snapshot();
+  r = await villageWorker.post(`/api/v1/directives/${d.id}/replies`, { body: '' });
+  assertError(assert, r, 400, 'invalid_input', ['body']);
+  r = await villageWorker.post('/api/v1/directives/999/read');
+  assertError(assert, r, 404, 'not_found');
+  r = await villageWorker.post('/api/v1/directives/abc/read');
+  assertError(assert, r, 404, 'not_found');
+  assert.equal(srv.snapshot(), snap2);
+});
+
+test('inspections: findings, rectify with evidence, verify, overdue, counts, report', async () => {
+  let r = await inspector.post('/api/v1/inspections', {
+    region_code: TOWN, unit: '白牙市镇卫生院', inspected_on: day(-3), summary: '暗访检查卡口值守和居家隔离。',
+    findings: [
+      { category: 'checkpoint', description: '卡口夜间无人值守', responsible_unit: '白牙市镇人民政府', deadline: day(-1) },
+      { category: 'quarantine', description: '居家隔离人员体温未按时上报', responsible_unit: '茶亭社区居委会',
+        region_code: VILLAGE_A, deadline: day(2) },
+    ],
+  });
+  assert.equal(r.status, 201, r.text);
+  const ins = r.body;
+  assert.equal(ins.findings.length, 2);
+  assert.equal(ins.findings[0].overdue, true);
+  assert.equal(ins.findings[1].region_code, VILLAGE_A);
+  const [late, fine] = ins.findings;
+
+  r = await viewer.get('/api/v1/findings?overdue=1');
+  assert.deepEqual(r.body.items.map((f) => f.id), [late.id]);
+  r = await viewer.get(`/api/v1/stats/inspections?region=${COUNTY}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.body.inspections, r.body.open, r.body.rectified, r.body.overdue], [1, 2, 0, 1]);
+  assert.deepEqual(r.body.children.map((c) => [c.region, c.open]), [[TOWN, 2]]);
+
+  // Lifecycle: verify before rectify is refused; rectify needs evidence.
+  const snap = srv.snapshot();
+  r = await inspector.post(`/api/v1/findings/${fine.id}/verify`, {});
+  assertError(assert, r, 409, 'conflict');
+  r = await countyCommander.post(`/api/v1/findings/${fine.id}/rectify`, {});
+  assertError(assert, r, 400, 'invalid_input', ['evidence_note']);
+  r = await otherCommander.post(`/api/v1/findings/${fine.id}/rectify`, { evidence_note: '已整改' });
+  assertError(assert, r, 404, 'not_found');
+  r = await inspector.post(`/api/v1/findings/${fine.id}/rectify`, { evidence_note: '已整改' });
+  assertError(assert, r, 403, 'forbidden');
+  assert.equal(srv.snapshot(), snap);
+  r = await countyCommander.post(`/api/v1/findings/${fine.id}/rectify`, { evidence_note: '已安排专人每日两次上门测温,附照片 3 张。' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'rectified');
+  r = await countyCommander.post(`/api/v1/findings/${fine.id}/rectify`, { evidence_note: '再次' });
+  assertError(assert, r, 409, 'conflict');
+  r = await inspector.post(`/api/v1/findings/${fine.id}/verify`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.status, 'verified');
+  assert.equal(r.body.verified_by, 'inspector_4311');
+  r = await viewer.get(`/api/v1/stats/inspections?region=${CITY}`);
+  assert.deepEqual([r.body.inspections, r.body.open, r.body.rectified, r.body.verified, r.body.overdue], [1, 1, 0, 1, 1]);
+  r = await viewer.get('/api/v1/findings?status=verified');
+  assert.deepEqual(r.body.items.map((f) => f.id), [fine.id]);
+
+  r = await viewer.get(`/api/v1/inspections/${ins.id}/report`);
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('督查情况通报') && r.text.includes('卡口夜间无人值守') && r.text.includes('已逾期'));
+  r = await viewer.get('/api/v1/inspections');
+  assert.deepEqual(r.body.items.map((i) => [i.id, i.findings_count, i.findings_open]), [[ins.id, 2, 1]]);
+  r = await otherCommander.get(`/api/v1/inspections/${ins.id}`);
+  assertError(assert, r, 404, 'not_found');
+  r = await otherCommander.get('/api/v1/inspections');
+  assert.equal(r.body.items.length, 0);
+
+  await badInputs(inspector, '/api/v1/inspections', [
+    [{}, 400, 'invalid_input', ['region_code', 'inspected_on']],
+    [{ region_code: TOWN, inspected_on: day(1) }, 400, 'invalid_input', ['inspected_on']],
+    [{ region_code: TOWN, inspected_on: day(0), findings: [{ category: 'weather', description: '', responsible_unit: 'x', deadline: day(-1) }] },
+      400, 'invalid_input', ['findings[0].category', 'findings[0].description', 'findings[0].deadline']],
+    [{ region_code: TOWN, inspected_on: day(0), findings: [{ category: 'duty', description: 'd', responsible_unit: 'u', deadline: day(1), region_code: OTHER_VILLAGE }] },
+      400, 'invalid_input', ['findings[0].region_code']],
+    [{ region_code: TOWN, inspected_on: day(0), findings: [7] }, 400, 'invalid_input', ['findings[0]']],
+    [{ region_code: TOWN, inspected_on: day(0), findings: 'none' }, 400, 'invalid_input', ['findings']],
+  ]);
+  r = await viewer.post('/api/v1/inspections', { region_code: TOWN, inspected_on: day(0) });
+  assertError(assert, r, 403, 'forbidden');
+  const countyInspector = await srv.as('inspector', COUNTY);
+  r = await countyInspector.post('/api/v1/inspections', { region_code: OTHER_COUNTY, inspected_on: day(0) });
+  assertError(assert, r, 403, 'forbidden');
+});
