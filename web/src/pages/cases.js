@@ -1,174 +1,18 @@
 // pages/cases.js -- cases, the transmission graph and the daily bulletin.
 //
 //   /cases/{code}?status=S   case registry of a region (GET /api/v1/cases), report a case
-//   /cases/{code}/{id}       one case (code: the region the user came from): details, placement, the four-concentrations flag,
-//                            history, contacts, changes through the state machine, and the
+//   /cases/{code}/{id}       one case (code: the region the user came from): details,
+//                            placement, the four-concentrations flag, history, contacts, changes through the state machine, and the
 //                            transmission graph of its cluster (ECharts graph series)
 //   /bulletin/{code}?date=D  the daily bulletin (figures, child regions, epidemic curve),
 //                            with the printable public page, text and xlsx
 //
-// The strings of these pages are a block of their own, added to the tables
-// of i18n.js when this module loads.
+// The strings of these pages are a block of their own in i18n.js.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
-import { getLang, messages, num, t } from '../i18n.js';
+import { getLang, num, t } from '../i18n.js';
 import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
-
-Object.assign(messages['zh-CN'], {
-  'nav.cases': '病例',
-  'nav.bulletin': '疫情通报',
-  'cases.title': '病例登记',
-  'cases.status': '状态',
-  'cases.all': '全部',
-  'cases.open': '未结案',
-  'cases.id': '编号',
-  'cases.name': '姓名',
-  'cases.severity': '病情分型',
-  'cases.onset': '发病日期',
-  'cases.report': '报告日期',
-  'cases.confirmed': '确诊日期',
-  'cases.outcome': '转归日期',
-  'cases.site': '收治场所',
-  'cases.none': '该地区暂无病例',
-  'cases.outside': '未收治定点医院',
-  'cases.outside_note': '“四个集中”:确诊病例应集中收治于定点医院',
-  'cases.report_case': '报告病例',
-  'cases.person_id': '人员编号',
-  'cases.submit': '提交',
-  'cases.history': '变更记录',
-  'cases.history_at': '时间',
-  'cases.history_by': '操作人',
-  'cases.history_change': '变更',
-  'cases.history_fields': '字段',
-  'cases.contacts': '密切接触者',
-  'cases.contact_type': '接触方式',
-  'cases.last_contact': '末次接触',
-  'cases.observation_end': '观察期满',
-  'cases.no_contacts': '暂无密切接触者',
-  'cases.change': '变更病例',
-  'cases.no_change': '(不变)',
-  'cases.no_site': '(未收治)',
-  'cases.save': '保存变更',
-  'cases.placement': '收治',
-  'cases.chain': '传播链',
-  'cases.chain_hint': '圆形为病例,方形为密切接触者;点击病例可打开',
-  'cases.chain_empty': '无关联的病例或密切接触者',
-  'cases.list': '返回病例列表',
-  'status.suspected': '疑似病例',
-  'status.confirmed': '确诊病例',
-  'status.asymptomatic': '无症状感染者',
-  'status.excluded': '已排除',
-  'status.discharged': '治愈出院',
-  'status.deceased': '死亡',
-  'severity.mild': '轻型',
-  'severity.moderate': '普通型',
-  'severity.severe': '重型',
-  'severity.critical': '危重型',
-  'bulletin.title': '疫情通报',
-  'bulletin.date': '日期',
-  'bulletin.print': '打印版(公开页面)',
-  'bulletin.text': '文本',
-  'bulletin.xlsx': '下载 Excel',
-  'bulletin.children': '各地情况',
-  'bulletin.region': '地区',
-  'bulletin.curve': '流行曲线(确诊病例)',
-  'bulletin.by_onset': '按发病日期',
-  'bulletin.by_report': '按报告日期',
-  'fig.confirmed_new': '新增确诊',
-  'fig.confirmed_total': '累计确诊',
-  'fig.hospitalised_now': '现有确诊',
-  'fig.severe_now': '其中重症',
-  'fig.discharged_new': '新增出院',
-  'fig.discharged_total': '累计出院',
-  'fig.deaths_new': '新增死亡',
-  'fig.deaths_total': '累计死亡',
-  'fig.suspected_new': '新增疑似',
-  'fig.suspected_now': '现有疑似',
-  'fig.asymptomatic_new': '新增无症状',
-  'fig.asymptomatic_now': '现有无症状',
-  'fig.excluded_new': '当日排除疑似',
-  'fig.contacts_total': '累计密切接触者',
-  'fig.observing_now': '尚在医学观察',
-  'fig.released_new': '当日解除观察',
-});
-Object.assign(messages.en, {
-  'nav.cases': 'Cases',
-  'nav.bulletin': 'Bulletin',
-  'cases.title': 'Case registry',
-  'cases.status': 'Status',
-  'cases.all': 'All',
-  'cases.open': 'Open',
-  'cases.id': 'No.',
-  'cases.name': 'Name',
-  'cases.severity': 'Severity',
-  'cases.onset': 'Onset',
-  'cases.report': 'Reported',
-  'cases.confirmed': 'Confirmed',
-  'cases.outcome': 'Outcome date',
-  'cases.site': 'Site',
-  'cases.none': 'No cases in this region',
-  'cases.outside': 'Not in a designated hospital',
-  'cases.outside_note': '"Four concentrations": confirmed cases belong in a designated hospital',
-  'cases.report_case': 'Report a case',
-  'cases.person_id': 'Person id',
-  'cases.submit': 'Submit',
-  'cases.history': 'History',
-  'cases.history_at': 'When',
-  'cases.history_by': 'By',
-  'cases.history_change': 'Change',
-  'cases.history_fields': 'Fields',
-  'cases.contacts': 'Close contacts',
-  'cases.contact_type': 'Contact',
-  'cases.last_contact': 'Last contact',
-  'cases.observation_end': 'Observation ends',
-  'cases.no_contacts': 'No close contacts yet',
-  'cases.change': 'Change the case',
-  'cases.no_change': '(unchanged)',
-  'cases.no_site': '(not placed)',
-  'cases.save': 'Save',
-  'cases.placement': 'Placement',
-  'cases.chain': 'Transmission graph',
-  'cases.chain_hint': 'Circles are cases, squares close contacts; click a case to open it',
-  'cases.chain_empty': 'No linked cases or contacts',
-  'cases.list': 'Back to the case list',
-  'status.suspected': 'Suspected',
-  'status.confirmed': 'Confirmed',
-  'status.asymptomatic': 'Asymptomatic',
-  'status.excluded': 'Excluded',
-  'status.discharged': 'Discharged',
-  'status.deceased': 'Deceased',
-  'severity.mild': 'Mild',
-  'severity.moderate': 'Moderate',
-  'severity.severe': 'Severe',
-  'severity.critical': 'Critical',
-  'bulletin.title': 'Daily bulletin',
-  'bulletin.date': 'Date',
-  'bulletin.print': 'Printable (public page)',
-  'bulletin.text': 'Text',
-  'bulletin.xlsx': 'Download Excel',
-  'bulletin.children': 'By region',
-  'bulletin.region': 'Region',
-  'bulletin.curve': 'Epidemic curve (confirmed cases)',
-  'bulletin.by_onset': 'By onset date',
-  'bulletin.by_report': 'By report date',
-  'fig.confirmed_new': 'New confirmed',
-  'fig.confirmed_total': 'Confirmed, total',
-  'fig.hospitalised_now': 'Confirmed now',
-  'fig.severe_now': 'of which severe',
-  'fig.discharged_new': 'Discharged today',
-  'fig.discharged_total': 'Discharged, total',
-  'fig.deaths_new': 'Deaths today',
-  'fig.deaths_total': 'Deaths, total',
-  'fig.suspected_new': 'New suspected',
-  'fig.suspected_now': 'Suspected now',
-  'fig.asymptomatic_new': 'New asymptomatic',
-  'fig.asymptomatic_now': 'Asymptomatic now',
-  'fig.excluded_new': 'Suspected excluded',
-  'fig.contacts_total': 'Close contacts, total',
-  'fig.observing_now': 'Under observation',
-  'fig.released_new': 'Released today',
-});
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
 const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
@@ -264,7 +108,7 @@ function ReportForm({ sites, onDone }) {
     </select></label>
     <label>${t('cases.site')} <select name="site_id" value=${site} onChange=${(e) => setSite(e.target.value)}>
       <option value="">${t('cases.no_site')}</option>
-      ${sites.map((s) => html`<option value=${s.id}>${s.name}(${s.kind_zh})</option>`)}
+      ${sites.map((s) => html`<option value=${s.id}>${s.name} (${t(`site.${s.kind}`)})</option>`)}
     </select></label>
     <button type="submit" class="primary" disabled=${busy}>${t('cases.submit')}</button>
     <${ErrorBox} error=${error} />
@@ -365,9 +209,9 @@ function ChangeForm({ c, sites, onDone }) {
     </select></label>
     <label>${t('cases.site')} <select name="site_id" value=${site} onChange=${(e) => setSite(e.target.value)}>
       <option value="">${t('cases.no_change')}</option>
-      ${sites.map((s) => html`<option value=${s.id}>${s.name}(${s.kind_zh})</option>`)}
+      ${sites.map((s) => html`<option value=${s.id}>${s.name} (${t(`site.${s.kind}`)})</option>`)}
     </select></label>
-    <label>note <input name="note" value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
+    <label>${t('cases.note')} <input name="note" value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
     <button type="submit" class="primary" disabled=${busy}>${t('cases.save')}</button>
     <${ErrorBox} error=${error} />
   </form>`;
@@ -433,7 +277,7 @@ export function CasePage({ id, code, session }) {
       <div><dt>${t('cases.confirmed')}</dt><dd>${x.confirmed_date ?? '–'}</dd></div>
       <div><dt>${t('cases.outcome')}</dt><dd>${x.outcome_date ?? '–'}</dd></div>
       <div class="placement"><dt>${t('cases.placement')}</dt>
-        <dd>${x.placement ? `${x.placement.name}(${x.placement.kind_zh},${x.placement.occupancy}/${x.placement.capacity})` : '–'}</dd></div>
+        <dd>${x.placement ? `${x.placement.name} (${t(`site.${x.placement.kind}`)}, ${x.placement.occupancy}/${x.placement.capacity})` : '–'}</dd></div>
     </dl>
     ${can('case_write') && sites.data &&
     html`<${ChangeForm} c=${x} sites=${sites.data.items} onDone=${() => { c.reload(); setTick(tick + 1); }} />`}
