@@ -988,6 +988,23 @@ static json_t *op_audit_json(const char *kind, int64_t wh, int64_t to_wh,
     return o;
 }
 
+/* A write with a client UUID seen before: *id_out = the first result and
+ * idem->replayed = 1 (0 and *id_out untouched when new or without a key). */
+static int idem_replay(struct store *s, struct idem_key *idem, const char *entity, int64_t *id_out,
+                       struct ep_error *err)
+{
+    if (!idem || !idem->uuid)
+        return 0;
+    int64_t first = 0;
+    int rc = idem_check(s, idem->uuid, entity, idem->hash, &first, err);
+    if (rc == IDEM_REPLAY) {
+        *id_out = first;
+        idem->replayed = 1;
+        return 0;
+    }
+    return rc < 0 ? rc : 0;
+}
+
 /* The body of supply_op_create inside its transaction. */
 static int op_write(struct store *s, const struct actor *who, const struct supply_op_input *in,
                     const char *date, const int64_t *qty, int64_t *op_id, struct ep_error *err)
@@ -1118,7 +1135,10 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
         return -err->code;
     if (store_begin(s, err) != 0)
         return -err->code;
-    int rc = op_write(s, who, in, date, qty, op_id_out, err);
+    int rc = idem_replay(s, in->idem, "ledger_op", op_id_out, err);
+    if (rc == 0 && !*op_id_out && (rc = op_write(s, who, in, date, qty, op_id_out, err)) == 0 &&
+        in->idem && in->idem->uuid)
+        rc = idem_record(s, in->idem->uuid, "ledger_op", *op_id_out, in->idem->hash, err);
     rc = finish(s, rc, err);
     if (rc != 0)
         *op_id_out = 0;
@@ -1662,7 +1682,10 @@ int supply_donation_create(struct store *s, const struct actor *who,
         return -err->code;
     if (store_begin(s, err) != 0)
         return -err->code;
-    int rc = donation_write(s, who, in, date, qty, id_out, err);
+    int rc = idem_replay(s, in->idem, "donation", id_out, err);
+    if (rc == 0 && !*id_out && (rc = donation_write(s, who, in, date, qty, id_out, err)) == 0 &&
+        in->idem && in->idem->uuid)
+        rc = idem_record(s, in->idem->uuid, "donation", *id_out, in->idem->hash, err);
     rc = finish(s, rc, err);
     if (rc != 0)
         *id_out = 0;

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "core/audit.h"
+#include "core/idem.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -125,6 +126,7 @@ struct supply_op_input {
     int64_t request_id;      /* allocate: the request it fulfils (0 = none) */
     int nlines;              /* 1..SUPPLY_LINES_MAX, distinct items */
     const struct supply_line *lines; /* adjust: a signed quantity (non-zero) */
+    struct idem_key *idem;           /* optional client UUID: a retry returns the first operation */
 };
 
 /* Writes one operation with its entries, lots, draws, counters, alerts and
@@ -133,7 +135,9 @@ struct supply_op_input {
  * recipient outside who's scope; -EP_ECONFLICT (409) when a stock would
  * become negative; -EP_ERULE for a fulfilment beyond a request.  Receipts
  * written here are purchases (donations are received by
- * supply_donation_create). */
+ * supply_donation_create).  With in->idem, the same client UUID and body
+ * returns the first operation's id (idem->replayed set) and writes nothing;
+ * another body under the same UUID is -EP_ECONFLICT. */
 int supply_op_create(struct store *s, const struct actor *who, const struct supply_op_input *in,
                      int64_t *op_id_out, struct ep_error *err);
 
@@ -180,11 +184,13 @@ struct supply_donation_input {
     const char *note;
     int nlines; /* 0..SUPPLY_LINES_MAX; goods or money or both */
     const struct supply_line *lines;
+    struct idem_key *idem; /* optional client UUID: a retry returns the first donation */
 };
 
 /* Records a donation: its lines, one receive operation (one lot per line,
  * carrying the donation) and one fund entry for the money, counters and
- * audit, in one transaction.  -EP_ECONFLICT for a receipt number in use. */
+ * audit, in one transaction.  -EP_ECONFLICT for a receipt number in use.
+ * in->idem as for supply_op_create. */
 int supply_donation_create(struct store *s, const struct actor *who,
                            const struct supply_donation_input *in, int64_t *id_out,
                            struct ep_error *err);

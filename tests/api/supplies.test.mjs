@@ -493,6 +493,29 @@ test('60 parallel allocations of one unit against a stock of 25: exactly 25 succ
   assertBalanced();
 });
 
+test('client_uuid: a retried allocation or donation is written once; another body under the same UUID is 409', async () => {
+  const item = ok(await sup.post('/api/v1/items', { name: '医用手套', category: 'medical', unit: '副' }), 201).id;
+  ok(await sup.post('/api/v1/ledger', { kind: 'receive', warehouse_id: ids.whB, lines: [{ item_id: item, quantity: 100 }] }), 201);
+  const uuid = crypto.randomUUID();
+  const body = { kind: 'allocate', warehouse_id: ids.whB, recipient_kind: 'team', recipient_region: COUNTY, recipient_name: '党员突击队', lines: [{ item_id: item, quantity: 30 }], client_uuid: uuid };
+  // Ten copies at once (a flaky network retrying): one write, nine replays of it.
+  const results = await Promise.all(Array.from({ length: 10 }, () => sup.post('/api/v1/ledger', body)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+  assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
+  assert.ok(results.filter((r) => r.status === 200).every((r) => r.headers.get('idempotent-replay') === 'true'));
+  assert.equal(stockOf(ids.whB, item), 70);
+  await refused(() => sup.post('/api/v1/ledger', { ...body, lines: [{ item_id: item, quantity: 31 }] }), 409, 'conflict');
+  await refused(() => sup.post('/api/v1/ledger', { ...body, client_uuid: 'not-a-uuid' }), 400, 'invalid_input', ['client_uuid']);
+
+  const donation = { donor_id: ids.donorCo, receipt_no: 'JZ-2026-0100', receiving_unit: '东安县红十字会', warehouse_id: ids.whB, lines: [{ item_id: item, quantity: 5 }], client_uuid: crypto.randomUUID() };
+  const first = ok(await sup.post('/api/v1/donations', donation), 201);
+  const again = await sup.post('/api/v1/donations', donation);
+  assert.equal(again.status, 200);
+  assert.equal(again.body.id, first.id);
+  assert.equal(stockOf(ids.whB, item), 75);
+  assertBalanced();
+});
+
 // ---- public disclosure ---------------------------------------------------------------------------
 
 test('public disclosure: no login, no phone numbers, totals equal the ledger; HTML and CSV', async () => {
@@ -502,9 +525,9 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   assert.ok(!/1[3-9]\d{9}/.test(r.text) && !r.text.includes('****'), 'no phone numbers');
   assert.ok(!r.text.includes('张三'), 'anonymous donors stay anonymous');
   const pub = r.body;
-  assert.equal(pub.items.length, 3);
-  assert.deepEqual(pub.items.map((d) => d.donor), ['永州某医药公司', '匿名', '东安县流动党支部']);
-  assert.equal(pub.totals.donations, 3);
+  assert.equal(pub.items.length, 4);
+  assert.deepEqual(pub.items.map((d) => d.donor), ['永州某医药公司', '匿名', '东安县流动党支部', '永州某医药公司']);
+  assert.equal(pub.totals.donations, 4);
   assert.equal(pub.totals.money_fen, sql(srv.db, "SELECT SUM(amount_fen) AS n FROM fund_entries WHERE donation_id IS NOT NULL")[0].n);
   for (const t of pub.totals.by_item) {
     const received = sql(srv.db, `SELECT SUM(e.delta) AS n FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id
@@ -519,7 +542,8 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
     assert.equal(lines.reduce((s, l) => s + l.allocated, 0), t.allocated);
     assert.equal(lines.reduce((s, l) => s + l.went.filter((w) => w.kind === 'allocate').reduce((a, w) => a + w.quantity, 0), 0), t.allocated);
   }
-  assert.deepEqual(pub.totals.by_month.map((m) => [m.month, m.donations, m.money_fen]), [['2026-01', 1, 12345678], ['2026-02', 2, 1]]);
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+  assert.deepEqual(pub.totals.by_month.map((m) => [m.month, m.donations, m.money_fen]), [['2026-01', 1, 12345678], ['2026-02', 2, 1], [month, 1, 0]]);
 
   const html = await anon.get('/public/donations', { headers: { Accept: 'text/html' } });
   assert.equal(html.status, 200);
@@ -534,7 +558,7 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   const raw = Buffer.from(await (await fetch(srv.url + '/public/donations.csv')).arrayBuffer());
   assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
   const rows = csv.text.trim().split('\r\n');
-  assert.equal(rows.length, 1 + 2 + 1 + 1);
+  assert.equal(rows.length, 1 + 2 + 1 + 1 + 1);
   assert.ok(rows[1].includes('JZ-2026-0001') && rows[1].includes('123456.78'));
   assert.ok(!/1[3-9]\d{9}/.test(csv.text));
   assertError(assert, await anon.get('/public/donations?after=x'), 400, 'invalid_input', ['after']);

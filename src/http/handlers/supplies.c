@@ -303,6 +303,7 @@ struct write_job {
     int nlines;                            /* JOB_FULFIL */
     const struct supply_line *lines;       /* JOB_FULFIL */
     const char *approver, *note;           /* JOB_REVERSE, JOB_FULFIL, JOB_FUND_REVERSE */
+    struct idem_key key;                   /* JOB_OP, JOB_DONATION: optional client UUID */
     int64_t id;                            /* OUT: what was written */
 };
 
@@ -351,7 +352,22 @@ static int job_encode(struct http_request *req, struct http_response *res, void 
     default:
         break;
     }
+    if (rc == 0 && j->key.replayed) {
+        http_add_header(res, "Idempotent-Replay", "true");
+        return http_reply_json(res, 200, out);
+    }
     return rc ? rc : created(res, out, j->id);
+}
+
+/* The optional client_uuid of a body, copied into the arena. */
+static int job_key(struct http_request *req, const json_t *body, struct write_job *j,
+                   struct ep_error *err)
+{
+    if (handler_idem_key(body, &j->key, err) != 0)
+        return -EP_EINVAL;
+    if (j->key.uuid)
+        j->key.uuid = arena_strdup(req->arena, j->key.uuid);
+    return 0;
 }
 
 static struct write_job *job_new(struct http_request *req, int kind)
@@ -374,11 +390,17 @@ static const char *arena_str(struct http_request *req, const json_t *obj, const 
 /* ---- donations ------------------------------------------------------------------ */
 
 static const struct json_field donation_fields[] = {
-    {"donor_id", JF_INT, 1, 0, 1, 9e15},     {"receipt_no", JF_STRING, 1, 40, 0, 0},
-    {"donated_on", JF_DATE, 0, 0, 0, 0},     {"receiving_unit", JF_STRING, 1, 100, 0, 0},
-    {"warehouse_id", JF_INT, 0, 0, 1, 9e15}, {"account_id", JF_INT, 0, 0, 1, 9e15},
-    {"money_fen", JF_INT, 0, 0, 0, 1e14},    {"note", JF_STRING, 0, 200, 0, 0},
-    {"lines", JF_ARRAY, 0, 0, 0, 0},         {NULL, 0, 0, 0, 0, 0},
+    {"donor_id", JF_INT, 1, 0, 1, 9e15},
+    {"receipt_no", JF_STRING, 1, 40, 0, 0},
+    {"donated_on", JF_DATE, 0, 0, 0, 0},
+    {"receiving_unit", JF_STRING, 1, 100, 0, 0},
+    {"warehouse_id", JF_INT, 0, 0, 1, 9e15},
+    {"account_id", JF_INT, 0, 0, 1, 9e15},
+    {"money_fen", JF_INT, 0, 0, 0, 1e14},
+    {"note", JF_STRING, 0, 200, 0, 0},
+    {"lines", JF_ARRAY, 0, 0, 0, 0},
+    {"client_uuid", JF_STRING, 0, 36, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 int handler_donations_list(struct http_request *req, struct http_response *res,
@@ -419,8 +441,10 @@ int handler_donations_create(struct http_request *req, struct http_response *res
     in->account_id = json_get_int(body, "account_id", 0);
     in->money_fen = json_get_int(body, "money_fen", 0);
     in->note = arena_str(req, body, "note");
+    in->idem = &j->key;
+    int rc = job_key(req, body, j, err);
     json_decref(body);
-    return http_defer_write(req, job_write, job_encode, j);
+    return rc ? rc : http_defer_write(req, job_write, job_encode, j);
 }
 
 int handler_donation_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -467,6 +491,7 @@ static const struct json_field op_fields[] = {
     {"note", JF_STRING, 0, 200, 0, 0},
     {"request_id", JF_INT, 0, 0, 1, 9e15},
     {"lines", JF_ARRAY, 1, 0, 0, 0},
+    {"client_uuid", JF_STRING, 0, 36, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -512,8 +537,10 @@ int handler_ledger_create(struct http_request *req, struct http_response *res, s
     in->approver = arena_str(req, body, "approver");
     in->note = arena_str(req, body, "note");
     in->request_id = json_get_int(body, "request_id", 0);
+    in->idem = &j->key;
+    int rc = job_key(req, body, j, err);
     json_decref(body);
-    return http_defer_write(req, job_write, job_encode, j);
+    return rc ? rc : http_defer_write(req, job_write, job_encode, j);
 }
 
 int handler_ledger_get(struct http_request *req, struct http_response *res, struct ep_error *err)
