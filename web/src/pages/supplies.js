@@ -43,6 +43,24 @@ export function yuanToFen(text) {
 
 const int = (v) => (v === '' || v === undefined ? undefined : Number(v));
 
+// A v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not).
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// One client UUID per intended write: the same while it is retried, a new
+// one once it succeeded (so a double submit or a retry after a lost answer
+// is written once).
+function useWriteKey() {
+  const [key, setKey] = useState(uuid);
+  return [key, () => setKey(uuid())];
+}
+
 // A form's submit wrapper: busy state, error box, "saved" note.
 function useSubmit(action) {
   const [state, setState] = useState({ busy: false, error: null, done: false });
@@ -144,8 +162,9 @@ function lineOf(f) {
 
 function EntryForm({ warehouses, items, code, onDone }) {
   const [kind, setKind] = useState('allocate');
+  const [key, nextKey] = useWriteKey();
   const [state, submit] = useSubmit(async (f) => {
-    const body = { kind, warehouse_id: Number(f.warehouse_id.value), lines: [lineOf(f)] };
+    const body = { kind, warehouse_id: Number(f.warehouse_id.value), lines: [lineOf(f)], client_uuid: key };
     if (kind === 'transfer') body.to_warehouse_id = Number(f.to_warehouse_id.value);
     if (kind === 'allocate') {
       body.recipient_kind = f.recipient_kind.value;
@@ -156,6 +175,7 @@ function EntryForm({ warehouses, items, code, onDone }) {
     if (f.approver.value) body.approver = f.approver.value;
     if (f.note.value) body.note = f.note.value;
     await api.post('/api/v1/ledger', body);
+    nextKey();
     onDone();
   });
   return html`<form class="card sup-form entry-form" onSubmit=${submit}>
@@ -278,8 +298,9 @@ function DonorForm({ onDone }) {
 }
 
 function DonationForm({ refs, onDone }) {
+  const [key, nextKey] = useWriteKey();
   const [state, submit] = useSubmit(async (f) => {
-    const body = { donor_id: Number(f.donor_id.value), receipt_no: f.receipt_no.value, receiving_unit: f.receiving_unit.value };
+    const body = { donor_id: Number(f.donor_id.value), receipt_no: f.receipt_no.value, receiving_unit: f.receiving_unit.value, client_uuid: key };
     if (f.donated_on.value) body.donated_on = f.donated_on.value;
     if (f.quantity.value || f.packs.value) {
       body.lines = [lineOf(f)];
@@ -292,6 +313,7 @@ function DonationForm({ refs, onDone }) {
       body.account_id = Number(f.account_id.value);
     }
     await api.post('/api/v1/donations', body);
+    nextKey();
     f.reset();
     onDone();
   });
