@@ -16,6 +16,28 @@
 #include "http/server.h"
 #include "util/log.h"
 
+/* Parses a whole number in [min, max]. */
+static int parse_count(const char *text, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*text == '\0' || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses "N" or "N/s" (0 = no limit, stored as -1). */
+static int parse_rate(const char *text, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || (*end && strcmp(end, "/s") != 0) || !(v >= 0 && v <= 100000))
+        return -1;
+    *out = v > 0 ? v : -1;
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -23,13 +45,19 @@ int cli_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"body-limit", required_argument, 0, 'b'},
                                          {"quiet", no_argument, 0, 'q'},
+                                         {"timeout", required_argument, 0, 'T'},
+                                         {"max-connections", required_argument, 0, 'C'},
+                                         {"max-per-ip", required_argument, 0, 'P'},
+                                         {"write-rate", required_argument, 0, 'W'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    struct http_server_config cfg = {NULL, "127.0.0.1:8080", 2, 1 << 20, 0};
+    struct http_server_config cfg = {
+        .db_path = NULL, .listen = "127.0.0.1:8080", .threads = 2, .body_limit = 1 << 20};
+    long n;
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:b:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -54,12 +82,62 @@ int cli_serve(int argc, char **argv)
         case 'q':
             cfg.quiet = 1;
             break;
+        case 'T':
+            if (parse_count(optarg, 1, 3600, &n) != 0) {
+                fputs("epigrid: --timeout 应为 1-3600 秒 / must be 1-3600 seconds\n", stderr);
+                return CLI_USAGE;
+            }
+            cfg.timeout_s = (int)n;
+            break;
+        case 'C':
+            if (parse_count(optarg, 1, 100000, &n) != 0) {
+                fputs("epigrid: --max-connections 应为 1-100000 / must be 1-100000\n", stderr);
+                return CLI_USAGE;
+            }
+            cfg.max_connections = (int)n;
+            break;
+        case 'P':
+            if (parse_count(optarg, 0, 100000, &n) != 0) {
+                fputs("epigrid: --max-per-ip 应为 0-100000(0 不限)/ must be 0-100000 (0: no "
+                      "limit)\n",
+                      stderr);
+                return CLI_USAGE;
+            }
+            cfg.max_per_ip = n ? (int)n : -1;
+            break;
+        case 'W':
+            if (parse_rate(optarg, &cfg.write_rate) != 0) {
+                fputs("epigrid: --write-rate 应为 N/s(N 为 0-100000,0 不限)/ must be N/s "
+                      "(N 0-100000, 0: no limit)\n",
+                      stderr);
+                return CLI_USAGE;
+            }
+            cfg.write_rate_loopback = 1; /* given explicitly: loopback is limited too */
+            break;
         case 'h':
-            puts("用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
-                 "                     [--body-limit BYTES] [--quiet]\n"
-                 "  默认监听 127.0.0.1:8080,端口 0 表示自动选择空闲端口。\n"
-                 "  Default listen 127.0.0.1:8080; port 0 picks a free port.\n"
-                 "  Each worker thread has its own SQLite connection (WAL).");
+            puts(
+                "用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
+                "                     [--body-limit BYTES] [--timeout SECONDS]\n"
+                "                     [--max-connections N] [--max-per-ip N] [--write-rate N/s]\n"
+                "                     [--quiet]\n"
+                "  防洪与慢客户端:空闲连接 --timeout 秒后关闭(默认 30);并发连接上限\n"
+                "  --max-connections(默认 1000),每个客户端地址 --max-per-ip(默认 256,0 不限);\n"
+                "  请求头上限 32 KiB(超出回 431 或断开);请求体上限 --body-limit(默认 1 MiB,413)。\n"
+                "  写入限速:每个客户端地址每秒 --write-rate 次(突发为两倍),超出回 429 并带\n"
+                "  Retry-After。默认每秒 200 次且不限本机回环地址(127.0.0.0/8、::1,供测试与压测);\n"
+                "  明确给出 --write-rate 时回环地址同样限速,0 表示不限速。经反向代理时所有客户端\n"
+                "  都显示为代理地址,请在代理上限速。\n"
+                "  Floods: idle connections close after --timeout seconds (30); at most\n"
+                "  --max-connections (1000) connections, --max-per-ip (256; 0: no limit) per\n"
+                "  client address; headers up to 32 KiB (431 or closed beyond); bodies up to\n"
+                "  --body-limit (1 MiB; 413).  Writes per client address are limited to\n"
+                "  --write-rate per second (burst twice that): 429 with Retry-After beyond.\n"
+                "  Default 200/s with loopback (127.0.0.0/8, ::1: tests, benchmarks) exempt;\n"
+                "  an explicit --write-rate limits loopback too, 0 turns the limit off.\n"
+                "  Behind a reverse proxy every client has the proxy's address: limit there.\n"
+                "  默认监听 127.0.0.1:8080,端口 0 表示自动选择空闲端口。\n"
+                "  Default listen 127.0.0.1:8080; port 0 picks a free port.\n"
+                "  Each worker thread has its own SQLite connection (WAL).");
             return CLI_OK;
         default:
             return CLI_USAGE;

@@ -24,6 +24,7 @@
 #include "core/event.h"
 #include "core/observation.h"
 #include "store/group.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "store/store.h"
@@ -37,6 +38,12 @@
 #define SSE_HEARTBEAT_SECONDS 15
 #define SSE_BATCH             100 /* events read per wake-up */
 #define SWEEP_SECONDS         60  /* overdue follow-ups are looked for this often */
+/* Flood defaults (serve --timeout, --max-connections, --max-per-ip, --write-rate). */
+#define DEFAULT_TIMEOUT_S       30
+#define DEFAULT_MAX_CONNECTIONS 1000
+#define DEFAULT_MAX_PER_IP      256 /* an office behind one NAT address fits */
+#define DEFAULT_WRITE_RATE      200 /* writes/s per address; the burst is twice that */
+#define DEFAULT_HEADER_MEMORY   (32 * 1024)
 
 struct sse_stream;
 
@@ -49,6 +56,7 @@ struct http_server {
     int nstores;
     int port;                       /* bound port */
     struct store_group *writer;     /* group commit for deferred writes */
+    struct http_ratelimit *writes;  /* per-address write limit, NULL when off */
     pthread_mutex_t sse_lock;       /* guards the fields below */
     pthread_cond_t sse_tick;        /* heartbeat thread sleeps on it */
     struct sse_stream *sse_waiting; /* suspended event streams */
@@ -69,6 +77,7 @@ struct request_ctx {
     struct arena arena;      /* per-request memory */
     struct buf body;         /* collected body */
     int body_too_large;      /* 1 once body_limit was passed */
+    int retry_after;         /* >0: write refused by the rate limit, wait this long */
     int status;              /* status sent, for the log line */
     int64_t start_us;        /* monotonic start, for the log line */
     char method[8];          /* for the log line */
@@ -594,10 +603,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         snprintf(ctx->method, sizeof ctx->method, "%s", method);
         ctx->path = strdup(url);
         *con_cls = ctx;
+        if (srv->writes && is_write_method(method)) {
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            if (ci && ci->client_addr)
+                ctx->retry_after = http_ratelimit_take(srv->writes, ci->client_addr, ctx->start_us);
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!ctx->body_too_large && ctx->body.len + *upload_data_size <= srv->cfg.body_limit)
+        if (!ctx->body_too_large && !ctx->retry_after &&
+            ctx->body.len + *upload_data_size <= srv->cfg.body_limit)
             buf_append(&ctx->body, upload_data, *upload_data_size);
         else
             ctx->body_too_large = 1; /* keep draining; answer 413 at the end */
@@ -646,7 +662,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     }
     req->client_ip = arena_strdup(&ctx->arena, ip);
 
-    dispatch(srv, ctx, req, &ctx->res, &ctx->err);
+    if (ctx->retry_after > 0) {
+        /* Refused by the per-address write limit (the body was not kept). */
+        ep_error_set(&ctx->err, EP_ETHROTTLE, "写入过于频繁,请 %d 秒后重试",
+                     "too many writes; retry in %d seconds", ctx->retry_after);
+        http_add_header(&ctx->res, "Retry-After",
+                        arena_sprintf(&ctx->arena, "%d", ctx->retry_after));
+    } else {
+        dispatch(srv, ctx, req, &ctx->res, &ctx->err);
+    }
     /* A synchronous handler may have committed events (the writer wakes the
      * streams itself after each batch): wake them now rather than at the
      * next heartbeat. */
@@ -726,6 +750,24 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     if (!srv)
         return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
     srv->cfg = *cfg;
+    if (srv->cfg.timeout_s <= 0)
+        srv->cfg.timeout_s = DEFAULT_TIMEOUT_S;
+    if (srv->cfg.max_connections <= 0)
+        srv->cfg.max_connections = DEFAULT_MAX_CONNECTIONS;
+    if (srv->cfg.max_per_ip == 0)
+        srv->cfg.max_per_ip = DEFAULT_MAX_PER_IP;
+    if (srv->cfg.header_memory_limit == 0)
+        srv->cfg.header_memory_limit = DEFAULT_HEADER_MEMORY;
+    if (srv->cfg.write_rate == 0)
+        srv->cfg.write_rate = DEFAULT_WRITE_RATE;
+    if (srv->cfg.write_rate > 0) {
+        srv->writes = http_ratelimit_new(srv->cfg.write_rate, 2 * srv->cfg.write_rate,
+                                         !srv->cfg.write_rate_loopback);
+        if (!srv->writes) {
+            free(srv);
+            return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+        }
+    }
     srv->db_path = strdup(cfg->db_path);
     srv->cfg.db_path = srv->db_path;
     pthread_mutex_init(&srv->lock, NULL);
@@ -736,6 +778,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         pthread_mutex_destroy(&srv->lock);
         pthread_mutex_destroy(&srv->sse_lock);
         pthread_cond_destroy(&srv->sse_tick);
+        http_ratelimit_free(srv->writes);
         free(srv->db_path);
         free(srv);
         return -EP_EUNAVAILABLE;
@@ -745,7 +788,10 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
         access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        (unsigned)srv->cfg.timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(srv->cfg.max_per_ip > 0 ? srv->cfg.max_per_ip : 0),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory_limit,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon) {
         ep_error_set(err, EP_EUNAVAILABLE, "无法在 %s 上监听(端口被占用?)",
@@ -754,6 +800,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         pthread_mutex_destroy(&srv->sse_lock);
         pthread_cond_destroy(&srv->sse_tick);
         pthread_mutex_destroy(&srv->lock);
+        http_ratelimit_free(srv->writes);
         free(srv->db_path);
         free(srv);
         return -EP_EUNAVAILABLE;
@@ -791,6 +838,7 @@ void http_server_stop(struct http_server *srv)
     pthread_mutex_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->sse_lock);
     pthread_cond_destroy(&srv->sse_tick);
+    http_ratelimit_free(srv->writes);
     free(srv->db_path);
     free(srv);
 }

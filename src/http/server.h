@@ -17,6 +17,13 @@ struct http_server_config {
     int threads;         /* worker threads (libmicrohttpd thread pool) */
     size_t body_limit;   /* largest accepted request body in bytes */
     int quiet;           /* 1: no per-request log lines */
+    /* Floods and slow clients (0 = the default in brackets): */
+    int timeout_s;              /* idle connection timeout in seconds [30] */
+    int max_connections;        /* concurrent connections in all [1000] */
+    int max_per_ip;             /* concurrent connections per client address [256]; <0 off */
+    double write_rate;          /* writes per second per client address [200]; <0 off */
+    int write_rate_loopback;    /* 1: limit loopback clients too (else exempt) */
+    size_t header_memory_limit; /* per-connection memory for headers [32 KiB] */
 };
 
 struct http_server;
