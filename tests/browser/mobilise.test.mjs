@@ -88,8 +88,11 @@ test('approve an application into a team, roster it around the clock, see the ga
 
   // Close it from the gap's own button.
   await page.locator('.gap-item button.fill-gap').click();
-  assert.equal(await page.locator('form.shift-form input[name=start]').inputValue(), '16:00');
-  assert.equal(await page.locator('form.shift-form input[name=end]').inputValue(), '17:00');
+  // The form takes the gap's times (on its next render).
+  await page.waitForFunction(() => {
+    const v = (n) => document.querySelector(`form.shift-form input[name=${n}]`)?.value;
+    return v('start') === '16:00' && v('end') === '17:00';
+  });
   await page.locator('form.shift-form label.check', { hasText: c }).locator('input').check();
   await page.locator('form.shift-form button[type=submit]').click();
   await page.locator('.cover-status.covered', { hasText: '24 小时全覆盖' }).waitFor();
