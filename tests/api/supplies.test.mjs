@@ -562,4 +562,14 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   assert.ok(rows[1].includes('JZ-2026-0001') && rows[1].includes('123456.78'));
   assert.ok(!/1[3-9]\d{9}/.test(csv.text));
   assertError(assert, await anon.get('/public/donations?after=x'), 400, 'invalid_input', ['after']);
+
+  // Names are text, never markup or spreadsheet formulas.
+  const evil = ok(await sup.post('/api/v1/donors', { name: '<script>alert(1)</script>公司', kind: 'enterprise' }), 201).id;
+  const d = ok(await sup.post('/api/v1/donations', { donor_id: evil, receipt_no: '=HYPERLINK("x")', receiving_unit: '红十字会&<b>', account_id: ids.donated, money_fen: 100 }), 201);
+  for (const page of [await anon.get('/public/donations', { headers: { Accept: 'text/html' } }), await sup.get(`/api/v1/donations/${d.id}/certificate`)]) {
+    assert.ok(!page.text.includes('<script>alert') && !page.text.includes('<b>'));
+    assert.ok(page.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;公司'));
+  }
+  const csv2 = await anon.get('/public/donations.csv');
+  assert.ok(csv2.text.includes(`"'=HYPERLINK(""x"")"`), 'a formula-looking cell is quoted and prefixed');
 });
