@@ -166,7 +166,7 @@ export function OutboxPanel() {
 let lastFilter = 'todo';
 
 function HouseholdList({ grid, households, visits, pendingVisits, round }) {
-  const [filter, setFilterState] = useState(lastFilter);
+  let [filter, setFilterState] = useState(lastFilter);
   const setFilter = (f) => {
     lastFilter = f;
     setFilterState(f);
@@ -174,6 +174,7 @@ function HouseholdList({ grid, households, visits, pendingVisits, round }) {
   const [shown, setShown] = useState(SHOWN);
   const [q, setQ] = useState('');
   const stateOf = (h) => (pendingVisits.has(h.id) ? 'pending' : visits.has(h.id) ? 'visited' : 'todo');
+  if (!round) filter = 'all'; // nothing to be visited for
   const counts = { todo: 0, visited: 0, pending: 0 };
   households.forEach((h) => counts[stateOf(h)]++);
   const list = households.filter(
@@ -182,7 +183,8 @@ function HouseholdList({ grid, households, visits, pendingVisits, round }) {
       (!q || h.address.includes(q)),
   );
   return html`<div class="households">
-    <div class="filters" role="group" aria-label=${t('field.filter')}>
+    ${round &&
+    html`<div class="filters" role="group" aria-label=${t('field.filter')}>
       ${['todo', 'visited', 'all'].map(
         (f) => html`<button
           type="button"
@@ -196,7 +198,7 @@ function HouseholdList({ grid, households, visits, pendingVisits, round }) {
           <span class="n">${f === 'all' ? households.length : f === 'visited' ? counts.visited + counts.pending : counts.todo}</span>
         </button>`,
       )}
-    </div>
+    </div>`}
     <input
       type="search"
       class="address-search"
@@ -214,7 +216,7 @@ function HouseholdList({ grid, households, visits, pendingVisits, round }) {
             <div class="address">${h.address}</div>
             <small class="muted">${t('field.members', { n: h.members })}</small>
           </div>
-          <${StateBadge} state=${s === 'todo' ? 'not_visited' : s === 'pending' ? 'pending' : 'visited'} />
+          ${round && html`<${StateBadge} state=${s === 'todo' ? 'not_visited' : s === 'pending' ? 'pending' : 'visited'} />`}
           ${round &&
           html`<${Link} class=${`button ${s === 'todo' ? 'primary' : 'secondary'} visit`} href=${`/field/${grid}?household=${h.id}`}>
             ${s === 'todo' ? t('field.visit') : t('field.visit_again')}
@@ -653,7 +655,7 @@ function GridPage({ grid, query, session }) {
   } else {
     body = html`<nav class="tabs" aria-label=${t('field.tabs')}>
         <${Link} href=${`/field/${code}`} aria-current=${tab === 'households' ? 'page' : undefined} class="tab-households">
-          ${t('field.tab.households')} <span class="n">${num(households.length - visited)}</span>
+          ${t('field.tab.households')} ${round && html`<span class="n">${num(households.length - visited)}</span>`}
         <//>
         <${Link} href=${`/field/${code}?tab=obs`} aria-current=${tab === 'obs' ? 'page' : undefined} class="tab-obs">
           ${t('field.tab.obs')} <span class=${`n ${attention ? 'hot' : ''}`}>${num(observations.length)}</span>
@@ -661,8 +663,7 @@ function GridPage({ grid, query, session }) {
       </nav>
       <${ErrorBox} error=${live.error} onRetry=${live.reload} />
       ${tab === 'households'
-        ? html`${!round && html`<p class="empty">${t('field.no_round')}</p>`}
-            <${HouseholdList} grid=${code} households=${households} visits=${visits} pendingVisits=${pendingVisits} round=${round} />`
+        ? html`<${HouseholdList} grid=${code} households=${households} visits=${visits} pendingVisits=${pendingVisits} round=${round} />`
         : html`<${ObservationList} grid=${code} observations=${observations} profile=${profile} now=${now} pendingReports=${pendingReports} />`}`;
   }
 
