@@ -171,5 +171,11 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/findings/{id}/rectify", handler_finding_rectify, PERM_COMMAND_WRITE, 1},
     {"POST", "/api/v1/findings/{id}/verify", handler_finding_verify, PERM_INSPECT_WRITE, 1},
     {"GET", "/api/v1/stats/inspections", handler_stats_inspections, PERM_REGION_READ, 0},
+    {"GET", "/api/v1/broadcasts", handler_broadcasts_list, PERM_LOGIN, 0},
+    {"POST", "/api/v1/broadcasts", handler_broadcasts_create, PERM_COMMAND_WRITE, 1},
+    {"GET", "/api/v1/broadcasts/{id}", handler_broadcast_get, PERM_LOGIN, 0},
+    {"GET", "/api/v1/broadcasts/{id}/audio", handler_broadcast_audio, PERM_LOGIN, 0},
+    {"POST", "/api/v1/broadcasts/{id}/ack", handler_broadcast_ack, PERM_FIELD_WRITE, 1},
+    {"GET", "/api/v1/dashboard", handler_dashboard_get, PERM_REGION_READ, 0},
     {NULL, NULL, NULL, 0, 0},
 };

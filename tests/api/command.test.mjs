@@ -22,6 +22,13 @@ const OTHER_COUNTY = '431103';
 const OTHER_TOWN = '431103001';
 const OTHER_VILLAGE = '431103001001';
 
+function makeId(seq) {
+  const id17 = `431122${'19900101'}${String(seq).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...id17].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return id17 + '10X98765432'[sum % 11];
+}
+
 function day(days = 0) {
   return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
 }
@@ -352,4 +359,175 @@ test('inspections: findings, rectify with evidence, verify, overdue, counts, rep
   const countyInspector = await srv.as('inspector', COUNTY);
   r = await countyInspector.post('/api/v1/inspections', { region_code: OTHER_COUNTY, inspected_on: day(0) });
   assertError(assert, r, 403, 'forbidden');
+});
+
+// A WAV's format: {rate, channels, bits, dataLength}; throws when malformed.
+function parseWav(buf) {
+  assert.equal(buf.toString('ascii', 0, 4), 'RIFF');
+  assert.equal(buf.readUInt32LE(4), buf.length - 8);
+  assert.equal(buf.toString('ascii', 8, 16), 'WAVEfmt ');
+  assert.equal(buf.readUInt16LE(20), 1, 'PCM');
+  assert.equal(buf.toString('ascii', 36, 40), 'data');
+  const dataLength = buf.readUInt32LE(40);
+  assert.equal(dataLength, buf.length - 44);
+  return { rate: buf.readUInt32LE(24), channels: buf.readUInt16LE(22), bits: buf.readUInt16LE(34), dataLength };
+}
+
+async function audio(client, id) {
+  const res = await fetch(`${srv.url}/api/v1/broadcasts/${id}/audio`, { headers: { Cookie: client.cookie } });
+  return { status: res.status, type: res.headers.get('content-type'), buf: Buffer.from(await res.arrayBuffer()) };
+}
+
+test('broadcasts: published with an event, spoken as a valid WAV that grows with the text, villages acknowledge', async () => {
+  let r = await countyCommander.post('/api/v1/broadcasts', {
+    region_code: TOWN, title: '防疫提醒', body: '勤洗手,戴口罩。',
+  });
+  assert.equal(r.status, 201, r.text);
+  const short = r.body;
+  r = await countyCommander.post('/api/v1/broadcasts', {
+    region_code: TOWN, title: '防疫提醒',
+    body: '勤洗手,戴口罩,少出门,不聚集。从外地返乡的人员,请主动向村委会报告,配合做好居家观察和健康监测。发热、咳嗽的,请立即到发热门诊就诊。',
+  });
+  assert.equal(r.status, 201, r.text);
+  const long = r.body;
+  const ev = sql(srv.db, "SELECT region_code, payload FROM events WHERE type = 'broadcast.published' ORDER BY id");
+  assert.deepEqual(ev.map((e) => [e.region_code, JSON.parse(e.payload).id]), [[TOWN, short.id], [TOWN, long.id]]);
+
+  const a = await audio(villageWorker, short.id);
+  assert.equal(a.status, 200);
+  assert.equal(a.type, 'audio/wav');
+  const wa = parseWav(a.buf);
+  assert.ok(wa.rate >= 8000 && wa.rate <= 48000, `rate ${wa.rate}`);
+  assert.deepEqual([wa.channels, wa.bits], [1, 16]);
+  assert.ok(wa.dataLength > wa.rate * 2 * 0.5, `at least half a second: ${wa.dataLength}`);
+  const b = await audio(villageWorker, long.id);
+  const wb = parseWav(b.buf);
+  assert.equal(wb.rate, wa.rate);
+  assert.ok(wb.dataLength > 2 * wa.dataLength, `longer text, longer audio: ${wb.dataLength} vs ${wa.dataLength}`);
+  // Concurrent requests are serialised and each gets the same audio.
+  const all = await Promise.all([audio(villageWorker, short.id), audio(townViewer, short.id), audio(commander, short.id)]);
+  for (const x of all) {
+    const w = parseWav(x.buf);
+    assert.equal(w.rate, wa.rate);
+    assert.ok(Math.abs(w.dataLength - wa.dataLength) < wa.dataLength * 0.05, `${w.dataLength} vs ${wa.dataLength}`);
+  }
+  // Outside the area: not found.
+  assert.equal((await audio(otherCommander, short.id)).status, 404);
+
+  // Villages acknowledge; a repeat writes nothing.
+  r = await villageWorker.post(`/api/v1/broadcasts/${short.id}/ack`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.played_by.map((p) => p.region), [VILLAGE_A]);
+  const snap = srv.snapshot();
+  r = await villageWorker.post(`/api/v1/broadcasts/${short.id}/ack`);
+  assert.equal(r.status, 200);
+  assert.equal(srv.snapshot(), snap);
+  r = await admin.post(`/api/v1/broadcasts/${short.id}/ack`, { region_code: VILLAGE_B });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.acks, 2);
+  assert.equal(sql(srv.db, `SELECT value FROM region_counters WHERE code = '${TOWN}' AND metric = 'broadcast_acks'`)[0].value, 2);
+  r = await townViewer.get('/api/v1/broadcasts');
+  assert.deepEqual(r.body.items.map((x) => x.id), [long.id, short.id]);
+  r = await otherCommander.get('/api/v1/broadcasts');
+  assert.equal(r.body.items.length, 0);
+
+  await badInputs(admin, `/api/v1/broadcasts/${short.id}/ack`, [
+    [{ region_code: TOWN }, 400, 'invalid_input', ['region_code']],
+    [{ region_code: OTHER_VILLAGE }, 400, 'invalid_input', ['region_code']],
+    [{ region_code: VILLAGE_A, x: 1 }, 400, 'invalid_input', ['x']],
+  ]);
+  await badInputs(countyCommander, '/api/v1/broadcasts', [
+    [{}, 400, 'invalid_input', ['region_code', 'title', 'body']],
+    [{ region_code: '4311229', title: 'x'.repeat(61), body: ' ' }, 400, 'invalid_input', ['region_code', 'title', 'body']],
+    [{ region_code: OTHER_TOWN, title: 't', body: 'b' }, 403, 'forbidden', []],
+  ]);
+  r = await viewer.post('/api/v1/broadcasts', { region_code: TOWN, title: 't', body: 'b' });
+  assertError(assert, r, 403, 'forbidden');
+  r = await commander.post(`/api/v1/broadcasts/${short.id}/ack`, { region_code: VILLAGE_A });
+  assertError(assert, r, 403, 'forbidden');
+});
+
+test('dashboard: every figure equals the owning module\'s own roll-up, children and trend', async () => {
+  // A person under observation with an abnormal report yesterday: an alert.
+  const worker = await srv.as('grid_worker', GRID_A);
+  let r = await admin.post('/api/v1/persons', { name: '李四', id_number: makeId(16), grid_code: GRID_A });
+  assert.equal(r.status, 201, r.text);
+  const pid = r.body.id;
+  r = await admin.post('/api/v1/observations', { person_id: pid, kind: 'home', reason: 'travel', start_date: day(-2) });
+  assert.equal(r.status, 201, r.text);
+  r = await worker.post('/api/v1/health-reports',
+    { client_uuid: crypto.randomUUID(), person_id: pid, slot: `${day(-1)}T08:00`, temperature: 38.6 });
+  assert.equal(r.status, 201, r.text);
+
+  for (const [client, code] of [[commander, CITY], [countyCommander, COUNTY], [commander, GRID_A]]) {
+    const d = await client.get(`/api/v1/dashboard?region=${code}`);
+    assert.equal(d.status, 200, d.text);
+    const s = (await client.get(`/api/v1/stats?region=${code}`)).body;
+    assert.equal(d.body.registry.persons, s.registry.persons);
+    assert.equal(d.body.observation.active, s.observation.active_total);
+    assert.equal(d.body.observation.new_today, s.observation.new_today);
+    assert.equal(d.body.observation.overdue_now, s.observation.overdue_now);
+    assert.equal(d.body.alerts.open, s.alerts.open_high + s.alerts.open_medium + s.alerts.open_low);
+    assert.equal(d.body.alerts.raised_today, s.alerts.raised_today);
+    const yesterday = (await client.get(`/api/v1/stats?region=${code}&date=${day(-1)}`)).body;
+    assert.equal(d.body.trend.dates.length, 14);
+    assert.equal(d.body.trend.dates[13], day(0));
+    assert.equal(d.body.trend.reports[12], yesterday.reports.received_today);
+    assert.equal(d.body.trend.reports_abnormal[12], yesterday.reports.abnormal_today);
+    assert.equal(d.body.trend.alerts_raised[12], yesterday.alerts.raised_today);
+    const lv = (await client.get(`/api/v1/response-levels?region=${code}&date=${day(0)}`)).body;
+    assert.equal(d.body.response_level.level, lv.level);
+    const ins = (await client.get(`/api/v1/stats/inspections?region=${code}`)).body;
+    assert.deepEqual([d.body.rectifications.open, d.body.rectifications.overdue, d.body.rectifications.inspections],
+      [ins.open, ins.overdue, ins.inspections]);
+    const tl = (await client.get(`/api/v1/stats/timeliness?region=${code}`)).body;
+    assert.ok(tl && typeof tl === 'object');
+  }
+  const d = (await commander.get(`/api/v1/dashboard?region=${CITY}`)).body;
+  assert.equal(d.alerts.open, 1);
+  assert.equal(d.trend.alerts_raised[13], 1);
+  assert.equal(d.response_level.level, 3);
+  assert.deepEqual(d.children.map((c) => c.code), [OTHER_COUNTY, COUNTY]);
+  assert.equal(d.children.find((c) => c.code === COUNTY).alerts_open, 1);
+  assert.equal(d.children.find((c) => c.code === COUNTY).findings_open, 1);
+  assert.equal(d.rectifications.open, 1);
+  assert.equal(d.directives.units, 4 + 3);
+  // Unread directives for the caller: the village worker has read the first but not the second.
+  const w = (await villageWorker.get(`/api/v1/dashboard?region=${VILLAGE_A}`)).body;
+  assert.equal(w.directives.unread_for_me, 0);
+  const t = (await townViewer.get(`/api/v1/dashboard`)).body;
+  assert.equal(t.region.code, TOWN);
+  assert.equal(t.directives.unread_for_me, 1);
+  // Coverage of the latest open round.
+  r = await commander.post('/api/v1/rounds', { name: '第一轮排查', region_code: COUNTY, start_date: day(0), end_date: day(3) });
+  assert.equal(r.status, 201, r.text);
+  const dc = (await commander.get(`/api/v1/dashboard?region=${CITY}`)).body;
+  assert.equal(dc.coverage.round.id, r.body.id);
+  const cov = (await commander.get(`/api/v1/stats/coverage?round=${r.body.id}&region=${COUNTY}`)).body;
+  assert.equal(dc.coverage.visited, 0);
+  assert.ok(cov);
+  // Scope and bad input.
+  r = await otherCommander.get(`/api/v1/dashboard?region=${COUNTY}`);
+  assertError(assert, r, 403, 'forbidden');
+  r = await commander.get('/api/v1/dashboard?region=43x&date=2020-02-30');
+  assertError(assert, r, 400, 'invalid_input', ['region', 'date']);
+  r = await commander.get('/api/v1/dashboard?region=431199');
+  assertError(assert, r, 404, 'not_found');
+});
+
+test('counters equal command_counters_rebuild after everything above (epigrid stats --check style oracle)', async () => {
+  const live = sql(srv.db, "SELECT code, metric, value FROM region_counters WHERE metric IN ('directive_units', 'directive_units_read', 'inspections', 'broadcast_acks') OR metric LIKE 'findings.%' ORDER BY 1, 2");
+  const oracle = sql(srv.db, `
+    WITH facts(code, metric, n) AS (
+      SELECT region_code, 'directive_units', 1 FROM directive_deliveries
+      UNION ALL SELECT region_code, 'directive_units_read', 1 FROM directive_deliveries WHERE read_at IS NOT NULL
+      UNION ALL SELECT region_code, 'inspections', 1 FROM inspections
+      UNION ALL SELECT region_code, 'findings.' || status, 1 FROM inspection_findings
+      UNION ALL SELECT region_code, 'broadcast_acks', 1 FROM broadcast_acks),
+    up(code, metric, n) AS (
+      SELECT substr(f.code, 1, l.len), f.metric, f.n FROM facts f
+      JOIN (SELECT 4 AS len UNION ALL SELECT 6 UNION ALL SELECT 9 UNION ALL SELECT 12 UNION ALL SELECT 15) l
+        ON l.len <= length(f.code))
+    SELECT code, metric, sum(n) AS value FROM up GROUP BY 1, 2 ORDER BY 1, 2`);
+  assert.deepEqual(live.filter((x) => x.value !== 0), oracle);
 });

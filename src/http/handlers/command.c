@@ -27,13 +27,21 @@
  *   POST   /api/v1/findings/{id}/rectify      {evidence_note}
  *   POST   /api/v1/findings/{id}/verify       {}
  *   GET    /api/v1/stats/inspections          ?region= counts of the region and its children
+ *   GET    /api/v1/broadcasts                 visible notices (?limit=&cursor=)
+ *   POST   /api/v1/broadcasts                 {region_code, title, body}
+ *   GET    /api/v1/broadcasts/{id}            with the villages that played it
+ *   GET    /api/v1/broadcasts/{id}/audio      spoken Mandarin, audio/wav
+ *   POST   /api/v1/broadcasts/{id}/ack        {region_code?}: a village played it
+ *   GET    /api/v1/dashboard                  ?region=&date= the command dashboard
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/broadcast.h"
 #include "core/command.h"
 #include "core/counter.h"
+#include "core/dashboard.h"
 #include "core/region.h"
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
@@ -749,4 +757,140 @@ int handler_stats_inspections(struct http_request *req, struct http_response *re
     }
     json_object_set_new(body, "overdue", json_integer(overdue));
     return http_reply_json(res, 200, body);
+}
+
+/* ---- broadcasts -------------------------------------------------------------------- */
+
+int handler_broadcasts_list(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 200, &limit, &cursor, err);
+    int64_t before = cursor_id(cursor, err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    if (broadcast_list(req->store, req->user.scope, before, limit, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return reply_page(res, items, limit);
+}
+
+static const struct json_field broadcast_fields[] = {
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {"title", JF_STRING, 1, 60, 0, 0},
+    {"body", JF_STRING, 1, BROADCAST_BODY_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_broadcasts_create(struct http_request *req, struct http_response *res,
+                              struct ep_error *err)
+{
+    json_t *body = checked_body(req, broadcast_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct broadcast_input in = {json_get_str(body, "region_code"), json_get_str(body, "title"),
+                                 json_get_str(body, "body")};
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code) {
+        broadcast_publish(req->store, &who, &in, &out, err);
+    } else {
+        struct ep_error more;
+        ep_error_clear(&more);
+        if (broadcast_check(req->store, &in, &more) == -EP_EINVAL)
+            handler_fields_merge(err, &more);
+    }
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 201, out);
+}
+
+int handler_broadcast_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    json_t *out;
+    if (path_id(req, &id, "广播", "broadcast", err) != 0 ||
+        broadcast_get(req->store, req->user.scope, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_broadcast_audio(struct http_request *req, struct http_response *res,
+                            struct ep_error *err)
+{
+    int64_t id;
+    json_t *b;
+    if (path_id(req, &id, "广播", "broadcast", err) != 0 ||
+        broadcast_get(req->store, req->user.scope, id, &b, err) != 0)
+        return -err->code;
+    /* The title, a pause, then the text. */
+    struct buf text, wav;
+    buf_init(&text);
+    buf_init(&wav);
+    buf_puts(&text, jstr(b, "title"));
+    buf_puts(&text, "。");
+    buf_puts(&text, jstr(b, "body"));
+    json_decref(b);
+    int rc = broadcast_speak(text.data, &wav, NULL, err);
+    buf_cleanup(&text);
+    if (rc != 0) {
+        buf_cleanup(&wav);
+        return rc;
+    }
+    res->len = wav.len;
+    res->owned = buf_steal(&wav);
+    res->content_type = "audio/wav";
+    char *name =
+        arena_sprintf(req->arena, "inline; filename=\"broadcast-%lld.wav\"", (long long)id);
+    http_add_header(res, "Content-Disposition", name);
+    return 0;
+}
+
+static const struct json_field ack_fields[] = {
+    {"region_code", JF_STRING, 0, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_broadcast_ack(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    if (path_id(req, &id, "广播", "broadcast", err) != 0)
+        return -err->code;
+    json_t *body = NULL;
+    if (req->body_len) {
+        body = checked_body(req, ack_fields, err);
+        if (!body)
+            return -EP_EINVAL;
+    }
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (!err->code)
+        broadcast_ack(req->store, &who, id, body ? json_get_str(body, "region_code") : NULL, &out,
+                      err);
+    json_decref(body);
+    if (!out)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+/* ---- the dashboard -------------------------------------------------------------------- */
+
+int handler_dashboard_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    const char *region;
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    char today[11];
+    const char *date = date_param(req, today, err);
+    if (err->code)
+        return -err->code;
+    json_t *out;
+    if (dashboard_get(req->store, &req->user, region ? region : req->user.scope, date, &out, err) !=
+        0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
 }

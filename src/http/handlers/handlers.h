@@ -180,6 +180,12 @@ HANDLER(handler_findings_list);
 HANDLER(handler_finding_rectify);
 HANDLER(handler_finding_verify);
 HANDLER(handler_stats_inspections);
+HANDLER(handler_broadcasts_list);
+HANDLER(handler_broadcasts_create);
+HANDLER(handler_broadcast_get);
+HANDLER(handler_broadcast_audio);
+HANDLER(handler_broadcast_ack);
+HANDLER(handler_dashboard_get);
 /* persons.c, shared with households.c: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
  * ?region= (400 if malformed, 403 outside the scope); adding another

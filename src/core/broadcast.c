@@ -1,0 +1,368 @@
+/*
+ * broadcast.c -- public notices and their spoken audio (see broadcast.h).
+ *
+ * espeak-ng keeps global state and is not thread-safe: one mutex guards
+ * initialisation and every synthesis.  Synthesis is synchronous
+ * (AUDIO_OUTPUT_SYNCHRONOUS): the callback appends the samples to the
+ * caller's buffer, and the RIFF header is written in front when done.
+ */
+#include "core/broadcast.h"
+
+#include <espeak-ng/speak_lib.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "core/event.h"
+#include "core/region.h"
+#include "util/idcheck.h"
+#include "util/timeutil.h"
+
+static void check_text(const char *field, const char *v, size_t max, struct ep_error *err)
+{
+    if (!v || !*v) {
+        ep_error_field(err, field, "必填", "is required");
+        return;
+    }
+    size_t len = strlen(v);
+    if (!utf8_valid(v, len))
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+    else if (utf8_length(v, len) > max || len > max * 4)
+        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
+    else if (strspn(v, " \t\r\n") == len)
+        ep_error_field(err, field, "不能为空白", "must not be blank");
+}
+
+int broadcast_check(struct store *s, const struct broadcast_input *in, struct ep_error *err)
+{
+    check_text("title", in->title, 60, err);
+    check_text("body", in->body, BROADCAST_BODY_CHARS, err);
+    if (!in->region_code) {
+        ep_error_field(err, "region_code", "必填", "is required");
+    } else if (!region_level_of_code(in->region_code)) {
+        ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+    } else {
+        struct region r;
+        struct ep_error lookup;
+        ep_error_clear(&lookup);
+        int rc = region_get(s, in->region_code, &r, &lookup);
+        if (rc == -EP_ENOTFOUND)
+            ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist",
+                           in->region_code);
+        else if (rc != 0)
+            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+    }
+    return err->code ? -err->code : 0;
+}
+
+#define COLUMNS                                                                                    \
+    "b.id, b.region_code, COALESCE(r.name, ''), b.title, b.body, b.published_by,"                  \
+    " b.published_at, (SELECT count(*) FROM broadcast_acks a WHERE a.broadcast_id = b.id)"
+
+/* Visible from scope ?1 (inside the broadcast's subtree) or ?2..?3 (contains it). */
+#define VISIBLE                                                                                    \
+    " (substr(?, 1, length(b.region_code)) = b.region_code"                                        \
+    " OR (b.region_code >= ? AND b.region_code < ?))"
+
+static json_t *row_json(struct store_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+                     (json_int_t)store_column_int64(st, 0), "region_code", store_column_text(st, 1),
+                     "region_name", store_column_text(st, 2), "title", store_column_text(st, 3),
+                     "body", store_column_text(st, 4), "published_by", store_column_text(st, 5),
+                     "published_at", store_column_text(st, 6), "acks",
+                     (json_int_t)store_column_int64(st, 7));
+}
+
+static void bind_visible(struct store_stmt *st, int idx, const char *scope)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(scope, upper);
+    store_bind_text(st, idx, scope);
+    store_bind_text(st, idx + 1, scope);
+    store_bind_text(st, idx + 2, upper);
+}
+
+static int acks_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT a.region_code, COALESCE(r.name, ''),"
+                                          " a.username, a.played_at FROM broadcast_acks a"
+                                          " LEFT JOIN regions r ON r.code = a.region_code"
+                                          " WHERE a.broadcast_id = ? ORDER BY a.region_code",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:s}", "region", store_column_text(st, 0), "name",
+                             store_column_text(st, 1), "username", store_column_text(st, 2),
+                             "played_at", store_column_text(st, 3)));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int broadcast_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                  struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM broadcasts b"
+                                          " LEFT JOIN regions r ON r.code = b.region_code"
+                                          " WHERE b.id = ? AND" VISIBLE,
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    bind_visible(st, 2, scope);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        *out = row_json(st);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "广播 %lld 不存在", "broadcast %lld not found",
+                          (long long)id);
+    }
+    store_stmt_reset(st);
+    if (rc != 0)
+        return rc;
+    json_t *acks = json_array();
+    json_object_set_new(*out, "played_by", acks);
+    if ((rc = acks_json(s, id, acks, err)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int broadcast_list(struct store *s, const char *scope, int64_t before_id, int limit, json_t *items,
+                   struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " COLUMNS " FROM broadcasts b"
+                                          " LEFT JOIN regions r ON r.code = b.region_code"
+                                          " WHERE" VISIBLE " AND (? = 0 OR b.id < ?)"
+                                          " ORDER BY b.id DESC LIMIT ?",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    bind_visible(st, 1, scope);
+    store_bind_int64(st, 4, before_id);
+    store_bind_int64(st, 5, before_id);
+    store_bind_int64(st, 6, limit);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, row_json(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+int broadcast_publish(struct store *s, const struct actor *who, const struct broadcast_input *in,
+                      json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (broadcast_check(s, in, err) != 0)
+        return -err->code;
+    if (!region_in_scope(in->region_code, who->user->scope))
+        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
+                            "region %s is outside your jurisdiction (%s)", in->region_code,
+                            who->user->scope);
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32], key[24] = "0";
+    time_now_iso(now);
+    int rc = -EP_EINTERNAL;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO broadcasts (region_code, title, body,"
+                                          " published_by, published_at) VALUES (?, ?, ?, ?, ?)",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_text(st, 1, in->region_code);
+    store_bind_text(st, 2, in->title);
+    store_bind_text(st, 3, in->body);
+    store_bind_text(st, 4, who->user->username);
+    store_bind_text(st, 5, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int64_t id = store_last_insert_id(s);
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    if ((rc = broadcast_get(s, "", id, out, err)) != 0)
+        goto out;
+    json_t *event = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "region_code",
+                              in->region_code, "title", in->title, "published_at", now);
+    rc = event_publish(s, in->region_code, "broadcast.published", event, NULL, err);
+    json_decref(event);
+    if (rc == 0)
+        rc = audit_record(s, who, "create", "broadcast", key, in->region_code, NULL, *out, err);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0) {
+        store_rollback(s);
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const char *village,
+                  json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    char code[REGION_CODE_MAX] = "";
+    int scope_level = region_level_of_code(who->user->scope);
+    if (village) {
+        if (region_level_of_code(village) != REGION_VILLAGE)
+            ep_error_field(err, "region_code", "应为村(社区)的 12 位编码",
+                           "must be a village's 12-digit code");
+        else
+            snprintf(code, sizeof code, "%s", village);
+    } else if (scope_level >= REGION_VILLAGE) {
+        snprintf(code, sizeof code, "%.12s", who->user->scope);
+    } else {
+        ep_error_field(err, "region_code", "请指明播放的村(社区)",
+                       "name the village that played it");
+    }
+    if (err->code)
+        return -err->code;
+    json_t *b;
+    if (broadcast_get(s, who->user->scope, id, &b, err) != 0)
+        return -err->code;
+    char region[REGION_CODE_MAX];
+    snprintf(region, sizeof region, "%s", json_string_value(json_object_get(b, "region_code")));
+    json_decref(b);
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (!region_in_scope(code, region))
+        ep_error_field(err, "region_code", "该村不在广播范围(%s)内",
+                       "the village is outside the broadcast's area (%s)", region);
+    else if (!region_in_scope(code, who->user->scope) && !region_in_scope(who->user->scope, code))
+        ep_error_field(err, "region_code", "该村不在管辖范围内",
+                       "the village is outside your jurisdiction");
+    else if (region_get(s, code, &r, &lookup) != 0)
+        ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist", code);
+    if (err->code)
+        return -err->code;
+    if (store_begin(s, err) != 0)
+        return -err->code;
+    char now[32], key[24];
+    time_now_iso(now);
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    int rc = -EP_EINTERNAL;
+    struct store_stmt *st = store_prepare(s,
+                                          "INSERT INTO broadcast_acks (broadcast_id, region_code,"
+                                          " username, played_at) VALUES (?, ?, ?, ?)"
+                                          " ON CONFLICT (broadcast_id, region_code) DO NOTHING",
+                                          err);
+    if (!st)
+        goto out;
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, code);
+    store_bind_text(st, 3, who->user->username);
+    store_bind_text(st, 4, now);
+    if ((rc = store_run(st, err)) != 0)
+        goto out;
+    int first = store_changes(s) > 0;
+    if (first && (rc = counter_add(s, code, "broadcast_acks", 1, err)) != 0)
+        goto out;
+    if ((rc = broadcast_get(s, "", id, out, err)) != 0)
+        goto out;
+    if (!first) { /* a repeat: nothing written */
+        store_rollback(s);
+        return 0;
+    }
+    json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
+                              code, "played_at", now);
+    rc = audit_record(s, who, "ack", "broadcast", key, code, NULL, after, err);
+    json_decref(after);
+    if (rc == 0)
+        rc = store_commit(s, err);
+out:
+    if (rc != 0) {
+        store_rollback(s);
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int broadcast_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    return counter_rebuild(s, "broadcast_acks",
+                           "SELECT region_code, count(*) FROM broadcast_acks GROUP BY region_code",
+                           err);
+}
+
+/* ---- speech ------------------------------------------------------------------- */
+
+static pthread_mutex_t speak_lock = PTHREAD_MUTEX_INITIALIZER;
+static int speak_rate;  /* sample rate after a successful initialisation, else 0 */
+static int speak_state; /* 0 = not tried, 1 = ready, -1 = failed */
+
+static int on_samples(short *wav, int n, espeak_EVENT *events)
+{
+    struct buf *out = events ? events->user_data : NULL;
+    if (wav && n > 0 && out)
+        buf_append(out, wav, (size_t)n * sizeof *wav);
+    return 0;
+}
+
+static void put_le(unsigned char *p, uint32_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+int broadcast_speak(const char *text, struct buf *wav, int *sample_rate, struct ep_error *err)
+{
+    pthread_mutex_lock(&speak_lock);
+    if (speak_state == 0) {
+        speak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, NULL, 0);
+        speak_state = -1;
+        if (speak_rate > 0) {
+            espeak_SetSynthCallback(on_samples);
+            if (espeak_SetVoiceByName("cmn") == EE_OK || espeak_SetVoiceByName("zh") == EE_OK) {
+                espeak_SetParameter(espeakRATE, 150, 0); /* a little slower for loudspeakers */
+                speak_state = 1;
+            }
+        }
+    }
+    if (speak_state != 1) {
+        pthread_mutex_unlock(&speak_lock);
+        return ep_error_set(err, EP_EUNAVAILABLE, "语音合成不可用(espeak-ng 普通话语音未安装)",
+                            "speech synthesis unavailable (espeak-ng Mandarin voice missing)");
+    }
+    /* Header placeholder, then the samples, then the sizes. */
+    unsigned char header[44] = {0};
+    buf_append(wav, header, sizeof header);
+    size_t start = wav->len;
+    espeak_ERROR e =
+        espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, wav);
+    int rate = speak_rate;
+    pthread_mutex_unlock(&speak_lock);
+    if (e != EE_OK)
+        return ep_error_set(err, EP_EINTERNAL, "语音合成失败", "speech synthesis failed");
+    uint32_t data = (uint32_t)(wav->len - start);
+    unsigned char *h = (unsigned char *)wav->data + start - sizeof header;
+    memcpy(h, "RIFF", 4);
+    put_le(h + 4, 36 + data, 4);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    put_le(h + 16, 16, 4);                 /* fmt chunk size */
+    put_le(h + 20, 1, 2);                  /* PCM */
+    put_le(h + 22, 1, 2);                  /* mono */
+    put_le(h + 24, (uint32_t)rate, 4);     /* sample rate */
+    put_le(h + 28, (uint32_t)rate * 2, 4); /* byte rate */
+    put_le(h + 32, 2, 2);                  /* block align */
+    put_le(h + 34, 16, 2);                 /* bits per sample */
+    memcpy(h + 36, "data", 4);
+    put_le(h + 40, data, 4);
+    if (sample_rate)
+        *sample_rate = rate;
+    return 0;
+}

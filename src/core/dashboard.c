@@ -1,0 +1,291 @@
+/*
+ * dashboard.c -- the command dashboard from roll-ups (see dashboard.h).
+ *
+ * Each region's counters are read once (counter_list: one index range) into
+ * a JSON object metric -> value, and every figure is picked from it by name;
+ * so a city and a grid cost the same, whatever lies below them.
+ */
+#include "core/dashboard.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alert.h"
+#include "core/command.h"
+#include "core/counter.h"
+#include "core/region.h"
+#include "core/screening.h"
+#include "util/timeutil.h"
+
+static int put_metric(const char *metric, int64_t value, void *ctx)
+{
+    json_object_set_new(ctx, metric, json_integer(value));
+    return 0;
+}
+
+/* All counters of "code" as {metric: value}; NULL with err set. */
+static json_t *counters_of(struct store *s, const char *code, struct ep_error *err)
+{
+    json_t *m = json_object();
+    if (counter_list(s, code, put_metric, m, err) != 0) {
+        json_decref(m);
+        return NULL;
+    }
+    return m;
+}
+
+static int64_t get(const json_t *m, const char *metric)
+{
+    return json_integer_value(json_object_get(m, metric));
+}
+
+static int64_t get_dated(const json_t *m, const char *prefix, const char *date)
+{
+    char metric[64];
+    snprintf(metric, sizeof metric, "%s%s", prefix, date);
+    return get(m, metric);
+}
+
+/* Sum of every metric starting with "prefix" (e.g. "teams."). */
+static int64_t sum_prefix(const json_t *m, const char *prefix)
+{
+    int64_t total = 0;
+    const char *key;
+    json_t *v;
+    size_t n = strlen(prefix);
+    json_object_foreach((json_t *)m, key, v)
+    {
+        if (strncmp(key, prefix, n) == 0)
+            total += json_integer_value(v);
+    }
+    return total;
+}
+
+struct round_pick {
+    const char *code;
+    struct round round;
+    int found;
+};
+
+static int pick_round(const struct round *r, void *arg)
+{
+    struct round_pick *p = arg;
+    if (strcmp(r->status, "open") != 0)
+        return 0;
+    p->round = *r;
+    p->found = 1;
+    return 1;
+}
+
+/* Households and visited of the round, within "code" and the round's subtree. */
+static json_t *coverage_json(const struct round_pick *p, const json_t *m, const json_t *round_m)
+{
+    if (!p->found)
+        return json_pack("{s:n, s:i, s:i, s:n}", "round", "households", 0, "visited", 0, "rate");
+    char metric[64];
+    snprintf(metric, sizeof metric, "visited.r%lld", (long long)p->round.id);
+    /* The denominator is the smaller of the two subtrees. */
+    int64_t households = get(round_m ? round_m : m, "households");
+    int64_t visited = get(m, metric);
+    json_t *j =
+        json_pack("{s:{s:I, s:s, s:s, s:s, s:s}, s:I, s:I}", "round", "id", (json_int_t)p->round.id,
+                  "name", p->round.name, "region_code", p->round.region_code, "start_date",
+                  p->round.start_date, "end_date", p->round.end_date, "households",
+                  (json_int_t)households, "visited", (json_int_t)visited);
+    json_object_set_new(j, "rate",
+                        households ? json_real((double)visited / (double)households) : json_null());
+    return j;
+}
+
+static json_t *alerts_json(struct store *s, const char *code, const char *date, const json_t *m,
+                           struct ep_error *err)
+{
+    struct alert_timeliness t;
+    if (alert_timeliness_get(s, code, date, &t, err) != 0)
+        return NULL;
+    int64_t high = get(m, "alerts_open.high"), medium = get(m, "alerts_open.medium"),
+            low = get(m, "alerts_open.low");
+    json_t *j =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "open", (json_int_t)(high + medium + low),
+                  "open_high", (json_int_t)high, "open_medium", (json_int_t)medium, "open_low",
+                  (json_int_t)low, "raised_today", (json_int_t)get_dated(m, "alerts_raised.", date),
+                  "acknowledged_today", (json_int_t)t.ack.count);
+    int64_t median = t.ack.median_bucket >= 0 ? alert_bucket_upper(t.ack.median_bucket) : -2;
+    /* -1 is the unbounded bucket ("more than a day"), -2 no acknowledgement yet. */
+    json_object_set_new(j, "ack_median_seconds", median >= 0 ? json_integer(median) : json_null());
+    json_object_set_new(j, "ack_median_bucket",
+                        t.ack.median_bucket >= 0
+                            ? json_string(alert_bucket_name(t.ack.median_bucket))
+                            : json_null());
+    return j;
+}
+
+static json_t *trend_json(struct store *s, const json_t *m, const char *date)
+{
+    (void)s;
+    int64_t end;
+    time_date_parse(date, &end);
+    static const struct {
+        const char *prefix, *key;
+    } series[] = {
+        {"obs_new.", "obs_new"},
+        {"alerts_raised.", "alerts_raised"},
+        {"reports.", "reports"},
+        {"reports_abnormal.", "reports_abnormal"},
+        {"cases_confirmed.", "cases_confirmed"},
+        {"checkpoint_entries.", "checkpoint_entries"},
+    };
+    json_t *dates = json_array(), *j = json_object();
+    json_object_set_new(j, "dates", dates);
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+        json_object_set_new(j, series[i].key, json_array());
+    for (int64_t d = end - DASHBOARD_TREND_DAYS + 1; d <= end; d++) {
+        char day[11];
+        time_date_format(d, day);
+        json_array_append_new(dates, json_string(day));
+        for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+            json_array_append_new(json_object_get(j, series[i].key),
+                                  json_integer(get_dated(m, series[i].prefix, day)));
+    }
+    return j;
+}
+
+struct child_ctx {
+    struct store *s;
+    const char *date;
+    const struct round_pick *round;
+    json_t *items;
+    struct ep_error *err;
+};
+
+static int add_child(const struct region *r, void *arg)
+{
+    struct child_ctx *c = arg;
+    json_t *m = counters_of(c->s, r->code, c->err);
+    if (!m)
+        return -EP_EINTERNAL;
+    int64_t active =
+        get(m, "obs_active.home") + get(m, "obs_active.centralized") + get(m, "obs_active.medical");
+    json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "code",
+                          r->code, "name", r->name, "level", region_level_name(r->level),
+                          "households", (json_int_t)get(m, "households"), "persons",
+                          (json_int_t)get(m, "persons"), "obs_active", (json_int_t)active,
+                          "overdue_now", (json_int_t)get(m, "overdue_now"), "alerts_open",
+                          (json_int_t)(get(m, "alerts_open.high") + get(m, "alerts_open.medium") +
+                                       get(m, "alerts_open.low")),
+                          "reports_today", (json_int_t)get_dated(m, "reports.", c->date),
+                          "abnormal_today", (json_int_t)get_dated(m, "reports_abnormal.", c->date),
+                          "cases_current", (json_int_t)sum_prefix(m, "cases_current."),
+                          "findings_open", (json_int_t)get(m, "findings.open"));
+    char metric[64];
+    snprintf(metric, sizeof metric, "visited.r%lld", (long long)c->round->round.id);
+    int64_t visited = c->round->found ? get(m, metric) : 0, households = get(m, "households");
+    json_object_set_new(j, "visited", json_integer(visited));
+    json_object_set_new(j, "coverage_rate",
+                        c->round->found && households
+                            ? json_real((double)visited / (double)households)
+                            : json_null());
+    json_decref(m);
+    json_array_append_new(c->items, j);
+    return 0;
+}
+
+int dashboard_get(struct store *s, const struct auth_user *user, const char *code, const char *date,
+                  json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct region r;
+    if (region_get(s, code, &r, err) != 0)
+        return -err->code;
+    json_t *m = counters_of(s, code, err), *round_m = NULL;
+    if (!m)
+        return -err->code;
+    int rc = -EP_EINTERNAL;
+    json_t *j = json_pack("{s:{s:s, s:s, s:s}, s:s}", "region", "code", r.code, "name", r.name,
+                          "level", region_level_name(r.level), "date", date);
+    /* The latest open round that concerns the region. */
+    struct round_pick round = {code, {0}, 0};
+    if (round_list(s, code, 0, 50, pick_round, &round, err) < 0)
+        goto out;
+    if (round.found && strlen(round.round.region_code) > strlen(code) &&
+        !(round_m = counters_of(s, round.round.region_code, err)))
+        goto out;
+    int64_t active =
+        get(m, "obs_active.home") + get(m, "obs_active.centralized") + get(m, "obs_active.medical");
+    json_object_set_new(j, "registry",
+                        json_pack("{s:I, s:I}", "households", (json_int_t)get(m, "households"),
+                                  "persons", (json_int_t)get(m, "persons")));
+    json_object_set_new(j, "observation",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "active",
+                                  (json_int_t)active, "active_home",
+                                  (json_int_t)get(m, "obs_active.home"), "active_centralized",
+                                  (json_int_t)get(m, "obs_active.centralized"), "active_medical",
+                                  (json_int_t)get(m, "obs_active.medical"), "new_today",
+                                  (json_int_t)get_dated(m, "obs_new.", date), "released_today",
+                                  (json_int_t)get_dated(m, "obs_released.", date), "overdue_now",
+                                  (json_int_t)get(m, "overdue_now")));
+    json_object_set_new(j, "reports",
+                        json_pack("{s:I, s:I}", "received_today",
+                                  (json_int_t)get_dated(m, "reports.", date), "abnormal_today",
+                                  (json_int_t)get_dated(m, "reports_abnormal.", date)));
+    json_object_set_new(j, "coverage", coverage_json(&round, m, round_m));
+    json_t *alerts = alerts_json(s, code, date, m, err);
+    if (!alerts)
+        goto out;
+    json_object_set_new(j, "alerts", alerts);
+    json_object_set_new(
+        j, "cases",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "confirmed_today",
+                  (json_int_t)get_dated(m, "cases_confirmed.", date), "confirmed_total",
+                  (json_int_t)sum_prefix(m, "cases_confirmed."), "current_suspected",
+                  (json_int_t)get(m, "cases_current.suspected"), "current_confirmed",
+                  (json_int_t)get(m, "cases_current.confirmed"), "current_asymptomatic",
+                  (json_int_t)get(m, "cases_current.asymptomatic"), "outside_hospital",
+                  (json_int_t)get(m, "cases_outside_hospital"), "contacts_total",
+                  (json_int_t)get(m, "contacts_total")));
+    json_object_set_new(
+        j, "mobilisation",
+        json_pack("{s:I, s:I, s:I, s:I, s:I}", "teams", (json_int_t)sum_prefix(m, "teams."),
+                  "org_members", (json_int_t)sum_prefix(m, "org_members."), "service_minutes",
+                  (json_int_t)get(m, "service_minutes"), "checkpoint_entries_today",
+                  (json_int_t)get_dated(m, "checkpoint_entries.", date), "checkpoint_fevers_today",
+                  (json_int_t)get_dated(m, "checkpoint_fevers.", date)));
+    json_object_set_new(j, "supplies",
+                        json_pack("{s:I, s:I, s:I}", "low", (json_int_t)get(m, "supply_low"),
+                                  "donations", (json_int_t)get(m, "donations"),
+                                  "donation_money_fen", (json_int_t)get(m, "donation_money_fen")));
+    json_t *level;
+    if (command_level_at(s, code, date, &level, err) != 0)
+        goto out;
+    json_object_set_new(j, "response_level", level);
+    int64_t unread = 0, overdue = 0;
+    if (command_directive_unread_count(s, user, &unread, err) != 0 ||
+        command_findings_overdue_count(s, code, date, &overdue, err) != 0)
+        goto out;
+    json_object_set_new(j, "directives",
+                        json_pack("{s:I, s:I, s:I}", "unread_for_me", (json_int_t)unread, "units",
+                                  (json_int_t)get(m, "directive_units"), "units_read",
+                                  (json_int_t)get(m, "directive_units_read")));
+    json_object_set_new(
+        j, "rectifications",
+        json_pack("{s:I, s:I, s:I, s:I}", "open", (json_int_t)get(m, "findings.open"), "rectified",
+                  (json_int_t)get(m, "findings.rectified"), "overdue", (json_int_t)overdue,
+                  "inspections", (json_int_t)get(m, "inspections")));
+    json_object_set_new(j, "broadcasts",
+                        json_pack("{s:I}", "acks", (json_int_t)get(m, "broadcast_acks")));
+    json_object_set_new(j, "trend", trend_json(s, m, date));
+    struct child_ctx c = {s, date, &round, json_array(), err};
+    json_object_set_new(j, "children", c.items);
+    if (region_children_list(s, code, add_child, &c, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    json_decref(m);
+    json_decref(round_m);
+    if (rc != 0) {
+        json_decref(j);
+        return err->code ? -err->code : rc;
+    }
+    *out = j;
+    return 0;
+}
