@@ -41,9 +41,22 @@ static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         return ep_error_set(err, EP_EUNAVAILABLE, "数据库繁忙,请稍后重试",
                             "database busy, please retry");
-    if (primary == SQLITE_READONLY || primary == SQLITE_FULL || primary == SQLITE_IOERR)
-        return ep_error_set(err, EP_EUNAVAILABLE, "数据库暂时无法写入(%s)",
-                            "database cannot be written now (%s)", detail);
+    /* Disk full, read-only file system, I/O errors: the write is refused and
+     * rolled back whole; reads go on; the next write tries again, so service
+     * resumes by itself when the condition goes away. */
+    if (primary == SQLITE_FULL)
+        return ep_error_set(err, EP_EUNAVAILABLE,
+                            "磁盘已满,暂时无法保存(未写入任何数据);查询不受影响,腾出空间后自动恢复",
+                            "disk full: nothing was saved; reads still work and writes resume "
+                            "once space is freed");
+    if (primary == SQLITE_READONLY)
+        return ep_error_set(err, EP_EUNAVAILABLE,
+                            "数据库只读,暂时无法保存(未写入任何数据);查询不受影响",
+                            "database is read-only: nothing was saved; reads still work");
+    if (primary == SQLITE_IOERR)
+        return ep_error_set(err, EP_EUNAVAILABLE,
+                            "磁盘读写错误,暂时无法保存(未写入任何数据),请稍后重试",
+                            "disk I/O error: nothing was saved; please retry later");
     log_error("sqlite %s failed: %s (rc=%d)", what, detail, rc);
     return ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
 }
