@@ -253,6 +253,15 @@ export function CoveragePage({ code, query, session }) {
     stats.refresh();
     overdue.refresh();
   });
+  // Health reports publish no event (a late one closes an overdue row, the
+  // day's report counts move): read the counters again every minute too.
+  useEffect(() => {
+    const id = setInterval(() => {
+      stats.refresh();
+      overdue.refresh();
+    }, 60000);
+    return () => clearInterval(id);
+  }, [code]);
 
   const children = coverage.data?.children ?? [];
   const overdueBy = new Map((overdue.data?.children ?? []).map((c) => [c.code, c.overdue_now]));
