@@ -284,6 +284,13 @@ static int narrow(const char *scope, const char *region, char out[REGION_CODE_MA
     return 1;
 }
 
+#define CASE_LIST_REST                                                                             \
+    " (c.grid_code, c.id) > (?, ?) AND c.grid_code < ?"                                            \
+    " AND (? IS NULL OR c.status = ? OR (? = 'open' AND c.status IN"                               \
+    " ('suspected', 'confirmed', 'asymptomatic')))"                                                \
+    " AND (? = 0 OR c.site_id = ?) AND (? = 0 OR c.person_id = ?)"                                 \
+    " AND (? = 0 OR " FLAG_EXPR ") ORDER BY c.grid_code, c.id LIMIT ?"
+
 int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ctx,
               struct ep_error *err)
 {
@@ -291,32 +298,31 @@ int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ct
     if (!narrow(f->scope, f->region, lower))
         return 0;
     region_code_range(lower, upper);
-    struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT " COLUMNS FROM " WHERE (c.grid_code, c.id) > (?, ?)"
-                      " AND c.grid_code < ?"
-                      " AND (? IS NULL OR c.status = ? OR (? = 'open' AND c.status IN"
-                      " ('suspected', 'confirmed', 'asymptomatic')))"
-                      " AND (? = 0 OR c.site_id = ?) AND (? = 0 OR c.person_id = ?)"
-                      " AND (? = 0 OR " FLAG_EXPR ")"
-                      " ORDER BY c.grid_code, c.id LIMIT ?",
-                      err);
+    /* By person (the chain, one person's cases) through its index, else the
+     * grid range; the other conditions are residual. */
+    struct store_stmt *st;
+    if (f->person_id > 0)
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE c.person_id = ? AND" CASE_LIST_REST,
+                           err);
+    else
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE ? = 0 AND" CASE_LIST_REST, err);
     if (!st)
         return -EP_EINTERNAL;
     int cursor = f->after_grid && strcmp(f->after_grid, lower) >= 0;
+    store_bind_int64(st, 1, f->person_id > 0 ? f->person_id : 0);
     const char *status = f->status && *f->status ? f->status : NULL;
-    store_bind_text(st, 1, cursor ? f->after_grid : lower);
-    store_bind_int64(st, 2, cursor ? f->after_id : 0);
-    store_bind_text(st, 3, upper);
-    store_bind_text(st, 4, status);
+    store_bind_text(st, 2, cursor ? f->after_grid : lower);
+    store_bind_int64(st, 3, cursor ? f->after_id : 0);
+    store_bind_text(st, 4, upper);
     store_bind_text(st, 5, status);
     store_bind_text(st, 6, status);
-    store_bind_int64(st, 7, f->site_id);
+    store_bind_text(st, 7, status);
     store_bind_int64(st, 8, f->site_id);
-    store_bind_int64(st, 9, f->person_id);
+    store_bind_int64(st, 9, f->site_id);
     store_bind_int64(st, 10, f->person_id);
-    store_bind_int64(st, 11, f->outside_hospital);
-    store_bind_int64(st, 12, f->limit > 0 ? f->limit : INT64_MAX);
+    store_bind_int64(st, 11, f->person_id);
+    store_bind_int64(st, 12, f->outside_hospital);
+    store_bind_int64(st, 13, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     struct case_record c;
     while ((rc = store_step(st, err)) == STORE_ROW) {

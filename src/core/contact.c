@@ -129,34 +129,51 @@ int contact_get(struct store *s, const char *scope, int64_t id, struct contact *
     return rc;
 }
 
+#define LIST_REST                                                                                  \
+    " k.id > ? AND" VISIBLE " AND (? IS NULL OR (k.grid_code >= ? AND k.grid_code < ?))"           \
+    " AND (? = 0 OR k.source_case_id = ?) AND (? = 0 OR k.source_contact_id = ?)"                  \
+    " AND (? = 0 OR k.person_id = ?) ORDER BY k.id LIMIT ?"
+
 int contact_list(struct store *s, const struct contact_filter *f, contact_fn fn, void *ctx,
                  struct ep_error *err)
 {
-    struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT " COLUMNS FROM " WHERE k.id > ? AND" VISIBLE
-                      " AND (? IS NULL OR (k.grid_code >= ? AND k.grid_code < ?))"
-                      " AND (? = 0 OR k.source_case_id = ?) AND (? = 0 OR k.source_contact_id = ?)"
-                      " AND (? = 0 OR k.person_id = ?) ORDER BY k.id LIMIT ?",
-                      err);
+    /* One statement per driving index (source case, source contact,
+     * person, or the id order); the other conditions are residual. */
+    struct store_stmt *st;
+    int64_t key = 0;
+    if (f->source_case_id > 0) {
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE k.source_case_id = ? AND" LIST_REST,
+                           err);
+        key = f->source_case_id;
+    } else if (f->source_contact_id > 0) {
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE k.source_contact_id = ? AND" LIST_REST,
+                           err);
+        key = f->source_contact_id;
+    } else if (f->person_id > 0) {
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE k.person_id = ? AND" LIST_REST, err);
+        key = f->person_id;
+    } else {
+        st = store_prepare(s, "SELECT " COLUMNS FROM " WHERE ? = 0 AND" LIST_REST, err);
+    }
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_int64(st, 1, f->after_id);
-    bind_scope(st, 2, f->scope);
+    store_bind_int64(st, 1, key);
+    store_bind_int64(st, 2, f->after_id);
+    bind_scope(st, 3, f->scope);
     const char *region = f->region && *f->region ? f->region : NULL;
     char upper[REGION_CODE_MAX] = "";
     if (region)
         region_code_range(region, upper);
-    store_bind_text(st, 6, region);
     store_bind_text(st, 7, region);
-    store_bind_text(st, 8, region ? upper : NULL);
-    store_bind_int64(st, 9, f->source_case_id);
+    store_bind_text(st, 8, region);
+    store_bind_text(st, 9, region ? upper : NULL);
     store_bind_int64(st, 10, f->source_case_id);
-    store_bind_int64(st, 11, f->source_contact_id);
+    store_bind_int64(st, 11, f->source_case_id);
     store_bind_int64(st, 12, f->source_contact_id);
-    store_bind_int64(st, 13, f->person_id);
+    store_bind_int64(st, 13, f->source_contact_id);
     store_bind_int64(st, 14, f->person_id);
-    store_bind_int64(st, 15, f->limit > 0 ? f->limit : INT64_MAX);
+    store_bind_int64(st, 15, f->person_id);
+    store_bind_int64(st, 16, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     struct contact c;
     while ((rc = store_step(st, err)) == STORE_ROW) {
