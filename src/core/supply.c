@@ -2249,8 +2249,10 @@ static json_t *public_donation(json_t *d)
                      json_object_get(d, "money_fen"), "lines", lines);
 }
 
-int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **out,
-                       struct ep_error *err)
+/* The public form of the donations with id > after_id, oldest first, at
+ * most "limit", into a new array; *last = the last id (0 when none). */
+static int public_items(struct store *s, int64_t after_id, int limit, json_t **items, int64_t *last,
+                        struct ep_error *err)
 {
     struct store_stmt *st =
         store_prepare(s, "SELECT id FROM donations WHERE id > ? ORDER BY id LIMIT ?", err);
@@ -2262,38 +2264,48 @@ int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **ou
     int rc = rows_json(st, "i", &ids, err);
     if (rc != 0)
         return rc;
-    json_t *items = json_array();
+    *items = json_array();
+    *last = 0;
     size_t i;
     json_t *o;
-    int64_t last = 0;
     json_array_foreach(ids, i, o)
     {
         json_t *d;
-        last = json_integer_value(json_object_get(o, "id"));
-        if ((rc = donation_load(s, NULL, last, &d, err)) != 0)
+        *last = json_integer_value(json_object_get(o, "id"));
+        if ((rc = donation_load(s, NULL, *last, &d, err)) != 0)
             break;
-        json_array_append_new(items, public_donation(d));
+        json_array_append_new(*items, public_donation(d));
         json_decref(d);
     }
     json_decref(ids);
-    json_t *by_item = NULL, *by_month = NULL;
-    if (rc == 0)
-        rc = public_totals(s, &by_item, &by_month, err);
     if (rc != 0) {
-        json_decref(items);
-        return rc;
+        json_decref(*items);
+        *items = NULL;
     }
+    return rc;
+}
+
+int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **out,
+                       struct ep_error *err)
+{
+    json_t *items = NULL, *by_item = NULL, *by_month = NULL;
+    int64_t last;
+    int rc = public_items(s, after_id, limit, &items, &last, err);
+    if (rc == 0 && (rc = public_totals(s, &by_item, &by_month, err)) != 0)
+        json_decref(items);
+    if (rc != 0)
+        return rc;
     struct store_stmt *t =
         store_prepare(s, "SELECT count(*), COALESCE(SUM(money_fen), 0) FROM donations", err);
     int64_t count = 0, money = 0;
-    if (t) {
-        if ((rc = store_step(t, err)) == STORE_ROW) {
-            count = store_column_int64(t, 0);
-            money = store_column_int64(t, 1);
-            rc = 0;
-        }
-        store_stmt_reset(t);
+    if (!t)
+        rc = -EP_EINTERNAL;
+    else if ((rc = store_step(t, err)) == STORE_ROW) {
+        count = store_column_int64(t, 0);
+        money = store_column_int64(t, 1);
+        rc = 0;
     }
+    store_stmt_reset(t);
     char cursor[24];
     id_text(last, cursor);
     *out = json_pack("{s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "items", items, "next_cursor",
@@ -2301,7 +2313,12 @@ int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **ou
                                                                      : json_null(),
                      "totals", "donations", (json_int_t)count, "money_fen", (json_int_t)money,
                      "by_item", by_item, "by_month", by_month);
-    return rc < 0 ? rc : 0;
+    if (rc < 0) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
+    return 0;
 }
 
 /* One CSV field, quoted when needed (RFC 4180); a leading =+-@ is
@@ -2329,11 +2346,11 @@ int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
                   "消耗或调整,库存,捐款(元),去向\r\n");
     int64_t after = 0;
     for (;;) {
-        json_t *page;
-        int rc = supply_public_json(s, after, 200, &page, err);
+        json_t *items;
+        int64_t last;
+        int rc = public_items(s, after, 200, &items, &last, err);
         if (rc != 0)
             return rc;
-        json_t *items = json_object_get(page, "items");
         size_t i;
         json_t *d;
         json_array_foreach(items, i, d)
@@ -2378,8 +2395,8 @@ int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
             }
             after = json_integer_value(json_object_get(d, "id"));
         }
-        int more = json_is_string(json_object_get(page, "next_cursor"));
-        json_decref(page);
+        int more = json_array_size(items) == 200;
+        json_decref(items);
         if (!more)
             return 0;
     }
