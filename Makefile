@@ -2,13 +2,14 @@
 #   make run     install what is missing, build, create var/demo.db, serve on :8080
 #   make check   install what is missing, build, run every test (normal + ASan/UBSan)
 #   make bench   benchmarks at city scale (bench/run)
+#   make check-reliability   the crash test, 20 kill -9 cycles (tests/reliability/crash.mjs)
 JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DB ?= var/demo.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean
+.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean check-reliability
 
 all: build
 
@@ -41,6 +42,9 @@ format:
 check: build build-asan check-format
 	@cd $(BUILD) && ctest --output-on-failure -j 1
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 1 -L 'unit|api'
+
+check-reliability: build
+	@EPIGRID_BIN=$(BUILD)/epigrid node tests/reliability/crash.mjs --cycles 20
 
 bench: deps
 	@bench/run
