@@ -105,6 +105,30 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   assert.deepEqual(page.errors, []);
 });
 
+test('requests tab: a request of a hospital fulfilled from stock through the form leaves the open list', async () => {
+  const health = await srv.as('health', '431122');
+  const r = await health.post('/api/v1/supply-requests', {
+    requester_kind: 'hospital', region_code: '431122', requester_name: '东安县人民医院', lines: [{ item_id: ids.mask, quantity: 30 }],
+  });
+  assert.equal(r.status, 201, r.text);
+  const page = await openPage(browser, srv);
+  await page.goto('/supplies/4311?tab=requests');
+  await loginForm(page, 'supplies_4311', PASSWORD);
+  const card = page.locator(`li.request[data-request="${r.body.id}"]`);
+  await card.waitFor();
+  assert.equal(await card.locator('input[name=q' + ids.mask + ']').inputValue(), '30');
+  await Promise.all([
+    page.waitForResponse((x) => x.url().includes('/fulfil') && x.status() === 201),
+    card.locator('form.fulfil-form button[type=submit]').click(),
+  ]);
+  await card.waitFor({ state: 'detached' });
+  await page.locator('p.empty', { hasText: '没有待满足的需求' }).waitFor();
+  const stock = (await sup.get(`/api/v1/warehouses/${ids.wh}`)).body.items.find((i) => i.item_id === ids.mask).quantity;
+  assert.equal(stock, 1000 - 30);
+  await page.screenshot({ path: `${SHOTS}/supplies-requests.png`, fullPage: true });
+  assert.deepEqual(page.errors, []);
+});
+
 test('public disclosure: no login, totals, no phone numbers; the page on a phone', async () => {
   const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
   await page.goto('/public/donations');
