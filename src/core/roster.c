@@ -550,6 +550,104 @@ int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_
     return 0;
 }
 
+int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **out,
+                       struct ep_error *err)
+{
+    int64_t from = day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS, to = from + DAY_SECONDS;
+    char upper[REGION_CODE_MAX];
+    region_code_range(code, upper);
+    /* Distinct persons on duty that day in the region. */
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT COUNT(DISTINCT sp.person_id) FROM duty_places d"
+        " JOIN shifts s ON s.place_id = d.id AND s.start_unix >= ? AND s.start_unix < ?"
+        " AND s.end_unix > ? JOIN shift_people sp ON sp.shift_id = s.id"
+        " WHERE d.region_code >= ? AND d.region_code < ?",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, from - ROSTER_SHIFT_MAX_S);
+    store_bind_int64(st, 2, to);
+    store_bind_int64(st, 3, from);
+    store_bind_text(st, 4, code);
+    store_bind_text(st, 5, upper);
+    int rc = store_step(st, err);
+    int64_t deployed = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    /* Each place's shifts of the day (by place, then start), and the 24 h
+     * checkpoints even without any shift. */
+    st = store_prepare(
+        s,
+        "SELECT d.id, s.start_unix, s.end_unix, (c.hours = '24h') FROM duty_places d"
+        " LEFT JOIN checkpoints c ON c.place_id = d.id"
+        " LEFT JOIN shifts s ON s.place_id = d.id AND s.start_unix >= ? AND s.start_unix < ?"
+        " AND s.end_unix > ?"
+        " WHERE d.region_code >= ? AND d.region_code < ?"
+        " AND (s.id IS NOT NULL OR c.hours = '24h') ORDER BY d.id, s.start_unix",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, from - ROSTER_SHIFT_MAX_S);
+    store_bind_int64(st, 2, to);
+    store_bind_int64(st, 3, from);
+    store_bind_text(st, 4, code);
+    store_bind_text(st, 5, upper);
+    size_t cap = 64, n = 0;
+    struct roster_interval *list = malloc(cap * sizeof *list);
+    if (!list)
+        abort();
+    int64_t place = 0, rostered = 0, checkpoints = 0, with_gaps = 0, uncovered = 0;
+    for (;;) {
+        rc = store_step(st, err);
+        int64_t id = rc == STORE_ROW ? store_column_int64(st, 0) : -1;
+        if (id != place && place) {
+            /* the previous place is complete: at most n + 1 gaps */
+            struct roster_interval *gaps = malloc((n + 1) * sizeof *gaps);
+            if (!gaps)
+                abort();
+            int ng = roster_gaps(list, (int)n, from, to, gaps, (int)n + 1);
+            for (int i = 0; i < ng; i++)
+                uncovered += gaps[i].end - gaps[i].start;
+            with_gaps += ng > 0;
+            free(gaps);
+            n = 0;
+        }
+        if (rc != STORE_ROW)
+            break;
+        if (id != place) {
+            place = id;
+            if (store_column_int64(st, 3) == 1)
+                checkpoints++;
+            if (!store_column_is_null(st, 1))
+                rostered++;
+        }
+        if (!store_column_is_null(st, 1)) {
+            if (n == cap) {
+                cap *= 2;
+                struct roster_interval *more = realloc(list, cap * sizeof *more);
+                if (!more)
+                    abort();
+                list = more;
+            }
+            list[n++] =
+                (struct roster_interval){store_column_int64(st, 1), store_column_int64(st, 2)};
+        }
+    }
+    store_stmt_reset(st);
+    free(list);
+    if (rc < 0)
+        return rc;
+    char date[11];
+    time_date_format(day, date);
+    *out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "date", date, "deployed",
+                     (json_int_t)deployed, "places_rostered", (json_int_t)rostered, "checkpoints",
+                     (json_int_t)checkpoints, "places_with_gaps", (json_int_t)with_gaps,
+                     "uncovered_seconds", (json_int_t)uncovered);
+    return 0;
+}
+
 int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, int64_t person_id,
                   int in, int64_t at_unix, json_t **out, struct ep_error *err)
 {

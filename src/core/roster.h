@@ -83,6 +83,16 @@ int roster_shift_list(struct store *s, const char *scope, int64_t place_id, int6
  * covered_seconds, gaps: [{start, end, seconds}]}. */
 int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_t day, json_t **out,
                     struct ep_error *err);
+/* The duty of China day "day" in region "code" (its subtree), computed
+ * from that day's shifts (these figures move with the clock, so they are
+ * not counters): {date, deployed (distinct persons on a shift overlapping
+ * the day), places_rostered (places with such a shift), checkpoints (24 h
+ * checkpoints), places_with_gaps (rostered places or 24 h checkpoints not
+ * covered all day), uncovered_seconds (their uncovered time)}.  A scan of
+ * the day's shifts in the region, through the places' region index. */
+int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **out,
+                       struct ep_error *err);
+
 /* Check-in ("in" = 1) or check-out ("in" = 0) of a person on a shift at
  * "at_unix" (0 = now; not in the future by more than 5 minutes; a check-in
  * from 2 h before the start to the end; a check-out after the check-in).

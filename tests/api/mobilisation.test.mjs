@@ -525,3 +525,34 @@ test('roll-ups equal an oracle computed from the facts with SQL, at every level'
     assert.deepEqual(live, oracle, code);
   }
 });
+
+test("the day's duty (deployed, rostered places, gaps) equals the shifts and the per-place gap view", async () => {
+  for (const date of [day(-1), day(0), day(1), day(2)]) {
+    for (const code of [CITY, COUNTY, GRID_A, GRID_B]) {
+      const r = await commander.get(`/api/v1/stats/mobilisation?region=${code}&date=${date}`);
+      assert.equal(r.status, 200, r.text);
+      const from = Date.parse(`${date}T00:00:00+08:00`) / 1000, to = from + 86400;
+      const [{ n }] = sql(srv.db, `SELECT COUNT(DISTINCT sp.person_id) AS n FROM shifts s JOIN shift_people sp ON sp.shift_id = s.id
+        WHERE s.region_code LIKE '${code}%' AND s.start_unix < ${to} AND s.end_unix > ${from}`);
+      const places = sql(srv.db, `SELECT d.id, (SELECT COUNT(*) FROM shifts s WHERE s.place_id = d.id AND s.start_unix < ${to} AND s.end_unix > ${from}) AS shifts,
+        (SELECT hours FROM checkpoints c WHERE c.place_id = d.id) AS hours FROM duty_places d WHERE d.region_code LIKE '${code}%'`)
+        .filter((p) => p.shifts > 0 || p.hours === '24h');
+      let withGaps = 0, uncovered = 0;
+      for (const p of places) {
+        const g = (await admin.get(`/api/v1/shifts/gaps?place=${p.id}&date=${date}`)).body;
+        if (!g.covered_24h) withGaps++;
+        uncovered += g.uncovered_seconds;
+      }
+      const expected = { date, deployed: n, places_rostered: places.filter((p) => p.shifts > 0).length,
+        checkpoints: places.filter((p) => p.hours === '24h').length, places_with_gaps: withGaps, uncovered_seconds: uncovered };
+      assert.deepEqual(r.body.duty, expected, `${code} ${date}`);
+    }
+  }
+  // Today at the checkpoint: covered; tomorrow only until 01:00.
+  const today = (await commander.get(`/api/v1/stats/mobilisation?region=${GRID_A}`)).body.duty;
+  assert.equal(today.places_with_gaps, 0);
+  assert.equal(today.deployed, 3);
+  const tomorrow = (await commander.get(`/api/v1/stats/mobilisation?region=${GRID_A}&date=${day(1)}`)).body.duty;
+  assert.equal(tomorrow.uncovered_seconds, 23 * 3600);
+  assertError(assert, await commander.get('/api/v1/stats/mobilisation?date=2020-02-30'), 400, 'invalid_input', ['date']);
+});

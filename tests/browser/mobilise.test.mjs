@@ -115,6 +115,10 @@ test('the organisations page shows the tree and the figures of the API', async (
   assert.equal(await tile('members'), stats['org_members.regular']);
   assert.equal(await tile('teams'), stats['teams.emergency']);
   assert.equal(await tile('orgs'), 1);
+  const duty = (await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.duty;
+  assert.equal(await tile('deployed'), duty.deployed);
+  assert.equal(duty.deployed, 3); // the three of the roster made in the first test
+  assert.equal(await tile('gaps'), 0);
   // A temporary branch made through the form shows up in the tree and the figures.
   const form = page.locator('form.org-form');
   await form.locator('input[name=name]').fill('雍景园卡口临时党支部');

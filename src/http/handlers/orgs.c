@@ -15,7 +15,8 @@
  *   POST /api/v1/applications/{id}/decision  {decision, note, team}
  *   GET  /api/v1/grid-duties                 ?region=&unassigned=1&limit=&cursor=
  *   PUT  /api/v1/grid-duties/{code}          {responsible_person_id, helper_person_ids}
- *   GET  /api/v1/stats/mobilisation          ?region=: counters of the region and its children
+ *   GET  /api/v1/stats/mobilisation          ?region=&date=: counters of the region and its
+ *                                            children, and the day's duty (roster_day_summary)
  * Administrative writes: synchronous, one transaction each in the domain.
  */
 #include <stdio.h>
@@ -24,9 +25,11 @@
 
 #include "core/org.h"
 #include "core/region.h"
+#include "core/roster.h"
 #include "core/team.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 
 /* Path parameter "index": a positive integer, else "what" does not exist. */
 static int param_id(struct http_request *req, int index, const char *what_zh, const char *what_en,
@@ -597,6 +600,7 @@ int handler_grid_duty_put(struct http_request *req, struct http_response *res, s
 
 struct children_ctx {
     struct store *store;
+    int64_t day;
     json_t *list;
     struct ep_error *err;
 };
@@ -604,34 +608,48 @@ struct children_ctx {
 static int add_child(const struct region *r, void *arg)
 {
     struct children_ctx *c = arg;
-    json_t *counters;
+    json_t *counters, *duty;
     int rc = mobilisation_counters_json(c->store, r->code, &counters, c->err);
     if (rc != 0)
         return rc;
-    json_array_append_new(c->list, json_pack("{s:s, s:s, s:o}", "code", r->code, "name", r->name,
-                                             "counters", counters));
+    if ((rc = roster_day_summary(c->store, r->code, c->day, &duty, c->err)) != 0) {
+        json_decref(counters);
+        return rc;
+    }
+    json_array_append_new(c->list, json_pack("{s:s, s:s, s:o, s:o}", "code", r->code, "name",
+                                             r->name, "counters", counters, "duty", duty));
     return 0;
 }
 
 int handler_stats_mobilisation(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
-    const char *region;
-    if (handler_region_param(req, &region, err) != 0)
+    const char *region, *date = http_query(req, "date");
+    int64_t day = time_today_cn();
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (date && time_date_parse(date, &day) != 0)
+        ep_error_field(err, "date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+    if (err->code)
         return -err->code;
     const char *code = region ? region : req->user.scope;
     struct region r;
-    json_t *counters;
+    json_t *counters, *duty;
     if (region_get(req->store, code, &r, err) != 0 ||
         mobilisation_counters_json(req->store, code, &counters, err) != 0)
         return -err->code;
-    struct children_ctx c = {req->store, json_array(), err};
+    if (roster_day_summary(req->store, code, day, &duty, err) != 0) {
+        json_decref(counters);
+        return -err->code;
+    }
+    struct children_ctx c = {req->store, day, json_array(), err};
     if (region_children_list(req->store, code, add_child, &c, err) != 0) {
         json_decref(counters);
+        json_decref(duty);
         json_decref(c.list);
         return -err->code;
     }
     return http_reply_json(res, 200,
-                           json_pack("{s:s, s:s, s:o, s:o}", "code", r.code, "name", r.name,
-                                     "counters", counters, "children", c.list));
+                           json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", r.code, "name", r.name,
+                                     "counters", counters, "duty", duty, "children", c.list));
 }

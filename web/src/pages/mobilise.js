@@ -119,10 +119,14 @@ function figures(counters, today) {
 
 const FIGURES = ['orgs', 'temporary', 'mobile', 'members', 'teams', 'applications', 'pending', 'grids', 'hours', 'entries', 'fevers'];
 
-function Tiles({ counters }) {
+function Tiles({ counters, duty }) {
   const f = figures(counters, chinaToday());
+  // The day's duty is computed from the day's shifts (roster_day_summary).
+  f.deployed = duty.deployed;
+  f.gaps = duty.places_with_gaps;
+  f.uncovered = Math.round(duty.uncovered_seconds / 360) / 10;
   return html`<div class="tiles mob-tiles">
-    ${FIGURES.map(
+    ${[...FIGURES, 'deployed', 'gaps', 'uncovered'].map(
       (k) => html`<div class="tile" key=${k} data-figure=${k}>
         <span class="muted">${t(`mob.fig.${k}`)}</span><strong>${num(f[k])}</strong>
       </div>`,
@@ -228,21 +232,21 @@ export function OrgsPage({ code, session }) {
   return html`<section class="page mobilise orgs-page">
     <${SubNav} code=${code} page="orgs" />
     <h1>${t('mob.orgs_title')} · ${stats.name}</h1>
-    <${Tiles} counters=${stats.counters} />
+    <${Tiles} counters=${stats.counters} duty=${stats.duty} />
     ${stats.children.length > 0 &&
     html`<table class="children mob-children">
       <thead>
         <tr>
           <th scope="col">${t('regions.name')}</th>
-          ${['orgs', 'temporary', 'members', 'teams', 'entries'].map((k) => html`<th scope="col" class="num">${t(`mob.fig.${k}`)}</th>`)}
+          ${['orgs', 'temporary', 'members', 'teams', 'entries', 'deployed', 'gaps'].map((k) => html`<th scope="col" class="num">${t(`mob.fig.${k}`)}</th>`)}
         </tr>
       </thead>
       <tbody>
         ${stats.children.map((c) => {
-          const f = figures(c.counters, today);
+          const f = { ...figures(c.counters, today), deployed: c.duty.deployed, gaps: c.duty.places_with_gaps };
           return html`<tr key=${c.code} data-code=${c.code}>
             <td><${Link} href=${`/orgs/${c.code}`}>${c.name}<//></td>
-            ${['orgs', 'temporary', 'members', 'teams', 'entries'].map((k) => html`<td class="num" data-figure=${k}>${num(f[k])}</td>`)}
+            ${['orgs', 'temporary', 'members', 'teams', 'entries', 'deployed', 'gaps'].map((k) => html`<td class="num" data-figure=${k}>${num(f[k])}</td>`)}
           </tr>`;
         })}
       </tbody>
