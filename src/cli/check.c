@@ -20,7 +20,9 @@
 
 #include "cli/cli.h"
 #include "core/alert.h"
+#include "core/broadcast.h"
 #include "core/case.h"
+#include "core/command.h"
 #include "core/contact.h"
 #include "core/counter.h"
 #include "core/household.h"
@@ -89,6 +91,7 @@ static int rebuild_all(struct store *s, struct ep_error *err)
         alert_counters_rebuild,     case_counters_rebuild,
         contact_counters_rebuild,   mobilisation_counters_rebuild,
         supply_counters_rebuild, /* includes fund_counters_rebuild */
+        command_counters_rebuild,   broadcast_counters_rebuild,
     };
     for (size_t i = 0; i < sizeof rebuild / sizeof rebuild[0]; i++) {
         int rc = rebuild[i](s, err);
