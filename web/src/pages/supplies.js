@@ -397,7 +397,7 @@ function LedgerTab({ code, canWrite }) {
             ${data.items.map(
               (e) => html`<tr key=${e.id} data-op=${e.op_id} class=${e.op_kind === 'reversal' ? 'reversal' : ''}>
                 <td>${e.op_date}</td>
-                <td>#${e.op_id} ${t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
+                <td>#${e.op_id} ${e.source === 'donation' ? t('sup.kind.donation_in') : t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
                 <td>${e.warehouse_name}</td>
                 <td>${e.item_name}</td>
                 <td class="num delta">${e.delta > 0 ? '+' : ''}${num(e.delta)} ${e.unit}</td>
