@@ -10,7 +10,8 @@
 // states and the household filter follow the API.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, startServer } from '../api/lib.mjs';
+import path from 'node:path';
+import { PASSWORD, ROOT, startServer } from '../api/lib.mjs';
 import { buildCity, idNumber, launch, loginForm, openPage, SHOTS } from './browser.mjs';
 
 const COUNTY = '431122';
@@ -278,4 +279,34 @@ test('slot states follow the profile; the desktop layout; English', async () => 
   await cmd.locator('h1', { hasText: '页面不存在' }).waitFor();
   assert.equal(await cmd.locator('.mainnav a', { hasText: '网格工作' }).count(), 0);
   await cmd.context().close();
+});
+
+// The page's own rules (no browser): slots in China time, across midnight,
+// with the grace period, as the server's sweep has them.
+test('slot states: China time, midnight, grace period, start date, pending', async () => {
+  const { cnNow, recentSlots, slotState } = await import(path.join(ROOT, 'web/src/pages/field.js'));
+  const profile = { slots: ['16:00', '08:00'], grace_minutes: 120 };
+  const at = (cn) => cnNow(Date.parse(`${cn}+08:00`));
+  assert.deepEqual(at('2026-11-29T07:30:00'), { date: '2026-11-29', minutes: 450 });
+  assert.deepEqual(cnNow(Date.UTC(2026, 10, 28, 16, 0)), { date: '2026-11-29', minutes: 0 }, 'UTC 16:00 is midnight in China');
+  assert.deepEqual(recentSlots(profile, at('2026-11-29T08:30:00'), 3).map((x) => x.slot),
+    ['2026-11-29T08:00', '2026-11-28T16:00', '2026-11-28T08:00']);
+  assert.deepEqual(recentSlots(profile, at('2026-11-29T07:59:00'), 1).map((x) => x.slot), ['2026-11-28T16:00']);
+  const o = { start_date: '2026-11-20', last_report: { slot: '2026-11-28T16:00' } };
+  const state = (obs, cn, pending) => slotState(obs, profile, at(cn), pending);
+  // before 08:00 the current slot is yesterday's 16:00
+  assert.deepEqual(state(o, '2026-11-29T07:30:00'), { state: 'reported', slot: '2026-11-28T16:00' });
+  assert.deepEqual(state({ ...o, last_report: null }, '2026-11-29T07:30:00'), { state: 'overdue', slot: '2026-11-28T16:00' });
+  assert.deepEqual(state({ ...o, last_report: null }, '2026-11-28T17:59:00'), { state: 'due', slot: '2026-11-28T16:00' });
+  // the grace period: due until 10:00, overdue after
+  assert.equal(state(o, '2026-11-29T08:00:00').state, 'due');
+  assert.equal(state(o, '2026-11-29T10:00:00').state, 'due');
+  assert.equal(state(o, '2026-11-29T10:01:00').state, 'overdue');
+  assert.equal(state({ ...o, last_report: { slot: '2026-11-29T08:00' } }, '2026-11-29T10:01:00').state, 'reported');
+  // a report in the outbox for the current slot
+  assert.equal(state(o, '2026-11-29T10:01:00', new Set(['2026-11-29T08:00'])).state, 'pending');
+  assert.equal(state(o, '2026-11-29T10:01:00', new Set(['2026-11-28T16:00'])).state, 'overdue');
+  // an observation starting today has no slot before 08:00
+  assert.deepEqual(state({ start_date: '2026-11-29', last_report: null }, '2026-11-29T07:00:00'), { state: 'notyet', slot: null });
+  assert.equal(state({ start_date: '2026-11-29', last_report: null }, '2026-11-29T08:01:00').state, 'due');
 });
