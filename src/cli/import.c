@@ -44,6 +44,7 @@
 
 static const char *HELP =
     "用法 usage: epigrid import households|persons FILE.csv [--skip-bad] [--dry-run] [--db PATH]\n"
+    "       党组织与党员 party organisations and members: epigrid import orgs|members --help\n"
     "\n"
     "  从 CSV 文件导入住户或人员。编码:UTF-8(可带 BOM)或 GBK/GB18030(Excel 默认),自动识别。\n"
     "  第一行为表头,列名用中文或英文:\n"
