@@ -34,10 +34,12 @@ async function send(client, method, req) {
 // The role -> permission specification (issue "Security spine").
 const SPEC = {
   admin: ['login', 'region_read', 'region_write', 'registry_read', 'registry_write', 'pii_unmask', 'export', 'user_read', 'user_admin', 'audit_read',
-    'round_manage', 'field_write', 'alert_handle'],
-  commander: ['login', 'region_read', 'registry_read', 'export', 'user_read', 'round_manage', 'alert_handle'],
+    'round_manage', 'field_write', 'alert_handle', 'case_read', 'case_write', 'site_manage'],
+  commander: ['login', 'region_read', 'registry_read', 'export', 'user_read', 'round_manage', 'alert_handle',
+    'case_read', 'site_manage'],
   grid_worker: ['login', 'region_read', 'registry_read', 'registry_write', 'field_write', 'alert_handle'],
-  health: ['login', 'region_read', 'registry_read', 'registry_write', 'pii_unmask', 'field_write', 'alert_handle'],
+  health: ['login', 'region_read', 'registry_read', 'registry_write', 'pii_unmask', 'field_write', 'alert_handle',
+    'case_read', 'case_write', 'site_manage'],
   organiser: ['login', 'region_read', 'registry_read'],
   supplies: ['login', 'region_read'],
   inspector: ['login', 'region_read', 'registry_read'],
@@ -231,7 +233,48 @@ const FIXTURES = {
     out: () => ({ path: `/api/v1/stats/timeliness?region=${OUT}&date=${today(0)}` }),
     ok: [200], outStatus: [403],
   },
+
+  // ---- cases, contacts, sites, bulletin ----------------------------------------
+  'GET /api/v1/sites': { in: () => ({ path: `/api/v1/sites?region=${IN}` }), out: () => ({ path: `/api/v1/sites?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'POST /api/v1/sites': {
+    in: () => ({ path: '/api/v1/sites', body: { kind: 'fever_clinic', name: `发热门诊${next()}`, region_code: IN, capacity: 5 } }),
+    out: () => ({ path: '/api/v1/sites', body: { kind: 'fever_clinic', name: `发热门诊${next()}`, region_code: OUT, capacity: 5 } }),
+    ok: [201], outStatus: [403],
+  },
+  'GET /api/v1/sites/{id}': { in: () => ({ path: `/api/v1/sites/${ids.siteIn}` }), out: () => ({ path: `/api/v1/sites/${ids.siteOut}` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/cases': { in: () => ({ path: `/api/v1/cases?region=${IN}` }), out: () => ({ path: `/api/v1/cases?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'POST /api/v1/cases': {
+    in: async () => ({ path: '/api/v1/cases', body: { person_id: await freshPerson('In'), status: 'suspected' } }),
+    out: async () => ({ path: '/api/v1/cases', body: { person_id: await freshPerson('Out'), status: 'suspected' } }),
+    ok: [201], outStatus: [403, 404],
+  },
+  'GET /api/v1/cases/curve': { in: () => ({ path: `/api/v1/cases/curve?region=${IN}` }), out: () => ({ path: `/api/v1/cases/curve?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'GET /api/v1/cases/export': { in: () => ({ path: `/api/v1/cases/export?region=${IN}` }), out: () => ({ path: `/api/v1/cases/export?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'GET /api/v1/cases/{id}': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}` }), ok: [200], outStatus: [403, 404] },
+  'PATCH /api/v1/cases/{id}': {
+    in: () => ({ path: `/api/v1/cases/${ids.caseIn}`, body: { onset_date: today(-2 - (Number(next()) % 5)) } }),
+    out: () => ({ path: `/api/v1/cases/${ids.caseOut}`, body: { onset_date: today(-2) } }),
+    ok: [200, 400], outStatus: [403, 404], // 400: the same onset date again is "nothing to change"
+  },
+  'GET /api/v1/cases/{id}/chain': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}/chain` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}/chain` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/contacts': { in: () => ({ path: `/api/v1/contacts?region=${IN}` }), out: () => ({ path: `/api/v1/contacts?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'POST /api/v1/contacts': {
+    in: async () => ({ path: '/api/v1/contacts', body: { person_id: await freshPerson('In'), source_case_id: ids.caseIn, contact_type: 'household', last_contact_date: today(-1) } }),
+    out: async () => ({ path: '/api/v1/contacts', body: { person_id: await freshPerson('Out'), source_case_id: ids.caseOut, contact_type: 'household', last_contact_date: today(-1) } }),
+    ok: [201], outStatus: [403, 404],
+  },
+  'GET /api/v1/contacts/{id}': { in: () => ({ path: `/api/v1/contacts/${ids.contactIn}` }), out: () => ({ path: `/api/v1/contacts/${ids.contactOut}` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/bulletin': { in: () => ({ path: `/api/v1/bulletin?region=${IN}` }), out: () => ({ path: `/api/v1/bulletin?region=${OUT}` }), ok: [200], outStatus: [403] },
+  'GET /public/bulletin': { in: () => ({ path: '/public/bulletin?region=4311' }), ok: [200] },
 };
+
+// A new person in the county's grid household (for writes that need a
+// person without a case or contact yet).
+async function freshPerson(where) {
+  const r = await root.post('/api/v1/persons', { name: '李四', id_number: idNumber(500 + Number(next())), household_id: ids[`h${where}`] });
+  assert.equal(r.status, 201, r.text);
+  return r.body.id;
+}
 
 let srv, routes, root, clients = {}, cityClients = {};
 before(async () => {
@@ -273,6 +316,17 @@ before(async () => {
     const ra = await root.post('/api/v1/risk-areas', { region_code: county, level: 'high', from_date: today(0) });
     assert.equal(ra.status, 201, ra.text);
     ids[`risk${where}`] = ra.body.id;
+  }
+  for (const [where, county] of [['In', IN], ['Out', OUT]]) {
+    const site = await root.post('/api/v1/sites', { kind: 'designated_hospital', name: `定点医院${where}`, region_code: county, capacity: 50 });
+    assert.equal(site.status, 201, site.text);
+    ids[`site${where}`] = site.body.id;
+    const c = await root.post('/api/v1/cases', { person_id: await freshPerson(where), status: 'suspected' });
+    assert.equal(c.status, 201, c.text);
+    ids[`case${where}`] = c.body.id;
+    const k = await root.post('/api/v1/contacts', { person_id: await freshPerson(where), source_case_id: c.body.id, contact_type: 'household', last_contact_date: today(-1) });
+    assert.equal(k.status, 201, k.text);
+    ids[`contact${where}`] = k.body.id;
   }
   const prof = await root.get('/api/v1/profile');
   ids.profile = prof.body;
