@@ -271,7 +271,15 @@ test('slot states follow the profile; the desktop layout; English', async () => 
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
   await page.locator('.lang button[lang=zh-CN]').click();
   await page.context().close();
-  // a commander picks a grid from the county down
+  // an administrator picks a grid from the county down
+  const adm = await openPage(browser, srv, { viewport: PHONE });
+  await adm.goto(`/field/${COUNTY}`);
+  await loginForm(adm, 'admin_4311', PASSWORD);
+  for (const name of ['白牙市镇', '茶亭社区', '雍景园小区']) await adm.locator('ul.pick a', { hasText: name }).click();
+  await adm.waitForURL(new RegExp(`/field/${GRID}$`));
+  await adm.locator('li.household').first().waitFor();
+  assert.deepEqual(realErrors(adm), []);
+  await adm.context().close();
   const cmd = await openPage(browser, srv, { viewport: PHONE });
   await cmd.goto(`/field/${COUNTY}`);
   await loginForm(cmd, `commander_${COUNTY}`, PASSWORD);
