@@ -565,6 +565,43 @@ static void test_threshold_alert(void **state)
     check_oracle(fx);
 }
 
+/* The demo seed goes through the domain calls: balanced, counters equal the
+ * oracle, a stock below its threshold alerted, a request half fulfilled. */
+static void test_demo_seed(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct auth_user cli_user;
+    struct actor cli;
+    audit_cli_actor(&cli_user, &cli);
+    /* The fixture's own items would clash with the demo's names: start from a fresh catalogue. */
+    assert_int_equal(store_exec(fx->s, "DELETE FROM items", &err), 0);
+    static const char *const grids[] = {GRID_A, GRID_B, GRID_C};
+    if (supply_demo_seed(fx->s, &cli, grids, 3, &err) != 0)
+        fail_msg("seed: %s %s", ep_error_message(&err, EP_LANG_EN),
+                 err.nfields ? err.fields[0].field : "");
+    assert_int_equal(scalar(fx->s, "SELECT COUNT(*) FROM donations"), 9);
+    assert_true(scalar(fx->s, "SELECT COUNT(*) FROM ledger_entries") > 20);
+    assert_true(scalar(fx->s, "SELECT COUNT(*) FROM alerts WHERE rule = 'stock_low'") >= 2);
+    assert_int_equal(scalar(fx->s, "SELECT COUNT(*) FROM supply_requests WHERE status = 'partial'"),
+                     1);
+    assert_int_equal(scalar(fx->s, "SELECT balance_fen FROM fund_accounts WHERE name = '专项党费'"),
+                     15500000);
+    json_t *pub;
+    assert_int_equal(supply_public_json(fx->s, 0, 100, &pub, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(pub, "items")), 9);
+    json_t *t;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(pub, "totals"), "by_item"), i, t)
+        assert_int_equal(json_integer_value(json_object_get(t, "donated")),
+                         json_integer_value(json_object_get(t, "allocated")) +
+                             json_integer_value(json_object_get(t, "consumed_or_adjusted")) +
+                             json_integer_value(json_object_get(t, "in_stock")));
+    json_decref(pub);
+    check_oracle(fx);
+}
+
 static void test_money_format(void **state)
 {
     (void)state;
@@ -596,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_random_property, setup, teardown),
         cmocka_unit_test_setup_teardown(test_money_never_loses_a_fen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threshold_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demo_seed, setup, teardown),
         cmocka_unit_test(test_money_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
