@@ -21,7 +21,7 @@
 #define ENTRY_COLUMNS                                                                              \
     "e.id, e.account_id, e.direction, e.amount_fen, e.balance_after, e.purpose, e.approver,"       \
     " e.entry_date, e.donation_id, e.reverses_id, (SELECT r.id FROM fund_entries r"                \
-    " WHERE r.reverses_id = e.id), e.created_by, e.created_at"
+    " WHERE r.reverses_id = e.id) AS reversed_by_id, e.created_by, e.created_at"
 #define ENTRY_SPEC "iisiisssIIIss"
 
 static const char *const account_kinds[] = {"party_fee", "donation", "fiscal", "other", NULL};

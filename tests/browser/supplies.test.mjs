@@ -80,6 +80,9 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   await page.locator('nav.sup-tabs a', { hasText: '台账' }).click();
   const alloc = page.locator('table.ledger tbody tr', { hasText: '东安县人民医院' }).first();
   await alloc.waitFor();
+  // Where the allocated units came from: the donation's lot.
+  await alloc.locator('button.trace-toggle').click();
+  await page.locator('tr.trace-row', { hasText: 'JZ-0001 永州某医药公司 · 120' }).waitFor();
   page.once('dialog', (d) => d.accept('赵主任'));
   await Promise.all([
     page.waitForResponse((r) => r.url().includes('/reverse') && r.status() === 201),
@@ -95,13 +98,24 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   await form.locator('input[name=approver]').fill('李科长');
   await form.locator('button[type=submit]').click();
   await page.locator('table.accounts td.balance', { hasText: '¥123,456.68' }).waitFor();
+  // The donated money cannot be reversed from the page; the payment can, once.
+  const rows = page.locator('table.fund-entries tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.equal(await rows.nth(1).locator('button.reverse').count(), 0);
+  page.once('dialog', (d) => d.accept('李科长'));
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/fund-entries/') && r.status() === 201),
+    rows.nth(0).locator('button.reverse').click(),
+  ]);
+  await page.locator('table.accounts td.balance', { hasText: '¥123,456.78' }).waitFor();
+  await page.locator('table.fund-entries tbody tr', { hasText: '已冲销' }).waitFor();
   // A float-looking amount with three decimals is refused before it is sent.
   await form.locator('input[name=amount]').fill('1.005');
   await form.locator('input[name=purpose]').fill('x');
   await form.locator('input[name=approver]').fill('y');
   await form.locator('button[type=submit]').click();
   await form.locator('.error').waitFor();
-  assert.equal((await page.locator('table.accounts td.balance').first().textContent()).trim(), '¥123,456.68');
+  assert.equal((await page.locator('table.accounts td.balance').first().textContent()).trim(), '¥123,456.78');
   assert.deepEqual(page.errors, []);
 });
 

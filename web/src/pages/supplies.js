@@ -365,6 +365,23 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
 
 // ---- ledger ------------------------------------------------------------------------------
 
+// Where the units of one ledger entry came from (the lots it drew from,
+// with their donation) or which lots it created.
+function EntryTrace({ opId, entryId }) {
+  const { data, error } = useLoad(() => api.get(`/api/v1/ledger/${opId}`), [opId]);
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (!data) return html`<${Loading} />`;
+  const entry = data.entries.find((x) => x.id === entryId);
+  if (!entry) return null;
+  const from = entry.drawn_from.map(
+    (d) => html`<li key=${`d${d.lot_id}`}>${d.receipt_no ? `${d.receipt_no} ${d.donor}` : t('sup.lot_purchase')} · ${num(d.quantity)} ${entry.unit}</li>`,
+  );
+  const lots = entry.lots.map(
+    (l) => html`<li key=${`l${l.lot_id}`}>${t('sup.lot')} ${l.lot_id} · ${num(l.quantity)} ${entry.unit} (${t('sup.in_stock')} ${num(l.remaining)})</li>`,
+  );
+  return html`<div class="trace"><strong>${t('sup.trace')}</strong><ul>${from}${lots}</ul></div>`;
+}
+
 function LedgerTab({ code, canWrite }) {
   const [cursor, setCursor] = useState(null);
   const { data, error, reload } = useLoad(
@@ -372,6 +389,7 @@ function LedgerTab({ code, canWrite }) {
     [code, cursor],
   );
   const [opError, setOpError] = useState(null);
+  const [open, setOpen] = useState(null); // entry id whose trace is shown
   if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
   if (!data) return html`<${Loading} />`;
   const reverse = async (opId) => {
@@ -397,7 +415,9 @@ function LedgerTab({ code, canWrite }) {
             ${data.items.map(
               (e) => html`<tr key=${e.id} data-op=${e.op_id} class=${e.op_kind === 'reversal' ? 'reversal' : ''}>
                 <td>${e.op_date}</td>
-                <td>#${e.op_id} ${e.source === 'donation' ? t('sup.kind.donation_in') : t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
+                <td><button type="button" class="linklike trace-toggle" aria-expanded=${open === e.id}
+                  onClick=${() => setOpen(open === e.id ? null : e.id)}>#${e.op_id}</button>
+                  ${' '}${e.source === 'donation' ? t('sup.kind.donation_in') : t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
                 <td>${e.warehouse_name}</td>
                 <td>${e.item_name}</td>
                 <td class="num delta">${e.delta > 0 ? '+' : ''}${num(e.delta)} ${e.unit}</td>
@@ -406,7 +426,8 @@ function LedgerTab({ code, canWrite }) {
                 <td>${e.approver ?? ''}</td>
                 <td>${canWrite && e.op_kind !== 'reversal' && !e.donation_id &&
                   html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.op_id)}>${t('sup.reverse')}</button>`}</td>
-              </tr>`,
+              </tr>
+              ${open === e.id && html`<tr key=${`t${e.id}`} class="trace-row"><td colspan="9"><${EntryTrace} opId=${e.op_id} entryId=${e.id} /></td></tr>`}`,
             )}
           </tbody>
         </table>`}
@@ -481,20 +502,35 @@ function RequestsTab({ code, session, refs }) {
 
 // ---- funds ----------------------------------------------------------------------------------
 
-function EntriesTable({ id }) {
+function EntriesTable({ id, canWrite, onChange }) {
   const { data, error, reload } = useLoad(() => api.get(`/api/v1/fund-accounts/${id}/entries?limit=100`), [id]);
+  const [opError, setOpError] = useState(null);
+  const reverse = async (entryId) => {
+    const approver = prompt(t('sup.reverse_prompt'));
+    if (!approver) return;
+    setOpError(null);
+    try {
+      await api.post(`/api/v1/fund-entries/${entryId}/reverse`, { approver });
+      reload();
+      onChange();
+    } catch (e) {
+      setOpError(e);
+    }
+  };
   if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
   if (!data) return html`<${Loading} />`;
   if (data.items.length === 0) return html`<p class="empty">${t('sup.no_entries')}</p>`;
-  return html`<table class="fund-entries">
+  return html`<${ErrorBox} error=${opError} /><table class="fund-entries">
     <thead><tr><th scope="col">${t('sup.date')}</th><th scope="col">${t('sup.direction')}</th><th scope="col" class="num">${t('sup.amount')}</th>
-      <th scope="col" class="num">${t('sup.balance')}</th><th scope="col">${t('sup.purpose')}</th><th scope="col">${t('sup.approver')}</th></tr></thead>
+      <th scope="col" class="num">${t('sup.balance')}</th><th scope="col">${t('sup.purpose')}</th><th scope="col">${t('sup.approver')}</th><th></th></tr></thead>
     <tbody>
       ${data.items.map(
         (e) => html`<tr key=${e.id}>
           <td>${e.entry_date}</td><td>${t(`sup.direction.${e.direction}`)}</td>
           <td class="num money">${e.direction === 'out' ? '-' : ''}${money(e.amount_fen)}</td>
           <td class="num">${money(e.balance_after)}</td><td>${e.purpose}</td><td>${e.approver}</td>
+          <td>${e.reversed_by_id ? t('sup.reversed') : canWrite && !e.donation_id && !e.reverses_id &&
+            html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.id)}>${t('sup.reverse')}</button>`}</td>
         </tr>`,
       )}
     </tbody>
@@ -533,7 +569,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
         )}
       </tbody>
     </table>
-    ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} />`}
+    ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} canWrite=${canWrite} onChange=${reloadRefs} />`}
     ${canWrite &&
     html`<div class="sup-columns">
       ${refs.accounts.length > 0 &&
