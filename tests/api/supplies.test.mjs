@@ -562,6 +562,13 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   assert.ok(rows[1].includes('JZ-2026-0001') && rows[1].includes('123456.78'));
   assert.ok(!/1[3-9]\d{9}/.test(csv.text));
   assertError(assert, await anon.get('/public/donations?after=x'), 400, 'invalid_input', ['after']);
+  // Paging: the JSON cursor and the HTML page's next link.
+  const p1 = ok(await anon.get('/public/donations?limit=2'));
+  assert.equal(p1.items.length, 2);
+  const p2 = ok(await anon.get(`/public/donations?limit=2&after=${p1.next_cursor}`));
+  assert.deepEqual(p2.items.map((d) => d.id), pub.items.slice(2, 4).map((d) => d.id));
+  const h1 = await anon.get('/public/donations?limit=2', { headers: { Accept: 'text/html' } });
+  assert.ok(h1.text.includes(`href="/public/donations?after=${p1.next_cursor}"`));
 
   // Names are text, never markup or spreadsheet formulas.
   const evil = ok(await sup.post('/api/v1/donors', { name: '<script>alert(1)</script>公司', kind: 'enterprise' }), 201).id;

@@ -145,7 +145,14 @@ static void render_html(const json_t *page, struct buf *b)
                     jint(r, "money_fen") ? money : "", went.data ? went.data : "");
         buf_cleanup(&went);
     }
-    buf_puts(b, "</table></body></html>");
+    buf_puts(b, "</table>");
+    const char *next = json_string_value(json_object_get(page, "next_cursor"));
+    if (next) {
+        buf_puts(b, "<p><a class=\"next\" href=\"/public/donations?after=");
+        html_text(b, next);
+        buf_puts(b, "\">下一页 Next page</a></p>");
+    }
+    buf_puts(b, "</body></html>");
 }
 
 int handler_public_donations(struct http_request *req, struct http_response *res,
