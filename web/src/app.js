@@ -24,6 +24,7 @@ import { PersonsPage } from './pages/persons.js';
 import { BulletinPage, CasePage, CasesPage } from './pages/cases.js';
 import { RegionsPage } from './pages/regions.js';
 import { SuppliesPage } from './pages/supplies.js';
+import { DashboardPage } from './pages/dashboard.js';
 
 function LangSwitch({ lang, onChange }) {
   return html`<div class="lang" role="group" aria-label=${t('lang.switch')}>
@@ -53,6 +54,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
     </div>
     ${session &&
     html`<nav class="mainnav" aria-label=${t('nav.main')}>
+      ${can('region_read') &&
+      html`<${Link} href=${`/dashboard/${here}`} aria-current=${current('dashboard')}>${t('nav.dashboard')}<//>`}
       ${can('region_read') &&
       html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
       ${can('registry_read') &&
@@ -108,6 +111,8 @@ function NotFound() {
 
 // Which page the path names: {page, code}.
 function route(path) {
+  const dash = path.match(/^\/dashboard(?:\/(\d{1,15}))?\/?$/); // pages/dashboard.js
+  if (dash) return { page: 'dashboard', code: dash[1] ?? null };
   const s = path.match(/^\/supplies(?:\/(\d{1,15}))?\/?$/); // pages/supplies.js
   if (s) return { page: 'supplies', code: s[1] ?? null };
   const c = path.match(/^\/(cases|bulletin)\/(\d{1,15})(?:\/(\d{1,18}))?\/?$/); // pages/cases.js
@@ -183,6 +188,8 @@ function App() {
   else if (r.page === 'notfound' || !code) body = html`<${NotFound} />`;
   else if (r.page === 'persons' && session.permissions.includes('registry_read'))
     body = html`<${PersonsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'dashboard' && can('region_read'))
+    body = html`<${DashboardPage} key=${code} code=${code} session=${session} />`;
   else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
   else if (r.page === 'field' && can('field_write') && can('registry_read'))
     body = html`<${FieldPage} code=${code} query=${loc.query} session=${session} />`;

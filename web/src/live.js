@@ -8,7 +8,7 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-const TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded'];
+const TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published'];
 const subscribers = new Set(); // {types, handle(type, data)}
 const stateListeners = new Set();
 let source = null;
