@@ -99,6 +99,19 @@ test('approve an application into a team, roster it around the clock, see the ga
   assert.equal(await page.locator('.gap-item').count(), 0);
   assert.equal(await page.locator('table.shifts tbody tr').count(), 3);
   assert.equal((await admin.get(`/api/v1/shifts/gaps?place=${ids.place}&date=${today()}`)).body.covered_24h, true);
+
+  // Check in and out on the shift that holds the present moment (exactly one does).
+  const shifts = (await admin.get(`/api/v1/shifts?place=${ids.place}&date=${today()}`)).body.items;
+  const now = Date.now();
+  const current = shifts.find((x) => Date.parse(x.start) <= now && now < Date.parse(x.end));
+  const who = current.people[0].person_id;
+  const attendee = page.locator(`tr[data-shift="${current.id}"] .attendee[data-person="${who}"]`);
+  await attendee.locator('button.attend', { hasText: '签到' }).click();
+  await attendee.locator('button.attend', { hasText: '签退' }).click();
+  await attendee.locator('small', { hasText: '–' }).waitFor();
+  assert.equal(await attendee.locator('button.attend').count(), 0);
+  const hours = (await admin.get(`/api/v1/service-hours?person=${who}`)).body;
+  assert.equal(hours.attendances, 1);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -128,6 +141,16 @@ test('the organisations page shows the tree and the figures of the API', async (
   await form.locator('button[type=submit]').click();
   await page.locator('.org-tree li li .org-node', { hasText: '雍景园卡口临时党支部' }).waitFor();
   assert.equal(await tile('temporary'), 1);
+
+  // Grid responsibility: the grid has nobody responsible until one is named by ID number.
+  const gridRow = page.locator(`.grid-duties tr[data-grid="${GRID}"]`);
+  await gridRow.locator('.status', { hasText: '无责任人' }).waitFor();
+  await gridRow.locator('input[name=id_number]').fill(PERSONS[0][2]);
+  await gridRow.locator('button[type=submit]').click();
+  await gridRow.locator('td.responsible', { hasText: PERSONS[0][1] }).waitFor();
+  assert.equal((await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters.grids_responsible, 1);
+  await page.locator('.grid-duties input[name=unassigned]').check();
+  await page.locator(`.grid-duties tr[data-grid="${GRID}"]`).waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -358,6 +358,16 @@ export const messages = {
     'mob.from_risk': '来自风险地区(未登记人员,请核实身份)',
     'mob.no_checkpoints': '本地区还没有卡口',
     'mob.plate_example': '湘M12345',
+    'mob.grid_duty': '包网格责任',
+    'mob.only_unassigned': '只看无责任人的网格',
+    'mob.all_assigned': '所有网格都有责任人',
+    'mob.responsible': '责任人',
+    'mob.helpers': '协助人',
+    'mob.no_responsible': '无责任人',
+    'mob.assign': '设为责任人',
+    'mob.no_such_person': '本网格没有这个身份证号的人员',
+    'mob.checkin': '签到',
+    'mob.checkout': '签退',
 
     // ---- supplies, donations, funds (pages/supplies.js) ----
     'nav.supplies': '物资捐赠',
@@ -950,6 +960,16 @@ export const messages = {
     'mob.from_risk': 'From a risk area (not registered: check identity)',
     'mob.no_checkpoints': 'No checkpoints in this region yet',
     'mob.plate_example': '湘M12345',
+    'mob.grid_duty': 'Grid responsibility',
+    'mob.only_unassigned': 'Only grids without a responsible person',
+    'mob.all_assigned': 'Every grid has a responsible person',
+    'mob.responsible': 'Responsible',
+    'mob.helpers': 'Helpers',
+    'mob.no_responsible': 'nobody responsible',
+    'mob.assign': 'Make responsible',
+    'mob.no_such_person': 'No person with this ID number in the grid',
+    'mob.checkin': 'Check in',
+    'mob.checkout': 'Check out',
 
     // ---- supplies, donations, funds (pages/supplies.js) ----
     'nav.supplies': 'Supplies',

@@ -79,6 +79,10 @@ const CSS = `
 .outcome-refer { background: #ef6c00; }
 .outcome-turn_back { background: #b71c1c; }
 .toggle.active { background: var(--info-bg); font-weight: 700; }
+.attendee { display: inline-flex; align-items: center; gap: .3rem; margin-right: .6rem; }
+.attend { min-height: auto; padding: .1rem .5rem; font-size: .85rem; }
+tr.unassigned td { background: #fff8f8; }
+.grid-assign input { max-width: 12rem; }
 `;
 
 function Style() {
@@ -265,7 +269,62 @@ export function OrgsPage({ code, session }) {
         ${can(session, 'org_manage') && html`<${OrgForm} code=${code} orgs=${orgs} onDone=${reload} />`}
       </div>
     </div>
+    <${GridDuties} code=${code} session=${session} />
   </section>`;
+}
+
+// ---- grid responsibility (包网格) ------------------------------------------------------
+
+// One grid's duty with, for organisers, a form naming the responsible person
+// by ID number (looked up in the registry) and keeping the helpers.
+function GridDutyRow({ g, manage, onDone }) {
+  const [idNumber, setIdNumber] = useState('');
+  const s = useSubmit();
+  const assign = (e) => {
+    e.preventDefault();
+    s.run(async () => {
+      const found = await api.get(api.withQuery('/api/v1/persons', { region: g.grid_code, id_number: idNumber.trim().toUpperCase() }));
+      if (found.items.length === 0) throw new api.ApiError(404, { message: t('mob.no_such_person') });
+      await api.request('PUT', `/api/v1/grid-duties/${g.grid_code}`, {
+        responsible_person_id: found.items[0].id,
+        helper_person_ids: g.helpers.map((h) => h.person_id).filter((id) => id !== found.items[0].id),
+      });
+    }).then((ok) => ok && onDone());
+  };
+  return html`<tr data-grid=${g.grid_code} class=${g.responsible ? '' : 'unassigned'}>
+    <td>${g.name}<small class="muted"> ${g.grid_code}</small></td>
+    <td class="responsible">${g.responsible ? g.responsible.name : html`<span class="status status-open">${t('mob.no_responsible')}</span>`}</td>
+    <td>${g.helpers.map((h) => h.name).join('、')}</td>
+    ${manage &&
+    html`<td>
+      <form class="search-row grid-assign" onSubmit=${assign}>
+        <input name="id_number" value=${idNumber} onInput=${(e) => setIdNumber(e.target.value)} placeholder=${t('mob.id_number')} maxlength="18" />
+        <button type="submit" class="secondary" disabled=${s.busy}>${t('mob.assign')}</button>
+      </form>
+      <${ErrorBox} error=${s.error} />
+    </td>`}
+  </tr>`;
+}
+
+function GridDuties({ code, session }) {
+  const [onlyMissing, setOnlyMissing] = useState(false);
+  const { data, error, reload } = useLoad(
+    () => api.get(api.withQuery('/api/v1/grid-duties', { region: code, unassigned: onlyMissing ? 1 : '', limit: 200 })),
+    [code, onlyMissing],
+  );
+  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
+  if (!data) return html`<${Loading} />`;
+  const manage = can(session, 'org_manage') && can(session, 'registry_read');
+  return html`<div class="grid-duties">
+    <h2>${t('mob.grid_duty')}</h2>
+    <label class="check"><input type="checkbox" name="unassigned" checked=${onlyMissing} onChange=${(e) => setOnlyMissing(e.target.checked)} />${t('mob.only_unassigned')}</label>
+    ${data.items.length === 0
+      ? html`<p class="empty">${t('mob.all_assigned')}</p>`
+      : html`<table class="duties">
+          <thead><tr><th>${t('level.grid')}</th><th>${t('mob.responsible')}</th><th>${t('mob.helpers')}</th>${manage && html`<th></th>`}</tr></thead>
+          <tbody>${data.items.map((g) => html`<${GridDutyRow} key=${g.grid_code} g=${g} manage=${manage} onDone=${reload} />`)}</tbody>
+        </table>`}
+  </div>`;
 }
 
 // ---- teams and applications -----------------------------------------------------------
@@ -509,6 +568,15 @@ export function RostersPage({ code, query, session }) {
         : Promise.resolve(null),
     [placeId, date],
   );
+  const [attendError, setAttendError] = useState(null);
+  const attend = (shiftId, personId, checkIn) =>
+    api.post(`/api/v1/shifts/${shiftId}/${checkIn ? 'checkin' : 'checkout'}`, { person_id: personId }).then(
+      () => {
+        setAttendError(null);
+        day.reload();
+      },
+      setAttendError,
+    );
   const go = (p, d) => {
     const q = new URLSearchParams(query);
     q.set('place', p);
@@ -531,6 +599,7 @@ export function RostersPage({ code, query, session }) {
           <label>${t('mob.date')}<input name="date" type="date" value=${date} onChange=${(e) => go(placeId, e.target.value)} /></label>
         </div>`}
     ${day.error && html`<${ErrorBox} error=${day.error} onRetry=${day.reload} />`}
+    <${ErrorBox} error=${attendError} />
     ${day.data &&
     html`<div class="cover">
       <p class=${`cover-status ${day.data.gaps.covered_24h ? 'covered' : 'uncovered'}`} role="status">
@@ -555,7 +624,24 @@ export function RostersPage({ code, query, session }) {
           ${day.data.shifts.map(
             (s) => html`<tr key=${s.id} data-shift=${s.id}>
               <td>${s.start.slice(5, 16).replace('T', ' ')}</td><td>${s.end.slice(5, 16).replace('T', ' ')}</td>
-              <td>${s.team_name ?? ''}</td><td>${s.people.map((p) => p.name).join('、')}</td>
+              <td>${s.team_name ?? ''}</td>
+              <td>
+                ${s.people.map(
+                  (p) => html`<span class="attendee" key=${p.person_id} data-person=${p.person_id}>
+                    ${p.name}
+                    ${p.checkout_at
+                      ? html`<small class="muted"> ${hhmm(p.checkin_at)}–${hhmm(p.checkout_at)}</small>`
+                      : p.checkin_at
+                        ? html`<small class="muted"> ${hhmm(p.checkin_at)}</small>`
+                        : ''}
+                    ${can(session, 'duty_write') &&
+                    !p.checkout_at &&
+                    html`<button type="button" class="secondary attend" onClick=${() => attend(s.id, p.person_id, !p.checkin_at)}>
+                      ${p.checkin_at ? t('mob.checkout') : t('mob.checkin')}
+                    </button>`}
+                  </span>`,
+                )}
+              </td>
             </tr>`,
           )}
         </tbody>
