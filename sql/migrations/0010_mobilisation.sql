@@ -188,4 +188,5 @@ CREATE TABLE checkpoint_entries (
     created_at     TEXT NOT NULL
 );
 CREATE INDEX checkpoint_entries_cp ON checkpoint_entries(checkpoint_id, id);
+CREATE INDEX checkpoint_entries_day ON checkpoint_entries(checkpoint_id, day); -- entries today
 CREATE INDEX checkpoint_entries_region ON checkpoint_entries(region_code, id);
