@@ -3,13 +3,15 @@
 #   make check   install what is missing, build, run every test (normal + ASan/UBSan)
 #   make bench   benchmarks at city scale (bench/run)
 #   make check-reliability   the crash test, 20 kill -9 cycles (tests/reliability/crash.mjs)
+#   make fuzz FUZZ_SECONDS=N  each libFuzzer target of tests/fuzz for N seconds (default 30)
 JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DB ?= var/demo.db
 LISTEN ?= 127.0.0.1:8080
+FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean check-reliability
+.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean check-reliability fuzz
 
 all: build
 
@@ -45,6 +47,10 @@ check: build build-asan check-format
 
 check-reliability: build
 	@EPIGRID_BIN=$(BUILD)/epigrid node tests/reliability/crash.mjs --cycles 20
+
+fuzz:
+	@scripts/install-deps --fuzz
+	@tests/fuzz/run $(FUZZ_SECONDS)
 
 bench: deps
 	@bench/run

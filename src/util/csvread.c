@@ -166,6 +166,9 @@ static void on_record(int terminator, void *ctx)
     }
     r->nfields = 0;
     buf_reset(&r->rec);
+    /* A record that begins after a bare-CR terminator begins on this line
+     * (segments are cut at '\n' only); found by tests/fuzz/fuzz_csv. */
+    r->rec_line = r->line;
 }
 
 /* ---- decoded UTF-8 -> libcsv, one line segment at a time -------------------- */
@@ -196,7 +199,7 @@ static int parse_segment(struct csvread *r, const char *seg, size_t n)
                                 csv_strerror(csv_error(&r->parser)));
     }
     if (r->rec_ended)
-        r->rec_open = 0;
+        r->rec_open = r->parser.pstate != 0; /* libcsv inside a row (0: ROW_NOT_BEGUN) */
     else if (!blank(seg, n))
         r->rec_open = 1;
     if (n && seg[n - 1] == '\n')

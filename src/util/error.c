@@ -34,6 +34,40 @@ void ep_error_clear(struct ep_error *err)
     err->fields_dropped = 0;
 }
 
+/* Replaces every byte that does not start a well-formed UTF-8 sequence with
+ * '?'.  Messages end up in JSON replies, which must be UTF-8: truncation to
+ * EP_ERROR_MSG_MAX can cut a character in two, and arguments may carry
+ * fragments of the input (jansson's "near '...'" stops mid-character; found
+ * by tests/fuzz/fuzz_json: the reply was a 400 with an empty body). */
+static void utf8_repair(char *text)
+{
+    unsigned char *s = (unsigned char *)text;
+    while (*s) {
+        unsigned c = *s;
+        size_t need = c < 0x80             ? 0
+                      : (c & 0xE0) == 0xC0 ? 1
+                      : (c & 0xF0) == 0xE0 ? 2
+                      : (c & 0xF8) == 0xF0 ? 3
+                                           : 9;
+        unsigned cp = need == 1 ? c & 0x1F : need == 2 ? c & 0x0F : c & 0x07;
+        size_t i = 1;
+        for (; need != 9 && i <= need; i++) {
+            if ((s[i] & 0xC0) != 0x80)
+                break;
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        static const unsigned min[4] = {0, 0x80, 0x800, 0x10000};
+        if (need == 0) {
+            s++;
+        } else if (need != 9 && i == need + 1 && cp >= min[need] && cp <= 0x10FFFF &&
+                   (cp < 0xD800 || cp > 0xDFFF)) {
+            s += need + 1;
+        } else {
+            *s++ = '?';
+        }
+    }
+}
+
 /* Formats both language variants of a message from one argument list. */
 static void format_pair(char out[2][EP_ERROR_MSG_MAX], const char *zh_fmt, const char *en_fmt,
                         va_list ap)
@@ -43,6 +77,8 @@ static void format_pair(char out[2][EP_ERROR_MSG_MAX], const char *zh_fmt, const
     vsnprintf(out[EP_LANG_ZH], EP_ERROR_MSG_MAX, zh_fmt, ap);
     vsnprintf(out[EP_LANG_EN], EP_ERROR_MSG_MAX, en_fmt, copy);
     va_end(copy);
+    utf8_repair(out[EP_LANG_ZH]);
+    utf8_repair(out[EP_LANG_EN]);
 }
 
 int ep_error_set(struct ep_error *err, int code, const char *zh_fmt, const char *en_fmt, ...)
@@ -69,6 +105,7 @@ void ep_error_field(struct ep_error *err, const char *field, const char *zh_fmt,
     }
     struct ep_error_field *f = &err->fields[err->nfields++];
     snprintf(f->field, sizeof f->field, "%s", field);
+    utf8_repair(f->field);
     va_list ap;
     va_start(ap, en_fmt);
     format_pair(f->msg, zh_fmt, en_fmt, ap);
