@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS } from './browser.mjs';
 
 const COUNTY = '431122';
 const GRID = '431122101201001';
@@ -110,6 +110,7 @@ test('approve an application into a team, roster it around the clock, see the ga
   await attendee.locator('button.attend', { hasText: '签退' }).click();
   await attendee.locator('small', { hasText: '–' }).waitFor();
   assert.equal(await attendee.locator('button.attend').count(), 0);
+  await page.screenshot({ path: `${SHOTS}/mobilise-roster.png`, fullPage: true });
   const hours = (await admin.get(`/api/v1/service-hours?person=${who}`)).body;
   assert.equal(hours.attendances, 1);
   assert.deepEqual(page.errors, []);
@@ -151,6 +152,8 @@ test('the organisations page shows the tree and the figures of the API', async (
   assert.equal((await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters.grids_responsible, 1);
   await page.locator('.grid-duties input[name=unassigned]').check();
   await page.locator(`.grid-duties tr[data-grid="${GRID}"]`).waitFor({ state: 'detached' });
+  await page.locator('.mob-tiles [data-figure=grids] strong', { hasText: '1' }).waitFor(); // the figures follow
+  await page.screenshot({ path: `${SHOTS}/mobilise-orgs.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -165,6 +168,7 @@ test('on a phone: a checkpoint entry with fever from a risk area', async () => {
   await form.locator('input[name=temperature]').fill('38.3');
   await form.locator('button.outcome-refer').click();
   await page.locator('.last-entry', { hasText: '已登记' }).waitFor();
+  await page.screenshot({ path: `${SHOTS}/mobilise-checkpoint-phone.png`, fullPage: true });
   assert.match(await page.locator('.last-entry').textContent(), /已推送预警/);
   assert.match(await page.locator('.last-entry').textContent(), /居家观察/);
   // A plate only, passing.

@@ -215,7 +215,7 @@ function OrgForm({ code, orgs, onDone }) {
     <label>${t('mob.location')}<input name="location" value=${f.location} onInput=${set('location')} /></label>
     <label>${t('mob.founded')}<input name="founded_date" type="date" value=${f.founded_date} onInput=${set('founded_date')} /></label>
     <${ErrorBox} error=${s.error} />
-    <button type="submit" disabled=${s.busy}>${t('mob.save')}</button>
+    <button type="submit" class="primary" disabled=${s.busy}>${t('mob.save')}</button>
   </form>`;
 }
 
@@ -269,7 +269,7 @@ export function OrgsPage({ code, session }) {
         ${can(session, 'org_manage') && html`<${OrgForm} code=${code} orgs=${orgs} onDone=${reload} />`}
       </div>
     </div>
-    <${GridDuties} code=${code} session=${session} />
+    <${GridDuties} code=${code} session=${session} onChange=${reload} />
   </section>`;
 }
 
@@ -306,7 +306,7 @@ function GridDutyRow({ g, manage, onDone }) {
   </tr>`;
 }
 
-function GridDuties({ code, session }) {
+function GridDuties({ code, session, onChange }) {
   const [onlyMissing, setOnlyMissing] = useState(false);
   const { data, error, reload } = useLoad(
     () => api.get(api.withQuery('/api/v1/grid-duties', { region: code, unassigned: onlyMissing ? 1 : '', limit: 200 })),
@@ -322,7 +322,7 @@ function GridDuties({ code, session }) {
       ? html`<p class="empty">${t('mob.all_assigned')}</p>`
       : html`<table class="duties">
           <thead><tr><th>${t('level.grid')}</th><th>${t('mob.responsible')}</th><th>${t('mob.helpers')}</th>${manage && html`<th></th>`}</tr></thead>
-          <tbody>${data.items.map((g) => html`<${GridDutyRow} key=${g.grid_code} g=${g} manage=${manage} onDone=${reload} />`)}</tbody>
+          <tbody>${data.items.map((g) => html`<${GridDutyRow} key=${g.grid_code} g=${g} manage=${manage} onDone=${() => { reload(); onChange(); }} />`)}</tbody>
         </table>`}
   </div>`;
 }
@@ -370,7 +370,7 @@ function ApplicationForm({ orgs, onDone }) {
     <label>${t('mob.pledge')}<textarea name="pledge" value=${pledge} onInput=${(e) => setPledge(e.target.value)}></textarea></label>
     <label>${t('mob.wish')}<input name="wish" value=${wish} onInput=${(e) => setWish(e.target.value)} /></label>
     <${ErrorBox} error=${s.error} />
-    <button type="submit" disabled=${s.busy}>${t('mob.submit_app')}</button>
+    <button type="submit" class="primary" disabled=${s.busy}>${t('mob.submit_app')}</button>
   </form>`;
 }
 
@@ -414,7 +414,7 @@ function Decide({ app, types, places, onDone }) {
         )}
       </fieldset>
       <div class="alert-actions">
-        <button type="submit" class="confirm-approve" disabled=${s.busy}>${t('mob.approve_confirm')}</button>
+        <button type="submit" class="primary confirm-approve" disabled=${s.busy}>${t('mob.approve_confirm')}</button>
         <button type="button" class="secondary" onClick=${() => setOpen(false)}>${t('mob.cancel')}</button>
       </div>
     </form>`}
@@ -521,7 +521,11 @@ function ShiftForm({ placeId, date, teams, preset, defaultTeam, onDone }) {
     const endDate = end <= start ? addDays(date, 1) : date;
     const body = { place_id: Number(placeId), start: `${date}T${start}:00+08:00`, end: `${endDate}T${end}:00+08:00`, person_ids: picked };
     if (teamId) body.team_id = Number(teamId);
-    s.run(() => api.post('/api/v1/shifts', body)).then((ok) => ok && onDone());
+    s.run(() => api.post('/api/v1/shifts', body)).then((ok) => {
+      if (!ok) return;
+      setPicked([]);
+      onDone();
+    });
   };
   const members = team.data?.members ?? [];
   return html`<form class="card mob-form shift-form" onSubmit=${submit}>
@@ -547,7 +551,7 @@ function ShiftForm({ placeId, date, teams, preset, defaultTeam, onDone }) {
       )}
     </fieldset>
     <${ErrorBox} error=${s.error} />
-    <button type="submit" disabled=${s.busy}>${t('mob.save')}</button>
+    <button type="submit" class="primary" disabled=${s.busy}>${t('mob.save')}</button>
   </form>`;
 }
 
