@@ -83,8 +83,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
         <span class="display-name">${session.user.display_name}</span>
         <span class="role">${t(`role.${session.user.role}`)}</span>
         <span class="scope" title=${t('header.scope')}>${root?.name ?? session.user.scope}</span>
+        <${OutboxCount} />
       </div>`}
-      ${session && html`<${OutboxCount} />`}
       <${LangSwitch} lang=${lang} onChange=${onLang} />
       ${session &&
       html`<button type="button" class="secondary logout" onClick=${onLogout}>${t('header.logout')}</button>`}
