@@ -1745,7 +1745,6 @@ static const struct demo_user demo_users[] = {
     {"grid_yongjingyuan", "grid_worker", DEMO_CODE_YONGJINGYUAN, "雍景园小区网格员"},
     {"grid_guitou", "grid_worker", DEMO_CODE_GUITOU, "贵头村网格员"},
     {"grid_xintian", "grid_worker", DEMO_CODE_XINTIAN, "新田县网格员"},
-    {"grid_lengshuitan", "grid_worker", "431103", "冷水滩区网格员"},
     {NULL, NULL, NULL, NULL},
 };
 

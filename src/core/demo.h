@@ -12,8 +12,8 @@
  *   新田县                                exactly 230 villages/communities
  *
  * Demo users: one per role at the city, 东安县 and 白牙市镇 levels, plus grid
- * workers for four grids, all with the password DEMO_PASSWORD (documented in
- * the README and printed by scripts/print-logins).  It is a well-known
+ * workers for three grids (雍景园小区, 贵头村 and one in 新田县), all with the password
+ * DEMO_PASSWORD (documented in the README and printed by scripts/print-logins).  It is a well-known
  * password: a demo database must never hold real data.
  *
  * Ownership: nothing is allocated for the caller; options are borrowed.
