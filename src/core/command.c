@@ -538,6 +538,20 @@ int command_directive_check(struct store *s, const struct directive_input *in, s
     " (substr(?, 1, length(d.target_region)) = d.target_region"                                    \
     " OR (d.target_region >= ? AND d.target_region < ?))"
 
+/* A recipient's scope lies in the target subtree at a level the directive
+ * was delivered to (a grid's staff belong to their village's unit). */
+static int is_recipient(const struct auth_user *user, const char *target, int target_level)
+{
+    int level = region_level_of_code(user->scope);
+    return region_in_scope(user->scope, target) &&
+           (level <= target_level || (level == REGION_GRID && target_level == REGION_VILLAGE));
+}
+
+/* The same test in SQL: scope ?, its level ?, ?. */
+#define DIRECTIVE_RECIPIENT                                                                        \
+    " (substr(?, 1, length(d.target_region)) = d.target_region"                                    \
+    "  AND (? <= d.target_level OR (? = 5 AND d.target_level = 4)))"
+
 static json_t *directive_row_json(struct store_stmt *st, const struct auth_user *user)
 {
     const char *target = store_column_text(st, 5);
@@ -549,7 +563,8 @@ static json_t *directive_row_json(struct store_stmt *st, const struct auth_user 
         "target_level", region_level_name((int)store_column_int64(st, 7)), "deadline",
         store_column_text(st, 8), "units", (json_int_t)store_column_int64(st, 9), "issued_by",
         store_column_text(st, 10), "issued_at", store_column_text(st, 11));
-    json_object_set_new(j, "recipient", json_boolean(region_in_scope(user->scope, target)));
+    json_object_set_new(j, "recipient",
+                        json_boolean(is_recipient(user, target, (int)store_column_int64(st, 7))));
     json_object_set_new(j, "read_at",
                         store_column_is_null(st, 12) ? json_null()
                                                      : json_string(store_column_text(st, 12)));
@@ -743,7 +758,7 @@ int command_directive_list(struct store *s, const struct auth_user *user, const 
                       " AND (? = 0 OR d.id < ?)"
                       " AND (? IS NULL OR (d.target_region >= ? AND d.target_region < ?)"
                       "      OR substr(?, 1, length(d.target_region)) = d.target_region)"
-                      " AND (? = 0 OR (substr(?, 1, length(d.target_region)) = d.target_region"
+                      " AND (? = 0 OR (" DIRECTIVE_RECIPIENT
                       "      AND NOT EXISTS (SELECT 1 FROM directive_reads x"
                       "                      WHERE x.directive_id = d.id AND x.user_id = ?)))"
                       " ORDER BY d.id DESC LIMIT ?",
@@ -761,10 +776,13 @@ int command_directive_list(struct store *s, const struct auth_user *user, const 
     store_bind_text(st, 8, region);
     store_bind_text(st, 9, region ? upper : NULL);
     store_bind_text(st, 10, region);
+    int level = region_level_of_code(user->scope);
     store_bind_int64(st, 11, unread_only);
     store_bind_text(st, 12, user->scope);
-    store_bind_int64(st, 13, user->id);
-    store_bind_int64(st, 14, limit);
+    store_bind_int64(st, 13, level);
+    store_bind_int64(st, 14, level);
+    store_bind_int64(st, 15, user->id);
+    store_bind_int64(st, 16, limit);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         json_t *j = directive_row_json(st, user);
@@ -783,13 +801,17 @@ int command_directive_unread_count(struct store *s, const struct auth_user *user
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT count(*) FROM directives d WHERE d.target_region IN (?, ?, ?, ?, ?)"
-                      " AND NOT EXISTS (SELECT 1 FROM directive_reads x"
+                      " AND" DIRECTIVE_RECIPIENT " AND NOT EXISTS (SELECT 1 FROM directive_reads x"
                       "                 WHERE x.directive_id = d.id AND x.user_id = ?)",
                       err);
     if (!st)
         return -EP_EINTERNAL;
+    int level = region_level_of_code(user->scope);
     bind_ancestors(st, 1, user->scope);
-    store_bind_int64(st, 6, user->id);
+    store_bind_text(st, 6, user->scope);
+    store_bind_int64(st, 7, level);
+    store_bind_int64(st, 8, level);
+    store_bind_int64(st, 9, user->id);
     int rc = store_step(st, err);
     *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);

@@ -14,8 +14,9 @@
  *    deadline, open -> rectified (evidence note) -> verified.
  *
  * Visibility is a scope filter in the SQL: a directive is visible to users
- * whose scope lies in its target subtree (recipients) and to those whose
- * scope contains the target (the issuing side); levels, inspections and
+ * whose scope lies in its target subtree and to those whose scope contains
+ * the target (the issuing side); recipients are the visible users whose
+ * scope is at a level it was delivered to; levels, inspections and
  * findings to users whose scope contains their region (levels also from
  * below: an ancestor's level applies to you).
  *
@@ -120,7 +121,8 @@ int command_directive_list(struct store *s, const struct auth_user *user, const 
                            struct ep_error *err);
 /* Records that who->user read directive "id" (idempotent: a second read
  * keeps the first time), and the first read of the user's unit.  Only
- * recipients (scope in the target subtree) read: -EP_ERULE otherwise. */
+ * recipients (scope in the target subtree at a level delivered to; grid
+ * staff read for their village) read: -EP_ERULE otherwise. */
 int command_directive_read(struct store *s, const struct actor *who, int64_t id, json_t **out,
                            struct ep_error *err);
 /* Delivery units with their read state, optionally only under "region":
@@ -132,7 +134,9 @@ int command_directive_receipts(struct store *s, const struct auth_user *user, in
 /* A reply by a recipient (1..COMMAND_TEXT_CHARS, field "body"), audited. */
 int command_directive_reply(struct store *s, const struct actor *who, int64_t id, const char *body,
                             json_t **out, struct ep_error *err);
-/* Directives addressed to the user (scope in target subtree) not read yet. */
+/* Directives addressed to the user (a recipient: scope in the target
+ * subtree at a level delivered to, grid staff counting as their village)
+ * not read yet. */
 int command_directive_unread_count(struct store *s, const struct auth_user *user, int64_t *out,
                                    struct ep_error *err);
 
@@ -180,8 +184,8 @@ int command_finding_rectify(struct store *s, const struct actor *who, int64_t id
 int command_finding_verify(struct store *s, const struct actor *who, int64_t id, json_t **out,
                            struct ep_error *err);
 /* Findings in "scope" (and "region"), optionally of one status, optionally
- * only overdue ones (not verified... open past the deadline before "today"),
- * by deadline then id.  Appends to "items". */
+ * only overdue ones (still open with a deadline before "today"),
+ * by deadline then id, at most 1000.  Appends to "items". */
 int command_finding_list(struct store *s, const char *scope, const char *region, const char *status,
                          int overdue_only, const char *today, json_t *items, struct ep_error *err);
 /* Open findings in the subtree of "code" whose deadline is before "today". */
