@@ -505,7 +505,8 @@ int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_
     int64_t from = day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS, to = from + DAY_SECONDS;
     struct store_stmt *st = store_prepare(s,
                                           "SELECT start_unix, end_unix FROM shifts"
-                                          " WHERE place_id = ? AND start_unix < ? AND end_unix > ?"
+                                          " WHERE place_id = ? AND start_unix >= ?"
+                                          " AND start_unix < ? AND end_unix > ?"
                                           " ORDER BY start_unix LIMIT ?",
                                           err);
     if (!st) {
@@ -518,9 +519,10 @@ int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_
         abort();
     int n = 0;
     store_bind_int64(st, 1, place_id);
-    store_bind_int64(st, 2, to);
-    store_bind_int64(st, 3, from - ROSTER_SHIFT_MAX_S);
-    store_bind_int64(st, 4, ROSTER_DAY_SHIFTS);
+    store_bind_int64(st, 2, from - ROSTER_SHIFT_MAX_S); /* no shift is longer */
+    store_bind_int64(st, 3, to);
+    store_bind_int64(st, 4, from);
+    store_bind_int64(st, 5, ROSTER_DAY_SHIFTS);
     while ((rc = store_step(st, err)) == STORE_ROW)
         shifts[n++] =
             (struct roster_interval){store_column_int64(st, 0), store_column_int64(st, 1)};
