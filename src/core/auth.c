@@ -50,8 +50,9 @@ static const uint64_t role_perms[ROLE_COUNT] = {
                          P(PERM_DUTY_WRITE),
     [ROLE_HEALTH] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                     P(PERM_REGISTRY_WRITE) | P(PERM_PII_UNMASK) | P(PERM_FIELD_WRITE) |
-                    P(PERM_ALERT_HANDLE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_REQUEST) |
-                    P(PERM_CASE_READ) | P(PERM_CASE_WRITE) | P(PERM_SITE_MANAGE),
+                    P(PERM_ALERT_HANDLE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_READ) |
+                    P(PERM_SUPPLY_REQUEST) | P(PERM_CASE_READ) | P(PERM_CASE_WRITE) |
+                    P(PERM_SITE_MANAGE),
     [ROLE_ORGANISER] = P(PERM_LOGIN) | P(PERM_REGION_READ) | P(PERM_REGISTRY_READ) |
                        P(PERM_ORG_MANAGE) | P(PERM_DUTY_WRITE) | P(PERM_SUPPLY_READ) |
                        P(PERM_FUND_WRITE),
