@@ -5,17 +5,22 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "util/log.h"
 
-#define GROUP_BATCH_MAX 512 /* jobs per transaction: bounds latency of one batch */
+#define GROUP_BATCH_MAX        512 /* jobs per transaction: bounds latency of one batch */
+#define CHECKPOINT_INTERVAL_MS 100 /* how often the checkpointer copies the log */
 
 struct store_group {
-    struct store *store;          /* the writing connection */
-    pthread_t thread;             /* the writer */
-    pthread_mutex_t lock;         /* guards the queue and "stopping" */
-    pthread_cond_t wake;          /* signalled when jobs arrive or on stop */
-    struct store_group_job *head; /* queue, oldest first */
+    struct store *store;            /* the writing connection */
+    pthread_t thread;               /* the writer */
+    struct store *checkpoint_store; /* the checkpointer's own connection */
+    pthread_t checkpointer;         /* copies the write-ahead log into the database */
+    pthread_mutex_t lock;           /* guards the queue and "stopping" */
+    pthread_cond_t wake;            /* signalled when jobs arrive or on stop */
+    pthread_cond_t checkpoint_wake; /* signalled on stop */
+    struct store_group_job *head;   /* queue, oldest first */
     struct store_group_job *tail;
     int stopping; /* 1 once store_group_stop was called */
     store_group_commit_fn on_commit;
@@ -106,6 +111,35 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Checkpoints every CHECKPOINT_INTERVAL_MS until stopping: the writer's
+ * commits then only append to the log (one fsync) and never pause to copy
+ * it back, which would stall every request of that batch. */
+static void *checkpointer_main(void *arg)
+{
+    struct store_group *g = arg;
+    struct timespec until;
+    pthread_mutex_lock(&g->lock);
+    while (!g->stopping) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_INTERVAL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->checkpoint_wake, &g->lock, &until);
+        if (g->stopping)
+            break;
+        pthread_mutex_unlock(&g->lock);
+        struct ep_error err;
+        ep_error_clear(&err);
+        if (store_checkpoint(g->checkpoint_store, NULL, &err) != 0)
+            log_warn("checkpoint: %s", ep_error_message(&err, 1));
+        pthread_mutex_lock(&g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
 int store_group_start(struct store_group **out, const char *path, store_group_commit_fn on_commit,
                       void *on_commit_arg, struct ep_error *err)
 {
@@ -117,11 +151,35 @@ int store_group_start(struct store_group **out, const char *path, store_group_co
         free(g);
         return -EP_EUNAVAILABLE;
     }
+    if (store_open(&g->checkpoint_store, path, 0, err) != 0) {
+        store_close(g->store);
+        free(g);
+        return -EP_EUNAVAILABLE;
+    }
+    store_autocheckpoint(g->store, 0);
     g->on_commit = on_commit;
     g->on_commit_arg = on_commit_arg;
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->wake, NULL);
+    pthread_cond_init(&g->checkpoint_wake, NULL);
+    if (pthread_create(&g->checkpointer, NULL, checkpointer_main, g) != 0) {
+        store_close(g->store);
+        store_close(g->checkpoint_store);
+        pthread_mutex_destroy(&g->lock);
+        pthread_cond_destroy(&g->wake);
+        pthread_cond_destroy(&g->checkpoint_wake);
+        free(g);
+        return ep_error_set(err, EP_EINTERNAL, "无法启动检查点线程",
+                            "cannot start the checkpoint thread");
+    }
     if (pthread_create(&g->thread, NULL, writer_main, g) != 0) {
+        pthread_mutex_lock(&g->lock);
+        g->stopping = 1;
+        pthread_cond_signal(&g->checkpoint_wake);
+        pthread_mutex_unlock(&g->lock);
+        pthread_join(g->checkpointer, NULL);
+        store_close(g->checkpoint_store);
+        pthread_cond_destroy(&g->checkpoint_wake);
         store_close(g->store);
         pthread_mutex_destroy(&g->lock);
         pthread_cond_destroy(&g->wake);
@@ -152,11 +210,18 @@ void store_group_stop(struct store_group *g)
     pthread_mutex_lock(&g->lock);
     g->stopping = 1;
     pthread_cond_signal(&g->wake);
+    pthread_cond_signal(&g->checkpoint_wake);
     pthread_mutex_unlock(&g->lock);
     pthread_join(g->thread, NULL);
+    pthread_join(g->checkpointer, NULL);
+    struct ep_error err;
+    ep_error_clear(&err);
+    store_checkpoint(g->checkpoint_store, NULL, &err); /* leave a short log behind */
+    store_close(g->checkpoint_store);
     store_close(g->store);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->wake);
+    pthread_cond_destroy(&g->checkpoint_wake);
     free(g);
 }
 

@@ -89,6 +89,15 @@ int64_t store_changes(struct store *s);
 const char *store_engine(struct store *s);
 const char *store_path(struct store *s);
 
+/* Write-ahead-log checkpointing.  store_autocheckpoint() sets the log size
+ * (pages) at which a commit checkpoints by itself, 0 = never; the group-commit
+ * writer turns it off and lets a thread of its own call store_checkpoint()
+ * (a passive checkpoint that never blocks writers), so that copying the log
+ * into the database happens off the writer's path.  *log_pages (may be NULL)
+ * gets the log's size after the checkpoint. */
+void store_autocheckpoint(struct store *s, int pages);
+int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err);
+
 /* Copies the whole database to "dest_path" (created or overwritten) while
  * others keep writing (SQLite online backup API): one consistent snapshot,
  * copied in steps, busy/locked steps retried.  Returns 0, or negative with

@@ -16,6 +16,9 @@
 
 #define STMT_CACHE_SIZE 128 /* distinct hot statements per connection */
 #define BUSY_TIMEOUT_MS 5000
+#define TX_DEPTH_MAX    8 /* savepoint statements kept prepared up to this depth */
+
+enum { TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO };
 
 struct store_stmt {
     const char *sql;      /* cache key: the literal's address */
@@ -27,6 +30,7 @@ struct store {
     sqlite3 *db;                              /* the connection */
     char *path;                               /* file name, for messages and backups */
     int depth;                                /* open transactions: 1 = BEGIN, more = savepoints */
+    sqlite3_stmt *tx_stmts[TX_DEPTH_MAX][3];  /* prepared SAVEPOINT/RELEASE/ROLLBACK TO per depth */
     int ncached;                              /* used entries of cache[] */
     struct store_stmt cache[STMT_CACHE_SIZE]; /* prepared statements, most recent last */
 };
@@ -100,6 +104,9 @@ void store_close(struct store *s)
         return;
     for (int i = 0; i < s->ncached; i++)
         sqlite3_finalize(s->cache[i].handle);
+    for (int d = 0; d < TX_DEPTH_MAX; d++)
+        for (int k = 0; k < 3; k++)
+            sqlite3_finalize(s->tx_stmts[d][k]);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -237,14 +244,36 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
     return 0;
 }
 
+/* Runs the savepoint statement "kind" for savepoint "sp<level>".  The group
+ * writer opens two of them per job, so they are prepared once per connection
+ * instead of being parsed by sqlite3_exec each time. */
+static int savepoint_op(struct store *s, int kind, int level, struct ep_error *err)
+{
+    static const char *fmt[3] = {"SAVEPOINT sp%d", "RELEASE sp%d", "ROLLBACK TO sp%d"};
+    sqlite3_stmt **slot = level < TX_DEPTH_MAX ? &s->tx_stmts[level][kind] : NULL;
+    sqlite3_stmt *st = slot ? *slot : NULL;
+    if (!st) {
+        char sql[32];
+        snprintf(sql, sizeof sql, fmt[kind], level);
+        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK)
+            return fail(s, rc, "prepare savepoint", err);
+        if (slot)
+            *slot = st;
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (!slot)
+        sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(s, rc, "savepoint", err);
+}
+
 int store_begin(struct store *s, struct ep_error *err)
 {
     if (s->depth > 0) {
         /* Nested: a savepoint, so that a module's own transaction can run
          * inside a group commit and fail alone. */
-        char sql[32];
-        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
-        int rc = store_exec(s, sql, err);
+        int rc = savepoint_op(s, TX_SAVEPOINT, s->depth, err);
         if (rc == 0)
             s->depth++;
         return rc;
@@ -258,9 +287,7 @@ int store_begin(struct store *s, struct ep_error *err)
 int store_commit(struct store *s, struct ep_error *err)
 {
     if (s->depth > 1) {
-        char sql[32];
-        snprintf(sql, sizeof sql, "RELEASE sp%d", s->depth - 1);
-        int rc = store_exec(s, sql, err);
+        int rc = savepoint_op(s, TX_RELEASE, s->depth - 1, err);
         if (rc != 0) {
             store_rollback(s);
             return rc;
@@ -278,9 +305,10 @@ int store_commit(struct store *s, struct ep_error *err)
 void store_rollback(struct store *s)
 {
     if (s->depth > 1) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
-        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        struct ep_error ignored;
+        ep_error_clear(&ignored);
+        savepoint_op(s, TX_ROLLBACK_TO, s->depth - 1, &ignored);
+        savepoint_op(s, TX_RELEASE, s->depth - 1, &ignored);
         s->depth--;
         return;
     }
@@ -321,6 +349,22 @@ const char *store_path(struct store *s)
  * by other connections (the server's writer) neither block nor restart it. */
 #define BACKUP_STEP_PAGES 4096
 #define BACKUP_RETRY_MAX  500 /* busy/locked steps retried, 10 ms apart */
+
+void store_autocheckpoint(struct store *s, int pages)
+{
+    sqlite3_wal_autocheckpoint(s->db, pages);
+}
+
+int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return fail(s, rc, "checkpoint", err);
+    if (log_pages)
+        *log_pages = log;
+    return 0;
+}
 
 int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
