@@ -25,6 +25,7 @@ import { BulletinPage, CasePage, CasesPage } from './pages/cases.js';
 import { RegionsPage } from './pages/regions.js';
 import { SuppliesPage } from './pages/supplies.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { HqPage } from './pages/hq.js';
 
 function LangSwitch({ lang, onChange }) {
   return html`<div class="lang" role="group" aria-label=${t('lang.switch')}>
@@ -56,6 +57,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
     html`<nav class="mainnav" aria-label=${t('nav.main')}>
       ${can('region_read') &&
       html`<${Link} href=${`/dashboard/${here}`} aria-current=${current('dashboard')}>${t('nav.dashboard')}<//>`}
+      ${can('region_read') &&
+      html`<${Link} href=${`/hq/${here}`} aria-current=${current('hq')}>${t('nav.hq')}<//>`}
       ${can('region_read') &&
       html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
       ${can('registry_read') &&
@@ -111,6 +114,8 @@ function NotFound() {
 
 // Which page the path names: {page, code}.
 function route(path) {
+  const hq = path.match(/^\/hq(?:\/(\d{1,15}))?\/?$/); // pages/hq.js
+  if (hq) return { page: 'hq', code: hq[1] ?? null };
   const dash = path.match(/^\/dashboard(?:\/(\d{1,15}))?\/?$/); // pages/dashboard.js
   if (dash) return { page: 'dashboard', code: dash[1] ?? null };
   const s = path.match(/^\/supplies(?:\/(\d{1,15}))?\/?$/); // pages/supplies.js
@@ -188,6 +193,8 @@ function App() {
   else if (r.page === 'notfound' || !code) body = html`<${NotFound} />`;
   else if (r.page === 'persons' && session.permissions.includes('registry_read'))
     body = html`<${PersonsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'hq' && can('region_read'))
+    body = html`<${HqPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'dashboard' && can('region_read'))
     body = html`<${DashboardPage} key=${code} code=${code} session=${session} />`;
   else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
