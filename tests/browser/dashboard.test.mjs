@@ -86,3 +86,34 @@ test('English and a wall screen', async () => {
   await page.screenshot({ path: `${SHOTS}/dashboard-wall.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
 });
+
+test('the demo city: the city commander sees every county and drills down to 雍景园小区', async () => {
+  const demo = await startServer({ demo: { scale: 0.001, seed: 1 } });
+  try {
+    const api = await demo.login('commander_city', 'Demo-2026');
+    const page = await openPage(browser, demo);
+    await page.goto('/dashboard');
+    await loginForm(page, 'commander_city', 'Demo-2026');
+    await page.waitForURL('**/dashboard/4311');
+    const d = (await api.get('/api/v1/dashboard?region=4311')).body;
+    assert.equal(d.children.length, 11);
+    assert.equal(await page.locator('table.dash-children tbody tr').count(), 11);
+    for (const c of d.children) {
+      const row = page.locator(`table.dash-children tr[data-code="${c.code}"]`);
+      assert.equal((await row.locator('th a').textContent()).trim(), c.name);
+      assert.equal(count(await row.locator('td').first().textContent()), c.obs_active);
+    }
+    // Down the story's path, one click per level.
+    let code = '4311';
+    for (const next of ['431122', '431122101', '431122101201', '431122101201001']) {
+      const child = (await api.get(`/api/v1/dashboard?region=${code}`)).body.children.find((c) => c.code === next);
+      await page.locator(`table.dash-children tr[data-code="${next}"] th a`).click();
+      await page.locator(`section.dash[data-region="${next}"] h1`, { hasText: child.name }).waitFor();
+      code = next;
+    }
+    await page.locator('section.dash h1', { hasText: '雍景园小区' }).waitFor();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await demo.stop();
+  }
+});
