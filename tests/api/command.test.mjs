@@ -515,6 +515,47 @@ test('dashboard: every figure equals the owning module\'s own roll-up, children 
   assertError(assert, r, 404, 'not_found');
 });
 
+test('dashboard: cases, supplies and mobilisation figures equal those modules\' own answers', async () => {
+  const health = await srv.as('health');
+  const sup = await srv.as('supplies');
+  let r = await admin.post('/api/v1/persons', { name: '王五', id_number: makeId(17), grid_code: GRID_A });
+  assert.equal(r.status, 201, r.text);
+  r = await health.post('/api/v1/cases', { person_id: r.body.id, status: 'suspected' });
+  assert.equal(r.status, 201, r.text);
+  r = await health.patch(`/api/v1/cases/${r.body.id}`, { status: 'confirmed' });
+  assert.equal(r.status, 200, r.text);
+  r = await admin.post('/api/v1/persons', { name: '赵六', id_number: makeId(18), grid_code: GRID_A });
+  r = await health.post('/api/v1/cases', { person_id: r.body.id, status: 'suspected' });
+  assert.equal(r.status, 201, r.text);
+  const ok = (x) => { assert.equal(x.status, 201, x.text); return x.body.id; };
+  const item = ok(await sup.post('/api/v1/items', { name: 'N95口罩', category: 'protective', unit: '只' }));
+  const wh = ok(await sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID_A }));
+  const donor = ok(await sup.post('/api/v1/donors', { name: '永州某医药公司', kind: 'enterprise' }));
+  const account = ok(await sup.post('/api/v1/fund-accounts', { name: '东安县捐赠资金', kind: 'donation', region_code: COUNTY }));
+  ok(await sup.post('/api/v1/donations', {
+    donor_id: donor, receipt_no: 'JZ-0001', donated_on: day(0), receiving_unit: '东安县红十字会',
+    warehouse_id: wh, account_id: account, money_fen: 1234500, lines: [{ item_id: item, quantity: 500 }],
+  }));
+  for (const code of [CITY, COUNTY]) {
+    const d = (await commander.get(`/api/v1/dashboard?region=${code}`)).body;
+    const b = (await commander.get(`/api/v1/bulletin?region=${code}&date=${day(0)}`)).body.figures;
+    assert.equal(d.cases.confirmed_today, b.confirmed_new);
+    assert.equal(d.cases.confirmed_total, b.confirmed_total);
+    assert.equal(d.cases.current_suspected, b.suspected_now);
+    assert.equal(d.cases.current_asymptomatic, b.asymptomatic_now);
+    assert.equal(d.cases.contacts_total, b.contacts_total);
+    assert.deepEqual([d.cases.confirmed_today, d.cases.current_suspected], [1, 1]);
+    const s = (await sup.get(`/api/v1/supplies/summary?region=${code}`)).body;
+    assert.deepEqual([d.supplies.low, d.supplies.donations, d.supplies.donation_money_fen],
+      [s.supply_low, s.donations, s.donation_money_fen]);
+    assert.equal(d.supplies.donation_money_fen, 1234500);
+    const m = (await commander.get(`/api/v1/stats/mobilisation?region=${code}`)).body.counters;
+    const teams = Object.entries(m).filter(([k]) => k.startsWith('teams.')).reduce((a, [, v]) => a + v, 0);
+    assert.equal(d.mobilisation.teams, teams);
+    assert.equal(d.trend.cases_confirmed[13], 1);
+  }
+});
+
 test('counters equal command_counters_rebuild after everything above (epigrid stats --check style oracle)', async () => {
   const live = sql(srv.db, "SELECT code, metric, value FROM region_counters WHERE metric IN ('directive_units', 'directive_units_read', 'inspections', 'broadcast_acks') OR metric LIKE 'findings.%' ORDER BY 1, 2");
   const oracle = sql(srv.db, `
