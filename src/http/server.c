@@ -665,7 +665,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     if (ctx->retry_after > 0) {
         /* Refused by the per-address write limit (the body was not kept). */
         ep_error_set(&ctx->err, EP_ETHROTTLE, "写入过于频繁,请 %d 秒后重试",
-                     "too many writes; retry in %d seconds", ctx->retry_after);
+                     "too many writes; retry in %d s", ctx->retry_after);
         http_add_header(&ctx->res, "Retry-After",
                         arena_sprintf(&ctx->arena, "%d", ctx->retry_after));
     } else {

@@ -10,7 +10,7 @@
 //
 // EPIGRID_BIN selects the binary (ctest sets it; default build/epigrid).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,7 @@ export class Client {
     const text = await res.text();
     let json = null;
     try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, body: json, text, headers: res.headers };
+    return { status: res.status, body: json, text, headers: res.headers, method, path: p };
   }
   get(p, o) { return this.req('GET', p, undefined, o); }
   post(p, b, o) { return this.req('POST', p, b, o); }
@@ -162,10 +162,21 @@ export async function startServer({ db, demo, args = [] } = {}) {
 // Asserts the error model of DESIGN §5: status, code, and (optionally) that
 // each named field has a message.
 export function assertError(assert, r, status, code, fields = []) {
+  if (process.env.EPIGRID_BADINPUT_LOG && r.method) logBadInput(r, status, code);
   assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
   assert.ok(r.body && r.body.error, `error body expected: ${r.text}`);
   assert.equal(r.body.error.code, code);
   assert.ok(r.body.error.message.length > 0);
   const got = (r.body.error.fields || []).map((f) => f.field);
   for (const f of fields) assert.ok(got.includes(f), `field ${f} expected in ${JSON.stringify(got)}`);
+}
+
+// With EPIGRID_BADINPUT_LOG=FILE, every asserted error is appended to FILE as
+// one JSON line; tests/api/badinput-report.mjs renders docs/bad-input.md.
+function logBadInput(r, status, code) {
+  const e = r.body?.error ?? {};
+  const rec = { method: r.method, path: r.path, expected: status, status: r.status, code: e.code ?? code,
+    message: e.message ?? '', fields: (e.fields ?? []).map((f) => [f.field, f.message]),
+    file: path.basename(process.argv[1] ?? '') };
+  appendFileSync(process.env.EPIGRID_BADINPUT_LOG, JSON.stringify(rec) + '\n');
 }
