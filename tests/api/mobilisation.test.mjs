@@ -265,6 +265,9 @@ test('applications to serve: declined, or approved into a team in one step', asy
   r = await viewer.get('/api/v1/applications');
   assert.deepEqual(r.body.items.map((a) => a.id), [single, app]);
   assertError(assert, await viewer.get('/api/v1/applications?status=maybe'), 400, 'invalid_input', ['status']);
+  assert.equal((await viewer.get(`/api/v1/applications?region=${GRID_A}`)).body.items.length, 2);
+  assert.equal((await viewer.get(`/api/v1/applications?region=${GRID_B}`)).body.items.length, 0);
+  assertError(assert, await countyOrganiser.get(`/api/v1/applications?region=${OTHER_COUNTY}`), 403, 'forbidden');
   assertError(assert, await otherOrganiser.get(`/api/v1/applications/${app}`), 404, 'not_found');
   r = await admin.get('/api/v1/stats/mobilisation?region=' + COUNTY);
   assert.equal(r.body.counters['applications.approved'], 1);
@@ -324,6 +327,9 @@ test('rosters: a 24-hour roster with a gap, the gap view, closing it, across mid
   assert.equal(r.body.items.length, 4);
   r = await viewer.get(`/api/v1/shifts?team=${team}&date=${y}`);
   assert.equal(r.body.items.length, 1);
+  assert.equal((await viewer.get(`/api/v1/shifts?region=${GRID_A}&date=${d}`)).body.items.length, 4);
+  assert.equal((await viewer.get(`/api/v1/shifts?region=${GRID_B}&date=${d}`)).body.items.length, 0);
+  assertError(assert, await countyOrganiser.get(`/api/v1/shifts?region=${OTHER_COUNTY}`), 403, 'forbidden');
 
   // Bad input, scope, rights.
   await refused(() => shift(at(d, '10:00'), at(d, '09:00')), 400, 'invalid_input', ['end']);

@@ -1,7 +1,7 @@
 /*
  * duty.c -- duty places, rosters and checkpoints over HTTP:
  *   GET  /api/v1/places, POST /api/v1/places        ?region=&kind=
- *   GET  /api/v1/shifts                             ?place=&date=&team=
+ *   GET  /api/v1/shifts                             ?region=&place=&date=&team=
  *   POST /api/v1/shifts                             {place_id, start, end, team_id, person_ids,
  * note} GET  /api/v1/shifts/gaps                        ?place=ID&date=YYYY-MM-DD GET
  * /api/v1/shifts/{id} POST /api/v1/shifts/{id}/checkin, /checkout     {person_id, at} GET
@@ -186,14 +186,18 @@ int handler_shifts_create(struct http_request *req, struct http_response *res, s
 int handler_shifts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int limit;
-    const char *cursor;
+    const char *cursor, *region;
     http_list_params(req, 200, 1000, &limit, &cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
     int64_t place = query_id(req, "place", err), team = query_id(req, "team", err);
     int64_t day = query_day(req, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (roster_shift_list(req->store, req->user.scope, place, day, team, limit, items, err) != 0) {
+    /* ?region= lies inside the scope (checked above): it narrows the list. */
+    if (roster_shift_list(req->store, region ? region : req->user.scope, place, day, team, limit,
+                          items, err) != 0) {
         json_decref(items);
         return -err->code;
     }

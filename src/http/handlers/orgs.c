@@ -11,7 +11,8 @@
  *   GET  /api/v1/team-types, POST /api/v1/team-types
  *   GET  /api/v1/teams, POST /api/v1/teams, GET /api/v1/teams/{id},
  *   POST /api/v1/teams/{id}/members          {person_id}
- *   GET  /api/v1/applications, POST /api/v1/applications, GET /api/v1/applications/{id},
+ *   GET  /api/v1/applications (?region=&status=), POST /api/v1/applications,
+ *   GET  /api/v1/applications/{id},
  *   POST /api/v1/applications/{id}/decision  {decision, note, team}
  *   GET  /api/v1/grid-duties                 ?region=&unassigned=1&limit=&cursor=
  *   PUT  /api/v1/grid-duties/{code}          {responsible_person_id, helper_person_ids}
@@ -461,8 +462,10 @@ int handler_applications_list(struct http_request *req, struct http_response *re
                               struct ep_error *err)
 {
     int limit;
-    const char *cursor;
+    const char *cursor, *region;
     http_list_params(req, 50, 500, &limit, &cursor, err);
+    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
     int64_t before = cursor_id(cursor, err);
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
@@ -472,7 +475,9 @@ int handler_applications_list(struct http_request *req, struct http_response *re
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (org_application_list(req->store, req->user.scope, status, before, limit, items, err) != 0) {
+    /* ?region= lies inside the scope (checked above): it narrows the list. */
+    if (org_application_list(req->store, region ? region : req->user.scope, status, before, limit,
+                             items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
