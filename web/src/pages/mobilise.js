@@ -426,13 +426,13 @@ export function TeamsPage({ code, session }) {
   const { data, error, reload } = useLoad(
     () =>
       Promise.all([
-        api.get('/api/v1/applications?limit=100'),
+        api.get(api.withQuery('/api/v1/applications', { region: code, limit: 100 })),
         api.get(api.withQuery('/api/v1/teams', { region: code, limit: 500 })),
         api.get('/api/v1/team-types'),
         api.get(api.withQuery('/api/v1/places', { region: code, limit: 500 })),
         api.get(api.withQuery('/api/v1/orgs', { region: code, active: 1, limit: 1000 })),
       ]).then(([apps, teams, types, places, orgs]) => ({
-        apps: apps.items.filter((a) => a.region_code.startsWith(code)),
+        apps: apps.items,
         teams: teams.items,
         types: types.items,
         places: places.items,
