@@ -129,3 +129,35 @@ test('a broadcast plays as audio in the page; a level is set and shown', async (
   await hq.locator('.levels-table td', { hasText: '调整为二级响应' }).waitFor();
   assert.deepEqual(errors(hq), []);
 });
+
+test('leaders: a city leader linked to two counties sees them side by side', async () => {
+  srv.user('commander', '4311');
+  srv.user('commander', '4311', { username: 'leader_wang' });
+  const hq = await as('commander_4311', '/hq/4311?tab=leaders');
+  const form = hq.locator('form.link-form');
+  for (const code of ['431122', '431123']) {
+    await form.locator('input[name=username]').fill('leader_wang');
+    await form.locator('input[name=region_code]').fill(code);
+    await Promise.all([
+      hq.waitForResponse((r) => r.url().endsWith('/api/v1/leader-links') && r.status() === 201),
+      form.locator('button[type=submit]').click(),
+    ]);
+  }
+  await hq.locator('table.leader-regions tr[data-code="431123"]').waitFor();
+  assert.deepEqual(await hq.locator('table.leader-regions tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.code)),
+    ['431122', '431123']);
+  assert.match(await hq.locator('table.leader-regions tr[data-code="431122"] td').nth(1).textContent(), /二级响应|一级响应|–/);
+  // A link already there: the server's message under the form.
+  await form.locator('input[name=username]').fill('leader_wang');
+  await form.locator('input[name=region_code]').fill('431122');
+  await form.locator('button[type=submit]').click();
+  await form.locator('.error', { hasText: '已联系督导' }).waitFor();
+  // The leader logs in and sees the same.
+  const leader = await as('leader_wang', '/hq/4311?tab=leaders');
+  await leader.locator('table.leader-regions tr[data-code="431122"] a', { hasText: '东安县' }).click();
+  await leader.waitForURL('**/dashboard/431122');
+  await hq.locator('table.leader-regions tr[data-code="431123"] button.unlink').click();
+  await hq.locator('table.leader-regions tr[data-code="431123"]').waitFor({ state: 'detached' });
+  assert.deepEqual(errors(hq), []);
+  assert.deepEqual(errors(leader), []);
+});

@@ -8,6 +8,8 @@
 //   /hq/{code}?tab=broadcasts   宣传/村村响: publish a notice, listen to its Mandarin
 //                               audio, a village acknowledges it played it
 //   /hq/{code}?tab=levels       应急响应级别: the level now (or inherited), history, set one
+//   /hq/{code}?tab=leaders      市级领导联系督导: a leader's regions side by side with their
+//                               headline figures; link and unlink
 //
 // Forms show the server's field messages next to the form; lists refresh
 // after each write and when a directive or broadcast arrives over SSE.
@@ -416,9 +418,76 @@ function LevelsTab({ code, can }) {
   </div>`;
 }
 
+// ---- leaders and the regions they supervise ------------------------------------------------
+
+function LeadersTab({ code, can, session }) {
+  const [user, setUser] = useState(session.user.username);
+  const [shown, setShown] = useState(session.user.username);
+  const [tick, setTick] = useState(0);
+  const [error, setError] = useState(null);
+  const d = useLoad(() => api.get(`/api/v1/leaders/${encodeURIComponent(shown)}/regions`), [shown, tick]);
+  const f = useForm({ username: '', region_code: code });
+  const unlink = (id) => async () => {
+    setError(null);
+    try {
+      await api.request('DELETE', `/api/v1/leader-links/${id}`);
+      setTick((n) => n + 1);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const total = (a) => a.open_high + a.open_medium + a.open_low;
+  return html`<div class="hq-leaders">
+    <form class="hq-form leader-pick" onSubmit=${(e) => { e.preventDefault(); setShown(user.trim()); }}>
+      <div class="row">
+        <label>${t('hq.leader')}<input name="leader" value=${user} onInput=${(e) => setUser(e.currentTarget.value)} /></label>
+      </div>
+      <button type="submit">${t('hq.show')}</button>
+    </form>
+    ${can('command_write') &&
+    html`<form class="hq-form link-form" onSubmit=${f.submit((v) => api.post('/api/v1/leader-links', v), (r) => { setShown(r.username); setUser(r.username); setTick((n) => n + 1); })}>
+      <h3>${t('hq.link')}</h3>
+      <div class="row">
+        <label>${t('hq.leader')}<input ...${f.bind('username')} /></label>
+        <label>${t('hq.region')}<input ...${f.bind('region_code')} inputmode="numeric" /></label>
+      </div>
+      <${FormError} error=${f.error} />
+      <button type="submit" disabled=${f.busy}>${t('hq.link_btn')}</button>
+    </form>`}
+    <${FormError} error=${error} />
+    ${d.error && html`<${ErrorBox} error=${d.error} />`}
+    ${d.data &&
+    (d.data.items.length === 0
+      ? html`<p class="empty">${t('hq.no_links', { name: d.data.display_name })}</p>`
+      : html`<table class="hq-table leader-regions">
+          <caption>${t('hq.supervises', { name: d.data.display_name, date: d.data.date })}</caption>
+          <thead>
+            <tr>
+              <th>${t('hq.region')}</th><th>${t('hq.level')}</th><th>${t('dash.obs_active')}</th><th>${t('dash.overdue')}</th>
+              <th>${t('dash.alerts_open')}</th><th>${t('dash.reports_today')}</th><th>${t('dash.abnormal_col')}</th><th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.data.items.map(
+              (x) => html`<tr key=${x.link_id} data-code=${x.region}>
+                <td><${Link} href=${`/dashboard/${x.region}`}>${x.name}<//></td>
+                <td>${x.response_level.level ? t(`hq.level_n${x.response_level.level}`) : '–'}</td>
+                <td>${num(x.stats.observation.active_total)}</td>
+                <td>${num(x.stats.observation.overdue_now)}</td>
+                <td class=${total(x.stats.alerts) ? 'hot' : ''}>${num(total(x.stats.alerts))}</td>
+                <td>${num(x.stats.reports.received_today)}</td>
+                <td>${num(x.stats.reports.abnormal_today)}</td>
+                <td>${can('command_write') && html`<button type="button" class="secondary unlink" onClick=${unlink(x.link_id)}>${t('hq.unlink')}</button>`}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`)}
+  </div>`;
+}
+
 // ---- the page ------------------------------------------------------------------------------
 
-const TABS = ['directives', 'inspections', 'broadcasts', 'levels'];
+const TABS = ['directives', 'inspections', 'broadcasts', 'levels', 'leaders'];
 
 const STYLE = `
 .hq-tabs { display: flex; gap: .3rem; flex-wrap: wrap; margin: .5rem 0 1rem; }
@@ -437,6 +506,7 @@ const STYLE = `
 .hq-table tr.hot td { color: #c62828; }
 .hq-table tr.unread td { color: #ef6c00; }
 .directive-body { white-space: pre-wrap; }
+.leader-regions caption { text-align: left; font-weight: bold; padding: .3rem 0; }
 .hq-broadcasts audio { display: block; width: 100%; max-width: 28rem; margin: .3rem 0; }
 `;
 
@@ -456,5 +526,6 @@ export function HqPage({ code, query, session }) {
     ${tab === 'inspections' && html`<${InspectionsTab} code=${code} can=${can} />`}
     ${tab === 'broadcasts' && html`<${BroadcastsTab} code=${code} can=${can} tick=${tick} />`}
     ${tab === 'levels' && html`<${LevelsTab} code=${code} can=${can} />`}
+    ${tab === 'leaders' && html`<${LeadersTab} code=${code} can=${can} session=${session} />`}
   </section>`;
 }
