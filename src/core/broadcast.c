@@ -11,6 +11,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/counter.h"
@@ -365,4 +366,80 @@ int broadcast_speak(const char *text, struct buf *wav, int *sample_rate, struct 
     if (sample_rate)
         *sample_rate = rate;
     return 0;
+}
+
+/* ---- rendered audio, cached ------------------------------------------------------ */
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char db[256];  /* the database it belongs to (store_path) */
+    int64_t id;    /* broadcast id, 0 = empty slot */
+    char *data;    /* the WAV (malloc, owned by the cache) */
+    size_t len;    /* bytes */
+    uint64_t used; /* last use, for eviction */
+} cache[BROADCAST_AUDIO_CACHE];
+static uint64_t cache_clock;
+
+static int cache_get(const char *db, int64_t id, struct buf *wav)
+{
+    int hit = 0;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < BROADCAST_AUDIO_CACHE && !hit; i++)
+        if (cache[i].id == id && strcmp(cache[i].db, db) == 0) {
+            buf_append(wav, cache[i].data, cache[i].len);
+            cache[i].used = ++cache_clock;
+            hit = 1;
+        }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+static void cache_put(const char *db, int64_t id, const struct buf *wav)
+{
+    if (wav->len > BROADCAST_AUDIO_CACHE_BYTES || strlen(db) >= sizeof cache[0].db)
+        return;
+    char *copy = malloc(wav->len);
+    if (!copy)
+        return;
+    memcpy(copy, wav->data, wav->len);
+    pthread_mutex_lock(&cache_lock);
+    int slot = 0;
+    for (int i = 0; i < BROADCAST_AUDIO_CACHE; i++) {
+        if (cache[i].id == id && strcmp(cache[i].db, db) == 0) { /* rendered twice at once */
+            slot = i;
+            break;
+        }
+        if (cache[i].used < cache[slot].used)
+            slot = i;
+    }
+    free(cache[slot].data);
+    snprintf(cache[slot].db, sizeof cache[slot].db, "%s", db);
+    cache[slot].id = id;
+    cache[slot].data = copy;
+    cache[slot].len = wav->len;
+    cache[slot].used = ++cache_clock;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+int broadcast_audio(struct store *s, const char *scope, int64_t id, struct buf *wav,
+                    struct ep_error *err)
+{
+    json_t *b;
+    if (broadcast_get(s, scope, id, &b, err) != 0)
+        return -err->code;
+    if (cache_get(store_path(s), id, wav)) {
+        json_decref(b);
+        return 0;
+    }
+    struct buf text;
+    buf_init(&text);
+    buf_puts(&text, json_string_value(json_object_get(b, "title")));
+    buf_puts(&text, "。");
+    buf_puts(&text, json_string_value(json_object_get(b, "body")));
+    json_decref(b);
+    int rc = broadcast_speak(text.data, wav, NULL, err);
+    buf_cleanup(&text);
+    if (rc == 0)
+        cache_put(store_path(s), id, wav);
+    return rc;
 }

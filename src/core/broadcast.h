@@ -53,6 +53,16 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
  * synthesiser or its Mandarin voice cannot be loaded. */
 int broadcast_speak(const char *text, struct buf *wav, int *sample_rate, struct ep_error *err);
 
+/* The spoken audio of broadcast "id" visible from "scope" (title, a pause,
+ * the text) as a WAV in "wav".  A notice never changes, so the last few
+ * renderings are kept in memory (BROADCAST_AUDIO_CACHE entries of at most
+ * BROADCAST_AUDIO_CACHE_BYTES each): three thousand villages fetching the
+ * same notice cost one synthesis.  -EP_ENOTFOUND, -EP_EUNAVAILABLE. */
+#define BROADCAST_AUDIO_CACHE       8
+#define BROADCAST_AUDIO_CACHE_BYTES (16u << 20)
+int broadcast_audio(struct store *s, const char *scope, int64_t id, struct buf *wav,
+                    struct ep_error *err);
+
 /* Recomputes "broadcast_acks" from broadcast_acks (the tests' oracle). */
 int broadcast_counters_rebuild(struct store *s, struct ep_error *err);
 

@@ -823,23 +823,13 @@ int handler_broadcast_audio(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     int64_t id;
-    json_t *b;
-    if (path_id(req, &id, "广播", "broadcast", err) != 0 ||
-        broadcast_get(req->store, req->user.scope, id, &b, err) != 0)
+    if (path_id(req, &id, "广播", "broadcast", err) != 0)
         return -err->code;
-    /* The title, a pause, then the text. */
-    struct buf text, wav;
-    buf_init(&text);
+    struct buf wav;
     buf_init(&wav);
-    buf_puts(&text, jstr(b, "title"));
-    buf_puts(&text, "。");
-    buf_puts(&text, jstr(b, "body"));
-    json_decref(b);
-    int rc = broadcast_speak(text.data, &wav, NULL, err);
-    buf_cleanup(&text);
-    if (rc != 0) {
+    if (broadcast_audio(req->store, req->user.scope, id, &wav, err) != 0) {
         buf_cleanup(&wav);
-        return rc;
+        return -err->code;
     }
     res->len = wav.len;
     res->owned = buf_steal(&wav);

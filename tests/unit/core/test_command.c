@@ -6,8 +6,8 @@
  * the inspection lifecycle open -> rectified -> verified with its refused
  * moves writing nothing; broadcast acknowledgements; a seeded random
  * sequence of all of these after which the live counters equal
- * command_counters_rebuild/broadcast_counters_rebuild; and the spoken WAV
- * growing with its text.
+ * command_counters_rebuild/broadcast_counters_rebuild; the spoken WAV
+ * growing with its text, and the cached rendering of a broadcast.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -530,6 +530,34 @@ static void test_speech_wav_grows_with_text(void **state)
     buf_cleanup(&b);
 }
 
+/* broadcast_audio: visible broadcasts only, the same bytes from the cache. */
+static void test_broadcast_audio_cached(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct broadcast_input in = {TOWN1, "防疫提醒", "勤洗手,戴口罩。"};
+    json_t *out;
+    assert_int_equal(broadcast_publish(fx->s, &fx->county, &in, &out, &err), 0);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    struct buf first, again, speak;
+    buf_init(&first);
+    buf_init(&again);
+    buf_init(&speak);
+    assert_int_equal(broadcast_audio(fx->s, VILLAGE_A, id, &first, &err), 0);
+    assert_int_equal(broadcast_audio(fx->s, CITY, id, &again, &err), 0);
+    assert_int_equal(first.len, again.len);
+    assert_memory_equal(first.data, again.data, first.len);
+    assert_int_equal(broadcast_speak("防疫提醒。勤洗手,戴口罩。", &speak, NULL, &err), 0);
+    /* espeak's rendering of the same text varies by a few samples between calls */
+    assert_true(speak.len > first.len * 99 / 100 && speak.len < first.len * 101 / 100);
+    assert_int_equal(broadcast_audio(fx->s, COUNTY2, id, &again, &err), -EP_ENOTFOUND);
+    buf_cleanup(&first);
+    buf_cleanup(&again);
+    buf_cleanup(&speak);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +566,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inspection_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters_equal_rebuild, setup, teardown),
         cmocka_unit_test(test_speech_wav_grows_with_text),
+        cmocka_unit_test_setup_teardown(test_broadcast_audio_cached, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
