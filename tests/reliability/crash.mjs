@@ -1,7 +1,7 @@
 // crash.mjs -- the crash test: start `epigrid serve`, drive concurrent writes
-// (households and persons on the synchronous path, health reports through
-// group commit, all with client UUIDs) recording every acknowledgement,
-// `kill -9` the server at a random moment, and check the database the dead
+// (households and persons on the synchronous path, screening visits and
+// health reports through group commit, all with client UUIDs) recording
+// every acknowledgement, `kill -9` the server at a random moment, and check the database the dead
 // server left: PRAGMA integrity_check ok, every roll-up counter equal to its
 // oracle (`epigrid check`), every acknowledged write present under its
 // client UUID and id, and no idempotency key without its row (nothing
@@ -51,7 +51,8 @@ function orphanKeys(db) {
     "SELECT count(*) FROM idempotency_keys k WHERE" +
     " (k.entity = 'household' AND NOT EXISTS (SELECT 1 FROM households h WHERE h.id = k.entity_id)) OR" +
     " (k.entity = 'person' AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = k.entity_id)) OR" +
-    " (k.entity = 'health_report' AND NOT EXISTS (SELECT 1 FROM health_reports r WHERE r.id = k.entity_id))"],
+    " (k.entity = 'health_report' AND NOT EXISTS (SELECT 1 FROM health_reports r WHERE r.id = k.entity_id)) OR" +
+    " (k.entity = 'visit' AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = k.entity_id))"],
   { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
   return Number(r.stdout.trim());
@@ -102,6 +103,8 @@ export async function crashCycles({ cycles = 20, bin = process.env.EPIGRID_BIN |
       log(`cycle ${cycle}/${cycles}: kill -9 after ${killAfter} ms; ${acked} acknowledged ` +
         `(${w.counts.sent} sent, ${w.counts.failed} unanswered); ${state.acks.length} acknowledged in all, 0 lost; check ok`);
     }
+    summary.byKind = {};
+    for (const a of state.acks) summary.byKind[a.kind] = (summary.byKind[a.kind] ?? 0) + 1;
     return summary;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -112,7 +115,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const i = process.argv.indexOf('--cycles');
   const cycles = i > 0 ? Number(process.argv[i + 1]) : 20;
   crashCycles({ cycles }).then((s) => {
-    console.log(`crash test: ${s.cycles}/${cycles} cycles passed, ${s.acked} acknowledged writes, ${s.lost} lost`);
+    console.log(`crash test: ${s.cycles}/${cycles} cycles passed, ${s.acked} acknowledged writes ` +
+      `(${Object.entries(s.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}), ${s.lost} lost`);
   }, (e) => {
     console.error(`crash test FAILED: ${e.message}`);
     process.exit(1);

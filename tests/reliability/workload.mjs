@@ -9,9 +9,10 @@
 //   await stop();
 //   const missing = verifyAcked(dbPath, w.acks);   // [] when nothing was lost
 //
-// Writes: households and persons (synchronous path, client_uuid) and health
-// reports (group-commit path, client_uuid; some feverish, which raise alerts
-// and move counters).  An acknowledgement is a 2xx with the created id.
+// Writes: households and persons (synchronous path, client_uuid), household
+// visits of a screening round and health reports (group-commit path,
+// client_uuid; some feverish, which raise alerts and move counters).  An
+// acknowledgement is a 2xx with the created id.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 
@@ -54,6 +55,7 @@ export class Workload {
     this.url = url;
     this.state = state;
     state.persons ??= [];
+    state.houses ??= []; // [{id, person}] households with one member, for visits
     state.acks ??= [];
     state.seq ??= Math.floor(Math.random() * 1e6);
     this.counts = { sent: 0, acked: 0, refused: 0, failed: 0 };
@@ -90,6 +92,18 @@ export class Workload {
       if (o.status !== 201) throw new Error(`observation: ${o.status} ${o.text}`);
       this.state.persons.push(p.body.id);
     }
+    // households with a member, and a screening round over the county, for visits
+    for (let i = 0; i < 6; i++) {
+      const grid = GRIDS[i % GRIDS.length];
+      const h = await this.req('POST', '/api/v1/households', { grid_code: grid, address: `排查 ${i} 号` });
+      if (h.status !== 201) throw new Error(`household: ${h.status} ${h.text}`);
+      const p = await this.req('POST', '/api/v1/persons', { name: `住户${i}`, id_number: idNumber(this.state.seq++), grid_code: grid, household_id: h.body.id });
+      if (p.status !== 201) throw new Error(`member: ${p.status} ${p.text}`);
+      this.state.houses.push({ id: h.body.id, person: p.body.id });
+    }
+    const round = await this.req('POST', '/api/v1/rounds', { name: '崩溃测试轮', region_code: COUNTY, start_date: day(-1), end_date: day(7) });
+    if (round.status !== 201) throw new Error(`round: ${round.status} ${round.text}`);
+    this.state.round = round.body.id;
     this.state.setupDone = true;
   }
 
@@ -108,6 +122,16 @@ export class Workload {
       } else if (pick < 0.35) {
         kind = 'person';
         r = await this.req('POST', '/api/v1/persons', { name: '测试', id_number: idNumber(this.state.seq++), grid_code: grid, client_uuid: uuid });
+      } else if (pick < 0.55) {
+        kind = 'visit';
+        const house = this.state.houses[Math.floor(Math.random() * this.state.houses.length)];
+        const fever = Math.random() < 0.1;
+        r = await this.req('POST', '/api/v1/visits', {
+          client_uuid: uuid, round_id: this.state.round, household_id: house.id, members_present: 1,
+          persons: [{ person_id: house.person, fever, cough: false, contact_with_case: false,
+            temperature: fever ? 38.1 : 36.5,
+            ...(Math.random() < 0.2 ? { returned_from_risk: true, arrival_date: day(-2) } : { returned_from_risk: false }) }],
+        });
       } else {
         kind = 'health_report';
         const persons = this.state.persons;
@@ -144,7 +168,7 @@ export class Workload {
   }
 }
 
-const TABLE = { household: 'households', person: 'persons', health_report: 'health_reports' };
+const TABLE = { household: 'households', person: 'persons', health_report: 'health_reports', visit: 'visits' };
 
 // Every acknowledged write of "acks" that is not in the database at "db":
 // its client_uuid must map to its id, and the row must exist.
