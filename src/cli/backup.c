@@ -12,8 +12,8 @@
  * database (SQLite header, integrity check, schema_migrations), removes the
  * old database's -wal/-shm files (a stale WAL replayed onto another database
  * would corrupt it), and renames the copy over PATH: the database file is
- * either the old one or the new one, never half of each.  Stop the server
- * before restoring.
+ * either the old one or the new one, never half of each.  A database that
+ * another process has open (a running server) is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,6 +145,23 @@ done:
         rc = ep_error_set(err, EP_EUNAVAILABLE, "写入 %s 失败:%s", "writing %s failed: %s", to,
                           strerror(errno));
     return rc;
+}
+
+/* 1 if another process has the SQLite database "path" open: in WAL mode every
+ * connection holds a read lock on the "dead man switch" byte of the -shm file
+ * (offset 128, os_unix.c UNIX_SHM_DMS) while it is open; F_GETLK reports it
+ * without taking anything. */
+static int database_in_use(const char *path)
+{
+    char shm[4200];
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    int fd = open(shm, O_RDWR);
+    if (fd < 0)
+        return 0;
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+    int busy = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
+    return busy;
 }
 
 static long long file_size(const char *path)
@@ -296,6 +313,13 @@ int cli_restore(int argc, char **argv)
     if (!force && stat(path, &sb) == 0) {
         ep_error_set(&err, EP_ECONFLICT, "数据库 %s 已存在;要用备份替换它请加 --force",
                      "database %s exists; add --force to replace it with the backup", path);
+        cli_print_error(&err);
+        return CLI_FAIL;
+    }
+    if (database_in_use(path)) {
+        ep_error_set(&err, EP_ECONFLICT, "数据库 %s 正在使用(服务在运行?),请先停止服务再恢复",
+                     "database %s is in use (is the server running?); stop it before restoring",
+                     path);
         cli_print_error(&err);
         return CLI_FAIL;
     }

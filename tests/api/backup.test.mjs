@@ -100,6 +100,17 @@ test('restore refuses to overwrite an existing database without --force; --force
   assert.match(users.stdout, new RegExp(srv.user('admin')));
 });
 
+test('restore refuses to replace the database of a running server', async () => {
+  const file = path.join(srv.dir, 'live.db');
+  assert.equal(epigrid(['backup', '--db', srv.db, '--to', file]).status, 0);
+  const before = srv.snapshot();
+  const r = epigrid(['restore', '--from', file, '--db', srv.db, '--force'], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /in use \(is the server running\?\)/);
+  assert.equal(srv.snapshot(), before);
+  assert.equal((await srv.anon().get('/api/v1/health')).status, 200);
+});
+
 test('restore refuses a file that is not a sound epigrid database, writing nothing', async () => {
   const target = path.join(srv.dir, 'never.db');
   const junk = path.join(srv.dir, 'junk.db');
