@@ -38,11 +38,14 @@ int event_publish(struct store *s, const char *region_code, const char *type, co
 int event_list_after(struct store *s, const char *scope, int64_t after_id, int limit, event_fn fn,
                      void *ctx, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT id, at, type, region_code, payload FROM events"
-                                          " WHERE id > ? AND region_code >= ? AND region_code < ?"
-                                          " ORDER BY id LIMIT ?",
-                                          err);
+    /* Events inside the jurisdiction, and events published at one of its
+     * ancestors (a county's directive reaches the villages below it). */
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, at, type, region_code, payload FROM events"
+                      " WHERE id > ? AND ((region_code >= ? AND region_code < ?)"
+                      " OR region_code IN (?, ?, ?, ?)) ORDER BY id LIMIT ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     char upper[REGION_CODE_MAX];
@@ -50,7 +53,15 @@ int event_list_after(struct store *s, const char *scope, int64_t after_id, int l
     store_bind_int64(st, 1, after_id);
     store_bind_text(st, 2, scope);
     store_bind_text(st, 3, upper);
-    store_bind_int64(st, 4, limit);
+    int level = region_level_of_code(scope);
+    for (int l = REGION_CITY; l < REGION_CITY + 4; l++) {
+        /* Ancestors strictly above the scope; unused places bind NULL. */
+        if (l < level)
+            store_bind_textn(st, 4 + l - REGION_CITY, scope, (size_t)region_code_length(l));
+        else
+            store_bind_null(st, 4 + l - REGION_CITY);
+    }
+    store_bind_int64(st, 8, limit);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         if ((rc = fn(store_column_int64(st, 0), store_column_text(st, 1), store_column_text(st, 2),

@@ -18,7 +18,8 @@
 int event_publish(struct store *s, const char *region_code, const char *type, const json_t *payload,
                   int64_t *id_out, struct ep_error *err);
 
-/* Calls fn for each event with id > after_id whose region lies in "scope",
+/* Calls fn for each event with id > after_id whose region lies in "scope"
+ * or is an ancestor of it (a county's directive reaches its villages),
  * oldest first, at most "limit".  "payload" is JSON text. */
 typedef int (*event_fn)(int64_t id, const char *at, const char *type, const char *region_code,
                         const char *payload, void *ctx);

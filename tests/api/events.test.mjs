@@ -217,3 +217,23 @@ test('reconnecting with Last-Event-ID delivers what was missed, in order, once',
   assert.equal(anon.status, 401);
   await anon.text();
 });
+
+test("an event at an ancestor region reaches the streams below it, and not the neighbours", async () => {
+  const commander = await srv.as('commander', COUNTY);
+  const grid = await openStream(workerA);      // below the county: must receive
+  const neighbour = await openStream(workerC); // another county: must not
+  try {
+    const r = await commander.post('/api/v1/directives', {
+      title: '关于加强返乡人员排查的通知', body: '请各网格今日内完成排查。', target_region: COUNTY,
+      target_level: 'village', deadline: day(1),
+    });
+    assert.equal(r.status, 201, r.text);
+    const ev = await grid.waitFor((e) => e.event === 'directive.issued', 2000);
+    assert.ok(ev, 'a county directive reaches a grid worker of that county live');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(neighbour.events.filter((e) => e.event === 'directive.issued').length, 0);
+  } finally {
+    await grid.close();
+    await neighbour.close();
+  }
+});
