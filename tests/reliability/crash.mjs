@@ -1,11 +1,12 @@
 // crash.mjs -- the crash test: start `epigrid serve`, drive concurrent writes
 // (households and persons on the synchronous path, screening visits and
 // health reports through group commit, all with client UUIDs) recording
-// every acknowledgement, `kill -9` the server at a random moment, and check the database the dead
-// server left: PRAGMA integrity_check ok, every roll-up counter equal to its
-// oracle (`epigrid check`), every acknowledged write present under its
-// client UUID and id, and no idempotency key without its row (nothing
-// half-written).  Then restart on the same database and go again.
+// every acknowledgement, `kill -9` the server at a random moment, and check
+// the database the dead server left: PRAGMA integrity_check ok, every
+// roll-up counter equal to its oracle (`epigrid check`), every acknowledged
+// write present under its client UUID and id, no idempotency key without its
+// row and no fact without its audit row (nothing half-written).  Then restart
+// on the same database and go again.
 //
 //   node tests/reliability/crash.mjs [--cycles 20]     (make check-reliability)
 //   tests/api/crash_short.test.mjs runs 3 cycles inside `make check`.
@@ -58,6 +59,17 @@ function orphanKeys(db) {
   return Number(r.stdout.trim());
 }
 
+// Facts without their audit row (written in the same transaction).
+export function unaudited(db) {
+  const missing = (table, entity) => `(SELECT count(*) FROM ${table} t WHERE NOT EXISTS` +
+    ` (SELECT 1 FROM audit_log a WHERE a.entity = '${entity}' AND a.entity_id = CAST(t.id AS TEXT)))`;
+  const q = 'SELECT ' + [missing('households', 'household'), missing('persons', 'person'),
+    missing('health_reports', 'health_report'), missing('visits', 'visit')].join(' + ');
+  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
 // Runs "cycles" crash cycles.  Returns a summary; throws on the first
 // lost acknowledged write or inconsistency.  "log" receives progress lines.
 export async function crashCycles({ cycles = 20, bin = process.env.EPIGRID_BIN || path.join(ROOT, 'build/epigrid'),
@@ -94,6 +106,8 @@ export async function crashCycles({ cycles = 20, bin = process.env.EPIGRID_BIN |
       if (missing.length) throw new Error(`cycle ${cycle}: ${missing.length} acknowledged write(s) lost: ${JSON.stringify(missing.slice(0, 5))}`);
       const orphans = orphanKeys(db);
       if (orphans) throw new Error(`cycle ${cycle}: ${orphans} idempotency key(s) without their row`);
+      const silent = unaudited(db);
+      if (silent) throw new Error(`cycle ${cycle}: ${silent} fact(s) without their audit row`);
       const acked = state.acks.length - before;
       summary.cycles++;
       summary.acked += acked;
