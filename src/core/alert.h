@@ -54,7 +54,7 @@ int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
                 struct ep_error *err);
 
 #define ALERT_RULE_MAX  32
-#define ALERT_TITLE_MAX 256
+#define ALERT_TITLE_MAX 512  /* bytes: a title holds a place name of up to 60 characters */
 #define ALERT_NOTE_MAX  1024 /* bytes; notes are at most 300 characters */
 
 struct alert {

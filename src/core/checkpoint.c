@@ -498,7 +498,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
             goto out;
     }
     if (febrile) {
-        char key[64], title_zh[200], title_en[200];
+        char key[64], title_zh[ALERT_TITLE_MAX], title_en[ALERT_TITLE_MAX];
         snprintf(key, sizeof key, "checkpoint_fever:%lld", (long long)id);
         snprintf(title_zh, sizeof title_zh, "%s %d.%d℃(卡口:%s)",
                  from_risk ? "发热且来自风险地区" : "发热", in->temperature_dc / 10,
