@@ -6,15 +6,28 @@
  * server cleanly: in-flight requests finish, connections close.
  */
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "http/server.h"
 #include "util/log.h"
+
+/* 1 unless "path" exists and it or its directory (where SQLite creates the
+ * -wal and -shm files) cannot be written by this process. */
+static int writable(const char *path)
+{
+    if (access(path, F_OK) != 0)
+        return 1; /* missing: cli_open_store says so */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    return access(path, W_OK) == 0 && access(dirname(dir), W_OK) == 0;
+}
 
 /* Parses a whole number in [min, max]. */
 static int parse_count(const char *text, long min, long max, long *out)
@@ -144,6 +157,19 @@ int cli_serve(int argc, char **argv)
         }
     }
     cfg.db_path = cli_db_path(db);
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (!writable(cfg.db_path)) {
+        /* Every write would be refused: say why now, not at the first 503. */
+        ep_error_set(&err, EP_EUNAVAILABLE,
+                     "数据库 %s 或其所在目录不可写(权限?只读文件系统?),请修正后再启动服务",
+                     "database %s or its directory cannot be written (permissions? a read-only "
+                     "file system?); fix that, then start the server",
+                     cfg.db_path);
+        cli_print_error(&err);
+        return CLI_FAIL;
+    }
+    ep_error_clear(&err);
     struct store *s = cli_open_store(cfg.db_path, 0); /* applies pending migrations */
     if (!s)
         return CLI_FAIL;
@@ -157,8 +183,6 @@ int cli_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct http_server *srv;
-    struct ep_error err;
-    ep_error_clear(&err);
     if (http_server_start(&srv, &cfg, &err) != 0) {
         cli_print_error(&err);
         return CLI_FAIL;

@@ -4,17 +4,18 @@
 // themselves once space returns -- no restart.  (A read-only file system
 // maps to the same 503 in store_sqlite.c, but the kernel refuses to remount
 // a file system read-only while the server holds its files open for writing,
-// and root ignores chmod, so that case is not exercised here.)
+// and root ignores chmod, so that case is not exercised at run time; a
+// server asked to start on a database it cannot write refuses, saying why.)
 //
 // The database lives on a small tmpfs mounted for the test, which needs root
 // (mount); elsewhere the test is skipped (it says so).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, writeSync, closeSync, unlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, closeSync, unlinkSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, epigrid, assertError } from './lib.mjs';
+import { startServer, epigrid, assertError, BIN } from './lib.mjs';
 import { idNumber } from '../reliability/workload.mjs';
 
 const UUID = () => crypto.randomUUID();
@@ -135,6 +136,35 @@ test('disk full: 503 with a clear message, nothing written, reads work, writes r
     assert.equal(rep.status, 201, rep.text);
     assert.equal(epigrid(['check', '--db', srv.db]).status, 0);
   });
+
+test('a server refuses to start on a database it cannot write, saying why', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'epigrid-ro-'));
+  try {
+    const db = path.join(dir, 'ro.db');
+    assert.equal(epigrid(['init', '--db', db]).status, 0);
+    let cmd = BIN;
+    let pre = [];
+    if (process.getuid?.() === 0) {
+      // root writes anything: run the server as nobody on root's files
+      chmodSync(dir, 0o755);
+      chmodSync(db, 0o644);
+      cmd = 'setpriv';
+      pre = ['--reuid=65534', '--regid=65534', '--clear-groups', BIN];
+    } else {
+      chmodSync(db, 0o444);
+      chmodSync(dir, 0o555);
+    }
+    for (const [lang, re] of [['zh_CN.UTF-8', /不可写/], ['en', /cannot be written/]]) {
+      const r = spawnSync(cmd, [...pre, 'serve', '--db', db, '--listen', '127.0.0.1:0'],
+        { encoding: 'utf8', timeout: 10000, env: { ...process.env, EPIGRID_LANG: lang } });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, re);
+    }
+  } finally {
+    chmodSync(dir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('the tmpfs tests ran or were skipped for a stated reason', () => {
   assert.ok(mnt || why);
