@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "core/demo.h"
+#include "core/simulate.h"
 #include "util/timeutil.h"
 
 static const char *DEMO_HELP =
@@ -32,6 +33,7 @@ static const char *DEMO_HELP =
     "              1.5 M households, 5.4 M persons)\n"
     "  --seed N    随机种子 PRNG seed (默认 default 1)\n"
     "  --force     删除已有数据库文件后重建 delete an existing database file first\n"
+    "  --no-simulate 不模拟疫情、物资、动员与近三日排查 skip the simulated activity\n"
     "  已有住户或人员的数据库不会被写入(除非 --force)。\n"
     "  A database that already has households or persons is refused unless --force.";
 
@@ -90,13 +92,16 @@ static int remove_database(const char *path)
 
 int cli_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"scale", required_argument, 0, 's'},
-        {"seed", required_argument, 0, 'r'}, {"force", no_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"scale", required_argument, 0, 's'},
+                                         {"seed", required_argument, 0, 'r'},
+                                         {"force", no_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"no-simulate", no_argument, 0, 'n'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL;
     struct demo_options opt = {DEMO_SCALE_DEFAULT, DEMO_SEED_DEFAULT, on_progress, NULL};
-    int force = 0, c;
+    int force = 0, simulate = 1, c;
     char *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:s:r:fh", opts, NULL)) != -1) {
@@ -125,6 +130,9 @@ int cli_demo(int argc, char **argv)
             break;
         case 'f':
             force = 1;
+            break;
+        case 'n':
+            simulate = 0;
             break;
         case 'h':
             puts(DEMO_HELP);
@@ -169,6 +177,8 @@ int cli_demo(int argc, char **argv)
     }
     int users = 0;
     rc = demo_users_create(s, &users, &err);
+    if (rc == 0 && simulate)
+        rc = simulate_demo(s, opt.scale, opt.seed, &err);
     store_close(s);
     if (rc != 0) {
         cli_print_error(&err);
