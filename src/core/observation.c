@@ -1013,6 +1013,7 @@ static int raise_abnormal(struct store *s, const struct observation *o, struct h
         .dedup_key = key,
         .title_zh = zh,
         .title_en = en,
+        .raised_unix = in->now_unix, /* the moment of reporting (0 = now) */
     };
     return alert_raise(s, &a, &r->alert_id, err);
 }

@@ -36,7 +36,7 @@
 #include "core/team.h"
 #include "util/timeutil.h"
 
-#define SAMPLE_HOUSEHOLDS 2500 /* visits of the daily loop, whatever the scale */
+#define SAMPLE_HOUSEHOLDS 5000 /* visits of the daily loop, whatever the scale */
 #define SAMPLE_OBS        1500 /* active observations given health reports */
 #define SAMPLE_ALERTS     3000 /* alerts considered for acknowledgement */
 #define LOOP_DAYS         3    /* the round covers today and the two days before */
@@ -556,59 +556,113 @@ static int collect_obs(const struct observation *o, void *ctx)
     return 0;
 }
 
-/* Health reports of one observation at the slots of the last LOOP_DAYS days
- * that are past their grace period: most reported, a few missing (the
- * current one more often), a few abnormal. */
-static int report_observation(struct sim *m, const struct profile *prof,
-                              const struct observation *o, struct ep_error *err)
+/* One health report of observation "o" for slot (day, index), reported at
+ * "at" (normal mostly, now and then a fever or a cough). */
+static int report_one(struct sim *m, const struct profile *prof, const struct observation *o,
+                      int64_t day, int index, int64_t at, struct ep_error *err)
 {
-    int64_t start;
-    if (time_date_parse(o->start_date, &start) != 0)
-        return 0;
-    int64_t first = m->today - LOOP_DAYS + 1;
-    if (start > first)
-        first = start;
+    struct health_report_input in = {0};
+    in.person_id = o->person_id;
+    char slot[48], date[11];
+    date_of(day, date);
+    snprintf(slot, sizeof slot, "%.10sT%02d:%02d", date, (prof->slot_minutes[index] / 60) % 24,
+             prof->slot_minutes[index] % 60);
+    in.slot = slot;
+    in.temperature_dc = 361 + (int)rnd(m, 10);
+    if (rnd(m, 100) < 3) {
+        in.temperature_dc = 374 + (int)rnd(m, 12);
+        in.symptoms[in.nsymptoms++] = "fever";
+        if (rnd(m, 2))
+            in.symptoms[in.nsymptoms++] = "cough";
+    }
+    in.now_unix = at < m->now ? at : m->now;
+    char uuid[37];
+    m->uuid_seq++;
+    snprintf(uuid, sizeof uuid, "5133d3a0-0000-4000-8000-%012llx", (unsigned long long)m->uuid_seq);
+    struct idem_key idem = {uuid, "", 0};
+    snprintf(idem.hash, sizeof idem.hash, "%064llx", (unsigned long long)m->uuid_seq);
+    struct health_report r;
+    int rc = observation_report_add(m->s, &m->who, &in, &idem, &r, err);
+    if (rc == 0)
+        m->st->reports++;
+    return rc;
+}
+
+/* The overdue sweep at moment "at", in batches. */
+static int sweep_at(struct sim *m, int64_t at, struct ep_error *err)
+{
+    struct observation_sweep_result sw;
+    do {
+        int rc = observation_sweep(m->s, at, &sw, err);
+        if (rc != 0)
+            return rc;
+        m->st->overdue += sw.opened;
+    } while (sw.more);
+    return 0;
+}
+
+/* The slots of the last LOOP_DAYS days in time order: most observations
+ * report within the grace period, the sweep runs when it ends (opening
+ * overdue rows and raising report_overdue alerts for the missing), some
+ * report late (closing their overdue row), a few never do; the current
+ * slot is missed more often (people still have time). */
+static int report_slots(struct sim *m, const struct profile *prof, const struct obs_list *ol,
+                        struct ep_error *err)
+{
     int64_t cur_day;
     int cur_index;
     profile_slot_at(prof, m->now, &cur_day, &cur_index);
+    int64_t grace = (int64_t)prof->grace_minutes * 60;
+    char *late = malloc((size_t)ol->n + 1);
+    int64_t *starts = malloc(((size_t)ol->n + 1) * sizeof *starts);
+    if (!late || !starts)
+        abort();
+    for (int k = 0; k < ol->n; k++)
+        if (time_date_parse(ol->items[k].start_date, &starts[k]) != 0)
+            starts[k] = m->today + 1;
     int rc = 0;
-    for (int64_t day = first; day <= m->today && rc == 0; day++) {
+    for (int64_t day = m->today - LOOP_DAYS + 1; day <= m->today && rc == 0; day++) {
         for (int i = 0; i < prof->nslots && rc == 0; i++) {
             int64_t t0 = profile_slot_start(prof, day, i);
-            if (t0 > m->now - 60)
+            if (t0 > m->now - 120)
                 break;
             int current = day == cur_day && i == cur_index;
-            if (rnd(m, 100) < (current ? 25 : 6))
-                continue; /* missed */
-            struct health_report_input in = {0};
-            in.person_id = o->person_id;
-            char slot[48], date[11];
-            date_of(day, date);
-            snprintf(slot, sizeof slot, "%.10sT%02d:%02d", date, (prof->slot_minutes[i] / 60) % 24,
-                     prof->slot_minutes[i] % 60);
-            in.slot = slot;
-            in.temperature_dc = 361 + (int)rnd(m, 10);
-            if (rnd(m, 100) < 3) {
-                in.temperature_dc = 374 + (int)rnd(m, 12);
-                in.symptoms[in.nsymptoms++] = "fever";
-                if (rnd(m, 2))
-                    in.symptoms[in.nsymptoms++] = "cough";
+            if ((rc = store_begin(m->s, err)) != 0)
+                break;
+            for (int k = 0; k < ol->n && rc == 0; k++) {
+                late[k] = 0;
+                if (starts[k] > day)
+                    continue;
+                int64_t r = rnd(m, 100);
+                if (r < 5 || (current && r < 30))
+                    continue; /* missed */
+                if (r < 12) {
+                    late[k] = 1;
+                    continue;
+                }
+                rc = report_one(m, prof, &ol->items[k], day, i, t0 + 60 + rnd(m, grace - 120), err);
             }
-            int64_t late = rnd(m, (int64_t)prof->grace_minutes * 60);
-            in.now_unix = t0 + 60 + late;
-            if (in.now_unix > m->now)
-                in.now_unix = m->now;
-            char uuid[37];
-            m->uuid_seq++;
-            snprintf(uuid, sizeof uuid, "5133d3a0-0000-4000-8000-%012llx",
-                     (unsigned long long)m->uuid_seq);
-            struct idem_key idem = {uuid, "", 0};
-            snprintf(idem.hash, sizeof idem.hash, "%064llx", (unsigned long long)m->uuid_seq);
-            struct health_report r;
-            if ((rc = observation_report_add(m->s, &m->who, &in, &idem, &r, err)) == 0)
-                m->st->reports++;
+            if (rc == 0)
+                rc = store_commit(m->s, err);
+            else
+                store_rollback(m->s);
+            if (rc != 0 || t0 + grace + 60 > m->now)
+                continue;
+            if ((rc = sweep_at(m, t0 + grace + 60, err)) != 0 || (rc = store_begin(m->s, err)) != 0)
+                break;
+            for (int k = 0; k < ol->n && rc == 0; k++) {
+                int64_t at = t0 + grace + 600 + rnd(m, 7200);
+                if (late[k] && at < m->now)
+                    rc = report_one(m, prof, &ol->items[k], day, i, at, err);
+            }
+            if (rc == 0)
+                rc = store_commit(m->s, err);
+            else
+                store_rollback(m->s);
         }
     }
+    free(late);
+    free(starts);
     return rc;
 }
 
@@ -741,24 +795,12 @@ static int daily_loop(struct sim *m, struct ep_error *err)
     struct observation_filter of = {
         .scope = DEMO_CODE_CITY, .status = "active", .limit = SAMPLE_OBS};
     rc = observation_list(m->s, &of, collect_obs, &ol, err);
-    if (rc >= 0 && (rc = store_begin(m->s, err)) == 0) {
-        for (int i = 0; i < ol.n && rc == 0; i++)
-            rc = report_observation(m, &prof, &ol.items[i], err);
-        if (rc == 0)
-            rc = store_commit(m->s, err);
-        else
-            store_rollback(m->s);
-    }
+    if (rc >= 0)
+        rc = report_slots(m, &prof, &ol, err);
     free(ol.items);
-    if (rc != 0)
+    /* The sweep at now, then the people on duty handle alerts. */
+    if (rc != 0 || (rc = sweep_at(m, m->now, err)) != 0)
         return rc;
-    /* The overdue sweep at now, then the people on duty handle alerts. */
-    struct observation_sweep_result sw;
-    do {
-        if ((rc = observation_sweep(m->s, m->now, &sw, err)) != 0)
-            return rc;
-        m->st->overdue += sw.opened;
-    } while (sw.more);
     if ((rc = store_begin(m->s, err)) != 0)
         return rc;
     if ((rc = handle_alerts(m, err)) == 0)
