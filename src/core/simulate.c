@@ -369,11 +369,23 @@ static int seed_yongjingyuan(struct sim *m, struct ep_error *err)
         iso_of(day0 + hours[i][1] * 3600, b);
         int64_t people[2] = {k->p[3 + i].id, k->p[7 + i].id};
         struct roster_shift_input si = {place, a, b, 0, people, 2, "卡点值守"};
-        rc = roster_shift_create(m->s, &m->who, &si, &o, err);
-        json_decref(o);
+        if ((rc = roster_shift_create(m->s, &m->who, &si, &o, err)) != 0)
+            break;
+        int64_t shift = json_id(o);
         o = NULL;
-        if (rc == 0)
-            m->st->shifts++;
+        m->st->shifts++;
+        /* Both checked in a few minutes early and out at the end (service hours). */
+        for (int j = 0; j < 2 && rc == 0; j++) {
+            int64_t in_at = day0 + hours[i][0] * 3600 - 300 - rnd(m, 600);
+            if ((rc = roster_attend(m->s, &m->who, shift, people[j], 1, in_at, &o, err)) == 0) {
+                json_decref(o);
+                o = NULL;
+                rc = roster_attend(m->s, &m->who, shift, people[j], 0,
+                                   day0 + hours[i][1] * 3600 + rnd(m, 300), &o, err);
+            }
+            json_decref(o);
+            o = NULL;
+        }
     }
 done:
     free(k);
@@ -435,13 +447,33 @@ static int seed_command(struct sim *m, struct ep_error *err)
                                             "茶亭社区居委会", DEMO_CODE_CHATING, fix_by};
     if ((rc = command_inspection_create(m->s, &m->who, &ii, &o, err)) != 0)
         return rc;
+    /* The second finding rectified, the first still open. */
+    json_t *second = json_array_get(json_object_get(o, "findings"), 1);
+    int64_t finding = second ? (int64_t)json_integer_value(json_object_get(second, "id")) : 0;
     json_decref(o);
     o = NULL;
+    if (finding) {
+        rc = command_finding_rectify(
+            m->s, &m->who, finding, "已补齐返乡人员健康监测台账,落实专人每日两次电话随访", &o, err);
+        json_decref(o);
+        o = NULL;
+        if (rc != 0)
+            return rc;
+    }
     struct broadcast_input bi = {DEMO_CODE_CITY, "防疫广播:少出门、戴口罩、勤洗手",
                                  "各位村民注意了:疫情防控期间,请大家不串门、不聚集,出门戴口罩,"
                                  "勤洗手多通风。从外地返乡的人员,请主动向村委会报告。"};
-    rc = broadcast_publish(m->s, &m->who, &bi, &o, err);
-    json_decref(o);
+    if ((rc = broadcast_publish(m->s, &m->who, &bi, &o, err)) != 0)
+        return rc;
+    int64_t notice = json_id(o);
+    o = NULL;
+    /* Played by the loudspeakers of two villages so far. */
+    static const char *const played[] = {DEMO_CODE_CHATING, DEMO_CODE_GUITOU};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = broadcast_ack(m->s, &m->who, notice, played[i], &o, err);
+        json_decref(o);
+        o = NULL;
+    }
     return rc;
 }
 

@@ -185,3 +185,48 @@ test('bad arguments are usage errors (exit 2) and --help answers', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the demo city is alive: an open round with coverage, observations, alerts handled, cases, supplies, mobilisation, level I', async () => {
+  const admin = await srv.login('admin', DEMO_PASSWORD);
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const r = await admin.get('/api/v1/dashboard?region=4311');
+  assert.equal(r.status, 200);
+  const d = r.body;
+  assert.equal(d.date, today);
+  // The screening round of the last three days covers a large share of households.
+  assert.ok(d.coverage.round && d.coverage.round.region_code === '4311', 'an open city-wide round');
+  assert.ok(d.coverage.visited > 0 && d.coverage.rate > 0.25, `coverage ${d.coverage.rate}`);
+  const [facts] = sql(srv.db, `SELECT (SELECT COUNT(*) FROM visits) AS visits,
+    (SELECT COUNT(*) FROM observations WHERE status = 'active') AS active,
+    (SELECT COUNT(*) FROM alerts WHERE status <> 'resolved') AS open,
+    (SELECT COUNT(*) FROM alerts WHERE ack_at IS NOT NULL) AS acked,
+    (SELECT COUNT(*) FROM cases WHERE status = 'confirmed') AS confirmed`);
+  assert.equal(d.coverage.visited, facts.visits);
+  assert.ok(d.observation.active > 0 && d.observation.active === facts.active);
+  assert.ok(d.observation.overdue_now > 0, 'some persons under observation are overdue');
+  assert.ok(d.reports.received_today > 0);
+  assert.ok(d.alerts.open > 0 && d.alerts.open === facts.open);
+  assert.ok(facts.acked > 0, 'some alerts acknowledged');
+  assert.ok(d.cases.confirmed_total > 0 && d.cases.contacts_total > 0);
+  assert.ok(d.supplies.donations > 0);
+  assert.ok(d.mobilisation.teams > 0 && d.mobilisation.org_members > 0);
+  assert.equal(d.response_level.level, 1);
+  assert.equal(d.response_level.effective_date, '2020-01-23');
+  // Time to acknowledge has figures on some day of the round.
+  let acks = 0;
+  for (let i = 0; i < 3; i++) {
+    const day = new Date(Date.now() + 8 * 3600e3 - i * 86400e3).toISOString().slice(0, 10);
+    const t = await admin.get(`/api/v1/stats/timeliness?region=4311&date=${day}`);
+    assert.equal(t.status, 200);
+    acks += t.body.acknowledge.count;
+  }
+  assert.ok(acks > 0, 'time-to-acknowledge has numbers');
+  // The grid worker of 雍景园小区 sees alerts of the grid, and grids without a responsible person exist.
+  const grid = await srv.login('grid_yongjingyuan', DEMO_PASSWORD);
+  const alerts = await grid.get('/api/v1/alerts');
+  assert.equal(alerts.status, 200);
+  assert.ok(alerts.body.items.length > 0);
+  const [duty] = sql(srv.db, `SELECT (SELECT COUNT(*) FROM regions WHERE length(code) = 15) AS grids,
+    (SELECT COUNT(DISTINCT grid_code) FROM grid_duties WHERE role = 'responsible') AS assigned`);
+  assert.ok(duty.assigned > 0 && duty.assigned < duty.grids);
+});

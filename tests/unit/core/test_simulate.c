@@ -300,6 +300,11 @@ static void the_city_has_something_true_on_every_page(void **state)
     assert_int_equal(scalar(c->s, "SELECT COUNT(*) FROM directives"), 1);
     assert_int_equal(scalar(c->s, "SELECT COUNT(*) FROM inspections"), 1);
     assert_int_equal(scalar(c->s, "SELECT COUNT(*) FROM broadcasts"), 1);
+    assert_int_equal(scalar(c->s, "SELECT COUNT(*) FROM broadcast_acks"), 2);
+    assert_int_equal(scalar(c->s, "SELECT COUNT(*) FROM inspection_findings WHERE status = 'open'"),
+                     1);
+    assert_true(scalar(c->s, "SELECT SUM(value) FROM region_counters WHERE code = '4311' AND"
+                             " metric = 'service_minutes'") >= 3 * 2 * 6 * 60);
 }
 
 int main(void)
