@@ -29,13 +29,14 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open(argv[1], &db) != SQLITE_OK)
         return 1;
-    sqlite3_exec(db,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                 "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, observation_id INTEGER,"
-                 " person_id INTEGER, grid_code TEXT, slot_day INTEGER, slot_index INTEGER,"
-                 " temperature_dc INTEGER, symptoms TEXT, abnormal INTEGER, reported_at TEXT,"
-                 " client_uuid TEXT UNIQUE)",
-                 NULL, NULL, NULL);
+    sqlite3_exec(
+        db,
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+        "CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, observation_id INTEGER,"
+        " person_id INTEGER, grid_code TEXT, slot_day INTEGER, slot_index INTEGER,"
+        " temperature_dc INTEGER, symptoms TEXT, abnormal INTEGER, reported_at TEXT,"
+        " client_uuid TEXT UNIQUE)",
+        NULL, NULL, NULL);
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db,
                        "INSERT INTO reports (observation_id, person_id, grid_code, slot_day,"
