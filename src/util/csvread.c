@@ -423,17 +423,24 @@ static int undecided(struct csvread *r, const unsigned char *p, size_t n, int fi
         r->pending.len = len - ascii;
         return 0;
     }
+    /* Decide on the first CSVREAD_DECIDE_BYTES only, however much is pending:
+     * the choice must not depend on how the input was cut into chunks (found
+     * by tests/fuzz/fuzz_csv: fed whole, a bad byte further on tipped a file
+     * to GB18030 that chunked reading took for UTF-8). */
+    size_t avail = len - ascii;
+    size_t window = avail > CSVREAD_DECIDE_BYTES ? CSVREAD_DECIDE_BYTES : avail;
+    int window_final = final && window == avail;
     int incomplete;
-    size_t ok = utf8_prefix(s + ascii, len - ascii, &incomplete);
+    size_t ok = utf8_prefix(s + ascii, window, &incomplete);
     /* A cut-off tail after valid sequences is a truncated UTF-8 file. */
-    int utf8 = ok == len - ascii || (incomplete && (!final || ok > 0));
+    int utf8 = ok == window || (incomplete && (!window_final || ok > 0));
     /* Neither may fit: the encoding that decodes the longer prefix wins, so
      * that a UTF-8 file with one bad byte is reported as such (and at the
      * right line) rather than decoded as GB18030 garbage. */
     if (!utf8) {
         if (open_gb18030(r) != 0)
             return r->stop;
-        utf8 = ok > 0 && ok >= gb18030_prefix(r, s + ascii, len - ascii);
+        utf8 = ok > 0 && ok >= gb18030_prefix(r, s + ascii, window);
     }
     r->encoding = utf8 ? CSVREAD_UTF8 : CSVREAD_GB18030;
     /* "work" is free here (no carry before the decision). */
