@@ -335,13 +335,20 @@ static int name_set_add(struct name_set *set, const char *name)
 /* ---- batches: what the generator thread hands to the writer ------------------
  *
  * The generator produces one batch per county (more when a county is larger
- * than BATCH_PERSONS): its regions, households and persons, the persons
- * sorted by ID number.  The writer stores persons in that order and numbers
- * them in it, so the UNIQUE index on id_number grows almost at its end (each
- * county's own code comes first in its numbers); rows in random key order
- * measured twice as slow at --scale 1.0.  Households keep the grid order. */
+ * than BATCH_PERSONS): its regions, households and persons.  Households keep
+ * the grid order.  Persons are numbered in one of two orders (BENCH.md, "B6
+ * demo generation", has the measurements at --scale 1.0):
+ *  - ID-number order within the batch, when the index of a UNIQUE column
+ *    constraint on id_number must stay during the load (SQLite cannot drop
+ *    it): it then grows almost in order, each county's own code first (load
+ *    17 s instead of 24 s), at the price of building the other indexes from
+ *    unordered rows (15 s instead of 10 s);
+ *  - grid order, when every persons index can be dropped and built after the
+ *    load (a named CREATE UNIQUE INDEX): the grid and household indexes are
+ *    then built from ordered rows (22.6 s in all instead of 34 s). */
 
-#define BATCH_PERSONS 1200000 /* bounds the memory of a batch (~80 MB) */
+#define BATCH_PERSONS       1200000 /* bounds the memory of a batch (~80 MB) */
+#define FIRST_BATCH_PERSONS 20000   /* the writer's first batch, ready in ~20 ms */
 
 struct batch_region {
     char code[REGION_CODE_MAX]; /* the parent is the code's prefix */
@@ -458,6 +465,8 @@ struct gen {
     uint32_t surname_total;
     int64_t next_household_id;
     int64_t next_person_id;
+    int handovers;         /* batches handed to the writer so far */
+    int by_id_number;      /* store persons in ID-number order (see batches) */
     struct batch *batch;   /* being filled */
     struct pipeline *pipe; /* where batches go */
 };
@@ -1086,8 +1095,9 @@ static int sort_key_cmp(const void *a, const void *b)
     return memcmp(a, b, 18);
 }
 
-/* Orders the batch's persons by ID number (order[] and rank[]). */
-static int batch_sort(struct batch *b)
+/* Fills order[] and rank[]: the batch's persons by ID number, or as
+ * generated (grid order) when "by_id_number" is 0. */
+static int batch_sort(struct batch *b, int by_id_number)
 {
     if (b->npersons > b->cap_order || !b->order) {
         size_t want = b->npersons > 1024 ? b->npersons : 1024;
@@ -1108,7 +1118,8 @@ static int batch_sort(struct batch *b)
         memcpy(keys[i].id_number, b->persons[i].id_number, 18);
         keys[i].person = (uint32_t)i;
     }
-    qsort(keys, b->npersons, sizeof *keys, sort_key_cmp);
+    if (by_id_number)
+        qsort(keys, b->npersons, sizeof *keys, sort_key_cmp);
     for (size_t k = 0; k < b->npersons; k++) {
         b->order[k] = keys[k].person;
         b->rank[keys[k].person] = (uint32_t)k;
@@ -1122,11 +1133,12 @@ static int batch_sort(struct batch *b)
 static int batch_handover(struct gen *g, int county)
 {
     struct batch *b = g->batch;
-    if (batch_sort(b) != 0)
+    if (batch_sort(b, g->by_id_number) != 0)
         return out_of_memory(g);
     b->first_person_id = g->next_person_id;
     g->next_person_id += (int64_t)b->npersons;
     b->county = county;
+    g->handovers++;
     struct pipeline *pl = g->pipe;
     pthread_mutex_lock(&pl->mu);
     pl->state[pl->filling] = SLOT_READY;
@@ -1180,8 +1192,10 @@ static int generate_county(struct gen *g)
     static const int first_number[3] = {1, 101, 201};
     int next_number = 1;
     for (int64_t t = 0; t < p.townships; t++) {
-        /* A very large county goes in several batches, cut between townships. */
-        if (g->batch->npersons >= BATCH_PERSONS && (rc = batch_handover(g, -1)) != 0)
+        /* A very large county goes in several batches, cut between townships;
+         * the first batch is cut early so that the writer starts at once. */
+        size_t cut = g->handovers ? BATCH_PERSONS : FIRST_BATCH_PERSONS;
+        if (g->batch->npersons >= cut && (rc = batch_handover(g, -1)) != 0)
             goto out;
         int kind = p.township_kind[t];
         if (next_number < first_number[kind])
@@ -1287,15 +1301,16 @@ out:
     return rc;
 }
 
-/* ---- secondary indexes around the load --------------------------------------------
+/* ---- persons indexes around the load --------------------------------------------
  *
- * Persons arrive in ID-number order, so their other indexes (by grid, by
- * name, by household) would take one random B-tree insert per row; building
- * them after the load (one sort each, on two threads) is clearly faster
+ * Every index of persons that the catalogue lists with its SQL (all but the
+ * one of a UNIQUE column constraint) is dropped before the load and built
+ * after it, one sort each: maintaining them row by row costs a B-tree insert
+ * per row and index, random for the name index, and measured clearly slower
  * (BENCH.md, "B6 demo generation").  The definitions are read back from the
- * catalogue, so they stay whatever the migrations say.  The UNIQUE index on
- * id_number cannot be dropped and stays; households keep theirs, as they
- * arrive in grid order.  SQLite only: other engines keep their indexes. */
+ * catalogue, so they stay whatever the migrations say.  Households keep their
+ * index: rows arrive in grid order and it grows at its end.  SQLite only:
+ * other engines keep their indexes. */
 
 #define SAVED_INDEXES_MAX 16
 
@@ -1309,6 +1324,25 @@ static void saved_indexes_free(struct saved_indexes *x)
     for (int i = 0; i < x->n; i++)
         free(x->sql[i]);
     x->n = 0;
+}
+
+/* The first column of the first row of "sql" (a PRAGMA or a query), as an
+ * integer and, when "text" is given, as text; 0 when there is none. */
+static int64_t single_value(struct store *s, const char *sql, char *text, size_t text_size)
+{
+    struct ep_error ignored;
+    ep_error_clear(&ignored);
+    struct store_stmt *st = store_prepare(s, sql, &ignored);
+    if (!st)
+        return 0;
+    int64_t v = 0;
+    if (store_step(st, &ignored) == STORE_ROW) {
+        v = store_column_int64(st, 0);
+        if (text)
+            snprintf(text, text_size, "%s", store_column_text(st, 0));
+    }
+    store_stmt_reset(st);
+    return v;
 }
 
 static int is_sqlite(struct store *s)
@@ -1350,6 +1384,15 @@ static int indexes_drop(struct store *s, struct saved_indexes *x, struct ep_erro
             return rc;
     }
     return 0;
+}
+
+/* 1 if persons still has an index (a UNIQUE constraint's) after indexes_drop(). */
+static int index_left_on_persons(struct store *s)
+{
+    return single_value(s,
+                        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+                        " AND tbl_name = 'persons'",
+                        NULL, 0) > 0;
 }
 
 static int indexes_create(struct store *s, struct saved_indexes *x, struct ep_error *err)
@@ -1397,8 +1440,6 @@ static int batch_write(struct writer *w, const struct batch *b)
         store_bind_textn(st, 2, b->grids[h->grid], strlen(b->grids[h->grid]));
         store_bind_text(st, 3, b->text + h->address);
         store_bind_int64(st, 4, b->first_person_id + b->rank[h->head]);
-        store_bind_textn(st, 5, DEMO_CREATED_AT, CREATED_AT_LEN);
-        store_bind_textn(st, 6, DEMO_CREATED_AT, CREATED_AT_LEN);
         if ((rc = store_run(st, w->err)) != 0)
             return rc;
     }
@@ -1419,8 +1460,6 @@ static int batch_write(struct writer *w, const struct batch *b)
             store_bind_textn(st, 8, p->phone, 11);
         else
             store_bind_null(st, 8);
-        store_bind_textn(st, 9, DEMO_CREATED_AT, CREATED_AT_LEN);
-        store_bind_textn(st, 10, DEMO_CREATED_AT, CREATED_AT_LEN);
         if ((rc = store_run(st, w->err)) != 0)
             return rc;
     }
@@ -1529,33 +1568,16 @@ struct settings {
 
 #define INDEX_CACHE_KIB 65536
 
-static int64_t pragma_value(struct store *s, const char *sql, char *text, size_t text_size)
-{
-    struct ep_error ignored;
-    ep_error_clear(&ignored);
-    struct store_stmt *st = store_prepare(s, sql, &ignored);
-    if (!st)
-        return 0;
-    int64_t v = 0;
-    if (store_step(st, &ignored) == STORE_ROW) {
-        v = store_column_int64(st, 0);
-        if (text)
-            snprintf(text, text_size, "%s", store_column_text(st, 0));
-    }
-    store_stmt_reset(st);
-    return v;
-}
-
 static void settings_bulk(struct store *s, struct settings *saved)
 {
     memset(saved, 0, sizeof *saved);
     if (!is_sqlite(s))
         return;
-    saved->foreign_keys = pragma_value(s, "PRAGMA foreign_keys", NULL, 0);
-    saved->temp_store = pragma_value(s, "PRAGMA temp_store", NULL, 0);
-    saved->threads = pragma_value(s, "PRAGMA threads", NULL, 0);
-    saved->cache_size = pragma_value(s, "PRAGMA cache_size", NULL, 0);
-    pragma_value(s, "PRAGMA journal_mode", saved->journal_mode, sizeof saved->journal_mode);
+    saved->foreign_keys = single_value(s, "PRAGMA foreign_keys", NULL, 0);
+    saved->temp_store = single_value(s, "PRAGMA temp_store", NULL, 0);
+    saved->threads = single_value(s, "PRAGMA threads", NULL, 0);
+    saved->cache_size = single_value(s, "PRAGMA cache_size", NULL, 0);
+    single_value(s, "PRAGMA journal_mode", saved->journal_mode, sizeof saved->journal_mode);
     for (char *c = saved->journal_mode; *c; c++)
         if ((*c < 'a' || *c > 'z') && (*c < 'A' || *c > 'Z'))
             *c = '\0'; /* only a word goes back into the PRAGMA below */
@@ -1639,20 +1661,24 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
         goto done;
     if ((rc = registry_is_empty(s, err)) != 0 || (rc = indexes_drop(s, &saved, err)) != 0)
         goto fail;
+    g->by_id_number = !is_sqlite(s) || index_left_on_persons(s);
     rc = -EP_EINTERNAL;
     w.ins_region = store_prepare(s,
                                  "INSERT INTO regions (code, parent_code, level, name, created_at)"
                                  " VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                                  err);
+    /* The fixed creation time is a constant of the statements: two text
+     * bindings (a copy each) fewer for each of seven million rows. */
     w.ins_household = store_prepare(
         s,
         "INSERT INTO households (id, grid_code, address, head_person_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, '" DEMO_CREATED_AT "', '" DEMO_CREATED_AT "')",
         err);
     w.ins_person = store_prepare(
         s,
         "INSERT INTO persons (id, household_id, grid_code, name, sex, birth_date, id_number,"
-        " phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '" DEMO_CREATED_AT
+        "', '" DEMO_CREATED_AT "')",
         err);
     if (!w.ins_region || !w.ins_household || !w.ins_person)
         goto fail;

@@ -377,6 +377,84 @@ static void the_story_places_exist_at_every_scale(void **state)
     db_drop(&bigger);
 }
 
+/* With the default schema (id_number UNIQUE as a column constraint) persons
+ * are numbered in ID-number order within a county; when every persons index
+ * can be dropped, in grid order.  Both give the same checks. */
+static void persons_order_follows_what_the_schema_allows(void **state)
+{
+    (void)state;
+    /* Default schema: within each county (one batch each at this scale), ids
+     * follow ID numbers. */
+    assert_int_equal(scalar(city.s,
+                            "SELECT COUNT(*) FROM persons a JOIN persons b ON b.id = a.id + 1"
+                            " WHERE substr(a.grid_code, 1, 6) = substr(b.grid_code, 1, 6)"
+                            " AND a.id_number > b.id_number",
+                            NULL),
+                     0);
+
+    /* A schema whose uniqueness is a named index: rebuild persons that way. */
+    struct db d;
+    struct ep_error err;
+    ep_error_clear(&err);
+    snprintf(d.path, sizeof d.path, "/tmp/test_demo_XXXXXX");
+    int fd = mkstemp(d.path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(store_open(&d.s, d.path, STORE_OPEN_CREATE | STORE_OPEN_BULK, &err), 0);
+    assert_int_equal(store_migrate(d.s, NULL, &err), 0);
+    struct store_stmt *st =
+        store_prepare(d.s, "SELECT sql FROM sqlite_master WHERE name = 'persons'", &err);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    char create[2048];
+    snprintf(create, sizeof create, "%s", store_column_text(st, 0));
+    store_stmt_reset(st);
+    char *unique = strstr(create, "NOT NULL UNIQUE");
+    assert_non_null(unique);
+    memset(unique + strlen("NOT NULL"), ' ', strlen(" UNIQUE"));
+    char *name = strstr(create, "persons");
+    memmove(name + 4, name, strlen(name) + 1);
+    memcpy(name, "new_", 4); /* CREATE TABLE new_persons (... */
+    assert_int_equal(store_exec(d.s, "PRAGMA foreign_keys=OFF", &err), 0);
+    assert_int_equal(store_exec(d.s, create, &err), 0);
+    assert_int_equal(store_exec(d.s,
+                                "DROP TABLE persons; ALTER TABLE new_persons RENAME TO persons;"
+                                " CREATE UNIQUE INDEX persons_id_number ON persons(id_number);"
+                                " CREATE INDEX persons_grid ON persons(grid_code, id);"
+                                " CREATE INDEX persons_name ON persons(name, grid_code, id);"
+                                " CREATE INDEX persons_household ON persons(household_id);"
+                                " PRAGMA foreign_keys=ON",
+                                &err),
+                     0);
+    struct demo_options opt = {SCALE, SEED, NULL, NULL};
+    assert_int_equal(demo_city_generate(d.s, &opt, NULL, &err), 0);
+    /* Grid order: ids never go back to an earlier grid. */
+    assert_int_equal(scalar(d.s,
+                            "SELECT COUNT(*) FROM persons a JOIN persons b ON b.id = a.id + 1"
+                            " WHERE a.grid_code > b.grid_code",
+                            NULL),
+                     0);
+    /* Every index is back and uniqueness holds. */
+    assert_int_equal(scalar(d.s,
+                            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+                            " AND tbl_name = 'persons'",
+                            NULL),
+                     4);
+    assert_int_equal(
+        store_exec(d.s,
+                   "INSERT INTO persons (household_id, grid_code, name, sex, birth_date,"
+                   " id_number, created_at, updated_at) SELECT household_id, grid_code, name,"
+                   " sex, birth_date, id_number, created_at, updated_at FROM persons LIMIT 1",
+                   &err),
+        -EP_ECONFLICT);
+    /* The same people as with the default schema, in another order. */
+    assert_int_equal(scalar(d.s, "SELECT COUNT(*) FROM persons", NULL),
+                     scalar(city.s, "SELECT COUNT(*) FROM persons", NULL));
+    int64_t yj =
+        scalar(d.s, "SELECT COUNT(*) FROM households WHERE grid_code = ?", DEMO_CODE_YONGJINGYUAN);
+    assert_int_equal(yj, 1183);
+    db_drop(&d);
+}
+
 static void a_second_run_is_refused_and_writes_nothing(void **state)
 {
     (void)state;
@@ -462,6 +540,7 @@ int main(void)
         cmocka_unit_test(region_codes_are_valid_and_prefix_consistent),
         cmocka_unit_test(counters_equal_the_counts_at_every_county),
         cmocka_unit_test(the_story_places_exist_at_every_scale),
+        cmocka_unit_test(persons_order_follows_what_the_schema_allows),
         cmocka_unit_test(a_second_run_is_refused_and_writes_nothing),
         cmocka_unit_test(a_scale_out_of_range_is_refused),
         cmocka_unit_test(demo_users_exist_for_every_role_and_log_in),
