@@ -127,59 +127,76 @@ if (want('B1') || want('B2') || want('B5')) {
   row('C2', 'SQLite batched insert, synchronous=FULL (storage ceiling)', storageCeiling, 'rows/s', null);
 }
 
+// ---- B5: import of 1 M persons into a fresh registry ----------------------
+if (want('B5')) {
+  const rows = QUICK ? 100000 : 1000000;
+  const db = path.join(OUT, 'import.db');
+  const csv = path.join(OUT, `persons-${rows}.csv`);
+  const grids = path.join(OUT, 'import-grids.sql');
+  for (const f of [db, db + '-wal', db + '-shm']) rmSync(f, { force: true });
+  if (!existsSync(csv)) execFileSync('python3', [path.join(ROOT, 'bench/gen_persons_csv.py'), String(rows), csv, grids]);
+  execFileSync(BIN, ['init', '--db', db, '--city', '4311', '--city-name', '永州市'], { stdio: 'ignore' });
+  execFileSync('sqlite3', [db], { input: readFileSync(grids) });
+  const t = timed(BIN, ['import', 'persons', csv, '--db', db]);
+  row('B5', `epigrid import persons (${rows.toLocaleString('en')} rows, durable)`, Math.round(rows / t.seconds), 'rows/s', storageCeiling, { seconds: t.seconds, peak_rss_mib: t.peak_rss_mib, target: '≥ 25 % of the storage ceiling' });
+}
+
 // ---- HTTP benchmarks on a copy of the city --------------------------------
-const work = path.join(OUT, 'work.db');
-for (const f of [work, work + '-wal', work + '-shm']) rmSync(f, { force: true });
-copyFileSync(city, work);
-ensureUser(work, 'bench_commander', 'commander', '4311');
-ensureUser(work, 'bench_admin', 'admin', '4311');
-const srv = await startServer(work, ['--threads', '2']);
-try {
-  const cmd = await login(srv.url, 'bench_commander');
-  const adm = await login(srv.url, 'bench_admin');
-  const county = '431122', township = firstChild(work, county);
-  process.env.STATS_REGIONS = `4311,${county},${township}`;
-  if (want('B3')) {
-    process.env.EPIGRID_COOKIE = cmd.cookie;
-    for (const [label, regions] of [['city', '4311'], ['county', county], ['township', township], ['mixed', `4311,${county},${township}`]]) {
-      process.env.STATS_REGIONS = regions;
-      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/stats.lua'));
-      row(`B3-${label}`, `GET /api/v1/stats (${label})`, r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 50 % of ceiling, p99 ≤ 5 ms' });
-    }
+const httpWanted = ['B1', 'B2', 'B3', 'B4', 'B7'].some(want);
+if (httpWanted) {
+  const work = path.join(OUT, 'work.db');
+  for (const f of [work, work + '-wal', work + '-shm']) rmSync(f, { force: true });
+  copyFileSync(city, work);
+  ensureUser(work, 'bench_commander', 'commander', '4311');
+  ensureUser(work, 'bench_admin', 'admin', '4311');
+  const srv = await startServer(work, ['--threads', '2']);
+  try {
+    const cmd = await login(srv.url, 'bench_commander');
+    const adm = await login(srv.url, 'bench_admin');
+    const county = '431122', township = firstChild(work, county);
     process.env.STATS_REGIONS = `4311,${county},${township}`;
-  }
-  if (want('B1') || want('B2') || want('B4') || want('B7')) {
-    process.env.EPIGRID_COOKIE = adm.cookie;
-    process.env.EPIGRID_CSRF = adm.csrf;
-    const setup = await prepareFieldWork(srv.url, adm, work);
-    process.env.BENCH_PERSONS = setup.personsFile;
-    process.env.BENCH_SLOTS = setup.slots.join(',');
-    if (want('B1') || want('B7')) {
-      process.env.BENCH_RUN = runTag();
-      const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
-      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/reports.lua'));
-      row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
-      if (watcher) {
-        const t = await watcher.stop();
-        row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, target: 'p99 ≤ 50 ms' });
+    if (want('B3')) {
+      process.env.EPIGRID_COOKIE = cmd.cookie;
+      for (const [label, regions] of [['city', '4311'], ['county', county], ['township', township], ['mixed', `4311,${county},${township}`]]) {
+        process.env.STATS_REGIONS = regions;
+        const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/stats.lua'));
+        row(`B3-${label}`, `GET /api/v1/stats (${label})`, r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 50 % of ceiling, p99 ≤ 5 ms' });
+      }
+      process.env.STATS_REGIONS = `4311,${county},${township}`;
+    }
+    if (want('B1') || want('B2') || want('B4') || want('B7')) {
+      process.env.EPIGRID_COOKIE = adm.cookie;
+      process.env.EPIGRID_CSRF = adm.csrf;
+      const setup = await prepareFieldWork(srv.url, adm, work);
+      process.env.BENCH_PERSONS = setup.personsFile;
+      process.env.BENCH_SLOTS = setup.slots.join(',');
+      if (want('B1') || want('B7')) {
+        process.env.BENCH_RUN = runTag();
+        const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
+        const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/reports.lua'));
+        row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
+        if (watcher) {
+          const t = await watcher.stop();
+          row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, target: 'p99 ≤ 50 ms' });
+        }
+      }
+      if (want('B2')) {
+        process.env.BENCH_RUN = runTag();
+        process.env.BENCH_HOUSEHOLDS = setup.householdsFile;
+        process.env.BENCH_ROUND = String(setup.round);
+        const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/visits.lua'));
+        row('B2', 'POST /api/v1/visits (durable, counters)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 15 % of ceiling' });
+      }
+      if (want('B4')) {
+        process.env.BENCH_RUN = runTag();
+        const rss = watchRss(srv.child.pid);
+        const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/mixed.lua'));
+        row('B4', 'mixed: 90 % reads (stats, alerts, observations), 10 % report writes', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, server_peak_rss_mib: rss.stop(), target: 'server RSS ≤ 256 MiB' });
       }
     }
-    if (want('B2')) {
-      process.env.BENCH_RUN = runTag();
-      process.env.BENCH_HOUSEHOLDS = setup.householdsFile;
-      process.env.BENCH_ROUND = String(setup.round);
-      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/visits.lua'));
-      row('B2', 'POST /api/v1/visits (durable, counters)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, target: '≥ 15 % of ceiling' });
-    }
-    if (want('B4')) {
-      process.env.BENCH_RUN = runTag();
-      const rss = watchRss(srv.child.pid);
-      const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/mixed.lua'));
-      row('B4', 'mixed: 90 % reads (stats, alerts, observations), 10 % report writes', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, server_peak_rss_mib: rss.stop(), target: 'server RSS ≤ 256 MiB' });
-    }
+  } finally {
+    srv.child.kill('SIGTERM');
   }
-} finally {
-  srv.child.kill('SIGTERM');
 }
 
 function runTag() {
