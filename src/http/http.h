@@ -95,6 +95,10 @@ int http_reply_json(struct http_response *res, int status, json_t *json);
 int http_list_params(struct http_request *req, int def, int max, int *limit, const char **cursor,
                      struct ep_error *err);
 
+/* A positive integer query parameter "key": 0 when absent, -1 with a field
+ * error when it is not a positive integer. */
+int64_t http_query_id(struct http_request *req, const char *key, struct ep_error *err);
+
 /* Checks that a region code from the request is inside the caller's scope:
  * 403 otherwise.  Use for writes and for single-object reads. */
 int http_require_scope(struct http_request *req, const char *code, struct ep_error *err);

@@ -182,6 +182,20 @@ int http_list_params(struct http_request *req, int def, int max, int *limit, con
     return err->code ? -EP_EINVAL : 0;
 }
 
+int64_t http_query_id(struct http_request *req, const char *key, struct ep_error *err)
+{
+    const char *v = http_query(req, key);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n <= 0) {
+        ep_error_field(err, key, "应为正整数", "must be a positive integer");
+        return -1;
+    }
+    return n;
+}
+
 int http_require_scope(struct http_request *req, const char *code, struct ep_error *err)
 {
     if (region_in_scope(code, req->user.scope))

@@ -35,20 +35,6 @@ static int param_id(struct http_request *req, const char *what_zh, const char *w
     return 0;
 }
 
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return -1;
-    }
-    return n;
-}
-
 /* ?date= as a day number: -1 when absent; a field error when malformed. */
 static int64_t query_day(struct http_request *req, struct ep_error *err)
 {
@@ -190,7 +176,7 @@ int handler_shifts_list(struct http_request *req, struct http_response *res, str
     http_list_params(req, 200, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t place = query_id(req, "place", err), team = query_id(req, "team", err);
+    int64_t place = http_query_id(req, "place", err), team = http_query_id(req, "team", err);
     int64_t day = query_day(req, err);
     if (err->code)
         return -err->code;
@@ -206,7 +192,7 @@ int handler_shifts_list(struct http_request *req, struct http_response *res, str
 
 int handler_shift_gaps(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t place = query_id(req, "place", err);
+    int64_t place = http_query_id(req, "place", err);
     int64_t day = query_day(req, err);
     if (place == 0)
         ep_error_field(err, "place", "必填", "is required");
@@ -277,7 +263,7 @@ int handler_service_hours(struct http_request *req, struct http_response *res, s
     const char *kind = NULL;
     int64_t id = 0;
     for (int i = 0; i < 3; i++) {
-        int64_t v = query_id(req, kinds[i], err);
+        int64_t v = http_query_id(req, kinds[i], err);
         if (v > 0) {
             if (kind)
                 ep_error_field(err, kinds[i], "person、team、org 只能给一个",

@@ -46,21 +46,6 @@ static int param_id(struct http_request *req, int index, const char *what_zh, co
     return 0;
 }
 
-/* A positive integer query parameter: 0 when absent; a field error when malformed. */
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return -1;
-    }
-    return n;
-}
-
 /* A list of positive integers in body[key] copied to the arena; field errors. */
 static void ids_decode(struct http_request *req, const json_t *body, const char *key, int max,
                        int64_t **ids, int *n, struct ep_error *err)
@@ -373,7 +358,7 @@ int handler_teams_list(struct http_request *req, struct http_response *res, stru
     http_list_params(req, 100, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = cursor_id(cursor, err), org = query_id(req, "org", err);
+    int64_t after = cursor_id(cursor, err), org = http_query_id(req, "org", err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();

@@ -37,21 +37,6 @@ static int path_id(struct http_request *req, const char *what_zh, const char *wh
     return 0;
 }
 
-/* A positive integer query parameter; 0 when absent, -1 (and a field error) when malformed. */
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return -1;
-    }
-    return n;
-}
-
 /* One decimal of a percentage: 2 of 3 -> 66.7; null without households. */
 static json_t *percent(int64_t visited, int64_t households)
 {
@@ -328,7 +313,7 @@ int handler_visits_list(struct http_request *req, struct http_response *res, str
     handler_region_param(req, &f.region, err);
     if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
         f.after_grid = after;
-    f.round_id = query_id(req, "round", err);
+    f.round_id = http_query_id(req, "round", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
@@ -385,7 +370,7 @@ int handler_coverage_get(struct http_request *req, struct http_response *res, st
 {
     const char *region;
     handler_region_param(req, &region, err);
-    int64_t round_id = query_id(req, "round", err);
+    int64_t round_id = http_query_id(req, "round", err);
     if (round_id == 0)
         ep_error_field(err, "round", "必填", "is required");
     if (err->code)
