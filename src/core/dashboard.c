@@ -14,6 +14,7 @@
 #include "core/command.h"
 #include "core/counter.h"
 #include "core/region.h"
+#include "core/roster.h"
 #include "core/screening.h"
 #include "util/timeutil.h"
 
@@ -250,6 +251,14 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
                   (json_int_t)get(m, "service_minutes"), "checkpoint_entries_today",
                   (json_int_t)get_dated(m, "checkpoint_entries.", date), "checkpoint_fevers_today",
                   (json_int_t)get_dated(m, "checkpoint_fevers.", date)));
+    /* Teams on duty and roster gaps move with the clock, so they come from
+     * the day's shifts (roster_day_summary: the day's shifts of the region
+     * through the places' region index), not from counters. */
+    int64_t day_no;
+    json_t *duty = NULL;
+    if (time_date_parse(date, &day_no) != 0 || roster_day_summary(s, code, day_no, &duty, err) != 0)
+        goto out;
+    json_object_set_new(json_object_get(j, "mobilisation"), "duty", duty);
     json_object_set_new(j, "supplies",
                         json_pack("{s:I, s:I, s:I}", "low", (json_int_t)get(m, "supply_low"),
                                   "donations", (json_int_t)get(m, "donations"),

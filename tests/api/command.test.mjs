@@ -547,7 +547,9 @@ test('dashboard: cases, supplies and mobilisation figures equal those modules\' 
     assert.deepEqual([d.supplies.low, d.supplies.donations, d.supplies.donation_money_fen],
       [s.supply_low, s.donations, s.donation_money_fen]);
     assert.equal(d.supplies.donation_money_fen, 1234500);
-    const m = (await commander.get(`/api/v1/stats/mobilisation?region=${code}`)).body.counters;
+    const mob = (await commander.get(`/api/v1/stats/mobilisation?region=${code}`)).body;
+    assert.deepEqual(d.mobilisation.duty, mob.duty, 'teams on duty and roster gaps as the mobilisation module computes them');
+    const m = mob.counters;
     const teams = Object.entries(m).filter(([k]) => k.startsWith('teams.')).reduce((a, [, v]) => a + v, 0);
     assert.equal(d.mobilisation.teams, teams);
     assert.equal(d.trend.cases_confirmed[13], 1);
