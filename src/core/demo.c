@@ -9,19 +9,22 @@
  * unit test (tests/unit/core/test_demo.c) proves it: every ID number passes
  * idcheck_id_number(), every person's grid exists, the counters agree.
  *
- * Shape of the work, one transaction:
- *   for each county (in code order, one PRNG stream per county)
- *     plan the tree: how many townships, villages, grids, households
- *     walk it in code order: insert each region, and for each grid its
- *     households and their members
- *   recreate the secondary indexes dropped before the load (see
- *   indexes_drop), rebuild the roll-up counters with counter_rebuild()
- * then ANALYZE (bounded) so that the planner knows the table sizes.
+ * Shape of the work, one transaction, two threads:
+ *   generator thread: for each county (in code order, one PRNG stream each)
+ *     plan the tree (how many townships, villages, grids, households), walk
+ *     it in code order producing regions, households and their members into
+ *     a batch, and hand the batch over (see "batches")
+ *   writer (the caller's thread, the only one touching the store): drop the
+ *     persons indexes, store each batch as it comes, build the indexes again
+ *     (see "persons indexes"), rebuild the roll-up counters with
+ *     counter_rebuild(), commit
+ * then ANALYZE (bounded) so that the planner knows the table sizes.  SQLite
+ * connection settings for the load are in "connection settings".
  *
- * Determinism: xoshiro256** seeded by splitmix64 from (seed, county code);
- * rows are inserted in a fixed order with explicit ids and a fixed
- * creation time (DEMO_CREATED_AT), so the same seed and scale give the same
- * rows byte for byte.
+ * Determinism: xoshiro256** seeded by splitmix64 from (seed, county code),
+ * drawn only by the generator thread in a fixed order; rows carry explicit
+ * ids and a fixed creation time (DEMO_CREATED_AT), so the same seed, scale
+ * and schema give the same rows byte for byte.
  */
 #include "core/demo.h"
 
@@ -337,15 +340,14 @@ static int name_set_add(struct name_set *set, const char *name)
  * The generator produces one batch per county (more when a county is larger
  * than BATCH_PERSONS): its regions, households and persons.  Households keep
  * the grid order.  Persons are numbered in one of two orders (BENCH.md, "B6
- * demo generation", has the measurements at --scale 1.0):
+ * demo generation", has the measurements at --scale 1.0, 2 cores):
  *  - ID-number order within the batch, when the index of a UNIQUE column
  *    constraint on id_number must stay during the load (SQLite cannot drop
- *    it): it then grows almost in order, each county's own code first (load
- *    17 s instead of 24 s), at the price of building the other indexes from
- *    unordered rows (15 s instead of 10 s);
+ *    it): it then grows almost in order, each county's own code first.  Load
+ *    15 s instead of 19 s in grid order; the other indexes, built from
+ *    unordered rows, take 8.5 s instead of 7 s: 26 s in all against 28 s;
  *  - grid order, when every persons index can be dropped and built after the
- *    load (a named CREATE UNIQUE INDEX): the grid and household indexes are
- *    then built from ordered rows (22.6 s in all instead of 34 s). */
+ *    load (a named CREATE UNIQUE INDEX): 22 s in all. */
 
 #define BATCH_PERSONS       1200000 /* bounds the memory of a batch (~80 MB) */
 #define FIRST_BATCH_PERSONS 20000   /* the writer's first batch, ready in ~20 ms */
@@ -1550,10 +1552,10 @@ static int registry_is_empty(struct store *s, struct ep_error *err)
  *   every row is valid by construction (see the file comment);
  * - journal_mode DELETE instead of WAL: new pages are written once, into the
  *   database, instead of into the WAL and again by the checkpoint;
- * - temp_store FILE and threads 2: CREATE INDEX sorts on both cores (SQLite
+ * - temp_store FILE and threads: CREATE INDEX sorts on both cores (SQLite
  *   runs its sorter single-threaded when temporary files are in memory);
- * - for the index builds, a smaller cache: more, smaller sorted runs, which
- *   the two sorter threads share.
+ * - for the index builds, a small cache: many small sorted runs, which the
+ *   sorter threads share (INDEX_CACHE_KIB, INDEX_SORT_THREADS).
  * All must be set outside a transaction; settings_restore() puts back what
  * was there. */
 
@@ -1566,7 +1568,10 @@ struct settings {
     char journal_mode[16];
 };
 
-#define INDEX_CACHE_KIB 65536
+/* Index builds: sorted runs of 16 MiB shared by 3 helper threads took 8 s at
+ * --scale 1.0 on 2 cores, against 13 s with 64 MiB runs and 2 threads. */
+#define INDEX_CACHE_KIB    16384
+#define INDEX_SORT_THREADS 3
 
 static void settings_bulk(struct store *s, struct settings *saved)
 {
@@ -1701,7 +1706,8 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
         char sql[64];
         struct ep_error ignored;
         ep_error_clear(&ignored);
-        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", INDEX_CACHE_KIB);
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d; PRAGMA threads=%d", INDEX_CACHE_KIB,
+                 INDEX_SORT_THREADS);
         store_exec(s, sql, &ignored);
     }
     if ((rc = indexes_create(s, &saved, err)) != 0)
