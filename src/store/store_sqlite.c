@@ -6,10 +6,12 @@
  * address (statements are string literals in the domain modules, so the
  * pointer identifies them without hashing the text).
  */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util/log.h"
@@ -35,6 +37,20 @@ struct store {
     struct store_stmt cache[STMT_CACHE_SIZE]; /* prepared statements, most recent last */
 };
 
+/* 1 if the database file or its log cannot be written at all now (read-only
+ * file system, immutable file): SQLite reports that as an I/O error. */
+static int files_readonly(const char *path)
+{
+    char wal[4096];
+    if (!path || snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal)
+        return 0;
+    const char *files[] = {path, wal};
+    for (int i = 0; i < 2; i++)
+        if (access(files[i], W_OK) != 0 && (errno == EROFS || errno == EPERM))
+            return 1;
+    return 0;
+}
+
 /* Fills "err" from the connection's last error and returns the negative code. */
 static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
 {
@@ -53,10 +69,13 @@ static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
                             "磁盘已满,暂时无法保存(未写入任何数据);查询不受影响,腾出空间后自动恢复",
                             "disk full: nothing was saved; reads still work and writes resume "
                             "once space is freed");
-    if (primary == SQLITE_READONLY)
-        return ep_error_set(err, EP_EUNAVAILABLE,
-                            "数据库只读,暂时无法保存(未写入任何数据);查询不受影响",
-                            "database is read-only: nothing was saved; reads still work");
+    if (primary == SQLITE_READONLY ||
+        (primary == SQLITE_IOERR && files_readonly(s ? s->path : NULL)))
+        return ep_error_set(
+            err, EP_EUNAVAILABLE,
+            "数据库只读,暂时无法保存(未写入任何数据);查询不受影响,恢复可写后自动恢复",
+            "database is read-only: nothing was saved; reads still work and writes "
+            "resume once it is writable again");
     if (primary == SQLITE_IOERR)
         return ep_error_set(err, EP_EUNAVAILABLE,
                             "磁盘读写错误,暂时无法保存(未写入任何数据),请稍后重试",

@@ -1,11 +1,9 @@
 // diskfull.test.mjs -- a full disk under a running server: writes
 // (synchronous and group-committed) get 503 with a clear message in both
 // languages and write nothing, reads keep working, and writes resume by
-// themselves once space returns -- no restart.  (A read-only file system
-// maps to the same 503 in store_sqlite.c, but the kernel refuses to remount
-// a file system read-only while the server holds its files open for writing,
-// and root ignores chmod, so that case is not exercised at run time; a
-// server asked to start on a database it cannot write refuses, saying why.)
+// themselves once space returns -- no restart.  (Files that become read-only
+// under a running server: readonly.test.mjs.  A server asked to start on a
+// database it cannot write refuses, saying why: tested here.)
 //
 // The database lives on a small tmpfs mounted for the test, which needs root
 // (mount); elsewhere the test is skipped (it says so).
