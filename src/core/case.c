@@ -494,7 +494,8 @@ static int consequences(struct store *s, const struct case_record *before,
         if (strcmp(after->status, "confirmed") == 0) {
             day_of(at_unix, day);
             snprintf(metric, sizeof metric, "cases_confirmed.%s", day);
-            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0)
+            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0 ||
+                (rc = counter_add(s, after->grid_code, "cases_confirmed_total", 1, err)) != 0)
                 return rc;
         }
     }
@@ -942,6 +943,13 @@ int case_counters_rebuild(struct store *s, struct ep_error *err)
         " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
         " GROUP BY grid_code, at_day",
         err);
+    if (rc == 0)
+        rc = counter_rebuild(
+            s, "cases_confirmed_total",
+            "SELECT grid_code, count(*) FROM case_history"
+            " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
+            " GROUP BY grid_code",
+            err);
     if (rc == 0)
         rc = counter_rebuild_family(
             s, "cases_current.",

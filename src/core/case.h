@@ -8,6 +8,7 @@
  * after the change, in the same transaction as the change, its audit row,
  * its event and its counters (docs/counters.md):
  *   cases_confirmed.<day>    +1 the day a case became confirmed
+ *   cases_confirmed_total    +1 with it: cumulative confirmed, one row to read
  *   cases_current.<status>   open cases now; status = suspected, confirmed, asymptomatic
  *   cases_outside_hospital   confirmed cases not placed in a designated hospital now
  *
@@ -187,8 +188,8 @@ json_t *case_history_json_new(const struct case_history_row *h);
 json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_t to,
                        struct ep_error *err);
 
-/* Recomputes the case counter families (cases_confirmed., cases_current.,
- * cases_outside_hospital) from the facts: the oracle of the live counters.
+/* Recomputes the case counter families (cases_confirmed., cases_confirmed_total,
+ * cases_current., cases_outside_hospital) from the facts: the oracle of the live counters.
  * Call inside a transaction. */
 int case_counters_rebuild(struct store *s, struct ep_error *err);
 

@@ -65,6 +65,41 @@ int counter_get(struct store *s, const char *code, const char *metric, int64_t *
     return rc < 0 ? rc : 0;
 }
 
+int counter_get_many(struct store *s, const char *code, const char *const *metrics, size_t n,
+                     int64_t *values, struct ep_error *err)
+{
+    /* COUNTER_PICK_BATCH placeholders after the code; unused ones are bound
+     * to NULL, which matches nothing. */
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT metric, value FROM region_counters WHERE code = ? AND metric IN"
+                      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    for (size_t i = 0; i < n; i++)
+        values[i] = 0;
+    for (size_t first = 0; first < n; first += COUNTER_PICK_BATCH) {
+        size_t count = n - first < COUNTER_PICK_BATCH ? n - first : COUNTER_PICK_BATCH;
+        store_bind_text(st, 1, code);
+        for (size_t i = 0; i < COUNTER_PICK_BATCH; i++)
+            store_bind_text(st, (int)i + 2, i < count ? metrics[first + i] : NULL);
+        int rc;
+        while ((rc = store_step(st, err)) == STORE_ROW) {
+            const char *metric = store_column_text(st, 0);
+            int64_t value = store_column_int64(st, 1);
+            for (size_t i = 0; i < count; i++) /* every occurrence of a repeated name */
+                if (strcmp(metrics[first + i], metric) == 0)
+                    values[first + i] = value;
+        }
+        store_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err)
 {
     struct store_stmt *del = store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);

@@ -26,6 +26,15 @@ int counter_list(struct store *s, const char *code, counter_fn fn, void *ctx, st
 int counter_get(struct store *s, const char *code, const char *metric, int64_t *out,
                 struct ep_error *err);
 
+/* Values of the "n" metrics named in "metrics" for "code": values[i] is
+ * metrics[i]'s value, 0 when never counted.  Each metric is read by its
+ * primary key (code, metric), COUNTER_PICK_BATCH names per statement run, so
+ * the cost grows with n only, never with how many other metrics (e.g. the
+ * dated ones of past days) the region has.  Names may repeat. */
+#define COUNTER_PICK_BATCH 32
+int counter_get_many(struct store *s, const char *code, const char *const *metrics, size_t n,
+                     int64_t *values, struct ep_error *err);
+
 /* Recomputes "metric" for every region from a query yielding (grid_code, n)
  * rows: clears the metric and adds each grid's n to its ancestors.  Used after
  * bulk loads and by the consistency check.  "sql" is a string literal. */

@@ -1,9 +1,13 @@
 /*
  * dashboard.c -- the command dashboard from roll-ups (see dashboard.h).
  *
- * Each region's counters are read once (counter_list: one index range) into
- * a JSON object metric -> value, and every figure is picked from it by name;
- * so a city and a grid cost the same, whatever lies below them.
+ * Every figure is a counter read by its key (counter_get_many: primary-key
+ * lookups, COUNTER_PICK_BATCH per statement run): the fixed metrics, today's
+ * value of the dated ones and the DASHBOARD_TREND_DAYS keys of each trend
+ * line -- about 120 keys for the region, 16 per child.  Cumulative figures
+ * are counters of their own (cases_confirmed_total, teams_total), never a
+ * sum over a dated family.  So a city and a grid cost the same, whatever
+ * lies below them, and the cost does not grow with the days of an outbreak.
  */
 #include "core/dashboard.h"
 
@@ -18,20 +22,124 @@
 #include "core/screening.h"
 #include "util/timeutil.h"
 
-static int put_metric(const char *metric, int64_t value, void *ctx)
+#define NAMES_MAX 160 /* metric names read for one region */
+
+/* The region's metrics read by key, besides the dated ones. */
+static const char *const region_fixed[] = {
+    "households",
+    "persons",
+    "obs_active.home",
+    "obs_active.centralized",
+    "obs_active.medical",
+    "overdue_now",
+    "alerts_open.high",
+    "alerts_open.medium",
+    "alerts_open.low",
+    "cases_confirmed_total",
+    "cases_current.suspected",
+    "cases_current.confirmed",
+    "cases_current.asymptomatic",
+    "cases_outside_hospital",
+    "contacts_total",
+    "teams_total",
+    "org_members.regular",
+    "org_members.temporary",
+    "org_members.mobile",
+    "service_minutes",
+    "supply_low",
+    "donations",
+    "donation_money_fen",
+    "directive_units",
+    "directive_units_read",
+    "inspections",
+    "findings.open",
+    "findings.rectified",
+    "broadcast_acks",
+};
+
+/* Dated metrics read for the day only. */
+static const char *const region_today[] = {"obs_released.", "checkpoint_fevers."};
+
+/* The trend lines: the last DASHBOARD_TREND_DAYS keys of each family (the
+ * day's value is the last of them). */
+static const struct {
+    const char *prefix, *key;
+} series[] = {
+    {"obs_new.", "obs_new"},
+    {"alerts_raised.", "alerts_raised"},
+    {"reports.", "reports"},
+    {"reports_abnormal.", "reports_abnormal"},
+    {"cases_confirmed.", "cases_confirmed"},
+    {"checkpoint_entries.", "checkpoint_entries"},
+};
+
+/* A child's figures. */
+static const char *const child_fixed[] = {
+    "households",
+    "persons",
+    "obs_active.home",
+    "obs_active.centralized",
+    "obs_active.medical",
+    "overdue_now",
+    "alerts_open.high",
+    "alerts_open.medium",
+    "alerts_open.low",
+    "cases_current.suspected",
+    "cases_current.confirmed",
+    "cases_current.asymptomatic",
+    "findings.open",
+};
+static const char *const child_today[] = {"reports.", "reports_abnormal."};
+
+/* The metric names to read for one region. */
+struct names {
+    const char *ptr[NAMES_MAX];
+    char text[NAMES_MAX][64];
+    size_t n;
+};
+
+/* Adds "<a><b>" to the names. */
+static void names_add(struct names *names, const char *a, const char *b)
 {
-    json_object_set_new(ctx, metric, json_integer(value));
-    return 0;
+    if (names->n == NAMES_MAX)
+        return; /* the lists above are far shorter; a missing key reads as 0 */
+    size_t i = names->n;
+    int len = snprintf(names->text[i], sizeof names->text[i], "%s%s", a, b);
+    if (len < 0 || (size_t)len >= sizeof names->text[i])
+        return;
+    names->ptr[i] = names->text[i];
+    names->n++;
 }
 
-/* All counters of "code" as {metric: value}; NULL with err set. */
-static json_t *counters_of(struct store *s, const char *code, struct ep_error *err)
+/* Adds "<prefix><day>" for the "days" days ending at day number "end". */
+static void names_add_days(struct names *names, const char *prefix, int64_t end, int days)
 {
-    json_t *m = json_object();
-    if (counter_list(s, code, put_metric, m, err) != 0) {
-        json_decref(m);
-        return NULL;
+    for (int64_t d = end - days + 1; d <= end; d++) {
+        char day[11];
+        time_date_format(d, day);
+        names_add(names, prefix, day);
     }
+}
+
+/* Adds "visited.r<round>" when a round is open. */
+static void names_add_round(struct names *names, int64_t round_id)
+{
+    char r[32];
+    snprintf(r, sizeof r, "r%lld", (long long)round_id);
+    names_add(names, "visited.", r);
+}
+
+/* The "names" of "code" as {metric: value} (0 when never counted); NULL
+ * with err set. */
+static json_t *counters_read(struct store *s, const char *code, const struct names *names,
+                             struct ep_error *err)
+{
+    int64_t values[NAMES_MAX];
+    if (counter_get_many(s, code, names->ptr, names->n, values, err) != 0)
+        return NULL;
+    json_t *m = json_object();
+    for (size_t i = 0; i < names->n; i++)
+        json_object_set_new(m, names->ptr[i], json_integer(values[i]));
     return m;
 }
 
@@ -45,21 +153,6 @@ static int64_t get_dated(const json_t *m, const char *prefix, const char *date)
     char metric[64];
     snprintf(metric, sizeof metric, "%s%s", prefix, date);
     return get(m, metric);
-}
-
-/* Sum of every metric starting with "prefix" (e.g. "teams."). */
-static int64_t sum_prefix(const json_t *m, const char *prefix)
-{
-    int64_t total = 0;
-    const char *key;
-    json_t *v;
-    size_t n = strlen(prefix);
-    json_object_foreach((json_t *)m, key, v)
-    {
-        if (strncmp(key, prefix, n) == 0)
-            total += json_integer_value(v);
-    }
-    return total;
 }
 
 struct round_pick {
@@ -121,21 +214,8 @@ static json_t *alerts_json(struct store *s, const char *code, const char *date, 
     return j;
 }
 
-static json_t *trend_json(struct store *s, const json_t *m, const char *date)
+static json_t *trend_json(const json_t *m, int64_t end)
 {
-    (void)s;
-    int64_t end;
-    time_date_parse(date, &end);
-    static const struct {
-        const char *prefix, *key;
-    } series[] = {
-        {"obs_new.", "obs_new"},
-        {"alerts_raised.", "alerts_raised"},
-        {"reports.", "reports"},
-        {"reports_abnormal.", "reports_abnormal"},
-        {"cases_confirmed.", "cases_confirmed"},
-        {"checkpoint_entries.", "checkpoint_entries"},
-    };
     json_t *dates = json_array(), *j = json_object();
     json_object_set_new(j, "dates", dates);
     for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
@@ -162,22 +242,30 @@ struct child_ctx {
 static int add_child(const struct region *r, void *arg)
 {
     struct child_ctx *c = arg;
-    json_t *m = counters_of(c->s, r->code, c->err);
+    struct names names = {.n = 0};
+    for (size_t i = 0; i < sizeof child_fixed / sizeof child_fixed[0]; i++)
+        names_add(&names, child_fixed[i], "");
+    for (size_t i = 0; i < sizeof child_today / sizeof child_today[0]; i++)
+        names_add(&names, child_today[i], c->date);
+    if (c->round->found)
+        names_add_round(&names, c->round->round.id);
+    json_t *m = counters_read(c->s, r->code, &names, c->err);
     if (!m)
         return -EP_EINTERNAL;
     int64_t active =
         get(m, "obs_active.home") + get(m, "obs_active.centralized") + get(m, "obs_active.medical");
-    json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "code",
-                          r->code, "name", r->name, "level", region_level_name(r->level),
-                          "households", (json_int_t)get(m, "households"), "persons",
-                          (json_int_t)get(m, "persons"), "obs_active", (json_int_t)active,
-                          "overdue_now", (json_int_t)get(m, "overdue_now"), "alerts_open",
-                          (json_int_t)(get(m, "alerts_open.high") + get(m, "alerts_open.medium") +
-                                       get(m, "alerts_open.low")),
-                          "reports_today", (json_int_t)get_dated(m, "reports.", c->date),
-                          "abnormal_today", (json_int_t)get_dated(m, "reports_abnormal.", c->date),
-                          "cases_current", (json_int_t)sum_prefix(m, "cases_current."),
-                          "findings_open", (json_int_t)get(m, "findings.open"));
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "code", r->code, "name",
+        r->name, "level", region_level_name(r->level), "households",
+        (json_int_t)get(m, "households"), "persons", (json_int_t)get(m, "persons"), "obs_active",
+        (json_int_t)active, "overdue_now", (json_int_t)get(m, "overdue_now"), "alerts_open",
+        (json_int_t)(get(m, "alerts_open.high") + get(m, "alerts_open.medium") +
+                     get(m, "alerts_open.low")),
+        "reports_today", (json_int_t)get_dated(m, "reports.", c->date), "abnormal_today",
+        (json_int_t)get_dated(m, "reports_abnormal.", c->date), "cases_current",
+        (json_int_t)(get(m, "cases_current.suspected") + get(m, "cases_current.confirmed") +
+                     get(m, "cases_current.asymptomatic")),
+        "findings_open", (json_int_t)get(m, "findings.open"));
     char metric[64];
     snprintf(metric, sizeof metric, "visited.r%lld", (long long)c->round->round.id);
     int64_t visited = c->round->found ? get(m, metric) : 0, households = get(m, "households");
@@ -196,11 +284,12 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
 {
     *out = NULL;
     struct region r;
+    int64_t day_no;
+    if (time_date_parse(date, &day_no) != 0)
+        return ep_error_set(err, EP_EINTERNAL, "日期无效", "invalid date");
     if (region_get(s, code, &r, err) != 0)
         return -err->code;
-    json_t *m = counters_of(s, code, err), *round_m = NULL;
-    if (!m)
-        return -err->code;
+    json_t *m = NULL, *round_m = NULL;
     int rc = -EP_EINTERNAL;
     json_t *j = json_pack("{s:{s:s, s:s, s:s}, s:s}", "region", "code", r.code, "name", r.name,
                           "level", region_level_name(r.level), "date", date);
@@ -208,9 +297,25 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
     struct round_pick round = {code, {0}, 0};
     if (round_list(s, code, 0, 50, pick_round, &round, err) < 0)
         goto out;
-    if (round.found && strlen(round.round.region_code) > strlen(code) &&
-        !(round_m = counters_of(s, round.round.region_code, err)))
+    /* The figures of the region, by key. */
+    struct names names = {.n = 0};
+    for (size_t i = 0; i < sizeof region_fixed / sizeof region_fixed[0]; i++)
+        names_add(&names, region_fixed[i], "");
+    for (size_t i = 0; i < sizeof region_today / sizeof region_today[0]; i++)
+        names_add(&names, region_today[i], date);
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+        names_add_days(&names, series[i].prefix, day_no, DASHBOARD_TREND_DAYS);
+    if (round.found)
+        names_add_round(&names, round.round.id);
+    if (!(m = counters_read(s, code, &names, err)))
         goto out;
+    /* The round's denominator when its subtree is below the region. */
+    if (round.found && strlen(round.round.region_code) > strlen(code)) {
+        int64_t households = 0;
+        if (counter_get(s, round.round.region_code, "households", &households, err) != 0)
+            goto out;
+        round_m = json_pack("{s:I}", "households", (json_int_t)households);
+    }
     int64_t active =
         get(m, "obs_active.home") + get(m, "obs_active.centralized") + get(m, "obs_active.medical");
     json_object_set_new(j, "registry",
@@ -238,7 +343,7 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
         j, "cases",
         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "confirmed_today",
                   (json_int_t)get_dated(m, "cases_confirmed.", date), "confirmed_total",
-                  (json_int_t)sum_prefix(m, "cases_confirmed."), "current_suspected",
+                  (json_int_t)get(m, "cases_confirmed_total"), "current_suspected",
                   (json_int_t)get(m, "cases_current.suspected"), "current_confirmed",
                   (json_int_t)get(m, "cases_current.confirmed"), "current_asymptomatic",
                   (json_int_t)get(m, "cases_current.asymptomatic"), "outside_hospital",
@@ -246,17 +351,18 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
                   (json_int_t)get(m, "contacts_total")));
     json_object_set_new(
         j, "mobilisation",
-        json_pack("{s:I, s:I, s:I, s:I, s:I}", "teams", (json_int_t)sum_prefix(m, "teams."),
-                  "org_members", (json_int_t)sum_prefix(m, "org_members."), "service_minutes",
-                  (json_int_t)get(m, "service_minutes"), "checkpoint_entries_today",
-                  (json_int_t)get_dated(m, "checkpoint_entries.", date), "checkpoint_fevers_today",
-                  (json_int_t)get_dated(m, "checkpoint_fevers.", date)));
+        json_pack("{s:I, s:I, s:I, s:I, s:I}", "teams", (json_int_t)get(m, "teams_total"),
+                  "org_members",
+                  (json_int_t)(get(m, "org_members.regular") + get(m, "org_members.temporary") +
+                               get(m, "org_members.mobile")),
+                  "service_minutes", (json_int_t)get(m, "service_minutes"),
+                  "checkpoint_entries_today", (json_int_t)get_dated(m, "checkpoint_entries.", date),
+                  "checkpoint_fevers_today", (json_int_t)get_dated(m, "checkpoint_fevers.", date)));
     /* Teams on duty and roster gaps move with the clock, so they come from
      * the day's shifts (roster_day_summary: the day's shifts of the region
      * through the places' region index), not from counters. */
-    int64_t day_no;
     json_t *duty = NULL;
-    if (time_date_parse(date, &day_no) != 0 || roster_day_summary(s, code, day_no, &duty, err) != 0)
+    if (roster_day_summary(s, code, day_no, &duty, err) != 0)
         goto out;
     json_object_set_new(json_object_get(j, "mobilisation"), "duty", duty);
     json_object_set_new(j, "supplies",
@@ -282,7 +388,7 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
                   "inspections", (json_int_t)get(m, "inspections")));
     json_object_set_new(j, "broadcasts",
                         json_pack("{s:I}", "acks", (json_int_t)get(m, "broadcast_acks")));
-    json_object_set_new(j, "trend", trend_json(s, m, date));
+    json_object_set_new(j, "trend", trend_json(m, day_no));
     struct child_ctx c = {s, date, &round, json_array(), err};
     json_object_set_new(j, "children", c.items);
     if (region_children_list(s, code, add_child, &c, err) != 0)

@@ -1,12 +1,14 @@
 /*
  * dashboard.h -- the command dashboard (指挥部一张图): everything a
  * commander needs about a region today, read from roll-ups only -- the
- * region's counters (docs/counters.md: one indexed range read per region),
- * the timeliness histograms, the response level, the latest open round --
- * never a scan of facts.  The two small exceptions are bounded lookups on
- * command tables: the caller's unread directives (directives addressed to at
- * most five ancestor codes) and overdue rectifications (open findings of
- * the subtree, an index range).
+ * region's counters (docs/counters.md), each read by its key (a bounded set:
+ * the fixed metrics, the day's dated ones and 14 per trend line, so the cost
+ * does not grow with the days of an outbreak), the timeliness histograms,
+ * the response level, the latest open round -- never a scan of facts.
+ * The small exceptions are bounded lookups: the caller's unread directives
+ * (directives addressed to at most five ancestor codes), overdue
+ * rectifications (open findings of the subtree, an index range) and the
+ * day's duty (that day's shifts of the subtree, roster_day_summary).
  *
  * Ownership: the result is a new reference.
  */

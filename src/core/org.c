@@ -1191,6 +1191,9 @@ int mobilisation_counters_rebuild(struct store *s, struct ep_error *err)
                                     " FROM teams GROUP BY region_code, type_code",
                                     err);
     if (rc == 0)
+        rc = counter_rebuild(s, "teams_total",
+                             "SELECT region_code, COUNT(*) FROM teams GROUP BY region_code", err);
+    if (rc == 0)
         rc = counter_rebuild_family(s, "applications.",
                                     "SELECT region_code, 'applications.' || status, COUNT(*)"
                                     " FROM applications GROUP BY region_code, status",

@@ -17,7 +17,7 @@
  *   applications.<status>  applications (pending, approved, declined)
  *   grids_responsible      grids with a responsible person
  * and, owned by team.c, roster.c and checkpoint.c: teams.<type>,
- * service_minutes, checkpoint_entries.<day>, checkpoint_fevers.<day>.
+ * teams_total, service_minutes, checkpoint_entries.<day>, checkpoint_fevers.<day>.
  * mobilisation_counters_rebuild() recomputes all of them from the facts.
  *
  * Reads return JSON (the API's form); "out" parameters receive a new

@@ -284,7 +284,8 @@ int team_insert(struct store *s, const struct actor *who, const struct team_inpu
     }
     char metric[64];
     snprintf(metric, sizeof metric, "teams.%s", in->type);
-    if (rc != 0 || (rc = counter_add(s, region, metric, 1, err)) != 0)
+    if (rc != 0 || (rc = counter_add(s, region, metric, 1, err)) != 0 ||
+        (rc = counter_add(s, region, "teams_total", 1, err)) != 0)
         return rc;
     json_t *after = NULL;
     if ((rc = team_get(s, "", id, &after, err)) != 0)

@@ -4,8 +4,9 @@
  * organisation that formed it, a leader, members, the duty places it is
  * assigned to, and active dates.
  *
- * Counter (docs/counters.md): teams.<type> -- teams formed, at the
- * organisation's region and its ancestors.
+ * Counters (docs/counters.md): teams.<type> -- teams formed, and
+ * teams_total -- all of them (one row for the dashboard, whatever the
+ * catalogue holds), at the organisation's region and its ancestors.
  *
  * Reads return JSON (new references, the caller decrefs); input strings are
  * borrowed.

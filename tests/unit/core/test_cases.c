@@ -8,7 +8,9 @@
  * and a seeded eight-day outbreak after which the bulletin of every date
  * and every region equals an independent SQL oracle over case_history,
  * a past bulletin re-issued after later changes is byte-identical, and the
- * live counters equal case_counters_rebuild/contact_counters_rebuild; and
+ * live counters equal case_counters_rebuild/contact_counters_rebuild (with
+ * cases_confirmed_total equal to the sum of its days and to the bulletin's
+ * cumulative confirmed); and
  * the simulated outbreak on a small demo city, whose bulletin equals the
  * oracle for every day of the outbreak, the city and every county.
  */
@@ -660,6 +662,34 @@ static void counters_equal_rebuild(struct fixture *fx, const char *const *codes,
     }
 }
 
+static int sum_confirmed_days(const char *metric, int64_t value, void *arg)
+{
+    if (strncmp(metric, "cases_confirmed.", 16) == 0)
+        *(int64_t *)arg += value;
+    return 0;
+}
+
+/* cases_confirmed_total (the dashboard's one-row cumulative figure) equals
+ * the sum of the dated cases_confirmed.<day> of each code, and "total" at
+ * codes[0]. */
+static void confirmed_total_equals_its_days(struct fixture *fx, const char *const *codes,
+                                            size_t ncodes, int64_t total)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    for (size_t i = 0; i < ncodes; i++) {
+        int64_t days = 0, cumulative = -1;
+        assert_int_equal(counter_list(fx->s, codes[i], sum_confirmed_days, &days, &err), 0);
+        assert_int_equal(counter_get(fx->s, codes[i], "cases_confirmed_total", &cumulative, &err),
+                         0);
+        if (cumulative != days)
+            fail_msg("%s: cases_confirmed_total %lld, sum of the days %lld", codes[i],
+                     (long long)cumulative, (long long)days);
+        if (i == 0)
+            assert_int_equal(cumulative, total);
+    }
+}
+
 static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
 {
     struct fixture *fx = *state;
@@ -698,6 +728,13 @@ static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
     static const char *const codes[] = {CITY,   COUNTY1, COUNTY2, "431122101",
                                         GRID_A, GRID_B,  GRID_C};
     counters_equal_rebuild(fx, codes, sizeof codes / sizeof codes[0]);
+    char today_s[11];
+    time_date_format(today, today_s);
+    assert_int_equal(bulletin_compute(fx->s, CITY, today_s, &b, &err), 0);
+    assert_true(b.total.confirmed_total > 0);
+    confirmed_total_equals_its_days(fx, codes, sizeof codes / sizeof codes[0],
+                                    b.total.confirmed_total);
+    bulletin_cleanup(&b);
     /* The renderings carry the figures. */
     assert_int_equal(bulletin_compute(fx->s, CITY, past, &b, &err), 0);
     struct buf text;
@@ -778,6 +815,7 @@ static void demo_outbreak_bulletin_equals_the_oracle_every_day_every_county(void
     time_date_parse("2020-01-21", &first);
     check_bulletins_of(fx, codes.ptr, codes.n, first - 1, first + 40);
     counters_equal_rebuild(fx, codes.ptr, codes.n);
+    confirmed_total_equals_its_days(fx, codes.ptr, codes.n, st.confirmed);
     /* The same seed on the same city gives the same outbreak: the audit of
      * the first day is deterministic, and the last day's bulletin holds. */
     struct bulletin b;

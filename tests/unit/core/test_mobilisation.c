@@ -7,7 +7,8 @@
  * attendance and service hours, checkpoint entries with their consequences
  * (observation from a risk area, checkpoint_fever alert), bad input writing
  * nothing, and a seeded random sequence of about 600 operations after which
- * every counter at every level equals mobilisation_counters_rebuild().
+ * every counter at every level equals mobilisation_counters_rebuild() and
+ * teams_total equals the sum of teams.<type> (and the teams formed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -344,6 +345,7 @@ static void application_approved_into_a_team(void **state)
     assert_int_equal(json_integer_value(json_object_get(team, "leader_person_id")), ids[0]);
     json_decref(team);
     assert_int_equal(count(fx, CITY, "teams.vanguard"), 1);
+    assert_int_equal(count(fx, CITY, "teams_total"), 1);
     assert_int_equal(count(fx, COUNTY, "applications.approved"), 1);
     assert_int_equal(count(fx, COUNTY, "applications.pending"), 0);
     ep_error_clear(&err);
@@ -681,6 +683,18 @@ static void counters_equal_the_oracle_after_a_random_sequence(void **state)
     assert_true(rows(fx, "SELECT COUNT(*) FROM orgs") > 10);
     assert_true(rows(fx, "SELECT COUNT(*) FROM checkpoint_entries") > 50);
     assert_true(rows(fx, "SELECT COUNT(*) FROM teams") > 0);
+    /* teams_total (the dashboard's one-row figure) is the sum of teams.<type> at every level
+     * and, at the city, every team formed. */
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        int64_t sum = 0;
+        for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+            char metric[32];
+            snprintf(metric, sizeof metric, "teams.%s", types[k]);
+            sum += count(fx, codes[i], metric);
+        }
+        assert_int_equal(count(fx, codes[i], "teams_total"), sum);
+    }
+    assert_int_equal(count(fx, CITY, "teams_total"), rows(fx, "SELECT COUNT(*) FROM teams"));
 }
 
 int main(void)

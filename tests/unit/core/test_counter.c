@@ -1,0 +1,186 @@
+/*
+ * test_counter.c -- roll-up counters on a temporary SQLite file: a fact's
+ * delta reaches its grid and every ancestor, and counter_get_many (the
+ * dashboard's read by key) gives for each name exactly what counter_get
+ * gives, across several statement batches, with repeated names, names never
+ * counted and names counted only in another region, and among thousands of
+ * other metrics of the same region.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/counter.h"
+#include "core/region.h"
+#include "store/store.h"
+
+#define CITY   "4311"
+#define COUNTY "431122"
+#define OTHER  "431103"
+#define TOWN   "431122101"
+#define VILL   "431122101201"
+#define GRID   "431122101201001"
+
+struct fixture {
+    char path[64];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    struct ep_error err;
+    ep_error_clear(&err);
+    snprintf(fx->path, sizeof fx->path, "/tmp/test_counter_XXXXXX");
+    int fd = mkstemp(fx->path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(store_open(&fx->s, fx->path, STORE_OPEN_CREATE, &err), 0);
+    assert_int_equal(store_migrate(fx->s, NULL, &err), 0);
+    static const char *regions[][2] = {
+        {CITY, "永州市"},   {COUNTY, "东安县"}, {OTHER, "冷水滩区"},
+        {TOWN, "白牙市镇"}, {VILL, "茶亭社区"}, {GRID, "雍景园小区"},
+    };
+    for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+        assert_int_equal(region_create(fx->s, regions[i][0], regions[i][1], &err), 0);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    store_close(fx->s);
+    char side[80];
+    unlink(fx->path);
+    snprintf(side, sizeof side, "%s-wal", fx->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", fx->path);
+    unlink(side);
+    free(fx);
+    return 0;
+}
+
+static void add(struct fixture *fx, const char *code, const char *metric, int64_t delta)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(counter_add(fx->s, code, metric, delta, &err), 0);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+}
+
+static int64_t get(struct fixture *fx, const char *code, const char *metric)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    int64_t v = -1;
+    assert_int_equal(counter_get(fx->s, code, metric, &v, &err), 0);
+    return v;
+}
+
+/* A grid's fact counts at the grid and each ancestor, not at a sibling county. */
+static void a_delta_reaches_every_ancestor(void **state)
+{
+    struct fixture *fx = *state;
+    add(fx, GRID, "households", 3);
+    add(fx, GRID, "households", -1);
+    static const char *const up[] = {CITY, COUNTY, TOWN, VILL, GRID};
+    for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
+        assert_int_equal(get(fx, up[i], "households"), 2);
+    assert_int_equal(get(fx, OTHER, "households"), 0);
+}
+
+/* counter_get_many equals counter_get name by name, over several batches. */
+static void get_many_equals_get_by_name(void **state)
+{
+    struct fixture *fx = *state;
+    char text[100][32];
+    const char *names[100];
+    size_t n = 0;
+    /* 60 dated metrics counted at the grid (seen at the city), ... */
+    for (int d = 0; d < 60; d++) {
+        snprintf(text[n], sizeof text[n], "reports.2020-%02d-%02d", 1 + d / 28, 1 + d % 28);
+        add(fx, GRID, text[n], d + 1);
+        names[n] = text[n];
+        n++;
+    }
+    /* ... one counted only in the other county, one never counted, ... */
+    add(fx, OTHER, "teams_total", 7);
+    names[n++] = "teams_total";
+    names[n++] = "cases_confirmed_total";
+    /* ... a name twice, in different batches, and a zero value. */
+    add(fx, GRID, "persons", 5);
+    names[n++] = "persons";
+    add(fx, GRID, "overdue_now", 1);
+    add(fx, GRID, "overdue_now", -1);
+    names[n++] = "overdue_now";
+    for (int i = 0; i < 5; i++)
+        names[n++] = names[i * 13];
+    names[n++] = "persons";
+    assert_true(n > 2 * COUNTER_PICK_BATCH);
+
+    int64_t values[100];
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(counter_get_many(fx->s, COUNTY, names, n, values, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        if (values[i] != get(fx, COUNTY, names[i]))
+            fail_msg("%s: many %lld, one %lld", names[i], (long long)values[i],
+                     (long long)get(fx, COUNTY, names[i]));
+    assert_int_equal(values[0], 1);
+    assert_int_equal(values[59], 60);
+    assert_int_equal(values[60], 0); /* counted in the other county only */
+    assert_int_equal(values[61], 0);
+    assert_int_equal(values[62], 5);
+    assert_int_equal(values[n - 1], 5);
+    assert_int_equal(values[64], values[0]);
+    assert_int_equal(values[68], values[52]);
+    /* The other county sees its own and nothing of the grid's; the city both. */
+    assert_int_equal(counter_get_many(fx->s, OTHER, names, n, values, &err), 0);
+    assert_int_equal(values[60], 7);
+    assert_int_equal(values[0], 0);
+    assert_int_equal(counter_get_many(fx->s, CITY, names, n, values, &err), 0);
+    assert_int_equal(values[60], 7);
+    assert_int_equal(values[59], 60);
+    /* Nothing asked, nothing read. */
+    assert_int_equal(counter_get_many(fx->s, CITY, names, 0, values, &err), 0);
+}
+
+/* Three names among 2,000 other dated rows of the same regions. */
+static void get_many_among_many_other_metrics(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    for (int d = 0; d < 2000; d++) {
+        char metric[48];
+        snprintf(metric, sizeof metric, "ack_hist.%04d.b60", d);
+        assert_int_equal(counter_add(fx->s, GRID, metric, 1, &err), 0);
+    }
+    assert_int_equal(counter_add(fx->s, GRID, "cases_confirmed_total", 4, &err), 0);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    const char *names[] = {"cases_confirmed_total", "ack_hist.1999.b60", "ack_hist.2000.b60"};
+    int64_t values[3];
+    assert_int_equal(counter_get_many(fx->s, VILL, names, 3, values, &err), 0);
+    assert_int_equal(values[0], 4);
+    assert_int_equal(values[1], 1);
+    assert_int_equal(values[2], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_delta_reaches_every_ancestor, setup, teardown),
+        cmocka_unit_test_setup_teardown(get_many_equals_get_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(get_many_among_many_other_metrics, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
