@@ -534,6 +534,14 @@ test('dashboard: cases, supplies and mobilisation figures equal those modules\' 
     donor_id: donor, receipt_no: 'JZ-0001', donated_on: day(0), receiving_unit: '东安县红十字会',
     warehouse_id: wh, account_id: account, money_fen: 1234500, lines: [{ item_id: item, quantity: 500 }],
   }));
+  // A party organisation and two teams of different types (teams_total sums every type).
+  const organiser = await srv.as('organiser');
+  r = await admin.post('/api/v1/persons', { name: '孙七', id_number: makeId(19), grid_code: GRID_A });
+  assert.equal(r.status, 201, r.text);
+  const leader = r.body.id;
+  const org = ok(await organiser.post('/api/v1/orgs', { name: '中共东安县委', kind: 'regular', region_code: COUNTY, founded_date: '1950-01-01' }));
+  for (const type of ['patrol', 'volunteer'])
+    ok(await organiser.post('/api/v1/teams', { name: `东安县${type}队`, type, org_id: org, leader_person_id: leader, active_from: day(0) }));
   for (const code of [CITY, COUNTY]) {
     const d = (await commander.get(`/api/v1/dashboard?region=${code}`)).body;
     const b = (await commander.get(`/api/v1/bulletin?region=${code}&date=${day(0)}`)).body.figures;
@@ -552,6 +560,9 @@ test('dashboard: cases, supplies and mobilisation figures equal those modules\' 
     const m = mob.counters;
     const teams = Object.entries(m).filter(([k]) => k.startsWith('teams.')).reduce((a, [, v]) => a + v, 0);
     assert.equal(d.mobilisation.teams, teams);
+    assert.equal(d.mobilisation.teams, 2);
+    const members = Object.entries(m).filter(([k]) => k.startsWith('org_members.')).reduce((a, [, v]) => a + v, 0);
+    assert.equal(d.mobilisation.org_members, members);
     assert.equal(d.trend.cases_confirmed[13], 1);
   }
 });
