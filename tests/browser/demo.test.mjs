@@ -23,7 +23,7 @@ after(async () => {
 
 test('a county commander drills down to 雍景园小区 and its 1,183 households', async () => {
   const page = await openPage(browser, srv);
-  await page.goto('/');
+  await page.goto('/regions'); // the region browser at the jurisdiction root ("/" is the dashboard)
   await loginForm(page, 'commander_dongan', DEMO_PASSWORD);
   assert.equal(await page.locator('.topbar .display-name').textContent(), '东安县疫情防控指挥部');
   assert.equal(await page.locator('.topbar .scope').textContent(), '东安县');

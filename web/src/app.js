@@ -1,6 +1,9 @@
 // app.js -- the web shell: session, header, language switch and routes.
 //
 // Routes (real URLs; the server answers index.html for any path without a dot):
+//   /                                   the user's home page at the jurisdiction root:
+//                                       commanders the dashboard, everyone else the regions
+//   /dashboard/{code}                   the command dashboard (pages/dashboard.js)
 //   /regions/{code}                     region browser (default: the jurisdiction root)
 //   /persons/{code}?name=..|id_number=..  person search within a region
 //   /field/{code}                       grid worker's page (pages/field.js)
@@ -125,9 +128,15 @@ function route(path) {
   const m = path.match(/^\/(regions|persons|field|coverage|alerts|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
   if (/^\/(field|coverage|alerts|orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
-  if (path === '/' || path === '/regions' || path === '/persons' || path === '/index.html')
-    return { page: path === '/persons' ? 'persons' : 'regions', code: null };
+  if (path === '/' || path === '/index.html') return { page: 'home', code: null };
+  if (path === '/regions' || path === '/persons') return { page: path.slice(1), code: null };
   return { page: 'notfound' };
+}
+
+// The page "/" opens after logging in: commanders (指挥部) work from the
+// dashboard; every other role from the region browser.
+function homePage(session) {
+  return session.user.role === 'commander' && session.permissions.includes('region_read') ? 'dashboard' : 'regions';
 }
 
 function App() {
@@ -175,6 +184,7 @@ function App() {
   };
 
   const r = route(loc.path);
+  if (r.page === 'home') r.page = session ? homePage(session) : 'regions';
   const code = r.code ?? root?.code ?? null;
   useEffect(() => {
     document.title = `${t('app.name')} · ${t('app.title')}`;
