@@ -2,7 +2,10 @@
 // city's tiles, trend and child-region charts; drilling down from the city
 // through county, township and village to a grid by clicking child regions;
 // an abnormal health report posted through the API arriving over SSE and
-// changing the alert tile without a reload; English; a wall screen layout.
+// changing the alert tile without a reload; the day's duty block equal to
+// the API's mobilisation.duty; English; a wall screen layout; and a
+// commander of the demo city landing on it after logging in at "/" and
+// seeing every figure the API gives.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
@@ -10,6 +13,8 @@ import { buildCity, count, launch, loginForm, openPage, SHOTS } from './browser.
 
 const GRID = '431122101201001';
 let srv, admin, browser, personId;
+const UNCOVERED_ZH = (s) => (s < 3600 ? `${Math.round(s / 60)} 分钟` : `${(s / 3600).toFixed(1)} 小时`);
+const UNCOVERED_EN = (s) => (s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
 function day(days = 0) {
   return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
@@ -25,6 +30,14 @@ before(async () => {
   assert.equal(r.status, 201, r.text);
   r = await admin.post('/api/v1/response-levels', { region_code: '4311', level: 1, effective_date: day(-5) });
   assert.equal(r.status, 201, r.text);
+  // The day's duty: a 24-hour checkpoint in the grid rostered 08:00-20:00 with two persons.
+  r = await admin.post('/api/v1/checkpoints', { name: '雍景园小区卡口', region_code: GRID, hours: '24h' });
+  assert.equal(r.status, 201, r.text);
+  const persons = (await admin.get(`/api/v1/persons?region=${GRID}`)).body.items.slice(0, 2).map((p) => p.id);
+  r = await admin.post('/api/v1/shifts', {
+    place_id: r.body.place_id, start: `${day(0)}T08:00:00+08:00`, end: `${day(0)}T20:00:00+08:00`, person_ids: persons,
+  });
+  assert.equal(r.status, 201, r.text);
   browser = await launch();
 });
 after(async () => {
@@ -33,6 +46,52 @@ after(async () => {
 });
 
 const tile = (page, k) => page.locator(`.dash-tile[data-tile=${k}] .value`);
+
+// The duty tiles as shown: {key: {value (data-value), text, sub, hot}}.
+async function dutyOnPage(page) {
+  await page.locator('.dash-duty .dash-tile').first().waitFor();
+  return Object.fromEntries(await page.locator('.dash-duty .dash-tile').evaluateAll((tiles) => tiles.map((e) => [
+    e.dataset.duty,
+    { value: Number(e.dataset.value), text: e.querySelector('.value').textContent.trim(), sub: e.querySelector('small').textContent.trim(), hot: e.classList.contains('hot') },
+  ])));
+}
+
+// Every duty figure on the page equals the API's mobilisation.duty.
+function assertDutyEqual(shown, duty, uncoveredText) {
+  assert.deepEqual(Object.keys(shown), ['deployed', 'places_rostered', 'places_with_gaps', 'uncovered_seconds']);
+  for (const k of ['deployed', 'places_rostered', 'places_with_gaps']) {
+    assert.equal(shown[k].value, duty[k], k);
+    assert.equal(count(shown[k].text), duty[k], k);
+  }
+  assert.equal(shown.uncovered_seconds.value, duty.uncovered_seconds);
+  assert.equal(shown.uncovered_seconds.text, uncoveredText(duty.uncovered_seconds));
+  const lastNumber = (text) => count(text.match(/(\d[\d,]*)\D*$/)[1]); // "24 小时卡口 3 个" -> 3
+  assert.equal(lastNumber(shown.places_rostered.sub), duty.checkpoints);
+  assert.equal(shown.places_with_gaps.hot, duty.places_with_gaps > 0);
+  assert.equal(shown.uncovered_seconds.hot, duty.uncovered_seconds > 0);
+}
+
+test("the day's duty (值班值守) on the page equals the API's, for the city and a county without duty", async () => {
+  const page = await openPage(browser, srv);
+  await page.goto('/dashboard/4311');
+  await loginForm(page, 'commander_4311', PASSWORD);
+  await page.locator('.dash-duty h2', { hasText: '今日值班值守' }).waitFor();
+  const city = (await admin.get('/api/v1/dashboard?region=4311')).body.mobilisation.duty;
+  assert.deepEqual([city.deployed, city.places_rostered, city.checkpoints, city.places_with_gaps, city.uncovered_seconds],
+    [2, 1, 1, 1, 12 * 3600], 'the roster of the test: two persons, one checkpoint, 12 hours uncovered');
+  assertDutyEqual(await dutyOnPage(page), city, UNCOVERED_ZH);
+  assert.equal((await page.locator('.dash-duty [data-duty=uncovered_seconds] .value').textContent()).trim(), '12.0 小时');
+  // A county without a roster (one click down): zeros, nothing flagged.
+  await page.locator('table.dash-children tr[data-code="431123"] th a').click();
+  await page.locator('section.dash[data-region="431123"] h1', { hasText: '双牌县' }).waitFor();
+  const other = (await admin.get('/api/v1/dashboard?region=431123')).body.mobilisation.duty;
+  assert.equal(other.places_with_gaps, 0);
+  assertDutyEqual(await dutyOnPage(page), other, UNCOVERED_ZH);
+  // The rosters of the region are one click away.
+  await page.locator('.dash-duty a', { hasText: '查看排班' }).click();
+  await page.waitForURL('**/rosters/431123');
+  assert.deepEqual(page.errors, []);
+});
 
 test('drill down from the city to a grid by clicking child regions', async () => {
   const page = await openPage(browser, srv);
@@ -80,22 +139,61 @@ test('English and a wall screen', async () => {
   await page.locator('.lang button[lang=en]').click();
   await page.locator('h1', { hasText: 'Command dashboard' }).waitFor();
   assert.equal((await tile(page, 'level').textContent()).trim(), 'Level I');
-  // Six tiles a row on a wall screen.
-  const cols = await page.locator('.dash-tiles').evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
+  // Six tiles a row on a wall screen, the four duty tiles on one row.
+  const cols = await page.locator('.dash-tiles').first().evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
   assert.equal(cols, 6);
+  const dutyCols = await page.locator('.dash-duty .dash-tiles').evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
+  assert.equal(dutyCols, 4);
+  await page.locator('.dash-duty h2', { hasText: "Today's duty" }).waitFor();
+  assertDutyEqual(await dutyOnPage(page), (await admin.get('/api/v1/dashboard?region=4311')).body.mobilisation.duty, UNCOVERED_EN);
+  assert.equal((await page.locator('.dash-duty [data-duty=deployed] .label').textContent()).trim(), 'Persons on duty today');
   await page.screenshot({ path: `${SHOTS}/dashboard-wall.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
 });
 
-test('the demo city: the city commander sees every county and drills down to 雍景园小区', async () => {
+// The headline tiles as the page must show them from the API's answer.
+function tilesFromApi(d) {
+  const lv = d.response_level;
+  const rate = (r) => (r === null ? '–' : `${(r * 100).toFixed(1)}%`);
+  return {
+    level: lv.level ? lv.level_name : '未启动',
+    cases: d.cases.current_confirmed + d.cases.current_suspected + d.cases.current_asymptomatic,
+    observation: d.observation.active,
+    overdue: d.observation.overdue_now,
+    alerts: d.alerts.open,
+    reports: d.reports.received_today,
+    coverage: rate(d.coverage.rate),
+    directives: d.directives.unread_for_me,
+    rectify: d.rectifications.open,
+    teams: d.mobilisation.teams,
+    supplies: d.supplies.low,
+  };
+}
+
+test('the demo city: a commander logging in lands on the dashboard, sees the whole picture and drills down to 雍景园小区', async () => {
   const demo = await startServer({ demo: { scale: 0.001, seed: 1 } });
   try {
     const api = await demo.login('commander_city', 'Demo-2026');
     const page = await openPage(browser, demo);
-    await page.goto('/dashboard');
+    // Logging in at "/": a commander's home page is the dashboard of the jurisdiction.
+    await page.goto('/');
     await loginForm(page, 'commander_city', 'Demo-2026');
     await page.waitForURL('**/dashboard/4311');
+    await page.locator('section.dash[data-region="4311"] h1', { hasText: '永州市' }).waitFor();
+    assert.equal(await page.locator('.mainnav a[aria-current=page]').textContent(), '指挥大屏');
     const d = (await api.get('/api/v1/dashboard?region=4311')).body;
+    // The whole picture: every headline figure, the day's duty, the trend, every county.
+    const want = tilesFromApi(d);
+    for (const [k, v] of Object.entries(want)) {
+      const shown = (await tile(page, k).textContent()).trim();
+      assert.equal(typeof v === 'number' ? count(shown) : shown, v, `tile ${k}`);
+    }
+    assert.equal(await page.locator('.dash-tiles').first().locator('.dash-tile').count(), Object.keys(want).length);
+    assert.ok(want.level === '一级响应' && want.observation > 0 && want.cases > 0 && want.teams > 0,
+      'the simulated city has a response level, observations, cases and teams');
+    assert.match(await page.locator('.dash-tile[data-tile=cases] small').textContent(), new RegExp(`累计 ${d.cases.confirmed_total.toLocaleString('zh-CN')}`));
+    assertDutyEqual(await dutyOnPage(page), d.mobilisation.duty, UNCOVERED_ZH);
+    await page.locator('.dash-chart canvas').nth(1).waitFor(); // trend and bars drawn
     assert.equal(d.children.length, 11);
     assert.equal(await page.locator('table.dash-children tbody tr').count(), 11);
     for (const c of d.children) {

@@ -3,7 +3,9 @@
 //   /dashboard/{code}   headline tiles of the region today (GET /api/v1/dashboard,
 //                       read from roll-ups only), 14-day trend lines, bars by child
 //                       region (a bar or a row opens the child: drill down to any
-//                       grid), the response level and the directives not yet read.
+//                       grid), the response level and the directives not yet read;
+//                       the day's duty (mobilisation.duty: persons on duty, places
+//                       rostered, places whose 24-hour cover has gaps, uncovered time).
 //
 // Live: alerts, visits, directives and broadcasts arriving over the event
 // stream refresh the figures without a reload (debounced by live.js).  The
@@ -111,6 +113,37 @@ function Tiles({ d }) {
       </div>`,
     )}
   </div>`;
+}
+
+// Uncovered time: minutes under an hour, else hours with one decimal.
+const uncoveredText = (s) =>
+  s < 3600 ? t('dash.duty.minutes', { n: num(Math.round(s / 60)) }) : t('dash.duty.hours', { n: (s / 3600).toFixed(1) });
+
+// The day's duty (值班值守): computed by the server from that day's shifts.
+function Duty({ duty, code }) {
+  const tiles = [
+    ['deployed', t('dash.duty.deployed'), num(duty.deployed), t('dash.duty.deployed_sub'), false],
+    ['places_rostered', t('dash.duty.places_rostered'), num(duty.places_rostered),
+      t('dash.duty.checkpoints', { n: num(duty.checkpoints) }), false],
+    ['places_with_gaps', t('dash.duty.gaps'), num(duty.places_with_gaps), t('dash.duty.gaps_sub'), duty.places_with_gaps > 0],
+    ['uncovered_seconds', t('dash.duty.uncovered'), uncoveredText(duty.uncovered_seconds), t('dash.duty.uncovered_sub'),
+      duty.uncovered_seconds > 0],
+  ];
+  return html`<section class="dash-panel dash-duty" aria-labelledby="dash-duty-h">
+    <div class="dash-panel-head">
+      <h2 id="dash-duty-h">${t('dash.duty.title')}</h2>
+      <${Link} href=${`/rosters/${code}`}>${t('dash.duty.rosters')}<//>
+    </div>
+    <div class="dash-tiles">
+      ${tiles.map(
+        ([k, label, v, sub, hot]) => html`<div key=${k} class=${`dash-tile ${hot ? 'hot' : ''}`} data-duty=${k} data-value=${duty[k]}>
+          <span class="label">${label}</span>
+          <strong class="value">${v}</strong>
+          <small>${sub}</small>
+        </div>`,
+      )}
+    </div>
+  </section>`;
 }
 
 function Trend({ trend }) {
@@ -223,6 +256,9 @@ const STYLE = `
 .dash-panels { display: grid; grid-template-columns: 1fr; gap: 1rem; }
 .dash-panel { border: 1px solid #d0d7de; border-radius: 8px; padding: .6rem .8rem; background: #fff; min-width: 0; }
 .dash-panel h2 { font-size: 1rem; margin: 0 0 .4rem; }
+.dash-panel-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: .25rem 1rem; }
+.dash-duty .dash-tile { background: #f8fafc; }
+.dash-duty .dash-tile.hot { background: #fff5f5; }
 .dash-children { width: 100%; border-collapse: collapse; }
 .dash-children th, .dash-children td { padding: .25rem .4rem; border-bottom: 1px solid #eee; text-align: right; }
 .dash-children th[scope=row], .dash-children thead th:first-child { text-align: left; }
@@ -233,6 +269,7 @@ const STYLE = `
   main:has(> .dash) { max-width: none; padding: 1rem 2rem; }
   .dash { font-size: 1.25rem; }
   .dash-tiles { grid-template-columns: repeat(6, 1fr); }
+  .dash-duty .dash-tiles { grid-template-columns: repeat(4, 1fr); }
   .dash-tile .value { font-size: 2.8rem; }
 }
 @media print { .dash-chart { break-inside: avoid; } }
@@ -264,6 +301,7 @@ export function DashboardPage({ code, session }) {
     ${path.length > 0 && html`<${Breadcrumb} path=${path} scope=${session.user.scope} hrefOf=${(c) => `/dashboard/${c}`} />`}
     ${dash.error && html`<${ErrorBox} error=${dash.error} onRetry=${dash.refresh} />`}
     <${Tiles} d=${d} />
+    <${Duty} duty=${d.mobilisation.duty} code=${code} />
     <div class="dash-panels">
       <section class="dash-panel">
         <h2>${t('dash.trend')}</h2>
