@@ -3,7 +3,7 @@
 // through county, township and village to a grid by clicking child regions;
 // an abnormal health report posted through the API arriving over SSE and
 // changing the alert tile without a reload; the day's duty block equal to
-// the API's mobilisation.duty; English; a wall screen layout; and a
+// the API's mobilisation.duty; English; a wall screen layout; a phone; and a
 // commander of the demo city landing on it after logging in at "/" and
 // seeing every figure the API gives.
 import { after, before, test } from 'node:test';
@@ -148,6 +148,20 @@ test('English and a wall screen', async () => {
   assertDutyEqual(await dutyOnPage(page), (await admin.get('/api/v1/dashboard?region=4311')).body.mobilisation.duty, UNCOVERED_EN);
   assert.equal((await page.locator('.dash-duty [data-duty=deployed] .label').textContent()).trim(), 'Persons on duty today');
   await page.screenshot({ path: `${SHOTS}/dashboard-wall.png`, fullPage: true });
+  assert.deepEqual(page.errors, []);
+});
+
+test('on a phone: the commander lands on the dashboard, two tiles a row, no horizontal overflow', async () => {
+  const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
+  await page.goto('/');
+  await loginForm(page, 'commander_4311', PASSWORD);
+  await page.waitForURL('**/dashboard/4311');
+  await page.locator('.dash-duty .dash-tile').first().waitFor();
+  await page.locator('.dash-chart canvas').first().waitFor();
+  for (const tiles of await page.locator('.dash-tiles').all())
+    assert.equal(await tiles.evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length), 2);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await page.screenshot({ path: `${SHOTS}/dashboard-375.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
 });
 

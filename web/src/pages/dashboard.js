@@ -263,6 +263,12 @@ const STYLE = `
 .dash-children th, .dash-children td { padding: .25rem .4rem; border-bottom: 1px solid #eee; text-align: right; }
 .dash-children th[scope=row], .dash-children thead th:first-child { text-align: left; }
 .dash-children td.hot { color: #c62828; font-weight: bold; }
+@media (max-width: 600px) {
+  .dash-tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .4rem; }
+  .dash-tile { padding: .5rem .6rem; }
+  .dash-tile .value { font-size: 1.4rem; }
+  .dash-tile .value.text { font-size: 1.2rem; }
+}
 @media (min-width: 1100px) { .dash-panels { grid-template-columns: 1fr 1fr; } }
 @media (min-width: 1800px) {
   .dash-tile .value.text { font-size: 2rem; }
