@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 30
 all: build
 
 deps:
-	@scripts/install-deps --browser
+	@scripts/install-deps --browser --postgres
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

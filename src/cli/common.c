@@ -41,7 +41,7 @@ struct store *cli_open_store(const char *path, int create)
     struct ep_error err;
     ep_error_clear(&err);
     struct stat sb;
-    if (!create && stat(path, &sb) != 0) {
+    if (!create && !store_path_is_pg(path) && stat(path, &sb) != 0) {
         ep_error_set(&err, EP_ENOTFOUND, "数据库 %s 不存在,请先运行 epigrid init --db %s",
                      "database %s does not exist; run epigrid init --db %s first", path, path);
         cli_print_error(&err);

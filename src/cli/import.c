@@ -499,6 +499,23 @@ static int first_person(const struct person *p, void *ctx)
     return 1;
 }
 
+/* Runs one row's insert inside a savepoint of its own: a refused row (a
+ * duplicate) is undone alone and the import goes on (PostgreSQL, unlike
+ * SQLite, would otherwise abort the whole transaction at the first refused
+ * statement). */
+static int insert_alone(struct import *im, struct person *p, struct household *h,
+                        struct ep_error *e)
+{
+    int rc = store_begin(im->s, e);
+    if (rc != 0)
+        return rc;
+    rc = p ? person_insert(im->s, p, e) : household_insert(im->s, h, e);
+    if (rc == 0)
+        return store_commit(im->s, e);
+    store_rollback(im->s);
+    return rc;
+}
+
 /* Rewrites the 409 of a duplicate ID number as a row error naming the
  * earlier line of the file or the person already registered. */
 static int explain_duplicate(struct import *im, const char *id_number, struct ep_error *e)
@@ -545,7 +562,7 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
     struct person p;
     int rc = person_validate(im->s, &in, 0, &p, &e);
     if (rc == 0)
-        rc = person_insert(im->s, &p, &e);
+        rc = insert_alone(im, &p, NULL, &e);
     if (rc == -EP_ECONFLICT) {
         if (explain_duplicate(im, p.id_number, &e) != 0)
             return -EP_EINTERNAL;
@@ -588,7 +605,7 @@ static int household_row(struct import *im, const struct row_values *rv, long li
     struct household h;
     int rc = household_validate(im->s, &in, &h, &e);
     if (rc == 0)
-        rc = household_insert(im->s, &h, &e);
+        rc = insert_alone(im, NULL, &h, &e);
     if (rc == -EP_EINVAL) {
         report(im, line, &e, NULL);
         im->bad++;

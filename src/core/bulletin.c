@@ -166,7 +166,7 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
         "            substr(o.created_at, 1, 10)) AS known,"
         "   COALESCE((SELECT min(h.at_day) FROM cases c JOIN case_history h ON h.case_id = c.id"
         "             WHERE c.observation_id = o.id), substr(o.released_at, 1, 10)) AS ended"
-        "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?)"
+        "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?) AS facts"
         " WHERE (CASE WHEN start_date > known THEN start_date ELSE known END) <= ? GROUP BY 1",
         err);
     if (!st)

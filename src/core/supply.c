@@ -1729,14 +1729,18 @@ static int donation_lines_json(struct store *s, int64_t id, json_t **out, struct
     {
         st = store_prepare(
             s,
-            "SELECT COALESCE(o.reverses_op_id, o.id) AS op_id, e.kind, MIN(o.op_date) AS date,"
-            " o.recipient_kind, o.recipient_name, o.recipient_region, SUM(d.quantity) AS quantity"
-            " FROM lot_draws d JOIN lots l ON l.id = d.lot_id"
-            " JOIN ledger_entries e ON e.id = d.entry_id JOIN ledger_ops o ON o.id = e.op_id"
-            " WHERE l.donation_id = ? AND l.item_id = ?"
-            " AND e.kind NOT IN ('transfer_out', 'transfer_in')"
-            " GROUP BY COALESCE(o.reverses_op_id, o.id), e.kind HAVING SUM(d.quantity) <> 0"
-            " ORDER BY 1",
+            /* grouped by the original operation (a reversal counts against
+             * it); the recipient is the original's */
+            "SELECT g.op_id, g.kind, g.date, r.recipient_kind, r.recipient_name,"
+            " r.recipient_region, g.quantity FROM"
+            " (SELECT COALESCE(o.reverses_op_id, o.id) AS op_id, e.kind AS kind,"
+            "  MIN(o.op_date) AS date, SUM(d.quantity) AS quantity"
+            "  FROM lot_draws d JOIN lots l ON l.id = d.lot_id"
+            "  JOIN ledger_entries e ON e.id = d.entry_id JOIN ledger_ops o ON o.id = e.op_id"
+            "  WHERE l.donation_id = ? AND l.item_id = ?"
+            "  AND e.kind NOT IN ('transfer_out', 'transfer_in')"
+            "  GROUP BY COALESCE(o.reverses_op_id, o.id), e.kind HAVING SUM(d.quantity) <> 0) AS g"
+            " JOIN ledger_ops r ON r.id = g.op_id ORDER BY 1",
             err);
         if (!st) {
             json_decref(lines);
@@ -2195,7 +2199,8 @@ static int public_totals(struct store *s, json_t **by_item, json_t **by_month, s
             "SELECT l.item_id, i.name AS item_name, i.unit,"
             " SUM(l.quantity) AS quantity FROM donation_lines l"
             " JOIN donations d ON d.id = l.donation_id JOIN items i ON i.id = l.item_id"
-            " WHERE substr(d.donated_on, 1, 7) = ? GROUP BY l.item_id ORDER BY i.name",
+            " WHERE substr(d.donated_on, 1, 7) = ? GROUP BY l.item_id, i.name, i.unit ORDER BY "
+            "i.name",
             err);
         json_t *goods;
         if (!st)

@@ -2,9 +2,12 @@
  * store.h -- the database behind a small opaque interface.
  *
  * This is the only layer that knows which SQL engine is in use.  SQLite
- * (store_sqlite.c) is the embedded default; PostgreSQL will implement the same
- * calls.  SQL handed to store_prepare() uses `?` placeholders and the common
- * subset of both dialects (ON CONFLICT ... DO UPDATE, row values, CTEs).
+ * (store_sqlite.c) is the embedded default; PostgreSQL (store_pg.c, on libpq)
+ * implements the same calls and is chosen by a postgresql:// URI.  SQL handed
+ * to store_prepare() uses `?` placeholders and the common subset of both
+ * dialects (ON CONFLICT ... DO UPDATE, row values, CTEs); the few differences
+ * (placeholders, column types, append-only triggers, rowid) are rewritten
+ * inside src/store (pg_dialect.c), never in the domain modules.
  *
  * Ownership and threads:
  *  - A struct store is one connection, used by one thread at a time.  The HTTP
@@ -36,9 +39,12 @@ enum store_open_flags {
     STORE_OPEN_BULK = 2,   /* bulk loading: no fsync (demo generation, import into a fresh db) */
 };
 
-/* Opens "path" (a file name; later also postgresql:// URIs).  *out is set on
- * success and must be closed with store_close(). */
+/* Opens "path": an SQLite file name, or a PostgreSQL connection URI
+ * ("postgresql://..." or "postgres://...").  *out is set on success and must
+ * be closed with store_close(). */
 int store_open(struct store **out, const char *path, int flags, struct ep_error *err);
+/* 1 when "path" names a PostgreSQL database (a postgresql:// URI). */
+int store_path_is_pg(const char *path);
 void store_close(struct store *s);
 
 /* Returns a cached prepared statement for "sql" (a string literal), or NULL
@@ -109,6 +115,18 @@ int store_backup(struct store *s, const char *dest_path, struct ep_error *err);
  * the first of them, one per line, truncated to "size"), negative with "err"
  * set when the check itself failed (e.g. not a database). */
 int store_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err);
+
+/* Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY; SQLite has one process
+ * and these do nothing there).  store_notify() queues a notification on
+ * "channel" that other connections receive when the current transaction
+ * commits (at once outside a transaction).  store_listen() subscribes this
+ * connection; store_wait_notify() waits up to "timeout_ms" for one and
+ * returns 1 when at least one arrived (all pending ones are consumed), 0 on
+ * timeout, negative with "err" set when the connection failed.  On SQLite
+ * store_wait_notify() sleeps and returns 0. */
+int store_notify(struct store *s, const char *channel, struct ep_error *err);
+int store_listen(struct store *s, const char *channel, struct ep_error *err);
+int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err);
 
 /* Applies the embedded migrations (sql/migrations) that are missing, each in
  * its own transaction, recording them in schema_migrations.  Stores the number

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/store_impl.h"
 #include "util/log.h"
 
 #define STMT_CACHE_SIZE 128 /* distinct hot statements per connection */
@@ -22,20 +22,35 @@
 
 enum { TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO };
 
-struct store_stmt {
-    const char *sql;      /* cache key: the literal's address */
-    sqlite3_stmt *handle; /* prepared statement */
-    struct store *owner;  /* connection it belongs to */
+struct sq_stmt {
+    struct store_stmt base; /* owner and cache key */
+    sqlite3_stmt *handle;   /* prepared statement */
 };
 
-struct store {
-    sqlite3 *db;                              /* the connection */
-    char *path;                               /* file name, for messages and backups */
-    int depth;                                /* open transactions: 1 = BEGIN, more = savepoints */
-    sqlite3_stmt *tx_stmts[TX_DEPTH_MAX][3];  /* prepared SAVEPOINT/RELEASE/ROLLBACK TO per depth */
-    int ncached;                              /* used entries of cache[] */
-    struct store_stmt cache[STMT_CACHE_SIZE]; /* prepared statements, most recent last */
+struct sq_store {
+    struct store base;                       /* ops, path, transaction depth */
+    sqlite3 *db;                             /* the connection */
+    sqlite3_stmt *tx_stmts[TX_DEPTH_MAX][3]; /* prepared SAVEPOINT/RELEASE/ROLLBACK TO per depth */
+    int ncached;                             /* used entries of cache[] */
+    struct sq_stmt cache[STMT_CACHE_SIZE];   /* prepared statements, most recent last */
 };
+
+static const struct store_ops sqlite_ops;
+static void sq_close(struct store *s);
+static int sq_exec(struct store *s, const char *sql, struct ep_error *err);
+static void sq_stmt_reset(struct store_stmt *st);
+static void sq_rollback(struct store *s);
+
+/* The engine's view of the common structures. */
+static struct sq_store *SQ(struct store *s)
+{
+    return (struct sq_store *)s;
+}
+
+static sqlite3_stmt *H(struct store_stmt *st)
+{
+    return ((struct sq_stmt *)st)->handle;
+}
 
 /* 1 if the database file or its log cannot be written at all now (read-only
  * file system, immutable file): SQLite reports that as an I/O error. */
@@ -55,7 +70,7 @@ static int files_readonly(const char *path)
 static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
 {
     int primary = rc & 0xff;
-    const char *detail = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    const char *detail = s && SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : sqlite3_errstr(rc);
     if (primary == SQLITE_CONSTRAINT)
         return ep_error_set(err, EP_ECONFLICT, "数据冲突:%s", "conflict: %s", detail);
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
@@ -84,176 +99,160 @@ static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
     return ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
 }
 
-int store_open(struct store **out, const char *path, int flags, struct ep_error *err)
+int store_sqlite_open(struct store **out, const char *path, int flags, struct ep_error *err)
 {
     *out = NULL;
-    struct store *s = calloc(1, sizeof *s);
-    if (!s)
+    struct sq_store *q = calloc(1, sizeof *q);
+    if (!q)
         return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    struct store *s = &q->base;
+    s->ops = &sqlite_ops;
     s->path = strdup(path);
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    int rc = sqlite3_open_v2(path, &SQ(s)->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         ep_error_set(err, EP_EUNAVAILABLE, "无法打开数据库 %s:%s", "cannot open database %s: %s",
-                     path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-        store_close(s);
+                     path, SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : sqlite3_errstr(rc));
+        sq_close(s);
         return -EP_EUNAVAILABLE;
     }
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(SQ(s)->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(SQ(s)->db, 1);
     const char *pragmas = (flags & STORE_OPEN_BULK)
                               ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;"
                                 "PRAGMA temp_store=MEMORY;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
-    if (store_exec(s, pragmas, err) != 0) {
-        store_close(s);
+    if (sq_exec(s, pragmas, err) != 0) {
+        sq_close(s);
         return -EP_EUNAVAILABLE;
     }
     *out = s;
     return 0;
 }
 
-void store_close(struct store *s)
+static void sq_close(struct store *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->ncached; i++)
-        sqlite3_finalize(s->cache[i].handle);
+    for (int i = 0; i < SQ(s)->ncached; i++)
+        sqlite3_finalize(SQ(s)->cache[i].handle);
     for (int d = 0; d < TX_DEPTH_MAX; d++)
         for (int k = 0; k < 3; k++)
-            sqlite3_finalize(s->tx_stmts[d][k]);
-    if (s->db)
-        sqlite3_close(s->db);
+            sqlite3_finalize(SQ(s)->tx_stmts[d][k]);
+    if (SQ(s)->db)
+        sqlite3_close(SQ(s)->db);
     free(s->path);
     free(s);
 }
 
-struct store_stmt *store_prepare(struct store *s, const char *sql, struct ep_error *err)
+static struct store_stmt *sq_prepare(struct store *s, const char *sql, struct ep_error *err)
 {
-    for (int i = s->ncached - 1; i >= 0; i--)
-        if (s->cache[i].sql == sql)
-            return &s->cache[i];
-    if (s->ncached == STMT_CACHE_SIZE) {
+    struct sq_store *q = SQ(s);
+    for (int i = q->ncached - 1; i >= 0; i--)
+        if (q->cache[i].base.sql == sql)
+            return &q->cache[i].base;
+    if (q->ncached == STMT_CACHE_SIZE) {
         /* Full: drop the oldest entry.  Callers hold at most a few statements at
          * once and never the oldest of 128, so no live pointer is invalidated. */
-        sqlite3_finalize(s->cache[0].handle);
-        memmove(&s->cache[0], &s->cache[1], (STMT_CACHE_SIZE - 1) * sizeof s->cache[0]);
-        s->ncached--;
+        sqlite3_finalize(q->cache[0].handle);
+        memmove(&q->cache[0], &q->cache[1], (STMT_CACHE_SIZE - 1) * sizeof q->cache[0]);
+        q->ncached--;
     }
     sqlite3_stmt *h = NULL;
-    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
+    int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
     if (rc != SQLITE_OK) {
         fail(s, rc, "prepare", err);
         log_error("while preparing: %s", sql);
         return NULL;
     }
-    struct store_stmt *st = &s->cache[s->ncached++];
-    st->sql = sql;
+    struct sq_stmt *st = &q->cache[q->ncached++];
+    st->base.sql = sql;
+    st->base.owner = s;
     st->handle = h;
-    st->owner = s;
-    return st;
+    return &st->base;
 }
 
-int store_bind_int64(struct store_stmt *st, int idx, int64_t v)
+static int sq_bind_int64(struct store_stmt *st, int idx, int64_t v)
 {
-    return sqlite3_bind_int64(st->handle, idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
+    return sqlite3_bind_int64(H(st), idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
 }
 
-int store_bind_double(struct store_stmt *st, int idx, double v)
+static int sq_bind_double(struct store_stmt *st, int idx, double v)
 {
-    return sqlite3_bind_double(st->handle, idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
+    return sqlite3_bind_double(H(st), idx, v) == SQLITE_OK ? 0 : -EP_EINTERNAL;
 }
 
-int store_bind_text(struct store_stmt *st, int idx, const char *text)
+static int sq_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len)
 {
-    if (!text)
-        return store_bind_null(st, idx);
-    return sqlite3_bind_text(st->handle, idx, text, -1, SQLITE_TRANSIENT) == SQLITE_OK
+    return sqlite3_bind_text64(H(st), idx, text, len, SQLITE_TRANSIENT, SQLITE_UTF8) == SQLITE_OK
                ? 0
                : -EP_EINTERNAL;
 }
 
-int store_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len)
+static int sq_bind_null(struct store_stmt *st, int idx)
 {
-    return sqlite3_bind_text64(st->handle, idx, text, len, SQLITE_TRANSIENT, SQLITE_UTF8) ==
-                   SQLITE_OK
-               ? 0
-               : -EP_EINTERNAL;
+    return sqlite3_bind_null(H(st), idx) == SQLITE_OK ? 0 : -EP_EINTERNAL;
 }
 
-int store_bind_null(struct store_stmt *st, int idx)
+static int sq_step(struct store_stmt *st, struct ep_error *err)
 {
-    return sqlite3_bind_null(st->handle, idx) == SQLITE_OK ? 0 : -EP_EINTERNAL;
-}
-
-int store_step(struct store_stmt *st, struct ep_error *err)
-{
-    int rc = sqlite3_step(st->handle);
+    int rc = sqlite3_step(H(st));
     if (rc == SQLITE_ROW)
         return STORE_ROW;
     if (rc == SQLITE_DONE)
         return STORE_DONE;
     int ret = fail(st->owner, rc, "step", err);
-    store_stmt_reset(st);
+    sq_stmt_reset(st);
     return ret;
 }
 
-void store_stmt_reset(struct store_stmt *st)
+static void sq_stmt_reset(struct store_stmt *st)
 {
     if (!st)
         return;
-    sqlite3_reset(st->handle);
-    sqlite3_clear_bindings(st->handle);
+    sqlite3_reset(H(st));
+    sqlite3_clear_bindings(H(st));
 }
 
-int store_column_count(struct store_stmt *st)
+static int sq_column_count(struct store_stmt *st)
 {
-    return sqlite3_column_count(st->handle);
+    return sqlite3_column_count(H(st));
 }
 
-int store_column_is_null(struct store_stmt *st, int col)
+static int sq_column_is_null(struct store_stmt *st, int col)
 {
-    return sqlite3_column_type(st->handle, col) == SQLITE_NULL;
+    return sqlite3_column_type(H(st), col) == SQLITE_NULL;
 }
 
-int64_t store_column_int64(struct store_stmt *st, int col)
+static int64_t sq_column_int64(struct store_stmt *st, int col)
 {
-    return sqlite3_column_int64(st->handle, col);
+    return sqlite3_column_int64(H(st), col);
 }
 
-double store_column_double(struct store_stmt *st, int col)
+static double sq_column_double(struct store_stmt *st, int col)
 {
-    return sqlite3_column_double(st->handle, col);
+    return sqlite3_column_double(H(st), col);
 }
 
-const char *store_column_text(struct store_stmt *st, int col)
+static const char *sq_column_text(struct store_stmt *st, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st->handle, col);
+    const unsigned char *t = sqlite3_column_text(H(st), col);
     return t ? (const char *)t : "";
 }
 
-const char *store_column_name(struct store_stmt *st, int col)
+static const char *sq_column_name(struct store_stmt *st, int col)
 {
-    return sqlite3_column_name(st->handle, col);
+    return sqlite3_column_name(H(st), col);
 }
 
-int store_run(struct store_stmt *st, struct ep_error *err)
-{
-    int rc = store_step(st, err);
-    if (rc < 0)
-        return rc;
-    store_stmt_reset(st);
-    return 0;
-}
-
-int store_exec(struct store *s, const char *sql, struct ep_error *err)
+static int sq_exec(struct store *s, const char *sql, struct ep_error *err)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(SQ(s)->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         int ret = fail(s, rc, "exec", err);
         log_error("exec failed: %s", msg ? msg : "?");
@@ -269,12 +268,12 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
 static int savepoint_op(struct store *s, int kind, int level, struct ep_error *err)
 {
     static const char *fmt[3] = {"SAVEPOINT sp%d", "RELEASE sp%d", "ROLLBACK TO sp%d"};
-    sqlite3_stmt **slot = level < TX_DEPTH_MAX ? &s->tx_stmts[level][kind] : NULL;
+    sqlite3_stmt **slot = level < TX_DEPTH_MAX ? &SQ(s)->tx_stmts[level][kind] : NULL;
     sqlite3_stmt *st = slot ? *slot : NULL;
     if (!st) {
         char sql[32];
         snprintf(sql, sizeof sql, fmt[kind], level);
-        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        int rc = sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
         if (rc != SQLITE_OK)
             return fail(s, rc, "prepare savepoint", err);
         if (slot)
@@ -287,7 +286,7 @@ static int savepoint_op(struct store *s, int kind, int level, struct ep_error *e
     return rc == SQLITE_DONE ? 0 : fail(s, rc, "savepoint", err);
 }
 
-int store_begin(struct store *s, struct ep_error *err)
+static int sq_begin(struct store *s, struct ep_error *err)
 {
     if (s->depth > 0) {
         /* Nested: a savepoint, so that a module's own transaction can run
@@ -297,31 +296,31 @@ int store_begin(struct store *s, struct ep_error *err)
             s->depth++;
         return rc;
     }
-    int rc = store_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
     if (rc == 0)
         s->depth = 1;
     return rc;
 }
 
-int store_commit(struct store *s, struct ep_error *err)
+static int sq_commit(struct store *s, struct ep_error *err)
 {
     if (s->depth > 1) {
         int rc = savepoint_op(s, TX_RELEASE, s->depth - 1, err);
         if (rc != 0) {
-            store_rollback(s);
+            sq_rollback(s);
             return rc;
         }
         s->depth--;
         return 0;
     }
-    int rc = store_exec(s, "COMMIT", err);
+    int rc = sq_exec(s, "COMMIT", err);
     if (rc != 0)
-        store_rollback(s);
+        sq_rollback(s);
     s->depth = 0;
     return rc;
 }
 
-void store_rollback(struct store *s)
+static void sq_rollback(struct store *s)
 {
     if (s->depth > 1) {
         struct ep_error ignored;
@@ -331,35 +330,19 @@ void store_rollback(struct store *s)
         s->depth--;
         return;
     }
-    if (sqlite3_get_autocommit(s->db) == 0)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_get_autocommit(SQ(s)->db) == 0)
+        sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
     s->depth = 0;
 }
 
-int store_in_transaction(struct store *s)
+static int64_t sq_last_insert_id(struct store *s)
 {
-    return s->depth;
+    return sqlite3_last_insert_rowid(SQ(s)->db);
 }
 
-int64_t store_last_insert_id(struct store *s)
+static int64_t sq_changes(struct store *s)
 {
-    return sqlite3_last_insert_rowid(s->db);
-}
-
-int64_t store_changes(struct store *s)
-{
-    return sqlite3_changes64(s->db);
-}
-
-const char *store_engine(struct store *s)
-{
-    (void)s;
-    return "sqlite";
-}
-
-const char *store_path(struct store *s)
-{
-    return s->path;
+    return sqlite3_changes64(SQ(s)->db);
 }
 
 /* Pages copied per backup step: small enough that the destination grows in
@@ -369,15 +352,15 @@ const char *store_path(struct store *s)
 #define BACKUP_STEP_PAGES 4096
 #define BACKUP_RETRY_MAX  500 /* busy/locked steps retried, 10 ms apart */
 
-void store_autocheckpoint(struct store *s, int pages)
+static void sq_autocheckpoint(struct store *s, int pages)
 {
-    sqlite3_wal_autocheckpoint(s->db, pages);
+    sqlite3_wal_autocheckpoint(SQ(s)->db, pages);
 }
 
-int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
+static int sq_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
 {
     int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int rc = sqlite3_wal_checkpoint_v2(SQ(s)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         return fail(s, rc, "checkpoint", err);
     if (log_pages)
@@ -385,7 +368,7 @@ int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
     return 0;
 }
 
-int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
+static int sq_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
     sqlite3 *dest = NULL;
     sqlite3_backup *b = NULL;
@@ -401,11 +384,11 @@ int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
      * snapshot (WAL readers never block the writer).  BEGIN alone takes no
      * lock; the first read does. */
     if (s->depth == 0) {
-        if (store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err) != 0)
+        if (sq_exec(s, "BEGIN; SELECT count(*) FROM sqlite_master", err) != 0)
             goto out;
         began = 1;
     }
-    b = sqlite3_backup_init(dest, "main", s->db, "main");
+    b = sqlite3_backup_init(dest, "main", SQ(s)->db, "main");
     if (!b) {
         ep_error_set(err, EP_EINTERNAL, "备份失败:%s", "backup failed: %s", sqlite3_errmsg(dest));
         goto out;
@@ -440,18 +423,18 @@ int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
     ret = 0;
 out:
     if (began)
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* ends the read transaction */
+        sqlite3_exec(SQ(s)->db, "COMMIT", NULL, NULL, NULL); /* ends the read transaction */
     if (dest)
         sqlite3_close(dest);
     return ret;
 }
 
-int store_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err)
+static int sq_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err)
 {
     if (size)
         out[0] = '\0';
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(SQ(s)->db, "PRAGMA integrity_check", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return fail(s, rc, "integrity_check", err);
     int bad = 0;
@@ -475,3 +458,53 @@ int store_integrity_check(struct store *s, char *out, size_t size, struct ep_err
         snprintf(out, size, "ok");
     return bad;
 }
+
+static int sq_notify(struct store *s, const char *channel, struct ep_error *err)
+{
+    (void)s, (void)channel, (void)err;
+    return 0; /* one process: the server wakes its own streams after each commit */
+}
+
+static int sq_listen(struct store *s, const char *channel, struct ep_error *err)
+{
+    (void)s, (void)channel, (void)err;
+    return 0;
+}
+
+static int sq_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
+{
+    (void)s, (void)err;
+    sqlite3_sleep(timeout_ms);
+    return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+    .engine = "sqlite",
+    .close = sq_close,
+    .prepare = sq_prepare,
+    .bind_int64 = sq_bind_int64,
+    .bind_double = sq_bind_double,
+    .bind_textn = sq_bind_textn,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_stmt_reset,
+    .column_count = sq_column_count,
+    .column_is_null = sq_column_is_null,
+    .column_int64 = sq_column_int64,
+    .column_double = sq_column_double,
+    .column_text = sq_column_text,
+    .column_name = sq_column_name,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .last_insert_id = sq_last_insert_id,
+    .changes = sq_changes,
+    .autocheckpoint = sq_autocheckpoint,
+    .checkpoint = sq_checkpoint,
+    .backup = sq_backup,
+    .integrity_check = sq_integrity_check,
+    .notify = sq_notify,
+    .listen = sq_listen,
+    .wait_notify = sq_wait_notify,
+};

@@ -9,8 +9,11 @@
 //   await srv.stop();                            // fails on crash, leak or UB report
 //
 // EPIGRID_BIN selects the binary (ctest sets it; default build/epigrid).
+// EPIGRID_TEST_PG (an admin URI) or EPIGRID_TEST_PG_FILE (a file holding one,
+// as scripts/pg-test-server writes it) runs the same tests on PostgreSQL: each
+// server then gets a fresh database of its own, dropped when it stops.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,33 @@ export const ROOT = path.resolve(here, '../..');
 export const BIN = process.env.EPIGRID_BIN || path.join(ROOT, 'build/epigrid');
 export const SANITIZED = process.env.EPIGRID_SANITIZE === 'ON';
 export const PASSWORD = 'Test-pass-2026';
+// The PostgreSQL admin URI when the suite runs on PostgreSQL, else null.
+export const PG = process.env.EPIGRID_TEST_PG ||
+  (process.env.EPIGRID_TEST_PG_FILE && existsSync(process.env.EPIGRID_TEST_PG_FILE)
+    ? readFileSync(process.env.EPIGRID_TEST_PG_FILE, 'utf8').trim() : null);
+if (process.env.EPIGRID_TEST_PG_FILE && !PG) throw new Error('EPIGRID_TEST_PG_FILE names no URI: is the test server up?');
+// For tests of SQLite-only behaviour: `test(name, { skip: sqliteOnly('why') }, fn)`.
+export function sqliteOnly(why) { return PG ? `SQLite only: ${why}` : false; }
+const isPg = (db) => /^postgres(ql)?:\/\//.test(db);
+
+function psql(uri, args, opts = {}) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', uri, ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+  return r.stdout;
+}
+
+// A fresh PostgreSQL database on the test server: its URI.
+let pgDatabases = 0;
+function pgCreateDatabase() {
+  const name = `epigrid_t${process.pid}_${++pgDatabases}_${Math.floor(Math.random() * 1e6)}`;
+  psql(PG, ['-c', `CREATE DATABASE ${name}`]);
+  return PG.replace(/\/[^/?]*(\?.*)?$/, (m, query) => `/${name}${query ?? ''}`);
+}
+function pgDropDatabase(uri) {
+  const name = uri.replace(/^.*\//, '').replace(/\?.*$/, '');
+  psql(PG, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+}
 
 // Runs the CLI synchronously: {status, stdout, stderr}.
 export function epigrid(args, { input, env } = {}) {
@@ -32,11 +62,24 @@ export function epigrid(args, { input, env } = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Runs sqlite3 on the database: rows as arrays of objects (read-only use).
+// Runs a query on the database (sqlite3, or psql on PostgreSQL): rows as
+// arrays of objects (read-only use).
 export function sql(db, query) {
+  if (isPg(db)) {
+    const out = psql(db, ['-At', '-c', `SELECT coalesce(json_agg(t), '[]'::json) FROM (${query}) t`]);
+    return JSON.parse(out);
+  }
   const r = spawnSync('sqlite3', ['-json', db, query], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
   return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+}
+
+// Runs a writing statement on the database (tests that age sessions, or
+// prove a table refuses changes); throws with the engine's message.
+export function sqlWrite(db, statement) {
+  if (isPg(db)) return void psql(db, ['-c', statement]);
+  const r = spawnSync('sqlite3', [db, statement], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
 }
 
 export class Client {
@@ -75,7 +118,8 @@ export class Client {
 //   args:   extra `serve` arguments
 export async function startServer({ db, demo, args = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'epigrid-test-'));
-  const dbPath = db ?? path.join(dir, 'test.db');
+  const ownPg = !db && PG;
+  const dbPath = db ?? (PG ? pgCreateDatabase() : path.join(dir, 'test.db'));
   if (!db) {
     let r;
     if (demo) {
@@ -89,7 +133,7 @@ export async function startServer({ db, demo, args = [] } = {}) {
   const child = spawn(BIN, ['serve', '--db', dbPath, '--listen', '127.0.0.1:0', '--quiet', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => { stderr += d; if (process.env.EPIGRID_TEST_STDERR) process.stderr.write(d); });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -143,6 +187,15 @@ export async function startServer({ db, demo, args = [] } = {}) {
     // Everything in the database except session bookkeeping, as text: equal
     // snapshots before and after a bad request prove that nothing was written.
     snapshot() {
+      if (isPg(dbPath)) {
+        // Data only, sessions left out; sequences too: PostgreSQL spends a
+        // sequence number on a rolled-back insert, which writes no row.
+        const out = spawnSync('pg_dump', ['--data-only', '--no-owner', '--no-privileges',
+          '--exclude-table-data=sessions', '--exclude-table-data=login_failures', '-d', dbPath],
+        { encoding: 'utf8', maxBuffer: 1 << 30 });
+        if (out.status !== 0) throw new Error(`pg_dump: ${out.stderr}`);
+        return out.stdout.split('\n').filter((l) => !/^(SELECT pg_catalog\.setval|\\(un)?restrict )/.test(l)).join('\n');
+      }
       const r = spawnSync('sqlite3', [dbPath, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 30 });
       return r.stdout.split('\n').filter((l) => !/^INSERT INTO (sessions|login_failures)\b/.test(l)).join('\n');
     },
@@ -151,6 +204,7 @@ export async function startServer({ db, demo, args = [] } = {}) {
       if (child.exitCode === null) child.kill('SIGTERM');
       const { code, signal } = await exited;
       if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (ownPg && !keep) pgDropDatabase(dbPath);
       if (code !== 0 || /ERROR: (Address|Leak)Sanitizer|runtime error:/.test(stderr)) {
         throw new Error(`server exit code=${code} signal=${signal}\n${stderr.slice(-4000)}`);
       }

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, assertError, sql } from './lib.mjs';
+import { startServer, assertError, sql, sqlWrite } from './lib.mjs';
 
 const CITY = '4311';
 const COUNTY = '431122';
@@ -20,10 +20,11 @@ const OTHER_COUNTY = '431103';
 const GRID_C = '431103001001001';
 const UUID = () => crypto.randomUUID();
 
-// Writes through sqlite3 while the server runs (WAL; a short lock): only to
-// stand in for the calendar moving on.
+// Writes beside the server (sqlite3 or psql) while it runs: only to stand in
+// for the calendar moving on.
 function spawnSqlite(statement) {
-  return spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, statement], { encoding: 'utf8' }).status;
+  sqlWrite(srv.db, statement);
+  return 0;
 }
 
 // China dates, "days" from today.

@@ -2,7 +2,7 @@
 // expiry, users list scoping, audit rows for every write of this module.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, PASSWORD, Client, sql } from './lib.mjs';
+import { startServer, assertError, PASSWORD, Client, sql, sqlWrite, PG } from './lib.mjs';
 
 let srv;
 before(async () => {
@@ -19,7 +19,7 @@ test('health answers without login', async () => {
   const r = await srv.anon().get('/api/v1/health');
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ok');
-  assert.equal(r.body.engine, 'sqlite');
+  assert.equal(r.body.engine, PG ? 'postgresql' : 'sqlite');
   assert.ok(r.body.schema_version >= 3);
   assert.match(r.body.time, /\+08:00$/);
 });
@@ -203,8 +203,6 @@ test('audit pagination walks every row once', async () => {
   assertError(assert, await admin.get('/api/v1/audit?cursor=abc'), 400, 'invalid_input', ['cursor']);
 });
 
-import { spawnSync } from 'node:child_process';
 function runSql(q) {
-  const r = spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  sqlWrite(srv.db, q);
 }

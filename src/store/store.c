@@ -1,0 +1,191 @@
+/*
+ * store.c -- store.h's calls, forwarded to the engine that opened the
+ * connection (store_sqlite.c or store_pg.c through their store_ops).
+ *
+ * Everything engine-neutral lives here: the choice of engine by path, text
+ * binding by strlen, store_run, the transaction depth and the path.
+ */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+int store_path_is_pg(const char *path)
+{
+    return path &&
+           (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
+}
+
+int store_open(struct store **out, const char *path, int flags, struct ep_error *err)
+{
+    if (store_path_is_pg(path))
+        return store_pg_open(out, path, flags, err);
+    return store_sqlite_open(out, path, flags, err);
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+struct store_stmt *store_prepare(struct store *s, const char *sql, struct ep_error *err)
+{
+    return s->ops->prepare(s, sql, err);
+}
+
+int store_bind_int64(struct store_stmt *st, int idx, int64_t v)
+{
+    return st->owner->ops->bind_int64(st, idx, v);
+}
+
+int store_bind_double(struct store_stmt *st, int idx, double v)
+{
+    return st->owner->ops->bind_double(st, idx, v);
+}
+
+int store_bind_text(struct store_stmt *st, int idx, const char *text)
+{
+    if (!text)
+        return st->owner->ops->bind_null(st, idx);
+    return st->owner->ops->bind_textn(st, idx, text, strlen(text));
+}
+
+int store_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len)
+{
+    return st->owner->ops->bind_textn(st, idx, text, len);
+}
+
+int store_bind_null(struct store_stmt *st, int idx)
+{
+    return st->owner->ops->bind_null(st, idx);
+}
+
+int store_step(struct store_stmt *st, struct ep_error *err)
+{
+    return st->owner->ops->step(st, err);
+}
+
+void store_stmt_reset(struct store_stmt *st)
+{
+    if (st)
+        st->owner->ops->reset(st);
+}
+
+int store_column_count(struct store_stmt *st)
+{
+    return st->owner->ops->column_count(st);
+}
+
+int store_column_is_null(struct store_stmt *st, int col)
+{
+    return st->owner->ops->column_is_null(st, col);
+}
+
+int64_t store_column_int64(struct store_stmt *st, int col)
+{
+    return st->owner->ops->column_int64(st, col);
+}
+
+double store_column_double(struct store_stmt *st, int col)
+{
+    return st->owner->ops->column_double(st, col);
+}
+
+const char *store_column_text(struct store_stmt *st, int col)
+{
+    return st->owner->ops->column_text(st, col);
+}
+
+const char *store_column_name(struct store_stmt *st, int col)
+{
+    return st->owner->ops->column_name(st, col);
+}
+
+int store_run(struct store_stmt *st, struct ep_error *err)
+{
+    int rc = store_step(st, err);
+    if (rc < 0)
+        return rc;
+    store_stmt_reset(st);
+    return 0;
+}
+
+int store_exec(struct store *s, const char *sql, struct ep_error *err)
+{
+    return s->ops->exec(s, sql, err);
+}
+
+int store_begin(struct store *s, struct ep_error *err)
+{
+    return s->ops->begin(s, err);
+}
+
+int store_commit(struct store *s, struct ep_error *err)
+{
+    return s->ops->commit(s, err);
+}
+
+void store_rollback(struct store *s)
+{
+    s->ops->rollback(s);
+}
+
+int store_in_transaction(struct store *s)
+{
+    return s->depth;
+}
+
+int64_t store_last_insert_id(struct store *s)
+{
+    return s->ops->last_insert_id(s);
+}
+
+int64_t store_changes(struct store *s)
+{
+    return s->ops->changes(s);
+}
+
+const char *store_engine(struct store *s)
+{
+    return s->ops->engine;
+}
+
+const char *store_path(struct store *s)
+{
+    return s->path;
+}
+
+void store_autocheckpoint(struct store *s, int pages)
+{
+    s->ops->autocheckpoint(s, pages);
+}
+
+int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
+{
+    return s->ops->checkpoint(s, log_pages, err);
+}
+
+int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
+{
+    return s->ops->backup(s, dest_path, err);
+}
+
+int store_integrity_check(struct store *s, char *out, size_t size, struct ep_error *err)
+{
+    return s->ops->integrity_check(s, out, size, err);
+}
+
+int store_notify(struct store *s, const char *channel, struct ep_error *err)
+{
+    return s->ops->notify(s, channel, err);
+}
+
+int store_listen(struct store *s, const char *channel, struct ep_error *err)
+{
+    return s->ops->listen(s, channel, err);
+}
+
+int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
+{
+    return s->ops->wait_notify(s, timeout_ms, err);
+}

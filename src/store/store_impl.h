@@ -1,0 +1,63 @@
+/*
+ * store_impl.h -- what a database engine provides behind store.h.
+ *
+ * Private to src/store.  store.c picks the engine from the path handed to
+ * store_open() ("postgresql://..." or "postgres://..." selects PostgreSQL,
+ * anything else is an SQLite file) and forwards every call through the
+ * engine's table of operations.  Each engine's connection and statement
+ * structures begin with the common parts below, so store.c can reach the
+ * table from either.
+ */
+#ifndef EPIGRID_STORE_STORE_IMPL_H
+#define EPIGRID_STORE_STORE_IMPL_H
+#include "store/store.h"
+
+struct store_ops {
+    const char *engine; /* "sqlite" or "postgresql" */
+    void (*close)(struct store *s);
+    struct store_stmt *(*prepare)(struct store *s, const char *sql, struct ep_error *err);
+    int (*bind_int64)(struct store_stmt *st, int idx, int64_t v);
+    int (*bind_double)(struct store_stmt *st, int idx, double v);
+    int (*bind_textn)(struct store_stmt *st, int idx, const char *text, size_t len);
+    int (*bind_null)(struct store_stmt *st, int idx);
+    int (*step)(struct store_stmt *st, struct ep_error *err);
+    void (*reset)(struct store_stmt *st);
+    int (*column_count)(struct store_stmt *st);
+    int (*column_is_null)(struct store_stmt *st, int col);
+    int64_t (*column_int64)(struct store_stmt *st, int col);
+    double (*column_double)(struct store_stmt *st, int col);
+    const char *(*column_text)(struct store_stmt *st, int col);
+    const char *(*column_name)(struct store_stmt *st, int col);
+    int (*exec)(struct store *s, const char *sql, struct ep_error *err);
+    int (*begin)(struct store *s, struct ep_error *err);
+    int (*commit)(struct store *s, struct ep_error *err);
+    void (*rollback)(struct store *s);
+    int64_t (*last_insert_id)(struct store *s);
+    int64_t (*changes)(struct store *s);
+    void (*autocheckpoint)(struct store *s, int pages);
+    int (*checkpoint)(struct store *s, int *log_pages, struct ep_error *err);
+    int (*backup)(struct store *s, const char *dest_path, struct ep_error *err);
+    int (*integrity_check)(struct store *s, char *out, size_t size, struct ep_error *err);
+    int (*notify)(struct store *s, const char *channel, struct ep_error *err);
+    int (*listen)(struct store *s, const char *channel, struct ep_error *err);
+    int (*wait_notify)(struct store *s, int timeout_ms, struct ep_error *err);
+};
+
+/* The head of every engine's connection. */
+struct store {
+    const struct store_ops *ops;
+    char *path; /* file name or URI, for messages */
+    int depth;  /* open transactions: 1 = BEGIN, more = savepoints */
+};
+
+/* The head of every engine's statement. */
+struct store_stmt {
+    struct store *owner; /* connection it belongs to */
+    const char *sql;     /* cache key: the literal's address */
+};
+
+/* Engine entry points, called by store_open(). */
+int store_sqlite_open(struct store **out, const char *path, int flags, struct ep_error *err);
+int store_pg_open(struct store **out, const char *uri, int flags, struct ep_error *err);
+
+#endif
