@@ -31,6 +31,8 @@ int event_publish(struct store *s, const char *region_code, const char *type, co
         return rc;
     if (id_out)
         *id_out = store_last_insert_id(s);
+    if ((rc = store_notify(s, EVENT_CHANNEL, err)) != 0)
+        return rc;
     atomic_fetch_add(&published, 1);
     return 0;
 }

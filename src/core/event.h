@@ -3,7 +3,13 @@
  * they announce, read by server-sent-event streams filtered by scope.
  *
  * event_publish() also bumps an in-process counter so that the HTTP layer
- * knows, after a commit, whether any stream has something new to read.
+ * knows, after a commit, whether any stream has something new to read, and
+ * notifies EVENT_CHANNEL (PostgreSQL NOTIFY, delivered at commit) so that the
+ * other server processes on the same database wake their streams too.
+ *
+ * Ids increase in commit order: every writing transaction holds the store's
+ * write lock from BEGIN to COMMIT (store_begin), so a stream that reads
+ * "id > last seen" never skips an event committed late with a lower id.
  */
 #ifndef EPIGRID_CORE_EVENT_H
 #define EPIGRID_CORE_EVENT_H
@@ -12,6 +18,9 @@
 
 #include "store/store.h"
 #include "util/error.h"
+
+/* The notification channel of new events (store_listen). */
+#define EVENT_CHANNEL "epigrid_events"
 
 /* Appends an event (payload borrowed).  Call inside the fact's transaction.
  * Stores the new id in *id_out when not NULL. */

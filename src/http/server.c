@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/auth.h"
 #include "core/event.h"
@@ -37,6 +38,7 @@
 #define MAX_STORES            256
 #define SSE_HEARTBEAT_SECONDS 15
 #define SSE_BATCH             100 /* events read per wake-up */
+#define LISTEN_WAIT_MS        500 /* listener's longest wait, so a stop is noticed */
 #define SWEEP_SECONDS         60  /* overdue follow-ups are looked for this often */
 /* Flood defaults (serve --timeout, --max-connections, --max-per-ip, --write-rate). */
 #define DEFAULT_TIMEOUT_S       30
@@ -64,6 +66,8 @@ struct http_server {
     uint64_t sse_published_seen;    /* event_published_count() at the last wake-up */
     int stopping;                   /* 1 once http_server_stop began */
     pthread_t heartbeat;            /* wakes streams for keep-alive comments */
+    pthread_t listener;             /* PostgreSQL: other processes' events */
+    int listening;                  /* 1 when listener runs */
     pthread_t sweeper;              /* submits the overdue sweep every SWEEP_SECONDS */
 };
 
@@ -439,6 +443,49 @@ static void *heartbeat_main(void *arg)
         pthread_mutex_lock(&srv->sse_lock);
     }
     pthread_mutex_unlock(&srv->sse_lock);
+    return NULL;
+}
+
+/* Other processes' events (PostgreSQL): a connection of its own LISTENs on
+ * the event channel and wakes the streams at each notification.  A lost
+ * connection is opened again (streams are woken then too, in case an event
+ * went by meanwhile).  Polls in short waits so that a stop is noticed. */
+static void *listener_main(void *arg)
+{
+    struct http_server *srv = arg;
+    struct store *s = NULL;
+    int failures = 0;
+    for (;;) {
+        pthread_mutex_lock(&srv->sse_lock);
+        int stop = srv->stopping;
+        pthread_mutex_unlock(&srv->sse_lock);
+        if (stop)
+            break;
+        struct ep_error err;
+        ep_error_clear(&err);
+        if (!s) {
+            if (store_open(&s, srv->db_path, 0, &err) != 0 ||
+                store_listen(s, EVENT_CHANNEL, &err) != 0) {
+                if (failures++ % 60 == 0)
+                    log_warn("event listener: %s", ep_error_message(&err, EP_LANG_EN));
+                store_close(s);
+                s = NULL;
+                usleep(LISTEN_WAIT_MS * 1000);
+                continue;
+            }
+            failures = 0;
+            sse_wake_all(srv);
+        }
+        int rc = store_wait_notify(s, LISTEN_WAIT_MS, &err);
+        if (rc > 0) {
+            sse_wake_all(srv);
+        } else if (rc < 0) {
+            log_warn("event listener: %s", ep_error_message(&err, EP_LANG_EN));
+            store_close(s);
+            s = NULL;
+        }
+    }
+    store_close(s);
     return NULL;
 }
 
@@ -823,6 +870,9 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     srv->port = info ? info->port : ntohs(sa.sin_port);
     pthread_create(&srv->heartbeat, NULL, heartbeat_main, srv);
     pthread_create(&srv->sweeper, NULL, sweeper_main, srv);
+    srv->listening = store_path_is_pg(srv->db_path);
+    if (srv->listening)
+        pthread_create(&srv->listener, NULL, listener_main, srv);
     *out = srv;
     return 0;
 }
@@ -844,6 +894,8 @@ void http_server_stop(struct http_server *srv)
     pthread_mutex_unlock(&srv->sse_lock);
     pthread_join(srv->heartbeat, NULL);
     pthread_join(srv->sweeper, NULL);
+    if (srv->listening)
+        pthread_join(srv->listener, NULL);
     sse_wake_all(srv);
     store_group_stop(srv->writer);
     MHD_stop_daemon(srv->daemon);
