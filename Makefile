@@ -43,7 +43,7 @@ format:
 
 check: build build-asan check-format
 	@cd $(BUILD) && ctest --output-on-failure -j 1
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 1 -L 'unit|api'
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 1 -L 'unit|api|postgres'
 
 check-reliability: build
 	@EPIGRID_BIN=$(BUILD)/epigrid node tests/reliability/crash.mjs --cycles 20

@@ -189,7 +189,7 @@ int store_pg_open(struct store **out, const char *uri, int flags, struct ep_erro
 
 static void stmt_free(struct pg_stmt *st)
 {
-    for (int i = 0; i < st->nparams; i++)
+    for (int i = 0; st->values && i < st->nparams; i++)
         free(st->values[i]);
     PQclear(st->res);
     free(st->values);

@@ -79,7 +79,10 @@ test('an event committed by either process reaches streams open on the other wit
       assert.ok(ev, `alert ${r.body.alert_id} written on ${writer.base} reached the other process's stream`);
       assert.ok(ev.at - t0 < 1000, `took ${ev.at - t0} ms`);
     }
-    // Both streams saw both alerts, in the same order, each once.
+    // Both streams see both alerts, in the same order, each once.
+    for (const s of [onA, onB]) {
+      assert.ok(await s.waitFor((e) => e.event === 'alert.raised' && s.events.filter((x) => x.event === 'alert.raised').length === 2, 1000));
+    }
     const seen = (s) => s.events.filter((e) => e.event === 'alert.raised').map((e) => e.id);
     assert.deepEqual(seen(onA), seen(onB));
     assert.equal(seen(onA).length, 2);
