@@ -1723,8 +1723,10 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
     if ((rc = store_commit(s, err)) != 0)
         goto fail;
     settings_restore(s, &settings);
-    /* Table statistics for the planner, bounded so that it takes milliseconds. */
-    if (is_sqlite(s) && (rc = store_exec(s, "PRAGMA analysis_limit=1000; ANALYZE", err)) != 0)
+    /* Table statistics for the planner (bounded on SQLite so that it takes
+     * milliseconds; PostgreSQL samples by itself). */
+    if ((rc = store_exec(s, is_sqlite(s) ? "PRAGMA analysis_limit=1000; ANALYZE" : "ANALYZE",
+                         err)) != 0)
         goto done;
     if (out)
         *out = w.stats;
