@@ -492,7 +492,12 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
     char source[48];
     snprintf(source, sizeof source, "checkpoint_entry:%lld", (long long)id);
     if (from_risk && person_id) {
-        struct observation_open_input oi = {person_id, "home", NULL, "travel", date, source};
+        struct observation_open_input oi = {.person_id = person_id,
+                                            .kind = "home",
+                                            .reason = "travel",
+                                            .start_date = date,
+                                            .source = source,
+                                            .opened_unix = entered}; /* at the checkpoint */
         int opened;
         if ((rc = observation_open(s, who, &oi, &observation_id, &opened, err)) != 0)
             goto out;

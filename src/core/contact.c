@@ -406,6 +406,7 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         .reason = "contact",
         .start_date = in->last_contact_date,
         .source = source,
+        .opened_unix = at_unix, /* traced now: slots before it are not due */
     };
     int64_t obs_id;
     int opened;

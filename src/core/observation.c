@@ -10,7 +10,7 @@
  *
  * The overdue sweep needs no per-observation arithmetic: the current slot
  * depends on the moment alone, so one query finds every active observation
- * without a report for it.
+ * that was open at the slot's start and has no report for it.
  */
 #include "core/observation.h"
 
@@ -141,7 +141,7 @@ static int is_blank(const char *v)
     " o.updated_at, COALESCE(d.slot, ''), COALESCE(d.opened_at, ''),"                              \
     " COALESCE((SELECT h.slot || ' ' || h.temperature_dc || ' ' || h.abnormal"                     \
     " FROM health_reports h WHERE h.observation_id = o.id AND h.replaced_by IS NULL"               \
-    " ORDER BY h.slot_day DESC, h.slot_index DESC LIMIT 1), '')"
+    " ORDER BY h.slot_day DESC, h.slot_index DESC LIMIT 1), ''), o.opened_at"
 
 #define FROM                                                                                       \
     " FROM observations o JOIN persons p ON p.id = o.person_id"                                    \
@@ -176,6 +176,7 @@ static void fill(struct store_stmt *st, struct observation *o)
         o->last_slot[OBSERVATION_SLOT_LEN] = '\0';
         sscanf(last + OBSERVATION_SLOT_LEN, " %d %d", &o->last_temperature_dc, &o->last_abnormal);
     }
+    snprintf(o->opened_at, sizeof o->opened_at, "%s", store_column_text(st, 21));
 }
 
 int observation_get(struct store *s, const char *scope, int64_t id, struct observation *out,
@@ -302,6 +303,7 @@ json_t *observation_json_new(const struct observation *o)
     json_object_set_new(j, "created_by", json_string(o->created_by));
     json_object_set_new(j, "created_at", json_string(o->created_at));
     json_object_set_new(j, "updated_at", json_string(o->updated_at));
+    json_object_set_new(j, "opened_at", json_string(o->opened_at));
     json_object_set_new(j, "last_report",
                         o->last_slot[0]
                             ? json_pack("{s:s, s:f, s:b}", "slot", o->last_slot, "temperature",
@@ -317,15 +319,17 @@ json_t *observation_json_new(const struct observation *o)
 /* The observation as the audit log keeps it. */
 static json_t *audit_json(const struct observation *o)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
-                     (json_int_t)o->id, "person_id", (json_int_t)o->person_id, "grid_code",
-                     o->grid_code, "kind", o->kind, "site", o->site[0] ? o->site : NULL, "reason",
-                     o->reason, "start_date", o->start_date, "planned_end", o->planned_end,
-                     "status", o->status, "release_note",
-                     o->release_note[0] ? o->release_note : NULL, "override_by",
-                     o->override_by[0] ? o->override_by : NULL, "override_reason",
-                     o->override_reason[0] ? o->override_reason : NULL, "source",
-                     o->source[0] ? o->source : NULL);
+    json_t *j =
+        json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
+                  (json_int_t)o->id, "person_id", (json_int_t)o->person_id, "grid_code",
+                  o->grid_code, "kind", o->kind, "site", o->site[0] ? o->site : NULL, "reason",
+                  o->reason, "start_date", o->start_date, "planned_end", o->planned_end, "status",
+                  o->status, "release_note", o->release_note[0] ? o->release_note : NULL,
+                  "override_by", o->override_by[0] ? o->override_by : NULL, "override_reason",
+                  o->override_reason[0] ? o->override_reason : NULL, "source",
+                  o->source[0] ? o->source : NULL);
+    json_object_set_new(j, "opened_at", json_string(o->opened_at));
+    return j;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -364,6 +368,8 @@ static void check_open_input(const struct observation_open_input *in, struct ep_
         ep_error_field(err, "start_date", "不能晚于今天", "cannot be in the future");
     if (in->source && strlen(in->source) >= 64)
         ep_error_field(err, "source", "过长", "is too long");
+    if (in->opened_unix < 0 || in->opened_unix > (int64_t)time(NULL) + OBSERVATION_CLOCK_SKEW_S)
+        ep_error_field(err, "opened_at", "不能晚于当前时间", "must not be in the future");
 }
 
 /* The active observation of a person: its id (0 if none). */
@@ -425,13 +431,18 @@ int observation_open(struct store *s, const struct actor *who,
     snprintf(o.created_by, sizeof o.created_by, "%s", who->user->username);
     time_now_iso(o.created_at);
     memcpy(o.updated_at, o.created_at, sizeof o.updated_at);
+    /* A moment a little ahead of this clock (the caller's skew) is now. */
+    int64_t now = (int64_t)time(NULL);
+    time_iso_from_unix(
+        (time_t)(in->opened_unix > 0 && in->opened_unix < now ? in->opened_unix : now),
+        o.opened_at);
 
-    struct store_stmt *st =
-        store_prepare(s,
-                      "INSERT INTO observations (person_id, grid_code, kind, site, reason,"
-                      " start_date, planned_end, status, source, created_by, created_at,"
-                      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-                      err);
+    struct store_stmt *st = store_prepare(
+        s,
+        "INSERT INTO observations (person_id, grid_code, kind, site, reason,"
+        " start_date, planned_end, status, source, created_by, created_at,"
+        " updated_at, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+        err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, o.person_id);
@@ -445,6 +456,7 @@ int observation_open(struct store *s, const struct actor *who,
     store_bind_text(st, 9, o.created_by);
     store_bind_text(st, 10, o.created_at);
     store_bind_text(st, 11, o.updated_at);
+    store_bind_text(st, 12, o.opened_at);
     if ((rc = store_run(st, err)) != 0)
         return rc;
     o.id = store_last_insert_id(s);
@@ -1252,12 +1264,15 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
     if (now < profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60)
         goto done; /* the current slot is still within its grace period */
 
-    char date[11];
+    /* Due: open when the slot started (opened_at is the same "+08:00" text
+     * form, so text order is time order), slot on or after the start date. */
+    char date[11], slot_start[32];
     time_date_format(day, date);
+    time_iso_from_unix((time_t)profile_slot_start(&prof, day, index), slot_start);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT o.id, o.person_id, o.grid_code FROM observations o"
-        " WHERE o.status = 'active' AND o.start_date <= ?"
+        " WHERE o.status = 'active' AND o.start_date <= ? AND o.opened_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM health_reports h WHERE h.observation_id = o.id"
         "  AND h.slot_day = ? AND h.slot_index = ? AND h.replaced_by IS NULL)"
         " AND NOT EXISTS (SELECT 1 FROM overdue d WHERE d.observation_id = o.id"
@@ -1269,9 +1284,10 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
         goto out;
     }
     store_bind_text(st, 1, date);
-    store_bind_int64(st, 2, day);
-    store_bind_int64(st, 3, index);
-    store_bind_int64(st, 4, OBSERVATION_SWEEP_BATCH + 1);
+    store_bind_text(st, 2, slot_start);
+    store_bind_int64(st, 3, day);
+    store_bind_int64(st, 4, index);
+    store_bind_int64(st, 5, OBSERVATION_SWEEP_BATCH + 1);
     /* Collected first: the loop below writes the tables the query reads. */
     struct candidate *list = NULL;
     size_t n = 0, cap = 0;

@@ -20,6 +20,15 @@
  * its start date; its planned end is start + profile days, the first day on
  * which it may be released.
  *
+ * Due slots: a slot starts at its profile time and lasts until the next
+ * slot starts (profile_slot_at).  A slot is due -- and overdue once its
+ * grace period has passed without a report -- only if the observation was
+ * already open when the slot started (opened_at <= slot start) and the slot
+ * lies on or after the start date.  A person placed under observation at
+ * 20:25 owes nothing for that day's 16:00 slot; the next due slot is 08:00
+ * the day after.  A report for an earlier slot since the start date is
+ * still accepted (it is history, not a debt).
+ *
  * Ownership: structs are filled by value; input strings are borrowed.
  */
 #ifndef EPIGRID_CORE_OBSERVATION_H
@@ -40,7 +49,12 @@ struct observation_open_input {
     const char *reason;     /* travel, contact, fever, other */
     const char *start_date; /* YYYY-MM-DD, not in the future; planned end = start + profile days */
     const char *source;     /* what opened it: "visit:12", "contact:4", NULL for manual */
+    int64_t opened_unix;    /* the moment it is opened (the visit's, the entry's...): 0 = now;
+                               not in the future (up to OBSERVATION_CLOCK_SKEW_S ahead counts
+                               as now) */
 };
+
+#define OBSERVATION_CLOCK_SKEW_S 300 /* opened_unix may be this far ahead of the clock */
 
 /* Opens an observation inside the caller's transaction (used by visits and
  * close contacts as a consequence, and by POST /api/v1/observations).  When
@@ -48,7 +62,7 @@ struct observation_open_input {
  * *id_out is the existing one's id, *opened = 0.  No scope check (a contact
  * may live in another jurisdiction); counters and audit as above.
  * -EP_EINVAL with field errors (person_id, kind, site, reason, start_date,
- * source) for bad input. */
+ * source, opened_at) for bad input. */
 int observation_open(struct store *s, const struct actor *who,
                      const struct observation_open_input *in, int64_t *id_out, int *opened,
                      struct ep_error *err);
@@ -75,6 +89,7 @@ struct observation {
     char created_by[64];
     char created_at[32];
     char updated_at[32];
+    char opened_at[32]; /* the moment it was opened: slots starting earlier are not due */
     /* Follow-up state (filled by get and list): */
     char last_slot[OBSERVATION_SLOT_LEN + 1]; /* slot of the latest current report, "" if none */
     int last_temperature_dc;
@@ -215,8 +230,9 @@ struct observation_sweep_result {
 };
 
 /* Finds, at moment "now_unix", every active observation whose current slot
- * (profile_slot_at) started at least the grace period ago, lies on or after
- * the observation's start date and has no report: opens an overdue row
+ * (profile_slot_at) started at least the grace period ago, is due for it
+ * (open at the slot's start, slot on or after the start date: see "Due
+ * slots" above) and has no report: opens an overdue row
  * (overdue_now +1) and raises "report_overdue" (medium, dedup
  * "report_overdue:<obs>:<YYYY-MM-DD>#<index>", raised at now_unix).  Open
  * rows of earlier slots are closed (overdue_now -1).  Own transaction (a

@@ -700,13 +700,14 @@ static const struct visit_person *previous(const struct visit_person *old, int n
 
 /* Opens observations and raises alerts for the new persons, keeping what
  * the previous version already caused (an update must not reopen an
- * observation released since, nor raise the same alert again). */
+ * observation released since, nor raise the same alert again).  An
+ * observation opens at the visit's moment "visited_unix". */
 static int consequences(struct store *s, const struct actor *who, const struct visit *v,
-                        int64_t visit_day, struct visit_person *cur, int n,
+                        int64_t visited_unix, struct visit_person *cur, int n,
                         const struct visit_person *old, int nold, struct ep_error *err)
 {
     char start[11], source[40];
-    time_date_format(visit_day, start);
+    time_date_format(day_of_unix(visited_unix), start);
     snprintf(source, sizeof source, "visit:%lld", (long long)v->id);
     for (int i = 0; i < n; i++) {
         struct visit_person *p = &cur[i];
@@ -715,8 +716,12 @@ static int consequences(struct store *s, const struct actor *who, const struct v
             if (was && was->returnee && was->observation_id) {
                 p->observation_id = was->observation_id;
             } else {
-                struct observation_open_input oi = {p->person_id, "home", NULL,
-                                                    "travel",     start,  source};
+                struct observation_open_input oi = {.person_id = p->person_id,
+                                                    .kind = "home",
+                                                    .reason = "travel",
+                                                    .start_date = start,
+                                                    .source = source,
+                                                    .opened_unix = visited_unix};
                 int opened;
                 int rc = observation_open(s, who, &oi, &p->observation_id, &opened, err);
                 if (rc != 0)
@@ -978,7 +983,7 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
         if ((rc = store_run(st, err)) != 0)
             goto out;
     }
-    if ((rc = consequences(s, who, &v, visit_day, cur, in->npersons, old, prev.npersons, err)) !=
+    if ((rc = consequences(s, who, &v, visited_unix, cur, in->npersons, old, prev.npersons, err)) !=
             0 ||
         (rc = persons_insert(s, v.id, cur, in->npersons, err)) != 0)
         goto out;

@@ -38,9 +38,12 @@ async function person(grid, name = '王五') {
   return r.body.id;
 }
 
+// Opened at 00:00 of its start date unless the body says otherwise: every
+// slot since then is due.
 async function observe(personId, body = {}, client = admin) {
-  const r = await client.post('/api/v1/observations',
-    { person_id: personId, kind: 'home', reason: 'travel', start_date: day(-3), ...body });
+  const b = { person_id: personId, kind: 'home', reason: 'travel', start_date: day(-3), ...body };
+  if (b.start_date && !('opened_at' in b)) b.opened_at = `${b.start_date}T00:00:00+08:00`;
+  const r = await client.post('/api/v1/observations', b);
   assert.equal(r.status, 201, r.text);
   return r.body;
 }
@@ -138,6 +141,33 @@ test('epigrid sweep --at: overdue persons per grid, rolled up, with one alert pe
   assert.equal(s.status, 2);
 });
 
+// Due rule: a slot is owed only if the observation was open when it started.
+test('epigrid sweep --at: a slot that began before the observation was opened is not overdue', async () => {
+  const evening = await person(GRID_B, '晚到戊');
+  const afternoon = await person(GRID_B, '午到己');
+  const late = await observe(evening, { start_date: day(-2), opened_at: `${day(-2)}T20:25:00+08:00` });
+  assert.equal(late.opened_at, `${day(-2)}T20:25:00+08:00`);
+  await observe(afternoon, { start_date: day(-2), opened_at: `${day(-2)}T15:59:00+08:00` });
+  // 20:30: the 16:00 slot is past its grace; only the one open at 16:00 owes it.
+  let s = srv.cli(['sweep', '--at', `${day(-2)}T20:30`]);
+  assert.equal(s.status, 0, s.stderr);
+  const overdue = async (p) => (await admin.get(`/api/v1/alerts?rule=report_overdue&person=${p}`)).body.items;
+  assert.equal((await overdue(evening)).length, 0);
+  const owed = await overdue(afternoon);
+  assert.equal(owed.length, 1);
+  assert.match(owed[0].title_en, new RegExp(`${day(-2)}T16:00`));
+  // The next morning's 08:00 slot is owed by both.
+  s = srv.cli(['sweep', '--at', `${day(-1)}T10:05`]);
+  assert.equal(s.status, 0, s.stderr);
+  const next = await overdue(evening);
+  assert.equal(next.length, 1);
+  assert.match(next[0].title_en, new RegExp(`${day(-1)}T08:00`));
+  assert.equal((await overdue(afternoon)).length, 2);
+  // Opened without opened_at: now.
+  const now = await observe(await person(GRID_B), { start_date: day(0), opened_at: undefined });
+  assert.ok(Math.abs(Date.parse(now.opened_at) - Date.now()) < 60e3, now.opened_at);
+});
+
 test('POST /observations opens one, counts it, replays and refuses a second', async () => {
   const p = await person(GRID_A);
   const before_ = await stats(COUNTY);
@@ -177,6 +207,9 @@ test('POST /observations bad input: 4xx with fields, nothing written', async () 
     ['unknown field', { ...ok, colour: 'red' }, 400, ['colour']],
     ['unknown person', { ...ok, person_id: 999999 }, 400, ['person_id']],
     ['bad uuid', { ...ok, client_uuid: 'x' }, 400, ['client_uuid']],
+    ['opened_at without offset', { ...ok, opened_at: `${day(-1)}T09:00` }, 400, ['opened_at']],
+    ['opened_at not a time', { ...ok, opened_at: 'yesterday' }, 400, ['opened_at']],
+    ['opened_at in the future', { ...ok, opened_at: new Date(Date.now() + 3600e3).toISOString() }, 400, ['opened_at']],
   ];
   for (const [label, body, status, fields] of cases) {
     const snap = srv.snapshot();

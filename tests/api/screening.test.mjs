@@ -414,6 +414,8 @@ test('a returnee with fever: home observation and a high alert; fever alone: a m
   assert.equal(o.body.items[0].kind, 'home');
   assert.equal(o.body.items[0].reason, 'travel');
   assert.equal(o.body.items[0].status, 'active');
+  // opened at the visit's moment: slots that began before the visit are not owed
+  assert.equal(Date.parse(o.body.items[0].opened_at), Math.floor(Date.parse(body.visited_at) / 1000) * 1000);
   assert.equal((await health.get(`/api/v1/observations?person=${p2}`)).body.items.length, 0);
   let a = await health.get(`/api/v1/alerts?person=${p0}`);
   assert.equal(a.status, 200, a.text);

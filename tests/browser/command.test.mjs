@@ -73,7 +73,7 @@ before(async () => {
   await visit(worker1, 'a1', { fever: true, returnee: true }); // high alert, two observations
   await visit(worker3, 'c1', { fever: true }); // medium alert
   // 严五 under observation since the day before yesterday, no report: overdue after a sweep
-  const o = await admin.post('/api/v1/observations', { person_id: H.b1.persons[0], kind: 'home', reason: 'contact', start_date: day(-2) });
+  const o = await admin.post('/api/v1/observations', { person_id: H.b1.persons[0], kind: 'home', reason: 'contact', start_date: day(-2), opened_at: `${day(-2)}T07:00:00+08:00` });
   assert.equal(o.status, 201, o.text);
   const s = srv.cli(['sweep', '--at', `${day(-1)}T10:05`]);
   assert.equal(s.status, 0, s.stderr);

@@ -291,7 +291,7 @@ test('slot states follow the profile; the desktop layout; English', async () => 
 
 // The page's own rules (no browser): slots in China time, across midnight,
 // with the grace period, as the server's sweep has them.
-test('slot states: China time, midnight, grace period, start date, pending', async () => {
+test('slot states: China time, midnight, grace period, start date, opening moment, pending', async () => {
   const { cnNow, recentSlots, slotState } = await import(path.join(ROOT, 'web/src/pages/field.js'));
   const profile = { slots: ['16:00', '08:00'], grace_minutes: 120 };
   const at = (cn) => cnNow(Date.parse(`${cn}+08:00`));
@@ -317,4 +317,11 @@ test('slot states: China time, midnight, grace period, start date, pending', asy
   // an observation starting today has no slot before 08:00
   assert.deepEqual(state({ start_date: '2026-11-29', last_report: null }, '2026-11-29T07:00:00'), { state: 'notyet', slot: null });
   assert.equal(state({ start_date: '2026-11-29', last_report: null }, '2026-11-29T08:01:00').state, 'due');
+  // placed under observation at 20:25: that day's 16:00 slot is not owed, the next 08:00 is
+  const evening = { start_date: '2026-11-28', opened_at: '2026-11-28T20:25:00+08:00', last_report: null };
+  assert.deepEqual(state(evening, '2026-11-28T20:30:00'), { state: 'notyet', slot: null });
+  assert.deepEqual(state(evening, '2026-11-29T07:30:00'), { state: 'notyet', slot: null });
+  assert.deepEqual(state(evening, '2026-11-29T10:30:00'), { state: 'overdue', slot: '2026-11-29T08:00' });
+  // opened at the slot's very start: owed
+  assert.equal(state({ ...evening, opened_at: '2026-11-28T16:00:00+08:00' }, '2026-11-28T20:30:00').state, 'overdue');
 });

@@ -5,7 +5,8 @@
  *                                          status=overdue: persons overdue now, with the
  *                                          region's overdue_now and, with ?group=children,
  *                                          each child region's
- *   POST /api/v1/observations              open one by hand (client_uuid optional)
+ *   POST /api/v1/observations              open one by hand (client_uuid optional;
+ *                                          opened_at: when it was decided, default now)
  *   GET  /api/v1/observations/{id}         one observation with every report
  *   POST /api/v1/observations/{id}/release {note?, override_reason?}
  *   POST /api/v1/health-reports            a report (client_uuid required), by group
@@ -19,6 +20,7 @@
 
 #include "core/counter.h"
 #include "core/observation.h"
+#include "core/roster.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -152,13 +154,10 @@ fail:
 }
 
 static const struct json_field create_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},
-    {"person_id", JF_INT, 1, 0, 1, 9.0e15},
-    {"kind", JF_STRING, 1, 20, 0, 0},
-    {"site", JF_STRING, 0, 100, 0, 0},
-    {"reason", JF_STRING, 1, 20, 0, 0},
-    {"start_date", JF_STRING, 0, 20, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+    {"client_uuid", JF_STRING, 0, 64, 0, 0}, {"person_id", JF_INT, 1, 0, 1, 9.0e15},
+    {"kind", JF_STRING, 1, 20, 0, 0},        {"site", JF_STRING, 0, 100, 0, 0},
+    {"reason", JF_STRING, 1, 20, 0, 0},      {"start_date", JF_STRING, 0, 20, 0, 0},
+    {"opened_at", JF_STRING, 0, 40, 0, 0},   {NULL, 0, 0, 0, 0, 0},
 };
 
 int handler_observations_create(struct http_request *req, struct http_response *res,
@@ -181,6 +180,12 @@ int handler_observations_create(struct http_request *req, struct http_response *
     };
     if (!json_object_get(body, "start_date"))
         in.start_date = today;
+    /* When the person was placed under observation, if earlier than now (a
+     * decision recorded late): slots that started before it are not due. */
+    const char *opened_at = json_get_str(body, "opened_at");
+    if (opened_at && roster_time_parse(opened_at, &in.opened_unix) != 0)
+        ep_error_field(err, "opened_at", "应为带时区的时间,如 2020-01-28T09:30:00+08:00",
+                       "must be a time with an offset, e.g. 2020-01-28T09:30:00+08:00");
     struct observation o;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;

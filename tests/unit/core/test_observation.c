@@ -155,16 +155,20 @@ static void date_of_day(int64_t day, char out[11])
     time_date_format(day, out);
 }
 
-/* Opens an observation with observation_open in a transaction; returns its id. */
-static int64_t open_obs(struct fixture *fx, int person, const char *kind, const char *reason,
-                        const char *start)
+/* Opens an observation with observation_open in a transaction at moment
+ * "opened_unix" (0 = 00:00 of the start date); returns its id. */
+static int64_t open_obs_at(struct fixture *fx, int person, const char *kind, const char *reason,
+                           const char *start, int64_t opened_unix)
 {
+    int64_t start_day = 0;
+    time_date_parse(start, &start_day);
     struct observation_open_input in = {fx->persons[person],
                                         kind,
                                         strcmp(kind, "centralized") == 0 ? "县宾馆" : NULL,
                                         reason,
                                         start,
-                                        NULL};
+                                        NULL,
+                                        opened_unix ? opened_unix : at(start_day, 0, 0)};
     int64_t id;
     int opened;
     struct ep_error err;
@@ -174,6 +178,13 @@ static int64_t open_obs(struct fixture *fx, int person, const char *kind, const 
         fail_msg("open: %s", ep_error_message(&err, EP_LANG_EN));
     assert_int_equal(store_commit(fx->s, &err), 0);
     return id;
+}
+
+/* Opens an observation at 00:00 of its start date: every slot since is due. */
+static int64_t open_obs(struct fixture *fx, int person, const char *kind, const char *reason,
+                        const char *start)
+{
+    return open_obs_at(fx, person, kind, reason, start, 0);
 }
 
 /* Records a report under a fresh UUID; returns the rc and fills *out. */
@@ -260,22 +271,25 @@ static void open_checks_every_field_and_counts(void **state)
     date_of_day(time_today_cn(), today);
     date_of_day(time_today_cn() + 1, future);
     date_of_day(time_today_cn() - 3, start);
-    static const struct {
+    const struct {
         int64_t person; /* 0 = fx->persons[0], -1 = none, -2 = unknown */
         const char *kind, *site, *reason, *start;
+        int64_t opened;
         const char *field;
     } cases[] = {
-        {0, "tent", NULL, "travel", "T", "kind"},
-        {0, NULL, NULL, "travel", "T", "kind"},
-        {0, "home", NULL, "holiday", "T", "reason"},
-        {0, "home", NULL, NULL, "T", "reason"},
-        {0, "centralized", NULL, "contact", "T", "site"},
-        {0, "centralized", "  ", "contact", "T", "site"},
-        {0, "home", NULL, "travel", "F", "start_date"},
-        {0, "home", NULL, "travel", "2026-02-30", "start_date"},
-        {0, "home", NULL, "travel", NULL, "start_date"},
-        {-1, "home", NULL, "travel", "T", "person_id"},
-        {-2, "home", NULL, "travel", "T", "person_id"},
+        {0, "tent", NULL, "travel", "T", 0, "kind"},
+        {0, NULL, NULL, "travel", "T", 0, "kind"},
+        {0, "home", NULL, "holiday", "T", 0, "reason"},
+        {0, "home", NULL, NULL, "T", 0, "reason"},
+        {0, "centralized", NULL, "contact", "T", 0, "site"},
+        {0, "centralized", "  ", "contact", "T", 0, "site"},
+        {0, "home", NULL, "travel", "F", 0, "start_date"},
+        {0, "home", NULL, "travel", "2026-02-30", 0, "start_date"},
+        {0, "home", NULL, "travel", NULL, 0, "start_date"},
+        {-1, "home", NULL, "travel", "T", 0, "person_id"},
+        {-2, "home", NULL, "travel", "T", 0, "person_id"},
+        {0, "home", NULL, "travel", "T", (int64_t)time(NULL) + 3600, "opened_at"},
+        {0, "home", NULL, "travel", "T", -1, "opened_at"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *s = cases[i].start;
@@ -290,7 +304,8 @@ static void open_checks_every_field_and_counts(void **state)
                                             cases[i].site,
                                             cases[i].reason,
                                             s,
-                                            NULL};
+                                            NULL,
+                                            cases[i].opened};
         int64_t id;
         int opened;
         struct ep_error err;
@@ -319,8 +334,8 @@ static void open_checks_every_field_and_counts(void **state)
     /* A second open for the same person is a no-op returning the first. */
     int64_t again;
     int opened = 1;
-    struct observation_open_input dup = {fx->persons[0], "medical", NULL,
-                                         "fever",        today,     "visit:9"};
+    struct observation_open_input dup = {fx->persons[0], "medical", NULL, "fever",
+                                         today,          "visit:9", 0};
     ep_error_clear(&err);
     assert_int_equal(store_begin(fx->s, &err), 0);
     assert_int_equal(observation_open(fx->s, &fx->admin, &dup, &again, &opened, &err), 0);
@@ -331,7 +346,7 @@ static void open_checks_every_field_and_counts(void **state)
     /* Through the API's call: 409, and nothing outside the caller's scope. */
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->admin, &dup, NULL, &o, &err), -EP_ECONFLICT);
-    struct observation_open_input far = {fx->persons[30], "home", NULL, "travel", today, NULL};
+    struct observation_open_input far = {fx->persons[30], "home", NULL, "travel", today, NULL, 0};
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->worker, &far, NULL, &o, &err), -EP_EFORBIDDEN);
     ep_error_clear(&err);
@@ -340,8 +355,8 @@ static void open_checks_every_field_and_counts(void **state)
     assert_string_equal(o.created_by, "worker_c");
     /* Idempotent create: same key, same body -> the first result. */
     struct idem_key key = {.uuid = "11111111-2222-4333-8444-555555555555", .hash = "h1"};
-    struct observation_open_input c = {fx->persons[21], "centralized", "县宾馆",
-                                       "contact",       today,         NULL};
+    struct observation_open_input c = {fx->persons[21], "centralized", "县宾馆", "contact",
+                                       today,           NULL,          0};
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->admin, &c, &key, &o, &err), 0);
     int64_t first = o.id;
@@ -728,6 +743,99 @@ static void overdue_follows_the_slots_across_midnight(void **state)
     assert_counters_match_oracle(fx);
 }
 
+/* The due rule: a slot is owed only if the observation was open when the
+ * slot started.  Opened at 20:25, the day's 16:00 slot (past its grace) is
+ * not overdue, before or after midnight; the next 08:00 is.  Opened at the
+ * slot's very start it is owed, one second later it is not. */
+static void a_slot_that_started_before_the_opening_is_not_due(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t d = time_today_cn() - 2;
+    char day[11], next[11], slot[17];
+    date_of_day(d, day);
+    date_of_day(d + 1, next);
+    int64_t evening = open_obs_at(fx, 7, "home", "travel", day, at(d, 20, 25));
+    struct observation o;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(observation_get(fx->s, CITY, evening, &o, &err), 0);
+    char opened[32];
+    time_iso_from_unix((time_t)at(d, 20, 25), opened);
+    assert_string_equal(o.opened_at, opened);
+
+    struct observation_sweep_result res = sweep(fx, at(d, 20, 30));
+    assert_int_equal(res.opened, 0);
+    res = sweep(fx, at(d + 1, 1, 0)); /* still the 16:00 slot */
+    assert_int_equal(res.opened, 0);
+    assert_int_equal(count(fx, CITY, "overdue_now"), 0);
+    assert_int_equal(alerts_with_rule(fx, "report_overdue"), 0);
+    /* A report for that slot is still accepted: history, not a debt. */
+    struct health_report r;
+    snprintf(slot, sizeof slot, "%sT16:00", day);
+    assert_int_equal(report(fx, &fx->worker, 7, slot, 365, NULL, at(d + 1, 1, 5), &r, &err), 0);
+    /* The next morning's slot is owed. */
+    res = sweep(fx, at(d + 1, 10, 0));
+    assert_int_equal(res.opened, 1);
+    struct obs_rows rows = overdue_in(fx, CITY);
+    assert_int_equal(rows.n, 1);
+    assert_int_equal(rows.o[0].id, evening);
+    snprintf(slot, sizeof slot, "%sT08:00", next);
+    assert_string_equal(rows.o[0].overdue_slot, slot);
+
+    /* At the slot's start exactly: owed; a second later: not. */
+    int64_t sharp = open_obs_at(fx, 8, "home", "travel", next, at(d + 1, 16, 0));
+    int64_t late = open_obs_at(fx, 9, "home", "travel", next, at(d + 1, 16, 0) + 1);
+    res = sweep(fx, at(d + 1, 18, 0));
+    assert_int_equal(res.closed, 1); /* the 08:00 row is no longer current */
+    assert_int_equal(res.opened, 2); /* "evening" and "sharp" */
+    rows = overdue_in(fx, CITY);
+    assert_int_equal(rows.n, 2);
+    for (int i = 0; i < rows.n; i++)
+        assert_true(rows.o[i].id == evening || rows.o[i].id == sharp);
+    assert_int_equal(count(fx, GRID_A, "overdue_now"), 2);
+    /* The day after, every one of them owes the 08:00 slot. */
+    res = sweep(fx, at(d + 2, 10, 0));
+    assert_int_equal(res.opened, 3);
+    rows = overdue_in(fx, CITY);
+    assert_int_equal(rows.n, 3);
+    assert_true(rows.o[0].id == late || rows.o[1].id == late || rows.o[2].id == late);
+    assert_int_equal(count(fx, CITY, "overdue_now"), 3);
+    assert_counters_match_oracle(fx);
+}
+
+/* Opened before a slot starts -- even with a start date days earlier (a
+ * contact traced late) -- the slot is owed once its grace has passed. */
+static void a_slot_that_started_after_the_opening_is_due(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t d = time_today_cn() - 2;
+    char day[11], earlier[11], slot[17];
+    date_of_day(d, day);
+    date_of_day(d - 5, earlier);
+    int64_t afternoon = open_obs_at(fx, 10, "home", "travel", day, at(d, 15, 59));
+    int64_t traced = open_obs_at(fx, 11, "medical", "contact", earlier, at(d, 7, 0));
+    struct observation_sweep_result res = sweep(fx, at(d, 10, 0));
+    assert_int_equal(res.opened, 1); /* "traced", for 08:00 */
+    struct obs_rows rows = overdue_in(fx, CITY);
+    assert_int_equal(rows.n, 1);
+    assert_int_equal(rows.o[0].id, traced);
+    res = sweep(fx, at(d, 17, 59)); /* 16:00 within its grace */
+    assert_int_equal(res.opened, 0);
+    assert_int_equal(res.closed, 1);
+    res = sweep(fx, at(d, 18, 0));
+    assert_int_equal(res.opened, 2);
+    rows = overdue_in(fx, CITY);
+    assert_int_equal(rows.n, 2);
+    snprintf(slot, sizeof slot, "%sT16:00", day);
+    for (int i = 0; i < rows.n; i++) {
+        assert_true(rows.o[i].id == afternoon || rows.o[i].id == traced);
+        assert_string_equal(rows.o[i].overdue_slot, slot);
+    }
+    assert_int_equal(count(fx, CITY, "overdue_now"), 2);
+    assert_int_equal(alerts_with_rule(fx, "report_overdue"), 3);
+    assert_counters_match_oracle(fx);
+}
+
 static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
 {
     struct fixture *fx = *state;
@@ -739,7 +847,7 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
     assert_int_equal(store_begin(fx->s, &err), 0);
     for (int i = 0; i <= OBSERVATION_SWEEP_BATCH; i++) {
         int64_t person = new_person(fx, GRID_B, 1000 + i);
-        struct observation_open_input in = {person, "home", NULL, "travel", day, NULL};
+        struct observation_open_input in = {person, "home", NULL, "travel", day, NULL, at(d, 0, 0)};
         int64_t id;
         int opened;
         assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err), 0);
@@ -796,9 +904,13 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
             char start[11];
             date_of_day(start_day, start);
             const char *kind = kinds[next_rand(&seed) % 3];
-            struct observation_open_input in = {
-                fx->persons[person],           kind,  strcmp(kind, "centralized") == 0 ? "A" : NULL,
-                reasons[next_rand(&seed) % 4], start, NULL};
+            struct observation_open_input in = {fx->persons[person],
+                                                kind,
+                                                strcmp(kind, "centralized") == 0 ? "A" : NULL,
+                                                reasons[next_rand(&seed) % 4],
+                                                start,
+                                                NULL,
+                                                t};
             struct observation o;
             rc = observation_create(fx->s, &fx->admin, &in, NULL, &o, &err);
         } else if (op < 60) {
@@ -911,6 +1023,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_second_report_for_a_slot_replaces_the_first_and_keeps_it,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(overdue_follows_the_slots_across_midnight, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_slot_that_started_before_the_opening_is_not_due, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_slot_that_started_after_the_opening_is_due, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_sweep_opens_a_bounded_batch_and_says_more, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(counters_equal_the_oracle_after_a_random_day_loop, setup,

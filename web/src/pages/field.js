@@ -64,6 +64,8 @@ export function recentSlots(profile, now, n) {
 export function slotState(obs, profile, now, pendingSlots) {
   const [cur] = recentSlots(profile, now, 1);
   if (!cur || cur.date < obs.start_date) return { state: 'notyet', slot: null };
+  // Owed only if under observation when the slot began (the server's sweep rule).
+  if (obs.opened_at && Date.parse(obs.opened_at) > Date.parse(`${cur.slot}:00+08:00`)) return { state: 'notyet', slot: null };
   if (pendingSlots?.has(cur.slot)) return { state: 'pending', slot: cur.slot };
   if (obs.last_report && obs.last_report.slot >= cur.slot) return { state: 'reported', slot: cur.slot };
   const elapsed = (cur.date === now.date ? now.minutes : now.minutes + 1440) - cur.minutes;
