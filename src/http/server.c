@@ -286,8 +286,14 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
     if (bearer || cookie) {
         struct ep_error auth_err;
         ep_error_clear(&auth_err);
-        if (auth_authenticate(req->store, cookie, bearer, &req->user, &auth_err) == 0)
+        if (auth_authenticate(req->store, cookie, bearer, &req->user, &auth_err) == 0) {
             req->authenticated = 1;
+        } else if (auth_err.code == EP_EUNAVAILABLE || auth_err.code == EP_EINTERNAL) {
+            /* The session could not be looked up (database busy, connection
+             * lost): say so, rather than a 401 that would log the page out. */
+            *err = auth_err;
+            return;
+        }
     }
     if (route->perm != PERM_PUBLIC) {
         if (!req->authenticated) {

@@ -370,8 +370,9 @@ static int prepare_on_server(struct store *s, struct pg_stmt *st, struct ep_erro
 {
     PGconn *conn = PG(s)->conn;
     int guarded = s->depth > 0;
-    if (guarded && run_simple(s, "SAVEPOINT epigrid_prepare", "prepare", err) != 0)
-        return -EP_EINTERNAL;
+    int grc = guarded ? run_simple(s, "SAVEPOINT epigrid_prepare", "prepare", err) : 0;
+    if (grc != 0)
+        return grc;
     PGresult *res = PQprepare(conn, st->name, st->text, st->nparams, NULL);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -442,9 +443,10 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
     struct pg_store *p = PG(s);
     if (!ps->res) {
         revive(s);
-        if (!ps->prepared && prepare_on_server(s, ps, err) != 0) {
+        int prc = ps->prepared ? 0 : prepare_on_server(s, ps, err);
+        if (prc != 0) {
             st->owner->ops->reset(st);
-            return -EP_EINTERNAL;
+            return prc;
         }
         char name[32];
         snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
