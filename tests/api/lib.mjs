@@ -74,6 +74,20 @@ export function sql(db, query) {
   return r.stdout.trim() ? JSON.parse(r.stdout) : [];
 }
 
+// A valid GB 11643 ID number: area code, birth date, sequence "seq" (0-999)
+// and its check digit.
+export function makeId(seq, { area = '431122', birth = '19800101' } = {}) {
+  const id17 = `${area}${birth}${String(seq).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...id17].reduce((acc, c, i) => acc + Number(c) * w[i], 0);
+  return id17 + '10X98765432'[sum % 11];
+}
+
+// The date in China (+08:00) "days" from today, YYYY-MM-DD.
+export function day(days = 0) {
+  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
 // Runs a writing statement on the database (tests that age sessions, or
 // prove a table refuses changes); throws with the engine's message.
 export function sqlWrite(db, statement) {

@@ -11,24 +11,13 @@
 // only (ctest's pg.multiprocess).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, sql, PG } from './lib.mjs';
+import { startServer, Client, sql, PG, makeId, day } from './lib.mjs';
 import { openStream } from './sse.mjs';
 
 const skip = PG ? false : 'PostgreSQL only: SQLite has one server process per database';
 const COUNTY = '431122';
 const GRID = '431122101201001';
 const UUID = () => crypto.randomUUID();
-
-function day(days = 0) {
-  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
-}
-
-function makeId(seq) {
-  const id17 = `431122${'19800101'}${String(seq).padStart(3, '0')}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...id17].reduce((s, c, i) => s + Number(c) * w[i], 0);
-  return id17 + '10X98765432'[sum % 11];
-}
 
 // The same logged-in user, talking to the other process.
 const on = (srv, client) => new Client(srv.url, { cookie: client.cookie, csrf: client.csrf });

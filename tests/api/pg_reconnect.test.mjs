@@ -6,23 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, sql, PG } from './lib.mjs';
+import { startServer, sql, PG, makeId, day } from './lib.mjs';
 import { openStream } from './sse.mjs';
 
 const skip = PG ? false : 'PostgreSQL only';
 const GRID = '431122101201001';
 const UUID = () => crypto.randomUUID();
-
-function makeId(seq) {
-  const id17 = `431122${'19800101'}${String(seq).padStart(3, '0')}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...id17].reduce((s, c, i) => s + Number(c) * w[i], 0);
-  return id17 + '10X98765432'[sum % 11];
-}
-
-function day(days = 0) {
-  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
-}
 
 // Ends every connection to the server's database but this one (psql's).
 function terminateAll(db) {
