@@ -75,7 +75,9 @@ int cli_init(int argc, char **argv)
         cli_print_error(&err);
         return CLI_FAIL;
     }
-    fprintf(stderr, "epigrid: %s schema %d (%d migration(s) applied)\n", path, version, applied);
+    char shown[512];
+    store_path_display(path, shown, sizeof shown);
+    fprintf(stderr, "epigrid: %s schema %d (%d migration(s) applied)\n", shown, version, applied);
     return CLI_OK;
 }
 

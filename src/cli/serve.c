@@ -192,7 +192,9 @@ int cli_serve(int argc, char **argv)
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
-    printf("epigrid serving %s on http://%s:%d/\n", cfg.db_path, host, http_server_port(srv));
+    char shown[512];
+    store_path_display(cfg.db_path, shown, sizeof shown);
+    printf("epigrid serving %s on http://%s:%d/\n", shown, host, http_server_port(srv));
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);

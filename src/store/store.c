@@ -5,6 +5,7 @@
  * Everything engine-neutral lives here: the choice of engine by path, text
  * binding by strlen, store_run, the transaction depth and the path.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "store/store_impl.h"
@@ -13,6 +14,30 @@ int store_path_is_pg(const char *path)
 {
     return path &&
            (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
+}
+
+void store_path_display(const char *path, char *out, size_t size)
+{
+    if (!path)
+        path = "";
+    if (!store_path_is_pg(path)) {
+        snprintf(out, size, "%s", path);
+        return;
+    }
+    /* scheme://user:secret@host/db?password=secret&... */
+    const char *auth = strstr(path, "://") + 3;
+    const char *at = strchr(auth, '@'), *slash = strchr(auth, '/'), *colon = strchr(auth, ':');
+    char tmp[1024];
+    if (at && (!slash || at < slash) && colon && colon < at)
+        snprintf(tmp, sizeof tmp, "%.*s***%s", (int)(colon + 1 - path), path, at);
+    else
+        snprintf(tmp, sizeof tmp, "%s", path);
+    const char *pw = strstr(tmp, "password=");
+    const char *end = pw ? strchr(pw, '&') : NULL;
+    if (pw)
+        snprintf(out, size, "%.*spassword=***%s", (int)(pw - tmp), tmp, end ? end : "");
+    else
+        snprintf(out, size, "%s", tmp);
 }
 
 int store_open(struct store **out, const char *path, int flags, struct ep_error *err)

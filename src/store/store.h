@@ -45,6 +45,9 @@ enum store_open_flags {
 int store_open(struct store **out, const char *path, int flags, struct ep_error *err);
 /* 1 when "path" names a PostgreSQL database (a postgresql:// URI). */
 int store_path_is_pg(const char *path);
+/* "path" for messages and logs: a password in a URI (user:secret@ or
+ * password=secret) becomes "***".  Writes at most "size" bytes to "out". */
+void store_path_display(const char *path, char *out, size_t size);
 void store_close(struct store *s);
 
 /* Returns a cached prepared statement for "sql" (a string literal), or NULL

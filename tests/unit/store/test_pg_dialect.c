@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store/pg_dialect.h"
+#include "store/store.h"
 #include "util/embedded.h"
 
 static void query_is(const char *in, const char *want, int want_params)
@@ -122,6 +123,29 @@ static void test_every_migration_rewrites(void **state)
     assert_true(count >= 12);
 }
 
+static void shown_is(const char *uri, const char *want)
+{
+    char out[256];
+    store_path_display(uri, out, sizeof out);
+    assert_string_equal(out, want);
+}
+
+/* Passwords never reach messages or logs. */
+static void test_path_display(void **state)
+{
+    (void)state;
+    shown_is("var/demo.db", "var/demo.db");
+    shown_is("postgresql://ep@127.0.0.1:5432/city", "postgresql://ep@127.0.0.1:5432/city");
+    shown_is("postgresql://ep:s3cret@db.example:5432/city",
+             "postgresql://ep:***@db.example:5432/city");
+    shown_is("postgres://ep:a:b@h/c?sslmode=require", "postgres://ep:***@h/c?sslmode=require");
+    shown_is("postgresql:///city?host=/run/pg&password=s3cret&user=ep",
+             "postgresql:///city?host=/run/pg&password=***&user=ep");
+    shown_is("postgresql://h/c?password=s3cret", "postgresql://h/c?password=***");
+    assert_true(store_path_is_pg("postgres://h/c"));
+    assert_false(store_path_is_pg("postgresql.db"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_ddl_types),
         cmocka_unit_test(test_triggers),
         cmocka_unit_test(test_every_migration_rewrites),
+        cmocka_unit_test(test_path_display),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
