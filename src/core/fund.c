@@ -14,6 +14,7 @@
 #include "core/counter.h"
 #include "core/region.h"
 #include "core/supply.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 
 #define ACCOUNT_COLUMNS "id, name, kind, region_code, balance_fen, created_by, created_at"
@@ -355,25 +356,18 @@ int fund_entries_json(struct store *s, const char *scope, int64_t account_id, in
     }
     store_bind_int64(st, 1, account_id);
     store_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 3, limit);
+    store_bind_int64(st, 3, JSON_PAGE_FETCH(limit));
     json_t *items = json_array();
-    int64_t last = 0;
-    int n = 0;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
+    while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, supply_row_json(st, ENTRY_SPEC));
-        last = store_column_int64(st, 0);
-        n++;
-    }
     store_stmt_reset(st);
     if (rc < 0) {
         json_decref(account);
         json_decref(items);
         return rc;
     }
-    char cursor[24];
-    id_text(last, cursor);
-    *out = json_pack("{s:o, s:o, s:o}", "account", account, "items", items, "next_cursor",
-                     n == limit && last ? json_string(cursor) : json_null());
+    json_t *next = json_page_cursor_id(items, limit);
+    *out = json_pack("{s:o, s:o, s:o}", "account", account, "items", items, "next_cursor", next);
     return 0;
 }
 

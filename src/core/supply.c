@@ -26,6 +26,7 @@
 #include "core/fund.h"
 #include "core/region.h"
 #include "util/idcheck.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -375,22 +376,16 @@ int supply_donors_json(struct store *s, const char *scope, int64_t before_id, in
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 4, limit);
+    store_bind_int64(st, 4, JSON_PAGE_FETCH(limit));
     json_t *items;
     int rc = rows_json(st, "issSSss", &items, err);
     if (rc != 0)
         return rc;
+    json_t *next = json_page_cursor_id(items, limit);
     size_t i;
     json_t *o;
     json_array_foreach(items, i, o) mask_phone_member(o);
-    json_int_t last =
-        json_array_size(items) == (size_t)limit
-            ? json_integer_value(json_object_get(json_array_get(items, limit - 1), "id"))
-            : 0;
-    char cursor[24];
-    id_text(last, cursor);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     last ? json_string(cursor) : json_null());
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
 }
 
@@ -1458,19 +1453,13 @@ int supply_ledger_json(struct store *s, const struct supply_ledger_filter *f, js
     store_bind_int64(st, 5, f->warehouse_id);
     store_bind_int64(st, 6, f->item_id);
     store_bind_int64(st, 7, f->item_id);
-    store_bind_int64(st, 8, f->limit);
+    store_bind_int64(st, 8, JSON_PAGE_FETCH(f->limit));
     json_t *items;
     int rc = rows_json(st, LEDGER_SPEC, &items, err);
     if (rc != 0)
         return rc;
-    json_int_t last =
-        json_array_size(items) == (size_t)f->limit
-            ? json_integer_value(json_object_get(json_array_get(items, f->limit - 1), "id"))
-            : 0;
-    char cursor[24];
-    id_text(last, cursor);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     last ? json_string(cursor) : json_null());
+    json_t *next = json_page_cursor_id(items, f->limit);
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
 }
 
@@ -1823,11 +1812,12 @@ int supply_donations_json(struct store *s, const char *scope, int64_t before_id,
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 4, limit);
+    store_bind_int64(st, 4, JSON_PAGE_FETCH(limit));
     json_t *items;
     int rc = rows_json(st, DONATION_SPEC, &items, err);
     if (rc != 0)
         return rc;
+    json_t *next = json_page_cursor_id(items, limit); /* before the lines: not for the extra row */
     size_t i;
     json_t *o;
     json_array_foreach(items, i, o)
@@ -1837,18 +1827,12 @@ int supply_donations_json(struct store *s, const char *scope, int64_t before_id,
         if ((rc = donation_lines_json(s, json_integer_value(json_object_get(o, "id")), &lines,
                                       err)) != 0) {
             json_decref(items);
+            json_decref(next);
             return rc;
         }
         json_object_set_new(o, "lines", lines);
     }
-    json_int_t last =
-        json_array_size(items) == (size_t)limit
-            ? json_integer_value(json_object_get(json_array_get(items, limit - 1), "id"))
-            : 0;
-    char cursor[24];
-    id_text(last, cursor);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     last ? json_string(cursor) : json_null());
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
 }
 
@@ -2057,26 +2041,21 @@ int supply_requests_json(struct store *s, const char *scope, const char *status,
     store_bind_text(st, 4, want);
     store_bind_text(st, 5, want);
     store_bind_text(st, 6, want);
-    store_bind_int64(st, 7, limit);
+    store_bind_int64(st, 7, JSON_PAGE_FETCH(limit));
     json_t *items;
     int rc = rows_json(st, REQUEST_SPEC, &items, err);
     if (rc != 0)
         return rc;
+    json_t *next = json_page_cursor_id(items, limit);
     size_t i;
     json_t *o;
     json_array_foreach(items, i, o) if ((rc = request_lines(s, o, err)) != 0) break;
     if (rc != 0) {
         json_decref(items);
+        json_decref(next);
         return rc;
     }
-    json_int_t last =
-        json_array_size(items) == (size_t)limit
-            ? json_integer_value(json_object_get(json_array_get(items, limit - 1), "id"))
-            : 0;
-    char cursor[24];
-    id_text(last, cursor);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     last ? json_string(cursor) : json_null());
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
 }
 
@@ -2255,7 +2234,8 @@ static json_t *public_donation(json_t *d)
 }
 
 /* The public form of the donations with id > after_id, oldest first, at
- * most "limit", into a new array; *last = the last id (0 when none). */
+ * most "limit", into a new array; *last = the last id when more follow (the
+ * next page's "after"), 0 when this page is the last. */
 static int public_items(struct store *s, int64_t after_id, int limit, json_t **items, int64_t *last,
                         struct ep_error *err)
 {
@@ -2264,20 +2244,21 @@ static int public_items(struct store *s, int64_t after_id, int limit, json_t **i
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, after_id);
-    store_bind_int64(st, 2, limit);
+    store_bind_int64(st, 2, JSON_PAGE_FETCH(limit));
     json_t *ids;
     int rc = rows_json(st, "i", &ids, err);
     if (rc != 0)
         return rc;
+    json_t *more = json_page_trim(ids, limit);
+    *last = more ? json_integer_value(json_object_get(more, "id")) : 0;
     *items = json_array();
-    *last = 0;
     size_t i;
     json_t *o;
     json_array_foreach(ids, i, o)
     {
         json_t *d;
-        *last = json_integer_value(json_object_get(o, "id"));
-        if ((rc = donation_load(s, NULL, *last, &d, err)) != 0)
+        if ((rc = donation_load(s, NULL, json_integer_value(json_object_get(o, "id")), &d, err)) !=
+            0)
             break;
         json_array_append_new(*items, public_donation(d));
         json_decref(d);
@@ -2314,10 +2295,9 @@ int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **ou
     char cursor[24];
     id_text(last, cursor);
     *out = json_pack("{s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "items", items, "next_cursor",
-                     json_array_size(items) == (size_t)limit && last ? json_string(cursor)
-                                                                     : json_null(),
-                     "totals", "donations", (json_int_t)count, "money_fen", (json_int_t)money,
-                     "by_item", by_item, "by_month", by_month);
+                     last ? json_string(cursor) : json_null(), "totals", "donations",
+                     (json_int_t)count, "money_fen", (json_int_t)money, "by_item", by_item,
+                     "by_month", by_month);
     if (rc < 0) {
         json_decref(*out);
         *out = NULL;

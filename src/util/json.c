@@ -166,3 +166,28 @@ int64_t json_get_int(const json_t *obj, const char *key, int64_t fallback)
     json_t *v = json_object_get(obj, key);
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : fallback;
 }
+
+json_t *json_page_trim(json_t *items, int limit)
+{
+    if (limit < 1 || json_array_size(items) <= (size_t)limit)
+        return NULL;
+    while (json_array_size(items) > (size_t)limit)
+        json_array_remove(items, json_array_size(items) - 1);
+    return json_array_get(items, (size_t)limit - 1);
+}
+
+json_t *json_page_cursor_id(json_t *items, int limit)
+{
+    json_t *last = json_page_trim(items, limit);
+    return last ? json_sprintf("%lld", (long long)json_integer_value(json_object_get(last, "id")))
+                : json_null();
+}
+
+json_t *json_page_cursor_grid_id(json_t *items, int limit)
+{
+    json_t *last = json_page_trim(items, limit);
+    const char *grid = last ? json_get_str(last, "grid_code") : NULL;
+    return grid ? json_sprintf("%s:%lld", grid,
+                               (long long)json_integer_value(json_object_get(last, "id")))
+                : json_null();
+}

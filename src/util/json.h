@@ -49,4 +49,18 @@ const char *json_get_str(const json_t *obj, const char *key);
 /* Integer member or "fallback" when absent/null. */
 int64_t json_get_int(const json_t *obj, const char *key, int64_t fallback);
 
+/* Keyset pagination with one row more.  A list reads up to limit + 1 rows
+ * into "items" (JSON_PAGE_FETCH(limit)); json_page_trim() then drops the
+ * items past "limit" and returns the last item kept -- the one the next
+ * cursor is made of -- when there were more (borrowed), or NULL when this
+ * page is the last, an exactly full page included: a client never fetches
+ * an empty page. */
+#define JSON_PAGE_FETCH(limit) ((limit) + 1)
+json_t *json_page_trim(json_t *items, int limit);
+/* json_page_trim(), then the next cursor as a new reference: the kept last
+ * item's "id" as a string ("%lld"), or JSON null on the last page. */
+json_t *json_page_cursor_id(json_t *items, int limit);
+/* The same with a "<grid_code>:<id>" cursor (lists ordered by grid, id). */
+json_t *json_page_cursor_grid_id(json_t *items, int limit);
+
 #endif

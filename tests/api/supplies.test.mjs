@@ -569,6 +569,17 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   assert.deepEqual(p2.items.map((d) => d.id), pub.items.slice(2, 4).map((d) => d.id));
   const h1 = await anon.get('/public/donations?limit=2', { headers: { Accept: 'text/html' } });
   assert.ok(h1.text.includes(`href="/public/donations?after=${p1.next_cursor}"`));
+  // A page ending at the last donation is the last: no cursor, no next link.
+  const n = pub.items.length;
+  const all = ok(await anon.get(`/public/donations?limit=${n}`));
+  assert.equal(all.items.length, n);
+  assert.equal(all.next_cursor, null);
+  const hAll = await anon.get(`/public/donations?limit=${n}`, { headers: { Accept: 'text/html' } });
+  assert.ok(!hAll.text.includes('class="next"'));
+  const most = ok(await anon.get(`/public/donations?limit=${n - 1}`));
+  const rest = ok(await anon.get(`/public/donations?limit=${n - 1}&after=${most.next_cursor}`));
+  assert.deepEqual(rest.items.map((d) => d.id), [pub.items[n - 1].id]);
+  assert.equal(rest.next_cursor, null);
 
   // Names are text, never markup or spreadsheet formulas.
   const evil = ok(await sup.post('/api/v1/donors', { name: '<script>alert(1)</script>公司', kind: 'enterprise' }), 201).id;

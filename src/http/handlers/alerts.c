@@ -43,16 +43,9 @@ static int64_t query_id(const char *key, const char *value, struct ep_error *err
     return n;
 }
 
-struct list_ctx {
-    json_t *items;
-    int64_t last_id;
-};
-
-static int add_alert(const struct alert *a, void *arg)
+static int add_alert(const struct alert *a, void *items)
 {
-    struct list_ctx *c = arg;
-    json_array_append_new(c->items, alert_json_new(a));
-    c->last_id = a->id;
+    json_array_append_new(items, alert_json_new(a));
     return 0;
 }
 
@@ -81,17 +74,14 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
-    struct list_ctx c = {json_array(), 0};
-    if (alert_list(req->store, &f, add_alert, &c, err) != 0) {
-        json_decref(c.items);
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (alert_list(req->store, &f, add_alert, items, err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(c.items) == limit)
-        next = json_string(arena_sprintf(req->arena, "%lld", (long long)c.last_id));
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+    json_t *next = json_page_cursor_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 int handler_alert_get(struct http_request *req, struct http_response *res, struct ep_error *err)

@@ -7,6 +7,7 @@
 
 #include "core/audit.h"
 #include "http/handlers/handlers.h"
+#include "util/json.h"
 
 struct list_ctx {
     json_t *items;
@@ -50,7 +51,7 @@ int handler_audit_list(struct http_request *req, struct http_response *res, stru
     f.entity = http_query(req, "entity");
     f.entity_id = http_query(req, "entity_id");
     f.username = http_query(req, "username");
-    f.limit = limit;
+    f.limit = JSON_PAGE_FETCH(limit);
     if (cursor) {
         char *end;
         f.before_id = strtoll(cursor, &end, 10);
@@ -66,10 +67,7 @@ int handler_audit_list(struct http_request *req, struct http_response *res, stru
         json_decref(c.items);
         return -err->code;
     }
-    int full = (int)json_array_size(c.items) == limit;
-    return http_reply_json(
-        res, 200,
-        json_pack("{s:o, s:o}", "items", c.items, "next_cursor",
-                  full ? json_string(arena_sprintf(req->arena, "%lld", (long long)c.last_id))
-                       : json_null()));
+    json_t *next = json_page_cursor_id(c.items, limit);
+    return http_reply_json(res, 200,
+                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
 }

@@ -124,16 +124,9 @@ int handler_site_get(struct http_request *req, struct http_response *res, struct
 
 /* ---- cases ------------------------------------------------------------- */
 
-struct list_ctx {
-    json_t *items;
-    struct case_record last;
-};
-
-static int add_case(const struct case_record *c, void *arg)
+static int add_case(const struct case_record *c, void *items)
 {
-    struct list_ctx *l = arg;
-    json_array_append_new(l->items, case_json_new(c));
-    l->last = *c;
+    json_array_append_new(items, case_json_new(c));
     return 0;
 }
 
@@ -169,18 +162,14 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
-    struct list_ctx l = {json_array(), {0}};
-    if (case_list(req->store, &f, add_case, &l, err) != 0) {
-        json_decref(l.items);
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (case_list(req->store, &f, add_case, items, err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(l.items) == limit)
-        next = json_string(
-            arena_sprintf(req->arena, "%s:%lld", l.last.grid_code, (long long)l.last.id));
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    json_t *next = json_page_cursor_grid_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static const struct json_field case_fields[] = {

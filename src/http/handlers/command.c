@@ -97,14 +97,11 @@ static json_t *checked_body(struct http_request *req, const struct json_field *f
     return body;
 }
 
-/* List reply {"items":[...], "next_cursor": id of the last or null}. */
+/* List reply {"items":[...], "next_cursor": id of the last or null} of a
+ * list read with JSON_PAGE_FETCH(limit) rows. */
 static int reply_page(struct http_response *res, json_t *items, int limit)
 {
-    json_t *next = json_null();
-    size_t n = json_array_size(items);
-    if ((int)n == limit && n > 0)
-        next = json_sprintf("%lld", (long long)json_integer_value(
-                                        json_object_get(json_array_get(items, n - 1), "id")));
+    json_t *next = json_page_cursor_id(items, limit);
     return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -304,7 +301,7 @@ int handler_directives_list(struct http_request *req, struct http_response *res,
         return -err->code;
     json_t *items = json_array();
     if (command_directive_list(req->store, &req->user, region, unread && *unread == '1', before,
-                               limit, items, err) != 0) {
+                               JSON_PAGE_FETCH(limit), items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
@@ -477,8 +474,8 @@ int handler_inspections_list(struct http_request *req, struct http_response *res
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (command_inspection_list(req->store, req->user.scope, region, before, limit, items, err) !=
-        0) {
+    if (command_inspection_list(req->store, req->user.scope, region, before, JSON_PAGE_FETCH(limit),
+                                items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
@@ -771,7 +768,8 @@ int handler_broadcasts_list(struct http_request *req, struct http_response *res,
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (broadcast_list(req->store, req->user.scope, before, limit, items, err) != 0) {
+    if (broadcast_list(req->store, req->user.scope, before, JSON_PAGE_FETCH(limit), items, err) !=
+        0) {
         json_decref(items);
         return -err->code;
     }

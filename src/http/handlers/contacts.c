@@ -54,18 +54,13 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
+    f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
     if (contact_list(req->store, &f, add_contact, items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    size_t n = json_array_size(items);
-    if ((int)n == limit)
-        next = json_string(arena_sprintf(
-            req->arena, "%lld",
-            (long long)json_integer_value(json_object_get(json_array_get(items, n - 1), "id"))));
+    json_t *next = json_page_cursor_id(items, limit);
     return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 

@@ -62,13 +62,10 @@ static int64_t cursor_id(const char *cursor, struct ep_error *err)
     return v;
 }
 
-static json_t *page(struct http_request *req, json_t *items, int limit)
+/* {"items", "next_cursor"} of a list read with JSON_PAGE_FETCH(limit) rows. */
+static json_t *page(json_t *items, int limit)
 {
-    json_t *last = json_array_get(items, json_array_size(items) - 1);
-    json_t *next = json_null();
-    if (last && (int)json_array_size(items) == limit)
-        next = json_string(arena_sprintf(
-            req->arena, "%lld", (long long)json_integer_value(json_object_get(last, "id"))));
+    json_t *next = json_page_cursor_id(items, limit);
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
@@ -112,11 +109,11 @@ int handler_places_list(struct http_request *req, struct http_response *res, str
         return -err->code;
     json_t *items = json_array();
     if (roster_place_list(req->store, req->user.scope, region, http_query(req, "kind"), after,
-                          limit, items, err) != 0) {
+                          JSON_PAGE_FETCH(limit), items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(req, items, limit));
+    return http_reply_json(res, 200, page(items, limit));
 }
 
 /* ---- shifts ----------------------------------------------------------------------------- */
@@ -323,11 +320,12 @@ int handler_checkpoints_list(struct http_request *req, struct http_response *res
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (checkpoint_list(req->store, req->user.scope, region, after, limit, items, err) != 0) {
+    if (checkpoint_list(req->store, req->user.scope, region, after, JSON_PAGE_FETCH(limit), items,
+                        err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(req, items, limit));
+    return http_reply_json(res, 200, page(items, limit));
 }
 
 int handler_checkpoint_get(struct http_request *req, struct http_response *res,
@@ -354,11 +352,12 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (checkpoint_entries_list(req->store, &req->user, id, day, before, limit, items, err) != 0) {
+    if (checkpoint_entries_list(req->store, &req->user, id, day, before, JSON_PAGE_FETCH(limit),
+                                items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(req, items, limit));
+    return http_reply_json(res, 200, page(items, limit));
 }
 
 static const struct json_field entry_fields[] = {

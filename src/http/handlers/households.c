@@ -23,16 +23,9 @@ static json_t *household_json(const struct household *h)
                      h->updated_at);
 }
 
-struct list_ctx {
-    json_t *items;
-    struct household last;
-};
-
-static int add_household(const struct household *h, void *ctx)
+static int add_household(const struct household *h, void *items)
 {
-    struct list_ctx *c = ctx;
-    json_array_append_new(c->items, household_json(h));
-    c->last = *h;
+    json_array_append_new(items, household_json(h));
     return 0;
 }
 
@@ -51,18 +44,14 @@ int handler_households_list(struct http_request *req, struct http_response *res,
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
-    struct list_ctx c = {json_array(), {0}};
-    if (household_list(req->store, &f, add_household, &c, err) != 0) {
-        json_decref(c.items);
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (household_list(req->store, &f, add_household, items, err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(c.items) == limit)
-        next = json_string(
-            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+    json_t *next = json_page_cursor_grid_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static const struct json_field household_fields[] = {

@@ -60,16 +60,9 @@ static int one_of(const char *v, const char *const *list)
     return 0;
 }
 
-struct list_ctx {
-    json_t *items;
-    struct observation last;
-};
-
-static int add_observation(const struct observation *o, void *arg)
+static int add_observation(const struct observation *o, void *items)
 {
-    struct list_ctx *c = arg;
-    json_array_append_new(c->items, observation_json_new(o));
-    c->last = *o;
+    json_array_append_new(items, observation_json_new(o));
     return 0;
 }
 
@@ -120,17 +113,14 @@ int handler_observations_list(struct http_request *req, struct http_response *re
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
-    struct list_ctx c = {json_array(), {0}};
-    if (observation_list(req->store, &f, add_observation, &c, err) != 0) {
-        json_decref(c.items);
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (observation_list(req->store, &f, add_observation, items, err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(c.items) == limit)
-        next = json_string(
-            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
-    json_t *body = json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next);
+    json_t *next = json_page_cursor_grid_id(items, limit);
+    json_t *body = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     if (f.status && strcmp(f.status, "overdue") == 0) {
         /* The roll-up: counters of the region and, if asked, its children. */
         const char *code = f.region ? f.region : req->user.scope;

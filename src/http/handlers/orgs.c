@@ -79,11 +79,17 @@ static void ids_decode(struct http_request *req, const json_t *body, const char 
     *n = (int)len;
 }
 
-static json_t *page(json_t *items, int limit, const char *next)
+/* {"items", "next_cursor"} of a list read with JSON_PAGE_FETCH(limit) rows:
+ * the cursor is the last kept item's "id" (its "grid_code" for grid duties). */
+static json_t *page(json_t *items, int limit, const char *cursor_key)
 {
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     (int)json_array_size(items) == limit && next ? json_string(next)
-                                                                  : json_null());
+    json_t *last = json_page_trim(items, limit);
+    json_t *next = json_null();
+    if (last && strcmp(cursor_key, "id") == 0)
+        next = json_sprintf("%lld", (long long)json_integer_value(json_object_get(last, "id")));
+    else if (last && json_get_str(last, cursor_key))
+        next = json_string(json_get_str(last, cursor_key));
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
 /* The numeric cursor "after id" of a list, 0 when absent. */
@@ -98,14 +104,6 @@ static int64_t cursor_id(const char *cursor, struct ep_error *err)
         return 0;
     }
     return v;
-}
-
-static const char *last_id(struct http_request *req, json_t *items)
-{
-    json_t *last = json_array_get(items, json_array_size(items) - 1);
-    return last ? arena_sprintf(req->arena, "%lld",
-                                (long long)json_integer_value(json_object_get(last, "id")))
-                : NULL;
 }
 
 /* ---- organisations ----------------------------------------------------------------- */
@@ -156,13 +154,13 @@ int handler_orgs_list(struct http_request *req, struct http_response *res, struc
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
+    f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
     if (org_list(req->store, &f, items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(items, limit, last_id(req, items)));
+    return http_reply_json(res, 200, page(items, limit, "id"));
 }
 
 int handler_org_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -362,12 +360,12 @@ int handler_teams_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (team_list(req->store, req->user.scope, region, http_query(req, "type"), org, after, limit,
-                  items, err) != 0) {
+    if (team_list(req->store, req->user.scope, region, http_query(req, "type"), org, after,
+                  JSON_PAGE_FETCH(limit), items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(items, limit, last_id(req, items)));
+    return http_reply_json(res, 200, page(items, limit, "id"));
 }
 
 int handler_team_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -461,12 +459,12 @@ int handler_applications_list(struct http_request *req, struct http_response *re
         return -err->code;
     json_t *items = json_array();
     /* ?region= lies inside the scope (checked above): it narrows the list. */
-    if (org_application_list(req->store, region ? region : req->user.scope, status, before, limit,
-                             items, err) != 0) {
+    if (org_application_list(req->store, region ? region : req->user.scope, status, before,
+                             JSON_PAGE_FETCH(limit), items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, page(items, limit, last_id(req, items)));
+    return http_reply_json(res, 200, page(items, limit, "id"));
 }
 
 int handler_application_get(struct http_request *req, struct http_response *res,
@@ -547,15 +545,12 @@ int handler_grid_duties_list(struct http_request *req, struct http_response *res
         return -err->code;
     json_t *items = json_array();
     if (org_grid_duty_list(req->store, req->user.scope, region,
-                           unassigned && strcmp(unassigned, "1") == 0, cursor, limit, items,
-                           err) != 0) {
+                           unassigned && strcmp(unassigned, "1") == 0, cursor,
+                           JSON_PAGE_FETCH(limit), items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    json_t *last = json_array_get(items, json_array_size(items) - 1);
-    const char *next = last ? json_string_value(json_object_get(last, "grid_code")) : NULL;
-    next = next ? arena_strdup(req->arena, next) : NULL;
-    return http_reply_json(res, 200, page(items, limit, next));
+    return http_reply_json(res, 200, page(items, limit, "grid_code"));
 }
 
 static const struct json_field duty_fields[] = {

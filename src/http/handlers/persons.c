@@ -112,14 +112,12 @@ static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
 struct list_ctx {
     const struct auth_user *viewer;
     json_t *items;
-    struct person last;
 };
 
 static int add_person(const struct person *p, void *ctx)
 {
     struct list_ctx *c = ctx;
     json_array_append_new(c->items, handler_person_json(c->viewer, p, 0));
-    c->last = *p;
     return 0;
 }
 
@@ -146,16 +144,13 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
     f.scope = req->user.scope;
     f.name = http_query(req, "name");
     f.id_number = http_query(req, "id_number");
-    f.limit = limit;
-    struct list_ctx c = {&req->user, json_array(), {0}};
+    f.limit = JSON_PAGE_FETCH(limit);
+    struct list_ctx c = {&req->user, json_array()};
     if (person_list(req->store, &f, add_person, &c, err) != 0) {
         json_decref(c.items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(c.items) == limit)
-        next = json_string(
-            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
+    json_t *next = json_page_cursor_grid_id(c.items, limit);
     return http_reply_json(res, 200,
                            json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
 }

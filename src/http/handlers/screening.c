@@ -74,16 +74,9 @@ int handler_rounds_create(struct http_request *req, struct http_response *res, s
     return http_reply_json(res, 201, round_json_new(&r));
 }
 
-struct rounds_ctx {
-    json_t *items;
-    int64_t last;
-};
-
-static int add_round(const struct round *r, void *ctx)
+static int add_round(const struct round *r, void *items)
 {
-    struct rounds_ctx *c = ctx;
-    json_array_append_new(c->items, round_json_new(r));
-    c->last = r->id;
+    json_array_append_new(items, round_json_new(r));
     return 0;
 }
 
@@ -101,16 +94,14 @@ int handler_rounds_list(struct http_request *req, struct http_response *res, str
     }
     if (err->code)
         return -err->code;
-    struct rounds_ctx c = {json_array(), 0};
-    if (round_list(req->store, req->user.scope, before, limit, add_round, &c, err) != 0) {
-        json_decref(c.items);
+    json_t *items = json_array();
+    if (round_list(req->store, req->user.scope, before, JSON_PAGE_FETCH(limit), add_round, items,
+                   err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = (int)json_array_size(c.items) == limit
-                       ? json_string(arena_sprintf(req->arena, "%lld", (long long)c.last))
-                       : json_null();
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+    json_t *next = json_page_cursor_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 /* The region a caller sees of a round: the narrower of scope and round region. */
@@ -290,16 +281,9 @@ int handler_visits_create(struct http_request *req, struct http_response *res, s
     return http_defer_write(req, visit_write, visit_encode, job);
 }
 
-struct visits_ctx {
-    json_t *items;
-    struct visit last;
-};
-
-static int add_visit(const struct visit *v, void *ctx)
+static int add_visit(const struct visit *v, void *items)
 {
-    struct visits_ctx *c = ctx;
-    json_array_append_new(c->items, visit_json_new(v));
-    c->last = *v;
+    json_array_append_new(items, visit_json_new(v));
     return 0;
 }
 
@@ -317,18 +301,14 @@ int handler_visits_list(struct http_request *req, struct http_response *res, str
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = limit;
-    struct visits_ctx c = {json_array(), {0}};
-    if (visit_list(req->store, &f, add_visit, &c, err) != 0) {
-        json_decref(c.items);
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (visit_list(req->store, &f, add_visit, items, err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    json_t *next = json_null();
-    if ((int)json_array_size(c.items) == limit)
-        next = json_string(
-            arena_sprintf(req->arena, "%s:%lld", c.last.grid_code, (long long)c.last.id));
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+    json_t *next = json_page_cursor_grid_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 int handler_visit_get(struct http_request *req, struct http_response *res, struct ep_error *err)

@@ -10,23 +10,16 @@
 #include "util/idcheck.h"
 #include "util/json.h"
 
-struct list_ctx {
-    json_t *items;
-    char last[AUTH_USERNAME_MAX];
-};
-
-static int add_user(const struct auth_user *u, int active, const char *phone, void *ctx)
+static int add_user(const struct auth_user *u, int active, const char *phone, void *items)
 {
-    struct list_ctx *c = ctx;
     char masked[32] = "";
     if (*phone)
         idcheck_mask_phone(phone, masked, sizeof masked);
-    json_array_append_new(c->items,
+    json_array_append_new(items,
                           json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s?}", "id", (json_int_t)u->id,
                                     "username", u->username, "display_name", u->display_name,
                                     "role", auth_role_name(u->role), "scope", u->scope, "active",
                                     active, "phone", *phone ? masked : NULL));
-    snprintf(c->last, sizeof c->last, "%s", u->username);
     return 0;
 }
 
@@ -36,14 +29,16 @@ int handler_users_list(struct http_request *req, struct http_response *res, stru
     const char *cursor;
     if (http_list_params(req, 50, 500, &limit, &cursor, err) != 0)
         return -EP_EINVAL;
-    struct list_ctx c = {json_array(), ""};
-    if (auth_user_list(req->store, req->user.scope, cursor, limit, add_user, &c, err) != 0) {
-        json_decref(c.items);
+    json_t *items = json_array();
+    if (auth_user_list(req->store, req->user.scope, cursor, JSON_PAGE_FETCH(limit), add_user, items,
+                       err) != 0) {
+        json_decref(items);
         return -err->code;
     }
-    int full = (int)json_array_size(c.items) == limit;
-    return http_reply_json(
-        res, 200, json_pack("{s:o, s:s?}", "items", c.items, "next_cursor", full ? c.last : NULL));
+    json_t *last = json_page_trim(items, limit); /* ordered by username */
+    return http_reply_json(res, 200,
+                           json_pack("{s:o, s:s?}", "items", items, "next_cursor",
+                                     last ? json_get_str(last, "username") : NULL));
 }
 
 static const struct json_field user_fields[] = {

@@ -1,5 +1,6 @@
 /*
- * test_json.c -- body parsing and field-table checks, error formatting, dates.
+ * test_json.c -- body parsing and field-table checks, error formatting, dates,
+ * pagination by one row more.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +142,50 @@ static void arena_and_buf_grow(void **state)
     buf_cleanup(&b);
 }
 
+/* n items {"id": 10 + i, "grid_code": "G<i>"}. */
+static json_t *rows(int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:i, s:s}", "id", 10 + i, "grid_code",
+                                           i % 2 ? "431122101201002" : "431122101201001"));
+    return a;
+}
+
+static void a_page_with_one_row_more_has_a_cursor_an_exact_one_not(void **state)
+{
+    (void)state;
+    json_t *a = rows(3); /* exactly the limit: the last page */
+    assert_null(json_page_trim(a, 3));
+    assert_int_equal(json_array_size(a), 3);
+    json_t *c = json_page_cursor_id(a, 3);
+    assert_true(json_is_null(c));
+    json_decref(c);
+    json_decref(a);
+    a = rows(2); /* short */
+    assert_null(json_page_trim(a, 3));
+    json_decref(a);
+    a = rows(4); /* one more: trimmed, the cursor from the third */
+    json_t *last = json_page_trim(a, 3);
+    assert_non_null(last);
+    assert_int_equal(json_array_size(a), 3);
+    assert_int_equal(json_integer_value(json_object_get(last, "id")), 12);
+    json_decref(a);
+    a = rows(4);
+    c = json_page_cursor_id(a, 3);
+    assert_string_equal(json_string_value(c), "12");
+    json_decref(c);
+    json_decref(a);
+    a = rows(5); /* several more (a caller asking for more rows) are trimmed too */
+    c = json_page_cursor_grid_id(a, 2);
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(c), "431122101201002:11");
+    json_decref(c);
+    assert_null(json_page_trim(a, 0)); /* no page size: nothing to page */
+    assert_int_equal(json_array_size(a), 2);
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +194,7 @@ int main(void)
         cmocka_unit_test(errors_carry_both_languages),
         cmocka_unit_test(dates_round_trip),
         cmocka_unit_test(arena_and_buf_grow),
+        cmocka_unit_test(a_page_with_one_row_more_has_a_cursor_an_exact_one_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
