@@ -1,7 +1,8 @@
 -- B1: POST /api/v1/health-reports with a logged-in session and unique client
 -- UUIDs, for persons under observation spread over the whole city.
 -- Env: EPIGRID_COOKIE, EPIGRID_CSRF, BENCH_PERSONS (file: one person id per
--- line), BENCH_SLOTS (comma-separated "YYYY-MM-DDTHH:MM"), BENCH_RUN (hex tag).
+-- line), BENCH_SLOTS (comma-separated "YYYY-MM-DDTHH:MM"), BENCH_RUN (hex tag),
+-- BENCH_THREADS (wrk's -t, default 2: threads take every BENCH_THREADS-th request).
 local persons, slots = {}, {}
 local counter, tid = 0, 0
 local threads = {}
@@ -23,11 +24,12 @@ local headers = {
   ["Content-Type"] = "application/json",
 }
 local run = os.getenv("BENCH_RUN") or "0000"
+local nthreads = tonumber(os.getenv("BENCH_THREADS") or "2")
 
 request = function()
   counter = counter + 1
   -- threads take interleaved persons so that no two requests share (person, slot)
-  local n = (counter - 1) * 2 + (tid - 1)
+  local n = (counter - 1) * nthreads + (tid - 1)
   local person = persons[(n % #persons) + 1]
   local slot = slots[(math.floor(n / #persons) % #slots) + 1]
   local uuid = string.format("%s-0000-4000-8000-%04x%08x", run, tid, counter)

@@ -19,6 +19,11 @@ const WARMUP = QUICK ? '1s' : '5s';
 const CONNS = '64';
 const PASSWORD = 'Bench-pass-2026';
 const want = (b) => ONLY.length === 0 || ONLY.includes(b);
+// PostgreSQL rows (issue 11): --only PG runs them all, or B1pg, B3pg, C3pg.
+const PG_ROWS = ['B1pg', 'B3pg', 'C3pg'];
+const wantPg = (b) => want(b) || ONLY.includes('PG');
+const PG_SCALE = QUICK ? '0.01' : (args.includes('--pg-scale') ? args[args.indexOf('--pg-scale') + 1] : '0.1');
+const PERF = args.includes('--perf');
 mkdirSync(OUT, { recursive: true });
 
 const results = { machine: machine(), scale: Number(SCALE), started: new Date().toISOString(), rows: {} };
@@ -31,9 +36,9 @@ function machine() {
 
 // Runs wrk asynchronously (the event loop must stay free: B7 watches an
 // event stream during B1): a warm-up, then the measured run.
-function runAsync(cmd, argv) {
+function runAsync(cmd, argv, env = process.env) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { env: process.env });
+    const child = spawn(cmd, argv, { env });
     let out = '', err = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
@@ -41,14 +46,33 @@ function runAsync(cmd, argv) {
   });
 }
 
-async function wrk(url, script, { duration = DURATION, conns = CONNS } = {}) {
-  const lua = path.join(OUT, `wrk-${path.basename(script)}`);
+async function wrk(url, script, { duration = DURATION, conns = CONNS, threads = 2, env = process.env, warmup = true, tag = '' } = {}) {
+  const lua = path.join(OUT, `wrk-${tag}${path.basename(script)}`);
   writeFileSync(lua, readFileSync(script, 'utf8') + '\n' + readFileSync(path.join(ROOT, 'bench/report.lua'), 'utf8'));
-  await runAsync('wrk', ['-t2', `-c${conns}`, `-d${WARMUP}`, '-s', lua, url]);
-  const r = await runAsync('wrk', ['-t2', `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url]);
+  if (warmup) await runAsync('wrk', [`-t${threads}`, `-c${conns}`, `-d${WARMUP}`, '-s', lua, url], env);
+  const r = await runAsync('wrk', [`-t${threads}`, `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url], env);
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`wrk failed: ${r.stdout}\n${r.stderr}`);
   return JSON.parse(line);
+}
+
+// The same load split over several servers: one wrk per server, each with
+// its share of the threads and connections (2 threads, 64 connections in
+// all, as in every other row), warm-up and measured run side by side.
+// Throughput adds up; the percentiles cannot be merged exactly: p50 is the
+// mean of the servers' p50 (equal shares of the requests), p99 the worst.
+async function wrkSplit(urls, script, envs, opts = {}) {
+  const n = urls.length;
+  const share = { threads: 2 / n, conns: String(Number(CONNS) / n) };
+  const each = (i) => ({ ...opts, ...share, env: envs[i], warmup: false, tag: `${i}-` });
+  await Promise.all(urls.map((u, i) => wrk(u, script, { ...each(i), duration: WARMUP })));
+  const rs = await Promise.all(urls.map((u, i) => wrk(u, script, each(i))));
+  const sum = (k) => rs.reduce((a, r) => a + r[k], 0);
+  return {
+    rps: Math.round(sum('rps') * 10) / 10, requests: sum('requests'), errors: sum('errors'), non2xx: sum('non2xx'),
+    p50_ms: Math.round(sum('p50_ms') / n * 1000) / 1000, p99_ms: Math.max(...rs.map((r) => r.p99_ms)),
+    per_server_rps: rs.map((r) => r.rps),
+  };
 }
 
 function timed(cmd, argv) {
@@ -101,7 +125,8 @@ function row(id, name, value, unit, ceiling, extra = {}) {
 
 // ---- B6: the city (cached) ------------------------------------------------
 const city = path.join(OUT, `city-${SCALE}.db`);
-if (!existsSync(city) || want('B6') && ONLY.includes('B6')) {
+const sqliteWanted = ['B1', 'B2', 'B3', 'B4', 'B6', 'B7'].some(want);
+if (sqliteWanted && !existsSync(city) || want('B6') && ONLY.includes('B6')) {
   rmSync(city, { force: true });
   log(`generating the city at scale ${SCALE} ...`);
   const t = timed(BIN, ['demo', '--db', city, '--scale', SCALE, '--seed', '1']);
@@ -110,7 +135,7 @@ if (!existsSync(city) || want('B6') && ONLY.includes('B6')) {
 
 // ---- ceilings --------------------------------------------------------------
 let httpCeiling = null;
-if (want('B1') || want('B2') || want('B3') || want('B4')) {
+if (want('B1') || want('B2') || want('B3') || want('B4') || wantPg('B1pg') || wantPg('B3pg')) {
   const ngx = await startNginx();
   try {
     const r = await wrk('http://127.0.0.1:18081/', path.join(ROOT, 'bench/ceiling.lua'));
@@ -222,9 +247,8 @@ function chinaDate(offsetDays) {
 // Puts persons spread over the whole city under observation (started 13
 // days ago, so that 26+ past report slots are open to each), opens a round
 // over the city, and writes the id lists the wrk scripts read.
-async function prepareFieldWork(url, adm, db) {
-  const nPersons = QUICK ? 2000 : 20000;
-  const q = (sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.trim().split('\n').filter(Boolean);
+async function prepareFieldWork(url, adm, db, { nPersons = QUICK ? 2000 : 20000, withRound = true, tag = '' } = {}) {
+  const q = (sql) => query(db, sql);
   const total = Number(q('SELECT MAX(id) FROM persons')[0]);
   const step = Math.max(1, Math.floor(total / (nPersons + 300)));
   const ids = q(`SELECT id FROM persons WHERE id % ${step} = 0 LIMIT ${nPersons + 300}`);
@@ -246,7 +270,7 @@ async function prepareFieldWork(url, adm, db) {
   log(`opened ${opened.length} observations in ${((Date.now() - t0) / 1000).toFixed(1)} s (${failed} already under observation)`);
   ids.length = 0;
   ids.push(...opened);
-  const personsFile = path.join(OUT, 'persons.txt');
+  const personsFile = path.join(OUT, `persons${tag}.txt`);
   writeFileSync(personsFile, ids.slice(300).join('\n') + '\n');
   const slots = [];
   const nowChina = new Date(Date.now() + 8 * 3600e3);
@@ -256,6 +280,7 @@ async function prepareFieldWork(url, adm, db) {
       if (new Date(`${slot}:00Z`).getTime() <= nowChina.getTime()) slots.push(slot);
     }
   }
+  if (!withRound) return { personsFile, slots, persons: ids.slice(300), watchPersons: ids.slice(0, 300) };
   const round = await fetch(`${url}/api/v1/rounds`, { method: 'POST', headers, body: JSON.stringify({ name: '基准测试轮次', region_code: '4311', start_date: chinaDate(0), end_date: chinaDate(7) }) });
   const roundBody = await round.json();
   if (round.status !== 201) throw new Error(`round: ${round.status} ${JSON.stringify(roundBody)}`);
@@ -323,8 +348,157 @@ function timeToKnow(url, cmd, adm, setup) {
 }
 
 function firstChild(db, code) {
-  const r = spawnSync('sqlite3', [db, `SELECT code FROM regions WHERE parent_code = '${code}' ORDER BY code LIMIT 1`], { encoding: 'utf8' });
-  return r.stdout.trim();
+  return query(db, `SELECT code FROM regions WHERE parent_code = '${code}' ORDER BY code LIMIT 1`)[0];
+}
+
+// One query's rows (one column, or columns joined by '|'), on a SQLite file
+// or a postgresql:// URI.
+function query(db, sql) {
+  const r = db.startsWith('postgresql://')
+    ? spawnSync('psql', ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql, db], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync('sqlite3', [db, sql], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${sql}: ${r.stderr}`);
+  return r.stdout.trim().split('\n').filter(Boolean);
+}
+
+// ---- PostgreSQL (issue 11): B1 and B3 on one and on two server processes --
+// A durable PostgreSQL (PG_DURABLE=1: fsync, synchronous_commit and
+// full_page_writes on) from scripts/pg-test-server, its cluster kept between
+// runs (PG_KEEP=1) so that the city is generated once: database city_<scale>
+// is the template, each run works on a file copy of it (bench_work).
+if (PG_ROWS.some(wantPg)) await pgBench();
+
+async function pgBench() {
+  const pgDir = path.join(OUT, 'pg');
+  const pgEnv = { ...process.env, PG_DURABLE: '1', PG_KEEP: '1' };
+  const pgctl = (cmd) => execFileSync(path.join(ROOT, 'scripts/pg-test-server'), [cmd, pgDir], { env: pgEnv, encoding: 'utf8' }).trim();
+  // A server already running for bench/out/pg (started by hand) is used and left running.
+  const running = existsSync(path.join(pgDir, 'uri')) && spawnSync('psql', ['-XAtqc', 'SELECT 1', readFileSync(path.join(pgDir, 'uri'), 'utf8').trim()]).status === 0;
+  let admin = pgctl('start');
+  const durable = (uri) => query(uri, "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")[0] === 'ononon';
+  if (!durable(admin) && !running) { pgctl('stop'); admin = pgctl('start'); }
+  if (!durable(admin)) throw new Error('PostgreSQL is not durable');
+  const base = admin.replace(/\/postgres$/, '');
+  const sql = (s) => query(admin, s);
+  const cityDb = `city_${PG_SCALE.replace('.', '_')}`;
+  const servers = [];
+  let pgCeiling = null;
+  try {
+    // C3: PostgreSQL's own durable single-row insert, 1 and 64 connections.
+    if (wantPg('C3pg')) {
+      sql('DROP DATABASE IF EXISTS bench_ceiling');
+      sql('CREATE DATABASE bench_ceiling');
+      const ceil = `${base}/bench_ceiling`;
+      query(ceil, 'CREATE TABLE reports (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, observation_id bigint,'
+        + ' person_id bigint, grid_code text, slot_day bigint, slot_index int, temperature_dc int, symptoms text,'
+        + ' abnormal int, reported_at text, client_uuid text UNIQUE)');
+      const pgbench = async (script, c) => {
+        const r = await runAsync('pgbench', ['-n', '-M', 'prepared', '-f', path.join(ROOT, 'bench', script), '-c', String(c), '-j', String(Math.min(c, 2)), '-T', QUICK ? '5' : '20', ceil]);
+        const tps = Number(r.stdout.match(/tps = ([\d.]+) \(without initial connection time\)/)?.[1]);
+        if (!tps) throw new Error(`pgbench: ${r.stdout}\n${r.stderr}`);
+        return { tps: Math.round(tps), latency_avg_ms: Number(r.stdout.match(/latency average = ([\d.]+) ms/)?.[1]) };
+      };
+      for (const c of [1, Number(CONNS)]) {
+        const r = await pgbench('pg_ceiling.sql', c);
+        if (c > 1) pgCeiling = r.tps;
+        row(`C3pg-${c}`, `PostgreSQL durable one-row INSERT per transaction, ${c} connection${c > 1 ? 's' : ''} (pgbench)`, r.tps, 'tx/s', null, { latency_avg_ms: r.latency_avg_ms });
+      }
+      const rt = await pgbench('pg_roundtrip.sql', 1);
+      row('C3pg-rt', 'PostgreSQL round trip: SELECT 1, 1 connection (pgbench)', rt.tps, 'statements/s', null, { latency_avg_ms: rt.latency_avg_ms });
+      sql('DROP DATABASE bench_ceiling');
+    }
+    const done = sql(`SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '${cityDb}'`)[0];
+    if (done !== 'epigrid bench city, complete') {
+      sql(`DROP DATABASE IF EXISTS ${cityDb}`);
+      sql(`CREATE DATABASE ${cityDb}`);
+      log(`generating the PostgreSQL city at scale ${PG_SCALE} (row by row) ...`);
+      const t = timed(BIN, ['demo', '--db', `${base}/${cityDb}`, '--scale', PG_SCALE, '--seed', '1']);
+      query(`${base}/${cityDb}`, 'VACUUM (ANALYZE)'); // planner statistics, visibility map: copies inherit them
+      sql(`COMMENT ON DATABASE ${cityDb} IS 'epigrid bench city, complete'`);
+      row('B6pg', `demo generation on PostgreSQL (scale ${PG_SCALE})`, t.seconds, 's', null, { peak_rss_mib: t.peak_rss_mib });
+    }
+    const t0 = Date.now();
+    sql('DROP DATABASE IF EXISTS bench_work WITH (FORCE)');
+    sql(`CREATE DATABASE bench_work TEMPLATE ${cityDb} STRATEGY FILE_COPY`);
+    log(`bench_work copied from ${cityDb} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const work = `${base}/bench_work`;
+    ensureUser(work, 'bench_commander', 'commander', '4311');
+    ensureUser(work, 'bench_admin', 'admin', '4311');
+    const start = async () => { const s = await startServer(work, ['--threads', '2']); servers.push(s); return s; };
+    const a = await start();
+    const cmd = await login(a.url, 'bench_commander');
+    const adm = await login(a.url, 'bench_admin');
+    const county = '431122', township = firstChild(work, county);
+    const setup = await prepareFieldWork(a.url, adm, work, { withRound: false, tag: '-pg' });
+    // Disjoint persons for each B1 run, so that every report is a first report.
+    const p = setup.persons, h = Math.floor(p.length / 2), k = Math.floor(p.length / 4);
+    const files = { one: p.slice(0, h), a: p.slice(h, h + k), b: p.slice(h + k) };
+    for (const [name, ids] of Object.entries(files)) {
+      files[name] = path.join(OUT, `persons-pg-${name}.txt`);
+      writeFileSync(files[name], ids.join('\n') + '\n');
+    }
+    const statsEnv = (regions) => ({ ...process.env, EPIGRID_COOKIE: cmd.cookie, STATS_REGIONS: regions });
+    const reportEnv = (file, threads) => ({ ...process.env, EPIGRID_COOKIE: adm.cookie, EPIGRID_CSRF: adm.csrf, BENCH_PERSONS: file, BENCH_SLOTS: setup.slots.join(','), BENCH_RUN: runTag(), BENCH_THREADS: String(threads) });
+    const levels = [['city', '4311'], ['county', county], ['township', township], ['mixed', `4311,${county},${township}`]];
+    const stats = path.join(ROOT, 'bench/stats.lua'), reports = path.join(ROOT, 'bench/reports.lua');
+    const b1Target = { target: '≥ 25 % of ceiling, p99 ≤ 10 ms' };
+    const b3Target = { target: '≥ 50 % of ceiling, p99 ≤ 5 ms' };
+    const extra = (r) => ({ p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors + r.non2xx, ...(r.per_server_rps ? { per_server_rps: r.per_server_rps } : {}) });
+
+    // Counters and sessions were just updated 20,000 times (the observations
+    // opened above): vacuum once, as autovacuum would at some point, so that
+    // every run starts from the same state.
+    query(work, 'VACUUM (ANALYZE)');
+
+    // B3 on one process, then on two (wrk split over both, see wrkSplit).
+    if (wantPg('B3pg')) {
+      for (const [label, regions] of levels) {
+        const r = await wrk(a.url + '/', stats, { env: statsEnv(regions) });
+        row(`B3pg1-${label}`, `PostgreSQL, 1 process: GET /api/v1/stats (${label})`, r.rps, 'req/s', httpCeiling, { ...extra(r), ...b3Target });
+      }
+      const b = await start();
+      for (const [label, regions] of levels) {
+        const r = await wrkSplit([a.url + '/', b.url + '/'], stats, [statsEnv(regions), statsEnv(regions)]);
+        row(`B3pg2-${label}`, `PostgreSQL, 2 processes: GET /api/v1/stats (${label})`, r.rps, 'req/s', httpCeiling, { ...extra(r), ...b3Target });
+      }
+      await stopServer(servers.pop());
+    }
+    // B1 on one process (the other one stopped: its overdue sweep would write
+    // too), then on two, each run with persons of its own.
+    if (wantPg('B1pg')) {
+      const r1 = await wrk(a.url + '/', reports, { env: reportEnv(files.one, 2) });
+      row('B1pg1', 'PostgreSQL, 1 process: POST /api/v1/health-reports (durable)', r1.rps, 'req/s', httpCeiling, { ...extra(r1), vs_pg_ceiling: pgCeiling && r1.rps / pgCeiling, ...b1Target });
+      const b = await start();
+      const prof = PERF ? perfDuringRun() : null;
+      const r2 = await wrkSplit([a.url + '/', b.url + '/'], reports, [reportEnv(files.a, 1), reportEnv(files.b, 1)]);
+      if (prof) await prof;
+      row('B1pg2', 'PostgreSQL, 2 processes: POST /api/v1/health-reports (durable)', r2.rps, 'req/s', httpCeiling, { ...extra(r2), vs_pg_ceiling: pgCeiling && r2.rps / pgCeiling, ...b1Target });
+      // Every 201 is a row: reports written by this bench (wrk counts the warm-up apart).
+      const n = Number(query(work, `SELECT count(*) FROM health_reports WHERE reporter = 'bench_admin'`)[0]);
+      log(`health_reports by bench_admin: ${n.toLocaleString('en')}`);
+    }
+  } finally {
+    for (const s of servers) await stopServer(s);
+    try { sql('DROP DATABASE IF EXISTS bench_work WITH (FORCE)'); } catch { /* stopped anyway */ }
+    if (!running) pgctl('stop');
+  }
+}
+
+async function stopServer(s) {
+  if (s.child.exitCode !== null) return;
+  const gone = new Promise((r) => s.child.on('exit', r));
+  s.child.kill('SIGTERM');
+  await gone;
+}
+
+// perf over the whole machine (-a: the servers, PostgreSQL, wrk) for 15 s of
+// the measured run; the report goes to bench/out/perf-b1pg.txt.
+async function perfDuringRun() {
+  await new Promise((r) => setTimeout(r, (parseInt(WARMUP, 10) + 2) * 1000));
+  const data = path.join(OUT, 'perf-b1pg.data');
+  await runAsync('perf', ['record', '-e', 'cpu-clock', '-g', '-a', '-o', data, '--', 'sleep', '15']);
+  const rep = spawnSync('perf', ['report', '-i', data, '--no-children', '--sort', 'comm,dso', '--stdio'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  writeFileSync(path.join(OUT, 'perf-b1pg.txt'), rep.stdout);
 }
 
 results.finished = new Date().toISOString();
