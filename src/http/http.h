@@ -99,6 +99,16 @@ int http_list_params(struct http_request *req, int def, int max, int *limit, con
  * error when it is not a positive integer. */
 int64_t http_query_id(struct http_request *req, const char *key, struct ep_error *err);
 
+/* Path parameter number "index" (0 = the first {..}) as a positive integer
+ * into *id: 0, or -EP_ENOTFOUND "<what> <text> 不存在" / "<what_en> <text>
+ * not found" -- no object can have such an id (params.c). */
+int http_path_id(struct http_request *req, int index, const char *what_zh, const char *what_en,
+                 int64_t *id, struct ep_error *err);
+
+/* A numeric list cursor (an id, from http_list_params): 0 when absent, -1
+ * with a field error "cursor" when it is not a positive integer. */
+int64_t http_cursor_id(const char *cursor, struct ep_error *err);
+
 /* Checks that a region code from the request is inside the caller's scope:
  * 403 otherwise.  Use for writes and for single-object reads. */
 int http_require_scope(struct http_request *req, const char *code, struct ep_error *err);

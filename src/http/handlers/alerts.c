@@ -18,31 +18,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "预警 %s 不存在", "alert %s not found",
-                            req->params[0]);
-    *id = v;
-    return 0;
-}
-
-/* A positive integer from the query ("person", "cursor"), 0 when absent. */
-static int64_t query_id(const char *key, const char *value, struct ep_error *err)
-{
-    if (!value)
-        return 0;
-    char *end;
-    long long n = strtoll(value, &end, 10);
-    if (*value < '0' || *value > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return 0;
-    }
-    return n;
-}
-
 static int add_alert(const struct alert *a, void *items)
 {
     json_array_append_new(items, alert_json_new(a));
@@ -57,7 +32,7 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
     http_list_params(req, 50, 500, &limit, &cursor, err);
     if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    f.before_id = query_id("cursor", cursor, err);
+    f.before_id = http_cursor_id(cursor, err);
     f.status = http_query(req, "status");
     if (f.status && strcmp(f.status, "open") != 0 && strcmp(f.status, "acknowledged") != 0 &&
         strcmp(f.status, "resolved") != 0 && strcmp(f.status, "unresolved") != 0)
@@ -70,7 +45,7 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
     if (f.rule && (!*f.rule || strlen(f.rule) >= ALERT_RULE_MAX ||
                    strspn(f.rule, "abcdefghijklmnopqrstuvwxyz_") != strlen(f.rule)))
         ep_error_field(err, "rule", "规则名称无效", "invalid rule name");
-    f.person_id = query_id("person", http_query(req, "person"), err);
+    f.person_id = http_query_id(req, "person", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
@@ -88,7 +63,8 @@ int handler_alert_get(struct http_request *req, struct http_response *res, struc
 {
     int64_t id = 0;
     struct alert a;
-    if (path_id(req, &id, err) != 0 || alert_get(req->store, req->user.scope, id, &a, err) != 0)
+    if (http_path_id(req, 0, "预警", "alert", &id, err) != 0 ||
+        alert_get(req->store, req->user.scope, id, &a, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, alert_json_new(&a));
 }
@@ -132,7 +108,7 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
 {
     (void)res;
     int64_t id = 0;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "预警", "alert", &id, err) != 0)
         return -err->code;
     /* No body, or an empty object. */
     json_t *body = req->body_len ? http_body_json(req, err) : json_object();
@@ -157,7 +133,7 @@ int handler_alert_resolve(struct http_request *req, struct http_response *res, s
 {
     (void)res;
     int64_t id = 0;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "预警", "alert", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)

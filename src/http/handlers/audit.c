@@ -52,14 +52,8 @@ int handler_audit_list(struct http_request *req, struct http_response *res, stru
     f.entity_id = http_query(req, "entity_id");
     f.username = http_query(req, "username");
     f.limit = JSON_PAGE_FETCH(limit);
-    if (cursor) {
-        char *end;
-        f.before_id = strtoll(cursor, &end, 10);
-        if (*end || f.before_id <= 0) {
-            ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
-            return -EP_EINVAL;
-        }
-    }
+    if ((f.before_id = http_cursor_id(cursor, err)) < 0)
+        return -EP_EINVAL;
     if (f.region && http_require_scope(req, f.region, err) != 0)
         return -EP_EFORBIDDEN;
     struct list_ctx c = {json_array(), 0};

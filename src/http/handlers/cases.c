@@ -27,32 +27,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-static int path_id(struct http_request *req, int64_t *id, const char *what_zh, const char *what_en,
-                   struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
-                            req->params[0], what_en);
-    *id = v;
-    return 0;
-}
-
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return 0;
-    }
-    return n;
-}
-
 /* ---- sites ------------------------------------------------------------- */
 
 static int add_site(const struct site *site, void *arg)
@@ -116,7 +90,7 @@ int handler_site_get(struct http_request *req, struct http_response *res, struct
 {
     int64_t id;
     struct site site;
-    if (path_id(req, &id, "场所", "site", err) != 0 ||
+    if (http_path_id(req, 0, "场所", "site", &id, err) != 0 ||
         site_get(req->store, req->user.scope, id, &site, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, site_json_new(&site));
@@ -153,8 +127,8 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
             "应为 suspected、confirmed、asymptomatic、excluded、discharged、deceased 或 open",
             "must be suspected, confirmed, asymptomatic, excluded, discharged, deceased"
             " or open");
-    f.site_id = query_id(req, "site", err);
-    f.person_id = query_id(req, "person", err);
+    f.site_id = http_query_id(req, "site", err);
+    f.person_id = http_query_id(req, "person", err);
     const char *flag = http_query(req, "outside_hospital");
     if (flag && strcmp(flag, "1") != 0 && strcmp(flag, "0") != 0)
         ep_error_field(err, "outside_hospital", "应为 0 或 1", "must be 0 or 1");
@@ -227,7 +201,7 @@ int handler_case_get(struct http_request *req, struct http_response *res, struct
 {
     int64_t id;
     struct case_record c;
-    if (path_id(req, &id, "病例", "case", err) != 0 ||
+    if (http_path_id(req, 0, "病例", "case", &id, err) != 0 ||
         case_get(req->store, req->user.scope, id, &c, err) != 0)
         return -err->code;
     json_t *body = case_json_new(&c);
@@ -264,7 +238,7 @@ static const struct json_field change_fields[] = {
 int handler_case_update(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "病例", "case", err) != 0)
+    if (http_path_id(req, 0, "病例", "case", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -293,7 +267,7 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
 int handler_case_chain(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "病例", "case", err) != 0)
+    if (http_path_id(req, 0, "病例", "case", &id, err) != 0)
         return -err->code;
     json_t *graph = contact_chain_new(req->store, req->user.scope, id, err);
     if (!graph)

@@ -48,31 +48,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-static int path_id(struct http_request *req, int64_t *id, const char *what_zh, const char *what_en,
-                   struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
-                            req->params[0], what_en);
-    *id = v;
-    return 0;
-}
-
-static int64_t cursor_id(const char *cursor, struct ep_error *err)
-{
-    if (!cursor)
-        return 0;
-    char *end;
-    long long v = strtoll(cursor, &end, 10);
-    if (*cursor < '0' || *cursor > '9' || *end || v <= 0) {
-        ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
-        return 0;
-    }
-    return v;
-}
-
 /* ?date= (default today) into "buf"; field error when malformed. */
 static const char *date_param(struct http_request *req, char buf[11], struct ep_error *err)
 {
@@ -276,7 +251,7 @@ int handler_leader_link_delete(struct http_request *req, struct http_response *r
 {
     int64_t id;
     struct actor who = {&req->user, req->client_ip};
-    if (path_id(req, &id, "联系督导关系", "leader link", err) != 0 ||
+    if (http_path_id(req, 0, "联系督导关系", "leader link", &id, err) != 0 ||
         command_leader_unlink(req->store, &who, id, err) != 0)
         return -err->code;
     res->status = 204;
@@ -291,7 +266,7 @@ int handler_directives_list(struct http_request *req, struct http_response *res,
     int limit;
     const char *cursor, *region;
     http_list_params(req, 50, 200, &limit, &cursor, err);
-    int64_t before = cursor_id(cursor, err);
+    int64_t before = http_cursor_id(cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
     const char *unread = http_query(req, "unread");
@@ -348,7 +323,7 @@ int handler_directive_get(struct http_request *req, struct http_response *res, s
 {
     int64_t id;
     json_t *out;
-    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+    if (http_path_id(req, 0, "通知", "directive", &id, err) != 0 ||
         command_directive_get(req->store, &req->user, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -359,7 +334,7 @@ int handler_directive_print(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     json_t *d;
-    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+    if (http_path_id(req, 0, "通知", "directive", &id, err) != 0 ||
         command_directive_get(req->store, &req->user, id, &d, err) != 0)
         return -err->code;
     struct buf b;
@@ -415,7 +390,7 @@ int handler_directive_read(struct http_request *req, struct http_response *res,
     int64_t id;
     json_t *out;
     struct actor who = {&req->user, req->client_ip};
-    if (path_id(req, &id, "通知", "directive", err) != 0 ||
+    if (http_path_id(req, 0, "通知", "directive", &id, err) != 0 ||
         command_directive_read(req->store, &who, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -427,7 +402,7 @@ int handler_directive_receipts(struct http_request *req, struct http_response *r
     int64_t id;
     const char *region;
     json_t *out;
-    if (path_id(req, &id, "通知", "directive", err) != 0)
+    if (http_path_id(req, 0, "通知", "directive", &id, err) != 0)
         return -err->code;
     if (handler_region_param(req, &region, err) != 0)
         return -err->code;
@@ -445,7 +420,7 @@ int handler_directive_reply(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "通知", "directive", err) != 0)
+    if (http_path_id(req, 0, "通知", "directive", &id, err) != 0)
         return -err->code;
     json_t *body = checked_body(req, reply_fields, err);
     if (!body)
@@ -468,7 +443,7 @@ int handler_inspections_list(struct http_request *req, struct http_response *res
     int limit;
     const char *cursor, *region;
     http_list_params(req, 50, 200, &limit, &cursor, err);
-    int64_t before = cursor_id(cursor, err);
+    int64_t before = http_cursor_id(cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
     if (err->code)
@@ -553,7 +528,7 @@ int handler_inspection_get(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     json_t *out;
-    if (path_id(req, &id, "督查记录", "inspection", err) != 0 ||
+    if (http_path_id(req, 0, "督查记录", "inspection", &id, err) != 0 ||
         command_inspection_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -571,7 +546,7 @@ int handler_inspection_report(struct http_request *req, struct http_response *re
 {
     int64_t id;
     json_t *in;
-    if (path_id(req, &id, "督查记录", "inspection", err) != 0 ||
+    if (http_path_id(req, 0, "督查记录", "inspection", &id, err) != 0 ||
         command_inspection_get(req->store, req->user.scope, id, &in, err) != 0)
         return -err->code;
     struct buf b;
@@ -660,7 +635,7 @@ static int finding_step(struct http_request *req, struct http_response *res, int
                         struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "督查问题", "finding", err) != 0)
+    if (http_path_id(req, 0, "督查问题", "finding", &id, err) != 0)
         return -err->code;
     json_t *body = NULL;
     if (req->body_len || !verify) {
@@ -764,7 +739,7 @@ int handler_broadcasts_list(struct http_request *req, struct http_response *res,
     int limit;
     const char *cursor;
     http_list_params(req, 50, 200, &limit, &cursor, err);
-    int64_t before = cursor_id(cursor, err);
+    int64_t before = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -811,7 +786,7 @@ int handler_broadcast_get(struct http_request *req, struct http_response *res, s
 {
     int64_t id;
     json_t *out;
-    if (path_id(req, &id, "广播", "broadcast", err) != 0 ||
+    if (http_path_id(req, 0, "广播", "broadcast", &id, err) != 0 ||
         broadcast_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -821,7 +796,7 @@ int handler_broadcast_audio(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "广播", "broadcast", err) != 0)
+    if (http_path_id(req, 0, "广播", "broadcast", &id, err) != 0)
         return -err->code;
     struct buf wav;
     buf_init(&wav);
@@ -846,7 +821,7 @@ static const struct json_field ack_fields[] = {
 int handler_broadcast_ack(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, "广播", "broadcast", err) != 0)
+    if (http_path_id(req, 0, "广播", "broadcast", &id, err) != 0)
         return -err->code;
     json_t *body = NULL;
     if (req->body_len) {

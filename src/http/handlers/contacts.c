@@ -14,20 +14,6 @@
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return 0;
-    }
-    return n;
-}
-
 static int add_contact(const struct contact *k, void *arg)
 {
     json_array_append_new(arg, contact_json_new(k));
@@ -42,15 +28,10 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
     http_list_params(req, 50, 500, &limit, &cursor, err);
     if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor) {
-        char *end;
-        f.after_id = strtoll(cursor, &end, 10);
-        if (*cursor < '0' || *cursor > '9' || *end || f.after_id <= 0)
-            ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
-    }
-    f.source_case_id = query_id(req, "case", err);
-    f.source_contact_id = query_id(req, "source_contact", err);
-    f.person_id = query_id(req, "person", err);
+    f.after_id = http_cursor_id(cursor, err);
+    f.source_case_id = http_query_id(req, "case", err);
+    f.source_contact_id = http_query_id(req, "source_contact", err);
+    f.person_id = http_query_id(req, "person", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
@@ -136,13 +117,10 @@ int handler_contacts_create(struct http_request *req, struct http_response *res,
 
 int handler_contact_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    char *end;
-    long long id = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || id <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %s 不存在", "contact %s not found",
-                            req->params[0]);
+    int64_t id;
     struct contact k;
-    if (contact_get(req->store, req->user.scope, id, &k, err) != 0)
+    if (http_path_id(req, 0, "密切接触者记录", "contact", &id, err) != 0 ||
+        contact_get(req->store, req->user.scope, id, &k, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, contact_json_new(&k));
 }

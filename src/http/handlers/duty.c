@@ -22,19 +22,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-static int param_id(struct http_request *req, const char *what_zh, const char *what_en, int64_t *id,
-                    struct ep_error *err)
-{
-    char *end;
-    const char *p = req->params[0];
-    long long v = strtoll(p, &end, 10);
-    if (*p < '0' || *p > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
-                            p, what_en);
-    *id = v;
-    return 0;
-}
-
 /* ?date= as a day number: -1 when absent; a field error when malformed. */
 static int64_t query_day(struct http_request *req, struct ep_error *err)
 {
@@ -47,19 +34,6 @@ static int64_t query_day(struct http_request *req, struct ep_error *err)
         return -1;
     }
     return day;
-}
-
-static int64_t cursor_id(const char *cursor, struct ep_error *err)
-{
-    if (!cursor)
-        return 0;
-    char *end;
-    long long v = strtoll(cursor, &end, 10);
-    if (*cursor < '0' || *cursor > '9' || *end || v <= 0) {
-        ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
-        return 0;
-    }
-    return v;
 }
 
 /* {"items", "next_cursor"} of a list read with JSON_PAGE_FETCH(limit) rows. */
@@ -104,7 +78,7 @@ int handler_places_list(struct http_request *req, struct http_response *res, str
     http_list_params(req, 100, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = cursor_id(cursor, err);
+    int64_t after = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -207,7 +181,7 @@ int handler_shift_get(struct http_request *req, struct http_response *res, struc
 {
     int64_t id;
     json_t *out = NULL;
-    if (param_id(req, "班次", "shift", &id, err) != 0 ||
+    if (http_path_id(req, 0, "班次", "shift", &id, err) != 0 ||
         roster_shift_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -222,7 +196,7 @@ static const struct json_field attend_fields[] = {
 static int attend(struct http_request *req, struct http_response *res, struct ep_error *err, int in)
 {
     int64_t id;
-    if (param_id(req, "班次", "shift", &id, err) != 0)
+    if (http_path_id(req, 0, "班次", "shift", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -316,7 +290,7 @@ int handler_checkpoints_list(struct http_request *req, struct http_response *res
     http_list_params(req, 100, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = cursor_id(cursor, err);
+    int64_t after = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -333,7 +307,7 @@ int handler_checkpoint_get(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     json_t *out = NULL;
-    if (param_id(req, "卡口", "checkpoint", &id, err) != 0 ||
+    if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0 ||
         checkpoint_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -343,12 +317,12 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
                                     struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, "卡口", "checkpoint", &id, err) != 0)
+    if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0)
         return -err->code;
     int limit;
     const char *cursor;
     http_list_params(req, 50, 500, &limit, &cursor, err);
-    int64_t before = cursor_id(cursor, err), day = query_day(req, err);
+    int64_t before = http_cursor_id(cursor, err), day = query_day(req, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -415,7 +389,7 @@ int handler_checkpoint_entries_create(struct http_request *req, struct http_resp
 {
     (void)res;
     int64_t id;
-    if (param_id(req, "卡口", "checkpoint", &id, err) != 0)
+    if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)

@@ -111,13 +111,10 @@ static int add_member(const struct person *p, void *ctx)
 
 int handler_household_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    char *end;
-    long long id = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || id <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "住户 %s 不存在", "household %s not found",
-                            req->params[0]);
+    int64_t id;
     struct household h;
-    if (household_get(req->store, req->user.scope, id, &h, err) != 0)
+    if (http_path_id(req, 0, "住户", "household", &id, err) != 0 ||
+        household_get(req->store, req->user.scope, id, &h, err) != 0)
         return -err->code;
     struct person_filter f = {0};
     f.scope = req->user.scope;

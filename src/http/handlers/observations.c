@@ -25,33 +25,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-/* Path parameter {id}: a positive integer, else the observation does not exist. */
-static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "观察记录 %s 不存在", "observation %s not found",
-                            req->params[0]);
-    *id = v;
-    return 0;
-}
-
-/* A positive integer query parameter, 0 when absent; field error if bad. */
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *v = http_query(req, key);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return 0;
-    }
-    return n;
-}
-
 static int one_of(const char *v, const char *const *list)
 {
     for (; *list; list++)
@@ -106,7 +79,7 @@ int handler_observations_list(struct http_request *req, struct http_response *re
     if (f.kind && !one_of(f.kind, kinds))
         ep_error_field(err, "kind", "应为 home、centralized 或 medical",
                        "must be home, centralized or medical");
-    f.person_id = query_id(req, "person", err);
+    f.person_id = http_query_id(req, "person", err);
     const char *group = http_query(req, "group");
     if (group && strcmp(group, "children") != 0)
         ep_error_field(err, "group", "只支持 children", "only children is supported");
@@ -200,7 +173,7 @@ int handler_observation_get(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     struct observation o;
-    if (path_id(req, &id, err) != 0 ||
+    if (http_path_id(req, 0, "观察记录", "observation", &id, err) != 0 ||
         observation_get(req->store, req->user.scope, id, &o, err) != 0)
         return -err->code;
     json_t *body = observation_json_new(&o);
@@ -223,7 +196,7 @@ int handler_observation_release(struct http_request *req, struct http_response *
                                 struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "观察记录", "observation", &id, err) != 0)
         return -err->code;
     json_t *body = req->body_len ? http_body_json(req, err) : json_object();
     if (!body)

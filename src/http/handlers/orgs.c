@@ -32,20 +32,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-/* Path parameter "index": a positive integer, else "what" does not exist. */
-static int param_id(struct http_request *req, int index, const char *what_zh, const char *what_en,
-                    int64_t *id, struct ep_error *err)
-{
-    char *end;
-    const char *p = req->params[index];
-    long long v = strtoll(p, &end, 10);
-    if (*p < '0' || *p > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
-                            p, what_en);
-    *id = v;
-    return 0;
-}
-
 /* A list of positive integers in body[key] copied to the arena; field errors. */
 static void ids_decode(struct http_request *req, const json_t *body, const char *key, int max,
                        int64_t **ids, int *n, struct ep_error *err)
@@ -92,20 +78,6 @@ static json_t *page(json_t *items, int limit, const char *cursor_key)
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-/* The numeric cursor "after id" of a list, 0 when absent. */
-static int64_t cursor_id(const char *cursor, struct ep_error *err)
-{
-    if (!cursor)
-        return 0;
-    char *end;
-    long long v = strtoll(cursor, &end, 10);
-    if (*cursor < '0' || *cursor > '9' || *end || v <= 0) {
-        ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
-        return 0;
-    }
-    return v;
-}
-
 /* ---- organisations ----------------------------------------------------------------- */
 
 static const struct json_field org_fields[] = {
@@ -147,7 +119,7 @@ int handler_orgs_list(struct http_request *req, struct http_response *res, struc
     http_list_params(req, 100, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    f.after_id = cursor_id(cursor, err);
+    f.after_id = http_cursor_id(cursor, err);
     f.kind = http_query(req, "kind");
     const char *active = http_query(req, "active");
     f.active_only = active && strcmp(active, "1") == 0;
@@ -167,7 +139,7 @@ int handler_org_get(struct http_request *req, struct http_response *res, struct 
 {
     int64_t id;
     json_t *out = NULL;
-    if (param_id(req, 0, "党组织", "organisation", &id, err) != 0 ||
+    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0 ||
         org_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -181,7 +153,7 @@ static const struct json_field dissolve_fields[] = {
 int handler_org_dissolve(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, 0, "党组织", "organisation", &id, err) != 0)
+    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -202,7 +174,7 @@ int handler_org_members_list(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, 0, "党组织", "organisation", &id, err) != 0)
+    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
     json_t *items = json_array();
     if (org_members_list(req->store, req->user.scope, id, items, err) != 0) {
@@ -223,7 +195,7 @@ int handler_org_members_add(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, 0, "党组织", "organisation", &id, err) != 0)
+    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -247,8 +219,8 @@ int handler_org_member_end(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
     int64_t id, person;
-    if (param_id(req, 0, "党组织", "organisation", &id, err) != 0 ||
-        param_id(req, 1, "人员", "person", &person, err) != 0)
+    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0 ||
+        http_path_id(req, 1, "人员", "person", &person, err) != 0)
         return -err->code;
     struct actor who = {&req->user, req->client_ip};
     if (org_member_end(req->store, &who, id, person, err) != 0)
@@ -356,7 +328,7 @@ int handler_teams_list(struct http_request *req, struct http_response *res, stru
     http_list_params(req, 100, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = cursor_id(cursor, err), org = http_query_id(req, "org", err);
+    int64_t after = http_cursor_id(cursor, err), org = http_query_id(req, "org", err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -372,7 +344,7 @@ int handler_team_get(struct http_request *req, struct http_response *res, struct
 {
     int64_t id;
     json_t *out = NULL;
-    if (param_id(req, 0, "队伍", "team", &id, err) != 0 ||
+    if (http_path_id(req, 0, "队伍", "team", &id, err) != 0 ||
         team_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -387,7 +359,7 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, 0, "队伍", "team", &id, err) != 0)
+    if (http_path_id(req, 0, "队伍", "team", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -449,7 +421,7 @@ int handler_applications_list(struct http_request *req, struct http_response *re
     http_list_params(req, 50, 500, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t before = cursor_id(cursor, err);
+    int64_t before = http_cursor_id(cursor, err);
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
         strcmp(status, "declined"))
@@ -472,7 +444,7 @@ int handler_application_get(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     json_t *out = NULL;
-    if (param_id(req, 0, "请命书", "application", &id, err) != 0 ||
+    if (http_path_id(req, 0, "请命书", "application", &id, err) != 0 ||
         org_application_get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
@@ -499,7 +471,7 @@ int handler_application_decide(struct http_request *req, struct http_response *r
                                struct ep_error *err)
 {
     int64_t id;
-    if (param_id(req, 0, "请命书", "application", &id, err) != 0)
+    if (http_path_id(req, 0, "请命书", "application", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)

@@ -97,18 +97,6 @@ int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *
     return 0;
 }
 
-/* Path parameter {id}: a positive integer, else the person does not exist. */
-static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "人员 %s 不存在", "person %s not found",
-                            req->params[0]);
-    *id = v;
-    return 0;
-}
-
 struct list_ctx {
     const struct auth_user *viewer;
     json_t *items;
@@ -132,13 +120,7 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
         return -EP_EFORBIDDEN;
     if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
         f.after_grid = after;
-    const char *household = http_query(req, "household_id");
-    if (household) {
-        char *end;
-        f.household_id = strtoll(household, &end, 10);
-        if (*household < '0' || *household > '9' || *end || f.household_id <= 0)
-            ep_error_field(err, "household_id", "应为正整数", "must be a positive integer");
-    }
+    f.household_id = http_query_id(req, "household_id", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
@@ -228,7 +210,8 @@ int handler_person_get(struct http_request *req, struct http_response *res, stru
 {
     int64_t id;
     struct person p;
-    if (path_id(req, &id, err) != 0 || person_get(req->store, req->user.scope, id, &p, err) != 0)
+    if (http_path_id(req, 0, "人员", "person", &id, err) != 0 ||
+        person_get(req->store, req->user.scope, id, &p, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, handler_person_json(&req->user, &p, 0));
 }
@@ -236,7 +219,7 @@ int handler_person_get(struct http_request *req, struct http_response *res, stru
 int handler_person_update(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "人员", "person", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -277,7 +260,8 @@ int handler_person_unmask(struct http_request *req, struct http_response *res, s
     int64_t id;
     struct person p;
     struct actor who = {&req->user, req->client_ip};
-    if (path_id(req, &id, err) != 0 || person_unmask(req->store, &who, id, &p, err) != 0)
+    if (http_path_id(req, 0, "人员", "person", &id, err) != 0 ||
+        person_unmask(req->store, &who, id, &p, err) != 0)
         return -err->code;
     http_add_header(res, "Cache-Control", "no-store");
     return http_reply_json(res, 200, handler_person_json(&req->user, &p, 1));

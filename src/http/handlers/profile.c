@@ -164,18 +164,6 @@ int handler_riskareas_create(struct http_request *req, struct http_response *res
     return http_reply_json(res, 201, risk_api_json(&a));
 }
 
-/* Path parameter {id}: a positive integer, else the risk area does not exist. */
-static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "风险地区 %s 不存在", "risk area %s not found",
-                            req->params[0]);
-    *id = v;
-    return 0;
-}
-
 static const struct json_field end_fields[] = {
     {"to_date", JF_DATE, 1, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -184,7 +172,7 @@ static const struct json_field end_fields[] = {
 int handler_riskarea_end(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "风险地区", "risk area", &id, err) != 0)
         return -err->code;
     json_t *body = http_body_json(req, err);
     if (!body)
@@ -204,7 +192,7 @@ int handler_riskarea_delete(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "风险地区", "risk area", &id, err) != 0)
         return -err->code;
     struct actor who = {&req->user, req->client_ip};
     if (riskarea_delete(req->store, &who, id, err) != 0)

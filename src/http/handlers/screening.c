@@ -24,19 +24,6 @@
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 
-/* Path parameter {id}: a positive integer, else "what" does not exist. */
-static int path_id(struct http_request *req, const char *what_zh, const char *what_en, int64_t *id,
-                   struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s %s 不存在%.0s", "%.0s%s %s not found", what_zh,
-                            req->params[0], what_en);
-    *id = v;
-    return 0;
-}
-
 /* One decimal of a percentage: 2 of 3 -> 66.7; null without households. */
 static json_t *percent(int64_t visited, int64_t households)
 {
@@ -85,13 +72,7 @@ int handler_rounds_list(struct http_request *req, struct http_response *res, str
     int limit;
     const char *cursor;
     http_list_params(req, 50, 500, &limit, &cursor, err);
-    int64_t before = 0;
-    if (cursor) {
-        char *end;
-        before = strtoll(cursor, &end, 10);
-        if (*cursor < '0' || *cursor > '9' || *end || before <= 0)
-            ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
-    }
+    int64_t before = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
@@ -114,7 +95,7 @@ int handler_round_get(struct http_request *req, struct http_response *res, struc
 {
     int64_t id;
     struct round r;
-    if (path_id(req, "排查轮次", "round", &id, err) != 0 ||
+    if (http_path_id(req, 0, "排查轮次", "round", &id, err) != 0 ||
         round_get(req->store, req->user.scope, id, &r, err) != 0)
         return -err->code;
     const char *code = round_view(&r, req->user.scope);
@@ -134,7 +115,7 @@ int handler_round_close(struct http_request *req, struct http_response *res, str
     int64_t id;
     struct round r;
     struct actor who = {&req->user, req->client_ip};
-    if (path_id(req, "排查轮次", "round", &id, err) != 0 ||
+    if (http_path_id(req, 0, "排查轮次", "round", &id, err) != 0 ||
         round_close(req->store, &who, id, &r, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, round_json_new(&r));
@@ -317,7 +298,7 @@ int handler_visit_get(struct http_request *req, struct http_response *res, struc
     struct visit v = {0};
     v.persons = arena_alloc(req->arena, VISIT_PERSONS_MAX * sizeof *v.persons);
     v.max_persons = VISIT_PERSONS_MAX;
-    if (path_id(req, "入户排查记录", "visit", &id, err) != 0 ||
+    if (http_path_id(req, 0, "入户排查记录", "visit", &id, err) != 0 ||
         visit_get(req->store, req->user.scope, id, &v, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, visit_json_new(&v));

@@ -32,32 +32,6 @@
 #include "util/buf.h"
 #include "util/json.h"
 
-/* {id} of the path, 404 when not a positive integer. */
-static int path_id(struct http_request *req, int64_t *id, struct ep_error *err)
-{
-    char *end;
-    long long v = strtoll(req->params[0], &end, 10);
-    if (*req->params[0] < '0' || *req->params[0] > '9' || *end || v <= 0)
-        return ep_error_set(err, EP_ENOTFOUND, "%s 不存在", "%s not found", req->params[0]);
-    *id = v;
-    return 0;
-}
-
-/* A positive integer query parameter, 0 when absent. */
-static int64_t query_id(struct http_request *req, const char *key, struct ep_error *err)
-{
-    const char *value = http_query(req, key);
-    if (!value)
-        return 0;
-    char *end;
-    long long n = strtoll(value, &end, 10);
-    if (*value < '0' || *value > '9' || *end || n <= 0) {
-        ep_error_field(err, key, "应为正整数", "must be a positive integer");
-        return 0;
-    }
-    return n;
-}
-
 /* Parses the body and checks it against "fields"; NULL with err set. */
 static json_t *body_checked(struct http_request *req, const struct json_field *fields,
                             struct ep_error *err)
@@ -188,7 +162,7 @@ int handler_donors_list(struct http_request *req, struct http_response *res, str
     const char *cursor;
     http_list_params(req, 50, 500, &limit, &cursor, err);
     const char *scope = read_scope(req, err);
-    int64_t before = query_id(req, "cursor", err);
+    int64_t before = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *out = NULL;
@@ -251,7 +225,7 @@ int handler_warehouses_create(struct http_request *req, struct http_response *re
 int handler_warehouse_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "仓库", "warehouse", &id, err) != 0)
         return -err->code;
     json_t *out = NULL;
     return list_reply(res, supply_stock_json(req->store, req->user.scope, id, &out, err), &out);
@@ -267,7 +241,7 @@ int handler_warehouse_threshold(struct http_request *req, struct http_response *
                                 struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "仓库", "warehouse", &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, threshold_fields, err);
     if (!body)
@@ -410,7 +384,7 @@ int handler_donations_list(struct http_request *req, struct http_response *res,
     const char *cursor;
     http_list_params(req, 50, 200, &limit, &cursor, err);
     const char *scope = read_scope(req, err);
-    int64_t before = query_id(req, "cursor", err);
+    int64_t before = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *out = NULL;
@@ -450,7 +424,7 @@ int handler_donations_create(struct http_request *req, struct http_response *res
 int handler_donation_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "捐赠", "donation", &id, err) != 0)
         return -err->code;
     json_t *out = NULL;
     return list_reply(res, supply_donation_json(req->store, req->user.scope, id, &out, err), &out);
@@ -460,7 +434,7 @@ int handler_donation_certificate(struct http_request *req, struct http_response 
                                  struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "捐赠", "donation", &id, err) != 0)
         return -err->code;
     struct buf html;
     buf_init(&html);
@@ -502,9 +476,9 @@ int handler_ledger_list(struct http_request *req, struct http_response *res, str
     struct supply_ledger_filter f = {0};
     http_list_params(req, 50, 500, &limit, &cursor, err);
     f.scope = read_scope(req, err);
-    f.before_id = query_id(req, "cursor", err);
-    f.warehouse_id = query_id(req, "warehouse_id", err);
-    f.item_id = query_id(req, "item_id", err);
+    f.before_id = http_cursor_id(cursor, err);
+    f.warehouse_id = http_query_id(req, "warehouse_id", err);
+    f.item_id = http_query_id(req, "item_id", err);
     f.limit = limit;
     if (err->code)
         return -err->code;
@@ -546,7 +520,7 @@ int handler_ledger_create(struct http_request *req, struct http_response *res, s
 int handler_ledger_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "台账记录", "ledger operation", &id, err) != 0)
         return -err->code;
     json_t *out = NULL;
     return list_reply(res, supply_op_json(req->store, req->user.scope, id, &out, err), &out);
@@ -563,7 +537,7 @@ int handler_ledger_reverse(struct http_request *req, struct http_response *res,
 {
     (void)res;
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "台账记录", "ledger operation", &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, reverse_fields, err);
     if (!body)
@@ -640,7 +614,7 @@ int handler_requests_list(struct http_request *req, struct http_response *res, s
     const char *cursor;
     http_list_params(req, 50, 200, &limit, &cursor, err);
     const char *scope = read_scope(req, err);
-    int64_t before = query_id(req, "cursor", err);
+    int64_t before = http_cursor_id(cursor, err);
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "partial") != 0 &&
         strcmp(status, "fulfilled") != 0)
@@ -684,7 +658,7 @@ int handler_requests_create(struct http_request *req, struct http_response *res,
 int handler_request_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "需求", "request", &id, err) != 0)
         return -err->code;
     json_t *out = NULL;
     return list_reply(res, supply_request_json(req->store, req->user.scope, id, &out, err), &out);
@@ -702,7 +676,7 @@ int handler_request_fulfil(struct http_request *req, struct http_response *res,
 {
     (void)res;
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "需求", "request", &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, fulfil_fields, err);
     if (!body)
@@ -765,12 +739,12 @@ int handler_fund_entries_list(struct http_request *req, struct http_response *re
                               struct ep_error *err)
 {
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "资金账户", "fund account", &id, err) != 0)
         return -err->code;
     int limit;
     const char *cursor;
     http_list_params(req, 50, 500, &limit, &cursor, err);
-    int64_t before = query_id(req, "cursor", err);
+    int64_t before = http_cursor_id(cursor, err);
     if (err->code)
         return -err->code;
     json_t *out = NULL;
@@ -817,7 +791,7 @@ int handler_fund_entry_reverse(struct http_request *req, struct http_response *r
 {
     (void)res;
     int64_t id;
-    if (path_id(req, &id, err) != 0)
+    if (http_path_id(req, 0, "资金记录", "fund entry", &id, err) != 0)
         return -err->code;
     json_t *body = body_checked(req, entry_reverse_fields, err);
     if (!body)
