@@ -80,7 +80,10 @@ int cli_sweep(int argc, char **argv)
             puts("用法 usage: epigrid sweep [--at YYYY-MM-DDTHH:MM[:SS][+08:00]] [--db PATH]\n"
                  "  查找逾期未报告健康情况的观察对象(服务每分钟自动执行一次)。\n"
                  "  Looks for overdue health reports once (the server does so every minute);\n"
-                 "  --at sweeps at a chosen moment (default now; no offset = China time).");
+                 "  --at sweeps at a chosen moment (default now; no offset = China time).\n"
+                 "  仅观察开启后开始的时段需要报告(20:25 开启的,不计当天 16:00 时段)。\n"
+                 "  A slot is due only if the observation was open when it started\n"
+                 "  (opened at 20:25: that day's 16:00 slot is not owed).");
             return CLI_OK;
         default:
             return CLI_USAGE;
