@@ -306,10 +306,17 @@ test('slot states: China time, midnight, grace period, start date, opening momen
   assert.deepEqual(state(o, '2026-11-29T07:30:00'), { state: 'reported', slot: '2026-11-28T16:00' });
   assert.deepEqual(state({ ...o, last_report: null }, '2026-11-29T07:30:00'), { state: 'overdue', slot: '2026-11-28T16:00' });
   assert.deepEqual(state({ ...o, last_report: null }, '2026-11-28T17:59:00'), { state: 'due', slot: '2026-11-28T16:00' });
-  // the grace period: due until 10:00, overdue after
+  // the grace period: due before 10:00, overdue from 10:00 on -- the sweep
+  // opens its overdue row at 08:00 + 120 minutes exactly (test_observation.c)
   assert.equal(state(o, '2026-11-29T08:00:00').state, 'due');
-  assert.equal(state(o, '2026-11-29T10:00:00').state, 'due');
+  assert.equal(state(o, '2026-11-29T09:59:00').state, 'due');
+  assert.equal(state(o, '2026-11-29T09:59:59').state, 'due');
+  assert.equal(state(o, '2026-11-29T10:00:00').state, 'overdue');
   assert.equal(state(o, '2026-11-29T10:01:00').state, 'overdue');
+  // the same boundary across midnight: a 22:00 slot with 240 minutes of grace
+  const late = { slots: ['08:00', '22:00'], grace_minutes: 240 };
+  assert.deepEqual(slotState({ ...o, last_report: null }, late, at('2026-11-29T01:59:59')), { state: 'due', slot: '2026-11-28T22:00' });
+  assert.equal(slotState({ ...o, last_report: null }, late, at('2026-11-29T02:00:00')).state, 'overdue');
   assert.equal(state({ ...o, last_report: { slot: '2026-11-29T08:00' } }, '2026-11-29T10:01:00').state, 'reported');
   // a report in the outbox for the current slot
   assert.equal(state(o, '2026-11-29T10:01:00', new Set(['2026-11-29T08:00'])).state, 'pending');

@@ -68,8 +68,12 @@ export function slotState(obs, profile, now, pendingSlots) {
   if (obs.opened_at && Date.parse(obs.opened_at) > Date.parse(`${cur.slot}:00+08:00`)) return { state: 'notyet', slot: null };
   if (pendingSlots?.has(cur.slot)) return { state: 'pending', slot: cur.slot };
   if (obs.last_report && obs.last_report.slot >= cur.slot) return { state: 'reported', slot: cur.slot };
+  // Overdue once grace_minutes have passed since the slot began, that minute
+  // included: the sweep's rule (now >= slot start + grace, observation.c), so
+  // with 08:00 and 120 minutes 09:59 is due and 10:00 overdue.  Whole minutes
+  // suffice: slots and grace are whole minutes, so the seconds cannot decide.
   const elapsed = (cur.date === now.date ? now.minutes : now.minutes + 1440) - cur.minutes;
-  return { state: elapsed > profile.grace_minutes ? 'overdue' : 'due', slot: cur.slot };
+  return { state: elapsed >= profile.grace_minutes ? 'overdue' : 'due', slot: cur.slot };
 }
 
 // "2026-11-29T08:00" -> "11-29 08:00"
