@@ -387,22 +387,25 @@ int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_e
     return rc;
 }
 
-int riskarea_list(struct store *s, int64_t active_day, riskarea_fn fn, void *ctx,
-                  struct ep_error *err)
+int riskarea_list(struct store *s, int64_t active_day, int64_t after_id, int limit, riskarea_fn fn,
+                  void *ctx, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " RISK_COLUMNS " FROM risk_areas"
-                                          " WHERE ? = '' OR (from_date <= ?"
-                                          " AND (to_date IS NULL OR to_date >= ?)) ORDER BY id",
-                                          err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT " RISK_COLUMNS " FROM risk_areas WHERE id > ?"
+                      " AND (? = '' OR (from_date <= ? AND (to_date IS NULL OR to_date >= ?)))"
+                      " ORDER BY id LIMIT ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     char day[11] = "";
     if (active_day >= 0)
         time_date_format(active_day, day);
-    store_bind_text(st, 1, day);
+    store_bind_int64(st, 1, after_id);
     store_bind_text(st, 2, day);
     store_bind_text(st, 3, day);
+    store_bind_text(st, 4, day);
+    store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
     int rc;
     struct risk_area a;
     while ((rc = store_step(st, err)) == STORE_ROW) {

@@ -84,11 +84,12 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
                     struct risk_area *out, struct ep_error *err);
 /* One risk area; -EP_ENOTFOUND when absent. */
 int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_error *err);
-/* Calls fn for each risk area by id; "active_day" >= 0 keeps only those in
+/* Calls fn for each risk area by id after "after_id" (0 = from the first),
+ * at most "limit" of them (0 = all); "active_day" >= 0 keeps only those in
  * force on that day number, -1 lists all.  Stops when fn returns non-zero. */
 typedef int (*riskarea_fn)(const struct risk_area *a, void *ctx);
-int riskarea_list(struct store *s, int64_t active_day, riskarea_fn fn, void *ctx,
-                  struct ep_error *err);
+int riskarea_list(struct store *s, int64_t active_day, int64_t after_id, int limit, riskarea_fn fn,
+                  void *ctx, struct ep_error *err);
 /* Ends a risk area: sets its last day to "to_date" (>= from_date).  Same
  * permission rule as riskarea_create; audited with before and after. */
 int riskarea_end(struct store *s, const struct actor *who, int64_t id, const char *to_date,

@@ -344,32 +344,37 @@ int roster_shift_get(struct store *s, const char *scope, int64_t id, json_t **ou
     return rc;
 }
 
-int roster_shift_list(struct store *s, const char *scope, int64_t place_id, int64_t day,
-                      int64_t team_id, int limit, json_t *items, struct ep_error *err)
+int roster_shift_list(struct store *s, const struct roster_shift_filter *f, json_t *items,
+                      struct ep_error *err)
 {
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT " SHIFT_COLUMNS " FROM shifts s JOIN duty_places d"
                       " ON d.id = s.place_id WHERE s.region_code >= ? AND s.region_code < ?"
                       " AND (? = 0 OR s.place_id = ?) AND (? = 0 OR s.team_id = ?)"
-                      " AND s.start_unix < ? AND s.end_unix > ? ORDER BY s.start_unix, s.id"
-                      " LIMIT ?",
+                      " AND s.start_unix < ? AND s.end_unix > ?"
+                      " AND (? = 0 OR s.start_unix > ? OR (s.start_unix = ? AND s.id > ?))"
+                      " ORDER BY s.start_unix, s.id LIMIT ?",
                       err);
     if (!st)
         return -EP_EINTERNAL;
     char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    int64_t from = day >= 0 ? day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS : INT64_MIN;
-    int64_t to = day >= 0 ? from + DAY_SECONDS : INT64_MAX;
-    store_bind_text(st, 1, scope);
+    region_code_range(f->scope, upper);
+    int64_t from = f->day >= 0 ? f->day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS : INT64_MIN;
+    int64_t to = f->day >= 0 ? from + DAY_SECONDS : INT64_MAX;
+    store_bind_text(st, 1, f->scope);
     store_bind_text(st, 2, upper);
-    store_bind_int64(st, 3, place_id);
-    store_bind_int64(st, 4, place_id);
-    store_bind_int64(st, 5, team_id);
-    store_bind_int64(st, 6, team_id);
+    store_bind_int64(st, 3, f->place_id);
+    store_bind_int64(st, 4, f->place_id);
+    store_bind_int64(st, 5, f->team_id);
+    store_bind_int64(st, 6, f->team_id);
     store_bind_int64(st, 7, to);
     store_bind_int64(st, 8, from);
-    store_bind_int64(st, 9, limit > 0 ? limit : INT64_MAX);
+    store_bind_int64(st, 9, f->after_id);
+    store_bind_int64(st, 10, f->after_start);
+    store_bind_int64(st, 11, f->after_start);
+    store_bind_int64(st, 12, f->after_id);
+    store_bind_int64(st, 13, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, shift_row(s, st, err));

@@ -75,10 +75,19 @@ int roster_shift_create(struct store *s, const struct actor *who,
 /* One shift in scope with its people; -EP_ENOTFOUND. */
 int roster_shift_get(struct store *s, const char *scope, int64_t id, json_t **out,
                      struct ep_error *err);
-/* Shifts in scope at "place_id" (0 = any) overlapping China day "day" (-1 =
- * any) of team "team_id" (0 = any), by start, at most "limit". */
-int roster_shift_list(struct store *s, const char *scope, int64_t place_id, int64_t day,
-                      int64_t team_id, int limit, json_t *items, struct ep_error *err);
+struct roster_shift_filter {
+    const char *scope;   /* required: region-code prefix */
+    int64_t place_id;    /* 0 = any place */
+    int64_t day;         /* China day number the shift overlaps; -1 = any */
+    int64_t team_id;     /* 0 = any team */
+    int64_t after_start; /* keyset cursor: shifts after (after_start, after_id) */
+    int64_t after_id;    /* 0 = from the first */
+    int limit;           /* at most this many rows; 0 = all */
+};
+/* Shifts matching "f", ordered by (start, id), appended to "items".  The
+ * cursor of a page is the (start as unix seconds, id) of its last shift. */
+int roster_shift_list(struct store *s, const struct roster_shift_filter *f, json_t *items,
+                      struct ep_error *err);
 /* The cover of place "place_id" on China day "day": {place_id, date,
  * covered_seconds, gaps: [{start, end, seconds}]}. */
 int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_t day, json_t **out,

@@ -3,12 +3,12 @@
 // there), and one item more gives a cursor whose page holds exactly that
 // item and no cursor.  One endpoint for each way a cursor is made: (grid,
 // id) in the handler (persons, households, observations), an id in the
-// handler (audit, orgs, checkpoints), a username (users), an id in the
-// domain module (donors).  The public donations' "after" is in
-// supplies.test.mjs.
+// handler (audit, orgs, checkpoints, risk areas), a username (users), an id
+// in the domain module (donors), a (start, id) pair (shifts, in time order).
+// The public donations' "after" is in supplies.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, makeId, day } from './lib.mjs';
+import { startServer, makeId, day, assertError } from './lib.mjs';
 
 const COUNTY = '431122';
 const GRID = (n) => `431122101201${String(n).padStart(3, '0')}`;
@@ -125,4 +125,51 @@ test('donors: an id cursor made in the domain module', async () => {
   };
   for (let i = 0; i < LIMIT; i++) await donor();
   await exactThenOneMore(sup, '/api/v1/donors', donor);
+});
+
+test('risk areas: an id cursor; a bad cursor is refused', async () => {
+  const area = async () => {
+    const r = await admin.post('/api/v1/risk-areas', { place: `分页地区${seq++}`, level: 'low', from_date: '2020-01-01' });
+    assert.equal(r.status, 201, r.text);
+  };
+  for (let i = 0; i < LIMIT; i++) await area();
+  await exactThenOneMore(admin, '/api/v1/risk-areas', area);
+  // the cursor and ?date= together: the areas in force that day after the cursor
+  const all = (await admin.get('/api/v1/risk-areas?date=2020-02-01')).body;
+  assert.equal(all.items.length, LIMIT + 1);
+  const rest = await admin.get(`/api/v1/risk-areas?date=2020-02-01&cursor=${all.items[0].id}`);
+  assert.deepEqual(rest.body.items.map((a) => a.id), all.items.slice(1).map((a) => a.id));
+  for (const bad of ['x', '0', '-1', '1:2'])
+    assertError(assert, await admin.get(`/api/v1/risk-areas?cursor=${encodeURIComponent(bad)}`), 400, 'invalid_input', ['cursor']);
+});
+
+test('shifts: a (start, id) cursor, in start order, ties broken by id across the page boundary', async () => {
+  const organiser = await srv.as('organiser', GRID(7));
+  const place = await organiser.post('/api/v1/places', { name: `分页值守点${seq++}`, kind: 'site', region_code: GRID(7) });
+  assert.equal(place.status, 201, place.text);
+  const worker = await person(GRID(7));
+  const D = '2020-02-01';
+  const shift = async (from, to) => {
+    const r = await organiser.post('/api/v1/shifts', { place_id: place.body.id, start: `${D}T${from}:00+08:00`, end: `${D}T${to}:00+08:00`, person_ids: [worker] });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  };
+  // created out of time order: the list is by start, then id
+  const ten = await shift('10:00', '12:00');
+  const eight = await shift('08:00', '10:00');
+  const nine = await shift('09:00', '11:00');
+  const path = `/api/v1/shifts?place=${place.body.id}&date=${D}`;
+  assert.deepEqual((await page(organiser, path)).items.map((x) => x.id), [eight, nine, ten]);
+  // one more at 10:00 too: after "ten" (the larger id), on the next page
+  let tenToo;
+  await exactThenOneMore(organiser, path, async () => { tenToo = await shift('10:00', '11:00'); });
+  const first = await page(organiser, path);
+  assert.deepEqual(first.items.map((x) => x.id), [eight, nine, ten]);
+  const second = await page(organiser, path, first.next_cursor);
+  assert.deepEqual(second.items.map((x) => x.id), [tenToo]);
+  for (const bad of ['x', '1', '1:', ':1', '1:0', '1:x', '1:2:3', '+1:2', '99999999999999999999:1'])
+    assertError(assert, await organiser.get(`${path}&cursor=${encodeURIComponent(bad)}`), 400, 'invalid_input', ['cursor']);
+  // the limit's bounds hold as on every list
+  assertError(assert, await organiser.get(`${path}&limit=0`), 400, 'invalid_input', ['limit']);
+  assertError(assert, await organiser.get(`${path}&limit=1001`), 400, 'invalid_input', ['limit']);
 });

@@ -1,15 +1,18 @@
 /*
  * duty.c -- duty places, rosters and checkpoints over HTTP:
- *   GET  /api/v1/places, POST /api/v1/places        ?region=&kind=
- *   GET  /api/v1/shifts                             ?region=&place=&date=&team=
- *   POST /api/v1/shifts                             {place_id, start, end, team_id, person_ids,
- * note} GET  /api/v1/shifts/gaps                        ?place=ID&date=YYYY-MM-DD GET
- * /api/v1/shifts/{id} POST /api/v1/shifts/{id}/checkin, /checkout     {person_id, at} GET
- * /api/v1/service-hours                      ?person= | ?team= | ?org= GET  /api/v1/checkpoints,
- * POST /api/v1/checkpoints, GET /api/v1/checkpoints/{id} GET  /api/v1/checkpoints/{id}/entries
- * ?date=&limit=&cursor= POST /api/v1/checkpoints/{id}/entries           a field write: client_uuid,
- * group commit
+ *   GET  /api/v1/places, POST /api/v1/places     ?region=&kind=&limit=&cursor=
+ *   GET  /api/v1/shifts                          ?region=&place=&date=&team=&limit=&cursor=,
+ *                                                by (start, id), cursor "<start unix>:<id>"
+ *   POST /api/v1/shifts                          {place_id, start, end, team_id, person_ids, note}
+ *   GET  /api/v1/shifts/gaps                     ?place=ID&date=YYYY-MM-DD
+ *   GET  /api/v1/shifts/{id}
+ *   POST /api/v1/shifts/{id}/checkin, /checkout  {person_id, at}
+ *   GET  /api/v1/service-hours                   ?person= | ?team= | ?org=
+ *   GET  /api/v1/checkpoints, POST /api/v1/checkpoints, GET /api/v1/checkpoints/{id}
+ *   GET  /api/v1/checkpoints/{id}/entries        ?date=&limit=&cursor=
+ *   POST /api/v1/checkpoints/{id}/entries        a field write: client_uuid, group commit
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +143,41 @@ int handler_shifts_create(struct http_request *req, struct http_response *res, s
     return http_reply_json(res, 201, out);
 }
 
+/* The shifts' keyset cursor "<start unix seconds>:<id>" (their order is
+ * (start, id)) into *start and *id; absent: both 0.  A field error "cursor"
+ * when malformed. */
+static void shift_cursor_parse(const char *cursor, int64_t *start, int64_t *id,
+                               struct ep_error *err)
+{
+    *start = *id = 0;
+    if (!cursor)
+        return;
+    const char *colon = strchr(cursor, ':');
+    const char *digits = cursor + (*cursor == '-');
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(cursor, &end, 10);
+    if (!colon || *digits < '0' || *digits > '9' || end != colon || errno == ERANGE) {
+        ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
+        return;
+    }
+    if ((*id = http_cursor_id(colon + 1, err)) > 0)
+        *start = v;
+}
+
+/* {"items", "next_cursor"} of shifts read with JSON_PAGE_FETCH(limit) rows:
+ * the cursor is the last kept shift's start (read back from its "start") and id. */
+static json_t *shift_page(json_t *items, int limit)
+{
+    json_t *last = json_page_trim(items, limit);
+    int64_t start;
+    json_t *next = last && roster_time_parse(json_get_str(last, "start"), &start) == 0
+                       ? json_sprintf("%lld:%lld", (long long)start,
+                                      (long long)json_integer_value(json_object_get(last, "id")))
+                       : json_null();
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
 int handler_shifts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     int limit;
@@ -147,18 +185,22 @@ int handler_shifts_list(struct http_request *req, struct http_response *res, str
     http_list_params(req, 200, 1000, &limit, &cursor, err);
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t place = http_query_id(req, "place", err), team = http_query_id(req, "team", err);
-    int64_t day = query_day(req, err);
+    struct roster_shift_filter f = {0};
+    f.place_id = http_query_id(req, "place", err);
+    f.team_id = http_query_id(req, "team", err);
+    f.day = query_day(req, err);
+    shift_cursor_parse(cursor, &f.after_start, &f.after_id, err);
     if (err->code)
         return -err->code;
-    json_t *items = json_array();
     /* ?region= lies inside the scope (checked above): it narrows the list. */
-    if (roster_shift_list(req->store, region ? region : req->user.scope, place, day, team, limit,
-                          items, err) != 0) {
+    f.scope = region ? region : req->user.scope;
+    f.limit = JSON_PAGE_FETCH(limit);
+    json_t *items = json_array();
+    if (roster_shift_list(req->store, &f, items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+    return http_reply_json(res, 200, shift_page(items, limit));
 }
 
 int handler_shift_gaps(struct http_request *req, struct http_response *res, struct ep_error *err)

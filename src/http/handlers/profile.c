@@ -2,7 +2,8 @@
  * profile.c -- the disease profile and risk areas over HTTP:
  *   GET    /api/v1/profile              the profile (any logged-in user)
  *   PUT    /api/v1/profile              replace it (city-wide administrator)
- *   GET    /api/v1/risk-areas           every risk area (?date=D: those in force that day)
+ *   GET    /api/v1/risk-areas           risk areas by id (?date=D: those in force that day;
+ *                                       &limit=&cursor=, the cursor an id)
  *   POST   /api/v1/risk-areas           add one
  *   PATCH  /api/v1/risk-areas/{id}      end one: {"to_date": D}
  *   DELETE /api/v1/risk-areas/{id}      remove one entered by mistake
@@ -124,17 +125,23 @@ static int add_risk(const struct risk_area *a, void *ctx)
 int handler_riskareas_list(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
+    int limit;
+    const char *cursor;
+    http_list_params(req, 200, 1000, &limit, &cursor, err);
+    int64_t after = http_cursor_id(cursor, err);
     const char *date = http_query(req, "date");
     int64_t day = -1;
     if (date && time_date_parse(date, &day) != 0)
-        return ep_error_field(err, "date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-               -EP_EINVAL;
+        ep_error_field(err, "date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
+    if (err->code)
+        return -err->code;
     json_t *items = json_array();
-    if (riskarea_list(req->store, day, add_risk, items, err) != 0) {
+    if (riskarea_list(req->store, day, after, JSON_PAGE_FETCH(limit), add_risk, items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    return http_reply_json(res, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+    json_t *next = json_page_cursor_id(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static const struct json_field risk_fields[] = {

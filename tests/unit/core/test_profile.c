@@ -448,12 +448,23 @@ static void test_riskarea_end_delete(void **state)
                      -EP_EFORBIDDEN);
 
     struct collect c = {0};
-    assert_int_equal(riskarea_list(fx->s, day("2020-04-20"), collect, &c, &err), 0);
+    assert_int_equal(riskarea_list(fx->s, day("2020-04-20"), 0, 0, collect, &c, &err), 0);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.ids[0], other);
     c.n = 0;
-    assert_int_equal(riskarea_list(fx->s, -1, collect, &c, &err), 0);
+    assert_int_equal(riskarea_list(fx->s, -1, 0, 0, collect, &c, &err), 0);
     assert_int_equal(c.n, 2);
+    /* Pages by id: the first one, then the ones after it. */
+    c.n = 0;
+    assert_int_equal(riskarea_list(fx->s, -1, 0, 1, collect, &c, &err), 0);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.ids[0], wuhan);
+    assert_int_equal(riskarea_list(fx->s, -1, wuhan, 5, collect, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.ids[1], other);
+    c.n = 0;
+    assert_int_equal(riskarea_list(fx->s, -1, other, 5, collect, &c, &err), 0);
+    assert_int_equal(c.n, 0);
 
     assert_int_equal(riskarea_delete(fx->s, &fx->city, other, &err), 0);
     ep_error_clear(&err);

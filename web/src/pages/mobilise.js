@@ -24,6 +24,19 @@ function addDays(date, n) {
 }
 const hhmm = (iso) => iso.slice(11, 16);
 
+// Every item of a keyset-paged list: pages of 1,000 (the API's largest),
+// following next_cursor to the last page.
+async function allPages(path, params) {
+  const items = [];
+  let cursor = null;
+  do {
+    const r = await api.get(api.withQuery(path, { ...params, limit: 1000, cursor }));
+    items.push(...r.items);
+    cursor = r.next_cursor;
+  } while (cursor);
+  return items;
+}
+
 function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
@@ -567,8 +580,8 @@ export function RostersPage({ code, query, session }) {
       placeId
         ? Promise.all([
             api.get(`/api/v1/shifts/gaps?place=${placeId}&date=${date}`),
-            api.get(`/api/v1/shifts?place=${placeId}&date=${date}`),
-          ]).then(([gaps, shifts]) => ({ gaps, shifts: shifts.items }))
+            allPages('/api/v1/shifts', { place: placeId, date }),
+          ]).then(([gaps, shifts]) => ({ gaps, shifts }))
         : Promise.resolve(null),
     [placeId, date],
   );
