@@ -11,11 +11,15 @@ DEMO_DB ?= var/demo.db
 LISTEN ?= 127.0.0.1:8080
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean check-reliability fuzz
+.PHONY: all deps deps-test build build-asan run check check-format format test-unit test-api test-browser test-asan bench clean check-reliability fuzz
 
 all: build
 
 deps:
+	@scripts/install-deps --browser
+
+# the tests also need a PostgreSQL server (the API suite runs on both engines)
+deps-test:
 	@scripts/install-deps --browser --postgres
 
 build: deps
@@ -41,7 +45,7 @@ check-format:
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
-check: build build-asan check-format
+check: deps-test build build-asan check-format
 	@cd $(BUILD) && ctest --output-on-failure -j 1
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j 1 -L 'unit|api|postgres'
 
