@@ -101,3 +101,22 @@ export function Breadcrumb({ path, scope, hrefOf }) {
     </ol>
   </nav>`;
 }
+
+// ECharts is a classic script (window.echarts), not a module: loaded once, when
+// a page first shows a chart; a failed load may be retried.
+let echartsPromise = null;
+export function loadECharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!echartsPromise)
+    echartsPromise = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/vendor/echarts.min.js';
+      s.onload = () => resolve(window.echarts);
+      s.onerror = () => {
+        echartsPromise = null;
+        reject(new Error('echarts'));
+      };
+      document.head.appendChild(s);
+    });
+  return echartsPromise;
+}

@@ -12,30 +12,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { getLang, num, t } from '../i18n.js';
-import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+import { ErrorBox, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
 const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
 
-// ECharts is a classic script (window.echarts), loaded once when a chart is first shown.
-let echartsPromise = null;
-function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!echartsPromise)
-    echartsPromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/echarts.min.js';
-      s.onload = () => resolve(window.echarts);
-      s.onerror = () => {
-        echartsPromise = null;
-        reject(new Error('echarts'));
-      };
-      document.head.appendChild(s);
-    });
-  return echartsPromise;
-}
 
 // A chart in a div: "option" is redrawn whenever it changes; "onClick(params)".
 function Chart({ option, onClick, className, label }) {

@@ -14,27 +14,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents, useLiveState } from '../live.js';
 import { getLang, num, t } from '../i18n.js';
-import { Breadcrumb, ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
 
 // ---- shared ------------------------------------------------------------------
 
-// ECharts is a classic script (window.echarts): loaded once, when a chart is first shown.
-let echartsPromise = null;
-function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!echartsPromise)
-    echartsPromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/echarts.min.js';
-      s.onload = () => resolve(window.echarts);
-      s.onerror = () => {
-        echartsPromise = null;
-        reject(new Error('echarts'));
-      };
-      document.head.appendChild(s);
-    });
-  return echartsPromise;
-}
 
 // A load that a live event may repeat: keeps showing the old data while the
 // new one comes (no flicker), unlike useLoad which is for navigation.

@@ -15,26 +15,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents, useLiveState } from '../live.js';
 import { getLang, num, t } from '../i18n.js';
-import { Breadcrumb, ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
 
 const LIVE_TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published'];
 
-let echartsPromise = null;
-function loadECharts() {
-  if (window.echarts) return Promise.resolve(window.echarts);
-  if (!echartsPromise)
-    echartsPromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/vendor/echarts.min.js';
-      s.onload = () => resolve(window.echarts);
-      s.onerror = () => {
-        echartsPromise = null;
-        reject(new Error('echarts'));
-      };
-      document.head.appendChild(s);
-    });
-  return echartsPromise;
-}
 
 // An ECharts chart whose option is rebuilt by "option()" when deps change.
 function Chart({ option, deps, height, label, onClick }) {
