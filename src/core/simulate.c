@@ -883,8 +883,8 @@ static int run(struct sim *m, double scale, uint64_t seed, struct ep_error *err)
     return daily_loop(m, err);
 }
 
-int simulate_demo_run(struct store *s, double scale, uint64_t seed, struct simulate_stats *out,
-                      struct ep_error *err)
+int simulate_demo_run(struct store *s, double scale, uint64_t seed, int64_t now_unix,
+                      struct simulate_stats *out, struct ep_error *err)
 {
     struct simulate_stats local = {0};
     struct sim *m = calloc(1, sizeof *m);
@@ -894,8 +894,8 @@ int simulate_demo_run(struct store *s, double scale, uint64_t seed, struct simul
     audit_cli_actor(&m->user, &m->who);
     m->who.user = &m->user;
     m->rng = seed * 0xD1B54A32D192ED03ULL + 0x5133D3A05133D3A0ULL;
-    m->now = (int64_t)time(NULL);
-    m->today = time_today_cn();
+    m->now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
+    m->today = (m->now + TIME_CN_OFFSET_SECONDS) / 86400; /* China's day of that moment */
     m->st = out ? out : &local;
     memset(m->st, 0, sizeof *m->st);
     int rc = run(m, scale, seed, err);
@@ -908,5 +908,5 @@ int simulate_demo_run(struct store *s, double scale, uint64_t seed, struct simul
 
 int simulate_demo(struct store *s, double scale, uint64_t seed, struct ep_error *err)
 {
-    return simulate_demo_run(s, scale, seed, NULL, err);
+    return simulate_demo_run(s, scale, seed, 0, NULL, err);
 }

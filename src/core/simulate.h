@@ -46,12 +46,14 @@ struct simulate_stats {
 
 /* Simulates the demo city's activity into "s" (a city from
  * demo_city_generate, without earlier simulation), "scale" being the scale
- * it was generated with (bounds the samples) and "seed" the PRNG seed.
+ * it was generated with (bounds the samples) and "seed" the PRNG seed, up to
+ * the moment "now_unix" (0 = now; never later than now: the domain refuses
+ * future moments).  The same seed and moment give the same facts.
  * Several transactions; on failure the data written by the finished ones
  * stays (the database is a demo to delete).  -EP_ERULE when there is no city
  * with persons.  "out" may be NULL. */
-int simulate_demo_run(struct store *s, double scale, uint64_t seed, struct simulate_stats *out,
-                      struct ep_error *err);
+int simulate_demo_run(struct store *s, double scale, uint64_t seed, int64_t now_unix,
+                      struct simulate_stats *out, struct ep_error *err);
 /* simulate_demo_run without the figures (what `epigrid demo` calls). */
 int simulate_demo(struct store *s, double scale, uint64_t seed, struct ep_error *err);
 

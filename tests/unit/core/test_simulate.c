@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alert.h"
@@ -44,8 +45,15 @@ struct city {
     struct simulate_stats st;
 };
 
+/* Every city of the test is simulated up to the same moment, taken once:
+ * the simulation draws moments relative to "now", so runs seconds apart (a
+ * slow sanitizer build) would otherwise differ where an event falls between. */
+static int64_t sim_now;
+
 static void city_open(struct city *c, uint64_t seed)
 {
+    if (!sim_now)
+        sim_now = (int64_t)time(NULL);
     struct ep_error err;
     ep_error_clear(&err);
     snprintf(c->path, sizeof c->path, "/tmp/test_simulate_XXXXXX");
@@ -57,7 +65,7 @@ static void city_open(struct city *c, uint64_t seed)
     struct demo_options opt = {SCALE, 1, NULL, NULL};
     if (demo_city_generate(c->s, &opt, NULL, &err) != 0)
         fail_msg("demo: %s", ep_error_message(&err, EP_LANG_EN));
-    if (simulate_demo_run(c->s, SCALE, seed, &c->st, &err) != 0)
+    if (simulate_demo_run(c->s, SCALE, seed, sim_now, &c->st, &err) != 0)
         fail_msg("simulate: %s", ep_error_message(&err, EP_LANG_EN));
 }
 
