@@ -65,7 +65,12 @@ test('person search finds a demo person by name and by ID number', async () => {
   await page.locator('#person-query').fill(person.id_number);
   await page.locator('form.search button[type=submit]').click();
   await page.waitForURL(/id_number=/);
-  await page.locator('section.persons p.loading').waitFor({ state: 'detached' });
+  // The search result replaces the name's results: wait until the table holds
+  // one row (the loading indicator may come and go before the check sees it).
+  await page.waitForFunction(() => {
+    const trs = document.querySelectorAll('table.persons-table tbody tr');
+    return trs.length === 1 && !document.querySelector('section.persons p.loading');
+  }, null, { timeout: 10000 });
   const ids = await page.locator('table.persons-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
   assert.deepEqual(ids, [person.id]);
   // a commander sees it masked and has no unmask button
