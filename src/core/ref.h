@@ -1,0 +1,84 @@
+/*
+ * ref.h -- "is this record visible to this actor?", one answer per kind of
+ * record.
+ *
+ * Every id that arrives in a request (in the path or in the body) is a
+ * reference to a record that may lie outside the caller's jurisdiction.
+ * Outside it the record does not exist: ref_visible() gives the same answer
+ * for a record of another county as for an id never issued, so no reply can
+ * tell the two apart (no name, no "outside your jurisdiction", no 409 about
+ * it).  The kinds and their rules live in one table in ref.c:
+ *
+ *   inside  the record's region code lies in the caller's scope (persons,
+ *           households, observations, cases, organisations, teams, ...);
+ *   path    inside, or an ancestor of the scope: records that serve the
+ *           levels below them (a city hospital, a city-wide screening round).
+ *
+ * Ownership: nothing is allocated; "region_out" is a caller buffer.
+ */
+#ifndef EPIGRID_CORE_REF_H
+#define EPIGRID_CORE_REF_H
+#include <stdint.h>
+
+#include "core/auth.h"
+#include "core/region.h"
+#include "store/store.h"
+#include "util/error.h"
+
+enum ref_kind {
+    REF_PERSON,
+    REF_HOUSEHOLD,
+    REF_OBSERVATION,
+    REF_ALERT,
+    REF_CASE,
+    REF_CONTACT,
+    REF_SITE,
+    REF_ROUND,
+    REF_ORG,
+    REF_TEAM,
+    REF_APPLICATION,
+    REF_DUTY_PLACE,
+    REF_SHIFT,
+    REF_CHECKPOINT,
+    REF_WAREHOUSE,
+    REF_FUND_ACCOUNT,
+    REF_DONOR,
+    REF_DONATION,
+    REF_SUPPLY_REQUEST,
+    REF_DIRECTIVE,
+    REF_INSPECTION,
+    REF_FINDING,
+    REF_BROADCAST,
+    REF_KIND_COUNT
+};
+
+/* Machine name of a kind ("person", "org", ...), as `epigrid routes` prints
+ * it; ref_kind_from_name() is its inverse (-1 when unknown). */
+const char *ref_kind_name(int kind);
+int ref_kind_from_name(const char *name);
+
+/* 1 if record "id" of "kind" exists and is visible from "scope" (a region
+ * code prefix, "" = everything), 0 if it is missing or outside (the same
+ * answer), negative with "err" set on a database error.  On 1 the record's
+ * region code is copied to "region_out" (may be NULL). */
+int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
+                char region_out[REGION_CODE_MAX], struct ep_error *err);
+
+/* Sets "err" to the not-found answer for a path target: 404 "<kind> <id> 不存在"
+ * ("<kind> <id> not found").  Returns -EP_ENOTFOUND. */
+int ref_not_found(struct ep_error *err, int kind, int64_t id);
+
+/* Adds the field error of a body reference that is missing or invisible:
+ * "<kind> <id> 不存在" on "field".  When no other error is pending the error
+ * becomes 404 (a referenced record was not found); alongside input errors it
+ * stays 400 with every field listed. */
+void ref_field_not_found(struct ep_error *err, const char *field, int kind, int64_t id);
+
+/* A region code given in a request ("field"): exists and lies inside "scope".
+ * 1 visible, 0 (the not-found field error added, as above), <0 on a database
+ * error.  "level" (enum region_level) must match when non-zero; "r" (may be
+ * NULL) receives the region. */
+int ref_region(struct store *s, const char *scope, const char *code, int level, const char *field,
+               struct region *r, struct ep_error *err);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * write.c -- the one write path (see write.h).  The only caller of
+ * idem_record() and the only place a domain write opens and ends its
+ * transaction.
+ */
+#include "core/write.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/counter.h"
+
+int write_begin(struct write *w, struct store *s, const struct actor *who, const char *idem_entity,
+                struct idem_key *idem, int64_t *replay_id, struct ep_error *err)
+{
+    assert(s && who && who->user && err);
+    memset(w, 0, sizeof *w);
+    w->s = s;
+    w->who = who;
+    w->err = err;
+    w->idem = idem && idem->uuid ? idem : NULL;
+    w->idem_entity = idem_entity;
+    if (store_begin(s, err) != 0)
+        return w->rc = -err->code;
+    w->open = 1;
+    if (!w->idem)
+        return 0;
+    assert(idem_entity);
+    int64_t first = 0;
+    int rc = idem_check(s, w->idem->uuid, idem_entity, w->idem->hash, &first, err);
+    if (rc == IDEM_REPLAY) {
+        store_rollback(s); /* nothing was written */
+        w->open = 0;
+        w->idem->replayed = 1;
+        if (replay_id)
+            *replay_id = first;
+        return WRITE_REPLAY;
+    }
+    if (rc < 0) {
+        store_rollback(s);
+        w->open = 0;
+        return w->rc = rc;
+    }
+    return 0;
+}
+
+int write_fail(struct write *w, int rc)
+{
+    assert(rc <= 0);
+    if (w->rc == 0 && rc < 0) {
+        assert(w->err->code != EP_OK);
+        w->rc = rc;
+    }
+    return w->rc;
+}
+
+int write_check(struct write *w)
+{
+    if (w->rc == 0 && w->err->code != EP_OK)
+        w->rc = -w->err->code;
+    return w->rc;
+}
+
+int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_CODE_MAX])
+{
+    if (w->rc)
+        return w->rc;
+    int rc = ref_visible(w->s, w->who->user->scope, kind, id, region_out, w->err);
+    if (rc < 0)
+        return w->rc = rc;
+    if (rc == 0)
+        return w->rc = ref_not_found(w->err, kind, id);
+    return 0;
+}
+
+int write_ref(struct write *w, int kind, int64_t id, const char *field,
+              char region_out[REGION_CODE_MAX])
+{
+    if (w->rc)
+        return 0;
+    int rc = ref_visible(w->s, w->who->user->scope, kind, id, region_out, w->err);
+    if (rc < 0)
+        return w->rc = rc;
+    if (rc == 0)
+        ref_field_not_found(w->err, field, kind, id);
+    return rc;
+}
+
+int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const char *field)
+{
+    int all = 1;
+    for (int i = 0; i < n && !w->rc; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%d]", field, i);
+        int dup = 0;
+        for (int k = 0; k < i && !dup; k++)
+            dup = ids[k] == ids[i];
+        if (dup) {
+            ep_error_field(w->err, name, "%lld 重复", "%lld is listed twice", (long long)ids[i]);
+            all = 0;
+            continue;
+        }
+        int rc = write_ref(w, kind, ids[i], name, NULL);
+        if (rc < 0)
+            return rc;
+        all = all && rc == 1;
+    }
+    return w->rc ? (w->rc < 0 ? w->rc : 0) : all;
+}
+
+int write_region(struct write *w, const char *code, int level, const char *field,
+                 struct region *out)
+{
+    if (w->rc)
+        return 0;
+    int rc = ref_region(w->s, w->who->user->scope, code, level, field, out, w->err);
+    if (rc < 0)
+        return w->rc = rc;
+    return rc;
+}
+
+int write_scope(struct write *w, const char *code)
+{
+    if (w->rc)
+        return w->rc;
+    if (!code || !region_in_scope(code, w->who->user->scope))
+        return w->rc = ep_error_set(w->err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found",
+                                    code ? code : "");
+    return 0;
+}
+
+int write_count(struct write *w, const char *code, const char *metric, int64_t delta)
+{
+    if (w->rc || delta == 0)
+        return w->rc;
+    int rc = counter_add(w->s, code, metric, delta, w->err);
+    return rc ? (w->rc = rc) : 0;
+}
+
+int write_audit_key(struct write *w, const char *action, const char *entity,
+                    const char *entity_key, const char *region, const json_t *before,
+                    const json_t *after)
+{
+    if (w->rc)
+        return w->rc;
+    int rc = audit_record(w->s, w->who, action, entity, entity_key, region, before, after, w->err);
+    return rc ? (w->rc = rc) : 0;
+}
+
+int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,
+                const char *region, const json_t *before, const json_t *after)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)entity_id);
+    return write_audit_key(w, action, entity, key, region, before, after);
+}
+
+int write_end(struct write *w, int64_t entity_id)
+{
+    if (!w->open)
+        return w->rc;
+    if (w->rc == 0 && w->err->code != EP_OK)
+        w->rc = -w->err->code; /* an input error nobody turned into a failure */
+    if (w->rc == 0 && w->idem) {
+        int rc = idem_record(w->s, w->idem->uuid, w->idem_entity, entity_id, w->idem->hash, w->err);
+        if (rc)
+            w->rc = rc;
+    }
+    if (w->rc == 0) {
+        int rc = store_commit(w->s, w->err);
+        if (rc)
+            w->rc = rc < 0 ? rc : -w->err->code;
+    }
+    if (w->rc != 0)
+        store_rollback(w->s);
+    w->open = 0;
+    return w->rc;
+}

@@ -1,0 +1,127 @@
+/*
+ * write.h -- the one write path: every create, update and state transition
+ * of a domain module runs inside a struct write.
+ *
+ *   struct write w;
+ *   int64_t first;
+ *   int rc = write_begin(&w, s, who, "org_member", idem, &first, err);
+ *   if (rc == WRITE_REPLAY) ...read record "first" and answer as before...
+ *   write_ref(&w, REF_PERSON, in->person_id, "person_id", NULL);   (body references)
+ *   write_check(&w);                                 (input errors end the write here)
+ *   ...the module's own SQL on w.s, guarded by write_ok(&w)...
+ *   write_count(&w, region, "org_members.regular", 1);
+ *   write_audit(&w, "create", "org_member", id, region, NULL, after);
+ *   return write_end(&w, id);                        (idempotency key, commit or rollback)
+ *
+ * What it holds in one place:
+ *  - the transaction: store_begin() (a savepoint when the write runs inside a
+ *    group commit), committed or rolled back by write_end() -- nothing of a
+ *    failed write remains, not even its idempotency key;
+ *  - the jurisdiction: write_target() for the record a route names, write_ref()
+ *    and write_region() for every id or code in the body (ref.h: outside the
+ *    caller's scope a record does not exist, and the answer says so exactly as
+ *    for a missing one);
+ *  - the counters, the audit row and the idempotency key, in the same
+ *    transaction as the fact;
+ *  - the first failure is sticky: after it every write_* call does nothing and
+ *    returns it, so a module can chain steps and check once.
+ *
+ * Ownership: "w" lives on the caller's stack; the store, actor, key and
+ * error are borrowed for the write's lifetime.  JSON handed to write_audit()
+ * is borrowed.
+ */
+#ifndef EPIGRID_CORE_WRITE_H
+#define EPIGRID_CORE_WRITE_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "core/idem.h"
+#include "core/ref.h"
+#include "store/store.h"
+#include "util/error.h"
+
+struct write {
+    struct store *s;          /* the connection, inside the write's transaction */
+    const struct actor *who;  /* who writes; who->user->scope bounds every reference */
+    struct ep_error *err;     /* the error of the write */
+    struct idem_key *idem;    /* idempotency key, NULL when the write has none */
+    const char *idem_entity;  /* kind of entity the key was used for ("health_report") */
+    int rc;                   /* first failure (negative), sticky; 0 while all is well */
+    int open;                 /* 1 while the transaction is open */
+};
+
+#define WRITE_REPLAY 1 /* write_begin: the key was seen with this body */
+
+/* Opens the write's transaction for "who".  With an idempotency key (idem
+ * and idem->uuid non-NULL) looks the key up first: a key seen with the same
+ * body returns WRITE_REPLAY with *replay_id = the first result's id, sets
+ * idem->replayed and leaves nothing open (the caller answers with that
+ * record); a key used with another body is -EP_ECONFLICT.  "idem_entity"
+ * names the kind of record the key creates.  Returns 0 when the write may go
+ * on, negative with "err" set otherwise (nothing is open then either). */
+int write_begin(struct write *w, struct store *s, const struct actor *who, const char *idem_entity,
+                struct idem_key *idem, int64_t *replay_id, struct ep_error *err);
+
+/* 1 while no step has failed. */
+static inline int write_ok(const struct write *w)
+{
+    return w->rc == 0;
+}
+
+/* Records "rc" (negative, with w->err already filled) as the write's failure
+ * unless one is recorded already.  Returns the write's failure. */
+int write_fail(struct write *w, int rc);
+
+/* Input errors gathered so far in w->err (field errors) become the write's
+ * failure.  Returns the write's failure (0 when there is none). */
+int write_check(struct write *w);
+
+/* The record a route names ("/orgs/{id}/members"): visible to the actor, or
+ * the write fails with 404 "<kind> <id> 不存在" -- the same for a record that
+ * is missing as for one outside the scope.  The record's region code is
+ * copied to "region_out" (may be NULL).  Returns the write's failure. */
+int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_CODE_MAX]);
+
+/* A record named in the body under "field": visible to the actor, or a field
+ * error "<kind> <id> 不存在" is added (404 when it is the only error, see
+ * ref_field_not_found).  Does not end the write by itself: references and
+ * input errors are gathered, then write_check() ends it.  Returns 1 visible,
+ * 0 not (or the write had failed), negative on a database error (sticky).
+ * "region_out" (may be NULL) receives the record's region code. */
+int write_ref(struct write *w, int kind, int64_t id, const char *field,
+              char region_out[REGION_CODE_MAX]);
+
+/* Like write_ref for each of the "n" ids of a list field ("member_ids"): the
+ * field errors name "field[i]"; an id listed twice is a field error too.
+ * Returns 1 when every id is visible, 0, or negative. */
+int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const char *field);
+
+/* A region code in the body: exists, lies in the actor's scope and, when
+ * "level" is non-zero, is of that level.  As write_ref otherwise. */
+int write_region(struct write *w, const char *code, int level, const char *field,
+                 struct region *out);
+
+/* The target region itself ("the fact happens in region X"): outside the
+ * actor's scope the write fails with 404 for "what" ("地区 X 不存在").  */
+int write_scope(struct write *w, const char *code);
+
+/* Adds "delta" to "metric" at "code" and its ancestors (counter_add), in the
+ * write's transaction.  Returns the write's failure. */
+int write_count(struct write *w, const char *code, const char *metric, int64_t delta);
+
+/* The audit row of the write ("action" on "entity" "entity_id" in region
+ * "region", with the record before and after).  Returns the write's failure. */
+int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,
+                const char *region, const json_t *before, const json_t *after);
+/* The same with a textual id ("431122101201001" for a grid's duty). */
+int write_audit_key(struct write *w, const char *action, const char *entity,
+                    const char *entity_key, const char *region, const json_t *before,
+                    const json_t *after);
+
+/* Ends the write: when every step succeeded records the idempotency key (with
+ * "entity_id" as the first result) and commits; otherwise rolls back all of
+ * it.  Returns 0 or the write's failure (err filled). */
+int write_end(struct write *w, int64_t entity_id);
+
+#endif
