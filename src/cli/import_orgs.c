@@ -189,8 +189,9 @@ static int row(struct run *r, char **v, long line)
     struct ep_error e;
     ep_error_clear(&e);
     int rc;
-    if (store_begin(r->s, &e) != 0)
-        return *r->err = e, -e.code;
+    struct write w;
+    if (write_begin(&w, r->s, &r->who, NULL, NULL, NULL, &e) != 0)
+        return *r->err = e, w.rc;
     if (r->orgs) {
         int64_t parent = parse_id(v[O_PARENT_ID]);
         if (parent < 0)
@@ -214,7 +215,7 @@ static int row(struct run *r, char **v, long line)
                                    parent,
                                    v[O_LOCATION] && *v[O_LOCATION] ? v[O_LOCATION] : NULL,
                                    v[O_FOUNDED]};
-            rc = org_insert(r->s, &r->who, &in, &id, &e);
+            rc = org_insert(&w, &in, &id);
         }
         if (rc == 0 && v[O_REF] && *v[O_REF]) {
             for (size_t i = 0; i < r->nrefs; i++)
@@ -238,7 +239,7 @@ static int row(struct run *r, char **v, long line)
         struct store_stmt *st =
             store_prepare(r->s, "SELECT id FROM persons WHERE id_number = upper(?)", &e);
         if (!st) {
-            store_rollback(r->s);
+            write_end(&w, 0);
             return *r->err = e, -EP_EINTERNAL;
         }
         store_bind_text(st, 1, v[M_ID_NUMBER] ? v[M_ID_NUMBER] : "");
@@ -254,14 +255,12 @@ static int row(struct run *r, char **v, long line)
             struct org_member_input in = {person, role_code(v[M_ROLE]),
                                           v[M_JOINED] && *v[M_JOINED] ? v[M_JOINED] : NULL};
             int64_t id;
-            rc = org_member_insert(r->s, &r->who, org, &in, &id, &e);
+            rc = org_member_insert(&w, org, &in, &id);
         }
     }
-    if (rc == 0)
-        rc = store_commit(r->s, &e);
-    if (rc == 0)
+    write_fail(&w, rc);
+    if (write_end(&w, 0) == 0)
         return 0;
-    store_rollback(r->s);
     if (e.code == EP_EINTERNAL || e.code == EP_EUNAVAILABLE)
         return *r->err = e, rc;
     report(r, line, &e);

@@ -97,9 +97,23 @@ int cli_routes(int argc, char **argv)
         return CLI_OK;
     }
     printf("{\"routes\":[");
-    for (const struct route *r = http_routes; r->method; r++)
-        printf("%s{\"method\":\"%s\",\"pattern\":\"%s\",\"perm\":\"%s\"}",
+    for (const struct route *r = http_routes; r->method; r++) {
+        printf("%s{\"method\":\"%s\",\"pattern\":\"%s\",\"perm\":\"%s\",\"refs\":[",
                r == http_routes ? "" : ",", r->method, r->pattern, auth_perm_name(r->perm));
+        /* "field:kind field:kind" -> [{"field":..,"kind":..}, ...] */
+        const char *p = r->refs ? r->refs : "";
+        for (int first = 1; *p;) {
+            size_t n = strcspn(p, " ");
+            const char *colon = memchr(p, ':', n);
+            if (colon)
+                printf("%s{\"field\":\"%.*s\",\"kind\":\"%.*s\"}", first ? "" : ",",
+                       (int)(colon - p), p, (int)(n - (size_t)(colon - p) - 1), colon + 1);
+            first = 0;
+            p += n;
+            p += strspn(p, " ");
+        }
+        printf("]}");
+    }
     printf("],\"roles\":{");
     for (int role = 0; role < ROLE_COUNT; role++) {
         printf("%s\"%s\":[", role ? "," : "", auth_role_name(role));

@@ -19,6 +19,7 @@
 #include "core/profile.h"
 #include "core/region.h"
 #include "core/roster.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -124,15 +125,14 @@ int checkpoint_create(struct store *s, const struct actor *who, const char *name
                       const char *region_code, const char *hours, json_t **out,
                       struct ep_error *err)
 {
+    *out = NULL;
     if (!hours_valid(hours))
         ep_error_field(err, "hours", "应为 24h 或 HH:MM-HH:MM", "must be 24h or HH:MM-HH:MM");
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int64_t place;
-    int rc = roster_place_insert(s, who, name, "checkpoint", region_code, &place, err);
-    if (rc == 0 && err->code)
-        rc = -err->code;
-    if (rc != 0)
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t place = 0, id = 0;
+    if (roster_place_insert(&w, name, "checkpoint", region_code, &place) != 0)
         goto out;
     struct store_stmt *st =
         store_prepare(s,
@@ -140,7 +140,7 @@ int checkpoint_create(struct store *s, const struct actor *who, const char *name
                       " hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                       err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char now[32];
@@ -151,24 +151,17 @@ int checkpoint_create(struct store *s, const struct actor *who, const char *name
     store_bind_text(st, 4, hours);
     store_bind_text(st, 5, who->user->username);
     store_bind_text(st, 6, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    int64_t id = store_last_insert_id(s);
-    if ((rc = checkpoint_get(s, "", id, out, err)) != 0)
-        goto out;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    rc = audit_record(s, who, "create", "checkpoint", ids, region_code, NULL, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    id = store_last_insert_id(s);
+    if (write_fail(&w, checkpoint_get(s, "", id, out, err)) == 0)
+        write_audit(&w, "create", "checkpoint", id, region_code, NULL, *out);
+out:
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 /* ---- entries -------------------------------------------------------------------- */
@@ -388,48 +381,30 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
     int64_t now = (int64_t)time(NULL), entered = now;
     if (in->entered_at)
         roster_time_parse(in->entered_at, &entered);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    if (idem && idem->uuid) {
-        int64_t first = 0;
-        rc = idem_check(s, idem->uuid, "checkpoint_entry", idem->hash, &first, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s);
-            idem->replayed = 1;
-            *id_out = first;
-            return 0;
-        }
-        if (rc < 0)
-            goto out;
+    struct write w;
+    int64_t first = 0, id = 0;
+    int rc = write_begin(&w, s, who, "checkpoint_entry", idem, &first, err);
+    if (rc == WRITE_REPLAY) {
+        *id_out = first;
+        return 0;
     }
+    if (rc != 0)
+        return rc;
     char grid[REGION_CODE_MAX] = "", cp_name[256] = "";
-    struct store_stmt *st =
-        store_prepare(s, "SELECT region_code, name FROM checkpoints WHERE id = ?", err);
+    if (write_target(&w, REF_CHECKPOINT, in->checkpoint_id, grid) != 0)
+        goto out;
+    struct store_stmt *st = store_prepare(s, "SELECT name FROM checkpoints WHERE id = ?", err);
     if (!st) {
         rc = -EP_EINTERNAL;
         goto out;
     }
     store_bind_int64(st, 1, in->checkpoint_id);
     rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        snprintf(grid, sizeof grid, "%s", store_column_text(st, 0));
-        snprintf(cp_name, sizeof cp_name, "%s", store_column_text(st, 1));
-    }
+    if (rc == STORE_ROW)
+        snprintf(cp_name, sizeof cp_name, "%s", store_column_text(st, 0));
     store_stmt_reset(st);
     if (rc < 0)
         goto out;
-    if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "卡口 %lld 不存在", "checkpoint %lld not found",
-                          (long long)in->checkpoint_id);
-        goto out;
-    }
-    if (!region_in_scope(grid, who->user->scope)) {
-        rc = ep_error_set(err, EP_EFORBIDDEN, "卡口 %lld 超出管辖范围(%s)",
-                          "checkpoint %lld is outside your jurisdiction (%s)",
-                          (long long)in->checkpoint_id, who->user->scope);
-        goto out;
-    }
     char id_upper[19] = "";
     if (in->id_number && *in->id_number) {
         snprintf(id_upper, sizeof id_upper, "%s", in->id_number);
@@ -488,7 +463,8 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
     store_bind_text(st, 18, now_iso);
     if ((rc = store_run(st, err)) != 0)
         goto out;
-    int64_t id = store_last_insert_id(s), observation_id = 0, alert_id = 0;
+    id = store_last_insert_id(s);
+    int64_t observation_id = 0, alert_id = 0;
     char source[48];
     snprintf(source, sizeof source, "checkpoint_entry:%lld", (long long)id);
     if (from_risk && person_id) {
@@ -546,14 +522,13 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
     }
     char metric[64];
     snprintf(metric, sizeof metric, "checkpoint_entries.%s", date);
-    if ((rc = counter_add(s, grid, metric, 1, err)) != 0)
+    if (write_count(&w, grid, metric, 1) != 0)
         goto out;
     if (febrile) {
         snprintf(metric, sizeof metric, "checkpoint_fevers.%s", date);
-        if ((rc = counter_add(s, grid, metric, 1, err)) != 0)
+        if (write_count(&w, grid, metric, 1) != 0)
             goto out;
     }
-    *id_out = id;
     {
         /* The audit row keeps the ID number and phone masked: a viewer
          * with the whole city in scope but no right to see them. */
@@ -562,19 +537,13 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
         nobody.role = ROLE_VIEWER;
         if ((rc = checkpoint_entry_get(s, &nobody, id, &masked, err)) != 0)
             goto out;
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        rc = audit_record(s, who, "create", "checkpoint_entry", ids, grid, NULL, masked, err);
+        write_audit(&w, "create", "checkpoint_entry", id, grid, NULL, masked);
         json_decref(masked);
-        if (rc != 0)
-            goto out;
     }
-    if (idem && idem->uuid &&
-        (rc = idem_record(s, idem->uuid, "checkpoint_entry", id, idem->hash, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
+    rc = 0;
 out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    write_fail(&w, rc);
+    if (write_end(&w, id) == 0)
+        *id_out = id;
+    return w.rc;
 }

@@ -59,8 +59,8 @@ struct checkpoint_entry_input {
 /* Checks what needs no database (field errors named after the members). */
 int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_error *err);
 /* Records an entry with its consequences in one transaction (a savepoint
- * inside a group commit) and stores its id in *id_out.  -EP_ENOTFOUND for
- * an unknown checkpoint, -EP_EFORBIDDEN outside who's scope.  "idem" (may
+ * inside a group commit) and stores its id in *id_out.  A checkpoint that is
+ * unknown or outside who's scope is not found (404, field checkpoint_id).  "idem" (may
  * be NULL): a repeat yields the first entry's id and sets idem->replayed;
  * another body is 409. */
 int checkpoint_entry_add(struct store *s, const struct actor *who,

@@ -15,6 +15,7 @@
 #include "core/counter.h"
 #include "core/person.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -59,46 +60,6 @@ void org_check_date(const char *date, const char *field, int required, int64_t *
     }
 }
 
-int org_check_person(struct store *s, int64_t id, const char *field, struct ep_error *err)
-{
-    if (id <= 0) {
-        ep_error_field(err, field, "必填,应为正整数", "is required: a positive integer");
-        return 0;
-    }
-    struct store_stmt *st = store_prepare(s, "SELECT 1 FROM persons WHERE id = ?", err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    store_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    if (rc == STORE_DONE)
-        ep_error_field(err, field, "人员 %lld 不存在", "person %lld not found", (long long)id);
-    return 0;
-}
-
-int org_check_person_list(struct store *s, const int64_t *ids, int n, const char *field,
-                          struct ep_error *err)
-{
-    for (int i = 0; i < n; i++) {
-        char f[64];
-        snprintf(f, sizeof f, "%s[%d]", field, i);
-        int dup = 0;
-        for (int k = 0; k < i && !dup; k++)
-            dup = ids[k] == ids[i];
-        if (dup) {
-            ep_error_field(err, f, "人员 %lld 重复", "person %lld is listed twice",
-                           (long long)ids[i]);
-            continue;
-        }
-        int rc = org_check_person(s, ids[i], f, err);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* ---- small helpers -------------------------------------------------------------- */
 
 static json_t *col_str(struct store_stmt *st, int col)
@@ -123,45 +84,19 @@ static int in_list(const char *v, const char **list)
     return 0;
 }
 
-static int audit_json(struct store *s, const struct actor *who, const char *action,
-                      const char *entity, int64_t id, const char *region, json_t *before,
-                      json_t *after, struct ep_error *err)
+static int audit_json(struct write *w, const char *action, const char *entity, int64_t id,
+                      const char *region, json_t *before, json_t *after)
 {
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    return audit_record(s, who, action, entity, ids, region, before, after, err);
+    return write_audit(w, action, entity, id, region, before, after);
 }
 
 /* "<family>.<name>" += delta at "code". */
-static int bump(struct store *s, const char *code, const char *family, const char *name,
-                int64_t delta, struct ep_error *err)
+static int bump(struct write *w, const char *code, const char *family, const char *name,
+                int64_t delta)
 {
     char metric[64];
     snprintf(metric, sizeof metric, "%s.%s", family, name);
-    return counter_add(s, code, metric, delta, err);
-}
-
-/* Checks a region code: existing, level.  Field error; <0 on a db error. */
-static int check_region(struct store *s, const char *code, const char *field, struct ep_error *err)
-{
-    if (!code || !*code) {
-        ep_error_field(err, field, "必填", "is required");
-        return 0;
-    }
-    if (!region_level_of_code(code)) {
-        ep_error_field(err, field, "地区编码应为 4、6、9、12 或 15 位数字",
-                       "region code must be 4, 6, 9, 12 or 15 digits");
-        return 0;
-    }
-    struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int rc = region_get(s, code, &r, &lookup);
-    if (rc == -EP_ENOTFOUND)
-        ep_error_field(err, field, "地区 %s 不存在", "unknown region %s", code);
-    else if (rc != 0)
-        return *err = lookup, rc;
-    return 0;
+    return write_count(w, code, metric, delta);
 }
 
 /* ---- organisations ---------------------------------------------------------------- */
@@ -245,9 +180,9 @@ static int org_facts_get(struct store *s, int64_t id, struct org_facts *f, struc
     return rc;
 }
 
-int org_insert(struct store *s, const struct actor *who, const struct org_input *in,
-               int64_t *id_out, struct ep_error *err)
+int org_insert(struct write *w, const struct org_input *in, int64_t *id_out)
 {
+    struct ep_error *err = w->err;
     org_check_text(in->name, "name", ORG_NAME_CHARS, 1, err);
     if (!in_list(in->kind, kinds))
         ep_error_field(err, "kind", "应为 regular(常设)、temporary(临时)或 mobile(流动)",
@@ -258,42 +193,34 @@ int org_insert(struct store *s, const struct actor *who, const struct org_input 
     org_check_date(in->founded_date, "founded_date", 1, &founded, err);
     if (founded > time_today_cn())
         ep_error_field(err, "founded_date", "不能晚于今天", "must not be after today");
-    int rc = check_region(s, in->region_code, "region_code", err);
-    if (rc != 0)
-        return rc;
-    struct org_facts parent = {0};
     if (in->parent_id < 0)
         ep_error_field(err, "parent_id", "应为正整数", "must be a positive integer");
-    else if (in->parent_id > 0) {
-        rc = org_facts_get(s, in->parent_id, &parent, err);
-        if (rc < 0)
-            return rc;
-        if (rc == STORE_DONE)
-            ep_error_field(err, "parent_id", "上级党组织 %lld 不存在",
-                           "parent organisation %lld not found", (long long)in->parent_id);
-    }
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 超出管辖范围(%s)",
-                            "region %s is outside your jurisdiction (%s)", in->region_code,
-                            who->user->scope);
+    write_region(w, in->region_code, 0, "region_code", NULL);
+    if (in->parent_id > 0)
+        write_ref(w, REF_ORG, in->parent_id, "parent_id", NULL);
+    if (write_check(w))
+        return w->rc;
     if (in->parent_id > 0) {
+        struct org_facts parent;
+        int rc = org_facts_get(w->s, in->parent_id, &parent, err);
+        if (rc < 0)
+            return write_fail(w, rc);
         if (parent.dissolved)
-            return ep_error_set(err, EP_ERULE, "上级党组织 %lld 已撤销",
-                                "parent organisation %lld is dissolved", (long long)in->parent_id);
+            return write_fail(w, ep_error_set(err, EP_ERULE, "上级党组织 %lld 已撤销",
+                                              "parent organisation %lld is dissolved",
+                                              (long long)in->parent_id));
         if (!region_in_scope(in->region_code, parent.region))
-            return ep_error_set(err, EP_ERULE, "地区 %s 不在上级党组织的地区 %s 内",
-                                "region %s is not inside the parent's region %s", in->region_code,
-                                parent.region);
+            return write_fail(w, ep_error_set(err, EP_ERULE, "地区 %s 不在上级党组织的地区 %s 内",
+                                              "region %s is not inside the parent's region %s",
+                                              in->region_code, parent.region));
     }
     struct store_stmt *st = store_prepare(
-        s,
+        w->s,
         "INSERT INTO orgs (parent_id, name, kind, region_code, location, founded_date,"
         " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     char now[32];
     time_now_iso(now);
     if (in->parent_id > 0)
@@ -305,38 +232,38 @@ int org_insert(struct store *s, const struct actor *who, const struct org_input 
     store_bind_text(st, 4, in->region_code);
     store_bind_text(st, 5, in->location && *in->location ? in->location : NULL);
     store_bind_text(st, 6, in->founded_date);
-    store_bind_text(st, 7, who->user->username);
+    store_bind_text(st, 7, w->who->user->username);
     store_bind_text(st, 8, now);
     store_bind_text(st, 9, now);
-    if ((rc = store_run(st, err)) != 0)
-        return rc;
-    *id_out = store_last_insert_id(s);
-    if ((rc = bump(s, in->region_code, "orgs", in->kind, 1, err)) != 0)
-        return rc;
+    int rc = store_run(st, err);
+    if (rc != 0)
+        return write_fail(w, rc);
+    *id_out = store_last_insert_id(w->s);
+    if (bump(w, in->region_code, "orgs", in->kind, 1) != 0)
+        return w->rc;
     json_t *after = NULL;
-    if ((rc = org_get(s, "", *id_out, &after, err)) != 0)
-        return rc;
-    rc = audit_json(s, who, "create", "org", *id_out, in->region_code, NULL, after, err);
+    if ((rc = org_get(w->s, "", *id_out, &after, err)) != 0)
+        return write_fail(w, rc);
+    audit_json(w, "create", "org", *id_out, in->region_code, NULL, after);
     json_decref(after);
-    return rc;
+    return w->rc;
 }
 
 int org_create(struct store *s, const struct actor *who, const struct org_input *in, json_t **out,
                struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int64_t id;
-    int rc = org_insert(s, who, in, &id, err);
-    if (rc == 0)
-        rc = org_get(s, "", id, out, err);
-    if (rc == 0 && (rc = store_commit(s, err)) != 0) {
+    *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    if (org_insert(&w, in, &id) == 0)
+        write_fail(&w, org_get(s, "", id, out, err));
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int org_list(struct store *s, const struct org_filter *f, json_t *items, struct ep_error *err)
@@ -373,80 +300,88 @@ int org_list(struct store *s, const struct org_filter *f, json_t *items, struct 
 }
 
 /* Ends every active membership of "org_id" on "date", moving the counters. */
-static int members_end_all(struct store *s, int64_t org_id, const char *kind, const char *region,
-                           const char *date, struct ep_error *err)
+static int members_end_all(struct write *w, int64_t org_id, const char *kind, const char *region,
+                           const char *date)
 {
     struct store_stmt *st = store_prepare(
-        s, "SELECT COUNT(*) FROM org_members WHERE org_id = ? AND left_date IS NULL", err);
+        w->s, "SELECT COUNT(*) FROM org_members WHERE org_id = ? AND left_date IS NULL", w->err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, org_id);
-    int rc = store_step(st, err);
+    int rc = store_step(st, w->err);
     int64_t n = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);
     if (rc < 0)
-        return rc;
+        return write_fail(w, rc);
     st = store_prepare(
-        s, "UPDATE org_members SET left_date = ? WHERE org_id = ? AND left_date IS NULL", err);
+        w->s, "UPDATE org_members SET left_date = ? WHERE org_id = ? AND left_date IS NULL",
+        w->err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, date);
     store_bind_int64(st, 2, org_id);
-    if ((rc = store_run(st, err)) != 0)
-        return rc;
-    return n ? bump(s, region, "org_members", kind, -n, err) : 0;
+    if ((rc = store_run(st, w->err)) != 0)
+        return write_fail(w, rc);
+    return bump(w, region, "org_members", kind, -n);
 }
 
 int org_dissolve(struct store *s, const struct actor *who, int64_t id, const char *date,
                  json_t **out, struct ep_error *err)
 {
+    *out = NULL;
     int64_t day;
     org_check_date(date, "dissolved_date", 1, &day, err);
     if (day > time_today_cn())
         ep_error_field(err, "dissolved_date", "不能晚于今天", "must not be after today");
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     json_t *before = NULL;
-    int rc = org_get(s, who->user->scope, id, &before, err);
-    if (rc != 0)
-        goto out;
     struct org_facts f;
-    if ((rc = org_facts_get(s, id, &f, err)) < 0)
+    int rc;
+    if (write_target(&w, REF_ORG, id, NULL) != 0 ||
+        write_fail(&w, org_get(s, "", id, &before, err)) != 0)
         goto out;
+    if ((rc = org_facts_get(s, id, &f, err)) < 0) {
+        write_fail(&w, rc);
+        goto out;
+    }
     if (f.dissolved) {
-        rc = ep_error_set(err, EP_ECONFLICT, "党组织 %lld 已撤销",
-                          "organisation %lld is already dissolved", (long long)id);
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "党组织 %lld 已撤销",
+                                    "organisation %lld is already dissolved", (long long)id));
         goto out;
     }
     if (day < f.founded) {
         ep_error_field(err, "dissolved_date", "不能早于成立日期",
                        "must not be before founded_date");
-        rc = -EP_EINVAL;
+        write_check(&w);
         goto out;
     }
     struct store_stmt *st = store_prepare(
         s, "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND dissolved_date IS NULL", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_int64(st, 1, id);
     rc = store_step(st, err);
     int64_t children = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);
-    if (rc < 0)
+    if (rc < 0) {
+        write_fail(&w, rc);
         goto out;
+    }
     if (children) {
-        rc = ep_error_set(err, EP_ERULE, "党组织 %lld 还有 %lld 个未撤销的下级组织",
-                          "organisation %lld still has %lld active child organisations",
-                          (long long)id, (long long)children);
+        write_fail(&w, ep_error_set(err, EP_ERULE, "党组织 %lld 还有 %lld 个未撤销的下级组织",
+                                    "organisation %lld still has %lld active child organisations",
+                                    (long long)id, (long long)children));
         goto out;
     }
     st = store_prepare(s, "UPDATE orgs SET dissolved_date = ?, updated_at = ? WHERE id = ?", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char now[32];
@@ -454,23 +389,19 @@ int org_dissolve(struct store *s, const struct actor *who, int64_t id, const cha
     store_bind_text(st, 1, date);
     store_bind_text(st, 2, now);
     store_bind_int64(st, 3, id);
-    if ((rc = store_run(st, err)) != 0 ||
-        (rc = members_end_all(s, id, f.kind, f.region, date, err)) != 0 ||
-        (rc = bump(s, f.region, "orgs", f.kind, -1, err)) != 0 ||
-        (rc = org_get(s, "", id, out, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        members_end_all(&w, id, f.kind, f.region, date) != 0 ||
+        bump(&w, f.region, "orgs", f.kind, -1) != 0 ||
+        write_fail(&w, org_get(s, "", id, out, err)) != 0)
         goto out;
-    rc = audit_json(s, who, "dissolve", "org", id, f.region, before, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    audit_json(&w, "dissolve", "org", id, f.region, before, *out);
+out:
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
     json_decref(before);
-    return rc;
+    return w.rc;
 }
 
 /* ---- members ------------------------------------------------------------------------ */
@@ -497,12 +428,10 @@ static json_t *member_json(struct store *s, int64_t id, struct ep_error *err)
     return o;
 }
 
-int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
-                      const struct org_member_input *in, int64_t *id_out, struct ep_error *err)
+int org_member_insert(struct write *w, int64_t org_id, const struct org_member_input *in,
+                      int64_t *id_out)
 {
-    int rc = org_check_person(s, in->person_id, "person_id", err);
-    if (rc != 0)
-        return rc;
+    struct ep_error *err = w->err;
     if (!in_list(in->role, roles))
         ep_error_field(err, "role",
                        "应为 secretary(书记)、deputy_secretary(副书记)、committee(委员)、"
@@ -514,25 +443,26 @@ int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
         if (joined > time_today_cn())
             ep_error_field(err, "joined_date", "不能晚于今天", "must not be after today");
     }
-    if (err->code)
-        return -err->code;
+    if (write_target(w, REF_ORG, org_id, NULL) != 0)
+        return w->rc;
+    write_ref(w, REF_PERSON, in->person_id, "person_id", NULL);
+    if (write_check(w))
+        return w->rc;
     struct org_facts f;
-    if ((rc = org_facts_get(s, org_id, &f, err)) < 0)
-        return rc;
-    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope))
-        return ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
-                            (long long)org_id);
+    int rc = org_facts_get(w->s, org_id, &f, err);
+    if (rc < 0)
+        return write_fail(w, rc);
     if (f.dissolved)
-        return ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销", "organisation %lld is dissolved",
-                            (long long)org_id);
+        return write_fail(w, ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销",
+                                          "organisation %lld is dissolved", (long long)org_id));
     /* Already here, or (regular) already in another regular organisation. */
     struct store_stmt *st =
-        store_prepare(s,
+        store_prepare(w->s,
                       "SELECT org_id FROM org_members WHERE person_id = ? AND left_date IS NULL"
                       " AND (org_id = ? OR (? = 'regular' AND kind = 'regular')) LIMIT 1",
                       err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, in->person_id);
     store_bind_int64(st, 2, org_id);
     store_bind_text(st, 3, f.kind);
@@ -540,23 +470,37 @@ int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
     int64_t other = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);
     if (rc < 0)
-        return rc;
+        return write_fail(w, rc);
     if (other == org_id)
-        return ep_error_set(err, EP_ECONFLICT, "人员 %lld 已是党组织 %lld 的成员",
-                            "person %lld is already a member of organisation %lld",
-                            (long long)in->person_id, (long long)org_id);
-    if (other)
-        return ep_error_set(err, EP_ECONFLICT,
-                            "人员 %lld 已是常设党组织 %lld 的成员(可同时加入临时或流动党组织)",
-                            "person %lld already belongs to regular organisation %lld (a "
-                            "temporary or mobile one may be joined as well)",
-                            (long long)in->person_id, (long long)other);
-    st = store_prepare(s,
+        return write_fail(w, ep_error_set(err, EP_ECONFLICT, "人员 %lld 已是党组织 %lld 的成员",
+                                          "person %lld is already a member of organisation %lld",
+                                          (long long)in->person_id, (long long)org_id));
+    if (other) {
+        /* The other organisation is named only when the caller may see it. */
+        rc = ref_visible(w->s, w->who->user->scope, REF_ORG, other, NULL, err);
+        if (rc < 0)
+            return write_fail(w, rc);
+        if (rc == 1)
+            return write_fail(
+                w, ep_error_set(err, EP_ECONFLICT,
+                                "人员 %lld 已是常设党组织 %lld 的成员(可同时加入临时或流动党组织)",
+                                "person %lld already belongs to regular organisation %lld (a "
+                                "temporary or mobile one may be joined as well)",
+                                (long long)in->person_id, (long long)other));
+        return write_fail(
+            w, ep_error_set(err, EP_ECONFLICT,
+                            "人员 %lld 已是另一常设党组织的成员(可同时加入临时或流动党组织)",
+                            "person %lld already belongs to another regular "
+                            "organisation (a temporary or mobile one may be joined "
+                            "as well)",
+                            (long long)in->person_id));
+    }
+    st = store_prepare(w->s,
                        "INSERT INTO org_members (org_id, person_id, kind, region_code, role,"
                        " joined_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     char date[11], now[32];
     time_date_format(joined, date);
     time_now_iso(now);
@@ -568,94 +512,90 @@ int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
     store_bind_text(st, 6, date);
     store_bind_text(st, 7, now);
     if ((rc = store_run(st, err)) != 0)
-        return rc;
-    *id_out = store_last_insert_id(s);
-    if ((rc = bump(s, f.region, "org_members", f.kind, 1, err)) != 0)
-        return rc;
-    json_t *after = member_json(s, *id_out, err);
-    rc = audit_json(s, who, "create", "org_member", *id_out, f.region, NULL, after, err);
+        return write_fail(w, rc);
+    *id_out = store_last_insert_id(w->s);
+    if (bump(w, f.region, "org_members", f.kind, 1) != 0)
+        return w->rc;
+    json_t *after = member_json(w->s, *id_out, err);
+    audit_json(w, "create", "org_member", *id_out, f.region, NULL, after);
     json_decref(after);
-    return rc;
+    return w->rc;
 }
 
 int org_member_add(struct store *s, const struct actor *who, int64_t org_id,
                    const struct org_member_input *in, json_t **out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int64_t id;
-    int rc = org_member_insert(s, who, org_id, in, &id, err);
-    if (rc == 0 && !(*out = member_json(s, id, err)))
-        rc = -EP_EINTERNAL;
-    if (rc == 0 && (rc = store_commit(s, err)) != 0) {
+    *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    if (org_member_insert(&w, org_id, in, &id) == 0 && !(*out = member_json(s, id, err)))
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int64_t person_id,
                    struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     struct org_facts f;
-    int rc = org_facts_get(s, org_id, &f, err);
-    if (rc < 0)
+    int64_t mid = 0;
+    if (write_target(&w, REF_ORG, org_id, NULL) != 0)
         goto out;
-    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope)) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
-                          (long long)org_id);
+    int rc = org_facts_get(s, org_id, &f, err);
+    if (rc < 0) {
+        write_fail(&w, rc);
         goto out;
     }
     struct store_stmt *st = store_prepare(
         s, "SELECT id FROM org_members WHERE org_id = ? AND person_id = ? AND left_date IS NULL",
         err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_int64(st, 1, org_id);
     store_bind_int64(st, 2, person_id);
     rc = store_step(st, err);
-    int64_t mid = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    mid = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);
-    if (rc < 0)
+    if (rc < 0) {
+        write_fail(&w, rc);
         goto out;
+    }
     if (!mid) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "人员 %lld 不是党组织 %lld 的成员",
-                          "person %lld is not a member of organisation %lld", (long long)person_id,
-                          (long long)org_id);
+        write_fail(&w, ep_error_set(err, EP_ENOTFOUND, "人员 %lld 不是党组织 %lld 的成员",
+                                    "person %lld is not a member of organisation %lld",
+                                    (long long)person_id, (long long)org_id));
         goto out;
     }
     json_t *before = member_json(s, mid, err);
     st = store_prepare(s, "UPDATE org_members SET left_date = ? WHERE id = ?", err);
     if (!st) {
         json_decref(before);
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char today[11];
     time_date_format(time_today_cn(), today);
     store_bind_text(st, 1, today);
     store_bind_int64(st, 2, mid);
-    rc = store_run(st, err);
-    if (rc == 0)
-        rc = bump(s, f.region, "org_members", f.kind, -1, err);
-    if (rc == 0) {
+    if (write_fail(&w, store_run(st, err)) == 0 &&
+        bump(&w, f.region, "org_members", f.kind, -1) == 0) {
         json_t *after = member_json(s, mid, err);
-        rc = audit_json(s, who, "end", "org_member", mid, f.region, before, after, err);
+        audit_json(&w, "end", "org_member", mid, f.region, before, after);
         json_decref(after);
     }
     json_decref(before);
-    if (rc == 0)
-        rc = store_commit(s, err);
 out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, mid);
 }
 
 int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t *items,
@@ -791,6 +731,7 @@ int org_application_create(struct store *s, const struct actor *who,
                            const struct org_application_input *in, json_t **out,
                            struct ep_error *err)
 {
+    *out = NULL;
     if (in->org_id <= 0)
         ep_error_field(err, "org_id", "必填,应为正整数", "is required: a positive integer");
     if (in->npersons < 1 || in->npersons > ORG_APPLICANTS_MAX)
@@ -799,33 +740,33 @@ int org_application_create(struct store *s, const struct actor *who,
     org_check_text(in->group_name, "group_name", ORG_NAME_CHARS, in->npersons > 1, err);
     org_check_text(in->pledge, "pledge", ORG_TEXT_CHARS, 1, err);
     org_check_text(in->wish, "wish", ORG_NAME_CHARS, 0, err);
-    int rc = org_check_person_list(
-        s, in->person_ids, in->npersons > ORG_APPLICANTS_MAX ? 0 : in->npersons, "person_ids", err);
-    if (rc != 0)
-        return rc;
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct org_facts f;
-    if ((rc = org_facts_get(s, in->org_id, &f, err)) < 0)
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    char region[REGION_CODE_MAX] = "";
+    int64_t id = 0;
+    if (in->org_id > 0)
+        write_ref_inside(&w, REF_ORG, in->org_id, "org_id", region);
+    write_ref_list(&w, REF_PERSON, in->person_ids,
+                   in->npersons > ORG_APPLICANTS_MAX ? 0 : in->npersons, "person_ids");
+    if (write_check(&w) != 0)
         goto out;
-    if (rc == STORE_DONE || !region_in_scope(f.region, who->user->scope)) {
-        ep_error_field(err, "org_id", "党组织 %lld 不存在", "organisation %lld not found",
-                       (long long)in->org_id);
-        rc = -EP_EINVAL;
+    struct org_facts f;
+    int rc = org_facts_get(s, in->org_id, &f, err);
+    if (rc < 0) {
+        write_fail(&w, rc);
         goto out;
     }
     if (f.dissolved) {
-        rc = ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销", "organisation %lld is dissolved",
-                          (long long)in->org_id);
+        write_fail(&w, ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销",
+                                    "organisation %lld is dissolved", (long long)in->org_id));
         goto out;
     }
     struct store_stmt *st = store_prepare(
         s, "SELECT 1 FROM org_members WHERE org_id = ? AND person_id = ? AND left_date IS NULL",
         err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     for (int i = 0; i < in->npersons; i++) {
@@ -833,8 +774,10 @@ int org_application_create(struct store *s, const struct actor *who,
         store_bind_int64(st, 2, in->person_ids[i]);
         rc = store_step(st, err);
         store_stmt_reset(st);
-        if (rc < 0)
+        if (rc < 0) {
+            write_fail(&w, rc);
             goto out;
+        }
         if (rc == STORE_DONE) {
             char field[32];
             snprintf(field, sizeof field, "person_ids[%d]", i);
@@ -843,61 +786,56 @@ int org_application_create(struct store *s, const struct actor *who,
                            (long long)in->person_ids[i], (long long)in->org_id);
         }
     }
-    if (err->code) {
-        rc = -err->code;
+    if (write_check(&w) != 0)
         goto out;
-    }
     st = store_prepare(s,
                        "INSERT INTO applications (org_id, region_code, group_name, pledge, wish,"
                        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char now[32];
     time_now_iso(now);
     store_bind_int64(st, 1, in->org_id);
-    store_bind_text(st, 2, f.region);
+    store_bind_text(st, 2, region);
     store_bind_text(st, 3, in->group_name && *in->group_name ? in->group_name : NULL);
     store_bind_text(st, 4, in->pledge);
     store_bind_text(st, 5, in->wish && *in->wish ? in->wish : NULL);
     store_bind_text(st, 6, who->user->username);
     store_bind_text(st, 7, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    int64_t id = store_last_insert_id(s);
+    id = store_last_insert_id(s);
     st = store_prepare(
         s, "INSERT INTO application_persons (application_id, person_id) VALUES (?, ?)", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
-    for (int i = 0; i < in->npersons && rc == 0; i++) {
+    for (int i = 0; i < in->npersons && write_ok(&w); i++) {
         store_bind_int64(st, 1, id);
         store_bind_int64(st, 2, in->person_ids[i]);
-        rc = store_run(st, err);
+        write_fail(&w, store_run(st, err));
     }
-    if (rc != 0 || (rc = bump(s, f.region, "applications", "pending", 1, err)) != 0 ||
-        (rc = org_application_get(s, "", id, out, err)) != 0)
+    if (bump(&w, region, "applications", "pending", 1) != 0 ||
+        write_fail(&w, org_application_get(s, "", id, out, err)) != 0)
         goto out;
-    rc = audit_json(s, who, "create", "application", id, f.region, NULL, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    audit_json(&w, "create", "application", id, region, NULL, *out);
+out:
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                            const char *decision, const char *note, const struct team_input *team,
                            json_t **out, struct ep_error *err)
 {
+    *out = NULL;
     int approve = decision && strcmp(decision, "approve") == 0;
     if (!approve && !(decision && strcmp(decision, "decline") == 0))
         ep_error_field(err, "decision", "应为 approve(批准)或 decline(不批准)",
@@ -908,17 +846,19 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                        "a team can only be formed on approval");
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     json_t *before = NULL;
     int64_t *ids = NULL;
-    int rc = org_application_get(s, who->user->scope, id, &before, err);
-    if (rc != 0)
+    if (write_target(&w, REF_APPLICATION, id, NULL) != 0 ||
+        write_fail(&w, org_application_get(s, "", id, &before, err)) != 0)
         goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, "pending") != 0) {
-        rc = ep_error_set(err, EP_ECONFLICT, "请命书 %lld 已处理(%s)",
-                          "application %lld was already decided (%s)", (long long)id, status);
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "请命书 %lld 已处理(%s)",
+                                    "application %lld was already decided (%s)", (long long)id,
+                                    status));
         goto out;
     }
     const char *region = json_string_value(json_object_get(before, "region_code"));
@@ -936,11 +876,11 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
         t.member_ids = ids;
         t.nmembers = (int)n;
         int from = err->nfields;
-        rc = team_insert(s, who, &t, id, &team_id, err);
-        if (rc == -EP_EINVAL)
-            ep_error_fields_prefix(err, from, "team.");
-        if (rc != 0)
+        if (team_insert(&w, &t, id, &team_id) != 0) {
+            if (w.rc == -EP_EINVAL || w.rc == -EP_ENOTFOUND)
+                ep_error_fields_prefix(err, from, "team.");
             goto out;
+        }
     }
     struct store_stmt *st = store_prepare(s,
                                           "UPDATE applications SET status = ?, decided_by = ?,"
@@ -948,7 +888,7 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                                           " WHERE id = ?",
                                           err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     const char *now_status = approve ? "approved" : "declined";
@@ -963,25 +903,20 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
     else
         store_bind_null(st, 5);
     store_bind_int64(st, 6, id);
-    if ((rc = store_run(st, err)) != 0 ||
-        (rc = bump(s, region, "applications", "pending", -1, err)) != 0 ||
-        (rc = bump(s, region, "applications", now_status, 1, err)) != 0 ||
-        (rc = org_application_get(s, "", id, out, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        bump(&w, region, "applications", "pending", -1) != 0 ||
+        bump(&w, region, "applications", now_status, 1) != 0 ||
+        write_fail(&w, org_application_get(s, "", id, out, err)) != 0)
         goto out;
-    rc = audit_json(s, who, approve ? "approve" : "decline", "application", id, region, before,
-                    *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    audit_json(&w, approve ? "approve" : "decline", "application", id, region, before, *out);
+out:
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
     json_decref(before);
     free(ids);
-    return rc;
+    return w.rc;
 }
 
 /* ---- grid responsibility --------------------------------------------------------------- */
@@ -1017,23 +952,16 @@ int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid
                       int64_t responsible, const int64_t *helpers, int nhelpers, json_t **out,
                       struct ep_error *err)
 {
+    *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    json_t *before = NULL;
     struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (region_level_of_code(grid_code) != REGION_GRID)
-        return ep_error_set(err, EP_ENOTFOUND, "网格 %s 不存在", "grid %s not found", grid_code);
-    int rc = region_get(s, grid_code, &r, &lookup);
-    if (rc == -EP_ENOTFOUND)
-        return ep_error_set(err, EP_ENOTFOUND, "网格 %s 不存在", "grid %s not found", grid_code);
-    if (rc != 0)
-        return *err = lookup, rc;
+    if (write_target_region(&w, grid_code, REGION_GRID, &r) != 0)
+        goto out;
     if (responsible < 0)
         ep_error_field(err, "responsible_person_id", "应为正整数", "must be a positive integer");
-    else if (responsible > 0 &&
-             (rc = org_check_person(s, responsible, "responsible_person_id", err)) != 0)
-        return rc;
-    if ((rc = org_check_person_list(s, helpers, nhelpers, "helper_person_ids", err)) != 0)
-        return rc;
     for (int i = 0; i < nhelpers; i++)
         if (helpers[i] == responsible) {
             char f[48];
@@ -1041,35 +969,32 @@ int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid
             ep_error_field(err, f, "责任人不能同时是协助人",
                            "the responsible person cannot also be a helper");
         }
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(grid_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
-                            "grid %s is outside your jurisdiction (%s)", grid_code,
-                            who->user->scope);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    json_t *before = grid_duty_json(s, grid_code, r.name, err);
+    if (responsible > 0)
+        write_ref(&w, REF_PERSON, responsible, "responsible_person_id", NULL);
+    write_ref_list(&w, REF_PERSON, helpers, nhelpers, "helper_person_ids");
+    if (write_check(&w) != 0)
+        goto out;
+    before = grid_duty_json(s, grid_code, r.name, err);
     int had = !json_is_null(json_object_get(before, "responsible"));
     struct store_stmt *st = store_prepare(s, "DELETE FROM grid_duties WHERE grid_code = ?", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_text(st, 1, grid_code);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     st = store_prepare(s,
                        "INSERT INTO grid_duties (grid_code, person_id, role, since)"
                        " VALUES (?, ?, ?, ?)",
                        err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char today[11];
     time_date_format(time_today_cn(), today);
-    for (int i = -1; i < nhelpers && rc == 0; i++) {
+    for (int i = -1; i < nhelpers && write_ok(&w); i++) {
         int64_t pid = i < 0 ? responsible : helpers[i];
         if (pid <= 0)
             continue;
@@ -1077,25 +1002,20 @@ int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid
         store_bind_int64(st, 2, pid);
         store_bind_text(st, 3, i < 0 ? "responsible" : "helper");
         store_bind_text(st, 4, today);
-        rc = store_run(st, err);
+        write_fail(&w, store_run(st, err));
     }
     int has = responsible > 0;
-    if (rc != 0 ||
-        (has != had && (rc = counter_add(s, grid_code, "grids_responsible", has - had, err)) != 0))
+    if (write_count(&w, grid_code, "grids_responsible", has - had) != 0)
         goto out;
     *out = grid_duty_json(s, grid_code, r.name, err);
-    rc = audit_record(s, who, "update", "grid_duty", grid_code, grid_code, before, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    write_audit_key(&w, "update", "grid_duty", grid_code, grid_code, before, *out);
+out:
+    if (write_end(&w, 0) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
     json_decref(before);
-    return rc;
+    return w.rc;
 }
 
 int org_grid_duty_list(struct store *s, const char *scope, const char *region, int unassigned_only,

@@ -31,6 +31,7 @@
 
 #include "core/audit.h"
 #include "core/team.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -48,12 +49,6 @@ void org_check_text(const char *text, const char *field, int chars, int required
  * (-1 when absent or bad).  Field error. */
 void org_check_date(const char *date, const char *field, int required, int64_t *day,
                     struct ep_error *err);
-/* Adds a field error unless person "id" exists; -EP_EINTERNAL on a database error. */
-int org_check_person(struct store *s, int64_t id, const char *field, struct ep_error *err);
-/* Each of ids[0..n) must exist and appear once: field errors "<field>[i]". */
-int org_check_person_list(struct store *s, const int64_t *ids, int n, const char *field,
-                          struct ep_error *err);
-
 /* ---- organisations ---------------------------------------------------------- */
 
 struct org_input {
@@ -65,8 +60,9 @@ struct org_input {
     const char *founded_date; /* YYYY-MM-DD, not in the future */
 };
 
-/* Creates an organisation (own transaction, audited, counters).  Field
- * errors named after the members; -EP_EFORBIDDEN outside who's scope;
+/* Creates an organisation (own write: audited, counters).  Field errors
+ * named after the members; a region or parent outside who's scope is not
+ * found (404, as a missing one);
  * -EP_ERULE when the parent is dissolved or its region does not contain
  * the new one. */
 int org_create(struct store *s, const struct actor *who, const struct org_input *in, json_t **out,
@@ -102,19 +98,17 @@ struct org_member_input {
  * regular one) of another regular organisation; -EP_ERULE when dissolved. */
 int org_member_add(struct store *s, const struct actor *who, int64_t org_id,
                    const struct org_member_input *in, json_t **out, struct ep_error *err);
-/* Inside the caller's transaction: org_member_add without its own
- * transaction (the CSV import). */
-int org_member_insert(struct store *s, const struct actor *who, int64_t org_id,
-                      const struct org_member_input *in, int64_t *id_out, struct ep_error *err);
+/* The step of org_member_add inside a caller's write (the CSV import). */
+int org_member_insert(struct write *w, int64_t org_id, const struct org_member_input *in,
+                      int64_t *id_out);
 /* Ends the active membership of "person_id" (left today). */
 int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int64_t person_id,
                    struct ep_error *err);
 /* Active members (person id, name, role, joined date), appended to "items". */
 int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t *items,
                      struct ep_error *err);
-/* The CSV import: org_create without its own transaction; *id_out set. */
-int org_insert(struct store *s, const struct actor *who, const struct org_input *in,
-               int64_t *id_out, struct ep_error *err);
+/* The step of org_create inside a caller's write (the CSV import); *id_out set. */
+int org_insert(struct write *w, const struct org_input *in, int64_t *id_out);
 
 /* ---- applications to serve (请命书) --------------------------------------------- */
 

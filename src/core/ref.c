@@ -9,8 +9,9 @@
 #include <string.h>
 
 enum ref_rule {
-    RULE_INSIDE, /* the record's region lies in the scope */
-    RULE_PATH,   /* ... or is an ancestor of the scope */
+    RULE_INSIDE,   /* the record's region lies in the scope */
+    RULE_PATH,     /* ... or is an ancestor of the scope (as a reference only) */
+    RULE_PATH_ALL, /* ... or is an ancestor, also as a write's target */
 };
 
 struct ref_spec {
@@ -39,7 +40,7 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
     [REF_ROUND] = {"round", "排查轮次", "screening round",
                    "SELECT region_code FROM rounds WHERE id = ?", RULE_PATH},
     [REF_ORG] = {"org", "党组织", "organisation", "SELECT region_code FROM orgs WHERE id = ?",
-                 RULE_INSIDE},
+                 RULE_PATH},
     [REF_TEAM] = {"team", "队伍", "team", "SELECT region_code FROM teams WHERE id = ?",
                   RULE_INSIDE},
     [REF_APPLICATION] = {"application", "请战申请", "application",
@@ -61,13 +62,13 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
     [REF_SUPPLY_REQUEST] = {"supply_request", "物资申请", "supply request",
                             "SELECT region_code FROM supply_requests WHERE id = ?", RULE_INSIDE},
     [REF_DIRECTIVE] = {"directive", "指令", "directive",
-                       "SELECT target_region FROM directives WHERE id = ?", RULE_PATH},
+                       "SELECT target_region FROM directives WHERE id = ?", RULE_PATH_ALL},
     [REF_INSPECTION] = {"inspection", "督查", "inspection",
                         "SELECT region_code FROM inspections WHERE id = ?", RULE_INSIDE},
     [REF_FINDING] = {"finding", "督查问题", "finding",
                      "SELECT region_code FROM inspection_findings WHERE id = ?", RULE_INSIDE},
     [REF_BROADCAST] = {"broadcast", "广播", "broadcast",
-                       "SELECT region_code FROM broadcasts WHERE id = ?", RULE_PATH},
+                       "SELECT region_code FROM broadcasts WHERE id = ?", RULE_PATH_ALL},
 };
 
 const char *ref_kind_name(int kind)
@@ -83,8 +84,9 @@ int ref_kind_from_name(const char *name)
     return -1;
 }
 
-int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
-                char region_out[REGION_CODE_MAX], struct ep_error *err)
+/* The record's region if it exists: 1 (copied to "region"), 0 missing, <0. */
+static int region_of(struct store *s, int kind, int64_t id, char region[REGION_CODE_MAX],
+                     struct ep_error *err)
 {
     assert(kind >= 0 && kind < REF_KIND_COUNT && specs[kind].sql);
     if (id <= 0)
@@ -94,16 +96,37 @@ int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     int rc = store_step(st, err);
-    int visible = 0;
-    if (rc == STORE_ROW) {
-        const char *region = store_column_text(st, 0);
-        visible = region_in_scope(region, scope) ||
-                  (specs[kind].rule == RULE_PATH && region_in_scope(scope, region));
-        if (visible && region_out)
-            snprintf(region_out, REGION_CODE_MAX, "%s", region);
-    }
+    if (rc == STORE_ROW)
+        snprintf(region, REGION_CODE_MAX, "%s", store_column_text(st, 0));
     store_stmt_reset(st);
-    return rc < 0 ? rc : visible;
+    return rc < 0 ? rc : rc == STORE_ROW;
+}
+
+static int check(struct store *s, const char *scope, int kind, int64_t id, int as_target,
+                 char region_out[REGION_CODE_MAX], struct ep_error *err)
+{
+    char region[REGION_CODE_MAX];
+    int rc = region_of(s, kind, id, region, err);
+    if (rc <= 0)
+        return rc;
+    int rule = specs[kind].rule;
+    int above_ok = rule == RULE_PATH_ALL || (rule == RULE_PATH && !as_target);
+    int visible = region_in_scope(region, scope) || (above_ok && region_in_scope(scope, region));
+    if (visible && region_out)
+        memcpy(region_out, region, REGION_CODE_MAX);
+    return visible;
+}
+
+int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
+                char region_out[REGION_CODE_MAX], struct ep_error *err)
+{
+    return check(s, scope, kind, id, 0, region_out, err);
+}
+
+int ref_writable(struct store *s, const char *scope, int kind, int64_t id,
+                 char region_out[REGION_CODE_MAX], struct ep_error *err)
+{
+    return check(s, scope, kind, id, 1, region_out, err);
 }
 
 int ref_not_found(struct ep_error *err, int kind, int64_t id)
@@ -133,26 +156,49 @@ void ref_field_not_found(struct ep_error *err, const char *field, int kind, int6
 int ref_region(struct store *s, const char *scope, const char *code, int level, const char *field,
                struct region *r, struct ep_error *err)
 {
-    int was_clear = err->code == EP_OK;
-    int code_level = code ? region_level_of_code(code) : 0;
-    int visible = code_level && (!level || code_level == level) && region_in_scope(code, scope);
-    struct region found;
-    if (visible) {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = region_get(s, code, &found, &lookup);
-        if (rc != 0 && rc != -EP_ENOTFOUND)
-            return *err = lookup, rc;
-        visible = rc == 0;
+    /* The form of a code is no secret: a missing or malformed one is an input error. */
+    if (!code || !*code) {
+        ep_error_field(err, field, "必填", "is required");
+        return 0;
     }
-    if (visible) {
+    int code_level = region_level_of_code(code);
+    if (!code_level) {
+        ep_error_field(err, field, "地区编码应为 4、6、9、12 或 15 位数字",
+                       "region code must be 4, 6, 9, 12 or 15 digits");
+        return 0;
+    }
+    int was_clear = err->code == EP_OK;
+    struct region found;
+    int rc = ref_region_visible(s, scope, code, level, &found, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
         if (r)
             *r = found;
         return 1;
     }
     const char *zh = level == REGION_GRID ? "网格" : "地区";
     const char *en = level == REGION_GRID ? "grid" : "region";
-    ep_error_field(err, field, "%s%.0s %s 不存在", "%.0s%s %s not found", zh, en, code ? code : "");
+    ep_error_field(err, field, "%s%.0s %s 不存在", "%.0s%s %s not found", zh, en, code);
     not_found_code(err, was_clear);
     return 0;
+}
+
+int ref_region_visible(struct store *s, const char *scope, const char *code, int level,
+                       struct region *r, struct ep_error *err)
+{
+    int code_level = code ? region_level_of_code(code) : 0;
+    if (!code_level || (level && code_level != level) || !region_in_scope(code, scope))
+        return 0;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    struct region found;
+    int rc = region_get(s, code, &found, &lookup);
+    if (rc == -EP_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return *err = lookup, rc;
+    if (r)
+        *r = found;
+    return 1;
 }

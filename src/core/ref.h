@@ -12,7 +12,11 @@
  *   inside  the record's region code lies in the caller's scope (persons,
  *           households, observations, cases, organisations, teams, ...);
  *   path    inside, or an ancestor of the scope: records that serve the
- *           levels below them (a city hospital, a city-wide screening round).
+ *           levels below them (a city hospital, a city-wide screening round,
+ *           the parent party committee).  As the target of a write such a
+ *           record must still lie inside the scope (ref_writable), except for
+ *           what is addressed to the levels below (a directive, a broadcast,
+ *           whose recipients answer it).
  *
  * Ownership: nothing is allocated; "region_out" is a caller buffer.
  */
@@ -64,6 +68,12 @@ int ref_kind_from_name(const char *name);
 int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
                 char region_out[REGION_CODE_MAX], struct ep_error *err);
 
+/* Like ref_visible for the record a write changes: records seen on the path
+ * above the scope are not writable (except directives and broadcasts, which
+ * their recipients below answer). */
+int ref_writable(struct store *s, const char *scope, int kind, int64_t id,
+                 char region_out[REGION_CODE_MAX], struct ep_error *err);
+
 /* Sets "err" to the not-found answer for a path target: 404 "<kind> <id> 不存在"
  * ("<kind> <id> not found").  Returns -EP_ENOTFOUND. */
 int ref_not_found(struct ep_error *err, int kind, int64_t id);
@@ -75,10 +85,17 @@ int ref_not_found(struct ep_error *err, int kind, int64_t id);
 void ref_field_not_found(struct ep_error *err, const char *field, int kind, int64_t id);
 
 /* A region code given in a request ("field"): exists and lies inside "scope".
- * 1 visible, 0 (the not-found field error added, as above), <0 on a database
- * error.  "level" (enum region_level) must match when non-zero; "r" (may be
- * NULL) receives the region. */
+ * 1 visible, 0 (a field error added: "required" or a malformed code as input
+ * errors, else the not-found answer as above), <0 on a database error.
+ * "level" (enum region_level) must match when non-zero; "r" (may be NULL)
+ * receives the region. */
 int ref_region(struct store *s, const char *scope, const char *code, int level, const char *field,
                struct region *r, struct ep_error *err);
+
+/* 1 if region "code" exists, is of "level" (when non-zero) and lies inside
+ * "scope"; 0 otherwise (missing, outside or malformed alike); <0 on a
+ * database error.  No error is added for 0. */
+int ref_region_visible(struct store *s, const char *scope, const char *code, int level,
+                       struct region *r, struct ep_error *err);
 
 #endif

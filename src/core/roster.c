@@ -12,6 +12,7 @@
 #include "core/counter.h"
 #include "core/org.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "util/timeutil.h"
 
 #define DAY_SECONDS       86400
@@ -150,10 +151,10 @@ int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **ou
     return rc;
 }
 
-int roster_place_insert(struct store *s, const struct actor *who, const char *name,
-                        const char *kind, const char *region_code, int64_t *id_out,
-                        struct ep_error *err)
+int roster_place_insert(struct write *w, const char *name, const char *kind,
+                        const char *region_code, int64_t *id_out)
 {
+    struct ep_error *err = w->err;
     org_check_text(name, "name", ORG_NAME_CHARS, 1, err);
     int known = 0;
     for (int i = 0; kind && place_kinds[i]; i++)
@@ -163,70 +164,46 @@ int roster_place_insert(struct store *s, const struct actor *who, const char *na
                        "应为 checkpoint(卡口)、grid(网格)、hospital(医院)或 site(站点)",
                        "must be checkpoint, grid, hospital or site");
     struct region r;
-    if (!region_code || !region_level_of_code(region_code)) {
-        ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
-                       "region code must be 4, 6, 9, 12 or 15 digits");
-    } else {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = region_get(s, region_code, &r, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "region_code", "地区 %s 不存在", "unknown region %s", region_code);
-        else if (rc != 0)
-            return *err = lookup, rc;
-        else if (known && (!strcmp(kind, "grid") || !strcmp(kind, "checkpoint")) &&
-                 r.level != REGION_GRID)
-            ep_error_field(err, "region_code", "应为网格(15 位)", "must be a grid (15 digits)");
-    }
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 超出管辖范围(%s)",
-                            "region %s is outside your jurisdiction (%s)", region_code,
-                            who->user->scope);
-    struct store_stmt *st = store_prepare(s,
+    if (write_region(w, region_code, 0, "region_code", &r) == 1 && known &&
+        (!strcmp(kind, "grid") || !strcmp(kind, "checkpoint")) && r.level != REGION_GRID)
+        ep_error_field(err, "region_code", "应为网格(15 位)", "must be a grid (15 digits)");
+    if (write_check(w) != 0)
+        return w->rc;
+    struct store_stmt *st = store_prepare(w->s,
                                           "INSERT INTO duty_places (name, kind, region_code,"
                                           " created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                                           err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     char now[32];
     time_now_iso(now);
     store_bind_text(st, 1, name);
     store_bind_text(st, 2, kind);
     store_bind_text(st, 3, region_code);
-    store_bind_text(st, 4, who->user->username);
+    store_bind_text(st, 4, w->who->user->username);
     store_bind_text(st, 5, now);
-    int rc = store_run(st, err);
-    if (rc == 0)
-        *id_out = store_last_insert_id(s);
-    return rc;
+    if (write_fail(w, store_run(st, err)) == 0)
+        *id_out = store_last_insert_id(w->s);
+    return w->rc;
 }
 
 int roster_place_create(struct store *s, const struct actor *who, const char *name,
                         const char *kind, const char *region_code, json_t **out,
                         struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int64_t id;
-    int rc = roster_place_insert(s, who, name, kind, region_code, &id, err);
-    if (rc == 0)
-        rc = roster_place_get(s, "", id, out, NULL, err);
-    if (rc == 0) {
-        char ids[24];
-        snprintf(ids, sizeof ids, "%lld", (long long)id);
-        rc = audit_record(s, who, "create", "duty_place", ids, region_code, NULL, *out, err);
-        if (rc == 0)
-            rc = store_commit(s, err);
-        if (rc != 0) {
-            json_decref(*out);
-            *out = NULL;
-        }
+    *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    if (roster_place_insert(&w, name, kind, region_code, &id) == 0 &&
+        write_fail(&w, roster_place_get(s, "", id, out, NULL, err)) == 0)
+        write_audit(&w, "create", "duty_place", id, region_code, NULL, *out);
+    if (write_end(&w, id) != 0 && *out) {
+        json_decref(*out);
+        *out = NULL;
     }
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int roster_place_list(struct store *s, const char *scope, const char *region, const char *kind,
@@ -385,6 +362,7 @@ int roster_shift_list(struct store *s, const struct roster_shift_filter *f, json
 int roster_shift_create(struct store *s, const struct actor *who,
                         const struct roster_shift_input *in, json_t **out, struct ep_error *err)
 {
+    *out = NULL;
     int64_t start = 0, end = 0;
     int times_ok = 1;
     if (in->place_id <= 0)
@@ -409,48 +387,26 @@ int roster_shift_create(struct store *s, const struct actor *who,
     org_check_text(in->note, "note", 200, 0, err);
     if (in->team_id < 0)
         ep_error_field(err, "team_id", "应为正整数", "must be a positive integer");
-    int rc = org_check_person_list(
-        s, in->person_ids, in->npersons > ROSTER_PEOPLE_MAX ? 0 : in->npersons, "person_ids", err);
-    if (rc != 0)
-        return rc;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     char region[REGION_CODE_MAX] = "";
-    if (in->place_id > 0) {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        rc = roster_place_get(s, "", in->place_id, NULL, region, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "place_id", "值守地点 %lld 不存在", "duty place %lld not found",
-                           (long long)in->place_id);
-        else if (rc != 0)
-            return *err = lookup, rc;
-    }
-    if (in->team_id > 0) {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        json_t *team = NULL;
-        rc = team_get(s, who->user->scope, in->team_id, &team, &lookup);
-        json_decref(team);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "team_id", "队伍 %lld 不存在", "team %lld not found",
-                           (long long)in->team_id);
-        else if (rc != 0)
-            return *err = lookup, rc;
-    }
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(region, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "值守地点 %lld 超出管辖范围(%s)",
-                            "duty place %lld is outside your jurisdiction (%s)",
-                            (long long)in->place_id, who->user->scope);
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    int64_t id = 0;
+    if (in->place_id > 0)
+        write_ref(&w, REF_DUTY_PLACE, in->place_id, "place_id", region);
+    if (in->team_id > 0)
+        write_ref(&w, REF_TEAM, in->team_id, "team_id", NULL);
+    write_ref_list(&w, REF_PERSON, in->person_ids,
+                   in->npersons > ROSTER_PEOPLE_MAX ? 0 : in->npersons, "person_ids");
+    if (write_check(&w) != 0)
+        goto out;
     struct store_stmt *st = store_prepare(
         s,
         "INSERT INTO shifts (place_id, region_code, team_id, start_unix, end_unix, start_at,"
         " end_at, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char start_iso[32], end_iso[32], now[32];
@@ -470,34 +426,27 @@ int roster_shift_create(struct store *s, const struct actor *who,
     store_bind_text(st, 8, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 9, who->user->username);
     store_bind_text(st, 10, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    int64_t id = store_last_insert_id(s);
+    id = store_last_insert_id(s);
     st = store_prepare(s, "INSERT INTO shift_people (shift_id, person_id) VALUES (?, ?)", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
-    for (int i = 0; i < in->npersons && rc == 0; i++) {
+    for (int i = 0; i < in->npersons && write_ok(&w); i++) {
         store_bind_int64(st, 1, id);
         store_bind_int64(st, 2, in->person_ids[i]);
-        rc = store_run(st, err);
+        write_fail(&w, store_run(st, err));
     }
-    if (rc != 0 || (rc = roster_shift_get(s, "", id, out, err)) != 0)
-        goto out;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    rc = audit_record(s, who, "create", "shift", ids, region, NULL, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+    if (write_ok(&w) && write_fail(&w, roster_shift_get(s, "", id, out, err)) == 0)
+        write_audit(&w, "create", "shift", id, region, NULL, *out);
+out:
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_t day, json_t **out,
@@ -658,6 +607,7 @@ int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **
 int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, int64_t person_id,
                   int in, int64_t at_unix, json_t **out, struct ep_error *err)
 {
+    *out = NULL;
     int64_t now = (int64_t)time(NULL);
     if (at_unix == 0)
         at_unix = now;
@@ -667,77 +617,80 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
         ep_error_field(err, "at", "不能晚于现在", "must not be in the future");
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    char region[REGION_CODE_MAX] = "";
+    if (write_target(&w, REF_SHIFT, shift_id, region) != 0)
+        goto out;
+    write_ref(&w, REF_PERSON, person_id, "person_id", NULL);
+    if (write_check(&w) != 0)
+        goto out;
     struct store_stmt *st =
         store_prepare(s,
-                      "SELECT s.region_code, s.start_unix, s.end_unix,"
-                      " p.checkin_unix, p.checkout_unix, p.shift_id"
-                      " FROM shifts s LEFT JOIN shift_people p"
+                      "SELECT s.start_unix, s.end_unix, p.checkin_unix, p.checkout_unix,"
+                      " p.shift_id FROM shifts s LEFT JOIN shift_people p"
                       " ON p.shift_id = s.id AND p.person_id = ? WHERE s.id = ?",
                       err);
-    int rc = -EP_EINTERNAL;
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, person_id);
     store_bind_int64(st, 2, shift_id);
-    rc = store_step(st, err);
-    char region[REGION_CODE_MAX] = "";
-    int64_t start = 0, end = 0, checkin = 0, checkout = 0;
+    int rc = store_step(st, err);
+    int64_t start = 0, end = 0, checkin = 0;
     int on_shift = 0, has_in = 0, has_out = 0;
     if (rc == STORE_ROW) {
-        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
-        start = store_column_int64(st, 1);
-        end = store_column_int64(st, 2);
-        has_in = !store_column_is_null(st, 3);
-        checkin = store_column_int64(st, 3);
-        has_out = !store_column_is_null(st, 4);
-        checkout = store_column_int64(st, 4);
-        on_shift = !store_column_is_null(st, 5);
+        start = store_column_int64(st, 0);
+        end = store_column_int64(st, 1);
+        has_in = !store_column_is_null(st, 2);
+        checkin = store_column_int64(st, 2);
+        has_out = !store_column_is_null(st, 3);
+        on_shift = !store_column_is_null(st, 4);
     }
     store_stmt_reset(st);
-    if (rc < 0)
-        goto out;
-    if (rc == STORE_DONE || !region_in_scope(region, who->user->scope)) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "班次 %lld 不存在", "shift %lld not found",
-                          (long long)shift_id);
+    if (rc < 0) {
+        write_fail(&w, rc);
         goto out;
     }
     if (!on_shift) {
-        rc = ep_error_set(err, EP_ERULE, "人员 %lld 不在班次 %lld 上",
-                          "person %lld is not on shift %lld", (long long)person_id,
-                          (long long)shift_id);
+        write_fail(&w, ep_error_set(err, EP_ERULE, "人员 %lld 不在班次 %lld 上",
+                                    "person %lld is not on shift %lld", (long long)person_id,
+                                    (long long)shift_id));
         goto out;
     }
     if (in) {
         if (has_in) {
-            rc = ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签到",
-                              "person %lld has already checked in", (long long)person_id);
+            write_fail(&w,
+                       ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签到",
+                                    "person %lld has already checked in", (long long)person_id));
             goto out;
         }
         if (at_unix < start - CHECKIN_EARLY_S || at_unix >= end) {
-            rc = ep_error_set(err, EP_ERULE, "签到时间应在班次开始前 2 小时到班次结束之间",
-                              "check-in must be between 2 hours before the start and the end");
+            write_fail(
+                &w, ep_error_set(err, EP_ERULE, "签到时间应在班次开始前 2 小时到班次结束之间",
+                                 "check-in must be between 2 hours before the start and the end"));
             goto out;
         }
     } else {
         if (!has_in) {
-            rc = ep_error_set(err, EP_ERULE, "人员 %lld 尚未签到", "person %lld has not checked in",
-                              (long long)person_id);
+            write_fail(&w, ep_error_set(err, EP_ERULE, "人员 %lld 尚未签到",
+                                        "person %lld has not checked in", (long long)person_id));
             goto out;
         }
         if (has_out) {
-            rc = ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签退",
-                              "person %lld has already checked out", (long long)person_id);
+            write_fail(&w,
+                       ep_error_set(err, EP_ECONFLICT, "人员 %lld 已签退",
+                                    "person %lld has already checked out", (long long)person_id));
             goto out;
         }
         if (at_unix < checkin) {
             ep_error_field(err, "at", "不能早于签到时间", "must not be before the check-in");
-            rc = -EP_EINVAL;
+            write_check(&w);
             goto out;
         }
     }
-    (void)checkout;
     st = in ? store_prepare(s,
                             "UPDATE shift_people SET checkin_unix = ?"
                             " WHERE shift_id = ? AND person_id = ?",
@@ -747,35 +700,28 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
                             " WHERE shift_id = ? AND person_id = ?",
                             err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_int64(st, 1, at_unix);
     store_bind_int64(st, 2, shift_id);
     store_bind_int64(st, 3, person_id);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     int64_t minutes = in ? 0 : (at_unix - checkin) / 60;
-    if (minutes && (rc = counter_add(s, region, "service_minutes", minutes, err)) != 0)
-        goto out;
-    if ((rc = roster_shift_get(s, "", shift_id, out, err)) != 0)
+    if (write_count(&w, region, "service_minutes", minutes) != 0 ||
+        write_fail(&w, roster_shift_get(s, "", shift_id, out, err)) != 0)
         goto out;
     json_t *detail = json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
                                (json_int_t)person_id, "at", iso_json(at_unix));
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)shift_id);
-    rc = audit_record(s, who, in ? "checkin" : "checkout", "shift", ids, region, NULL, detail, err);
+    write_audit(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL, detail);
     json_decref(detail);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
+out:
+    if (write_end(&w, shift_id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int roster_service_hours(struct store *s, const char *scope, const char *kind, int64_t id,

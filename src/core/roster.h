@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/audit.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -48,9 +49,8 @@ int roster_place_create(struct store *s, const struct actor *who, const char *na
                         const char *kind, const char *region_code, json_t **out,
                         struct ep_error *err);
 /* Inside the caller's transaction (checkpoints): *id_out set; no audit. */
-int roster_place_insert(struct store *s, const struct actor *who, const char *name,
-                        const char *kind, const char *region_code, int64_t *id_out,
-                        struct ep_error *err);
+int roster_place_insert(struct write *w, const char *name, const char *kind,
+                        const char *region_code, int64_t *id_out);
 /* One place in "scope"; -EP_ENOTFOUND. *region_out (16 bytes, may be NULL). */
 int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **out, char *region_out,
                      struct ep_error *err);

@@ -11,6 +11,7 @@
 #include "core/counter.h"
 #include "core/org.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "util/timeutil.h"
 
 static json_t *col_str(struct store_stmt *st, int col)
@@ -155,15 +156,17 @@ static int type_exists(struct store *s, const char *code, struct ep_error *err)
     return rc;
 }
 
-int team_insert(struct store *s, const struct actor *who, const struct team_input *in,
-                int64_t application_id, int64_t *id_out, struct ep_error *err)
+int team_insert(struct write *w, const struct team_input *in, int64_t application_id,
+                int64_t *id_out)
 {
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
     org_check_text(in->name, "name", ORG_NAME_CHARS, 1, err);
     int rc;
     if (!in->type || !*in->type)
         ep_error_field(err, "type", "必填", "is required");
     else if ((rc = type_exists(s, in->type, err)) < 0)
-        return rc;
+        return write_fail(w, rc);
     else if (rc == STORE_DONE)
         ep_error_field(err, "type", "队伍类型 %s 不存在", "unknown team type %s", in->type);
     int64_t from = time_today_cn(), to = -1;
@@ -174,66 +177,34 @@ int team_insert(struct store *s, const struct actor *who, const struct team_inpu
         ep_error_field(err, "active_to", "不能早于开始日期", "must not be before active_from");
     if (in->nmembers > TEAM_MEMBERS_MAX)
         ep_error_field(err, "member_ids", "最多 %d 人", "at most %d persons", TEAM_MEMBERS_MAX);
-    else if ((rc = org_check_person_list(s, in->member_ids, in->nmembers, "member_ids", err)) != 0)
-        return rc;
     if (in->leader_person_id < 0 || (in->leader_person_id == 0 && in->nmembers == 0))
         ep_error_field(err, "leader_person_id", "必填(或列出队员)",
                        "is required (or list members)");
-    else if (in->leader_person_id > 0 &&
-             (rc = org_check_person(s, in->leader_person_id, "leader_person_id", err)) != 0)
-        return rc;
     if (in->nplaces > TEAM_PLACES_MAX)
         ep_error_field(err, "place_ids", "最多 %d 处", "at most %d places", TEAM_PLACES_MAX);
-    /* Organisation and places. */
+    /* Every record named: the organisation, the persons, the places. */
     char region[REGION_CODE_MAX] = "";
-    int dissolved = 0;
-    struct store_stmt *st =
-        store_prepare(s, "SELECT region_code, dissolved_date FROM orgs WHERE id = ?", err);
+    write_ref_inside(w, REF_ORG, in->org_id, "org_id", region);
+    if (in->nmembers <= TEAM_MEMBERS_MAX)
+        write_ref_list(w, REF_PERSON, in->member_ids, in->nmembers, "member_ids");
+    if (in->leader_person_id > 0)
+        write_ref(w, REF_PERSON, in->leader_person_id, "leader_person_id", NULL);
+    if (in->nplaces <= TEAM_PLACES_MAX)
+        write_ref_list(w, REF_DUTY_PLACE, in->place_ids, in->nplaces, "place_ids");
+    if (write_check(w) != 0)
+        return w->rc;
+    struct store_stmt *st = store_prepare(s, "SELECT dissolved_date FROM orgs WHERE id = ?", err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, in->org_id);
     rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
-        dissolved = !store_column_is_null(st, 1);
-    }
+    int dissolved = rc == STORE_ROW && !store_column_is_null(st, 0);
     store_stmt_reset(st);
     if (rc < 0)
-        return rc;
-    if (!*region)
-        ep_error_field(err, "org_id", "党组织 %lld 不存在", "organisation %lld not found",
-                       (long long)in->org_id);
-    st = store_prepare(s, "SELECT region_code FROM duty_places WHERE id = ?", err);
-    if (!st)
-        return -EP_EINTERNAL;
-    for (int i = 0; i < in->nplaces && i < TEAM_PLACES_MAX; i++) {
-        char f[32];
-        snprintf(f, sizeof f, "place_ids[%d]", i);
-        store_bind_int64(st, 1, in->place_ids[i]);
-        rc = store_step(st, err);
-        int visible =
-            rc == STORE_ROW && region_in_scope(store_column_text(st, 0), who->user->scope);
-        store_stmt_reset(st);
-        if (rc < 0)
-            return rc;
-        for (int k = 0; k < i && visible; k++)
-            if (in->place_ids[k] == in->place_ids[i]) {
-                ep_error_field(err, f, "重复", "is listed twice");
-                visible = -1;
-            }
-        if (!visible)
-            ep_error_field(err, f, "值守地点 %lld 不存在", "duty place %lld not found",
-                           (long long)in->place_ids[i]);
-    }
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(region, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "党组织 %lld 超出管辖范围(%s)",
-                            "organisation %lld is outside your jurisdiction (%s)",
-                            (long long)in->org_id, who->user->scope);
+        return write_fail(w, rc);
     if (dissolved)
-        return ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销", "organisation %lld is dissolved",
-                            (long long)in->org_id);
+        return write_fail(w, ep_error_set(err, EP_ERULE, "党组织 %lld 已撤销",
+                                          "organisation %lld is dissolved", (long long)in->org_id));
     int64_t leader = in->leader_person_id > 0 ? in->leader_person_id : in->member_ids[0];
     char from_s[11], to_s[11], now[32];
     time_date_format(from, from_s);
@@ -246,7 +217,7 @@ int team_insert(struct store *s, const struct actor *who, const struct team_inpu
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, in->name);
     store_bind_text(st, 2, in->type);
     store_bind_int64(st, 3, in->org_id);
@@ -258,108 +229,96 @@ int team_insert(struct store *s, const struct actor *who, const struct team_inpu
         store_bind_int64(st, 8, application_id);
     else
         store_bind_null(st, 8);
-    store_bind_text(st, 9, who->user->username);
+    store_bind_text(st, 9, w->who->user->username);
     store_bind_text(st, 10, now);
-    if ((rc = store_run(st, err)) != 0)
-        return rc;
+    if (write_fail(w, store_run(st, err)) != 0)
+        return w->rc;
     int64_t id = store_last_insert_id(s);
     st = store_prepare(s,
                        "INSERT INTO team_members (team_id, person_id) VALUES (?, ?)"
                        " ON CONFLICT DO NOTHING",
                        err);
     if (!st)
-        return -EP_EINTERNAL;
-    for (int i = -1; i < in->nmembers && rc == 0; i++) {
+        return write_fail(w, -EP_EINTERNAL);
+    for (int i = -1; i < in->nmembers && write_ok(w); i++) {
         store_bind_int64(st, 1, id);
         store_bind_int64(st, 2, i < 0 ? leader : in->member_ids[i]);
-        rc = store_run(st, err);
+        write_fail(w, store_run(st, err));
     }
     st = store_prepare(s, "INSERT INTO team_places (team_id, place_id) VALUES (?, ?)", err);
     if (!st)
-        return -EP_EINTERNAL;
-    for (int i = 0; i < in->nplaces && rc == 0; i++) {
+        return write_fail(w, -EP_EINTERNAL);
+    for (int i = 0; i < in->nplaces && write_ok(w); i++) {
         store_bind_int64(st, 1, id);
         store_bind_int64(st, 2, in->place_ids[i]);
-        rc = store_run(st, err);
+        write_fail(w, store_run(st, err));
     }
     char metric[64];
     snprintf(metric, sizeof metric, "teams.%s", in->type);
-    if (rc != 0 || (rc = counter_add(s, region, metric, 1, err)) != 0 ||
-        (rc = counter_add(s, region, "teams_total", 1, err)) != 0)
-        return rc;
+    if (write_count(w, region, metric, 1) != 0 || write_count(w, region, "teams_total", 1) != 0)
+        return w->rc;
     json_t *after = NULL;
-    if ((rc = team_get(s, "", id, &after, err)) != 0)
-        return rc;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    rc = audit_record(s, who, "create", "team", ids, region, NULL, after, err);
+    if (write_fail(w, team_get(s, "", id, &after, err)) != 0)
+        return w->rc;
+    write_audit(w, "create", "team", id, region, NULL, after);
     json_decref(after);
-    if (rc == 0)
+    if (w->rc == 0)
         *id_out = id;
-    return rc;
+    return w->rc;
 }
 
 int team_create(struct store *s, const struct actor *who, const struct team_input *in, json_t **out,
                 struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int64_t id;
-    int rc = team_insert(s, who, in, 0, &id, err);
-    if (rc == 0)
-        rc = team_get(s, "", id, out, err);
-    if (rc == 0 && (rc = store_commit(s, err)) != 0) {
+    *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    if (team_insert(&w, in, 0, &id) == 0)
+        write_fail(&w, team_get(s, "", id, out, err));
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return w.rc;
 }
 
 int team_member_add(struct store *s, const struct actor *who, int64_t team_id, int64_t person_id,
                     struct ep_error *err)
 {
-    int rc = org_check_person(s, person_id, "person_id", err);
-    if (rc != 0)
-        return rc;
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    json_t *team = NULL;
-    if ((rc = team_get(s, who->user->scope, team_id, &team, err)) != 0)
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    char region[REGION_CODE_MAX] = "";
+    if (write_target(&w, REF_TEAM, team_id, region) != 0)
+        goto out;
+    write_ref(&w, REF_PERSON, person_id, "person_id", NULL);
+    if (write_check(&w) != 0)
         goto out;
     struct store_stmt *st =
         store_prepare(s, "INSERT INTO team_members (team_id, person_id) VALUES (?, ?)", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_int64(st, 1, team_id);
     store_bind_int64(st, 2, person_id);
-    if ((rc = store_run(st, err)) == -EP_ECONFLICT) {
+    int rc = store_run(st, err);
+    if (rc == -EP_ECONFLICT) {
         ep_error_clear(err);
         rc = ep_error_set(err, EP_ECONFLICT, "人员 %lld 已是队伍 %lld 的队员",
                           "person %lld is already a member of team %lld", (long long)person_id,
                           (long long)team_id);
     }
-    if (rc != 0)
+    if (write_fail(&w, rc) != 0)
         goto out;
     json_t *after =
         json_pack("{s:I, s:I}", "team_id", (json_int_t)team_id, "person_id", (json_int_t)person_id);
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)team_id);
-    rc = audit_record(s, who, "create", "team_member", ids,
-                      json_string_value(json_object_get(team, "region_code")), NULL, after, err);
+    write_audit(&w, "create", "team_member", team_id, region, NULL, after);
     json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
 out:
-    if (rc != 0)
-        store_rollback(s);
-    json_decref(team);
-    return rc;
+    return write_end(&w, team_id);
 }
 
 int team_types_list(struct store *s, json_t *items, struct ep_error *err)
@@ -395,8 +354,9 @@ int team_type_create(struct store *s, const struct actor *who, const char *code,
     if (who->user->scope[0] && region_level_of_code(who->user->scope) != REGION_CITY)
         return ep_error_set(err, EP_EFORBIDDEN, "只有市级用户可以增加队伍类型",
                             "only a city-wide user may add team types");
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     struct store_stmt *st =
         store_prepare(s, "INSERT INTO team_types (code, name_zh, name_en) VALUES (?, ?, ?)", err);
     int rc = -EP_EINTERNAL;
@@ -411,15 +371,11 @@ int team_type_create(struct store *s, const struct actor *who, const char *code,
                               "team type %s (%s) already exists", code, name_zh);
         }
     }
-    if (rc == 0) {
+    if (write_fail(&w, rc) == 0) {
         json_t *after =
             json_pack("{s:s, s:s, s:s}", "code", code, "name_zh", name_zh, "name_en", name_en);
-        rc = audit_record(s, who, "create", "team_type", code, who->user->scope, NULL, after, err);
+        write_audit_key(&w, "create", "team_type", code, who->user->scope, NULL, after);
         json_decref(after);
     }
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, 0);
 }

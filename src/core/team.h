@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/audit.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -39,9 +40,10 @@ struct team_input {
 /* Checks and inserts a team inside the caller's transaction (audited,
  * counter teams.<type>); "application_id" (0 = none) records its origin.
  * Field errors named after the input members ("member_ids[2]", ...),
- * -EP_EFORBIDDEN when the organisation is outside who's scope. */
-int team_insert(struct store *s, const struct actor *who, const struct team_input *in,
-                int64_t application_id, int64_t *id_out, struct ep_error *err);
+ * a record named outside who's scope is not found (as a missing one).
+ * A step inside the caller's write "w". */
+int team_insert(struct write *w, const struct team_input *in, int64_t application_id,
+                int64_t *id_out);
 /* team_insert in its own transaction, then the team as JSON. */
 int team_create(struct store *s, const struct actor *who, const struct team_input *in, json_t **out,
                 struct ep_error *err);

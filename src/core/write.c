@@ -47,7 +47,6 @@ int write_begin(struct write *w, struct store *s, const struct actor *who, const
 
 int write_fail(struct write *w, int rc)
 {
-    assert(rc <= 0);
     if (w->rc == 0 && rc < 0) {
         assert(w->err->code != EP_OK);
         w->rc = rc;
@@ -66,7 +65,7 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
 {
     if (w->rc)
         return w->rc;
-    int rc = ref_visible(w->s, w->who->user->scope, kind, id, region_out, w->err);
+    int rc = ref_writable(w->s, w->who->user->scope, kind, id, region_out, w->err);
     if (rc < 0)
         return w->rc = rc;
     if (rc == 0)
@@ -74,17 +73,31 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
     return 0;
 }
 
-int write_ref(struct write *w, int kind, int64_t id, const char *field,
-              char region_out[REGION_CODE_MAX])
+static int ref_check(struct write *w, int kind, int64_t id, const char *field, int inside,
+                     char region_out[REGION_CODE_MAX])
 {
     if (w->rc)
         return 0;
-    int rc = ref_visible(w->s, w->who->user->scope, kind, id, region_out, w->err);
+    const char *scope = w->who->user->scope;
+    int rc = inside ? ref_writable(w->s, scope, kind, id, region_out, w->err)
+                    : ref_visible(w->s, scope, kind, id, region_out, w->err);
     if (rc < 0)
         return w->rc = rc;
     if (rc == 0)
         ref_field_not_found(w->err, field, kind, id);
     return rc;
+}
+
+int write_ref(struct write *w, int kind, int64_t id, const char *field,
+              char region_out[REGION_CODE_MAX])
+{
+    return ref_check(w, kind, id, field, 0, region_out);
+}
+
+int write_ref_inside(struct write *w, int kind, int64_t id, const char *field,
+                     char region_out[REGION_CODE_MAX])
+{
+    return ref_check(w, kind, id, field, 1, region_out);
 }
 
 int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const char *field)
@@ -120,6 +133,21 @@ int write_region(struct write *w, const char *code, int level, const char *field
     return rc;
 }
 
+int write_target_region(struct write *w, const char *code, int level, struct region *out)
+{
+    if (w->rc)
+        return w->rc;
+    int rc = ref_region_visible(w->s, w->who->user->scope, code, level, out, w->err);
+    if (rc < 0)
+        return w->rc = rc;
+    if (rc == 0)
+        w->rc = level == REGION_GRID ? ep_error_set(w->err, EP_ENOTFOUND, "网格 %s 不存在",
+                                                    "grid %s not found", code ? code : "")
+                                     : ep_error_set(w->err, EP_ENOTFOUND, "地区 %s 不存在",
+                                                    "region %s not found", code ? code : "");
+    return w->rc;
+}
+
 int write_scope(struct write *w, const char *code)
 {
     if (w->rc)
@@ -138,9 +166,8 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
     return rc ? (w->rc = rc) : 0;
 }
 
-int write_audit_key(struct write *w, const char *action, const char *entity,
-                    const char *entity_key, const char *region, const json_t *before,
-                    const json_t *after)
+int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
+                    const char *region, const json_t *before, const json_t *after)
 {
     if (w->rc)
         return w->rc;

@@ -42,13 +42,13 @@
 #include "util/error.h"
 
 struct write {
-    struct store *s;          /* the connection, inside the write's transaction */
-    const struct actor *who;  /* who writes; who->user->scope bounds every reference */
-    struct ep_error *err;     /* the error of the write */
-    struct idem_key *idem;    /* idempotency key, NULL when the write has none */
-    const char *idem_entity;  /* kind of entity the key was used for ("health_report") */
-    int rc;                   /* first failure (negative), sticky; 0 while all is well */
-    int open;                 /* 1 while the transaction is open */
+    struct store *s;         /* the connection, inside the write's transaction */
+    const struct actor *who; /* who writes; who->user->scope bounds every reference */
+    struct ep_error *err;    /* the error of the write */
+    struct idem_key *idem;   /* idempotency key, NULL when the write has none */
+    const char *idem_entity; /* kind of entity the key was used for ("health_report") */
+    int rc;                  /* first failure (negative), sticky; 0 while all is well */
+    int open;                /* 1 while the transaction is open */
 };
 
 #define WRITE_REPLAY 1 /* write_begin: the key was seen with this body */
@@ -92,6 +92,12 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
 int write_ref(struct write *w, int kind, int64_t id, const char *field,
               char region_out[REGION_CODE_MAX]);
 
+/* Like write_ref for a record the new one belongs to and takes its region
+ * from (a team's organisation): it must lie inside the actor's scope even
+ * when its kind is visible on the path above (ref_writable). */
+int write_ref_inside(struct write *w, int kind, int64_t id, const char *field,
+                     char region_out[REGION_CODE_MAX]);
+
 /* Like write_ref for each of the "n" ids of a list field ("member_ids"): the
  * field errors name "field[i]"; an id listed twice is a field error too.
  * Returns 1 when every id is visible, 0, or negative. */
@@ -102,8 +108,15 @@ int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const c
 int write_region(struct write *w, const char *code, int level, const char *field,
                  struct region *out);
 
-/* The target region itself ("the fact happens in region X"): outside the
- * actor's scope the write fails with 404 for "what" ("地区 X 不存在").  */
+/* The region a route names ("/grid-duties/{grid}"): exists, of "level" when
+ * non-zero, inside the actor's scope; otherwise the write fails with 404
+ * "网格 X 不存在" / "地区 X 不存在" (missing and outside alike).  "out" (may
+ * be NULL) receives the region. */
+int write_target_region(struct write *w, const char *code, int level, struct region *out);
+
+/* A region code already known to exist (a record's own region): outside the
+ * actor's scope the write fails with 404 "地区 X 不存在".  Returns the write's
+ * failure. */
 int write_scope(struct write *w, const char *code);
 
 /* Adds "delta" to "metric" at "code" and its ancestors (counter_add), in the
@@ -115,9 +128,8 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
 int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,
                 const char *region, const json_t *before, const json_t *after);
 /* The same with a textual id ("431122101201001" for a grid's duty). */
-int write_audit_key(struct write *w, const char *action, const char *entity,
-                    const char *entity_key, const char *region, const json_t *before,
-                    const json_t *after);
+int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
+                    const char *region, const json_t *before, const json_t *after);
 
 /* Ends the write: when every step succeeded records the idempotency key (with
  * "entity_id" as the first result) and commits; otherwise rolls back all of

@@ -16,6 +16,11 @@ struct route {
     http_handler_fn handler; /* the handler */
     int perm;                /* enum auth_perm required */
     int scoped_write;        /* documentation aid: 1 if the route writes facts in a region */
+    const char *refs;        /* the body's references to records, "field:kind ..." (NULL = none):
+                                "member_ids[]:person" is a list, "team.place_ids[]:duty_place"
+                                a nested member; kinds are ref_kind_name()s, "region" or "grid".
+                                `epigrid routes` prints them and the reference test
+                                (tests/api/references.test.mjs) probes every one */
 };
 
 extern const struct route http_routes[]; /* terminated by a NULL method */

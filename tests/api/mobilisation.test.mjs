@@ -118,7 +118,8 @@ test('organisations: a tree of regular, temporary and mobile ones, in scope', as
   // Scope: another county neither sees nor writes here.
   r = await otherOrganiser.get(`/api/v1/orgs/${ids.branch}`);
   assertError(assert, r, 404, 'not_found');
-  await refused(() => otherOrganiser.post('/api/v1/orgs', { name: '越权支部', kind: 'regular', region_code: GRID_A, founded_date: '2020-01-01' }), 403, 'forbidden');
+  // A region outside the scope does not exist for the caller: the answer of a missing one.
+  await refused(() => otherOrganiser.post('/api/v1/orgs', { name: '越权支部', kind: 'regular', region_code: GRID_A, founded_date: '2020-01-01' }), 404, 'not_found', ['region_code']);
   await refused(() => viewer.post('/api/v1/orgs', { name: '只读', kind: 'regular', region_code: CITY, founded_date: '2020-01-01' }), 403, 'forbidden');
   await refused(() => workerA.post('/api/v1/orgs', { name: '网格员', kind: 'regular', region_code: GRID_A, founded_date: '2020-01-01' }), 403, 'forbidden');
   // A child outside its parent's region breaks the tree rule.
@@ -132,8 +133,8 @@ test('organisations: bad input names each field and writes nothing', async () =>
     [{ ...good, name: '长'.repeat(61) }, ['name']],
     [{ ...good, kind: 'permanent' }, ['kind']],
     [{ ...good, region_code: '43' }, ['region_code']],
-    [{ ...good, region_code: '431199' }, ['region_code']],
-    [{ ...good, parent_id: 99999 }, ['parent_id']],
+    [{ ...good, region_code: '431199' }, ['region_code'], 404],
+    [{ ...good, parent_id: 99999 }, ['parent_id'], 404],
     [{ ...good, parent_id: 'one' }, ['parent_id']],
     [{ ...good, kind: 'mobile' }, ['location']],
     [{ ...good, founded_date: '2020-02-30' }, ['founded_date']],
@@ -141,7 +142,9 @@ test('organisations: bad input names each field and writes nothing', async () =>
     [{ ...good, colour: 'red' }, ['colour']],
     [{ kind: 'regular' }, ['name', 'region_code', 'founded_date']],
   ];
-  for (const [body, fields] of cases) await refused(() => admin.post('/api/v1/orgs', body), 400, 'invalid_input', fields);
+  for (const [body, fields, status = 400] of cases) {
+    await refused(() => admin.post('/api/v1/orgs', body), status, status === 400 ? 'invalid_input' : 'not_found', fields);
+  }
   await refused(() => admin.post('/api/v1/orgs', '{"name":'), 400, 'invalid_input');
   await refused(() => admin.get('/api/v1/orgs/abc'), 404, 'not_found');
 });
@@ -156,7 +159,7 @@ test('members: one regular organisation, temporary and mobile ones on top', asyn
   assert.equal((await add(ids.mobile, persons[0])).status, 201); // and mobile
   await refused(() => add(ids.retired, persons[0]), 409, 'conflict'); // a second regular
   await refused(() => add(ids.branch, persons[0]), 409, 'conflict'); // twice
-  await refused(() => add(ids.branch, { id: 99999 }), 400, 'invalid_input', ['person_id']);
+  await refused(() => add(ids.branch, { id: 99999 }), 404, 'not_found', ['person_id']);
   await refused(() => countyOrganiser.post(`/api/v1/orgs/${ids.branch}/members`, { person_id: persons[8].id, role: 'chief' }), 400, 'invalid_input', ['role']);
   await refused(() => countyOrganiser.post(`/api/v1/orgs/${ids.branch}/members`, { person_id: persons[8].id, role: 'member', joined_date: day(3) }), 400, 'invalid_input', ['joined_date']);
   await refused(() => add(ids.branch, persons[8], 'member', otherOrganiser), 404, 'not_found');
@@ -199,7 +202,7 @@ test('places, checkpoints and a team', async () => {
   await refused(() => countyOrganiser.post('/api/v1/checkpoints', { name: '镇卡口', region_code: TOWNSHIP, hours: '24h' }), 400, 'invalid_input', ['region_code']);
   await refused(() => countyOrganiser.post('/api/v1/checkpoints', { name: '卡口', region_code: GRID_A, hours: '8-20' }), 400, 'invalid_input', ['hours']);
   await refused(() => countyOrganiser.post('/api/v1/places', { name: '点', kind: 'shop', region_code: GRID_C }), 400, 'invalid_input', ['kind']);
-  await refused(() => countyOrganiser.post('/api/v1/places', { name: '点', kind: 'site', region_code: GRID_C }), 403, 'forbidden');
+  await refused(() => countyOrganiser.post('/api/v1/places', { name: '点', kind: 'site', region_code: GRID_C }), 404, 'not_found', ['region_code']);
   r = await viewer.get('/api/v1/places?kind=checkpoint');
   assert.deepEqual(r.body.items.map((p) => p.id), [ids.checkpointPlace]);
   r = await viewer.get('/api/v1/checkpoints');
@@ -217,7 +220,7 @@ test('places, checkpoints and a team', async () => {
   ids.emergencyTeam = r.body.id;
   await refused(() => countyOrganiser.post('/api/v1/teams', { name: '队', type: 'rocket', org_id: ids.retired, member_ids: [persons[1].id, persons[1].id, 99999], place_ids: [99999], active_from: day(0), active_to: day(-1) }),
     400, 'invalid_input', ['type', 'member_ids[1]', 'member_ids[2]', 'place_ids[0]', 'active_to']);
-  await refused(() => otherOrganiser.post('/api/v1/teams', { name: '队', type: 'patrol', org_id: ids.retired, leader_person_id: persons[10].id }), 403, 'forbidden');
+  await refused(() => otherOrganiser.post('/api/v1/teams', { name: '队', type: 'patrol', org_id: ids.retired, leader_person_id: persons[10].id }), 404, 'not_found', ['org_id']);
   r = await countyOrganiser.post(`/api/v1/teams/${ids.emergencyTeam}/members`, { person_id: persons[7].id });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.body.members.length, 7);
@@ -288,7 +291,7 @@ test('grid responsibility: one responsible person, helpers, grids without one', 
   r = await viewer.get(`/api/v1/grid-duties?region=${VILLAGE}`);
   assert.equal(r.body.items[0].responsible.name, '党员0');
   await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${GRID_B}`, { responsible_person_id: persons[0].id, helper_person_ids: [persons[0].id] }), 400, 'invalid_input', ['helper_person_ids[0]']);
-  await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${GRID_C}`, { responsible_person_id: persons[10].id }), 403, 'forbidden');
+  await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${GRID_C}`, { responsible_person_id: persons[10].id }), 404, 'not_found');
   await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${VILLAGE}`, { responsible_person_id: persons[0].id }), 404, 'not_found');
   await refused(() => workerA.req('PUT', `/api/v1/grid-duties/${GRID_A}`, { responsible_person_id: persons[3].id }), 403, 'forbidden');
   r = await admin.get('/api/v1/stats/mobilisation');
@@ -336,9 +339,9 @@ test('rosters: a 24-hour roster with a gap, the gap view, closing it, across mid
   await refused(() => shift(at(d, '10:00'), at(day(3), '10:00')), 400, 'invalid_input', ['end']);
   await refused(() => shift('2020-01-28 10:00', at(d, '11:00')), 400, 'invalid_input', ['start']);
   await refused(() => shift(at(d, '10:00'), at(d, '11:00'), []), 400, 'invalid_input', ['person_ids']);
-  await refused(() => shift(at(d, '10:00'), at(d, '11:00'), [99999]), 400, 'invalid_input', ['person_ids[0]']);
-  await refused(() => shift(at(d, '10:00'), at(d, '11:00'), [p1], 99999), 400, 'invalid_input', ['place_id']);
-  await refused(() => otherOrganiser.post('/api/v1/shifts', { place_id: ids.checkpointPlace, start: at(d, '10:00'), end: at(d, '11:00'), person_ids: [persons[10].id] }), 403, 'forbidden');
+  await refused(() => shift(at(d, '10:00'), at(d, '11:00'), [99999]), 404, 'not_found', ['person_ids[0]']);
+  await refused(() => shift(at(d, '10:00'), at(d, '11:00'), [p1], 99999), 404, 'not_found', ['place_id']);
+  await refused(() => otherOrganiser.post('/api/v1/shifts', { place_id: ids.checkpointPlace, start: at(d, '10:00'), end: at(d, '11:00'), person_ids: [persons[10].id] }), 404, 'not_found', ['place_id']);
   await refused(() => workerA.post('/api/v1/shifts', { place_id: ids.checkpointPlace, start: at(d, '10:00'), end: at(d, '11:00'), person_ids: [p1] }), 403, 'forbidden');
   assertError(assert, await viewer.get(`/api/v1/shifts/gaps?place=${ids.checkpointPlace}`), 400, 'invalid_input', ['date']);
   assertError(assert, await viewer.get(`/api/v1/shifts/gaps?date=${d}&place=x`), 400, 'invalid_input', ['place']);
@@ -444,7 +447,7 @@ test('checkpoint entries: consequences, idempotency, masking, scope, bad input',
   ];
   for (const [body, fields] of cases) await refused(() => workerA.post(url, body), 400, 'invalid_input', fields);
   await refused(() => workerA.post('/api/v1/checkpoints/99999/entries', { client_uuid: UUID(), plate: '湘M12345', outcome: 'pass' }), 404, 'not_found');
-  await refused(() => workerC.post(url, { client_uuid: UUID(), plate: '湘M12345', outcome: 'pass' }), 403, 'forbidden');
+  await refused(() => workerC.post(url, { client_uuid: UUID(), plate: '湘M12345', outcome: 'pass' }), 404, 'not_found');
   await refused(() => viewer.post(url, { client_uuid: UUID(), plate: '湘M12345', outcome: 'pass' }), 403, 'forbidden');
 
   // Lists: masked for the commander, full for the grid worker, refused to the viewer.
