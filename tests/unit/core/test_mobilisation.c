@@ -515,8 +515,7 @@ static void checkpoint_entry_consequences(void **state)
     user(&far, 9, "worker_c", ROLE_GRID_WORKER, GRID_C);
     struct actor far_actor = {&far, "test"};
     ep_error_clear(&err);
-    assert_int_equal(checkpoint_entry_add(fx->s, &far_actor, &car, NULL, &id, &err),
-                     -EP_ENOTFOUND);
+    assert_int_equal(checkpoint_entry_add(fx->s, &far_actor, &car, NULL, &id, &err), -EP_ENOTFOUND);
     assert_int_equal(count(fx, CITY, metric), 2);
     /* Masked for a viewer, full for the grid's worker. */
     json_t *items = json_array();
