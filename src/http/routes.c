@@ -81,6 +81,14 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/contacts", handler_contacts_list, PERM_CASE_READ, 0, NULL},
     {"POST", "/api/v1/contacts", handler_contacts_create, PERM_CASE_WRITE, 1, NULL},
     {"GET", "/api/v1/contacts/{id}", handler_contact_get, PERM_CASE_READ, 0, NULL},
+    /* cross-jurisdiction requests: region_code is any region of the territory (it names
+       where the request goes), so it is not a reference to check against the scope */
+    {"GET", "/api/v1/assist-requests", handler_assists_list, PERM_CASE_READ, 0, NULL},
+    {"POST", "/api/v1/assist-requests", handler_assists_create, PERM_CASE_WRITE, 1, "source_case_id:case"},
+    {"GET", "/api/v1/assist-requests/{id}", handler_assist_get, PERM_CASE_READ, 0, NULL},
+    {"POST", "/api/v1/assist-requests/{id}/acknowledge", handler_assist_acknowledge, PERM_CASE_WRITE, 1, NULL},
+    {"POST", "/api/v1/assist-requests/{id}/observe", handler_assist_observe, PERM_CASE_WRITE, 1, "person_id:person"},
+    {"POST", "/api/v1/assist-requests/{id}/not-found", handler_assist_not_found, PERM_CASE_WRITE, 1, NULL},
     {"GET", "/api/v1/bulletin", handler_bulletin_get, PERM_REGION_READ, 0, NULL},
     {"GET", "/public/bulletin", handler_public_bulletin, PERM_PUBLIC, 0, NULL},
 

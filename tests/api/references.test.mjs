@@ -17,7 +17,7 @@ const OUT = '431124'; // a sibling county
 const grid = (county) => `${county}101201001`;
 const SECRET = '机密'; // every record outside the scope carries it in its name
 
-let srv, root, caller, routes;
+let srv, root, caller, outHealth, routes;
 let seq = 0;
 const uniq = () => String(++seq);
 const rec = {}; // rec[kind] = { In: id, Out: id } -- standing records per county
@@ -51,6 +51,11 @@ const make = {
   },
   async team(where) {
     const r = await root.post('/api/v1/teams', { name: `${where === 'Out' ? SECRET : ''}队伍${uniq()}`, type: 'patrol', org_id: rec.org[where], leader_person_id: rec.person[where] });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async case(where) {
+    const r = await root.post('/api/v1/cases', { person_id: await make.person(where), status: 'suspected' });
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   },
@@ -151,6 +156,17 @@ const FIXTURES = {
   'POST /api/v1/checkpoints region_code': {
     base: async () => ({ path: '/api/v1/checkpoints', body: { name: `卡口${uniq()}`, region_code: grid(IN), hours: '24h' } }),
   },
+  'POST /api/v1/assist-requests source_case_id': {
+    base: async () => ({ path: '/api/v1/assist-requests', body: { source_case_id: rec.case.In, name: '接触者', phone: '13912345678', region_code: OUT, contact_type: 'work', last_contact_date: day(-1) } }),
+  },
+  'POST /api/v1/assist-requests/{id}/observe person_id': {
+    // A request from the other county addressed to the caller's, not matched to anyone.
+    base: async () => {
+      const r = await outHealth.post('/api/v1/assist-requests', { source_case_id: rec.case.Out, name: '接触者', phone: '13912345678', region_code: IN, contact_type: 'work', last_contact_date: day(-1) });
+      assert.equal(r.status, 201, r.text);
+      return { path: `/api/v1/assist-requests/${r.body.id}/observe`, body: { kind: 'home' } };
+    },
+  },
 };
 
 // A pending application of the temporary organisation's member.
@@ -181,7 +197,7 @@ before(async () => {
       assert.equal(r.status, 201, r.text);
     }
   }
-  for (const kind of ['person', 'org', 'duty_place', 'team', 'region', 'grid']) {
+  for (const kind of ['person', 'org', 'duty_place', 'team', 'case', 'region', 'grid']) {
     rec[kind] = { In: await make[kind]('In'), Out: await make[kind]('Out') };
   }
   rec.tempOrg = await make.org('In', 'temporary');
@@ -189,6 +205,7 @@ before(async () => {
   const m = await root.post(`/api/v1/orgs/${rec.tempOrg}/members`, { person_id: rec.member, role: 'member' });
   assert.equal(m.status, 201, m.text);
   caller = await srv.token('admin', IN);
+  outHealth = await srv.token('health', OUT);
   const r = epigrid(['routes']);
   assert.equal(r.status, 0, r.stderr);
   routes = JSON.parse(r.stdout).routes;

@@ -89,6 +89,14 @@ HANDLER(handler_case_update);
 HANDLER(handler_case_chain);
 HANDLER(handler_contacts_list);
 HANDLER(handler_contacts_create);
+
+/* assists.c: cross-jurisdiction requests (协查函) */
+HANDLER(handler_assists_list);
+HANDLER(handler_assists_create);
+HANDLER(handler_assist_get);
+HANDLER(handler_assist_acknowledge);
+HANDLER(handler_assist_observe);
+HANDLER(handler_assist_not_found);
 HANDLER(handler_contact_get);
 HANDLER(handler_bulletin_get);
 HANDLER(handler_public_bulletin);

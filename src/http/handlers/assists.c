@@ -1,0 +1,176 @@
+/*
+ * assists.c -- cross-jurisdiction requests (协查函) over HTTP:
+ *   GET  /api/v1/assist-requests                 ?box=inbox|outbox (default inbox)
+ *                                                &status=&limit=&cursor=: newest first,
+ *                                                with a summary of the whole box
+ *   POST /api/v1/assist-requests                 send one {source_case_id, name,
+ *                                                id_number?, phone?, region_code,
+ *                                                contact_type, last_contact_date, note?,
+ *                                                client_uuid?}: the outbox view
+ *   GET  /api/v1/assist-requests/{id}            the view the caller may have
+ *   POST /api/v1/assist-requests/{id}/acknowledge   the receiver signs for it
+ *   POST /api/v1/assist-requests/{id}/observe    {person_id?, kind?, site?, start_date?,
+ *                                                reply?}: opens the observation
+ *   POST /api/v1/assist-requests/{id}/not-found  {reply}: the contact was not found
+ */
+#include <string.h>
+
+#include "core/assist.h"
+#include "http/handlers/handlers.h"
+#include "util/json.h"
+
+int handler_assists_list(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int limit;
+    const char *cursor;
+    http_list_params(req, 50, 500, &limit, &cursor, err);
+    const char *box = http_query(req, "box");
+    if (box && strcmp(box, "inbox") != 0 && strcmp(box, "outbox") != 0)
+        ep_error_field(err, "box", "应为 inbox(收到的)或 outbox(发出的)",
+                       "must be inbox or outbox");
+    const char *status = http_query(req, "status");
+    if (status && strcmp(status, "pending") != 0 && strcmp(status, "acknowledged") != 0 &&
+        strcmp(status, "observing") != 0 && strcmp(status, "not_found") != 0)
+        ep_error_field(err, "status", "应为 pending、acknowledged、observing 或 not_found",
+                       "must be pending, acknowledged, observing or not_found");
+    int64_t before = http_cursor_id(cursor, err);
+    if (err->code)
+        return -err->code;
+    int which = box && strcmp(box, "outbox") == 0 ? ASSIST_OUTBOX : ASSIST_INBOX;
+    json_t *items = json_array(), *summary = NULL;
+    if (assist_request_list(req->store, &req->user, which, status, before, JSON_PAGE_FETCH(limit),
+                            items, &summary, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    json_t *next = json_page_cursor_id(items, limit);
+    return http_reply_json(
+        res, 200,
+        json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next, "summary", summary));
+}
+
+static const struct json_field request_fields[] = {
+    {"client_uuid", JF_STRING, 0, 64, 0, 0},
+    {"source_case_id", JF_INT, 1, 0, 1, 9.0e15},
+    {"name", JF_STRING, 1, ASSIST_NAME_CHARS, 0, 0},
+    {"id_number", JF_STRING, 0, 18, 0, 0},
+    {"phone", JF_STRING, 0, 20, 0, 0},
+    {"region_code", JF_STRING, 1, 15, 0, 0},
+    {"contact_type", JF_STRING, 1, 20, 0, 0},
+    {"last_contact_date", JF_DATE, 1, 0, 0, 0},
+    {"note", JF_STRING, 0, ASSIST_NOTE_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_assists_create(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct idem_key key;
+    json_object_check(body, request_fields, err);
+    handler_idem_key(body, &key, err);
+    struct assist_input in = {
+        .source_case_id = json_get_int(body, "source_case_id", 0),
+        .name = json_get_str(body, "name"),
+        .id_number = json_get_str(body, "id_number"),
+        .phone = json_get_str(body, "phone"),
+        .region_code = json_get_str(body, "region_code"),
+        .contact_type = json_get_str(body, "contact_type"),
+        .last_contact_date = json_get_str(body, "last_contact_date"),
+        .note = json_get_str(body, "note"),
+    };
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = err->code ? -err->code : assist_request_create(req->store, &who, &in, &key, &out, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    if (key.replayed)
+        http_add_header(res, "Idempotent-Replay", "true");
+    return http_reply_json(res, key.replayed ? 200 : 201, out);
+}
+
+int handler_assist_get(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int64_t id;
+    json_t *out = NULL;
+    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0 ||
+        assist_request_get(req->store, &req->user, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+int handler_assist_acknowledge(struct http_request *req, struct http_response *res,
+                               struct ep_error *err)
+{
+    int64_t id;
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0 ||
+        assist_request_acknowledge(req->store, &who, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+static const struct json_field observe_fields[] = {
+    {"person_id", JF_INT, 0, 0, 1, 9.0e15},
+    {"kind", JF_STRING, 0, 16, 0, 0},
+    {"site", JF_STRING, 0, 60, 0, 0},
+    {"start_date", JF_DATE, 0, 0, 0, 0},
+    {"reply", JF_STRING, 0, ASSIST_NOTE_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_assist_observe(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    int64_t id;
+    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, observe_fields, err);
+    struct assist_observe_input in = {
+        .person_id = json_get_int(body, "person_id", 0),
+        .kind = json_get_str(body, "kind"),
+        .site = json_get_str(body, "site"),
+        .start_date = json_get_str(body, "start_date"),
+        .reply = json_get_str(body, "reply"),
+    };
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = err->code ? -err->code : assist_request_observe(req->store, &who, id, &in, &out, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
+
+static const struct json_field not_found_fields[] = {
+    {"reply", JF_STRING, 1, ASSIST_NOTE_CHARS, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int handler_assist_not_found(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    int64_t id;
+    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0)
+        return -err->code;
+    json_t *body = http_body_json(req, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_object_check(body, not_found_fields, err);
+    json_t *out = NULL;
+    struct actor who = {&req->user, req->client_ip};
+    int rc = err->code ? -err->code
+                       : assist_request_not_found(req->store, &who, id, json_get_str(body, "reply"),
+                                                  &out, err);
+    json_decref(body);
+    if (rc != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
+}
