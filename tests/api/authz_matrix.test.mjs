@@ -265,6 +265,32 @@ const FIXTURES = {
     ok: [201], outStatus: [403, 404],
   },
   'GET /api/v1/contacts/{id}': { in: () => ({ path: `/api/v1/contacts/${ids.contactIn}` }), out: () => ({ path: `/api/v1/contacts/${ids.contactOut}` }), ok: [200], outStatus: [403, 404] },
+  // ---- cross-jurisdiction requests: "In" ones are addressed to the caller's county, "Out"
+  // ones travel between two units of the other county
+  'GET /api/v1/assist-requests': { in: () => ({ path: '/api/v1/assist-requests?box=inbox' }), ok: [200] },
+  'POST /api/v1/assist-requests': {
+    in: () => ({ path: '/api/v1/assist-requests', body: assistBody(ids.caseIn, OUT) }),
+    out: () => ({ path: '/api/v1/assist-requests', body: assistBody(ids.caseOut, OUT) }),
+    ok: [201], outStatus: [404],
+  },
+  'GET /api/v1/assist-requests/{id}': {
+    in: async () => ({ path: `/api/v1/assist-requests/${await assist('In')}` }),
+    out: async () => ({ path: `/api/v1/assist-requests/${await assist('Out')}` }), ok: [200], outStatus: [404],
+  },
+  'POST /api/v1/assist-requests/{id}/acknowledge': {
+    in: async () => ({ path: `/api/v1/assist-requests/${await assist('In', true)}/acknowledge` }),
+    out: async () => ({ path: `/api/v1/assist-requests/${await assist('Out', true)}/acknowledge` }), ok: [200], outStatus: [404],
+  },
+  'POST /api/v1/assist-requests/{id}/observe': {
+    in: async () => ({ path: `/api/v1/assist-requests/${await assist('In', true)}/observe`, body: { person_id: await freshPerson('In') } }),
+    out: async () => ({ path: `/api/v1/assist-requests/${await assist('Out', true)}/observe`, body: { person_id: await freshPerson('Out') } }),
+    ok: [200], outStatus: [404],
+  },
+  'POST /api/v1/assist-requests/{id}/not-found': {
+    in: async () => ({ path: `/api/v1/assist-requests/${await assist('In', true)}/not-found`, body: { reply: '查无此人' } }),
+    out: async () => ({ path: `/api/v1/assist-requests/${await assist('Out', true)}/not-found`, body: { reply: '查无此人' } }),
+    ok: [200], outStatus: [404],
+  },
   'GET /api/v1/bulletin': { in: () => ({ path: `/api/v1/bulletin?region=${IN}` }), out: () => ({ path: `/api/v1/bulletin?region=${OUT}` }), ok: [200], outStatus: [403] },
   'GET /public/bulletin': { in: () => ({ path: '/public/bulletin?region=4311' }), ok: [200] },
   // ---- mobilisation, supplies, command: the role check on every route (their
@@ -374,6 +400,21 @@ function scopedRead(pattern) {
 
 // A new person in the county's grid household (for writes that need a
 // person without a case or contact yet).
+function assistBody(caseId, region) {
+  return { source_case_id: caseId, name: '接触者', phone: '13912345678', region_code: region, contact_type: 'work', last_contact_date: today(-1) };
+}
+// A request in the caller's inbox ("In": sent by the other county to the
+// caller's) or out of its sight ("Out": from a grid of the other county to
+// its township); a fresh one when asked, else one kept.
+const assists = {};
+async function assist(where, fresh = false) {
+  if (!fresh && assists[where]) return assists[where];
+  const sender = where === 'In' ? await srv.token('health', OUT) : await srv.token('health', `${OUT}101201001`);
+  const r = await sender.post('/api/v1/assist-requests', assistBody(ids.caseOut, where === 'In' ? IN : `${OUT}101`));
+  assert.equal(r.status, 201, r.text);
+  if (!fresh) assists[where] = r.body.id;
+  return r.body.id;
+}
 async function freshPerson(where) {
   const r = await root.post('/api/v1/persons', { name: '李四', id_number: idNumber(500 + Number(next())), household_id: ids[`h${where}`] });
   assert.equal(r.status, 201, r.text);
