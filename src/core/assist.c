@@ -610,3 +610,18 @@ int assist_request_list(struct store *s, const struct auth_user *user, int box, 
         return rc;
     return summary ? summary_json(s, user->scope, box, summary, err) : 0;
 }
+
+int assist_destinations(struct store *s, json_t *items, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s, "SELECT code, name, level FROM regions WHERE level IN (2, 3) ORDER BY code", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", store_column_text(st, 0),
+                                               "name", store_column_text(st, 1), "level",
+                                               region_level_name((int)store_column_int64(st, 2))));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}

@@ -99,4 +99,10 @@ int assist_request_observe(struct store *s, const struct actor *who, int64_t id,
 int assist_request_not_found(struct store *s, const struct actor *who, int64_t id,
                              const char *reply, json_t **out, struct ep_error *err);
 
+/* Where a request may be sent: every county and township of the territory
+ * ({code, name, level}), whatever the caller's scope -- administrative
+ * division codes and names are public, and the sender must name where the
+ * contact lives.  Appended to "items" in code order. */
+int assist_destinations(struct store *s, json_t *items, struct ep_error *err);
+
 #endif

@@ -85,6 +85,7 @@ const struct route http_routes[] = {
        where the request goes), so it is not a reference to check against the scope */
     {"GET", "/api/v1/assist-requests", handler_assists_list, PERM_CASE_READ, 0, NULL},
     {"POST", "/api/v1/assist-requests", handler_assists_create, PERM_CASE_WRITE, 1, "source_case_id:case"},
+    {"GET", "/api/v1/assist-requests/destinations", handler_assist_destinations, PERM_CASE_READ, 0, NULL},
     {"GET", "/api/v1/assist-requests/{id}", handler_assist_get, PERM_CASE_READ, 0, NULL},
     {"POST", "/api/v1/assist-requests/{id}/acknowledge", handler_assist_acknowledge, PERM_CASE_WRITE, 1, NULL},
     {"POST", "/api/v1/assist-requests/{id}/observe", handler_assist_observe, PERM_CASE_WRITE, 1, "person_id:person"},

@@ -166,6 +166,15 @@ test('an unregistered contact goes to the region named; the receiver names the p
   assert.equal(seen.body.reply, '查无此人,电话停机');
 });
 
+test('a sender chooses among every county and township of the territory', async () => {
+  const r = await senderHealth.get('/api/v1/assist-requests/destinations');
+  assert.equal(r.status, 200, r.text);
+  const codes = r.body.items.map((x) => x.code);
+  for (const c of [A, B, C, `${B}101`]) assert.ok(codes.includes(c), c);
+  assert.ok(!codes.includes(grid(B)) && !codes.includes('4311'), 'counties and townships only');
+  assert.equal(r.body.items.find((x) => x.code === B).level, 'county');
+});
+
 test('bad input names each field and writes nothing; a case outside the scope reads as missing', async () => {
   const cases = [
     [request({ name: '' }), 400, ['name']],

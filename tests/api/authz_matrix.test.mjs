@@ -273,6 +273,7 @@ const FIXTURES = {
     out: () => ({ path: '/api/v1/assist-requests', body: assistBody(ids.caseOut, OUT) }),
     ok: [201], outStatus: [404],
   },
+  'GET /api/v1/assist-requests/destinations': { in: () => ({ path: '/api/v1/assist-requests/destinations' }), ok: [200] },
   'GET /api/v1/assist-requests/{id}': {
     in: async () => ({ path: `/api/v1/assist-requests/${await assist('In')}` }),
     out: async () => ({ path: `/api/v1/assist-requests/${await assist('Out')}` }), ok: [200], outStatus: [404],

@@ -25,6 +25,7 @@ import { LoginPage } from './pages/login.js';
 import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
 import { PersonsPage } from './pages/persons.js';
 import { BulletinPage, CasePage, CasesPage } from './pages/cases.js';
+import { AssistsPage } from './pages/assists.js';
 import { RegionsPage } from './pages/regions.js';
 import { SuppliesPage } from './pages/supplies.js';
 import { DashboardPage } from './pages/dashboard.js';
@@ -76,6 +77,8 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
       html`<${Link} href=${`/alerts/${here}`} aria-current=${current('alerts')}>${t('nav.alerts')}<//>`}
       ${session.permissions.includes('case_read') &&
       html`<${Link} href=${`/cases/${here}`} aria-current=${current('cases') ?? current('case')}>${t('nav.cases')}<//>`}
+      ${session.permissions.includes('case_read') &&
+      html`<${Link} href=${`/assists/${here}`} aria-current=${current('assists')}>${t('nav.assists')}<//>`}
       ${session.permissions.includes('region_read') &&
       html`<${Link} href=${`/bulletin/${here}`} aria-current=${current('bulletin')}>${t('nav.bulletin')}<//>`}
       ${can('region_read') &&
@@ -125,9 +128,9 @@ function route(path) {
   if (s) return { page: 'supplies', code: s[1] ?? null };
   const c = path.match(/^\/(cases|bulletin)\/(\d{1,15})(?:\/(\d{1,18}))?\/?$/); // pages/cases.js
   if (c && (c[1] === 'cases' || !c[3])) return { page: c[3] ? 'case' : c[1], code: c[2], id: c[3] };
-  const m = path.match(/^\/(regions|persons|field|coverage|alerts|orgs|teams|rosters|checkpoint)\/(\d{1,15})\/?$/);
+  const m = path.match(/^\/(regions|persons|field|coverage|alerts|orgs|teams|rosters|checkpoint|assists)\/(\d{1,15})\/?$/);
   if (m) return { page: m[1], code: m[2] };
-  if (/^\/(field|coverage|alerts|orgs|teams|rosters|checkpoint)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
+  if (/^\/(field|coverage|alerts|orgs|teams|rosters|checkpoint|assists)\/?$/.test(path)) return { page: path.replace(/\//g, ''), code: null };
   if (path === '/' || path === '/index.html') return { page: 'home', code: null };
   if (path === '/regions' || path === '/persons') return { page: path.slice(1), code: null };
   return { page: 'notfound' };
@@ -224,6 +227,8 @@ function App() {
     body = html`<${SuppliesPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'cases' && session.permissions.includes('case_read'))
     body = html`<${CasesPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
+  else if (r.page === 'assists' && session.permissions.includes('case_read'))
+    body = html`<${AssistsPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'case' && session.permissions.includes('case_read'))
     body = html`<${CasePage} key=${r.id} id=${r.id} code=${code} session=${session} />`;
   else if (r.page === 'bulletin' && session.permissions.includes('region_read'))

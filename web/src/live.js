@@ -8,7 +8,8 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-const TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published'];
+const TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published',
+  'assist.requested', 'assist.updated'];
 const subscribers = new Set(); // {types, handle(type, data)}
 const stateListeners = new Set();
 let source = null;

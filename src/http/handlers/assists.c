@@ -7,6 +7,7 @@
  *                                                id_number?, phone?, region_code,
  *                                                contact_type, last_contact_date, note?,
  *                                                client_uuid?}: the outbox view
+ *   GET  /api/v1/assist-requests/destinations    counties and townships a request may go to
  *   GET  /api/v1/assist-requests/{id}            the view the caller may have
  *   POST /api/v1/assist-requests/{id}/acknowledge   the receiver signs for it
  *   POST /api/v1/assist-requests/{id}/observe    {person_id?, kind?, site?, start_date?,
@@ -173,4 +174,15 @@ int handler_assist_not_found(struct http_request *req, struct http_response *res
     if (rc != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
+}
+
+int handler_assist_destinations(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    json_t *items = json_array();
+    if (assist_destinations(req->store, items, err) != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
 }

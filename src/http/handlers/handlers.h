@@ -94,6 +94,7 @@ HANDLER(handler_contacts_create);
 HANDLER(handler_assists_list);
 HANDLER(handler_assists_create);
 HANDLER(handler_assist_get);
+HANDLER(handler_assist_destinations);
 HANDLER(handler_assist_acknowledge);
 HANDLER(handler_assist_observe);
 HANDLER(handler_assist_not_found);
