@@ -357,6 +357,30 @@ static int receiver_done(struct write *w, int64_t id, const char *action, json_t
     return write_audit(w, action, "assist_request", id, region, before, *out);
 }
 
+/* Ends a receiver's write (see write_end); *out is dropped on failure. */
+static int receiver_end(struct write *w, int64_t id, json_t *before, json_t **out)
+{
+    if (write_end(w, id) != 0 && *out) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    json_decref(before);
+    return w->rc;
+}
+
+/* A request still to be handled (pending or acknowledged; -EP_ECONFLICT
+ * once closed) is acknowledged now if it was pending: answering a request
+ * signs for it. */
+static int still_open(struct write *w, int64_t id, const json_t *before, const char *now)
+{
+    const char *status = json_string_value(json_object_get(before, "status"));
+    if (strcmp(status, "pending") != 0 && strcmp(status, "acknowledged") != 0)
+        return write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "协查函 %lld 已办结(%s)",
+                                          "assist request %lld is already closed (%s)",
+                                          (long long)id, status));
+    return strcmp(status, "pending") == 0 ? set_acknowledged(w, id, now) : 0;
+}
+
 int assist_request_acknowledge(struct store *s, const struct actor *who, int64_t id, json_t **out,
                                struct ep_error *err)
 {
@@ -379,12 +403,7 @@ int assist_request_acknowledge(struct store *s, const struct actor *who, int64_t
     if (set_acknowledged(&w, id, now) == 0)
         receiver_done(&w, id, "acknowledge", before, out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    json_decref(before);
-    return w.rc;
+    return receiver_end(&w, id, before, out);
 }
 
 static int close_with(struct write *w, int64_t id, const char *status, int64_t observation_id,
@@ -455,28 +474,16 @@ int assist_request_observe(struct store *s, const struct actor *who, int64_t id,
     }
     if (write_check(&w) != 0)
         goto out;
-    const char *status = json_string_value(json_object_get(before, "status"));
-    if (strcmp(status, "pending") != 0 && strcmp(status, "acknowledged") != 0) {
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "协查函 %lld 已办结(%s)",
-                                    "assist request %lld is already closed (%s)", (long long)id,
-                                    status));
-        goto out;
-    }
     char now[32];
     time_now_iso(now);
     int64_t obs_id = 0;
-    if ((strcmp(status, "pending") == 0 && set_acknowledged(&w, id, now) != 0) ||
+    if (still_open(&w, id, before, now) != 0 ||
         open_observation(&w, id, person_id, in, &obs_id) != 0 ||
         close_with(&w, id, "observing", obs_id, in->reply, now) != 0)
         goto out;
     receiver_done(&w, id, "observe", before, out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    json_decref(before);
-    return w.rc;
+    return receiver_end(&w, id, before, out);
 }
 
 int assist_request_not_found(struct store *s, const struct actor *who, int64_t id,
@@ -490,26 +497,13 @@ int assist_request_not_found(struct store *s, const struct actor *who, int64_t i
     json_t *before = NULL;
     if (write_check(&w) != 0 || inbox_target(&w, id, &before) != 0)
         goto out;
-    const char *status = json_string_value(json_object_get(before, "status"));
-    if (strcmp(status, "pending") != 0 && strcmp(status, "acknowledged") != 0) {
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "协查函 %lld 已办结(%s)",
-                                    "assist request %lld is already closed (%s)", (long long)id,
-                                    status));
-        goto out;
-    }
     char now[32];
     time_now_iso(now);
-    if ((strcmp(status, "pending") == 0 && set_acknowledged(&w, id, now) != 0) ||
-        close_with(&w, id, "not_found", 0, reply, now) != 0)
+    if (still_open(&w, id, before, now) != 0 || close_with(&w, id, "not_found", 0, reply, now) != 0)
         goto out;
     receiver_done(&w, id, "not_found", before, out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    json_decref(before);
-    return w.rc;
+    return receiver_end(&w, id, before, out);
 }
 
 /* ---- lists -------------------------------------------------------------------- */

@@ -115,6 +115,28 @@ int handler_assist_acknowledge(struct http_request *req, struct http_response *r
     return http_reply_json(res, 200, out);
 }
 
+/* The request id of the path and the checked body of a receiver's action:
+ * 0, or the error code (the body is NULL then). */
+static int receiver_request(struct http_request *req, const struct json_field *fields, int64_t *id,
+                            json_t **body, struct ep_error *err)
+{
+    *body = NULL;
+    if (http_path_id(req, 0, "协查函", "assist request", id, err) != 0)
+        return -err->code;
+    if (!(*body = http_body_json(req, err)))
+        return -EP_EINVAL;
+    json_object_check(*body, fields, err);
+    return 0;
+}
+
+/* Replies with the inbox view after a receiver's action ("rc" its result). */
+static int receiver_reply(struct http_response *res, json_t *body, int rc, json_t *out,
+                          struct ep_error *err)
+{
+    json_decref(body);
+    return rc != 0 ? -err->code : http_reply_json(res, 200, out);
+}
+
 static const struct json_field observe_fields[] = {
     {"person_id", JF_INT, 0, 0, 1, 9.0e15},
     {"kind", JF_STRING, 0, 16, 0, 0},
@@ -128,12 +150,9 @@ int handler_assist_observe(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
     int64_t id;
-    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0)
+    json_t *body, *out = NULL;
+    if (receiver_request(req, observe_fields, &id, &body, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
-    if (!body)
-        return -EP_EINVAL;
-    json_object_check(body, observe_fields, err);
     struct assist_observe_input in = {
         .person_id = json_get_int(body, "person_id", 0),
         .kind = json_get_str(body, "kind"),
@@ -141,13 +160,9 @@ int handler_assist_observe(struct http_request *req, struct http_response *res,
         .start_date = json_get_str(body, "start_date"),
         .reply = json_get_str(body, "reply"),
     };
-    json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
     int rc = err->code ? -err->code : assist_request_observe(req->store, &who, id, &in, &out, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return receiver_reply(res, body, rc, out, err);
 }
 
 static const struct json_field not_found_fields[] = {
@@ -159,21 +174,14 @@ int handler_assist_not_found(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     int64_t id;
-    if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0)
+    json_t *body, *out = NULL;
+    if (receiver_request(req, not_found_fields, &id, &body, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
-    if (!body)
-        return -EP_EINVAL;
-    json_object_check(body, not_found_fields, err);
-    json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
     int rc = err->code ? -err->code
                        : assist_request_not_found(req->store, &who, id, json_get_str(body, "reply"),
                                                   &out, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return receiver_reply(res, body, rc, out, err);
 }
 
 int handler_assist_destinations(struct http_request *req, struct http_response *res,
