@@ -5,6 +5,8 @@
  * initialisation and every synthesis.  Synthesis is synchronous
  * (AUDIO_OUTPUT_SYNCHRONOUS): the callback appends the samples to the
  * caller's buffer, and the RIFF header is written in front when done.
+ *
+ * Publishing and acknowledging go through the one write path (write.h).
  */
 #include "core/broadcast.h"
 
@@ -17,6 +19,7 @@
 #include "core/counter.h"
 #include "core/event.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -35,26 +38,15 @@ static void check_text(const char *field, const char *v, size_t max, struct ep_e
         ep_error_field(err, field, "不能为空白", "must not be blank");
 }
 
-int broadcast_check(struct store *s, const struct broadcast_input *in, struct ep_error *err)
+int broadcast_check(const struct broadcast_input *in, struct ep_error *err)
 {
     check_text("title", in->title, 60, err);
     check_text("body", in->body, BROADCAST_BODY_CHARS, err);
-    if (!in->region_code) {
+    if (!in->region_code)
         ep_error_field(err, "region_code", "必填", "is required");
-    } else if (!region_level_of_code(in->region_code)) {
+    else if (!region_level_of_code(in->region_code))
         ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
-    } else {
-        struct region r;
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = region_get(s, in->region_code, &r, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist",
-                           in->region_code);
-        else if (rc != 0)
-            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
-    }
     return err->code ? -err->code : 0;
 }
 
@@ -166,56 +158,56 @@ int broadcast_publish(struct store *s, const struct actor *who, const struct bro
                       json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    if (broadcast_check(s, in, err) != 0)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
-                            "region %s is outside your jurisdiction (%s)", in->region_code,
-                            who->user->scope);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    char now[32], key[24] = "0";
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    broadcast_check(in, err);
+    if (in->region_code && region_level_of_code(in->region_code))
+        write_region(&w, in->region_code, 0, "region_code", NULL);
+    if (write_check(&w) != 0)
+        goto out;
+    char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO broadcasts (region_code, title, body,"
                                           " published_by, published_at) VALUES (?, ?, ?, ?, ?)",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_text(st, 1, in->region_code);
     store_bind_text(st, 2, in->title);
     store_bind_text(st, 3, in->body);
     store_bind_text(st, 4, who->user->username);
     store_bind_text(st, 5, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    int64_t id = store_last_insert_id(s);
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    if ((rc = broadcast_get(s, "", id, out, err)) != 0)
+    id = store_last_insert_id(s);
+    if (write_fail(&w, broadcast_get(s, "", id, out, err)) != 0)
         goto out;
     json_t *event = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "region_code",
                               in->region_code, "title", in->title, "published_at", now);
-    rc = event_publish(s, in->region_code, "broadcast.published", event, NULL, err);
+    write_fail(&w, event_publish(s, in->region_code, "broadcast.published", event, NULL, err));
     json_decref(event);
-    if (rc == 0)
-        rc = audit_record(s, who, "create", "broadcast", key, in->region_code, NULL, *out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
+    write_audit(&w, "create", "broadcast", id, in->region_code, NULL, *out);
 out:
-    if (rc != 0) {
-        store_rollback(s);
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const char *village,
                   json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    char code[REGION_CODE_MAX] = "";
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    char code[REGION_CODE_MAX] = "", region[REGION_CODE_MAX] = "";
     int scope_level = region_level_of_code(who->user->scope);
     if (village) {
         if (region_level_of_code(village) != REGION_VILLAGE)
@@ -229,68 +221,55 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
         ep_error_field(err, "region_code", "请指明播放的村(社区)",
                        "name the village that played it");
     }
-    if (err->code)
-        return -err->code;
-    json_t *b;
-    if (broadcast_get(s, who->user->scope, id, &b, err) != 0)
-        return -err->code;
-    char region[REGION_CODE_MAX];
-    snprintf(region, sizeof region, "%s", json_string_value(json_object_get(b, "region_code")));
-    json_decref(b);
-    struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (!region_in_scope(code, region))
+    if (write_check(&w) != 0 || write_target(&w, REF_BROADCAST, id, region) != 0)
+        goto out;
+    /* The village is a reference: inside who's scope, or the village a grid's
+     * staff belong to; outside it reads as missing ("地区 X 不存在"). */
+    const char *scope = region_in_scope(who->user->scope, code) ? code : who->user->scope;
+    int rc = ref_region(s, scope, code, REGION_VILLAGE, "region_code", NULL, err);
+    if (rc < 0) {
+        write_fail(&w, rc);
+        goto out;
+    }
+    if (rc == 1 && !region_in_scope(code, region)) {
         ep_error_field(err, "region_code", "该村不在广播范围(%s)内",
                        "the village is outside the broadcast's area (%s)", region);
-    else if (!region_in_scope(code, who->user->scope) && !region_in_scope(who->user->scope, code))
-        ep_error_field(err, "region_code", "该村不在管辖范围内",
-                       "the village is outside your jurisdiction");
-    else if (region_get(s, code, &r, &lookup) != 0)
-        ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist", code);
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    char now[32], key[24];
+    }
+    if (write_check(&w) != 0)
+        goto out;
+    char now[32];
     time_now_iso(now);
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    int rc = -EP_EINTERNAL;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO broadcast_acks (broadcast_id, region_code,"
                                           " username, played_at) VALUES (?, ?, ?, ?)"
                                           " ON CONFLICT (broadcast_id, region_code) DO NOTHING",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, id);
     store_bind_text(st, 2, code);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     int first = store_changes(s) > 0;
-    if (first && (rc = counter_add(s, code, "broadcast_acks", 1, err)) != 0)
+    if ((first && write_count(&w, code, "broadcast_acks", 1) != 0) ||
+        write_fail(&w, broadcast_get(s, "", id, out, err)) != 0)
         goto out;
-    if ((rc = broadcast_get(s, "", id, out, err)) != 0)
-        goto out;
-    if (!first) { /* a repeat: nothing written */
-        store_rollback(s);
-        return 0;
+    if (first) { /* a repeat writes nothing: no audit row either */
+        json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
+                                  code, "played_at", now);
+        write_audit(&w, "ack", "broadcast", id, code, NULL, after);
+        json_decref(after);
     }
-    json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
-                              code, "played_at", now);
-    rc = audit_record(s, who, "ack", "broadcast", key, code, NULL, after, err);
-    json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
 out:
-    if (rc != 0) {
-        store_rollback(s);
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 int broadcast_counters_rebuild(struct store *s, struct ep_error *err)

@@ -30,8 +30,12 @@ struct broadcast_input {
 
 #define BROADCAST_BODY_CHARS 2000
 
-int broadcast_check(struct store *s, const struct broadcast_input *in, struct ep_error *err);
-/* Publishes a notice: row, event, audit in one transaction. */
+/* The form of the input (field errors named after the members); the region is
+ * a reference, checked by broadcast_publish() alone.  Writes nothing. */
+int broadcast_check(const struct broadcast_input *in, struct ep_error *err);
+/* Publishes a notice: row, event, audit in one transaction.  -EP_EINVAL,
+ * -EP_ENOTFOUND for a region missing or outside who's scope (the same
+ * answer, field "region_code"). */
 int broadcast_publish(struct store *s, const struct actor *who, const struct broadcast_input *in,
                       json_t **out, struct ep_error *err);
 /* One broadcast visible from "scope" with its acknowledgements.  -EP_ENOTFOUND. */
@@ -41,9 +45,11 @@ int broadcast_get(struct store *s, const char *scope, int64_t id, json_t **out,
 int broadcast_list(struct store *s, const char *scope, int64_t before_id, int limit, json_t *items,
                    struct ep_error *err);
 /* Records that village "village" (NULL = the village of who's scope) played
- * broadcast "id".  The village must lie in both who's scope and the
- * broadcast's subtree (-EP_EINVAL field "region_code" otherwise); a repeat
- * keeps the first acknowledgement and writes nothing. */
+ * broadcast "id" (visible to who, else -EP_ENOTFOUND).  The village must
+ * exist inside who's scope or contain it (a grid's staff play for their
+ * village): -EP_ENOTFOUND field "region_code" otherwise, missing and outside
+ * alike; it must lie in the broadcast's subtree (-EP_EINVAL otherwise).  A
+ * repeat keeps the first acknowledgement and writes nothing. */
 int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const char *village,
                   json_t **out, struct ep_error *err);
 

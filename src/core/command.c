@@ -1,8 +1,9 @@
 /*
  * command.c -- response levels, leader links, directives and inspections
- * (see command.h).  Low-volume administrative writes: each in its own
- * transaction (a savepoint inside a group commit), audited, with its
- * counters.
+ * (see command.h).  Low-volume administrative writes: each goes through the
+ * one write path (write.h) -- its own transaction (a savepoint inside a
+ * group commit), its references checked against the writer's scope, audited,
+ * with its counters.
  */
 #include "core/command.h"
 
@@ -13,6 +14,7 @@
 #include "core/event.h"
 #include "core/region.h"
 #include "core/stats.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -36,29 +38,38 @@ static void check_text(const char *field, const char *v, int required, size_t ma
         ep_error_field(err, field, "不能为空白", "must not be blank");
 }
 
-/* Checks a region code that must exist; 0, or an error other than a field error. */
-static int check_region(struct store *s, const char *field, const char *code, int required,
-                        struct ep_error *err)
+/* Checks the form of a region code (required when "required"); whether it
+ * exists and lies in the writer's scope is a reference, see region_ref(). */
+static void check_region_form(const char *field, const char *code, int required,
+                              struct ep_error *err)
 {
     if (!code) {
         if (required)
             ep_error_field(err, field, "必填", "is required");
-        return 0;
+        return;
     }
-    if (!region_level_of_code(code)) {
+    if (!region_level_of_code(code))
         ep_error_field(err, field, "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
+}
+
+/* A region code of the body whose form check_region_form() accepted: it must
+ * exist inside the writer's scope (missing and outside alike: "地区 X 不存在",
+ * see write_region).  1 visible, 0 not (or malformed, already reported), <0. */
+static int region_ref(struct write *w, const char *field, const char *code, struct region *out)
+{
+    if (!code || !region_level_of_code(code))
         return 0;
-    }
-    struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int rc = region_get(s, code, &r, &lookup);
-    if (rc == -EP_ENOTFOUND)
-        ep_error_field(err, field, "地区 %s 不存在", "region %s does not exist", code);
-    else if (rc != 0)
-        return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
-    return 0;
+    return write_region(w, code, 0, field, out);
+}
+
+/* After a field error about how visible records relate to each other ("must
+ * lie inside region X"): an input error, 400 even when a reference was
+ * missing too. */
+static void relation_error_code(struct ep_error *err)
+{
+    if (err->code == EP_ENOTFOUND)
+        ep_error_set(err, EP_EINVAL, "输入有误", "invalid input");
 }
 
 static int check_date(const char *field, const char *v, int required, int64_t *days,
@@ -77,12 +88,6 @@ static int check_date(const char *field, const char *v, int required, int64_t *d
     return 0;
 }
 
-static int outside_scope(const struct actor *who, const char *code, struct ep_error *err)
-{
-    return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
-                        "region %s is outside your jurisdiction (%s)", code, who->user->scope);
-}
-
 /* Binds the subtree range of "prefix" at idx, idx+1. */
 static void bind_range(struct store_stmt *st, int idx, const char *prefix)
 {
@@ -92,30 +97,9 @@ static void bind_range(struct store_stmt *st, int idx, const char *prefix)
     store_bind_text(st, idx + 1, upper);
 }
 
-static void id_text(int64_t id, char out[24])
-{
-    snprintf(out, 24, "%lld", (long long)id);
-}
-
 static json_t *text_or_null(const char *v)
 {
     return v && *v ? json_string(v) : json_null();
-}
-
-/* The same audit + commit tail for every write: rolls back on failure. */
-static int finish(struct store *s, const struct actor *who, int rc, const char *action,
-                  const char *entity, int64_t id, const char *region, const json_t *before,
-                  const json_t *after, struct ep_error *err)
-{
-    char key[24];
-    id_text(id, key);
-    if (rc == 0)
-        rc = audit_record(s, who, action, entity, key, region, before, after, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
 }
 
 /* ---- response levels ---------------------------------------------------------- */
@@ -152,37 +136,16 @@ static json_t *level_row_json(struct store_stmt *st)
     return j;
 }
 
-static int directive_exists(struct store *s, int64_t id, int *found, struct ep_error *err)
+int command_level_check(const struct level_input *in, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s, "SELECT 1 FROM directives WHERE id = ?", err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    *found = rc == STORE_ROW;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
-}
-
-int command_level_check(struct store *s, const struct level_input *in, struct ep_error *err)
-{
-    if (check_region(s, "region_code", in->region_code, 1, err) != 0)
-        return -err->code;
+    check_region_form("region_code", in->region_code, 1, err);
     if (in->level < 1 || in->level > 4)
         ep_error_field(err, "level", "应为 1 到 4(一级至四级响应)",
                        "must be 1 to 4 (level I to IV)");
     check_date("effective_date", in->effective_date, 1, NULL, err);
     check_text("note", in->note, 0, COMMAND_TEXT_CHARS, err);
-    if (in->directive_id < 0) {
+    if (in->directive_id < 0)
         ep_error_field(err, "directive_id", "应为正整数", "must be a positive integer");
-    } else if (in->directive_id > 0) {
-        int found;
-        if (directive_exists(s, in->directive_id, &found, err) != 0)
-            return -err->code;
-        if (!found)
-            ep_error_field(err, "directive_id", "通知 %lld 不存在", "directive %lld not found",
-                           (long long)in->directive_id);
-    }
     return err->code ? -err->code : 0;
 }
 
@@ -190,23 +153,27 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
                       json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    if (command_level_check(s, in, err) != 0)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return outside_scope(who, in->region_code, err);
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    command_level_check(in, err);
+    region_ref(&w, "region_code", in->region_code, NULL);
+    if (in->directive_id > 0)
+        write_ref(&w, REF_DIRECTIVE, in->directive_id, "directive_id", NULL);
+    if (write_check(&w) != 0)
+        goto out;
     char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
-    int64_t id = 0;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO response_levels (region_code, level,"
                                           " effective_date, directive_id, note, created_by,"
                                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_text(st, 1, in->region_code);
     store_bind_int64(st, 2, in->level);
     store_bind_text(st, 3, in->effective_date);
@@ -217,36 +184,40 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
     store_bind_text(st, 5, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 6, who->user->username);
     store_bind_text(st, 7, now);
-    if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT) {
-            ep_error_clear(err);
-            ep_error_field(err, "effective_date", "该地区这一天已设定响应级别",
-                           "this region already has a level from this date");
-            rc = ep_error_set(err, EP_ECONFLICT, "响应级别已存在", "response level exists");
-        }
-        goto out;
+    int rc = store_run(st, err);
+    if (rc == -EP_ECONFLICT) { /* the region is visible: the conflict may be told */
+        ep_error_clear(err);
+        ep_error_field(err, "effective_date", "该地区这一天已设定响应级别",
+                       "this region already has a level from this date");
+        rc = ep_error_set(err, EP_ECONFLICT, "响应级别已存在", "response level exists");
     }
+    if (write_fail(&w, rc) != 0)
+        goto out;
     id = store_last_insert_id(s);
     st = store_prepare(s,
                        "SELECT " LEVEL_COLUMNS " FROM response_levels l"
                        " LEFT JOIN regions r ON r.code = l.region_code WHERE l.id = ?",
                        err);
-    rc = -EP_EINTERNAL;
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
-    store_bind_int64(st, 1, id);
-    if (store_step(st, err) == STORE_ROW) {
-        *out = level_row_json(st);
-        rc = 0;
     }
+    store_bind_int64(st, 1, id);
+    rc = store_step(st, err);
+    if (rc == STORE_ROW)
+        *out = level_row_json(st);
     store_stmt_reset(st);
+    if (!*out)
+        write_fail(&w, rc < 0 ? rc
+                              : ep_error_set(err, EP_EINTERNAL, "响应级别 %lld 未写入",
+                                             "response level %lld was not written", (long long)id));
+    write_audit(&w, "create", "response_level", id, in->region_code, NULL, *out);
 out:
-    rc = finish(s, who, rc, "create", "response_level", id, in->region_code, NULL, *out, err);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 /* Binds the ancestors-or-self of "code" (5 slots, unused ones repeat "code"). */
@@ -332,109 +303,135 @@ int command_level_history(struct store *s, const char *code, json_t *items, stru
 
 /* ---- leader links ---------------------------------------------------------------- */
 
+/* A user named in a request is seen like a record on the path: one whose
+ * scope lies inside the caller's or contains it (a leader above).  Any other
+ * -- another county's, a disabled one, none -- reads alike. */
+static int user_visible(const struct auth_user *caller, const struct auth_user *user, int active)
+{
+    return active && (region_in_scope(user->scope, caller->scope) ||
+                      region_in_scope(caller->scope, user->scope));
+}
+
+/* The field error of a username that is missing, disabled or outside: a
+ * lone one is a 404 (a referenced record was not found), as ref.h answers. */
+static void user_not_found(struct ep_error *err, const char *field, const char *username)
+{
+    int was_clear = err->code == EP_OK;
+    ep_error_field(err, field, "用户 %s 不存在或已停用", "user %s does not exist or is disabled",
+                   username);
+    if (was_clear || err->code == EP_ENOTFOUND)
+        ep_error_set(err, EP_ENOTFOUND, "所引用的记录不存在", "a referenced record was not found");
+}
+
 int command_leader_link(struct store *s, const struct actor *who, const char *username,
                         const char *region_code, json_t **out, struct ep_error *err)
 {
     *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
     struct auth_user leader;
-    int active = 0;
-    if (!username) {
+    int leader_ok = 0;
+    /* Input errors first, then the references: the leader and the region. */
+    if (!username)
         ep_error_field(err, "username", "必填", "is required");
-    } else {
+    check_region_form("region_code", region_code, 1, err);
+    if (username) {
         struct ep_error lookup;
         ep_error_clear(&lookup);
+        int active = 0;
         int rc = auth_user_get(s, username, &leader, &active, &lookup);
-        if (rc == -EP_ENOTFOUND || (rc == 0 && !active))
-            ep_error_field(err, "username", "用户 %s 不存在或已停用",
-                           "user %s does not exist or is disabled", username);
-        else if (rc != 0)
-            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+        if (rc != 0 && rc != -EP_ENOTFOUND) {
+            write_fail(&w, ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0],
+                                        lookup.msg[1]));
+            goto out;
+        }
+        leader_ok = rc == 0 && user_visible(who->user, &leader, active);
+        if (!leader_ok)
+            user_not_found(err, "username", username);
     }
-    if (check_region(s, "region_code", region_code, 1, err) != 0)
-        return -err->code;
-    if (!err->code && !region_in_scope(region_code, leader.scope))
+    if (region_ref(&w, "region_code", region_code, NULL) == 1 && leader_ok &&
+        !region_in_scope(region_code, leader.scope)) {
         ep_error_field(err, "region_code", "地区 %s 不在该领导的管辖范围(%s)内",
                        "region %s is outside the leader's jurisdiction (%s)", region_code,
                        leader.scope);
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(region_code, who->user->scope))
-        return outside_scope(who, region_code, err);
-    if (store_begin(s, err) != 0)
-        return -err->code;
+        relation_error_code(err);
+    }
+    if (write_check(&w) != 0)
+        goto out;
     char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
-    int64_t id = 0;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO leader_links (user_id, region_code,"
                                           " created_by, created_at) VALUES (?, ?, ?, ?)",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, leader.id);
     store_bind_text(st, 2, region_code);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, now);
-    if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT)
-            ep_error_set(err, EP_ECONFLICT, "%s 已联系督导 %s", "%s already supervises %s",
-                         username, region_code);
+    int rc = store_run(st, err);
+    if (rc == -EP_ECONFLICT) /* both are visible: the conflict may be told */
+        ep_error_set(err, EP_ECONFLICT, "%s 已联系督导 %s", "%s already supervises %s", username,
+                     region_code);
+    if (write_fail(&w, rc) != 0)
         goto out;
-    }
     id = store_last_insert_id(s);
     *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "username",
                      leader.username, "display_name", leader.display_name, "region_code",
                      region_code, "created_by", who->user->username, "created_at", now);
+    write_audit(&w, "create", "leader_link", id, region_code, NULL, *out);
 out:
-    rc = finish(s, who, rc, "create", "leader_link", id, region_code, NULL, *out, err);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
                           struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = -EP_EINTERNAL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     json_t *before = NULL;
     char region[REGION_CODE_MAX] = "";
+    if (write_target(&w, REF_LEADER_LINK, id, region) != 0)
+        goto out;
     struct store_stmt *st = store_prepare(s,
-                                          "SELECT l.region_code, u.username FROM leader_links l"
-                                          " JOIN users u ON u.id = l.user_id WHERE l.id = ?"
-                                          " AND l.region_code >= ? AND l.region_code < ?",
+                                          "SELECT u.username FROM leader_links l"
+                                          " JOIN users u ON u.id = l.user_id WHERE l.id = ?",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
-    store_bind_int64(st, 1, id);
-    bind_range(st, 2, who->user->scope);
-    rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
-        before = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
-                           store_column_text(st, 1), "region_code", region);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "联系督导关系 %lld 不存在",
-                          "leader link %lld not found", (long long)id);
     }
-    store_stmt_reset(st);
-    if (rc != 0)
-        goto out;
-    st = store_prepare(s, "DELETE FROM leader_links WHERE id = ?", err);
-    rc = -EP_EINTERNAL;
-    if (!st)
-        goto out;
     store_bind_int64(st, 1, id);
-    rc = store_run(st, err);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW)
+        before = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "username",
+                           store_column_text(st, 0), "region_code", region);
+    store_stmt_reset(st);
+    if (!before) {
+        write_fail(&w, rc < 0 ? rc : ref_not_found(err, REF_LEADER_LINK, id));
+        goto out;
+    }
+    st = store_prepare(s, "DELETE FROM leader_links WHERE id = ?", err);
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        goto out;
+    }
+    store_bind_int64(st, 1, id);
+    if (write_fail(&w, store_run(st, err)) == 0)
+        write_audit(&w, "delete", "leader_link", id, region, before, NULL);
 out:
-    rc = finish(s, who, rc, "delete", "leader_link", id, region, before, NULL, err);
     json_decref(before);
-    return rc;
+    return write_end(&w, id);
 }
 
 int command_leader_regions(struct store *s, const char *scope, const char *username,
@@ -497,13 +494,12 @@ static int level_from_name(const char *name)
     return 0;
 }
 
-int command_directive_check(struct store *s, const struct directive_input *in, struct ep_error *err)
+int command_directive_check(const struct directive_input *in, struct ep_error *err)
 {
     check_text("title", in->title, 1, COMMAND_TITLE_CHARS, err);
     check_text("body", in->body, 1, COMMAND_BODY_CHARS, err);
-    if (check_region(s, "target_region", in->target_region, 1, err) != 0 ||
-        check_region(s, "issuing_region", in->issuing_region, 0, err) != 0)
-        return -err->code;
+    check_region_form("target_region", in->target_region, 1, err);
+    check_region_form("issuing_region", in->issuing_region, 0, err);
     int level = level_from_name(in->target_level);
     if (!in->target_level)
         ep_error_field(err, "target_level", "必填", "is required");
@@ -516,10 +512,6 @@ int command_directive_check(struct store *s, const struct directive_input *in, s
     int64_t deadline;
     if (check_date("deadline", in->deadline, 1, &deadline, err) == 0 && deadline < time_today_cn())
         ep_error_field(err, "deadline", "不能早于今天", "must not be before today");
-    if (in->issuing_region && in->target_region && region_level_of_code(in->issuing_region) &&
-        !region_in_scope(in->target_region, in->issuing_region))
-        ep_error_field(err, "issuing_region", "应为目标地区本身或其上级",
-                       "must be the target region or one of its ancestors");
     return err->code ? -err->code : 0;
 }
 
@@ -605,33 +597,37 @@ int command_directive_issue(struct store *s, const struct actor *who,
                             const struct directive_input *in, json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    if (command_directive_check(s, in, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0, units = 0;
+    command_directive_check(in, err);
+    /* The target and the issuing region are references; how they relate is
+     * asked only of visible ones (outside the scope reads as missing). */
     const char *issuing = in->issuing_region ? in->issuing_region : who->user->scope;
-    if (!region_in_scope(in->target_region, who->user->scope))
-        return outside_scope(who, in->target_region, err);
-    if (!region_in_scope(issuing, who->user->scope))
-        return outside_scope(who, issuing, err);
-    if (!region_in_scope(in->target_region, issuing)) {
+    int target_ok = region_ref(&w, "target_region", in->target_region, NULL) == 1;
+    int issuing_ok =
+        !in->issuing_region || region_ref(&w, "issuing_region", in->issuing_region, NULL) == 1;
+    if (target_ok && issuing_ok && !region_in_scope(in->target_region, issuing)) {
         ep_error_field(err, "issuing_region", "应为目标地区本身或其上级",
                        "must be the target region or one of its ancestors");
-        return -EP_EINVAL;
+        relation_error_code(err);
     }
+    if (write_check(&w) != 0)
+        goto out;
     int level = level_from_name(in->target_level);
-    if (store_begin(s, err) != 0)
-        return -err->code;
     char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
-    int64_t id = 0, units = 0;
     struct store_stmt *st =
         store_prepare(s,
                       "INSERT INTO directives (title, body, issuing_region,"
                       " target_region, target_level, deadline, units,"
                       " issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
                       err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_text(st, 1, in->title);
     store_bind_text(st, 2, in->body);
     store_bind_text(st, 3, issuing);
@@ -640,7 +636,7 @@ int command_directive_issue(struct store *s, const struct actor *who,
     store_bind_text(st, 6, in->deadline);
     store_bind_text(st, 7, who->user->username);
     store_bind_text(st, 8, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
     /* One delivery per unit of the subtree down to the chosen level. */
@@ -649,44 +645,48 @@ int command_directive_issue(struct store *s, const struct actor *who,
         err);
     struct store_stmt *ins = store_prepare(
         s, "INSERT INTO directive_deliveries (directive_id, region_code) VALUES (?, ?)", err);
-    rc = -EP_EINTERNAL;
-    if (!units_st || !ins)
+    if (!units_st || !ins) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     bind_range(units_st, 1, in->target_region);
     store_bind_int64(units_st, 3, level);
+    int rc;
     while ((rc = store_step(units_st, err)) == STORE_ROW) {
         char code[REGION_CODE_MAX];
         snprintf(code, sizeof code, "%s", store_column_text(units_st, 0));
         store_bind_int64(ins, 1, id);
         store_bind_text(ins, 2, code);
-        if ((rc = store_run(ins, err)) != 0 ||
-            (rc = counter_add(s, code, "directive_units", 1, err)) != 0)
+        if (write_fail(&w, store_run(ins, err)) != 0 ||
+            write_count(&w, code, "directive_units", 1) != 0)
             break;
         units++;
     }
     store_stmt_reset(units_st);
-    if (rc < 0)
+    if (write_fail(&w, rc < 0 ? rc : 0) != 0)
         goto out;
     st = store_prepare(s, "UPDATE directives SET units = ? WHERE id = ?", err);
-    rc = -EP_EINTERNAL;
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, units);
     store_bind_int64(st, 2, id);
-    if ((rc = store_run(st, err)) != 0 || (rc = directive_load(s, who->user, id, out, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        write_fail(&w, directive_load(s, who->user, id, out, err)) != 0)
         goto out;
     json_t *event = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)id, "title",
                               in->title, "target_region", in->target_region, "deadline",
                               in->deadline, "issued_at", now, "units", (json_int_t)units);
-    rc = event_publish(s, in->target_region, "directive.issued", event, NULL, err);
+    write_fail(&w, event_publish(s, in->target_region, "directive.issued", event, NULL, err));
     json_decref(event);
+    write_audit(&w, "create", "directive", id, in->target_region, NULL, *out);
 out:
-    rc = finish(s, who, rc, "create", "directive", id, in->target_region, NULL, *out, err);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 static int replies_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)
@@ -840,76 +840,82 @@ static int unit_of(struct store *s, int64_t id, const char *scope, char unit[REG
     return rc < 0 ? rc : 0;
 }
 
+/* In write "w": directive "id" is visible to the writer (else the write fails
+ * with 404) and the writer is one of its recipients (else 422 "zh"/"en"). */
+static int directive_recipient(struct write *w, int64_t id, const char *zh, const char *en)
+{
+    if (write_target(w, REF_DIRECTIVE, id, NULL) != 0)
+        return w->rc;
+    json_t *d = NULL;
+    if (write_fail(w, directive_load(w->s, w->who->user, id, &d, w->err)) != 0)
+        return w->rc;
+    int recipient = json_is_true(json_object_get(d, "recipient"));
+    json_decref(d);
+    if (!recipient)
+        write_fail(w, ep_error_set(w->err, EP_ERULE, "%s%.0s", "%.0s%s", zh, en));
+    return w->rc;
+}
+
 int command_directive_read(struct store *s, const struct actor *who, int64_t id, json_t **out,
                            struct ep_error *err)
 {
     *out = NULL;
-    json_t *d;
-    if (directive_load(s, who->user, id, &d, err) != 0)
-        return -err->code;
-    int recipient = json_is_true(json_object_get(d, "recipient"));
-    json_decref(d);
-    if (!recipient)
-        return ep_error_set(err, EP_ERULE, "只有接收单位的人员才能签收通知",
-                            "only recipients can mark a directive as read");
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    char now[32], unit[REGION_CODE_MAX];
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    char now[32], unit[REGION_CODE_MAX] = "";
     time_now_iso(now);
-    int rc = unit_of(s, id, who->user->scope, unit, err);
-    if (rc != 0)
+    if (directive_recipient(&w, id, "只有接收单位的人员才能签收通知",
+                            "only recipients can mark a directive as read") != 0 ||
+        write_fail(&w, unit_of(s, id, who->user->scope, unit, err)) != 0)
         goto out;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO directive_reads (directive_id, user_id,"
                                           " username, unit_code, read_at) VALUES (?, ?, ?, ?, ?)"
                                           " ON CONFLICT (directive_id, user_id) DO NOTHING",
                                           err);
-    rc = -EP_EINTERNAL;
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, id);
     store_bind_int64(st, 2, who->user->id);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, unit[0] ? unit : NULL);
     store_bind_text(st, 5, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     int first_of_user = store_changes(s) > 0;
-    int first_of_unit = 0;
     if (first_of_user && unit[0]) {
         st = store_prepare(s,
                            "UPDATE directive_deliveries SET read_at = ?, read_by = ?"
                            " WHERE directive_id = ? AND region_code = ? AND read_at IS NULL",
                            err);
-        rc = -EP_EINTERNAL;
-        if (!st)
+        if (!st) {
+            write_fail(&w, -EP_EINTERNAL);
             goto out;
+        }
         store_bind_text(st, 1, now);
         store_bind_text(st, 2, who->user->username);
         store_bind_int64(st, 3, id);
         store_bind_text(st, 4, unit);
-        if ((rc = store_run(st, err)) != 0)
+        if (write_fail(&w, store_run(st, err)) != 0)
             goto out;
-        first_of_unit = store_changes(s) > 0;
-        if (first_of_unit && (rc = counter_add(s, unit, "directive_units_read", 1, err)) != 0)
+        if (store_changes(s) > 0 && write_count(&w, unit, "directive_units_read", 1) != 0)
             goto out;
     }
-    if ((rc = directive_load(s, who->user, id, out, err)) != 0)
+    if (write_fail(&w, directive_load(s, who->user, id, out, err)) != 0)
         goto out;
     json_object_del(*out, "body");
     json_object_set_new(*out, "unit", unit[0] ? json_string(unit) : json_null());
-    if (!first_of_user) { /* nothing written: no audit row either */
-        store_rollback(s);
-        return 0;
-    }
+    if (first_of_user) /* a repeat writes nothing: no audit row either */
+        write_audit(&w, "read", "directive", id, unit[0] ? unit : who->user->scope, NULL, *out);
 out:
-    rc = finish(s, who, rc, "read", "directive", id, unit[0] ? unit : who->user->scope, NULL, *out,
-                err);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 int command_directive_receipts(struct store *s, const struct auth_user *user, int64_t id,
@@ -985,49 +991,44 @@ int command_directive_reply(struct store *s, const struct actor *who, int64_t id
                             json_t **out, struct ep_error *err)
 {
     *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t reply_id = 0;
     check_text("body", body, 1, COMMAND_TEXT_CHARS, err);
-    if (err->code)
-        return -err->code;
-    json_t *d;
-    if (directive_load(s, who->user, id, &d, err) != 0)
-        return -err->code;
-    int recipient = json_is_true(json_object_get(d, "recipient"));
-    json_decref(d);
-    if (!recipient)
-        return ep_error_set(err, EP_ERULE, "只有接收单位的人员才能回复通知",
-                            "only recipients can reply to a directive");
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    if (write_check(&w) != 0 ||
+        directive_recipient(&w, id, "只有接收单位的人员才能回复通知",
+                            "only recipients can reply to a directive") != 0)
+        goto out;
     char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
-    int64_t reply_id = 0;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO directive_replies (directive_id,"
                                           " region_code, username, body, created_at)"
                                           " VALUES (?, ?, ?, ?, ?)",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_int64(st, 1, id);
     store_bind_text(st, 2, who->user->scope);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, body);
     store_bind_text(st, 5, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     reply_id = store_last_insert_id(s);
     *out = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)reply_id, "directive_id",
                      (json_int_t)id, "region_code", who->user->scope, "username",
                      who->user->username, "body", body, "created_at", now);
+    write_audit(&w, "create", "directive_reply", reply_id, who->user->scope, NULL, *out);
 out:
-    rc = finish(s, who, rc, "create", "directive_reply", reply_id, who->user->scope, NULL, *out,
-                err);
-    if (rc != 0) {
+    if (write_end(&w, reply_id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 /* ---- inspections ---------------------------------------------------------------- */
@@ -1053,11 +1054,9 @@ const char *command_finding_category_zh(const char *category)
     return "";
 }
 
-int command_inspection_check(struct store *s, const struct inspection_input *in,
-                             struct ep_error *err)
+int command_inspection_check(const struct inspection_input *in, struct ep_error *err)
 {
-    if (check_region(s, "region_code", in->region_code, 1, err) != 0)
-        return -err->code;
+    check_region_form("region_code", in->region_code, 1, err);
     check_text("unit", in->unit, 0, 60, err);
     check_text("summary", in->summary, 0, COMMAND_TEXT_CHARS, err);
     int64_t on = 0;
@@ -1083,12 +1082,7 @@ int command_inspection_check(struct store *s, const struct inspection_input *in,
         snprintf(name, sizeof name, "findings[%d].responsible_unit", i);
         check_text(name, f->responsible_unit, 1, 60, err);
         snprintf(name, sizeof name, "findings[%d].region_code", i);
-        if (check_region(s, name, f->region_code, 0, err) != 0)
-            return -err->code;
-        if (f->region_code && in->region_code && region_level_of_code(f->region_code) &&
-            !region_in_scope(f->region_code, in->region_code))
-            ep_error_field(err, name, "应在被督查地区 %s 之内", "must lie inside region %s",
-                           in->region_code);
+        check_region_form(name, f->region_code, 0, err);
         snprintf(name, sizeof name, "findings[%d].deadline", i);
         int64_t deadline;
         if (check_date(name, f->deadline, 1, &deadline, err) == 0 && date_ok && deadline < on)
@@ -1226,43 +1220,58 @@ int command_inspection_create(struct store *s, const struct actor *who,
                               const struct inspection_input *in, json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    if (command_inspection_check(s, in, err) != 0)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return outside_scope(who, in->region_code, err);
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
+    command_inspection_check(in, err);
+    /* The inspected region and each finding's region are references; whether
+     * a finding lies inside the inspected region is asked of visible ones. */
+    int region_ok = region_ref(&w, "region_code", in->region_code, NULL) == 1;
+    for (int i = 0; i < in->nfindings && i < COMMAND_FINDINGS_MAX; i++) {
+        const char *where = in->findings[i].region_code;
+        char name[64];
+        snprintf(name, sizeof name, "findings[%d].region_code", i);
+        if (region_ref(&w, name, where, NULL) == 1 && region_ok &&
+            !region_in_scope(where, in->region_code)) {
+            ep_error_field(err, name, "应在被督查地区 %s 之内", "must lie inside region %s",
+                           in->region_code);
+            relation_error_code(err);
+        }
+    }
+    if (write_check(&w) != 0)
+        goto out;
     char now[32];
     time_now_iso(now);
-    int rc = -EP_EINTERNAL;
-    int64_t id = 0;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO inspections (region_code, unit, inspector,"
                                           " inspected_on, summary, created_at)"
                                           " VALUES (?, ?, ?, ?, ?, ?)",
                                           err);
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
+    }
     store_bind_text(st, 1, in->region_code);
     store_bind_text(st, 2, in->unit && *in->unit ? in->unit : NULL);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, in->inspected_on);
     store_bind_text(st, 5, in->summary && *in->summary ? in->summary : NULL);
     store_bind_text(st, 6, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
-    if ((rc = counter_add(s, in->region_code, "inspections", 1, err)) != 0)
+    if (write_count(&w, in->region_code, "inspections", 1) != 0)
         goto out;
     st = store_prepare(s,
                        "INSERT INTO inspection_findings (inspection_id, region_code, category,"
                        " description, responsible_unit, deadline) VALUES (?, ?, ?, ?, ?, ?)",
                        err);
-    rc = -EP_EINTERNAL;
-    if (!st)
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
-    rc = 0;
-    for (int i = 0; i < in->nfindings && rc == 0; i++) {
+    }
+    for (int i = 0; i < in->nfindings && write_ok(&w); i++) {
         const struct finding_input *f = &in->findings[i];
         const char *where = f->region_code ? f->region_code : in->region_code;
         store_bind_int64(st, 1, id);
@@ -1271,18 +1280,18 @@ int command_inspection_create(struct store *s, const struct actor *who,
         store_bind_text(st, 4, f->description);
         store_bind_text(st, 5, f->responsible_unit);
         store_bind_text(st, 6, f->deadline);
-        if ((rc = store_run(st, err)) == 0)
-            rc = counter_add(s, where, "findings.open", 1, err);
+        if (write_fail(&w, store_run(st, err)) == 0)
+            write_count(&w, where, "findings.open", 1);
     }
-    if (rc == 0)
-        rc = command_inspection_get(s, "", id, out, err);
+    if (write_ok(&w))
+        write_fail(&w, command_inspection_get(s, "", id, out, err));
+    write_audit(&w, "create", "inspection", id, in->region_code, NULL, *out);
 out:
-    rc = finish(s, who, rc, "create", "inspection", id, in->region_code, NULL, *out, err);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 /* Loads finding "id" inside scope as JSON; -EP_ENOTFOUND otherwise. */
@@ -1319,50 +1328,43 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
                         const char *to, const char *note, json_t **out, struct ep_error *err)
 {
     *out = NULL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int rectify = strcmp(to, "rectified") == 0;
     if (note)
         check_text("evidence_note", note, 1, COMMAND_TEXT_CHARS, err);
-    else if (strcmp(to, "rectified") == 0)
+    else if (rectify)
         ep_error_field(err, "evidence_note", "必填", "is required");
-    if (err->code)
-        return -err->code;
-    json_t *before;
-    if (finding_load(s, who->user->scope, id, &before, err) != 0)
-        return -err->code;
+    json_t *before = NULL;
+    char region[REGION_CODE_MAX] = "";
+    if (write_check(&w) != 0 || write_target(&w, REF_FINDING, id, region) != 0 ||
+        write_fail(&w, finding_load(s, "", id, &before, err)) != 0)
+        goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, from) != 0) {
-        int rc = ep_error_set(err, EP_ECONFLICT, "该问题当前状态为 %s,不能改为 %s",
-                              "the finding is %s and cannot become %s", status, to);
-        json_decref(before);
-        return rc;
-    }
-    char region[REGION_CODE_MAX];
-    snprintf(region, sizeof region, "%s",
-             json_string_value(json_object_get(before, "region_code")));
-    if (store_begin(s, err) != 0) {
-        json_decref(before);
-        return -err->code;
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "该问题当前状态为 %s,不能改为 %s",
+                                    "the finding is %s and cannot become %s", status, to));
+        goto out;
     }
     char now[32];
     time_now_iso(now);
     struct store_stmt *st =
-        strcmp(to, "rectified") == 0
-            ? store_prepare(s,
-                            "UPDATE inspection_findings SET status = 'rectified',"
-                            " evidence_note = ?, rectified_by = ?, rectified_at = ?"
-                            " WHERE id = ? AND status = 'open'",
-                            err)
-            : store_prepare(s,
-                            "UPDATE inspection_findings SET status = 'verified',"
-                            " verified_by = ?, verified_at = ?, evidence_note = COALESCE(?,"
-                            " evidence_note) WHERE id = ? AND status = 'rectified'",
-                            err);
-    int rc = -EP_EINTERNAL;
-    char from_metric[32], to_metric[32];
-    snprintf(from_metric, sizeof from_metric, "findings.%s", from);
-    snprintf(to_metric, sizeof to_metric, "findings.%s", to);
-    if (!st)
+        rectify ? store_prepare(s,
+                                "UPDATE inspection_findings SET status = 'rectified',"
+                                " evidence_note = ?, rectified_by = ?, rectified_at = ?"
+                                " WHERE id = ? AND status = 'open'",
+                                err)
+                : store_prepare(s,
+                                "UPDATE inspection_findings SET status = 'verified',"
+                                " verified_by = ?, verified_at = ?, evidence_note = COALESCE(?,"
+                                " evidence_note) WHERE id = ? AND status = 'rectified'",
+                                err);
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
-    if (strcmp(to, "rectified") == 0) {
+    }
+    if (rectify) {
         store_bind_text(st, 1, note);
         store_bind_text(st, 2, who->user->username);
         store_bind_text(st, 3, now);
@@ -1372,26 +1374,28 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
         store_bind_null(st, 3);
     }
     store_bind_int64(st, 4, id);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     if (store_changes(s) != 1) {
-        rc = ep_error_set(err, EP_ECONFLICT, "该问题状态已被他人更改",
-                          "the finding was changed by someone else");
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "该问题状态已被他人更改",
+                                    "the finding was changed by someone else"));
         goto out;
     }
-    if ((rc = counter_add(s, region, from_metric, -1, err)) != 0 ||
-        (rc = counter_add(s, region, to_metric, 1, err)) != 0 ||
-        (rc = finding_load(s, "", id, out, err)) != 0)
+    char from_metric[32], to_metric[32];
+    snprintf(from_metric, sizeof from_metric, "findings.%s", from);
+    snprintf(to_metric, sizeof to_metric, "findings.%s", to);
+    if (write_count(&w, region, from_metric, -1) != 0 ||
+        write_count(&w, region, to_metric, 1) != 0 ||
+        write_fail(&w, finding_load(s, "", id, out, err)) != 0)
         goto out;
+    write_audit(&w, rectify ? "rectify" : "verify", "finding", id, region, before, *out);
 out:
-    rc = finish(s, who, rc, strcmp(to, "rectified") == 0 ? "rectify" : "verify", "finding", id,
-                region, before, *out, err);
     json_decref(before);
-    if (rc != 0) {
+    if (write_end(&w, id) != 0 && *out) {
         json_decref(*out);
         *out = NULL;
     }
-    return rc;
+    return w.rc;
 }
 
 int command_finding_rectify(struct store *s, const struct actor *who, int64_t id,

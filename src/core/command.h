@@ -58,11 +58,14 @@ struct level_input {
     const char *note;           /* optional, at most COMMAND_TEXT_CHARS */
 };
 
-/* Checks that write nothing (field errors named after the members). */
-int command_level_check(struct store *s, const struct level_input *in, struct ep_error *err);
+/* The form of the input (field errors named after the members); the region
+ * and the directive are references, checked by command_level_set() alone.
+ * Writes nothing. */
+int command_level_check(const struct level_input *in, struct ep_error *err);
 /* Records a level from its effective date on, audited.  -EP_EINVAL,
- * -EP_EFORBIDDEN outside scope, -EP_ECONFLICT when the region already has a
- * level with that effective date. */
+ * -EP_ENOTFOUND for a region or directive missing or outside who's scope
+ * (the same answer, field named), -EP_ECONFLICT when the region already has
+ * a level with that effective date. */
 int command_level_set(struct store *s, const struct actor *who, const struct level_input *in,
                       json_t **out, struct ep_error *err);
 /* The level that applied to "code" on "date": {region, date, level (null if
@@ -78,7 +81,9 @@ int command_level_history(struct store *s, const char *code, json_t *items, stru
 
 /* Links user "username" to "region_code" (inside both who's and the leader's
  * scope), audited.  -EP_EINVAL (fields "username", "region_code"),
- * -EP_EFORBIDDEN, -EP_ECONFLICT when linked already. */
+ * -EP_ENOTFOUND for a region or a user missing or outside who's scope (a user
+ * is seen when its scope lies inside who's or above it; the answer never
+ * tells the user's scope), -EP_ECONFLICT when linked already. */
 int command_leader_link(struct store *s, const struct actor *who, const char *username,
                         const char *region_code, json_t **out, struct ep_error *err);
 /* Ends a link, audited.  -EP_ENOTFOUND when absent or outside who's scope. */
@@ -102,11 +107,13 @@ struct directive_input {
     const char *issuing_region; /* optional, default who's scope; an ancestor-or-self of target */
 };
 
-int command_directive_check(struct store *s, const struct directive_input *in,
-                            struct ep_error *err);
+/* The form of the input; the target and issuing regions are references,
+ * checked by command_directive_issue() alone.  Writes nothing. */
+int command_directive_check(const struct directive_input *in, struct ep_error *err);
 /* Issues a directive: one delivery per region of the target subtree whose
  * level is at most target_level, counters, the event, the audit row, in one
- * transaction. */
+ * transaction.  -EP_EINVAL, -EP_ENOTFOUND for a region missing or outside
+ * who's scope (field named). */
 int command_directive_issue(struct store *s, const struct actor *who,
                             const struct directive_input *in, json_t **out, struct ep_error *err);
 /* One directive visible to "user", with its figures (units, units_read),
@@ -165,9 +172,12 @@ struct inspection_input {
     int nfindings;
 };
 
-/* Field errors named "findings[2].deadline" etc.; writes nothing. */
-int command_inspection_check(struct store *s, const struct inspection_input *in,
-                             struct ep_error *err);
+/* The form of the input: field errors named "findings[2].deadline" etc.;
+ * the regions are references, checked by command_inspection_create() alone.
+ * Writes nothing. */
+int command_inspection_check(const struct inspection_input *in, struct ep_error *err);
+/* Records an inspection and its findings (open), counters, the audit row.
+ * -EP_EINVAL, -EP_ENOTFOUND for a region missing or outside who's scope. */
 int command_inspection_create(struct store *s, const struct actor *who,
                               const struct inspection_input *in, json_t **out,
                               struct ep_error *err);
@@ -177,7 +187,8 @@ int command_inspection_get(struct store *s, const char *scope, int64_t id, json_
 int command_inspection_list(struct store *s, const char *scope, const char *region,
                             int64_t before_id, int limit, json_t *items, struct ep_error *err);
 /* open -> rectified with an evidence note (field "evidence_note"), by a user
- * whose scope contains the finding's region.  -EP_ECONFLICT otherwise. */
+ * whose scope contains the finding's region (-EP_ENOTFOUND otherwise).
+ * -EP_ECONFLICT from any other status. */
 int command_finding_rectify(struct store *s, const struct actor *who, int64_t id,
                             const char *evidence_note, json_t **out, struct ep_error *err);
 /* rectified -> verified.  -EP_ECONFLICT from any other status. */

@@ -6,12 +6,16 @@
  * ascending.  A moment belongs to the latest slot that has started; before the
  * first slot of a day it still belongs to the previous day's last slot, so a
  * report at 02:00 answers yesterday's 16:00 slot.
+ *
+ * Changes to the profile and to risk areas go through the one write path
+ * (write.h).
  */
 #include "core/profile.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -148,17 +152,13 @@ static void profile_check(const struct profile *in, struct ep_error *err)
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
                    struct ep_error *err)
 {
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     profile_check(in, err);
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
     struct profile before;
-    json_t *jb = NULL, *ja = NULL;
-    int rc = require_root(s, who, err);
-    if (rc == 0)
-        rc = profile_get(s, &before, err);
-    if (rc != 0)
+    if (write_check(&w) != 0 || write_fail(&w, require_root(s, who, err)) != 0 ||
+        write_fail(&w, profile_get(s, &before, err)) != 0)
         goto out;
     struct store_stmt *st =
         store_prepare(s,
@@ -168,7 +168,7 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
                       " WHERE id = 1",
                       err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char slots[64], now[32];
@@ -181,19 +181,14 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     store_bind_int64(st, 5, in->grace_minutes);
     store_bind_int64(st, 6, in->lookback_days);
     store_bind_text(st, 7, now);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    jb = profile_json(&before);
-    ja = profile_json(in);
-    if ((rc = audit_record(s, who, "update", "profile", "1", who->user->scope, jb, ja, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
+    json_t *jb = profile_json(&before), *ja = profile_json(in);
+    write_audit_key(&w, "update", "profile", "1", who->user->scope, jb, ja);
     json_decref(jb);
     json_decref(ja);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+out:
+    return write_end(&w, 1);
 }
 
 void profile_slot_at(const struct profile *p, int64_t unix_time, int64_t *day, int *index)
@@ -324,13 +319,11 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
                     struct risk_area *out, struct ep_error *err)
 {
     memset(out, 0, sizeof *out);
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     riskarea_check(in, err);
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = risk_permitted(s, who, in->region_code, err);
-    if (rc != 0)
+    if (write_check(&w) != 0 || write_fail(&w, risk_permitted(s, who, in->region_code, err)) != 0)
         goto out;
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO risk_areas (region_code, place, level,"
@@ -338,7 +331,7 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
                                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
                                           err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     char now[32];
@@ -351,21 +344,14 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
     store_bind_text(st, 5, in->to_date);
     store_bind_text(st, 6, now);
     store_bind_text(st, 7, who->user->username);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        write_fail(&w, riskarea_get(s, store_last_insert_id(s), out, err)) != 0)
         goto out;
-    if ((rc = riskarea_get(s, store_last_insert_id(s), out, err)) != 0)
-        goto out;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)out->id);
     json_t *after = risk_json(out);
-    rc = audit_record(s, who, "create", "risk_area", id, who->user->scope, NULL, after, err);
+    write_audit(&w, "create", "risk_area", out->id, who->user->scope, NULL, after);
     json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
 out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, out->id);
 }
 
 int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_error *err)
@@ -420,78 +406,64 @@ int riskarea_list(struct store *s, int64_t active_day, int64_t after_id, int lim
 int riskarea_end(struct store *s, const struct actor *who, int64_t id, const char *to_date,
                  struct risk_area *out, struct ep_error *err)
 {
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     int64_t to;
-    if (!to_date || time_date_parse(to_date, &to) != 0) {
+    if (!to_date || time_date_parse(to_date, &to) != 0)
         ep_error_field(err, "to_date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
-        return -EP_EINVAL;
-    }
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    /* Risk areas are public (every screening matches against them): no
+     * jurisdiction hides one, the permission decides who may change it. */
     struct risk_area before;
-    json_t *jb = NULL, *ja = NULL;
-    int rc = riskarea_get(s, id, &before, err);
-    if (rc == 0)
-        rc = risk_permitted(s, who, before.region_code, err);
-    if (rc != 0)
+    if (write_check(&w) != 0 || write_fail(&w, riskarea_get(s, id, &before, err)) != 0 ||
+        write_fail(&w, risk_permitted(s, who, before.region_code, err)) != 0)
         goto out;
     if (strcmp(to_date, before.from_date) < 0) {
         ep_error_field(err, "to_date", "不能早于开始日期 %s", "must not be before from_date %s",
                        before.from_date);
-        rc = -EP_EINVAL;
+        write_check(&w);
         goto out;
     }
     struct store_stmt *st = store_prepare(s, "UPDATE risk_areas SET to_date = ? WHERE id = ?", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_text(st, 1, to_date);
     store_bind_int64(st, 2, id);
-    if ((rc = store_run(st, err)) != 0 || (rc = riskarea_get(s, id, out, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        write_fail(&w, riskarea_get(s, id, out, err)) != 0)
         goto out;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    jb = risk_json(&before);
-    ja = risk_json(out);
-    if ((rc = audit_record(s, who, "update", "risk_area", ids, who->user->scope, jb, ja, err)) == 0)
-        rc = store_commit(s, err);
-out:
+    json_t *jb = risk_json(&before), *ja = risk_json(out);
+    write_audit(&w, "update", "risk_area", id, who->user->scope, jb, ja);
     json_decref(jb);
     json_decref(ja);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+out:
+    return write_end(&w, id);
 }
 
 int riskarea_delete(struct store *s, const struct actor *who, int64_t id, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     struct risk_area before;
-    int rc = riskarea_get(s, id, &before, err);
-    if (rc == 0)
-        rc = risk_permitted(s, who, before.region_code, err);
-    if (rc != 0)
+    if (write_fail(&w, riskarea_get(s, id, &before, err)) != 0 ||
+        write_fail(&w, risk_permitted(s, who, before.region_code, err)) != 0)
         goto out;
     struct store_stmt *st = store_prepare(s, "DELETE FROM risk_areas WHERE id = ?", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
+        write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
     store_bind_int64(st, 1, id);
-    if ((rc = store_run(st, err)) != 0)
+    if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
     json_t *jb = risk_json(&before);
-    rc = audit_record(s, who, "delete", "risk_area", ids, who->user->scope, jb, NULL, err);
+    write_audit(&w, "delete", "risk_area", id, who->user->scope, jb, NULL);
     json_decref(jb);
-    if (rc == 0)
-        rc = store_commit(s, err);
 out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, id);
 }
 
 static int all_digits(const char *s)

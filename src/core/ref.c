@@ -69,6 +69,8 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
                      "SELECT region_code FROM inspection_findings WHERE id = ?", RULE_INSIDE},
     [REF_BROADCAST] = {"broadcast", "广播", "broadcast",
                        "SELECT region_code FROM broadcasts WHERE id = ?", RULE_PATH_ALL},
+    [REF_LEADER_LINK] = {"leader_link", "联系督导关系", "leader link",
+                         "SELECT region_code FROM leader_links WHERE id = ?", RULE_INSIDE},
 };
 
 const char *ref_kind_name(int kind)

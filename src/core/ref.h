@@ -53,6 +53,7 @@ enum ref_kind {
     REF_INSPECTION,
     REF_FINDING,
     REF_BROADCAST,
+    REF_LEADER_LINK,
     REF_KIND_COUNT
 };
 

@@ -18,7 +18,9 @@ struct route {
     int scoped_write;        /* documentation aid: 1 if the route writes facts in a region */
     const char *refs;        /* the body's references to records, "field:kind ..." (NULL = none):
                                 "member_ids[]:person" is a list, "team.place_ids[]:duty_place"
-                                a nested member; kinds are ref_kind_name()s, "region" or "grid".
+                                a nested member, "findings[].region_code" a member of each
+                                object of a list; kinds are ref_kind_name()s, "region",
+                                "village" or "grid".
                                 `epigrid routes` prints them and the reference test
                                 (tests/api/references.test.mjs) probes every one */
 };

@@ -113,15 +113,15 @@ test('response levels: set, inherit, history, the level on a date and where it c
   await badInputs(commander, '/api/v1/response-levels', [
     [{ region_code: CITY, level: 5, effective_date: '2020-01-01' }, 400, 'invalid_input', ['level']],
     [{ region_code: '43', level: 1, effective_date: '2020-02-30' }, 400, 'invalid_input', ['region_code', 'effective_date']],
-    [{ region_code: '431199', level: 1, effective_date: '2020-01-01' }, 400, 'invalid_input', ['region_code']],
+    [{ region_code: '431199', level: 1, effective_date: '2020-01-01' }, 404, 'not_found', ['region_code']],
     [{ level: 1 }, 400, 'invalid_input', ['region_code', 'effective_date']],
-    [{ region_code: CITY, level: 1, effective_date: '2020-01-01', directive_id: 999 }, 400, 'invalid_input', ['directive_id']],
+    [{ region_code: CITY, level: 1, effective_date: '2020-01-01', directive_id: 999 }, 404, 'not_found', ['directive_id']],
     [{ region_code: CITY, level: 1, effective_date: '2020-01-01', colour: 'red' }, 400, 'invalid_input', ['colour']],
     [{ region_code: CITY, level: 2, effective_date: '2020-01-23' }, 409, 'conflict', ['effective_date']],
   ]);
   // Scope and rights.
   r = await countyCommander.post('/api/v1/response-levels', { region_code: OTHER_COUNTY, level: 2, effective_date: '2020-01-24' });
-  assertError(assert, r, 403, 'forbidden');
+  assertError(assert, r, 404, 'not_found', ['region_code']);
   r = await viewer.post('/api/v1/response-levels', { region_code: CITY, level: 2, effective_date: '2020-01-24' });
   assertError(assert, r, 403, 'forbidden');
   r = await otherCommander.get(`/api/v1/response-levels?region=${COUNTY}`);
@@ -268,11 +268,13 @@ test('directives: delivered over a subtree down to a level, receipts per unit an
     [{ title: 'x'.repeat(61), body: 'b', target_region: COUNTY, target_level: 'hamlet', deadline: '2020-01-01' }, 400,
       'invalid_input', ['title', 'target_level', 'deadline']],
     [{ title: 't', body: 'b', target_region: TOWN, target_level: 'county', deadline: day(1) }, 400, 'invalid_input', ['target_level']],
-    [{ title: 't', body: 'b', target_region: TOWN, target_level: 'village', deadline: day(1), issuing_region: OTHER_COUNTY }, 400,
+    [{ title: 't', body: 'b', target_region: TOWN, target_level: 'village', deadline: day(1), issuing_region: OTHER_COUNTY }, 404,
+      'not_found', ['issuing_region']],
+    [{ title: 't', body: 'b', target_region: TOWN, target_level: 'village', deadline: day(1), issuing_region: VILLAGE_A }, 400,
       'invalid_input', ['issuing_region']],
     [{ title: ' ', body: 'b', target_region: '431199', target_level: 'village', deadline: day(1) }, 400, 'invalid_input',
       ['title', 'target_region']],
-    [{ title: 't', body: 'b', target_region: OTHER_COUNTY, target_level: 'village', deadline: day(1) }, 403, 'forbidden', []],
+    [{ title: 't', body: 'b', target_region: OTHER_COUNTY, target_level: 'village', deadline: day(1) }, 404, 'not_found', ['target_region']],
   ]);
   r = await viewer.post('/api/v1/directives', { title: 't', body: 'b', target_region: CITY, target_level: 'county', deadline: day(1) });
   assertError(assert, r, 403, 'forbidden');
@@ -358,7 +360,7 @@ test('inspections: findings, rectify with evidence, verify, overdue, counts, rep
   assertError(assert, r, 403, 'forbidden');
   const countyInspector = await srv.as('inspector', COUNTY);
   r = await countyInspector.post('/api/v1/inspections', { region_code: OTHER_COUNTY, inspected_on: day(0) });
-  assertError(assert, r, 403, 'forbidden');
+  assertError(assert, r, 404, 'not_found', ['region_code']);
 });
 
 // A WAV's format: {rate, channels, bits, dataLength}; throws when malformed.
@@ -437,7 +439,7 @@ test('broadcasts: published with an event, spoken as a valid WAV that grows with
   await badInputs(countyCommander, '/api/v1/broadcasts', [
     [{}, 400, 'invalid_input', ['region_code', 'title', 'body']],
     [{ region_code: '4311229', title: 'x'.repeat(61), body: ' ' }, 400, 'invalid_input', ['region_code', 'title', 'body']],
-    [{ region_code: OTHER_TOWN, title: 't', body: 'b' }, 403, 'forbidden', []],
+    [{ region_code: OTHER_TOWN, title: 't', body: 'b' }, 404, 'not_found', ['region_code']],
   ]);
   r = await viewer.post('/api/v1/broadcasts', { region_code: TOWN, title: 't', body: 'b' });
   assertError(assert, r, 403, 'forbidden');
@@ -582,4 +584,40 @@ test('counters equal command_counters_rebuild after everything above (epigrid st
         ON l.len <= length(f.code))
     SELECT code, metric, sum(n) AS value FROM up GROUP BY 1, 2 ORDER BY 1, 2`);
   assert.deepEqual(live.filter((x) => x.value !== 0), oracle);
+});
+
+test('outside the jurisdiction a user, region or directive named in a body reads exactly as a missing one, and nothing is written', async () => {
+  const countyAdmin = await srv.as('admin', COUNTY);
+  srv.user('commander', OTHER_COUNTY, { username: 'leader_zhao' });
+  const notice = await commander.post('/api/v1/broadcasts', { region_code: CITY, title: '全市通知', body: '请戴口罩' });
+  assert.equal(notice.status, 201, notice.text);
+  const other = await otherCommander.post('/api/v1/directives',
+    { title: '冷水滩区通知', body: '正文', target_region: OTHER_COUNTY, target_level: 'county', deadline: day(1) });
+  assert.equal(other.status, 201, other.text);
+  const snap = srv.snapshot();
+  // [path, body with the outside value, the same body with a missing value, the field, the two values]
+  const cases = [
+    ['/api/v1/leader-links', { username: 'leader_zhao', region_code: TOWN }, { username: 'leader_qian', region_code: TOWN },
+      'username', 'leader_zhao', 'leader_qian'],
+    ['/api/v1/leader-links', { username: 'leader_wang', region_code: OTHER_TOWN }, { username: 'leader_wang', region_code: '431122109' },
+      'region_code', OTHER_TOWN, '431122109'],
+    ['/api/v1/response-levels', { region_code: COUNTY, level: 3, effective_date: '2021-01-01', directive_id: other.body.id },
+      { region_code: COUNTY, level: 3, effective_date: '2021-01-01', directive_id: 987654 }, 'directive_id', other.body.id, 987654],
+    ['/api/v1/inspections', { region_code: COUNTY, inspected_on: day(0), findings: [{ category: 'duty', description: 'd', responsible_unit: 'u', deadline: day(1), region_code: OTHER_VILLAGE }] },
+      { region_code: COUNTY, inspected_on: day(0), findings: [{ category: 'duty', description: 'd', responsible_unit: 'u', deadline: day(1), region_code: '431122101299' }] },
+      'findings[0].region_code', OTHER_VILLAGE, '431122101299'],
+    [`/api/v1/broadcasts/${notice.body.id}/ack`, { region_code: OTHER_VILLAGE }, { region_code: '431122101299' },
+      'region_code', OTHER_VILLAGE, '431122101299'],
+  ];
+  for (const [path, outside, missing, field, a, b] of cases) {
+    const x = await countyAdmin.post(path, outside);
+    const y = await countyAdmin.post(path, missing);
+    assertError(assert, x, 404, 'not_found', [field]);
+    assert.equal(x.text.split(String(a)).join('<v>'), y.text.split(String(b)).join('<v>'), `${path} ${field}: outside must read as missing`);
+    for (const secret of ['冷水滩', '梅湾', OTHER_COUNTY + '"']) assert.ok(!x.text.includes(secret), `${path} leaks ${secret}: ${x.text}`);
+  }
+  // The leader's own scope is not told either way.
+  const x = await countyAdmin.post('/api/v1/leader-links', { username: 'leader_zhao', region_code: TOWN });
+  assert.equal(x.body.error.fields[0].message, '用户 leader_zhao 不存在或已停用');
+  assert.equal(srv.snapshot(), snap);
 });

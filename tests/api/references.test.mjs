@@ -59,11 +59,18 @@ const make = {
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   },
+  async directive(where) {
+    const county = where === 'In' ? IN : OUT;
+    const r = await root.post('/api/v1/directives', { title: `${where === 'Out' ? SECRET : ''}通知${uniq()}`, body: '正文', target_region: county, target_level: 'county', deadline: day(1) });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
   async region(where) { return where === 'In' ? `${IN}101` : `${OUT}101`; },
+  async village(where) { return `${where === 'In' ? IN : OUT}101201`; },
   async grid(where) { return grid(where === 'In' ? IN : OUT); },
 };
 // An id or code that was never created, of the right form.
-const MISSING = { region: `${IN}199`, grid: `${IN}101201099` };
+const MISSING = { region: `${IN}199`, village: `${IN}101299`, grid: `${IN}101201099` };
 const missing = (kind) => MISSING[kind] ?? 987654321;
 
 // A shift at the in-scope place around now (check-in is open), with "persons".
@@ -153,6 +160,33 @@ const FIXTURES = {
     },
     inValue: async (ctx) => ctx.person,
   },
+  'POST /api/v1/response-levels region_code': {
+    base: async () => ({ path: '/api/v1/response-levels', body: { region_code: `${IN}101`, level: 2, effective_date: day(-1000 - Number(uniq())) } }),
+  },
+  'POST /api/v1/response-levels directive_id': {
+    base: async () => ({ path: '/api/v1/response-levels', body: { region_code: `${IN}101`, level: 2, effective_date: day(-1000 - Number(uniq())) } }),
+  },
+  'POST /api/v1/leader-links region_code': {
+    base: async () => ({ path: '/api/v1/leader-links', body: { username: rec.leader } }),
+  },
+  'POST /api/v1/directives target_region': {
+    base: async () => ({ path: '/api/v1/directives', body: { title: `通知${uniq()}`, body: '正文', target_level: 'village', deadline: day(1) } }),
+  },
+  'POST /api/v1/directives issuing_region': {
+    base: async () => ({ path: '/api/v1/directives', body: { title: `通知${uniq()}`, body: '正文', target_region: `${IN}101201`, target_level: 'village', deadline: day(1) } }),
+  },
+  'POST /api/v1/inspections region_code': {
+    base: async () => ({ path: '/api/v1/inspections', body: { inspected_on: day(0) } }),
+  },
+  'POST /api/v1/inspections findings[].region_code': {
+    base: async () => ({ path: '/api/v1/inspections', body: { region_code: IN, inspected_on: day(0), findings: [{ category: 'duty', description: '夜间无人值守', responsible_unit: '镇政府', deadline: day(1) }] } }),
+  },
+  'POST /api/v1/broadcasts region_code': {
+    base: async () => ({ path: '/api/v1/broadcasts', body: { title: `通知${uniq()}`, body: '请戴口罩' } }),
+  },
+  'POST /api/v1/broadcasts/{id}/ack region_code': {
+    base: async () => ({ path: `/api/v1/broadcasts/${rec.cityBroadcast}/ack`, body: {} }),
+  },
   'POST /api/v1/checkpoints region_code': {
     base: async () => ({ path: '/api/v1/checkpoints', body: { name: `卡口${uniq()}`, region_code: grid(IN), hours: '24h' } }),
   },
@@ -176,11 +210,12 @@ async function application() {
   return r.body.id;
 }
 
-// Sets "field" ("a", "a[]", "team.a[]") of "body" to "value".
+// Sets "field" ("a", "a[]", "team.a[]", "findings[].a": in the first
+// object of the list) of "body" to "value".
 function put(body, field, value) {
   const parts = field.split('.');
   let o = body;
-  for (const p of parts.slice(0, -1)) o = o[p] ??= {};
+  for (const p of parts.slice(0, -1)) o = p.endsWith('[]') ? (o[p.slice(0, -2)] ??= [{}])[0] : (o[p] ??= {});
   const last = parts.at(-1);
   if (last.endsWith('[]')) o[last.slice(0, -2)] = [value];
   else o[last] = value;
@@ -197,9 +232,15 @@ before(async () => {
       assert.equal(r.status, 201, r.text);
     }
   }
-  for (const kind of ['person', 'org', 'duty_place', 'team', 'case', 'region', 'grid']) {
+  for (const kind of ['person', 'org', 'duty_place', 'team', 'case', 'region', 'village', 'grid', 'directive']) {
     rec[kind] = { In: await make[kind]('In'), Out: await make[kind]('Out') };
   }
+  // A leader above the caller (city-wide: seen from the county) and a
+  // city-wide notice that the villages of both counties play.
+  rec.leader = srv.user('commander', '4311', { username: 'leader_ref' });
+  const b = await root.post('/api/v1/broadcasts', { region_code: '4311', title: '全市通知', body: '请戴口罩' });
+  assert.equal(b.status, 201, b.text);
+  rec.cityBroadcast = b.body.id;
   rec.tempOrg = await make.org('In', 'temporary');
   rec.member = await make.person('In');
   const m = await root.post(`/api/v1/orgs/${rec.tempOrg}/members`, { person_id: rec.member, role: 'member' });

@@ -185,7 +185,7 @@ int handler_levels_create(struct http_request *req, struct http_response *res, s
     } else {
         struct ep_error more;
         ep_error_clear(&more);
-        if (command_level_check(req->store, &in, &more) == -EP_EINVAL)
+        if (command_level_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
     json_decref(body);
@@ -310,7 +310,7 @@ int handler_directives_create(struct http_request *req, struct http_response *re
     } else {
         struct ep_error more;
         ep_error_clear(&more);
-        if (command_directive_check(req->store, &in, &more) == -EP_EINVAL)
+        if (command_directive_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
     json_decref(body);
@@ -514,7 +514,7 @@ int handler_inspections_create(struct http_request *req, struct http_response *r
     } else {
         struct ep_error more;
         ep_error_clear(&more);
-        if (command_inspection_check(req->store, in, &more) == -EP_EINVAL)
+        if (command_inspection_check(in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
     json_decref(body);
@@ -773,7 +773,7 @@ int handler_broadcasts_create(struct http_request *req, struct http_response *re
     } else {
         struct ep_error more;
         ep_error_clear(&more);
-        if (broadcast_check(req->store, &in, &more) == -EP_EINVAL)
+        if (broadcast_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
     json_decref(body);

@@ -186,7 +186,17 @@ static void test_level_inheritance_and_history(void **state)
     assert_int_equal(command_level_set(fx->s, &fx->county, &dup, &out, &err), -EP_ECONFLICT);
     struct level_input outside = {COUNTY2, 1, "2020-03-11", 0, NULL};
     ep_error_clear(&err);
-    assert_int_equal(command_level_set(fx->s, &fx->county, &outside, &out, &err), -EP_EFORBIDDEN);
+    assert_int_equal(command_level_set(fx->s, &fx->county, &outside, &out, &err), -EP_ENOTFOUND);
+    char outside_msg[EP_ERROR_MSG_MAX];
+    snprintf(outside_msg, sizeof outside_msg, "%s", err.fields[0].msg[EP_LANG_ZH]);
+    /* Outside the scope reads exactly as missing: same code, same field. */
+    struct level_input missing = {"431122999", 1, "2020-03-11", 0, NULL};
+    ep_error_clear(&err);
+    assert_int_equal(command_level_set(fx->s, &fx->county, &missing, &out, &err), -EP_ENOTFOUND);
+    assert_int_equal(err.nfields, 1);
+    assert_string_equal(err.fields[0].field, "region_code");
+    assert_string_equal(outside_msg, "地区 " COUNTY2 " 不存在");
+    assert_string_equal(err.fields[0].msg[EP_LANG_ZH], "地区 431122999 不存在");
     struct level_input bad = {COUNTY1, 0, "2020-02-30", 7, NULL};
     ep_error_clear(&err);
     assert_int_equal(command_level_set(fx->s, &fx->county, &bad, &out, &err), -EP_EINVAL);

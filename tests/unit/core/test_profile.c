@@ -466,6 +466,7 @@ static void test_riskarea_end_delete(void **state)
     assert_int_equal(riskarea_list(fx->s, -1, other, 5, collect, &c, &err), 0);
     assert_int_equal(c.n, 0);
 
+    ep_error_clear(&err);
     assert_int_equal(riskarea_delete(fx->s, &fx->city, other, &err), 0);
     ep_error_clear(&err);
     assert_int_equal(riskarea_get(fx->s, other, &a, &err), -EP_ENOTFOUND);
