@@ -30,6 +30,9 @@
  * Reads return JSON (the API's form) as new references in *out.  Quantities
  * are int64 base units, money int64 fen; no floating point anywhere.
  * Input strings are borrowed.
+ *
+ * One file per concept implements it (supply.c lists them); what they share
+ * and nobody else needs is in supply_internal.h.
  */
 #ifndef EPIGRID_CORE_SUPPLY_H
 #define EPIGRID_CORE_SUPPLY_H
