@@ -8,6 +8,7 @@
 
 #include "core/region.h"
 #include "core/supply_internal.h"
+#include "core/write.h"
 #include "util/timeutil.h"
 
 static const char *const categories[] = {"protective", "disinfection", "medical", "vehicle",
@@ -22,14 +23,14 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
                        int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", 60, 1, err);
+    supply_text_check(in->name, "name", SUPPLY_ITEM_NAME_MAX, 1, err);
     if (!in_list(in->category, categories))
         ep_error_field(err, "category",
                        "须为 protective(防护)、disinfection(消杀)、medical(医疗)、vehicle(车辆)、"
                        "food(食品)或 other",
                        "must be protective, disinfection, medical, vehicle, food or other");
-    supply_text_check(in->unit, "unit", 8, 1, err);
-    supply_text_check(in->pack_unit, "pack_unit", 8, 0, err);
+    supply_text_check(in->unit, "unit", SUPPLY_UNIT_MAX, 1, err);
+    supply_text_check(in->pack_unit, "pack_unit", SUPPLY_UNIT_MAX, 0, err);
     if (in->pack_size < 0 || in->pack_size > 1000000)
         ep_error_field(err, "pack_size", "须为 1 至 1000000 的整数",
                        "must be an integer from 1 to 1000000");
@@ -38,17 +39,21 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
                        "包装单位和每包数量须同时填写", "pack_unit and pack_size go together");
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
     char now[32];
     time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO items (name, category, unit, pack_unit,"
-                                          " pack_size, created_by, created_at)"
-                                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                          err);
-    int rc = st ? 0 : -EP_EINTERNAL;
-    if (rc == 0) {
+    struct store_stmt *st = !write_ok(&w)
+                                ? NULL
+                                : store_prepare(s,
+                                                "INSERT INTO items (name, category, unit,"
+                                                " pack_unit, pack_size, created_by,"
+                                                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                                err);
+    if (write_ok(&w) && !st)
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
         store_bind_text(st, 1, in->name);
         store_bind_text(st, 2, in->category);
         store_bind_text(st, 3, in->unit);
@@ -58,23 +63,22 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
         }
         store_bind_text(st, 6, who->user->username);
         store_bind_text(st, 7, now);
-        if ((rc = store_run(st, err)) == -EP_ECONFLICT)
+        int rc = store_run(st, err);
+        if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "物资“%s”已存在", "item \"%s\" exists", in->name);
+        write_fail(&w, rc);
     }
-    if (rc == 0) {
-        *id_out = store_last_insert_id(s);
-        char key[24];
-        id_text(*id_out, key);
+    if (write_ok(&w)) {
+        id = store_last_insert_id(s);
         json_t *after =
             json_pack("{s:s, s:s, s:s, s:s?, s:I}", "name", in->name, "category", in->category,
                       "unit", in->unit, "pack_unit", in->pack_size > 0 ? in->pack_unit : NULL,
                       "pack_size", (json_int_t)in->pack_size);
-        rc = audit_record(s, who, "create", "item", key, who->user->scope, NULL, after, err);
+        write_audit(&w, "create", "item", id, who->user->scope, NULL, after);
         json_decref(after);
     }
-    rc = finish(s, rc, err);
-    if (rc != 0)
-        *id_out = 0;
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -106,7 +110,7 @@ int supply_item_load(struct store *s, int64_t id, struct item_info *it, struct e
     }
     store_stmt_reset(st);
     if (rc == STORE_DONE)
-        return -EP_ENOTFOUND;
+        return ref_not_found(err, REF_ITEM, id);
     return rc < 0 ? rc : 0;
 }
 
@@ -127,23 +131,8 @@ int supply_warehouse_load(struct store *s, int64_t id, struct warehouse *w, stru
     }
     store_stmt_reset(st);
     if (rc == STORE_DONE)
-        return -EP_ENOTFOUND;
+        return ref_not_found(err, REF_WAREHOUSE, id);
     return rc < 0 ? rc : 0;
-}
-
-/* A warehouse named by an input field for a write: field error when absent,
- * 403 outside who's scope. */
-int supply_warehouse_for_write(struct store *s, const struct actor *who, int64_t id,
-                               const char *field, struct warehouse *w, struct ep_error *err)
-{
-    int rc = id > 0 ? supply_warehouse_load(s, id, w, err) : -EP_ENOTFOUND;
-    if (rc == -EP_ENOTFOUND) {
-        ep_error_field(err, field, "仓库不存在", "warehouse does not exist");
-        return -EP_EINVAL;
-    }
-    if (rc != 0)
-        return rc;
-    return require_scope(who, w->region, err);
 }
 
 int supply_warehouse_create(struct store *s, const struct actor *who,
@@ -151,48 +140,49 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
                             struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", 60, 1, err);
-    supply_text_check(in->address, "address", 100, 0, err);
+    supply_text_check(in->name, "name", SUPPLY_WAREHOUSE_NAME_MAX, 1, err);
+    supply_text_check(in->address, "address", SUPPLY_ADDRESS_MAX, 0, err);
     if (!in->region_code || region_level_of_code(in->region_code) != REGION_GRID)
         ep_error_field(err, "region_code", "仓库须设在一个网格(15 位编码)",
                        "a warehouse lies in a grid (a 15-digit code)");
     if (err->code)
         return -err->code;
-    if (require_scope(who, in->region_code, err) != 0)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = region_exists(s, in->region_code, "region_code", err);
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    write_region(&w, in->region_code, REGION_GRID, "region_code", NULL);
+    write_check(&w);
     char now[32];
     time_now_iso(now);
-    struct store_stmt *st = rc ? NULL
-                               : store_prepare(s,
-                                               "INSERT INTO warehouses (name, region_code, address,"
-                                               " created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-                                               err);
-    if (rc == 0 && !st)
-        rc = -EP_EINTERNAL;
-    if (rc == 0) {
+    struct store_stmt *st = !write_ok(&w)
+                                ? NULL
+                                : store_prepare(s,
+                                                "INSERT INTO warehouses (name, region_code,"
+                                                " address, created_by, created_at)"
+                                                " VALUES (?, ?, ?, ?, ?)",
+                                                err);
+    if (write_ok(&w) && !st)
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
         store_bind_text(st, 1, in->name);
         store_bind_text(st, 2, in->region_code);
         store_bind_text(st, 3, in->address && *in->address ? in->address : NULL);
         store_bind_text(st, 4, who->user->username);
         store_bind_text(st, 5, now);
-        if ((rc = store_run(st, err)) == -EP_ECONFLICT)
+        int rc = store_run(st, err);
+        if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "该网格已有仓库“%s”", "warehouse \"%s\" exists there",
                          in->name);
+        write_fail(&w, rc);
     }
-    if (rc == 0) {
-        *id_out = store_last_insert_id(s);
-        char key[24];
-        id_text(*id_out, key);
+    if (write_ok(&w)) {
+        id = store_last_insert_id(s);
         json_t *after = json_pack("{s:s, s:s}", "name", in->name, "region_code", in->region_code);
-        rc = audit_record(s, who, "create", "warehouse", key, in->region_code, NULL, after, err);
+        write_audit(&w, "create", "warehouse", id, in->region_code, NULL, after);
         json_decref(after);
     }
-    rc = finish(s, rc, err);
-    if (rc != 0)
-        *id_out = 0;
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "core/fund.h"
 #include "core/region.h"
 #include "core/supply_internal.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -25,13 +26,13 @@ int supply_donor_create(struct store *s, const struct actor *who,
                         const struct supply_donor_input *in, int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", 100, 1, err);
+    supply_text_check(in->name, "name", SUPPLY_NAME_MAX, 1, err);
     if (!in_list(in->kind, donor_kinds))
         ep_error_field(err, "kind",
                        "须为 enterprise(企业)、new_social(两新组织)、party_org(党组织)、"
                        "individual(个人)或 anonymous(匿名)",
                        "must be enterprise, new_social, party_org, individual or anonymous");
-    supply_text_check(in->contact_name, "contact_name", 40, 0, err);
+    supply_text_check(in->contact_name, "contact_name", SUPPLY_CONTACT_NAME_MAX, 0, err);
     if (in->contact_phone && *in->contact_phone && !idcheck_phone(in->contact_phone))
         ep_error_field(err, "contact_phone", "不是有效的手机号或固定电话",
                        "is not a valid mobile or landline number");
@@ -40,22 +41,23 @@ int supply_donor_create(struct store *s, const struct actor *who,
         ep_error_field(err, "region_code", "不是有效的地区编码", "is not a valid region code");
     if (err->code)
         return -err->code;
-    if (require_scope(who, region, err) != 0)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = region_exists(s, region, "region_code", err);
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    write_region(&w, region, 0, "region_code", NULL);
+    write_check(&w);
     char now[32];
     time_now_iso(now);
     struct store_stmt *st =
-        rc ? NULL
-           : store_prepare(s,
-                           "INSERT INTO donors (name, kind, contact_name, contact_phone,"
-                           " region_code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           err);
-    if (rc == 0 && !st)
-        rc = -EP_EINTERNAL;
-    if (rc == 0) {
+        !write_ok(&w)
+            ? NULL
+            : store_prepare(s,
+                            "INSERT INTO donors (name, kind, contact_name, contact_phone,"
+                            " region_code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            err);
+    if (write_ok(&w) && !st)
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
         store_bind_text(st, 1, in->name);
         store_bind_text(st, 2, in->kind);
         store_bind_text(st, 3, in->contact_name && *in->contact_name ? in->contact_name : NULL);
@@ -63,23 +65,21 @@ int supply_donor_create(struct store *s, const struct actor *who,
         store_bind_text(st, 5, region);
         store_bind_text(st, 6, who->user->username);
         store_bind_text(st, 7, now);
-        rc = store_run(st, err);
+        write_fail(&w, store_run(st, err));
     }
-    if (rc == 0) {
-        *id_out = store_last_insert_id(s);
-        char key[24], masked[32] = "";
-        id_text(*id_out, key);
+    if (write_ok(&w)) {
+        id = store_last_insert_id(s);
+        char masked[32] = "";
         if (in->contact_phone && *in->contact_phone)
             idcheck_mask_phone(in->contact_phone, masked, sizeof masked);
         /* The audit log keeps PII masked too. */
         json_t *after = json_pack("{s:s, s:s, s:s?}", "name", in->name, "kind", in->kind,
                                   "contact_phone", masked[0] ? masked : NULL);
-        rc = audit_record(s, who, "create", "donor", key, region, NULL, after, err);
+        write_audit(&w, "create", "donor", id, region, NULL, after);
         json_decref(after);
     }
-    rc = finish(s, rc, err);
-    if (rc != 0)
-        *id_out = 0;
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -124,58 +124,40 @@ int supply_donors_json(struct store *s, const char *scope, int64_t before_id, in
 
 /* ---- donations ------------------------------------------------------------------------ */
 
-static int donation_write(struct store *s, const struct actor *who,
-                          const struct supply_donation_input *in, const char *date,
-                          const int64_t *qty, int64_t *id_out, struct ep_error *err)
+/* The donation inside write "wr": references (donor, warehouse, fund
+ * account, items) checked against the writer's scope, then the donation, its
+ * lines, one receive operation with one lot per line, the fund entry for the
+ * money, counters and the audit row. */
+static int donation_step(struct write *wr, const struct supply_donation_input *in, const char *date,
+                         const int64_t *qty, int64_t *id_out)
 {
-    struct warehouse w = {0};
-    int rc = 0;
-    if (in->nlines > 0 &&
-        (rc = supply_warehouse_for_write(s, who, in->warehouse_id, "warehouse_id", &w, err)) != 0 &&
-        rc != -EP_EINVAL)
-        return rc;
-    /* The donor must be registered inside who's jurisdiction. */
-    struct store_stmt *st = store_prepare(s, "SELECT region_code FROM donors WHERE id = ?", err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, in->donor_id);
-    rc = store_step(st, err);
-    int ok = rc == STORE_ROW && region_in_scope(store_column_text(st, 0), who->user->scope);
-    store_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    if (!ok)
-        ep_error_field(err, "donor_id", "捐赠方不存在", "donor does not exist");
+    struct store *s = wr->s;
+    struct ep_error *err = wr->err;
+    const struct actor *who = wr->who;
     char region[REGION_CODE_MAX] = "";
-    if (in->money_fen > 0) {
-        st = store_prepare(s, "SELECT region_code FROM fund_accounts WHERE id = ?", err);
-        if (!st)
-            return -EP_EINTERNAL;
-        store_bind_int64(st, 1, in->account_id);
-        rc = store_step(st, err);
-        if (rc == STORE_ROW)
-            snprintf(region, sizeof region, "%s", store_column_text(st, 0));
-        store_stmt_reset(st);
-        if (rc < 0)
-            return rc;
-        if (!region[0])
-            ep_error_field(err, "account_id", "资金账户不存在", "fund account does not exist");
-        else if ((rc = require_scope(who, region, err)) != 0)
-            return rc;
-    }
-    if (err->code)
-        return -err->code;
+    write_ref(wr, REF_DONOR, in->donor_id, "donor_id", NULL);
+    if (in->nlines > 0)
+        write_ref(wr, REF_WAREHOUSE, in->warehouse_id, "warehouse_id", NULL);
+    if (in->money_fen > 0)
+        write_ref(wr, REF_FUND_ACCOUNT, in->account_id, "account_id", region);
+    supply_lines_refs(wr, in->nlines, in->lines);
+    if (write_check(wr) != 0)
+        return wr->rc;
+    struct warehouse w = {0};
+    if (in->nlines > 0 && write_fail(wr, supply_warehouse_load(s, in->warehouse_id, &w, err)) != 0)
+        return wr->rc;
     if (w.id)
         snprintf(region, sizeof region, "%s", w.region);
     char now[32];
     time_now_iso(now);
-    st = store_prepare(s,
-                       "INSERT INTO donations (receipt_no, donor_id, donated_on, region_code,"
-                       " receiving_unit, warehouse_id, account_id, money_fen, note, created_by,"
-                       " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO donations (receipt_no, donor_id, donated_on, region_code,"
+                      " receiving_unit, warehouse_id, account_id, money_fen, note, created_by,"
+                      " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(wr, -EP_EINTERNAL);
     store_bind_text(st, 1, in->receipt_no);
     store_bind_int64(st, 2, in->donor_id);
     store_bind_text(st, 3, date);
@@ -189,17 +171,18 @@ static int donation_write(struct store *s, const struct actor *who,
     store_bind_text(st, 9, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 10, who->user->username);
     store_bind_text(st, 11, now);
-    if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT)
-            ep_error_set(err, EP_ECONFLICT, "收据号 %s 已使用", "receipt number %s is in use",
-                         in->receipt_no);
-        return rc;
-    }
+    int rc = store_run(st, err);
+    if (rc == -EP_ECONFLICT)
+        ep_error_set(err, EP_ECONFLICT, "收据号 %s 已使用", "receipt number %s is in use",
+                     in->receipt_no);
+    if (write_fail(wr, rc) != 0)
+        return wr->rc;
     int64_t id = store_last_insert_id(s);
     if (in->nlines > 0) {
         int64_t op_id;
-        if ((rc = supply_op_insert(s, who, "receive", date, 0, "donation", id, NULL, &op_id, err)) != 0)
-            return rc;
+        if ((rc = supply_op_insert(s, who, "receive", date, 0, "donation", id, NULL, &op_id,
+                                   err)) != 0)
+            return write_fail(wr, rc);
         for (int i = 0; i < in->nlines; i++) {
             int64_t entry;
             st =
@@ -208,38 +191,35 @@ static int donation_write(struct store *s, const struct actor *who,
                               " VALUES (?, ?, ?, ?)",
                               err);
             if (!st)
-                return -EP_EINTERNAL;
+                return write_fail(wr, -EP_EINTERNAL);
             store_bind_int64(st, 1, id);
             store_bind_int64(st, 2, i + 1);
             store_bind_int64(st, 3, in->lines[i].item_id);
             store_bind_int64(st, 4, qty[i]);
             if ((rc = store_run(st, err)) != 0 ||
-                (rc = supply_entry_apply(s, op_id, "receive", &w, in->lines[i].item_id, qty[i], 0, &entry,
-                                  err)) != 0 ||
-                (rc = supply_lot_create(s, w.id, in->lines[i].item_id, id, entry, 0, qty[i], err)) != 0)
-                return rc;
+                (rc = supply_entry_apply(wr, op_id, "receive", &w, in->lines[i].item_id, qty[i], 0,
+                                         &entry)) != 0 ||
+                (rc = supply_lot_create(s, w.id, in->lines[i].item_id, id, entry, 0, qty[i],
+                                        err)) != 0)
+                return write_fail(wr, rc);
         }
     }
     if (in->money_fen > 0) {
         int64_t entry;
-        if ((rc = fund_entry_write_donation(s, who, in->account_id, in->money_fen, id,
-                                            in->receipt_no, date, &entry, err)) != 0 ||
-            (rc = counter_add(s, region, "donation_money_fen", in->money_fen, err)) != 0)
-            return rc;
+        fund_entry_write_donation(wr, in->account_id, in->money_fen, id, in->receipt_no, date,
+                                  &entry);
+        write_count(wr, region, "donation_money_fen", in->money_fen);
     }
-    if ((rc = counter_add(s, region, "donations", 1, err)) != 0)
-        return rc;
-    char key[24];
-    id_text(id, key);
+    write_count(wr, region, "donations", 1);
     json_t *after = supply_op_audit_json("donation", w.id, 0, NULL, in->nlines, in->lines, qty);
     json_object_set_new(after, "receipt_no", json_string(in->receipt_no));
     json_object_set_new(after, "donor_id", json_integer(in->donor_id));
     json_object_set_new(after, "money_fen", json_integer(in->money_fen));
-    rc = audit_record(s, who, "create", "donation", key, region, NULL, after, err);
+    write_audit(wr, "create", "donation", id, region, NULL, after);
     json_decref(after);
-    if (rc == 0)
+    if (write_ok(wr))
         *id_out = id;
-    return rc;
+    return wr->rc;
 }
 
 int supply_donation_create(struct store *s, const struct actor *who,
@@ -249,11 +229,11 @@ int supply_donation_create(struct store *s, const struct actor *who,
     *id_out = 0;
     if (in->donor_id <= 0)
         ep_error_field(err, "donor_id", "必须填写捐赠方", "is required");
-    supply_text_check(in->receipt_no, "receipt_no", 40, 1, err);
+    supply_text_check(in->receipt_no, "receipt_no", SUPPLY_RECEIPT_NO_MAX, 1, err);
     char date[11];
     supply_date_check(in->donated_on, "donated_on", date, err);
-    supply_text_check(in->receiving_unit, "receiving_unit", 100, 1, err);
-    supply_text_check(in->note, "note", 200, 0, err);
+    supply_text_check(in->receiving_unit, "receiving_unit", SUPPLY_NAME_MAX, 1, err);
+    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->money_fen < 0 || in->money_fen > SUPPLY_MONEY_MAX)
         ep_error_field(err, "money_fen", "金额须为 0 至 10^14 分之间的整数",
                        "must be an integer from 0 to 10^14 fen");
@@ -268,15 +248,16 @@ int supply_donation_create(struct store *s, const struct actor *who,
     supply_lines_check(s, in->nlines, in->lines, 0, 0, qty, err);
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = idem_replay(s, in->idem, "donation", id_out, err);
-    if (rc == 0 && !*id_out && (rc = donation_write(s, who, in, date, qty, id_out, err)) == 0 &&
-        in->idem && in->idem->uuid)
-        rc = idem_record(s, in->idem->uuid, "donation", *id_out, in->idem->hash, err);
-    rc = finish(s, rc, err);
-    if (rc != 0)
-        *id_out = 0;
+    struct write w;
+    int64_t first = 0, id = 0;
+    if (write_begin(&w, s, who, "donation", in->idem, &first, err) == WRITE_REPLAY) {
+        *id_out = first;
+        return 0;
+    }
+    if (write_ok(&w))
+        donation_step(&w, in, date, qty, &id);
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -511,4 +492,3 @@ int supply_donation_certificate(struct store *s, const char *scope, int64_t id, 
     json_decref(d);
     return 0;
 }
-

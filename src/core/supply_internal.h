@@ -3,6 +3,7 @@
  * else uses: the records they pass around, the lookups, the ledger steps a
  * donation or a request fulfilment reuses, and a few small helpers.
  *
+ * Steps that take a "struct write" run inside the caller's write (write.h).
  * Ownership as in supply.h: inputs are borrowed, JSON is returned as new
  * references, "struct warehouse" and "struct item_info" are caller buffers.
  */
@@ -13,6 +14,7 @@
 
 #include "core/region.h"
 #include "core/supply.h"
+#include "core/write.h"
 
 /* The kinds of recipient of an allocation, and of requester (NULL-terminated). */
 extern const char *const supply_recipient_kinds[];
@@ -59,55 +61,6 @@ static inline const char *jstr(const json_t *o, const char *k)
     return v ? v : "";
 }
 
-static inline int finish(struct store *s, int rc, struct ep_error *err)
-{
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
-}
-
-/* Scope check of a region for writes: -EP_EFORBIDDEN outside. */
-static inline int require_scope(const struct actor *who, const char *code, struct ep_error *err)
-{
-    if (region_in_scope(code, who->user->scope))
-        return 0;
-    return ep_error_set(err, EP_EFORBIDDEN, "%s 不在您的管辖范围内",
-                        "%s is outside your jurisdiction", code);
-}
-
-/* An existing region named by field "field": field error when absent or malformed. */
-static inline int region_exists(struct store *s, const char *code, const char *field,
-                                struct ep_error *err)
-{
-    struct region r;
-    struct ep_error e2;
-    ep_error_clear(&e2);
-    if (!code || !region_level_of_code(code) || region_get(s, code, &r, &e2) != 0) {
-        ep_error_field(err, field, "地区不存在", "region does not exist");
-        return -EP_EINVAL;
-    }
-    return 0;
-}
-
-/* A write with a client UUID seen before: *id_out = the first result and
- * idem->replayed = 1 (0 and *id_out untouched when new or without a key). */
-static inline int idem_replay(struct store *s, struct idem_key *idem, const char *entity,
-                              int64_t *id_out, struct ep_error *err)
-{
-    if (!idem || !idem->uuid)
-        return 0;
-    int64_t first = 0;
-    int rc = idem_check(s, idem->uuid, entity, idem->hash, &first, err);
-    if (rc == IDEM_REPLAY) {
-        *id_out = first;
-        idem->replayed = 1;
-        return 0;
-    }
-    return rc < 0 ? rc : 0;
-}
-
 /* ---- supply.c ------------------------------------------------------------------------ */
 
 /* Runs "st" (bound) and collects every row as JSON (supply_row_json with
@@ -116,24 +69,22 @@ int supply_rows_json(struct store_stmt *st, const char *spec, json_t **out, stru
 
 /* ---- supply_catalog.c ---------------------------------------------------------------- */
 
-/* Reads item "id" into "it": 0, -EP_ENOTFOUND (err untouched), or negative. */
+/* Reads item "id" into "it": 0, -EP_ENOTFOUND (404 in err), or negative. */
 int supply_item_load(struct store *s, int64_t id, struct item_info *it, struct ep_error *err);
-/* Reads warehouse "id" into "w": 0, -EP_ENOTFOUND (err untouched), or negative. */
+/* Reads warehouse "id" into "w" (no scope check: write_ref/write_target
+ * first): 0, -EP_ENOTFOUND (404 in err), or negative. */
 int supply_warehouse_load(struct store *s, int64_t id, struct warehouse *w, struct ep_error *err);
-/* A warehouse named by input field "field" for a write: a field error
- * (-EP_EINVAL) when absent, -EP_EFORBIDDEN outside who's scope. */
-int supply_warehouse_for_write(struct store *s, const struct actor *who, int64_t id,
-                               const char *field, struct warehouse *w, struct ep_error *err);
 
 /* ---- supply_ledger.c ----------------------------------------------------------------- */
 
-/* Writes one ledger entry of operation "op_id" in warehouse "w": the new
- * balance checked (-EP_ECONFLICT when negative), the stock row, the entry,
- * the counters and, below the threshold, the stock_low alert.  "kind" is the
- * entry kind; "reverses_entry" 0 or the entry it reverses. */
-int supply_entry_apply(struct store *s, int64_t op_id, const char *kind, const struct warehouse *w,
-                       int64_t item, int64_t delta, int64_t reverses_entry, int64_t *entry_id,
-                       struct ep_error *err);
+/* Writes one ledger entry of operation "op_id" in warehouse "w", a step of
+ * write "wr": the new balance checked (-EP_ECONFLICT when negative), the
+ * stock row, the entry, the counters (write_count) and, below the threshold,
+ * the stock_low alert.  "kind" is the entry kind; "reverses_entry" 0 or the
+ * entry it reverses.  Returns 0 or negative with wr->err set (the caller
+ * records it with write_fail). */
+int supply_entry_apply(struct write *wr, int64_t op_id, const char *kind, const struct warehouse *w,
+                       int64_t item, int64_t delta, int64_t reverses_entry, int64_t *entry_id);
 /* A lot of "qty" units created by entry "entry" (donation, origin lot: 0 = none). */
 int supply_lot_create(struct store *s, int64_t wh, int64_t item, int64_t donation, int64_t entry,
                       int64_t origin, int64_t qty, struct ep_error *err);
@@ -145,8 +96,15 @@ int supply_op_insert(struct store *s, const struct actor *who, const char *kind,
 /* Checks lines (field errors "lines[i].x") and resolves packs into base
  * units into "out" (same order).  "signed_ok": adjustments take a signed
  * quantity; "required": at least one line. */
-void supply_lines_check(struct store *s, int nlines, const struct supply_line *lines,
-                        int signed_ok, int required, int64_t *out, struct ep_error *err);
+void supply_lines_check(struct store *s, int nlines, const struct supply_line *lines, int signed_ok,
+                        int required, int64_t *out, struct ep_error *err);
+/* The items of "lines" are references: write_ref on "lines[i].item_id".
+ * Returns the write's failure. */
+int supply_lines_refs(struct write *w, int nlines, const struct supply_line *lines);
+/* An allocation fulfilling a request, as a step of write "w" (the request is
+ * the route's target, checked by the caller): the operation's input checks,
+ * references and writes as supply_op_create.  Returns the write's failure. */
+int supply_op_fulfil(struct write *w, const struct supply_op_input *in, int64_t *op_id);
 /* The audit representation of an operation (its input), a new reference. */
 json_t *supply_op_audit_json(const char *kind, int64_t wh, int64_t to_wh,
                              const struct supply_op_input *in, int nlines,
@@ -155,11 +113,12 @@ json_t *supply_op_audit_json(const char *kind, int64_t wh, int64_t to_wh,
 /* ---- supply_request.c ---------------------------------------------------------------- */
 
 /* Applies a fulfilment (sign 1) or its reversal (sign -1) of "qty" per line
- * to request "request_id": its lines and status.  -EP_ENOTFOUND when not
- * visible, -EP_ECONFLICT when already fulfilled, -EP_ERULE beyond it. */
-int supply_request_apply(struct store *s, const struct actor *who, int64_t request_id, int nlines,
-                         const struct supply_line *lines, const int64_t *qty, int sign,
-                         struct ep_error *err);
+ * to request "request_id", a step of write "w": the request is a target
+ * (404 when missing or outside the writer's scope), then its lines and
+ * status.  -EP_ECONFLICT when already fulfilled, -EP_ERULE beyond it.
+ * Returns the write's failure. */
+int supply_request_apply(struct write *w, int64_t request_id, int nlines,
+                         const struct supply_line *lines, const int64_t *qty, int sign);
 
 /* ---- supply_donation.c --------------------------------------------------------------- */
 

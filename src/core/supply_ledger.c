@@ -18,6 +18,7 @@
 #include "core/counter.h"
 #include "core/region.h"
 #include "core/supply_internal.h"
+#include "core/write.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
@@ -71,53 +72,46 @@ int supply_threshold_set(struct store *s, const struct actor *who, int64_t wareh
         ep_error_field(err, "threshold", "须为不小于 0 的整数", "must be an integer >= 0");
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write wr;
     struct warehouse w;
-    struct item_info it;
     int64_t qty = 0, old = 0;
-    int rc = supply_warehouse_load(s, warehouse_id, &w, err);
-    if (rc == -EP_ENOTFOUND || (rc == 0 && !region_in_scope(w.region, who->user->scope))) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "仓库 %lld 不存在", "warehouse %lld not found",
-                          (long long)warehouse_id);
-        goto out;
+    write_begin(&wr, s, who, NULL, NULL, NULL, err);
+    write_target(&wr, REF_WAREHOUSE, warehouse_id, NULL);
+    write_ref(&wr, REF_ITEM, item_id, "item_id", NULL);
+    if (write_check(&wr) == 0)
+        write_fail(&wr, supply_warehouse_load(s, warehouse_id, &w, err));
+    if (write_ok(&wr))
+        write_fail(&wr, stock_read(s, warehouse_id, item_id, &qty, &old, err));
+    struct store_stmt *st =
+        !write_ok(&wr)
+            ? NULL
+            : store_prepare(s,
+                            "INSERT INTO stock (warehouse_id, item_id, quantity, threshold)"
+                            " VALUES (?, ?, 0, ?) ON CONFLICT (warehouse_id, item_id)"
+                            " DO UPDATE SET threshold = excluded.threshold",
+                            err);
+    if (write_ok(&wr) && !st)
+        write_fail(&wr, -EP_EINTERNAL);
+    if (write_ok(&wr)) {
+        store_bind_int64(st, 1, warehouse_id);
+        store_bind_int64(st, 2, item_id);
+        store_bind_int64(st, 3, threshold);
+        write_fail(&wr, store_run(st, err));
     }
-    if (rc == 0 && (rc = supply_item_load(s, item_id, &it, err)) == -EP_ENOTFOUND) {
-        ep_error_field(err, "item_id", "物资不存在", "item does not exist");
-        rc = -EP_EINVAL;
+    if (write_ok(&wr)) {
+        int was = old > 0 && qty<old, now = threshold> 0 && qty < threshold;
+        write_count(&wr, w.region, "supply_low", now - was);
+        if (now && write_ok(&wr))
+            write_fail(&wr, raise_low(s, &w, item_id, qty, threshold, err));
+        char key[48];
+        snprintf(key, sizeof key, "%lld:%lld", (long long)warehouse_id, (long long)item_id);
+        json_t *b = json_pack("{s:I}", "threshold", (json_int_t)old);
+        json_t *a = json_pack("{s:I}", "threshold", (json_int_t)threshold);
+        write_audit_key(&wr, "update", "stock_threshold", key, w.region, b, a);
+        json_decref(b);
+        json_decref(a);
     }
-    if (rc == 0)
-        rc = stock_read(s, warehouse_id, item_id, &qty, &old, err);
-    if (rc != 0)
-        goto out;
-    struct store_stmt *st = store_prepare(
-        s,
-        "INSERT INTO stock (warehouse_id, item_id, quantity, threshold) VALUES (?, ?, 0, ?)"
-        " ON CONFLICT (warehouse_id, item_id) DO UPDATE SET threshold = excluded.threshold",
-        err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
-    }
-    store_bind_int64(st, 1, warehouse_id);
-    store_bind_int64(st, 2, item_id);
-    store_bind_int64(st, 3, threshold);
-    if ((rc = store_run(st, err)) != 0)
-        goto out;
-    int was = old > 0 && qty<old, now = threshold> 0 && qty < threshold;
-    if (was != now && (rc = counter_add(s, w.region, "supply_low", now - was, err)) != 0)
-        goto out;
-    if (now && (rc = raise_low(s, &w, item_id, qty, threshold, err)) != 0)
-        goto out;
-    char key[48];
-    snprintf(key, sizeof key, "%lld:%lld", (long long)warehouse_id, (long long)item_id);
-    json_t *b = json_pack("{s:I}", "threshold", (json_int_t)old);
-    json_t *a = json_pack("{s:I}", "threshold", (json_int_t)threshold);
-    rc = audit_record(s, who, "update", "stock_threshold", key, w.region, b, a, err);
-    json_decref(b);
-    json_decref(a);
-out:
-    return finish(s, rc, err);
+    return write_end(&wr, 0);
 }
 
 /* ---- the ledger: entries, lots, draws ------------------------------------------ */
@@ -125,10 +119,13 @@ out:
 /* Writes one entry: the new balance checked (409 when negative), the stock
  * row, the entry row, the counters and, when it falls below its threshold,
  * the alert.  "kind" is the entry kind. */
-int supply_entry_apply(struct store *s, int64_t op_id, const char *kind, const struct warehouse *w,
-                       int64_t item, int64_t delta, int64_t reverses_entry, int64_t *entry_id,
-                       struct ep_error *err)
+int supply_entry_apply(struct write *wr, int64_t op_id, const char *kind, const struct warehouse *w,
+                       int64_t item, int64_t delta, int64_t reverses_entry, int64_t *entry_id)
 {
+    if (!write_ok(wr))
+        return wr->rc;
+    struct store *s = wr->s;
+    struct ep_error *err = wr->err;
     int64_t qty, threshold;
     int rc = stock_read(s, w->id, item, &qty, &threshold, err);
     if (rc != 0)
@@ -174,15 +171,15 @@ int supply_entry_apply(struct store *s, int64_t op_id, const char *kind, const s
     *entry_id = store_last_insert_id(s);
     char metric[64];
     metric_name(metric, "supply_stock", item);
-    if ((rc = counter_add(s, w->region, metric, delta, err)) != 0)
+    if ((rc = write_count(wr, w->region, metric, delta)) != 0)
         return rc;
     if (strcmp(kind, "receive") == 0) {
         metric_name(metric, "supply_received", item);
-        if ((rc = counter_add(s, w->region, metric, delta, err)) != 0)
+        if ((rc = write_count(wr, w->region, metric, delta)) != 0)
             return rc;
     }
     int was = threshold > 0 && qty<threshold, now = threshold> 0 && qty + delta < threshold;
-    if (was != now && (rc = counter_add(s, w->region, "supply_low", now - was, err)) != 0)
+    if ((rc = write_count(wr, w->region, "supply_low", now - was)) != 0)
         return rc;
     if (now && delta < 0)
         return raise_low(s, w, item, qty + delta, threshold, err);
@@ -341,11 +338,8 @@ void supply_lines_check(struct store *s, int nlines, const struct supply_line *l
         struct item_info it;
         struct ep_error e2;
         ep_error_clear(&e2);
-        if (l->item_id <= 0 || supply_item_load(s, l->item_id, &it, &e2) != 0) {
-            snprintf(field, sizeof field, "lines[%d].item_id", i);
-            ep_error_field(err, field, "物资不存在", "item does not exist");
-            continue;
-        }
+        /* A missing item is a reference, answered by supply_lines_refs(). */
+        int known = l->item_id > 0 && supply_item_load(s, l->item_id, &it, &e2) == 0;
         for (int j = 0; j < i; j++)
             if (lines[j].item_id == l->item_id) {
                 snprintf(field, sizeof field, "lines[%d].item_id", i);
@@ -358,6 +352,8 @@ void supply_lines_check(struct store *s, int nlines, const struct supply_line *l
             continue;
         }
         if (l->packs) {
+            if (!known)
+                continue;
             if (!it.pack_size) {
                 snprintf(field, sizeof field, "lines[%d].packs", i);
                 ep_error_field(err, field, "该物资没有包装规格", "this item has no pack size");
@@ -382,6 +378,16 @@ void supply_lines_check(struct store *s, int nlines, const struct supply_line *l
         }
         out[i] = q;
     }
+}
+
+int supply_lines_refs(struct write *w, int nlines, const struct supply_line *lines)
+{
+    for (int i = 0; i < nlines && write_ok(w); i++) {
+        char field[48];
+        snprintf(field, sizeof field, "lines[%d].item_id", i);
+        write_ref(w, REF_ITEM, lines[i].item_id, field, NULL);
+    }
+    return w->rc;
 }
 /* The audit representation of an operation (its input). */
 json_t *supply_op_audit_json(const char *kind, int64_t wh, int64_t to_wh,
@@ -408,36 +414,34 @@ json_t *supply_op_audit_json(const char *kind, int64_t wh, int64_t to_wh,
         json_object_set_new(o, "request_id", json_integer(in->request_id));
     return o;
 }
-/* The body of supply_op_create inside its transaction. */
-static int op_write(struct store *s, const struct actor *who, const struct supply_op_input *in,
-                    const char *date, const int64_t *qty, int64_t *op_id, struct ep_error *err)
+/* Operation "in" inside write "wr": its references (warehouses, recipient
+ * region, request, items) checked against the writer's scope, then the
+ * operation, its entries, lots, draws, counters, the request's progress and
+ * the audit row.  "qty" are the lines in base units (supply_lines_check). */
+static int op_step(struct write *wr, const struct supply_op_input *in, const char *date,
+                   const int64_t *qty, int64_t *op_id)
 {
-    struct warehouse w, to;
-    int rc = supply_warehouse_for_write(s, who, in->warehouse_id, "warehouse_id", &w, err);
-    if (rc != 0)
-        return rc;
+    struct store *s = wr->s;
+    struct ep_error *err = wr->err;
     int transfer = strcmp(in->kind, "transfer") == 0;
     int allocate = strcmp(in->kind, "allocate") == 0;
-    if (transfer) {
-        if ((rc = supply_warehouse_for_write(s, who, in->to_warehouse_id, "to_warehouse_id", &to, err)) !=
-            0)
-            return rc;
-        if (to.id == w.id) {
-            ep_error_field(err, "to_warehouse_id", "调入仓库不能与调出仓库相同",
-                           "must differ from warehouse_id");
-            return -EP_EINVAL;
-        }
-    }
-    if (allocate) {
-        if ((rc = region_exists(s, in->recipient_region, "recipient_region", err)) != 0)
-            return rc;
-        if ((rc = require_scope(who, in->recipient_region, err)) != 0)
-            return rc;
-    }
-    if ((rc = supply_op_insert(s, who, in->kind, date, 0,
-                        strcmp(in->kind, "receive") == 0 ? "purchase" : NULL, 0, in, op_id, err)) !=
-        0)
-        return rc;
+    write_ref(wr, REF_WAREHOUSE, in->warehouse_id, "warehouse_id", NULL);
+    if (transfer)
+        write_ref(wr, REF_WAREHOUSE, in->to_warehouse_id, "to_warehouse_id", NULL);
+    if (allocate)
+        write_region(wr, in->recipient_region, 0, "recipient_region", NULL);
+    if (in->request_id)
+        write_ref(wr, REF_SUPPLY_REQUEST, in->request_id, "request_id", NULL);
+    supply_lines_refs(wr, in->nlines, in->lines);
+    if (write_check(wr) != 0)
+        return wr->rc;
+    struct warehouse w, to;
+    if (write_fail(wr, supply_warehouse_load(s, in->warehouse_id, &w, err)) != 0 ||
+        (transfer && write_fail(wr, supply_warehouse_load(s, in->to_warehouse_id, &to, err)) != 0))
+        return wr->rc;
+    int rc =
+        supply_op_insert(s, wr->who, in->kind, date, 0,
+                         strcmp(in->kind, "receive") == 0 ? "purchase" : NULL, 0, in, op_id, err);
     struct draws d = {0};
     for (int i = 0; i < in->nlines && rc == 0; i++) {
         int64_t item = in->lines[i].item_id, q = qty[i], entry;
@@ -445,7 +449,7 @@ static int op_write(struct store *s, const struct actor *who, const struct suppl
         /* Receipts and adjustments carry their sign; everything else goes out. */
         int64_t delta =
             strcmp(in->kind, "receive") == 0 || strcmp(in->kind, "adjust") == 0 ? q : -q;
-        if ((rc = supply_entry_apply(s, *op_id, ekind, &w, item, delta, 0, &entry, err)) != 0)
+        if ((rc = supply_entry_apply(wr, *op_id, ekind, &w, item, delta, 0, &entry)) != 0)
             break;
         if (delta > 0) {
             rc = supply_lot_create(s, w.id, item, 0, entry, 0, delta, err);
@@ -457,52 +461,53 @@ static int op_write(struct store *s, const struct actor *who, const struct suppl
         if (allocate) {
             char metric[64];
             metric_name(metric, "supply_allocated", item);
-            rc = counter_add(s, in->recipient_region, metric, -delta, err);
+            rc = write_count(wr, in->recipient_region, metric, -delta);
         }
         if (transfer) {
             int64_t in_entry;
-            if ((rc = supply_entry_apply(s, *op_id, "transfer_in", &to, item, -delta, 0, &in_entry,
-                                  err)) != 0)
+            if ((rc = supply_entry_apply(wr, *op_id, "transfer_in", &to, item, -delta, 0,
+                                         &in_entry)) != 0)
                 break;
             for (int k = 0; k < d.n && rc == 0; k++)
-                rc = supply_lot_create(s, to.id, item, d.v[k].donation, in_entry, d.v[k].lot, d.v[k].qty,
-                                err);
+                rc = supply_lot_create(s, to.id, item, d.v[k].donation, in_entry, d.v[k].lot,
+                                       d.v[k].qty, err);
         }
     }
     free(d.v);
-    if (rc == 0 && in->request_id)
-        rc = supply_request_apply(s, who, in->request_id, in->nlines, in->lines, qty, 1, err);
-    if (rc == 0) {
-        char key[24];
-        id_text(*op_id, key);
-        json_t *after =
-            supply_op_audit_json(in->kind, w.id, transfer ? to.id : 0, in, in->nlines, in->lines, qty);
-        rc = audit_record(s, who, "create", "ledger_op", key, w.region, NULL, after, err);
+    if (write_fail(wr, rc) == 0 && in->request_id)
+        supply_request_apply(wr, in->request_id, in->nlines, in->lines, qty, 1);
+    if (write_ok(wr)) {
+        json_t *after = supply_op_audit_json(in->kind, w.id, transfer ? to.id : 0, in, in->nlines,
+                                             in->lines, qty);
+        write_audit(wr, "create", "ledger_op", *op_id, w.region, NULL, after);
         json_decref(after);
     }
-    return rc;
+    return wr->rc;
 }
 
-int supply_op_create(struct store *s, const struct actor *who, const struct supply_op_input *in,
-                     int64_t *op_id_out, struct ep_error *err)
+/* The input checks of an operation (field errors in "err"); "qty" receives
+ * the lines in base units and "date" the operation's date. */
+static void op_check(struct store *s, const struct supply_op_input *in, char date[11], int64_t *qty,
+                     struct ep_error *err)
 {
-    *op_id_out = 0;
     static const char *const kinds[] = {"receive", "allocate", "transfer",
                                         "consume", "adjust",   NULL};
     if (!in_list(in->kind, kinds)) {
         ep_error_field(err, "kind", "须为 receive、allocate、transfer、consume 或 adjust",
                        "must be receive, allocate, transfer, consume or adjust");
-        return -EP_EINVAL;
+        return;
     }
-    char date[11];
     supply_date_check(in->op_date, "date", date, err);
-    supply_text_check(in->note, "note", 200, 0, err);
+    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->warehouse_id <= 0)
         ep_error_field(err, "warehouse_id", "必须填写仓库", "is required");
     int transfer = strcmp(in->kind, "transfer") == 0, allocate = strcmp(in->kind, "allocate") == 0,
         adjust = strcmp(in->kind, "adjust") == 0;
     if (transfer && in->to_warehouse_id <= 0)
         ep_error_field(err, "to_warehouse_id", "调拨须填写调入仓库", "is required for a transfer");
+    if (transfer && in->to_warehouse_id > 0 && in->to_warehouse_id == in->warehouse_id)
+        ep_error_field(err, "to_warehouse_id", "调入仓库不能与调出仓库相同",
+                       "must differ from warehouse_id");
     if (!transfer && in->to_warehouse_id)
         ep_error_field(err, "to_warehouse_id", "只用于调拨", "is for transfers only");
     if (allocate) {
@@ -513,7 +518,7 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
         if (!in->recipient_region || !region_level_of_code(in->recipient_region))
             ep_error_field(err, "recipient_region", "不是有效的地区编码",
                            "is not a valid region code");
-        supply_text_check(in->recipient_name, "recipient_name", 100, 1, err);
+        supply_text_check(in->recipient_name, "recipient_name", SUPPLY_NAME_MAX, 1, err);
     } else {
         if (in->recipient_kind || in->recipient_region || in->recipient_name)
             ep_error_field(err, "recipient_name", "只用于分配", "is for allocations only");
@@ -526,26 +531,48 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
                            "须为 count_gain(盘盈)、count_loss(盘亏)、damaged(损坏)、expired(过期)、"
                            "lost(丢失)或 other",
                            "must be count_gain, count_loss, damaged, expired, lost or other");
-        supply_text_check(in->approver, "approver", 40, 1, err);
+        supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
     } else {
         if (in->reason_code)
             ep_error_field(err, "reason_code", "只用于盘点调整", "is for adjustments only");
-        supply_text_check(in->approver, "approver", 40, 0, err);
+        supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 0, err);
     }
-    int64_t qty[SUPPLY_LINES_MAX];
     supply_lines_check(s, in->nlines, in->lines, adjust, 1, qty, err);
+}
+
+int supply_op_create(struct store *s, const struct actor *who, const struct supply_op_input *in,
+                     int64_t *op_id_out, struct ep_error *err)
+{
+    *op_id_out = 0;
+    char date[11];
+    int64_t qty[SUPPLY_LINES_MAX];
+    op_check(s, in, date, qty, err);
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = idem_replay(s, in->idem, "ledger_op", op_id_out, err);
-    if (rc == 0 && !*op_id_out && (rc = op_write(s, who, in, date, qty, op_id_out, err)) == 0 &&
-        in->idem && in->idem->uuid)
-        rc = idem_record(s, in->idem->uuid, "ledger_op", *op_id_out, in->idem->hash, err);
-    rc = finish(s, rc, err);
-    if (rc != 0)
-        *op_id_out = 0;
+    struct write w;
+    int64_t first = 0, id = 0;
+    if (write_begin(&w, s, who, "ledger_op", in->idem, &first, err) == WRITE_REPLAY) {
+        *op_id_out = first;
+        return 0;
+    }
+    if (write_ok(&w))
+        op_step(&w, in, date, qty, &id);
+    int rc = write_end(&w, id);
+    *op_id_out = rc ? 0 : id;
     return rc;
+}
+
+int supply_op_fulfil(struct write *w, const struct supply_op_input *in, int64_t *op_id)
+{
+    char date[11];
+    int64_t qty[SUPPLY_LINES_MAX];
+    *op_id = 0;
+    if (!write_ok(w))
+        return w->rc;
+    op_check(w->s, in, date, qty, w->err);
+    if (write_check(w) != 0)
+        return w->rc;
+    return op_step(w, in, date, qty, op_id);
 }
 
 /* ---- reversal ------------------------------------------------------------------ */
@@ -560,14 +587,16 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
                       const char *note, int64_t *new_op_id, struct ep_error *err)
 {
     *new_op_id = 0;
-    supply_text_check(approver, "approver", 40, 1, err);
-    supply_text_check(note, "note", 200, 0, err);
+    supply_text_check(approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
+    supply_text_check(note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write wr;
+    int rc = write_begin(&wr, s, who, NULL, NULL, NULL, err);
+    if (rc != 0)
+        return rc;
     struct op_entry *entries = NULL;
-    int n = 0, cap = 0, rc, visible = 1;
+    int n = 0, cap = 0, visible = 1;
     struct store_stmt *st = store_prepare(
         s,
         "SELECT o.kind, o.source, COALESCE(o.donation_id, 0), COALESCE(o.reverses_op_id, 0),"
@@ -653,7 +682,8 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
     copy.request_id = request;
     copy.approver = approver;
     copy.note = note;
-    if ((rc = supply_op_insert(s, who, "reversal", date, op_id, NULL, 0, &copy, new_op_id, err)) != 0)
+    if ((rc = supply_op_insert(s, who, "reversal", date, op_id, NULL, 0, &copy, new_op_id, err)) !=
+        0)
         goto out;
     int64_t qty[SUPPLY_LINES_MAX];
     struct supply_line lines[SUPPLY_LINES_MAX];
@@ -687,14 +717,14 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
                 rc = ep_error_set(err, EP_ECONFLICT, "该批物资已有出库,请先冲销后续出库记录",
                                   "units of this receipt have gone out since: reverse those first");
             if (rc == 0)
-                rc =
-                    supply_entry_apply(s, *new_op_id, e->kind, &w, e->item, -e->delta, e->id, &entry, err);
+                rc = supply_entry_apply(&wr, *new_op_id, e->kind, &w, e->item, -e->delta, e->id,
+                                        &entry);
             for (int k = 0; k < d.n && rc == 0; k++)
                 rc = lot_draw(s, entry, d.v[k].lot, d.v[k].qty, err);
             free(d.v);
         } else {
-            if ((rc = supply_entry_apply(s, *new_op_id, e->kind, &w, e->item, -e->delta, e->id, &entry,
-                                  err)) != 0)
+            if ((rc = supply_entry_apply(&wr, *new_op_id, e->kind, &w, e->item, -e->delta, e->id,
+                                         &entry)) != 0)
                 break;
             st = store_prepare(s, "SELECT lot_id, quantity FROM lot_draws WHERE entry_id = ?", err);
             if (!st) {
@@ -712,7 +742,7 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
             if (rc == 0 && strcmp(e->kind, "allocate") == 0) {
                 char metric[64];
                 metric_name(metric, "supply_allocated", e->item);
-                rc = counter_add(s, rregion, metric, e->delta, err);
+                rc = write_count(&wr, rregion, metric, e->delta);
                 if (nreq < SUPPLY_LINES_MAX) {
                     lines[nreq] = (struct supply_line){e->item, 0, 0};
                     qty[nreq++] = -e->delta;
@@ -721,19 +751,18 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
         }
     }
     if (rc == 0 && request && nreq)
-        rc = supply_request_apply(s, who, request, nreq, lines, qty, -1, err);
+        rc = supply_request_apply(&wr, request, nreq, lines, qty, -1);
     if (rc == 0) {
-        char key[24];
-        id_text(*new_op_id, key);
         json_t *after = json_pack("{s:s, s:I, s:s, s:s?}", "kind", "reversal", "reverses_op_id",
                                   (json_int_t)op_id, "approver", approver, "note", note);
-        rc = audit_record(s, who, "reverse", "ledger_op", key, entries[n - 1].region, NULL, after,
-                          err);
+        rc = write_audit(&wr, "reverse", "ledger_op", *new_op_id, entries[n - 1].region, NULL,
+                         after);
         json_decref(after);
     }
 out:
     free(entries);
-    rc = finish(s, rc, err);
+    write_fail(&wr, rc < 0 ? rc : 0);
+    rc = write_end(&wr, *new_op_id);
     if (rc != 0)
         *new_op_id = 0;
     return rc;
@@ -930,4 +959,3 @@ int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int
     *rows = (int64_t)row - 1;
     return rc;
 }
-

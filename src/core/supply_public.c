@@ -133,8 +133,8 @@ static int public_items(struct store *s, int64_t after_id, int limit, json_t **i
     json_array_foreach(ids, i, o)
     {
         json_t *d;
-        if ((rc = supply_donation_load(s, NULL, json_integer_value(json_object_get(o, "id")), &d, err)) !=
-            0)
+        if ((rc = supply_donation_load(s, NULL, json_integer_value(json_object_get(o, "id")), &d,
+                                       err)) != 0)
             break;
         json_array_append_new(*items, public_donation(d));
         json_decref(d);
@@ -262,4 +262,3 @@ int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
             return 0;
     }
 }
-

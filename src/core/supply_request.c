@@ -9,28 +9,26 @@
 
 #include "core/region.h"
 #include "core/supply_internal.h"
+#include "core/write.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
 /* Applies a request fulfilment: checks and updates the lines and status. */
-int supply_request_apply(struct store *s, const struct actor *who, int64_t request_id, int nlines,
-                         const struct supply_line *lines, const int64_t *qty, int sign,
-                         struct ep_error *err)
+/* The body of supply_request_apply: its SQL. */
+static int request_apply_sql(struct store *s, int64_t request_id, int nlines,
+                             const struct supply_line *lines, const int64_t *qty, int sign,
+                             struct ep_error *err)
 {
     struct store_stmt *st =
-        store_prepare(s, "SELECT region_code, status FROM supply_requests WHERE id = ?", err);
+        store_prepare(s, "SELECT status FROM supply_requests WHERE id = ?", err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, request_id);
     int rc = store_step(st, err);
-    int visible = rc == STORE_ROW && region_in_scope(store_column_text(st, 0), who->user->scope);
-    int fulfilled = rc == STORE_ROW && strcmp(store_column_text(st, 1), "fulfilled") == 0;
+    int fulfilled = rc == STORE_ROW && strcmp(store_column_text(st, 0), "fulfilled") == 0;
     store_stmt_reset(st);
     if (rc < 0)
         return rc;
-    if (!visible)
-        return ep_error_set(err, EP_ENOTFOUND, "需求 %lld 不存在", "request %lld not found",
-                            (long long)request_id);
     if (fulfilled && sign > 0)
         return ep_error_set(err, EP_ECONFLICT, "需求 %lld 已全部满足",
                             "request %lld is already fulfilled", (long long)request_id);
@@ -71,6 +69,14 @@ int supply_request_apply(struct store *s, const struct actor *who, int64_t reque
     return store_run(st, err);
 }
 
+int supply_request_apply(struct write *w, int64_t request_id, int nlines,
+                         const struct supply_line *lines, const int64_t *qty, int sign)
+{
+    if (write_target(w, REF_SUPPLY_REQUEST, request_id, NULL) != 0)
+        return w->rc;
+    return write_fail(w, request_apply_sql(w->s, request_id, nlines, lines, qty, sign, w->err));
+}
+
 /* ---- requests ----------------------------------------------------------------------- */
 
 int supply_request_create(struct store *s, const struct actor *who,
@@ -84,8 +90,8 @@ int supply_request_create(struct store *s, const struct actor *who,
                        "must be region, hospital, team or checkpoint");
     if (!in->region_code || !region_level_of_code(in->region_code))
         ep_error_field(err, "region_code", "不是有效的地区编码", "is not a valid region code");
-    supply_text_check(in->requester_name, "requester_name", 100, 1, err);
-    supply_text_check(in->note, "note", 200, 0, err);
+    supply_text_check(in->requester_name, "requester_name", SUPPLY_NAME_MAX, 1, err);
+    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     int64_t day;
     if (in->needed_by && time_date_parse(in->needed_by, &day) != 0)
         ep_error_field(err, "needed_by", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");
@@ -93,23 +99,24 @@ int supply_request_create(struct store *s, const struct actor *who,
     supply_lines_check(s, in->nlines, in->lines, 0, 1, qty, err);
     if (err->code)
         return -err->code;
-    if (require_scope(who, in->region_code, err) != 0)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = region_exists(s, in->region_code, "region_code", err);
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    write_region(&w, in->region_code, 0, "region_code", NULL);
+    supply_lines_refs(&w, in->nlines, in->lines);
+    write_check(&w);
     char now[32];
     time_now_iso(now);
-    struct store_stmt *st =
-        rc ? NULL
-           : store_prepare(s,
-                           "INSERT INTO supply_requests (requester_kind, region_code,"
-                           " requester_name, needed_by, note, created_by, created_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           err);
-    if (rc == 0 && !st)
-        rc = -EP_EINTERNAL;
-    if (rc == 0) {
+    struct store_stmt *st = !write_ok(&w) ? NULL
+                                          : store_prepare(s,
+                                                          "INSERT INTO supply_requests"
+                                                          " (requester_kind, region_code,"
+                                                          " requester_name, needed_by, note,"
+                                                          " created_by, created_at)"
+                                                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                                          err);
+    int rc = write_ok(&w) && !st ? -EP_EINTERNAL : 0;
+    if (write_ok(&w) && rc == 0) {
         store_bind_text(st, 1, in->requester_kind);
         store_bind_text(st, 2, in->region_code);
         store_bind_text(st, 3, in->requester_name);
@@ -118,9 +125,9 @@ int supply_request_create(struct store *s, const struct actor *who,
         store_bind_text(st, 6, who->user->username);
         store_bind_text(st, 7, now);
         rc = store_run(st, err);
+        id = rc == 0 ? store_last_insert_id(s) : 0;
     }
-    int64_t id = rc == 0 ? store_last_insert_id(s) : 0;
-    for (int i = 0; i < in->nlines && rc == 0; i++) {
+    for (int i = 0; i < in->nlines && rc == 0 && write_ok(&w); i++) {
         st = store_prepare(s,
                            "INSERT INTO supply_request_lines (request_id, item_id, quantity)"
                            " VALUES (?, ?, ?)",
@@ -134,18 +141,14 @@ int supply_request_create(struct store *s, const struct actor *who,
         store_bind_int64(st, 3, qty[i]);
         rc = store_run(st, err);
     }
-    if (rc == 0) {
-        char key[24];
-        id_text(id, key);
+    if (write_fail(&w, rc) == 0) {
         json_t *after = supply_op_audit_json("request", 0, 0, NULL, in->nlines, in->lines, qty);
         json_object_set_new(after, "requester_name", json_string(in->requester_name));
-        rc = audit_record(s, who, "create", "supply_request", key, in->region_code, NULL, after,
-                          err);
+        write_audit(&w, "create", "supply_request", id, in->region_code, NULL, after);
         json_decref(after);
     }
-    rc = finish(s, rc, err);
-    if (rc == 0)
-        *id_out = id;
+    rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -252,35 +255,41 @@ int supply_request_fulfil(struct store *s, const struct actor *who, int64_t id,
                           const char *note, int64_t *op_id_out, struct ep_error *err)
 {
     *op_id_out = 0;
-    struct store_stmt *st = store_prepare(
-        s, "SELECT requester_kind, region_code, requester_name FROM supply_requests WHERE id = ?",
-        err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
+    struct write w;
     char kind[16] = "", region[REGION_CODE_MAX] = "", name[512] = "";
-    if (rc == STORE_ROW && region_in_scope(store_column_text(st, 1), who->user->scope)) {
-        snprintf(kind, sizeof kind, "%s", store_column_text(st, 0));
-        snprintf(region, sizeof region, "%s", store_column_text(st, 1));
-        snprintf(name, sizeof name, "%s", store_column_text(st, 2));
+    int64_t op_id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    if (write_target(&w, REF_SUPPLY_REQUEST, id, NULL) == 0) {
+        struct store_stmt *st = store_prepare(
+            s,
+            "SELECT requester_kind, region_code, requester_name FROM supply_requests WHERE id = ?",
+            err);
+        if (st)
+            store_bind_int64(st, 1, id);
+        int rc = st ? store_step(st, err) : -EP_EINTERNAL;
+        if (rc == STORE_ROW) {
+            snprintf(kind, sizeof kind, "%s", store_column_text(st, 0));
+            snprintf(region, sizeof region, "%s", store_column_text(st, 1));
+            snprintf(name, sizeof name, "%s", store_column_text(st, 2));
+        }
+        if (st)
+            store_stmt_reset(st);
+        write_fail(&w, rc < 0 ? rc : 0);
     }
-    store_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    if (!kind[0])
-        return ep_error_set(err, EP_ENOTFOUND, "需求 %lld 不存在", "request %lld not found",
-                            (long long)id);
-    struct supply_op_input in = {0};
-    in.kind = "allocate";
-    in.warehouse_id = warehouse_id;
-    in.recipient_kind = kind;
-    in.recipient_region = region;
-    in.recipient_name = name;
-    in.note = note;
-    in.request_id = id;
-    in.nlines = nlines;
-    in.lines = lines;
-    return supply_op_create(s, who, &in, op_id_out, err);
+    if (write_ok(&w)) {
+        struct supply_op_input in = {0};
+        in.kind = "allocate";
+        in.warehouse_id = warehouse_id;
+        in.recipient_kind = kind;
+        in.recipient_region = region;
+        in.recipient_name = name;
+        in.note = note;
+        in.request_id = id;
+        in.nlines = nlines;
+        in.lines = lines;
+        supply_op_fulfil(&w, &in, &op_id);
+    }
+    int rc = write_end(&w, op_id);
+    *op_id_out = rc ? 0 : op_id;
+    return rc;
 }
-
