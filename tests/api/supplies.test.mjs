@@ -518,6 +518,39 @@ test('client_uuid: a retried allocation or donation is written once; another bod
 
 // ---- public disclosure ---------------------------------------------------------------------------
 
+test('references: a record outside the scope answers exactly as a missing one (404, same body, no name, nothing written)', async () => {
+  const MISSING = 999999;
+  // Records of the other county, each with a name that must never leak.
+  const donorOut = ok(await supOther.post('/api/v1/donors', { name: '冷水滩秘密捐赠方', kind: 'enterprise', region_code: OTHER_COUNTY }), 201).id;
+  const accountOut = ok(await supOther.post('/api/v1/fund-accounts', { name: '冷水滩秘密账户', kind: 'other', region_code: OTHER_COUNTY }), 201).id;
+  const requestOut = ok(await supOther.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: OTHER_COUNTY, requester_name: '冷水滩秘密医院', lines: [{ item_id: ids.mask, quantity: 1 }] }), 201).id;
+  // In-scope records of the county officer.
+  const donorIn = ok(await supCounty.post('/api/v1/donors', { name: '东安县某企业', kind: 'enterprise', region_code: COUNTY }), 201).id;
+  const requestIn = ok(await supCounty.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: COUNTY, requester_name: '东安县人民医院', lines: [{ item_id: ids.mask, quantity: 1 }] }), 201).id;
+  const line = [{ item_id: ids.mask, quantity: 1 }];
+  const cases = [
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: x, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', warehouse_id: ids.whA, lines: line }), donorOut, '冷水滩秘密捐赠方'],
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: donorIn, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: donorIn, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', account_id: x, money_fen: 100 }), accountOut, '冷水滩秘密账户'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'consume', warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'transfer', warehouse_id: ids.whA, to_warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'allocate', warehouse_id: ids.whA, recipient_kind: 'hospital', recipient_region: COUNTY, recipient_name: '医院', request_id: x, lines: line }), requestOut, '冷水滩秘密医院'],
+    ['POST', `/api/v1/supply-requests/${requestIn}/fulfil`, (x) => ({ warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/fund-entries', (x) => ({ account_id: x, direction: 'in', amount_fen: 1, purpose: 'x', approver: 'y' }), accountOut, '冷水滩秘密账户'],
+    ['POST', '/api/v1/donors', (x) => ({ name: 'x', kind: 'individual', region_code: x }), OTHER_COUNTY, null, '431199'],
+    ['POST', '/api/v1/warehouses', (x) => ({ name: 'x', region_code: x }), GRID_C, null, '431122101201999'],
+    ['POST', '/api/v1/fund-accounts', (x) => ({ name: 'x', kind: 'other', region_code: x }), OTHER_COUNTY, null, '431199'],
+    ['POST', '/api/v1/supply-requests', (x) => ({ requester_kind: 'hospital', region_code: x, requester_name: 'x', lines: line }), OTHER_COUNTY, null, '431199'],
+  ];
+  for (const [method, path, body, outId, name, missing = MISSING] of cases) {
+    const out = await refused(() => supCounty.req(method, path, body(outId)), 404, 'not_found');
+    const gone = await refused(() => supCounty.req(method, path, body(missing)), 404, 'not_found');
+    const shape = (r, id) => r.text.split(String(id)).join('<id>');
+    assert.equal(shape(out, outId), shape(gone, missing), `${path}: out of scope and missing answer alike`);
+    if (name) assert.ok(!out.text.includes(name), `${path}: no name of the referenced record`);
+  }
+});
+
 test('public disclosure: no login, no phone numbers, totals equal the ledger; HTML and CSV', async () => {
   const anon = srv.anon();
   const r = await anon.get('/public/donations');
