@@ -14,6 +14,7 @@
 #include "core/counter.h"
 #include "core/region.h"
 #include "core/supply.h"
+#include "core/write.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
@@ -35,16 +36,11 @@ static int in_list(const char *v, const char *const *list)
     return 0;
 }
 
-static void id_text(int64_t id, char out[24])
-{
-    snprintf(out, 24, "%lld", (long long)id);
-}
-
 int fund_account_create(struct store *s, const struct actor *who,
                         const struct fund_account_input *in, int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", 60, 1, err);
+    supply_text_check(in->name, "name", FUND_ACCOUNT_NAME_MAX, 1, err);
     if (!in_list(in->kind, account_kinds))
         ep_error_field(err, "kind", "须为 party_fee(专项党费)、donation、fiscal 或 other",
                        "must be party_fee, donation, fiscal or other");
@@ -52,55 +48,42 @@ int fund_account_create(struct store *s, const struct actor *who,
         ep_error_field(err, "region_code", "不是有效的地区编码", "is not a valid region code");
     if (err->code)
         return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在您的管辖范围内",
-                            "region %s is outside your jurisdiction", in->region_code);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct region r;
-    int rc = region_get(s, in->region_code, &r, err);
-    if (rc == -EP_ENOTFOUND) {
-        ep_error_clear(err);
-        ep_error_field(err, "region_code", "地区不存在", "region does not exist");
-        rc = -EP_EINVAL;
-    }
-    if (rc != 0)
-        goto out;
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    write_region(&w, in->region_code, 0, "region_code", NULL);
+    write_check(&w);
     char now[32];
     time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO fund_accounts (name, kind, region_code,"
-                                          " created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
-    }
-    store_bind_text(st, 1, in->name);
-    store_bind_text(st, 2, in->kind);
-    store_bind_text(st, 3, in->region_code);
-    store_bind_text(st, 4, who->user->username);
-    store_bind_text(st, 5, now);
-    if ((rc = store_run(st, err)) != 0) {
+    struct store_stmt *st = !write_ok(&w) ? NULL
+                                          : store_prepare(s,
+                                                          "INSERT INTO fund_accounts (name, kind,"
+                                                          " region_code, created_by, created_at)"
+                                                          " VALUES (?, ?, ?, ?, ?)",
+                                                          err);
+    if (write_ok(&w) && !st)
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
+        store_bind_text(st, 1, in->name);
+        store_bind_text(st, 2, in->kind);
+        store_bind_text(st, 3, in->region_code);
+        store_bind_text(st, 4, who->user->username);
+        store_bind_text(st, 5, now);
+        int rc = store_run(st, err);
         if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "账户名称“%s”已存在", "account name \"%s\" exists",
                          in->name);
-        goto out;
+        write_fail(&w, rc);
     }
-    *id_out = store_last_insert_id(s);
-    char key[24];
-    id_text(*id_out, key);
-    json_t *after = json_pack("{s:s, s:s, s:s}", "name", in->name, "kind", in->kind, "region_code",
-                              in->region_code);
-    rc = audit_record(s, who, "create", "fund_account", key, in->region_code, NULL, after, err);
-    json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0) {
-        store_rollback(s);
-        *id_out = 0;
+    if (write_ok(&w)) {
+        id = store_last_insert_id(s);
+        json_t *after = json_pack("{s:s, s:s, s:s}", "name", in->name, "kind", in->kind,
+                                  "region_code", in->region_code);
+        write_audit(&w, "create", "fund_account", id, in->region_code, NULL, after);
+        json_decref(after);
     }
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -150,24 +133,15 @@ static int account_load(struct store *s, int64_t id, char region[REGION_CODE_MAX
     return rc < 0 ? rc : 0;
 }
 
-/* Writes one entry (no transaction of its own): balance check, row,
- * account balance, counter, audit. */
-static int entry_write(struct store *s, const struct actor *who, const struct fund_entry_input *in,
-                       const char *date, int64_t reverses_id, int64_t *id_out, struct ep_error *err)
+/* The SQL of entry_write: balance check, row, account balance. */
+static int entry_insert(struct store *s, const struct actor *who, const struct fund_entry_input *in,
+                        const char *date, int64_t reverses_id, char region[REGION_CODE_MAX],
+                        int64_t *balance_after, int64_t *id_out, struct ep_error *err)
 {
-    char region[REGION_CODE_MAX] = "";
     int64_t balance = 0;
     int rc = account_load(s, in->account_id, region, &balance, err);
-    if (rc == -EP_ENOTFOUND && !reverses_id) {
-        ep_error_clear(err);
-        ep_error_field(err, "account_id", "资金账户不存在", "fund account does not exist");
-        return -EP_EINVAL;
-    }
     if (rc != 0)
         return rc;
-    if (!region_in_scope(region, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "资金账户不在您的管辖范围内",
-                            "the fund account is outside your jurisdiction");
     int out = strcmp(in->direction, "out") == 0;
     int64_t delta = out ? -in->amount_fen : in->amount_fen;
     if (balance + delta < 0) {
@@ -209,22 +183,35 @@ static int entry_write(struct store *s, const struct actor *who, const struct fu
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, delta);
     store_bind_int64(st, 2, in->account_id);
-    if ((rc = store_run(st, err)) != 0 ||
-        (rc = counter_add(s, region, "fund_balance_fen", delta, err)) != 0)
+    if ((rc = store_run(st, err)) != 0)
         return rc;
-    char key[24];
-    id_text(id, key);
+    *balance_after = balance + delta;
+    *id_out = id;
+    return 0;
+}
+
+/* Writes one entry inside write "w" (the account is visible: the caller
+ * checked it): balance check, row, account balance, counter, audit. */
+static int entry_write(struct write *w, const struct fund_entry_input *in, const char *date,
+                       int64_t reverses_id, int64_t *id_out)
+{
+    char region[REGION_CODE_MAX] = "";
+    int64_t id = 0, balance_after = 0;
+    if (!write_ok(w) || write_fail(w, entry_insert(w->s, w->who, in, date, reverses_id, region,
+                                                   &balance_after, &id, w->err)) != 0)
+        return w->rc;
+    int out = strcmp(in->direction, "out") == 0;
+    write_count(w, region, "fund_balance_fen", out ? -in->amount_fen : in->amount_fen);
     json_t *after = json_pack(
         "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:o?}", "account_id", (json_int_t)in->account_id,
         "direction", in->direction, "amount_fen", (json_int_t)in->amount_fen, "balance_after",
-        (json_int_t)(balance + delta), "purpose", in->purpose, "approver", in->approver,
-        "entry_date", date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL);
-    rc = audit_record(s, who, reverses_id ? "reverse" : "create", "fund_entry", key, region, NULL,
-                      after, err);
+        (json_int_t)balance_after, "purpose", in->purpose, "approver", in->approver, "entry_date",
+        date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL);
+    write_audit(w, reverses_id ? "reverse" : "create", "fund_entry", id, region, NULL, after);
     json_decref(after);
-    if (rc == 0)
+    if (write_ok(w))
         *id_out = id;
-    return rc;
+    return w->rc;
 }
 
 /* Field checks shared by fund_entry_add and donations. */
@@ -237,8 +224,8 @@ static void entry_check(const struct fund_entry_input *in, char date[11], struct
     if (in->amount_fen <= 0 || in->amount_fen > SUPPLY_MONEY_MAX)
         ep_error_field(err, "amount_fen", "金额须为 1 至 10^14 分之间的整数",
                        "must be an integer from 1 to 10^14 fen");
-    supply_text_check(in->purpose, "purpose", 200, 1, err);
-    supply_text_check(in->approver, "approver", 40, 1, err);
+    supply_text_check(in->purpose, "purpose", FUND_PURPOSE_MAX, 1, err);
+    supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
     supply_date_check(in->entry_date, "entry_date", date, err);
 }
 
@@ -250,15 +237,14 @@ int fund_entry_add(struct store *s, const struct actor *who, const struct fund_e
     entry_check(in, date, err);
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = entry_write(s, who, in, date, 0, id_out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0) {
-        store_rollback(s);
-        *id_out = 0;
-    }
+    struct write w;
+    int64_t id = 0;
+    write_begin(&w, s, who, NULL, NULL, NULL, err);
+    write_ref(&w, REF_FUND_ACCOUNT, in->account_id, "account_id", NULL);
+    if (write_check(&w) == 0)
+        entry_write(&w, in, date, 0, &id);
+    int rc = write_end(&w, id);
+    *id_out = rc ? 0 : id;
     return rc;
 }
 
@@ -266,32 +252,36 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
                        int64_t *new_id, struct ep_error *err)
 {
     *new_id = 0;
-    supply_text_check(approver, "approver", 40, 1, err);
+    supply_text_check(approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
     if (err->code)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT e.account_id, e.direction, e.amount_fen, e.donation_id, e.reverses_id,"
-        " a.region_code, (SELECT r.id FROM fund_entries r WHERE r.reverses_id = e.id)"
-        " FROM fund_entries e JOIN fund_accounts a ON a.id = e.account_id WHERE e.id = ?",
-        err);
-    int rc = st ? 0 : -EP_EINTERNAL;
+    struct write w;
+    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
+    if (rc == 0)
+        rc = write_target(&w, REF_FUND_ENTRY, id, NULL);
+    struct store_stmt *st =
+        rc ? NULL
+           : store_prepare(s,
+                           "SELECT e.account_id, e.direction, e.amount_fen, e.donation_id,"
+                           " e.reverses_id, (SELECT r.id FROM fund_entries r"
+                           " WHERE r.reverses_id = e.id) FROM fund_entries e WHERE e.id = ?",
+                           err);
+    if (rc == 0 && !st)
+        rc = -EP_EINTERNAL;
     struct fund_entry_input rev = {0};
     char direction[8] = "", purpose[64];
     int64_t donation = 0, reverses = 0, reversed_by = 0;
-    if (rc == 0) {
+    if (rc == 0 && st) {
         store_bind_int64(st, 1, id);
         rc = store_step(st, err);
-        int found = rc == STORE_ROW && region_in_scope(store_column_text(st, 5), who->user->scope);
+        int found = rc == STORE_ROW;
         if (found) {
             rev.account_id = store_column_int64(st, 0);
             snprintf(direction, sizeof direction, "%s", store_column_text(st, 1));
             rev.amount_fen = store_column_int64(st, 2);
             donation = store_column_int64(st, 3);
             reverses = store_column_int64(st, 4);
-            reversed_by = store_column_int64(st, 6);
+            reversed_by = store_column_int64(st, 5);
         }
         store_stmt_reset(st);
         if (rc >= 0)
@@ -317,14 +307,12 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
     rev.approver = approver;
     char date[11];
     time_date_format(time_today_cn(), date);
-    rc = entry_write(s, who, &rev, date, id, new_id, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
+    rc = entry_write(&w, &rev, date, id, new_id);
 out:
-    if (rc != 0) {
-        store_rollback(s);
+    write_fail(&w, rc);
+    rc = write_end(&w, *new_id);
+    if (rc != 0)
         *new_id = 0;
-    }
     return rc;
 }
 
@@ -380,12 +368,12 @@ int fund_counters_rebuild(struct store *s, struct ep_error *err)
                            err);
 }
 
-int fund_entry_write_donation(struct store *s, const struct actor *who, int64_t account_id,
-                              int64_t amount_fen, int64_t donation_id, const char *receipt_no,
-                              const char *date, int64_t *id_out, struct ep_error *err)
+int fund_entry_write_donation(struct write *w, int64_t account_id, int64_t amount_fen,
+                              int64_t donation_id, const char *receipt_no, const char *date,
+                              int64_t *id_out)
 {
     char purpose[128];
     snprintf(purpose, sizeof purpose, "捐赠款 收据 %s", receipt_no);
     struct fund_entry_input in = {account_id, "in", amount_fen, purpose, "系统", date, donation_id};
-    return entry_write(s, who, &in, date, 0, id_out, err);
+    return entry_write(w, &in, date, 0, id_out);
 }

@@ -19,6 +19,9 @@
 #include "store/store.h"
 #include "util/error.h"
 
+#define FUND_ACCOUNT_NAME_MAX 60  /* characters of an account's name */
+#define FUND_PURPOSE_MAX      200 /* characters of an entry's purpose */
+
 struct fund_account_input {
     const char *name;        /* 1-60 characters, unique */
     const char *kind;        /* party_fee, donation, fiscal, other */
@@ -41,9 +44,9 @@ struct fund_entry_input {
     int64_t donation_id;    /* set by donations only (0 = none) */
 };
 
-/* Adds an entry in its own transaction, audited.  Field errors (-EP_EINVAL);
- * -EP_EFORBIDDEN for an account outside who's scope; -EP_ECONFLICT for an
- * "out" beyond the balance. */
+/* Adds an entry in its own write (core/write.h), audited.  Field errors
+ * (-EP_EINVAL); -EP_ENOTFOUND for an account missing or outside who's scope
+ * (the same answer); -EP_ECONFLICT for an "out" beyond the balance. */
 int fund_entry_add(struct store *s, const struct actor *who, const struct fund_entry_input *in,
                    int64_t *id_out, struct ep_error *err);
 /* Reverses entry "id" once with an opposite entry ("approver" required).
@@ -53,10 +56,12 @@ int fund_entry_add(struct store *s, const struct actor *who, const struct fund_e
 int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, const char *approver,
                        int64_t *new_id, struct ep_error *err);
 /* A donation's money as an "in" entry (purpose "捐赠款 收据 <receipt_no>",
- * approver 系统) inside the caller's transaction; used by supply.c. */
-int fund_entry_write_donation(struct store *s, const struct actor *who, int64_t account_id,
-                              int64_t amount_fen, int64_t donation_id, const char *receipt_no,
-                              const char *date, int64_t *id_out, struct ep_error *err);
+ * approver 系统), a step of the donation's write "w" (core/write.h; the
+ * account is a reference the caller checked).  Returns the write's failure. */
+struct write;
+int fund_entry_write_donation(struct write *w, int64_t account_id, int64_t amount_fen,
+                              int64_t donation_id, const char *receipt_no, const char *date,
+                              int64_t *id_out);
 /* {"account":{...},"items":[...]} entries of an account, newest first. */
 int fund_entries_json(struct store *s, const char *scope, int64_t account_id, int64_t before_id,
                       int limit, json_t **out, struct ep_error *err);

@@ -71,6 +71,12 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
                        "SELECT region_code FROM broadcasts WHERE id = ?", RULE_PATH_ALL},
     [REF_LEADER_LINK] = {"leader_link", "联系督导关系", "leader link",
                          "SELECT region_code FROM leader_links WHERE id = ?", RULE_INSIDE},
+    /* Items have no region: "" is an ancestor of every scope. */
+    [REF_ITEM] = {"item", "物资", "item", "SELECT '' FROM items WHERE id = ?", RULE_PATH},
+    [REF_FUND_ENTRY] = {"fund_entry", "资金记录", "fund entry",
+                        "SELECT a.region_code FROM fund_entries e JOIN fund_accounts a"
+                        " ON a.id = e.account_id WHERE e.id = ?",
+                        RULE_INSIDE},
 };
 
 const char *ref_kind_name(int kind)

@@ -54,6 +54,8 @@ enum ref_kind {
     REF_FINDING,
     REF_BROADCAST,
     REF_LEADER_LINK,
+    REF_ITEM,       /* the supply catalogue: one for the whole country, visible to all */
+    REF_FUND_ENTRY, /* visible with its fund account */
     REF_KIND_COUNT
 };
 

@@ -30,6 +30,9 @@
  * Reads return JSON (the API's form) as new references in *out.  Quantities
  * are int64 base units, money int64 fen; no floating point anywhere.
  * Input strings are borrowed.
+ *
+ * One file per concept implements it (supply.c lists them); what they share
+ * and nobody else needs is in supply_internal.h.
  */
 #ifndef EPIGRID_CORE_SUPPLY_H
 #define EPIGRID_CORE_SUPPLY_H
@@ -46,6 +49,18 @@
 #define SUPPLY_QUANTITY_MAX 1000000000000   /* 10^12 base units per line */
 #define SUPPLY_MONEY_MAX    100000000000000 /* 10^14 fen (one trillion yuan) per entry */
 
+/* Field limits in characters (code points), checked here and declared to the
+ * HTTP layer's body check with the same constants. */
+#define SUPPLY_ITEM_NAME_MAX      60  /* an item's name */
+#define SUPPLY_UNIT_MAX           8   /* unit and pack unit */
+#define SUPPLY_WAREHOUSE_NAME_MAX 60  /* a warehouse's name */
+#define SUPPLY_ADDRESS_MAX        100 /* a warehouse's address */
+#define SUPPLY_NAME_MAX           100 /* donor, receiving unit, recipient and requester names */
+#define SUPPLY_CONTACT_NAME_MAX   40  /* a donor's contact */
+#define SUPPLY_RECEIPT_NO_MAX     40  /* a donation's receipt number */
+#define SUPPLY_APPROVER_MAX       40  /* who approved an adjustment, reversal or payment */
+#define SUPPLY_NOTE_MAX           200 /* notes */
+
 /* One line of goods: an item and a quantity in base units (> 0), or a
  * number of packs converted with the item's pack size. */
 struct supply_line {
@@ -57,7 +72,7 @@ struct supply_line {
 /* ---- items ----------------------------------------------------------------- */
 
 struct supply_item_input {
-    const char *name;      /* 1-60 characters, unique */
+    const char *name;      /* 1..SUPPLY_ITEM_NAME_MAX characters, unique */
     const char *category;  /* protective, disinfection, medical, vehicle, food, other */
     const char *unit;      /* base unit, 1-8 characters (只, 瓶, g, 台, 件) */
     const char *pack_unit; /* optional (箱); with pack_size */
@@ -74,7 +89,7 @@ int supply_items_json(struct store *s, json_t **out, struct ep_error *err);
 /* ---- donors ---------------------------------------------------------------- */
 
 struct supply_donor_input {
-    const char *name; /* 1-100 characters */
+    const char *name; /* 1..SUPPLY_NAME_MAX characters */
     const char *kind; /* enterprise, new_social (两新组织), party_org, individual, anonymous */
     const char *contact_name;  /* optional */
     const char *contact_phone; /* optional; a valid phone (idcheck_phone) */
@@ -91,7 +106,7 @@ int supply_donors_json(struct store *s, const char *scope, int64_t before_id, in
 /* ---- warehouses and stock ---------------------------------------------------- */
 
 struct supply_warehouse_input {
-    const char *name;        /* 1-60 characters, unique within the grid */
+    const char *name;        /* 1..SUPPLY_WAREHOUSE_NAME_MAX characters, unique in the grid */
     const char *region_code; /* a grid (15 digits) inside who's scope */
     const char *address;     /* optional */
 };

@@ -121,7 +121,7 @@ test('donors: phone masked in every answer and in the audit log; bad phone 400',
   assert.deepEqual(county.items.map((d) => d.id), [ids.donorParty]);
   await refused(() => sup.post('/api/v1/donors', { name: 'x', kind: 'enterprise', contact_phone: '12345' }), 400, 'invalid_input', ['contact_phone']);
   await refused(() => sup.post('/api/v1/donors', { name: 'x', kind: 'alien' }), 400, 'invalid_input', ['kind']);
-  await refused(() => supCounty.post('/api/v1/donors', { name: 'x', kind: 'individual', region_code: OTHER_COUNTY }), 403, 'forbidden');
+  await refused(() => supCounty.post('/api/v1/donors', { name: 'x', kind: 'individual', region_code: OTHER_COUNTY }), 404, 'not_found', ['region_code']);
 });
 
 test('warehouses: in a grid inside the scope; lists scoped; stock view 404 outside', async () => {
@@ -132,10 +132,10 @@ test('warehouses: in a grid inside the scope; lists scoped; stock view 404 outsi
   assert.equal(ok(await viewer.get('/api/v1/warehouses')).items.length, 3);
   assertError(assert, await supCounty.get(`/api/v1/warehouses/${ids.whC}`), 404, 'not_found');
   assertError(assert, await supCounty.get(`/api/v1/warehouses?region=${OTHER_COUNTY}`), 403, 'forbidden');
-  await refused(() => supCounty.post('/api/v1/warehouses', { name: 'x', region_code: GRID_C }), 403, 'forbidden');
+  await refused(() => supCounty.post('/api/v1/warehouses', { name: 'x', region_code: GRID_C }), 404, 'not_found', ['region_code']);
   await refused(() => sup.post('/api/v1/warehouses', { name: 'x', region_code: COUNTY }), 400, 'invalid_input', ['region_code']);
   await refused(() => sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID_A }), 409, 'conflict');
-  await refused(() => sup.post('/api/v1/warehouses', { name: 'x', region_code: '431122101201999' }), 400, 'invalid_input', ['region_code']);
+  await refused(() => sup.post('/api/v1/warehouses', { name: 'x', region_code: '431122101201999' }), 404, 'not_found', ['region_code']);
 });
 
 test('fund accounts: 专项党费 by the organisation department, donation account by supplies', async () => {
@@ -145,7 +145,7 @@ test('fund accounts: 专项党费 by the organisation department, donation accou
   assert.equal(list.items.length, 2);
   assert.equal(list.items[0].balance_fen, 0);
   await refused(() => organiser.post('/api/v1/fund-accounts', { name: '专项党费', kind: 'party_fee', region_code: CITY }), 409, 'conflict');
-  await refused(() => supCounty.post('/api/v1/fund-accounts', { name: 'y', kind: 'other', region_code: OTHER_COUNTY }), 403, 'forbidden');
+  await refused(() => supCounty.post('/api/v1/fund-accounts', { name: 'y', kind: 'other', region_code: OTHER_COUNTY }), 404, 'not_found', ['region_code']);
   await refused(() => sup.post('/api/v1/fund-accounts', { name: 'y', kind: 'cash', region_code: CITY }), 400, 'invalid_input', ['kind']);
   await refused(() => viewer.post('/api/v1/fund-accounts', { name: 'y', kind: 'other', region_code: CITY }), 403, 'forbidden');
 });
@@ -204,22 +204,22 @@ test('donations: bad input and scope write nothing', async () => {
     [{ ...good, money_fen: 100 }, ['account_id']],
     [{ ...good, lines: [{ item_id: ids.mask, quantity: -5 }] }, ['lines[0].quantity']],
     [{ ...good, lines: [{ item_id: ids.mask, quantity: 1.5 }] }, ['lines[0].quantity']],
-    [{ ...good, lines: [{ item_id: 99999, quantity: 1 }] }, ['lines[0].item_id']],
+    [{ ...good, lines: [{ item_id: 99999, quantity: 1 }] }, ['lines[0].item_id'], 404],
     [{ ...good, lines: [{ item_id: ids.alcohol, packs: 2 }] }, ['lines[0].packs']],
     [{ ...good, lines: [{ item_id: ids.mask, quantity: 1 }, { item_id: ids.mask, quantity: 2 }] }, ['lines[1].item_id']],
     [{ ...good, warehouse_id: undefined }, ['warehouse_id']],
     [{ ...good, donated_on: '2099-01-01' }, ['donated_on']],
     [{ ...good, donated_on: '2026-02-30' }, ['donated_on']],
     [{ ...good, receipt_no: '' }, ['receipt_no']],
-    [{ ...good, donor_id: 99999 }, ['donor_id']],
-    [{ ...good, warehouse_id: 99999 }, ['warehouse_id']],
+    [{ ...good, donor_id: 99999 }, ['donor_id'], 404],
+    [{ ...good, warehouse_id: 99999 }, ['warehouse_id'], 404],
   ];
-  for (const [body, fields] of bad) await refused(() => sup.post('/api/v1/donations', body), 400, 'invalid_input', fields);
+  for (const [body, fields, status = 400] of bad) await refused(() => sup.post('/api/v1/donations', body), status, status === 404 ? 'not_found' : 'invalid_input', fields);
   await refused(() => sup.post('/api/v1/donations', { ...good, receipt_no: 'JZ-2026-0001' }), 409, 'conflict');
-  await refused(() => supOther.post('/api/v1/donations', { ...good, warehouse_id: ids.whA }), 403, 'forbidden');
-  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: ids.donated, money_fen: 5 }), 403, 'forbidden');
+  await refused(() => supOther.post('/api/v1/donations', { ...good, warehouse_id: ids.whA }), 404, 'not_found', ['donor_id', 'warehouse_id']);
+  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: ids.donated, money_fen: 5 }), 404, 'not_found', ['donor_id', 'account_id']);
   const otherAccount = ok(await supOther.post('/api/v1/fund-accounts', { name: '冷水滩捐赠资金', kind: 'donation', region_code: OTHER_COUNTY }), 201).id;
-  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: otherAccount, money_fen: 5 }), 400, 'invalid_input', ['donor_id']);
+  await refused(() => supOther.post('/api/v1/donations', { ...good, lines: [], warehouse_id: undefined, account_id: otherAccount, money_fen: 5 }), 404, 'not_found', ['donor_id']);
   await refused(() => viewer.post('/api/v1/donations', good), 403, 'forbidden');
 });
 
@@ -274,7 +274,7 @@ test('ledger: stock never negative (409, nothing written); adjust needs a coded 
     [{ kind: 'adjust', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: -1 }] }, ['reason_code', 'approver']],
     [{ kind: 'adjust', warehouse_id: ids.whA, reason_code: 'whim', approver: '李', lines: [{ item_id: ids.mask, quantity: -1 }] }, ['reason_code']],
     [{ kind: 'allocate', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_kind', 'recipient_region', 'recipient_name']],
-    [{ kind: 'allocate', warehouse_id: ids.whA, recipient_kind: 'hospital', recipient_region: '431122999', recipient_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_region']],
+    [{ kind: 'allocate', warehouse_id: ids.whA, recipient_kind: 'hospital', recipient_region: '431122999', recipient_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_region'], 404],
     [{ kind: 'transfer', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['to_warehouse_id']],
     [{ kind: 'transfer', warehouse_id: ids.whA, to_warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['to_warehouse_id']],
     [{ kind: 'consume', warehouse_id: ids.whA, lines: [] }, ['lines']],
@@ -282,13 +282,13 @@ test('ledger: stock never negative (409, nothing written); adjust needs a coded 
     [{ kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask }] }, ['lines[0].quantity']],
     [{ kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1, packs: 1 }] }, ['lines[0].packs']],
     [{ kind: 'consume', warehouse_id: ids.whA, date: '2099-01-01', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['date']],
-    [{ kind: 'consume', warehouse_id: 99999, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['warehouse_id']],
+    [{ kind: 'consume', warehouse_id: 99999, lines: [{ item_id: ids.mask, quantity: 1 }] }, ['warehouse_id'], 404],
     [{ kind: 'consume', warehouse_id: ids.whA, recipient_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }, ['recipient_name']],
   ];
-  for (const [body, fields] of bad) await refused(() => sup.post('/api/v1/ledger', body), 400, 'invalid_input', fields);
+  for (const [body, fields, status = 400] of bad) await refused(() => sup.post('/api/v1/ledger', body), status, status === 404 ? 'not_found' : 'invalid_input', fields);
   // Scope: another county's warehouse, or a recipient outside the jurisdiction.
-  await refused(() => supOther.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
-  await refused(() => allocate(supCounty, ids.whA, [{ item_id: ids.mask, quantity: 1 }], { recipient_region: OTHER_COUNTY }), 403, 'forbidden');
+  await refused(() => supOther.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 404, 'not_found', ['warehouse_id']);
+  await refused(() => allocate(supCounty, ids.whA, [{ item_id: ids.mask, quantity: 1 }], { recipient_region: OTHER_COUNTY }), 404, 'not_found', ['recipient_region']);
   await refused(() => commander.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
 
   // A count gain of 3 packs creates a lot without a donation; a loss takes it FIFO.
@@ -421,7 +421,7 @@ test('requests: a hospital asks, officers fulfil in part then fully; open list; 
   assert.equal(r.status, 'partial');
   assert.equal(r.operations.length, 3);
 
-  await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: OTHER_COUNTY, requester_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
+  await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: OTHER_COUNTY, requester_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }), 404, 'not_found', ['region_code']);
   await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'shop', region_code: COUNTY, requester_name: 'x', lines: [] }), 400, 'invalid_input', ['requester_kind', 'lines']);
   await refused(() => health.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: COUNTY, lines: [{ item_id: ids.mask, quantity: 1 }] }), 400, 'invalid_input', ['requester_name']);
   await refused(() => worker.post('/api/v1/supply-requests', { requester_kind: 'region', region_code: GRID_A, requester_name: 'x', lines: [{ item_id: ids.mask, quantity: 1 }] }), 403, 'forbidden');
@@ -444,9 +444,9 @@ test('funds: in/out in fen with purpose and approver; never below zero; reversal
     [{ direction: 'sideways', amount_fen: 1 }, ['direction']],
     [{ direction: 'in', amount_fen: 1, purpose: '' }, ['purpose']],
     [{ direction: 'in', amount_fen: 1, approver: undefined }, ['approver']],
-    [{ direction: 'in', amount_fen: 1, account_id: 99999 }, ['account_id']],
+    [{ direction: 'in', amount_fen: 1, account_id: 99999 }, ['account_id'], 404],
   ];
-  for (const [body, fields] of bad) await refused(() => post(body), 400, 'invalid_input', fields);
+  for (const [body, fields, status = 400] of bad) await refused(() => post(body), status, status === 404 ? 'not_found' : 'invalid_input', fields);
   await refused(() => viewer.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'in', amount_fen: 1, purpose: 'x', approver: 'y' }), 403, 'forbidden');
 
   // Random entries: the balance equals their sum to the fen.
@@ -517,6 +517,39 @@ test('client_uuid: a retried allocation or donation is written once; another bod
 });
 
 // ---- public disclosure ---------------------------------------------------------------------------
+
+test('references: a record outside the scope answers exactly as a missing one (404, same body, no name, nothing written)', async () => {
+  const MISSING = 999999;
+  // Records of the other county, each with a name that must never leak.
+  const donorOut = ok(await supOther.post('/api/v1/donors', { name: '冷水滩秘密捐赠方', kind: 'enterprise', region_code: OTHER_COUNTY }), 201).id;
+  const accountOut = ok(await supOther.post('/api/v1/fund-accounts', { name: '冷水滩秘密账户', kind: 'other', region_code: OTHER_COUNTY }), 201).id;
+  const requestOut = ok(await supOther.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: OTHER_COUNTY, requester_name: '冷水滩秘密医院', lines: [{ item_id: ids.mask, quantity: 1 }] }), 201).id;
+  // In-scope records of the county officer.
+  const donorIn = ok(await supCounty.post('/api/v1/donors', { name: '东安县某企业', kind: 'enterprise', region_code: COUNTY }), 201).id;
+  const requestIn = ok(await supCounty.post('/api/v1/supply-requests', { requester_kind: 'hospital', region_code: COUNTY, requester_name: '东安县人民医院', lines: [{ item_id: ids.mask, quantity: 1 }] }), 201).id;
+  const line = [{ item_id: ids.mask, quantity: 1 }];
+  const cases = [
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: x, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', warehouse_id: ids.whA, lines: line }), donorOut, '冷水滩秘密捐赠方'],
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: donorIn, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/donations', (x) => ({ donor_id: donorIn, receipt_no: 'JZ-REF', receiving_unit: '东安县红十字会', account_id: x, money_fen: 100 }), accountOut, '冷水滩秘密账户'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'consume', warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'transfer', warehouse_id: ids.whA, to_warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/ledger', (x) => ({ kind: 'allocate', warehouse_id: ids.whA, recipient_kind: 'hospital', recipient_region: COUNTY, recipient_name: '医院', request_id: x, lines: line }), requestOut, '冷水滩秘密医院'],
+    ['POST', `/api/v1/supply-requests/${requestIn}/fulfil`, (x) => ({ warehouse_id: x, lines: line }), ids.whC, '冷水滩仓库'],
+    ['POST', '/api/v1/fund-entries', (x) => ({ account_id: x, direction: 'in', amount_fen: 1, purpose: 'x', approver: 'y' }), accountOut, '冷水滩秘密账户'],
+    ['POST', '/api/v1/donors', (x) => ({ name: 'x', kind: 'individual', region_code: x }), OTHER_COUNTY, null, '431199'],
+    ['POST', '/api/v1/warehouses', (x) => ({ name: 'x', region_code: x }), GRID_C, null, '431122101201999'],
+    ['POST', '/api/v1/fund-accounts', (x) => ({ name: 'x', kind: 'other', region_code: x }), OTHER_COUNTY, null, '431199'],
+    ['POST', '/api/v1/supply-requests', (x) => ({ requester_kind: 'hospital', region_code: x, requester_name: 'x', lines: line }), OTHER_COUNTY, null, '431199'],
+  ];
+  for (const [method, path, body, outId, name, missing = MISSING] of cases) {
+    const out = await refused(() => supCounty.req(method, path, body(outId)), 404, 'not_found');
+    const gone = await refused(() => supCounty.req(method, path, body(missing)), 404, 'not_found');
+    const shape = (r, id) => r.text.split(String(id)).join('<id>');
+    assert.equal(shape(out, outId), shape(gone, missing), `${path}: out of scope and missing answer alike`);
+    if (name) assert.ok(!out.text.includes(name), `${path}: no name of the referenced record`);
+  }
+});
 
 test('public disclosure: no login, no phone numbers, totals equal the ledger; HTML and CSV', async () => {
   const anon = srv.anon();

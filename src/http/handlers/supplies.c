@@ -122,9 +122,12 @@ static const char *read_scope(struct http_request *req, struct ep_error *err)
 /* ---- items --------------------------------------------------------------- */
 
 static const struct json_field item_fields[] = {
-    {"name", JF_STRING, 1, 60, 0, 0},    {"category", JF_STRING, 1, 20, 0, 0},
-    {"unit", JF_STRING, 1, 8, 0, 0},     {"pack_unit", JF_STRING, 0, 8, 0, 0},
-    {"pack_size", JF_INT, 0, 0, 1, 1e6}, {NULL, 0, 0, 0, 0, 0},
+    {"name", JF_STRING, 1, SUPPLY_ITEM_NAME_MAX, 0, 0},
+    {"category", JF_STRING, 1, 20, 0, 0},
+    {"unit", JF_STRING, 1, SUPPLY_UNIT_MAX, 0, 0},
+    {"pack_unit", JF_STRING, 0, SUPPLY_UNIT_MAX, 0, 0},
+    {"pack_size", JF_INT, 0, 0, 1, 1e6},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 int handler_items_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -151,9 +154,12 @@ int handler_items_create(struct http_request *req, struct http_response *res, st
 /* ---- donors -------------------------------------------------------------- */
 
 static const struct json_field donor_fields[] = {
-    {"name", JF_STRING, 1, 100, 0, 0},        {"kind", JF_STRING, 1, 20, 0, 0},
-    {"contact_name", JF_STRING, 0, 40, 0, 0}, {"contact_phone", JF_STRING, 0, 20, 0, 0},
-    {"region_code", JF_STRING, 0, 15, 0, 0},  {NULL, 0, 0, 0, 0, 0},
+    {"name", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
+    {"kind", JF_STRING, 1, 20, 0, 0},
+    {"contact_name", JF_STRING, 0, SUPPLY_CONTACT_NAME_MAX, 0, 0},
+    {"contact_phone", JF_STRING, 0, 20, 0, 0},
+    {"region_code", JF_STRING, 0, 15, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 int handler_donors_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -187,9 +193,9 @@ int handler_donors_create(struct http_request *req, struct http_response *res, s
 /* ---- warehouses -------------------------------------------------------------- */
 
 static const struct json_field warehouse_fields[] = {
-    {"name", JF_STRING, 1, 60, 0, 0},
+    {"name", JF_STRING, 1, SUPPLY_WAREHOUSE_NAME_MAX, 0, 0},
     {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"address", JF_STRING, 0, 100, 0, 0},
+    {"address", JF_STRING, 0, SUPPLY_ADDRESS_MAX, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -365,13 +371,13 @@ static const char *arena_str(struct http_request *req, const json_t *obj, const 
 
 static const struct json_field donation_fields[] = {
     {"donor_id", JF_INT, 1, 0, 1, 9e15},
-    {"receipt_no", JF_STRING, 1, 40, 0, 0},
+    {"receipt_no", JF_STRING, 1, SUPPLY_RECEIPT_NO_MAX, 0, 0},
     {"donated_on", JF_DATE, 0, 0, 0, 0},
-    {"receiving_unit", JF_STRING, 1, 100, 0, 0},
+    {"receiving_unit", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
     {"warehouse_id", JF_INT, 0, 0, 1, 9e15},
     {"account_id", JF_INT, 0, 0, 1, 9e15},
     {"money_fen", JF_INT, 0, 0, 0, 1e14},
-    {"note", JF_STRING, 0, 200, 0, 0},
+    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
     {"lines", JF_ARRAY, 0, 0, 0, 0},
     {"client_uuid", JF_STRING, 0, 36, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -459,10 +465,10 @@ static const struct json_field op_fields[] = {
     {"to_warehouse_id", JF_INT, 0, 0, 1, 9e15},
     {"recipient_kind", JF_STRING, 0, 20, 0, 0},
     {"recipient_region", JF_STRING, 0, 15, 0, 0},
-    {"recipient_name", JF_STRING, 0, 100, 0, 0},
+    {"recipient_name", JF_STRING, 0, SUPPLY_NAME_MAX, 0, 0},
     {"reason_code", JF_STRING, 0, 20, 0, 0},
-    {"approver", JF_STRING, 0, 40, 0, 0},
-    {"note", JF_STRING, 0, 200, 0, 0},
+    {"approver", JF_STRING, 0, SUPPLY_APPROVER_MAX, 0, 0},
+    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
     {"request_id", JF_INT, 0, 0, 1, 9e15},
     {"lines", JF_ARRAY, 1, 0, 0, 0},
     {"client_uuid", JF_STRING, 0, 36, 0, 0},
@@ -527,8 +533,8 @@ int handler_ledger_get(struct http_request *req, struct http_response *res, stru
 }
 
 static const struct json_field reverse_fields[] = {
-    {"approver", JF_STRING, 1, 40, 0, 0},
-    {"note", JF_STRING, 0, 200, 0, 0},
+    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
+    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -601,9 +607,9 @@ int handler_ledger_xlsx(struct http_request *req, struct http_response *res, str
 static const struct json_field request_fields[] = {
     {"requester_kind", JF_STRING, 1, 20, 0, 0},
     {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"requester_name", JF_STRING, 1, 100, 0, 0},
+    {"requester_name", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
     {"needed_by", JF_DATE, 0, 0, 0, 0},
-    {"note", JF_STRING, 0, 200, 0, 0},
+    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
     {"lines", JF_ARRAY, 1, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
@@ -666,7 +672,7 @@ int handler_request_get(struct http_request *req, struct http_response *res, str
 
 static const struct json_field fulfil_fields[] = {
     {"warehouse_id", JF_INT, 1, 0, 1, 9e15},
-    {"note", JF_STRING, 0, 200, 0, 0},
+    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
     {"lines", JF_ARRAY, 1, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
@@ -698,7 +704,7 @@ int handler_request_fulfil(struct http_request *req, struct http_response *res,
 /* ---- funds ------------------------------------------------------------------------ */
 
 static const struct json_field account_fields[] = {
-    {"name", JF_STRING, 1, 60, 0, 0},
+    {"name", JF_STRING, 1, FUND_ACCOUNT_NAME_MAX, 0, 0},
     {"kind", JF_STRING, 1, 20, 0, 0},
     {"region_code", JF_STRING, 1, 15, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -756,8 +762,8 @@ static const struct json_field entry_fields[] = {
     {"account_id", JF_INT, 1, 0, 1, 9e15},
     {"direction", JF_STRING, 1, 4, 0, 0},
     {"amount_fen", JF_INT, 1, 0, 1, 1e14},
-    {"purpose", JF_STRING, 1, 200, 0, 0},
-    {"approver", JF_STRING, 1, 40, 0, 0},
+    {"purpose", JF_STRING, 1, FUND_PURPOSE_MAX, 0, 0},
+    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
     {"date", JF_DATE, 0, 0, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
@@ -782,7 +788,7 @@ int handler_fund_entries_create(struct http_request *req, struct http_response *
 }
 
 static const struct json_field entry_reverse_fields[] = {
-    {"approver", JF_STRING, 1, 40, 0, 0},
+    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 

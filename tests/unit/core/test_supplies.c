@@ -293,11 +293,11 @@ static void test_ledger_rules(void **state)
     ep_error_clear(&err);
     assert_int_equal(supply_op_create(fx->s, &fx->admin, &in, &id, &err), -EP_EINVAL);
     assert_int_equal(err.nfields, 2);
-    /* Scope: another county's officer cannot touch warehouse A. */
+    /* Scope: to another county's officer warehouse A does not exist (404, as if missing). */
     assert_int_equal(op(fx, &fx->other, "consume", fx->wh_a, 0, fx->mask, 1, NULL, &err),
-                     -EP_EFORBIDDEN);
+                     -EP_ENOTFOUND);
     assert_int_equal(op(fx, &fx->county, "transfer", fx->wh_a, fx->wh_c, fx->mask, 1, NULL, &err),
-                     -EP_EFORBIDDEN);
+                     -EP_ENOTFOUND);
     /* The tables refuse edits: the ledger is append-only. */
     assert_int_not_equal(store_exec(fx->s, "UPDATE ledger_entries SET delta = 99", &err), 0);
     assert_int_not_equal(store_exec(fx->s, "DELETE FROM ledger_ops", &err), 0);
