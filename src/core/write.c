@@ -138,9 +138,8 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
     return rc ? (w->rc = rc) : 0;
 }
 
-int write_audit_key(struct write *w, const char *action, const char *entity,
-                    const char *entity_key, const char *region, const json_t *before,
-                    const json_t *after)
+int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
+                    const char *region, const json_t *before, const json_t *after)
 {
     if (w->rc)
         return w->rc;
@@ -176,4 +175,11 @@ int write_end(struct write *w, int64_t entity_id)
         store_rollback(w->s);
     w->open = 0;
     return w->rc;
+}
+
+void write_abort(struct write *w)
+{
+    if (w->open)
+        store_rollback(w->s);
+    w->open = 0;
 }

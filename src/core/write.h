@@ -42,13 +42,13 @@
 #include "util/error.h"
 
 struct write {
-    struct store *s;          /* the connection, inside the write's transaction */
-    const struct actor *who;  /* who writes; who->user->scope bounds every reference */
-    struct ep_error *err;     /* the error of the write */
-    struct idem_key *idem;    /* idempotency key, NULL when the write has none */
-    const char *idem_entity;  /* kind of entity the key was used for ("health_report") */
-    int rc;                   /* first failure (negative), sticky; 0 while all is well */
-    int open;                 /* 1 while the transaction is open */
+    struct store *s;         /* the connection, inside the write's transaction */
+    const struct actor *who; /* who writes; who->user->scope bounds every reference */
+    struct ep_error *err;    /* the error of the write */
+    struct idem_key *idem;   /* idempotency key, NULL when the write has none */
+    const char *idem_entity; /* kind of entity the key was used for ("health_report") */
+    int rc;                  /* first failure (negative), sticky; 0 while all is well */
+    int open;                /* 1 while the transaction is open */
 };
 
 #define WRITE_REPLAY 1 /* write_begin: the key was seen with this body */
@@ -115,13 +115,17 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
 int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,
                 const char *region, const json_t *before, const json_t *after);
 /* The same with a textual id ("431122101201001" for a grid's duty). */
-int write_audit_key(struct write *w, const char *action, const char *entity,
-                    const char *entity_key, const char *region, const json_t *before,
-                    const json_t *after);
+int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
+                    const char *region, const json_t *before, const json_t *after);
 
 /* Ends the write: when every step succeeded records the idempotency key (with
  * "entity_id" as the first result) and commits; otherwise rolls back all of
  * it.  Returns 0 or the write's failure (err filled). */
 int write_end(struct write *w, int64_t entity_id);
+
+/* Ends the write keeping nothing, without an error: rolls back all of it (a
+ * dry run; an import refused for its bad rows).  A no-op when nothing is
+ * open. */
+void write_abort(struct write *w);
 
 #endif
