@@ -2,15 +2,16 @@
  * import.c -- `epigrid import households|persons FILE.csv`: bulk loading of
  * the registry from CSV files as Chinese offices keep them in Excel.
  *
- * One streaming pass inside one transaction: the header row is mapped to
- * columns (Chinese or English names) before any row is read; every row is
- * checked by the domain module (person_validate / household_validate) and
- * inserted (person_insert / household_insert); bad rows are reported with
- * their line number and field.  At the end, if any row was bad and
- * --skip-bad was not given, or with --dry-run, the transaction is rolled
- * back and nothing is written.  Otherwise the counters, aggregated per grid
- * in memory while reading, are added with counter_add(), one audit row is
- * written, and everything commits together with one fsync.
+ * One streaming pass inside one write (write.h): the header row is mapped
+ * to columns (Chinese or English names) before any row is read; every row is
+ * checked and inserted by the domain module's step (person_insert /
+ * household_insert) in a write of its own nested in the import's (a
+ * savepoint), so that a refused row is undone alone; bad rows are reported
+ * with their line number and field.  At the end, if any row was bad and
+ * --skip-bad was not given, or with --dry-run, the import's write is
+ * abandoned and nothing is written.  Otherwise the counters, aggregated per
+ * grid in memory while reading, are added with write_count(), one audit row
+ * is written, and everything commits together with one fsync.
  *
  * Why one audit row and not one per person: the audit log answers "who
  * changed the registry, when, and how" -- for an import the answer is one
@@ -33,9 +34,9 @@
 
 #include "cli/cli.h"
 #include "core/audit.h"
-#include "core/counter.h"
 #include "core/household.h"
 #include "core/person.h"
+#include "core/write.h"
 #include "util/buf.h"
 #include "util/csvread.h"
 #include "util/timeutil.h"
@@ -112,7 +113,10 @@ struct import {
     int field_of_column[COLUMNS_MAX]; /* column -> header field, or -1 when absent */
     char label[COLUMNS_MAX][96];      /* the header as written, for messages */
     struct store *s;
-    struct ep_error *err; /* where a fatal error goes (the csvread_file one) */
+    struct auth_user user; /* the operator (audit_cli_actor) ... */
+    struct actor who;      /* ... who writes every row */
+    struct write w;        /* the import: every row's write nests in it */
+    struct ep_error *err;  /* where a fatal error goes (the csvread_file one) */
     int skip_bad, dry_run, lang;
     long rows, imported, bad;
     struct grid_counts counts;
@@ -499,21 +503,20 @@ static int first_person(const struct person *p, void *ctx)
     return 1;
 }
 
-/* Runs one row's insert inside a savepoint of its own: a refused row (a
- * duplicate) is undone alone and the import goes on (PostgreSQL, unlike
- * SQLite, would otherwise abort the whole transaction at the first refused
- * statement). */
-static int insert_alone(struct import *im, struct person *p, struct household *h,
-                        struct ep_error *e)
+/* A row's write: nested in the import's (a savepoint of its own), so that
+ * a refused row (a duplicate) is undone alone and the import goes on
+ * (PostgreSQL, unlike SQLite, would otherwise abort the whole transaction at
+ * the first refused statement).  The caller runs the step, then write_end. */
+static int row_begin(struct import *im, struct write *row, struct ep_error *e)
 {
-    int rc = store_begin(im->s, e);
-    if (rc != 0)
-        return rc;
-    rc = p ? person_insert(im->s, p, e) : household_insert(im->s, h, e);
-    if (rc == 0)
-        return store_commit(im->s, e);
-    store_rollback(im->s);
-    return rc;
+    return write_begin(row, im->s, &im->who, NULL, NULL, NULL, e);
+}
+
+/* 1 if a row's failure "e" is the row's fault (reported, the import goes
+ * on), 0 if the database failed (the import stops). */
+static int row_fault(const struct ep_error *e)
+{
+    return e->code != EP_EINTERNAL && e->code != EP_EUNAVAILABLE;
 }
 
 /* Rewrites the 409 of a duplicate ID number as a row error naming the
@@ -559,16 +562,18 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
         long long v = strtoll(hid, &end, 10);
         in.household_id = *end || v <= 0 ? -1 : v; /* -1: person_validate names the problem */
     }
-    struct person p;
-    int rc = person_validate(im->s, &in, 0, &p, &e);
-    if (rc == 0)
-        rc = insert_alone(im, &p, NULL, &e);
+    struct person p = {0};
+    struct write row;
+    if (row_begin(im, &row, &e) != 0)
+        return *im->err = e, row.rc;
+    person_insert(&row, &in, &p);
+    int rc = write_end(&row, p.id);
     if (rc == -EP_ECONFLICT) {
         if (explain_duplicate(im, p.id_number, &e) != 0)
             return -EP_EINTERNAL;
         rc = -EP_EINVAL;
     }
-    if (rc == -EP_EINVAL) {
+    if (rc != 0 && row_fault(&e)) {
         report(im, line, &e, id_raw);
         im->bad++;
         return 0;
@@ -602,11 +607,13 @@ static int household_row(struct import *im, const struct row_values *rv, long li
     struct ep_error e;
     ep_error_clear(&e);
     struct household_input in = {.grid_code = rv->v[H_GRID_CODE], .address = rv->v[H_ADDRESS]};
-    struct household h;
-    int rc = household_validate(im->s, &in, &h, &e);
-    if (rc == 0)
-        rc = insert_alone(im, NULL, &h, &e);
-    if (rc == -EP_EINVAL) {
+    struct household h = {0};
+    struct write row;
+    if (row_begin(im, &row, &e) != 0)
+        return *im->err = e, row.rc;
+    household_insert(&row, &in, &h);
+    int rc = write_end(&row, h.id);
+    if (rc != 0 && row_fault(&e)) {
         report(im, line, &e, NULL);
         im->bad++;
         return 0;
@@ -664,17 +671,16 @@ static void region_of_prefix(const char *common, char out[REGION_CODE_MAX])
     }
 }
 
-static int finish(struct import *im, const char *path, int encoding, struct ep_error *err)
+/* The counters and the audit row of the import, then the end of its write:
+ * committed, or rolled back on a failure (err set). */
+static int finish(struct import *im, const char *path, int encoding)
 {
     const char *metric = im->kind == KIND_PERSONS ? "persons" : "households";
     for (size_t i = 0; i < im->counts.cap; i++) {
         const struct grid_count *g = &im->counts.slots[i];
-        if (g->code[0] && counter_add(im->s, g->code, metric, g->n, err) != 0)
-            return -err->code;
+        if (g->code[0])
+            write_count(&im->w, g->code, metric, g->n);
     }
-    struct auth_user user;
-    struct actor who;
-    audit_cli_actor(&user, &who);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char region[REGION_CODE_MAX];
@@ -684,10 +690,10 @@ static int finish(struct import *im, const char *path, int encoding, struct ep_e
                               (json_int_t)im->rows, "imported", (json_int_t)im->imported, "skipped",
                               (json_int_t)im->bad, "grids", (json_int_t)im->counts.used, "id_first",
                               (json_int_t)im->id_first, "id_last", (json_int_t)im->id_last);
-    int rc = audit_record(im->s, &who, "import", im->kind == KIND_PERSONS ? "person" : "household",
-                          base, region, NULL, after, err);
+    write_audit_key(&im->w, "import", im->kind == KIND_PERSONS ? "person" : "household", base,
+                    region, NULL, after);
     json_decref(after);
-    return rc;
+    return write_end(&im->w, 0);
 }
 
 static int copy_mapping(FILE *from)
@@ -774,7 +780,8 @@ int cli_import(int argc, char **argv)
     im.started_us = time_monotonic_us();
     int status = CLI_FAIL;
     int encoding = CSVREAD_ASCII;
-    int rc = store_begin(im.s, &err);
+    audit_cli_actor(&im.user, &im.who);
+    int rc = write_begin(&im.w, im.s, &im.who, NULL, NULL, NULL, &err);
     if (rc == 0)
         rc = csvread_file(f, on_record, &im, &encoding, &err);
     if (rc == 0 && !im.header_seen)
@@ -782,7 +789,7 @@ int cli_import(int argc, char **argv)
                           "empty file: the first row "
                           "must be the header");
     if (rc != 0) {
-        store_rollback(im.s);
+        write_abort(&im.w);
         cli_print_error(&err);
         if (im.header_seen == 1 && im.rows == 0 && err.nfields)
             print_accepted(&im);
@@ -790,7 +797,7 @@ int cli_import(int argc, char **argv)
     }
     long good = im.imported;
     if (im.bad && !im.skip_bad) {
-        store_rollback(im.s);
+        write_abort(&im.w);
         if (good == 0)
             fprintf(stderr,
                     en ? "epigrid: %ld of %ld rows are bad; nothing imported\n"
@@ -806,7 +813,7 @@ int cli_import(int argc, char **argv)
         goto out;
     }
     if (im.dry_run) {
-        store_rollback(im.s);
+        write_abort(&im.w);
         fprintf(stderr,
                 en ? "epigrid: dry run: %ld rows read, %ld would be imported, %ld bad; nothing "
                      "written\n"
@@ -816,7 +823,7 @@ int cli_import(int argc, char **argv)
         goto out;
     }
     if (im.imported == 0) {
-        store_rollback(im.s);
+        write_abort(&im.w);
         fprintf(stderr,
                 en ? "epigrid: %ld rows read, nothing to import (%ld bad)\n"
                    : "epigrid: 读取 %ld 行,没有可导入的数据(有误 %ld 行)\n",
@@ -824,8 +831,7 @@ int cli_import(int argc, char **argv)
         status = CLI_OK;
         goto out;
     }
-    if (finish(&im, path, encoding, &err) != 0 || store_commit(im.s, &err) != 0) {
-        store_rollback(im.s);
+    if (finish(&im, path, encoding) != 0) {
         cli_print_error(&err);
         goto out;
     }

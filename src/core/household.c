@@ -1,7 +1,7 @@
 /*
- * household.c -- households: validation, insertion, scoped reads (see
- * household.h).  The member count comes from person.c, which owns the
- * persons table.
+ * household.c -- households: validation, insertion through the one write
+ * path (write.h), scoped reads (see household.h).  The member count comes from person.c, which owns
+ * the persons table.
  */
 #include "core/household.h"
 
@@ -35,41 +35,17 @@ static int has_control(const char *s)
     return 0;
 }
 
-/* Checks that "code" names an existing grid; adds a field error otherwise.
- * Returns 1 when it does. */
-static int check_grid(struct store *s, const char *field, const char *code, struct ep_error *err)
-{
-    if (region_level_of_code(code) != REGION_GRID) {
-        ep_error_field(err, field, "网格编码应为 15 位数字", "grid code must be 15 digits");
-        return 0;
-    }
-    struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int rc = region_get(s, code, &r, &lookup);
-    if (rc == -EP_ENOTFOUND) {
-        ep_error_field(err, field, "地区 %s 不存在", "unknown region %s", code);
-        return 0;
-    }
-    if (rc != 0) {
-        *err = lookup;
-        return 0;
-    }
-    return 1;
-}
-
-int household_validate(struct store *s, const struct household_input *in, struct household *out,
+int household_validate(const struct household_input *in, struct household *out,
                        struct ep_error *err)
 {
     memset(out, 0, sizeof *out);
     int before = err->nfields;
-    int grid_ok = 0;
     if (!in->grid_code || !*in->grid_code)
         ep_error_field(err, "grid_code", "必填", "is required");
-    else if ((grid_ok = check_grid(s, "grid_code", in->grid_code, err)))
+    else if (region_level_of_code(in->grid_code) != REGION_GRID)
+        ep_error_field(err, "grid_code", "网格编码应为 15 位数字", "grid code must be 15 digits");
+    else
         snprintf(out->grid_code, sizeof out->grid_code, "%s", in->grid_code);
-    if (err->code && err->code != EP_EINVAL)
-        return -err->code; /* the database failed, not the input */
 
     const char *a = in->address;
     size_t len = a ? strlen(a) : 0;
@@ -85,50 +61,48 @@ int household_validate(struct store *s, const struct household_input *in, struct
     else
         memcpy(out->address, a, len + 1);
 
-    if (in->head_person_id < 0) {
+    if (in->head_person_id < 0)
         ep_error_field(err, "head_person_id", "应为正整数", "must be a positive integer");
-    } else if (in->head_person_id > 0) {
-        struct person head;
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = person_get(s, "", in->head_person_id, &head, &lookup);
-        if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "head_person_id", "人员 %lld 不存在", "person %lld does not exist",
-                           (long long)in->head_person_id);
-        } else if (rc != 0) {
-            *err = lookup;
-            return rc;
-        } else if (grid_ok && strcmp(head.grid_code, out->grid_code) != 0) {
-            ep_error_field(err, "head_person_id", "户主应住在同一网格(%s)",
-                           "the head must live in the same grid (%s)", out->grid_code);
-        } else {
-            out->head_person_id = in->head_person_id;
-        }
-    }
+    else
+        out->head_person_id = in->head_person_id;
     return err->nfields > before || err->code ? -EP_EINVAL : 0;
 }
 
-int household_insert(struct store *s, struct household *h, struct ep_error *err)
+int household_insert(struct write *w, const struct household_input *in, struct household *out)
 {
-    struct store_stmt *st = store_prepare(s,
+    if (!write_ok(w))
+        return w->rc;
+    household_validate(in, out, w->err);
+    /* References: the grid and the head, visible to the writer. */
+    int grid_ok =
+        out->grid_code[0] && write_region(w, out->grid_code, REGION_GRID, "grid_code", NULL) == 1;
+    char head_grid[REGION_CODE_MAX];
+    if (out->head_person_id > 0 &&
+        write_ref(w, REF_PERSON, out->head_person_id, "head_person_id", head_grid) == 1 &&
+        grid_ok && strcmp(head_grid, out->grid_code) != 0)
+        ep_error_field(w->err, "head_person_id", "户主应住在同一网格(%s)",
+                       "the head must live in the same grid (%s)", out->grid_code);
+    if (write_check(w) != 0)
+        return w->rc;
+    struct store_stmt *st = store_prepare(w->s,
                                           "INSERT INTO households (grid_code, address,"
                                           " head_person_id, created_at, updated_at)"
                                           " VALUES (?, ?, ?, ?, ?)",
-                                          err);
+                                          w->err);
     if (!st)
-        return -EP_EINTERNAL;
-    time_now_iso(h->created_at);
-    memcpy(h->updated_at, h->created_at, sizeof h->updated_at);
-    store_bind_text(st, 1, h->grid_code);
-    store_bind_text(st, 2, h->address);
-    if (h->head_person_id > 0)
-        store_bind_int64(st, 3, h->head_person_id);
-    store_bind_text(st, 4, h->created_at);
-    store_bind_text(st, 5, h->updated_at);
-    int rc = store_run(st, err);
+        return write_fail(w, -EP_EINTERNAL);
+    time_now_iso(out->created_at);
+    memcpy(out->updated_at, out->created_at, sizeof out->updated_at);
+    store_bind_text(st, 1, out->grid_code);
+    store_bind_text(st, 2, out->address);
+    if (out->head_person_id > 0)
+        store_bind_int64(st, 3, out->head_person_id);
+    store_bind_text(st, 4, out->created_at);
+    store_bind_text(st, 5, out->updated_at);
+    int rc = store_run(st, w->err);
     if (rc == 0)
-        h->id = store_last_insert_id(s);
-    return rc;
+        out->id = store_last_insert_id(w->s);
+    return write_fail(w, rc);
 }
 
 static json_t *audit_json(const struct household *h)
@@ -141,47 +115,21 @@ static json_t *audit_json(const struct household *h)
 int household_create(struct store *s, const struct actor *who, const struct household_input *in,
                      struct idem_key *idem, struct household *out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    if (idem && idem->uuid) {
-        int64_t first = 0;
-        rc = idem_check(s, idem->uuid, "household", idem->hash, &first, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s); /* nothing was written */
-            idem->replayed = 1;
-            return household_get(s, who->user->scope, first, out, err);
-        }
-        if (rc < 0)
-            goto out;
-    }
-    if ((rc = household_validate(s, in, out, err)) != 0)
-        goto out;
-    if (!region_in_scope(out->grid_code, who->user->scope)) {
-        rc = ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
-                          "grid %s is outside your jurisdiction (%s)", out->grid_code,
-                          who->user->scope);
-        goto out;
-    }
-    if ((rc = household_insert(s, out, err)) != 0)
-        goto out;
-    if ((rc = counter_add(s, out->grid_code, "households", 1, err)) != 0)
-        goto out;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)out->id);
-    json_t *after = audit_json(out);
-    rc = audit_record(s, who, "create", "household", id, out->grid_code, NULL, after, err);
-    json_decref(after);
+    struct write w;
+    int64_t first = 0;
+    int rc = write_begin(&w, s, who, "household", idem, &first, err);
+    if (rc == WRITE_REPLAY)
+        return household_get(s, who->user->scope, first, out, err);
     if (rc != 0)
-        goto out;
-    if (idem && idem->uuid &&
-        (rc = idem_record(s, idem->uuid, "household", out->id, idem->hash, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+        return rc;
+    household_insert(&w, in, out);
+    write_count(&w, out->grid_code, "households", 1);
+    if (write_ok(&w)) {
+        json_t *after = audit_json(out);
+        write_audit(&w, "create", "household", out->id, out->grid_code, NULL, after);
+        json_decref(after);
+    }
+    return write_end(&w, out->id);
 }
 
 int household_get(struct store *s, const char *scope, int64_t id, struct household *out,
@@ -209,25 +157,6 @@ int household_get(struct store *s, const char *scope, int64_t id, struct househo
     store_stmt_reset(st);
     if (rc == 0)
         rc = person_household_count(s, id, &out->members, err);
-    return rc;
-}
-
-int household_grid_get(struct store *s, int64_t id, char grid_out[REGION_CODE_MAX],
-                       struct ep_error *err)
-{
-    struct store_stmt *st = store_prepare(s, "SELECT grid_code FROM households WHERE id = ?", err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        snprintf(grid_out, REGION_CODE_MAX, "%s", store_column_text(st, 0));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "住户 %lld 不存在", "household %lld not found",
-                          (long long)id);
-    }
-    store_stmt_reset(st);
     return rc;
 }
 

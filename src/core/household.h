@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/idem.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -37,30 +38,30 @@ struct household_input {
     int64_t head_person_id; /* optional, 0 = none: an existing person of the same grid */
 };
 
-/* Checks every field (all problems at once, as field errors named after the
- * members of struct household_input): the grid is an existing region of
- * level grid ("unknown region" is a field error, not a 404), the address
- * 1-80 characters, the head person exists in the same grid.  On success
- * fills "out" (id, members and timestamps zeroed).  0 or -EP_EINVAL. */
-int household_validate(struct store *s, const struct household_input *in, struct household *out,
+/* Checks every field that needs no database (all problems at once, as
+ * field errors named after the members of struct household_input): the
+ * grid code is 15 digits, the address 1-80 characters, head_person_id not
+ * negative.  On success fills "out" (id, members and timestamps zeroed).
+ * That the grid and the head exist is the write's question (household_insert).
+ * 0 or -EP_EINVAL. */
+int household_validate(const struct household_input *in, struct household *out,
                        struct ep_error *err);
-/* Inside the caller's transaction; no counters, no audit (see person_insert).
- * Sets h->id and the timestamps. */
-int household_insert(struct store *s, struct household *h, struct ep_error *err);
-/* Validate + insert + counters ("households" +1) + audit in one transaction;
- * the grid must be in who's scope (-EP_EFORBIDDEN).  "idem" as for
- * person_create (may be NULL). */
+/* The step of household_create inside the caller's write "w" (also the CSV
+ * import's per-row step): household_validate, then the references against
+ * the scope of w's actor -- the grid (grid_code) and the head person
+ * (head_person_id), one outside the scope not found exactly as a missing one
+ * (404 alone, 400 among input errors) --, the head living in that grid, then
+ * the insert.  No counters, no audit.  Sets out->id and the timestamps.
+ * Returns the write's failure. */
+int household_insert(struct write *w, const struct household_input *in, struct household *out);
+/* household_insert, the counters ("households" +1) and the audit row in one
+ * write.  "idem" as for person_create (may be NULL). */
 int household_create(struct store *s, const struct actor *who, const struct household_input *in,
                      struct idem_key *idem, struct household *out, struct ep_error *err);
 /* Reads one household with its member count; -EP_ENOTFOUND when absent or
  * outside "scope" ("" = everywhere). */
 int household_get(struct store *s, const char *scope, int64_t id, struct household *out,
                   struct ep_error *err);
-/* The grid of household "id" into grid_out, whatever the scope (a cheap
- * lookup for person validation); -EP_ENOTFOUND when absent. */
-int household_grid_get(struct store *s, int64_t id, char grid_out[REGION_CODE_MAX],
-                       struct ep_error *err);
-
 struct household_filter {
     const char *scope;      /* required */
     const char *region;     /* optional narrower prefix */

@@ -1,6 +1,8 @@
 /*
  * person.c -- the registry of persons: validation against GB 11643, scoped
- * reads, writes with counters and audit in one transaction (see person.h).
+ * reads, writes through the one write path (write.h): references checked
+ * against the writer's scope, counters and audit in the same transaction
+ * (see person.h).
  *
  * Lists pick one driving index per query (ID number, household, name, or
  * the grid range) and keep the scope as a grid_code range in the SQL, so
@@ -12,7 +14,6 @@
 #include <string.h>
 
 #include "core/counter.h"
-#include "core/household.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -107,31 +108,8 @@ static int check_id_number(const char *given, char out[19], int64_t *birth, char
     return 0;
 }
 
-/* Checks that "code" names an existing grid; adds a field error otherwise.
- * Returns 1 when it does, -1 when the database failed (err overwritten). */
-static int check_grid(struct store *s, const char *code, struct ep_error *err)
-{
-    if (region_level_of_code(code) != REGION_GRID) {
-        ep_error_field(err, "grid_code", "网格编码应为 15 位数字", "grid code must be 15 digits");
-        return 0;
-    }
-    struct region r;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int rc = region_get(s, code, &r, &lookup);
-    if (rc == -EP_ENOTFOUND) {
-        ep_error_field(err, "grid_code", "地区 %s 不存在", "unknown region %s", code);
-        return 0;
-    }
-    if (rc != 0) {
-        *err = lookup;
-        return -1;
-    }
-    return 1;
-}
-
-int person_validate(struct store *s, const struct person_input *in, int for_update,
-                    struct person *out, struct ep_error *err)
+int person_validate(const struct person_input *in, int for_update, struct person *out,
+                    struct ep_error *err)
 {
     if (!for_update)
         memset(out, 0, sizeof *out);
@@ -185,50 +163,60 @@ int person_validate(struct store *s, const struct person_input *in, int for_upda
             snprintf(out->phone, sizeof out->phone, "%s", in->phone);
     }
 
-    /* Household and grid: a person lives in their household's grid. */
-    char household_grid[REGION_CODE_MAX];
-    int have_household = 0;
-    if (in->household_id < 0) {
+    /* Household and grid: their form here; that they exist, are visible and
+     * agree is check_refs()'s. */
+    if (in->household_id < 0)
         ep_error_field(err, "household_id", "应为正整数", "must be a positive integer");
-    } else if (in->household_id > 0) {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = household_grid_get(s, in->household_id, household_grid, &lookup);
-        if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "household_id", "住户 %lld 不存在", "household %lld does not exist",
-                           (long long)in->household_id);
-        } else if (rc != 0) {
-            *err = lookup;
-            return rc;
-        } else {
-            have_household = 1;
-        }
-    }
     if (in->grid_code) {
-        int ok = check_grid(s, in->grid_code, err);
-        if (ok < 0)
-            return -err->code;
-        if (ok && have_household && strcmp(in->grid_code, household_grid) != 0)
-            ep_error_field(err, "grid_code", "与住户 %lld 所在网格 %s 不一致",
-                           "differs from the grid %2$s of household %1$lld",
-                           (long long)in->household_id, household_grid);
-        else if (ok && !have_household && in->household_id == 0 && out->household_id > 0 &&
+        if (region_level_of_code(in->grid_code) != REGION_GRID)
+            ep_error_field(err, "grid_code", "网格编码应为 15 位数字",
+                           "grid code must be 15 digits");
+        else if (in->household_id == 0 && out->household_id > 0 &&
                  strcmp(in->grid_code, out->grid_code) != 0)
             ep_error_field(err, "grid_code", "此人属于住户 %lld,请改为迁入新网格的住户",
                            "this person belongs to household %lld; move them to a household of "
                            "the new grid instead",
                            (long long)out->household_id);
-        else if (ok)
+        else
             snprintf(out->grid_code, sizeof out->grid_code, "%s", in->grid_code);
     } else if (!for_update && in->household_id == 0) {
         ep_error_field(err, "grid_code", "没有住户时必填",
                        "is required when there is no household");
     }
-    if (have_household) {
+    if (in->household_id > 0)
         out->household_id = in->household_id;
-        memcpy(out->grid_code, household_grid, sizeof out->grid_code);
-    }
     return err->nfields > before || err->code ? -EP_EINVAL : 0;
+}
+
+/* 1 if "err" holds a field error on "field". */
+static int field_failed(const struct ep_error *err, const char *field)
+{
+    for (int i = 0; i < err->nfields; i++)
+        if (strcmp(err->fields[i].field, field) == 0)
+            return 1;
+    return 0;
+}
+
+/* The references of a validated person in "w": the household and the grid
+ * visible to the writer (missing and outside alike), the grid the
+ * household's.  A person lives in their household's grid: out->grid_code
+ * becomes it.  Ends the write's input phase (write_check). */
+static int check_refs(struct write *w, const struct person_input *in, struct person *out)
+{
+    char household_grid[REGION_CODE_MAX];
+    int household_ok = 0, grid_ok = 0;
+    if (in->household_id > 0)
+        household_ok =
+            write_ref(w, REF_HOUSEHOLD, in->household_id, "household_id", household_grid) == 1;
+    if (in->grid_code && !field_failed(w->err, "grid_code"))
+        grid_ok = write_region(w, in->grid_code, REGION_GRID, "grid_code", NULL) == 1;
+    if (household_ok && grid_ok && strcmp(in->grid_code, household_grid) != 0)
+        ep_error_field(w->err, "grid_code", "与住户 %lld 所在网格 %s 不一致",
+                       "differs from the grid %2$s of household %1$lld",
+                       (long long)in->household_id, household_grid);
+    if (household_ok)
+        memcpy(out->grid_code, household_grid, sizeof out->grid_code);
+    return write_check(w);
 }
 
 /* Turns a uniqueness failure on persons.id_number into a clear 409. */
@@ -246,17 +234,10 @@ static int map_conflict(int rc, const struct person *p, struct ep_error *err)
     return -EP_ECONFLICT;
 }
 
-int person_insert(struct store *s, struct person *p, struct ep_error *err)
+/* Binds the person's values (persons columns in the order of the INSERT
+ * and UPDATE statements) from index 1. */
+static void bind_values(struct store_stmt *st, const struct person *p)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO persons (household_id, grid_code, name, sex,"
-                                          " birth_date, id_number, phone, created_at, updated_at)"
-                                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    time_now_iso(p->created_at);
-    memcpy(p->updated_at, p->created_at, sizeof p->updated_at);
     char sex[2] = {p->sex, '\0'};
     if (p->household_id > 0)
         store_bind_int64(st, 1, p->household_id);
@@ -266,12 +247,31 @@ int person_insert(struct store *s, struct person *p, struct ep_error *err)
     store_bind_text(st, 5, p->birth_date);
     store_bind_text(st, 6, p->id_number);
     store_bind_text(st, 7, p->phone[0] ? p->phone : NULL);
-    store_bind_text(st, 8, p->created_at);
-    store_bind_text(st, 9, p->updated_at);
-    int rc = store_run(st, err);
+}
+
+int person_insert(struct write *w, const struct person_input *in, struct person *out)
+{
+    if (!write_ok(w))
+        return w->rc;
+    person_validate(in, 0, out, w->err);
+    if (check_refs(w, in, out) != 0)
+        return w->rc;
+    struct store_stmt *st = store_prepare(w->s,
+                                          "INSERT INTO persons (household_id, grid_code, name, sex,"
+                                          " birth_date, id_number, phone, created_at, updated_at)"
+                                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                          w->err);
+    if (!st)
+        return write_fail(w, -EP_EINTERNAL);
+    time_now_iso(out->created_at);
+    memcpy(out->updated_at, out->created_at, sizeof out->updated_at);
+    bind_values(st, out);
+    store_bind_text(st, 8, out->created_at);
+    store_bind_text(st, 9, out->updated_at);
+    int rc = store_run(st, w->err);
     if (rc == 0)
-        p->id = store_last_insert_id(s);
-    return map_conflict(rc, p, err);
+        out->id = store_last_insert_id(w->s);
+    return write_fail(w, map_conflict(rc, out, w->err));
 }
 
 /* The person as recorded in the audit log: personal data masked. */
@@ -288,54 +288,24 @@ static json_t *audit_json(const struct person *p)
                      p->phone[0] ? json_string(phone) : json_null());
 }
 
-static int require_scope(const struct actor *who, const char *grid, struct ep_error *err)
-{
-    if (region_in_scope(grid, who->user->scope))
-        return 0;
-    return ep_error_set(err, EP_EFORBIDDEN, "网格 %s 超出管辖范围(%s)",
-                        "grid %s is outside your jurisdiction (%s)", grid, who->user->scope);
-}
-
 int person_create(struct store *s, const struct actor *who, const struct person_input *in,
                   struct idem_key *idem, struct person *out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    if (idem && idem->uuid) {
-        int64_t first = 0;
-        rc = idem_check(s, idem->uuid, "person", idem->hash, &first, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s); /* nothing was written */
-            idem->replayed = 1;
-            return person_get(s, who->user->scope, first, out, err);
-        }
-        if (rc < 0)
-            goto out;
+    struct write w;
+    int64_t first = 0;
+    int rc = write_begin(&w, s, who, "person", idem, &first, err);
+    if (rc == WRITE_REPLAY)
+        return person_get(s, who->user->scope, first, out, err);
+    if (rc != 0)
+        return rc;
+    person_insert(&w, in, out);
+    write_count(&w, out->grid_code, "persons", 1);
+    if (write_ok(&w)) {
+        json_t *after = audit_json(out);
+        write_audit(&w, "create", "person", out->id, out->grid_code, NULL, after);
+        json_decref(after);
     }
-    if ((rc = person_validate(s, in, 0, out, err)) != 0)
-        goto out;
-    if ((rc = require_scope(who, out->grid_code, err)) != 0)
-        goto out;
-    if ((rc = person_insert(s, out, err)) != 0)
-        goto out;
-    if ((rc = counter_add(s, out->grid_code, "persons", 1, err)) != 0)
-        goto out;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)out->id);
-    json_t *after = audit_json(out);
-    rc = audit_record(s, who, "create", "person", id, out->grid_code, NULL, after, err);
-    json_decref(after);
-    if (rc != 0)
-        goto out;
-    if (idem && idem->uuid &&
-        (rc = idem_record(s, idem->uuid, "person", out->id, idem->hash, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, out->id);
 }
 
 int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
@@ -367,57 +337,42 @@ int person_get(struct store *s, const char *scope, int64_t id, struct person *ou
 int person_update(struct store *s, const struct actor *who, int64_t id,
                   const struct person_input *in, struct person *out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct person before;
-    int rc = person_get(s, who->user->scope, id, &before, err);
-    if (rc != 0)
-        goto out;
-    *out = before;
-    if ((rc = person_validate(s, in, 1, out, err)) != 0)
-        goto out;
-    if ((rc = require_scope(who, out->grid_code, err)) != 0)
-        goto out;
-    struct store_stmt *st = store_prepare(s,
-                                          "UPDATE persons SET household_id = ?, grid_code = ?,"
-                                          " name = ?, sex = ?, birth_date = ?, id_number = ?,"
-                                          " phone = ?, updated_at = ? WHERE id = ?",
-                                          err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    struct person before = {0};
+    if (write_target(&w, REF_PERSON, id, NULL) == 0)
+        write_fail(&w, person_get(s, "", id, &before, err));
+    if (write_ok(&w)) {
+        *out = before;
+        person_validate(in, 1, out, err);
+        check_refs(&w, in, out);
     }
-    time_now_iso(out->updated_at);
-    char sex[2] = {out->sex, '\0'};
-    if (out->household_id > 0)
-        store_bind_int64(st, 1, out->household_id);
-    store_bind_text(st, 2, out->grid_code);
-    store_bind_text(st, 3, out->name);
-    store_bind_text(st, 4, sex);
-    store_bind_text(st, 5, out->birth_date);
-    store_bind_text(st, 6, out->id_number);
-    store_bind_text(st, 7, out->phone[0] ? out->phone : NULL);
-    store_bind_text(st, 8, out->updated_at);
-    store_bind_int64(st, 9, id);
-    if ((rc = map_conflict(store_run(st, err), out, err)) != 0)
-        goto out;
-    if (strcmp(before.grid_code, out->grid_code) != 0) {
-        if ((rc = counter_add(s, before.grid_code, "persons", -1, err)) != 0 ||
-            (rc = counter_add(s, out->grid_code, "persons", 1, err)) != 0)
-            goto out;
+    struct store_stmt *st = NULL;
+    if (write_ok(&w) && !(st = store_prepare(s,
+                                             "UPDATE persons SET household_id = ?, grid_code = ?,"
+                                             " name = ?, sex = ?, birth_date = ?, id_number = ?,"
+                                             " phone = ?, updated_at = ? WHERE id = ?",
+                                             err)))
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
+        time_now_iso(out->updated_at);
+        bind_values(st, out);
+        store_bind_text(st, 8, out->updated_at);
+        store_bind_int64(st, 9, id);
+        write_fail(&w, map_conflict(store_run(st, err), out, err));
     }
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    json_t *b = audit_json(&before), *a = audit_json(out);
-    rc = audit_record(s, who, "update", "person", key, out->grid_code, b, a, err);
-    json_decref(b);
-    json_decref(a);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    if (write_ok(&w) && strcmp(before.grid_code, out->grid_code) != 0) {
+        write_count(&w, before.grid_code, "persons", -1);
+        write_count(&w, out->grid_code, "persons", 1);
+    }
+    if (write_ok(&w)) {
+        json_t *b = audit_json(&before), *a = audit_json(out);
+        write_audit(&w, "update", "person", id, out->grid_code, b, a);
+        json_decref(b);
+        json_decref(a);
+    }
+    return write_end(&w, id);
 }
 
 /* The narrower of "scope" and "region" (one must contain the other) into
@@ -541,23 +496,20 @@ void person_visible_pii(const struct auth_user *viewer, const struct person *p, 
 int person_unmask(struct store *s, const struct actor *who, int64_t id, struct person *out,
                   struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc = person_get(s, who->user->scope, id, out, err);
-    if (rc == 0) {
-        char key[24], masked[19];
-        snprintf(key, sizeof key, "%lld", (long long)id);
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    if (write_target(&w, REF_PERSON, id, NULL) == 0)
+        write_fail(&w, person_get(s, "", id, out, err));
+    if (write_ok(&w)) {
+        char masked[19];
         idcheck_mask_id(out->id_number, masked, sizeof masked);
         json_t *after = json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
                                   "fields", "id_number", "phone");
-        rc = audit_record(s, who, "unmask", "person", key, out->grid_code, NULL, after, err);
+        write_audit(&w, "unmask", "person", id, out->grid_code, NULL, after);
         json_decref(after);
     }
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, id);
 }
 
 int person_household_count(struct store *s, int64_t household_id, int64_t *out,

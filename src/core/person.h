@@ -17,6 +17,7 @@
 #include "core/auth.h"
 #include "core/idem.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -49,30 +50,35 @@ struct person_input {
                                exists; with a household it must be the household's grid */
 };
 
-/* Checks every field of "in" (all problems at once, as field errors named
- * after the struct person_input members) and the references (household
- * exists, grid exists and is a grid).  Returns 0, or -EP_EINVAL with the
- * field errors in "err".  On success fills "out" with the normalised values
- * (ID number upper-cased, sex and birth date derived from it, grid from the
- * household); out->id and the timestamps are left alone.
+/* Checks every field of "in" that needs no database (all problems at once,
+ * as field errors named after the struct person_input members): name, ID
+ * number, sex, birth date, phone, the form of household_id and grid_code.
+ * Returns 0, or -EP_EINVAL with the field errors in "err".  Fills "out" with
+ * the normalised values (ID number upper-cased, sex and birth date derived
+ * from it, household_id and grid_code as given); out->id and the timestamps
+ * are left alone.  Whether the household and the grid exist (and are
+ * visible) is the write's question: see person_insert.
  * "for_update": "out" holds the current record on entry and fields of "in"
- * that are NULL/0 keep their current value (PATCH).  A duplicate ID number is
- * not detected here but by person_insert/person_update (409). */
-int person_validate(struct store *s, const struct person_input *in, int for_update,
-                    struct person *out, struct ep_error *err);
+ * that are NULL/0 keep their current value (PATCH). */
+int person_validate(const struct person_input *in, int for_update, struct person *out,
+                    struct ep_error *err);
 
-/* Inserts a validated person (out of person_validate) inside the caller's
- * transaction: no counters, no audit -- the caller does those (bulk import
- * and demo generation aggregate them).  Sets p->id and the timestamps.
- * -EP_ECONFLICT (field "id_number") if the ID number is already registered. */
-int person_insert(struct store *s, struct person *p, struct ep_error *err);
+/* The step of person_create inside the caller's write "w" (also the CSV
+ * import's per-row step): person_validate, then the references against the
+ * scope of w's actor -- the household (field household_id) and the grid
+ * (grid_code): one outside the scope is not found, exactly as a missing one
+ * (404 alone, 400 among input errors) --, the grid agreeing with the
+ * household's, then the insert.  No counters, no audit: the caller does
+ * those (the import aggregates them).  Fills "out" (id and timestamps set).
+ * -EP_ECONFLICT (field "id_number") if the ID number is already
+ * registered.  Returns the write's failure. */
+int person_insert(struct write *w, const struct person_input *in, struct person *out);
 
-/* Validates, inserts, updates the region counters ("persons" +1) and audits
- * (ID number and phone masked in the audit row), in one transaction.  The
- * grid must lie in who->user->scope (-EP_EFORBIDDEN otherwise).
- * "idem" (may be NULL): a key seen before with the same body fills "out"
- * with the first result, sets idem->replayed and writes nothing; with
- * another body it is -EP_ECONFLICT; a new key is recorded with the person. */
+/* person_insert, the region counters ("persons" +1) and the audit row (ID
+ * number and phone masked), in one write.  "idem" (may be NULL): a key seen
+ * before with the same body fills "out" with the first result, sets
+ * idem->replayed and writes nothing; with another body it is -EP_ECONFLICT;
+ * a new key is recorded with the person. */
 int person_create(struct store *s, const struct actor *who, const struct person_input *in,
                   struct idem_key *idem, struct person *out, struct ep_error *err);
 
@@ -81,10 +87,12 @@ int person_create(struct store *s, const struct actor *who, const struct person_
 int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
                struct ep_error *err);
 
-/* Changes the given fields (PATCH, see person_validate) in one transaction;
- * moving to another grid moves the counters (-1 old, +1 new).  Audited with
- * before and after.  -EP_ENOTFOUND if the person is outside who's scope,
- * -EP_EFORBIDDEN if the new grid is, -EP_ECONFLICT for a duplicate ID. */
+/* Changes the given fields (PATCH, see person_validate) in one write; the
+ * references are checked as in person_insert.  Moving to another grid moves
+ * the counters (-1 old, +1 new).  Audited with before and after.
+ * -EP_ENOTFOUND if the person is missing or outside who's scope, a field
+ * error (404 alone) for a household or grid that is, -EP_ECONFLICT for a
+ * duplicate ID. */
 int person_update(struct store *s, const struct actor *who, int64_t id,
                   const struct person_input *in, struct person *out, struct ep_error *err);
 
@@ -115,7 +123,8 @@ void person_visible_pii(const struct auth_user *viewer, const struct person *p, 
 
 /* Reads one person in who's scope with the full ID number and phone and
  * records an audit row (action "unmask", entity "person": who viewed whose
- * personal data).  -EP_ENOTFOUND when absent or outside the scope. */
+ * personal data) in one write.  -EP_ENOTFOUND when absent or outside the
+ * scope. */
 int person_unmask(struct store *s, const struct actor *who, int64_t id, struct person *out,
                   struct ep_error *err);
 

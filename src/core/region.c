@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/audit.h"
+#include "core/write.h"
 #include "util/timeutil.h"
 
 static const int code_lengths[] = {0, 4, 6, 9, 12, 15};
@@ -131,18 +131,25 @@ int region_create(struct store *s, const char *code, const char *name, struct ep
 int region_create_audited(struct store *s, const struct actor *who, const char *code,
                           const char *name, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -EP_EUNAVAILABLE;
-    json_t *after = json_pack("{s:s, s:s}", "code", code ? code : "", "name", name ? name : "");
-    int rc = region_create(s, code, name, err);
-    if (rc == 0)
-        rc = audit_record(s, who, "create", "region", code, code, NULL, after, err);
-    json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    /* A new region lies strictly inside the writer's jurisdiction: its parent
+     * is then inside too (or the scope itself), so region_create's answers
+     * (parent missing, 409 for an existing code) only speak of what the
+     * writer may see. */
+    const char *scope = who->user->scope;
+    if (!code || !region_in_scope(code, scope) || strcmp(code, scope) == 0)
+        write_fail(&w, ep_error_set(err, EP_EFORBIDDEN, "只能在管辖范围内新建下级地区",
+                                    "regions can only be created inside your jurisdiction"));
+    if (write_ok(&w))
+        write_fail(&w, region_create(s, code, name, err));
+    if (write_ok(&w)) {
+        json_t *after = json_pack("{s:s, s:s}", "code", code, "name", name ? name : "");
+        write_audit_key(&w, "create", "region", code, code, NULL, after);
+        json_decref(after);
+    }
+    return write_end(&w, 0);
 }
 
 int region_children_list(struct store *s, const char *code, region_fn fn, void *ctx,

@@ -55,7 +55,9 @@ int region_get(struct store *s, const char *code, struct region *out, struct ep_
 int region_create(struct store *s, const char *code, const char *name, struct ep_error *err);
 
 struct actor;
-/* region_create in its own transaction with an audit row by "who". */
+/* region_create in its own write with an audit row by "who".  The code
+ * must lie strictly inside who's scope (-EP_EFORBIDDEN otherwise: creating
+ * regions is bounded by the jurisdiction, whatever exists outside it). */
 int region_create_audited(struct store *s, const struct actor *who, const char *code,
                           const char *name, struct ep_error *err);
 

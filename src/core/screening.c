@@ -233,108 +233,79 @@ int round_open(struct store *s, const struct actor *who, const struct round_inpu
         ep_error_field(err, "end_date", "不能早于开始日期", "must not be before start_date");
     else if (end < time_today_cn())
         ep_error_field(err, "end_date", "不能早于今天", "must not be before today");
-    struct region region;
-    if (!in->region_code || !*in->region_code) {
+    if (!in->region_code || !*in->region_code)
         ep_error_field(err, "region_code", "必填", "is required");
-    } else if (!region_level_of_code(in->region_code)) {
+    else if (!region_level_of_code(in->region_code))
         ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
-    } else {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = region_get(s, in->region_code, &region, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "region_code", "地区 %s 不存在", "unknown region %s",
-                           in->region_code);
-        else if (rc != 0)
-            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[EP_LANG_ZH],
-                                lookup.msg[EP_LANG_EN]);
-    }
     (void)end_ok;
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 超出管辖范围(%s)",
-                            "region %s is outside your jurisdiction (%s)", in->region_code,
-                            who->user->scope);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO rounds (name, region_code, start_date,"
-                                          " end_date, status, created_by, created_at)"
-                                          " VALUES (?, ?, ?, ?, 'open', ?, ?)",
-                                          err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    /* The region: existing and inside the scope (outside = missing). */
+    if (in->region_code && region_level_of_code(in->region_code))
+        write_region(&w, in->region_code, 0, "region_code", NULL);
+    struct store_stmt *st = NULL;
+    if (write_check(&w) == 0 &&
+        !(st = store_prepare(s,
+                             "INSERT INTO rounds (name, region_code,"
+                             " start_date, end_date, status, created_by,"
+                             " created_at) VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                             err)))
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
+        char now[32];
+        time_now_iso(now);
+        store_bind_text(st, 1, in->name);
+        store_bind_text(st, 2, in->region_code);
+        store_bind_text(st, 3, in->start_date);
+        store_bind_text(st, 4, in->end_date);
+        store_bind_text(st, 5, who->user->username);
+        store_bind_text(st, 6, now);
+        if (write_fail(&w, store_run(st, err)) == 0)
+            write_fail(&w, round_get(s, "", store_last_insert_id(s), out, err));
     }
-    char now[32];
-    time_now_iso(now);
-    store_bind_text(st, 1, in->name);
-    store_bind_text(st, 2, in->region_code);
-    store_bind_text(st, 3, in->start_date);
-    store_bind_text(st, 4, in->end_date);
-    store_bind_text(st, 5, who->user->username);
-    store_bind_text(st, 6, now);
-    if ((rc = store_run(st, err)) != 0)
-        goto out;
-    if ((rc = round_get(s, "", store_last_insert_id(s), out, err)) != 0)
-        goto out;
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)out->id);
-    json_t *after = round_json_new(out);
-    rc = audit_record(s, who, "create", "round", id, out->region_code, NULL, after, err);
-    json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    if (write_ok(&w)) {
+        json_t *after = round_json_new(out);
+        write_audit(&w, "create", "round", out->id, out->region_code, NULL, after);
+        json_decref(after);
+    }
+    return write_end(&w, out->id);
 }
 
 int round_close(struct store *s, const struct actor *who, int64_t id, struct round *out,
                 struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     struct round before;
-    int rc = round_get(s, who->user->scope, id, &before, err);
-    if (rc != 0)
-        goto out;
-    if (!region_in_scope(before.region_code, who->user->scope)) {
-        rc = ep_error_set(err, EP_EFORBIDDEN, "轮次 %lld 的范围 %s 超出管辖范围(%s)",
-                          "round %lld covers %s, outside your jurisdiction (%s)", (long long)id,
-                          before.region_code, who->user->scope);
-        goto out;
+    if (write_target(&w, REF_ROUND, id, NULL) == 0)
+        write_fail(&w, round_get(s, "", id, &before, err));
+    /* A round over a wider area than the scope is seen (it covers the
+     * grids below) but is not the writer's to close: for the write it does
+     * not exist, as for any record outside the scope. */
+    if (write_ok(&w) && !region_in_scope(before.region_code, who->user->scope))
+        write_fail(&w, ref_not_found(err, REF_ROUND, id));
+    if (write_ok(&w) && strcmp(before.status, "open") != 0)
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "轮次 %lld 已结束",
+                                    "round %lld is already closed", (long long)id));
+    struct store_stmt *st = NULL;
+    if (write_ok(&w) &&
+        !(st = store_prepare(s, "UPDATE rounds SET status = 'closed' WHERE id = ?", err)))
+        write_fail(&w, -EP_EINTERNAL);
+    if (write_ok(&w)) {
+        store_bind_int64(st, 1, id);
+        if (write_fail(&w, store_run(st, err)) == 0)
+            write_fail(&w, round_get(s, "", id, out, err));
     }
-    if (strcmp(before.status, "open") != 0) {
-        rc = ep_error_set(err, EP_ECONFLICT, "轮次 %lld 已结束", "round %lld is already closed",
-                          (long long)id);
-        goto out;
+    if (write_ok(&w)) {
+        json_t *jb = round_json_new(&before), *ja = round_json_new(out);
+        write_audit(&w, "update", "round", id, out->region_code, jb, ja);
+        json_decref(jb);
+        json_decref(ja);
     }
-    struct store_stmt *st =
-        store_prepare(s, "UPDATE rounds SET status = 'closed' WHERE id = ?", err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
-    }
-    store_bind_int64(st, 1, id);
-    if ((rc = store_run(st, err)) != 0 || (rc = round_get(s, "", id, out, err)) != 0)
-        goto out;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    json_t *jb = round_json_new(&before), *ja = round_json_new(out);
-    rc = audit_record(s, who, "update", "round", ids, out->region_code, jb, ja, err);
-    json_decref(jb);
-    json_decref(ja);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, id);
 }
 
 /* ---- visits: reading ----------------------------------------------------- */
@@ -773,15 +744,13 @@ static int count_flags(const struct visit_person *p, int n, int *returnees, int 
     return 0;
 }
 
-/* Adds "delta" to "<family>.r<round>" of grid_code when non-zero. */
-static int count(struct store *s, const char *grid_code, const char *family, int64_t round_id,
-                 int64_t delta, struct ep_error *err)
+/* Adds "delta" to "<family>.r<round>" of grid_code in the write. */
+static int count(struct write *w, const char *grid_code, const char *family, int64_t round_id,
+                 int64_t delta)
 {
-    if (delta == 0)
-        return 0;
     char metric[64];
     snprintf(metric, sizeof metric, "%s.r%lld", family, (long long)round_id);
-    return counter_add(s, grid_code, metric, delta, err);
+    return write_count(w, grid_code, metric, delta);
 }
 
 /* Copies the previous version (row and persons) into visit_history. */
@@ -809,70 +778,130 @@ static int history_add(struct store *s, const struct actor *who, const struct vi
     return rc;
 }
 
-/* Checks the references of a visit: round, household, persons (field errors),
- * scope (403), round rules (422). */
-static int check_refs(struct store *s, const struct actor *who, const struct visit_input *in,
-                      int64_t visit_day, struct round *round, struct household *h,
-                      struct ep_error *err)
+/* Checks the references of a visit in "w": round, household and persons
+ * visible to the writer (outside the scope = missing: field errors, 404
+ * alone), each person a member of the household (input error); then, the
+ * input settled, the round's rules (422). */
+static int check_refs(struct write *w, const struct visit_input *in, int64_t visit_day,
+                      struct round *round, struct household *h)
 {
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int household_ok = 0, rc;
-    rc = round_get(s, "", in->round_id, round, &lookup);
-    if (rc == -EP_ENOTFOUND)
-        ep_error_field(err, "round_id", "排查轮次 %lld 不存在", "screening round %lld not found",
-                       (long long)in->round_id);
-    else if (rc != 0)
-        return *err = lookup, rc;
-    ep_error_clear(&lookup);
-    if ((rc = household_get(s, "", in->household_id, h, &lookup)) == 0)
-        household_ok = 1;
-    else if (rc == -EP_ENOTFOUND)
-        ep_error_field(err, "household_id", "住户 %lld 不存在", "household %lld not found",
-                       (long long)in->household_id);
-    else
-        return *err = lookup, rc;
-    if (household_ok && !region_in_scope(h->grid_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "住户 %lld 超出管辖范围(%s)",
-                            "household %lld is outside your jurisdiction (%s)",
-                            (long long)in->household_id, who->user->scope);
-    for (int i = 0; i < in->npersons; i++) {
-        struct person p;
+    struct ep_error *err = w->err;
+    int round_ok = write_ref(w, REF_ROUND, in->round_id, "round_id", NULL) == 1;
+    int household_ok = write_ref(w, REF_HOUSEHOLD, in->household_id, "household_id", NULL) == 1;
+    if (household_ok)
+        write_fail(w, household_get(w->s, "", in->household_id, h, err));
+    for (int i = 0; i < in->npersons && write_ok(w); i++) {
         char f[64];
         snprintf(f, sizeof f, "persons[%d].person_id", i);
-        ep_error_clear(&lookup);
-        rc = person_get(s, "", in->persons[i].person_id, &p, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, f, "人员 %lld 不存在", "person %lld not found",
-                           (long long)in->persons[i].person_id);
-        else if (rc != 0)
-            return *err = lookup, rc;
-        else if (household_ok && p.household_id != h->id)
-            ep_error_field(err, f, "人员 %lld 不是住户 %lld 的成员",
-                           "person %lld is not a member of household %lld", (long long)p.id,
-                           (long long)h->id);
+        struct person p;
+        if (write_ref(w, REF_PERSON, in->persons[i].person_id, f, NULL) != 1 || !household_ok ||
+            write_fail(w, person_get(w->s, "", in->persons[i].person_id, &p, err)) != 0 ||
+            p.household_id == h->id)
+            continue;
+        /* An input error among references: 400, every field listed. */
+        if (err->code == EP_ENOTFOUND)
+            ep_error_set(err, EP_EINVAL, "输入有误", "invalid input");
+        ep_error_field(err, f, "人员 %lld 不是住户 %lld 的成员",
+                       "person %lld is not a member of household %lld", (long long)p.id,
+                       (long long)h->id);
     }
-    if (err->code)
-        return -err->code;
+    if (round_ok)
+        write_fail(w, round_get(w->s, "", in->round_id, round, err));
+    if (write_check(w) != 0)
+        return w->rc;
     if (!region_in_scope(h->grid_code, round->region_code))
-        return ep_error_set(err, EP_ERULE, "住户 %lld 不在排查轮次 %lld 的范围(%s)内",
-                            "household %lld is not in the area of round %lld (%s)",
-                            (long long)h->id, (long long)round->id, round->region_code);
+        return write_fail(w,
+                          ep_error_set(err, EP_ERULE, "住户 %lld 不在排查轮次 %lld 的范围(%s)内",
+                                       "household %lld is not in the area of round %lld (%s)",
+                                       (long long)h->id, (long long)round->id, round->region_code));
     if (strcmp(round->status, "open") != 0)
-        return ep_error_set(err, EP_ERULE, "排查轮次 %lld 已结束", "round %lld is closed",
-                            (long long)round->id);
+        return write_fail(w, ep_error_set(err, EP_ERULE, "排查轮次 %lld 已结束",
+                                          "round %lld is closed", (long long)round->id));
     int64_t start, end, today = time_today_cn();
     time_date_parse(round->start_date, &start);
     time_date_parse(round->end_date, &end);
     if (today < start || today > end)
-        return ep_error_set(err, EP_ERULE, "今天不在排查轮次 %lld 的日期(%s 至 %s)内",
-                            "today is outside the dates of round %lld (%s to %s)",
-                            (long long)round->id, round->start_date, round->end_date);
+        return write_fail(w,
+                          ep_error_set(err, EP_ERULE, "今天不在排查轮次 %lld 的日期(%s 至 %s)内",
+                                       "today is outside the dates of round %lld (%s to %s)",
+                                       (long long)round->id, round->start_date, round->end_date));
     if (visit_day < start || visit_day > end)
-        return ep_error_set(err, EP_ERULE, "排查时间不在排查轮次 %lld 的日期(%s 至 %s)内",
-                            "the visit time is outside the dates of round %lld (%s to %s)",
-                            (long long)round->id, round->start_date, round->end_date);
+        return write_fail(
+            w, ep_error_set(err, EP_ERULE, "排查时间不在排查轮次 %lld 的日期(%s 至 %s)内",
+                            "the visit time is outside the dates of round %lld (%s "
+                            "to %s)",
+                            (long long)round->id, round->start_date, round->end_date));
     return 0;
+}
+
+/* Writes the visit row: an update of the previous version "prev" (found)
+ * or an insert.  Sets *id. */
+static int visit_row_write(struct write *w, const struct visit_input *in, const struct visit *prev,
+                           int found, const char *grid_code, const char *visited_iso, int returnees,
+                           int fevers, int64_t *id)
+{
+    struct store *s = w->s;
+    struct store_stmt *st;
+    char now_iso[32];
+    time_now_iso(now_iso);
+    if (found) {
+        st = store_prepare(s,
+                           "UPDATE visits SET grid_code = ?, visitor_id = ?, visitor = ?,"
+                           " visited_at = ?, members_present = ?, note = ?, version = version + 1,"
+                           " returnees = ?, fevers = ?, updated_at = ? WHERE id = ?",
+                           w->err);
+        if (!st)
+            return write_fail(w, -EP_EINTERNAL);
+        store_bind_int64(st, 10, prev->id);
+    } else {
+        st = store_prepare(s,
+                           "INSERT INTO visits (grid_code, visitor_id, visitor, visited_at,"
+                           " members_present, note, returnees, fevers, updated_at, round_id,"
+                           " household_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           w->err);
+        if (!st)
+            return write_fail(w, -EP_EINTERNAL);
+        store_bind_int64(st, 10, in->round_id);
+        store_bind_int64(st, 11, in->household_id);
+        store_bind_text(st, 12, now_iso);
+    }
+    store_bind_text(st, 1, grid_code);
+    store_bind_int64(st, 2, w->who->user->id);
+    store_bind_text(st, 3, w->who->user->username);
+    store_bind_text(st, 4, visited_iso);
+    store_bind_int64(st, 5, in->members_present);
+    store_bind_text(st, 6, in->note && *in->note ? in->note : NULL);
+    store_bind_int64(st, 7, returnees);
+    store_bind_int64(st, 8, fevers);
+    store_bind_text(st, 9, now_iso);
+    if (write_fail(w, store_run(st, w->err)) != 0)
+        return w->rc;
+    *id = found ? prev->id : store_last_insert_id(s);
+    if (!found)
+        return 0;
+    st = store_prepare(s, "DELETE FROM visit_persons WHERE visit_id = ?", w->err);
+    if (!st)
+        return write_fail(w, -EP_EINTERNAL);
+    store_bind_int64(st, 1, *id);
+    return write_fail(w, store_run(st, w->err));
+}
+
+/* The visit "id" as now written, with all its persons, as JSON (the audit
+ * row's "after"); NULL on a database error (err set). */
+static json_t *visit_after_json(struct store *s, const struct visit *out, int npersons,
+                                struct ep_error *err)
+{
+    struct visit full = *out;
+    struct visit_person *all = calloc((size_t)npersons + 1, sizeof *all);
+    if (!all)
+        abort();
+    full.persons = all;
+    full.max_persons = npersons;
+    json_t *after = NULL;
+    if (persons_load(s, out->id, all, npersons, &full.npersons, err) == 0)
+        after = visit_json_new(&full);
+    free(all);
+    return after;
 }
 
 int visit_record(struct store *s, const struct actor *who, const struct visit_input *in,
@@ -883,126 +912,69 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
     if (err->code)
         return -err->code;
     int64_t visit_day = day_of_unix(visited_unix);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
+    struct write w;
+    int64_t first = 0;
+    int rc = write_begin(&w, s, who, "visit", idem, &first, err);
+    if (rc == WRITE_REPLAY)
+        return visit_get(s, who->user->scope, first, out, err);
+    if (rc != 0)
+        return rc;
     struct visit_person *cur = NULL, *old = NULL;
     json_t *before = NULL, *after = NULL;
-    if (idem && idem->uuid) {
-        int64_t first = 0;
-        rc = idem_check(s, idem->uuid, "visit", idem->hash, &first, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s); /* nothing was written */
-            idem->replayed = 1;
-            return visit_get(s, who->user->scope, first, out, err);
-        }
-        if (rc < 0)
-            goto out;
-    }
+    struct visit prev = {0}, v = {0};
     struct round round;
     struct household h;
     struct profile prof;
-    if ((rc = check_refs(s, who, in, visit_day, &round, &h, err)) != 0 ||
-        (rc = profile_get(s, &prof, err)) != 0)
+    if (check_refs(&w, in, visit_day, &round, &h) != 0 ||
+        write_fail(&w, profile_get(s, &prof, err)) != 0)
         goto out;
     cur = calloc((size_t)in->npersons + 1, sizeof *cur);
     old = calloc(VISIT_PERSONS_MAX, sizeof *old);
     if (!cur || !old)
         abort();
-    if ((rc = derive(s, &prof, in, visit_day, cur, err)) != 0)
+    if (write_fail(&w, derive(s, &prof, in, visit_day, cur, err)) != 0)
         goto out;
 
-    struct visit prev = {0}, v = {0};
     prev.persons = old;
     prev.max_persons = VISIT_PERSONS_MAX;
     int found = visit_find(s, in->round_id, in->household_id, &prev, err);
-    if (found < 0) {
-        rc = found;
+    if (write_fail(&w, found < 0 ? found : 0) != 0)
         goto out;
-    }
     int old_returnees = 0, old_fevers = 0, new_returnees, new_fevers;
-    char visited_iso[32], now_iso[32];
+    char visited_iso[32];
     time_iso_from_unix((time_t)visited_unix, visited_iso);
-    time_now_iso(now_iso);
     count_flags(cur, in->npersons, &new_returnees, &new_fevers);
-    struct store_stmt *st;
     if (found) {
-        if ((rc = persons_load(s, prev.id, old, VISIT_PERSONS_MAX, &prev.npersons, err)) != 0 ||
-            (rc = history_add(s, who, &prev, err)) != 0)
+        if (write_fail(&w, persons_load(s, prev.id, old, VISIT_PERSONS_MAX, &prev.npersons, err)) !=
+                0 ||
+            write_fail(&w, history_add(s, who, &prev, err)) != 0)
             goto out;
         old_returnees = prev.returnees;
         old_fevers = prev.fevers;
         before = visit_json_new(&prev);
-        st = store_prepare(s,
-                           "UPDATE visits SET grid_code = ?, visitor_id = ?, visitor = ?,"
-                           " visited_at = ?, members_present = ?, note = ?, version = version + 1,"
-                           " returnees = ?, fevers = ?, updated_at = ? WHERE id = ?",
-                           err);
-        if (!st) {
-            rc = -EP_EINTERNAL;
-            goto out;
-        }
-        store_bind_int64(st, 10, prev.id);
-    } else {
-        st = store_prepare(s,
-                           "INSERT INTO visits (grid_code, visitor_id, visitor, visited_at,"
-                           " members_present, note, returnees, fevers, updated_at, round_id,"
-                           " household_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           err);
-        if (!st) {
-            rc = -EP_EINTERNAL;
-            goto out;
-        }
-        store_bind_int64(st, 10, in->round_id);
-        store_bind_int64(st, 11, in->household_id);
-        store_bind_text(st, 12, now_iso);
     }
-    store_bind_text(st, 1, h.grid_code);
-    store_bind_int64(st, 2, who->user->id);
-    store_bind_text(st, 3, who->user->username);
-    store_bind_text(st, 4, visited_iso);
-    store_bind_int64(st, 5, in->members_present);
-    store_bind_text(st, 6, in->note && *in->note ? in->note : NULL);
-    store_bind_int64(st, 7, new_returnees);
-    store_bind_int64(st, 8, new_fevers);
-    store_bind_text(st, 9, now_iso);
-    if ((rc = store_run(st, err)) != 0)
+    if (visit_row_write(&w, in, &prev, found, h.grid_code, visited_iso, new_returnees, new_fevers,
+                        &v.id) != 0)
         goto out;
-    v.id = found ? prev.id : store_last_insert_id(s);
     v.round_id = in->round_id;
     v.household_id = in->household_id;
     copy_text(v.grid_code, sizeof v.grid_code, h.grid_code);
-
-    if (found) {
-        st = store_prepare(s, "DELETE FROM visit_persons WHERE visit_id = ?", err);
-        if (!st) {
-            rc = -EP_EINTERNAL;
-            goto out;
-        }
-        store_bind_int64(st, 1, v.id);
-        if ((rc = store_run(st, err)) != 0)
-            goto out;
-    }
-    if ((rc = consequences(s, who, &v, visited_unix, cur, in->npersons, old, prev.npersons, err)) !=
-            0 ||
-        (rc = persons_insert(s, v.id, cur, in->npersons, err)) != 0)
+    if (write_fail(&w, consequences(s, who, &v, visited_unix, cur, in->npersons, old, prev.npersons,
+                                    err)) != 0 ||
+        write_fail(&w, persons_insert(s, v.id, cur, in->npersons, err)) != 0)
         goto out;
 
     /* Counters: the previous version out of its grid, the new one in. */
     if (found && strcmp(prev.grid_code, v.grid_code) != 0) {
-        if ((rc = count(s, prev.grid_code, "visited", v.round_id, -1, err)) != 0 ||
-            (rc = count(s, prev.grid_code, "returnees", v.round_id, -old_returnees, err)) != 0 ||
-            (rc = count(s, prev.grid_code, "fever_found", v.round_id, -old_fevers, err)) != 0)
-            goto out;
+        count(&w, prev.grid_code, "visited", v.round_id, -1);
+        count(&w, prev.grid_code, "returnees", v.round_id, -old_returnees);
+        count(&w, prev.grid_code, "fever_found", v.round_id, -old_fevers);
         found = 0, old_returnees = old_fevers = 0;
     }
-    if ((rc = count(s, v.grid_code, "visited", v.round_id, found ? 0 : 1, err)) != 0 ||
-        (rc = count(s, v.grid_code, "returnees", v.round_id, new_returnees - old_returnees, err)) !=
-            0 ||
-        (rc = count(s, v.grid_code, "fever_found", v.round_id, new_fevers - old_fevers, err)) != 0)
-        goto out;
-
-    if ((rc = visit_get(s, "", v.id, out, err)) != 0)
+    count(&w, v.grid_code, "visited", v.round_id, found ? 0 : 1);
+    count(&w, v.grid_code, "returnees", v.round_id, new_returnees - old_returnees);
+    count(&w, v.grid_code, "fever_found", v.round_id, new_fevers - old_fevers);
+    if (!write_ok(&w) || write_fail(&w, visit_get(s, "", v.id, out, err)) != 0)
         goto out;
     json_t *payload =
         json_pack("{s:I, s:I, s:I, s:s, s:i}", "visit_id", (json_int_t)v.id, "round_id",
@@ -1010,34 +982,15 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
                   v.grid_code, "version", out->version);
     rc = event_publish(s, v.grid_code, "visit.recorded", payload, NULL, err);
     json_decref(payload);
-    if (rc != 0)
+    if (write_fail(&w, rc) != 0)
         goto out;
-    {
-        struct visit full = *out;
-        struct visit_person *all = calloc((size_t)in->npersons + 1, sizeof *all);
-        if (!all)
-            abort();
-        full.persons = all;
-        full.max_persons = in->npersons;
-        rc = persons_load(s, v.id, all, in->npersons, &full.npersons, err);
-        if (rc == 0)
-            after = visit_json_new(&full);
-        free(all);
-        if (rc != 0)
-            goto out;
+    if (!(after = visit_after_json(s, out, in->npersons, err))) {
+        write_fail(&w, -err->code);
+        goto out;
     }
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)v.id);
-    if ((rc = audit_record(s, who, before ? "update" : "create", "visit", id, v.grid_code, before,
-                           after, err)) != 0)
-        goto out;
-    if (idem && idem->uuid &&
-        (rc = idem_record(s, idem->uuid, "visit", v.id, idem->hash, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
+    write_audit(&w, before ? "update" : "create", "visit", v.id, v.grid_code, before, after);
 out:
-    if (rc != 0)
-        store_rollback(s);
+    rc = write_end(&w, v.id);
     json_decref(before);
     json_decref(after);
     free(cur);

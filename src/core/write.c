@@ -204,3 +204,10 @@ int write_end(struct write *w, int64_t entity_id)
     w->open = 0;
     return w->rc;
 }
+
+void write_abort(struct write *w)
+{
+    if (w->open)
+        store_rollback(w->s);
+    w->open = 0;
+}

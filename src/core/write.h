@@ -136,4 +136,9 @@ int write_audit_key(struct write *w, const char *action, const char *entity, con
  * it.  Returns 0 or the write's failure (err filled). */
 int write_end(struct write *w, int64_t entity_id);
 
+/* Ends the write keeping nothing, without an error: rolls back all of it (a
+ * dry run; an import refused for its bad rows).  A no-op when nothing is
+ * open. */
+void write_abort(struct write *w);
+
 #endif

@@ -105,7 +105,7 @@ const FIXTURES = {
   'POST /api/v1/households': {
     in: () => ({ path: '/api/v1/households', body: { grid_code: `${IN}101201001`, address: `测试路${next()}号` } }),
     out: () => ({ path: '/api/v1/households', body: { grid_code: `${OUT}101201001`, address: `测试路${next()}号` } }),
-    ok: [201], outStatus: [403],
+    ok: [201], outStatus: [404], // a grid outside the scope is not found
   },
   'GET /api/v1/households/{id}': {
     in: () => ({ path: `/api/v1/households/${ids.hIn}` }), out: () => ({ path: `/api/v1/households/${ids.hOut}` }),
@@ -118,7 +118,7 @@ const FIXTURES = {
   'POST /api/v1/persons': {
     in: () => ({ path: '/api/v1/persons', body: { name: '测试', id_number: idNumber(Number(next()) + 100), household_id: ids.hIn } }),
     out: () => ({ path: '/api/v1/persons', body: { name: '测试', id_number: idNumber(Number(next()) + 100), household_id: ids.hOut } }),
-    ok: [201, 409], outStatus: [403],
+    ok: [201, 409], outStatus: [404], // a household outside the scope is not found
   },
   'GET /api/v1/persons/{id}': {
     in: () => ({ path: `/api/v1/persons/${ids.pIn}` }), out: () => ({ path: `/api/v1/persons/${ids.pOut}` }),
@@ -160,7 +160,7 @@ const FIXTURES = {
   'POST /api/v1/rounds': {
     in: () => ({ path: '/api/v1/rounds', body: { name: `轮${next()}`, region_code: IN, start_date: today(0), end_date: today(1) } }),
     out: () => ({ path: '/api/v1/rounds', body: { name: `轮${next()}`, region_code: OUT, start_date: today(0), end_date: today(1) } }),
-    ok: [201], outStatus: [403],
+    ok: [201], outStatus: [404], // a region outside the scope is not found
   },
   'GET /api/v1/rounds/{id}': {
     in: () => ({ path: `/api/v1/rounds/${ids.roundIn}` }), out: () => ({ path: `/api/v1/rounds/${ids.roundOut}` }),
@@ -169,7 +169,7 @@ const FIXTURES = {
   'POST /api/v1/rounds/{id}/close': {
     in: async () => ({ path: `/api/v1/rounds/${(await root.post('/api/v1/rounds', { name: `关${next()}`, region_code: IN, start_date: today(0), end_date: today(1) })).body.id}/close` }),
     out: () => ({ path: `/api/v1/rounds/${ids.roundOut}/close` }),
-    ok: [200], outStatus: [403, 404],
+    ok: [200], outStatus: [404],
   },
   'GET /api/v1/visits': {
     in: () => ({ path: `/api/v1/visits?region=${IN}` }), out: () => ({ path: `/api/v1/visits?region=${OUT}` }),
@@ -178,7 +178,7 @@ const FIXTURES = {
   'POST /api/v1/visits': {
     in: () => ({ path: '/api/v1/visits', body: { client_uuid: randomUUID(), round_id: ids.roundIn, household_id: ids.hIn, members_present: 1, persons: [] } }),
     out: () => ({ path: '/api/v1/visits', body: { client_uuid: randomUUID(), round_id: ids.roundOut, household_id: ids.hOut, members_present: 1, persons: [] } }),
-    ok: [200, 201], outStatus: [403],
+    ok: [200, 201], outStatus: [404], // round and household outside the scope are not found
   },
   'GET /api/v1/visits/{id}': {
     in: () => ({ path: `/api/v1/visits/${ids.visitIn}` }), out: () => ({ path: `/api/v1/visits/${ids.visitOut}` }),

@@ -318,9 +318,10 @@ test('POST /persons: every bad input is a 4xx naming the fields, and writes noth
     ['sex contradicts ID', { ...good, sex: 'F' }, {}, 400, 'invalid_input', ['sex']],
     ['birth date contradicts ID', { ...good, birth_date: '1985-06-13' }, {}, 400, 'invalid_input', ['birth_date']],
     ['bad phone', { ...good, phone: '12345' }, {}, 400, 'invalid_input', ['phone']],
-    ['unknown region', { ...good, grid_code: '431122101201999' }, {}, 400, 'invalid_input', ['grid_code']],
+    ['unknown region', { ...good, grid_code: '431122101201999' }, {}, 404, 'not_found', ['grid_code']],
+    ['unknown region among input errors', { ...good, name: '', grid_code: '431122101201999' }, {}, 400, 'invalid_input', ['name', 'grid_code']],
     ['not a grid', { ...good, grid_code: VILLAGE }, {}, 400, 'invalid_input', ['grid_code']],
-    ['unknown household', { name: '张三', id_number: good.id_number, household_id: 999999 }, {}, 400, 'invalid_input', ['household_id']],
+    ['unknown household', { name: '张三', id_number: good.id_number, household_id: 999999 }, {}, 404, 'not_found', ['household_id']],
     ['household id zero', { ...good, household_id: 0 }, {}, 400, 'invalid_input', ['household_id']],
     ['name too long', { ...good, name: '名'.repeat(21) }, {}, 400, 'invalid_input', ['name']],
     ['many problems at once', { name: '', id_number: wrongCheck(good.id_number), phone: 'x', grid_code: '4311', extra: 1 }, {}, 400, 'invalid_input',
@@ -339,10 +340,11 @@ test('POST /households: every bad input is a 4xx naming the fields, and writes n
     ...matrix(good),
     ['wrong types', { grid_code: 431122101201001, address: ['x'], head_person_id: 'a' }, {}, 400, 'invalid_input', ['grid_code', 'address', 'head_person_id']],
     ['missing required fields', {}, {}, 400, 'invalid_input', ['grid_code', 'address']],
-    ['unknown region', { ...good, grid_code: '431122101201999' }, {}, 400, 'invalid_input', ['grid_code']],
+    ['unknown region', { ...good, grid_code: '431122101201999' }, {}, 404, 'not_found', ['grid_code']],
     ['not a grid', { ...good, grid_code: COUNTY }, {}, 400, 'invalid_input', ['grid_code']],
     ['address too long', { ...good, address: '址'.repeat(81) }, {}, 400, 'invalid_input', ['address']],
-    ['unknown head', { ...good, head_person_id: 999999 }, {}, 400, 'invalid_input', ['head_person_id']],
+    ['unknown head', { ...good, head_person_id: 999999 }, {}, 404, 'not_found', ['head_person_id']],
+    ['unknown head among input errors', { ...good, address: '', head_person_id: 999999 }, {}, 400, 'invalid_input', ['address', 'head_person_id']],
   ];
   for (const [label, body, opts, status, code, fields] of cases) {
     await expectRejected(() => admin.post('/api/v1/households', body, opts), label, status, code, fields);
@@ -364,8 +366,8 @@ test('PATCH /persons/{id}: every bad input is a 4xx naming the fields, and write
     ['impossible birth date', { id_number: makeId('19851301', 123) }, {}, 400, 'invalid_input', ['id_number']],
     ['sex contradicts ID', { sex: p.sex === 'M' ? 'F' : 'M' }, {}, 400, 'invalid_input', ['sex']],
     ['bad phone', { phone: '0746-12' }, {}, 400, 'invalid_input', ['phone']],
-    ['unknown region', { grid_code: '431122101201999' }, {}, 400, 'invalid_input', ['grid_code']],
-    ['unknown household', { household_id: 999999 }, {}, 400, 'invalid_input', ['household_id']],
+    ['unknown region', { grid_code: '431122101201999' }, {}, 404, 'not_found', ['grid_code']],
+    ['unknown household', { household_id: 999999 }, {}, 404, 'not_found', ['household_id']],
     ['household and grid disagree', { household_id: householdA, grid_code: GRID_B }, {}, 400, 'invalid_input', ['grid_code']],
     ['empty name', { name: '' }, {}, 400, 'invalid_input', ['name']],
   ];
@@ -390,7 +392,8 @@ test('messages are zh-CN by default, English with Accept-Language: en or ?lang=e
   const date = await admin.withLang('en').post('/api/v1/persons', { ...body, id_number: makeId('19850230', 1) });
   assert.match(date.body.error.fields[0].message, /birth date/);
   const region = await admin.post('/api/v1/persons?lang=en', { ...body, id_number: freshId(), grid_code: '431122101201999' });
-  assert.match(region.body.error.fields[0].message, /unknown region/);
+  assert.match(region.body.error.fields[0].message, /grid 431122101201999 not found/);
+  assert.equal(region.body.error.message, 'a referenced record was not found');
   const regionZh = await admin.post('/api/v1/persons', { ...body, id_number: freshId(), grid_code: '431122101201999' });
   assert.match(regionZh.body.error.fields[0].message, /不存在/);
 });
@@ -458,20 +461,62 @@ test('POST /persons/{id}/unmask shows the full data and audits who viewed whose 
   assert.equal(srv.snapshot(), snap);
 });
 
-test('writing outside the scope is 403, reading a record outside it is 404', async () => {
+test('writing outside the scope is 404 as for a missing grid, reading a record outside it is 404', async () => {
   const inB = await createPerson({ grid_code: GRID_B });
   const mine = await createPerson({ grid_code: GRID_A }, workerA);
   assert.equal(mine.pii_masked, false);
   const snap = srv.snapshot();
   const id = freshId();
-  assertError(assert, await workerA.post('/api/v1/persons', { name: '越界', id_number: id, grid_code: GRID_B }), 403, 'forbidden');
-  assertError(assert, await adminOther.post('/api/v1/persons', { name: '越界', id_number: id, grid_code: GRID_A }), 403, 'forbidden');
-  assertError(assert, await workerA.post('/api/v1/households', { grid_code: GRID_B, address: '越界' }), 403, 'forbidden');
-  assertError(assert, await workerA.patch(`/api/v1/persons/${mine.id}`, { grid_code: GRID_B }), 403, 'forbidden');
+  assertError(assert, await workerA.post('/api/v1/persons', { name: '越界', id_number: id, grid_code: GRID_B }), 404, 'not_found', ['grid_code']);
+  assertError(assert, await adminOther.post('/api/v1/persons', { name: '越界', id_number: id, grid_code: GRID_A }), 404, 'not_found', ['grid_code']);
+  assertError(assert, await workerA.post('/api/v1/households', { grid_code: GRID_B, address: '越界' }), 404, 'not_found', ['grid_code']);
+  assertError(assert, await workerA.patch(`/api/v1/persons/${mine.id}`, { grid_code: GRID_B }), 404, 'not_found', ['grid_code']);
   assertError(assert, await workerA.patch(`/api/v1/persons/${inB.id}`, { name: '改' }), 404, 'not_found');
   assertError(assert, await workerA.get(`/api/v1/persons/${inB.id}`), 404, 'not_found');
   assertError(assert, await commander.post('/api/v1/persons', { name: '无权', id_number: id, grid_code: GRID_A }), 403, 'forbidden');
   assert.equal(srv.snapshot(), snap);
+});
+
+// A reference outside the caller's scope answers exactly as a missing one:
+// same status, same body apart from the id, never the record's name, nothing
+// written.  [label, client, send(id), id in scope of someone else]
+test('a household, person or grid outside the scope is answered as a missing one', async () => {
+  const hiddenName = '隐名户主';
+  const hiddenPerson = await createPerson({ grid_code: GRID_B, name: hiddenName });
+  const hiddenHousehold = (await admin.post('/api/v1/households', { grid_code: GRID_B, address: '茶亭一组 隐 1 号', head_person_id: hiddenPerson.id })).body;
+  const mine = await createPerson({ grid_code: GRID_A }, workerA);
+  const MISSING = 999999;
+  const probes = [
+    ['POST /persons household_id', (id) => workerA.post('/api/v1/persons', { name: '某甲', id_number: freshId(), household_id: id }), hiddenHousehold.id, MISSING],
+    ['POST /persons household_id, body error too', (id) => workerA.post('/api/v1/persons', { name: 5, id_number: freshId(), household_id: id }), hiddenHousehold.id, MISSING],
+    ['POST /persons household_id and grid_code', (id) => workerA.post('/api/v1/persons', { name: '某甲', id_number: freshId(), household_id: id, grid_code: GRID_A }), hiddenHousehold.id, MISSING],
+    ['POST /households head_person_id', (id) => workerA.post('/api/v1/households', { grid_code: GRID_A, address: '某处', head_person_id: id }), hiddenPerson.id, MISSING],
+    ['POST /households head_person_id, client_uuid', (id) => workerA.post('/api/v1/households', { client_uuid: UUID(), grid_code: GRID_A, address: '某处', head_person_id: id }), hiddenPerson.id, MISSING],
+    ['PATCH /persons household_id', (id) => workerA.patch(`/api/v1/persons/${mine.id}`, { household_id: id }), hiddenHousehold.id, MISSING],
+    ['PATCH /persons household_id, body error too', (id) => workerA.patch(`/api/v1/persons/${mine.id}`, { household_id: id, phone: 5 }), hiddenHousehold.id, MISSING],
+    ['POST /persons grid_code', (id) => workerA.post('/api/v1/persons', { name: '某甲', id_number: freshId(), grid_code: String(id) }), GRID_B, '431122101201999'],
+    ['POST /households grid_code', (id) => workerA.post('/api/v1/households', { grid_code: String(id), address: '某处' }), GRID_B, '431122101201999'],
+    ['PATCH /persons grid_code', (id) => workerA.patch(`/api/v1/persons/${mine.id}`, { grid_code: String(id) }), GRID_B, '431122101201999'],
+  ];
+  const scrub = (r, id) => JSON.stringify(r.body).replace(new RegExp(`\\b${id}\\b`, 'g'), '<id>');
+  for (const [label, send, outside, missing] of probes) {
+    const snap = srv.snapshot();
+    const a = await send(outside);
+    const b = await send(missing);
+    assert.equal(srv.snapshot(), snap, `${label}: nothing may be written`);
+    assert.ok(a.status === 404 || a.status === 400, `${label}: ${a.status} ${a.text}`);
+    assert.equal(a.status, b.status, `${label}: ${a.text} vs ${b.text}`);
+    assert.equal(scrub(a, outside), scrub(b, missing), label);
+    for (const r of [a, b]) {
+      assert.ok(!r.text.includes(hiddenName), `${label}: the name leaked: ${r.text}`);
+      assert.ok(!r.text.includes('管辖'), `${label}: ${r.text}`);
+      assert.ok(!r.text.includes(GRID_B) || outside === GRID_B, `${label}: the hidden grid leaked: ${r.text}`);
+    }
+  }
+  // In English too.
+  const en = await workerA.withLang('en').post('/api/v1/persons', { name: '某甲', id_number: freshId(), household_id: hiddenHousehold.id });
+  assertError(assert, en, 404, 'not_found', ['household_id']);
+  assert.equal(en.body.error.fields[0].message, `household ${hiddenHousehold.id} not found`);
 });
 
 // ---- idempotency --------------------------------------------------------------

@@ -205,11 +205,13 @@ test('POST /rounds: commander or admin opens a round in scope; bad input writes 
   const ok = { name: '轮次', region_code: COUNTY, start_date: day(0), end_date: day(3) };
   await refused(() => workerA.post('/api/v1/rounds', ok), 403, 'forbidden');
   await refused(() => health.post('/api/v1/rounds', ok), 403, 'forbidden');
-  await refused(() => countyCommander.post('/api/v1/rounds', { ...ok, region_code: OTHER_COUNTY }), 403, 'forbidden');
+  // A region outside the scope is not found, as a missing one.
+  await refused(() => countyCommander.post('/api/v1/rounds', { ...ok, region_code: OTHER_COUNTY }), 404, 'not_found', ['region_code']);
+  await refused(() => commander.post('/api/v1/rounds', { ...ok, region_code: '439999' }), 404, 'not_found', ['region_code']);
   for (const [body, fields] of [
     [{ ...ok, end_date: day(-1), start_date: day(-3) }, ['end_date']],
     [{ ...ok, end_date: day(0), start_date: day(2) }, ['end_date']],
-    [{ ...ok, region_code: '439999' }, ['region_code']],
+    [{ ...ok, end_date: day(-1), start_date: day(-3), region_code: '439999' }, ['end_date', 'region_code']],
     [{ ...ok, region_code: 431122 }, ['region_code']],
     [{ ...ok, start_date: '2026-02-30' }, ['start_date']],
     [{ ...ok, name: '' }, ['name']],
@@ -327,8 +329,7 @@ test('POST /visits: bad input is refused field by field and writes nothing', asy
     [{ ...ok(), persons: [well(p[0], { pets: 2 })] }, ['persons[0].pets']],
     [{ ...ok(), persons: [well(p[0]), 7] }, ['persons[1]']],
     [{ ...ok(), persons: [well(p[0]), well(p[0])] }, ['persons[1].person_id']],
-    [{ ...ok(), persons: [well(houses.b1.persons[0])] }, ['persons[0].person_id']],
-    [{ ...ok(), persons: [well(999999)] }, ['persons[0].person_id']],
+    [{ ...ok(), persons: [well(houses.a2.persons[0])] }, ['persons[0].person_id']], // not a member
     [{ ...ok(), persons: [well(p[0], { returned_from_risk: true })] }, ['persons[0].arrival_date']],
     [{ ...ok(), persons: [well(p[0], { returned_from_risk: true, arrival_date: day(1) })] }, ['persons[0].arrival_date']],
     [{ ...ok(), persons: [well(p[0], { arrival_date: '2020-02-30' })] }, ['persons[0].arrival_date']],
@@ -336,8 +337,6 @@ test('POST /visits: bad input is refused field by field and writes nothing', asy
     [{ ...ok(), persons: 'everyone' }, ['persons']],
     [{ ...ok(), persons: undefined }, ['persons']],
     [{ ...ok(), round_id: '1' }, ['round_id']],
-    [{ ...ok(), round_id: 99999 }, ['round_id']],
-    [{ ...ok(), household_id: 99999 }, ['household_id']],
     [{ ...ok(), members_present: 100 }, ['members_present']],
     [{ ...ok(), members_present: 2.5 }, ['members_present']],
     [{ ...ok(), visited_at: '2026-01-01 08:00' }, ['visited_at']],
@@ -348,6 +347,17 @@ test('POST /visits: bad input is refused field by field and writes nothing', asy
   for (const [body, fields] of cases) {
     await refused(() => workerA.post('/api/v1/visits', body), 400, 'invalid_input', fields);
   }
+  // A missing (or unseen) record alone is 404; among input errors, 400.
+  for (const [body, fields] of [
+    [{ ...ok(), persons: [well(houses.b1.persons[0])] }, ['persons[0].person_id']], // grid B: unseen
+    [{ ...ok(), persons: [well(999999)] }, ['persons[0].person_id']],
+    [{ ...ok(), round_id: 99999 }, ['round_id']],
+    [{ ...ok(), household_id: 99999 }, ['household_id']],
+  ]) {
+    await refused(() => workerA.post('/api/v1/visits', body), 404, 'not_found', fields);
+  }
+  await refused(() => workerA.post('/api/v1/visits', { ...ok(), persons: [well(999999), well(houses.a2.persons[0])] }),
+    400, 'invalid_input', ['persons[0].person_id', 'persons[1].person_id']);
   // Not JSON, invalid UTF-8, an array, the wrong content type.
   await refused(() => workerA.post('/api/v1/visits', '{"client_uuid":'), 400, 'invalid_input');
   await refused(() => workerA.post('/api/v1/visits',
@@ -359,7 +369,7 @@ test('POST /visits: bad input is refused field by field and writes nothing', asy
   assert.match(en.body.error.fields[0].message, /between 34 and 43/);
 });
 
-test('POST /visits: scope (403), round area, dates and state (422)', async () => {
+test('POST /visits: scope (404 as missing), permission (403), round area, dates and state (422)', async () => {
   const city = await openRound(commander, CITY);
   const county = await openRound(commander, COUNTY);
   const notYet = await openRound(commander, CITY, day(1), day(4));
@@ -371,8 +381,8 @@ test('POST /visits: scope (403), round area, dates and state (422)', async () =>
     client_uuid: UUID(), round_id: round.id, household_id: house.id, members_present: 1,
     persons: [well(house.persons[0])], ...extra,
   });
-  await refused(() => workerA.post('/api/v1/visits', visit(city, houses.b1)), 403, 'forbidden');
-  await refused(() => workerA.post('/api/v1/visits', visit(city, houses.c1)), 403, 'forbidden');
+  await refused(() => workerA.post('/api/v1/visits', visit(city, houses.b1)), 404, 'not_found', ['household_id']);
+  await refused(() => workerA.post('/api/v1/visits', visit(city, houses.c1)), 404, 'not_found', ['household_id']);
   await refused(() => viewer.post('/api/v1/visits', visit(city, houses.a2)), 403, 'forbidden');
   await refused(() => commander.post('/api/v1/visits', visit(city, houses.a2)), 403, 'forbidden');
   await refused(() => admin.post('/api/v1/visits', visit(county, houses.c1)), 422, 'rule_violation');
@@ -383,6 +393,45 @@ test('POST /visits: scope (403), round area, dates and state (422)', async () =>
   // Health staff record visits too.
   const ok = await health.post('/api/v1/visits', visit(city, houses.c1));
   assert.equal(ok.status, 201, ok.text);
+});
+
+// A household, person, round or region outside the caller's scope answers
+// exactly as a missing one: same status, same body apart from the id, no
+// name, nothing written.
+test('references outside the scope are answered as missing ones (visits, rounds)', async () => {
+  const city = await openRound(commander, CITY);
+  const other = await openRound(adminOther, OTHER_COUNTY);
+  const mine = houses.a2;
+  const visit = (fields) => ({
+    client_uuid: UUID(), round_id: city.id, household_id: mine.id, members_present: 1,
+    persons: [well(mine.persons[0])], ...fields,
+  });
+  const probes = [
+    ['visit household_id', (id) => workerA.post('/api/v1/visits', visit({ household_id: id })), houses.b1.id, 999999],
+    ['visit household_id, other county', (id) => workerA.post('/api/v1/visits', visit({ household_id: id })), houses.c1.id, 999999],
+    ['visit persons[].person_id', (id) => workerA.post('/api/v1/visits', visit({ persons: [well(id)] })), houses.b1.persons[0], 999999],
+    ['visit round_id', (id) => workerA.post('/api/v1/visits', visit({ round_id: id })), other.id, 999999],
+    ['round region_code', (id) => countyCommander.post('/api/v1/rounds', { name: '轮次', region_code: String(id), start_date: day(0), end_date: day(3) }), OTHER_COUNTY, '431199'],
+    ['round close, city-wide round from the county', (id) => countyCommander.post(`/api/v1/rounds/${id}/close`), city.id, 999999],
+  ];
+  const scrub = (r, id) => JSON.stringify(r.body).replace(new RegExp(`\\b${id}\\b`, 'g'), '<id>');
+  for (const [label, send, outside, missing] of probes) {
+    const snap = srv.snapshot();
+    const a = await send(outside);
+    const b = await send(missing);
+    assert.equal(srv.snapshot(), snap, `${label}: nothing may be written`);
+    assertError(assert, a, 404, 'not_found');
+    assert.equal(a.status, b.status, `${label}: ${a.text} vs ${b.text}`);
+    assert.equal(scrub(a, outside), scrub(b, missing), label);
+    for (const r of [a, b]) {
+      assert.ok(!r.text.includes('李四'), `${label}: a name leaked: ${r.text}`);
+      assert.ok(!r.text.includes('管辖'), `${label}: ${r.text}`);
+    }
+  }
+  // The city-wide round is still there, open, and visible to the county.
+  const seen = await countyCommander.get(`/api/v1/rounds/${city.id}`);
+  assert.equal(seen.status, 200, seen.text);
+  assert.equal(seen.body.status, 'open');
 });
 
 test('a returnee with fever: home observation and a high alert; fever alone: a medium alert; an update keeps history', async () => {

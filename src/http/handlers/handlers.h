@@ -195,7 +195,7 @@ HANDLER(handler_broadcast_get);
 HANDLER(handler_broadcast_audio);
 HANDLER(handler_broadcast_ack);
 HANDLER(handler_dashboard_get);
-/* persons.c, shared with households.c: a person as JSON for "viewer" (PII
+/* common.c, shared by the handlers: a person as JSON for "viewer" (PII
  * masked unless visible or "unmasked"); list cursors "<grid_code>:<id>";
  * ?region= (400 if malformed, 403 outside the scope); adding another
  * error's field errors not yet named; the optional client_uuid of a body as

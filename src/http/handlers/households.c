@@ -80,10 +80,11 @@ int handler_households_create(struct http_request *req, struct http_response *re
     struct household h;
     struct actor who = {&req->user, req->client_ip};
     if (err->code) {
-        /* Add what the domain says about the values too: every problem at once. */
+        /* Add what the domain says about the values too: every input problem
+         * at once (the references are the write's, once the input is right). */
         struct ep_error domain;
         ep_error_clear(&domain);
-        if (household_validate(req->store, &in, &h, &domain) != 0 && domain.code == EP_EINVAL)
+        if (household_validate(&in, &h, &domain) != 0 && domain.code == EP_EINVAL)
             handler_fields_merge(err, &domain);
         rc = -EP_EINVAL;
     } else {

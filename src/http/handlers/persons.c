@@ -7,95 +7,14 @@
  *   PATCH /api/v1/persons/{id}         change the given fields
  *   POST  /api/v1/persons/{id}/unmask  full ID number and phone, audited
  * ID numbers and phones are masked unless auth_pii_visible() says otherwise.
- * Also the helpers households.c shares: person JSON, list cursors, merging
- * the body check's field errors with the domain's.
+ * The helpers other handlers share (person JSON, list cursors, ...) are in
+ * common.c.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/person.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
-
-json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked)
-{
-    char id[19], phone[PERSON_PHONE_MAX];
-    int masked = !unmasked && !auth_pii_visible(viewer, p->grid_code);
-    if (masked) {
-        person_visible_pii(viewer, p, id, phone);
-    } else {
-        memcpy(id, p->id_number, sizeof id);
-        memcpy(phone, p->phone, sizeof phone);
-    }
-    char sex[2] = {p->sex, '\0'};
-    return json_pack(
-        "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
-        "household_id", p->household_id ? json_integer(p->household_id) : json_null(), "grid_code",
-        p->grid_code, "name", p->name, "sex", sex, "birth_date", p->birth_date, "id_number", id,
-        "phone", phone[0] ? json_string(phone) : json_null(), "pii_masked", masked, "created_at",
-        p->created_at, "updated_at", p->updated_at);
-}
-
-int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
-                                  struct ep_error *err)
-{
-    const char *colon = cursor ? strchr(cursor, ':') : NULL;
-    size_t n = colon ? (size_t)(colon - cursor) : 0;
-    char *end = NULL;
-    long long v = colon ? strtoll(colon + 1, &end, 10) : 0;
-    if (!colon || n == 0 || n >= REGION_CODE_MAX || strspn(cursor, "0123456789") != n ||
-        colon[1] < '0' || colon[1] > '9' || *end || v <= 0) {
-        ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
-        return -EP_EINVAL;
-    }
-    memcpy(grid, cursor, n);
-    grid[n] = '\0';
-    *id = v;
-    return 0;
-}
-
-int handler_region_param(struct http_request *req, const char **region, struct ep_error *err)
-{
-    *region = http_query(req, "region");
-    if (*region && !region_level_of_code(*region)) {
-        ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
-                       "region code must be 4, 6, 9, 12 or 15 digits");
-        return -EP_EINVAL;
-    }
-    /* As for the audit log and stats: asking for a region outside the
-     * jurisdiction is refused, not silently answered with nothing. */
-    if (*region)
-        return http_require_scope(req, *region, err);
-    return 0;
-}
-
-void handler_fields_merge(struct ep_error *err, const struct ep_error *more)
-{
-    for (int i = 0; i < more->nfields; i++) {
-        int seen = 0;
-        for (int k = 0; k < err->nfields && !seen; k++)
-            seen = strcmp(err->fields[k].field, more->fields[i].field) == 0;
-        if (!seen)
-            ep_error_field(err, more->fields[i].field, "%s%.0s", "%.0s%s",
-                           more->fields[i].msg[EP_LANG_ZH], more->fields[i].msg[EP_LANG_EN]);
-    }
-}
-
-int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err)
-{
-    memset(key, 0, sizeof *key);
-    key->uuid = json_get_str(body, "client_uuid");
-    if (!key->uuid)
-        return 0;
-    if (!idem_uuid_valid(key->uuid)) {
-        ep_error_field(err, "client_uuid", "应为 UUID(如 3f2b8c1e-0d4a-4c5e-9b7a-1e2d3c4b5a69)",
-                       "must be a UUID (e.g. 3f2b8c1e-0d4a-4c5e-9b7a-1e2d3c4b5a69)");
-        key->uuid = NULL;
-        return -EP_EINVAL;
-    }
-    idem_body_hash(body, key->hash);
-    return 0;
-}
 
 struct list_ctx {
     const struct auth_user *viewer;
@@ -166,16 +85,15 @@ static void person_input_from(const json_t *body, struct person_input *in)
         in->household_id = -1; /* given but not an id: let the domain say so */
 }
 
-/* After a failed body check, adds what the domain would say as well, so
- * that the client sees every problem in one answer. */
-static int body_errors(struct http_request *req, const struct person_input *in, int for_update,
+/* After a failed body check, adds what the domain would say of the values
+ * as well, so that the client sees every input problem in one answer (the
+ * references are checked by the write, once the input is right). */
+static int body_errors(const struct person_input *in, int for_update, struct person *current,
                        struct ep_error *err)
 {
     struct ep_error domain;
-    struct person scratch = {0};
     ep_error_clear(&domain);
-    if (person_validate(req->store, in, for_update, &scratch, &domain) != 0 &&
-        domain.code == EP_EINVAL)
+    if (person_validate(in, for_update, current, &domain) != 0 && domain.code == EP_EINVAL)
         handler_fields_merge(err, &domain);
     return -EP_EINVAL;
 }
@@ -194,8 +112,9 @@ int handler_persons_create(struct http_request *req, struct http_response *res,
     int rc;
     struct person p;
     struct actor who = {&req->user, req->client_ip};
+    struct person scratch = {0};
     if (err->code)
-        rc = body_errors(req, &in, 0, err);
+        rc = body_errors(&in, 0, &scratch, err);
     else
         rc = person_create(req->store, &who, &in, &key, &p, err);
     json_decref(body);
@@ -239,13 +158,8 @@ int handler_person_update(struct http_request *req, struct http_response *res, s
         struct ep_error lookup;
         ep_error_clear(&lookup);
         rc = -EP_EINVAL;
-        if (err->nfields && person_get(req->store, req->user.scope, id, &current, &lookup) == 0) {
-            struct ep_error domain;
-            ep_error_clear(&domain);
-            if (person_validate(req->store, &in, 1, &current, &domain) != 0 &&
-                domain.code == EP_EINVAL)
-                handler_fields_merge(err, &domain);
-        }
+        if (err->nfields && person_get(req->store, req->user.scope, id, &current, &lookup) == 0)
+            body_errors(&in, 1, &current, err);
     } else {
         rc = person_update(req->store, &who, id, &in, &p, err);
     }

@@ -21,6 +21,7 @@
 #include "core/idem.h"
 #include "core/person.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/idcheck.h"
 
@@ -148,6 +149,29 @@ static void field_names(const struct ep_error *err, char *out, size_t size)
     }
 }
 
+/* The checks of a create as "who" makes them (person_insert in a write that
+ * is then abandoned: nothing stays).  Returns the write's failure. */
+static int check_person(struct fixture *fx, const struct actor *who, const struct person_input *in,
+                        struct person *out, struct ep_error *err)
+{
+    struct write w;
+    assert_int_equal(write_begin(&w, fx->s, who, NULL, NULL, NULL, err), 0);
+    int rc = person_insert(&w, in, out);
+    write_abort(&w);
+    return rc;
+}
+
+static int check_household(struct fixture *fx, const struct actor *who,
+                           const struct household_input *in, struct household *out,
+                           struct ep_error *err)
+{
+    struct write w;
+    assert_int_equal(write_begin(&w, fx->s, who, NULL, NULL, NULL, err), 0);
+    int rc = household_insert(&w, in, out);
+    write_abort(&w);
+    return rc;
+}
+
 static void validation_reports_every_bad_field(void **state)
 {
     struct fixture *fx = *state;
@@ -165,58 +189,69 @@ static void validation_reports_every_bad_field(void **state)
     const struct {
         struct person_input in;
         const char *fields; /* expected field names, "" = valid */
+        int code;           /* expected error, 0 = EP_EINVAL (when fields are named) */
     } cases[] = {
-        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A}, ""},
-        {{.name = "张三", .id_number = lower_x, .grid_code = GRID_A}, ""},
-        {{.name = max_name, .id_number = ok_f, .grid_code = GRID_A}, ""},
+        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A}, "", 0},
+        {{.name = "张三", .id_number = lower_x, .grid_code = GRID_A}, "", 0},
+        {{.name = max_name, .id_number = ok_f, .grid_code = GRID_A}, "", 0},
         {{.name = "张三",
           .id_number = ok_f,
           .grid_code = GRID_A,
           .sex = "F",
           .birth_date = "1985-06-12",
           .phone = "13812345678"},
-         ""},
-        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .phone = "0746-1234567"}, ""},
-        {{0}, "name,id_number,grid_code"},
-        {{.name = "", .id_number = ok_f, .grid_code = GRID_A}, "name"},
-        {{.name = "   ", .id_number = ok_f, .grid_code = GRID_A}, "name"},
-        {{.name = long_name, .id_number = ok_f, .grid_code = GRID_A}, "name"},
-        {{.name = "张\t三", .id_number = ok_f, .grid_code = GRID_A}, "name"},
-        {{.name = "\xff\xfe", .id_number = ok_f, .grid_code = GRID_A}, "name"},
-        {{.name = "张三", .id_number = "43112219850612", .grid_code = GRID_A}, "id_number"},
-        {{.name = "张三", .id_number = "43112219850612300AB", .grid_code = GRID_A}, "id_number"},
-        {{.name = "张三", .id_number = "4311221985061230A1", .grid_code = GRID_A}, "id_number"},
-        {{.name = "张三", .id_number = bad_check, .grid_code = GRID_A}, "id_number"},
-        {{.name = "张三", .id_number = bad_date, .grid_code = GRID_A}, "id_number"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .sex = "M"}, "sex"},
-        {{.name = "张三", .id_number = ok_m, .grid_code = GRID_A, .sex = "F"}, "sex"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .sex = "男"}, "sex"},
+         "",
+         0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .phone = "0746-1234567"}, "", 0},
+        {{0}, "name,id_number,grid_code", 0},
+        {{.name = "", .id_number = ok_f, .grid_code = GRID_A}, "name", 0},
+        {{.name = "   ", .id_number = ok_f, .grid_code = GRID_A}, "name", 0},
+        {{.name = long_name, .id_number = ok_f, .grid_code = GRID_A}, "name", 0},
+        {{.name = "张\t三", .id_number = ok_f, .grid_code = GRID_A}, "name", 0},
+        {{.name = "\xff\xfe", .id_number = ok_f, .grid_code = GRID_A}, "name", 0},
+        {{.name = "张三", .id_number = "43112219850612", .grid_code = GRID_A}, "id_number", 0},
+        {{.name = "张三", .id_number = "43112219850612300AB", .grid_code = GRID_A}, "id_number", 0},
+        {{.name = "张三", .id_number = "4311221985061230A1", .grid_code = GRID_A}, "id_number", 0},
+        {{.name = "张三", .id_number = bad_check, .grid_code = GRID_A}, "id_number", 0},
+        {{.name = "张三", .id_number = bad_date, .grid_code = GRID_A}, "id_number", 0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .sex = "M"}, "sex", 0},
+        {{.name = "张三", .id_number = ok_m, .grid_code = GRID_A, .sex = "F"}, "sex", 0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .sex = "男"}, "sex", 0},
         {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .birth_date = "1985-06-13"},
-         "birth_date"},
+         "birth_date",
+         0},
         {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .birth_date = "1985-02-30"},
-         "birth_date"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .phone = "12345"}, "phone"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = "431122101201999"}, "grid_code"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = VILLAGE}, "grid_code"},
-        {{.name = "张三", .id_number = ok_f, .grid_code = "43112210120100x"}, "grid_code"},
-        {{.name = "张三", .id_number = ok_f, .household_id = 999999}, "household_id"},
+         "birth_date",
+         0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = GRID_A, .phone = "12345"}, "phone", 0},
+        /* References: missing (or outside the scope) alone is 404, among input errors 400. */
+        {{.name = "张三", .id_number = ok_f, .grid_code = "431122101201999"},
+         "grid_code",
+         EP_ENOTFOUND},
+        {{.name = "", .id_number = ok_f, .grid_code = "431122101201999"}, "name,grid_code", 0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = VILLAGE}, "grid_code", 0},
+        {{.name = "张三", .id_number = ok_f, .grid_code = "43112210120100x"}, "grid_code", 0},
+        {{.name = "张三", .id_number = ok_f, .household_id = 999999}, "household_id", EP_ENOTFOUND},
         {{.name = "张三", .id_number = ok_f, .household_id = -1, .grid_code = GRID_A},
-         "household_id"},
+         "household_id",
+         0},
         {{.name = "", .id_number = bad_check, .grid_code = "4311", .sex = "X", .phone = "1"},
-         "name,id_number,sex,phone,grid_code"},
+         "name,id_number,sex,phone,grid_code",
+         0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ep_error err;
         ep_error_clear(&err);
         struct person out;
-        int rc = person_validate(fx->s, &cases[i].in, 0, &out, &err);
+        int rc = check_person(fx, &fx->admin, &cases[i].in, &out, &err);
         char got[256];
         field_names(&err, got, sizeof got);
         if (strcmp(got, cases[i].fields) != 0 || (rc == 0) != (cases[i].fields[0] == '\0'))
             fail_msg("case %zu: fields \"%s\" (rc %d), want \"%s\"", i, got, rc, cases[i].fields);
         if (rc != 0) {
-            assert_int_equal(rc, -EP_EINVAL);
-            assert_int_equal(err.code, EP_EINVAL);
+            int code = cases[i].code ? cases[i].code : EP_EINVAL;
+            assert_int_equal(rc, -code);
+            assert_int_equal(err.code, code);
             /* Every field error has a message in both languages. */
             for (int k = 0; k < err.nfields; k++) {
                 assert_true(err.fields[k].msg[EP_LANG_ZH][0] != '\0');
@@ -228,7 +263,7 @@ static void validation_reports_every_bad_field(void **state)
 
 static void id_number_messages_name_the_problem(void **state)
 {
-    struct fixture *fx = *state;
+    (void)state;
     char ok[19], bad_check[19];
     make_id(ok, "19850612", 500, 'F');
     memcpy(bad_check, ok, 19);
@@ -240,7 +275,7 @@ static void id_number_messages_name_the_problem(void **state)
         struct person out;
         struct ep_error err;
         ep_error_clear(&err);
-        assert_int_equal(person_validate(fx->s, &in, 0, &out, &err), -EP_EINVAL);
+        assert_int_equal(person_validate(&in, 0, &out, &err), -EP_EINVAL);
         assert_int_equal(err.nfields, 1);
         if (!strstr(err.fields[0].msg[EP_LANG_EN], want[i]))
             fail_msg("%s: \"%s\" lacks \"%s\"", ids[i], err.fields[0].msg[EP_LANG_EN], want[i]);
@@ -443,10 +478,20 @@ static void scope_limits_reads_and_writes(void **state)
     char id[19];
     struct person_input in = {.name = "越界", .id_number = fresh_id(fx, id), .grid_code = GRID_B};
     ep_error_clear(&err);
-    assert_int_equal(person_create(fx->s, &w, &in, NULL, &p, &err), -EP_EFORBIDDEN);
+    /* ... a grid outside the scope is not found, exactly as a missing one. */
+    assert_int_equal(person_create(fx->s, &w, &in, NULL, &p, &err), -EP_ENOTFOUND);
+    assert_int_equal(err.nfields, 1);
+    assert_string_equal(err.fields[0].field, "grid_code");
+    assert_string_equal(err.fields[0].msg[EP_LANG_EN], "grid " GRID_B " not found");
+    struct person_input missing = in;
+    missing.grid_code = "431122101201999";
+    ep_error_clear(&err);
+    assert_int_equal(person_create(fx->s, &w, &missing, NULL, &p, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].msg[EP_LANG_EN], "grid 431122101201999 not found");
     struct person_input move = {.grid_code = GRID_B};
     ep_error_clear(&err);
-    assert_int_equal(person_update(fx->s, &w, a, &move, &p, &err), -EP_EFORBIDDEN);
+    assert_int_equal(person_update(fx->s, &w, a, &move, &p, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "grid_code");
     ep_error_clear(&err);
     assert_int_equal(person_update(fx->s, &w, b, &move, &p, &err), -EP_ENOTFOUND);
     assert_int_equal(count(fx, GRID_A, "persons"), 1);
@@ -629,31 +674,37 @@ static void households_are_validated_and_scoped(void **state)
     const struct {
         struct household_input in;
         const char *fields;
+        int code; /* expected error, 0 = EP_EINVAL (when fields are named) */
     } cases[] = {
-        {{GRID_A, "雍景园 2 栋", 0}, ""},
-        {{GRID_A, "雍景园 2 栋", head}, ""},
-        {{NULL, NULL, 0}, "grid_code,address"},
-        {{"431122101201999", "某地", 0}, "grid_code"},
-        {{VILLAGE, "某地", 0}, "grid_code"},
-        {{GRID_A, "", 0}, "address"},
+        {{GRID_A, "雍景园 2 栋", 0}, "", 0},
+        {{GRID_A, "雍景园 2 栋", head}, "", 0},
+        {{NULL, NULL, 0}, "grid_code,address", 0},
+        {{"431122101201999", "某地", 0}, "grid_code", EP_ENOTFOUND},
+        {{VILLAGE, "某地", 0}, "grid_code", 0},
+        {{GRID_A, "", 0}, "address", 0},
         {{GRID_A,
           "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八"
           "九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六"
           "七八九十一",
           0},
-         "address"},
-        {{GRID_A, "某地", 999999}, "head_person_id"},
-        {{GRID_B, "某地", head}, "head_person_id"}, /* the head lives in GRID_A */
+         "address",
+         0},
+        {{GRID_A, "某地", 999999}, "head_person_id", EP_ENOTFOUND},
+        {{GRID_A, "", 999999}, "address,head_person_id", 0},
+        {{GRID_B, "某地", head}, "head_person_id", 0}, /* the head lives in GRID_A */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ep_error err;
         ep_error_clear(&err);
         struct household out;
-        int rc = household_validate(fx->s, &cases[i].in, &out, &err);
+        int rc = check_household(fx, &fx->admin, &cases[i].in, &out, &err);
         char got[256];
         field_names(&err, got, sizeof got);
         if (strcmp(got, cases[i].fields) != 0 || (rc == 0) != (cases[i].fields[0] == '\0'))
             fail_msg("case %zu: fields \"%s\", want \"%s\"", i, got, cases[i].fields);
+        int code = cases[i].code ? cases[i].code : EP_EINVAL;
+        if (rc != 0 && (rc != -code || err.code != code))
+            fail_msg("case %zu: code %d, want %d", i, err.code, code);
     }
     int64_t h1 = household_in(fx, GRID_A), h2 = household_in(fx, GRID_C);
     household_in(fx, GRID_B);
@@ -684,8 +735,38 @@ static void households_are_validated_and_scoped(void **state)
     struct actor w = {&worker, "test"};
     struct household_input in = {GRID_A, "越界", 0};
     ep_error_clear(&err);
-    assert_int_equal(household_create(fx->s, &w, &in, NULL, &h, &err), -EP_EFORBIDDEN);
+    assert_int_equal(household_create(fx->s, &w, &in, NULL, &h, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "grid_code");
     assert_int_equal(count(fx, GRID_A, "households"), 1);
+    /* The head: one outside the scope answers as a missing one, without a name. */
+    struct household_input mine = {GRID_C, "梅湾 1 号", head},
+                           nobody = {GRID_C, "梅湾 1 号", 999999};
+    char outside[2][EP_ERROR_MSG_MAX];
+    const struct household_input *probe[2] = {&mine, &nobody};
+    for (int i = 0; i < 2; i++) {
+        ep_error_clear(&err);
+        assert_int_equal(household_create(fx->s, &w, probe[i], NULL, &h, &err), -EP_ENOTFOUND);
+        assert_int_equal(err.nfields, 1);
+        assert_string_equal(err.fields[0].field, "head_person_id");
+        assert_null(strstr(err.fields[0].msg[EP_LANG_ZH], "户主"));
+        snprintf(outside[i], sizeof outside[i], "%s", err.fields[0].msg[EP_LANG_EN]);
+    }
+    char want[64];
+    snprintf(want, sizeof want, "person %lld not found", (long long)head);
+    assert_string_equal(outside[0], want);
+    assert_string_equal(outside[1], "person 999999 not found");
+    assert_int_equal(count(fx, GRID_C, "households"), 1);
+    /* A person's household outside the scope, and the grid worker's own. */
+    char id[19];
+    struct person p;
+    struct person_input into = {.name = "某", .id_number = fresh_id(fx, id), .household_id = h1};
+    ep_error_clear(&err);
+    assert_int_equal(person_create(fx->s, &w, &into, NULL, &p, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "household_id");
+    into.household_id = h2;
+    ep_error_clear(&err);
+    assert_int_equal(person_create(fx->s, &w, &into, NULL, &p, &err), 0);
+    assert_string_equal(p.grid_code, GRID_C);
 }
 
 int main(void)

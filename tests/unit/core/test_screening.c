@@ -221,31 +221,43 @@ static void test_round_rules(void **state)
     date_offset(5, later);
     const struct {
         const char *name, *region, *start, *end, *field;
+        int code; /* 0 = EP_EINVAL */
     } bad[] = {
-        {"", CITY, today, later, "name"},
-        {NULL, CITY, today, later, "name"},
-        {"轮次", "43112", today, later, "region_code"},
-        {"轮次", "439999", today, later, "region_code"},
-        {"轮次", CITY, "2020-02-30", later, "start_date"},
-        {"轮次", CITY, today, "tomorrow", "end_date"},
-        {"轮次", CITY, later, today, "end_date"}, /* before the start */
-        {"轮次", CITY, past, past, "end_date"},   /* already over */
-        {"轮次\x01", CITY, today, later, "name"},
+        {"", CITY, today, later, "name", 0},
+        {NULL, CITY, today, later, "name", 0},
+        {"轮次", "43112", today, later, "region_code", 0},
+        {"轮次", "439999", today, later, "region_code", EP_ENOTFOUND}, /* a lone reference */
+        {"", "439999", today, later, "region_code", 0},                /* among input errors */
+        {"轮次", CITY, "2020-02-30", later, "start_date", 0},
+        {"轮次", CITY, today, "tomorrow", "end_date", 0},
+        {"轮次", CITY, later, today, "end_date", 0}, /* before the start */
+        {"轮次", CITY, past, past, "end_date", 0},   /* already over */
+        {"轮次\x01", CITY, today, later, "name", 0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct round_input in = {bad[i].name, bad[i].region, bad[i].start, bad[i].end};
         struct round r;
         struct ep_error err;
         ep_error_clear(&err);
-        assert_int_equal(round_open(fx->s, &fx->admin, &in, &r, &err), -EP_EINVAL);
+        int code = bad[i].code ? bad[i].code : EP_EINVAL;
+        if (round_open(fx->s, &fx->admin, &in, &r, &err) != -code)
+            fail_msg("case %zu: %s, want code %d", i, ep_error_message(&err, EP_LANG_EN), code);
         if (!has_field(&err, bad[i].field))
             fail_msg("case %zu: field %s not blamed", i, bad[i].field);
     }
+    /* A region outside the scope is not found, exactly as a missing one. */
     struct round_input outside = {"轮次", "431103", today, later};
+    struct round_input missing = {"轮次", "431199", today, later};
     struct round r;
-    struct ep_error err;
+    struct ep_error err, err2;
     ep_error_clear(&err);
-    assert_int_equal(round_open(fx->s, &fx->county, &outside, &r, &err), -EP_EFORBIDDEN);
+    ep_error_clear(&err2);
+    assert_int_equal(round_open(fx->s, &fx->county, &outside, &r, &err), -EP_ENOTFOUND);
+    assert_int_equal(round_open(fx->s, &fx->county, &missing, &r, &err2), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "region_code");
+    assert_string_equal(err.fields[0].msg[EP_LANG_EN], "region 431103 not found");
+    assert_string_equal(err2.fields[0].msg[EP_LANG_EN], "region 431199 not found");
+    assert_string_equal(err.msg[EP_LANG_EN], err2.msg[EP_LANG_EN]);
     assert_int_equal(scalar(fx->s, "SELECT COUNT(*) FROM rounds"), 0);
 
     int64_t id = open_round(fx, COUNTY, -1, 6);
@@ -255,6 +267,15 @@ static void test_round_rules(void **state)
     ep_error_clear(&err);
     assert_int_equal(round_get(fx->s, "431103", id, &r, &err), -EP_ENOTFOUND);
     assert_int_equal(scalar(fx->s, "SELECT COUNT(*) FROM audit_log WHERE entity = 'round'"), 1);
+
+    /* A city-wide round is seen from the county but is not the county's to
+     * close: for that write it does not exist. */
+    int64_t city = open_round(fx, CITY, -1, 6);
+    ep_error_clear(&err);
+    assert_int_equal(round_close(fx->s, &fx->county, city, &r, &err), -EP_ENOTFOUND);
+    ep_error_clear(&err2);
+    assert_int_equal(round_close(fx->s, &fx->county, 999999, &r, &err2), -EP_ENOTFOUND);
+    assert_string_equal(err2.msg[EP_LANG_EN], "screening round 999999 not found");
     ep_error_clear(&err);
     assert_int_equal(round_close(fx->s, &fx->admin, id, &r, &err), 0);
     assert_string_equal(r.status, "closed");
@@ -349,7 +370,15 @@ static void test_visit_rules(void **state)
     time_iso_from_unix(time(NULL) - 3 * 86400, before_round);
 
     int64_t before = table_rows(fx);
-    enum { PERSON_OK, PERSON_OTHER, PERSON_HOT, PERSON_DUP, PERSON_NODATE, PERSON_LATE };
+    enum {
+        PERSON_OK,
+        PERSON_OTHER,
+        PERSON_OUTSIDE,
+        PERSON_HOT,
+        PERSON_DUP,
+        PERSON_NODATE,
+        PERSON_LATE
+    };
     const struct {
         int64_t round;
         int house;  /* index into fx->houses; -1 = unknown id */
@@ -361,8 +390,12 @@ static void test_visit_rules(void **state)
         const char *field;
     } bad[] = {
         {0, 0, PERSON_OK, NULL, 1, NULL, EP_EINVAL, "round_id"},
-        {999, 0, PERSON_OK, NULL, 1, NULL, EP_EINVAL, "round_id"},
-        {city, -1, PERSON_OK, NULL, 1, NULL, EP_EINVAL, "household_id"},
+        /* References: missing or outside the scope alike, 404 when alone. */
+        {999, 0, PERSON_OK, NULL, 1, NULL, EP_ENOTFOUND, "round_id"},
+        {city, -1, PERSON_OK, NULL, 1, NULL, EP_ENOTFOUND, "household_id"},
+        {city, 2, PERSON_OK, NULL, 1, &fx->county, EP_ENOTFOUND, "household_id"}, /* 431103 */
+        {city, 0, PERSON_OUTSIDE, NULL, 1, &fx->county, EP_ENOTFOUND, "persons[0].person_id"},
+        {999, 0, PERSON_OK, NULL, -1, NULL, EP_EINVAL, "members_present"}, /* input first */
         {city, 0, PERSON_OTHER, NULL, 1, NULL, EP_EINVAL, "persons[0].person_id"},
         {city, 0, PERSON_HOT, NULL, 1, NULL, EP_EINVAL, "persons[0].temperature"},
         {city, 2, PERSON_DUP, NULL, 2, NULL, EP_EINVAL, "persons[1].person_id"},
@@ -372,9 +405,8 @@ static void test_visit_rules(void **state)
         {city, 0, PERSON_OK, "2020-01-28T09:00:00", 1, NULL, EP_EINVAL, "visited_at"},
         {city, 0, PERSON_OK, future_at, 1, NULL, EP_EINVAL, "visited_at"},
         {city, 0, PERSON_OK, NULL, -1, NULL, EP_EINVAL, "members_present"},
-        {city, 2, PERSON_OK, NULL, 1, &fx->county, EP_EFORBIDDEN, NULL}, /* grid C: 431103 */
-        {county, 2, PERSON_OK, NULL, 1, NULL, EP_ERULE, NULL},           /* not in the round */
-        {future, 0, PERSON_OK, NULL, 1, NULL, EP_ERULE, NULL},           /* not begun */
+        {county, 2, PERSON_OK, NULL, 1, NULL, EP_ERULE, NULL}, /* not in the round */
+        {future, 0, PERSON_OK, NULL, 1, NULL, EP_ERULE, NULL}, /* not begun */
         {closed, 0, PERSON_OK, NULL, 1, NULL, EP_ERULE, NULL},
         {county, 0, PERSON_OK, before_round, 1, NULL, EP_ERULE, NULL}, /* before the round */
     };
@@ -385,6 +417,9 @@ static void test_visit_rules(void **state)
         switch (bad[i].person) {
         case PERSON_OTHER:
             p[0].person_id = fx->members[1][0];
+            break;
+        case PERSON_OUTSIDE:
+            p[0].person_id = fx->members[2][0]; /* grid C: 431103 */
             break;
         case PERSON_HOT:
             p[0].temperature_dc = 600;
