@@ -38,16 +38,16 @@
 #include <strings.h>
 
 #include "store/pg_dialect.h"
+#include "store/stmt_cache.h"
 #include "store/store_impl.h"
 #include "util/log.h"
 
-#define STMT_CACHE_SIZE 128
-#define TABLES_MAX      8          /* tables with explicit ids per transaction */
-#define WRITE_LOCK_KEY  "84114711" /* pg_advisory_xact_lock key: the write lock */
-#define OID_BOOL        16
-#define OID_INT8        20
-#define OID_TEXT        25
-#define OID_FLOAT8      701
+#define TABLES_MAX     8          /* tables with explicit ids per transaction */
+#define WRITE_LOCK_KEY "84114711" /* pg_advisory_xact_lock key: the write lock */
+#define OID_BOOL       16
+#define OID_INT8       20
+#define OID_TEXT       25
+#define OID_FLOAT8     701
 
 struct pg_stmt {
     struct store_stmt base; /* owner and cache key */
@@ -68,13 +68,12 @@ struct pg_stmt {
 struct pg_store {
     struct store base;
     PGconn *conn;
-    int next_name;                          /* prepared statement counter */
-    int64_t last_id;                        /* last RETURNING id */
-    int64_t changes;                        /* rows changed by the last statement */
-    int nexplicit;                          /* entries of explicit[] */
-    char explicit[TABLES_MAX][64];          /* tables whose sequences must catch up */
-    int ncached;                            /* entries of cache[] */
-    struct pg_stmt *cache[STMT_CACHE_SIZE]; /* most recent last */
+    int next_name;                 /* prepared statement counter */
+    int64_t last_id;               /* last RETURNING id */
+    int64_t changes;               /* rows changed by the last statement */
+    int nexplicit;                 /* entries of explicit[] */
+    char explicit[TABLES_MAX][64]; /* tables whose sequences must catch up */
+    struct stmt_cache cache;       /* prepared statements (struct pg_stmt) */
 };
 
 static const struct store_ops pg_ops;
@@ -144,6 +143,14 @@ static int run_simple(struct store *s, const char *sql, const char *what, struct
 
 /* Outside a transaction, re-opens a lost connection; its prepared
  * statements are gone with it. */
+
+/* After a reconnect the server knows none of the prepared statements. */
+static void stmt_unprepared(struct store_stmt *st, void *arg)
+{
+    (void)arg;
+    ((struct pg_stmt *)st)->prepared = ((struct pg_stmt *)st)->typed = 0;
+}
+
 static void revive(struct store *s)
 {
     struct pg_store *p = PG(s);
@@ -153,8 +160,7 @@ static void revive(struct store *s)
     if (PQstatus(p->conn) != CONNECTION_OK)
         return;
     log_info("postgresql: reconnected to %s", PQdb(p->conn));
-    for (int i = 0; i < p->ncached; i++)
-        p->cache[i]->prepared = p->cache[i]->typed = 0;
+    stmt_cache_each(&p->cache, stmt_unprepared, NULL);
     PQexec(p->conn, "SET client_min_messages = warning");
 }
 
@@ -198,11 +204,17 @@ static void stmt_free(struct pg_stmt *st)
     free(st);
 }
 
+static void stmt_free_each(struct store_stmt *st, void *arg)
+{
+    (void)arg;
+    stmt_free((struct pg_stmt *)st);
+}
+
 static void pg_close(struct store *s)
 {
     struct pg_store *p = PG(s);
-    for (int i = 0; i < p->ncached; i++)
-        stmt_free(p->cache[i]);
+    stmt_cache_each(&p->cache, stmt_free_each, NULL);
+    stmt_cache_free(&p->cache);
     if (p->conn)
         PQfinish(p->conn);
     free(s->path);
@@ -252,9 +264,9 @@ static int has_identity_id(struct store *s, const char *table)
 static struct store_stmt *pg_prepare(struct store *s, const char *sql, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
-    for (int i = p->ncached - 1; i >= 0; i--)
-        if (p->cache[i]->base.sql == sql)
-            return &p->cache[i]->base;
+    struct store_stmt *found = stmt_cache_get(&p->cache, sql);
+    if (found)
+        return found;
     struct pg_stmt *st = calloc(1, sizeof *st);
     int nparams = 0;
     char *text = st ? pg_dialect_query(sql, &nparams) : NULL;
@@ -292,19 +304,11 @@ static struct store_stmt *pg_prepare(struct store *s, const char *sql, struct ep
     }
     st->text = text;
     snprintf(st->name, sizeof st->name, "e%d", ++p->next_name);
-    if (p->ncached == STMT_CACHE_SIZE) {
-        /* Full: drop the oldest (see store_sqlite.c for why that is safe). */
-        struct pg_stmt *old = p->cache[0];
-        if (old->prepared) {
-            char sqlbuf[48];
-            snprintf(sqlbuf, sizeof sqlbuf, "DEALLOCATE %s%s", old->name, old->typed ? "t" : "");
-            PQclear(PQexec(p->conn, sqlbuf));
-        }
-        stmt_free(old);
-        memmove(&p->cache[0], &p->cache[1], (STMT_CACHE_SIZE - 1) * sizeof p->cache[0]);
-        p->ncached--;
+    if (stmt_cache_put(&p->cache, &st->base) != 0) {
+        stmt_free(st);
+        ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+        return NULL;
     }
-    p->cache[p->ncached++] = st;
     return &st->base;
 }
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/stmt_cache.h"
 #include "store/store_impl.h"
 #include "util/log.h"
 
-#define STMT_CACHE_SIZE 128 /* distinct hot statements per connection */
 #define BUSY_TIMEOUT_MS 5000
 #define TX_DEPTH_MAX    8 /* savepoint statements kept prepared up to this depth */
 
@@ -31,8 +31,7 @@ struct sq_store {
     struct store base;                       /* ops, path, transaction depth */
     sqlite3 *db;                             /* the connection */
     sqlite3_stmt *tx_stmts[TX_DEPTH_MAX][3]; /* prepared SAVEPOINT/RELEASE/ROLLBACK TO per depth */
-    int ncached;                             /* used entries of cache[] */
-    struct sq_stmt cache[STMT_CACHE_SIZE];   /* prepared statements, most recent last */
+    struct stmt_cache cache;                 /* prepared statements (struct sq_stmt) */
 };
 
 static const struct store_ops sqlite_ops;
@@ -134,12 +133,19 @@ int store_sqlite_open(struct store **out, const char *path, int flags, struct ep
     return 0;
 }
 
+static void stmt_finalize(struct store_stmt *st, void *arg)
+{
+    (void)arg;
+    sqlite3_finalize(((struct sq_stmt *)st)->handle);
+    free(st);
+}
+
 static void sq_close(struct store *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < SQ(s)->ncached; i++)
-        sqlite3_finalize(SQ(s)->cache[i].handle);
+    stmt_cache_each(&SQ(s)->cache, stmt_finalize, NULL);
+    stmt_cache_free(&SQ(s)->cache);
     for (int d = 0; d < TX_DEPTH_MAX; d++)
         for (int k = 0; k < 3; k++)
             sqlite3_finalize(SQ(s)->tx_stmts[d][k]);
@@ -152,16 +158,9 @@ static void sq_close(struct store *s)
 static struct store_stmt *sq_prepare(struct store *s, const char *sql, struct ep_error *err)
 {
     struct sq_store *q = SQ(s);
-    for (int i = q->ncached - 1; i >= 0; i--)
-        if (q->cache[i].base.sql == sql)
-            return &q->cache[i].base;
-    if (q->ncached == STMT_CACHE_SIZE) {
-        /* Full: drop the oldest entry.  Callers hold at most a few statements at
-         * once and never the oldest of 128, so no live pointer is invalidated. */
-        sqlite3_finalize(q->cache[0].handle);
-        memmove(&q->cache[0], &q->cache[1], (STMT_CACHE_SIZE - 1) * sizeof q->cache[0]);
-        q->ncached--;
-    }
+    struct store_stmt *found = stmt_cache_get(&q->cache, sql);
+    if (found)
+        return found;
     sqlite3_stmt *h = NULL;
     int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
     if (rc != SQLITE_OK) {
@@ -169,10 +168,18 @@ static struct store_stmt *sq_prepare(struct store *s, const char *sql, struct ep
         log_error("while preparing: %s", sql);
         return NULL;
     }
-    struct sq_stmt *st = &q->cache[q->ncached++];
-    st->base.sql = sql;
-    st->base.owner = s;
-    st->handle = h;
+    struct sq_stmt *st = calloc(1, sizeof *st);
+    if (st) {
+        st->base.sql = sql;
+        st->base.owner = s;
+        st->handle = h;
+    }
+    if (!st || stmt_cache_put(&q->cache, &st->base) != 0) {
+        sqlite3_finalize(h);
+        free(st);
+        ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+        return NULL;
+    }
     return &st->base;
 }
 

@@ -181,11 +181,46 @@ static void counters_roll_up_to_every_ancestor(void **state)
     assert_int_equal(v, 0);
 }
 
+/* A statement held across the preparation of hundreds of others keeps its
+ * identity and its bindings: a loop over one statement's rows that writes
+ * through many others (counters, audit) must never see it move or go.  The
+ * old 128-entry cache shifted every entry when full (regression: a
+ * directive's deliveries were inserted with another statement's bindings). */
+static void held_statements_survive_many_others(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    static char sql[400][48]; /* distinct literals: distinct addresses */
+    struct store_stmt *held = store_prepare(s, "SELECT ? + 1", &err);
+    assert_non_null(held);
+    assert_int_equal(store_bind_int64(held, 1, 41), 0);
+    struct store_stmt *first[400];
+    for (int i = 0; i < 400; i++) {
+        snprintf(sql[i], sizeof sql[i], "SELECT %d", i);
+        first[i] = store_prepare(s, sql[i], &err);
+        assert_non_null(first[i]);
+    }
+    /* Same handles on a second round, and the held one still has its binding. */
+    for (int i = 0; i < 400; i++)
+        assert_ptr_equal(store_prepare(s, sql[i], &err), first[i]);
+    assert_int_equal(store_step(held, &err), STORE_ROW);
+    assert_int_equal(store_column_int64(held, 0), 42);
+    store_stmt_reset(held);
+    assert_ptr_equal(store_prepare(s, "SELECT ? + 1", &err), held);
+    for (int i = 0; i < 400; i += 97) {
+        assert_int_equal(store_step(first[i], &err), STORE_ROW);
+        assert_int_equal(store_column_int64(first[i], 0), i);
+        store_stmt_reset(first[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_are_cached_by_literal, setup, teardown),
+        cmocka_unit_test_setup_teardown(held_statements_survive_many_others, setup, teardown),
         cmocka_unit_test_setup_teardown(constraint_violation_is_a_conflict_and_rollback_undoes,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(region_codes_are_validated, setup, teardown),
