@@ -11,6 +11,7 @@
 enum ref_rule {
     RULE_INSIDE, /* the record's region lies in the scope */
     RULE_PATH,   /* ... or is an ancestor of the scope */
+    RULE_EITHER, /* the record's region or its second one (column 1) lies in the scope */
 };
 
 struct ref_spec {
@@ -32,8 +33,9 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
     [REF_ALERT] = {"alert", "预警", "alert", "SELECT grid_code FROM alerts WHERE id = ?",
                    RULE_INSIDE},
     [REF_CASE] = {"case", "病例", "case", "SELECT grid_code FROM cases WHERE id = ?", RULE_INSIDE},
+    /* A county traces contacts living elsewhere: the source's grid counts too. */
     [REF_CONTACT] = {"contact", "密切接触者", "contact",
-                     "SELECT grid_code FROM contacts WHERE id = ?", RULE_INSIDE},
+                     "SELECT grid_code, source_grid FROM contacts WHERE id = ?", RULE_EITHER},
     [REF_SITE] = {"site", "收治/隔离场所", "site", "SELECT region_code FROM sites WHERE id = ?",
                   RULE_PATH},
     [REF_ROUND] = {"round", "排查轮次", "screening round",
@@ -97,8 +99,10 @@ int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
     int visible = 0;
     if (rc == STORE_ROW) {
         const char *region = store_column_text(st, 0);
-        visible = region_in_scope(region, scope) ||
-                  (specs[kind].rule == RULE_PATH && region_in_scope(scope, region));
+        visible =
+            region_in_scope(region, scope) ||
+            (specs[kind].rule == RULE_PATH && region_in_scope(scope, region)) ||
+            (specs[kind].rule == RULE_EITHER && region_in_scope(store_column_text(st, 1), scope));
         if (visible && region_out)
             snprintf(region_out, REGION_CODE_MAX, "%s", region);
     }

@@ -13,6 +13,8 @@
  *           households, observations, cases, organisations, teams, ...);
  *   path    inside, or an ancestor of the scope: records that serve the
  *           levels below them (a city hospital, a city-wide screening round).
+ *   either  inside, or the record's second region is: a contact living
+ *           elsewhere is seen from its source's jurisdiction.
  *
  * Ownership: nothing is allocated; "region_out" is a caller buffer.
  */

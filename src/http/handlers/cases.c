@@ -77,7 +77,7 @@ int handler_sites_create(struct http_request *req, struct http_response *res, st
     } else {
         struct ep_error more; /* name the domain's complaints too */
         ep_error_clear(&more);
-        if (site_input_check(req->store, &in, &more) == -EP_EINVAL)
+        if (site_input_check(req->store, req->user.scope, &in, &more) != 0)
             handler_fields_merge(err, &more);
     }
     json_decref(body);
