@@ -525,10 +525,21 @@ int observation_create(struct store *s, const struct actor *who,
     write_check(&w);
     int opened = 0;
     open_insert(&w, in, grid, &id, &opened);
-    if (write_ok(&w) && !opened)
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "此人已在观察中(观察记录 %lld)",
-                                    "this person is already under observation (observation %lld)",
-                                    (long long)id));
+    if (write_ok(&w) && !opened) {
+        /* The conflict names the observation only when the caller may see it
+         * (one opened in the person's former grid may lie outside). */
+        rc = ref_visible(s, who->user->scope, REF_OBSERVATION, id, NULL, err);
+        if (rc < 0)
+            write_fail(&w, rc);
+        else if (rc == 1)
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "此人已在观察中(观察记录 %lld)",
+                                        "this person is already under observation"
+                                        " (observation %lld)",
+                                        (long long)id));
+        else
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "此人已在观察中",
+                                        "this person is already under observation"));
+    }
     if (write_ok(&w))
         step(&w, observation_get(s, "", id, out, err));
     return write_end(&w, id);
