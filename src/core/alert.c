@@ -174,26 +174,29 @@ static int publish(struct store *s, const char *type, int64_t id, struct ep_erro
     return rc;
 }
 
-int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
-                struct ep_error *err)
+int alert_raise_step(struct write *w, const struct alert_input *in, int64_t *id_out)
 {
     *id_out = 0;
+    if (!write_ok(w))
+        return w->rc;
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
     if (!in->rule || !*in->rule || strlen(in->rule) >= ALERT_RULE_MAX ||
         !alert_severity_name(in->severity)[0] || !in->grid_code ||
         region_level_of_code(in->grid_code) != REGION_GRID || !in->dedup_key || !*in->dedup_key ||
         !in->title_zh || !in->title_en)
-        return ep_error_set(err, EP_EINTERNAL, "预警参数无效(规则 %s)", "invalid alert (rule %s)",
-                            in->rule ? in->rule : "?");
+        return write_fail(w, ep_error_set(err, EP_EINTERNAL, "预警参数无效(规则 %s)",
+                                          "invalid alert (rule %s)", in->rule ? in->rule : "?"));
     struct store_stmt *st = store_prepare(s, "SELECT id FROM alerts WHERE dedup_key = ?", err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, in->dedup_key);
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
         *id_out = store_column_int64(st, 0);
     store_stmt_reset(st);
     if (rc < 0)
-        return rc;
+        return write_fail(w, rc);
     if (*id_out)
         return 0; /* raised before: one alert per key */
 
@@ -209,7 +212,7 @@ int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
                        " raised_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
                        err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, in->rule);
     store_bind_text(st, 2, severity);
     store_bind_text(st, 3, in->grid_code);
@@ -225,19 +228,33 @@ int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
     store_bind_int64(st, 11, now);
     store_bind_text(st, 12, day);
     if ((rc = store_run(st, err)) != 0)
-        return rc;
+        return write_fail(w, rc);
     int64_t id = store_last_insert_id(s);
     char metric[64];
     snprintf(metric, sizeof metric, "alerts_open.%s", severity);
-    if ((rc = counter_add(s, in->grid_code, metric, 1, err)) != 0)
-        return rc;
+    write_count(w, in->grid_code, metric, 1);
     snprintf(metric, sizeof metric, "alerts_raised.%s", day);
-    if ((rc = counter_add(s, in->grid_code, metric, 1, err)) != 0)
-        return rc;
+    if (write_count(w, in->grid_code, metric, 1) != 0)
+        return w->rc;
     if ((rc = publish(s, "alert.raised", id, err)) != 0)
-        return rc;
+        return write_fail(w, rc);
     *id_out = id;
     return 0;
+}
+
+int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
+                struct ep_error *err)
+{
+    struct auth_user system;
+    struct actor who;
+    audit_cli_actor(&system, &who);
+    struct write w;
+    *id_out = 0;
+    int rc = write_begin(&w, s, &who, NULL, NULL, NULL, err);
+    if (rc != 0)
+        return rc;
+    alert_raise_step(&w, in, id_out);
+    return write_end(&w, *id_out);
 }
 
 /* Seconds from raising to "now", never negative (an alert raised by a
@@ -248,8 +265,7 @@ static int64_t elapsed(const struct alert *a, int64_t now)
 }
 
 /* Counts one alert raised on a's day into "<family>.<day>.<bucket>". */
-static int count_hist(struct store *s, const struct alert *a, const char *family, int64_t seconds,
-                      struct ep_error *err)
+static int count_hist(struct write *w, const struct alert *a, const char *family, int64_t seconds)
 {
     char day[11], metric[64];
     time_iso_from_unix((time_t)a->raised_unix, metric);
@@ -257,54 +273,63 @@ static int count_hist(struct store *s, const struct alert *a, const char *family
     day[10] = '\0';
     snprintf(metric, sizeof metric, "%s.%s.%s", family, day,
              alert_bucket_name(alert_bucket_of(seconds)));
-    return counter_add(s, a->grid_code, metric, 1, err);
+    return write_count(w, a->grid_code, metric, 1);
 }
 
-static int audit_change(struct store *s, const struct actor *who, const char *action,
-                        const struct alert *before, struct ep_error *err)
+static int audit_change(struct write *w, const char *action, const struct alert *before)
 {
     struct alert after;
-    int rc = get(s, "", before->id, &after, err);
+    if (!write_ok(w))
+        return w->rc;
+    int rc = get(w->s, "", before->id, &after, w->err);
     if (rc != 0)
-        return rc;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)before->id);
+        return write_fail(w, rc);
     json_t *b = json_pack("{s:s}", "status", before->status);
     json_t *a = json_pack("{s:s, s:o, s:o, s:o}", "status", after.status, "ack_seconds",
                           opt_seconds(after.ack_seconds), "resolve_seconds",
                           opt_seconds(after.resolve_seconds), "note", opt_text(after.note));
-    rc = audit_record(s, who, action, "alert", key, after.grid_code, b, a, err);
+    rc = write_audit(w, action, "alert", before->id, after.grid_code, b, a);
     json_decref(b);
     json_decref(a);
     return rc;
 }
 
-/* Loads the alert within who's scope, for a change. */
-static int load(struct store *s, const struct actor *who, int64_t id, struct alert *out,
-                struct ep_error *err)
+/* Opens the write of a change to alert "id": the alert must be visible to
+ * who (404 like a missing one otherwise); "out" receives it. */
+static int change_begin(struct write *w, struct store *s, const struct actor *who, int64_t id,
+                        struct alert *out, struct ep_error *err)
 {
-    return get(s, who->user->scope, id, out, err);
+    int rc = write_begin(w, s, who, NULL, NULL, NULL, err);
+    if (rc != 0)
+        return rc;
+    if (write_target(w, REF_ALERT, id, NULL) == 0 && (rc = get(s, "", id, out, err)) != 0)
+        write_fail(w, rc);
+    return w->rc;
+}
+
+/* Runs "rc" (a store call's result) into the write. */
+static int step(struct write *w, int rc)
+{
+    return rc ? write_fail(w, rc < 0 ? rc : -EP_EINTERNAL) : w->rc;
 }
 
 int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int64_t now_unix,
                       struct alert *out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
     struct alert a;
-    int rc = load(s, who, id, &a, err);
-    if (rc != 0)
-        goto out;
+    if (change_begin(&w, s, who, id, &a, err) != 0)
+        return write_end(&w, 0);
     if (strcmp(a.status, "open") != 0) {
         if (strcmp(a.status, "acknowledged") == 0)
-            rc = ep_error_set(err, EP_ECONFLICT, "预警 %lld 已由 %s 于 %s 确认",
-                              "alert %lld was already acknowledged by %s at %s", (long long)id,
-                              a.ack_by, a.ack_at);
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "预警 %lld 已由 %s 于 %s 确认",
+                                        "alert %lld was already acknowledged by %s at %s",
+                                        (long long)id, a.ack_by, a.ack_at));
         else
-            rc = ep_error_set(err, EP_ECONFLICT, "预警 %lld 已处置完毕(%s %s)",
-                              "alert %lld is already resolved (%s %s)", (long long)id,
-                              a.resolved_by, a.resolved_at);
-        goto out;
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "预警 %lld 已处置完毕(%s %s)",
+                                        "alert %lld is already resolved (%s %s)", (long long)id,
+                                        a.resolved_by, a.resolved_at));
+        return write_end(&w, 0);
     }
     int64_t now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
     int64_t seconds = elapsed(&a, now);
@@ -315,23 +340,18 @@ int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int6
                                           " ack_at = ?, ack_seconds = ? WHERE id = ?",
                                           err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     store_bind_text(st, 1, who->user->username);
     store_bind_text(st, 2, at);
     store_bind_int64(st, 3, seconds);
     store_bind_int64(st, 4, id);
-    if ((rc = store_run(st, err)) != 0 || (rc = count_hist(s, &a, "ack_hist", seconds, err)) != 0 ||
-        (rc = audit_change(s, who, "acknowledge", &a, err)) != 0 ||
-        (rc = publish(s, "alert.acknowledged", id, err)) != 0 ||
-        (rc = get(s, "", id, out, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    if (step(&w, store_run(st, err)) == 0 && count_hist(&w, &a, "ack_hist", seconds) == 0 &&
+        audit_change(&w, "acknowledge", &a) == 0 &&
+        step(&w, publish(s, "alert.acknowledged", id, err)) == 0)
+        step(&w, get(s, "", id, out, err));
+    return write_end(&w, id);
 }
 
 /* Checks a resolution note: 1-300 characters of text. */
@@ -355,17 +375,15 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
 {
     if (check_note(note, err) != 0)
         return -EP_EINVAL;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
     struct alert a;
-    int rc = load(s, who, id, &a, err);
-    if (rc != 0)
-        goto out;
+    if (change_begin(&w, s, who, id, &a, err) != 0)
+        return write_end(&w, 0);
     if (strcmp(a.status, "resolved") == 0) {
-        rc = ep_error_set(err, EP_ECONFLICT, "预警 %lld 已由 %s 于 %s 处置完毕",
-                          "alert %lld was already resolved by %s at %s", (long long)id,
-                          a.resolved_by, a.resolved_at);
-        goto out;
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "预警 %lld 已由 %s 于 %s 处置完毕",
+                                    "alert %lld was already resolved by %s at %s", (long long)id,
+                                    a.resolved_by, a.resolved_at));
+        return write_end(&w, 0);
     }
     int64_t now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
     int64_t seconds = elapsed(&a, now);
@@ -382,8 +400,8 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
                       " WHERE id = ?",
                       err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     store_bind_text(st, 1, who->user->username);
     store_bind_text(st, 2, at);
@@ -393,22 +411,18 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
     store_bind_text(st, 6, at);
     store_bind_int64(st, 7, seconds);
     store_bind_int64(st, 8, id);
-    if ((rc = store_run(st, err)) != 0)
-        goto out;
-    if (was_open && (rc = count_hist(s, &a, "ack_hist", seconds, err)) != 0)
-        goto out;
+    if (step(&w, store_run(st, err)) != 0)
+        return write_end(&w, 0);
+    if (was_open)
+        count_hist(&w, &a, "ack_hist", seconds);
     char metric[64];
     snprintf(metric, sizeof metric, "alerts_open.%s", alert_severity_name(a.severity));
-    if ((rc = count_hist(s, &a, "resolve_hist", seconds, err)) != 0 ||
-        (rc = counter_add(s, a.grid_code, metric, -1, err)) != 0 ||
-        (rc = audit_change(s, who, "resolve", &a, err)) != 0 ||
-        (rc = publish(s, "alert.resolved", id, err)) != 0 || (rc = get(s, "", id, out, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    count_hist(&w, &a, "resolve_hist", seconds);
+    write_count(&w, a.grid_code, metric, -1);
+    if (audit_change(&w, "resolve", &a) == 0 &&
+        step(&w, publish(s, "alert.resolved", id, err)) == 0)
+        step(&w, get(s, "", id, out, err));
+    return write_end(&w, id);
 }
 
 /* The narrower of "scope" and "region" into out; 0 when disjoint. */

@@ -28,6 +28,7 @@
 
 #include "core/audit.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -46,10 +47,16 @@ struct alert_input {
     int64_t raised_unix; /* when: 0 = now (the overdue sweep passes the moment it swept) */
 };
 
-/* Raises an alert inside the caller's transaction (no transaction of its
- * own, no scope check: rules raise alerts on behalf of the system).  When
- * the dedup key exists, nothing changes and *id_out is the existing id.
- * -EP_EINTERNAL for a malformed input (a programming error of the rule). */
+/* Raises an alert as a step of the write "w" (no scope check: rules raise
+ * alerts on behalf of the system; the counters move in w).  When the dedup
+ * key exists, nothing changes and *id_out is the existing id.  A malformed
+ * input (a programming error of the rule) fails the write with
+ * -EP_EINTERNAL.  Returns the write's failure (0 when all is well). */
+int alert_raise_step(struct write *w, const struct alert_input *in, int64_t *id_out);
+
+/* alert_raise_step in a write of its own by the system actor (a savepoint
+ * inside the caller's transaction), for modules that raise outside a
+ * struct write.  0, or negative with "err" set and nothing written. */
 int alert_raise(struct store *s, const struct alert_input *in, int64_t *id_out,
                 struct ep_error *err);
 

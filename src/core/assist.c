@@ -444,7 +444,7 @@ static int open_observation(struct write *w, int64_t id, int64_t person_id,
         .source = source,
     };
     int opened = 0;
-    return write_fail(w, observation_open(w->s, w->who, &oi, obs_id, &opened, w->err));
+    return observation_open_step(w, &oi, obs_id, &opened);
 }
 
 int assist_request_observe(struct store *s, const struct actor *who, int64_t id,

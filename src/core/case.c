@@ -21,7 +21,9 @@
 #include "core/event.h"
 #include "core/observation.h"
 #include "core/person.h"
+#include "core/ref.h"
 #include "core/site.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -433,21 +435,28 @@ static int last_change(struct store *s, int64_t id, int64_t *at_unix, struct ep_
     return rc < 0 ? rc : 0;
 }
 
-/* Appends the history row of a change to "after" (from "from", "" when new). */
-static int history_add(struct store *s, const struct actor *who, const struct case_record *after,
-                       const char *from, int64_t at_unix, const json_t *fields, const char *note,
-                       struct ep_error *err)
+/* Runs "rc" (a store or lookup call's result, err filled) into the write. */
+static int step(struct write *w, int rc)
 {
+    return rc < 0 ? write_fail(w, rc) : w->rc;
+}
+
+/* Appends the history row of a change to "after" (from "from", "" when new). */
+static int history_add(struct write *w, const struct case_record *after, const char *from,
+                       int64_t at_unix, const json_t *fields, const char *note)
+{
+    if (!write_ok(w))
+        return w->rc;
     char at[32], day[11];
     time_iso_from_unix((time_t)at_unix, at);
     day_of(at_unix, day);
     char *fields_text = json_dumps(fields, JSON_COMPACT);
     struct store_stmt *st =
-        store_prepare(s,
+        store_prepare(w->s,
                       "INSERT INTO case_history (case_id, grid_code, at, at_unix, at_day, actor,"
                       " from_status, to_status, classification, severity, site_id, fields, note)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      err);
+                      w->err);
     int rc = -EP_EINTERNAL;
     if (st && fields_text) {
         store_bind_int64(st, 1, after->id);
@@ -455,7 +464,7 @@ static int history_add(struct store *s, const struct actor *who, const struct ca
         store_bind_text(st, 3, at);
         store_bind_int64(st, 4, at_unix);
         store_bind_text(st, 5, day);
-        store_bind_text(st, 6, who->user->username);
+        store_bind_text(st, 6, w->who->user->username);
         store_bind_text(st, 7, *from ? from : NULL);
         store_bind_text(st, 8, after->status);
         store_bind_text(st, 9, after->classification);
@@ -466,44 +475,39 @@ static int history_add(struct store *s, const struct actor *who, const struct ca
             store_bind_null(st, 11);
         store_bind_text(st, 12, fields_text);
         store_bind_text(st, 13, note && *note ? note : NULL);
-        rc = store_run(st, err);
+        rc = store_run(st, w->err);
+    } else if (st) {
+        ep_error_set(w->err, EP_EINTERNAL, "内存不足", "out of memory");
     }
     free(fields_text);
-    return rc;
+    return step(w, rc);
 }
 
 /* Counters, event and alert of a change from "before" (NULL when new) to
- * "after" recorded at "at_unix". */
-static int consequences(struct store *s, const struct case_record *before,
-                        const struct case_record *after, int64_t at_unix, struct ep_error *err)
+ * "after" recorded at "at_unix", as steps of "w". */
+static int consequences(struct write *w, const struct case_record *before,
+                        const struct case_record *after, int64_t at_unix)
 {
-    int rc;
     char metric[64], day[11];
     const char *from = before ? before->status : "";
     if (strcmp(from, after->status) != 0) {
         if (case_status_open(from)) {
             snprintf(metric, sizeof metric, "cases_current.%s", from);
-            if ((rc = counter_add(s, after->grid_code, metric, -1, err)) != 0)
-                return rc;
+            write_count(w, after->grid_code, metric, -1);
         }
         if (case_status_open(after->status)) {
             snprintf(metric, sizeof metric, "cases_current.%s", after->status);
-            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0)
-                return rc;
+            write_count(w, after->grid_code, metric, 1);
         }
         if (strcmp(after->status, "confirmed") == 0) {
             day_of(at_unix, day);
             snprintf(metric, sizeof metric, "cases_confirmed.%s", day);
-            if ((rc = counter_add(s, after->grid_code, metric, 1, err)) != 0 ||
-                (rc = counter_add(s, after->grid_code, "cases_confirmed_total", 1, err)) != 0)
-                return rc;
+            write_count(w, after->grid_code, metric, 1);
+            write_count(w, after->grid_code, "cases_confirmed_total", 1);
         }
     }
     int was = before ? before->outside_hospital : 0;
-    if (was != after->outside_hospital &&
-        (rc = counter_add(s, after->grid_code, "cases_outside_hospital",
-                          after->outside_hospital - was, err)) != 0)
-        return rc;
+    write_count(w, after->grid_code, "cases_outside_hospital", after->outside_hospital - was);
     if (after->outside_hospital && !was) {
         char source[32], key[64];
         snprintf(source, sizeof source, "case:%lld", (long long)after->id);
@@ -520,38 +524,52 @@ static int consequences(struct store *s, const struct case_record *before,
             .raised_unix = at_unix,
         };
         int64_t alert_id;
-        if ((rc = alert_raise(s, &a, &alert_id, err)) != 0)
-            return rc;
+        alert_raise_step(w, &a, &alert_id);
     }
+    if (!write_ok(w))
+        return w->rc;
     json_t *payload =
         json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)after->id, "status", after->status,
                   "grid_code", after->grid_code, "outside_hospital", after->outside_hospital);
-    rc = event_publish(s, after->grid_code, before ? "case.updated" : "case.created", payload, NULL,
-                       err);
+    int rc = event_publish(w->s, after->grid_code, before ? "case.updated" : "case.created",
+                           payload, NULL, w->err);
     json_decref(payload);
-    return rc;
-}
-
-/* Checks a site id for placement: visible from who's scope.  Fills "out". */
-static int site_check(struct store *s, const struct actor *who, int64_t site_id, struct site *out,
-                      struct ep_error *err)
-{
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    int rc = site_get(s, who->user->scope, site_id, out, &lookup);
-    if (rc == -EP_ENOTFOUND)
-        ep_error_field(err, "site_id", "场所 %lld 不存在或不在管辖范围内",
-                       "site %lld does not exist or is outside your jurisdiction",
-                       (long long)site_id);
-    else if (rc != 0)
-        *err = lookup;
-    return rc;
+    return step(w, rc);
 }
 
 static int find_active_observation(const struct observation *o, void *ctx)
 {
     *(int64_t *)ctx = o->id;
     return 1;
+}
+
+/* The references of a new case: the observation to convert (visible, still
+ * active, of the person given), the person (visible) and the site (visible).
+ * Field errors are gathered in w->err; *person_id and *obs_id receive the
+ * person and the observation (0 when none), "grid" the person's grid. */
+static void create_refs(struct write *w, const struct case_input *in, int64_t *person_id,
+                        int64_t *obs_id, char grid[REGION_CODE_MAX])
+{
+    *person_id = in->person_id;
+    *obs_id = 0;
+    if (in->observation_id > 0 &&
+        write_ref(w, REF_OBSERVATION, in->observation_id, "observation_id", NULL) == 1) {
+        struct observation o;
+        if (step(w, observation_get(w->s, "", in->observation_id, &o, w->err)) != 0)
+            return;
+        if (strcmp(o.status, "active") != 0)
+            ep_error_field(w->err, "observation_id", "观察记录已结束(%s)",
+                           "the observation is no longer active (%s)", o.status);
+        else if (*person_id > 0 && *person_id != o.person_id)
+            ep_error_field(w->err, "person_id", "与观察记录的人员不符",
+                           "does not match the observation's person");
+        else
+            *person_id = o.person_id, *obs_id = o.id;
+    }
+    if (*person_id > 0)
+        write_ref(w, REF_PERSON, *person_id, "person_id", grid);
+    if (in->site_id > 0)
+        write_ref(w, REF_SITE, in->site_id, "site_id", NULL);
 }
 
 int case_create(struct store *s, const struct actor *who, const struct case_input *in,
@@ -584,75 +602,28 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
     if (err->code)
         return -err->code;
 
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    int64_t id = 0;
-    if (idem && idem->uuid) {
-        rc = idem_check(s, idem->uuid, "case", idem->hash, &id, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s);
-            idem->replayed = 1;
-            return case_get(s, who->user->scope, id, out, err);
-        }
-        if (rc < 0)
-            goto out;
-    }
-    /* The person, directly or through the observation to convert. */
-    int64_t person_id = in->person_id, obs_id = 0;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (in->observation_id > 0) {
-        struct observation o;
-        rc = observation_get(s, who->user->scope, in->observation_id, &o, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "observation_id", "观察记录 %lld 不存在",
-                           "observation %lld does not exist", (long long)in->observation_id);
-        else if (rc != 0)
-            goto fail_lookup;
-        else if (strcmp(o.status, "active") != 0)
-            ep_error_field(err, "observation_id", "观察记录已结束(%s)",
-                           "the observation is no longer active (%s)", o.status);
-        else if (person_id > 0 && person_id != o.person_id)
-            ep_error_field(err, "person_id", "与观察记录的人员不符",
-                           "does not match the observation's person");
-        else
-            person_id = o.person_id, obs_id = o.id;
-    }
-    struct person p;
-    if (!err->code) {
-        rc = person_get(s, "", person_id, &p, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
-                           (long long)person_id);
-        else if (rc != 0)
-            goto fail_lookup;
-    }
-    struct site site;
-    memset(&site, 0, sizeof site);
-    if (in->site_id > 0)
-        site_check(s, who, in->site_id, &site, err);
-    if (err->code) {
-        rc = -err->code;
-        goto out;
-    }
-    if (!region_in_scope(p.grid_code, who->user->scope)) {
-        rc = ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
-                          "person %lld is outside your jurisdiction (%s)", (long long)person_id,
-                          who->user->scope);
-        goto out;
-    }
+    struct write w;
+    int64_t case_id = 0;
+    int rc = write_begin(&w, s, who, "case", idem, &case_id, err);
+    if (rc == WRITE_REPLAY)
+        return case_get(s, who->user->scope, case_id, out, err);
+    if (rc != 0)
+        return rc;
+    /* The person, directly or through the observation to convert: visible to
+     * who, or not found (the same answer for a record of another county). */
+    int64_t person_id = 0, obs_id = 0;
+    char grid[REGION_CODE_MAX] = "";
+    create_refs(&w, in, &person_id, &obs_id, grid);
+    if (write_check(&w) != 0)
+        return write_end(&w, 0);
     /* The person's active observation ends: a case is managed as a case. */
     if (!obs_id) {
         struct observation_filter of = {
             .scope = "", .status = "active", .person_id = person_id, .limit = 1};
-        rc = observation_list(s, &of, find_active_observation, &obs_id, err);
-        if (rc < 0)
-            goto out;
+        if (step(&w, observation_list(s, &of, find_active_observation, &obs_id, err)) != 0)
+            return write_end(&w, 0);
     }
 
-    struct case_record c;
-    memset(&c, 0, sizeof c);
     char now[32];
     time_iso_from_unix((time_t)at_unix, now);
     struct store_stmt *st =
@@ -663,14 +634,14 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     char report_text[11];
     time_date_format(report, report_text);
     int confirmed = strcmp(in->status, "confirmed") == 0;
     store_bind_int64(st, 1, person_id);
-    store_bind_text(st, 2, p.grid_code);
+    store_bind_text(st, 2, grid);
     store_bind_text(st, 3, in->status);
     store_bind_text(st, 4, in->status);
     store_bind_text(st, 5, in->severity);
@@ -690,55 +661,106 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
     store_bind_text(st, 13, now);
     store_bind_text(st, 14, now);
     if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT) {
+        if (rc == -EP_ECONFLICT) { /* the person is visible: saying so leaks nothing */
             ep_error_clear(err);
             ep_error_field(err, "person_id", "此人已有未结案的病例",
                            "this person has an open case");
             rc = ep_error_set(err, EP_ECONFLICT, "此人已有未结案的病例",
                               "this person already has an open case");
         }
-        goto out;
+        write_fail(&w, rc);
+        return write_end(&w, 0);
     }
-    int64_t case_id = store_last_insert_id(s);
+    case_id = store_last_insert_id(s);
     if (obs_id) {
         char note[40];
         snprintf(note, sizeof note, "case:%lld", (long long)case_id);
         struct observation ended;
-        if ((rc = observation_end(s, who, obs_id, "converted", note, &ended, err)) != 0)
-            goto out;
+        observation_end_step(&w, obs_id, "converted", note, &ended);
     }
-    if ((rc = case_get(s, "", case_id, &c, err)) != 0)
-        goto out;
-    json_t *fields = json_pack("[s]", "status");
-    if (in->severity)
-        json_array_append_new(fields, json_string("severity"));
-    if (in->site_id)
-        json_array_append_new(fields, json_string("site_id"));
-    if (in->onset_date)
-        json_array_append_new(fields, json_string("onset_date"));
-    rc = history_add(s, who, &c, "", at_unix, fields, in->note, err);
-    json_decref(fields);
-    if (rc != 0 || (rc = consequences(s, NULL, &c, at_unix, err)) != 0)
-        goto out;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)case_id);
-    json_t *after = audit_json(&c);
-    rc = audit_record(s, who, "create", "case", key, c.grid_code, NULL, after, err);
-    json_decref(after);
-    if (rc != 0)
-        goto out;
-    if (idem && idem->uuid && (rc = idem_record(s, idem->uuid, "case", case_id, idem->hash, err)))
-        goto out;
-    *out = c;
-    rc = store_commit(s, err);
-    goto out;
-fail_lookup:
-    *err = lookup;
-    rc = err->code ? -err->code : -EP_EINTERNAL;
-out:
-    if (rc != 0)
-        store_rollback(s);
+    struct case_record c;
+    memset(&c, 0, sizeof c);
+    if (write_ok(&w) && step(&w, case_get(s, "", case_id, &c, err)) == 0) {
+        json_t *fields = json_pack("[s]", "status");
+        if (in->severity)
+            json_array_append_new(fields, json_string("severity"));
+        if (in->site_id)
+            json_array_append_new(fields, json_string("site_id"));
+        if (in->onset_date)
+            json_array_append_new(fields, json_string("onset_date"));
+        history_add(&w, &c, "", at_unix, fields, in->note);
+        json_decref(fields);
+        consequences(&w, NULL, &c, at_unix);
+        json_t *after = audit_json(&c);
+        write_audit(&w, "create", "case", case_id, c.grid_code, NULL, after);
+        json_decref(after);
+    }
+    if ((rc = write_end(&w, case_id)) == 0)
+        *out = c;
     return rc;
+}
+
+/* The changes of "ch" applied to "before" into "c", the names of the fields
+ * changed appended to "fields": rule violations and a site that is not
+ * visible end the write. */
+static int change_apply(struct write *w, const struct case_record *before,
+                        const struct case_change *ch, const char *at_day, int64_t onset,
+                        struct case_record *c, json_t *fields)
+{
+    struct ep_error *err = w->err;
+    *c = *before;
+    if (ch->status) {
+        if (step(w, case_transition_check(before->status, ch->status, err)) != 0)
+            return w->rc;
+        snprintf(c->status, sizeof c->status, "%s", ch->status);
+        if (!strcmp(ch->status, "discharged") || !strcmp(ch->status, "deceased"))
+            memcpy(c->outcome_date, at_day, sizeof c->outcome_date);
+        else
+            snprintf(c->classification, sizeof c->classification, "%s", ch->status);
+        if (!strcmp(ch->status, "confirmed"))
+            memcpy(c->confirmed_date, at_day, sizeof c->confirmed_date);
+        json_array_append_new(fields, json_string("status"));
+    }
+    int open_before = case_status_open(before->status), open_after = case_status_open(c->status);
+    if (ch->severity && strcmp(ch->severity, before->severity) != 0) {
+        if (!open_before || !open_after) {
+            ep_error_set(err, EP_ERULE, "只有在院(未结案)的病例才能变更病情分型",
+                         "severity can change only while the case is open");
+            ep_error_field(err, "severity", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
+            return write_fail(w, -EP_ERULE);
+        }
+        snprintf(c->severity, sizeof c->severity, "%s", ch->severity);
+        json_array_append_new(fields, json_string("severity"));
+    }
+    if (ch->site_given && ch->site_id != before->site_id) {
+        if (!open_before) {
+            ep_error_set(err, EP_ERULE, "已结案的病例不能变更收治场所",
+                         "a closed case cannot be moved to another site");
+            ep_error_field(err, "site_id", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
+            return write_fail(w, -EP_ERULE);
+        }
+        if (ch->site_id > 0 && write_ref(w, REF_SITE, ch->site_id, "site_id", NULL) != 1)
+            return write_check(w);
+        c->site_id = ch->site_id;
+        json_array_append_new(fields, json_string("site_id"));
+    }
+    if (ch->onset_date && strcmp(ch->onset_date, before->onset_date) != 0) {
+        int64_t report;
+        time_date_parse(before->report_date, &report);
+        if (onset > report) {
+            ep_error_set(err, EP_EINVAL, "发病日期不能晚于报告日期",
+                         "the onset date cannot be after the report date");
+            ep_error_field(err, "onset_date", "不能晚于报告日期",
+                           "cannot be after the report date");
+            return write_fail(w, -EP_EINVAL);
+        }
+        snprintf(c->onset_date, sizeof c->onset_date, "%s", ch->onset_date);
+        json_array_append_new(fields, json_string("onset_date"));
+    }
+    if (json_array_size(fields) == 0)
+        return write_fail(w,
+                          ep_error_set(err, EP_EINVAL, "没有需要变更的内容", "nothing to change"));
+    return 0;
 }
 
 int case_update(struct store *s, const struct actor *who, int64_t id, const struct case_change *ch,
@@ -761,118 +783,60 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
     if (err->code)
         return -err->code;
 
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct case_record before, c;
-    int64_t last = 0;
-    int rc = case_get(s, who->user->scope, id, &before, err);
-    if (rc != 0 || (rc = last_change(s, id, &last, err)) != 0)
-        goto out;
-    if (at_unix < last) {
-        rc = ep_error_set(err, EP_ERULE, "变更时间不能早于病例的上一次变更",
-                          "a change cannot be recorded before the case's last change");
-        goto out;
-    }
-    c = before;
-    json_t *fields = json_array();
-    if (ch->status) {
-        if ((rc = case_transition_check(before.status, ch->status, err)) != 0)
-            goto out_fields;
-        snprintf(c.status, sizeof c.status, "%s", ch->status);
-        if (!strcmp(ch->status, "discharged") || !strcmp(ch->status, "deceased"))
-            memcpy(c.outcome_date, at_day, sizeof c.outcome_date);
-        else
-            snprintf(c.classification, sizeof c.classification, "%s", ch->status);
-        if (!strcmp(ch->status, "confirmed"))
-            memcpy(c.confirmed_date, at_day, sizeof c.confirmed_date);
-        json_array_append_new(fields, json_string("status"));
-    }
-    int open_before = case_status_open(before.status), open_after = case_status_open(c.status);
-    if (ch->severity && strcmp(ch->severity, before.severity) != 0) {
-        if (!open_before || !open_after) {
-            rc = ep_error_set(err, EP_ERULE, "只有在院(未结案)的病例才能变更病情分型",
-                              "severity can change only while the case is open");
-            ep_error_field(err, "severity", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
-            goto out_fields;
-        }
-        snprintf(c.severity, sizeof c.severity, "%s", ch->severity);
-        json_array_append_new(fields, json_string("severity"));
-    }
-    if (ch->site_given && ch->site_id != before.site_id) {
-        if (!open_before) {
-            rc = ep_error_set(err, EP_ERULE, "已结案的病例不能变更收治场所",
-                              "a closed case cannot be moved to another site");
-            ep_error_field(err, "site_id", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
-            goto out_fields;
-        }
-        struct site site;
-        if (ch->site_id > 0 && site_check(s, who, ch->site_id, &site, err) != 0) {
-            rc = err->code ? -err->code : -EP_EINTERNAL;
-            goto out_fields;
-        }
-        c.site_id = ch->site_id;
-        json_array_append_new(fields, json_string("site_id"));
-    }
-    if (ch->onset_date && strcmp(ch->onset_date, before.onset_date) != 0) {
-        int64_t report;
-        time_date_parse(before.report_date, &report);
-        if (onset > report) {
-            rc = ep_error_set(err, EP_EINVAL, "发病日期不能晚于报告日期",
-                              "the onset date cannot be after the report date");
-            ep_error_field(err, "onset_date", "不能晚于报告日期",
-                           "cannot be after the report date");
-            goto out_fields;
-        }
-        snprintf(c.onset_date, sizeof c.onset_date, "%s", ch->onset_date);
-        json_array_append_new(fields, json_string("onset_date"));
-    }
-    if (json_array_size(fields) == 0) {
-        rc = ep_error_set(err, EP_EINVAL, "没有需要变更的内容", "nothing to change");
-        goto out_fields;
-    }
-    char now[32];
-    time_iso_from_unix((time_t)at_unix, now);
-    struct store_stmt *st =
-        store_prepare(s,
-                      "UPDATE cases SET status = ?, classification = ?, severity = ?,"
-                      " onset_date = ?, confirmed_date = ?, outcome_date = ?, site_id = ?,"
-                      " updated_at = ? WHERE id = ?",
-                      err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out_fields;
-    }
-    store_bind_text(st, 1, c.status);
-    store_bind_text(st, 2, c.classification);
-    store_bind_text(st, 3, c.severity[0] ? c.severity : NULL);
-    store_bind_text(st, 4, c.onset_date[0] ? c.onset_date : NULL);
-    store_bind_text(st, 5, c.confirmed_date[0] ? c.confirmed_date : NULL);
-    store_bind_text(st, 6, c.outcome_date[0] ? c.outcome_date : NULL);
-    if (c.site_id)
-        store_bind_int64(st, 7, c.site_id);
-    else
-        store_bind_null(st, 7);
-    store_bind_text(st, 8, now);
-    store_bind_int64(st, 9, id);
-    if ((rc = store_run(st, err)) != 0 || (rc = case_get(s, "", id, &c, err)) != 0 ||
-        (rc = history_add(s, who, &c, before.status, at_unix, fields, ch->note, err)) != 0 ||
-        (rc = consequences(s, &before, &c, at_unix, err)) != 0)
-        goto out_fields;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    json_t *jb = audit_json(&before), *ja = audit_json(&c);
-    rc = audit_record(s, who, "update", "case", key, c.grid_code, jb, ja, err);
-    json_decref(jb);
-    json_decref(ja);
-    if (rc == 0) {
-        *out = c;
-        rc = store_commit(s, err);
-    }
-out_fields:
-    json_decref(fields);
-out:
+    struct write w;
+    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
     if (rc != 0)
-        store_rollback(s);
+        return rc;
+    struct case_record before, c;
+    memset(&c, 0, sizeof c);
+    int64_t last = 0;
+    if (write_target(&w, REF_CASE, id, NULL) != 0 ||
+        step(&w, case_get(s, "", id, &before, err)) != 0 ||
+        step(&w, last_change(s, id, &last, err)) != 0)
+        return write_end(&w, 0);
+    if (at_unix < last) {
+        write_fail(&w, ep_error_set(err, EP_ERULE, "变更时间不能早于病例的上一次变更",
+                                    "a change cannot be recorded before the case's last change"));
+        return write_end(&w, 0);
+    }
+    json_t *fields = json_array();
+    if (change_apply(&w, &before, ch, at_day, onset, &c, fields) == 0) {
+        char now[32];
+        time_iso_from_unix((time_t)at_unix, now);
+        struct store_stmt *st =
+            store_prepare(s,
+                          "UPDATE cases SET status = ?, classification = ?, severity = ?,"
+                          " onset_date = ?, confirmed_date = ?, outcome_date = ?, site_id = ?,"
+                          " updated_at = ? WHERE id = ?",
+                          err);
+        if (!st) {
+            write_fail(&w, -EP_EINTERNAL);
+        } else {
+            store_bind_text(st, 1, c.status);
+            store_bind_text(st, 2, c.classification);
+            store_bind_text(st, 3, c.severity[0] ? c.severity : NULL);
+            store_bind_text(st, 4, c.onset_date[0] ? c.onset_date : NULL);
+            store_bind_text(st, 5, c.confirmed_date[0] ? c.confirmed_date : NULL);
+            store_bind_text(st, 6, c.outcome_date[0] ? c.outcome_date : NULL);
+            if (c.site_id)
+                store_bind_int64(st, 7, c.site_id);
+            else
+                store_bind_null(st, 7);
+            store_bind_text(st, 8, now);
+            store_bind_int64(st, 9, id);
+            if (step(&w, store_run(st, err)) == 0 && step(&w, case_get(s, "", id, &c, err)) == 0 &&
+                history_add(&w, &c, before.status, at_unix, fields, ch->note) == 0 &&
+                consequences(&w, &before, &c, at_unix) == 0) {
+                json_t *jb = audit_json(&before), *ja = audit_json(&c);
+                write_audit(&w, "update", "case", id, c.grid_code, jb, ja);
+                json_decref(jb);
+                json_decref(ja);
+            }
+        }
+    }
+    json_decref(fields);
+    if ((rc = write_end(&w, id)) == 0)
+        *out = c;
     return rc;
 }
 

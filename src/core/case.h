@@ -108,12 +108,14 @@ struct case_input {
     int64_t at_unix;         /* when it is recorded: 0 = now (simulations pass their clock) */
 };
 
-/* Reports a case in one transaction: checks (field errors named after the
- * input members), the person inside who's scope (-EP_EFORBIDDEN), not
- * already an open case (-EP_ECONFLICT).  The person's active observation
- * (or the one named) is ended as "converted".  History row, counters,
- * audit, event ("case.created") and the four-concentrations alert.
- * "idem" (may be NULL) as in person_create. */
+/* Reports a case in one write: input checks (field errors named after the
+ * input members, 400), then the references -- the person, the observation
+ * and the site must be visible to who: one that is missing or outside the
+ * scope is the same field error "<kind> <id> 不存在" (404 when it is the only
+ * error) -- then not already an open case (-EP_ECONFLICT).  The person's
+ * active observation (or the one named) is ended as "converted".  History
+ * row, counters, audit, event ("case.created") and the four-concentrations
+ * alert.  "idem" (may be NULL) as in person_create. */
 int case_create(struct store *s, const struct actor *who, const struct case_input *in,
                 struct idem_key *idem, struct case_record *out, struct ep_error *err);
 
@@ -127,12 +129,13 @@ struct case_change {
     int64_t at_unix;        /* 0 = now; never before the case's last change */
 };
 
-/* Applies one change in one transaction: the status through the state
- * machine (-EP_ERULE with its message), severity and placement only while
- * open (-EP_ERULE), a site visible from who's scope (field "site_id").  A
- * change that changes nothing is -EP_EINVAL.  History row (the fields
- * changed), counters, audit with before and after, event ("case.updated"),
- * alert.  -EP_ENOTFOUND outside who's scope. */
+/* Applies one change in one write: the status through the state machine
+ * (-EP_ERULE with its message), severity and placement only while open
+ * (-EP_ERULE), a site visible from who's scope (field "site_id": 404 like a
+ * missing one).  A change that changes nothing is -EP_EINVAL.  History row
+ * (the fields changed), counters, audit with before and after, event
+ * ("case.updated"), alert.  -EP_ENOTFOUND when the case is missing or
+ * outside who's scope. */
 int case_update(struct store *s, const struct actor *who, int64_t id,
                 const struct case_change *change, struct case_record *out, struct ep_error *err);
 

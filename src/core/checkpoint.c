@@ -475,7 +475,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
                                             .source = source,
                                             .opened_unix = entered}; /* at the checkpoint */
         int opened;
-        if ((rc = observation_open(s, who, &oi, &observation_id, &opened, err)) != 0)
+        if ((rc = observation_open_step(&w, &oi, &observation_id, &opened)) != 0)
             goto out;
     }
     if (febrile) {
@@ -496,7 +496,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
         ai.dedup_key = key;
         ai.title_zh = title_zh;
         ai.title_en = title_en;
-        if ((rc = alert_raise(s, &ai, &alert_id, err)) != 0)
+        if ((rc = alert_raise_step(&w, &ai, &alert_id)) != 0)
             goto out;
     }
     if (observation_id || alert_id) {

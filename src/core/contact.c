@@ -16,6 +16,8 @@
 #include "core/counter.h"
 #include "core/event.h"
 #include "core/observation.h"
+#include "core/ref.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -273,6 +275,32 @@ int contact_input_check(struct store *s, const struct contact_input *in, struct 
     return err->code ? -err->code : 0;
 }
 
+/* Runs "rc" (a store or lookup call's result, err filled) into the write. */
+static int step(struct write *w, int rc)
+{
+    return rc < 0 ? write_fail(w, rc) : w->rc;
+}
+
+/* The source of a new contact, visible to who (a case, or a contact seen
+ * from its own or its source's jurisdiction): its grid and its person. */
+static int source_load(struct write *w, const struct contact_input *in, char grid[REGION_CODE_MAX],
+                       int64_t *person_id)
+{
+    *person_id = 0;
+    if (in->source_case_id > 0) {
+        if (write_ref(w, REF_CASE, in->source_case_id, "source_case_id", grid) == 1) {
+            struct case_record c;
+            if (step(w, case_get(w->s, "", in->source_case_id, &c, w->err)) == 0)
+                *person_id = c.person_id;
+        }
+    } else if (write_ref(w, REF_CONTACT, in->source_contact_id, "source_contact_id", grid) == 1) {
+        struct contact k;
+        if (step(w, contact_get(w->s, "", in->source_contact_id, &k, w->err)) == 0)
+            *person_id = k.person_id;
+    }
+    return w->rc;
+}
+
 int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
                    struct idem_key *idem, struct contact *out, struct ep_error *err)
 {
@@ -283,85 +311,42 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
     traced_day[10] = '\0';
     if (contact_input_check(s, in, err) != 0)
         return -err->code;
+
+    struct write w;
+    int64_t contact_id = 0;
+    int rc = write_begin(&w, s, who, "contact", idem, &contact_id, err);
+    if (rc == WRITE_REPLAY)
+        return contact_get(s, who->user->scope, contact_id, out, err);
+    if (rc != 0)
+        return rc;
+    /* The source and an already registered person: visible to who, or not
+     * found (the same answer for a record of another county). */
+    char source_grid[REGION_CODE_MAX] = "";
+    int64_t source_person = 0;
     struct person p;
     memset(&p, 0, sizeof p);
-
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
-    int64_t id = 0;
-    if (idem && idem->uuid) {
-        rc = idem_check(s, idem->uuid, "contact", idem->hash, &id, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s);
-            idem->replayed = 1;
-            return contact_get(s, who->user->scope, id, out, err);
-        }
-        if (rc < 0)
-            goto out;
-    }
-    /* The source, visible to who. */
-    char source_grid[REGION_CODE_MAX];
-    int64_t source_person = 0;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    if (in->source_case_id > 0) {
-        struct case_record c;
-        rc = case_get(s, who->user->scope, in->source_case_id, &c, &lookup);
-        if (rc == 0) {
-            memcpy(source_grid, c.grid_code, sizeof source_grid);
-            source_person = c.person_id;
-        } else if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "source_case_id", "病例 %lld 不存在", "case %lld does not exist",
-                           (long long)in->source_case_id);
-            rc = ep_error_set(err, EP_ENOTFOUND, "病例 %lld 不存在", "case %lld not found",
-                              (long long)in->source_case_id);
-            goto out;
-        }
-    } else {
-        struct contact k;
-        rc = contact_get(s, who->user->scope, in->source_contact_id, &k, &lookup);
-        if (rc == 0) {
-            memcpy(source_grid, k.grid_code, sizeof source_grid);
-            source_person = k.person_id;
-        } else if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "source_contact_id", "密切接触者记录 %lld 不存在",
-                           "contact %lld does not exist", (long long)in->source_contact_id);
-            rc = ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %lld 不存在",
-                              "contact %lld not found", (long long)in->source_contact_id);
-            goto out;
-        }
-    }
-    if (rc != 0) {
-        *err = lookup;
-        goto out;
-    }
-    /* The person: registered already (anywhere), or registered now. */
-    if (in->person_id > 0) {
-        rc = person_get(s, "", in->person_id, &p, &lookup);
-        if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
-                           (long long)in->person_id);
-            rc = -EP_EINVAL;
-            goto out;
-        } else if (rc != 0) {
-            *err = lookup;
-            goto out;
-        }
-    } else {
+    source_load(&w, in, source_grid, &source_person);
+    if (in->person_id > 0 &&
+        write_ref(&w, REF_PERSON, in->person_id, "person_id", p.grid_code) == 1)
+        p.id = in->person_id;
+    if (write_check(&w) != 0)
+        return write_end(&w, 0);
+    if (!in->person_id) {
+        /* Registered now: the person module's own write (a savepoint of this one). */
         struct person made;
         if ((rc = person_create(s, who, in->person, NULL, &made, err)) != 0) {
             if (rc == -EP_ECONFLICT || rc == -EP_EINVAL)
                 ep_error_fields_prefix(err, 0, "person.");
-            goto out;
+            write_fail(&w, rc);
+            return write_end(&w, 0);
         }
         p = made;
     }
     if (p.id == source_person) {
         ep_error_field(err, "person_id", "密切接触者不能是传染源本人",
                        "a contact cannot be the source person");
-        rc = -EP_EINVAL;
-        goto out;
+        write_check(&w);
+        return write_end(&w, 0);
     }
     struct store_stmt *st = store_prepare(
         s,
@@ -370,8 +355,8 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         " traced_at, traced_day, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     store_bind_int64(st, 1, p.id);
     store_bind_text(st, 2, p.grid_code);
@@ -390,15 +375,16 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
     store_bind_text(st, 10, traced_day);
     store_bind_text(st, 11, who->user->username);
     if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT) {
+        if (rc == -EP_ECONFLICT) { /* person and source are visible: this leaks nothing */
             ep_error_clear(err);
             ep_error_field(err, "person_id", "此人已登记为该传染源的密切接触者",
                            "this person is already a contact of this source");
             rc = ep_error_set(err, EP_ECONFLICT, "密切接触者已登记", "contact already recorded");
         }
-        goto out;
+        write_fail(&w, rc);
+        return write_end(&w, 0);
     }
-    int64_t contact_id = store_last_insert_id(s);
+    contact_id = store_last_insert_id(s);
     char source[32];
     snprintf(source, sizeof source, "contact:%lld", (long long)contact_id);
     struct observation_open_input oi = {
@@ -411,39 +397,30 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
     };
     int64_t obs_id;
     int opened;
-    if ((rc = observation_open(s, who, &oi, &obs_id, &opened, err)) != 0)
-        goto out;
+    if (observation_open_step(&w, &oi, &obs_id, &opened) != 0)
+        return write_end(&w, 0);
     st = store_prepare(s, "UPDATE contacts SET observation_id = ? WHERE id = ?", err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     store_bind_int64(st, 1, obs_id);
     store_bind_int64(st, 2, contact_id);
-    if ((rc = store_run(st, err)) != 0 ||
-        (rc = counter_add(s, p.grid_code, "contacts_total", 1, err)) != 0 ||
-        (rc = contact_get(s, "", contact_id, out, err)) != 0)
-        goto out;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)contact_id);
+    if (step(&w, store_run(st, err)) != 0 ||
+        write_count(&w, p.grid_code, "contacts_total", 1) != 0 ||
+        step(&w, contact_get(s, "", contact_id, out, err)) != 0)
+        return write_end(&w, 0);
     json_t *after = contact_json_new(out);
     json_object_del(after, "person_name");
-    rc = audit_record(s, who, "create", "contact", key, p.grid_code, NULL, after, err);
+    write_audit(&w, "create", "contact", contact_id, p.grid_code, NULL, after);
     json_decref(after);
-    if (rc != 0)
-        goto out;
-    json_t *payload =
-        json_pack("{s:I, s:s}", "id", (json_int_t)contact_id, "grid_code", p.grid_code);
-    rc = event_publish(s, p.grid_code, "contact.created", payload, NULL, err);
-    json_decref(payload);
-    if (rc == 0 && idem && idem->uuid)
-        rc = idem_record(s, idem->uuid, "contact", contact_id, idem->hash, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    if (write_ok(&w)) {
+        json_t *payload =
+            json_pack("{s:I, s:s}", "id", (json_int_t)contact_id, "grid_code", p.grid_code);
+        step(&w, event_publish(s, p.grid_code, "contact.created", payload, NULL, err));
+        json_decref(payload);
+    }
+    return write_end(&w, contact_id);
 }
 
 int contact_counters_rebuild(struct store *s, struct ep_error *err)

@@ -2,12 +2,11 @@
  * contact.h -- close contacts (密切接触者) of a case and contacts of
  * contacts (次密接), and the transmission graph they form.
  *
- * A contact is a person (from the registry, or registered on the spot with
- * person_validate/person_create) linked to exactly one source -- a case or
- * another contact -- with a contact type and the date of last contact.
- * Recording one opens a medical observation (reason "contact") from the last
- * contact, ending at last contact + the profile's days (observation_open;
- * an observation already active is kept and linked).  Counter
+ * A contact is a person (from the registry inside the tracer's scope, or
+ * registered on the spot with person_validate/person_create) linked to exactly one source -- a case
+ * or another contact -- with a contact type and the date of last contact. Recording one opens a
+ * medical observation (reason "contact") from the last contact, ending at last contact + the
+ * profile's days (observation_open; an observation already active is kept and linked).  Counter
  * (docs/counters.md): contacts_total +1 in the contact's grid.
  *
  * Scope: a contact is visible to a user when the contact's grid or its
@@ -67,13 +66,16 @@ const char *contact_type_zh(const char *type);
  * through person_validate).  0 or -EP_EINVAL with field errors. */
 int contact_input_check(struct store *s, const struct contact_input *in, struct ep_error *err);
 
-/* Records a contact in one transaction: field errors named after the input
- * members (a new person's as "person.<member>"); the source must be visible
- * to who (-EP_ENOTFOUND, field "source_case_id"/"source_contact_id"); a new
- * person inside who's scope (-EP_EFORBIDDEN); the same person twice for one
- * source, or a new person's ID number already registered, is -EP_ECONFLICT.
- * Opens the observation, moves the counter, audits, publishes
- * "contact.created".  "idem" (may be NULL) as in person_create. */
+/* Records a contact in one write: field errors named after the input
+ * members (a new person's as "person.<member>"); then the references: the
+ * source and an existing person must be visible to who -- one missing or
+ * outside the scope is the same field error "<kind> <id> 不存在" on
+ * "source_case_id"/"source_contact_id"/"person_id" (404 when it is the only
+ * error); a new person is registered by person_create (its own rules); the
+ * same person twice for one source, or a new person's ID number already
+ * registered, is -EP_ECONFLICT.  Opens the observation, moves the counter,
+ * audits, publishes "contact.created".  "idem" (may be NULL) as in
+ * person_create. */
 int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
                    struct idem_key *idem, struct contact *out, struct ep_error *err);
 

@@ -23,6 +23,8 @@
 #include "core/counter.h"
 #include "core/person.h"
 #include "core/profile.h"
+#include "core/ref.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -386,41 +388,34 @@ static int active_of(struct store *s, int64_t person_id, int64_t *id, struct ep_
     return rc < 0 ? rc : 0;
 }
 
-int observation_open(struct store *s, const struct actor *who,
-                     const struct observation_open_input *in, int64_t *id_out, int *opened,
-                     struct ep_error *err)
+/* Runs "rc" (a store or lookup call's result, err filled) into the write. */
+static int step(struct write *w, int rc)
+{
+    return rc < 0 ? write_fail(w, rc) : w->rc;
+}
+
+/* Opens the observation of a checked input for a person living in "grid":
+ * nothing when the person already has an active one (*id_out = its id). */
+static int open_insert(struct write *w, const struct observation_open_input *in, const char *grid,
+                       int64_t *id_out, int *opened)
 {
     *id_out = 0;
     *opened = 0;
-    check_open_input(in, err);
-    struct person person;
-    if (in->person_id > 0) {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = person_get(s, "", in->person_id, &person, &lookup);
-        if (rc == -EP_ENOTFOUND) {
-            ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
-                           (long long)in->person_id);
-        } else if (rc != 0) {
-            *err = lookup;
-            return rc;
-        }
-    }
-    if (err->code)
-        return -err->code;
-    int rc = active_of(s, in->person_id, id_out, err);
-    if (rc != 0 || *id_out)
-        return rc;
-
+    if (!write_ok(w))
+        return w->rc;
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
+    if (step(w, active_of(s, in->person_id, id_out, err)) != 0 || *id_out)
+        return w->rc;
     struct profile prof;
-    if ((rc = profile_get(s, &prof, err)) != 0)
-        return rc;
+    if (step(w, profile_get(s, &prof, err)) != 0)
+        return w->rc;
     struct observation o;
     memset(&o, 0, sizeof o);
     int64_t start;
     time_date_parse(in->start_date, &start);
     o.person_id = in->person_id;
-    snprintf(o.grid_code, sizeof o.grid_code, "%s", person.grid_code);
+    snprintf(o.grid_code, sizeof o.grid_code, "%s", grid);
     snprintf(o.kind, sizeof o.kind, "%s", in->kind);
     snprintf(o.site, sizeof o.site, "%s", is_blank(in->site) ? "" : in->site);
     snprintf(o.reason, sizeof o.reason, "%s", in->reason);
@@ -428,7 +423,7 @@ int observation_open(struct store *s, const struct actor *who,
     time_date_format(start + prof.observation_days, o.planned_end);
     snprintf(o.status, sizeof o.status, "active");
     snprintf(o.source, sizeof o.source, "%s", in->source ? in->source : "");
-    snprintf(o.created_by, sizeof o.created_by, "%s", who->user->username);
+    snprintf(o.created_by, sizeof o.created_by, "%s", w->who->user->username);
     time_now_iso(o.created_at);
     memcpy(o.updated_at, o.created_at, sizeof o.updated_at);
     /* A moment a little ahead of this clock (the caller's skew) is now. */
@@ -444,7 +439,7 @@ int observation_open(struct store *s, const struct actor *who,
         " updated_at, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
         err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, o.person_id);
     store_bind_text(st, 2, o.grid_code);
     store_bind_text(st, 3, o.kind);
@@ -457,92 +452,116 @@ int observation_open(struct store *s, const struct actor *who,
     store_bind_text(st, 10, o.created_at);
     store_bind_text(st, 11, o.updated_at);
     store_bind_text(st, 12, o.opened_at);
-    if ((rc = store_run(st, err)) != 0)
-        return rc;
+    if (step(w, store_run(st, err)) != 0)
+        return w->rc;
     o.id = store_last_insert_id(s);
-    char metric[64], key[24];
+    char metric[64];
     snprintf(metric, sizeof metric, "obs_active.%s", o.kind);
-    if ((rc = counter_add(s, o.grid_code, metric, 1, err)) != 0)
-        return rc;
+    write_count(w, o.grid_code, metric, 1);
     snprintf(metric, sizeof metric, "obs_new.%s", o.start_date);
-    if ((rc = counter_add(s, o.grid_code, metric, 1, err)) != 0)
-        return rc;
-    snprintf(key, sizeof key, "%lld", (long long)o.id);
+    write_count(w, o.grid_code, metric, 1);
     json_t *after = audit_json(&o);
-    rc = audit_record(s, who, "create", "observation", key, o.grid_code, NULL, after, err);
+    write_audit(w, "create", "observation", o.id, o.grid_code, NULL, after);
     json_decref(after);
-    if (rc != 0)
-        return rc;
+    if (!write_ok(w))
+        return w->rc;
     *id_out = o.id;
     *opened = 1;
     return 0;
+}
+
+int observation_open_step(struct write *w, const struct observation_open_input *in, int64_t *id_out,
+                          int *opened)
+{
+    *id_out = 0;
+    *opened = 0;
+    if (!write_ok(w))
+        return w->rc;
+    check_open_input(in, w->err);
+    char grid[REGION_CODE_MAX] = "";
+    if (in->person_id > 0) {
+        /* Scope "": a consequence may concern a person living elsewhere. */
+        int rc = ref_visible(w->s, "", REF_PERSON, in->person_id, grid, w->err);
+        if (rc < 0)
+            return write_fail(w, rc);
+        if (rc == 0)
+            ref_field_not_found(w->err, "person_id", REF_PERSON, in->person_id);
+    }
+    if (write_check(w) != 0)
+        return w->rc;
+    return open_insert(w, in, grid, id_out, opened);
+}
+
+int observation_open(struct store *s, const struct actor *who,
+                     const struct observation_open_input *in, int64_t *id_out, int *opened,
+                     struct ep_error *err)
+{
+    *id_out = 0;
+    *opened = 0;
+    struct write w;
+    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
+    if (rc != 0)
+        return rc;
+    observation_open_step(&w, in, id_out, opened);
+    return write_end(&w, *id_out);
 }
 
 int observation_create(struct store *s, const struct actor *who,
                        const struct observation_open_input *in, struct idem_key *idem,
                        struct observation *out, struct ep_error *err)
 {
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    int rc;
+    struct write w;
     int64_t id = 0;
-    if (idem && idem->uuid) {
-        rc = idem_check(s, idem->uuid, "observation", idem->hash, &id, err);
-        if (rc == IDEM_REPLAY) {
-            store_rollback(s);
-            idem->replayed = 1;
-            return observation_get(s, who->user->scope, id, out, err);
-        }
-        if (rc < 0)
-            goto out;
-    }
-    /* The person must be the caller's to place under observation. */
-    if (in->person_id > 0) {
-        struct person p;
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        if (person_get(s, "", in->person_id, &p, &lookup) == 0 &&
-            !region_in_scope(p.grid_code, who->user->scope)) {
-            rc = ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
-                              "person %lld is outside your jurisdiction (%s)",
-                              (long long)in->person_id, who->user->scope);
-            goto out;
-        }
-    }
-    int opened;
-    if ((rc = observation_open(s, who, in, &id, &opened, err)) != 0)
-        goto out;
-    if (!opened) {
-        rc = ep_error_set(err, EP_ECONFLICT, "此人已在观察中(观察记录 %lld)",
-                          "this person is already under observation (observation %lld)",
-                          (long long)id);
-        goto out;
-    }
-    if (idem && idem->uuid &&
-        (rc = idem_record(s, idem->uuid, "observation", id, idem->hash, err)) != 0)
-        goto out;
-    if ((rc = observation_get(s, "", id, out, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
+    int rc = write_begin(&w, s, who, "observation", idem, &id, err);
+    if (rc == WRITE_REPLAY)
+        return observation_get(s, who->user->scope, id, out, err);
     if (rc != 0)
-        store_rollback(s);
-    return rc;
+        return rc;
+    /* The input, then the person: the caller's, or not found. */
+    check_open_input(in, err);
+    char grid[REGION_CODE_MAX] = "";
+    if (in->person_id > 0)
+        write_ref(&w, REF_PERSON, in->person_id, "person_id", grid);
+    write_check(&w);
+    int opened = 0;
+    open_insert(&w, in, grid, &id, &opened);
+    if (write_ok(&w) && !opened) {
+        /* The conflict names the observation only when the caller may see it
+         * (one opened in the person's former grid may lie outside). */
+        rc = ref_visible(s, who->user->scope, REF_OBSERVATION, id, NULL, err);
+        if (rc < 0)
+            write_fail(&w, rc);
+        else if (rc == 1)
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "此人已在观察中(观察记录 %lld)",
+                                        "this person is already under observation"
+                                        " (observation %lld)",
+                                        (long long)id));
+        else
+            write_fail(&w, ep_error_set(err, EP_ECONFLICT, "此人已在观察中",
+                                        "this person is already under observation"));
+    }
+    if (write_ok(&w))
+        step(&w, observation_get(s, "", id, out, err));
+    return write_end(&w, id);
 }
 
 /* ---- overdue rows ------------------------------------------------------ */
 
 /* Closes the open overdue row of observation "obs_id" (if any, and if it is
  * for slot (day, index) when "day" >= 0): overdue_now -1.  *closed counts. */
-static int overdue_close(struct store *s, int64_t obs_id, int64_t day, int index,
-                         const char *reason, int64_t at_unix, int *closed, struct ep_error *err)
+static int overdue_close(struct write *w, int64_t obs_id, int64_t day, int index,
+                         const char *reason, int64_t at_unix, int *closed)
 {
+    if (!write_ok(w))
+        return w->rc;
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
     struct store_stmt *st = store_prepare(s,
                                           "SELECT id, grid_code, slot_day, slot_index FROM overdue"
                                           " WHERE observation_id = ? AND closed_at IS NULL",
                                           err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, obs_id);
     int rc = store_step(st, err);
     int64_t id = 0;
@@ -554,22 +573,22 @@ static int overdue_close(struct store *s, int64_t obs_id, int64_t day, int index
     }
     store_stmt_reset(st);
     if (rc < 0)
-        return rc;
+        return write_fail(w, rc);
     if (!id)
         return 0;
     char at[32];
     time_iso_from_unix((time_t)now_or(at_unix), at);
     st = store_prepare(s, "UPDATE overdue SET closed_at = ?, close_reason = ? WHERE id = ?", err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, at);
     store_bind_text(st, 2, reason);
     store_bind_int64(st, 3, id);
-    if ((rc = store_run(st, err)) != 0)
-        return rc;
+    if (step(w, store_run(st, err)) != 0)
+        return w->rc;
     if (closed)
         (*closed)++;
-    return counter_add(s, grid, "overdue_now", -1, err);
+    return write_count(w, grid, "overdue_now", -1);
 }
 
 /* ---- ending ------------------------------------------------------------ */
@@ -600,11 +619,14 @@ static int last_report(struct store *s, int64_t obs_id, int *found,
 }
 
 /* Moves an active observation to "status" with the release fields; counters,
- * overdue and audit.  Inside the caller's transaction. */
-static int finish(struct store *s, const struct actor *who, const struct observation *before,
-                  const char *status, const char *note, const char *override_reason,
-                  struct observation *out, struct ep_error *err)
+ * overdue and audit, as steps of "w". */
+static int finish(struct write *w, const struct observation *before, const char *status,
+                  const char *note, const char *override_reason, struct observation *out)
 {
+    if (!write_ok(w))
+        return w->rc;
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
     char now[32], today[11];
     time_now_iso(now);
     memcpy(today, now, 10);
@@ -616,49 +638,45 @@ static int finish(struct store *s, const struct actor *who, const struct observa
                       " WHERE id = ? AND status = 'active'",
                       err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, status);
     store_bind_text(st, 2, now);
     store_bind_text(st, 3, is_blank(note) ? NULL : note);
-    store_bind_text(st, 4, override_reason ? who->user->username : NULL);
+    store_bind_text(st, 4, override_reason ? w->who->user->username : NULL);
     store_bind_text(st, 5, override_reason);
     store_bind_text(st, 6, now);
     store_bind_int64(st, 7, before->id);
-    int rc = store_run(st, err);
-    if (rc != 0)
-        return rc;
+    if (step(w, store_run(st, err)) != 0)
+        return w->rc;
     char metric[64];
     snprintf(metric, sizeof metric, "obs_active.%s", before->kind);
-    if ((rc = counter_add(s, before->grid_code, metric, -1, err)) != 0)
-        return rc;
+    write_count(w, before->grid_code, metric, -1);
     if (strcmp(status, "released") == 0) {
         snprintf(metric, sizeof metric, "obs_released.%s", today);
-        if ((rc = counter_add(s, before->grid_code, metric, 1, err)) != 0)
-            return rc;
+        write_count(w, before->grid_code, metric, 1);
     }
-    if ((rc = overdue_close(s, before->id, -1, 0, "ended", 0, NULL, err)) != 0)
-        return rc;
-    if ((rc = observation_get(s, "", before->id, out, err)) != 0)
-        return rc;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)before->id);
+    if (overdue_close(w, before->id, -1, 0, "ended", 0, NULL) != 0 ||
+        step(w, observation_get(s, "", before->id, out, err)) != 0)
+        return w->rc;
     json_t *b = audit_json(before), *a = audit_json(out);
-    rc = audit_record(s, who, strcmp(status, "released") == 0 ? "release" : status, "observation",
-                      key, before->grid_code, b, a, err);
+    write_audit(w, strcmp(status, "released") == 0 ? "release" : status, "observation", before->id,
+                before->grid_code, b, a);
     json_decref(b);
     json_decref(a);
-    return rc;
+    return w->rc;
 }
 
-/* Loads an active observation in who's scope. */
-static int load_active(struct store *s, const struct actor *who, int64_t id, struct observation *o,
-                       struct ep_error *err)
+/* Loads active observation "id" into "o" (no scope check: the caller has
+ * checked it); 409 when it has ended. */
+static int load_active(struct write *w, int64_t id, struct observation *o)
 {
-    int rc = observation_get(s, who->user->scope, id, o, err);
-    if (rc == 0 && strcmp(o->status, "active") != 0)
-        rc = ep_error_set(err, EP_ECONFLICT, "观察记录 %lld 已结束(%s)",
-                          "observation %lld has already ended (%s)", (long long)id, o->status);
-    return rc;
+    if (!write_ok(w) || step(w, observation_get(w->s, "", id, o, w->err)) != 0)
+        return w->rc;
+    if (strcmp(o->status, "active") != 0)
+        write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "观察记录 %lld 已结束(%s)",
+                                   "observation %lld has already ended (%s)", (long long)id,
+                                   o->status));
+    return w->rc;
 }
 
 int observation_release(struct store *s, const struct actor *who, int64_t id,
@@ -676,66 +694,52 @@ int observation_release(struct store *s, const struct actor *who, int64_t id,
     if (override && who->user->role != ROLE_HEALTH)
         return ep_error_set(err, EP_EFORBIDDEN, "只有卫健(health)角色可以提前解除观察",
                             "only the health role may release before the rules allow");
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct observation o;
-    int rc = load_active(s, who, id, &o, err);
+    struct write w;
+    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
     if (rc != 0)
-        goto out;
+        return rc;
+    struct observation o;
+    if (write_target(&w, REF_OBSERVATION, id, NULL) != 0 || load_active(&w, id, &o) != 0)
+        return write_end(&w, 0);
     if (!override) {
         char today[11];
         time_date_format(time_today_cn(), today);
         int found = 0, temperature = 0, abnormal = 0;
         char slot[OBSERVATION_SLOT_LEN + 1] = "";
-        if (strcmp(today, o.planned_end) < 0) {
-            rc = ep_error_set(err, EP_ERULE, "观察期未满:%s 起方可解除",
-                              "the observation period is not over: release is possible from %s",
-                              o.planned_end);
-            goto out;
-        }
-        if ((rc = last_report(s, id, &found, slot, &temperature, &abnormal, err)) != 0)
-            goto out;
-        if (!found) {
-            rc = ep_error_set(err, EP_ERULE, "尚无健康报告,不能解除观察",
-                              "there is no health report yet; cannot release");
-            goto out;
-        }
-        if (abnormal) {
-            rc = ep_error_set(err, EP_ERULE, "最近一次健康报告(%s,体温 %.1f℃)异常,不能解除观察",
-                              "the latest health report (%s, %.1f °C) was abnormal; cannot release",
-                              slot, temperature / 10.0);
-            goto out;
+        if (strcmp(today, o.planned_end) < 0)
+            write_fail(&w, ep_error_set(err, EP_ERULE, "观察期未满:%s 起方可解除",
+                                        "the observation period is not over: release is possible"
+                                        " from %s",
+                                        o.planned_end));
+        else if (step(&w, last_report(s, id, &found, slot, &temperature, &abnormal, err)) == 0) {
+            if (!found)
+                write_fail(&w, ep_error_set(err, EP_ERULE, "尚无健康报告,不能解除观察",
+                                            "there is no health report yet; cannot release"));
+            else if (abnormal)
+                write_fail(&w, ep_error_set(err, EP_ERULE,
+                                            "最近一次健康报告(%s,体温 %.1f℃)异常,不能解除观察",
+                                            "the latest health report (%s, %.1f °C) was abnormal;"
+                                            " cannot release",
+                                            slot, temperature / 10.0));
         }
     }
-    if ((rc = finish(s, who, &o, "released", in->note, override, out, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    finish(&w, &o, "released", in->note, override, out);
+    return write_end(&w, id);
 }
 
-int observation_end(struct store *s, const struct actor *who, int64_t id, const char *status,
-                    const char *note, struct observation *out, struct ep_error *err)
+int observation_end_step(struct write *w, int64_t id, const char *status, const char *note,
+                         struct observation *out)
 {
+    if (!write_ok(w))
+        return w->rc;
     if (!status || (strcmp(status, "converted") != 0 && strcmp(status, "transferred") != 0))
-        ep_error_field(err, "status", "应为 converted(转为病例)或 transferred(转出)",
+        ep_error_field(w->err, "status", "应为 converted(转为病例)或 transferred(转出)",
                        "must be converted or transferred");
-    check_text("note", note, err);
-    if (err->code)
-        return -err->code;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    check_text("note", note, w->err);
     struct observation o;
-    int rc = load_active(s, who, id, &o, err);
-    if (rc == 0)
-        rc = finish(s, who, &o, status, note, NULL, out, err);
-    if (rc == 0)
-        rc = store_commit(s, err);
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    if (write_check(w) != 0 || load_active(w, id, &o) != 0)
+        return w->rc;
+    return finish(w, &o, status, note, NULL, out);
 }
 
 /* ---- health reports ---------------------------------------------------- */
@@ -891,42 +895,27 @@ static int active_brief(struct store *s, int64_t person_id, struct observation *
 }
 
 /* The observation a report is for: the person's active observation inside
- * who's scope.  Distinguishes a person who does not exist, one outside the
- * scope, and one not under observation. */
-static int report_target(struct store *s, const struct actor *who, int64_t person_id,
-                         struct observation *o, struct ep_error *err)
+ * who's scope.  A person missing and one outside the scope get the same
+ * answer (404 on "person_id"); a person of the scope without an active
+ * observation is a rule violation.  On the hot path: one lookup when the
+ * person is under observation. */
+static int report_target(struct write *w, int64_t person_id, struct observation *o)
 {
-    int rc = active_brief(s, person_id, o, err);
-    if (rc != 0)
-        return rc;
+    if (step(w, active_brief(w->s, person_id, o, w->err)) != 0)
+        return w->rc;
     if (o->id) {
-        if (!region_in_scope(o->grid_code, who->user->scope))
-            return ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
-                                "person %lld is outside your jurisdiction (%s)",
-                                (long long)person_id, who->user->scope);
-        return 0;
+        if (!region_in_scope(o->grid_code, w->who->user->scope))
+            ref_field_not_found(w->err, "person_id", REF_PERSON, person_id);
+        return write_check(w);
     }
-    struct person p;
-    struct ep_error lookup;
-    ep_error_clear(&lookup);
-    rc = person_get(s, "", person_id, &p, &lookup);
-    if (rc == -EP_ENOTFOUND) {
-        ep_error_field(err, "person_id", "人员 %lld 不存在", "person %lld does not exist",
-                       (long long)person_id);
-        return -EP_EINVAL;
-    }
-    if (rc != 0) {
-        *err = lookup;
-        return rc;
-    }
-    if (!region_in_scope(p.grid_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "人员 %lld 不在管辖范围(%s)内",
-                            "person %lld is outside your jurisdiction (%s)", (long long)person_id,
-                            who->user->scope);
-    ep_error_field(err, "person_id", "此人不在观察中", "this person is not under observation");
-    return ep_error_set(err, EP_ERULE, "人员 %lld 没有进行中的观察,不能填报健康情况",
-                        "person %lld has no active observation; no health report can be recorded",
-                        (long long)person_id);
+    if (write_ref(w, REF_PERSON, person_id, "person_id", NULL) != 1)
+        return write_check(w);
+    ep_error_field(w->err, "person_id", "此人不在观察中", "this person is not under observation");
+    return write_fail(w,
+                      ep_error_set(w->err, EP_ERULE, "人员 %lld 没有进行中的观察,不能填报健康情况",
+                                   "person %lld has no active observation; no health report"
+                                   " can be recorded",
+                                   (long long)person_id));
 }
 
 /* Resolves the slot of a report against the profile and the observation:
@@ -994,8 +983,8 @@ static int set_replaced_by(struct store *s, int64_t id, int64_t by, struct ep_er
 }
 
 /* Raises the report_abnormal alert of report "r". */
-static int raise_abnormal(struct store *s, const struct observation *o, struct health_report *r,
-                          const struct health_report_input *in, struct ep_error *err)
+static int raise_abnormal(struct write *w, const struct observation *o, struct health_report *r,
+                          const struct health_report_input *in)
 {
     /* No names in titles: events reach every role of the region, and who
      * it is about is shown only to those who may read the registry. */
@@ -1027,7 +1016,7 @@ static int raise_abnormal(struct store *s, const struct observation *o, struct h
         .title_en = en,
         .raised_unix = in->now_unix, /* the moment of reporting (0 = now) */
     };
-    return alert_raise(s, &a, &r->alert_id, err);
+    return alert_raise_step(w, &a, &r->alert_id);
 }
 
 int observation_report_add(struct store *s, const struct actor *who,
@@ -1040,25 +1029,20 @@ int observation_report_add(struct store *s, const struct actor *who,
     }
     if (observation_report_check(in, err) != 0)
         return -EP_EINVAL;
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    struct write w;
     int64_t first = 0;
-    int rc = idem_check(s, idem->uuid, "health_report", idem->hash, &first, err);
-    if (rc == IDEM_REPLAY) {
-        store_rollback(s); /* nothing was written */
-        idem->replayed = 1;
-        return report_get(s, first, out, err);
-    }
-    if (rc < 0)
-        goto out;
+    int rc = write_begin(&w, s, who, "health_report", idem, &first, err);
+    if (rc == WRITE_REPLAY)
+        return report_get(s, first, out, err); /* nothing was written */
+    if (rc != 0)
+        return rc;
     struct observation o;
     struct profile prof;
     int64_t day;
     int index;
-    if ((rc = report_target(s, who, in->person_id, &o, err)) != 0 ||
-        (rc = profile_get(s, &prof, err)) != 0 ||
-        (rc = report_slot(&prof, &o, in, &day, &index, err)) != 0)
-        goto out;
+    if (report_target(&w, in->person_id, &o) != 0 || step(&w, profile_get(s, &prof, err)) != 0 ||
+        step(&w, report_slot(&prof, &o, in, &day, &index, err)) != 0)
+        return write_end(&w, 0);
 
     memset(out, 0, sizeof *out);
     out->observation_id = o.id;
@@ -1080,12 +1064,12 @@ int observation_report_add(struct store *s, const struct actor *who,
     time_iso_from_unix((time_t)now_or(in->now_unix), out->reported_at);
 
     int old_abnormal = 0;
-    if ((rc = current_report(s, o.id, day, index, &out->replaces, &old_abnormal, err)) != 0)
-        goto out;
+    if (step(&w, current_report(s, o.id, day, index, &out->replaces, &old_abnormal, err)) != 0)
+        return write_end(&w, 0);
     /* A replaced report leaves the unique "current" index before the new
      * one enters it; its replaced_by is set to the new id just after. */
-    if (out->replaces && (rc = set_replaced_by(s, out->replaces, -1, err)) != 0)
-        goto out;
+    if (out->replaces && step(&w, set_replaced_by(s, out->replaces, -1, err)) != 0)
+        return write_end(&w, 0);
     struct store_stmt *st = store_prepare(
         s,
         "INSERT INTO health_reports (observation_id, person_id, grid_code, slot_day, slot_index,"
@@ -1093,8 +1077,8 @@ int observation_report_add(struct store *s, const struct actor *who,
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
     }
     char now[32];
     time_now_iso(now);
@@ -1113,11 +1097,11 @@ int observation_report_add(struct store *s, const struct actor *who,
     if (out->replaces)
         store_bind_int64(st, 13, out->replaces);
     store_bind_text(st, 14, now);
-    if ((rc = store_run(st, err)) != 0)
-        goto out;
+    if (step(&w, store_run(st, err)) != 0)
+        return write_end(&w, 0);
     out->id = store_last_insert_id(s);
-    if (out->replaces && (rc = set_replaced_by(s, out->replaces, out->id, err)) != 0)
-        goto out;
+    if (out->replaces && step(&w, set_replaced_by(s, out->replaces, out->id, err)) != 0)
+        return write_end(&w, 0);
 
     /* Counters: one current report per slot, so a replacement moves only
      * the abnormal count, by the difference. */
@@ -1126,34 +1110,23 @@ int observation_report_add(struct store *s, const struct actor *who,
     date[10] = '\0';
     if (!out->replaces) {
         snprintf(metric, sizeof metric, "reports.%s", date);
-        if ((rc = counter_add(s, out->grid_code, metric, 1, err)) != 0)
-            goto out;
+        write_count(&w, out->grid_code, metric, 1);
     }
     if (out->abnormal != old_abnormal || (!out->replaces && out->abnormal)) {
         snprintf(metric, sizeof metric, "reports_abnormal.%s", date);
         int64_t delta = out->replaces ? out->abnormal - old_abnormal : 1;
-        if ((rc = counter_add(s, out->grid_code, metric, delta, err)) != 0)
-            goto out;
+        write_count(&w, out->grid_code, metric, delta);
     }
-    if ((rc = overdue_close(s, o.id, day, index, "reported", 0, NULL, err)) != 0)
-        goto out;
-    if (out->abnormal && (rc = raise_abnormal(s, &o, out, in, err)) != 0)
-        goto out;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)out->id);
-    json_t *after = observation_report_json_new(out);
-    rc = audit_record(s, who, out->replaces ? "replace" : "create", "health_report", key,
-                      out->grid_code, NULL, after, err);
-    json_decref(after);
-    if (rc != 0)
-        goto out;
-    if ((rc = idem_record(s, idem->uuid, "health_report", out->id, idem->hash, err)) != 0)
-        goto out;
-    rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    overdue_close(&w, o.id, day, index, "reported", 0, NULL);
+    if (out->abnormal)
+        raise_abnormal(&w, &o, out, in);
+    if (write_ok(&w)) {
+        json_t *after = observation_report_json_new(out);
+        write_audit(&w, out->replaces ? "replace" : "create", "health_report", out->id,
+                    out->grid_code, NULL, after);
+        json_decref(after);
+    }
+    return write_end(&w, out->id);
 }
 
 /* ---- the overdue sweep ------------------------------------------------- */
@@ -1164,27 +1137,27 @@ struct candidate {
 };
 
 /* Closes open overdue rows whose slot is not (day, index). */
-static int close_stale(struct store *s, int64_t day, int index, int64_t now,
-                       struct observation_sweep_result *res, struct ep_error *err)
+static int close_stale(struct write *w, int64_t day, int index, int64_t now,
+                       struct observation_sweep_result *res)
 {
-    struct store_stmt *st = store_prepare(s,
+    struct store_stmt *st = store_prepare(w->s,
                                           "SELECT observation_id FROM overdue"
                                           " WHERE closed_at IS NULL"
                                           " AND (slot_day <> ? OR slot_index <> ?)",
-                                          err);
+                                          w->err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, day);
     store_bind_int64(st, 2, index);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
+    while ((rc = store_step(st, w->err)) == STORE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             int64_t *grown = realloc(ids, cap * sizeof *ids);
             if (!grown) {
-                rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+                rc = ep_error_set(w->err, EP_EINTERNAL, "内存不足", "out of memory");
                 break;
             }
             ids = grown;
@@ -1192,27 +1165,28 @@ static int close_stale(struct store *s, int64_t day, int index, int64_t now,
         ids[n++] = store_column_int64(st, 0);
     }
     store_stmt_reset(st);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = overdue_close(s, ids[i], -1, 0, "slot_passed", now, &res->closed, err);
+    step(w, rc);
+    for (size_t i = 0; write_ok(w) && i < n; i++)
+        overdue_close(w, ids[i], -1, 0, "slot_passed", now, &res->closed);
     free(ids);
-    return rc < 0 ? rc : 0;
+    return w->rc;
 }
 
 /* Opens an overdue row for observation c at slot (day, index) and raises
  * its alert. */
-static int open_overdue(struct store *s, const struct profile *p, const struct candidate *c,
-                        int64_t day, int index, int64_t now, struct ep_error *err)
+static int open_overdue(struct write *w, const struct profile *p, const struct candidate *c,
+                        int64_t day, int index, int64_t now)
 {
     char slot[OBSERVATION_SLOT_LEN + 1], at[32];
     slot_format(p, day, index, slot);
     time_iso_from_unix((time_t)now, at);
     struct store_stmt *st = store_prepare(
-        s,
+        w->s,
         "INSERT INTO overdue (observation_id, person_id, grid_code, slot_day, slot_index, slot,"
         " opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        err);
+        w->err);
     if (!st)
-        return -EP_EINTERNAL;
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, c->obs_id);
     store_bind_int64(st, 2, c->person_id);
     store_bind_text(st, 3, c->grid_code);
@@ -1220,11 +1194,8 @@ static int open_overdue(struct store *s, const struct profile *p, const struct c
     store_bind_int64(st, 5, index);
     store_bind_text(st, 6, slot);
     store_bind_text(st, 7, at);
-    int rc = store_run(st, err);
-    if (rc == 0)
-        rc = counter_add(s, c->grid_code, "overdue_now", 1, err);
-    if (rc != 0)
-        return rc;
+    if (step(w, store_run(st, w->err)) != 0 || write_count(w, c->grid_code, "overdue_now", 1) != 0)
+        return w->rc;
     char zh[ALERT_TITLE_MAX], en[ALERT_TITLE_MAX], key[80], source[40];
     snprintf(zh, sizeof zh, "未按时报告健康情况(%s)", slot);
     snprintf(en, sizeof en, "health report overdue (%s)", slot);
@@ -1242,35 +1213,22 @@ static int open_overdue(struct store *s, const struct profile *p, const struct c
         .raised_unix = now,
     };
     int64_t alert_id;
-    return alert_raise(s, &a, &alert_id, err);
+    return alert_raise_step(w, &a, &alert_id);
 }
 
-int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
-                      struct ep_error *err)
+/* The candidates of a sweep: active observations due for slot (day, index)
+ * without a report and without an open overdue row, at most
+ * OBSERVATION_SWEEP_BATCH + 1 of them.  "*list" is malloc'd (caller frees). */
+static int sweep_candidates(struct write *w, const struct profile *prof, int64_t day, int index,
+                            struct candidate **list, size_t *count)
 {
-    struct observation_sweep_result res = {0, 0, 0};
-    int64_t now = now_or(now_unix);
-    if (store_begin(s, err) != 0)
-        return -err->code;
-    struct profile prof;
-    int rc = profile_get(s, &prof, err);
-    if (rc != 0)
-        goto out;
-    int64_t day;
-    int index;
-    profile_slot_at(&prof, now, &day, &index);
-    if ((rc = close_stale(s, day, index, now, &res, err)) != 0)
-        goto out;
-    if (now < profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60)
-        goto done; /* the current slot is still within its grace period */
-
     /* Due: open when the slot started (opened_at is the same "+08:00" text
      * form, so text order is time order), slot on or after the start date. */
     char date[11], slot_start[32];
     time_date_format(day, date);
-    time_iso_from_unix((time_t)profile_slot_start(&prof, day, index), slot_start);
+    time_iso_from_unix((time_t)profile_slot_start(prof, day, index), slot_start);
     struct store_stmt *st = store_prepare(
-        s,
+        w->s,
         "SELECT o.id, o.person_id, o.grid_code FROM observations o"
         " WHERE o.status = 'active' AND o.start_date <= ? AND o.opened_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM health_reports h WHERE h.observation_id = o.id"
@@ -1278,53 +1236,74 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
         " AND NOT EXISTS (SELECT 1 FROM overdue d WHERE d.observation_id = o.id"
         "  AND d.closed_at IS NULL)"
         " ORDER BY o.id LIMIT ?",
-        err);
-    if (!st) {
-        rc = -EP_EINTERNAL;
-        goto out;
-    }
+        w->err);
+    if (!st)
+        return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, date);
     store_bind_text(st, 2, slot_start);
     store_bind_int64(st, 3, day);
     store_bind_int64(st, 4, index);
     store_bind_int64(st, 5, OBSERVATION_SWEEP_BATCH + 1);
-    /* Collected first: the loop below writes the tables the query reads. */
-    struct candidate *list = NULL;
     size_t n = 0, cap = 0;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
+    int rc;
+    while ((rc = store_step(st, w->err)) == STORE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            struct candidate *grown = realloc(list, cap * sizeof *list);
+            struct candidate *grown = realloc(*list, cap * sizeof *grown);
             if (!grown) {
-                rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+                rc = ep_error_set(w->err, EP_EINTERNAL, "内存不足", "out of memory");
                 break;
             }
-            list = grown;
+            *list = grown;
         }
-        list[n].obs_id = store_column_int64(st, 0);
-        list[n].person_id = store_column_int64(st, 1);
-        snprintf(list[n].grid_code, sizeof list[n].grid_code, "%s", store_column_text(st, 2));
+        (*list)[n].obs_id = store_column_int64(st, 0);
+        (*list)[n].person_id = store_column_int64(st, 1);
+        snprintf((*list)[n].grid_code, sizeof(*list)[n].grid_code, "%s", store_column_text(st, 2));
         n++;
     }
     store_stmt_reset(st);
-    if (n > OBSERVATION_SWEEP_BATCH) {
-        n = OBSERVATION_SWEEP_BATCH;
-        res.more = 1;
-    }
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = open_overdue(s, &prof, &list[i], day, index, now, err);
-        if (rc == 0)
-            res.opened++;
-    }
-    free(list);
-    if (rc < 0)
-        goto out;
-done:
-    rc = store_commit(s, err);
-out:
+    *count = n;
+    return step(w, rc);
+}
+
+int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
+                      struct ep_error *err)
+{
+    struct observation_sweep_result res = {0, 0, 0};
+    int64_t now = now_or(now_unix);
+    /* A system job: the machine's own actor (no user, every region). */
+    struct auth_user system;
+    struct actor who;
+    audit_cli_actor(&system, &who);
+    struct write w;
+    int rc = write_begin(&w, s, &who, NULL, NULL, NULL, err);
     if (rc != 0)
-        store_rollback(s);
-    else if (out)
+        return rc;
+    struct profile prof;
+    int64_t day;
+    int index;
+    if (step(&w, profile_get(s, &prof, err)) != 0)
+        return write_end(&w, 0);
+    profile_slot_at(&prof, now, &day, &index);
+    close_stale(&w, day, index, now, &res);
+    /* Nothing is due while the current slot is within its grace period. */
+    if (write_ok(&w) &&
+        now >= profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60) {
+        /* Collected first: the loop below writes the tables the query reads. */
+        struct candidate *list = NULL;
+        size_t n = 0;
+        sweep_candidates(&w, &prof, day, index, &list, &n);
+        if (n > OBSERVATION_SWEEP_BATCH) {
+            n = OBSERVATION_SWEEP_BATCH;
+            res.more = 1;
+        }
+        for (size_t i = 0; write_ok(&w) && i < n; i++)
+            if (open_overdue(&w, &prof, &list[i], day, index, now) == 0)
+                res.opened++;
+        free(list);
+    }
+    rc = write_end(&w, 0);
+    if (rc == 0 && out)
         *out = res;
     return rc;
 }

@@ -39,6 +39,7 @@
 #include "core/audit.h"
 #include "core/idem.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -56,13 +57,21 @@ struct observation_open_input {
 
 #define OBSERVATION_CLOCK_SKEW_S 300 /* opened_unix may be this far ahead of the clock */
 
-/* Opens an observation inside the caller's transaction (used by visits and
- * close contacts as a consequence, and by POST /api/v1/observations).  When
- * the person already has an active observation, nothing is opened and
- * *id_out is the existing one's id, *opened = 0.  No scope check (a contact
- * may live in another jurisdiction); counters and audit as above.
- * -EP_EINVAL with field errors (person_id, kind, site, reason, start_date,
- * source, opened_at) for bad input. */
+/* Opens an observation as a step of the write "w" (used by visits, close
+ * contacts and checkpoints as a consequence, and by POST
+ * /api/v1/observations).  When the person already has an active
+ * observation, nothing is opened and *id_out is the existing one's id,
+ * *opened = 0.  No scope check on the person (a contact may live in another
+ * jurisdiction: the caller has checked its own references); counters and
+ * audit as above.  Field errors (person_id, kind, site, reason, start_date,
+ * source, opened_at) end the write: -EP_EINVAL, or -EP_ENOTFOUND when the
+ * only error is a person that does not exist.  Returns the write's failure. */
+int observation_open_step(struct write *w, const struct observation_open_input *in, int64_t *id_out,
+                          int *opened);
+
+/* observation_open_step in a write of its own (a savepoint inside the
+ * caller's transaction).  0, or negative with "err" set and nothing
+ * written. */
 int observation_open(struct store *s, const struct actor *who,
                      const struct observation_open_input *in, int64_t *id_out, int *opened,
                      struct ep_error *err);
@@ -98,10 +107,11 @@ struct observation {
     char overdue_since[32];
 };
 
-/* POST /api/v1/observations: observation_open in its own transaction for a
- * person inside who's scope (-EP_EFORBIDDEN otherwise), -EP_ECONFLICT when
- * the person is already under observation.  "idem" as in person_create
- * (may be NULL). */
+/* POST /api/v1/observations: opens an observation in its own write for a
+ * person inside who's scope (a person outside it is not found: 404 on
+ * "person_id", the same as a person that does not exist), -EP_ECONFLICT when
+ * the person is already under observation.  Input errors first (400, every
+ * field).  "idem" as in person_create (may be NULL). */
 int observation_create(struct store *s, const struct actor *who,
                        const struct observation_open_input *in, struct idem_key *idem,
                        struct observation *out, struct ep_error *err);
@@ -125,12 +135,14 @@ int observation_release(struct store *s, const struct actor *who, int64_t id,
                         const struct observation_release_input *in, struct observation *out,
                         struct ep_error *err);
 
-/* Ends an active observation because the person became a case
- * ("converted") or moved to another place of observation ("transferred");
- * own transaction, audited, counters and overdue as for a release.  Used by
- * the case module.  -EP_EINVAL for another status, errors as above. */
-int observation_end(struct store *s, const struct actor *who, int64_t id, const char *status,
-                    const char *note, struct observation *out, struct ep_error *err);
+/* Ends active observation "id" because the person became a case
+ * ("converted") or moved to another place of observation ("transferred"),
+ * as a step of the write "w" (used by the case module, which has checked
+ * its references: no scope check here); audited, counters and overdue as
+ * for a release.  -EP_EINVAL for another status, -EP_ECONFLICT when not
+ * active.  Returns the write's failure. */
+int observation_end_step(struct write *w, int64_t id, const char *status, const char *note,
+                         struct observation *out);
 
 struct observation_filter {
     const char *scope;      /* required: jurisdiction prefix */
@@ -191,17 +203,17 @@ int observation_symptom_valid(const char *name);
  * calls it before deferring the write. */
 int observation_report_check(const struct health_report_input *in, struct ep_error *err);
 
-/* Records a health report in its own transaction (a savepoint inside a
- * group commit): the person must have an active observation inside who's
- * scope (-EP_EFORBIDDEN outside, -EP_ERULE with field "person_id" when
- * none); the slot must be a profile slot, not in the future, not before the
- * start (field "slot").  An abnormal report raises a "report_abnormal"
- * alert at once (high for travel/contact observations, else medium).  A
- * report for a slot already reported (under another client UUID) replaces
- * it: the old row stays as history with replaced_by set; counters move by
- * the difference only.  A late report closes the slot's overdue row.
- * "idem" is required: the same UUID and body returns the first report and
- * sets idem->replayed; another body is -EP_ECONFLICT.  Audited. */
+/* Records a health report in its own write (a savepoint inside a group
+ * commit): the person must have an active observation inside who's scope
+ * (a person outside it is not found, the same as a missing one: 404 on
+ * "person_id"; -EP_ERULE with field "person_id" when the person is the
+ * caller's but not under observation); the slot must be a profile slot, not in the future, not
+ * before the start (field "slot").  An abnormal report raises a "report_abnormal" alert at once
+ * (high for travel/contact observations, else medium).  A report for a slot already reported (under
+ * another client UUID) replaces it: the old row stays as history with replaced_by set; counters
+ * move by the difference only.  A late report closes the slot's overdue row. "idem" is required:
+ * the same UUID and body returns the first report and sets idem->replayed; another body is
+ * -EP_ECONFLICT.  Audited. */
 int observation_report_add(struct store *s, const struct actor *who,
                            const struct health_report_input *in, struct idem_key *idem,
                            struct health_report *out, struct ep_error *err);
@@ -235,8 +247,8 @@ struct observation_sweep_result {
  * slots" above) and has no report: opens an overdue row
  * (overdue_now +1) and raises "report_overdue" (medium, dedup
  * "report_overdue:<obs>:<YYYY-MM-DD>#<index>", raised at now_unix).  Open
- * rows of earlier slots are closed (overdue_now -1).  Own transaction (a
- * savepoint inside a group commit).  "out" may be NULL. */
+ * rows of earlier slots are closed (overdue_now -1).  One write by the
+ * system actor (audit_cli_actor; a savepoint inside a group commit).  "out" may be NULL. */
 int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
                       struct ep_error *err);
 

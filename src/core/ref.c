@@ -12,6 +12,7 @@ enum ref_rule {
     RULE_INSIDE,   /* the record's region lies in the scope */
     RULE_PATH,     /* ... or is an ancestor of the scope (as a reference only) */
     RULE_PATH_ALL, /* ... or is an ancestor, also as a write's target */
+    RULE_EITHER,   /* the record's region or its second one (column 1) lies in the scope */
 };
 
 struct ref_spec {
@@ -33,8 +34,9 @@ static const struct ref_spec specs[REF_KIND_COUNT] = {
     [REF_ALERT] = {"alert", "预警", "alert", "SELECT grid_code FROM alerts WHERE id = ?",
                    RULE_INSIDE},
     [REF_CASE] = {"case", "病例", "case", "SELECT grid_code FROM cases WHERE id = ?", RULE_INSIDE},
+    /* A county traces contacts living elsewhere: the source's grid counts too. */
     [REF_CONTACT] = {"contact", "密切接触者", "contact",
-                     "SELECT grid_code FROM contacts WHERE id = ?", RULE_INSIDE},
+                     "SELECT grid_code, source_grid FROM contacts WHERE id = ?", RULE_EITHER},
     [REF_SITE] = {"site", "收治/隔离场所", "site", "SELECT region_code FROM sites WHERE id = ?",
                   RULE_PATH},
     [REF_ROUND] = {"round", "排查轮次", "screening round",
@@ -92,9 +94,10 @@ int ref_kind_from_name(const char *name)
     return -1;
 }
 
-/* The record's region if it exists: 1 (copied to "region"), 0 missing, <0. */
+/* The record's region (and for RULE_EITHER its second one, else "") if it
+ * exists: 1 (copied to "region", "second"), 0 missing, <0. */
 static int region_of(struct store *s, int kind, int64_t id, char region[REGION_CODE_MAX],
-                     struct ep_error *err)
+                     char second[REGION_CODE_MAX], struct ep_error *err)
 {
     assert(kind >= 0 && kind < REF_KIND_COUNT && specs[kind].sql);
     if (id <= 0)
@@ -104,8 +107,11 @@ static int region_of(struct store *s, int kind, int64_t id, char region[REGION_C
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     int rc = store_step(st, err);
-    if (rc == STORE_ROW)
+    if (rc == STORE_ROW) {
         snprintf(region, REGION_CODE_MAX, "%s", store_column_text(st, 0));
+        snprintf(second, REGION_CODE_MAX, "%s",
+                 specs[kind].rule == RULE_EITHER ? store_column_text(st, 1) : "");
+    }
     store_stmt_reset(st);
     return rc < 0 ? rc : rc == STORE_ROW;
 }
@@ -113,13 +119,14 @@ static int region_of(struct store *s, int kind, int64_t id, char region[REGION_C
 static int check(struct store *s, const char *scope, int kind, int64_t id, int as_target,
                  char region_out[REGION_CODE_MAX], struct ep_error *err)
 {
-    char region[REGION_CODE_MAX];
-    int rc = region_of(s, kind, id, region, err);
+    char region[REGION_CODE_MAX], second[REGION_CODE_MAX];
+    int rc = region_of(s, kind, id, region, second, err);
     if (rc <= 0)
         return rc;
     int rule = specs[kind].rule;
     int above_ok = rule == RULE_PATH_ALL || (rule == RULE_PATH && !as_target);
-    int visible = region_in_scope(region, scope) || (above_ok && region_in_scope(scope, region));
+    int visible = region_in_scope(region, scope) || (above_ok && region_in_scope(scope, region)) ||
+                  (rule == RULE_EITHER && *second && region_in_scope(second, scope));
     if (visible && region_out)
         memcpy(region_out, region, REGION_CODE_MAX);
     return visible;

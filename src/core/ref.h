@@ -17,6 +17,8 @@
  *           record must still lie inside the scope (ref_writable), except for
  *           what is addressed to the levels below (a directive, a broadcast,
  *           whose recipients answer it).
+ *   either  inside, or the record's second region is: a contact living
+ *           elsewhere is seen from its source's jurisdiction.
  *
  * Ownership: nothing is allocated; "region_out" is a caller buffer.
  */

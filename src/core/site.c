@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ref.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -155,7 +157,8 @@ static void check_text(const char *field, const char *v, int required, size_t ma
         ep_error_field(err, field, "不能为空白", "must not be blank");
 }
 
-int site_input_check(struct store *s, const struct site_input *in, struct ep_error *err)
+/* The checks of a site's fields that need no database. */
+static void check_fields(const struct site_input *in, struct ep_error *err)
 {
     if (!in->kind)
         ep_error_field(err, "kind", "必填", "is required");
@@ -168,21 +171,27 @@ int site_input_check(struct store *s, const struct site_input *in, struct ep_err
     check_text("address", in->address, 0, 60, err);
     if (in->capacity < 0 || in->capacity > 100000)
         ep_error_field(err, "capacity", "应在 0 到 100000 之间", "must be between 0 and 100000");
-    struct region r;
-    if (!in->region_code) {
+    if (!in->region_code)
         ep_error_field(err, "region_code", "必填", "is required");
-    } else if (!region_level_of_code(in->region_code)) {
+    else if (!region_level_of_code(in->region_code))
         ep_error_field(err, "region_code", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
-    } else {
-        struct ep_error lookup;
-        ep_error_clear(&lookup);
-        int rc = region_get(s, in->region_code, &r, &lookup);
-        if (rc == -EP_ENOTFOUND)
-            ep_error_field(err, "region_code", "地区 %s 不存在", "region %s does not exist",
-                           in->region_code);
-        else if (rc != 0)
-            return ep_error_set(err, lookup.code, "%s%.0s", "%.0s%s", lookup.msg[0], lookup.msg[1]);
+}
+
+/* 1 if the region code is well formed (its existence is a reference). */
+static int region_code_formed(const struct site_input *in)
+{
+    return in->region_code && region_level_of_code(in->region_code);
+}
+
+int site_input_check(struct store *s, const char *scope, const struct site_input *in,
+                     struct ep_error *err)
+{
+    check_fields(in, err);
+    if (region_code_formed(in)) {
+        int rc = ref_region(s, scope, in->region_code, 0, "region_code", NULL, err);
+        if (rc < 0)
+            return rc;
     }
     return err->code ? -err->code : 0;
 }
@@ -190,17 +199,16 @@ int site_input_check(struct store *s, const struct site_input *in, struct ep_err
 int site_create(struct store *s, const struct actor *who, const struct site_input *in,
                 struct site *out, struct ep_error *err)
 {
-    int rc = site_input_check(s, in, err);
+    struct write w;
+    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
     if (rc != 0)
         return rc;
-    if (err->code)
-        return -err->code;
-    if (!region_in_scope(in->region_code, who->user->scope))
-        return ep_error_set(err, EP_EFORBIDDEN, "地区 %s 不在管辖范围(%s)内",
-                            "region %s is outside your jurisdiction (%s)", in->region_code,
-                            who->user->scope);
-    if (store_begin(s, err) != 0)
-        return -err->code;
+    /* The fields, then the region: inside who's scope, or not found. */
+    check_fields(in, err);
+    if (region_code_formed(in))
+        write_region(&w, in->region_code, 0, "region_code", NULL);
+    if (write_check(&w) != 0)
+        return write_end(&w, 0);
     char now[32];
     time_now_iso(now);
     struct store_stmt *st = store_prepare(s,
@@ -208,9 +216,10 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
                                           " address, created_by, created_at, updated_at)"
                                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                           err);
-    rc = -EP_EINTERNAL;
-    if (!st)
-        goto out;
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        return write_end(&w, 0);
+    }
     store_bind_text(st, 1, in->kind);
     store_bind_text(st, 2, in->name);
     store_bind_text(st, 3, in->region_code);
@@ -220,25 +229,21 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
     store_bind_text(st, 7, now);
     store_bind_text(st, 8, now);
     if ((rc = store_run(st, err)) != 0) {
-        if (rc == -EP_ECONFLICT) {
+        if (rc == -EP_ECONFLICT) { /* a region of the scope: this leaks nothing */
             ep_error_clear(err);
             ep_error_field(err, "name", "该地区已有同名场所", "a site of this name exists here");
             rc = ep_error_set(err, EP_ECONFLICT, "场所已存在", "site already exists");
         }
-        goto out;
+        write_fail(&w, rc);
+        return write_end(&w, 0);
     }
     int64_t id = store_last_insert_id(s);
-    if ((rc = site_get(s, "", id, out, err)) != 0)
-        goto out;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
+    if ((rc = site_get(s, "", id, out, err)) != 0) {
+        write_fail(&w, rc);
+        return write_end(&w, 0);
+    }
     json_t *after = site_json_new(out);
-    rc = audit_record(s, who, "create", "site", key, out->region_code, NULL, after, err);
+    write_audit(&w, "create", "site", id, out->region_code, NULL, after);
     json_decref(after);
-    if (rc == 0)
-        rc = store_commit(s, err);
-out:
-    if (rc != 0)
-        store_rollback(s);
-    return rc;
+    return write_end(&w, id);
 }

@@ -48,12 +48,16 @@ int site_kind_valid(const char *kind);
 const char *site_kind_zh(const char *kind);
 
 /* The checks of site_create that write nothing: field errors named after
- * the input members and the region's existence.  0 or -EP_EINVAL. */
-int site_input_check(struct store *s, const struct site_input *in, struct ep_error *err);
+ * the input members, and the region (existing and inside "scope": one
+ * outside is not found, like a missing one).  0, -EP_EINVAL, or
+ * -EP_ENOTFOUND when the region is the only error. */
+int site_input_check(struct store *s, const char *scope, const struct site_input *in,
+                     struct ep_error *err);
 
 /* Validates (field errors named after the input members), inserts and
- * audits in one transaction.  The region must lie in who's scope
- * (-EP_EFORBIDDEN); the same name in the same region is -EP_ECONFLICT. */
+ * audits in one write.  The region must exist inside who's scope (404 on
+ * "region_code" otherwise, the same for a region of another county as for
+ * a missing one); the same name in the same region is -EP_ECONFLICT. */
 int site_create(struct store *s, const struct actor *who, const struct site_input *in,
                 struct site *out, struct ep_error *err);
 

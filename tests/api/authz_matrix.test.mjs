@@ -196,21 +196,21 @@ const FIXTURES = {
   'POST /api/v1/observations': {
     in: () => ({ path: '/api/v1/observations', body: { person_id: ids.pIn, kind: 'home', reason: 'other' } }),
     out: () => ({ path: '/api/v1/observations', body: { person_id: ids.pOut, kind: 'home', reason: 'other' } }),
-    ok: [200, 201, 409], outStatus: [403, 404],
+    ok: [200, 201, 409], outStatus: [404],
   },
   'GET /api/v1/observations/{id}': {
     in: () => ({ path: `/api/v1/observations/${ids.obsIn}` }), out: () => ({ path: `/api/v1/observations/${ids.obsOut}` }),
-    ok: [200], outStatus: [403, 404],
+    ok: [200], outStatus: [404],
   },
   'POST /api/v1/observations/{id}/release': {
     in: () => ({ path: `/api/v1/observations/${ids.obsIn}/release`, body: { note: '测试' } }),
     out: () => ({ path: `/api/v1/observations/${ids.obsOut}/release`, body: { note: '测试' } }),
-    ok: [422], outStatus: [403, 404], // the planned end has not passed: refused by the rule, not by the role
+    ok: [422], outStatus: [404], // the planned end has not passed: refused by the rule, not by the role
   },
   'POST /api/v1/health-reports': {
     in: () => ({ path: '/api/v1/health-reports', body: { client_uuid: randomUUID(), person_id: ids.pIn, slot: currentSlot() ?? `${today(0)}T08:00`, temperature: 36.5 } }),
     out: () => ({ path: '/api/v1/health-reports', body: { client_uuid: randomUUID(), person_id: ids.pOut, slot: currentSlot() ?? `${today(0)}T08:00`, temperature: 36.5 } }),
-    ok: currentSlot() ? [200, 201] : [400, 422], outStatus: [403, 404],
+    ok: currentSlot() ? [200, 201] : [400, 422], outStatus: [404],
   },
   'GET /api/v1/alerts': {
     in: () => ({ path: `/api/v1/alerts?region=${IN}` }), out: () => ({ path: `/api/v1/alerts?region=${OUT}` }),
@@ -218,16 +218,16 @@ const FIXTURES = {
   },
   'GET /api/v1/alerts/{id}': {
     in: () => ({ path: `/api/v1/alerts/${ids.alertsIn[0]}` }), out: () => ({ path: `/api/v1/alerts/${ids.alertsOut[0]}` }),
-    ok: [200], outStatus: [403, 404],
+    ok: [200], outStatus: [404],
   },
   'POST /api/v1/alerts/{id}/acknowledge': {
     in: () => ({ path: `/api/v1/alerts/${ids.alertsIn[0]}/acknowledge` }), out: () => ({ path: `/api/v1/alerts/${ids.alertsOut[0]}/acknowledge` }),
-    ok: [200, 409], outStatus: [403, 404],
+    ok: [200, 409], outStatus: [404],
   },
   'POST /api/v1/alerts/{id}/resolve': {
     in: () => ({ path: `/api/v1/alerts/${ids.alertsIn[0]}/resolve`, body: { note: '已转诊' } }),
     out: () => ({ path: `/api/v1/alerts/${ids.alertsOut[0]}/resolve`, body: { note: '已转诊' } }),
-    ok: [200, 409], outStatus: [403, 404],
+    ok: [200, 409], outStatus: [404],
   },
   'GET /api/v1/stats/timeliness': {
     in: () => ({ path: `/api/v1/stats/timeliness?region=${IN}&date=${today(0)}` }),
@@ -240,31 +240,31 @@ const FIXTURES = {
   'POST /api/v1/sites': {
     in: () => ({ path: '/api/v1/sites', body: { kind: 'fever_clinic', name: `发热门诊${next()}`, region_code: IN, capacity: 5 } }),
     out: () => ({ path: '/api/v1/sites', body: { kind: 'fever_clinic', name: `发热门诊${next()}`, region_code: OUT, capacity: 5 } }),
-    ok: [201], outStatus: [403],
+    ok: [201], outStatus: [404],
   },
-  'GET /api/v1/sites/{id}': { in: () => ({ path: `/api/v1/sites/${ids.siteIn}` }), out: () => ({ path: `/api/v1/sites/${ids.siteOut}` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/sites/{id}': { in: () => ({ path: `/api/v1/sites/${ids.siteIn}` }), out: () => ({ path: `/api/v1/sites/${ids.siteOut}` }), ok: [200], outStatus: [404] },
   'GET /api/v1/cases': { in: () => ({ path: `/api/v1/cases?region=${IN}` }), out: () => ({ path: `/api/v1/cases?region=${OUT}` }), ok: [200], outStatus: [403] },
   'POST /api/v1/cases': {
     in: async () => ({ path: '/api/v1/cases', body: { person_id: await freshPerson('In'), status: 'suspected' } }),
     out: async () => ({ path: '/api/v1/cases', body: { person_id: await freshPerson('Out'), status: 'suspected' } }),
-    ok: [201], outStatus: [403, 404],
+    ok: [201], outStatus: [404],
   },
   'GET /api/v1/cases/curve': { in: () => ({ path: `/api/v1/cases/curve?region=${IN}` }), out: () => ({ path: `/api/v1/cases/curve?region=${OUT}` }), ok: [200], outStatus: [403] },
   'GET /api/v1/cases/export': { in: () => ({ path: `/api/v1/cases/export?region=${IN}` }), out: () => ({ path: `/api/v1/cases/export?region=${OUT}` }), ok: [200], outStatus: [403] },
-  'GET /api/v1/cases/{id}': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/cases/{id}': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}` }), ok: [200], outStatus: [404] },
   'PATCH /api/v1/cases/{id}': {
     in: () => ({ path: `/api/v1/cases/${ids.caseIn}`, body: { onset_date: today(-2 - (Number(next()) % 5)) } }),
     out: () => ({ path: `/api/v1/cases/${ids.caseOut}`, body: { onset_date: today(-2) } }),
-    ok: [200, 400], outStatus: [403, 404], // 400: the same onset date again is "nothing to change"
+    ok: [200, 400], outStatus: [404], // 400: the same onset date again is "nothing to change"
   },
-  'GET /api/v1/cases/{id}/chain': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}/chain` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}/chain` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/cases/{id}/chain': { in: () => ({ path: `/api/v1/cases/${ids.caseIn}/chain` }), out: () => ({ path: `/api/v1/cases/${ids.caseOut}/chain` }), ok: [200], outStatus: [404] },
   'GET /api/v1/contacts': { in: () => ({ path: `/api/v1/contacts?region=${IN}` }), out: () => ({ path: `/api/v1/contacts?region=${OUT}` }), ok: [200], outStatus: [403] },
   'POST /api/v1/contacts': {
     in: async () => ({ path: '/api/v1/contacts', body: { person_id: await freshPerson('In'), source_case_id: ids.caseIn, contact_type: 'household', last_contact_date: today(-1) } }),
     out: async () => ({ path: '/api/v1/contacts', body: { person_id: await freshPerson('Out'), source_case_id: ids.caseOut, contact_type: 'household', last_contact_date: today(-1) } }),
-    ok: [201], outStatus: [403, 404],
+    ok: [201], outStatus: [404],
   },
-  'GET /api/v1/contacts/{id}': { in: () => ({ path: `/api/v1/contacts/${ids.contactIn}` }), out: () => ({ path: `/api/v1/contacts/${ids.contactOut}` }), ok: [200], outStatus: [403, 404] },
+  'GET /api/v1/contacts/{id}': { in: () => ({ path: `/api/v1/contacts/${ids.contactIn}` }), out: () => ({ path: `/api/v1/contacts/${ids.contactOut}` }), ok: [200], outStatus: [404] },
   // ---- cross-jurisdiction requests: "In" ones are addressed to the caller's county, "Out"
   // ones travel between two units of the other county
   'GET /api/v1/assist-requests': { in: () => ({ path: '/api/v1/assist-requests?box=inbox' }), ok: [200] },

@@ -1,8 +1,9 @@
 // cases.test.mjs -- cases, sites, close contacts and the daily bulletin over
 // HTTP: every endpoint; the bad-input matrices (each a 4xx naming its fields,
 // with the database snapshot unchanged); refused transitions (422 with the
-// state machine's message); scope (403 for a region outside, 404 for a case
-// outside); the four-concentrations flag and alert; contacts registered on
+// state machine's message); scope (403 for a region filter outside, 404 for a
+// case outside, and for every record a body refers to outside the scope,
+// answered exactly as a missing one); the four-concentrations flag and alert; contacts registered on
 // the spot opening a medical observation; the chain graph; the bulletin as
 // JSON, text and xlsx, the public HTML page without login and without any
 // personal data; the epidemic curve; the line list; `epigrid bulletin`.
@@ -40,6 +41,22 @@ async function person(grid, name = `赵${'一二三四五六七八九十'[seq % 
   assert.equal(r.status, 201, r.text);
   names.push(name, id_number);
   return r.body.id;
+}
+
+// A reference outside the caller's scope is answered exactly as one that does
+// not exist: the same status and body but for the id, never the record's name,
+// never "jurisdiction", and nothing written.  Returns the out-of-scope answer.
+async function sameAsMissing(client, method, path, outBody, outId, missingBody, missingId, name, status = 404) {
+  const snap = srv.snapshot();
+  const out = await client.req(method, path, outBody);
+  const missing = await client.req(method, path, missingBody);
+  assert.equal(out.status, status, out.text);
+  assert.equal(missing.status, status, missing.text);
+  assert.equal(out.text.replaceAll(String(outId), '<id>'), missing.text.replaceAll(String(missingId), '<id>'));
+  if (name) assert.ok(!out.text.includes(name), `no name in the answer: ${out.text}`);
+  assert.ok(!/管辖|jurisdiction/.test(out.text), `no jurisdiction in the answer: ${out.text}`);
+  assert.equal(srv.snapshot(), snap, 'nothing may be written');
+  return out;
 }
 
 async function newCase(grid, body = {}, client = health) {
@@ -92,13 +109,14 @@ test('sites: create, list from a county (city hospital visible), get, bad input 
   const snap = srv.snapshot();
   for (const [body, fields] of [
     [{ kind: 'hotel', name: '', region_code: '12', capacity: -1 }, ['kind', 'name', 'region_code', 'capacity']],
-    [{ kind: 'fever_clinic', name: 'x', region_code: '431199', capacity: 1 }, ['region_code']],
     [{ name: 'x', region_code: COUNTY, capacity: 1, extra: 1 }, ['kind', 'extra']],
   ]) {
     assertError(assert, await health.post('/api/v1/sites', body), 400, 'invalid_input', fields);
   }
-  assertError(assert, await healthOther.post('/api/v1/sites',
-    { kind: 'fever_clinic', name: 'x', region_code: COUNTY, capacity: 1 }), 403, 'forbidden');
+  // A region outside the caller's scope is not found, like one that does not exist.
+  const far = await sameAsMissing(healthOther, 'POST', '/api/v1/sites', { kind: 'fever_clinic', name: 'x', region_code: COUNTY, capacity: 1 }, COUNTY,
+    { kind: 'fever_clinic', name: 'x', region_code: '431199', capacity: 1 }, '431199', '东安县');
+  assertError(assert, far, 404, 'not_found', ['region_code']);
   assertError(assert, await health.post('/api/v1/sites',
     { kind: 'fever_clinic', name: '东安县人民医院发热门诊', region_code: COUNTY, capacity: 1 }), 409, 'conflict', ['name']);
   assertError(assert, await viewer.post('/api/v1/sites',
@@ -125,12 +143,18 @@ test('cases: report, get with history, transitions, refusals with the machine me
     [{ person_id: pid, status: 'suspected', onset_date: day(3) }, ['onset_date']],
     [{ person_id: pid, status: 'suspected', onset_date: day(-1), report_date: day(-2) }, ['onset_date']],
     [{ person_id: pid, status: 'suspected', onset_date: '2026-02-30' }, ['onset_date']],
-    [{ person_id: 99999999, status: 'suspected' }, ['person_id']],
-    [{ person_id: pid, status: 'suspected', site_id: 99999 }, ['site_id']],
     [{ person_id: pid, status: 'suspected', note: 'x'.repeat(301) }, ['note']],
     [{ person_id: 'x', status: 'suspected', bogus: true }, ['person_id', 'bogus']],
   ]) {
     assertError(assert, await health.post('/api/v1/cases', body), 400, 'invalid_input', fields);
+  }
+  // A lone reference that does not exist is a 404 on its field.
+  for (const [body, fields] of [
+    [{ person_id: 99999999, status: 'suspected' }, ['person_id']],
+    [{ person_id: pid, status: 'suspected', site_id: 99999 }, ['site_id']],
+    [{ observation_id: 99999, status: 'suspected' }, ['observation_id']],
+  ]) {
+    assertError(assert, await health.post('/api/v1/cases', body), 404, 'not_found', fields);
   }
   assert.equal(srv.snapshot(), snap2);
   assert.notEqual(snap, snap2); // the person was written before
@@ -163,7 +187,7 @@ test('cases: report, get with history, transitions, refusals with the machine me
     [{ status: 'nope' }, 400, 'invalid_input', ['status']],
     [{ severity: 'severe' }, 400, 'invalid_input', []], // nothing changes
     [{}, 400, 'invalid_input', []],
-    [{ site_id: 424242 }, 400, 'invalid_input', ['site_id']],
+    [{ site_id: 424242 }, 404, 'not_found', ['site_id']],
     [{ onset_date: day(1) }, 400, 'invalid_input', ['onset_date']],
     [{ colour: 'red' }, 400, 'invalid_input', ['colour']],
   ]) {
@@ -196,7 +220,9 @@ test('cases: scope, rights, list filters, cursor, replay', async () => {
   const other = await newCase(GRID_C, {}, healthOther);
   assertError(assert, await healthCounty.get(`/api/v1/cases/${other.id}`), 404, 'not_found');
   assertError(assert, await healthCounty.get(`/api/v1/cases?region=${OTHER_COUNTY}`), 403, 'forbidden');
-  assertError(assert, await healthCounty.post('/api/v1/cases', { person_id: other.person_id, status: 'suspected' }), 403, 'forbidden');
+  const far = await sameAsMissing(healthCounty, 'POST', '/api/v1/cases', { person_id: other.person_id, status: 'suspected' }, other.person_id,
+    { person_id: 99999999, status: 'suspected' }, 99999999, other.person_name);
+  assertError(assert, far, 404, 'not_found', ['person_id']);
   assertError(assert, await viewer.get('/api/v1/cases'), 403, 'forbidden');
   assertError(assert, await worker.get('/api/v1/cases'), 403, 'forbidden');
   assertError(assert, await commander.post('/api/v1/cases', { person_id: 1, status: 'suspected' }), 403, 'forbidden');
@@ -410,4 +436,50 @@ test('epidemic curve and line list', async () => {
   assert.ok(r.body.items.length >= 3);
   assertError(assert, await commander.get('/api/v1/cases/export?format=pdf'), 400, 'invalid_input', ['format']);
   assertError(assert, await viewer.get('/api/v1/cases/export'), 403, 'forbidden');
+});
+
+test('body references outside the scope answer exactly as missing ones, with nothing written', async () => {
+  // Records of the other county: a person, a case with its observation, a
+  // contact, a site.
+  const farPerson = await person(GRID_C, '远方甲');
+  const farCase = await newCase(GRID_C, {}, healthOther);
+  const farObs = await healthOther.post('/api/v1/observations', { person_id: await person(GRID_C, '远方乙'), kind: 'home', reason: 'travel' });
+  assert.equal(farObs.status, 201, farObs.text);
+  const farContact = await healthOther.post('/api/v1/contacts', {
+    person_id: await person(GRID_C, '远方丙'), source_case_id: farCase.id, contact_type: 'work', last_contact_date: day(-1),
+  });
+  assert.equal(farContact.status, 201, farContact.text);
+  const farSite = await healthOther.post('/api/v1/sites', { kind: 'quarantine_site', name: '冷水滩隔离点', region_code: OTHER_COUNTY, capacity: 5 });
+  assert.equal(farSite.status, 201, farSite.text);
+  // Mine: a person and a case of the county.
+  const mine = await person(GRID_A);
+  const myCase = await newCase(GRID_A, {}, healthCounty);
+  const missing = 98765432;
+
+  const post = (body) => ({ status: 'suspected', ...body });
+  for (const [label, method, path, outBody, outId, missingBody, field, name] of [
+    ['case person_id', 'POST', '/api/v1/cases', post({ person_id: farPerson }), farPerson, post({ person_id: missing }), 'person_id', '远方甲'],
+    ['case observation_id', 'POST', '/api/v1/cases', post({ observation_id: farObs.body.id }), farObs.body.id, post({ observation_id: missing }), 'observation_id', '远方乙'],
+    ['case site_id', 'POST', '/api/v1/cases', post({ person_id: mine, site_id: farSite.body.id }), farSite.body.id, post({ person_id: mine, site_id: missing }), 'site_id', '冷水滩隔离点'],
+    ['case change site_id', 'PATCH', `/api/v1/cases/${myCase.id}`, { site_id: farSite.body.id }, farSite.body.id, { site_id: missing }, 'site_id', '冷水滩隔离点'],
+    ['contact person_id', 'POST', '/api/v1/contacts', { person_id: farPerson, source_case_id: myCase.id, contact_type: 'work', last_contact_date: day(-1) }, farPerson,
+      { person_id: missing, source_case_id: myCase.id, contact_type: 'work', last_contact_date: day(-1) }, 'person_id', '远方甲'],
+    ['contact source_case_id', 'POST', '/api/v1/contacts', { person_id: mine, source_case_id: farCase.id, contact_type: 'work', last_contact_date: day(-1) }, farCase.id,
+      { person_id: mine, source_case_id: missing, contact_type: 'work', last_contact_date: day(-1) }, 'source_case_id', farCase.person_name],
+    ['contact source_contact_id', 'POST', '/api/v1/contacts', { person_id: mine, source_contact_id: farContact.body.id, contact_type: 'work', last_contact_date: day(-1) }, farContact.body.id,
+      { person_id: mine, source_contact_id: missing, contact_type: 'work', last_contact_date: day(-1) }, 'source_contact_id', '远方丙'],
+    ['observation person_id', 'POST', '/api/v1/observations', { person_id: farPerson, kind: 'home', reason: 'travel' }, farPerson,
+      { person_id: missing, kind: 'home', reason: 'travel' }, 'person_id', '远方甲'],
+  ]) {
+    const r = await sameAsMissing(healthCounty, method, path, outBody, outId, missingBody, missing, name);
+    assertError(assert, r, 404, 'not_found', [field]);
+    assert.ok(r.body.error.fields.every((f) => f.field === field), `${label}: only ${field} is blamed: ${r.text}`);
+  }
+  // Input errors come first: the same 400 whatever the reference.
+  const r = await sameAsMissing(healthCounty, 'POST', '/api/v1/cases', { person_id: farPerson, status: 'suspected', severity: 'grave' }, farPerson,
+    { person_id: missing, status: 'suspected', severity: 'grave' }, missing, '远方甲', 400);
+  assertError(assert, r, 400, 'invalid_input', ['severity']);
+  // The city sees both counties: the same contact is accepted there.
+  const k = await health.post('/api/v1/contacts', { person_id: farPerson, source_case_id: myCase.id, contact_type: 'work', last_contact_date: day(-1) });
+  assert.equal(k.status, 201, k.text);
 });

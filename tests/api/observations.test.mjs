@@ -54,6 +54,22 @@ async function stats(code) {
   return r.body.stats;
 }
 
+// A reference outside the caller's scope is answered exactly as one that does
+// not exist: 404, the same body but for the id, never the record's name, and
+// nothing written.  Returns the answer to the out-of-scope reference.
+async function sameAsMissing(client, path, outBody, outId, missingBody, missingId, name, status = 404) {
+  const snap = srv.snapshot();
+  const out = await client.post(path, outBody);
+  const missing = await client.post(path, missingBody);
+  assert.equal(out.status, status, out.text);
+  assert.equal(missing.status, status, missing.text);
+  assert.equal(out.text.replaceAll(String(outId), '<id>'), missing.text.replaceAll(String(missingId), '<id>'));
+  if (name) assert.ok(!out.text.includes(name), `no name in the answer: ${out.text}`);
+  assert.ok(!/管辖|jurisdiction/.test(out.text), `no jurisdiction in the answer: ${out.text}`);
+  assert.equal(srv.snapshot(), snap, 'nothing may be written');
+  return out;
+}
+
 function reportBody(personId, extra = {}) {
   return { client_uuid: UUID(), person_id: personId, slot: `${day(-1)}T08:00`, temperature: 36.5, ...extra };
 }
@@ -195,7 +211,7 @@ test('POST /observations opens one, counts it, replays and refuses a second', as
 
 test('POST /observations bad input: 4xx with fields, nothing written', async () => {
   const p = await person(GRID_A);
-  const pc = await person(GRID_C);
+  const pc = await person(GRID_C, '远方甲');
   const ok = { person_id: p, kind: 'home', reason: 'travel', start_date: day(-1) };
   const cases = [
     ['kind', { ...ok, kind: 'tent' }, 400, ['kind']],
@@ -205,7 +221,6 @@ test('POST /observations bad input: 4xx with fields, nothing written', async () 
     ['bad date', { ...ok, start_date: '2026-13-01' }, 400, ['start_date']],
     ['person as text', { ...ok, person_id: String(p) }, 400, ['person_id']],
     ['unknown field', { ...ok, colour: 'red' }, 400, ['colour']],
-    ['unknown person', { ...ok, person_id: 999999 }, 400, ['person_id']],
     ['bad uuid', { ...ok, client_uuid: 'x' }, 400, ['client_uuid']],
     ['opened_at without offset', { ...ok, opened_at: `${day(-1)}T09:00` }, 400, ['opened_at']],
     ['opened_at not a time', { ...ok, opened_at: 'yesterday' }, 400, ['opened_at']],
@@ -217,9 +232,14 @@ test('POST /observations bad input: 4xx with fields, nothing written', async () 
     assertError(assert, r, status, 'invalid_input', fields);
     assert.equal(srv.snapshot(), snap, `${label}: nothing may be written`);
   }
+  // A person of another county, and one that does not exist: the same 404
+  // on person_id; among input errors the same 400 naming every field.
+  let r = await sameAsMissing(workerA, '/api/v1/observations', { ...ok, person_id: pc }, pc, { ...ok, person_id: 999999 }, 999999, '远方甲');
+  assertError(assert, r, 404, 'not_found', ['person_id']);
+  r = await sameAsMissing(workerA, '/api/v1/observations', { ...ok, kind: 'tent', person_id: pc }, pc,
+    { ...ok, kind: 'tent', person_id: 999999 }, 999999, '远方甲', 400);
+  assertError(assert, r, 400, 'invalid_input', ['kind', 'person_id']);
   let snap = srv.snapshot();
-  let r = await workerA.post('/api/v1/observations', { ...ok, person_id: pc });
-  assertError(assert, r, 403, 'forbidden');
   r = await viewer.post('/api/v1/observations', ok);
   assertError(assert, r, 403, 'forbidden');
   r = await workerA.post('/api/v1/observations', '{"person_id":', { contentType: 'application/json' });
@@ -328,8 +348,9 @@ test('POST /health-reports bad input: 4xx with fields, nothing written', async (
   const p = await person(GRID_A);
   await observe(p, { start_date: day(-2) });
   const idle = await person(GRID_A); // not under observation
-  const pc = await person(GRID_C);
+  const pc = await person(GRID_C, '远方乙');
   await observe(pc, { start_date: day(-2) });
+  const pcIdle = await person(GRID_C, '远方丙'); // outside, not under observation
   const cases = [
     ['60 °C', reportBody(p, { temperature: 60 }), 400, 'invalid_input', ['temperature']],
     ['33.9 °C', reportBody(p, { temperature: 33.9 }), 400, 'invalid_input', ['temperature']],
@@ -346,15 +367,22 @@ test('POST /health-reports bad input: 4xx with fields, nothing written', async (
     ['no client_uuid', reportBody(p, { client_uuid: undefined }), 400, 'invalid_input', ['client_uuid']],
     ['bad client_uuid', reportBody(p, { client_uuid: '1234' }), 400, 'invalid_input', ['client_uuid']],
     ['everything missing', {}, 400, 'invalid_input', ['client_uuid', 'person_id', 'slot', 'temperature']],
-    ['unknown person', reportBody(987654), 400, 'invalid_input', ['person_id']],
+    ['unknown person', reportBody(987654), 404, 'not_found', ['person_id']],
     ['no active observation', reportBody(idle), 422, 'rule_violation', ['person_id']],
-    ['person outside scope', reportBody(pc), 403, 'forbidden', []],
+    ['person outside scope', reportBody(pc), 404, 'not_found', ['person_id']],
+    ['outside, not observed', reportBody(pcIdle), 404, 'not_found', ['person_id']],
   ];
   for (const [label, body, status, code, fields] of cases) {
     const snap = srv.snapshot();
     const r = await workerA.post('/api/v1/health-reports', body);
     assertError(assert, r, status, code, fields);
     assert.equal(srv.snapshot(), snap, `${label}: nothing may be written`);
+  }
+  // Outside the scope (observed or not) is answered exactly as a person that
+  // does not exist.
+  for (const [out, name] of [[pc, '远方乙'], [pcIdle, '远方丙']]) {
+    const a = await sameAsMissing(workerA, '/api/v1/health-reports', reportBody(out), out, reportBody(987654), 987654, name);
+    assertError(assert, a, 404, 'not_found', ['person_id']);
   }
   const r = await viewer.post('/api/v1/health-reports', reportBody(p));
   assertError(assert, r, 403, 'forbidden');

@@ -22,6 +22,7 @@
 #include "core/contact.h"
 #include "core/person.h"
 #include "core/site.h"
+#include "core/write.h"
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -77,7 +78,7 @@ int handler_sites_create(struct http_request *req, struct http_response *res, st
     } else {
         struct ep_error more; /* name the domain's complaints too */
         ep_error_clear(&more);
-        if (site_input_check(req->store, &in, &more) == -EP_EINVAL)
+        if (site_input_check(req->store, req->user.scope, &in, &more) != 0)
             handler_fields_merge(err, &more);
     }
     json_decref(body);
@@ -421,14 +422,11 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     json_t *after = json_pack("{s:s, s:s, s:I, s:b}", "format", format, "region",
                               f.region ? f.region : req->user.scope, "rows", (json_int_t)l.n,
                               "unmasked", l.unmasked);
-    if (store_begin(req->store, err) == 0) {
-        rc = audit_record(req->store, &who, "export", "case", "line_list",
-                          f.region ? f.region : req->user.scope, NULL, after, err);
-        rc = rc == 0 ? store_commit(req->store, err) : rc;
-        if (rc != 0)
-            store_rollback(req->store);
-    } else {
-        rc = -err->code;
+    struct write w;
+    if ((rc = write_begin(&w, req->store, &who, NULL, NULL, NULL, err)) == 0) {
+        write_audit_key(&w, "export", "case", "line_list", f.region ? f.region : req->user.scope,
+                        NULL, after);
+        rc = write_end(&w, 0);
     }
     json_decref(after);
     if (rc != 0)

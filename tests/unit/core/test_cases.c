@@ -326,7 +326,37 @@ static void severity_placement_and_four_concentrations(void **state)
     /* Scope: a county user does not see a case of the other county. */
     ep_error_clear(&err);
     struct case_input other = {.person_id = new_person(fx, GRID_C), .status = "suspected"};
-    assert_int_equal(case_create(fx->s, &fx->county, &other, NULL, &c, &err), -EP_EFORBIDDEN);
+    assert_int_equal(case_create(fx->s, &fx->county, &other, NULL, &c, &err), -EP_ENOTFOUND);
+    /* ... answered exactly as a person that does not exist (but for the id). */
+    char outside[EP_ERROR_MSG_MAX], missing[EP_ERROR_MSG_MAX];
+    snprintf(outside, sizeof outside, "%s", err.fields[0].msg[EP_LANG_EN]);
+    assert_string_equal(err.fields[0].field, "person_id");
+    ep_error_clear(&err);
+    struct case_input nobody = {.person_id = 987654, .status = "suspected"};
+    assert_int_equal(case_create(fx->s, &fx->county, &nobody, NULL, &c, &err), -EP_ENOTFOUND);
+    snprintf(missing, sizeof missing, "%s", err.fields[0].msg[EP_LANG_EN]);
+    char want[EP_ERROR_MSG_MAX];
+    snprintf(want, sizeof want, "person %lld not found", (long long)other.person_id);
+    assert_string_equal(outside, want);
+    assert_string_equal(missing, "person 987654 not found");
+    /* A site of another county is not found either; the city's hospital is
+     * seen from the county below it. */
+    ep_error_clear(&err);
+    struct site far;
+    struct site_input fs = {"quarantine_site", "冷水滩隔离点", COUNTY2, 10, NULL};
+    assert_int_equal(site_create(fx->s, &fx->admin, &fs, &far, &err), 0);
+    struct case_input placed = {
+        .person_id = new_person(fx, GRID_A), .status = "suspected", .site_id = far.id};
+    assert_int_equal(case_create(fx->s, &fx->county, &placed, NULL, &c, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "site_id");
+    ep_error_clear(&err);
+    placed.site_id = fx->hospital;
+    assert_int_equal(case_create(fx->s, &fx->county, &placed, NULL, &c, &err), 0);
+    /* A site's region outside the creator's scope is not found: 404. */
+    ep_error_clear(&err);
+    struct site_input outside_site = {"fever_clinic", "冷水滩发热门诊", COUNTY2, 5, NULL};
+    assert_int_equal(site_create(fx->s, &fx->county, &outside_site, &far, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "region_code");
     ep_error_clear(&err);
     assert_int_equal(case_create(fx->s, &fx->admin, &other, NULL, &c, &err), 0);
     assert_int_equal(case_get(fx->s, COUNTY1, c.id, &c, &err), -EP_ENOTFOUND);
@@ -355,7 +385,12 @@ static void contacts_open_observations_and_form_a_chain(void **state)
                                .last_contact_date = last,
                                .at_unix = at(today - 5, 10)};
     struct contact k1;
-    assert_int_equal(contact_create(fx->s, &fx->county, &ci, NULL, &k1, &err), 0);
+    /* A registered person of another county is not the county's to name:
+     * not found, as one that does not exist.  The city traces them. */
+    assert_int_equal(contact_create(fx->s, &fx->county, &ci, NULL, &k1, &err), -EP_ENOTFOUND);
+    assert_string_equal(err.fields[0].field, "person_id");
+    ep_error_clear(&err);
+    assert_int_equal(contact_create(fx->s, &fx->admin, &ci, NULL, &k1, &err), 0);
     assert_true(k1.observation_id > 0);
     char end[11];
     time_date_format(today - 6 + 14, end);
@@ -363,7 +398,7 @@ static void contacts_open_observations_and_form_a_chain(void **state)
     /* The same person twice for one source: conflict. */
     ep_error_clear(&err);
     struct contact dup;
-    assert_int_equal(contact_create(fx->s, &fx->county, &ci, NULL, &dup, &err), -EP_ECONFLICT);
+    assert_int_equal(contact_create(fx->s, &fx->admin, &ci, NULL, &dup, &err), -EP_ECONFLICT);
     /* A contact of the contact, registered on the spot. */
     ep_error_clear(&err);
     char idn[19] = "43112219900307123";

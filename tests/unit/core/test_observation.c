@@ -28,6 +28,7 @@
 #include "core/person.h"
 #include "core/profile.h"
 #include "core/region.h"
+#include "core/write.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/idcheck.h"
@@ -55,6 +56,18 @@ static void user(struct auth_user *u, int64_t id, const char *name, int role, co
     snprintf(u->username, sizeof u->username, "%s", name);
     u->role = role;
     snprintf(u->scope, sizeof u->scope, "%s", scope);
+}
+
+/* observation_end_step in a write of its own, as the case module runs it. */
+static int end_obs(struct fixture *fx, const struct actor *who, int64_t id, const char *status,
+                   const char *note, struct observation *out, struct ep_error *err)
+{
+    struct write w;
+    int rc = write_begin(&w, fx->s, who, NULL, NULL, NULL, err);
+    if (rc != 0)
+        return rc;
+    observation_end_step(&w, id, status, note, out);
+    return write_end(&w, id);
 }
 
 static int64_t new_person(struct fixture *fx, const char *grid, int seq)
@@ -310,7 +323,9 @@ static void open_checks_every_field_and_counts(void **state)
         int opened;
         struct ep_error err;
         ep_error_clear(&err);
-        assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err), -EP_EINVAL);
+        /* A person that does not exist, alone, is a reference not found. */
+        assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err),
+                         cases[i].person == -2 ? -EP_ENOTFOUND : -EP_EINVAL);
         if (!has_field(&err, cases[i].field))
             fail_msg("case %zu: field %s expected", i, cases[i].field);
         assert_int_equal(opened, 0);
@@ -348,7 +363,9 @@ static void open_checks_every_field_and_counts(void **state)
     assert_int_equal(observation_create(fx->s, &fx->admin, &dup, NULL, &o, &err), -EP_ECONFLICT);
     struct observation_open_input far = {fx->persons[30], "home", NULL, "travel", today, NULL, 0};
     ep_error_clear(&err);
-    assert_int_equal(observation_create(fx->s, &fx->worker, &far, NULL, &o, &err), -EP_EFORBIDDEN);
+    assert_int_equal(observation_create(fx->s, &fx->worker, &far, NULL, &o, &err), -EP_ENOTFOUND);
+    assert_true(has_field(&err, "person_id"));
+    assert_int_equal(count(fx, GRID_C, "obs_active.home"), 0);
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->other, &far, NULL, &o, &err), 0);
     assert_string_equal(o.grid_code, GRID_C);
@@ -446,10 +463,9 @@ static void release_needs_the_end_date_and_a_normal_last_report(void **state)
     /* Converted to a case: ends without counting as released. */
     int64_t third = open_obs(fx, 3, "home", "contact", start_new);
     ep_error_clear(&err);
-    assert_int_equal(observation_end(fx->s, &fx->health, third, "released", NULL, &o, &err),
-                     -EP_EINVAL);
+    assert_int_equal(end_obs(fx, &fx->health, third, "released", NULL, &o, &err), -EP_EINVAL);
     ep_error_clear(&err);
-    assert_int_equal(observation_end(fx->s, &fx->health, third, "converted", "确诊", &o, &err), 0);
+    assert_int_equal(end_obs(fx, &fx->health, third, "converted", "确诊", &o, &err), 0);
     assert_string_equal(o.status, "converted");
     assert_int_equal(countf(fx, CITY, "obs_released.%s", today_text), 2);
     assert_int_equal(count(fx, CITY, "obs_active.home"), 0);
@@ -488,9 +504,9 @@ static void report_checks_slot_temperature_scope_and_observation(void **state)
         {0, "D1T08:00", 600, NULL, -EP_EINVAL, "temperature"},
         {0, "D1T08:00", 339, NULL, -EP_EINVAL, "temperature"},
         {0, "D1T08:00", 365, "sneeze", -EP_EINVAL, "symptoms"},
-        {5, "D1T08:00", 365, NULL, -EP_ERULE, "person_id"}, /* no active observation */
-        {30, "D1T08:00", 365, NULL, -EP_EFORBIDDEN, NULL},  /* outside the worker's grid */
-        {35, "D1T08:00", 365, NULL, -EP_EFORBIDDEN, NULL},  /* outside, not observed */
+        {5, "D1T08:00", 365, NULL, -EP_ERULE, "person_id"},      /* no active observation */
+        {30, "D1T08:00", 365, NULL, -EP_ENOTFOUND, "person_id"}, /* outside the worker's grid */
+        {35, "D1T08:00", 365, NULL, -EP_ENOTFOUND, "person_id"}, /* outside, not observed */
     };
     char before[17];
     date_of_day(today - 3, before);
@@ -513,8 +529,23 @@ static void report_checks_slot_temperature_scope_and_observation(void **state)
         .person_id = 424242, .slot = "2026-01-01T08:00", .temperature_dc = 365};
     struct idem_key key = {.uuid = "00000000-0000-4000-8000-999999999999", .hash = "x"};
     ep_error_clear(&err);
-    assert_int_equal(observation_report_add(fx->s, &fx->admin, &in, &key, &r, &err), -EP_EINVAL);
+    assert_int_equal(observation_report_add(fx->s, &fx->admin, &in, &key, &r, &err), -EP_ENOTFOUND);
     assert_true(has_field(&err, "person_id"));
+    /* A person outside the scope is answered exactly as one that does not
+     * exist: the same message but for the id, no name, no jurisdiction. */
+    char missing[2 * EP_ERROR_MSG_MAX], outside[2 * EP_ERROR_MSG_MAX], want[2 * EP_ERROR_MSG_MAX];
+    snprintf(missing, sizeof missing, "%s|%s", ep_error_message(&err, EP_LANG_ZH),
+             err.fields[0].msg[EP_LANG_EN]);
+    char slot30[32];
+    snprintf(slot30, sizeof slot30, "%.10sT08:00", d1);
+    assert_int_equal(report(fx, &fx->worker, 30, slot30, 365, NULL, now, &r, &err), -EP_ENOTFOUND);
+    snprintf(outside, sizeof outside, "%s|%s", ep_error_message(&err, EP_LANG_ZH),
+             err.fields[0].msg[EP_LANG_EN]);
+    snprintf(want, sizeof want, "所引用的记录不存在|person %lld not found",
+             (long long)fx->persons[30]);
+    assert_string_equal(outside, want);
+    snprintf(want, sizeof want, "所引用的记录不存在|person %lld not found", (long long)424242);
+    assert_string_equal(missing, want);
     /* No client UUID. */
     ep_error_clear(&err);
     assert_int_equal(observation_report_add(fx->s, &fx->admin, &in, NULL, &r, &err), -EP_EINVAL);
@@ -574,7 +605,7 @@ static void a_second_report_for_a_slot_replaces_the_first_and_keeps_it(void **st
     struct ep_error err;
     ep_error_clear(&err);
     assert_int_equal(observation_report_add(fx->s, &fx->worker, &in, &k1, &r1, &err),
-                     -EP_EFORBIDDEN); /* GRID_B is not the worker's */
+                     -EP_ENOTFOUND); /* GRID_B is not the worker's: not found */
     ep_error_clear(&err);
     assert_int_equal(observation_report_add(fx->s, &fx->admin, &in, &k1, &r1, &err), 0);
     /* The same UUID and body: the first result, nothing new. */
@@ -974,9 +1005,8 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
             rc = observation_release(fx->s, who, id, &in, &o, &err);
         } else if (op < 73) {
             struct observation o;
-            rc =
-                observation_end(fx->s, &fx->health, 1 + next_rand(&seed) % 60,
-                                next_rand(&seed) % 2 ? "converted" : "transferred", NULL, &o, &err);
+            rc = end_obs(fx, &fx->health, 1 + next_rand(&seed) % 60,
+                         next_rand(&seed) % 2 ? "converted" : "transferred", NULL, &o, &err);
         } else if (op < 83) {
             struct alert a;
             rc = alert_acknowledge(fx->s, &fx->admin, 1 + next_rand(&seed) % 80, t, &a, &err);
