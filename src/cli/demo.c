@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/demo.h"
-#include "core/simulate.h"
+#include "gen/demo.h"
+#include "gen/simulate.h"
 #include "util/timeutil.h"
 
 static const char *DEMO_HELP =

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/outbreak.h"
+#include "gen/outbreak.h"
 
 static const char usage_text[] =
     "用法 usage: epigrid outbreak [--db PATH] [--seed N] [--from YYYY-MM-DD] [--days N]\n"

@@ -273,17 +273,6 @@ int supply_counters_rebuild(struct store *s, struct ep_error *err);
  * entries.  0 when consistent, -EP_EINTERNAL naming the first difference. */
 int supply_ledger_verify(struct store *s, struct ep_error *err);
 
-/* Fills the demo city's supplies through the domain calls above (so the
- * ledger, lots, counters and audit are what real use gives): items, a city
- * store in grids[0] and county stores in grids[1..7], donors of every kind,
- * donations of early 2020 (goods and money), a purchase, transfers,
- * allocations to hospitals, teams and checkpoints, thresholds (some stocks
- * below them, so stock_low alerts exist), a half-fulfilled request, and
- * 专项党费 in and out.  "who" acts for all of it (the CLI actor).  Call on a
- * database without supplies; each call is its own transaction. */
-int supply_demo_seed(struct store *s, const struct actor *who, const char *const *grids, int ngrids,
-                     struct ep_error *err);
-
 /* "¥1,234.56" of an amount in fen into out (at least 32 bytes). */
 void supply_money_format(int64_t fen, char out[32]);
 

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, epigrid, sql, sqliteOnly, ROOT } from './lib.mjs';
 
-// The one documented demo password (DEMO_PASSWORD in src/core/demo.h).
-const DEMO_PASSWORD = readFileSync(path.join(ROOT, 'src/core/demo.h'), 'utf8')
+// The one documented demo password (DEMO_PASSWORD in src/gen/demo.h).
+const DEMO_PASSWORD = readFileSync(path.join(ROOT, 'src/gen/demo.h'), 'utf8')
   .match(/#define DEMO_PASSWORD\s+"([^"]+)"/)[1];
 
 let srv;

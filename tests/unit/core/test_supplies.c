@@ -21,6 +21,7 @@
 #include "core/fund.h"
 #include "core/region.h"
 #include "core/supply.h"
+#include "gen/supply_demo.h"
 #include "store/store.h"
 #include "util/buf.h"
 

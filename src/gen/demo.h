@@ -18,8 +18,8 @@
  *
  * Ownership: nothing is allocated for the caller; options are borrowed.
  */
-#ifndef EPIGRID_CORE_DEMO_H
-#define EPIGRID_CORE_DEMO_H
+#ifndef EPIGRID_GEN_DEMO_H
+#define EPIGRID_GEN_DEMO_H
 #include <stddef.h>
 #include <stdint.h>
 

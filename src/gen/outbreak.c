@@ -6,7 +6,7 @@
  * Each simulated day runs in one transaction with moments increasing by a
  * minute per action, so that every case's history is in time order.
  */
-#include "core/outbreak.h"
+#include "gen/outbreak.h"
 
 #include <stdio.h>
 #include <stdlib.h>

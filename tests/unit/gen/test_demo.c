@@ -1,5 +1,5 @@
 /*
- * test_demo.c -- the demo city (src/core/demo.c) at a tiny scale on a
+ * test_demo.c -- the demo city (src/gen/demo.c) at a tiny scale on a
  * temporary SQLite file: two runs with one seed give the same rows and
  * another seed other rows; every ID number is valid, unique and agrees with
  * the birth date and sex; every person lives in an existing grid and
@@ -20,7 +20,7 @@
 
 #include "core/auth.h"
 #include "core/counter.h"
-#include "core/demo.h"
+#include "gen/demo.h"
 #include "core/region.h"
 #include "store/store.h"
 #include "util/idcheck.h"

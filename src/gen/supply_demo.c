@@ -6,6 +6,7 @@
 
 #include "core/fund.h"
 #include "core/supply.h"
+#include "gen/supply_demo.h"
 
 /* ---- demo data ----------------------------------------------------------------------------- */
 

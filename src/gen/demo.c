@@ -26,7 +26,7 @@
  * ids and a fixed creation time (DEMO_CREATED_AT), so the same seed, scale
  * and schema give the same rows byte for byte.
  */
-#include "core/demo.h"
+#include "gen/demo.h"
 
 #include <math.h>
 #include <pthread.h>

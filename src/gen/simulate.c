@@ -10,7 +10,7 @@
  * simulated moments before now.  A private PRNG (splitmix64) keeps it
  * deterministic for a seed.
  */
-#include "core/simulate.h"
+#include "gen/simulate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +22,18 @@
 #include "core/broadcast.h"
 #include "core/checkpoint.h"
 #include "core/command.h"
-#include "core/demo.h"
+#include "gen/demo.h"
 #include "core/household.h"
 #include "core/observation.h"
 #include "core/org.h"
-#include "core/outbreak.h"
+#include "gen/outbreak.h"
 #include "core/person.h"
 #include "core/profile.h"
 #include "core/region.h"
 #include "core/roster.h"
 #include "core/screening.h"
 #include "core/supply.h"
+#include "gen/supply_demo.h"
 #include "core/team.h"
 #include "util/timeutil.h"
 

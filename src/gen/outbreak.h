@@ -15,8 +15,8 @@
  *
  * Ownership: options are borrowed; nothing is allocated for the caller.
  */
-#ifndef EPIGRID_CORE_OUTBREAK_H
-#define EPIGRID_CORE_OUTBREAK_H
+#ifndef EPIGRID_GEN_OUTBREAK_H
+#define EPIGRID_GEN_OUTBREAK_H
 #include <stdint.h>
 
 #include "store/store.h"

@@ -20,8 +20,8 @@
  *
  * Ownership: nothing is allocated for the caller.
  */
-#ifndef EPIGRID_CORE_SIMULATE_H
-#define EPIGRID_CORE_SIMULATE_H
+#ifndef EPIGRID_GEN_SIMULATE_H
+#define EPIGRID_GEN_SIMULATE_H
 #include <stdint.h>
 
 #include "store/store.h"

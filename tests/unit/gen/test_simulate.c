@@ -1,5 +1,5 @@
 /*
- * test_simulate.c -- the demo city's simulated activity (core/simulate.h) on
+ * test_simulate.c -- the demo city's simulated activity (gen/simulate.h) on
  * a tiny demo city in a temporary SQLite file: the same seed gives the same
  * facts and another seed other facts; after the simulation every module's
  * live counters equal its rebuild oracle (what `epigrid check` verifies);
@@ -25,13 +25,13 @@
 #include "core/command.h"
 #include "core/contact.h"
 #include "core/counter.h"
-#include "core/demo.h"
+#include "gen/demo.h"
 #include "core/household.h"
 #include "core/observation.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "core/screening.h"
-#include "core/simulate.h"
+#include "gen/simulate.h"
 #include "core/stats.h"
 #include "core/supply.h"
 #include "store/store.h"
