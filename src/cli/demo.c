@@ -1,6 +1,6 @@
 /*
  * demo.c -- `epigrid demo --db PATH [--scale S] [--seed N] [--force]`: build
- * the deterministic synthetic 永州市 (src/core/demo.c) and its demo users.
+ * the deterministic synthetic 永州市 (src/gen/demo.c) and its demo users.
  *
  * The database is created if missing and opened for bulk loading (no fsync:
  * a crash mid-way leaves a database to delete, never a half-filled one, as

@@ -1,6 +1,6 @@
 /*
  * outbreak.c -- `epigrid outbreak [--db PATH] [--seed N] [--from YYYY-MM-DD]
- * [--days N]`: simulates the demo outbreak (src/core/outbreak.c) over the
+ * [--days N]`: simulates the demo outbreak (src/gen/outbreak.c) over the
  * demo city -- sites, cases, close contacts, placements, discharges and
  * deaths, with their history -- so that the bulletin and the epidemic curve
  * have something to show for every simulated day.
