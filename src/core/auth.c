@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -415,15 +416,25 @@ int auth_user_create(struct store *s, const struct auth_user *creator, const cha
     char now[32];
     time_now_iso(now);
     const char *display = in->display_name && *in->display_name ? in->display_name : in->username;
-    if (store_begin(s, err) != 0)
-        return -EP_EUNAVAILABLE;
+    struct auth_user cli_user;
+    struct actor cli, who = {creator, ip};
+    if (!creator) {
+        audit_cli_actor(&cli_user, &cli);
+        who = cli;
+    }
+    struct write w;
+    if (write_begin(&w, s, &who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
     struct store_stmt *st = store_prepare(
         s,
         "INSERT INTO users (username, display_name, role, scope, phone, password_hash, active,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
         err);
-    if (!st)
-        goto fail;
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        goto out;
+    }
     store_bind_text(st, 1, in->username);
     store_bind_text(st, 2, display);
     store_bind_text(st, 3, auth_role_name(role));
@@ -432,35 +443,23 @@ int auth_user_create(struct store *s, const struct auth_user *creator, const cha
     store_bind_text(st, 6, hash);
     store_bind_text(st, 7, now);
     store_bind_text(st, 8, now);
-    if (store_run(st, err) != 0) {
-        if (err->code == EP_ECONFLICT) {
-            ep_error_clear(err);
-            ep_error_set(err, EP_ECONFLICT, "用户名 %s 已存在", "username %s already exists",
-                         in->username);
-        }
-        goto fail;
+    int rc = store_run(st, err);
+    if (rc == -EP_ECONFLICT) {
+        ep_error_clear(err);
+        rc = ep_error_set(err, EP_ECONFLICT, "用户名 %s 已存在", "username %s already exists",
+                          in->username);
     }
-    int64_t id = store_last_insert_id(s);
-    char sid[24];
-    snprintf(sid, sizeof sid, "%lld", (long long)id);
+    if (write_fail(&w, rc) != 0)
+        goto out;
+    id = store_last_insert_id(s);
     json_t *after = json_pack("{s:s, s:s, s:s, s:s}", "username", in->username, "display_name",
                               display, "role", auth_role_name(role), "scope", in->scope);
-    struct auth_user cli_user;
-    struct actor cli, who = {creator, ip};
-    if (!creator) {
-        audit_cli_actor(&cli_user, &cli);
-        who = cli;
-    }
-    int rc = audit_record(s, &who, "create", "user", sid, in->scope, NULL, after, err);
+    write_audit(&w, "create", "user", id, in->scope, NULL, after);
     json_decref(after);
-    if (rc != 0 || store_commit(s, err) != 0)
-        goto fail;
-    if (id_out)
+out:
+    if (write_end(&w, id) == 0 && id_out)
         *id_out = id;
-    return 0;
-fail:
-    store_rollback(s);
-    return err->code ? -err->code : -EP_EINTERNAL;
+    return w.rc;
 }
 
 /* Runs one UPDATE of user "username" in a transaction with its audit row.
@@ -472,11 +471,17 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
     int active;
     if (auth_user_get(s, username, &u, &active, err) != 0)
         return -err->code;
-    if (store_begin(s, err) != 0)
-        return -EP_EUNAVAILABLE;
+    struct auth_user cli_user;
+    struct actor cli;
+    audit_cli_actor(&cli_user, &cli);
+    struct write w;
+    if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
+        return w.rc;
     struct store_stmt *st = store_prepare(s, sql, err);
-    if (!st)
-        goto fail;
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        goto out;
+    }
     char now[32];
     time_now_iso(now);
     int idx = 1;
@@ -484,38 +489,32 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
         store_bind_text(st, idx++, value);
     store_bind_text(st, idx++, now);
     store_bind_int64(st, idx, u.id);
-    if (store_run(st, err) != 0)
-        goto fail;
-    struct auth_user cli_user;
-    struct actor cli;
-    audit_cli_actor(&cli_user, &cli);
-    char sid[24];
-    snprintf(sid, sizeof sid, "%lld", (long long)u.id);
-    if (audit_record(s, &cli, action, "user", sid, u.scope, NULL, NULL, err) != 0)
-        goto fail;
+    if (write_fail(&w, store_run(st, err)) != 0 ||
+        write_audit(&w, action, "user", u.id, u.scope, NULL, NULL) != 0)
+        goto out;
     if (strcmp(action, "disable") == 0) {
+        /* A disabled user's sessions and tokens end with it. */
         struct store_stmt *d = store_prepare(s, "DELETE FROM sessions WHERE user_id = ?", err);
-        if (!d)
-            goto fail;
+        if (!d) {
+            write_fail(&w, -EP_EINTERNAL);
+            goto out;
+        }
         store_bind_int64(d, 1, u.id);
-        if (store_run(d, err) != 0)
-            goto fail;
+        if (write_fail(&w, store_run(d, err)) != 0)
+            goto out;
         struct store_stmt *t = store_prepare(
             s, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
             err);
-        if (!t)
-            goto fail;
+        if (!t) {
+            write_fail(&w, -EP_EINTERNAL);
+            goto out;
+        }
         store_bind_text(t, 1, now);
         store_bind_int64(t, 2, u.id);
-        if (store_run(t, err) != 0)
-            goto fail;
+        write_fail(&w, store_run(t, err));
     }
-    if (store_commit(s, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return err->code ? -err->code : -EP_EINTERNAL;
+out:
+    return write_end(&w, u.id);
 }
 
 int auth_user_set_password(struct store *s, const char *username, const char *password,
@@ -600,34 +599,32 @@ int auth_token_create(struct store *s, const char *username, const char *label,
     char hash[AUTH_TOKEN_HEX + 1], now[32];
     token_hash(token_out, hash);
     time_now_iso(now);
-    if (store_begin(s, err) != 0)
-        return -EP_EUNAVAILABLE;
+    struct auth_user cli_user;
+    struct actor cli;
+    audit_cli_actor(&cli_user, &cli);
+    struct write w;
+    if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    int64_t id = 0;
     struct store_stmt *st = store_prepare(
         s, "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
         err);
-    if (!st)
-        goto fail;
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        goto out;
+    }
     store_bind_text(st, 1, hash);
     store_bind_int64(st, 2, u.id);
     store_bind_text(st, 3, label ? label : "");
     store_bind_text(st, 4, now);
-    if (store_run(st, err) != 0)
-        goto fail;
-    int64_t id = store_last_insert_id(s);
-    struct auth_user cli_user;
-    struct actor cli;
-    audit_cli_actor(&cli_user, &cli);
-    char sid[24];
-    snprintf(sid, sizeof sid, "%lld", (long long)id);
-    if (audit_record(s, &cli, "create", "api_token", sid, u.scope, NULL, NULL, err) != 0 ||
-        store_commit(s, err) != 0)
-        goto fail;
-    if (id_out)
+    if (write_fail(&w, store_run(st, err)) != 0)
+        goto out;
+    id = store_last_insert_id(s);
+    write_audit(&w, "create", "api_token", id, u.scope, NULL, NULL);
+out:
+    if (write_end(&w, id) == 0 && id_out)
         *id_out = id;
-    return 0;
-fail:
-    store_rollback(s);
-    return err->code ? -err->code : -EP_EINTERNAL;
+    return w.rc;
 }
 
 int auth_token_revoke(struct store *s, int64_t id, struct ep_error *err)
@@ -635,31 +632,30 @@ int auth_token_revoke(struct store *s, int64_t id, struct ep_error *err)
     char now[32], sid[24];
     time_now_iso(now);
     snprintf(sid, sizeof sid, "%lld", (long long)id);
-    if (store_begin(s, err) != 0)
-        return -EP_EUNAVAILABLE;
-    struct store_stmt *st = store_prepare(
-        s, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", err);
-    if (!st)
-        goto fail;
-    store_bind_text(st, 1, now);
-    store_bind_int64(st, 2, id);
-    if (store_run(st, err) != 0)
-        goto fail;
-    if (store_changes(s) == 0) {
-        ep_error_set(err, EP_ENOTFOUND, "令牌 %s 不存在或已吊销",
-                     "token %s not found or already revoked", sid);
-        goto fail;
-    }
     struct auth_user cli_user;
     struct actor cli;
     audit_cli_actor(&cli_user, &cli);
-    if (audit_record(s, &cli, "revoke", "api_token", sid, "", NULL, NULL, err) != 0 ||
-        store_commit(s, err) != 0)
-        goto fail;
-    return 0;
-fail:
-    store_rollback(s);
-    return err->code ? -err->code : -EP_EINTERNAL;
+    struct write w;
+    if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    struct store_stmt *st = store_prepare(
+        s, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", err);
+    if (!st) {
+        write_fail(&w, -EP_EINTERNAL);
+        goto out;
+    }
+    store_bind_text(st, 1, now);
+    store_bind_int64(st, 2, id);
+    if (write_fail(&w, store_run(st, err)) != 0)
+        goto out;
+    if (store_changes(s) == 0) {
+        write_fail(&w, ep_error_set(err, EP_ENOTFOUND, "令牌 %s 不存在或已吊销",
+                                    "token %s not found or already revoked", sid));
+        goto out;
+    }
+    write_audit(&w, "revoke", "api_token", id, "", NULL, NULL);
+out:
+    return write_end(&w, id);
 }
 
 int auth_token_list(struct store *s, auth_token_fn fn, void *ctx, struct ep_error *err)
