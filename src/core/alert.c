@@ -425,27 +425,11 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
     return write_end(&w, id);
 }
 
-/* The narrower of "scope" and "region" into out; 0 when disjoint. */
-static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
-{
-    const char *p = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            p = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
-    if (strlen(p) >= REGION_CODE_MAX)
-        return 0;
-    memcpy(out, p, strlen(p) + 1);
-    return 1;
-}
-
 int alert_list(struct store *s, const struct alert_filter *f, alert_fn fn, void *ctx,
                struct ep_error *err)
 {
     char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
-    if (!narrow(f->scope, f->region, lower))
+    if (!region_narrow(f->scope, f->region, lower))
         return 0;
     region_code_range(lower, upper);
     /* Newest first.  For a city or a county the region holds a large share

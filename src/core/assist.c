@@ -97,14 +97,6 @@ static json_t *inbox_json(struct store_stmt *st)
     return o;
 }
 
-static void bind_range(struct store_stmt *st, int idx, const char *scope)
-{
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, idx, scope);
-    store_bind_text(st, idx + 1, upper);
-}
-
 /* The row of request "id" in the view "box" if the user may see it there:
  * 0 with *out set, or -EP_ENOTFOUND. */
 static int load(struct store *s, const char *scope, int64_t id, int box, json_t **out,
@@ -117,7 +109,7 @@ static int load(struct store *s, const char *scope, int64_t id, int box, json_t 
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    bind_range(st, 2, scope);
+    region_bind_range(st, 2, scope);
     if (box == ASSIST_INBOX)
         store_bind_text(st, 4, scope);
     int rc = store_step(st, err);
@@ -526,7 +518,7 @@ static int summary_json(struct store *s, const char *scope, int box, json_t **ou
                             err);
     if (!st)
         return -EP_EINTERNAL;
-    bind_range(st, 1, scope);
+    region_bind_range(st, 1, scope);
     if (box == ASSIST_INBOX)
         store_bind_text(st, 3, scope);
     int64_t count = 0, pending = 0, acknowledged = 0, observing = 0, not_found = 0;
@@ -587,7 +579,7 @@ int assist_request_list(struct store *s, const struct auth_user *user, int box, 
     if (!st)
         return -EP_EINTERNAL;
     int i = 1;
-    bind_range(st, i, user->scope);
+    region_bind_range(st, i, user->scope);
     i += 2;
     if (box == ASSIST_INBOX)
         store_bind_text(st, i++, user->scope);

@@ -270,22 +270,6 @@ int case_get(struct store *s, const char *scope, int64_t id, struct case_record 
     return rc;
 }
 
-/* The narrower of "scope" and "region" into out; 0 when disjoint. */
-static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
-{
-    const char *p = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            p = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
-    if (strlen(p) >= REGION_CODE_MAX)
-        return 0;
-    memcpy(out, p, strlen(p) + 1);
-    return 1;
-}
-
 #define CASE_LIST_REST                                                                             \
     " (c.grid_code, c.id) > (?, ?) AND c.grid_code < ?"                                            \
     " AND (? IS NULL OR c.status = ? OR (? = 'open' AND c.status IN"                               \
@@ -297,7 +281,7 @@ int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ct
               struct ep_error *err)
 {
     char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
-    if (!narrow(f->scope, f->region, lower))
+    if (!region_narrow(f->scope, f->region, lower))
         return 0;
     region_code_range(lower, upper);
     /* By person (the chain, one person's cases) through its index, else the

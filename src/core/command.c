@@ -88,15 +88,6 @@ static int check_date(const char *field, const char *v, int required, int64_t *d
     return 0;
 }
 
-/* Binds the subtree range of "prefix" at idx, idx+1. */
-static void bind_range(struct store_stmt *st, int idx, const char *prefix)
-{
-    char upper[REGION_CODE_MAX];
-    region_code_range(prefix, upper);
-    store_bind_text(st, idx, prefix);
-    store_bind_text(st, idx + 1, upper);
-}
-
 static json_t *text_or_null(const char *v)
 {
     return v && *v ? json_string(v) : json_null();
@@ -286,7 +277,7 @@ int command_level_history(struct store *s, const char *code, json_t *items, stru
     if (!st)
         return -EP_EINTERNAL;
     bind_ancestors(st, 1, code);
-    bind_range(st, 6, code);
+    region_bind_range(st, 6, code);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         json_t *row = level_row_json(st);
@@ -450,7 +441,7 @@ int command_leader_regions(struct store *s, const char *scope, const char *usern
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, leader.id);
-    bind_range(st, 2, scope);
+    region_bind_range(st, 2, scope);
     /* Collect first: stats_region_day uses other statements. */
     struct {
         int64_t id;
@@ -566,7 +557,7 @@ static json_t *directive_row_json(struct store_stmt *st, const struct auth_user 
 static void bind_visible(struct store_stmt *st, int idx, const char *scope)
 {
     store_bind_text(st, idx, scope);
-    bind_range(st, idx + 1, scope);
+    region_bind_range(st, idx + 1, scope);
 }
 
 /* The directive row visible to user, or -EP_ENOTFOUND. */
@@ -649,7 +640,7 @@ int command_directive_issue(struct store *s, const struct actor *who,
         write_fail(&w, -EP_EINTERNAL);
         goto out;
     }
-    bind_range(units_st, 1, in->target_region);
+    region_bind_range(units_st, 1, in->target_region);
     store_bind_int64(units_st, 3, level);
     int rc;
     while ((rc = store_step(units_st, err)) == STORE_ROW) {
@@ -948,7 +939,7 @@ int command_directive_receipts(struct store *s, const struct auth_user *user, in
         return -EP_EINTERNAL;
     }
     store_bind_int64(st, 1, id);
-    bind_range(st, 2, within);
+    region_bind_range(st, 2, within);
     json_t *items = json_array(), *missing = json_array();
     int64_t n = 0, read = 0;
     int rc;
@@ -1171,7 +1162,7 @@ int command_inspection_get(struct store *s, const char *scope, int64_t id, json_
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    bind_range(st, 2, scope);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         *out = inspection_row_json(st);
@@ -1204,8 +1195,8 @@ int command_inspection_list(struct store *s, const char *scope, const char *regi
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    bind_range(st, 1, scope);
-    bind_range(st, 3, region ? region : scope);
+    region_bind_range(st, 1, scope);
+    region_bind_range(st, 3, region ? region : scope);
     store_bind_int64(st, 5, before_id);
     store_bind_int64(st, 6, before_id);
     store_bind_int64(st, 7, limit);
@@ -1310,7 +1301,7 @@ static int finding_load(struct store *s, const char *scope, int64_t id, json_t *
     char today[11];
     time_date_format(time_today_cn(), today);
     store_bind_int64(st, 1, id);
-    bind_range(st, 2, scope);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         *out = finding_row_json(st, today);
@@ -1428,8 +1419,8 @@ int command_finding_list(struct store *s, const char *scope, const char *region,
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    bind_range(st, 1, scope);
-    bind_range(st, 3, region ? region : scope);
+    region_bind_range(st, 1, scope);
+    region_bind_range(st, 3, region ? region : scope);
     store_bind_text(st, 5, status);
     store_bind_text(st, 6, status);
     store_bind_int64(st, 7, overdue_only);
@@ -1451,7 +1442,7 @@ int command_findings_overdue_count(struct store *s, const char *code, const char
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    bind_range(st, 1, code);
+    region_bind_range(st, 1, code);
     store_bind_text(st, 3, today);
     int rc = store_step(st, err);
     *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;

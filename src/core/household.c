@@ -160,28 +160,11 @@ int household_get(struct store *s, const char *scope, int64_t id, struct househo
     return rc;
 }
 
-/* The narrower of "scope" and "region" (one must contain the other) into
- * out; 0 when they are disjoint, so that nothing can be seen. */
-static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
-{
-    const char *p = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            p = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
-    if (strlen(p) >= REGION_CODE_MAX)
-        return 0;
-    memcpy(out, p, strlen(p) + 1);
-    return 1;
-}
-
 int household_list(struct store *s, const struct household_filter *f, household_fn fn, void *ctx,
                    struct ep_error *err)
 {
     char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
-    if (!narrow(f->scope, f->region, lower))
+    if (!region_narrow(f->scope, f->region, lower))
         return 0;
     region_code_range(lower, upper);
     struct store_stmt *st = store_prepare(s,

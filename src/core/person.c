@@ -375,23 +375,6 @@ int person_update(struct store *s, const struct actor *who, int64_t id,
     return write_end(&w, id);
 }
 
-/* The narrower of "scope" and "region" (one must contain the other) into
- * out; 0 when they are disjoint, so that nothing can be seen. */
-static int narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
-{
-    const char *p = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            p = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
-    if (strlen(p) >= REGION_CODE_MAX)
-        return 0;
-    memcpy(out, p, strlen(p) + 1);
-    return 1;
-}
-
 /* Binds the start of a (grid_code, id) range at "idx", "idx"+1: after the
  * cursor when it lies in the range, else from the range's lower end.  One
  * row-value bound lets the index seek straight to the page, where a second
@@ -408,7 +391,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
                 struct ep_error *err)
 {
     char lower[REGION_CODE_MAX], upper[REGION_CODE_MAX];
-    if (!narrow(f->scope, f->region, lower))
+    if (!region_narrow(f->scope, f->region, lower))
         return 0;
     region_code_range(lower, upper);
     const char *name = f->name && *f->name ? f->name : NULL;

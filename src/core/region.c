@@ -59,6 +59,30 @@ void region_code_range(const char *prefix, char upper[REGION_CODE_MAX])
     upper[n - 1]++; /* '9' + 1 is ':', which sorts after every digit */
 }
 
+int region_narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
+{
+    const char *p = scope;
+    if (region && *region) {
+        if (region_in_scope(region, scope))
+            p = region;
+        else if (!region_in_scope(scope, region))
+            return 0;
+    }
+    size_t len = strlen(p);
+    if (len >= REGION_CODE_MAX)
+        return 0;
+    memcpy(out, p, len + 1);
+    return 1;
+}
+
+void region_bind_range(struct store_stmt *st, int idx, const char *prefix)
+{
+    char upper[REGION_CODE_MAX];
+    region_code_range(prefix, upper);
+    store_bind_text(st, idx, prefix);
+    store_bind_text(st, idx + 1, upper);
+}
+
 int region_in_scope(const char *code, const char *scope)
 {
     return strncmp(code, scope, strlen(scope)) == 0;

@@ -44,6 +44,13 @@ int region_parent_code(const char *code, char out[REGION_CODE_MAX]);
  * digit incremented ("431129" -> "43112:"), so that the subtree is
  * [prefix, upper).  An empty prefix gives "~" (everything). */
 void region_code_range(const char *prefix, char upper[REGION_CODE_MAX]);
+/* The narrower of "scope" and "region" (one must contain the other; NULL or
+ * "" region = the scope) into out: 1, or 0 when they are disjoint, so that
+ * nothing can be seen. */
+int region_narrow(const char *scope, const char *region, char out[REGION_CODE_MAX]);
+/* Binds the subtree of "prefix" as a range: "prefix" at idx, its exclusive
+ * upper bound (region_code_range) at idx + 1. */
+void region_bind_range(struct store_stmt *st, int idx, const char *prefix);
 /* 1 if "code" lies in the subtree of "scope" (scope "" covers everything). */
 int region_in_scope(const char *code, const char *scope);
 
