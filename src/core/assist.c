@@ -281,11 +281,7 @@ int assist_request_create(struct store *s, const struct actor *who, const struct
     json_decref(event);
     write_audit(&w, "create", "assist_request", id, scope, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 /* ---- receiving ------------------------------------------------------------------ */
@@ -352,10 +348,7 @@ static int receiver_done(struct write *w, int64_t id, const char *action, json_t
 /* Ends a receiver's write (see write_end); *out is dropped on failure. */
 static int receiver_end(struct write *w, int64_t id, json_t *before, json_t **out)
 {
-    if (write_end(w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    write_end_json(w, id, out);
     json_decref(before);
     return w->rc;
 }

@@ -193,11 +193,7 @@ int broadcast_publish(struct store *s, const struct actor *who, const struct bro
     json_decref(event);
     write_audit(&w, "create", "broadcast", id, in->region_code, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const char *village,
@@ -265,11 +261,7 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
         json_decref(after);
     }
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int broadcast_counters_rebuild(struct store *s, struct ep_error *err)

@@ -157,11 +157,7 @@ int checkpoint_create(struct store *s, const struct actor *who, const char *name
     if (write_fail(&w, checkpoint_get(s, "", id, out, err)) == 0)
         write_audit(&w, "create", "checkpoint", id, region_code, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 /* ---- entries -------------------------------------------------------------------- */

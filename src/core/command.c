@@ -204,11 +204,7 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
                                              "response level %lld was not written", (long long)id));
     write_audit(&w, "create", "response_level", id, in->region_code, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 /* Binds the ancestors-or-self of "code" (5 slots, unused ones repeat "code"). */
@@ -377,11 +373,7 @@ int command_leader_link(struct store *s, const struct actor *who, const char *us
                      region_code, "created_by", who->user->username, "created_at", now);
     write_audit(&w, "create", "leader_link", id, region_code, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
@@ -673,11 +665,7 @@ int command_directive_issue(struct store *s, const struct actor *who,
     json_decref(event);
     write_audit(&w, "create", "directive", id, in->target_region, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 static int replies_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)
@@ -902,11 +890,7 @@ int command_directive_read(struct store *s, const struct actor *who, int64_t id,
     if (first_of_user) /* a repeat writes nothing: no audit row either */
         write_audit(&w, "read", "directive", id, unit[0] ? unit : who->user->scope, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int command_directive_receipts(struct store *s, const struct auth_user *user, int64_t id,
@@ -1015,11 +999,7 @@ int command_directive_reply(struct store *s, const struct actor *who, int64_t id
                      who->user->username, "body", body, "created_at", now);
     write_audit(&w, "create", "directive_reply", reply_id, who->user->scope, NULL, *out);
 out:
-    if (write_end(&w, reply_id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, reply_id, out);
 }
 
 /* ---- inspections ---------------------------------------------------------------- */
@@ -1278,11 +1258,7 @@ int command_inspection_create(struct store *s, const struct actor *who,
         write_fail(&w, command_inspection_get(s, "", id, out, err));
     write_audit(&w, "create", "inspection", id, in->region_code, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 /* Loads finding "id" inside scope as JSON; -EP_ENOTFOUND otherwise. */
@@ -1382,11 +1358,7 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
     write_audit(&w, rectify ? "rectify" : "verify", "finding", id, region, before, *out);
 out:
     json_decref(before);
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int command_finding_rectify(struct store *s, const struct actor *who, int64_t id,

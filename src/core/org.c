@@ -259,11 +259,7 @@ int org_create(struct store *s, const struct actor *who, const struct org_input 
     int64_t id = 0;
     if (org_insert(&w, in, &id) == 0)
         write_fail(&w, org_get(s, "", id, out, err));
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int org_list(struct store *s, const struct org_filter *f, json_t *items, struct ep_error *err)
@@ -396,10 +392,7 @@ int org_dissolve(struct store *s, const struct actor *who, int64_t id, const cha
         goto out;
     audit_json(&w, "dissolve", "org", id, f.region, before, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    write_end_json(&w, id, out);
     json_decref(before);
     return w.rc;
 }
@@ -532,11 +525,7 @@ int org_member_add(struct store *s, const struct actor *who, int64_t org_id,
     int64_t id = 0;
     if (org_member_insert(&w, org_id, in, &id) == 0 && !(*out = member_json(s, id, err)))
         write_fail(&w, -EP_EINTERNAL);
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int64_t person_id,
@@ -824,11 +813,7 @@ int org_application_create(struct store *s, const struct actor *who,
         goto out;
     audit_json(&w, "create", "application", id, region, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int org_application_decide(struct store *s, const struct actor *who, int64_t id,
@@ -910,10 +895,7 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
         goto out;
     audit_json(&w, approve ? "approve" : "decline", "application", id, region, before, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    write_end_json(&w, id, out);
     json_decref(before);
     free(ids);
     return w.rc;
@@ -1010,10 +992,7 @@ int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid
     *out = grid_duty_json(s, grid_code, r.name, err);
     write_audit_key(&w, "update", "grid_duty", grid_code, grid_code, before, *out);
 out:
-    if (write_end(&w, 0) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    write_end_json(&w, 0, out);
     json_decref(before);
     return w.rc;
 }

@@ -199,11 +199,7 @@ int roster_place_create(struct store *s, const struct actor *who, const char *na
     if (roster_place_insert(&w, name, kind, region_code, &id) == 0 &&
         write_fail(&w, roster_place_get(s, "", id, out, NULL, err)) == 0)
         write_audit(&w, "create", "duty_place", id, region_code, NULL, *out);
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int roster_place_list(struct store *s, const char *scope, const char *region, const char *kind,
@@ -442,11 +438,7 @@ int roster_shift_create(struct store *s, const struct actor *who,
     if (write_ok(&w) && write_fail(&w, roster_shift_get(s, "", id, out, err)) == 0)
         write_audit(&w, "create", "shift", id, region, NULL, *out);
 out:
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int roster_day_gaps(struct store *s, const char *scope, int64_t place_id, int64_t day, json_t **out,
@@ -717,11 +709,7 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
     write_audit(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL, detail);
     json_decref(detail);
 out:
-    if (write_end(&w, shift_id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, shift_id, out);
 }
 
 int roster_service_hours(struct store *s, const char *scope, const char *kind, int64_t id,

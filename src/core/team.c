@@ -277,11 +277,7 @@ int team_create(struct store *s, const struct actor *who, const struct team_inpu
     int64_t id = 0;
     if (team_insert(&w, in, 0, &id) == 0)
         write_fail(&w, team_get(s, "", id, out, err));
-    if (write_end(&w, id) != 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return w.rc;
+    return write_end_json(&w, id, out);
 }
 
 int team_member_add(struct store *s, const struct actor *who, int64_t team_id, int64_t person_id,

@@ -211,3 +211,12 @@ void write_abort(struct write *w)
         store_rollback(w->s);
     w->open = 0;
 }
+
+int write_end_json(struct write *w, int64_t entity_id, json_t **out)
+{
+    if (write_end(w, entity_id) != 0 && *out) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return w->rc;
+}

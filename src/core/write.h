@@ -136,6 +136,10 @@ int write_audit_key(struct write *w, const char *action, const char *entity, con
  * it.  Returns 0 or the write's failure (err filled). */
 int write_end(struct write *w, int64_t entity_id);
 
+/* write_end for a write that answers with a record: on failure the answer
+ * "*out" (may be NULL) is dropped and set to NULL.  Returns as write_end. */
+int write_end_json(struct write *w, int64_t entity_id, json_t **out);
+
 /* Ends the write keeping nothing, without an error: rolls back all of it (a
  * dry run; an import refused for its bad rows).  A no-op when nothing is
  * open. */
