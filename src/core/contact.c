@@ -335,7 +335,9 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         /* Registered now: the person module's own write (a savepoint of this one). */
         struct person made;
         if ((rc = person_create(s, who, in->person, NULL, &made, err)) != 0) {
-            if (rc == -EP_ECONFLICT || rc == -EP_EINVAL)
+            /* Its field errors (input, conflict, a household or grid
+             * missing or outside the scope) are the "person" object's. */
+            if (rc == -EP_ECONFLICT || rc == -EP_EINVAL || rc == -EP_ENOTFOUND)
                 ep_error_fields_prefix(err, 0, "person.");
             write_fail(&w, rc);
             return write_end(&w, 0);
