@@ -51,12 +51,8 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
     f.scope = req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (alert_list(req->store, &f, add_alert, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    json_t *next = json_page_cursor_id(items, limit);
-    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    int rc = alert_list(req->store, &f, add_alert, items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 int handler_alert_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -135,10 +131,9 @@ int handler_alert_resolve(struct http_request *req, struct http_response *res, s
     int64_t id = 0;
     if (http_path_id(req, 0, "预警", "alert", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, resolve_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, resolve_fields, err);
     struct change_ctx *c = arena_alloc(req->arena, sizeof *c);
     memset(c, 0, sizeof *c);
     c->id = id;

@@ -48,11 +48,8 @@ int handler_sites_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (site_list(req->store, req->user.scope, region, kind, add_site, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+    int rc = site_list(req->store, req->user.scope, region, kind, add_site, items, err);
+    return handler_items_reply(res, rc, items, err);
 }
 
 static const struct json_field site_fields[] = {
@@ -63,10 +60,9 @@ static const struct json_field site_fields[] = {
 
 int handler_sites_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, site_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, site_fields, err);
     struct site_input in = {json_get_str(body, "kind"), json_get_str(body, "name"),
                             json_get_str(body, "region_code"), json_get_int(body, "capacity", 0),
                             json_get_str(body, "address")};
@@ -81,10 +77,7 @@ int handler_sites_create(struct http_request *req, struct http_response *res, st
         if (site_input_check(req->store, req->user.scope, &in, &more) != 0)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, site_json_new(&out));
+    return handler_write_reply(res, body, rc, NULL, 201, rc == 0 ? site_json_new(&out) : NULL, err);
 }
 
 int handler_site_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -139,12 +132,8 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
     f.scope = req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (case_list(req->store, &f, add_case, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    json_t *next = json_page_cursor_grid_id(items, limit);
-    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    int rc = case_list(req->store, &f, add_case, items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
 }
 
 static const struct json_field case_fields[] = {
@@ -157,11 +146,10 @@ static const struct json_field case_fields[] = {
 
 int handler_cases_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, case_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
-    json_object_check(body, case_fields, err);
     handler_idem_key(body, &key, err);
     struct case_input in = {
         .person_id = json_get_int(body, "person_id", 0),
@@ -178,12 +166,7 @@ int handler_cases_create(struct http_request *req, struct http_response *res, st
     int rc = -EP_EINVAL;
     if (!err->code)
         rc = case_create(req->store, &who, &in, &key, &c, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    if (key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, key.replayed ? 200 : 201, case_json_new(&c));
+    return handler_write_reply(res, body, rc, &key, 201, rc == 0 ? case_json_new(&c) : NULL, err);
 }
 
 static int add_history(const struct case_history_row *h, void *arg)
@@ -241,10 +224,9 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
     int64_t id;
     if (http_path_id(req, 0, "病例", "case", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, change_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, change_fields, err);
     json_t *site = json_object_get(body, "site_id");
     struct case_change ch = {
         .status = json_get_str(body, "status"),
@@ -259,10 +241,7 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
     int rc = -EP_EINVAL;
     if (!err->code)
         rc = case_update(req->store, &who, id, &ch, &c, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, case_json_new(&c));
+    return handler_write_reply(res, body, rc, NULL, 200, rc == 0 ? case_json_new(&c) : NULL, err);
 }
 
 int handler_case_chain(struct http_request *req, struct http_response *res, struct ep_error *err)

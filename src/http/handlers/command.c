@@ -62,24 +62,6 @@ static const char *date_param(struct http_request *req, char buf[11], struct ep_
     return date;
 }
 
-/* A body that must be a JSON object checked against "fields"; NULL on error. */
-static json_t *checked_body(struct http_request *req, const struct json_field *fields,
-                            struct ep_error *err)
-{
-    json_t *body = http_body_json(req, err);
-    if (body)
-        json_object_check(body, fields, err);
-    return body;
-}
-
-/* List reply {"items":[...], "next_cursor": id of the last or null} of a
- * list read with JSON_PAGE_FETCH(limit) rows. */
-static int reply_page(struct http_response *res, json_t *items, int limit)
-{
-    json_t *next = json_page_cursor_id(items, limit);
-    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
-}
-
 /* ---- printable views ---------------------------------------------------------- */
 
 static void html_text(struct buf *b, const char *t)
@@ -172,7 +154,7 @@ static const struct json_field level_fields[] = {
 
 int handler_levels_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = checked_body(req, level_fields, err);
+    json_t *body = handler_body(req, level_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct level_input in = {json_get_str(body, "region_code"), json_get_int(body, "level", 0),
@@ -180,18 +162,16 @@ int handler_levels_create(struct http_request *req, struct http_response *res, s
                              json_get_int(body, "directive_id", 0), json_get_str(body, "note")};
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
     if (!err->code) {
-        command_level_set(req->store, &who, &in, &out, err);
+        rc = command_level_set(req->store, &who, &in, &out, err);
     } else {
         struct ep_error more;
         ep_error_clear(&more);
         if (command_level_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 /* ---- leader links -------------------------------------------------------------- */
@@ -232,18 +212,15 @@ static const struct json_field link_fields[] = {
 int handler_leader_links_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = checked_body(req, link_fields, err);
+    json_t *body = handler_body(req, link_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
-    if (!err->code)
-        command_leader_link(req->store, &who, json_get_str(body, "username"),
-                            json_get_str(body, "region_code"), &out, err);
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL
+                       : command_leader_link(req->store, &who, json_get_str(body, "username"),
+                                             json_get_str(body, "region_code"), &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_leader_link_delete(struct http_request *req, struct http_response *res,
@@ -275,12 +252,9 @@ int handler_directives_list(struct http_request *req, struct http_response *res,
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (command_directive_list(req->store, &req->user, region, unread && *unread == '1', before,
-                               JSON_PAGE_FETCH(limit), items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return reply_page(res, items, limit);
+    int rc = command_directive_list(req->store, &req->user, region, unread && *unread == '1',
+                                    before, JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 static const struct json_field directive_fields[] = {
@@ -296,7 +270,7 @@ static const struct json_field directive_fields[] = {
 int handler_directives_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = checked_body(req, directive_fields, err);
+    json_t *body = handler_body(req, directive_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct directive_input in = {
@@ -305,18 +279,16 @@ int handler_directives_create(struct http_request *req, struct http_response *re
         json_get_str(body, "deadline"),      json_get_str(body, "issuing_region")};
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
     if (!err->code) {
-        command_directive_issue(req->store, &who, &in, &out, err);
+        rc = command_directive_issue(req->store, &who, &in, &out, err);
     } else {
         struct ep_error more;
         ep_error_clear(&more);
         if (command_directive_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_directive_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -422,17 +394,15 @@ int handler_directive_reply(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "通知", "directive", &id, err) != 0)
         return -err->code;
-    json_t *body = checked_body(req, reply_fields, err);
+    json_t *body = handler_body(req, reply_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
-    if (!err->code)
-        command_directive_reply(req->store, &who, id, json_get_str(body, "body"), &out, err);
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL
+                       : command_directive_reply(req->store, &who, id, json_get_str(body, "body"),
+                                                 &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 /* ---- inspections ----------------------------------------------------------------- */
@@ -449,12 +419,9 @@ int handler_inspections_list(struct http_request *req, struct http_response *res
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (command_inspection_list(req->store, req->user.scope, region, before, JSON_PAGE_FETCH(limit),
-                                items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return reply_page(res, items, limit);
+    int rc = command_inspection_list(req->store, req->user.scope, region, before,
+                                     JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 static const struct json_field inspection_fields[] = {
@@ -475,7 +442,7 @@ static const struct json_field finding_fields[] = {
 int handler_inspections_create(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
-    json_t *body = checked_body(req, inspection_fields, err);
+    json_t *body = handler_body(req, inspection_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct inspection_input *in = arena_alloc(req->arena, sizeof *in);
@@ -509,29 +476,22 @@ int handler_inspections_create(struct http_request *req, struct http_response *r
     }
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
     if (!err->code) {
-        command_inspection_create(req->store, &who, in, &out, err);
+        rc = command_inspection_create(req->store, &who, in, &out, err);
     } else {
         struct ep_error more;
         ep_error_clear(&more);
         if (command_inspection_check(in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_inspection_get(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
-    int64_t id;
-    json_t *out;
-    if (http_path_id(req, 0, "督查记录", "inspection", &id, err) != 0 ||
-        command_inspection_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "督查记录", "inspection", command_inspection_get, err);
 }
 
 static const char *status_zh(const char *status)
@@ -614,12 +574,9 @@ int handler_findings_list(struct http_request *req, struct http_response *res, s
     char today[11];
     time_date_format(time_today_cn(), today);
     json_t *items = json_array();
-    if (command_finding_list(req->store, req->user.scope, region, status,
-                             overdue && *overdue == '1', today, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+    int rc = command_finding_list(req->store, req->user.scope, region, status,
+                                  overdue && *overdue == '1', today, items, err);
+    return handler_items_reply(res, rc, items, err);
 }
 
 static const struct json_field rectify_fields[] = {
@@ -639,23 +596,19 @@ static int finding_step(struct http_request *req, struct http_response *res, int
         return -err->code;
     json_t *body = NULL;
     if (req->body_len || !verify) {
-        body = checked_body(req, verify ? verify_fields : rectify_fields, err);
+        body = handler_body(req, verify ? verify_fields : rectify_fields, err);
         if (!body)
             return -EP_EINVAL;
     }
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
-    if (!err->code) {
-        if (verify)
-            command_finding_verify(req->store, &who, id, &out, err);
-        else
-            command_finding_rectify(req->store, &who, id, json_get_str(body, "evidence_note"), &out,
-                                    err);
-    }
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc = -EP_EINVAL;
+    if (!err->code && verify)
+        rc = command_finding_verify(req->store, &who, id, &out, err);
+    else if (!err->code)
+        rc = command_finding_rectify(req->store, &who, id, json_get_str(body, "evidence_note"),
+                                     &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 int handler_finding_rectify(struct http_request *req, struct http_response *res,
@@ -743,12 +696,9 @@ int handler_broadcasts_list(struct http_request *req, struct http_response *res,
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (broadcast_list(req->store, req->user.scope, before, JSON_PAGE_FETCH(limit), items, err) !=
-        0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return reply_page(res, items, limit);
+    int rc =
+        broadcast_list(req->store, req->user.scope, before, JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 static const struct json_field broadcast_fields[] = {
@@ -761,35 +711,28 @@ static const struct json_field broadcast_fields[] = {
 int handler_broadcasts_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = checked_body(req, broadcast_fields, err);
+    json_t *body = handler_body(req, broadcast_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct broadcast_input in = {json_get_str(body, "region_code"), json_get_str(body, "title"),
                                  json_get_str(body, "body")};
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
+    int rc = -EP_EINVAL;
     if (!err->code) {
-        broadcast_publish(req->store, &who, &in, &out, err);
+        rc = broadcast_publish(req->store, &who, &in, &out, err);
     } else {
         struct ep_error more;
         ep_error_clear(&more);
         if (broadcast_check(&in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_broadcast_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t id;
-    json_t *out;
-    if (http_path_id(req, 0, "广播", "broadcast", &id, err) != 0 ||
-        broadcast_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "广播", "broadcast", broadcast_get, err);
 }
 
 int handler_broadcast_audio(struct http_request *req, struct http_response *res,
@@ -825,19 +768,16 @@ int handler_broadcast_ack(struct http_request *req, struct http_response *res, s
         return -err->code;
     json_t *body = NULL;
     if (req->body_len) {
-        body = checked_body(req, ack_fields, err);
+        body = handler_body(req, ack_fields, err);
         if (!body)
             return -EP_EINVAL;
     }
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
-    if (!err->code)
-        broadcast_ack(req->store, &who, id, body ? json_get_str(body, "region_code") : NULL, &out,
-                      err);
-    json_decref(body);
-    if (!out)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc = err->code ? -EP_EINVAL
+                       : broadcast_ack(req->store, &who, id,
+                                       body ? json_get_str(body, "region_code") : NULL, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 /* ---- the dashboard -------------------------------------------------------------------- */

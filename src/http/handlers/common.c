@@ -1,7 +1,9 @@
 /*
  * common.c -- helpers the handlers share (declared at the end of
  * handlers.h): a person as JSON, list cursors "<grid_code>:<id>", the
- * ?region= parameter, merging field errors, the client_uuid idempotency key.
+ * ?region= parameter, merging field errors, the client_uuid idempotency key;
+ * and the steps every handler shares: the checked body, the end of a write,
+ * the reply of a list, the read of one object by the id in the path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +90,59 @@ int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *
     }
     idem_body_hash(body, key->hash);
     return 0;
+}
+
+json_t *handler_body(struct http_request *req, const struct json_field *fields,
+                     struct ep_error *err)
+{
+    json_t *body = http_body_json(req, err);
+    if (body)
+        json_object_check(body, fields, err);
+    return body;
+}
+
+int handler_write_reply(struct http_response *res, json_t *body, int rc, const struct idem_key *key,
+                        int status, json_t *out, struct ep_error *err)
+{
+    json_decref(body);
+    if (rc != 0) {
+        json_decref(out);
+        return -err->code;
+    }
+    if (key && key->replayed) {
+        http_add_header(res, "Idempotent-Replay", "true");
+        status = 200;
+    }
+    return http_reply_json(res, status, out);
+}
+
+int handler_page_reply(struct http_response *res, int rc, json_t *items, int limit,
+                       handler_cursor_fn *cursor, struct ep_error *err)
+{
+    if (rc != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    json_t *next = cursor(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+int handler_items_reply(struct http_response *res, int rc, json_t *items, struct ep_error *err)
+{
+    if (rc != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+int handler_get_by_id(struct http_request *req, struct http_response *res, const char *what_zh,
+                      const char *what_en, handler_get_fn *get, struct ep_error *err)
+{
+    int64_t id;
+    json_t *out = NULL;
+    if (http_path_id(req, 0, what_zh, what_en, &id, err) != 0 ||
+        get(req->store, req->user.scope, id, &out, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, out);
 }

@@ -37,12 +37,8 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
     f.scope = req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (contact_list(req->store, &f, add_contact, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    json_t *next = json_page_cursor_id(items, limit);
-    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    int rc = contact_list(req->store, &f, add_contact, items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 static const struct json_field contact_fields[] = {
@@ -67,11 +63,10 @@ static const struct json_field person_fields[] = {
 int handler_contacts_create(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, contact_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
-    json_object_check(body, contact_fields, err);
     handler_idem_key(body, &key, err);
     json_t *pj = json_object_get(body, "person");
     struct person_input pin = {0};
@@ -107,12 +102,8 @@ int handler_contacts_create(struct http_request *req, struct http_response *res,
         if (contact_input_check(req->store, &in, &more) == -EP_EINVAL)
             handler_fields_merge(err, &more);
     }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    if (key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, key.replayed ? 200 : 201, contact_json_new(&out));
+    return handler_write_reply(res, body, rc, &key, 201, rc == 0 ? contact_json_new(&out) : NULL,
+                               err);
 }
 
 int handler_contact_get(struct http_request *req, struct http_response *res, struct ep_error *err)

@@ -39,13 +39,6 @@ static int64_t query_day(struct http_request *req, struct ep_error *err)
     return day;
 }
 
-/* {"items", "next_cursor"} of a list read with JSON_PAGE_FETCH(limit) rows. */
-static json_t *page(json_t *items, int limit)
-{
-    json_t *next = json_page_cursor_id(items, limit);
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-}
-
 /* ---- places --------------------------------------------------------------------------- */
 
 static const struct json_field place_fields[] = {
@@ -57,21 +50,16 @@ static const struct json_field place_fields[] = {
 
 int handler_places_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, place_fields, err);
     if (!body)
         return -EP_EINVAL;
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = json_object_check(body, place_fields, err);
-    if (rc == 0) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = roster_place_create(req->store, &who, json_get_str(body, "name"),
-                                 json_get_str(body, "kind"), json_get_str(body, "region_code"),
-                                 &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL
+                       : roster_place_create(req->store, &who, json_get_str(body, "name"),
+                                             json_get_str(body, "kind"),
+                                             json_get_str(body, "region_code"), &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_places_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -85,12 +73,9 @@ int handler_places_list(struct http_request *req, struct http_response *res, str
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (roster_place_list(req->store, req->user.scope, region, http_query(req, "kind"), after,
-                          JSON_PAGE_FETCH(limit), items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit));
+    int rc = roster_place_list(req->store, req->user.scope, region, http_query(req, "kind"), after,
+                               JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 /* ---- shifts ----------------------------------------------------------------------------- */
@@ -107,10 +92,9 @@ static const struct json_field shift_fields[] = {
 
 int handler_shifts_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, shift_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, shift_fields, err);
     struct roster_shift_input in = {0};
     in.place_id = json_get_int(body, "place_id", 0);
     in.start = json_get_str(body, "start");
@@ -131,16 +115,10 @@ int handler_shifts_create(struct http_request *req, struct http_response *res, s
     }
     in.person_ids = ids;
     in.npersons = (int)n;
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = -EP_EINVAL;
-    if (!err->code) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = roster_shift_create(req->store, &who, &in, &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL : roster_shift_create(req->store, &who, &in, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 /* The shifts' keyset cursor "<start unix seconds>:<id>" (their order is
@@ -165,17 +143,16 @@ static void shift_cursor_parse(const char *cursor, int64_t *start, int64_t *id,
         *start = v;
 }
 
-/* {"items", "next_cursor"} of shifts read with JSON_PAGE_FETCH(limit) rows:
- * the cursor is the last kept shift's start (read back from its "start") and id. */
-static json_t *shift_page(json_t *items, int limit)
+/* The next cursor of shifts (handler_cursor_fn): the last kept shift's start
+ * (read back from its "start") and id, or null on the last page. */
+static json_t *shift_cursor(json_t *items, int limit)
 {
     json_t *last = json_page_trim(items, limit);
     int64_t start;
-    json_t *next = last && roster_time_parse(json_get_str(last, "start"), &start) == 0
-                       ? json_sprintf("%lld:%lld", (long long)start,
-                                      (long long)json_integer_value(json_object_get(last, "id")))
-                       : json_null();
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    return last && roster_time_parse(json_get_str(last, "start"), &start) == 0
+               ? json_sprintf("%lld:%lld", (long long)start,
+                              (long long)json_integer_value(json_object_get(last, "id")))
+               : json_null();
 }
 
 int handler_shifts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -196,11 +173,8 @@ int handler_shifts_list(struct http_request *req, struct http_response *res, str
     f.scope = region ? region : req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (roster_shift_list(req->store, &f, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, shift_page(items, limit));
+    int rc = roster_shift_list(req->store, &f, items, err);
+    return handler_page_reply(res, rc, items, limit, shift_cursor, err);
 }
 
 int handler_shift_gaps(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -221,12 +195,7 @@ int handler_shift_gaps(struct http_request *req, struct http_response *res, stru
 
 int handler_shift_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t id;
-    json_t *out = NULL;
-    if (http_path_id(req, 0, "班次", "shift", &id, err) != 0 ||
-        roster_shift_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "班次", "shift", roster_shift_get, err);
 }
 
 static const struct json_field attend_fields[] = {
@@ -240,23 +209,19 @@ static int attend(struct http_request *req, struct http_response *res, struct ep
     int64_t id;
     if (http_path_id(req, 0, "班次", "shift", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, attend_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, attend_fields, err);
     int64_t person = json_get_int(body, "person_id", 0), at = 0;
     const char *at_text = json_get_str(body, "at");
     if (at_text && roster_time_parse(at_text, &at) != 0)
         ep_error_field(err, "at", "应为带时区的时间,如 2020-01-28T08:00:00+08:00",
                        "must be a time with offset, e.g. 2020-01-28T08:00:00+08:00");
-    json_decref(body);
-    if (err->code)
-        return -err->code;
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    if (roster_attend(req->store, &who, id, person, in, at, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc =
+        err->code ? -EP_EINVAL : roster_attend(req->store, &who, id, person, in, at, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 int handler_shift_checkin(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -307,21 +272,16 @@ static const struct json_field checkpoint_fields[] = {
 int handler_checkpoints_create(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, checkpoint_fields, err);
     if (!body)
         return -EP_EINVAL;
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = json_object_check(body, checkpoint_fields, err);
-    if (rc == 0) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = checkpoint_create(req->store, &who, json_get_str(body, "name"),
-                               json_get_str(body, "region_code"), json_get_str(body, "hours"), &out,
-                               err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL
+                       : checkpoint_create(req->store, &who, json_get_str(body, "name"),
+                                           json_get_str(body, "region_code"),
+                                           json_get_str(body, "hours"), &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_checkpoints_list(struct http_request *req, struct http_response *res,
@@ -336,23 +296,15 @@ int handler_checkpoints_list(struct http_request *req, struct http_response *res
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (checkpoint_list(req->store, req->user.scope, region, after, JSON_PAGE_FETCH(limit), items,
-                        err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit));
+    int rc = checkpoint_list(req->store, req->user.scope, region, after, JSON_PAGE_FETCH(limit),
+                             items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 int handler_checkpoint_get(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
-    int64_t id;
-    json_t *out = NULL;
-    if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0 ||
-        checkpoint_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "卡口", "checkpoint", checkpoint_get, err);
 }
 
 int handler_checkpoint_entries_list(struct http_request *req, struct http_response *res,
@@ -368,12 +320,9 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (checkpoint_entries_list(req->store, &req->user, id, day, before, JSON_PAGE_FETCH(limit),
-                                items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit));
+    int rc = checkpoint_entries_list(req->store, &req->user, id, day, before,
+                                     JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 static const struct json_field entry_fields[] = {
@@ -419,11 +368,8 @@ static int entry_encode(struct http_request *req, struct http_response *res, voi
 {
     struct entry_job *job = ctx;
     json_t *out = NULL;
-    if (checkpoint_entry_get(req->store, &req->user, job->id, &out, err) != 0)
-        return -err->code;
-    if (job->key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, job->key.replayed ? 200 : 201, out);
+    int rc = checkpoint_entry_get(req->store, &req->user, job->id, &out, err);
+    return handler_write_reply(res, NULL, rc, &job->key, 201, out, err);
 }
 
 int handler_checkpoint_entries_create(struct http_request *req, struct http_response *res,
@@ -433,12 +379,11 @@ int handler_checkpoint_entries_create(struct http_request *req, struct http_resp
     int64_t id;
     if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, entry_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct entry_job *job = arena_alloc(req->arena, sizeof *job);
     memset(job, 0, sizeof *job);
-    json_object_check(body, entry_fields, err);
     handler_idem_key(body, &job->key, err);
     if (job->key.uuid) {
         snprintf(job->uuid, sizeof job->uuid, "%s", job->key.uuid); /* outlives the body */

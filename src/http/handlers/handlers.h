@@ -201,11 +201,58 @@ HANDLER(handler_dashboard_get);
  * error's field errors not yet named; the optional client_uuid of a body as
  * an idempotency key (field error if malformed). */
 struct person;
+struct json_field;
 json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked);
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
                                   struct ep_error *err);
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err);
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
 int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
+
+/* The steps every handler shares (common.c), so that a handler reads as
+ * decode -> one domain call -> encode. */
+
+/* The request body as a JSON object, checked against "fields": NULL (err
+ * set) when it is not a JSON object; otherwise a new reference, returned
+ * even when the check added field errors to err, so that the handler can
+ * name every problem at once. */
+json_t *handler_body(struct http_request *req, const struct json_field *fields,
+                     struct ep_error *err);
+
+/* Ends a write handler after its one domain call.  "rc" is what the call
+ * returned, or non-zero when the handler skipped it for errors in the
+ * request.  Releases "body" (may be NULL), then:
+ * - rc != 0: releases "out" (may be NULL) and returns -err->code;
+ * - rc == 0: replies "out" (stolen) with "status" -- or, when "key" (may be
+ *   NULL) says the write was an idempotent replay, with 200 and the header
+ *   "Idempotent-Replay: true".
+ * A reply made from a struct the call fills is built only on success:
+ * pass `rc == 0 ? x_json_new(&x) : NULL`. */
+int handler_write_reply(struct http_response *res, json_t *body, int rc, const struct idem_key *key,
+                        int status, json_t *out, struct ep_error *err);
+
+/* The next cursor of a page read with JSON_PAGE_FETCH(limit) rows, as
+ * json_page_cursor_id() and json_page_cursor_grid_id() (util/json.h). */
+typedef json_t *handler_cursor_fn(json_t *items, int limit);
+
+/* Ends a list handler after its one domain call "rc" that read up to
+ * JSON_PAGE_FETCH(limit) rows into "items": rc != 0: releases items and
+ * returns -err->code; otherwise trims the page and replies 200
+ * {"items": [...], "next_cursor": cursor(items, limit)}. */
+int handler_page_reply(struct http_response *res, int rc, json_t *items, int limit,
+                       handler_cursor_fn *cursor, struct ep_error *err);
+
+/* The same for a list without pages: 200 {"items": [...]}. */
+int handler_items_reply(struct http_response *res, int rc, json_t *items, struct ep_error *err);
+
+/* A domain read of one object by id within "scope" as a new JSON reference. */
+typedef int handler_get_fn(struct store *s, const char *scope, int64_t id, json_t **out,
+                           struct ep_error *err);
+
+/* GET of one object: the first path parameter as its id (404 "<what> <id>
+ * 不存在" / "<what_en> <id> not found" when it cannot be one, see
+ * http_path_id), read by "get" within the caller's scope, replied with 200. */
+int handler_get_by_id(struct http_request *req, struct http_response *res, const char *what_zh,
+                      const char *what_en, handler_get_fn *get, struct ep_error *err);
 
 #endif

@@ -46,12 +46,8 @@ int handler_households_list(struct http_request *req, struct http_response *res,
     f.scope = req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (household_list(req->store, &f, add_household, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    json_t *next = json_page_cursor_grid_id(items, limit);
-    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    int rc = household_list(req->store, &f, add_household, items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
 }
 
 static const struct json_field household_fields[] = {
@@ -65,11 +61,10 @@ static const struct json_field household_fields[] = {
 int handler_households_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, household_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
-    json_object_check(body, household_fields, err);
     handler_idem_key(body, &key, err);
     json_t *head = json_object_get(body, "head_person_id");
     struct household_input in = {json_get_str(body, "grid_code"), json_get_str(body, "address"),
@@ -90,12 +85,7 @@ int handler_households_create(struct http_request *req, struct http_response *re
     } else {
         rc = household_create(req->store, &who, &in, &key, &h, err);
     }
-    json_decref(body);
-    if (rc != 0)
-        return rc;
-    if (key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, key.replayed ? 200 : 201, household_json(&h));
+    return handler_write_reply(res, body, rc, &key, 201, rc == 0 ? household_json(&h) : NULL, err);
 }
 
 struct members_ctx {

@@ -126,11 +126,10 @@ static const struct json_field create_fields[] = {
 int handler_observations_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, create_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
-    json_object_check(body, create_fields, err);
     handler_idem_key(body, &key, err);
     char today[11];
     time_date_format(time_today_cn(), today);
@@ -154,12 +153,8 @@ int handler_observations_create(struct http_request *req, struct http_response *
     int rc = -EP_EINVAL;
     if (!err->code)
         rc = observation_create(req->store, &who, &in, &key, &o, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    if (key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, key.replayed ? 200 : 201, observation_json_new(&o));
+    return handler_write_reply(res, body, rc, &key, 201, rc == 0 ? observation_json_new(&o) : NULL,
+                               err);
 }
 
 static int add_report(const struct health_report *r, void *arg)
@@ -209,10 +204,8 @@ int handler_observation_release(struct http_request *req, struct http_response *
     int rc = -EP_EINVAL;
     if (!err->code)
         rc = observation_release(req->store, &who, id, &in, &o, err);
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, observation_json_new(&o));
+    return handler_write_reply(res, body, rc, NULL, 200, rc == 0 ? observation_json_new(&o) : NULL,
+                               err);
 }
 
 /* ---- POST /api/v1/health-reports (group commit) ------------------------ */
@@ -241,23 +234,20 @@ static int report_encode(struct http_request *req, struct http_response *res, vo
                          struct ep_error *err)
 {
     (void)req;
-    (void)err;
     struct report_ctx *c = arg;
-    if (c->key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, c->key.replayed ? 200 : 201, observation_report_json_new(&c->out));
+    return handler_write_reply(res, NULL, 0, &c->key, 201, observation_report_json_new(&c->out),
+                               err);
 }
 
 int handler_health_reports_create(struct http_request *req, struct http_response *res,
                                   struct ep_error *err)
 {
     (void)res;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, report_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct report_ctx *c = arena_alloc(req->arena, sizeof *c);
     memset(c, 0, sizeof *c);
-    json_object_check(body, report_fields, err);
     handler_idem_key(body, &c->key, err);
     if (c->key.uuid)
         c->key.uuid = arena_strdup(req->arena, c->key.uuid);

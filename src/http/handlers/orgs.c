@@ -65,17 +65,13 @@ static void ids_decode(struct http_request *req, const json_t *body, const char 
     *n = (int)len;
 }
 
-/* {"items", "next_cursor"} of a list read with JSON_PAGE_FETCH(limit) rows:
- * the cursor is the last kept item's "id" (its "grid_code" for grid duties). */
-static json_t *page(json_t *items, int limit, const char *cursor_key)
+/* The next cursor of grid duties (handler_cursor_fn): the last kept item's
+ * "grid_code", or null on the last page. */
+static json_t *grid_code_cursor(json_t *items, int limit)
 {
     json_t *last = json_page_trim(items, limit);
-    json_t *next = json_null();
-    if (last && strcmp(cursor_key, "id") == 0)
-        next = json_sprintf("%lld", (long long)json_integer_value(json_object_get(last, "id")));
-    else if (last && json_get_str(last, cursor_key))
-        next = json_string(json_get_str(last, cursor_key));
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    const char *code = last ? json_get_str(last, "grid_code") : NULL;
+    return code ? json_string(code) : json_null();
 }
 
 /* ---- organisations ----------------------------------------------------------------- */
@@ -92,23 +88,16 @@ static const struct json_field org_fields[] = {
 
 int handler_orgs_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, org_fields, err);
     if (!body)
         return -EP_EINVAL;
+    struct org_input in = {json_get_str(body, "name"),        json_get_str(body, "kind"),
+                           json_get_str(body, "region_code"), json_get_int(body, "parent_id", 0),
+                           json_get_str(body, "location"),    json_get_str(body, "founded_date")};
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = json_object_check(body, org_fields, err);
-    if (rc == 0) {
-        struct org_input in = {
-            json_get_str(body, "name"),        json_get_str(body, "kind"),
-            json_get_str(body, "region_code"), json_get_int(body, "parent_id", 0),
-            json_get_str(body, "location"),    json_get_str(body, "founded_date")};
-        struct actor who = {&req->user, req->client_ip};
-        rc = org_create(req->store, &who, &in, &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL : org_create(req->store, &who, &in, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_orgs_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -128,21 +117,13 @@ int handler_orgs_list(struct http_request *req, struct http_response *res, struc
     f.scope = req->user.scope;
     f.limit = JSON_PAGE_FETCH(limit);
     json_t *items = json_array();
-    if (org_list(req->store, &f, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit, "id"));
+    int rc = org_list(req->store, &f, items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 int handler_org_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t id;
-    json_t *out = NULL;
-    if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0 ||
-        org_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "党组织", "organisation", org_get, err);
 }
 
 static const struct json_field dissolve_fields[] = {
@@ -155,19 +136,15 @@ int handler_org_dissolve(struct http_request *req, struct http_response *res, st
     int64_t id;
     if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, dissolve_fields, err);
     if (!body)
         return -EP_EINVAL;
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = json_object_check(body, dissolve_fields, err);
-    if (rc == 0) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = org_dissolve(req->store, &who, id, json_get_str(body, "dissolved_date"), &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc = err->code ? -EP_EINVAL
+                       : org_dissolve(req->store, &who, id, json_get_str(body, "dissolved_date"),
+                                      &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 int handler_org_members_list(struct http_request *req, struct http_response *res,
@@ -177,11 +154,8 @@ int handler_org_members_list(struct http_request *req, struct http_response *res
     if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
     json_t *items = json_array();
-    if (org_members_list(req->store, req->user.scope, id, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+    int rc = org_members_list(req->store, req->user.scope, id, items, err);
+    return handler_items_reply(res, rc, items, err);
 }
 
 static const struct json_field member_fields[] = {
@@ -197,22 +171,15 @@ int handler_org_members_add(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, member_fields, err);
     if (!body)
         return -EP_EINVAL;
+    struct org_member_input in = {json_get_int(body, "person_id", 0), json_get_str(body, "role"),
+                                  json_get_str(body, "joined_date")};
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = json_object_check(body, member_fields, err);
-    if (rc == 0) {
-        struct org_member_input in = {json_get_int(body, "person_id", 0),
-                                      json_get_str(body, "role"),
-                                      json_get_str(body, "joined_date")};
-        struct actor who = {&req->user, req->client_ip};
-        rc = org_member_add(req->store, &who, id, &in, &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL : org_member_add(req->store, &who, id, &in, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_org_member_end(struct http_request *req, struct http_response *res,
@@ -236,11 +203,8 @@ int handler_team_types_list(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     json_t *items = json_array();
-    if (team_types_list(req->store, items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, json_pack("{s:o}", "items", items));
+    int rc = team_types_list(req->store, items, err);
+    return handler_items_reply(res, rc, items, err);
 }
 
 static const struct json_field team_type_fields[] = {
@@ -253,23 +217,18 @@ static const struct json_field team_type_fields[] = {
 int handler_team_types_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, team_type_fields, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, team_type_fields, err);
-    if (rc == 0) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = team_type_create(req->store, &who, json_get_str(body, "code"),
-                              json_get_str(body, "name_zh"), json_get_str(body, "name_en"), err);
-    }
+    const char *code = json_get_str(body, "code"), *name_zh = json_get_str(body, "name_zh"),
+               *name_en = json_get_str(body, "name_en");
+    struct actor who = {&req->user, req->client_ip};
+    int rc =
+        err->code ? -EP_EINVAL : team_type_create(req->store, &who, code, name_zh, name_en, err);
     json_t *out =
-        rc == 0 ? json_pack("{s:s, s:s, s:s}", "code", json_get_str(body, "code"), "name_zh",
-                            json_get_str(body, "name_zh"), "name_en", json_get_str(body, "name_en"))
+        rc == 0 ? json_pack("{s:s, s:s, s:s}", "code", code, "name_zh", name_zh, "name_en", name_en)
                 : NULL;
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 static const struct json_field team_fields[] = {
@@ -305,20 +264,15 @@ static void team_decode(struct http_request *req, const json_t *obj, struct team
 
 int handler_teams_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, team_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, team_fields, err);
     struct team_input t;
     team_decode(req, body, &t, err);
-    json_decref(body);
-    if (err->code)
-        return -err->code;
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    if (team_create(req->store, &who, &t, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL : team_create(req->store, &who, &t, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_teams_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -332,22 +286,14 @@ int handler_teams_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (team_list(req->store, req->user.scope, region, http_query(req, "type"), org, after,
-                  JSON_PAGE_FETCH(limit), items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit, "id"));
+    int rc = team_list(req->store, req->user.scope, region, http_query(req, "type"), org, after,
+                       JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 int handler_team_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int64_t id;
-    json_t *out = NULL;
-    if (http_path_id(req, 0, "队伍", "team", &id, err) != 0 ||
-        team_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "队伍", "team", team_get, err);
 }
 
 static const struct json_field team_member_fields[] = {
@@ -361,18 +307,17 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
     int64_t id;
     if (http_path_id(req, 0, "队伍", "team", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, team_member_fields, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, team_member_fields, err);
-    int64_t person = json_get_int(body, "person_id", 0);
-    json_decref(body);
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    if (rc != 0 || team_member_add(req->store, &who, id, person, err) != 0 ||
-        team_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code
+                 ? -EP_EINVAL
+                 : team_member_add(req->store, &who, id, json_get_int(body, "person_id", 0), err);
+    if (rc == 0) /* the team as it is now */
+        rc = team_get(req->store, req->user.scope, id, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 /* ---- applications ------------------------------------------------------------------------ */
@@ -389,10 +334,9 @@ static const struct json_field application_fields[] = {
 int handler_applications_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, application_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, application_fields, err);
     struct org_application_input in = {0};
     int64_t *ids;
     ids_decode(req, body, "person_ids", ORG_APPLICANTS_MAX, &ids, &in.npersons, err);
@@ -401,16 +345,10 @@ int handler_applications_create(struct http_request *req, struct http_response *
     in.group_name = json_get_str(body, "group_name");
     in.pledge = json_get_str(body, "pledge");
     in.wish = json_get_str(body, "wish");
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = -EP_EINVAL;
-    if (!err->code) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = org_application_create(req->store, &who, &in, &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 201, out);
+    int rc = err->code ? -EP_EINVAL : org_application_create(req->store, &who, &in, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
 int handler_applications_list(struct http_request *req, struct http_response *res,
@@ -431,23 +369,15 @@ int handler_applications_list(struct http_request *req, struct http_response *re
         return -err->code;
     json_t *items = json_array();
     /* ?region= lies inside the scope (checked above): it narrows the list. */
-    if (org_application_list(req->store, region ? region : req->user.scope, status, before,
-                             JSON_PAGE_FETCH(limit), items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit, "id"));
+    int rc = org_application_list(req->store, region ? region : req->user.scope, status, before,
+                                  JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
 int handler_application_get(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    int64_t id;
-    json_t *out = NULL;
-    if (http_path_id(req, 0, "请命书", "application", &id, err) != 0 ||
-        org_application_get(req->store, req->user.scope, id, &out, err) != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    return handler_get_by_id(req, res, "请命书", "application", org_application_get, err);
 }
 
 static const struct json_field decision_fields[] = {
@@ -473,10 +403,9 @@ int handler_application_decide(struct http_request *req, struct http_response *r
     int64_t id;
     if (http_path_id(req, 0, "请命书", "application", &id, err) != 0)
         return -err->code;
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, decision_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, decision_fields, err);
     json_t *team = json_object_get(body, "team");
     struct team_input t, *tp = NULL;
     if (json_is_object(team)) {
@@ -486,17 +415,13 @@ int handler_application_decide(struct http_request *req, struct http_response *r
         ep_error_fields_prefix(err, from, "team.");
         tp = &t;
     }
+    struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    int rc = -EP_EINVAL;
-    if (!err->code) {
-        struct actor who = {&req->user, req->client_ip};
-        rc = org_application_decide(req->store, &who, id, json_get_str(body, "decision"),
-                                    json_get_str(body, "note"), tp, &out, err);
-    }
-    json_decref(body);
-    if (rc != 0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc = err->code
+                 ? -EP_EINVAL
+                 : org_application_decide(req->store, &who, id, json_get_str(body, "decision"),
+                                          json_get_str(body, "note"), tp, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 /* ---- grid responsibility ----------------------------------------------------------------------
@@ -516,13 +441,10 @@ int handler_grid_duties_list(struct http_request *req, struct http_response *res
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    if (org_grid_duty_list(req->store, req->user.scope, region,
-                           unassigned && strcmp(unassigned, "1") == 0, cursor,
-                           JSON_PAGE_FETCH(limit), items, err) != 0) {
-        json_decref(items);
-        return -err->code;
-    }
-    return http_reply_json(res, 200, page(items, limit, "grid_code"));
+    int rc = org_grid_duty_list(req->store, req->user.scope, region,
+                                unassigned && strcmp(unassigned, "1") == 0, cursor,
+                                JSON_PAGE_FETCH(limit), items, err);
+    return handler_page_reply(res, rc, items, limit, grid_code_cursor, err);
 }
 
 static const struct json_field duty_fields[] = {
@@ -533,23 +455,19 @@ static const struct json_field duty_fields[] = {
 
 int handler_grid_duty_put(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, duty_fields, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, duty_fields, err);
     int64_t *helpers;
     int n;
     ids_decode(req, body, "helper_person_ids", 50, &helpers, &n, err);
     int64_t responsible = json_get_int(body, "responsible_person_id", 0);
-    json_decref(body);
-    if (err->code)
-        return -err->code;
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
-    if (org_grid_duty_set(req->store, &who, req->params[0], responsible, helpers, n, &out, err) !=
-        0)
-        return -err->code;
-    return http_reply_json(res, 200, out);
+    int rc = err->code ? -EP_EINVAL
+                       : org_grid_duty_set(req->store, &who, req->params[0], responsible, helpers,
+                                           n, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 200, out, err);
 }
 
 /* ---- roll-ups

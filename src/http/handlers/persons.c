@@ -47,13 +47,8 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
     f.id_number = http_query(req, "id_number");
     f.limit = JSON_PAGE_FETCH(limit);
     struct list_ctx c = {&req->user, json_array()};
-    if (person_list(req->store, &f, add_person, &c, err) != 0) {
-        json_decref(c.items);
-        return -err->code;
-    }
-    json_t *next = json_page_cursor_grid_id(c.items, limit);
-    return http_reply_json(res, 200,
-                           json_pack("{s:o, s:o}", "items", c.items, "next_cursor", next));
+    int rc = person_list(req->store, &f, add_person, &c, err);
+    return handler_page_reply(res, rc, c.items, limit, json_page_cursor_grid_id, err);
 }
 
 /* Body members; the domain checks content (required, lengths, formats), so
@@ -101,12 +96,11 @@ static int body_errors(const struct person_input *in, int for_update, struct per
 int handler_persons_create(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
-    json_t *body = http_body_json(req, err);
+    json_t *body = handler_body(req, person_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct person_input in = {0};
     struct idem_key key;
-    json_object_check(body, person_fields, err);
     handler_idem_key(body, &key, err);
     person_input_from(body, &in);
     int rc;
@@ -117,12 +111,8 @@ int handler_persons_create(struct http_request *req, struct http_response *res,
         rc = body_errors(&in, 0, &scratch, err);
     else
         rc = person_create(req->store, &who, &in, &key, &p, err);
-    json_decref(body);
-    if (rc != 0)
-        return rc;
-    if (key.replayed)
-        http_add_header(res, "Idempotent-Replay", "true");
-    return http_reply_json(res, key.replayed ? 200 : 201, handler_person_json(&req->user, &p, 0));
+    return handler_write_reply(res, body, rc, &key, 201,
+                               rc == 0 ? handler_person_json(&req->user, &p, 0) : NULL, err);
 }
 
 int handler_person_get(struct http_request *req, struct http_response *res, struct ep_error *err)
