@@ -51,8 +51,13 @@ int region_parent_code(const char *code, char out[REGION_CODE_MAX])
 void region_code_range(const char *prefix, char upper[REGION_CODE_MAX])
 {
     size_t n = strlen(prefix);
-    if (n == 0 || n >= REGION_CODE_MAX) {
+    if (n == 0) {
         snprintf(upper, REGION_CODE_MAX, "~");
+        return;
+    }
+    if (!region_level_of_code(prefix)) {
+        /* Not a region code: an empty range, never a wider one. */
+        upper[0] = '\0';
         return;
     }
     memcpy(upper, prefix, n + 1);

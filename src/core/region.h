@@ -42,7 +42,8 @@ const char *region_level_name(int level);
 int region_parent_code(const char *code, char out[REGION_CODE_MAX]);
 /* Exclusive upper bound of the subtree of "prefix": the code with its last
  * digit incremented ("431129" -> "43112:"), so that the subtree is
- * [prefix, upper).  An empty prefix gives "~" (everything). */
+ * [prefix, upper).  An empty prefix gives "~" (everything); anything that
+ * is not a region code gives "" (an empty range: nothing, never more). */
 void region_code_range(const char *prefix, char upper[REGION_CODE_MAX]);
 /* The narrower of "scope" and "region" (one must contain the other; NULL or
  * "" region = the scope) into out: 1, or 0 when they are disjoint, so that

@@ -203,7 +203,18 @@ test('the demo city is alive: an open round with coverage, observations, alerts 
     (SELECT COUNT(*) FROM cases WHERE status = 'confirmed') AS confirmed`);
   assert.equal(d.coverage.visited, facts.visits);
   assert.ok(d.observation.active > 0 && d.observation.active === facts.active);
-  assert.ok(d.observation.overdue_now > 0, 'some persons under observation are overdue');
+  // Overdue rows belong to the current report slot: within its grace period
+  // (08:00-10:00 and 16:00-18:00 China time) the earlier slot's rows are
+  // closed and nothing is owed yet; after it, some persons are overdue.  A
+  // couple of minutes around a boundary are left unasserted (the demo was
+  // drawn up to its own "now", the server's sweep runs on its own clock).
+  const cnNow = Math.floor(((Date.now() + 8 * 3600e3) % 86400e3) / 60e3);
+  const inGrace = (cnNow >= 8 * 60 && cnNow < 10 * 60) || (cnNow >= 16 * 60 && cnNow < 18 * 60);
+  const nearEdge = [8 * 60, 10 * 60, 16 * 60, 18 * 60].some((m) => Math.abs(cnNow - m) <= 2);
+  if (!nearEdge) {
+    if (inGrace) assert.equal(d.observation.overdue_now, 0, 'nothing is owed within the grace period');
+    else assert.ok(d.observation.overdue_now > 0, 'some persons under observation are overdue');
+  }
   // Reports of today exist once the day's first slot (08:00) and its grace have
   // passed; before that (CI runs at any hour) the city reported yesterday.
   const cnMinutes = Math.floor(((Date.now() + 8 * 3600e3) % 86400e3) / 60e3);

@@ -145,6 +145,14 @@ static void tree_queries_follow_codes(void **state)
     region_code_range("431129", upper);
     assert_string_equal(upper, "43112:");
     assert_true(strcmp("431129101201001", upper) < 0);
+    /* Not a region code: an empty range, never a wider one (red-team finding 1:
+     * a 16-digit "region" once became "~", every row of the city). */
+    region_code_range("4311221019999999", upper);
+    assert_string_equal(upper, "");
+    region_code_range("43112x", upper);
+    assert_string_equal(upper, "");
+    region_code_range("", upper);
+    assert_string_equal(upper, "~");
     assert_true(region_in_scope("431122101", "431122"));
     assert_false(region_in_scope("431124", "431122"));
     assert_int_equal(region_level_of_code("431122101201001"), REGION_GRID);
