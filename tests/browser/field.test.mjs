@@ -114,6 +114,9 @@ test('offline: a visit and two reports wait in the outbox, go out once online, a
   const page = await openField();
   const posts = recordPosts(page);
   // the household list as the API has it: 101 visited yesterday, 102 and 201 not yet
+  // (the visits load after the households: wait for them before counting)
+  await page.locator('.field-head .coverage', { hasText: /已走访 1 \/ 3 户/ }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('li.household').length === 2);
   assert.equal(await page.locator('li.household').count(), 2, 'the "not visited" filter is the default');
   await page.locator('button[data-filter=all]').click();
   assert.equal(await page.locator('li.household').count(), 3);
@@ -262,6 +265,9 @@ test('slot states follow the profile; the desktop layout; English', async () => 
   const page = await openField({ width: 1280, height: 900 });
   await page.locator('nav.tabs a.tab-obs').click();
   await page.locator('ul.observations').waitFor();
+  // the list refreshes after its first paint: wait for the server's view
+  await page.waitForFunction(() => [...document.querySelectorAll('li.observation .state')].map((e) => e.textContent).join() === '已报告,已报告',
+    null, { timeout: 5000 }).catch(() => {});
   const states = await page.locator('li.observation .state').allTextContents();
   assert.deepEqual(states, ['已报告', '已报告'], '孙晓 released; both returnees reported this slot');
   await page.screenshot({ path: `${SHOTS}/epigrid-field-obs-desktop.png`, fullPage: true });
