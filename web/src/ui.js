@@ -12,6 +12,13 @@ export const html = htm.bind(h);
 
 const listeners = new Set();
 
+// Text for HTML that htm does not render -- ECharts tooltip formatters return
+// HTML strings -- with & < > " ' escaped: every name may be hostile.
+export function escapeHtml(text) {
+  const map = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  return String(text ?? '').replace(/[&<>"']/g, (c) => map[c]);
+}
+
 export function navigate(url, { replace = false } = {}) {
   if (url === location.pathname + location.search) return;
   history[replace ? 'replaceState' : 'pushState'](null, '', url);

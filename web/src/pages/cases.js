@@ -12,7 +12,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { getLang, num, t } from '../i18n.js';
-import { ErrorBox, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+import { ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
 const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
@@ -208,7 +208,7 @@ function ChainGraph({ id, code }) {
   const colours = { confirmed: '#c62828', suspected: '#f9a825', asymptomatic: '#ef6c00', excluded: '#9e9e9e',
     discharged: '#2e7d32', deceased: '#424242', close_contact: '#1565c0', secondary_contact: '#64b5f6' };
   const option = {
-    tooltip: { formatter: (p) => (p.dataType === 'node' ? `${p.data.name} · ${p.data.text}` : p.data.text) },
+    tooltip: { formatter: (p) => escapeHtml(p.dataType === 'node' ? `${p.data.name} · ${p.data.text}` : p.data.text) },
     series: [{
       type: 'graph',
       layout: 'force',

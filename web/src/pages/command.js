@@ -14,7 +14,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents, useLiveState } from '../live.js';
 import { getLang, num, t } from '../i18n.js';
-import { Breadcrumb, ErrorBox, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+
+// The coverage chart's tooltip of one region (HTML: ECharts inserts it as such,
+// so the region's name is escaped -- red-team finding 3).
+export function coverageTooltip(c) {
+  return `${escapeHtml(c.name)}<br>${t('coverage.visited')}: ${num(c.visited)} / ${num(c.households)}<br>${pct(c.coverage)}`;
+}
 
 // ---- shared ------------------------------------------------------------------
 
@@ -120,10 +126,7 @@ function CoverageChart({ children, onPick }) {
         tooltip: {
           trigger: 'axis',
           axisPointer: { type: 'shadow' },
-          formatter: (ps) => {
-            const c = children[ps[0].dataIndex];
-            return `${c.name}<br>${t('coverage.visited')}: ${num(c.visited)} / ${num(c.households)}<br>${pct(c.coverage)}`;
-          },
+          formatter: (ps) => coverageTooltip(children[ps[0].dataIndex]),
         },
         xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
         yAxis: { type: 'category', inverse: true, data: children.map((c) => c.name), axisLabel: { width: 110, overflow: 'truncate' } },
