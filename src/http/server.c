@@ -365,6 +365,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
     if (ct)
         MHD_add_response_header(r, "Content-Type", ct);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy", http_static_csp());
     for (int i = 0; i < res->nheaders; i++)
         MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
     ctx->status = res->status ? res->status : 200;

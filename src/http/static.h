@@ -10,4 +10,10 @@
  * when served, -1 when nothing matches. */
 int http_static_serve(const char *path, struct http_response *res);
 
+/* The Content-Security-Policy sent with every response: scripts only from
+ * this server (plus the page's one inline import map, allowed by its
+ * SHA-256), no plugins, no framing, no other origins -- so that a name that
+ * slips through unescaped still cannot run.  Computed once; never NULL. */
+const char *http_static_csp(void);
+
 #endif

@@ -44,3 +44,14 @@ test('finding 1: audit rows of other counties -- a region that is no region code
   const city = await root.get(`/api/v1/audit?limit=500&region=${OTHER}`);
   assert.ok(city.body.items.length > 0 && city.body.items.every((row) => row.region_code.startsWith(OTHER)));
 });
+
+test('finding 3: stored XSS -- every page and answer carries a Content-Security-Policy that runs no inline script', async () => {
+  for (const p of ['/', '/coverage/431122', '/public/bulletin', '/public/donations', '/api/v1/health', '/app.js']) {
+    const r = await srv.anon().get(p);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/, `${p}: ${csp}`);
+    assert.doesNotMatch(csp, /script-src[^;]*unsafe-(inline|eval)/, p);
+    assert.match(csp, /object-src 'none'/, p);
+    assert.match(csp, /frame-ancestors 'none'/, p);
+  }
+});
