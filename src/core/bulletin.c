@@ -15,6 +15,7 @@
 #include <xlsxwriter.h>
 
 #include "core/profile.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
 
 static int add_child(const struct region *r, void *arg)
@@ -353,31 +354,6 @@ void bulletin_text(const struct bulletin *b, struct buf *out)
     paragraphs(b, out, "", "\n", 0);
 }
 
-static void escape(struct buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(out, "&lt;");
-            break;
-        case '>':
-            buf_puts(out, "&gt;");
-            break;
-        case '&':
-            buf_puts(out, "&amp;");
-            break;
-        case '"':
-            buf_puts(out, "&quot;");
-            break;
-        case '\'':
-            buf_puts(out, "&#39;");
-            break;
-        default:
-            buf_putc(out, *s);
-        }
-    }
-}
-
 void bulletin_html(const struct bulletin *b, struct buf *out)
 {
     int y, m, d;
@@ -387,8 +363,8 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
     buf_puts(out,
              "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-    escape(out, b->name);
-    escape(out, b->disease);
+    buf_put_html(out, b->name);
+    buf_put_html(out, b->disease);
     buf_appendf(out, "疫情通报(%d年%d月%d日)</title>", y, m, d);
     buf_puts(
         out,
@@ -406,8 +382,8 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
         ".issuer{text-align:right;text-indent:0;margin-top:2em}"
         "@media print{article{margin:0;max-width:none}@page{size:A4;margin:2cm}}"
         "</style></head><body><article class=\"bulletin\"><h1>");
-    escape(out, b->name);
-    escape(out, b->disease);
+    buf_put_html(out, b->name);
+    buf_put_html(out, b->disease);
     buf_puts(out, "疫情通报</h1>");
     buf_appendf(out, "<p class=\"date\">(%d年%d月%d日)</p>", y, m, d);
     paragraphs(b, out, "<p>", "</p>", 1);
@@ -419,7 +395,7 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
         buf_puts(out, "</tr></thead><tbody>");
         for (size_t c = 0; c < b->nchildren; c++) {
             buf_puts(out, "<tr><td>");
-            escape(out, b->children[c].name);
+            buf_put_html(out, b->children[c].name);
             buf_puts(out, "</td>");
             for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
                 buf_appendf(out, "<td>%lld</td>", (long long)value(&b->children[c].f, shown[i]));
@@ -428,7 +404,7 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
         buf_puts(out, "</tbody></table>");
     }
     buf_puts(out, "<p class=\"issuer\">");
-    escape(out, b->name);
+    buf_put_html(out, b->name);
     buf_appendf(out, "疫情防控工作指挥部<br>%d年%d月%d日</p></article></body></html>\n", y, m, d);
 }
 

@@ -13,6 +13,7 @@
 #include "core/region.h"
 #include "core/supply_internal.h"
 #include "core/write.h"
+#include "util/buf.h"
 #include "util/idcheck.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -417,30 +418,6 @@ int supply_donations_json(struct store *s, const char *scope, int64_t before_id,
 }
 
 /* Appends text with HTML special characters escaped. */
-static void html_text(struct buf *b, const char *t)
-{
-    for (; t && *t; t++) {
-        switch (*t) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&#39;");
-            break;
-        default:
-            buf_putc(b, *t);
-        }
-    }
-}
 int supply_donation_certificate(struct store *s, const char *scope, int64_t id, struct buf *html,
                                 struct ep_error *err)
 {
@@ -451,20 +428,20 @@ int supply_donation_certificate(struct store *s, const char *scope, int64_t id, 
     int anonymous = strcmp(jstr(d, "donor_kind"), "anonymous") == 0;
     buf_puts(html, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                    "<title>捐赠证书 ");
-    html_text(html, jstr(d, "receipt_no"));
+    buf_put_html(html, jstr(d, "receipt_no"));
     buf_puts(html, "</title><style>body{font-family:serif;max-width:760px;margin:40px auto;"
                    "padding:40px;border:6px double #b22;}h1{text-align:center;color:#b22;"
                    "letter-spacing:.5em}table{border-collapse:collapse;width:100%}td,th{border:1px "
                    "solid #999;padding:6px 10px}td.n{text-align:right}.sign{text-align:right;"
                    "margin-top:48px}@media print{button{display:none}}</style></head><body>"
                    "<h1>捐赠证书</h1><p class=\"receipt\">收据号 No. ");
-    html_text(html, jstr(d, "receipt_no"));
+    buf_put_html(html, jstr(d, "receipt_no"));
     buf_puts(html, "</p><p><strong class=\"donor\">");
-    html_text(html, anonymous ? "爱心人士(匿名)" : jstr(d, "donor_name"));
+    buf_put_html(html, anonymous ? "爱心人士(匿名)" : jstr(d, "donor_name"));
     buf_puts(html, "</strong>:</p><p>感谢您于 ");
-    html_text(html, jstr(d, "donated_on"));
+    buf_put_html(html, jstr(d, "donated_on"));
     buf_puts(html, " 向 ");
-    html_text(html, jstr(d, "receiving_unit"));
+    buf_put_html(html, jstr(d, "receiving_unit"));
     buf_puts(html, " 捐赠疫情防控物资和款项,详列如下:</p><table><tr><th>物资</th><th>数量</th>"
                    "<th>单位</th></tr>");
     size_t i;
@@ -472,10 +449,10 @@ int supply_donation_certificate(struct store *s, const char *scope, int64_t id, 
     json_array_foreach(json_object_get(d, "lines"), i, line)
     {
         buf_puts(html, "<tr><td>");
-        html_text(html, jstr(line, "item_name"));
+        buf_put_html(html, jstr(line, "item_name"));
         buf_appendf(html, "</td><td class=\"n\">%lld</td><td>",
                     (long long)json_integer_value(json_object_get(line, "quantity")));
-        html_text(html, jstr(line, "unit"));
+        buf_put_html(html, jstr(line, "unit"));
         buf_puts(html, "</td></tr>");
     }
     char money[32];
@@ -485,9 +462,9 @@ int supply_donation_certificate(struct store *s, const char *scope, int64_t id, 
                 "<p>您的善举已登记入账,并将在捐赠公示中公开其去向。特发此证,以致谢忱!</p>"
                 "<p class=\"sign\">",
                 money);
-    html_text(html, jstr(d, "receiving_unit"));
+    buf_put_html(html, jstr(d, "receiving_unit"));
     buf_puts(html, "<br>");
-    html_text(html, jstr(d, "donated_on"));
+    buf_put_html(html, jstr(d, "donated_on"));
     buf_puts(html, "</p><button onclick=\"window.print()\">打印 Print</button></body></html>");
     json_decref(d);
     return 0;

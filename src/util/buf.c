@@ -96,3 +96,28 @@ char *buf_steal(struct buf *b)
     buf_init(b);
     return p;
 }
+
+void buf_put_html(struct buf *b, const char *text)
+{
+    for (; text && *text; text++) {
+        switch (*text) {
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        default:
+            buf_putc(b, *text);
+        }
+    }
+}

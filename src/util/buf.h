@@ -21,6 +21,9 @@ void buf_reset(struct buf *b); /* keeps the allocation, length 0 */
 void buf_append(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/* Appends "text" (NULL = nothing) for HTML, & < > " ' escaped: every name
+ * a page shows may be hostile. */
+void buf_put_html(struct buf *b, const char *text);
 void buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the data to the caller (free() it) and leaves "b" empty. */
 char *buf_steal(struct buf *b);

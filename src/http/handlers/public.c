@@ -15,22 +15,6 @@
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
 
-static void html_text(struct buf *b, const char *t)
-{
-    for (; t && *t; t++) {
-        if (*t == '<')
-            buf_puts(b, "&lt;");
-        else if (*t == '>')
-            buf_puts(b, "&gt;");
-        else if (*t == '&')
-            buf_puts(b, "&amp;");
-        else if (*t == '"')
-            buf_puts(b, "&quot;");
-        else
-            buf_putc(b, *t);
-    }
-}
-
 static const char *jstr(const json_t *o, const char *k)
 {
     const char *v = json_string_value(json_object_get(o, k));
@@ -69,13 +53,13 @@ static void render_html(const json_t *page, struct buf *b)
     json_array_foreach(json_object_get(totals, "by_item"), i, r)
     {
         buf_puts(b, "<tr><td>");
-        html_text(b, jstr(r, "item_name"));
+        buf_put_html(b, jstr(r, "item_name"));
         buf_appendf(b,
                     "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld"
                     "</td><td class=\"n\">%lld</td><td>",
                     jint(r, "donated"), jint(r, "allocated"), jint(r, "consumed_or_adjusted"),
                     jint(r, "in_stock"));
-        html_text(b, jstr(r, "unit"));
+        buf_put_html(b, jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b, "</table><table id=\"by-month\"><caption>按月汇总</caption><tr><th>月份</th>"
@@ -84,7 +68,7 @@ static void render_html(const json_t *page, struct buf *b)
     {
         supply_money_format(jint(r, "money_fen"), money);
         buf_puts(b, "<tr><td>");
-        html_text(b, jstr(r, "month"));
+        buf_put_html(b, jstr(r, "month"));
         buf_appendf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%s</td><td>",
                     jint(r, "donations"), money);
         size_t k;
@@ -93,9 +77,9 @@ static void render_html(const json_t *page, struct buf *b)
         {
             if (k)
                 buf_puts(b, "、");
-            html_text(b, jstr(g, "item_name"));
+            buf_put_html(b, jstr(g, "item_name"));
             buf_appendf(b, " %lld ", jint(g, "quantity"));
-            html_text(b, jstr(g, "unit"));
+            buf_put_html(b, jstr(g, "unit"));
         }
         buf_puts(b, "</td></tr>");
     }
@@ -107,13 +91,13 @@ static void render_html(const json_t *page, struct buf *b)
     {
         supply_money_format(jint(r, "money_fen"), money);
         buf_puts(b, "<tr><td>");
-        html_text(b, jstr(r, "receipt_no"));
+        buf_put_html(b, jstr(r, "receipt_no"));
         buf_puts(b, "</td><td>");
-        html_text(b, jstr(r, "donated_on"));
+        buf_put_html(b, jstr(r, "donated_on"));
         buf_puts(b, "</td><td>");
-        html_text(b, jstr(r, "donor"));
+        buf_put_html(b, jstr(r, "donor"));
         buf_puts(b, "</td><td>");
-        html_text(b, jstr(r, "receiving_unit"));
+        buf_put_html(b, jstr(r, "receiving_unit"));
         buf_puts(b, "</td><td>");
         size_t k;
         json_t *l;
@@ -123,21 +107,21 @@ static void render_html(const json_t *page, struct buf *b)
         {
             if (k)
                 buf_puts(b, "<br>");
-            html_text(b, jstr(l, "item_name"));
+            buf_put_html(b, jstr(l, "item_name"));
             buf_appendf(b, " %lld ", jint(l, "quantity"));
-            html_text(b, jstr(l, "unit"));
+            buf_put_html(b, jstr(l, "unit"));
             size_t j;
             json_t *w;
             json_array_foreach(json_object_get(l, "went"), j, w)
             {
                 if (went.len)
                     buf_puts(&went, "<br>");
-                html_text(&went, jstr(w, "date"));
+                buf_put_html(&went, jstr(w, "date"));
                 buf_puts(&went, " ");
-                html_text(&went,
-                          *jstr(w, "recipient_name") ? jstr(w, "recipient_name") : jstr(w, "kind"));
+                buf_put_html(&went, *jstr(w, "recipient_name") ? jstr(w, "recipient_name")
+                                                               : jstr(w, "kind"));
                 buf_puts(&went, " ");
-                html_text(&went, jstr(l, "item_name"));
+                buf_put_html(&went, jstr(l, "item_name"));
                 buf_appendf(&went, " %lld", jint(w, "quantity"));
             }
         }
@@ -149,7 +133,7 @@ static void render_html(const json_t *page, struct buf *b)
     const char *next = json_string_value(json_object_get(page, "next_cursor"));
     if (next) {
         buf_puts(b, "<p><a class=\"next\" href=\"/public/donations?after=");
-        html_text(b, next);
+        buf_put_html(b, next);
         buf_puts(b, "\">下一页 Next page</a></p>");
     }
     buf_puts(b, "</body></html>");
