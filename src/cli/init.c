@@ -89,6 +89,26 @@ int cli_version(int argc, char **argv)
     return CLI_OK;
 }
 
+/* The reference fields of a body spec as {"field":..,"kind":..} objects:
+ * "a", "a[]" (each element of a list), "a.b" (a member of an object) and
+ * "a[].b" (a member of each object of a list). */
+static void print_refs(const struct json_field *fields, const char *prefix, int *first)
+{
+    for (const struct json_field *f = fields; f->name; f++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s%s%s", prefix, f->name,
+                 f->type == JF_ARRAY && (f->elem || f->members) ? "[]" : "");
+        if (f->ref) {
+            printf("%s{\"field\":\"%s\",\"kind\":\"%s\"}", *first ? "" : ",", name, f->ref);
+            *first = 0;
+        }
+        if (f->members) {
+            strcat(name, ".");
+            print_refs(f->members, name, first);
+        }
+    }
+}
+
 int cli_routes(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
@@ -100,18 +120,9 @@ int cli_routes(int argc, char **argv)
     for (const struct route *r = http_routes; r->method; r++) {
         printf("%s{\"method\":\"%s\",\"pattern\":\"%s\",\"perm\":\"%s\",\"refs\":[",
                r == http_routes ? "" : ",", r->method, r->pattern, auth_perm_name(r->perm));
-        /* "field:kind field:kind" -> [{"field":..,"kind":..}, ...] */
-        const char *p = r->refs ? r->refs : "";
-        for (int first = 1; *p;) {
-            size_t n = strcspn(p, " ");
-            const char *colon = memchr(p, ':', n);
-            if (colon)
-                printf("%s{\"field\":\"%.*s\",\"kind\":\"%.*s\"}", first ? "" : ",",
-                       (int)(colon - p), p, (int)(n - (size_t)(colon - p) - 1), colon + 1);
-            first = 0;
-            p += n;
-            p += strspn(p, " ");
-        }
+        int first = 1;
+        if (r->body)
+            print_refs(r->body, "", &first);
         printf("]}");
     }
     printf("],\"roles\":{");

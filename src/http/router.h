@@ -9,20 +9,18 @@
 #ifndef EPIGRID_HTTP_ROUTER_H
 #define EPIGRID_HTTP_ROUTER_H
 #include "http/http.h"
+#include "util/json.h"
 
 struct route {
-    const char *method;      /* "GET", "POST", "PATCH", "DELETE" */
-    const char *pattern;     /* "/api/v1/persons/{id}" */
-    http_handler_fn handler; /* the handler */
-    int perm;                /* enum auth_perm required */
-    int scoped_write;        /* documentation aid: 1 if the route writes facts in a region */
-    const char *refs;        /* the body's references to records, "field:kind ..." (NULL = none):
-                                "member_ids[]:person" is a list, "team.place_ids[]:duty_place"
-                                a nested member, "findings[].region_code" a member of each
-                                object of a list; kinds are ref_kind_name()s, "region",
-                                "village" or "grid".
-                                `epigrid routes` prints them and the reference test
-                                (tests/api/references.test.mjs) probes every one */
+    const char *method;            /* "GET", "POST", "PATCH", "DELETE" */
+    const char *pattern;           /* "/api/v1/persons/{id}" */
+    http_handler_fn handler;       /* the handler */
+    int perm;                      /* enum auth_perm required */
+    int scoped_write;              /* documentation aid: 1 if the route writes facts in a region */
+    const struct json_field *body; /* the request body's spec (util/json.h), NULL = none:
+                                      the handler checks with it, `epigrid routes` prints
+                                      its reference fields and the reference test
+                                      (tests/api/references.test.mjs) probes every one */
 };
 
 extern const struct route http_routes[]; /* terminated by a NULL method */

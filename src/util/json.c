@@ -3,8 +3,10 @@
  */
 #include "util/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -99,35 +101,97 @@ static int type_matches(const json_t *v, int type)
     }
 }
 
-static void check_value(const json_t *v, const struct json_field *f, struct ep_error *err)
+/* A bound at or beyond this is "no upper bound" in a message (ids). */
+#define JF_UNBOUNDED 1e15
+
+static void check_range(const json_t *v, const char *name, double min, double max,
+                        struct ep_error *err)
 {
-    if (!type_matches(v, f->type)) {
+    double x = json_number_value(v);
+    if (x >= min && x <= max)
+        return;
+    if (max >= JF_UNBOUNDED && min == 1)
+        ep_error_field(err, name, "应为正整数", "must be a positive integer");
+    else if (max >= JF_UNBOUNDED)
+        ep_error_field(err, name, "不能小于 %g", "must be at least %g", min);
+    else
+        ep_error_field(err, name, "应在 %g 到 %g 之间", "must be between %g and %g", min, max);
+}
+
+/* Checks one value "v" named "name" against a scalar type and its limits. */
+static void check_scalar(const json_t *v, const char *name, int type, const struct json_field *f,
+                         struct ep_error *err)
+{
+    if (!type_matches(v, type)) {
         /* %.0s consumes the other language's argument without printing it */
-        ep_error_field(err, f->name, "应为%s%.0s", "must be %.0s%s", type_zh(f->type),
-                       type_en(f->type));
+        ep_error_field(err, name, "应为%s%.0s", "must be %.0s%s", type_zh(type), type_en(type));
         return;
     }
-    if (f->type == JF_STRING) {
+    if (type == JF_STRING) {
         const char *s = json_string_value(v);
         size_t len = json_string_length(v);
         size_t max = f->max_len ? (size_t)f->max_len : 200;
         if (strlen(s) != len)
-            ep_error_field(err, f->name, "不能包含空字符", "must not contain NUL characters");
+            ep_error_field(err, name, "不能包含空字符", "must not contain NUL characters");
         else if (utf8_length(s, len) > max)
-            ep_error_field(err, f->name, "长度不能超过 %zu 个字符",
-                           "must be at most %zu characters", max);
+            ep_error_field(err, name, "长度不能超过 %zu 个字符", "must be at most %zu characters",
+                           max);
         else if (f->required && len == 0)
-            ep_error_field(err, f->name, "不能为空", "must not be empty");
-    } else if (f->type == JF_DATE) {
+            ep_error_field(err, name, "不能为空", "must not be empty");
+    } else if (type == JF_DATE) {
         if (time_date_parse(json_string_value(v), NULL) != 0)
-            ep_error_field(err, f->name, "日期无效,格式应为 YYYY-MM-DD",
+            ep_error_field(err, name, "日期无效,格式应为 YYYY-MM-DD",
                            "invalid date, expected YYYY-MM-DD");
-    } else if ((f->type == JF_INT || f->type == JF_NUMBER) && (f->min != 0 || f->max != 0)) {
-        double x = json_number_value(v);
-        if (x < f->min || x > f->max)
-            ep_error_field(err, f->name, "应在 %g 到 %g 之间", "must be between %g and %g", f->min,
-                           f->max);
+    } else if ((type == JF_INT || type == JF_NUMBER) && (f->min != 0 || f->max != 0)) {
+        check_range(v, name, f->min, f->max, err);
     }
+}
+
+/* An array: its length, then each element against "members" (objects, field
+ * errors "name[i].member") or "elem" (scalars, "name[i]"). */
+static void check_array(const json_t *v, const struct json_field *f, struct ep_error *err)
+{
+    size_t n = json_array_size(v);
+    if (f->max_items && n > (size_t)f->max_items) {
+        ep_error_field(err, f->name, "最多 %d 项", "at most %d entries", f->max_items);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(v, i);
+        char name[96];
+        snprintf(name, sizeof name, "%s[%zu]", f->name, i);
+        if (f->members) {
+            if (!json_is_object(e)) {
+                ep_error_field(err, name, "应为对象", "must be an object");
+                continue;
+            }
+            int from = err->nfields;
+            json_object_check(e, f->members, err);
+            strcat(name, ".");
+            ep_error_fields_prefix(err, from, name);
+        } else if (f->elem) {
+            check_scalar(e, name, f->elem, f, err);
+        }
+    }
+}
+
+static void check_value(const json_t *v, const struct json_field *f, struct ep_error *err)
+{
+    if (f->type == JF_ARRAY || f->type == JF_OBJECT) {
+        if (!type_matches(v, f->type)) {
+            check_scalar(v, f->name, f->type, f, err);
+        } else if (f->type == JF_ARRAY) {
+            check_array(v, f, err);
+        } else if (f->members) {
+            int from = err->nfields;
+            json_object_check(v, f->members, err);
+            char prefix[80];
+            snprintf(prefix, sizeof prefix, "%s.", f->name);
+            ep_error_fields_prefix(err, from, prefix);
+        }
+        return;
+    }
+    check_scalar(v, f->name, f->type, f, err);
 }
 
 int json_object_check(const json_t *obj, const struct json_field *fields, struct ep_error *err)
@@ -190,4 +254,17 @@ json_t *json_page_cursor_grid_id(json_t *items, int limit)
     return grid ? json_sprintf("%s:%lld", grid,
                                (long long)json_integer_value(json_object_get(last, "id")))
                 : json_null();
+}
+
+int64_t *json_get_ids(const json_t *obj, const char *key, struct arena *a, int *n)
+{
+    const json_t *list = json_object_get(obj, key);
+    size_t len = json_is_array(list) ? json_array_size(list) : 0;
+    int64_t *ids = arena_alloc(a, (len + 1) * sizeof *ids);
+    for (size_t i = 0; i < len; i++) {
+        const json_t *v = json_array_get(list, i);
+        ids[i] = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+    }
+    *n = (int)len;
+    return ids;
 }

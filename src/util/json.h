@@ -1,10 +1,18 @@
 /*
- * json.h -- decoding request bodies with jansson against a field table.
+ * json.h -- decoding request bodies with jansson against a field spec.
  *
- * A write endpoint describes its body once as an array of struct json_field;
- * json_object_check() then reports, field by field and in both languages,
- * unknown fields, missing required fields, wrong types, over-long or invalid
- * strings and bad dates.  Nothing is written by a caller whose check failed.
+ * A write endpoint describes its body once, declaratively, as an array of
+ * struct json_field: each member's name, type, whether it is required, its
+ * limits (the limit constants come from the core headers, so the handler and
+ * the core check one number), the members of a nested object or of the
+ * objects of a list, and which kind of record an id or code refers to.
+ * json_object_check() reports, field by field and in both languages, unknown
+ * fields, missing required fields, wrong types, over-long or invalid strings,
+ * bad dates, values out of range and over-long lists, also inside nested
+ * objects and lists ("lines[2].item_id").  The route table points at the same
+ * spec (struct route.body): `epigrid routes` prints every route's reference
+ * fields from it and the reference test probes each.  Nothing is written by
+ * a caller whose check failed.
  *
  * Ownership: json_body_parse() returns a new reference the caller must
  * json_decref(); the getters return borrowed values.
@@ -18,36 +26,59 @@
 #include "util/error.h"
 
 enum json_field_type {
+    JF_NONE,   /* 0: no type (the end of a table, or an array without scalar elements) */
     JF_STRING, /* UTF-8 text of at most max_len code points (0 = 200) */
     JF_DATE,   /* "YYYY-MM-DD" */
     JF_INT,    /* integer within [min, max] */
     JF_NUMBER, /* integer or real within [min, max] */
     JF_BOOL,
-    JF_OBJECT,
-    JF_ARRAY,
+    JF_OBJECT, /* with "members": checked against them */
+    JF_ARRAY,  /* of objects ("members") or of scalars ("elem") */
 };
 
+/* One member of a body.  Written with designated initializers; a table ends
+ * with {0}. */
 struct json_field {
     const char *name; /* key in the object */
     int type;         /* enum json_field_type */
-    int required;     /* 1 if it must be present and non-null */
-    int max_len;      /* JF_STRING: maximum code points, 0 = 200 */
-    double min, max;  /* JF_INT/JF_NUMBER bounds; both 0 = unbounded */
+    int required;     /* 1 if it must be present and non-null (strings: and non-empty) */
+    int max_len;      /* JF_STRING, and string elements: maximum code points, 0 = 200 */
+    double min, max;  /* JF_INT/JF_NUMBER, and such elements: bounds; both 0 = unbounded */
+    int elem;         /* JF_ARRAY of scalars: the elements' type; the bounds above apply
+                         to each element */
+    int max_items;    /* JF_ARRAY: most elements, 0 = no limit of its own */
+    const struct json_field *members; /* JF_OBJECT, or JF_ARRAY of objects: their spec */
+    const char *ref;                  /* the kind of record the value (or each element) names: a
+                                         ref_kind_name() of core/ref.h, "region", "village" or "grid" */
 };
+
+/* The largest id a body may name (ids are positive 64-bit integers; this
+ * stays exact in a double). */
+#define JF_ID_MAX 9e15
+/* A list of at most "most" ids of records of "kind": {"member_ids": [3, 5]}. */
+#define JF_ID_LIST(key, kind, most)                                                                \
+    .name = (key), .type = JF_ARRAY, .elem = JF_INT, .min = 1, .max = JF_ID_MAX,                   \
+    .max_items = (most), .ref = (kind)
 
 /* Parses a UTF-8 JSON document of "len" bytes.  Returns a new reference, or
  * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8. */
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err);
 
 /* Checks that "obj" is an object whose members all appear in "fields" (a
- * table ending with a NULL name) and match their type.  Adds one field error
- * per problem and returns 0 if none, -EP_EINVAL otherwise. */
+ * table ending with {0}) and match their spec, nested members included.
+ * Adds one field error per problem and returns 0 if none, -EP_EINVAL
+ * otherwise. */
 int json_object_check(const json_t *obj, const struct json_field *fields, struct ep_error *err);
 
 /* Borrowed string member or NULL if absent/null (call after the check). */
 const char *json_get_str(const json_t *obj, const char *key);
 /* Integer member or "fallback" when absent/null. */
 int64_t json_get_int(const json_t *obj, const char *key, int64_t fallback);
+
+struct arena;
+/* The integers of the array member "key" (checked with elem JF_INT) copied
+ * into "a"; *n gets their number (0 and a non-NULL array when absent). */
+int64_t *json_get_ids(const json_t *obj, const char *key, struct arena *a, int *n);
 
 /* Keyset pagination with one row more.  A list reads up to limit + 1 rows
  * into "items" (JSON_PAGE_FETCH(limit)); json_page_trim() then drops the

@@ -360,7 +360,7 @@ test('POST /health-reports bad input: 4xx with fields, nothing written', async (
     ['slot syntax', reportBody(p, { slot: 'yesterday morning' }), 400, 'invalid_input', ['slot']],
     ['unknown symptom', reportBody(p, { symptoms: ['sneezing'] }), 400, 'invalid_input', ['symptoms']],
     ['symptoms as text', reportBody(p, { symptoms: 'cough' }), 400, 'invalid_input', ['symptoms']],
-    ['symptoms of numbers', reportBody(p, { symptoms: [1] }), 400, 'invalid_input', ['symptoms']],
+    ['symptoms of numbers', reportBody(p, { symptoms: [1] }), 400, 'invalid_input', ['symptoms[0]']],
     ['temperature as text', reportBody(p, { temperature: '38' }), 400, 'invalid_input', ['temperature']],
     ['person as text', reportBody(p, { person_id: String(p) }), 400, 'invalid_input', ['person_id']],
     ['unknown field', reportBody(p, { mood: 'fine' }), 400, 'invalid_input', ['mood']],

@@ -97,7 +97,7 @@ static int change_encode(struct http_request *req, struct http_response *res, vo
     return http_reply_json(res, 200, alert_json_new(&c->out));
 }
 
-static const struct json_field no_fields[] = {{NULL, 0, 0, 0, 0, 0}};
+const struct json_field alerts_no_fields[] = {{0}};
 
 int handler_alert_acknowledge(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
@@ -110,7 +110,7 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
     json_t *body = req->body_len ? http_body_json(req, err) : json_object();
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, no_fields, err);
+    json_object_check(body, alerts_no_fields, err);
     json_decref(body);
     if (err->code)
         return -err->code;
@@ -120,9 +120,9 @@ int handler_alert_acknowledge(struct http_request *req, struct http_response *re
     return http_defer_write(req, acknowledge_write, change_encode, c);
 }
 
-static const struct json_field resolve_fields[] = {
-    {"note", JF_STRING, 1, 300, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field alerts_resolve_fields[] = {
+    {.name = "note", .type = JF_STRING, .required = 1, .max_len = 300},
+    {0},
 };
 
 int handler_alert_resolve(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -131,7 +131,7 @@ int handler_alert_resolve(struct http_request *req, struct http_response *res, s
     int64_t id = 0;
     if (http_path_id(req, 0, "预警", "alert", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, resolve_fields, err);
+    json_t *body = handler_body(req, alerts_resolve_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct change_ctx *c = arena_alloc(req->arena, sizeof *c);

@@ -50,17 +50,22 @@ int handler_assists_list(struct http_request *req, struct http_response *res, st
         json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next, "summary", summary));
 }
 
-static const struct json_field request_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},
-    {"source_case_id", JF_INT, 1, 0, 1, 9.0e15},
-    {"name", JF_STRING, 1, ASSIST_NAME_CHARS, 0, 0},
-    {"id_number", JF_STRING, 0, 18, 0, 0},
-    {"phone", JF_STRING, 0, 20, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"contact_type", JF_STRING, 1, 20, 0, 0},
-    {"last_contact_date", JF_DATE, 1, 0, 0, 0},
-    {"note", JF_STRING, 0, ASSIST_NOTE_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field assists_request_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "source_case_id",
+     .type = JF_INT,
+     .required = 1,
+     .min = 1,
+     .max = 9.0e15,
+     .ref = "case"},
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ASSIST_NAME_CHARS},
+    {.name = "id_number", .type = JF_STRING, .max_len = 18},
+    {.name = "phone", .type = JF_STRING, .max_len = 20},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15},
+    {.name = "contact_type", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "last_contact_date", .type = JF_DATE, .required = 1},
+    {.name = "note", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},
+    {0},
 };
 
 int handler_assists_create(struct http_request *req, struct http_response *res,
@@ -70,7 +75,7 @@ int handler_assists_create(struct http_request *req, struct http_response *res,
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
-    json_object_check(body, request_fields, err);
+    json_object_check(body, assists_request_fields, err);
     handler_idem_key(body, &key, err);
     struct assist_input in = {
         .source_case_id = json_get_int(body, "source_case_id", 0),
@@ -137,13 +142,13 @@ static int receiver_reply(struct http_response *res, json_t *body, int rc, json_
     return rc != 0 ? -err->code : http_reply_json(res, 200, out);
 }
 
-static const struct json_field observe_fields[] = {
-    {"person_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"kind", JF_STRING, 0, 16, 0, 0},
-    {"site", JF_STRING, 0, 60, 0, 0},
-    {"start_date", JF_DATE, 0, 0, 0, 0},
-    {"reply", JF_STRING, 0, ASSIST_NOTE_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field assists_observe_fields[] = {
+    {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
+    {.name = "kind", .type = JF_STRING, .max_len = 16},
+    {.name = "site", .type = JF_STRING, .max_len = 60},
+    {.name = "start_date", .type = JF_DATE},
+    {.name = "reply", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},
+    {0},
 };
 
 int handler_assist_observe(struct http_request *req, struct http_response *res,
@@ -151,7 +156,7 @@ int handler_assist_observe(struct http_request *req, struct http_response *res,
 {
     int64_t id;
     json_t *body, *out = NULL;
-    if (receiver_request(req, observe_fields, &id, &body, err) != 0)
+    if (receiver_request(req, assists_observe_fields, &id, &body, err) != 0)
         return -err->code;
     struct assist_observe_input in = {
         .person_id = json_get_int(body, "person_id", 0),
@@ -165,9 +170,9 @@ int handler_assist_observe(struct http_request *req, struct http_response *res,
     return receiver_reply(res, body, rc, out, err);
 }
 
-static const struct json_field not_found_fields[] = {
-    {"reply", JF_STRING, 1, ASSIST_NOTE_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field assists_not_found_fields[] = {
+    {.name = "reply", .type = JF_STRING, .required = 1, .max_len = ASSIST_NOTE_CHARS},
+    {0},
 };
 
 int handler_assist_not_found(struct http_request *req, struct http_response *res,
@@ -175,7 +180,7 @@ int handler_assist_not_found(struct http_request *req, struct http_response *res
 {
     int64_t id;
     json_t *body, *out = NULL;
-    if (receiver_request(req, not_found_fields, &id, &body, err) != 0)
+    if (receiver_request(req, assists_not_found_fields, &id, &body, err) != 0)
         return -err->code;
     struct actor who = {&req->user, req->client_ip};
     int rc = err->code ? -err->code

@@ -52,15 +52,18 @@ int handler_sites_list(struct http_request *req, struct http_response *res, stru
     return handler_items_reply(res, rc, items, err);
 }
 
-static const struct json_field site_fields[] = {
-    {"kind", JF_STRING, 1, 30, 0, 0},        {"name", JF_STRING, 1, 40, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0}, {"capacity", JF_INT, 1, 0, 0, 100000},
-    {"address", JF_STRING, 0, 60, 0, 0},     {NULL, 0, 0, 0, 0, 0},
+const struct json_field cases_site_fields[] = {
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 30},
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 40},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "capacity", .type = JF_INT, .required = 1, .min = 0, .max = 100000},
+    {.name = "address", .type = JF_STRING, .max_len = 60},
+    {0},
 };
 
 int handler_sites_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, site_fields, err);
+    json_t *body = handler_body(req, cases_site_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct site_input in = {json_get_str(body, "kind"), json_get_str(body, "name"),
@@ -136,17 +139,22 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
     return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
 }
 
-static const struct json_field case_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},     {"person_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"observation_id", JF_INT, 0, 0, 1, 9.0e15}, {"status", JF_STRING, 1, 20, 0, 0},
-    {"severity", JF_STRING, 0, 20, 0, 0},        {"onset_date", JF_DATE, 0, 0, 0, 0},
-    {"report_date", JF_DATE, 0, 0, 0, 0},        {"site_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"note", JF_STRING, 0, 300, 0, 0},           {NULL, 0, 0, 0, 0, 0},
+const struct json_field cases_case_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
+    {.name = "observation_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "observation"},
+    {.name = "status", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "severity", .type = JF_STRING, .max_len = 20},
+    {.name = "onset_date", .type = JF_DATE},
+    {.name = "report_date", .type = JF_DATE},
+    {.name = "site_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "site"},
+    {.name = "note", .type = JF_STRING, .max_len = 300},
+    {0},
 };
 
 int handler_cases_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, case_fields, err);
+    json_t *body = handler_body(req, cases_case_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
@@ -213,10 +221,13 @@ fail:
     return -err->code;
 }
 
-static const struct json_field change_fields[] = {
-    {"status", JF_STRING, 0, 20, 0, 0},   {"severity", JF_STRING, 0, 20, 0, 0},
-    {"site_id", JF_INT, 0, 0, 0, 9.0e15}, {"onset_date", JF_DATE, 0, 0, 0, 0},
-    {"note", JF_STRING, 0, 300, 0, 0},    {NULL, 0, 0, 0, 0, 0},
+const struct json_field cases_change_fields[] = {
+    {.name = "status", .type = JF_STRING, .max_len = 20},
+    {.name = "severity", .type = JF_STRING, .max_len = 20},
+    {.name = "site_id", .type = JF_INT, .min = 0, .max = 9.0e15, .ref = "site"},
+    {.name = "onset_date", .type = JF_DATE},
+    {.name = "note", .type = JF_STRING, .max_len = 300},
+    {0},
 };
 
 int handler_case_update(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -224,7 +235,7 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
     int64_t id;
     if (http_path_id(req, 0, "病例", "case", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, change_fields, err);
+    json_t *body = handler_body(req, cases_change_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *site = json_object_get(body, "site_id");

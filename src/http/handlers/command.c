@@ -146,15 +146,18 @@ int handler_levels_get(struct http_request *req, struct http_response *res, stru
                                      "current", body, "items", items));
 }
 
-static const struct json_field level_fields[] = {
-    {"region_code", JF_STRING, 1, 15, 0, 0},          {"level", JF_INT, 1, 0, 1, 4},
-    {"effective_date", JF_DATE, 1, 0, 0, 0},          {"directive_id", JF_INT, 0, 0, 1, 1e15},
-    {"note", JF_STRING, 0, COMMAND_TEXT_CHARS, 0, 0}, {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_level_fields[] = {
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "level", .type = JF_INT, .required = 1, .min = 1, .max = 4},
+    {.name = "effective_date", .type = JF_DATE, .required = 1},
+    {.name = "directive_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "directive"},
+    {.name = "note", .type = JF_STRING, .max_len = COMMAND_TEXT_CHARS},
+    {0},
 };
 
 int handler_levels_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, level_fields, err);
+    json_t *body = handler_body(req, command_level_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct level_input in = {json_get_str(body, "region_code"), json_get_int(body, "level", 0),
@@ -203,16 +206,16 @@ int handler_leader_regions(struct http_request *req, struct http_response *res,
     return leader_regions(req, res, req->params[0], err);
 }
 
-static const struct json_field link_fields[] = {
-    {"username", JF_STRING, 1, 64, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_link_fields[] = {
+    {.name = "username", .type = JF_STRING, .required = 1, .max_len = 64},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {0},
 };
 
 int handler_leader_links_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = handler_body(req, link_fields, err);
+    json_t *body = handler_body(req, command_link_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *out = NULL;
@@ -257,20 +260,20 @@ int handler_directives_list(struct http_request *req, struct http_response *res,
     return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
-static const struct json_field directive_fields[] = {
-    {"title", JF_STRING, 1, COMMAND_TITLE_CHARS, 0, 0},
-    {"body", JF_STRING, 1, COMMAND_BODY_CHARS, 0, 0},
-    {"target_region", JF_STRING, 1, 15, 0, 0},
-    {"target_level", JF_STRING, 1, 10, 0, 0},
-    {"deadline", JF_DATE, 1, 0, 0, 0},
-    {"issuing_region", JF_STRING, 0, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_directive_fields[] = {
+    {.name = "title", .type = JF_STRING, .required = 1, .max_len = COMMAND_TITLE_CHARS},
+    {.name = "body", .type = JF_STRING, .required = 1, .max_len = COMMAND_BODY_CHARS},
+    {.name = "target_region", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "target_level", .type = JF_STRING, .required = 1, .max_len = 10},
+    {.name = "deadline", .type = JF_DATE, .required = 1},
+    {.name = "issuing_region", .type = JF_STRING, .max_len = 15, .ref = "region"},
+    {0},
 };
 
 int handler_directives_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = handler_body(req, directive_fields, err);
+    json_t *body = handler_body(req, command_directive_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct directive_input in = {
@@ -383,9 +386,9 @@ int handler_directive_receipts(struct http_request *req, struct http_response *r
     return http_reply_json(res, 200, out);
 }
 
-static const struct json_field reply_fields[] = {
-    {"body", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_reply_fields[] = {
+    {.name = "body", .type = JF_STRING, .required = 1, .max_len = COMMAND_TEXT_CHARS},
+    {0},
 };
 
 int handler_directive_reply(struct http_request *req, struct http_response *res,
@@ -394,7 +397,7 @@ int handler_directive_reply(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "通知", "directive", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, reply_fields, err);
+    json_t *body = handler_body(req, command_reply_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *out = NULL;
@@ -424,25 +427,31 @@ int handler_inspections_list(struct http_request *req, struct http_response *res
     return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
-static const struct json_field inspection_fields[] = {
-    {"region_code", JF_STRING, 1, 15, 0, 0}, {"unit", JF_STRING, 0, 60, 0, 0},
-    {"inspected_on", JF_DATE, 1, 0, 0, 0},   {"summary", JF_STRING, 0, COMMAND_TEXT_CHARS, 0, 0},
-    {"findings", JF_ARRAY, 0, 0, 0, 0},      {NULL, 0, 0, 0, 0, 0},
+static const struct json_field finding_fields[] = {
+    {.name = "category", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "description", .type = JF_STRING, .required = 1, .max_len = COMMAND_TEXT_CHARS},
+    {.name = "responsible_unit", .type = JF_STRING, .required = 1, .max_len = 60},
+    {.name = "region_code", .type = JF_STRING, .max_len = 15, .ref = "region"},
+    {.name = "deadline", .type = JF_DATE, .required = 1},
+    {0},
 };
 
-static const struct json_field finding_fields[] = {
-    {"category", JF_STRING, 1, 20, 0, 0},
-    {"description", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
-    {"responsible_unit", JF_STRING, 1, 60, 0, 0},
-    {"region_code", JF_STRING, 0, 15, 0, 0},
-    {"deadline", JF_DATE, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_inspection_fields[] = {
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "unit", .type = JF_STRING, .max_len = 60},
+    {.name = "inspected_on", .type = JF_DATE, .required = 1},
+    {.name = "summary", .type = JF_STRING, .max_len = COMMAND_TEXT_CHARS},
+    {.name = "findings",
+     .type = JF_ARRAY,
+     .max_items = COMMAND_FINDINGS_MAX,
+     .members = finding_fields},
+    {0},
 };
 
 int handler_inspections_create(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
-    json_t *body = handler_body(req, inspection_fields, err);
+    json_t *body = handler_body(req, command_inspection_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct inspection_input *in = arena_alloc(req->arena, sizeof *in);
@@ -452,21 +461,8 @@ int handler_inspections_create(struct http_request *req, struct http_response *r
     in->inspected_on = json_get_str(body, "inspected_on");
     in->summary = json_get_str(body, "summary");
     json_t *findings = json_object_get(body, "findings");
-    if (json_array_size(findings) > COMMAND_FINDINGS_MAX)
-        ep_error_field(err, "findings", "最多 %d 条", "at most %d entries", COMMAND_FINDINGS_MAX);
-    for (size_t i = 0; i < json_array_size(findings) && i < COMMAND_FINDINGS_MAX; i++) {
+    for (size_t i = 0; i < json_array_size(findings); i++) {
         json_t *f = json_array_get(findings, i);
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "findings[%zu].", i);
-        if (!json_is_object(f)) {
-            char name[32];
-            snprintf(name, sizeof name, "findings[%zu]", i);
-            ep_error_field(err, name, "应为对象", "must be an object");
-            continue;
-        }
-        int from = err->nfields;
-        json_object_check(f, finding_fields, err);
-        ep_error_fields_prefix(err, from, prefix);
         struct finding_input *o = &in->findings[in->nfindings++];
         o->category = json_get_str(f, "category");
         o->description = json_get_str(f, "description");
@@ -579,13 +575,13 @@ int handler_findings_list(struct http_request *req, struct http_response *res, s
     return handler_items_reply(res, rc, items, err);
 }
 
-static const struct json_field rectify_fields[] = {
-    {"evidence_note", JF_STRING, 1, COMMAND_TEXT_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_rectify_fields[] = {
+    {.name = "evidence_note", .type = JF_STRING, .required = 1, .max_len = COMMAND_TEXT_CHARS},
+    {0},
 };
 
-static const struct json_field verify_fields[] = {
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_verify_fields[] = {
+    {0},
 };
 
 static int finding_step(struct http_request *req, struct http_response *res, int verify,
@@ -596,7 +592,7 @@ static int finding_step(struct http_request *req, struct http_response *res, int
         return -err->code;
     json_t *body = NULL;
     if (req->body_len || !verify) {
-        body = handler_body(req, verify ? verify_fields : rectify_fields, err);
+        body = handler_body(req, verify ? command_verify_fields : command_rectify_fields, err);
         if (!body)
             return -EP_EINVAL;
     }
@@ -701,17 +697,17 @@ int handler_broadcasts_list(struct http_request *req, struct http_response *res,
     return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
-static const struct json_field broadcast_fields[] = {
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"title", JF_STRING, 1, 60, 0, 0},
-    {"body", JF_STRING, 1, BROADCAST_BODY_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_broadcast_fields[] = {
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "title", .type = JF_STRING, .required = 1, .max_len = 60},
+    {.name = "body", .type = JF_STRING, .required = 1, .max_len = BROADCAST_BODY_CHARS},
+    {0},
 };
 
 int handler_broadcasts_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = handler_body(req, broadcast_fields, err);
+    json_t *body = handler_body(req, command_broadcast_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct broadcast_input in = {json_get_str(body, "region_code"), json_get_str(body, "title"),
@@ -756,9 +752,9 @@ int handler_broadcast_audio(struct http_request *req, struct http_response *res,
     return 0;
 }
 
-static const struct json_field ack_fields[] = {
-    {"region_code", JF_STRING, 0, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field command_ack_fields[] = {
+    {.name = "region_code", .type = JF_STRING, .max_len = 15, .ref = "village"},
+    {0},
 };
 
 int handler_broadcast_ack(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -768,7 +764,7 @@ int handler_broadcast_ack(struct http_request *req, struct http_response *res, s
         return -err->code;
     json_t *body = NULL;
     if (req->body_len) {
-        body = handler_body(req, ack_fields, err);
+        body = handler_body(req, command_ack_fields, err);
         if (!body)
             return -EP_EINVAL;
     }

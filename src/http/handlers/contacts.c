@@ -41,29 +41,33 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
     return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
-static const struct json_field contact_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},
-    {"person_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"person", JF_OBJECT, 0, 0, 0, 0},
-    {"source_case_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"source_contact_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"contact_type", JF_STRING, 1, 20, 0, 0},
-    {"last_contact_date", JF_DATE, 1, 0, 0, 0},
-    {"note", JF_STRING, 0, 300, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+static const struct json_field person_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "id_number", .type = JF_STRING, .required = 1, .max_len = 18},
+    {.name = "sex", .type = JF_STRING, .max_len = 1},
+    {.name = "birth_date", .type = JF_DATE},
+    {.name = "phone", .type = JF_STRING, .max_len = 20},
+    {.name = "household_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "household"},
+    {.name = "grid_code", .type = JF_STRING, .max_len = 15, .ref = "grid"},
+    {0},
 };
 
-static const struct json_field person_fields[] = {
-    {"name", JF_STRING, 1, 20, 0, 0},      {"id_number", JF_STRING, 1, 18, 0, 0},
-    {"sex", JF_STRING, 0, 1, 0, 0},        {"birth_date", JF_DATE, 0, 0, 0, 0},
-    {"phone", JF_STRING, 0, 20, 0, 0},     {"household_id", JF_INT, 0, 0, 1, 9.0e15},
-    {"grid_code", JF_STRING, 0, 15, 0, 0}, {NULL, 0, 0, 0, 0, 0},
+const struct json_field contacts_contact_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
+    {.name = "person", .type = JF_OBJECT, .members = person_fields},
+    {.name = "source_case_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "case"},
+    {.name = "source_contact_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "contact"},
+    {.name = "contact_type", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "last_contact_date", .type = JF_DATE, .required = 1},
+    {.name = "note", .type = JF_STRING, .max_len = 300},
+    {0},
 };
 
 int handler_contacts_create(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    json_t *body = handler_body(req, contact_fields, err);
+    json_t *body = handler_body(req, contacts_contact_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
@@ -71,9 +75,6 @@ int handler_contacts_create(struct http_request *req, struct http_response *res,
     json_t *pj = json_object_get(body, "person");
     struct person_input pin = {0};
     if (json_is_object(pj)) {
-        int from = err->nfields;
-        json_object_check(pj, person_fields, err);
-        ep_error_fields_prefix(err, from, "person.");
         pin.name = json_get_str(pj, "name");
         pin.id_number = json_get_str(pj, "id_number");
         pin.sex = json_get_str(pj, "sex");

@@ -41,16 +41,16 @@ static int64_t query_day(struct http_request *req, struct ep_error *err)
 
 /* ---- places --------------------------------------------------------------------------- */
 
-static const struct json_field place_fields[] = {
-    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
-    {"kind", JF_STRING, 1, 16, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field duty_place_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {0},
 };
 
 int handler_places_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, place_fields, err);
+    json_t *body = handler_body(req, duty_place_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct actor who = {&req->user, req->client_ip};
@@ -80,19 +80,19 @@ int handler_places_list(struct http_request *req, struct http_response *res, str
 
 /* ---- shifts ----------------------------------------------------------------------------- */
 
-static const struct json_field shift_fields[] = {
-    {"place_id", JF_INT, 1, 0, 1, 1e15},
-    {"start", JF_STRING, 1, 40, 0, 0},
-    {"end", JF_STRING, 1, 40, 0, 0},
-    {"team_id", JF_INT, 0, 0, 1, 1e15},
-    {"person_ids", JF_ARRAY, 1, 0, 0, 0},
-    {"note", JF_STRING, 0, 200, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field duty_shift_fields[] = {
+    {.name = "place_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "duty_place"},
+    {.name = "start", .type = JF_STRING, .required = 1, .max_len = 40},
+    {.name = "end", .type = JF_STRING, .required = 1, .max_len = 40},
+    {.name = "team_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "team"},
+    {JF_ID_LIST("person_ids", "person", ROSTER_PEOPLE_MAX), .required = 1},
+    {.name = "note", .type = JF_STRING, .max_len = 200},
+    {0},
 };
 
 int handler_shifts_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, shift_fields, err);
+    json_t *body = handler_body(req, duty_shift_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct roster_shift_input in = {0};
@@ -101,20 +101,7 @@ int handler_shifts_create(struct http_request *req, struct http_response *res, s
     in.end = json_get_str(body, "end");
     in.team_id = json_get_int(body, "team_id", 0);
     in.note = json_get_str(body, "note");
-    json_t *a = json_object_get(body, "person_ids");
-    size_t n = json_is_array(a) ? json_array_size(a) : 0;
-    int64_t *ids = arena_alloc(req->arena, (n + 1) * sizeof *ids);
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(a, i);
-        ids[i] = json_is_integer(v) ? json_integer_value(v) : 0;
-        if (ids[i] <= 0) {
-            char f[48];
-            snprintf(f, sizeof f, "person_ids[%zu]", i);
-            ep_error_field(err, f, "应为正整数", "must be a positive integer");
-        }
-    }
-    in.person_ids = ids;
-    in.npersons = (int)n;
+    in.person_ids = json_get_ids(body, "person_ids", req->arena, &in.npersons);
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
     int rc = err->code ? -EP_EINVAL : roster_shift_create(req->store, &who, &in, &out, err);
@@ -198,10 +185,10 @@ int handler_shift_get(struct http_request *req, struct http_response *res, struc
     return handler_get_by_id(req, res, "班次", "shift", roster_shift_get, err);
 }
 
-static const struct json_field attend_fields[] = {
-    {"person_id", JF_INT, 1, 0, 1, 1e15},
-    {"at", JF_STRING, 0, 40, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field duty_attend_fields[] = {
+    {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "person"},
+    {.name = "at", .type = JF_STRING, .max_len = 40},
+    {0},
 };
 
 static int attend(struct http_request *req, struct http_response *res, struct ep_error *err, int in)
@@ -209,7 +196,7 @@ static int attend(struct http_request *req, struct http_response *res, struct ep
     int64_t id;
     if (http_path_id(req, 0, "班次", "shift", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, attend_fields, err);
+    json_t *body = handler_body(req, duty_attend_fields, err);
     if (!body)
         return -EP_EINVAL;
     int64_t person = json_get_int(body, "person_id", 0), at = 0;
@@ -262,17 +249,17 @@ int handler_service_hours(struct http_request *req, struct http_response *res, s
 
 /* ---- checkpoints ---------------------------------------------------------------------------- */
 
-static const struct json_field checkpoint_fields[] = {
-    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"hours", JF_STRING, 1, 11, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field duty_checkpoint_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "grid"},
+    {.name = "hours", .type = JF_STRING, .required = 1, .max_len = 11},
+    {0},
 };
 
 int handler_checkpoints_create(struct http_request *req, struct http_response *res,
                                struct ep_error *err)
 {
-    json_t *body = handler_body(req, checkpoint_fields, err);
+    json_t *body = handler_body(req, duty_checkpoint_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct actor who = {&req->user, req->client_ip};
@@ -325,18 +312,18 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
     return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
 }
 
-static const struct json_field entry_fields[] = {
-    {"client_uuid", JF_STRING, 1, 64, 0, 0},
-    {"id_number", JF_STRING, 0, 18, 0, 0},
-    {"name", JF_STRING, 0, 20, 0, 0},
-    {"phone", JF_STRING, 0, 20, 0, 0},
-    {"plate", JF_STRING, 0, 10, 0, 0},
-    {"entered_at", JF_STRING, 0, 40, 0, 0},
-    {"origin", JF_STRING, 0, CHECKPOINT_TEXT_CHARS, 0, 0},
-    {"destination", JF_STRING, 0, CHECKPOINT_TEXT_CHARS, 0, 0},
-    {"temperature", JF_NUMBER, 0, 0, 34.0, 43.0},
-    {"outcome", JF_STRING, 1, 16, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field duty_entry_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .required = 1, .max_len = 64},
+    {.name = "id_number", .type = JF_STRING, .max_len = 18},
+    {.name = "name", .type = JF_STRING, .max_len = 20},
+    {.name = "phone", .type = JF_STRING, .max_len = 20},
+    {.name = "plate", .type = JF_STRING, .max_len = 10},
+    {.name = "entered_at", .type = JF_STRING, .max_len = 40},
+    {.name = "origin", .type = JF_STRING, .max_len = CHECKPOINT_TEXT_CHARS},
+    {.name = "destination", .type = JF_STRING, .max_len = CHECKPOINT_TEXT_CHARS},
+    {.name = "temperature", .type = JF_NUMBER, .min = 34.0, .max = 43.0},
+    {.name = "outcome", .type = JF_STRING, .required = 1, .max_len = 16},
+    {0},
 };
 
 /* What the deferred write needs; lives in req->arena. */
@@ -379,7 +366,7 @@ int handler_checkpoint_entries_create(struct http_request *req, struct http_resp
     int64_t id;
     if (http_path_id(req, 0, "卡口", "checkpoint", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, entry_fields, err);
+    json_t *body = handler_body(req, duty_entry_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct entry_job *job = arena_alloc(req->arena, sizeof *job);

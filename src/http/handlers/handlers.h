@@ -6,6 +6,7 @@
 #define EPIGRID_HTTP_HANDLERS_H
 #include "core/idem.h"
 #include "http/http.h"
+#include "util/json.h"
 
 #define HANDLER(name)                                                                              \
     int name(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -254,5 +255,65 @@ typedef int handler_get_fn(struct store *s, const char *scope, int64_t id, json_
  * http_path_id), read by "get" within the caller's scope, replied with 200. */
 int handler_get_by_id(struct http_request *req, struct http_response *res, const char *what_zh,
                       const char *what_en, handler_get_fn *get, struct ep_error *err);
+
+/* The request bodies' specs (util/json.h), named <file>_<table>: the
+ * handlers check with them and the route table (routes.c) points at them. */
+extern const struct json_field alerts_no_fields[];
+extern const struct json_field alerts_resolve_fields[];
+extern const struct json_field assists_not_found_fields[];
+extern const struct json_field assists_observe_fields[];
+extern const struct json_field assists_request_fields[];
+extern const struct json_field cases_case_fields[];
+extern const struct json_field cases_change_fields[];
+extern const struct json_field cases_site_fields[];
+extern const struct json_field command_ack_fields[];
+extern const struct json_field command_broadcast_fields[];
+extern const struct json_field command_directive_fields[];
+extern const struct json_field command_inspection_fields[];
+extern const struct json_field command_level_fields[];
+extern const struct json_field command_link_fields[];
+extern const struct json_field command_rectify_fields[];
+extern const struct json_field command_reply_fields[];
+extern const struct json_field command_verify_fields[];
+extern const struct json_field contacts_contact_fields[];
+extern const struct json_field duty_attend_fields[];
+extern const struct json_field duty_checkpoint_fields[];
+extern const struct json_field duty_entry_fields[];
+extern const struct json_field duty_place_fields[];
+extern const struct json_field duty_shift_fields[];
+extern const struct json_field households_household_fields[];
+extern const struct json_field observations_create_fields[];
+extern const struct json_field observations_release_fields[];
+extern const struct json_field observations_report_fields[];
+extern const struct json_field orgs_application_fields[];
+extern const struct json_field orgs_decision_fields[];
+extern const struct json_field orgs_dissolve_fields[];
+extern const struct json_field orgs_duty_fields[];
+extern const struct json_field orgs_member_fields[];
+extern const struct json_field orgs_org_fields[];
+extern const struct json_field orgs_team_fields[];
+extern const struct json_field orgs_team_member_fields[];
+extern const struct json_field orgs_team_type_fields[];
+extern const struct json_field persons_person_fields[];
+extern const struct json_field profile_end_fields[];
+extern const struct json_field profile_profile_fields[];
+extern const struct json_field profile_risk_fields[];
+extern const struct json_field regions_region_fields[];
+extern const struct json_field screening_round_fields[];
+extern const struct json_field screening_visit_fields[];
+extern const struct json_field session_login_fields[];
+extern const struct json_field supplies_account_fields[];
+extern const struct json_field supplies_donation_fields[];
+extern const struct json_field supplies_donor_fields[];
+extern const struct json_field supplies_entry_fields[];
+extern const struct json_field supplies_entry_reverse_fields[];
+extern const struct json_field supplies_fulfil_fields[];
+extern const struct json_field supplies_item_fields[];
+extern const struct json_field supplies_op_fields[];
+extern const struct json_field supplies_request_fields[];
+extern const struct json_field supplies_reverse_fields[];
+extern const struct json_field supplies_threshold_fields[];
+extern const struct json_field supplies_warehouse_fields[];
+extern const struct json_field users_user_fields[];
 
 #endif

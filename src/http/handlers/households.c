@@ -50,18 +50,18 @@ int handler_households_list(struct http_request *req, struct http_response *res,
     return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
 }
 
-static const struct json_field household_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},
-    {"grid_code", JF_STRING, 0, 40, 0, 0},
-    {"address", JF_STRING, 0, 400, 0, 0},
-    {"head_person_id", JF_INT, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field households_household_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"},
+    {.name = "address", .type = JF_STRING, .max_len = 400},
+    {.name = "head_person_id", .type = JF_INT, .ref = "person"},
+    {0},
 };
 
 int handler_households_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = handler_body(req, household_fields, err);
+    json_t *body = handler_body(req, households_household_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;

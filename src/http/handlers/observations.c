@@ -116,17 +116,21 @@ fail:
     return -err->code;
 }
 
-static const struct json_field create_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0}, {"person_id", JF_INT, 1, 0, 1, 9.0e15},
-    {"kind", JF_STRING, 1, 20, 0, 0},        {"site", JF_STRING, 0, 100, 0, 0},
-    {"reason", JF_STRING, 1, 20, 0, 0},      {"start_date", JF_STRING, 0, 20, 0, 0},
-    {"opened_at", JF_STRING, 0, 40, 0, 0},   {NULL, 0, 0, 0, 0, 0},
+const struct json_field observations_create_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 9.0e15, .ref = "person"},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "site", .type = JF_STRING, .max_len = 100},
+    {.name = "reason", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "start_date", .type = JF_STRING, .max_len = 20},
+    {.name = "opened_at", .type = JF_STRING, .max_len = 40},
+    {0},
 };
 
 int handler_observations_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = handler_body(req, create_fields, err);
+    json_t *body = handler_body(req, observations_create_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct idem_key key;
@@ -181,10 +185,10 @@ int handler_observation_get(struct http_request *req, struct http_response *res,
     return http_reply_json(res, 200, body);
 }
 
-static const struct json_field release_fields[] = {
-    {"note", JF_STRING, 0, 300, 0, 0},
-    {"override_reason", JF_STRING, 0, 300, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field observations_release_fields[] = {
+    {.name = "note", .type = JF_STRING, .max_len = 300},
+    {.name = "override_reason", .type = JF_STRING, .max_len = 300},
+    {0},
 };
 
 int handler_observation_release(struct http_request *req, struct http_response *res,
@@ -196,7 +200,7 @@ int handler_observation_release(struct http_request *req, struct http_response *
     json_t *body = req->body_len ? http_body_json(req, err) : json_object();
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, release_fields, err);
+    json_object_check(body, observations_release_fields, err);
     struct observation_release_input in = {json_get_str(body, "note"),
                                            json_get_str(body, "override_reason")};
     struct observation o;
@@ -210,10 +214,17 @@ int handler_observation_release(struct http_request *req, struct http_response *
 
 /* ---- POST /api/v1/health-reports (group commit) ------------------------ */
 
-static const struct json_field report_fields[] = {
-    {"client_uuid", JF_STRING, 1, 64, 0, 0}, {"person_id", JF_INT, 1, 0, 1, 9.0e15},
-    {"slot", JF_STRING, 1, 32, 0, 0},        {"temperature", JF_NUMBER, 1, 0, 0, 0},
-    {"symptoms", JF_ARRAY, 0, 0, 0, 0},      {NULL, 0, 0, 0, 0, 0},
+const struct json_field observations_report_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .required = 1, .max_len = 64},
+    {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 9.0e15, .ref = "person"},
+    {.name = "slot", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "temperature", .type = JF_NUMBER, .required = 1},
+    {.name = "symptoms",
+     .type = JF_ARRAY,
+     .elem = JF_STRING,
+     .max_len = 40,
+     .max_items = OBSERVATION_SYMPTOMS_MAX},
+    {0},
 };
 
 /* Everything the deferred write needs, in req->arena. */
@@ -243,7 +254,7 @@ int handler_health_reports_create(struct http_request *req, struct http_response
                                   struct ep_error *err)
 {
     (void)res;
-    json_t *body = handler_body(req, report_fields, err);
+    json_t *body = handler_body(req, observations_report_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct report_ctx *c = arena_alloc(req->arena, sizeof *c);
@@ -264,11 +275,8 @@ int handler_health_reports_create(struct http_request *req, struct http_response
         json_t *item;
         json_array_foreach(symptoms, i, item)
         {
-            if (!json_is_string(item)) {
-                ep_error_field(err, "symptoms", "应为症状名称组成的数组",
-                               "must be an array of symptom names");
-                break;
-            }
+            if (!json_is_string(item))
+                break; /* named by the body's spec */
             if (c->in.nsymptoms == OBSERVATION_SYMPTOMS_MAX) {
                 c->in.nsymptoms = OBSERVATION_SYMPTOMS_MAX + 1; /* the check reports it */
                 break;

@@ -32,39 +32,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-/* A list of positive integers in body[key] copied to the arena; field errors. */
-static void ids_decode(struct http_request *req, const json_t *body, const char *key, int max,
-                       int64_t **ids, int *n, struct ep_error *err)
-{
-    *ids = NULL;
-    *n = 0;
-    json_t *a = json_object_get(body, key);
-    if (!a || json_is_null(a))
-        return;
-    if (!json_is_array(a)) {
-        ep_error_field(err, key, "应为数组", "must be an array");
-        return;
-    }
-    size_t len = json_array_size(a);
-    if (len > (size_t)max) {
-        ep_error_field(err, key, "最多 %d 项", "at most %d entries", max);
-        return;
-    }
-    *ids = arena_alloc(req->arena, (len + 1) * sizeof **ids);
-    for (size_t i = 0; i < len; i++) {
-        json_t *v = json_array_get(a, i);
-        if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-            char f[64];
-            snprintf(f, sizeof f, "%s[%zu]", key, i);
-            ep_error_field(err, f, "应为正整数", "must be a positive integer");
-            (*ids)[i] = 0;
-        } else {
-            (*ids)[i] = json_integer_value(v);
-        }
-    }
-    *n = (int)len;
-}
-
 /* The next cursor of grid duties (handler_cursor_fn): the last kept item's
  * "grid_code", or null on the last page. */
 static json_t *grid_code_cursor(json_t *items, int limit)
@@ -76,19 +43,19 @@ static json_t *grid_code_cursor(json_t *items, int limit)
 
 /* ---- organisations ----------------------------------------------------------------- */
 
-static const struct json_field org_fields[] = {
-    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
-    {"kind", JF_STRING, 1, 16, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"parent_id", JF_INT, 0, 0, 1, 1e15},
-    {"location", JF_STRING, 0, ORG_NAME_CHARS, 0, 0},
-    {"founded_date", JF_DATE, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_org_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "parent_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "org"},
+    {.name = "location", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
+    {.name = "founded_date", .type = JF_DATE, .required = 1},
+    {0},
 };
 
 int handler_orgs_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, org_fields, err);
+    json_t *body = handler_body(req, orgs_org_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct org_input in = {json_get_str(body, "name"),        json_get_str(body, "kind"),
@@ -126,9 +93,9 @@ int handler_org_get(struct http_request *req, struct http_response *res, struct 
     return handler_get_by_id(req, res, "党组织", "organisation", org_get, err);
 }
 
-static const struct json_field dissolve_fields[] = {
-    {"dissolved_date", JF_DATE, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_dissolve_fields[] = {
+    {.name = "dissolved_date", .type = JF_DATE, .required = 1},
+    {0},
 };
 
 int handler_org_dissolve(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -136,7 +103,7 @@ int handler_org_dissolve(struct http_request *req, struct http_response *res, st
     int64_t id;
     if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, dissolve_fields, err);
+    json_t *body = handler_body(req, orgs_dissolve_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct actor who = {&req->user, req->client_ip};
@@ -158,11 +125,11 @@ int handler_org_members_list(struct http_request *req, struct http_response *res
     return handler_items_reply(res, rc, items, err);
 }
 
-static const struct json_field member_fields[] = {
-    {"person_id", JF_INT, 1, 0, 1, 1e15},
-    {"role", JF_STRING, 1, 20, 0, 0},
-    {"joined_date", JF_DATE, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_member_fields[] = {
+    {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "person"},
+    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "joined_date", .type = JF_DATE},
+    {0},
 };
 
 int handler_org_members_add(struct http_request *req, struct http_response *res,
@@ -171,7 +138,7 @@ int handler_org_members_add(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "党组织", "organisation", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, member_fields, err);
+    json_t *body = handler_body(req, orgs_member_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct org_member_input in = {json_get_int(body, "person_id", 0), json_get_str(body, "role"),
@@ -207,17 +174,17 @@ int handler_team_types_list(struct http_request *req, struct http_response *res,
     return handler_items_reply(res, rc, items, err);
 }
 
-static const struct json_field team_type_fields[] = {
-    {"code", JF_STRING, 1, 32, 0, 0},
-    {"name_zh", JF_STRING, 1, 30, 0, 0},
-    {"name_en", JF_STRING, 1, 30, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_team_type_fields[] = {
+    {.name = "code", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "name_zh", .type = JF_STRING, .required = 1, .max_len = 30},
+    {.name = "name_en", .type = JF_STRING, .required = 1, .max_len = 30},
+    {0},
 };
 
 int handler_team_types_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = handler_body(req, team_type_fields, err);
+    json_t *body = handler_body(req, orgs_team_type_fields, err);
     if (!body)
         return -EP_EINVAL;
     const char *code = json_get_str(body, "code"), *name_zh = json_get_str(body, "name_zh"),
@@ -231,21 +198,20 @@ int handler_team_types_create(struct http_request *req, struct http_response *re
     return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
-static const struct json_field team_fields[] = {
-    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
-    {"type", JF_STRING, 1, 32, 0, 0},
-    {"org_id", JF_INT, 1, 0, 1, 1e15},
-    {"leader_person_id", JF_INT, 0, 0, 1, 1e15},
-    {"member_ids", JF_ARRAY, 0, 0, 0, 0},
-    {"place_ids", JF_ARRAY, 0, 0, 0, 0},
-    {"active_from", JF_DATE, 0, 0, 0, 0},
-    {"active_to", JF_DATE, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_team_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "type", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "org_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "org"},
+    {.name = "leader_person_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "person"},
+    {JF_ID_LIST("member_ids", "person", TEAM_MEMBERS_MAX)},
+    {JF_ID_LIST("place_ids", "duty_place", TEAM_PLACES_MAX)},
+    {.name = "active_from", .type = JF_DATE},
+    {.name = "active_to", .type = JF_DATE},
+    {0},
 };
 
 /* Decodes a team object (strings copied to the arena). */
-static void team_decode(struct http_request *req, const json_t *obj, struct team_input *t,
-                        struct ep_error *err)
+static void team_decode(struct http_request *req, const json_t *obj, struct team_input *t)
 {
     memset(t, 0, sizeof *t);
     const char *v;
@@ -255,20 +221,17 @@ static void team_decode(struct http_request *req, const json_t *obj, struct team
     t->active_to = (v = json_get_str(obj, "active_to")) ? arena_strdup(req->arena, v) : NULL;
     t->org_id = json_get_int(obj, "org_id", 0);
     t->leader_person_id = json_get_int(obj, "leader_person_id", 0);
-    int64_t *ids;
-    ids_decode(req, obj, "member_ids", TEAM_MEMBERS_MAX, &ids, &t->nmembers, err);
-    t->member_ids = ids;
-    ids_decode(req, obj, "place_ids", TEAM_PLACES_MAX, &ids, &t->nplaces, err);
-    t->place_ids = ids;
+    t->member_ids = json_get_ids(obj, "member_ids", req->arena, &t->nmembers);
+    t->place_ids = json_get_ids(obj, "place_ids", req->arena, &t->nplaces);
 }
 
 int handler_teams_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, team_fields, err);
+    json_t *body = handler_body(req, orgs_team_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct team_input t;
-    team_decode(req, body, &t, err);
+    team_decode(req, body, &t);
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;
     int rc = err->code ? -EP_EINVAL : team_create(req->store, &who, &t, &out, err);
@@ -296,9 +259,9 @@ int handler_team_get(struct http_request *req, struct http_response *res, struct
     return handler_get_by_id(req, res, "队伍", "team", team_get, err);
 }
 
-static const struct json_field team_member_fields[] = {
-    {"person_id", JF_INT, 1, 0, 1, 1e15},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_team_member_fields[] = {
+    {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "person"},
+    {0},
 };
 
 int handler_team_members_add(struct http_request *req, struct http_response *res,
@@ -307,7 +270,7 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
     int64_t id;
     if (http_path_id(req, 0, "队伍", "team", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, team_member_fields, err);
+    json_t *body = handler_body(req, orgs_team_member_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct actor who = {&req->user, req->client_ip};
@@ -322,25 +285,23 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
 
 /* ---- applications ------------------------------------------------------------------------ */
 
-static const struct json_field application_fields[] = {
-    {"org_id", JF_INT, 1, 0, 1, 1e15},
-    {"person_ids", JF_ARRAY, 1, 0, 0, 0},
-    {"group_name", JF_STRING, 0, ORG_NAME_CHARS, 0, 0},
-    {"pledge", JF_STRING, 1, ORG_TEXT_CHARS, 0, 0},
-    {"wish", JF_STRING, 0, ORG_NAME_CHARS, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_application_fields[] = {
+    {.name = "org_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "org"},
+    {JF_ID_LIST("person_ids", "person", ORG_APPLICANTS_MAX), .required = 1},
+    {.name = "group_name", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
+    {.name = "pledge", .type = JF_STRING, .required = 1, .max_len = ORG_TEXT_CHARS},
+    {.name = "wish", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
+    {0},
 };
 
 int handler_applications_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
-    json_t *body = handler_body(req, application_fields, err);
+    json_t *body = handler_body(req, orgs_application_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct org_application_input in = {0};
-    int64_t *ids;
-    ids_decode(req, body, "person_ids", ORG_APPLICANTS_MAX, &ids, &in.npersons, err);
-    in.person_ids = ids;
+    in.person_ids = json_get_ids(body, "person_ids", req->arena, &in.npersons);
     in.org_id = json_get_int(body, "org_id", 0);
     in.group_name = json_get_str(body, "group_name");
     in.pledge = json_get_str(body, "pledge");
@@ -380,21 +341,21 @@ int handler_application_get(struct http_request *req, struct http_response *res,
     return handler_get_by_id(req, res, "请命书", "application", org_application_get, err);
 }
 
-static const struct json_field decision_fields[] = {
-    {"decision", JF_STRING, 1, 16, 0, 0},
-    {"note", JF_STRING, 0, ORG_TEXT_CHARS, 0, 0},
-    {"team", JF_OBJECT, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+static const struct json_field decision_team_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "type", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "leader_person_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "person"},
+    {JF_ID_LIST("place_ids", "duty_place", TEAM_PLACES_MAX)},
+    {.name = "active_from", .type = JF_DATE},
+    {.name = "active_to", .type = JF_DATE},
+    {0},
 };
 
-static const struct json_field decision_team_fields[] = {
-    {"name", JF_STRING, 1, ORG_NAME_CHARS, 0, 0},
-    {"type", JF_STRING, 1, 32, 0, 0},
-    {"leader_person_id", JF_INT, 0, 0, 1, 1e15},
-    {"place_ids", JF_ARRAY, 0, 0, 0, 0},
-    {"active_from", JF_DATE, 0, 0, 0, 0},
-    {"active_to", JF_DATE, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_decision_fields[] = {
+    {.name = "decision", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "note", .type = JF_STRING, .max_len = ORG_TEXT_CHARS},
+    {.name = "team", .type = JF_OBJECT, .members = decision_team_fields},
+    {0},
 };
 
 int handler_application_decide(struct http_request *req, struct http_response *res,
@@ -403,16 +364,13 @@ int handler_application_decide(struct http_request *req, struct http_response *r
     int64_t id;
     if (http_path_id(req, 0, "请命书", "application", &id, err) != 0)
         return -err->code;
-    json_t *body = handler_body(req, decision_fields, err);
+    json_t *body = handler_body(req, orgs_decision_fields, err);
     if (!body)
         return -EP_EINVAL;
     json_t *team = json_object_get(body, "team");
     struct team_input t, *tp = NULL;
     if (json_is_object(team)) {
-        int from = err->nfields;
-        json_object_check(team, decision_team_fields, err);
-        team_decode(req, team, &t, err);
-        ep_error_fields_prefix(err, from, "team.");
+        team_decode(req, team, &t);
         tp = &t;
     }
     struct actor who = {&req->user, req->client_ip};
@@ -447,20 +405,19 @@ int handler_grid_duties_list(struct http_request *req, struct http_response *res
     return handler_page_reply(res, rc, items, limit, grid_code_cursor, err);
 }
 
-static const struct json_field duty_fields[] = {
-    {"responsible_person_id", JF_INT, 0, 0, 1, 1e15},
-    {"helper_person_ids", JF_ARRAY, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field orgs_duty_fields[] = {
+    {.name = "responsible_person_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "person"},
+    {JF_ID_LIST("helper_person_ids", "person", 50)},
+    {0},
 };
 
 int handler_grid_duty_put(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = handler_body(req, duty_fields, err);
+    json_t *body = handler_body(req, orgs_duty_fields, err);
     if (!body)
         return -EP_EINVAL;
-    int64_t *helpers;
     int n;
-    ids_decode(req, body, "helper_person_ids", 50, &helpers, &n, err);
+    int64_t *helpers = json_get_ids(body, "helper_person_ids", req->arena, &n);
     int64_t responsible = json_get_int(body, "responsible_person_id", 0);
     struct actor who = {&req->user, req->client_ip};
     json_t *out = NULL;

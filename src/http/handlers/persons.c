@@ -53,16 +53,16 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
 
 /* Body members; the domain checks content (required, lengths, formats), so
  * that every problem is reported at once in the domain's words. */
-static const struct json_field person_fields[] = {
-    {"client_uuid", JF_STRING, 0, 64, 0, 0},
-    {"name", JF_STRING, 0, 100, 0, 0},
-    {"sex", JF_STRING, 0, 10, 0, 0},
-    {"birth_date", JF_STRING, 0, 20, 0, 0},
-    {"id_number", JF_STRING, 0, 40, 0, 0},
-    {"phone", JF_STRING, 0, 40, 0, 0},
-    {"household_id", JF_INT, 0, 0, 0, 0},
-    {"grid_code", JF_STRING, 0, 40, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field persons_person_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
+    {.name = "name", .type = JF_STRING, .max_len = 100},
+    {.name = "sex", .type = JF_STRING, .max_len = 10},
+    {.name = "birth_date", .type = JF_STRING, .max_len = 20},
+    {.name = "id_number", .type = JF_STRING, .max_len = 40},
+    {.name = "phone", .type = JF_STRING, .max_len = 40},
+    {.name = "household_id", .type = JF_INT, .ref = "household"},
+    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"},
+    {0},
 };
 
 /* struct person_input from a checked body (strings borrowed from it). */
@@ -96,7 +96,7 @@ static int body_errors(const struct person_input *in, int for_update, struct per
 int handler_persons_create(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
-    json_t *body = handler_body(req, person_fields, err);
+    json_t *body = handler_body(req, persons_person_fields, err);
     if (!body)
         return -EP_EINVAL;
     struct person_input in = {0};
@@ -134,7 +134,7 @@ int handler_person_update(struct http_request *req, struct http_response *res, s
     if (!body)
         return -EP_EINVAL;
     struct person_input in = {0};
-    json_object_check(body, person_fields + 1, err); /* no client_uuid on PATCH */
+    json_object_check(body, persons_person_fields + 1, err); /* no client_uuid on PATCH */
     person_input_from(body, &in);
     if (!err->code && json_object_size(body) == 0)
         ep_error_set(err, EP_EINVAL, "没有要修改的字段", "no fields to change");

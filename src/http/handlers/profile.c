@@ -43,15 +43,15 @@ int handler_profile_get(struct http_request *req, struct http_response *res, str
     return http_reply_json(res, 200, profile_api_json(&p));
 }
 
-static const struct json_field profile_fields[] = {
-    {"name", JF_STRING, 1, 60, 0, 0},
-    {"observation_days", JF_INT, 1, 0, 1, 60},
-    {"fever_threshold", JF_NUMBER, 1, 0, 35, 42},
-    {"slots", JF_ARRAY, 1, 0, 0, 0},
-    {"grace_minutes", JF_INT, 1, 0, 1, 720},
-    {"lookback_days", JF_INT, 1, 0, 1, 60},
-    {"updated_at", JF_STRING, 0, 40, 0, 0}, /* echoed back by the page; ignored */
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field profile_profile_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 60},
+    {.name = "observation_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
+    {.name = "fever_threshold", .type = JF_NUMBER, .required = 1, .min = 35, .max = 42},
+    {.name = "slots", .type = JF_ARRAY, .required = 1, .elem = JF_STRING, .max_len = 5},
+    {.name = "grace_minutes", .type = JF_INT, .required = 1, .min = 1, .max = 720},
+    {.name = "lookback_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
+    {.name = "updated_at", .type = JF_STRING, .max_len = 40},
+    {0},
 };
 
 /* "HH:MM" -> minutes after midnight, or -1. */
@@ -71,7 +71,7 @@ int handler_profile_put(struct http_request *req, struct http_response *res, str
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    json_object_check(body, profile_fields, err);
+    json_object_check(body, profile_profile_fields, err);
     struct profile p;
     memset(&p, 0, sizeof p);
     const char *name = json_get_str(body, "name");
@@ -144,10 +144,13 @@ int handler_riskareas_list(struct http_request *req, struct http_response *res,
     return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
-static const struct json_field risk_fields[] = {
-    {"region_code", JF_STRING, 0, 15, 0, 0}, {"place", JF_STRING, 0, 40, 0, 0},
-    {"level", JF_STRING, 1, 10, 0, 0},       {"from_date", JF_DATE, 1, 0, 0, 0},
-    {"to_date", JF_DATE, 0, 0, 0, 0},        {NULL, 0, 0, 0, 0, 0},
+const struct json_field profile_risk_fields[] = {
+    {.name = "region_code", .type = JF_STRING, .max_len = 15},
+    {.name = "place", .type = JF_STRING, .max_len = 40},
+    {.name = "level", .type = JF_STRING, .required = 1, .max_len = 10},
+    {.name = "from_date", .type = JF_DATE, .required = 1},
+    {.name = "to_date", .type = JF_DATE},
+    {0},
 };
 
 int handler_riskareas_create(struct http_request *req, struct http_response *res,
@@ -156,7 +159,7 @@ int handler_riskareas_create(struct http_request *req, struct http_response *res
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, risk_fields, err);
+    int rc = json_object_check(body, profile_risk_fields, err);
     struct risk_area a;
     if (rc == 0) {
         struct riskarea_input in = {json_get_str(body, "region_code"), json_get_str(body, "place"),
@@ -171,9 +174,9 @@ int handler_riskareas_create(struct http_request *req, struct http_response *res
     return http_reply_json(res, 201, risk_api_json(&a));
 }
 
-static const struct json_field end_fields[] = {
-    {"to_date", JF_DATE, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field profile_end_fields[] = {
+    {.name = "to_date", .type = JF_DATE, .required = 1},
+    {0},
 };
 
 int handler_riskarea_end(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -184,7 +187,7 @@ int handler_riskarea_end(struct http_request *req, struct http_response *res, st
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, end_fields, err);
+    int rc = json_object_check(body, profile_end_fields, err);
     struct risk_area a;
     struct actor who = {&req->user, req->client_ip};
     if (rc == 0)

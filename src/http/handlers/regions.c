@@ -135,10 +135,10 @@ int handler_region_stats(struct http_request *req, struct http_response *res, st
         res, 200, json_pack("{s:s, s:s, s:o}", "code", r.code, "name", r.name, "stats", stats));
 }
 
-static const struct json_field region_fields[] = {
-    {"code", JF_STRING, 1, 15, 0, 0},
-    {"name", JF_STRING, 1, 40, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field regions_region_fields[] = {
+    {.name = "code", .type = JF_STRING, .required = 1, .max_len = 15},
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 40},
+    {0},
 };
 
 int handler_region_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -146,7 +146,7 @@ int handler_region_create(struct http_request *req, struct http_response *res, s
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, region_fields, err);
+    int rc = json_object_check(body, regions_region_fields, err);
     const char *code = json_get_str(body, "code"), *name = json_get_str(body, "name");
     struct actor who = {&req->user, req->client_ip};
     if (rc == 0) /* strictly inside the caller's jurisdiction, or 403 */

@@ -34,12 +34,12 @@ static json_t *percent(int64_t visited, int64_t households)
 
 /* ---- rounds ---------------------------------------------------------------- */
 
-static const struct json_field round_fields[] = {
-    {"name", JF_STRING, 1, 60, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"start_date", JF_DATE, 1, 0, 0, 0},
-    {"end_date", JF_DATE, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field screening_round_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 60},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "start_date", .type = JF_DATE, .required = 1},
+    {.name = "end_date", .type = JF_DATE, .required = 1},
+    {0},
 };
 
 int handler_rounds_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -47,7 +47,7 @@ int handler_rounds_create(struct http_request *req, struct http_response *res, s
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    int rc = json_object_check(body, round_fields, err);
+    int rc = json_object_check(body, screening_round_fields, err);
     struct round r;
     if (rc == 0) {
         struct round_input in = {json_get_str(body, "name"), json_get_str(body, "region_code"),
@@ -123,29 +123,36 @@ int handler_round_close(struct http_request *req, struct http_response *res, str
 
 /* ---- visits ---------------------------------------------------------------- */
 
-static const struct json_field visit_fields[] = {
-    {"client_uuid", JF_STRING, 1, 64, 0, 0},
-    {"round_id", JF_INT, 1, 0, 0, 0},
-    {"household_id", JF_INT, 1, 0, 0, 0},
-    {"visited_at", JF_STRING, 0, 40, 0, 0},
-    {"members_present", JF_INT, 1, 0, 0, VISIT_MEMBERS_MAX},
-    {"note", JF_STRING, 0, VISIT_NOTE_CHARS, 0, 0},
-    {"persons", JF_ARRAY, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+static const struct json_field person_fields[] = {
+    {.name = "person_id", .type = JF_INT, .required = 1, .ref = "person"},
+    {.name = "returned_from_risk", .type = JF_BOOL, .required = 1},
+    {.name = "origin", .type = JF_STRING, .max_len = VISIT_TEXT_CHARS},
+    {.name = "arrival_date", .type = JF_DATE},
+    {.name = "transport", .type = JF_STRING, .max_len = VISIT_TEXT_CHARS},
+    {.name = "fever", .type = JF_BOOL, .required = 1},
+    {.name = "cough", .type = JF_BOOL, .required = 1},
+    {.name = "other_symptoms", .type = JF_STRING, .max_len = VISIT_TEXT_CHARS},
+    {.name = "temperature",
+     .type = JF_NUMBER,
+     .min = VISIT_TEMP_MIN_DC / 10.0,
+     .max = VISIT_TEMP_MAX_DC / 10.0},
+    {.name = "contact_with_case", .type = JF_BOOL, .required = 1},
+    {0},
 };
 
-static const struct json_field person_fields[] = {
-    {"person_id", JF_INT, 1, 0, 0, 0},
-    {"returned_from_risk", JF_BOOL, 1, 0, 0, 0},
-    {"origin", JF_STRING, 0, VISIT_TEXT_CHARS, 0, 0},
-    {"arrival_date", JF_DATE, 0, 0, 0, 0},
-    {"transport", JF_STRING, 0, VISIT_TEXT_CHARS, 0, 0},
-    {"fever", JF_BOOL, 1, 0, 0, 0},
-    {"cough", JF_BOOL, 1, 0, 0, 0},
-    {"other_symptoms", JF_STRING, 0, VISIT_TEXT_CHARS, 0, 0},
-    {"temperature", JF_NUMBER, 0, 0, VISIT_TEMP_MIN_DC / 10.0, VISIT_TEMP_MAX_DC / 10.0},
-    {"contact_with_case", JF_BOOL, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field screening_visit_fields[] = {
+    {.name = "client_uuid", .type = JF_STRING, .required = 1, .max_len = 64},
+    {.name = "round_id", .type = JF_INT, .required = 1, .ref = "round"},
+    {.name = "household_id", .type = JF_INT, .required = 1, .ref = "household"},
+    {.name = "visited_at", .type = JF_STRING, .max_len = 40},
+    {.name = "members_present", .type = JF_INT, .required = 1, .min = 0, .max = VISIT_MEMBERS_MAX},
+    {.name = "note", .type = JF_STRING, .max_len = VISIT_NOTE_CHARS},
+    {.name = "persons",
+     .type = JF_ARRAY,
+     .required = 1,
+     .max_items = VISIT_PERSONS_MAX,
+     .members = person_fields},
+    {0},
 };
 
 /* What the deferred write needs; lives in req->arena. */
@@ -169,29 +176,15 @@ static int64_t int_member(const json_t *obj, const char *key)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-/* Decodes the persons array into the job (strings copied to the arena). */
-static void persons_decode(struct http_request *req, const json_t *persons, struct visit_job *job,
-                           struct ep_error *err)
+/* Decodes the persons array, checked against the visit's spec, into the job
+ * (strings copied to the arena). */
+static void persons_decode(struct http_request *req, const json_t *persons, struct visit_job *job)
 {
     size_t n = json_array_size(persons);
-    if (n > VISIT_PERSONS_MAX) {
-        ep_error_field(err, "persons", "最多 %d 人", "at most %d persons", VISIT_PERSONS_MAX);
-        return;
-    }
     struct visit_person_input *list = arena_alloc(req->arena, (n + 1) * sizeof *list);
     memset(list, 0, (n + 1) * sizeof *list);
     for (size_t i = 0; i < n; i++) {
         const json_t *p = json_array_get(persons, i);
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "persons[%zu]", i);
-        if (!json_is_object(p)) {
-            ep_error_field(err, prefix, "应为对象", "must be an object");
-            continue;
-        }
-        int from = err->nfields;
-        json_object_check(p, person_fields, err);
-        snprintf(prefix, sizeof prefix, "persons[%zu].", i);
-        ep_error_fields_prefix(err, from, prefix);
         struct visit_person_input *o = &list[i];
         o->person_id = int_member(p, "person_id");
         o->returned_from_risk = json_is_true(json_object_get(p, "returned_from_risk"));
@@ -237,7 +230,7 @@ int handler_visits_create(struct http_request *req, struct http_response *res, s
         return -EP_EINVAL;
     struct visit_job *job = arena_alloc(req->arena, sizeof *job);
     memset(job, 0, sizeof *job);
-    json_object_check(body, visit_fields, err);
+    json_object_check(body, screening_visit_fields, err);
     handler_idem_key(body, &job->key, err);
     if (job->key.uuid) {
         snprintf(job->uuid, sizeof job->uuid, "%s", job->key.uuid); /* outlives the body */
@@ -250,7 +243,7 @@ int handler_visits_create(struct http_request *req, struct http_response *res, s
     job->in.note = arena_str(req->arena, body, "note");
     json_t *persons = json_object_get(body, "persons");
     if (json_is_array(persons))
-        persons_decode(req, persons, job, err);
+        persons_decode(req, persons, job);
     json_decref(body);
     if (err->code)
         return -err->code;

@@ -30,10 +30,10 @@ static json_t *perms_json(int role)
     return a;
 }
 
-static const struct json_field login_fields[] = {
-    {"username", JF_STRING, 1, 64, 0, 0},
-    {"password", JF_STRING, 1, 128, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field session_login_fields[] = {
+    {.name = "username", .type = JF_STRING, .required = 1, .max_len = 64},
+    {.name = "password", .type = JF_STRING, .required = 1, .max_len = 128},
+    {0},
 };
 
 int handler_session_create(struct http_request *req, struct http_response *res,
@@ -42,7 +42,7 @@ int handler_session_create(struct http_request *req, struct http_response *res,
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    if (json_object_check(body, login_fields, err) != 0) {
+    if (json_object_check(body, session_login_fields, err) != 0) {
         json_decref(body);
         return -EP_EINVAL;
     }

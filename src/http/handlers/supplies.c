@@ -47,43 +47,26 @@ static json_t *body_checked(struct http_request *req, const struct json_field *f
 }
 
 static const struct json_field line_fields[] = {
-    {"item_id", JF_INT, 1, 0, 1, 9e15},
-    {"quantity", JF_INT, 0, 0, -1e12, 1e12},
-    {"packs", JF_INT, 0, 0, -1e12, 1e12},
-    {NULL, 0, 0, 0, 0, 0},
+    {.name = "item_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "item"},
+    {.name = "quantity", .type = JF_INT, .min = -1e12, .max = 1e12},
+    {.name = "packs", .type = JF_INT, .min = -1e12, .max = 1e12},
+    {0},
 };
 
-/* Decodes body.lines into an arena array; field errors "lines[i].x". */
-static int lines_parse(struct http_request *req, const json_t *body, struct supply_line **out,
-                       int *n, struct ep_error *err)
+/* Decodes body.lines (checked against the body's spec) into an arena array. */
+static struct supply_line *lines_decode(struct http_request *req, const json_t *body, int *n)
 {
     const json_t *lines = json_object_get(body, "lines");
-    *n = 0;
-    *out = NULL;
-    if (!lines || json_is_null(lines))
-        return 0;
     size_t count = json_array_size(lines);
-    if (count > SUPPLY_LINES_MAX) {
-        ep_error_field(err, "lines", "最多 %d 行", "at most %d lines", SUPPLY_LINES_MAX);
-        return -EP_EINVAL;
-    }
-    *out = arena_alloc(req->arena, (count ? count : 1) * sizeof **out);
+    struct supply_line *out = arena_alloc(req->arena, (count ? count : 1) * sizeof *out);
     for (size_t i = 0; i < count; i++) {
         const json_t *l = json_array_get(lines, i);
-        char prefix[24];
-        snprintf(prefix, sizeof prefix, "lines[%zu].", i);
-        int from = err->nfields;
-        if (!json_is_object(l)) {
-            ep_error_field(err, "", "应为对象", "must be an object");
-        } else if (json_object_check(l, line_fields, err) == 0) {
-            (*out)[i].item_id = json_get_int(l, "item_id", 0);
-            (*out)[i].quantity = json_get_int(l, "quantity", 0);
-            (*out)[i].packs = json_get_int(l, "packs", 0);
-        }
-        ep_error_fields_prefix(err, from, prefix);
+        out[i].item_id = json_get_int(l, "item_id", 0);
+        out[i].quantity = json_get_int(l, "quantity", 0);
+        out[i].packs = json_get_int(l, "packs", 0);
     }
     *n = (int)count;
-    return err->code ? -EP_EINVAL : 0;
+    return out;
 }
 
 static struct actor actor_of(struct http_request *req)
@@ -121,13 +104,13 @@ static const char *read_scope(struct http_request *req, struct ep_error *err)
 
 /* ---- items --------------------------------------------------------------- */
 
-static const struct json_field item_fields[] = {
-    {"name", JF_STRING, 1, SUPPLY_ITEM_NAME_MAX, 0, 0},
-    {"category", JF_STRING, 1, 20, 0, 0},
-    {"unit", JF_STRING, 1, SUPPLY_UNIT_MAX, 0, 0},
-    {"pack_unit", JF_STRING, 0, SUPPLY_UNIT_MAX, 0, 0},
-    {"pack_size", JF_INT, 0, 0, 1, 1e6},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_item_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_ITEM_NAME_MAX},
+    {.name = "category", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "unit", .type = JF_STRING, .required = 1, .max_len = SUPPLY_UNIT_MAX},
+    {.name = "pack_unit", .type = JF_STRING, .max_len = SUPPLY_UNIT_MAX},
+    {.name = "pack_size", .type = JF_INT, .min = 1, .max = 1e6},
+    {0},
 };
 
 int handler_items_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -138,7 +121,7 @@ int handler_items_list(struct http_request *req, struct http_response *res, stru
 
 int handler_items_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = body_checked(req, item_fields, err);
+    json_t *body = body_checked(req, supplies_item_fields, err);
     if (!body)
         return -err->code;
     struct supply_item_input in = {json_get_str(body, "name"), json_get_str(body, "category"),
@@ -153,13 +136,13 @@ int handler_items_create(struct http_request *req, struct http_response *res, st
 
 /* ---- donors -------------------------------------------------------------- */
 
-static const struct json_field donor_fields[] = {
-    {"name", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
-    {"kind", JF_STRING, 1, 20, 0, 0},
-    {"contact_name", JF_STRING, 0, SUPPLY_CONTACT_NAME_MAX, 0, 0},
-    {"contact_phone", JF_STRING, 0, 20, 0, 0},
-    {"region_code", JF_STRING, 0, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_donor_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "contact_name", .type = JF_STRING, .max_len = SUPPLY_CONTACT_NAME_MAX},
+    {.name = "contact_phone", .type = JF_STRING, .max_len = 20},
+    {.name = "region_code", .type = JF_STRING, .max_len = 15, .ref = "region"},
+    {0},
 };
 
 int handler_donors_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -177,7 +160,7 @@ int handler_donors_list(struct http_request *req, struct http_response *res, str
 
 int handler_donors_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *body = body_checked(req, donor_fields, err);
+    json_t *body = body_checked(req, supplies_donor_fields, err);
     if (!body)
         return -err->code;
     struct supply_donor_input in = {
@@ -192,11 +175,11 @@ int handler_donors_create(struct http_request *req, struct http_response *res, s
 
 /* ---- warehouses -------------------------------------------------------------- */
 
-static const struct json_field warehouse_fields[] = {
-    {"name", JF_STRING, 1, SUPPLY_WAREHOUSE_NAME_MAX, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"address", JF_STRING, 0, SUPPLY_ADDRESS_MAX, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_warehouse_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_WAREHOUSE_NAME_MAX},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "grid"},
+    {.name = "address", .type = JF_STRING, .max_len = SUPPLY_ADDRESS_MAX},
+    {0},
 };
 
 int handler_warehouses_list(struct http_request *req, struct http_response *res,
@@ -212,7 +195,7 @@ int handler_warehouses_list(struct http_request *req, struct http_response *res,
 int handler_warehouses_create(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    json_t *body = body_checked(req, warehouse_fields, err);
+    json_t *body = body_checked(req, supplies_warehouse_fields, err);
     if (!body)
         return -err->code;
     struct supply_warehouse_input in = {json_get_str(body, "name"),
@@ -237,10 +220,10 @@ int handler_warehouse_get(struct http_request *req, struct http_response *res, s
     return list_reply(res, supply_stock_json(req->store, req->user.scope, id, &out, err), &out);
 }
 
-static const struct json_field threshold_fields[] = {
-    {"item_id", JF_INT, 1, 0, 1, 9e15},
-    {"threshold", JF_INT, 1, 0, 0, 1e12},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_threshold_fields[] = {
+    {.name = "item_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "item"},
+    {.name = "threshold", .type = JF_INT, .required = 1, .min = 0, .max = 1e12},
+    {0},
 };
 
 int handler_warehouse_threshold(struct http_request *req, struct http_response *res,
@@ -249,7 +232,7 @@ int handler_warehouse_threshold(struct http_request *req, struct http_response *
     int64_t id;
     if (http_path_id(req, 0, "仓库", "warehouse", &id, err) != 0)
         return -err->code;
-    json_t *body = body_checked(req, threshold_fields, err);
+    json_t *body = body_checked(req, supplies_threshold_fields, err);
     if (!body)
         return -err->code;
     struct actor who = actor_of(req);
@@ -369,18 +352,18 @@ static const char *arena_str(struct http_request *req, const json_t *obj, const 
 
 /* ---- donations ------------------------------------------------------------------ */
 
-static const struct json_field donation_fields[] = {
-    {"donor_id", JF_INT, 1, 0, 1, 9e15},
-    {"receipt_no", JF_STRING, 1, SUPPLY_RECEIPT_NO_MAX, 0, 0},
-    {"donated_on", JF_DATE, 0, 0, 0, 0},
-    {"receiving_unit", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
-    {"warehouse_id", JF_INT, 0, 0, 1, 9e15},
-    {"account_id", JF_INT, 0, 0, 1, 9e15},
-    {"money_fen", JF_INT, 0, 0, 0, 1e14},
-    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
-    {"lines", JF_ARRAY, 0, 0, 0, 0},
-    {"client_uuid", JF_STRING, 0, 36, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_donation_fields[] = {
+    {.name = "donor_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "donor"},
+    {.name = "receipt_no", .type = JF_STRING, .required = 1, .max_len = SUPPLY_RECEIPT_NO_MAX},
+    {.name = "donated_on", .type = JF_DATE},
+    {.name = "receiving_unit", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
+    {.name = "warehouse_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "warehouse"},
+    {.name = "account_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "fund_account"},
+    {.name = "money_fen", .type = JF_INT, .min = 0, .max = 1e14},
+    {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
+    {.name = "lines", .type = JF_ARRAY, .max_items = SUPPLY_LINES_MAX, .members = line_fields},
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 36},
+    {0},
 };
 
 int handler_donations_list(struct http_request *req, struct http_response *res,
@@ -402,17 +385,12 @@ int handler_donations_create(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     (void)res;
-    json_t *body = body_checked(req, donation_fields, err);
+    json_t *body = body_checked(req, supplies_donation_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_DONATION);
     struct supply_donation_input *in = &j->donation;
-    struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &in->nlines, err) != 0) {
-        json_decref(body);
-        return -err->code;
-    }
-    in->lines = lines;
+    in->lines = lines_decode(req, body, &in->nlines);
     in->donor_id = json_get_int(body, "donor_id", 0);
     in->receipt_no = arena_str(req, body, "receipt_no");
     in->donated_on = arena_str(req, body, "donated_on");
@@ -458,21 +436,30 @@ int handler_donation_certificate(struct http_request *req, struct http_response 
 
 /* ---- the ledger ----------------------------------------------------------------- */
 
-static const struct json_field op_fields[] = {
-    {"kind", JF_STRING, 1, 20, 0, 0},
-    {"date", JF_DATE, 0, 0, 0, 0},
-    {"warehouse_id", JF_INT, 1, 0, 1, 9e15},
-    {"to_warehouse_id", JF_INT, 0, 0, 1, 9e15},
-    {"recipient_kind", JF_STRING, 0, 20, 0, 0},
-    {"recipient_region", JF_STRING, 0, 15, 0, 0},
-    {"recipient_name", JF_STRING, 0, SUPPLY_NAME_MAX, 0, 0},
-    {"reason_code", JF_STRING, 0, 20, 0, 0},
-    {"approver", JF_STRING, 0, SUPPLY_APPROVER_MAX, 0, 0},
-    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
-    {"request_id", JF_INT, 0, 0, 1, 9e15},
-    {"lines", JF_ARRAY, 1, 0, 0, 0},
-    {"client_uuid", JF_STRING, 0, 36, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_op_fields[] = {
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "date", .type = JF_DATE},
+    {.name = "warehouse_id",
+     .type = JF_INT,
+     .required = 1,
+     .min = 1,
+     .max = 9e15,
+     .ref = "warehouse"},
+    {.name = "to_warehouse_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "warehouse"},
+    {.name = "recipient_kind", .type = JF_STRING, .max_len = 20},
+    {.name = "recipient_region", .type = JF_STRING, .max_len = 15, .ref = "region"},
+    {.name = "recipient_name", .type = JF_STRING, .max_len = SUPPLY_NAME_MAX},
+    {.name = "reason_code", .type = JF_STRING, .max_len = 20},
+    {.name = "approver", .type = JF_STRING, .max_len = SUPPLY_APPROVER_MAX},
+    {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
+    {.name = "request_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "supply_request"},
+    {.name = "lines",
+     .type = JF_ARRAY,
+     .required = 1,
+     .max_items = SUPPLY_LINES_MAX,
+     .members = line_fields},
+    {.name = "client_uuid", .type = JF_STRING, .max_len = 36},
+    {0},
 };
 
 int handler_ledger_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -495,17 +482,12 @@ int handler_ledger_list(struct http_request *req, struct http_response *res, str
 int handler_ledger_create(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     (void)res;
-    json_t *body = body_checked(req, op_fields, err);
+    json_t *body = body_checked(req, supplies_op_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_OP);
     struct supply_op_input *in = &j->op;
-    struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &in->nlines, err) != 0) {
-        json_decref(body);
-        return -err->code;
-    }
-    in->lines = lines;
+    in->lines = lines_decode(req, body, &in->nlines);
     in->kind = arena_str(req, body, "kind");
     in->op_date = arena_str(req, body, "date");
     in->warehouse_id = json_get_int(body, "warehouse_id", 0);
@@ -532,10 +514,10 @@ int handler_ledger_get(struct http_request *req, struct http_response *res, stru
     return list_reply(res, supply_op_json(req->store, req->user.scope, id, &out, err), &out);
 }
 
-static const struct json_field reverse_fields[] = {
-    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
-    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_reverse_fields[] = {
+    {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},
+    {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
+    {0},
 };
 
 int handler_ledger_reverse(struct http_request *req, struct http_response *res,
@@ -545,7 +527,7 @@ int handler_ledger_reverse(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "台账记录", "ledger operation", &id, err) != 0)
         return -err->code;
-    json_t *body = body_checked(req, reverse_fields, err);
+    json_t *body = body_checked(req, supplies_reverse_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_REVERSE);
@@ -604,14 +586,18 @@ int handler_ledger_xlsx(struct http_request *req, struct http_response *res, str
 
 /* ---- requests ------------------------------------------------------------------- */
 
-static const struct json_field request_fields[] = {
-    {"requester_kind", JF_STRING, 1, 20, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {"requester_name", JF_STRING, 1, SUPPLY_NAME_MAX, 0, 0},
-    {"needed_by", JF_DATE, 0, 0, 0, 0},
-    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
-    {"lines", JF_ARRAY, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_request_fields[] = {
+    {.name = "requester_kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "requester_name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
+    {.name = "needed_by", .type = JF_DATE},
+    {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
+    {.name = "lines",
+     .type = JF_ARRAY,
+     .required = 1,
+     .max_items = SUPPLY_LINES_MAX,
+     .members = line_fields},
+    {0},
 };
 
 int handler_requests_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -636,16 +622,11 @@ int handler_requests_list(struct http_request *req, struct http_response *res, s
 int handler_requests_create(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    json_t *body = body_checked(req, request_fields, err);
+    json_t *body = body_checked(req, supplies_request_fields, err);
     if (!body)
         return -err->code;
     struct supply_request_input in = {0};
-    struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &in.nlines, err) != 0) {
-        json_decref(body);
-        return -err->code;
-    }
-    in.lines = lines;
+    in.lines = lines_decode(req, body, &in.nlines);
     in.requester_kind = json_get_str(body, "requester_kind");
     in.region_code = json_get_str(body, "region_code");
     in.requester_name = json_get_str(body, "requester_name");
@@ -670,11 +651,20 @@ int handler_request_get(struct http_request *req, struct http_response *res, str
     return list_reply(res, supply_request_json(req->store, req->user.scope, id, &out, err), &out);
 }
 
-static const struct json_field fulfil_fields[] = {
-    {"warehouse_id", JF_INT, 1, 0, 1, 9e15},
-    {"note", JF_STRING, 0, SUPPLY_NOTE_MAX, 0, 0},
-    {"lines", JF_ARRAY, 1, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_fulfil_fields[] = {
+    {.name = "warehouse_id",
+     .type = JF_INT,
+     .required = 1,
+     .min = 1,
+     .max = 9e15,
+     .ref = "warehouse"},
+    {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
+    {.name = "lines",
+     .type = JF_ARRAY,
+     .required = 1,
+     .max_items = SUPPLY_LINES_MAX,
+     .members = line_fields},
+    {0},
 };
 
 int handler_request_fulfil(struct http_request *req, struct http_response *res,
@@ -684,16 +674,11 @@ int handler_request_fulfil(struct http_request *req, struct http_response *res,
     int64_t id;
     if (http_path_id(req, 0, "需求", "request", &id, err) != 0)
         return -err->code;
-    json_t *body = body_checked(req, fulfil_fields, err);
+    json_t *body = body_checked(req, supplies_fulfil_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_FULFIL);
-    struct supply_line *lines;
-    if (lines_parse(req, body, &lines, &j->nlines, err) != 0) {
-        json_decref(body);
-        return -err->code;
-    }
-    j->lines = lines;
+    j->lines = lines_decode(req, body, &j->nlines);
     j->target = id;
     j->warehouse_id = json_get_int(body, "warehouse_id", 0);
     j->note = arena_str(req, body, "note");
@@ -703,11 +688,11 @@ int handler_request_fulfil(struct http_request *req, struct http_response *res,
 
 /* ---- funds ------------------------------------------------------------------------ */
 
-static const struct json_field account_fields[] = {
-    {"name", JF_STRING, 1, FUND_ACCOUNT_NAME_MAX, 0, 0},
-    {"kind", JF_STRING, 1, 20, 0, 0},
-    {"region_code", JF_STRING, 1, 15, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_account_fields[] = {
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = FUND_ACCOUNT_NAME_MAX},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {0},
 };
 
 int handler_fund_accounts_list(struct http_request *req, struct http_response *res,
@@ -723,7 +708,7 @@ int handler_fund_accounts_list(struct http_request *req, struct http_response *r
 int handler_fund_accounts_create(struct http_request *req, struct http_response *res,
                                  struct ep_error *err)
 {
-    json_t *body = body_checked(req, account_fields, err);
+    json_t *body = body_checked(req, supplies_account_fields, err);
     if (!body)
         return -err->code;
     struct fund_account_input in = {json_get_str(body, "name"), json_get_str(body, "kind"),
@@ -758,21 +743,26 @@ int handler_fund_entries_list(struct http_request *req, struct http_response *re
         res, fund_entries_json(req->store, req->user.scope, id, before, limit, &out, err), &out);
 }
 
-static const struct json_field entry_fields[] = {
-    {"account_id", JF_INT, 1, 0, 1, 9e15},
-    {"direction", JF_STRING, 1, 4, 0, 0},
-    {"amount_fen", JF_INT, 1, 0, 1, 1e14},
-    {"purpose", JF_STRING, 1, FUND_PURPOSE_MAX, 0, 0},
-    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
-    {"date", JF_DATE, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_entry_fields[] = {
+    {.name = "account_id",
+     .type = JF_INT,
+     .required = 1,
+     .min = 1,
+     .max = 9e15,
+     .ref = "fund_account"},
+    {.name = "direction", .type = JF_STRING, .required = 1, .max_len = 4},
+    {.name = "amount_fen", .type = JF_INT, .required = 1, .min = 1, .max = 1e14},
+    {.name = "purpose", .type = JF_STRING, .required = 1, .max_len = FUND_PURPOSE_MAX},
+    {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},
+    {.name = "date", .type = JF_DATE},
+    {0},
 };
 
 int handler_fund_entries_create(struct http_request *req, struct http_response *res,
                                 struct ep_error *err)
 {
     (void)res;
-    json_t *body = body_checked(req, entry_fields, err);
+    json_t *body = body_checked(req, supplies_entry_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_FUND_ENTRY);
@@ -787,9 +777,9 @@ int handler_fund_entries_create(struct http_request *req, struct http_response *
     return http_defer_write(req, job_write, job_encode, j);
 }
 
-static const struct json_field entry_reverse_fields[] = {
-    {"approver", JF_STRING, 1, SUPPLY_APPROVER_MAX, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field supplies_entry_reverse_fields[] = {
+    {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},
+    {0},
 };
 
 int handler_fund_entry_reverse(struct http_request *req, struct http_response *res,
@@ -799,7 +789,7 @@ int handler_fund_entry_reverse(struct http_request *req, struct http_response *r
     int64_t id;
     if (http_path_id(req, 0, "资金记录", "fund entry", &id, err) != 0)
         return -err->code;
-    json_t *body = body_checked(req, entry_reverse_fields, err);
+    json_t *body = body_checked(req, supplies_entry_reverse_fields, err);
     if (!body)
         return -err->code;
     struct write_job *j = job_new(req, JOB_FUND_REVERSE);

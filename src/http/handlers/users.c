@@ -41,14 +41,14 @@ int handler_users_list(struct http_request *req, struct http_response *res, stru
                                      last ? json_get_str(last, "username") : NULL));
 }
 
-static const struct json_field user_fields[] = {
-    {"username", JF_STRING, 1, 32, 0, 0},
-    {"display_name", JF_STRING, 0, 40, 0, 0},
-    {"role", JF_STRING, 1, 32, 0, 0},
-    {"scope", JF_STRING, 1, 15, 0, 0},
-    {"phone", JF_STRING, 0, 20, 0, 0},
-    {"password", JF_STRING, 1, 128, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+const struct json_field users_user_fields[] = {
+    {.name = "username", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "display_name", .type = JF_STRING, .max_len = 40},
+    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "scope", .type = JF_STRING, .required = 1, .max_len = 15},
+    {.name = "phone", .type = JF_STRING, .max_len = 20},
+    {.name = "password", .type = JF_STRING, .required = 1, .max_len = 128},
+    {0},
 };
 
 int handler_users_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -56,7 +56,7 @@ int handler_users_create(struct http_request *req, struct http_response *res, st
     json_t *body = http_body_json(req, err);
     if (!body)
         return -EP_EINVAL;
-    if (json_object_check(body, user_fields, err) != 0) {
+    if (json_object_check(body, users_user_fields, err) != 0) {
         json_decref(body);
         return -EP_EINVAL;
     }

@@ -15,12 +15,21 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
+static const struct json_field line_fields[] = {
+    {.name = "item_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "item"},
+    {.name = "note", .type = JF_STRING, .max_len = 3},
+    {0},
+};
+
 static const struct json_field fields[] = {
-    {"name", JF_STRING, 1, 5, 0, 0},
-    {"born", JF_DATE, 0, 0, 0, 0},
-    {"temp", JF_NUMBER, 0, 0, 34, 43},
-    {"count", JF_INT, 0, 0, 0, 0},
-    {NULL, 0, 0, 0, 0, 0},
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = 5},
+    {.name = "born", .type = JF_DATE},
+    {.name = "temp", .type = JF_NUMBER, .min = 34, .max = 43},
+    {.name = "count", .type = JF_INT},
+    {.name = "ids", .type = JF_ARRAY, .elem = JF_INT, .min = 1, .max = 9e15, .max_items = 3},
+    {.name = "lines", .type = JF_ARRAY, .max_items = 2, .members = line_fields},
+    {.name = "team", .type = JF_OBJECT, .members = line_fields},
+    {0},
 };
 
 /* Returns the field names of the errors, comma-separated. */
@@ -63,11 +72,45 @@ static void bodies_are_checked_field_by_field(void **state)
         {"[1,2]", "PARSE"},
         {"", "PARSE"},
         {"{\"name\":\"a\",\"name\":\"b\"}", "PARSE"}, /* duplicate keys */
+        /* lists of ids: each element, and the length */
+        {"{\"name\":\"a\",\"ids\":[1,2,3]}", ""},
+        {"{\"name\":\"a\",\"ids\":[1,0,\"x\"]}", "ids[1],ids[2],"},
+        {"{\"name\":\"a\",\"ids\":[1,2,3,4]}", "ids,"},
+        {"{\"name\":\"a\",\"ids\":5}", "ids,"},
+        /* lists of objects and nested objects: their members by path */
+        {"{\"name\":\"a\",\"lines\":[{\"item_id\":1},{\"item_id\":2,\"note\":\"ab\"}]}", ""},
+        {"{\"name\":\"a\",\"lines\":[{},5]}", "lines[0].item_id,lines[1],"},
+        {"{\"name\":\"a\",\"lines\":[{\"item_id\":1,\"note\":\"abcd\",\"x\":1}]}",
+         "lines[0].note,lines[0].x,"},
+        {"{\"name\":\"a\",\"lines\":[{\"item_id\":1},{\"item_id\":1},{\"item_id\":1}]}", "lines,"},
+        {"{\"name\":\"a\",\"team\":{\"item_id\":-1}}", "team.item_id,"},
+        {"{\"name\":\"a\",\"team\":[]}", "team,"},
     };
     char out[256];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (strcmp(check(cases[i].body, out), cases[i].fields) != 0)
             fail_msg("%s: got %s want %s", cases[i].body, out, cases[i].fields);
+}
+
+/* Messages name the problem in words: no "9e+15" for an id. */
+static void range_messages_read_as_words(void **state)
+{
+    (void)state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    const char text[] = "{\"name\":\"a\",\"temp\":50,\"ids\":[0],\"lines\":[{\"item_id\":-3}]}";
+    json_t *j = json_body_parse(text, sizeof text - 1, &err);
+    assert_non_null(j);
+    assert_int_equal(json_object_check(j, fields, &err), -EP_EINVAL);
+    json_decref(j);
+    assert_int_equal(err.nfields, 3);
+    assert_string_equal(err.fields[0].field, "temp");
+    assert_string_equal(err.fields[0].msg[0], "应在 34 到 43 之间");
+    assert_string_equal(err.fields[1].field, "ids[0]");
+    assert_string_equal(err.fields[1].msg[0], "应为正整数");
+    assert_string_equal(err.fields[1].msg[1], "must be a positive integer");
+    assert_string_equal(err.fields[2].field, "lines[0].item_id");
+    assert_string_equal(err.fields[2].msg[0], "应为正整数");
 }
 
 static void invalid_utf8_body_is_refused(void **state)
@@ -190,6 +233,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_are_checked_field_by_field),
+        cmocka_unit_test(range_messages_read_as_words),
         cmocka_unit_test(invalid_utf8_body_is_refused),
         cmocka_unit_test(errors_carry_both_languages),
         cmocka_unit_test(dates_round_trip),
