@@ -87,7 +87,7 @@ int fund_account_create(struct store *s, const struct actor *who,
     return rc;
 }
 
-int fund_accounts_json(struct store *s, const char *scope, json_t **out, struct ep_error *err)
+int fund_accounts_list(struct store *s, const char *scope, json_t *items, struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
     region_code_range(scope, upper);
@@ -99,17 +99,7 @@ int fund_accounts_json(struct store *s, const char *scope, json_t **out, struct 
         return -EP_EINTERNAL;
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
-    json_t *items = json_array();
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, supply_row_json(st, ACCOUNT_SPEC));
-    store_stmt_reset(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    *out = json_pack("{s:o}", "items", items);
-    return 0;
+    return supply_rows_append(st, ACCOUNT_SPEC, items, err);
 }
 
 /* Reads the account (region, balance) inside the open transaction. */

@@ -31,8 +31,8 @@ struct fund_account_input {
 /* Creates an account with balance 0, audited. */
 int fund_account_create(struct store *s, const struct actor *who,
                         const struct fund_account_input *in, int64_t *id_out, struct ep_error *err);
-/* {"items":[...]} accounts inside "scope" with their balances. */
-int fund_accounts_json(struct store *s, const char *scope, json_t **out, struct ep_error *err);
+/* Appends the accounts inside "scope", with their balances, to "items". */
+int fund_accounts_list(struct store *s, const char *scope, json_t *items, struct ep_error *err);
 
 struct fund_entry_input {
     int64_t account_id;

@@ -119,14 +119,20 @@ void supply_money_format(int64_t fen, char out[32])
 }
 
 /* Runs "st" (bound) and collects every row as JSON into a new array. */
-int supply_rows_json(struct store_stmt *st, const char *spec, json_t **out, struct ep_error *err)
+int supply_rows_append(struct store_stmt *st, const char *spec, json_t *items, struct ep_error *err)
 {
-    json_t *items = json_array();
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, supply_row_json(st, spec));
     store_stmt_reset(st);
-    if (rc < 0) {
+    return rc < 0 ? rc : 0;
+}
+
+int supply_rows_json(struct store_stmt *st, const char *spec, json_t **out, struct ep_error *err)
+{
+    json_t *items = json_array();
+    int rc = supply_rows_append(st, spec, items, err);
+    if (rc != 0) {
         json_decref(items);
         return rc;
     }

@@ -83,8 +83,8 @@ struct supply_item_input {
  * input members; -EP_ECONFLICT when the name exists. */
 int supply_item_create(struct store *s, const struct actor *who, const struct supply_item_input *in,
                        int64_t *id_out, struct ep_error *err);
-/* {"items":[...]} every item by name. */
-int supply_items_json(struct store *s, json_t **out, struct ep_error *err);
+/* Appends every item, by name, to "items". */
+int supply_items_list(struct store *s, json_t *items, struct ep_error *err);
 
 /* ---- donors ---------------------------------------------------------------- */
 
@@ -98,10 +98,10 @@ struct supply_donor_input {
 
 int supply_donor_create(struct store *s, const struct actor *who,
                         const struct supply_donor_input *in, int64_t *id_out, struct ep_error *err);
-/* {"items":[...]} donors registered inside "scope", newest first, id < before_id
- * (0 = newest), at most limit; the phone always masked (138****5678). */
-int supply_donors_json(struct store *s, const char *scope, int64_t before_id, int limit,
-                       json_t **out, struct ep_error *err);
+/* Appends to "items" the donors registered inside "scope", newest first, id <
+ * before_id (0 = newest), at most limit; the phone always masked (138****5678). */
+int supply_donors_list(struct store *s, const char *scope, int64_t before_id, int limit,
+                       json_t *items, struct ep_error *err);
 
 /* ---- warehouses and stock ---------------------------------------------------- */
 
@@ -114,8 +114,8 @@ struct supply_warehouse_input {
 int supply_warehouse_create(struct store *s, const struct actor *who,
                             const struct supply_warehouse_input *in, int64_t *id_out,
                             struct ep_error *err);
-/* {"items":[...]} warehouses inside "scope" by id. */
-int supply_warehouses_json(struct store *s, const char *scope, json_t **out, struct ep_error *err);
+/* Appends the warehouses inside "scope", by id, to "items". */
+int supply_warehouses_list(struct store *s, const char *scope, json_t *items, struct ep_error *err);
 /* The warehouse with its stock rows (item, quantity, threshold, below).
  * -EP_ENOTFOUND when absent or outside scope. */
 int supply_stock_json(struct store *s, const char *scope, int64_t warehouse_id, json_t **out,
@@ -178,8 +178,8 @@ struct supply_ledger_filter {
     int64_t before_id;    /* cursor: entries with id < before_id (0 = newest) */
     int limit;
 };
-/* {"items":[...], "next_cursor":...} ledger entries newest first. */
-int supply_ledger_json(struct store *s, const struct supply_ledger_filter *f, json_t **out,
+/* Appends to "items" at most f->limit ledger entries, newest first. */
+int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err);
 /* Writes every ledger entry inside "scope" (oldest first) to an xlsx file at
  * "path" (libxlsxwriter, constant memory), Chinese headers.  *rows = entries. */
@@ -214,9 +214,10 @@ int supply_donation_create(struct store *s, const struct actor *who,
  * unit went.  -EP_ENOTFOUND when absent or outside scope. */
 int supply_donation_json(struct store *s, const char *scope, int64_t id, json_t **out,
                          struct ep_error *err);
-/* {"items":[...]} donations inside scope, newest first (id < before_id). */
-int supply_donations_json(struct store *s, const char *scope, int64_t before_id, int limit,
-                          json_t **out, struct ep_error *err);
+/* Appends to "items" at most limit donations inside scope, newest first (id <
+ * before_id), each with its lines. */
+int supply_donations_list(struct store *s, const char *scope, int64_t before_id, int limit,
+                          json_t *items, struct ep_error *err);
 /* A printable donation certificate (捐赠证书) as a whole HTML page. */
 int supply_donation_certificate(struct store *s, const char *scope, int64_t id, struct buf *html,
                                 struct ep_error *err);
@@ -236,10 +237,10 @@ struct supply_request_input {
 int supply_request_create(struct store *s, const struct actor *who,
                           const struct supply_request_input *in, int64_t *id_out,
                           struct ep_error *err);
-/* {"items":[...]} requests inside scope, newest first; "status" NULL = any,
- * "open" = open or partly fulfilled, else exact. */
-int supply_requests_json(struct store *s, const char *scope, const char *status, int64_t before_id,
-                         int limit, json_t **out, struct ep_error *err);
+/* Appends to "items" at most limit requests inside scope, newest first;
+ * "status" NULL = any, "open" = open or partly fulfilled, else exact. */
+int supply_requests_list(struct store *s, const char *scope, const char *status, int64_t before_id,
+                         int limit, json_t *items, struct ep_error *err);
 int supply_request_json(struct store *s, const char *scope, int64_t id, json_t **out,
                         struct ep_error *err);
 /* Fulfils request "id" fully or in part from "warehouse_id": an allocation
@@ -288,5 +289,9 @@ void supply_date_check(const char *date, const char *field, char out[11], struct
 /* The current row as a JSON object: column i typed by spec[i] ('i' integer,
  * 's' text, 'I' integer or null, 'S' text or null when NULL/empty). */
 json_t *supply_row_json(struct store_stmt *st, const char *spec);
+/* Runs "st" (bound) and appends every row as supply_row_json(st, spec) to
+ * "items".  0 or negative with "err" set. */
+int supply_rows_append(struct store_stmt *st, const char *spec, json_t *items,
+                       struct ep_error *err);
 
 #endif

@@ -82,17 +82,13 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
     return rc;
 }
 
-int supply_items_json(struct store *s, json_t **out, struct ep_error *err)
+int supply_items_list(struct store *s, json_t *items, struct ep_error *err)
 {
     struct store_stmt *st =
         store_prepare(s, "SELECT " ITEM_COLUMNS " FROM items ORDER BY name", err);
     if (!st)
         return -EP_EINTERNAL;
-    json_t *items;
-    int rc = supply_rows_json(st, ITEM_SPEC, &items, err);
-    if (rc == 0)
-        *out = json_pack("{s:o}", "items", items);
-    return rc;
+    return supply_rows_append(st, ITEM_SPEC, items, err);
 }
 
 int supply_item_load(struct store *s, int64_t id, struct item_info *it, struct ep_error *err)
@@ -186,7 +182,7 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
     return rc;
 }
 
-int supply_warehouses_json(struct store *s, const char *scope, json_t **out, struct ep_error *err)
+int supply_warehouses_list(struct store *s, const char *scope, json_t *items, struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
     region_code_range(scope, upper);
@@ -202,11 +198,7 @@ int supply_warehouses_json(struct store *s, const char *scope, json_t **out, str
         return -EP_EINTERNAL;
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
-    json_t *items;
-    int rc = supply_rows_json(st, "isssSsi", &items, err);
-    if (rc == 0)
-        *out = json_pack("{s:o}", "items", items);
-    return rc;
+    return supply_rows_append(st, "isssSsi", items, err);
 }
 
 int supply_stock_json(struct store *s, const char *scope, int64_t warehouse_id, json_t **out,

@@ -95,8 +95,8 @@ static void mask_phone_member(json_t *o)
     json_object_set_new(o, "contact_phone", json_string(masked));
 }
 
-int supply_donors_json(struct store *s, const char *scope, int64_t before_id, int limit,
-                       json_t **out, struct ep_error *err)
+int supply_donors_list(struct store *s, const char *scope, int64_t before_id, int limit,
+                       json_t *items, struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
     region_code_range(scope, upper);
@@ -110,17 +110,12 @@ int supply_donors_json(struct store *s, const char *scope, int64_t before_id, in
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 4, JSON_PAGE_FETCH(limit));
-    json_t *items;
-    int rc = supply_rows_json(st, "issSSss", &items, err);
-    if (rc != 0)
-        return rc;
-    json_t *next = json_page_cursor_id(items, limit);
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o) mask_phone_member(o);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    return 0;
+    store_bind_int64(st, 4, limit);
+    size_t from = json_array_size(items);
+    int rc = supply_rows_append(st, "issSSss", items, err);
+    for (size_t i = from; rc == 0 && i < json_array_size(items); i++)
+        mask_phone_member(json_array_get(items, i));
+    return rc;
 }
 
 /* ---- donations ------------------------------------------------------------------------ */
@@ -378,8 +373,8 @@ int supply_donation_json(struct store *s, const char *scope, int64_t id, json_t 
     return supply_donation_load(s, scope, id, out, err);
 }
 
-int supply_donations_json(struct store *s, const char *scope, int64_t before_id, int limit,
-                          json_t **out, struct ep_error *err)
+int supply_donations_list(struct store *s, const char *scope, int64_t before_id, int limit,
+                          json_t *items, struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
     region_code_range(scope, upper);
@@ -393,28 +388,17 @@ int supply_donations_json(struct store *s, const char *scope, int64_t before_id,
     store_bind_text(st, 1, scope);
     store_bind_text(st, 2, upper);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 4, JSON_PAGE_FETCH(limit));
-    json_t *items;
-    int rc = supply_rows_json(st, DONATION_SPEC, &items, err);
-    if (rc != 0)
-        return rc;
-    json_t *next = json_page_cursor_id(items, limit); /* before the lines: not for the extra row */
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o)
-    {
+    store_bind_int64(st, 4, limit);
+    size_t from = json_array_size(items);
+    int rc = supply_rows_append(st, DONATION_SPEC, items, err);
+    for (size_t i = from; rc == 0 && i < json_array_size(items); i++) {
+        json_t *o = json_array_get(items, i), *lines;
         mask_phone_member(o);
-        json_t *lines;
-        if ((rc = donation_lines_json(s, json_integer_value(json_object_get(o, "id")), &lines,
-                                      err)) != 0) {
-            json_decref(items);
-            json_decref(next);
-            return rc;
-        }
-        json_object_set_new(o, "lines", lines);
+        rc = donation_lines_json(s, json_integer_value(json_object_get(o, "id")), &lines, err);
+        if (rc == 0)
+            json_object_set_new(o, "lines", lines);
     }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    return 0;
+    return rc;
 }
 
 /* Appends text with HTML special characters escaped. */

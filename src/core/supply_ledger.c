@@ -868,7 +868,7 @@ int supply_op_json(struct store *s, const char *scope, int64_t op_id, json_t **o
     " o.source, o.donation_id, o.reverses_op_id, o.note, o.created_by, o.created_at"
 #define LEDGER_SPEC "iisssisissiiSSSSSSIISss"
 
-int supply_ledger_json(struct store *s, const struct supply_ledger_filter *f, json_t **out,
+int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
@@ -890,14 +890,8 @@ int supply_ledger_json(struct store *s, const struct supply_ledger_filter *f, js
     store_bind_int64(st, 5, f->warehouse_id);
     store_bind_int64(st, 6, f->item_id);
     store_bind_int64(st, 7, f->item_id);
-    store_bind_int64(st, 8, JSON_PAGE_FETCH(f->limit));
-    json_t *items;
-    int rc = supply_rows_json(st, LEDGER_SPEC, &items, err);
-    if (rc != 0)
-        return rc;
-    json_t *next = json_page_cursor_id(items, f->limit);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    return 0;
+    store_bind_int64(st, 8, f->limit);
+    return supply_rows_append(st, LEDGER_SPEC, items, err);
 }
 
 int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int64_t *rows,

@@ -175,8 +175,8 @@ static int request_lines(struct store *s, json_t *r, struct ep_error *err)
     " created_at"
 #define REQUEST_SPEC "issssSSss"
 
-int supply_requests_json(struct store *s, const char *scope, const char *status, int64_t before_id,
-                         int limit, json_t **out, struct ep_error *err)
+int supply_requests_list(struct store *s, const char *scope, const char *status, int64_t before_id,
+                         int limit, json_t *items, struct ep_error *err)
 {
     char upper[REGION_CODE_MAX];
     region_code_range(scope, upper);
@@ -195,22 +195,12 @@ int supply_requests_json(struct store *s, const char *scope, const char *status,
     store_bind_text(st, 4, want);
     store_bind_text(st, 5, want);
     store_bind_text(st, 6, want);
-    store_bind_int64(st, 7, JSON_PAGE_FETCH(limit));
-    json_t *items;
-    int rc = supply_rows_json(st, REQUEST_SPEC, &items, err);
-    if (rc != 0)
-        return rc;
-    json_t *next = json_page_cursor_id(items, limit);
-    size_t i;
-    json_t *o;
-    json_array_foreach(items, i, o) if ((rc = request_lines(s, o, err)) != 0) break;
-    if (rc != 0) {
-        json_decref(items);
-        json_decref(next);
-        return rc;
-    }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    return 0;
+    store_bind_int64(st, 7, limit);
+    size_t from = json_array_size(items);
+    int rc = supply_rows_append(st, REQUEST_SPEC, items, err);
+    for (size_t i = from; rc == 0 && i < json_array_size(items); i++)
+        rc = request_lines(s, json_array_get(items, i), err);
+    return rc;
 }
 
 int supply_request_json(struct store *s, const char *scope, int64_t id, json_t **out,

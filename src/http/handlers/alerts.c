@@ -26,13 +26,12 @@ static int add_alert(const struct alert *a, void *items)
 
 int handler_alerts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
+    struct handler_page p;
     struct alert_filter f = {0};
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    f.before_id = http_cursor_id(cursor, err);
+    f.region = p.region;
+    f.before_id = p.cursor_id;
     f.status = http_query(req, "status");
     if (f.status && strcmp(f.status, "open") != 0 && strcmp(f.status, "acknowledged") != 0 &&
         strcmp(f.status, "resolved") != 0 && strcmp(f.status, "unresolved") != 0)
@@ -49,10 +48,10 @@ int handler_alerts_list(struct http_request *req, struct http_response *res, str
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = alert_list(req->store, &f, add_alert, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_alert_get(struct http_request *req, struct http_response *res, struct ep_error *err)

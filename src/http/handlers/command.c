@@ -243,11 +243,8 @@ int handler_leader_link_delete(struct http_request *req, struct http_response *r
 int handler_directives_list(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 50, 200, &limit, &cursor, err);
-    int64_t before = http_cursor_id(cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 50, 200, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
     const char *unread = http_query(req, "unread");
     if (unread && strcmp(unread, "1") != 0 && strcmp(unread, "0") != 0)
@@ -255,9 +252,9 @@ int handler_directives_list(struct http_request *req, struct http_response *res,
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = command_directive_list(req->store, &req->user, region, unread && *unread == '1',
-                                    before, JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    int rc = command_directive_list(req->store, &req->user, p.region, unread && *unread == '1',
+                                    p.cursor_id, JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 const struct json_field command_directive_fields[] = {
@@ -413,18 +410,15 @@ int handler_directive_reply(struct http_request *req, struct http_response *res,
 int handler_inspections_list(struct http_request *req, struct http_response *res,
                              struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 50, 200, &limit, &cursor, err);
-    int64_t before = http_cursor_id(cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 50, 200, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = command_inspection_list(req->store, req->user.scope, region, before,
-                                     JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    int rc = command_inspection_list(req->store, req->user.scope, p.region, p.cursor_id,
+                                     JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 static const struct json_field finding_fields[] = {

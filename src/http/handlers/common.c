@@ -49,6 +49,18 @@ int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX]
     return 0;
 }
 
+int handler_page_params(struct http_request *req, int def, int max, struct handler_page *p,
+                        struct ep_error *err)
+{
+    const char *cursor;
+    http_list_params(req, def, max, &p->limit, &cursor, err);
+    p->cursor_id = http_cursor_id(cursor, err);
+    if (handler_region_param(req, &p->region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    p->scope = p->region ? p->region : req->user.scope;
+    return err->code ? -err->code : 0;
+}
+
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err)
 {
     *region = http_query(req, "region");

@@ -22,23 +22,22 @@ static int add_contact(const struct contact *k, void *arg)
 
 int handler_contacts_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
+    struct handler_page p;
     struct contact_filter f = {0};
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    f.after_id = http_cursor_id(cursor, err);
+    f.region = p.region;
+    f.after_id = p.cursor_id;
     f.source_case_id = http_query_id(req, "case", err);
     f.source_contact_id = http_query_id(req, "source_contact", err);
     f.person_id = http_query_id(req, "person", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = contact_list(req->store, &f, add_contact, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 static const struct json_field person_fields[] = {

@@ -207,6 +207,20 @@ json_t *handler_person_json(const struct auth_user *viewer, const struct person 
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
                                   struct ep_error *err);
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err);
+
+/* The query of a list paged by id, newest first. */
+struct handler_page {
+    int limit;          /* ?limit: 1..max, default def */
+    int64_t cursor_id;  /* ?cursor: the id of the last item of the previous page, 0 = the first */
+    const char *region; /* ?region, checked (handler_region_param), or NULL */
+    const char *scope;  /* region when given, else the caller's jurisdiction */
+};
+
+/* Reads ?limit, ?cursor and ?region into *p: a field error per bad value
+ * (-EP_EINVAL), or -EP_EFORBIDDEN for a region outside the jurisdiction;
+ * 0 when all are good. */
+int handler_page_params(struct http_request *req, int def, int max, struct handler_page *p,
+                        struct ep_error *err);
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
 int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
 

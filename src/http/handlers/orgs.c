@@ -69,23 +69,22 @@ int handler_orgs_create(struct http_request *req, struct http_response *res, str
 
 int handler_orgs_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
+    struct handler_page p;
     struct org_filter f = {0};
-    http_list_params(req, 100, 1000, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    if (handler_page_params(req, 100, 1000, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    f.after_id = http_cursor_id(cursor, err);
+    f.region = p.region;
+    f.after_id = p.cursor_id;
     f.kind = http_query(req, "kind");
     const char *active = http_query(req, "active");
     f.active_only = active && strcmp(active, "1") == 0;
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = org_list(req->store, &f, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_org_get(struct http_request *req, struct http_response *res, struct ep_error *err)

@@ -115,8 +115,8 @@ const struct json_field supplies_item_fields[] = {
 
 int handler_items_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    json_t *out = NULL;
-    return list_reply(res, supply_items_json(req->store, &out, err), &out);
+    json_t *items = json_array();
+    return handler_items_reply(res, supply_items_list(req->store, items, err), items, err);
 }
 
 int handler_items_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -147,15 +147,13 @@ const struct json_field supplies_donor_fields[] = {
 
 int handler_donors_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    const char *scope = read_scope(req, err);
-    int64_t before = http_cursor_id(cursor, err);
-    if (err->code)
+    struct handler_page p;
+    if (handler_page_params(req, 50, 500, &p, err) != 0)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(res, supply_donors_json(req->store, scope, before, limit, &out, err), &out);
+    json_t *items = json_array();
+    int rc =
+        supply_donors_list(req->store, p.scope, p.cursor_id, JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_donors_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -188,8 +186,9 @@ int handler_warehouses_list(struct http_request *req, struct http_response *res,
     const char *scope = read_scope(req, err);
     if (!scope)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(res, supply_warehouses_json(req->store, scope, &out, err), &out);
+    json_t *items = json_array();
+    return handler_items_reply(res, supply_warehouses_list(req->store, scope, items, err), items,
+                               err);
 }
 
 int handler_warehouses_create(struct http_request *req, struct http_response *res,
@@ -369,16 +368,13 @@ const struct json_field supplies_donation_fields[] = {
 int handler_donations_list(struct http_request *req, struct http_response *res,
                            struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    http_list_params(req, 50, 200, &limit, &cursor, err);
-    const char *scope = read_scope(req, err);
-    int64_t before = http_cursor_id(cursor, err);
-    if (err->code)
+    struct handler_page p;
+    if (handler_page_params(req, 50, 200, &p, err) != 0)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(res, supply_donations_json(req->store, scope, before, limit, &out, err),
-                      &out);
+    json_t *items = json_array();
+    int rc = supply_donations_list(req->store, p.scope, p.cursor_id, JSON_PAGE_FETCH(p.limit),
+                                   items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_donations_create(struct http_request *req, struct http_response *res,
@@ -464,19 +460,20 @@ const struct json_field supplies_op_fields[] = {
 
 int handler_ledger_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    struct supply_ledger_filter f = {0};
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    f.scope = read_scope(req, err);
-    f.before_id = http_cursor_id(cursor, err);
-    f.warehouse_id = http_query_id(req, "warehouse_id", err);
-    f.item_id = http_query_id(req, "item_id", err);
-    f.limit = limit;
+    struct handler_page p;
+    handler_page_params(req, 50, 500, &p, err);
+    if (err->code == EP_EFORBIDDEN)
+        return -err->code;
+    struct supply_ledger_filter f = {.scope = p.scope,
+                                     .before_id = p.cursor_id,
+                                     .limit = JSON_PAGE_FETCH(p.limit),
+                                     .warehouse_id = http_query_id(req, "warehouse_id", err),
+                                     .item_id = http_query_id(req, "item_id", err)};
     if (err->code)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(res, supply_ledger_json(req->store, &f, &out, err), &out);
+    json_t *items = json_array();
+    int rc = supply_ledger_list(req->store, &f, items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_ledger_create(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -602,11 +599,10 @@ const struct json_field supplies_request_fields[] = {
 
 int handler_requests_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    http_list_params(req, 50, 200, &limit, &cursor, err);
-    const char *scope = read_scope(req, err);
-    int64_t before = http_cursor_id(cursor, err);
+    struct handler_page p;
+    handler_page_params(req, 50, 200, &p, err);
+    if (err->code == EP_EFORBIDDEN)
+        return -err->code;
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "partial") != 0 &&
         strcmp(status, "fulfilled") != 0)
@@ -614,9 +610,10 @@ int handler_requests_list(struct http_request *req, struct http_response *res, s
                        "must be open, partial or fulfilled");
     if (err->code)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(
-        res, supply_requests_json(req->store, scope, status, before, limit, &out, err), &out);
+    json_t *items = json_array();
+    int rc = supply_requests_list(req->store, p.scope, status, p.cursor_id,
+                                  JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_requests_create(struct http_request *req, struct http_response *res,
@@ -701,8 +698,8 @@ int handler_fund_accounts_list(struct http_request *req, struct http_response *r
     const char *scope = read_scope(req, err);
     if (!scope)
         return -err->code;
-    json_t *out = NULL;
-    return list_reply(res, fund_accounts_json(req->store, scope, &out, err), &out);
+    json_t *items = json_array();
+    return handler_items_reply(res, fund_accounts_list(req->store, scope, items, err), items, err);
 }
 
 int handler_fund_accounts_create(struct http_request *req, struct http_response *res,
