@@ -135,11 +135,8 @@ static int get(struct store *s, const char *scope, int64_t id, struct alert *out
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         fill(st, out);

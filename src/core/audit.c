@@ -87,10 +87,7 @@ int audit_list(struct store *s, const struct audit_filter *f, audit_fn fn, void 
     if (!st)
         return -EP_EINTERNAL;
     const char *prefix = f->region && *f->region ? f->region : f->scope;
-    char upper[REGION_CODE_MAX];
-    region_code_range(prefix, upper);
-    store_bind_text(st, 1, prefix);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, prefix);
     store_bind_int64(st, 3, f->before_id);
     store_bind_int64(st, 4, f->before_id);
     const char *opt[] = {f->action, f->entity, f->entity_id, f->username};

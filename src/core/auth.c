@@ -569,10 +569,7 @@ int auth_user_list(struct store *s, const char *scope, const char *after, int li
         err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     store_bind_text(st, 3, after ? after : "");
     store_bind_int64(st, 4, limit);
     int rc;

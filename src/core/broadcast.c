@@ -9,6 +9,7 @@
  * Publishing and acknowledging go through the one write path (write.h).
  */
 #include "core/broadcast.h"
+#include "core/ref.h"
 
 #include <espeak-ng/speak_lib.h>
 #include <pthread.h>
@@ -112,14 +113,9 @@ int broadcast_get(struct store *s, const char *scope, int64_t id, json_t **out,
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     bind_visible(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_BROADCAST, id, err);
+    if (rc == 0)
         *out = row_json(st);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "广播 %lld 不存在", "broadcast %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     if (rc != 0)
         return rc;

@@ -5,6 +5,7 @@
  * audit row.
  */
 #include "core/checkpoint.h"
+#include "core/ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,14 +78,9 @@ int checkpoint_get(struct store *s, const char *scope, int64_t id, json_t **out,
     store_bind_int64(st, 2, id);
     store_bind_text(st, 3, scope);
     store_bind_text(st, 4, upper);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_CHECKPOINT, id, err);
+    if (rc == 0)
         *out = cp_row(st);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "卡口 %lld 不存在", "checkpoint %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

@@ -6,6 +6,7 @@
  * with its counters.
  */
 #include "core/command.h"
+#include "core/ref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -564,14 +565,9 @@ static int directive_load(struct store *s, const struct auth_user *user, int64_t
     store_bind_int64(st, 1, user->id);
     store_bind_int64(st, 2, id);
     bind_visible(st, 3, user->scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_DIRECTIVE, id, err);
+    if (rc == 0)
         *out = directive_row_json(st, user);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "通知 %lld 不存在", "directive %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -1143,14 +1139,9 @@ int command_inspection_get(struct store *s, const char *scope, int64_t id, json_
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_INSPECTION, id, err);
+    if (rc == 0)
         *out = inspection_row_json(st);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "督查记录 %lld 不存在", "inspection %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     if (rc != 0)
         return rc;
@@ -1278,14 +1269,9 @@ static int finding_load(struct store *s, const char *scope, int64_t id, json_t *
     time_date_format(time_today_cn(), today);
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_FINDING, id, err);
+    if (rc == 0)
         *out = finding_row_json(st, today);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "督查问题 %lld 不存在", "finding %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

@@ -50,11 +50,8 @@ int event_list_after(struct store *s, const char *scope, int64_t after_id, int l
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, after_id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int level = region_level_of_code(scope);
     for (int l = REGION_CITY; l < REGION_CITY + 4; l++) {
         /* Ancestors strictly above the scope; unused places bind NULL. */

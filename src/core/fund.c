@@ -89,16 +89,13 @@ int fund_account_create(struct store *s, const struct actor *who,
 
 int fund_accounts_list(struct store *s, const char *scope, json_t *items, struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st = store_prepare(s,
                                           "SELECT " ACCOUNT_COLUMNS " FROM fund_accounts"
                                           " WHERE region_code >= ? AND region_code < ? ORDER BY id",
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     return supply_rows_append(st, ACCOUNT_SPEC, items, err);
 }
 

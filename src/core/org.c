@@ -7,6 +7,7 @@
  * writes nothing.
  */
 #include "core/org.h"
+#include "core/ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,19 +136,11 @@ int org_get(struct store *s, const char *scope, int64_t id, json_t **out, struct
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    region_bind_range(st, 2, scope);
+    int rc = ref_step_one(st, REF_ORG, id, err);
+    if (rc == 0)
         *out = org_row(st);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "党组织 %lld 不存在", "organisation %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -271,8 +264,6 @@ int org_list(struct store *s, const struct org_filter *f, json_t *items, struct 
         else if (!region_in_scope(f->scope, f->region))
             return 0;
     }
-    char upper[REGION_CODE_MAX];
-    region_code_range(lower, upper);
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT " ORG_COLUMNS " FROM orgs o WHERE o.region_code >= ?"
@@ -281,8 +272,7 @@ int org_list(struct store *s, const struct org_filter *f, json_t *items, struct 
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, lower);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, f->after_id);
     store_bind_text(st, 4, f->kind ? f->kind : "");
     store_bind_text(st, 5, f->kind ? f->kind : "");
@@ -668,11 +658,8 @@ int org_application_get(struct store *s, const char *scope, int64_t id, json_t *
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     json_t *row = NULL;
     if (rc == STORE_ROW) {
@@ -701,10 +688,7 @@ int org_application_list(struct store *s, const char *scope, const char *status,
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
     store_bind_text(st, 4, status ? status : "");
     store_bind_text(st, 5, status ? status : "");
@@ -1007,8 +991,6 @@ int org_grid_duty_list(struct store *s, const char *scope, const char *region, i
         else if (!region_in_scope(scope, region))
             return 0;
     }
-    char upper[REGION_CODE_MAX];
-    region_code_range(lower, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT r.code, r.name FROM regions r WHERE r.code > ? AND r.code >= ? AND r.code < ?"
@@ -1018,8 +1000,7 @@ int org_grid_duty_list(struct store *s, const char *scope, const char *region, i
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, after_code ? after_code : "");
-    store_bind_text(st, 2, lower);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, lower);
     store_bind_int64(st, 4, unassigned_only);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
     int rc;

@@ -151,6 +151,14 @@ int ref_not_found(struct ep_error *err, int kind, int64_t id)
                         specs[kind].zh, specs[kind].en, (long long)id);
 }
 
+int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err)
+{
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW)
+        return 0;
+    return rc == STORE_DONE ? ref_not_found(err, kind, id) : rc;
+}
+
 /* A lone reference error is a 404; among input errors the reply stays 400. */
 static void not_found_code(struct ep_error *err, int was_clear)
 {

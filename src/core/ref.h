@@ -82,6 +82,11 @@ int ref_writable(struct store *s, const char *scope, int kind, int64_t id,
 /* Sets "err" to the not-found answer for a path target: 404 "<kind> <id> 不存在"
  * ("<kind> <id> not found").  Returns -EP_ENOTFOUND. */
 int ref_not_found(struct ep_error *err, int kind, int64_t id);
+/* Steps "st", a statement that reads record "id" of "kind" within the
+ * reader's jurisdiction: 0 when it yields the row (read it, then reset st),
+ * the 404 of ref_not_found() when it yields none -- outside the jurisdiction
+ * reads like missing -- or a store error. */
+int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err);
 
 /* Adds the field error of a body reference that is missing or invisible:
  * "<kind> <id> 不存在" on "field".  When no other error is pending the error

@@ -3,6 +3,7 @@
  * service hours (see roster.h).
  */
 #include "core/roster.h"
+#include "core/ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,11 +132,8 @@ int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **ou
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         if (out)
@@ -212,8 +210,6 @@ int roster_place_list(struct store *s, const char *scope, const char *region, co
         else if (!region_in_scope(scope, region))
             return 0;
     }
-    char upper[REGION_CODE_MAX];
-    region_code_range(lower, upper);
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT id, name, kind, region_code, created_by, created_at FROM duty_places"
@@ -222,8 +218,7 @@ int roster_place_list(struct store *s, const char *scope, const char *region, co
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, lower);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, after_id);
     store_bind_text(st, 4, kind ? kind : "");
     store_bind_text(st, 5, kind ? kind : "");
@@ -300,19 +295,11 @@ int roster_shift_get(struct store *s, const char *scope, int64_t id, json_t **ou
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    region_bind_range(st, 2, scope);
+    int rc = ref_step_one(st, REF_SHIFT, id, err);
+    if (rc == 0)
         *out = shift_row(s, st, err);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "班次 %lld 不存在", "shift %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -331,12 +318,9 @@ int roster_shift_list(struct store *s, const struct roster_shift_filter *f, json
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(f->scope, upper);
     int64_t from = f->day >= 0 ? f->day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS : INT64_MIN;
     int64_t to = f->day >= 0 ? from + DAY_SECONDS : INT64_MAX;
-    store_bind_text(st, 1, f->scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, f->scope);
     store_bind_int64(st, 3, f->place_id);
     store_bind_int64(st, 4, f->place_id);
     store_bind_int64(st, 5, f->team_id);
@@ -502,8 +486,6 @@ int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **
                        struct ep_error *err)
 {
     int64_t from = day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS, to = from + DAY_SECONDS;
-    char upper[REGION_CODE_MAX];
-    region_code_range(code, upper);
     /* Distinct persons on duty that day in the region. */
     struct store_stmt *st = store_prepare(
         s,
@@ -517,8 +499,7 @@ int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **
     store_bind_int64(st, 1, from - ROSTER_SHIFT_MAX_S);
     store_bind_int64(st, 2, to);
     store_bind_int64(st, 3, from);
-    store_bind_text(st, 4, code);
-    store_bind_text(st, 5, upper);
+    region_bind_range(st, 4, code);
     int rc = store_step(st, err);
     int64_t deployed = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     store_stmt_reset(st);
@@ -540,8 +521,7 @@ int roster_day_summary(struct store *s, const char *code, int64_t day, json_t **
     store_bind_int64(st, 1, from - ROSTER_SHIFT_MAX_S);
     store_bind_int64(st, 2, to);
     store_bind_int64(st, 3, from);
-    store_bind_text(st, 4, code);
-    store_bind_text(st, 5, upper);
+    region_bind_range(st, 4, code);
     size_t cap = 64, n = 0;
     struct roster_interval *list = malloc(cap * sizeof *list);
     if (!list)
@@ -745,11 +725,8 @@ int roster_service_hours(struct store *s, const char *scope, const char *kind, i
         return ep_error_set(err, EP_EINTERNAL, "服务时长类别无效", "invalid service-hours kind");
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         int64_t minutes = store_column_int64(st, 1);

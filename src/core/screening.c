@@ -193,11 +193,8 @@ int round_list(struct store *s, const char *scope, int64_t before_id, int limit,
                       err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     store_bind_text(st, 4, scope);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
     int rc;
@@ -385,11 +382,8 @@ int visit_get(struct store *s, const char *scope, int64_t id, struct visit *out,
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         visit_fill(st, out);

@@ -184,8 +184,6 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
 
 int supply_warehouses_list(struct store *s, const char *scope, json_t *items, struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT w.id, w.name, w.region_code, r.name AS region_name, w.address, w.created_at,"
@@ -196,8 +194,7 @@ int supply_warehouses_list(struct store *s, const char *scope, json_t *items, st
         err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     return supply_rows_append(st, "isssSsi", items, err);
 }
 

@@ -98,8 +98,6 @@ static void mask_phone_member(json_t *o)
 int supply_donors_list(struct store *s, const char *scope, int64_t before_id, int limit,
                        json_t *items, struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT id, name, kind, contact_name, contact_phone, region_code, created_at FROM donors"
@@ -107,8 +105,7 @@ int supply_donors_list(struct store *s, const char *scope, int64_t before_id, in
         err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
     store_bind_int64(st, 4, limit);
     size_t from = json_array_size(items);
@@ -376,8 +373,6 @@ int supply_donation_json(struct store *s, const char *scope, int64_t id, json_t 
 int supply_donations_list(struct store *s, const char *scope, int64_t before_id, int limit,
                           json_t *items, struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT " DONATION_COLUMNS DONATION_FROM
@@ -385,8 +380,7 @@ int supply_donations_list(struct store *s, const char *scope, int64_t before_id,
         err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
     store_bind_int64(st, 4, limit);
     size_t from = json_array_size(items);

@@ -871,8 +871,6 @@ int supply_op_json(struct store *s, const char *scope, int64_t op_id, json_t **o
 int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(f->scope, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT " LEDGER_COLUMNS " FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id"
@@ -883,8 +881,7 @@ int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, js
         err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, f->scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, f->scope);
     store_bind_int64(st, 3, f->before_id > 0 ? f->before_id : INT64_MAX);
     store_bind_int64(st, 4, f->warehouse_id);
     store_bind_int64(st, 5, f->warehouse_id);
@@ -915,8 +912,6 @@ int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int
     int ncols = (int)(sizeof headers / sizeof headers[0]);
     for (int c = 0; c < ncols; c++)
         worksheet_write_string(sheet, 0, (lxw_col_t)c, headers[c], bold);
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st = store_prepare(
         s,
         "SELECT " LEDGER_COLUMNS " FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id"
@@ -926,8 +921,7 @@ int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int
     int rc = st ? 0 : -EP_EINTERNAL;
     lxw_row_t row = 1;
     if (st) {
-        store_bind_text(st, 1, scope);
-        store_bind_text(st, 2, upper);
+        region_bind_range(st, 1, scope);
         while ((rc = store_step(st, err)) == STORE_ROW && row < LXW_ROW_MAX) {
             for (int c = 0; c < ncols; c++) {
                 int col = cols[c];

@@ -178,8 +178,6 @@ static int request_lines(struct store *s, json_t *r, struct ep_error *err)
 int supply_requests_list(struct store *s, const char *scope, const char *status, int64_t before_id,
                          int limit, json_t *items, struct ep_error *err)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT " REQUEST_COLUMNS " FROM supply_requests WHERE region_code >= ?"
@@ -189,8 +187,7 @@ int supply_requests_list(struct store *s, const char *scope, const char *status,
     if (!st)
         return -EP_EINTERNAL;
     const char *want = status ? status : "";
-    store_bind_text(st, 1, scope);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
     store_bind_text(st, 4, want);
     store_bind_text(st, 5, want);

@@ -60,11 +60,8 @@ int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struc
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_int64(st, 1, id);
-    store_bind_text(st, 2, scope);
-    store_bind_text(st, 3, upper);
+    region_bind_range(st, 2, scope);
     int rc = store_step(st, err);
     json_t *o = NULL;
     if (rc == STORE_ROW)
@@ -119,8 +116,6 @@ int team_list(struct store *s, const char *scope, const char *region, const char
         else if (!region_in_scope(scope, region))
             return 0;
     }
-    char upper[REGION_CODE_MAX];
-    region_code_range(lower, upper);
     struct store_stmt *st = store_prepare(s,
                                           "SELECT " TEAM_COLUMNS TEAM_FROM
                                           " WHERE t.region_code >= ? AND t.region_code < ?"
@@ -129,8 +124,7 @@ int team_list(struct store *s, const char *scope, const char *region, const char
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, lower);
-    store_bind_text(st, 2, upper);
+    region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, after_id);
     store_bind_text(st, 4, type ? type : "");
     store_bind_text(st, 5, type ? type : "");
