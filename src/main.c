@@ -21,6 +21,7 @@ static const struct {
     {"token", cli_token, "API 令牌:create | list | revoke"},
     {"stats", cli_stats, "地区汇总数据与排查覆盖率(JSON)"},
     {"routes", cli_routes, "列出 API 路由及所需权限(JSON)"},
+    {"openapi", cli_openapi, "输出 API 的 OpenAPI 3.1 描述(JSON)"},
     {"bulletin", cli_bulletin, "疫情通报(json/html/text/xlsx)"},
     {"outbreak", cli_outbreak, "在示范城市上模拟疫情(病例、密接、出院)"},
     {"sweep", cli_sweep, "查找逾期未报告的观察对象(--at 指定时刻)"},

@@ -21,6 +21,7 @@ int cli_version(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_openapi(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_import(int argc, char **argv);

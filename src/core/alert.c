@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/counter.h"
+#include "core/ref.h"
 #include "core/event.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
@@ -137,14 +138,9 @@ static int get(struct store *s, const char *scope, int64_t id, struct alert *out
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_ALERT, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "预警 %lld 不存在", "alert %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

@@ -235,8 +235,6 @@ int assist_request_create(struct store *s, const struct actor *who, const struct
     }
     if (person_id)
         memcpy(to_region, grid, sizeof to_region);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = store_prepare(
         s,
         "INSERT INTO assist_requests (source_case_id, from_region, region_given, to_region,"
@@ -263,7 +261,7 @@ int assist_request_create(struct store *s, const struct actor *who, const struct
     store_bind_text(st, 10, in->last_contact_date);
     store_bind_text(st, 11, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 12, who->user->username);
-    store_bind_text(st, 13, now);
+    store_bind_text(st, 13, w.now);
     store_bind_int64(st, 14, (int64_t)time(NULL));
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
@@ -276,7 +274,7 @@ int assist_request_create(struct store *s, const struct actor *who, const struct
      * sender's keeps the sender's view (its admins must not learn the
      * routing). */
     json_t *event = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "status", "pending",
-                              "contact_type", in->contact_type, "requested_at", now);
+                              "contact_type", in->contact_type, "requested_at", w.now);
     write_fail(&w, event_publish(s, to_region, "assist.requested", event, NULL, err));
     json_decref(event);
     write_audit(&w, "create", "assist_request", id, scope, NULL, *out);
@@ -383,9 +381,7 @@ int assist_request_acknowledge(struct store *s, const struct actor *who, int64_t
                                     (long long)id, status));
         goto out;
     }
-    char now[32];
-    time_now_iso(now);
-    if (set_acknowledged(&w, id, now) == 0)
+    if (set_acknowledged(&w, id, w.now) == 0)
         receiver_done(&w, id, "acknowledge", before, out);
 out:
     return receiver_end(&w, id, before, out);
@@ -459,12 +455,10 @@ int assist_request_observe(struct store *s, const struct actor *who, int64_t id,
     }
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
     int64_t obs_id = 0;
-    if (still_open(&w, id, before, now) != 0 ||
+    if (still_open(&w, id, before, w.now) != 0 ||
         open_observation(&w, id, person_id, in, &obs_id) != 0 ||
-        close_with(&w, id, "observing", obs_id, in->reply, now) != 0)
+        close_with(&w, id, "observing", obs_id, in->reply, w.now) != 0)
         goto out;
     receiver_done(&w, id, "observe", before, out);
 out:
@@ -482,9 +476,8 @@ int assist_request_not_found(struct store *s, const struct actor *who, int64_t i
     json_t *before = NULL;
     if (write_check(&w) != 0 || inbox_target(&w, id, &before) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    if (still_open(&w, id, before, now) != 0 || close_with(&w, id, "not_found", 0, reply, now) != 0)
+    if (still_open(&w, id, before, w.now) != 0 ||
+        close_with(&w, id, "not_found", 0, reply, w.now) != 0)
         goto out;
     receiver_done(&w, id, "not_found", before, out);
 out:

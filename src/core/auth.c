@@ -477,28 +477,22 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
     struct write w;
     if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
         return w.rc;
-    struct store_stmt *st = store_prepare(s, sql, err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, sql);
+    if (!st)
         goto out;
-    }
-    char now[32];
-    time_now_iso(now);
     int idx = 1;
     if (value)
         store_bind_text(st, idx++, value);
-    store_bind_text(st, idx++, now);
+    store_bind_text(st, idx++, w.now);
     store_bind_int64(st, idx, u.id);
     if (write_fail(&w, store_run(st, err)) != 0 ||
         write_audit(&w, action, "user", u.id, u.scope, NULL, NULL) != 0)
         goto out;
     if (strcmp(action, "disable") == 0) {
         /* A disabled user's sessions and tokens end with it. */
-        struct store_stmt *d = store_prepare(s, "DELETE FROM sessions WHERE user_id = ?", err);
-        if (!d) {
-            write_fail(&w, -EP_EINTERNAL);
+        struct store_stmt *d = write_prepare(&w, "DELETE FROM sessions WHERE user_id = ?");
+        if (!d)
             goto out;
-        }
         store_bind_int64(d, 1, u.id);
         if (write_fail(&w, store_run(d, err)) != 0)
             goto out;
@@ -509,7 +503,7 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
             write_fail(&w, -EP_EINTERNAL);
             goto out;
         }
-        store_bind_text(t, 1, now);
+        store_bind_text(t, 1, w.now);
         store_bind_int64(t, 2, u.id);
         write_fail(&w, store_run(t, err));
     }

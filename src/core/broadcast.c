@@ -163,28 +163,23 @@ int broadcast_publish(struct store *s, const struct actor *who, const struct bro
         write_region(&w, in->region_code, 0, "region_code", NULL);
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO broadcasts (region_code, title, body,"
-                                          " published_by, published_at) VALUES (?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st =
+        write_prepare(&w, "INSERT INTO broadcasts (region_code, title, body,"
+                          " published_by, published_at) VALUES (?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, in->region_code);
     store_bind_text(st, 2, in->title);
     store_bind_text(st, 3, in->body);
     store_bind_text(st, 4, who->user->username);
-    store_bind_text(st, 5, now);
+    store_bind_text(st, 5, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
     if (write_fail(&w, broadcast_get(s, "", id, out, err)) != 0)
         goto out;
     json_t *event = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "region_code",
-                              in->region_code, "title", in->title, "published_at", now);
+                              in->region_code, "title", in->title, "published_at", w.now);
     write_fail(&w, event_publish(s, in->region_code, "broadcast.published", event, NULL, err));
     json_decref(event);
     write_audit(&w, "create", "broadcast", id, in->region_code, NULL, *out);
@@ -229,21 +224,16 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
     }
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO broadcast_acks (broadcast_id, region_code,"
-                                          " username, played_at) VALUES (?, ?, ?, ?)"
-                                          " ON CONFLICT (broadcast_id, region_code) DO NOTHING",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st =
+        write_prepare(&w, "INSERT INTO broadcast_acks (broadcast_id, region_code,"
+                          " username, played_at) VALUES (?, ?, ?, ?)"
+                          " ON CONFLICT (broadcast_id, region_code) DO NOTHING");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     store_bind_text(st, 2, code);
     store_bind_text(st, 3, who->user->username);
-    store_bind_text(st, 4, now);
+    store_bind_text(st, 4, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     int first = store_changes(s) > 0;
@@ -252,7 +242,7 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
         goto out;
     if (first) { /* a repeat writes nothing: no audit row either */
         json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
-                                  code, "played_at", now);
+                                  code, "played_at", w.now);
         write_audit(&w, "ack", "broadcast", id, code, NULL, after);
         json_decref(after);
     }

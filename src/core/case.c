@@ -255,14 +255,9 @@ int case_get(struct store *s, const char *scope, int64_t id, struct case_record 
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_CASE, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "病例 %lld 不存在", "case %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

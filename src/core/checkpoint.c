@@ -131,22 +131,16 @@ int checkpoint_create(struct store *s, const struct actor *who, const char *name
     if (roster_place_insert(&w, name, "checkpoint", region_code, &place) != 0)
         goto out;
     struct store_stmt *st =
-        store_prepare(s,
-                      "INSERT INTO checkpoints (place_id, name, region_code,"
-                      " hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                      err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, "INSERT INTO checkpoints (place_id, name, region_code,"
+                          " hours, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
-    char now[32];
-    time_now_iso(now);
     store_bind_int64(st, 1, place);
     store_bind_text(st, 2, name);
     store_bind_text(st, 3, region_code);
     store_bind_text(st, 4, hours);
     store_bind_text(st, 5, who->user->username);
-    store_bind_text(st, 6, now);
+    store_bind_text(st, 6, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);

@@ -155,17 +155,11 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
         write_ref(&w, REF_DIRECTIVE, in->directive_id, "directive_id", NULL);
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO response_levels (region_code, level,"
-                                          " effective_date, directive_id, note, created_by,"
-                                          " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "INSERT INTO response_levels (region_code, level,"
+                                              " effective_date, directive_id, note, created_by,"
+                                              " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, in->region_code);
     store_bind_int64(st, 2, in->level);
     store_bind_text(st, 3, in->effective_date);
@@ -175,7 +169,7 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
         store_bind_null(st, 4);
     store_bind_text(st, 5, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 6, who->user->username);
-    store_bind_text(st, 7, now);
+    store_bind_text(st, 7, w.now);
     int rc = store_run(st, err);
     if (rc == -EP_ECONFLICT) { /* the region is visible: the conflict may be told */
         ep_error_clear(err);
@@ -186,14 +180,10 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
     if (write_fail(&w, rc) != 0)
         goto out;
     id = store_last_insert_id(s);
-    st = store_prepare(s,
-                       "SELECT " LEVEL_COLUMNS " FROM response_levels l"
-                       " LEFT JOIN regions r ON r.code = l.region_code WHERE l.id = ?",
-                       err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "SELECT " LEVEL_COLUMNS " FROM response_levels l"
+                           " LEFT JOIN regions r ON r.code = l.region_code WHERE l.id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     rc = store_step(st, err);
     if (rc == STORE_ROW)
@@ -348,20 +338,14 @@ int command_leader_link(struct store *s, const struct actor *who, const char *us
     }
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO leader_links (user_id, region_code,"
-                                          " created_by, created_at) VALUES (?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "INSERT INTO leader_links (user_id, region_code,"
+                                              " created_by, created_at) VALUES (?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, leader.id);
     store_bind_text(st, 2, region_code);
     store_bind_text(st, 3, who->user->username);
-    store_bind_text(st, 4, now);
+    store_bind_text(st, 4, w.now);
     int rc = store_run(st, err);
     if (rc == -EP_ECONFLICT) /* both are visible: the conflict may be told */
         ep_error_set(err, EP_ECONFLICT, "%s 已联系督导 %s", "%s already supervises %s", username,
@@ -371,7 +355,7 @@ int command_leader_link(struct store *s, const struct actor *who, const char *us
     id = store_last_insert_id(s);
     *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "username",
                      leader.username, "display_name", leader.display_name, "region_code",
-                     region_code, "created_by", who->user->username, "created_at", now);
+                     region_code, "created_by", who->user->username, "created_at", w.now);
     write_audit(&w, "create", "leader_link", id, region_code, NULL, *out);
 out:
     return write_end_json(&w, id, out);
@@ -387,14 +371,10 @@ int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
     char region[REGION_CODE_MAX] = "";
     if (write_target(&w, REF_LEADER_LINK, id, region) != 0)
         goto out;
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT u.username FROM leader_links l"
-                                          " JOIN users u ON u.id = l.user_id WHERE l.id = ?",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "SELECT u.username FROM leader_links l"
+                                              " JOIN users u ON u.id = l.user_id WHERE l.id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
@@ -405,11 +385,9 @@ int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
         write_fail(&w, rc < 0 ? rc : ref_not_found(err, REF_LEADER_LINK, id));
         goto out;
     }
-    st = store_prepare(s, "DELETE FROM leader_links WHERE id = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "DELETE FROM leader_links WHERE id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     if (write_fail(&w, store_run(st, err)) == 0)
         write_audit(&w, "delete", "leader_link", id, region, before, NULL);
@@ -595,18 +573,12 @@ int command_directive_issue(struct store *s, const struct actor *who,
     if (write_check(&w) != 0)
         goto out;
     int level = level_from_name(in->target_level);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st =
-        store_prepare(s,
-                      "INSERT INTO directives (title, body, issuing_region,"
-                      " target_region, target_level, deadline, units,"
-                      " issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                      err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, "INSERT INTO directives (title, body, issuing_region,"
+                          " target_region, target_level, deadline, units,"
+                          " issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, in->title);
     store_bind_text(st, 2, in->body);
     store_bind_text(st, 3, issuing);
@@ -614,7 +586,7 @@ int command_directive_issue(struct store *s, const struct actor *who,
     store_bind_int64(st, 5, level);
     store_bind_text(st, 6, in->deadline);
     store_bind_text(st, 7, who->user->username);
-    store_bind_text(st, 8, now);
+    store_bind_text(st, 8, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
@@ -644,11 +616,9 @@ int command_directive_issue(struct store *s, const struct actor *who,
     store_stmt_reset(units_st);
     if (write_fail(&w, rc < 0 ? rc : 0) != 0)
         goto out;
-    st = store_prepare(s, "UPDATE directives SET units = ? WHERE id = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "UPDATE directives SET units = ? WHERE id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, units);
     store_bind_int64(st, 2, id);
     if (write_fail(&w, store_run(st, err)) != 0 ||
@@ -656,7 +626,7 @@ int command_directive_issue(struct store *s, const struct actor *who,
         goto out;
     json_t *event = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)id, "title",
                               in->title, "target_region", in->target_region, "deadline",
-                              in->deadline, "issued_at", now, "units", (json_int_t)units);
+                              in->deadline, "issued_at", w.now, "units", (json_int_t)units);
     write_fail(&w, event_publish(s, in->target_region, "directive.issued", event, NULL, err));
     json_decref(event);
     write_audit(&w, "create", "directive", id, in->target_region, NULL, *out);
@@ -844,15 +814,12 @@ int command_directive_read(struct store *s, const struct actor *who, int64_t id,
                             "only recipients can mark a directive as read") != 0 ||
         write_fail(&w, unit_of(s, id, who->user->scope, unit, err)) != 0)
         goto out;
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO directive_reads (directive_id, user_id,"
-                                          " username, unit_code, read_at) VALUES (?, ?, ?, ?, ?)"
-                                          " ON CONFLICT (directive_id, user_id) DO NOTHING",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st =
+        write_prepare(&w, "INSERT INTO directive_reads (directive_id, user_id,"
+                          " username, unit_code, read_at) VALUES (?, ?, ?, ?, ?)"
+                          " ON CONFLICT (directive_id, user_id) DO NOTHING");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     store_bind_int64(st, 2, who->user->id);
     store_bind_text(st, 3, who->user->username);
@@ -862,14 +829,10 @@ int command_directive_read(struct store *s, const struct actor *who, int64_t id,
         goto out;
     int first_of_user = store_changes(s) > 0;
     if (first_of_user && unit[0]) {
-        st = store_prepare(s,
-                           "UPDATE directive_deliveries SET read_at = ?, read_by = ?"
-                           " WHERE directive_id = ? AND region_code = ? AND read_at IS NULL",
-                           err);
-        if (!st) {
-            write_fail(&w, -EP_EINTERNAL);
+        st = write_prepare(&w, "UPDATE directive_deliveries SET read_at = ?, read_by = ?"
+                               " WHERE directive_id = ? AND region_code = ? AND read_at IS NULL");
+        if (!st)
             goto out;
-        }
         store_bind_text(st, 1, now);
         store_bind_text(st, 2, who->user->username);
         store_bind_int64(st, 3, id);
@@ -971,28 +934,22 @@ int command_directive_reply(struct store *s, const struct actor *who, int64_t id
         directive_recipient(&w, id, "只有接收单位的人员才能回复通知",
                             "only recipients can reply to a directive") != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO directive_replies (directive_id,"
-                                          " region_code, username, body, created_at)"
-                                          " VALUES (?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "INSERT INTO directive_replies (directive_id,"
+                                              " region_code, username, body, created_at)"
+                                              " VALUES (?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     store_bind_text(st, 2, who->user->scope);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, body);
-    store_bind_text(st, 5, now);
+    store_bind_text(st, 5, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     reply_id = store_last_insert_id(s);
     *out = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)reply_id, "directive_id",
                      (json_int_t)id, "region_code", who->user->scope, "username",
-                     who->user->username, "body", body, "created_at", now);
+                     who->user->username, "body", body, "created_at", w.now);
     write_audit(&w, "create", "directive_reply", reply_id, who->user->scope, NULL, *out);
 out:
     return write_end_json(&w, reply_id, out);
@@ -1203,36 +1160,27 @@ int command_inspection_create(struct store *s, const struct actor *who,
     }
     if (write_check(&w) != 0)
         goto out;
-    char now[32];
-    time_now_iso(now);
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO inspections (region_code, unit, inspector,"
-                                          " inspected_on, summary, created_at)"
-                                          " VALUES (?, ?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st =
+        write_prepare(&w, "INSERT INTO inspections (region_code, unit, inspector,"
+                          " inspected_on, summary, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, in->region_code);
     store_bind_text(st, 2, in->unit && *in->unit ? in->unit : NULL);
     store_bind_text(st, 3, who->user->username);
     store_bind_text(st, 4, in->inspected_on);
     store_bind_text(st, 5, in->summary && *in->summary ? in->summary : NULL);
-    store_bind_text(st, 6, now);
+    store_bind_text(st, 6, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
     if (write_count(&w, in->region_code, "inspections", 1) != 0)
         goto out;
-    st = store_prepare(s,
-                       "INSERT INTO inspection_findings (inspection_id, region_code, category,"
-                       " description, responsible_unit, deadline) VALUES (?, ?, ?, ?, ?, ?)",
-                       err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "INSERT INTO inspection_findings (inspection_id, region_code, category,"
+                           " description, responsible_unit, deadline) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     for (int i = 0; i < in->nfindings && write_ok(&w); i++) {
         const struct finding_input *f = &in->findings[i];
         const char *where = f->region_code ? f->region_code : in->region_code;
@@ -1300,30 +1248,22 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
                                     "the finding is %s and cannot become %s", status, to));
         goto out;
     }
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st =
-        rectify ? store_prepare(s,
-                                "UPDATE inspection_findings SET status = 'rectified',"
-                                " evidence_note = ?, rectified_by = ?, rectified_at = ?"
-                                " WHERE id = ? AND status = 'open'",
-                                err)
-                : store_prepare(s,
-                                "UPDATE inspection_findings SET status = 'verified',"
-                                " verified_by = ?, verified_at = ?, evidence_note = COALESCE(?,"
-                                " evidence_note) WHERE id = ? AND status = 'rectified'",
-                                err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, rectify ? "UPDATE inspection_findings SET status = 'rectified',"
+                                    " evidence_note = ?, rectified_by = ?, rectified_at = ?"
+                                    " WHERE id = ? AND status = 'open'"
+                                  : "UPDATE inspection_findings SET status = 'verified',"
+                                    " verified_by = ?, verified_at = ?, evidence_note = COALESCE(?,"
+                                    " evidence_note) WHERE id = ? AND status = 'rectified'");
+    if (!st)
         goto out;
-    }
     if (rectify) {
         store_bind_text(st, 1, note);
         store_bind_text(st, 2, who->user->username);
-        store_bind_text(st, 3, now);
+        store_bind_text(st, 3, w.now);
     } else {
         store_bind_text(st, 1, who->user->username);
-        store_bind_text(st, 2, now);
+        store_bind_text(st, 2, w.now);
         store_bind_null(st, 3);
     }
     store_bind_int64(st, 4, id);

@@ -119,14 +119,9 @@ int contact_get(struct store *s, const char *scope, int64_t id, struct contact *
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     bind_scope(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_CONTACT, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "密切接触者记录 %lld 不存在", "contact %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

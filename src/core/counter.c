@@ -3,6 +3,7 @@
  */
 #include "core/counter.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/region.h"
@@ -10,6 +11,7 @@
 int counter_add(struct store *s, const char *code, const char *metric, int64_t delta,
                 struct ep_error *err)
 {
+    assert(metric && *metric && err);
     int level = region_level_of_code(code);
     if (!level)
         return ep_error_set(err, EP_EINTERNAL, "计数地区编码无效", "invalid counter region");

@@ -53,8 +53,6 @@ int fund_account_create(struct store *s, const struct actor *who,
     write_begin(&w, s, who, NULL, NULL, NULL, err);
     write_region(&w, in->region_code, 0, "region_code", NULL);
     write_check(&w);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = !write_ok(&w) ? NULL
                                           : store_prepare(s,
                                                           "INSERT INTO fund_accounts (name, kind,"
@@ -68,7 +66,7 @@ int fund_account_create(struct store *s, const struct actor *who,
         store_bind_text(st, 2, in->kind);
         store_bind_text(st, 3, in->region_code);
         store_bind_text(st, 4, who->user->username);
-        store_bind_text(st, 5, now);
+        store_bind_text(st, 5, w.now);
         int rc = store_run(st, err);
         if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "账户名称“%s”已存在", "account name \"%s\" exists",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/counter.h"
+#include "core/ref.h"
 #include "core/person.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
@@ -143,14 +144,9 @@ int household_get(struct store *s, const char *scope, int64_t id, struct househo
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_HOUSEHOLD, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "住户 %lld 不存在", "household %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     if (rc == 0)
         rc = person_household_count(s, id, &out->members, err);

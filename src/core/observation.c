@@ -192,14 +192,9 @@ int observation_get(struct store *s, const char *scope, int64_t id, struct obser
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_OBSERVATION, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "观察记录 %lld 不存在", "observation %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -1061,8 +1056,6 @@ int observation_report_add(struct store *s, const struct actor *who,
         write_fail(&w, -EP_EINTERNAL);
         return write_end(&w, 0);
     }
-    char now[32];
-    time_now_iso(now);
     store_bind_int64(st, 1, out->observation_id);
     store_bind_int64(st, 2, out->person_id);
     store_bind_text(st, 3, out->grid_code);
@@ -1077,7 +1070,7 @@ int observation_report_add(struct store *s, const struct actor *who,
     store_bind_text(st, 12, out->reported_at);
     if (out->replaces)
         store_bind_int64(st, 13, out->replaces);
-    store_bind_text(st, 14, now);
+    store_bind_text(st, 14, w.now);
     if (step(&w, store_run(st, err)) != 0)
         return write_end(&w, 0);
     out->id = store_last_insert_id(s);

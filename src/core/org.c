@@ -365,15 +365,11 @@ int org_dissolve(struct store *s, const struct actor *who, int64_t id, const cha
                                     (long long)id, (long long)children));
         goto out;
     }
-    st = store_prepare(s, "UPDATE orgs SET dissolved_date = ?, updated_at = ? WHERE id = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "UPDATE orgs SET dissolved_date = ?, updated_at = ? WHERE id = ?");
+    if (!st)
         goto out;
-    }
-    char now[32];
-    time_now_iso(now);
     store_bind_text(st, 1, date);
-    store_bind_text(st, 2, now);
+    store_bind_text(st, 2, w.now);
     store_bind_int64(st, 3, id);
     if (write_fail(&w, store_run(st, err)) != 0 ||
         members_end_all(&w, id, f.kind, f.region, date) != 0 ||
@@ -761,23 +757,18 @@ int org_application_create(struct store *s, const struct actor *who,
     }
     if (write_check(&w) != 0)
         goto out;
-    st = store_prepare(s,
-                       "INSERT INTO applications (org_id, region_code, group_name, pledge, wish,"
-                       " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st =
+        write_prepare(&w, "INSERT INTO applications (org_id, region_code, group_name, pledge, wish,"
+                          " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
-    char now[32];
-    time_now_iso(now);
     store_bind_int64(st, 1, in->org_id);
     store_bind_text(st, 2, region);
     store_bind_text(st, 3, in->group_name && *in->group_name ? in->group_name : NULL);
     store_bind_text(st, 4, in->pledge);
     store_bind_text(st, 5, in->wish && *in->wish ? in->wish : NULL);
     store_bind_text(st, 6, who->user->username);
-    store_bind_text(st, 7, now);
+    store_bind_text(st, 7, w.now);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
@@ -851,21 +842,15 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
             goto out;
         }
     }
-    struct store_stmt *st = store_prepare(s,
-                                          "UPDATE applications SET status = ?, decided_by = ?,"
-                                          " decided_at = ?, decision_note = ?, team_id = ?"
-                                          " WHERE id = ?",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "UPDATE applications SET status = ?, decided_by = ?,"
+                                              " decided_at = ?, decision_note = ?, team_id = ?"
+                                              " WHERE id = ?");
+    if (!st)
         goto out;
-    }
     const char *now_status = approve ? "approved" : "declined";
-    char now[32];
-    time_now_iso(now);
     store_bind_text(st, 1, now_status);
     store_bind_text(st, 2, who->user->username);
-    store_bind_text(st, 3, now);
+    store_bind_text(st, 3, w.now);
     store_bind_text(st, 4, note && *note ? note : NULL);
     if (team_id)
         store_bind_int64(st, 5, team_id);
@@ -942,22 +927,16 @@ int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid
         goto out;
     before = grid_duty_json(s, grid_code, r.name, err);
     int had = !json_is_null(json_object_get(before, "responsible"));
-    struct store_stmt *st = store_prepare(s, "DELETE FROM grid_duties WHERE grid_code = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "DELETE FROM grid_duties WHERE grid_code = ?");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, grid_code);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    st = store_prepare(s,
-                       "INSERT INTO grid_duties (grid_code, person_id, role, since)"
-                       " VALUES (?, ?, ?, ?)",
-                       err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "INSERT INTO grid_duties (grid_code, person_id, role, since)"
+                           " VALUES (?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
     char today[11];
     time_date_format(time_today_cn(), today);
     for (int i = -1; i < nhelpers && write_ok(&w); i++) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/counter.h"
+#include "core/ref.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -319,14 +320,9 @@ int person_get(struct store *s, const char *scope, int64_t id, struct person *ou
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_PERSON, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "人员 %lld 不存在", "person %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

@@ -161,16 +161,12 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
         write_fail(&w, profile_get(s, &before, err)) != 0)
         goto out;
     struct store_stmt *st =
-        store_prepare(s,
-                      "UPDATE disease_profile SET name = ?, observation_days = ?,"
-                      " fever_threshold_dc = ?, slot_minutes = ?,"
-                      " grace_minutes = ?, lookback_days = ?, updated_at = ?"
-                      " WHERE id = 1",
-                      err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
+                          " fever_threshold_dc = ?, slot_minutes = ?,"
+                          " grace_minutes = ?, lookback_days = ?, updated_at = ?"
+                          " WHERE id = 1");
+    if (!st)
         goto out;
-    }
     char slots[64], now[32];
     slots_format(in, slots);
     time_now_iso(now);
@@ -325,24 +321,18 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
     riskarea_check(in, err);
     if (write_check(&w) != 0 || write_fail(&w, risk_permitted(s, who, in->region_code, err)) != 0)
         goto out;
-    struct store_stmt *st = store_prepare(s,
-                                          "INSERT INTO risk_areas (region_code, place, level,"
-                                          " from_date, to_date, created_at, created_by)"
-                                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                          err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "INSERT INTO risk_areas (region_code, place, level,"
+                                              " from_date, to_date, created_at, created_by)"
+                                              " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
         goto out;
-    }
-    char now[32];
-    time_now_iso(now);
     int has_code = in->region_code && *in->region_code;
     store_bind_text(st, 1, has_code ? in->region_code : NULL);
     store_bind_text(st, 2, has_code ? NULL : in->place);
     store_bind_text(st, 3, in->level);
     store_bind_text(st, 4, in->from_date);
     store_bind_text(st, 5, in->to_date);
-    store_bind_text(st, 6, now);
+    store_bind_text(st, 6, w.now);
     store_bind_text(st, 7, who->user->username);
     if (write_fail(&w, store_run(st, err)) != 0 ||
         write_fail(&w, riskarea_get(s, store_last_insert_id(s), out, err)) != 0)
@@ -424,11 +414,9 @@ int riskarea_end(struct store *s, const struct actor *who, int64_t id, const cha
         write_check(&w);
         goto out;
     }
-    struct store_stmt *st = store_prepare(s, "UPDATE risk_areas SET to_date = ? WHERE id = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "UPDATE risk_areas SET to_date = ? WHERE id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_text(st, 1, to_date);
     store_bind_int64(st, 2, id);
     if (write_fail(&w, store_run(st, err)) != 0 ||
@@ -451,11 +439,9 @@ int riskarea_delete(struct store *s, const struct actor *who, int64_t id, struct
     if (write_fail(&w, riskarea_get(s, id, &before, err)) != 0 ||
         write_fail(&w, risk_permitted(s, who, before.region_code, err)) != 0)
         goto out;
-    struct store_stmt *st = store_prepare(s, "DELETE FROM risk_areas WHERE id = ?", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    struct store_stmt *st = write_prepare(&w, "DELETE FROM risk_areas WHERE id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, id);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;

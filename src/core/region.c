@@ -3,6 +3,7 @@
  */
 #include "core/region.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,7 @@ void region_code_range(const char *prefix, char upper[REGION_CODE_MAX])
     }
     memcpy(upper, prefix, n + 1);
     upper[n - 1]++; /* '9' + 1 is ':', which sorts after every digit */
+    assert(strcmp(prefix, upper) < 0);
 }
 
 int region_narrow(const char *scope, const char *region, char out[REGION_CODE_MAX])
@@ -90,6 +92,7 @@ void region_bind_range(struct store_stmt *st, int idx, const char *prefix)
 
 int region_in_scope(const char *code, const char *scope)
 {
+    assert(code && scope);
     return strncmp(code, scope, strlen(scope)) == 0;
 }
 

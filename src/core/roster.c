@@ -409,11 +409,9 @@ int roster_shift_create(struct store *s, const struct actor *who,
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     id = store_last_insert_id(s);
-    st = store_prepare(s, "INSERT INTO shift_people (shift_id, person_id) VALUES (?, ?)", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, "INSERT INTO shift_people (shift_id, person_id) VALUES (?, ?)");
+    if (!st)
         goto out;
-    }
     for (int i = 0; i < in->npersons && write_ok(&w); i++) {
         store_bind_int64(st, 1, id);
         store_bind_int64(st, 2, in->person_ids[i]);
@@ -599,15 +597,11 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
     if (write_check(&w) != 0)
         goto out;
     struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT s.start_unix, s.end_unix, p.checkin_unix, p.checkout_unix,"
-                      " p.shift_id FROM shifts s LEFT JOIN shift_people p"
-                      " ON p.shift_id = s.id AND p.person_id = ? WHERE s.id = ?",
-                      err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, "SELECT s.start_unix, s.end_unix, p.checkin_unix, p.checkout_unix,"
+                          " p.shift_id FROM shifts s LEFT JOIN shift_people p"
+                          " ON p.shift_id = s.id AND p.person_id = ? WHERE s.id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, person_id);
     store_bind_int64(st, 2, shift_id);
     int rc = store_step(st, err);
@@ -663,18 +657,12 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
             goto out;
         }
     }
-    st = in ? store_prepare(s,
-                            "UPDATE shift_people SET checkin_unix = ?"
-                            " WHERE shift_id = ? AND person_id = ?",
-                            err)
-            : store_prepare(s,
-                            "UPDATE shift_people SET checkout_unix = ?"
-                            " WHERE shift_id = ? AND person_id = ?",
-                            err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+    st = write_prepare(&w, in ? "UPDATE shift_people SET checkin_unix = ?"
+                                " WHERE shift_id = ? AND person_id = ?"
+                              : "UPDATE shift_people SET checkout_unix = ?"
+                                " WHERE shift_id = ? AND person_id = ?");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, at_unix);
     store_bind_int64(st, 2, shift_id);
     store_bind_int64(st, 3, person_id);

@@ -82,14 +82,9 @@ int site_get(struct store *s, const char *scope, int64_t id, struct site *out, s
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     bind_scope(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_one(st, REF_SITE, id, err);
+    if (rc == 0)
         fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "收治/隔离场所 %lld 不存在", "site %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -209,8 +204,6 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
         write_region(&w, in->region_code, 0, "region_code", NULL);
     if (write_check(&w) != 0)
         return write_end(&w, 0);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = store_prepare(s,
                                           "INSERT INTO sites (kind, name, region_code, capacity,"
                                           " address, created_by, created_at, updated_at)"
@@ -226,8 +219,8 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
     store_bind_int64(st, 4, in->capacity);
     store_bind_text(st, 5, in->address && *in->address ? in->address : NULL);
     store_bind_text(st, 6, who->user->username);
-    store_bind_text(st, 7, now);
-    store_bind_text(st, 8, now);
+    store_bind_text(st, 7, w.now);
+    store_bind_text(st, 8, w.now);
     if ((rc = store_run(st, err)) != 0) {
         if (rc == -EP_ECONFLICT) { /* a region of the scope: this leaks nothing */
             ep_error_clear(err);

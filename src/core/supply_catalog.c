@@ -42,8 +42,6 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
     struct write w;
     int64_t id = 0;
     write_begin(&w, s, who, NULL, NULL, NULL, err);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = !write_ok(&w)
                                 ? NULL
                                 : store_prepare(s,
@@ -62,7 +60,7 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
             store_bind_int64(st, 5, in->pack_size);
         }
         store_bind_text(st, 6, who->user->username);
-        store_bind_text(st, 7, now);
+        store_bind_text(st, 7, w.now);
         int rc = store_run(st, err);
         if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "物资“%s”已存在", "item \"%s\" exists", in->name);
@@ -148,8 +146,6 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
     write_begin(&w, s, who, NULL, NULL, NULL, err);
     write_region(&w, in->region_code, REGION_GRID, "region_code", NULL);
     write_check(&w);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = !write_ok(&w)
                                 ? NULL
                                 : store_prepare(s,
@@ -164,7 +160,7 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
         store_bind_text(st, 2, in->region_code);
         store_bind_text(st, 3, in->address && *in->address ? in->address : NULL);
         store_bind_text(st, 4, who->user->username);
-        store_bind_text(st, 5, now);
+        store_bind_text(st, 5, w.now);
         int rc = store_run(st, err);
         if (rc == -EP_ECONFLICT)
             ep_error_set(err, EP_ECONFLICT, "该网格已有仓库“%s”", "warehouse \"%s\" exists there",

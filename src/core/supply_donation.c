@@ -47,8 +47,6 @@ int supply_donor_create(struct store *s, const struct actor *who,
     write_begin(&w, s, who, NULL, NULL, NULL, err);
     write_region(&w, region, 0, "region_code", NULL);
     write_check(&w);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st =
         !write_ok(&w)
             ? NULL
@@ -65,7 +63,7 @@ int supply_donor_create(struct store *s, const struct actor *who,
         store_bind_text(st, 4, in->contact_phone && *in->contact_phone ? in->contact_phone : NULL);
         store_bind_text(st, 5, region);
         store_bind_text(st, 6, who->user->username);
-        store_bind_text(st, 7, now);
+        store_bind_text(st, 7, w.now);
         write_fail(&w, store_run(st, err));
     }
     if (write_ok(&w)) {

@@ -105,8 +105,6 @@ int supply_request_create(struct store *s, const struct actor *who,
     write_region(&w, in->region_code, 0, "region_code", NULL);
     supply_lines_refs(&w, in->nlines, in->lines);
     write_check(&w);
-    char now[32];
-    time_now_iso(now);
     struct store_stmt *st = !write_ok(&w) ? NULL
                                           : store_prepare(s,
                                                           "INSERT INTO supply_requests"
@@ -123,7 +121,7 @@ int supply_request_create(struct store *s, const struct actor *who,
         store_bind_text(st, 4, in->needed_by);
         store_bind_text(st, 5, in->note && *in->note ? in->note : NULL);
         store_bind_text(st, 6, who->user->username);
-        store_bind_text(st, 7, now);
+        store_bind_text(st, 7, w.now);
         rc = store_run(st, err);
         id = rc == 0 ? store_last_insert_id(s) : 0;
     }

@@ -287,11 +287,9 @@ int team_member_add(struct store *s, const struct actor *who, int64_t team_id, i
     if (write_check(&w) != 0)
         goto out;
     struct store_stmt *st =
-        store_prepare(s, "INSERT INTO team_members (team_id, person_id) VALUES (?, ?)", err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
+        write_prepare(&w, "INSERT INTO team_members (team_id, person_id) VALUES (?, ?)");
+    if (!st)
         goto out;
-    }
     store_bind_int64(st, 1, team_id);
     store_bind_int64(st, 2, person_id);
     int rc = store_run(st, err);

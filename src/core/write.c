@@ -10,6 +10,12 @@
 #include <string.h>
 
 #include "core/counter.h"
+#include "util/timeutil.h"
+
+/* A step runs on an open transaction, or after the write failed (then it
+ * does nothing): never after write_end or write_abort, never before
+ * write_begin. */
+#define STEP_OK(w) assert((w) && (w)->s && (w)->err && ((w)->open || (w)->rc != 0))
 
 int write_begin(struct write *w, struct store *s, const struct actor *who, const char *idem_entity,
                 struct idem_key *idem, int64_t *replay_id, struct ep_error *err)
@@ -21,6 +27,7 @@ int write_begin(struct write *w, struct store *s, const struct actor *who, const
     w->err = err;
     w->idem = idem && idem->uuid ? idem : NULL;
     w->idem_entity = idem_entity;
+    time_now_iso(w->now);
     if (store_begin(s, err) != 0)
         return w->rc = -err->code;
     w->open = 1;
@@ -45,6 +52,17 @@ int write_begin(struct write *w, struct store *s, const struct actor *who, const
     return 0;
 }
 
+struct store_stmt *write_prepare(struct write *w, const char *sql)
+{
+    STEP_OK(w);
+    if (w->rc != 0)
+        return NULL;
+    struct store_stmt *st = store_prepare(w->s, sql, w->err);
+    if (!st)
+        write_fail(w, -EP_EINTERNAL);
+    return st;
+}
+
 int write_fail(struct write *w, int rc)
 {
     if (w->rc == 0 && rc < 0) {
@@ -63,6 +81,7 @@ int write_check(struct write *w)
 
 int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_CODE_MAX])
 {
+    STEP_OK(w);
     if (w->rc)
         return w->rc;
     int rc = ref_writable(w->s, w->who->user->scope, kind, id, region_out, w->err);
@@ -76,6 +95,8 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
 static int ref_check(struct write *w, int kind, int64_t id, const char *field, int inside,
                      char region_out[REGION_CODE_MAX])
 {
+    STEP_OK(w);
+    assert(field && *field);
     if (w->rc)
         return 0;
     const char *scope = w->who->user->scope;
@@ -125,6 +146,7 @@ int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const c
 int write_region(struct write *w, const char *code, int level, const char *field,
                  struct region *out)
 {
+    STEP_OK(w);
     if (w->rc)
         return 0;
     int rc = ref_region(w->s, w->who->user->scope, code, level, field, out, w->err);
@@ -135,6 +157,7 @@ int write_region(struct write *w, const char *code, int level, const char *field
 
 int write_target_region(struct write *w, const char *code, int level, struct region *out)
 {
+    STEP_OK(w);
     if (w->rc)
         return w->rc;
     int rc = ref_region_visible(w->s, w->who->user->scope, code, level, out, w->err);
@@ -150,6 +173,7 @@ int write_target_region(struct write *w, const char *code, int level, struct reg
 
 int write_scope(struct write *w, const char *code)
 {
+    STEP_OK(w);
     if (w->rc)
         return w->rc;
     if (!code || !region_in_scope(code, w->who->user->scope))
@@ -160,6 +184,8 @@ int write_scope(struct write *w, const char *code)
 
 int write_count(struct write *w, const char *code, const char *metric, int64_t delta)
 {
+    STEP_OK(w);
+    assert(code && metric && *metric);
     if (w->rc || delta == 0)
         return w->rc;
     int rc = counter_add(w->s, code, metric, delta, w->err);
@@ -169,6 +195,8 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
 int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
                     const char *region, const json_t *before, const json_t *after)
 {
+    STEP_OK(w);
+    assert(action && entity && entity_key);
     if (w->rc)
         return w->rc;
     int rc = audit_record(w->s, w->who, action, entity, entity_key, region, before, after, w->err);

@@ -49,6 +49,8 @@ struct write {
     const char *idem_entity; /* kind of entity the key was used for ("health_report") */
     int rc;                  /* first failure (negative), sticky; 0 while all is well */
     int open;                /* 1 while the transaction is open */
+    char now[32];            /* when the write was recorded (ISO 8601 UTC, time_now_iso),
+                                set once by write_begin: every row it stamps carries it */
 };
 
 #define WRITE_REPLAY 1 /* write_begin: the key was seen with this body */
@@ -72,6 +74,10 @@ static inline int write_ok(const struct write *w)
 /* Records "rc" (negative, with w->err already filled) as the write's failure
  * unless one is recorded already.  Returns the write's failure. */
 int write_fail(struct write *w, int rc);
+
+/* Prepares "sql" on the write's connection: NULL when the write has already
+ * failed or the statement cannot be prepared (then the write fails). */
+struct store_stmt *write_prepare(struct write *w, const char *sql);
 
 /* Input errors gathered so far in w->err (field errors) become the write's
  * failure.  Returns the write's failure (0 when there is none). */

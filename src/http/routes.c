@@ -11,6 +11,8 @@
 const struct route http_routes[] = {
     /* system */
     {"GET", "/api/v1/health", handler_health_get, PERM_PUBLIC, 0, NULL},
+    /* the API itself, generated from this table and the body specs (http/openapi.h) */
+    {"GET", "/api/v1/openapi.json", handler_openapi_get, PERM_PUBLIC, 0, NULL},
 
     /* session and users */
     {"POST", "/api/v1/session", handler_session_create, PERM_PUBLIC, 0, session_login_fields},

@@ -3,6 +3,7 @@
  */
 #include "util/arena.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,7 @@ void *arena_alloc(struct arena *a, size_t size)
         a->head = b;
         a->total += cap;
     }
+    assert(b->used + need <= b->cap && b->used % ARENA_ALIGN == 0);
     void *p = b->data + b->used;
     b->used += need;
     return p;

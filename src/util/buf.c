@@ -3,6 +3,7 @@
  */
 #include "util/buf.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ void buf_reset(struct buf *b)
 /* Ensures room for "extra" more bytes plus the NUL. */
 static void reserve(struct buf *b, size_t extra)
 {
+    assert(b->cap == 0 ? !b->data && b->len == 0 : b->data && b->len < b->cap);
     if (extra > SIZE_MAX - b->len - 1)
         abort();
     size_t need = b->len + extra + 1;
@@ -56,6 +58,7 @@ void buf_append(struct buf *b, const void *data, size_t n)
         memcpy(b->data + b->len, data, n);
     b->len += n;
     b->data[b->len] = '\0';
+    assert(b->len < b->cap);
 }
 
 void buf_puts(struct buf *b, const char *s)

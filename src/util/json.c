@@ -3,6 +3,7 @@
  */
 #include "util/json.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -151,6 +152,7 @@ static void check_scalar(const json_t *v, const char *name, int type, const stru
  * errors "name[i].member") or "elem" (scalars, "name[i]"). */
 static void check_array(const json_t *v, const struct json_field *f, struct ep_error *err)
 {
+    assert(!(f->members && f->elem)); /* a list of objects or of scalars, not both */
     size_t n = json_array_size(v);
     if (f->max_items && n > (size_t)f->max_items) {
         ep_error_field(err, f->name, "最多 %d 项", "at most %d entries", f->max_items);
@@ -196,6 +198,7 @@ static void check_value(const json_t *v, const struct json_field *f, struct ep_e
 
 int json_object_check(const json_t *obj, const struct json_field *fields, struct ep_error *err)
 {
+    assert(json_is_object(obj) && fields && err);
     int before = err->nfields;
     const char *key;
     json_t *v;

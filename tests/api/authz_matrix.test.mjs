@@ -66,6 +66,7 @@ const next = () => String(++serial).padStart(3, '0');
 // statuses each may give when the role holds the permission.
 const FIXTURES = {
   'GET /api/v1/health': { in: () => ({ path: '/api/v1/health' }), ok: [200] },
+  'GET /api/v1/openapi.json': { in: () => ({ path: '/api/v1/openapi.json' }), ok: [200] },
   'POST /api/v1/session': { in: () => ({ path: '/api/v1/session', body: { username: 'nobody', password: 'x' } }), ok: [401] },
   'GET /api/v1/session': { in: () => ({ path: '/api/v1/session' }), ok: [200] },
   'DELETE /api/v1/session': { in: () => ({ path: '/api/v1/session' }), ok: [200] },

@@ -13,6 +13,7 @@
 
 /* system.c */
 HANDLER(handler_health_get);
+HANDLER(handler_openapi_get);
 
 /* regions.c */
 HANDLER(handler_regions_roots);
