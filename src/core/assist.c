@@ -17,6 +17,7 @@
 #include "core/region.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define COLUMNS                                                                                    \
@@ -142,7 +143,7 @@ static void check_input(const struct assist_input *in, char id_upper[19], struct
 {
     if (in->source_case_id <= 0)
         ep_error_field(err, "source_case_id", "必填,应为病例编号", "is required: a case id");
-    org_check_text(in->name, "name", ASSIST_NAME_CHARS, 1, err);
+    text_check(in->name, "name", ASSIST_NAME_CHARS, TEXT_REQUIRED, err);
     int has_id = in->id_number && *in->id_number, has_phone = in->phone && *in->phone;
     id_upper[0] = '\0';
     if (has_id) {
@@ -169,7 +170,7 @@ static void check_input(const struct assist_input *in, char id_upper[19], struct
     org_check_date(in->last_contact_date, "last_contact_date", 1, &day, err);
     if (day > time_today_cn())
         ep_error_field(err, "last_contact_date", "不能晚于今天", "must not be after today");
-    org_check_text(in->note, "note", ASSIST_NOTE_CHARS, 0, err);
+    text_check(in->note, "note", ASSIST_NOTE_CHARS, 0, err);
 }
 
 /* The registered person with this ID number, anywhere: id and grid, or 0. */
@@ -433,7 +434,7 @@ int assist_request_observe(struct store *s, const struct actor *who, int64_t id,
                            struct ep_error *err)
 {
     *out = NULL;
-    org_check_text(in->reply, "reply", ASSIST_NOTE_CHARS, 0, err);
+    text_check(in->reply, "reply", ASSIST_NOTE_CHARS, 0, err);
     if (in->person_id < 0)
         ep_error_field(err, "person_id", "应为正整数", "must be a positive integer");
     struct write w;
@@ -469,7 +470,7 @@ int assist_request_not_found(struct store *s, const struct actor *who, int64_t i
                              const char *reply, json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    org_check_text(reply, "reply", ASSIST_NOTE_CHARS, 1, err);
+    text_check(reply, "reply", ASSIST_NOTE_CHARS, TEXT_REQUIRED, err);
     struct write w;
     if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
         return w.rc;

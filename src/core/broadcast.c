@@ -22,27 +22,13 @@
 #include "core/region.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
-
-static void check_text(const char *field, const char *v, size_t max, struct ep_error *err)
-{
-    if (!v || !*v) {
-        ep_error_field(err, field, "必填", "is required");
-        return;
-    }
-    size_t len = strlen(v);
-    if (!utf8_valid(v, len))
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-    else if (utf8_length(v, len) > max || len > max * 4)
-        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
-    else if (strspn(v, " \t\r\n") == len)
-        ep_error_field(err, field, "不能为空白", "must not be blank");
-}
 
 int broadcast_check(const struct broadcast_input *in, struct ep_error *err)
 {
-    check_text("title", in->title, 60, err);
-    check_text("body", in->body, BROADCAST_BODY_CHARS, err);
+    text_check(in->title, "title", 60, TEXT_REQUIRED | TEXT_MULTILINE, err);
+    text_check(in->body, "body", BROADCAST_BODY_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
     if (!in->region_code)
         ep_error_field(err, "region_code", "必填", "is required");
     else if (!region_level_of_code(in->region_code))

@@ -22,6 +22,7 @@
 #include "core/roster.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define DAY_SECONDS  86400
@@ -187,7 +188,7 @@ int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_er
             ep_error_field(err, "id_number", "身份证号无效(18 位,校验码须正确)",
                            "invalid ID number (18 characters with a valid check digit)");
     } else if (by_name) {
-        org_check_text(in->name, "name", 20, 1, err);
+        text_check(in->name, "name", 20, TEXT_REQUIRED, err);
         if (!in->phone || !*in->phone)
             ep_error_field(err, "phone", "按姓名登记时必填", "is required with a name");
         else if (!idcheck_phone(in->phone))
@@ -202,8 +203,8 @@ int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_er
                        "must be a time with offset, e.g. 2020-01-28T09:30:00+08:00");
     else if (in->entered_at && t > (int64_t)time(NULL) + CLOCK_SKEW_S)
         ep_error_field(err, "entered_at", "不能晚于现在", "must not be in the future");
-    org_check_text(in->origin, "origin", CHECKPOINT_TEXT_CHARS, 0, err);
-    org_check_text(in->destination, "destination", CHECKPOINT_TEXT_CHARS, 0, err);
+    text_check(in->origin, "origin", CHECKPOINT_TEXT_CHARS, 0, err);
+    text_check(in->destination, "destination", CHECKPOINT_TEXT_CHARS, 0, err);
     if (in->temperature_dc && (in->temperature_dc < 340 || in->temperature_dc > 430))
         ep_error_field(err, "temperature", "应在 34.0 到 43.0 之间",
                        "must be between 34.0 and 43.0");

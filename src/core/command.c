@@ -17,27 +17,10 @@
 #include "core/stats.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* ---- shared helpers ------------------------------------------------------------ */
-
-/* Checks a text of 1..max characters (optional when !required). */
-static void check_text(const char *field, const char *v, int required, size_t max,
-                       struct ep_error *err)
-{
-    if (!v || !*v) {
-        if (required)
-            ep_error_field(err, field, "必填", "is required");
-        return;
-    }
-    size_t len = strlen(v);
-    if (!utf8_valid(v, len))
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-    else if (utf8_length(v, len) > max || len > max * 4)
-        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
-    else if (strspn(v, " \t\r\n") == len)
-        ep_error_field(err, field, "不能为空白", "must not be blank");
-}
 
 /* Checks the form of a region code (required when "required"); whether it
  * exists and lies in the writer's scope is a reference, see region_ref(). */
@@ -135,7 +118,7 @@ int command_level_check(const struct level_input *in, struct ep_error *err)
         ep_error_field(err, "level", "应为 1 到 4(一级至四级响应)",
                        "must be 1 to 4 (level I to IV)");
     check_date("effective_date", in->effective_date, 1, NULL, err);
-    check_text("note", in->note, 0, COMMAND_TEXT_CHARS, err);
+    text_check(in->note, "note", COMMAND_TEXT_CHARS, TEXT_MULTILINE, err);
     if (in->directive_id < 0)
         ep_error_field(err, "directive_id", "应为正整数", "must be a positive integer");
     return err->code ? -err->code : 0;
@@ -458,8 +441,8 @@ static int level_from_name(const char *name)
 
 int command_directive_check(const struct directive_input *in, struct ep_error *err)
 {
-    check_text("title", in->title, 1, COMMAND_TITLE_CHARS, err);
-    check_text("body", in->body, 1, COMMAND_BODY_CHARS, err);
+    text_check(in->title, "title", COMMAND_TITLE_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
+    text_check(in->body, "body", COMMAND_BODY_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
     check_region_form("target_region", in->target_region, 1, err);
     check_region_form("issuing_region", in->issuing_region, 0, err);
     int level = level_from_name(in->target_level);
@@ -929,7 +912,7 @@ int command_directive_reply(struct store *s, const struct actor *who, int64_t id
     if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
         return w.rc;
     int64_t reply_id = 0;
-    check_text("body", body, 1, COMMAND_TEXT_CHARS, err);
+    text_check(body, "body", COMMAND_TEXT_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
     if (write_check(&w) != 0 ||
         directive_recipient(&w, id, "只有接收单位的人员才能回复通知",
                             "only recipients can reply to a directive") != 0)
@@ -981,8 +964,8 @@ const char *command_finding_category_zh(const char *category)
 int command_inspection_check(const struct inspection_input *in, struct ep_error *err)
 {
     check_region_form("region_code", in->region_code, 1, err);
-    check_text("unit", in->unit, 0, 60, err);
-    check_text("summary", in->summary, 0, COMMAND_TEXT_CHARS, err);
+    text_check(in->unit, "unit", 60, TEXT_MULTILINE, err);
+    text_check(in->summary, "summary", COMMAND_TEXT_CHARS, TEXT_MULTILINE, err);
     int64_t on = 0;
     int date_ok = check_date("inspected_on", in->inspected_on, 1, &on, err) == 0;
     if (date_ok && on > time_today_cn())
@@ -1002,9 +985,9 @@ int command_inspection_check(const struct inspection_input *in, struct ep_error 
                            "must be screening, quarantine, checkpoint, duty, supplies, "
                            "publicity, information or other");
         snprintf(name, sizeof name, "findings[%d].description", i);
-        check_text(name, f->description, 1, COMMAND_TEXT_CHARS, err);
+        text_check(f->description, name, COMMAND_TEXT_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
         snprintf(name, sizeof name, "findings[%d].responsible_unit", i);
-        check_text(name, f->responsible_unit, 1, 60, err);
+        text_check(f->responsible_unit, name, 60, TEXT_REQUIRED | TEXT_MULTILINE, err);
         snprintf(name, sizeof name, "findings[%d].region_code", i);
         check_region_form(name, f->region_code, 0, err);
         snprintf(name, sizeof name, "findings[%d].deadline", i);
@@ -1234,7 +1217,7 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
         return w.rc;
     int rectify = strcmp(to, "rectified") == 0;
     if (note)
-        check_text("evidence_note", note, 1, COMMAND_TEXT_CHARS, err);
+        text_check(note, "evidence_note", COMMAND_TEXT_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
     else if (rectify)
         ep_error_field(err, "evidence_note", "必填", "is required");
     json_t *before = NULL;

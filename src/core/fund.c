@@ -16,6 +16,7 @@
 #include "core/supply.h"
 #include "core/write.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define ACCOUNT_COLUMNS "id, name, kind, region_code, balance_fen, created_by, created_at"
@@ -40,7 +41,7 @@ int fund_account_create(struct store *s, const struct actor *who,
                         const struct fund_account_input *in, int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", FUND_ACCOUNT_NAME_MAX, 1, err);
+    text_check(in->name, "name", FUND_ACCOUNT_NAME_MAX, TEXT_REQUIRED, err);
     if (!in_list(in->kind, account_kinds))
         ep_error_field(err, "kind", "须为 party_fee(专项党费)、donation、fiscal 或 other",
                        "must be party_fee, donation, fiscal or other");
@@ -209,8 +210,8 @@ static void entry_check(const struct fund_entry_input *in, char date[11], struct
     if (in->amount_fen <= 0 || in->amount_fen > SUPPLY_MONEY_MAX)
         ep_error_field(err, "amount_fen", "金额须为 1 至 10^14 分之间的整数",
                        "must be an integer from 1 to 10^14 fen");
-    supply_text_check(in->purpose, "purpose", FUND_PURPOSE_MAX, 1, err);
-    supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
+    text_check(in->purpose, "purpose", FUND_PURPOSE_MAX, TEXT_REQUIRED, err);
+    text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
     supply_date_check(in->entry_date, "entry_date", date, err);
 }
 
@@ -237,7 +238,7 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
                        int64_t *new_id, struct ep_error *err)
 {
     *new_id = 0;
-    supply_text_check(approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
+    text_check(approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
     if (err->code)
         return -err->code;
     struct write w;

@@ -18,33 +18,10 @@
 #include "core/region.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* ---- shared checks ------------------------------------------------------------ */
-
-void org_check_text(const char *text, const char *field, int chars, int required,
-                    struct ep_error *err)
-{
-    if (!text || !*text) {
-        if (required)
-            ep_error_field(err, field, "必填", "is required");
-        return;
-    }
-    size_t len = strlen(text);
-    if (!utf8_valid(text, len)) {
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-        return;
-    }
-    if (utf8_length(text, len) > (size_t)chars) {
-        ep_error_field(err, field, "不能超过 %d 个字", "must be at most %d characters", chars);
-        return;
-    }
-    for (const char *c = text; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-            ep_error_field(err, field, "不能包含控制字符", "must not contain control characters");
-            return;
-        }
-}
 
 void org_check_date(const char *date, const char *field, int required, int64_t *day,
                     struct ep_error *err)
@@ -176,12 +153,12 @@ static int org_facts_get(struct store *s, int64_t id, struct org_facts *f, struc
 int org_insert(struct write *w, const struct org_input *in, int64_t *id_out)
 {
     struct ep_error *err = w->err;
-    org_check_text(in->name, "name", ORG_NAME_CHARS, 1, err);
+    text_check(in->name, "name", ORG_NAME_CHARS, TEXT_REQUIRED, err);
     if (!in_list(in->kind, kinds))
         ep_error_field(err, "kind", "应为 regular(常设)、temporary(临时)或 mobile(流动)",
                        "must be regular, temporary or mobile");
-    org_check_text(in->location, "location", ORG_NAME_CHARS,
-                   in->kind && !strcmp(in->kind, "mobile"), err);
+    text_check(in->location, "location", ORG_NAME_CHARS,
+               in->kind && !strcmp(in->kind, ("mobile")) ? TEXT_REQUIRED : 0, err);
     int64_t founded;
     org_check_date(in->founded_date, "founded_date", 1, &founded, err);
     if (founded > time_today_cn())
@@ -706,9 +683,10 @@ int org_application_create(struct store *s, const struct actor *who,
     if (in->npersons < 1 || in->npersons > ORG_APPLICANTS_MAX)
         ep_error_field(err, "person_ids", "应有 1 到 %d 人", "must list 1 to %d persons",
                        ORG_APPLICANTS_MAX);
-    org_check_text(in->group_name, "group_name", ORG_NAME_CHARS, in->npersons > 1, err);
-    org_check_text(in->pledge, "pledge", ORG_TEXT_CHARS, 1, err);
-    org_check_text(in->wish, "wish", ORG_NAME_CHARS, 0, err);
+    text_check(in->group_name, "group_name", ORG_NAME_CHARS, (in->npersons > 1) ? TEXT_REQUIRED : 0,
+               err);
+    text_check(in->pledge, "pledge", ORG_TEXT_CHARS, TEXT_REQUIRED, err);
+    text_check(in->wish, "wish", ORG_NAME_CHARS, 0, err);
     struct write w;
     if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
         return w.rc;
@@ -800,7 +778,7 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
     if (!approve && !(decision && strcmp(decision, "decline") == 0))
         ep_error_field(err, "decision", "应为 approve(批准)或 decline(不批准)",
                        "must be approve or decline");
-    org_check_text(note, "note", ORG_TEXT_CHARS, 0, err);
+    text_check(note, "note", ORG_TEXT_CHARS, 0, err);
     if (team && !approve && decision)
         ep_error_field(err, "team", "只有批准时才能组建队伍",
                        "a team can only be formed on approval");

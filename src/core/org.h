@@ -41,10 +41,6 @@
 
 /* ---- checks shared by the mobilisation modules ------------------------------ */
 
-/* Optional text ("required" = 1: must be present and not empty): valid
- * UTF-8, at most "chars" characters, no control characters.  Field error. */
-void org_check_text(const char *text, const char *field, int chars, int required,
-                    struct ep_error *err);
 /* A date YYYY-MM-DD ("required" as above); stores the day number in *day
  * (-1 when absent or bad).  Field error. */
 void org_check_date(const char *date, const char *field, int required, int64_t *day,

@@ -14,6 +14,7 @@
 #include "core/org.h"
 #include "core/region.h"
 #include "core/write.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define DAY_SECONDS       86400
@@ -153,7 +154,7 @@ int roster_place_insert(struct write *w, const char *name, const char *kind,
                         const char *region_code, int64_t *id_out)
 {
     struct ep_error *err = w->err;
-    org_check_text(name, "name", ORG_NAME_CHARS, 1, err);
+    text_check(name, "name", ORG_NAME_CHARS, TEXT_REQUIRED, err);
     int known = 0;
     for (int i = 0; kind && place_kinds[i]; i++)
         known |= strcmp(kind, place_kinds[i]) == 0;
@@ -364,7 +365,7 @@ int roster_shift_create(struct store *s, const struct actor *who,
     if (in->npersons < 1 || in->npersons > ROSTER_PEOPLE_MAX)
         ep_error_field(err, "person_ids", "应有 1 到 %d 人", "must list 1 to %d persons",
                        ROSTER_PEOPLE_MAX);
-    org_check_text(in->note, "note", 200, 0, err);
+    text_check(in->note, "note", 200, 0, err);
     if (in->team_id < 0)
         ep_error_field(err, "team_id", "应为正整数", "must be a positive integer");
     struct write w;

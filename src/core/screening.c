@@ -24,6 +24,7 @@
 #include "core/person.h"
 #include "core/profile.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 #define DAY_SECONDS 86400
@@ -88,30 +89,6 @@ static int iso_parse(const char *s, int64_t *out)
     }
     *out = day * DAY_SECONDS + hh * 3600 + mm * 60 + ss - offset;
     return 0;
-}
-
-/* Checks optional text: valid UTF-8, at most "chars" characters, no control
- * characters but newlines when "multiline".  Adds a field error. */
-static void check_text(const char *text, const char *field, int chars, int multiline,
-                       struct ep_error *err)
-{
-    if (!text)
-        return;
-    size_t len = strlen(text);
-    if (!utf8_valid(text, len)) {
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-        return;
-    }
-    if (utf8_length(text, len) > (size_t)chars) {
-        ep_error_field(err, field, "不能超过 %d 个字", "must be at most %d characters", chars);
-        return;
-    }
-    for (const char *c = text; *c; c++)
-        if (((unsigned char)*c < 0x20 && !(multiline && (*c == '\n' || *c == '\r'))) ||
-            *c == 0x7f) {
-            ep_error_field(err, field, "不能包含控制字符", "must not contain control characters");
-            return;
-        }
 }
 
 static void copy_text(char *dst, size_t size, const char *src)
@@ -215,7 +192,7 @@ int round_open(struct store *s, const struct actor *who, const struct round_inpu
     if (!in->name || !*in->name)
         ep_error_field(err, "name", "必填", "is required");
     else
-        check_text(in->name, "name", ROUND_NAME_CHARS, 0, err);
+        text_check(in->name, "name", ROUND_NAME_CHARS, 0, err);
     int64_t start = 0, end = 0;
     int start_ok = 0, end_ok = 0;
     if (!in->start_date)
@@ -489,7 +466,7 @@ static void check_input(const struct visit_input *in, int64_t now, int64_t *visi
     if (in->members_present < 0 || in->members_present > VISIT_MEMBERS_MAX)
         ep_error_field(err, "members_present", "应在 0 到 %d 之间", "must be between 0 and %d",
                        VISIT_MEMBERS_MAX);
-    check_text(in->note, "note", VISIT_NOTE_CHARS, 1, err);
+    text_check(in->note, "note", VISIT_NOTE_CHARS, TEXT_MULTILINE, err);
     *visited_unix = now;
     int visited_ok = 1;
     if (in->visited_at) {
@@ -524,9 +501,9 @@ static void check_input(const struct visit_input *in, int64_t now, int64_t *visi
             (p->temperature_dc < VISIT_TEMP_MIN_DC || p->temperature_dc > VISIT_TEMP_MAX_DC))
             ep_error_field(err, FIELD("temperature"), "体温应在 34.0 到 43.0 ℃ 之间",
                            "temperature must be between 34.0 and 43.0 °C");
-        check_text(p->origin, FIELD("origin"), VISIT_TEXT_CHARS, 0, err);
-        check_text(p->transport, FIELD("transport"), VISIT_TEXT_CHARS, 0, err);
-        check_text(p->other_symptoms, FIELD("other_symptoms"), VISIT_TEXT_CHARS, 0, err);
+        text_check(p->origin, FIELD("origin"), VISIT_TEXT_CHARS, 0, err);
+        text_check(p->transport, FIELD("transport"), VISIT_TEXT_CHARS, 0, err);
+        text_check(p->other_symptoms, FIELD("other_symptoms"), VISIT_TEXT_CHARS, 0, err);
         int64_t arrival;
         if (p->arrival_date) {
             if (time_date_parse(p->arrival_date, &arrival) != 0)

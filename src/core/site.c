@@ -11,6 +11,7 @@
 #include "core/ref.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static const struct {
@@ -134,24 +135,6 @@ json_t *site_json_new(const struct site *o)
     return j;
 }
 
-/* Checks a text of 1..max characters (optional when !required). */
-static void check_text(const char *field, const char *v, int required, size_t max,
-                       struct ep_error *err)
-{
-    if (!v || !*v) {
-        if (required)
-            ep_error_field(err, field, "必填", "is required");
-        return;
-    }
-    size_t len = strlen(v);
-    if (!utf8_valid(v, len))
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-    else if (utf8_length(v, len) > max || len > max * 4)
-        ep_error_field(err, field, "不能超过 %zu 个字", "must be at most %zu characters", max);
-    else if (strspn(v, " ") == len)
-        ep_error_field(err, field, "不能为空白", "must not be blank");
-}
-
 /* The checks of a site's fields that need no database. */
 static void check_fields(const struct site_input *in, struct ep_error *err)
 {
@@ -162,8 +145,8 @@ static void check_fields(const struct site_input *in, struct ep_error *err)
                        "应为 designated_hospital(定点医院)、fever_clinic(发热门诊)或"
                        " quarantine_site(集中隔离点)",
                        "must be designated_hospital, fever_clinic or quarantine_site");
-    check_text("name", in->name, 1, SITE_NAME_CHARS, err);
-    check_text("address", in->address, 0, 60, err);
+    text_check(in->name, "name", SITE_NAME_CHARS, TEXT_REQUIRED | TEXT_MULTILINE, err);
+    text_check(in->address, "address", 60, TEXT_MULTILINE, err);
     if (in->capacity < 0 || in->capacity > 100000)
         ep_error_field(err, "capacity", "应在 0 到 100000 之间", "must be between 0 and 100000");
     if (!in->region_code)

@@ -28,35 +28,12 @@
 #include "core/supply_internal.h"
 #include "util/idcheck.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
 const char *const supply_recipient_kinds[] = {"region", "hospital", "team", "checkpoint", NULL};
-
-void supply_text_check(const char *text, const char *field, int chars, int required,
-                       struct ep_error *err)
-{
-    if (!text || !*text) {
-        if (required)
-            ep_error_field(err, field, "必须填写", "is required");
-        return;
-    }
-    size_t len = strlen(text);
-    if (!utf8_valid(text, len)) {
-        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
-        return;
-    }
-    if (utf8_length(text, len) > (size_t)chars) {
-        ep_error_field(err, field, "不能超过 %d 个字", "must be at most %d characters", chars);
-        return;
-    }
-    for (const char *c = text; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-            ep_error_field(err, field, "不能包含控制字符", "must not contain control characters");
-            return;
-        }
-}
 
 void supply_date_check(const char *date, const char *field, char out[11], struct ep_error *err)
 {

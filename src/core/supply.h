@@ -279,10 +279,6 @@ void supply_money_format(int64_t fen, char out[32]);
 
 /* ---- helpers shared with fund.c ---------------------------------------------------- */
 
-/* Checks text "field": required (non-empty) when "required", valid UTF-8,
- * at most "chars" characters, no control characters.  Adds a field error. */
-void supply_text_check(const char *text, const char *field, int chars, int required,
-                       struct ep_error *err);
 /* Checks an optional date field (NULL = today) that is not in the future;
  * writes the date to use into out. */
 void supply_date_check(const char *date, const char *field, char out[11], struct ep_error *err);

@@ -9,6 +9,7 @@
 #include "core/region.h"
 #include "core/supply_internal.h"
 #include "core/write.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static const char *const categories[] = {"protective", "disinfection", "medical", "vehicle",
@@ -23,14 +24,14 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
                        int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", SUPPLY_ITEM_NAME_MAX, 1, err);
+    text_check(in->name, "name", SUPPLY_ITEM_NAME_MAX, TEXT_REQUIRED, err);
     if (!in_list(in->category, categories))
         ep_error_field(err, "category",
                        "须为 protective(防护)、disinfection(消杀)、medical(医疗)、vehicle(车辆)、"
                        "food(食品)或 other",
                        "must be protective, disinfection, medical, vehicle, food or other");
-    supply_text_check(in->unit, "unit", SUPPLY_UNIT_MAX, 1, err);
-    supply_text_check(in->pack_unit, "pack_unit", SUPPLY_UNIT_MAX, 0, err);
+    text_check(in->unit, "unit", SUPPLY_UNIT_MAX, TEXT_REQUIRED, err);
+    text_check(in->pack_unit, "pack_unit", SUPPLY_UNIT_MAX, 0, err);
     if (in->pack_size < 0 || in->pack_size > 1000000)
         ep_error_field(err, "pack_size", "须为 1 至 1000000 的整数",
                        "must be an integer from 1 to 1000000");
@@ -134,8 +135,8 @@ int supply_warehouse_create(struct store *s, const struct actor *who,
                             struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", SUPPLY_WAREHOUSE_NAME_MAX, 1, err);
-    supply_text_check(in->address, "address", SUPPLY_ADDRESS_MAX, 0, err);
+    text_check(in->name, "name", SUPPLY_WAREHOUSE_NAME_MAX, TEXT_REQUIRED, err);
+    text_check(in->address, "address", SUPPLY_ADDRESS_MAX, 0, err);
     if (!in->region_code || region_level_of_code(in->region_code) != REGION_GRID)
         ep_error_field(err, "region_code", "仓库须设在一个网格(15 位编码)",
                        "a warehouse lies in a grid (a 15-digit code)");

@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/idcheck.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static const char *const donor_kinds[] = {"enterprise", "new_social", "party_org",
@@ -27,13 +28,13 @@ int supply_donor_create(struct store *s, const struct actor *who,
                         const struct supply_donor_input *in, int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
-    supply_text_check(in->name, "name", SUPPLY_NAME_MAX, 1, err);
+    text_check(in->name, "name", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
     if (!in_list(in->kind, donor_kinds))
         ep_error_field(err, "kind",
                        "须为 enterprise(企业)、new_social(两新组织)、party_org(党组织)、"
                        "individual(个人)或 anonymous(匿名)",
                        "must be enterprise, new_social, party_org, individual or anonymous");
-    supply_text_check(in->contact_name, "contact_name", SUPPLY_CONTACT_NAME_MAX, 0, err);
+    text_check(in->contact_name, "contact_name", SUPPLY_CONTACT_NAME_MAX, 0, err);
     if (in->contact_phone && *in->contact_phone && !idcheck_phone(in->contact_phone))
         ep_error_field(err, "contact_phone", "不是有效的手机号或固定电话",
                        "is not a valid mobile or landline number");
@@ -220,11 +221,11 @@ int supply_donation_create(struct store *s, const struct actor *who,
     *id_out = 0;
     if (in->donor_id <= 0)
         ep_error_field(err, "donor_id", "必须填写捐赠方", "is required");
-    supply_text_check(in->receipt_no, "receipt_no", SUPPLY_RECEIPT_NO_MAX, 1, err);
+    text_check(in->receipt_no, "receipt_no", SUPPLY_RECEIPT_NO_MAX, TEXT_REQUIRED, err);
     char date[11];
     supply_date_check(in->donated_on, "donated_on", date, err);
-    supply_text_check(in->receiving_unit, "receiving_unit", SUPPLY_NAME_MAX, 1, err);
-    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
+    text_check(in->receiving_unit, "receiving_unit", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
+    text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->money_fen < 0 || in->money_fen > SUPPLY_MONEY_MAX)
         ep_error_field(err, "money_fen", "金额须为 0 至 10^14 分之间的整数",
                        "must be an integer from 0 to 10^14 fen");

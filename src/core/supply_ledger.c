@@ -20,6 +20,7 @@
 #include "core/supply_internal.h"
 #include "core/write.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static const char *const reason_codes[] = {"count_gain", "count_loss", "damaged", "expired",
@@ -498,7 +499,7 @@ static void op_check(struct store *s, const struct supply_op_input *in, char dat
         return;
     }
     supply_date_check(in->op_date, "date", date, err);
-    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
+    text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->warehouse_id <= 0)
         ep_error_field(err, "warehouse_id", "必须填写仓库", "is required");
     int transfer = strcmp(in->kind, "transfer") == 0, allocate = strcmp(in->kind, "allocate") == 0,
@@ -518,7 +519,7 @@ static void op_check(struct store *s, const struct supply_op_input *in, char dat
         if (!in->recipient_region || !region_level_of_code(in->recipient_region))
             ep_error_field(err, "recipient_region", "不是有效的地区编码",
                            "is not a valid region code");
-        supply_text_check(in->recipient_name, "recipient_name", SUPPLY_NAME_MAX, 1, err);
+        text_check(in->recipient_name, "recipient_name", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
     } else {
         if (in->recipient_kind || in->recipient_region || in->recipient_name)
             ep_error_field(err, "recipient_name", "只用于分配", "is for allocations only");
@@ -531,11 +532,11 @@ static void op_check(struct store *s, const struct supply_op_input *in, char dat
                            "须为 count_gain(盘盈)、count_loss(盘亏)、damaged(损坏)、expired(过期)、"
                            "lost(丢失)或 other",
                            "must be count_gain, count_loss, damaged, expired, lost or other");
-        supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
+        text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
     } else {
         if (in->reason_code)
             ep_error_field(err, "reason_code", "只用于盘点调整", "is for adjustments only");
-        supply_text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 0, err);
+        text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 0, err);
     }
     supply_lines_check(s, in->nlines, in->lines, adjust, 1, qty, err);
 }
@@ -587,8 +588,8 @@ int supply_op_reverse(struct store *s, const struct actor *who, int64_t op_id, c
                       const char *note, int64_t *new_op_id, struct ep_error *err)
 {
     *new_op_id = 0;
-    supply_text_check(approver, "approver", SUPPLY_APPROVER_MAX, 1, err);
-    supply_text_check(note, "note", SUPPLY_NOTE_MAX, 0, err);
+    text_check(approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
+    text_check(note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (err->code)
         return -err->code;
     struct write wr;

@@ -11,6 +11,7 @@
 #include "core/supply_internal.h"
 #include "core/write.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* Applies a request fulfilment: checks and updates the lines and status. */
@@ -90,8 +91,8 @@ int supply_request_create(struct store *s, const struct actor *who,
                        "must be region, hospital, team or checkpoint");
     if (!in->region_code || !region_level_of_code(in->region_code))
         ep_error_field(err, "region_code", "不是有效的地区编码", "is not a valid region code");
-    supply_text_check(in->requester_name, "requester_name", SUPPLY_NAME_MAX, 1, err);
-    supply_text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
+    text_check(in->requester_name, "requester_name", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
+    text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     int64_t day;
     if (in->needed_by && time_date_parse(in->needed_by, &day) != 0)
         ep_error_field(err, "needed_by", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD");

@@ -12,6 +12,7 @@
 #include "core/org.h"
 #include "core/region.h"
 #include "core/write.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static json_t *col_str(struct store_stmt *st, int col)
@@ -155,7 +156,7 @@ int team_insert(struct write *w, const struct team_input *in, int64_t applicatio
 {
     struct store *s = w->s;
     struct ep_error *err = w->err;
-    org_check_text(in->name, "name", ORG_NAME_CHARS, 1, err);
+    text_check(in->name, "name", ORG_NAME_CHARS, TEXT_REQUIRED, err);
     int rc;
     if (!in->type || !*in->type)
         ep_error_field(err, "type", "必填", "is required");
@@ -335,8 +336,8 @@ int team_type_create(struct store *s, const struct actor *who, const char *code,
     if (!ok)
         ep_error_field(err, "code", "应为 2-32 个小写字母、数字或下划线",
                        "must be 2-32 lower-case letters, digits or underscores");
-    org_check_text(name_zh, "name_zh", 30, 1, err);
-    org_check_text(name_en, "name_en", 30, 1, err);
+    text_check(name_zh, "name_zh", 30, TEXT_REQUIRED, err);
+    text_check(name_en, "name_en", 30, TEXT_REQUIRED, err);
     if (err->code)
         return -err->code;
     if (who->user->scope[0] && region_level_of_code(who->user->scope) != REGION_CITY)

@@ -1,0 +1,41 @@
+/*
+ * text.c -- free-text checks (see text.h).
+ */
+#include "util/text.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "util/idcheck.h"
+
+int text_check(const char *text, const char *field, int chars, int flags, struct ep_error *err)
+{
+    assert(field && chars > 0);
+    if (!text || !*text) {
+        if (!(flags & TEXT_REQUIRED))
+            return 0;
+        ep_error_field(err, field, "必填", "is required");
+        return -EP_EINVAL;
+    }
+    size_t len = strlen(text);
+    if (!utf8_valid(text, len)) {
+        ep_error_field(err, field, "不是有效的 UTF-8 文本", "is not valid UTF-8 text");
+        return -EP_EINVAL;
+    }
+    if (utf8_length(text, len) > (size_t)chars) {
+        ep_error_field(err, field, "不能超过 %d 个字", "must be at most %d characters", chars);
+        return -EP_EINVAL;
+    }
+    for (const char *c = text; *c; c++) {
+        int line = *c == '\n' || *c == '\r' || *c == '\t';
+        if (((unsigned char)*c < 0x20 && !(line && (flags & TEXT_MULTILINE))) || *c == 0x7f) {
+            ep_error_field(err, field, "不能包含控制字符", "must not contain control characters");
+            return -EP_EINVAL;
+        }
+    }
+    if ((flags & TEXT_REQUIRED) && strspn(text, " \t\r\n\xe3\x80\x80") == len) {
+        ep_error_field(err, field, "不能为空白", "must not be blank");
+        return -EP_EINVAL;
+    }
+    return 0;
+}

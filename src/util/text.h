@@ -1,0 +1,21 @@
+/*
+ * text.h -- the checks of a free text a user typed (a name, an address, a
+ * note, a directive's body): one rule for every module.
+ */
+#ifndef EPIGRID_UTIL_TEXT_H
+#define EPIGRID_UTIL_TEXT_H
+#include "util/error.h"
+
+enum text_flags {
+    TEXT_REQUIRED = 1,  /* absent, empty or only blanks is an error */
+    TEXT_MULTILINE = 2, /* line breaks and tabs are allowed */
+};
+
+/* Checks "text" for the field "field": present when TEXT_REQUIRED, valid
+ * UTF-8, at most "chars" characters, no control characters (but line breaks
+ * and tabs with TEXT_MULTILINE).  Adds at most one field error, in both
+ * languages; returns 0 when the text is good (or absent and optional),
+ * -EP_EINVAL otherwise. */
+int text_check(const char *text, const char *field, int chars, int flags, struct ep_error *err);
+
+#endif
