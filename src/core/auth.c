@@ -462,10 +462,44 @@ out:
     return w.rc;
 }
 
-/* Runs one UPDATE of user "username" in a transaction with its audit row.
- * "sql" binds "value" first when it is not NULL, then the time and the id. */
-static int update_user(struct store *s, const char *sql, const char *value, const char *username,
-                       const char *action, struct ep_error *err)
+/* Ends every session of user "user_id" and revokes every token, as steps of
+ * "w" (finding 6 of issue #16 was the opposite: a cookie that outlived a
+ * password change).  Sessions are rows shared by every server process on the
+ * database and looked up at each request (no process caches them), so the
+ * commit ends them everywhere at once.  Stores the counts in *sessions and
+ * *tokens.  Returns the write's failure. */
+static int end_sessions(struct write *w, int64_t user_id, const char *now, int64_t *sessions,
+                        int64_t *tokens)
+{
+    struct store_stmt *d = store_prepare(w->s, "DELETE FROM sessions WHERE user_id = ?", w->err);
+    if (!d)
+        return write_fail(w, -EP_EINTERNAL);
+    store_bind_int64(d, 1, user_id);
+    if (write_fail(w, store_run(d, w->err)) != 0)
+        return w->rc;
+    *sessions = store_changes(w->s);
+    struct store_stmt *t = store_prepare(
+        w->s, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        w->err);
+    if (!t)
+        return write_fail(w, -EP_EINTERNAL);
+    store_bind_text(t, 1, now);
+    store_bind_int64(t, 2, user_id);
+    if (write_fail(w, store_run(t, w->err)) != 0)
+        return w->rc;
+    *tokens = store_changes(w->s);
+    return 0;
+}
+
+/* Runs one UPDATE of user "username" in a transaction with its audit row,
+ * and ends the user's sessions and tokens in the same transaction: whatever
+ * changed (password, role, scope, active), a session opened before the
+ * change must not go on with the old rights.  "sql" binds "value" first when
+ * it is not NULL, then "value2" when it is not NULL, then the time and the
+ * id.  "before" and "after" (borrowed, may be NULL) go to the audit row, to
+ * which the counts of ended sessions and tokens are added. */
+static int update_user(struct store *s, const char *sql, const char *value, const char *value2,
+                       const char *username, const char *action, struct ep_error *err)
 {
     struct auth_user u;
     int active;
@@ -477,6 +511,7 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
     struct write w;
     if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
         return w.rc;
+    json_t *before = NULL, *after = NULL;
     struct store_stmt *st = store_prepare(s, sql, err);
     if (!st) {
         write_fail(&w, -EP_EINTERNAL);
@@ -487,33 +522,28 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
     int idx = 1;
     if (value)
         store_bind_text(st, idx++, value);
+    if (value2)
+        store_bind_text(st, idx++, value2);
     store_bind_text(st, idx++, now);
     store_bind_int64(st, idx, u.id);
+    int64_t sessions = 0, tokens = 0;
     if (write_fail(&w, store_run(st, err)) != 0 ||
-        write_audit(&w, action, "user", u.id, u.scope, NULL, NULL) != 0)
+        end_sessions(&w, u.id, now, &sessions, &tokens) != 0)
         goto out;
-    if (strcmp(action, "disable") == 0) {
-        /* A disabled user's sessions and tokens end with it. */
-        struct store_stmt *d = store_prepare(s, "DELETE FROM sessions WHERE user_id = ?", err);
-        if (!d) {
-            write_fail(&w, -EP_EINTERNAL);
-            goto out;
-        }
-        store_bind_int64(d, 1, u.id);
-        if (write_fail(&w, store_run(d, err)) != 0)
-            goto out;
-        struct store_stmt *t = store_prepare(
-            s, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            err);
-        if (!t) {
-            write_fail(&w, -EP_EINTERNAL);
-            goto out;
-        }
-        store_bind_text(t, 1, now);
-        store_bind_int64(t, 2, u.id);
-        write_fail(&w, store_run(t, err));
+    struct auth_user changed = u;
+    if (auth_user_get(s, username, &changed, NULL, err) != 0) {
+        write_fail(&w, -err->code);
+        goto out;
     }
+    before = json_pack("{s:s, s:s, s:b}", "role", auth_role_name(u.role), "scope", u.scope,
+                       "active", active);
+    after = json_pack("{s:s, s:s, s:b, s:I, s:I}", "role", auth_role_name(changed.role), "scope",
+                      changed.scope, "active", strcmp(action, "disable") ? active : 0,
+                      "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+    write_audit(&w, action, "user", u.id, changed.scope, before, after);
 out:
+    json_decref(before);
+    json_decref(after);
     return write_end(&w, u.id);
 }
 
@@ -528,12 +558,41 @@ int auth_user_set_password(struct store *s, const char *username, const char *pa
     if (hash_password(password, hash, err) != 0)
         return -EP_EINTERNAL;
     return update_user(s, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash,
-                       username, "passwd", err);
+                       NULL, username, "passwd", err);
+}
+
+int auth_user_update(struct store *s, const char *username, const char *role, const char *scope,
+                     struct ep_error *err)
+{
+    if (!role && !scope)
+        return ep_error_set(err, EP_EINVAL, "请给出 --role 或 --scope", "give --role or --scope");
+    if (role && auth_role_from_name(role) < 0)
+        ep_error_field(
+            err, "role",
+            "角色无效,可选 "
+            "admin、commander、grid_worker、health、organiser、supplies、inspector、viewer",
+            "invalid role; one of admin, commander, grid_worker, health, organiser, "
+            "supplies, inspector, viewer");
+    struct region r;
+    struct ep_error tmp;
+    ep_error_clear(&tmp);
+    if (scope && region_get(s, scope, &r, &tmp) != 0)
+        ep_error_field(err, "scope", "管辖地区不存在", "scope region does not exist");
+    if (err->code)
+        return -EP_EINVAL;
+    if (role && scope)
+        return update_user(s, "UPDATE users SET role = ?, scope = ?, updated_at = ? WHERE id = ?",
+                           role, scope, username, "update", err);
+    if (role)
+        return update_user(s, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, NULL,
+                           username, "update", err);
+    return update_user(s, "UPDATE users SET scope = ?, updated_at = ? WHERE id = ?", scope, NULL,
+                       username, "update", err);
 }
 
 int auth_user_disable(struct store *s, const char *username, struct ep_error *err)
 {
-    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?", NULL,
+    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?", NULL, NULL,
                        username, "disable", err);
 }
 

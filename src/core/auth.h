@@ -126,9 +126,15 @@ struct auth_user_input {
  * the CLI's initial set-up) must have the new scope inside theirs.  Audited. */
 int auth_user_create(struct store *s, const struct auth_user *creator, const char *ip,
                      const struct auth_user_input *in, int64_t *id_out, struct ep_error *err);
+/* The changes of a user below (CLI only, audited as the CLI) end every
+ * session and revoke every bearer token of the user in the same transaction:
+ * whoever was logged in must log in again, with the new password or rights. */
 int auth_user_set_password(struct store *s, const char *username, const char *password,
                            struct ep_error *err);
-/* Disables a user and ends their sessions and tokens. */
+/* Changes the role and/or the scope (NULL: unchanged; not both NULL). */
+int auth_user_update(struct store *s, const char *username, const char *role, const char *scope,
+                     struct ep_error *err);
+/* Disables a user. */
 int auth_user_disable(struct store *s, const char *username, struct ep_error *err);
 /* Looks a user up by name (no password involved). */
 int auth_user_get(struct store *s, const char *username, struct auth_user *out, int *active,
