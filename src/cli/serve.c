@@ -62,6 +62,7 @@ int cli_serve(int argc, char **argv)
                                          {"max-connections", required_argument, 0, 'C'},
                                          {"max-per-ip", required_argument, 0, 'P'},
                                          {"write-rate", required_argument, 0, 'W'},
+                                         {"cookie-secure", no_argument, 0, 'S'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct http_server_config cfg = {
@@ -70,7 +71,7 @@ int cli_serve(int argc, char **argv)
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:S", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -127,12 +128,15 @@ int cli_serve(int argc, char **argv)
             }
             cfg.write_rate_loopback = 1; /* given explicitly: loopback is limited too */
             break;
+        case 'S':
+            cfg.cookie_secure = 1;
+            break;
         case 'h':
             puts(
                 "用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
                 "                     [--body-limit BYTES] [--timeout SECONDS]\n"
                 "                     [--max-connections N] [--max-per-ip N] [--write-rate N/s]\n"
-                "                     [--quiet]\n"
+                "                     [--cookie-secure] [--quiet]\n"
                 "  防洪与慢客户端:空闲连接 --timeout 秒后关闭(默认 30);并发连接上限\n"
                 "  --max-connections(默认 1000),每个客户端地址 --max-per-ip(默认 256,0 不限);\n"
                 "  请求头上限 32 KiB(超出回 431 或断开);请求体上限 --body-limit(默认 1 MiB,413)。\n"
@@ -148,6 +152,13 @@ int cli_serve(int argc, char **argv)
                 "  Default 200/s with loopback (127.0.0.0/8, ::1: tests, benchmarks) exempt;\n"
                 "  an explicit --write-rate limits loopback too, 0 turns the limit off.\n"
                 "  Behind a reverse proxy every client has the proxy's address: limit there.\n"
+                "  --cookie-secure:用户经前置 TLS 代理以 HTTPS 访问时使用(本服务只讲 HTTP):会话 "
+                "Cookie\n"
+                "  带 Secure 标记,并发送 Strict-Transport-Security(HSTS,一年)。\n"
+                "  --cookie-secure: clients reach the server over HTTPS at a TLS proxy in front "
+                "(the\n"
+                "  server speaks plain HTTP): the session cookie gets the Secure flag, every\n"
+                "  answer HSTS (a year).\n"
                 "  默认监听 127.0.0.1:8080,端口 0 表示自动选择空闲端口。\n"
                 "  Default listen 127.0.0.1:8080; port 0 picks a free port.\n"
                 "  Each worker thread has its own SQLite connection (WAL).");

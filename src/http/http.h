@@ -42,6 +42,7 @@ struct http_request {
     const char *client_ip;               /* peer address, for audit and throttling */
     struct auth_user user;               /* caller; role/scope valid when authenticated */
     int authenticated;                   /* 1 if user is filled from a session or token */
+    int cookie_secure;                   /* 1: served over TLS, cookies get the Secure flag */
 };
 
 struct http_response {

@@ -340,8 +340,24 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
         store_rollback(req->store); /* a handler never leaves a transaction open */
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
-                             struct http_response *res)
+/* Headers of every response (finding 8 of issue #16): no MIME sniffing, the
+ * page's Content-Security-Policy, no Referer sent to other sites (URLs carry
+ * region codes and ids), and HSTS when the server is reached over TLS
+ * (serve --cookie-secure).  "api" 1 for answers under /api/: they hold
+ * personal data or the state of the response, so no cache may keep them. */
+static void add_common_headers(const struct http_server *srv, struct MHD_Response *r, int api)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy", http_static_csp());
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (api)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (srv->cfg.cookie_secure)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result queue(struct http_server *srv, struct MHD_Connection *c,
+                             struct request_ctx *ctx, struct http_response *res)
 {
     struct MHD_Response *r;
     const char *ct = res->content_type;
@@ -364,10 +380,11 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
         return MHD_NO;
     if (ct)
         MHD_add_response_header(r, "Content-Type", ct);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Content-Security-Policy", http_static_csp());
+    int api = ctx->path && strncmp(ctx->path, "/api/", 5) == 0;
+    add_common_headers(srv, r, api);
     for (int i = 0; i < res->nheaders; i++)
-        MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+        if (!api || strcasecmp(res->headers[i][0], "Cache-Control") != 0)
+            MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
     ctx->status = res->status ? res->status : 200;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)ctx->status, r);
     MHD_destroy_response(r);
@@ -646,7 +663,7 @@ static enum MHD_Result queue_sse(struct http_server *srv, struct MHD_Connection 
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_common_headers(srv, r, 1);
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     ctx->status = 200;
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
@@ -702,7 +719,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         }
         if (ctx->err.code != EP_OK)
             render_error(&ctx->err, ctx->req.lang, &ctx->res);
-        return queue(c, ctx, &ctx->res);
+        return queue(srv, c, ctx, &ctx->res);
     }
     if (ctx->state == REQ_DEFERRED)
         return MHD_YES; /* spurious call while suspended */
@@ -717,6 +734,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     req->body = ctx->body.data;
     req->body_len = ctx->body.len;
     req->lang = pick_lang(c);
+    req->cookie_secure = srv->cfg.cookie_secure;
     ctx->conn = c;
     char ip[INET6_ADDRSTRLEN] = "?";
     const union MHD_ConnectionInfo *ci =
@@ -764,7 +782,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         render_error(&ctx->err, req->lang, &ctx->res);
     if (ctx->res.sse)
         return queue_sse(srv, c, ctx);
-    return queue(c, ctx, &ctx->res);
+    return queue(srv, c, ctx, &ctx->res);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,

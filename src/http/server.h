@@ -24,6 +24,8 @@ struct http_server_config {
     double write_rate;          /* writes per second per client address [200]; <0 off */
     int write_rate_loopback;    /* 1: limit loopback clients too (else exempt) */
     size_t header_memory_limit; /* per-connection memory for headers [32 KiB] */
+    /* Transport: */
+    int cookie_secure; /* 1: clients reach us over TLS (here or at a proxy): Secure cookie, HSTS */
 };
 
 struct http_server;
