@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/event.h"
 #include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
@@ -214,46 +215,103 @@ static void make_dummy_hash(void)
         dummy_hash[0] = '\0';
 }
 
-int auth_login(struct store *s, const char *username, const char *password, const char *ip,
-               struct auth_user *out, char token_out[AUTH_TOKEN_HEX + 1], int *retry_after,
-               struct ep_error *err)
+/* Failures within the window and the oldest of them, for one of the three
+ * statements below ("a" and "b" bound in order; b may be NULL). */
+static int failures_count(struct store *s, const char *sql, const char *a, const char *b,
+                          int64_t since, int *count, int64_t *oldest, struct ep_error *err)
 {
-    int64_t now = (int64_t)time(NULL), oldest = now;
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int i = 1;
+    store_bind_text(st, i++, a);
+    if (b)
+        store_bind_text(st, i++, b);
+    store_bind_int64(st, i, since);
+    int rc = store_step(st, err);
+    *count = rc == STORE_ROW ? (int)store_column_int64(st, 0) : 0;
+    *oldest = rc == STORE_ROW ? store_column_int64(st, 1) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+#define FAILURES_BY_USER_ADDRESS                                                                   \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures"                                    \
+    " WHERE username = ? AND ip = ? AND at > ?"
+#define FAILURES_BY_ADDRESS                                                                        \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE ip = ? AND at > ?"
+#define FAILURES_BY_USER                                                                           \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE username = ? AND at > ?"
+
+struct burst {
+    struct store *s;
+    const char *kind;     /* "user_address", "address", "user" */
+    const char *username; /* the username tried */
+    const char *ip;       /* the client address */
+    int failures;         /* failures within the window, this one included */
+    struct ep_error *err;
+};
+
+/* The security alert of burst "b" in region "r" (audit row + event). */
+static int burst_alert(const struct region *r, void *ctx)
+{
+    const struct burst *b = ctx;
+    if (audit_record_raw(b->s, 0, b->username, b->ip, "login_burst", "session", b->kind, r->code,
+                         b->err) != 0)
+        return -EP_EINTERNAL;
+    json_t *payload =
+        json_pack("{s:s, s:s, s:s, s:i, s:i}", "kind", b->kind, "username", b->username, "ip",
+                  b->ip, "failures", b->failures, "window_seconds", AUTH_THROTTLE_WINDOW_SECONDS);
+    int rc = payload ? event_publish(b->s, r->code, "security.login_burst", payload, NULL, b->err)
+                     : -EP_EINTERNAL;
+    json_decref(payload);
+    return rc;
+}
+
+/* Raises the alert of burst "b" in "scope" (a user's), or in every city when
+ * "scope" is NULL (a username that does not exist, an address). */
+static int burst_raise(struct burst *b, const char *scope)
+{
+    if (scope) {
+        struct region r;
+        memset(&r, 0, sizeof r);
+        snprintf(r.code, sizeof r.code, "%s", scope);
+        return burst_alert(&r, b);
+    }
+    return region_children_list(b->s, "", burst_alert, b, b->err);
+}
+
+int auth_login(struct store *s, const char *username, const char *password, const char *ip,
+               const struct auth_throttle *limits, struct auth_user *out,
+               char token_out[AUTH_TOKEN_HEX + 1], int *retry_after, struct ep_error *err)
+{
+    int64_t now = (int64_t)time(NULL), since = now - AUTH_THROTTLE_WINDOW_SECONDS;
     *retry_after = 0;
     pthread_once(&dummy_once, make_dummy_hash);
-    /* Per-user and per-IP windows are counted separately; the larger decides. */
-    int by_user = 0, by_ip = 0;
-    {
-        struct store_stmt *st = store_prepare(s,
-                                              "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
-                                              "login_failures WHERE username = ? AND at > ?",
-                                              err);
-        struct store_stmt *st2 = st ? store_prepare(s,
-                                                    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
-                                                    "login_failures WHERE ip = ? AND at > ?",
-                                                    err)
-                                    : NULL;
-        if (!st || !st2)
-            return -EP_EINTERNAL;
-        store_bind_text(st, 1, username);
-        store_bind_int64(st, 2, now - AUTH_THROTTLE_WINDOW_SECONDS);
-        if (store_step(st, err) == STORE_ROW) {
-            by_user = (int)store_column_int64(st, 0);
-            if (by_user >= AUTH_THROTTLE_FAILURES)
-                oldest = store_column_int64(st, 1);
-        }
-        store_stmt_reset(st);
-        store_bind_text(st2, 1, ip);
-        store_bind_int64(st2, 2, now - AUTH_THROTTLE_WINDOW_SECONDS);
-        if (store_step(st2, err) == STORE_ROW) {
-            by_ip = (int)store_column_int64(st2, 0);
-            if (by_ip >= AUTH_THROTTLE_FAILURES && store_column_int64(st2, 1) < oldest)
-                oldest = store_column_int64(st2, 1);
-        }
-        store_stmt_reset(st2);
-    }
-    if (by_user >= AUTH_THROTTLE_FAILURES || by_ip >= AUTH_THROTTLE_FAILURES) {
-        *retry_after = (int)(oldest + AUTH_THROTTLE_WINDOW_SECONDS - now);
+    struct auth_throttle lim = {AUTH_THROTTLE_PER_USER_ADDRESS, AUTH_THROTTLE_PER_ADDRESS,
+                                AUTH_THROTTLE_PER_USER_ALERT};
+    if (limits && limits->per_user_address > 0)
+        lim.per_user_address = limits->per_user_address;
+    if (limits && limits->per_address > 0)
+        lim.per_address = limits->per_address;
+    if (limits && limits->per_user_alert > 0)
+        lim.per_user_alert = limits->per_user_alert;
+    /* Throttled per (username, address) and per address, never per username
+     * alone: failures from one place must not lock the account elsewhere. */
+    int by_pair = 0, by_address = 0;
+    int64_t pair_oldest = 0, address_oldest = 0;
+    if (failures_count(s, FAILURES_BY_USER_ADDRESS, username, ip, since, &by_pair, &pair_oldest,
+                       err) != 0 ||
+        failures_count(s, FAILURES_BY_ADDRESS, ip, NULL, since, &by_address, &address_oldest,
+                       err) != 0)
+        return err->code ? -err->code : -EP_EINTERNAL;
+    int64_t until = 0;
+    if (by_pair >= lim.per_user_address)
+        until = pair_oldest + AUTH_THROTTLE_WINDOW_SECONDS;
+    if (by_address >= lim.per_address && address_oldest + AUTH_THROTTLE_WINDOW_SECONDS > until)
+        until = address_oldest + AUTH_THROTTLE_WINDOW_SECONDS;
+    if (until) {
+        *retry_after = (int)(until - now);
         if (*retry_after < 1)
             *retry_after = 1;
         return ep_error_set(err, EP_ETHROTTLE, "登录失败次数过多,请 %d 秒后再试",
@@ -294,8 +352,32 @@ int auth_login(struct store *s, const char *username, const char *password, cons
         store_bind_int64(ins, 3, now);
         if (store_run(ins, err) != 0 ||
             audit_record_raw(s, found ? out->id : 0, username, ip, "login_failed", "session", NULL,
-                             found ? out->scope : "", err) != 0 ||
-            store_commit(s, err) != 0)
+                             found ? out->scope : "", err) != 0)
+            goto fail;
+        /* A burst raises one alert, when this failure reaches a budget.
+         * Counted again inside the transaction (which holds the write lock),
+         * so that concurrent failures cannot step over the budget unseen. */
+        struct burst b = {s, NULL, username, ip, 0, err};
+        const char *scope = found ? out->scope : NULL;
+        int64_t ignored;
+        struct {
+            const char *kind, *sql, *first, *second;
+            int budget;
+            const char *scope;
+        } checks[] = {
+            {"user_address", FAILURES_BY_USER_ADDRESS, username, ip, lim.per_user_address, scope},
+            {"address", FAILURES_BY_ADDRESS, ip, NULL, lim.per_address, NULL},
+            {"user", FAILURES_BY_USER, username, NULL, lim.per_user_alert, scope},
+        };
+        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+            if (failures_count(s, checks[i].sql, checks[i].first, checks[i].second, since,
+                               &b.failures, &ignored, err) != 0)
+                goto fail;
+            b.kind = checks[i].kind;
+            if (b.failures == checks[i].budget && burst_raise(&b, checks[i].scope) != 0)
+                goto fail;
+        }
+        if (store_commit(s, err) != 0)
             goto fail;
         memset(out, 0, sizeof *out);
         return ep_error_set(err, EP_EUNAUTH, "用户名或密码错误", "wrong username or password");

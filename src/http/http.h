@@ -39,10 +39,11 @@ struct http_request {
     const char *body;                    /* request body (NUL-terminated), may be NULL */
     size_t body_len;                     /* bytes in body */
     int lang;                            /* enum ep_lang chosen for the reply */
-    const char *client_ip;               /* peer address, for audit and throttling */
-    struct auth_user user;               /* caller; role/scope valid when authenticated */
-    int authenticated;                   /* 1 if user is filled from a session or token */
-    int cookie_secure;                   /* 1: served over TLS, cookies get the Secure flag */
+    const char *client_ip; /* client address (the peer, or X-Forwarded-For of a trusted proxy) */
+    const struct auth_throttle *login_limits; /* failed-login budgets (serve flags) */
+    struct auth_user user;                    /* caller; role/scope valid when authenticated */
+    int authenticated;                        /* 1 if user is filled from a session or token */
+    int cookie_secure;                        /* 1: served over TLS, cookies get the Secure flag */
 };
 
 struct http_response {

@@ -51,7 +51,7 @@ int handler_session_create(struct http_request *req, struct http_response *res,
     char token[AUTH_TOKEN_HEX + 1];
     int retry_after = 0;
     int rc = auth_login(req->store, json_get_str(body, "username"), json_get_str(body, "password"),
-                        req->client_ip, &user, token, &retry_after, err);
+                        req->client_ip, req->login_limits, &user, token, &retry_after, err);
     json_decref(body);
     if (rc != 0) {
         if (err->code == EP_ETHROTTLE)
