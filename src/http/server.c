@@ -13,6 +13,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -197,8 +198,9 @@ int64_t http_query_id(struct http_request *req, const char *key, struct ep_error
     if (!v)
         return 0;
     char *end;
+    errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
+    if (*v < '0' || *v > '9' || *end || errno == ERANGE || n <= 0 || n > HTTP_ID_MAX) {
         ep_error_field(err, key, "应为正整数", "must be a positive integer");
         return -1;
     }
@@ -265,6 +267,20 @@ static const char *bearer_token(struct MHD_Connection *c)
     return NULL;
 }
 
+/* MHD_KeyValueIterator: a field error for each query parameter whose value is
+ * not UTF-8 (PostgreSQL refuses such text: it was a 500, issue #16 finding
+ * 11; SQLite stored it as it came). */
+static enum MHD_Result check_query_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    struct ep_error *err = cls;
+    if (value && !utf8_valid(value, strlen(value)))
+        ep_error_field(err, key && utf8_valid(key, strlen(key)) ? key : "?",
+                       "应为 UTF-8 编码的文本", "must be UTF-8 text");
+    return MHD_YES;
+}
+
 /* Route, authenticate, authorise, check the body, run the handler. */
 static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct http_request *req,
                      struct http_response *res, struct ep_error *err)
@@ -320,6 +336,9 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
             }
         }
     }
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_query_utf8, err);
+    if (err->code)
+        return;
     if (ctx->body_too_large) {
         ep_error_set(err, EP_ETOOLARGE, "请求体过大(上限 %zu 字节)",
                      "request body too large (limit %zu bytes)", srv->cfg.body_limit);
