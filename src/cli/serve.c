@@ -62,6 +62,10 @@ int cli_serve(int argc, char **argv)
                                          {"max-connections", required_argument, 0, 'C'},
                                          {"max-per-ip", required_argument, 0, 'P'},
                                          {"write-rate", required_argument, 0, 'W'},
+                                         {"cookie-secure", no_argument, 0, 'S'},
+                                         {"trusted-proxy", required_argument, 0, 'X'},
+                                         {"login-failures", required_argument, 0, 'F'},
+                                         {"login-address-failures", required_argument, 0, 'A'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct http_server_config cfg = {
@@ -70,7 +74,7 @@ int cli_serve(int argc, char **argv)
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:SX:F:A:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -127,19 +131,41 @@ int cli_serve(int argc, char **argv)
             }
             cfg.write_rate_loopback = 1; /* given explicitly: loopback is limited too */
             break;
+        case 'S':
+            cfg.cookie_secure = 1;
+            break;
+        case 'X':
+            cfg.trusted_proxy = optarg; /* checked by http_server_start */
+            break;
+        case 'F':
+            if (parse_count(optarg, 1, 1000, &n) != 0) {
+                fputs("epigrid: --login-failures 应为 1-1000 / must be 1-1000\n", stderr);
+                return CLI_USAGE;
+            }
+            cfg.login_limits.per_user_address = (int)n;
+            break;
+        case 'A':
+            if (parse_count(optarg, 1, 100000, &n) != 0) {
+                fputs("epigrid: --login-address-failures 应为 1-100000 / must be 1-100000\n",
+                      stderr);
+                return CLI_USAGE;
+            }
+            cfg.login_limits.per_address = (int)n;
+            break;
         case 'h':
             puts(
                 "用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
                 "                     [--body-limit BYTES] [--timeout SECONDS]\n"
                 "                     [--max-connections N] [--max-per-ip N] [--write-rate N/s]\n"
-                "                     [--quiet]\n"
+                "                     [--cookie-secure] [--trusted-proxy ADDR[,ADDR...]]\n"
+                "                     [--login-failures N] [--login-address-failures N] [--quiet]\n"
                 "  防洪与慢客户端:空闲连接 --timeout 秒后关闭(默认 30);并发连接上限\n"
                 "  --max-connections(默认 1000),每个客户端地址 --max-per-ip(默认 256,0 不限);\n"
                 "  请求头上限 32 KiB(超出回 431 或断开);请求体上限 --body-limit(默认 1 MiB,413)。\n"
                 "  写入限速:每个客户端地址每秒 --write-rate 次(突发为两倍),超出回 429 并带\n"
                 "  Retry-After。默认每秒 200 次且不限本机回环地址(127.0.0.0/8、::1,供测试与压测);\n"
                 "  明确给出 --write-rate 时回环地址同样限速,0 表示不限速。经反向代理时所有客户端\n"
-                "  都显示为代理地址,请在代理上限速。\n"
+                "  都显示为代理地址(除非以 --trusted-proxy 指明代理),请在代理上限速。\n"
                 "  Floods: idle connections close after --timeout seconds (30); at most\n"
                 "  --max-connections (1000) connections, --max-per-ip (256; 0: no limit) per\n"
                 "  client address; headers up to 32 KiB (431 or closed beyond); bodies up to\n"
@@ -147,7 +173,29 @@ int cli_serve(int argc, char **argv)
                 "  --write-rate per second (burst twice that): 429 with Retry-After beyond.\n"
                 "  Default 200/s with loopback (127.0.0.0/8, ::1: tests, benchmarks) exempt;\n"
                 "  an explicit --write-rate limits loopback too, 0 turns the limit off.\n"
-                "  Behind a reverse proxy every client has the proxy's address: limit there.\n"
+                "  Behind a reverse proxy every client has the proxy's address (limit there),\n"
+                "  unless --trusted-proxy names it.\n"
+                "  --cookie-secure:用户经前置 TLS 代理以 HTTPS 访问时使用(本服务只讲 HTTP):会话 "
+                "Cookie\n"
+                "  带 Secure 标记,并发送 Strict-Transport-Security(HSTS,一年)。\n"
+                "  --cookie-secure: clients reach the server over HTTPS at a TLS proxy in front "
+                "(the\n"
+                "  server speaks plain HTTP): the session cookie gets the Secure flag, every\n"
+                "  answer HSTS (a year).\n"
+                "  --trusted-proxy:来自这些地址(反向代理)的请求,以 X-Forwarded-For 的最后一项\n"
+                "  为客户端地址(用于登录限制、写入限速与审计);其他来源的该请求头一律不信。\n"
+                "  登录失败限制(15 分钟内):同一用户名自同一地址 --login-failures 次(默认 5),\n"
+                "  同一地址任意用户名 --login-address-failures 次(默认 100,容纳一个单位的 NAT),\n"
+                "  超出回 429 并带 Retry-After;某一地址的失败不会锁住其他地址上的同一账号。\n"
+                "  达到上限(或同一用户名各地址合计 20 次)时向管理员发出安全警报。\n"
+                "  --trusted-proxy: requests from these addresses (reverse proxies) are taken\n"
+                "  to come from the last entry of X-Forwarded-For (login limits, write limit,\n"
+                "  audit); the header is ignored from anyone else.  Failed logins within 15\n"
+                "  minutes: --login-failures (5) per username and address, then that pair gets\n"
+                "  429 with Retry-After; --login-address-failures (100: an office NAT) per\n"
+                "  address.  Failures from one address never lock the account out of another.\n"
+                "  Reaching a limit (or 20 failures of one username from all addresses) raises\n"
+                "  a security alert for admins.\n"
                 "  默认监听 127.0.0.1:8080,端口 0 表示自动选择空闲端口。\n"
                 "  Default listen 127.0.0.1:8080; port 0 picks a free port.\n"
                 "  Each worker thread has its own SQLite connection (WAL).");

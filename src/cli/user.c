@@ -1,5 +1,5 @@
 /*
- * user.c -- `epigrid user add|passwd|disable|list` and `epigrid token
+ * user.c -- `epigrid user add|passwd|set|disable|list` and `epigrid token
  * create|list|revoke`.  Passwords never come from argv: stdin when it is not
  * a terminal, otherwise a prompt without echo.
  */
@@ -15,7 +15,10 @@ static const char *USER_HELP =
     "用法 usage:\n"
     "  epigrid user add USERNAME --role ROLE --scope CODE [--name 姓名] [--phone P] [--db PATH]\n"
     "  epigrid user passwd USERNAME [--db PATH]\n"
+    "  epigrid user set USERNAME [--role ROLE] [--scope CODE] [--db PATH]\n"
     "  epigrid user disable USERNAME [--db PATH]\n"
+    "  passwd、set、disable 结束该用户的全部会话并吊销其全部令牌。\n"
+    "  passwd, set and disable end every session and revoke every token of the user.\n"
     "  epigrid user list [--scope CODE] [--db PATH]\n"
     "  密码从标准输入读取(非终端时)或提示输入;不接受命令行参数。\n"
     "  The password is read from stdin (when not a terminal) or prompted; never from argv.\n"
@@ -72,8 +75,9 @@ int cli_user(int argc, char **argv)
     const char *action = argv[optind];
     const char *username = optind + 1 < argc ? argv[optind + 1] : NULL;
     int needs_user = strcmp(action, "list") != 0;
-    if ((needs_user && !username) || (strcmp(action, "add") && strcmp(action, "passwd") &&
-                                      strcmp(action, "disable") && strcmp(action, "list"))) {
+    if ((needs_user && !username) ||
+        (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "set") &&
+         strcmp(action, "disable") && strcmp(action, "list"))) {
         fprintf(stderr, "%s\n", USER_HELP);
         return CLI_USAGE;
     }
@@ -98,6 +102,8 @@ int cli_user(int argc, char **argv)
             fprintf(stderr, "epigrid: user %s created\n", username);
     } else if (strcmp(action, "passwd") == 0) {
         rc = auth_user_set_password(s, username, password, &err);
+    } else if (strcmp(action, "set") == 0) {
+        rc = auth_user_update(s, username, role, scope, &err);
     } else if (strcmp(action, "disable") == 0) {
         rc = auth_user_disable(s, username, &err);
     } else {

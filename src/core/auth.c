@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/event.h"
 #include "core/write.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
@@ -214,46 +215,103 @@ static void make_dummy_hash(void)
         dummy_hash[0] = '\0';
 }
 
-int auth_login(struct store *s, const char *username, const char *password, const char *ip,
-               struct auth_user *out, char token_out[AUTH_TOKEN_HEX + 1], int *retry_after,
-               struct ep_error *err)
+/* Failures within the window and the oldest of them, for one of the three
+ * statements below ("a" and "b" bound in order; b may be NULL). */
+static int failures_count(struct store *s, const char *sql, const char *a, const char *b,
+                          int64_t since, int *count, int64_t *oldest, struct ep_error *err)
 {
-    int64_t now = (int64_t)time(NULL), oldest = now;
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    int i = 1;
+    store_bind_text(st, i++, a);
+    if (b)
+        store_bind_text(st, i++, b);
+    store_bind_int64(st, i, since);
+    int rc = store_step(st, err);
+    *count = rc == STORE_ROW ? (int)store_column_int64(st, 0) : 0;
+    *oldest = rc == STORE_ROW ? store_column_int64(st, 1) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+#define FAILURES_BY_USER_ADDRESS                                                                   \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures"                                    \
+    " WHERE username = ? AND ip = ? AND at > ?"
+#define FAILURES_BY_ADDRESS                                                                        \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE ip = ? AND at > ?"
+#define FAILURES_BY_USER                                                                           \
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE username = ? AND at > ?"
+
+struct burst {
+    struct store *s;
+    const char *kind;     /* "user_address", "address", "user" */
+    const char *username; /* the username tried */
+    const char *ip;       /* the client address */
+    int failures;         /* failures within the window, this one included */
+    struct ep_error *err;
+};
+
+/* The security alert of burst "b" in region "r" (audit row + event). */
+static int burst_alert(const struct region *r, void *ctx)
+{
+    const struct burst *b = ctx;
+    if (audit_record_raw(b->s, 0, b->username, b->ip, "login_burst", "session", b->kind, r->code,
+                         b->err) != 0)
+        return -EP_EINTERNAL;
+    json_t *payload =
+        json_pack("{s:s, s:s, s:s, s:i, s:i}", "kind", b->kind, "username", b->username, "ip",
+                  b->ip, "failures", b->failures, "window_seconds", AUTH_THROTTLE_WINDOW_SECONDS);
+    int rc = payload ? event_publish(b->s, r->code, "security.login_burst", payload, NULL, b->err)
+                     : -EP_EINTERNAL;
+    json_decref(payload);
+    return rc;
+}
+
+/* Raises the alert of burst "b" in "scope" (a user's), or in every city when
+ * "scope" is NULL (a username that does not exist, an address). */
+static int burst_raise(struct burst *b, const char *scope)
+{
+    if (scope) {
+        struct region r;
+        memset(&r, 0, sizeof r);
+        snprintf(r.code, sizeof r.code, "%s", scope);
+        return burst_alert(&r, b);
+    }
+    return region_children_list(b->s, "", burst_alert, b, b->err);
+}
+
+int auth_login(struct store *s, const char *username, const char *password, const char *ip,
+               const struct auth_throttle *limits, struct auth_user *out,
+               char token_out[AUTH_TOKEN_HEX + 1], int *retry_after, struct ep_error *err)
+{
+    int64_t now = (int64_t)time(NULL), since = now - AUTH_THROTTLE_WINDOW_SECONDS;
     *retry_after = 0;
     pthread_once(&dummy_once, make_dummy_hash);
-    /* Per-user and per-IP windows are counted separately; the larger decides. */
-    int by_user = 0, by_ip = 0;
-    {
-        struct store_stmt *st = store_prepare(s,
-                                              "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
-                                              "login_failures WHERE username = ? AND at > ?",
-                                              err);
-        struct store_stmt *st2 = st ? store_prepare(s,
-                                                    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM "
-                                                    "login_failures WHERE ip = ? AND at > ?",
-                                                    err)
-                                    : NULL;
-        if (!st || !st2)
-            return -EP_EINTERNAL;
-        store_bind_text(st, 1, username);
-        store_bind_int64(st, 2, now - AUTH_THROTTLE_WINDOW_SECONDS);
-        if (store_step(st, err) == STORE_ROW) {
-            by_user = (int)store_column_int64(st, 0);
-            if (by_user >= AUTH_THROTTLE_FAILURES)
-                oldest = store_column_int64(st, 1);
-        }
-        store_stmt_reset(st);
-        store_bind_text(st2, 1, ip);
-        store_bind_int64(st2, 2, now - AUTH_THROTTLE_WINDOW_SECONDS);
-        if (store_step(st2, err) == STORE_ROW) {
-            by_ip = (int)store_column_int64(st2, 0);
-            if (by_ip >= AUTH_THROTTLE_FAILURES && store_column_int64(st2, 1) < oldest)
-                oldest = store_column_int64(st2, 1);
-        }
-        store_stmt_reset(st2);
-    }
-    if (by_user >= AUTH_THROTTLE_FAILURES || by_ip >= AUTH_THROTTLE_FAILURES) {
-        *retry_after = (int)(oldest + AUTH_THROTTLE_WINDOW_SECONDS - now);
+    struct auth_throttle lim = {AUTH_THROTTLE_PER_USER_ADDRESS, AUTH_THROTTLE_PER_ADDRESS,
+                                AUTH_THROTTLE_PER_USER_ALERT};
+    if (limits && limits->per_user_address > 0)
+        lim.per_user_address = limits->per_user_address;
+    if (limits && limits->per_address > 0)
+        lim.per_address = limits->per_address;
+    if (limits && limits->per_user_alert > 0)
+        lim.per_user_alert = limits->per_user_alert;
+    /* Throttled per (username, address) and per address, never per username
+     * alone: failures from one place must not lock the account elsewhere. */
+    int by_pair = 0, by_address = 0;
+    int64_t pair_oldest = 0, address_oldest = 0;
+    if (failures_count(s, FAILURES_BY_USER_ADDRESS, username, ip, since, &by_pair, &pair_oldest,
+                       err) != 0 ||
+        failures_count(s, FAILURES_BY_ADDRESS, ip, NULL, since, &by_address, &address_oldest,
+                       err) != 0)
+        return err->code ? -err->code : -EP_EINTERNAL;
+    int64_t until = 0;
+    if (by_pair >= lim.per_user_address)
+        until = pair_oldest + AUTH_THROTTLE_WINDOW_SECONDS;
+    if (by_address >= lim.per_address && address_oldest + AUTH_THROTTLE_WINDOW_SECONDS > until)
+        until = address_oldest + AUTH_THROTTLE_WINDOW_SECONDS;
+    if (until) {
+        *retry_after = (int)(until - now);
         if (*retry_after < 1)
             *retry_after = 1;
         return ep_error_set(err, EP_ETHROTTLE, "登录失败次数过多,请 %d 秒后再试",
@@ -294,8 +352,32 @@ int auth_login(struct store *s, const char *username, const char *password, cons
         store_bind_int64(ins, 3, now);
         if (store_run(ins, err) != 0 ||
             audit_record_raw(s, found ? out->id : 0, username, ip, "login_failed", "session", NULL,
-                             found ? out->scope : "", err) != 0 ||
-            store_commit(s, err) != 0)
+                             found ? out->scope : "", err) != 0)
+            goto fail;
+        /* A burst raises one alert, when this failure reaches a budget.
+         * Counted again inside the transaction (which holds the write lock),
+         * so that concurrent failures cannot step over the budget unseen. */
+        struct burst b = {s, NULL, username, ip, 0, err};
+        const char *scope = found ? out->scope : NULL;
+        int64_t ignored;
+        struct {
+            const char *kind, *sql, *first, *second;
+            int budget;
+            const char *scope;
+        } checks[] = {
+            {"user_address", FAILURES_BY_USER_ADDRESS, username, ip, lim.per_user_address, scope},
+            {"address", FAILURES_BY_ADDRESS, ip, NULL, lim.per_address, NULL},
+            {"user", FAILURES_BY_USER, username, NULL, lim.per_user_alert, scope},
+        };
+        for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+            if (failures_count(s, checks[i].sql, checks[i].first, checks[i].second, since,
+                               &b.failures, &ignored, err) != 0)
+                goto fail;
+            b.kind = checks[i].kind;
+            if (b.failures == checks[i].budget && burst_raise(&b, checks[i].scope) != 0)
+                goto fail;
+        }
+        if (store_commit(s, err) != 0)
             goto fail;
         memset(out, 0, sizeof *out);
         return ep_error_set(err, EP_EUNAUTH, "用户名或密码错误", "wrong username or password");
@@ -462,10 +544,44 @@ out:
     return w.rc;
 }
 
-/* Runs one UPDATE of user "username" in a transaction with its audit row.
- * "sql" binds "value" first when it is not NULL, then the time and the id. */
-static int update_user(struct store *s, const char *sql, const char *value, const char *username,
-                       const char *action, struct ep_error *err)
+/* Ends every session of user "user_id" and revokes every token, as steps of
+ * "w" (finding 6 of issue #16 was the opposite: a cookie that outlived a
+ * password change).  Sessions are rows shared by every server process on the
+ * database and looked up at each request (no process caches them), so the
+ * commit ends them everywhere at once.  Stores the counts in *sessions and
+ * *tokens.  Returns the write's failure. */
+static int end_sessions(struct write *w, int64_t user_id, const char *now, int64_t *sessions,
+                        int64_t *tokens)
+{
+    struct store_stmt *d = store_prepare(w->s, "DELETE FROM sessions WHERE user_id = ?", w->err);
+    if (!d)
+        return write_fail(w, -EP_EINTERNAL);
+    store_bind_int64(d, 1, user_id);
+    if (write_fail(w, store_run(d, w->err)) != 0)
+        return w->rc;
+    *sessions = store_changes(w->s);
+    struct store_stmt *t = store_prepare(
+        w->s, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        w->err);
+    if (!t)
+        return write_fail(w, -EP_EINTERNAL);
+    store_bind_text(t, 1, now);
+    store_bind_int64(t, 2, user_id);
+    if (write_fail(w, store_run(t, w->err)) != 0)
+        return w->rc;
+    *tokens = store_changes(w->s);
+    return 0;
+}
+
+/* Runs one UPDATE of user "username" in a transaction with its audit row,
+ * and ends the user's sessions and tokens in the same transaction: whatever
+ * changed (password, role, scope, active), a session opened before the
+ * change must not go on with the old rights.  "sql" binds "value" first when
+ * it is not NULL, then "value2" when it is not NULL, then the time and the
+ * id.  "before" and "after" (borrowed, may be NULL) go to the audit row, to
+ * which the counts of ended sessions and tokens are added. */
+static int update_user(struct store *s, const char *sql, const char *value, const char *value2,
+                       const char *username, const char *action, struct ep_error *err)
 {
     struct auth_user u;
     int active;
@@ -477,37 +593,35 @@ static int update_user(struct store *s, const char *sql, const char *value, cons
     struct write w;
     if (write_begin(&w, s, &cli, NULL, NULL, NULL, err) != 0)
         return w.rc;
+    json_t *before = NULL, *after = NULL;
     struct store_stmt *st = write_prepare(&w, sql);
     if (!st)
         goto out;
     int idx = 1;
     if (value)
         store_bind_text(st, idx++, value);
+    if (value2)
+        store_bind_text(st, idx++, value2);
     store_bind_text(st, idx++, w.now);
     store_bind_int64(st, idx, u.id);
+    int64_t sessions = 0, tokens = 0;
     if (write_fail(&w, store_run(st, err)) != 0 ||
-        write_audit(&w, action, "user", u.id, u.scope, NULL, NULL) != 0)
+        end_sessions(&w, u.id, w.now, &sessions, &tokens) != 0)
         goto out;
-    if (strcmp(action, "disable") == 0) {
-        /* A disabled user's sessions and tokens end with it. */
-        struct store_stmt *d = write_prepare(&w, "DELETE FROM sessions WHERE user_id = ?");
-        if (!d)
-            goto out;
-        store_bind_int64(d, 1, u.id);
-        if (write_fail(&w, store_run(d, err)) != 0)
-            goto out;
-        struct store_stmt *t = store_prepare(
-            s, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            err);
-        if (!t) {
-            write_fail(&w, -EP_EINTERNAL);
-            goto out;
-        }
-        store_bind_text(t, 1, w.now);
-        store_bind_int64(t, 2, u.id);
-        write_fail(&w, store_run(t, err));
+    struct auth_user changed = u;
+    if (auth_user_get(s, username, &changed, NULL, err) != 0) {
+        write_fail(&w, -err->code);
+        goto out;
     }
+    before = json_pack("{s:s, s:s, s:b}", "role", auth_role_name(u.role), "scope", u.scope,
+                       "active", active);
+    after = json_pack("{s:s, s:s, s:b, s:I, s:I}", "role", auth_role_name(changed.role), "scope",
+                      changed.scope, "active", strcmp(action, "disable") ? active : 0,
+                      "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+    write_audit(&w, action, "user", u.id, changed.scope, before, after);
 out:
+    json_decref(before);
+    json_decref(after);
     return write_end(&w, u.id);
 }
 
@@ -522,12 +636,41 @@ int auth_user_set_password(struct store *s, const char *username, const char *pa
     if (hash_password(password, hash, err) != 0)
         return -EP_EINTERNAL;
     return update_user(s, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash,
-                       username, "passwd", err);
+                       NULL, username, "passwd", err);
+}
+
+int auth_user_update(struct store *s, const char *username, const char *role, const char *scope,
+                     struct ep_error *err)
+{
+    if (!role && !scope)
+        return ep_error_set(err, EP_EINVAL, "请给出 --role 或 --scope", "give --role or --scope");
+    if (role && auth_role_from_name(role) < 0)
+        ep_error_field(
+            err, "role",
+            "角色无效,可选 "
+            "admin、commander、grid_worker、health、organiser、supplies、inspector、viewer",
+            "invalid role; one of admin, commander, grid_worker, health, organiser, "
+            "supplies, inspector, viewer");
+    struct region r;
+    struct ep_error tmp;
+    ep_error_clear(&tmp);
+    if (scope && region_get(s, scope, &r, &tmp) != 0)
+        ep_error_field(err, "scope", "管辖地区不存在", "scope region does not exist");
+    if (err->code)
+        return -EP_EINVAL;
+    if (role && scope)
+        return update_user(s, "UPDATE users SET role = ?, scope = ?, updated_at = ? WHERE id = ?",
+                           role, scope, username, "update", err);
+    if (role)
+        return update_user(s, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, NULL,
+                           username, "update", err);
+    return update_user(s, "UPDATE users SET scope = ?, updated_at = ? WHERE id = ?", scope, NULL,
+                       username, "update", err);
 }
 
 int auth_user_disable(struct store *s, const char *username, struct ep_error *err)
 {
-    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?", NULL,
+    return update_user(s, "UPDATE users SET active = 0, updated_at = ? WHERE id = ?", NULL, NULL,
                        username, "disable", err);
 }
 

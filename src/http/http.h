@@ -39,9 +39,11 @@ struct http_request {
     const char *body;                    /* request body (NUL-terminated), may be NULL */
     size_t body_len;                     /* bytes in body */
     int lang;                            /* enum ep_lang chosen for the reply */
-    const char *client_ip;               /* peer address, for audit and throttling */
-    struct auth_user user;               /* caller; role/scope valid when authenticated */
-    int authenticated;                   /* 1 if user is filled from a session or token */
+    const char *client_ip; /* client address (the peer, or X-Forwarded-For of a trusted proxy) */
+    const struct auth_throttle *login_limits; /* failed-login budgets (serve flags) */
+    struct auth_user user;                    /* caller; role/scope valid when authenticated */
+    int authenticated;                        /* 1 if user is filled from a session or token */
+    int cookie_secure;                        /* 1: served over TLS, cookies get the Secure flag */
 };
 
 struct http_response {
@@ -95,8 +97,13 @@ int http_reply_json(struct http_response *res, int status, json_t *json);
 int http_list_params(struct http_request *req, int def, int max, int *limit, const char **cursor,
                      struct ep_error *err);
 
-/* A positive integer query parameter "key": 0 when absent, -1 with a field
- * error when it is not a positive integer. */
+/* The largest id a request may name (as the JSON id fields allow, 1e15):
+ * larger ones cannot exist, and one past INT64_MAX made PostgreSQL fail
+ * ("bigint out of range", a 500) where SQLite went on (issue #16 finding 11). */
+#define HTTP_ID_MAX INT64_C(1000000000000000)
+
+/* A positive integer query parameter "key" (at most HTTP_ID_MAX): 0 when
+ * absent, -1 with a field error when it is not one. */
 int64_t http_query_id(struct http_request *req, const char *key, struct ep_error *err);
 
 /* Path parameter number "index" (0 = the first {..}) as a positive integer
@@ -106,7 +113,8 @@ int http_path_id(struct http_request *req, int index, const char *what_zh, const
                  int64_t *id, struct ep_error *err);
 
 /* A numeric list cursor (an id, from http_list_params): 0 when absent, -1
- * with a field error "cursor" when it is not a positive integer. */
+ * with a field error "cursor" when it is not a positive integer up to
+ * HTTP_ID_MAX. */
 int64_t http_cursor_id(const char *cursor, struct ep_error *err);
 
 /* Checks that a region code from the request is inside the caller's scope:

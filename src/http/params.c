@@ -5,18 +5,20 @@
  * field error (400).  http_query_id() for query parameters lives in
  * server.c beside http_query().
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "http/http.h"
 
-/* A positive decimal integer with nothing around it, or 0. */
+/* A positive decimal integer up to HTTP_ID_MAX with nothing around it, or 0. */
 static int64_t positive(const char *text)
 {
     if (!text || *text < '0' || *text > '9')
         return 0;
     char *end;
+    errno = 0;
     long long v = strtoll(text, &end, 10);
-    return *end || v <= 0 ? 0 : (int64_t)v;
+    return *end || errno == ERANGE || v <= 0 || v > HTTP_ID_MAX ? 0 : (int64_t)v;
 }
 
 int http_path_id(struct http_request *req, int index, const char *what_zh, const char *what_en,

@@ -13,6 +13,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -56,9 +57,11 @@ struct http_server {
     pthread_mutex_t lock;             /* guards stores[] */
     struct store *stores[MAX_STORES]; /* connections opened by worker threads */
     int nstores;
-    int port;                       /* bound port */
-    struct store_group *writer;     /* group commit for deferred writes */
-    struct http_ratelimit *writes;  /* per-address write limit, NULL when off */
+    int port;                      /* bound port */
+    struct store_group *writer;    /* group commit for deferred writes */
+    struct http_ratelimit *writes; /* per-address write limit, NULL when off */
+    struct sockaddr_in6 proxies[HTTP_TRUSTED_PROXIES_MAX]; /* --trusted-proxy, IPv4 mapped */
+    int nproxies;
     pthread_mutex_t sse_lock;       /* guards the fields below */
     pthread_cond_t sse_tick;        /* heartbeat thread sleeps on it */
     struct sse_stream *sse_waiting; /* suspended event streams */
@@ -78,16 +81,18 @@ enum request_state {
 };
 
 struct request_ctx {
-    struct arena arena;      /* per-request memory */
-    struct buf body;         /* collected body */
-    int body_too_large;      /* 1 once body_limit was passed */
-    int retry_after;         /* >0: write refused by the rate limit, wait this long */
-    int status;              /* status sent, for the log line */
-    int64_t start_us;        /* monotonic start, for the log line */
-    char method[8];          /* for the log line */
-    char *path;              /* for the log line (malloc) */
-    int state;               /* enum request_state */
-    struct http_request req; /* kept across suspension */
+    struct arena arena;               /* per-request memory */
+    struct buf body;                  /* collected body */
+    int body_too_large;               /* 1 once body_limit was passed */
+    int retry_after;                  /* >0: write refused by the rate limit, wait this long */
+    char client_ip[INET6_ADDRSTRLEN]; /* the client: the peer, or X-Forwarded-For of a trusted proxy
+                                       */
+    int status;                       /* status sent, for the log line */
+    int64_t start_us;                 /* monotonic start, for the log line */
+    char method[8];                   /* for the log line */
+    char *path;                       /* for the log line (malloc) */
+    int state;                        /* enum request_state */
+    struct http_request req;          /* kept across suspension */
     struct http_response res;
     struct ep_error err;
     struct store_group_job job;  /* the deferred write */
@@ -102,6 +107,7 @@ struct sse_stream {
     struct http_server *srv;
     struct MHD_Connection *conn;
     char scope[REGION_CODE_MAX]; /* the subscriber's jurisdiction */
+    int role;                    /* the subscriber's role: security.* events need audit_read */
     int64_t cursor;              /* last event id sent */
     struct buf pending;          /* formatted bytes not yet handed to MHD */
     size_t pending_off;          /* bytes of pending already sent */
@@ -192,8 +198,9 @@ int64_t http_query_id(struct http_request *req, const char *key, struct ep_error
     if (!v)
         return 0;
     char *end;
+    errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || n <= 0) {
+    if (*v < '0' || *v > '9' || *end || errno == ERANGE || n <= 0 || n > HTTP_ID_MAX) {
         ep_error_field(err, key, "应为正整数", "must be a positive integer");
         return -1;
     }
@@ -260,6 +267,20 @@ static const char *bearer_token(struct MHD_Connection *c)
     return NULL;
 }
 
+/* MHD_KeyValueIterator: a field error for each query parameter whose value is
+ * not UTF-8 (PostgreSQL refuses such text: it was a 500, issue #16 finding
+ * 11; SQLite stored it as it came). */
+static enum MHD_Result check_query_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    struct ep_error *err = cls;
+    if (value && !utf8_valid(value, strlen(value)))
+        ep_error_field(err, key && utf8_valid(key, strlen(key)) ? key : "?",
+                       "应为 UTF-8 编码的文本", "must be UTF-8 text");
+    return MHD_YES;
+}
+
 /* Route, authenticate, authorise, check the body, run the handler. */
 static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct http_request *req,
                      struct http_response *res, struct ep_error *err)
@@ -315,6 +336,9 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
             }
         }
     }
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_query_utf8, err);
+    if (err->code)
+        return;
     if (ctx->body_too_large) {
         ep_error_set(err, EP_ETOOLARGE, "请求体过大(上限 %zu 字节)",
                      "request body too large (limit %zu bytes)", srv->cfg.body_limit);
@@ -340,8 +364,24 @@ static void dispatch(struct http_server *srv, struct request_ctx *ctx, struct ht
         store_rollback(req->store); /* a handler never leaves a transaction open */
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
-                             struct http_response *res)
+/* Headers of every response (finding 8 of issue #16): no MIME sniffing, the
+ * page's Content-Security-Policy, no Referer sent to other sites (URLs carry
+ * region codes and ids), and HSTS when the server is reached over TLS
+ * (serve --cookie-secure).  "api" 1 for answers under /api/: they hold
+ * personal data or the state of the response, so no cache may keep them. */
+static void add_common_headers(const struct http_server *srv, struct MHD_Response *r, int api)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy", http_static_csp());
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (api)
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (srv->cfg.cookie_secure)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result queue(struct http_server *srv, struct MHD_Connection *c,
+                             struct request_ctx *ctx, struct http_response *res)
 {
     struct MHD_Response *r;
     const char *ct = res->content_type;
@@ -364,10 +404,11 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request_ctx *ctx,
         return MHD_NO;
     if (ct)
         MHD_add_response_header(r, "Content-Type", ct);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Content-Security-Policy", http_static_csp());
+    int api = ctx->path && strncmp(ctx->path, "/api/", 5) == 0;
+    add_common_headers(srv, r, api);
     for (int i = 0; i < res->nheaders; i++)
-        MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+        if (!api || strcasecmp(res->headers[i][0], "Cache-Control") != 0)
+            MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
     ctx->status = res->status ? res->status : 200;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)ctx->status, r);
     MHD_destroy_response(r);
@@ -559,8 +600,10 @@ static int sse_format(int64_t id, const char *at, const char *type, const char *
     (void)at;
     (void)region_code;
     struct sse_stream *st = arg;
-    buf_appendf(&st->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)id, type, payload);
     st->cursor = id;
+    if (strncmp(type, "security.", 9) == 0 && !auth_role_can(st->role, PERM_AUDIT_READ))
+        return 0; /* security alerts (failed-login bursts) are for those who read the audit log */
+    buf_appendf(&st->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)id, type, payload);
     return 0;
 }
 
@@ -635,6 +678,7 @@ static enum MHD_Result queue_sse(struct http_server *srv, struct MHD_Connection 
     st->srv = srv;
     st->conn = c;
     snprintf(st->scope, sizeof st->scope, "%s", ctx->req.user.scope);
+    st->role = ctx->req.user.role;
     st->cursor = ctx->res.sse_after;
     buf_init(&st->pending);
     buf_puts(&st->pending, "retry: 3000\n\n");
@@ -646,12 +690,102 @@ static enum MHD_Result queue_sse(struct http_server *srv, struct MHD_Connection 
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_common_headers(srv, r, 1);
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     ctx->status = 200;
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* "text" as an IPv6 address (IPv4 mapped to ::ffff:a.b.c.d) in "out"; 0, or
+ * -1 when it is neither an IPv4 nor an IPv6 address. */
+static int parse_address(const char *text, struct sockaddr_in6 *out)
+{
+    memset(out, 0, sizeof *out);
+    out->sin6_family = AF_INET6;
+    struct in_addr v4;
+    if (inet_pton(AF_INET, text, &v4) == 1) {
+        out->sin6_addr.s6_addr[10] = 0xff;
+        out->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&out->sin6_addr.s6_addr[12], &v4, 4);
+        return 0;
+    }
+    return inet_pton(AF_INET6, text, &out->sin6_addr) == 1 ? 0 : -1;
+}
+
+/* The peer "sa" as in parse_address; -1 for other families. */
+static int peer_address(const struct sockaddr *sa, struct sockaddr_in6 *out)
+{
+    char text[INET6_ADDRSTRLEN];
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+    else
+        return -1;
+    return parse_address(text, out);
+}
+
+/* The address as text: dotted IPv4 for a mapped one, else IPv6. */
+static void address_text(const struct sockaddr_in6 *a, char out[INET6_ADDRSTRLEN])
+{
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
+        inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN);
+    else
+        inet_ntop(AF_INET6, &a->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+/* Keeps the last X-Forwarded-For header's value (a proxy appends its own). */
+static enum MHD_Result last_forwarded_for(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* Finds the client of connection "c": the peer address, unless the peer is a
+ * trusted proxy (serve --trusted-proxy) that says in X-Forwarded-For whom it
+ * speaks for.  Only the last entry counts: it is the one the proxy added;
+ * the ones before it came from the client and prove nothing.  Fills
+ * "address" (family 0 when unknown) and "text" ("?" when unknown). */
+static void client_address(struct http_server *srv, struct MHD_Connection *c,
+                           struct sockaddr_in6 *address, char text[INET6_ADDRSTRLEN])
+{
+    memset(address, 0, sizeof *address);
+    snprintf(text, INET6_ADDRSTRLEN, "?");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr || peer_address(ci->client_addr, address) != 0) {
+        address->sin6_family = 0;
+        return;
+    }
+    address_text(address, text);
+    int trusted = 0;
+    for (int i = 0; i < srv->nproxies && !trusted; i++)
+        trusted = memcmp(&srv->proxies[i].sin6_addr, &address->sin6_addr, 16) == 0;
+    if (!trusted)
+        return;
+    const char *forwarded = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, last_forwarded_for, &forwarded);
+    if (!forwarded)
+        return;
+    const char *last = strrchr(forwarded, ',');
+    last = last ? last + 1 : forwarded;
+    last += strspn(last, " \t");
+    char entry[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    struct sockaddr_in6 client;
+    if (n == 0 || n >= sizeof entry || last[n + strspn(last + n, " \t")] != '\0')
+        return;
+    memcpy(entry, last, n);
+    entry[n] = '\0';
+    if (parse_address(entry, &client) != 0)
+        return; /* not an address: keep the proxy's */
+    *address = client;
+    address_text(address, text);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
@@ -671,12 +805,11 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         snprintf(ctx->method, sizeof ctx->method, "%s", method);
         ctx->path = strdup(url);
         *con_cls = ctx;
-        if (srv->writes && is_write_method(method)) {
-            const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-            if (ci && ci->client_addr)
-                ctx->retry_after = http_ratelimit_take(srv->writes, ci->client_addr, ctx->start_us);
-        }
+        struct sockaddr_in6 client;
+        client_address(srv, c, &client, ctx->client_ip);
+        if (srv->writes && is_write_method(method) && client.sin6_family)
+            ctx->retry_after =
+                http_ratelimit_take(srv->writes, (const struct sockaddr *)&client, ctx->start_us);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -702,7 +835,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         }
         if (ctx->err.code != EP_OK)
             render_error(&ctx->err, ctx->req.lang, &ctx->res);
-        return queue(c, ctx, &ctx->res);
+        return queue(srv, c, ctx, &ctx->res);
     }
     if (ctx->state == REQ_DEFERRED)
         return MHD_YES; /* spurious call while suspended */
@@ -717,18 +850,10 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
     req->body = ctx->body.data;
     req->body_len = ctx->body.len;
     req->lang = pick_lang(c);
+    req->cookie_secure = srv->cfg.cookie_secure;
     ctx->conn = c;
-    char ip[INET6_ADDRSTRLEN] = "?";
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
-    }
-    req->client_ip = arena_strdup(&ctx->arena, ip);
+    req->client_ip = ctx->client_ip;
+    req->login_limits = &srv->cfg.login_limits;
 
     if (ctx->retry_after > 0) {
         /* Refused by the per-address write limit (the body was not kept). */
@@ -764,7 +889,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         render_error(&ctx->err, req->lang, &ctx->res);
     if (ctx->res.sse)
         return queue_sse(srv, c, ctx);
-    return queue(c, ctx, &ctx->res);
+    return queue(srv, c, ctx, &ctx->res);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -807,6 +932,25 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct ep_er
     return 0;
 }
 
+/* Parses "ADDR[,ADDR...]" (serve --trusted-proxy) into srv->proxies; -1 when
+ * an entry is no IPv4 or IPv6 address or there are too many. */
+static int parse_proxies(struct http_server *srv, const char *text)
+{
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, ",");
+        char one[INET6_ADDRSTRLEN];
+        if (n == 0 || n >= sizeof one || srv->nproxies == HTTP_TRUSTED_PROXIES_MAX)
+            return -1;
+        memcpy(one, p, n);
+        one[n] = '\0';
+        if (parse_address(one, &srv->proxies[srv->nproxies]) != 0)
+            return -1;
+        srv->nproxies++;
+        p += n + (p[n] == ',');
+    }
+    return srv->nproxies > 0 ? 0 : -1;
+}
+
 int http_server_start(struct http_server **out, const struct http_server_config *cfg,
                       struct ep_error *err)
 {
@@ -836,6 +980,14 @@ int http_server_start(struct http_server **out, const struct http_server_config 
             return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
         }
     }
+    if (cfg->trusted_proxy && parse_proxies(srv, cfg->trusted_proxy) != 0) {
+        http_ratelimit_free(srv->writes);
+        free(srv);
+        return ep_error_set(err, EP_EINVAL, "--trusted-proxy 应为至多 %d 个以逗号分隔的 IP 地址:%s",
+                            "--trusted-proxy must be at most %d comma-separated IP addresses: %s",
+                            HTTP_TRUSTED_PROXIES_MAX, cfg->trusted_proxy);
+    }
+    srv->cfg.trusted_proxy = NULL; /* borrowed: parsed into srv->proxies */
     srv->db_path = strdup(cfg->db_path);
     srv->cfg.db_path = srv->db_path;
     pthread_mutex_init(&srv->lock, NULL);

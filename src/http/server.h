@@ -9,7 +9,10 @@
 #define EPIGRID_HTTP_SERVER_H
 #include <stddef.h>
 
+#include "core/auth.h"
 #include "util/error.h"
+
+#define HTTP_TRUSTED_PROXIES_MAX 8
 
 struct http_server_config {
     const char *db_path; /* database every worker opens */
@@ -24,6 +27,12 @@ struct http_server_config {
     double write_rate;          /* writes per second per client address [200]; <0 off */
     int write_rate_loopback;    /* 1: limit loopback clients too (else exempt) */
     size_t header_memory_limit; /* per-connection memory for headers [32 KiB] */
+    /* Transport: */
+    int cookie_secure; /* 1: clients reach us over TLS (here or at a proxy): Secure cookie, HSTS */
+    /* "ADDR[,ADDR...]" (borrowed until http_server_start returns): peers whose
+     * X-Forwarded-For names the client; NULL: the peer is the client. */
+    const char *trusted_proxy;
+    struct auth_throttle login_limits; /* failed-login budgets (auth.h); 0 = default */
 };
 
 struct http_server;

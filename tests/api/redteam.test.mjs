@@ -2,7 +2,7 @@
 // "Security hardening"), one test named after each finding fixed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, makeId } from './lib.mjs';
+import { startServer, assertError, makeId, PASSWORD } from './lib.mjs';
 
 const TOWN = '431122101';
 const OTHER = '431124';
@@ -53,5 +53,47 @@ test('finding 3: stored XSS -- every page and answer carries a Content-Security-
     assert.doesNotMatch(csp, /script-src[^;]*unsafe-(inline|eval)/, p);
     assert.match(csp, /object-src 'none'/, p);
     assert.match(csp, /frame-ancestors 'none'/, p);
+  }
+});
+
+test('finding 8: headers -- no Referer leaves any page; no /api/ answer is cached; Secure cookie and HSTS under --cookie-secure', async () => {
+  const viewer = await srv.as('viewer', '4311');
+  const answers = [
+    ['/', srv.anon()], ['/app.js', srv.anon()], ['/public/bulletin', srv.anon()],
+    ['/api/v1/health', srv.anon()], ['/api/v1/regions/4311', srv.anon()], // 401
+    ['/api/v1/nothing-here', srv.anon()], ['/api/v1/session', viewer],
+    ['/api/v1/regions/4311', viewer], ['/api/v1/persons?limit=0', root], // 400
+    ['/api/v1/persons', root], ['/api/v1/audit', root], ['/api/v1/users', root],
+  ];
+  for (const [p, client] of answers) {
+    const r = await client.get(p);
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer', p);
+    assert.equal(r.headers.get('strict-transport-security'), null, `${p}: no HSTS over plain HTTP`);
+    if (p.startsWith('/api/')) assert.equal(r.headers.get('cache-control'), 'no-store', `${p} (${r.status})`);
+  }
+  // The event stream too (its body never ends: look at the headers only).
+  const ac = new AbortController();
+  const ev = await fetch(`${srv.url}/api/v1/events`, { headers: { Cookie: viewer.cookie }, signal: ac.signal });
+  assert.equal(ev.headers.get('cache-control'), 'no-store');
+  assert.equal(ev.headers.get('referrer-policy'), 'no-referrer');
+  ac.abort();
+  const login = await srv.anon().post('/api/v1/session', { username: 'viewer_4311', password: PASSWORD });
+  assert.doesNotMatch(login.headers.get('set-cookie'), /Secure/i);
+
+  const tls = await startServer({ args: ['--cookie-secure'] });
+  try {
+    tls.user('viewer', '4311');
+    const r = await tls.anon().post('/api/v1/session', { username: 'viewer_4311', password: PASSWORD });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('set-cookie'), /; Secure(;|$)/);
+    assert.match(r.headers.get('strict-transport-security'), /^max-age=\d{8}/);
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    const c = await tls.login('viewer_4311', PASSWORD);
+    const out = await c.del('/api/v1/session');
+    assert.match(out.headers.get('set-cookie'), /Max-Age=0; Secure/);
+    for (const p of ['/', '/public/bulletin'])
+      assert.match((await tls.anon().get(p)).headers.get('strict-transport-security'), /max-age=/, p);
+  } finally {
+    await tls.stop();
   }
 });

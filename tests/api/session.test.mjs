@@ -161,6 +161,42 @@ test('disabled users cannot log in and lose their sessions', async () => {
   assertError(assert, r, 401, 'unauthenticated');
 });
 
+test('finding 6: a password, role or scope change ends every session and token of the user', async () => {
+  const name = srv.user('viewer', '4311', { username: 'victim2' });
+  const changes = [
+    ['passwd', ['user', 'passwd', name], { input: 'Victim2-pass-2\n' }, 'Victim2-pass-2'],
+    ['role', ['user', 'set', name, '--role', 'commander'], {}, null],
+    ['scope', ['user', 'set', name, '--scope', '431122'], {}, null],
+    ['role and scope', ['user', 'set', name, '--role', 'viewer', '--scope', '4311'], {}, null],
+  ];
+  let password = PASSWORD;
+  for (const [what, args, opts, next] of changes) {
+    const cookie = await srv.login(name, password);
+    const other = await srv.login(name, password); // a second browser
+    const tok = srv.cli(['token', 'create', name]);
+    assert.equal(tok.status, 0, tok.stderr);
+    const bearer = new Client(srv.url, { token: tok.stdout.trim() });
+    for (const c of [cookie, other, bearer]) assert.equal((await c.get('/api/v1/session')).status, 200);
+    const r = srv.cli(args, opts);
+    assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+    for (const c of [cookie, other, bearer])
+      assertError(assert, await c.get('/api/v1/session'), 401, 'unauthenticated');
+    if (next) password = next;
+    const again = await srv.login(name, password); // logging in again works, with the new rights
+    assert.equal((await again.get('/api/v1/session')).status, 200, what);
+  }
+  assert.equal((await srv.login(name, password)).user.role, 'viewer');
+  const admin = await srv.token('admin');
+  const audit = await admin.get('/api/v1/audit?entity=user&action=update');
+  const row = audit.body.items.find((x) => x.before?.role === 'viewer' && x.after?.role === 'commander');
+  assert.ok(row, JSON.stringify(audit.body.items));
+  assert.equal(row.after.sessions_ended, 3); // two browsers, and the login after the password change
+  assert.equal(row.after.tokens_revoked, 1);
+  const bad = srv.cli(['user', 'set', name, '--role', 'chief']);
+  assert.equal(bad.status, 1);
+  assert.equal(srv.cli(['user', 'set', name]).status, 1);
+});
+
 test('passwords never come from argv and are read from stdin', async () => {
   const r = srv.cli(['user', 'add', 'nopass_user', '--role', 'viewer', '--scope', '4311'], { input: '' });
   assert.equal(r.status, 1);

@@ -39,7 +39,7 @@ int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX]
     char *end = NULL;
     long long v = colon ? strtoll(colon + 1, &end, 10) : 0;
     if (!colon || n == 0 || n >= REGION_CODE_MAX || strspn(cursor, "0123456789") != n ||
-        colon[1] < '0' || colon[1] > '9' || *end || v <= 0) {
+        colon[1] < '0' || colon[1] > '9' || *end || v <= 0 || v > HTTP_ID_MAX) {
         ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
         return -EP_EINVAL;
     }

@@ -122,7 +122,8 @@ static void shift_cursor_parse(const char *cursor, int64_t *start, int64_t *id,
     char *end = NULL;
     errno = 0;
     long long v = strtoll(cursor, &end, 10);
-    if (!colon || *digits < '0' || *digits > '9' || end != colon || errno == ERANGE) {
+    if (!colon || *digits < '0' || *digits > '9' || end != colon || errno == ERANGE ||
+        v > HTTP_ID_MAX || v < -HTTP_ID_MAX) {
         ep_error_field(err, "cursor", "分页游标无效", "invalid cursor");
         return;
     }

@@ -3,7 +3,8 @@
  *   POST   /api/v1/session  {"username","password"} -> cookie + CSRF token
  *   GET    /api/v1/session  who am I (and the CSRF token for the page)
  *   DELETE /api/v1/session  log out
- * The cookie is HttpOnly and SameSite=Strict; a new random token is made at
+ * The cookie is HttpOnly and SameSite=Strict (and Secure under serve
+ * --cookie-secure); a new random token is made at
  * every login, so a token planted before login is never promoted (no
  * session fixation).
  */
@@ -50,7 +51,7 @@ int handler_session_create(struct http_request *req, struct http_response *res,
     char token[AUTH_TOKEN_HEX + 1];
     int retry_after = 0;
     int rc = auth_login(req->store, json_get_str(body, "username"), json_get_str(body, "password"),
-                        req->client_ip, &user, token, &retry_after, err);
+                        req->client_ip, req->login_limits, &user, token, &retry_after, err);
     json_decref(body);
     if (rc != 0) {
         if (err->code == EP_ETHROTTLE)
@@ -59,9 +60,9 @@ int handler_session_create(struct http_request *req, struct http_response *res,
     }
     http_add_header(res, "Set-Cookie",
                     arena_sprintf(req->arena,
-                                  "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-                                  AUTH_COOKIE_NAME, token, AUTH_SESSION_ABSOLUTE_SECONDS));
-    http_add_header(res, "Cache-Control", "no-store");
+                                  "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                                  AUTH_COOKIE_NAME, token, AUTH_SESSION_ABSOLUTE_SECONDS,
+                                  req->cookie_secure ? "; Secure" : ""));
     return http_reply_json(res, 200,
                            json_pack("{s:o, s:s, s:o}", "user", user_json(&user), "csrf_token",
                                      user.csrf, "permissions", perms_json(user.role)));
@@ -70,7 +71,6 @@ int handler_session_create(struct http_request *req, struct http_response *res,
 int handler_session_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     (void)err;
-    http_add_header(res, "Cache-Control", "no-store");
     return http_reply_json(res, 200,
                            json_pack("{s:o, s:s?, s:o}", "user", user_json(&req->user),
                                      "csrf_token", req->user.session_id ? req->user.csrf : NULL,
@@ -83,7 +83,7 @@ int handler_session_delete(struct http_request *req, struct http_response *res,
     if (auth_logout(req->store, &req->user, req->client_ip, err) != 0)
         return -err->code;
     http_add_header(res, "Set-Cookie",
-                    arena_sprintf(req->arena, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-                                  AUTH_COOKIE_NAME));
+                    arena_sprintf(req->arena, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                                  AUTH_COOKIE_NAME, req->cookie_secure ? "; Secure" : ""));
     return http_reply_json(res, 200, json_pack("{s:b}", "logged_out", 1));
 }

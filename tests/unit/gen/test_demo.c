@@ -523,9 +523,9 @@ static void demo_users_exist_for_every_role_and_log_in(void **state)
     struct auth_user who;
     char token[AUTH_TOKEN_HEX + 1];
     int retry = 0;
-    assert_int_equal(
-        auth_login(s, "commander_dongan", DEMO_PASSWORD, "127.0.0.1", &who, token, &retry, &err),
-        0);
+    assert_int_equal(auth_login(s, "commander_dongan", DEMO_PASSWORD, "127.0.0.1", NULL, &who,
+                                token, &retry, &err),
+                     0);
     assert_string_equal(who.scope, DEMO_CODE_DONGAN);
     assert_int_equal(demo_users_create(s, &created, &err), 0);
     assert_int_equal(created, 0);
