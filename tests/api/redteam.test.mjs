@@ -55,3 +55,16 @@ test('finding 3: stored XSS -- every page and answer carries a Content-Security-
     assert.match(csp, /frame-ancestors 'none'/, p);
   }
 });
+
+test('finding 7: CSV formula injection -- a person named =HYPERLINK(...) leaves the line list as text', async () => {
+  const evil = '=HYPERLINK("//x.cn")';
+  const p = await root.post('/api/v1/persons', { name: evil, id_number: makeId(701), grid_code: `${TOWN}201001` });
+  assert.equal(p.status, 201, p.text);
+  const c = await root.post('/api/v1/cases', { person_id: p.body.id, status: 'suspected' });
+  assert.equal(c.status, 201, c.text);
+  const r = await root.get('/api/v1/cases/export?format=csv');
+  assert.equal(r.status, 200, r.text);
+  // Quoted, with the apostrophe that makes a spreadsheet show it as text.
+  assert.ok(r.text.includes(`,"'=HYPERLINK(""//x.cn"")",`), r.text);
+  assert.doesNotMatch(r.text, /(^|,)[=+@]/m, 'no cell starts a formula');
+});

@@ -25,6 +25,7 @@
 #include "core/write.h"
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
+#include "util/csvwrite.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
@@ -300,22 +301,6 @@ struct line_ctx {
     struct ep_error *err;
 };
 
-static void csv_cell(struct buf *b, const char *v, int last)
-{
-    if (strpbrk(v, ",\"\r\n")) {
-        buf_putc(b, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                buf_putc(b, '"');
-            buf_putc(b, *v);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, v);
-    }
-    buf_puts(b, last ? "\r\n" : ",");
-}
-
 static int add_line(const struct case_record *c, void *arg)
 {
     struct line_ctx *l = arg;
@@ -344,12 +329,11 @@ static int add_line(const struct case_record *c, void *arg)
         c->site_name,
         c->outcome_date,
     };
-    for (size_t i = 0; i < LINE_COLUMNS; i++) {
-        if (l->sheet)
+    if (l->sheet)
+        for (size_t i = 0; i < LINE_COLUMNS; i++)
             worksheet_write_string(l->sheet, l->row, (lxw_col_t)i, cells[i], NULL);
-        else
-            csv_cell(&l->csv, cells[i], i + 1 == LINE_COLUMNS);
-    }
+    else
+        csvwrite_row(&l->csv, cells, LINE_COLUMNS);
     l->row++;
     l->n++;
     return 0;
@@ -385,14 +369,11 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
         if (!l.sheet)
             goto out;
     } else {
-        buf_puts(&l.csv, "\xEF\xBB\xBF");
+        buf_puts(&l.csv, CSVWRITE_BOM);
+        csvwrite_row(&l.csv, line_titles, LINE_COLUMNS);
     }
-    for (size_t i = 0; i < LINE_COLUMNS; i++) {
-        if (xlsx)
-            worksheet_write_string(l.sheet, 0, (lxw_col_t)i, line_titles[i], NULL);
-        else
-            csv_cell(&l.csv, line_titles[i], i + 1 == LINE_COLUMNS);
-    }
+    for (size_t i = 0; xlsx && i < LINE_COLUMNS; i++)
+        worksheet_write_string(l.sheet, 0, (lxw_col_t)i, line_titles[i], NULL);
     l.row = 1;
     if ((rc = case_list(req->store, &f, add_line, &l, err)) != 0)
         goto out;
