@@ -183,20 +183,18 @@ static int emit(struct export *ex, const struct cell *cells)
 static int person_row(const struct person *p, void *ctx)
 {
     struct export *ex = ctx;
-    char id[19], phone[PERSON_PHONE_MAX];
-    if (ex->full) {
-        snprintf(id, sizeof id, "%s", p->id_number);
-        snprintf(phone, sizeof phone, "%s", p->phone);
-    } else {
-        person_visible_pii(&ex->viewer, p, id, phone);
-    }
+    struct person_pii pii; /* masked: the birth date as its year */
+    if (ex->full)
+        person_pii_fill(p, 0, &pii);
+    else
+        person_visible_pii(&ex->viewer, p, &pii);
     struct cell cells[] = {
         {NULL, p->id},
         {p->name, 0},
         {p->sex == 'M' ? "男" : "女", 0},
-        {p->birth_date, 0},
-        {id, 0},
-        {phone, 0},
+        {pii.birth, 0},
+        {pii.id_number, 0},
+        {pii.phone, 0},
         {p->household_id ? NULL : "", p->household_id},
         {p->grid_code, 0},
     };

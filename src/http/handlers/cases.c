@@ -307,9 +307,9 @@ static int add_line(const struct case_record *c, void *arg)
     struct person p;
     if (person_get(l->req->store, "", c->person_id, &p, l->err) != 0)
         return -l->err->code;
-    char idn[19], phone[PERSON_PHONE_MAX], id[24], sex[2] = {p.sex, '\0'};
-    person_visible_pii(&l->req->user, &p, idn, phone);
-    l->unmasked |= strcmp(idn, p.id_number) == 0;
+    char id[24], sex[2] = {p.sex, '\0'};
+    struct person_pii pii;
+    l->unmasked |= !person_visible_pii(&l->req->user, &p, &pii);
     snprintf(id, sizeof id, "%lld", (long long)c->id);
     char status[64];
     snprintf(status, sizeof status, "%s", case_status_zh(c->status));
@@ -317,9 +317,9 @@ static int add_line(const struct case_record *c, void *arg)
         id,
         p.name,
         sex,
-        p.birth_date,
-        idn,
-        phone,
+        pii.birth,
+        pii.id_number,
+        pii.phone,
         c->grid_code,
         status,
         case_severity_zh(c->severity),

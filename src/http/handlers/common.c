@@ -14,21 +14,20 @@
 
 json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked)
 {
-    char id[19], phone[PERSON_PHONE_MAX];
-    int masked = !unmasked && !auth_pii_visible(viewer, p->grid_code);
-    if (masked) {
-        person_visible_pii(viewer, p, id, phone);
-    } else {
-        memcpy(id, p->id_number, sizeof id);
-        memcpy(phone, p->phone, sizeof phone);
-    }
+    struct person_pii pii;
+    if (unmasked)
+        person_pii_fill(p, 0, &pii);
+    else
+        person_visible_pii(viewer, p, &pii);
     char sex[2] = {p->sex, '\0'};
+    /* Masked, the birth date is the year alone (birth_date null). */
     return json_pack(
-        "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
+        "{s:I, s:o, s:s, s:s, s:s, s:o, s:i, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
         "household_id", p->household_id ? json_integer(p->household_id) : json_null(), "grid_code",
-        p->grid_code, "name", p->name, "sex", sex, "birth_date", p->birth_date, "id_number", id,
-        "phone", phone[0] ? json_string(phone) : json_null(), "pii_masked", masked, "created_at",
-        p->created_at, "updated_at", p->updated_at);
+        p->grid_code, "name", p->name, "sex", sex, "birth_date",
+        pii.masked ? json_null() : json_string(pii.birth), "birth_year", pii.birth_year,
+        "id_number", pii.id_number, "phone", pii.phone[0] ? json_string(pii.phone) : json_null(),
+        "pii_masked", pii.masked, "created_at", p->created_at, "updated_at", p->updated_at);
 }
 
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
