@@ -24,6 +24,8 @@ struct http_server_config {
     double write_rate;          /* writes per second per client address [200]; <0 off */
     int write_rate_loopback;    /* 1: limit loopback clients too (else exempt) */
     size_t header_memory_limit; /* per-connection memory for headers [32 KiB] */
+    int lookup_burst;           /* exact ID-number lookups per user at once [30] ... */
+    int lookup_seconds;         /* ... then one more every this many seconds [20] */
 };
 
 struct http_server;

@@ -297,7 +297,8 @@ struct line_ctx {
     lxw_worksheet *sheet;
     lxw_row_t row;
     int64_t n;
-    int unmasked; /* 1 if any ID number left unmasked */
+    int unmasked;       /* 1 if any ID number left unmasked ... */
+    json_t *person_ids; /* ... and whose (the audit row names them) */
     struct ep_error *err;
 };
 
@@ -309,7 +310,10 @@ static int add_line(const struct case_record *c, void *arg)
         return -l->err->code;
     char id[24], sex[2] = {p.sex, '\0'};
     struct person_pii pii;
-    l->unmasked |= !person_visible_pii(&l->req->user, &p, &pii);
+    if (!person_visible_pii(&l->req->user, &p, &pii)) {
+        l->unmasked = 1;
+        json_array_append_new(l->person_ids, json_integer(p.id));
+    }
     snprintf(id, sizeof id, "%lld", (long long)c->id);
     char status[64];
     snprintf(status, sizeof status, "%s", case_status_zh(c->status));
@@ -353,15 +357,17 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    struct line_ctx l = {.req = req, .err = err};
+    struct line_ctx l = {.req = req, .err = err, .person_ids = json_array()};
     buf_init(&l.csv);
     char path[] = "/tmp/epigrid-linelist-XXXXXX";
     lxw_workbook *book = NULL;
     int rc = -EP_EINTERNAL;
     if (xlsx) {
         int fd = mkstemp(path);
-        if (fd < 0)
+        if (fd < 0) {
+            json_decref(l.person_ids);
             return ep_error_set(err, EP_EINTERNAL, "无法创建临时文件", "cannot create a temp file");
+        }
         close(fd);
         lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
         book = workbook_new_opt(path, &opt);
@@ -382,6 +388,8 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     json_t *after = json_pack("{s:s, s:s, s:I, s:b}", "format", format, "region",
                               f.region ? f.region : req->user.scope, "rows", (json_int_t)l.n,
                               "unmasked", l.unmasked);
+    if (l.unmasked)
+        json_object_set(after, "person_ids", l.person_ids);
     struct write w;
     if ((rc = write_begin(&w, req->store, &who, NULL, NULL, NULL, err)) == 0) {
         write_audit_key(&w, "export", "case", "line_list", f.region ? f.region : req->user.scope,
@@ -425,6 +433,7 @@ out:
     if (xlsx)
         unlink(path);
     buf_cleanup(&l.csv);
+    json_decref(l.person_ids);
     if (rc != 0 && !err->code)
         ep_error_set(err, EP_EINTERNAL, "导出失败", "export failed");
     return rc == 0 ? 0 : -err->code;
