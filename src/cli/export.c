@@ -11,6 +11,7 @@
  * An export cut short -- a closed pipe, Ctrl-C -- stops cleanly and is
  * audited too, with "complete": false and the rows that did leave.
  */
+#include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -23,6 +24,8 @@
 #include "core/audit.h"
 #include "core/household.h"
 #include "core/person.h"
+#include "util/buf.h"
+#include "util/csvwrite.h"
 #include "util/timeutil.h"
 
 #define PROGRESS_EVERY 100000
@@ -62,6 +65,7 @@ struct export
     const double *widths; /* xlsx column widths */
     int ncols;
     FILE *out;          /* csv */
+    struct buf line;    /* csv: the record being written */
     lxw_workbook *book; /* xlsx */
     lxw_worksheet *sheet;
     lxw_format *bold;
@@ -76,38 +80,23 @@ struct export
 
 /* ---- CSV ------------------------------------------------------------------- */
 
-static void csv_write_text(FILE *f, const char *s)
-{
-    /* A cell starting with = + - @ is a formula to Excel: a name like
-     * "=HYPERLINK(...)" must stay text, so it gets a leading apostrophe. */
-    int guard = strchr("=+-@", s[0]) && s[0];
-    if (!guard && !strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    if (guard)
-        fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
+/* Writes one record through the one CSV writer (util/csvwrite: quoting and
+ * the formula guard), numbers as decimal text. */
 static void csv_write_row(struct export *ex, const struct cell *cells)
 {
+    char numbers[16][24];
+    const char *fields[16];
+    assert(ex->ncols <= 16);
     for (int i = 0; i < ex->ncols; i++) {
-        if (i)
-            fputc(',', ex->out);
-        if (cells[i].text)
-            csv_write_text(ex->out, cells[i].text);
-        else
-            fprintf(ex->out, "%" PRId64, cells[i].number);
+        fields[i] = cells[i].text;
+        if (!cells[i].text) {
+            snprintf(numbers[i], sizeof numbers[i], "%" PRId64, cells[i].number);
+            fields[i] = numbers[i];
+        }
     }
-    fputs("\r\n", ex->out); /* RFC 4180 and Excel */
-    if (ferror(ex->out))
+    buf_reset(&ex->line);
+    csvwrite_row(&ex->line, fields, (size_t)ex->ncols);
+    if (fwrite(ex->line.data, 1, ex->line.len, ex->out) != ex->line.len || ferror(ex->out))
         ex->failed = 1;
 }
 
@@ -194,20 +183,18 @@ static int emit(struct export *ex, const struct cell *cells)
 static int person_row(const struct person *p, void *ctx)
 {
     struct export *ex = ctx;
-    char id[19], phone[PERSON_PHONE_MAX];
-    if (ex->full) {
-        snprintf(id, sizeof id, "%s", p->id_number);
-        snprintf(phone, sizeof phone, "%s", p->phone);
-    } else {
-        person_visible_pii(&ex->viewer, p, id, phone);
-    }
+    struct person_pii pii; /* masked: the birth date as its year */
+    if (ex->full)
+        person_pii_fill(p, 0, &pii);
+    else
+        person_visible_pii(&ex->viewer, p, &pii);
     struct cell cells[] = {
         {NULL, p->id},
         {p->name, 0},
         {p->sex == 'M' ? "男" : "女", 0},
-        {p->birth_date, 0},
-        {id, 0},
-        {phone, 0},
+        {pii.birth, 0},
+        {pii.id_number, 0},
+        {pii.phone, 0},
         {p->household_id ? NULL : "", p->household_id},
         {p->grid_code, 0},
     };
@@ -233,10 +220,10 @@ static int open_output(struct export *ex, const char *out_path)
         if (!ex->out)
             return -1;
         setvbuf(ex->out, NULL, _IOFBF, 1 << 18);
-        fputs("\xEF\xBB\xBF", ex->out); /* BOM: Excel then reads UTF-8 */
-        for (int i = 0; i < ex->ncols; i++)
-            fprintf(ex->out, "%s%s", i ? "," : "", ex->header[i]);
-        fputs("\r\n", ex->out);
+        fputs(CSVWRITE_BOM, ex->out); /* Excel then reads UTF-8 */
+        buf_reset(&ex->line);
+        csvwrite_row(&ex->line, ex->header, (size_t)ex->ncols);
+        fputs(ex->line.data, ex->out);
         return ferror(ex->out) ? -1 : 0;
     }
     lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
@@ -423,6 +410,7 @@ int cli_export(int argc, char **argv)
         status = CLI_OK;
     }
 out:
+    buf_cleanup(&ex.line);
     store_close(s);
     return status;
 }

@@ -39,6 +39,7 @@
 #include "core/write.h"
 #include "util/buf.h"
 #include "util/csvread.h"
+#include "util/csvwrite.h"
 #include "util/timeutil.h"
 
 #define PROGRESS_EVERY 100000
@@ -586,20 +587,15 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
     return 0;
 }
 
-/* Writes "text" as one CSV field (quoted when needed). */
-static void csv_field_write(FILE *f, const char *text)
+/* Writes one record of the household mapping through the one CSV writer. */
+static void mapping_write(FILE *f, const char *ref, const char *id)
 {
-    if (!strpbrk(text, ",\"\r\n")) {
-        fputs(text, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
+    struct buf line;
+    buf_init(&line);
+    const char *fields[] = {ref, id};
+    csvwrite_row(&line, fields, 2);
+    fputs(line.data, f);
+    buf_cleanup(&line);
 }
 
 static int household_row(struct import *im, const struct row_values *rv, long line)
@@ -624,8 +620,9 @@ static int household_row(struct import *im, const struct row_values *rv, long li
     }
     note_imported(im, h.grid_code, h.id, line);
     if (im->mapping && rv->v[H_HOUSEHOLD_REF]) {
-        csv_field_write(im->mapping, rv->v[H_HOUSEHOLD_REF]);
-        fprintf(im->mapping, ",%lld\n", (long long)h.id);
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)h.id);
+        mapping_write(im->mapping, rv->v[H_HOUSEHOLD_REF], id);
     }
     return 0;
 }
@@ -701,7 +698,7 @@ static int copy_mapping(FILE *from)
     if (!from)
         return 0;
     rewind(from);
-    fputs("户编号,住户ID\n", stdout);
+    mapping_write(stdout, "户编号", "住户ID");
     char block[65536];
     size_t n;
     while ((n = fread(block, 1, sizeof block, from)) > 0)

@@ -38,7 +38,7 @@ enum auth_perm {
     PERM_REGISTRY_READ,  /* households and persons (masked unless PII is visible) */
     PERM_REGISTRY_WRITE, /* create/update households and persons */
     PERM_PII_UNMASK,     /* see full ID numbers and phones on request (audited) */
-    PERM_EXPORT,         /* bulk export of the registry */
+    PERM_EXPORT,         /* bulk exports: the registry (CLI), the line list of cases */
     PERM_USER_READ,      /* list users in scope */
     PERM_USER_ADMIN,     /* create, disable users, issue tokens */
     PERM_AUDIT_READ,     /* read the audit log */

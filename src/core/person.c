@@ -11,6 +11,7 @@
 #include "core/person.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/counter.h"
@@ -275,18 +276,18 @@ int person_insert(struct write *w, const struct person_input *in, struct person 
     return write_fail(w, map_conflict(rc, out, w->err));
 }
 
-/* The person as recorded in the audit log: personal data masked. */
+/* The person as recorded in the audit log: personal data masked, the
+ * birth date as its year (see struct person_pii). */
 static json_t *audit_json(const struct person *p)
 {
-    char id[19], phone[PERSON_PHONE_MAX];
-    idcheck_mask_id(p->id_number, id, sizeof id);
-    idcheck_mask_phone(p->phone, phone, sizeof phone);
+    struct person_pii pii;
+    person_pii_fill(p, 1, &pii);
     char sex[2] = {p->sex, '\0'};
-    return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
+    return json_pack("{s:I, s:o, s:s, s:s, s:s, s:i, s:s, s:o}", "id", (json_int_t)p->id,
                      "household_id", p->household_id ? json_integer(p->household_id) : json_null(),
-                     "grid_code", p->grid_code, "name", p->name, "sex", sex, "birth_date",
-                     p->birth_date, "id_number", id, "phone",
-                     p->phone[0] ? json_string(phone) : json_null());
+                     "grid_code", p->grid_code, "name", p->name, "sex", sex, "birth_year",
+                     pii.birth_year, "id_number", pii.id_number, "phone",
+                     p->phone[0] ? json_string(pii.phone) : json_null());
 }
 
 int person_create(struct store *s, const struct actor *who, const struct person_input *in,
@@ -457,16 +458,26 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     return rc;
 }
 
-void person_visible_pii(const struct auth_user *viewer, const struct person *p, char id_out[19],
-                        char phone_out[PERSON_PHONE_MAX])
+void person_pii_fill(const struct person *p, int masked, struct person_pii *out)
 {
-    if (auth_pii_visible(viewer, p->grid_code)) {
-        snprintf(id_out, 19, "%s", p->id_number);
-        snprintf(phone_out, PERSON_PHONE_MAX, "%s", p->phone);
+    out->masked = masked;
+    out->birth_year = atoi(p->birth_date);
+    if (masked) {
+        idcheck_mask_id(p->id_number, out->id_number, sizeof out->id_number);
+        idcheck_mask_phone(p->phone, out->phone, sizeof out->phone);
+        snprintf(out->birth, sizeof out->birth, "%.4s", p->birth_date);
     } else {
-        idcheck_mask_id(p->id_number, id_out, 19);
-        idcheck_mask_phone(p->phone, phone_out, PERSON_PHONE_MAX);
+        snprintf(out->id_number, sizeof out->id_number, "%s", p->id_number);
+        snprintf(out->phone, sizeof out->phone, "%s", p->phone);
+        snprintf(out->birth, sizeof out->birth, "%s", p->birth_date);
     }
+}
+
+int person_visible_pii(const struct auth_user *viewer, const struct person *p,
+                       struct person_pii *out)
+{
+    person_pii_fill(p, !auth_pii_visible(viewer, p->grid_code), out);
+    return out->masked;
 }
 
 int person_unmask(struct store *s, const struct actor *who, int64_t id, struct person *out,

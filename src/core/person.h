@@ -5,7 +5,8 @@
  * A person lives in the grid of their household (or a grid given directly
  * when they have no household, e.g. a visitor).  A second person with the
  * same ID number is a conflict (409).  ID numbers and phones are personal
- * data: person_visible_pii() decides what a viewer sees.
+ * data, and so is the birth date next to a masked ID number:
+ * person_visible_pii() decides what a viewer sees.
  *
  * Ownership: structs are filled by value; input strings are borrowed.
  */
@@ -115,11 +116,25 @@ typedef int (*person_fn)(const struct person *p, void *ctx);
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
                 struct ep_error *err);
 
-/* The ID number and phone "viewer" may see of "p": full when
- * auth_pii_visible() allows it, masked otherwise ("4311**********1234",
- * "138****5678"). */
-void person_visible_pii(const struct auth_user *viewer, const struct person *p, char id_out[19],
-                        char phone_out[PERSON_PHONE_MAX]);
+/* The personal data of a person as one view shows it: in full, or masked.
+ * Masked, the birth date shrinks to the year: with the first and last four
+ * digits of the ID number and the check digit, the date would leave a
+ * handful of candidates for the whole number (issue #16, finding 2). */
+struct person_pii {
+    char id_number[19];           /* full, or "4311**********1234" */
+    char phone[PERSON_PHONE_MAX]; /* full, "138****5678", or "" when unknown */
+    char birth[11];               /* full "YYYY-MM-DD", or the year "YYYY" when masked */
+    int birth_year;               /* the year, in either view */
+    int masked;                   /* 1 when the values above are masked */
+};
+
+/* Fills "out" with the personal data of "p", masked when "masked" is 1. */
+void person_pii_fill(const struct person *p, int masked, struct person_pii *out);
+
+/* The personal data "viewer" may see of "p" without asking: in full when
+ * auth_pii_visible() allows it, masked otherwise.  Returns out->masked. */
+int person_visible_pii(const struct auth_user *viewer, const struct person *p,
+                       struct person_pii *out);
 
 /* Reads one person in who's scope with the full ID number and phone and
  * records an audit row (action "unmask", entity "person": who viewed whose

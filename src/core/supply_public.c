@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/supply_internal.h"
+#include "util/csvwrite.h"
 #include "util/json.h"
 
 /* ---- public disclosure ----------------------------------------------------------------- */
@@ -182,29 +183,18 @@ int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **ou
     return 0;
 }
 
-/* One CSV field, quoted when needed (RFC 4180); a leading =+-@ is
- * neutralised so that spreadsheets do not run it as a formula. */
+/* One CSV field and the separator after it (a comma, or the end of the
+ * record after the last): the one writer quotes and guards formulas. */
 static void csv_field(struct buf *b, const char *v, int last)
 {
-    int quote = strpbrk(v, ",\"\r\n") != NULL || (*v && strchr("=+-@", *v));
-    if (quote)
-        buf_putc(b, '"');
-    if (*v && strchr("=+-@", *v))
-        buf_putc(b, '\'');
-    for (; *v; v++) {
-        if (*v == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *v);
-    }
-    if (quote)
-        buf_putc(b, '"');
+    csvwrite_field(b, v);
     buf_puts(b, last ? "\r\n" : ",");
 }
 
 int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
 {
-    buf_puts(csv, "\xEF\xBB\xBF收据号,捐赠日期,捐赠方,类别,受赠单位,物资,数量,单位,已分配,"
-                  "消耗或调整,库存,捐款(元),去向\r\n");
+    buf_puts(csv, CSVWRITE_BOM "收据号,捐赠日期,捐赠方,类别,受赠单位,物资,数量,单位,已分配,"
+                               "消耗或调整,库存,捐款(元),去向\r\n");
     int64_t after = 0;
     for (;;) {
         json_t *items;

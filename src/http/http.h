@@ -117,6 +117,12 @@ int http_path_id(struct http_request *req, int index, const char *what_zh, const
  * HTTP_ID_MAX. */
 int64_t http_cursor_id(const char *cursor, struct ep_error *err);
 
+/* Takes one of the caller's exact ID-number lookups (a token bucket per
+ * user, see struct http_server_config): 0, or -EP_ETHROTTLE (429) with a
+ * bilingual message in "err" and a Retry-After header on "res".  An exact
+ * lookup confirms a guessed number, so it is counted as well as audited. */
+int http_lookup_take(struct http_request *req, struct http_response *res, struct ep_error *err);
+
 /* Checks that a region code from the request is inside the caller's scope:
  * 403 otherwise.  Use for writes and for single-object reads. */
 int http_require_scope(struct http_request *req, const char *code, struct ep_error *err);

@@ -13,7 +13,7 @@
 #define PROBE 8    /* slots looked at around an address's home slot */
 
 struct bucket {
-    unsigned char addr[16]; /* IPv4 as ::ffff:a.b.c.d, IPv6 as is */
+    unsigned char addr[16]; /* IPv4 as ::ffff:a.b.c.d, IPv6 as is; a user id (take_user) */
     int used;               /* 1 once an address owns the slot */
     double tokens;          /* tokens left at last_us */
     int64_t last_us;        /* last refill time */
@@ -83,12 +83,9 @@ static unsigned hash_key(const unsigned char key[16])
     return h;
 }
 
-int http_ratelimit_take(struct http_ratelimit *rl, const struct sockaddr *sa, int64_t now_us)
+/* Takes a token from the bucket of "key" (see http_ratelimit_take). */
+static int take_key(struct http_ratelimit *rl, const unsigned char key[16], int64_t now_us)
 {
-    unsigned char key[16];
-    int loopback = sa ? address_key(sa, key) : -1;
-    if (loopback < 0 || (loopback && rl->exempt_loopback))
-        return 0;
     unsigned home = hash_key(key) & (SLOTS - 1);
     pthread_mutex_lock(&rl->lock);
     struct bucket *b = NULL, *oldest = NULL;
@@ -122,4 +119,22 @@ int http_ratelimit_take(struct http_ratelimit *rl, const struct sockaddr *sa, in
     }
     pthread_mutex_unlock(&rl->lock);
     return wait;
+}
+
+int http_ratelimit_take(struct http_ratelimit *rl, const struct sockaddr *sa, int64_t now_us)
+{
+    unsigned char key[16];
+    int loopback = sa ? address_key(sa, key) : -1;
+    if (loopback < 0 || (loopback && rl->exempt_loopback))
+        return 0;
+    return take_key(rl, key, now_us);
+}
+
+int http_ratelimit_take_user(struct http_ratelimit *rl, int64_t user_id, int64_t now_us)
+{
+    unsigned char key[16] = {0};
+    uint64_t v = (uint64_t)user_id;
+    for (int i = 0; i < 8; i++)
+        key[15 - i] = (unsigned char)(v >> (8 * i));
+    return take_key(rl, key, now_us);
 }

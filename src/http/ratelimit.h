@@ -1,5 +1,6 @@
 /*
- * ratelimit.h -- a per-client-address token bucket for writes.
+ * ratelimit.h -- token buckets per client address (writes) or per user
+ * (exact ID-number lookups).
  *
  * Each IP address (IPv4, or IPv6 by its full 128 bits) has a bucket of
  * "burst" tokens refilled at "rate" tokens per second; a write takes one.
@@ -33,5 +34,9 @@ void http_ratelimit_free(struct http_ratelimit *rl);
  * will be there (the Retry-After value).  Addresses of other families
  * (e.g. Unix sockets) are never limited. */
 int http_ratelimit_take(struct http_ratelimit *rl, const struct sockaddr *sa, int64_t now_us);
+
+/* The same for the bucket of user "user_id" (a limiter of its own: keys of
+ * users and addresses are not told apart).  Never exempt. */
+int http_ratelimit_take_user(struct http_ratelimit *rl, int64_t user_id, int64_t now_us);
 
 #endif

@@ -82,7 +82,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/cases", handler_cases_list, PERM_CASE_READ, 0, NULL},
     {"POST", "/api/v1/cases", handler_cases_create, PERM_CASE_WRITE, 1, cases_case_fields},
     {"GET", "/api/v1/cases/curve", handler_cases_curve, PERM_REGION_READ, 0, NULL},
-    {"GET", "/api/v1/cases/export", handler_cases_export, PERM_CASE_READ, 0, NULL},
+    {"GET", "/api/v1/cases/export", handler_cases_export, PERM_EXPORT, 0, NULL},
     {"GET", "/api/v1/cases/{id}", handler_case_get, PERM_CASE_READ, 0, NULL},
     {"PATCH", "/api/v1/cases/{id}", handler_case_update, PERM_CASE_WRITE, 1, cases_change_fields},
     {"GET", "/api/v1/cases/{id}/chain", handler_case_chain, PERM_CASE_READ, 0, NULL},

@@ -46,6 +46,8 @@
 #define DEFAULT_MAX_CONNECTIONS 1000
 #define DEFAULT_MAX_PER_IP      256 /* an office behind one NAT address fits */
 #define DEFAULT_WRITE_RATE      200 /* writes/s per address; the burst is twice that */
+#define DEFAULT_LOOKUP_BURST    30  /* exact ID-number lookups a user may make at once ... */
+#define DEFAULT_LOOKUP_SECONDS  20  /* ... then one more every this many seconds */
 #define DEFAULT_HEADER_MEMORY   (32 * 1024)
 
 struct sse_stream;
@@ -62,6 +64,7 @@ struct http_server {
     struct http_ratelimit *writes; /* per-address write limit, NULL when off */
     struct sockaddr_in6 proxies[HTTP_TRUSTED_PROXIES_MAX]; /* --trusted-proxy, IPv4 mapped */
     int nproxies;
+    struct http_ratelimit *lookups; /* per-user limit of exact ID-number lookups */
     pthread_mutex_t sse_lock;       /* guards the fields below */
     pthread_cond_t sse_tick;        /* heartbeat thread sleeps on it */
     struct sse_stream *sse_waiting; /* suspended event streams */
@@ -413,6 +416,18 @@ static enum MHD_Result queue(struct http_server *srv, struct MHD_Connection *c,
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)ctx->status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* ---- exact lookups ------------------------------------------------------ */
+
+int http_lookup_take(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    int wait = http_ratelimit_take_user(req->server->lookups, req->user.id, time_monotonic_us());
+    if (wait == 0)
+        return 0;
+    http_add_header(res, "Retry-After", arena_sprintf(req->arena, "%d", wait));
+    return ep_error_set(err, EP_ETHROTTLE, "按身份证号查询过于频繁,请 %d 秒后重试",
+                        "too many lookups by ID number; retry in %d s", wait);
 }
 
 /* ---- deferred writes (group commit) ----------------------------------- */
@@ -988,6 +1003,16 @@ int http_server_start(struct http_server **out, const struct http_server_config 
                             HTTP_TRUSTED_PROXIES_MAX, cfg->trusted_proxy);
     }
     srv->cfg.trusted_proxy = NULL; /* borrowed: parsed into srv->proxies */
+    if (srv->cfg.lookup_burst <= 0)
+        srv->cfg.lookup_burst = DEFAULT_LOOKUP_BURST;
+    if (srv->cfg.lookup_seconds <= 0)
+        srv->cfg.lookup_seconds = DEFAULT_LOOKUP_SECONDS;
+    srv->lookups = http_ratelimit_new(1.0 / srv->cfg.lookup_seconds, srv->cfg.lookup_burst, 0);
+    if (!srv->lookups) {
+        http_ratelimit_free(srv->writes);
+        free(srv);
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    }
     srv->db_path = strdup(cfg->db_path);
     srv->cfg.db_path = srv->db_path;
     pthread_mutex_init(&srv->lock, NULL);
@@ -999,6 +1024,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         pthread_mutex_destroy(&srv->sse_lock);
         pthread_cond_destroy(&srv->sse_tick);
         http_ratelimit_free(srv->writes);
+        http_ratelimit_free(srv->lookups);
         free(srv->db_path);
         free(srv);
         return -EP_EUNAVAILABLE;
@@ -1021,6 +1047,7 @@ int http_server_start(struct http_server **out, const struct http_server_config 
         pthread_cond_destroy(&srv->sse_tick);
         pthread_mutex_destroy(&srv->lock);
         http_ratelimit_free(srv->writes);
+        http_ratelimit_free(srv->lookups);
         free(srv->db_path);
         free(srv);
         return -EP_EUNAVAILABLE;
@@ -1064,6 +1091,7 @@ void http_server_stop(struct http_server *srv)
     pthread_mutex_destroy(&srv->sse_lock);
     pthread_cond_destroy(&srv->sse_tick);
     http_ratelimit_free(srv->writes);
+    http_ratelimit_free(srv->lookups);
     free(srv->db_path);
     free(srv);
 }

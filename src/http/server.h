@@ -33,6 +33,8 @@ struct http_server_config {
      * X-Forwarded-For names the client; NULL: the peer is the client. */
     const char *trusted_proxy;
     struct auth_throttle login_limits; /* failed-login budgets (auth.h); 0 = default */
+    int lookup_burst;                  /* exact ID-number lookups per user at once [30] ... */
+    int lookup_seconds;                /* ... then one more every this many seconds [20] */
 };
 
 struct http_server;

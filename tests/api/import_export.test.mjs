@@ -130,7 +130,7 @@ test('households import: UTF-8, English header, quoted address, ref -> id mappin
     `H1,${GRID_A},"雍景园 1 栋, 101 室"\nH2,${GRID_A},雍景园 2 栋 202 室\nH3,${GRID_B},茶亭社区 3 号\n`);
   const r = srv.cli(['import', 'households', f]);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
+  const lines = r.stdout.trim().split('\r\n'); // CSV records end in CRLF
   assert.equal(lines[0], '户编号,住户ID');
   households = Object.fromEntries(lines.slice(1).map((l) => l.split(',')));
   assert.deepEqual(Object.keys(households), ['H1', 'H2', 'H3']);

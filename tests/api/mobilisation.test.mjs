@@ -458,6 +458,11 @@ test('checkpoint entries: consequences, idempotency, masking, scope, bad input',
   assert.match(masked.id_number, /\*{4}/);
   r = await workerA.get(url);
   assert.equal(r.body.items.find((e) => e.id === first.id).id_number, persons[6].id_number);
+  // The full list is audited, naming its entries and their persons (issue #16 finding 4).
+  const seen = await admin.get(`/api/v1/audit?action=view&entity=checkpoint_entry&username=${workerA.user.username}`);
+  assert.equal(seen.body.items.length, 1, seen.text);
+  assert.deepEqual(seen.body.items[0].after.ids, r.body.items.filter((e) => e.id_number || e.phone).map((e) => e.id));
+  assert.ok(seen.body.items[0].after.person_ids.includes(persons[6].id));
   assertError(assert, await viewer.get(url), 403, 'forbidden');
   assertError(assert, await workerC.get(url), 404, 'not_found');
   r = await admin.get(`/api/v1/checkpoints/${ids.checkpoint}`);

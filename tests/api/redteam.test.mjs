@@ -2,10 +2,11 @@
 // "Security hardening"), one test named after each finding fixed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, makeId, PASSWORD } from './lib.mjs';
+import { startServer, assertError, makeId, epigrid, PASSWORD } from './lib.mjs';
 
 const TOWN = '431122101';
 const OTHER = '431124';
+const GRID = `${TOWN}201001`;
 let srv, root, townAdmin;
 
 before(async () => {
@@ -96,4 +97,115 @@ test('finding 8: headers -- no Referer leaves any page; no /api/ answer is cache
   } finally {
     await tls.stop();
   }
+});
+
+test('finding 7: CSV formula injection -- a person named =HYPERLINK(...) leaves the line list as text', async () => {
+  const evil = '=HYPERLINK("//x.cn")';
+  const p = await root.post('/api/v1/persons', { name: evil, id_number: makeId(701), grid_code: `${TOWN}201001` });
+  assert.equal(p.status, 201, p.text);
+  const c = await root.post('/api/v1/cases', { person_id: p.body.id, status: 'suspected' });
+  assert.equal(c.status, 201, c.text);
+  const r = await root.get('/api/v1/cases/export?format=csv');
+  assert.equal(r.status, 200, r.text);
+  // Quoted, with the apostrophe that makes a spreadsheet show it as text.
+  assert.ok(r.text.includes(`,"'=HYPERLINK(""//x.cn"")",`), r.text);
+  assert.doesNotMatch(r.text, /(^|,)[=+@]/m, 'no cell starts a formula');
+});
+
+// The audit rows "action" of "username", oldest first (the log lists newest first).
+async function auditOf(action, username) {
+  const r = await root.get(`/api/v1/audit?limit=500&action=${action}&username=${username}`);
+  assert.equal(r.status, 200, r.text);
+  return r.body.items.reverse();
+}
+
+test('finding 2: a masked view shows the birth year, not the date; exact ID-number lookups are audited and limited per user', async () => {
+  const id = makeId(702, { birth: '19490425' });
+  const h = await root.post('/api/v1/households', { grid_code: GRID, address: '二号' });
+  assert.equal(h.status, 201, h.text);
+  const p = await root.post('/api/v1/persons', { name: '掩码人', id_number: id, household_id: h.body.id, phone: '13912345678' });
+  assert.equal(p.status, 201, p.text);
+  // Masked (an admin): first and last four digits, and the year alone.
+  const views = [
+    await root.get(`/api/v1/persons/${p.body.id}`),
+    await root.get(`/api/v1/persons?region=${GRID}&limit=500`),
+    await root.get(`/api/v1/households/${h.body.id}`),
+    await root.get('/api/v1/cases/export'),
+  ];
+  for (const r of views) {
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.text.includes('1949-04-25') && !r.text.includes('19490425'), r.text);
+  }
+  assert.equal(views[0].body.id_number, `4311**********${id.slice(14)}`);
+  assert.equal(views[0].body.birth_date, null);
+  assert.equal(views[0].body.birth_year, 1949);
+  // The audit row of the create masks the same way.
+  const created = (await root.get(`/api/v1/audit?action=create&entity=person&entity_id=${p.body.id}`)).body.items[0];
+  assert.ok(!JSON.stringify(created).includes('1949-04-25'), JSON.stringify(created));
+
+  // Exact lookups: one audit row each naming what was found, the number masked.
+  const looker = await srv.as('commander', TOWN);
+  const hit = await looker.get(`/api/v1/persons?id_number=${id}`);
+  assert.equal(hit.status, 200, hit.text);
+  assert.deepEqual(hit.body.items.map((x) => x.id), [p.body.id]);
+  const miss = await looker.get(`/api/v1/persons?id_number=${makeId(703, { birth: '19490425' })}`);
+  assert.deepEqual(miss.body.items, []);
+  const rows = await auditOf('lookup', looker.user.username);
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  assert.equal(rows[0].entity, 'person');
+  assert.equal(rows[0].entity_id, String(p.body.id));
+  assert.deepEqual(rows[0].after.person_ids, [p.body.id]);
+  assert.equal(rows[0].after.id_number, `4311**********${id.slice(14)}`);
+  assert.deepEqual(rows[1].after.person_ids, []); // a miss is audited too
+  for (const row of rows) assert.ok(!JSON.stringify(row).includes(id.slice(4, 14)), JSON.stringify(row));
+  // Per user: 30 at once, then 429 with Retry-After, in both languages.
+  for (let i = 2; i < 30; i++) {
+    const r = await looker.get(`/api/v1/persons?id_number=${makeId(704 + i)}`);
+    assert.equal(r.status, 200, r.text);
+  }
+  const refused = await looker.get(`/api/v1/persons?id_number=${id}`);
+  assertError(assert, refused, 429, 'too_many_requests');
+  assert.match(refused.body.error.message, /身份证号/);
+  assert.ok(Number(refused.headers.get('retry-after')) >= 1, refused.headers.get('retry-after'));
+  const en = await looker.withLang('en').get(`/api/v1/persons?id_number=${id}`);
+  assertError(assert, en, 429, 'too_many_requests');
+  assert.match(en.body.error.message, /lookups by ID number/);
+  assert.equal((await auditOf('lookup', looker.user.username)).length, 30, 'refused lookups found nothing to audit');
+  // Other users keep their own allowance; lists without id_number are not counted.
+  assert.equal((await root.get(`/api/v1/persons?id_number=${id}`)).status, 200);
+  assert.equal((await looker.get(`/api/v1/persons?region=${GRID}`)).status, 200);
+});
+
+test('finding 4: every answer with full ID numbers or phones writes one audit row naming its persons; the line list needs export', async () => {
+  const health = await srv.as('health', TOWN);
+  const name = health.user.username;
+  const list = await health.get('/api/v1/persons?limit=500');
+  assert.equal(list.status, 200, list.text);
+  const shown = list.body.items.filter((x) => !x.pii_masked).map((x) => x.id);
+  assert.ok(shown.length >= 2 && list.body.items.every((x) => /^\d{17}[\dX]$/.test(x.id_number)), list.text);
+  let rows = await auditOf('view', name);
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  assert.equal(rows[0].entity, 'person');
+  assert.deepEqual(rows[0].after.person_ids, shown);
+  assert.equal(rows[0].after.count, shown.length);
+  assert.ok(rows[0].region_code.startsWith(TOWN), rows[0].region_code);
+  // One person, and a household with its members: one row each.
+  const one = await health.get(`/api/v1/persons/${shown[0]}`);
+  assert.equal(one.status, 200, one.text);
+  const household = list.body.items.find((x) => x.household_id).household_id;
+  const members = await health.get(`/api/v1/households/${household}`);
+  assert.equal(members.status, 200, members.text);
+  rows = await auditOf('view', name);
+  assert.equal(rows.length, 3, JSON.stringify(rows));
+  assert.equal(rows[1].entity_id, String(shown[0]));
+  assert.deepEqual(rows[2].after.person_ids, members.body.persons.map((x) => x.id));
+  // Masked answers carry nothing to audit.
+  const before = (await auditOf('view', 'admin_4311')).length;
+  assert.equal((await root.get('/api/v1/persons?limit=500')).status, 200);
+  assert.equal((await auditOf('view', 'admin_4311')).length, before);
+  // The line list is a bulk export: health, with case_read, no longer gets it.
+  assertError(assert, await health.get('/api/v1/cases/export'), 403, 'forbidden');
+  assert.equal((await root.get('/api/v1/cases/export')).status, 200);
+  const routes = JSON.parse(epigrid(['routes']).stdout).routes;
+  assert.equal(routes.find((r) => r.pattern === '/api/v1/cases/export').perm, 'export');
 });

@@ -161,10 +161,13 @@ test('POST /persons creates a person; sex and birth date come from the ID number
   });
   assert.equal(r.status, 201, r.text);
   const p = r.body;
-  assert.deepEqual(Object.keys(p).sort(), ['birth_date', 'created_at', 'grid_code', 'household_id', 'id',
+  assert.deepEqual(Object.keys(p).sort(), ['birth_date', 'birth_year', 'created_at', 'grid_code', 'household_id', 'id',
     'id_number', 'name', 'phone', 'pii_masked', 'sex', 'updated_at']);
   assert.equal(p.sex, 'F');
-  assert.equal(p.birth_date, '1990-03-05');
+  // Masked: the birth year only (the date would give the ID number away).
+  assert.equal(p.birth_date, null);
+  assert.equal(p.birth_year, 1990);
+  assert.equal(sql(srv.db, `SELECT birth_date FROM persons WHERE id = ${p.id}`)[0].birth_date, '1990-03-05');
   assert.equal(p.grid_code, GRID_A); // the household's grid
   assert.equal(p.household_id, householdA);
   assert.equal(p.pii_masked, true);
@@ -411,6 +414,8 @@ test('ID numbers and phones are masked per role', async () => {
     assert.equal(r.body.id_number, masked);
     assert.equal(r.body.phone, '139****5678');
     assert.equal(r.body.pii_masked, true);
+    assert.equal(r.body.birth_date, null); // the year alone next to a masked number
+    assert.equal(r.body.birth_year, Number(id.slice(6, 10)));
   }
   for (const c of [health, workerA]) {
     const r = await view(c);
@@ -418,6 +423,7 @@ test('ID numbers and phones are masked per role', async () => {
     assert.equal(r.body.id_number, id);
     assert.equal(r.body.phone, '13912345678');
     assert.equal(r.body.pii_masked, false);
+    assert.equal(r.body.birth_date, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
   }
   // A grid worker of another grid cannot even see the person.
   assertError(assert, await view(workerB), 404, 'not_found');
@@ -444,6 +450,7 @@ test('POST /persons/{id}/unmask shows the full data and audits who viewed whose 
   assert.equal(r.body.id_number, id);
   assert.equal(r.body.phone, '13712345678');
   assert.equal(r.body.pii_masked, false);
+  assert.equal(r.body.birth_date, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
   const a = await admin.get(`/api/v1/audit?action=unmask&entity_id=${p.id}`);
   assert.equal(a.status, 200, a.text);
   assert.equal(a.body.items.length, 1);

@@ -13,6 +13,8 @@
  *   POST /api/v1/assist-requests/{id}/observe    {person_id?, kind?, site?, start_date?,
  *                                                reply?}: opens the observation
  *   POST /api/v1/assist-requests/{id}/not-found  {reply}: the contact was not found
+ * The reads show the contact's ID number and phone as the sender entered
+ * them, so each writes an audit row ("view", entity "assist_request").
  */
 #include <string.h>
 
@@ -45,6 +47,13 @@ int handler_assists_list(struct http_request *req, struct http_response *res, st
         return -err->code;
     }
     json_t *next = json_page_cursor_id(items, limit);
+    /* The contacts' ID numbers and phones are shown as entered: audited. */
+    if (handler_pii_audit(req, "view", "assist_request", items, NULL, err) != 0) {
+        json_decref(items);
+        json_decref(next);
+        json_decref(summary);
+        return -err->code;
+    }
     return http_reply_json(
         res, 200,
         json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next, "summary", summary));
@@ -105,6 +114,10 @@ int handler_assist_get(struct http_request *req, struct http_response *res, stru
     if (http_path_id(req, 0, "协查函", "assist request", &id, err) != 0 ||
         assist_request_get(req->store, &req->user, id, &out, err) != 0)
         return -err->code;
+    if (handler_pii_audit(req, "view", "assist_request", out, NULL, err) != 0) {
+        json_decref(out);
+        return -err->code;
+    }
     return http_reply_json(res, 200, out);
 }
 

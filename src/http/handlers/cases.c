@@ -25,6 +25,7 @@
 #include "core/write.h"
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
+#include "util/csvwrite.h"
 #include "util/json.h"
 #include "util/timeutil.h"
 
@@ -307,25 +308,10 @@ struct line_ctx {
     lxw_worksheet *sheet;
     lxw_row_t row;
     int64_t n;
-    int unmasked; /* 1 if any ID number left unmasked */
+    int unmasked;       /* 1 if any ID number left unmasked ... */
+    json_t *person_ids; /* ... and whose (the audit row names them) */
     struct ep_error *err;
 };
-
-static void csv_cell(struct buf *b, const char *v, int last)
-{
-    if (strpbrk(v, ",\"\r\n")) {
-        buf_putc(b, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                buf_putc(b, '"');
-            buf_putc(b, *v);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, v);
-    }
-    buf_puts(b, last ? "\r\n" : ",");
-}
 
 static int add_line(const struct case_record *c, void *arg)
 {
@@ -333,9 +319,12 @@ static int add_line(const struct case_record *c, void *arg)
     struct person p;
     if (person_get(l->req->store, "", c->person_id, &p, l->err) != 0)
         return -l->err->code;
-    char idn[19], phone[PERSON_PHONE_MAX], id[24], sex[2] = {p.sex, '\0'};
-    person_visible_pii(&l->req->user, &p, idn, phone);
-    l->unmasked |= strcmp(idn, p.id_number) == 0;
+    char id[24], sex[2] = {p.sex, '\0'};
+    struct person_pii pii;
+    if (!person_visible_pii(&l->req->user, &p, &pii)) {
+        l->unmasked = 1;
+        json_array_append_new(l->person_ids, json_integer(p.id));
+    }
     snprintf(id, sizeof id, "%lld", (long long)c->id);
     char status[64];
     snprintf(status, sizeof status, "%s", case_status_zh(c->status));
@@ -343,9 +332,9 @@ static int add_line(const struct case_record *c, void *arg)
         id,
         p.name,
         sex,
-        p.birth_date,
-        idn,
-        phone,
+        pii.birth,
+        pii.id_number,
+        pii.phone,
         c->grid_code,
         status,
         case_severity_zh(c->severity),
@@ -355,12 +344,11 @@ static int add_line(const struct case_record *c, void *arg)
         c->site_name,
         c->outcome_date,
     };
-    for (size_t i = 0; i < LINE_COLUMNS; i++) {
-        if (l->sheet)
+    if (l->sheet)
+        for (size_t i = 0; i < LINE_COLUMNS; i++)
             worksheet_write_string(l->sheet, l->row, (lxw_col_t)i, cells[i], NULL);
-        else
-            csv_cell(&l->csv, cells[i], i + 1 == LINE_COLUMNS);
-    }
+    else
+        csvwrite_row(&l->csv, cells, LINE_COLUMNS);
     l->row++;
     l->n++;
     return 0;
@@ -380,15 +368,17 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    struct line_ctx l = {.req = req, .err = err};
+    struct line_ctx l = {.req = req, .err = err, .person_ids = json_array()};
     buf_init(&l.csv);
     char path[] = "/tmp/epigrid-linelist-XXXXXX";
     lxw_workbook *book = NULL;
     int rc = -EP_EINTERNAL;
     if (xlsx) {
         int fd = mkstemp(path);
-        if (fd < 0)
+        if (fd < 0) {
+            json_decref(l.person_ids);
             return ep_error_set(err, EP_EINTERNAL, "无法创建临时文件", "cannot create a temp file");
+        }
         close(fd);
         lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
         book = workbook_new_opt(path, &opt);
@@ -396,14 +386,11 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
         if (!l.sheet)
             goto out;
     } else {
-        buf_puts(&l.csv, "\xEF\xBB\xBF");
+        buf_puts(&l.csv, CSVWRITE_BOM);
+        csvwrite_row(&l.csv, line_titles, LINE_COLUMNS);
     }
-    for (size_t i = 0; i < LINE_COLUMNS; i++) {
-        if (xlsx)
-            worksheet_write_string(l.sheet, 0, (lxw_col_t)i, line_titles[i], NULL);
-        else
-            csv_cell(&l.csv, line_titles[i], i + 1 == LINE_COLUMNS);
-    }
+    for (size_t i = 0; xlsx && i < LINE_COLUMNS; i++)
+        worksheet_write_string(l.sheet, 0, (lxw_col_t)i, line_titles[i], NULL);
     l.row = 1;
     if ((rc = case_list(req->store, &f, add_line, &l, err)) != 0)
         goto out;
@@ -412,6 +399,8 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     json_t *after = json_pack("{s:s, s:s, s:I, s:b}", "format", format, "region",
                               f.region ? f.region : req->user.scope, "rows", (json_int_t)l.n,
                               "unmasked", l.unmasked);
+    if (l.unmasked)
+        json_object_set(after, "person_ids", l.person_ids);
     struct write w;
     if ((rc = write_begin(&w, req->store, &who, NULL, NULL, NULL, err)) == 0) {
         write_audit_key(&w, "export", "case", "line_list", f.region ? f.region : req->user.scope,
@@ -455,6 +444,7 @@ out:
     if (xlsx)
         unlink(path);
     buf_cleanup(&l.csv);
+    json_decref(l.person_ids);
     if (rc != 0 && !err->code)
         ep_error_set(err, EP_EINTERNAL, "导出失败", "export failed");
     return rc == 0 ? 0 : -err->code;

@@ -1,34 +1,121 @@
 /*
  * common.c -- helpers the handlers share (declared at the end of
- * handlers.h): a person as JSON, list cursors "<grid_code>:<id>", the
+ * handlers.h): a person as JSON, the audit row of a read that shows
+ * personal data, list cursors "<grid_code>:<id>", the
  * ?region= parameter, merging field errors, the client_uuid idempotency key;
  * and the steps every handler shares: the checked body, the end of a write,
  * the reply of a list, the read of one object by the id in the path.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/person.h"
 #include "http/handlers/handlers.h"
+#include "util/idcheck.h"
 #include "util/json.h"
 
 json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked)
 {
-    char id[19], phone[PERSON_PHONE_MAX];
-    int masked = !unmasked && !auth_pii_visible(viewer, p->grid_code);
-    if (masked) {
-        person_visible_pii(viewer, p, id, phone);
-    } else {
-        memcpy(id, p->id_number, sizeof id);
-        memcpy(phone, p->phone, sizeof phone);
-    }
+    struct person_pii pii;
+    if (unmasked)
+        person_pii_fill(p, 0, &pii);
+    else
+        person_visible_pii(viewer, p, &pii);
     char sex[2] = {p->sex, '\0'};
+    /* Masked, the birth date is the year alone (birth_date null). */
     return json_pack(
-        "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
+        "{s:I, s:o, s:s, s:s, s:s, s:o, s:i, s:s, s:o, s:b, s:s, s:s}", "id", (json_int_t)p->id,
         "household_id", p->household_id ? json_integer(p->household_id) : json_null(), "grid_code",
-        p->grid_code, "name", p->name, "sex", sex, "birth_date", p->birth_date, "id_number", id,
-        "phone", phone[0] ? json_string(phone) : json_null(), "pii_masked", masked, "created_at",
-        p->created_at, "updated_at", p->updated_at);
+        p->grid_code, "name", p->name, "sex", sex, "birth_date",
+        pii.masked ? json_null() : json_string(pii.birth), "birth_year", pii.birth_year,
+        "id_number", pii.id_number, "phone", pii.phone[0] ? json_string(pii.phone) : json_null(),
+        "pii_masked", pii.masked, "created_at", p->created_at, "updated_at", p->updated_at);
+}
+
+/* 1 if "item" shows an ID number or phone in full. */
+static int shows_pii(const json_t *item)
+{
+    const json_t *masked = json_object_get(item, "pii_masked");
+    if (masked)
+        return json_is_false(masked);
+    const char *keys[] = {"id_number", "phone"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = json_string_value(json_object_get(item, keys[i]));
+        if (v && *v && !strchr(v, '*'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Shortens "common" to the longest region code that prefixes "code" too. */
+static void common_region(char common[REGION_CODE_MAX], const char *code)
+{
+    size_t n = 0;
+    while (common[n] && code[n] == common[n])
+        n++;
+    common[n] = '\0';
+    while (n > 0 && !region_level_of_code(common))
+        common[--n] = '\0';
+}
+
+int handler_pii_audit(struct http_request *req, const char *action, const char *entity,
+                      const json_t *items, const char *id_number, struct ep_error *err)
+{
+    int lookup = strcmp(action, "lookup") == 0, person = strcmp(entity, "person") == 0;
+    json_t *person_ids = json_array(), *ids = json_array();
+    char region[REGION_CODE_MAX] = "";
+    int first = 1;
+    size_t n = json_is_array(items) ? json_array_size(items) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *item = json_is_array(items) ? json_array_get(items, i) : items;
+        if (!lookup && !shows_pii(item))
+            continue;
+        const json_t *id = json_object_get(item, "id");
+        const json_t *person_id = person ? id : json_object_get(item, "person_id");
+        if (json_is_integer(person_id))
+            json_array_append(person_ids, (json_t *)person_id);
+        if (!person && json_is_integer(id))
+            json_array_append(ids, (json_t *)id);
+        const char *code = json_string_value(json_object_get(item, "grid_code"));
+        if (!code)
+            code = json_string_value(json_object_get(item, "region_code"));
+        if (!code)
+            code = req->user.scope;
+        if (first)
+            snprintf(region, sizeof region, "%s", code);
+        common_region(region, code);
+        first = 0;
+    }
+    size_t count = person ? json_array_size(person_ids) : json_array_size(ids);
+    if (!lookup && count == 0) {
+        json_decref(person_ids);
+        json_decref(ids);
+        return 0;
+    }
+    if (first) /* a lookup that found nobody: the caller's jurisdiction */
+        snprintf(region, sizeof region, "%s", req->user.scope);
+    char entity_id[24] = "";
+    json_t *only = person ? json_array_get(person_ids, 0) : json_array_get(ids, 0);
+    if (count == 1)
+        snprintf(entity_id, sizeof entity_id, "%lld", (long long)json_integer_value(only));
+    json_t *after = json_pack("{s:o, s:I, s:s++}", "person_ids", person_ids, "count",
+                              (json_int_t)count, "route", req->method, " ", req->path);
+    if (!person)
+        json_object_set_new(after, "ids", ids);
+    else
+        json_decref(ids);
+    if (id_number) {
+        char masked[32];
+        idcheck_mask_id(id_number, masked, sizeof masked);
+        json_object_set_new(after, "id_number", json_string(masked));
+    }
+    struct actor who = {&req->user, req->client_ip};
+    int rc = audit_record(req->store, &who, action, entity, entity_id[0] ? entity_id : NULL, region,
+                          NULL, after, err);
+    json_decref(after);
+    return rc;
 }
 
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
@@ -136,6 +223,23 @@ int handler_page_reply(struct http_response *res, int rc, json_t *items, int lim
         return -err->code;
     }
     json_t *next = cursor(items, limit);
+    return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+int handler_page_reply_pii(struct http_request *req, struct http_response *res, int rc,
+                           json_t *items, int limit, handler_cursor_fn *cursor, const char *action,
+                           const char *entity, const char *id_number, struct ep_error *err)
+{
+    if (rc != 0) {
+        json_decref(items);
+        return -err->code;
+    }
+    json_t *next = cursor(items, limit);
+    if (handler_pii_audit(req, action, entity, items, id_number, err) != 0) {
+        json_decref(items);
+        json_decref(next);
+        return -err->code;
+    }
     return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 

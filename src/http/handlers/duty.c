@@ -310,7 +310,9 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
     json_t *items = json_array();
     int rc = checkpoint_entries_list(req->store, &req->user, id, day, before,
                                      JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    /* Entries shown with full ID numbers or phones are audited. */
+    return handler_page_reply_pii(req, res, rc, items, limit, json_page_cursor_id, "view",
+                                  "checkpoint_entry", NULL, err);
 }
 
 const struct json_field duty_entry_fields[] = {

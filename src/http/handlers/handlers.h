@@ -225,6 +225,24 @@ int handler_page_params(struct http_request *req, int def, int max, struct handl
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
 int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
 
+/* The audit row of a read that shows personal data (issue #16, findings 2
+ * and 4), written at once on the request's connection (one INSERT, no
+ * transaction) before the answer goes out: when it fails, the handler
+ * answers with the error instead of the data.
+ *   "view":   "items" (an array, or one object) as the response holds them;
+ *             the row names the items that show an ID number or phone in
+ *             full ("pii_masked" false, or an "id_number"/"phone" without
+ *             '*'), and no row is written when none does;
+ *   "lookup": an exact query by ID number; the row names every item found
+ *             (none, too) and keeps the number masked, as the unmask row.
+ * The row: entity "entity" ("person", or "checkpoint_entry" and the like,
+ * whose items name a "person_id"), entity_id the one item's id when there
+ * is one, region the deepest region holding every item (else the caller's
+ * scope); after {"person_ids": [...], "ids": [...] (other entities),
+ * "count", "route", "id_number" (lookup)}.  "id_number" may be NULL. */
+int handler_pii_audit(struct http_request *req, const char *action, const char *entity,
+                      const json_t *items, const char *id_number, struct ep_error *err);
+
 /* The steps every handler shares (common.c), so that a handler reads as
  * decode -> one domain call -> encode. */
 
@@ -257,8 +275,14 @@ typedef json_t *handler_cursor_fn(json_t *items, int limit);
  * {"items": [...], "next_cursor": cursor(items, limit)}. */
 int handler_page_reply(struct http_response *res, int rc, json_t *items, int limit,
                        handler_cursor_fn *cursor, struct ep_error *err);
+/* handler_page_reply for a list that may show personal data: the page's
+ * items go through handler_pii_audit(action, entity, id_number) before the
+ * answer goes out (an error instead when the audit row cannot be written). */
+int handler_page_reply_pii(struct http_request *req, struct http_response *res, int rc,
+                           json_t *items, int limit, handler_cursor_fn *cursor, const char *action,
+                           const char *entity, const char *id_number, struct ep_error *err);
 
-/* The same for a list without pages: 200 {"items": [...]}. */
+/* handler_page_reply for a list without pages: 200 {"items": [...]}. */
 int handler_items_reply(struct http_response *res, int rc, json_t *items, struct ep_error *err);
 
 /* A domain read of one object by id within "scope" as a new JSON reference. */

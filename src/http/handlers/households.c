@@ -116,6 +116,10 @@ int handler_household_get(struct http_request *req, struct http_response *res, s
         json_decref(c.items);
         return -err->code;
     }
+    if (handler_pii_audit(req, "view", "person", c.items, NULL, err) != 0) {
+        json_decref(c.items);
+        return -err->code;
+    }
     json_t *body = household_json(&h);
     json_object_set_new(body, "persons", c.items);
     return http_reply_json(res, 200, body);

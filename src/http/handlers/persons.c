@@ -6,7 +6,10 @@
  *   GET   /api/v1/persons/{id}         one person (404 outside the caller's scope)
  *   PATCH /api/v1/persons/{id}         change the given fields
  *   POST  /api/v1/persons/{id}/unmask  full ID number and phone, audited
- * ID numbers and phones are masked unless auth_pii_visible() says otherwise.
+ * ID numbers and phones are masked unless auth_pii_visible() says otherwise
+ * (with the birth year instead of the date); a read that shows them in full
+ * writes an audit row naming the persons ("view"), and so does every exact
+ * lookup by ID number ("lookup", also limited per user: 429 beyond).
  * The helpers other handlers share (person JSON, list cursors, ...) are in
  * common.c.
  */
@@ -45,10 +48,18 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
     f.scope = req->user.scope;
     f.name = http_query(req, "name");
     f.id_number = http_query(req, "id_number");
+    if (f.id_number && !*f.id_number)
+        f.id_number = NULL;
+    /* An exact lookup confirms a guessed ID number: counted per user and
+     * audited, whatever it finds (issue #16, finding 2). */
+    if (f.id_number && http_lookup_take(req, res, err) != 0)
+        return -err->code;
     f.limit = JSON_PAGE_FETCH(limit);
     struct list_ctx c = {&req->user, json_array()};
     int rc = person_list(req->store, &f, add_person, &c, err);
-    return handler_page_reply(res, rc, c.items, limit, json_page_cursor_grid_id, err);
+    /* Full ID numbers and phones leave audited (finding 4). */
+    return handler_page_reply_pii(req, res, rc, c.items, limit, json_page_cursor_grid_id,
+                                  f.id_number ? "lookup" : "view", "person", f.id_number, err);
 }
 
 /* Body members; the domain checks content (required, lengths, formats), so
@@ -122,7 +133,12 @@ int handler_person_get(struct http_request *req, struct http_response *res, stru
     if (http_path_id(req, 0, "人员", "person", &id, err) != 0 ||
         person_get(req->store, req->user.scope, id, &p, err) != 0)
         return -err->code;
-    return http_reply_json(res, 200, handler_person_json(&req->user, &p, 0));
+    json_t *out = handler_person_json(&req->user, &p, 0);
+    if (handler_pii_audit(req, "view", "person", out, NULL, err) != 0) {
+        json_decref(out);
+        return -err->code;
+    }
+    return http_reply_json(res, 200, out);
 }
 
 int handler_person_update(struct http_request *req, struct http_response *res, struct ep_error *err)

@@ -501,21 +501,25 @@ static void scope_limits_reads_and_writes(void **state)
     assert_int_equal(person_create(fx->s, &w, &in, NULL, &p, &err), 0);
     assert_int_equal(count(fx, GRID_A, "persons"), 2);
 
-    /* PII: the worker of the grid sees it; an admin does not; a health
-     * worker in scope does. */
-    char shown_id[19], shown_phone[PERSON_PHONE_MAX];
+    /* PII: the worker of the grid sees it; an admin does not, and sees the
+     * birth year only; a health worker in scope does. */
+    struct person_pii shown;
     memcpy(p.phone, "13812345678", 12);
-    person_visible_pii(&worker, &p, shown_id, shown_phone);
-    assert_string_equal(shown_id, p.id_number);
-    assert_string_equal(shown_phone, "13812345678");
-    person_visible_pii(&fx->admin_user, &p, shown_id, shown_phone);
-    assert_memory_equal(shown_id, "4311**********", 14);
-    assert_string_equal(shown_id + 14, p.id_number + 14);
-    assert_string_equal(shown_phone, "138****5678");
+    assert_int_equal(person_visible_pii(&worker, &p, &shown), 0);
+    assert_string_equal(shown.id_number, p.id_number);
+    assert_string_equal(shown.phone, "13812345678");
+    assert_string_equal(shown.birth, p.birth_date);
+    assert_int_equal(person_visible_pii(&fx->admin_user, &p, &shown), 1);
+    assert_memory_equal(shown.id_number, "4311**********", 14);
+    assert_string_equal(shown.id_number + 14, p.id_number + 14);
+    assert_string_equal(shown.phone, "138****5678");
+    assert_int_equal(strlen(shown.birth), 4);
+    assert_memory_equal(shown.birth, p.birth_date, 4);
+    assert_int_equal(shown.birth_year, atoi(p.birth_date));
     struct auth_user health = {.role = ROLE_HEALTH};
     snprintf(health.scope, sizeof health.scope, "431122");
-    person_visible_pii(&health, &p, shown_id, shown_phone);
-    assert_string_equal(shown_id, p.id_number);
+    assert_int_equal(person_visible_pii(&health, &p, &shown), 0);
+    assert_string_equal(shown.id_number, p.id_number);
 }
 
 struct page_ctx {

@@ -1,7 +1,8 @@
 /*
  * test_ratelimit.c -- the per-address token bucket: burst then refusal with
  * a Retry-After, refill over time, addresses independent, loopback exempt
- * only when asked, IPv6, and many addresses sharing the fixed table.
+ * only when asked, IPv6, per-user buckets, and many addresses sharing the
+ * fixed table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,6 +106,20 @@ static void ipv6_addresses_have_their_own_buckets(void **state)
     http_ratelimit_free(rl);
 }
 
+/* Lookups are limited per user: each user a bucket, never exempt. */
+static void users_have_their_own_buckets(void **state)
+{
+    (void)state;
+    struct http_ratelimit *rl = http_ratelimit_new(0.1, 3, 1);
+    int64_t t = 7 * SEC;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(http_ratelimit_take_user(rl, 42, t), 0);
+    assert_int_equal(http_ratelimit_take_user(rl, 42, t), 10); /* one token per 10 s */
+    assert_int_equal(http_ratelimit_take_user(rl, 43, t), 0);
+    assert_int_equal(http_ratelimit_take_user(rl, 42, t + 10 * SEC), 0);
+    http_ratelimit_free(rl);
+}
+
 static void many_addresses_share_the_table(void **state)
 {
     (void)state;
@@ -138,6 +153,7 @@ int main(void)
         cmocka_unit_test(slow_rate_gives_longer_retry_after),
         cmocka_unit_test(loopback_exempt_only_when_asked),
         cmocka_unit_test(ipv6_addresses_have_their_own_buckets),
+        cmocka_unit_test(users_have_their_own_buckets),
         cmocka_unit_test(many_addresses_share_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

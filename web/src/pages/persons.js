@@ -2,8 +2,9 @@
 //
 // The query lives in the URL (/persons/431122?name=张三 or ?id_number=...),
 // so reload and back repeat it.  ID numbers and phones are shown as the
-// server gives them (masked for most roles); a user holding pii_unmask can
-// ask for the full values of one person, which the server audits.
+// server gives them (masked for most roles, with the birth year instead of
+// the date); a user holding pii_unmask can ask for the full values of one
+// person, which the server audits.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -84,7 +85,7 @@ function PersonRow({ person, gridName, canUnmask, onUnmask }) {
   return html`<tr data-id=${person.id} class=${person.unmasked ? 'unmasked' : ''}>
     <td class="name" data-label=${t('persons.name')}>${person.name}</td>
     <td class="sex" data-label=${t('persons.sex')}>${sex}</td>
-    <td class="birth" data-label=${t('persons.birth_date')}>${person.birth_date}</td>
+    <td class="birth" data-label=${t('persons.birth_date')}>${person.birth_date ?? person.birth_year}</td>
     <td class="id-number mono" data-label=${t('persons.id_number')}>${person.id_number}</td>
     <td class="phone mono" data-label=${t('persons.phone')}>${person.phone || '–'}</td>
     <td class="grid" data-label=${t('persons.grid')}>
@@ -166,7 +167,7 @@ export function PersonsPage({ code, query, session }) {
     setItems((old) =>
       old.map((x) =>
         x.id === p.id
-          ? { ...x, id_number: full.id_number ?? x.id_number, phone: full.phone ?? x.phone, pii_masked: false, unmasked: true }
+          ? { ...x, id_number: full.id_number ?? x.id_number, phone: full.phone ?? x.phone, birth_date: full.birth_date ?? x.birth_date, pii_masked: false, unmasked: true }
           : x,
       ),
     );
