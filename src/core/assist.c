@@ -309,8 +309,7 @@ static int set_acknowledged(struct write *w, int64_t id, const char *now)
     store_bind_text(st, 1, w->who->user->username);
     store_bind_text(st, 2, now);
     int64_t now_unix = (int64_t)time(NULL);
-    store_bind_int64(st, 3, now_unix);
-    store_bind_int64(st, 4, now_unix);
+    store_bind_int64_twice(st, 3, now_unix);
     store_bind_int64(st, 5, id);
     return write_fail(w, store_run(st, w->err));
 }

@@ -88,8 +88,7 @@ int audit_list(struct store *s, const struct audit_filter *f, audit_fn fn, void 
         return -EP_EINTERNAL;
     const char *prefix = f->region && *f->region ? f->region : f->scope;
     region_bind_range(st, 1, prefix);
-    store_bind_int64(st, 3, f->before_id);
-    store_bind_int64(st, 4, f->before_id);
+    store_bind_int64_twice(st, 3, f->before_id);
     const char *opt[] = {f->action, f->entity, f->entity_id, f->username};
     for (int i = 0; i < 4; i++) {
         store_bind_text(st, 5 + 2 * i, opt[i]);

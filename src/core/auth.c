@@ -396,8 +396,7 @@ int auth_login(struct store *s, const char *username, const char *password, cons
     store_bind_text(ins, 1, hash);
     store_bind_int64(ins, 2, out->id);
     store_bind_text(ins, 3, out->csrf);
-    store_bind_int64(ins, 4, now);
-    store_bind_int64(ins, 5, now);
+    store_bind_int64_twice(ins, 4, now);
     store_bind_int64(ins, 6, now + AUTH_SESSION_ABSOLUTE_SECONDS);
     store_bind_text(ins, 7, ip);
     if (store_run(ins, err) != 0)
@@ -523,8 +522,7 @@ int auth_user_create(struct store *s, const struct auth_user *creator, const cha
     store_bind_text(st, 4, in->scope);
     store_bind_text(st, 5, in->phone && *in->phone ? in->phone : NULL);
     store_bind_text(st, 6, hash);
-    store_bind_text(st, 7, now);
-    store_bind_text(st, 8, now);
+    store_bind_text_twice(st, 7, now);
     int rc = store_run(st, err);
     if (rc == -EP_ECONFLICT) {
         ep_error_clear(err);

@@ -126,8 +126,7 @@ int broadcast_list(struct store *s, const char *scope, int64_t before_id, int li
     if (!st)
         return -EP_EINTERNAL;
     bind_visible(st, 1, scope);
-    store_bind_int64(st, 4, before_id);
-    store_bind_int64(st, 5, before_id);
+    store_bind_int64_twice(st, 4, before_id);
     store_bind_int64(st, 6, limit);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)

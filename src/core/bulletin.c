@@ -173,8 +173,7 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, child_len);
-    store_bind_text(st, 2, b->date);
-    store_bind_text(st, 3, b->date);
+    store_bind_text_twice(st, 2, b->date);
     store_bind_text(st, 4, b->code);
     store_bind_text(st, 5, upper);
     store_bind_text(st, 6, b->date);

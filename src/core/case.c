@@ -292,13 +292,10 @@ int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ct
     store_bind_text(st, 2, cursor ? f->after_grid : lower);
     store_bind_int64(st, 3, cursor ? f->after_id : 0);
     store_bind_text(st, 4, upper);
-    store_bind_text(st, 5, status);
-    store_bind_text(st, 6, status);
+    store_bind_text_twice(st, 5, status);
     store_bind_text(st, 7, status);
-    store_bind_int64(st, 8, f->site_id);
-    store_bind_int64(st, 9, f->site_id);
-    store_bind_int64(st, 10, f->person_id);
-    store_bind_int64(st, 11, f->person_id);
+    store_bind_int64_twice(st, 8, f->site_id);
+    store_bind_int64_twice(st, 10, f->person_id);
     store_bind_int64(st, 12, f->outside_hospital);
     store_bind_int64(st, 13, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
@@ -618,8 +615,7 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
     int confirmed = strcmp(in->status, "confirmed") == 0;
     store_bind_int64(st, 1, person_id);
     store_bind_text(st, 2, grid);
-    store_bind_text(st, 3, in->status);
-    store_bind_text(st, 4, in->status);
+    store_bind_text_twice(st, 3, in->status);
     store_bind_text(st, 5, in->severity);
     store_bind_text(st, 6, in->onset_date);
     store_bind_text(st, 7, report_text);
@@ -634,8 +630,7 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
         store_bind_null(st, 10);
     store_bind_text(st, 11, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 12, who->user->username);
-    store_bind_text(st, 13, now);
-    store_bind_text(st, 14, now);
+    store_bind_text_twice(st, 13, now);
     if ((rc = store_run(st, err)) != 0) {
         if (rc == -EP_ECONFLICT) { /* the person is visible: saying so leaks nothing */
             ep_error_clear(err);

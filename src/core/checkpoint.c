@@ -315,8 +315,7 @@ int checkpoint_entries_list(struct store *s, const struct auth_user *viewer, int
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, checkpoint_id);
     store_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_text(st, 3, date);
-    store_bind_text(st, 4, date);
+    store_bind_text_twice(st, 3, date);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
     while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, entry_row(st, viewer));

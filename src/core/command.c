@@ -695,20 +695,17 @@ int command_directive_list(struct store *s, const struct auth_user *user, const 
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, user->id);
     bind_visible(st, 2, user->scope);
-    store_bind_int64(st, 5, before_id);
-    store_bind_int64(st, 6, before_id);
+    store_bind_int64_twice(st, 5, before_id);
     char upper[REGION_CODE_MAX] = "";
     if (region)
         region_code_range(region, upper);
-    store_bind_text(st, 7, region);
-    store_bind_text(st, 8, region);
+    store_bind_text_twice(st, 7, region);
     store_bind_text(st, 9, region ? upper : NULL);
     store_bind_text(st, 10, region);
     int level = region_level_of_code(user->scope);
     store_bind_int64(st, 11, unread_only);
     store_bind_text(st, 12, user->scope);
-    store_bind_int64(st, 13, level);
-    store_bind_int64(st, 14, level);
+    store_bind_int64_twice(st, 13, level);
     store_bind_int64(st, 15, user->id);
     store_bind_int64(st, 16, limit);
     int rc;
@@ -737,8 +734,7 @@ int command_directive_unread_count(struct store *s, const struct auth_user *user
     int level = region_level_of_code(user->scope);
     bind_ancestors(st, 1, user->scope);
     store_bind_text(st, 6, user->scope);
-    store_bind_int64(st, 7, level);
-    store_bind_int64(st, 8, level);
+    store_bind_int64_twice(st, 7, level);
     store_bind_int64(st, 9, user->id);
     int rc = store_step(st, err);
     *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
@@ -1108,8 +1104,7 @@ int command_inspection_list(struct store *s, const char *scope, const char *regi
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     region_bind_range(st, 3, region ? region : scope);
-    store_bind_int64(st, 5, before_id);
-    store_bind_int64(st, 6, before_id);
+    store_bind_int64_twice(st, 5, before_id);
     store_bind_int64(st, 7, limit);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
@@ -1302,8 +1297,7 @@ int command_finding_list(struct store *s, const char *scope, const char *region,
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     region_bind_range(st, 3, region ? region : scope);
-    store_bind_text(st, 5, status);
-    store_bind_text(st, 6, status);
+    store_bind_text_twice(st, 5, status);
     store_bind_int64(st, 7, overdue_only);
     store_bind_text(st, 8, today);
     int rc;

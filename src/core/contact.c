@@ -161,15 +161,11 @@ int contact_list(struct store *s, const struct contact_filter *f, contact_fn fn,
     char upper[REGION_CODE_MAX] = "";
     if (region)
         region_code_range(region, upper);
-    store_bind_text(st, 7, region);
-    store_bind_text(st, 8, region);
+    store_bind_text_twice(st, 7, region);
     store_bind_text(st, 9, region ? upper : NULL);
-    store_bind_int64(st, 10, f->source_case_id);
-    store_bind_int64(st, 11, f->source_case_id);
-    store_bind_int64(st, 12, f->source_contact_id);
-    store_bind_int64(st, 13, f->source_contact_id);
-    store_bind_int64(st, 14, f->person_id);
-    store_bind_int64(st, 15, f->person_id);
+    store_bind_int64_twice(st, 10, f->source_case_id);
+    store_bind_int64_twice(st, 12, f->source_contact_id);
+    store_bind_int64_twice(st, 14, f->person_id);
     store_bind_int64(st, 16, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     struct contact c;

@@ -135,8 +135,7 @@ int counter_rebuild_family(struct store *s, const char *metric_prefix, const cha
         store_prepare(s, "DELETE FROM region_counters WHERE substr(metric, 1, length(?)) = ?", err);
     if (!del)
         return -EP_EINTERNAL;
-    store_bind_text(del, 1, metric_prefix);
-    store_bind_text(del, 2, metric_prefix);
+    store_bind_text_twice(del, 1, metric_prefix);
     int rc = store_run(del, err);
     if (rc != 0)
         return rc;

@@ -203,8 +203,7 @@ int org_insert(struct write *w, const struct org_input *in, int64_t *id_out)
     store_bind_text(st, 5, in->location && *in->location ? in->location : NULL);
     store_bind_text(st, 6, in->founded_date);
     store_bind_text(st, 7, w->who->user->username);
-    store_bind_text(st, 8, now);
-    store_bind_text(st, 9, now);
+    store_bind_text_twice(st, 8, now);
     int rc = store_run(st, err);
     if (rc != 0)
         return write_fail(w, rc);
@@ -251,8 +250,7 @@ int org_list(struct store *s, const struct org_filter *f, json_t *items, struct 
         return -EP_EINTERNAL;
     region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, f->after_id);
-    store_bind_text(st, 4, f->kind ? f->kind : "");
-    store_bind_text(st, 5, f->kind ? f->kind : "");
+    store_bind_text_twice(st, 4, f->kind ? f->kind : "");
     store_bind_int64(st, 6, f->active_only);
     store_bind_int64(st, 7, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
@@ -663,8 +661,7 @@ int org_application_list(struct store *s, const char *scope, const char *status,
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_text(st, 4, status ? status : "");
-    store_bind_text(st, 5, status ? status : "");
+    store_bind_text_twice(st, 4, status ? status : "");
     store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)

@@ -378,8 +378,7 @@ int riskarea_list(struct store *s, int64_t active_day, int64_t after_id, int lim
     if (active_day >= 0)
         time_date_format(active_day, day);
     store_bind_int64(st, 1, after_id);
-    store_bind_text(st, 2, day);
-    store_bind_text(st, 3, day);
+    store_bind_text_twice(st, 2, day);
     store_bind_text(st, 4, day);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
     int rc;
@@ -481,8 +480,7 @@ int riskarea_match(struct store *s, const char *origin, int64_t arrival_day, int
         return -EP_EINTERNAL;
     char day[11];
     time_date_format(arrival_day, day);
-    store_bind_text(st, 1, day);
-    store_bind_text(st, 2, day);
+    store_bind_text_twice(st, 1, day);
     int digits = all_digits(origin), rc = 0;
     while (!*matched && (rc = store_step(st, err)) == STORE_ROW) {
         const char *code = store_column_text(st, 0), *place = store_column_text(st, 1),

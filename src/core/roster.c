@@ -221,8 +221,7 @@ int roster_place_list(struct store *s, const char *scope, const char *region, co
         return -EP_EINTERNAL;
     region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, after_id);
-    store_bind_text(st, 4, kind ? kind : "");
-    store_bind_text(st, 5, kind ? kind : "");
+    store_bind_text_twice(st, 4, kind ? kind : "");
     store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
@@ -322,15 +321,12 @@ int roster_shift_list(struct store *s, const struct roster_shift_filter *f, json
     int64_t from = f->day >= 0 ? f->day * DAY_SECONDS - TIME_CN_OFFSET_SECONDS : INT64_MIN;
     int64_t to = f->day >= 0 ? from + DAY_SECONDS : INT64_MAX;
     region_bind_range(st, 1, f->scope);
-    store_bind_int64(st, 3, f->place_id);
-    store_bind_int64(st, 4, f->place_id);
-    store_bind_int64(st, 5, f->team_id);
-    store_bind_int64(st, 6, f->team_id);
+    store_bind_int64_twice(st, 3, f->place_id);
+    store_bind_int64_twice(st, 5, f->team_id);
     store_bind_int64(st, 7, to);
     store_bind_int64(st, 8, from);
     store_bind_int64(st, 9, f->after_id);
-    store_bind_int64(st, 10, f->after_start);
-    store_bind_int64(st, 11, f->after_start);
+    store_bind_int64_twice(st, 10, f->after_start);
     store_bind_int64(st, 12, f->after_id);
     store_bind_int64(st, 13, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;

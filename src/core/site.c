@@ -104,13 +104,11 @@ int site_list(struct store *s, const char *scope, const char *region, const char
     if (!st)
         return -EP_EINTERNAL;
     bind_scope(st, 1, scope);
-    store_bind_text(st, 4, kind);
-    store_bind_text(st, 5, kind);
+    store_bind_text_twice(st, 4, kind);
     char upper[REGION_CODE_MAX] = "";
     if (region)
         region_code_range(region, upper);
-    store_bind_text(st, 6, region);
-    store_bind_text(st, 7, region);
+    store_bind_text_twice(st, 6, region);
     store_bind_text(st, 8, region ? upper : NULL);
     int rc;
     struct site o;
@@ -202,8 +200,7 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
     store_bind_int64(st, 4, in->capacity);
     store_bind_text(st, 5, in->address && *in->address ? in->address : NULL);
     store_bind_text(st, 6, who->user->username);
-    store_bind_text(st, 7, w.now);
-    store_bind_text(st, 8, w.now);
+    store_bind_text_twice(st, 7, w.now);
     if ((rc = store_run(st, err)) != 0) {
         if (rc == -EP_ECONFLICT) { /* a region of the scope: this leaks nothing */
             ep_error_clear(err);

@@ -204,8 +204,7 @@ int supply_lot_create(struct store *s, int64_t wh, int64_t item, int64_t donatio
     store_bind_int64(st, 4, entry);
     if (origin)
         store_bind_int64(st, 5, origin);
-    store_bind_int64(st, 6, qty);
-    store_bind_int64(st, 7, qty);
+    store_bind_int64_twice(st, 6, qty);
     return store_run(st, err);
 }
 
@@ -884,10 +883,8 @@ int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, js
         return -EP_EINTERNAL;
     region_bind_range(st, 1, f->scope);
     store_bind_int64(st, 3, f->before_id > 0 ? f->before_id : INT64_MAX);
-    store_bind_int64(st, 4, f->warehouse_id);
-    store_bind_int64(st, 5, f->warehouse_id);
-    store_bind_int64(st, 6, f->item_id);
-    store_bind_int64(st, 7, f->item_id);
+    store_bind_int64_twice(st, 4, f->warehouse_id);
+    store_bind_int64_twice(st, 6, f->item_id);
     store_bind_int64(st, 8, f->limit);
     return supply_rows_append(st, LEDGER_SPEC, items, err);
 }

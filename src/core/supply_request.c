@@ -44,8 +44,7 @@ static int request_apply_sql(struct store *s, int64_t request_id, int nlines,
         store_bind_int64(st, 1, sign * qty[i]);
         store_bind_int64(st, 2, request_id);
         store_bind_int64(st, 3, lines[i].item_id);
-        store_bind_int64(st, 4, sign * qty[i]);
-        store_bind_int64(st, 5, sign * qty[i]);
+        store_bind_int64_twice(st, 4, sign * qty[i]);
         if ((rc = store_run(st, err)) != 0)
             return rc;
         if (store_changes(s) != 1) {
@@ -188,8 +187,7 @@ int supply_requests_list(struct store *s, const char *scope, const char *status,
     const char *want = status ? status : "";
     region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_text(st, 4, want);
-    store_bind_text(st, 5, want);
+    store_bind_text_twice(st, 4, want);
     store_bind_text(st, 6, want);
     store_bind_int64(st, 7, limit);
     size_t from = json_array_size(items);

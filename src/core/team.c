@@ -127,10 +127,8 @@ int team_list(struct store *s, const char *scope, const char *region, const char
         return -EP_EINTERNAL;
     region_bind_range(st, 1, lower);
     store_bind_int64(st, 3, after_id);
-    store_bind_text(st, 4, type ? type : "");
-    store_bind_text(st, 5, type ? type : "");
-    store_bind_int64(st, 6, org_id);
-    store_bind_int64(st, 7, org_id);
+    store_bind_text_twice(st, 4, type ? type : "");
+    store_bind_int64_twice(st, 6, org_id);
     store_bind_int64(st, 8, limit > 0 ? limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)

@@ -63,6 +63,18 @@ int store_bind_int64(struct store_stmt *st, int idx, int64_t v)
     return st->owner->ops->bind_int64(st, idx, v);
 }
 
+int store_bind_int64_twice(struct store_stmt *st, int idx, int64_t v)
+{
+    int rc = store_bind_int64(st, idx, v);
+    return rc ? rc : store_bind_int64(st, idx + 1, v);
+}
+
+int store_bind_text_twice(struct store_stmt *st, int idx, const char *text)
+{
+    int rc = store_bind_text(st, idx, text);
+    return rc ? rc : store_bind_text(st, idx + 1, text);
+}
+
 int store_bind_double(struct store_stmt *st, int idx, double v)
 {
     return st->owner->ops->bind_double(st, idx, v);

@@ -60,6 +60,10 @@ int store_bind_double(struct store_stmt *st, int idx, double v);
 int store_bind_text(struct store_stmt *st, int idx, const char *text); /* NULL binds NULL */
 int store_bind_textn(struct store_stmt *st, int idx, const char *text, size_t len);
 int store_bind_null(struct store_stmt *st, int idx);
+/* An optional filter written "(? = 0 OR col = ?)" or "(? IS NULL OR col = ?)"
+ * takes its value twice: binds "v" at idx and at idx + 1. */
+int store_bind_int64_twice(struct store_stmt *st, int idx, int64_t v);
+int store_bind_text_twice(struct store_stmt *st, int idx, const char *text);
 
 /* Runs one step: STORE_ROW when a row is ready, STORE_DONE when finished,
  * negative on error (err filled; the statement is reset). */

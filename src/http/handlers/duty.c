@@ -64,18 +64,16 @@ int handler_places_create(struct http_request *req, struct http_response *res, s
 
 int handler_places_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 100, 1000, &limit, &cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 100, 1000, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = http_cursor_id(cursor, err);
+    int64_t after = p.cursor_id;
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = roster_place_list(req->store, req->user.scope, region, http_query(req, "kind"), after,
-                               JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    int rc = roster_place_list(req->store, req->user.scope, p.region, http_query(req, "kind"),
+                               after, JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 /* ---- shifts ----------------------------------------------------------------------------- */
@@ -275,18 +273,16 @@ int handler_checkpoints_create(struct http_request *req, struct http_response *r
 int handler_checkpoints_list(struct http_request *req, struct http_response *res,
                              struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 100, 1000, &limit, &cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 100, 1000, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = http_cursor_id(cursor, err);
+    int64_t after = p.cursor_id;
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = checkpoint_list(req->store, req->user.scope, region, after, JSON_PAGE_FETCH(limit),
+    int rc = checkpoint_list(req->store, req->user.scope, p.region, after, JSON_PAGE_FETCH(p.limit),
                              items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_checkpoint_get(struct http_request *req, struct http_response *res,

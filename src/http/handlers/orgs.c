@@ -239,18 +239,16 @@ int handler_teams_create(struct http_request *req, struct http_response *res, st
 
 int handler_teams_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 100, 1000, &limit, &cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 100, 1000, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t after = http_cursor_id(cursor, err), org = http_query_id(req, "org", err);
+    int64_t after = p.cursor_id, org = http_query_id(req, "org", err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = team_list(req->store, req->user.scope, region, http_query(req, "type"), org, after,
-                       JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    int rc = team_list(req->store, req->user.scope, p.region, http_query(req, "type"), org, after,
+                       JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_team_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -314,12 +312,10 @@ int handler_applications_create(struct http_request *req, struct http_response *
 int handler_applications_list(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    int limit;
-    const char *cursor, *region;
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
+    struct handler_page p;
+    if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t before = http_cursor_id(cursor, err);
+    int64_t before = p.cursor_id;
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
         strcmp(status, "declined"))
@@ -328,10 +324,10 @@ int handler_applications_list(struct http_request *req, struct http_response *re
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    /* ?region= lies inside the scope (checked above): it narrows the list. */
-    int rc = org_application_list(req->store, region ? region : req->user.scope, status, before,
-                                  JSON_PAGE_FETCH(limit), items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_id, err);
+    /* ?p.region= lies inside the scope (checked above): it narrows the list. */
+    int rc = org_application_list(req->store, p.region ? p.region : req->user.scope, status, before,
+                                  JSON_PAGE_FETCH(p.limit), items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_application_get(struct http_request *req, struct http_response *res,

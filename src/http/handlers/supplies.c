@@ -84,6 +84,17 @@ static int created(struct http_response *res, json_t *obj, int64_t id)
     return http_reply_json(res, 201, obj);
 }
 
+/* Ends a create that returned "rc": 201 with the new record "id" read back
+ * by "get" (unscoped: the writer has just made it). */
+static int created_read(struct http_request *req, struct http_response *res, int rc, int64_t id,
+                        handler_get_fn *get, struct ep_error *err)
+{
+    json_t *out = NULL;
+    if (rc == 0)
+        rc = get(req->store, "", id, &out, err);
+    return rc ? rc : created(res, out, id);
+}
+
 /* Replies 200 with *out after the domain call returned "rc" (the pointer
  * is read after the call: argument order is unspecified). */
 static int list_reply(struct http_response *res, int rc, json_t **out)
@@ -204,10 +215,7 @@ int handler_warehouses_create(struct http_request *req, struct http_response *re
     int64_t id;
     int rc = supply_warehouse_create(req->store, &who, &in, &id, err);
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_stock_json(req->store, "", id, &out, err);
-    return rc ? rc : created(res, out, id);
+    return created_read(req, res, rc, id, supply_stock_json, err);
 }
 
 int handler_warehouse_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -633,10 +641,7 @@ int handler_requests_create(struct http_request *req, struct http_response *res,
     int64_t id;
     int rc = supply_request_create(req->store, &who, &in, &id, err);
     json_decref(body);
-    json_t *out = NULL;
-    if (rc == 0)
-        rc = supply_request_json(req->store, "", id, &out, err);
-    return rc ? rc : created(res, out, id);
+    return created_read(req, res, rc, id, supply_request_json, err);
 }
 
 int handler_request_get(struct http_request *req, struct http_response *res, struct ep_error *err)
