@@ -7,6 +7,7 @@ import { startServer, assertError, makeId } from './lib.mjs';
 const TOWN = '431122101';
 const OTHER = '431124';
 let srv, root, townAdmin;
+const people = {}; // county -> {household, person, idNumber} registered by the city
 
 before(async () => {
   srv = await startServer();
@@ -22,8 +23,10 @@ before(async () => {
   for (const county of ['431122', OTHER]) {
     const h = await root.post('/api/v1/households', { grid_code: `${county}101201001`, address: '一号' });
     assert.equal(h.status, 201, h.text);
-    const p = await root.post('/api/v1/persons', { name: '审计人', id_number: makeId(seq++, { area: county }), household_id: h.body.id });
+    const idNumber = makeId(seq++, { area: county });
+    const p = await root.post('/api/v1/persons', { name: `审计人${county}`, id_number: idNumber, household_id: h.body.id });
     assert.equal(p.status, 201, p.text);
+    people[county] = { household: h.body.id, person: p.body.id, idNumber };
   }
   townAdmin = await srv.token('admin', TOWN);
 });
@@ -54,4 +57,90 @@ test('finding 3: stored XSS -- every page and answer carries a Content-Security-
     assert.match(csp, /object-src 'none'/, p);
     assert.match(csp, /frame-ancestors 'none'/, p);
   }
+});
+
+// Finding 9: one rule -- outside the scope a record does not exist.  Each
+// probe compares the answer about a record of the other county with the
+// answer about an id never issued: same status, same words, no name, no code.
+const GRID = '431122101201001';
+const sameShape = (a, idA, b, idB) =>
+  assert.equal(a.text.split(String(idA)).join('<id>'), b.text.split(String(idB)).join('<id>'));
+
+test('finding 9: a household or person of another county reads as missing (POST /persons, POST /observations)', async () => {
+  const county = await srv.token('admin', '431122');
+  const person = (household_id) => county.post('/api/v1/persons', { name: '探测', id_number: makeId(90), household_id });
+  const out = await person(people[OTHER].household);
+  const gone = await person(999999);
+  assertError(assert, out, 404, 'not_found', ['household_id']);
+  sameShape(out, people[OTHER].household, gone, 999999);
+  assert.doesNotMatch(out.text, new RegExp(OTHER));
+  const observe = (person_id) => county.post('/api/v1/observations', { person_id, kind: 'home', reason: 'travel' });
+  const obsOut = await observe(people[OTHER].person);
+  assertError(assert, obsOut, 404, 'not_found', ['person_id']);
+  sameShape(obsOut, people[OTHER].person, await observe(999999), 999999);
+});
+
+test('finding 9: an ID number registered in another jurisdiction says only that', async () => {
+  const county = await srv.token('admin', '431122');
+  const r = await county.post('/api/v1/persons', { name: '重复', id_number: people[OTHER].idNumber, grid_code: GRID });
+  assertError(assert, r, 409, 'conflict', ['id_number']);
+  assert.doesNotMatch(r.text, new RegExp(`${OTHER}1|审计人|"person_id"|"id":`));
+});
+
+test('finding 9: a transfer to a warehouse of another county answers as for a missing one, naming nothing', async () => {
+  const item = await root.post('/api/v1/items', { name: '口罩', unit: '只', category: 'protective' });
+  assert.equal(item.status, 201, item.text);
+  const wh = {};
+  for (const county of ['431122', OTHER]) {
+    const r = await root.post('/api/v1/warehouses', { name: `仓库${county}秘密`, region_code: `${county}101201001` });
+    assert.equal(r.status, 201, r.text);
+    wh[county] = r.body.id;
+  }
+  const sup = await srv.token('supplies', '431122');
+  const transfer = (to) => sup.post('/api/v1/ledger', { kind: 'transfer', warehouse_id: wh['431122'], to_warehouse_id: to, lines: [{ item_id: item.body.id, quantity: 1 }] });
+  const out = await transfer(wh[OTHER]);
+  assertError(assert, out, 404, 'not_found', ['to_warehouse_id']);
+  sameShape(out, wh[OTHER], await transfer(999999), 999999);
+  assert.doesNotMatch(out.text, new RegExp(`${OTHER}|仓库${OTHER}`));
+  assertError(assert, await sup.get(`/api/v1/warehouses/${wh[OTHER]}`), 404, 'not_found');
+});
+
+test('finding 9: a checkpoint learns the risk status of a traveller from another county, not who it is', async () => {
+  const organiser = await srv.token('organiser', '431122');
+  const cp = await organiser.post('/api/v1/checkpoints', { name: '探测卡口', region_code: GRID, hours: '24h' });
+  assert.equal(cp.status, 201, cp.text);
+  const worker = await srv.token('grid_worker', GRID);
+  const enter = (id_number) => worker.post(`/api/v1/checkpoints/${cp.body.id}/entries`,
+    { client_uuid: crypto.randomUUID(), id_number, temperature: 38.6, outcome: 'refer' });
+  const far = await enter(people[OTHER].idNumber);
+  assert.equal(far.status, 201, far.text);
+  assert.equal(far.body.person_id, null, 'the matched person of another county is not named');
+  assert.equal(far.body.observation_id, null);
+  assert.equal(far.body.under_observation, false, 'the risk status is told');
+  assert.ok(far.body.alert_id, 'the fever raises an alert at the checkpoint');
+  // The alert lives in the checkpoint's grid; the person in it does not, for this county.
+  const county = await srv.token('admin', '431122');
+  const alert = await county.get(`/api/v1/alerts/${far.body.alert_id}`);
+  assert.equal(alert.status, 200, alert.text);
+  assert.equal(alert.body.person_id, null);
+  assert.equal(alert.body.person_name, null);
+  const list = await county.get('/api/v1/alerts?limit=50');
+  assert.doesNotMatch(list.text, new RegExp(`审计人${OTHER}`));
+  // The city sees who it is; a traveller of the checkpoint's own county is named.
+  assert.equal((await root.get(`/api/v1/alerts/${far.body.alert_id}`)).body.person_name, `审计人${OTHER}`);
+  const near = await enter(people['431122'].idNumber);
+  assert.equal(near.body.person_id, people['431122'].person);
+});
+
+test('finding 9: a leader of another jurisdiction is not found, exactly like a missing user', async () => {
+  srv.user('commander', OTHER, { username: 'leader_far' });
+  srv.user('commander', '4311', { username: 'leader_city' });
+  const county = await srv.token('admin', '431122');
+  const far = await county.get('/api/v1/leaders/leader_far/regions');
+  assertError(assert, far, 404, 'not_found');
+  assert.equal(far.text.replace('leader_far', '<u>'), (await county.get('/api/v1/leaders/leader_nobody/regions')).text.replace('leader_nobody', '<u>'));
+  assert.doesNotMatch(far.text, new RegExp(OTHER));
+  assertError(assert, await county.get('/api/v1/leader-links?user=leader_far'), 404, 'not_found');
+  // A leader above the caller's jurisdiction (the city's) supervises it: visible.
+  assert.equal((await county.get('/api/v1/leaders/leader_city/regions')).status, 200);
 });
