@@ -144,3 +144,47 @@ test('finding 9: a leader of another jurisdiction is not found, exactly like a m
   // A leader above the caller's jurisdiction (the city's) supervises it: visible.
   assert.equal((await county.get('/api/v1/leaders/leader_city/regions')).status, 200);
 });
+
+test('finding 10: public drill-down -- only as deep as the profile publishes, small figures suppressed', async () => {
+  // Two confirmed cases, one severe, in one compound (grid) of 431122.
+  const grid = '431122101201001';
+  for (const [i, severity] of [[1, 'severe'], [2, 'mild']]) {
+    const p = await root.post('/api/v1/persons', { name: `病例${i}`, id_number: makeId(70 + i), grid_code: grid });
+    assert.equal(p.status, 201, p.text);
+    const c = await root.post('/api/v1/cases', { person_id: p.body.id, status: 'confirmed', severity });
+    assert.equal(c.status, 201, c.text);
+  }
+  const anon = srv.anon();
+  // Below the public depth (county by default): not published, however asked.
+  for (const region of [grid, '431122101201', '431122101']) {
+    const r = await anon.get(`/public/bulletin?region=${region}`);
+    assertError(assert, r, 404, 'not_found');
+    assert.doesNotMatch(r.text, /确诊病例\d/);
+  }
+  // The county's own page: small figures as "不足3", no breakdown below it.
+  let r = await anon.get('/public/bulletin?region=431122');
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /全辖区累计报告确诊病例不足3例/);
+  assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
+  assert.doesNotMatch(r.text, /地区431122101|<table>/);
+  // The city's page: exact at the top, its counties' small cells as "<3".
+  r = await anon.get('/public/bulletin');
+  assert.match(r.text, /全市累计报告确诊病例2例/);
+  assert.match(r.text, /<td>地区431122<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td>/);
+  assert.match(r.text, /注:为保护个人隐私/);
+  // The depth is a profile setting; a grid published still hides the small figures.
+  const profile = (await root.get('/api/v1/profile')).body;
+  const put = (extra) => root.req('PUT', '/api/v1/profile', { ...profile, ...extra });
+  assertError(assert, await put({ public_depth: 'street' }), 400, 'invalid_input', ['public_depth']);
+  assertError(assert, await put({ public_min_cell: 0 }), 400, 'invalid_input', ['public_min_cell']);
+  assert.equal((await put({ public_depth: 'grid' })).body.public_depth, 'grid');
+  r = await anon.get(`/public/bulletin?region=${grid}`);
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
+  assert.doesNotMatch(r.text, /现有确诊病例2例/);
+  // A threshold of 1 publishes every figure exactly (the operator's choice).
+  assert.equal((await put({ public_depth: 'grid', public_min_cell: 1 })).status, 200);
+  assert.match((await anon.get(`/public/bulletin?region=${grid}`)).text, /现有确诊病例2例.其中重症1例./);
+  const back = await put({ public_depth: 'county', public_min_cell: 3 });
+  assert.equal(back.status, 200, back.text);
+});
