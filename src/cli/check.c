@@ -9,7 +9,12 @@
  *    rolled back, so the check writes nothing.  Rows absent on one side count
  *    as 0.  Each difference is printed as "code metric live=N oracle=M".
  *
- * Exit 0 when both are clean, 1 on any problem.  The rebuild holds the write
+ * 3. The audit chain (audit.h): every row's hash is recomputed from the
+ *    previous one; the first row edited, missing or added is named
+ *    ("audit chain FAILED: row 42 edited") and the head is printed, to be
+ *    kept elsewhere and given back later as --anchor ID:HASH.
+ *
+ * Exit 0 when all are clean, 1 on any problem.  The rebuild holds the write
  * lock for its duration (milliseconds on a test database, seconds on a city):
  * a running server's writes wait meanwhile, they are not refused.
  */
@@ -20,6 +25,7 @@
 
 #include "cli/cli.h"
 #include "core/alert.h"
+#include "core/audit.h"
 #include "core/broadcast.h"
 #include "core/case.h"
 #include "core/command.h"
@@ -138,25 +144,84 @@ static long compare_rows(const struct counter_rows *live, const struct counter_r
     return diffs;
 }
 
+static const char *break_zh(int kind)
+{
+    return kind == AUDIT_EDITED ? "被改动" : kind == AUDIT_MISSING ? "缺失" : "不在链上(被插入)";
+}
+
+/* The audit chain's part of the check; returns 1 when it is intact. */
+static int check_audit_chain(struct store *s, int64_t anchor_id, const char *anchor_hash,
+                             struct ep_error *err)
+{
+    struct audit_chain_report r;
+    if (audit_chain_verify(s, anchor_id, anchor_hash, &r, err) != 0)
+        return -1;
+    int ok = r.broken == 0 && (!anchor_id || r.anchor_ok);
+    if (r.broken == 0)
+        printf("audit chain ok: %lld rows verified, %lld older rows not chained\n",
+               (long long)r.verified, (long long)r.unchained);
+    else
+        printf("audit chain FAILED: row %lld %s; %lld rows broken\n"
+               "审计链损坏:第 %lld 条审计记录%s;共 %lld 条异常\n",
+               (long long)r.first_id, audit_break_name(r.first_break), (long long)r.broken,
+               (long long)r.first_id, break_zh(r.first_break), (long long)r.broken);
+    if (anchor_id)
+        printf("audit anchor %lld %s\n", (long long)anchor_id,
+               r.anchor_ok ? "ok" : "FAILED (that row no longer has that hash)");
+    printf("audit head %lld:%s\n", (long long)r.head_id, r.head_hash);
+    return ok;
+}
+
+/* "ID:HASH" (as `audit head` prints it) into its parts; 0 or -1. */
+static int parse_anchor(const char *text, int64_t *id, char hash[AUDIT_HASH_HEX])
+{
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (v <= 0 || *end != ':' || strlen(end + 1) != AUDIT_HASH_HEX - 1)
+        return -1;
+    for (const char *p = end + 1; *p; p++)
+        if (!strchr("0123456789abcdef", *p))
+            return -1;
+    *id = v;
+    snprintf(hash, AUDIT_HASH_HEX, "%s", end + 1);
+    return 0;
+}
+
 int cli_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"anchor", required_argument, 0, 'a'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL;
+    int64_t anchor_id = 0;
+    char anchor_hash[AUDIT_HASH_HEX] = "";
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:a:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
             break;
+        case 'a':
+            if (parse_anchor(optarg, &anchor_id, anchor_hash) != 0) {
+                fprintf(stderr, "epigrid check: --anchor 应为 ID:HASH(check 打印的 audit "
+                                "head)/ --anchor takes ID:HASH as printed by `audit head`\n");
+                return CLI_USAGE;
+            }
+            break;
         case 'h':
-            puts("用法 usage: epigrid check [--db PATH]\n"
-                 "  完整性检查(PRAGMA integrity_check),并用各模块的重建算法核对全部汇总计数;\n"
+            puts("用法 usage: epigrid check [--db PATH] [--anchor ID:HASH]\n"
+                 "  完整性检查(PRAGMA integrity_check),用各模块的重建算法核对全部汇总计数,\n"
+                 "  并重算审计日志的哈希链,指出第一条被改动、缺失或插入的记录;\n"
                  "  不写入任何数据。有问题时逐条列出并以状态 1 退出。\n"
-                 "  Runs the integrity check and compares every roll-up counter with its\n"
+                 "  --anchor:先前打印的 audit head(另行保存),该行的哈希必须未变。\n"
+                 "  Runs the integrity check, compares every roll-up counter with its\n"
                  "  module's rebuild from the facts (in a transaction rolled back: nothing is\n"
-                 "  written).  Prints each difference; exit status 1 on any problem.");
+                 "  written) and recomputes the audit log's hash chain, naming the first row\n"
+                 "  edited, missing or added.  --anchor: an `audit head` printed earlier and\n"
+                 "  kept elsewhere; that row must still have that hash.  Exit status 1 on any\n"
+                 "  problem.");
             return CLI_OK;
         default:
             return CLI_USAGE;
@@ -194,7 +259,10 @@ int cli_check(int argc, char **argv)
     long diffs = compare_rows(&live, &oracle);
     printf("counters %zu checked, %ld different\n", live.len > oracle.len ? live.len : oracle.len,
            diffs);
-    ret = integrity == 0 && diffs == 0 ? CLI_OK : CLI_FAIL;
+    int chain = check_audit_chain(s, anchor_id, anchor_hash, &err);
+    if (chain < 0)
+        goto fail;
+    ret = integrity == 0 && diffs == 0 && chain == 1 ? CLI_OK : CLI_FAIL;
     goto done;
 fail:
     cli_print_error(&err);

@@ -64,7 +64,7 @@ int alert_bucket_of(int64_t seconds)
     " COALESCE(a.household_id, 0), COALESCE(a.source, ''), a.title_zh, a.title_en, a.status,"      \
     " a.raised_at, a.raised_unix, COALESCE(a.ack_by, ''), COALESCE(a.ack_at, ''),"                 \
     " COALESCE(a.ack_seconds, -1), COALESCE(a.resolved_by, ''), COALESCE(a.resolved_at, ''),"      \
-    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, '')"
+    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, ''), COALESCE(p.grid_code, '')"
 
 static void fill(struct store_stmt *st, struct alert *a)
 {
@@ -89,6 +89,20 @@ static void fill(struct store_stmt *st, struct alert *a)
     snprintf(a->resolved_at, sizeof a->resolved_at, "%s", store_column_text(st, 17));
     a->resolve_seconds = store_column_int64(st, 18);
     snprintf(a->note, sizeof a->note, "%s", store_column_text(st, 19));
+    snprintf(a->person_grid, sizeof a->person_grid, "%s", store_column_text(st, 20));
+}
+
+/* An alert lives in its grid, but the person it concerns may live outside
+ * the reader's jurisdiction (a traveller stopped at a checkpoint): outside it
+ * the person does not exist for the reader (ref.h), so neither id nor name
+ * is shown.  "scope" "" = everything. */
+static void hide_person(struct alert *a, const char *scope)
+{
+    if (a->person_id && !region_in_scope(a->person_grid, scope)) {
+        a->person_id = 0;
+        a->person_name[0] = '\0';
+        a->person_grid[0] = '\0';
+    }
 }
 
 static json_t *opt_id(int64_t v)
@@ -148,7 +162,10 @@ static int get(struct store *s, const char *scope, int64_t id, struct alert *out
 int alert_get(struct store *s, const char *scope, int64_t id, struct alert *out,
               struct ep_error *err)
 {
-    return get(s, scope, id, out, err);
+    int rc = get(s, scope, id, out, err);
+    if (rc == 0)
+        hide_person(out, scope);
+    return rc;
 }
 
 /* Publishes "type" with the alert's current state. */
@@ -343,7 +360,7 @@ int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int6
     if (step(&w, store_run(st, err)) == 0 && count_hist(&w, &a, "ack_hist", seconds) == 0 &&
         audit_change(&w, "acknowledge", &a) == 0 &&
         step(&w, publish(s, "alert.acknowledged", id, err)) == 0)
-        step(&w, get(s, "", id, out, err));
+        step(&w, alert_get(s, who->user->scope, id, out, err));
     return write_end(&w, id);
 }
 
@@ -414,7 +431,7 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
     write_count(&w, a.grid_code, metric, -1);
     if (audit_change(&w, "resolve", &a) == 0 &&
         step(&w, publish(s, "alert.resolved", id, err)) == 0)
-        step(&w, get(s, "", id, out, err));
+        step(&w, alert_get(s, who->user->scope, id, out, err));
     return write_end(&w, id);
 }
 
@@ -470,6 +487,7 @@ int alert_list(struct store *s, const struct alert_filter *f, alert_fn fn, void 
     struct alert a;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         fill(st, &a);
+        hide_person(&a, f->scope);
         if ((rc = fn(&a, ctx)) != 0)
             break;
     }

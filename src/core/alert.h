@@ -69,9 +69,12 @@ struct alert {
     char rule[ALERT_RULE_MAX];
     int severity; /* enum alert_severity */
     char grid_code[REGION_CODE_MAX];
-    int64_t person_id;    /* 0 when none */
-    char person_name[81]; /* "" when none (filled by get/list) */
-    int64_t household_id; /* 0 when none */
+    int64_t person_id;                 /* 0 when none */
+    char person_name[81];              /* "" when none (filled by get/list) */
+    char person_grid[REGION_CODE_MAX]; /* the person's grid ("" when none); get/list
+                                        * show the person only to readers whose
+                                        * scope holds it */
+    int64_t household_id;              /* 0 when none */
     char source[64];
     char title_zh[ALERT_TITLE_MAX];
     char title_en[ALERT_TITLE_MAX];

@@ -239,6 +239,78 @@ void bulletin_cleanup(struct bulletin *b)
     b->nchildren = 0;
 }
 
+/* ---- the public page: depth and small cells (finding 10) ---------------- */
+
+static int64_t value(const struct bulletin_figures *f, size_t i);
+
+/* Marks the children's small cells and, in a column with exactly one, the
+ * smallest other non-zero cell (secondary suppression). */
+static void mark_children(struct bulletin *b)
+{
+    for (size_t col = 0; col < BULLETIN_FIGURES; col++) {
+        size_t small = 0, other = b->nchildren;
+        for (size_t i = 0; i < b->nchildren; i++) {
+            int64_t v = value(&b->children[i].f, col);
+            if (v > 0 && v < b->min_cell) {
+                b->children[i].shown[col] = BULLETIN_SMALL;
+                small++;
+            } else if (v > 0 && (other == b->nchildren || v < value(&b->children[other].f, col))) {
+                other = i;
+            }
+        }
+        if (small == 1 && other < b->nchildren)
+            b->children[other].shown[col] = BULLETIN_HIDDEN;
+    }
+}
+
+int bulletin_public(struct store *s, const char *code, const char *date, int depth, int min_cell,
+                    struct bulletin *out, struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int level = code ? region_level_of_code(code) : 0;
+    if (level > depth)
+        return ep_error_set(err, EP_ENOTFOUND, "地区 %s 的疫情通报不公开",
+                            "the bulletin of region %s is not public", code);
+    int rc = bulletin_compute(s, code, date, out, err);
+    if (rc != 0)
+        return rc;
+    if (level + 1 > depth) { /* the children are below the public depth */
+        free(out->children);
+        out->children = NULL;
+        out->nchildren = 0;
+    }
+    if (min_cell <= 1)
+        return 0;
+    out->min_cell = min_cell;
+    mark_children(out);
+    struct region r;
+    if ((rc = region_get(s, out->code, &r, err)) != 0)
+        goto fail;
+    if (!r.parent_code[0]) /* the root's own figures are published exactly */
+        return 0;
+    for (size_t col = 0; col < BULLETIN_FIGURES; col++) {
+        int64_t v = value(&out->total, col);
+        if (v > 0 && v < min_cell)
+            out->shown[col] = BULLETIN_SMALL;
+    }
+    /* Its row in the parent's table: hidden there, hidden here. */
+    struct bulletin parent;
+    if ((rc = bulletin_compute(s, r.parent_code, date, &parent, err)) != 0)
+        goto fail;
+    parent.min_cell = min_cell;
+    mark_children(&parent);
+    for (size_t i = 0; i < parent.nchildren; i++)
+        if (strcmp(parent.children[i].code, out->code) == 0)
+            for (size_t col = 0; col < BULLETIN_FIGURES; col++)
+                if (parent.children[i].shown[col] > out->shown[col])
+                    out->shown[col] = parent.children[i].shown[col];
+    bulletin_cleanup(&parent);
+    return 0;
+fail:
+    bulletin_cleanup(out);
+    return rc;
+}
+
 /* ---- rendering -------------------------------------------------------- */
 
 /* Field names and Chinese column titles, in the order of the struct. */
@@ -261,10 +333,27 @@ static const struct {
 #undef COL
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
+_Static_assert(NCOLUMNS == BULLETIN_FIGURES, "one column per figure");
 
 static int64_t value(const struct bulletin_figures *f, size_t i)
 {
     return *(const int64_t *)(const void *)((const char *)f + columns[i].offset);
+}
+
+/* Figure "col" of "f" as the public page shows it ("shown": enum
+ * bulletin_shown), into "out": the number, "<N" / "不足N" (prose), or "*" /
+ * "若干" (prose). */
+static const char *figure(const struct bulletin *b, const struct bulletin_figures *f,
+                          const unsigned char *shown, size_t col, int prose, char out[32])
+{
+    int how = b->min_cell ? shown[col] : BULLETIN_EXACT;
+    if (how == BULLETIN_SMALL)
+        snprintf(out, 32, prose ? "不足%d" : "&lt;%d", b->min_cell);
+    else if (how == BULLETIN_HIDDEN)
+        snprintf(out, 32, "%s", prose ? "若干" : "*");
+    else
+        snprintf(out, 32, "%lld", (long long)value(f, col));
+    return out;
 }
 
 static json_t *figures_json(const struct bulletin_figures *f)
@@ -312,32 +401,31 @@ static void paragraphs(const struct bulletin *b, struct buf *out, const char *pr
     time_date_parse(b->date, &day);
     time_civil_from_days(day, &y, &m, &d);
     const struct bulletin_figures *f = &b->total;
-    buf_appendf(
-        out,
-        "%s截至%d月%d日24时,%s累计报告确诊病例%lld例,其中当日新增%lld例;"
-        "现有确诊病例%lld例(其中重症%lld例),累计治愈出院%lld例(当日新增%lld例),"
-        "累计死亡%lld例(当日新增%lld例)。%s",
-        pre, m, d, whole(b->name), (long long)f->confirmed_total, (long long)f->confirmed_new,
-        (long long)f->hospitalised_now, (long long)f->severe_now, (long long)f->discharged_total,
-        (long long)f->discharged_new, (long long)f->deaths_total, (long long)f->deaths_new, post);
+    char v[BULLETIN_FIGURES][32]; /* each figure of the region as shown, in column order */
+    for (size_t i = 0; i < BULLETIN_FIGURES; i++)
+        figure(b, f, b->shown, i, 1, v[i]);
     buf_appendf(out,
-                "%s现有疑似病例%lld例(当日新增%lld例,当日排除%lld例);"
-                "现有无症状感染者%lld例(当日新增%lld例)。%s",
-                pre, (long long)f->suspected_now, (long long)f->suspected_new,
-                (long long)f->excluded_new, (long long)f->asymptomatic_now,
-                (long long)f->asymptomatic_new, post);
+                "%s截至%d月%d日24时,%s累计报告确诊病例%s例,其中当日新增%s例;"
+                "现有确诊病例%s例(其中重症%s例),累计治愈出院%s例(当日新增%s例),"
+                "累计死亡%s例(当日新增%s例)。%s",
+                pre, m, d, whole(b->name), v[1], v[0], v[2], v[3], v[5], v[4], v[7], v[6], post);
     buf_appendf(out,
-                "%s累计追踪到密切接触者%lld人,当日解除医学观察%lld人,"
-                "尚在接受医学观察%lld人。%s",
-                pre, (long long)f->contacts_total, (long long)f->released_new,
-                (long long)f->observing_now, post);
+                "%s现有疑似病例%s例(当日新增%s例,当日排除%s例);"
+                "现有无症状感染者%s例(当日新增%s例)。%s",
+                pre, v[9], v[8], v[12], v[11], v[10], post);
+    buf_appendf(out,
+                "%s累计追踪到密切接触者%s人,当日解除医学观察%s人,"
+                "尚在接受医学观察%s人。%s",
+                pre, v[13], v[15], v[14], post);
     if (!html && b->nchildren) {
         buf_appendf(out, "%s各地情况:", pre);
         for (size_t i = 0; i < b->nchildren; i++) {
-            const struct bulletin_figures *c = &b->children[i].f;
-            buf_appendf(out, "%s累计确诊%lld例、新增%lld例、现有%lld例%s", b->children[i].name,
-                        (long long)c->confirmed_total, (long long)c->confirmed_new,
-                        (long long)c->hospitalised_now, i + 1 < b->nchildren ? ";" : "。");
+            const struct bulletin_child *c = &b->children[i];
+            char x[3][32];
+            buf_appendf(out, "%s累计确诊%s例、新增%s例、现有%s例%s", c->name,
+                        figure(b, &c->f, c->shown, 1, 1, x[0]),
+                        figure(b, &c->f, c->shown, 0, 1, x[1]),
+                        figure(b, &c->f, c->shown, 2, 1, x[2]), i + 1 < b->nchildren ? ";" : "。");
         }
         buf_puts(out, post);
     }
@@ -396,11 +484,19 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
             buf_puts(out, "<tr><td>");
             buf_put_html(out, b->children[c].name);
             buf_puts(out, "</td>");
-            for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
-                buf_appendf(out, "<td>%lld</td>", (long long)value(&b->children[c].f, shown[i]));
+            for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+                char x[32];
+                buf_appendf(out, "<td>%s</td>",
+                            figure(b, &b->children[c].f, b->children[c].shown, shown[i], 0, x));
+            }
             buf_puts(out, "</tr>");
         }
         buf_puts(out, "</tbody></table>");
+        if (b->min_cell)
+            buf_appendf(out,
+                        "<p class=\"note\">注:为保护个人隐私,不足%d例(人)的数字显示为“&lt;%d”,"
+                        "“*”为防止推算而不公开的数字。</p>",
+                        b->min_cell, b->min_cell);
     }
     buf_puts(out, "<p class=\"issuer\">");
     buf_put_html(out, b->name);

@@ -47,10 +47,20 @@ struct bulletin_figures {
     int64_t released_new;   /* observations released on D */
 };
 
+#define BULLETIN_FIGURES 16 /* members of struct bulletin_figures */
+
+/* How a figure shows on the public page (finding 10: small-cell suppression). */
+enum bulletin_shown {
+    BULLETIN_EXACT = 0,  /* the number */
+    BULLETIN_SMALL = 1,  /* 1 .. min_cell-1: "<N" (prose: "不足N") */
+    BULLETIN_HIDDEN = 2, /* hidden so that a small one cannot be recovered by subtraction: "*" */
+};
+
 struct bulletin_child {
     char code[REGION_CODE_MAX];
     char name[REGION_NAME_MAX];
     struct bulletin_figures f;
+    unsigned char shown[BULLETIN_FIGURES]; /* enum bulletin_shown, by member in struct order */
 };
 
 struct bulletin {
@@ -61,6 +71,8 @@ struct bulletin {
     struct bulletin_figures total;
     struct bulletin_child *children; /* owned; one per child region, in code order */
     size_t nchildren;
+    int min_cell;                          /* public page: the N of "<N"; 0 = every figure exact */
+    unsigned char shown[BULLETIN_FIGURES]; /* of "total", as bulletin_child.shown */
 };
 
 /* Computes the bulletin of region "code" (must exist: -EP_ENOTFOUND) for
@@ -70,6 +82,19 @@ struct bulletin {
 int bulletin_compute(struct store *s, const char *code, const char *date, struct bulletin *out,
                      struct ep_error *err);
 void bulletin_cleanup(struct bulletin *b);
+
+/* The bulletin anyone may read (/public/bulletin), under the profile's
+ * public settings: a region below level "depth" is not published (404
+ * "not public"), children below that level are left out,
+ * and with "min_cell" > 1 every figure below the root region from 1 to
+ * min_cell - 1 is BULLETIN_SMALL.  In the children's table, a column with
+ * exactly one small cell gets its smallest other non-zero cell
+ * BULLETIN_HIDDEN, and the region's own figures take the marks of its row in
+ * its parent's table, so that neither the table nor the page of one region
+ * and its parent's page give a small figure away by subtraction.  Free with
+ * bulletin_cleanup(). */
+int bulletin_public(struct store *s, const char *code, const char *date, int depth, int min_cell,
+                    struct bulletin *out, struct ep_error *err);
 
 /* The bulletin as JSON (new reference). */
 json_t *bulletin_json_new(const struct bulletin *b);

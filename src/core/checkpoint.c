@@ -215,10 +215,17 @@ int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_er
     return err->code ? -err->code : 0;
 }
 
+/* The last three: where the matched person and the opened observation live
+ * (shown only to readers whose scope holds them), and the person's risk
+ * status that the checkpoint needs (under observation anywhere, 1/0). */
 #define ENTRY_COLUMNS                                                                              \
     "id, checkpoint_id, region_code, person_id, id_number, name, phone, plate, entered_at, day,"   \
     " origin, destination, temperature_dc, outcome, from_risk, febrile, observation_id,"           \
-    " alert_id, recorder, created_at"
+    " alert_id, recorder, created_at,"                                                             \
+    " (SELECT p.grid_code FROM persons p WHERE p.id = checkpoint_entries.person_id),"              \
+    " (SELECT o.grid_code FROM observations o WHERE o.id = checkpoint_entries.observation_id),"    \
+    " CASE WHEN EXISTS (SELECT 1 FROM observations o WHERE o.person_id ="                          \
+    " checkpoint_entries.person_id AND o.status = 'active') THEN 1 ELSE 0 END"
 
 static json_t *nstr(struct store_stmt *st, int col)
 {
@@ -238,7 +245,12 @@ static json_t *entry_row(struct store_stmt *st, const struct auth_user *viewer)
     json_object_set_new(o, "id", json_integer(store_column_int64(st, 0)));
     json_object_set_new(o, "checkpoint_id", json_integer(store_column_int64(st, 1)));
     json_object_set_new(o, "region_code", json_string(grid));
-    json_object_set_new(o, "person_id", nint(st, 3));
+    /* A person (or observation) of another jurisdiction does not exist for
+     * the reader: the checkpoint learns the risk status, not who it is. */
+    int person_seen = !viewer || region_in_scope(store_column_text(st, 20), viewer->scope);
+    int observation_seen = !viewer || region_in_scope(store_column_text(st, 21), viewer->scope);
+    json_object_set_new(o, "person_id", person_seen ? nint(st, 3) : json_null());
+    json_object_set_new(o, "under_observation", json_boolean(store_column_int64(st, 22)));
     if (!pii && !store_column_is_null(st, 4)) {
         char masked[32];
         idcheck_mask_id(store_column_text(st, 4), masked, sizeof masked);
@@ -265,7 +277,7 @@ static json_t *entry_row(struct store_stmt *st, const struct auth_user *viewer)
     json_object_set_new(o, "outcome", json_string(store_column_text(st, 13)));
     json_object_set_new(o, "from_risk", json_boolean(store_column_int64(st, 14)));
     json_object_set_new(o, "febrile", json_boolean(store_column_int64(st, 15)));
-    json_object_set_new(o, "observation_id", nint(st, 16));
+    json_object_set_new(o, "observation_id", observation_seen ? nint(st, 16) : json_null());
     json_object_set_new(o, "alert_id", nint(st, 17));
     json_object_set_new(o, "recorder", json_string(store_column_text(st, 18)));
     json_object_set_new(o, "created_at", json_string(store_column_text(st, 19)));

@@ -387,6 +387,12 @@ int command_leader_regions(struct store *s, const char *scope, const char *usern
     int active;
     if (auth_user_get(s, username, &leader, &active, err) != 0)
         return -err->code;
+    /* A user of another jurisdiction (neither below the caller's scope nor
+     * above it) does not exist for the caller: no name, no scope. */
+    struct auth_user caller = {0};
+    snprintf(caller.scope, sizeof caller.scope, "%s", scope);
+    if (!user_visible(&caller, &leader, active))
+        return ep_error_set(err, EP_ENOTFOUND, "用户 %s 不存在", "user %s not found", username);
     struct store_stmt *st = store_prepare(s,
                                           "SELECT l.id, l.region_code FROM leader_links l"
                                           " WHERE l.user_id = ? AND l.region_code >= ?"

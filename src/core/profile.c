@@ -56,7 +56,8 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT name, observation_days, fever_threshold_dc, slot_minutes,"
-                      " grace_minutes, lookback_days, updated_at FROM disease_profile WHERE id = 1",
+                      " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell"
+                      " FROM disease_profile WHERE id = 1",
                       err);
     if (!st)
         return -EP_EINTERNAL;
@@ -73,6 +74,8 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
         out->grace_minutes = (int)store_column_int64(st, 4);
         out->lookback_days = (int)store_column_int64(st, 5);
         snprintf(out->updated_at, sizeof out->updated_at, "%s", store_column_text(st, 6));
+        out->public_depth = (int)store_column_int64(st, 7);
+        out->public_min_cell = (int)store_column_int64(st, 8);
     } else if (rc == STORE_DONE) {
         rc = ep_error_set(err, EP_EINTERNAL, "缺少疾病配置(迁移 0005 未执行?)",
                           "the disease profile is missing (migration 0005 not applied?)");
@@ -86,10 +89,11 @@ static json_t *profile_json(const struct profile *p)
     json_t *slots = json_array();
     for (int i = 0; i < p->nslots; i++)
         json_array_append_new(slots, json_integer(p->slot_minutes[i]));
-    return json_pack("{s:s, s:i, s:i, s:o, s:i, s:i}", "name", p->name, "observation_days",
-                     p->observation_days, "fever_threshold_dc", p->fever_threshold_dc,
-                     "slot_minutes", slots, "grace_minutes", p->grace_minutes, "lookback_days",
-                     p->lookback_days);
+    return json_pack("{s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i}", "name", p->name,
+                     "observation_days", p->observation_days, "fever_threshold_dc",
+                     p->fever_threshold_dc, "slot_minutes", slots, "grace_minutes",
+                     p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
+                     p->public_depth, "public_min_cell", p->public_min_cell);
 }
 
 /* 1 if who's scope is a root region (the whole city): -EP_EFORBIDDEN in err
@@ -147,6 +151,11 @@ static void profile_check(const struct profile *in, struct ep_error *err)
     if (in->lookback_days < 1 || in->lookback_days > 60)
         ep_error_field(err, "lookback_days", "应在 1 到 60 天之间",
                        "must be between 1 and 60 days");
+    if (in->public_depth < REGION_CITY || in->public_depth > REGION_GRID)
+        ep_error_field(err, "public_depth", "应为 city、county、township、village 或 grid",
+                       "must be city, county, township, village or grid");
+    if (in->public_min_cell < 1 || in->public_min_cell > 100)
+        ep_error_field(err, "public_min_cell", "应在 1 到 100 之间", "must be between 1 and 100");
 }
 
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
@@ -163,20 +172,21 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     struct store_stmt *st =
         write_prepare(&w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
                           " fever_threshold_dc = ?, slot_minutes = ?,"
-                          " grace_minutes = ?, lookback_days = ?, updated_at = ?"
-                          " WHERE id = 1");
+                          " grace_minutes = ?, lookback_days = ?, updated_at = ?,"
+                          " public_depth = ?, public_min_cell = ? WHERE id = 1");
     if (!st)
         goto out;
-    char slots[64], now[32];
+    char slots[64];
     slots_format(in, slots);
-    time_now_iso(now);
     store_bind_text(st, 1, in->name);
     store_bind_int64(st, 2, in->observation_days);
     store_bind_int64(st, 3, in->fever_threshold_dc);
     store_bind_text(st, 4, slots);
     store_bind_int64(st, 5, in->grace_minutes);
     store_bind_int64(st, 6, in->lookback_days);
-    store_bind_text(st, 7, now);
+    store_bind_text(st, 7, w.now);
+    store_bind_int64(st, 8, in->public_depth);
+    store_bind_int64(st, 9, in->public_min_cell);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     json_t *jb = profile_json(&before), *ja = profile_json(in);

@@ -6,7 +6,8 @@
 //     other within a second (LISTEN/NOTIFY);
 //   - writes interleaved on both, every one sent to both processes with the
 //     same client_uuid at the same moment, create each record exactly once,
-//     and every roll-up counter equals its facts afterwards (`epigrid check`).
+//     and every roll-up counter equals its facts afterwards (`epigrid check`),
+//     and the audit rows of both form one unbroken hash chain.
 // SQLite serves one process per database file, so the file runs on PostgreSQL
 // only (ctest's pg.multiprocess).
 import { test, before, after } from 'node:test';
@@ -116,4 +117,6 @@ test('interleaved writes on both processes with the same client_uuid create each
   assert.equal(Number(sql(a.db, `SELECT count(*) AS n FROM health_reports WHERE person_id = ${p.body.id}`)[0].n), slots.length);
   const check = a.cli(['check']);
   assert.equal(check.status, 0, check.stdout + check.stderr);
+  // Both processes appended to one audit chain, never to the same head.
+  assert.match(check.stdout, /audit chain ok: \d+ rows verified/);
 });

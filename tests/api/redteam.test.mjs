@@ -8,6 +8,7 @@ const TOWN = '431122101';
 const OTHER = '431124';
 const GRID = `${TOWN}201001`;
 let srv, root, townAdmin;
+const people = {}; // county -> {household, person, idNumber} registered by the city
 
 before(async () => {
   srv = await startServer();
@@ -23,8 +24,10 @@ before(async () => {
   for (const county of ['431122', OTHER]) {
     const h = await root.post('/api/v1/households', { grid_code: `${county}101201001`, address: '一号' });
     assert.equal(h.status, 201, h.text);
-    const p = await root.post('/api/v1/persons', { name: '审计人', id_number: makeId(seq++, { area: county }), household_id: h.body.id });
+    const idNumber = makeId(seq++, { area: county });
+    const p = await root.post('/api/v1/persons', { name: `审计人${county}`, id_number: idNumber, household_id: h.body.id });
     assert.equal(p.status, 201, p.text);
+    people[county] = { household: h.body.id, person: p.body.id, idNumber };
   }
   townAdmin = await srv.token('admin', TOWN);
 });
@@ -208,4 +211,133 @@ test('finding 4: every answer with full ID numbers or phones writes one audit ro
   assert.equal((await root.get('/api/v1/cases/export')).status, 200);
   const routes = JSON.parse(epigrid(['routes']).stdout).routes;
   assert.equal(routes.find((r) => r.pattern === '/api/v1/cases/export').perm, 'export');
+});
+
+// Finding 9: one rule -- outside the scope a record does not exist.  Each
+// probe compares the answer about a record of the other county with the
+// answer about an id never issued: same status, same words, no name, no code.
+const sameShape = (a, idA, b, idB) =>
+  assert.equal(a.text.split(String(idA)).join('<id>'), b.text.split(String(idB)).join('<id>'));
+
+test('finding 9: a household or person of another county reads as missing (POST /persons, POST /observations)', async () => {
+  const county = await srv.token('admin', '431122');
+  const person = (household_id) => county.post('/api/v1/persons', { name: '探测', id_number: makeId(90), household_id });
+  const out = await person(people[OTHER].household);
+  const gone = await person(999999);
+  assertError(assert, out, 404, 'not_found', ['household_id']);
+  sameShape(out, people[OTHER].household, gone, 999999);
+  assert.doesNotMatch(out.text, new RegExp(OTHER));
+  const observe = (person_id) => county.post('/api/v1/observations', { person_id, kind: 'home', reason: 'travel' });
+  const obsOut = await observe(people[OTHER].person);
+  assertError(assert, obsOut, 404, 'not_found', ['person_id']);
+  sameShape(obsOut, people[OTHER].person, await observe(999999), 999999);
+});
+
+test('finding 9: an ID number registered in another jurisdiction says only that', async () => {
+  const county = await srv.token('admin', '431122');
+  const r = await county.post('/api/v1/persons', { name: '重复', id_number: people[OTHER].idNumber, grid_code: GRID });
+  assertError(assert, r, 409, 'conflict', ['id_number']);
+  assert.doesNotMatch(r.text, new RegExp(`${OTHER}1|审计人|"person_id"|"id":`));
+});
+
+test('finding 9: a transfer to a warehouse of another county answers as for a missing one, naming nothing', async () => {
+  const item = await root.post('/api/v1/items', { name: '口罩', unit: '只', category: 'protective' });
+  assert.equal(item.status, 201, item.text);
+  const wh = {};
+  for (const county of ['431122', OTHER]) {
+    const r = await root.post('/api/v1/warehouses', { name: `仓库${county}秘密`, region_code: `${county}101201001` });
+    assert.equal(r.status, 201, r.text);
+    wh[county] = r.body.id;
+  }
+  const sup = await srv.token('supplies', '431122');
+  const transfer = (to) => sup.post('/api/v1/ledger', { kind: 'transfer', warehouse_id: wh['431122'], to_warehouse_id: to, lines: [{ item_id: item.body.id, quantity: 1 }] });
+  const out = await transfer(wh[OTHER]);
+  assertError(assert, out, 404, 'not_found', ['to_warehouse_id']);
+  sameShape(out, wh[OTHER], await transfer(999999), 999999);
+  assert.doesNotMatch(out.text, new RegExp(`${OTHER}|仓库${OTHER}`));
+  assertError(assert, await sup.get(`/api/v1/warehouses/${wh[OTHER]}`), 404, 'not_found');
+});
+
+test('finding 9: a checkpoint learns the risk status of a traveller from another county, not who it is', async () => {
+  const organiser = await srv.token('organiser', '431122');
+  const cp = await organiser.post('/api/v1/checkpoints', { name: '探测卡口', region_code: GRID, hours: '24h' });
+  assert.equal(cp.status, 201, cp.text);
+  const worker = await srv.token('grid_worker', GRID);
+  const enter = (id_number) => worker.post(`/api/v1/checkpoints/${cp.body.id}/entries`,
+    { client_uuid: crypto.randomUUID(), id_number, temperature: 38.6, outcome: 'refer' });
+  const far = await enter(people[OTHER].idNumber);
+  assert.equal(far.status, 201, far.text);
+  assert.equal(far.body.person_id, null, 'the matched person of another county is not named');
+  assert.equal(far.body.observation_id, null);
+  assert.equal(far.body.under_observation, false, 'the risk status is told');
+  assert.ok(far.body.alert_id, 'the fever raises an alert at the checkpoint');
+  // The alert lives in the checkpoint's grid; the person in it does not, for this county.
+  const county = await srv.token('admin', '431122');
+  const alert = await county.get(`/api/v1/alerts/${far.body.alert_id}`);
+  assert.equal(alert.status, 200, alert.text);
+  assert.equal(alert.body.person_id, null);
+  assert.equal(alert.body.person_name, null);
+  const list = await county.get('/api/v1/alerts?limit=50');
+  assert.doesNotMatch(list.text, new RegExp(`审计人${OTHER}`));
+  // The city sees who it is; a traveller of the checkpoint's own county is named.
+  assert.equal((await root.get(`/api/v1/alerts/${far.body.alert_id}`)).body.person_name, `审计人${OTHER}`);
+  const near = await enter(people['431122'].idNumber);
+  assert.equal(near.body.person_id, people['431122'].person);
+});
+
+test('finding 9: a leader of another jurisdiction is not found, exactly like a missing user', async () => {
+  srv.user('commander', OTHER, { username: 'leader_far' });
+  srv.user('commander', '4311', { username: 'leader_city' });
+  const county = await srv.token('admin', '431122');
+  const far = await county.get('/api/v1/leaders/leader_far/regions');
+  assertError(assert, far, 404, 'not_found');
+  assert.equal(far.text.replace('leader_far', '<u>'), (await county.get('/api/v1/leaders/leader_nobody/regions')).text.replace('leader_nobody', '<u>'));
+  assert.doesNotMatch(far.text, new RegExp(OTHER));
+  assertError(assert, await county.get('/api/v1/leader-links?user=leader_far'), 404, 'not_found');
+  // A leader above the caller's jurisdiction (the city's) supervises it: visible.
+  assert.equal((await county.get('/api/v1/leaders/leader_city/regions')).status, 200);
+});
+
+test('finding 10: public drill-down -- only as deep as the profile publishes, small figures suppressed', async () => {
+  // Two confirmed cases, one severe, in one compound (grid) of 431122.
+  const grid = '431122101201001';
+  for (const [i, severity] of [[1, 'severe'], [2, 'mild']]) {
+    const p = await root.post('/api/v1/persons', { name: `病例${i}`, id_number: makeId(70 + i), grid_code: grid });
+    assert.equal(p.status, 201, p.text);
+    const c = await root.post('/api/v1/cases', { person_id: p.body.id, status: 'confirmed', severity });
+    assert.equal(c.status, 201, c.text);
+  }
+  const anon = srv.anon();
+  // Below the public depth (county by default): not published, however asked.
+  for (const region of [grid, '431122101201', '431122101']) {
+    const r = await anon.get(`/public/bulletin?region=${region}`);
+    assertError(assert, r, 404, 'not_found');
+    assert.doesNotMatch(r.text, /确诊病例\d/);
+  }
+  // The county's own page: small figures as "不足3", no breakdown below it.
+  let r = await anon.get('/public/bulletin?region=431122');
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /全辖区累计报告确诊病例不足3例/);
+  assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
+  assert.doesNotMatch(r.text, /地区431122101|<table>/);
+  // The city's page: exact at the top, its counties' small cells as "<3".
+  r = await anon.get('/public/bulletin');
+  assert.match(r.text, /全市累计报告确诊病例2例/);
+  assert.match(r.text, /<td>地区431122<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td>/);
+  assert.match(r.text, /注:为保护个人隐私/);
+  // The depth is a profile setting; a grid published still hides the small figures.
+  const profile = (await root.get('/api/v1/profile')).body;
+  const put = (extra) => root.req('PUT', '/api/v1/profile', { ...profile, ...extra });
+  assertError(assert, await put({ public_depth: 'street' }), 400, 'invalid_input', ['public_depth']);
+  assertError(assert, await put({ public_min_cell: 0 }), 400, 'invalid_input', ['public_min_cell']);
+  assert.equal((await put({ public_depth: 'grid' })).body.public_depth, 'grid');
+  r = await anon.get(`/public/bulletin?region=${grid}`);
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
+  assert.doesNotMatch(r.text, /现有确诊病例2例/);
+  // A threshold of 1 publishes every figure exactly (the operator's choice).
+  assert.equal((await put({ public_depth: 'grid', public_min_cell: 1 })).status, 200);
+  assert.match((await anon.get(`/public/bulletin?region=${grid}`)).text, /现有确诊病例2例.其中重症1例./);
+  const back = await put({ public_depth: 'county', public_min_cell: 3 });
+  assert.equal(back.status, 200, back.text);
 });

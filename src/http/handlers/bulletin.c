@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/bulletin.h"
+#include "core/profile.h"
 #include "http/handlers/handlers.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
@@ -120,8 +121,14 @@ int handler_public_bulletin(struct http_request *req, struct http_response *res,
             return ep_error_set(err, EP_ENOTFOUND, "尚未建立地区", "no region exists yet");
         region = root;
     }
+    /* Anyone may read it: only as deep as the profile publishes, small
+     * figures suppressed (finding 10). */
+    struct profile prof;
+    if (profile_get(req->store, &prof, err) != 0)
+        return -err->code;
     struct bulletin b;
-    if (bulletin_compute(req->store, region, date, &b, err) != 0)
+    if (bulletin_public(req->store, region, date, prof.public_depth, prof.public_min_cell, &b,
+                        err) != 0)
         return -err->code;
     struct buf out;
     buf_init(&out);

@@ -29,9 +29,11 @@ static json_t *profile_api_json(const struct profile *p)
                  p->slot_minutes[i] % 60);
         json_array_append_new(slots, json_string(hhmm));
     }
-    return json_pack("{s:s, s:i, s:f, s:o, s:i, s:i, s:s}", "name", p->name, "observation_days",
-                     p->observation_days, "fever_threshold", p->fever_threshold_dc / 10.0, "slots",
-                     slots, "grace_minutes", p->grace_minutes, "lookback_days", p->lookback_days,
+    return json_pack("{s:s, s:i, s:f, s:o, s:i, s:i, s:s, s:i, s:s}", "name", p->name,
+                     "observation_days", p->observation_days, "fever_threshold",
+                     p->fever_threshold_dc / 10.0, "slots", slots, "grace_minutes",
+                     p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
+                     region_level_name(p->public_depth), "public_min_cell", p->public_min_cell,
                      "updated_at", p->updated_at);
 }
 
@@ -50,6 +52,10 @@ const struct json_field profile_profile_fields[] = {
     {.name = "slots", .type = JF_ARRAY, .required = 1, .elem = JF_STRING, .max_len = 5},
     {.name = "grace_minutes", .type = JF_INT, .required = 1, .min = 1, .max = 720},
     {.name = "lookback_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
+    {.name = "public_depth",
+     .type = JF_STRING,
+     .max_len = 16}, /* optional: unchanged when absent */
+    {.name = "public_min_cell", .type = JF_INT, .min = 1, .max = 100},
     {.name = "updated_at", .type = JF_STRING, .max_len = 40},
     {0},
 };
@@ -72,8 +78,23 @@ int handler_profile_put(struct http_request *req, struct http_response *res, str
     if (!body)
         return -EP_EINVAL;
     json_object_check(body, profile_profile_fields, err);
-    struct profile p;
+    struct profile p, current;
     memset(&p, 0, sizeof p);
+    if (profile_get(req->store, &current, err) != 0) {
+        json_decref(body);
+        return -err->code;
+    }
+    /* The public settings (finding 10) are optional: a page that does not
+     * know them leaves them as they are. */
+    p.public_depth = current.public_depth;
+    p.public_min_cell = (int)json_get_int(body, "public_min_cell", current.public_min_cell);
+    const char *depth = json_get_str(body, "public_depth");
+    if (depth) {
+        p.public_depth = 0;
+        for (int l = REGION_CITY; l <= REGION_GRID; l++)
+            if (strcmp(depth, region_level_name(l)) == 0)
+                p.public_depth = l;
+    }
     const char *name = json_get_str(body, "name");
     snprintf(p.name, sizeof p.name, "%s", name ? name : "");
     p.observation_days = (int)json_get_int(body, "observation_days", 0);

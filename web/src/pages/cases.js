@@ -320,6 +320,9 @@ function Curve({ code, date }) {
   return html`<${Chart} className="curve" label=${t('bulletin.curve')} option=${option} />`;
 }
 
+const PUBLIC_LEVELS = { city: 1, county: 2, township: 3, village: 4, grid: 5 };
+const CODE_LEVELS = { 4: 1, 6: 2, 9: 3, 12: 4, 15: 5 };
+
 export function BulletinPage({ code, query }) {
   const date = query.get('date') ?? today();
   const b = useLoad(() => api.get(`/api/v1/bulletin?region=${code}&date=${date}`), [code, date]);
@@ -329,6 +332,10 @@ export function BulletinPage({ code, query }) {
     [code, date],
   );
   const setDate = (d) => d && navigate(`/bulletin/${code}?date=${d}`);
+  // The public page goes only as deep as the profile publishes (default: county).
+  const profile = useLoad(() => api.get('/api/v1/profile'), []);
+  const depth = PUBLIC_LEVELS[profile.data?.public_depth] ?? 2;
+  const isPublic = (CODE_LEVELS[code.length] ?? 5) <= depth;
   return html`<section class="page bulletin">
     <div class="region-head">
       <h1>${b.data ? `${b.data.region.name} ` : ''}${t('bulletin.title')}</h1>
@@ -336,8 +343,8 @@ export function BulletinPage({ code, query }) {
         onChange=${(e) => setDate(e.target.value)} /></label>
     </div>
     <p class="links">
-      <a class="print" href=${`/public/bulletin?region=${code}&date=${date}`} target="_blank" rel="noopener">${t('bulletin.print')}</a>
-      · <a class="xlsx" href=${`/api/v1/bulletin?region=${code}&date=${date}&format=xlsx`} download>${t('bulletin.xlsx')}</a>
+      ${isPublic && html`<a class="print" href=${`/public/bulletin?region=${code}&date=${date}`} target="_blank" rel="noopener">${t('bulletin.print')}</a>
+      · `}<a class="xlsx" href=${`/api/v1/bulletin?region=${code}&date=${date}&format=xlsx`} download>${t('bulletin.xlsx')}</a>
     </p>
     ${b.error && html`<${ErrorBox} error=${b.error} onRetry=${b.reload} />`}
     ${!b.data && !b.error && html`<${Loading} />`}
