@@ -51,6 +51,12 @@ test('bulletin page: the API figures, child regions, curve, printable public pag
   const rows = await page.locator('table.bulletin-children tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
   assert.deepEqual(rows, api.children.map((c) => c.code));
   assert.match(await page.locator('pre.bulletin-text').textContent(), /全市累计报告确诊病例2例/);
+  // the narrative wraps: the page is never wider than the window (issue 19), also on a phone
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(await overflow() <= 0, `page wider than the window by ${await overflow()} px`);
+  await page.setViewportSize({ width: 375, height: 740 });
+  assert.ok(await overflow() <= 0, `phone: page wider than the window by ${await overflow()} px`);
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.locator('.curve canvas').waitFor();
   // a child region, then yesterday: nothing confirmed before today
   await page.locator('table.bulletin-children a', { hasText: '东安县' }).click();
