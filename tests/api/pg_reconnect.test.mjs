@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, sql, PG, makeId, day } from './lib.mjs';
+import { startServer, sql, PG, PSQL, makeId, day } from './lib.mjs';
 import { openStream } from './sse.mjs';
 
 const skip = PG ? false : 'PostgreSQL only';
@@ -15,7 +15,7 @@ const UUID = () => crypto.randomUUID();
 
 // Ends every connection to the server's database but this one (psql's).
 function terminateAll(db) {
-  const r = spawnSync('psql', ['-X', '-q', '-At', '-d', db, '-c',
+  const r = spawnSync(PSQL, ['-X', '-q', '-At', '-d', db, '-c',
     'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'],
   { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
