@@ -80,12 +80,13 @@ int cli_bulletin(int argc, char **argv)
     ep_error_clear(&err);
     struct bulletin b;
     int rc = bulletin_compute(s, region, date, &b, &err);
-    store_close(s);
     if (rc != 0) {
+        store_close(s);
         cli_print_error(&err);
         return CLI_FAIL;
     }
     if (xlsx) {
+        store_close(s);
         rc = bulletin_xlsx(&b, out_path, &err);
         bulletin_cleanup(&b);
         if (rc != 0) {
@@ -98,6 +99,7 @@ int cli_bulletin(int argc, char **argv)
     buf_init(&out);
     if (strcmp(format, "json") == 0) {
         json_t *j = bulletin_json_new(&b);
+        rc = bulletin_publication_add(s, &b, j, NULL, &err);
         char *text = json_dumps(j, JSON_INDENT(2));
         buf_puts(&out, text);
         buf_putc(&out, '\n');
@@ -107,8 +109,15 @@ int cli_bulletin(int argc, char **argv)
         bulletin_html(&b, &out);
     } else {
         bulletin_text(&b, &out);
+        rc = bulletin_publication_add(s, &b, NULL, &out, &err);
     }
+    store_close(s);
     bulletin_cleanup(&b);
+    if (rc != 0) {
+        buf_cleanup(&out);
+        cli_print_error(&err);
+        return CLI_FAIL;
+    }
     FILE *f = out_path ? fopen(out_path, "wb") : stdout;
     int ok = f && fwrite(out.data, 1, out.len, f) == out.len;
     if (f && f != stdout)

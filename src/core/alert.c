@@ -380,6 +380,48 @@ static int check_note(const char *note, struct ep_error *err)
     return -EP_EINVAL;
 }
 
+/* Resolves alert "a" (not yet resolved) at "now" with "note", as steps of
+ * "w": the row, the histograms, the open counter, the audit row and the
+ * event. */
+static int resolve_step(struct write *w, const struct alert *a, const char *note, int64_t now)
+{
+    if (!write_ok(w))
+        return w->rc;
+    int64_t seconds = elapsed(a, now);
+    char at[32];
+    time_iso_from_unix((time_t)now, at);
+    int was_open = strcmp(a->status, "open") == 0;
+    const char *by = w->who->user->username;
+    /* Resolving an open alert acknowledges it at the same moment: it was
+     * clearly taken in hand, and the time to acknowledge must count it. */
+    struct store_stmt *st =
+        write_prepare(w, "UPDATE alerts SET status = 'resolved', resolved_by = ?, resolved_at = ?,"
+                         " resolve_seconds = ?, note = ?, ack_by = COALESCE(ack_by, ?),"
+                         " ack_at = COALESCE(ack_at, ?), ack_seconds = COALESCE(ack_seconds, ?)"
+                         " WHERE id = ?");
+    if (!st)
+        return w->rc;
+    store_bind_text(st, 1, by);
+    store_bind_text(st, 2, at);
+    store_bind_int64(st, 3, seconds);
+    store_bind_text(st, 4, note);
+    store_bind_text(st, 5, by);
+    store_bind_text(st, 6, at);
+    store_bind_int64(st, 7, seconds);
+    store_bind_int64(st, 8, a->id);
+    if (step(w, store_run(st, w->err)) != 0)
+        return w->rc;
+    if (was_open)
+        count_hist(w, a, "ack_hist", seconds);
+    char metric[64];
+    snprintf(metric, sizeof metric, "alerts_open.%s", alert_severity_name(a->severity));
+    count_hist(w, a, "resolve_hist", seconds);
+    write_count(w, a->grid_code, metric, -1);
+    if (audit_change(w, "resolve", a) == 0)
+        step(w, publish(w->s, "alert.resolved", a->id, w->err));
+    return w->rc;
+}
+
 int alert_resolve(struct store *s, const struct actor *who, int64_t id, const char *note,
                   int64_t now_unix, struct alert *out, struct ep_error *err)
 {
@@ -396,43 +438,29 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
         return write_end(&w, 0);
     }
     int64_t now = now_unix > 0 ? now_unix : (int64_t)time(NULL);
-    int64_t seconds = elapsed(&a, now);
-    char at[32];
-    time_iso_from_unix((time_t)now, at);
-    int was_open = strcmp(a.status, "open") == 0;
-    /* Resolving an open alert acknowledges it at the same moment: it was
-     * clearly taken in hand, and the time to acknowledge must count it. */
-    struct store_stmt *st =
-        store_prepare(s,
-                      "UPDATE alerts SET status = 'resolved', resolved_by = ?, resolved_at = ?,"
-                      " resolve_seconds = ?, note = ?, ack_by = COALESCE(ack_by, ?),"
-                      " ack_at = COALESCE(ack_at, ?), ack_seconds = COALESCE(ack_seconds, ?)"
-                      " WHERE id = ?",
-                      err);
-    if (!st) {
-        write_fail(&w, -EP_EINTERNAL);
-        return write_end(&w, 0);
-    }
-    store_bind_text(st, 1, who->user->username);
-    store_bind_text(st, 2, at);
-    store_bind_int64(st, 3, seconds);
-    store_bind_text(st, 4, note);
-    store_bind_text(st, 5, who->user->username);
-    store_bind_text(st, 6, at);
-    store_bind_int64(st, 7, seconds);
-    store_bind_int64(st, 8, id);
-    if (step(&w, store_run(st, err)) != 0)
-        return write_end(&w, 0);
-    if (was_open)
-        count_hist(&w, &a, "ack_hist", seconds);
-    char metric[64];
-    snprintf(metric, sizeof metric, "alerts_open.%s", alert_severity_name(a.severity));
-    count_hist(&w, &a, "resolve_hist", seconds);
-    write_count(&w, a.grid_code, metric, -1);
-    if (audit_change(&w, "resolve", &a) == 0 &&
-        step(&w, publish(s, "alert.resolved", id, err)) == 0)
+    if (resolve_step(&w, &a, note, now) == 0)
         step(&w, alert_get(s, who->user->scope, id, out, err));
     return write_end(&w, id);
+}
+
+int alert_resolve_key_step(struct write *w, const char *dedup_key, const char *note, int64_t now)
+{
+    if (!write_ok(w))
+        return w->rc;
+    struct store_stmt *st =
+        write_prepare(w, "SELECT id FROM alerts WHERE dedup_key = ? AND status <> 'resolved'");
+    if (!st)
+        return w->rc;
+    store_bind_text(st, 1, dedup_key);
+    int rc = store_step(st, w->err);
+    int64_t id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
+    store_stmt_reset(st);
+    if (rc < 0)
+        return write_fail(w, rc);
+    struct alert a;
+    if (!id || step(w, get(w->s, "", id, &a, w->err)) != 0)
+        return w->rc;
+    return resolve_step(w, &a, note, now > 0 ? now : w->now_unix);
 }
 
 int alert_list(struct store *s, const struct alert_filter *f, alert_fn fn, void *ctx,

@@ -115,6 +115,14 @@ int alert_acknowledge(struct store *s, const struct actor *who, int64_t id, int6
 int alert_resolve(struct store *s, const struct actor *who, int64_t id, const char *note,
                   int64_t now_unix, struct alert *out, struct ep_error *err);
 
+/* Resolves the unresolved alert raised with "dedup_key", if there is one,
+ * as a step of "w" by w's actor at "now" (0 = the write's time) with "note":
+ * a rule whose cause has gone (a case placed in a designated hospital)
+ * closes its own alert.  No scope check (the caller's write has checked the
+ * record the alert is about).  Returns the write's failure. */
+int alert_resolve_key_step(struct write *w, const char *dedup_key, const char *note,
+                           int64_t now);
+
 struct alert_filter {
     const char *scope;  /* required: jurisdiction prefix */
     const char *region; /* optional narrower prefix */

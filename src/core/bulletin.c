@@ -15,6 +15,7 @@
 #include <xlsxwriter.h>
 
 #include "core/profile.h"
+#include "core/write.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 
@@ -85,6 +86,7 @@ static int fold_cases(struct store *s, struct bulletin *b, const char *upper, st
                       "SELECT case_id, grid_code, at_day, COALESCE(from_status, ''), to_status,"
                       " classification, COALESCE(severity, '') FROM case_history"
                       " WHERE grid_code >= ? AND grid_code < ? AND at_day <= ?"
+                      " AND (? = 0 OR COALESCE(recorded_unix, at_unix) <= ?)"
                       " ORDER BY case_id, id",
                       err);
     if (!st)
@@ -92,6 +94,7 @@ static int fold_cases(struct store *s, struct bulletin *b, const char *upper, st
     store_bind_text(st, 1, b->code);
     store_bind_text(st, 2, upper);
     store_bind_text(st, 3, b->date);
+    store_bind_int64_twice(st, 4, b->recorded_by);
     struct fold f;
     memset(&f, 0, sizeof f);
     int rc;
@@ -134,7 +137,8 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT substr(grid_code, 1, ?), count(*) FROM contacts"
-                      " WHERE grid_code >= ? AND grid_code < ? AND traced_day <= ? GROUP BY 1",
+                      " WHERE grid_code >= ? AND grid_code < ? AND traced_day <= ?"
+                      " AND (? = '' OR traced_at <= ?) GROUP BY 1",
                       err);
     if (!st)
         return -EP_EINTERNAL;
@@ -142,6 +146,10 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     store_bind_text(st, 2, b->code);
     store_bind_text(st, 3, upper);
     store_bind_text(st, 4, b->date);
+    char by[32] = "";
+    if (b->recorded_by)
+        time_iso_from_unix((time_t)b->recorded_by, by);
+    store_bind_text_twice(st, 5, by);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         int64_t n = store_column_int64(st, 1);
@@ -166,17 +174,24 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
         "   COALESCE((SELECT min(k.traced_day) FROM contacts k WHERE k.observation_id = o.id),"
         "            substr(o.created_at, 1, 10)) AS known,"
         "   COALESCE((SELECT min(h.at_day) FROM cases c JOIN case_history h ON h.case_id = c.id"
-        "             WHERE c.observation_id = o.id), substr(o.released_at, 1, 10)) AS ended"
-        "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?) AS facts"
+        "             WHERE c.observation_id = o.id"
+        "             AND (? = 0 OR COALESCE(h.recorded_unix, h.at_unix) <= ?)),"
+        "            CASE WHEN ? = '' OR o.released_at <= ? THEN substr(o.released_at, 1, 10) END)"
+        "   AS ended"
+        "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?"
+        "   AND (? = '' OR o.created_at <= ?)) AS facts"
         " WHERE (CASE WHEN start_date > known THEN start_date ELSE known END) <= ? GROUP BY 1",
         err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, child_len);
     store_bind_text_twice(st, 2, b->date);
-    store_bind_text(st, 4, b->code);
-    store_bind_text(st, 5, upper);
-    store_bind_text(st, 6, b->date);
+    store_bind_int64_twice(st, 4, b->recorded_by);
+    store_bind_text_twice(st, 6, by);
+    store_bind_text(st, 8, b->code);
+    store_bind_text(st, 9, upper);
+    store_bind_text_twice(st, 10, by);
+    store_bind_text(st, 12, b->date);
     while ((rc = store_step(st, err)) == STORE_ROW) {
         int64_t now = store_column_int64(st, 1), released = store_column_int64(st, 2);
         struct bulletin_figures *c = child_of(b, store_column_text(st, 0));
@@ -194,7 +209,14 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
 int bulletin_compute(struct store *s, const char *code, const char *date, struct bulletin *out,
                      struct ep_error *err)
 {
+    return bulletin_compute_as_of(s, code, date, 0, out, err);
+}
+
+int bulletin_compute_as_of(struct store *s, const char *code, const char *date, int64_t recorded_by,
+                           struct bulletin *out, struct ep_error *err)
+{
     memset(out, 0, sizeof *out);
+    out->recorded_by = recorded_by;
     if (!date || time_date_parse(date, NULL) != 0)
         return ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
                               "invalid date, expected YYYY-MM-DD"),
@@ -536,5 +558,198 @@ int bulletin_xlsx(const struct bulletin *b, const char *path, struct ep_error *e
     if (e != LXW_NO_ERROR)
         return ep_error_set(err, EP_EINTERNAL, "写入 xlsx 失败:%s", "writing xlsx failed: %s",
                             lxw_strerror(e));
+    return 0;
+}
+
+/* ---- issuing: the bulletin as published ------------------------------- */
+
+/* The issued bulletin of (code, day): 0 with its row, 1 when none, negative on error. */
+static int issued_read(struct store *s, const char *code, const char *day,
+                       struct bulletin_issued *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT id, issued_at, issued_unix, issued_by, body FROM bulletins"
+        " WHERE region_code = ? AND day = ?",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, code);
+    store_bind_text(st, 2, day);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = store_column_int64(st, 0);
+        snprintf(out->issued_at, sizeof out->issued_at, "%s", store_column_text(st, 1));
+        out->issued_unix = store_column_int64(st, 2);
+        snprintf(out->issued_by, sizeof out->issued_by, "%s", store_column_text(st, 3));
+        out->body = json_loads(store_column_text(st, 4), 0, NULL);
+        rc = out->body ? 0
+                       : ep_error_set(err, EP_EINTERNAL, "已发布的通报 %lld 无法读取",
+                                      "issued bulletin %lld cannot be read", (long long)out->id);
+    } else if (rc == STORE_DONE) {
+        rc = 1;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int bulletin_issued_get(struct store *s, const char *code, const char *day,
+                        struct bulletin_issued *out, struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = issued_read(s, code, day, out, err);
+    return rc == 1 ? -EP_ENOTFOUND : rc;
+}
+
+void bulletin_issued_cleanup(struct bulletin_issued *b)
+{
+    json_decref(b->body);
+    b->body = NULL;
+}
+
+int bulletin_issue(struct store *s, const struct actor *who, const char *code, const char *date,
+                   struct bulletin_issued *out, struct ep_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t day;
+    if (date && time_date_parse(date, &day) == 0 && day >= time_today_cn())
+        return ep_error_field(err, "date", "只能发布已结束的一天(今天 24 时之后才能发布今天的通报)",
+                              "only a day that has ended can be issued"),
+               -EP_EINVAL;
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    struct region r;
+    struct bulletin b;
+    memset(&b, 0, sizeof b);
+    if (write_target_region(&w, code, 0, &r) != 0)
+        return write_end(&w, 0);
+    struct bulletin_issued before;
+    int rc = issued_read(s, r.code, date, &before, err);
+    if (rc == 0) {
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "%s %s 的疫情通报已于 %s 由 %s 发布",
+                                    "the bulletin of %s for %s was issued at %s by %s", r.name,
+                                    date, before.issued_at, before.issued_by));
+        bulletin_issued_cleanup(&before);
+        return write_end(&w, 0);
+    }
+    if (rc < 0 || (rc = bulletin_compute(s, r.code, date, &b, err)) != 0) {
+        write_fail(&w, rc);
+        return write_end(&w, 0);
+    }
+    json_t *body = bulletin_json_new(&b);
+    bulletin_cleanup(&b);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    struct store_stmt *st =
+        write_prepare(&w, "INSERT INTO bulletins (region_code, day, issued_at, issued_unix,"
+                          " issued_by, body) VALUES (?, ?, ?, ?, ?, ?)");
+    if (st && text) {
+        store_bind_text(st, 1, r.code);
+        store_bind_text(st, 2, date);
+        store_bind_text(st, 3, w.now);
+        store_bind_int64(st, 4, w.now_unix);
+        store_bind_text(st, 5, who->user->username);
+        store_bind_text(st, 6, text);
+        if (write_fail(&w, store_run(st, err)) == 0) {
+            out->id = store_last_insert_id(s);
+            json_t *audit = json_pack("{s:s, s:s, s:O}", "region_code", r.code, "day", date,
+                                      "figures", json_object_get(body, "figures"));
+            write_audit(&w, "issue", "bulletin", out->id, r.code, NULL, audit);
+            json_decref(audit);
+        }
+    } else if (st) {
+        write_fail(&w, ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory"));
+    }
+    free(text);
+    if ((rc = write_end(&w, out->id)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    snprintf(out->issued_at, sizeof out->issued_at, "%s", w.now);
+    out->issued_unix = w.now_unix;
+    snprintf(out->issued_by, sizeof out->issued_by, "%s", who->user->username);
+    out->body = body;
+    return 0;
+}
+
+json_t *bulletin_issued_json_new(const struct bulletin_issued *b)
+{
+    return json_pack("{s:I, s:s, s:s, s:O}", "id", (json_int_t)b->id, "issued_at", b->issued_at,
+                     "issued_by", b->issued_by, "figures", json_object_get(b->body, "figures"));
+}
+
+/* One correction: "figure" of region "name" ("" = the bulletin's own). */
+static void correction_add(json_t *list, const struct bulletin *now, const char *code,
+                           const char *name, size_t col, int64_t was, int64_t is)
+{
+    int y, m, d;
+    int64_t day;
+    time_date_parse(now->date, &day);
+    time_civil_from_days(day, &y, &m, &d);
+    char zh[256], en[256];
+    snprintf(zh, sizeof zh, "订正:%s%d月%d日%s由%lld例订正为%lld例", name, m, d, columns[col].zh,
+             (long long)was, (long long)is);
+    snprintf(en, sizeof en, "correction: %s%s%s of %s corrected from %lld to %lld", name,
+             *name ? " " : "", columns[col].name, now->date, (long long)was, (long long)is);
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "region_code",
+                                          code, "figure", columns[col].name, "region_name", name,
+                                          "published", (json_int_t)was, "now", (json_int_t)is,
+                                          "text_zh", zh, "text_en", en));
+}
+
+/* The corrections of one row: "published" is its figures object as issued. */
+static void corrections_of(json_t *list, const struct bulletin *now, const json_t *published,
+                           const struct bulletin_figures *f, const char *code, const char *name)
+{
+    for (size_t col = 0; col < NCOLUMNS; col++) {
+        json_t *v = json_object_get(published, columns[col].name);
+        if (json_is_integer(v) && json_integer_value(v) != value(f, col))
+            correction_add(list, now, code, name, col, json_integer_value(v), value(f, col));
+    }
+}
+
+json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const struct bulletin *now)
+{
+    json_t *list = json_array();
+    corrections_of(list, now, json_object_get(issued->body, "figures"), &now->total, now->code,
+                   "");
+    json_t *children = json_object_get(issued->body, "children"), *c;
+    size_t i;
+    json_array_foreach(children, i, c)
+    {
+        const char *code = json_string_value(json_object_get(c, "code"));
+        for (size_t k = 0; code && k < now->nchildren; k++)
+            if (strcmp(now->children[k].code, code) == 0)
+                corrections_of(list, now, json_object_get(c, "figures"), &now->children[k].f,
+                               code, now->children[k].name);
+    }
+    return list;
+}
+
+int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *j, struct buf *text,
+                             struct ep_error *err)
+{
+    struct bulletin_issued issued;
+    int rc = bulletin_issued_get(s, b->code, b->date, &issued, err);
+    if (rc == -EP_ENOTFOUND)
+        ep_error_clear(err);
+    else if (rc != 0)
+        return rc;
+    json_t *corrections = rc == 0 ? bulletin_corrections_new(&issued, b) : json_array();
+    if (j) {
+        json_object_set_new(j, "as_of", b->recorded_by ? json_integer(b->recorded_by) : json_null());
+        json_object_set_new(j, "published",
+                            rc == 0 ? bulletin_issued_json_new(&issued) : json_null());
+        json_object_set(j, "corrections", corrections);
+    }
+    size_t i;
+    json_t *c;
+    if (text)
+        json_array_foreach(corrections, i, c)
+        buf_appendf(text, "%s。\n", json_string_value(json_object_get(c, "text_zh")));
+    json_decref(corrections);
+    if (rc == 0)
+        bulletin_issued_cleanup(&issued);
     return 0;
 }

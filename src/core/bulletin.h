@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/auth.h"
 #include "core/region.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -73,6 +74,7 @@ struct bulletin {
     size_t nchildren;
     int min_cell;                          /* public page: the N of "<N"; 0 = every figure exact */
     unsigned char shown[BULLETIN_FIGURES]; /* of "total", as bulletin_child.shown */
+    int64_t recorded_by; /* facts recorded by this moment (unix seconds) only; 0 = all */
 };
 
 /* Computes the bulletin of region "code" (must exist: -EP_ENOTFOUND) for
@@ -82,6 +84,13 @@ struct bulletin {
 int bulletin_compute(struct store *s, const char *code, const char *date, struct bulletin *out,
                      struct ep_error *err);
 void bulletin_cleanup(struct bulletin *b);
+
+/* bulletin_compute as it could be known at "recorded_by" (unix seconds; 0 =
+ * now): only the facts recorded by then count -- case changes, contacts
+ * traced, observations opened and released.  The bulletin "as published"
+ * for a past moment, recomputed. */
+int bulletin_compute_as_of(struct store *s, const char *code, const char *date, int64_t recorded_by,
+                           struct bulletin *out, struct ep_error *err);
 
 /* The bulletin anyone may read (/public/bulletin), under the profile's
  * public settings: a region below level "depth" is not published (404
@@ -96,8 +105,48 @@ void bulletin_cleanup(struct bulletin *b);
 int bulletin_public(struct store *s, const char *code, const char *date, int depth, int min_cell,
                     struct bulletin *out, struct ep_error *err);
 
+/* A bulletin as issued (published) for a region and a day, frozen. */
+struct bulletin_issued {
+    int64_t id;
+    char issued_at[32]; /* recorded: when it was published */
+    int64_t issued_unix;
+    char issued_by[64]; /* username */
+    json_t *body;       /* owned: the bulletin's JSON as it was published */
+};
+
+/* Issues the bulletin of region "code" (inside who's scope: 404 like a
+ * missing one otherwise) for "date", a day that has ended (field "date"
+ * otherwise): computed as known now and frozen, with the issuer and the
+ * time; audited.  -EP_ECONFLICT when that day's bulletin was issued already
+ * (a bulletin is published once; later changes show as corrections).  Free
+ * "out" with bulletin_issued_cleanup() on success. */
+int bulletin_issue(struct store *s, const struct actor *who, const char *code, const char *date,
+                   struct bulletin_issued *out, struct ep_error *err);
+/* The issued bulletin of (code, date): 0, -EP_ENOTFOUND when not issued.
+ * No scope check.  Free with bulletin_issued_cleanup(). */
+int bulletin_issued_get(struct store *s, const char *code, const char *date,
+                        struct bulletin_issued *out, struct ep_error *err);
+void bulletin_issued_cleanup(struct bulletin_issued *b);
+/* {"id", "issued_at", "issued_by", "figures"} (new reference). */
+json_t *bulletin_issued_json_new(const struct bulletin_issued *b);
+/* The corrections since publication, as official bulletins print them: one
+ * entry per figure of the region or of a child region whose value "now"
+ * differs from the issued one, {"region_code", "region_name" ("" for the
+ * bulletin's own region), "figure", "published", "now", "text_zh"
+ * ("订正:2月10日新增确诊由3例订正为4例"), "text_en"} (new reference). */
+json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const struct bulletin *now);
+
 /* The bulletin as JSON (new reference). */
 json_t *bulletin_json_new(const struct bulletin *b);
+
+/* What was published of bulletin "b" (its region and date) and what changed
+ * since: adds to the JSON "j" (may be NULL) "as_of" (b's recorded_by or
+ * null), "published" (bulletin_issued_json_new() or null) and
+ * "corrections" (bulletin_corrections_new(), [] when not issued), and to the
+ * plain text "text" (may be NULL) one line per correction.  0 or negative
+ * with "err" set. */
+int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *j, struct buf *text,
+                             struct ep_error *err);
 /* Appends the plain-text bulletin (Chinese, official wording). */
 void bulletin_text(const struct bulletin *b, struct buf *out);
 /* Appends a complete printable HTML page (Chinese), aggregates only. */

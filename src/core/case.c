@@ -315,8 +315,8 @@ int case_history_list(struct store *s, int64_t id, case_history_fn fn, void *ctx
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT id, at, actor, COALESCE(from_status, ''), to_status, classification,"
-                      " COALESCE(severity, ''), COALESCE(site_id, 0), fields, COALESCE(note, '')"
-                      " FROM case_history WHERE case_id = ? ORDER BY id",
+                      " COALESCE(severity, ''), COALESCE(site_id, 0), fields, COALESCE(note, ''),"
+                      " COALESCE(recorded_at, at) FROM case_history WHERE case_id = ? ORDER BY id",
                       err);
     if (!st)
         return -EP_EINTERNAL;
@@ -335,6 +335,7 @@ int case_history_list(struct store *s, int64_t id, case_history_fn fn, void *ctx
         h.site_id = store_column_int64(st, 7);
         snprintf(h.fields, sizeof h.fields, "%s", store_column_text(st, 8));
         snprintf(h.note, sizeof h.note, "%s", store_column_text(st, 9));
+        snprintf(h.recorded_at, sizeof h.recorded_at, "%s", store_column_text(st, 10));
         if ((rc = fn(&h, ctx)) != 0)
             break;
     }
@@ -375,8 +376,8 @@ json_t *case_json_new(const struct case_record *c)
 json_t *case_history_json_new(const struct case_history_row *h)
 {
     json_t *fields = json_loads(h->fields, 0, NULL);
-    json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
-                          (json_int_t)h->id, "at", h->at, "actor", h->actor, "from",
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
+                          (json_int_t)h->id, "at", h->at, "recorded_at", h->recorded_at, "actor", h->actor, "from",
                           opt_text(h->from_status), "to", h->to_status, "classification",
                           h->classification, "severity", opt_text(h->severity), "site_id",
                           h->site_id ? json_integer(h->site_id) : json_null(), "fields",
@@ -427,8 +428,9 @@ static int history_add(struct write *w, const struct case_record *after, const c
     struct store_stmt *st =
         store_prepare(w->s,
                       "INSERT INTO case_history (case_id, grid_code, at, at_unix, at_day, actor,"
-                      " from_status, to_status, classification, severity, site_id, fields, note)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " from_status, to_status, classification, severity, site_id, fields, note,"
+                      " recorded_at, recorded_unix)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       w->err);
     int rc = -EP_EINTERNAL;
     if (st && fields_text) {
@@ -448,6 +450,8 @@ static int history_add(struct write *w, const struct case_record *after, const c
             store_bind_null(st, 11);
         store_bind_text(st, 12, fields_text);
         store_bind_text(st, 13, note && *note ? note : NULL);
+        store_bind_text(st, 14, w->now);
+        store_bind_int64(st, 15, w->now_unix);
         rc = store_run(st, w->err);
     } else if (st) {
         ep_error_set(w->err, EP_EINTERNAL, "内存不足", "out of memory");
@@ -498,6 +502,16 @@ static int consequences(struct write *w, const struct case_record *before,
         };
         int64_t alert_id;
         alert_raise_step(w, &a, &alert_id);
+    } else if (was && !after->outside_hospital) {
+        /* The cause has gone: the case's own alert closes itself. */
+        char key[64];
+        snprintf(key, sizeof key, "case_outside_hospital:%lld", (long long)after->id);
+        const char *why = !strcmp(after->status, "discharged") ? "病例已出院,自动处置"
+                          : !strcmp(after->status, "deceased") ? "病例已死亡,自动处置"
+                          : case_status_open(after->status) && after->site_id
+                              ? "病例已收治于定点医院,自动处置"
+                              : "病例已不属确诊在治,自动处置";
+        alert_resolve_key_step(w, key, why, at_unix);
     }
     if (!write_ok(w))
         return w->rc;
@@ -548,9 +562,9 @@ static void create_refs(struct write *w, const struct case_input *in, int64_t *p
 int case_create(struct store *s, const struct actor *who, const struct case_input *in,
                 struct idem_key *idem, struct case_record *out, struct ep_error *err)
 {
-    int64_t at_unix = now_or(in->at_unix);
+    int64_t now = now_or(in->at_unix), at_unix = now;
     char at_day[11];
-    day_of(at_unix, at_day);
+    day_of(now, at_day);
     int64_t today, onset, report;
     time_date_parse(at_day, &today);
     if (in->person_id <= 0 && in->observation_id <= 0)
@@ -565,8 +579,21 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
                        "must be mild, moderate, severe or critical");
     check_date("onset_date", in->onset_date, today, &onset, err);
     check_date("report_date", in->report_date, today, &report, err);
+    /* When it happened: as given, else at the end of the report date. */
+    if (in->occurred_at) {
+        if (occurred_parse(s, "occurred_at", in->occurred_at, now, &at_unix, err) == -EP_EINTERNAL)
+            return -EP_EINTERNAL;
+    } else if (report >= 0) {
+        occurred_parse(s, "report_date", in->report_date, now, &at_unix, err);
+    }
+    day_of(at_unix, at_day);
+    int64_t occurred_day;
+    time_date_parse(at_day, &occurred_day);
     if (!in->report_date)
-        report = today;
+        report = occurred_day;
+    else if (report > occurred_day && in->occurred_at)
+        ep_error_field(err, "report_date", "不能晚于发生时间 occurred_at(%s)",
+                       "cannot be after occurred_at (%s)", at_day);
     if (onset >= 0 && report >= 0 && onset > report)
         ep_error_field(err, "onset_date", "不能晚于报告日期", "cannot be after the report date");
     check_note(in->note, err);
@@ -582,6 +609,9 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
         return case_get(s, who->user->scope, case_id, out, err);
     if (rc != 0)
         return rc;
+    write_clock(&w, in->at_unix);
+    if (at_unix != w.now_unix)
+        write_occurred(&w, at_unix);
     /* The person, directly or through the observation to convert: visible to
      * who, or not found (the same answer for a record of another county). */
     int64_t person_id = 0, obs_id = 0;
@@ -597,8 +627,6 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
             return write_end(&w, 0);
     }
 
-    char now[32];
-    time_iso_from_unix((time_t)at_unix, now);
     struct store_stmt *st =
         store_prepare(s,
                       "INSERT INTO cases (person_id, grid_code, status, classification, severity,"
@@ -630,7 +658,7 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
         store_bind_null(st, 10);
     store_bind_text(st, 11, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 12, who->user->username);
-    store_bind_text_twice(st, 13, now);
+    store_bind_text_twice(st, 13, w.now);
     if ((rc = store_run(st, err)) != 0) {
         if (rc == -EP_ECONFLICT) { /* the person is visible: saying so leaks nothing */
             ep_error_clear(err);
@@ -737,11 +765,14 @@ static int change_apply(struct write *w, const struct case_record *before,
 int case_update(struct store *s, const struct actor *who, int64_t id, const struct case_change *ch,
                 struct case_record *out, struct ep_error *err)
 {
-    int64_t at_unix = now_or(ch->at_unix);
+    int64_t now = now_or(ch->at_unix), at_unix = now;
     char at_day[11];
-    day_of(at_unix, at_day);
+    day_of(now, at_day);
     int64_t today, onset;
     time_date_parse(at_day, &today);
+    if (occurred_parse(s, "occurred_at", ch->occurred_at, now, &at_unix, err) == -EP_EINTERNAL)
+        return -EP_EINTERNAL;
+    day_of(at_unix, at_day);
     if (ch->status && !in_list(ch->status, case_statuses))
         case_transition_check("", ch->status, err); /* names the valid statuses */
     if (ch->severity && !in_list(ch->severity, severities))
@@ -766,14 +797,20 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
         step(&w, last_change(s, id, &last, err)) != 0)
         return write_end(&w, 0);
     if (at_unix < last) {
-        write_fail(&w, ep_error_set(err, EP_ERULE, "变更时间不能早于病例的上一次变更",
-                                    "a change cannot be recorded before the case's last change"));
+        char last_at[32];
+        time_iso_from_unix((time_t)last, last_at);
+        ep_error_field(err, "occurred_at", "不能早于病例的上一次变更(%s)",
+                       "cannot be before the case's last change (%s)", last_at);
+        write_fail(&w, ep_error_set(err, EP_ERULE, "变更时间不能早于病例的上一次变更(%s)",
+                                    "a change cannot be dated before the case's last change (%s)",
+                                    last_at));
         return write_end(&w, 0);
     }
+    write_clock(&w, ch->at_unix);
+    if (at_unix != w.now_unix)
+        write_occurred(&w, at_unix);
     json_t *fields = json_array();
     if (change_apply(&w, &before, ch, at_day, onset, &c, fields) == 0) {
-        char now[32];
-        time_iso_from_unix((time_t)at_unix, now);
         struct store_stmt *st =
             store_prepare(s,
                           "UPDATE cases SET status = ?, classification = ?, severity = ?,"
@@ -793,7 +830,7 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
                 store_bind_int64(st, 7, c.site_id);
             else
                 store_bind_null(st, 7);
-            store_bind_text(st, 8, now);
+            store_bind_text(st, 8, w.now);
             store_bind_int64(st, 9, id);
             if (step(&w, store_run(st, err)) == 0 && step(&w, case_get(s, "", id, &c, err)) == 0 &&
                 history_add(&w, &c, before.status, at_unix, fields, ch->note) == 0 &&

@@ -23,10 +23,19 @@
  *
  * "Four concentrations" (四个集中): a confirmed, open case not placed in a
  * designated hospital is flagged (struct case_record.outside_hospital) and
- * raises the alert "case_outside_hospital" (high, once per case).
+ * raises the alert "case_outside_hospital" (high, once per case), which
+ * resolves itself when the flag drops: the case is placed in a designated
+ * hospital, discharged or dies.
  *
  * Scope: a case belongs to the grid of its person when it was reported;
  * every read and write is filtered by that grid in the SQL.
+ *
+ * Time (issue 17): a change happened at its occurred time (the input's
+ * "occurred_at", a date or a time; by default now, for a new case the end of
+ * its report date) and is recorded at the server's time.  History rows keep
+ * both (at / at_day occurred, recorded_at recorded); the counters, the dates
+ * of the case (confirmed_date, outcome_date) and the bulletin take the
+ * occurred day, so a late record updates the day it belongs to.
  *
  * Ownership: structs are filled by value; input strings are borrowed;
  * *_json_new() return new references.
@@ -105,7 +114,9 @@ struct case_input {
     const char *report_date; /* NULL = the day of "at" */
     int64_t site_id;         /* 0 = not placed */
     const char *note;        /* optional, at most 300 characters */
-    int64_t at_unix;         /* when it is recorded: 0 = now (simulations pass their clock) */
+    const char *occurred_at; /* when it was reported as "status" (occurred_parse): NULL = the
+                                report date's end of day if given, else now */
+    int64_t at_unix;         /* the server's clock: 0 = now (simulations pass their clock) */
 };
 
 /* Reports a case in one write: input checks (field errors named after the
@@ -126,7 +137,9 @@ struct case_change {
     int64_t site_id;        /* with site_given: the site, 0 = none */
     const char *onset_date; /* NULL = unchanged */
     const char *note;       /* recorded with the history row, optional */
-    int64_t at_unix;        /* 0 = now; never before the case's last change */
+    const char *occurred_at; /* when the change happened (occurred_parse): NULL = now;
+                                never before the case's last change */
+    int64_t at_unix;         /* the server's clock: 0 = now (simulations pass their clock) */
 };
 
 /* Applies one change in one write: the status through the state machine
@@ -163,7 +176,8 @@ int case_list(struct store *s, const struct case_filter *f, case_fn fn, void *ct
 
 struct case_history_row {
     int64_t id;
-    char at[32];
+    char at[32];          /* when the change happened (occurred) */
+    char recorded_at[32]; /* when it was written (the server's time) */
     char actor[64];
     char from_status[16]; /* "" when reported */
     char to_status[16];

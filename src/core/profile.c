@@ -56,8 +56,8 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT name, observation_days, fever_threshold_dc, slot_minutes,"
-                      " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell"
-                      " FROM disease_profile WHERE id = 1",
+                       " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell,"
+                      " outbreak_start FROM disease_profile WHERE id = 1",
                       err);
     if (!st)
         return -EP_EINTERNAL;
@@ -76,6 +76,7 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
         snprintf(out->updated_at, sizeof out->updated_at, "%s", store_column_text(st, 6));
         out->public_depth = (int)store_column_int64(st, 7);
         out->public_min_cell = (int)store_column_int64(st, 8);
+        snprintf(out->outbreak_start, sizeof out->outbreak_start, "%s", store_column_text(st, 9));
     } else if (rc == STORE_DONE) {
         rc = ep_error_set(err, EP_EINTERNAL, "缺少疾病配置(迁移 0005 未执行?)",
                           "the disease profile is missing (migration 0005 not applied?)");
@@ -89,11 +90,12 @@ static json_t *profile_json(const struct profile *p)
     json_t *slots = json_array();
     for (int i = 0; i < p->nslots; i++)
         json_array_append_new(slots, json_integer(p->slot_minutes[i]));
-    return json_pack("{s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i}", "name", p->name,
+    return json_pack("{s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i, s:s}", "name", p->name,
                      "observation_days", p->observation_days, "fever_threshold_dc",
                      p->fever_threshold_dc, "slot_minutes", slots, "grace_minutes",
                      p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
-                     p->public_depth, "public_min_cell", p->public_min_cell);
+                     p->public_depth, "public_min_cell", p->public_min_cell, "outbreak_start",
+                     p->outbreak_start);
 }
 
 /* 1 if who's scope is a root region (the whole city): -EP_EFORBIDDEN in err
@@ -156,6 +158,12 @@ static void profile_check(const struct profile *in, struct ep_error *err)
                        "must be city, county, township, village or grid");
     if (in->public_min_cell < 1 || in->public_min_cell > 100)
         ep_error_field(err, "public_min_cell", "应在 1 到 100 之间", "must be between 1 and 100");
+    int64_t start;
+    if (time_date_parse(in->outbreak_start, &start) != 0)
+        ep_error_field(err, "outbreak_start", "应为日期,格式 YYYY-MM-DD",
+                       "must be a date, YYYY-MM-DD");
+    else if (start > time_today_cn())
+        ep_error_field(err, "outbreak_start", "不能晚于今天", "cannot be after today");
 }
 
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
@@ -173,7 +181,7 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
         write_prepare(&w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
                           " fever_threshold_dc = ?, slot_minutes = ?,"
                           " grace_minutes = ?, lookback_days = ?, updated_at = ?,"
-                          " public_depth = ?, public_min_cell = ? WHERE id = 1");
+                          " public_depth = ?, public_min_cell = ?, outbreak_start = ? WHERE id = 1");
     if (!st)
         goto out;
     char slots[64];
@@ -187,6 +195,7 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     store_bind_text(st, 7, w.now);
     store_bind_int64(st, 8, in->public_depth);
     store_bind_int64(st, 9, in->public_min_cell);
+    store_bind_text(st, 10, in->outbreak_start);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     json_t *jb = profile_json(&before), *ja = profile_json(in);

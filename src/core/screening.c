@@ -37,60 +37,6 @@ static int64_t day_of_unix(int64_t t)
     return local >= 0 ? local / DAY_SECONDS : (local - (DAY_SECONDS - 1)) / DAY_SECONDS;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* Parses "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)" into unix seconds.
- * The offset is required: a time without one is ambiguous.  0 or -1. */
-static int iso_parse(const char *s, int64_t *out)
-{
-    char date[11];
-    int hh, mm, ss = 0, oh, om;
-    if (!s || strlen(s) < 17 || (s[10] != 'T' && s[10] != ' '))
-        return -1;
-    memcpy(date, s, 10);
-    date[10] = '\0';
-    int64_t day;
-    if (time_date_parse(date, &day) != 0 || digits(s + 11, 2, &hh) || s[13] != ':' ||
-        digits(s + 14, 2, &mm))
-        return -1;
-    const char *p = s + 16;
-    if (*p == ':') {
-        if (digits(p + 1, 2, &ss))
-            return -1;
-        p += 3;
-        if (*p == '.') {
-            p++;
-            if (*p < '0' || *p > '9')
-                return -1;
-            while (*p >= '0' && *p <= '9')
-                p++;
-        }
-    }
-    if (hh > 23 || mm > 59 || ss > 59)
-        return -1;
-    int64_t offset;
-    if (*p == 'Z' && p[1] == '\0') {
-        offset = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) &&
-               p[3] == ':' && !digits(p + 4, 2, &om) && oh <= 14 && om <= 59) {
-        offset = (*p == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
-    } else {
-        return -1;
-    }
-    *out = day * DAY_SECONDS + hh * 3600 + mm * 60 + ss - offset;
-    return 0;
-}
-
 static void copy_text(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
@@ -470,7 +416,7 @@ static void check_input(const struct visit_input *in, int64_t now, int64_t *visi
     *visited_unix = now;
     int visited_ok = 1;
     if (in->visited_at) {
-        if (iso_parse(in->visited_at, visited_unix) != 0) {
+        if (time_iso_parse(in->visited_at, visited_unix) != 0) {
             visited_ok = 0;
             ep_error_field(err, "visited_at", "应为带时区的时间,如 2020-01-28T09:30:00+08:00",
                            "must be a time with offset, e.g. 2020-01-28T09:30:00+08:00");

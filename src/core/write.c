@@ -8,8 +8,10 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/counter.h"
+#include "core/profile.h"
 #include "util/timeutil.h"
 
 /* A step runs on an open transaction, or after the write failed (then it
@@ -27,7 +29,8 @@ int write_begin(struct write *w, struct store *s, const struct actor *who, const
     w->err = err;
     w->idem = idem && idem->uuid ? idem : NULL;
     w->idem_entity = idem_entity;
-    time_now_iso(w->now);
+    w->now_unix = (int64_t)time(NULL);
+    time_iso_from_unix((time_t)w->now_unix, w->now);
     if (store_begin(s, err) != 0)
         return w->rc = -err->code;
     w->open = 1;
@@ -199,8 +202,75 @@ int write_audit_key(struct write *w, const char *action, const char *entity, con
     assert(action && entity && entity_key);
     if (w->rc)
         return w->rc;
-    int rc = audit_record(w->s, w->who, action, entity, entity_key, region, before, after, w->err);
+    json_t *dated = NULL;
+    if (w->occurred && json_is_object(after)) {
+        char at[32];
+        time_iso_from_unix((time_t)w->occurred, at);
+        dated = json_copy((json_t *)after);
+        json_object_set_new(dated, "occurred_at", json_string(at));
+    }
+    int rc = audit_record(w->s, w->who, action, entity, entity_key, region, before,
+                          dated ? dated : after, w->err);
+    json_decref(dated);
     return rc ? (w->rc = rc) : 0;
+}
+
+void write_clock(struct write *w, int64_t now)
+{
+    if (now > 0) {
+        w->now_unix = now;
+        time_iso_from_unix((time_t)now, w->now);
+    }
+}
+
+int write_occurred(struct write *w, int64_t at)
+{
+    STEP_OK(w);
+    if (w->rc == 0)
+        w->occurred = at;
+    return w->rc;
+}
+
+int occurred_parse(struct store *s, const char *field, const char *text, int64_t now,
+                   int64_t *out, struct ep_error *err)
+{
+    *out = now;
+    if (!text)
+        return 0;
+    int64_t day, at;
+    if (time_date_parse(text, &day) == 0) {
+        if (day > time_day_of_unix(now)) {
+            ep_error_field(err, field, "不能晚于今天", "cannot be after today");
+            return -EP_EINVAL;
+        }
+        at = (day + 1) * 86400 - TIME_CN_OFFSET_SECONDS - 1; /* 23:59:59 of that day */
+        if (at > now)
+            at = now;
+    } else if (time_iso_parse(text, &at) == 0) {
+        day = time_day_of_unix(at);
+    } else {
+        ep_error_field(err, field, "应为日期(YYYY-MM-DD)或带时区的时间(如 2020-02-08T10:30:00+08:00)",
+                       "must be a date (YYYY-MM-DD) or a time with its offset "
+                       "(e.g. 2020-02-08T10:30:00+08:00)");
+        return -EP_EINVAL;
+    }
+    if (at > now + OCCURRED_SKEW_SECONDS) {
+        ep_error_field(err, field, "不能晚于当前时间", "cannot be in the future");
+        return -EP_EINVAL;
+    }
+    struct profile p;
+    int rc = profile_get(s, &p, err);
+    if (rc != 0)
+        return rc;
+    int64_t start;
+    if (time_date_parse(p.outbreak_start, &start) == 0 && day < start) {
+        ep_error_field(err, field, "不能早于疫情起始日 %s(见疾病配置)",
+                       "cannot be before the outbreak's start, %s (see the disease profile)",
+                       p.outbreak_start);
+        return -EP_EINVAL;
+    }
+    *out = at > now ? now : at;
+    return 0;
 }
 
 int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,

@@ -23,6 +23,11 @@
  *    for a missing one);
  *  - the counters, the audit row and the idempotency key, in the same
  *    transaction as the fact;
+ *  - time: a fact happened at a time the user knows (occurred: occurred_parse()
+ *    checks it, write_occurred() states it) and reaches us at w.now
+ *    (recorded, immutable).  Both are kept: the module stores the occurred
+ *    time with the fact and the recorded time beside it, and the audit row
+ *    (recorded at its own "at") carries "occurred_at" in its after image;
  *  - the first failure is sticky: after it every write_* call does nothing and
  *    returns it, so a module can chain steps and check once.
  *
@@ -51,6 +56,9 @@ struct write {
     int open;                /* 1 while the transaction is open */
     char now[32];            /* when the write was recorded (ISO 8601 UTC, time_now_iso),
                                 set once by write_begin: every row it stamps carries it */
+    int64_t now_unix;        /* the same moment in unix seconds */
+    int64_t occurred;        /* when the fact happened (unix seconds), given by the user:
+                                0 = when it was recorded (write_occurred) */
 };
 
 #define WRITE_REPLAY 1 /* write_begin: the key was seen with this body */
@@ -136,6 +144,26 @@ int write_audit(struct write *w, const char *action, const char *entity, int64_t
 /* The same with a textual id ("431122101201001" for a grid's duty). */
 int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
                     const char *region, const json_t *before, const json_t *after);
+
+/* A simulation's clock: the write is recorded at "now" (unix seconds, > 0)
+ * instead of the server's time (w->now, w->now_unix).  A no-op for 0. */
+void write_clock(struct write *w, int64_t now);
+
+/* The write's fact happened at "at" (unix seconds, from occurred_parse()):
+ * its audit rows carry it as "occurred_at".  Returns the write's failure. */
+int write_occurred(struct write *w, int64_t at);
+
+#define OCCURRED_SKEW_SECONDS 300 /* a clock this far ahead of ours is still "now" */
+
+/* The occurred time of a fact from the user's text under "field":
+ * "YYYY-MM-DD" (the end of that day, 24:00 China time, or "now" when that is
+ * later), or an ISO 8601 time with its offset ("2020-02-08T10:30:00+08:00");
+ * NULL = "now".  Not before the profile's outbreak start, not after "now"
+ * plus OCCURRED_SKEW_SECONDS.  Returns 0 with *out set, or a field error in
+ * "err" and -EP_EINVAL (other negative values: the profile could not be
+ * read).  Call it with the other input checks, before write_begin(). */
+int occurred_parse(struct store *s, const char *field, const char *text, int64_t now,
+                   int64_t *out, struct ep_error *err);
 
 /* Ends the write: when every step succeeded records the idempotency key (with
  * "entity_id" as the first result) and commits; otherwise rolls back all of

@@ -99,6 +99,7 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/assist-requests/{id}/observe", handler_assist_observe, PERM_CASE_WRITE, 1, assists_observe_fields},
     {"POST", "/api/v1/assist-requests/{id}/not-found", handler_assist_not_found, PERM_CASE_WRITE, 1, assists_not_found_fields},
     {"GET", "/api/v1/bulletin", handler_bulletin_get, PERM_REGION_READ, 0, NULL},
+    {"POST", "/api/v1/bulletins", handler_bulletin_issue, PERM_COMMAND_WRITE, 1, bulletin_issue_fields},
     {"GET", "/public/bulletin", handler_public_bulletin, PERM_PUBLIC, 0, NULL},
 
     /* mobilisation: organisations, members, teams, applications, grid duty, rosters, checkpoints */

@@ -60,6 +60,10 @@ struct json_field {
     .name = (key), .type = JF_ARRAY, .elem = JF_INT, .min = 1, .max = JF_ID_MAX,                   \
     .max_items = (most), .ref = (kind)
 
+/* When the fact of a write happened: a date or an ISO 8601 time with its
+ * offset, checked by occurred_parse() (core/write.h) in the core. */
+#define JF_OCCURRED .name = "occurred_at", .type = JF_STRING, .max_len = 32
+
 /* Parses a UTF-8 JSON document of "len" bytes.  Returns a new reference, or
  * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8. */
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err);

@@ -88,6 +88,64 @@ void time_iso_from_unix(time_t t, char out[32])
              (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
 }
 
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int time_iso_parse(const char *s, int64_t *out)
+{
+    char date[11];
+    int hh, mm, ss = 0, oh, om;
+    if (!s || strlen(s) < 17 || (s[10] != 'T' && s[10] != ' '))
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    int64_t day;
+    if (time_date_parse(date, &day) != 0 || digits(s + 11, 2, &hh) || s[13] != ':' ||
+        digits(s + 14, 2, &mm))
+        return -1;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (digits(p + 1, 2, &ss))
+            return -1;
+        p += 3;
+        if (*p == '.') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return -1;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    int64_t offset;
+    if (*p == 'Z' && p[1] == '\0') {
+        offset = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) &&
+               p[3] == ':' && !digits(p + 4, 2, &om) && oh <= 14 && om <= 59) {
+        offset = (*p == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+    } else {
+        return -1;
+    }
+    *out = day * 86400 + hh * 3600 + mm * 60 + ss - offset;
+    return 0;
+}
+
+int64_t time_day_of_unix(int64_t t)
+{
+    int64_t local = t + TIME_CN_OFFSET_SECONDS;
+    return local >= 0 ? local / 86400 : (local - 86399) / 86400;
+}
+
 void time_now_iso(char out[32])
 {
     time_iso_from_unix(time(NULL), out);

@@ -23,6 +23,13 @@ int time_date_parse(const char *s, int64_t *days);
 /* Writes "YYYY-MM-DD" of a day number into out (at least 11 bytes). */
 void time_date_format(int64_t days, char out[11]);
 
+/* Parses "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)" (a space may stand
+ * for the "T") into unix seconds in *out.  The offset is required: a time
+ * without one is ambiguous.  Returns 0, or -1 (nothing stored). */
+int time_iso_parse(const char *s, int64_t *out);
+/* The day number in China of unix seconds "t". */
+int64_t time_day_of_unix(int64_t t);
+
 /* Today's date in China as a day number. */
 int64_t time_today_cn(void);
 /* Writes now as "YYYY-MM-DDTHH:MM:SS+08:00" into out (at least 26 bytes). */

@@ -398,6 +398,11 @@ const FIXTURES = {
   'POST /api/v1/findings/{id}/rectify': roleOnly(`/api/v1/findings/999999/rectify`, true),
   'POST /api/v1/findings/{id}/verify': roleOnly(`/api/v1/findings/999999/verify`, true),
   'GET /api/v1/stats/inspections': scopedRead('/api/v1/stats/inspections?region=%s'),
+  'POST /api/v1/bulletins': {
+    in: () => ({ path: '/api/v1/bulletins', body: { region: IN, date: '2020-02-10' } }),
+    out: () => ({ path: '/api/v1/bulletins', body: { region: OUT, date: '2020-02-10' } }),
+    ok: [201, 409], outStatus: [404], // issued once: the next role finds it issued
+  },
   'GET /api/v1/broadcasts': roleOnly(`/api/v1/broadcasts`),
   'POST /api/v1/broadcasts': {
     in: () => ({ path: '/api/v1/broadcasts', body: { region_code: IN, title: '通知', body: '请戴口罩' } }),

@@ -212,6 +212,9 @@ const FIXTURES = {
   'POST /api/v1/inspections findings[].region_code': {
     base: async () => ({ path: '/api/v1/inspections', body: { region_code: IN, inspected_on: day(0), findings: [{ category: 'duty', description: '夜间无人值守', responsible_unit: '镇政府', deadline: day(1) }] } }),
   },
+  'POST /api/v1/bulletins region': {
+    base: async () => ({ path: '/api/v1/bulletins', body: { date: day(-1) } }),
+  },
   'POST /api/v1/broadcasts region_code': {
     base: async () => ({ path: '/api/v1/broadcasts', body: { title: `通知${uniq()}`, body: '请戴口罩' } }),
   },

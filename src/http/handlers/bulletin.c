@@ -32,6 +32,24 @@ static const char *date_param(struct http_request *req, char today[11], struct e
     return date;
 }
 
+/* ?as_of=: the bulletin as it could be known at a moment (a date = its end,
+ * or an ISO 8601 time with offset); 0 when absent. */
+static int as_of_param(struct http_request *req, int64_t *out, struct ep_error *err)
+{
+    const char *v = http_query(req, "as_of");
+    int64_t day;
+    *out = 0;
+    if (!v)
+        return 0;
+    if (time_date_parse(v, &day) == 0)
+        *out = (day + 1) * 86400 - TIME_CN_OFFSET_SECONDS - 1;
+    else if (time_iso_parse(v, out) != 0)
+        return ep_error_field(err, "as_of", "应为日期(YYYY-MM-DD)或带时区的时间",
+                              "must be a date (YYYY-MM-DD) or a time with its offset"),
+               -EP_EINVAL;
+    return 0;
+}
+
 int handler_bulletin_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     const char *region;
@@ -49,15 +67,23 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     if (!region)
         region = req->user.scope;
     struct bulletin b;
-    if (bulletin_compute(req->store, region, date, &b, err) != 0)
+    int64_t as_of = 0;
+    if (as_of_param(req, &as_of, err) != 0 ||
+        bulletin_compute_as_of(req->store, region, date, as_of, &b, err) != 0)
         return -err->code;
     int rc = 0;
     if (strcmp(format, "json") == 0) {
-        rc = http_reply_json(res, 200, bulletin_json_new(&b));
+        json_t *j = bulletin_json_new(&b);
+        rc = bulletin_publication_add(req->store, &b, j, NULL, err);
+        if (rc == 0)
+            rc = http_reply_json(res, 200, j);
+        else
+            json_decref(j);
     } else if (strcmp(format, "text") == 0) {
         struct buf out;
         buf_init(&out);
         bulletin_text(&b, &out);
+        rc = bulletin_publication_add(req->store, &b, NULL, &out, err);
         res->len = out.len;
         res->owned = buf_steal(&out);
         res->content_type = "text/plain; charset=utf-8";
@@ -95,6 +121,34 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     }
     bulletin_cleanup(&b);
     return rc == 0 ? 0 : -err->code;
+}
+
+const struct json_field bulletin_issue_fields[] = {
+    {.name = "region", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
+    {.name = "date", .type = JF_DATE, .required = 1},
+    {0},
+};
+
+int handler_bulletin_issue(struct http_request *req, struct http_response *res,
+                           struct ep_error *err)
+{
+    json_t *body = handler_body(req, bulletin_issue_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct actor who = {&req->user, req->client_ip};
+    struct bulletin_issued issued;
+    int rc = -EP_EINVAL;
+    if (!err->code)
+        rc = bulletin_issue(req->store, &who, json_get_str(body, "region"),
+                            json_get_str(body, "date"), &issued, err);
+    json_t *answer = NULL;
+    if (rc == 0) {
+        answer = bulletin_issued_json_new(&issued);
+        json_object_set_new(answer, "region", json_deep_copy(json_object_get(issued.body, "region")));
+        json_object_set_new(answer, "date", json_string(json_get_str(body, "date")));
+        bulletin_issued_cleanup(&issued);
+    }
+    return handler_write_reply(res, body, rc, NULL, 201, answer, err);
 }
 
 static int first_root(const struct region *r, void *arg)

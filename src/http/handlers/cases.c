@@ -150,6 +150,7 @@ const struct json_field cases_case_fields[] = {
     {.name = "report_date", .type = JF_DATE},
     {.name = "site_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "site"},
     {.name = "note", .type = JF_STRING, .max_len = 300},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -169,6 +170,7 @@ int handler_cases_create(struct http_request *req, struct http_response *res, st
         .report_date = json_get_str(body, "report_date"),
         .site_id = json_get_int(body, "site_id", 0),
         .note = json_get_str(body, "note"),
+        .occurred_at = json_get_str(body, "occurred_at"),
     };
     struct case_record c;
     struct actor who = {&req->user, req->client_ip};
@@ -228,6 +230,7 @@ const struct json_field cases_change_fields[] = {
     {.name = "site_id", .type = JF_INT, .min = 0, .max = 9.0e15, .ref = "site"},
     {.name = "onset_date", .type = JF_DATE},
     {.name = "note", .type = JF_STRING, .max_len = 300},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -247,6 +250,7 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
         .site_id = json_is_integer(site) ? json_integer_value(site) : 0,
         .onset_date = json_get_str(body, "onset_date"),
         .note = json_get_str(body, "note"),
+        .occurred_at = json_get_str(body, "occurred_at"),
     };
     struct case_record c;
     struct actor who = {&req->user, req->client_ip};

@@ -103,6 +103,7 @@ HANDLER(handler_assist_not_found);
 HANDLER(handler_contact_get);
 HANDLER(handler_bulletin_get);
 HANDLER(handler_public_bulletin);
+HANDLER(handler_bulletin_issue);
 /* orgs.c */
 HANDLER(handler_orgs_list);
 HANDLER(handler_orgs_create);
@@ -302,6 +303,7 @@ extern const struct json_field alerts_resolve_fields[];
 extern const struct json_field assists_not_found_fields[];
 extern const struct json_field assists_observe_fields[];
 extern const struct json_field assists_request_fields[];
+extern const struct json_field bulletin_issue_fields[];
 extern const struct json_field cases_case_fields[];
 extern const struct json_field cases_change_fields[];
 extern const struct json_field cases_site_fields[];

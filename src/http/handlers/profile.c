@@ -29,12 +29,12 @@ static json_t *profile_api_json(const struct profile *p)
                  p->slot_minutes[i] % 60);
         json_array_append_new(slots, json_string(hhmm));
     }
-    return json_pack("{s:s, s:i, s:f, s:o, s:i, s:i, s:s, s:i, s:s}", "name", p->name,
+    return json_pack("{s:s, s:i, s:f, s:o, s:i, s:i, s:s, s:i, s:s, s:s}", "name", p->name,
                      "observation_days", p->observation_days, "fever_threshold",
                      p->fever_threshold_dc / 10.0, "slots", slots, "grace_minutes",
                      p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
                      region_level_name(p->public_depth), "public_min_cell", p->public_min_cell,
-                     "updated_at", p->updated_at);
+                     "outbreak_start", p->outbreak_start, "updated_at", p->updated_at);
 }
 
 int handler_profile_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -56,6 +56,7 @@ const struct json_field profile_profile_fields[] = {
      .type = JF_STRING,
      .max_len = 16}, /* optional: unchanged when absent */
     {.name = "public_min_cell", .type = JF_INT, .min = 1, .max = 100},
+    {.name = "outbreak_start", .type = JF_STRING, .max_len = 10}, /* optional: unchanged */
     {.name = "updated_at", .type = JF_STRING, .max_len = 40},
     {0},
 };
@@ -88,6 +89,9 @@ int handler_profile_put(struct http_request *req, struct http_response *res, str
      * know them leaves them as they are. */
     p.public_depth = current.public_depth;
     p.public_min_cell = (int)json_get_int(body, "public_min_cell", current.public_min_cell);
+    const char *start = json_get_str(body, "outbreak_start");
+    snprintf(p.outbreak_start, sizeof p.outbreak_start, "%s",
+             start ? start : current.outbreak_start);
     const char *depth = json_get_str(body, "public_depth");
     if (depth) {
         p.public_depth = 0;

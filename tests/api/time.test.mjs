@@ -1,0 +1,186 @@
+// time.test.mjs -- issue 17: facts carry the time they happened (occurred)
+// and the time they reached us (recorded).  A past outbreak (January and
+// February 2020) loads through the API with its own dates; the bulletin of a
+// past day shows it as known now, as it could be known at a moment (as_of),
+// and as it was issued (frozen), with the corrections since ("订正:...");
+// the four-concentrations alert resolves itself; bad occurred times are
+// refused field by field and write nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertError, makeId, day } from './lib.mjs';
+
+const COUNTY = '431122';
+const GRID = '431122101201001';
+const OTHER = '431103';
+const OTHER_GRID = '431103001001001';
+
+let srv, admin, health, commander, outsider;
+let seq = 1;
+
+async function person(grid = GRID) {
+  const r = await admin.post('/api/v1/persons', { name: `病例${seq}`, id_number: makeId(seq++), grid_code: grid });
+  assert.equal(r.status, 201, r.text);
+  return r.body.id;
+}
+
+async function bulletin(date, more = '') {
+  const r = await health.get(`/api/v1/bulletin?region=${COUNTY}&date=${date}${more}`);
+  assert.equal(r.status, 200, r.text);
+  return r.body;
+}
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.as('admin');
+  for (const [code, name] of [[COUNTY, '东安县'], ['431122101', '白牙市镇'], ['431122101201', '茶亭社区'], [GRID, '雍景园小区'],
+    [OTHER, '冷水滩区'], ['431103001', '梅湾街道'], ['431103001001', '梅湾社区'], [OTHER_GRID, '梅湾一网格']]) {
+    const r = await admin.post('/api/v1/regions', { code, name });
+    assert.equal(r.status, 201, r.text);
+  }
+  health = await srv.as('health');
+  commander = await srv.as('commander');
+  outsider = await srv.as('commander', OTHER);
+});
+after(async () => { await srv.stop(); });
+
+test('a past outbreak loads with its dates: confirmation and discharge land on the days they happened', async () => {
+  // Reported in 2020 with its report date: confirmed that day, not today.
+  let r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', onset_date: '2020-01-25', report_date: '2020-01-28' });
+  assert.equal(r.status, 201, r.text);
+  const a = r.body;
+  assert.equal(a.confirmed_date, '2020-01-28');
+  // A suspected case of 1 February, confirmed on the 3rd at 10:30, discharged on 8 February.
+  r = await health.post('/api/v1/cases', { person_id: await person(), status: 'suspected', occurred_at: '2020-02-01' });
+  assert.equal(r.status, 201, r.text);
+  const b = r.body;
+  assert.equal(b.report_date, '2020-02-01');
+  r = await health.patch(`/api/v1/cases/${b.id}`, { status: 'confirmed', occurred_at: '2020-02-03T10:30:00+08:00' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.confirmed_date, '2020-02-03');
+  r = await health.patch(`/api/v1/cases/${a.id}`, { status: 'discharged', occurred_at: '2020-02-08' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.outcome_date, '2020-02-08');
+  // The history keeps both times: occurred (at) and recorded (today).
+  r = await health.get(`/api/v1/cases/${b.id}`);
+  const confirmed = r.body.history.find((h) => h.to === 'confirmed');
+  assert.equal(confirmed.at, '2020-02-03T10:30:00+08:00');
+  assert.equal(confirmed.recorded_at.slice(0, 10), day(0));
+  // So does the audit row: recorded at its own time, occurred in its after image.
+  const audit = await admin.get(`/api/v1/audit?entity=case&limit=50`);
+  assert.equal(audit.status, 200, audit.text);
+  const row = audit.body.items.find((x) => x.entity_id === String(a.id) && x.action === 'update');
+  assert.ok(row, JSON.stringify(audit.body.items.slice(0, 3)));
+  assert.equal(row.at.slice(0, 10), day(0));
+  assert.equal(row.after.occurred_at, '2020-02-08T23:59:59+08:00');
+
+  // The bulletins of those days, as known now.
+  let x = await bulletin('2020-01-28');
+  assert.equal(x.figures.confirmed_new, 1);
+  x = await bulletin('2020-02-03');
+  assert.deepEqual([x.figures.confirmed_new, x.figures.confirmed_total, x.figures.hospitalised_now], [1, 2, 2]);
+  x = await bulletin('2020-02-08');
+  assert.deepEqual([x.figures.discharged_new, x.figures.discharged_total, x.figures.hospitalised_now], [1, 1, 1]);
+  x = await bulletin('2020-02-11');
+  assert.deepEqual([x.figures.confirmed_total, x.figures.discharged_total, x.figures.discharged_new], [2, 1, 0]);
+  // Before anything was recorded (as it could be known on 2020-02-11 itself): nothing.
+  x = await bulletin('2020-02-11', '&as_of=2020-02-11');
+  assert.deepEqual([x.figures.confirmed_total, x.figures.discharged_total], [0, 0]);
+});
+
+test('a case cannot change before its last change, nor be dated before the outbreak or in the future; nothing written', async () => {
+  const r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', occurred_at: '2020-02-05' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body.id;
+  const someone = await person();
+  const snap = srv.snapshot();
+  assertError(assert, await health.patch(`/api/v1/cases/${id}`, { status: 'discharged', occurred_at: '2020-02-04' }), 422, 'rule_violation', ['occurred_at']);
+  assertError(assert, await health.patch(`/api/v1/cases/${id}`, { status: 'discharged', occurred_at: day(2) }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await health.patch(`/api/v1/cases/${id}`, { status: 'discharged', occurred_at: '2020-02-10T10:00' }), 400, 'invalid_input', ['occurred_at']);
+  const before = await health.post('/api/v1/cases', { person_id: someone, status: 'confirmed', occurred_at: '2019-11-30' });
+  assertError(assert, before, 400, 'invalid_input', ['occurred_at']);
+  assert.match(before.text, /疫情起始日 2019-12-01/);
+  // A report date after the occurred time is refused too.
+  assertError(assert, await health.post('/api/v1/cases', { person_id: someone, status: 'confirmed', occurred_at: '2020-02-01', report_date: '2020-02-02' }), 400, 'invalid_input', ['report_date']);
+  assert.equal(srv.snapshot(), snap);
+  // The outbreak's start is the profile's: moved earlier, 2019-11-30 is accepted.
+  const p = await admin.get('/api/v1/profile');
+  assert.equal(p.body.outbreak_start, '2019-12-01');
+  const put = await admin.req('PUT', '/api/v1/profile', { ...p.body, outbreak_start: '2019-11-01' });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.body.outbreak_start, '2019-11-01');
+  assertError(assert, await admin.req('PUT', '/api/v1/profile', { ...p.body, outbreak_start: day(1) }), 400, 'invalid_input', ['outbreak_start']);
+  const ok = await health.post('/api/v1/cases', { person_id: someone, status: 'suspected', occurred_at: '2019-11-30' });
+  assert.equal(ok.status, 201, ok.text);
+});
+
+test('issuing a bulletin freezes it; a late record shows as a correction; as_of the issue time equals what was issued', async () => {
+  const D = '2020-02-10';
+  let r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', occurred_at: `${D}T09:00:00+08:00` });
+  assert.equal(r.status, 201, r.text);
+  const before = await bulletin(D);
+  assert.equal(before.published, null);
+  assert.deepEqual(before.corrections, []);
+  // Issued by the commander: 201, then frozen (409 the second time), health may not issue.
+  assertError(assert, await health.post('/api/v1/bulletins', { region: COUNTY, date: D }), 403, 'forbidden');
+  r = await commander.post('/api/v1/bulletins', { region: COUNTY, date: D });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.figures.confirmed_new, before.figures.confirmed_new);
+  const issuedAt = r.body.issued_at;
+  assertError(assert, await commander.post('/api/v1/bulletins', { region: COUNTY, date: D }), 409, 'conflict');
+  // Not a day that has not ended, not a region outside the scope (same answer as a missing one).
+  assertError(assert, await commander.post('/api/v1/bulletins', { region: COUNTY, date: day(0) }), 400, 'invalid_input', ['date']);
+  const out = await outsider.post('/api/v1/bulletins', { region: COUNTY, date: D });
+  const missing = await outsider.post('/api/v1/bulletins', { region: '431199', date: D });
+  assert.equal(out.status, 404, out.text);
+  assert.equal(out.text.replace(COUNTY, 'X'), missing.text.replace('431199', 'X'));
+  assert.ok(!out.text.includes('东安县'));
+
+  // A case confirmed on D reaches us after publication.
+  await new Promise((res) => setTimeout(res, 1100)); // a later second than the issue
+  r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', occurred_at: `${D}T20:00:00+08:00` });
+  assert.equal(r.status, 201, r.text);
+  const now = await bulletin(D);
+  assert.equal(now.figures.confirmed_new, before.figures.confirmed_new + 1);
+  assert.equal(now.published.figures.confirmed_new, before.figures.confirmed_new);
+  assert.equal(now.published.issued_by, 'commander_4311');
+  const c = now.corrections.find((x) => x.figure === 'confirmed_new' && x.region_code === COUNTY);
+  assert.ok(c, JSON.stringify(now.corrections));
+  assert.equal(c.text_zh, `订正:2月10日新增确诊由${before.figures.confirmed_new}例订正为${before.figures.confirmed_new + 1}例`);
+  // The text bulletin prints the correction.
+  const text = await health.get(`/api/v1/bulletin?region=${COUNTY}&date=${D}&format=text`);
+  assert.match(text.text, /订正:2月10日新增确诊由\d+例订正为\d+例/);
+  // As it could be known at the moment of issue: exactly what was issued.
+  const asOf = await bulletin(D, `&as_of=${encodeURIComponent(issuedAt)}`);
+  assert.deepEqual(asOf.figures, now.published.figures);
+  assert.deepEqual(asOf.children.map((x) => x.figures), before.children.map((x) => x.figures));
+});
+
+test('four concentrations: the alert of a case outside a designated hospital resolves itself when it is admitted or discharged', async () => {
+  const site = await health.post('/api/v1/sites', { kind: 'designated_hospital', name: '东安县人民医院', region_code: COUNTY, capacity: 50 });
+  assert.equal(site.status, 201, site.text);
+  const alertOf = async (caseId) => {
+    const r = await health.get('/api/v1/alerts?rule=case_outside_hospital&limit=100');
+    assert.equal(r.status, 200, r.text);
+    return r.body.items.find((a) => a.source === `case:${caseId}`);
+  };
+  let r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed' });
+  const placed = r.body.id;
+  assert.equal((await alertOf(placed)).status, 'open');
+  r = await health.patch(`/api/v1/cases/${placed}`, { site_id: site.body.id });
+  assert.equal(r.status, 200, r.text);
+  let a = await alertOf(placed);
+  assert.equal(a.status, 'resolved');
+  assert.match(a.note, /收治于定点医院/);
+
+  r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', occurred_at: '2020-02-09' });
+  const home = r.body.id;
+  assert.equal((await alertOf(home)).status, 'open');
+  r = await health.patch(`/api/v1/cases/${home}`, { status: 'discharged', occurred_at: '2020-02-20' });
+  assert.equal(r.status, 200, r.text);
+  a = await alertOf(home);
+  assert.equal(a.status, 'resolved');
+  assert.match(a.note, /出院/);
+  // The dashboard's open alerts agree with the alerts themselves.
+  const open = await health.get('/api/v1/alerts?rule=case_outside_hospital&status=unresolved&limit=100');
+  assert.equal(open.body.items.filter((x) => [`case:${placed}`, `case:${home}`].includes(x.source)).length, 0);
+});
