@@ -482,6 +482,17 @@ static int consequences(struct write *w, const struct case_record *before,
             write_count(w, after->grid_code, metric, 1);
             write_count(w, after->grid_code, "cases_confirmed_total", 1);
         }
+        /* Outcomes of confirmed cases, as the bulletin counts them. */
+        const char *outcome = !strcmp(after->status, "discharged") ? "cases_discharged"
+                              : !strcmp(after->status, "deceased") ? "cases_deaths"
+                                                                     : NULL;
+        if (outcome && strcmp(after->classification, "confirmed") == 0) {
+            day_of(at_unix, day);
+            snprintf(metric, sizeof metric, "%s.%s", outcome, day);
+            write_count(w, after->grid_code, metric, 1);
+            snprintf(metric, sizeof metric, "%s_total", outcome);
+            write_count(w, after->grid_code, metric, 1);
+        }
     }
     int was = before ? before->outside_hospital : 0;
     write_count(w, after->grid_code, "cases_outside_hospital", after->outside_hospital - was);
@@ -922,6 +933,32 @@ int case_counters_rebuild(struct store *s, struct ep_error *err)
             " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
             " GROUP BY grid_code",
             err);
+    /* Outcomes of confirmed cases (the statements are literals: the store
+     * caches them by address). */
+#define OUTCOME_ROWS(status)                                                                       \
+    " FROM case_history WHERE to_status = '" status "' AND COALESCE(from_status, '') <> '" status \
+    "' AND classification = 'confirmed'"
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "cases_discharged.",
+                                    "SELECT grid_code, 'cases_discharged.' || at_day, count(*)"
+                                    OUTCOME_ROWS("discharged") " GROUP BY grid_code, at_day",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "cases_discharged_total",
+                             "SELECT grid_code, count(*)" OUTCOME_ROWS("discharged")
+                             " GROUP BY grid_code",
+                             err);
+    if (rc == 0)
+        rc = counter_rebuild_family(s, "cases_deaths.",
+                                    "SELECT grid_code, 'cases_deaths.' || at_day, count(*)"
+                                    OUTCOME_ROWS("deceased") " GROUP BY grid_code, at_day",
+                                    err);
+    if (rc == 0)
+        rc = counter_rebuild(s, "cases_deaths_total",
+                             "SELECT grid_code, count(*)" OUTCOME_ROWS("deceased")
+                             " GROUP BY grid_code",
+                             err);
+#undef OUTCOME_ROWS
     if (rc == 0)
         rc = counter_rebuild_family(
             s, "cases_current.",

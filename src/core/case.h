@@ -11,6 +11,9 @@
  *   cases_confirmed_total    +1 with it: cumulative confirmed, one row to read
  *   cases_current.<status>   open cases now; status = suspected, confirmed, asymptomatic
  *   cases_outside_hospital   confirmed cases not placed in a designated hospital now
+ *   cases_discharged.<day>   +1 the day a confirmed case was discharged; _total with it
+ *   cases_deaths.<day>       +1 the day a confirmed case died; _total with it
+ * (<day>: the day the change occurred)
  *
  * Status transitions ("" = the case is reported):
  *   ""           -> suspected | confirmed | asymptomatic

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/alert.h"
+#include "core/bulletin.h"
 #include "core/command.h"
 #include "core/counter.h"
 #include "core/region.h"
@@ -40,6 +41,8 @@ static const char *const region_fixed[] = {
     "cases_current.confirmed",
     "cases_current.asymptomatic",
     "cases_outside_hospital",
+    "cases_discharged_total",
+    "cases_deaths_total",
     "contacts_total",
     "teams_total",
     "org_members.regular",
@@ -58,7 +61,44 @@ static const char *const region_fixed[] = {
 };
 
 /* Dated metrics read for the day only. */
-static const char *const region_today[] = {"obs_released.", "checkpoint_fevers."};
+static const char *const region_today[] = {"obs_released.", "checkpoint_fevers.",
+                                           "cases_discharged.", "cases_deaths."};
+
+/* The figures that are "now" whatever the date asked: counters of the
+ * current state.  A past date's dashboard names them (now_only); its cases
+ * and its active observations come from the facts as they stood (the
+ * bulletin's fold), its dated figures from that day's counters. */
+static const char *const now_only[] = {
+    "registry",
+    "observation.active_home",
+    "observation.active_centralized",
+    "observation.active_medical",
+    "observation.overdue_now",
+    "alerts.open",
+    "alerts.open_high",
+    "alerts.open_medium",
+    "alerts.open_low",
+    "cases.outside_hospital",
+    "coverage",
+    "mobilisation.teams",
+    "mobilisation.org_members",
+    "mobilisation.service_minutes",
+    "supplies",
+    "directives",
+    "rectifications.open",
+    "rectifications.rectified",
+    "rectifications.inspections",
+    "broadcasts",
+    "children[].households",
+    "children[].persons",
+    "children[].obs_active",
+    "children[].overdue_now",
+    "children[].alerts_open",
+    "children[].cases_current",
+    "children[].findings_open",
+    "children[].visited",
+    "children[].coverage_rate",
+};
 
 /* The trend lines: the last DASHBOARD_TREND_DAYS keys of each family (the
  * day's value is the last of them). */
@@ -279,6 +319,35 @@ static int add_child(const struct region *r, void *arg)
     return 0;
 }
 
+/* A past day: the cases block and the active observations as they stood
+ * at the end of "date" (the bulletin's fold over the facts: the totals are
+ * counters of now), and the list of the figures that stay "now". */
+static int as_it_stood(struct store *s, const char *code, const char *date, json_t *j,
+                       struct ep_error *err)
+{
+    struct bulletin b;
+    int rc = bulletin_compute(s, code, date, &b, err);
+    if (rc != 0)
+        return rc;
+    const struct bulletin_figures *f = &b.total;
+    json_t *cases = json_object_get(j, "cases");
+    json_object_set_new(cases, "confirmed_total", json_integer(f->confirmed_total));
+    json_object_set_new(cases, "current_suspected", json_integer(f->suspected_now));
+    json_object_set_new(cases, "current_confirmed", json_integer(f->hospitalised_now));
+    json_object_set_new(cases, "current_asymptomatic", json_integer(f->asymptomatic_now));
+    json_object_set_new(cases, "discharged_total", json_integer(f->discharged_total));
+    json_object_set_new(cases, "deaths_total", json_integer(f->deaths_total));
+    json_object_set_new(cases, "contacts_total", json_integer(f->contacts_total));
+    json_object_set_new(json_object_get(j, "observation"), "active",
+                        json_integer(f->observing_now));
+    bulletin_cleanup(&b);
+    json_t *list = json_array();
+    for (size_t i = 0; i < sizeof now_only / sizeof now_only[0]; i++)
+        json_array_append_new(list, json_string(now_only[i]));
+    json_object_set_new(j, "now_only", list);
+    return 0;
+}
+
 int dashboard_get(struct store *s, const struct auth_user *user, const char *code, const char *date,
                   json_t **out, struct ep_error *err)
 {
@@ -339,16 +408,22 @@ int dashboard_get(struct store *s, const struct auth_user *user, const char *cod
     if (!alerts)
         goto out;
     json_object_set_new(j, "alerts", alerts);
-    json_object_set_new(
-        j, "cases",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "confirmed_today",
+    json_t *cases =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "confirmed_today",
                   (json_int_t)get_dated(m, "cases_confirmed.", date), "confirmed_total",
                   (json_int_t)get(m, "cases_confirmed_total"), "current_suspected",
                   (json_int_t)get(m, "cases_current.suspected"), "current_confirmed",
                   (json_int_t)get(m, "cases_current.confirmed"), "current_asymptomatic",
-                  (json_int_t)get(m, "cases_current.asymptomatic"), "outside_hospital",
+                  (json_int_t)get(m, "cases_current.asymptomatic"), "discharged_today",
+                  (json_int_t)get_dated(m, "cases_discharged.", date), "discharged_total",
+                  (json_int_t)get(m, "cases_discharged_total"), "deaths_today",
+                  (json_int_t)get_dated(m, "cases_deaths.", date), "deaths_total",
+                  (json_int_t)get(m, "cases_deaths_total"), "outside_hospital",
                   (json_int_t)get(m, "cases_outside_hospital"), "contacts_total",
-                  (json_int_t)get(m, "contacts_total")));
+                  (json_int_t)get(m, "contacts_total"));
+    json_object_set_new(j, "cases", cases);
+    if (day_no < time_today_cn() && as_it_stood(s, code, date, j, err) != 0)
+        goto out;
     json_object_set_new(
         j, "mobilisation",
         json_pack("{s:I, s:I, s:I, s:I, s:I}", "teams", (json_int_t)get(m, "teams_total"),

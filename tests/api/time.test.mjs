@@ -85,6 +85,19 @@ test('a past outbreak loads with its dates: confirmation and discharge land on t
   // Before anything was recorded (as it could be known on 2020-02-11 itself): nothing.
   x = await bulletin('2020-02-11', '&as_of=2020-02-11');
   assert.deepEqual([x.figures.confirmed_total, x.figures.discharged_total], [0, 0]);
+
+  // The dashboard of a past day shows that day, and says which figures are "now" only.
+  let d = await health.get(`/api/v1/dashboard?region=${COUNTY}&date=2020-02-08`);
+  assert.equal(d.status, 200, d.text);
+  assert.deepEqual([d.body.cases.confirmed_total, d.body.cases.current_confirmed, d.body.cases.discharged_today,
+    d.body.cases.discharged_total, d.body.cases.deaths_total], [2, 1, 1, 1, 0]);
+  assert.ok(d.body.now_only.includes('registry') && d.body.now_only.includes('cases.outside_hospital'), d.text);
+  d = await health.get(`/api/v1/dashboard?region=${COUNTY}&date=2020-02-03`);
+  assert.deepEqual([d.body.cases.confirmed_today, d.body.cases.confirmed_total, d.body.cases.discharged_total], [1, 2, 0]);
+  // Today's dashboard: the counters of now, the discharged among them.
+  d = await health.get(`/api/v1/dashboard?region=${COUNTY}`);
+  assert.deepEqual([d.body.cases.discharged_total, d.body.cases.deaths_total, d.body.cases.current_confirmed], [1, 0, 1]);
+  assert.equal(d.body.now_only, undefined);
 });
 
 test('a case cannot change before its last change, nor be dated before the outbreak or in the future; nothing written', async () => {

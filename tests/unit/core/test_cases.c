@@ -792,6 +792,96 @@ static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
     bulletin_cleanup(&b);
 }
 
+/* Issue 17: facts typed in late and corrected later land on the day they
+ * happened.  Ten past days in random order, every case recorded now with
+ * its occurred time; then changes back-dated to a random later moment.  The
+ * bulletins of every day equal the oracle, the live counters their rebuild,
+ * cases_confirmed_total the sum of its days; and as it could be known
+ * before any of it was recorded, the bulletin is empty. */
+static void late_and_back_dated_records_land_on_their_day(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const initial[] = {"suspected", "confirmed", "confirmed", "asymptomatic"};
+    int64_t today = time_today_cn(), start = today - 10;
+    int64_t before = (int64_t)time(NULL) - 1;
+    int64_t days[10];
+    for (int i = 0; i < 10; i++)
+        days[i] = start + i;
+    for (int i = 9; i > 0; i--) { /* shuffled: the sheets arrive in any order */
+        int j = (int)rnd((uint32_t)i + 1);
+        int64_t t = days[i];
+        days[i] = days[j];
+        days[j] = t;
+    }
+    static int64_t cases[64], last[64];
+    int n = 0;
+    struct ep_error err;
+    for (int i = 0; i < 10; i++) {
+        for (int k = 0, m = 1 + (int)rnd(4); k < m && n < 64; k++) {
+            char iso[32];
+            last[n] = days[i] * 86400 + (8 + k) * 3600 - TIME_CN_OFFSET_SECONDS;
+            time_iso_from_unix((time_t)last[n], iso);
+            struct case_input in = {.person_id = new_person(fx, grids[rnd(3)]),
+                                    .status = initial[rnd(4)],
+                                    .site_id = rnd(2) ? fx->hospital : 0,
+                                    .occurred_at = iso};
+            struct case_record c;
+            ep_error_clear(&err);
+            if (case_create(fx->s, &fx->admin, &in, NULL, &c, &err) != 0)
+                fail_msg("late create: %s", ep_error_message(&err, EP_LANG_EN));
+            assert_int_equal(c.id > 0, 1);
+            cases[n++] = c.id;
+        }
+    }
+    /* Corrections: a change to each of half the cases, dated some days
+     * after its last change (still in the past). */
+    for (int i = 0; i < n; i++) {
+        struct case_record c;
+        ep_error_clear(&err);
+        assert_int_equal(case_get(fx->s, "", cases[i], &c, &err), 0);
+        const char *to = NULL;
+        for (int tries = 0; tries < 8 && !to; tries++) {
+            const char *cand = case_statuses[rnd(6)];
+            const struct case_transition *t = case_transition_find(c.status, cand);
+            if (t && t->allowed)
+                to = cand;
+        }
+        if (!to || rnd(2))
+            continue;
+        int64_t from_day = time_day_of_unix(last[i]);
+        int64_t when = (from_day + (int64_t)rnd((uint32_t)(today - from_day))) * 86400 +
+                       21 * 3600 - TIME_CN_OFFSET_SECONDS;
+        char iso[32];
+        time_iso_from_unix((time_t)when, iso);
+        struct case_change ch = {.status = to, .occurred_at = iso};
+        if (case_update(fx->s, &fx->admin, c.id, &ch, &c, &err) != 0)
+            fail_msg("back-dated change to %s at %s: %s", to, iso,
+                     ep_error_message(&err, EP_LANG_EN));
+        /* The history keeps both times: occurred as given, recorded now. */
+        assert_int_equal(scalar(fx,
+                                "SELECT count(*) FROM case_history WHERE recorded_unix >= at_unix"
+                                " AND at = ?",
+                                iso) > 0,
+                         1);
+    }
+    check_bulletins(fx, start - 1, today);
+    static const char *const codes[] = {CITY, COUNTY1, COUNTY2, GRID_A, GRID_B, GRID_C};
+    counters_equal_rebuild(fx, codes, sizeof codes / sizeof codes[0]);
+    char date[11];
+    time_date_format(today - 1, date);
+    struct bulletin b;
+    ep_error_clear(&err);
+    assert_int_equal(bulletin_compute(fx->s, CITY, date, &b, &err), 0);
+    assert_true(b.total.confirmed_total > 0);
+    confirmed_total_equals_its_days(fx, codes, sizeof codes / sizeof codes[0],
+                                    b.total.confirmed_total);
+    bulletin_cleanup(&b);
+    assert_int_equal(bulletin_compute_as_of(fx->s, CITY, date, before, &b, &err), 0);
+    assert_int_equal(b.total.confirmed_total, 0);
+    assert_int_equal(b.total.suspected_now + b.total.asymptomatic_now, 0);
+    bulletin_cleanup(&b);
+}
+
 /* ---- the demo outbreak ------------------------------------------------- */
 
 static int setup_demo(void **state)
@@ -883,6 +973,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(bulletin_equals_the_oracle_and_past_days_do_not_change,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(late_and_back_dated_records_land_on_their_day, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             demo_outbreak_bulletin_equals_the_oracle_every_day_every_county, setup_demo, teardown),
     };
