@@ -11,6 +11,7 @@
  */
 #include "core/case.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "core/alert.h"
 #include "core/counter.h"
 #include "core/event.h"
+#include "core/nowcast.h"
 #include "core/observation.h"
 #include "core/person.h"
 #include "core/ref.h"
@@ -870,47 +872,93 @@ json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_
         return NULL;
     }
     size_t n = (size_t)(to - from + 1);
-    int64_t *onset = calloc(n, sizeof *onset), *report = calloc(n, sizeof *report);
+    int64_t *onset = calloc(n, sizeof *onset), *report = calloc(n, sizeof *report),
+            *confirmed = calloc(n, sizeof *confirmed);
     json_t *out = NULL;
     int64_t total = 0, no_onset = 0;
+    struct nowcast_case *pairs = NULL; /* (onset, report) of each case with both */
+    size_t npairs = 0, cap = 0;
+    struct nowcast *nc = calloc(1, sizeof *nc);
     char upper[REGION_CODE_MAX];
     region_code_range(region, upper);
     struct store_stmt *st =
         store_prepare(s,
-                      "SELECT COALESCE(onset_date, ''), report_date FROM cases"
+                      "SELECT COALESCE(onset_date, ''), report_date, COALESCE(confirmed_date, '')"
+                      " FROM cases"
                       " WHERE grid_code >= ? AND grid_code < ? AND classification = 'confirmed'",
                       err);
-    if (!st || !onset || !report)
+    if (!st || !onset || !report || !confirmed || !nc)
         goto done;
     store_bind_text(st, 1, region);
     store_bind_text(st, 2, upper);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
-        int64_t d;
+        int64_t d, r;
         total++;
-        if (time_date_parse(store_column_text(st, 0), &d) != 0)
+        int has_onset = time_date_parse(store_column_text(st, 0), &d) == 0;
+        if (!has_onset)
             no_onset++;
         else if (d >= from && d <= to)
             onset[d - from]++;
-        if (time_date_parse(store_column_text(st, 1), &d) == 0 && d >= from && d <= to)
-            report[d - from]++;
+        if (time_date_parse(store_column_text(st, 1), &r) == 0) {
+            if (r >= from && r <= to)
+                report[r - from]++;
+            if (has_onset) {
+                if (npairs == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    struct nowcast_case *more = realloc(pairs, cap * sizeof *more);
+                    if (!more) {
+                        rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+                        break;
+                    }
+                    pairs = more;
+                }
+                pairs[npairs++] = (struct nowcast_case){d, r};
+            }
+        }
+        if (time_date_parse(store_column_text(st, 2), &d) == 0 && d >= from && d <= to)
+            confirmed[d - from]++;
     }
     store_stmt_reset(st);
     if (rc < 0)
         goto done;
+    /* The nowcast of the onsets up to the last day shown, from what is reported by today. */
+    int64_t today = time_today_cn(), cutoff = to < today ? to : today;
+    nowcast_compute(pairs, npairs, cutoff, nc);
     json_t *days = json_array();
     for (size_t i = 0; i < n; i++) {
         char date[11];
-        time_date_format(from + (int64_t)i, date);
-        json_array_append_new(days,
-                              json_pack("{s:s, s:I, s:I}", "date", date, "onset",
-                                        (json_int_t)onset[i], "report", (json_int_t)report[i]));
+        int64_t day = from + (int64_t)i;
+        time_date_format(day, date);
+        json_t *d = json_pack("{s:s, s:I, s:I, s:I}", "date", date, "onset", (json_int_t)onset[i],
+                              "report", (json_int_t)report[i], "confirmed",
+                              (json_int_t)confirmed[i]);
+        int64_t k = day - (cutoff - NOWCAST_DAYS + 1);
+        if (k >= 0 && k < NOWCAST_DAYS)
+            json_object_set_new(d, "nowcast",
+                                json_pack("{s:f, s:f, s:f}", "expected",
+                                          round(nc->days[k].expected * 10) / 10, "low",
+                                          nc->days[k].low, "high", nc->days[k].high));
+        json_array_append_new(days, d);
     }
-    out = json_pack("{s:o, s:I, s:I}", "days", days, "total", (json_int_t)total, "no_onset",
-                    (json_int_t)no_onset);
+    json_t *cdf = json_array();
+    for (int d = 0; d <= NOWCAST_DELAY_MAX; d++)
+        json_array_append_new(cdf, json_real(round(nc->cdf[d] * 1000) / 1000));
+    char cutoff_text[11];
+    time_date_format(cutoff, cutoff_text);
+    out = json_pack("{s:o, s:I, s:I, s:{s:s, s:I, s:b, s:o, s:s}}", "days", days, "total",
+                    (json_int_t)total, "no_onset", (json_int_t)no_onset, "nowcast", "cutoff",
+                    cutoff_text, "delays_seen", (json_int_t)nc->delays_seen, "estimated",
+                    nc->estimated, "delay_cdf", cdf, "method",
+                    "reverse-time hazard delay distribution (56-day window) and a log-linear "
+                    "Poisson trend over 28 days; band: 90% Poisson quantiles of the onsets "
+                    "not reported yet (docs/time.md)");
 done:
+    free(pairs);
+    free(nc);
     free(onset);
     free(report);
+    free(confirmed);
     if (!out && !err->code)
         ep_error_set(err, EP_EINTERNAL, "服务器内部错误", "internal error");
     return out;

@@ -202,9 +202,10 @@ int case_history_list(struct store *s, int64_t id, case_history_fn fn, void *ctx
 json_t *case_json_new(const struct case_record *c);
 json_t *case_history_json_new(const struct case_history_row *h);
 
-/* Daily new confirmed cases by onset date and by report date in "region"
- * (a prefix), days from..to (day numbers, inclusive, at most 400 days).
- * Returns {"days":[{"date","onset","report"}], "total", "no_onset"}. */
+/* Daily new confirmed cases by onset date, by report date and by the date
+ * they were confirmed (the bulletin's "新增确诊" of that day) in "region" (a
+ * prefix), days from..to (day numbers, inclusive, at most 400 days).
+ * Returns {"days":[{"date","onset","report","confirmed"}], "total", "no_onset"}. */
 json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_t to,
                        struct ep_error *err);
 

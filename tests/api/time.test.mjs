@@ -86,6 +86,19 @@ test('a past outbreak loads with its dates: confirmation and discharge land on t
   x = await bulletin('2020-02-11', '&as_of=2020-02-11');
   assert.deepEqual([x.figures.confirmed_total, x.figures.discharged_total], [0, 0]);
 
+  // The curve by confirmation date equals the bulletin's new confirmed, day by day.
+  const curve = await health.get(`/api/v1/cases/curve?region=${COUNTY}&from=2020-01-25&to=2020-02-12`);
+  assert.equal(curve.status, 200, curve.text);
+  for (const d of curve.body.days) {
+    const b = await bulletin(d.date);
+    assert.equal(d.confirmed, b.figures.confirmed_new, d.date);
+  }
+  assert.equal(curve.body.days.find((d) => d.date === '2020-01-25').onset, 1);
+  assert.equal(curve.body.days.find((d) => d.date === '2020-01-28').report, 1);
+  // The nowcast covers the 14 onset days ending at the last day shown.
+  assert.equal(curve.body.nowcast.cutoff, '2020-02-12');
+  assert.ok(curve.body.days.at(-1).nowcast && !curve.body.days[0].nowcast, JSON.stringify(curve.body.days[0]));
+
   // The dashboard of a past day shows that day, and says which figures are "now" only.
   let d = await health.get(`/api/v1/dashboard?region=${COUNTY}&date=2020-02-08`);
   assert.equal(d.status, 200, d.text);

@@ -306,15 +306,22 @@ function Curve({ code, date }) {
   if (curve.error) return html`<${ErrorBox} error=${curve.error} onRetry=${curve.reload} />`;
   if (!curve.data) return html`<${Loading} />`;
   const days = curve.data.days;
+  // The nowcast (issue 17): onsets of the last 14 days expected once every
+  // report is in, with its 90 % band drawn as a stacked area (low, high - low).
+  const now = (f) => days.map((d) => (d.nowcast ? f(d.nowcast) : null));
   const option = {
     tooltip: { trigger: 'axis' },
-    legend: { data: [t('bulletin.by_onset'), t('bulletin.by_report')] },
+    legend: { data: [t('bulletin.by_onset'), t('bulletin.by_report'), t('bulletin.by_confirmed'), t('bulletin.nowcast')] },
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: days.map((d) => d.date.slice(5)) },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
       { name: t('bulletin.by_onset'), type: 'bar', data: days.map((d) => d.onset), itemStyle: { color: '#c62828' } },
       { name: t('bulletin.by_report'), type: 'line', data: days.map((d) => d.report), itemStyle: { color: '#1565c0' } },
+      { name: t('bulletin.by_confirmed'), type: 'line', data: days.map((d) => d.confirmed), itemStyle: { color: '#6a1b9a' } },
+      { name: t('bulletin.nowcast'), type: 'line', data: now((n) => n.expected), lineStyle: { type: 'dashed' }, itemStyle: { color: '#ef6c00' } },
+      { name: t('bulletin.nowcast_low'), type: 'line', stack: 'band', data: now((n) => n.low), lineStyle: { opacity: 0 }, symbol: 'none', tooltip: { show: false } },
+      { name: t('bulletin.nowcast_band'), type: 'line', stack: 'band', data: now((n) => n.high - n.low), lineStyle: { opacity: 0 }, symbol: 'none', areaStyle: { color: 'rgba(239,108,0,0.2)' } },
     ],
   };
   return html`<${Chart} className="curve" label=${t('bulletin.curve')} option=${option} />`;
