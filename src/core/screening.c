@@ -151,8 +151,15 @@ int round_open(struct store *s, const struct actor *who, const struct round_inpu
         ep_error_field(err, "end_date", "应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD");
     else if (start_ok && end < start)
         ep_error_field(err, "end_date", "不能早于开始日期", "must not be before start_date");
-    else if (end < time_today_cn())
-        ep_error_field(err, "end_date", "不能早于今天", "must not be before today");
+    /* A past round is allowed (issue 17): a commander enters a round from
+     * the paper records of its days; it starts no earlier than the outbreak. */
+    struct profile prof;
+    int64_t outbreak;
+    if (start_ok && profile_get(s, &prof, err) == 0 &&
+        time_date_parse(prof.outbreak_start, &outbreak) == 0 && start < outbreak)
+        ep_error_field(err, "start_date", "不能早于疫情起始日 %s(见疾病配置)",
+                       "cannot be before the outbreak's start, %s (see the disease profile)",
+                       prof.outbreak_start);
     if (!in->region_code || !*in->region_code)
         ep_error_field(err, "region_code", "必填", "is required");
     else if (!region_level_of_code(in->region_code))
@@ -718,14 +725,11 @@ static int check_refs(struct write *w, const struct visit_input *in, int64_t vis
     if (strcmp(round->status, "open") != 0)
         return write_fail(w, ep_error_set(err, EP_ERULE, "排查轮次 %lld 已结束",
                                           "round %lld is closed", (long long)round->id));
-    int64_t start, end, today = time_today_cn();
+    /* The visit happened during the round; it may be recorded later (paper
+     * sheets typed in after the round's end) while the round is open. */
+    int64_t start, end;
     time_date_parse(round->start_date, &start);
     time_date_parse(round->end_date, &end);
-    if (today < start || today > end)
-        return write_fail(w,
-                          ep_error_set(err, EP_ERULE, "今天不在排查轮次 %lld 的日期(%s 至 %s)内",
-                                       "today is outside the dates of round %lld (%s to %s)",
-                                       (long long)round->id, round->start_date, round->end_date));
     if (visit_day < start || visit_day > end)
         return write_fail(
             w, ep_error_set(err, EP_ERULE, "排查时间不在排查轮次 %lld 的日期(%s 至 %s)内",

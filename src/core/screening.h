@@ -53,7 +53,8 @@ struct round_input {
     const char *name;        /* 1-60 characters */
     const char *region_code; /* an existing region inside the actor's scope */
     const char *start_date;  /* YYYY-MM-DD */
-    const char *end_date;    /* YYYY-MM-DD, >= start_date and not before today */
+    const char *end_date;    /* YYYY-MM-DD, >= start_date; a past round (entered from paper
+                                records) is allowed, from the profile's outbreak start */
 };
 
 /* Opens a round (status open), audited.  Field errors (-EP_EINVAL) named

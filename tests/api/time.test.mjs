@@ -7,6 +7,7 @@
 // refused field by field and write nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { startServer, assertError, makeId, day } from './lib.mjs';
 
 const COUNTY = '431122';
@@ -179,6 +180,26 @@ test('issuing a bulletin freezes it; a late record shows as a correction; as_of 
   const asOf = await bulletin(D, `&as_of=${encodeURIComponent(issuedAt)}`);
   assert.deepEqual(asOf.figures, now.published.figures);
   assert.deepEqual(asOf.children.map((x) => x.figures), before.children.map((x) => x.figures));
+});
+
+test('a past round from paper records: visits dated in its days are recorded now; outside its days they are refused', async () => {
+  const worker = await srv.as('grid_worker', GRID);
+  const house = await admin.post('/api/v1/households', { grid_code: GRID, address: '雍景园 1 栋 101' });
+  assert.equal(house.status, 201, house.text);
+  const member = await admin.post('/api/v1/persons', { name: '李四', id_number: makeId(seq++), household_id: house.body.id });
+  assert.equal(member.status, 201, member.text);
+  const round = await commander.post('/api/v1/rounds', { name: '2020年第一轮排查', region_code: COUNTY, start_date: '2020-01-28', end_date: '2020-02-05' });
+  assert.equal(round.status, 201, round.text);
+  const visit = (visited_at) => ({
+    client_uuid: randomUUID(), round_id: round.body.id, household_id: house.body.id, members_present: 1, visited_at,
+    persons: [{ person_id: member.body.id, returned_from_risk: false, fever: false, cough: false, contact_with_case: false, temperature: 36.6 }],
+  });
+  let r = await worker.post('/api/v1/visits', visit('2020-02-01T10:00:00+08:00'));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.visited_at, '2020-02-01T10:00:00+08:00');
+  r = await worker.post('/api/v1/visits', visit('2020-02-06T10:00:00+08:00'));
+  assertError(assert, r, 422, 'rule_violation');
+  assert.match(r.text, /2020-01-28 至 2020-02-05/);
 });
 
 test('four concentrations: the alert of a case outside a designated hospital resolves itself when it is admitted or discharged', async () => {

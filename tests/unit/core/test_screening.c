@@ -231,7 +231,7 @@ static void test_round_rules(void **state)
         {"轮次", CITY, "2020-02-30", later, "start_date", 0},
         {"轮次", CITY, today, "tomorrow", "end_date", 0},
         {"轮次", CITY, later, today, "end_date", 0}, /* before the start */
-        {"轮次", CITY, past, past, "end_date", 0},   /* already over */
+        {"轮次", CITY, "2019-11-01", past, "start_date", 0}, /* before the outbreak */
         {"轮次\x01", CITY, today, later, "name", 0},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -281,6 +281,14 @@ static void test_round_rules(void **state)
     assert_string_equal(r.status, "closed");
     ep_error_clear(&err);
     assert_int_equal(round_close(fx->s, &fx->admin, id, &r, &err), -EP_ECONFLICT);
+    /* A past round is a round entered from paper records: allowed. */
+    {
+        struct round_input in = {"补录轮次", CITY, past, past};
+        ep_error_clear(&err);
+        if (round_open(fx->s, &fx->admin, &in, &r, &err) != 0)
+            fail_msg("past round: %s", ep_error_message(&err, EP_LANG_EN));
+        assert_string_equal(r.end_date, past);
+    }
 }
 
 /* First visit inserts and counts; a later one updates, keeps history, counts once. */
