@@ -8,6 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startServer, assertError, makeId, day } from './lib.mjs';
 
 const COUNTY = '431122';
@@ -230,4 +232,62 @@ test('four concentrations: the alert of a case outside a designated hospital res
   // The dashboard's open alerts agree with the alerts themselves.
   const open = await health.get('/api/v1/alerts?rule=case_outside_hospital&status=unresolved&limit=100');
   assert.equal(open.body.items.filter((x) => [`case:${placed}`, `case:${home}`].includes(x.source)).length, 0);
+});
+
+// The regions of the test city, for a second server.
+const REGIONS = [[COUNTY, '东安县'], ['431122101', '白牙市镇'], ['431122101201', '茶亭社区'], [GRID, '雍景园小区']];
+
+test('epigrid import cases: a line list enters each case on the days it happened; bad rows by line, nothing imported', async () => {
+  const file = path.join(srv.dir, 'cases.csv');
+  const ids = [makeId(900), makeId(901), makeId(902)];
+  const header = '身份证号,姓名,网格编码,状态,病情分型,发病日期,报告日期,确诊日期,转归日期';
+  const rows = [
+    `${ids[0]},张三,${GRID},治愈出院,普通型,2020-01-26,2020-01-29,2020-01-30,2020-02-15`,
+    `${ids[1]},李四,${GRID},死亡,危重型,2020-01-27,2020-01-31,2020-01-31,2020-02-12`,
+    `${ids[2]},王五,${GRID},病危,,2020-01-27,2020-01-31,,`,
+  ];
+  writeFileSync(file, [header, ...rows].join('\n') + '\n');
+  const snap = srv.snapshot();
+  let r = srv.cli(['import', 'cases', file]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /第 4 行: status: 应为/);
+  assert.equal(srv.snapshot(), snap, 'nothing imported');
+  writeFileSync(file, [header, ...rows.slice(0, 2), rows[2].replace('病危', '疑似病例')].join('\n') + '\n');
+  r = srv.cli(['import', 'cases', file]);
+  assert.equal(r.status, 0, r.stderr);
+  const caseIds = r.stdout.trim().split('\n').map((l) => Number(l.split(',')[1]));
+  assert.equal(caseIds.length, 3);
+  // Suspected on its report date, confirmed the next day, discharged on 15 February.
+  const c = await health.get(`/api/v1/cases/${caseIds[0]}`);
+  assert.deepEqual(c.body.history.map((h) => [h.to, h.at.slice(0, 10)]),
+    [['suspected', '2020-01-29'], ['confirmed', '2020-01-30'], ['discharged', '2020-02-15']]);
+  assert.equal(c.body.person_name, '张三');
+  const b = await bulletin('2020-02-15');
+  assert.equal(b.figures.discharged_new, 1);
+  const d = await bulletin('2020-02-12');
+  assert.equal(d.figures.deaths_new, 1);
+});
+
+test('a line list exported re-imports into another city system with the same columns and content', async () => {
+  const exported = await admin.get(`/api/v1/cases/export?region=${COUNTY}&format=csv&unmask=1`);
+  assert.equal(exported.status, 200, exported.text);
+  const other = await startServer();
+  try {
+    const root = await other.as('admin');
+    for (const [code, name] of REGIONS) assert.equal((await root.post('/api/v1/regions', { code, name })).status, 201);
+    const p = await root.get('/api/v1/profile');
+    assert.equal((await root.req('PUT', '/api/v1/profile', { ...p.body, outbreak_start: '2019-11-01' })).status, 200);
+    const h = await other.as('health');
+    assert.equal((await h.post('/api/v1/sites', { kind: 'designated_hospital', name: '东安县人民医院', region_code: COUNTY, capacity: 50 })).status, 201);
+    const file = path.join(other.dir, 'export.csv');
+    writeFileSync(file, exported.text);
+    const r = other.cli(['import', 'cases', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const again = await root.get(`/api/v1/cases/export?region=${COUNTY}&format=csv&unmask=1`);
+    // The same line list but for the case numbers (新的编号).
+    const strip = (text) => text.trim().split('\n').map((l) => l.replace(/^[^,]*,/, '')).sort();
+    assert.deepEqual(strip(again.text), strip(exported.text));
+  } finally {
+    await other.stop();
+  }
 });

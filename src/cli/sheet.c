@@ -1,0 +1,185 @@
+/*
+ * sheet.c -- the frame of the spreadsheet imports (sheet.h).
+ */
+#include "cli/sheet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "util/csvread.h"
+
+static char *trimmed(const struct csvread_field *f)
+{
+    const char *p = f->ptr;
+    size_t len = f->len;
+    while (len && (*p == ' ' || *p == '\t'))
+        p++, len--;
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+        len--;
+    char *out = malloc(len + 1);
+    if (!out)
+        abort();
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return out;
+}
+
+static int header(struct sheet *sh, const struct csvread_field *f, size_t n, struct ep_error *err)
+{
+    sh->header_seen = 1;
+    for (int c = 0; c < SHEET_COLUMNS_MAX; c++)
+        sh->field_of_column[c] = -1;
+    for (size_t i = 0; i < n; i++) {
+        char *h = trimmed(&f[i]);
+        int found = -1;
+        for (int c = 0; c < sh->ncolumns && found < 0; c++)
+            if (strcasecmp(h, sh->columns[c].name) == 0 || strcmp(h, sh->columns[c].zh) == 0 ||
+                (sh->columns[c].alias && strcmp(h, sh->columns[c].alias) == 0))
+                found = c;
+        if (found < 0 && *h)
+            ep_error_field(err, h, "第 %zu 列:未知的列名", "column %zu: unknown column name",
+                           i + 1);
+        else if (found >= 0)
+            sh->field_of_column[found] = (int)i;
+        free(h);
+    }
+    for (int c = 0; c < sh->ncolumns; c++)
+        if (sh->columns[c].required && sh->field_of_column[c] < 0)
+            ep_error_field(err, sh->columns[c].name, "缺少必需的列“%s”(%s)",
+                           "required column %.0s%s is missing", sh->columns[c].zh,
+                           sh->columns[c].name);
+    if (err->nfields)
+        return ep_error_set(err, EP_EINVAL, "表头有误,未导入任何数据",
+                            "bad header row; nothing imported");
+    return 0;
+}
+
+static void report(const struct sheet *sh, long line, const struct ep_error *e)
+{
+    int en = sh->lang == EP_LANG_EN;
+    if (e->nfields == 0)
+        fprintf(stderr, en ? "line %ld: %s\n" : "第 %ld 行: %s\n", line,
+                ep_error_message(e, sh->lang));
+    for (int i = 0; i < e->nfields; i++)
+        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line,
+                e->fields[i].field, e->fields[i].msg[sh->lang]);
+}
+
+struct frame {
+    struct sheet *sh;
+    struct ep_error *err;
+};
+
+static int on_record(const struct csvread_field *f, size_t n, long line, void *ctx)
+{
+    struct frame *fr = ctx;
+    struct sheet *sh = fr->sh;
+    if (!sh->header_seen)
+        return header(sh, f, n, fr->err);
+    char *v[SHEET_COLUMNS_MAX] = {0};
+    int empty = 1;
+    for (int c = 0; c < sh->ncolumns; c++) {
+        int i = sh->field_of_column[c];
+        if (i >= 0 && (size_t)i < n) {
+            v[c] = trimmed(&f[i]);
+            if (*v[c])
+                empty = 0;
+            else {
+                free(v[c]);
+                v[c] = NULL;
+            }
+        }
+    }
+    int rc = 0;
+    if (!empty) {
+        sh->rows++;
+        struct ep_error e;
+        ep_error_clear(&e);
+        rc = sh->row(sh, v, line, &e);
+        if (rc == 0) {
+            sh->imported++;
+        } else if (rc == 1) {
+            report(sh, line, &e);
+            sh->bad++;
+            rc = 0;
+        } else {
+            *fr->err = e;
+        }
+    }
+    for (int c = 0; c < sh->ncolumns; c++)
+        free(v[c]);
+    return rc;
+}
+
+int64_t sheet_id(const char *v)
+{
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    return *end || n <= 0 ? -1 : n;
+}
+
+int sheet_import(struct sheet *sh, const char *path, const char *db, int skip_bad, int dry_run)
+{
+    sh->lang = cli_lang();
+    int en = sh->lang == EP_LANG_EN;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, en ? "epigrid: cannot open %s\n" : "epigrid: 无法打开文件 %s\n", path);
+        return CLI_FAIL;
+    }
+    sh->s = cli_open_store(cli_db_path(db), 0);
+    if (!sh->s) {
+        fclose(f);
+        return CLI_FAIL;
+    }
+    struct auth_user user;
+    audit_cli_actor(&user, &sh->who);
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct frame fr = {sh, &err};
+    int status = CLI_FAIL, encoding = CSVREAD_ASCII;
+    int rc = store_begin(sh->s, &err);
+    if (rc == 0)
+        rc = csvread_file(f, on_record, &fr, &encoding, &err);
+    if (rc == 0 && !sh->header_seen)
+        rc = ep_error_set(&err, EP_EINVAL, "文件为空:第一行应为表头",
+                          "empty file: the first row must be the header");
+    if (rc != 0) {
+        store_rollback(sh->s);
+        cli_print_error(&err);
+    } else if ((sh->bad && !skip_bad) || dry_run) {
+        store_rollback(sh->s);
+        if (sh->bad && !skip_bad) {
+            fprintf(stderr,
+                    en ? "epigrid: %ld of %ld rows are bad; nothing imported\n"
+                       : "epigrid: %ld 行中有 %ld 行有误,未导入任何数据\n",
+                    en ? sh->bad : sh->rows, en ? sh->rows : sh->bad);
+        } else {
+            fprintf(stderr,
+                    en ? "epigrid: dry run: %ld rows good, %ld bad (%s)\n"
+                       : "epigrid: 仅检查:%ld 行正确,%ld 行有误(%s)\n",
+                    sh->imported, sh->bad, csvread_encoding_name(encoding));
+            status = sh->bad ? CLI_FAIL : CLI_OK;
+        }
+    } else if (store_commit(sh->s, &err) != 0) {
+        cli_print_error(&err);
+    } else {
+        fprintf(stderr,
+                en ? "epigrid: imported %ld %s (%ld bad rows skipped; %s)\n"
+                   : "epigrid: 已导入 %ld 条%s(跳过 %ld 行有误的数据;编码 %s)\n",
+                sh->imported, en ? sh->what_en : sh->what_zh, sh->bad,
+                csvread_encoding_name(encoding));
+        if (sh->committed)
+            sh->committed(sh);
+        status = CLI_OK;
+    }
+    store_close(sh->s);
+    sh->s = NULL;
+    fclose(f);
+    return status;
+}

@@ -1,0 +1,57 @@
+/*
+ * sheet.h -- the frame of the spreadsheet imports (`epigrid import orgs`,
+ * `members`, `cases`): a CSV file in UTF-8 or GBK (util/csvread.h), a
+ * header row naming the columns in Chinese or English, one data row at a
+ * time.
+ *
+ * One transaction for the file; each row is checked and written by the
+ * caller's row function in a write of its own (a savepoint: core/write.h), so
+ * a bad row leaves nothing.  A bad row is reported on stderr with its line
+ * and fields; if any row is bad (without --skip-bad), or with --dry-run,
+ * everything is rolled back.
+ */
+#ifndef EPIGRID_CLI_SHEET_H
+#define EPIGRID_CLI_SHEET_H
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "store/store.h"
+#include "util/error.h"
+
+#define SHEET_COLUMNS_MAX 16
+
+struct sheet_column {
+    const char *name;  /* English header (case-insensitive) */
+    const char *zh;    /* Chinese header */
+    const char *alias; /* another Chinese header, NULL if none */
+    int required;
+};
+
+struct sheet {
+    const struct sheet_column *columns;
+    int ncolumns;
+    /* One data row: v[c] is column c's trimmed value, NULL when empty or
+     * absent.  Returns 0 written, 1 bad (e holds its errors: the frame
+     * reports them), negative on a fatal error (e set). */
+    int (*row)(struct sheet *sh, char **v, long line, struct ep_error *e);
+    void (*committed)(struct sheet *sh);    /* after the commit (may be NULL): print ids */
+    void *ctx;                              /* the caller's */
+    const char *what_zh, *what_en;          /* "病例" / "cases", for the summary */
+    /* Set by the frame for the row function: */
+    struct store *s;
+    struct actor who; /* the CLI operator */
+    int lang;
+    long rows, imported, bad;
+    /* internal */
+    int field_of_column[SHEET_COLUMNS_MAX];
+    int header_seen;
+};
+
+/* Imports "path" into the database "db" (cli_db_path) with the options
+ * given.  Returns a CLI status (CLI_OK, CLI_FAIL); prints the summary. */
+int sheet_import(struct sheet *sh, const char *path, const char *db, int skip_bad, int dry_run);
+
+/* A positive integer column: its value, 0 when empty, -1 when not one. */
+int64_t sheet_id(const char *v);
+
+#endif
