@@ -100,6 +100,9 @@ int bulletin_public(struct store *s, const char *code, const char *date, int dep
 json_t *bulletin_json_new(const struct bulletin *b);
 /* Appends the plain-text bulletin (Chinese, official wording). */
 void bulletin_text(const struct bulletin *b, struct buf *out);
+/* The same in English (the names of the region, its children and the
+ * disease stay as they are: they are data). */
+void bulletin_text_en(const struct bulletin *b, struct buf *out);
 /* Appends a complete printable HTML page (Chinese), aggregates only. */
 void bulletin_html(const struct bulletin *b, struct buf *out);
 /* Writes the bulletin as an xlsx workbook to "path". */

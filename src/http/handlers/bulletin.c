@@ -1,7 +1,8 @@
 /*
  * bulletin.c -- the daily bulletin over HTTP:
  *   GET /api/v1/bulletin?region=&date=&format=json|text|xlsx   for logged-in users
- *       (region in scope, default the scope; date default today, not in the future)
+ *       (region in scope, default the scope; date default today, not in the future;
+ *       the text in the request's language: ?lang= or Accept-Language)
  *   GET /public/bulletin?region=&date=                          printable Chinese HTML,
  *       no login, aggregates only (default region: the city)
  */
@@ -57,7 +58,10 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     } else if (strcmp(format, "text") == 0) {
         struct buf out;
         buf_init(&out);
-        bulletin_text(&b, &out);
+        if (req->lang == EP_LANG_EN)
+            bulletin_text_en(&b, &out);
+        else
+            bulletin_text(&b, &out);
         res->len = out.len;
         res->owned = buf_steal(&out);
         res->content_type = "text/plain; charset=utf-8";
