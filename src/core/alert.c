@@ -64,8 +64,8 @@ int alert_bucket_of(int64_t seconds)
     " COALESCE(a.household_id, 0), COALESCE(a.source, ''), a.title_zh, a.title_en, a.status,"      \
     " a.raised_at, a.raised_unix, COALESCE(a.ack_by, ''), COALESCE(a.ack_at, ''),"                 \
     " COALESCE(a.ack_seconds, -1), COALESCE(a.resolved_by, ''), COALESCE(a.resolved_at, ''),"      \
-    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, ''), COALESCE(p.grid_code, ''),"          \
-    " COALESCE(ua.display_name, ''), COALESCE(ua.scope, ''), COALESCE(ur.display_name, ''),"      \
+    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, ''), COALESCE(p.grid_code, ''),"           \
+    " COALESCE(ua.display_name, ''), COALESCE(ua.scope, ''), COALESCE(ur.display_name, ''),"       \
     " COALESCE(ur.scope, '')"
 
 /* The persons and the users (for their display names) of COLUMNS. */

@@ -457,9 +457,9 @@ static const char *figure_en(const struct bulletin *b, const struct bulletin_fig
 
 void bulletin_text_en(const struct bulletin *b, struct buf *out)
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     int y, m, d;
     int64_t day;
     time_date_parse(b->date, &day);

@@ -119,9 +119,10 @@ static void render_html(const json_t *page, struct buf *b)
         buf_put_html(b, jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</tbody></table></div><h2>按月汇总</h2><div class=\"table\"><table id=\"by-month\">"
-                "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
-                "<th>物资</th></tr></thead><tbody>");
+    buf_puts(b,
+             "</tbody></table></div><h2>按月汇总</h2><div class=\"table\"><table id=\"by-month\">"
+             "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+             "<th>物资</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_month"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
