@@ -226,6 +226,19 @@ test('alert inbox: high first in compact rows, filters, slot in words, acknowled
   assert.doesNotMatch(title, /\d{4}-\d\d-\d\dT/);
   assert.match(title, /\d+月\d+日 \d+时(\d+分)? 报告时段/);
   await page.screenshot({ path: `${SHOTS}/epigrid-alerts-desktop.png`, fullPage: true });
+  // "more": pages of 2 follow the same order across the severities, to the end
+  const paged = await page.evaluate(async (region) => {
+    const { loadOrdered } = await import('/pages/command.js');
+    const ids = [];
+    let from = { i: 0, cursor: null }, pages = 0;
+    while (from && pages++ < 20) {
+      const r = await loadOrdered({ region, status: 'unresolved' }, ['high', 'medium', 'low'], from, 2);
+      ids.push(...r.items.map((a) => a.id));
+      from = r.next;
+    }
+    return ids;
+  }, COUNTY);
+  assert.deepEqual(paged, inboxOrder(api));
 
   // filters: severity, kind, region (in the URL, so a reload keeps them)
   await page.locator('select[name=severity]').selectOption('high');

@@ -360,7 +360,7 @@ const who = (name, username) => name || username;
 // (high first; only the chosen one when filtered), newest first within
 // each -- starting at "from" ({i: severity index, cursor}).  Returns the
 // items and where the next page starts (null at the end).
-async function loadOrdered(query, severities, from, want) {
+export async function loadOrdered(query, severities, from, want) {
   const items = [];
   for (let i = from.i, cursor = from.cursor; i < severities.length; i++, cursor = null) {
     do {
