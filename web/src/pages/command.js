@@ -4,7 +4,10 @@
 //                              coverage of round N by child region (table and
 //                              ECharts bars; a bar or a row opens the child),
 //                              overdue persons now (GET /api/v1/observations?status=overdue)
-//   /alerts/{code}?status=S    the alert inbox: acknowledge, resolve with a note
+//   /alerts/{code}?status=S&severity=V&rule=R
+//                              the alert inbox: compact rows, high first then newest,
+//                              filtered by status, severity, kind and child region (the
+//                              path), 30 at a time; acknowledge, resolve with a note
 //
 // Both follow the event stream (live.js): a visit recorded refreshes the
 // coverage and tiles, an alert raised or changed refreshes tiles, the
