@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS } from './browser.mjs';
 
 let srv, admin, health, browser, hospital, first, second;
 
@@ -72,6 +72,7 @@ test('bulletin page: the API figures, child regions, curve, printable public pag
   for (const name of [api.region.name, api.disease, ...api.children.map((c) => c.name)]) english = english.split(name).join('');
   assert.doesNotMatch(english, /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/, english);
   assert.doesNotMatch(await page.locator('main, .page').first().textContent(), /截至|今天尚未结束/);
+  await page.screenshot({ path: `${SHOTS}/bulletin-en.png`, fullPage: true });
   await page.locator('.lang button[lang="zh-CN"]').click();
   await page.locator('pre.bulletin-text[lang=zh-CN]').waitFor();
   // the narrative wraps: the page is never wider than the window (issue 19), also on a phone
@@ -116,6 +117,7 @@ test('bulletin page: the API figures, child regions, curve, printable public pag
   assert.ok(phone.cells >= 2, 'the children table is there');
   assert.ok(phone.overflow <= 0, `phone: public page wider than the window by ${phone.overflow} px`);
   assert.ok(phone.tallest < 1.8, `a region name breaks over ${phone.tallest.toFixed(1)} lines`);
+  await anon.screenshot({ path: `${SHOTS}/public-bulletin-375.png`, fullPage: true });
   await anon.context().close();
   await page.context().close();
 });
