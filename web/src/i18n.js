@@ -1428,7 +1428,7 @@ export const messages = {
     'fig.excluded_new': 'Suspected excluded',
     'fig.contacts_total': 'Close contacts, total',
     'fig.observing_now': 'Under observation',
-    'fig.released_new': 'Released today',
+    'fig.released_new': 'Released that day',
     // ---- dashboard (pages/dashboard.js) ----
     'nav.dashboard': 'Dashboard',
     'dash.title': 'Command dashboard',
