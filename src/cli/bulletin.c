@@ -99,7 +99,7 @@ int cli_bulletin(int argc, char **argv)
     buf_init(&out);
     if (strcmp(format, "json") == 0) {
         json_t *j = bulletin_json_new(&b);
-        rc = bulletin_publication_add(s, &b, j, NULL, &err);
+        rc = bulletin_publication_add(s, &b, j, NULL, EP_LANG_ZH, &err);
         char *text = json_dumps(j, JSON_INDENT(2));
         buf_puts(&out, text);
         buf_putc(&out, '\n');
@@ -109,7 +109,7 @@ int cli_bulletin(int argc, char **argv)
         bulletin_html(&b, &out);
     } else {
         bulletin_text(&b, &out);
-        rc = bulletin_publication_add(s, &b, NULL, &out, &err);
+        rc = bulletin_publication_add(s, &b, NULL, &out, EP_LANG_ZH, &err);
     }
     store_close(s);
     bulletin_cleanup(&b);

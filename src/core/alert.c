@@ -64,7 +64,15 @@ int alert_bucket_of(int64_t seconds)
     " COALESCE(a.household_id, 0), COALESCE(a.source, ''), a.title_zh, a.title_en, a.status,"      \
     " a.raised_at, a.raised_unix, COALESCE(a.ack_by, ''), COALESCE(a.ack_at, ''),"                 \
     " COALESCE(a.ack_seconds, -1), COALESCE(a.resolved_by, ''), COALESCE(a.resolved_at, ''),"      \
-    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, ''), COALESCE(p.grid_code, '')"
+    " COALESCE(a.resolve_seconds, -1), COALESCE(a.note, ''), COALESCE(p.grid_code, ''),"           \
+    " COALESCE(ua.display_name, ''), COALESCE(ua.scope, ''), COALESCE(ur.display_name, ''),"       \
+    " COALESCE(ur.scope, '')"
+
+/* The persons and the users (for their display names) of COLUMNS. */
+#define JOINS                                                                                      \
+    " LEFT JOIN persons p ON p.id = a.person_id"                                                   \
+    " LEFT JOIN users ua ON ua.username = a.ack_by"                                                \
+    " LEFT JOIN users ur ON ur.username = a.resolved_by"
 
 static void fill(struct store_stmt *st, struct alert *a)
 {
@@ -90,6 +98,17 @@ static void fill(struct store_stmt *st, struct alert *a)
     a->resolve_seconds = store_column_int64(st, 18);
     snprintf(a->note, sizeof a->note, "%s", store_column_text(st, 19));
     snprintf(a->person_grid, sizeof a->person_grid, "%s", store_column_text(st, 20));
+    snprintf(a->ack_by_name, sizeof a->ack_by_name, "%s", store_column_text(st, 21));
+    snprintf(a->ack_by_scope, sizeof a->ack_by_scope, "%s", store_column_text(st, 22));
+    snprintf(a->resolved_by_name, sizeof a->resolved_by_name, "%s", store_column_text(st, 23));
+    snprintf(a->resolved_by_scope, sizeof a->resolved_by_scope, "%s", store_column_text(st, 24));
+}
+
+/* 1 if a user of scope "user" is one the reader of "scope" may know: below
+ * or above it (as GET /leaders/{user}/regions: neither is a missing one). */
+static int user_visible(const char *user, const char *scope)
+{
+    return region_in_scope(user, scope) || region_in_scope(scope, user);
 }
 
 /* An alert lives in its grid, but the person it concerns may live outside
@@ -103,6 +122,12 @@ static void hide_person(struct alert *a, const char *scope)
         a->person_name[0] = '\0';
         a->person_grid[0] = '\0';
     }
+    /* Whoever handled an alert of the reader's region holds a scope on the
+     * reader's line, unless moved since: then only the recorded username. */
+    if (!user_visible(a->ack_by_scope, scope))
+        a->ack_by_name[0] = '\0';
+    if (!user_visible(a->resolved_by_scope, scope))
+        a->resolved_by_name[0] = '\0';
 }
 
 static json_t *opt_id(int64_t v)
@@ -129,9 +154,11 @@ json_t *alert_json_new(const struct alert *a)
         opt_id(a->household_id), "source", opt_text(a->source), "title_zh", a->title_zh, "title_en",
         a->title_en, "status", a->status, "raised_at", a->raised_at);
     json_object_set_new(j, "ack_by", opt_text(a->ack_by));
+    json_object_set_new(j, "ack_by_name", opt_text(a->ack_by_name));
     json_object_set_new(j, "ack_at", opt_text(a->ack_at));
     json_object_set_new(j, "ack_seconds", opt_seconds(a->ack_seconds));
     json_object_set_new(j, "resolved_by", opt_text(a->resolved_by));
+    json_object_set_new(j, "resolved_by_name", opt_text(a->resolved_by_name));
     json_object_set_new(j, "resolved_at", opt_text(a->resolved_at));
     json_object_set_new(j, "resolve_seconds", opt_seconds(a->resolve_seconds));
     json_object_set_new(j, "note", opt_text(a->note));
@@ -144,8 +171,7 @@ static int get(struct store *s, const char *scope, int64_t id, struct alert *out
 {
     struct store_stmt *st =
         store_prepare(s,
-                      "SELECT " COLUMNS " FROM alerts a"
-                      " LEFT JOIN persons p ON p.id = a.person_id"
+                      "SELECT " COLUMNS " FROM alerts a" JOINS
                       " WHERE a.id = ? AND a.grid_code >= ? AND a.grid_code < ?",
                       err);
     if (!st)
@@ -480,7 +506,7 @@ int alert_list(struct store *s, const struct alert_filter *f, alert_fn fn, void 
     if (region_level_of_code(lower) <= REGION_COUNTY)
         st = store_prepare(
             s,
-            "SELECT " COLUMNS " FROM alerts a LEFT JOIN persons p ON p.id = a.person_id"
+            "SELECT " COLUMNS " FROM alerts a" JOINS
             " WHERE +a.grid_code >= ? AND +a.grid_code < ? AND a.id < ?"
             " AND (? IS NULL OR a.status = ? OR (? = 'unresolved' AND a.status <> 'resolved'))"
             " AND (? IS NULL OR a.severity = ?) AND (? IS NULL OR a.rule = ?)"
@@ -490,7 +516,7 @@ int alert_list(struct store *s, const struct alert_filter *f, alert_fn fn, void 
     else
         st = store_prepare(
             s,
-            "SELECT " COLUMNS " FROM alerts a LEFT JOIN persons p ON p.id = a.person_id"
+            "SELECT " COLUMNS " FROM alerts a" JOINS
             " WHERE a.grid_code >= ? AND a.grid_code < ? AND a.id < ?"
             " AND (? IS NULL OR a.status = ? OR (? = 'unresolved' AND a.status <> 'resolved'))"
             " AND (? IS NULL OR a.severity = ?) AND (? IS NULL OR a.rule = ?)"

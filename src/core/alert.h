@@ -88,6 +88,11 @@ struct alert {
     char resolved_at[32];
     int64_t resolve_seconds; /* -1 until resolved */
     char note[ALERT_NOTE_MAX];
+    char ack_by_name[164];              /* display name of ack_by, 40 characters ("" when
+                                         * unknown, or its user is off the reader's line) */
+    char ack_by_scope[REGION_CODE_MAX]; /* that user's scope, for the check */
+    char resolved_by_name[164];         /* the same for resolved_by */
+    char resolved_by_scope[REGION_CODE_MAX];
 };
 
 /* "low", "medium", "high" ("" for anything else) and back (0 if unknown). */

@@ -463,6 +463,61 @@ void bulletin_text(const struct bulletin *b, struct buf *out)
     paragraphs(b, out, "", "\n", 0);
 }
 
+/* Figure "col" in English prose: the number, "fewer than N" or "some". */
+static const char *figure_en(const struct bulletin *b, const struct bulletin_figures *f,
+                             const unsigned char *shown, size_t col, char out[32])
+{
+    int how = b->min_cell ? shown[col] : BULLETIN_EXACT;
+    if (how == BULLETIN_SMALL)
+        snprintf(out, 32, "fewer than %d", b->min_cell);
+    else if (how == BULLETIN_HIDDEN)
+        snprintf(out, 32, "%s", "some");
+    else
+        snprintf(out, 32, "%lld", (long long)value(f, col));
+    return out;
+}
+
+void bulletin_text_en(const struct bulletin *b, struct buf *out)
+{
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    int y, m, d;
+    int64_t day;
+    time_date_parse(b->date, &day);
+    time_civil_from_days(day, &y, &m, &d);
+    const char *month = m >= 1 && m <= 12 ? months[m - 1] : "?";
+    char v[BULLETIN_FIGURES][32];
+    for (size_t i = 0; i < BULLETIN_FIGURES; i++)
+        figure_en(b, &b->total, b->shown, i, v[i]);
+    buf_appendf(out, "Daily bulletin of %s, %s (%d %s %d)\n\n", b->name, b->disease, d, month, y);
+    buf_appendf(out,
+                "As of 24:00 on %d %s, %s had reported %s confirmed cases in total, %s of them "
+                "new that day; %s confirmed cases under treatment (%s severe), %s discharged in "
+                "total (%s that day), %s deaths in total (%s that day).\n",
+                d, month, b->name, v[1], v[0], v[2], v[3], v[5], v[4], v[7], v[6]);
+    buf_appendf(out,
+                "Suspected cases: %s (%s new that day, %s excluded that day); asymptomatic "
+                "infections: %s (%s new that day).\n",
+                v[9], v[8], v[12], v[11], v[10]);
+    buf_appendf(out,
+                "Close contacts traced in total: %s; released from medical observation that "
+                "day: %s; still under medical observation: %s.\n",
+                v[13], v[15], v[14]);
+    if (b->nchildren) {
+        buf_puts(out, "By region: ");
+        for (size_t i = 0; i < b->nchildren; i++) {
+            const struct bulletin_child *c = &b->children[i];
+            char x[3][32];
+            buf_appendf(out, "%s %s confirmed in total, %s new, %s under treatment%s", c->name,
+                        figure_en(b, &c->f, c->shown, 1, x[0]),
+                        figure_en(b, &c->f, c->shown, 0, x[1]),
+                        figure_en(b, &c->f, c->shown, 2, x[2]), i + 1 < b->nchildren ? "; " : ".");
+        }
+        buf_puts(out, "\n");
+    }
+}
+
 void bulletin_html(const struct bulletin *b, struct buf *out)
 {
     int y, m, d;
@@ -485,10 +540,15 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
         "font-size:22pt;margin:.5em 0 .2em}"
         ".date{text-align:center;margin:0 0 1em}"
         "p{text-indent:2em;margin:.4em 0}"
-        "table{border-collapse:collapse;width:100%;font-size:11pt;margin-top:1em}"
+        ".table{overflow-x:auto;margin-top:1em}"
+        "table{border-collapse:collapse;width:100%;font-size:11pt}"
         "th,td{border:1px solid #000;padding:.2em .4em;text-align:right}"
-        "th:first-child,td:first-child{text-align:left}"
+        "th:first-child,td:first-child{text-align:left;white-space:nowrap}"
         ".issuer{text-align:right;text-indent:0;margin-top:2em}"
+        /* a phone: the table scrolls inside its box, the region column stays */
+        "@media(max-width:600px){article{margin:1em auto;padding:0 .8em;font-size:13pt}"
+        "h1{font-size:18pt}th,td{white-space:nowrap}"
+        "th:first-child,td:first-child{position:sticky;left:0;background:#fff}}"
         "@media print{article{margin:0;max-width:none}@page{size:A4;margin:2cm}}"
         "</style></head><body><article class=\"bulletin\"><h1>");
     buf_put_html(out, b->name);
@@ -497,7 +557,7 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
     buf_appendf(out, "<p class=\"date\">(%d年%d月%d日)</p>", y, m, d);
     paragraphs(b, out, "<p>", "</p>", 1);
     if (b->nchildren) {
-        buf_puts(out, "<table><thead><tr><th>地区</th>");
+        buf_puts(out, "<div class=\"table\"><table><thead><tr><th>地区</th>");
         static const size_t shown[] = {0, 1, 2, 3, 5, 7, 9, 11, 13, 14};
         for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
             buf_appendf(out, "<th>%s</th>", columns[shown[i]].zh);
@@ -513,7 +573,7 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
             }
             buf_puts(out, "</tr>");
         }
-        buf_puts(out, "</tbody></table>");
+        buf_puts(out, "</tbody></table></div>");
         if (b->min_cell)
             buf_appendf(out,
                         "<p class=\"note\">注:为保护个人隐私,不足%d例(人)的数字显示为“&lt;%d”,"
@@ -728,7 +788,7 @@ json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const str
 }
 
 int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *j, struct buf *text,
-                             struct ep_error *err)
+                             int lang, struct ep_error *err)
 {
     struct bulletin_issued issued;
     int rc = bulletin_issued_get(s, b->code, b->date, &issued, err);
@@ -747,7 +807,8 @@ int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *
     json_t *c;
     if (text)
         json_array_foreach(corrections, i, c)
-        buf_appendf(text, "%s。\n", json_string_value(json_object_get(c, "text_zh")));
+        buf_appendf(text, lang == EP_LANG_EN ? "%s.\n" : "%s。\n",
+                    json_string_value(json_object_get(c, lang == EP_LANG_EN ? "text_en" : "text_zh")));
     json_decref(corrections);
     if (rc == 0)
         bulletin_issued_cleanup(&issued);

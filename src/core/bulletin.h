@@ -143,12 +143,15 @@ json_t *bulletin_json_new(const struct bulletin *b);
  * since: adds to the JSON "j" (may be NULL) "as_of" (b's recorded_by or
  * null), "published" (bulletin_issued_json_new() or null) and
  * "corrections" (bulletin_corrections_new(), [] when not issued), and to the
- * plain text "text" (may be NULL) one line per correction.  0 or negative
+ * plain text "text" (may be NULL) one line per correction in "lang".  0 or negative
  * with "err" set. */
 int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *j, struct buf *text,
-                             struct ep_error *err);
+                             int lang, struct ep_error *err);
 /* Appends the plain-text bulletin (Chinese, official wording). */
 void bulletin_text(const struct bulletin *b, struct buf *out);
+/* The same in English (the names of the region, its children and the
+ * disease stay as they are: they are data). */
+void bulletin_text_en(const struct bulletin *b, struct buf *out);
 /* Appends a complete printable HTML page (Chinese), aggregates only. */
 void bulletin_html(const struct bulletin *b, struct buf *out);
 /* Writes the bulletin as an xlsx workbook to "path". */

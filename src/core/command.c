@@ -856,9 +856,11 @@ int command_directive_receipts(struct store *s, const struct auth_user *user, in
     const char *within = region ? region : user->scope;
     struct store_stmt *st = store_prepare(s,
                                           "SELECT v.region_code, COALESCE(r.name, ''),"
-                                          " COALESCE(r.level, 0), v.read_at, v.read_by"
+                                          " COALESCE(r.level, 0), v.read_at, v.read_by,"
+                                          " COALESCE(u.display_name, ''), COALESCE(u.scope, '')"
                                           " FROM directive_deliveries v"
                                           " LEFT JOIN regions r ON r.code = v.region_code"
+                                          " LEFT JOIN users u ON u.username = v.read_by"
                                           " WHERE v.directive_id = ? AND v.region_code >= ?"
                                           " AND v.region_code < ? ORDER BY v.region_code",
                                           err);
@@ -882,6 +884,12 @@ int command_directive_receipts(struct store *s, const struct auth_user *user, in
         json_object_set_new(j, "read_at", is_read ? json_string(read_at) : json_null());
         json_object_set_new(j, "read_by",
                             is_read ? json_string(store_column_text(st, 4)) : json_null());
+        /* The reader's display name, for a user on the caller's line (below
+         * or above: one who moved elsewhere since keeps only the username). */
+        const char *name = store_column_text(st, 5), *scope = store_column_text(st, 6);
+        int known = region_in_scope(scope, user->scope) || region_in_scope(user->scope, scope);
+        json_object_set_new(j, "read_by_name",
+                            is_read && *name && known ? json_string(name) : json_null());
         json_object_set_new(j, "late", json_boolean(late));
         if ((!is_read && past) || late)
             json_array_append_new(missing, json_string(store_column_text(st, 0)));

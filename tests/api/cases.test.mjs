@@ -371,6 +371,14 @@ test('bulletin: JSON figures, text, xlsx, scope; re-issued after changes; CLI', 
   assert.match(r.headers.get('content-type'), /^text\/plain/);
   assert.match(r.text, /截至\d+月\d+日24时,全市累计报告确诊病例\d+例/);
   assert.match(r.text, /东安县累计确诊/);
+  // in English when asked (?lang= or Accept-Language): the same figures
+  const zhTotal = r.text.match(/全市累计报告确诊病例(\d+)例/)[1];
+  for (const en of [await commander.withLang('en').get('/api/v1/bulletin?region=4311&format=text'),
+    await commander.get('/api/v1/bulletin?region=4311&format=text&lang=en')]) {
+    assert.match(en.text, new RegExp(`^Daily bulletin of .*\\n\\nAs of 24:00 on \\d+ [A-Z][a-z]+, .* had reported ${zhTotal} confirmed cases in total`));
+    assert.match(en.text, /\nBy region: .*东安县 \d+ confirmed in total, \d+ new, \d+ under treatment/);
+    assert.doesNotMatch(en.text, /截至|累计|例/);
+  }
   const x = await fetch(`${srv.url}/api/v1/bulletin?region=4311&format=xlsx`, { headers: { Cookie: commander.cookie } });
   assert.equal(x.status, 200);
   const buf = Buffer.from(await x.arrayBuffer());

@@ -179,16 +179,17 @@ export async function startServer({ db, demo, args = [] } = {}) {
     anon(lang) { return new Client(url, { lang }); },
     cli(args, opts) { return epigrid([...args, '--db', dbPath], opts); },
     // Creates (once) a user "<role>_<scope>" and returns a logged-in client.
-    async as(role, scope = '4311', { username } = {}) {
-      const name = srv.user(role, scope, { username });
+    async as(role, scope = '4311', { username, displayName } = {}) {
+      const name = srv.user(role, scope, { username, displayName });
       return srv.login(name, PASSWORD);
     },
-    // Creates (once) the user "<role>_<scope>" with PASSWORD; returns the name.
-    user(role, scope = '4311', { username } = {}) {
+    // Creates (once) the user "<role>_<scope>" with PASSWORD (and a display
+    // name when given; else the username); returns the username.
+    user(role, scope = '4311', { username, displayName } = {}) {
       const name = username ?? `${role}_${scope}`;
       if (!users.has(name)) {
-        const r = epigrid(['user', 'add', name, '--role', role, '--scope', scope, '--db', dbPath],
-          { input: PASSWORD + '\n' });
+        const r = epigrid(['user', 'add', name, '--role', role, '--scope', scope, '--db', dbPath,
+          ...(displayName ? ['--name', displayName] : [])], { input: PASSWORD + '\n' });
         if (r.status !== 0) throw new Error(`user add ${name}: ${r.stderr}`);
         users.set(name, true);
       }

@@ -489,12 +489,30 @@ test('alerts: list, acknowledge, resolve, conflicts, scope, timeliness', async (
   assert.equal(r.body.status, 'resolved');
   assert.equal(r.body.note, '已转运至发热门诊');
   assert.equal(r.body.resolved_by, 'health_4311');
+  assert.equal(r.body.resolved_by_name, 'health_4311'); // the display name (by default the username)
   const after_ = await stats(CITY);
   assert.equal(after_['alerts_open.high'] - before_['alerts_open.high'], -1);
   r = await health.post(`/api/v1/alerts/${id}/resolve`, { note: 'again' });
   assertError(assert, r, 409, 'conflict');
   r = await admin.get(`/api/v1/alerts?person=${p}&status=resolved`);
   assert.deepEqual(r.body.items.map((a) => a.id), [id]);
+
+  // Who handled it by display name (issue 19); once that user moved off the
+  // reader's line (neither below nor above its scope), the username only.
+  const mover = await srv.as('grid_worker', GRID_A, { username: 'mover_a', displayName: '网格员乙' });
+  const q = await person(GRID_A, '预警乙');
+  await observe(q, { reason: 'contact' });
+  r = await mover.post('/api/v1/health-reports', reportBody(q, { temperature: 38.6 }));
+  assert.equal(r.status, 201, r.text);
+  const moved = r.body.alert_id;
+  r = await mover.post(`/api/v1/alerts/${moved}/acknowledge`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.ack_by_name, '网格员乙');
+  assert.equal((await workerA.get(`/api/v1/alerts/${moved}`)).body.ack_by_name, '网格员乙');
+  assert.equal(srv.cli(['user', 'set', 'mover_a', '--scope', GRID_C]).status, 0);
+  r = await workerA.get(`/api/v1/alerts?person=${q}`);
+  assert.deepEqual(r.body.items.map((a) => [a.ack_by, a.ack_by_name]), [['mover_a', null]]);
+  assert.equal((await admin.get(`/api/v1/alerts/${moved}`)).body.ack_by_name, '网格员乙'); // the city sees both places
 
   // Timeliness of today's alerts, from the histogram counters.
   r = await commander.get(`/api/v1/stats/timeliness?region=${CITY}&date=${day(0)}&group=children`);

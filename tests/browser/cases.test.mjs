@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS } from './browser.mjs';
 
 let srv, admin, health, browser, hospital, first, second;
 
@@ -38,11 +38,25 @@ after(async () => {
   await srv?.stop();
 });
 
+// "2026-12-05" -> [12, 5]
+const monthDay = (d) => d.slice(5).split('-').map(Number);
+
 test('bulletin page: the API figures, child regions, curve, printable public page', async () => {
   const page = await openPage(browser, srv);
   await page.goto('/bulletin/4311');
   await loginForm(page, 'commander_4311', PASSWORD);
-  await page.locator('.bulletin-figures .fig-confirmed_total').waitFor();
+  // by default the last complete day (yesterday, China time): every case was recorded today
+  await page.locator('.bulletin-figures .fig-confirmed_total[data-value="0"]').waitFor();
+  assert.equal(await page.locator('input[name=date]').inputValue(), day(-1));
+  const [ym, yd] = monthDay(day(-1));
+  await page.locator('pre.bulletin-text', { hasText: `截至${ym}月${yd}日24时,全市累计报告确诊病例0例` }).waitFor();
+  assert.equal(await page.locator('.partial').count(), 0);
+  // today, asked for: the figures so far, said to be so
+  await page.locator('input[name=date]').fill(day());
+  await page.locator('input[name=date]').dispatchEvent('change');
+  await page.waitForURL(new RegExp(`/bulletin/4311\\?date=${day()}`));
+  await page.locator('.bulletin-figures .fig-confirmed_total[data-value="2"]').waitFor();
+  await page.locator('.partial').waitFor();
   const api = (await admin.get(`/api/v1/bulletin?region=4311&date=${day()}`)).body;
   for (const f of ['confirmed_new', 'confirmed_total', 'hospitalised_now', 'contacts_total', 'observing_now']) {
     assert.equal(count(await page.locator(`.fig-${f} .value`).textContent()), api.figures[f], f);
@@ -51,6 +65,16 @@ test('bulletin page: the API figures, child regions, curve, printable public pag
   const rows = await page.locator('table.bulletin-children tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
   assert.deepEqual(rows, api.children.map((c) => c.code));
   assert.match(await page.locator('pre.bulletin-text').textContent(), /全市累计报告确诊病例2例/);
+  // in English the narrative is English: no Chinese but the names (data)
+  await page.locator('.lang button[lang=en]').click();
+  await page.locator('pre.bulletin-text[lang=en]', { hasText: 'had reported 2 confirmed cases in total' }).waitFor();
+  let english = await page.locator('pre.bulletin-text').textContent();
+  for (const name of [api.region.name, api.disease, ...api.children.map((c) => c.name)]) english = english.split(name).join('');
+  assert.doesNotMatch(english, /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/, english);
+  assert.doesNotMatch(await page.locator('main, .page').first().textContent(), /截至|今天尚未结束/);
+  await page.screenshot({ path: `${SHOTS}/bulletin-en.png`, fullPage: true });
+  await page.locator('.lang button[lang="zh-CN"]').click();
+  await page.locator('pre.bulletin-text[lang=zh-CN]').waitFor();
   // the narrative wraps: the page is never wider than the window (issue 19), also on a phone
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(await overflow() <= 0, `page wider than the window by ${await overflow()} px`);
@@ -72,13 +96,28 @@ test('bulletin page: the API figures, child regions, curve, printable public pag
 
   // the public page: no login, no names
   const anon = await openPage(browser, srv);
-  await anon.goto('/public/bulletin');
+  await anon.goto(`/public/bulletin?date=${day()}`);
   await anon.locator('h1', { hasText: '疫情通报' }).waitFor();
   const text = await anon.locator('body').textContent();
   assert.match(text, /全市累计报告确诊病例2例/);
   for (const [, name, id] of PERSONS) {
     assert.ok(!text.includes(name) && !text.includes(id), `${name} must not appear`);
   }
+  // on a phone the table scrolls in its box: region names stay on one line, the page fits
+  await anon.setViewportSize({ width: 375, height: 740 });
+  const phone = await anon.evaluate(() => {
+    const cells = [...document.querySelectorAll('tbody td:first-child')];
+    const line = parseFloat(getComputedStyle(cells[0]).lineHeight);
+    return {
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      cells: cells.length,
+      tallest: Math.max(...cells.map((c) => c.getBoundingClientRect().height)) / line,
+    };
+  });
+  assert.ok(phone.cells >= 2, 'the children table is there');
+  assert.ok(phone.overflow <= 0, `phone: public page wider than the window by ${phone.overflow} px`);
+  assert.ok(phone.tallest < 1.8, `a region name breaks over ${phone.tallest.toFixed(1)} lines`);
+  await anon.screenshot({ path: `${SHOTS}/public-bulletin-375.png`, fullPage: true });
   await anon.context().close();
   await page.context().close();
 });

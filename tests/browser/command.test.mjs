@@ -56,7 +56,7 @@ async function visit(client, key, { fever = false, returnee = false } = {}) {
 before(async () => {
   srv = await startServer();
   admin = await buildCity(srv);
-  commander = await srv.as('commander', COUNTY);
+  commander = await srv.as('commander', COUNTY, { displayName: '钱指挥' });
   worker1 = await srv.as('grid_worker', GRID1);
   worker3 = await srv.as('grid_worker', GRID3);
   srv.user('inspector', COUNTY);
@@ -192,26 +192,83 @@ test('live: a visit and an alert made elsewhere change the open page without a r
   await page.context().close();
 });
 
-test('alert inbox: acknowledge, resolve with a required note, new alerts arrive live', async () => {
+const RANK = { high: 3, medium: 2, low: 1 };
+// The inbox's order: high first, newest first within a severity.
+const inboxOrder = (items) => [...items].sort((a, b) => RANK[b.severity] - RANK[a.severity] || b.id - a.id).map((a) => a.id);
+const rowIds = (page) => page.locator('tr.alert').evaluateAll((trs) => trs.map((x) => Number(x.dataset.id)));
+// Waits until the inbox shows exactly "ids" in this order (then asserts it, for the message).
+async function expectRows(page, ids) {
+  await page.waitForFunction((want) => [...document.querySelectorAll('tr.alert')].map((x) => x.dataset.id).join() === want.join(), ids, { timeout: 5000 })
+    .catch(() => {});
+  assert.deepEqual(await rowIds(page), ids);
+}
+
+test('alert inbox: high first in compact rows, filters, slot in words, acknowledge, resolve with a required note, new alerts arrive live', async () => {
   const page = await openPage(browser, srv);
   await login(page, `commander_${COUNTY}`, `/alerts/${COUNTY}`);
   const api = (await commander.get(`/api/v1/alerts?region=${COUNTY}&status=unresolved`)).body.items;
   assert.ok(api.length >= 3, JSON.stringify(api));
-  await page.locator('li.alert').first().waitFor();
-  assert.deepEqual(await page.locator('li.alert').evaluateAll((li) => li.map((x) => Number(x.dataset.id))), api.map((a) => a.id));
+  // high first, then medium, each newest first (the API lists newest first)
+  await expectRows(page, inboxOrder(api));
+  assert.notDeepEqual(inboxOrder(api), api.map((a) => a.id), 'the data must tell the orders apart');
   const high = api.find((a) => a.rule === 'visit_fever_travel');
-  const card = page.locator(`li.alert[data-id="${high.id}"]`);
-  assert.equal(await card.locator('.sev').textContent(), '高');
-  assert.equal(await card.locator('.title').textContent(), high.title_zh);
-  assert.equal(await card.locator('.status').textContent(), '待确认');
+  const row = page.locator(`tr.alert[data-id="${high.id}"]`);
+  assert.equal(await row.locator('.sev').textContent(), '高');
+  assert.equal(await row.locator('.title').textContent(), high.title_zh);
+  assert.equal(await row.locator('.status').textContent(), '待确认');
+  // compact: one short row per alert, not a card
+  const heights = await page.locator('tr.alert').evaluateAll((trs) => trs.map((x) => x.getBoundingClientRect().height));
+  assert.ok(Math.max(...heights) <= 110, `rows of ${heights} px`);
+  // the overdue slot in words, not "(2026-12-05T08:00)"
+  const overdue = api.find((a) => a.rule === 'report_overdue');
+  const title = await page.locator(`tr.alert[data-id="${overdue.id}"] .title`).textContent();
+  assert.match(overdue.title_zh, /\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  assert.doesNotMatch(title, /\d{4}-\d\d-\d\dT/);
+  assert.match(title, /\d+月\d+日 \d+时(\d+分)? 报告时段/);
   await page.screenshot({ path: `${SHOTS}/epigrid-alerts-desktop.png`, fullPage: true });
+  // "more": pages of 2 follow the same order across the severities, to the end
+  const paged = await page.evaluate(async (region) => {
+    const { loadOrdered } = await import('/pages/command.js');
+    const ids = [];
+    let from = { i: 0, cursor: null }, pages = 0;
+    while (from && pages++ < 20) {
+      const r = await loadOrdered({ region, status: 'unresolved' }, ['high', 'medium', 'low'], from, 2);
+      ids.push(...r.items.map((a) => a.id));
+      from = r.next;
+    }
+    return ids;
+  }, COUNTY);
+  assert.deepEqual(paged, inboxOrder(api));
+
+  // filters: severity, kind, region (in the URL, so a reload keeps them)
+  await page.locator('select[name=severity]').selectOption('high');
+  await page.waitForURL(/severity=high/);
+  await expectRows(page, inboxOrder(api.filter((a) => a.severity === 'high')));
+  await page.locator('select[name=severity]').selectOption('');
+  await page.locator('select[name=rule]').selectOption('report_overdue');
+  await page.waitForURL(/rule=report_overdue/);
+  await expectRows(page, inboxOrder(api.filter((a) => a.rule === 'report_overdue')));
+  await page.locator('select[name=rule]').selectOption('');
+  await page.locator(`tr.alert[data-id="${high.id}"]`).waitFor();
+  await page.locator('select[name=region]').selectOption(TOWNSHIP);
+  await page.waitForURL(new RegExp(`/alerts/${TOWNSHIP}`));
+  await page.locator('h1', { hasText: '白牙市镇' }).waitFor();
+  await expectRows(page, inboxOrder(api.filter((a) => a.grid_code.startsWith(TOWNSHIP))));
+  assert.ok(api.some((a) => !a.grid_code.startsWith(TOWNSHIP)), 'the region filter must leave some out');
+  await page.goBack();
+  await page.waitForURL(new RegExp(`/alerts/${COUNTY}`));
+  const card = page.locator(`tr.alert[data-id="${high.id}"]`);
+  await card.waitFor();
 
   await card.locator('button.acknowledge').click();
   await card.locator('.status', { hasText: '已确认' }).waitFor();
   let a = (await commander.get(`/api/v1/alerts/${high.id}`)).body;
   assert.equal(a.status, 'acknowledged');
   assert.equal(a.ack_by, `commander_${COUNTY}`);
+  assert.equal(a.ack_by_name, '钱指挥');
   assert.equal(await card.locator('button.acknowledge').count(), 0);
+  // by the name people know, not the username
+  assert.match(await card.locator('.handled').textContent(), /^钱指挥 于 \d+月\d+日 \d\d:\d\d 确认$/);
 
   await card.locator('button.resolve').click();
   await card.locator('form.resolve-form button[type=submit]').click();
@@ -224,19 +281,25 @@ test('alert inbox: acknowledge, resolve with a required note, new alerts arrive 
   assert.equal(a.status, 'resolved');
   assert.equal(a.note, '已陪同至县人民医院发热门诊,核酸采样');
 
-  // the resolved list shows it with its note
+  // the resolved list shows it with its note and who resolved it
   await page.locator('nav.filters a', { hasText: '已处置' }).click();
   await page.waitForURL(/\?status=resolved$/);
-  await page.locator(`li.alert[data-id="${high.id}"] .note`, { hasText: '核酸采样' }).waitFor();
+  await page.locator(`tr.alert[data-id="${high.id}"] .note`, { hasText: '核酸采样' }).waitFor();
+  assert.match(await page.locator(`tr.alert[data-id="${high.id}"] td.handling`).textContent(), /钱指挥 于 .* 处置/);
   await page.locator('nav.filters a', { hasText: '未处置' }).click();
-  await page.locator('li.alert').first().waitFor();
+  await page.locator('tr.alert').first().waitFor();
 
   // a new alert arrives without a reload
   await page.evaluate(() => { window.__sameDocument = true; });
   await visit(worker3, 'c2', { fever: true });
   const fresh = (await commander.get(`/api/v1/alerts?region=${COUNTY}&status=unresolved&limit=1`)).body.items[0];
-  await page.locator(`li.alert.fresh[data-id="${fresh.id}"]`).waitFor({ timeout: 10000 });
+  await page.locator(`tr.alert.fresh[data-id="${fresh.id}"]`).waitFor({ timeout: 10000 });
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
+
+  // in English: the slot in English words too
+  await page.locator('.lang button[lang=en]').click();
+  const en = await page.locator(`tr.alert[data-id="${overdue.id}"] .title`).textContent();
+  assert.match(en, /^health report overdue \(slot \d\d:\d\d, \d+ [A-Z][a-z]{2}\)$/);
   assert.deepEqual(realErrors(page), []);
   await page.context().close();
 });
@@ -244,8 +307,9 @@ test('alert inbox: acknowledge, resolve with a required note, new alerts arrive 
 test('roles: no buttons without alert_handle; no inbox without registry_read', async () => {
   const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
   await login(page, `inspector_${COUNTY}`, `/alerts/${COUNTY}`);
-  await page.locator('li.alert').first().waitFor();
-  assert.equal(await page.locator('li.alert button').count(), 0);
+  await page.locator('tr.alert').first().waitFor();
+  assert.equal(await page.locator('tr.alert button').count(), 0);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 0, 'phone: no horizontal overflow');
   assert.equal(await page.locator('.mainnav a', { hasText: '网格工作' }).count(), 0);
   await page.screenshot({ path: `${SHOTS}/epigrid-alerts-375.png`, fullPage: true });
   await page.context().close();

@@ -18,7 +18,7 @@ before(async () => {
   srv = await startServer();
   await buildCity(srv);
   srv.user('commander', COUNTY);
-  srv.user('grid_worker', VILLAGE);
+  srv.user('grid_worker', VILLAGE, { displayName: '赵支书' });
   srv.user('inspector', COUNTY);
   browser = await launch();
 });
@@ -65,7 +65,11 @@ test('a directive issued through the form, signed for by a village, receipts upd
 
   await hq.reload();
   await hq.locator('.hq-list.directives li button.link').first().click();
-  await hq.locator(`.receipts-table tr[data-unit="${VILLAGE}"]`, { hasText: `grid_worker_${VILLAGE}` }).waitFor();
+  // who signed, by the name people know, not the username (issue 19)
+  const signed = hq.locator(`.receipts-table tr[data-unit="${VILLAGE}"] td.read-by`, { hasText: '赵支书' });
+  await signed.waitFor();
+  assert.equal(await signed.getAttribute('title'), `grid_worker_${VILLAGE}`);
+  assert.ok(!(await signed.textContent()).includes('grid_worker'));
   await hq.screenshot({ path: `${SHOTS}/hq-directives.png`, fullPage: true });
   assert.deepEqual(errors(hq), []);
   assert.deepEqual(errors(village), []);

@@ -152,6 +152,16 @@ test('public disclosure: no login, totals, no phone numbers; the page on a phone
   const body = await page.locator('body').textContent();
   assert.ok(!/1[3-9]\d{9}/.test(body) && !body.includes('****'));
   assert.ok(body.includes('永州某医药公司') && body.includes('N95口罩'));
+  // styled as the public bulletin, counts with thousands separators, nothing clipped on a phone
+  assert.equal((await page.locator('#by-item tbody td.n').first().textContent()).trim(), '1,000');
+  assert.match(await page.locator('#donations tbody td').nth(4).textContent(), /N95口罩 1,000 只/);
+  assert.equal(await page.locator('h1').evaluate((h) => getComputedStyle(h).color), 'rgb(204, 0, 0)');
+  const phone = await page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    stacked: getComputedStyle(document.querySelector('#donations tbody tr')).display,
+  }));
+  assert.ok(phone.overflow <= 0, `phone: page wider than the window by ${phone.overflow} px`);
+  assert.equal(phone.stacked, 'block', 'on a phone each donation is a block of its own');
   await page.screenshot({ path: `${SHOTS}/supplies-public.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
 });

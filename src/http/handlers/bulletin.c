@@ -1,7 +1,8 @@
 /*
  * bulletin.c -- the daily bulletin over HTTP:
  *   GET /api/v1/bulletin?region=&date=&format=json|text|xlsx   for logged-in users
- *       (region in scope, default the scope; date default today, not in the future)
+ *       (region in scope, default the scope; date default today, not in the future;
+ *       the text in the request's language: ?lang= or Accept-Language)
  *   GET /public/bulletin?region=&date=                          printable Chinese HTML,
  *       no login, aggregates only (default region: the city)
  */
@@ -74,7 +75,7 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     int rc = 0;
     if (strcmp(format, "json") == 0) {
         json_t *j = bulletin_json_new(&b);
-        rc = bulletin_publication_add(req->store, &b, j, NULL, err);
+        rc = bulletin_publication_add(req->store, &b, j, NULL, req->lang, err);
         if (rc == 0)
             rc = http_reply_json(res, 200, j);
         else
@@ -82,8 +83,11 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     } else if (strcmp(format, "text") == 0) {
         struct buf out;
         buf_init(&out);
-        bulletin_text(&b, &out);
-        rc = bulletin_publication_add(req->store, &b, NULL, &out, err);
+        if (req->lang == EP_LANG_EN)
+            bulletin_text_en(&b, &out);
+        else
+            bulletin_text(&b, &out);
+        rc = bulletin_publication_add(req->store, &b, NULL, &out, req->lang, err);
         res->len = out.len;
         res->owned = buf_steal(&out);
         res->content_type = "text/plain; charset=utf-8";

@@ -8,6 +8,7 @@
  *   GET /public/donations.csv   the same as CSV (UTF-8 with BOM)
  * No contact data of donors is ever part of these answers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,51 +27,110 @@ static long long jint(const json_t *o, const char *k)
     return (long long)json_integer_value(json_object_get(o, k));
 }
 
+/* "n" with thousands separators ("1,000") into "out". */
+static const char *count_format(long long n, char out[32])
+{
+    char digits[24];
+    unsigned long long v = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    snprintf(digits, sizeof digits, "%llu", v);
+    size_t len = strlen(digits), o = 0;
+    if (n < 0)
+        out[o++] = '-';
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* A numeric cell: <td class="n" data-label="label">1,000</td>. */
+static void count_cell(struct buf *b, const char *label, long long n)
+{
+    char x[32];
+    buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", label, count_format(n, x));
+}
+
+/* The page's style: the public bulletin's (official, serif, red title); the
+ * tables scroll inside their box, and on a phone the long table of donations
+ * turns into one block per donation, so the page is never wider than it. */
+static const char style[] =
+    "<style>"
+    "body{font-family:'FangSong','STFangsong','Noto Serif CJK SC',serif;color:#000;"
+    "background:#fff;margin:0}"
+    "article{max-width:64em;margin:2em auto;padding:0 1.5em;line-height:1.7;font-size:13pt}"
+    "h1{font-family:'SimHei','Noto Sans CJK SC',sans-serif;color:#c00;text-align:center;"
+    "font-size:22pt;margin:.5em 0 .2em}"
+    "h2{font-family:'SimHei','Noto Sans CJK SC',sans-serif;font-size:14pt;margin:1.6em 0 .4em}"
+    ".summary{text-align:center;margin:0 0 1em}"
+    ".table{overflow-x:auto}"
+    "table{border-collapse:collapse;width:100%;font-size:11pt}"
+    "th,td{border:1px solid #000;padding:.25em .5em;vertical-align:top;text-align:left}"
+    "th{white-space:nowrap;background:#f4f4f4}"
+    ".n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
+    "td:first-child{white-space:nowrap}"
+    ".went{font-size:10pt}"
+    "a{color:#036}"
+    "@media(max-width:600px){article{margin:1em auto;padding:0 .8em;font-size:12pt}"
+    "h1{font-size:18pt}"
+    "table.stack,.stack tbody,.stack tr,.stack td{display:block;width:auto}"
+    ".stack thead{display:none}"
+    ".stack tr{border:1px solid #000;margin:0 0 .8em;padding:.3em .6em}"
+    ".stack td{border:0;padding:.1em 0;text-align:left;white-space:normal;"
+    "overflow-wrap:anywhere}"
+    ".stack td:empty{display:none}"
+    ".stack td::before{content:attr(data-label) ':';font-weight:bold;margin-right:.4em}}"
+    "@media print{article{margin:0;max-width:none}@page{size:A4;margin:2cm}a{color:#000}}"
+    "</style>";
+
 /* The disclosure as one HTML page (server-rendered: works without scripts). */
 static void render_html(const json_t *page, struct buf *b)
 {
     const json_t *totals = json_object_get(page, "totals");
-    char money[32];
+    char money[32], x[32];
     supply_money_format(jint(totals, "money_fen"), money);
     buf_puts(b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                "<title>捐赠公示 Donations</title><style>body{font-family:sans-serif;margin:16px;"
-                "max-width:1100px}table{border-collapse:collapse;width:100%;margin:12px 0}"
-                "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-                "td.n{text-align:right}caption{text-align:left;font-weight:bold}"
-                "@media(max-width:600px){table{display:block;overflow-x:auto;white-space:nowrap}}"
-                "</style></head>"
-                "<body><h1>社会捐赠公示</h1>");
+                "<title>社会捐赠公示</title>");
+    buf_puts(b, style);
+    buf_puts(b, "</head><body><article class=\"donations\"><h1>社会捐赠公示</h1>");
     buf_appendf(b,
-                "<p class=\"summary\">共 <strong id=\"total-donations\">%lld</strong> 笔捐赠,"
+                "<p class=\"summary\">共 <strong id=\"total-donations\">%s</strong> 笔捐赠,"
                 "捐款合计 <strong id=\"total-money\">%s</strong>。"
                 "<a href=\"/public/donations.csv\" download>下载 CSV</a></p>",
-                jint(totals, "donations"), money);
-    buf_puts(b, "<table id=\"by-item\"><caption>按物资汇总</caption><tr><th>物资</th><th>受赠</th>"
-                "<th>已分配</th><th>消耗或调整</th><th>库存</th><th>单位</th></tr>");
+                count_format(jint(totals, "donations"), x), money);
+    buf_puts(b, "<h2>按物资汇总</h2><div class=\"table\"><table id=\"by-item\"><thead><tr>"
+                "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
+                "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
+                "</tr></thead><tbody>");
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(totals, "by_item"), i, r)
     {
         buf_puts(b, "<tr><td>");
         buf_put_html(b, jstr(r, "item_name"));
-        buf_appendf(b,
-                    "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld"
-                    "</td><td class=\"n\">%lld</td><td>",
-                    jint(r, "donated"), jint(r, "allocated"), jint(r, "consumed_or_adjusted"),
-                    jint(r, "in_stock"));
+        buf_puts(b, "</td>");
+        count_cell(b, "受赠", jint(r, "donated"));
+        count_cell(b, "已分配", jint(r, "allocated"));
+        count_cell(b, "消耗或调整", jint(r, "consumed_or_adjusted"));
+        count_cell(b, "库存", jint(r, "in_stock"));
+        buf_puts(b, "<td>");
         buf_put_html(b, jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b, "</table><table id=\"by-month\"><caption>按月汇总</caption><tr><th>月份</th>"
-                "<th>捐赠笔数</th><th>捐款</th><th>物资</th></tr>");
+    buf_puts(b,
+             "</tbody></table></div><h2>按月汇总</h2><div class=\"table\"><table id=\"by-month\">"
+             "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+             "<th>物资</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_month"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
         buf_puts(b, "<tr><td>");
         buf_put_html(b, jstr(r, "month"));
-        buf_appendf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%s</td><td>",
-                    jint(r, "donations"), money);
+        buf_puts(b, "</td>");
+        count_cell(b, "捐赠笔数", jint(r, "donations"));
+        buf_appendf(b, "<td class=\"n\">%s</td><td>", money);
         size_t k;
         json_t *g;
         json_array_foreach(json_object_get(r, "goods"), k, g)
@@ -78,27 +138,27 @@ static void render_html(const json_t *page, struct buf *b)
             if (k)
                 buf_puts(b, "、");
             buf_put_html(b, jstr(g, "item_name"));
-            buf_appendf(b, " %lld ", jint(g, "quantity"));
+            buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
             buf_put_html(b, jstr(g, "unit"));
         }
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b,
-             "</table><table id=\"donations\"><caption>捐赠明细及去向</caption><tr><th>收据号</th>"
-             "<th>日期</th><th>捐赠方</th><th>受赠单位</th><th>物资</th><th>捐款</th>"
-             "<th>去向</th></tr>");
+    buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\">"
+                "<table id=\"donations\" class=\"stack\"><thead><tr><th>收据号</th><th>日期</th>"
+                "<th>捐赠方</th><th>受赠单位</th><th>物资</th><th class=\"n\">捐款</th>"
+                "<th>去向</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(page, "items"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
-        buf_puts(b, "<tr><td>");
+        buf_puts(b, "<tr><td data-label=\"收据号\">");
         buf_put_html(b, jstr(r, "receipt_no"));
-        buf_puts(b, "</td><td>");
+        buf_puts(b, "</td><td data-label=\"日期\">");
         buf_put_html(b, jstr(r, "donated_on"));
-        buf_puts(b, "</td><td>");
+        buf_puts(b, "</td><td data-label=\"捐赠方\">");
         buf_put_html(b, jstr(r, "donor"));
-        buf_puts(b, "</td><td>");
+        buf_puts(b, "</td><td data-label=\"受赠单位\">");
         buf_put_html(b, jstr(r, "receiving_unit"));
-        buf_puts(b, "</td><td>");
+        buf_puts(b, "</td><td data-label=\"物资\">");
         size_t k;
         json_t *l;
         struct buf went;
@@ -108,7 +168,7 @@ static void render_html(const json_t *page, struct buf *b)
             if (k)
                 buf_puts(b, "<br>");
             buf_put_html(b, jstr(l, "item_name"));
-            buf_appendf(b, " %lld ", jint(l, "quantity"));
+            buf_appendf(b, " %s ", count_format(jint(l, "quantity"), x));
             buf_put_html(b, jstr(l, "unit"));
             size_t j;
             json_t *w;
@@ -122,21 +182,23 @@ static void render_html(const json_t *page, struct buf *b)
                                                                : jstr(w, "kind"));
                 buf_puts(&went, " ");
                 buf_put_html(&went, jstr(l, "item_name"));
-                buf_appendf(&went, " %lld", jint(w, "quantity"));
+                buf_appendf(&went, " %s", count_format(jint(w, "quantity"), x));
             }
         }
-        buf_appendf(b, "</td><td class=\"n\">%s</td><td>%s</td></tr>",
+        buf_appendf(b,
+                    "</td><td class=\"n\" data-label=\"捐款\">%s</td>"
+                    "<td class=\"went\" data-label=\"去向\">%s</td></tr>",
                     jint(r, "money_fen") ? money : "", went.data ? went.data : "");
         buf_cleanup(&went);
     }
-    buf_puts(b, "</table>");
+    buf_puts(b, "</tbody></table></div>");
     const char *next = json_string_value(json_object_get(page, "next_cursor"));
     if (next) {
         buf_puts(b, "<p><a class=\"next\" href=\"/public/donations?after=");
         buf_put_html(b, next);
-        buf_puts(b, "\">下一页 Next page</a></p>");
+        buf_puts(b, "\">下一页</a></p>");
     }
-    buf_puts(b, "</body></html>");
+    buf_puts(b, "</article></body></html>");
 }
 
 int handler_public_donations(struct http_request *req, struct http_response *res,

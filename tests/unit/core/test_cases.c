@@ -730,6 +730,8 @@ static void confirmed_total_equals_its_days(struct fixture *fx, const char *cons
     }
 }
 
+static int ascii_but_names(const struct bulletin *b, const char *text);
+
 static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
 {
     struct fixture *fx = *state;
@@ -788,6 +790,13 @@ static void bulletin_equals_the_oracle_and_past_days_do_not_change(void **state)
     bulletin_html(&b, &text);
     assert_non_null(strstr(text.data, want));
     assert_null(strstr(text.data, "病例1")); /* no person's name */
+    /* In English: the same figures, no Chinese but the names (data). */
+    buf_reset(&text);
+    bulletin_text_en(&b, &text);
+    snprintf(want, sizeof want, "had reported %lld confirmed cases in total",
+             (long long)b.total.confirmed_total);
+    assert_non_null(strstr(text.data, want));
+    assert_true(ascii_but_names(&b, text.data));
     buf_cleanup(&text);
     bulletin_cleanup(&b);
 }
@@ -880,6 +889,26 @@ static void late_and_back_dated_records_land_on_their_day(void **state)
     assert_int_equal(b.total.confirmed_total, 0);
     assert_int_equal(b.total.suspected_now + b.total.asymptomatic_now, 0);
     bulletin_cleanup(&b);
+}
+
+/* 1 if "text" is ASCII once the names of "b" (region, disease, children)
+ * are taken out. */
+static int ascii_but_names(const struct bulletin *b, const char *text)
+{
+    char *copy = strdup(text);
+    const char *names[2] = {b->name, b->disease};
+    for (size_t i = 0; i < 2 + b->nchildren; i++) {
+        const char *name = i < 2 ? names[i] : b->children[i - 2].name;
+        size_t n = strlen(name);
+        char *at;
+        while (n && (at = strstr(copy, name)))
+            memset(at, ' ', n);
+    }
+    int ascii = 1;
+    for (const unsigned char *p = (const unsigned char *)copy; *p; p++)
+        ascii &= *p < 0x80;
+    free(copy);
+    return ascii;
 }
 
 /* ---- the demo outbreak ------------------------------------------------- */

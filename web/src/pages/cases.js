@@ -16,7 +16,8 @@ import { ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLo
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
 const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
-const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+// Days in China time (+08:00), as the server counts them: today, or "days" from it.
+const today = (days = 0) => new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
 const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
 
 
@@ -331,12 +332,16 @@ const PUBLIC_LEVELS = { city: 1, county: 2, township: 3, village: 4, grid: 5 };
 const CODE_LEVELS = { 4: 1, 6: 2, 9: 3, 12: 4, 15: 5 };
 
 export function BulletinPage({ code, query }) {
-  const date = query.get('date') ?? today();
+  // The last complete day by default: today's figures are not final before
+  // 24:00 ("截至12月6日24时" read at 05:40 on 6 December was not true yet).
+  const date = query.get('date') ?? today(-1);
+  const lang = getLang();
   const b = useLoad(() => api.get(`/api/v1/bulletin?region=${code}&date=${date}`), [code, date]);
+  // the narrative in the page's language (the server writes both)
   const text = useLoad(
-    () => fetch(`/api/v1/bulletin?region=${code}&date=${date}&format=text`, { credentials: 'same-origin' })
+    () => fetch(`/api/v1/bulletin?region=${code}&date=${date}&format=text&lang=${lang === 'en' ? 'en' : 'zh-CN'}`, { credentials: 'same-origin' })
       .then((r) => (r.ok ? r.text() : '')),
-    [code, date],
+    [code, date, lang],
   );
   const setDate = (d) => d && navigate(`/bulletin/${code}?date=${d}`);
   // The public page goes only as deep as the profile publishes (default: county).
@@ -353,6 +358,7 @@ export function BulletinPage({ code, query }) {
       ${isPublic && html`<a class="print" href=${`/public/bulletin?region=${code}&date=${date}`} target="_blank" rel="noopener">${t('bulletin.print')}</a>
       · `}<a class="xlsx" href=${`/api/v1/bulletin?region=${code}&date=${date}&format=xlsx`} download>${t('bulletin.xlsx')}</a>
     </p>
+    ${date === today() && html`<p class="note partial">${t('bulletin.partial')}</p>`}
     ${b.error && html`<${ErrorBox} error=${b.error} onRetry=${b.reload} />`}
     ${!b.data && !b.error && html`<${Loading} />`}
     ${b.data &&
@@ -362,7 +368,7 @@ export function BulletinPage({ code, query }) {
           <strong class="value">${num(b.data.figures[f])}</strong>
         </div>`)}
       </div>
-      ${text.data && html`<pre class="bulletin-text">${text.data}</pre>`}
+      ${text.data && html`<pre class="bulletin-text" lang=${lang}>${text.data}</pre>`}
       ${b.data.children.length > 0 &&
       html`<h2>${t('bulletin.children')}</h2>
         <table class="bulletin-children">

@@ -4,7 +4,10 @@
 //                              coverage of round N by child region (table and
 //                              ECharts bars; a bar or a row opens the child),
 //                              overdue persons now (GET /api/v1/observations?status=overdue)
-//   /alerts/{code}?status=S    the alert inbox: acknowledge, resolve with a note
+//   /alerts/{code}?status=S&severity=V&rule=R
+//                              the alert inbox: compact rows, high first then newest,
+//                              filtered by status, severity, kind and child region (the
+//                              path), 30 at a time; acknowledge, resolve with a note
 //
 // Both follow the event stream (live.js): a visit recorded refreshes the
 // coverage and tiles, an alert raised or changed refreshes tiles, the
@@ -317,8 +320,66 @@ export function CoveragePage({ code, query, session }) {
 // ---- alert inbox ------------------------------------------------------------------
 
 const STATUSES = ['unresolved', 'open', 'acknowledged', 'resolved'];
+const SEVERITIES = ['high', 'medium', 'low'];
+// The rules that raise alerts (alert.h), most urgent first.
+export const ALERT_RULES = ['visit_fever_travel', 'visit_fever', 'report_abnormal', 'checkpoint_fever',
+  'case_outside_hospital', 'report_overdue', 'stock_low'];
+const PAGE = 30;
 
-function AlertCard({ alert, canHandle, onChanged, fresh, gridName }) {
+// Parts of a local time "2026-12-05T16:03..." (the server writes +08:00).
+function parts(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso ?? '');
+  if (!m) return null;
+  const [, y, mo, d, h, mi] = m;
+  const mon = new Date(Date.UTC(Number(y), Number(mo) - 1, 1)).toLocaleString('en', { month: 'short', timeZone: 'UTC' });
+  return { y, m: Number(mo), d: Number(d), mon, h: Number(h), hh: h, mi };
+}
+
+// A day and time in words: "12月5日 16:03" / "5 Dec 16:03".
+export function whenWords(iso) {
+  const p = parts(iso);
+  return p ? `${t('time.day', p)} ${p.hh}:${p.mi}` : '–';
+}
+
+// A report slot in words: "12月5日 16时 报告时段" / "slot 16:00, 5 Dec".
+export function slotWords(iso) {
+  const p = parts(iso);
+  if (!p) return iso;
+  const hour = t(p.mi === '00' ? 'time.hour' : 'time.hour_min', p);
+  return t('alerts.slot', { day: t('time.day', p), hour });
+}
+
+// An alert's title in the page's language, its report slot in words
+// (titles carry it as "(2026-12-05T16:00)", in full-width brackets in Chinese).
+export function alertTitle(a) {
+  const title = (getLang() === 'en' ? a.title_en : a.title_zh) ?? '';
+  return title.replace(/[(\uff08](\d{4}-\d{2}-\d{2}T\d{2}:\d{2})[)\uff09]/g, (m, iso) => t('alerts.slot_paren', { slot: slotWords(iso) }));
+}
+
+// Who handled it: the display name when the server gives one.
+const who = (name, username) => name || username;
+
+// Loads up to "want" alerts in the inbox's order -- severity by severity
+// (high first; only the chosen one when filtered), newest first within
+// each -- starting at "from" ({i: severity index, cursor}).  Returns the
+// items and where the next page starts (null at the end).
+export async function loadOrdered(query, severities, from, want) {
+  const items = [];
+  for (let i = from.i, cursor = from.cursor; i < severities.length; i++, cursor = null) {
+    do {
+      const r = await api.get(api.withQuery('/api/v1/alerts', { ...query, severity: severities[i], limit: Math.min(500, want - items.length), cursor }));
+      items.push(...r.items);
+      cursor = r.next_cursor;
+      if (items.length >= want) {
+        const next = cursor ? { i, cursor } : i + 1 < severities.length ? { i: i + 1, cursor: null } : null;
+        return { items, next };
+      }
+    } while (cursor);
+  }
+  return { items, next: null };
+}
+
+function AlertRow({ alert, canHandle, onChanged, fresh, gridName }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [resolving, setResolving] = useState(false);
@@ -343,89 +404,101 @@ function AlertCard({ alert, canHandle, onChanged, fresh, gridName }) {
     }
     act('resolve', { note: note.trim() });
   };
-  const title = getLang() === 'en' ? alert.title_en : alert.title_zh;
-  return html`<li class=${`card alert sev-${alert.severity} st-${alert.status} ${fresh ? 'fresh' : ''}`} data-id=${alert.id}>
-    <div class="alert-head">
-      <span class=${`sev sev-${alert.severity}`}>${t(`alerts.severity.${alert.severity}`)}</span>
+  const handled = [
+    alert.ack_by && t('alerts.acked_by', { who: who(alert.ack_by_name, alert.ack_by), at: whenWords(alert.ack_at) }),
+    alert.resolved_by && t('alerts.resolved_by', { who: who(alert.resolved_by_name, alert.resolved_by), at: whenWords(alert.resolved_at) }),
+  ].filter(Boolean);
+  return html`<tr class=${`alert sev-${alert.severity} st-${alert.status} ${fresh ? 'fresh' : ''}`} data-id=${alert.id} data-severity=${alert.severity}>
+    <td class="sev-cell" data-label=${t('alerts.col.severity')}><span class=${`sev sev-${alert.severity}`}>${t(`alerts.severity.${alert.severity}`)}</span></td>
+    <td class="what" data-label=${t('alerts.col.what')}>
+      <span class="title">${alertTitle(alert)}</span>
+      <small class="muted kind">${t(`alerts.rule.${alert.rule}`)}${alert.person_name ? ' · ' : ''}${alert.person_name && html`<span class="person">${alert.person_name}</span>`}</small>
+      ${alert.note && html`<small class="note">${t('alerts.note')}: ${alert.note}</small>`}
+    </td>
+    <td class="where" data-label=${t('alerts.col.where')}><${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="grid" title=${alert.grid_code}>${gridName}<//></td>
+    <td class="raised" data-label=${t('alerts.col.raised')}><time datetime=${alert.raised_at}>${whenWords(alert.raised_at)}</time></td>
+    <td class="handling" data-label=${t('alerts.col.status')}>
       <span class=${`status status-${alert.status}`}>${t(`alerts.status.${alert.status}`)}</span>
-      <time class="muted">${when(alert.raised_at)}</time>
-    </div>
-    <p class="title">${title}</p>
-    <p class="muted meta">
-      ${alert.person_name && html`<span class="person">${alert.person_name}</span> · `}
-      <${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="grid" title=${alert.grid_code}>${gridName}<//>
-      ${alert.ack_by && html` · ${t('alerts.acked_by', { who: alert.ack_by, at: when(alert.ack_at) })}`}
-      ${alert.resolved_by && html` · ${t('alerts.resolved_by', { who: alert.resolved_by, at: when(alert.resolved_at) })}`}
-    </p>
-    ${alert.note && html`<p class="note">${t('alerts.note')}: ${alert.note}</p>`}
-    ${canHandle &&
-    alert.status !== 'resolved' &&
-    html`<div class="alert-actions">
-      ${alert.status === 'open' &&
-      html`<button type="button" class="primary acknowledge" disabled=${busy} onClick=${() => act('acknowledge')}>${t('alerts.acknowledge')}</button>`}
-      ${!resolving &&
-      html`<button type="button" class="secondary resolve" disabled=${busy} onClick=${() => setResolving(true)}>${t('alerts.resolve')}</button>`}
-    </div>
-    ${resolving &&
-    html`<form class="resolve-form" onSubmit=${resolve} novalidate>
-      <label><span>${t('alerts.note_label')}</span>
-        <textarea name="note" rows="2" maxlength="300" placeholder=${t('alerts.note_hint')} value=${note} onInput=${(e) => setNote(e.currentTarget.value)}></textarea>
-      </label>
-      <div class="alert-actions">
-        <button type="submit" class="primary" disabled=${busy}>${t('alerts.resolve_confirm')}</button>
-        <button type="button" class="secondary" onClick=${() => (setResolving(false), setError(null))}>${t('alerts.cancel')}</button>
-      </div>
-    </form>`}`}
-    <${ErrorBox} error=${error} />
-  </li>`;
+      ${handled.map((h) => html`<small class="muted handled">${h}</small>`)}
+    </td>
+    <td class="actions">
+      ${canHandle &&
+      alert.status !== 'resolved' &&
+      !resolving &&
+      html`<div class="alert-actions">
+        ${alert.status === 'open' &&
+        html`<button type="button" class="primary acknowledge" disabled=${busy} onClick=${() => act('acknowledge')}>${t('alerts.acknowledge')}</button>`}
+        <button type="button" class="secondary resolve" disabled=${busy} onClick=${() => setResolving(true)}>${t('alerts.resolve')}</button>
+      </div>`}
+      ${resolving &&
+      html`<form class="resolve-form" onSubmit=${resolve} novalidate>
+        <label><span>${t('alerts.note_label')}</span>
+          <textarea name="note" rows="2" maxlength="300" placeholder=${t('alerts.note_hint')} value=${note} onInput=${(e) => setNote(e.currentTarget.value)}></textarea>
+        </label>
+        <div class="alert-actions">
+          <button type="submit" class="primary" disabled=${busy}>${t('alerts.resolve_confirm')}</button>
+          <button type="button" class="secondary" onClick=${() => (setResolving(false), setError(null))}>${t('alerts.cancel')}</button>
+        </div>
+      </form>`}
+      <${ErrorBox} error=${error} />
+    </td>
+  </tr>`;
 }
 
 export function AlertsPage({ code, query, session }) {
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'unresolved';
+  const severity = SEVERITIES.includes(query.get('severity')) ? query.get('severity') : '';
+  const rule = ALERT_RULES.includes(query.get('rule')) ? query.get('rule') : '';
   const canHandle = session.permissions.includes('alert_handle');
-  const region = useLoad(() => api.get(`/api/v1/regions/${code}`), [code]);
+  const region = useLoad(
+    () => Promise.all([api.get(`/api/v1/regions/${code}`), api.get(`/api/v1/regions/${code}/children`).catch(() => ({ items: [] }))])
+      .then(([r, children]) => ({ ...r, children: children.items ?? [] })),
+    [code],
+  );
   const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
+  const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
   const [fresh, setFresh] = useState(new Set());
   const known = useRef(null);
-  const fetchPage = (after) => api.get(api.withQuery('/api/v1/alerts', { region: code, status, limit: 50, cursor: after }));
-  const refresh = async (mark) => {
-    try {
-      const r = await fetchPage(null);
-      setError(null);
-      if (mark && known.current) setFresh(new Set(r.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
-      known.current = new Set(r.items.map((a) => a.id));
-      // keep the pages already loaded below the first
-      setItems((old) => {
-        if (!old || old.length <= r.items.length) return r.items;
-        const ids = new Set(r.items.map((a) => a.id));
-        return r.items.concat(old.slice(r.items.length).filter((a) => !ids.has(a.id)));
-      });
-      setCursor((c) => c ?? r.next_cursor);
-    } catch (e) {
-      setError(e);
-    }
+  const shown = useRef(0); // how many the page shows: a live refresh reloads as many
+  const severities = severity ? [severity] : SEVERITIES;
+  const q = { region: code, status, rule };
+  const href = (over) => {
+    const p = { status, severity, rule, ...over };
+    return api.withQuery(`/alerts/${over.code ?? code}`, { status: p.status, severity: p.severity, rule: p.rule });
+  };
+  const take = (r, mark) => {
+    if (mark && known.current) setFresh(new Set(r.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
+    known.current = new Set(r.items.map((a) => a.id));
+    shown.current = r.items.length;
+    setItems(r.items);
+    setNext(r.next);
+    setError(null);
   };
   useEffect(() => {
     setItems(null);
-    setCursor(null);
+    setNext(null);
     known.current = null;
-    fetchPage(null).then(
-      (r) => {
-        setItems(r.items);
-        setCursor(r.next_cursor);
-        known.current = new Set(r.items.map((a) => a.id));
-      },
-      setError,
-    );
-  }, [code, status]);
-  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () => refresh(true));
+    let live = true;
+    loadOrdered(q, severities, { i: 0, cursor: null }, PAGE).then((r) => live && take(r, false), (e) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, [code, status, severity, rule]);
+  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () =>
+    loadOrdered(q, severities, { i: 0, cursor: null }, Math.max(PAGE, shown.current)).then((r) => take(r, true), setError),
+  );
   const more = async () => {
     try {
-      const r = await fetchPage(cursor);
-      setItems((old) => old.concat(r.items));
-      setCursor(r.next_cursor);
+      const r = await loadOrdered(q, severities, next, PAGE);
+      setItems((old) => {
+        const ids = new Set(old.map((a) => a.id));
+        const all = old.concat(r.items.filter((a) => !ids.has(a.id)));
+        shown.current = all.length;
+        r.items.forEach((a) => known.current?.add(a.id));
+        return all;
+      });
+      setNext(r.next);
     } catch (e) {
       setError(e);
     }
@@ -435,9 +508,10 @@ export function AlertsPage({ code, query, session }) {
     const stays = status === 'unresolved' ? a.status !== 'resolved' : a.status === status;
     setItems((old) => (stays ? old.map((x) => (x.id === a.id ? a : x)) : old.filter((x) => x.id !== a.id)));
   };
+  const children = region.data?.children ?? [];
 
   return html`<section class="page command alerts-page">
-    ${region.data && html`<${Breadcrumb} path=${region.data.path} scope=${session.user.scope} hrefOf=${(c) => `/alerts/${c}?status=${status}`} />`}
+    ${region.data && html`<${Breadcrumb} path=${region.data.path} scope=${session.user.scope} hrefOf=${(c) => href({ code: c })} />`}
     <div class="page-head">
       <h1>${region.data?.name ?? code} <small>${t('alerts.title')}</small></h1>
       <${LiveBadge} />
@@ -445,16 +519,47 @@ export function AlertsPage({ code, query, session }) {
     <nav class="filters" aria-label=${t('alerts.filter')}>
       ${STATUSES.map(
         (s) => html`<${Link} key=${s} class=${`chip ${s === status ? 'active' : ''}`} aria-current=${s === status ? 'page' : undefined}
-          href=${`/alerts/${code}?status=${s}`}>${t(`alerts.filter.${s}`)}<//>`,
+          href=${href({ status: s })}>${t(`alerts.filter.${s}`)}<//>`,
       )}
     </nav>
+    <form class="alert-filters" onSubmit=${(e) => e.preventDefault()}>
+      <label><span>${t('alerts.col.severity')}</span>
+        <select name="severity" value=${severity} onChange=${(e) => navigate(href({ severity: e.currentTarget.value }))}>
+          <option value="">${t('alerts.any_severity')}</option>
+          ${SEVERITIES.map((s) => html`<option key=${s} value=${s}>${t(`alerts.severity.${s}`)}</option>`)}
+        </select>
+      </label>
+      <label><span>${t('alerts.kind')}</span>
+        <select name="rule" value=${rule} onChange=${(e) => navigate(href({ rule: e.currentTarget.value }))}>
+          <option value="">${t('alerts.any_kind')}</option>
+          ${ALERT_RULES.map((r) => html`<option key=${r} value=${r}>${t(`alerts.rule.${r}`)}</option>`)}
+        </select>
+      </label>
+      ${children.length > 0 &&
+      html`<label><span>${t('alerts.region')}</span>
+        <select name="region" value="" onChange=${(e) => e.currentTarget.value && navigate(href({ code: e.currentTarget.value }))}>
+          <option value="">${t('alerts.whole', { name: region.data.name })}</option>
+          ${children.map((c) => html`<option key=${c.code} value=${c.code}>${c.name}</option>`)}
+        </select>
+      </label>`}
+    </form>
     <${ErrorBox} error=${error || region.error} />
     ${items === null && !error && html`<${Loading} />`}
     ${items?.length === 0 && html`<p class="empty">${t('alerts.none')}</p>`}
     ${items?.length > 0 &&
-    html`<ul class="cards alerts">
-      ${items.map((a) => html`<${AlertCard} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} gridName=${nameOf(a.grid_code)} />`)}
-    </ul>`}
-    ${cursor && html`<p class="more"><button type="button" class="secondary" onClick=${more}>${t('alerts.more')}</button></p>`}
+    html`<table class="alert-list">
+      <thead><tr>
+        <th scope="col">${t('alerts.col.severity')}</th>
+        <th scope="col">${t('alerts.col.what')}</th>
+        <th scope="col">${t('alerts.col.where')}</th>
+        <th scope="col">${t('alerts.col.raised')}</th>
+        <th scope="col">${t('alerts.col.status')}</th>
+        <th scope="col"><span class="sr-only">${t('alerts.col.actions')}</span></th>
+      </tr></thead>
+      <tbody>
+        ${items.map((a) => html`<${AlertRow} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} gridName=${nameOf(a.grid_code)} />`)}
+      </tbody>
+    </table>`}
+    ${next && html`<p class="more"><button type="button" class="secondary" onClick=${more}>${t('alerts.more')}</button></p>`}
   </section>`;
 }

@@ -108,7 +108,7 @@ function Receipts({ id }) {
           (u) => html`<tr key=${u.region} data-unit=${u.region} class=${missed.has(u.region) ? 'hot' : u.read_at ? '' : 'unread'}>
             <td>${u.name}</td>
             <td>${u.read_at ? when(u.read_at) : t('hq.unread')}</td>
-            <td>${u.read_by ?? ''}</td>
+            <td class="read-by" title=${u.read_by ?? ''}>${u.read_by_name ?? u.read_by ?? ''}</td>
           </tr>`,
         )}
       </tbody>
