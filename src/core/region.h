@@ -65,6 +65,7 @@ int region_get(struct store *s, const char *code, struct region *out, struct ep_
 int region_create(struct store *s, const char *code, const char *name, struct ep_error *err);
 
 struct write;
+struct actor;
 struct region_input {
     const char *code;   /* the new region's code; NULL or "": the next free one under parent */
     const char *parent; /* the parent's code or name path ("东安县/白牙市镇/茶亭社区");
@@ -86,6 +87,21 @@ struct region_input {
  * for the whole load.  "out" (may be NULL) receives the region created. */
 int region_insert(struct write *w, const struct region_input *in, struct region *out);
 
+#define REGION_BULK_MAX 5000 /* regions of one POST /api/v1/regions/bulk */
+
+/* Creates the "n" regions of "items" in one write by "who": each item in a
+ * write of its own nested in it (region_insert, then with
+ * responsible_person_ids[i] > 0 the grid's responsible person through
+ * org_grid_duty_set), so an item may name a parent made by an earlier one
+ * and every item's problems are named ("items[3].parent").  On any error
+ * nothing is written: 404 when every error is a missing (or out-of-scope)
+ * reference, 400 otherwise.  One audit row for the whole ("import",
+ * "region"); the responsible persons have their own.  "out" (n entries)
+ * receives the regions made.  "responsible_person_ids" may be NULL. */
+int region_bulk_create(struct store *s, const struct actor *who, const struct region_input *items,
+                       const int64_t *responsible_person_ids, int n, struct region *out,
+                       struct ep_error *err);
+
 /* Finds the region named by "path", names separated by '/' from any region
  * of the scope down ("东安县/白牙市镇/茶亭社区", "永州市/东安县"): 1 found (out
  * filled), 0 none or more than one (a field error on "field" saying which),
@@ -93,7 +109,6 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
 int region_find_path(struct store *s, const char *scope, const char *path, const char *field,
                      struct region *out, struct ep_error *err);
 
-struct actor;
 /* region_create in its own write with an audit row by "who".  The code
  * must lie strictly inside who's scope (-EP_EFORBIDDEN otherwise: creating
  * regions is bounded by the jurisdiction, whatever exists outside it). */

@@ -159,3 +159,54 @@ int handler_region_create(struct http_request *req, struct http_response *res, s
         return rc;
     return http_reply_json(res, 201, region_json(&r));
 }
+
+/* POST /api/v1/regions/bulk: {"items": [{code?, parent?, name, responsible_person_id?}]}.
+ * A parent (a code, or a name path 东安县/白牙市镇 below the caller's scope) is
+ * a reference: outside the scope it answers as a missing one. */
+static const struct json_field bulk_item_fields[] = {
+    {.name = "code", .type = JF_STRING, .max_len = 15},
+    {.name = "parent", .type = JF_STRING, .max_len = 200, .ref = "region"},
+    {.name = "name", .type = JF_STRING, .required = 1, .max_len = REGION_NAME_CHARS},
+    {.name = "responsible_person_id", .type = JF_INT, .min = 1, .max = JF_ID_MAX, .ref = "person"},
+    {0},
+};
+const struct json_field regions_bulk_fields[] = {
+    {.name = "items",
+     .type = JF_ARRAY,
+     .required = 1,
+     .max_items = REGION_BULK_MAX,
+     .members = bulk_item_fields},
+    {0},
+};
+
+int handler_regions_bulk(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    json_t *body = handler_body(req, regions_bulk_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    json_t *list = json_object_get(body, "items");
+    int n = json_is_array(list) ? (int)json_array_size(list) : 0;
+    if (!err->code && n == 0)
+        ep_error_field(err, "items", "至少一项", "needs at least one item");
+    struct region_input *items = arena_alloc(req->arena, (size_t)(n ? n : 1) * sizeof *items);
+    int64_t *persons = arena_alloc(req->arena, (size_t)(n ? n : 1) * sizeof *persons);
+    struct region *made = arena_alloc(req->arena, (size_t)(n ? n : 1) * sizeof *made);
+    for (int i = 0; i < n && !err->code; i++) {
+        json_t *it = json_array_get(list, (size_t)i);
+        items[i] = (struct region_input){.code = json_get_str(it, "code"),
+                                         .parent = json_get_str(it, "parent"),
+                                         .name = json_get_str(it, "name")};
+        persons[i] = json_get_int(it, "responsible_person_id", 0);
+    }
+    struct actor who = {&req->user, req->client_ip};
+    int rc = err->code ? -EP_EINVAL
+                       : region_bulk_create(req->store, &who, items, persons, n, made, err);
+    json_t *out = NULL;
+    if (rc == 0) {
+        json_t *list_out = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(list_out, region_json(&made[i]));
+        out = json_pack("{s:i, s:o}", "count", n, "items", list_out);
+    }
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
+}
