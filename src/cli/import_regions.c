@@ -8,6 +8,10 @@
  *   regions: 编码/code, 名称/name*, 上级/parent -- a code, or a parent (its code
  *            or a name path 东安县/白牙市镇) under which the next free code is
  *            taken; both given, the code must hold the parent's.
+ *            A row with 原编码/former_code (and 原名称/former_name*, 变更日期/
+ *            changed_on) records that the region -- made by the row, or the
+ *            existing one of that code and name -- had that code before
+ *            (祁阳市 431181 was 祁阳县 431121 until 2021).
  *   grids:   村社区/village* (a 12-digit code or a name path
  *            东安县/白牙市镇/茶亭社区), 网格名称/name*, 责任人ID/responsible_person_id
  *            (a registered person: the grid's responsible, 包网格).  Each grid
@@ -42,6 +46,8 @@ static const char *HELP =
     "\n"
     "  regions: 编码/code, 名称/name*, 上级/parent(编码或名称路径,如 东安县/白牙市镇)\n"
     "           没有编码时取上级下一个空闲编码;编码与上级都给出时编码须含上级编码。\n"
+    "           原编码/former_code, 原名称/former_name, 变更日期/changed_on:地区曾用的编码\n"
+    "           (如 431181 祁阳市 原为 431121 祁阳县);该地区已存在时只登记原编码。\n"
     "  grids:   村社区/village*(12 位编码或名称路径,如 东安县/白牙市镇/茶亭社区),\n"
     "           网格名称/name*, 责任人ID/responsible_person_id\n"
     "           网格编码取所在村/社区下一个空闲的 15 位编码。\n"
@@ -51,7 +57,9 @@ static const char *HELP =
     "  Imports custom regions or grids (UTF-8 or GBK).  regions: a code, or a parent (code\n"
     "  or name path) under which the next free code is taken.  grids: a village (code or\n"
     "  name path), the grid's name, optionally its responsible person's id; each grid gets\n"
-    "  the next free 15-digit code under its village.  Nothing is imported if any row is\n"
+    "  the next free 15-digit code under its village.  former_code, former_name, changed_on:\n"
+    "  a code the region had before (recorded alone when the region exists).\n"
+    "  Nothing is imported if any row is\n"
     "  bad; --dry-run only checks.  Prints \"code,name,parent\" of the rows made on stdout.\n"
     "  See docs/import-export.md.";
 
@@ -62,11 +70,14 @@ struct column {
     int required;
 };
 
-enum { R_CODE, R_NAME, R_PARENT };
+enum { R_CODE, R_NAME, R_PARENT, R_FORMER_CODE, R_FORMER_NAME, R_CHANGED_ON };
 static const struct column region_columns[] = {
     {"code", "编码", {"地区编码", "区划代码", NULL}, 0},
     {"name", "名称", {"地区名称", NULL}, 1},
     {"parent", "上级", {"上级编码", "上级地区", "parent_code", NULL}, 0},
+    {"former_code", "原编码", {"原区划代码", NULL}, 0},
+    {"former_name", "原名称", {NULL}, 0},
+    {"changed_on", "变更日期", {NULL}, 0},
 };
 
 enum { G_VILLAGE, G_NAME, G_RESPONSIBLE };
@@ -76,11 +87,12 @@ static const struct column grid_columns[] = {
     {"responsible_person_id", "责任人ID", {"责任人", NULL}, 0},
 };
 
-#define COLUMNS 3
+#define COLUMNS 6 /* at most */
 
 struct run {
     int grids;                    /* 1: grids, 0: regions */
     const struct column *columns; /* grid_columns or region_columns */
+    int ncolumns;
     int field_of_column[COLUMNS]; /* header field of each column, -1 when absent */
     char label[COLUMNS][96];      /* the header as written, for messages */
     int header_seen;
@@ -91,6 +103,7 @@ struct run {
     struct ep_error *err; /* a fatal error */
     int lang;
     long rows, imported, bad;
+    long formers; /* former codes recorded */
     int per_level[REGION_GRID + 1];
     struct buf made;              /* "code,name,parent" lines of the rows made */
     char common[REGION_CODE_MAX]; /* longest prefix of every code made */
@@ -130,7 +143,7 @@ static int header(struct run *r, const struct csvread_field *f, size_t n)
     for (size_t i = 0; i < n; i++) {
         char *h = trimmed(&f[i]);
         int found = -1;
-        for (int c = 0; c < COLUMNS && found < 0; c++)
+        for (int c = 0; c < r->ncolumns && found < 0; c++)
             if (column_matches(&r->columns[c], h))
                 found = c;
         if (found < 0 && *h)
@@ -145,7 +158,7 @@ static int header(struct run *r, const struct csvread_field *f, size_t n)
         }
         free(h);
     }
-    for (int c = 0; c < COLUMNS; c++)
+    for (int c = 0; c < r->ncolumns; c++)
         if (r->columns[c].required && r->field_of_column[c] < 0)
             ep_error_field(r->err, r->columns[c].name, "缺少必需的列“%s”(%s)",
                            "required column %.0s%s is missing", r->columns[c].zh,
@@ -162,7 +175,7 @@ static int header(struct run *r, const struct csvread_field *f, size_t n)
 static const char *label_of(const struct run *r, const char *field)
 {
     const char *name = strcmp(field, "parent") == 0 && r->grids ? "village" : field;
-    for (int c = 0; c < COLUMNS; c++)
+    for (int c = 0; c < r->ncolumns; c++)
         if (strcmp(r->columns[c].name, name) == 0 && r->field_of_column[c] >= 0)
             return r->label[c];
     return field;
@@ -187,6 +200,8 @@ static const char *strip_apostrophe(const char *v)
 
 static void note_made(struct run *r, const struct region *made)
 {
+    if (!made->level)
+        return; /* a row that only recorded a former code */
     const char *const fields[] = {made->code, made->name, made->parent_code};
     csvwrite_row(&r->made, fields, 3);
     if (r->imported == 0)
@@ -197,6 +212,47 @@ static void note_made(struct run *r, const struct region *made)
     r->common[k] = '\0';
     r->per_level[made->level]++;
     r->imported++;
+}
+
+/* A row with a former code: the region (made by the row unless it exists,
+ * then under the same name) keeps the code and name it had. */
+static void former_row(struct run *r, struct write *w, char **v, struct region *made)
+{
+    struct ep_error *e = w->err;
+    const char *code = strip_apostrophe(v[R_CODE]);
+    if (!code)
+        ep_error_field(e, "code", "有原编码时必填", "is required with a former code");
+    if (!v[R_FORMER_CODE])
+        ep_error_field(e, "former_code", "有原名称或变更日期时必填",
+                       "is required with a former name or date");
+    if (write_check(w) != 0)
+        return;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (region_get(r->s, code, made, &lookup) == 0 && region_in_scope(code, r->who.user->scope)) {
+        if (!v[R_NAME] || strcmp(made->name, v[R_NAME]) != 0) {
+            ep_error_field(e, "name", "与现有地区 %s 的名称“%s”不符",
+                           "differs from the name of region %s (%s)", code, made->name);
+            write_check(w);
+            return;
+        }
+        made->level = 0; /* nothing made: the row only records the former code */
+    } else {
+        struct region_input in = {.code = code, .parent = strip_apostrophe(v[R_PARENT]),
+                                  .name = v[R_NAME]};
+        if (region_insert(w, &in, made) != 0)
+            return;
+    }
+    struct region_former f = {0};
+    snprintf(f.code, sizeof f.code, "%s", strip_apostrophe(v[R_FORMER_CODE]));
+    snprintf(f.name, sizeof f.name, "%s", v[R_FORMER_NAME] ? v[R_FORMER_NAME] : "");
+    snprintf(f.changed_on, sizeof f.changed_on, "%s", v[R_CHANGED_ON] ? v[R_CHANGED_ON] : "");
+    if (v[R_CHANGED_ON] && strlen(v[R_CHANGED_ON]) >= sizeof f.changed_on)
+        f.changed_on[0] = 'x'; /* too long: refused by its form */
+    if (strlen(strip_apostrophe(v[R_FORMER_CODE])) >= sizeof f.code)
+        f.code[0] = 'x'; /* too long: refused by its form */
+    if (region_former_add(w, code, &f) == 0)
+        r->formers++;
 }
 
 /* One data row in a write of its own: 0 made, 1 bad (reported), <0 fatal. */
@@ -224,6 +280,8 @@ static int row(struct run *r, char **v, long line)
                                   .level = REGION_GRID};
         if (write_check(&w) == 0)
             region_insert(&w, &in, &made);
+    } else if (v[R_FORMER_CODE] || v[R_FORMER_NAME] || v[R_CHANGED_ON]) {
+        former_row(r, &w, v, &made);
     } else {
         struct region_input in = {.code = strip_apostrophe(v[R_CODE]),
                                   .parent = strip_apostrophe(v[R_PARENT]),
@@ -253,7 +311,7 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
         return header(r, f, n);
     char *v[COLUMNS] = {0};
     int empty = 1;
-    for (int c = 0; c < COLUMNS; c++) {
+    for (int c = 0; c < r->ncolumns; c++) {
         int i = r->field_of_column[c];
         if (i >= 0 && (size_t)i < n) {
             v[c] = trimmed(&f[i]);
@@ -300,8 +358,9 @@ static int finish(struct run *r, const char *path, int encoding)
     char region[REGION_CODE_MAX];
     region_of_prefix(r->common, region);
     json_t *after = json_pack(
-        "{s:s, s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "file", base, "path", path,
-        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)r->rows, "created",
+        "{s:s, s:s, s:s, s:I, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "file", base, "path", path,
+        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)r->rows,
+        "former_codes", (json_int_t)r->formers, "created",
         "city", r->per_level[REGION_CITY], "county", r->per_level[REGION_COUNTY], "township",
         r->per_level[REGION_TOWNSHIP], "village", r->per_level[REGION_VILLAGE], "grid",
         r->per_level[REGION_GRID], "created_at", r->w.now);
@@ -338,6 +397,8 @@ int cli_import_regions(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.grids = strcmp(argv[optind], "grids") == 0;
     r.columns = r.grids ? grid_columns : region_columns;
+    r.ncolumns = r.grids ? (int)(sizeof grid_columns / sizeof *grid_columns)
+                         : (int)(sizeof region_columns / sizeof *region_columns);
     r.lang = cli_lang();
     int en = r.lang == EP_LANG_EN;
     const char *path = argv[optind + 1];
@@ -380,7 +441,7 @@ int cli_import_regions(int argc, char **argv)
                    : "epigrid: 试运行:%ld 行均正确,可新建的%s:%ld 个(%s 编码);未写入任何数据\n",
                 r.rows, what, r.imported, csvread_encoding_name(encoding));
         status = CLI_OK;
-    } else if (r.imported == 0) {
+    } else if (r.imported == 0 && r.formers == 0) {
         write_abort(&r.w);
         fprintf(stderr, en ? "epigrid: no rows to import\n" : "epigrid: 没有可导入的数据\n");
         status = CLI_OK;

@@ -432,6 +432,117 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
     return 0;
 }
 
+/* ---- former codes ------------------------------------------------------------ */
+
+int region_former_add(struct write *w, const char *code, const struct region_former *former)
+{
+    if (!write_ok(w))
+        return w->rc;
+    struct ep_error *err = w->err;
+    struct region now;
+    if (!write_region(w, code, 0, "code", &now))
+        return write_check(w);
+    if (region_level_of_code(former->code) != now.level)
+        ep_error_field(err, "former_code", "原编码应与编码同级(%d 位数字)",
+                       "a former code has the length of the code (%d digits)",
+                       region_code_length(now.level));
+    text_check(former->name, "former_name", REGION_NAME_CHARS, TEXT_REQUIRED, err);
+    int64_t days;
+    if (former->changed_on[0] && time_date_parse(former->changed_on, &days) != 0)
+        ep_error_field(err, "changed_on", "日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD");
+    if (err->code)
+        return write_check(w);
+    struct region other;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    int rc = region_get(w->s, former->code, &other, &lookup);
+    if (rc == 0 && region_in_scope(other.code, w->who->user->scope))
+        ep_error_field(err, "former_code", "编码 %s 仍在使用(%s)", "code %s is in use (%s)",
+                       former->code, other.name);
+    else if (rc == 0)
+        ep_error_field(err, "former_code", "编码 %s 仍在使用", "code %s is in use", former->code);
+    else if (rc != -EP_ENOTFOUND)
+        return *err = lookup, write_fail(w, rc);
+    ep_error_clear(&lookup);
+    struct region_former known;
+    rc = region_former_get(w->s, former->code, &other, &known, &lookup);
+    if (rc == 0 && region_in_scope(other.code, w->who->user->scope))
+        ep_error_field(err, "former_code", "已登记为 %s 的原编码", "is already a former code of %s",
+                       other.code);
+    else if (rc == 0)
+        ep_error_field(err, "former_code", "已登记为另一地区的原编码",
+                       "is already a former code of another region");
+    else if (rc != -EP_ENOTFOUND)
+        return *err = lookup, write_fail(w, rc);
+    if (err->code)
+        return write_check(w);
+    struct store_stmt *st =
+        write_prepare(w, "INSERT INTO region_former_codes (former_code, code, former_name,"
+                         " changed_on, created_at) VALUES (?, ?, ?, ?, ?)");
+    if (!st)
+        return w->rc;
+    store_bind_text(st, 1, former->code);
+    store_bind_text(st, 2, now.code);
+    store_bind_text(st, 3, former->name);
+    store_bind_text(st, 4, former->changed_on[0] ? former->changed_on : NULL);
+    store_bind_text(st, 5, w->now);
+    return write_fail(w, store_run(st, err));
+}
+
+static void fill_former(struct store_stmt *st, int col, struct region_former *f)
+{
+    snprintf(f->code, sizeof f->code, "%s", store_column_text(st, col));
+    snprintf(f->name, sizeof f->name, "%s", store_column_text(st, col + 1));
+    snprintf(f->changed_on, sizeof f->changed_on, "%s", store_column_text(st, col + 2));
+}
+
+int region_former_get(struct store *s, const char *former_code, struct region *out,
+                      struct region_former *former, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT r.code, COALESCE(r.parent_code, ''), r.level, r.name, f.former_code,"
+        " f.former_name, COALESCE(f.changed_on, '') FROM region_former_codes f"
+        " JOIN regions r ON r.code = f.code WHERE f.former_code = ?",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, former_code);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        fill(st, out);
+        if (former)
+            fill_former(st, 4, former);
+        rc = 0;
+    } else if (rc == STORE_DONE) {
+        rc = ep_error_set(err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", former_code);
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
+int region_former_list(struct store *s, const char *code, region_former_fn fn, void *ctx,
+                       struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT former_code, former_name, COALESCE(changed_on, '') FROM region_former_codes"
+        " WHERE code = ? ORDER BY COALESCE(changed_on, ''), former_code",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_text(st, 1, code);
+    int rc;
+    struct region_former f;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill_former(st, 0, &f);
+        if ((rc = fn(&f, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 int region_children_list(struct store *s, const char *code, region_fn fn, void *ctx,
                          struct ep_error *err)
 {

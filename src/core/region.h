@@ -109,6 +109,33 @@ int region_bulk_create(struct store *s, const struct actor *who, const struct re
 int region_find_path(struct store *s, const char *scope, const char *path, const char *field,
                      struct region *out, struct ep_error *err);
 
+/* ---- former codes: a region keeps the codes and names it had ---------------
+ * (祁阳县 431121 became 祁阳市 431181 in 2021): a lookup by a former code finds
+ * the region that has it now. */
+
+struct region_former {
+    char code[REGION_CODE_MAX]; /* the former code, e.g. "431121" */
+    char name[REGION_NAME_MAX]; /* the name under it, e.g. "祁阳县" */
+    char changed_on[11];        /* YYYY-MM-DD the code changed, "" when unknown */
+};
+
+/* Records in the caller's write that region "code" (existing, in the
+ * writer's scope) formerly had "former->code" (same level, no region has it
+ * now, not recorded yet), named "former->name", until "former->changed_on"
+ * (YYYY-MM-DD or "").  Field errors "code", "former_code", "former_name",
+ * "changed_on", gathered in w->err as region_insert's.  No audit row. */
+int region_former_add(struct write *w, const char *code, const struct region_former *former);
+
+/* The region that now has the former code "former_code": 0 with "out" and
+ * "former" (may be NULL) filled, -EP_ENOTFOUND when none had it. */
+int region_former_get(struct store *s, const char *former_code, struct region *out,
+                      struct region_former *former, struct ep_error *err);
+
+/* Calls "fn" for each former code of "code", oldest change first. */
+typedef int (*region_former_fn)(const struct region_former *f, void *ctx);
+int region_former_list(struct store *s, const char *code, region_former_fn fn, void *ctx,
+                       struct ep_error *err);
+
 /* region_create in its own write with an audit row by "who".  The code
  * must lie strictly inside who's scope (-EP_EFORBIDDEN otherwise: creating
  * regions is bounded by the jurisdiction, whatever exists outside it). */

@@ -167,3 +167,36 @@ test('POST /regions/bulk: grids by name path or code in one write; outside the j
   const audit = sql(srv.db, `SELECT region_code FROM audit_log WHERE action = 'import' AND entity_id = 'bulk'`);
   assert.deepEqual(audit.map((a) => a.region_code), ['431122100013']);
 });
+
+test('a region keeps its former codes: 祁阳县 431121 is 祁阳市 431181 since 2021, and a lookup by the old code finds it', async () => {
+  const csv = file('former.csv', '编码,名称,原编码,原名称,变更日期\n431181,祁阳市,431121,祁阳县,2021-03-01\n');
+  const r = srv.cli(['import', 'regions', csv]);
+  assert.equal(r.status, 0, r.stderr);
+  const old = await admin.get('/api/v1/regions/431121');
+  assert.equal(old.status, 200, old.text);
+  assert.equal(old.body.code, '431181');
+  assert.equal(old.body.name, '祁阳市');
+  assert.deepEqual(old.body.found_by_former_code, { code: '431121', name: '祁阳县', changed_on: '2021-03-01' });
+  const now = await admin.get('/api/v1/regions/431181');
+  assert.deepEqual(now.body.former_codes, [{ code: '431121', name: '祁阳县', changed_on: '2021-03-01' }]);
+  assert.equal(now.body.found_by_former_code, undefined);
+  assert.equal((await admin.get('/api/v1/regions/431121/children')).body.code, '431181');
+  // Its own jurisdiction finds it by the old code; another county's does not.
+  assert.equal((await (await srv.token('viewer', '431181')).get('/api/v1/regions/431121')).status, 200);
+  assert.equal((await county.get('/api/v1/regions/431121')).status, 403);
+  const before = srv.snapshot();
+  const bad = srv.cli(['import', 'regions', file('former-bad.csv', [
+    '编码,名称,原编码,原名称,变更日期',
+    '431181,祁阳市,431121,祁阳县,2021-03-01', // 2: recorded already
+    '431181,祁阳县,431199,祁阳县,',           // 3: not the region's name
+    '431181,祁阳市,431122,东安县,',           // 4: a code in use
+    '431181,祁阳市,4311210,祁阳县,2021-13-01', // 5: not a county code, not a date
+  ].join('\n'))]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /第 2 行: 原编码: 已登记为 431181 的原编码/);
+  assert.match(bad.stderr, /第 3 行: 名称: 与现有地区 431181 的名称“祁阳市”不符/);
+  assert.match(bad.stderr, /第 4 行: 原编码: 编码 431122 仍在使用/);
+  assert.match(bad.stderr, /第 5 行: 原编码: 原编码应与编码同级/);
+  assert.match(bad.stderr, /第 5 行: 变更日期: 日期格式应为 YYYY-MM-DD/);
+  assert.equal(srv.snapshot(), before);
+});

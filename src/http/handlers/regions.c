@@ -1,7 +1,8 @@
 /*
  * regions.c -- the region tree with roll-up figures:
  *   GET /api/v1/regions                  the caller's jurisdiction root
- *   GET /api/v1/regions/{code}           one region with its path
+ *   GET /api/v1/regions/{code}           one region with its path and former codes
+ *                                        (a former code finds the region that has it now)
  *   GET /api/v1/regions/{code}/children  children with their figures
  *   GET /api/v1/regions/{code}/stats     every counter of the subtree
  * A region outside the caller's scope is 403; nothing outside is listed.
@@ -65,15 +66,44 @@ static int add_child(const struct region *r, void *ctx)
     return 0;
 }
 
-/* Loads req->params[0] after checking the scope. */
-static int load(struct http_request *req, struct region *r, struct ep_error *err)
+/* Loads req->params[0] after checking the scope.  A former code (祁阳县
+ * 431121) loads the region that has it now (祁阳市 431181); "by" (may be
+ * NULL) then receives the former code, else its code is "". */
+static int load(struct http_request *req, struct region *r, struct region_former *by,
+                struct ep_error *err)
 {
     const char *code = req->params[0];
     if (!region_level_of_code(code))
         return ep_error_set(err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", code);
-    if (http_require_scope(req, code, err) != 0)
+    struct region_former former = {0};
+    struct ep_error quiet;
+    ep_error_clear(&quiet);
+    int rc = region_get(req->store, code, r, &quiet);
+    if (rc == -EP_ENOTFOUND) {
+        ep_error_clear(&quiet);
+        rc = region_former_get(req->store, code, r, &former, &quiet);
+    }
+    if (rc != 0 && rc != -EP_ENOTFOUND)
+        return *err = quiet, rc;
+    if (by)
+        *by = former;
+    if (http_require_scope(req, rc == 0 ? r->code : code, err) != 0)
         return -EP_EFORBIDDEN;
-    return region_get(req->store, code, r, err);
+    if (rc != 0)
+        return ep_error_set(err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", code);
+    return 0;
+}
+
+static json_t *former_json(const struct region_former *f)
+{
+    return json_pack("{s:s, s:s, s:s?}", "code", f->code, "name", f->name, "changed_on",
+                     f->changed_on[0] ? f->changed_on : NULL);
+}
+
+static int add_former(const struct region_former *f, void *ctx)
+{
+    json_array_append_new(ctx, former_json(f));
+    return 0;
 }
 
 int handler_regions_roots(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -93,18 +123,25 @@ int handler_regions_roots(struct http_request *req, struct http_response *res, s
 int handler_region_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     struct region r;
-    if (load(req, &r, err) != 0)
+    struct region_former by;
+    if (load(req, &r, &by, err) != 0)
         return -err->code;
     json_t *body = region_json(&r);
     json_t *path = json_array();
+    json_t *formers = json_array();
     json_t *stats = stats_json(req->store, r.code, err);
-    if (region_path_list(req->store, r.code, add_path, path, err) != 0 || !stats) {
+    if (region_path_list(req->store, r.code, add_path, path, err) != 0 || !stats ||
+        region_former_list(req->store, r.code, add_former, formers, err) != 0) {
         json_decref(body);
         json_decref(path);
+        json_decref(formers);
         json_decref(stats);
         return -EP_EINTERNAL;
     }
     json_object_set_new(body, "path", path);
+    json_object_set_new(body, "former_codes", formers);
+    if (by.code[0]) /* looked up by a former code */
+        json_object_set_new(body, "found_by_former_code", former_json(&by));
     json_object_set_new(body, "stats", stats);
     return http_reply_json(res, 200, body);
 }
@@ -113,7 +150,7 @@ int handler_region_children(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
     struct region r;
-    if (load(req, &r, err) != 0)
+    if (load(req, &r, NULL, err) != 0)
         return -err->code;
     struct children_ctx c = {req->store, json_array(), err};
     if (region_children_list(req->store, r.code, add_child, &c, err) != 0) {
@@ -126,7 +163,7 @@ int handler_region_children(struct http_request *req, struct http_response *res,
 int handler_region_stats(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     struct region r;
-    if (load(req, &r, err) != 0)
+    if (load(req, &r, NULL, err) != 0)
         return -err->code;
     json_t *stats = stats_json(req->store, r.code, err);
     if (!stats)
