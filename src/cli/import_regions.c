@@ -164,7 +164,8 @@ static int header(struct run *r, const struct csvread_field *f, size_t n)
                            "required column %.0s%s is missing", r->columns[c].zh,
                            r->columns[c].name);
     if (!r->grids && r->field_of_column[R_CODE] < 0 && r->field_of_column[R_PARENT] < 0)
-        ep_error_field(r->err, "code", "需要“编码”或“上级”列", "a code or parent column is required");
+        ep_error_field(r->err, "code", "需要“编码”或“上级”列",
+                       "a code or parent column is required");
     if (r->err->nfields)
         return ep_error_set(r->err, EP_EINVAL, "表头有误,未导入任何数据",
                             "bad header row; nothing imported");
@@ -238,8 +239,8 @@ static void former_row(struct run *r, struct write *w, char **v, struct region *
         }
         made->level = 0; /* nothing made: the row only records the former code */
     } else {
-        struct region_input in = {.code = code, .parent = strip_apostrophe(v[R_PARENT]),
-                                  .name = v[R_NAME]};
+        struct region_input in = {
+            .code = code, .parent = strip_apostrophe(v[R_PARENT]), .name = v[R_NAME]};
         if (region_insert(w, &in, made) != 0)
             return;
     }
@@ -275,9 +276,8 @@ static int row(struct run *r, char **v, long line)
                 ep_error_field(&e, "responsible_person_id", "应为正整数",
                                "must be a positive integer");
         }
-        struct region_input in = {.parent = strip_apostrophe(v[G_VILLAGE]),
-                                  .name = v[G_NAME],
-                                  .level = REGION_GRID};
+        struct region_input in = {
+            .parent = strip_apostrophe(v[G_VILLAGE]), .name = v[G_NAME], .level = REGION_GRID};
         if (write_check(&w) == 0)
             region_insert(&w, &in, &made);
     } else if (v[R_FORMER_CODE] || v[R_FORMER_NAME] || v[R_CHANGED_ON]) {
@@ -290,8 +290,8 @@ static int row(struct run *r, char **v, long line)
     }
     if (write_ok(&w) && responsible > 0) {
         json_t *duty = NULL;
-        write_fail(&w, org_grid_duty_set(r->s, &r->who, made.code, responsible, NULL, 0, &duty,
-                                         &e));
+        write_fail(&w,
+                   org_grid_duty_set(r->s, &r->who, made.code, responsible, NULL, 0, &duty, &e));
         json_decref(duty);
     }
     if (write_end(&w, 0) == 0) {
@@ -359,11 +359,10 @@ static int finish(struct run *r, const char *path, int encoding)
     region_of_prefix(r->common, region);
     json_t *after = json_pack(
         "{s:s, s:s, s:s, s:I, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "file", base, "path", path,
-        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)r->rows,
-        "former_codes", (json_int_t)r->formers, "created",
-        "city", r->per_level[REGION_CITY], "county", r->per_level[REGION_COUNTY], "township",
-        r->per_level[REGION_TOWNSHIP], "village", r->per_level[REGION_VILLAGE], "grid",
-        r->per_level[REGION_GRID], "created_at", r->w.now);
+        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)r->rows, "former_codes",
+        (json_int_t)r->formers, "created", "city", r->per_level[REGION_CITY], "county",
+        r->per_level[REGION_COUNTY], "township", r->per_level[REGION_TOWNSHIP], "village",
+        r->per_level[REGION_VILLAGE], "grid", r->per_level[REGION_GRID], "created_at", r->w.now);
     write_audit_key(&r->w, "import", r->grids ? "grid" : "region", base, region, NULL, after);
     json_decref(after);
     return write_end(&r->w, 0);
@@ -449,7 +448,7 @@ int cli_import_regions(int argc, char **argv)
         cli_print_error(&err);
     } else {
         const char *const title[] = {en ? "code" : "编码", en ? "name" : "名称",
-                               en ? "parent" : "上级编码"};
+                                     en ? "parent" : "上级编码"};
         struct buf head;
         buf_init(&head);
         csvwrite_row(&head, title, 3);

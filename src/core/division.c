@@ -78,12 +78,13 @@ static char *province_text(const char *code, struct ep_error *err)
     const unsigned char *data;
     int rc = find_province(code, &pr, &data);
     if (rc < 0) {
-        ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏", "the built-in division table is damaged");
+        ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏",
+                     "the built-in division table is damaged");
         return NULL;
     }
     if (rc == 0) {
-        ep_error_set(err, EP_ENOTFOUND, "区划代码表中没有编码 %s", "the division table has no code %s",
-                     code);
+        ep_error_set(err, EP_ENOTFOUND, "区划代码表中没有编码 %s",
+                     "the division table has no code %s", code);
         return NULL;
     }
     char *text = malloc(pr.raw_length + 1);
@@ -93,7 +94,8 @@ static char *province_text(const char *code, struct ep_error *err)
     if (uncompress((Bytef *)text, &n, data + pr.offset, (uLong)pr.length) != Z_OK ||
         n != pr.raw_length) {
         free(text);
-        ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏", "the built-in division table is damaged");
+        ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏",
+                     "the built-in division table is damaged");
         return NULL;
     }
     text[n] = '\0';
@@ -153,8 +155,8 @@ static int walk_province(char *text, struct walk *wk, struct ep_error *err)
             memcpy(county, digits, 7);
             memcpy(d.code, digits, 7);
             d.level = REGION_COUNTY;
-            skip_zone = division_is_functional_zone(county) &&
-                        !(wk->flags & DIVISION_FUNCTIONAL_ZONES);
+            skip_zone =
+                division_is_functional_zone(county) && !(wk->flags & DIVISION_FUNCTIONAL_ZONES);
             break;
         case 'T':
             if (n != 3 || !county[0])
@@ -200,8 +202,7 @@ static int count_city(const struct division *d, void *ctx)
     return c->fn(d, c->ctx);
 }
 
-int division_city_each(const char *city, int flags, division_fn fn, void *ctx,
-                       struct ep_error *err)
+int division_city_each(const char *city, int flags, division_fn fn, void *ctx, struct ep_error *err)
 {
     assert(fn && err);
     if (!city || region_level_of_code(city) != REGION_CITY) {
@@ -310,9 +311,8 @@ static int load_one(const struct division *d, void *ctx)
     return 0;
 }
 
-int division_city_load(struct store *s, const struct actor *who, const char *city,
-                       const char *name, int flags, struct division_load *out,
-                       struct ep_error *err)
+int division_city_load(struct store *s, const struct actor *who, const char *city, const char *name,
+                       int flags, struct division_load *out, struct ep_error *err)
 {
     struct write w;
     if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)

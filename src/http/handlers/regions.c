@@ -236,8 +236,8 @@ int handler_regions_bulk(struct http_request *req, struct http_response *res, st
         persons[i] = json_get_int(it, "responsible_person_id", 0);
     }
     struct actor who = {&req->user, req->client_ip};
-    int rc = err->code ? -EP_EINVAL
-                       : region_bulk_create(req->store, &who, items, persons, n, made, err);
+    int rc =
+        err->code ? -EP_EINVAL : region_bulk_create(req->store, &who, items, persons, n, made, err);
     json_t *out = NULL;
     if (rc == 0) {
         json_t *list_out = json_array();

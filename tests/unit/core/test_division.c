@@ -15,10 +15,10 @@
 #include "core/division.h"
 
 struct tally {
-    int levels[6];       /* divisions per level */
-    int xintian[6];      /* ... under 新田县 431128 */
-    int zones;           /* divisions inside a functional zone */
-    int in_order;        /* 1 while every code follows the previous one and its parent */
+    int levels[6];  /* divisions per level */
+    int xintian[6]; /* ... under 新田县 431128 */
+    int zones;      /* divisions inside a functional zone */
+    int in_order;   /* 1 while every code follows the previous one and its parent */
     char last[REGION_CODE_MAX];
 };
 
@@ -69,9 +69,10 @@ static void story_places_by_code(void **state)
 {
     (void)state;
     static const char *facts[][2] = {
-        {"4311", "永州市"},         {"431122", "东安县"},       {"431181", "祁阳市"},
-        {"431122100", "白牙市镇"},  {"431122100013", "茶亭社区"}, {"431124101", "梅花镇"},
-        {"431124101213", "贵头村"}, {"431171", "永州经济技术开发区"},
+        {"4311", "永州市"},           {"431122", "东安县"},
+        {"431181", "祁阳市"},         {"431122100", "白牙市镇"},
+        {"431122100013", "茶亭社区"}, {"431124101", "梅花镇"},
+        {"431124101213", "贵头村"},   {"431171", "永州经济技术开发区"},
         {"1101", "北京市"}, /* a municipality's 市辖区 takes its province's name */
     };
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
@@ -86,8 +87,8 @@ static void story_places_by_code(void **state)
 static void unknown_codes_are_not_found(void **state)
 {
     (void)state;
-    static const char *codes[] = {"4399", "9911", "431199", "431122999", "431124101999",
-                                  "431122100013001", "43", ""};
+    static const char *codes[] = {
+        "4399", "9911", "431199", "431122999", "431124101999", "431122100013001", "43", ""};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct ep_error err;
         ep_error_clear(&err);
