@@ -315,14 +315,17 @@ static int next_child_code(struct write *w, const char *parent, char out[REGION_
     store_stmt_reset(st);
     if (rc < 0)
         return write_fail(w, rc);
+    /* A county's part of the code has 2 digits, the others 3. */
     size_t plen = strlen(parent);
-    if (next > REGION_CHILDREN_MAX || child_len - (int)plen != 3) {
+    int digits = child_len - (int)plen, most = digits == 2 ? 99 : REGION_CHILDREN_MAX;
+    assert(digits == 2 || digits == 3);
+    if (next > most) {
         ep_error_field(w->err, "parent", "%s 下的编码已用尽(最多 %d 个)",
-                       "no code is left under %s (%d at most)", parent, REGION_CHILDREN_MAX);
+                       "no code is left under %s (%d at most)", parent, most);
         return write_check(w);
     }
     memcpy(out, parent, plen);
-    snprintf(out + plen, REGION_CODE_MAX - plen, "%03d", (int)next % 1000);
+    snprintf(out + plen, REGION_CODE_MAX - plen, "%0*d", digits, (int)next % 1000);
     return 0;
 }
 

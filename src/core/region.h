@@ -22,10 +22,11 @@ enum region_level {
     REGION_GRID = 5,
 };
 
-#define REGION_CODE_MAX     16 /* longest code (15) + NUL */
-#define REGION_NAME_MAX     128
-#define REGION_NAME_CHARS   40  /* longest name in characters (the national table's: 33) */
-#define REGION_CHILDREN_MAX 999 /* codes of the children of one region: parent + 001..999 */
+#define REGION_CODE_MAX   16 /* longest code (15) + NUL */
+#define REGION_NAME_MAX   128
+#define REGION_NAME_CHARS 40 /* longest name in characters (the national table's: 33) */
+#define REGION_CHILDREN_MAX                                                                        \
+    999 /* children of a county, township or village: 001..999 (of a city: 01..99) */
 
 struct region {
     char code[REGION_CODE_MAX];        /* e.g. "431122101201001" */
