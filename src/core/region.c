@@ -13,6 +13,7 @@
 #include "util/timeutil.h"
 
 static const int code_lengths[] = {0, 4, 6, 9, 12, 15};
+static const char *const level_names_zh[] = {"", "市", "县/区", "乡镇/街道", "村/社区", "网格"};
 
 int region_code_length(int level)
 {
@@ -401,8 +402,9 @@ int region_insert(struct write *w, const struct region_input *in, struct region 
                            "网格的上级应为村/社区(12 位编码)",
                            "a grid's parent must be a village or community (12 digits)");
         else
-            ep_error_field(err, code == assigned ? "parent" : "code", "应为%s级地区",
-                           "must be a %s", region_level_name(in->level));
+            ep_error_field(err, code == assigned ? "parent" : "code", "应为%s%.0s",
+                           "%.0smust be a %s", level_names_zh[in->level],
+                           region_level_name(in->level));
         return write_check(w);
     }
     struct region existing;
