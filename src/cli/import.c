@@ -48,6 +48,7 @@ static const char *HELP =
     "用法 usage: epigrid import households|persons FILE.csv [--skip-bad] [--dry-run] [--db PATH]\n"
     "       党组织与党员 party organisations and members: epigrid import orgs|members --help\n"
     "       病例一览表 line list of cases: epigrid import cases --help\n"
+    "       地区与网格 regions and grids: epigrid import regions|grids --help\n"
     "\n"
     "  从 CSV 文件导入住户或人员。编码:UTF-8(可带 BOM)或 GBK/GB18030(Excel 默认),自动识别。\n"
     "  第一行为表头,列名用中文或英文:\n"
@@ -724,6 +725,8 @@ int cli_import(int argc, char **argv)
                 return cli_import_orgs(argc, argv);
             if (strcmp(argv[i], "cases") == 0) /* import_cases.c */
                 return cli_import_cases(argc, argv);
+            if (strcmp(argv[i], "regions") == 0 || strcmp(argv[i], "grids") == 0)
+                return cli_import_regions(argc, argv);
             break;
         }
     const char *db = NULL;

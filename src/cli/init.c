@@ -1,14 +1,18 @@
 /*
- * init.c -- `epigrid init --db PATH`: create or upgrade the database; the
- * city region is created when --city CODE --city-name NAME are given.
- * Safe to run twice.  Also `epigrid version` and `epigrid routes`.
+ * init.c -- `epigrid init --db PATH`: create or upgrade the database; with
+ * --city CODE the city is loaded with its real counties, townships and
+ * villages from the embedded national division table (core/division.h;
+ * --city-only: the city region alone, as --city-name names it).  Safe to run
+ * twice.  Also `epigrid version` and `epigrid routes`.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/audit.h"
 #include "core/auth.h"
+#include "core/division.h"
 #include "core/region.h"
 #include "http/openapi.h"
 #include "http/router.h"
@@ -22,12 +26,14 @@ int cli_init(int argc, char **argv)
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"city", required_argument, 0, 'c'},
                                          {"city-name", required_argument, 0, 'n'},
+                                         {"city-only", no_argument, 0, 'o'},
+                                         {"functional-zones", no_argument, 0, 'z'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *db = NULL, *city = NULL, *city_name = NULL;
-    int c;
+    int c, city_only = 0, flags = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:c:n:ozh", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -38,13 +44,27 @@ int cli_init(int argc, char **argv)
         case 'n':
             city_name = optarg;
             break;
+        case 'o':
+            city_only = 1;
+            break;
+        case 'z':
+            flags |= DIVISION_FUNCTIONAL_ZONES;
+            break;
         case 'h':
-            puts("用法 usage: epigrid init [--db PATH] [--city CODE --city-name 名称]\n"
+            puts("用法 usage: epigrid init [--db PATH] [--city CODE [--city-name 名称]\n"
+                 "                          [--functional-zones | --city-only]]\n"
                  "  创建数据库(若不存在)并执行全部未执行的迁移;可重复执行。\n"
-                 "  --city 同时创建市级地区(已存在则跳过)。\n"
+                 "  --city 同时载入该市及其全部县区、乡镇街道、村和社区(国家统计局统计用区划代码,\n"
+                 "  2023 年版,内置于程序;已存在的地区保持不变);名称取自代码表,--city-name "
+                 "另起名称。\n"
+                 "  --functional-zones 连同功能区(编码 xxxx7x,如经济技术开发区、管理区)一起载入。\n"
+                 "  --city-only 只建市级地区(名称由 --city-name 给出)。\n"
                  "  Creates the database if missing and applies pending migrations; safe to "
                  "repeat.\n"
-                 "  --city also creates the city region (skipped when it exists).");
+                 "  --city also loads the city with all its counties, townships, villages and\n"
+                 "  communities from the built-in national division codes (2023; regions that\n"
+                 "  exist are kept); --functional-zones adds the functional zones (xxxx7x);\n"
+                 "  --city-only creates the city region alone.");
             return CLI_OK;
         default:
             return CLI_USAGE;
@@ -61,11 +81,17 @@ int cli_init(int argc, char **argv)
     int applied = 0;
     int rc = store_migrate(s, &applied, &err);
     int version = rc == 0 ? store_schema_version(s, &err) : -1;
+    struct division_load load = {0};
     if (rc == 0 && version >= 0 && city) {
         struct region r;
         if (region_level_of_code(city) != REGION_CITY) {
             ep_error_field(&err, "city", "市级编码应为 4 位数字", "city code must be 4 digits");
             rc = -EP_EINVAL;
+        } else if (!city_only) {
+            struct auth_user user;
+            struct actor who;
+            audit_cli_actor(&user, &who);
+            rc = division_city_load(s, &who, city, city_name, flags, &load, &err);
         } else if (region_get(s, city, &r, &err) != 0) {
             ep_error_clear(&err);
             rc = region_create(s, city, city_name ? city_name : city, &err);
@@ -79,6 +105,18 @@ int cli_init(int argc, char **argv)
     char shown[512];
     store_path_display(path, shown, sizeof shown);
     fprintf(stderr, "epigrid: %s schema %d (%d migration(s) applied)\n", shown, version, applied);
+    if (city && !city_only)
+        fprintf(stderr,
+                cli_lang() == EP_LANG_EN
+                    ? "epigrid: %s: created %d counties, %d townships, %d villages and communities"
+                      " (%d regions already there; %s)\n"
+                    : "epigrid: %s:新建县区 %d 个、乡镇街道 %d 个、村和社区 %d 个"
+                      "(已有 %d 个地区保持不变;%s)\n",
+                city, load.created[REGION_COUNTY], load.created[REGION_TOWNSHIP],
+                load.created[REGION_VILLAGE],
+                load.existing[REGION_CITY] + load.existing[REGION_COUNTY] +
+                    load.existing[REGION_TOWNSHIP] + load.existing[REGION_VILLAGE],
+                division_source());
     return CLI_OK;
 }
 

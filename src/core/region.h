@@ -22,8 +22,11 @@ enum region_level {
     REGION_GRID = 5,
 };
 
-#define REGION_CODE_MAX 16 /* longest code (15) + NUL */
-#define REGION_NAME_MAX 128
+#define REGION_CODE_MAX   16 /* longest code (15) + NUL */
+#define REGION_NAME_MAX   128
+#define REGION_NAME_CHARS 40 /* longest name in characters (the national table's: 33) */
+#define REGION_CHILDREN_MAX                                                                        \
+    999 /* children of a county, township or village: 001..999 (of a city: 01..99) */
 
 struct region {
     char code[REGION_CODE_MAX];        /* e.g. "431122101201001" */
@@ -62,7 +65,78 @@ int region_get(struct store *s, const char *code, struct region *out, struct ep_
  * parent exists.  -EP_EINVAL (field "code" or "name"), -EP_ECONFLICT if it exists. */
 int region_create(struct store *s, const char *code, const char *name, struct ep_error *err);
 
+struct write;
 struct actor;
+struct region_input {
+    const char *code;   /* the new region's code; NULL or "": the next free one under parent */
+    const char *parent; /* the parent's code or name path ("东安县/白牙市镇/茶亭社区");
+                           NULL or "": the one the code implies */
+    const char *name;   /* 1..REGION_NAME_CHARS characters */
+    int level;          /* the level the new region must be of (REGION_GRID), 0: any */
+};
+
+/* The step of creating one region inside the caller's write (bulk loads,
+ * imports, POST /regions/bulk): the name checked (text_check), the parent
+ * found -- by code, or by name path below the writer's scope -- and visible
+ * (outside the scope it is "地区 X 不存在", as a missing one: 404 when it is
+ * the only error), the code given or, without one, the next free code under
+ * the parent (REGION_CHILDREN_MAX at most), stamped with w->now.  Without a
+ * code, a sibling of the same name is a conflict (a file imported twice does
+ * not make every grid twice); a code that exists is a conflict too.  Field
+ * errors name "code", "parent" and "name"; they are gathered in w->err and
+ * end the write (write_check).  Writes no audit row: the caller writes one
+ * for the whole load.  "out" (may be NULL) receives the region created. */
+int region_insert(struct write *w, const struct region_input *in, struct region *out);
+
+#define REGION_BULK_MAX 5000 /* regions of one POST /api/v1/regions/bulk */
+
+/* Creates the "n" regions of "items" in one write by "who": each item in a
+ * write of its own nested in it (region_insert, then with
+ * responsible_person_ids[i] > 0 the grid's responsible person through
+ * org_grid_duty_set), so an item may name a parent made by an earlier one
+ * and every item's problems are named ("items[3].parent").  On any error
+ * nothing is written: 404 when every error is a missing (or out-of-scope)
+ * reference, 400 otherwise.  One audit row for the whole ("import",
+ * "region"); the responsible persons have their own.  "out" (n entries)
+ * receives the regions made.  "responsible_person_ids" may be NULL. */
+int region_bulk_create(struct store *s, const struct actor *who, const struct region_input *items,
+                       const int64_t *responsible_person_ids, int n, struct region *out,
+                       struct ep_error *err);
+
+/* Finds the region named by "path", names separated by '/' from any region
+ * of the scope down ("东安县/白牙市镇/茶亭社区", "永州市/东安县"): 1 found (out
+ * filled), 0 none or more than one (a field error on "field" saying which),
+ * negative on a database error. */
+int region_find_path(struct store *s, const char *scope, const char *path, const char *field,
+                     struct region *out, struct ep_error *err);
+
+/* ---- former codes: a region keeps the codes and names it had ---------------
+ * (祁阳县 431121 became 祁阳市 431181 in 2021): a lookup by a former code finds
+ * the region that has it now. */
+
+struct region_former {
+    char code[REGION_CODE_MAX]; /* the former code, e.g. "431121" */
+    char name[REGION_NAME_MAX]; /* the name under it, e.g. "祁阳县" */
+    char changed_on[11];        /* YYYY-MM-DD the code changed, "" when unknown */
+};
+
+/* Records in the caller's write that region "code" (existing, in the
+ * writer's scope) formerly had "former->code" (same level, no region has it
+ * now, not recorded yet), named "former->name", until "former->changed_on"
+ * (YYYY-MM-DD or "").  Field errors "code", "former_code", "former_name",
+ * "changed_on", gathered in w->err as region_insert's.  No audit row. */
+int region_former_add(struct write *w, const char *code, const struct region_former *former);
+
+/* The region that now has the former code "former_code": 0 with "out" and
+ * "former" (may be NULL) filled, -EP_ENOTFOUND when none had it. */
+int region_former_get(struct store *s, const char *former_code, struct region *out,
+                      struct region_former *former, struct ep_error *err);
+
+/* Calls "fn" for each former code of "code", oldest change first. */
+typedef int (*region_former_fn)(const struct region_former *f, void *ctx);
+int region_former_list(struct store *s, const char *code, region_former_fn fn, void *ctx,
+                       struct ep_error *err);
+
 /* region_create in its own write with an audit row by "who".  The code
  * must lie strictly inside who's scope (-EP_EFORBIDDEN otherwise: creating
  * regions is bounded by the jurisdiction, whatever exists outside it). */

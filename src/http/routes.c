@@ -29,6 +29,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/regions", handler_regions_roots, PERM_REGION_READ, 0, NULL},
     /* code is the new region itself (its parent is implied by it): no reference */
     {"POST", "/api/v1/regions", handler_region_create, PERM_REGION_WRITE, 1, regions_region_fields},
+    /* many regions or grids in one write; each parent is a reference (outside = missing, 404) */
+    {"POST", "/api/v1/regions/bulk", handler_regions_bulk, PERM_REGION_WRITE, 1, regions_bulk_fields},
     {"GET", "/api/v1/regions/{code}", handler_region_get, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/regions/{code}/children", handler_region_children, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/regions/{code}/stats", handler_region_stats, PERM_REGION_READ, 0, NULL},

@@ -90,6 +90,11 @@ const FIXTURES = {
     out: () => ({ path: '/api/v1/regions', body: { code: `${OUT}${next()}`, name: '测试镇' } }),
     ok: [201], outStatus: [403],
   },
+  'POST /api/v1/regions/bulk': {
+    in: () => ({ path: '/api/v1/regions/bulk', body: { items: [{ parent: IN, name: `测试镇${next()}` }] } }),
+    out: () => ({ path: '/api/v1/regions/bulk', body: { items: [{ parent: OUT, name: `测试镇${next()}` }] } }),
+    ok: [201], outStatus: [404],
+  },
   'GET /api/v1/regions/{code}': {
     in: () => ({ path: `/api/v1/regions/${IN}` }), out: () => ({ path: `/api/v1/regions/${OUT}` }), ok: [200], outStatus: [403],
   },

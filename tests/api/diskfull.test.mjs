@@ -53,7 +53,7 @@ function fill(file, more = false) {
 before(async () => {
   if (!mnt) return;
   const db = path.join(mnt, 'full.db');
-  const r = epigrid(['init', '--db', db, '--city', '4311', '--city-name', '永州市']);
+  const r = epigrid(['init', '--db', db, '--city', '4311', '--city-name', '永州市', '--city-only']);
   assert.equal(r.status, 0, r.stderr);
   srv = await startServer({ db });
   admin = await srv.as('admin');

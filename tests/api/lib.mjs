@@ -151,7 +151,7 @@ export async function startServer({ db, demo, args = [] } = {}) {
       r = epigrid(['demo', '--db', dbPath, '--scale', String(demo.scale ?? 0.001),
         '--seed', String(demo.seed ?? 1), ...(demo.args ?? [])]);
     } else {
-      r = epigrid(['init', '--db', dbPath, '--city', '4311', '--city-name', '永州市']);
+      r = epigrid(['init', '--db', dbPath, '--city', '4311', '--city-name', '永州市', '--city-only']);
     }
     if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
   }

@@ -78,7 +78,7 @@ process.on('exit', thaw);
 before(async () => {
   if (!dir) return;
   db = path.join(dir, 'ro.db');
-  const r = epigrid(['init', '--db', db, '--city', '4311', '--city-name', '永州市']);
+  const r = epigrid(['init', '--db', db, '--city', '4311', '--city-name', '永州市', '--city-only']);
   assert.equal(r.status, 0, r.stderr);
   srv = await startServer({ db });
   admin = await srv.as('admin');

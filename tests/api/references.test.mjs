@@ -236,6 +236,14 @@ const FIXTURES = {
     },
   },
 
+  // region spine: a region or a grid under a parent, with the grid's responsible person
+  'POST /api/v1/regions/bulk items[].parent': {
+    base: async () => ({ path: '/api/v1/regions/bulk', body: { items: [{ name: `村${uniq()}` }] } }),
+  },
+  'POST /api/v1/regions/bulk items[].responsible_person_id': {
+    base: async () => ({ path: '/api/v1/regions/bulk', body: { items: [{ parent: `${IN}101201`, name: `网格${uniq()}` }] } }),
+  },
+
   // registry
   'POST /api/v1/households grid_code': {
     base: async () => ({ path: '/api/v1/households', body: { address: `${uniq()}号` } }),

@@ -78,7 +78,7 @@ export async function crashCycles({ cycles = 20, bin = process.env.EPIGRID_BIN |
   const db = path.join(dir, 'crash.db');
   const summary = { cycles: 0, acked: 0, sent: 0, failed: 0, lost: 0, kills: [] };
   try {
-    let r = cli(bin, ['init', '--db', db, '--city', '4311', '--city-name', '永州市']);
+    let r = cli(bin, ['init', '--db', db, '--city', '4311', '--city-name', '永州市', '--city-only']);
     if (r.status !== 0) throw new Error(`init: ${r.stderr}`);
     r = cli(bin, ['user', 'add', 'crash_admin', '--role', 'admin', '--scope', '4311', '--db', db], PASSWORD + '\n');
     if (r.status !== 0) throw new Error(`user add: ${r.stderr}`);

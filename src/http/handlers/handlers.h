@@ -21,6 +21,7 @@ HANDLER(handler_region_get);
 HANDLER(handler_region_children);
 HANDLER(handler_region_stats);
 HANDLER(handler_region_create);
+HANDLER(handler_regions_bulk);
 
 /* stats.c */
 HANDLER(handler_stats_get);
@@ -340,6 +341,7 @@ extern const struct json_field profile_end_fields[];
 extern const struct json_field profile_profile_fields[];
 extern const struct json_field profile_risk_fields[];
 extern const struct json_field regions_region_fields[];
+extern const struct json_field regions_bulk_fields[];
 extern const struct json_field screening_round_fields[];
 extern const struct json_field screening_visit_fields[];
 extern const struct json_field session_login_fields[];
