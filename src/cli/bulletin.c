@@ -14,26 +14,32 @@
 #include "util/timeutil.h"
 
 static const char usage_text[] =
-    "用法 usage: epigrid bulletin --region CODE [--date YYYY-MM-DD]\n"
+    "用法 usage: epigrid bulletin --region CODE [--date YYYY-MM-DD] [--as-of TIME]\n"
     "            [--format json|html|text|xlsx] [--out FILE] [--db PATH]\n"
     "  输出该地区截至当日24时的疫情通报(默认今天、JSON、标准输出);xlsx 须用 --out。\n"
+    "  --as-of 日期或带时区的时间:只计当时已录入的数据(当时能知道的通报)。\n"
+    "  已发布的通报另附发布时的数字与此后的订正。\n"
     "  Prints the region's bulletin as it stood at the end of the date (default\n"
-    "  today, JSON, stdout); xlsx needs --out.\n";
+    "  today, JSON, stdout); xlsx needs --out.  --as-of: only what had been\n"
+    "  recorded by then.  An issued bulletin comes with its published figures\n"
+    "  and the corrections since (docs/time.md).\n";
 
 int cli_bulletin(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"region", required_argument, 0, 'r'},
-                                         {"date", required_argument, 0, 't'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL, *region = NULL, *date = NULL, *format = "json", *out_path = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},   {"region", required_argument, 0, 'r'},
+        {"date", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
+        {"out", required_argument, 0, 'o'},  {"as-of", required_argument, 0, 'a'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    const char *db = NULL, *region = NULL, *date = NULL, *format = "json", *out_path = NULL,
+               *as_of_text = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:t:f:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:r:t:f:o:a:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'a':
+            as_of_text = optarg;
+            break;
         case 'd':
             db = optarg;
             break;
@@ -63,7 +69,12 @@ int cli_bulletin(int argc, char **argv)
         date = today;
     }
     int xlsx = strcmp(format, "xlsx") == 0;
-    if (!region || !region_level_of_code(region) || time_date_parse(date, NULL) != 0 ||
+    int64_t as_of = 0, as_of_day;
+    if (as_of_text && time_date_parse(as_of_text, &as_of_day) == 0)
+        as_of = (as_of_day + 1) * 86400 - TIME_CN_OFFSET_SECONDS - 1;
+    else if (as_of_text && time_iso_parse(as_of_text, &as_of) != 0)
+        as_of = -1;
+    if (!region || !region_level_of_code(region) || time_date_parse(date, NULL) != 0 || as_of < 0 ||
         (strcmp(format, "json") && strcmp(format, "html") && strcmp(format, "text") && !xlsx) ||
         (xlsx && !out_path) || optind < argc) {
         fputs(cli_lang() == EP_LANG_EN
@@ -79,7 +90,7 @@ int cli_bulletin(int argc, char **argv)
     struct ep_error err;
     ep_error_clear(&err);
     struct bulletin b;
-    int rc = bulletin_compute(s, region, date, &b, &err);
+    int rc = bulletin_compute_as_of(s, region, date, as_of, &b, &err);
     if (rc != 0) {
         store_close(s);
         cli_print_error(&err);

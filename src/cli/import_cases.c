@@ -48,8 +48,20 @@ static const char *HELP =
     "  unless --skip-bad; --dry-run only checks.  Prints \"line,case id\" pairs.";
 
 enum {
-    C_CASE_ID, C_NAME, C_SEX, C_BIRTH, C_ID_NUMBER, C_PHONE, C_GRID, C_STATUS, C_SEVERITY,
-    C_ONSET, C_REPORT, C_CONFIRMED, C_SITE, C_OUTCOME,
+    C_CASE_ID,
+    C_NAME,
+    C_SEX,
+    C_BIRTH,
+    C_ID_NUMBER,
+    C_PHONE,
+    C_GRID,
+    C_STATUS,
+    C_SEVERITY,
+    C_ONSET,
+    C_REPORT,
+    C_CONFIRMED,
+    C_SITE,
+    C_OUTCOME,
 };
 static const struct sheet_column columns[] = {
     {"case_id", "病例编号", NULL, 0},
@@ -76,8 +88,8 @@ static const char *status_of(const char *v)
     for (int i = 0; v && case_statuses[i]; i++)
         if (!strcmp(v, case_statuses[i]) || !strcmp(v, case_status_zh(case_statuses[i])))
             return case_statuses[i];
-    if (v && (!strcmp(v, "确诊") || !strcmp(v, "疑似") || !strcmp(v, "出院") ||
-              !strcmp(v, "无症状")))
+    if (v &&
+        (!strcmp(v, "确诊") || !strcmp(v, "疑似") || !strcmp(v, "出院") || !strcmp(v, "无症状")))
         return !strcmp(v, "确诊")   ? "confirmed"
                : !strcmp(v, "疑似") ? "suspected"
                : !strcmp(v, "出院") ? "discharged"
@@ -154,7 +166,8 @@ static int case_row(struct sheet *sh, char **v, long line, struct ep_error *e)
 {
     const char *status = status_of(v[C_STATUS]);
     if (!status)
-        ep_error_field(e, "status", "应为 疑似病例、确诊病例、无症状感染者、已排除、治愈出院 或 死亡",
+        ep_error_field(e, "status",
+                       "应为 疑似病例、确诊病例、无症状感染者、已排除、治愈出院 或 死亡",
                        "must be suspected, confirmed, asymptomatic, excluded, discharged or "
                        "deceased");
     int64_t day;

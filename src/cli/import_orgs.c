@@ -123,8 +123,8 @@ static int org_row(struct sheet *sh, char **v, long line, struct ep_error *e)
             ep_error_field(e, "ref", "编号 %s 重复", "ref %s is repeated", v[O_REF]);
     int rc = -e->code;
     if (!e->code) {
-        struct org_input in = {v[O_NAME],   kind_code(v[O_KIND]), v[O_REGION], parent,
-                               v[O_LOCATION], v[O_FOUNDED]};
+        struct org_input in = {v[O_NAME], kind_code(v[O_KIND]), v[O_REGION],
+                               parent,    v[O_LOCATION],        v[O_FOUNDED]};
         rc = org_insert(&w, &in, &id);
     }
     write_fail(&w, rc);

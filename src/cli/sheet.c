@@ -64,8 +64,8 @@ static void report(const struct sheet *sh, long line, const struct ep_error *e)
         fprintf(stderr, en ? "line %ld: %s\n" : "第 %ld 行: %s\n", line,
                 ep_error_message(e, sh->lang));
     for (int i = 0; i < e->nfields; i++)
-        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line,
-                e->fields[i].field, e->fields[i].msg[sh->lang]);
+        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line, e->fields[i].field,
+                e->fields[i].msg[sh->lang]);
 }
 
 struct frame {

@@ -34,9 +34,9 @@ struct sheet {
      * absent.  Returns 0 written, 1 bad (e holds its errors: the frame
      * reports them), negative on a fatal error (e set). */
     int (*row)(struct sheet *sh, char **v, long line, struct ep_error *e);
-    void (*committed)(struct sheet *sh);    /* after the commit (may be NULL): print ids */
-    void *ctx;                              /* the caller's */
-    const char *what_zh, *what_en;          /* "病例" / "cases", for the summary */
+    void (*committed)(struct sheet *sh); /* after the commit (may be NULL): print ids */
+    void *ctx;                           /* the caller's */
+    const char *what_zh, *what_en;       /* "病例" / "cases", for the summary */
     /* Set by the frame for the row function: */
     struct store *s;
     struct actor who; /* the CLI operator */

@@ -125,8 +125,7 @@ int alert_resolve(struct store *s, const struct actor *who, int64_t id, const ch
  * a rule whose cause has gone (a case placed in a designated hospital)
  * closes its own alert.  No scope check (the caller's write has checked the
  * record the alert is about).  Returns the write's failure. */
-int alert_resolve_key_step(struct write *w, const char *dedup_key, const char *note,
-                           int64_t now);
+int alert_resolve_key_step(struct write *w, const char *dedup_key, const char *note, int64_t now);
 
 struct alert_filter {
     const char *scope;  /* required: jurisdiction prefix */

@@ -627,11 +627,11 @@ int bulletin_xlsx(const struct bulletin *b, const char *path, struct ep_error *e
 static int issued_read(struct store *s, const char *code, const char *day,
                        struct bulletin_issued *out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT id, issued_at, issued_unix, issued_by, body FROM bulletins"
-        " WHERE region_code = ? AND day = ?",
-        err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, issued_at, issued_unix, issued_by, body FROM bulletins"
+                      " WHERE region_code = ? AND day = ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, code);
@@ -772,8 +772,7 @@ static void corrections_of(json_t *list, const struct bulletin *now, const json_
 json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const struct bulletin *now)
 {
     json_t *list = json_array();
-    corrections_of(list, now, json_object_get(issued->body, "figures"), &now->total, now->code,
-                   "");
+    corrections_of(list, now, json_object_get(issued->body, "figures"), &now->total, now->code, "");
     json_t *children = json_object_get(issued->body, "children"), *c;
     size_t i;
     json_array_foreach(children, i, c)
@@ -781,8 +780,8 @@ json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const str
         const char *code = json_string_value(json_object_get(c, "code"));
         for (size_t k = 0; code && k < now->nchildren; k++)
             if (strcmp(now->children[k].code, code) == 0)
-                corrections_of(list, now, json_object_get(c, "figures"), &now->children[k].f,
-                               code, now->children[k].name);
+                corrections_of(list, now, json_object_get(c, "figures"), &now->children[k].f, code,
+                               now->children[k].name);
     }
     return list;
 }
@@ -798,7 +797,8 @@ int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *
         return rc;
     json_t *corrections = rc == 0 ? bulletin_corrections_new(&issued, b) : json_array();
     if (j) {
-        json_object_set_new(j, "as_of", b->recorded_by ? json_integer(b->recorded_by) : json_null());
+        json_object_set_new(j, "as_of",
+                            b->recorded_by ? json_integer(b->recorded_by) : json_null());
         json_object_set_new(j, "published",
                             rc == 0 ? bulletin_issued_json_new(&issued) : json_null());
         json_object_set(j, "corrections", corrections);
@@ -806,9 +806,9 @@ int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *
     size_t i;
     json_t *c;
     if (text)
-        json_array_foreach(corrections, i, c)
-        buf_appendf(text, lang == EP_LANG_EN ? "%s.\n" : "%s。\n",
-                    json_string_value(json_object_get(c, lang == EP_LANG_EN ? "text_en" : "text_zh")));
+        json_array_foreach(corrections, i, c) buf_appendf(
+            text, lang == EP_LANG_EN ? "%s.\n" : "%s。\n",
+            json_string_value(json_object_get(c, lang == EP_LANG_EN ? "text_en" : "text_zh")));
     json_decref(corrections);
     if (rc == 0)
         bulletin_issued_cleanup(&issued);

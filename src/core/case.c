@@ -379,10 +379,10 @@ json_t *case_history_json_new(const struct case_history_row *h)
 {
     json_t *fields = json_loads(h->fields, 0, NULL);
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
-                          (json_int_t)h->id, "at", h->at, "recorded_at", h->recorded_at, "actor", h->actor, "from",
-                          opt_text(h->from_status), "to", h->to_status, "classification",
-                          h->classification, "severity", opt_text(h->severity), "site_id",
-                          h->site_id ? json_integer(h->site_id) : json_null(), "fields",
+                          (json_int_t)h->id, "at", h->at, "recorded_at", h->recorded_at, "actor",
+                          h->actor, "from", opt_text(h->from_status), "to", h->to_status,
+                          "classification", h->classification, "severity", opt_text(h->severity),
+                          "site_id", h->site_id ? json_integer(h->site_id) : json_null(), "fields",
                           fields ? fields : json_array(), "note", opt_text(h->note));
     return j;
 }
@@ -487,7 +487,7 @@ static int consequences(struct write *w, const struct case_record *before,
         /* Outcomes of confirmed cases, as the bulletin counts them. */
         const char *outcome = !strcmp(after->status, "discharged") ? "cases_discharged"
                               : !strcmp(after->status, "deceased") ? "cases_deaths"
-                                                                     : NULL;
+                                                                   : NULL;
         if (outcome && strcmp(after->classification, "confirmed") == 0) {
             day_of(at_unix, day);
             snprintf(metric, sizeof metric, "%s.%s", outcome, day);
@@ -930,9 +930,9 @@ json_t *case_curve_new(struct store *s, const char *region, int64_t from, int64_
         char date[11];
         int64_t day = from + (int64_t)i;
         time_date_format(day, date);
-        json_t *d = json_pack("{s:s, s:I, s:I, s:I}", "date", date, "onset", (json_int_t)onset[i],
-                              "report", (json_int_t)report[i], "confirmed",
-                              (json_int_t)confirmed[i]);
+        json_t *d =
+            json_pack("{s:s, s:I, s:I, s:I}", "date", date, "onset", (json_int_t)onset[i], "report",
+                      (json_int_t)report[i], "confirmed", (json_int_t)confirmed[i]);
         int64_t k = day - (cutoff - NOWCAST_DAYS + 1);
         if (k >= 0 && k < NOWCAST_DAYS)
             json_object_set_new(d, "nowcast",
@@ -981,31 +981,31 @@ int case_counters_rebuild(struct store *s, struct ep_error *err)
             " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
             " GROUP BY grid_code",
             err);
-    /* Outcomes of confirmed cases (the statements are literals: the store
-     * caches them by address). */
+        /* Outcomes of confirmed cases (the statements are literals: the store
+         * caches them by address). */
 #define OUTCOME_ROWS(status)                                                                       \
-    " FROM case_history WHERE to_status = '" status "' AND COALESCE(from_status, '') <> '" status \
+    " FROM case_history WHERE to_status = '" status "' AND COALESCE(from_status, '') <> '" status  \
     "' AND classification = 'confirmed'"
     if (rc == 0)
-        rc = counter_rebuild_family(s, "cases_discharged.",
-                                    "SELECT grid_code, 'cases_discharged.' || at_day, count(*)"
-                                    OUTCOME_ROWS("discharged") " GROUP BY grid_code, at_day",
-                                    err);
+        rc = counter_rebuild_family(
+            s, "cases_discharged.",
+            "SELECT grid_code, 'cases_discharged.' || at_day, count(*)" OUTCOME_ROWS(
+                "discharged") " GROUP BY grid_code, at_day",
+            err);
     if (rc == 0)
-        rc = counter_rebuild(s, "cases_discharged_total",
-                             "SELECT grid_code, count(*)" OUTCOME_ROWS("discharged")
-                             " GROUP BY grid_code",
-                             err);
+        rc = counter_rebuild(
+            s, "cases_discharged_total",
+            "SELECT grid_code, count(*)" OUTCOME_ROWS("discharged") " GROUP BY grid_code", err);
     if (rc == 0)
-        rc = counter_rebuild_family(s, "cases_deaths.",
-                                    "SELECT grid_code, 'cases_deaths.' || at_day, count(*)"
-                                    OUTCOME_ROWS("deceased") " GROUP BY grid_code, at_day",
-                                    err);
+        rc = counter_rebuild_family(
+            s, "cases_deaths.",
+            "SELECT grid_code, 'cases_deaths.' || at_day, count(*)" OUTCOME_ROWS(
+                "deceased") " GROUP BY grid_code, at_day",
+            err);
     if (rc == 0)
-        rc = counter_rebuild(s, "cases_deaths_total",
-                             "SELECT grid_code, count(*)" OUTCOME_ROWS("deceased")
-                             " GROUP BY grid_code",
-                             err);
+        rc = counter_rebuild(
+            s, "cases_deaths_total",
+            "SELECT grid_code, count(*)" OUTCOME_ROWS("deceased") " GROUP BY grid_code", err);
 #undef OUTCOME_ROWS
     if (rc == 0)
         rc = counter_rebuild_family(

@@ -134,12 +134,12 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
                 struct idem_key *idem, struct case_record *out, struct ep_error *err);
 
 struct case_change {
-    const char *status;     /* target status, NULL = unchanged */
-    const char *severity;   /* NULL = unchanged */
-    int site_given;         /* 1 to change the placement */
-    int64_t site_id;        /* with site_given: the site, 0 = none */
-    const char *onset_date; /* NULL = unchanged */
-    const char *note;       /* recorded with the history row, optional */
+    const char *status;      /* target status, NULL = unchanged */
+    const char *severity;    /* NULL = unchanged */
+    int site_given;          /* 1 to change the placement */
+    int64_t site_id;         /* with site_given: the site, 0 = none */
+    const char *onset_date;  /* NULL = unchanged */
+    const char *note;        /* recorded with the history row, optional */
     const char *occurred_at; /* when the change happened (occurred_parse): NULL = now;
                                 never before the case's last change */
     int64_t at_unix;         /* the server's clock: 0 = now (simulations pass their clock) */

@@ -198,7 +198,7 @@ int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_er
         ep_error_field(err, "plate", "车牌号应为 5-10 个字符,如 湘M12345",
                        "a plate is 5-10 characters, e.g. 湘M12345");
     int64_t t;
-    if (in->entered_at && roster_time_parse(in->entered_at, &t) != 0)
+    if (in->entered_at && time_iso_parse(in->entered_at, &t) != 0)
         ep_error_field(err, "entered_at", "应为带时区的时间,如 2020-01-28T09:30:00+08:00",
                        "must be a time with offset, e.g. 2020-01-28T09:30:00+08:00");
     else if (in->entered_at && t > (int64_t)time(NULL) + CLOCK_SKEW_S)
@@ -378,7 +378,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
         return -err->code;
     int64_t now = (int64_t)time(NULL), entered = now;
     if (in->entered_at)
-        roster_time_parse(in->entered_at, &entered);
+        time_iso_parse(in->entered_at, &entered);
     struct write w;
     int64_t first = 0, id = 0;
     int rc = write_begin(&w, s, who, "checkpoint_entry", idem, &first, err);

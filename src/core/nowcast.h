@@ -36,10 +36,10 @@
 #include <stdint.h>
 
 #define NOWCAST_DELAY_MAX 21 /* days: longer delays count as this */
-#define NOWCAST_WINDOW 56    /* onsets of these many days estimate the delays */
-#define NOWCAST_DAYS 14      /* onset days nowcast, ending at the cut-off */
+#define NOWCAST_WINDOW    56 /* onsets of these many days estimate the delays */
+#define NOWCAST_DAYS      14 /* onset days nowcast, ending at the cut-off */
 #define NOWCAST_MIN_CASES 10 /* fewer delays seen: no estimate (F = 1) */
-#define NOWCAST_FIT_DAYS 28  /* onset days the trend is fitted to, ending at the cut-off */
+#define NOWCAST_FIT_DAYS  28 /* onset days the trend is fitted to, ending at the cut-off */
 
 struct nowcast_case {
     int64_t onset;  /* day number of the onset */

@@ -56,7 +56,7 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT name, observation_days, fever_threshold_dc, slot_minutes,"
-                       " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell,"
+                      " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell,"
                       " outbreak_start FROM disease_profile WHERE id = 1",
                       err);
     if (!st)
@@ -177,11 +177,11 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     if (write_check(&w) != 0 || write_fail(&w, require_root(s, who, err)) != 0 ||
         write_fail(&w, profile_get(s, &before, err)) != 0)
         goto out;
-    struct store_stmt *st =
-        write_prepare(&w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
-                          " fever_threshold_dc = ?, slot_minutes = ?,"
-                          " grace_minutes = ?, lookback_days = ?, updated_at = ?,"
-                          " public_depth = ?, public_min_cell = ?, outbreak_start = ? WHERE id = 1");
+    struct store_stmt *st = write_prepare(
+        &w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
+            " fever_threshold_dc = ?, slot_minutes = ?,"
+            " grace_minutes = ?, lookback_days = ?, updated_at = ?,"
+            " public_depth = ?, public_min_cell = ?, outbreak_start = ? WHERE id = 1");
     if (!st)
         goto out;
     char slots[64];

@@ -28,8 +28,8 @@ struct profile {
     int slot_minutes[PROFILE_SLOTS_MAX]; /* minutes after midnight (+08:00): 480 = 08:00 */
     int grace_minutes;                   /* a slot is overdue this long after it starts */
     int lookback_days;                   /* travel within this many days is relevant: 14 */
-    int public_depth;    /* deepest region level the public pages show (REGION_COUNTY) */
-    int public_min_cell; /* public figures 1..N-1 below the city shown as "<N" (3; 1 = exact) */
+    int public_depth;        /* deepest region level the public pages show (REGION_COUNTY) */
+    int public_min_cell;     /* public figures 1..N-1 below the city shown as "<N" (3; 1 = exact) */
     char outbreak_start[11]; /* YYYY-MM-DD: the earliest day a fact may have occurred on */
     char updated_at[32];
 };
@@ -43,7 +43,8 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err);
  * °C, 1-PROFILE_SLOTS_MAX slots strictly ascending within the day, grace
  * 1-720 minutes and shorter than the gap between slots, look-back 1-60
  * days, public depth a region level (city to grid), public minimum cell
- * 1-100, outbreak start a date not after today.  Field errors (-EP_EINVAL) are named after the struct members. */
+ * 1-100, outbreak start a date not after today.  Field errors (-EP_EINVAL) are named after the
+ * struct members. */
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
                    struct ep_error *err);
 

@@ -60,50 +60,6 @@ int roster_gaps(const struct roster_interval *shifts, int n, int64_t from, int64
     return count;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-int roster_time_parse(const char *s, int64_t *out)
-{
-    char date[11];
-    int hh, mm, ss = 0, oh, om;
-    if (!s || strlen(s) < 17 || (s[10] != 'T' && s[10] != ' '))
-        return -1;
-    memcpy(date, s, 10);
-    date[10] = '\0';
-    int64_t day;
-    if (time_date_parse(date, &day) != 0 || digits(s + 11, 2, &hh) || s[13] != ':' ||
-        digits(s + 14, 2, &mm))
-        return -1;
-    const char *p = s + 16;
-    if (*p == ':') {
-        if (digits(p + 1, 2, &ss))
-            return -1;
-        p += 3;
-    }
-    if (hh > 23 || mm > 59 || ss > 59)
-        return -1;
-    int64_t offset;
-    if (*p == 'Z' && p[1] == '\0')
-        offset = 0;
-    else if ((*p == '+' || *p == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) && p[3] == ':' &&
-             !digits(p + 4, 2, &om) && oh <= 14 && om <= 59)
-        offset = (*p == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
-    else
-        return -1;
-    *out = day * DAY_SECONDS + hh * 3600 + mm * 60 + ss - offset;
-    return 0;
-}
-
 static json_t *iso_json(int64_t t)
 {
     char iso[32];
@@ -344,12 +300,12 @@ int roster_shift_create(struct store *s, const struct actor *who,
     int times_ok = 1;
     if (in->place_id <= 0)
         ep_error_field(err, "place_id", "必填,应为正整数", "is required: a positive integer");
-    if (!in->start || roster_time_parse(in->start, &start) != 0) {
+    if (!in->start || time_iso_parse(in->start, &start) != 0) {
         times_ok = 0;
         ep_error_field(err, "start", "应为带时区的时间,如 2020-01-28T08:00:00+08:00",
                        "must be a time with offset, e.g. 2020-01-28T08:00:00+08:00");
     }
-    if (!in->end || roster_time_parse(in->end, &end) != 0) {
+    if (!in->end || time_iso_parse(in->end, &end) != 0) {
         times_ok = 0;
         ep_error_field(err, "end", "应为带时区的时间,如 2020-01-28T20:00:00+08:00",
                        "must be a time with offset, e.g. 2020-01-28T20:00:00+08:00");

@@ -37,9 +37,6 @@ struct roster_interval {
 int roster_gaps(const struct roster_interval *shifts, int n, int64_t from, int64_t to,
                 struct roster_interval *gaps, int max);
 
-/* Parses "YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)" into unix seconds: 0 or -1. */
-int roster_time_parse(const char *text, int64_t *out);
-
 /* ---- places ------------------------------------------------------------------- */
 
 /* Creates a duty place (own transaction, audited): name 1-60 characters,

@@ -231,8 +231,8 @@ int write_occurred(struct write *w, int64_t at)
     return w->rc;
 }
 
-int occurred_parse(struct store *s, const char *field, const char *text, int64_t now,
-                   int64_t *out, struct ep_error *err)
+int occurred_parse(struct store *s, const char *field, const char *text, int64_t now, int64_t *out,
+                   struct ep_error *err)
 {
     *out = now;
     if (!text)
@@ -249,7 +249,8 @@ int occurred_parse(struct store *s, const char *field, const char *text, int64_t
     } else if (time_iso_parse(text, &at) == 0) {
         day = time_day_of_unix(at);
     } else {
-        ep_error_field(err, field, "应为日期(YYYY-MM-DD)或带时区的时间(如 2020-02-08T10:30:00+08:00)",
+        ep_error_field(err, field,
+                       "应为日期(YYYY-MM-DD)或带时区的时间(如 2020-02-08T10:30:00+08:00)",
                        "must be a date (YYYY-MM-DD) or a time with its offset "
                        "(e.g. 2020-02-08T10:30:00+08:00)");
         return -EP_EINVAL;

@@ -162,8 +162,8 @@ int write_occurred(struct write *w, int64_t at);
  * plus OCCURRED_SKEW_SECONDS.  Returns 0 with *out set, or a field error in
  * "err" and -EP_EINVAL (other negative values: the profile could not be
  * read).  Call it with the other input checks, before write_begin(). */
-int occurred_parse(struct store *s, const char *field, const char *text, int64_t now,
-                   int64_t *out, struct ep_error *err);
+int occurred_parse(struct store *s, const char *field, const char *text, int64_t now, int64_t *out,
+                   struct ep_error *err);
 
 /* Ends the write: when every step succeeded records the idempotency key (with
  * "entity_id" as the first result) and commits; otherwise rolls back all of

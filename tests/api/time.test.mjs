@@ -182,6 +182,13 @@ test('issuing a bulletin freezes it; a late record shows as a correction; as_of 
   const asOf = await bulletin(D, `&as_of=${encodeURIComponent(issuedAt)}`);
   assert.deepEqual(asOf.figures, now.published.figures);
   assert.deepEqual(asOf.children.map((x) => x.figures), before.children.map((x) => x.figures));
+  // The same through the CLI: as of the issue, and now with the correction.
+  const cli = srv.cli(['bulletin', '--region', COUNTY, '--date', D, '--as-of', issuedAt]);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.deepEqual(JSON.parse(cli.stdout).figures, now.published.figures);
+  const cliText = srv.cli(['bulletin', '--region', COUNTY, '--date', D, '--format', 'text']);
+  assert.match(cliText.stdout, /订正:2月10日新增确诊由\d+例订正为\d+例/);
+  assert.equal(srv.cli(['bulletin', '--region', COUNTY, '--date', D, '--as-of', 'yesterday']).status, 2);
 });
 
 test('a past round from paper records: visits dated in its days are recorded now; outside its days they are refused', async () => {

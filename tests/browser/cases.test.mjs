@@ -163,3 +163,30 @@ test('case registry, case page with the four-concentrations warning, history and
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('bulletin page: a commander issues a finished day; a case typed in later shows as a correction', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto(`/bulletin/4311?date=${day(-2)}`);
+  await loginForm(page, 'commander_4311', PASSWORD);
+  await page.locator('.publication .unpublished').waitFor();
+  await page.locator('.publication button.issue').click();
+  await page.locator('.publication .published', { hasText: 'commander_4311' }).waitFor();
+  // A case of that day reaches us now: the issued bulletin is corrected, in the official wording.
+  const persons = (await admin.get('/api/v1/persons?limit=50')).body.items;
+  const late = persons.find((p) => !['李建国', '王秀英'].includes(p.name));
+  const r = await health.post('/api/v1/cases', { person_id: late.id, status: 'confirmed', occurred_at: day(-2) });
+  assert.equal(r.status, 201, r.text);
+  await page.reload();
+  const [m, d] = monthDay(day(-2));
+  await page.locator('.publication .corrections li', { hasText: `订正:${m}月${d}日新增确诊由0例订正为1例` }).waitFor();
+  // Who may not issue sees no button.
+  const viewer = await openPage(browser, srv);
+  await srv.as('viewer');
+  await viewer.goto(`/bulletin/4311?date=${day(-3)}`);
+  await loginForm(viewer, 'viewer_4311', PASSWORD);
+  await viewer.locator('.publication .unpublished').waitFor();
+  assert.equal(await viewer.locator('.publication button.issue').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  await viewer.context().close();
+});

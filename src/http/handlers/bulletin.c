@@ -148,7 +148,8 @@ int handler_bulletin_issue(struct http_request *req, struct http_response *res,
     json_t *answer = NULL;
     if (rc == 0) {
         answer = bulletin_issued_json_new(&issued);
-        json_object_set_new(answer, "region", json_deep_copy(json_object_get(issued.body, "region")));
+        json_object_set_new(answer, "region",
+                            json_deep_copy(json_object_get(issued.body, "region")));
         json_object_set_new(answer, "date", json_string(json_get_str(body, "date")));
         bulletin_issued_cleanup(&issued);
     }

@@ -135,7 +135,7 @@ static json_t *shift_cursor(json_t *items, int limit)
 {
     json_t *last = json_page_trim(items, limit);
     int64_t start;
-    return last && roster_time_parse(json_get_str(last, "start"), &start) == 0
+    return last && time_iso_parse(json_get_str(last, "start"), &start) == 0
                ? json_sprintf("%lld:%lld", (long long)start,
                               (long long)json_integer_value(json_object_get(last, "id")))
                : json_null();
@@ -200,7 +200,7 @@ static int attend(struct http_request *req, struct http_response *res, struct ep
         return -EP_EINVAL;
     int64_t person = json_get_int(body, "person_id", 0), at = 0;
     const char *at_text = json_get_str(body, "at");
-    if (at_text && roster_time_parse(at_text, &at) != 0)
+    if (at_text && time_iso_parse(at_text, &at) != 0)
         ep_error_field(err, "at", "应为带时区的时间,如 2020-01-28T08:00:00+08:00",
                        "must be a time with offset, e.g. 2020-01-28T08:00:00+08:00");
     struct actor who = {&req->user, req->client_ip};

@@ -149,7 +149,7 @@ int handler_observations_create(struct http_request *req, struct http_response *
     /* When the person was placed under observation, if earlier than now (a
      * decision recorded late): slots that started before it are not due. */
     const char *opened_at = json_get_str(body, "opened_at");
-    if (opened_at && roster_time_parse(opened_at, &in.opened_unix) != 0)
+    if (opened_at && time_iso_parse(opened_at, &in.opened_unix) != 0)
         ep_error_field(err, "opened_at", "应为带时区的时间,如 2020-01-28T09:30:00+08:00",
                        "must be a time with an offset, e.g. 2020-01-28T09:30:00+08:00");
     struct observation o;

@@ -858,8 +858,8 @@ static void late_and_back_dated_records_land_on_their_day(void **state)
         if (!to || rnd(2))
             continue;
         int64_t from_day = time_day_of_unix(last[i]);
-        int64_t when = (from_day + (int64_t)rnd((uint32_t)(today - from_day))) * 86400 +
-                       21 * 3600 - TIME_CN_OFFSET_SECONDS;
+        int64_t when = (from_day + (int64_t)rnd((uint32_t)(today - from_day))) * 86400 + 21 * 3600 -
+                       TIME_CN_OFFSET_SECONDS;
         char iso[32];
         time_iso_from_unix((time_t)when, iso);
         struct case_change ch = {.status = to, .occurred_at = iso};

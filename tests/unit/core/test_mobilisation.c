@@ -647,7 +647,7 @@ static void counters_equal_the_oracle_after_a_random_sequence(void **state)
                 json_t *person = json_array_get(json_object_get(sj, "people"), 0);
                 int64_t pid = json_integer_value(json_object_get(person, "person_id"));
                 int64_t st;
-                roster_time_parse(json_string_value(json_object_get(sj, "start")), &st);
+                time_iso_parse(json_string_value(json_object_get(sj, "start")), &st);
                 int in = json_is_null(json_object_get(person, "checkin_at"));
                 ep_error_clear(&err);
                 roster_attend(fx->s, &fx->worker, sh, pid, in,

@@ -36,7 +36,7 @@ static int poisson(double lambda)
 }
 
 /* The delay distribution the outbreak is drawn from: P(delay = d). */
-static const double delay_pmf[] = {0.05, 0.12, 0.18, 0.18, 0.15, 0.11, 0.08,
+static const double delay_pmf[] = {0.05, 0.12, 0.18, 0.18,  0.15, 0.11, 0.08,
                                    0.05, 0.03, 0.02, 0.015, 0.01, 0.005};
 #define NDELAYS (sizeof delay_pmf / sizeof delay_pmf[0])
 
@@ -49,13 +49,13 @@ static int draw_delay(void)
     return (int)NDELAYS - 1;
 }
 
-#define DAYS 70
+#define DAYS   70
 #define CUTOFF 1000 /* day number of the cut-off: day DAYS - 1 of the outbreak */
 
 struct outbreak {
     struct nowcast_case cases[40000];
-    size_t n;              /* cases reported by the cut-off */
-    int64_t truth[DAYS];   /* onsets per day, reported or not */
+    size_t n;            /* cases reported by the cut-off */
+    int64_t truth[DAYS]; /* onsets per day, reported or not */
 };
 
 /* An outbreak growing by "growth" a day from "start" onsets a day. */

@@ -163,11 +163,11 @@ static void time_parse(void **state)
 {
     (void)state;
     int64_t t, d = day_start();
-    assert_int_equal(roster_time_parse("2020-01-28T00:00:00+08:00", &t), 0);
+    assert_int_equal(time_iso_parse("2020-01-28T00:00:00+08:00", &t), 0);
     assert_int_equal(t, d);
-    assert_int_equal(roster_time_parse("2020-01-27T16:00:00Z", &t), 0);
+    assert_int_equal(time_iso_parse("2020-01-27T16:00:00Z", &t), 0);
     assert_int_equal(t, d);
-    assert_int_equal(roster_time_parse("2020-01-28T08:30+08:00", &t), 0);
+    assert_int_equal(time_iso_parse("2020-01-28T08:30+08:00", &t), 0);
     assert_int_equal(t, d + 8 * H + 30 * 60);
     static const char *bad[] = {"2020-01-28T08:00:00",
                                 "2020-01-28",
@@ -178,7 +178,7 @@ static void time_parse(void **state)
                                 "yesterday",
                                 ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (roster_time_parse(bad[i], &t) == 0)
+        if (time_iso_parse(bad[i], &t) == 0)
             fail_msg("accepted %s", bad[i]);
 }
 

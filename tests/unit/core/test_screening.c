@@ -230,7 +230,7 @@ static void test_round_rules(void **state)
         {"", "439999", today, later, "region_code", 0},                /* among input errors */
         {"轮次", CITY, "2020-02-30", later, "start_date", 0},
         {"轮次", CITY, today, "tomorrow", "end_date", 0},
-        {"轮次", CITY, later, today, "end_date", 0}, /* before the start */
+        {"轮次", CITY, later, today, "end_date", 0},         /* before the start */
         {"轮次", CITY, "2019-11-01", past, "start_date", 0}, /* before the outbreak */
         {"轮次\x01", CITY, today, later, "name", 0},
     };

@@ -331,7 +331,42 @@ function Curve({ code, date }) {
 const PUBLIC_LEVELS = { city: 1, county: 2, township: 3, village: 4, grid: 5 };
 const CODE_LEVELS = { 4: 1, 6: 2, 9: 3, 12: 4, 15: 5 };
 
-export function BulletinPage({ code, query }) {
+// Issue 17: a bulletin issued for its day is frozen; what changed since shows
+// as corrections, in the official wording.  A commander issues a finished day.
+function Publication({ code, date, data, session, onIssued }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const lang = getLang();
+  const issue = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post('/api/v1/bulletins', { region: code, date });
+      onIssued();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (data.published) {
+    const p = data.published;
+    return html`<div class="publication">
+      <p class="published">${t('bulletin.published', { at: p.issued_at.slice(0, 16).replace('T', ' '), by: p.issued_by })}</p>
+      ${data.corrections.length > 0 && html`<ul class="corrections">
+        ${data.corrections.map((c) => html`<li key=${`${c.region_code}-${c.figure}`}>${lang === 'en' ? c.text_en : c.text_zh}</li>`)}
+      </ul>`}
+    </div>`;
+  }
+  const canIssue = session?.permissions?.includes('command_write') && date < today();
+  return html`<div class="publication">
+    <p class="unpublished">${t('bulletin.unpublished')}</p>
+    ${canIssue && html`<button type="button" class="primary issue" disabled=${busy} onClick=${issue}>${t('bulletin.issue')}</button>`}
+    <${ErrorBox} error=${error} />
+  </div>`;
+}
+
+export function BulletinPage({ code, query, session }) {
   // The last complete day by default: today's figures are not final before
   // 24:00 ("截至12月6日24时" read at 05:40 on 6 December was not true yet).
   const date = query.get('date') ?? today(-1);
@@ -368,6 +403,7 @@ export function BulletinPage({ code, query }) {
           <strong class="value">${num(b.data.figures[f])}</strong>
         </div>`)}
       </div>
+      <${Publication} code=${code} date=${date} data=${b.data} session=${session} onIssued=${() => { b.reload(); text.reload(); }} />
       ${text.data && html`<pre class="bulletin-text" lang=${lang}>${text.data}</pre>`}
       ${b.data.children.length > 0 &&
       html`<h2>${t('bulletin.children')}</h2>
