@@ -24,7 +24,7 @@
  * The frame (one transaction, bad rows by line, --skip-bad, --dry-run) is
  * cli/sheet.h.  Prints "line,case id" for each case imported.
  */
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,27 +240,12 @@ static int case_row(struct sheet *sh, char **v, long line, struct ep_error *e)
 
 int cli_import_cases(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"skip-bad", no_argument, 0, 's'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL;
-    int skip_bad = 0, dry_run = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 's')
-            skip_bad = 1;
-        else if (c == 'n')
-            dry_run = 1;
-        else if (c == 'h')
-            return puts(HELP), CLI_OK;
-        else
-            return CLI_USAGE;
-    }
-    if (argc - optind != 2 || strcmp(argv[optind], "cases") != 0) {
+    const char *db;
+    int skip_bad, dry_run;
+    int rc = sheet_options(argc, argv, HELP, &db, &skip_bad, &dry_run);
+    if (rc >= 0)
+        return rc;
+    if (strcmp(argv[optind], "cases") != 0) {
         fprintf(stderr, "%s\n", HELP);
         return CLI_USAGE;
     }

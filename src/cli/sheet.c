@@ -3,6 +3,7 @@
  */
 #include "cli/sheet.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,37 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
     for (int c = 0; c < sh->ncolumns; c++)
         free(v[c]);
     return rc;
+}
+
+int sheet_options(int argc, char **argv, const char *help, const char **db, int *skip_bad,
+                  int *dry_run)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"skip-bad", no_argument, 0, 's'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    *db = NULL;
+    *skip_bad = *dry_run = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
+        if (c == 'd')
+            *db = optarg;
+        else if (c == 's')
+            *skip_bad = 1;
+        else if (c == 'n')
+            *dry_run = 1;
+        else if (c == 'h')
+            return puts(help), CLI_OK;
+        else
+            return CLI_USAGE;
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "%s\n", help);
+        return CLI_USAGE;
+    }
+    return -1;
 }
 
 int64_t sheet_id(const char *v)

@@ -51,6 +51,13 @@ struct sheet {
  * given.  Returns a CLI status (CLI_OK, CLI_FAIL); prints the summary. */
 int sheet_import(struct sheet *sh, const char *path, const char *db, int skip_bad, int dry_run);
 
+/* The options every spreadsheet import takes: --db PATH, --skip-bad,
+ * --dry-run, --help (prints "help").  Returns -1 when the import should go
+ * on with argv[optind] the kind and argv[optind + 1] the file, else the CLI
+ * status to exit with (CLI_OK after --help, CLI_USAGE). */
+int sheet_options(int argc, char **argv, const char *help, const char **db, int *skip_bad,
+                  int *dry_run);
+
 /* A positive integer column: its value, 0 when empty, -1 when not one. */
 int64_t sheet_id(const char *v);
 

@@ -117,6 +117,7 @@ void ep_error_fields_prefix(struct ep_error *err, int from, const char *prefix)
     for (int i = from; i < err->nfields; i++) {
         char tmp[sizeof err->fields[i].field];
         snprintf(tmp, sizeof tmp, "%s%s", prefix, err->fields[i].field);
+        utf8_repair(tmp); /* a long name cut inside a character (found by fuzz_json) */
         memcpy(err->fields[i].field, tmp, sizeof tmp);
     }
 }
