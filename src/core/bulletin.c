@@ -162,9 +162,10 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     if (rc < 0)
         return rc;
     /* An observation counts from the later of its start and the day it
-     * became known (a contact's traced day, else its recording), until the
-     * day it ended (the day its person was reported as a case, else its
-     * release): so that a past day is not changed by later recordings. */
+     * was opened (a contact's traced day, else the day the opening occurred),
+     * until the day it ended (the day its person was reported as a case,
+     * else the day the release occurred).  As of a moment: only what had
+     * been recorded by then (created_at, released_recorded_at). */
     st = store_prepare(
         s,
         "SELECT substr(grid_code, 1, ?),"
@@ -172,11 +173,12 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
         " sum(CASE WHEN status = 'released' AND ended = ? THEN 1 ELSE 0 END)"
         " FROM (SELECT o.grid_code, o.status, o.start_date,"
         "   COALESCE((SELECT min(k.traced_day) FROM contacts k WHERE k.observation_id = o.id),"
-        "            substr(o.created_at, 1, 10)) AS known,"
+        "            substr(o.opened_at, 1, 10)) AS known,"
         "   COALESCE((SELECT min(h.at_day) FROM cases c JOIN case_history h ON h.case_id = c.id"
         "             WHERE c.observation_id = o.id"
         "             AND (? = 0 OR COALESCE(h.recorded_unix, h.at_unix) <= ?)),"
-        "            CASE WHEN ? = '' OR o.released_at <= ? THEN substr(o.released_at, 1, 10) END)"
+        "            CASE WHEN ? = '' OR COALESCE(o.released_recorded_at, o.released_at) <= ?"
+        "            THEN substr(o.released_at, 1, 10) END)"
         "   AS ended"
         "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?"
         "   AND (? = '' OR o.created_at <= ?)) AS facts"
@@ -627,11 +629,11 @@ int bulletin_xlsx(const struct bulletin *b, const char *path, struct ep_error *e
 static int issued_read(struct store *s, const char *code, const char *day,
                        struct bulletin_issued *out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT id, issued_at, issued_unix, issued_by, body FROM bulletins"
-        " WHERE region_code = ? AND day = ?",
-        err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT id, issued_at, issued_unix, issued_by, body FROM bulletins"
+                      " WHERE region_code = ? AND day = ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_text(st, 1, code);
@@ -772,8 +774,7 @@ static void corrections_of(json_t *list, const struct bulletin *now, const json_
 json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const struct bulletin *now)
 {
     json_t *list = json_array();
-    corrections_of(list, now, json_object_get(issued->body, "figures"), &now->total, now->code,
-                   "");
+    corrections_of(list, now, json_object_get(issued->body, "figures"), &now->total, now->code, "");
     json_t *children = json_object_get(issued->body, "children"), *c;
     size_t i;
     json_array_foreach(children, i, c)
@@ -781,8 +782,8 @@ json_t *bulletin_corrections_new(const struct bulletin_issued *issued, const str
         const char *code = json_string_value(json_object_get(c, "code"));
         for (size_t k = 0; code && k < now->nchildren; k++)
             if (strcmp(now->children[k].code, code) == 0)
-                corrections_of(list, now, json_object_get(c, "figures"), &now->children[k].f,
-                               code, now->children[k].name);
+                corrections_of(list, now, json_object_get(c, "figures"), &now->children[k].f, code,
+                               now->children[k].name);
     }
     return list;
 }
@@ -798,7 +799,8 @@ int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *
         return rc;
     json_t *corrections = rc == 0 ? bulletin_corrections_new(&issued, b) : json_array();
     if (j) {
-        json_object_set_new(j, "as_of", b->recorded_by ? json_integer(b->recorded_by) : json_null());
+        json_object_set_new(j, "as_of",
+                            b->recorded_by ? json_integer(b->recorded_by) : json_null());
         json_object_set_new(j, "published",
                             rc == 0 ? bulletin_issued_json_new(&issued) : json_null());
         json_object_set(j, "corrections", corrections);
@@ -806,9 +808,9 @@ int bulletin_publication_add(struct store *s, const struct bulletin *b, json_t *
     size_t i;
     json_t *c;
     if (text)
-        json_array_foreach(corrections, i, c)
-        buf_appendf(text, lang == EP_LANG_EN ? "%s.\n" : "%s。\n",
-                    json_string_value(json_object_get(c, lang == EP_LANG_EN ? "text_en" : "text_zh")));
+        json_array_foreach(corrections, i, c) buf_appendf(
+            text, lang == EP_LANG_EN ? "%s.\n" : "%s。\n",
+            json_string_value(json_object_get(c, lang == EP_LANG_EN ? "text_en" : "text_zh")));
     json_decref(corrections);
     if (rc == 0)
         bulletin_issued_cleanup(&issued);
