@@ -950,6 +950,19 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
                                                 t,
                                                 NULL,
                                                 NULL};
+            /* Back-dated by occurred_at (a time or a day), the start date
+             * then that day unless given. */
+            char occurred[32];
+            unsigned how = next_rand(&seed) % 4;
+            if (how == 1) {
+                time_iso_from_unix((time_t)(t - (int64_t)(next_rand(&seed) % 48) * 3600), occurred);
+                in.occurred_at = occurred;
+                in.start_date = next_rand(&seed) % 2 ? NULL : start;
+            } else if (how == 2) {
+                date_of_day((t + TIME_CN_OFFSET_SECONDS) / 86400 - next_rand(&seed) % 3, occurred);
+                in.occurred_at = occurred;
+                in.start_date = NULL;
+            }
             struct observation o;
             rc = observation_create(fx->s, &fx->admin, &in, NULL, &o, &err);
         } else if (op < 60) {
@@ -1009,6 +1022,17 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
             if (next_rand(&seed) % 3 == 0) {
                 in.override_reason = "会商同意";
                 who = &fx->health;
+            }
+            /* Released at a past moment or on a past day (before the
+             * opening: refused). */
+            char occurred[32];
+            unsigned how = next_rand(&seed) % 3;
+            if (how == 1) {
+                time_iso_from_unix((time_t)(t - (int64_t)(next_rand(&seed) % 72) * 3600), occurred);
+                in.occurred_at = occurred;
+            } else if (how == 2) {
+                date_of_day((t + TIME_CN_OFFSET_SECONDS) / 86400 - next_rand(&seed) % 4, occurred);
+                in.occurred_at = occurred;
             }
             rc = observation_release(fx->s, who, id, &in, &o, &err);
         } else if (op < 73) {
