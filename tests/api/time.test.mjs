@@ -381,3 +381,51 @@ test('a checkpoint entry from paper records counts on the day it happened; befor
   assert.equal(row.at.slice(0, 10), day(0));
   assert.equal(row.after.occurred_at, '2020-02-02T10:00:00+08:00');
 });
+
+test('donations, ledger operations and fund entries on the day they happened; before the outbreak, in the future or two days refused', async () => {
+  const ok = async (p, status = 201) => { const r = await p; assert.equal(r.status, status, r.text); return r.body; };
+  const item = (await ok(admin.post('/api/v1/items', { name: '医用口罩(2020)', category: 'protective', unit: '只' }))).id;
+  const donor = (await ok(admin.post('/api/v1/donors', { name: '永州某药房', kind: 'enterprise' }))).id;
+  const wh = (await ok(admin.post('/api/v1/warehouses', { name: '县储备库(2020)', region_code: GRID }))).id;
+  const account = (await ok(admin.post('/api/v1/fund-accounts', { name: '捐赠款(2020)', kind: 'donation', region_code: COUNTY }))).id;
+  const donation = (extra) => ({ donor_id: donor, receipt_no: `JZ-2020-${seq++}`, receiving_unit: '东安县红十字会',
+    warehouse_id: wh, account_id: account, money_fen: 100, lines: [{ item_id: item, quantity: 50 }], ...extra });
+  const op = (extra) => ({ kind: 'consume', warehouse_id: wh, lines: [{ item_id: item, quantity: 5 }], ...extra });
+  const entry = (extra) => ({ account_id: account, direction: 'out', amount_fen: 10, purpose: '购买口罩', approver: '县长', ...extra });
+  const snap = srv.snapshot();
+  assertError(assert, await admin.post('/api/v1/donations', donation({ occurred_at: '2019-01-01' })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ donated_on: '2019-01-01' })), 400, 'invalid_input', ['donated_on']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ occurred_at: `${day(1)}T10:00:00+08:00` })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ donated_on: '2020-02-02', occurred_at: '2020-02-03T10:00:00+08:00' })), 400, 'invalid_input', ['donated_on']);
+  assertError(assert, await admin.post('/api/v1/ledger', op({ date: '2019-01-01' })), 400, 'invalid_input', ['date']);
+  assertError(assert, await admin.post('/api/v1/ledger', op({ occurred_at: day(1) })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/fund-entries', entry({ occurred_at: '2019-01-01T08:00:00+08:00' })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/fund-entries', entry({ date: '2019-01-01' })), 400, 'invalid_input', ['date']);
+  assert.equal(srv.snapshot(), snap);
+
+  // Received on 3 February 2020 at 15:00, recorded today.
+  const d = await ok(admin.post('/api/v1/donations', donation({ occurred_at: '2020-02-03T15:00:00+08:00' })));
+  assert.equal(d.donated_on, '2020-02-03');
+  // Used on the 4th (its date), the money spent on the 5th (occurred_at, a day).
+  const o = await ok(admin.post('/api/v1/ledger', op({ date: '2020-02-04' })));
+  assert.equal(o.op_date, '2020-02-04');
+  await ok(admin.post('/api/v1/fund-entries', entry({ occurred_at: '2020-02-05' })));
+  const entries = await ok(admin.get(`/api/v1/fund-accounts/${account}/entries`), 200);
+  assert.deepEqual(entries.items.map((e) => e.entry_date), ['2020-02-05', '2020-02-03']);
+  assert.equal(entries.account.balance_fen, 90);
+  // The audit rows: recorded today, occurred then.
+  const occurred = async (entity, id) => {
+    const a = await admin.get(`/api/v1/audit?entity=${entity}&limit=50`);
+    const row = a.body.items.find((x) => x.entity_id === String(id) && x.action === 'create');
+    assert.ok(row, a.text);
+    assert.equal(row.at.slice(0, 10), day(0));
+    return row.after.occurred_at;
+  };
+  assert.equal(await occurred('donation', d.id), '2020-02-03T15:00:00+08:00');
+  assert.equal(await occurred('ledger_op', o.id), '2020-02-04T23:59:59+08:00');
+  assert.equal(await occurred('fund_entry', entries.items[0].id), '2020-02-05T23:59:59+08:00');
+  // Undated: now, and the audit row says nothing more.
+  const now = await ok(admin.post('/api/v1/ledger', op({})));
+  assert.equal(now.op_date, day(0));
+  assert.equal(await occurred('ledger_op', now.id), undefined);
+});
