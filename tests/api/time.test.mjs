@@ -429,3 +429,22 @@ test('donations, ledger operations and fund entries on the day they happened; be
   assert.equal(now.op_date, day(0));
   assert.equal(await occurred('ledger_op', now.id), undefined);
 });
+
+test('a response level takes effect on its day, recorded now; before the outbreak, in the future or off its day refused', async () => {
+  const set = (body) => commander.post('/api/v1/response-levels', { region_code: COUNTY, level: 1, ...body });
+  const snap = srv.snapshot();
+  assertError(assert, await set({ effective_date: '2019-01-01' }), 400, 'invalid_input', ['effective_date']);
+  assertError(assert, await set({ effective_date: day(1) }), 400, 'invalid_input', ['effective_date']);
+  assertError(assert, await set({ effective_date: '2020-01-23', occurred_at: '2020-01-24T10:00:00+08:00' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await set({ effective_date: '2020-01-23', occurred_at: '2020-01-23 10:00' }), 400, 'invalid_input', ['occurred_at']);
+  assert.equal(srv.snapshot(), snap);
+  const a = await set({ effective_date: '2020-01-23', occurred_at: '2020-01-23T10:00:00+08:00' });
+  assert.equal(a.status, 201, a.text);
+  const b = await set({ level: 2, effective_date: '2020-02-25' });
+  assert.equal(b.status, 201, b.text);
+  const audit = await admin.get('/api/v1/audit?entity=response_level&limit=50');
+  const after = (id) => audit.body.items.find((x) => x.entity_id === String(id) && x.action === 'create');
+  assert.equal(after(a.body.id).after.occurred_at, '2020-01-23T10:00:00+08:00');
+  assert.equal(after(b.body.id).after.occurred_at, '2020-02-25T23:59:59+08:00');
+  assert.equal(after(b.body.id).at.slice(0, 10), day(0));
+});
