@@ -448,3 +448,26 @@ test('a response level takes effect on its day, recorded now; before the outbrea
   assert.equal(after(b.body.id).after.occurred_at, '2020-02-25T23:59:59+08:00');
   assert.equal(after(b.body.id).at.slice(0, 10), day(0));
 });
+
+test('a team deployed from paper records: active from the day it was deployed; before the outbreak or in the future refused', async () => {
+  const org = await admin.post('/api/v1/orgs', { name: '东安县抗疫临时党委', kind: 'regular', region_code: COUNTY, founded_date: '2020-01-20' });
+  assert.equal(org.status, 201, org.text);
+  const leader = await person();
+  const team = (extra) => admin.post('/api/v1/teams', { name: `党员突击队${seq++}`, type: 'commando', org_id: org.body.id, leader_person_id: leader, ...extra });
+  const snap = srv.snapshot();
+  assertError(assert, await team({ occurred_at: '2019-01-01' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await team({ occurred_at: `${day(1)}T08:00:00+08:00` }), 400, 'invalid_input', ['occurred_at']);
+  assert.equal(srv.snapshot(), snap);
+  const r = await team({ occurred_at: '2020-01-26T08:00:00+08:00' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.active_from, '2020-01-26');
+  const audit = await admin.get('/api/v1/audit?entity=team&limit=50');
+  const row = audit.body.items.find((x) => x.entity_id === String(r.body.id) && x.action === 'create');
+  assert.ok(row, audit.text);
+  assert.equal(row.at.slice(0, 10), day(0));
+  assert.equal(row.after.occurred_at, '2020-01-26T08:00:00+08:00');
+  // Undated: active from today, as before.
+  const now = await team({});
+  assert.equal(now.status, 201, now.text);
+  assert.equal(now.body.active_from, day(0));
+});
