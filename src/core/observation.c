@@ -501,6 +501,7 @@ int observation_create(struct store *s, const struct actor *who,
         at = in->opened_unix; /* a caller's own moment (checked with the input) */
     struct observation_open_input input = *in;
     char at_day[11], start_day[11];
+    int64_t start;
     time_date_format(time_day_of_unix(at), at_day);
     if (!input.start_date) {
         memcpy(start_day, at_day, sizeof start_day);
@@ -509,6 +510,13 @@ int observation_create(struct store *s, const struct actor *who,
                strcmp(in->start_date, at_day) > 0) {
         ep_error_field(err, "start_date", "不能晚于发生时间 %s(%s)", "cannot be after %s (%s)",
                        field, at_day);
+    } else if (time_date_parse(in->start_date, &start) == 0 && start <= time_today_cn()) {
+        /* Not before the outbreak's start either (a later day is named by
+         * the input check). */
+        int64_t ignored;
+        int rs = occurred_parse(s, "start_date", in->start_date, now, &ignored, err);
+        if (rs < 0 && rs != -EP_EINVAL)
+            return rs;
     }
     if (in->occurred_at)
         input.opened_unix = at;

@@ -303,6 +303,7 @@ test('an observation opens and is released on the days they happened; bad times 
   assertError(assert, await open({ occurred_at: '2020-02-01', start_date: '2020-02-02' }), 400, 'invalid_input', ['start_date']);
   assertError(assert, await open({ occurred_at: '2020-02-01', opened_at: '2020-02-01T09:00:00+08:00' }), 400, 'invalid_input', ['opened_at']);
   assertError(assert, await open({ opened_at: '2019-01-01T09:00:00+08:00' }), 400, 'invalid_input', ['opened_at']);
+  assertError(assert, await open({ start_date: '2019-01-01' }), 400, 'invalid_input', ['start_date']);
   assert.equal(srv.snapshot(), snap);
 
   // Opened on 1 February 2020, recorded today: it starts that day and counts there.
