@@ -162,9 +162,10 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
     if (rc < 0)
         return rc;
     /* An observation counts from the later of its start and the day it
-     * became known (a contact's traced day, else its recording), until the
-     * day it ended (the day its person was reported as a case, else its
-     * release): so that a past day is not changed by later recordings. */
+     * was opened (a contact's traced day, else the day the opening occurred),
+     * until the day it ended (the day its person was reported as a case,
+     * else the day the release occurred).  As of a moment: only what had
+     * been recorded by then (created_at, released_recorded_at). */
     st = store_prepare(
         s,
         "SELECT substr(grid_code, 1, ?),"
@@ -172,11 +173,12 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
         " sum(CASE WHEN status = 'released' AND ended = ? THEN 1 ELSE 0 END)"
         " FROM (SELECT o.grid_code, o.status, o.start_date,"
         "   COALESCE((SELECT min(k.traced_day) FROM contacts k WHERE k.observation_id = o.id),"
-        "            substr(o.created_at, 1, 10)) AS known,"
+        "            substr(o.opened_at, 1, 10)) AS known,"
         "   COALESCE((SELECT min(h.at_day) FROM cases c JOIN case_history h ON h.case_id = c.id"
         "             WHERE c.observation_id = o.id"
         "             AND (? = 0 OR COALESCE(h.recorded_unix, h.at_unix) <= ?)),"
-        "            CASE WHEN ? = '' OR o.released_at <= ? THEN substr(o.released_at, 1, 10) END)"
+        "            CASE WHEN ? = '' OR COALESCE(o.released_recorded_at, o.released_at) <= ?"
+        "            THEN substr(o.released_at, 1, 10) END)"
         "   AS ended"
         "   FROM observations o WHERE o.grid_code >= ? AND o.grid_code < ?"
         "   AND (? = '' OR o.created_at <= ?)) AS facts"

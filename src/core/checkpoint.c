@@ -376,18 +376,23 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
 {
     if (checkpoint_entry_check(in, err) != 0)
         return -err->code;
+    /* entered_at is when the entry happened (issue 17): not before the
+     * outbreak's start either; the audit row carries it as occurred_at. */
     int64_t now = (int64_t)time(NULL), entered = now;
-    if (in->entered_at)
-        time_iso_parse(in->entered_at, &entered);
+    int rc = occurred_parse(s, "entered_at", in->entered_at, now, &entered, err);
+    if (rc != 0)
+        return rc;
     struct write w;
     int64_t first = 0, id = 0;
-    int rc = write_begin(&w, s, who, "checkpoint_entry", idem, &first, err);
+    rc = write_begin(&w, s, who, "checkpoint_entry", idem, &first, err);
     if (rc == WRITE_REPLAY) {
         *id_out = first;
         return 0;
     }
     if (rc != 0)
         return rc;
+    if (in->entered_at && entered != w.now_unix)
+        write_occurred(&w, entered);
     char grid[REGION_CODE_MAX] = "", cp_name[256] = "";
     if (write_target(&w, REF_CHECKPOINT, in->checkpoint_id, grid) != 0)
         goto out;
@@ -424,7 +429,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
     char date[11], entered_iso[32], now_iso[32];
     time_date_format(day, date);
     time_iso_from_unix((time_t)entered, entered_iso);
-    time_now_iso(now_iso);
+    snprintf(now_iso, sizeof now_iso, "%s", w.now);
     st = store_prepare(s,
                        "INSERT INTO checkpoint_entries (checkpoint_id, region_code, person_id,"
                        " id_number, name, phone, plate, entered_unix, entered_at, day, origin,"

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/counter.h"
 #include "core/event.h"
@@ -128,9 +129,28 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
                       json_t **out, struct ep_error *err)
 {
     *out = NULL;
+    /* When it happened: the effective day (its end, or now when today), or
+     * the moment given on that day. */
+    int64_t now = (int64_t)time(NULL), at = now;
+    int rc = 0;
+    if (in->effective_date && time_date_parse(in->effective_date, NULL) == 0) {
+        rc = occurred_parse(s, "effective_date", in->effective_date, now, &at, err);
+        if (rc == 0 && in->occurred_at) {
+            rc = occurred_parse(s, "occurred_at", in->occurred_at, now, &at, err);
+            char day[11];
+            time_date_format(time_day_of_unix(at), day);
+            if (rc == 0 && strcmp(day, in->effective_date) != 0)
+                ep_error_field(err, "occurred_at", "须在生效日期 %s 当天",
+                               "must be on the effective date, %s", in->effective_date);
+        }
+        if (rc == -EP_EINTERNAL)
+            return rc;
+    }
     struct write w;
     if (write_begin(&w, s, who, NULL, NULL, NULL, err) != 0)
         return w.rc;
+    if (at != w.now_unix)
+        write_occurred(&w, at);
     int64_t id = 0;
     command_level_check(in, err);
     region_ref(&w, "region_code", in->region_code, NULL);
@@ -153,7 +173,7 @@ int command_level_set(struct store *s, const struct actor *who, const struct lev
     store_bind_text(st, 5, in->note && *in->note ? in->note : NULL);
     store_bind_text(st, 6, who->user->username);
     store_bind_text(st, 7, w.now);
-    int rc = store_run(st, err);
+    rc = store_run(st, err);
     if (rc == -EP_ECONFLICT) { /* the region is visible: the conflict may be told */
         ep_error_clear(err);
         ep_error_field(err, "effective_date", "该地区这一天已设定响应级别",

@@ -56,13 +56,20 @@ struct level_input {
     const char *effective_date; /* YYYY-MM-DD */
     int64_t directive_id;       /* 0 = none; else a directive visible to who */
     const char *note;           /* optional, at most COMMAND_TEXT_CHARS */
+    const char *occurred_at;    /* optional: the moment it took effect, on effective_date
+                                   (a time with its offset, or that date); NULL = the end
+                                   of effective_date, or now when that is today */
 };
 
 /* The form of the input (field errors named after the members); the region
  * and the directive are references, checked by command_level_set() alone.
  * Writes nothing. */
 int command_level_check(const struct level_input *in, struct ep_error *err);
-/* Records a level from its effective date on, audited.  -EP_EINVAL,
+/* Records a level from its effective date on, audited.  The effective date
+ * is when the change happened (issue 17): not before the profile's outbreak
+ * start, not after today (a level announced for a later day is recorded
+ * when it takes effect); occurred_at, if given, on that day.  The audit row
+ * carries occurred_at, created_at is the recorded time.  -EP_EINVAL,
  * -EP_ENOTFOUND for a region or directive missing or outside who's scope
  * (the same answer, field named), -EP_ECONFLICT when the region already has
  * a level with that effective date. */

@@ -200,8 +200,10 @@ static int entry_write(struct write *w, const struct fund_entry_input *in, const
     return w->rc;
 }
 
-/* Field checks shared by fund_entry_add and donations. */
-static void entry_check(const struct fund_entry_input *in, char date[11], struct ep_error *err)
+/* Field checks of fund_entry_add: the date into "date", the moment it
+ * happened into *at; returns supply_occurred_check's answer. */
+static int entry_check(struct store *s, const struct fund_entry_input *in, char date[11],
+                       int64_t *at, struct ep_error *err)
 {
     if (in->account_id <= 0)
         ep_error_field(err, "account_id", "必须填写资金账户", "is required");
@@ -212,7 +214,7 @@ static void entry_check(const struct fund_entry_input *in, char date[11], struct
                        "must be an integer from 1 to 10^14 fen");
     text_check(in->purpose, "purpose", FUND_PURPOSE_MAX, TEXT_REQUIRED, err);
     text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
-    supply_date_check(in->entry_date, "entry_date", date, err);
+    return supply_occurred_check(s, in->entry_date, "date", in->occurred_at, date, at, err);
 }
 
 int fund_entry_add(struct store *s, const struct actor *who, const struct fund_entry_input *in,
@@ -220,12 +222,17 @@ int fund_entry_add(struct store *s, const struct actor *who, const struct fund_e
 {
     *id_out = 0;
     char date[11];
-    entry_check(in, date, err);
+    int64_t at;
+    int dated = entry_check(s, in, date, &at, err);
+    if (dated < 0)
+        return dated;
     if (err->code)
         return -err->code;
     struct write w;
     int64_t id = 0;
     write_begin(&w, s, who, NULL, NULL, NULL, err);
+    if (dated && at != w.now_unix)
+        write_occurred(&w, at);
     write_ref(&w, REF_FUND_ACCOUNT, in->account_id, "account_id", NULL);
     if (write_check(&w) == 0)
         entry_write(&w, in, date, 0, &id);
@@ -360,6 +367,7 @@ int fund_entry_write_donation(struct write *w, int64_t account_id, int64_t amoun
 {
     char purpose[128];
     snprintf(purpose, sizeof purpose, "捐赠款 收据 %s", receipt_no);
-    struct fund_entry_input in = {account_id, "in", amount_fen, purpose, "系统", date, donation_id};
+    struct fund_entry_input in = {account_id, "in", amount_fen,  purpose,
+                                  "系统",     date, donation_id, NULL};
     return entry_write(w, &in, date, 0, id_out);
 }

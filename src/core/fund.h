@@ -36,12 +36,15 @@ int fund_accounts_list(struct store *s, const char *scope, json_t *items, struct
 
 struct fund_entry_input {
     int64_t account_id;
-    const char *direction;  /* in, out */
-    int64_t amount_fen;     /* 1..SUPPLY_MONEY_MAX */
-    const char *purpose;    /* 1-200 characters */
-    const char *approver;   /* 1-40 characters */
-    const char *entry_date; /* YYYY-MM-DD, NULL = today; not in the future */
-    int64_t donation_id;    /* set by donations only (0 = none) */
+    const char *direction;   /* in, out */
+    int64_t amount_fen;      /* 1..SUPPLY_MONEY_MAX */
+    const char *purpose;     /* 1-200 characters */
+    const char *approver;    /* 1-40 characters */
+    const char *entry_date;  /* YYYY-MM-DD, NULL = today; not in the future nor before the
+                                outbreak start */
+    int64_t donation_id;     /* set by donations only (0 = none) */
+    const char *occurred_at; /* when it happened (a date or a time), the day of entry_date;
+                                NULL = entry_date's end, else now */
 };
 
 /* Adds an entry in its own write (core/write.h), audited.  Field errors

@@ -143,7 +143,8 @@ static int is_blank(const char *v)
     " o.updated_at, COALESCE(d.slot, ''), COALESCE(d.opened_at, ''),"                              \
     " COALESCE((SELECT h.slot || ' ' || h.temperature_dc || ' ' || h.abnormal"                     \
     " FROM health_reports h WHERE h.observation_id = o.id AND h.replaced_by IS NULL"               \
-    " ORDER BY h.slot_day DESC, h.slot_index DESC LIMIT 1), ''), o.opened_at"
+    " ORDER BY h.slot_day DESC, h.slot_index DESC LIMIT 1), ''), o.opened_at,"                     \
+    " COALESCE(o.released_recorded_at, o.released_at, '')"
 
 #define FROM                                                                                       \
     " FROM observations o JOIN persons p ON p.id = o.person_id"                                    \
@@ -179,6 +180,8 @@ static void fill(struct store_stmt *st, struct observation *o)
         sscanf(last + OBSERVATION_SLOT_LEN, " %d %d", &o->last_temperature_dc, &o->last_abnormal);
     }
     snprintf(o->opened_at, sizeof o->opened_at, "%s", store_column_text(st, 21));
+    snprintf(o->released_recorded_at, sizeof o->released_recorded_at, "%s",
+             store_column_text(st, 22));
 }
 
 int observation_get(struct store *s, const char *scope, int64_t id, struct observation *out,
@@ -274,6 +277,7 @@ json_t *observation_json_new(const struct observation *o)
                   o->grid_code, "kind", o->kind, "site", opt_text(o->site), "reason", o->reason,
                   "start_date", o->start_date, "planned_end", o->planned_end, "status", o->status);
     json_object_set_new(j, "released_at", opt_text(o->released_at));
+    json_object_set_new(j, "released_recorded_at", opt_text(o->released_recorded_at));
     json_object_set_new(j, "release_note", opt_text(o->release_note));
     json_object_set_new(j, "override_by", opt_text(o->override_by));
     json_object_set_new(j, "override_reason", opt_text(o->override_reason));
@@ -486,13 +490,47 @@ int observation_create(struct store *s, const struct actor *who,
                        const struct observation_open_input *in, struct idem_key *idem,
                        struct observation *out, struct ep_error *err)
 {
+    /* When the person came under observation (issue 17): the start date is
+     * that day unless given, and not after it. */
+    const char *field = in->occurred_field ? in->occurred_field : "occurred_at";
+    int64_t now = (int64_t)time(NULL), at = now;
+    int rc = occurred_parse(s, field, in->occurred_at, now, &at, err);
+    if (rc < 0 && rc != -EP_EINVAL)
+        return rc;
+    if (!in->occurred_at && in->opened_unix > 0 && in->opened_unix < now)
+        at = in->opened_unix; /* a caller's own moment (checked with the input) */
+    struct observation_open_input input = *in;
+    char at_day[11], start_day[11];
+    int64_t start;
+    time_date_format(time_day_of_unix(at), at_day);
+    if (!input.start_date) {
+        memcpy(start_day, at_day, sizeof start_day);
+        input.start_date = start_day;
+    } else if (rc == 0 && in->occurred_at && time_date_parse(in->start_date, NULL) == 0 &&
+               strcmp(in->start_date, at_day) > 0) {
+        ep_error_field(err, "start_date", "不能晚于发生时间 %s(%s)", "cannot be after %s (%s)",
+                       field, at_day);
+    } else if (time_date_parse(in->start_date, &start) == 0 && start <= time_today_cn()) {
+        /* Not before the outbreak's start either (a later day is named by
+         * the input check). */
+        int64_t ignored;
+        int rs = occurred_parse(s, "start_date", in->start_date, now, &ignored, err);
+        if (rs < 0 && rs != -EP_EINVAL)
+            return rs;
+    }
+    if (in->occurred_at)
+        input.opened_unix = at;
+    in = &input;
+
     struct write w;
     int64_t id = 0;
-    int rc = write_begin(&w, s, who, "observation", idem, &id, err);
+    rc = write_begin(&w, s, who, "observation", idem, &id, err);
     if (rc == WRITE_REPLAY)
         return observation_get(s, who->user->scope, id, out, err);
     if (rc != 0)
         return rc;
+    if (in->occurred_at && at != w.now_unix)
+        write_occurred(&w, at);
     /* The input, then the person: the caller's, or not found. */
     check_open_input(in, err);
     char grid[REGION_CODE_MAX] = "";
@@ -603,32 +641,34 @@ static int finish(struct write *w, const struct observation *before, const char 
         return w->rc;
     struct store *s = w->s;
     struct ep_error *err = w->err;
-    char now[32], today[11];
-    time_now_iso(now);
-    memcpy(today, now, 10);
-    today[10] = '\0';
+    /* Ended when it happened (the write's occurred time), recorded now. */
+    char ended[32], day[11];
+    time_iso_from_unix((time_t)(w->occurred ? w->occurred : w->now_unix), ended);
+    memcpy(day, ended, 10);
+    day[10] = '\0';
     struct store_stmt *st =
         store_prepare(s,
                       "UPDATE observations SET status = ?, released_at = ?, release_note = ?,"
-                      " override_by = ?, override_reason = ?, updated_at = ?"
-                      " WHERE id = ? AND status = 'active'",
+                      " override_by = ?, override_reason = ?, updated_at = ?,"
+                      " released_recorded_at = ? WHERE id = ? AND status = 'active'",
                       err);
     if (!st)
         return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, status);
-    store_bind_text(st, 2, now);
+    store_bind_text(st, 2, ended);
     store_bind_text(st, 3, is_blank(note) ? NULL : note);
     store_bind_text(st, 4, override_reason ? w->who->user->username : NULL);
     store_bind_text(st, 5, override_reason);
-    store_bind_text(st, 6, now);
-    store_bind_int64(st, 7, before->id);
+    store_bind_text(st, 6, w->now);
+    store_bind_text(st, 7, w->now);
+    store_bind_int64(st, 8, before->id);
     if (step(w, store_run(st, err)) != 0)
         return w->rc;
     char metric[64];
     snprintf(metric, sizeof metric, "obs_active.%s", before->kind);
     write_count(w, before->grid_code, metric, -1);
     if (strcmp(status, "released") == 0) {
-        snprintf(metric, sizeof metric, "obs_released.%s", today);
+        snprintf(metric, sizeof metric, "obs_released.%s", day);
         write_count(w, before->grid_code, metric, 1);
     }
     if (overdue_close(w, before->id, -1, 0, "ended", 0, NULL) != 0 ||
@@ -665,21 +705,38 @@ int observation_release(struct store *s, const struct actor *who, int64_t id,
         ep_error_field(err, "override_reason", "不能为空", "must not be empty");
     else
         check_text("override_reason", override, err);
+    /* When it was released (issue 17): given, else now. */
+    int64_t now = (int64_t)time(NULL), at = now;
+    int rc = occurred_parse(s, "occurred_at", in->occurred_at, now, &at, err);
+    if (rc < 0 && rc != -EP_EINVAL)
+        return rc;
     if (err->code)
         return -err->code;
     if (override && who->user->role != ROLE_HEALTH)
         return ep_error_set(err, EP_EFORBIDDEN, "只有卫健(health)角色可以提前解除观察",
                             "only the health role may release before the rules allow");
     struct write w;
-    int rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
+    rc = write_begin(&w, s, who, NULL, NULL, NULL, err);
     if (rc != 0)
         return rc;
     struct observation o;
     if (write_target(&w, REF_OBSERVATION, id, NULL) != 0 || load_active(&w, id, &o) != 0)
         return write_end(&w, 0);
+    int64_t opened = 0;
+    if (in->occurred_at && time_iso_parse(o.opened_at, &opened) == 0 && at < opened) {
+        ep_error_field(err, "occurred_at", "不能早于观察开始的时间(%s)",
+                       "cannot be before the observation was opened (%s)", o.opened_at);
+        write_fail(&w, ep_error_set(err, EP_ERULE, "解除时间不能早于观察开始的时间(%s)",
+                                    "a release cannot be dated before the observation was"
+                                    " opened (%s)",
+                                    o.opened_at));
+        return write_end(&w, 0);
+    }
+    if (in->occurred_at && at != w.now_unix)
+        write_occurred(&w, at);
     if (!override) {
-        char today[11];
-        time_date_format(time_today_cn(), today);
+        char today[11]; /* the day of release */
+        time_date_format(time_day_of_unix(at), today);
         int found = 0, temperature = 0, abnormal = 0;
         char slot[OBSERVATION_SLOT_LEN + 1] = "";
         if (strcmp(today, o.planned_end) < 0)

@@ -7,8 +7,9 @@
  * all maintained in the transaction of the fact, for the observation's grid
  * and its ancestors:
  *   obs_active.<kind>        +1 opened, -1 released / converted / transferred
- *   obs_new.<start date>     +1 opened
- *   obs_released.<day>       +1 released (the day of release)
+ *   obs_new.<start date>     +1 opened (the start date: by default the day the opening
+ *                            occurred, never later)
+ *   obs_released.<day>       +1 released (the day the release occurred)
  *   reports.<slot date>      current reports (a replaced report is not counted twice)
  *   reports_abnormal.<slot date>
  *   overdue_now              open overdue rows: the current slot is past its grace
@@ -53,6 +54,14 @@ struct observation_open_input {
     int64_t opened_unix;    /* the moment it is opened (the visit's, the entry's...): 0 = now;
                                not in the future (up to OBSERVATION_CLOCK_SKEW_S ahead counts
                                as now) */
+    /* observation_create only (issue 17): when the person came under
+     * observation, as the user gives it (occurred_parse: a date or a time
+     * with its offset, not before the outbreak start, not in the future);
+     * NULL = now.  It becomes opened_unix, the audit row's occurred_at and,
+     * when start_date is NULL, the start date; a start date after it is
+     * refused. */
+    const char *occurred_at;
+    const char *occurred_field; /* the field named in its errors: NULL = "occurred_at" */
 };
 
 #define OBSERVATION_CLOCK_SKEW_S 300 /* opened_unix may be this far ahead of the clock */
@@ -89,8 +98,9 @@ struct observation {
     char reason[16]; /* travel, contact, fever, other */
     char start_date[11];
     char planned_end[11];
-    char status[16];      /* active, released, converted, transferred */
-    char released_at[32]; /* "" while active */
+    char status[16];               /* active, released, converted, transferred */
+    char released_at[32];          /* "" while active; when it ended (occurred) */
+    char released_recorded_at[32]; /* "" while active; when the end was recorded */
     char release_note[OBSERVATION_TEXT_MAX];
     char override_by[64]; /* "" unless released early by the health role */
     char override_reason[OBSERVATION_TEXT_MAX];
@@ -123,10 +133,14 @@ int observation_get(struct store *s, const char *scope, int64_t id, struct obser
 struct observation_release_input {
     const char *note;            /* optional, at most 300 characters */
     const char *override_reason; /* health role only: release before the rules allow */
+    const char *occurred_at;     /* when it was released (occurred_parse): NULL = now; not
+                                    before the observation was opened (-EP_ERULE) */
 };
 
-/* Releases an active observation (own transaction, audited).  Allowed when
- * today (China) is on or after planned_end AND the latest current report is
+/* Releases an active observation (own transaction, audited) at
+ * in->occurred_at (released_at; released_recorded_at is the server's time;
+ * the audit row carries occurred_at).  Allowed when the day of release
+ * (China) is on or after planned_end AND the latest current report is
  * normal; otherwise -EP_ERULE with the reason.  A health-role user giving an
  * override_reason may release at any time (recorded as override_by).
  * -EP_EFORBIDDEN for an override by another role, -EP_ENOTFOUND outside
@@ -139,8 +153,9 @@ int observation_release(struct store *s, const struct actor *who, int64_t id,
  * ("converted") or moved to another place of observation ("transferred"),
  * as a step of the write "w" (used by the case module, which has checked
  * its references: no scope check here); audited, counters and overdue as
- * for a release.  -EP_EINVAL for another status, -EP_ECONFLICT when not
- * active.  Returns the write's failure. */
+ * for a release; it ends at the write's occurred time (w->occurred, else
+ * w->now).  -EP_EINVAL for another status, -EP_ECONFLICT when not active.
+ * Returns the write's failure. */
 int observation_end_step(struct write *w, int64_t id, const char *status, const char *note,
                          struct observation *out);
 

@@ -21,11 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/counter.h"
 #include "core/fund.h"
 #include "core/region.h"
 #include "core/supply_internal.h"
+#include "core/write.h"
 #include "util/idcheck.h"
 #include "util/json.h"
 #include "util/text.h"
@@ -46,6 +48,31 @@ void supply_date_check(const char *date, const char *field, char out[11], struct
         day = today;
     }
     time_date_format(day, out);
+}
+
+int supply_occurred_check(struct store *s, const char *date, const char *field,
+                          const char *occurred_at, char out[11], int64_t *at, struct ep_error *err)
+{
+    int64_t now = (int64_t)time(NULL);
+    *at = now;
+    int before = err->nfields;
+    supply_date_check(date, field, out, err);
+    int rc = 0;
+    if (occurred_at) {
+        rc = occurred_parse(s, "occurred_at", occurred_at, now, at, err);
+        char day[11];
+        time_date_format(time_day_of_unix(*at), day);
+        if (rc == 0 && date && err->nfields == before && strcmp(day, out) != 0)
+            ep_error_field(err, field, "须与 occurred_at 为同一天(%s)",
+                           "must be the day of occurred_at (%s)", day);
+        if (rc == 0)
+            memcpy(out, day, 11);
+    } else if (date && err->nfields == before) {
+        rc = occurred_parse(s, field, out, now, at, err);
+    }
+    if (rc == -EP_EINTERNAL)
+        return rc;
+    return occurred_at || date;
 }
 
 json_t *supply_row_json(struct store_stmt *st, const char *spec)

@@ -129,7 +129,8 @@ int supply_threshold_set(struct store *s, const struct actor *who, int64_t wareh
 
 struct supply_op_input {
     const char *kind;             /* receive, allocate, transfer, consume, adjust */
-    const char *op_date;          /* YYYY-MM-DD, NULL = today; not in the future */
+    const char *op_date;          /* YYYY-MM-DD, NULL = today; not in the future nor before the
+                                     outbreak start (supply_occurred_check) */
     int64_t warehouse_id;         /* the warehouse touched (source of a transfer) */
     int64_t to_warehouse_id;      /* transfer: the destination */
     const char *recipient_kind;   /* allocate: region, hospital, team, checkpoint */
@@ -142,6 +143,8 @@ struct supply_op_input {
     int nlines;              /* 1..SUPPLY_LINES_MAX, distinct items */
     const struct supply_line *lines; /* adjust: a signed quantity (non-zero) */
     struct idem_key *idem;           /* optional client UUID: a retry returns the first operation */
+    const char *occurred_at; /* when it happened (a date or a time), the day of op_date; NULL =
+                                op_date's end, else now */
 };
 
 /* Writes one operation with its entries, lots, draws, counters, alerts and
@@ -191,7 +194,8 @@ int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int
 struct supply_donation_input {
     int64_t donor_id;
     const char *receipt_no;     /* 1-40 printable characters, unique */
-    const char *donated_on;     /* YYYY-MM-DD, not in the future */
+    const char *donated_on;     /* YYYY-MM-DD, NULL = today; not in the future nor before the
+                                   outbreak start */
     const char *receiving_unit; /* 1-100 characters */
     int64_t warehouse_id;       /* required with goods */
     int64_t account_id;         /* required with money */
@@ -199,7 +203,9 @@ struct supply_donation_input {
     const char *note;
     int nlines; /* 0..SUPPLY_LINES_MAX; goods or money or both */
     const struct supply_line *lines;
-    struct idem_key *idem; /* optional client UUID: a retry returns the first donation */
+    struct idem_key *idem;   /* optional client UUID: a retry returns the first donation */
+    const char *occurred_at; /* when it was received (a date or a time), the day of
+                                donated_on; NULL = donated_on's end, else now */
 };
 
 /* Records a donation: its lines, one receive operation (one lot per line,
@@ -282,6 +288,16 @@ void supply_money_format(int64_t fen, char out[32]);
 /* Checks an optional date field (NULL = today) that is not in the future;
  * writes the date to use into out. */
 void supply_date_check(const char *date, const char *field, char out[11], struct ep_error *err);
+/* When a supplies fact happened (issue 17): "occurred_at" (a date or a time
+ * with its offset, occurred_parse), else its date field "date" under "field"
+ * (the end of that day, or now when it is today), else now; not before the
+ * profile's outbreak start, not in the future.  Both given must name the
+ * same day (field error on "field").  Writes the day into out and the
+ * moment into *at; returns 1 when the caller gave either (the write then
+ * states it: write_occurred), 0 when it is now, -EP_EINTERNAL when the
+ * profile could not be read.  Field errors in "err". */
+int supply_occurred_check(struct store *s, const char *date, const char *field,
+                          const char *occurred_at, char out[11], int64_t *at, struct ep_error *err);
 /* The current row as a JSON object: column i typed by spec[i] ('i' integer,
  * 's' text, 'I' integer or null, 'S' text or null when NULL/empty). */
 json_t *supply_row_json(struct store_stmt *st, const char *spec);

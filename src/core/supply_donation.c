@@ -223,7 +223,11 @@ int supply_donation_create(struct store *s, const struct actor *who,
         ep_error_field(err, "donor_id", "必须填写捐赠方", "is required");
     text_check(in->receipt_no, "receipt_no", SUPPLY_RECEIPT_NO_MAX, TEXT_REQUIRED, err);
     char date[11];
-    supply_date_check(in->donated_on, "donated_on", date, err);
+    int64_t at;
+    int dated =
+        supply_occurred_check(s, in->donated_on, "donated_on", in->occurred_at, date, &at, err);
+    if (dated < 0)
+        return dated;
     text_check(in->receiving_unit, "receiving_unit", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
     text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->money_fen < 0 || in->money_fen > SUPPLY_MONEY_MAX)
@@ -246,6 +250,8 @@ int supply_donation_create(struct store *s, const struct actor *who,
         *id_out = first;
         return 0;
     }
+    if (dated && at != w.now_unix)
+        write_occurred(&w, at);
     if (write_ok(&w))
         donation_step(&w, in, date, qty, &id);
     int rc = write_end(&w, id);

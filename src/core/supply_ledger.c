@@ -486,18 +486,20 @@ static int op_step(struct write *wr, const struct supply_op_input *in, const cha
 }
 
 /* The input checks of an operation (field errors in "err"); "qty" receives
- * the lines in base units and "date" the operation's date. */
-static void op_check(struct store *s, const struct supply_op_input *in, char date[11], int64_t *qty,
-                     struct ep_error *err)
+ * the lines in base units, "date" the operation's date and *at the moment it
+ * happened.  Returns supply_occurred_check's answer (1: the caller dated it). */
+static int op_check(struct store *s, const struct supply_op_input *in, char date[11], int64_t *qty,
+                    int64_t *at, struct ep_error *err)
 {
     static const char *const kinds[] = {"receive", "allocate", "transfer",
                                         "consume", "adjust",   NULL};
+    *at = 0;
     if (!in_list(in->kind, kinds)) {
         ep_error_field(err, "kind", "须为 receive、allocate、transfer、consume 或 adjust",
                        "must be receive, allocate, transfer, consume or adjust");
-        return;
+        return 0;
     }
-    supply_date_check(in->op_date, "date", date, err);
+    int dated = supply_occurred_check(s, in->op_date, "date", in->occurred_at, date, at, err);
     text_check(in->note, "note", SUPPLY_NOTE_MAX, 0, err);
     if (in->warehouse_id <= 0)
         ep_error_field(err, "warehouse_id", "必须填写仓库", "is required");
@@ -538,6 +540,7 @@ static void op_check(struct store *s, const struct supply_op_input *in, char dat
         text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, 0, err);
     }
     supply_lines_check(s, in->nlines, in->lines, adjust, 1, qty, err);
+    return dated;
 }
 
 int supply_op_create(struct store *s, const struct actor *who, const struct supply_op_input *in,
@@ -545,8 +548,10 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
 {
     *op_id_out = 0;
     char date[11];
-    int64_t qty[SUPPLY_LINES_MAX];
-    op_check(s, in, date, qty, err);
+    int64_t qty[SUPPLY_LINES_MAX], at;
+    int dated = op_check(s, in, date, qty, &at, err);
+    if (dated < 0)
+        return dated;
     if (err->code)
         return -err->code;
     struct write w;
@@ -555,6 +560,8 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
         *op_id_out = first;
         return 0;
     }
+    if (dated && at != w.now_unix)
+        write_occurred(&w, at);
     if (write_ok(&w))
         op_step(&w, in, date, qty, &id);
     int rc = write_end(&w, id);
@@ -565,11 +572,13 @@ int supply_op_create(struct store *s, const struct actor *who, const struct supp
 int supply_op_fulfil(struct write *w, const struct supply_op_input *in, int64_t *op_id)
 {
     char date[11];
-    int64_t qty[SUPPLY_LINES_MAX];
+    int64_t qty[SUPPLY_LINES_MAX], at;
     *op_id = 0;
     if (!write_ok(w))
         return w->rc;
-    op_check(w->s, in, date, qty, w->err);
+    int dated = op_check(w->s, in, date, qty, &at, w->err);
+    if (dated < 0)
+        return write_fail(w, dated);
     if (write_check(w) != 0)
         return w->rc;
     return op_step(w, in, date, qty, op_id);

@@ -162,7 +162,17 @@ int team_insert(struct write *w, const struct team_input *in, int64_t applicatio
         return write_fail(w, rc);
     else if (rc == STORE_DONE)
         ep_error_field(err, "type", "队伍类型 %s 不存在", "unknown team type %s", in->type);
-    int64_t from = time_today_cn(), to = -1;
+    /* When it was deployed (issue 17): the audit row says so, and it is
+     * active from that day unless told otherwise. */
+    int64_t at = w->now_unix;
+    if (in->occurred_at) {
+        rc = occurred_parse(s, "occurred_at", in->occurred_at, w->now_unix, &at, err);
+        if (rc < 0 && rc != -EP_EINVAL)
+            return write_fail(w, rc);
+        if (rc == 0 && at != w->now_unix)
+            write_occurred(w, at);
+    }
+    int64_t from = time_day_of_unix(at), to = -1;
     if (in->active_from)
         org_check_date(in->active_from, "active_from", 0, &from, err);
     org_check_date(in->active_to, "active_to", 0, &to, err);
@@ -203,7 +213,7 @@ int team_insert(struct write *w, const struct team_input *in, int64_t applicatio
     time_date_format(from, from_s);
     if (to >= 0)
         time_date_format(to, to_s);
-    time_now_iso(now);
+    snprintf(now, sizeof now, "%s", w->now);
     st = store_prepare(s,
                        "INSERT INTO teams (name, type_code, org_id, region_code, leader_person_id,"
                        " active_from, active_to, application_id, created_by, created_at)"

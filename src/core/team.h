@@ -33,8 +33,11 @@ struct team_input {
     int nmembers;
     const int64_t *place_ids; /* duty places in who's scope */
     int nplaces;
-    const char *active_from; /* YYYY-MM-DD; NULL = today */
+    const char *active_from; /* YYYY-MM-DD; NULL = the day it was deployed (occurred_at), today */
     const char *active_to;   /* YYYY-MM-DD >= active_from, or NULL = open */
+    const char *occurred_at; /* when it was formed and deployed (occurred_parse: a date or a
+                                time, not before the outbreak start, not in the future); NULL =
+                                now.  The audit row carries it. */
 };
 
 /* Checks and inserts a team inside the caller's transaction (audited,

@@ -398,8 +398,8 @@ done:
 static int seed_command(struct sim *m, struct ep_error *err)
 {
     json_t *o = NULL;
-    struct level_input li = {DEMO_CODE_CITY, 1, "2020-01-23", 0,
-                             "启动重大突发公共卫生事件一级响应"};
+    struct level_input li = {
+        DEMO_CODE_CITY, 1, "2020-01-23", 0, "启动重大突发公共卫生事件一级响应", NULL};
     int rc = command_level_set(m->s, &m->who, &li, &o, err);
     json_decref(o);
     o = NULL;

@@ -298,3 +298,184 @@ test('a line list exported re-imports into another city system with the same col
     await other.stop();
   }
 });
+
+test('an observation opens and is released on the days they happened; bad times refused, nothing written', async () => {
+  const p = await person();
+  const stats = async () => (await admin.get(`/api/v1/regions/${COUNTY}/stats`)).body.stats;
+  const open = (body) => admin.post('/api/v1/observations', { person_id: p, kind: 'home', reason: 'contact', ...body });
+  let snap = srv.snapshot();
+  assertError(assert, await open({ occurred_at: '2019-01-01' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await open({ occurred_at: day(1) }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await open({ occurred_at: '2020-02-01T10:00' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await open({ occurred_at: '2020-02-01', start_date: '2020-02-02' }), 400, 'invalid_input', ['start_date']);
+  assertError(assert, await open({ occurred_at: '2020-02-01', opened_at: '2020-02-01T09:00:00+08:00' }), 400, 'invalid_input', ['opened_at']);
+  assertError(assert, await open({ opened_at: '2019-01-01T09:00:00+08:00' }), 400, 'invalid_input', ['opened_at']);
+  assertError(assert, await open({ start_date: '2019-01-01' }), 400, 'invalid_input', ['start_date']);
+  assert.equal(srv.snapshot(), snap);
+
+  // Opened on 1 February 2020, recorded today: it starts that day and counts there.
+  const s0 = await stats();
+  let r = await open({ occurred_at: '2020-02-01T09:00:00+08:00' });
+  assert.equal(r.status, 201, r.text);
+  const o = r.body;
+  assert.deepEqual([o.start_date, o.planned_end, o.opened_at], ['2020-02-01', '2020-02-15', '2020-02-01T09:00:00+08:00']);
+  assert.equal(o.created_at.slice(0, 10), day(0));
+  let s1 = await stats();
+  assert.equal((s1['obs_new.2020-02-01'] ?? 0) - (s0['obs_new.2020-02-01'] ?? 0), 1);
+  assert.equal((s1[`obs_new.${day(0)}`] ?? 0) - (s0[`obs_new.${day(0)}`] ?? 0), 0);
+  let audit = await admin.get('/api/v1/audit?entity=observation&limit=50');
+  let row = audit.body.items.find((x) => x.entity_id === String(o.id) && x.action === 'create');
+  assert.ok(row, audit.text);
+  assert.equal(row.at.slice(0, 10), day(0));
+  assert.equal(row.after.occurred_at, '2020-02-01T09:00:00+08:00');
+  assert.equal((await bulletin('2020-01-31')).figures.observing_now, 0);
+  assert.equal((await bulletin('2020-02-01')).figures.observing_now, 1);
+
+  // The release: not before it was opened (422), not in the future, not before the
+  // outbreak; within the period only by the health override; nothing written.
+  snap = srv.snapshot();
+  const release = (client, body) => client.post(`/api/v1/observations/${o.id}/release`, body);
+  assertError(assert, await release(health, { override_reason: '专家会商', occurred_at: '2020-01-31' }), 422, 'rule_violation', ['occurred_at']);
+  assertError(assert, await release(health, { override_reason: '专家会商', occurred_at: day(1) }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await release(health, { override_reason: '专家会商', occurred_at: '2019-01-01' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await release(admin, { occurred_at: '2020-02-10' }), 422, 'rule_violation');
+  assert.equal(srv.snapshot(), snap);
+  r = await release(health, { override_reason: '专家会商,核酸阴性', occurred_at: '2020-02-10' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.released_at, '2020-02-10T23:59:59+08:00');
+  assert.equal(r.body.released_recorded_at.slice(0, 10), day(0));
+  const s2 = await stats();
+  assert.equal((s2['obs_released.2020-02-10'] ?? 0) - (s1['obs_released.2020-02-10'] ?? 0), 1);
+  assert.equal((s2[`obs_released.${day(0)}`] ?? 0) - (s1[`obs_released.${day(0)}`] ?? 0), 0);
+  audit = await admin.get('/api/v1/audit?entity=observation&limit=50');
+  row = audit.body.items.find((x) => x.entity_id === String(o.id) && x.action === 'release');
+  assert.ok(row, audit.text);
+  assert.equal(row.after.occurred_at, '2020-02-10T23:59:59+08:00');
+  // The bulletins: under observation until the 10th, released that day; as it
+  // could be known in 2020, nothing (it was recorded today).
+  assert.equal((await bulletin('2020-02-09')).figures.observing_now, 1);
+  let x = await bulletin('2020-02-10');
+  assert.deepEqual([x.figures.observing_now, x.figures.released_new], [0, 1]);
+  x = await bulletin('2020-02-09', '&as_of=2020-02-11');
+  assert.equal(x.figures.observing_now, 0);
+  // Recorded now but released on the 10th: as of now it is known released on the 10th.
+  x = await bulletin('2020-02-10', `&as_of=${encodeURIComponent(r.body.released_recorded_at)}`);
+  assert.deepEqual([x.figures.observing_now, x.figures.released_new], [0, 1]);
+  // Without occurred_at the start date is still today.
+  r = await admin.post('/api/v1/observations', { person_id: await person(), kind: 'home', reason: 'travel' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.start_date, day(0));
+});
+
+test('a checkpoint entry from paper records counts on the day it happened; before the outbreak or in the future refused', async () => {
+  const cp = await admin.post('/api/v1/checkpoints', { name: 'S322 卡口(2020)', region_code: GRID, hours: '24h' });
+  assert.equal(cp.status, 201, cp.text);
+  const url = `/api/v1/checkpoints/${cp.body.id}/entries`;
+  const entry = (entered_at) => ({ client_uuid: randomUUID(), plate: '湘M20200', outcome: 'pass', entered_at });
+  const snap = srv.snapshot();
+  assertError(assert, await admin.post(url, entry('2019-01-02T10:00:00+08:00')), 400, 'invalid_input', ['entered_at']);
+  assertError(assert, await admin.post(url, entry(`${day(1)}T10:00:00+08:00`)), 400, 'invalid_input', ['entered_at']);
+  assert.equal(srv.snapshot(), snap);
+  const s0 = (await admin.get(`/api/v1/regions/${COUNTY}/stats`)).body.stats;
+  const r = await admin.post(url, entry('2020-02-02T10:00:00+08:00'));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.entered_at, '2020-02-02T10:00:00+08:00');
+  assert.equal(r.body.created_at.slice(0, 10), day(0));
+  const s1 = (await admin.get(`/api/v1/regions/${COUNTY}/stats`)).body.stats;
+  assert.equal((s1['checkpoint_entries.2020-02-02'] ?? 0) - (s0['checkpoint_entries.2020-02-02'] ?? 0), 1);
+  const audit = await admin.get('/api/v1/audit?entity=checkpoint_entry&limit=50');
+  const row = audit.body.items.find((x) => x.entity_id === String(r.body.id));
+  assert.ok(row, audit.text);
+  assert.equal(row.at.slice(0, 10), day(0));
+  assert.equal(row.after.occurred_at, '2020-02-02T10:00:00+08:00');
+});
+
+test('donations, ledger operations and fund entries on the day they happened; before the outbreak, in the future or two days refused', async () => {
+  const ok = async (p, status = 201) => { const r = await p; assert.equal(r.status, status, r.text); return r.body; };
+  const item = (await ok(admin.post('/api/v1/items', { name: '医用口罩(2020)', category: 'protective', unit: '只' }))).id;
+  const donor = (await ok(admin.post('/api/v1/donors', { name: '永州某药房', kind: 'enterprise' }))).id;
+  const wh = (await ok(admin.post('/api/v1/warehouses', { name: '县储备库(2020)', region_code: GRID }))).id;
+  const account = (await ok(admin.post('/api/v1/fund-accounts', { name: '捐赠款(2020)', kind: 'donation', region_code: COUNTY }))).id;
+  const donation = (extra) => ({ donor_id: donor, receipt_no: `JZ-2020-${seq++}`, receiving_unit: '东安县红十字会',
+    warehouse_id: wh, account_id: account, money_fen: 100, lines: [{ item_id: item, quantity: 50 }], ...extra });
+  const op = (extra) => ({ kind: 'consume', warehouse_id: wh, lines: [{ item_id: item, quantity: 5 }], ...extra });
+  const entry = (extra) => ({ account_id: account, direction: 'out', amount_fen: 10, purpose: '购买口罩', approver: '县长', ...extra });
+  const snap = srv.snapshot();
+  assertError(assert, await admin.post('/api/v1/donations', donation({ occurred_at: '2019-01-01' })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ donated_on: '2019-01-01' })), 400, 'invalid_input', ['donated_on']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ occurred_at: `${day(1)}T10:00:00+08:00` })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/donations', donation({ donated_on: '2020-02-02', occurred_at: '2020-02-03T10:00:00+08:00' })), 400, 'invalid_input', ['donated_on']);
+  assertError(assert, await admin.post('/api/v1/ledger', op({ date: '2019-01-01' })), 400, 'invalid_input', ['date']);
+  assertError(assert, await admin.post('/api/v1/ledger', op({ occurred_at: day(1) })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/fund-entries', entry({ occurred_at: '2019-01-01T08:00:00+08:00' })), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await admin.post('/api/v1/fund-entries', entry({ date: '2019-01-01' })), 400, 'invalid_input', ['date']);
+  assert.equal(srv.snapshot(), snap);
+
+  // Received on 3 February 2020 at 15:00, recorded today.
+  const d = await ok(admin.post('/api/v1/donations', donation({ occurred_at: '2020-02-03T15:00:00+08:00' })));
+  assert.equal(d.donated_on, '2020-02-03');
+  // Used on the 4th (its date), the money spent on the 5th (occurred_at, a day).
+  const o = await ok(admin.post('/api/v1/ledger', op({ date: '2020-02-04' })));
+  assert.equal(o.op_date, '2020-02-04');
+  await ok(admin.post('/api/v1/fund-entries', entry({ occurred_at: '2020-02-05' })));
+  const entries = await ok(admin.get(`/api/v1/fund-accounts/${account}/entries`), 200);
+  assert.deepEqual(entries.items.map((e) => e.entry_date), ['2020-02-05', '2020-02-03']);
+  assert.equal(entries.account.balance_fen, 90);
+  // The audit rows: recorded today, occurred then.
+  const occurred = async (entity, id) => {
+    const a = await admin.get(`/api/v1/audit?entity=${entity}&limit=50`);
+    const row = a.body.items.find((x) => x.entity_id === String(id) && x.action === 'create');
+    assert.ok(row, a.text);
+    assert.equal(row.at.slice(0, 10), day(0));
+    return row.after.occurred_at;
+  };
+  assert.equal(await occurred('donation', d.id), '2020-02-03T15:00:00+08:00');
+  assert.equal(await occurred('ledger_op', o.id), '2020-02-04T23:59:59+08:00');
+  assert.equal(await occurred('fund_entry', entries.items[0].id), '2020-02-05T23:59:59+08:00');
+  // Undated: now, and the audit row says nothing more.
+  const now = await ok(admin.post('/api/v1/ledger', op({})));
+  assert.equal(now.op_date, day(0));
+  assert.equal(await occurred('ledger_op', now.id), undefined);
+});
+
+test('a response level takes effect on its day, recorded now; before the outbreak, in the future or off its day refused', async () => {
+  const set = (body) => commander.post('/api/v1/response-levels', { region_code: COUNTY, level: 1, ...body });
+  const snap = srv.snapshot();
+  assertError(assert, await set({ effective_date: '2019-01-01' }), 400, 'invalid_input', ['effective_date']);
+  assertError(assert, await set({ effective_date: day(1) }), 400, 'invalid_input', ['effective_date']);
+  assertError(assert, await set({ effective_date: '2020-01-23', occurred_at: '2020-01-24T10:00:00+08:00' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await set({ effective_date: '2020-01-23', occurred_at: '2020-01-23 10:00' }), 400, 'invalid_input', ['occurred_at']);
+  assert.equal(srv.snapshot(), snap);
+  const a = await set({ effective_date: '2020-01-23', occurred_at: '2020-01-23T10:00:00+08:00' });
+  assert.equal(a.status, 201, a.text);
+  const b = await set({ level: 2, effective_date: '2020-02-25' });
+  assert.equal(b.status, 201, b.text);
+  const audit = await admin.get('/api/v1/audit?entity=response_level&limit=50');
+  const after = (id) => audit.body.items.find((x) => x.entity_id === String(id) && x.action === 'create');
+  assert.equal(after(a.body.id).after.occurred_at, '2020-01-23T10:00:00+08:00');
+  assert.equal(after(b.body.id).after.occurred_at, '2020-02-25T23:59:59+08:00');
+  assert.equal(after(b.body.id).at.slice(0, 10), day(0));
+});
+
+test('a team deployed from paper records: active from the day it was deployed; before the outbreak or in the future refused', async () => {
+  const org = await admin.post('/api/v1/orgs', { name: '东安县抗疫临时党委', kind: 'regular', region_code: COUNTY, founded_date: '2020-01-20' });
+  assert.equal(org.status, 201, org.text);
+  const leader = await person();
+  const team = (extra) => admin.post('/api/v1/teams', { name: `党员突击队${seq++}`, type: 'commando', org_id: org.body.id, leader_person_id: leader, ...extra });
+  const snap = srv.snapshot();
+  assertError(assert, await team({ occurred_at: '2019-01-01' }), 400, 'invalid_input', ['occurred_at']);
+  assertError(assert, await team({ occurred_at: `${day(1)}T08:00:00+08:00` }), 400, 'invalid_input', ['occurred_at']);
+  assert.equal(srv.snapshot(), snap);
+  const r = await team({ occurred_at: '2020-01-26T08:00:00+08:00' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.active_from, '2020-01-26');
+  const audit = await admin.get('/api/v1/audit?entity=team&limit=50');
+  const row = audit.body.items.find((x) => x.entity_id === String(r.body.id) && x.action === 'create');
+  assert.ok(row, audit.text);
+  assert.equal(row.at.slice(0, 10), day(0));
+  assert.equal(row.after.occurred_at, '2020-01-26T08:00:00+08:00');
+  // Undated: active from today, as before.
+  const now = await team({});
+  assert.equal(now.status, 201, now.text);
+  assert.equal(now.body.active_from, day(0));
+});

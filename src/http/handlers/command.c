@@ -152,6 +152,7 @@ const struct json_field command_level_fields[] = {
     {.name = "effective_date", .type = JF_DATE, .required = 1},
     {.name = "directive_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "directive"},
     {.name = "note", .type = JF_STRING, .max_len = COMMAND_TEXT_CHARS},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -160,9 +161,10 @@ int handler_levels_create(struct http_request *req, struct http_response *res, s
     json_t *body = handler_body(req, command_level_fields, err);
     if (!body)
         return -EP_EINVAL;
-    struct level_input in = {json_get_str(body, "region_code"), json_get_int(body, "level", 0),
-                             json_get_str(body, "effective_date"),
-                             json_get_int(body, "directive_id", 0), json_get_str(body, "note")};
+    struct level_input in = {
+        json_get_str(body, "region_code"),    json_get_int(body, "level", 0),
+        json_get_str(body, "effective_date"), json_get_int(body, "directive_id", 0),
+        json_get_str(body, "note"),           json_get_str(body, "occurred_at")};
     json_t *out = NULL;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;

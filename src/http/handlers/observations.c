@@ -6,9 +6,10 @@
  *                                          region's overdue_now and, with ?group=children,
  *                                          each child region's
  *   POST /api/v1/observations              open one by hand (client_uuid optional;
- *                                          opened_at: when it was decided, default now)
+ *                                          occurred_at (or opened_at): when the person
+ *                                          came under observation, default now)
  *   GET  /api/v1/observations/{id}         one observation with every report
- *   POST /api/v1/observations/{id}/release {note?, override_reason?}
+ *   POST /api/v1/observations/{id}/release {note?, override_reason?, occurred_at?}
  *   POST /api/v1/health-reports            a report (client_uuid required), by group
  *                                          commit: the body is decoded and checked here,
  *                                          the write runs on the writer thread, the answer
@@ -124,6 +125,7 @@ const struct json_field observations_create_fields[] = {
     {.name = "reason", .type = JF_STRING, .required = 1, .max_len = 20},
     {.name = "start_date", .type = JF_STRING, .max_len = 20},
     {.name = "opened_at", .type = JF_STRING, .max_len = 40},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -135,23 +137,28 @@ int handler_observations_create(struct http_request *req, struct http_response *
         return -EP_EINVAL;
     struct idem_key key;
     handler_idem_key(body, &key, err);
-    char today[11];
-    time_date_format(time_today_cn(), today);
+    /* When the person came under observation (occurred_at; opened_at, its
+     * former name, is still read): slots that started before it are not due,
+     * and the start date is that day unless given. */
     struct observation_open_input in = {
         .person_id = json_get_int(body, "person_id", 0),
         .kind = json_get_str(body, "kind"),
         .site = json_get_str(body, "site"),
         .reason = json_get_str(body, "reason"),
         .start_date = json_get_str(body, "start_date"),
+        .occurred_at = json_get_str(body, "occurred_at"),
     };
-    if (!json_object_get(body, "start_date"))
-        in.start_date = today;
-    /* When the person was placed under observation, if earlier than now (a
-     * decision recorded late): slots that started before it are not due. */
     const char *opened_at = json_get_str(body, "opened_at");
-    if (opened_at && time_iso_parse(opened_at, &in.opened_unix) != 0)
+    if (opened_at && in.occurred_at)
+        ep_error_field(err, "opened_at", "与 occurred_at 只能给出一个",
+                       "give occurred_at or opened_at, not both");
+    else if (opened_at && time_iso_parse(opened_at, &in.opened_unix) != 0)
         ep_error_field(err, "opened_at", "应为带时区的时间,如 2020-01-28T09:30:00+08:00",
                        "must be a time with an offset, e.g. 2020-01-28T09:30:00+08:00");
+    else if (opened_at) {
+        in.occurred_at = opened_at;
+        in.occurred_field = "opened_at";
+    }
     struct observation o;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;
@@ -188,6 +195,7 @@ int handler_observation_get(struct http_request *req, struct http_response *res,
 const struct json_field observations_release_fields[] = {
     {.name = "note", .type = JF_STRING, .max_len = 300},
     {.name = "override_reason", .type = JF_STRING, .max_len = 300},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -202,7 +210,8 @@ int handler_observation_release(struct http_request *req, struct http_response *
         return -EP_EINVAL;
     json_object_check(body, observations_release_fields, err);
     struct observation_release_input in = {json_get_str(body, "note"),
-                                           json_get_str(body, "override_reason")};
+                                           json_get_str(body, "override_reason"),
+                                           json_get_str(body, "occurred_at")};
     struct observation o;
     struct actor who = {&req->user, req->client_ip};
     int rc = -EP_EINVAL;

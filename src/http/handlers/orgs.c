@@ -206,6 +206,7 @@ const struct json_field orgs_team_fields[] = {
     {JF_ID_LIST("place_ids", "duty_place", TEAM_PLACES_MAX)},
     {.name = "active_from", .type = JF_DATE},
     {.name = "active_to", .type = JF_DATE},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -218,6 +219,7 @@ static void team_decode(struct http_request *req, const json_t *obj, struct team
     t->type = (v = json_get_str(obj, "type")) ? arena_strdup(req->arena, v) : NULL;
     t->active_from = (v = json_get_str(obj, "active_from")) ? arena_strdup(req->arena, v) : NULL;
     t->active_to = (v = json_get_str(obj, "active_to")) ? arena_strdup(req->arena, v) : NULL;
+    t->occurred_at = (v = json_get_str(obj, "occurred_at")) ? arena_strdup(req->arena, v) : NULL;
     t->org_id = json_get_int(obj, "org_id", 0);
     t->leader_person_id = json_get_int(obj, "leader_person_id", 0);
     t->member_ids = json_get_ids(obj, "member_ids", req->arena, &t->nmembers);
@@ -343,6 +345,7 @@ static const struct json_field decision_team_fields[] = {
     {JF_ID_LIST("place_ids", "duty_place", TEAM_PLACES_MAX)},
     {.name = "active_from", .type = JF_DATE},
     {.name = "active_to", .type = JF_DATE},
+    {JF_OCCURRED},
     {0},
 };
 

@@ -363,6 +363,7 @@ const struct json_field supplies_donation_fields[] = {
     {.name = "donor_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "donor"},
     {.name = "receipt_no", .type = JF_STRING, .required = 1, .max_len = SUPPLY_RECEIPT_NO_MAX},
     {.name = "donated_on", .type = JF_DATE},
+    {JF_OCCURRED},
     {.name = "receiving_unit", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
     {.name = "warehouse_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "warehouse"},
     {.name = "account_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "fund_account"},
@@ -398,6 +399,7 @@ int handler_donations_create(struct http_request *req, struct http_response *res
     in->donor_id = json_get_int(body, "donor_id", 0);
     in->receipt_no = arena_str(req, body, "receipt_no");
     in->donated_on = arena_str(req, body, "donated_on");
+    in->occurred_at = arena_str(req, body, "occurred_at");
     in->receiving_unit = arena_str(req, body, "receiving_unit");
     in->warehouse_id = json_get_int(body, "warehouse_id", 0);
     in->account_id = json_get_int(body, "account_id", 0);
@@ -443,6 +445,7 @@ int handler_donation_certificate(struct http_request *req, struct http_response 
 const struct json_field supplies_op_fields[] = {
     {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
     {.name = "date", .type = JF_DATE},
+    {JF_OCCURRED},
     {.name = "warehouse_id",
      .type = JF_INT,
      .required = 1,
@@ -495,6 +498,7 @@ int handler_ledger_create(struct http_request *req, struct http_response *res, s
     in->lines = lines_decode(req, body, &in->nlines);
     in->kind = arena_str(req, body, "kind");
     in->op_date = arena_str(req, body, "date");
+    in->occurred_at = arena_str(req, body, "occurred_at");
     in->warehouse_id = json_get_int(body, "warehouse_id", 0);
     in->to_warehouse_id = json_get_int(body, "to_warehouse_id", 0);
     in->recipient_kind = arena_str(req, body, "recipient_kind");
@@ -757,6 +761,7 @@ const struct json_field supplies_entry_fields[] = {
     {.name = "purpose", .type = JF_STRING, .required = 1, .max_len = FUND_PURPOSE_MAX},
     {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},
     {.name = "date", .type = JF_DATE},
+    {JF_OCCURRED},
     {0},
 };
 
@@ -774,7 +779,8 @@ int handler_fund_entries_create(struct http_request *req, struct http_response *
                                         arena_str(req, body, "purpose"),
                                         arena_str(req, body, "approver"),
                                         arena_str(req, body, "date"),
-                                        0};
+                                        0,
+                                        arena_str(req, body, "occurred_at")};
     json_decref(body);
     return http_defer_write(req, job_write, job_encode, j);
 }

@@ -126,7 +126,7 @@ static void set_level(struct fixture *fx, const struct actor *who, const char *c
 {
     struct ep_error err;
     ep_error_clear(&err);
-    struct level_input in = {code, level, date, 0, NULL};
+    struct level_input in = {code, level, date, 0, NULL, NULL};
     json_t *out;
     if (command_level_set(fx->s, who, &in, &out, &err) != 0)
         fail_msg("level %s %d %s: %s", code, level, date, ep_error_message(&err, EP_LANG_EN));
@@ -180,24 +180,24 @@ static void test_level_inheritance_and_history(void **state)
     /* Refusals write nothing: a duplicate day, outside the scope, a bad level. */
     int64_t rows = count_rows(fx->s, "SELECT count(*) FROM response_levels");
     int64_t audit = count_rows(fx->s, "SELECT count(*) FROM audit_log");
-    struct level_input dup = {COUNTY1, 1, "2020-03-10", 0, NULL};
+    struct level_input dup = {COUNTY1, 1, "2020-03-10", 0, NULL, NULL};
     json_t *out = NULL;
     ep_error_clear(&err);
     assert_int_equal(command_level_set(fx->s, &fx->county, &dup, &out, &err), -EP_ECONFLICT);
-    struct level_input outside = {COUNTY2, 1, "2020-03-11", 0, NULL};
+    struct level_input outside = {COUNTY2, 1, "2020-03-11", 0, NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(command_level_set(fx->s, &fx->county, &outside, &out, &err), -EP_ENOTFOUND);
     char outside_msg[EP_ERROR_MSG_MAX];
     snprintf(outside_msg, sizeof outside_msg, "%s", err.fields[0].msg[EP_LANG_ZH]);
     /* Outside the scope reads exactly as missing: same code, same field. */
-    struct level_input missing = {"431122999", 1, "2020-03-11", 0, NULL};
+    struct level_input missing = {"431122999", 1, "2020-03-11", 0, NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(command_level_set(fx->s, &fx->county, &missing, &out, &err), -EP_ENOTFOUND);
     assert_int_equal(err.nfields, 1);
     assert_string_equal(err.fields[0].field, "region_code");
     assert_string_equal(outside_msg, "地区 " COUNTY2 " 不存在");
     assert_string_equal(err.fields[0].msg[EP_LANG_ZH], "地区 431122999 不存在");
-    struct level_input bad = {COUNTY1, 0, "2020-02-30", 7, NULL};
+    struct level_input bad = {COUNTY1, 0, "2020-02-30", 7, NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(command_level_set(fx->s, &fx->county, &bad, &out, &err), -EP_EINVAL);
     assert_int_equal(err.nfields, 3);

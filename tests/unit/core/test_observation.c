@@ -181,7 +181,9 @@ static int64_t open_obs_at(struct fixture *fx, int person, const char *kind, con
                                         reason,
                                         start,
                                         NULL,
-                                        opened_unix ? opened_unix : at(start_day, 0, 0)};
+                                        opened_unix ? opened_unix : at(start_day, 0, 0),
+                                        NULL,
+                                        NULL};
     int64_t id;
     int opened;
     struct ep_error err;
@@ -318,7 +320,9 @@ static void open_checks_every_field_and_counts(void **state)
                                             cases[i].reason,
                                             s,
                                             NULL,
-                                            cases[i].opened};
+                                            cases[i].opened,
+                                            NULL,
+                                            NULL};
         int64_t id;
         int opened;
         struct ep_error err;
@@ -349,8 +353,8 @@ static void open_checks_every_field_and_counts(void **state)
     /* A second open for the same person is a no-op returning the first. */
     int64_t again;
     int opened = 1;
-    struct observation_open_input dup = {fx->persons[0], "medical", NULL, "fever",
-                                         today,          "visit:9", 0};
+    struct observation_open_input dup = {fx->persons[0], "medical", NULL, "fever", today,
+                                         "visit:9",      0,         NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(store_begin(fx->s, &err), 0);
     assert_int_equal(observation_open(fx->s, &fx->admin, &dup, &again, &opened, &err), 0);
@@ -361,7 +365,8 @@ static void open_checks_every_field_and_counts(void **state)
     /* Through the API's call: 409, and nothing outside the caller's scope. */
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->admin, &dup, NULL, &o, &err), -EP_ECONFLICT);
-    struct observation_open_input far = {fx->persons[30], "home", NULL, "travel", today, NULL, 0};
+    struct observation_open_input far = {
+        fx->persons[30], "home", NULL, "travel", today, NULL, 0, NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->worker, &far, NULL, &o, &err), -EP_ENOTFOUND);
     assert_true(has_field(&err, "person_id"));
@@ -372,8 +377,8 @@ static void open_checks_every_field_and_counts(void **state)
     assert_string_equal(o.created_by, "worker_c");
     /* Idempotent create: same key, same body -> the first result. */
     struct idem_key key = {.uuid = "11111111-2222-4333-8444-555555555555", .hash = "h1"};
-    struct observation_open_input c = {fx->persons[21], "centralized", "县宾馆", "contact",
-                                       today,           NULL,          0};
+    struct observation_open_input c = {
+        fx->persons[21], "centralized", "县宾馆", "contact", today, NULL, 0, NULL, NULL};
     ep_error_clear(&err);
     assert_int_equal(observation_create(fx->s, &fx->admin, &c, &key, &o, &err), 0);
     int64_t first = o.id;
@@ -398,7 +403,7 @@ static void release_needs_the_end_date_and_a_normal_last_report(void **state)
     date_of_day(today, today_text);
     int64_t young = open_obs(fx, 1, "home", "travel", start_new);
     int64_t old = open_obs(fx, 2, "medical", "fever", start_old);
-    struct observation_release_input plain = {"期满", NULL};
+    struct observation_release_input plain = {"期满", NULL, NULL};
     struct observation o;
     struct ep_error err;
     struct health_report r;
@@ -441,11 +446,11 @@ static void release_needs_the_end_date_and_a_normal_last_report(void **state)
     assert_int_equal(observation_release(fx->s, &fx->admin, old, &plain, &o, &err), -EP_ECONFLICT);
 
     /* Early release: only the health role, with a reason. */
-    struct observation_release_input early = {NULL, "核酸阴性,专家会商同意"};
+    struct observation_release_input early = {NULL, "核酸阴性,专家会商同意", NULL};
     ep_error_clear(&err);
     assert_int_equal(observation_release(fx->s, &fx->admin, young, &early, &o, &err),
                      -EP_EFORBIDDEN);
-    struct observation_release_input blank = {NULL, " "};
+    struct observation_release_input blank = {NULL, " ", NULL};
     ep_error_clear(&err);
     assert_int_equal(observation_release(fx->s, &fx->health, young, &blank, &o, &err), -EP_EINVAL);
     assert_true(has_field(&err, "override_reason"));
@@ -767,7 +772,7 @@ static void overdue_follows_the_slots_across_midnight(void **state)
     assert_int_equal(count(fx, "431122", "overdue_now"), 2);
     /* Releasing ends it. */
     struct observation o;
-    struct observation_release_input early = {NULL, "转院"};
+    struct observation_release_input early = {NULL, "转院", NULL};
     ep_error_clear(&err);
     assert_int_equal(observation_release(fx->s, &fx->health, obs, &early, &o, &err), 0);
     assert_int_equal(count(fx, CITY, "overdue_now"), 1);
@@ -878,7 +883,8 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
     assert_int_equal(store_begin(fx->s, &err), 0);
     for (int i = 0; i <= OBSERVATION_SWEEP_BATCH; i++) {
         int64_t person = new_person(fx, GRID_B, 1000 + i);
-        struct observation_open_input in = {person, "home", NULL, "travel", day, NULL, at(d, 0, 0)};
+        struct observation_open_input in = {person, "home",      NULL, "travel", day,
+                                            NULL,   at(d, 0, 0), NULL, NULL};
         int64_t id;
         int opened;
         assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err), 0);
@@ -941,7 +947,22 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
                                                 reasons[next_rand(&seed) % 4],
                                                 start,
                                                 NULL,
-                                                t};
+                                                t,
+                                                NULL,
+                                                NULL};
+            /* Back-dated by occurred_at (a time or a day), the start date
+             * then that day unless given. */
+            char occurred[32];
+            unsigned how = next_rand(&seed) % 4;
+            if (how == 1) {
+                time_iso_from_unix((time_t)(t - (int64_t)(next_rand(&seed) % 48) * 3600), occurred);
+                in.occurred_at = occurred;
+                in.start_date = next_rand(&seed) % 2 ? NULL : start;
+            } else if (how == 2) {
+                date_of_day((t + TIME_CN_OFFSET_SECONDS) / 86400 - next_rand(&seed) % 3, occurred);
+                in.occurred_at = occurred;
+                in.start_date = NULL;
+            }
             struct observation o;
             rc = observation_create(fx->s, &fx->admin, &in, NULL, &o, &err);
         } else if (op < 60) {
@@ -996,11 +1017,22 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
         } else if (op < 70) {
             struct observation o;
             int64_t id = 1 + next_rand(&seed) % 60;
-            struct observation_release_input in = {"ok", NULL};
+            struct observation_release_input in = {"ok", NULL, NULL};
             const struct actor *who = &fx->admin;
             if (next_rand(&seed) % 3 == 0) {
                 in.override_reason = "会商同意";
                 who = &fx->health;
+            }
+            /* Released at a past moment or on a past day (before the
+             * opening: refused). */
+            char occurred[32];
+            unsigned how = next_rand(&seed) % 3;
+            if (how == 1) {
+                time_iso_from_unix((time_t)(t - (int64_t)(next_rand(&seed) % 72) * 3600), occurred);
+                in.occurred_at = occurred;
+            } else if (how == 2) {
+                date_of_day((t + TIME_CN_OFFSET_SECONDS) / 86400 - next_rand(&seed) % 4, occurred);
+                in.occurred_at = occurred;
             }
             rc = observation_release(fx->s, who, id, &in, &o, &err);
         } else if (op < 73) {
