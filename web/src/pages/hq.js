@@ -396,7 +396,7 @@ function LevelsTab({ code, can }) {
             ${[1, 2, 3, 4].map((l) => html`<option key=${l} value=${l}>${t(`hq.level_n${l}`)}</option>`)}
           </select>
         </label>
-        <label>${t('hq.effective')}<input type="date" ...${f.bind('effective_date')} /></label>
+        <label>${t('hq.effective')}<input type="date" max=${today(0)} ...${f.bind('effective_date')} /></label>
         <label>${t('hq.note')}<input ...${f.bind('note')} /></label>
       </div>
       <${FormError} error=${f.error} />
