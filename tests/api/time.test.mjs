@@ -182,6 +182,8 @@ test('issuing a bulletin freezes it; a late record shows as a correction; as_of 
   const asOf = await bulletin(D, `&as_of=${encodeURIComponent(issuedAt)}`);
   assert.deepEqual(asOf.figures, now.published.figures);
   assert.deepEqual(asOf.children.map((x) => x.figures), before.children.map((x) => x.figures));
+  // A moment that is not one is refused on its field.
+  assertError(assert, await health.get(`/api/v1/bulletin?region=${COUNTY}&date=${D}&as_of=yesterday`), 400, 'invalid_input', ['as_of']);
   // The same through the CLI: as of the issue, and now with the correction.
   const cli = srv.cli(['bulletin', '--region', COUNTY, '--date', D, '--as-of', issuedAt]);
   assert.equal(cli.status, 0, cli.stderr);
@@ -276,6 +278,7 @@ test('epigrid import cases: a line list enters each case on the days it happened
 });
 
 test('a line list exported re-imports into another city system with the same columns and content', async () => {
+  assertError(assert, await admin.get(`/api/v1/cases/export?region=${COUNTY}&format=csv&unmask=2`), 400, 'invalid_input', ['unmask']);
   const exported = await admin.get(`/api/v1/cases/export?region=${COUNTY}&format=csv&unmask=1`);
   assert.equal(exported.status, 200, exported.text);
   const other = await startServer();
