@@ -27,6 +27,7 @@
 #include "core/site.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 const char *const case_statuses[] = {
@@ -208,15 +209,16 @@ static void check_date(const char *field, const char *v, int64_t today, int64_t 
 /* ---- reading ------------------------------------------------------------ */
 
 #define FLAG_EXPR                                                                                  \
-    "(c.status = 'confirmed' AND (c.site_id IS NULL OR s.kind IS NULL"                             \
-    " OR s.kind <> 'designated_hospital'))"
+    "(c.status = 'confirmed' AND c.transferred_to IS NULL AND (c.site_id IS NULL"                  \
+    " OR s.kind IS NULL OR s.kind <> 'designated_hospital'))"
 
 #define COLUMNS                                                                                    \
     "c.id, c.person_id, COALESCE(p.name, ''), c.grid_code, c.status, c.classification,"            \
     " COALESCE(c.severity, ''), COALESCE(c.onset_date, ''), c.report_date,"                        \
     " COALESCE(c.confirmed_date, ''), COALESCE(c.outcome_date, ''), COALESCE(c.site_id, 0),"       \
     " COALESCE(s.name, ''), COALESCE(s.kind, ''), COALESCE(c.observation_id, 0), " FLAG_EXPR       \
-    ", COALESCE(c.note, ''), c.created_by, c.created_at, c.updated_at"
+    ", COALESCE(c.note, ''), c.created_by, c.created_at, c.updated_at,"                            \
+    " COALESCE(c.transferred_to, ''), COALESCE(c.transferred_date, '')"
 
 #define FROM                                                                                       \
     " FROM cases c JOIN persons p ON p.id = c.person_id LEFT JOIN sites s ON s.id = c.site_id"
@@ -244,6 +246,8 @@ static void fill(struct store_stmt *st, struct case_record *c)
     snprintf(c->created_by, sizeof c->created_by, "%s", store_column_text(st, 17));
     snprintf(c->created_at, sizeof c->created_at, "%s", store_column_text(st, 18));
     snprintf(c->updated_at, sizeof c->updated_at, "%s", store_column_text(st, 19));
+    snprintf(c->transferred_to, sizeof c->transferred_to, "%s", store_column_text(st, 20));
+    snprintf(c->transferred_date, sizeof c->transferred_date, "%s", store_column_text(st, 21));
 }
 
 int case_get(struct store *s, const char *scope, int64_t id, struct case_record *out,
@@ -368,6 +372,8 @@ json_t *case_json_new(const struct case_record *c)
     json_object_set_new(j, "observation_id",
                         c->observation_id ? json_integer(c->observation_id) : json_null());
     json_object_set_new(j, "outside_hospital", json_boolean(c->outside_hospital));
+    json_object_set_new(j, "transferred_to", opt_text(c->transferred_to));
+    json_object_set_new(j, "transferred_date", opt_text(c->transferred_date));
     json_object_set_new(j, "note", opt_text(c->note));
     json_object_set_new(j, "created_by", json_string(c->created_by));
     json_object_set_new(j, "created_at", json_string(c->created_at));
@@ -520,6 +526,8 @@ static int consequences(struct write *w, const struct case_record *before,
         char key[64];
         snprintf(key, sizeof key, "case_outside_hospital:%lld", (long long)after->id);
         const char *why = !strcmp(after->status, "discharged") ? "病例已出院,自动处置"
+                          : after->transferred_to[0] && !before->transferred_to[0]
+                              ? "病例已转出至辖区外救治,自动处置"
                           : !strcmp(after->status, "deceased") ? "病例已死亡,自动处置"
                           : case_status_open(after->status) && after->site_id
                               ? "病例已收治于定点医院,自动处置"
@@ -756,6 +764,20 @@ static int change_apply(struct write *w, const struct case_record *before,
         c->site_id = ch->site_id;
         json_array_append_new(fields, json_string("site_id"));
     }
+    if (ch->transferred_to && strcmp(ch->transferred_to, before->transferred_to) != 0) {
+        if (!open_before || !open_after) {
+            ep_error_set(err, EP_ERULE, "只有在院(未结案)的病例才能转出",
+                         "only an open case can be transferred out");
+            ep_error_field(err, "transferred_to", "%s%.0s", "%.0s%s", err->msg[0], err->msg[1]);
+            return write_fail(w, -EP_ERULE);
+        }
+        snprintf(c->transferred_to, sizeof c->transferred_to, "%s", ch->transferred_to);
+        if (ch->transferred_to[0])
+            memcpy(c->transferred_date, at_day, sizeof c->transferred_date);
+        else
+            c->transferred_date[0] = '\0';
+        json_array_append_new(fields, json_string("transferred_to"));
+    }
     if (ch->onset_date && strcmp(ch->onset_date, before->onset_date) != 0) {
         int64_t report;
         time_date_parse(before->report_date, &report);
@@ -793,6 +815,7 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
                        "must be mild, moderate, severe or critical");
     check_date("onset_date", ch->onset_date, today, &onset, err);
     check_note(ch->note, err);
+    text_check(ch->transferred_to, "transferred_to", CASE_TRANSFER_CHARS, 0, err);
     if (ch->site_given && ch->site_id < 0)
         ep_error_field(err, "site_id", "应为场所编号", "must be a site id");
     if (err->code)
@@ -828,7 +851,7 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
             store_prepare(s,
                           "UPDATE cases SET status = ?, classification = ?, severity = ?,"
                           " onset_date = ?, confirmed_date = ?, outcome_date = ?, site_id = ?,"
-                          " updated_at = ? WHERE id = ?",
+                          " transferred_to = ?, transferred_date = ?, updated_at = ? WHERE id = ?",
                           err);
         if (!st) {
             write_fail(&w, -EP_EINTERNAL);
@@ -843,8 +866,10 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
                 store_bind_int64(st, 7, c.site_id);
             else
                 store_bind_null(st, 7);
-            store_bind_text(st, 8, w.now);
-            store_bind_int64(st, 9, id);
+            store_bind_text(st, 8, c.transferred_to[0] ? c.transferred_to : NULL);
+            store_bind_text(st, 9, c.transferred_date[0] ? c.transferred_date : NULL);
+            store_bind_text(st, 10, w.now);
+            store_bind_int64(st, 11, id);
             if (step(&w, store_run(st, err)) == 0 && step(&w, case_get(s, "", id, &c, err)) == 0 &&
                 history_add(&w, &c, before.status, at_unix, fields, ch->note) == 0 &&
                 consequences(&w, &before, &c, at_unix) == 0) {

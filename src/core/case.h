@@ -55,7 +55,8 @@
 #include "store/store.h"
 #include "util/error.h"
 
-#define CASE_TEXT_MAX 1024 /* bytes of a note: 300 characters */
+#define CASE_TEXT_MAX       1024 /* bytes of a note: 300 characters */
+#define CASE_TRANSFER_CHARS 100  /* characters of the institution a case is transferred to */
 
 /* One entry of the state machine: moving from "from" to "to" is allowed or
  * refused with the message given. */
@@ -101,7 +102,10 @@ struct case_record {
     char site_name[161];
     char site_kind[24];
     int64_t observation_id; /* the observation it was converted from, 0 if none */
-    int outside_hospital;   /* 1: confirmed, open, not in a designated hospital */
+    int outside_hospital;   /* 1: confirmed, open, not transferred out, not in a designated
+                               hospital (四个集中) */
+    char transferred_to[CASE_TRANSFER_CHARS * 4 + 1]; /* "" unless transferred out (转出) */
+    char transferred_date[11];                        /* "" unless transferred out */
     char note[CASE_TEXT_MAX];
     char created_by[64];
     char created_at[32];
@@ -134,20 +138,22 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
                 struct idem_key *idem, struct case_record *out, struct ep_error *err);
 
 struct case_change {
-    const char *status;      /* target status, NULL = unchanged */
-    const char *severity;    /* NULL = unchanged */
-    int site_given;          /* 1 to change the placement */
-    int64_t site_id;         /* with site_given: the site, 0 = none */
-    const char *onset_date;  /* NULL = unchanged */
-    const char *note;        /* recorded with the history row, optional */
-    const char *occurred_at; /* when the change happened (occurred_parse): NULL = now;
-                                never before the case's last change */
-    int64_t at_unix;         /* the server's clock: 0 = now (simulations pass their clock) */
+    const char *status;         /* target status, NULL = unchanged */
+    const char *severity;       /* NULL = unchanged */
+    int site_given;             /* 1 to change the placement */
+    int64_t site_id;            /* with site_given: the site, 0 = none */
+    const char *onset_date;     /* NULL = unchanged */
+    const char *transferred_to; /* NULL = unchanged; the institution outside the jurisdiction
+                                   that took the case over (转出), "" = back in its own care */
+    const char *note;           /* recorded with the history row, optional */
+    const char *occurred_at;    /* when the change happened (occurred_parse): NULL = now;
+                                   never before the case's last change */
+    int64_t at_unix;            /* the server's clock: 0 = now (simulations pass their clock) */
 };
 
 /* Applies one change in one write: the status through the state machine
- * (-EP_ERULE with its message), severity and placement only while open
- * (-EP_ERULE), a site visible from who's scope (field "site_id": 404 like a
+ * (-EP_ERULE with its message), severity, placement and a transfer out only
+ * while open (-EP_ERULE), a site visible from who's scope (field "site_id": 404 like a
  * missing one).  A change that changes nothing is -EP_EINVAL.  History row
  * (the fields changed), counters, audit with before and after, event
  * ("case.updated"), alert.  -EP_ENOTFOUND when the case is missing or

@@ -213,7 +213,7 @@ test('a past round from paper records: visits dated in its days are recorded now
   assert.match(r.text, /2020-01-28 至 2020-02-05/);
 });
 
-test('four concentrations: the alert of a case outside a designated hospital resolves itself when it is admitted or discharged', async () => {
+test('four concentrations: the alert of a case outside a designated hospital resolves itself when it is admitted, discharged or transferred out', async () => {
   const site = await health.post('/api/v1/sites', { kind: 'designated_hospital', name: '东安县人民医院', region_code: COUNTY, capacity: 50 });
   assert.equal(site.status, 201, site.text);
   const alertOf = async (caseId) => {
@@ -238,6 +238,22 @@ test('four concentrations: the alert of a case outside a designated hospital res
   a = await alertOf(home);
   assert.equal(a.status, 'resolved');
   assert.match(a.note, /出院/);
+
+  // Transferred out (转出) to care outside the jurisdiction, on the day it happened.
+  r = await health.post('/api/v1/cases', { person_id: await person(), status: 'confirmed', occurred_at: '2020-02-09' });
+  const away = r.body.id;
+  assert.equal((await alertOf(away)).status, 'open');
+  r = await health.patch(`/api/v1/cases/${away}`, { transferred_to: '<b>湖南省人民医院</b>'.repeat(8) + 'x'.repeat(30) });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.body.error.fields[0].field, 'transferred_to');
+  r = await health.patch(`/api/v1/cases/${away}`, { transferred_to: '湖南省人民医院', occurred_at: '2020-02-12' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.transferred_to, '湖南省人民医院');
+  assert.equal(r.body.transferred_date, '2020-02-12');
+  assert.equal(r.body.outside_hospital, false);
+  a = await alertOf(away);
+  assert.equal(a.status, 'resolved');
+  assert.match(a.note, /转出/);
   // The dashboard's open alerts agree with the alerts themselves.
   const open = await health.get('/api/v1/alerts?rule=case_outside_hospital&status=unresolved&limit=100');
   assert.equal(open.body.items.filter((x) => [`case:${placed}`, `case:${home}`].includes(x.source)).length, 0);

@@ -157,13 +157,19 @@ test('case registry, case page with the four-concentrations warning, history and
   await page.locator('form.change-case button[type=submit]').click();
   await page.locator('table.history tbody tr').nth(1).waitFor();
   assert.equal(await page.locator('.outside-note').count(), 0);
+  // the history names the field changed in words, not its key
+  assert.equal(await page.locator('table.history tbody tr').nth(1).locator('td').nth(3).textContent(), '收治场所');
+  // transferred out to care outside the jurisdiction: shown with its day
+  await page.locator('form.change-case input[name=transferred_to]').fill('湖南省人民医院');
+  await page.locator('form.change-case button[type=submit]').click();
+  await page.locator('.details .transferred', { hasText: '湖南省人民医院' }).waitFor();
   // a refused transition shows the state machine's message
   await page.locator('form.change-case select[name=status]').selectOption('suspected');
   await page.locator('form.change-case button[type=submit]').click();
   await page.locator('form.change-case .error', { hasText: '确诊病例不能改回疑似病例' }).waitFor();
   await page.reload();
-  await page.locator('table.history tbody tr').nth(1).waitFor();
-  assert.equal(await page.locator('table.history tbody tr').count(), 2);
+  await page.locator('table.history tbody tr').nth(2).waitFor();
+  assert.equal(await page.locator('table.history tbody tr').count(), 3);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

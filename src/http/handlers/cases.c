@@ -229,6 +229,7 @@ const struct json_field cases_change_fields[] = {
     {.name = "severity", .type = JF_STRING, .max_len = 20},
     {.name = "site_id", .type = JF_INT, .min = 0, .max = 9.0e15, .ref = "site"},
     {.name = "onset_date", .type = JF_DATE},
+    {.name = "transferred_to", .type = JF_STRING, .max_len = CASE_TRANSFER_CHARS},
     {.name = "note", .type = JF_STRING, .max_len = 300},
     {JF_OCCURRED},
     {0},
@@ -249,6 +250,7 @@ int handler_case_update(struct http_request *req, struct http_response *res, str
         .site_given = site != NULL,
         .site_id = json_is_integer(site) ? json_integer_value(site) : 0,
         .onset_date = json_get_str(body, "onset_date"),
+        .transferred_to = json_get_str(body, "transferred_to"),
         .note = json_get_str(body, "note"),
         .occurred_at = json_get_str(body, "occurred_at"),
     };

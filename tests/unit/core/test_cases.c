@@ -991,6 +991,65 @@ static void demo_outbreak_bulletin_equals_the_oracle_every_day_every_county(void
     assert_int_equal(scalar(fx, "SELECT count(*) FROM cases", NULL), cases);
 }
 
+/* Four concentrations, issue 17 item 5: a confirmed case transferred out to
+ * care outside the jurisdiction resolves its own alert, leaves the "outside
+ * a designated hospital" counter (equal to its rebuild), and still counts in
+ * its region's bulletin; a closed case cannot be transferred. */
+static void a_case_transferred_out_resolves_its_alert(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    int64_t t = at(time_today_cn() - 2, 10);
+    struct case_input in = {
+        .person_id = new_person(fx, GRID_A), .status = "confirmed", .at_unix = t};
+    struct case_record c;
+    assert_int_equal(case_create(fx->s, &fx->admin, &in, NULL, &c, &err), 0);
+    assert_int_equal(c.outside_hospital, 1);
+    char key[64];
+    snprintf(key, sizeof key, "case_outside_hospital:%lld", (long long)c.id);
+    /* A control character in the institution's name is refused, nothing written. */
+    struct case_change ch = {.transferred_to = "省人民医院\x01", .at_unix = t + 60};
+    assert_int_equal(case_update(fx->s, &fx->admin, c.id, &ch, &c, &err), -EP_EINVAL);
+    assert_string_equal(err.fields[0].field, "transferred_to");
+    ep_error_clear(&err);
+    ch = (struct case_change){.transferred_to = "湖南省人民医院", .at_unix = t + 60};
+    assert_int_equal(case_update(fx->s, &fx->admin, c.id, &ch, &c, &err), 0);
+    assert_int_equal(c.outside_hospital, 0);
+    assert_string_equal(c.transferred_to, "湖南省人民医院");
+    char day[11];
+    time_date_format(time_today_cn() - 2, day);
+    assert_string_equal(c.transferred_date, day);
+    assert_int_equal(
+        scalar(fx,
+               "SELECT count(*) FROM alerts WHERE dedup_key = ? AND status = 'resolved'"
+               " AND note LIKE '%转出%'",
+               key),
+        1);
+    int64_t n;
+    assert_int_equal(counter_get(fx->s, CITY, "cases_outside_hospital", &n, &err), 0);
+    assert_int_equal(n, 0);
+    const char *codes[] = {CITY, COUNTY1, GRID_A};
+    counters_equal_rebuild(fx, codes, 3);
+    /* Still a current confirmed case of its region. */
+    struct bulletin b;
+    time_date_format(time_today_cn(), day);
+    assert_int_equal(bulletin_compute(fx->s, CITY, day, &b, &err), 0);
+    assert_int_equal(b.total.hospitalised_now, 1);
+    bulletin_cleanup(&b);
+    /* Back in the jurisdiction's care, then discharged: no more transfers. */
+    ch = (struct case_change){.transferred_to = "", .at_unix = t + 120};
+    assert_int_equal(case_update(fx->s, &fx->admin, c.id, &ch, &c, &err), 0);
+    assert_int_equal(c.outside_hospital, 1);
+    assert_string_equal(c.transferred_date, "");
+    ch = (struct case_change){.status = "discharged", .at_unix = t + 180};
+    assert_int_equal(case_update(fx->s, &fx->admin, c.id, &ch, &c, &err), 0);
+    ch = (struct case_change){.transferred_to = "湖南省人民医院", .at_unix = t + 240};
+    assert_int_equal(case_update(fx->s, &fx->admin, c.id, &ch, &c, &err), -EP_ERULE);
+    assert_string_equal(err.fields[0].field, "transferred_to");
+    counters_equal_rebuild(fx, codes, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1000,6 +1059,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(contacts_open_observations_and_form_a_chain, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_case_transferred_out_resolves_its_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(bulletin_equals_the_oracle_and_past_days_do_not_change,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(late_and_back_dated_records_land_on_their_day, setup,

@@ -152,10 +152,16 @@ export function CasesPage({ code, query, session }) {
 
 // ---- one case ---------------------------------------------------------------
 
+// A history row's changed fields, in words.
+const FIELD_KEYS = { status: 'cases.status', severity: 'cases.severity', site_id: 'cases.site',
+  onset_date: 'cases.onset', transferred_to: 'cases.transferred' };
+const fieldName = (f) => (FIELD_KEYS[f] ? t(FIELD_KEYS[f]) : f);
+
 function ChangeForm({ c, sites, onDone }) {
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
   const [site, setSite] = useState('');
+  const [transfer, setTransfer] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -165,6 +171,7 @@ function ChangeForm({ c, sites, onDone }) {
     if (status) body.status = status;
     if (severity) body.severity = severity;
     if (site !== '') body.site_id = Number(site);
+    if (transfer.trim()) body.transferred_to = transfer.trim();
     if (note) body.note = note;
     setBusy(true);
     setError(null);
@@ -173,6 +180,7 @@ function ChangeForm({ c, sites, onDone }) {
       setStatus('');
       setSeverity('');
       setSite('');
+      setTransfer('');
       setNote('');
       onDone();
     } catch (err) {
@@ -195,6 +203,8 @@ function ChangeForm({ c, sites, onDone }) {
       <option value="">${t('cases.no_change')}</option>
       ${sites.map((s) => html`<option value=${s.id}>${s.name} (${t(`site.${s.kind}`)})</option>`)}
     </select></label>
+    <label>${t('cases.transfer')} <input name="transferred_to" maxlength="100" placeholder=${t('cases.transfer_hint')}
+      value=${transfer} onInput=${(e) => setTransfer(e.target.value)} /></label>
     <label>${t('cases.note')} <input name="note" value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
     <button type="submit" class="primary" disabled=${busy}>${t('cases.save')}</button>
     <${ErrorBox} error=${error} />
@@ -260,6 +270,8 @@ export function CasePage({ id, code, session }) {
       <div><dt>${t('cases.report')}</dt><dd>${x.report_date}</dd></div>
       <div><dt>${t('cases.confirmed')}</dt><dd>${x.confirmed_date ?? '–'}</dd></div>
       <div><dt>${t('cases.outcome')}</dt><dd>${x.outcome_date ?? '–'}</dd></div>
+      ${x.transferred_to && html`<div class="transferred"><dt>${t('cases.transferred')}</dt>
+        <dd>${x.transferred_to} (${x.transferred_date})</dd></div>`}
       <div class="placement"><dt>${t('cases.placement')}</dt>
         <dd>${x.placement ? `${x.placement.name} (${t(`site.${x.placement.kind}`)}, ${x.placement.occupancy}/${x.placement.capacity})` : '–'}</dd></div>
     </dl>
@@ -273,7 +285,7 @@ export function CasePage({ id, code, session }) {
         ${x.history.map((h) => html`<tr key=${h.id}>
           <td>${when(h.at)}</td><td>${h.actor}</td>
           <td>${h.from ? `${t(`status.${h.from}`)} → ` : ''}${t(`status.${h.to}`)}${h.severity ? ` · ${t(`severity.${h.severity}`)}` : ''}</td>
-          <td class="mono">${h.fields.join(', ')}${h.note ? ` · ${h.note}` : ''}</td>
+          <td>${h.fields.map(fieldName).join('、')}${h.note ? ` · ${h.note}` : ''}</td>
         </tr>`)}
       </tbody>
     </table>
