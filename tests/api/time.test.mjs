@@ -114,6 +114,14 @@ test('a past outbreak loads with its dates: confirmation and discharge land on t
   d = await health.get(`/api/v1/dashboard?region=${COUNTY}`);
   assert.deepEqual([d.body.cases.discharged_total, d.body.cases.deaths_total, d.body.cases.current_confirmed], [1, 0, 1]);
   assert.equal(d.body.now_only, undefined);
+  // Stats of the current state only say so for another day, field by field; today is fine.
+  for (const url of [`/api/v1/regions/${COUNTY}/stats`, `/api/v1/stats/inspections?region=${COUNTY}`, `/api/v1/supplies/summary?region=${COUNTY}`]) {
+    const sep = url.includes('?') ? '&' : '?';
+    const r = await admin.get(`${url}${sep}date=2020-02-08`);
+    assertError(assert, r, 400, 'invalid_input', ['date']);
+    assert.match(r.body.error.fields[0].message, /只有当前值/);
+    assert.equal((await admin.get(`${url}${sep}date=${day(0)}`)).status, 200, url);
+  }
 });
 
 test('a case cannot change before its last change, nor be dated before the outbreak or in the future; nothing written', async () => {

@@ -196,21 +196,14 @@ int handler_stats_timeliness(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     const char *region = http_query(req, "region");
-    const char *date = http_query(req, "date");
+    char today[11];
+    const char *date = handler_date_param(req, today, err);
     const char *group = http_query(req, "group");
     if (!region)
         region = req->user.scope;
     if (!region_level_of_code(region))
         ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
-    char today[11];
-    if (!date) {
-        time_date_format(time_today_cn(), today);
-        date = today;
-    } else if (time_date_parse(date, NULL) != 0) {
-        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
-                       "invalid date, expected YYYY-MM-DD");
-    }
     if (group && strcmp(group, "children") != 0)
         ep_error_field(err, "group", "只支持 children", "only children is supported");
     if (err->code)

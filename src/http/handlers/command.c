@@ -48,20 +48,6 @@
 #include "util/json.h"
 #include "util/timeutil.h"
 
-/* ?date= (default today) into "buf"; field error when malformed. */
-static const char *date_param(struct http_request *req, char buf[11], struct ep_error *err)
-{
-    const char *date = http_query(req, "date");
-    if (!date) {
-        time_date_format(time_today_cn(), buf);
-        return buf;
-    }
-    if (time_date_parse(date, NULL) != 0)
-        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
-                       "invalid date, expected YYYY-MM-DD");
-    return date;
-}
-
 /* ---- printable views ---------------------------------------------------------- */
 
 static void html_text(struct buf *b, const char *t)
@@ -118,7 +104,7 @@ int handler_levels_get(struct http_request *req, struct http_response *res, stru
         ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
     char today[11];
-    const char *date = http_query(req, "date") ? date_param(req, today, err) : NULL;
+    const char *date = http_query(req, "date") ? handler_date_param(req, today, err) : NULL;
     if (err->code)
         return -err->code;
     if (http_require_scope(req, region, err) != 0)
@@ -185,7 +171,7 @@ static int leader_regions(struct http_request *req, struct http_response *res, c
                           struct ep_error *err)
 {
     char today[11];
-    const char *date = date_param(req, today, err);
+    const char *date = handler_date_param(req, today, err);
     if (!user)
         ep_error_field(err, "user", "必填", "is required");
     if (err->code)
@@ -652,7 +638,7 @@ int handler_stats_inspections(struct http_request *req, struct http_response *re
                               struct ep_error *err)
 {
     const char *region;
-    if (handler_region_param(req, &region, err) != 0)
+    if (handler_region_param(req, &region, err) != 0 || handler_now_only(req, err) != 0)
         return -err->code;
     if (!region)
         region = req->user.scope;
@@ -780,7 +766,7 @@ int handler_dashboard_get(struct http_request *req, struct http_response *res, s
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
     char today[11];
-    const char *date = date_param(req, today, err);
+    const char *date = handler_date_param(req, today, err);
     if (err->code)
         return -err->code;
     json_t *out;

@@ -15,6 +15,7 @@
 #include "http/handlers/handlers.h"
 #include "util/idcheck.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 
 json_t *handler_person_json(const struct auth_user *viewer, const struct person *p, int unmasked)
 {
@@ -161,6 +162,33 @@ int handler_region_param(struct http_request *req, const char **region, struct e
     if (*region)
         return http_require_scope(req, *region, err);
     return 0;
+}
+
+const char *handler_date_param(struct http_request *req, char today[11], struct ep_error *err)
+{
+    const char *date = http_query(req, "date");
+    if (!date) {
+        time_date_format(time_today_cn(), today);
+        return today;
+    }
+    if (time_date_parse(date, NULL) != 0)
+        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
+                       "invalid date, expected YYYY-MM-DD");
+    return date;
+}
+
+int handler_now_only(struct http_request *req, struct ep_error *err)
+{
+    char today[11], buf[11];
+    const char *date = handler_date_param(req, buf, err);
+    time_date_format(time_today_cn(), today);
+    if (!err->code && strcmp(date, today) != 0)
+        ep_error_field(err, "date",
+                       "此统计只有当前值,不能按过去或将来的日期查询;某日的数字见"
+                       "指挥看板(/api/v1/dashboard?date=)和疫情通报",
+                       "these figures exist for now only, not for another day; a day's figures "
+                       "are on the dashboard (/api/v1/dashboard?date=) and in the bulletin");
+    return err->code ? -err->code : 0;
 }
 
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more)

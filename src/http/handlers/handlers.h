@@ -210,6 +210,13 @@ json_t *handler_person_json(const struct auth_user *viewer, const struct person 
 int handler_registry_cursor_parse(const char *cursor, char grid[REGION_CODE_MAX], int64_t *id,
                                   struct ep_error *err);
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err);
+/* ?date= (YYYY-MM-DD, field error otherwise), or today's date written into
+ * "today" when absent. */
+const char *handler_date_param(struct http_request *req, char today[11], struct ep_error *err);
+/* For figures of the current state only: ?date= may be absent or today;
+ * another day is a field error that says so and where a day's figures are
+ * (issue 17: "or says plainly which figure is now only"). */
+int handler_now_only(struct http_request *req, struct ep_error *err);
 
 /* The query of a list paged by id, newest first. */
 struct handler_page {

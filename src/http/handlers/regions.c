@@ -163,7 +163,7 @@ int handler_region_children(struct http_request *req, struct http_response *res,
 int handler_region_stats(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     struct region r;
-    if (load(req, &r, NULL, err) != 0)
+    if (load(req, &r, NULL, err) != 0 || handler_now_only(req, err) != 0)
         return -err->code;
     json_t *stats = stats_json(req->store, r.code, err);
     if (!stats)

@@ -10,19 +10,12 @@
 int handler_stats_get(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
     const char *region = http_query(req, "region");
-    const char *date = http_query(req, "date");
+    char today[11];
+    const char *date = handler_date_param(req, today, err);
     if (!region)
         region = req->user.scope;
     if (!region_level_of_code(region))
         ep_error_field(err, "region", "地区编码无效", "invalid region code");
-    char today[11];
-    if (!date) {
-        time_date_format(time_today_cn(), today);
-        date = today;
-    } else if (time_date_parse(date, NULL) != 0) {
-        ep_error_field(err, "date", "日期无效,格式应为 YYYY-MM-DD",
-                       "invalid date, expected YYYY-MM-DD");
-    }
     if (err->code)
         return -EP_EINVAL;
     if (http_require_scope(req, region, err) != 0)

@@ -813,7 +813,7 @@ int handler_supplies_summary(struct http_request *req, struct http_response *res
                              struct ep_error *err)
 {
     const char *scope = read_scope(req, err);
-    if (!scope)
+    if (!scope || handler_now_only(req, err) != 0)
         return -err->code;
     json_t *out = NULL;
     return list_reply(res, supply_summary_json(req->store, scope, &out, err), &out);
