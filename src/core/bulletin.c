@@ -138,7 +138,7 @@ static int count_others(struct store *s, struct bulletin *b, const char *upper, 
         store_prepare(s,
                       "SELECT substr(grid_code, 1, ?), count(*) FROM contacts"
                       " WHERE grid_code >= ? AND grid_code < ? AND traced_day <= ?"
-                      " AND (? = '' OR traced_at <= ?) GROUP BY 1",
+                      " AND (? = '' OR COALESCE(recorded_at, traced_at) <= ?) GROUP BY 1",
                       err);
     if (!st)
         return -EP_EINTERNAL;

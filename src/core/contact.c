@@ -70,7 +70,7 @@ void contact_mask_name(const char *name, char *out, size_t size)
     " COALESCE(k.source_contact_id, 0), k.source_grid, k.contact_type, k.last_contact_date,"       \
     " COALESCE(k.observation_id, 0), COALESCE(o.status, ''), COALESCE(o.planned_end, ''),"         \
     " COALESCE((SELECT max(c.id) FROM cases c WHERE c.person_id = k.person_id), 0),"               \
-    " COALESCE(k.note, ''), k.traced_at, k.created_by"
+    " COALESCE(k.note, ''), k.traced_at, k.created_by, COALESCE(k.recorded_at, k.traced_at)"
 
 #define FROM                                                                                       \
     " FROM contacts k JOIN persons p ON p.id = k.person_id"                                        \
@@ -98,6 +98,7 @@ static void fill(struct store_stmt *st, struct contact *c)
     snprintf(c->note, sizeof c->note, "%s", store_column_text(st, 13));
     snprintf(c->traced_at, sizeof c->traced_at, "%s", store_column_text(st, 14));
     snprintf(c->created_by, sizeof c->created_by, "%s", store_column_text(st, 15));
+    snprintf(c->recorded_at, sizeof c->recorded_at, "%s", store_column_text(st, 16));
 }
 
 static void bind_scope(struct store_stmt *st, int first, const char *scope)
@@ -203,6 +204,7 @@ json_t *contact_json_new(const struct contact *c)
     json_object_set_new(j, "case_id", c->case_id ? json_integer(c->case_id) : json_null());
     json_object_set_new(j, "note", opt_text(c->note));
     json_object_set_new(j, "traced_at", json_string(c->traced_at));
+    json_object_set_new(j, "recorded_at", json_string(c->recorded_at));
     json_object_set_new(j, "created_by", json_string(c->created_by));
     return j;
 }
@@ -295,12 +297,20 @@ static int source_load(struct write *w, const struct contact_input *in, char gri
 int contact_create(struct store *s, const struct actor *who, const struct contact_input *in,
                    struct idem_key *idem, struct contact *out, struct ep_error *err)
 {
-    int64_t at_unix = now_or(in->at_unix);
+    int64_t now = now_or(in->at_unix), at_unix = now, last;
+    if (occurred_parse(s, "occurred_at", in->occurred_at, now, &at_unix, err) == -EP_EINTERNAL)
+        return -EP_EINTERNAL;
     char traced_at[32], traced_day[11];
     time_iso_from_unix((time_t)at_unix, traced_at);
-    memcpy(traced_day, traced_at, 10);
-    traced_day[10] = '\0';
-    if (contact_input_check(s, in, err) != 0)
+    time_date_format(time_day_of_unix(at_unix), traced_day);
+    if (contact_input_check(s, in, err) != 0 && !err->nfields)
+        return -err->code;
+    if (in->occurred_at && in->last_contact_date &&
+        time_date_parse(in->last_contact_date, &last) == 0 &&
+        strcmp(in->last_contact_date, traced_day) > 0)
+        ep_error_field(err, "last_contact_date", "不能晚于追踪日期(%s)",
+                       "cannot be after the day it was traced (%s)", traced_day);
+    if (err->code)
         return -err->code;
 
     struct write w;
@@ -310,6 +320,9 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         return contact_get(s, who->user->scope, contact_id, out, err);
     if (rc != 0)
         return rc;
+    write_clock(&w, in->at_unix);
+    if (at_unix != w.now_unix)
+        write_occurred(&w, at_unix);
     /* The source and an already registered person: visible to who, or not
      * found (the same answer for a record of another county). */
     char source_grid[REGION_CODE_MAX] = "";
@@ -341,12 +354,13 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         write_check(&w);
         return write_end(&w, 0);
     }
-    struct store_stmt *st = store_prepare(
-        s,
-        "INSERT INTO contacts (person_id, grid_code, source_case_id,"
-        " source_contact_id, source_grid, contact_type, last_contact_date, note,"
-        " traced_at, traced_day, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "INSERT INTO contacts (person_id, grid_code, source_case_id,"
+                      " source_contact_id, source_grid, contact_type, last_contact_date, note,"
+                      " traced_at, traced_day, created_by, recorded_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      err);
     if (!st) {
         write_fail(&w, -EP_EINTERNAL);
         return write_end(&w, 0);
@@ -367,6 +381,7 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
     store_bind_text(st, 9, traced_at);
     store_bind_text(st, 10, traced_day);
     store_bind_text(st, 11, who->user->username);
+    store_bind_text(st, 12, w.now);
     if ((rc = store_run(st, err)) != 0) {
         if (rc == -EP_ECONFLICT) { /* person and source are visible: this leaks nothing */
             ep_error_clear(err);
@@ -386,7 +401,7 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         .reason = "contact",
         .start_date = in->last_contact_date,
         .source = source,
-        .opened_unix = at_unix, /* traced now: slots before it are not due */
+        .opened_unix = at_unix, /* traced then: slots before it are not due */
     };
     int64_t obs_id;
     int opened;

@@ -43,7 +43,8 @@ struct contact {
     char planned_end[11];        /* of the observation, "" when none */
     int64_t case_id;             /* the person's latest case, 0 if none (the contact fell ill) */
     char note[1024];
-    char traced_at[32];
+    char traced_at[32];   /* when it was traced (occurred) */
+    char recorded_at[32]; /* when it reached us (the server's time) */
     char created_by[64];
 };
 
@@ -55,7 +56,9 @@ struct contact_input {
     const char *contact_type;      /* see above */
     const char *last_contact_date; /* YYYY-MM-DD, not in the future */
     const char *note;              /* optional, at most 300 characters */
-    int64_t at_unix;               /* when it is recorded: 0 = now */
+    const char *occurred_at;       /* when it was traced (occurred_parse: a date or a time with
+                                      its offset; NULL = now); the contact is not after it */
+    int64_t at_unix;               /* the server's clock: 0 = now (simulations pass theirs) */
 };
 
 /* 1 if "type" is a contact type; its Chinese name ("同住", ...) or "". */

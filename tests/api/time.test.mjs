@@ -506,3 +506,35 @@ test('a team deployed from paper records: active from the day it was deployed; b
   assert.equal(now.status, 201, now.text);
   assert.equal(now.body.active_from, day(0));
 });
+
+test('a close contact traced from paper records counts on the day it was traced; a contact after that day refused, nothing written', async () => {
+  // In the other county, so that the bulletins of the tests above stay as they are.
+  let r = await health.post('/api/v1/cases', { person_id: await person(OTHER_GRID), status: 'confirmed', occurred_at: '2020-02-04' });
+  assert.equal(r.status, 201, r.text);
+  const source = r.body.id;
+  const contactPerson = await person(OTHER_GRID);
+  const snap = srv.snapshot();
+  assertError(assert, await health.post('/api/v1/contacts', { person_id: contactPerson, source_case_id: source, contact_type: 'household',
+    last_contact_date: '2020-02-06', occurred_at: '2020-02-05' }), 400, 'invalid_input', ['last_contact_date']);
+  assertError(assert, await health.post('/api/v1/contacts', { person_id: contactPerson, source_case_id: source, contact_type: 'household',
+    last_contact_date: '2020-02-03', occurred_at: day(1) }), 400, 'invalid_input', ['occurred_at']);
+  assert.equal(srv.snapshot(), snap);
+  r = await health.post('/api/v1/contacts', { person_id: contactPerson, source_case_id: source, contact_type: 'household',
+    last_contact_date: '2020-02-03', occurred_at: '2020-02-05T15:00:00+08:00' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.traced_at, '2020-02-05T15:00:00+08:00');
+  assert.equal(r.body.recorded_at.slice(0, 10), day(0));
+  const at = async (date, more = '') => {
+    const b = await health.get(`/api/v1/bulletin?region=${OTHER}&date=${date}${more}`);
+    assert.equal(b.status, 200, b.text);
+    return b.body.figures;
+  };
+  // As known now: traced on the 5th, under observation from then.
+  assert.deepEqual([(await at('2020-02-04')).contacts_total, (await at('2020-02-05')).contacts_total], [0, 1]);
+  assert.equal((await at('2020-02-06')).observing_now, 1);
+  // As it could be known on the 6th itself: not yet recorded.
+  assert.equal((await at('2020-02-06', '&as_of=2020-02-06')).contacts_total, 0);
+  const audit = await admin.get('/api/v1/audit?entity=contact&limit=20');
+  const row = audit.body.items.find((x) => x.entity_id === String(r.body.id));
+  assert.equal(row.after.occurred_at, '2020-02-05T15:00:00+08:00');
+});

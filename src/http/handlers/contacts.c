@@ -59,6 +59,7 @@ const struct json_field contacts_contact_fields[] = {
     {.name = "source_contact_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "contact"},
     {.name = "contact_type", .type = JF_STRING, .required = 1, .max_len = 20},
     {.name = "last_contact_date", .type = JF_DATE, .required = 1},
+    {JF_OCCURRED},
     {.name = "note", .type = JF_STRING, .max_len = 300},
     {0},
 };
@@ -89,6 +90,7 @@ int handler_contacts_create(struct http_request *req, struct http_response *res,
         .source_contact_id = json_get_int(body, "source_contact_id", 0),
         .contact_type = json_get_str(body, "contact_type"),
         .last_contact_date = json_get_str(body, "last_contact_date"),
+        .occurred_at = json_get_str(body, "occurred_at"),
         .note = json_get_str(body, "note"),
     };
     struct contact out;
