@@ -458,6 +458,46 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
     return rc;
 }
 
+int person_search(struct store *s, const char *scope, const char *name_prefix, const char *phone,
+                  int64_t limit, person_fn fn, void *ctx, struct ep_error *err)
+{
+    struct store_stmt *st;
+    if (phone) {
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons WHERE grid_code >= ? AND grid_code < ?"
+                           " AND phone = ? ORDER BY grid_code, id LIMIT ?",
+                           err);
+        if (st)
+            store_bind_text(st, 3, phone);
+    } else {
+        /* Every name that begins with the prefix sorts below the prefix
+         * followed by the last code point (bytes compare: C collation). */
+        char upper[PERSON_NAME_MAX + 8];
+        snprintf(upper, sizeof upper, "%s\xf4\x8f\xbf\xbf", name_prefix);
+        st = store_prepare(s,
+                           "SELECT " COLUMNS " FROM persons WHERE grid_code >= ? AND grid_code < ?"
+                           " AND name >= ? AND name < ? ORDER BY name, grid_code, id LIMIT ?",
+                           err);
+        if (st) {
+            store_bind_text(st, 3, name_prefix);
+            store_bind_text(st, 4, upper);
+        }
+    }
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, scope);
+    store_bind_int64(st, phone ? 4 : 5, limit);
+    int rc;
+    struct person p;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &p);
+        if ((rc = fn(&p, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 void person_pii_fill(const struct person *p, int masked, struct person_pii *out)
 {
     out->masked = masked;

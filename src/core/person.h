@@ -116,6 +116,13 @@ typedef int (*person_fn)(const struct person *p, void *ctx);
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
                 struct ep_error *err);
 
+/* The persons inside "scope" for a picker, at most "limit": those whose name
+ * begins with "name_prefix" (by name, then grid and id), or, when "phone" is
+ * given instead, whose phone is exactly it.  No cursor: a picker asks for a
+ * longer prefix, not a next page. */
+int person_search(struct store *s, const char *scope, const char *name_prefix, const char *phone,
+                  int64_t limit, person_fn fn, void *ctx, struct ep_error *err);
+
 /* The personal data of a person as one view shows it: in full, or masked.
  * Masked, the birth date shrinks to the year: with the first and last four
  * digits of the ID number and the check digit, the date would leave a

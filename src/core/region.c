@@ -580,6 +580,46 @@ int region_children_list(struct store *s, const char *code, region_fn fn, void *
     return rc;
 }
 
+int region_search(struct store *s, const char *scope, const char *text, int level, int limit,
+                  region_fn fn, void *ctx, struct ep_error *err)
+{
+    assert(text && limit > 0);
+    /* LIKE's own characters in the user's text match themselves. */
+    char pattern[4 * REGION_NAME_MAX + 3];
+    size_t n = 0;
+    pattern[n++] = '%';
+    for (const char *c = text; *c && n + 4 < sizeof pattern; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            pattern[n++] = '\\';
+        pattern[n++] = *c;
+    }
+    pattern[n++] = '%';
+    pattern[n] = '\0';
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT code, COALESCE(parent_code, ''), level, name FROM regions"
+                      " WHERE code >= ? AND code < ? AND (? = 0 OR level = ?)"
+                      " AND (name LIKE ? ESCAPE '\\' OR code = ?)"
+                      " ORDER BY level, code LIMIT ?",
+                      err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, scope);
+    store_bind_int64_twice(st, 3, level);
+    store_bind_text(st, 5, pattern);
+    store_bind_text(st, 6, text);
+    store_bind_int64(st, 7, limit);
+    int rc;
+    struct region r;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &r);
+        if ((rc = fn(&r, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 int region_path_list(struct store *s, const char *code, region_fn fn, void *ctx,
                      struct ep_error *err)
 {

@@ -148,6 +148,13 @@ int region_create_audited(struct store *s, const struct actor *who, const char *
 typedef int (*region_fn)(const struct region *r, void *ctx);
 int region_children_list(struct store *s, const char *code, region_fn fn, void *ctx,
                          struct ep_error *err);
+
+/* The regions inside "scope" whose name contains "text" (or whose code is
+ * "text"), of "level" only when it is not 0: at most "limit", by level then
+ * code.  For pickers: "茶亭" finds 茶亭社区 wherever it is in the scope. */
+int region_search(struct store *s, const char *scope, const char *text, int level, int limit,
+                  region_fn fn, void *ctx, struct ep_error *err);
+
 /* Calls "fn" for each ancestor of "code" from the city down, then the region itself. */
 int region_path_list(struct store *s, const char *code, region_fn fn, void *ctx,
                      struct ep_error *err);

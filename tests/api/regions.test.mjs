@@ -200,3 +200,27 @@ test('a region keeps its former codes: 祁阳县 431121 is 祁阳市 431181 sinc
   assert.match(bad.stderr, /第 5 行: 变更日期: 日期格式应为 YYYY-MM-DD/);
   assert.equal(srv.snapshot(), before);
 });
+
+test('GET /regions?q= for a picker: names containing the text in the jurisdiction, with their paths; ?level= of one level', async () => {
+  const search = async (client, q, more = '') => {
+    const r = await client.get(`/api/v1/regions?q=${encodeURIComponent(q)}${more}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.items;
+  };
+  // 白牙市镇 of 东安县, with the names of its path.
+  let hits = await search(admin, '白牙市');
+  const baiya = hits.find((h) => h.code === '431122100');
+  assert.ok(baiya, JSON.stringify(hits));
+  assert.deepEqual(baiya.path.map((p) => p.name), ['永州市', '东安县', '白牙市镇']);
+  // A county's admin finds only its own; a code finds its region.
+  hits = await search(county, '社区');
+  assert.ok(hits.length > 0 && hits.every((h) => h.code.startsWith('431122')), JSON.stringify(hits.slice(0, 3)));
+  assert.ok(hits.length <= 20);
+  assert.deepEqual((await search(county, '431124101213')), []);
+  assert.deepEqual((await search(admin, '431124101213')).map((h) => h.name), ['贵头村']);
+  assert.ok((await search(admin, '镇', '&level=township')).every((h) => h.level === 'township'));
+  // LIKE's own characters are only text; bad input by field.
+  assert.deepEqual(await search(admin, '%'), []);
+  assertError(assert, await admin.get('/api/v1/regions?q='), 400, 'invalid_input', ['q']);
+  assertError(assert, await admin.get('/api/v1/regions?q=x&level=street'), 400, 'invalid_input', ['level']);
+});

@@ -252,6 +252,39 @@ test('GET /persons filters by region, name, id_number and household_id', async (
   assertError(assert, await admin.get('/api/v1/persons?limit=501'), 400, 'invalid_input', ['limit']);
 });
 
+test('GET /persons?q= for a picker: the beginning of a name, an ID number or a phone; in the scope only; lookups audited', async () => {
+  const a = await createPerson({ grid_code: GRID_A, name: '选择甲一', phone: '13900001111' });
+  const b = await createPerson({ grid_code: GRID_B, name: '选择甲二' });
+  const c = await createPerson({ grid_code: GRID_C, name: '选择甲三', phone: '13900002222' });
+  const ids = async (q, client = admin, more = '') => {
+    const r = await client.get(`/api/v1/persons?q=${encodeURIComponent(q)}${more}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.next_cursor, null);
+    return r.body.items.map((p) => p.id);
+  };
+  // By name, then grid: a prefix finds all three; the county admin of 431103 only its own.
+  assert.deepEqual((await ids('选择甲')).sort(), [a.id, b.id, c.id].sort());
+  assert.deepEqual(await ids('选择甲一'), [a.id]);
+  assert.deepEqual(await ids('选择甲', adminOther), [c.id]);
+  assert.deepEqual(await ids('选择甲', workerA), [a.id]);
+  assert.deepEqual(await ids('选择甲', admin, `&region=${GRID_B}`), [b.id]);
+  assert.deepEqual(await ids('选择甲', admin, '&limit=2').then((x) => x.length), 2);
+  // LIKE's own characters are only text.
+  assert.deepEqual(await ids('%'), []);
+  // An ID number or a phone is an exact lookup, audited, and finds nothing outside the scope.
+  const full = (await health.get(`/api/v1/persons/${a.id}`)).body.id_number;
+  const lookups = () => Number(sql(srv.db, "SELECT count(*) AS n FROM audit_log WHERE action = 'lookup'")[0].n);
+  const before = lookups();
+  assert.deepEqual(await ids(full), [a.id]);
+  assert.deepEqual(await ids(full, adminOther), []);
+  assert.deepEqual(await ids('13900001111'), [a.id]);
+  assert.deepEqual(await ids('13900001111', adminOther), []);
+  assert.deepEqual(await ids('13900002222', adminOther), [c.id]);
+  assert.equal(lookups(), before + 5);
+  assertError(assert, await admin.get('/api/v1/persons?q='), 400, 'invalid_input', ['q']);
+  assertError(assert, await admin.get(`/api/v1/persons?q=${'长'.repeat(21)}`), 400, 'invalid_input', ['q']);
+});
+
 test('pagination is stable: pages cover every row exactly once, in (grid, id) order', async () => {
   for (let i = 0; i < 12; i++) await createPerson({ grid_code: [GRID_B, GRID_A, GRID_C][i % 3], name: '翻页' });
   const all = (await admin.get('/api/v1/persons?limit=500')).body.items;

@@ -1,7 +1,8 @@
 /*
  * persons.c -- the person registry over HTTP:
  *   GET   /api/v1/persons              scoped list (?region=&name=&id_number=&household_id=
- *                                      &limit=&cursor=), ordered by (grid_code, id)
+ *                                      &limit=&cursor=), ordered by (grid_code, id); ?q= for
+ *                                      a picker: a name's beginning, an ID number or a phone
  *   POST  /api/v1/persons              create (client_uuid makes retries idempotent)
  *   GET   /api/v1/persons/{id}         one person (404 outside the caller's scope)
  *   PATCH /api/v1/persons/{id}         change the given fields
@@ -18,6 +19,7 @@
 #include "core/person.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
+#include "util/text.h"
 
 struct list_ctx {
     const struct auth_user *viewer;
@@ -29,6 +31,44 @@ static int add_person(const struct person *p, void *ctx)
     struct list_ctx *c = ctx;
     json_array_append_new(c->items, handler_person_json(c->viewer, p, 0));
     return 0;
+}
+
+/* ?q= of a person picker: an ID number or a phone is an exact lookup
+ * (counted and audited as one), anything else the beginning of a name. */
+static int persons_search(struct http_request *req, struct http_response *res, const char *q,
+                          int limit, struct person_filter *f, struct ep_error *err)
+{
+    if (text_check(q, "q", 20, TEXT_REQUIRED, err) != 0)
+        return -err->code;
+    size_t n = strlen(q), digits = strspn(q, "0123456789");
+    int is_id = n == 18 && (digits == 18 || (digits == 17 && (q[17] == 'X' || q[17] == 'x')));
+    int is_phone = n == 11 && digits == 11 && q[0] == '1';
+    struct list_ctx c = {&req->user, json_array()};
+    int rc;
+    if (is_id) {
+        f->id_number = q;
+        f->limit = limit;
+        if (http_lookup_take(req, res, err) != 0) {
+            json_decref(c.items);
+            return -err->code;
+        }
+        rc = person_list(req->store, f, add_person, &c, err);
+    } else {
+        if (is_phone && http_lookup_take(req, res, err) != 0) {
+            json_decref(c.items);
+            return -err->code;
+        }
+        char scope[REGION_CODE_MAX];
+        if (!region_narrow(f->scope, f->region, scope))
+            scope[0] = '\0', rc = 0; /* disjoint: nothing */
+        else
+            rc = person_search(req->store, scope, is_phone ? NULL : q, is_phone ? q : NULL, limit,
+                               add_person, &c, err);
+    }
+    /* Exactly "limit" rows at most: a picker has no next page. */
+    return handler_page_reply_pii(req, res, rc, c.items, limit, json_page_cursor_grid_id,
+                                  is_id || is_phone ? "lookup" : "view", "person", is_id ? q : NULL,
+                                  err);
 }
 
 int handler_persons_list(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -46,6 +86,9 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
+    const char *q = http_query(req, "q");
+    if (q)
+        return persons_search(req, res, q, limit, &f, err);
     f.name = http_query(req, "name");
     f.id_number = http_query(req, "id_number");
     if (f.id_number && !*f.id_number)

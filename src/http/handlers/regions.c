@@ -1,6 +1,8 @@
 /*
  * regions.c -- the region tree with roll-up figures:
- *   GET /api/v1/regions                  the caller's jurisdiction root
+ *   GET /api/v1/regions                  the caller's jurisdiction root; with ?q= the
+ *                                        regions of the jurisdiction named like q (or
+ *                                        coded q), ?level= of one level, with their paths
  *   GET /api/v1/regions/{code}           one region with its path and former codes
  *                                        (a former code finds the region that has it now)
  *   GET /api/v1/regions/{code}/children  children with their figures
@@ -14,6 +16,7 @@
 #include "core/region.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
+#include "util/text.h"
 
 static int add_metric(const char *metric, int64_t value, void *ctx)
 {
@@ -106,9 +109,43 @@ static int add_former(const struct region_former *f, void *ctx)
     return 0;
 }
 
+/* A search hit with the names of its path below the jurisdiction's root. */
+static int add_hit(const struct region *r, void *ctx)
+{
+    struct children_ctx *c = ctx;
+    json_t *item = region_json(r), *path = json_array();
+    json_object_set_new(item, "path", path);
+    json_array_append_new(c->items, item);
+    return region_path_list(c->store, r->code, add_path, path, c->err);
+}
+
+#define SEARCH_LIMIT 20
+
 int handler_regions_roots(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
+    const char *q = http_query(req, "q"), *level = http_query(req, "level");
+    int lv = 0;
+    if (level) {
+        for (int l = REGION_CITY; l <= REGION_GRID; l++)
+            if (!strcmp(level, region_level_name(l)))
+                lv = l;
+        if (!lv)
+            ep_error_field(err, "level", "应为 city、county、township、village 或 grid",
+                           "must be city, county, township, village or grid");
+    }
+    if (q)
+        text_check(q, "q", REGION_NAME_CHARS, TEXT_REQUIRED, err);
+    if (err->code)
+        return -err->code;
     struct children_ctx c = {req->store, json_array(), err};
+    if (q) {
+        int rc = region_search(req->store, req->user.scope, q, lv, SEARCH_LIMIT, add_hit, &c, err);
+        if (rc != 0) {
+            json_decref(c.items);
+            return rc;
+        }
+        return http_reply_json(res, 200, json_pack("{s:o}", "items", c.items));
+    }
     struct region r;
     int rc = region_get(req->store, req->user.scope, &r, err);
     if (rc == 0)
