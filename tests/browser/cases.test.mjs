@@ -174,6 +174,35 @@ test('case registry, case page with the four-concentrations warning, history and
   await page.context().close();
 });
 
+test('report a case by choosing the person by name: a picker, not a person number', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto('/cases/4311');
+  await loginForm(page, 'health_4311', PASSWORD);
+  const form = page.locator('form.report-case');
+  const box = form.locator('.person-picker input[role=combobox]');
+  await box.waitFor();
+  // A partial ID number is not sent (a lookup is counted): nothing listed.
+  await box.fill('4311');
+  await page.waitForTimeout(300);
+  assert.equal(await form.locator('[role=option]').count(), 0);
+  await box.fill('陈桂');
+  await form.locator('[role=option]', { hasText: '陈桂兰' }).waitFor();
+  // with what tells two namesakes apart: the ID number (masked for roles without PII) and the grid
+  assert.match(await form.locator('[role=option]').first().textContent(), /4311221954\S+ 431122102201001/);
+  await box.press('Enter');
+  await form.locator('.picker-value', { hasText: '陈桂兰' }).waitFor();
+  const chosen = await form.locator('input[type=hidden][name=person_id]').inputValue();
+  await form.locator('select[name=status]').selectOption('suspected');
+  await form.locator('button[type=submit]').click();
+  await page.waitForURL(/\/cases\/4311\/\d+$/);
+  const id = Number(page.url().split('/').at(-1));
+  const c = (await health.get(`/api/v1/cases/${id}`)).body;
+  assert.equal(String(c.person_id), chosen);
+  assert.equal(c.person_name, '陈桂兰');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('bulletin page: a commander issues a finished day; a case typed in later shows as a correction', async () => {
   const page = await openPage(browser, srv);
   await page.goto(`/bulletin/4311?date=${day(-2)}`);

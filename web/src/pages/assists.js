@@ -12,6 +12,7 @@
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
+import { PersonPicker } from '../pickers.js';
 import { getLang, num, t } from '../i18n.js';
 import { useEvents } from '../live.js';
 import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
@@ -63,8 +64,7 @@ function InboxActions({ r, onDone }) {
     ${r.status === 'pending' &&
     html`<button type="button" class="primary acknowledge" disabled=${busy} onClick=${() => act('acknowledge')}>${t('assists.acknowledge')}</button>`}
     ${!r.person_id &&
-    html`<label>${t('assists.person_id')} <input name="person_id" inputmode="numeric" size="8" value=${personId}
-      onInput=${(e) => setPersonId(e.target.value)} /></label>`}
+    html`<${PersonPicker} name="person_id" label=${t('assists.person')} value=${personId} onChange=${setPersonId} />`}
     <label>${t('assists.reply')} <input name="reply" size="16" value=${reply} onInput=${(e) => setReply(e.target.value)} /></label>
     <button type="button" class="observe" disabled=${busy} onClick=${() => act('observe', observeBody())}>${t('assists.observe')}</button>
     <button type="button" class="secondary not-found" disabled=${busy || !reply}

@@ -12,6 +12,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { getLang, num, t } from '../i18n.js';
+import { PersonPicker } from '../pickers.js';
 import { ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
@@ -85,8 +86,7 @@ function ReportForm({ sites, onDone }) {
   };
   return html`<form class="card report-case" onSubmit=${submit}>
     <h2>${t('cases.report_case')}</h2>
-    <label>${t('cases.person_id')} <input name="person_id" inputmode="numeric" value=${personId}
-      onInput=${(e) => setPersonId(e.target.value)} /></label>
+    <${PersonPicker} name="person_id" label=${t('cases.person')} value=${personId} onChange=${setPersonId} required />
     <label>${t('cases.status')} <select name="status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
       ${['suspected', 'confirmed', 'asymptomatic'].map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
     </select></label>
