@@ -281,42 +281,16 @@ static int audit_export(struct store *s, const struct export *ex, const char *re
 
 int cli_export(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"region", required_argument, 0, 'r'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"full", no_argument, 0, 'F'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *region = NULL, *format = "csv", *out_path = NULL;
     struct export ex;
     memset(&ex, 0, sizeof ex);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:f:o:Fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'F':
-            ex.full = 1;
-            break;
-        case 'h':
-            puts(HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL},         {"region", 'r', &region, NULL},
+        {"format", 'f', &format, NULL}, {"out", 'o', &out_path, NULL},
+        {"full", 'F', NULL, &ex.full},  {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     ex.lang = cli_lang();
     int en = ex.lang == EP_LANG_EN;
     if (argc - optind != 1 ||
@@ -351,7 +325,7 @@ int cli_export(int argc, char **argv)
     struct ep_error err;
     ep_error_clear(&err);
     struct region r;
-    int status = CLI_FAIL;
+    status = CLI_FAIL;
     if (region_get(s, region, &r, &err) != 0) {
         cli_print_error(&err);
         goto out;

@@ -711,11 +711,6 @@ static int copy_mapping(FILE *from)
 
 int cli_import(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"skip-bad", no_argument, 0, 's'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     /* Party organisations and members: import_orgs.c. */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "-d"))
@@ -732,26 +727,13 @@ int cli_import(int argc, char **argv)
     const char *db = NULL;
     struct import im;
     memset(&im, 0, sizeof im);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            im.skip_bad = 1;
-            break;
-        case 'n':
-            im.dry_run = 1;
-            break;
-        case 'h':
-            puts(HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"skip-bad", 's', NULL, &im.skip_bad},
+                                      {"dry-run", 'n', NULL, &im.dry_run},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0)) {
         fprintf(stderr, "%s\n", HELP);
@@ -781,7 +763,7 @@ int cli_import(int argc, char **argv)
     ep_error_clear(&err);
     im.err = &err;
     im.started_us = time_monotonic_us();
-    int status = CLI_FAIL;
+    status = CLI_FAIL;
     int encoding = CSVREAD_ASCII;
     audit_cli_actor(&im.user, &im.who);
     int rc = write_begin(&im.w, im.s, &im.who, NULL, NULL, NULL, &err);

@@ -370,23 +370,13 @@ static int finish(struct run *r, const char *path, int encoding)
 
 int cli_import_regions(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL;
-    int dry_run = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:nh", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'n')
-            dry_run = 1;
-        else if (c == 'h')
-            return puts(HELP), CLI_OK;
-        else
-            return CLI_USAGE;
-    }
+    int dry_run = 0;
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL}, {"dry-run", 'n', NULL, &dry_run}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "grids") != 0)) {
         fprintf(stderr, "%s\n", HELP);
@@ -416,7 +406,8 @@ int cli_import_regions(int argc, char **argv)
     struct ep_error err;
     ep_error_clear(&err);
     r.err = &err;
-    int status = CLI_FAIL, encoding = CSVREAD_ASCII;
+    int encoding = CSVREAD_ASCII;
+    status = CLI_FAIL;
     int rc = write_begin(&r.w, r.s, &r.who, NULL, NULL, NULL, &err);
     if (rc == 0)
         rc = csvread_file(f, on_record, &r, &encoding, &err);

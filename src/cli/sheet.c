@@ -118,27 +118,15 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
 int sheet_options(int argc, char **argv, const char *help, const char **db, int *skip_bad,
                   int *dry_run)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"skip-bad", no_argument, 0, 's'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     *db = NULL;
     *skip_bad = *dry_run = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
-        if (c == 'd')
-            *db = optarg;
-        else if (c == 's')
-            *skip_bad = 1;
-        else if (c == 'n')
-            *dry_run = 1;
-        else if (c == 'h')
-            return puts(help), CLI_OK;
-        else
-            return CLI_USAGE;
-    }
+    const struct cli_option opts[] = {{"db", 'd', db, NULL},
+                                      {"skip-bad", 's', NULL, skip_bad},
+                                      {"dry-run", 'n', NULL, dry_run},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, help, 0);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2) {
         fprintf(stderr, "%s\n", help);
         return CLI_USAGE;
