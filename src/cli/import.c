@@ -655,21 +655,6 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
 
 /* ---- the end: counters, audit, commit -------------------------------------- */
 
-/* The deepest whole region code that is a prefix of "common" ("" if none). */
-static void region_of_prefix(const char *common, char out[REGION_CODE_MAX])
-{
-    size_t len = strlen(common);
-    out[0] = '\0';
-    for (int level = REGION_GRID; level >= REGION_CITY; level--) {
-        size_t l = (size_t)region_code_length(level);
-        if (l <= len) {
-            memcpy(out, common, l);
-            out[l] = '\0';
-            return;
-        }
-    }
-}
-
 /* The counters and the audit row of the import, then the end of its write:
  * committed, or rolled back on a failure (err set). */
 static int finish(struct import *im, const char *path, int encoding)
@@ -683,7 +668,7 @@ static int finish(struct import *im, const char *path, int encoding)
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char region[REGION_CODE_MAX];
-    region_of_prefix(im->common, region);
+    region_code_of_prefix(im->common, region);
     json_t *after = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file", base, "path",
                               path, "encoding", csvread_encoding_name(encoding), "rows",
                               (json_int_t)im->rows, "imported", (json_int_t)im->imported, "skipped",
