@@ -54,14 +54,12 @@ int cli_bulletin(int argc, char **argv)
                   ? "epigrid: valid --region, --date and --format needed (xlsx needs --out)\n"
                   : "epigrid: 需要有效的 --region、--date 和 --format(xlsx 须用 --out)\n",
               stderr);
-        fputs(usage_text, stderr);
-        return CLI_USAGE;
+        return cli_usage(usage_text);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct bulletin b;
     int rc = bulletin_compute_as_of(s, region, date, as_of, &b, &err);
     if (rc != 0) {

@@ -217,11 +217,10 @@ int cli_check(int argc, char **argv)
     }
     if (optind < argc)
         return CLI_USAGE;
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int ret = CLI_FAIL;
     struct counter_rows live = {0}, oracle = {0};
     char *problems = malloc(PROBLEMS_MAX);

@@ -62,6 +62,11 @@ const char *cli_db_path(const char *given);
 /* Opens the database and applies pending migrations; prints the error and
  * returns NULL on failure.  "create": 1 to create a missing file. */
 struct store *cli_open_store(const char *path, int create);
+/* cli_open_store for the existing database "db" names (cli_db_path(db));
+ * clears "err" for the command's own calls.  NULL on failure (printed). */
+struct store *cli_store(const char *db, struct ep_error *err);
+/* Prints "help" on stderr (as cli_options_parse does) and returns CLI_USAGE. */
+int cli_usage(const char *help);
 /* Prints "epigrid: <message>" and the field errors to stderr. */
 void cli_print_error(const struct ep_error *err);
 /* The language for CLI messages (enum ep_lang). */

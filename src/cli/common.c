@@ -47,6 +47,12 @@ static void print_help(const char *help, FILE *f)
         fputc('\n', f);
 }
 
+int cli_usage(const char *help)
+{
+    print_help(help, stderr);
+    return CLI_USAGE;
+}
+
 #define CLI_OPTIONS_MAX 24
 
 int cli_options_parse(int argc, char **argv, const struct cli_option *options, const char *help,
@@ -78,11 +84,8 @@ int cli_options_parse(int argc, char **argv, const struct cli_option *options, c
         int i = 0;
         while (i < n && options[i].letter != c)
             i++;
-        if (i == n) {
-            if (help_on_error)
-                print_help(help, stderr);
-            return CLI_USAGE;
-        }
+        if (i == n)
+            return help_on_error ? cli_usage(help) : CLI_USAGE;
         if (options[i].value)
             *options[i].value = optarg;
         else
@@ -156,4 +159,10 @@ int cli_read_password(char *out, size_t size)
         return -1;
     }
     return 0;
+}
+
+struct store *cli_store(const char *db, struct ep_error *err)
+{
+    ep_error_clear(err);
+    return cli_open_store(cli_db_path(db), 0);
 }

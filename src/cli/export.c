@@ -296,8 +296,7 @@ int cli_export(int argc, char **argv)
     if (argc - optind != 1 ||
         (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0) ||
         !region || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     ex.kind = strcmp(argv[optind], "persons") == 0 ? KIND_PERSONS : KIND_HOUSEHOLDS;
     ex.format = strcmp(format, "csv") == 0 ? FORMAT_CSV : FORMAT_XLSX;
@@ -319,11 +318,10 @@ int cli_export(int argc, char **argv)
     struct actor who;
     audit_cli_actor(&ex.viewer, &who);
 
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct region r;
     status = CLI_FAIL;
     if (region_get(s, region, &r, &err) != 0) {

@@ -721,8 +721,7 @@ int cli_import(int argc, char **argv)
         return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     im.kind = strcmp(argv[optind], "persons") == 0 ? KIND_PERSONS : KIND_HOUSEHOLDS;
     im.columns = im.kind == KIND_PERSONS ? person_columns : household_columns;

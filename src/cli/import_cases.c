@@ -246,8 +246,7 @@ int cli_import_cases(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (strcmp(argv[optind], "cases") != 0) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     struct sheet sh = {
         .columns = columns,

@@ -191,8 +191,7 @@ int cli_import_orgs(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (strcmp(argv[optind], "orgs") != 0 && strcmp(argv[optind], "members") != 0) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     int orgs = strcmp(argv[optind], "orgs") == 0;
     struct refs refs = {NULL, 0};

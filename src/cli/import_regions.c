@@ -284,8 +284,7 @@ int cli_import_regions(int argc, char **argv)
         return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "grids") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     struct run r;
     memset(&r, 0, sizeof r);

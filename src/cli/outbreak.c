@@ -38,26 +38,22 @@ int cli_outbreak(int argc, char **argv)
     if (seed) {
         opt.seed = strtoull(seed, &end, 10);
         if (*end || !*seed) {
-            fputs(usage_text, stderr);
-            return CLI_USAGE;
+            return cli_usage(usage_text);
         }
     }
     if (days) {
         opt.days = (int)strtol(days, &end, 10);
         if (*end || !*days) {
-            fputs(usage_text, stderr);
-            return CLI_USAGE;
+            return cli_usage(usage_text);
         }
     }
     if (optind < argc) {
-        fputs(usage_text, stderr);
-        return CLI_USAGE;
+        return cli_usage(usage_text);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct outbreak_stats st;
     int rc = outbreak_simulate(s, &opt, &st, &err);
     store_close(s);

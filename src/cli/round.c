@@ -46,18 +46,15 @@ int cli_round(int argc, char **argv)
         const char *arg = optind + 1 < argc ? argv[optind + 1] : "";
         close_id = strtoll(arg, &end, 10);
         if (!*arg || *end || close_id <= 0) {
-            fprintf(stderr, "%s\n", ROUND_HELP);
-            return CLI_USAGE;
+            return cli_usage(ROUND_HELP);
         }
     } else if (strcmp(action, "open") != 0 && strcmp(action, "list") != 0) {
-        fprintf(stderr, "%s\n", ROUND_HELP);
-        return CLI_USAGE;
+        return cli_usage(ROUND_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct auth_user user;
     struct actor who;
     audit_cli_actor(&user, &who);

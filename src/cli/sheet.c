@@ -153,10 +153,8 @@ int sheet_options(int argc, char **argv, const char *help, const char **db, int 
     int status = cli_options_parse(argc, argv, opts, help, 0);
     if (status >= 0)
         return status;
-    if (argc - optind != 2) {
-        fprintf(stderr, "%s\n", help);
-        return CLI_USAGE;
-    }
+    if (argc - optind != 2)
+        return cli_usage(help);
     return -1;
 }
 

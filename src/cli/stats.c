@@ -71,11 +71,10 @@ int cli_stats(int argc, char **argv)
               stderr);
         return CLI_USAGE;
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     json_t *out = stats_region_day(s, region, date, &err);
     if (out && round) {
         char metric[32];

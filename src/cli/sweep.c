@@ -81,13 +81,12 @@ int cli_sweep(int argc, char **argv)
         fprintf(stderr, "epigrid: 多余的参数 unexpected argument: %s\n", argv[optind]);
         return CLI_USAGE;
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
     if (!at)
         at = (int64_t)time(NULL);
-    struct ep_error err;
-    ep_error_clear(&err);
     struct observation_sweep_result res = {0, 0, 1}, part;
     int rc = 0;
     while (rc == 0 && res.more) {

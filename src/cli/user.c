@@ -42,8 +42,7 @@ int cli_user(int argc, char **argv)
     if (status >= 0)
         return status;
     if (optind >= argc) {
-        fprintf(stderr, "%s\n", USER_HELP);
-        return CLI_USAGE;
+        return cli_usage(USER_HELP);
     }
     const char *action = argv[optind];
     const char *username = optind + 1 < argc ? argv[optind + 1] : NULL;
@@ -51,14 +50,12 @@ int cli_user(int argc, char **argv)
     if ((needs_user && !username) ||
         (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "set") &&
          strcmp(action, "disable") && strcmp(action, "list"))) {
-        fprintf(stderr, "%s\n", USER_HELP);
-        return CLI_USAGE;
+        return cli_usage(USER_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int rc = 0;
     char password[256] = "";
     if (strcmp(action, "add") == 0 || strcmp(action, "passwd") == 0) {
@@ -119,14 +116,12 @@ int cli_token(int argc, char **argv)
     const char *arg = optind + 1 < argc ? argv[optind + 1] : NULL;
     if (!(strcmp(action, "list") == 0 ||
           ((strcmp(action, "create") == 0 || strcmp(action, "revoke") == 0) && arg))) {
-        fprintf(stderr, "%s\n", TOKEN_HELP);
-        return CLI_USAGE;
+        return cli_usage(TOKEN_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int rc;
     if (strcmp(action, "create") == 0) {
         char token[AUTH_TOKEN_HEX + 1];
