@@ -170,39 +170,33 @@ static long long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
+static const char *BACKUP_HELP =
+    "用法 usage: epigrid backup [--db PATH] --to FILE [--force]\n"
+    "  在服务运行、持续写入的同时备份数据库(SQLite 在线备份),\n"
+    "  备份完成后做完整性检查,通过后才写成 FILE;FILE 已存在时需 --force。\n"
+    "  Copies the database while the server keeps writing (SQLite online backup),\n"
+    "  checks the copy's integrity and only then renames it to FILE;\n"
+    "  an existing FILE is replaced only with --force.";
+
+static const char *RESTORE_HELP =
+    "用法 usage: epigrid restore --from FILE [--db PATH] [--force]\n"
+    "  从备份文件恢复数据库:先检查备份(epigrid 数据库、完整性),\n"
+    "  再原子地替换 PATH;PATH 已存在时需 --force。恢复前请先停止服务。\n"
+    "  Restores the database from a backup: checks the file (an epigrid\n"
+    "  database, integrity ok), then replaces PATH atomically; an existing\n"
+    "  PATH is replaced only with --force.  Stop the server first.";
+
 int cli_backup(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"to", required_argument, 0, 'o'},
-                                         {"force", no_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *to = NULL;
-    int force = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'o':
-            to = optarg;
-            break;
-        case 'f':
-            force = 1;
-            break;
-        case 'h':
-            puts("用法 usage: epigrid backup [--db PATH] --to FILE [--force]\n"
-                 "  在服务运行、持续写入的同时备份数据库(SQLite 在线备份),\n"
-                 "  备份完成后做完整性检查,通过后才写成 FILE;FILE 已存在时需 --force。\n"
-                 "  Copies the database while the server keeps writing (SQLite online backup),\n"
-                 "  checks the copy's integrity and only then renames it to FILE;\n"
-                 "  an existing FILE is replaced only with --force.");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    int force = 0;
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"to", 'o', &to, NULL},
+                                      {"force", 'f', NULL, &force},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, BACKUP_HELP, 0);
+    if (status >= 0)
+        return status;
     if (!to || optind < argc) {
         fputs("epigrid: 用法 usage: epigrid backup --db PATH --to FILE [--force]\n", stderr);
         return CLI_USAGE;
@@ -259,37 +253,15 @@ int cli_backup(int argc, char **argv)
 
 int cli_restore(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"from", required_argument, 0, 'i'},
-                                         {"force", no_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *from = NULL;
-    int force = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:i:fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'i':
-            from = optarg;
-            break;
-        case 'f':
-            force = 1;
-            break;
-        case 'h':
-            puts("用法 usage: epigrid restore --from FILE [--db PATH] [--force]\n"
-                 "  从备份文件恢复数据库:先检查备份(epigrid 数据库、完整性),\n"
-                 "  再原子地替换 PATH;PATH 已存在时需 --force。恢复前请先停止服务。\n"
-                 "  Restores the database from a backup: checks the file (an epigrid\n"
-                 "  database, integrity ok), then replaces PATH atomically; an existing\n"
-                 "  PATH is replaced only with --force.  Stop the server first.");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    int force = 0;
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"from", 'i', &from, NULL},
+                                      {"force", 'f', NULL, &force},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, RESTORE_HELP, 0);
+    if (status >= 0)
+        return status;
     if (!from || optind < argc) {
         fputs("epigrid: 用法 usage: epigrid restore --from FILE --db PATH [--force]\n", stderr);
         return CLI_USAGE;

@@ -26,43 +26,16 @@ static const char usage_text[] =
 
 int cli_bulletin(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"region", required_argument, 0, 'r'},
-        {"date", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
-        {"out", required_argument, 0, 'o'},  {"as-of", required_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
     const char *db = NULL, *region = NULL, *date = NULL, *format = "json", *out_path = NULL,
                *as_of_text = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:t:f:o:a:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            as_of_text = optarg;
-            break;
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 't':
-            date = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        default:
-            fputs(usage_text, stderr);
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL},        {"region", 'r', &region, NULL},
+        {"date", 't', &date, NULL},    {"format", 'f', &format, NULL},
+        {"out", 'o', &out_path, NULL}, {"as-of", 'a', &as_of_text, NULL},
+        {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, usage_text, 1);
+    if (status >= 0)
+        return status;
     char today[11];
     if (!date) {
         time_date_format(time_today_cn(), today);
@@ -81,14 +54,12 @@ int cli_bulletin(int argc, char **argv)
                   ? "epigrid: valid --region, --date and --format needed (xlsx needs --out)\n"
                   : "epigrid: 需要有效的 --region、--date 和 --format(xlsx 须用 --out)\n",
               stderr);
-        fputs(usage_text, stderr);
-        return CLI_USAGE;
+        return cli_usage(usage_text);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct bulletin b;
     int rc = bulletin_compute_as_of(s, region, date, as_of, &b, &err);
     if (rc != 0) {

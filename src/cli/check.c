@@ -187,53 +187,40 @@ static int parse_anchor(const char *text, int64_t *id, char hash[AUDIT_HASH_HEX]
     return 0;
 }
 
+static const char *CHECK_HELP =
+    "用法 usage: epigrid check [--db PATH] [--anchor ID:HASH]\n"
+    "  完整性检查(PRAGMA integrity_check),用各模块的重建算法核对全部汇总计数,\n"
+    "  并重算审计日志的哈希链,指出第一条被改动、缺失或插入的记录;\n"
+    "  不写入任何数据。有问题时逐条列出并以状态 1 退出。\n"
+    "  --anchor:先前打印的 audit head(另行保存),该行的哈希必须未变。\n"
+    "  Runs the integrity check, compares every roll-up counter with its\n"
+    "  module's rebuild from the facts (in a transaction rolled back: nothing is\n"
+    "  written) and recomputes the audit log's hash chain, naming the first row\n"
+    "  edited, missing or added.  --anchor: an `audit head` printed earlier and\n"
+    "  kept elsewhere; that row must still have that hash.  Exit status 1 on any\n"
+    "  problem.";
+
 int cli_check(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"anchor", required_argument, 0, 'a'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *anchor = NULL;
     int64_t anchor_id = 0;
     char anchor_hash[AUDIT_HASH_HEX] = "";
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:a:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'a':
-            if (parse_anchor(optarg, &anchor_id, anchor_hash) != 0) {
-                fprintf(stderr, "epigrid check: --anchor 应为 ID:HASH(check 打印的 audit "
-                                "head)/ --anchor takes ID:HASH as printed by `audit head`\n");
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            puts("用法 usage: epigrid check [--db PATH] [--anchor ID:HASH]\n"
-                 "  完整性检查(PRAGMA integrity_check),用各模块的重建算法核对全部汇总计数,\n"
-                 "  并重算审计日志的哈希链,指出第一条被改动、缺失或插入的记录;\n"
-                 "  不写入任何数据。有问题时逐条列出并以状态 1 退出。\n"
-                 "  --anchor:先前打印的 audit head(另行保存),该行的哈希必须未变。\n"
-                 "  Runs the integrity check, compares every roll-up counter with its\n"
-                 "  module's rebuild from the facts (in a transaction rolled back: nothing is\n"
-                 "  written) and recomputes the audit log's hash chain, naming the first row\n"
-                 "  edited, missing or added.  --anchor: an `audit head` printed earlier and\n"
-                 "  kept elsewhere; that row must still have that hash.  Exit status 1 on any\n"
-                 "  problem.");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL}, {"anchor", 'a', &anchor, NULL}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, CHECK_HELP, 0);
+    if (status >= 0)
+        return status;
+    if (anchor && parse_anchor(anchor, &anchor_id, anchor_hash) != 0) {
+        fprintf(stderr, "epigrid check: --anchor 应为 ID:HASH(check 打印的 audit "
+                        "head)/ --anchor takes ID:HASH as printed by `audit head`\n");
+        return CLI_USAGE;
     }
     if (optind < argc)
         return CLI_USAGE;
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int ret = CLI_FAIL;
     struct counter_rows live = {0}, oracle = {0};
     char *problems = malloc(PROBLEMS_MAX);

@@ -1,6 +1,8 @@
 /*
  * common.c -- helpers shared by the subcommands (see cli.h).
  */
+#include <assert.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,62 @@ void cli_print_error(const struct ep_error *err)
         fprintf(stderr, "  %s: %s\n", err->fields[i].field, err->fields[i].msg[lang]);
     if (err->fields_dropped)
         fprintf(stderr, "  ... (+%d)\n", err->fields_dropped);
+}
+
+/* Prints "help" on "f", ending it with a newline unless it has one. */
+static void print_help(const char *help, FILE *f)
+{
+    size_t n = strlen(help);
+    fputs(help, f);
+    if (n == 0 || help[n - 1] != '\n')
+        fputc('\n', f);
+}
+
+int cli_usage(const char *help)
+{
+    print_help(help, stderr);
+    return CLI_USAGE;
+}
+
+#define CLI_OPTIONS_MAX 24
+
+int cli_options_parse(int argc, char **argv, const struct cli_option *options, const char *help,
+                      int help_on_error)
+{
+    struct option longs[CLI_OPTIONS_MAX + 2];
+    char shorts[3 * CLI_OPTIONS_MAX + 2];
+    size_t k = 0;
+    int n = 0;
+    for (; options[n].name; n++) {
+        assert(n < CLI_OPTIONS_MAX);
+        int has_arg = options[n].value ? required_argument : no_argument;
+        longs[n] = (struct option){options[n].name, has_arg, NULL, options[n].letter};
+        shorts[k++] = (char)options[n].letter;
+        if (has_arg == required_argument)
+            shorts[k++] = ':';
+    }
+    longs[n] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[n + 1] = (struct option){NULL, 0, NULL, 0};
+    shorts[k++] = 'h';
+    shorts[k] = '\0';
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        if (c == 'h') {
+            print_help(help, stdout);
+            return CLI_OK;
+        }
+        int i = 0;
+        while (i < n && options[i].letter != c)
+            i++;
+        if (i == n)
+            return help_on_error ? cli_usage(help) : CLI_USAGE;
+        if (options[i].value)
+            *options[i].value = optarg;
+        else
+            *options[i].flag = 1;
+    }
+    return -1;
 }
 
 struct store *cli_open_store(const char *path, int create)
@@ -101,4 +159,10 @@ int cli_read_password(char *out, size_t size)
         return -1;
     }
     return 0;
+}
+
+struct store *cli_store(const char *db, struct ep_error *err)
+{
+    ep_error_clear(err);
+    return cli_open_store(cli_db_path(db), 0);
 }

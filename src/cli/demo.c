@@ -92,53 +92,36 @@ static int remove_database(const char *path)
 
 int cli_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"scale", required_argument, 0, 's'},
-                                         {"seed", required_argument, 0, 'r'},
-                                         {"force", no_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {"no-simulate", no_argument, 0, 'n'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *scale = NULL, *seed = NULL;
     struct demo_options opt = {DEMO_SCALE_DEFAULT, DEMO_SEED_DEFAULT, on_progress, NULL};
-    int force = 0, simulate = 1, c;
+    int force = 0, no_simulate = 0;
     char *end;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:s:r:fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            errno = 0;
-            opt.scale = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(opt.scale > 0 && opt.scale <= DEMO_SCALE_MAX)) {
-                fprintf(stderr,
-                        "epigrid: --scale 应为大于 0 且不超过 %g 的数 / must be a number "
-                        "> 0 and <= %g\n",
-                        DEMO_SCALE_MAX, DEMO_SCALE_MAX);
-                return CLI_USAGE;
-            }
-            break;
-        case 'r':
-            errno = 0;
-            opt.seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-') {
-                fputs("epigrid: --seed 应为非负整数 / must be a non-negative integer\n", stderr);
-                return CLI_USAGE;
-            }
-            break;
-        case 'f':
-            force = 1;
-            break;
-        case 'n':
-            simulate = 0;
-            break;
-        case 'h':
-            puts(DEMO_HELP);
-            return CLI_OK;
-        default:
-            fprintf(stderr, "%s\n", DEMO_HELP);
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"scale", 's', &scale, NULL},
+                                      {"seed", 'r', &seed, NULL},
+                                      {"force", 'f', NULL, &force},
+                                      {"no-simulate", 'n', NULL, &no_simulate},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, DEMO_HELP, 1);
+    if (status >= 0)
+        return status;
+    int simulate = !no_simulate;
+    if (scale) {
+        errno = 0;
+        opt.scale = strtod(scale, &end);
+        if (errno || end == scale || *end || !(opt.scale > 0 && opt.scale <= DEMO_SCALE_MAX)) {
+            fprintf(stderr,
+                    "epigrid: --scale 应为大于 0 且不超过 %g 的数 / must be a number "
+                    "> 0 and <= %g\n",
+                    DEMO_SCALE_MAX, DEMO_SCALE_MAX);
+            return CLI_USAGE;
+        }
+    }
+    if (seed) {
+        errno = 0;
+        opt.seed = strtoull(seed, &end, 10);
+        if (errno || end == seed || *end || seed[0] == '-') {
+            fputs("epigrid: --seed 应为非负整数 / must be a non-negative integer\n", stderr);
             return CLI_USAGE;
         }
     }

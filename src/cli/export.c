@@ -281,49 +281,22 @@ static int audit_export(struct store *s, const struct export *ex, const char *re
 
 int cli_export(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"region", required_argument, 0, 'r'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"full", no_argument, 0, 'F'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *region = NULL, *format = "csv", *out_path = NULL;
     struct export ex;
     memset(&ex, 0, sizeof ex);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:f:o:Fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'F':
-            ex.full = 1;
-            break;
-        case 'h':
-            puts(HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL},         {"region", 'r', &region, NULL},
+        {"format", 'f', &format, NULL}, {"out", 'o', &out_path, NULL},
+        {"full", 'F', NULL, &ex.full},  {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     ex.lang = cli_lang();
     int en = ex.lang == EP_LANG_EN;
     if (argc - optind != 1 ||
         (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0) ||
         !region || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     ex.kind = strcmp(argv[optind], "persons") == 0 ? KIND_PERSONS : KIND_HOUSEHOLDS;
     ex.format = strcmp(format, "csv") == 0 ? FORMAT_CSV : FORMAT_XLSX;
@@ -345,13 +318,12 @@ int cli_export(int argc, char **argv)
     struct actor who;
     audit_cli_actor(&ex.viewer, &who);
 
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct region r;
-    int status = CLI_FAIL;
+    status = CLI_FAIL;
     if (region_get(s, region, &r, &err) != 0) {
         cli_print_error(&err);
         goto out;

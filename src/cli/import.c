@@ -655,21 +655,6 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
 
 /* ---- the end: counters, audit, commit -------------------------------------- */
 
-/* The deepest whole region code that is a prefix of "common" ("" if none). */
-static void region_of_prefix(const char *common, char out[REGION_CODE_MAX])
-{
-    size_t len = strlen(common);
-    out[0] = '\0';
-    for (int level = REGION_GRID; level >= REGION_CITY; level--) {
-        size_t l = (size_t)region_code_length(level);
-        if (l <= len) {
-            memcpy(out, common, l);
-            out[l] = '\0';
-            return;
-        }
-    }
-}
-
 /* The counters and the audit row of the import, then the end of its write:
  * committed, or rolled back on a failure (err set). */
 static int finish(struct import *im, const char *path, int encoding)
@@ -683,7 +668,7 @@ static int finish(struct import *im, const char *path, int encoding)
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char region[REGION_CODE_MAX];
-    region_of_prefix(im->common, region);
+    region_code_of_prefix(im->common, region);
     json_t *after = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file", base, "path",
                               path, "encoding", csvread_encoding_name(encoding), "rows",
                               (json_int_t)im->rows, "imported", (json_int_t)im->imported, "skipped",
@@ -711,11 +696,6 @@ static int copy_mapping(FILE *from)
 
 int cli_import(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"skip-bad", no_argument, 0, 's'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     /* Party organisations and members: import_orgs.c. */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "-d"))
@@ -732,30 +712,16 @@ int cli_import(int argc, char **argv)
     const char *db = NULL;
     struct import im;
     memset(&im, 0, sizeof im);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            im.skip_bad = 1;
-            break;
-        case 'n':
-            im.dry_run = 1;
-            break;
-        case 'h':
-            puts(HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"skip-bad", 's', NULL, &im.skip_bad},
+                                      {"dry-run", 'n', NULL, &im.dry_run},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     im.kind = strcmp(argv[optind], "persons") == 0 ? KIND_PERSONS : KIND_HOUSEHOLDS;
     im.columns = im.kind == KIND_PERSONS ? person_columns : household_columns;
@@ -781,7 +747,7 @@ int cli_import(int argc, char **argv)
     ep_error_clear(&err);
     im.err = &err;
     im.started_us = time_monotonic_us();
-    int status = CLI_FAIL;
+    status = CLI_FAIL;
     int encoding = CSVREAD_ASCII;
     audit_cli_actor(&im.user, &im.who);
     int rc = write_begin(&im.w, im.s, &im.who, NULL, NULL, NULL, &err);

@@ -64,20 +64,20 @@ enum {
     C_OUTCOME,
 };
 static const struct sheet_column columns[] = {
-    {"case_id", "病例编号", NULL, 0},
-    {"name", "姓名", NULL, 0},
-    {"sex", "性别", NULL, 0},
-    {"birth_date", "出生日期", NULL, 0},
-    {"id_number", "身份证号", "身份证号码", 1},
-    {"phone", "电话", "联系电话", 0},
-    {"grid_code", "网格编码", NULL, 0},
-    {"status", "状态", "病例状态", 1},
-    {"severity", "病情分型", "临床分型", 0},
-    {"onset_date", "发病日期", NULL, 0},
-    {"report_date", "报告日期", NULL, 1},
-    {"confirmed_date", "确诊日期", NULL, 0},
-    {"site", "收治场所", "收治医院", 0},
-    {"outcome_date", "转归日期", NULL, 0},
+    {"case_id", "病例编号", {NULL}, 0},
+    {"name", "姓名", {NULL}, 0},
+    {"sex", "性别", {NULL}, 0},
+    {"birth_date", "出生日期", {NULL}, 0},
+    {"id_number", "身份证号", {"身份证号码"}, 1},
+    {"phone", "电话", {"联系电话"}, 0},
+    {"grid_code", "网格编码", {NULL}, 0},
+    {"status", "状态", {"病例状态"}, 1},
+    {"severity", "病情分型", {"临床分型"}, 0},
+    {"onset_date", "发病日期", {NULL}, 0},
+    {"report_date", "报告日期", {NULL}, 1},
+    {"confirmed_date", "确诊日期", {NULL}, 0},
+    {"site", "收治场所", {"收治医院"}, 0},
+    {"outcome_date", "转归日期", {NULL}, 0},
 };
 _Static_assert(sizeof columns / sizeof columns[0] <= SHEET_COLUMNS_MAX, "columns fit a sheet");
 
@@ -246,8 +246,7 @@ int cli_import_cases(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (strcmp(argv[optind], "cases") != 0) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     struct sheet sh = {
         .columns = columns,

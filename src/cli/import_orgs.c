@@ -41,22 +41,22 @@ static const char *HELP =
 
 enum { O_REF, O_NAME, O_KIND, O_REGION, O_PARENT_REF, O_PARENT_ID, O_LOCATION, O_FOUNDED };
 static const struct sheet_column org_columns[] = {
-    {"ref", "编号", NULL, 0},
-    {"name", "名称", "党组织名称", 1},
-    {"kind", "类别", "类型", 1},
-    {"region_code", "地区编码", NULL, 1},
-    {"parent_ref", "上级编号", NULL, 0},
-    {"parent_id", "上级ID", NULL, 0},
-    {"location", "驻地", NULL, 0},
-    {"founded_date", "成立日期", NULL, 1},
+    {"ref", "编号", {NULL}, 0},
+    {"name", "名称", {"党组织名称"}, 1},
+    {"kind", "类别", {"类型"}, 1},
+    {"region_code", "地区编码", {NULL}, 1},
+    {"parent_ref", "上级编号", {NULL}, 0},
+    {"parent_id", "上级ID", {NULL}, 0},
+    {"location", "驻地", {NULL}, 0},
+    {"founded_date", "成立日期", {NULL}, 1},
 };
 
 enum { M_ORG_ID, M_ID_NUMBER, M_ROLE, M_JOINED };
 static const struct sheet_column member_columns[] = {
-    {"org_id", "党组织ID", NULL, 1},
-    {"id_number", "身份证号", "身份证号码", 1},
-    {"role", "职务", NULL, 0},
-    {"joined_date", "加入日期", NULL, 0},
+    {"org_id", "党组织ID", {NULL}, 1},
+    {"id_number", "身份证号", {"身份证号码"}, 1},
+    {"role", "职务", {NULL}, 0},
+    {"joined_date", "加入日期", {NULL}, 0},
 };
 
 struct ref {
@@ -191,8 +191,7 @@ int cli_import_orgs(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (strcmp(argv[optind], "orgs") != 0 && strcmp(argv[optind], "members") != 0) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     int orgs = strcmp(argv[optind], "orgs") == 0;
     struct refs refs = {NULL, 0};

@@ -28,11 +28,10 @@
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/sheet.h"
 #include "core/audit.h"
 #include "core/org.h"
 #include "core/region.h"
@@ -63,15 +62,8 @@ static const char *HELP =
     "  bad; --dry-run only checks.  Prints \"code,name,parent\" of the rows made on stdout.\n"
     "  See docs/import-export.md.";
 
-struct column {
-    const char *name;       /* machine name; also the field name in region_insert's errors */
-    const char *zh;         /* Chinese header */
-    const char *aliases[4]; /* other spellings */
-    int required;
-};
-
 enum { R_CODE, R_NAME, R_PARENT, R_FORMER_CODE, R_FORMER_NAME, R_CHANGED_ON };
-static const struct column region_columns[] = {
+static const struct sheet_column region_columns[] = {
     {"code", "编码", {"地区编码", "区划代码", NULL}, 0},
     {"name", "名称", {"地区名称", NULL}, 1},
     {"parent", "上级", {"上级编码", "上级地区", "parent_code", NULL}, 0},
@@ -81,116 +73,28 @@ static const struct column region_columns[] = {
 };
 
 enum { G_VILLAGE, G_NAME, G_RESPONSIBLE };
-static const struct column grid_columns[] = {
+static const struct sheet_column grid_columns[] = {
     {"village", "村社区", {"村/社区", "村", "社区", "village_code"}, 1},
     {"name", "网格名称", {"网格", "名称", NULL}, 1},
     {"responsible_person_id", "责任人ID", {"责任人", NULL}, 0},
 };
 
-#define COLUMNS 6 /* at most */
-
+/* What the import keeps beside the sheet (sh->ctx). */
 struct run {
-    int grids;                    /* 1: grids, 0: regions */
-    const struct column *columns; /* grid_columns or region_columns */
-    int ncolumns;
-    int field_of_column[COLUMNS]; /* header field of each column, -1 when absent */
-    char label[COLUMNS][96];      /* the header as written, for messages */
-    int header_seen;
-    struct store *s;
-    struct auth_user user;
-    struct actor who;
-    struct write w;       /* the file's write: every row's nests in it */
-    struct ep_error *err; /* a fatal error */
-    int lang;
-    long rows, imported, bad;
+    int grids;    /* 1: grids, 0: regions */
+    long made;    /* regions made (a row that only records a former code makes none) */
     long formers; /* former codes recorded */
     int per_level[REGION_GRID + 1];
-    struct buf made;              /* "code,name,parent" lines of the rows made */
+    struct buf made_rows;         /* "code,name,parent" lines of the rows made */
     char common[REGION_CODE_MAX]; /* longest prefix of every code made */
 };
 
-static char *trimmed(const struct csvread_field *f)
+/* Regions: a code or a parent column is needed to place a row. */
+static void header_check(struct sheet *sh, struct ep_error *err)
 {
-    const char *p = f->ptr;
-    size_t len = f->len;
-    while (len && (*p == ' ' || *p == '\t'))
-        p++, len--;
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
-        len--;
-    char *out = malloc(len + 1);
-    if (!out)
-        abort();
-    memcpy(out, p, len);
-    out[len] = '\0';
-    return out;
-}
-
-static int column_matches(const struct column *c, const char *h)
-{
-    if (strcasecmp(h, c->name) == 0 || strcmp(h, c->zh) == 0)
-        return 1;
-    for (int i = 0; i < 4 && c->aliases[i]; i++)
-        if (strcasecmp(h, c->aliases[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int header(struct run *r, const struct csvread_field *f, size_t n)
-{
-    r->header_seen = 1;
-    for (int c = 0; c < COLUMNS; c++)
-        r->field_of_column[c] = -1;
-    for (size_t i = 0; i < n; i++) {
-        char *h = trimmed(&f[i]);
-        int found = -1;
-        for (int c = 0; c < r->ncolumns && found < 0; c++)
-            if (column_matches(&r->columns[c], h))
-                found = c;
-        if (found < 0 && *h)
-            ep_error_field(r->err, h, "第 %zu 列:未知的列名", "column %zu: unknown column name",
-                           i + 1);
-        else if (found >= 0 && r->field_of_column[found] >= 0)
-            ep_error_field(r->err, h, "第 %zu 列:与第 %d 列重复", "column %zu: repeats column %d",
-                           i + 1, r->field_of_column[found] + 1);
-        else if (found >= 0) {
-            r->field_of_column[found] = (int)i;
-            snprintf(r->label[found], sizeof r->label[found], "%s", h);
-        }
-        free(h);
-    }
-    for (int c = 0; c < r->ncolumns; c++)
-        if (r->columns[c].required && r->field_of_column[c] < 0)
-            ep_error_field(r->err, r->columns[c].name, "缺少必需的列“%s”(%s)",
-                           "required column %.0s%s is missing", r->columns[c].zh,
-                           r->columns[c].name);
-    if (!r->grids && r->field_of_column[R_CODE] < 0 && r->field_of_column[R_PARENT] < 0)
-        ep_error_field(r->err, "code", "需要“编码”或“上级”列",
-                       "a code or parent column is required");
-    if (r->err->nfields)
-        return ep_error_set(r->err, EP_EINVAL, "表头有误,未导入任何数据",
-                            "bad header row; nothing imported");
-    return 0;
-}
-
-/* The column a field error names, as the header spelled it. */
-static const char *label_of(const struct run *r, const char *field)
-{
-    const char *name = strcmp(field, "parent") == 0 && r->grids ? "village" : field;
-    for (int c = 0; c < r->ncolumns; c++)
-        if (strcmp(r->columns[c].name, name) == 0 && r->field_of_column[c] >= 0)
-            return r->label[c];
-    return field;
-}
-
-static void report(const struct run *r, long line, const struct ep_error *e)
-{
-    int en = r->lang == EP_LANG_EN;
-    if (e->nfields == 0)
-        fprintf(stderr, en ? "line %ld: %s\n" : "第 %ld 行: %s\n", line,
-                ep_error_message(e, r->lang));
-    for (int i = 0; i < e->nfields; i++)
-        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line,
-                label_of(r, e->fields[i].field), e->fields[i].msg[r->lang]);
+    const struct run *r = sh->ctx;
+    if (!r->grids && sh->field_of_column[R_CODE] < 0 && sh->field_of_column[R_PARENT] < 0)
+        ep_error_field(err, "code", "需要“编码”或“上级”列", "a code or parent column is required");
 }
 
 /* Excel users type an apostrophe to keep digits as text; it is not data. */
@@ -204,21 +108,22 @@ static void note_made(struct run *r, const struct region *made)
     if (!made->level)
         return; /* a row that only recorded a former code */
     const char *const fields[] = {made->code, made->name, made->parent_code};
-    csvwrite_row(&r->made, fields, 3);
-    if (r->imported == 0)
+    csvwrite_row(&r->made_rows, fields, 3);
+    if (r->made == 0)
         snprintf(r->common, sizeof r->common, "%s", made->code);
     size_t k = 0;
     while (r->common[k] && r->common[k] == made->code[k])
         k++;
     r->common[k] = '\0';
     r->per_level[made->level]++;
-    r->imported++;
+    r->made++;
 }
 
 /* A row with a former code: the region (made by the row unless it exists,
  * then under the same name) keeps the code and name it had. */
-static void former_row(struct run *r, struct write *w, char **v, struct region *made)
+static void former_row(struct sheet *sh, struct write *w, char **v, struct region *made)
 {
+    struct run *r = sh->ctx;
     struct ep_error *e = w->err;
     const char *code = strip_apostrophe(v[R_CODE]);
     if (!code)
@@ -230,7 +135,7 @@ static void former_row(struct run *r, struct write *w, char **v, struct region *
         return;
     struct ep_error lookup;
     ep_error_clear(&lookup);
-    if (region_get(r->s, code, made, &lookup) == 0 && region_in_scope(code, r->who.user->scope)) {
+    if (region_get(sh->s, code, made, &lookup) == 0 && region_in_scope(code, sh->who.user->scope)) {
         if (!v[R_NAME] || strcmp(made->name, v[R_NAME]) != 0) {
             ep_error_field(e, "name", "与现有地区 %s 的名称“%s”不符",
                            "differs from the name of region %s (%s)", code, made->name);
@@ -256,32 +161,26 @@ static void former_row(struct run *r, struct write *w, char **v, struct region *
         r->formers++;
 }
 
-/* One data row in a write of its own: 0 made, 1 bad (reported), <0 fatal. */
-static int row(struct run *r, char **v, long line)
+/* One data row in a write of its own, nested in the file's (sheet.h). */
+static int row(struct sheet *sh, char **v, long line, struct ep_error *e)
 {
-    struct ep_error e;
-    ep_error_clear(&e);
+    (void)line;
+    struct run *r = sh->ctx;
     struct write w;
-    if (write_begin(&w, r->s, &r->who, NULL, NULL, NULL, &e) != 0)
-        return *r->err = e, w.rc;
+    if (write_begin(&w, sh->s, &sh->who, NULL, NULL, NULL, e) != 0)
+        return w.rc;
     struct region made = {0};
     int64_t responsible = 0;
     if (r->grids) {
-        const char *person = v[G_RESPONSIBLE];
-        if (person) {
-            char *end;
-            long long id = strtoll(person, &end, 10);
-            responsible = *end || id <= 0 ? -1 : id;
-            if (responsible < 0)
-                ep_error_field(&e, "responsible_person_id", "应为正整数",
-                               "must be a positive integer");
-        }
+        responsible = sheet_id(v[G_RESPONSIBLE]);
+        if (responsible < 0)
+            ep_error_field(e, "responsible_person_id", "应为正整数", "must be a positive integer");
         struct region_input in = {
             .parent = strip_apostrophe(v[G_VILLAGE]), .name = v[G_NAME], .level = REGION_GRID};
         if (write_check(&w) == 0)
             region_insert(&w, &in, &made);
     } else if (v[R_FORMER_CODE] || v[R_FORMER_NAME] || v[R_CHANGED_ON]) {
-        former_row(r, &w, v, &made);
+        former_row(sh, &w, v, &made);
     } else {
         struct region_input in = {.code = strip_apostrophe(v[R_CODE]),
                                   .parent = strip_apostrophe(v[R_PARENT]),
@@ -291,179 +190,118 @@ static int row(struct run *r, char **v, long line)
     if (write_ok(&w) && responsible > 0) {
         json_t *duty = NULL;
         write_fail(&w,
-                   org_grid_duty_set(r->s, &r->who, made.code, responsible, NULL, 0, &duty, &e));
+                   org_grid_duty_set(sh->s, &sh->who, made.code, responsible, NULL, 0, &duty, e));
         json_decref(duty);
     }
     if (write_end(&w, 0) == 0) {
         note_made(r, &made);
         return 0;
     }
-    if (e.code == EP_EINTERNAL || e.code == EP_EUNAVAILABLE)
-        return *r->err = e, -e.code;
-    report(r, line, &e);
+    if (e->code == EP_EINTERNAL || e->code == EP_EUNAVAILABLE)
+        return -e->code;
+    for (int i = 0; i < e->nfields && r->grids; i++)
+        if (strcmp(e->fields[i].field, "parent") == 0) /* a grid's parent is its village */
+            snprintf(e->fields[i].field, sizeof e->fields[i].field, "village");
     return 1;
 }
 
-static int on_record(const struct csvread_field *f, size_t n, long line, void *ctx)
-{
-    struct run *r = ctx;
-    if (!r->header_seen)
-        return header(r, f, n);
-    char *v[COLUMNS] = {0};
-    int empty = 1;
-    for (int c = 0; c < r->ncolumns; c++) {
-        int i = r->field_of_column[c];
-        if (i >= 0 && (size_t)i < n) {
-            v[c] = trimmed(&f[i]);
-            if (*v[c])
-                empty = 0;
-            else {
-                free(v[c]);
-                v[c] = NULL;
-            }
-        }
-    }
-    int rc = 0;
-    if (!empty) { /* Excel writes ",,," for rows that once held something */
-        r->rows++;
-        rc = row(r, v, line);
-        if (rc == 1)
-            r->bad++, rc = 0;
-    }
-    for (int c = 0; c < COLUMNS; c++)
-        free(v[c]);
-    return rc;
-}
-
-/* The deepest whole region code that is a prefix of "common" ("" if none). */
-static void region_of_prefix(const char *common, char out[REGION_CODE_MAX])
-{
-    size_t len = strlen(common);
-    out[0] = '\0';
-    for (int level = REGION_GRID; level >= REGION_CITY; level--) {
-        size_t l = (size_t)region_code_length(level);
-        if (l <= len) {
-            memcpy(out, common, l);
-            out[l] = '\0';
-            return;
-        }
-    }
-}
-
 /* The file's audit row, then the end of its write. */
-static int finish(struct run *r, const char *path, int encoding)
+static int audit_file(struct sheet *sh, const char *path, int encoding)
 {
+    const struct run *r = sh->ctx;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char region[REGION_CODE_MAX];
-    region_of_prefix(r->common, region);
+    region_code_of_prefix(r->common, region);
     json_t *after = json_pack(
         "{s:s, s:s, s:s, s:I, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:s}", "file", base, "path", path,
-        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)r->rows, "former_codes",
+        "encoding", csvread_encoding_name(encoding), "rows", (json_int_t)sh->rows, "former_codes",
         (json_int_t)r->formers, "created", "city", r->per_level[REGION_CITY], "county",
         r->per_level[REGION_COUNTY], "township", r->per_level[REGION_TOWNSHIP], "village",
-        r->per_level[REGION_VILLAGE], "grid", r->per_level[REGION_GRID], "created_at", r->w.now);
-    write_audit_key(&r->w, "import", r->grids ? "grid" : "region", base, region, NULL, after);
+        r->per_level[REGION_VILLAGE], "grid", r->per_level[REGION_GRID], "created_at", sh->w.now);
+    write_audit_key(&sh->w, "import", r->grids ? "grid" : "region", base, region, NULL, after);
     json_decref(after);
-    return write_end(&r->w, 0);
+    return write_end(&sh->w, 0);
+}
+
+/* The end of the file (sheet.h "finish"): nothing written when a row is bad,
+ * with --dry-run or when nothing is to be made; else the audit row, the
+ * commit and the rows made on stdout. */
+static int finish(struct sheet *sh, const char *path, int encoding, struct ep_error *err)
+{
+    const struct run *r = sh->ctx;
+    int en = sh->lang == EP_LANG_EN;
+    const char *what = r->grids ? (en ? "grids" : "网格") : (en ? "regions" : "地区");
+    if (sh->bad) {
+        write_abort(&sh->w);
+        fprintf(stderr,
+                en ? "epigrid: %ld of %ld rows are bad; nothing imported\n"
+                   : "epigrid: %ld 行有误(共 %ld 行),未导入任何数据\n",
+                sh->bad, sh->rows);
+        return CLI_FAIL;
+    }
+    if (sh->dry_run) {
+        write_abort(&sh->w);
+        fprintf(stderr,
+                en ? "epigrid: dry run: %ld rows good, %s made: %ld (%s); nothing written\n"
+                   : "epigrid: 试运行:%ld 行均正确,可新建的%s:%ld 个(%s 编码);未写入任何数据\n",
+                sh->rows, what, r->made, csvread_encoding_name(encoding));
+        return CLI_OK;
+    }
+    if (r->made == 0 && r->formers == 0) {
+        write_abort(&sh->w);
+        fprintf(stderr, en ? "epigrid: no rows to import\n" : "epigrid: 没有可导入的数据\n");
+        return CLI_OK;
+    }
+    if (audit_file(sh, path, encoding) != 0) {
+        cli_print_error(err);
+        return CLI_FAIL;
+    }
+    const char *const title[] = {en ? "code" : "编码", en ? "name" : "名称",
+                                 en ? "parent" : "上级编码"};
+    struct buf head;
+    buf_init(&head);
+    csvwrite_row(&head, title, 3);
+    fputs(head.data, stdout);
+    buf_cleanup(&head);
+    if (r->made_rows.len)
+        fwrite(r->made_rows.data, 1, r->made_rows.len, stdout);
+    fprintf(stderr,
+            en ? "epigrid: %s imported from %s (%s): %ld\n"
+               : "epigrid: 已导入%s(%s,%s 编码):%ld 个\n",
+            what, path, csvread_encoding_name(encoding), r->made);
+    return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
 }
 
 int cli_import_regions(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL;
-    int dry_run = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:nh", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'n')
-            dry_run = 1;
-        else if (c == 'h')
-            return puts(HELP), CLI_OK;
-        else
-            return CLI_USAGE;
-    }
+    int dry_run = 0;
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL}, {"dry-run", 'n', NULL, &dry_run}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     if (argc - optind != 2 ||
         (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "grids") != 0)) {
-        fprintf(stderr, "%s\n", HELP);
-        return CLI_USAGE;
+        return cli_usage(HELP);
     }
     struct run r;
     memset(&r, 0, sizeof r);
     r.grids = strcmp(argv[optind], "grids") == 0;
-    r.columns = r.grids ? grid_columns : region_columns;
-    r.ncolumns = r.grids ? (int)(sizeof grid_columns / sizeof *grid_columns)
-                         : (int)(sizeof region_columns / sizeof *region_columns);
-    r.lang = cli_lang();
-    int en = r.lang == EP_LANG_EN;
-    const char *path = argv[optind + 1];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, en ? "epigrid: cannot open %s\n" : "epigrid: 无法打开文件 %s\n", path);
-        return CLI_FAIL;
-    }
-    r.s = cli_open_store(cli_db_path(db), 0);
-    if (!r.s) {
-        fclose(f);
-        return CLI_FAIL;
-    }
-    buf_init(&r.made);
-    audit_cli_actor(&r.user, &r.who);
-    struct ep_error err;
-    ep_error_clear(&err);
-    r.err = &err;
-    int status = CLI_FAIL, encoding = CSVREAD_ASCII;
-    int rc = write_begin(&r.w, r.s, &r.who, NULL, NULL, NULL, &err);
-    if (rc == 0)
-        rc = csvread_file(f, on_record, &r, &encoding, &err);
-    if (rc == 0 && !r.header_seen)
-        rc = ep_error_set(&err, EP_EINVAL, "文件为空:第一行应为表头",
-                          "empty file: the first row must be the header");
-    const char *what = r.grids ? (en ? "grids" : "网格") : (en ? "regions" : "地区");
-    if (rc != 0) {
-        write_abort(&r.w);
-        cli_print_error(&err);
-    } else if (r.bad) {
-        write_abort(&r.w);
-        fprintf(stderr,
-                en ? "epigrid: %ld of %ld rows are bad; nothing imported\n"
-                   : "epigrid: %ld 行有误(共 %ld 行),未导入任何数据\n",
-                r.bad, r.rows);
-    } else if (dry_run) {
-        write_abort(&r.w);
-        fprintf(stderr,
-                en ? "epigrid: dry run: %ld rows good, %s made: %ld (%s); nothing written\n"
-                   : "epigrid: 试运行:%ld 行均正确,可新建的%s:%ld 个(%s 编码);未写入任何数据\n",
-                r.rows, what, r.imported, csvread_encoding_name(encoding));
-        status = CLI_OK;
-    } else if (r.imported == 0 && r.formers == 0) {
-        write_abort(&r.w);
-        fprintf(stderr, en ? "epigrid: no rows to import\n" : "epigrid: 没有可导入的数据\n");
-        status = CLI_OK;
-    } else if (finish(&r, path, encoding) != 0) {
-        cli_print_error(&err);
-    } else {
-        const char *const title[] = {en ? "code" : "编码", en ? "name" : "名称",
-                                     en ? "parent" : "上级编码"};
-        struct buf head;
-        buf_init(&head);
-        csvwrite_row(&head, title, 3);
-        fputs(head.data, stdout);
-        buf_cleanup(&head);
-        if (r.made.len)
-            fwrite(r.made.data, 1, r.made.len, stdout);
-        fprintf(stderr,
-                en ? "epigrid: %s imported from %s (%s): %ld\n"
-                   : "epigrid: 已导入%s(%s,%s 编码):%ld 个\n",
-                what, path, csvread_encoding_name(encoding), r.imported);
-        status = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
-    }
-    buf_cleanup(&r.made);
-    store_close(r.s);
-    fclose(f);
+    buf_init(&r.made_rows);
+    struct sheet sh = {
+        .columns = r.grids ? grid_columns : region_columns,
+        .ncolumns = r.grids ? (int)(sizeof grid_columns / sizeof *grid_columns)
+                            : (int)(sizeof region_columns / sizeof *region_columns),
+        .row = row,
+        .ctx = &r,
+        .strict_header = 1,
+        .file_write = 1,
+        .header_check = header_check,
+        .finish = finish,
+    };
+    status = sheet_import(&sh, argv[optind + 1], db, 0, dry_run);
+    buf_cleanup(&r.made_rows);
     return status;
 }

@@ -21,55 +21,36 @@
 #define EPIGRID_VERSION "dev"
 #endif
 
+static const char *INIT_HELP =
+    "用法 usage: epigrid init [--db PATH] [--city CODE [--city-name 名称]\n"
+    "                          [--functional-zones | --city-only]]\n"
+    "  创建数据库(若不存在)并执行全部未执行的迁移;可重复执行。\n"
+    "  --city 同时载入该市及其全部县区、乡镇街道、村和社区(国家统计局统计用区划代码,\n"
+    "  2023 年版,内置于程序;已存在的地区保持不变);名称取自代码表,--city-name "
+    "另起名称。\n"
+    "  --functional-zones 连同功能区(编码 xxxx7x,如经济技术开发区、管理区)一起载入。\n"
+    "  --city-only 只建市级地区(名称由 --city-name 给出)。\n"
+    "  Creates the database if missing and applies pending migrations; safe to "
+    "repeat.\n"
+    "  --city also loads the city with all its counties, townships, villages and\n"
+    "  communities from the built-in national division codes (2023; regions that\n"
+    "  exist are kept); --functional-zones adds the functional zones (xxxx7x);\n"
+    "  --city-only creates the city region alone.";
+
 int cli_init(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"city", required_argument, 0, 'c'},
-                                         {"city-name", required_argument, 0, 'n'},
-                                         {"city-only", no_argument, 0, 'o'},
-                                         {"functional-zones", no_argument, 0, 'z'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *city = NULL, *city_name = NULL;
-    int c, city_only = 0, flags = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:n:ozh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'c':
-            city = optarg;
-            break;
-        case 'n':
-            city_name = optarg;
-            break;
-        case 'o':
-            city_only = 1;
-            break;
-        case 'z':
-            flags |= DIVISION_FUNCTIONAL_ZONES;
-            break;
-        case 'h':
-            puts("用法 usage: epigrid init [--db PATH] [--city CODE [--city-name 名称]\n"
-                 "                          [--functional-zones | --city-only]]\n"
-                 "  创建数据库(若不存在)并执行全部未执行的迁移;可重复执行。\n"
-                 "  --city 同时载入该市及其全部县区、乡镇街道、村和社区(国家统计局统计用区划代码,\n"
-                 "  2023 年版,内置于程序;已存在的地区保持不变);名称取自代码表,--city-name "
-                 "另起名称。\n"
-                 "  --functional-zones 连同功能区(编码 xxxx7x,如经济技术开发区、管理区)一起载入。\n"
-                 "  --city-only 只建市级地区(名称由 --city-name 给出)。\n"
-                 "  Creates the database if missing and applies pending migrations; safe to "
-                 "repeat.\n"
-                 "  --city also loads the city with all its counties, townships, villages and\n"
-                 "  communities from the built-in national division codes (2023; regions that\n"
-                 "  exist are kept); --functional-zones adds the functional zones (xxxx7x);\n"
-                 "  --city-only creates the city region alone.");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    int city_only = 0, functional_zones = 0;
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"city", 'c', &city, NULL},
+                                      {"city-name", 'n', &city_name, NULL},
+                                      {"city-only", 'o', NULL, &city_only},
+                                      {"functional-zones", 'z', NULL, &functional_zones},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, INIT_HELP, 0);
+    if (status >= 0)
+        return status;
+    int flags = functional_zones ? DIVISION_FUNCTIONAL_ZONES : 0;
     const char *path = cli_db_path(db);
     struct store *s;
     struct ep_error err;

@@ -24,54 +24,36 @@ static const char usage_text[] =
 
 int cli_outbreak(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"seed", required_argument, 0, 's'},
-        {"from", required_argument, 0, 'f'}, {"days", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *seed = NULL, *days = NULL;
     struct outbreak_options opt = {1, "2020-01-21", 40};
     char *end;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:s:f:n:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            opt.seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg) {
-                fputs(usage_text, stderr);
-                return CLI_USAGE;
-            }
-            break;
-        case 'f':
-            opt.first_day = optarg;
-            break;
-        case 'n':
-            opt.days = (int)strtol(optarg, &end, 10);
-            if (*end || !*optarg) {
-                fputs(usage_text, stderr);
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        default:
-            fputs(usage_text, stderr);
-            return CLI_USAGE;
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"seed", 's', &seed, NULL},
+                                      {"from", 'f', &opt.first_day, NULL},
+                                      {"days", 'n', &days, NULL},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, usage_text, 1);
+    if (status >= 0)
+        return status;
+    if (seed) {
+        opt.seed = strtoull(seed, &end, 10);
+        if (*end || !*seed) {
+            return cli_usage(usage_text);
+        }
+    }
+    if (days) {
+        opt.days = (int)strtol(days, &end, 10);
+        if (*end || !*days) {
+            return cli_usage(usage_text);
         }
     }
     if (optind < argc) {
-        fputs(usage_text, stderr);
-        return CLI_USAGE;
+        return cli_usage(usage_text);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct outbreak_stats st;
     int rc = outbreak_simulate(s, &opt, &st, &err);
     store_close(s);

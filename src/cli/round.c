@@ -32,41 +32,13 @@ static int print_round(const struct round *r, void *ctx)
 
 int cli_round(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"region", required_argument, 0, 'r'},
-                                         {"name", required_argument, 0, 'n'},
-                                         {"from", required_argument, 0, 'f'},
-                                         {"to", required_argument, 0, 't'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *region = NULL, *name = NULL, *from = NULL, *to = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:n:f:t:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'f':
-            from = optarg;
-            break;
-        case 't':
-            to = optarg;
-            break;
-        case 'h':
-            puts(ROUND_HELP);
-            return CLI_OK;
-        default:
-            fprintf(stderr, "%s\n", ROUND_HELP);
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},     {"region", 'r', &region, NULL},
+                                      {"name", 'n', &name, NULL}, {"from", 'f', &from, NULL},
+                                      {"to", 't', &to, NULL},     {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, ROUND_HELP, 1);
+    if (status >= 0)
+        return status;
     const char *action = optind < argc ? argv[optind] : "";
     int64_t close_id = 0;
     if (strcmp(action, "close") == 0) {
@@ -74,18 +46,15 @@ int cli_round(int argc, char **argv)
         const char *arg = optind + 1 < argc ? argv[optind + 1] : "";
         close_id = strtoll(arg, &end, 10);
         if (!*arg || *end || close_id <= 0) {
-            fprintf(stderr, "%s\n", ROUND_HELP);
-            return CLI_USAGE;
+            return cli_usage(ROUND_HELP);
         }
     } else if (strcmp(action, "open") != 0 && strcmp(action, "list") != 0) {
-        fprintf(stderr, "%s\n", ROUND_HELP);
-        return CLI_USAGE;
+        return cli_usage(ROUND_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     struct auth_user user;
     struct actor who;
     audit_cli_actor(&user, &who);

@@ -28,6 +28,16 @@ static char *trimmed(const struct csvread_field *f)
     return out;
 }
 
+static int column_matches(const struct sheet_column *c, const char *h)
+{
+    if (strcasecmp(h, c->name) == 0 || strcmp(h, c->zh) == 0)
+        return 1;
+    for (int i = 0; i < SHEET_ALIASES_MAX && c->aliases[i]; i++)
+        if (strcasecmp(h, c->aliases[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int header(struct sheet *sh, const struct csvread_field *f, size_t n, struct ep_error *err)
 {
     sh->header_seen = 1;
@@ -37,14 +47,18 @@ static int header(struct sheet *sh, const struct csvread_field *f, size_t n, str
         char *h = trimmed(&f[i]);
         int found = -1;
         for (int c = 0; c < sh->ncolumns && found < 0; c++)
-            if (strcasecmp(h, sh->columns[c].name) == 0 || strcmp(h, sh->columns[c].zh) == 0 ||
-                (sh->columns[c].alias && strcmp(h, sh->columns[c].alias) == 0))
+            if (column_matches(&sh->columns[c], h))
                 found = c;
         if (found < 0 && *h)
             ep_error_field(err, h, "第 %zu 列:未知的列名", "column %zu: unknown column name",
                            i + 1);
-        else if (found >= 0)
+        else if (found >= 0 && sh->strict_header && sh->field_of_column[found] >= 0)
+            ep_error_field(err, h, "第 %zu 列:与第 %d 列重复", "column %zu: repeats column %d",
+                           i + 1, sh->field_of_column[found] + 1);
+        else if (found >= 0) {
             sh->field_of_column[found] = (int)i;
+            snprintf(sh->label[found], sizeof sh->label[found], "%s", h);
+        }
         free(h);
     }
     for (int c = 0; c < sh->ncolumns; c++)
@@ -52,10 +66,22 @@ static int header(struct sheet *sh, const struct csvread_field *f, size_t n, str
             ep_error_field(err, sh->columns[c].name, "缺少必需的列“%s”(%s)",
                            "required column %.0s%s is missing", sh->columns[c].zh,
                            sh->columns[c].name);
+    if (sh->header_check)
+        sh->header_check(sh, err);
     if (err->nfields)
         return ep_error_set(err, EP_EINVAL, "表头有误,未导入任何数据",
                             "bad header row; nothing imported");
     return 0;
+}
+
+/* The column a field error names: as the header spelled it with
+ * strict_header, else the field's own name. */
+static const char *label_of(const struct sheet *sh, const char *field)
+{
+    for (int c = 0; c < sh->ncolumns && sh->strict_header; c++)
+        if (strcmp(sh->columns[c].name, field) == 0 && sh->field_of_column[c] >= 0)
+            return sh->label[c];
+    return field;
 }
 
 static void report(const struct sheet *sh, long line, const struct ep_error *e)
@@ -65,8 +91,8 @@ static void report(const struct sheet *sh, long line, const struct ep_error *e)
         fprintf(stderr, en ? "line %ld: %s\n" : "第 %ld 行: %s\n", line,
                 ep_error_message(e, sh->lang));
     for (int i = 0; i < e->nfields; i++)
-        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line, e->fields[i].field,
-                e->fields[i].msg[sh->lang]);
+        fprintf(stderr, en ? "line %ld: %s: %s\n" : "第 %ld 行: %s: %s\n", line,
+                label_of(sh, e->fields[i].field), e->fields[i].msg[sh->lang]);
 }
 
 struct frame {
@@ -118,31 +144,17 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
 int sheet_options(int argc, char **argv, const char *help, const char **db, int *skip_bad,
                   int *dry_run)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"skip-bad", no_argument, 0, 's'},
-                                         {"dry-run", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     *db = NULL;
     *skip_bad = *dry_run = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:snh", opts, NULL)) != -1) {
-        if (c == 'd')
-            *db = optarg;
-        else if (c == 's')
-            *skip_bad = 1;
-        else if (c == 'n')
-            *dry_run = 1;
-        else if (c == 'h')
-            return puts(help), CLI_OK;
-        else
-            return CLI_USAGE;
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "%s\n", help);
-        return CLI_USAGE;
-    }
+    const struct cli_option opts[] = {{"db", 'd', db, NULL},
+                                      {"skip-bad", 's', NULL, skip_bad},
+                                      {"dry-run", 'n', NULL, dry_run},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, help, 0);
+    if (status >= 0)
+        return status;
+    if (argc - optind != 2)
+        return cli_usage(help);
     return -1;
 }
 
@@ -158,6 +170,8 @@ int64_t sheet_id(const char *v)
 int sheet_import(struct sheet *sh, const char *path, const char *db, int skip_bad, int dry_run)
 {
     sh->lang = cli_lang();
+    sh->skip_bad = skip_bad;
+    sh->dry_run = dry_run;
     int en = sh->lang == EP_LANG_EN;
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -175,15 +189,21 @@ int sheet_import(struct sheet *sh, const char *path, const char *db, int skip_ba
     ep_error_clear(&err);
     struct frame fr = {sh, &err};
     int status = CLI_FAIL, encoding = CSVREAD_ASCII;
-    int rc = store_begin(sh->s, &err);
+    int rc = sh->file_write ? write_begin(&sh->w, sh->s, &sh->who, NULL, NULL, NULL, &err)
+                            : store_begin(sh->s, &err);
     if (rc == 0)
         rc = csvread_file(f, on_record, &fr, &encoding, &err);
     if (rc == 0 && !sh->header_seen)
         rc = ep_error_set(&err, EP_EINVAL, "文件为空:第一行应为表头",
                           "empty file: the first row must be the header");
     if (rc != 0) {
-        store_rollback(sh->s);
+        if (sh->file_write)
+            write_abort(&sh->w);
+        else
+            store_rollback(sh->s);
         cli_print_error(&err);
+    } else if (sh->finish) {
+        status = sh->finish(sh, path, encoding, &err);
     } else if ((sh->bad && !skip_bad) || dry_run) {
         store_rollback(sh->s);
         if (sh->bad && !skip_bad) {

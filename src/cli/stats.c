@@ -41,40 +41,23 @@ static int add_child(const struct region *r, void *arg)
     return 0;
 }
 
+static const char *HELP =
+    "用法 usage: epigrid stats --region CODE [--date YYYY-MM-DD] [--round N] [--db PATH]\n"
+    "  输出地区当日汇总数据(JSON);--round 同时输出该轮排查覆盖率。\n"
+    "  Prints the region's headline figures for the day as JSON; --round adds\n"
+    "  the screening round's coverage of the region and its children.";
+
 int cli_stats(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"region", required_argument, 0, 'r'},
-        {"date", required_argument, 0, 't'}, {"round", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
     const char *db = NULL, *region = NULL, *date = NULL, *round = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:t:n:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 't':
-            date = optarg;
-            break;
-        case 'n':
-            round = optarg;
-            break;
-        case 'h':
-            puts("用法 usage: epigrid stats --region CODE [--date YYYY-MM-DD] [--round N] [--db "
-                 "PATH]\n"
-                 "  输出地区当日汇总数据(JSON);--round 同时输出该轮排查覆盖率。\n"
-                 "  Prints the region's headline figures for the day as JSON; --round adds\n"
-                 "  the screening round's coverage of the region and its children.");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},
+                                      {"region", 'r', &region, NULL},
+                                      {"date", 't', &date, NULL},
+                                      {"round", 'n', &round, NULL},
+                                      {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    if (status >= 0)
+        return status;
     char today[11];
     if (!date) {
         time_date_format(time_today_cn(), today);
@@ -88,11 +71,10 @@ int cli_stats(int argc, char **argv)
               stderr);
         return CLI_USAGE;
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     json_t *out = stats_region_day(s, region, date, &err);
     if (out && round) {
         char metric[32];

@@ -52,54 +52,41 @@ static int parse_time(const char *s, int64_t *out)
     return 0;
 }
 
+static const char *SWEEP_HELP =
+    "用法 usage: epigrid sweep [--at YYYY-MM-DDTHH:MM[:SS][+08:00]] [--db PATH]\n"
+    "  查找逾期未报告健康情况的观察对象(服务每分钟自动执行一次)。\n"
+    "  Looks for overdue health reports once (the server does so every minute);\n"
+    "  --at sweeps at a chosen moment (default now; no offset = China time).\n"
+    "  仅观察开启后开始的时段需要报告(20:25 开启的,不计当天 16:00 时段)。\n"
+    "  A slot is due only if the observation was open when it started\n"
+    "  (opened at 20:25: that day's 16:00 slot is not owed).";
+
 int cli_sweep(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"at", required_argument, 0, 'a'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *at_text = NULL;
     int64_t at = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:a:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'a':
-            if (parse_time(optarg, &at) != 0) {
-                fprintf(stderr,
-                        "epigrid: --at 应为 YYYY-MM-DDTHH:MM[:SS][+08:00] / "
-                        "must be YYYY-MM-DDTHH:MM[:SS][+08:00]: %s\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 'h':
-            puts("用法 usage: epigrid sweep [--at YYYY-MM-DDTHH:MM[:SS][+08:00]] [--db PATH]\n"
-                 "  查找逾期未报告健康情况的观察对象(服务每分钟自动执行一次)。\n"
-                 "  Looks for overdue health reports once (the server does so every minute);\n"
-                 "  --at sweeps at a chosen moment (default now; no offset = China time).\n"
-                 "  仅观察开启后开始的时段需要报告(20:25 开启的,不计当天 16:00 时段)。\n"
-                 "  A slot is due only if the observation was open when it started\n"
-                 "  (opened at 20:25: that day's 16:00 slot is not owed).");
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL}, {"at", 'a', &at_text, NULL}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, SWEEP_HELP, 0);
+    if (status >= 0)
+        return status;
+    if (at_text && parse_time(at_text, &at) != 0) {
+        fprintf(stderr,
+                "epigrid: --at 应为 YYYY-MM-DDTHH:MM[:SS][+08:00] / "
+                "must be YYYY-MM-DDTHH:MM[:SS][+08:00]: %s\n",
+                at_text);
+        return CLI_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "epigrid: 多余的参数 unexpected argument: %s\n", argv[optind]);
         return CLI_USAGE;
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
     if (!at)
         at = (int64_t)time(NULL);
-    struct ep_error err;
-    ep_error_clear(&err);
     struct observation_sweep_result res = {0, 0, 1}, part;
     int rc = 0;
     while (rc == 0 && res.more) {

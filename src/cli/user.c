@@ -34,43 +34,15 @@ static int print_user(const struct auth_user *u, int active, const char *phone, 
 
 int cli_user(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"role", required_argument, 0, 'r'},
-                                         {"scope", required_argument, 0, 's'},
-                                         {"name", required_argument, 0, 'n'},
-                                         {"phone", required_argument, 0, 'p'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *role = NULL, *scope = NULL, *name = NULL, *phone = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:r:s:n:p:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'r':
-            role = optarg;
-            break;
-        case 's':
-            scope = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'p':
-            phone = optarg;
-            break;
-        case 'h':
-            puts(USER_HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {{"db", 'd', &db, NULL},       {"role", 'r', &role, NULL},
+                                      {"scope", 's', &scope, NULL}, {"name", 'n', &name, NULL},
+                                      {"phone", 'p', &phone, NULL}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, USER_HELP, 0);
+    if (status >= 0)
+        return status;
     if (optind >= argc) {
-        fprintf(stderr, "%s\n", USER_HELP);
-        return CLI_USAGE;
+        return cli_usage(USER_HELP);
     }
     const char *action = argv[optind];
     const char *username = optind + 1 < argc ? argv[optind + 1] : NULL;
@@ -78,14 +50,12 @@ int cli_user(int argc, char **argv)
     if ((needs_user && !username) ||
         (strcmp(action, "add") && strcmp(action, "passwd") && strcmp(action, "set") &&
          strcmp(action, "disable") && strcmp(action, "list"))) {
-        fprintf(stderr, "%s\n", USER_HELP);
-        return CLI_USAGE;
+        return cli_usage(USER_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int rc = 0;
     char password[256] = "";
     if (strcmp(action, "add") == 0 || strcmp(action, "passwd") == 0) {
@@ -136,40 +106,22 @@ static int print_token(int64_t id, const char *username, const char *label, cons
 
 int cli_token(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"label", required_argument, 0, 'l'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     const char *db = NULL, *label = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'l':
-            label = optarg;
-            break;
-        case 'h':
-            puts(TOKEN_HELP);
-            return CLI_OK;
-        default:
-            return CLI_USAGE;
-        }
-    }
+    const struct cli_option opts[] = {
+        {"db", 'd', &db, NULL}, {"label", 'l', &label, NULL}, {NULL, 0, NULL, NULL}};
+    int status = cli_options_parse(argc, argv, opts, TOKEN_HELP, 0);
+    if (status >= 0)
+        return status;
     const char *action = optind < argc ? argv[optind] : "";
     const char *arg = optind + 1 < argc ? argv[optind + 1] : NULL;
     if (!(strcmp(action, "list") == 0 ||
           ((strcmp(action, "create") == 0 || strcmp(action, "revoke") == 0) && arg))) {
-        fprintf(stderr, "%s\n", TOKEN_HELP);
-        return CLI_USAGE;
+        return cli_usage(TOKEN_HELP);
     }
-    struct store *s = cli_open_store(cli_db_path(db), 0);
+    struct ep_error err;
+    struct store *s = cli_store(db, &err);
     if (!s)
         return CLI_FAIL;
-    struct ep_error err;
-    ep_error_clear(&err);
     int rc;
     if (strcmp(action, "create") == 0) {
         char token[AUTH_TOKEN_HEX + 1];

@@ -991,59 +991,53 @@ done:
 
 /* ---- the counters' oracle -------------------------------------------- */
 
-int case_counters_rebuild(struct store *s, struct ep_error *err)
-{
-    int rc = counter_rebuild_family(
-        s, "cases_confirmed.",
-        "SELECT grid_code, 'cases_confirmed.' || at_day, count(*) FROM case_history"
-        " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
-        " GROUP BY grid_code, at_day",
-        err);
-    if (rc == 0)
-        rc = counter_rebuild(
-            s, "cases_confirmed_total",
-            "SELECT grid_code, count(*) FROM case_history"
-            " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
-            " GROUP BY grid_code",
-            err);
-        /* Outcomes of confirmed cases (the statements are literals: the store
-         * caches them by address). */
+/* Outcomes of confirmed cases, for the table below. */
 #define OUTCOME_ROWS(status)                                                                       \
     " FROM case_history WHERE to_status = '" status "' AND COALESCE(from_status, '') <> '" status  \
     "' AND classification = 'confirmed'"
-    if (rc == 0)
-        rc = counter_rebuild_family(
-            s, "cases_discharged.",
-            "SELECT grid_code, 'cases_discharged.' || at_day, count(*)" OUTCOME_ROWS(
-                "discharged") " GROUP BY grid_code, at_day",
-            err);
-    if (rc == 0)
-        rc = counter_rebuild(
-            s, "cases_discharged_total",
-            "SELECT grid_code, count(*)" OUTCOME_ROWS("discharged") " GROUP BY grid_code", err);
-    if (rc == 0)
-        rc = counter_rebuild_family(
-            s, "cases_deaths.",
-            "SELECT grid_code, 'cases_deaths.' || at_day, count(*)" OUTCOME_ROWS(
-                "deceased") " GROUP BY grid_code, at_day",
-            err);
-    if (rc == 0)
-        rc = counter_rebuild(
-            s, "cases_deaths_total",
-            "SELECT grid_code, count(*)" OUTCOME_ROWS("deceased") " GROUP BY grid_code", err);
+
+/* The case counters and the facts each is rebuilt from, in order.  The
+ * statements are literals: the store caches them by address. */
+static const struct {
+    const char *metric; /* the metric, or the prefix of a family ("cases_confirmed.") */
+    int family;         /* 1: the statement names each row's metric (counter_rebuild_family) */
+    const char *sql;
+} counter_rebuilds[] = {
+    {"cases_confirmed.", 1,
+     "SELECT grid_code, 'cases_confirmed.' || at_day, count(*) FROM case_history"
+     " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
+     " GROUP BY grid_code, at_day"},
+    {"cases_confirmed_total", 0,
+     "SELECT grid_code, count(*) FROM case_history"
+     " WHERE to_status = 'confirmed' AND COALESCE(from_status, '') <> 'confirmed'"
+     " GROUP BY grid_code"},
+    {"cases_discharged.", 1,
+     "SELECT grid_code, 'cases_discharged.' || at_day, count(*)" OUTCOME_ROWS(
+         "discharged") " GROUP BY grid_code, at_day"},
+    {"cases_discharged_total", 0,
+     "SELECT grid_code, count(*)" OUTCOME_ROWS("discharged") " GROUP BY grid_code"},
+    {"cases_deaths.", 1,
+     "SELECT grid_code, 'cases_deaths.' || at_day, count(*)" OUTCOME_ROWS(
+         "deceased") " GROUP BY grid_code, at_day"},
+    {"cases_deaths_total", 0,
+     "SELECT grid_code, count(*)" OUTCOME_ROWS("deceased") " GROUP BY grid_code"},
+    {"cases_current.", 1,
+     "SELECT grid_code, 'cases_current.' || status, count(*) FROM cases"
+     " WHERE status IN ('suspected', 'confirmed', 'asymptomatic')"
+     " GROUP BY grid_code, status"},
+    {"cases_outside_hospital", 0,
+     "SELECT c.grid_code, count(*) FROM cases c"
+     " LEFT JOIN sites s ON s.id = c.site_id WHERE " FLAG_EXPR " GROUP BY c.grid_code"},
+};
 #undef OUTCOME_ROWS
-    if (rc == 0)
-        rc = counter_rebuild_family(
-            s, "cases_current.",
-            "SELECT grid_code, 'cases_current.' || status, count(*) FROM cases"
-            " WHERE status IN ('suspected', 'confirmed', 'asymptomatic')"
-            " GROUP BY grid_code, status",
-            err);
-    if (rc == 0)
-        rc = counter_rebuild(s, "cases_outside_hospital",
-                             "SELECT c.grid_code, count(*) FROM cases c"
-                             " LEFT JOIN sites s ON s.id = c.site_id WHERE " FLAG_EXPR
-                             " GROUP BY c.grid_code",
-                             err);
+
+int case_counters_rebuild(struct store *s, struct ep_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof counter_rebuilds / sizeof *counter_rebuilds; i++)
+        rc = counter_rebuilds[i].family
+                 ? counter_rebuild_family(s, counter_rebuilds[i].metric, counter_rebuilds[i].sql,
+                                          err)
+                 : counter_rebuild(s, counter_rebuilds[i].metric, counter_rebuilds[i].sql, err);
     return rc;
 }

@@ -20,6 +20,20 @@ int region_code_length(int level)
     return level >= REGION_CITY && level <= REGION_GRID ? code_lengths[level] : 0;
 }
 
+void region_code_of_prefix(const char *prefix, char out[REGION_CODE_MAX])
+{
+    size_t len = strlen(prefix);
+    out[0] = '\0';
+    for (int level = REGION_GRID; level >= REGION_CITY; level--) {
+        size_t l = (size_t)region_code_length(level);
+        if (l <= len) {
+            memcpy(out, prefix, l);
+            out[l] = '\0';
+            return;
+        }
+    }
+}
+
 int region_level_of_code(const char *code)
 {
     size_t n = strlen(code);

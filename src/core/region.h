@@ -39,6 +39,10 @@ struct region {
 int region_level_of_code(const char *code);
 /* Code length of a level (4, 6, 9, 12, 15), 0 for an invalid level. */
 int region_code_length(int level);
+/* The deepest whole region code that "prefix" begins with (the first 4, 6, 9,
+ * 12 or 15 characters) into out; "" when it is shorter than a city's code.
+ * For the region an import's codes share (their longest common prefix). */
+void region_code_of_prefix(const char *prefix, char out[REGION_CODE_MAX]);
 /* Machine name of a level: "city", "county", "township", "village", "grid". */
 const char *region_level_name(int level);
 /* Parent code of "code" into out ("" for a city); returns 0, or -1 if invalid. */
