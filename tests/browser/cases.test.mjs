@@ -167,6 +167,8 @@ test('case registry, case page with the four-concentrations warning, history and
   await page.locator('form.change-case select[name=status]').selectOption('suspected');
   await page.locator('form.change-case button[type=submit]').click();
   await page.locator('form.change-case .error', { hasText: '确诊病例不能改回疑似病例' }).waitFor();
+  // the field is named in words, never by its key
+  assert.deepEqual(await page.locator('form.change-case .error .field-name').allTextContents(), ['状态']);
   await page.reload();
   await page.locator('table.history tbody tr').nth(2).waitFor();
   assert.equal(await page.locator('table.history tbody tr').count(), 3);

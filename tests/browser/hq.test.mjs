@@ -45,7 +45,8 @@ test('a directive issued through the form, signed for by a village, receipts upd
   await form.locator('textarea[name=body]').fill('正文');
   await form.locator('input[name=title]').evaluate((el) => el.removeAttribute('required'));
   await form.locator('button[type=submit]').click();
-  await form.locator('.error code', { hasText: 'title' }).waitFor();
+  await form.locator('.error .field-name', { hasText: '标题' }).waitFor(); // named in words, never by its key
+  assert.equal(await form.locator('.error code').count(), 0);
   await form.locator('input[name=title]').fill('关于开展拉网式排查的紧急通知');
   await form.locator('textarea[name=body]').fill('各村(社区)要立即开展拉网式排查。');
   await Promise.all([

@@ -4,7 +4,7 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { t } from './i18n.js';
+import { has, t } from './i18n.js';
 
 export const html = htm.bind(h);
 
@@ -79,16 +79,34 @@ export function Loading() {
   return html`<p class="loading" role="status">${t('app.loading')}</p>`;
 }
 
+// A field of an error in words: "lines[2].item_id" is "物资(第 3 项)";
+// a key without a name shows nothing rather than the key itself.
+export function fieldLabel(field) {
+  const parts = String(field).split('.');
+  const last = parts.at(-1).replace(/\[\d+\]$/, '');
+  if (!has(`fieldname.${last}`)) return null;
+  const rows = [...String(field).matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]) + 1);
+  return rows.length ? t('app.field_item', { name: t(`fieldname.${last}`), n: rows.join('/') }) : t(`fieldname.${last}`);
+}
+
+// The field errors of an answer, each named in words.
+export function FieldErrors({ fields }) {
+  if (!fields?.length) return null;
+  return html`<ul>
+    ${fields.map((f) => {
+      const label = fieldLabel(f.field);
+      return html`<li key=${f.field}>${label && html`<b class="field-name">${label}</b>${t('app.field_sep')}`}${f.message}</li>`;
+    })}
+  </ul>`;
+}
+
 // The server's message (already in the chosen language) with its field
-// messages; a retry button when "onRetry" is given.
+// messages, each named in words; a retry button when "onRetry" is given.
 export function ErrorBox({ error, onRetry }) {
   if (!error) return null;
   return html`<div class="error" role="alert">
     <p>${error.message || t('app.error')}</p>
-    ${error.fields?.length > 0 &&
-    html`<ul>
-      ${error.fields.map((f) => html`<li key=${f.field}>${f.message}</li>`)}
-    </ul>`}
+    <${FieldErrors} fields=${error.fields} />
     ${onRetry && html`<button type="button" class="secondary" onClick=${onRetry}>${t('app.retry')}</button>`}
   </div>`;
 }

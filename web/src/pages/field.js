@@ -19,7 +19,7 @@ import * as api from '../api.js';
 import { useEvents } from '../live.js';
 import { num, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
-import { Breadcrumb, ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, FieldErrors, html, Link, Loading, navigate, useLoad } from '../ui.js';
 
 const PAGE = 500; // the API's largest page
 const MAX_PAGES = 40; // 20,000 rows: far beyond a grid
@@ -154,10 +154,7 @@ export function OutboxPanel() {
           <strong>${t('outbox.rejected')}</strong> ${t(`outbox.kind.${x.kind}`)}: ${x.meta.label}
         </p>
         <p>${x.error?.message}</p>
-        ${x.error?.fields?.length > 0 &&
-        html`<ul>
-          ${x.error.fields.map((f) => html`<li key=${f.field}>${f.message}</li>`)}
-        </ul>`}
+        <${FieldErrors} fields=${x.error?.fields} />
         <button type="button" class="secondary small dismiss" onClick=${() => outbox.dismiss(x.uuid)}>
           ${t('outbox.dismiss')}
         </button>

@@ -52,17 +52,6 @@ function useForm(initial) {
   return { values, setValues, error, busy, bind, submit };
 }
 
-function FormError({ error }) {
-  if (!error) return null;
-  return html`<div class="error" role="alert">
-    <p>${error.message}</p>
-    ${error.fields?.length > 0 &&
-    html`<ul>
-      ${error.fields.map((f) => html`<li key=${f.field}><code>${f.field}</code> ${f.message}</li>`)}
-    </ul>`}
-  </div>`;
-}
-
 const LEVELS = ['county', 'township', 'village', 'grid'];
 const CATEGORIES = ['screening', 'quarantine', 'checkpoint', 'duty', 'supplies', 'publicity', 'information', 'other'];
 
@@ -84,7 +73,7 @@ function IssueForm({ code, onDone }) {
       </label>
       <label>${t('hq.deadline')}<input type="date" ...${f.bind('deadline')} /></label>
     </div>
-    <${FormError} error=${f.error} />
+    <${ErrorBox} error=${f.error} />
     <button type="submit" disabled=${f.busy}>${t('hq.send')}</button>
   </form>`;
 }
@@ -140,7 +129,7 @@ function DirectiveDetail({ id, onChange }) {
       ${x.read_at && html`<span class="signed">${t('hq.signed_at', { at: when(x.read_at) })}</span>`}
       <a href=${`/api/v1/directives/${id}/print`} target="_blank" rel="noopener">${t('hq.print')}</a>
     </p>
-    <${FormError} error=${error} />
+    <${ErrorBox} error=${error} />
     <${Receipts} id=${id} key=${tick} />
     <h4>${t('hq.replies')}</h4>
     <ul class="replies">
@@ -149,7 +138,7 @@ function DirectiveDetail({ id, onChange }) {
     ${x.recipient &&
     html`<form class="hq-form reply-form" onSubmit=${reply.submit((v) => api.post(`/api/v1/directives/${id}/replies`, v), () => setTick((n) => n + 1))}>
       <label>${t('hq.reply')}<input ...${reply.bind('body')} maxlength="300" /></label>
-      <${FormError} error=${reply.error} />
+      <${ErrorBox} error=${reply.error} />
       <button type="submit" disabled=${reply.busy}>${t('hq.send_reply')}</button>
     </form>`}
   </div>`;
@@ -223,7 +212,7 @@ function InspectionForm({ code, onDone }) {
       </fieldset>`,
     )}
     <button type="button" class="secondary" onClick=${() => setFindings((fs) => [...fs, { ...blank }])}>${t('hq.add_finding')}</button>
-    <${FormError} error=${f.error} />
+    <${ErrorBox} error=${f.error} />
     <button type="submit" disabled=${f.busy}>${t('hq.save')}</button>
   </form>`;
 }
@@ -257,7 +246,7 @@ function Finding({ f, can, onChange }) {
         <button type="submit">${t('hq.rectify')}</button>
       </form>`}
       ${f.status === 'rectified' && can('inspect_write') && html`<button type="button" class="verify" onClick=${act(`/api/v1/findings/${f.id}/verify`, {})}>${t('hq.verify')}</button>`}
-      <${FormError} error=${error} />
+      <${ErrorBox} error=${error} />
     </td>
   </tr>`;
 }
@@ -347,10 +336,10 @@ function BroadcastsTab({ code, can, tick }) {
         <label>${t('hq.title')}<input ...${f.bind('title')} maxlength="60" /></label>
       </div>
       <label>${t('hq.spoken_text')}<textarea ...${f.bind('body')} rows="3"></textarea></label>
-      <${FormError} error=${f.error} />
+      <${ErrorBox} error=${f.error} />
       <button type="submit" disabled=${f.busy}>${t('hq.publish_btn')}</button>
     </form>`}
-    <${FormError} error=${error} />
+    <${ErrorBox} error=${error} />
     ${list.error && html`<${ErrorBox} error=${list.error} />`}
     ${list.data &&
     (list.data.items.length === 0
@@ -399,7 +388,7 @@ function LevelsTab({ code, can }) {
         <label>${t('hq.effective')}<input type="date" max=${today(0)} ...${f.bind('effective_date')} /></label>
         <label>${t('hq.note')}<input ...${f.bind('note')} /></label>
       </div>
-      <${FormError} error=${f.error} />
+      <${ErrorBox} error=${f.error} />
       <button type="submit" disabled=${f.busy}>${t('hq.set_level')}</button>
     </form>`}
     <table class="hq-table levels-table">
@@ -451,10 +440,10 @@ function LeadersTab({ code, can, session }) {
         <label>${t('hq.leader')}<input ...${f.bind('username')} /></label>
         <label>${t('hq.region')}<input ...${f.bind('region_code')} inputmode="numeric" /></label>
       </div>
-      <${FormError} error=${f.error} />
+      <${ErrorBox} error=${f.error} />
       <button type="submit" disabled=${f.busy}>${t('hq.link_btn')}</button>
     </form>`}
-    <${FormError} error=${error} />
+    <${ErrorBox} error=${error} />
     ${d.error && html`<${ErrorBox} error=${d.error} />`}
     ${d.data &&
     (d.data.items.length === 0
