@@ -496,16 +496,16 @@ const SKIP_LINK = /\.(csv|xlsx)(\?|$)|\/audio(\?|$)|format=xlsx/;
 const sessions = {}; // role -> the session cookie of "<role>_4311"
 before(async () => {
   const t = [Date.now()];
+  const launching = launch(); // starts while the city is built
   srv = await startServer();
   root = await buildCity(srv);
   openapi = (await root.get('/api/v1/openapi.json')).body;
   t.push(Date.now());
   await buildHostileCity(srv);
   t.push(Date.now());
-  // Logged in through the API (the login form is tested elsewhere), all at
-  // once while the browser starts.
-  const launching = launch();
-  for (const role of ROLES) srv.user(role, '4311');
+  // Logged in through the API (the login form is tested elsewhere), all at once.
+  // Each role's display name is markup too: the header shows it on every page.
+  for (const role of ROLES) srv.user(role, '4311', { displayName: payload('epigrid user add --name', 40) });
   t.push(Date.now());
   await Promise.all(ROLES.map(async (role) => {
     sessions[role] = (await srv.login(`${role}_4311`, PASSWORD)).cookie;
@@ -539,9 +539,44 @@ test('every free-text field of every write route was sent hostile (or refused as
   console.log(`# ${attacked.size} free-text fields sent hostile; refused as markup by the server: ${[...refused].join(', ') || 'none'}`);
 });
 
+// Before the sweep, so that the sweep also finds the hostile username on the admin's page.
+test('security alerts: a burst of failed logins shows on the admin\'s alerts page, live, as text, in both languages', async () => {
+  const page = await newPage('admin');
+  await page.goto('/alerts/4311');
+  const panel = page.locator('section.security-alerts');
+  await panel.locator('p.empty').waitFor();
+  await page.locator('.live.on').waitFor(); // the event stream is open
+  // Someone guesses passwords for a username that is markup: five failures
+  // from one address raise the alert (AUTH_THROTTLE_PER_USER_ADDRESS).
+  const username = '<img src=x onerror=__xss=9 id=xss-marker>';
+  const tries = await Promise.all([0, 1, 2, 3, 4].map((i) => srv.anon().post('/api/v1/session', { username, password: `wrong-${i}` })));
+  for (const r of tries) assert.equal(r.status, 401, r.text);
+  const row = panel.locator('tr.security-alert[data-kind=user_address]');
+  await row.waitFor(); // without a reload: the security.login_burst event refreshed it
+  assert.equal(await row.locator('td.username').textContent(), username);
+  assert.equal(await row.locator('td.ip').textContent(), '127.0.0.1');
+  assert.equal(await panel.locator('h2').textContent(), '安全警报');
+  assert.equal(await row.locator('td').nth(1).textContent(), '同一账号从同一地址多次登录失败');
+  await page.locator('.lang button[lang=en]').click();
+  await panel.locator('h2', { hasText: 'Security alerts' }).waitFor();
+  assert.equal(await row.locator('td').nth(1).textContent(), 'Repeated failed logins for one username from one address');
+  await page.locator('.lang button[lang=zh-CN]').click();
+  const state = await page.evaluate(() => ({ xss: window.__xss, seen: window.__xssSeen, marker: !!document.querySelector('#xss-marker') }));
+  assert.deepEqual(state, { xss: undefined, seen: [], marker: false });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  // A commander does not read the audit log: no security panel (and no such events).
+  const commander = await newPage('commander');
+  await commander.goto('/alerts/4311');
+  await commander.locator('table.alert-list').waitFor();
+  assert.equal(await commander.locator('section.security-alerts').count(), 0);
+  await commander.context().close();
+});
+
 test('every page as every role, every chart hovered: no script runs, nothing is injected', async () => {
   const crawled = new Set(); // shapes of links visited below the navigation
-  for (const role of ROLES) {
+  let linkChecks = 0;
+  const sweepRole = async (role) => {
     const page = await newPage(role);
     // The home page first (it opens the role's own start page), then the navigation.
     const links = new Set(await visit(role, page, '/'));
@@ -550,14 +585,37 @@ test('every page as every role, every chart hovered: no script runs, nothing is 
     assert.ok(nav.length > 0, `${role}: no navigation`);
     const done = new Set([...nav, '/']);
     for (const href of nav) if (href !== home) for (const l of await visit(role, page, href)) links.add(l);
+    // One level down: each shape of link once, by the first role that shows it.
     for (const href of links) {
       if (done.has(href) || SKIP_LINK.test(href) || crawled.has(shape(href))) continue;
       done.add(href);
       crawled.add(shape(href));
       await visit(role, page, href);
     }
+    // Every other link the role was shown must open a page for it too (the
+    // app decides that on the route and the permissions alone, at once).
+    const checked = new Set([...done].map(shape)); // the route decides: one link of a shape is enough
+    for (const href of links) {
+      if (checked.has(shape(href)) || SKIP_LINK.test(href) || !isApp(href)) continue;
+      checked.add(shape(href));
+      const notFound = await page.evaluate(async (u) => {
+        history.pushState(null, '', u);
+        dispatchEvent(new PopStateEvent('popstate'));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+        return document.querySelector('main h1')?.textContent.trim() === '页面不存在';
+      }, href);
+      if (notFound) problems.push(`${role} ${href}: page not found, yet the role is shown a link to it`);
+      linkChecks++;
+    }
+    await page.settle();
     await page.context().close();
-  }
+  };
+  // Two roles at a time (the machine has two cores): about half the time.
+  const queue = [...ROLES];
+  const lane = async () => {
+    for (let role; (role = queue.shift());) await sweepRole(role);
+  };
+  await Promise.all([lane(), lane()]);
   // The public pages and the printable views, without a session.
   const anon = await newPage('public');
   for (const href of ['/public/bulletin', `/public/bulletin?region=${COUNTY}&date=${day(-1)}`, '/public/donations']) await visit('public', anon, href);
@@ -571,7 +629,7 @@ test('every page as every role, every chart hovered: no script runs, nothing is 
   assert.equal(await admin.evaluate(() => window.__printed), true, 'the certificate prints');
   await admin.context().close();
 
-  console.log(`# ${visits.length} page visits (${new Set(visits.map((v) => shape(v[1]))).size} shapes)`);
+  console.log(`# ${visits.length} page visits (${new Set(visits.map((v) => shape(v[1]))).size} shapes), ${linkChecks} more links checked`);
   const missingCsp = [...csp].filter(([, v]) => !v || !/script-src 'self'/.test(v)).map(([k]) => k);
   console.log(`# CSP on ${csp.size - missingCsp.length} of ${csp.size} HTML documents`);
   const shownKeys = new Set([...sent].filter(([t]) => shownTokens.has(t)).map(([, k]) => k));
