@@ -9,7 +9,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 const TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published',
-  'assist.requested', 'assist.updated'];
+  'assist.requested', 'assist.updated',
+  'security.login_burst']; // the server sends security.* only to those who read the audit log
 const subscribers = new Set(); // {types, handle(type, data)}
 const stateListeners = new Set();
 let source = null;

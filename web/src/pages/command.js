@@ -7,7 +7,10 @@
 //   /alerts/{code}?status=S&severity=V&rule=R
 //                              the alert inbox: compact rows, high first then newest,
 //                              filtered by status, severity, kind and child region (the
-//                              path), 30 at a time; acknowledge, resolve with a note
+//                              path), 30 at a time; acknowledge, resolve with a note;
+//                              for those who read the audit log (admins), the security
+//                              alerts too: failed-login bursts (GET /api/v1/audit?action=login_burst),
+//                              live on security.login_burst
 //
 // Both follow the event stream (live.js): a visit recorded refreshes the
 // coverage and tiles, an alert raised or changed refreshes tiles, the
@@ -26,6 +29,14 @@ export function coverageTooltip(c) {
 }
 
 // ---- shared ------------------------------------------------------------------
+
+// Where a grid's link goes: the field page for those who work there (it needs
+// field_write), else the grid in the region browser -- a field link was a
+// dead "page not found" for commanders, organisers and inspectors.
+function gridHref(session, grid, query = '') {
+  const can = (p) => session.permissions.includes(p);
+  return can('field_write') && can('registry_read') ? `/field/${grid}${query}` : `/regions/${grid}`;
+}
 
 
 // A load that a live event may repeat: keeps showing the old data while the
@@ -167,7 +178,7 @@ function RoundPicker({ rounds, round, code }) {
   </label>`;
 }
 
-function OverdueList({ overdue }) {
+function OverdueList({ overdue, session }) {
   const items = overdue.items;
   const nameOf = useRegionNames(items.map((o) => o.grid_code));
   return html`<section class="overdue">
@@ -189,7 +200,7 @@ function OverdueList({ overdue }) {
             ${items.map(
               (o) => html`<tr key=${o.id} data-person=${o.person_id}>
                 <td class="name" data-label=${t('overdue.person')}>${o.person_name} <small class="muted">${t(`obs.kind.${o.kind}`)}</small></td>
-                <td class="grid" data-label=${t('overdue.grid')}><${Link} href=${`/field/${o.grid_code}?tab=obs`}>${nameOf(o.grid_code)}<//></td>
+                <td class="grid" data-label=${t('overdue.grid')}><${Link} href=${gridHref(session, o.grid_code, '?tab=obs')}>${nameOf(o.grid_code)}<//></td>
                 <td class="slot" data-label=${t('overdue.slot')}>${when(o.overdue?.slot)}</td>
                 <td class="last" data-label=${t('overdue.last')}>${o.last_report ? `${when(o.last_report.slot)} · ${o.last_report.temperature.toFixed(1)} ℃` : '–'}</td>
               </tr>`,
@@ -284,7 +295,10 @@ export function CoveragePage({ code, query, session }) {
           ${t('coverage.visited')} <strong class="total-visited">${num(cov.visited)}</strong> / <span class="total-households">${num(cov.households)}</span>
           ${t('coverage.unit')}
         </span>
-        ${region.level === 'grid' && html`<${Link} class="button secondary" href=${`/field/${code}`}>${t('coverage.open_field')}<//>`}
+        ${region.level === 'grid' &&
+        session.permissions.includes('field_write') &&
+        session.permissions.includes('registry_read') &&
+        html`<${Link} class="button secondary" href=${`/field/${code}`}>${t('coverage.open_field')}<//>`}
       </div>
       ${children.length > 0 &&
       html`<${CoverageChart} children=${children} onPick=${pick} />
@@ -313,7 +327,7 @@ export function CoveragePage({ code, query, session }) {
           </tbody>
         </table>`}`}
     <${ErrorBox} error=${overdue.error} />
-    ${overdue.data && html`<${OverdueList} overdue=${overdue.data} />`}
+    ${overdue.data && html`<${OverdueList} overdue=${overdue.data} session=${session} />`}
   </section>`;
 }
 
@@ -379,7 +393,7 @@ export async function loadOrdered(query, severities, from, want) {
   return { items, next: null };
 }
 
-function AlertRow({ alert, canHandle, onChanged, fresh, gridName }) {
+function AlertRow({ alert, canHandle, onChanged, fresh, gridName, session }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [resolving, setResolving] = useState(false);
@@ -415,7 +429,7 @@ function AlertRow({ alert, canHandle, onChanged, fresh, gridName }) {
       <small class="muted kind">${t(`alerts.rule.${alert.rule}`)}${alert.person_name ? ' · ' : ''}${alert.person_name && html`<span class="person">${alert.person_name}</span>`}</small>
       ${alert.note && html`<small class="note">${t('alerts.note')}: ${alert.note}</small>`}
     </td>
-    <td class="where" data-label=${t('alerts.col.where')}><${Link} href=${`/field/${alert.grid_code}?tab=obs`} class="grid" title=${alert.grid_code}>${gridName}<//></td>
+    <td class="where" data-label=${t('alerts.col.where')}><${Link} href=${gridHref(session, alert.grid_code, '?tab=obs')} class="grid" title=${alert.grid_code}>${gridName}<//></td>
     <td class="raised" data-label=${t('alerts.col.raised')}><time datetime=${alert.raised_at}>${whenWords(alert.raised_at)}</time></td>
     <td class="handling" data-label=${t('alerts.col.status')}>
       <span class=${`status status-${alert.status}`}>${t(`alerts.status.${alert.status}`)}</span>
@@ -443,6 +457,48 @@ function AlertRow({ alert, canHandle, onChanged, fresh, gridName }) {
       <${ErrorBox} error=${error} />
     </td>
   </tr>`;
+}
+
+// Failed-login bursts in the region (the audit log's login_burst rows), newest
+// first, refreshed when the server sends a security.login_burst event.  The
+// username is whatever someone typed: text, never markup.
+const SECURITY_WINDOW_MINUTES = 15; // AUTH_THROTTLE_WINDOW_SECONDS of src/core/auth.h
+function SecurityAlerts({ code }) {
+  const load = () => api.get(api.withQuery('/api/v1/audit', { action: 'login_burst', region: code, limit: 10 }));
+  const { data, error, refresh } = useLiveLoad(load, [code]);
+  const [fresh, setFresh] = useState(new Set());
+  const known = useRef(null);
+  useEffect(() => {
+    if (!data) return;
+    if (known.current) setFresh(new Set(data.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
+    known.current = new Set(data.items.map((a) => a.id));
+  }, [data]);
+  useEvents(['security.login_burst'], refresh);
+  return html`<section class="security-alerts" aria-labelledby="security-title">
+    <h2 id="security-title">${t('security.title')}</h2>
+    <p class="muted">${t('security.hint', { minutes: SECURITY_WINDOW_MINUTES })}</p>
+    <${ErrorBox} error=${error} />
+    ${data?.items.length === 0 && html`<p class="empty">${t('security.none')}</p>`}
+    ${data?.items.length > 0 &&
+    html`<table class="security-list">
+      <thead><tr>
+        <th scope="col">${t('security.col.at')}</th>
+        <th scope="col">${t('security.col.kind')}</th>
+        <th scope="col">${t('security.col.username')}</th>
+        <th scope="col">${t('security.col.ip')}</th>
+      </tr></thead>
+      <tbody>
+        ${data.items.map(
+          (a) => html`<tr key=${a.id} class=${`security-alert ${fresh.has(a.id) ? 'fresh' : ''}`} data-id=${a.id} data-kind=${a.entity_id}>
+            <td><time datetime=${a.at}>${whenWords(a.at)}</time></td>
+            <td>${t(`security.kind.${a.entity_id}`)}</td>
+            <td class="username">${a.username}</td>
+            <td class="ip">${a.ip}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`}
+  </section>`;
 }
 
 export function AlertsPage({ code, query, session }) {
@@ -557,9 +613,10 @@ export function AlertsPage({ code, query, session }) {
         <th scope="col"><span class="sr-only">${t('alerts.col.actions')}</span></th>
       </tr></thead>
       <tbody>
-        ${items.map((a) => html`<${AlertRow} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} gridName=${nameOf(a.grid_code)} />`)}
+        ${items.map((a) => html`<${AlertRow} key=${a.id} alert=${a} canHandle=${canHandle} onChanged=${changed} fresh=${fresh.has(a.id)} gridName=${nameOf(a.grid_code)} session=${session} />`)}
       </tbody>
     </table>`}
     ${next && html`<p class="more"><button type="button" class="secondary" onClick=${more}>${t('alerts.more')}</button></p>`}
+    ${session.permissions.includes('audit_read') && html`<${SecurityAlerts} code=${code} />`}
   </section>`;
 }
