@@ -109,7 +109,7 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
  * that every problem is reported at once in the domain's words. */
 const struct json_field persons_person_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
-    {.name = "name", .type = JF_STRING, .max_len = 100},
+    {.name = "name", .type = JF_STRING, .max_len = PERSON_NAME_CHARS},
     {.name = "sex", .type = JF_STRING, .max_len = 10},
     {.name = "birth_date", .type = JF_STRING, .max_len = 20},
     {.name = "id_number", .type = JF_STRING, .max_len = 40},
