@@ -114,3 +114,15 @@ export async function buildCity(srv, { persons = false } = {}) {
 
 // Digits of a formatted count ("1,183" -> 1183).
 export const count = (s) => Number(String(s).replace(/[^\d]/g, ''));
+
+// Chooses a region in the region picker of "scope" whose value goes out as
+// "name": types "text" (a name or a code), takes the first match.
+export async function pickRegion(scope, name, text) {
+  const picker = scope.locator(`.region-picker:has(input[type=hidden][name="${name}"])`);
+  const box = picker.locator('input[role=combobox]');
+  await box.fill(text);
+  await picker.locator('[role=option]').first().waitFor();
+  await box.press('Enter');
+  await picker.locator('.picker-value').waitFor();
+  return picker.locator(`input[type=hidden][name="${name}"]`).inputValue();
+}

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, launch, loginForm, openPage, SHOTS } from './browser.mjs';
+import { buildCity, launch, loginForm, openPage, pickRegion, SHOTS } from './browser.mjs';
 
 const COUNTY = '431122';
 const VILLAGE = '431122101201';
@@ -41,6 +41,9 @@ async function as(username, path) {
 test('a directive issued through the form, signed for by a village, receipts update', async () => {
   const hq = await as(`commander_${COUNTY}`, `/hq/${COUNTY}?tab=directives`);
   const form = hq.locator('form.issue-form');
+  // The target region is shown by its name, chosen by name, never typed as a code.
+  await form.locator('.region-picker .picker-value', { hasText: '东安县' }).waitFor();
+  assert.equal(await form.locator('input[inputmode=numeric]').count(), 0);
   // Empty title: the server's field message, nothing issued.
   await form.locator('textarea[name=body]').fill('正文');
   await form.locator('input[name=title]').evaluate((el) => el.removeAttribute('required'));
@@ -140,9 +143,16 @@ test('leaders: a city leader linked to two counties sees them side by side', asy
   srv.user('commander', '4311', { username: 'leader_wang' });
   const hq = await as('commander_4311', '/hq/4311?tab=leaders');
   const form = hq.locator('form.link-form');
+  // With nothing typed the picker is a tree: the jurisdiction, opened level by level.
+  const picker = form.locator('.region-picker');
+  await picker.locator('.picker-clear').click();
+  await picker.locator('input[role=combobox]').focus();
+  await picker.locator('[role=option]', { hasText: '永州市' }).locator('.picker-open').dispatchEvent('pointerdown');
+  await picker.locator('[role=option]', { hasText: '东安县' }).dispatchEvent('pointerdown');
+  assert.equal(await picker.locator('input[type=hidden]').inputValue(), '431122');
   for (const code of ['431122', '431123']) {
     await form.locator('input[name=username]').fill('leader_wang');
-    await form.locator('input[name=region_code]').fill(code);
+    assert.equal(await pickRegion(form, 'region_code', code), code);
     await Promise.all([
       hq.waitForResponse((r) => r.url().endsWith('/api/v1/leader-links') && r.status() === 201),
       form.locator('button[type=submit]').click(),
@@ -154,7 +164,7 @@ test('leaders: a city leader linked to two counties sees them side by side', asy
   assert.match(await hq.locator('table.leader-regions tr[data-code="431122"] td').nth(1).textContent(), /二级响应|一级响应|–/);
   // A link already there: the server's message under the form.
   await form.locator('input[name=username]').fill('leader_wang');
-  await form.locator('input[name=region_code]').fill('431122');
+  assert.equal(await pickRegion(form, 'region_code', '431122'), '431122');
   await form.locator('button[type=submit]').click();
   await form.locator('.error', { hasText: '已联系督导' }).waitFor();
   // The leader logs in and sees the same.

@@ -38,8 +38,8 @@ function Combobox({ name, label, value, display, placeholder, required, search, 
   const asked = useRef(0);
   const box = useRef(null);
 
-  const run = async (query) => {
-    const ticket = ++asked.current;
+  // Every question gets a ticket; only the answer to the latest one is shown.
+  const run = async (query, ticket) => {
     setBusy(true);
     setError(null);
     try {
@@ -55,10 +55,11 @@ function Combobox({ name, label, value, display, placeholder, required, search, 
   };
   const ask = (query) => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => run(query), query ? DEBOUNCE_MS : 0);
+    const ticket = ++asked.current;
+    timer.current = setTimeout(() => run(query, ticket), query ? DEBOUNCE_MS : 0);
   };
   useEffect(() => () => clearTimeout(timer.current), []);
-  useEffect(() => { if (open && !text.trim()) run(''); }, [browseKey]);
+  useEffect(() => { if (open && !text.trim()) ask(''); }, [browseKey]);
   // A click outside closes the list.
   useEffect(() => {
     const away = (e) => { if (box.current && !box.current.contains(e.target)) setOpen(false); };
@@ -75,6 +76,8 @@ function Combobox({ name, label, value, display, placeholder, required, search, 
   };
   const onInput = (e) => {
     setText(e.target.value);
+    setItems(null); // what was listed answered another text: Enter must not take it
+    setActive(-1);
     setOpen(true);
     ask(e.target.value.trim());
   };

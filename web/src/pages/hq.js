@@ -18,6 +18,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents } from '../live.js';
 import { num, t } from '../i18n.js';
+import { RegionPicker } from '../pickers.js';
 import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
 
 function today(days = 0) {
@@ -52,6 +53,12 @@ function useForm(initial) {
   return { values, setValues, error, busy, bind, submit };
 }
 
+// A region of a form chosen by name (pickers.js), kept in the form's values.
+function RegionField({ f, name, label }) {
+  return html`<${RegionPicker} name=${name} label=${label} value=${f.values[name] ?? ''}
+    onChange=${(v) => f.setValues((x) => ({ ...x, [name]: v }))} />`;
+}
+
 const LEVELS = ['county', 'township', 'village', 'grid'];
 const CATEGORIES = ['screening', 'quarantine', 'checkpoint', 'duty', 'supplies', 'publicity', 'information', 'other'];
 
@@ -64,7 +71,7 @@ function IssueForm({ code, onDone }) {
     <label>${t('hq.title')}<input ...${f.bind('title')} maxlength="60" required /></label>
     <label>${t('hq.body')}<textarea ...${f.bind('body')} rows="4" required></textarea></label>
     <div class="row">
-      <label>${t('hq.target')}<input ...${f.bind('target_region')} inputmode="numeric" /></label>
+      <${RegionField} f=${f} name="target_region" label=${t('hq.target')} />
       <label
         >${t('hq.down_to')}
         <select ...${f.bind('target_level')}>
@@ -191,7 +198,7 @@ function InspectionForm({ code, onDone }) {
   return html`<form class="hq-form inspection-form" onSubmit=${f.submit(send, (r) => { setFindings([{ ...blank }]); onDone(r); })}>
     <h3>${t('hq.new_inspection')}</h3>
     <div class="row">
-      <label>${t('hq.region')}<input ...${f.bind('region_code')} inputmode="numeric" /></label>
+      <${RegionField} f=${f} name="region_code" label=${t('hq.region')} />
       <label>${t('hq.unit_name')}<input ...${f.bind('unit')} /></label>
       <label>${t('hq.inspected_on')}<input type="date" ...${f.bind('inspected_on')} /></label>
     </div>
@@ -332,7 +339,7 @@ function BroadcastsTab({ code, can, tick }) {
     html`<form class="hq-form broadcast-form" onSubmit=${f.submit((v) => api.post('/api/v1/broadcasts', v), () => setMine((n) => n + 1))}>
       <h3>${t('hq.publish')}</h3>
       <div class="row">
-        <label>${t('hq.region')}<input ...${f.bind('region_code')} inputmode="numeric" /></label>
+        <${RegionField} f=${f} name="region_code" label=${t('hq.region')} />
         <label>${t('hq.title')}<input ...${f.bind('title')} maxlength="60" /></label>
       </div>
       <label>${t('hq.spoken_text')}<textarea ...${f.bind('body')} rows="3"></textarea></label>
@@ -438,7 +445,7 @@ function LeadersTab({ code, can, session }) {
       <h3>${t('hq.link')}</h3>
       <div class="row">
         <label>${t('hq.leader')}<input ...${f.bind('username')} /></label>
-        <label>${t('hq.region')}<input ...${f.bind('region_code')} inputmode="numeric" /></label>
+        <${RegionField} f=${f} name="region_code" label=${t('hq.region')} />
       </div>
       <${ErrorBox} error=${f.error} />
       <button type="submit" disabled=${f.busy}>${t('hq.link_btn')}</button>
