@@ -80,10 +80,26 @@ test('person search finds a demo person by name and by ID number', async () => {
   await page.context().close();
 });
 
-test('a grid worker on a phone lands on their grid', async () => {
+test('a grid worker on a phone lands on their grid\'s field work, with their own tasks in a bottom tab bar', async () => {
   const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
   await page.goto('/');
   await loginForm(page, 'grid_yongjingyuan', DEMO_PASSWORD);
+  await page.waitForURL(new RegExp(`/field/${YONGJINGYUAN}$`));
+  // Only their own work, in their order; no command-room links; a slim header.
+  const tabs = page.locator('.mainnav > a');
+  assert.deepEqual(await tabs.allTextContents().then((x) => x.map((s) => s.trim())), ['网格工作', '预警处置', '人员查询', '地区', '排查进度']);
+  assert.equal(await page.locator('.mainnav a', { hasText: '指挥大屏' }).count(), 0);
+  assert.equal((await page.locator('.mainnav > a[aria-current=page]').textContent()).trim(), '网格工作');
+  const bar = await page.locator('.mainnav').boundingBox();
+  assert.ok(bar.y + bar.height >= 739 && bar.y > 600, `a bottom tab bar: ${JSON.stringify(bar)}`);
+  for (const box of await tabs.evaluateAll((as) => as.filter((a) => a.offsetParent).map((a) => a.getBoundingClientRect().height)))
+    assert.ok(box >= 44, `tab height ${box}`);
+  assert.ok((await page.locator('header.topbar').boundingBox()).height <= 100, 'the header is slim');
+  // The fifth link waits under 更多.
+  await page.locator('.nav-more summary').click();
+  await page.locator('.nav-more-list a', { hasText: '排查进度' }).waitFor();
+  await page.locator('.nav-more summary').click();
+  await page.locator('.mainnav > a', { hasText: '地区' }).click();
   await page.waitForURL(new RegExp(`/regions/${YONGJINGYUAN}$`));
   await page.locator('.figures .households', { hasText: '1,183' }).waitFor();
   assert.equal(await page.locator('.topbar .role').textContent(), '网格员');

@@ -93,6 +93,9 @@ test('a township user starts at their township and sees no ancestors', async () 
   const page = await openPage(browser, srv);
   await page.goto('/');
   await loginForm(page, 'viewer_431122101', PASSWORD);
+  // a viewer's home is the dashboard of the jurisdiction; the region browser is a tab away
+  await page.waitForURL(/\/dashboard\/431122101$/);
+  await page.locator('.mainnav a', { hasText: '地区' }).click();
   await shows(page, '431122101', '白牙市镇');
   assert.deepEqual(await page.locator('.breadcrumb li').allTextContents(), ['白牙市镇']);
   assert.equal(await page.locator('.topbar .scope').textContent(), '白牙市镇');

@@ -48,44 +48,66 @@ function LangSwitch({ lang, onChange }) {
   </div>`;
 }
 
+// Every page of the main navigation: its key (the path's first part), the
+// permissions it needs, the pages it stands for when current.
+const LINKS = {
+  dashboard: { perms: ['region_read'] },
+  hq: { perms: ['region_read'] },
+  regions: { perms: ['region_read'] },
+  persons: { perms: ['registry_read'] },
+  field: { perms: ['field_write', 'registry_read'] },
+  coverage: { perms: ['region_read'] },
+  alerts: { perms: ['region_read', 'registry_read'] },
+  cases: { perms: ['case_read'], also: ['case'] },
+  assists: { perms: ['case_read'] },
+  bulletin: { perms: ['region_read'] },
+  orgs: { perms: ['region_read'], label: 'nav.mobilise', also: ['teams', 'rosters', 'checkpoint'] },
+  supplies: { perms: ['supply_read'] },
+};
+
+// Each role's own work first, and only its work (issue 19 item 1): the first
+// link is its home page; on a phone the first four are the bottom tab bar.
+const ROLE_LINKS = {
+  grid_worker: ['field', 'alerts', 'persons', 'regions', 'coverage'],
+  commander: ['dashboard', 'alerts', 'hq', 'cases', 'bulletin', 'coverage', 'regions', 'persons', 'orgs', 'supplies', 'assists'],
+  health: ['cases', 'assists', 'alerts', 'bulletin', 'persons', 'regions', 'dashboard'],
+  supplies: ['supplies', 'regions', 'dashboard', 'bulletin'],
+  organiser: ['orgs', 'regions', 'dashboard', 'bulletin'],
+  inspector: ['hq', 'alerts', 'coverage', 'regions', 'dashboard', 'bulletin'],
+  viewer: ['dashboard', 'bulletin', 'coverage', 'regions'],
+  admin: ['regions', 'dashboard', 'hq', 'persons', 'field', 'coverage', 'alerts', 'cases', 'assists', 'bulletin', 'orgs', 'supplies'],
+};
+
+// The links a session may open, its role's order.
+function roleLinks(session) {
+  const order = ROLE_LINKS[session.user.role] ?? Object.keys(LINKS);
+  return order.filter((k) => LINKS[k].perms.every((p) => session.permissions.includes(p)));
+}
+
+const TABS = 4; // links in a phone's bottom tab bar; the rest under "更多"
+
+function MainNav({ links, here, page }) {
+  const current = (k) => (page === k || LINKS[k].also?.includes(page) ? 'page' : undefined);
+  const link = (k) => html`<${Link} key=${k} href=${`/${k}/${here}`} class=${`nav-${k}`} aria-current=${current(k)}>
+    ${t(LINKS[k].label ?? `nav.${k}`)}<//>`;
+  const rest = links.slice(TABS);
+  return html`<nav class=${`mainnav ${rest.length ? 'has-more' : ''}`} aria-label=${t('nav.main')}>
+    ${links.map(link)}
+    ${rest.length > 0 && html`<details class="nav-more">
+      <summary>${t('nav.more')}</summary>
+      <div class="nav-more-list" onClick=${(e) => { e.currentTarget.parentElement.open = false; }}>${rest.map(link)}</div>
+    </details>`}
+  </nav>`;
+}
+
 function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
-  const can = (p) => session?.permissions.includes(p);
   const here = regionCode ?? root?.code;
-  const current = (name) => (page === name ? 'page' : undefined);
   return html`<header class="topbar">
     <div class="brand">
       <${Link} href="/">${t('app.name')}<//>
       <span class="subtitle">${t('app.title')}</span>
     </div>
-    ${session &&
-    html`<nav class="mainnav" aria-label=${t('nav.main')}>
-      ${can('region_read') &&
-      html`<${Link} href=${`/dashboard/${here}`} aria-current=${current('dashboard')}>${t('nav.dashboard')}<//>`}
-      ${can('region_read') &&
-      html`<${Link} href=${`/hq/${here}`} aria-current=${current('hq')}>${t('nav.hq')}<//>`}
-      ${can('region_read') &&
-      html`<${Link} href=${`/regions/${here}`} aria-current=${current('regions')}>${t('nav.regions')}<//>`}
-      ${can('registry_read') &&
-      html`<${Link} href=${`/persons/${here}`} aria-current=${current('persons')}>${t('nav.persons')}<//>`}
-      ${can('field_write') &&
-      can('registry_read') &&
-      html`<${Link} href=${`/field/${here}`} aria-current=${current('field')}>${t('nav.field')}<//>`}
-      ${can('region_read') &&
-      html`<${Link} href=${`/coverage/${here}`} aria-current=${current('coverage')}>${t('nav.coverage')}<//>`}
-      ${can('region_read') &&
-      can('registry_read') &&
-      html`<${Link} href=${`/alerts/${here}`} aria-current=${current('alerts')}>${t('nav.alerts')}<//>`}
-      ${session.permissions.includes('case_read') &&
-      html`<${Link} href=${`/cases/${here}`} aria-current=${current('cases') ?? current('case')}>${t('nav.cases')}<//>`}
-      ${session.permissions.includes('case_read') &&
-      html`<${Link} href=${`/assists/${here}`} aria-current=${current('assists')}>${t('nav.assists')}<//>`}
-      ${session.permissions.includes('region_read') &&
-      html`<${Link} href=${`/bulletin/${here}`} aria-current=${current('bulletin')}>${t('nav.bulletin')}<//>`}
-      ${can('region_read') &&
-      html`<${Link} href=${`/orgs/${here}`} aria-current=${['orgs', 'teams', 'rosters', 'checkpoint'].includes(page) ? 'page' : undefined}>${t('nav.mobilise')}<//>`}
-      ${can('supply_read') &&
-      html`<${Link} href=${`/supplies/${here}`} aria-current=${current('supplies')}>${t('nav.supplies')}<//>`}
-    </nav>`}
+    ${session && html`<${MainNav} links=${roleLinks(session)} here=${here} page=${page} />`}
     <div class="tools">
       ${session &&
       html`<div class="whoami" aria-label=${t('header.user')}>
@@ -136,10 +158,11 @@ function route(path) {
   return { page: 'notfound' };
 }
 
-// The page "/" opens after logging in: commanders (指挥部) work from the
-// dashboard; every other role from the region browser.
+// The page "/" opens after logging in: the first of the role's own links
+// (commanders the dashboard, grid workers their grid's field work, health
+// users the cases, supplies users the supplies, ...).
 function homePage(session) {
-  return session.user.role === 'commander' && session.permissions.includes('region_read') ? 'dashboard' : 'regions';
+  return roleLinks(session)[0] ?? 'regions';
 }
 
 function App() {

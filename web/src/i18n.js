@@ -166,6 +166,7 @@ export const messages = {
     'lang.switch': '语言',
 
     'nav.main': '主导航',
+    'nav.more': '更多',
     'nav.regions': '地区',
     'nav.persons': '人员查询',
 
@@ -1111,6 +1112,7 @@ export const messages = {
     'lang.switch': 'Language',
 
     'nav.main': 'Main navigation',
+    'nav.more': 'More',
     'nav.regions': 'Regions',
     'nav.persons': 'Person search',
 
