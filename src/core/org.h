@@ -129,9 +129,11 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                            json_t **out, struct ep_error *err);
 int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,
                         struct ep_error *err);
-/* Applications in scope, newest first (id < before_id when > 0). */
-int org_application_list(struct store *s, const char *scope, const char *status, int64_t before_id,
-                         int limit, json_t *items, struct ep_error *err);
+/* Applications in scope, newest first (id < before_id when > 0); "status"
+ * (NULL = any) and "org_id" (0 = any: that organisation only, not its
+ * branches) narrow the list. */
+int org_application_list(struct store *s, const char *scope, const char *status, int64_t org_id,
+                         int64_t before_id, int limit, json_t *items, struct ep_error *err);
 
 /* ---- grid responsibility (包片包网格) ---------------------------------------------- */
 

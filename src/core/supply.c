@@ -18,6 +18,7 @@
  *                  = SUM(lots.remaining)
  *   lots.remaining = lots.quantity - SUM(lot_draws.quantity) per lot
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,10 @@ json_t *supply_row_json(struct store_stmt *st, const char *spec)
         if (dot)
             name = dot + 1;
         int null = store_column_is_null(st, i);
+        /* an id is a number in every answer ("item_id":"1" was a string once) */
+        assert(!(spec[i] == 's' || spec[i] == 'S') ||
+               !(strcmp(name, "id") == 0 ||
+                 (strlen(name) > 3 && strcmp(name + strlen(name) - 3, "_id") == 0)));
         json_t *v;
         switch (spec[i]) {
         case 'i':

@@ -272,6 +272,15 @@ test('applications to serve: declined, or approved into a team in one step', asy
   assert.equal((await viewer.get(`/api/v1/applications?region=${GRID_B}`)).body.items.length, 0);
   assertError(assert, await countyOrganiser.get(`/api/v1/applications?region=${OTHER_COUNTY}`), 403, 'forbidden');
   assertError(assert, await otherOrganiser.get(`/api/v1/applications/${app}`), 404, 'not_found');
+  // ?org= lists that organisation's applications only (not those of another one at the same grid)
+  r = await countyOrganiser.post('/api/v1/applications', { org_id: ids.temp, person_ids: [persons[0].id], pledge: '卡口临时党支部请战' });
+  assert.equal(r.status, 201, r.text);
+  const tempApp = r.body.id;
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.retired}`)).body.items.map((a) => a.id), [single, app]);
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.temp}`)).body.items.map((a) => a.id), [tempApp]);
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.temp}&status=approved`)).body.items, []);
+  assert.deepEqual((await otherOrganiser.get(`/api/v1/applications?org=${ids.temp}`)).body.items, []);
+  assertError(assert, await viewer.get('/api/v1/applications?org=x'), 400, 'invalid_input', ['org']);
   r = await admin.get('/api/v1/stats/mobilisation?region=' + COUNTY);
   assert.equal(r.body.counters['applications.approved'], 1);
   assert.equal(r.body.counters['applications.declined'], 1);

@@ -230,10 +230,25 @@ const allocate = (client, wh, lines, extra = {}) => client.post('/api/v1/ledger'
   recipient_name: '东安县人民医院', lines, ...extra,
 });
 
+// Every "id" and "..._id" member of an answer, at any depth, is a number (or null):
+// ledger entries once gave "item_id":"1".
+function idsAreNumbers(v, where = '$') {
+  if (Array.isArray(v)) return v.forEach((x, i) => idsAreNumbers(x, `${where}[${i}]`));
+  if (!v || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v)) {
+    if ((k === 'id' || k.endsWith('_id')) && x !== null) assert.equal(typeof x, 'number', `${where}.${k} = ${JSON.stringify(x)}`);
+    idsAreNumbers(x, `${where}.${k}`);
+  }
+}
+
 test('FIFO traceability: donation -> transfer -> allocations -> back to the donation', async () => {
   // 1200 masks out of 1000 (donation 1) + 500 (donation 2): the first lot is used up first.
   let op = ok(await allocate(sup, ids.whA, [{ item_id: ids.mask, quantity: 1200 }]), 201);
   ids.alloc1 = op.id;
+  idsAreNumbers(op);
+  assert.equal(op.entries[0].item_id, ids.mask);
+  idsAreNumbers(ok(await sup.get(`/api/v1/ledger/${op.id}`), 200));
+  idsAreNumbers(ok(await sup.get('/api/v1/ledger'), 200));
   const from = op.entries[0].drawn_from;
   assert.deepEqual(from.map((f) => [f.receipt_no, f.quantity]), [['JZ-2026-0001', 1000], ['JZ-2026-0002', 200]]);
   assert.equal(from[1].donor, '匿名');

@@ -317,7 +317,7 @@ int handler_applications_list(struct http_request *req, struct http_response *re
     struct handler_page p;
     if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t before = p.cursor_id;
+    int64_t before = p.cursor_id, org = http_query_id(req, "org", err);
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
         strcmp(status, "declined"))
@@ -327,8 +327,8 @@ int handler_applications_list(struct http_request *req, struct http_response *re
         return -err->code;
     json_t *items = json_array();
     /* ?p.region= lies inside the scope (checked above): it narrows the list. */
-    int rc = org_application_list(req->store, p.region ? p.region : req->user.scope, status, before,
-                                  JSON_PAGE_FETCH(p.limit), items, err);
+    int rc = org_application_list(req->store, p.region ? p.region : req->user.scope, status, org,
+                                  before, JSON_PAGE_FETCH(p.limit), items, err);
     return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
