@@ -372,7 +372,7 @@ const FIXTURES = {
     out: () => ({ path: '/api/v1/response-levels', body: { region_code: OUT, level: 2, effective_date: today(-100 - Number(next())) } }),
     ok: [201], outStatus: [404],
   },
-  'GET /api/v1/leader-links': roleOnly(`/api/v1/leader-links`),
+  'GET /api/v1/leader-links': scopedRead('/api/v1/leader-links?region=%s'),
   'POST /api/v1/leader-links': {
     in: () => ({ path: '/api/v1/leader-links', body: { username: srv.user('viewer', IN, { username: 'matrix_leader' }), region_code: IN } }),
     out: () => ({ path: '/api/v1/leader-links', body: { username: srv.user('viewer', IN, { username: 'matrix_leader' }), region_code: OUT } }),

@@ -800,6 +800,10 @@ export const messages = {
     'hq.unlink': '解除',
     'hq.no_links': '{name} 暂无联系督导的地区',
     'hq.supervises': '{name} 联系督导的地区({date})',
+    'hq.region_leaders': '本地区及下辖地区的联系督导领导',
+    'hq.no_region_leaders': '本地区及下辖地区暂无联系督导的领导',
+    'hq.leader_name': '领导',
+    'hq.linked_on': '建立日期',
   },
   en: {
     'app.name': 'epigrid',
@@ -1589,6 +1593,10 @@ export const messages = {
     'hq.unlink': 'Unlink',
     'hq.no_links': '{name} supervises no region yet',
     'hq.supervises': 'Regions {name} supervises ({date})',
+    'hq.region_leaders': 'Leaders supervising this region and those below it',
+    'hq.no_region_leaders': 'No leader supervises this region or those below it yet',
+    'hq.leader_name': 'Leader',
+    'hq.linked_on': 'Linked on',
   },
 };
 
