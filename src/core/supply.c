@@ -209,6 +209,12 @@ int supply_summary_json(struct store *s, const char *code, json_t **out, struct 
         return rc;
     }
     json_object_set_new(c.out, "items", items);
+    json_t *kinds;
+    if ((rc = supply_donor_kind_totals(s, code, NULL, &kinds, err)) != 0) {
+        json_decref(c.out);
+        return rc;
+    }
+    json_object_set_new(c.out, "by_donor_kind", kinds);
     *out = c.out;
     return 0;
 }

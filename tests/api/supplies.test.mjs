@@ -629,6 +629,56 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   assert.deepEqual(rest.items.map((d) => d.id), [pub.items[n - 1].id]);
   assert.equal(rest.next_cursor, null);
 
+  // Subtotals by donor kind: every kind in a fixed order, equal to the donations themselves;
+  // ?donor_kind= narrows the donations and every total to that kind (JSON, HTML, CSV).
+  const KINDS = ['enterprise', 'new_social', 'party_org', 'individual', 'anonymous'];
+  assert.equal(pub.donor_kind, null);
+  assert.deepEqual(pub.totals.by_donor_kind.map((k) => k.donor_kind), KINDS);
+  assert.deepEqual(pub.totals.by_donor_kind.map((k) => k.name), ['企业', '两新组织', '党组织', '个人', '匿名']);
+  const kindSql = (k) => sql(srv.db, `SELECT count(*) AS n, COALESCE(SUM(d.money_fen), 0) AS fen FROM donations d
+    JOIN donors r ON r.id = d.donor_id WHERE r.kind = '${k}'`)[0];
+  for (const k of pub.totals.by_donor_kind) {
+    const o = kindSql(k.donor_kind);
+    assert.deepEqual([k.donations, k.money_fen], [Number(o.n), Number(o.fen)], k.donor_kind);
+  }
+  assert.equal(pub.totals.by_donor_kind.reduce((a, k) => a + k.donations, 0), pub.totals.donations);
+  assert.equal(pub.totals.by_donor_kind.reduce((a, k) => a + k.money_fen, 0), pub.totals.money_fen);
+  const enterprise = pub.totals.by_donor_kind.find((k) => k.donor_kind === 'enterprise');
+  assert.equal(enterprise.donations, 2);
+  const ent = ok(await anon.get('/public/donations?donor_kind=enterprise'));
+  assert.equal(ent.donor_kind, 'enterprise');
+  assert.deepEqual(ent.items.map((d) => d.donor), ['永州某医药公司', '永州某医药公司']);
+  assert.deepEqual([ent.totals.donations, ent.totals.money_fen], [enterprise.donations, enterprise.money_fen]);
+  assert.deepEqual(ent.totals.by_donor_kind, [enterprise]);
+  for (const t of ent.totals.by_item) {
+    const given = enterprise.goods.find((g) => g.item_id === t.item_id);
+    assert.equal(t.donated, given.quantity, t.item_name);
+    assert.equal(t.donated, t.allocated + t.consumed_or_adjusted + t.in_stock);
+  }
+  assert.equal(ent.totals.by_month.reduce((a, m) => a + m.donations, 0), 2);
+  const none = ok(await anon.get('/public/donations?donor_kind=new_social'));
+  assert.deepEqual([none.items, none.totals.donations, none.totals.by_item, none.totals.by_month], [[], 0, [], []]);
+  assertError(assert, await anon.get('/public/donations?donor_kind=alien'), 400, 'invalid_input', ['donor_kind']);
+  const en = await anon.withLang('en').get('/public/donations.csv?donor_kind=alien');
+  assertError(assert, en, 400, 'invalid_input', ['donor_kind']);
+  assert.match(en.body.error.fields[0].message, /must be enterprise, new_social/);
+  const entHtml = await anon.get('/public/donations?donor_kind=enterprise&limit=1', { headers: { Accept: 'text/html' } });
+  assert.ok(entHtml.text.includes('id="by-donor-kind"') && entHtml.text.includes('<strong id="donor-kind">企业</strong>'));
+  assert.ok(entHtml.text.includes('&amp;donor_kind=enterprise">下一页') && entHtml.text.includes('/public/donations.csv?donor_kind=enterprise'));
+  assert.ok(html.text.includes('<tr data-kind="party_org"><td><a href="/public/donations?donor_kind=party_org">党组织</a>'));
+  const partyCsv = (await anon.get('/public/donations.csv?donor_kind=party_org')).text.trim().split('\r\n');
+  assert.ok(partyCsv.length > 1 && partyCsv.slice(1).every((row) => row.includes('东安县流动党支部')), partyCsv.join('\n'));
+  // The same subtotals in the ledger (in scope) and the list narrowed by kind.
+  const county = ok(await sup.get(`/api/v1/supplies/summary?region=${COUNTY}`)).by_donor_kind;
+  for (const k of county) {
+    const o = sql(srv.db, `SELECT count(*) AS n, COALESCE(SUM(d.money_fen), 0) AS fen FROM donations d
+      JOIN donors r ON r.id = d.donor_id WHERE r.kind = '${k.donor_kind}' AND d.region_code LIKE '${COUNTY}%'`)[0];
+    assert.deepEqual([k.donations, k.money_fen], [Number(o.n), Number(o.fen)], k.donor_kind);
+  }
+  const listed = ok(await sup.get('/api/v1/donations?donor_kind=enterprise')).items;
+  assert.ok(listed.length === 2 && listed.every((d) => d.donor_kind === 'enterprise'));
+  assertError(assert, await sup.get('/api/v1/donations?donor_kind=x'), 400, 'invalid_input', ['donor_kind']);
+
   // Names are text, never markup or spreadsheet formulas.
   const evil = ok(await sup.post('/api/v1/donors', { name: '<script>alert(1)</script>公司', kind: 'enterprise' }), 201).id;
   const d = ok(await sup.post('/api/v1/donations', { donor_id: evil, receipt_no: '=HYPERLINK("x")', receiving_unit: '红十字会&<b>', account_id: ids.donated, money_fen: 100 }), 201);

@@ -380,8 +380,11 @@ int handler_donations_list(struct http_request *req, struct http_response *res,
     struct handler_page p;
     if (handler_page_params(req, 50, 200, &p, err) != 0)
         return -err->code;
+    const char *kind = http_query(req, "donor_kind");
+    if (kind && supply_donor_kind_check(kind, "donor_kind", err) != 0)
+        return -err->code;
     json_t *items = json_array();
-    int rc = supply_donations_list(req->store, p.scope, p.cursor_id, JSON_PAGE_FETCH(p.limit),
+    int rc = supply_donations_list(req->store, p.scope, kind, p.cursor_id, JSON_PAGE_FETCH(p.limit),
                                    items, err);
     return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }

@@ -591,7 +591,7 @@ static void test_demo_seed(void **state)
     assert_int_equal(scalar(fx->s, "SELECT balance_fen FROM fund_accounts WHERE name = '专项党费'"),
                      15500000);
     json_t *pub;
-    assert_int_equal(supply_public_json(fx->s, 0, 100, &pub, &err), 0);
+    assert_int_equal(supply_public_json(fx->s, NULL, 0, 100, &pub, &err), 0);
     assert_int_equal(json_array_size(json_object_get(pub, "items")), 9);
     json_t *t;
     size_t i;

@@ -331,11 +331,38 @@ function DonationForm({ refs, onDone }) {
   </form>`;
 }
 
+// Subtotals per donor kind (企业, 两新组织, …) of the region's donations; a row filters the list.
+function DonorKinds({ code, kind, setKind, tick }) {
+  const { data } = useLoad(() => api.get(`/api/v1/supplies/summary?region=${code}`), [code, tick]);
+  if (!data) return null;
+  return html`<table class="donor-kinds">
+    <caption>${t('sup.by_donor_kind')}${kind && html` · <a href="#" class="all-kinds" onClick=${(e) => { e.preventDefault(); setKind(''); }}>${t('sup.all_kinds')}</a>`}</caption>
+    <thead><tr><th scope="col">${t('sup.donor_kind')}</th><th scope="col" class="num">${t('sup.donation_count')}</th>
+      <th scope="col" class="num">${t('sup.money')}</th><th scope="col">${t('sup.goods')}</th></tr></thead>
+    <tbody>
+      ${data.by_donor_kind.map(
+        (k) => html`<tr key=${k.donor_kind} data-kind=${k.donor_kind} class=${k.donor_kind === kind ? 'selected' : ''}>
+          <td><a href="#" onClick=${(e) => { e.preventDefault(); setKind(k.donor_kind); }}>${t(`sup.donor.${k.donor_kind}`)}</a></td>
+          <td class="num">${num(k.donations)}</td>
+          <td class="num money">${money(k.money_fen)}</td>
+          <td>${k.goods.map((g) => html`<span key=${g.item_id} class="good">${g.item_name} ${num(g.quantity)} ${g.unit} </span>`)}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 function DonationsTab({ code, canWrite, refs, reloadRefs }) {
-  const { data, error, reload } = useLoad(() => api.get(`/api/v1/donations?region=${code}&limit=100`), [code]);
+  const [kind, setKind] = useState('');
+  const [tick, setTick] = useState(0);
+  const { data, error, reload } = useLoad(
+    () => api.get(`/api/v1/donations?region=${code}&limit=100${kind ? `&donor_kind=${kind}` : ''}`),
+    [code, kind, tick],
+  );
   if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
   if (!data) return html`<${Loading} />`;
-  return html`${data.items.length === 0
+  return html`<${DonorKinds} code=${code} kind=${kind} setKind=${setKind} tick=${tick} />
+    ${data.items.length === 0
       ? html`<p class="empty">${t('sup.no_donations')}</p>`
       : html`<table class="donations">
           <thead><tr><th scope="col">${t('sup.receipt_no')}</th><th scope="col">${t('sup.date')}</th>
@@ -358,7 +385,7 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
         </table>`}
     ${canWrite &&
     html`<div class="sup-columns">
-      ${refs.donors.length > 0 && html`<${DonationForm} refs=${refs} onDone=${() => { reload(); reloadRefs(); }} />`}
+      ${refs.donors.length > 0 && html`<${DonationForm} refs=${refs} onDone=${() => { setTick((n) => n + 1); reloadRefs(); }} />`}
       <${DonorForm} onDone=${reloadRefs} />
     </div>`}`;
 }
