@@ -20,8 +20,8 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const char *const activity_kinds[] = {"pledge", "meeting", "study", "service", "other",
-                                             NULL};
+static const char *const activity_kinds[] = {"pledge",  "meeting", "study",
+                                             "service", "other",   NULL};
 
 static int known_kind(const char *kind)
 {
@@ -44,14 +44,14 @@ static json_t *text_or_null(struct store_stmt *st, int col)
 static json_t *activity_row(struct store *s, struct store_stmt *st, struct ep_error *err)
 {
     int64_t id = store_column_int64(st, 0);
-    json_t *o = json_pack(
-        "{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
-        "org_id", (json_int_t)store_column_int64(st, 1), "org_name", store_column_text(st, 2),
-        "region_code", store_column_text(st, 3), "kind", store_column_text(st, 4), "title",
-        store_column_text(st, 5), "place", text_or_null(st, 6), "note", text_or_null(st, 7),
-        "participants", (json_int_t)store_column_int64(st, 8), "occurred_at",
-        store_column_text(st, 9), "created_by", store_column_text(st, 10), "created_at",
-        store_column_text(st, 11));
+    json_t *o =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "id",
+                  (json_int_t)id, "org_id", (json_int_t)store_column_int64(st, 1), "org_name",
+                  store_column_text(st, 2), "region_code", store_column_text(st, 3), "kind",
+                  store_column_text(st, 4), "title", store_column_text(st, 5), "place",
+                  text_or_null(st, 6), "note", text_or_null(st, 7), "participants",
+                  (json_int_t)store_column_int64(st, 8), "occurred_at", store_column_text(st, 9),
+                  "created_by", store_column_text(st, 10), "created_at", store_column_text(st, 11));
     json_t *persons = json_array();
     struct store_stmt *p = store_prepare(s,
                                          "SELECT ap.person_id, p.name FROM org_activity_persons ap"

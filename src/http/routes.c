@@ -173,6 +173,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/fund-accounts/{id}/entries", handler_fund_entries_list, PERM_SUPPLY_READ, 0, NULL},
     {"POST", "/api/v1/fund-entries", handler_fund_entries_create, PERM_FUND_WRITE, 1, supplies_entry_fields},
     {"POST", "/api/v1/fund-entries/{id}/reverse", handler_fund_entry_reverse, PERM_FUND_WRITE, 1, supplies_entry_reverse_fields},
+    /* money allocated to the regions in ?region= (fund entries naming recipient_region), per county */
+    {"GET", "/api/v1/fund-allocations", handler_fund_allocations, PERM_SUPPLY_READ, 0, NULL},
     {"GET", "/api/v1/supplies/summary", handler_supplies_summary, PERM_SUPPLY_READ, 0, NULL},
     {"GET", "/public/donations", handler_public_donations, PERM_PUBLIC, 0, NULL},
     {"GET", "/public/donations.csv", handler_public_donations_csv, PERM_PUBLIC, 0, NULL},

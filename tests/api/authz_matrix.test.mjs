@@ -365,6 +365,7 @@ const FIXTURES = {
   'GET /api/v1/fund-accounts/{id}/entries': roleOnly(`/api/v1/fund-accounts/999999/entries`),
   'POST /api/v1/fund-entries': roleOnly(`/api/v1/fund-entries`, true),
   'POST /api/v1/fund-entries/{id}/reverse': roleOnly(`/api/v1/fund-entries/999999/reverse`, true),
+  'GET /api/v1/fund-allocations': scopedRead('/api/v1/fund-allocations?region=%s'),
   'GET /api/v1/supplies/summary': scopedRead('/api/v1/supplies/summary?region=%s'),
   'GET /public/donations': { in: () => ({ path: '/public/donations' }), ok: [200] },
   'GET /public/donations.csv': { in: () => ({ path: '/public/donations.csv' }), ok: [200] },

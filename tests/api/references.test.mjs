@@ -384,6 +384,15 @@ const FIXTURES = {
   'POST /api/v1/fund-entries account_id': {
     base: async () => ({ path: '/api/v1/fund-entries', body: { direction: 'in', amount_fen: 100, purpose: '拨款', approver: '张三' } }),
   },
+  // A payment allocated to a region: the account gets the money first.
+  'POST /api/v1/fund-entries recipient_region': {
+    base: async () => {
+      const account = rec.fund_account?.In ?? await make.fund_account('In');
+      const r = await root.post('/api/v1/fund-entries', { account_id: account, direction: 'in', amount_fen: 100, purpose: '拨款', approver: '张三' });
+      assert.equal(r.status, 201, r.text);
+      return { path: '/api/v1/fund-entries', body: { account_id: account, direction: 'out', amount_fen: 1, purpose: '拨付', approver: '张三' } };
+    },
+  },
 };
 
 // A person of the caller's county registered without a household.

@@ -491,6 +491,44 @@ test('funds: in/out in fen with purpose and approver; never below zero; reversal
   assertBalanced();
 });
 
+test('fund allocations: payments to a recipient region, undone there by a reversal, rolled up per county, in scope', async () => {
+  const pay = (body, c = organiser) => c.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'out', purpose: '拨付一线防控经费', approver: '组织部长', ...body });
+  ok(await organiser.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'in', amount_fen: 3000000, purpose: '上级下拨', approver: '组织部长' }), 201);
+  const first = ok(await pay({ amount_fen: 1000000, recipient_region: COUNTY }), 201).items[0];
+  assert.equal(first.recipient_region, COUNTY);
+  ok(await pay({ amount_fen: 250000, recipient_region: GRID_A }), 201); // a grid of the county: counted for the county
+  ok(await pay({ amount_fen: 400000, recipient_region: OTHER_COUNTY }), 201);
+  const undone = ok(await pay({ amount_fen: 50000, recipient_region: OTHER_COUNTY }), 201).items[0];
+  const revId = ok(await organiser.post(`/api/v1/fund-entries/${undone.id}/reverse`, { approver: '组织部长' }), 201).id;
+  const rev = ok(await organiser.get(`/api/v1/fund-accounts/${ids.partyFee}/entries?limit=1`)).items[0];
+  assert.deepEqual([rev.id, rev.direction, rev.recipient_region], [revId, 'in', OTHER_COUNTY]);
+  let r = ok(await organiser.get('/api/v1/fund-allocations'));
+  assert.deepEqual(r.items.map((c) => [c.code, c.name, c.allocated_fen, c.entries]),
+    [[OTHER_COUNTY, '冷水滩区', 400000, 1], [COUNTY, '东安县', 1250000, 2]].sort());
+  assert.equal(r.total_fen, 1650000);
+  // The roll-up equals the entries themselves.
+  const oracle = sql(srv.db, `SELECT substr(recipient_region, 1, 6) AS code, SUM(CASE direction WHEN 'out' THEN amount_fen ELSE -amount_fen END) AS fen
+    FROM fund_entries WHERE recipient_region IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual(r.items.map((c) => [c.code, c.allocated_fen]), oracle.map((o) => [o.code, Number(o.fen)]));
+  // A county sees what was allocated to it (from the city's account too), nothing of the other county.
+  r = ok(await supCounty.get('/api/v1/fund-allocations'));
+  assert.deepEqual(r.items.map((c) => [c.code, c.allocated_fen]), [[COUNTY, 1250000]]);
+  assert.deepEqual(ok(await supCounty.get(`/api/v1/fund-allocations?region=${GRID_A}`)).items.map((c) => c.allocated_fen), [250000]);
+  assertError(assert, await supCounty.get(`/api/v1/fund-allocations?region=${OTHER_COUNTY}`), 403, 'forbidden');
+  // Bad input writes nothing: an income to a region, a code that is not one; outside = missing.
+  await refused(() => pay({ direction: 'in', amount_fen: 1, recipient_region: COUNTY }), 400, 'invalid_input', ['recipient_region']);
+  await refused(() => pay({ amount_fen: 1, recipient_region: '43x' }), 400, 'invalid_input', ['recipient_region']);
+  const out = await refused(() => pay({ account_id: ids.donated, amount_fen: 1, recipient_region: OTHER_COUNTY }, supCounty), 404, 'not_found', ['recipient_region']);
+  const gone = await refused(() => pay({ account_id: ids.donated, amount_fen: 1, recipient_region: '431199' }, supCounty), 404, 'not_found', ['recipient_region']);
+  assert.equal(out.text.replace(OTHER_COUNTY, '<code>'), gone.text.replace('431199', '<code>'));
+  const en = await refused(() => pay({ direction: 'in', amount_fen: 1, recipient_region: COUNTY }, organiser.withLang('en')), 400, 'invalid_input', ['recipient_region']);
+  assert.match(en.body.error.fields[0].message, /only a payment \(out\)/);
+  // Audited with the region.
+  const audit = JSON.parse(sql(srv.db, `SELECT after_json FROM audit_log WHERE entity = 'fund_entry' AND entity_id = '${first.id}'`)[0].after_json);
+  assert.equal(audit.recipient_region, COUNTY);
+  assertBalanced();
+});
+
 // ---- concurrency ------------------------------------------------------------------------------
 
 test('60 parallel allocations of one unit against a stock of 25: exactly 25 succeed, never below zero', async () => {

@@ -103,8 +103,11 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   await form.locator('input[name=amount]').fill('0.1');
   await form.locator('input[name=purpose]').fill('购买消毒液');
   await form.locator('input[name=approver]').fill('李科长');
+  await form.locator('input[name=recipient_region]').fill('431122');
   await form.locator('button[type=submit]').click();
   await page.locator('table.accounts td.balance', { hasText: '¥123,456.68' }).waitFor();
+  // allocated to the county: the roll-up per county shows it
+  await page.locator('table.allocations tr[data-code="431122"]', { hasText: '¥0.10' }).waitFor();
   // The donated money cannot be reversed from the page; the payment can, once.
   const rows = page.locator('table.fund-entries tbody tr');
   assert.equal(await rows.count(), 2);

@@ -172,6 +172,7 @@ HANDLER(handler_fund_entries_list);
 HANDLER(handler_fund_entries_create);
 HANDLER(handler_fund_entry_reverse);
 HANDLER(handler_supplies_summary);
+HANDLER(handler_fund_allocations);
 HANDLER(handler_public_donations);
 HANDLER(handler_public_donations_csv);
 /* command.c */
