@@ -1,4 +1,4 @@
--- 0022: an organisation's activities (issue 18, item 6): a branch's pledge
+-- 0024: an organisation's activities (issue 18, item 6): a branch's pledge
 -- meeting (誓师大会), a meeting, a study session, a service day -- dated (when
 -- it happened: occurred_at; when it was written: created_at) with the number
 -- of participants and the registered persons among them.
