@@ -455,6 +455,37 @@ int command_leader_regions(struct store *s, const char *scope, const char *usern
     return 0;
 }
 
+int command_leader_links_list(struct store *s, const char *scope, int64_t after_id, int limit,
+                              json_t *items, struct ep_error *err)
+{
+    /* The region of a link lies in the leader's scope (command_leader_link):
+     * a link in the caller's scope names a leader who is visible to it. */
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT l.id, l.region_code, r.name, u.username, u.display_name, u.active,"
+        " l.created_by, l.created_at FROM leader_links l JOIN users u ON u.id = l.user_id"
+        " JOIN regions r ON r.code = l.region_code"
+        " WHERE l.region_code >= ? AND l.region_code < ? AND l.id > ? ORDER BY l.id LIMIT ?",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, scope);
+    store_bind_int64(st, 3, after_id > 0 ? after_id : 0);
+    store_bind_int64(st, 4, limit > 0 ? limit : INT64_MAX);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
+                      (json_int_t)store_column_int64(st, 0), "region_code",
+                      store_column_text(st, 1), "region_name", store_column_text(st, 2), "username",
+                      store_column_text(st, 3), "display_name", store_column_text(st, 4), "active",
+                      store_column_int64(st, 5) != 0, "created_by", store_column_text(st, 6),
+                      "created_at", store_column_text(st, 7)));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- directives --------------------------------------------------------------- */
 
 static int level_from_name(const char *name)

@@ -103,6 +103,13 @@ int command_leader_unlink(struct store *s, const struct actor *who, int64_t id,
 int command_leader_regions(struct store *s, const char *scope, const char *username,
                            const char *date, json_t **out, struct ep_error *err);
 
+/* The links whose region lies in "scope" (a region and everything below it:
+ * who supervises it), oldest first, id > after_id, at most "limit" rows
+ * appended to "items": {id, region_code, region_name, username,
+ * display_name, active, created_by, created_at}. */
+int command_leader_links_list(struct store *s, const char *scope, int64_t after_id, int limit,
+                              json_t *items, struct ep_error *err);
+
 /* ---- directives -------------------------------------------------------------- */
 
 struct directive_input {

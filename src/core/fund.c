@@ -24,8 +24,9 @@
 #define ENTRY_COLUMNS                                                                              \
     "e.id, e.account_id, e.direction, e.amount_fen, e.balance_after, e.purpose, e.approver,"       \
     " e.entry_date, e.donation_id, e.reverses_id, (SELECT r.id FROM fund_entries r"                \
-    " WHERE r.reverses_id = e.id) AS reversed_by_id, e.created_by, e.created_at"
-#define ENTRY_SPEC "iisiisssIIIss"
+    " WHERE r.reverses_id = e.id) AS reversed_by_id, e.created_by, e.created_at,"                  \
+    " e.recipient_region"
+#define ENTRY_SPEC "iisiisssIIIssS"
 
 static const char *const account_kinds[] = {"party_fee", "donation", "fiscal", "other", NULL};
 
@@ -142,8 +143,8 @@ static int entry_insert(struct store *s, const struct actor *who, const struct f
     struct store_stmt *st = store_prepare(
         s,
         "INSERT INTO fund_entries (account_id, direction, amount_fen, balance_after, purpose,"
-        " approver, entry_date, donation_id, reverses_id, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " approver, entry_date, donation_id, reverses_id, created_by, created_at,"
+        " recipient_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st)
         return -EP_EINTERNAL;
@@ -160,6 +161,7 @@ static int entry_insert(struct store *s, const struct actor *who, const struct f
         store_bind_int64(st, 9, reverses_id);
     store_bind_text(st, 10, who->user->username);
     store_bind_text(st, 11, now);
+    store_bind_text(st, 12, in->recipient_region);
     if ((rc = store_run(st, err)) != 0)
         return rc;
     int64_t id = store_last_insert_id(s);
@@ -189,10 +191,11 @@ static int entry_write(struct write *w, const struct fund_entry_input *in, const
     int out = strcmp(in->direction, "out") == 0;
     write_count(w, region, "fund_balance_fen", out ? -in->amount_fen : in->amount_fen);
     json_t *after = json_pack(
-        "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:o?}", "account_id", (json_int_t)in->account_id,
+        "{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:o?, s:s?}", "account_id", (json_int_t)in->account_id,
         "direction", in->direction, "amount_fen", (json_int_t)in->amount_fen, "balance_after",
         (json_int_t)balance_after, "purpose", in->purpose, "approver", in->approver, "entry_date",
-        date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL);
+        date, "reverses_id", reverses_id ? json_integer(reverses_id) : NULL, "recipient_region",
+        in->recipient_region);
     write_audit(w, reverses_id ? "reverse" : "create", "fund_entry", id, region, NULL, after);
     json_decref(after);
     if (write_ok(w))
@@ -214,6 +217,9 @@ static int entry_check(struct store *s, const struct fund_entry_input *in, char 
                        "must be an integer from 1 to 10^14 fen");
     text_check(in->purpose, "purpose", FUND_PURPOSE_MAX, TEXT_REQUIRED, err);
     text_check(in->approver, "approver", SUPPLY_APPROVER_MAX, TEXT_REQUIRED, err);
+    if (in->recipient_region && in->direction && strcmp(in->direction, "in") == 0)
+        ep_error_field(err, "recipient_region", "只有支出(out)可以拨付到地区",
+                       "only a payment (out) is allocated to a region");
     return supply_occurred_check(s, in->entry_date, "date", in->occurred_at, date, at, err);
 }
 
@@ -234,6 +240,8 @@ int fund_entry_add(struct store *s, const struct actor *who, const struct fund_e
     if (dated && at != w.now_unix)
         write_occurred(&w, at);
     write_ref(&w, REF_FUND_ACCOUNT, in->account_id, "account_id", NULL);
+    if (in->recipient_region)
+        write_region(&w, in->recipient_region, 0, "recipient_region", NULL);
     if (write_check(&w) == 0)
         entry_write(&w, in, date, 0, &id);
     int rc = write_end(&w, id);
@@ -257,12 +265,13 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
            : store_prepare(s,
                            "SELECT e.account_id, e.direction, e.amount_fen, e.donation_id,"
                            " e.reverses_id, (SELECT r.id FROM fund_entries r"
-                           " WHERE r.reverses_id = e.id) FROM fund_entries e WHERE e.id = ?",
+                           " WHERE r.reverses_id = e.id), e.recipient_region"
+                           " FROM fund_entries e WHERE e.id = ?",
                            err);
     if (rc == 0 && !st)
         rc = -EP_EINTERNAL;
     struct fund_entry_input rev = {0};
-    char direction[8] = "", purpose[64];
+    char direction[8] = "", purpose[64], recipient[REGION_CODE_MAX] = "";
     int64_t donation = 0, reverses = 0, reversed_by = 0;
     if (rc == 0 && st) {
         store_bind_int64(st, 1, id);
@@ -275,6 +284,8 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
             donation = store_column_int64(st, 3);
             reverses = store_column_int64(st, 4);
             reversed_by = store_column_int64(st, 5);
+            if (!store_column_is_null(st, 6))
+                snprintf(recipient, sizeof recipient, "%s", store_column_text(st, 6));
         }
         store_stmt_reset(st);
         if (rc >= 0)
@@ -298,6 +309,7 @@ int fund_entry_reverse(struct store *s, const struct actor *who, int64_t id, con
     snprintf(purpose, sizeof purpose, "冲销 #%lld", (long long)id);
     rev.purpose = purpose;
     rev.approver = approver;
+    rev.recipient_region = *recipient ? recipient : NULL; /* the allocation is undone there */
     char date[11];
     time_date_format(time_today_cn(), date);
     rc = entry_write(&w, &rev, date, id, new_id);
@@ -352,6 +364,43 @@ int fund_entries_json(struct store *s, const char *scope, int64_t account_id, in
     return 0;
 }
 
+int fund_allocations_json(struct store *s, const char *scope, json_t **out, struct ep_error *err)
+{
+    *out = NULL;
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT g.code, COALESCE(r.name, g.code), g.fen, g.n FROM"
+        " (SELECT CASE WHEN length(e.recipient_region) >= 6 THEN substr(e.recipient_region, 1, 6)"
+        "  ELSE e.recipient_region END AS code,"
+        "  SUM(CASE e.direction WHEN 'out' THEN e.amount_fen ELSE -e.amount_fen END) AS fen,"
+        "  SUM(CASE WHEN e.reverses_id IS NULL THEN 1 ELSE -1 END) AS n"
+        "  FROM fund_entries e WHERE e.recipient_region >= ? AND e.recipient_region < ?"
+        "  GROUP BY 1) AS g LEFT JOIN regions r ON r.code = g.code ORDER BY g.code",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, scope);
+    json_t *items = json_array();
+    int64_t total = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        int64_t fen = store_column_int64(st, 2);
+        total += fen;
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:I, s:I}", "code", store_column_text(st, 0), "name",
+                             store_column_text(st, 1), "allocated_fen", (json_int_t)fen, "entries",
+                             (json_int_t)store_column_int64(st, 3)));
+    }
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:I, s:o}", "region", scope, "total_fen", (json_int_t)total, "items",
+                     items);
+    return 0;
+}
+
 int fund_counters_rebuild(struct store *s, struct ep_error *err)
 {
     return counter_rebuild(s, "fund_balance_fen",
@@ -367,7 +416,12 @@ int fund_entry_write_donation(struct write *w, int64_t account_id, int64_t amoun
 {
     char purpose[128];
     snprintf(purpose, sizeof purpose, "捐赠款 收据 %s", receipt_no);
-    struct fund_entry_input in = {account_id, "in", amount_fen,  purpose,
-                                  "系统",     date, donation_id, NULL};
+    struct fund_entry_input in = {.account_id = account_id,
+                                  .direction = "in",
+                                  .amount_fen = amount_fen,
+                                  .purpose = purpose,
+                                  .approver = "系统",
+                                  .entry_date = date,
+                                  .donation_id = donation_id};
     return entry_write(w, &in, date, 0, id_out);
 }

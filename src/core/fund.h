@@ -36,15 +36,17 @@ int fund_accounts_list(struct store *s, const char *scope, json_t *items, struct
 
 struct fund_entry_input {
     int64_t account_id;
-    const char *direction;   /* in, out */
-    int64_t amount_fen;      /* 1..SUPPLY_MONEY_MAX */
-    const char *purpose;     /* 1-200 characters */
-    const char *approver;    /* 1-40 characters */
-    const char *entry_date;  /* YYYY-MM-DD, NULL = today; not in the future nor before the
-                                outbreak start */
-    int64_t donation_id;     /* set by donations only (0 = none) */
-    const char *occurred_at; /* when it happened (a date or a time), the day of entry_date;
-                                NULL = entry_date's end, else now */
+    const char *direction;        /* in, out */
+    int64_t amount_fen;           /* 1..SUPPLY_MONEY_MAX */
+    const char *purpose;          /* 1-200 characters */
+    const char *approver;         /* 1-40 characters */
+    const char *entry_date;       /* YYYY-MM-DD, NULL = today; not in the future nor before the
+                                     outbreak start */
+    int64_t donation_id;          /* set by donations only (0 = none) */
+    const char *occurred_at;      /* when it happened (a date or a time), the day of entry_date;
+                                     NULL = entry_date's end, else now */
+    const char *recipient_region; /* "out" only: the region the money is allocated to (a
+                                     reference in who's scope); NULL = none */
 };
 
 /* Adds an entry in its own write (core/write.h), audited.  Field errors
@@ -68,6 +70,13 @@ int fund_entry_write_donation(struct write *w, int64_t account_id, int64_t amoun
 /* {"account":{...},"items":[...]} entries of an account, newest first. */
 int fund_entries_json(struct store *s, const char *scope, int64_t account_id, int64_t before_id,
                       int limit, json_t **out, struct ep_error *err);
+
+/* The money allocated to the regions in "scope" (payments naming a
+ * recipient_region, less their reversals), rolled up per county (a city-level
+ * recipient stays itself): {region, total_fen, items:[{code, name,
+ * allocated_fen, entries}]} ordered by code.  Accounts outside the scope
+ * count too (a county sees what the city allocated to it) but are not named. */
+int fund_allocations_json(struct store *s, const char *scope, json_t **out, struct ep_error *err);
 
 /* Recomputes "fund_balance_fen" for every region (inside a transaction). */
 int fund_counters_rebuild(struct store *s, struct ep_error *err);

@@ -648,21 +648,23 @@ int org_application_get(struct store *s, const char *scope, int64_t id, json_t *
     return rc;
 }
 
-int org_application_list(struct store *s, const char *scope, const char *status, int64_t before_id,
-                         int limit, json_t *items, struct ep_error *err)
+int org_application_list(struct store *s, const char *scope, const char *status, int64_t org_id,
+                         int64_t before_id, int limit, json_t *items, struct ep_error *err)
 {
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT " APP_COLUMNS " FROM applications a JOIN orgs o ON o.id = a.org_id"
                       " WHERE a.region_code >= ? AND a.region_code < ? AND a.id < ?"
-                      " AND (? = '' OR a.status = ?) ORDER BY a.id DESC LIMIT ?",
+                      " AND (? = '' OR a.status = ?) AND (? = 0 OR a.org_id = ?)"
+                      " ORDER BY a.id DESC LIMIT ?",
                       err);
     if (!st)
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
     store_bind_text_twice(st, 4, status ? status : "");
-    store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
+    store_bind_int64_twice(st, 6, org_id > 0 ? org_id : 0);
+    store_bind_int64(st, 8, limit > 0 ? limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, app_row(s, st, err));

@@ -129,9 +129,51 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                            json_t **out, struct ep_error *err);
 int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,
                         struct ep_error *err);
-/* Applications in scope, newest first (id < before_id when > 0). */
-int org_application_list(struct store *s, const char *scope, const char *status, int64_t before_id,
-                         int limit, json_t *items, struct ep_error *err);
+/* Applications in scope, newest first (id < before_id when > 0); "status"
+ * (NULL = any) and "org_id" (0 = any: that organisation only, not its
+ * branches) narrow the list. */
+int org_application_list(struct store *s, const char *scope, const char *status, int64_t org_id,
+                         int64_t before_id, int limit, json_t *items, struct ep_error *err);
+
+/* ---- activities (a branch's pledge meeting, meetings, study) ------------------------ */
+
+#define ORG_ACTIVITY_PERSONS_MAX      200    /* registered participants named */
+#define ORG_ACTIVITY_PARTICIPANTS_MAX 100000 /* head count */
+
+struct org_activity_input {
+    int64_t org_id;            /* inside who's scope, not dissolved by that day */
+    const char *kind;          /* pledge, meeting, study, service, other */
+    const char *title;         /* 1-60 characters */
+    const char *place;         /* optional, at most 60 */
+    const char *note;          /* optional, at most 300, line breaks allowed */
+    int64_t participants;      /* head count; 0 = the persons listed; >= npersons */
+    const int64_t *person_ids; /* registered persons among them (references) */
+    int npersons;
+    const char *occurred_at; /* when it took place (occurred_parse); NULL = now */
+};
+/* Records an activity of an organisation (own write, audited as
+ * "org_activity" with its occurred time).  Field errors by member
+ * ("person_ids[2]"); an organisation or person outside who's scope is not
+ * found (404, as a missing one); -EP_ERULE when the organisation was not
+ * founded yet or already dissolved that day.  *out = the activity. */
+int org_activity_create(struct store *s, const struct actor *who,
+                        const struct org_activity_input *in, json_t **out, struct ep_error *err);
+/* One activity in "scope" with its persons; -EP_ENOTFOUND. */
+int org_activity_get(struct store *s, const char *scope, int64_t id, json_t **out,
+                     struct ep_error *err);
+
+struct org_activity_filter {
+    const char *scope; /* required: the region (in the caller's scope) */
+    int64_t org_id;    /* 0 = any: that organisation only, not its branches */
+    const char *kind;  /* NULL = any */
+    int64_t before_id; /* cursor: id < before_id when > 0 */
+    int limit;
+};
+/* Activities newest first, appended to "items". */
+int org_activity_list(struct store *s, const struct org_activity_filter *f, json_t *items,
+                      struct ep_error *err);
+/* 0 for a known activity kind, else a field error on "field" and -EP_EINVAL. */
+int org_activity_kind_check(const char *kind, const char *field, struct ep_error *err);
 
 /* ---- grid responsibility (包片包网格) ---------------------------------------------- */
 

@@ -18,6 +18,7 @@
  *                  = SUM(lots.remaining)
  *   lots.remaining = lots.quantity - SUM(lot_draws.quantity) per lot
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,10 @@ json_t *supply_row_json(struct store_stmt *st, const char *spec)
         if (dot)
             name = dot + 1;
         int null = store_column_is_null(st, i);
+        /* an id is a number in every answer ("item_id":"1" was a string once) */
+        assert(!(spec[i] == 's' || spec[i] == 'S') ||
+               !(strcmp(name, "id") == 0 ||
+                 (strlen(name) > 3 && strcmp(name + strlen(name) - 3, "_id") == 0)));
         json_t *v;
         switch (spec[i]) {
         case 'i':
@@ -204,6 +209,12 @@ int supply_summary_json(struct store *s, const char *code, json_t **out, struct 
         return rc;
     }
     json_object_set_new(c.out, "items", items);
+    json_t *kinds;
+    if ((rc = supply_donor_kind_totals(s, code, NULL, &kinds, err)) != 0) {
+        json_decref(c.out);
+        return rc;
+    }
+    json_object_set_new(c.out, "by_donor_kind", kinds);
     *out = c.out;
     return 0;
 }

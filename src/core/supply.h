@@ -221,9 +221,20 @@ int supply_donation_create(struct store *s, const struct actor *who,
 int supply_donation_json(struct store *s, const char *scope, int64_t id, json_t **out,
                          struct ep_error *err);
 /* Appends to "items" at most limit donations inside scope, newest first (id <
- * before_id), each with its lines. */
-int supply_donations_list(struct store *s, const char *scope, int64_t before_id, int limit,
-                          json_t *items, struct ep_error *err);
+ * before_id), each with its lines; "donor_kind" (NULL = any) narrows them. */
+int supply_donations_list(struct store *s, const char *scope, const char *donor_kind,
+                          int64_t before_id, int limit, json_t *items, struct ep_error *err);
+/* 0 when "kind" is a donor kind (enterprise, new_social 两新组织, party_org,
+ * individual, anonymous), else a field error on "field" and -EP_EINVAL. */
+int supply_donor_kind_check(const char *kind, const char *field, struct ep_error *err);
+/* The zh-CN name of a donor kind ("两新组织"), "" for an unknown one. */
+const char *supply_donor_kind_name(const char *kind);
+/* Subtotals per donor kind of the donations registered in "scope" ("" =
+ * all): a new array, every kind in a fixed order (only "kind" when not
+ * NULL), each {donor_kind, name, donations, money_fen, goods:[{item_id,
+ * item_name, unit, quantity}]}, zeros where none gave. */
+int supply_donor_kind_totals(struct store *s, const char *scope, const char *kind, json_t **out,
+                             struct ep_error *err);
 /* A printable donation certificate (捐赠证书) as a whole HTML page. */
 int supply_donation_certificate(struct store *s, const char *scope, int64_t id, struct buf *html,
                                 struct ep_error *err);
@@ -260,15 +271,20 @@ int supply_request_fulfil(struct store *s, const struct actor *who, int64_t id,
 
 /* The public donation ledger (no login): every donation (donor name unless
  * anonymous, date, goods, money) with where its goods went, oldest first
- * (id > after_id), and the totals by item and by month.  No contact data. */
-int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **out,
-                       struct ep_error *err);
+ * (id > after_id), and the totals by item, by month and by donor kind.  No
+ * contact data.  "donor_kind" (NULL = all, else a checked kind) narrows the
+ * donations and every total to the gifts of that kind. */
+int supply_public_json(struct store *s, const char *donor_kind, int64_t after_id, int limit,
+                       json_t **out, struct ep_error *err);
 /* The same as CSV (UTF-8 with a BOM, Chinese headers): one row per goods
  * line or money of each donation. */
-int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err);
+int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
+                      struct ep_error *err);
 
 /* Roll-up of region "code" from counters: per item received, allocated, in
- * stock; warehouse items below threshold; donations and their money. */
+ * stock; warehouse items below threshold; donations and their money; and
+ * (from the donations themselves) the subtotals per donor kind,
+ * "by_donor_kind" as supply_donor_kind_totals. */
 int supply_summary_json(struct store *s, const char *code, json_t **out, struct ep_error *err);
 
 /* Recomputes the supply counters for every region from the ledger (call

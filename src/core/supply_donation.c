@@ -21,6 +21,96 @@
 
 static const char *const donor_kinds[] = {"enterprise", "new_social", "party_org",
                                           "individual", "anonymous",  NULL};
+/* The same kinds' names on the public page (zh-CN). */
+static const char *const donor_kind_names[] = {"企业", "两新组织", "党组织", "个人", "匿名", NULL};
+
+int supply_donor_kind_check(const char *kind, const char *field, struct ep_error *err)
+{
+    if (in_list(kind, donor_kinds))
+        return 0;
+    ep_error_field(err, field,
+                   "须为 enterprise(企业)、new_social(两新组织)、party_org(党组织)、"
+                   "individual(个人)或 anonymous(匿名)",
+                   "must be enterprise, new_social, party_org, individual or anonymous");
+    return -EP_EINVAL;
+}
+
+const char *supply_donor_kind_name(const char *kind)
+{
+    for (int i = 0; kind && donor_kinds[i]; i++)
+        if (strcmp(kind, donor_kinds[i]) == 0)
+            return donor_kind_names[i];
+    return "";
+}
+
+int supply_donor_kind_totals(struct store *s, const char *scope, const char *kind, json_t **out,
+                             struct ep_error *err)
+{
+    *out = NULL;
+    const char *k = kind ? kind : "";
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT dr.kind, count(*), COALESCE(SUM(d.money_fen), 0) FROM donations d"
+        " JOIN donors dr ON dr.id = d.donor_id WHERE d.region_code >= ? AND d.region_code < ?"
+        " AND (? = '' OR dr.kind = ?) GROUP BY dr.kind",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    /* Every kind in its fixed order, with zeros where none gave (one kind
+     * only when "kind" is given). */
+    json_t *rows = json_array();
+    for (int i = 0; donor_kinds[i]; i++)
+        if (!*k || strcmp(k, donor_kinds[i]) == 0)
+            json_array_append_new(rows, json_pack("{s:s, s:s, s:i, s:i, s:[]}", "donor_kind",
+                                                  donor_kinds[i], "name", donor_kind_names[i],
+                                                  "donations", 0, "money_fen", 0, "goods"));
+    region_bind_range(st, 1, scope);
+    store_bind_text_twice(st, 3, k);
+    int rc;
+    size_t i;
+    json_t *r;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_foreach(rows, i,
+                           r) if (strcmp(jstr(r, "donor_kind"), store_column_text(st, 0)) == 0)
+        {
+            json_object_set_new(r, "donations", json_integer(store_column_int64(st, 1)));
+            json_object_set_new(r, "money_fen", json_integer(store_column_int64(st, 2)));
+        }
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(rows);
+        return rc;
+    }
+    st = store_prepare(
+        s,
+        "SELECT dr.kind, l.item_id, i.name, i.unit, SUM(l.quantity) FROM donation_lines l"
+        " JOIN donations d ON d.id = l.donation_id JOIN donors dr ON dr.id = d.donor_id"
+        " JOIN items i ON i.id = l.item_id WHERE d.region_code >= ? AND d.region_code < ?"
+        " AND (? = '' OR dr.kind = ?) GROUP BY dr.kind, l.item_id, i.name, i.unit"
+        " ORDER BY dr.kind, i.name",
+        err);
+    if (!st) {
+        json_decref(rows);
+        return -EP_EINTERNAL;
+    }
+    region_bind_range(st, 1, scope);
+    store_bind_text_twice(st, 3, k);
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_foreach(rows, i,
+                           r) if (strcmp(jstr(r, "donor_kind"), store_column_text(st, 0)) == 0)
+            json_array_append_new(
+                json_object_get(r, "goods"),
+                json_pack("{s:I, s:s, s:s, s:I}", "item_id", (json_int_t)store_column_int64(st, 1),
+                          "item_name", store_column_text(st, 2), "unit", store_column_text(st, 3),
+                          "quantity", (json_int_t)store_column_int64(st, 4)));
+    store_stmt_reset(st);
+    if (rc < 0) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = rows;
+    return 0;
+}
 
 /* ---- donors -------------------------------------------------------------- */
 
@@ -29,11 +119,7 @@ int supply_donor_create(struct store *s, const struct actor *who,
 {
     *id_out = 0;
     text_check(in->name, "name", SUPPLY_NAME_MAX, TEXT_REQUIRED, err);
-    if (!in_list(in->kind, donor_kinds))
-        ep_error_field(err, "kind",
-                       "须为 enterprise(企业)、new_social(两新组织)、party_org(党组织)、"
-                       "individual(个人)或 anonymous(匿名)",
-                       "must be enterprise, new_social, party_org, individual or anonymous");
+    supply_donor_kind_check(in->kind, "kind", err);
     text_check(in->contact_name, "contact_name", SUPPLY_CONTACT_NAME_MAX, 0, err);
     if (in->contact_phone && *in->contact_phone && !idcheck_phone(in->contact_phone))
         ep_error_field(err, "contact_phone", "不是有效的手机号或固定电话",
@@ -375,19 +461,21 @@ int supply_donation_json(struct store *s, const char *scope, int64_t id, json_t 
     return supply_donation_load(s, scope, id, out, err);
 }
 
-int supply_donations_list(struct store *s, const char *scope, int64_t before_id, int limit,
-                          json_t *items, struct ep_error *err)
+int supply_donations_list(struct store *s, const char *scope, const char *donor_kind,
+                          int64_t before_id, int limit, json_t *items, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT " DONATION_COLUMNS DONATION_FROM
-        " WHERE d.region_code >= ? AND d.region_code < ? AND d.id < ? ORDER BY d.id DESC LIMIT ?",
-        err);
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT " DONATION_COLUMNS DONATION_FROM
+                                          " WHERE d.region_code >= ? AND d.region_code < ?"
+                                          " AND d.id < ? AND (? = '' OR dr.kind = ?)"
+                                          " ORDER BY d.id DESC LIMIT ?",
+                                          err);
     if (!st)
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     store_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(st, 4, limit);
+    store_bind_text_twice(st, 4, donor_kind ? donor_kind : "");
+    store_bind_int64(st, 6, limit);
     size_t from = json_array_size(items);
     int rc = supply_rows_append(st, DONATION_SPEC, items, err);
     for (size_t i = from; rc == 0 && i < json_array_size(items); i++) {

@@ -810,7 +810,7 @@ int supply_op_json(struct store *s, const char *scope, int64_t op_id, json_t **o
     json_t *entries = NULL;
     if (op && st) {
         store_bind_int64(st, 1, op_id);
-        rc = supply_rows_json(st, "isisssssiiI", &entries, err);
+        rc = supply_rows_json(st, "isississiiI", &entries, err);
     } else if (!st) {
         rc = -EP_EINTERNAL;
     }

@@ -14,34 +14,45 @@
 
 /* Totals by item (donated, allocated, consumed or adjusted, in stock) and
  * by month (donations, money, goods by item) over every donation. */
-static int public_totals(struct store *s, json_t **by_item, json_t **by_month, struct ep_error *err)
+/* The donations of the page: all, or those of one donor kind ("" = all);
+ * a CTE put before each statement that totals them (binds: the kind twice). */
+#define SELECTED                                                                                   \
+    "WITH sel AS (SELECT d.id, d.donated_on, d.money_fen FROM donations d"                         \
+    " JOIN donors dr ON dr.id = d.donor_id WHERE ? = '' OR dr.kind = ?) "
+
+static int public_totals(struct store *s, const char *kind, json_t **by_item, json_t **by_month,
+                         struct ep_error *err)
 {
     struct store_stmt *st = store_prepare(
         s,
+        SELECTED
         "SELECT i.id AS item_id, i.name AS item_name, i.unit,"
-        " (SELECT COALESCE(SUM(l.quantity), 0) FROM donation_lines l WHERE l.item_id = i.id)"
-        "  AS donated,"
-        " (SELECT COALESCE(SUM(d.quantity), 0) FROM lot_draws d JOIN lots t ON t.id = d.lot_id"
-        "  JOIN ledger_entries e ON e.id = d.entry_id WHERE t.item_id = i.id"
-        "  AND t.donation_id IS NOT NULL AND e.kind = 'allocate') AS allocated,"
-        " (SELECT COALESCE(SUM(d.quantity), 0) FROM lot_draws d JOIN lots t ON t.id = d.lot_id"
-        "  JOIN ledger_entries e ON e.id = d.entry_id WHERE t.item_id = i.id"
-        "  AND t.donation_id IS NOT NULL AND e.kind IN ('consume', 'adjust'))"
+        " (SELECT COALESCE(SUM(l.quantity), 0) FROM donation_lines l WHERE l.item_id ="
+        " i.id AND l.donation_id IN (SELECT id FROM sel)) AS donated,"
+        " (SELECT COALESCE(SUM(d.quantity), 0) FROM lot_draws d JOIN lots t ON t.id ="
+        " d.lot_id JOIN ledger_entries e ON e.id = d.entry_id WHERE t.item_id = i.id"
+        "  AND t.donation_id IN (SELECT id FROM sel) AND e.kind = 'allocate') AS allocated,"
+        " (SELECT COALESCE(SUM(d.quantity), 0) FROM lot_draws d JOIN lots t ON t.id ="
+        " d.lot_id JOIN ledger_entries e ON e.id = d.entry_id WHERE t.item_id = i.id"
+        "  AND t.donation_id IN (SELECT id FROM sel) AND e.kind IN ('consume', 'adjust'))"
         "  AS consumed_or_adjusted,"
         " (SELECT COALESCE(SUM(t.remaining), 0) FROM lots t WHERE t.item_id = i.id"
-        "  AND t.donation_id IS NOT NULL) AS in_stock"
-        " FROM items i WHERE EXISTS (SELECT 1 FROM donation_lines l WHERE l.item_id = i.id)"
-        " ORDER BY i.name",
+        "  AND t.donation_id IN (SELECT id FROM sel)) AS in_stock"
+        " FROM items i WHERE EXISTS (SELECT 1 FROM donation_lines l WHERE l.item_id = i.id"
+        " AND l.donation_id IN (SELECT id FROM sel)) ORDER BY i.name",
         err);
     if (!st)
         return -EP_EINTERNAL;
+    store_bind_text_twice(st, 1, kind);
     int rc = supply_rows_json(st, "issiiii", by_item, err);
     if (rc != 0)
         return rc;
     st = store_prepare(s,
-                       "SELECT substr(donated_on, 1, 7) AS month, count(*) AS donations,"
-                       " SUM(money_fen) AS money_fen FROM donations GROUP BY 1 ORDER BY 1",
+                       SELECTED "SELECT substr(donated_on, 1, 7) AS month, count(*) AS donations,"
+                                " SUM(money_fen) AS money_fen FROM sel GROUP BY 1 ORDER BY 1",
                        err);
+    if (st)
+        store_bind_text_twice(st, 1, kind);
     if (!st || (rc = supply_rows_json(st, "sii", by_month, err)) != 0) {
         json_decref(*by_item);
         return st ? rc : -EP_EINTERNAL;
@@ -52,17 +63,18 @@ static int public_totals(struct store *s, json_t **by_item, json_t **by_month, s
     {
         st = store_prepare(
             s,
-            "SELECT l.item_id, i.name AS item_name, i.unit,"
-            " SUM(l.quantity) AS quantity FROM donation_lines l"
-            " JOIN donations d ON d.id = l.donation_id JOIN items i ON i.id = l.item_id"
-            " WHERE substr(d.donated_on, 1, 7) = ? GROUP BY l.item_id, i.name, i.unit ORDER BY "
-            "i.name",
+            SELECTED "SELECT l.item_id, i.name AS item_name, i.unit,"
+                     " SUM(l.quantity) AS quantity FROM donation_lines l"
+                     " JOIN sel d ON d.id = l.donation_id JOIN items i ON i.id = l.item_id"
+                     " WHERE substr(d.donated_on, 1, 7) = ? GROUP BY l.item_id, i.name, i.unit"
+                     " ORDER BY i.name",
             err);
         json_t *goods;
         if (!st)
             rc = -EP_EINTERNAL;
         else {
-            store_bind_text(st, 1, jstr(m, "month"));
+            store_bind_text_twice(st, 1, kind);
+            store_bind_text(st, 3, jstr(m, "month"));
             rc = supply_rows_json(st, "issi", &goods, err);
         }
         if (rc != 0) {
@@ -113,15 +125,19 @@ static json_t *public_donation(json_t *d)
 /* The public form of the donations with id > after_id, oldest first, at
  * most "limit", into a new array; *last = the last id when more follow (the
  * next page's "after"), 0 when this page is the last. */
-static int public_items(struct store *s, int64_t after_id, int limit, json_t **items, int64_t *last,
-                        struct ep_error *err)
+static int public_items(struct store *s, const char *kind, int64_t after_id, int limit,
+                        json_t **items, int64_t *last, struct ep_error *err)
 {
     struct store_stmt *st =
-        store_prepare(s, "SELECT id FROM donations WHERE id > ? ORDER BY id LIMIT ?", err);
+        store_prepare(s,
+                      "SELECT d.id FROM donations d JOIN donors dr ON dr.id = d.donor_id"
+                      " WHERE d.id > ? AND (? = '' OR dr.kind = ?) ORDER BY d.id LIMIT ?",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, after_id);
-    store_bind_int64(st, 2, JSON_PAGE_FETCH(limit));
+    store_bind_text_twice(st, 2, kind);
+    store_bind_int64(st, 4, JSON_PAGE_FETCH(limit));
     json_t *ids;
     int rc = supply_rows_json(st, "i", &ids, err);
     if (rc != 0)
@@ -148,22 +164,28 @@ static int public_items(struct store *s, int64_t after_id, int limit, json_t **i
     return rc;
 }
 
-int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **out,
-                       struct ep_error *err)
+int supply_public_json(struct store *s, const char *donor_kind, int64_t after_id, int limit,
+                       json_t **out, struct ep_error *err)
 {
-    json_t *items = NULL, *by_item = NULL, *by_month = NULL;
+    const char *kind = donor_kind ? donor_kind : "";
+    json_t *items = NULL, *by_item = NULL, *by_month = NULL, *by_kind = NULL;
     int64_t last;
-    int rc = public_items(s, after_id, limit, &items, &last, err);
-    if (rc == 0 && (rc = public_totals(s, &by_item, &by_month, err)) != 0)
+    int rc = public_items(s, kind, after_id, limit, &items, &last, err);
+    if (rc == 0 && (rc = public_totals(s, kind, &by_item, &by_month, err)) != 0)
         json_decref(items);
+    if (rc == 0 && (rc = supply_donor_kind_totals(s, "", donor_kind, &by_kind, err)) != 0) {
+        json_decref(items);
+        json_decref(by_item);
+        json_decref(by_month);
+    }
     if (rc != 0)
         return rc;
     struct store_stmt *t =
-        store_prepare(s, "SELECT count(*), COALESCE(SUM(money_fen), 0) FROM donations", err);
+        store_prepare(s, SELECTED "SELECT count(*), COALESCE(SUM(money_fen), 0) FROM sel", err);
     int64_t count = 0, money = 0;
     if (!t)
         rc = -EP_EINTERNAL;
-    else if ((rc = store_step(t, err)) == STORE_ROW) {
+    else if (store_bind_text_twice(t, 1, kind), (rc = store_step(t, err)) == STORE_ROW) {
         count = store_column_int64(t, 0);
         money = store_column_int64(t, 1);
         rc = 0;
@@ -171,10 +193,11 @@ int supply_public_json(struct store *s, int64_t after_id, int limit, json_t **ou
     store_stmt_reset(t);
     char cursor[24];
     id_text(last, cursor);
-    *out = json_pack("{s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "items", items, "next_cursor",
+    *out = json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:o, s:o, s:o}}", "donor_kind",
+                     *kind ? json_string(kind) : json_null(), "items", items, "next_cursor",
                      last ? json_string(cursor) : json_null(), "totals", "donations",
                      (json_int_t)count, "money_fen", (json_int_t)money, "by_item", by_item,
-                     "by_month", by_month);
+                     "by_month", by_month, "by_donor_kind", by_kind);
     if (rc < 0) {
         json_decref(*out);
         *out = NULL;
@@ -191,7 +214,8 @@ static void csv_field(struct buf *b, const char *v, int last)
     buf_puts(b, last ? "\r\n" : ",");
 }
 
-int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
+int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
+                      struct ep_error *err)
 {
     buf_puts(csv, CSVWRITE_BOM "收据号,捐赠日期,捐赠方,类别,受赠单位,物资,数量,单位,已分配,"
                                "消耗或调整,库存,捐款(元),去向\r\n");
@@ -199,7 +223,7 @@ int supply_public_csv(struct store *s, struct buf *csv, struct ep_error *err)
     for (;;) {
         json_t *items;
         int64_t last;
-        int rc = public_items(s, after, 200, &items, &last, err);
+        int rc = public_items(s, donor_kind ? donor_kind : "", after, 200, &items, &last, err);
         if (rc != 0)
             return rc;
         size_t i;

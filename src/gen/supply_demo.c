@@ -174,9 +174,15 @@ int supply_demo_seed(struct store *s, const struct actor *who, const char *const
         {"out", 1500000, "为临时党支部购买防护物资", "2020-02-10"},
     };
     for (size_t i = 0; i < sizeof fees / sizeof fees[0]; i++) {
-        struct fund_entry_input f = {
-            party_fee,        fees[i].direction, fees[i].fen, fees[i].purpose,
-            "市委组织部部长", fees[i].date,      0,           NULL};
+        struct fund_entry_input f = {party_fee,
+                                     fees[i].direction,
+                                     fees[i].fen,
+                                     fees[i].purpose,
+                                     "市委组织部部长",
+                                     fees[i].date,
+                                     0,
+                                     NULL,
+                                     NULL};
         DEMO(fund_entry_add(s, who, &f, &id, err));
     }
     return 0;

@@ -122,6 +122,10 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/applications", handler_applications_create, PERM_ORG_MANAGE, 1, orgs_application_fields},
     {"GET", "/api/v1/applications/{id}", handler_application_get, PERM_REGION_READ, 0, NULL},
     {"POST", "/api/v1/applications/{id}/decision", handler_application_decide, PERM_ORG_MANAGE, 1, orgs_decision_fields},
+    /* an organisation's activities (a branch's pledge meeting, meetings, study): dated, audited */
+    {"GET", "/api/v1/org-activities", handler_org_activities_list, PERM_REGION_READ, 0, NULL},
+    {"POST", "/api/v1/org-activities", handler_org_activities_create, PERM_ORG_MANAGE, 1, orgs_activity_fields},
+    {"GET", "/api/v1/org-activities/{id}", handler_org_activity_get, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/grid-duties", handler_grid_duties_list, PERM_REGION_READ, 0, NULL},
     {"PUT", "/api/v1/grid-duties/{code}", handler_grid_duty_put, PERM_ORG_MANAGE, 1, orgs_duty_fields},
     {"GET", "/api/v1/places", handler_places_list, PERM_REGION_READ, 0, NULL},
@@ -169,6 +173,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/fund-accounts/{id}/entries", handler_fund_entries_list, PERM_SUPPLY_READ, 0, NULL},
     {"POST", "/api/v1/fund-entries", handler_fund_entries_create, PERM_FUND_WRITE, 1, supplies_entry_fields},
     {"POST", "/api/v1/fund-entries/{id}/reverse", handler_fund_entry_reverse, PERM_FUND_WRITE, 1, supplies_entry_reverse_fields},
+    /* money allocated to the regions in ?region= (fund entries naming recipient_region), per county */
+    {"GET", "/api/v1/fund-allocations", handler_fund_allocations, PERM_SUPPLY_READ, 0, NULL},
     {"GET", "/api/v1/supplies/summary", handler_supplies_summary, PERM_SUPPLY_READ, 0, NULL},
     {"GET", "/public/donations", handler_public_donations, PERM_PUBLIC, 0, NULL},
     {"GET", "/public/donations.csv", handler_public_donations_csv, PERM_PUBLIC, 0, NULL},

@@ -149,8 +149,24 @@ test('leader links: link, the regions side by side with their figures, unlink', 
   // The same through ?user=; a county viewer sees only the regions in scope.
   r = await countyCommander.get('/api/v1/leader-links?user=leader_wang');
   assert.deepEqual(r.body.items.map((i) => i.region), [COUNTY]);
+  // Without ?user=: who supervises the regions of ?region= (default the scope), in scope only.
+  r = await viewer.get(`/api/v1/leader-links?region=${COUNTY}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.items.map((l) => [l.id, l.region_code, l.region_name, l.username, l.active]),
+    [[link.id, COUNTY, '东安县', 'leader_wang', true]]);
+  assert.equal(typeof r.body.items[0].display_name, 'string');
   r = await viewer.get('/api/v1/leader-links');
-  assertError(assert, r, 400, 'invalid_input', ['user']);
+  assert.deepEqual(r.body.items.map((l) => l.region_code), [COUNTY, OTHER_COUNTY]);
+  r = await viewer.get('/api/v1/leader-links?limit=1');
+  assert.deepEqual(r.body.items.map((l) => l.region_code), [COUNTY]);
+  r = await viewer.get(`/api/v1/leader-links?limit=1&cursor=${r.body.next_cursor}`);
+  assert.deepEqual(r.body.items.map((l) => l.region_code), [OTHER_COUNTY]);
+  assert.equal(r.body.next_cursor, null);
+  r = await countyCommander.get('/api/v1/leader-links');
+  assert.deepEqual(r.body.items.map((l) => l.region_code), [COUNTY]);
+  assert.deepEqual((await viewer.get(`/api/v1/leader-links?region=${TOWN}`)).body.items, []);
+  assertError(assert, await countyCommander.get(`/api/v1/leader-links?region=${OTHER_COUNTY}`), 403, 'forbidden');
+  assertError(assert, await viewer.get('/api/v1/leader-links?region=43x'), 400, 'invalid_input', ['region']);
   r = await viewer.get('/api/v1/leaders/nobody/regions');
   assertError(assert, r, 404, 'not_found');
   await badInputs(commander, '/api/v1/leader-links', [

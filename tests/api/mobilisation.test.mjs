@@ -272,11 +272,67 @@ test('applications to serve: declined, or approved into a team in one step', asy
   assert.equal((await viewer.get(`/api/v1/applications?region=${GRID_B}`)).body.items.length, 0);
   assertError(assert, await countyOrganiser.get(`/api/v1/applications?region=${OTHER_COUNTY}`), 403, 'forbidden');
   assertError(assert, await otherOrganiser.get(`/api/v1/applications/${app}`), 404, 'not_found');
+  // ?org= lists that organisation's applications only (not those of another one at the same grid)
+  r = await countyOrganiser.post('/api/v1/applications', { org_id: ids.temp, person_ids: [persons[0].id], pledge: '卡口临时党支部请战' });
+  assert.equal(r.status, 201, r.text);
+  const tempApp = r.body.id;
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.retired}`)).body.items.map((a) => a.id), [single, app]);
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.temp}`)).body.items.map((a) => a.id), [tempApp]);
+  assert.deepEqual((await viewer.get(`/api/v1/applications?org=${ids.temp}&status=approved`)).body.items, []);
+  assert.deepEqual((await otherOrganiser.get(`/api/v1/applications?org=${ids.temp}`)).body.items, []);
+  assertError(assert, await viewer.get('/api/v1/applications?org=x'), 400, 'invalid_input', ['org']);
   r = await admin.get('/api/v1/stats/mobilisation?region=' + COUNTY);
   assert.equal(r.body.counters['applications.approved'], 1);
   assert.equal(r.body.counters['applications.declined'], 1);
   assert.equal(r.body.counters['teams.vanguard'], 1);
   assert.equal(r.body.counters['teams.emergency'], 1);
+});
+
+test("activities: a branch's pledge meeting, dated, with its participants; in scope, audited", async () => {
+  const post = (body, c = countyOrganiser) => c.post('/api/v1/org-activities', body);
+  const pledgeAt = at(day(-1), '09:30');
+  let r = await post({ org_id: ids.temp, kind: 'pledge', title: '卡口临时党支部誓师大会', place: 'S322 白牙市卡口', participants: 45,
+    person_ids: [persons[0].id, persons[1].id, persons[8].id], occurred_at: pledgeAt, note: '全体党员重温入党誓词\n签名请战' });
+  assert.equal(r.status, 201, r.text);
+  const pledge = r.body;
+  assert.deepEqual([pledge.org_id, pledge.org_name, pledge.region_code, pledge.kind, pledge.participants, pledge.occurred_at],
+    [ids.temp, 'S322 卡口临时党支部', GRID_A, 'pledge', 45, pledgeAt]);
+  assert.deepEqual(pledge.persons.map((p) => p.person_id), [persons[0].id, persons[1].id, persons[8].id]);
+  // A date alone is the end of that day (or now, today); the head count defaults to the persons listed.
+  r = await post({ org_id: ids.branch, kind: 'study', title: '学习防控知识', person_ids: [persons[0].id, persons[9].id], occurred_at: day(-2) });
+  assert.equal(r.status, 201, r.text);
+  const study = r.body;
+  assert.equal(study.participants, 2);
+  assert.equal(study.occurred_at, `${day(-2)}T23:59:59+08:00`);
+  // Bad input: field by field, nothing written.
+  await refused(() => post({ org_id: ids.temp, kind: 'party', title: '', participants: 0, extra: 1 }), 400, 'invalid_input', ['title', 'participants', 'extra', 'kind']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 1, person_ids: [persons[0].id, persons[1].id] }), 400, 'invalid_input', ['participants']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议' }), 400, 'invalid_input', ['participants']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3, occurred_at: day(2) }), 400, 'invalid_input', ['occurred_at']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3, person_ids: [persons[0].id, persons[0].id] }), 400, 'invalid_input', ['person_ids[1]']);
+  const en = await refused(() => countyOrganiser.withLang('en').post('/api/v1/org-activities', { org_id: ids.temp, kind: 'party', title: '会议', participants: 3 }), 400, 'invalid_input', ['kind']);
+  assert.match(en.body.error.fields[0].message, /must be pledge, meeting, study, service or other/);
+  // Before the branch was founded (3 days ago): a rule.
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3, occurred_at: day(-5) }), 422, 'rule_violation');
+  // Outside the jurisdiction the organisation and the persons do not exist.
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3 }, otherOrganiser), 404, 'not_found', ['org_id']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3, person_ids: [persons[10].id] }), 404, 'not_found', ['person_ids[0]']);
+  await refused(() => post({ org_id: ids.temp, kind: 'meeting', title: '会议', participants: 3 }, viewer), 403, 'forbidden');
+  // Lists: newest first, by organisation, kind and region, in scope.
+  assert.deepEqual((await viewer.get('/api/v1/org-activities')).body.items.map((a) => a.id), [study.id, pledge.id]);
+  assert.deepEqual((await viewer.get(`/api/v1/org-activities?org=${ids.temp}`)).body.items.map((a) => a.id), [pledge.id]);
+  assert.deepEqual((await viewer.get('/api/v1/org-activities?kind=study')).body.items.map((a) => a.id), [study.id]);
+  assert.deepEqual((await viewer.get(`/api/v1/org-activities?region=${GRID_A}`)).body.items.map((a) => a.id), [pledge.id]);
+  assert.deepEqual((await otherOrganiser.get('/api/v1/org-activities')).body.items, []);
+  assertError(assert, await viewer.get('/api/v1/org-activities?kind=party'), 400, 'invalid_input', ['kind']);
+  assertError(assert, await countyOrganiser.get(`/api/v1/org-activities?region=${OTHER_COUNTY}`), 403, 'forbidden');
+  r = await viewer.get(`/api/v1/org-activities/${pledge.id}`);
+  assert.deepEqual(r.body, pledge);
+  assertError(assert, await otherOrganiser.get(`/api/v1/org-activities/${pledge.id}`), 404, 'not_found');
+  // Audited with the time it happened.
+  const audit = sql(srv.db, "SELECT after_json FROM audit_log WHERE entity = 'org_activity' ORDER BY id");
+  assert.equal(audit.length, 2);
+  assert.equal(JSON.parse(audit[0].after_json).occurred_at, pledgeAt);
 });
 
 test('grid responsibility: one responsible person, helpers, grids without one', async () => {

@@ -150,6 +150,13 @@ const FIXTURES = {
     base: async () => ({ path: '/api/v1/applications', body: { org_id: rec.tempOrg, person_ids: [rec.member], pledge: '请战' } }),
     inValue: async () => rec.member,
   },
+  'POST /api/v1/org-activities org_id': {
+    base: async () => ({ path: '/api/v1/org-activities', body: { org_id: rec.org.In, kind: 'pledge', title: `誓师大会${uniq()}`, participants: 30 } }),
+    inValue: async () => rec.org.In,
+  },
+  'POST /api/v1/org-activities person_ids[]': {
+    base: async () => ({ path: '/api/v1/org-activities', body: { org_id: rec.org.In, kind: 'meeting', title: `支部会议${uniq()}`, participants: 30 } }),
+  },
   'POST /api/v1/applications/{id}/decision team.leader_person_id': {
     base: async () => ({ path: `/api/v1/applications/${await application()}/decision`, body: { decision: 'approve', team: { name: `队${uniq()}`, type: 'vanguard' } } }),
   },
@@ -376,6 +383,15 @@ const FIXTURES = {
   },
   'POST /api/v1/fund-entries account_id': {
     base: async () => ({ path: '/api/v1/fund-entries', body: { direction: 'in', amount_fen: 100, purpose: '拨款', approver: '张三' } }),
+  },
+  // A payment allocated to a region: the account gets the money first.
+  'POST /api/v1/fund-entries recipient_region': {
+    base: async () => {
+      const account = rec.fund_account?.In ?? await make.fund_account('In');
+      const r = await root.post('/api/v1/fund-entries', { account_id: account, direction: 'in', amount_fen: 100, purpose: '拨款', approver: '张三' });
+      assert.equal(r.status, 201, r.text);
+      return { path: '/api/v1/fund-entries', body: { account_id: account, direction: 'out', amount_fen: 1, purpose: '拨付', approver: '张三' } };
+    },
   },
 };
 

@@ -230,10 +230,25 @@ const allocate = (client, wh, lines, extra = {}) => client.post('/api/v1/ledger'
   recipient_name: '东安县人民医院', lines, ...extra,
 });
 
+// Every "id" and "..._id" member of an answer, at any depth, is a number (or null):
+// ledger entries once gave "item_id":"1".
+function idsAreNumbers(v, where = '$') {
+  if (Array.isArray(v)) return v.forEach((x, i) => idsAreNumbers(x, `${where}[${i}]`));
+  if (!v || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v)) {
+    if ((k === 'id' || k.endsWith('_id')) && x !== null) assert.equal(typeof x, 'number', `${where}.${k} = ${JSON.stringify(x)}`);
+    idsAreNumbers(x, `${where}.${k}`);
+  }
+}
+
 test('FIFO traceability: donation -> transfer -> allocations -> back to the donation', async () => {
   // 1200 masks out of 1000 (donation 1) + 500 (donation 2): the first lot is used up first.
   let op = ok(await allocate(sup, ids.whA, [{ item_id: ids.mask, quantity: 1200 }]), 201);
   ids.alloc1 = op.id;
+  idsAreNumbers(op);
+  assert.equal(op.entries[0].item_id, ids.mask);
+  idsAreNumbers(ok(await sup.get(`/api/v1/ledger/${op.id}`), 200));
+  idsAreNumbers(ok(await sup.get('/api/v1/ledger'), 200));
   const from = op.entries[0].drawn_from;
   assert.deepEqual(from.map((f) => [f.receipt_no, f.quantity]), [['JZ-2026-0001', 1000], ['JZ-2026-0002', 200]]);
   assert.equal(from[1].donor, '匿名');
@@ -476,6 +491,44 @@ test('funds: in/out in fen with purpose and approver; never below zero; reversal
   assertBalanced();
 });
 
+test('fund allocations: payments to a recipient region, undone there by a reversal, rolled up per county, in scope', async () => {
+  const pay = (body, c = organiser) => c.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'out', purpose: '拨付一线防控经费', approver: '组织部长', ...body });
+  ok(await organiser.post('/api/v1/fund-entries', { account_id: ids.partyFee, direction: 'in', amount_fen: 3000000, purpose: '上级下拨', approver: '组织部长' }), 201);
+  const first = ok(await pay({ amount_fen: 1000000, recipient_region: COUNTY }), 201).items[0];
+  assert.equal(first.recipient_region, COUNTY);
+  ok(await pay({ amount_fen: 250000, recipient_region: GRID_A }), 201); // a grid of the county: counted for the county
+  ok(await pay({ amount_fen: 400000, recipient_region: OTHER_COUNTY }), 201);
+  const undone = ok(await pay({ amount_fen: 50000, recipient_region: OTHER_COUNTY }), 201).items[0];
+  const revId = ok(await organiser.post(`/api/v1/fund-entries/${undone.id}/reverse`, { approver: '组织部长' }), 201).id;
+  const rev = ok(await organiser.get(`/api/v1/fund-accounts/${ids.partyFee}/entries?limit=1`)).items[0];
+  assert.deepEqual([rev.id, rev.direction, rev.recipient_region], [revId, 'in', OTHER_COUNTY]);
+  let r = ok(await organiser.get('/api/v1/fund-allocations'));
+  assert.deepEqual(r.items.map((c) => [c.code, c.name, c.allocated_fen, c.entries]),
+    [[OTHER_COUNTY, '冷水滩区', 400000, 1], [COUNTY, '东安县', 1250000, 2]].sort());
+  assert.equal(r.total_fen, 1650000);
+  // The roll-up equals the entries themselves.
+  const oracle = sql(srv.db, `SELECT substr(recipient_region, 1, 6) AS code, SUM(CASE direction WHEN 'out' THEN amount_fen ELSE -amount_fen END) AS fen
+    FROM fund_entries WHERE recipient_region IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual(r.items.map((c) => [c.code, c.allocated_fen]), oracle.map((o) => [o.code, Number(o.fen)]));
+  // A county sees what was allocated to it (from the city's account too), nothing of the other county.
+  r = ok(await supCounty.get('/api/v1/fund-allocations'));
+  assert.deepEqual(r.items.map((c) => [c.code, c.allocated_fen]), [[COUNTY, 1250000]]);
+  assert.deepEqual(ok(await supCounty.get(`/api/v1/fund-allocations?region=${GRID_A}`)).items.map((c) => c.allocated_fen), [250000]);
+  assertError(assert, await supCounty.get(`/api/v1/fund-allocations?region=${OTHER_COUNTY}`), 403, 'forbidden');
+  // Bad input writes nothing: an income to a region, a code that is not one; outside = missing.
+  await refused(() => pay({ direction: 'in', amount_fen: 1, recipient_region: COUNTY }), 400, 'invalid_input', ['recipient_region']);
+  await refused(() => pay({ amount_fen: 1, recipient_region: '43x' }), 400, 'invalid_input', ['recipient_region']);
+  const out = await refused(() => pay({ account_id: ids.donated, amount_fen: 1, recipient_region: OTHER_COUNTY }, supCounty), 404, 'not_found', ['recipient_region']);
+  const gone = await refused(() => pay({ account_id: ids.donated, amount_fen: 1, recipient_region: '431199' }, supCounty), 404, 'not_found', ['recipient_region']);
+  assert.equal(out.text.replace(OTHER_COUNTY, '<code>'), gone.text.replace('431199', '<code>'));
+  const en = await refused(() => pay({ direction: 'in', amount_fen: 1, recipient_region: COUNTY }, organiser.withLang('en')), 400, 'invalid_input', ['recipient_region']);
+  assert.match(en.body.error.fields[0].message, /only a payment \(out\)/);
+  // Audited with the region.
+  const audit = JSON.parse(sql(srv.db, `SELECT after_json FROM audit_log WHERE entity = 'fund_entry' AND entity_id = '${first.id}'`)[0].after_json);
+  assert.equal(audit.recipient_region, COUNTY);
+  assertBalanced();
+});
+
 // ---- concurrency ------------------------------------------------------------------------------
 
 test('60 parallel allocations of one unit against a stock of 25: exactly 25 succeed, never below zero', async () => {
@@ -613,6 +666,56 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   const rest = ok(await anon.get(`/public/donations?limit=${n - 1}&after=${most.next_cursor}`));
   assert.deepEqual(rest.items.map((d) => d.id), [pub.items[n - 1].id]);
   assert.equal(rest.next_cursor, null);
+
+  // Subtotals by donor kind: every kind in a fixed order, equal to the donations themselves;
+  // ?donor_kind= narrows the donations and every total to that kind (JSON, HTML, CSV).
+  const KINDS = ['enterprise', 'new_social', 'party_org', 'individual', 'anonymous'];
+  assert.equal(pub.donor_kind, null);
+  assert.deepEqual(pub.totals.by_donor_kind.map((k) => k.donor_kind), KINDS);
+  assert.deepEqual(pub.totals.by_donor_kind.map((k) => k.name), ['企业', '两新组织', '党组织', '个人', '匿名']);
+  const kindSql = (k) => sql(srv.db, `SELECT count(*) AS n, COALESCE(SUM(d.money_fen), 0) AS fen FROM donations d
+    JOIN donors r ON r.id = d.donor_id WHERE r.kind = '${k}'`)[0];
+  for (const k of pub.totals.by_donor_kind) {
+    const o = kindSql(k.donor_kind);
+    assert.deepEqual([k.donations, k.money_fen], [Number(o.n), Number(o.fen)], k.donor_kind);
+  }
+  assert.equal(pub.totals.by_donor_kind.reduce((a, k) => a + k.donations, 0), pub.totals.donations);
+  assert.equal(pub.totals.by_donor_kind.reduce((a, k) => a + k.money_fen, 0), pub.totals.money_fen);
+  const enterprise = pub.totals.by_donor_kind.find((k) => k.donor_kind === 'enterprise');
+  assert.equal(enterprise.donations, 2);
+  const ent = ok(await anon.get('/public/donations?donor_kind=enterprise'));
+  assert.equal(ent.donor_kind, 'enterprise');
+  assert.deepEqual(ent.items.map((d) => d.donor), ['永州某医药公司', '永州某医药公司']);
+  assert.deepEqual([ent.totals.donations, ent.totals.money_fen], [enterprise.donations, enterprise.money_fen]);
+  assert.deepEqual(ent.totals.by_donor_kind, [enterprise]);
+  for (const t of ent.totals.by_item) {
+    const given = enterprise.goods.find((g) => g.item_id === t.item_id);
+    assert.equal(t.donated, given.quantity, t.item_name);
+    assert.equal(t.donated, t.allocated + t.consumed_or_adjusted + t.in_stock);
+  }
+  assert.equal(ent.totals.by_month.reduce((a, m) => a + m.donations, 0), 2);
+  const none = ok(await anon.get('/public/donations?donor_kind=new_social'));
+  assert.deepEqual([none.items, none.totals.donations, none.totals.by_item, none.totals.by_month], [[], 0, [], []]);
+  assertError(assert, await anon.get('/public/donations?donor_kind=alien'), 400, 'invalid_input', ['donor_kind']);
+  const en = await anon.withLang('en').get('/public/donations.csv?donor_kind=alien');
+  assertError(assert, en, 400, 'invalid_input', ['donor_kind']);
+  assert.match(en.body.error.fields[0].message, /must be enterprise, new_social/);
+  const entHtml = await anon.get('/public/donations?donor_kind=enterprise&limit=1', { headers: { Accept: 'text/html' } });
+  assert.ok(entHtml.text.includes('id="by-donor-kind"') && entHtml.text.includes('<strong id="donor-kind">企业</strong>'));
+  assert.ok(entHtml.text.includes('&amp;donor_kind=enterprise">下一页') && entHtml.text.includes('/public/donations.csv?donor_kind=enterprise'));
+  assert.ok(html.text.includes('<tr data-kind="party_org"><td><a href="/public/donations?donor_kind=party_org">党组织</a>'));
+  const partyCsv = (await anon.get('/public/donations.csv?donor_kind=party_org')).text.trim().split('\r\n');
+  assert.ok(partyCsv.length > 1 && partyCsv.slice(1).every((row) => row.includes('东安县流动党支部')), partyCsv.join('\n'));
+  // The same subtotals in the ledger (in scope) and the list narrowed by kind.
+  const county = ok(await sup.get(`/api/v1/supplies/summary?region=${COUNTY}`)).by_donor_kind;
+  for (const k of county) {
+    const o = sql(srv.db, `SELECT count(*) AS n, COALESCE(SUM(d.money_fen), 0) AS fen FROM donations d
+      JOIN donors r ON r.id = d.donor_id WHERE r.kind = '${k.donor_kind}' AND d.region_code LIKE '${COUNTY}%'`)[0];
+    assert.deepEqual([k.donations, k.money_fen], [Number(o.n), Number(o.fen)], k.donor_kind);
+  }
+  const listed = ok(await sup.get('/api/v1/donations?donor_kind=enterprise')).items;
+  assert.ok(listed.length === 2 && listed.every((d) => d.donor_kind === 'enterprise'));
+  assertError(assert, await sup.get('/api/v1/donations?donor_kind=x'), 400, 'invalid_input', ['donor_kind']);
 
   // Names are text, never markup or spreadsheet formulas.
   const evil = ok(await sup.post('/api/v1/donors', { name: '<script>alert(1)</script>公司', kind: 'enterprise' }), 201).id;

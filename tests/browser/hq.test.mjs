@@ -162,6 +162,11 @@ test('leaders: a city leader linked to two counties sees them side by side', asy
   assert.deepEqual(await hq.locator('table.leader-regions tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.code)),
     ['431122', '431123']);
   assert.match(await hq.locator('table.leader-regions tr[data-code="431122"] td').nth(1).textContent(), /二级响应|一级响应|–/);
+  // Who supervises the regions under this one: the links listed per region.
+  await hq.locator('table.region-leaders tr[data-code="431123"]').waitFor();
+  assert.deepEqual(await hq.locator('table.region-leaders tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.code)),
+    ['431122', '431123']);
+  assert.match(await hq.locator('table.region-leaders tr[data-code="431122"] td').nth(1).textContent(), /leader_wang/);
   // A link already there: the server's message under the form.
   await form.locator('input[name=username]').fill('leader_wang');
   assert.equal(await pickRegion(form, 'region_code', '431122'), '431122');

@@ -124,6 +124,15 @@ test('the organisations page shows the tree and the figures of the API', async (
   await page.locator('.org-tree .org-node', { hasText: '雍景园小区离退休党支部' }).click();
   await page.locator('table.members tbody tr').first().waitFor();
   assert.equal(await page.locator('table.members tbody tr').count(), ids.persons.length);
+  // The branch's pledge meeting, recorded through the form, listed with its kind and head count.
+  const af = page.locator('form.activity-form');
+  await af.locator('select[name=kind]').selectOption('pledge');
+  await af.locator('input[name=title]').fill('离退休党支部誓师大会');
+  await af.locator('input[name=participants]').fill('36');
+  await af.locator('button[type=submit]').click();
+  const act = page.locator('table.activities tr[data-kind="pledge"]');
+  await act.waitFor();
+  assert.match(await act.textContent(), /誓师\/请战\s*离退休党支部誓师大会[\s\S]*36/);
   const stats = (await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters;
   const tile = async (k) => count(await page.locator(`.mob-tiles [data-figure=${k}] strong`).textContent());
   assert.equal(await tile('members'), stats['org_members.regular']);

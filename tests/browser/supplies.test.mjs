@@ -76,6 +76,13 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   const cert = await page.request.get(href);
   assert.equal(cert.status(), 200);
   assert.ok((await cert.text()).includes('捐赠证书'));
+  // subtotals by donor kind; a kind filters the list
+  const ent = page.locator('table.donor-kinds tr[data-kind="enterprise"]');
+  assert.match(await ent.textContent(), /企业\s*1\s*¥123,456\.78/);
+  await page.locator('table.donor-kinds tr[data-kind="party_org"] a').click();
+  await row.waitFor({ state: 'detached' });
+  await page.locator('table.donor-kinds a.all-kinds').click();
+  await row.waitFor();
 
   await page.locator('nav.sup-tabs a', { hasText: '台账' }).click();
   const alloc = page.locator('table.ledger tbody tr', { hasText: '东安县人民医院' }).first();
@@ -96,8 +103,11 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   await form.locator('input[name=amount]').fill('0.1');
   await form.locator('input[name=purpose]').fill('购买消毒液');
   await form.locator('input[name=approver]').fill('李科长');
+  await form.locator('input[name=recipient_region]').fill('431122');
   await form.locator('button[type=submit]').click();
   await page.locator('table.accounts td.balance', { hasText: '¥123,456.68' }).waitFor();
+  // allocated to the county: the roll-up per county shows it
+  await page.locator('table.allocations tr[data-code="431122"]', { hasText: '¥0.10' }).waitFor();
   // The donated money cannot be reversed from the page; the payment can, once.
   const rows = page.locator('table.fund-entries tbody tr');
   assert.equal(await rows.count(), 2);
@@ -163,5 +173,10 @@ test('public disclosure: no login, totals, no phone numbers; the page on a phone
   assert.ok(phone.overflow <= 0, `phone: page wider than the window by ${phone.overflow} px`);
   assert.equal(phone.stacked, 'block', 'on a phone each donation is a block of its own');
   await page.screenshot({ path: `${SHOTS}/supplies-public.png`, fullPage: true });
+  // subtotals by donor kind, each a link to the page of that kind
+  assert.match(await page.locator('#by-donor-kind tr[data-kind="enterprise"]').textContent(), /企业\s*1\s*¥123,456\.78/);
+  await page.locator('#by-donor-kind tr[data-kind="individual"] a').click();
+  await page.locator('#donor-kind', { hasText: '个人' }).waitFor();
+  assert.equal((await page.locator('#total-donations').textContent()).trim(), '0');
   assert.deepEqual(page.errors, []);
 });

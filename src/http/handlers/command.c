@@ -5,7 +5,9 @@
  *   POST   /api/v1/response-levels            {region_code, level 1-4, effective_date,
  *                                             directive_id?, note?}
  *   GET    /api/v1/leader-links               ?user= the regions a leader supervises, with
- *                                             their headline figures side by side (?date=)
+ *                                             their headline figures side by side (?date=);
+ *                                             without ?user=: the links of the regions in
+ *                                             ?region= (default the scope), ?limit=&cursor=
  *   GET    /api/v1/leaders/{user}/regions     the same
  *   POST   /api/v1/leader-links               {username, region_code}
  *   DELETE /api/v1/leader-links/{id}
@@ -185,7 +187,17 @@ static int leader_regions(struct http_request *req, struct http_response *res, c
 int handler_leader_links_list(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
-    return leader_regions(req, res, http_query(req, "user"), err);
+    if (http_query(req, "user"))
+        return leader_regions(req, res, http_query(req, "user"), err);
+    /* Without ?user=: the links of the regions in ?region= (default the
+     * scope; outside it 403), i.e. who supervises each of them. */
+    struct handler_page p;
+    if (handler_page_params(req, 100, 1000, &p, err) != 0)
+        return -err->code;
+    json_t *items = json_array();
+    int rc = command_leader_links_list(req->store, p.scope, p.cursor_id, JSON_PAGE_FETCH(p.limit),
+                                       items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
 int handler_leader_regions(struct http_request *req, struct http_response *res,

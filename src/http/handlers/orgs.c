@@ -11,7 +11,10 @@
  *   GET  /api/v1/team-types, POST /api/v1/team-types
  *   GET  /api/v1/teams, POST /api/v1/teams, GET /api/v1/teams/{id},
  *   POST /api/v1/teams/{id}/members          {person_id}
- *   GET  /api/v1/applications (?region=&status=), POST /api/v1/applications,
+ *   GET  /api/v1/org-activities (?region=&org=&kind=), POST /api/v1/org-activities
+ *                                            {org_id, kind, title, place, note, participants,
+ *                                            person_ids, occurred_at}, GET .../{id}
+ *   GET  /api/v1/applications (?region=&status=&org=), POST /api/v1/applications,
  *   GET  /api/v1/applications/{id},
  *   POST /api/v1/applications/{id}/decision  {decision, note, team}
  *   GET  /api/v1/grid-duties                 ?region=&unassigned=1&limit=&cursor=
@@ -282,6 +285,68 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
     return handler_write_reply(res, body, rc, NULL, 201, out, err);
 }
 
+/* ---- activities (a branch's pledge meeting, meetings, study) ------------------------------ */
+
+const struct json_field orgs_activity_fields[] = {
+    {.name = "org_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "org"},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "title", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
+    {.name = "place", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
+    {.name = "note", .type = JF_STRING, .max_len = ORG_TEXT_CHARS},
+    {.name = "participants", .type = JF_INT, .min = 1, .max = ORG_ACTIVITY_PARTICIPANTS_MAX},
+    {JF_ID_LIST("person_ids", "person", ORG_ACTIVITY_PERSONS_MAX)},
+    {JF_OCCURRED},
+    {0},
+};
+
+int handler_org_activities_create(struct http_request *req, struct http_response *res,
+                                  struct ep_error *err)
+{
+    json_t *body = handler_body(req, orgs_activity_fields, err);
+    if (!body)
+        return -EP_EINVAL;
+    struct org_activity_input in = {0};
+    in.org_id = json_get_int(body, "org_id", 0);
+    in.kind = json_get_str(body, "kind");
+    in.title = json_get_str(body, "title");
+    in.place = json_get_str(body, "place");
+    in.note = json_get_str(body, "note");
+    in.participants = json_get_int(body, "participants", 0);
+    in.person_ids = json_get_ids(body, "person_ids", req->arena, &in.npersons);
+    in.occurred_at = json_get_str(body, "occurred_at");
+    if (err->code && in.kind) /* named with the body's other errors */
+        org_activity_kind_check(in.kind, "kind", err);
+    struct actor who = {&req->user, req->client_ip};
+    json_t *out = NULL;
+    int rc = err->code ? -EP_EINVAL : org_activity_create(req->store, &who, &in, &out, err);
+    return handler_write_reply(res, body, rc, NULL, 201, out, err);
+}
+
+int handler_org_activities_list(struct http_request *req, struct http_response *res,
+                                struct ep_error *err)
+{
+    struct handler_page p;
+    if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    struct org_activity_filter f = {
+        .scope = p.scope, .before_id = p.cursor_id, .limit = JSON_PAGE_FETCH(p.limit)};
+    f.org_id = http_query_id(req, "org", err);
+    f.kind = http_query(req, "kind");
+    if (f.kind)
+        org_activity_kind_check(f.kind, "kind", err);
+    if (err->code)
+        return -err->code;
+    json_t *items = json_array();
+    int rc = org_activity_list(req->store, &f, items, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
+}
+
+int handler_org_activity_get(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    return handler_get_by_id(req, res, "组织活动", "activity", org_activity_get, err);
+}
+
 /* ---- applications ------------------------------------------------------------------------ */
 
 const struct json_field orgs_application_fields[] = {
@@ -317,7 +382,7 @@ int handler_applications_list(struct http_request *req, struct http_response *re
     struct handler_page p;
     if (handler_page_params(req, 50, 500, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    int64_t before = p.cursor_id;
+    int64_t before = p.cursor_id, org = http_query_id(req, "org", err);
     const char *status = http_query(req, "status");
     if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
         strcmp(status, "declined"))
@@ -327,8 +392,8 @@ int handler_applications_list(struct http_request *req, struct http_response *re
         return -err->code;
     json_t *items = json_array();
     /* ?p.region= lies inside the scope (checked above): it narrows the list. */
-    int rc = org_application_list(req->store, p.region ? p.region : req->user.scope, status, before,
-                                  JSON_PAGE_FETCH(p.limit), items, err);
+    int rc = org_application_list(req->store, p.region ? p.region : req->user.scope, status, org,
+                                  before, JSON_PAGE_FETCH(p.limit), items, err);
     return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 

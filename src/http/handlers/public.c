@@ -6,6 +6,8 @@
  *                               printable HTML page when the client asks for
  *                               text/html (a browser).  ?after=&limit=
  *   GET /public/donations.csv   the same as CSV (UTF-8 with BOM)
+ * Both take ?donor_kind= (enterprise, new_social, party_org, individual,
+ * anonymous): the donations of that kind only, and the totals of them.
  * No contact data of donors is ever part of these answers.
  */
 #include <stdio.h>
@@ -95,17 +97,50 @@ static void render_html(const json_t *page, struct buf *b)
                 "<title>社会捐赠公示</title>");
     buf_puts(b, style);
     buf_puts(b, "</head><body><article class=\"donations\"><h1>社会捐赠公示</h1>");
+    /* Kinds are fixed words (checked): no escaping needed in the links. */
+    const char *kind = json_string_value(json_object_get(page, "donor_kind"));
+    if (kind)
+        buf_appendf(b,
+                    "<p class=\"filter\">捐赠方类别:<strong id=\"donor-kind\">%s</strong>"
+                    "(<a href=\"/public/donations\">全部</a>)</p>",
+                    supply_donor_kind_name(kind));
     buf_appendf(b,
                 "<p class=\"summary\">共 <strong id=\"total-donations\">%s</strong> 笔捐赠,"
                 "捐款合计 <strong id=\"total-money\">%s</strong>。"
-                "<a href=\"/public/donations.csv\" download>下载 CSV</a></p>",
-                count_format(jint(totals, "donations"), x), money);
+                "<a href=\"/public/donations.csv%s%s\" download>下载 CSV</a></p>",
+                count_format(jint(totals, "donations"), x), money, kind ? "?donor_kind=" : "",
+                kind ? kind : "");
+    buf_puts(b, "<h2>按捐赠方类别汇总</h2><div class=\"table\"><table id=\"by-donor-kind\">"
+                "<thead><tr><th>类别</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+                "<th>物资</th></tr></thead><tbody>");
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(totals, "by_donor_kind"), i, r)
+    {
+        supply_money_format(jint(r, "money_fen"), money);
+        buf_appendf(b,
+                    "<tr data-kind=\"%s\"><td><a href=\"/public/donations?donor_kind=%s\">%s</a>"
+                    "</td>",
+                    jstr(r, "donor_kind"), jstr(r, "donor_kind"), jstr(r, "name"));
+        count_cell(b, "捐赠笔数", jint(r, "donations"));
+        buf_appendf(b, "<td class=\"n\" data-label=\"捐款\">%s</td><td>", money);
+        size_t k;
+        json_t *g;
+        json_array_foreach(json_object_get(r, "goods"), k, g)
+        {
+            if (k)
+                buf_puts(b, "、");
+            buf_put_html(b, jstr(g, "item_name"));
+            buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
+            buf_put_html(b, jstr(g, "unit"));
+        }
+        buf_puts(b, "</td></tr>");
+    }
+    buf_puts(b, "</tbody></table></div>");
     buf_puts(b, "<h2>按物资汇总</h2><div class=\"table\"><table id=\"by-item\"><thead><tr>"
                 "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
                 "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
                 "</tr></thead><tbody>");
-    size_t i;
-    json_t *r;
     json_array_foreach(json_object_get(totals, "by_item"), i, r)
     {
         buf_puts(b, "<tr><td>");
@@ -196,6 +231,8 @@ static void render_html(const json_t *page, struct buf *b)
     if (next) {
         buf_puts(b, "<p><a class=\"next\" href=\"/public/donations?after=");
         buf_put_html(b, next);
+        if (kind)
+            buf_appendf(b, "&amp;donor_kind=%s", kind);
         buf_puts(b, "\">下一页</a></p>");
     }
     buf_puts(b, "</article></body></html>");
@@ -215,10 +252,13 @@ int handler_public_donations(struct http_request *req, struct http_response *res
         if (*a < '0' || *a > '9' || *end)
             ep_error_field(err, "after", "应为非负整数", "must be a non-negative integer");
     }
+    const char *kind = http_query(req, "donor_kind");
+    if (kind)
+        supply_donor_kind_check(kind, "donor_kind", err);
     if (err->code)
         return -err->code;
     json_t *page;
-    int rc = supply_public_json(req->store, after, limit, &page, err);
+    int rc = supply_public_json(req->store, kind, after, limit, &page, err);
     if (rc != 0)
         return rc;
     const char *accept = http_header(req, "Accept");
@@ -239,9 +279,12 @@ int handler_public_donations(struct http_request *req, struct http_response *res
 int handler_public_donations_csv(struct http_request *req, struct http_response *res,
                                  struct ep_error *err)
 {
+    const char *kind = http_query(req, "donor_kind");
+    if (kind && supply_donor_kind_check(kind, "donor_kind", err) != 0)
+        return -err->code;
     struct buf csv;
     buf_init(&csv);
-    int rc = supply_public_csv(req->store, &csv, err);
+    int rc = supply_public_csv(req->store, kind, &csv, err);
     if (rc != 0) {
         buf_cleanup(&csv);
         return rc;

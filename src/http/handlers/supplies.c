@@ -18,6 +18,8 @@
  *   POST     /api/v1/supply-requests/{id}/fulfil {warehouse_id, lines}
  *   GET/POST /api/v1/fund-accounts, GET /api/v1/fund-accounts/{id}/entries
  *   POST     /api/v1/fund-entries, POST /api/v1/fund-entries/{id}/reverse
+ *                                              (an "out" may name recipient_region)
+ *   GET      /api/v1/fund-allocations?region=  money allocated to regions, per county
  *   GET      /api/v1/supplies/summary?region=   roll-up from counters
  * Money is integer fen in "*_fen" fields; quantities integer base units.
  */
@@ -380,8 +382,11 @@ int handler_donations_list(struct http_request *req, struct http_response *res,
     struct handler_page p;
     if (handler_page_params(req, 50, 200, &p, err) != 0)
         return -err->code;
+    const char *kind = http_query(req, "donor_kind");
+    if (kind && supply_donor_kind_check(kind, "donor_kind", err) != 0)
+        return -err->code;
     json_t *items = json_array();
-    int rc = supply_donations_list(req->store, p.scope, p.cursor_id, JSON_PAGE_FETCH(p.limit),
+    int rc = supply_donations_list(req->store, p.scope, kind, p.cursor_id, JSON_PAGE_FETCH(p.limit),
                                    items, err);
     return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
@@ -762,6 +767,7 @@ const struct json_field supplies_entry_fields[] = {
     {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},
     {.name = "date", .type = JF_DATE},
     {JF_OCCURRED},
+    {.name = "recipient_region", .type = JF_STRING, .max_len = 15, .ref = "region"},
     {0},
 };
 
@@ -780,7 +786,8 @@ int handler_fund_entries_create(struct http_request *req, struct http_response *
                                         arena_str(req, body, "approver"),
                                         arena_str(req, body, "date"),
                                         0,
-                                        arena_str(req, body, "occurred_at")};
+                                        arena_str(req, body, "occurred_at"),
+                                        arena_str(req, body, "recipient_region")};
     json_decref(body);
     return http_defer_write(req, job_write, job_encode, j);
 }
@@ -808,6 +815,16 @@ int handler_fund_entry_reverse(struct http_request *req, struct http_response *r
 }
 
 /* ---- roll-up ------------------------------------------------------------------------ */
+
+int handler_fund_allocations(struct http_request *req, struct http_response *res,
+                             struct ep_error *err)
+{
+    const char *scope = read_scope(req, err);
+    if (!scope)
+        return -err->code;
+    json_t *out = NULL;
+    return list_reply(res, fund_allocations_json(req->store, scope, &out, err), &out);
+}
 
 int handler_supplies_summary(struct http_request *req, struct http_response *res,
                              struct ep_error *err)

@@ -492,8 +492,8 @@ static void test_money_never_loses_a_fen(void **state)
     for (int i = 0; i < 1000; i++) {
         int64_t amount = 1 + rnd(10000000); /* up to ¥100,000.00 */
         const char *dir = rnd(3) == 0 ? "out" : "in";
-        struct fund_entry_input in = {account,    dir,  amount, "慰问一线党员",
-                                      "组织部长", NULL, 0,      NULL};
+        struct fund_entry_input in = {account, dir,  amount, "慰问一线党员", "组织部长", NULL,
+                                      0,       NULL, NULL};
         int64_t id;
         ep_error_clear(&err);
         int rc = fund_entry_add(fx->s, &fx->admin, &in, &id, &err);
@@ -522,7 +522,7 @@ static void test_money_never_loses_a_fen(void **state)
     ep_error_clear(&err);
     assert_int_equal(fund_entry_reverse(fx->s, &fx->admin, entry, "x", &rev, &err), -EP_ERULE);
     /* A reversal restores the balance, once. */
-    struct fund_entry_input in = {account, "in", 500, "误记", "组织部长", NULL, 0, NULL};
+    struct fund_entry_input in = {account, "in", 500, "误记", "组织部长", NULL, 0, NULL, NULL};
     int64_t wrong;
     ep_error_clear(&err);
     assert_int_equal(fund_entry_add(fx->s, &fx->admin, &in, &wrong, &err), 0);
@@ -591,7 +591,7 @@ static void test_demo_seed(void **state)
     assert_int_equal(scalar(fx->s, "SELECT balance_fen FROM fund_accounts WHERE name = '专项党费'"),
                      15500000);
     json_t *pub;
-    assert_int_equal(supply_public_json(fx->s, 0, 100, &pub, &err), 0);
+    assert_int_equal(supply_public_json(fx->s, NULL, 0, 100, &pub, &err), 0);
     assert_int_equal(json_array_size(json_object_get(pub, "items")), 9);
     json_t *t;
     size_t i;

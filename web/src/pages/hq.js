@@ -422,6 +422,8 @@ function LeadersTab({ code, can, session }) {
   const [tick, setTick] = useState(0);
   const [error, setError] = useState(null);
   const d = useLoad(() => api.get(`/api/v1/leaders/${encodeURIComponent(shown)}/regions`), [shown, tick]);
+  // who supervises this region and the regions below it (in the caller's scope)
+  const here = useLoad(() => api.get(`/api/v1/leader-links?region=${code}&limit=1000`), [code, tick]);
   const f = useForm({ username: '', region_code: code });
   const unlink = (id) => async () => {
     setError(null);
@@ -478,6 +480,22 @@ function LeadersTab({ code, can, session }) {
             )}
           </tbody>
         </table>`)}
+    ${here.data &&
+    html`<table class="hq-table region-leaders">
+      <caption>${t('hq.region_leaders')}</caption>
+      ${here.data.items.length === 0
+        ? html`<tbody><tr><td class="empty">${t('hq.no_region_leaders')}</td></tr></tbody>`
+        : html`<thead><tr><th>${t('hq.region')}</th><th>${t('hq.leader_name')}</th><th>${t('hq.linked_on')}</th></tr></thead>
+          <tbody>
+            ${[...here.data.items].sort((a, b) => a.region_code.localeCompare(b.region_code) || a.id - b.id).map(
+              (l) => html`<tr key=${l.id} data-code=${l.region_code}>
+                <td><${Link} href=${`/dashboard/${l.region_code}`}>${l.region_name}<//></td>
+                <td><a href="#" class=${l.active ? '' : 'inactive'} onClick=${(e) => { e.preventDefault(); setUser(l.username); setShown(l.username); }}>${l.display_name} (${l.username})</a></td>
+                <td>${l.created_at.slice(0, 10)}</td>
+              </tr>`,
+            )}
+          </tbody>`}
+    </table>`}
   </div>`;
 }
 

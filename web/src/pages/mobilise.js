@@ -199,6 +199,72 @@ function Members({ orgId }) {
   </table>`;
 }
 
+// An organisation's activities (a branch's pledge meeting, meetings, study), newest first:
+// those of the selected organisation, else every one of the region.
+const ACTIVITY_KINDS = ['pledge', 'meeting', 'study', 'service', 'other'];
+
+function Activities({ code, orgId, manage }) {
+  const [tick, setTick] = useState(0);
+  const { data, error } = useLoad(
+    () => api.get(api.withQuery('/api/v1/org-activities', { region: code, org: orgId || undefined, limit: 100 })),
+    [code, orgId, tick],
+  );
+  return html`<div class="activities">
+    <h3>${t('mob.activities')}</h3>
+    ${error && html`<${ErrorBox} error=${error} />`}
+    ${data &&
+    (data.items.length === 0
+      ? html`<p class="empty">${t('mob.no_activities')}</p>`
+      : html`<table class="activities">
+          <thead><tr><th>${t('mob.activity_date')}</th><th>${t('mob.kind')}</th><th>${t('mob.activity_title')}</th>
+            <th>${t('mob.org')}</th><th class="num">${t('mob.participants')}</th></tr></thead>
+          <tbody>
+            ${data.items.map(
+              (a) => html`<tr key=${a.id} data-activity=${a.id} data-kind=${a.kind}>
+                <td>${a.occurred_at.slice(0, 10)}</td><td>${t(`mob.activity.${a.kind}`)}</td>
+                <td>${a.title}${a.place ? html` <small class="muted">${a.place}</small>` : ''}</td>
+                <td>${a.org_name}</td><td class="num">${num(a.participants)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`)}
+    ${manage && orgId && html`<${ActivityForm} orgId=${orgId} onDone=${() => setTick((n) => n + 1)} />`}
+  </div>`;
+}
+
+function ActivityForm({ orgId, onDone }) {
+  const empty = { kind: 'pledge', title: '', place: '', participants: '', date: chinaToday() };
+  const [f, setF] = useState(empty);
+  const s = useSubmit();
+  const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
+  const submit = (e) => {
+    e.preventDefault();
+    const body = { org_id: orgId, kind: f.kind, title: f.title, occurred_at: f.date };
+    if (f.place) body.place = f.place;
+    if (f.participants !== '') body.participants = Number(f.participants);
+    s.run(() => api.post('/api/v1/org-activities', body)).then((ok) => {
+      if (ok) {
+        setF(empty);
+        onDone();
+      }
+    });
+  };
+  return html`<form class="card mob-form activity-form" onSubmit=${submit}>
+    <h3>${t('mob.activity_new')}</h3>
+    <label>${t('mob.kind')}
+      <select name="kind" value=${f.kind} onChange=${set('kind')}>
+        ${ACTIVITY_KINDS.map((k) => html`<option value=${k}>${t(`mob.activity.${k}`)}</option>`)}
+      </select>
+    </label>
+    <label>${t('mob.activity_title')}<input name="title" value=${f.title} onInput=${set('title')} required /></label>
+    <label>${t('mob.activity_date')}<input name="occurred_at" type="date" value=${f.date} onInput=${set('date')} /></label>
+    <label>${t('mob.activity_place')}<input name="place" value=${f.place} onInput=${set('place')} /></label>
+    <label>${t('mob.participants')}<input name="participants" inputmode="numeric" value=${f.participants} onInput=${set('participants')} /></label>
+    <${ErrorBox} error=${s.error} />
+    <button type="submit" class="primary" disabled=${s.busy}>${t('mob.save')}</button>
+  </form>`;
+}
+
 function OrgForm({ code, orgs, onDone }) {
   const [f, setF] = useState({ name: '', kind: 'temporary', region_code: code, parent_id: '', location: '', founded_date: chinaToday() });
   const s = useSubmit();
@@ -279,6 +345,7 @@ export function OrgsPage({ code, session }) {
       </div>
       <div>
         ${selected && html`<h2>${orgs.find((o) => o.id === selected)?.name}</h2><${Members} orgId=${selected} />`}
+        <${Activities} code=${code} orgId=${selected} manage=${can(session, 'org_manage')} />
         ${can(session, 'org_manage') && html`<${OrgForm} code=${code} orgs=${orgs} onDone=${reload} />`}
       </div>
     </div>

@@ -331,11 +331,38 @@ function DonationForm({ refs, onDone }) {
   </form>`;
 }
 
+// Subtotals per donor kind (企业, 两新组织, …) of the region's donations; a row filters the list.
+function DonorKinds({ code, kind, setKind, tick }) {
+  const { data } = useLoad(() => api.get(`/api/v1/supplies/summary?region=${code}`), [code, tick]);
+  if (!data) return null;
+  return html`<table class="donor-kinds">
+    <caption>${t('sup.by_donor_kind')}${kind && html` · <a href="#" class="all-kinds" onClick=${(e) => { e.preventDefault(); setKind(''); }}>${t('sup.all_kinds')}</a>`}</caption>
+    <thead><tr><th scope="col">${t('sup.donor_kind')}</th><th scope="col" class="num">${t('sup.donation_count')}</th>
+      <th scope="col" class="num">${t('sup.money')}</th><th scope="col">${t('sup.goods')}</th></tr></thead>
+    <tbody>
+      ${data.by_donor_kind.map(
+        (k) => html`<tr key=${k.donor_kind} data-kind=${k.donor_kind} class=${k.donor_kind === kind ? 'selected' : ''}>
+          <td><a href="#" onClick=${(e) => { e.preventDefault(); setKind(k.donor_kind); }}>${t(`sup.donor.${k.donor_kind}`)}</a></td>
+          <td class="num">${num(k.donations)}</td>
+          <td class="num money">${money(k.money_fen)}</td>
+          <td>${k.goods.map((g) => html`<span key=${g.item_id} class="good">${g.item_name} ${num(g.quantity)} ${g.unit} </span>`)}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 function DonationsTab({ code, canWrite, refs, reloadRefs }) {
-  const { data, error, reload } = useLoad(() => api.get(`/api/v1/donations?region=${code}&limit=100`), [code]);
+  const [kind, setKind] = useState('');
+  const [tick, setTick] = useState(0);
+  const { data, error, reload } = useLoad(
+    () => api.get(`/api/v1/donations?region=${code}&limit=100${kind ? `&donor_kind=${kind}` : ''}`),
+    [code, kind, tick],
+  );
   if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
   if (!data) return html`<${Loading} />`;
-  return html`${data.items.length === 0
+  return html`<${DonorKinds} code=${code} kind=${kind} setKind=${setKind} tick=${tick} />
+    ${data.items.length === 0
       ? html`<p class="empty">${t('sup.no_donations')}</p>`
       : html`<table class="donations">
           <thead><tr><th scope="col">${t('sup.receipt_no')}</th><th scope="col">${t('sup.date')}</th>
@@ -358,7 +385,7 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
         </table>`}
     ${canWrite &&
     html`<div class="sup-columns">
-      ${refs.donors.length > 0 && html`<${DonationForm} refs=${refs} onDone=${() => { reload(); reloadRefs(); }} />`}
+      ${refs.donors.length > 0 && html`<${DonationForm} refs=${refs} onDone=${() => { setTick((n) => n + 1); reloadRefs(); }} />`}
       <${DonorForm} onDone=${reloadRefs} />
     </div>`}`;
 }
@@ -528,12 +555,30 @@ function EntriesTable({ id, canWrite, onChange }) {
         (e) => html`<tr key=${e.id}>
           <td>${e.entry_date}</td><td>${t(`sup.direction.${e.direction}`)}</td>
           <td class="num money">${e.direction === 'out' ? '-' : ''}${money(e.amount_fen)}</td>
-          <td class="num">${money(e.balance_after)}</td><td>${e.purpose}</td><td>${e.approver}</td>
+          <td class="num">${money(e.balance_after)}</td><td>${e.purpose}${e.recipient_region ? html` <small class="muted recipient">→ ${e.recipient_region}</small>` : ''}</td><td>${e.approver}</td>
           <td>${e.reversed_by_id ? t('sup.reversed') : canWrite && !e.donation_id && !e.reverses_id &&
             html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.id)}>${t('sup.reverse')}</button>`}</td>
         </tr>`,
       )}
     </tbody>
+  </table>`;
+}
+
+// Money allocated to the regions here (payments naming a recipient region), per county.
+function Allocations({ code, tick }) {
+  const { data } = useLoad(() => api.get(`/api/v1/fund-allocations?region=${code}`), [code, tick]);
+  if (!data || data.items.length === 0) return null;
+  return html`<table class="allocations">
+    <caption>${t('sup.allocations')}</caption>
+    <thead><tr><th scope="col">${t('sup.county')}</th><th scope="col" class="num">${t('sup.alloc_entries')}</th>
+      <th scope="col" class="num">${t('sup.allocated_money')}</th></tr></thead>
+    <tbody>
+      ${data.items.map(
+        (c) => html`<tr key=${c.code} data-code=${c.code}><td>${c.name}</td><td class="num">${num(c.entries)}</td>
+          <td class="num money">${money(c.allocated_fen)}</td></tr>`,
+      )}
+    </tbody>
+    <tfoot><tr><th scope="row">${t('sup.total')}</th><td></td><td class="num money total">${money(data.total_fen)}</td></tr></tfoot>
   </table>`;
 }
 
@@ -545,10 +590,12 @@ function FundsTab({ code, session, refs, reloadRefs }) {
   const [state, submit] = useSubmit(async (f) => {
     const fen = yuanToFen(f.amount.value);
     if (fen === null) throw new Error(t('sup.bad_amount'));
-    await api.post('/api/v1/fund-entries', {
+    const body = {
       account_id: Number(f.account_id.value), direction: f.direction.value, amount_fen: fen,
       purpose: f.purpose.value, approver: f.approver.value,
-    });
+    };
+    if (f.recipient_region.value.trim()) body.recipient_region = f.recipient_region.value.trim();
+    await api.post('/api/v1/fund-entries', body);
     f.reset();
     setTick(tick + 1);
     reloadRefs();
@@ -570,6 +617,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
       </tbody>
     </table>
     ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} canWrite=${canWrite} onChange=${reloadRefs} />`}
+    <${Allocations} code=${code} tick=${tick} />
     ${canWrite &&
     html`<div class="sup-columns">
       ${refs.accounts.length > 0 &&
@@ -580,6 +628,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
         <label>${t('sup.amount')} <input name="amount" inputmode="decimal" required placeholder="1234.56" /></label>
         <label>${t('sup.purpose')} <input name="purpose" required /></label>
         <label>${t('sup.approver')} <input name="approver" required /></label>
+        <label>${t('sup.recipient_region')} <input name="recipient_region" inputmode="numeric" placeholder=${t('sup.recipient_region_hint')} /></label>
         <${FormFoot} state=${state} label=${t('sup.submit')} />
       </form>`}
       <form class="card sup-form account-form" onSubmit=${addAccount}>
