@@ -247,6 +247,7 @@ async function buildHostileCity(srv) {
   const org = await w('POST', '/api/v1/orgs', { name: '党委', kind: 'temporary', region_code: GRID, location: '村部', founded_date: '2020-01-20' });
   await w('POST', `/api/v1/orgs/${org.id}/members`, { person_id: p7, role: 'member' }, { pattern: '/api/v1/orgs/{id}/members' });
   await w('POST', '/api/v1/orgs/{id}/members'.replace('{id}', org.id), { person_id: p8, role: 'secretary' }, { pattern: '/api/v1/orgs/{id}/members' });
+  await w('POST', '/api/v1/org-activities', { org_id: org.id, kind: 'pledge', title: '誓师大会', place: '村部', note: '全体党员', person_ids: [p7, p8] });
   const tt = await w('POST', '/api/v1/team-types', { code: 'xss_squad', name_zh: '队', name_en: 'squad' });
   void tt;
   const place = await w('POST', '/api/v1/places', { name: '值守点', kind: 'site', region_code: GRID });
