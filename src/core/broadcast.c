@@ -226,10 +226,9 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
         write_fail(&w, broadcast_get(s, "", id, out, err)) != 0)
         goto out;
     if (first) { /* a repeat writes nothing: no audit row either */
-        json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
-                                  code, "played_at", w.now);
-        write_audit(&w, "ack", "broadcast", id, code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "ack", "broadcast", id, code, NULL,
+                        json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
+                                  code, "played_at", w.now));
     }
 out:
     return write_end_json(&w, id, out);

@@ -540,8 +540,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
         nobody.role = ROLE_VIEWER;
         if ((rc = checkpoint_entry_get(s, &nobody, id, &masked, err)) != 0)
             goto out;
-        write_audit(&w, "create", "checkpoint_entry", id, grid, NULL, masked);
-        json_decref(masked);
+        write_audit_new(&w, "create", "checkpoint_entry", id, grid, NULL, masked);
     }
     rc = 0;
 out:

@@ -23,8 +23,9 @@
     "id, COALESCE(household_id, 0), grid_code, name, sex, birth_date, id_number,"                  \
     " COALESCE(phone, ''), created_at, updated_at"
 
-static void fill(struct store_stmt *st, struct person *p)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct person *p = out;
     memset(p, 0, sizeof *p);
     p->id = store_column_int64(st, 0);
     p->household_id = store_column_int64(st, 1);
@@ -302,30 +303,18 @@ int person_create(struct store *s, const struct actor *who, const struct person_
         return rc;
     person_insert(&w, in, out);
     write_count(&w, out->grid_code, "persons", 1);
-    if (write_ok(&w)) {
-        json_t *after = audit_json(out);
-        write_audit(&w, "create", "person", out->id, out->grid_code, NULL, after);
-        json_decref(after);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, "create", "person", out->id, out->grid_code, NULL, audit_json(out));
     return write_end(&w, out->id);
 }
 
 int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
                struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM persons WHERE id = ?"
-                                          " AND grid_code >= ? AND grid_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_PERSON, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS " FROM persons WHERE id = ?"
+                       " AND grid_code >= ? AND grid_code < ?",
+                       NULL, scope, REF_PERSON, id, fill, out, err);
 }
 
 int person_update(struct store *s, const struct actor *who, int64_t id,
@@ -360,12 +349,9 @@ int person_update(struct store *s, const struct actor *who, int64_t id,
         write_count(&w, before.grid_code, "persons", -1);
         write_count(&w, out->grid_code, "persons", 1);
     }
-    if (write_ok(&w)) {
-        json_t *b = audit_json(&before), *a = audit_json(out);
-        write_audit(&w, "update", "person", id, out->grid_code, b, a);
-        json_decref(b);
-        json_decref(a);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, "update", "person", id, out->grid_code, audit_json(&before),
+                        audit_json(out));
     return write_end(&w, id);
 }
 
@@ -531,10 +517,9 @@ int person_unmask(struct store *s, const struct actor *who, int64_t id, struct p
     if (write_ok(&w)) {
         char masked[19];
         idcheck_mask_id(out->id_number, masked, sizeof masked);
-        json_t *after = json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
-                                  "fields", "id_number", "phone");
-        write_audit(&w, "unmask", "person", id, out->grid_code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "unmask", "person", id, out->grid_code, NULL,
+                        json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
+                                  "fields", "id_number", "phone"));
     }
     return write_end(&w, id);
 }

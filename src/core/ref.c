@@ -159,6 +159,21 @@ int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *e
     return rc == STORE_DONE ? ref_not_found(err, kind, id) : rc;
 }
 
+int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                int64_t id, ref_fill_fn fill, void *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    (bind ? bind : region_bind_range)(st, 2, scope);
+    int rc = ref_step_one(st, kind, id, err);
+    if (rc == 0)
+        fill(st, out);
+    store_stmt_reset(st);
+    return rc;
+}
+
 /* A lone reference error is a 404; among input errors the reply stays 400. */
 static void not_found_code(struct ep_error *err, int was_clear)
 {

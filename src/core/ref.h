@@ -88,6 +88,20 @@ int ref_not_found(struct ep_error *err, int kind, int64_t id);
  * reads like missing -- or a store error. */
 int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err);
 
+/* Reads one row of a record into "out" (ref_get_one). */
+typedef void (*ref_fill_fn)(struct store_stmt *st, void *out);
+/* Binds the scope from parameter "idx" on (region_bind_range, or a module's
+ * own when its statement checks the scope in more places). */
+typedef void (*ref_bind_fn)(struct store_stmt *st, int idx, const char *scope);
+
+/* Reads record "id" of "kind" within "scope": prepares "sql" (a string
+ * literal: statements are cached by its address) with the id at parameter 1
+ * and the scope from 2 on, bound by "bind" (NULL: region_bind_range), steps
+ * it as ref_step_one() and on a row calls "fill" with "out".  Returns as
+ * ref_step_one(), -EP_EINTERNAL when the statement cannot be prepared. */
+int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                int64_t id, ref_fill_fn fill, void *out, struct ep_error *err);
+
 /* Adds the field error of a body reference that is missing or invisible:
  * "<kind> <id> 不存在" on "field".  When no other error is pending the error
  * becomes 404 (a referenced record was not found); alongside input errors it

@@ -625,10 +625,9 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
     if (write_count(&w, region, "service_minutes", minutes) != 0 ||
         write_fail(&w, roster_shift_get(s, "", shift_id, out, err)) != 0)
         goto out;
-    json_t *detail = json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
-                               (json_int_t)person_id, "at", iso_json(at_unix));
-    write_audit(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL, detail);
-    json_decref(detail);
+    write_audit_new(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL,
+                    json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
+                              (json_int_t)person_id, "at", iso_json(at_unix)));
 out:
     return write_end_json(&w, shift_id, out);
 }

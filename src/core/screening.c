@@ -193,9 +193,8 @@ int round_open(struct store *s, const struct actor *who, const struct round_inpu
             write_fail(&w, round_get(s, "", store_last_insert_id(s), out, err));
     }
     if (write_ok(&w)) {
-        json_t *after = round_json_new(out);
-        write_audit(&w, "create", "round", out->id, out->region_code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "create", "round", out->id, out->region_code, NULL,
+                        round_json_new(out));
     }
     return write_end(&w, out->id);
 }
@@ -227,10 +226,8 @@ int round_close(struct store *s, const struct actor *who, int64_t id, struct rou
             write_fail(&w, round_get(s, "", id, out, err));
     }
     if (write_ok(&w)) {
-        json_t *jb = round_json_new(&before), *ja = round_json_new(out);
-        write_audit(&w, "update", "round", id, out->region_code, jb, ja);
-        json_decref(jb);
-        json_decref(ja);
+        write_audit_new(&w, "update", "round", id, out->region_code, round_json_new(&before),
+                        round_json_new(out));
     }
     return write_end(&w, id);
 }

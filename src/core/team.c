@@ -263,8 +263,7 @@ int team_insert(struct write *w, const struct team_input *in, int64_t applicatio
     json_t *after = NULL;
     if (write_fail(w, team_get(s, "", id, &after, err)) != 0)
         return w->rc;
-    write_audit(w, "create", "team", id, region, NULL, after);
-    json_decref(after);
+    write_audit_new(w, "create", "team", id, region, NULL, after);
     if (w->rc == 0)
         *id_out = id;
     return w->rc;
@@ -310,10 +309,9 @@ int team_member_add(struct store *s, const struct actor *who, int64_t team_id, i
     }
     if (write_fail(&w, rc) != 0)
         goto out;
-    json_t *after =
-        json_pack("{s:I, s:I}", "team_id", (json_int_t)team_id, "person_id", (json_int_t)person_id);
-    write_audit(&w, "create", "team_member", team_id, region, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "team_member", team_id, region, NULL,
+                    json_pack("{s:I, s:I}", "team_id", (json_int_t)team_id, "person_id",
+                              (json_int_t)person_id));
 out:
     return write_end(&w, team_id);
 }
