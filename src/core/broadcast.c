@@ -58,11 +58,8 @@ static json_t *row_json(struct store_stmt *st)
 
 static void bind_visible(struct store_stmt *st, int idx, const char *scope)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_text(st, idx, scope);
-    store_bind_text(st, idx + 1, scope);
-    store_bind_text(st, idx + 2, upper);
+    region_bind_range(st, idx + 1, scope);
 }
 
 static int acks_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)

@@ -104,12 +104,8 @@ static void fill(struct store_stmt *st, void *out)
 
 static void bind_scope(struct store_stmt *st, int first, const char *scope)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, first, scope);
-    store_bind_text(st, first + 1, upper);
-    store_bind_text(st, first + 2, scope);
-    store_bind_text(st, first + 3, upper);
+    region_bind_range(st, first, scope);
+    region_bind_range(st, first + 2, scope);
 }
 
 int contact_get(struct store *s, const char *scope, int64_t id, struct contact *out,

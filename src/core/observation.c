@@ -830,14 +830,9 @@ static int report_get(struct store *s, int64_t id, struct health_report *out, st
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "健康报告", "health report", id, err);
+    if (rc == 0)
         fill_report(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "健康报告 %lld 不存在", "health report %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

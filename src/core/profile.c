@@ -368,14 +368,9 @@ int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_e
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "风险地区", "risk area", id, err);
+    if (rc == 0)
         risk_fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "风险地区 %lld 不存在", "risk area %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

@@ -87,6 +87,10 @@ int ref_not_found(struct ep_error *err, int kind, int64_t id);
  * the 404 of ref_not_found() when it yields none -- outside the jurisdiction
  * reads like missing -- or a store error. */
 int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err);
+/* The same for a record that is no reference kind, named "zh" / "en"
+ * ("风险地区" / "risk area"): 404 "<zh> <id> 不存在" when "st" yields no row. */
+int ref_step_named(struct store_stmt *st, const char *zh, const char *en, int64_t id,
+                   struct ep_error *err);
 
 /* Reads one row of a record into "out" (ref_get_one). */
 typedef void (*ref_fill_fn)(struct store_stmt *st, void *out);

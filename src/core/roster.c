@@ -91,17 +91,11 @@ int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **ou
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        if (out)
-            *out = place_row(st);
-        if (region_out)
-            snprintf(region_out, REGION_CODE_MAX, "%s", store_column_text(st, 3));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "值守地点 %lld 不存在", "duty place %lld not found",
-                          (long long)id);
-    }
+    int rc = ref_step_one(st, REF_DUTY_PLACE, id, err);
+    if (rc == 0 && out)
+        *out = place_row(st);
+    if (rc == 0 && region_out)
+        snprintf(region_out, REGION_CODE_MAX, "%s", store_column_text(st, 3));
     store_stmt_reset(st);
     return rc;
 }
