@@ -89,13 +89,9 @@ int checkpoint_get(struct store *s, const char *scope, int64_t id, json_t **out,
 int checkpoint_list(struct store *s, const char *scope, const char *region, int64_t after_id,
                     int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     char upper[REGION_CODE_MAX], today[11];
     region_code_range(lower, upper);
     time_date_format(time_today_cn(), today);

@@ -367,6 +367,21 @@ static void bind_start(struct store_stmt *st, int idx, const char *lower, const 
     store_bind_int64(st, idx + 1, cursor ? after_id : 0);
 }
 
+/* Calls "fn" with each person "st" yields until it returns non-zero; resets
+ * "st".  Returns what "fn" returned, or the store's error. */
+static int each_row(struct store_stmt *st, person_fn fn, void *ctx, struct ep_error *err)
+{
+    int rc;
+    struct person p;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &p);
+        if ((rc = fn(&p, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
                 struct ep_error *err)
 {
@@ -433,15 +448,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
         store_bind_int64(st, i++, f->household_id);
     }
     store_bind_int64(st, i, f->limit > 0 ? f->limit : INT64_MAX);
-    int rc;
-    struct person p;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &p);
-        if ((rc = fn(&p, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_row(st, fn, ctx, err);
 }
 
 int person_search(struct store *s, const char *scope, const char *name_prefix, const char *phone,
@@ -473,15 +480,7 @@ int person_search(struct store *s, const char *scope, const char *name_prefix, c
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     store_bind_int64(st, phone ? 4 : 5, limit);
-    int rc;
-    struct person p;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &p);
-        if ((rc = fn(&p, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_row(st, fn, ctx, err);
 }
 
 void person_pii_fill(const struct person *p, int masked, struct person_pii *out)

@@ -154,13 +154,9 @@ int roster_place_create(struct store *s, const struct actor *who, const char *na
 int roster_place_list(struct store *s, const char *scope, const char *region, const char *kind,
                       int64_t after_id, int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT id, name, kind, region_code, created_by, created_at FROM duty_places"

@@ -110,13 +110,9 @@ int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struc
 int team_list(struct store *s, const char *scope, const char *region, const char *type,
               int64_t org_id, int64_t after_id, int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     struct store_stmt *st = store_prepare(s,
                                           "SELECT " TEAM_COLUMNS TEAM_FROM
                                           " WHERE t.region_code >= ? AND t.region_code < ?"

@@ -431,24 +431,9 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     if (xlsx) {
         lxw_error e = workbook_close(book);
         book = NULL;
-        FILE *fp = e == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-        rc = -EP_EINTERNAL;
-        if (!fp)
-            goto out;
-        fseek(fp, 0, SEEK_END);
-        long size = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        char *data = size > 0 ? malloc((size_t)size) : NULL;
-        if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
-            res->owned = data;
-            res->len = (size_t)size;
-            res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-            http_add_header(res, "Content-Disposition", "attachment; filename=\"cases.xlsx\"");
-            rc = 0;
-        } else {
-            free(data);
-        }
-        fclose(fp);
+        rc = e == LXW_NO_ERROR
+                 ? handler_xlsx_reply(res, path, "attachment; filename=\"cases.xlsx\"")
+                 : -EP_EINTERNAL;
     } else {
         res->len = l.csv.len;
         res->owned = buf_steal(&l.csv);

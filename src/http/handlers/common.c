@@ -290,3 +290,26 @@ int handler_get_by_id(struct http_request *req, struct http_response *res, const
         return -err->code;
     return http_reply_json(res, 200, out);
 }
+
+int handler_xlsx_reply(struct http_response *res, const char *path, const char *disposition)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -EP_EINTERNAL;
+    int rc = -EP_EINTERNAL;
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *data = size > 0 ? malloc((size_t)size) : NULL;
+    if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
+        res->owned = data;
+        res->len = (size_t)size;
+        res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        http_add_header(res, "Content-Disposition", disposition);
+        rc = 0;
+    } else {
+        free(data);
+    }
+    fclose(fp);
+    return rc;
+}

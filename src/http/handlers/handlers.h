@@ -276,6 +276,12 @@ int handler_write_reply(struct http_response *res, json_t *body, int rc, const s
 
 /* The next cursor of a page read with JSON_PAGE_FETCH(limit) rows, as
  * json_page_cursor_id() and json_page_cursor_grid_id() (util/json.h). */
+/* Replies 200 with the spreadsheet written at "path", read whole into the
+ * response, under the header Content-Disposition: "disposition" (a string
+ * literal: headers must outlive the request).  Returns 0, or -EP_EINTERNAL
+ * when the file cannot be read (nothing replied). */
+int handler_xlsx_reply(struct http_response *res, const char *path, const char *disposition);
+
 typedef json_t *handler_cursor_fn(json_t *items, int limit);
 
 /* Ends a list handler after its one domain call "rc" that read up to
