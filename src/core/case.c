@@ -403,10 +403,7 @@ static int last_change(struct store *s, int64_t id, int64_t *at_unix, struct ep_
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    *at_unix = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, at_unix, 1, err);
 }
 
 /* Runs "rc" (a store or lookup call's result, err filled) into the write. */

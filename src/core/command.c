@@ -677,11 +677,11 @@ static int delivery_counts(struct store *s, int64_t id, int64_t *units, int64_t 
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    *units = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    *read = rc == STORE_ROW ? store_column_int64(st, 1) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    int64_t counts[2];
+    int rc = store_step_int64s(st, counts, 2, err);
+    *units = counts[0];
+    *read = counts[1];
+    return rc;
 }
 
 int command_directive_get(struct store *s, const struct auth_user *user, int64_t id, json_t **out,
@@ -762,10 +762,7 @@ int command_directive_unread_count(struct store *s, const struct auth_user *user
     store_bind_text(st, 6, user->scope);
     store_bind_int64_twice(st, 7, level);
     store_bind_int64(st, 9, user->id);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 /* The deepest delivery unit of directive "id" that contains "scope"; "" if none. */
@@ -1353,10 +1350,7 @@ int command_findings_overdue_count(struct store *s, const char *code, const char
         return -EP_EINTERNAL;
     region_bind_range(st, 1, code);
     store_bind_text(st, 3, today);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int command_counters_rebuild(struct store *s, struct ep_error *err)

@@ -61,10 +61,7 @@ int counter_get(struct store *s, const char *code, const char *metric, int64_t *
         return -EP_EINTERNAL;
     store_bind_text(st, 1, code);
     store_bind_text(st, 2, metric);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int counter_get_many(struct store *s, const char *code, const char *const *metrics, size_t n,

@@ -354,10 +354,7 @@ static int active_of(struct store *s, int64_t person_id, int64_t *id, struct ep_
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, person_id);
-    int rc = store_step(st, err);
-    *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, id, 1, err);
 }
 
 /* Runs "rc" (a store or lookup call's result, err filled) into the write. */

@@ -531,10 +531,7 @@ int person_household_count(struct store *s, int64_t household_id, int64_t *out,
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, household_id);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int person_counters_rebuild(struct store *s, struct ep_error *err)

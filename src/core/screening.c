@@ -311,14 +311,9 @@ int visit_get(struct store *s, const char *scope, int64_t id, struct visit *out,
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "入户排查记录", "visit", id, err);
+    if (rc == 0)
         visit_fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "入户排查记录 %lld 不存在", "visit %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     if (rc == 0 && out->persons)
         rc = persons_load(s, id, out->persons, out->max_persons, &out->npersons, err);

@@ -63,15 +63,10 @@ int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struc
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    json_t *o = NULL;
-    if (rc == STORE_ROW)
-        o = team_row(st);
+    int rc = ref_step_one(st, REF_TEAM, id, err);
+    json_t *o = rc == 0 ? team_row(st) : NULL;
     store_stmt_reset(st);
-    if (rc == STORE_DONE)
-        return ep_error_set(err, EP_ENOTFOUND, "队伍 %lld 不存在", "team %lld not found",
-                            (long long)id);
-    if (rc < 0)
+    if (rc != 0)
         return rc;
     json_t *members = json_array(), *places = json_array();
     st = store_prepare(s,
