@@ -106,15 +106,10 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
 {
     static const char *const statuses[] = {"suspected",  "confirmed", "asymptomatic", "excluded",
                                            "discharged", "deceased",  "open",         NULL};
-    int limit;
-    const char *cursor;
-    struct case_filter f = {0};
-    char after[REGION_CODE_MAX];
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    struct handler_registry_page p;
+    if (handler_registry_params(req, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
-        f.after_grid = after;
+    struct case_filter f = {.region = p.region, .after_grid = p.after_grid, .after_id = p.after_id};
     f.status = http_query(req, "status");
     int ok = !f.status;
     for (int i = 0; f.status && statuses[i]; i++)
@@ -134,10 +129,10 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = case_list(req->store, &f, add_case, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_grid_id, err);
 }
 
 const struct json_field cases_case_fields[] = {

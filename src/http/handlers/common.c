@@ -149,6 +149,19 @@ int handler_page_params(struct http_request *req, int def, int max, struct handl
     return err->code ? -err->code : 0;
 }
 
+int handler_registry_params(struct http_request *req, struct handler_registry_page *p,
+                            struct ep_error *err)
+{
+    const char *cursor;
+    memset(p, 0, sizeof *p);
+    http_list_params(req, 50, 500, &p->limit, &cursor, err);
+    if (handler_region_param(req, &p->region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (cursor && handler_registry_cursor_parse(cursor, p->after, &p->after_id, err) == 0)
+        p->after_grid = p->after;
+    return 0;
+}
+
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err)
 {
     *region = http_query(req, "region");

@@ -231,6 +231,23 @@ struct handler_page {
  * 0 when all are good. */
 int handler_page_params(struct http_request *req, int def, int max, struct handler_page *p,
                         struct ep_error *err);
+
+/* The query of a registry list (persons, households, observations, cases)
+ * paged by (grid_code, id). */
+struct handler_registry_page {
+    int limit;                   /* ?limit: 1..500, default 50 */
+    const char *region;          /* ?region, checked (handler_region_param), or NULL */
+    const char *after_grid;      /* ?cursor's grid ("after"), NULL on the first page */
+    int64_t after_id;            /* ?cursor's id */
+    char after[REGION_CODE_MAX]; /* the storage of after_grid */
+};
+
+/* Reads ?limit, ?cursor ("grid:id") and ?region into *p: field errors for
+ * bad values are left in "err"; returns -EP_EFORBIDDEN for a region outside
+ * the jurisdiction, else 0.  "p" must not be copied (after_grid points
+ * into it). */
+int handler_registry_params(struct http_request *req, struct handler_registry_page *p,
+                            struct ep_error *err);
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
 int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
 
