@@ -86,20 +86,11 @@ static int acks_json(struct store *s, int64_t id, json_t *items, struct ep_error
 int broadcast_get(struct store *s, const char *scope, int64_t id, json_t **out,
                   struct ep_error *err)
 {
-    *out = NULL;
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM broadcasts b"
-                                          " LEFT JOIN regions r ON r.code = b.region_code"
-                                          " WHERE b.id = ? AND" VISIBLE,
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    bind_visible(st, 2, scope);
-    int rc = ref_step_one(st, REF_BROADCAST, id, err);
-    if (rc == 0)
-        *out = row_json(st);
-    store_stmt_reset(st);
+    int rc = ref_get_json(s,
+                          "SELECT " COLUMNS " FROM broadcasts b"
+                          " LEFT JOIN regions r ON r.code = b.region_code"
+                          " WHERE b.id = ? AND" VISIBLE,
+                          bind_visible, scope, REF_BROADCAST, id, row_json, out, err);
     if (rc != 0)
         return rc;
     json_t *acks = json_array();
@@ -125,11 +116,7 @@ int broadcast_list(struct store *s, const char *scope, int64_t before_id, int li
     bind_visible(st, 1, scope);
     store_bind_int64_twice(st, 4, before_id);
     store_bind_int64(st, 6, limit);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, row_json(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, row_json, items, err);
 }
 
 int broadcast_publish(struct store *s, const struct actor *who, const struct broadcast_input *in,

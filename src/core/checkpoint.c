@@ -107,11 +107,7 @@ int checkpoint_list(struct store *s, const char *scope, const char *region, int6
     store_bind_text(st, 3, upper);
     store_bind_int64(st, 4, after_id);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, cp_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, cp_row, items, err);
 }
 
 int checkpoint_create(struct store *s, const struct actor *who, const char *name,

@@ -1095,21 +1095,12 @@ static json_t *inspection_row_json(struct store_stmt *st)
 int command_inspection_get(struct store *s, const char *scope, int64_t id, json_t **out,
                            struct ep_error *err)
 {
-    *out = NULL;
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
-                                          " LEFT JOIN regions r ON r.code = i.region_code"
-                                          " WHERE i.id = ? AND i.region_code >= ?"
-                                          " AND i.region_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_INSPECTION, id, err);
-    if (rc == 0)
-        *out = inspection_row_json(st);
-    store_stmt_reset(st);
+    int rc = ref_get_json(s,
+                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
+                          " LEFT JOIN regions r ON r.code = i.region_code"
+                          " WHERE i.id = ? AND i.region_code >= ?"
+                          " AND i.region_code < ?",
+                          NULL, scope, REF_INSPECTION, id, inspection_row_json, out, err);
     if (rc != 0)
         return rc;
     json_t *findings = json_array();
@@ -1137,11 +1128,7 @@ int command_inspection_list(struct store *s, const char *scope, const char *regi
     region_bind_range(st, 3, region ? region : scope);
     store_bind_int64_twice(st, 5, before_id);
     store_bind_int64(st, 7, limit);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, inspection_row_json(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, inspection_row_json, items, err);
 }
 
 int command_inspection_create(struct store *s, const struct actor *who,

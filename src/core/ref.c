@@ -186,6 +186,34 @@ int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *
     return rc;
 }
 
+struct json_read {
+    ref_row_fn row;
+    json_t **out;
+};
+
+static void json_fill(struct store_stmt *st, void *arg)
+{
+    struct json_read *r = arg;
+    *r->out = r->row(st);
+}
+
+int ref_get_json(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                 int64_t id, ref_row_fn row, json_t **out, struct ep_error *err)
+{
+    struct json_read r = {row, out};
+    *out = NULL;
+    return ref_get_one(s, sql, bind, scope, kind, id, json_fill, &r, err);
+}
+
+int ref_rows_json(struct store_stmt *st, ref_row_fn row, json_t *items, struct ep_error *err)
+{
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, row(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 /* A lone reference error is a 404; among input errors the reply stays 400. */
 static void not_found_code(struct ep_error *err, int was_clear)
 {

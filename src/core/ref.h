@@ -24,6 +24,7 @@
  */
 #ifndef EPIGRID_CORE_REF_H
 #define EPIGRID_CORE_REF_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/auth.h"
@@ -105,6 +106,16 @@ typedef void (*ref_bind_fn)(struct store_stmt *st, int idx, const char *scope);
  * ref_step_one(), -EP_EINTERNAL when the statement cannot be prepared. */
 int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
                 int64_t id, ref_fill_fn fill, void *out, struct ep_error *err);
+
+/* Makes the JSON object of one row. */
+typedef json_t *(*ref_row_fn)(struct store_stmt *st);
+/* ref_get_one for a record read as JSON: *out (OUT: NULL unless 0 is
+ * returned) is the new object "row" makes. */
+int ref_get_json(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                 int64_t id, ref_row_fn row, json_t **out, struct ep_error *err);
+/* Appends the object "row" makes of each row "st" (bound) yields to "items",
+ * then resets "st".  Returns 0 or a negative store error. */
+int ref_rows_json(struct store_stmt *st, ref_row_fn row, json_t *items, struct ep_error *err);
 
 /* Adds the field error of a body reference that is missing or invisible:
  * "<kind> <id> 不存在" on "field".  When no other error is pending the error

@@ -169,11 +169,7 @@ int roster_place_list(struct store *s, const char *scope, const char *region, co
     store_bind_int64(st, 3, after_id);
     store_bind_text_twice(st, 4, kind ? kind : "");
     store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, place_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, place_row, items, err);
 }
 
 /* ---- shifts ---------------------------------------------------------------------- */

@@ -55,24 +55,19 @@ static json_t *team_row(struct store_stmt *st)
 
 int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " TEAM_COLUMNS TEAM_FROM " WHERE t.id = ?"
-                                          " AND t.region_code >= ? AND t.region_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_TEAM, id, err);
-    json_t *o = rc == 0 ? team_row(st) : NULL;
-    store_stmt_reset(st);
+    json_t *o;
+    int rc = ref_get_json(s,
+                          "SELECT " TEAM_COLUMNS TEAM_FROM " WHERE t.id = ?"
+                          " AND t.region_code >= ? AND t.region_code < ?",
+                          NULL, scope, REF_TEAM, id, team_row, &o, err);
     if (rc != 0)
         return rc;
     json_t *members = json_array(), *places = json_array();
-    st = store_prepare(s,
-                       "SELECT m.person_id, p.name FROM team_members m JOIN persons p"
-                       " ON p.id = m.person_id WHERE m.team_id = ? ORDER BY m.rowid",
-                       err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT m.person_id, p.name FROM team_members m JOIN persons p"
+                      " ON p.id = m.person_id WHERE m.team_id = ? ORDER BY m.rowid",
+                      err);
     if (st) {
         store_bind_int64(st, 1, id);
         while (store_step(st, err) == STORE_ROW)
@@ -121,11 +116,7 @@ int team_list(struct store *s, const char *scope, const char *region, const char
     store_bind_text_twice(st, 4, type ? type : "");
     store_bind_int64_twice(st, 6, org_id);
     store_bind_int64(st, 8, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, team_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, team_row, items, err);
 }
 
 /* 1 if team type "code" exists, 0 if not, <0 on error. */
