@@ -37,10 +37,7 @@ int cli_bulletin(int argc, char **argv)
     if (status >= 0)
         return status;
     char today[11];
-    if (!date) {
-        time_date_format(time_today_cn(), today);
-        date = today;
-    }
+    date = cli_date_or_today(date, today);
     int xlsx = strcmp(format, "xlsx") == 0;
     int64_t as_of = 0, as_of_day;
     if (as_of_text && time_date_parse(as_of_text, &as_of_day) == 0)

@@ -57,6 +57,10 @@ struct cli_option {
 int cli_options_parse(int argc, char **argv, const struct cli_option *options, const char *help,
                       int help_on_error);
 
+/* The day a command reports on: "given" (--date), else today in China
+ * written into "today" (OUT). */
+const char *cli_date_or_today(const char *given, char today[11]);
+
 /* The database path: "given" (--db), else $EPIGRID_DB, else "var/epigrid.db". */
 const char *cli_db_path(const char *given);
 /* Opens the database and applies pending migrations; prints the error and

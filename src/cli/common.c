@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/timeutil.h"
 
 int cli_lang(void)
 {
@@ -18,6 +19,14 @@ int cli_lang(void)
     if (!l || !*l)
         l = getenv("LANG");
     return l && strncmp(l, "en", 2) == 0 ? EP_LANG_EN : EP_LANG_ZH;
+}
+
+const char *cli_date_or_today(const char *given, char today[11])
+{
+    if (given)
+        return given;
+    time_date_format(time_today_cn(), today);
+    return today;
 }
 
 const char *cli_db_path(const char *given)

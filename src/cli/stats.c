@@ -59,10 +59,7 @@ int cli_stats(int argc, char **argv)
     if (status >= 0)
         return status;
     char today[11];
-    if (!date) {
-        time_date_format(time_today_cn(), today);
-        date = today;
-    }
+    date = cli_date_or_today(date, today);
     char *end = NULL;
     if (!region || !region_level_of_code(region) || time_date_parse(date, NULL) != 0 ||
         (round && (strtol(round, &end, 10) <= 0 || *end))) {

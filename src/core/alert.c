@@ -74,8 +74,9 @@ int alert_bucket_of(int64_t seconds)
     " LEFT JOIN users ua ON ua.username = a.ack_by"                                                \
     " LEFT JOIN users ur ON ur.username = a.resolved_by"
 
-static void fill(struct store_stmt *st, struct alert *a)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct alert *a = out;
     memset(a, 0, sizeof *a);
     a->id = store_column_int64(st, 0);
     snprintf(a->rule, sizeof a->rule, "%s", store_column_text(st, 1));
@@ -169,20 +170,10 @@ json_t *alert_json_new(const struct alert *a)
 static int get(struct store *s, const char *scope, int64_t id, struct alert *out,
                struct ep_error *err)
 {
-    struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT " COLUMNS " FROM alerts a" JOINS
-                      " WHERE a.id = ? AND a.grid_code >= ? AND a.grid_code < ?",
-                      err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_ALERT, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS " FROM alerts a" JOINS
+                       " WHERE a.id = ? AND a.grid_code >= ? AND a.grid_code < ?",
+                       NULL, scope, REF_ALERT, id, fill, out, err);
 }
 
 int alert_get(struct store *s, const char *scope, int64_t id, struct alert *out,
@@ -320,14 +311,12 @@ static int audit_change(struct write *w, const char *action, const struct alert 
     int rc = get(w->s, "", before->id, &after, w->err);
     if (rc != 0)
         return write_fail(w, rc);
-    json_t *b = json_pack("{s:s}", "status", before->status);
-    json_t *a = json_pack("{s:s, s:o, s:o, s:o}", "status", after.status, "ack_seconds",
-                          opt_seconds(after.ack_seconds), "resolve_seconds",
-                          opt_seconds(after.resolve_seconds), "note", opt_text(after.note));
-    rc = write_audit(w, action, "alert", before->id, after.grid_code, b, a);
-    json_decref(b);
-    json_decref(a);
-    return rc;
+    return write_audit_new(w, action, "alert", before->id, after.grid_code,
+                           json_pack("{s:s}", "status", before->status),
+                           json_pack("{s:s, s:o, s:o, s:o}", "status", after.status, "ack_seconds",
+                                     opt_seconds(after.ack_seconds), "resolve_seconds",
+                                     opt_seconds(after.resolve_seconds), "note",
+                                     opt_text(after.note)));
 }
 
 /* Opens the write of a change to alert "id": the alert must be visible to

@@ -113,14 +113,9 @@ static int load(struct store *s, const char *scope, int64_t id, int box, json_t 
     region_bind_range(st, 2, scope);
     if (box == ASSIST_INBOX)
         store_bind_text(st, 4, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "协查函", "assist request", id, err);
+    if (rc == 0)
         *out = box == ASSIST_INBOX ? inbox_json(st) : outbox_json(st);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "协查函 %lld 不存在", "assist request %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }

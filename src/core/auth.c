@@ -532,10 +532,9 @@ int auth_user_create(struct store *s, const struct auth_user *creator, const cha
     if (write_fail(&w, rc) != 0)
         goto out;
     id = store_last_insert_id(s);
-    json_t *after = json_pack("{s:s, s:s, s:s, s:s}", "username", in->username, "display_name",
-                              display, "role", auth_role_name(role), "scope", in->scope);
-    write_audit(&w, "create", "user", id, in->scope, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "user", id, in->scope, NULL,
+                    json_pack("{s:s, s:s, s:s, s:s}", "username", in->username, "display_name",
+                              display, "role", auth_role_name(role), "scope", in->scope));
 out:
     if (write_end(&w, id) == 0 && id_out)
         *id_out = id;

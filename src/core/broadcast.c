@@ -58,11 +58,8 @@ static json_t *row_json(struct store_stmt *st)
 
 static void bind_visible(struct store_stmt *st, int idx, const char *scope)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
     store_bind_text(st, idx, scope);
-    store_bind_text(st, idx + 1, scope);
-    store_bind_text(st, idx + 2, upper);
+    region_bind_range(st, idx + 1, scope);
 }
 
 static int acks_json(struct store *s, int64_t id, json_t *items, struct ep_error *err)
@@ -89,20 +86,11 @@ static int acks_json(struct store *s, int64_t id, json_t *items, struct ep_error
 int broadcast_get(struct store *s, const char *scope, int64_t id, json_t **out,
                   struct ep_error *err)
 {
-    *out = NULL;
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM broadcasts b"
-                                          " LEFT JOIN regions r ON r.code = b.region_code"
-                                          " WHERE b.id = ? AND" VISIBLE,
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    bind_visible(st, 2, scope);
-    int rc = ref_step_one(st, REF_BROADCAST, id, err);
-    if (rc == 0)
-        *out = row_json(st);
-    store_stmt_reset(st);
+    int rc = ref_get_json(s,
+                          "SELECT " COLUMNS " FROM broadcasts b"
+                          " LEFT JOIN regions r ON r.code = b.region_code"
+                          " WHERE b.id = ? AND" VISIBLE,
+                          bind_visible, scope, REF_BROADCAST, id, row_json, out, err);
     if (rc != 0)
         return rc;
     json_t *acks = json_array();
@@ -128,11 +116,7 @@ int broadcast_list(struct store *s, const char *scope, int64_t before_id, int li
     bind_visible(st, 1, scope);
     store_bind_int64_twice(st, 4, before_id);
     store_bind_int64(st, 6, limit);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, row_json(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, row_json, items, err);
 }
 
 int broadcast_publish(struct store *s, const struct actor *who, const struct broadcast_input *in,
@@ -226,10 +210,9 @@ int broadcast_ack(struct store *s, const struct actor *who, int64_t id, const ch
         write_fail(&w, broadcast_get(s, "", id, out, err)) != 0)
         goto out;
     if (first) { /* a repeat writes nothing: no audit row either */
-        json_t *after = json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
-                                  code, "played_at", w.now);
-        write_audit(&w, "ack", "broadcast", id, code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "ack", "broadcast", id, code, NULL,
+                        json_pack("{s:I, s:s, s:s}", "broadcast_id", (json_int_t)id, "region_code",
+                                  code, "played_at", w.now));
     }
 out:
     return write_end_json(&w, id, out);

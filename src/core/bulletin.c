@@ -715,10 +715,9 @@ int bulletin_issue(struct store *s, const struct actor *who, const char *code, c
         store_bind_text(st, 6, text);
         if (write_fail(&w, store_run(st, err)) == 0) {
             out->id = store_last_insert_id(s);
-            json_t *audit = json_pack("{s:s, s:s, s:O}", "region_code", r.code, "day", date,
-                                      "figures", json_object_get(body, "figures"));
-            write_audit(&w, "issue", "bulletin", out->id, r.code, NULL, audit);
-            json_decref(audit);
+            write_audit_new(&w, "issue", "bulletin", out->id, r.code, NULL,
+                            json_pack("{s:s, s:s, s:O}", "region_code", r.code, "day", date,
+                                      "figures", json_object_get(body, "figures")));
         }
     } else if (st) {
         write_fail(&w, ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory"));

@@ -223,8 +223,9 @@ static void check_date(const char *field, const char *v, int64_t today, int64_t 
 #define FROM                                                                                       \
     " FROM cases c JOIN persons p ON p.id = c.person_id LEFT JOIN sites s ON s.id = c.site_id"
 
-static void fill(struct store_stmt *st, struct case_record *c)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct case_record *c = out;
     memset(c, 0, sizeof *c);
     c->id = store_column_int64(st, 0);
     c->person_id = store_column_int64(st, 1);
@@ -253,19 +254,10 @@ static void fill(struct store_stmt *st, struct case_record *c)
 int case_get(struct store *s, const char *scope, int64_t id, struct case_record *out,
              struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS FROM " WHERE c.id = ?"
-                                          " AND c.grid_code >= ? AND c.grid_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_CASE, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS FROM " WHERE c.id = ?"
+                       " AND c.grid_code >= ? AND c.grid_code < ?",
+                       NULL, scope, REF_CASE, id, fill, out, err);
 }
 
 #define CASE_LIST_REST                                                                             \
@@ -411,10 +403,7 @@ static int last_change(struct store *s, int64_t id, int64_t *at_unix, struct ep_
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    *at_unix = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, at_unix, 1, err);
 }
 
 /* Runs "rc" (a store or lookup call's result, err filled) into the write. */
@@ -711,9 +700,7 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
         history_add(&w, &c, "", at_unix, fields, in->note);
         json_decref(fields);
         consequences(&w, NULL, &c, at_unix);
-        json_t *after = audit_json(&c);
-        write_audit(&w, "create", "case", case_id, c.grid_code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "create", "case", case_id, c.grid_code, NULL, audit_json(&c));
     }
     if ((rc = write_end(&w, case_id)) == 0)
         *out = c;
@@ -873,10 +860,8 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
             if (step(&w, store_run(st, err)) == 0 && step(&w, case_get(s, "", id, &c, err)) == 0 &&
                 history_add(&w, &c, before.status, at_unix, fields, ch->note) == 0 &&
                 consequences(&w, &before, &c, at_unix) == 0) {
-                json_t *jb = audit_json(&before), *ja = audit_json(&c);
-                write_audit(&w, "update", "case", id, c.grid_code, jb, ja);
-                json_decref(jb);
-                json_decref(ja);
+                write_audit_new(&w, "update", "case", id, c.grid_code, audit_json(&before),
+                                audit_json(&c));
             }
         }
     }

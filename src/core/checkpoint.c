@@ -89,13 +89,9 @@ int checkpoint_get(struct store *s, const char *scope, int64_t id, json_t **out,
 int checkpoint_list(struct store *s, const char *scope, const char *region, int64_t after_id,
                     int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     char upper[REGION_CODE_MAX], today[11];
     region_code_range(lower, upper);
     time_date_format(time_today_cn(), today);
@@ -111,11 +107,7 @@ int checkpoint_list(struct store *s, const char *scope, const char *region, int6
     store_bind_text(st, 3, upper);
     store_bind_int64(st, 4, after_id);
     store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, cp_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, cp_row, items, err);
 }
 
 int checkpoint_create(struct store *s, const struct actor *who, const char *name,
@@ -540,8 +532,7 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
         nobody.role = ROLE_VIEWER;
         if ((rc = checkpoint_entry_get(s, &nobody, id, &masked, err)) != 0)
             goto out;
-        write_audit(&w, "create", "checkpoint_entry", id, grid, NULL, masked);
-        json_decref(masked);
+        write_audit_new(&w, "create", "checkpoint_entry", id, grid, NULL, masked);
     }
     rc = 0;
 out:

@@ -708,11 +708,11 @@ static int delivery_counts(struct store *s, int64_t id, int64_t *units, int64_t 
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    *units = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    *read = rc == STORE_ROW ? store_column_int64(st, 1) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    int64_t counts[2];
+    int rc = store_step_int64s(st, counts, 2, err);
+    *units = counts[0];
+    *read = counts[1];
+    return rc;
 }
 
 int command_directive_get(struct store *s, const struct auth_user *user, int64_t id, json_t **out,
@@ -793,10 +793,7 @@ int command_directive_unread_count(struct store *s, const struct auth_user *user
     store_bind_text(st, 6, user->scope);
     store_bind_int64_twice(st, 7, level);
     store_bind_int64(st, 9, user->id);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 /* The deepest delivery unit of directive "id" that contains "scope"; "" if none. */
@@ -1129,21 +1126,12 @@ static json_t *inspection_row_json(struct store_stmt *st)
 int command_inspection_get(struct store *s, const char *scope, int64_t id, json_t **out,
                            struct ep_error *err)
 {
-    *out = NULL;
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
-                                          " LEFT JOIN regions r ON r.code = i.region_code"
-                                          " WHERE i.id = ? AND i.region_code >= ?"
-                                          " AND i.region_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_INSPECTION, id, err);
-    if (rc == 0)
-        *out = inspection_row_json(st);
-    store_stmt_reset(st);
+    int rc = ref_get_json(s,
+                          "SELECT " INSPECTION_COLUMNS " FROM inspections i"
+                          " LEFT JOIN regions r ON r.code = i.region_code"
+                          " WHERE i.id = ? AND i.region_code >= ?"
+                          " AND i.region_code < ?",
+                          NULL, scope, REF_INSPECTION, id, inspection_row_json, out, err);
     if (rc != 0)
         return rc;
     json_t *findings = json_array();
@@ -1171,11 +1159,7 @@ int command_inspection_list(struct store *s, const char *scope, const char *regi
     region_bind_range(st, 3, region ? region : scope);
     store_bind_int64_twice(st, 5, before_id);
     store_bind_int64(st, 7, limit);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, inspection_row_json(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, inspection_row_json, items, err);
 }
 
 int command_inspection_create(struct store *s, const struct actor *who,
@@ -1384,10 +1368,7 @@ int command_findings_overdue_count(struct store *s, const char *code, const char
         return -EP_EINTERNAL;
     region_bind_range(st, 1, code);
     store_bind_text(st, 3, today);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int command_counters_rebuild(struct store *s, struct ep_error *err)

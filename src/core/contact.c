@@ -79,8 +79,9 @@ void contact_mask_name(const char *name, char *out, size_t size)
 #define VISIBLE                                                                                    \
     " ((k.grid_code >= ? AND k.grid_code < ?) OR (k.source_grid >= ? AND k.source_grid < ?))"
 
-static void fill(struct store_stmt *st, struct contact *c)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct contact *c = out;
     memset(c, 0, sizeof *c);
     c->id = store_column_int64(st, 0);
     c->person_id = store_column_int64(st, 1);
@@ -103,28 +104,15 @@ static void fill(struct store_stmt *st, struct contact *c)
 
 static void bind_scope(struct store_stmt *st, int first, const char *scope)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, first, scope);
-    store_bind_text(st, first + 1, upper);
-    store_bind_text(st, first + 2, scope);
-    store_bind_text(st, first + 3, upper);
+    region_bind_range(st, first, scope);
+    region_bind_range(st, first + 2, scope);
 }
 
 int contact_get(struct store *s, const char *scope, int64_t id, struct contact *out,
                 struct ep_error *err)
 {
-    struct store_stmt *st =
-        store_prepare(s, "SELECT " COLUMNS FROM " WHERE k.id = ? AND" VISIBLE, err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    bind_scope(st, 2, scope);
-    int rc = ref_step_one(st, REF_CONTACT, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s, "SELECT " COLUMNS FROM " WHERE k.id = ? AND" VISIBLE, bind_scope, scope,
+                       REF_CONTACT, id, fill, out, err);
 }
 
 #define LIST_REST                                                                                  \
@@ -420,8 +408,7 @@ int contact_create(struct store *s, const struct actor *who, const struct contac
         return write_end(&w, 0);
     json_t *after = contact_json_new(out);
     json_object_del(after, "person_name");
-    write_audit(&w, "create", "contact", contact_id, p.grid_code, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "contact", contact_id, p.grid_code, NULL, after);
     if (write_ok(&w)) {
         json_t *payload =
             json_pack("{s:I, s:s}", "id", (json_int_t)contact_id, "grid_code", p.grid_code);

@@ -61,10 +61,7 @@ int counter_get(struct store *s, const char *code, const char *metric, int64_t *
         return -EP_EINTERNAL;
     store_bind_text(st, 1, code);
     store_bind_text(st, 2, metric);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int counter_get_many(struct store *s, const char *code, const char *const *metrics, size_t n,
@@ -102,12 +99,12 @@ int counter_get_many(struct store *s, const char *code, const char *const *metri
     return 0;
 }
 
-int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err)
+/* Runs "del" (prepared and bound: the counters to clear), then adds each row
+ * of "sql": (code, value) to "metric", or (code, metric, value) when "metric"
+ * is NULL. */
+static int refill(struct store *s, struct store_stmt *del, const char *metric, const char *sql,
+                  struct ep_error *err)
 {
-    struct store_stmt *del = store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);
-    if (!del)
-        return -EP_EINTERNAL;
-    store_bind_text(del, 1, metric);
     int rc = store_run(del, err);
     if (rc != 0)
         return rc;
@@ -115,17 +112,28 @@ int counter_rebuild(struct store *s, const char *metric, const char *sql, struct
     if (!st)
         return -EP_EINTERNAL;
     while ((rc = store_step(st, err)) == STORE_ROW) {
-        char grid[REGION_CODE_MAX];
+        char grid[REGION_CODE_MAX], name[128];
         const char *code = store_column_text(st, 0);
-        if (strlen(code) >= sizeof grid)
+        const char *m = metric ? metric : store_column_text(st, 1);
+        if (strlen(code) >= sizeof grid || strlen(m) >= sizeof name)
             continue;
         memcpy(grid, code, strlen(code) + 1);
+        memcpy(name, m, strlen(m) + 1);
         /* counter_add uses another statement; "st" stays positioned. */
-        if ((rc = counter_add(s, grid, metric, store_column_int64(st, 1), err)) != 0)
+        if ((rc = counter_add(s, grid, name, store_column_int64(st, metric ? 1 : 2), err)) != 0)
             break;
     }
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
+}
+
+int counter_rebuild(struct store *s, const char *metric, const char *sql, struct ep_error *err)
+{
+    struct store_stmt *del = store_prepare(s, "DELETE FROM region_counters WHERE metric = ?", err);
+    if (!del)
+        return -EP_EINTERNAL;
+    store_bind_text(del, 1, metric);
+    return refill(s, del, metric, sql, err);
 }
 
 int counter_rebuild_family(struct store *s, const char *metric_prefix, const char *sql,
@@ -136,24 +144,7 @@ int counter_rebuild_family(struct store *s, const char *metric_prefix, const cha
     if (!del)
         return -EP_EINTERNAL;
     store_bind_text_twice(del, 1, metric_prefix);
-    int rc = store_run(del, err);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *st = store_prepare(s, sql, err);
-    if (!st)
-        return -EP_EINTERNAL;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        char grid[REGION_CODE_MAX], metric[128];
-        const char *code = store_column_text(st, 0), *m = store_column_text(st, 1);
-        if (strlen(code) >= sizeof grid || strlen(m) >= sizeof metric)
-            continue;
-        memcpy(grid, code, strlen(code) + 1);
-        memcpy(metric, m, strlen(m) + 1);
-        if ((rc = counter_add(s, grid, metric, store_column_int64(st, 2), err)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return refill(s, del, NULL, sql, err);
 }
 
 int counter_each(struct store *s, counter_row_fn fn, void *ctx, struct ep_error *err)

@@ -25,17 +25,14 @@
 
 #define NAMES_MAX 160 /* metric names read for one region */
 
+/* The first figures of a region and of each of its children. */
+#define FIXED_SHARED                                                                               \
+    "households", "persons", "obs_active.home", "obs_active.centralized", "obs_active.medical",    \
+        "overdue_now", "alerts_open.high", "alerts_open.medium", "alerts_open.low"
+
 /* The region's metrics read by key, besides the dated ones. */
 static const char *const region_fixed[] = {
-    "households",
-    "persons",
-    "obs_active.home",
-    "obs_active.centralized",
-    "obs_active.medical",
-    "overdue_now",
-    "alerts_open.high",
-    "alerts_open.medium",
-    "alerts_open.low",
+    FIXED_SHARED,
     "cases_confirmed_total",
     "cases_current.suspected",
     "cases_current.confirmed",
@@ -115,15 +112,7 @@ static const struct {
 
 /* A child's figures. */
 static const char *const child_fixed[] = {
-    "households",
-    "persons",
-    "obs_active.home",
-    "obs_active.centralized",
-    "obs_active.medical",
-    "overdue_now",
-    "alerts_open.high",
-    "alerts_open.medium",
-    "alerts_open.low",
+    FIXED_SHARED,
     "cases_current.suspected",
     "cases_current.confirmed",
     "cases_current.asymptomatic",

@@ -75,10 +75,7 @@ int event_last_id(struct store *s, int64_t *out, struct ep_error *err)
     struct store_stmt *st = store_prepare(s, "SELECT COALESCE(MAX(id), 0) FROM events", err);
     if (!st)
         return -EP_EINTERNAL;
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 uint64_t event_published_count(void)

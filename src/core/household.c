@@ -16,8 +16,9 @@
 
 #define COLUMNS "id, grid_code, address, COALESCE(head_person_id, 0), created_at, updated_at"
 
-static void fill(struct store_stmt *st, struct household *h)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct household *h = out;
     memset(h, 0, sizeof *h);
     h->id = store_column_int64(st, 0);
     snprintf(h->grid_code, sizeof h->grid_code, "%s", store_column_text(st, 1));
@@ -125,29 +126,18 @@ int household_create(struct store *s, const struct actor *who, const struct hous
         return rc;
     household_insert(&w, in, out);
     write_count(&w, out->grid_code, "households", 1);
-    if (write_ok(&w)) {
-        json_t *after = audit_json(out);
-        write_audit(&w, "create", "household", out->id, out->grid_code, NULL, after);
-        json_decref(after);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, "create", "household", out->id, out->grid_code, NULL, audit_json(out));
     return write_end(&w, out->id);
 }
 
 int household_get(struct store *s, const char *scope, int64_t id, struct household *out,
                   struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM households WHERE id = ?"
-                                          " AND grid_code >= ? AND grid_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_HOUSEHOLD, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
+    int rc = ref_get_one(s,
+                         "SELECT " COLUMNS " FROM households WHERE id = ?"
+                         " AND grid_code >= ? AND grid_code < ?",
+                         NULL, scope, REF_HOUSEHOLD, id, fill, out, err);
     if (rc == 0)
         rc = person_household_count(s, id, &out->members, err);
     return rc;

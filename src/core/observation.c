@@ -150,8 +150,9 @@ static int is_blank(const char *v)
     " FROM observations o JOIN persons p ON p.id = o.person_id"                                    \
     " LEFT JOIN overdue d ON d.observation_id = o.id AND d.closed_at IS NULL"
 
-static void fill(struct store_stmt *st, struct observation *o)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct observation *o = out;
     memset(o, 0, sizeof *o);
     o->id = store_column_int64(st, 0);
     o->person_id = store_column_int64(st, 1);
@@ -187,19 +188,10 @@ static void fill(struct store_stmt *st, struct observation *o)
 int observation_get(struct store *s, const char *scope, int64_t id, struct observation *out,
                     struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS FROM " WHERE o.id = ?"
-                                          " AND o.grid_code >= ? AND o.grid_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_OBSERVATION, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS FROM " WHERE o.id = ?"
+                       " AND o.grid_code >= ? AND o.grid_code < ?",
+                       NULL, scope, REF_OBSERVATION, id, fill, out, err);
 }
 
 int observation_list(struct store *s, const struct observation_filter *f, observation_fn fn,
@@ -362,10 +354,7 @@ static int active_of(struct store *s, int64_t person_id, int64_t *id, struct ep_
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, person_id);
-    int rc = store_step(st, err);
-    *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, id, 1, err);
 }
 
 /* Runs "rc" (a store or lookup call's result, err filled) into the write. */
@@ -440,9 +429,7 @@ static int open_insert(struct write *w, const struct observation_open_input *in,
     write_count(w, o.grid_code, metric, 1);
     snprintf(metric, sizeof metric, "obs_new.%s", o.start_date);
     write_count(w, o.grid_code, metric, 1);
-    json_t *after = audit_json(&o);
-    write_audit(w, "create", "observation", o.id, o.grid_code, NULL, after);
-    json_decref(after);
+    write_audit_new(w, "create", "observation", o.id, o.grid_code, NULL, audit_json(&o));
     if (!write_ok(w))
         return w->rc;
     *id_out = o.id;
@@ -674,11 +661,8 @@ static int finish(struct write *w, const struct observation *before, const char 
     if (overdue_close(w, before->id, -1, 0, "ended", 0, NULL) != 0 ||
         step(w, observation_get(s, "", before->id, out, err)) != 0)
         return w->rc;
-    json_t *b = audit_json(before), *a = audit_json(out);
-    write_audit(w, strcmp(status, "released") == 0 ? "release" : status, "observation", before->id,
-                before->grid_code, b, a);
-    json_decref(b);
-    json_decref(a);
+    write_audit_new(w, strcmp(status, "released") == 0 ? "release" : status, "observation",
+                    before->id, before->grid_code, audit_json(before), audit_json(out));
     return w->rc;
 }
 
@@ -843,14 +827,9 @@ static int report_get(struct store *s, int64_t id, struct health_report *out, st
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "健康报告", "health report", id, err);
+    if (rc == 0)
         fill_report(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "健康报告 %lld 不存在", "health report %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -1151,12 +1130,9 @@ int observation_report_add(struct store *s, const struct actor *who,
     overdue_close(&w, o.id, day, index, "reported", 0, NULL);
     if (out->abnormal)
         raise_abnormal(&w, &o, out, in);
-    if (write_ok(&w)) {
-        json_t *after = observation_report_json_new(out);
-        write_audit(&w, out->replaces ? "replace" : "create", "health_report", out->id,
-                    out->grid_code, NULL, after);
-        json_decref(after);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, out->replaces ? "replace" : "create", "health_report", out->id,
+                        out->grid_code, NULL, observation_report_json_new(out));
     return write_end(&w, out->id);
 }
 

@@ -23,8 +23,9 @@
     "id, COALESCE(household_id, 0), grid_code, name, sex, birth_date, id_number,"                  \
     " COALESCE(phone, ''), created_at, updated_at"
 
-static void fill(struct store_stmt *st, struct person *p)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct person *p = out;
     memset(p, 0, sizeof *p);
     p->id = store_column_int64(st, 0);
     p->household_id = store_column_int64(st, 1);
@@ -302,30 +303,18 @@ int person_create(struct store *s, const struct actor *who, const struct person_
         return rc;
     person_insert(&w, in, out);
     write_count(&w, out->grid_code, "persons", 1);
-    if (write_ok(&w)) {
-        json_t *after = audit_json(out);
-        write_audit(&w, "create", "person", out->id, out->grid_code, NULL, after);
-        json_decref(after);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, "create", "person", out->id, out->grid_code, NULL, audit_json(out));
     return write_end(&w, out->id);
 }
 
 int person_get(struct store *s, const char *scope, int64_t id, struct person *out,
                struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM persons WHERE id = ?"
-                                          " AND grid_code >= ? AND grid_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = ref_step_one(st, REF_PERSON, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS " FROM persons WHERE id = ?"
+                       " AND grid_code >= ? AND grid_code < ?",
+                       NULL, scope, REF_PERSON, id, fill, out, err);
 }
 
 int person_update(struct store *s, const struct actor *who, int64_t id,
@@ -360,12 +349,9 @@ int person_update(struct store *s, const struct actor *who, int64_t id,
         write_count(&w, before.grid_code, "persons", -1);
         write_count(&w, out->grid_code, "persons", 1);
     }
-    if (write_ok(&w)) {
-        json_t *b = audit_json(&before), *a = audit_json(out);
-        write_audit(&w, "update", "person", id, out->grid_code, b, a);
-        json_decref(b);
-        json_decref(a);
-    }
+    if (write_ok(&w))
+        write_audit_new(&w, "update", "person", id, out->grid_code, audit_json(&before),
+                        audit_json(out));
     return write_end(&w, id);
 }
 
@@ -379,6 +365,21 @@ static void bind_start(struct store_stmt *st, int idx, const char *lower, const 
     int cursor = after_grid && strcmp(after_grid, lower) >= 0;
     store_bind_text(st, idx, cursor ? after_grid : lower);
     store_bind_int64(st, idx + 1, cursor ? after_id : 0);
+}
+
+/* Calls "fn" with each person "st" yields until it returns non-zero; resets
+ * "st".  Returns what "fn" returned, or the store's error. */
+static int each_row(struct store_stmt *st, person_fn fn, void *ctx, struct ep_error *err)
+{
+    int rc;
+    struct person p;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &p);
+        if ((rc = fn(&p, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
 }
 
 int person_list(struct store *s, const struct person_filter *f, person_fn fn, void *ctx,
@@ -447,15 +448,7 @@ int person_list(struct store *s, const struct person_filter *f, person_fn fn, vo
         store_bind_int64(st, i++, f->household_id);
     }
     store_bind_int64(st, i, f->limit > 0 ? f->limit : INT64_MAX);
-    int rc;
-    struct person p;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &p);
-        if ((rc = fn(&p, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_row(st, fn, ctx, err);
 }
 
 int person_search(struct store *s, const char *scope, const char *name_prefix, const char *phone,
@@ -487,15 +480,7 @@ int person_search(struct store *s, const char *scope, const char *name_prefix, c
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
     store_bind_int64(st, phone ? 4 : 5, limit);
-    int rc;
-    struct person p;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &p);
-        if ((rc = fn(&p, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_row(st, fn, ctx, err);
 }
 
 void person_pii_fill(const struct person *p, int masked, struct person_pii *out)
@@ -531,10 +516,9 @@ int person_unmask(struct store *s, const struct actor *who, int64_t id, struct p
     if (write_ok(&w)) {
         char masked[19];
         idcheck_mask_id(out->id_number, masked, sizeof masked);
-        json_t *after = json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
-                                  "fields", "id_number", "phone");
-        write_audit(&w, "unmask", "person", id, out->grid_code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "unmask", "person", id, out->grid_code, NULL,
+                        json_pack("{s:s, s:s, s:[ss]}", "name", out->name, "id_number", masked,
+                                  "fields", "id_number", "phone"));
     }
     return write_end(&w, id);
 }
@@ -547,10 +531,7 @@ int person_household_count(struct store *s, int64_t household_id, int64_t *out,
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, household_id);
-    int rc = store_step(st, err);
-    *out = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return store_step_int64s(st, out, 1, err);
 }
 
 int person_counters_rebuild(struct store *s, struct ep_error *err)

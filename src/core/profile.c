@@ -356,9 +356,7 @@ int riskarea_create(struct store *s, const struct actor *who, const struct riska
     if (write_fail(&w, store_run(st, err)) != 0 ||
         write_fail(&w, riskarea_get(s, store_last_insert_id(s), out, err)) != 0)
         goto out;
-    json_t *after = risk_json(out);
-    write_audit(&w, "create", "risk_area", out->id, who->user->scope, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "risk_area", out->id, who->user->scope, NULL, risk_json(out));
 out:
     return write_end(&w, out->id);
 }
@@ -370,14 +368,9 @@ int riskarea_get(struct store *s, int64_t id, struct risk_area *out, struct ep_e
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "风险地区", "risk area", id, err);
+    if (rc == 0)
         risk_fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "风险地区 %lld 不存在", "risk area %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     return rc;
 }
@@ -440,10 +433,8 @@ int riskarea_end(struct store *s, const struct actor *who, int64_t id, const cha
     if (write_fail(&w, store_run(st, err)) != 0 ||
         write_fail(&w, riskarea_get(s, id, out, err)) != 0)
         goto out;
-    json_t *jb = risk_json(&before), *ja = risk_json(out);
-    write_audit(&w, "update", "risk_area", id, who->user->scope, jb, ja);
-    json_decref(jb);
-    json_decref(ja);
+    write_audit_new(&w, "update", "risk_area", id, who->user->scope, risk_json(&before),
+                    risk_json(out));
 out:
     return write_end(&w, id);
 }
@@ -463,9 +454,7 @@ int riskarea_delete(struct store *s, const struct actor *who, int64_t id, struct
     store_bind_int64(st, 1, id);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
-    json_t *jb = risk_json(&before);
-    write_audit(&w, "delete", "risk_area", id, who->user->scope, jb, NULL);
-    json_decref(jb);
+    write_audit_new(&w, "delete", "risk_area", id, who->user->scope, risk_json(&before), NULL);
 out:
     return write_end(&w, id);
 }

@@ -144,19 +144,74 @@ int ref_writable(struct store *s, const char *scope, int kind, int64_t id,
     return check(s, scope, kind, id, 1, region_out, err);
 }
 
+static int not_found_named(struct ep_error *err, const char *zh, const char *en, int64_t id)
+{
+    return ep_error_set(err, EP_ENOTFOUND, "%s%.0s %lld 不存在", "%.0s%s %lld not found", zh, en,
+                        (long long)id);
+}
+
 int ref_not_found(struct ep_error *err, int kind, int64_t id)
 {
     assert(kind >= 0 && kind < REF_KIND_COUNT);
-    return ep_error_set(err, EP_ENOTFOUND, "%s%.0s %lld 不存在", "%.0s%s %lld not found",
-                        specs[kind].zh, specs[kind].en, (long long)id);
+    return not_found_named(err, specs[kind].zh, specs[kind].en, id);
 }
 
 int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err)
 {
+    assert(kind >= 0 && kind < REF_KIND_COUNT);
+    return ref_step_named(st, specs[kind].zh, specs[kind].en, id, err);
+}
+
+int ref_step_named(struct store_stmt *st, const char *zh, const char *en, int64_t id,
+                   struct ep_error *err)
+{
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
         return 0;
-    return rc == STORE_DONE ? ref_not_found(err, kind, id) : rc;
+    return rc == STORE_DONE ? not_found_named(err, zh, en, id) : rc;
+}
+
+int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                int64_t id, ref_fill_fn fill, void *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, sql, err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    (bind ? bind : region_bind_range)(st, 2, scope);
+    int rc = ref_step_one(st, kind, id, err);
+    if (rc == 0)
+        fill(st, out);
+    store_stmt_reset(st);
+    return rc;
+}
+
+struct json_read {
+    ref_row_fn row;
+    json_t **out;
+};
+
+static void json_fill(struct store_stmt *st, void *arg)
+{
+    struct json_read *r = arg;
+    *r->out = r->row(st);
+}
+
+int ref_get_json(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                 int64_t id, ref_row_fn row, json_t **out, struct ep_error *err)
+{
+    struct json_read r = {row, out};
+    *out = NULL;
+    return ref_get_one(s, sql, bind, scope, kind, id, json_fill, &r, err);
+}
+
+int ref_rows_json(struct store_stmt *st, ref_row_fn row, json_t *items, struct ep_error *err)
+{
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(items, row(st));
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
 }
 
 /* A lone reference error is a 404; among input errors the reply stays 400. */

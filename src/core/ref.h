@@ -24,6 +24,7 @@
  */
 #ifndef EPIGRID_CORE_REF_H
 #define EPIGRID_CORE_REF_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/auth.h"
@@ -87,6 +88,34 @@ int ref_not_found(struct ep_error *err, int kind, int64_t id);
  * the 404 of ref_not_found() when it yields none -- outside the jurisdiction
  * reads like missing -- or a store error. */
 int ref_step_one(struct store_stmt *st, int kind, int64_t id, struct ep_error *err);
+/* The same for a record that is no reference kind, named "zh" / "en"
+ * ("风险地区" / "risk area"): 404 "<zh> <id> 不存在" when "st" yields no row. */
+int ref_step_named(struct store_stmt *st, const char *zh, const char *en, int64_t id,
+                   struct ep_error *err);
+
+/* Reads one row of a record into "out" (ref_get_one). */
+typedef void (*ref_fill_fn)(struct store_stmt *st, void *out);
+/* Binds the scope from parameter "idx" on (region_bind_range, or a module's
+ * own when its statement checks the scope in more places). */
+typedef void (*ref_bind_fn)(struct store_stmt *st, int idx, const char *scope);
+
+/* Reads record "id" of "kind" within "scope": prepares "sql" (a string
+ * literal: statements are cached by its address) with the id at parameter 1
+ * and the scope from 2 on, bound by "bind" (NULL: region_bind_range), steps
+ * it as ref_step_one() and on a row calls "fill" with "out".  Returns as
+ * ref_step_one(), -EP_EINTERNAL when the statement cannot be prepared. */
+int ref_get_one(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                int64_t id, ref_fill_fn fill, void *out, struct ep_error *err);
+
+/* Makes the JSON object of one row. */
+typedef json_t *(*ref_row_fn)(struct store_stmt *st);
+/* ref_get_one for a record read as JSON: *out (OUT: NULL unless 0 is
+ * returned) is the new object "row" makes. */
+int ref_get_json(struct store *s, const char *sql, ref_bind_fn bind, const char *scope, int kind,
+                 int64_t id, ref_row_fn row, json_t **out, struct ep_error *err);
+/* Appends the object "row" makes of each row "st" (bound) yields to "items",
+ * then resets "st".  Returns 0 or a negative store error. */
+int ref_rows_json(struct store_stmt *st, ref_row_fn row, json_t *items, struct ep_error *err);
 
 /* Adds the field error of a body reference that is missing or invisible:
  * "<kind> <id> 不存在" on "field".  When no other error is pending the error

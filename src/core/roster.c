@@ -91,17 +91,11 @@ int roster_place_get(struct store *s, const char *scope, int64_t id, json_t **ou
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
-        if (out)
-            *out = place_row(st);
-        if (region_out)
-            snprintf(region_out, REGION_CODE_MAX, "%s", store_column_text(st, 3));
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "值守地点 %lld 不存在", "duty place %lld not found",
-                          (long long)id);
-    }
+    int rc = ref_step_one(st, REF_DUTY_PLACE, id, err);
+    if (rc == 0 && out)
+        *out = place_row(st);
+    if (rc == 0 && region_out)
+        snprintf(region_out, REGION_CODE_MAX, "%s", store_column_text(st, 3));
     store_stmt_reset(st);
     return rc;
 }
@@ -160,13 +154,9 @@ int roster_place_create(struct store *s, const struct actor *who, const char *na
 int roster_place_list(struct store *s, const char *scope, const char *region, const char *kind,
                       int64_t after_id, int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT id, name, kind, region_code, created_by, created_at FROM duty_places"
@@ -179,11 +169,7 @@ int roster_place_list(struct store *s, const char *scope, const char *region, co
     store_bind_int64(st, 3, after_id);
     store_bind_text_twice(st, 4, kind ? kind : "");
     store_bind_int64(st, 6, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, place_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, place_row, items, err);
 }
 
 /* ---- shifts ---------------------------------------------------------------------- */
@@ -625,10 +611,9 @@ int roster_attend(struct store *s, const struct actor *who, int64_t shift_id, in
     if (write_count(&w, region, "service_minutes", minutes) != 0 ||
         write_fail(&w, roster_shift_get(s, "", shift_id, out, err)) != 0)
         goto out;
-    json_t *detail = json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
-                               (json_int_t)person_id, "at", iso_json(at_unix));
-    write_audit(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL, detail);
-    json_decref(detail);
+    write_audit_new(&w, in ? "checkin" : "checkout", "shift", shift_id, region, NULL,
+                    json_pack("{s:I, s:I, s:o}", "shift_id", (json_int_t)shift_id, "person_id",
+                              (json_int_t)person_id, "at", iso_json(at_unix)));
 out:
     return write_end_json(&w, shift_id, out);
 }

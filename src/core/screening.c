@@ -193,9 +193,8 @@ int round_open(struct store *s, const struct actor *who, const struct round_inpu
             write_fail(&w, round_get(s, "", store_last_insert_id(s), out, err));
     }
     if (write_ok(&w)) {
-        json_t *after = round_json_new(out);
-        write_audit(&w, "create", "round", out->id, out->region_code, NULL, after);
-        json_decref(after);
+        write_audit_new(&w, "create", "round", out->id, out->region_code, NULL,
+                        round_json_new(out));
     }
     return write_end(&w, out->id);
 }
@@ -227,10 +226,8 @@ int round_close(struct store *s, const struct actor *who, int64_t id, struct rou
             write_fail(&w, round_get(s, "", id, out, err));
     }
     if (write_ok(&w)) {
-        json_t *jb = round_json_new(&before), *ja = round_json_new(out);
-        write_audit(&w, "update", "round", id, out->region_code, jb, ja);
-        json_decref(jb);
-        json_decref(ja);
+        write_audit_new(&w, "update", "round", id, out->region_code, round_json_new(&before),
+                        round_json_new(out));
     }
     return write_end(&w, id);
 }
@@ -314,14 +311,9 @@ int visit_get(struct store *s, const char *scope, int64_t id, struct visit *out,
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
     region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    if (rc == STORE_ROW) {
+    int rc = ref_step_named(st, "入户排查记录", "visit", id, err);
+    if (rc == 0)
         visit_fill(st, out);
-        rc = 0;
-    } else if (rc == STORE_DONE) {
-        rc = ep_error_set(err, EP_ENOTFOUND, "入户排查记录 %lld 不存在", "visit %lld not found",
-                          (long long)id);
-    }
     store_stmt_reset(st);
     if (rc == 0 && out->persons)
         rc = persons_load(s, id, out->persons, out->max_persons, &out->npersons, err);

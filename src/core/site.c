@@ -48,8 +48,9 @@ const char *site_kind_zh(const char *kind)
     " ((s.region_code >= ? AND s.region_code < ?)"                                                 \
     " OR substr(?, 1, length(s.region_code)) = s.region_code)"
 
-static void fill(struct store_stmt *st, struct site *o)
+static void fill(struct store_stmt *st, void *out)
 {
+    struct site *o = out;
     memset(o, 0, sizeof *o);
     o->id = store_column_int64(st, 0);
     snprintf(o->kind, sizeof o->kind, "%s", store_column_text(st, 1));
@@ -65,29 +66,17 @@ static void fill(struct store_stmt *st, struct site *o)
 
 static void bind_scope(struct store_stmt *st, int first, const char *scope)
 {
-    char upper[REGION_CODE_MAX];
-    region_code_range(scope, upper);
-    store_bind_text(st, first, scope);
-    store_bind_text(st, first + 1, upper);
+    region_bind_range(st, first, scope);
     store_bind_text(st, first + 2, scope);
 }
 
 int site_get(struct store *s, const char *scope, int64_t id, struct site *out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " COLUMNS " FROM sites s"
-                                          " LEFT JOIN regions r ON r.code = s.region_code"
-                                          " WHERE s.id = ? AND" VISIBLE,
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    bind_scope(st, 2, scope);
-    int rc = ref_step_one(st, REF_SITE, id, err);
-    if (rc == 0)
-        fill(st, out);
-    store_stmt_reset(st);
-    return rc;
+    return ref_get_one(s,
+                       "SELECT " COLUMNS " FROM sites s"
+                       " LEFT JOIN regions r ON r.code = s.region_code"
+                       " WHERE s.id = ? AND" VISIBLE,
+                       bind_scope, scope, REF_SITE, id, fill, out, err);
 }
 
 int site_list(struct store *s, const char *scope, const char *region, const char *kind, site_fn fn,
@@ -215,8 +204,6 @@ int site_create(struct store *s, const struct actor *who, const struct site_inpu
         write_fail(&w, rc);
         return write_end(&w, 0);
     }
-    json_t *after = site_json_new(out);
-    write_audit(&w, "create", "site", id, out->region_code, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "site", id, out->region_code, NULL, site_json_new(out));
     return write_end(&w, id);
 }

@@ -55,29 +55,19 @@ static json_t *team_row(struct store_stmt *st)
 
 int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT " TEAM_COLUMNS TEAM_FROM " WHERE t.id = ?"
-                                          " AND t.region_code >= ? AND t.region_code < ?",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
-    int rc = store_step(st, err);
-    json_t *o = NULL;
-    if (rc == STORE_ROW)
-        o = team_row(st);
-    store_stmt_reset(st);
-    if (rc == STORE_DONE)
-        return ep_error_set(err, EP_ENOTFOUND, "队伍 %lld 不存在", "team %lld not found",
-                            (long long)id);
-    if (rc < 0)
+    json_t *o;
+    int rc = ref_get_json(s,
+                          "SELECT " TEAM_COLUMNS TEAM_FROM " WHERE t.id = ?"
+                          " AND t.region_code >= ? AND t.region_code < ?",
+                          NULL, scope, REF_TEAM, id, team_row, &o, err);
+    if (rc != 0)
         return rc;
     json_t *members = json_array(), *places = json_array();
-    st = store_prepare(s,
-                       "SELECT m.person_id, p.name FROM team_members m JOIN persons p"
-                       " ON p.id = m.person_id WHERE m.team_id = ? ORDER BY m.rowid",
-                       err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT m.person_id, p.name FROM team_members m JOIN persons p"
+                      " ON p.id = m.person_id WHERE m.team_id = ? ORDER BY m.rowid",
+                      err);
     if (st) {
         store_bind_int64(st, 1, id);
         while (store_step(st, err) == STORE_ROW)
@@ -110,13 +100,9 @@ int team_get(struct store *s, const char *scope, int64_t id, json_t **out, struc
 int team_list(struct store *s, const char *scope, const char *region, const char *type,
               int64_t org_id, int64_t after_id, int limit, json_t *items, struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
-            return 0;
-    }
+    char lower[REGION_CODE_MAX];
+    if (!region_narrow(scope, region, lower))
+        return 0;
     struct store_stmt *st = store_prepare(s,
                                           "SELECT " TEAM_COLUMNS TEAM_FROM
                                           " WHERE t.region_code >= ? AND t.region_code < ?"
@@ -130,11 +116,7 @@ int team_list(struct store *s, const char *scope, const char *region, const char
     store_bind_text_twice(st, 4, type ? type : "");
     store_bind_int64_twice(st, 6, org_id);
     store_bind_int64(st, 8, limit > 0 ? limit : INT64_MAX);
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(items, team_row(st));
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    return ref_rows_json(st, team_row, items, err);
 }
 
 /* 1 if team type "code" exists, 0 if not, <0 on error. */
@@ -263,8 +245,7 @@ int team_insert(struct write *w, const struct team_input *in, int64_t applicatio
     json_t *after = NULL;
     if (write_fail(w, team_get(s, "", id, &after, err)) != 0)
         return w->rc;
-    write_audit(w, "create", "team", id, region, NULL, after);
-    json_decref(after);
+    write_audit_new(w, "create", "team", id, region, NULL, after);
     if (w->rc == 0)
         *id_out = id;
     return w->rc;
@@ -310,10 +291,9 @@ int team_member_add(struct store *s, const struct actor *who, int64_t team_id, i
     }
     if (write_fail(&w, rc) != 0)
         goto out;
-    json_t *after =
-        json_pack("{s:I, s:I}", "team_id", (json_int_t)team_id, "person_id", (json_int_t)person_id);
-    write_audit(&w, "create", "team_member", team_id, region, NULL, after);
-    json_decref(after);
+    write_audit_new(&w, "create", "team_member", team_id, region, NULL,
+                    json_pack("{s:I, s:I}", "team_id", (json_int_t)team_id, "person_id",
+                              (json_int_t)person_id));
 out:
     return write_end(&w, team_id);
 }

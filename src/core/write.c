@@ -282,6 +282,15 @@ int write_audit(struct write *w, const char *action, const char *entity, int64_t
     return write_audit_key(w, action, entity, key, region, before, after);
 }
 
+int write_audit_new(struct write *w, const char *action, const char *entity, int64_t entity_id,
+                    const char *region, json_t *before, json_t *after)
+{
+    int rc = write_audit(w, action, entity, entity_id, region, before, after);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
 int write_end(struct write *w, int64_t entity_id)
 {
     if (!w->open)

@@ -33,7 +33,7 @@
  *
  * Ownership: "w" lives on the caller's stack; the store, actor, key and
  * error are borrowed for the write's lifetime.  JSON handed to write_audit()
- * is borrowed.
+ * is borrowed; write_audit_new() takes it.
  */
 #ifndef EPIGRID_CORE_WRITE_H
 #define EPIGRID_CORE_WRITE_H
@@ -141,6 +141,11 @@ int write_count(struct write *w, const char *code, const char *metric, int64_t d
  * "region", with the record before and after).  Returns the write's failure. */
 int write_audit(struct write *w, const char *action, const char *entity, int64_t entity_id,
                 const char *region, const json_t *before, const json_t *after);
+/* write_audit taking "before" and "after" (either may be NULL): they are
+ * released whether the write goes on or has failed, so a module builds the
+ * images in the call. */
+int write_audit_new(struct write *w, const char *action, const char *entity, int64_t entity_id,
+                    const char *region, json_t *before, json_t *after);
 /* The same with a textual id ("431122101201001" for a grid's duty). */
 int write_audit_key(struct write *w, const char *action, const char *entity, const char *entity_key,
                     const char *region, const json_t *before, const json_t *after);

@@ -108,6 +108,15 @@ void store_stmt_reset(struct store_stmt *st)
         st->owner->ops->reset(st);
 }
 
+int store_step_int64s(struct store_stmt *st, int64_t *out, int n, struct ep_error *err)
+{
+    int rc = store_step(st, err);
+    for (int i = 0; i < n; i++)
+        out[i] = rc == STORE_ROW ? store_column_int64(st, i) : 0;
+    store_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 int store_column_count(struct store_stmt *st)
 {
     return st->owner->ops->column_count(st);

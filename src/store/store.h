@@ -70,6 +70,10 @@ int store_bind_text_twice(struct store_stmt *st, int idx, const char *text);
 int store_step(struct store_stmt *st, struct ep_error *err);
 /* Clears bindings and makes the statement ready for reuse.  NULL is allowed. */
 void store_stmt_reset(struct store_stmt *st);
+/* Steps a bound statement that yields at most one row of integers (a count,
+ * an id): copies its first "n" columns to "out" (OUT: zeros when there is no
+ * row) and resets it.  Returns 0 or a negative store error. */
+int store_step_int64s(struct store_stmt *st, int64_t *out, int n, struct ep_error *err);
 
 int store_column_count(struct store_stmt *st);
 int store_column_is_null(struct store_stmt *st, int col);

@@ -97,27 +97,8 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
         rc = -EP_EINTERNAL;
         if (fd >= 0) {
             close(fd);
-            if (bulletin_xlsx(&b, path, err) == 0) {
-                FILE *fp = fopen(path, "rb");
-                if (fp) {
-                    fseek(fp, 0, SEEK_END);
-                    long size = ftell(fp);
-                    fseek(fp, 0, SEEK_SET);
-                    char *data = size > 0 ? malloc((size_t)size) : NULL;
-                    if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
-                        res->owned = data;
-                        res->len = (size_t)size;
-                        res->content_type =
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-                        http_add_header(res, "Content-Disposition",
-                                        "attachment; filename=\"bulletin.xlsx\"");
-                        rc = 0;
-                    } else {
-                        free(data);
-                    }
-                    fclose(fp);
-                }
-            }
+            if (bulletin_xlsx(&b, path, err) == 0)
+                rc = handler_xlsx_reply(res, path, "attachment; filename=\"bulletin.xlsx\"");
             unlink(path);
         }
         if (rc != 0 && !err->code)

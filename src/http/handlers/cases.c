@@ -106,15 +106,10 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
 {
     static const char *const statuses[] = {"suspected",  "confirmed", "asymptomatic", "excluded",
                                            "discharged", "deceased",  "open",         NULL};
-    int limit;
-    const char *cursor;
-    struct case_filter f = {0};
-    char after[REGION_CODE_MAX];
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    struct handler_registry_page p;
+    if (handler_registry_params(req, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
-        f.after_grid = after;
+    struct case_filter f = {.region = p.region, .after_grid = p.after_grid, .after_id = p.after_id};
     f.status = http_query(req, "status");
     int ok = !f.status;
     for (int i = 0; f.status && statuses[i]; i++)
@@ -134,10 +129,10 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = case_list(req->store, &f, add_case, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_grid_id, err);
 }
 
 const struct json_field cases_case_fields[] = {
@@ -431,24 +426,9 @@ int handler_cases_export(struct http_request *req, struct http_response *res, st
     if (xlsx) {
         lxw_error e = workbook_close(book);
         book = NULL;
-        FILE *fp = e == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-        rc = -EP_EINTERNAL;
-        if (!fp)
-            goto out;
-        fseek(fp, 0, SEEK_END);
-        long size = ftell(fp);
-        fseek(fp, 0, SEEK_SET);
-        char *data = size > 0 ? malloc((size_t)size) : NULL;
-        if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
-            res->owned = data;
-            res->len = (size_t)size;
-            res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-            http_add_header(res, "Content-Disposition", "attachment; filename=\"cases.xlsx\"");
-            rc = 0;
-        } else {
-            free(data);
-        }
-        fclose(fp);
+        rc = e == LXW_NO_ERROR
+                 ? handler_xlsx_reply(res, path, "attachment; filename=\"cases.xlsx\"")
+                 : -EP_EINTERNAL;
     } else {
         res->len = l.csv.len;
         res->owned = buf_steal(&l.csv);

@@ -149,6 +149,19 @@ int handler_page_params(struct http_request *req, int def, int max, struct handl
     return err->code ? -err->code : 0;
 }
 
+int handler_registry_params(struct http_request *req, struct handler_registry_page *p,
+                            struct ep_error *err)
+{
+    const char *cursor;
+    memset(p, 0, sizeof *p);
+    http_list_params(req, 50, 500, &p->limit, &cursor, err);
+    if (handler_region_param(req, &p->region, err) == -EP_EFORBIDDEN)
+        return -EP_EFORBIDDEN;
+    if (cursor && handler_registry_cursor_parse(cursor, p->after, &p->after_id, err) == 0)
+        p->after_grid = p->after;
+    return 0;
+}
+
 int handler_region_param(struct http_request *req, const char **region, struct ep_error *err)
 {
     *region = http_query(req, "region");
@@ -289,4 +302,27 @@ int handler_get_by_id(struct http_request *req, struct http_response *res, const
         get(req->store, req->user.scope, id, &out, err) != 0)
         return -err->code;
     return http_reply_json(res, 200, out);
+}
+
+int handler_xlsx_reply(struct http_response *res, const char *path, const char *disposition)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -EP_EINTERNAL;
+    int rc = -EP_EINTERNAL;
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *data = size > 0 ? malloc((size_t)size) : NULL;
+    if (data && fread(data, 1, (size_t)size, fp) == (size_t)size) {
+        res->owned = data;
+        res->len = (size_t)size;
+        res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        http_add_header(res, "Content-Disposition", disposition);
+        rc = 0;
+    } else {
+        free(data);
+    }
+    fclose(fp);
+    return rc;
 }

@@ -235,6 +235,23 @@ struct handler_page {
  * 0 when all are good. */
 int handler_page_params(struct http_request *req, int def, int max, struct handler_page *p,
                         struct ep_error *err);
+
+/* The query of a registry list (persons, households, observations, cases)
+ * paged by (grid_code, id). */
+struct handler_registry_page {
+    int limit;                   /* ?limit: 1..500, default 50 */
+    const char *region;          /* ?region, checked (handler_region_param), or NULL */
+    const char *after_grid;      /* ?cursor's grid ("after"), NULL on the first page */
+    int64_t after_id;            /* ?cursor's id */
+    char after[REGION_CODE_MAX]; /* the storage of after_grid */
+};
+
+/* Reads ?limit, ?cursor ("grid:id") and ?region into *p: field errors for
+ * bad values are left in "err"; returns -EP_EFORBIDDEN for a region outside
+ * the jurisdiction, else 0.  "p" must not be copied (after_grid points
+ * into it). */
+int handler_registry_params(struct http_request *req, struct handler_registry_page *p,
+                            struct ep_error *err);
 void handler_fields_merge(struct ep_error *err, const struct ep_error *more);
 int handler_idem_key(const json_t *body, struct idem_key *key, struct ep_error *err);
 
@@ -280,6 +297,12 @@ int handler_write_reply(struct http_response *res, json_t *body, int rc, const s
 
 /* The next cursor of a page read with JSON_PAGE_FETCH(limit) rows, as
  * json_page_cursor_id() and json_page_cursor_grid_id() (util/json.h). */
+/* Replies 200 with the spreadsheet written at "path", read whole into the
+ * response, under the header Content-Disposition: "disposition" (a string
+ * literal: headers must outlive the request).  Returns 0, or -EP_EINTERNAL
+ * when the file cannot be read (nothing replied). */
+int handler_xlsx_reply(struct http_response *res, const char *path, const char *disposition);
+
 typedef json_t *handler_cursor_fn(json_t *items, int limit);
 
 /* Ends a list handler after its one domain call "rc" that read up to

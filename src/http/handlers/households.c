@@ -32,22 +32,18 @@ static int add_household(const struct household *h, void *items)
 int handler_households_list(struct http_request *req, struct http_response *res,
                             struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    struct household_filter f = {0};
-    char after[REGION_CODE_MAX];
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    struct handler_registry_page p;
+    if (handler_registry_params(req, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
-        f.after_grid = after;
+    struct household_filter f = {
+        .region = p.region, .after_grid = p.after_grid, .after_id = p.after_id};
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     int rc = household_list(req->store, &f, add_household, items, err);
-    return handler_page_reply(res, rc, items, limit, json_page_cursor_grid_id, err);
+    return handler_page_reply(res, rc, items, p.limit, json_page_cursor_grid_id, err);
 }
 
 const struct json_field households_household_fields[] = {

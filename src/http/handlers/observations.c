@@ -63,15 +63,11 @@ int handler_observations_list(struct http_request *req, struct http_response *re
     static const char *const statuses[] = {"active",      "released", "converted",
                                            "transferred", "overdue",  NULL};
     static const char *const kinds[] = {"home", "centralized", "medical", NULL};
-    int limit;
-    const char *cursor;
-    struct observation_filter f = {0};
-    char after[REGION_CODE_MAX];
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    struct handler_registry_page p;
+    if (handler_registry_params(req, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
-        f.after_grid = after;
+    struct observation_filter f = {
+        .region = p.region, .after_grid = p.after_grid, .after_id = p.after_id};
     f.status = http_query(req, "status");
     if (f.status && !one_of(f.status, statuses))
         ep_error_field(err, "status", "应为 active、released、converted、transferred 或 overdue",
@@ -87,13 +83,13 @@ int handler_observations_list(struct http_request *req, struct http_response *re
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     json_t *items = json_array();
     if (observation_list(req->store, &f, add_observation, items, err) != 0) {
         json_decref(items);
         return -err->code;
     }
-    json_t *next = json_page_cursor_grid_id(items, limit);
+    json_t *next = json_page_cursor_grid_id(items, p.limit);
     json_t *body = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     if (f.status && strcmp(f.status, "overdue") == 0) {
         /* The roll-up: counters of the region and, if asked, its children. */

@@ -73,22 +73,18 @@ static int persons_search(struct http_request *req, struct http_response *res, c
 
 int handler_persons_list(struct http_request *req, struct http_response *res, struct ep_error *err)
 {
-    int limit;
-    const char *cursor;
-    struct person_filter f = {0};
-    char after[REGION_CODE_MAX];
-    http_list_params(req, 50, 500, &limit, &cursor, err);
-    if (handler_region_param(req, &f.region, err) == -EP_EFORBIDDEN)
+    struct handler_registry_page p;
+    if (handler_registry_params(req, &p, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    if (cursor && handler_registry_cursor_parse(cursor, after, &f.after_id, err) == 0)
-        f.after_grid = after;
+    struct person_filter f = {
+        .region = p.region, .after_grid = p.after_grid, .after_id = p.after_id};
     f.household_id = http_query_id(req, "household_id", err);
     if (err->code)
         return -err->code;
     f.scope = req->user.scope;
     const char *q = http_query(req, "q");
     if (q)
-        return persons_search(req, res, q, limit, &f, err);
+        return persons_search(req, res, q, p.limit, &f, err);
     f.name = http_query(req, "name");
     f.id_number = http_query(req, "id_number");
     if (f.id_number && !*f.id_number)
@@ -97,11 +93,11 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
      * audited, whatever it finds (issue #16, finding 2). */
     if (f.id_number && http_lookup_take(req, res, err) != 0)
         return -err->code;
-    f.limit = JSON_PAGE_FETCH(limit);
+    f.limit = JSON_PAGE_FETCH(p.limit);
     struct list_ctx c = {&req->user, json_array()};
     int rc = person_list(req->store, &f, add_person, &c, err);
     /* Full ID numbers and phones leave audited (finding 4). */
-    return handler_page_reply_pii(req, res, rc, c.items, limit, json_page_cursor_grid_id,
+    return handler_page_reply_pii(req, res, rc, c.items, p.limit, json_page_cursor_grid_id,
                                   f.id_number ? "lookup" : "view", "person", f.id_number, err);
 }
 
