@@ -484,7 +484,8 @@ int checkpoint_entry_add(struct store *s, const struct actor *who,
                  in->temperature_dc % 10, cp_name);
         struct alert_input ai = {0};
         ai.rule = "checkpoint_fever";
-        ai.severity = from_risk ? ALERT_HIGH : ALERT_MEDIUM;
+        ai.severity =
+            profile_fever_is_high(&prof, in->temperature_dc, from_risk) ? ALERT_HIGH : ALERT_MEDIUM;
         ai.grid_code = grid;
         ai.person_id = person_id;
         ai.source = source;

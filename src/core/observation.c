@@ -995,8 +995,8 @@ static int set_replaced_by(struct store *s, int64_t id, int64_t by, struct ep_er
 }
 
 /* Raises the report_abnormal alert of report "r". */
-static int raise_abnormal(struct write *w, const struct observation *o, struct health_report *r,
-                          const struct health_report_input *in)
+static int raise_abnormal(struct write *w, const struct profile *prof, const struct observation *o,
+                          struct health_report *r, const struct health_report_input *in)
 {
     /* No names in titles: events reach every role of the region, and who
      * it is about is shown only to those who may read the registry. */
@@ -1016,7 +1016,8 @@ static int raise_abnormal(struct write *w, const struct observation *o, struct h
         snprintf(en + ne, sizeof en - (size_t)ne, " (%s)", r->slot);
     snprintf(key, sizeof key, "report_abnormal:%lld", (long long)r->id);
     snprintf(source, sizeof source, "report:%lld", (long long)r->id);
-    int high = strcmp(o->reason, "travel") == 0 || strcmp(o->reason, "contact") == 0;
+    int risk = strcmp(o->reason, "travel") == 0 || strcmp(o->reason, "contact") == 0;
+    int high = profile_fever_is_high(prof, r->temperature_dc, risk);
     struct alert_input a = {
         .rule = "report_abnormal",
         .severity = high ? ALERT_HIGH : ALERT_MEDIUM,
@@ -1129,7 +1130,7 @@ int observation_report_add(struct store *s, const struct actor *who,
     }
     overdue_close(&w, o.id, day, index, "reported", 0, NULL);
     if (out->abnormal)
-        raise_abnormal(&w, &o, out, in);
+        raise_abnormal(&w, &prof, &o, out, in);
     if (write_ok(&w))
         write_audit_new(&w, out->replaces ? "replace" : "create", "health_report", out->id,
                         out->grid_code, NULL, observation_report_json_new(out));

@@ -57,7 +57,7 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
         store_prepare(s,
                       "SELECT name, observation_days, fever_threshold_dc, slot_minutes,"
                       " grace_minutes, lookback_days, updated_at, public_depth, public_min_cell,"
-                      " outbreak_start FROM disease_profile WHERE id = 1",
+                      " outbreak_start, high_fever_dc FROM disease_profile WHERE id = 1",
                       err);
     if (!st)
         return -EP_EINTERNAL;
@@ -77,6 +77,7 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
         out->public_depth = (int)store_column_int64(st, 7);
         out->public_min_cell = (int)store_column_int64(st, 8);
         snprintf(out->outbreak_start, sizeof out->outbreak_start, "%s", store_column_text(st, 9));
+        out->high_fever_dc = (int)store_column_int64(st, 10);
     } else if (rc == STORE_DONE) {
         rc = ep_error_set(err, EP_EINTERNAL, "缺少疾病配置(迁移 0005 未执行?)",
                           "the disease profile is missing (migration 0005 not applied?)");
@@ -90,12 +91,12 @@ static json_t *profile_json(const struct profile *p)
     json_t *slots = json_array();
     for (int i = 0; i < p->nslots; i++)
         json_array_append_new(slots, json_integer(p->slot_minutes[i]));
-    return json_pack("{s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i, s:s}", "name", p->name,
+    return json_pack("{s:s, s:i, s:i, s:i, s:o, s:i, s:i, s:i, s:i, s:s}", "name", p->name,
                      "observation_days", p->observation_days, "fever_threshold_dc",
-                     p->fever_threshold_dc, "slot_minutes", slots, "grace_minutes",
-                     p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
-                     p->public_depth, "public_min_cell", p->public_min_cell, "outbreak_start",
-                     p->outbreak_start);
+                     p->fever_threshold_dc, "high_fever_dc", p->high_fever_dc, "slot_minutes",
+                     slots, "grace_minutes", p->grace_minutes, "lookback_days", p->lookback_days,
+                     "public_depth", p->public_depth, "public_min_cell", p->public_min_cell,
+                     "outbreak_start", p->outbreak_start);
 }
 
 /* 1 if who's scope is a root region (the whole city): -EP_EFORBIDDEN in err
@@ -130,6 +131,9 @@ static void profile_check(const struct profile *in, struct ep_error *err)
     if (in->fever_threshold_dc < 350 || in->fever_threshold_dc > 420)
         ep_error_field(err, "fever_threshold", "应在 35.0 到 42.0 ℃ 之间",
                        "must be between 35.0 and 42.0 °C");
+    else if (in->high_fever_dc <= in->fever_threshold_dc || in->high_fever_dc > 420)
+        ep_error_field(err, "high_fever", "应高于发热标准,且不超过 42.0 ℃",
+                       "must be above the fever threshold and at most 42.0 °C");
     int slots_ok = in->nslots >= 1 && in->nslots <= PROFILE_SLOTS_MAX;
     for (int i = 0; slots_ok && i < in->nslots; i++)
         slots_ok = in->slot_minutes[i] >= 0 && in->slot_minutes[i] < 24 * 60 &&
@@ -181,7 +185,8 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
         &w, "UPDATE disease_profile SET name = ?, observation_days = ?,"
             " fever_threshold_dc = ?, slot_minutes = ?,"
             " grace_minutes = ?, lookback_days = ?, updated_at = ?,"
-            " public_depth = ?, public_min_cell = ?, outbreak_start = ? WHERE id = 1");
+            " public_depth = ?, public_min_cell = ?, outbreak_start = ?, high_fever_dc = ?"
+            " WHERE id = 1");
     if (!st)
         goto out;
     char slots[64];
@@ -196,6 +201,7 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     store_bind_int64(st, 8, in->public_depth);
     store_bind_int64(st, 9, in->public_min_cell);
     store_bind_text(st, 10, in->outbreak_start);
+    store_bind_int64(st, 11, in->high_fever_dc);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     json_t *jb = profile_json(&before), *ja = profile_json(in);
@@ -232,6 +238,11 @@ int64_t profile_slot_start(const struct profile *p, int64_t day, int index)
 int profile_is_fever(const struct profile *p, int temperature_dc)
 {
     return temperature_dc >= p->fever_threshold_dc;
+}
+
+int profile_fever_is_high(const struct profile *p, int temperature_dc, int risk)
+{
+    return risk || (temperature_dc > 0 && temperature_dc >= p->high_fever_dc);
 }
 
 /* ---- risk areas ---------------------------------------------------------- */

@@ -21,10 +21,11 @@
 #define PROFILE_SLOTS_MAX 6
 
 struct profile {
-    char name[128];                      /* e.g. 新型冠状病毒肺炎 */
-    int observation_days;                /* planned observation length: 14 */
-    int fever_threshold_dc;              /* 373 = 37.3 °C: at or above is fever */
-    int nslots;                          /* report slots per day */
+    char name[128];         /* e.g. 新型冠状病毒肺炎 */
+    int observation_days;   /* planned observation length: 14 */
+    int fever_threshold_dc; /* 373 = 37.3 °C: at or above is fever */
+    int high_fever_dc;      /* 391 = 39.1 °C (高热): at or above, a fever alert is high */
+    int nslots;             /* report slots per day */
     int slot_minutes[PROFILE_SLOTS_MAX]; /* minutes after midnight (+08:00): 480 = 08:00 */
     int grace_minutes;                   /* a slot is overdue this long after it starts */
     int lookback_days;                   /* travel within this many days is relevant: 14 */
@@ -40,11 +41,10 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err);
 /* Validates and replaces the profile; audited with before and after.  Only
  * a user with a root (city-wide) scope may change it (-EP_EFORBIDDEN).
  * Bounds: name 1-60 characters, observation 1-60 days, threshold 35.0-42.0
- * °C, 1-PROFILE_SLOTS_MAX slots strictly ascending within the day, grace
- * 1-720 minutes and shorter than the gap between slots, look-back 1-60
- * days, public depth a region level (city to grid), public minimum cell
- * 1-100, outbreak start a date not after today.  Field errors (-EP_EINVAL) are named after the
- * struct members. */
+ * °C, high fever above the threshold up to 42.0 °C, 1-PROFILE_SLOTS_MAX slots strictly ascending
+ * within the day, grace 1-720 minutes and shorter than the gap between slots, look-back 1-60 days,
+ * public depth a region level (city to grid), public minimum cell 1-100, outbreak start a date not
+ * after today.  Field errors (-EP_EINVAL) are named after the struct members. */
 int profile_update(struct store *s, const struct actor *who, const struct profile *in,
                    struct ep_error *err);
 
@@ -57,6 +57,11 @@ void profile_slot_at(const struct profile *p, int64_t unix_time, int64_t *day, i
 int64_t profile_slot_start(const struct profile *p, int64_t day, int index);
 /* 1 if a temperature (tenths of °C) is fever under the profile. */
 int profile_is_fever(const struct profile *p, int temperature_dc);
+/* The one rule of a fever alert's severity, wherever the temperature was
+ * taken (checkpoint, visit, health report): 1 (high) when "risk" (travel
+ * from a risk area, a close contact) or the temperature is at or above the
+ * profile's high fever; 0 (medium) otherwise. */
+int profile_fever_is_high(const struct profile *p, int temperature_dc, int risk);
 
 /* Risk areas: a region code of this city or a named place outside it,
  * a level (high / medium / low), and dates. */

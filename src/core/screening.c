@@ -573,9 +573,9 @@ static const struct visit_person *previous(const struct visit_person *old, int n
  * the previous version already caused (an update must not reopen an
  * observation released since, nor raise the same alert again).  An
  * observation opens at the visit's moment "visited_unix". */
-static int consequences(struct store *s, const struct actor *who, const struct visit *v,
-                        int64_t visited_unix, struct visit_person *cur, int n,
-                        const struct visit_person *old, int nold, struct ep_error *err)
+static int consequences(struct store *s, const struct actor *who, const struct profile *prof,
+                        const struct visit *v, int64_t visited_unix, struct visit_person *cur,
+                        int n, const struct visit_person *old, int nold, struct ep_error *err)
 {
     char start[11], source[40];
     time_date_format(day_of_unix(visited_unix), start);
@@ -618,7 +618,8 @@ static int consequences(struct store *s, const struct actor *who, const struct v
                      *temp ? " °C" : "");
             struct alert_input ai = {0};
             ai.rule = high ? "visit_fever_travel" : "visit_fever";
-            ai.severity = high ? ALERT_HIGH : ALERT_MEDIUM;
+            ai.severity =
+                profile_fever_is_high(prof, p->temperature_dc, high) ? ALERT_HIGH : ALERT_MEDIUM;
             ai.grid_code = v->grid_code;
             ai.person_id = p->person_id;
             ai.household_id = v->household_id;
@@ -856,8 +857,8 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
     v.round_id = in->round_id;
     v.household_id = in->household_id;
     copy_text(v.grid_code, sizeof v.grid_code, h.grid_code);
-    if (write_fail(&w, consequences(s, who, &v, visited_unix, cur, in->npersons, old, prev.npersons,
-                                    err)) != 0 ||
+    if (write_fail(&w, consequences(s, who, &prof, &v, visited_unix, cur, in->npersons, old,
+                                    prev.npersons, err)) != 0 ||
         write_fail(&w, persons_insert(s, v.id, cur, in->npersons, err)) != 0)
         goto out;
 

@@ -481,6 +481,10 @@ test('checkpoint entries: consequences, idempotency, masking, scope, bad input',
   assert.equal(r.body.person_id, persons[5].id);
   assert.equal(r.body.observation_id, null);
   assert.equal((await health.get(`/api/v1/alerts/${r.body.alert_id}`)).body.severity, 'medium');
+  // The one fever severity rule of the profile: 高热 (39.1 ℃) is high wherever it is measured.
+  r = await workerA.post(url, { client_uuid: UUID(), plate: '湘M54321', origin: '东安县', temperature: 39.1, outcome: 'turn_back' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await health.get(`/api/v1/alerts/${r.body.alert_id}`)).body.severity, 'high');
   // An unregistered traveller from the risk area: recorded, flagged, no observation.
   r = await workerA.post(url, { client_uuid: UUID(), name: '过路人', phone: '13700000000', origin: '湖北省武汉市江汉区', outcome: 'turn_back' });
   assert.equal(r.status, 201, r.text);
@@ -509,7 +513,7 @@ test('checkpoint entries: consequences, idempotency, masking, scope, bad input',
   // Lists: masked for the commander, full for the grid worker, refused to the viewer.
   r = await commander.get(`${url}?date=${day(0)}`);
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.body.items.length, 4);
+  assert.equal(r.body.items.length, 5);
   const masked = r.body.items.find((e) => e.id === first.id);
   assert.match(masked.id_number, /\*{4}/);
   r = await workerA.get(url);
@@ -522,10 +526,10 @@ test('checkpoint entries: consequences, idempotency, masking, scope, bad input',
   assertError(assert, await viewer.get(url), 403, 'forbidden');
   assertError(assert, await workerC.get(url), 404, 'not_found');
   r = await admin.get(`/api/v1/checkpoints/${ids.checkpoint}`);
-  assert.equal(r.body.entries_today, 4);
+  assert.equal(r.body.entries_today, 5);
   r = await admin.get('/api/v1/stats/mobilisation?region=' + COUNTY);
-  assert.equal(r.body.counters[`checkpoint_entries.${day(0)}`], 4);
-  assert.equal(r.body.counters[`checkpoint_fevers.${day(0)}`], 2);
+  assert.equal(r.body.counters[`checkpoint_entries.${day(0)}`], 5);
+  assert.equal(r.body.counters[`checkpoint_fevers.${day(0)}`], 3);
 });
 
 test('roll-ups: the region and its children, in scope', async () => {

@@ -29,12 +29,13 @@ static json_t *profile_api_json(const struct profile *p)
                  p->slot_minutes[i] % 60);
         json_array_append_new(slots, json_string(hhmm));
     }
-    return json_pack("{s:s, s:i, s:f, s:o, s:i, s:i, s:s, s:i, s:s, s:s}", "name", p->name,
+    return json_pack("{s:s, s:i, s:f, s:f, s:o, s:i, s:i, s:s, s:i, s:s, s:s}", "name", p->name,
                      "observation_days", p->observation_days, "fever_threshold",
-                     p->fever_threshold_dc / 10.0, "slots", slots, "grace_minutes",
-                     p->grace_minutes, "lookback_days", p->lookback_days, "public_depth",
-                     region_level_name(p->public_depth), "public_min_cell", p->public_min_cell,
-                     "outbreak_start", p->outbreak_start, "updated_at", p->updated_at);
+                     p->fever_threshold_dc / 10.0, "high_fever", p->high_fever_dc / 10.0, "slots",
+                     slots, "grace_minutes", p->grace_minutes, "lookback_days", p->lookback_days,
+                     "public_depth", region_level_name(p->public_depth), "public_min_cell",
+                     p->public_min_cell, "outbreak_start", p->outbreak_start, "updated_at",
+                     p->updated_at);
 }
 
 int handler_profile_get(struct http_request *req, struct http_response *res, struct ep_error *err)
@@ -49,6 +50,7 @@ const struct json_field profile_profile_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = 60},
     {.name = "observation_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
     {.name = "fever_threshold", .type = JF_NUMBER, .required = 1, .min = 35, .max = 42},
+    {.name = "high_fever", .type = JF_NUMBER, .min = 35, .max = 42}, /* optional: unchanged */
     {.name = "slots", .type = JF_ARRAY, .required = 1, .elem = JF_STRING, .max_len = 5},
     {.name = "grace_minutes", .type = JF_INT, .required = 1, .min = 1, .max = 720},
     {.name = "lookback_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
@@ -104,6 +106,9 @@ int handler_profile_put(struct http_request *req, struct http_response *res, str
     p.observation_days = (int)json_get_int(body, "observation_days", 0);
     json_t *t = json_object_get(body, "fever_threshold");
     p.fever_threshold_dc = json_is_number(t) ? (int)lround(json_number_value(t) * 10) : 0;
+    json_t *high = json_object_get(body, "high_fever");
+    p.high_fever_dc =
+        json_is_number(high) ? (int)lround(json_number_value(high) * 10) : current.high_fever_dc;
     p.grace_minutes = (int)json_get_int(body, "grace_minutes", 0);
     p.lookback_days = (int)json_get_int(body, "lookback_days", 0);
     json_t *slots = json_object_get(body, "slots");

@@ -188,6 +188,17 @@ static void test_fever_threshold(void **state)
     assert_int_equal(p.fever_threshold_dc, 380);
     assert_false(profile_is_fever(&p, 375));
     assert_true(profile_is_fever(&p, 380));
+    /* One severity rule for every fever alert: high from 高热 (39.1 by default) or with a risk. */
+    assert_int_equal(p.high_fever_dc, 391);
+    assert_false(profile_fever_is_high(&p, 382, 0));
+    assert_true(profile_fever_is_high(&p, 391, 0));
+    assert_true(profile_fever_is_high(&p, 382, 1));
+    assert_true(profile_fever_is_high(&p, 0, 1)); /* a fever said, no reading: the risk decides */
+    assert_false(profile_fever_is_high(&p, 0, 0));
+    p.high_fever_dc = 385;
+    assert_int_equal(profile_update(fx->s, &fx->city, &p, &err), 0);
+    assert_int_equal(profile_get(fx->s, &p, &err), 0);
+    assert_true(profile_fever_is_high(&p, 386, 0));
 }
 
 /* Three slots and a changed profile read back; one audit row with before/after. */
@@ -249,6 +260,8 @@ static void test_profile_validation(void **state)
         {"grace_minutes", 9},
         {"lookback_days", 10},
         {"name", 11},
+        {"high_fever", 12},
+        {"high_fever", 13},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct profile p = good;
@@ -288,6 +301,12 @@ static void test_profile_validation(void **state)
             break;
         case 11:
             memcpy(p.name, "\xff\xfe", 3);
+            break;
+        case 12:
+            p.high_fever_dc = p.fever_threshold_dc; /* not above the threshold */
+            break;
+        case 13:
+            p.high_fever_dc = 425;
             break;
         }
         ep_error_clear(&err);
