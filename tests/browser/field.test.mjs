@@ -222,6 +222,18 @@ test('a report the server refuses shows its message and stays until dismissed', 
   const page = await openField();
   await page.locator('nav.tabs a.tab-obs').click();
   await page.locator(`li.observation[data-person="${obs['孙晓'].person_id}"]`).waitFor();
+  // 发热 follows the reading from 37.3 ℃, and the note says the reading
+  await page.locator(`li.observation[data-person="${obs['孙晓'].person_id}"] a.report`).click();
+  const fever = page.locator('form.report-form button.toggle[name=fever]');
+  await page.locator('.wholes button', { hasText: '38.' }).click();
+  await page.locator('.tenths button[data-temp="38.6"]').click();
+  assert.equal(await fever.getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('.fever-note').textContent(), /体温 38\.6 ℃/);
+  await page.locator('.wholes button', { hasText: '36.' }).click();
+  await page.locator('.tenths button[data-temp="36.6"]').click();
+  assert.equal(await fever.getAttribute('aria-pressed'), 'false');
+  await page.locator('form.report-form a', { hasText: '返回' }).click();
+  await page.locator('ul.observations').waitFor();
   await page.context().setOffline(true);
   await report(page, '孙晓', '37.1');
   await page.locator('.topbar .outbox-count', { hasText: '待同步 1 条' }).waitFor();

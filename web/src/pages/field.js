@@ -468,7 +468,7 @@ function TempPad({ value, onChange, threshold }) {
           onClick=${() => set(whole, d)}>${whole}.${d}</button>`,
       )}
     </div>
-    ${fever && html`<p class="fever-note" role="status">${t('field.fever_note', { t: threshold })}</p>`}
+    ${fever && html`<p class="fever-note" role="status">${t('field.fever_note', { v: value.toFixed(1), t: threshold })}</p>`}
   </div>`;
 }
 
@@ -501,6 +501,15 @@ function ReportForm({ grid, obs, profile, now, pendingSlots }) {
     }
   };
   const toggle = (s) => setSymptoms(symptoms.includes(s) ? symptoms.filter((x) => x !== s) : [...symptoms, s]);
+  // 发热 follows the reading from the profile's threshold on (issue 19 item 5);
+  // a tap on the toggle still decides.
+  const onTemp = (v) => {
+    setTemp(v);
+    const hot = v !== null && v >= profile.fever_threshold;
+    const was = temp !== null && temp >= profile.fever_threshold;
+    if (hot && !was && !symptoms.includes('fever')) setSymptoms([...symptoms, 'fever']);
+    if (!hot && was) setSymptoms(symptoms.filter((x) => x !== 'fever'));
+  };
   return html`<form class="report-form" onSubmit=${save} novalidate>
     <p><${Link} href=${back}>‹ ${t('field.back')}<//></p>
     <h2>${t('field.report_title')}: ${obs.person_name}</h2>
@@ -515,7 +524,7 @@ function ReportForm({ grid, obs, profile, now, pendingSlots }) {
             )}
           </select>
         </label>`}
-    <${TempPad} value=${temp} onChange=${setTemp} threshold=${profile.fever_threshold} />
+    <${TempPad} value=${temp} onChange=${onTemp} threshold=${profile.fever_threshold} />
     <div class="symptoms" role="group" aria-label=${t('field.symptoms')}>
       <span class="label">${t('field.symptoms')}</span>
       <div class="toggles">
