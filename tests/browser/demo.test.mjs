@@ -102,6 +102,12 @@ test('a grid worker on a phone lands on their grid\'s field work, with their own
   await page.locator('.mainnav > a', { hasText: '地区' }).click();
   await page.waitForURL(new RegExp(`/regions/${YONGJINGYUAN}$`));
   await page.locator('.figures .households', { hasText: '1,183' }).waitFor();
+  // the grid's page is not a dead end: who is responsible, alerts, persons under observation, households
+  for (const block of ['grid-duty', 'grid-alerts', 'grid-observed', 'grid-households'])
+    await page.locator(`.grid-view .${block} h2`).waitFor();
+  await page.locator('.grid-view .grid-households li').first().waitFor();
+  assert.equal(await page.locator('.grid-view .grid-households li').count(), 100);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
   assert.equal(await page.locator('.topbar .role').textContent(), '网格员');
   await page.getByRole('link', { name: '在本地区查询人员' }).click();
   await page.locator('table.persons-table tbody tr').first().waitFor();

@@ -66,8 +66,10 @@ test('figures match the API at every level, drill-down and back up', async () =>
     await shows(page, code, name);
     if (code.length < 15) assert.deepEqual(await childrenOnPage(page), await childrenFromApi(code));
   }
-  // a grid has no children; its figures are the three persons made there
-  await page.locator('p.empty').waitFor();
+  // a grid has no children but its own read-only view: its three households listed
+  await page.locator('.grid-view .grid-households li').nth(2).waitFor();
+  assert.equal(await page.locator('.grid-view .grid-households li').count(), 3);
+  assert.equal(await page.locator('table.children').count(), 0);
   assert.equal(count(await page.locator('.figures .persons').textContent()), 3);
   assert.equal(count(await page.locator('.figures .households').textContent()), 3);
   // the breadcrumb names the whole path, the current region last
