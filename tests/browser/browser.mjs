@@ -126,3 +126,15 @@ export async function pickRegion(scope, name, text) {
   await picker.locator('.picker-value').waitFor();
   return picker.locator(`input[type=hidden][name="${name}"]`).inputValue();
 }
+
+// Chooses a person in the person picker of "scope" whose id goes out as
+// "name": types "text" (a name's beginning, a whole ID number or phone).
+export async function pickPerson(scope, name, text) {
+  const picker = scope.locator(`.person-picker:has(input[type=hidden][name="${name}"])`);
+  const box = picker.locator('input[role=combobox]');
+  await box.fill(text);
+  await picker.locator('[role=option]').first().waitFor();
+  await box.press('Enter');
+  await picker.locator('.picker-value').waitFor();
+  return picker.locator(`input[type=hidden][name="${name}"]`).inputValue();
+}

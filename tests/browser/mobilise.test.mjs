@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS, pickPerson, pickRegion } from './browser.mjs';
 
 const COUNTY = '431122';
 const GRID = '431122101201001';
@@ -146,16 +146,16 @@ test('the organisations page shows the tree and the figures of the API', async (
   const form = page.locator('form.org-form');
   await form.locator('input[name=name]').fill('雍景园卡口临时党支部');
   await form.locator('select[name=kind]').selectOption('temporary');
-  await form.locator('input[name=region_code]').fill(GRID);
+  assert.equal(await pickRegion(form, 'region_code', GRID), GRID);
   await form.locator('select[name=parent_id]').selectOption({ label: '雍景园小区离退休党支部' });
   await form.locator('button[type=submit]').click();
   await page.locator('.org-tree li li .org-node', { hasText: '雍景园卡口临时党支部' }).waitFor();
   assert.equal(await tile('temporary'), 1);
 
-  // Grid responsibility: the grid has nobody responsible until one is named by ID number.
+  // Grid responsibility: the grid has nobody responsible until one is chosen by name.
   const gridRow = page.locator(`.grid-duties tr[data-grid="${GRID}"]`);
   await gridRow.locator('.status', { hasText: '无责任人' }).waitFor();
-  await gridRow.locator('input[name=id_number]').fill(PERSONS[0][2]);
+  await pickPerson(gridRow, 'responsible_person_id', PERSONS[0][1]);
   await gridRow.locator('button[type=submit]').click();
   await gridRow.locator('td.responsible', { hasText: PERSONS[0][1] }).waitFor();
   assert.equal((await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters.grids_responsible, 1);

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, launch, loginForm, openPage, SHOTS } from './browser.mjs';
+import { buildCity, launch, loginForm, openPage, SHOTS, pickRegion } from './browser.mjs';
 
 const GRID = '431122101201001';
 let srv, sup, browser;
@@ -47,7 +47,7 @@ test('stock tab: warehouse stock, an allocation through the form updates it', as
   await form.locator('select[name=kind]').selectOption('allocate');
   await form.locator('input[name=quantity]').fill('120');
   await form.locator('input[name=recipient_name]').fill('东安县人民医院');
-  await form.locator('input[name=recipient_region]').fill('431122');
+  assert.equal(await pickRegion(form, 'recipient_region', '431122'), '431122');
   await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/ledger') && r.status() === 201),
     form.locator('button[type=submit]').click(),
@@ -103,7 +103,7 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   await form.locator('input[name=amount]').fill('0.1');
   await form.locator('input[name=purpose]').fill('购买消毒液');
   await form.locator('input[name=approver]').fill('李科长');
-  await form.locator('input[name=recipient_region]').fill('431122');
+  assert.equal(await pickRegion(form, 'recipient_region', '431122'), '431122');
   await form.locator('button[type=submit]').click();
   await page.locator('table.accounts td.balance', { hasText: '¥123,456.68' }).waitFor();
   // allocated to the county: the roll-up per county shows it

@@ -129,7 +129,12 @@ function Combobox({ name, label, value, display, placeholder, required, search, 
 const pathText = (path) => (path ?? []).slice(0, -1).map((p) => p.name).join(' / ');
 
 // "level" ("grid", "village", ...) limits what may be chosen; "value" is a code.
-export function RegionPicker({ name, label, value, onChange, level, required, placeholder }) {
+// Without "onChange" the picker keeps its own value (for forms read through
+// FormData), starting at "value".
+export function RegionPicker({ name, label, value: given, onChange: report, level, required, placeholder }) {
+  const [own, setOwn] = useState(given ?? '');
+  const value = report ? given : own;
+  const onChange = report ?? setOwn;
   const [chosen, setChosen] = useState(null); // {code, name, where}
   const [under, setUnder] = useState(null); // the region whose children the tree shows
   useEffect(() => {

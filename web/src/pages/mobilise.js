@@ -10,6 +10,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
+import { PersonPicker, RegionPicker } from '../pickers.js';
 import { getLang, num, t } from '../i18n.js';
 import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
 
@@ -284,7 +285,8 @@ function OrgForm({ code, orgs, onDone }) {
         ${['regular', 'temporary', 'mobile'].map((k) => html`<option value=${k}>${t(`mob.kind.${k}`)}</option>`)}
       </select>
     </label>
-    <label>${t('mob.region_code')}<input name="region_code" value=${f.region_code} onInput=${set('region_code')} inputmode="numeric" /></label>
+    <${RegionPicker} name="region_code" label=${t('mob.region_code')} value=${f.region_code}
+      onChange=${(v) => setF({ ...f, region_code: v })} required />
     <label>${t('mob.parent')}
       <select name="parent_id" value=${f.parent_id} onChange=${set('parent_id')}>
         <option value="">—</option>
@@ -356,18 +358,19 @@ export function OrgsPage({ code, session }) {
 // ---- grid responsibility (包网格) ------------------------------------------------------
 
 // One grid's duty with, for organisers, a form naming the responsible person
-// by ID number (looked up in the registry) and keeping the helpers.
+// (chosen among the grid's persons by name, ID number or phone) and keeping
+// the helpers.
 function GridDutyRow({ g, manage, onDone }) {
-  const [idNumber, setIdNumber] = useState('');
+  const [personId, setPersonId] = useState('');
   const s = useSubmit();
   const assign = (e) => {
     e.preventDefault();
     s.run(async () => {
-      const found = await api.get(api.withQuery('/api/v1/persons', { region: g.grid_code, id_number: idNumber.trim().toUpperCase() }));
-      if (found.items.length === 0) throw new api.ApiError(404, { message: t('mob.no_such_person') });
+      if (!personId) throw new api.ApiError(400, { message: t('mob.no_such_person') });
+      const id = Number(personId);
       await api.request('PUT', `/api/v1/grid-duties/${g.grid_code}`, {
-        responsible_person_id: found.items[0].id,
-        helper_person_ids: g.helpers.map((h) => h.person_id).filter((id) => id !== found.items[0].id),
+        responsible_person_id: id,
+        helper_person_ids: g.helpers.map((h) => h.person_id).filter((x) => x !== id),
       });
     }).then((ok) => ok && onDone());
   };
@@ -378,7 +381,7 @@ function GridDutyRow({ g, manage, onDone }) {
     ${manage &&
     html`<td>
       <form class="search-row grid-assign" onSubmit=${assign}>
-        <input name="id_number" value=${idNumber} onInput=${(e) => setIdNumber(e.target.value)} placeholder=${t('mob.id_number')} maxlength="18" />
+        <${PersonPicker} name="responsible_person_id" label=${t('mob.responsible')} value=${personId} onChange=${setPersonId} region=${g.grid_code} />
         <button type="submit" class="secondary" disabled=${s.busy}>${t('mob.assign')}</button>
       </form>
       <${ErrorBox} error=${s.error} />

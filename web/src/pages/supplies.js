@@ -15,6 +15,7 @@
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
+import { RegionPicker } from '../pickers.js';
 import { num, t } from '../i18n.js';
 import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
 
@@ -191,7 +192,7 @@ function EntryForm({ warehouses, items, code, onDone }) {
     html`<label>${t('sup.recipient_kind')} <select name="recipient_kind">
         <${Options} items=${RECIPIENTS} label=${(k) => t(`sup.recipient.${k}`)} />
       </select></label>
-      <label>${t('sup.recipient_region')} <input name="recipient_region" value=${code} inputmode="numeric" /></label>
+      <${RegionPicker} name="recipient_region" label=${t('sup.recipient_region')} value=${code} />
       <label>${t('sup.recipient_name')} <input name="recipient_name" /></label>`}
     ${kind === 'adjust' &&
     html`<label>${t('sup.reason')} <select name="reason_code"><${Options} items=${REASONS} label=${(k) => t(`sup.reason.${k}`)} /></select></label>`}
@@ -232,7 +233,7 @@ function WarehouseForm({ onDone }) {
   return html`<form class="card sup-form warehouse-form" onSubmit=${submit}>
     <h2>${t('sup.new_warehouse')}</h2>
     <label>${t('sup.name')} <input name="name" required /></label>
-    <label>${t('sup.grid_code')} <input name="region_code" inputmode="numeric" required /></label>
+    <${RegionPicker} name="region_code" label=${t('sup.grid_code')} level="grid" required />
     <${FormFoot} state=${state} />
   </form>`;
 }
@@ -491,7 +492,7 @@ function RequestForm({ code, items, onDone }) {
   return html`<form class="card sup-form request-form" onSubmit=${submit}>
     <h2>${t('sup.new_request')}</h2>
     <label>${t('sup.requester_kind')} <select name="requester_kind"><${Options} items=${RECIPIENTS} label=${(k) => t(`sup.recipient.${k}`)} /></select></label>
-    <label>${t('sup.region_code')} <input name="region_code" value=${code} inputmode="numeric" /></label>
+    <${RegionPicker} name="region_code" label=${t('sup.region_code')} value=${code} />
     <label>${t('sup.requester')} <input name="requester_name" required /></label>
     <label>${t('sup.needed_by')} <input name="needed_by" type="date" /></label>
     <${LinesInput} items=${items} />
@@ -628,14 +629,14 @@ function FundsTab({ code, session, refs, reloadRefs }) {
         <label>${t('sup.amount')} <input name="amount" inputmode="decimal" required placeholder="1234.56" /></label>
         <label>${t('sup.purpose')} <input name="purpose" required /></label>
         <label>${t('sup.approver')} <input name="approver" required /></label>
-        <label>${t('sup.recipient_region')} <input name="recipient_region" inputmode="numeric" placeholder=${t('sup.recipient_region_hint')} /></label>
+        <${RegionPicker} name="recipient_region" label=${t('sup.recipient_region')} placeholder=${t('sup.recipient_region_hint')} />
         <${FormFoot} state=${state} label=${t('sup.submit')} />
       </form>`}
       <form class="card sup-form account-form" onSubmit=${addAccount}>
         <h2>${t('sup.new_account')}</h2>
         <label>${t('sup.name')} <input name="name" required /></label>
         <label>${t('sup.category')} <select name="kind"><${Options} items=${ACCOUNT_KINDS} label=${(k) => t(`sup.account_kind.${k}`)} /></select></label>
-        <label>${t('sup.region_code')} <input name="region_code" value=${code} inputmode="numeric" /></label>
+        <${RegionPicker} name="region_code" label=${t('sup.region_code')} value=${code} />
         <${FormFoot} state=${accState} />
       </form>
     </div>`}`;
