@@ -820,6 +820,9 @@ int cli_import(int argc, char **argv)
                 "用时 %.1f 秒,%.0f 行/秒\n",
                 path, csvread_encoding_name(encoding), what, im.imported, im.counts.used, im.bad,
                 secs, rate);
+    /* The new records' ids, which teams, shifts and duties name (issue 18). */
+    fprintf(stderr, en ? "epigrid: new %s ids: %lld to %lld\n" : "epigrid: 新%s编号:%lld 至 %lld\n",
+            what, (long long)im.id_first, (long long)im.id_last);
     status = CLI_OK;
     if (copy_mapping(im.mapping) != 0)
         status = CLI_FAIL;

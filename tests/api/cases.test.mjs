@@ -406,6 +406,9 @@ test('public bulletin: no login, printable Chinese HTML, aggregates only', async
   assert.match(r.text, /<html lang="zh-CN">/);
   assert.match(r.text, /永州市.*疫情通报/);
   assert.match(r.text, /全市累计报告确诊病例\d+例/);
+  // by default the last complete day, as official bulletins are: 截至昨日24时
+  const [, ym, yd] = day(-1).split('-').map(Number);
+  assert.match(r.text, new RegExp(`截至${ym}月${yd}日24时`));
   assert.match(r.text, /@media print/);
   for (const secret of names) assert.ok(!r.text.includes(secret), `personal data leaked: ${secret}`);
   assert.ok(!/\d{17}[\dX]/.test(r.text), 'no ID numbers');

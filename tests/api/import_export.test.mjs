@@ -155,6 +155,11 @@ test('persons import (UTF-8 with BOM): household_id or grid_code, counters at ev
   assert.match(r.stderr, /导入人员 4 条/);
   rows[0].grid = rows[1].grid = GRID_A;
   imported.push(...rows);
+  // the new ids are printed: teams, shifts and duties name them
+  const [, first, last] = r.stderr.match(/新人员编号:(\d+) 至 (\d+)/);
+  const byId = await Promise.all([first, last].map((id) => admin.get(`/api/v1/persons/${id}`)));
+  assert.deepEqual(byId.map((x) => x.body.name).sort(), [rows[0].name, rows[3].name].sort());
+  assert.equal(Number(last) - Number(first), 3);
   const l = await admin.get(`/api/v1/persons?region=${GRID_A}`);
   assert.deepEqual(l.body.items.map((p) => p.name), ['测试1号', '测试2号']);
   assert.equal(l.body.items[0].household_id, Number(households.H1));

@@ -2,7 +2,7 @@
 // "Security hardening"), one test named after each finding fixed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, makeId, epigrid, PASSWORD } from './lib.mjs';
+import { startServer, assertError, makeId, epigrid, PASSWORD, day } from './lib.mjs';
 
 const TOWN = '431122101';
 const OTHER = '431124';
@@ -315,13 +315,14 @@ test('finding 10: public drill-down -- only as deep as the profile publishes, sm
     assert.doesNotMatch(r.text, /确诊病例\d/);
   }
   // The county's own page: small figures as "不足3", no breakdown below it.
-  let r = await anon.get('/public/bulletin?region=431122');
+  // (today asked for: the public page's default is the last complete day)
+  let r = await anon.get(`/public/bulletin?region=431122&date=${day(0)}`);
   assert.equal(r.status, 200, r.text);
   assert.match(r.text, /全辖区累计报告确诊病例不足3例/);
   assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
   assert.doesNotMatch(r.text, /地区431122101|<table>/);
   // The city's page: exact at the top, its counties' small cells as "<3".
-  r = await anon.get('/public/bulletin');
+  r = await anon.get(`/public/bulletin?date=${day(0)}`);
   assert.match(r.text, /全市累计报告确诊病例2例/);
   assert.match(r.text, /<td>地区431122<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td><td>&lt;3<\/td>/);
   assert.match(r.text, /注:为保护个人隐私/);
@@ -331,13 +332,13 @@ test('finding 10: public drill-down -- only as deep as the profile publishes, sm
   assertError(assert, await put({ public_depth: 'street' }), 400, 'invalid_input', ['public_depth']);
   assertError(assert, await put({ public_min_cell: 0 }), 400, 'invalid_input', ['public_min_cell']);
   assert.equal((await put({ public_depth: 'grid' })).body.public_depth, 'grid');
-  r = await anon.get(`/public/bulletin?region=${grid}`);
+  r = await anon.get(`/public/bulletin?region=${grid}&date=${day(0)}`);
   assert.equal(r.status, 200, r.text);
   assert.match(r.text, /现有确诊病例不足3例.其中重症不足3例./);
   assert.doesNotMatch(r.text, /现有确诊病例2例/);
   // A threshold of 1 publishes every figure exactly (the operator's choice).
   assert.equal((await put({ public_depth: 'grid', public_min_cell: 1 })).status, 200);
-  assert.match((await anon.get(`/public/bulletin?region=${grid}`)).text, /现有确诊病例2例.其中重症1例./);
+  assert.match((await anon.get(`/public/bulletin?region=${grid}&date=${day(0)}`)).text, /现有确诊病例2例.其中重症1例./);
   const back = await put({ public_depth: 'county', public_min_cell: 3 });
   assert.equal(back.status, 200, back.text);
 });

@@ -4,7 +4,8 @@
  *       (region in scope, default the scope; date default today, not in the future;
  *       the text in the request's language: ?lang= or Accept-Language)
  *   GET /public/bulletin?region=&date=                          printable Chinese HTML,
- *       no login, aggregates only (default region: the city)
+ *       no login, aggregates only (default region: the city; date: yesterday, the
+ *       last complete day)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,14 @@
 #include "util/buf.h"
 #include "util/timeutil.h"
 
-/* ?date=: a real date, not after today (China); default today. */
-static const char *date_param(struct http_request *req, char today[11], struct ep_error *err)
+/* ?date=: a real date, not after today (China); default today, or with
+ * "ended" the last complete day (yesterday): what the public reads is the
+ * official "截至昨日24时". */
+static const char *date_param(struct http_request *req, char today[11], int ended,
+                              struct ep_error *err)
 {
     int64_t now = time_today_cn(), d;
-    time_date_format(now, today);
+    time_date_format(now - (ended ? 1 : 0), today);
     const char *date = http_query(req, "date");
     if (!date)
         return today;
@@ -57,7 +61,7 @@ int handler_bulletin_get(struct http_request *req, struct http_response *res, st
     char today[11];
     if (handler_region_param(req, &region, err) == -EP_EFORBIDDEN)
         return -EP_EFORBIDDEN;
-    const char *date = date_param(req, today, err);
+    const char *date = date_param(req, today, 0, err);
     const char *format = http_query(req, "format");
     if (!format)
         format = "json";
@@ -151,7 +155,7 @@ int handler_public_bulletin(struct http_request *req, struct http_response *res,
     if (region && !region_level_of_code(region))
         ep_error_field(err, "region", "地区编码应为 4、6、9、12 或 15 位数字",
                        "region code must be 4, 6, 9, 12 or 15 digits");
-    const char *date = date_param(req, today, err);
+    const char *date = date_param(req, today, 1, err);
     if (err->code)
         return -err->code;
     if (!region) {
