@@ -601,12 +601,19 @@ static json_t *app_row(struct store *s, struct store_stmt *st, struct ep_error *
     json_object_set_new(o, "team_id", col_int(st, 11));
     json_object_set_new(o, "created_by", json_string(store_column_text(st, 12)));
     json_object_set_new(o, "created_at", json_string(store_column_text(st, 13)));
-    json_t *persons = json_array();
-    struct store_stmt *p = store_prepare(s,
+    json_object_set_new(o, "persons",
+                        org_persons_json(s,
                                          "SELECT ap.person_id, p.name FROM application_persons ap"
                                          " JOIN persons p ON p.id = ap.person_id"
                                          " WHERE ap.application_id = ? ORDER BY ap.rowid",
-                                         err);
+                                         id, err));
+    return o;
+}
+
+json_t *org_persons_json(struct store *s, const char *sql, int64_t id, struct ep_error *err)
+{
+    json_t *persons = json_array();
+    struct store_stmt *p = store_prepare(s, sql, err);
     if (p) {
         store_bind_int64(p, 1, id);
         while (store_step(p, err) == STORE_ROW)
@@ -615,8 +622,7 @@ static json_t *app_row(struct store *s, struct store_stmt *st, struct ep_error *
                                                      store_column_text(p, 1)));
         store_stmt_reset(p);
     }
-    json_object_set_new(o, "persons", persons);
-    return o;
+    return persons;
 }
 
 int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,

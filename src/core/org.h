@@ -127,6 +127,10 @@ int org_application_create(struct store *s, const struct actor *who,
 int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                            const char *decision, const char *note, const struct team_input *team,
                            json_t **out, struct ep_error *err);
+/* The persons {person_id, name} of an application or an activity: "sql" (a
+ * string literal: the store caches statements by address) selects
+ * (person_id, name) for the record id bound as its one parameter. */
+json_t *org_persons_json(struct store *s, const char *sql, int64_t id, struct ep_error *err);
 int org_application_get(struct store *s, const char *scope, int64_t id, json_t **out,
                         struct ep_error *err);
 /* Applications in scope, newest first (id < before_id when > 0); "status"

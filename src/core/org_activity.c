@@ -52,21 +52,12 @@ static json_t *activity_row(struct store *s, struct store_stmt *st, struct ep_er
                   text_or_null(st, 6), "note", text_or_null(st, 7), "participants",
                   (json_int_t)store_column_int64(st, 8), "occurred_at", store_column_text(st, 9),
                   "created_by", store_column_text(st, 10), "created_at", store_column_text(st, 11));
-    json_t *persons = json_array();
-    struct store_stmt *p = store_prepare(s,
+    json_object_set_new(o, "persons",
+                        org_persons_json(s,
                                          "SELECT ap.person_id, p.name FROM org_activity_persons ap"
                                          " JOIN persons p ON p.id = ap.person_id"
                                          " WHERE ap.activity_id = ? ORDER BY ap.person_id",
-                                         err);
-    if (p) {
-        store_bind_int64(p, 1, id);
-        while (store_step(p, err) == STORE_ROW)
-            json_array_append_new(persons, json_pack("{s:I, s:s}", "person_id",
-                                                     (json_int_t)store_column_int64(p, 0), "name",
-                                                     store_column_text(p, 1)));
-        store_stmt_reset(p);
-    }
-    json_object_set_new(o, "persons", persons);
+                                         id, err));
     return o;
 }
 

@@ -564,6 +564,20 @@ int region_former_list(struct store *s, const char *code, region_former_fn fn, v
     return rc;
 }
 
+/* Calls "fn" for each row of "st" (code, parent, level, name), then resets it. */
+static int each_region(struct store_stmt *st, region_fn fn, void *ctx, struct ep_error *err)
+{
+    int rc;
+    struct region r;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        fill(st, &r);
+        if ((rc = fn(&r, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc;
+}
+
 int region_children_list(struct store *s, const char *code, region_fn fn, void *ctx,
                          struct ep_error *err)
 {
@@ -583,15 +597,7 @@ int region_children_list(struct store *s, const char *code, region_fn fn, void *
     }
     if (!st)
         return -EP_EINTERNAL;
-    int rc;
-    struct region r;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &r);
-        if ((rc = fn(&r, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_region(st, fn, ctx, err);
 }
 
 int region_search(struct store *s, const char *scope, const char *text, int level, int limit,
@@ -623,15 +629,7 @@ int region_search(struct store *s, const char *scope, const char *text, int leve
     store_bind_text(st, 5, pattern);
     store_bind_text(st, 6, text);
     store_bind_int64(st, 7, limit);
-    int rc;
-    struct region r;
-    while ((rc = store_step(st, err)) == STORE_ROW) {
-        fill(st, &r);
-        if ((rc = fn(&r, ctx)) != 0)
-            break;
-    }
-    store_stmt_reset(st);
-    return rc;
+    return each_region(st, fn, ctx, err);
 }
 
 int region_path_list(struct store *s, const char *code, region_fn fn, void *ctx,

@@ -115,10 +115,11 @@ export async function buildCity(srv, { persons = false } = {}) {
 // Digits of a formatted count ("1,183" -> 1183).
 export const count = (s) => Number(String(s).replace(/[^\d]/g, ''));
 
-// Chooses a region in the region picker of "scope" whose value goes out as
-// "name": types "text" (a name or a code), takes the first match.
-export async function pickRegion(scope, name, text) {
-  const picker = scope.locator(`.region-picker:has(input[type=hidden][name="${name}"])`);
+// Chooses in the picker of "scope" ("region" or "person") whose value goes out
+// as "name": types "text" (a name, a code; for a person a name's beginning or a
+// whole ID number or phone), takes the first match, returns the value chosen.
+async function pick(kind, scope, name, text) {
+  const picker = scope.locator(`.${kind}-picker:has(input[type=hidden][name="${name}"])`);
   const box = picker.locator('input[role=combobox]');
   await box.fill(text);
   await picker.locator('[role=option]').first().waitFor();
@@ -126,15 +127,5 @@ export async function pickRegion(scope, name, text) {
   await picker.locator('.picker-value').waitFor();
   return picker.locator(`input[type=hidden][name="${name}"]`).inputValue();
 }
-
-// Chooses a person in the person picker of "scope" whose id goes out as
-// "name": types "text" (a name's beginning, a whole ID number or phone).
-export async function pickPerson(scope, name, text) {
-  const picker = scope.locator(`.person-picker:has(input[type=hidden][name="${name}"])`);
-  const box = picker.locator('input[role=combobox]');
-  await box.fill(text);
-  await picker.locator('[role=option]').first().waitFor();
-  await box.press('Enter');
-  await picker.locator('.picker-value').waitFor();
-  return picker.locator(`input[type=hidden][name="${name}"]`).inputValue();
-}
+export const pickRegion = (scope, name, text) => pick('region', scope, name, text);
+export const pickPerson = (scope, name, text) => pick('person', scope, name, text);

@@ -54,6 +54,23 @@ static void count_cell(struct buf *b, const char *label, long long n)
     buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", label, count_format(n, x));
 }
 
+/* The goods of a row ("N95口罩 1,000 只、…") and the end of the row. */
+static void goods_cell(struct buf *b, const json_t *r)
+{
+    char x[32];
+    size_t k;
+    json_t *g;
+    json_array_foreach(json_object_get(r, "goods"), k, g)
+    {
+        if (k)
+            buf_puts(b, "、");
+        buf_put_html(b, jstr(g, "item_name"));
+        buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
+        buf_put_html(b, jstr(g, "unit"));
+    }
+    buf_puts(b, "</td></tr>");
+}
+
 /* The page's style: the public bulletin's (official, serif, red title); the
  * tables scroll inside their box, and on a phone the long table of donations
  * turns into one block per donation, so the page is never wider than it. */
@@ -118,23 +135,13 @@ static void render_html(const json_t *page, struct buf *b)
     json_array_foreach(json_object_get(totals, "by_donor_kind"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
-        buf_appendf(b,
-                    "<tr data-kind=\"%s\"><td><a href=\"/public/donations?donor_kind=%s\">%s</a>"
-                    "</td>",
-                    jstr(r, "donor_kind"), jstr(r, "donor_kind"), jstr(r, "name"));
+        buf_appendf(b, "<tr data-kind=\"%s\"><td><a href=\"/public/donations?donor_kind=%s\">",
+                    jstr(r, "donor_kind"), jstr(r, "donor_kind"));
+        buf_put_html(b, jstr(r, "name"));
+        buf_puts(b, "</a></td>");
         count_cell(b, "捐赠笔数", jint(r, "donations"));
         buf_appendf(b, "<td class=\"n\" data-label=\"捐款\">%s</td><td>", money);
-        size_t k;
-        json_t *g;
-        json_array_foreach(json_object_get(r, "goods"), k, g)
-        {
-            if (k)
-                buf_puts(b, "、");
-            buf_put_html(b, jstr(g, "item_name"));
-            buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
-            buf_put_html(b, jstr(g, "unit"));
-        }
-        buf_puts(b, "</td></tr>");
+        goods_cell(b, r);
     }
     buf_puts(b, "</tbody></table></div>");
     buf_puts(b, "<h2>按物资汇总</h2><div class=\"table\"><table id=\"by-item\"><thead><tr>"
@@ -166,17 +173,7 @@ static void render_html(const json_t *page, struct buf *b)
         buf_puts(b, "</td>");
         count_cell(b, "捐赠笔数", jint(r, "donations"));
         buf_appendf(b, "<td class=\"n\">%s</td><td>", money);
-        size_t k;
-        json_t *g;
-        json_array_foreach(json_object_get(r, "goods"), k, g)
-        {
-            if (k)
-                buf_puts(b, "、");
-            buf_put_html(b, jstr(g, "item_name"));
-            buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
-            buf_put_html(b, jstr(g, "unit"));
-        }
-        buf_puts(b, "</td></tr>");
+        goods_cell(b, r);
     }
     buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\">"
                 "<table id=\"donations\" class=\"stack\"><thead><tr><th>收据号</th><th>日期</th>"
