@@ -49,8 +49,10 @@ int store_open(struct store **out, const char *path, int flags, struct ep_error 
 
 void store_close(struct store *s)
 {
-    if (s)
+    if (s) {
+        store_sums_free(s);
         s->ops->close(s);
+    }
 }
 
 struct store_stmt *store_prepare(struct store *s, const char *sql, struct ep_error *err)
@@ -163,17 +165,36 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
 
 int store_begin(struct store *s, struct ep_error *err)
 {
+    if (s->depth == 0)
+        store_sums_rollback(s, 1); /* nothing pending outside a transaction */
     return s->ops->begin(s, err);
 }
 
+/* The deferred sums follow the engine's depth: a released savepoint's join
+ * its parent's, a failed or rolled-back level's vanish; the outer commit
+ * writes them first (store_sums_flush). */
 int store_commit(struct store *s, struct ep_error *err)
 {
-    return s->ops->commit(s, err);
+    int level = s->depth;
+    int rc = level == 1 ? store_sums_flush(s, err) : 0;
+    if (rc != 0) {
+        s->ops->rollback(s);
+        store_sums_rollback(s, 1);
+        return rc;
+    }
+    rc = s->ops->commit(s, err);
+    if (rc != 0 || s->depth == 0)
+        store_sums_rollback(s, rc != 0 ? level : 1);
+    else
+        store_sums_release(s, level);
+    return rc;
 }
 
 void store_rollback(struct store *s)
 {
+    int level = s->depth;
     s->ops->rollback(s);
+    store_sums_rollback(s, s->depth == 0 ? 1 : level);
 }
 
 int store_in_transaction(struct store *s)

@@ -99,6 +99,31 @@ int store_commit(struct store *s, struct ep_error *err);
 void store_rollback(struct store *s);
 int store_in_transaction(struct store *s);
 
+/* Deferred sums.  Inside a transaction, store_sum_defer() keeps "(k1, k2) +=
+ * delta" in memory instead of writing it: a savepoint's sums join its parent's
+ * when it is released and vanish when it is rolled back, and the outermost
+ * store_commit() first hands every pending sum, once per (k1, k2) and sorted
+ * by key, to "flush" (in chunks), which writes them inside the transaction;
+ * if that fails the transaction rolls back and the commit fails.  Roll-up
+ * counters use it (core/counter.c): a batch of reports upserts each (region,
+ * metric) once, not five times per report.  Returns 1 when kept, 0 when the
+ * caller must write now (no transaction, keys too long, out of memory).
+ * store_sum_pending() is what the open transaction has not written yet for
+ * (k1, k2); store_sums_discard() forgets pending sums of k2 (or of every k2
+ * that starts with it, when "prefix"): a rebuild that recounts them from
+ * their rows. */
+struct store_sum_row {
+    const char *k1, *k2;
+    int64_t delta;
+};
+typedef int (*store_sums_flush_fn)(struct store *s, const struct store_sum_row *rows, size_t n,
+                                   struct ep_error *err);
+int store_sum_defer(struct store *s, store_sums_flush_fn flush, const char *k1, size_t k1len,
+                    const char *k2, int64_t delta);
+int64_t store_sum_pending(struct store *s, const char *k1, const char *k2);
+void store_sums_discard(struct store *s, const char *k2, int prefix);
+int store_sums_flush(struct store *s, struct ep_error *err);
+
 int64_t store_last_insert_id(struct store *s);
 int64_t store_changes(struct store *s);
 

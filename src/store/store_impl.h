@@ -46,9 +46,15 @@ struct store_ops {
 /* The head of every engine's connection. */
 struct store {
     const struct store_ops *ops;
-    char *path; /* file name or URI, for messages */
-    int depth;  /* open transactions: 1 = BEGIN, more = savepoints */
+    char *path;              /* file name or URI, for messages */
+    int depth;               /* open transactions: 1 = BEGIN, more = savepoints */
+    struct store_sums *sums; /* deferred sums of the open transaction (sums.c), or NULL */
 };
+
+/* sums.c, called by store.c around the engine's transaction operations. */
+void store_sums_release(struct store *s, int level);
+void store_sums_rollback(struct store *s, int level);
+void store_sums_free(struct store *s);
 
 /* The head of every engine's statement. */
 struct store_stmt {

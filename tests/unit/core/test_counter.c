@@ -4,7 +4,8 @@
  * dashboard's read by key) gives for each name exactly what counter_get
  * gives, across several statement batches, with repeated names, names never
  * counted and names counted only in another region, and among thousands of
- * other metrics of the same region.
+ * other metrics of the same region; inside a transaction the sums wait for
+ * the commit and follow its savepoints (store.h, "Deferred sums").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -175,12 +176,112 @@ static void get_many_among_many_other_metrics(void **state)
     assert_int_equal(values[2], 0);
 }
 
+/* Rows of region_counters as written (not counting what is pending). */
+static int64_t rows_of(struct fixture *fx, const char *metric)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct store_stmt *st =
+        store_prepare(fx->s, "SELECT count(*) FROM region_counters WHERE metric = ?", &err);
+    assert_non_null(st);
+    store_bind_text(st, 1, metric);
+    int64_t n = -1;
+    assert_int_equal(store_step_int64s(st, &n, 1, &err), 0);
+    return n;
+}
+
+/* Inside a transaction the sums wait for the commit (a group commit's batch:
+ * each job a savepoint): a released savepoint's deltas count, a rolled-back
+ * one's vanish, reads inside the transaction see their own deltas, and the
+ * commit writes each (region, metric) once. */
+static void sums_follow_savepoints(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0); /* the batch */
+    for (int job = 0; job < 10; job++) {
+        assert_int_equal(store_begin(fx->s, &err), 0); /* the job's savepoint */
+        assert_int_equal(counter_add(fx->s, GRID, "reports.d1", 1, &err), 0);
+        assert_int_equal(store_begin(fx->s, &err), 0); /* a module's own transaction */
+        assert_int_equal(counter_add(fx->s, GRID, "fevers.d1", 1, &err), 0);
+        if (job % 3 == 0)
+            store_rollback(fx->s); /* jobs 0, 3, 6, 9: the inner part fails alone */
+        else
+            assert_int_equal(store_commit(fx->s, &err), 0);
+        if (job == 4)
+            store_rollback(fx->s); /* job 4 fails as a whole */
+        else
+            assert_int_equal(store_commit(fx->s, &err), 0);
+    }
+    /* nothing written yet, but the transaction reads its own sums */
+    assert_int_equal(rows_of(fx, "reports.d1"), 0);
+    assert_int_equal(get(fx, VILL, "reports.d1"), 9);
+    const char *names[] = {"fevers.d1", "reports.d1"};
+    int64_t values[2];
+    assert_int_equal(counter_get_many(fx->s, CITY, names, 2, values, &err), 0);
+    assert_int_equal(values[0], 5); /* jobs 1, 2, 5, 7, 8 */
+    assert_int_equal(values[1], 9);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    assert_int_equal(rows_of(fx, "reports.d1"), 5); /* one row per region */
+    static const char *const up[] = {CITY, COUNTY, TOWN, VILL, GRID};
+    for (size_t i = 0; i < sizeof up / sizeof up[0]; i++) {
+        assert_int_equal(get(fx, up[i], "reports.d1"), 9);
+        assert_int_equal(get(fx, up[i], "fevers.d1"), 5);
+    }
+    /* a rolled-back transaction leaves nothing behind, not even for the next one */
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(counter_add(fx->s, GRID, "reports.d1", 100, &err), 0);
+    store_rollback(fx->s);
+    add(fx, GRID, "reports.d1", 1);
+    assert_int_equal(get(fx, CITY, "reports.d1"), 10);
+}
+
+/* A rebuild inside a transaction recounts from the rows: pending sums of the
+ * rebuilt metric are not added on top. */
+static void rebuild_forgets_pending_sums(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(counter_add(fx->s, GRID, "households", 7, &err), 0);
+    assert_int_equal(counter_add(fx->s, GRID, "other", 2, &err), 0);
+    assert_int_equal(counter_rebuild(fx->s, "households", "SELECT '" GRID "', 3", &err), 0);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    assert_int_equal(get(fx, CITY, "households"), 3);
+    assert_int_equal(get(fx, CITY, "other"), 2);
+}
+
+/* Thousands of keys in one transaction (an import): the map grows, the
+ * commit writes them in chunks, each once. */
+static void many_sums_in_one_commit(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    for (int k = 0; k < 3; k++)
+        for (int d = 0; d < 3000; d++) {
+            char metric[48];
+            snprintf(metric, sizeof metric, "m.%04d", d);
+            assert_int_equal(counter_add(fx->s, GRID, metric, d, &err), 0);
+        }
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    assert_int_equal(get(fx, CITY, "m.2999"), 3 * 2999);
+    assert_int_equal(get(fx, GRID, "m.0017"), 3 * 17);
+    assert_int_equal(rows_of(fx, "m.0001"), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_delta_reaches_every_ancestor, setup, teardown),
         cmocka_unit_test_setup_teardown(get_many_equals_get_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(get_many_among_many_other_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(sums_follow_savepoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(rebuild_forgets_pending_sums, setup, teardown),
+        cmocka_unit_test_setup_teardown(many_sums_in_one_commit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
