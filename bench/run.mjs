@@ -175,7 +175,10 @@ if (httpWanted) {
   copyFileSync(city, work);
   ensureUser(work, 'bench_commander', 'commander', '4311');
   ensureUser(work, 'bench_admin', 'admin', '4311');
-  const srv = await startServer(work, ['--threads', '2']);
+  // The overdue sweep every 5 s (60 s by default): B7's run must contain at
+  // least one sweep (issue 20), and the B1 observations have not reported
+  // for the current slot, so the first sweep opens thousands of overdue rows.
+  const srv = await startServer(work, ['--threads', '2', '--sweep-seconds', '5']);
   try {
     const cmd = await login(srv.url, 'bench_commander');
     const adm = await login(srv.url, 'bench_admin');
@@ -203,7 +206,7 @@ if (httpWanted) {
         row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
         if (watcher) {
           const t = await watcher.stop();
-          row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, target: 'p99 ≤ 50 ms' });
+          row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, overdue_alerts_during_run: t.overdue, target: 'p99 ≤ 50 ms with an overdue sweep in the run' });
         }
       }
       if (want('B2')) {
@@ -296,6 +299,7 @@ async function prepareFieldWork(url, adm, db, { nPersons = QUICK ? 2000 : 20000,
 function timeToKnow(url, cmd, adm, setup) {
   const samples = [];
   const pending = new Map(); // person id -> send time
+  let overdue = 0; // report_overdue alerts seen: the sweep ran during the run
   const ac = new AbortController();
   let stopped = false;
   (async () => {
@@ -313,6 +317,7 @@ function timeToKnow(url, cmd, adm, setup) {
         buf = buf.slice(k + 2);
         if (!/event: alert\.raised/.test(block)) continue;
         const data = JSON.parse(block.match(/data: (.*)/)[1]);
+        if (data.rule === 'report_overdue') overdue++;
         const t = pending.get(String(data.person_id));
         if (t !== undefined) {
           samples.push(performance.now() - t);
@@ -343,7 +348,7 @@ function timeToKnow(url, cmd, adm, setup) {
       ac.abort();
       samples.sort((a, b) => a - b);
       const pct = (p) => samples.length ? Math.round(samples[Math.min(samples.length - 1, Math.floor(p / 100 * samples.length))] * 10) / 10 : NaN;
-      return { n: samples.length, p50: pct(50), p99: pct(99) };
+      return { n: samples.length, p50: pct(50), p99: pct(99), overdue };
     },
   };
 }

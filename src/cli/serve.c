@@ -66,6 +66,7 @@ int cli_serve(int argc, char **argv)
                                          {"trusted-proxy", required_argument, 0, 'X'},
                                          {"login-failures", required_argument, 0, 'F'},
                                          {"login-address-failures", required_argument, 0, 'A'},
+                                         {"sweep-seconds", required_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct http_server_config cfg = {
@@ -74,7 +75,7 @@ int cli_serve(int argc, char **argv)
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:SX:F:A:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:SX:F:A:w:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -152,6 +153,13 @@ int cli_serve(int argc, char **argv)
             }
             cfg.login_limits.per_address = (int)n;
             break;
+        case 'w':
+            if (parse_count(optarg, 1, 3600, &n) != 0) {
+                fputs("epigrid: --sweep-seconds 应为 1-3600 / must be 1-3600\n", stderr);
+                return CLI_USAGE;
+            }
+            cfg.sweep_seconds = (int)n;
+            break;
         case 'h':
             puts(
                 "用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
@@ -159,6 +167,9 @@ int cli_serve(int argc, char **argv)
                 "                     [--max-connections N] [--max-per-ip N] [--write-rate N/s]\n"
                 "                     [--cookie-secure] [--trusted-proxy ADDR[,ADDR...]]\n"
                 "                     [--login-failures N] [--login-address-failures N] [--quiet]\n"
+                "                     [--sweep-seconds N]\n"
+                "  --sweep-seconds:每隔多少秒查找逾期未报告的观察对象(默认 60)。\n"
+                "  --sweep-seconds: how often overdue health reports are looked for (60).\n"
                 "  防洪与慢客户端:空闲连接 --timeout 秒后关闭(默认 30);并发连接上限\n"
                 "  --max-connections(默认 1000),每个客户端地址 --max-per-ip(默认 256,0 不限);\n"
                 "  请求头上限 32 KiB(超出回 431 或断开);请求体上限 --body-limit(默认 1 MiB,413)。\n"

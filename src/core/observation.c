@@ -1144,19 +1144,22 @@ struct candidate {
     char grid_code[REGION_CODE_MAX];
 };
 
-/* Closes open overdue rows whose slot is not (day, index). */
+/* Closes open overdue rows whose slot is not (day, index), at most
+ * OBSERVATION_SWEEP_BATCH of them ("more" set when some are left). */
 static int close_stale(struct write *w, int64_t day, int index, int64_t now,
                        struct observation_sweep_result *res)
 {
     struct store_stmt *st = store_prepare(w->s,
                                           "SELECT observation_id FROM overdue"
                                           " WHERE closed_at IS NULL"
-                                          " AND (slot_day <> ? OR slot_index <> ?)",
+                                          " AND (slot_day <> ? OR slot_index <> ?)"
+                                          " ORDER BY observation_id LIMIT ?",
                                           w->err);
     if (!st)
         return write_fail(w, -EP_EINTERNAL);
     store_bind_int64(st, 1, day);
     store_bind_int64(st, 2, index);
+    store_bind_int64(st, 3, OBSERVATION_SWEEP_BATCH + 1);
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     int rc;
@@ -1174,6 +1177,10 @@ static int close_stale(struct write *w, int64_t day, int index, int64_t now,
     }
     store_stmt_reset(st);
     step(w, rc);
+    if (n > OBSERVATION_SWEEP_BATCH) {
+        n = OBSERVATION_SWEEP_BATCH;
+        res->more = 1;
+    }
     for (size_t i = 0; write_ok(w) && i < n; i++)
         overdue_close(w, ids[i], -1, 0, "slot_passed", now, &res->closed);
     free(ids);
@@ -1228,7 +1235,7 @@ static int open_overdue(struct write *w, const struct profile *p, const struct c
  * without a report and without an open overdue row, at most
  * OBSERVATION_SWEEP_BATCH + 1 of them.  "*list" is malloc'd (caller frees). */
 static int sweep_candidates(struct write *w, const struct profile *prof, int64_t day, int index,
-                            struct candidate **list, size_t *count)
+                            int64_t after, struct candidate **list, size_t *count)
 {
     /* Due: open when the slot started (opened_at is the same "+08:00" text
      * form, so text order is time order), slot on or after the start date. */
@@ -1238,7 +1245,7 @@ static int sweep_candidates(struct write *w, const struct profile *prof, int64_t
     struct store_stmt *st = store_prepare(
         w->s,
         "SELECT o.id, o.person_id, o.grid_code FROM observations o"
-        " WHERE o.status = 'active' AND o.start_date <= ? AND o.opened_at <= ?"
+        " WHERE o.status = 'active' AND o.id > ? AND o.start_date <= ? AND o.opened_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM health_reports h WHERE h.observation_id = o.id"
         "  AND h.slot_day = ? AND h.slot_index = ? AND h.replaced_by IS NULL)"
         " AND NOT EXISTS (SELECT 1 FROM overdue d WHERE d.observation_id = o.id"
@@ -1247,11 +1254,12 @@ static int sweep_candidates(struct write *w, const struct profile *prof, int64_t
         w->err);
     if (!st)
         return write_fail(w, -EP_EINTERNAL);
-    store_bind_text(st, 1, date);
-    store_bind_text(st, 2, slot_start);
-    store_bind_int64(st, 3, day);
-    store_bind_int64(st, 4, index);
-    store_bind_int64(st, 5, OBSERVATION_SWEEP_BATCH + 1);
+    store_bind_int64(st, 1, after);
+    store_bind_text(st, 2, date);
+    store_bind_text(st, 3, slot_start);
+    store_bind_int64(st, 4, day);
+    store_bind_int64(st, 5, index);
+    store_bind_int64(st, 6, OBSERVATION_SWEEP_BATCH + 1);
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = store_step(st, w->err)) == STORE_ROW) {
@@ -1277,7 +1285,8 @@ static int sweep_candidates(struct write *w, const struct profile *prof, int64_t
 int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
                       struct ep_error *err)
 {
-    struct observation_sweep_result res = {0, 0, 0};
+    struct observation_sweep_result res = {0, 0, 0, 0};
+    int64_t after = out ? out->after : 0;
     int64_t now = now_or(now_unix);
     /* A system job: the machine's own actor (no user, every region). */
     struct auth_user system;
@@ -1294,16 +1303,20 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
         return write_end(&w, 0);
     profile_slot_at(&prof, now, &day, &index);
     close_stale(&w, day, index, now, &res);
+    if (res.more)
+        res.after = after; /* closing first; the opening goes on where it was */
     /* Nothing is due while the current slot is within its grace period. */
-    if (write_ok(&w) &&
-        now >= profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60) {
+    else if (write_ok(&w) &&
+             now >= profile_slot_start(&prof, day, index) + (int64_t)prof.grace_minutes * 60) {
         /* Collected first: the loop below writes the tables the query reads. */
         struct candidate *list = NULL;
         size_t n = 0;
-        sweep_candidates(&w, &prof, day, index, &list, &n);
-        if (n > OBSERVATION_SWEEP_BATCH) {
-            n = OBSERVATION_SWEEP_BATCH;
+        sweep_candidates(&w, &prof, day, index, after, &list, &n);
+        size_t budget = (size_t)(OBSERVATION_SWEEP_BATCH - res.closed); /* rows per call */
+        if (n > budget) {
+            n = budget;
             res.more = 1;
+            res.after = n ? list[n - 1].obs_id : after;
         }
         for (size_t i = 0; write_ok(&w) && i < n; i++)
             if (open_overdue(&w, &prof, &list[i], day, index, now) == 0)

@@ -245,15 +245,19 @@ json_t *observation_report_json_new(const struct health_report *r);
 
 /* ---- overdue ---------------------------------------------------------- */
 
-/* Overdue rows opened by one call at most: a whole city missing its 08:00
- * slot must not hold the group-commit writer for seconds.  The caller sweeps
- * again while "more" is set. */
-#define OBSERVATION_SWEEP_BATCH 1000
+/* Overdue rows opened (or closed) by one call at most: a whole city missing
+ * its 08:00 slot must not hold the group-commit writer for more than a few
+ * milliseconds (a request queued behind the job waits for it: issue 20's
+ * B7).  The caller sweeps again while "more" is set, handing back the same
+ * result: "after" tells the next call where to go on, so that each call
+ * reads only its own batch of observations. */
+#define OBSERVATION_SWEEP_BATCH 100
 
 struct observation_sweep_result {
-    int opened; /* overdue rows opened (and alerts raised) */
-    int closed; /* overdue rows closed because their slot is no longer current */
-    int more;   /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
+    int opened;    /* overdue rows opened (and alerts raised) */
+    int closed;    /* overdue rows closed because their slot is no longer current */
+    int more;      /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
+    int64_t after; /* in: 0 for a new sweep, else the last call's value; out: where to go on */
 };
 
 /* Finds, at moment "now_unix", every active observation whose current slot

@@ -40,7 +40,7 @@
 #define SSE_HEARTBEAT_SECONDS 15
 #define SSE_BATCH             100 /* events read per wake-up */
 #define LISTEN_WAIT_MS        500 /* listener's longest wait, so a stop is noticed */
-#define SWEEP_SECONDS         60  /* overdue follow-ups are looked for this often */
+#define SWEEP_SECONDS         60  /* overdue follow-ups are looked for this often (default) */
 /* Flood defaults (serve --timeout, --max-connections, --max-per-ip, --write-rate). */
 #define DEFAULT_TIMEOUT_S       30
 #define DEFAULT_MAX_CONNECTIONS 1000
@@ -74,7 +74,7 @@ struct http_server {
     pthread_t heartbeat;            /* wakes streams for keep-alive comments */
     pthread_t listener;             /* PostgreSQL: other processes' events */
     int listening;                  /* 1 when listener runs */
-    pthread_t sweeper;              /* submits the overdue sweep every SWEEP_SECONDS */
+    pthread_t sweeper;              /* submits the overdue sweep every cfg.sweep_seconds */
 };
 
 enum request_state {
@@ -589,7 +589,7 @@ static void *sweeper_main(void *arg)
     while (!srv->stopping) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += SWEEP_SECONDS;
+        until.tv_sec += srv->cfg.sweep_seconds > 0 ? srv->cfg.sweep_seconds : SWEEP_SECONDS;
         while (!srv->stopping &&
                pthread_cond_timedwait(&srv->sse_tick, &srv->sse_lock, &until) == 0)
             ; /* woken early by a stop, or spuriously: wait out the period */

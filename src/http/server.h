@@ -35,6 +35,7 @@ struct http_server_config {
     struct auth_throttle login_limits; /* failed-login budgets (auth.h); 0 = default */
     int lookup_burst;                  /* exact ID-number lookups per user at once [30] ... */
     int lookup_seconds;                /* ... then one more every this many seconds [20] */
+    int sweep_seconds;                 /* the overdue sweep runs this often [60] */
 };
 
 struct http_server;

@@ -672,7 +672,7 @@ static void a_second_report_for_a_slot_replaces_the_first_and_keeps_it(void **st
 
 static struct observation_sweep_result sweep(struct fixture *fx, int64_t when)
 {
-    struct observation_sweep_result res;
+    struct observation_sweep_result res = {0, 0, 0, 0};
     struct ep_error err;
     ep_error_clear(&err);
     if (observation_sweep(fx->s, when, &res, &err) != 0)
@@ -880,8 +880,9 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
     date_of_day(d, day);
     struct ep_error err;
     ep_error_clear(&err);
+    enum { N = 2 * OBSERVATION_SWEEP_BATCH + 1 };
     assert_int_equal(store_begin(fx->s, &err), 0);
-    for (int i = 0; i <= OBSERVATION_SWEEP_BATCH; i++) {
+    for (int i = 0; i < N; i++) {
         int64_t person = new_person(fx, GRID_B, 1000 + i);
         struct observation_open_input in = {person, "home",      NULL, "travel", day,
                                             NULL,   at(d, 0, 0), NULL, NULL};
@@ -890,13 +891,42 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
         assert_int_equal(observation_open(fx->s, &fx->admin, &in, &id, &opened, &err), 0);
     }
     assert_int_equal(store_commit(fx->s, &err), 0);
+    /* A fresh sweep opens one batch and says more. */
     struct observation_sweep_result res = sweep(fx, at(d, 12, 0));
     assert_int_equal(res.opened, OBSERVATION_SWEEP_BATCH);
     assert_int_equal(res.more, 1);
-    res = sweep(fx, at(d, 12, 1));
-    assert_int_equal(res.opened, 1);
+    /* Handing the result back goes on after it: every call one batch at most. */
+    int calls = 0, opened = res.opened;
+    while (res.more) {
+        assert_int_equal(observation_sweep(fx->s, at(d, 12, 1), &res, &err), 0);
+        assert_true(res.opened <= OBSERVATION_SWEEP_BATCH);
+        opened += res.opened;
+        calls++;
+    }
+    assert_int_equal(calls, 2);
+    assert_int_equal(opened, N);
+    assert_int_equal(count(fx, GRID_B, "overdue_now"), N);
+    /* A fresh sweep again finds nothing left to open. */
+    res = sweep(fx, at(d, 12, 2));
+    assert_int_equal(res.opened, 0);
     assert_int_equal(res.more, 0);
-    assert_int_equal(count(fx, GRID_B, "overdue_now"), OBSERVATION_SWEEP_BATCH + 1);
+    /* The next slot: the stale rows are closed in batches too, then the new
+     * slot's are opened. */
+    res = sweep(fx, at(d, 23, 0));
+    assert_int_equal(res.closed, OBSERVATION_SWEEP_BATCH);
+    assert_int_equal(res.opened, 0);
+    assert_int_equal(res.more, 1);
+    int closed = res.closed;
+    opened = 0;
+    while (res.more) {
+        assert_int_equal(observation_sweep(fx->s, at(d, 23, 1), &res, &err), 0);
+        assert_true(res.opened + res.closed <= OBSERVATION_SWEEP_BATCH);
+        closed += res.closed;
+        opened += res.opened;
+    }
+    assert_int_equal(closed, N);
+    assert_int_equal(opened, N);
+    assert_int_equal(count(fx, GRID_B, "overdue_now"), N);
     assert_counters_match_oracle(fx);
 }
 
@@ -1046,7 +1076,7 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
             struct alert a;
             rc = alert_resolve(fx->s, &fx->admin, 1 + next_rand(&seed) % 80, "处置", t, &a, &err);
         } else {
-            struct observation_sweep_result res;
+            struct observation_sweep_result res = {0, 0, 0, 0};
             rc = observation_sweep(fx->s, t, &res, &err);
         }
         if (rc == 0) {
