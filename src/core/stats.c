@@ -67,9 +67,33 @@ static int pick_metric(const char *m, int64_t v, void *arg)
 
 json_t *stats_region_day(struct store *s, const char *code, const char *date, struct ep_error *err)
 {
-    struct region r;
-    if (region_get(s, code, &r, err) != 0)
+    /* One statement: the region's name and the metrics shown (a region
+     * accumulates dated metrics every day, so reading all of them would grow
+     * with the outbreak).  One read transaction on SQLite, one round trip on
+     * PostgreSQL: the region row and the counters were two (issue 20). */
+    static const char *fixed[] = {
+        "households",         "persons",     "obs_active.home",  "obs_active.centralized",
+        "obs_active.medical", "overdue_now", "alerts_open.high", "alerts_open.medium",
+        "alerts_open.low"};
+    static const char *dated[] = {"obs_new.", "obs_released.", "alerts_raised.", "reports.",
+                                  "reports_abnormal."};
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT r.name, c.metric, c.value FROM regions r LEFT JOIN region_counters c"
+        " ON c.code = r.code AND c.metric IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " WHERE r.code = ?",
+        err);
+    if (!st)
         return NULL;
+    int idx = 1;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        store_bind_text(st, idx++, fixed[i]);
+    char names[sizeof dated / sizeof dated[0]][64];
+    for (size_t i = 0; i < sizeof dated / sizeof dated[0]; i++) {
+        snprintf(names[i], sizeof names[i], "%s%s", dated[i], date);
+        store_bind_text(st, idx++, names[i]);
+    }
+    store_bind_text(st, idx, code);
     struct pick p = {
         date,
         json_pack("{s:i, s:i}", "households", 0, "persons", 0),
@@ -79,40 +103,20 @@ json_t *stats_region_day(struct store *s, const char *code, const char *date, st
                   "raised_today", 0),
         json_pack("{s:i, s:i}", "received_today", 0, "abnormal_today", 0),
     };
-    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "region", r.code, "name", r.name,
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "region", code, "name", "",
                             "date", date, "registry", p.registry, "observation", p.observation,
                             "alerts", p.alerts, "reports", p.reports);
-    /* Only the metrics shown are read (a region accumulates dated metrics
-     * every day, so reading all of them would grow with the outbreak). */
-    static const char *fixed[] = {
-        "households",         "persons",     "obs_active.home",  "obs_active.centralized",
-        "obs_active.medical", "overdue_now", "alerts_open.high", "alerts_open.medium",
-        "alerts_open.low"};
-    static const char *dated[] = {"obs_new.", "obs_released.", "alerts_raised.", "reports.",
-                                  "reports_abnormal."};
-    struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT metric, value FROM region_counters WHERE code = ? AND metric IN"
-                      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      err);
-    if (!st) {
-        json_decref(out);
-        return NULL;
+    int rc, found = 0;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        if (!found++)
+            json_object_set_new(out, "name", json_string(store_column_text(st, 0)));
+        if (!store_column_is_null(st, 1))
+            pick_metric(store_column_text(st, 1), store_column_int64(st, 2), &p);
     }
-    store_bind_text(st, 1, code);
-    int idx = 2;
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        store_bind_text(st, idx++, fixed[i]);
-    for (size_t i = 0; i < sizeof dated / sizeof dated[0]; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s%s", dated[i], date);
-        store_bind_text(st, idx++, name);
-    }
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW)
-        pick_metric(store_column_text(st, 0), store_column_int64(st, 1), &p);
     store_stmt_reset(st);
-    if (rc < 0) {
+    if (rc < 0 || !found) {
+        if (rc >= 0)
+            ep_error_set(err, EP_ENOTFOUND, "地区 %s 不存在", "region %s not found", code);
         json_decref(out);
         return NULL;
     }
