@@ -69,7 +69,7 @@ static void out_free(struct idmap_out *m)
     m->path = m->part = NULL;
 }
 
-int idmap_out_commit(struct idmap_out *m, struct ep_error *err)
+int idmap_out_commit(struct idmap_out *m, int lang, struct ep_error *err)
 {
     if (!m->f) {
         out_free(m);
@@ -83,6 +83,10 @@ int idmap_out_commit(struct idmap_out *m, struct ep_error *err)
         remove(m->part);
         ep_error_set(err, EP_EINTERNAL, "写入对照表 %s 失败(数据已导入)",
                      "writing the mapping file %s failed (the data was imported)", m->path);
+    } else if (lang == EP_LANG_EN) {
+        fprintf(stderr, "epigrid: mapping of %ld rows written to %s\n", m->records, m->path);
+    } else {
+        fprintf(stderr, "epigrid: 对照表已写入 %s(%ld 行)\n", m->path, m->records);
     }
     out_free(m);
     return failed ? -1 : 0;
@@ -183,12 +187,13 @@ struct idmap *idmaps_find(struct idmaps *m, const char *kind)
     return NULL;
 }
 
-int idmaps_unused(const struct idmaps *m)
+void idmaps_check_used(const struct idmaps *m, struct ep_error *err)
 {
     for (int i = 0; i < m->n; i++)
         if (!m->maps[i].used)
-            return i;
-    return -1;
+            ep_error_field(err, "--ids", "对照表 %s(新%s)用不上:本文件没有%s列",
+                           "mapping file %s (新%s) has no use: this file has no %s column",
+                           m->maps[i].path, m->maps[i].kind, m->maps[i].kind);
 }
 
 const char *idmap_get(const struct idmap *map, const char *key)

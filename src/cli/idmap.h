@@ -58,9 +58,9 @@ int idmap_out_open(struct idmap_out *m, const char *path, struct ep_error *err);
 void idmap_out_header(struct idmap_out *m, const char *key_title, const char *id_kind);
 /* One record: the row's key and the new id (text: a number or a code). */
 void idmap_out_add(struct idmap_out *m, const char *key, const char *id);
-/* After the commit: closes and renames the part to the file.  Returns 0,
- * or -1 with "err" set. */
-int idmap_out_commit(struct idmap_out *m, struct ep_error *err);
+/* After the commit: closes and renames the part to the file and says so on
+ * stderr in "lang".  Returns 0, or -1 with "err" set. */
+int idmap_out_commit(struct idmap_out *m, int lang, struct ep_error *err);
 /* Nothing was imported: closes and removes the part.  Also frees. */
 void idmap_out_discard(struct idmap_out *m);
 
@@ -85,8 +85,9 @@ struct idmaps {
 int idmaps_load(struct idmaps *m, const char *list, struct ep_error *err);
 /* The map of ids of "kind" ("住户ID"), NULL when none was given; marks it used. */
 struct idmap *idmaps_find(struct idmaps *m, const char *kind);
-/* A map no column of the import took: its index, or -1 when all were used. */
-int idmaps_unused(const struct idmaps *m);
+/* Adds a field error ("--ids") to "err" for a map no column of the import
+ * took (after the header, every idmaps_find done). */
+void idmaps_check_used(const struct idmaps *m, struct ep_error *err);
 /* The new id of "key", NULL when the map does not hold it. */
 const char *idmap_get(const struct idmap *map, const char *key);
 void idmaps_free(struct idmaps *m);

@@ -376,12 +376,7 @@ static int header(struct import *im, const struct csvread_field *f, size_t n)
             im->key_column = c;
     if (im->kind == KIND_PERSONS && im->field_of_column[P_HOUSEHOLD_ID] >= 0)
         im->household_ids = idmaps_find(&im->refs, "住户ID");
-    int unused = idmaps_unused(&im->refs);
-    if (unused >= 0)
-        ep_error_field(err, "--ids", "对照表 %s(新%s)用不上:本文件没有%s列",
-                       "mapping file %s (新%s) has no use: this file has no %s column",
-                       im->refs.maps[unused].path, im->refs.maps[unused].kind,
-                       im->refs.maps[unused].kind);
+    idmaps_check_used(&im->refs, err);
     if (err->nfields) {
         ep_error_set(err, EP_EINVAL, "表头有误,未导入任何数据", "bad header row; nothing imported");
         return -EP_EINVAL;
@@ -522,12 +517,12 @@ static void note_imported(struct import *im, const struct row_values *rv, const 
 {
     counts_add(&im->counts, grid);
     if (im->map.f) {
-        char number[24], text[24];
+        char number[32], text[24];
         const char *key = im->key_column >= 0 ? rv->v[im->key_column] : NULL;
-        if (!key) {
-            snprintf(number, sizeof number, "%ld", line);
+        if (!key) /* as sheet_made: "第 N 行" when the row's key cell is empty */
+            snprintf(number, sizeof number, im->key_column >= 0 ? "第%ld行" : "%ld", line);
+        if (!key)
             key = number;
-        }
         snprintf(text, sizeof text, "%lld", (long long)id);
         idmap_out_add(&im->map, key, text);
     }
@@ -928,18 +923,9 @@ int cli_import(int argc, char **argv)
     status = CLI_OK;
     if (copy_mapping(im.mapping) != 0)
         status = CLI_FAIL;
-    if (im.map.path) {
-        char *map_path = strdup(im.map.path);
-        long records = im.map.records;
-        if (idmap_out_commit(&im.map, &err) != 0) {
-            cli_print_error(&err);
-            status = CLI_FAIL;
-        } else if (en) {
-            fprintf(stderr, "epigrid: mapping of %ld rows written to %s\n", records, map_path);
-        } else {
-            fprintf(stderr, "epigrid: 对照表已写入 %s(%ld 行)\n", map_path, records);
-        }
-        free(map_path);
+    if (idmap_out_commit(&im.map, im.lang, &err) != 0) {
+        cli_print_error(&err);
+        status = CLI_FAIL;
     }
 out:
     idmap_out_discard(&im.map); /* a no-op after the commit */

@@ -78,12 +78,7 @@ static int header(struct sheet *sh, const struct csvread_field *f, size_t n, str
                              ? idmaps_find(&sh->ids, sh->columns[c].ref)
                              : NULL;
     }
-    int unused = idmaps_unused(&sh->ids);
-    if (unused >= 0)
-        ep_error_field(err, "--ids", "对照表 %s(新%s)用不上:本文件没有%s列",
-                       "mapping file %s (新%s) has no use: this file has no %s column",
-                       sh->ids.maps[unused].path, sh->ids.maps[unused].kind,
-                       sh->ids.maps[unused].kind);
+    idmaps_check_used(&sh->ids, err);
     if (err->nfields)
         return ep_error_set(err, EP_EINVAL, "表头有误,未导入任何数据",
                             "bad header row; nothing imported");
@@ -142,11 +137,11 @@ const char *sheet_key(const struct sheet *sh, char **v)
 
 void sheet_made(struct sheet *sh, const char *key, long line, int64_t id, const char *code)
 {
-    char number[24], text[24];
-    if (!key) {
-        snprintf(number, sizeof number, "%ld", line);
+    char number[32], text[24];
+    if (!key) /* keyed by line; a row whose key cell is empty: "第 N 行", no id's twin */
+        snprintf(number, sizeof number, sh->key_column >= 0 ? "第%ld行" : "%ld", line);
+    if (!key)
         key = number;
-    }
     if (code) {
         if (!sh->imported || strcmp(code, sh->code_first) < 0)
             snprintf(sh->code_first, sizeof sh->code_first, "%s", code);
@@ -269,17 +264,7 @@ static int print_made(struct sheet *sh, struct ep_error *err)
         fprintf(stderr,
                 en ? "epigrid: new %s ids: %lld to %lld\n" : "epigrid: 新%s编号:%lld 至 %lld\n",
                 what, (long long)sh->id_first, (long long)sh->id_last);
-    if (!sh->map.path)
-        return 0;
-    char *path = strdup(sh->map.path);
-    long records = sh->map.records;
-    int rc = idmap_out_commit(&sh->map, err);
-    if (rc == 0 && en)
-        fprintf(stderr, "epigrid: mapping of %ld rows written to %s\n", records, path);
-    else if (rc == 0)
-        fprintf(stderr, "epigrid: 对照表已写入 %s(%ld 行)\n", path, records);
-    free(path);
-    return rc;
+    return idmap_out_commit(&sh->map, sh->lang, err);
 }
 
 int sheet_import(struct sheet *sh, const char *path, const struct sheet_options *o)
