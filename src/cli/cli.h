@@ -25,7 +25,8 @@ int cli_openapi(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_import(int argc, char **argv);
-int cli_import_orgs(int argc, char **argv);    /* import orgs|members, from cli_import */
+int cli_import_orgs(int argc, char **argv);    /* import orgs|members|activities, from cli_import */
+int cli_import_teams(int argc, char **argv);   /* import teams, from cli_import */
 int cli_import_cases(int argc, char **argv);   /* import cases, from cli_import */
 int cli_import_regions(int argc, char **argv); /* import regions|grids, from cli_import */
 int cli_export(int argc, char **argv);

@@ -1,7 +1,10 @@
 /*
- * export.c -- `epigrid export persons|households --region CODE`: the
- * registry of a region as CSV (UTF-8 with a BOM, so that Excel shows Chinese
- * correctly) or xlsx (libxlsxwriter in constant-memory mode).
+ * export.c -- `epigrid export persons|households|grids|teams --region CODE`:
+ * the registry, the grids or the team rosters of a region as CSV (UTF-8 with
+ * a BOM, so that Excel shows Chinese correctly) or xlsx (libxlsxwriter in
+ * constant-memory mode).  The columns are those `epigrid import` reads, so
+ * an export (with --full) re-imports; its id column is the row key of the
+ * import's --map.
  *
  * Rows are streamed: person_list/household_list call back once per row and
  * each row is written at once, so memory does not grow with the region
@@ -14,6 +17,7 @@
 #include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,26 +28,31 @@
 #include "core/audit.h"
 #include "core/household.h"
 #include "core/person.h"
+#include "core/region.h"
+#include "core/team.h"
 #include "util/buf.h"
 #include "util/csvwrite.h"
+#include "util/idcheck.h"
 #include "util/timeutil.h"
 
 #define PROGRESS_EVERY 100000
 
 static const char *HELP =
-    "用法 usage: epigrid export persons|households --region CODE [--format csv|xlsx]\n"
-    "                           [--out FILE] [--full] [--db PATH]\n"
+    "用法 usage: epigrid export persons|households|grids|teams --region CODE\n"
+    "                           [--format csv|xlsx] [--out FILE] [--full] [--db PATH]\n"
     "\n"
-    "  导出一个地区(含下级)的人员或住户。CSV 为带 BOM 的 UTF-8,中文表头,默认写到标准输出;\n"
-    "  xlsx 必须用 --out 指定文件。身份证号和电话默认脱敏(4311**********1234、138****5678),\n"
-    "  --full 导出完整号码。每次导出都记入审计日志。\n"
+    "  导出一个地区(含下级)的人员、住户、网格或队伍(每名队员一行)。CSV 为带 BOM 的 UTF-8,\n"
+    "  中文表头,默认写到标准输出;xlsx 必须用 --out 指定文件。身份证号和电话默认脱敏\n"
+    "  (4311**********1234、138****5678),--full 导出完整号码。每次导出都记入审计日志。\n"
+    "  导出的列即 epigrid import 读取的列:--full 导出的文件可以再导入(ID 列作对照表的键)。\n"
     "\n"
-    "  Exports the persons or households of a region and everything below it.  CSV is\n"
-    "  UTF-8 with a BOM and Chinese headers, to stdout unless --out is given; xlsx needs\n"
-    "  --out.  ID numbers and phones are masked unless --full is given.  Every export is\n"
-    "  recorded in the audit log.  See docs/import-export.md.";
+    "  Exports the persons, households, grids or teams (one row per member) of a region and\n"
+    "  everything below it.  CSV is UTF-8 with a BOM and Chinese headers, to stdout unless\n"
+    "  --out is given; xlsx needs --out.  ID numbers and phones are masked unless --full is\n"
+    "  given.  The columns are those `epigrid import` reads: a --full export re-imports\n"
+    "  (its id column is the row key of --map).  Every export is recorded in the audit log.\n"
+    "  See docs/import-export.md.";
 
-enum kind { KIND_HOUSEHOLDS, KIND_PERSONS };
 enum format { FORMAT_CSV, FORMAT_XLSX };
 
 /* One cell of a row: text, or an integer when "text" is NULL. */
@@ -57,10 +66,29 @@ static const char *person_header[] = {"人员ID",   "姓名", "性别",   "出�
 static const double person_widths[] = {10, 10, 6, 12, 21, 15, 10, 18};
 static const char *household_header[] = {"住户ID", "网格编码", "地址", "户主人员ID", "人数"};
 static const double household_widths[] = {10, 18, 40, 12, 6};
+static const char *grid_header[] = {"网格编码", "村社区", "网格名称"};
+static const double grid_widths[] = {18, 15, 30};
+static const char *team_header[] = {"队伍ID",   "队伍名称", "队伍类型", "党组织ID", "开始日期",
+                                    "结束日期", "职务",     "姓名",     "身份证号"};
+static const double team_widths[] = {10, 24, 14, 10, 12, 12, 6, 10, 21};
+
+struct export;
+/* What can be exported: its columns, and the domain call streaming its rows. */
+struct kind {
+    const char *name;   /* the command's word: "persons" */
+    const char *zh;     /* "人员": the sheet's name and the summary's */
+    const char *entity; /* of the audit row: "person" */
+    const char **header;
+    const double *widths; /* xlsx column widths */
+    int ncols;
+    int pii; /* 1: holds ID numbers, masked unless --full (the audit row says which) */
+    int (*list)(struct store *s, struct export *ex, const char *region, struct ep_error *err);
+};
 
 struct export
 {
-    int kind, format, full;
+    const struct kind *kind;
+    int format, full;
     const char **header;  /* column titles */
     const double *widths; /* xlsx column widths */
     int ncols;
@@ -106,7 +134,7 @@ static void csv_write_row(struct export *ex, const struct cell *cells)
 static int xlsx_new_sheet(struct export *ex)
 {
     char name[32];
-    const char *base = ex->kind == KIND_PERSONS ? "人员" : "住户";
+    const char *base = ex->kind->zh;
     ex->sheets++;
     if (ex->sheets == 1)
         snprintf(name, sizeof name, "%s", base);
@@ -211,6 +239,68 @@ static int household_row(const struct household *h, void *ctx)
     return emit(ctx, cells);
 }
 
+static int grid_row(const struct region *r, void *ctx)
+{
+    struct cell cells[] = {{r->code, 0}, {r->parent_code, 0}, {r->name, 0}};
+    return emit(ctx, cells);
+}
+
+static int team_row(const struct team_roster_row *t, void *ctx)
+{
+    struct export *ex = ctx;
+    char id_number[19];
+    if (ex->full)
+        snprintf(id_number, sizeof id_number, "%s", t->id_number);
+    else
+        idcheck_mask_id(t->id_number, id_number, sizeof id_number);
+    struct cell cells[] = {
+        {NULL, t->team_id},
+        {t->name, 0},
+        {t->type_name, 0},
+        {NULL, t->org_id},
+        {t->active_from, 0},
+        {t->active_to ? t->active_to : "", 0},
+        {t->leader ? "队长" : "队员", 0},
+        {t->person_name, 0},
+        {id_number, 0},
+    };
+    return emit(ex, cells);
+}
+
+static int list_persons(struct store *s, struct export *ex, const char *region,
+                        struct ep_error *err)
+{
+    struct person_filter f = {.scope = "", .region = region, .limit = 0};
+    return person_list(s, &f, person_row, ex, err);
+}
+
+static int list_households(struct store *s, struct export *ex, const char *region,
+                           struct ep_error *err)
+{
+    struct household_filter f = {.scope = "", .region = region, .limit = 0};
+    return household_list(s, &f, household_row, ex, err);
+}
+
+static int list_grids(struct store *s, struct export *ex, const char *region, struct ep_error *err)
+{
+    /* Every grid of the subtree in code order: a search for any name. */
+    return region_search(s, region, "", REGION_GRID, INT_MAX, grid_row, ex, err);
+}
+
+static int list_teams(struct store *s, struct export *ex, const char *region, struct ep_error *err)
+{
+    return team_roster_list(s, region, team_row, ex, err);
+}
+
+#define COLUMNS(header, widths) header, widths, (int)(sizeof header / sizeof *header)
+static const struct kind kinds[] = {
+    {"persons", "人员", "person", COLUMNS(person_header, person_widths), 1, list_persons},
+    {"households", "住户", "household", COLUMNS(household_header, household_widths), 0,
+     list_households},
+    {"grids", "网格", "grid", COLUMNS(grid_header, grid_widths), 0, list_grids},
+    {"teams", "队伍", "team", COLUMNS(team_header, team_widths), 1, list_teams},
+};
+
 /* ---- the command ----------------------------------------------------------- */
 
 static int open_output(struct export *ex, const char *out_path)
@@ -265,12 +355,11 @@ static int audit_export(struct store *s, const struct export *ex, const char *re
     json_t *after = json_pack("{s:I, s:s, s:s, s:b}", "count", (json_int_t)ex->count, "format",
                               ex->format == FORMAT_CSV ? "csv" : "xlsx", "out",
                               out_path ? out_path : "-", "complete", complete);
-    if (ex->kind == KIND_PERSONS) /* did ID numbers and phones leave unmasked? */
+    if (ex->kind->pii) /* did ID numbers (and phones) leave unmasked? */
         json_object_set_new(after, "pii", json_string(ex->full ? "full" : "masked"));
     int rc = store_begin(s, err);
     if (rc == 0)
-        rc = audit_record(s, &who, "export", ex->kind == KIND_PERSONS ? "person" : "household",
-                          region, region, NULL, after, err);
+        rc = audit_record(s, &who, "export", ex->kind->entity, region, region, NULL, after, err);
     if (rc == 0)
         rc = store_commit(s, err);
     else
@@ -293,12 +382,11 @@ int cli_export(int argc, char **argv)
         return status;
     ex.lang = cli_lang();
     int en = ex.lang == EP_LANG_EN;
-    if (argc - optind != 1 ||
-        (strcmp(argv[optind], "persons") != 0 && strcmp(argv[optind], "households") != 0) ||
-        !region || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)) {
+    for (size_t i = 0; argc - optind == 1 && i < sizeof kinds / sizeof *kinds; i++)
+        if (strcmp(argv[optind], kinds[i].name) == 0)
+            ex.kind = &kinds[i];
+    if (!ex.kind || !region || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
         return cli_usage(HELP);
-    }
-    ex.kind = strcmp(argv[optind], "persons") == 0 ? KIND_PERSONS : KIND_HOUSEHOLDS;
     ex.format = strcmp(format, "csv") == 0 ? FORMAT_CSV : FORMAT_XLSX;
     if (ex.format == FORMAT_XLSX && !out_path) {
         fputs(en ? "epigrid: xlsx needs --out FILE\n" : "epigrid: 导出 xlsx 须用 --out 指定文件\n",
@@ -311,10 +399,9 @@ int cli_export(int argc, char **argv)
               stderr);
         return CLI_USAGE;
     }
-    ex.header = ex.kind == KIND_PERSONS ? person_header : household_header;
-    ex.widths = ex.kind == KIND_PERSONS ? person_widths : household_widths;
-    ex.ncols = ex.kind == KIND_PERSONS ? (int)(sizeof person_header / sizeof *person_header)
-                                       : (int)(sizeof household_header / sizeof *household_header);
+    ex.header = ex.kind->header;
+    ex.widths = ex.kind->widths;
+    ex.ncols = ex.kind->ncols;
     struct actor who;
     audit_cli_actor(&ex.viewer, &who);
 
@@ -343,14 +430,7 @@ int cli_export(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, &old_pipe);
-    int rc;
-    if (ex.kind == KIND_PERSONS) {
-        struct person_filter f = {.scope = "", .region = region, .limit = 0};
-        rc = person_list(s, &f, person_row, &ex, &err);
-    } else {
-        struct household_filter f = {.scope = "", .region = region, .limit = 0};
-        rc = household_list(s, &f, household_row, &ex, &err);
-    }
+    int rc = ex.kind->list(s, &ex, region, &err);
     int write_rc = close_output(&ex);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -371,14 +451,15 @@ int cli_export(int argc, char **argv)
         cli_print_error(&audit_err);
     if (complete && audit_rc == 0) {
         double secs = (double)(time_monotonic_us() - ex.started_us) / 1e6;
-        const char *pii = ex.full ? (en ? "full" : "完整号码") : (en ? "masked" : "已脱敏");
+        const char *pii = !ex.kind->pii ? (en ? "no ID numbers" : "无身份证号")
+                          : ex.full     ? (en ? "full" : "完整号码")
+                                        : (en ? "masked" : "已脱敏");
         if (en)
             fprintf(stderr, "epigrid: exported %" PRId64 " %s of %s (%s, %s) in %.1f s\n", ex.count,
-                    ex.kind == KIND_PERSONS ? "persons" : "households", region, format, pii, secs);
+                    ex.kind->name, region, format, pii, secs);
         else
             fprintf(stderr, "epigrid: 已导出%s %" PRId64 " 条(%s %s,%s,%s),用时 %.1f 秒\n",
-                    ex.kind == KIND_PERSONS ? "人员" : "住户", ex.count, region, r.name, format,
-                    pii, secs);
+                    ex.kind->zh, ex.count, region, r.name, format, pii, secs);
         status = CLI_OK;
     }
 out:

@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/idmap.h"
 #include "core/audit.h"
 #include "core/household.h"
 #include "core/person.h"
@@ -45,24 +46,33 @@
 #define PROGRESS_EVERY 100000
 
 static const char *HELP =
-    "用法 usage: epigrid import households|persons FILE.csv [--skip-bad] [--dry-run] [--db PATH]\n"
+    "用法 usage: epigrid import households|persons FILE.csv [--skip-bad] [--dry-run]\n"
+    "                           [--map FILE] [--ids FILE] [--db PATH]\n"
     "       党组织与党员 party organisations and members: epigrid import orgs|members --help\n"
     "       病例一览表 line list of cases: epigrid import cases --help\n"
     "       地区与网格 regions and grids: epigrid import regions|grids --help\n"
+    "       队伍与队员 teams with members: epigrid import teams --help\n"
+    "       党组织活动 organisation activities: epigrid import activities --help\n"
     "\n"
     "  从 CSV 文件导入住户或人员。编码:UTF-8(可带 BOM)或 GBK/GB18030(Excel 默认),自动识别。\n"
     "  第一行为表头,列名用中文或英文:\n"
-    "    households: 网格编码/grid_code, 地址/address, [户编号/household_ref]\n"
+    "    households: 网格编码/grid_code, 地址/address, [户编号/household_ref], [住户ID],\n"
+    "                [户主人员ID], [人数] (导出的列:住户ID 作对照表的键,后两列不导入)\n"
     "    persons:    姓名/name, 身份证号/id_number, 住户ID/household_id 或 网格编码/grid_code,\n"
-    "                [性别/sex (男/女/M/F)], [出生日期/birth_date], [电话/phone]\n"
+    "                [性别/sex (男/女/M/F)], [出生日期/birth_date], [电话/phone], [人员ID]\n"
     "  有任何一行有误时不导入任何数据(退出码 1);--skip-bad 导入其余正确的行。\n"
     "  --dry-run 只检查,不写入。给出户编号时,导入住户后在标准输出打印 户编号,住户ID 对照表。\n"
+    "  --map FILE  导入后写出对照表:行的键(户编号/住户ID/人员ID 列,否则行号)→ 新ID。\n"
+    "  --ids FILE  人员文件的 住户ID 按住户导入写出的对照表换算(可用逗号分隔多个文件)。\n"
     "\n"
     "  Imports households or persons from a CSV file, UTF-8 (with or without BOM) or\n"
     "  GBK/GB18030 (what Chinese Excel writes), detected automatically.  The first row is\n"
     "  the header; column names in Chinese or English as above.  If any row is bad nothing\n"
     "  is imported (exit 1) unless --skip-bad is given; --dry-run checks without writing.\n"
     "  With a household_ref column, prints \"household_ref,household_id\" pairs on stdout.\n"
+    "  An export re-imports: its id column (人员ID, 住户ID) is the row's key.  --map FILE\n"
+    "  writes \"key,new id\" (key: 户编号, 住户ID or 人员ID, else the line) after the commit;\n"
+    "  --ids FILE translates a persons file's 住户ID through a households mapping file.\n"
     "  See docs/import-export.md.";
 
 enum kind { KIND_HOUSEHOLDS, KIND_PERSONS };
@@ -73,24 +83,51 @@ struct column {
     const char *zh;         /* Chinese header */
     const char *aliases[4]; /* other spellings found in office spreadsheets */
     int required;           /* 1 = the header must have it */
+    const char *ref;        /* the kind of id it names ("住户ID"): --ids may translate it */
+    int key;                /* 1 = the row's own id (the key of --map), in order of preference */
 };
 
-enum person_col { P_NAME, P_SEX, P_BIRTH_DATE, P_ID_NUMBER, P_PHONE, P_HOUSEHOLD_ID, P_GRID_CODE };
+/* The columns of `epigrid export persons`, all of them: 人员ID is the key of
+ * --map (the person gets a new id). */
+enum person_col {
+    P_PERSON_ID,
+    P_NAME,
+    P_SEX,
+    P_BIRTH_DATE,
+    P_ID_NUMBER,
+    P_PHONE,
+    P_HOUSEHOLD_ID,
+    P_GRID_CODE
+};
 static const struct column person_columns[] = {
-    {"name", "姓名", {NULL}, 1},
-    {"sex", "性别", {NULL}, 0},
-    {"birth_date", "出生日期", {"出生年月日", NULL}, 0},
-    {"id_number", "身份证号", {"身份证号码", "公民身份号码", "身份证", NULL}, 1},
-    {"phone", "电话", {"联系电话", "手机号", "手机号码", NULL}, 0},
-    {"household_id", "住户ID", {NULL}, 0},
-    {"grid_code", "网格编码", {NULL}, 0},
+    {"person_id", "人员ID", {NULL}, 0, NULL, 1},
+    {"name", "姓名", {NULL}, 1, NULL, 0},
+    {"sex", "性别", {NULL}, 0, NULL, 0},
+    {"birth_date", "出生日期", {"出生年月日", NULL}, 0, NULL, 0},
+    {"id_number", "身份证号", {"身份证号码", "公民身份号码", "身份证", NULL}, 1, NULL, 0},
+    {"phone", "电话", {"联系电话", "手机号", "手机号码", NULL}, 0, NULL, 0},
+    {"household_id", "住户ID", {NULL}, 0, "住户ID", 0},
+    {"grid_code", "网格编码", {NULL}, 0, NULL, 0},
 };
 
-enum household_col { H_GRID_CODE, H_ADDRESS, H_HOUSEHOLD_REF };
+/* Those of `epigrid export households` too: 住户ID is a key of --map (after
+ * the user's own 户编号); 户主人员ID and 人数 are derived from the persons
+ * (who come after their households) and read as nothing. */
+enum household_col {
+    H_HOUSEHOLD_REF,
+    H_HOUSEHOLD_ID,
+    H_GRID_CODE,
+    H_ADDRESS,
+    H_HEAD_PERSON_ID,
+    H_MEMBERS
+};
 static const struct column household_columns[] = {
-    {"grid_code", "网格编码", {NULL}, 1},
-    {"address", "地址", {"住址", "家庭住址", NULL}, 1},
-    {"household_ref", "户编号", {NULL}, 0},
+    {"household_ref", "户编号", {NULL}, 0, NULL, 1},
+    {"household_id", "住户ID", {NULL}, 0, NULL, 1},
+    {"grid_code", "网格编码", {NULL}, 1, NULL, 0},
+    {"address", "地址", {"住址", "家庭住址", NULL}, 1, NULL, 0},
+    {"head_person_id", "户主人员ID", {NULL}, 0, NULL, 0},
+    {"members", "人数", {NULL}, 0, NULL, 0},
 };
 
 #define COLUMNS_MAX 8
@@ -129,6 +166,10 @@ struct import {
     int64_t id_first, id_last;
     char common[REGION_CODE_MAX]; /* longest prefix shared by every imported grid */
     FILE *mapping;                /* households with household_ref: "ref,id" until commit */
+    int key_column;               /* the column of the rows' keys for --map, -1: the line */
+    struct idmap *household_ids;  /* --ids: the map translating household_id, or NULL */
+    struct idmaps refs;           /* --ids */
+    struct idmap_out map;         /* --map */
     struct buf scratch;           /* trimmed values of the current row */
     int64_t started_us;
 };
@@ -200,6 +241,12 @@ static void report(const struct import *im, long line, const struct ep_error *e,
         char label[128];
         field_label(im, e->fields[i].field, label, sizeof label);
         fprintf(stderr, "%s%s: %s\n", prefix, label, e->fields[i].msg[im->lang]);
+        /* An export without --full masks ID numbers: they cannot come back. */
+        if (strcmp(e->fields[i].field, "id_number") == 0 && id_number_raw &&
+            strchr(id_number_raw, '*'))
+            fprintf(stderr, "%s%s\n", prefix,
+                    en ? "  hint: the ID number is masked; export with --full to import it again"
+                       : "  提示:身份证号已脱敏;再导入须用 epigrid export --full 导出的文件");
         /* Excel turns long digit strings into numbers (4.31122E+17) and loses digits. */
         if (strcmp(e->fields[i].field, "id_number") == 0 && id_number_raw &&
             (strstr(id_number_raw, "E+") || strstr(id_number_raw, "e+")))
@@ -323,10 +370,19 @@ static int header(struct import *im, const struct csvread_field *f, size_t n)
         im->field_of_column[P_GRID_CODE] < 0)
         ep_error_field(err, "grid_code", "需要“住户ID”或“网格编码”列",
                        "a household_id or grid_code column is required");
+    im->key_column = -1;
+    for (int c = 0; c < im->ncolumns; c++)
+        if (im->columns[c].key && im->key_column < 0 && im->field_of_column[c] >= 0)
+            im->key_column = c;
+    if (im->kind == KIND_PERSONS && im->field_of_column[P_HOUSEHOLD_ID] >= 0)
+        im->household_ids = idmaps_find(&im->refs, "住户ID");
+    idmaps_check_used(&im->refs, err);
     if (err->nfields) {
         ep_error_set(err, EP_EINVAL, "表头有误,未导入任何数据", "bad header row; nothing imported");
         return -EP_EINVAL;
     }
+    idmap_out_header(&im->map, im->key_column >= 0 ? im->label[im->key_column] : IDMAP_LINE_KEY,
+                     im->kind == KIND_PERSONS ? "人员ID" : "住户ID");
     if (im->kind == KIND_HOUSEHOLDS && im->field_of_column[H_HOUSEHOLD_REF] >= 0 && !im->dry_run) {
         im->mapping = tmpfile();
         if (!im->mapping)
@@ -369,7 +425,9 @@ static int collect_values(struct import *im, const struct csvread_field *f, size
         if (im->scratch.len == at)
             continue;
         buf_putc(&im->scratch, '\0');
-        offsets[c] = at;
+        /* An export's formula guard ("'=...") is not part of the value. */
+        offsets[c] =
+            at + (size_t)(csvwrite_unguard(im->scratch.data + at) - (im->scratch.data + at));
     }
     for (int c = 0; c < COLUMNS_MAX; c++)
         out->v[c] =
@@ -454,9 +512,20 @@ static const char *strip_apostrophe(const char *v)
     return v && (v[0] == '\'' || v[0] == '`') && v[1] ? v + 1 : v;
 }
 
-static void note_imported(struct import *im, const char *grid, int64_t id, long line)
+static void note_imported(struct import *im, const struct row_values *rv, const char *grid,
+                          int64_t id, long line)
 {
     counts_add(&im->counts, grid);
+    if (im->map.f) {
+        char number[32], text[24];
+        const char *key = im->key_column >= 0 ? rv->v[im->key_column] : NULL;
+        if (!key) /* as sheet_made: "第 N 行" when the row's key cell is empty */
+            snprintf(number, sizeof number, im->key_column >= 0 ? "第%ld行" : "%ld", line);
+        if (!key)
+            key = number;
+        snprintf(text, sizeof text, "%lld", (long long)id);
+        idmap_out_add(&im->map, key, text);
+    }
     if (im->imported == 0) {
         snprintf(im->common, sizeof im->common, "%s", grid);
         im->id_first = id;
@@ -560,6 +629,17 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
         .grid_code = rv->v[P_GRID_CODE],
     };
     const char *hid = rv->v[P_HOUSEHOLD_ID];
+    if (hid && im->household_ids) {
+        const char *mapped = idmap_get(im->household_ids, hid);
+        if (!mapped) {
+            ep_error_field(&e, "household_id", "%s 不在对照表 %s 中",
+                           "%s is not in the mapping file %s", hid, im->household_ids->path);
+            report(im, line, &e, NULL);
+            im->bad++;
+            return 0;
+        }
+        hid = mapped;
+    }
     if (hid) {
         char *end;
         long long v = strtoll(hid, &end, 10);
@@ -585,7 +665,7 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
         *im->err = e;
         return rc;
     }
-    note_imported(im, p.grid_code, p.id, line);
+    note_imported(im, rv, p.grid_code, p.id, line);
     return 0;
 }
 
@@ -620,7 +700,7 @@ static int household_row(struct import *im, const struct row_values *rv, long li
         *im->err = e;
         return rc;
     }
-    note_imported(im, h.grid_code, h.id, line);
+    note_imported(im, rv, h.grid_code, h.id, line);
     if (im->mapping && rv->v[H_HOUSEHOLD_REF]) {
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)h.id);
@@ -696,25 +776,32 @@ static int copy_mapping(FILE *from)
 
 int cli_import(int argc, char **argv)
 {
-    /* Party organisations and members: import_orgs.c. */
+    /* The other kinds have files of their own; the options taking a value
+     * are skipped to find the kind. */
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "-d"))
+        if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "-d") || !strcmp(argv[i], "--map") ||
+            !strcmp(argv[i], "-m") || !strcmp(argv[i], "--ids") || !strcmp(argv[i], "-i"))
             i++;
         else if (argv[i][0] != '-') {
-            if (strcmp(argv[i], "orgs") == 0 || strcmp(argv[i], "members") == 0)
+            if (strcmp(argv[i], "orgs") == 0 || strcmp(argv[i], "members") == 0 ||
+                strcmp(argv[i], "activities") == 0)
                 return cli_import_orgs(argc, argv);
+            if (strcmp(argv[i], "teams") == 0) /* import_teams.c */
+                return cli_import_teams(argc, argv);
             if (strcmp(argv[i], "cases") == 0) /* import_cases.c */
                 return cli_import_cases(argc, argv);
             if (strcmp(argv[i], "regions") == 0 || strcmp(argv[i], "grids") == 0)
                 return cli_import_regions(argc, argv);
             break;
         }
-    const char *db = NULL;
+    const char *db = NULL, *map = NULL, *ids = NULL;
     struct import im;
     memset(&im, 0, sizeof im);
     const struct cli_option opts[] = {{"db", 'd', &db, NULL},
                                       {"skip-bad", 's', NULL, &im.skip_bad},
                                       {"dry-run", 'n', NULL, &im.dry_run},
+                                      {"map", 'm', &map, NULL},
+                                      {"ids", 'i', &ids, NULL},
                                       {NULL, 0, NULL, NULL}};
     int status = cli_options_parse(argc, argv, opts, HELP, 0);
     if (status >= 0)
@@ -732,19 +819,29 @@ int cli_import(int argc, char **argv)
     const char *path = argv[optind + 1];
     int en = im.lang == EP_LANG_EN;
 
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (idmaps_load(&im.refs, ids, &err) != 0 ||
+        idmap_out_open(&im.map, im.dry_run ? NULL : map, &err) != 0) {
+        cli_print_error(&err);
+        idmaps_free(&im.refs);
+        return CLI_FAIL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, en ? "epigrid: cannot open %s\n" : "epigrid: 无法打开文件 %s\n", path);
+        idmap_out_discard(&im.map);
+        idmaps_free(&im.refs);
         return CLI_FAIL;
     }
     im.s = cli_open_store(cli_db_path(db), 0);
     if (!im.s) {
         fclose(f);
+        idmap_out_discard(&im.map);
+        idmaps_free(&im.refs);
         return CLI_FAIL;
     }
     buf_init(&im.scratch);
-    struct ep_error err;
-    ep_error_clear(&err);
     im.err = &err;
     im.started_us = time_monotonic_us();
     status = CLI_FAIL;
@@ -826,7 +923,13 @@ int cli_import(int argc, char **argv)
     status = CLI_OK;
     if (copy_mapping(im.mapping) != 0)
         status = CLI_FAIL;
+    if (idmap_out_commit(&im.map, im.lang, &err) != 0) {
+        cli_print_error(&err);
+        status = CLI_FAIL;
+    }
 out:
+    idmap_out_discard(&im.map); /* a no-op after the commit */
+    idmaps_free(&im.refs);
     if (im.mapping)
         fclose(im.mapping);
     fclose(f);

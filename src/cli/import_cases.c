@@ -12,7 +12,8 @@
  *   发病日期/onset_date, 报告日期/report_date*, 确诊日期/confirmed_date,
  *   转归日期/outcome_date (discharged, deceased or excluded), 收治场所/site (a
  *   site's name)
- *   病例编号, 性别, 出生日期: read and ignored (the export's own; sex and birth
+ *   病例编号: the key of --map (the export's case number; the case gets a new one)
+ *   性别, 出生日期: read and ignored (the export's own; sex and birth
  *   date come from the ID number)
  *
  * Each row replays the case's history on the days it happened, through the
@@ -34,10 +35,11 @@
 #include "core/case.h"
 #include "core/person.h"
 #include "core/site.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
 
 static const char *HELP =
-    "用法 usage: epigrid import cases FILE.csv [--skip-bad] [--dry-run] [--db PATH]\n"
+    "用法 usage: epigrid import cases FILE.csv [--skip-bad] [--dry-run] [--map FILE] [--db PATH]\n"
     "\n"
     "  病例一览表 line list: 身份证号/id_number*, 姓名/name, 网格编码/grid_code, 电话/phone,\n"
     "  状态/status* (疑似病例/确诊病例/无症状感染者/已排除/治愈出院/死亡), 病情分型/severity,\n"
@@ -45,7 +47,8 @@ static const char *HELP =
     "  转归日期/outcome_date, 收治场所/site (场所名称)\n"
     "  新的人员按姓名和网格编码登记。每个病例按发生日期记入(报告、确诊、转归)。\n"
     "  Each case is entered on the days it happened.  Nothing is imported if any row is bad\n"
-    "  unless --skip-bad; --dry-run only checks.  Prints \"line,case id\" pairs.";
+    "  unless --skip-bad; --dry-run only checks.  Prints \"line,case id\" pairs.\n"
+    "  --map FILE: 写出 病例编号(或行号)→新病例编号 对照表 writes \"key,new id\" to FILE.";
 
 enum {
     C_CASE_ID,
@@ -64,20 +67,20 @@ enum {
     C_OUTCOME,
 };
 static const struct sheet_column columns[] = {
-    {"case_id", "病例编号", {NULL}, 0},
-    {"name", "姓名", {NULL}, 0},
-    {"sex", "性别", {NULL}, 0},
-    {"birth_date", "出生日期", {NULL}, 0},
-    {"id_number", "身份证号", {"身份证号码"}, 1},
-    {"phone", "电话", {"联系电话"}, 0},
-    {"grid_code", "网格编码", {NULL}, 0},
-    {"status", "状态", {"病例状态"}, 1},
-    {"severity", "病情分型", {"临床分型"}, 0},
-    {"onset_date", "发病日期", {NULL}, 0},
-    {"report_date", "报告日期", {NULL}, 1},
-    {"confirmed_date", "确诊日期", {NULL}, 0},
-    {"site", "收治场所", {"收治医院"}, 0},
-    {"outcome_date", "转归日期", {NULL}, 0},
+    {"case_id", "病例编号", {NULL}, 0, NULL, 1},
+    {"name", "姓名", {NULL}, 0, NULL, 0},
+    {"sex", "性别", {NULL}, 0, NULL, 0},
+    {"birth_date", "出生日期", {NULL}, 0, NULL, 0},
+    {"id_number", "身份证号", {"身份证号码"}, 1, NULL, 0},
+    {"phone", "电话", {"联系电话"}, 0, NULL, 0},
+    {"grid_code", "网格编码", {NULL}, 0, NULL, 0},
+    {"status", "状态", {"病例状态"}, 1, NULL, 0},
+    {"severity", "病情分型", {"临床分型"}, 0, NULL, 0},
+    {"onset_date", "发病日期", {NULL}, 0, NULL, 0},
+    {"report_date", "报告日期", {NULL}, 1, NULL, 0},
+    {"confirmed_date", "确诊日期", {NULL}, 0, NULL, 0},
+    {"site", "收治场所", {"收治医院"}, 0, NULL, 0},
+    {"outcome_date", "转归日期", {NULL}, 0, NULL, 0},
 };
 _Static_assert(sizeof columns / sizeof columns[0] <= SHEET_COLUMNS_MAX, "columns fit a sheet");
 
@@ -229,7 +232,8 @@ static int case_row(struct sheet *sh, char **v, long line, struct ep_error *e)
         rename_occurred(e, "outcome_date");
     }
     if (rc == 0 && (rc = store_commit(sh->s, e)) == 0) {
-        printf("%ld,%lld\n", line, (long long)c.id);
+        buf_appendf(sh->ctx, "%ld,%lld\n", line, (long long)c.id);
+        sheet_made(sh, sheet_key(sh, v), line, c.id, NULL);
         return 0;
     }
     store_rollback(sh->s);
@@ -238,22 +242,36 @@ static int case_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     return 1; /* field errors, or a rule of the case (409, 422): its message */
 }
 
+/* After the commit: "line,case id" of each case imported. */
+static void print_cases(struct sheet *sh)
+{
+    const struct buf *lines = sh->ctx;
+    if (lines->len)
+        fwrite(lines->data, 1, lines->len, stdout);
+}
+
 int cli_import_cases(int argc, char **argv)
 {
-    const char *db;
-    int skip_bad, dry_run;
-    int rc = sheet_options(argc, argv, HELP, &db, &skip_bad, &dry_run);
+    struct sheet_options o;
+    int rc = sheet_options(argc, argv, HELP, 1, &o);
     if (rc >= 0)
         return rc;
     if (strcmp(argv[optind], "cases") != 0) {
         return cli_usage(HELP);
     }
+    struct buf lines;
+    buf_init(&lines);
     struct sheet sh = {
         .columns = columns,
         .ncolumns = (int)(sizeof columns / sizeof columns[0]),
         .row = case_row,
+        .committed = print_cases,
+        .ctx = &lines,
         .what_zh = "病例",
         .what_en = "cases",
+        .id_kind = "病例编号",
     };
-    return sheet_import(&sh, argv[optind + 1], db, skip_bad, dry_run);
+    rc = sheet_import(&sh, argv[optind + 1], &o);
+    buf_cleanup(&lines);
+    return rc;
 }

@@ -14,8 +14,9 @@
  *            (祁阳市 431181 was 祁阳县 431121 until 2021).
  *   grids:   村社区/village* (a 12-digit code or a name path
  *            东安县/白牙市镇/茶亭社区), 网格名称/name*, 责任人ID/responsible_person_id
- *            (a registered person: the grid's responsible, 包网格).  Each grid
- *            takes the next free 15-digit code under its village.
+ *            (a registered person: the grid's responsible, 包网格), 网格编码/code
+ *            (the columns of `epigrid export grids`).  A grid takes the code
+ *            given, else the next free 15-digit code under its village.
  *
  * One write for the file; each row in a write of its own nested in it (a
  * savepoint), checked and inserted by region_insert -- the same rules as
@@ -41,42 +42,46 @@
 #include "util/csvwrite.h"
 
 static const char *HELP =
-    "用法 usage: epigrid import regions|grids FILE.csv [--dry-run] [--db PATH]\n"
+    "用法 usage: epigrid import regions|grids FILE.csv [--dry-run] [--map FILE] [--ids FILE]\n"
+    "                                            [--db PATH]\n"
     "\n"
     "  regions: 编码/code, 名称/name*, 上级/parent(编码或名称路径,如 东安县/白牙市镇)\n"
     "           没有编码时取上级下一个空闲编码;编码与上级都给出时编码须含上级编码。\n"
     "           原编码/former_code, 原名称/former_name, 变更日期/changed_on:地区曾用的编码\n"
     "           (如 431181 祁阳市 原为 431121 祁阳县);该地区已存在时只登记原编码。\n"
     "  grids:   村社区/village*(12 位编码或名称路径,如 东安县/白牙市镇/茶亭社区),\n"
-    "           网格名称/name*, 责任人ID/responsible_person_id\n"
-    "           网格编码取所在村/社区下一个空闲的 15 位编码。\n"
+    "           网格名称/name*, 责任人ID/responsible_person_id, 网格编码/code\n"
+    "           没有网格编码时取所在村/社区下一个空闲的 15 位编码。\n"
     "  编码 UTF-8 或 GBK。有任何一行有误时不导入任何数据(退出码 1);--dry-run 只检查。\n"
     "  导入后在标准输出打印 编码,名称,上级编码。\n"
     "\n"
     "  Imports custom regions or grids (UTF-8 or GBK).  regions: a code, or a parent (code\n"
     "  or name path) under which the next free code is taken.  grids: a village (code or\n"
     "  name path), the grid's name, optionally its responsible person's id; each grid gets\n"
-    "  the next free 15-digit code under its village.  former_code, former_name, changed_on:\n"
-    "  a code the region had before (recorded alone when the region exists).\n"
-    "  Nothing is imported if any row is\n"
-    "  bad; --dry-run only checks.  Prints \"code,name,parent\" of the rows made on stdout.\n"
+    "  the code given or the next free 15-digit code under its village.  former_code,\n"
+    "  former_name, changed_on: a code the region had before (recorded alone when the\n"
+    "  region exists).  Nothing is imported if any row is bad; --dry-run only checks.\n"
+    "  Prints \"code,name,parent\" of the rows made on stdout.  --map FILE writes \"key,new\n"
+    "  code\" (key: the code column or the line); --ids FILE translates 责任人ID through a\n"
+    "  persons mapping file.\n"
     "  See docs/import-export.md.";
 
 enum { R_CODE, R_NAME, R_PARENT, R_FORMER_CODE, R_FORMER_NAME, R_CHANGED_ON };
 static const struct sheet_column region_columns[] = {
-    {"code", "编码", {"地区编码", "区划代码", NULL}, 0},
-    {"name", "名称", {"地区名称", NULL}, 1},
-    {"parent", "上级", {"上级编码", "上级地区", "parent_code", NULL}, 0},
-    {"former_code", "原编码", {"原区划代码", NULL}, 0},
-    {"former_name", "原名称", {NULL}, 0},
-    {"changed_on", "变更日期", {NULL}, 0},
+    {"code", "编码", {"地区编码", "区划代码", NULL}, 0, NULL, 1},
+    {"name", "名称", {"地区名称", NULL}, 1, NULL, 0},
+    {"parent", "上级", {"上级编码", "上级地区", "parent_code", NULL}, 0, NULL, 0},
+    {"former_code", "原编码", {"原区划代码", NULL}, 0, NULL, 0},
+    {"former_name", "原名称", {NULL}, 0, NULL, 0},
+    {"changed_on", "变更日期", {NULL}, 0, NULL, 0},
 };
 
-enum { G_VILLAGE, G_NAME, G_RESPONSIBLE };
+enum { G_CODE, G_VILLAGE, G_NAME, G_RESPONSIBLE };
 static const struct sheet_column grid_columns[] = {
-    {"village", "村社区", {"村/社区", "村", "社区", "village_code"}, 1},
-    {"name", "网格名称", {"网格", "名称", NULL}, 1},
-    {"responsible_person_id", "责任人ID", {"责任人", NULL}, 0},
+    {"code", "网格编码", {"编码", "grid_code", NULL}, 0, NULL, 1},
+    {"village", "村社区", {"村/社区", "村", "社区", "village_code"}, 1, NULL, 0},
+    {"name", "网格名称", {"网格", "名称", NULL}, 1, NULL, 0},
+    {"responsible_person_id", "责任人ID", {"责任人", NULL}, 0, "人员ID", 0},
 };
 
 /* What the import keeps beside the sheet (sh->ctx). */
@@ -164,7 +169,6 @@ static void former_row(struct sheet *sh, struct write *w, char **v, struct regio
 /* One data row in a write of its own, nested in the file's (sheet.h). */
 static int row(struct sheet *sh, char **v, long line, struct ep_error *e)
 {
-    (void)line;
     struct run *r = sh->ctx;
     struct write w;
     if (write_begin(&w, sh->s, &sh->who, NULL, NULL, NULL, e) != 0)
@@ -175,8 +179,10 @@ static int row(struct sheet *sh, char **v, long line, struct ep_error *e)
         responsible = sheet_id(v[G_RESPONSIBLE]);
         if (responsible < 0)
             ep_error_field(e, "responsible_person_id", "应为正整数", "must be a positive integer");
-        struct region_input in = {
-            .parent = strip_apostrophe(v[G_VILLAGE]), .name = v[G_NAME], .level = REGION_GRID};
+        struct region_input in = {.code = strip_apostrophe(v[G_CODE]),
+                                  .parent = strip_apostrophe(v[G_VILLAGE]),
+                                  .name = v[G_NAME],
+                                  .level = REGION_GRID};
         if (write_check(&w) == 0)
             region_insert(&w, &in, &made);
     } else if (v[R_FORMER_CODE] || v[R_FORMER_NAME] || v[R_CHANGED_ON]) {
@@ -195,6 +201,8 @@ static int row(struct sheet *sh, char **v, long line, struct ep_error *e)
     }
     if (write_end(&w, 0) == 0) {
         note_made(r, &made);
+        if (made.level)
+            sheet_made(sh, sheet_key(sh, v), line, 0, made.code);
         return 0;
     }
     if (e->code == EP_EINTERNAL || e->code == EP_EUNAVAILABLE)
@@ -275,15 +283,11 @@ static int finish(struct sheet *sh, const char *path, int encoding, struct ep_er
 
 int cli_import_regions(int argc, char **argv)
 {
-    const char *db = NULL;
-    int dry_run = 0;
-    const struct cli_option opts[] = {
-        {"db", 'd', &db, NULL}, {"dry-run", 'n', NULL, &dry_run}, {NULL, 0, NULL, NULL}};
-    int status = cli_options_parse(argc, argv, opts, HELP, 0);
+    struct sheet_options o;
+    int status = sheet_options(argc, argv, HELP, 0, &o); /* no --skip-bad: no tree with holes */
     if (status >= 0)
         return status;
-    if (argc - optind != 2 ||
-        (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "grids") != 0)) {
+    if (strcmp(argv[optind], "regions") != 0 && strcmp(argv[optind], "grids") != 0) {
         return cli_usage(HELP);
     }
     struct run r;
@@ -300,8 +304,11 @@ int cli_import_regions(int argc, char **argv)
         .file_write = 1,
         .header_check = header_check,
         .finish = finish,
+        .what_zh = r.grids ? "网格" : "地区",
+        .what_en = r.grids ? "grids" : "regions",
+        .id_kind = r.grids ? "网格编码" : "编码",
     };
-    status = sheet_import(&sh, argv[optind + 1], db, 0, dry_run);
+    status = sheet_import(&sh, argv[optind + 1], &o);
     buf_cleanup(&r.made_rows);
     return status;
 }

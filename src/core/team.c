@@ -119,6 +119,42 @@ int team_list(struct store *s, const char *scope, const char *region, const char
     return ref_rows_json(st, team_row, items, err);
 }
 
+int team_roster_list(struct store *s, const char *region, team_roster_fn fn, void *ctx,
+                     struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT t.id, t.name, y.name_zh, t.org_id, t.active_from, t.active_to,"
+        " CASE WHEN p.id = t.leader_person_id THEN 1 ELSE 0 END, p.id, p.name, p.id_number"
+        " FROM teams t JOIN team_types y ON y.code = t.type_code"
+        " JOIN team_members m ON m.team_id = t.id JOIN persons p ON p.id = m.person_id"
+        " WHERE t.region_code >= ? AND t.region_code < ?"
+        " ORDER BY t.id, CASE WHEN p.id = t.leader_person_id THEN 0 ELSE 1 END, m.rowid",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, region);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        struct team_roster_row row = {
+            .team_id = store_column_int64(st, 0),
+            .name = store_column_text(st, 1),
+            .type_name = store_column_text(st, 2),
+            .org_id = store_column_int64(st, 3),
+            .active_from = store_column_text(st, 4),
+            .active_to = store_column_is_null(st, 5) ? NULL : store_column_text(st, 5),
+            .leader = store_column_int64(st, 6) != 0,
+            .person_id = store_column_int64(st, 7),
+            .person_name = store_column_text(st, 8),
+            .id_number = store_column_text(st, 9),
+        };
+        if ((rc = fn(&row, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc == STORE_DONE ? 0 : rc;
+}
+
 /* 1 if team type "code" exists, 0 if not, <0 on error. */
 static int type_exists(struct store *s, const char *code, struct ep_error *err)
 {

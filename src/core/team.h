@@ -61,6 +61,27 @@ int team_list(struct store *s, const char *scope, const char *region, const char
 int team_member_add(struct store *s, const struct actor *who, int64_t team_id, int64_t person_id,
                     struct ep_error *err);
 
+/* One member of a team, as the roster export writes it (team_roster_list). */
+struct team_roster_row {
+    int64_t team_id;
+    const char *name;        /* the team's */
+    const char *type_name;   /* the type's Chinese name (党员突击队) */
+    int64_t org_id;          /* the organisation that formed it */
+    const char *active_from; /* YYYY-MM-DD */
+    const char *active_to;   /* YYYY-MM-DD, or NULL when open */
+    int leader;              /* 1 for the team's leader */
+    int64_t person_id;
+    const char *person_name;
+    const char *id_number; /* in full: the caller masks it */
+};
+/* Calls "fn" for every member of every team in the subtree of "region" (in
+ * the caller's scope), by team id, the leader first, then the members in
+ * the order they joined.  The row's strings are borrowed for the call.
+ * Stops and returns fn's value if it is not 0. */
+typedef int (*team_roster_fn)(const struct team_roster_row *row, void *ctx);
+int team_roster_list(struct store *s, const char *region, team_roster_fn fn, void *ctx,
+                     struct ep_error *err);
+
 /* The catalogue of team types by sort order, appended to "items". */
 int team_types_list(struct store *s, json_t *items, struct ep_error *err);
 /* Adds a type (root scope only, -EP_EFORBIDDEN): code 2-32 of [a-z0-9_],

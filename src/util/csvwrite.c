@@ -57,3 +57,8 @@ void csvwrite_row(struct buf *b, const char *const *fields, size_t n)
     }
     buf_puts(b, "\r\n");
 }
+
+const char *csvwrite_unguard(const char *text)
+{
+    return text && text[0] == '\'' && text[1] && strchr("=+-@\t\r", text[1]) ? text + 1 : text;
+}

@@ -31,4 +31,9 @@ void csvwrite_field(struct buf *b, const char *text);
 /* Appends one record: the "n" fields separated by commas, then CRLF. */
 void csvwrite_row(struct buf *b, const char *const *fields, size_t n);
 
+/* The guard undone, for the imports that read what an export wrote: "text"
+ * without the apostrophe csvwrite_field put before = + - @ tab or CR (a
+ * pointer into "text"); any other text as it is.  NULL stays NULL. */
+const char *csvwrite_unguard(const char *text);
+
 #endif

@@ -1,11 +1,13 @@
 // import_export.test.mjs -- `epigrid import` and `epigrid export` driven as a
 // user would, against a server's database: UTF-8 and GBK files, bad rows
 // (nothing written unless --skip-bad), header errors, bad bytes, duplicates,
-// counters, CSV round trip (masked and --full), xlsx, and the audit rows.
+// counters, CSV round trip (masked and --full), xlsx, and the audit rows;
+// teams and activities from rosters, mapping files (--map, --ids), and every
+// export re-imported into another system (issue 18, item 4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { startServer } from './lib.mjs';
@@ -393,4 +395,173 @@ test('one audit row per import and per export, with counts', async () => {
   assert.equal(xlsx.after.count, 3);
   assert.equal(xlsx.region_code, '431122');
   assert.ok(exports.some((e) => e.entity === 'person' && e.after.pii === 'masked' && e.after.format === 'csv'));
+});
+
+// ---- teams, activities, mapping files, round trips (issue 18, item 4) ----
+
+// A mapping file (--map): its header, and key -> new id.
+function readMap(p) {
+  const text = readFileSync(p, 'utf8');
+  assert.ok(text.startsWith('\uFEFF'), 'mapping files carry a BOM for Excel');
+  const [header, ...rows] = parseCsv(text.slice(1));
+  return { header: header.join(','), ids: Object.fromEntries(rows) };
+}
+
+let orgMap; // the organisations file's 编号 -> id
+test('import teams from a roster (one row per member, merged cells) and activities; --ids translates 党组织ID, --map keys each team', async () => {
+  const orgFile = path.join(srv.dir, 'orgs.map.csv');
+  const o = srv.cli(['import', 'orgs', file('编号,名称,类别,地区编码,成立日期\nO1,茶亭社区党支部,常设,431122101201,2020-01-01\n'), '--map', orgFile]);
+  assert.equal(o.status, 0, o.stderr);
+  orgMap = readMap(orgFile);
+  assert.equal(orgMap.header, '编号,新党组织ID');
+  const orgId = orgMap.ids.O1;
+  assert.match(o.stderr, new RegExp(`新党组织编号:${orgId} 至 ${orgId}`));
+  const [a, b, c] = imported;
+  const roster = [
+    '队伍名称,队伍类型,党组织ID,开始日期,职务,姓名,身份证号',
+    `雍景园党员突击队,党员突击队,O1,2020-02-01,队员,${a.name},${a.id}`,
+    `,,,,队长,${b.name},${b.id}`, // merged cells: the team's columns left empty
+    `茶亭志愿服务队,volunteer,O1,,,,${c.id}`,
+    `茶亭志愿服务队,volunteer,O1,,,${a.name},${a.id}`, // or repeated
+  ].join('\r\n') + '\r\n';
+  const mapFile = path.join(srv.dir, 'teams.map.csv');
+  const r = srv.cli(['import', 'teams', file(roster), '--ids', orgFile, '--map', mapFile]);
+  assert.equal(r.status, 0, r.stderr);
+  const teams = readMap(mapFile);
+  assert.equal(teams.header, '行号,新队伍ID'); // no key column: each team's first line
+  assert.deepEqual(Object.keys(teams.ids), ['2', '4']);
+  assert.match(r.stderr, new RegExp(`新队伍编号:${teams.ids[2]} 至 ${teams.ids[4]}`));
+  const [t1, t2] = await Promise.all([2, 4].map((k) => admin.get(`/api/v1/teams/${teams.ids[k]}`)));
+  assert.deepEqual([t1.body.name, t1.body.type, t1.body.org_id, t1.body.active_from, t1.body.leader_name],
+    ['雍景园党员突击队', 'commando', Number(orgId), '2020-02-01', b.name]);
+  assert.deepEqual(t1.body.members.map((m) => m.name), [b.name, a.name]);
+  assert.deepEqual([t2.body.type, t2.body.leader_name], ['volunteer', c.name]); // the first member leads
+  assert.deepEqual(t2.body.members.map((m) => m.name), [c.name, a.name]);
+
+  // Bad rows: each named by its line and column, nothing written, no map.
+  const snap = srv.snapshot();
+  const badMap = path.join(srv.dir, 'bad.map.csv');
+  const bad = file([
+    '队伍ID,队伍名称,队伍类型,党组织ID,职务,身份证号',
+    `T1,甲队,党员突击队,${orgId},队长,${a.id}`,
+    `T1,,,,队长,${b.id}`, // 3: a second leader
+    `T2,乙队,党员突击队,${orgId},,${idNumber('43112219850612999')}`, // 4: not registered
+    `T1,甲队,党员突击队,${orgId},,${c.id}`, // 5: team T1 again, apart from its rows
+    `T3,丙队,没有这种队,${orgId},,${c.id}`, // 6: no such type
+  ].join('\n') + '\n');
+  const no = srv.cli(['import', 'teams', bad, '--map', badMap]);
+  assert.equal(no.status, 1);
+  assert.match(no.stderr, /第 3 行: 职务: 本队已有队长\(第 2 行\)/);
+  assert.match(no.stderr, /第 4 行: 身份证号: 身份证号 \d{17}[\dX] 未登记/);
+  assert.match(no.stderr, /第 5 行: 队伍ID: T1 已在第 2 行出现/);
+  assert.match(no.stderr, /第 6 行: 队伍类型: 队伍类型 没有这种队 不存在/);
+  const en = srv.cli(['import', 'teams', bad], { env: { EPIGRID_LANG: 'en' } });
+  assert.match(en.stderr, /line 3: 职务: the team has a leader already \(line 2\)/);
+  assert.equal(existsSync(badMap), false);
+  assert.equal(srv.snapshot(), snap);
+
+  // Activities: kinds in Chinese, registered participants by ID number.
+  const actFile = path.join(srv.dir, 'acts.map.csv');
+  const acts = srv.cli(['import', 'activities', file([
+    '活动ID,党组织ID,日期,类型,主题,地点,参加人数,参加人员身份证号',
+    `A1,O1,2020-02-01,誓师/请战,茶亭社区抗疫誓师大会,社区广场,30,"${a.id}、${b.id}"`,
+    `A2,O1,2020-02-03,学习,学习防控指南,,,${c.id}`,
+  ].join('\n') + '\n'), '--ids', orgFile, '--map', actFile]);
+  assert.equal(acts.status, 0, acts.stderr);
+  const actIds = readMap(actFile).ids;
+  assert.deepEqual(Object.keys(actIds), ['A1', 'A2']);
+  const [a1, a2] = await Promise.all(['A1', 'A2'].map((k) => admin.get(`/api/v1/org-activities/${actIds[k]}`)));
+  assert.deepEqual([a1.body.kind, a1.body.org_id, a1.body.participants, a1.body.place, a1.body.occurred_at.slice(0, 10)],
+    ['pledge', Number(orgId), 30, '社区广场', '2020-02-01']);
+  assert.deepEqual(a1.body.persons.map((x) => x.name).sort(), [a.name, b.name].sort());
+  assert.deepEqual([a2.body.kind, a2.body.participants], ['study', 1]);
+  const badAct = srv.cli(['import', 'activities', file(`党组织ID,日期,类型,主题,参加人员身份证号\n${orgId},2020-02-05,联欢,春节联欢,${c.id}\n${orgId},2020-02-05,会议,例会,${idNumber('43112219850612998')}\n`)]);
+  assert.equal(badAct.status, 1);
+  assert.match(badAct.stderr, /第 2 行: 类型: 须为 pledge/);
+  assert.match(badAct.stderr, /第 3 行: 参加人员身份证号: 身份证号 \d+ 未登记/);
+});
+
+let householdMap; // the households of the next test: 户编号 -> id
+test('--map and --ids: a persons file names its households by the 户编号 of the households file', async () => {
+  const hmap = path.join(srv.dir, 'hh.map.csv');
+  const h = srv.cli(['import', 'households', file(`户编号,网格编码,地址\nK1,${GRID_C},贵头村 8 号\nK2,${GRID_C},=贵头村 9 号\n`), '--map', hmap]);
+  assert.equal(h.status, 0, h.stderr);
+  householdMap = readMap(hmap);
+  assert.equal(householdMap.header, '户编号,新住户ID');
+  const p = person(40);
+  const pmap = path.join(srv.dir, 'p.map.csv');
+  const text = `人员ID,姓名,身份证号,住户ID\nP40,${p.name},${p.id},K2\n`;
+  const dry = srv.cli(['import', 'persons', file(text), '--ids', hmap, '--map', pmap, '--dry-run']);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.equal(existsSync(pmap), false, 'a dry run writes no mapping file');
+  const r = srv.cli(['import', 'persons', file(text), '--ids', hmap, '--map', pmap]);
+  assert.equal(r.status, 0, r.stderr);
+  const pid = readMap(pmap).ids.P40; // the file's 人员ID is the key
+  const got = await admin.get(`/api/v1/persons/${pid}`);
+  assert.deepEqual([got.body.name, got.body.household_id, got.body.grid_code], [p.name, Number(householdMap.ids.K2), GRID_C]);
+  imported.push({ ...p, grid: GRID_C });
+  // A key the map does not hold is a bad row; a map no column takes is a header error.
+  const snap = srv.snapshot();
+  const missing = srv.cli(['import', 'persons', file(`姓名,身份证号,住户ID\n${person(41).name},${person(41).id},K9\n`), '--ids', hmap]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /第 2 行: 住户ID \(household_id\): K9 不在对照表 .*hh\.map\.csv 中/);
+  const useless = srv.cli(['import', 'households', file(`网格编码,地址\n${GRID_C},贵头村 10 号\n`), '--ids', hmap]);
+  assert.equal(useless.status, 1);
+  assert.match(useless.stderr, /对照表 .*hh\.map\.csv\(新住户ID\)用不上/);
+  assert.equal(srv.snapshot(), snap);
+});
+
+test('every export re-imports into another system: grids, households, persons and teams come back in the same columns', async () => {
+  const kinds = ['grids', 'households', 'persons', 'teams'];
+  const exported = (s, kind) => {
+    const r = s.cli(['export', kind, '--region', '4311', '--full']);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const files = Object.fromEntries(kinds.map((k) => [k, file(exported(srv, k))]));
+  const other = await startServer();
+  try {
+    const root = await other.as('admin');
+    for (const [code, name] of [['431122', '东安县'], ['431122101', '白牙市镇'], ['431122101201', '茶亭社区'],
+      ['431124', '道县'], ['431124101', '梅花镇'], ['431124101201', '贵头村']]) {
+      assert.equal((await root.post('/api/v1/regions', { code, name })).status, 201);
+    }
+    const run = (...args) => { const r = other.cli(args); assert.equal(r.status, 0, r.stderr); };
+    const into = (name, text) => { const p = path.join(other.dir, name); writeFileSync(p, text); return p; };
+    const map = (name) => path.join(other.dir, name);
+    run('import', 'grids', files.grids); // the grids keep their codes
+    // This system has records of its own first, so that every id differs.
+    run('import', 'households', into('own-h.csv', `网格编码,地址\n${GRID_C},本地一户\n`));
+    run('import', 'persons', into('own-p.csv', `姓名,身份证号,网格编码\n本地人员,${idNumber('43112419700101555')},${GRID_C}\n`));
+    run('import', 'households', files.households, '--map', map('h.csv'));
+    run('import', 'persons', files.persons, '--ids', map('h.csv'), '--map', map('p.csv'));
+    run('import', 'orgs', into('orgs.csv', '编号,名称,类别,地区编码,成立日期\n'
+      + `own,本地党支部,常设,431124101201,2020-01-01\n${orgMap.ids.O1},茶亭社区党支部,常设,431122101201,2020-01-01\n`),
+    '--map', map('o.csv'));
+    run('import', 'teams', files.teams, '--ids', map('o.csv'), '--map', map('t.csv'));
+    const ids = Object.fromEntries(['h', 'p', 'o', 't'].map((m) => [m, readMap(map(`${m}.csv`)).ids]));
+    assert.ok(Object.entries(ids.h).every(([from, to]) => from !== to), 'new household ids');
+    // Export again: the same rows, the ids translated through the mapping files.
+    const via = (m, v) => (v === '' ? '' : ids[m][v]);
+    const again = {}, before = {};
+    for (const k of kinds) {
+      const [head, ...rows] = parseCsv(exported(other, k).slice(1));
+      const [headBefore, ...rowsBefore] = parseCsv(readFileSync(files[k], 'utf8').slice(1));
+      assert.deepEqual(head, headBefore);
+      again[k] = rows;
+      before[k] = rowsBefore;
+    }
+    assert.deepEqual(again.grids, before.grids);
+    assert.deepEqual(again.households.filter((r) => r[2] !== '本地一户'),
+      before.households.map(([id, ...rest]) => [via('h', id), ...rest]));
+    assert.deepEqual(again.persons.filter((r) => r[1] !== '本地人员'),
+      before.persons.map((r) => [via('p', r[0]), ...r.slice(1, 6), via('h', r[6]), r[7]]));
+    assert.deepEqual(again.teams, before.teams.map((r) => [via('t', r[0]), r[1], r[2], via('o', r[3]), ...r.slice(4)]));
+    assert.equal(again.teams.length, 4); // both teams, two members each
+    // The export's formula guard ("'=...") did not stay in the data.
+    const hh = await root.get(`/api/v1/households?region=${GRID_C}`);
+    assert.ok(hh.body.items.some((x) => x.address === '=贵头村 9 号'), JSON.stringify(hh.body.items));
+  } finally {
+    await other.stop();
+  }
 });

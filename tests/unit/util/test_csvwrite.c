@@ -58,11 +58,36 @@ static void a_row_ends_in_crlf(void **state)
     buf_cleanup(&b);
 }
 
+/* What the guard added, csvwrite_unguard takes off; nothing else. */
+static void the_guard_is_undone_on_import(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"'=HYPERLINK(1)", "=HYPERLINK(1)"},
+        {"'+1+1", "+1+1"},
+        {"'-2+3", "-2+3"},
+        {"'@SUM(A1)", "@SUM(A1)"},
+        {"'\t=1", "\t=1"},
+        {"'\r=1", "\r=1"},
+        {"'431122198506123018", "'431122198506123018"}, /* an apostrophe typed in Excel: the
+                                                           ID number's reader drops it */
+        {"'", "'"},
+        {"O'Neil", "O'Neil"},
+        {"=1", "=1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(csvwrite_unguard(cases[i].in), cases[i].want);
+    assert_null(csvwrite_unguard(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fields_are_quoted_and_guarded),
         cmocka_unit_test(a_row_ends_in_crlf),
+        cmocka_unit_test(the_guard_is_undone_on_import),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
