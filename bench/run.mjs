@@ -175,10 +175,11 @@ if (httpWanted) {
   copyFileSync(city, work);
   ensureUser(work, 'bench_commander', 'commander', '4311');
   ensureUser(work, 'bench_admin', 'admin', '4311');
-  // The overdue sweep every 5 s (60 s by default): B7's run must contain at
-  // least one sweep (issue 20), and the B1 observations have not reported
-  // for the current slot, so the first sweep opens thousands of overdue rows.
-  const srv = await startServer(work, ['--threads', '2', '--sweep-seconds', '5']);
+  // No overdue sweep while the field work is set up (its observations are
+  // opened before the current slot, so they are all due); B1/B7 get a
+  // server of their own whose first sweep falls inside their run (issue 20:
+  // B7 in a run that contains at least one sweep, here the worst one).
+  let srv = await startServer(work, ['--threads', '2', '--sweep-seconds', '3600']);
   try {
     const cmd = await login(srv.url, 'bench_commander');
     const adm = await login(srv.url, 'bench_admin');
@@ -201,12 +202,15 @@ if (httpWanted) {
       process.env.BENCH_SLOTS = setup.slots.join(',');
       if (want('B1') || want('B7')) {
         process.env.BENCH_RUN = runTag();
+        srv.child.kill('SIGTERM');
+        await new Promise((r) => srv.child.once('exit', r));
+        srv = await startServer(work, ['--threads', '2', '--sweep-seconds', QUICK ? '3' : '8']);
         const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
         const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/reports.lua'));
         row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
         if (watcher) {
           const t = await watcher.stop();
-          row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, samples: t.n, overdue_alerts_during_run: t.overdue, target: 'p99 ≤ 50 ms with an overdue sweep in the run' });
+          row('B7', 'time-to-know: abnormal report → alert on /api/v1/events, under B1 load', t.p99, 'ms p99', null, { p50_ms: t.p50, p99_ms: t.p99, samples: t.n, overdue_alerts_during_run: t.overdue, target: 'p99 ≤ 50 ms with an overdue sweep in the run' });
         }
       }
       if (want('B2')) {
@@ -264,7 +268,7 @@ async function prepareFieldWork(url, adm, db, { nPersons = QUICK ? 2000 : 20000,
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (i < ids.length) {
       const id = ids[i++];
-      const r = await fetch(`${url}/api/v1/observations`, { method: 'POST', headers, body: JSON.stringify({ person_id: Number(id), kind: 'home', reason: 'travel', start_date: start }) });
+      const r = await fetch(`${url}/api/v1/observations`, { method: 'POST', headers, body: JSON.stringify({ person_id: Number(id), kind: 'home', reason: 'travel', start_date: start, opened_at: `${start}T00:00:00+08:00` }) });
       // Only observations opened now start 13 days back; a person the demo
       // already had under observation would refuse the older slots.
       if (r.status === 201) opened.push(id); else failed++;
