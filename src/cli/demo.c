@@ -1,6 +1,7 @@
 /*
  * demo.c -- `epigrid demo --db PATH [--scale S] [--seed N] [--force]`: build
- * the deterministic synthetic 永州市 (src/gen/demo.c) and its demo users.
+ * the deterministic demo 永州市 on the real division tree (src/gen/demo.c)
+ * and its demo users.
  *
  * The database is created if missing and opened for bulk loading (no fsync:
  * a crash mid-way leaves a database to delete, never a half-filled one, as
@@ -22,13 +23,13 @@
 
 static const char *DEMO_HELP =
     "用法 usage: epigrid demo [--db PATH] [--scale S] [--seed N] [--force]\n"
-    "  生成确定性的示范城市:永州市及其 11 个县市区(真实编码),合成的乡镇、村(社区)、\n"
-    "  网格、住户和人员(身份证号校验位正确),以及各角色的示范账号(密码 " DEMO_PASSWORD ")。\n"
-    "  相同的 --seed 与 --scale 生成完全相同的数据。\n"
-    "  Builds the deterministic demo city: 永州市 with its 11 real county-level divisions,\n"
-    "  synthetic townships, villages, grids, households and persons (valid ID numbers),\n"
-    "  and demo users for every role (password " DEMO_PASSWORD "). Same seed and scale,\n"
-    "  same data.\n"
+    "  生成确定性的示范城市:永州市真实的县市区、乡镇和村(社区)(内置的国家统计局区划\n"
+    "  代码),合成的网格、住户和人员(身份证号校验位正确),以及各角色的示范账号\n"
+    "  (密码 " DEMO_PASSWORD ")。相同的 --seed 与 --scale 生成完全相同的数据。\n"
+    "  Builds the deterministic demo city: 永州市 with its real counties, townships and\n"
+    "  villages (the built-in national division codes), synthetic grids, households and\n"
+    "  persons (valid ID numbers), and demo users for every role (password " DEMO_PASSWORD ").\n"
+    "  Same seed and scale, same data.\n"
     "  --scale S   规模 size, 0 < S <= 10 (默认 default 0.01; 1.0 = 150 万户 540 万人\n"
     "              1.5 M households, 5.4 M persons)\n"
     "  --seed N    随机种子 PRNG seed (默认 default 1)\n"

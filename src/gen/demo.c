@@ -1,5 +1,5 @@
 /*
- * demo.c -- the synthetic 永州市 of `epigrid demo` (see demo.h).
+ * demo.c -- the demo 永州市 of `epigrid demo` on the real division tree (see demo.h).
  *
  * This is the seeding path: it writes regions, households and persons with
  * its own prepared INSERT statements instead of region_create(),
@@ -9,11 +9,16 @@
  * unit test (tests/unit/core/test_demo.c) proves it: every ID number passes
  * idcheck_id_number(), every person's grid exists, the counters agree.
  *
+ * The counties, townships and villages are the real ones, read from the
+ * national division table (core/division.h) before anything is written; the
+ * story's places are checked there (demo_places_check).
+ *
  * Shape of the work, one transaction, two threads:
  *   generator thread: for each county (in code order, one PRNG stream each)
- *     plan the tree (how many townships, villages, grids, households), walk
- *     it in code order producing regions, households and their members into
- *     a batch, and hand the batch over (see "batches")
+ *     plan its grids (which villages get how many, how many households
+ *     each), walk its real townships and villages in code order producing
+ *     regions, grids, households and their members into a batch, and hand
+ *     the batch over (see "batches")
  *   writer (the caller's thread, the only one touching the store): drop the
  *     persons indexes, store each batch as it comes, build the indexes again
  *     (see "persons indexes"), rebuild the roll-up counters with
@@ -36,6 +41,7 @@
 
 #include "core/auth.h"
 #include "core/counter.h"
+#include "core/division.h"
 #include "core/region.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
@@ -109,33 +115,30 @@ static int rng_percent(struct rng *r, int percent)
 
 /* ---- the city --------------------------------------------------------------- */
 
-/* The 11 county-level divisions in code order, with their size at scale 1.0
- * (townships 180, villages 3,400, grids 13,000 in all) and their registered
- * population in 万 (643 in all), which weights households. */
+/* The 11 county-level divisions in code order, as the division table has
+ * them (checked: a table with other counties stops the demo), with their
+ * grids at scale 1.0 (13,000 in all) and their registered population in 万
+ * (643 in all), which weights households.  Townships and villages are the
+ * table's. */
 static const struct county {
     const char *code;    /* GB/T 2260 */
-    const char *name;    /* Chinese name */
     const char *id_code; /* first six digits on its natives' ID numbers */
-    int townships;       /* at scale 1.0 */
-    int villages;        /* at scale 1.0 */
     int grids;           /* at scale 1.0 */
     int population;      /* 万人 */
-    int street_pct;      /* share of 街道 among townships */
-    int xiang_pct;       /* share of 乡 */
-    int yao;             /* 1: some 乡 are 瑶族乡; 2: Yao surnames are common */
+    int yao_surnames;    /* 1: Yao surnames are common (江华瑶族自治县) */
 } counties[] = {
-    {"431102", "零陵区", "431102", 17, 338, 1294, 64, 40, 10, 0},
-    {"431103", "冷水滩区", "431103", 18, 285, 1092, 54, 55, 5, 0},
-    {"431122", "东安县", "431122", 15, 348, 1334, 66, 10, 20, 0},
-    {"431123", "双牌县", "431123", 10, 105, 404, 20, 10, 30, 1},
-    {"431124", "道县", "431124", 22, 422, 1617, 80, 10, 25, 1},
-    {"431125", "江永县", "431125", 10, 148, 566, 28, 10, 30, 1},
-    {"431126", "宁远县", "431126", 21, 464, 1779, 88, 10, 25, 1},
-    {"431127", "蓝山县", "431127", 14, 216, 829, 41, 10, 30, 1},
-    {"431128", "新田县", "431128", 14, 230, 849, 42, 10, 25, 0},
-    {"431129", "江华瑶族自治县", "431129", 16, 280, 1073, 53, 10, 30, 2},
+    {"431102", "431102", 1294, 64, 0}, /* 零陵区 */
+    {"431103", "431103", 1092, 54, 0}, /* 冷水滩区 */
+    {"431122", "431122", 1334, 66, 0}, /* 东安县 */
+    {"431123", "431123", 404, 20, 0},  /* 双牌县 */
+    {"431124", "431124", 1617, 80, 0}, /* 道县 */
+    {"431125", "431125", 566, 28, 0},  /* 江永县 */
+    {"431126", "431126", 1779, 88, 0}, /* 宁远县 */
+    {"431127", "431127", 829, 41, 0},  /* 蓝山县 */
+    {"431128", "431128", 849, 42, 0},  /* 新田县 */
+    {"431129", "431129", 1073, 53, 1}, /* 江华瑶族自治县 */
     /* 祁阳县 (431121) became 祁阳市 (431181) in 2021: ID numbers keep the old code. */
-    {"431181", "祁阳市", "431121", 23, 564, 2163, 107, 15, 15, 0},
+    {"431181", "431121", 2163, 107, 0}, /* 祁阳市 */
 };
 #define NCOUNTIES           ((int)(sizeof counties / sizeof counties[0]))
 #define POPULATION_TOTAL    643
@@ -206,9 +209,7 @@ static const char *const place_second[] = {
     "河", "湖", "水", "洲", "坝", "坊", "庄", "园", "林", "亭", "寨", "营", "圩", "市", "阳", "岗",
     "坡", "埠", "滩", "渡", "井", "泉", "峰", "背", "垅", "坳", "塅", "门", "关", "屋", "湄", "陂",
 };
-/* Third characters of three-character town names (白牙市镇, 井头圩镇). */
-static const char *const town_third[] = {"市", "圩", "铺", "桥", "塘", "江"};
-/* Two-character words of town centres: communities, streets, 街道. */
+/* Two-character words of town centres: streets. */
 static const char *const urban_words[] = {
     "朝阳", "向阳", "建设", "解放", "人民", "新华", "东风", "和平", "文化", "育才", "滨江", "潇湘",
     "南津", "城南", "城北", "城东", "城西", "河西", "河东", "站前", "五一", "光明", "胜利", "长丰",
@@ -389,7 +390,7 @@ struct batch {
     char *text; /* NUL-terminated names and addresses */
     size_t text_len, text_cap;
     int64_t first_person_id;  /* persons.id of order[0] */
-    int county;               /* county finished by this batch, or -1 */
+    int county;               /* node in the tree of the county it finishes, or -1 */
     struct demo_stats counts; /* regions and rows in this batch */
 };
 
@@ -444,9 +445,128 @@ static uint32_t batch_text(struct batch *b, const char *s, size_t len)
     return at;
 }
 
+/* ---- the real tree: the city's divisions from the national table ---------------
+ *
+ * Read once, before anything is written: the city, its counties, townships
+ * and villages (without functional zones, as `epigrid init --city` loads
+ * them) in code order, every parent before its children. */
+
+struct tree_node {
+    char code[REGION_CODE_MAX]; /* 4, 6, 9 or 12 digits */
+    int level;                  /* enum region_level, REGION_CITY .. REGION_VILLAGE */
+    char name[REGION_NAME_MAX]; /* the table's name */
+};
+
+struct tree {
+    struct tree_node *nodes; /* in code order, the city first */
+    size_t n, cap;
+};
+
+static int tree_add(const struct division *d, void *ctx)
+{
+    struct tree *t = ctx;
+    if (grow((void **)&t->nodes, &t->cap, t->n, sizeof *t->nodes) != 0)
+        return -EP_EINTERNAL;
+    struct tree_node *node = &t->nodes[t->n++];
+    snprintf(node->code, sizeof node->code, "%s", d->code);
+    node->level = d->level;
+    snprintf(node->name, sizeof node->name, "%s", d->name);
+    return 0;
+}
+
+/* Fills "t" with the divisions of DEMO_CODE_CITY. */
+static int tree_load(struct tree *t, struct ep_error *err)
+{
+    memset(t, 0, sizeof *t);
+    int rc = division_city_each(DEMO_CODE_CITY, 0, tree_add, t, err);
+    if (rc == -EP_EINTERNAL && !err->code)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    return rc;
+}
+
+/* The node of "code", or NULL. */
+static const struct tree_node *tree_find(const struct tree *t, const char *code)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->nodes[i].code, code) == 0)
+            return &t->nodes[i];
+    return NULL;
+}
+
+static int tree_places_check(const struct tree *t, const struct demo_place *places,
+                             struct ep_error *err)
+{
+    for (const struct demo_place *p = places; p->code; p++) {
+        const struct tree_node *node = tree_find(t, p->code);
+        if (!node || strcmp(node->name, p->name) != 0)
+            return ep_error_set(err, EP_ENOTFOUND,
+                                "内置的区划代码表中没有示范城市所需的地点 %s %s%s%s",
+                                "the built-in division table lacks the demo city's place %s "
+                                "%s%s%s",
+                                p->code, p->name, node ? " / " : "", node ? node->name : "");
+    }
+    return 0;
+}
+
+/* The index in counties[] of "code", or -1. */
+static int county_index(const char *code)
+{
+    for (int i = 0; i < NCOUNTIES; i++)
+        if (strcmp(counties[i].code, code) == 0)
+            return i;
+    return -1;
+}
+
+/* The table's counties must be counties[], no more, no fewer. */
+static int tree_counties_check(const struct tree *t, struct ep_error *err)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->nodes[i].level != REGION_COUNTY)
+            continue;
+        if (county_index(t->nodes[i].code) < 0)
+            return ep_error_set(err, EP_ENOTFOUND,
+                                "区划代码表中的县区 %s %s 不在示范城市的县区表中(src/gen/demo.c)",
+                                "county %s %s of the division table is not among the demo "
+                                "city's counties (src/gen/demo.c)",
+                                t->nodes[i].code, t->nodes[i].name);
+    }
+    for (int i = 0; i < NCOUNTIES; i++)
+        if (!tree_find(t, counties[i].code))
+            return ep_error_set(err, EP_ENOTFOUND, "内置的区划代码表中没有示范城市的县区 %s",
+                                "the built-in division table lacks the demo city's county %s",
+                                counties[i].code);
+    return 0;
+}
+
+static const struct demo_place story_places[] = {
+    {DEMO_CODE_CITY, "永州市"},
+    {DEMO_CODE_DONGAN, "东安县"},
+    {DEMO_CODE_BAIYASHI, "白牙市镇"},
+    {DEMO_CODE_CHATING, "茶亭社区"},
+    {DEMO_CODE_DAOXIAN, "道县"},
+    {DEMO_CODE_MEIHUA, "梅花镇"},
+    {DEMO_CODE_GUITOU, "贵头村"},
+    {DEMO_CODE_XINTIAN, "新田县"},
+    {NULL, NULL},
+};
+
+const struct demo_place *demo_story_places(void)
+{
+    return story_places;
+}
+
+int demo_places_check(const struct demo_place *places, struct ep_error *err)
+{
+    struct tree t;
+    int rc = tree_load(&t, err);
+    if (rc == 0)
+        rc = tree_places_check(&t, places, err);
+    free(t.nodes);
+    return rc;
+}
+
 /* ---- the generator's state ---------------------------------------------------- */
 
-enum township_kind { STREET, TOWN, XIANG };
 enum village_kind { COMMUNITY, VILLAGE };
 enum grid_kind { ESTATE, BLOCK, GROUP }; /* 小区, 第N网格, N组 */
 
@@ -456,6 +576,8 @@ struct gen {
     struct ep_error err; /* the generator's own error */
     const struct demo_options *opt;
     struct rng rng;                  /* the current county's stream */
+    const struct tree *tree;         /* the city's real divisions */
+    size_t county_node;              /* the current county's node in tree */
     const struct county *county;     /* current county */
     int county_idx;                  /* its index in counties[] */
     struct name_set names;           /* region and street names used in the county */
@@ -508,7 +630,7 @@ struct member {
 
 static int pick_surname(struct gen *g)
 {
-    if (g->county->yao == 2 && rng_percent(&g->rng, 25))
+    if (g->county->yao_surnames && rng_percent(&g->rng, 25))
         return -1 - (int)rng_below(&g->rng, sizeof yao_surnames / sizeof yao_surnames[0]);
     uint32_t x = rng_below(&g->rng, g->surname_total);
     int lo = 0, hi = NSURNAMES - 1;
@@ -822,57 +944,6 @@ static void place_stem(struct gen *g, struct text *out, int attempt)
     text_put(out, b);
 }
 
-static void make_street_township(struct gen *g, struct text *out, int attempt)
-{
-    text_clear(out);
-    if (attempt < 20 && rng_percent(&g->rng, 60))
-        text_put(out, PICK(&g->rng, urban_words));
-    else
-        place_stem(g, out, attempt);
-    text_put(out, "街道");
-}
-
-static void make_town(struct gen *g, struct text *out, int attempt)
-{
-    text_clear(out);
-    place_stem(g, out, attempt);
-    if (rng_percent(&g->rng, 20))
-        text_put(out, PICK(&g->rng, town_third));
-    text_put(out, "镇");
-}
-
-static void make_xiang(struct gen *g, struct text *out, int attempt)
-{
-    text_clear(out);
-    place_stem(g, out, attempt);
-    text_put(out, g->county->yao == 1 && rng_percent(&g->rng, 35) ? "瑶族乡" : "乡");
-}
-
-static void make_community(struct gen *g, struct text *out, int attempt)
-{
-    text_clear(out);
-    if (attempt < 20 && rng_percent(&g->rng, 50))
-        text_put(out, PICK(&g->rng, urban_words));
-    else
-        place_stem(g, out, attempt);
-    text_put(out, "社区");
-}
-
-static void make_village(struct gen *g, struct text *out, int attempt)
-{
-    text_clear(out);
-    if (rng_percent(&g->rng, 30)) { /* 蒋家岭村 */
-        text_put(out, surname_text(pick_surname(g)));
-        text_put(out, "家");
-        if (attempt >= 30)
-            text_put(out, PICK(&g->rng, place_first));
-        text_put(out, PICK(&g->rng, place_second));
-    } else {
-        place_stem(g, out, attempt);
-    }
-    text_put(out, "村");
-}
-
 static void make_estate(struct gen *g, struct text *out, int attempt)
 {
     text_clear(out);
@@ -931,133 +1002,133 @@ static int64_t scaled(double base, double scale, int64_t minimum)
     return v < minimum ? minimum : v;
 }
 
+/* The kind of a real village by its name: 村 are villages; 社区, 居委会 and the
+ * living quarters of state farms (生活区) are communities. */
+static int village_kind_of(const char *name)
+{
+    size_t n = strlen(name), suffix = strlen("村");
+    return n >= suffix && strcmp(name + n - suffix, "村") == 0 ? VILLAGE : COMMUNITY;
+}
+
+/* Keeps the weights of "count" of the "n" villages, drawn by weight without
+ * replacement ("forced" first when >= 0), and sets the others' to 0.
+ * Returns 0 or -1 (no memory). */
+static int hosts_choose(struct rng *r, int64_t count, int64_t n, double *w, int64_t forced)
+{
+    char *chosen = calloc((size_t)n, 1);
+    if (!chosen)
+        return -1;
+    int64_t k = 0;
+    if (forced >= 0) {
+        chosen[forced] = 1;
+        k++;
+    }
+    for (; k < count; k++) {
+        double sum = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (!chosen[i])
+                sum += w[i];
+        double x = rng_unit(r) * sum;
+        int64_t pick = -1;
+        for (int64_t i = 0; i < n; i++) {
+            if (chosen[i])
+                continue;
+            pick = i; /* the last one left when rounding ran past the sum */
+            if (x < w[i])
+                break;
+            x -= w[i];
+        }
+        chosen[pick] = 1;
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (!chosen[i])
+            w[i] = 0;
+    free(chosen);
+    return 0;
+}
+
 struct county_plan {
-    int64_t townships, villages, grids, households;
-    int *township_kind;     /* [townships] */
-    int64_t *villages_of;   /* [townships] */
-    int *village_kind;      /* [villages] */
-    int64_t *grids_of;      /* [villages] */
+    size_t first, end; /* the county's townships and villages: tree nodes [first, end) */
+    int64_t villages, grids, households;
+    int64_t *grids_of;      /* [villages], in code order; 0: no grid, no people */
     int *grid_kind;         /* [grids] */
     int64_t *households_of; /* [grids] */
-    double *weights;        /* scratch, [max(townships, villages, grids)] */
+    double *weights;        /* scratch, [max(villages, grids)] */
 };
 
 static void county_plan_free(struct county_plan *p)
 {
-    free(p->township_kind);
-    free(p->villages_of);
-    free(p->village_kind);
     free(p->grids_of);
     free(p->grid_kind);
     free(p->households_of);
     free(p->weights);
 }
 
-static int is_dongan(const struct county *c)
-{
-    return strcmp(c->code, DEMO_CODE_DONGAN) == 0;
-}
-
-static int is_daoxian(const struct county *c)
-{
-    return strcmp(c->code, DEMO_CODE_DAOXIAN) == 0;
-}
-
-/* Index of the story township (the first 镇) of the county, or -1. */
-static int64_t story_township(const struct county_plan *p, const struct county *c)
-{
-    if (!is_dongan(c) && !is_daoxian(c))
-        return -1;
-    for (int64_t t = 0; t < p->townships; t++)
-        if (p->township_kind[t] == TOWN)
-            return t;
-    return -1;
-}
-
 static int county_plan_make(struct gen *g, struct county_plan *p)
 {
     const struct county *c = g->county;
+    const struct tree *t = g->tree;
     double scale = g->opt->scale;
     struct rng *r = &g->rng;
+    int dongan = strcmp(c->code, DEMO_CODE_DONGAN) == 0;
     memset(p, 0, sizeof *p);
-    p->townships = scaled(c->townships, scale, 1);
-    p->villages = strcmp(c->code, DEMO_CODE_XINTIAN) == 0
-                      ? DEMO_XINTIAN_VILLAGES
-                      : scaled(c->villages, scale, p->townships);
-    if (p->villages < p->townships)
-        p->villages = p->townships;
-    p->grids = scaled(c->grids, scale, p->villages);
+    p->first = p->end = g->county_node + 1;
+    for (; p->end < t->n && t->nodes[p->end].level > REGION_COUNTY; p->end++)
+        p->villages += t->nodes[p->end].level == REGION_VILLAGE;
+    if (p->villages == 0)
+        return ep_error_set(&g->err, EP_ENOTFOUND, "区划代码表中县区 %s 下没有村(社区)",
+                            "the division table has no village under county %s", c->code);
+    p->grids = scaled(c->grids, scale, 1);
     p->households = scaled(HOUSEHOLDS_AT_SCALE * c->population / POPULATION_TOTAL, scale, p->grids);
-    if (is_dongan(c) && p->households < DEMO_YONGJINGYUAN_HOUSEHOLDS + p->grids - 1)
+    if (dongan && p->households < DEMO_YONGJINGYUAN_HOUSEHOLDS + p->grids - 1)
         p->households = DEMO_YONGJINGYUAN_HOUSEHOLDS + p->grids - 1;
     int64_t most = p->grids > p->villages ? p->grids : p->villages;
-    p->township_kind = calloc((size_t)p->townships, sizeof *p->township_kind);
-    p->villages_of = calloc((size_t)p->townships, sizeof *p->villages_of);
-    p->village_kind = calloc((size_t)p->villages, sizeof *p->village_kind);
     p->grids_of = calloc((size_t)p->villages, sizeof *p->grids_of);
     p->grid_kind = calloc((size_t)p->grids, sizeof *p->grid_kind);
     p->households_of = calloc((size_t)p->grids, sizeof *p->households_of);
     p->weights = calloc((size_t)most, sizeof *p->weights);
-    if (!p->township_kind || !p->villages_of || !p->village_kind || !p->grids_of || !p->grid_kind ||
-        !p->households_of || !p->weights)
+    if (!p->grids_of || !p->grid_kind || !p->households_of || !p->weights)
         return out_of_memory(g);
 
-    /* Townships in code order: 街道 001.., 镇 101.., 乡 201.. */
-    int64_t streets = llround((double)p->townships * c->street_pct / 100.0);
-    int64_t xiangs = llround((double)p->townships * c->xiang_pct / 100.0);
-    if (streets + xiangs > p->townships)
-        xiangs = p->townships - streets;
-    if ((is_dongan(c) || is_daoxian(c)) && streets + xiangs >= p->townships) {
-        if (xiangs > 0) /* the story needs a 镇 */
-            xiangs--;
-        else
-            streets--;
+    /* Grids over villages, communities weigh more; below one grid per village
+     * only some villages have grids, the story's village always. */
+    int64_t v = 0, story_village = -1;
+    for (size_t i = p->first; i < p->end; i++) {
+        const struct tree_node *node = &t->nodes[i];
+        if (node->level != REGION_VILLAGE)
+            continue;
+        if (strcmp(node->code, DEMO_CODE_CHATING) == 0 || strcmp(node->code, DEMO_CODE_GUITOU) == 0)
+            story_village = v;
+        p->weights[v++] =
+            (village_kind_of(node->name) == COMMUNITY ? 2.5 : 1.0) * (0.6 + 0.8 * rng_unit(r));
     }
-    for (int64_t t = 0; t < p->townships; t++) {
-        p->township_kind[t] = t < streets ? STREET : t < p->townships - xiangs ? TOWN : XIANG;
-        p->weights[t] = (p->township_kind[t] == XIANG ? 0.8 : 1.0) * (0.6 + 0.8 * rng_unit(r));
-    }
-    split(r, p->villages, (int)p->townships, p->weights, p->villages_of);
-
-    /* Village kinds per township: communities first (more in 街道), then 村. */
-    int64_t story_t = story_township(p, c), v = 0;
-    for (int64_t t = 0; t < p->townships; t++) {
-        int pct = p->township_kind[t] == STREET ? 80 : p->township_kind[t] == TOWN ? 15 : 5;
-        int64_t nv = p->villages_of[t];
-        int64_t communities = llround((double)nv * pct / 100.0);
-        if (t == story_t && is_dongan(c) && communities < 1)
-            communities = 1; /* 茶亭社区 */
-        if (t == story_t && is_daoxian(c) && communities >= nv)
-            communities = nv - 1; /* 贵头村 */
-        for (int64_t i = 0; i < nv; i++, v++) {
-            p->village_kind[v] = i < communities ? COMMUNITY : VILLAGE;
-            p->weights[v] =
-                (p->village_kind[v] == COMMUNITY ? 2.5 : 1.0) * (0.6 + 0.8 * rng_unit(r));
-        }
-    }
+    if (p->grids < p->villages &&
+        hosts_choose(r, p->grids, p->villages, p->weights, story_village) != 0)
+        return out_of_memory(g);
     split(r, p->grids, (int)p->villages, p->weights, p->grids_of);
 
     /* Grid kinds: estates and blocks in communities, 组 in villages. */
-    int64_t gi = 0;
-    for (v = 0; v < p->villages; v++)
-        for (int64_t i = 0; i < p->grids_of[v]; i++, gi++) {
-            int kind = p->village_kind[v] == VILLAGE ? GROUP : rng_percent(r, 60) ? ESTATE : BLOCK;
+    int64_t gi = 0, story_grid = -1;
+    v = 0;
+    for (size_t i = p->first; i < p->end; i++) {
+        const struct tree_node *node = &t->nodes[i];
+        if (node->level != REGION_VILLAGE)
+            continue;
+        int village = village_kind_of(node->name) == VILLAGE;
+        if (dongan && strcmp(node->code, DEMO_CODE_CHATING) == 0)
+            story_grid = gi; /* 雍景园小区 is the first grid of 茶亭社区 */
+        for (int64_t k = 0; k < p->grids_of[v]; k++, gi++) {
+            int kind = village ? GROUP : rng_percent(r, 60) ? ESTATE : BLOCK;
             p->grid_kind[gi] = kind;
             p->weights[gi] = (kind == ESTATE  ? 3.0
                               : kind == BLOCK ? 2.0
                                               : 1.0) *
                              (0.5 + rng_unit(r));
         }
-    /* 雍景园小区 is the first grid of 茶亭社区 (the first community of
-     * 白牙市镇): it gets exactly 1,183 households, the others share the rest. */
-    int64_t story_grid = -1;
-    if (is_dongan(c)) {
-        int64_t vi = 0;
-        for (int64_t t = 0; t < story_t; t++)
-            vi += p->villages_of[t];
-        story_grid = 0;
-        for (int64_t i = 0; i < vi; i++)
-            story_grid += p->grids_of[i];
+        v++;
+    }
+    /* 雍景园小区 gets exactly 1,183 households, the others share the rest. */
+    if (story_grid >= 0) {
         p->grid_kind[story_grid] = ESTATE;
         p->weights[story_grid] = 0;
     }
@@ -1130,8 +1201,8 @@ static int batch_sort(struct batch *b, int by_id_number)
     return 0;
 }
 
-/* Hands the batch being filled to the writer ("county": the county it
- * completes, or -1) and waits for an empty one. */
+/* Hands the batch being filled to the writer ("county": the tree node of the
+ * county it completes, or -1) and waits for an empty one. */
 static int batch_handover(struct gen *g, int county)
 {
     struct batch *b = g->batch;
@@ -1161,141 +1232,86 @@ static int batch_handover(struct gen *g, int county)
 
 /* ---- walking a county in code order --------------------------------------------- */
 
-static int code_overflow(struct gen *g, const char *what)
-{
-    return ep_error_set(&g->err, EP_EINVAL, "规模过大:%s 编码超出三位数",
-                        "scale too large: %s codes exceed three digits", what);
-}
-
 static int generate_county(struct gen *g)
 {
-    const struct county *c = g->county;
+    const struct tree *t = g->tree;
     struct county_plan p;
     int rc = county_plan_make(g, &p);
     if (rc != 0)
         goto out;
     rc = -EP_EINTERNAL;
-    if (name_set_init(&g->names, (size_t)(p.townships + p.villages + 2 * p.grids) + 16) != 0) {
-        rc = ep_error_set(&g->err, EP_EINTERNAL, "内存不足", "out of memory");
+    if (name_set_init(&g->names, (p.end - g->county_node) + (size_t)(2 * p.grids) + 16) != 0) {
+        rc = out_of_memory(g);
         goto out;
     }
-    /* The story's names are taken before any synthetic name is drawn. */
-    static const char *const story_names[] = {"白牙市镇", "茶亭社区", "雍景园小区", "梅花镇",
-                                              "贵头村"};
-    for (size_t i = 0; i < sizeof story_names / sizeof story_names[0]; i++)
-        name_set_add(&g->names, story_names[i]);
-    if ((rc = emit_region(g, c->code, REGION_COUNTY, c->name)) != 0)
+    /* The real names and the story's grid are taken before any synthetic
+     * name is drawn: no estate or street repeats them. */
+    name_set_add(&g->names, "雍景园小区");
+    for (size_t i = g->county_node; i < p.end; i++)
+        name_set_add(&g->names, t->nodes[i].name);
+    const struct tree_node *county = &t->nodes[g->county_node];
+    if ((rc = emit_region(g, county->code, REGION_COUNTY, county->name)) != 0)
         goto out;
 
-    int64_t story_t = story_township(&p, c);
     int64_t v = 0, gi = 0;
-    /* Kinds come in order (街道, 镇, 乡); each starts at its conventional
-     * hundred unless the previous kind ran past it (large scales). */
-    static const int first_number[3] = {1, 101, 201};
-    int next_number = 1;
-    for (int64_t t = 0; t < p.townships; t++) {
-        /* A very large county goes in several batches, cut between townships;
-         * the first batch is cut early so that the writer starts at once. */
-        size_t cut = g->handovers ? BATCH_PERSONS : FIRST_BATCH_PERSONS;
-        if (g->batch->npersons >= cut && (rc = batch_handover(g, -1)) != 0)
-            goto out;
-        int kind = p.township_kind[t];
-        if (next_number < first_number[kind])
-            next_number = first_number[kind];
-        int tnumber = next_number++;
-        if (tnumber > 999) {
-            rc = code_overflow(g, "乡镇 township");
-            goto out;
+    for (size_t i = p.first; i < p.end; i++) {
+        const struct tree_node *node = &t->nodes[i];
+        if (node->level == REGION_TOWNSHIP) {
+            /* A very large county goes in several batches, cut between
+             * townships; the first batch is cut early so that the writer
+             * starts at once. */
+            size_t cut = g->handovers ? BATCH_PERSONS : FIRST_BATCH_PERSONS;
+            if (g->batch->npersons >= cut && (rc = batch_handover(g, -1)) != 0)
+                goto out;
+            if ((rc = emit_region(g, node->code, REGION_TOWNSHIP, node->name)) != 0)
+                goto out;
+            continue;
         }
-        char tcode[REGION_CODE_MAX];
-        child_code(tcode, c->code, tnumber);
-        struct text tname;
-        if (t == story_t) {
-            text_clear(&tname);
-            text_put(&tname, is_dongan(c) ? "白牙市镇" : "梅花镇");
-        } else {
-            unique_name(g,
-                        kind == STREET ? make_street_township
-                        : kind == TOWN ? make_town
-                                       : make_xiang,
-                        &tname);
-        }
-        if ((rc = emit_region(g, tcode, REGION_TOWNSHIP, tname.b)) != 0)
+        if ((rc = emit_region(g, node->code, REGION_VILLAGE, node->name)) != 0)
             goto out;
-
-        /* Villages: communities 001.., 村 201.. (茶亭社区 is 201, as in DESIGN §2). */
-        int next_community = 1, next_village = 201, first_village = 1;
-        for (int64_t i = 0; i < p.villages_of[t]; i++, v++) {
-            int vkind = p.village_kind[v];
-            int story_village =
-                t == story_t &&
-                ((is_dongan(c) && i == 0) || (is_daoxian(c) && vkind == VILLAGE && first_village));
-            int number;
-            if (story_village && is_dongan(c))
-                number = next_village++;
-            else if (vkind == COMMUNITY)
-                number = next_community++;
-            else
-                number = next_village++;
-            if (vkind == VILLAGE)
-                first_village = 0;
-            if (number > 999 || (vkind == COMMUNITY && !story_village && number > 200)) {
-                rc = code_overflow(g, "村/社区 village");
+        int blocks = 0, groups = 0;
+        for (int64_t k = 0; k < p.grids_of[v]; k++, gi++) {
+            if (k + 1 > 999) {
+                rc =
+                    ep_error_set(&g->err, EP_EINVAL, "规模过大:村(社区)%s 的网格超过 999 个",
+                                 "scale too large: village %s has more than 999 grids", node->code);
                 goto out;
             }
-            char vcode[REGION_CODE_MAX];
-            child_code(vcode, tcode, number);
-            struct text vname;
-            if (story_village) {
-                text_clear(&vname);
-                text_put(&vname, is_dongan(c) ? "茶亭社区" : "贵头村");
+            struct grid_plan gp;
+            child_code(gp.code, node->code, (int)(k + 1));
+            gp.kind = p.grid_kind[gi];
+            gp.households = p.households_of[gi];
+            text_clear(&gp.name);
+            text_clear(&gp.prefix);
+            if (strcmp(gp.code, DEMO_CODE_YONGJINGYUAN) == 0) {
+                text_put(&gp.name, "雍景园小区");
+                gp.prefix = gp.name;
+            } else if (gp.kind == ESTATE) {
+                unique_name(g, make_estate, &gp.name);
+                gp.prefix = gp.name;
+            } else if (gp.kind == BLOCK) {
+                text_put(&gp.name, "第");
+                if (blocks < 9)
+                    text_put(&gp.name, cn_digits[blocks]);
+                else
+                    text_int(&gp.name, blocks + 1);
+                text_put(&gp.name, "网格");
+                blocks++;
+                unique_name(g, make_street, &gp.prefix);
             } else {
-                unique_name(g, vkind == COMMUNITY ? make_community : make_village, &vname);
+                text_int(&gp.name, ++groups);
+                text_put(&gp.name, "组");
+                text_put(&gp.prefix, node->name);
+                text_put(&gp.prefix, gp.name.b);
             }
-            if ((rc = emit_region(g, vcode, REGION_VILLAGE, vname.b)) != 0)
+            if ((rc = emit_region(g, gp.code, REGION_GRID, gp.name.b)) != 0)
                 goto out;
-
-            int blocks = 0, groups = 0;
-            for (int64_t k = 0; k < p.grids_of[v]; k++, gi++) {
-                if (k + 1 > 999) {
-                    rc = code_overflow(g, "网格 grid");
-                    goto out;
-                }
-                struct grid_plan gp;
-                child_code(gp.code, vcode, (int)(k + 1));
-                gp.kind = p.grid_kind[gi];
-                gp.households = p.households_of[gi];
-                text_clear(&gp.name);
-                text_clear(&gp.prefix);
-                if (strcmp(gp.code, DEMO_CODE_YONGJINGYUAN) == 0) {
-                    text_put(&gp.name, "雍景园小区");
-                    gp.prefix = gp.name;
-                } else if (gp.kind == ESTATE) {
-                    unique_name(g, make_estate, &gp.name);
-                    gp.prefix = gp.name;
-                } else if (gp.kind == BLOCK) {
-                    text_put(&gp.name, "第");
-                    if (blocks < 9)
-                        text_put(&gp.name, cn_digits[blocks]);
-                    else
-                        text_int(&gp.name, blocks + 1);
-                    text_put(&gp.name, "网格");
-                    blocks++;
-                    unique_name(g, make_street, &gp.prefix);
-                } else {
-                    text_int(&gp.name, ++groups);
-                    text_put(&gp.name, "组");
-                    gp.prefix = vname;
-                    text_put(&gp.prefix, gp.name.b);
-                }
-                if ((rc = emit_region(g, gp.code, REGION_GRID, gp.name.b)) != 0)
-                    goto out;
-                if ((rc = generate_grid_households(g, &gp)) != 0)
-                    goto out;
-            }
+            if ((rc = generate_grid_households(g, &gp)) != 0)
+                goto out;
         }
+        v++;
     }
-    rc = batch_handover(g, g->county_idx);
+    rc = batch_handover(g, (int)g->county_node);
 out:
     free(g->names.slots);
     g->names.slots = NULL;
@@ -1411,6 +1427,7 @@ static int indexes_create(struct store *s, struct saved_indexes *x, struct ep_er
 
 struct writer {
     struct store *s;
+    const struct tree *tree; /* for the counties' names in the progress */
     struct ep_error *err;
     const struct demo_options *opt;
     struct store_stmt *ins_region, *ins_household, *ins_person;
@@ -1473,8 +1490,8 @@ static int batch_write(struct writer *w, const struct batch *b)
     if (b->county >= 0) {
         w->stats.counties++;
         if (w->opt->progress)
-            w->opt->progress("county", counties[b->county].code, counties[b->county].name,
-                             &w->stats, w->opt->progress_ctx);
+            w->opt->progress("county", w->tree->nodes[b->county].code,
+                             w->tree->nodes[b->county].name, &w->stats, w->opt->progress_ctx);
     }
     return 0;
 }
@@ -1509,11 +1526,15 @@ static int writer_run(struct writer *w, struct pipeline *pl, struct gen *g)
 static void *generator_main(void *arg)
 {
     struct gen *g = arg;
-    int rc = emit_region(g, DEMO_CODE_CITY, REGION_CITY, "永州市");
-    for (int i = 0; rc == 0 && i < NCOUNTIES; i++) {
-        g->county = &counties[i];
-        g->county_idx = i;
-        rng_seed(&g->rng, g->opt->seed, (uint64_t)strtoull(counties[i].code, NULL, 10));
+    const struct tree *t = g->tree;
+    int rc = emit_region(g, t->nodes[0].code, REGION_CITY, t->nodes[0].name);
+    for (size_t i = 1; rc == 0 && i < t->n; i++) {
+        if (t->nodes[i].level != REGION_COUNTY)
+            continue;
+        g->county_node = i;
+        g->county_idx = county_index(t->nodes[i].code); /* >= 0: tree_counties_check */
+        g->county = &counties[g->county_idx];
+        rng_seed(&g->rng, g->opt->seed, (uint64_t)strtoull(g->county->code, NULL, 10));
         rc = generate_county(g);
     }
     struct pipeline *pl = g->pipe;
@@ -1626,15 +1647,26 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
                        DEMO_SCALE_MAX);
         return -EP_EINVAL;
     }
+    /* The real tree, checked before anything is written. */
+    struct tree tree;
+    int rc = tree_load(&tree, err);
+    if (rc == 0 && (rc = tree_places_check(&tree, story_places, err)) == 0)
+        rc = tree_counties_check(&tree, err);
+    if (rc != 0) {
+        free(tree.nodes);
+        return rc;
+    }
     struct gen *g = calloc(1, sizeof *g);
     struct pipeline *pl = calloc(1, sizeof *pl);
     if (!g || !pl) {
         free(g);
         free(pl);
+        free(tree.nodes);
         return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
     }
     ep_error_clear(&g->err);
     g->opt = opt;
+    g->tree = &tree;
     time_date_parse(DEMO_REFERENCE_DATE, &g->ref_day);
     g->day_min = g->ref_day - 96 * 366;
     g->ndays = (int)(g->ref_day - g->day_min) + 1;
@@ -1653,10 +1685,10 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
     g->pipe = pl;
     g->batch = &pl->slots[0];
 
-    struct writer w = {s, err, opt, NULL, NULL, NULL, {0}};
+    struct writer w = {s, &tree, err, opt, NULL, NULL, NULL, {0}};
     struct saved_indexes saved = {0};
     struct settings settings = {0};
-    int rc = -EP_EINTERNAL;
+    rc = -EP_EINTERNAL;
     if (!g->id_seq) {
         rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
         goto done;
@@ -1745,6 +1777,7 @@ done:
     free(g->id_seq);
     free(g->names.slots);
     free(g);
+    free(tree.nodes);
     return rc;
 }
 

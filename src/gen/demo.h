@@ -1,15 +1,22 @@
 /*
  * demo.h -- the deterministic synthetic city behind `epigrid demo`.
  *
- * The real 永州市 (4311) with its 11 real county-level divisions, synthetic
- * townships, villages/communities and grids with plausible Chinese names,
- * households with addresses and persons with valid national ID numbers, all
- * drawn from a seeded PRNG: the same seed and scale give byte-identical rows
- * (timestamps are fixed to DEMO_CREATED_AT, not the wall clock).  The places
- * the reference story names always exist, at every scale:
- *   道县梅花镇贵头村                      DEMO_CODE_GUITOU
+ * The real 永州市 (4311) on the national division tree built into the binary
+ * (core/division.h, 2023 edition): its 11 county-level divisions, 193
+ * townships and 3,303 villages/communities with their real codes and names,
+ * exactly the regions `epigrid init --city 4311` loads (without the
+ * functional zones).  Under them everything is synthetic and drawn from a
+ * seeded PRNG: grids with plausible names, households with addresses and
+ * persons with valid national ID numbers.  The same seed and scale give
+ * byte-identical rows (timestamps are fixed to DEMO_CREATED_AT, not the wall
+ * clock).  Every real village exists at every scale; grids and people go only
+ * where the scale puts them (every village from --scale 0.3 on; below, a
+ * weighted draw of villages, one grid each).  The places the
+ * reference story names always have people, at their real codes:
  *   东安县白牙市镇茶亭社区 雍景园小区     DEMO_CODE_YONGJINGYUAN, exactly 1,183 households
- *   新田县                                exactly 230 villages/communities
+ *   道县梅花镇贵头村                      DEMO_CODE_GUITOU
+ * If the table lacks one of them (or names it otherwise) the demo refuses to
+ * run and names the place (demo_places_check).
  *
  * Demo users: one per role at the city, 东安县 and 白牙市镇 levels, plus grid
  * workers for three grids (雍景园小区, 贵头村 and one in 新田县), all with the password
@@ -36,20 +43,22 @@
 #define DEMO_REFERENCE_DATE "2020-01-24"
 #define DEMO_CREATED_AT     "2020-01-24T08:00:00+08:00"
 
-/* The story's places (seed/000_91ebf7e82e32dfce.txt) and their fixed codes. */
+/* The story's places (seed/000_91ebf7e82e32dfce.txt) at their real codes
+ * (the grid is synthetic: the first grid of 茶亭社区). */
 #define DEMO_CODE_CITY               "4311"            /* 永州市 */
 #define DEMO_CODE_DONGAN             "431122"          /* 东安县 */
-#define DEMO_CODE_BAIYASHI           "431122101"       /* 白牙市镇 */
-#define DEMO_CODE_CHATING            "431122101201"    /* 茶亭社区 */
-#define DEMO_CODE_YONGJINGYUAN       "431122101201001" /* 雍景园小区 */
+#define DEMO_CODE_BAIYASHI           "431122100"       /* 白牙市镇 */
+#define DEMO_CODE_CHATING            "431122100013"    /* 茶亭社区 */
+#define DEMO_CODE_YONGJINGYUAN       "431122100013001" /* 雍景园小区 */
 #define DEMO_CODE_DAOXIAN            "431124"          /* 道县 */
 #define DEMO_CODE_MEIHUA             "431124101"       /* 梅花镇 */
-#define DEMO_CODE_GUITOU             "431124101201"    /* 贵头村 */
+#define DEMO_CODE_GUITOU             "431124101213"    /* 贵头村 */
 #define DEMO_CODE_XINTIAN            "431128"          /* 新田县 */
 #define DEMO_YONGJINGYUAN_HOUSEHOLDS 1183
-#define DEMO_XINTIAN_VILLAGES        230
 
-/* Counts of what was generated (also passed to the progress callback). */
+/* Counts of what was generated (also passed to the progress callback);
+ * townships and villages count the table's regions written, including those
+ * that existed already. */
 struct demo_stats {
     int64_t counties;   /* county-level divisions done so far (of 11) */
     int64_t townships;  /* 乡/镇/街道 */
@@ -77,9 +86,27 @@ struct demo_options {
  * Refuses with -EP_ECONFLICT, writing nothing, when the database already has
  * households or persons.  Regions that already exist (the city from `epigrid
  * init --city 4311`) are kept.  -EP_EINVAL (field "scale") for a scale out of
- * range.  Fills *out (may be NULL) with the totals. */
+ * range; -EP_ENOTFOUND, writing nothing, when the division table lacks a
+ * story place or its counties are not the demo's 11.  Fills *out (may be
+ * NULL) with the totals. */
 int demo_city_generate(struct store *s, const struct demo_options *opt, struct demo_stats *out,
                        struct ep_error *err);
+
+/* A place of the division table the demo relies on. */
+struct demo_place {
+    const char *code; /* 4, 6, 9 or 12 digits */
+    const char *name; /* its name in the table */
+};
+
+/* The story's places and counties (DEMO_CODE_* but the grid) with their
+ * names, terminated by an entry with code NULL. */
+const struct demo_place *demo_story_places(void);
+
+/* 0 if the built-in division table has every place of "places" (terminated
+ * by code NULL) under its name; else -EP_ENOTFOUND naming the first place
+ * missing or named otherwise.  demo_city_generate() runs it on
+ * demo_story_places() before it writes anything. */
+int demo_places_check(const struct demo_place *places, struct ep_error *err);
 
 /* One demo login.  The scope of a grid worker whose scope_prefix is not a
  * grid is the first grid under that prefix. */

@@ -1,6 +1,7 @@
 // demo.test.mjs -- `epigrid demo`: a served demo city answers like the story
-// says (永州市 and its 11 counties, 东安县白牙市镇茶亭社区雍景园小区 with 1,183
-// households, 道县梅花镇贵头村, 新田县's 230 villages), the region figures equal
+// says, on the real division tree (永州市 and its 11 counties, 东安县白牙市镇
+// 茶亭社区 431122100013 with 雍景园小区 and its 1,183 households, 道县梅花镇贵头村
+// 431124101213, 新田县's real 239 villages), the region figures equal
 // the rows, the demo users log in with the documented password and see only
 // their jurisdiction; the CLI refuses a second run without --force, rebuilds
 // with it, gives the same rows for the same seed, and rejects bad arguments.
@@ -39,8 +40,8 @@ test('demo users of every role log in with the demo password and keep to their s
   const byName = Object.fromEntries(users.map((u) => [u.username, u]));
   assert.equal(byName.admin.scope, '4311');
   assert.equal(byName.commander_dongan.scope, '431122');
-  assert.equal(byName.commander_baiyashi.scope, '431122101');
-  assert.equal(byName.grid_yongjingyuan.scope, '431122101201001');
+  assert.equal(byName.commander_baiyashi.scope, '431122100');
+  assert.equal(byName.grid_yongjingyuan.scope, '431122100013001');
 
   const city = await srv.login('commander_city', DEMO_PASSWORD);
   assert.equal(city.user.role, 'commander');
@@ -50,7 +51,7 @@ test('demo users of every role log in with the demo password and keep to their s
   assert.equal((await dongan.get('/api/v1/regions/431124')).status, 403);
   const grid = await srv.login('grid_yongjingyuan', DEMO_PASSWORD);
   assert.equal(grid.user.role, 'grid_worker');
-  assert.equal((await grid.get('/api/v1/regions/431122101201')).status, 403);
+  assert.equal((await grid.get('/api/v1/regions/431122100013')).status, 403);
 
   const wrong = await srv.anon().post('/api/v1/session', { username: 'admin', password: 'Demo-2025' });
   assert.equal(wrong.status, 401);
@@ -83,13 +84,13 @@ test('region figures of the city and every county equal the rows', async () => {
 
 test('the story places are where the story puts them', async () => {
   const admin = await srv.login('admin', DEMO_PASSWORD);
-  const yj = await admin.get('/api/v1/regions/431122101201001');
+  const yj = await admin.get('/api/v1/regions/431122100013001');
   assert.equal(yj.status, 200);
   assert.equal(yj.body.name, '雍景园小区');
   assert.deepEqual(yj.body.path.map((p) => p.name), ['永州市', '东安县', '白牙市镇', '茶亭社区', '雍景园小区']);
   assert.equal(yj.body.stats.households, 1183);
 
-  const gt = await admin.get('/api/v1/regions/431124101201');
+  const gt = await admin.get('/api/v1/regions/431124101213');
   assert.deepEqual(gt.body.path.map((p) => p.name), ['永州市', '道县', '梅花镇', '贵头村']);
   assert.ok(gt.body.stats.households > 0);
 
@@ -98,24 +99,28 @@ test('the story places are where the story puts them', async () => {
   for (const t of townships.body.items) {
     const v = await admin.get(`/api/v1/regions/${t.code}/children`);
     villages += v.body.items.length;
-    for (const village of v.body.items) assert.match(village.name, /(村|社区)$/);
+    for (const village of v.body.items) assert.match(village.name, /(村|社区|居委会|生活区)$/);
   }
-  assert.equal(villages, 230);
+  assert.equal(villages, 239); // the 2023 table's (the story's 2020 count was 230)
+  // The demo stands on the national table: loading it finds every division there already.
+  const init = srv.cli(['init', '--city', '4311'], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(init.status, 0, init.stderr);
+  assert.match(init.stderr, /created 0 counties, 0 townships, 0 villages and communities \(3508 regions already there/);
 });
 
 test('a grid worker sees the residents of 雍景园小区 in full, with valid addresses', async () => {
   const grid = await srv.login('grid_yongjingyuan', DEMO_PASSWORD);
-  const r = await grid.get('/api/v1/persons?region=431122101201001&limit=20');
+  const r = await grid.get('/api/v1/persons?region=431122100013001&limit=20');
   assert.equal(r.status, 200);
   assert.equal(r.body.items.length, 20);
   for (const p of r.body.items) {
-    assert.equal(p.grid_code, '431122101201001');
+    assert.equal(p.grid_code, '431122100013001');
     assert.equal(p.pii_masked, false);
     assert.match(p.id_number, /^\d{17}[\dX]$/);
     assert.equal(p.birth_date.replaceAll('-', ''), p.id_number.slice(6, 14));
     assert.equal(p.sex, Number(p.id_number[16]) % 2 ? 'M' : 'F');
   }
-  const addresses = sql(srv.db, "SELECT address FROM households WHERE grid_code = '431122101201001' LIMIT 5");
+  const addresses = sql(srv.db, "SELECT address FROM households WHERE grid_code = '431122100013001' LIMIT 5");
   for (const a of addresses) assert.match(a.address, /^雍景园小区\d+栋\d+单元\d+$/);
   // Found again by ID number.
   const one = r.body.items[0];

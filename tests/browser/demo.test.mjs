@@ -8,7 +8,7 @@ import { startServer } from '../api/lib.mjs';
 import { count, launch, loginForm, openPage, SHOTS } from './browser.mjs';
 
 const DEMO_PASSWORD = 'Demo-2026';
-const YONGJINGYUAN = '431122101201001';
+const YONGJINGYUAN = '431122100013001';
 let srv, health, browser;
 
 before(async () => {

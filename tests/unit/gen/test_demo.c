@@ -3,9 +3,11 @@
  * temporary SQLite file: two runs with one seed give the same rows and
  * another seed other rows; every ID number is valid, unique and agrees with
  * the birth date and sex; every person lives in an existing grid and
- * household; the region tree is prefix-consistent; the roll-up counters equal
- * COUNT(*) at every county; the story's places exist (雍景园小区 with 1,183
- * households, 新田县 with 230 villages, 道县梅花镇贵头村); a second run is
+ * household; the region tree is prefix-consistent and, above the grids,
+ * exactly the national division table's (codes and names); the roll-up
+ * counters equal COUNT(*) at every county; the story's places exist at their
+ * real codes (雍景园小区 with 1,183 households in 东安县白牙市镇茶亭社区,
+ * 道县梅花镇贵头村) and a table without them stops the demo; a second run is
  * refused without writing; the demo users log in with the demo password.
  */
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 
 #include "core/auth.h"
 #include "core/counter.h"
+#include "core/division.h"
 #include "gen/demo.h"
 #include "core/region.h"
 #include "store/store.h"
@@ -273,17 +276,65 @@ static void region_codes_are_valid_and_prefix_consistent(void **state)
             scalar(s, "SELECT COUNT(*) FROM regions WHERE parent_code = ?", counties[i][0]) >= 1);
     }
     assert_int_equal(scalar(s, "SELECT COUNT(*) FROM regions WHERE level = 2", NULL), 11);
-    /* Names carry their kind. */
-    assert_int_equal(scalar(s,
-                            "SELECT COUNT(*) FROM regions WHERE level = 3 AND name NOT LIKE '%镇'"
-                            " AND name NOT LIKE '%乡' AND name NOT LIKE '%街道'",
+}
+
+struct table_walk {
+    struct store *s;
+    int64_t seen; /* divisions of the table found in the database, same level and name */
+};
+
+static int division_in_database(const struct division *d, void *ctx)
+{
+    struct table_walk *w = ctx;
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct region r;
+    if (region_get(w->s, d->code, &r, &err) != 0)
+        fail_msg("%s %s of the division table is not in the demo city", d->code, d->name);
+    assert_string_equal(r.name, d->name);
+    assert_int_equal(r.level, d->level);
+    w->seen++;
+    return 0;
+}
+
+static void above_the_grids_the_regions_are_the_division_tables(void **state)
+{
+    (void)state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct table_walk w = {city.s, 0};
+    assert_int_equal(division_city_each(DEMO_CODE_CITY, 0, division_in_database, &w, &err), 0);
+    /* ... and nothing else: 1 city, 11 counties, 193 townships, 3,303 villages. */
+    assert_int_equal(scalar(city.s, "SELECT COUNT(*) FROM regions WHERE level < 5", NULL), w.seen);
+    assert_int_equal(w.seen, 1 + 11 + 193 + 3303);
+    /* Grids only where people live: every grid has households, and at this
+     * scale most villages have no grid. */
+    assert_int_equal(scalar(city.s,
+                            "SELECT COUNT(*) FROM regions r WHERE level = 5 AND NOT EXISTS"
+                            " (SELECT 1 FROM households h WHERE h.grid_code = r.code)",
                             NULL),
                      0);
-    assert_int_equal(scalar(s,
-                            "SELECT COUNT(*) FROM regions WHERE level = 4 AND name NOT LIKE '%村'"
-                            " AND name NOT LIKE '%社区'",
-                            NULL),
-                     0);
+    assert_true(scalar(city.s, "SELECT COUNT(DISTINCT parent_code) FROM regions WHERE level = 5",
+                       NULL) < 100);
+}
+
+static void a_division_table_without_the_story_places_stops_the_demo(void **state)
+{
+    (void)state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(demo_places_check(demo_story_places(), &err), 0);
+    /* The codes the demo invented before it stood on the real tree: 431122101
+     * is 大庙口镇 in the table, 431124101201 does not exist. */
+    static const struct demo_place renamed[] = {
+        {DEMO_CODE_DONGAN, "东安县"}, {"431122101", "白牙市镇"}, {NULL, NULL}};
+    static const struct demo_place missing[] = {{"431124101201", "贵头村"}, {NULL, NULL}};
+    assert_int_equal(demo_places_check(renamed, &err), -EP_ENOTFOUND);
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_ZH), "431122101 白牙市镇"));
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "lacks the demo city's place"));
+    ep_error_clear(&err);
+    assert_int_equal(demo_places_check(missing, &err), -EP_ENOTFOUND);
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "431124101201 贵头村"));
 }
 
 static void counters_equal_the_counts_at_every_county(void **state)
@@ -347,11 +398,6 @@ static void the_story_places_exist_at_every_scale(void **state)
     int64_t n;
     assert_int_equal(counter_get(s, DEMO_CODE_YONGJINGYUAN, "households", &n, &err), 0);
     assert_int_equal(n, 1183);
-    assert_int_equal(scalar(s,
-                            "SELECT COUNT(*) FROM regions WHERE level = 4 AND code >= '431128'"
-                            " AND code < '431129'",
-                            NULL),
-                     230);
     /* 贵头村 has its grids, addresses like "贵头村1组12号". */
     assert_true(scalar(s,
                        "SELECT COUNT(*) FROM households WHERE grid_code LIKE ? || '%'"
@@ -367,11 +413,18 @@ static void the_story_places_exist_at_every_scale(void **state)
     assert_int_equal(scalar(bigger.s, "SELECT COUNT(*) FROM households WHERE grid_code = ?",
                             DEMO_CODE_YONGJINGYUAN),
                      1183);
+    assert_true(scalar(bigger.s, "SELECT COUNT(*) FROM households WHERE grid_code LIKE ? || '%'",
+                       DEMO_CODE_GUITOU) > 0);
+    /* Every real village at either scale (新田县 has the table's 239); more grids. */
+    assert_int_equal(scalar(bigger.s, "SELECT COUNT(*) FROM regions WHERE level = 4", NULL),
+                     scalar(s, "SELECT COUNT(*) FROM regions WHERE level = 4", NULL));
     assert_int_equal(scalar(bigger.s,
                             "SELECT COUNT(*) FROM regions WHERE level = 4 AND code >= '431128'"
                             " AND code < '431129'",
                             NULL),
-                     230);
+                     239);
+    assert_true(scalar(bigger.s, "SELECT COUNT(*) FROM regions WHERE level = 5", NULL) >
+                scalar(s, "SELECT COUNT(*) FROM regions WHERE level = 5", NULL));
     assert_true(scalar(bigger.s, "SELECT COUNT(*) FROM persons", NULL) >
                 scalar(s, "SELECT COUNT(*) FROM persons", NULL));
     db_drop(&bigger);
@@ -538,6 +591,8 @@ int main(void)
         cmocka_unit_test(id_numbers_are_valid_unique_and_agree_with_the_rows),
         cmocka_unit_test(every_person_lives_in_an_existing_grid_and_household),
         cmocka_unit_test(region_codes_are_valid_and_prefix_consistent),
+        cmocka_unit_test(above_the_grids_the_regions_are_the_division_tables),
+        cmocka_unit_test(a_division_table_without_the_story_places_stops_the_demo),
         cmocka_unit_test(counters_equal_the_counts_at_every_county),
         cmocka_unit_test(the_story_places_exist_at_every_scale),
         cmocka_unit_test(persons_order_follows_what_the_schema_allows),
