@@ -9,6 +9,9 @@
 export const LANGS = ['zh-CN', 'en'];
 // Each language named in itself, as language switches do.
 export const LANG_NAMES = { 'zh-CN': '中文', en: 'English' };
+// Units of mass and volume as an item's unit may be written in Chinese, with
+// their symbol: a quantity of them is read in larger units once large (supplies.js).
+export const UNIT_SYMBOLS = { 克: 'g', 千克: 'kg', 公斤: 'kg', 毫升: 'mL' };
 const STORAGE_KEY = 'epigrid.lang';
 
 export const messages = {

@@ -319,10 +319,11 @@ function OrgForm({ code, onDone }) {
     const body = { name: f.name, kind: f.kind, region_code: f.region_code, founded_date: f.founded_date };
     if (f.parent_id) body.parent_id = Number(f.parent_id);
     if (f.location) body.location = f.location;
-    s.run(() => api.post('/api/v1/orgs', body)).then((ok) => {
+    let made = null;
+    s.run(async () => { made = await api.post('/api/v1/orgs', body); }).then((ok) => {
       if (!ok) return;
       setF({ ...f, name: '', parent_id: '', location: '' });
-      onDone();
+      onDone(made);
     });
   };
   return html`<form class="card mob-form org-form" onSubmit=${submit}>
@@ -353,9 +354,11 @@ export function OrgsPage({ code, session }) {
   if (error) return html`<section class="page"><${ErrorBox} error=${error} onRetry=${reload} /></section>`;
   if (!data) return html`<section class="page"><${Loading} /></section>`;
   const { stats } = data;
-  const changed = () => {
+  // A new organisation: the figures and the list follow, and it is opened.
+  const changed = (made) => {
     reload();
     setTick(tick + 1);
+    if (made) setSelected(made);
   };
   const today = chinaToday();
   return html`<section class="page mobilise orgs-page">
@@ -384,7 +387,7 @@ export function OrgsPage({ code, session }) {
     <${OrgList} code=${code} selected=${selected} onSelect=${setSelected} tick=${tick} />
     <div class="mob-columns">
       <div>
-        ${selected && html`<h2>${selected.name}</h2><${Members} orgId=${selected.id} />`}
+        ${selected && html`<h2 class="org-open">${selected.name}</h2><${Members} orgId=${selected.id} />`}
         <${Activities} code=${code} orgId=${selected?.id} manage=${can(session, 'org_manage')} />
       </div>
       ${can(session, 'org_manage') && html`<div><${OrgForm} code=${code} onDone=${changed} /></div>`}

@@ -19,7 +19,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { RegionPicker } from '../pickers.js';
-import { getLang, num, t } from '../i18n.js';
+import { getLang, num, t, UNIT_SYMBOLS } from '../i18n.js';
 import { ErrorBox, html, Link, Loading, useLoad, useWriteKey } from '../ui.js';
 
 const TABS = ['stock', 'donations', 'ledger', 'requests', 'funds'];
@@ -50,12 +50,11 @@ const int = (v) => (v === '' || v === undefined ? undefined : Number(v));
 // Base units of mass and volume, with the larger units a quantity of them is
 // read in, largest first: [base units per unit, i18n key].
 const TONNE = [[1e6, 'sup.unit.t'], [1e3, 'sup.unit.kg']];
-const SCALES = { g: TONNE, 克: TONNE, kg: [[1e3, 'sup.unit.t']], 千克: [[1e3, 'sup.unit.t']], 公斤: [[1e3, 'sup.unit.t']],
-  mL: [[1e3, 'sup.unit.l']], ml: [[1e3, 'sup.unit.l']], 毫升: [[1e3, 'sup.unit.l']] };
+const SCALES = { g: TONNE, kg: [[1e3, 'sup.unit.t']], mL: [[1e3, 'sup.unit.l']], ml: [[1e3, 'sup.unit.l']] };
 
 // "7.5 吨" for 7,500,000 g, "624 瓶" for 624 瓶 (q >= 0).
 function inUnit(q, unit) {
-  for (const [size, key] of SCALES[unit] ?? [])
+  for (const [size, key] of SCALES[UNIT_SYMBOLS[unit] ?? unit] ?? [])
     if (q >= size) return `${(q / size).toLocaleString(getLang(), { maximumFractionDigits: 3 })} ${t(key)}`;
   return `${num(q)} ${unit}`;
 }
