@@ -218,7 +218,11 @@ static void check_date(const char *field, const char *v, int64_t today, int64_t 
     " COALESCE(c.confirmed_date, ''), COALESCE(c.outcome_date, ''), COALESCE(c.site_id, 0),"       \
     " COALESCE(s.name, ''), COALESCE(s.kind, ''), COALESCE(c.observation_id, 0), " FLAG_EXPR       \
     ", COALESCE(c.note, ''), c.created_by, c.created_at, c.updated_at,"                            \
-    " COALESCE(c.transferred_to, ''), COALESCE(c.transferred_date, '')"
+    " COALESCE(c.transferred_to, ''), COALESCE(c.transferred_date, ''),"                           \
+    " (SELECT name FROM regions WHERE code = substr(c.grid_code, 1, 6)),"                          \
+    " (SELECT name FROM regions WHERE code = substr(c.grid_code, 1, 9)),"                          \
+    " (SELECT name FROM regions WHERE code = substr(c.grid_code, 1, 12)),"                         \
+    " (SELECT name FROM regions WHERE code = c.grid_code)"
 
 #define FROM                                                                                       \
     " FROM cases c JOIN persons p ON p.id = c.person_id LEFT JOIN sites s ON s.id = c.site_id"
@@ -249,6 +253,9 @@ static void fill(struct store_stmt *st, void *out)
     snprintf(c->updated_at, sizeof c->updated_at, "%s", store_column_text(st, 19));
     snprintf(c->transferred_to, sizeof c->transferred_to, "%s", store_column_text(st, 20));
     snprintf(c->transferred_date, sizeof c->transferred_date, "%s", store_column_text(st, 21));
+    for (int i = 0; i < 4; i++)
+        snprintf(c->region_names[i], sizeof c->region_names[i], "%s",
+                 store_column_text(st, 22 + i));
 }
 
 int case_get(struct store *s, const char *scope, int64_t id, struct case_record *out,
@@ -370,6 +377,10 @@ json_t *case_json_new(const struct case_record *c)
     json_object_set_new(j, "created_by", json_string(c->created_by));
     json_object_set_new(j, "created_at", json_string(c->created_at));
     json_object_set_new(j, "updated_at", json_string(c->updated_at));
+    json_t *names = json_array();
+    for (int i = 0; i < 4; i++)
+        json_array_append_new(names, json_string(c->region_names[i]));
+    json_object_set_new(j, "region_names", names);
     return j;
 }
 
@@ -390,6 +401,7 @@ static json_t *audit_json(const struct case_record *c)
 {
     json_t *j = case_json_new(c);
     json_object_del(j, "person_name");
+    json_object_del(j, "region_names"); /* the grid code says where */
     return j;
 }
 

@@ -110,6 +110,8 @@ struct case_record {
     char created_by[64];
     char created_at[32];
     char updated_at[32];
+    char region_names[4][REGION_NAME_MAX]; /* county, township, village, grid of grid_code
+                                              ("" where the region is unknown) */
 };
 
 struct case_input {

@@ -83,7 +83,9 @@ static int bump(struct write *w, const char *code, const char *family, const cha
     "o.id, o.parent_id, o.name, o.kind, o.region_code, o.location, o.founded_date,"                \
     " o.dissolved_date, o.created_by, o.created_at,"                                               \
     " (SELECT COUNT(*) FROM org_members m WHERE m.org_id = o.id AND m.left_date IS NULL),"         \
-    " (SELECT name FROM regions r WHERE r.code = o.region_code)"
+    " (SELECT name FROM regions r WHERE r.code = o.region_code),"                                  \
+    " (SELECT u.name FROM orgs u WHERE u.id = o.parent_id AND u.region_code >= ?"                  \
+    " AND u.region_code < ?)"
 
 static json_t *org_row(struct store_stmt *st)
 {
@@ -102,6 +104,7 @@ static json_t *org_row(struct store_stmt *st)
     json_object_set_new(o, "created_at", json_string(store_column_text(st, 9)));
     json_object_set_new(o, "members", json_integer(store_column_int64(st, 10)));
     json_object_set_new(o, "region_name", col_str(st, 11));
+    json_object_set_new(o, "parent_name", col_str(st, 12));
     return o;
 }
 
@@ -113,8 +116,9 @@ int org_get(struct store *s, const char *scope, int64_t id, json_t **out, struct
                                           err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_int64(st, 1, id);
-    region_bind_range(st, 2, scope);
+    region_bind_range(st, 1, scope); /* the parent's name, only when in scope */
+    store_bind_int64(st, 3, id);
+    region_bind_range(st, 4, scope);
     int rc = ref_step_one(st, REF_ORG, id, err);
     if (rc == 0)
         *out = org_row(st);
@@ -240,19 +244,26 @@ int org_list(struct store *s, const struct org_filter *f, json_t *items, struct 
         else if (!region_in_scope(f->scope, f->region))
             return 0;
     }
-    struct store_stmt *st =
-        store_prepare(s,
-                      "SELECT " ORG_COLUMNS " FROM orgs o WHERE o.region_code >= ?"
-                      " AND o.region_code < ? AND o.id > ? AND (? = '' OR o.kind = ?)"
-                      " AND (? = 0 OR o.dissolved_date IS NULL) ORDER BY o.id LIMIT ?",
-                      err);
+    /* A name part: LIKE's own characters in it match themselves. */
+    char pattern[4 * ORG_NAME_CHARS * 2 + 3] = "";
+    if (f->q && *f->q && text_like_pattern(f->q, pattern, sizeof pattern) != 0)
+        return 0; /* longer than any name: nothing matches */
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT " ORG_COLUMNS " FROM orgs o WHERE o.region_code >= ?"
+        " AND o.region_code < ? AND o.id > ? AND (? = '' OR o.kind = ?)"
+        " AND (? = 0 OR o.dissolved_date IS NULL) AND (? = '' OR o.name LIKE ? ESCAPE '\\')"
+        " ORDER BY o.id LIMIT ?",
+        err);
     if (!st)
         return -EP_EINTERNAL;
-    region_bind_range(st, 1, lower);
-    store_bind_int64(st, 3, f->after_id);
-    store_bind_text_twice(st, 4, f->kind ? f->kind : "");
-    store_bind_int64(st, 6, f->active_only);
-    store_bind_int64(st, 7, f->limit > 0 ? f->limit : INT64_MAX);
+    region_bind_range(st, 1, f->scope); /* the parent's name, only when in scope */
+    region_bind_range(st, 3, lower);
+    store_bind_int64(st, 5, f->after_id);
+    store_bind_text_twice(st, 6, f->kind ? f->kind : "");
+    store_bind_int64(st, 8, f->active_only);
+    store_bind_text_twice(st, 9, pattern);
+    store_bind_int64(st, 11, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         json_array_append_new(items, org_row(st));
@@ -943,41 +954,62 @@ out:
     return w.rc;
 }
 
-int org_grid_duty_list(struct store *s, const char *scope, const char *region, int unassigned_only,
-                       const char *after_code, int limit, json_t *items, struct ep_error *err)
+int org_grid_duty_list(struct store *s, const struct grid_duty_filter *f, json_t *items,
+                       struct ep_error *err)
 {
-    const char *lower = scope;
-    if (region && *region) {
-        if (region_in_scope(region, scope))
-            lower = region;
-        else if (!region_in_scope(scope, region))
+    const char *lower = f->scope;
+    if (f->region && *f->region) {
+        if (region_in_scope(f->region, f->scope))
+            lower = f->region;
+        else if (!region_in_scope(f->scope, f->region))
             return 0;
     }
+    /* A name part: LIKE's own characters in it match themselves. */
+    char pattern[2 * REGION_NAME_MAX + 3] = "";
+    if (f->q && *f->q && text_like_pattern(f->q, pattern, sizeof pattern) != 0)
+        return 0; /* longer than any name: nothing matches */
     struct store_stmt *st = store_prepare(
         s,
-        "SELECT r.code, r.name FROM regions r WHERE r.code > ? AND r.code >= ? AND r.code < ?"
+        "SELECT r.code, r.name, substr(r.code, 1, 12),"
+        " (SELECT v.name FROM regions v WHERE v.code = substr(r.code, 1, 12)),"
+        " (SELECT t.name FROM regions t WHERE t.code = substr(r.code, 1, 9))"
+        " FROM regions r WHERE r.code > ? AND r.code >= ? AND r.code < ?"
         " AND length(r.code) = 15 AND (? = 0 OR NOT EXISTS (SELECT 1 FROM grid_duties d"
-        " WHERE d.grid_code = r.code AND d.role = 'responsible')) ORDER BY r.code LIMIT ?",
+        " WHERE d.grid_code = r.code AND d.role = 'responsible'))"
+        " AND (? = '' OR r.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM regions v"
+        " WHERE v.code = substr(r.code, 1, 12) AND v.name LIKE ? ESCAPE '\\')"
+        " OR EXISTS (SELECT 1 FROM grid_duties d JOIN persons p ON p.id = d.person_id"
+        " WHERE d.grid_code = r.code AND p.name LIKE ? ESCAPE '\\'))"
+        " ORDER BY r.code LIMIT ?",
         err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_text(st, 1, after_code ? after_code : "");
+    store_bind_text(st, 1, f->after_code ? f->after_code : "");
     region_bind_range(st, 2, lower);
-    store_bind_int64(st, 4, unassigned_only);
-    store_bind_int64(st, 5, limit > 0 ? limit : INT64_MAX);
+    store_bind_int64(st, 4, f->unassigned_only);
+    store_bind_text_twice(st, 5, pattern);
+    store_bind_text_twice(st, 7, pattern);
+    store_bind_int64(st, 9, f->limit > 0 ? f->limit : INT64_MAX);
     int rc;
-    /* Collect codes first: grid_duty_json prepares its own statement. */
-    json_t *codes = json_array();
+    /* Collect the rows first: grid_duty_json prepares its own statement. */
+    json_t *rows = json_array();
     while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(
-            codes, json_pack("[s, s]", store_column_text(st, 0), store_column_text(st, 1)));
+        json_array_append_new(rows, json_pack("[s, s, s, s?, s?]", store_column_text(st, 0),
+                                              store_column_text(st, 1), store_column_text(st, 2),
+                                              store_column_text(st, 3), store_column_text(st, 4)));
     store_stmt_reset(st);
     size_t i;
-    json_t *c;
-    json_array_foreach(codes, i, c)
-        json_array_append_new(items, grid_duty_json(s, json_string_value(json_array_get(c, 0)),
-                                                    json_string_value(json_array_get(c, 1)), err));
-    json_decref(codes);
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *o = grid_duty_json(s, json_string_value(json_array_get(row, 0)),
+                                   json_string_value(json_array_get(row, 1)), err);
+        json_object_set(o, "village_code", json_array_get(row, 2));
+        json_object_set(o, "village_name", json_array_get(row, 3));
+        json_object_set(o, "township_name", json_array_get(row, 4));
+        json_array_append_new(items, o);
+    }
+    json_decref(rows);
     return rc < 0 ? rc : 0;
 }
 

@@ -70,11 +70,13 @@ struct org_filter {
     const char *scope;  /* required */
     const char *region; /* optional narrower prefix */
     const char *kind;   /* optional */
+    const char *q;      /* optional: part of the name (at most ORG_NAME_CHARS characters) */
     int active_only;    /* 1: not dissolved */
     int64_t after_id;   /* cursor */
     int limit;
 };
-/* Organisations in scope by id, appended to "items". */
+/* Organisations in scope by id, appended to "items" (each with the name of
+ * its parent, "parent_name", when the parent is in scope too). */
 int org_list(struct store *s, const struct org_filter *f, json_t *items, struct ep_error *err);
 /* Dissolves an organisation on "date" (>= founded, not in the future):
  * its memberships end that day.  -EP_ECONFLICT when already dissolved,
@@ -186,11 +188,20 @@ int org_activity_kind_check(const char *kind, const char *field, struct ep_error
 int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid_code,
                       int64_t responsible, const int64_t *helpers, int nhelpers, json_t **out,
                       struct ep_error *err);
-/* Grids in scope (and region) by code after "after_code", with their
- * responsible person and helpers; "unassigned_only": grids without a
- * responsible person. */
-int org_grid_duty_list(struct store *s, const char *scope, const char *region, int unassigned_only,
-                       const char *after_code, int limit, json_t *items, struct ep_error *err);
+struct grid_duty_filter {
+    const char *scope;      /* required */
+    const char *region;     /* optional narrower prefix */
+    int unassigned_only;    /* 1: grids without a responsible person */
+    const char *q;          /* optional: part of the name of the grid, of its village or of
+                               a person on duty there (at most REGION_NAME_CHARS characters) */
+    const char *after_code; /* cursor: grids after this code (NULL = first) */
+    int limit;              /* 0 = no limit */
+};
+/* Grids in scope by code, with their village ("village_code", "village_name"),
+ * township ("township_name"), responsible person and helpers, appended to
+ * "items". */
+int org_grid_duty_list(struct store *s, const struct grid_duty_filter *f, json_t *items,
+                       struct ep_error *err);
 
 /* ---- roll-ups ----------------------------------------------------------------------- */
 

@@ -605,16 +605,9 @@ int region_search(struct store *s, const char *scope, const char *text, int leve
 {
     assert(text && limit > 0);
     /* LIKE's own characters in the user's text match themselves. */
-    char pattern[4 * REGION_NAME_MAX + 3];
-    size_t n = 0;
-    pattern[n++] = '%';
-    for (const char *c = text; *c && n + 4 < sizeof pattern; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\')
-            pattern[n++] = '\\';
-        pattern[n++] = *c;
-    }
-    pattern[n++] = '%';
-    pattern[n] = '\0';
+    char pattern[2 * REGION_NAME_MAX + 3];
+    if (text_like_pattern(text, pattern, sizeof pattern) != 0)
+        return 0; /* longer than any name: nothing matches */
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT code, COALESCE(parent_code, ''), level, name FROM regions"

@@ -97,6 +97,9 @@ json_t *supply_row_json(struct store_stmt *st, const char *spec)
         case 'I':
             v = null ? json_null() : json_integer(store_column_int64(st, i));
             break;
+        case 'b':
+            v = json_boolean(store_column_int64(st, i) != 0);
+            break;
         case 'S':
             v = null || !*store_column_text(st, i) ? json_null()
                                                    : json_string(store_column_text(st, i));

@@ -114,7 +114,8 @@ struct supply_warehouse_input {
 int supply_warehouse_create(struct store *s, const struct actor *who,
                             const struct supply_warehouse_input *in, int64_t *id_out,
                             struct ep_error *err);
-/* Appends the warehouses inside "scope", by id, to "items". */
+/* Appends the warehouses inside "scope", by id, to "items": each with the
+ * name of its grid ("region_name") and of the grid's village ("village_name"). */
 int supply_warehouses_list(struct store *s, const char *scope, json_t *items, struct ep_error *err);
 /* The warehouse with its stock rows (item, quantity, threshold, below).
  * -EP_ENOTFOUND when absent or outside scope. */
@@ -315,7 +316,8 @@ void supply_date_check(const char *date, const char *field, char out[11], struct
 int supply_occurred_check(struct store *s, const char *date, const char *field,
                           const char *occurred_at, char out[11], int64_t *at, struct ep_error *err);
 /* The current row as a JSON object: column i typed by spec[i] ('i' integer,
- * 's' text, 'I' integer or null, 'S' text or null when NULL/empty). */
+ * 's' text, 'I' integer or null, 'S' text or null when NULL/empty, 'b' a
+ * boolean from an integer). */
 json_t *supply_row_json(struct store_stmt *st, const char *spec);
 /* Runs "st" (bound) and appends every row as supply_row_json(st, spec) to
  * "items".  0 or negative with "err" set. */

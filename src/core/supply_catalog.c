@@ -185,14 +185,16 @@ int supply_warehouses_list(struct store *s, const char *scope, json_t *items, st
         s,
         "SELECT w.id, w.name, w.region_code, r.name AS region_name, w.address, w.created_at,"
         " (SELECT count(*) FROM stock k WHERE k.warehouse_id = w.id AND k.threshold > 0"
-        "  AND k.quantity < k.threshold) AS below_threshold"
+        "  AND k.quantity < k.threshold) AS below_threshold,"
+        " (SELECT v.name FROM regions v WHERE v.code = substr(w.region_code, 1, 12))"
+        " AS village_name"
         " FROM warehouses w JOIN regions r ON r.code = w.region_code"
         " WHERE w.region_code >= ? AND w.region_code < ? ORDER BY w.id",
         err);
     if (!st)
         return -EP_EINTERNAL;
     region_bind_range(st, 1, scope);
-    return supply_rows_append(st, "isssSsi", items, err);
+    return supply_rows_append(st, "isssSsiS", items, err);
 }
 
 int supply_stock_json(struct store *s, const char *scope, int64_t warehouse_id, json_t **out,

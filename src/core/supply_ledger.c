@@ -880,9 +880,19 @@ int supply_op_json(struct store *s, const char *scope, int64_t op_id, json_t **o
 int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err)
 {
+    /* Whether supply_op_reverse may take the entry's operation: not a
+     * reversal, not reversed, not a donation, every warehouse in the scope,
+     * and every unit its inflows brought still in their lots. */
     struct store_stmt *st = store_prepare(
         s,
-        "SELECT " LEDGER_COLUMNS " FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id"
+        "SELECT " LEDGER_COLUMNS ", (SELECT r.id FROM ledger_ops r WHERE r.reverses_op_id = o.id)"
+        " AS reversed_by_op_id, CASE WHEN o.kind <> 'reversal' AND o.donation_id IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM ledger_ops r WHERE r.reverses_op_id = o.id)"
+        " AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.op_id = o.id"
+        " AND (x.region_code < ? OR x.region_code >= ?))"
+        " AND NOT EXISTS (SELECT 1 FROM ledger_entries x JOIN lots l ON l.entry_id = x.id"
+        " WHERE x.op_id = o.id AND l.remaining < l.quantity) THEN 1 ELSE 0 END AS reversible"
+        " FROM ledger_entries e JOIN ledger_ops o ON o.id = e.op_id"
         " JOIN warehouses w ON w.id = e.warehouse_id JOIN items i ON i.id = e.item_id"
         " WHERE e.region_code >= ? AND e.region_code < ? AND e.id < ?"
         " AND (? = 0 OR e.warehouse_id = ?) AND (? = 0 OR e.item_id = ?)"
@@ -891,11 +901,12 @@ int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, js
     if (!st)
         return -EP_EINTERNAL;
     region_bind_range(st, 1, f->scope);
-    store_bind_int64(st, 3, f->before_id > 0 ? f->before_id : INT64_MAX);
-    store_bind_int64_twice(st, 4, f->warehouse_id);
-    store_bind_int64_twice(st, 6, f->item_id);
-    store_bind_int64(st, 8, f->limit);
-    return supply_rows_append(st, LEDGER_SPEC, items, err);
+    region_bind_range(st, 3, f->scope);
+    store_bind_int64(st, 5, f->before_id > 0 ? f->before_id : INT64_MAX);
+    store_bind_int64_twice(st, 6, f->warehouse_id);
+    store_bind_int64_twice(st, 8, f->item_id);
+    store_bind_int64(st, 10, f->limit);
+    return supply_rows_append(st, LEDGER_SPEC "Ib", items, err);
 }
 
 int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int64_t *rows,

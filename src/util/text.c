@@ -39,3 +39,26 @@ int text_check(const char *text, const char *field, int chars, int flags, struct
     }
     return 0;
 }
+
+int text_like_pattern(const char *text, char *out, size_t size)
+{
+    assert(text && out && size > 0);
+    size_t n = 0;
+    out[n++] = '%';
+    for (const char *c = text; *c; c++) {
+        if (n + 4 > size) { /* an escaped character, the closing %, the NUL */
+            out[0] = '\0';
+            return -1;
+        }
+        if (*c == '%' || *c == '_' || *c == '\\')
+            out[n++] = '\\';
+        out[n++] = *c;
+    }
+    if (n + 2 > size) {
+        out[0] = '\0';
+        return -1;
+    }
+    out[n++] = '%';
+    out[n] = '\0';
+    return 0;
+}

@@ -4,6 +4,8 @@
  */
 #ifndef EPIGRID_UTIL_TEXT_H
 #define EPIGRID_UTIL_TEXT_H
+#include <stddef.h>
+
 #include "util/error.h"
 
 enum text_flags {
@@ -17,5 +19,11 @@ enum text_flags {
  * languages; returns 0 when the text is good (or absent and optional),
  * -EP_EINVAL otherwise. */
 int text_check(const char *text, const char *field, int chars, int flags, struct ep_error *err);
+
+/* Writes to "out" (room for "size" bytes) the LIKE pattern that finds
+ * "text" anywhere in a column: "%text%", with LIKE's own characters (% _ \)
+ * escaped by a backslash, so the statement says ESCAPE '\\'.  Returns 0, or
+ * -1 (out left empty) when the pattern would not fit. */
+int text_like_pattern(const char *text, char *out, size_t size);
 
 #endif

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, assertError } from './lib.mjs';
+import { startServer, assertError, sql } from './lib.mjs';
 
 const COUNTY = '431122';
 const GRID_A = '431122101201001';
@@ -229,6 +229,11 @@ test('cases: scope, rights, list filters, cursor, replay', async () => {
   assertError(assert, await srv.anon().get('/api/v1/cases'), 401, 'unauthenticated');
   let r = await commander.get(`/api/v1/cases/${other.id}`);
   assert.equal(r.status, 200);
+  // where the case lives by name, county to grid (the list's "where" column)
+  assert.deepEqual(r.body.region_names, ['冷水滩区', '梅湾街道', '梅湾社区', '梅湾一网格']);
+  // ... but not in the audit row: its grid code says where
+  const audited = sql(srv.db, `SELECT after_json FROM audit_log WHERE entity = 'case' AND entity_id = '${other.id}' AND action = 'create'`);
+  assert.ok(audited.length === 1 && !audited[0].after_json.includes('梅湾'), audited[0]?.after_json);
   r = await healthCounty.get('/api/v1/cases?limit=500');
   assert.ok(r.body.items.every((c) => c.grid_code.startsWith(COUNTY)));
   // a second open case of the same person

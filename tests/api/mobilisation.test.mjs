@@ -115,6 +115,19 @@ test('organisations: a tree of regular, temporary and mobile ones, in scope', as
   const page2 = await admin.get(`/api/v1/orgs?limit=2&cursor=${r.body.next_cursor}`);
   assert.equal(page2.body.items[0].id, r.body.items[1].id + 1);
 
+  // Narrowed by part of the name (LIKE's own characters match themselves), with the
+  // parent's name -- only when the parent is in the caller's scope too.
+  r = await viewer.get(`/api/v1/orgs?q=${encodeURIComponent('党支部')}&kind=regular`);
+  assert.deepEqual(r.body.items.map((o) => o.id), [ids.branch, ids.retired]);
+  assert.equal(r.body.items[1].parent_name, '茶亭社区党支部');
+  r = await countyOrganiser.get(`/api/v1/orgs?q=${encodeURIComponent('东安县委')}`);
+  assert.deepEqual(r.body.items.map((o) => [o.id, o.parent_name]), [[ids.county, null]]); // the city committee is above
+  assert.equal((await commander.get(`/api/v1/orgs/${ids.county}`)).body.parent_name, '中共永州市委');
+  for (const q of ['%', '_', '卡口%']) assert.deepEqual((await viewer.get(`/api/v1/orgs?q=${encodeURIComponent(q)}`)).body.items, [], q);
+  r = await viewer.get(`/api/v1/orgs?q=${encodeURIComponent('S322 卡口')}&limit=1`);
+  assert.deepEqual(r.body.items.map((o) => o.id), [ids.temp]);
+  assertError(assert, await viewer.get(`/api/v1/orgs?q=${'长'.repeat(61)}`), 400, 'invalid_input', ['q']);
+
   // Scope: another county neither sees nor writes here.
   r = await otherOrganiser.get(`/api/v1/orgs/${ids.branch}`);
   assertError(assert, r, 404, 'not_found');
@@ -346,6 +359,16 @@ test('grid responsibility: one responsible person, helpers, grids without one', 
   assert.deepEqual(r.body.items.map((g) => g.grid_code), [GRID_B]);
   r = await viewer.get(`/api/v1/grid-duties?region=${VILLAGE}`);
   assert.equal(r.body.items[0].responsible.name, '党员0');
+  // Each grid with its village and township; a search by the grid's, the village's
+  // or an on-duty person's name (a helper too), LIKE's characters taken literally.
+  assert.deepEqual([r.body.items[0].village_code, r.body.items[0].village_name, r.body.items[0].township_name], [VILLAGE, '茶亭社区', '白牙市镇']);
+  const found = async (q, extra = '') => (await viewer.get(`/api/v1/grid-duties?q=${encodeURIComponent(q)}${extra}`)).body.items.map((g) => g.grid_code);
+  assert.deepEqual(await found('茶亭'), [GRID_A, GRID_B]);
+  assert.deepEqual(await found('梅湾社区'), [GRID_C]);
+  assert.deepEqual(await found('党员2'), [GRID_A]);
+  assert.deepEqual(await found('茶亭', '&unassigned=1'), [GRID_B]);
+  assert.deepEqual(await found('%'), []);
+  assertError(assert, await viewer.get(`/api/v1/grid-duties?q=${'网'.repeat(41)}`), 400, 'invalid_input', ['q']);
   await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${GRID_B}`, { responsible_person_id: persons[0].id, helper_person_ids: [persons[0].id] }), 400, 'invalid_input', ['helper_person_ids[0]']);
   await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${GRID_C}`, { responsible_person_id: persons[10].id }), 404, 'not_found');
   await refused(() => countyOrganiser.req('PUT', `/api/v1/grid-duties/${VILLAGE}`, { responsible_person_id: persons[0].id }), 404, 'not_found');

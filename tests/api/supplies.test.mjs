@@ -128,7 +128,10 @@ test('warehouses: in a grid inside the scope; lists scoped; stock view 404 outsi
   ids.whA = ok(await sup.post('/api/v1/warehouses', { name: '东安县物资储备库', region_code: GRID_A }), 201).id;
   ids.whB = ok(await supCounty.post('/api/v1/warehouses', { name: '茶亭中转仓', region_code: GRID_B }), 201).id;
   ids.whC = ok(await supOther.post('/api/v1/warehouses', { name: '冷水滩仓库', region_code: GRID_C }), 201).id;
-  assert.deepEqual(ok(await supCounty.get('/api/v1/warehouses')).items.map((w) => w.id), [ids.whA, ids.whB]);
+  const listed = ok(await supCounty.get('/api/v1/warehouses')).items;
+  assert.deepEqual(listed.map((w) => w.id), [ids.whA, ids.whB]);
+  // the grid and its village by name, apart from the warehouse's own
+  assert.deepEqual([listed[0].name, listed[0].region_name, listed[0].village_name], ['东安县物资储备库', '雍景园小区', '茶亭社区']);
   assert.equal(ok(await viewer.get('/api/v1/warehouses')).items.length, 3);
   assertError(assert, await supCounty.get(`/api/v1/warehouses/${ids.whC}`), 404, 'not_found');
   assertError(assert, await supCounty.get(`/api/v1/warehouses?region=${OTHER_COUNTY}`), 403, 'forbidden');
@@ -316,7 +319,17 @@ test('ledger: stock never negative (409, nothing written); adjust needs a coded 
   assertBalanced();
 });
 
+// What the ledger list says of an operation's reversal, from "client"'s view:
+// [reversible, reversed_by_op_id] (the same on every entry of the operation).
+async function reversal(client, opId) {
+  const rows = ok(await client.get('/api/v1/ledger?limit=500')).items.filter((e) => e.op_id === opId);
+  assert.ok(rows.length > 0, `operation ${opId} listed`);
+  assert.ok(rows.every((e) => e.reversible === rows[0].reversible && e.reversed_by_op_id === rows[0].reversed_by_op_id));
+  return [rows[0].reversible, rows[0].reversed_by_op_id];
+}
+
 test('reversing entries: an allocation is put back into the same lots, once; donation receipts are never undone', async () => {
+  assert.deepEqual(await reversal(supCounty, ids.alloc2), [true, null]);
   const before_ = stockOf(ids.whB, ids.mask);
   let r = ok(await supCounty.post(`/api/v1/ledger/${ids.alloc2}/reverse`, { approver: '赵主任', note: '调错卡口' }), 201);
   assert.equal(r.kind, 'reversal');
@@ -328,7 +341,11 @@ test('reversing entries: an allocation is put back into the same lots, once; don
   assert.equal(ok(await sup.get(`/api/v1/ledger/${ids.alloc2}`)).reversed_by_op_id, r.id);
   await refused(() => supCounty.post(`/api/v1/ledger/${ids.alloc2}/reverse`, { approver: '赵主任' }), 409, 'conflict');
   await refused(() => supCounty.post(`/api/v1/ledger/${r.id}/reverse`, { approver: '赵主任' }), 409, 'conflict');
+  // The list says so: reversed once, by which; a reversal is not reversed.
+  assert.deepEqual(await reversal(supCounty, ids.alloc2), [false, r.id]);
+  assert.deepEqual(await reversal(supCounty, r.id), [false, null]);
   const receipt = sql(srv.db, `SELECT id FROM ledger_ops WHERE donation_id = ${ids.donation1}`)[0].id;
+  assert.deepEqual(await reversal(sup, receipt), [false, null]);
   await refused(() => sup.post(`/api/v1/ledger/${receipt}/reverse`, { approver: '赵主任' }), 422, 'rule_violation');
   await refused(() => sup.post(`/api/v1/ledger/${ids.alloc1}/reverse`, {}), 400, 'invalid_input', ['approver']);
   await refused(() => supOther.post(`/api/v1/ledger/${ids.alloc1}/reverse`, { approver: 'x' }), 404, 'not_found');
@@ -338,11 +355,14 @@ test('reversing entries: an allocation is put back into the same lots, once; don
   const buy = ok(await sup.post('/api/v1/ledger', { kind: 'receive', warehouse_id: ids.whA, lines: [{ item_id: ids.rice, quantity: 50000 }] }), 201);
   assert.equal(buy.source, 'purchase');
   const eat = ok(await sup.post('/api/v1/ledger', { kind: 'consume', warehouse_id: ids.whA, lines: [{ item_id: ids.rice, quantity: 1000 }] }), 201);
+  assert.deepEqual(await reversal(sup, buy.id), [false, null]); // some of its rice is eaten
   await refused(() => sup.post(`/api/v1/ledger/${buy.id}/reverse`, { approver: '赵主任' }), 409, 'conflict');
   ok(await sup.post(`/api/v1/ledger/${eat.id}/reverse`, { approver: '赵主任' }), 201);
+  assert.deepEqual(await reversal(sup, buy.id), [true, null]); // all back in its lot
   ok(await sup.post(`/api/v1/ledger/${buy.id}/reverse`, { approver: '赵主任' }), 201);
   assert.equal(stockOf(ids.whA, ids.rice), 0);
   // The transfer cannot be undone after units moved on... but can once they are back.
+  assert.deepEqual(await reversal(supCounty, ids.transfer), [true, null]);
   r = ok(await supCounty.post(`/api/v1/ledger/${ids.transfer}/reverse`, { approver: '赵主任' }), 201);
   assert.equal(stockOf(ids.whB, ids.mask), 0);
   assertBalanced();

@@ -129,3 +129,4 @@ async function pick(kind, scope, name, text) {
 }
 export const pickRegion = (scope, name, text) => pick('region', scope, name, text);
 export const pickPerson = (scope, name, text) => pick('person', scope, name, text);
+export const pickOrg = (scope, name, text) => pick('org', scope, name, text);

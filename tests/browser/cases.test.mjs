@@ -8,9 +8,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, pickPerson, SHOTS } from './browser.mjs';
 
 let srv, admin, health, browser, hospital, first, second;
+const ids = {}; // person ids by name
 
 const day = (d = 0) => new Date(Date.now() + 8 * 3600e3 + d * 86400e3).toISOString().slice(0, 10);
 
@@ -21,6 +22,7 @@ before(async () => {
   await srv.as('commander');
   const persons = (await admin.get('/api/v1/persons?limit=50')).body.items;
   const byName = Object.fromEntries(persons.map((p) => [p.name, p.id]));
+  Object.assign(ids, byName);
   let r = await health.post('/api/v1/sites', { kind: 'designated_hospital', name: '永州市中心医院', region_code: '4311', capacity: 50 });
   hospital = r.body;
   r = await health.post('/api/v1/cases', { person_id: byName['李建国'], status: 'confirmed', site_id: hospital.id, onset_date: day(-3) });
@@ -174,6 +176,78 @@ test('case registry, case page with the four-concentrations warning, history and
   assert.equal(await page.locator('table.history tbody tr').count(), 3);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test('a colour per status, where each case lives, the graph in words; a close contact added here or asked for elsewhere', async () => {
+  const page = await openPage(browser, srv);
+  await page.goto('/cases/4311');
+  await loginForm(page, 'health_4311', PASSWORD);
+  const row = page.locator(`table.case-list tr[data-id="${first.id}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('td.where').textContent(), '东安县 · 雍景园小区');
+  assert.equal(await row.locator('.status-confirmed').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(198, 40, 40)');
+  // below the county only the township is said (and the grid)
+  await page.goto('/cases/431122');
+  await row.locator('td.where', { hasText: '白牙市镇 · 雍景园小区' }).waitFor();
+
+  await page.goto(`/cases/4311/${second.id}`);
+  await page.locator('.chain-graph canvas').waitFor();
+  const option = (p = page) => p.evaluate(() => {
+    const o = window.echarts.getInstanceByDom(document.querySelector('.chain-graph')).getOption();
+    return { legend: o.legend[0].data, links: o.series[0].links.map((l) => l.text).sort(),
+      tip: o.tooltip[0].formatter({ dataType: 'node', data: o.series[0].data.find((d) => d.kind === 'contact') }) };
+  });
+  let o = await option();
+  assert.deepEqual(o.legend, ['确诊病例 2', '密切接触者 1']);
+  assert.deepEqual(o.links, ['同住', '转为病例']);
+  assert.match(o.tip, /^王\*\* · 密切接触者$/);
+  assert.equal(await page.locator('.chain-count').textContent(), '病例 2 例,密切接触者 1 人,传播关系 2 条');
+
+  // A contact who lives here, chosen by name: listed, in the graph.
+  const form = page.locator('form.add-contact');
+  assert.equal(await pickPerson(form, 'person_id', '李明'), String(ids['李明']));
+  await form.locator('select[name=contact_type]').selectOption('social');
+  await form.locator('button[type=submit]').click();
+  await page.locator('table.contacts tbody tr', { hasText: '李明' }).locator('td', { hasText: '聚会/社交' }).waitFor();
+  await page.locator('.chain-count', { hasText: '密切接触者 2 人' }).waitFor();
+  // One who lives in another county cannot be registered here: a 协查函 goes there
+  // (for the city's own health team that county is no "elsewhere": it says so).
+  const elsewhere = async (f) => {
+    await f.locator('input[name=where][value=elsewhere]').check();
+    await f.locator('input[name=name]').fill('赵敏');
+    await f.locator('input[name=phone]').fill('13607461111');
+    await f.locator('select[name=region_code] option[value="431123"]').waitFor({ state: 'attached' });
+    await f.locator('select[name=region_code]').selectOption('431123');
+    await f.locator('button[type=submit]').click();
+  };
+  await elsewhere(form);
+  await form.locator('.error', { hasText: '在您的管辖范围内,请直接登记密切接触者' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+
+  const county = await openPage(browser, srv);
+  await srv.as('health', '431122');
+  await county.goto(`/cases/431122/${second.id}`);
+  await loginForm(county, 'health_431122', PASSWORD);
+  const countyForm = county.locator('form.add-contact');
+  await elsewhere(countyForm);
+  const sent = countyForm.locator('.assist-sent');
+  await sent.waitFor();
+  const out = (await (await srv.as('health', '431122')).get('/api/v1/assist-requests?box=outbox')).body.items;
+  assert.deepEqual(out.map((r) => [r.name, r.source_case_id, r.region_given, r.contact_type]), [['赵敏', second.id, '431123', 'household']]);
+  assert.match(await sent.textContent(), new RegExp(`协查函 ${out[0].id} 已发出`));
+  assert.equal(await sent.locator('a').getAttribute('href'), '/assists/431122?box=outbox');
+  // In English: the contact type, the legend and the tooltips too.
+  await county.locator('.lang button[lang=en]').click();
+  await county.locator('table.contacts tbody tr', { hasText: '李明' }).locator('td', { hasText: 'social' }).waitFor();
+  await county.locator('.chain-graph canvas').waitFor();
+  await county.waitForFunction(() => window.echarts?.getInstanceByDom(document.querySelector('.chain-graph'))?.getOption().legend[0].data[0] === 'Confirmed 2');
+  o = await option(county);
+  assert.deepEqual(o.legend, ['Confirmed 2', 'Close contact 2']);
+  assert.deepEqual(o.links, ['became a case', 'household', 'social']);
+  assert.match(o.tip, /^\S+ · Close contact$/);
+  assert.deepEqual(county.errors, []);
+  await county.context().close();
 });
 
 test('report a case by choosing the person by name: a picker, not a person number', async () => {

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
-import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS, pickPerson, pickRegion } from './browser.mjs';
+import { buildCity, count, launch, loginForm, openPage, PERSONS, SHOTS, pickOrg, pickPerson, pickRegion } from './browser.mjs';
 
 const COUNTY = '431122';
 const GRID = '431122101201001';
@@ -29,6 +29,12 @@ before(async () => {
   assert.equal(r.status, 201, r.text);
   ids.org = r.body.id;
   for (const p of ids.persons) assert.equal((await admin.post(`/api/v1/orgs/${ids.org}/members`, { person_id: p, role: 'member' })).status, 201);
+  // More organisations than a page of the list holds.
+  ids.extraOrgs = 21;
+  for (let i = 1; i <= ids.extraOrgs; i++) {
+    r = await admin.post('/api/v1/orgs', { name: `茶亭社区第${i}党小组`, kind: 'regular', region_code: GRID.slice(0, 12), founded_date: '2012-07-01' });
+    assert.equal(r.status, 201, r.text);
+  }
   r = await admin.post('/api/v1/checkpoints', { name: '雍景园小区卡口', region_code: GRID, hours: '24h' });
   assert.equal(r.status, 201, r.text);
   ids.checkpoint = r.body.id;
@@ -121,7 +127,7 @@ test('the organisations page shows the tree and the figures of the API', async (
   const page = await openPage(browser, srv);
   await page.goto(`/orgs/${COUNTY}`);
   await loginForm(page, 'organiser_4311', PASSWORD);
-  await page.locator('.org-tree .org-node', { hasText: '雍景园小区离退休党支部' }).click();
+  await page.locator('table.orgs .org-node', { hasText: '雍景园小区离退休党支部' }).click();
   await page.locator('table.members tbody tr').first().waitFor();
   assert.equal(await page.locator('table.members tbody tr').count(), ids.persons.length);
   // The branch's pledge meeting, recorded through the form, listed with its kind and head count.
@@ -137,7 +143,7 @@ test('the organisations page shows the tree and the figures of the API', async (
   const tile = async (k) => count(await page.locator(`.mob-tiles [data-figure=${k}] strong`).textContent());
   assert.equal(await tile('members'), stats['org_members.regular']);
   assert.equal(await tile('teams'), stats['teams.emergency']);
-  assert.equal(await tile('orgs'), 1);
+  assert.equal(await tile('orgs'), 1 + ids.extraOrgs);
   const duty = (await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.duty;
   assert.equal(await tile('deployed'), duty.deployed);
   assert.equal(duty.deployed, 3); // the three of the roster made in the first test
@@ -147,20 +153,60 @@ test('the organisations page shows the tree and the figures of the API', async (
   await form.locator('input[name=name]').fill('雍景园卡口临时党支部');
   await form.locator('select[name=kind]').selectOption('temporary');
   assert.equal(await pickRegion(form, 'region_code', GRID), GRID);
-  await form.locator('select[name=parent_id]').selectOption({ label: '雍景园小区离退休党支部' });
+  // the parent by part of its name (a city has thousands: no list of them all)
+  const parent = await pickOrg(form, 'parent_id', '离退休');
+  assert.equal(parent, String(ids.org));
   await form.locator('button[type=submit]').click();
-  await page.locator('.org-tree li li .org-node', { hasText: '雍景园卡口临时党支部' }).waitFor();
-  assert.equal(await tile('temporary'), 1);
+  await page.locator('h2.org-open', { hasText: '雍景园卡口临时党支部' }).waitFor(); // opened
+  await page.locator('.mob-tiles [data-figure=temporary] strong', { hasText: '1' }).waitFor();
 
-  // Grid responsibility: the grid has nobody responsible until one is chosen by name.
+  // The list is paged on the server (20 a page) and narrowed by name, kind and region.
+  const rows = page.locator('table.orgs tbody tr');
+  assert.equal(await rows.count(), 20);
+  assert.equal(await page.locator('.pager .prev').isDisabled(), true);
+  await page.locator('.pager .next').click();
+  await page.locator('.pager .page-no', { hasText: '第 2 页' }).waitFor();
+  assert.equal(await rows.count(), ids.extraOrgs + 2 - 20);
+  const made = page.locator('table.orgs tr', { hasText: '雍景园卡口临时党支部' }); // the newest, last
+  assert.match(await made.textContent(), /临时[\s\S]*雍景园小区离退休党支部/); // its kind and its parent
+  await page.locator('.pager .prev').click();
+  await page.locator('.pager .page-no', { hasText: '第 1 页' }).waitFor();
+  const filter = page.locator('form.org-filter');
+  await filter.locator('input[name=q]').fill('卡口');
+  await page.waitForFunction(() => document.querySelectorAll('table.orgs tbody tr').length === 1);
+  assert.match(await rows.first().textContent(), /雍景园卡口临时党支部/);
+  assert.equal(await page.locator('.pager').count(), 0);
+  await filter.locator('input[name=q]').fill('');
+  await filter.locator('select[name=kind]').selectOption('temporary');
+  await page.waitForFunction(() => document.querySelectorAll('table.orgs tbody tr').length === 1);
+  await filter.locator('select[name=kind]').selectOption('');
+  assert.equal(await pickRegion(filter, 'org_region', '大庙口'), '431122102');
+  await page.locator('p.empty', { hasText: '没有符合条件的党组织' }).waitFor();
+
+  // Grid responsibility, grouped by village: each closed, with its counts, until opened.
+  const village = page.locator(`.grid-duties section.village[data-village="${GRID.slice(0, 12)}"]`);
+  await village.locator('.village-head', { hasText: /茶亭社区\s*白牙市镇\s*2 个网格 · 2 个无责任人/ }).waitFor();
+  assert.deepEqual(await page.locator('.grid-duties section.village .village-name').allTextContents(), ['茶亭社区', '大庙口村']);
   const gridRow = page.locator(`.grid-duties tr[data-grid="${GRID}"]`);
+  assert.equal(await gridRow.count(), 0);
+  await village.locator('.village-head').click();
   await gridRow.locator('.status', { hasText: '无责任人' }).waitFor();
   await pickPerson(gridRow, 'responsible_person_id', PERSONS[0][1]);
   await gridRow.locator('button[type=submit]').click();
   await gridRow.locator('td.responsible', { hasText: PERSONS[0][1] }).waitFor();
   assert.equal((await admin.get(`/api/v1/stats/mobilisation?region=${COUNTY}`)).body.counters.grids_responsible, 1);
+  await village.locator('.village-head', { hasText: '1 个无责任人' }).waitFor();
+  // A search by the person's name finds the grid they answer for, its village open.
+  await page.locator('.grid-duties input[name=duty_q]').fill(PERSONS[0][1]);
+  await page.waitForFunction(() => document.querySelectorAll('.grid-duties section.village').length === 1);
+  await gridRow.locator('td.responsible', { hasText: PERSONS[0][1] }).waitFor();
+  await page.locator('.grid-duties input[name=duty_q]').fill('');
+  await page.waitForFunction(() => document.querySelectorAll('.grid-duties section.village').length === 2);
   await page.locator('.grid-duties input[name=unassigned]').check();
-  await page.locator(`.grid-duties tr[data-grid="${GRID}"]`).waitFor({ state: 'detached' });
+  await village.locator('.village-head', { hasText: /1 个网格 · 1 个无责任人/ }).waitFor();
+  await page.locator('.grid-duties button.open-all').click();
+  await page.locator(`.grid-duties tr[data-grid="${GRID.slice(0, 12)}002"]`).waitFor();
+  assert.equal(await page.locator(`.grid-duties tr[data-grid="${GRID}"]`).count(), 0);
   await page.locator('.mob-tiles [data-figure=grids] strong', { hasText: '1' }).waitFor(); // the figures follow
   await page.screenshot({ path: `${SHOTS}/mobilise-orgs.png`, fullPage: true });
   assert.deepEqual(page.errors, []);
@@ -190,6 +236,28 @@ test('on a phone: a checkpoint entry with fever from a risk area', async () => {
   assert.equal(entries.length, 2);
   assert.equal(entries[1].outcome, 'refer');
   assert.ok(entries[1].observation_id && entries[1].alert_id);
+  // Today's entries under the form, newest first, the febrile one marked; the page fits the phone.
+  const listed = page.locator('table.entries tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('table.entries tbody tr').length === 2);
+  assert.deepEqual(await listed.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.entry))), entries.map((e) => e.id));
+  assert.match(await listed.nth(0).textContent(), /湘M12345[\s\S]*放行/);
+  assert.equal(await page.locator('table.entries tr.febrile').count(), 1);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
   assert.deepEqual(page.errors, []);
   await page.context().close();
+
+  // Every role that may read the entries sees them (a commander records none);
+  // a role without registry_read is told why it sees none.
+  for (const [role, sees] of [['commander', true], ['viewer', false]]) {
+    srv.user(role);
+    const other = await openPage(browser, srv);
+    await other.goto(`/checkpoint/${GRID}`);
+    await loginForm(other, `${role}_4311`, PASSWORD);
+    await other.locator(sees ? 'table.entries tbody tr' : 'p.entries-hidden').first().waitFor();
+    if (sees) assert.equal(await other.locator('table.entries tbody tr').count(), 2);
+    assert.equal(await other.locator('form.entry-form').count(), 0);
+    assert.equal(await other.locator('table.entries').count(), sees ? 1 : 0);
+    assert.deepEqual(other.errors, []);
+    await other.context().close();
+  }
 });

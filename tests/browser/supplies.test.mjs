@@ -29,6 +29,11 @@ before(async () => {
     donor_id: ids.donor, receipt_no: 'JZ-0001', donated_on: '2026-01-28', receiving_unit: '东安县红十字会',
     warehouse_id: ids.wh, account_id: ids.account, money_fen: 12345678, lines: [{ item_id: ids.mask, packs: 20 }],
   }));
+  // Rice is counted in grams, bought in 25 kg bags: 10 t, never added to masks.
+  ids.rice = ok(await sup.post('/api/v1/items', { name: '大米', category: 'food', unit: 'g', pack_unit: '袋', pack_size: 25000 }));
+  ids.wh2 = ok(await sup.post('/api/v1/warehouses', { name: '白牙市镇中转仓', region_code: '431122101201002' }));
+  ok(await sup.post('/api/v1/ledger', { kind: 'receive', warehouse_id: ids.wh, lines: [{ item_id: ids.rice, packs: 400 }] }));
+  ids.transfer = ok(await sup.post('/api/v1/ledger', { kind: 'transfer', warehouse_id: ids.wh, to_warehouse_id: ids.wh2, lines: [{ item_id: ids.rice, packs: 10 }] }));
   browser = await launch();
 });
 after(async () => {
@@ -41,8 +46,19 @@ test('stock tab: warehouse stock, an allocation through the form updates it', as
   await page.goto('/supplies/4311');
   await loginForm(page, 'supplies_4311', PASSWORD);
   await page.locator('h1', { hasText: '物资、捐赠与资金' }).waitFor();
+  // Totals per item, each in the units people use; no figure adds rice to masks.
+  const byItem = (name) => page.locator(`table.sup-by-item tr[data-item="${name}"]`);
+  await byItem('大米').waitFor();
+  assert.match(await byItem('大米').locator('td.received').textContent(), /^10 吨\s*\(400 袋\)$/);
+  assert.match(await byItem('N95口罩').locator('td.in-stock').textContent(), /^1,000 只\s*\(20 箱\)$/);
+  assert.deepEqual(await page.locator('.sup-figures dd').evaluateAll((dds) => dds.map((d) => d.dataset.figure)), ['items', 'supply_low']);
+  // A warehouse's name, and apart from it the village and grid it stands in.
+  const store = page.locator('ul.warehouses button.warehouse').first();
+  assert.equal(await store.locator('.wh-name').textContent(), '东安县物资储备库');
+  assert.equal(await store.locator('.wh-place').textContent(), '位于 茶亭社区 · 雍景园小区');
   const qty = page.locator('table.stock tr[data-item="N95口罩"] td.quantity');
-  assert.equal((await qty.textContent()).trim(), '1,000');
+  assert.equal(await qty.getAttribute('data-quantity'), '1000');
+  assert.match(await page.locator('table.stock tr[data-item="大米"] td.quantity').textContent(), /^9.75 吨\s*\(390 袋\)$/);
   const form = page.locator('form.entry-form');
   await form.locator('select[name=kind]').selectOption('allocate');
   await form.locator('input[name=quantity]').fill('120');
@@ -52,12 +68,12 @@ test('stock tab: warehouse stock, an allocation through the form updates it', as
     page.waitForResponse((r) => r.url().endsWith('/api/v1/ledger') && r.status() === 201),
     form.locator('button[type=submit]').click(),
   ]);
-  await page.locator('table.stock tr[data-item="N95口罩"] td.quantity', { hasText: '880' }).waitFor();
+  await page.locator('table.stock tr[data-item="N95口罩"] td.quantity[data-quantity="880"]', { hasText: '880 只 (17 箱零 30 只)' }).waitFor();
   // More than the stock: the server's 409 message is shown, nothing changes.
   await form.locator('input[name=quantity]').fill('5000');
   await form.locator('button[type=submit]').click();
   await form.locator('.error', { hasText: '库存不足' }).waitFor();
-  assert.equal((await qty.textContent()).trim(), '880');
+  assert.equal(await qty.getAttribute('data-quantity'), '880');
   await page.screenshot({ path: `${SHOTS}/supplies-stock.png`, fullPage: true });
   assert.deepEqual(page.errors.filter((e) => !e.includes('409')), []);
 });
@@ -90,12 +106,24 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   // Where the allocated units came from: the donation's lot.
   await alloc.locator('button.trace-toggle').click();
   await page.locator('tr.trace-row', { hasText: 'JZ-0001 永州某医药公司 · 120' }).waitFor();
+  const allocOp = Number(await alloc.getAttribute('data-op'));
   page.once('dialog', (d) => d.accept('赵主任'));
   await Promise.all([
     page.waitForResponse((r) => r.url().includes('/reverse') && r.status() === 201),
     alloc.locator('button.reverse').click(),
   ]);
   await page.locator('table.ledger tr.reversal').first().waitFor();
+  // 冲销 once per operation and only where it applies: not the reversed allocation
+  // (it says by which), not the reversal, not a donation; the transfer once for its two rows.
+  const opRows = (op) => page.locator(`table.ledger tr[data-op="${op}"]`);
+  const reversalOp = Number(await page.locator('table.ledger tr.reversal').first().getAttribute('data-op'));
+  await opRows(allocOp).locator('.reversed', { hasText: `已由 #${reversalOp} 冲销` }).waitFor();
+  assert.equal(await opRows(allocOp).locator('button.reverse').count(), 0);
+  assert.equal(await opRows(reversalOp).locator('button.reverse').count(), 0);
+  assert.equal(await page.locator('table.ledger tr', { hasText: '捐赠入库' }).locator('button.reverse').count(), 0);
+  assert.equal(await opRows(ids.transfer).count(), 2);
+  assert.equal(await opRows(ids.transfer).locator('button.reverse').count(), 1);
+  assert.match(await opRows(ids.transfer).first().locator('td.delta').textContent(), /^[+-]250 千克\s*\(10 袋\)$/);
 
   await page.locator('nav.sup-tabs a', { hasText: '资金' }).click();
   const form = page.locator('form.fund-entry-form');
@@ -119,6 +147,8 @@ test('donations tab: money as ¥ from fen, phone masked, certificate; ledger rev
   ]);
   await page.locator('table.accounts td.balance', { hasText: '¥123,456.78' }).waitFor();
   await page.locator('table.fund-entries tbody tr', { hasText: '已冲销' }).waitFor();
+  // ... and the allocations per county follow the reversal (they did not, once).
+  await page.locator('table.allocations tr[data-code="431122"]', { hasText: '¥0.10' }).waitFor({ state: 'detached' });
   // A float-looking amount with three decimals is refused before it is sent.
   await form.locator('input[name=amount]').fill('1.005');
   await form.locator('input[name=purpose]').fill('x');

@@ -9,6 +9,7 @@
 //                 by level (GET /api/v1/regions, /regions/{code}/children)
 //   PersonPicker  GET /api/v1/persons?q=  (the beginning of a name; an ID number
 //                 or a phone is an exact lookup, sent only once complete)
+//   OrgPicker     GET /api/v1/orgs?q=&active=1  (part of an organisation's name)
 //
 // Only the caller's jurisdiction is ever listed: the server answers nothing else.
 
@@ -200,5 +201,23 @@ export function PersonPicker({ name, label, value, onChange, required, region })
   return html`<${Combobox} className="person-picker" name=${name} label=${label} value=${value} required=${required}
     placeholder=${t('picker.person_hint')}
     display=${chosen && html`<b>${chosen.name}</b> <small class="mono muted">${chosen.id_number}</small>`}
+    search=${search} onPick=${pick} renderItem=${render} />`;
+}
+
+// "value" is an organisation id (active ones only); the list shows the name,
+// the kind and the region, for the parent of a new organisation among thousands.
+export function OrgPicker({ name, label, value, onChange, required }) {
+  const [chosen, setChosen] = useState(null);
+  useEffect(() => { if (!value) setChosen(null); }, [value]);
+  const search = async (q) => (await api.get(`/api/v1/orgs?q=${encodeURIComponent(q)}&active=1&limit=10`)).items;
+  const pick = (o) => {
+    setChosen(o);
+    onChange(o ? String(o.id) : '');
+  };
+  const render = (o) => html`<span class="picker-item"><span class="picker-name">${o.name}</span>
+    <small class="muted"> ${t(`mob.kind.${o.kind}`)} · ${o.region_name ?? o.region_code}</small></span>`;
+  return html`<${Combobox} className="org-picker" name=${name} label=${label} value=${value} required=${required}
+    placeholder=${t('picker.org_hint')}
+    display=${chosen && html`<b>${chosen.name}</b> <small class="muted">${chosen.region_name ?? ''}</small>`}
     search=${search} onPick=${pick} renderItem=${render} />`;
 }

@@ -1,5 +1,6 @@
 // ui.js -- small pieces every page uses: the htm binding, client-side links,
-// the breadcrumb, loading and error boxes, and a data-loading hook.
+// the breadcrumb, loading and error boxes, a data-loading hook and the client
+// UUID of a write.
 
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -71,6 +72,26 @@ export function useLoad(load, deps) {
     };
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((n) => n + 1) };
+}
+
+// ---- writes -----------------------------------------------------------------
+
+// A v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not).
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// One client UUID per intended write (docs/write-path.md): the same while it
+// is retried, a new one once it succeeded (so a double submit or a retry
+// after a lost answer is written once).  [key, next]
+export function useWriteKey() {
+  const [key, setKey] = useState(uuid);
+  return [key, () => setKey(uuid())];
 }
 
 // ---- boxes ------------------------------------------------------------------

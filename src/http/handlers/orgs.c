@@ -1,7 +1,8 @@
 /*
  * orgs.c -- party organisations, members, teams, applications to serve,
  * grid responsibility and the mobilisation roll-up over HTTP:
- *   GET  /api/v1/orgs                       ?region=&kind=&active=1&limit=&cursor=
+ *   GET  /api/v1/orgs                       ?region=&kind=&q=&active=1&limit=&cursor=
+ *                                           (q: part of the name)
  *   POST /api/v1/orgs                       create (org_manage)
  *   GET  /api/v1/orgs/{id}
  *   POST /api/v1/orgs/{id}/dissolve         {dissolved_date}
@@ -17,7 +18,9 @@
  *   GET  /api/v1/applications (?region=&status=&org=), POST /api/v1/applications,
  *   GET  /api/v1/applications/{id},
  *   POST /api/v1/applications/{id}/decision  {decision, note, team}
- *   GET  /api/v1/grid-duties                 ?region=&unassigned=1&limit=&cursor=
+ *   GET  /api/v1/grid-duties                 ?region=&unassigned=1&q=&limit=&cursor=
+ *                                            (q: part of the name of the grid, its village
+ *                                            or a person on duty there)
  *   PUT  /api/v1/grid-duties/{code}          {responsible_person_id, helper_person_ids}
  *   GET  /api/v1/stats/mobilisation          ?region=&date=: counters of the region and its
  *                                            children, and the day's duty (roster_day_summary)
@@ -33,6 +36,7 @@
 #include "core/team.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* The next cursor of grid duties (handler_cursor_fn): the last kept item's
@@ -79,6 +83,9 @@ int handler_orgs_list(struct http_request *req, struct http_response *res, struc
     f.region = p.region;
     f.after_id = p.cursor_id;
     f.kind = http_query(req, "kind");
+    f.q = http_query(req, "q");
+    if (f.q)
+        text_check(f.q, "q", ORG_NAME_CHARS, TEXT_REQUIRED, err);
     const char *active = http_query(req, "active");
     f.active_only = active && strcmp(active, "1") == 0;
     if (err->code)
@@ -459,12 +466,15 @@ int handler_grid_duties_list(struct http_request *req, struct http_response *res
     if (cursor && region_level_of_code(cursor) != REGION_GRID)
         ep_error_field(err, "cursor", "无效的游标", "invalid cursor");
     const char *unassigned = http_query(req, "unassigned");
+    struct grid_duty_filter f = {
+        req->user.scope,      region, unassigned && strcmp(unassigned, "1") == 0,
+        http_query(req, "q"), cursor, JSON_PAGE_FETCH(limit)};
+    if (f.q)
+        text_check(f.q, "q", REGION_NAME_CHARS, TEXT_REQUIRED, err);
     if (err->code)
         return -err->code;
     json_t *items = json_array();
-    int rc = org_grid_duty_list(req->store, req->user.scope, region,
-                                unassigned && strcmp(unassigned, "1") == 0, cursor,
-                                JSON_PAGE_FETCH(limit), items, err);
+    int rc = org_grid_duty_list(req->store, &f, items, err);
     return handler_page_reply(res, rc, items, limit, grid_code_cursor, err);
 }
 

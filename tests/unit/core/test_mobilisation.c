@@ -375,9 +375,32 @@ static void grid_duty_one_responsible(void **state)
     json_decref(o);
     assert_int_equal(count(fx, CITY, "grids_responsible"), 1);
     json_t *items = json_array();
-    assert_int_equal(org_grid_duty_list(fx->s, CITY, NULL, 1, NULL, 0, items, &err), 0);
+    struct grid_duty_filter without = {.scope = CITY, .unassigned_only = 1};
+    assert_int_equal(org_grid_duty_list(fx->s, &without, items, &err), 0);
     assert_int_equal(json_array_size(items), 2); /* GRID_B and GRID_C */
     json_decref(items);
+    /* A search: a village's name finds its grids (with the village named), a
+     * person's name the grid they are on duty in; LIKE's "%" is a plain character. */
+    static const struct {
+        const char *q;
+        size_t n;
+        const char *first;
+    } searches[] = {{"茶亭", 2, GRID_A}, {"党员0", 1, GRID_A}, {"梅湾", 1, GRID_C}, {"%", 0, NULL}};
+    for (size_t i = 0; i < sizeof searches / sizeof searches[0]; i++) {
+        struct grid_duty_filter found = {.scope = CITY, .q = searches[i].q};
+        items = json_array();
+        assert_int_equal(org_grid_duty_list(fx->s, &found, items, &err), 0);
+        assert_int_equal(json_array_size(items), searches[i].n);
+        if (searches[i].first) {
+            json_t *g = json_array_get(items, 0);
+            assert_string_equal(json_string_value(json_object_get(g, "grid_code")),
+                                searches[i].first);
+            assert_int_equal(strncmp(json_string_value(json_object_get(g, "village_code")),
+                                     searches[i].first, 12),
+                             0);
+        }
+        json_decref(items);
+    }
     /* The responsible person cannot also help; a worker may not set another grid. */
     int64_t same[1] = {fx->persons[0]};
     ep_error_clear(&err);

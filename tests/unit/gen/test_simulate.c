@@ -307,8 +307,8 @@ static void the_city_has_something_true_on_every_page(void **state)
     assert_non_null(mob);
     json_decref(mob);
     json_t *unassigned = json_array();
-    assert_int_equal(org_grid_duty_list(c->s, DEMO_CODE_CITY, NULL, 1, NULL, 5, unassigned, &err),
-                     0);
+    struct grid_duty_filter without = {.scope = DEMO_CODE_CITY, .unassigned_only = 1, .limit = 5};
+    assert_int_equal(org_grid_duty_list(c->s, &without, unassigned, &err), 0);
     assert_true(json_array_size(unassigned) > 0);
     json_decref(unassigned);
     assert_true(c->st.checkpoint_entries > 0);

@@ -17,7 +17,8 @@ import { getLang, num, t } from '../i18n.js';
 import { useEvents } from '../live.js';
 import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
 
-const TYPES = ['household', 'work', 'social', 'medical', 'transport', 'other'];
+// How a contact met the case (contact.c); the case page's contact form uses them too.
+export const CONTACT_TYPES = ['household', 'work', 'social', 'medical', 'transport', 'other'];
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
 const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
 
@@ -73,9 +74,18 @@ function InboxActions({ r, onDone }) {
   </div>`;
 }
 
+// Where a contact lives, for a request: a county or township of the territory
+// (GET /assist-requests/destinations), townships indented under their county.
+export function Destinations({ value, onChange }) {
+  const places = useLoad(() => api.get('/api/v1/assist-requests/destinations'), []);
+  return html`<label>${t('assists.lives_in')} <select name="region_code" required value=${value ?? ''} onChange=${onChange}>
+    <option value="">${t('assists.choose')}</option>
+    ${(places.data?.items ?? []).map((p) => html`<option value=${p.code}>${p.level === 'township' ? '　' : ''}${p.name}</option>`)}
+  </select></label>`;
+}
+
 function SendForm({ code, onDone }) {
   const cases = useLoad(() => api.get(`/api/v1/cases?region=${code}&status=open&limit=200`), [code]);
-  const places = useLoad(() => api.get('/api/v1/assist-requests/destinations'), []);
   const [f, setF] = useState({ contact_type: 'household', last_contact_date: today() });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -106,12 +116,9 @@ function SendForm({ code, onDone }) {
     <label>${t('assists.name')} <input name="name" value=${f.name ?? ''} onInput=${set('name')} /></label>
     <label>${t('assists.id_number')} <input name="id_number" value=${f.id_number ?? ''} onInput=${set('id_number')} /></label>
     <label>${t('assists.phone')} <input name="phone" inputmode="tel" value=${f.phone ?? ''} onInput=${set('phone')} /></label>
-    <label>${t('assists.lives_in')} <select name="region_code" value=${f.region_code ?? ''} onChange=${set('region_code')}>
-      <option value="">${t('assists.choose')}</option>
-      ${(places.data?.items ?? []).map((p) => html`<option value=${p.code}>${p.level === 'township' ? '　' : ''}${p.name}</option>`)}
-    </select></label>
+    <${Destinations} value=${f.region_code} onChange=${set('region_code')} />
     <label>${t('assists.contact_type')} <select name="contact_type" value=${f.contact_type} onChange=${set('contact_type')}>
-      ${TYPES.map((x) => html`<option value=${x}>${t(`assists.type.${x}`)}</option>`)}
+      ${CONTACT_TYPES.map((x) => html`<option value=${x}>${t(`assists.type.${x}`)}</option>`)}
     </select></label>
     <label>${t('assists.last_contact')} <input name="last_contact_date" type="date" value=${f.last_contact_date} onInput=${set('last_contact_date')} /></label>
     <label>${t('assists.note')} <input name="note" value=${f.note ?? ''} onInput=${set('note')} /></label>

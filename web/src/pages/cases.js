@@ -1,9 +1,13 @@
 // pages/cases.js -- cases, the transmission graph and the daily bulletin.
 //
-//   /cases/{code}?status=S   case registry of a region (GET /api/v1/cases), report a case
+//   /cases/{code}?status=S   case registry of a region (GET /api/v1/cases): each status
+//                            its colour, where each case lives; report a case
 //   /cases/{code}/{id}       one case (code: the region the user came from): details,
-//                            placement, the four-concentrations flag, history, contacts, changes through the state machine, and the
-//                            transmission graph of its cluster (ECharts graph series)
+//                            placement, the four-concentrations flag, history, contacts,
+//                            changes through the state machine, a close contact added
+//                            (in the jurisdiction: POST /contacts; living elsewhere: a
+//                            协查函, POST /assist-requests), and the transmission graph of
+//                            its cluster (ECharts graph series, a legend with counts)
 //   /bulletin/{code}?date=D  the daily bulletin (figures, child regions, epidemic curve),
 //                            with the printable public page, text and xlsx
 //
@@ -12,8 +16,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { getLang, num, t } from '../i18n.js';
-import { PersonPicker } from '../pickers.js';
-import { ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+import { PersonPicker, RegionPicker } from '../pickers.js';
+import { ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad, useWriteKey } from '../ui.js';
+import { CONTACT_TYPES, Destinations } from './assists.js';
 
 const STATUSES = ['suspected', 'confirmed', 'asymptomatic', 'excluded', 'discharged', 'deceased'];
 const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
@@ -21,9 +26,22 @@ const SEVERITIES = ['mild', 'moderate', 'severe', 'critical'];
 const today = (days = 0) => new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
 const when = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
 
+// One colour per status, the same in the badges (style.css, .status-*) and the graph.
+const COLOURS = { confirmed: '#c62828', suspected: '#f9a825', asymptomatic: '#ef6c00', excluded: '#9e9e9e',
+  discharged: '#2e7d32', deceased: '#424242', close_contact: '#1565c0', secondary_contact: '#64b5f6' };
+
+// Where a case lives, below the page's region: the first level under it and
+// the grid ("东安县 · 雍景园小区" on the city's page, "雍景园小区" on its village's).
+const CODE_LENGTHS = [6, 9, 12, 15]; // county, township, village, grid: region_names
+function whereText(c, code) {
+  const below = (c.region_names ?? []).filter((name, i) => name && CODE_LENGTHS[i] > code.length);
+  if (below.length === 0) return '–';
+  return below.length > 1 ? `${below[0]} · ${below.at(-1)}` : below[0];
+}
+
 
 // A chart in a div: "option" is redrawn whenever it changes; "onClick(params)".
-function Chart({ option, onClick, className, label }) {
+function Chart({ option, onClick, className, label, height = '22rem' }) {
   const el = useRef(null);
   const chart = useRef(null);
   const click = useRef(onClick);
@@ -53,7 +71,7 @@ function Chart({ option, onClick, className, label }) {
     chart.current?.setOption(option, true);
   }, [option]);
   if (failed) return html`<p class="muted">ECharts</p>`;
-  return html`<div ref=${el} class=${`chart ${className ?? ''}`} style="height: 22rem" role="img" aria-label=${label}></div>`;
+  return html`<div ref=${el} class=${`chart ${className ?? ''}`} style=${`height: ${height}`} role="img" aria-label=${label}></div>`;
 }
 
 // ---- the registry -----------------------------------------------------------
@@ -128,8 +146,8 @@ export function CasesPage({ code, query, session }) {
       : html`<table class="case-list">
           <thead><tr>
             <th>${t('cases.id')}</th><th>${t('cases.name')}</th><th>${t('cases.status')}</th>
-            <th>${t('cases.severity')}</th><th>${t('cases.onset')}</th><th>${t('cases.report')}</th>
-            <th>${t('cases.site')}</th>
+            <th>${t('cases.region')}</th><th>${t('cases.severity')}</th><th>${t('cases.onset')}</th>
+            <th>${t('cases.report')}</th><th>${t('cases.site')}</th>
           </tr></thead>
           <tbody>
             ${list.data.items.map(
@@ -137,6 +155,7 @@ export function CasesPage({ code, query, session }) {
                 <td data-label=${t('cases.id')}><${Link} href=${`/cases/${code}/${c.id}`}>${c.id}<//></td>
                 <td data-label=${t('cases.name')}>${c.person_name}</td>
                 <td data-label=${t('cases.status')}><${StatusBadge} c=${c} /></td>
+                <td data-label=${t('cases.region')} class="where" title=${(c.region_names ?? []).filter(Boolean).join(' / ')}>${whereText(c, code)}</td>
                 <td data-label=${t('cases.severity')}>${c.severity ? t(`severity.${c.severity}`) : '–'}</td>
                 <td data-label=${t('cases.onset')}>${c.onset_date ?? '–'}</td>
                 <td data-label=${t('cases.report')}>${c.report_date}</td>
@@ -211,42 +230,136 @@ function ChangeForm({ c, sites, onDone }) {
   </form>`;
 }
 
-// The cluster's graph: cases as circles coloured by status, contacts as squares.
+// The categories of the graph, in the legend's order: the case statuses, then contacts.
+const NODE_CLASSES = [...STATUSES, 'close_contact', 'secondary_contact'];
+const nodeClassName = (k) => (STATUSES.includes(k) ? t(`status.${k}`) : t(`cases.node.${k}`));
+// An edge's kind in words: how the two met, or "became a case".
+const edgeName = (type) => (type === 'became_case' ? t('cases.edge.became_case') : CONTACT_TYPES.includes(type) ? t(`assists.type.${type}`) : type);
+
+// The cluster's graph: cases as circles, contacts as squares, one colour per
+// status; a legend of what is shown with how many of each (a click hides them).
 function ChainGraph({ id, code }) {
   const g = useLoad(() => api.get(`/api/v1/cases/${id}/chain`), [id]);
   if (g.error) return html`<${ErrorBox} error=${g.error} onRetry=${g.reload} />`;
   if (!g.data) return html`<${Loading} />`;
-  const colours = { confirmed: '#c62828', suspected: '#f9a825', asymptomatic: '#ef6c00', excluded: '#9e9e9e',
-    discharged: '#2e7d32', deceased: '#424242', close_contact: '#1565c0', secondary_contact: '#64b5f6' };
+  const { nodes, edges } = g.data;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const counts = {};
+  for (const n of nodes) counts[n.classification] = (counts[n.classification] ?? 0) + 1;
+  const shown = NODE_CLASSES.filter((k) => counts[k]);
+  const categories = shown.map((k) => ({
+    name: `${nodeClassName(k)} ${num(counts[k])}`,
+    symbol: STATUSES.includes(k) ? 'circle' : 'rect',
+    itemStyle: { color: COLOURS[k] },
+  }));
+  const cases = nodes.filter((n) => n.kind === 'case').length;
   const option = {
-    tooltip: { formatter: (p) => escapeHtml(p.dataType === 'node' ? `${p.data.name} · ${p.data.text}` : p.data.text) },
+    tooltip: {
+      formatter: (p) => escapeHtml(p.dataType === 'node'
+        ? `${p.data.name} · ${p.data.text}`
+        : `${byId.get(p.data.source)?.label ?? ''} → ${byId.get(p.data.target)?.label ?? ''} · ${p.data.text}`),
+    },
+    legend: { data: categories.map((c) => c.name), top: 0, left: 0, type: 'scroll' },
     series: [{
       type: 'graph',
       layout: 'force',
+      top: 40,
       roam: true,
       draggable: true,
-      force: { repulsion: 220, edgeLength: 90 },
+      categories,
+      force: { repulsion: 260, edgeLength: 100 },
       label: { show: true, position: 'bottom' },
       edgeSymbol: ['none', 'arrow'],
       lineStyle: { width: 1.5, curveness: 0.1 },
-      data: g.data.nodes.map((n) => ({
+      data: nodes.map((n) => ({
         id: n.id, name: n.label, kind: n.kind,
-        text: n.kind === 'case' ? t(`status.${n.classification}`) : n.classification,
+        text: nodeClassName(n.classification),
+        category: shown.indexOf(n.classification),
         symbol: n.kind === 'case' ? 'circle' : 'rect',
-        symbolSize: n.id === g.data.root ? 36 : n.kind === 'case' ? 26 : 16,
-        itemStyle: { color: colours[n.classification] ?? '#777' },
+        symbolSize: n.id === g.data.root ? 40 : n.kind === 'case' ? 28 : 16,
       })),
-      links: g.data.edges.map((e) => ({ source: e.from, target: e.to, text: e.type })),
+      links: edges.map((e) => ({ source: e.from, target: e.to, text: edgeName(e.type) })),
     }],
   };
   return html`<div class="chain">
     <p class="muted">${t('cases.chain_hint')}</p>
-    <${Chart} className="chain-graph" label=${t('cases.chain')} option=${option}
+    <${Chart} className="chain-graph" height="min(36rem, 80vh)" label=${t('cases.chain')} option=${option}
       onClick=${(p) => p.dataType === 'node' && p.data.kind === 'case' && navigate(`/cases/${code}/${p.data.id.slice(5)}`)} />
-    <p class="muted chain-count" data-nodes=${g.data.nodes.length} data-edges=${g.data.edges.length}>
-      ${g.data.nodes.length > 1 ? `${g.data.nodes.length} / ${g.data.edges.length}` : t('cases.chain_empty')}
+    <p class="muted chain-count" data-nodes=${nodes.length} data-edges=${edges.length}>
+      ${nodes.length > 1
+        ? t('cases.chain_counts', { cases: num(cases), contacts: num(nodes.length - cases), edges: num(edges.length) })
+        : t('cases.chain_empty')}
+      ${g.data.truncated && ` ${t('cases.chain_truncated')}`}
     </p>
   </div>`;
+}
+
+// Adds a close contact of the case.  Who lives in the jurisdiction is chosen
+// by name (or registered on the spot); who lives elsewhere cannot be
+// registered here: the form sends that jurisdiction a 协查函 instead
+// (docs/write-path.md), and says where to follow it.
+const contactBlank = () => ({ contact_type: 'household', last_contact_date: today(), note: '',
+  person_id: '', name: '', id_number: '', phone: '', grid_code: '', region_code: '' });
+
+function ContactForm({ c, code, canRegister, onDone }) {
+  const [where, setWhere] = useState('here'); // here | new | elsewhere
+  const [f, setF] = useState(contactBlank);
+  const [key, nextKey] = useWriteKey();
+  const [state, setState] = useState({ busy: false, error: null, sent: null });
+  const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    setState({ busy: true, error: null, sent: null });
+    const body = { client_uuid: key, source_case_id: c.id, contact_type: f.contact_type, last_contact_date: f.last_contact_date };
+    if (f.note.trim()) body.note = f.note.trim();
+    const given = (k) => f[k].trim() || undefined;
+    try {
+      let sent = null;
+      if (where === 'elsewhere') {
+        sent = await api.post('/api/v1/assist-requests', { ...body, name: f.name.trim(), id_number: given('id_number'), phone: given('phone'), region_code: f.region_code });
+      } else if (where === 'new') {
+        await api.post('/api/v1/contacts', { ...body, person: { name: f.name.trim(), id_number: f.id_number.trim(), phone: given('phone'), grid_code: f.grid_code } });
+      } else {
+        if (!f.person_id) throw new api.ApiError(400, { message: t('cases.pick_person'), fields: [{ field: 'person_id', message: t('cases.pick_person') }] });
+        await api.post('/api/v1/contacts', { ...body, person_id: Number(f.person_id) });
+      }
+      nextKey();
+      setF({ ...contactBlank(), contact_type: f.contact_type, last_contact_date: f.last_contact_date });
+      setState({ busy: false, error: null, sent });
+      onDone();
+    } catch (err) {
+      setState({ busy: false, error: err, sent: null });
+    }
+  };
+  const modes = ['here', ...(canRegister ? ['new'] : []), 'elsewhere'];
+  return html`<form class="card add-contact" onSubmit=${submit}>
+    <h2>${t('cases.add_contact')}</h2>
+    <fieldset class="contact-where">
+      <legend>${t('cases.contact_where')}</legend>
+      ${modes.map((m) => html`<label class="check" key=${m}>
+        <input type="radio" name="where" value=${m} checked=${where === m} onChange=${() => { setWhere(m); setState({ busy: false, error: null, sent: null }); }} />
+        ${t(`cases.where.${m}`)}</label>`)}
+    </fieldset>
+    ${where === 'here' && html`<${PersonPicker} name="person_id" label=${t('cases.contact_person')} value=${f.person_id} required
+        onChange=${(v) => setF({ ...f, person_id: v })} />
+      <p class="muted hint">${t('cases.not_found_hint')}</p>`}
+    ${where !== 'here' && html`<label>${t('assists.name')} <input name="name" required maxlength="20" value=${f.name} onInput=${set('name')} /></label>
+      <label>${t('assists.id_number')} <input name="id_number" required=${where === 'new'} maxlength="18" autocomplete="off" value=${f.id_number} onInput=${set('id_number')} /></label>
+      <label>${t('assists.phone')} <input name="phone" inputmode="tel" maxlength="20" value=${f.phone} onInput=${set('phone')} /></label>`}
+    ${where === 'new' && html`<${RegionPicker} name="grid_code" label=${t('cases.contact_grid')} level="grid" required
+      value=${f.grid_code} onChange=${(v) => setF({ ...f, grid_code: v })} />`}
+    ${where === 'elsewhere' && html`<p class="muted hint">${t('cases.elsewhere_hint')}</p>
+      <${Destinations} value=${f.region_code} onChange=${set('region_code')} />`}
+    <label>${t('cases.contact_type')} <select name="contact_type" value=${f.contact_type} onChange=${set('contact_type')}>
+      ${CONTACT_TYPES.map((x) => html`<option value=${x}>${t(`assists.type.${x}`)}</option>`)}
+    </select></label>
+    <label>${t('cases.last_contact')} <input name="last_contact_date" type="date" required max=${today()} value=${f.last_contact_date} onInput=${set('last_contact_date')} /></label>
+    <label>${t('cases.note')} <input name="note" maxlength="300" value=${f.note} onInput=${set('note')} /></label>
+    <button type="submit" class="primary" disabled=${state.busy}>${t(where === 'elsewhere' ? 'assists.submit' : 'cases.add_contact_submit')}</button>
+    <${ErrorBox} error=${state.error} />
+    ${state.sent && html`<p class="note assist-sent" role="status">${t('cases.assist_sent', { id: state.sent.id })}
+      <${Link} href=${`/assists/${code}?box=outbox`}>${t('cases.assist_follow')}<//></p>`}
+  </form>`;
 }
 
 export function CasePage({ id, code, session }) {
@@ -298,11 +411,13 @@ export function CasePage({ id, code, session }) {
           <tbody>
             ${x.contacts.map((k) => html`<tr key=${k.id}>
               <td>${k.case_id ? html`<${Link} href=${`/cases/${code}/${k.case_id}`}>${k.person_name}<//>` : k.person_name}</td>
-              <td>${k.contact_type_zh}</td><td>${k.last_contact_date}</td>
+              <td>${t(`assists.type.${k.contact_type}`)}</td><td>${k.last_contact_date}</td>
               <td>${k.observation?.planned_end ?? '–'}</td>
             </tr>`)}
           </tbody>
         </table>`}
+    ${can('case_write') && html`<${ContactForm} c=${x} code=${code} canRegister=${can('registry_write')}
+      onDone=${() => { c.reload(); setTick(tick + 1); }} />`}
     <h2>${t('cases.chain')}</h2>
     <${ChainGraph} key=${`${id}-${tick}`} id=${id} code=${code} />
   </section>`;

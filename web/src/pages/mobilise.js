@@ -10,9 +10,9 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
-import { PersonPicker, RegionPicker } from '../pickers.js';
+import { OrgPicker, PersonPicker, RegionPicker } from '../pickers.js';
 import { getLang, num, t } from '../i18n.js';
-import { ErrorBox, html, Link, Loading, navigate, useLoad } from '../ui.js';
+import { ErrorBox, html, Link, Loading, navigate, useLoad, uuid } from '../ui.js';
 
 const can = (session, p) => session.permissions.includes(p);
 
@@ -38,15 +38,6 @@ async function allPages(path, params) {
   return items;
 }
 
-function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 // A form's submit state: {busy, error, run(fn)}.
 function useSubmit() {
   const [state, setState] = useState({ busy: false, error: null });
@@ -70,8 +61,24 @@ const CSS = `
 .mob-tabs a { padding: .4rem .2rem; }
 .mob-tabs a[aria-current=page] { font-weight: 700; border-bottom: 3px solid currentColor; }
 .mob-columns { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
-.org-tree, .org-tree ul { list-style: none; padding-left: 1rem; margin: .2rem 0; }
-.org-tree > li { margin-left: -1rem; }
+.org-filter { flex-wrap: wrap; align-items: flex-end; }
+.org-filter .picker { min-width: 14rem; }
+table.orgs tr.selected td { background: var(--info-bg); }
+.pager { display: flex; gap: .75rem; align-items: center; margin: .5rem 0 1rem; }
+.duty-filter { flex-wrap: wrap; align-items: flex-end; }
+.village { margin: .3rem 0; }
+.village h3 { margin: 0; font-size: 1rem; }
+.village-head { display: flex; flex-wrap: wrap; gap: .2rem .6rem; align-items: baseline; width: 100%; min-height: 2.5rem;
+  text-align: left; background: var(--card); color: inherit; border: 1px solid var(--line); border-radius: var(--radius); }
+.village-head::before { content: "▸"; }
+.village-head[aria-expanded=true]::before { content: "▾"; }
+.village-name { font-weight: 700; }
+.village-count { margin-left: auto; font-weight: 400; font-size: .9rem; }
+.village-count .missing { color: #b71c1c; }
+table.entries tr.febrile td { background: #fff3f3; }
+.outcome-badge-pass { background: var(--ok-bg); color: var(--ok); }
+.outcome-badge-refer { background: #ffe3cc; color: #8a3300; }
+.outcome-badge-turn_back { background: #fdecec; color: #b71c1c; }
 .org-node { background: none; color: inherit; border: none; padding: .2rem .3rem; min-height: auto; text-align: left; }
 .org-node.active { background: var(--info-bg); border-radius: 4px; font-weight: 600; }
 .kind-temporary { background: var(--warn-bg); color: var(--warn); }
@@ -154,35 +161,72 @@ function Tiles({ counters, duty }) {
 
 // ---- organisations ------------------------------------------------------------------
 
-function tree(orgs) {
-  const byId = new Map(orgs.map((o) => [o.id, { ...o, children: [] }]));
-  const roots = [];
-  for (const o of byId.values()) {
-    const parent = o.parent_id && byId.get(o.parent_id);
-    if (parent) parent.children.push(o);
-    else roots.push(o);
-  }
-  return roots;
-}
+// The organisations of the region, a page at a time (keyset cursor, newest
+// pages kept for "previous"), narrowed on the server by part of the name, the
+// kind and a region below the page's (a city has 13,719 of them: no page lists
+// them all).  "onSelect(org)" opens one; "tick" reloads.
+const ORG_PAGE = 20;
+const ORG_KINDS = ['regular', 'temporary', 'mobile'];
 
-function OrgNode({ org, selected, onSelect }) {
-  return html`<li data-org=${org.id}>
-    <button
-      type="button"
-      class=${`org-node ${selected === org.id ? 'active' : ''}`}
-      aria-pressed=${selected === org.id}
-      onClick=${() => onSelect(org.id)}
-    >
-      ${org.name}
-    </button>
-    <span class=${`badge kind-${org.kind}`}>${t(`mob.kind.${org.kind}`)}</span>
-    ${org.status === 'dissolved' && html`<span class="badge">${t('mob.dissolved')}</span>`}
-    <small class="muted"> ${org.region_name ?? org.region_code} · ${t('mob.members_n', { n: org.members })}</small>
-    ${org.children.length > 0 &&
-    html`<ul>
-      ${org.children.map((c) => html`<${OrgNode} key=${c.id} org=${c} selected=${selected} onSelect=${onSelect} />`)}
-    </ul>`}
-  </li>`;
+function OrgList({ code, selected, onSelect, tick }) {
+  const [text, setText] = useState('');
+  const [filter, setFilter] = useState({ q: '', kind: '', region: '' });
+  const [cursors, setCursors] = useState([null]); // the cursor of each page seen
+  const page = cursors.length - 1;
+  // The typed name is asked for once typing pauses; a new filter starts at page 1.
+  useEffect(() => {
+    const timer = setTimeout(() => text.trim() !== filter.q && narrow({ q: text.trim() }), 300);
+    return () => clearTimeout(timer);
+  }, [text]);
+  const narrow = (change) => {
+    setFilter({ ...filter, ...change });
+    setCursors([null]);
+  };
+  const list = useLoad(
+    () => api.get(api.withQuery('/api/v1/orgs', { region: filter.region || code, kind: filter.kind, q: filter.q, limit: ORG_PAGE, cursor: cursors[page] })),
+    [code, filter.q, filter.kind, filter.region, page, tick],
+  );
+  const first = page * ORG_PAGE + 1;
+  return html`<div class="org-list">
+    <form class="search-row org-filter" role="search" onSubmit=${(e) => { e.preventDefault(); narrow({ q: text.trim() }); }}>
+      <label>${t('mob.org_search')}<input type="search" name="q" value=${text} maxlength="60"
+        placeholder=${t('mob.org_search_hint')} onInput=${(e) => setText(e.target.value)} /></label>
+      <label>${t('mob.kind')}
+        <select name="kind" value=${filter.kind} onChange=${(e) => narrow({ kind: e.target.value })}>
+          <option value="">${t('mob.all_kinds')}</option>
+          ${ORG_KINDS.map((k) => html`<option value=${k}>${t(`mob.kind.${k}`)}</option>`)}
+        </select>
+      </label>
+      <${RegionPicker} name="org_region" label=${t('mob.org_region')} value=${filter.region}
+        onChange=${(v) => narrow({ region: v })} />
+    </form>
+    ${list.error && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
+    ${!list.data && !list.error && html`<${Loading} />`}
+    ${list.data &&
+    (list.data.items.length === 0
+      ? html`<p class="empty">${t(filter.q || filter.kind || filter.region ? 'mob.no_orgs_found' : 'mob.no_orgs')}</p>`
+      : html`<table class="orgs stack">
+          <thead><tr><th>${t('mob.name')}</th><th>${t('mob.kind')}</th><th>${t('mob.parent')}</th>
+            <th>${t('mob.region_code')}</th><th class="num">${t('mob.fig.members')}</th></tr></thead>
+          <tbody>
+            ${list.data.items.map((o) => html`<tr key=${o.id} data-org=${o.id} class=${selected?.id === o.id ? 'selected' : ''}>
+              <td data-label=${t('mob.name')}><button type="button" class=${`org-node ${selected?.id === o.id ? 'active' : ''}`}
+                aria-pressed=${selected?.id === o.id} onClick=${() => onSelect(o)}>${o.name}</button>
+                ${o.status === 'dissolved' && html` <span class="badge">${t('mob.dissolved')}</span>`}</td>
+              <td data-label=${t('mob.kind')}><span class=${`badge kind-${o.kind}`}>${t(`mob.kind.${o.kind}`)}</span></td>
+              <td data-label=${t('mob.parent')}>${o.parent_name ?? '—'}</td>
+              <td data-label=${t('mob.region_code')}>${o.region_name ?? o.region_code}</td>
+              <td data-label=${t('mob.fig.members')} class="num">${num(o.members)}</td>
+            </tr>`)}
+          </tbody>
+        </table>`)}
+    ${list.data && (page > 0 || list.data.next_cursor) &&
+    html`<nav class="pager" aria-label=${t('mob.pages')}>
+      <button type="button" class="secondary prev" disabled=${page === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>${t('mob.prev_page')}</button>
+      <span class="muted page-no">${t('mob.page_rows', { page: page + 1, from: num(first), to: num(first + list.data.items.length - 1) })}</span>
+      <button type="button" class="secondary next" disabled=${!list.data.next_cursor} onClick=${() => setCursors([...cursors, list.data.next_cursor])}>${t('mob.next_page')}</button>
+    </nav>`}
+  </div>`;
 }
 
 function Members({ orgId }) {
@@ -266,7 +310,7 @@ function ActivityForm({ orgId, onDone }) {
   </form>`;
 }
 
-function OrgForm({ code, orgs, onDone }) {
+function OrgForm({ code, onDone }) {
   const [f, setF] = useState({ name: '', kind: 'temporary', region_code: code, parent_id: '', location: '', founded_date: chinaToday() });
   const s = useSubmit();
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
@@ -275,7 +319,12 @@ function OrgForm({ code, orgs, onDone }) {
     const body = { name: f.name, kind: f.kind, region_code: f.region_code, founded_date: f.founded_date };
     if (f.parent_id) body.parent_id = Number(f.parent_id);
     if (f.location) body.location = f.location;
-    s.run(() => api.post('/api/v1/orgs', body)).then((ok) => ok && onDone());
+    let made = null;
+    s.run(async () => { made = await api.post('/api/v1/orgs', body); }).then((ok) => {
+      if (!ok) return;
+      setF({ ...f, name: '', parent_id: '', location: '' });
+      onDone(made);
+    });
   };
   return html`<form class="card mob-form org-form" onSubmit=${submit}>
     <h3>${t('mob.org_new')}</h3>
@@ -287,12 +336,7 @@ function OrgForm({ code, orgs, onDone }) {
     </label>
     <${RegionPicker} name="region_code" label=${t('mob.region_code')} value=${f.region_code}
       onChange=${(v) => setF({ ...f, region_code: v })} required />
-    <label>${t('mob.parent')}
-      <select name="parent_id" value=${f.parent_id} onChange=${set('parent_id')}>
-        <option value="">—</option>
-        ${orgs.filter((o) => o.status === 'active').map((o) => html`<option value=${o.id}>${o.name}</option>`)}
-      </select>
-    </label>
+    <${OrgPicker} name="parent_id" label=${t('mob.parent')} value=${f.parent_id} onChange=${(v) => setF({ ...f, parent_id: v })} />
     <label>${t('mob.location')}<input name="location" value=${f.location} onInput=${set('location')} /></label>
     <label>${t('mob.founded')}<input name="founded_date" type="date" value=${f.founded_date} onInput=${set('founded_date')} /></label>
     <${ErrorBox} error=${s.error} />
@@ -301,18 +345,21 @@ function OrgForm({ code, orgs, onDone }) {
 }
 
 export function OrgsPage({ code, session }) {
-  const [selected, setSelected] = useState(null);
+  const [selected, setSelected] = useState(null); // the organisation opened
+  const [tick, setTick] = useState(0);
   const { data, error, reload } = useLoad(
-    () =>
-      Promise.all([
-        api.get(api.withQuery('/api/v1/stats/mobilisation', { region: code })),
-        api.get(api.withQuery('/api/v1/orgs', { region: code, limit: 1000 })),
-      ]).then(([stats, orgs]) => ({ stats, orgs: orgs.items })),
+    () => api.get(api.withQuery('/api/v1/stats/mobilisation', { region: code })).then((stats) => ({ stats })),
     [code],
   );
   if (error) return html`<section class="page"><${ErrorBox} error=${error} onRetry=${reload} /></section>`;
   if (!data) return html`<section class="page"><${Loading} /></section>`;
-  const { stats, orgs } = data;
+  const { stats } = data;
+  // A new organisation: the figures and the list follow, and it is opened.
+  const changed = (made) => {
+    reload();
+    setTick(tick + 1);
+    if (made) setSelected(made);
+  };
   const today = chinaToday();
   return html`<section class="page mobilise orgs-page">
     <${SubNav} code=${code} page="orgs" />
@@ -336,20 +383,14 @@ export function OrgsPage({ code, session }) {
         })}
       </tbody>
     </table>`}
+    <h2>${t('mob.orgs_list')}</h2>
+    <${OrgList} code=${code} selected=${selected} onSelect=${setSelected} tick=${tick} />
     <div class="mob-columns">
       <div>
-        <h2>${t('mob.tree')}</h2>
-        ${orgs.length === 0
-          ? html`<p class="empty">${t('mob.no_orgs')}</p>`
-          : html`<ul class="org-tree">
-              ${tree(orgs).map((o) => html`<${OrgNode} key=${o.id} org=${o} selected=${selected} onSelect=${setSelected} />`)}
-            </ul>`}
+        ${selected && html`<h2 class="org-open">${selected.name}</h2><${Members} orgId=${selected.id} />`}
+        <${Activities} code=${code} orgId=${selected?.id} manage=${can(session, 'org_manage')} />
       </div>
-      <div>
-        ${selected && html`<h2>${orgs.find((o) => o.id === selected)?.name}</h2><${Members} orgId=${selected} />`}
-        <${Activities} code=${code} orgId=${selected} manage=${can(session, 'org_manage')} />
-        ${can(session, 'org_manage') && html`<${OrgForm} code=${code} orgs=${orgs} onDone=${reload} />`}
-      </div>
+      ${can(session, 'org_manage') && html`<div><${OrgForm} code=${code} onDone=${changed} /></div>`}
     </div>
     <${GridDuties} code=${code} session=${session} onChange=${reload} />
   </section>`;
@@ -368,18 +409,20 @@ function GridDutyRow({ g, manage, onDone }) {
     s.run(async () => {
       if (!personId) throw new api.ApiError(400, { message: t('mob.no_such_person') });
       const id = Number(personId);
-      await api.request('PUT', `/api/v1/grid-duties/${g.grid_code}`, {
+      const duty = await api.request('PUT', `/api/v1/grid-duties/${g.grid_code}`, {
         responsible_person_id: id,
         helper_person_ids: g.helpers.map((h) => h.person_id).filter((x) => x !== id),
       });
-    }).then((ok) => ok && onDone());
+      setPersonId('');
+      onDone(duty);
+    });
   };
   return html`<tr data-grid=${g.grid_code} class=${g.responsible ? '' : 'unassigned'}>
-    <td>${g.name}<small class="muted"> ${g.grid_code}</small></td>
-    <td class="responsible">${g.responsible ? g.responsible.name : html`<span class="status status-open">${t('mob.no_responsible')}</span>`}</td>
-    <td>${g.helpers.map((h) => h.name).join('、')}</td>
+    <td data-label=${t('level.grid')}>${g.name}</td>
+    <td data-label=${t('mob.responsible')} class="responsible">${g.responsible ? g.responsible.name : html`<span class="status status-open">${t('mob.no_responsible')}</span>`}</td>
+    <td data-label=${t('mob.helpers')}>${g.helpers.map((h) => h.name).join('、')}</td>
     ${manage &&
-    html`<td>
+    html`<td class="assign">
       <form class="search-row grid-assign" onSubmit=${assign}>
         <${PersonPicker} name="responsible_person_id" label=${t('mob.responsible')} value=${personId} onChange=${setPersonId} region=${g.grid_code} />
         <button type="submit" class="secondary" disabled=${s.busy}>${t('mob.assign')}</button>
@@ -389,24 +432,86 @@ function GridDutyRow({ g, manage, onDone }) {
   </tr>`;
 }
 
+// The grids' duty grouped by village, each village a heading that opens and
+// closes (closed at first, open when a search found it or it is the only
+// one) and says how many grids it has and how many lack a responsible person.
+// A search asks the server for the grids whose name, village or person on
+// duty contains the text; pages of DUTY_PAGE grids follow one another ("more").
+const DUTY_PAGE = 50;
 function GridDuties({ code, session, onChange }) {
   const [onlyMissing, setOnlyMissing] = useState(false);
-  const { data, error, reload } = useLoad(
-    () => api.get(api.withQuery('/api/v1/grid-duties', { region: code, unassigned: onlyMissing ? 1 : '', limit: 200 })),
-    [code, onlyMissing],
-  );
-  if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
-  if (!data) return html`<${Loading} />`;
+  const [text, setText] = useState('');
+  const [q, setQ] = useState('');
+  const [list, setList] = useState(null); // {items, next}
+  const [error, setError] = useState(null);
+  const [open, setOpen] = useState({}); // village code -> true/false as the user chose
+  const params = { region: code, unassigned: onlyMissing ? 1 : '', q, limit: DUTY_PAGE };
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(text.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [text]);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    setOpen({});
+    api.get(api.withQuery('/api/v1/grid-duties', params)).then(
+      (d) => live && setList({ items: d.items, next: d.next_cursor }),
+      (e) => live && setError(e),
+    );
+    return () => { live = false; };
+  }, [code, onlyMissing, q]);
+  const more = () =>
+    api.get(api.withQuery('/api/v1/grid-duties', { ...params, cursor: list.next })).then(
+      (d) => setList({ items: [...list.items, ...d.items], next: d.next_cursor }),
+      setError,
+    );
+  // A grid's new duty replaces its row (kept in its village); without a
+  // responsible person only, an assigned grid leaves the list.
+  const assigned = (duty) => {
+    setList({
+      ...list,
+      items: list.items
+        .map((g) => (g.grid_code === duty.grid_code ? { ...g, ...duty } : g))
+        .filter((g) => !onlyMissing || !g.responsible),
+    });
+    onChange();
+  };
   const manage = can(session, 'org_manage') && can(session, 'registry_read');
+  const villages = [];
+  for (const g of list?.items ?? []) {
+    const last = villages.at(-1);
+    if (last?.code === g.village_code) last.grids.push(g);
+    else villages.push({ code: g.village_code, name: g.village_name, township: g.township_name, grids: [g] });
+  }
+  const isOpen = (v) => open[v.code] ?? (q !== '' || villages.length === 1);
   return html`<div class="grid-duties">
     <h2>${t('mob.grid_duty')}</h2>
-    <label class="check"><input type="checkbox" name="unassigned" checked=${onlyMissing} onChange=${(e) => setOnlyMissing(e.target.checked)} />${t('mob.only_unassigned')}</label>
-    ${data.items.length === 0
-      ? html`<p class="empty">${t('mob.all_assigned')}</p>`
-      : html`<table class="duties">
+    <div class="search-row duty-filter" role="search">
+      <label>${t('mob.duty_search')}<input type="search" name="duty_q" value=${text} maxlength="40"
+        placeholder=${t('mob.duty_search_hint')} onInput=${(e) => setText(e.target.value)} /></label>
+      <label class="check"><input type="checkbox" name="unassigned" checked=${onlyMissing} onChange=${(e) => setOnlyMissing(e.target.checked)} />${t('mob.only_unassigned')}</label>
+      ${villages.length > 1 && html`<button type="button" class="secondary open-all"
+        onClick=${() => setOpen(Object.fromEntries(villages.map((v) => [v.code, !villages.every(isOpen)])))}>
+        ${villages.every(isOpen) ? t('mob.close_all') : t('mob.open_all')}</button>`}
+    </div>
+    ${error && html`<${ErrorBox} error=${error} onRetry=${() => setQ(text.trim())} />`}
+    ${!list && !error && html`<${Loading} />`}
+    ${list && list.items.length === 0 && html`<p class="empty">${t(q ? 'mob.no_grids_found' : onlyMissing ? 'mob.all_assigned' : 'mob.no_grids')}</p>`}
+    ${villages.map((v) => {
+      const missing = v.grids.filter((g) => !g.responsible).length;
+      return html`<section class="village" key=${v.code} data-village=${v.code}>
+        <h3><button type="button" class="village-head" aria-expanded=${isOpen(v) ? 'true' : 'false'}
+          onClick=${() => setOpen({ ...open, [v.code]: !isOpen(v) })}>
+          <span class="village-name">${v.name}</span> <small class="muted">${v.township}</small>
+          <span class="village-count">${t('mob.village_grids', { n: num(v.grids.length) })}${missing > 0 ? html` · <b class="missing">${t('mob.village_missing', { n: num(missing) })}</b>` : ''}</span>
+        </button></h3>
+        ${isOpen(v) && html`<table class="duties stack">
           <thead><tr><th>${t('level.grid')}</th><th>${t('mob.responsible')}</th><th>${t('mob.helpers')}</th>${manage && html`<th></th>`}</tr></thead>
-          <tbody>${data.items.map((g) => html`<${GridDutyRow} key=${g.grid_code} g=${g} manage=${manage} onDone=${() => { reload(); onChange(); }} />`)}</tbody>
+          <tbody>${v.grids.map((g) => html`<${GridDutyRow} key=${g.grid_code} g=${g} manage=${manage} onDone=${assigned} />`)}</tbody>
         </table>`}
+      </section>`;
+    })}
+    ${list?.next && html`<p class="more"><button type="button" class="secondary more-grids" onClick=${more}>${t('mob.more_grids')}</button></p>`}
   </div>`;
 }
 
@@ -745,6 +850,35 @@ export function RostersPage({ code, query, session }) {
 
 const OUTCOMES = ['pass', 'refer', 'turn_back'];
 
+// Today's entries of a checkpoint, newest first, for every role that may read
+// them (registry_read: ID numbers and phones masked unless it may see them).
+function TodayEntries({ cpId, tick }) {
+  const today = chinaToday();
+  const list = useLoad(() => api.get(`/api/v1/checkpoints/${cpId}/entries?date=${today}&limit=100`), [cpId, today, tick]);
+  return html`<div class="today-entries">
+    <h2>${t('mob.today_entries')}</h2>
+    ${list.error && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
+    ${!list.data && !list.error && html`<${Loading} />`}
+    ${list.data &&
+    (list.data.items.length === 0
+      ? html`<p class="empty">${t('mob.no_entries_today')}</p>`
+      : html`<table class="entries stack">
+          <thead><tr><th>${t('mob.entered_at')}</th><th>${t('mob.entry_who')}</th><th>${t('mob.origin')}</th>
+            <th class="num">${t('mob.temperature')}</th><th>${t('mob.outcome_col')}</th></tr></thead>
+          <tbody>
+            ${list.data.items.map((x) => html`<tr key=${x.id} data-entry=${x.id} class=${x.febrile ? 'febrile' : ''}>
+              <td data-label=${t('mob.entered_at')}>${hhmm(x.entered_at)}</td>
+              <td data-label=${t('mob.entry_who')}>${[x.name, x.id_number, x.plate].filter(Boolean).join(' ')}</td>
+              <td data-label=${t('mob.origin')}>${x.origin ?? ''}${x.from_risk ? html` <span class="badge hot">${t('mob.risk_area')}</span>` : ''}</td>
+              <td data-label=${t('mob.temperature')} class="num">${x.temperature ?? '–'}</td>
+              <td data-label=${t('mob.outcome_col')}><span class=${`badge outcome-badge-${x.outcome}`}>${t(`mob.outcome.${x.outcome}`)}</span></td>
+            </tr>`)}
+          </tbody>
+        </table>`)}
+    ${list.data?.next_cursor && html`<p class="muted">${t('mob.entries_first', { n: 100 })}</p>`}
+  </div>`;
+}
+
 export function CheckpointPage({ code, query, session }) {
   const cps = useLoad(() => api.get(api.withQuery('/api/v1/checkpoints', { region: code, limit: 500 })), [code]);
   const cpId = query.get('cp') || cps.data?.items[0]?.id;
@@ -752,6 +886,7 @@ export function CheckpointPage({ code, query, session }) {
   const [f, setF] = useState({ id_number: '', name: '', phone: '', plate: '', origin: '', destination: '', temperature: '' });
   const [pendingUuid, setPendingUuid] = useState(null); // kept until the server confirms: a retry is a replay
   const [last, setLast] = useState(null);
+  const [tick, setTick] = useState(0); // a new entry reloads today's list
   const s = useSubmit();
   const set = (k) => (e) => {
     setF({ ...f, [k]: e.target.value });
@@ -771,6 +906,8 @@ export function CheckpointPage({ code, query, session }) {
       const r = await api.post(`/api/v1/checkpoints/${cpId}/entries`, body);
       setLast(r);
       setPendingUuid(null);
+      setTick((n) => n + 1);
+      cps.reload();
       setF({ id_number: '', name: '', phone: '', plate: '', origin: f.origin, destination: '', temperature: '' });
     });
   };
@@ -817,5 +954,8 @@ export function CheckpointPage({ code, query, session }) {
       ${last.observation_id && html`<p class="fever-note">${t('mob.observation_opened')}</p>`}
       ${last.from_risk && !last.observation_id && html`<p class="fever-note">${t('mob.from_risk')}</p>`}
     </div>`}
+    ${can(session, 'registry_read')
+      ? html`<${TodayEntries} cpId=${cpId} tick=${tick} />`
+      : html`<p class="muted entries-hidden">${t('mob.entries_need_registry')}</p>`}
   </section>`;
 }

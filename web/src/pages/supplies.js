@@ -11,13 +11,16 @@
 //
 // Money is integer fen end to end: amounts typed in yuan ("1234.56") are
 // converted by string arithmetic, never through floating point, and shown
-// as ¥1,234.56.  The strings are the "supplies" block of i18n.js.
+// as ¥1,234.56.  Quantities are integers in an item's base unit and are never
+// added across items (grams of rice and masks do not make a total): each
+// shows in the units people use -- grams as 千克 or 吨 once large, with the
+// item's packs (箱, 袋) beside.  The strings are the "supplies" block of i18n.js.
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { RegionPicker } from '../pickers.js';
-import { num, t } from '../i18n.js';
-import { ErrorBox, html, Link, Loading, useLoad } from '../ui.js';
+import { getLang, num, t, UNIT_SYMBOLS } from '../i18n.js';
+import { ErrorBox, html, Link, Loading, useLoad, useWriteKey } from '../ui.js';
 
 const TABS = ['stock', 'donations', 'ledger', 'requests', 'funds'];
 const CATEGORIES = ['protective', 'disinfection', 'medical', 'vehicle', 'food', 'other'];
@@ -44,23 +47,41 @@ export function yuanToFen(text) {
 
 const int = (v) => (v === '' || v === undefined ? undefined : Number(v));
 
-// A v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not).
-function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+// Base units of mass and volume, with the larger units a quantity of them is
+// read in, largest first: [base units per unit, i18n key].
+const TONNE = [[1e6, 'sup.unit.t'], [1e3, 'sup.unit.kg']];
+const SCALES = { g: TONNE, kg: [[1e3, 'sup.unit.t']], mL: [[1e3, 'sup.unit.l']], ml: [[1e3, 'sup.unit.l']] };
+
+// "7.5 吨" for 7,500,000 g, "624 瓶" for 624 瓶 (q >= 0).
+function inUnit(q, unit) {
+  for (const [size, key] of SCALES[UNIT_SYMBOLS[unit] ?? unit] ?? [])
+    if (q >= size) return `${(q / size).toLocaleString(getLang(), { maximumFractionDigits: 3 })} ${t(key)}`;
+  return `${num(q)} ${unit}`;
 }
 
-// One client UUID per intended write: the same while it is retried, a new
-// one once it succeeded (so a double submit or a retry after a lost answer
-// is written once).
-function useWriteKey() {
-  const [key, setKey] = useState(uuid);
-  return [key, () => setKey(uuid())];
+// A quantity of "item" ({unit, pack_unit, pack_size}) as people say it:
+// [main, packs] -- "5,500 只" and "110 箱", "7.5 吨" and "300 袋",
+// "629 瓶" and "26 箱零 5 瓶"; packs is '' when the item has none or q is
+// less than one.  The sign is the caller's.
+export function quantityParts(q, item) {
+  const n = Math.abs(q);
+  const main = inUnit(n, item?.unit ?? '');
+  const size = item?.pack_size;
+  if (!size || !item.pack_unit || n < size) return [main, ''];
+  const packs = `${num(Math.floor(n / size))} ${item.pack_unit}`;
+  const rest = n % size;
+  return [main, rest ? t('sup.packs_rest', { packs, rest: inUnit(rest, item.unit) }) : packs];
 }
+
+// The same as an element: the packs in a smaller second part.
+function Qty({ q, item, signed }) {
+  const [main, packs] = quantityParts(q, item);
+  const sign = q < 0 ? '-' : signed && q > 0 ? '+' : '';
+  return html`<span class="qty">${sign}${main}${packs && html` <small class="packs">(${packs})</small>`}</span>`;
+}
+
+// The catalogue's item of an id (its units), from the page's refs.
+const itemOf = (refs, id) => refs.items.find((i) => i.id === id);
 
 // A form's submit wrapper: busy state, error box, "saved" note.
 function useSubmit(action) {
@@ -101,16 +122,34 @@ function Options({ items, label, value }) {
 
 // ---- stock ------------------------------------------------------------------------
 
-function Summary({ code }) {
+// Per item what was received, allocated and is in stock in the region: each
+// in its own units (a sum across items would add grams to masks).
+function Summary({ code, refs }) {
   const { data } = useLoad(() => api.get(`/api/v1/supplies/summary?region=${code}`), [code]);
   if (!data) return null;
-  const sum = (k) => data.items.reduce((s, i) => s + i[k], 0);
-  return html`<dl class="figures sup-figures">
-    <div><dt>${t('sup.received')}</dt><dd data-figure="received">${num(sum('received'))}</dd></div>
-    <div><dt>${t('sup.allocated')}</dt><dd data-figure="allocated">${num(sum('allocated'))}</dd></div>
-    <div><dt>${t('sup.in_stock')}</dt><dd data-figure="in_stock">${num(sum('in_stock'))}</dd></div>
-    <div><dt>${t('sup.low')}</dt><dd data-figure="supply_low">${num(data.supply_low)}</dd></div>
-  </dl>`;
+  const items = [...data.items].sort((a, b) => (a.item_name ?? '').localeCompare(b.item_name ?? '', 'zh-CN'));
+  return html`<div class="sup-summary">
+    <dl class="figures sup-figures">
+      <div><dt>${t('sup.items_n')}</dt><dd data-figure="items">${num(items.length)}</dd></div>
+      <div><dt>${t('sup.low')}</dt><dd data-figure="supply_low">${num(data.supply_low)}</dd></div>
+    </dl>
+    ${items.length > 0 && html`<table class="sup-by-item stack">
+      <caption>${t('sup.by_item')}</caption>
+      <thead><tr><th scope="col">${t('sup.item')}</th><th scope="col" class="num">${t('sup.received')}</th>
+        <th scope="col" class="num">${t('sup.allocated')}</th><th scope="col" class="num">${t('sup.in_stock')}</th></tr></thead>
+      <tbody>
+        ${items.map((i) => {
+          const item = itemOf(refs, i.item_id) ?? i;
+          return html`<tr key=${i.item_id} data-item=${i.item_name}>
+            <th scope="row">${i.item_name}</th>
+            <td class="num received" data-label=${t('sup.received')}><${Qty} q=${i.received} item=${item} /></td>
+            <td class="num allocated" data-label=${t('sup.allocated')}><${Qty} q=${i.allocated} item=${item} /></td>
+            <td class="num in-stock" data-label=${t('sup.in_stock')}><${Qty} q=${i.in_stock} item=${item} /></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`}
+  </div>`;
 }
 
 function StockTable({ id, canWrite, onChange }) {
@@ -124,16 +163,16 @@ function StockTable({ id, canWrite, onChange }) {
     onChange();
   };
   if (data.items.length === 0) return html`<p class="empty">${t('sup.no_stock')}</p>`;
-  return html`<table class="stock">
+  return html`<table class="stock stack">
     <thead><tr><th scope="col">${t('sup.item')}</th><th scope="col" class="num">${t('sup.quantity')}</th>
       <th scope="col">${t('sup.unit')}</th><th scope="col" class="num">${t('sup.threshold')}</th></tr></thead>
     <tbody>
       ${data.items.map(
         (s) => html`<tr key=${s.item_id} class=${s.below ? 'below' : ''} data-item=${s.item_name}>
-          <td>${s.item_name} ${s.below && html`<span class="badge hot">${t('sup.below')}</span>`}</td>
-          <td class="num quantity">${num(s.quantity)}</td>
-          <td>${s.unit}${s.pack_size ? ` (${s.pack_unit} = ${s.pack_size})` : ''}</td>
-          <td class="num">
+          <td class="item-name">${s.item_name} ${s.below && html`<span class="badge hot">${t('sup.below')}</span>`}</td>
+          <td class="num quantity" data-quantity=${s.quantity} data-label=${t('sup.quantity')}><${Qty} q=${s.quantity} item=${s} /></td>
+          <td class="unit" data-label=${t('sup.unit')}>${s.unit}${s.pack_size && s.pack_unit ? html` <small class="muted">${t('sup.pack_def', { pack: s.pack_unit, size: num(s.pack_size), unit: s.unit })}</small>` : ''}</td>
+          <td class="num" data-label=${t('sup.threshold')}>
             ${canWrite
               ? html`<input class="threshold" inputmode="numeric" size="6" value=${edit[s.item_id] ?? s.threshold}
                   onInput=${(e) => setEdit({ ...edit, [s.item_id]: e.target.value })} />
@@ -146,12 +185,18 @@ function StockTable({ id, canWrite, onChange }) {
   </table>`;
 }
 
+// An item with its quantity, in base units or in packs; the labels name the
+// chosen item's units ("数量(只)", "箱数").
 function LinesInput({ items, prefix = '' }) {
-  return html`<label>${t('sup.item')} <select name=${`${prefix}item_id`} required>
-      <${Options} items=${items} label=${(i) => `${i.name}(${i.unit})`} />
+  const [id, setId] = useState(items[0]?.id);
+  const item = items.find((i) => i.id === id) ?? items[0];
+  return html`<label>${t('sup.item')} <select name=${`${prefix}item_id`} required onChange=${(e) => setId(Number(e.target.value))}>
+      <${Options} items=${items} label=${(i) => `${i.name}(${i.unit})`} value=${item?.id} />
     </select></label>
-    <label>${t('sup.quantity')} <input name=${`${prefix}quantity`} inputmode="numeric" /></label>
-    <label>${t('sup.packs')} <input name=${`${prefix}packs`} inputmode="numeric" /></label>`;
+    <label>${t('sup.quantity_in', { unit: item?.unit ?? '' })} <input name=${`${prefix}quantity`} inputmode="numeric" /></label>
+    ${item?.pack_unit
+      ? html`<label>${t('sup.packs_of', { pack: item.pack_unit, size: num(item.pack_size), unit: item.unit })} <input name=${`${prefix}packs`} inputmode="numeric" /></label>`
+      : html`<input type="hidden" name=${`${prefix}packs`} value="" />`}`;
 }
 
 function lineOf(f) {
@@ -247,15 +292,17 @@ function StockTab({ code, canWrite, refs, reloadRefs }) {
     setTick(tick + 1);
     reloadRefs();
   };
-  return html`<${Summary} key=${`s${tick}`} code=${code} />
+  return html`<${Summary} key=${`s${tick}`} code=${code} refs=${refs} />
     ${warehouses.length === 0
       ? html`<p class="empty">${t('sup.no_warehouses')}</p>`
       : html`<ul class="warehouses">
           ${warehouses.map(
             (w) => html`<li key=${w.id}>
-              <button type="button" class=${w.id === current ? '' : 'secondary'} onClick=${() => setSelected(w.id)}>
-                ${w.name} <small>${w.region_name}</small>
-                ${w.below_threshold > 0 && html` <span class="badge hot">${t('sup.low')} ${w.below_threshold}</span>`}
+              <button type="button" class=${`warehouse ${w.id === current ? '' : 'secondary'}`} aria-pressed=${w.id === current}
+                onClick=${() => setSelected(w.id)}>
+                <span class="wh-name">${w.name}</span>
+                <small class="wh-place">${t('sup.located_in', { place: [w.village_name, w.region_name ?? w.region_code].filter(Boolean).join(' · ') })}</small>
+                ${w.below_threshold > 0 && html`<span class="badge hot">${t('sup.low')} ${w.below_threshold}</span>`}
               </button>
             </li>`,
           )}
@@ -271,10 +318,10 @@ function StockTab({ code, canWrite, refs, reloadRefs }) {
 
 // ---- donations ----------------------------------------------------------------------
 
-function Went({ line }) {
+function Went({ line, item }) {
   return line.went.map(
     (w) => html`<div key=${`${w.op_id}${w.kind}`} class="went">
-      ${w.date} ${w.recipient_name ?? t(`sup.kind.${w.kind}`)} ${num(w.quantity)} ${line.unit}
+      ${w.date} ${w.recipient_name ?? t(`sup.kind.${w.kind}`)} <${Qty} q=${w.quantity} item=${item ?? line} />
     </div>`,
   );
 }
@@ -333,7 +380,7 @@ function DonationForm({ refs, onDone }) {
 }
 
 // Subtotals per donor kind (企业, 两新组织, …) of the region's donations; a row filters the list.
-function DonorKinds({ code, kind, setKind, tick }) {
+function DonorKinds({ code, kind, setKind, tick, refs }) {
   const { data } = useLoad(() => api.get(`/api/v1/supplies/summary?region=${code}`), [code, tick]);
   if (!data) return null;
   return html`<table class="donor-kinds">
@@ -346,7 +393,7 @@ function DonorKinds({ code, kind, setKind, tick }) {
           <td><a href="#" onClick=${(e) => { e.preventDefault(); setKind(k.donor_kind); }}>${t(`sup.donor.${k.donor_kind}`)}</a></td>
           <td class="num">${num(k.donations)}</td>
           <td class="num money">${money(k.money_fen)}</td>
-          <td>${k.goods.map((g) => html`<span key=${g.item_id} class="good">${g.item_name} ${num(g.quantity)} ${g.unit} </span>`)}</td>
+          <td>${k.goods.map((g) => html`<span key=${g.item_id} class="good">${g.item_name} <${Qty} q=${g.quantity} item=${itemOf(refs, g.item_id) ?? g} /> </span>`)}</td>
         </tr>`,
       )}
     </tbody>
@@ -362,7 +409,7 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
   );
   if (error) return html`<${ErrorBox} error=${error} onRetry=${reload} />`;
   if (!data) return html`<${Loading} />`;
-  return html`<${DonorKinds} code=${code} kind=${kind} setKind=${setKind} tick=${tick} />
+  return html`<${DonorKinds} code=${code} kind=${kind} setKind=${setKind} tick=${tick} refs=${refs} />
     ${data.items.length === 0
       ? html`<p class="empty">${t('sup.no_donations')}</p>`
       : html`<table class="donations">
@@ -376,9 +423,9 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
                 <td>${d.donated_on}</td>
                 <td>${d.donor_kind === 'anonymous' ? t('sup.donor.anonymous') : d.donor_name}
                   ${d.contact_phone && html`<small class="muted phone"> ${d.contact_phone}</small>`}</td>
-                <td>${d.lines.map((l) => html`<div key=${l.item_id}>${l.item_name} ${num(l.quantity)} ${l.unit}</div>`)}</td>
+                <td>${d.lines.map((l) => html`<div key=${l.item_id}>${l.item_name} <${Qty} q=${l.quantity} item=${itemOf(refs, l.item_id) ?? l} /></div>`)}</td>
                 <td class="num money">${d.money_fen ? money(d.money_fen) : ''}</td>
-                <td>${d.lines.map((l) => html`<${Went} key=${l.item_id} line=${l} />`)}</td>
+                <td>${d.lines.map((l) => html`<${Went} key=${l.item_id} line=${l} item=${itemOf(refs, l.item_id)} />`)}</td>
                 <td><a class="certificate" href=${`/api/v1/donations/${d.id}/certificate`} target="_blank" rel="noopener">${t('sup.certificate')}</a></td>
               </tr>`,
             )}
@@ -395,22 +442,26 @@ function DonationsTab({ code, canWrite, refs, reloadRefs }) {
 
 // Where the units of one ledger entry came from (the lots it drew from,
 // with their donation) or which lots it created.
-function EntryTrace({ opId, entryId }) {
+function EntryTrace({ opId, entryId, item }) {
   const { data, error } = useLoad(() => api.get(`/api/v1/ledger/${opId}`), [opId]);
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!data) return html`<${Loading} />`;
   const entry = data.entries.find((x) => x.id === entryId);
   if (!entry) return null;
   const from = entry.drawn_from.map(
-    (d) => html`<li key=${`d${d.lot_id}`}>${d.receipt_no ? `${d.receipt_no} ${d.donor}` : t('sup.lot_purchase')} · ${num(d.quantity)} ${entry.unit}</li>`,
+    (d) => html`<li key=${`d${d.lot_id}`}>${d.receipt_no ? `${d.receipt_no} ${d.donor}` : t('sup.lot_purchase')} · <${Qty} q=${d.quantity} item=${item ?? entry} /></li>`,
   );
   const lots = entry.lots.map(
-    (l) => html`<li key=${`l${l.lot_id}`}>${t('sup.lot')} ${l.lot_id} · ${num(l.quantity)} ${entry.unit} (${t('sup.in_stock')} ${num(l.remaining)})</li>`,
+    (l) => html`<li key=${`l${l.lot_id}`}>${t('sup.lot')} ${l.lot_id} · <${Qty} q=${l.quantity} item=${item ?? entry} /> (${t('sup.in_stock')} <${Qty} q=${l.remaining} item=${item ?? entry} />)</li>`,
   );
   return html`<div class="trace"><strong>${t('sup.trace')}</strong><ul>${from}${lots}</ul></div>`;
 }
 
-function LedgerTab({ code, canWrite }) {
+// The ledger, newest first.  冲销 is offered once per operation, on its first
+// row, and only where the server would take it ("reversible": not a reversal,
+// not reversed, not a donation, every unit an inflow brought still in its
+// lots); a reversed operation says by which.
+function LedgerTab({ code, canWrite, refs }) {
   const [cursor, setCursor] = useState(null);
   const { data, error, reload } = useLoad(
     () => api.get(api.withQuery('/api/v1/ledger', { region: code, limit: 100, cursor })),
@@ -441,21 +492,23 @@ function LedgerTab({ code, canWrite }) {
             <th scope="col">${t('sup.went')}</th><th scope="col">${t('sup.approver')}</th><th></th></tr></thead>
           <tbody>
             ${data.items.map(
-              (e) => html`<tr key=${e.id} data-op=${e.op_id} class=${e.op_kind === 'reversal' ? 'reversal' : ''}>
+              (e, i) => html`<tr key=${e.id} data-op=${e.op_id} class=${e.op_kind === 'reversal' ? 'reversal' : ''}>
                 <td>${e.op_date}</td>
                 <td><button type="button" class="linklike trace-toggle" aria-expanded=${open === e.id}
                   onClick=${() => setOpen(open === e.id ? null : e.id)}>#${e.op_id}</button>
                   ${' '}${e.source === 'donation' ? t('sup.kind.donation_in') : t(`sup.kind.${e.op_kind}`)}${e.reverses_op_id ? ` ← #${e.reverses_op_id}` : ''}</td>
                 <td>${e.warehouse_name}</td>
                 <td>${e.item_name}</td>
-                <td class="num delta">${e.delta > 0 ? '+' : ''}${num(e.delta)} ${e.unit}</td>
-                <td class="num">${num(e.balance_after)}</td>
+                <td class="num delta"><${Qty} q=${e.delta} item=${itemOf(refs, e.item_id) ?? e} signed /></td>
+                <td class="num"><${Qty} q=${e.balance_after} item=${itemOf(refs, e.item_id) ?? e} /></td>
                 <td>${e.recipient_name ?? (e.reason_code ? t(`sup.reason.${e.reason_code}`) : '')}</td>
                 <td>${e.approver ?? ''}</td>
-                <td>${canWrite && e.op_kind !== 'reversal' && !e.donation_id &&
-                  html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.op_id)}>${t('sup.reverse')}</button>`}</td>
+                <td>${e.reversed_by_op_id
+                  ? html`<small class="muted reversed">${t('sup.reversed_by', { op: e.reversed_by_op_id })}</small>`
+                  : canWrite && e.reversible && data.items.findIndex((x) => x.op_id === e.op_id) === i &&
+                    html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.op_id)}>${t('sup.reverse')}</button>`}</td>
               </tr>
-              ${open === e.id && html`<tr key=${`t${e.id}`} class="trace-row"><td colspan="9"><${EntryTrace} opId=${e.op_id} entryId=${e.id} /></td></tr>`}`,
+              ${open === e.id && html`<tr key=${`t${e.id}`} class="trace-row"><td colspan="9"><${EntryTrace} opId=${e.op_id} entryId=${e.id} item=${itemOf(refs, e.item_id)} /></td></tr>`}`,
             )}
           </tbody>
         </table>`}
@@ -475,7 +528,7 @@ function FulfilForm({ request, warehouses, onDone }) {
   return html`<form class="sup-form fulfil-form" onSubmit=${submit}>
     <label>${t('sup.warehouse')} <select name="warehouse_id"><${Options} items=${warehouses} label=${(w) => w.name} /></select></label>
     ${request.lines.map(
-      (l) => html`<label key=${l.item_id}>${l.item_name} <input name=${`q${l.item_id}`} inputmode="numeric" size="6"
+      (l) => html`<label key=${l.item_id}>${l.item_name}(${l.unit}) <input name=${`q${l.item_id}`} inputmode="numeric" size="6"
         value=${l.quantity - l.fulfilled || ''} /></label>`,
     )}
     <${FormFoot} state=${state} label=${t('sup.fulfil')} />
@@ -518,7 +571,8 @@ function RequestsTab({ code, session, refs }) {
               <h3>${r.requester_name} <span class="badge status">${t(`sup.status.${r.status}`)}</span></h3>
               <p class="muted">${t(`sup.recipient.${r.requester_kind}`)} · ${r.region_code}${r.needed_by ? ` · ${t('sup.needed_by')} ${r.needed_by}` : ''}</p>
               <table><tbody>
-                ${r.lines.map((l) => html`<tr key=${l.item_id}><td>${l.item_name}</td><td class="num">${num(l.fulfilled)} / ${num(l.quantity)} ${l.unit}</td></tr>`)}
+                ${r.lines.map((l) => html`<tr key=${l.item_id}><td>${l.item_name}</td>
+                  <td class="num"><${Qty} q=${l.fulfilled} item=${itemOf(refs, l.item_id) ?? l} /> / <${Qty} q=${l.quantity} item=${itemOf(refs, l.item_id) ?? l} /></td></tr>`)}
               </tbody></table>
               ${can('supply_write') && r.status !== 'fulfilled' && refs.warehouses.length > 0 &&
               html`<${FulfilForm} request=${r} warehouses=${refs.warehouses} onDone=${reload} />`}
@@ -530,7 +584,11 @@ function RequestsTab({ code, session, refs }) {
 
 // ---- funds ----------------------------------------------------------------------------------
 
-function EntriesTable({ id, canWrite, onChange }) {
+// An account's entries.  冲销 only where it may apply: not a donation, not a
+// reversal, not reversed, and an income only while the balance still holds it.
+// "onChange" after a reversal: the page reloads what follows from it (the
+// balances, the allocations per county, this table).
+function EntriesTable({ id, balance, canWrite, onChange }) {
   const { data, error, reload } = useLoad(() => api.get(`/api/v1/fund-accounts/${id}/entries?limit=100`), [id]);
   const [opError, setOpError] = useState(null);
   const reverse = async (entryId) => {
@@ -539,7 +597,6 @@ function EntriesTable({ id, canWrite, onChange }) {
     setOpError(null);
     try {
       await api.post(`/api/v1/fund-entries/${entryId}/reverse`, { approver });
-      reload();
       onChange();
     } catch (e) {
       setOpError(e);
@@ -558,6 +615,7 @@ function EntriesTable({ id, canWrite, onChange }) {
           <td class="num money">${e.direction === 'out' ? '-' : ''}${money(e.amount_fen)}</td>
           <td class="num">${money(e.balance_after)}</td><td>${e.purpose}${e.recipient_region ? html` <small class="muted recipient">→ ${e.recipient_region}</small>` : ''}</td><td>${e.approver}</td>
           <td>${e.reversed_by_id ? t('sup.reversed') : canWrite && !e.donation_id && !e.reverses_id &&
+            (e.direction === 'out' || balance >= e.amount_fen) &&
             html`<button type="button" class="secondary reverse" onClick=${() => reverse(e.id)}>${t('sup.reverse')}</button>`}</td>
         </tr>`,
       )}
@@ -588,6 +646,11 @@ function FundsTab({ code, session, refs, reloadRefs }) {
   const [tick, setTick] = useState(0);
   const canWrite = session.permissions.includes('fund_write');
   const current = selected ?? refs.accounts[0]?.id;
+  // After an entry or a reversal: the balances, the entries and the allocations per county.
+  const changed = () => {
+    setTick((n) => n + 1);
+    reloadRefs();
+  };
   const [state, submit] = useSubmit(async (f) => {
     const fen = yuanToFen(f.amount.value);
     if (fen === null) throw new Error(t('sup.bad_amount'));
@@ -598,8 +661,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
     if (f.recipient_region.value.trim()) body.recipient_region = f.recipient_region.value.trim();
     await api.post('/api/v1/fund-entries', body);
     f.reset();
-    setTick(tick + 1);
-    reloadRefs();
+    changed();
   });
   const [accState, addAccount] = useSubmit(async (f) => {
     await api.post('/api/v1/fund-accounts', { name: f.name.value, kind: f.kind.value, region_code: f.region_code.value });
@@ -617,7 +679,8 @@ function FundsTab({ code, session, refs, reloadRefs }) {
         )}
       </tbody>
     </table>
-    ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} canWrite=${canWrite} onChange=${reloadRefs} />`}
+    ${current && html`<${EntriesTable} key=${`${current}:${tick}`} id=${current} canWrite=${canWrite} onChange=${changed}
+      balance=${refs.accounts.find((a) => a.id === current)?.balance_fen ?? 0} />`}
     <${Allocations} code=${code} tick=${tick} />
     ${canWrite &&
     html`<div class="sup-columns">
