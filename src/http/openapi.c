@@ -444,7 +444,11 @@ json_t *http_openapi(void)
         const char *tag = json_string_value(json_array_get(json_object_get(op, "tags"), 0));
         if (!json_object_get(seen, tag)) {
             json_object_set_new(seen, tag, json_true());
-            json_array_append_new(tags, json_pack("{s:s}", "name", tag));
+            json_t *t = json_pack("{s:s}", "name", tag);
+            for (const struct route_tag *g = http_route_tags; g->name; g++)
+                if (strcmp(g->name, tag) == 0)
+                    json_object_set_new(t, "description", both(g->zh, g->en));
+            json_array_append_new(tags, t);
         }
         json_object_set_new(item, method, op);
     }

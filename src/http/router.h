@@ -65,6 +65,14 @@ struct route {
 
 extern const struct route http_routes[]; /* terminated by a NULL method */
 
+/* A group of routes in the document: the first path segment after /api/v1/
+ * ("persons", "ledger" of ledger.xlsx), or "public" for /public/. */
+struct route_tag {
+    const char *name;    /* the segment */
+    const char *zh, *en; /* what the group is about */
+};
+extern const struct route_tag http_route_tags[]; /* terminated by a NULL name */
+
 /* Finds the route for method+path and fills req->params.  Returns the route,
  * or NULL with *status set to 404 or 405 (and *allow to the allowed method). */
 const struct route *http_route_match(const char *method, const char *path, struct http_request *req,

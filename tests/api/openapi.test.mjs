@@ -109,6 +109,8 @@ test('every route says what it does in Chinese and in English', () => {
     assert.equal(op.summary, `${zh} / ${en}`, key);
     assert.ok(op.tags?.length === 1, key);
   }
+  // each group of routes says what it is about, in both languages
+  for (const t of doc.tags) assert.match(t.description ?? '', /[\u4e00-\u9fff].* \/ [A-Z]/, `group ${t.name}`);
 });
 
 test('answers are described: the success of each route, and errors by the error model', () => {

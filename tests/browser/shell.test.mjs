@@ -189,8 +189,8 @@ describe('API documentation (/api/docs)', () => {
     const tags = doc.tags.map((t) => t.name);
     await page.locator('.opblock-tag').nth(tags.length - 1).waitFor();
     assert.deepEqual(await page.locator('.opblock-tag').evaluateAll((els) => els.map((e) => e.dataset.tag)), tags);
-    // one group opened: its operations with their bilingual summaries
-    await page.locator('.opblock-tag[data-tag="persons"]').click();
+    // one group opened (named in both languages): its operations with their bilingual summaries
+    await page.locator('.opblock-tag[data-tag="persons"]', { hasText: '人员 / Persons' }).click();
     const persons = Object.entries(doc.paths).flatMap(([p, item]) =>
       Object.entries(item).filter(([, op]) => op.tags[0] === 'persons').map(([m, op]) => [m.toUpperCase(), p, op.summary]));
     const ops = page.locator('#operations-tag-persons + div .opblock');
