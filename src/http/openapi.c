@@ -4,6 +4,7 @@
  */
 #include "http/openapi.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,14 @@
 #include "http/router.h"
 
 static json_t *field_schema(const struct json_field *f);
+
+/* A bound as JSON: an integer when it is one (ids, counts), else a real. */
+static json_t *bound(double v)
+{
+    if (v > -9e18 && v < 9e18 && (double)(json_int_t)v == v)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
 
 /* The schema of one scalar of "type" with the bounds of "f". */
 static json_t *scalar_schema(int type, const struct json_field *f)
@@ -22,6 +31,9 @@ static json_t *scalar_schema(int type, const struct json_field *f)
         json_object_set_new(o, "maxLength", json_integer(f->max_len ? f->max_len : 200));
         if (f->required)
             json_object_set_new(o, "minLength", json_integer(1));
+        /* the idempotency key of the write path (handler_idem_key) */
+        if (f->name && strcmp(f->name, "client_uuid") == 0)
+            json_object_set_new(o, "format", json_string("uuid"));
         break;
     case JF_DATE:
         json_object_set_new(o, "type", json_string("string"));
@@ -31,8 +43,8 @@ static json_t *scalar_schema(int type, const struct json_field *f)
     case JF_NUMBER:
         json_object_set_new(o, "type", json_string(type == JF_INT ? "integer" : "number"));
         if (f->min != 0 || f->max != 0) {
-            json_object_set_new(o, "minimum", json_real(f->min));
-            json_object_set_new(o, "maximum", json_real(f->max));
+            json_object_set_new(o, "minimum", bound(f->min));
+            json_object_set_new(o, "maximum", bound(f->max));
         }
         break;
     case JF_BOOL:
@@ -82,25 +94,88 @@ static json_t *field_schema(const struct json_field *f)
     if (f->ref)
         json_object_set_new(f->type == JF_ARRAY && !f->members ? json_object_get(o, "items") : o,
                             "x-refers-to", json_string(f->ref));
+    /* An optional member may also be null: json_object_check() reads it as absent. */
+    if (!f->required) {
+        json_t *type = json_object_get(o, "type");
+        json_object_set_new(o, "type", json_pack("[O, s]", type, "null"));
+    }
     return o;
 }
 
-/* "/api/v1/orgs/{id}/members/{person_id}" -> its path parameters. */
-static json_t *path_params(const char *pattern)
+/* "zh / en", the one-line bilingual text of a description. */
+static json_t *both(const char *zh, const char *en)
 {
-    json_t *params = json_array();
+    char text[1024];
+    int n = snprintf(text, sizeof text, "%s / %s", zh, en);
+    assert(n > 0 && (size_t)n < sizeof text); /* the texts are the route table's, short */
+    (void)n;
+    return json_string(text);
+}
+
+/* A region code: 4, 6, 9, 12 or 15 digits (region_level_of_code). */
+#define REGION_CODE_PATTERN "^[0-9]{4}([0-9]{2}([0-9]{3}([0-9]{3}([0-9]{3})?)?)?)?$"
+
+/* "/api/v1/orgs/{id}/members/{person_id}" -> its path parameters into "params". */
+static void path_params(const char *pattern, json_t *params)
+{
     for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');
         if (!end)
             break;
         char name[32];
         snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
-        int numeric = strcmp(name, "code") != 0 && strcmp(name, "user") != 0;
-        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in",
-                                                "path", "required", 1, "schema", "type",
-                                                numeric ? "integer" : "string"));
+        json_t *schema, *about;
+        if (strcmp(name, "code") == 0) {
+            schema = json_pack("{s:s, s:s}", "type", "string", "pattern", REGION_CODE_PATTERN);
+            about = both("地区编码(现行或曾用)", "a region code (current or former)");
+        } else if (strcmp(name, "user") == 0) {
+            schema = json_pack("{s:s, s:i}", "type", "string", "minLength", 1);
+            about = both("用户名", "a username");
+        } else {
+            /* http_path_id(): anything else names nothing (404) */
+            schema = json_pack("{s:s, s:i, s:I}", "type", "integer", "minimum", 1, "maximum",
+                               (json_int_t)HTTP_ID_MAX);
+            about = both("记录编号", "the record's id");
+        }
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:b, s:o, s:o}", "name", name, "in", "path",
+                                        "required", 1, "description", about, "schema", schema));
     }
-    return params;
+}
+
+static json_t *query_param(const struct route_param *q)
+{
+    json_t *schema = json_object();
+    switch (q->type) {
+    case JF_INT:
+        json_object_set_new(schema, "type", json_string("integer"));
+        if (q->min || q->max) {
+            json_object_set_new(schema, "minimum", json_integer(q->min));
+            json_object_set_new(schema, "maximum", json_integer(q->max));
+        }
+        if (q->def)
+            json_object_set_new(schema, "default", json_integer(q->def));
+        break;
+    case JF_DATE:
+        json_object_set_new(schema, "type", json_string("string"));
+        json_object_set_new(schema, "format", json_string("date"));
+        break;
+    default:
+        json_object_set_new(schema, "type", json_string("string"));
+        if (q->max)
+            json_object_set_new(schema, "maxLength", json_integer(q->max));
+        if (q->values) {
+            json_t *values = json_array();
+            for (const char *const *v = q->values; *v; v++)
+                json_array_append_new(values, json_string(*v));
+            json_object_set_new(schema, "enum", values);
+        }
+        if (q->pattern)
+            json_object_set_new(schema, "pattern", json_string(q->pattern));
+        break;
+    }
+    return json_pack("{s:s, s:s, s:b, s:o, s:o}", "name", q->name, "in", "query", "required",
+                     q->required, "description", both(q->zh, q->en), "schema", schema);
 }
 
 static json_t *roles_of(int perm)
@@ -112,57 +187,248 @@ static json_t *roles_of(int perm)
     return roles;
 }
 
+/* The error answers, one per code of util/error.h, in components.responses. */
+static const struct {
+    int code;                   /* enum ep_code */
+    const char *name, *zh, *en; /* the response's name and what it means */
+} error_answers[] = {
+    {EP_EINVAL, "InvalidInput", "输入有误:fields 逐字段说明(用词为用户的语言)",
+     "invalid input: fields says what is wrong with each, in the user's language"},
+    {EP_EUNAUTH, "Unauthenticated", "未登录或会话已过期", "not logged in, or the session expired"},
+    {EP_EFORBIDDEN, "Forbidden", "角色无此权限、超出管辖范围,或写操作缺少 CSRF 令牌",
+     "the role may not, outside the jurisdiction, or a write without its CSRF token"},
+    {EP_ENOTFOUND, "NotFound", "不存在,或不在管辖范围内(两者答复相同)",
+     "not found, or outside the jurisdiction (answered alike)"},
+    {EP_ECONFLICT, "Conflict", "与现有记录冲突(重复、状态已变,或同一 client_uuid 的请求体不同)",
+     "conflicts with what exists (a duplicate, a changed state, or a client_uuid reused with "
+     "another body)"},
+    {EP_ETOOLARGE, "TooLarge", "请求体过大", "the request body is too large"},
+    {EP_EMEDIA, "UnsupportedMediaType", "请求体应为 application/json",
+     "the request body must be application/json"},
+    {EP_ERULE, "RuleViolation", "违反业务规则(如库存不能为负)",
+     "a rule is broken (e.g. stock cannot go negative)"},
+    {EP_ETHROTTLE, "TooManyRequests", "过于频繁:Retry-After 秒后重试",
+     "too many requests: retry after Retry-After seconds"},
+    {EP_EINTERNAL, "Internal", "服务器内部错误", "internal error"},
+    {EP_EUNAVAILABLE, "Unavailable", "暂不可用(数据库忙、正在停止),稍后重试",
+     "unavailable for now (database busy, shutting down): retry later"},
+};
+#define ERROR_ANSWERS (sizeof error_answers / sizeof error_answers[0])
+
+static json_t *error_response(size_t i)
+{
+    json_t *schema = json_pack("{s:[{s:s}, {s:{s:{s:{s:{s:s}}}}}]}", "allOf", "$ref",
+                               "#/components/schemas/Error", "properties", "error", "properties",
+                               "code", "const", ep_code_name(error_answers[i].code));
+    json_t *r = json_pack("{s:o, s:{s:{s:o}}}", "description",
+                          both(error_answers[i].zh, error_answers[i].en), "content",
+                          "application/json", "schema", schema);
+    if (error_answers[i].code == EP_ETHROTTLE)
+        json_object_set_new(r, "headers",
+                            json_pack("{s:{s:s, s:{s:s, s:i}}}", "Retry-After", "description",
+                                      "重试前等待的秒数 / seconds to wait", "schema", "type",
+                                      "integer", "minimum", 1));
+    return r;
+}
+
+/* Which error answers a route may give: every one may be refused for its
+ * query (400), miss what it names (404), be too large (413), break a rule
+ * (422), be throttled (429) or fail (500, 503); a route behind a login
+ * adds 401 and 403, a write 409 and (unless it is a DELETE) 415; the login
+ * answers 401 to a wrong password. */
+static int error_applies(const struct route *r, int code)
+{
+    int get = strcmp(r->method, "GET") == 0;
+    switch (code) {
+    case EP_EUNAUTH: /* and the login itself: a wrong password */
+        return r->perm != PERM_PUBLIC || r->body;
+    case EP_EFORBIDDEN:
+        return r->perm != PERM_PUBLIC;
+    case EP_ECONFLICT:
+        return !get;
+    case EP_EMEDIA:
+        return !get && strcmp(r->method, "DELETE") != 0;
+    default:
+        return 1;
+    }
+}
+
+/* The JSON schema of "answer", a component reference or an anyOf of them. */
+static json_t *json_answer_schema(int answer)
+{
+    static const struct {
+        int flag;
+        const char *ref;
+    } shapes[] = {
+        {ANSWER_RECORD, "#/components/schemas/Record"},
+        {ANSWER_OBJECT, "#/components/schemas/Object"},
+        {ANSWER_PAGE, "#/components/schemas/Page"},
+        {ANSWER_ITEMS, "#/components/schemas/Items"},
+    };
+    json_t *any = json_array();
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (answer & shapes[i].flag)
+            json_array_append_new(any, json_pack("{s:s}", "$ref", shapes[i].ref));
+    if (json_array_size(any) == 1) {
+        json_t *only = json_incref(json_array_get(any, 0));
+        json_decref(any);
+        return only;
+    }
+    return json_pack("{s:o}", "anyOf", any);
+}
+
+/* The content of a successful answer: one media type per shape it may take. */
+static json_t *answer_content(int answer)
+{
+    static const struct {
+        int flag;
+        const char *type;
+        const char *format; /* of the schema {"type": "string", "format": ...} */
+    } media[] = {
+        {ANSWER_HTML, "text/html", NULL},
+        {ANSWER_CSV, "text/csv", NULL},
+        {ANSWER_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "binary"},
+        {ANSWER_TEXT, "text/plain", NULL},
+        {ANSWER_WAV, "audio/wav", "binary"},
+        {ANSWER_EVENTS, "text/event-stream", NULL},
+    };
+    json_t *content = json_object();
+    if (answer & (ANSWER_RECORD | ANSWER_OBJECT | ANSWER_PAGE | ANSWER_ITEMS))
+        json_object_set_new(content, "application/json",
+                            json_pack("{s:o}", "schema", json_answer_schema(answer)));
+    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
+        if (!(answer & media[i].flag))
+            continue;
+        json_t *schema = json_pack("{s:s}", "type", "string");
+        if (media[i].format)
+            json_object_set_new(schema, "format", json_string(media[i].format));
+        json_object_set_new(content, media[i].type, json_pack("{s:o}", "schema", schema));
+    }
+    return content;
+}
+
+/* 1 if the body spec has the idempotency key: a repeat answers 200 with the
+ * first result. */
+static int has_client_uuid(const struct json_field *body)
+{
+    for (const struct json_field *f = body; f && f->name; f++)
+        if (strcmp(f->name, "client_uuid") == 0)
+            return 1;
+    return 0;
+}
+
 static json_t *responses(const struct route *r)
 {
-    const char *ok = strcmp(r->method, "POST") == 0 && !strchr(r->pattern, '{') ? "201" : "200";
-    json_t *out = json_pack("{s:{s:s}}", ok, "description", "成功 / success");
-    static const struct {
-        const char *status, *description;
-    } errors[] = {
-        {"400", "输入有误,逐字段说明 / invalid input, field by field"},
-        {"401", "未登录 / not signed in"},
-        {"403", "无权限 / not permitted"},
-        {"404", "不存在或不在管辖范围内 / not found or outside the jurisdiction"},
-        {"409", "冲突 / conflict"},
-        {"422", "违反业务规则 / rule violation"},
-        {"429", "请求过于频繁 / too many requests"},
-    };
-    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
-        if (r->perm == PERM_PUBLIC && (errors[i].status[2] == '1' || errors[i].status[2] == '3'))
+    json_t *out = json_object();
+    if (r->flags & ANSWER_EMPTY) {
+        json_object_set_new(out, "204",
+                            json_pack("{s:s}", "description", "成功,无内容 / done, no content"));
+    } else if (r->flags & ANSWER_CREATED) {
+        json_object_set_new(out, "201",
+                            json_pack("{s:s, s:o}", "description", "已创建 / created", "content",
+                                      answer_content(r->flags)));
+        if (has_client_uuid(r->body))
+            json_object_set_new(
+                out, "200",
+                json_pack("{s:s, s:o, s:{s:{s:s, s:{s:s, s:[s]}}}}", "description",
+                          "重复提交(同一 client_uuid、同一请求体):答复首次的结果,不再新建 / "
+                          "a repeat (same client_uuid and body): the first result, nothing new",
+                          "content", answer_content(r->flags), "headers", "Idempotent-Replay",
+                          "description", "true", "schema", "type", "string", "enum", "true"));
+    } else {
+        json_object_set_new(out, "200",
+                            json_pack("{s:s, s:o}", "description", "成功 / success", "content",
+                                      answer_content(r->flags)));
+    }
+    for (size_t i = 0; i < ERROR_ANSWERS; i++) {
+        if (!error_applies(r, error_answers[i].code))
             continue;
-        json_object_set_new(out, errors[i].status,
-                            json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
-                                      errors[i].description, "content", "application/json",
-                                      "schema", "$ref", "#/components/schemas/Error"));
+        char status[8], ref[64];
+        snprintf(status, sizeof status, "%d", ep_code_http_status(error_answers[i].code));
+        snprintf(ref, sizeof ref, "#/components/responses/%s", error_answers[i].name);
+        json_object_set_new(out, status, json_pack("{s:s}", "$ref", ref));
     }
     return out;
 }
 
+/* "/api/v1/cases/{id}" -> "cases", "/api/v1/ledger.xlsx" -> "ledger", "/public/..." -> "public". */
+static json_t *tag_of(const char *pattern)
+{
+    const char *v1 = "/api/v1/";
+    if (strncmp(pattern, v1, strlen(v1)) != 0)
+        return json_string("public");
+    const char *seg = pattern + strlen(v1);
+    size_t n = strcspn(seg, "/.");
+    return json_stringn(seg, n);
+}
+
 static json_t *operation(const struct route *r)
 {
-    json_t *op = json_pack("{s:s, s:s, s:o}", "operationId", "", "x-permission",
-                           auth_perm_name(r->perm), "x-roles", roles_of(r->perm));
     char id[160];
     snprintf(id, sizeof id, "%s %s", r->method, r->pattern);
-    json_object_set_new(op, "operationId", json_string(id));
-    json_t *params = path_params(r->pattern);
-    if (json_array_size(params))
-        json_object_set_new(op, "parameters", params);
-    else
-        json_decref(params);
+    json_t *op = json_pack("{s:s, s:[o], s:s, s:o, s:s, s:o}", "operationId", id, "tags",
+                           tag_of(r->pattern), "x-permission", auth_perm_name(r->perm), "x-roles",
+                           roles_of(r->perm), "summary", "", "x-summary", json_object());
+    /* Both languages: the summary reads "中文 / English"; x-summary keeps them apart. */
+    if (r->zh && r->en) {
+        json_object_set_new(op, "summary", both(r->zh, r->en));
+        json_object_set_new(op, "x-summary", json_pack("{s:s, s:s}", "zh-CN", r->zh, "en", r->en));
+    }
+    json_t *params = json_array();
+    path_params(r->pattern, params);
+    for (const struct route_param *q = r->query; q && q->name; q++)
+        json_array_append_new(params, query_param(q));
+    json_array_append_new(params, json_pack("{s:s}", "$ref", "#/components/parameters/lang"));
+    json_object_set_new(op, "parameters", params);
     if (r->body)
         json_object_set_new(op, "requestBody",
-                            json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
-                                      "application/json", "schema", object_schema(r->body)));
+                            json_pack("{s:b, s:{s:{s:o}}}", "required", !(r->flags & BODY_OPTIONAL),
+                                      "content", "application/json", "schema",
+                                      object_schema(r->body)));
     if (r->perm == PERM_PUBLIC)
         json_object_set_new(op, "security", json_array());
     json_object_set_new(op, "responses", responses(r));
     return op;
 }
 
+/* The shared schemas: the envelopes of the answers and the error model. */
+static json_t *schemas(void)
+{
+    json_t *codes = json_array();
+    for (int code = EP_EINVAL; code < EP_CODE_COUNT; code++)
+        json_array_append_new(codes, json_string(ep_code_name(code)));
+    json_t *error = json_pack(
+        "{s:s, s:s, s:[s], s:b, s:{s:{s:s, s:[s,s,s], s:b, s:{s:{s:o}, s:{s:s, s:i}, "
+        "s:{s:s, s:{s:s, s:[s,s], s:b, s:{s:{s:s}, s:{s:s, s:i}}}}}}}}",
+        "description",
+        "错误模型:code 定出 HTTP 状态,message 为请求的语言(默认简体中文),fields 逐字段说明 / "
+        "the error model: code fixes the HTTP status, message is in the request's language "
+        "(Simplified Chinese by default), fields names each field at fault",
+        "type", "object", "required", "error", "additionalProperties", 0, "properties", "error",
+        "type", "object", "required", "code", "message", "fields", "additionalProperties", 0,
+        "properties", "code", "enum", codes, "message", "type", "string", "minLength", 1, "fields",
+        "type", "array", "items", "type", "object", "required", "field", "message",
+        "additionalProperties", 0, "properties", "field", "type", "string", "message", "type",
+        "string", "minLength", 1);
+    json_t *list = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "object");
+    return json_pack("{s:o, s:{s:s, s:s, s:[s], s:{s:{s:s, s:i}}}, s:{s:s, s:s}, "
+                     "s:{s:s, s:s, s:[s,s], s:{s:O, s:{s:[s,s]}}}, s:{s:s, s:s, s:[s], s:{s:o}}}",
+                     "Error", error, "Record", "description", "一个记录 / one record", "type",
+                     "object", "required", "id", "properties", "id", "type", "integer", "minimum",
+                     1, "Object", "description", "一个对象 / one object", "type", "object", "Page",
+                     "description",
+                     "分页列表:还有下一页时 next_cursor 为其游标(?cursor=),否则为 null / a page: "
+                     "next_cursor is the cursor of the next page (?cursor=), null on the last",
+                     "type", "object", "required", "items", "next_cursor", "properties", "items",
+                     list, "next_cursor", "type", "string", "null", "Items", "description",
+                     "完整列表,不分页 / the whole list, not paged", "type", "object", "required",
+                     "items", "properties", "items", list);
+}
+
 json_t *http_openapi(void)
 {
-    json_t *paths = json_object();
+    json_t *paths = json_object(), *tags = json_array(), *seen = json_object();
     for (const struct route *r = http_routes; r->method; r++) {
         json_t *item = json_object_get(paths, r->pattern);
         if (!item) {
@@ -174,24 +440,48 @@ json_t *http_openapi(void)
         for (; r->method[i] && i < sizeof method - 1; i++)
             method[i] = (char)(r->method[i] | 0x20); /* ASCII lower case */
         method[i] = '\0';
-        json_object_set_new(item, method, operation(r));
+        json_t *op = operation(r);
+        const char *tag = json_string_value(json_array_get(json_object_get(op, "tags"), 0));
+        if (!json_object_get(seen, tag)) {
+            json_object_set_new(seen, tag, json_true());
+            json_t *t = json_pack("{s:s}", "name", tag);
+            for (const struct route_tag *g = http_route_tags; g->name; g++)
+                if (strcmp(g->name, tag) == 0)
+                    json_object_set_new(t, "description", both(g->zh, g->en));
+            json_array_append_new(tags, t);
+        }
+        json_object_set_new(item, method, op);
     }
-    json_t *error = json_pack(
-        "{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}}}", "type",
-        "object", "properties", "error", "type", "object", "properties", "code", "type", "string",
-        "message", "type", "string", "fields", "type", "array", "items", "type", "object",
-        "properties", "field", "type", "string", "message", "type", "string");
+    json_decref(seen);
+    json_t *errors = json_object();
+    for (size_t i = 0; i < ERROR_ANSWERS; i++)
+        json_object_set_new(errors, error_answers[i].name, error_response(i));
+    json_t *lang =
+        json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "lang", "in", "query", "required", 0,
+                  "description",
+                  "答复语言:en 为英文,其余为简体中文(默认);也可用 Accept-Language / the reply's "
+                  "language: en for English, anything else Simplified Chinese (the default); "
+                  "Accept-Language works too",
+                  "schema", "type", "string");
     return json_pack(
-        "{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}, "
-        "s:[{s:[]}, {s:[]}]}",
+        "{s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:{s:o, s:o, s:{s:o}, s:{s:{s:s, s:s, s:s}, "
+        "s:{s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
         "openapi", "3.1.0", "info", "title", "epigrid API", "version", EPIGRID_VERSION,
         "description",
-        "疫情防控网格化指挥平台的 API。每个写接口的请求体按字段说明;x-refers-to 标出引用的"
-        "记录类别,管辖范围外的记录与不存在的记录答复相同(404)。错误信息默认简体中文,"
-        "Accept-Language: en 时为英文。 / The epigrid API. x-refers-to names the kind of "
-        "record an id or code refers to; outside the caller's jurisdiction a record answers "
-        "like a missing one (404).",
-        "paths", paths, "components", "schemas", "Error", error, "securitySchemes", "session",
-        "type", "apiKey", "in", "cookie", "name", AUTH_COOKIE_NAME, "bearer", "type", "http",
-        "scheme", "bearer", "security", "session", "bearer");
+        "疫情防控网格化指挥平台的 API。JSON 进出,UTF-8;日期 YYYY-MM-DD,时间为带 +08:00 的 "
+        "ISO 8601。每个写接口的请求体按字段说明;x-refers-to 标出引用的记录类别,管辖范围外的"
+        "记录与不存在的记录答复相同(404)。列表按游标分页(limit、cursor、next_cursor)。现场"
+        "写入带 client_uuid:重复提交答复首次结果,不再新建。错误按 components.schemas.Error "
+        "答复,信息默认简体中文,?lang=en 或 Accept-Language: en 时为英文;路径存在而方法不对"
+        "答 405。 / The epigrid API: JSON in and out, UTF-8; dates YYYY-MM-DD, times ISO 8601 "
+        "with +08:00. Each write's body is described field by field; x-refers-to names the "
+        "kind of record an id or code refers to, and outside the caller's jurisdiction a "
+        "record answers like a missing one (404). Lists are paged by cursor (limit, cursor, "
+        "next_cursor). Field writes carry a client_uuid: a repeat answers the first result and "
+        "creates nothing. Errors follow components.schemas.Error, in Simplified Chinese unless "
+        "?lang=en or Accept-Language: en; a known path with another method answers 405.",
+        "tags", tags, "paths", paths, "components", "schemas", schemas(), "responses", errors,
+        "parameters", "lang", lang, "securitySchemes", "session", "type", "apiKey", "in", "cookie",
+        "name", AUTH_COOKIE_NAME, "bearer", "type", "http", "scheme", "bearer", "security",
+        "session", "bearer");
 }

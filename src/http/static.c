@@ -37,6 +37,9 @@ static const char *mime_of(const char *name)
 
 int http_static_serve(const char *path, struct http_response *res)
 {
+    /* The one page under /api/: the API's documentation (web/src/api-docs.html). */
+    if (strcmp(path, "/api/docs") == 0)
+        path = "/api-docs.html";
     if (strncmp(path, "/api/", 5) == 0 || strstr(path, ".."))
         return -1;
     const char *name = path[0] == '/' ? path + 1 : path;

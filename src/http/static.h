@@ -6,8 +6,9 @@
 #include "http/http.h"
 
 /* Serves "path" from the embedded web assets into "res": a known file, or
- * index.html for page routes (paths without a dot outside /api/).  Returns 0
- * when served, -1 when nothing matches. */
+ * index.html for page routes (paths without a dot outside /api/), or for
+ * /api/docs the API's documentation page.  Returns 0 when served, -1 when
+ * nothing matches. */
 int http_static_serve(const char *path, struct http_response *res);
 
 /* The Content-Security-Policy sent with every response: scripts only from

@@ -8,12 +8,18 @@
 //   assert.equal(r.status, 201);
 //   await srv.stop();                            // fails on crash, leak or UB report
 //
+// Every request a Client makes, and its answer, is checked against the
+// server's OpenAPI document (see "The OpenAPI check" below): a mismatch fails
+// the test that made it.
+//
 // EPIGRID_BIN selects the binary (ctest sets it; default build/epigrid).
 // EPIGRID_TEST_PG (an admin URI) or EPIGRID_TEST_PG_FILE (a file holding one,
 // as scripts/pg-test-server writes it) runs the same tests on PostgreSQL: each
 // server then gets a fresh database of its own, dropped when it stops.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +133,9 @@ export class Client {
     const text = await res.text();
     let json = null;
     try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, body: json, text, headers: res.headers, method, path: p };
+    const r = { status: res.status, body: json, text, headers: res.headers, method, path: p };
+    if (OPENAPI_CHECK) await openapiCheck(this.base, { method, path: p, body: payload, contentType: h['Content-Type'] }, r);
+    return r;
   }
   get(p, o) { return this.req('GET', p, undefined, o); }
   post(p, b, o) { return this.req('POST', p, b, o); }
@@ -265,3 +273,230 @@ function logBadInput(r, status, code) {
     file: path.basename(process.argv[1] ?? '') };
   appendFileSync(process.env.EPIGRID_BADINPUT_LOG, JSON.stringify(rec) + '\n');
 }
+
+// ---- The OpenAPI check ------------------------------------------------------
+// Every Client request and its answer are held to the document the server
+// publishes (GET /api/v1/openapi.json, made from the route table and the field
+// specs), so that the document cannot drift from the server:
+//   - the request: a documented path and method, its path and query
+//     parameters (types, bounds, values, patterns; no undocumented one but
+//     ?lang=), its body against the request schema (no body where none is
+//     described);
+//   - the answer: a documented status; for an error the error model with the
+//     code of its status; for a success the media type and, for JSON, the
+//     schema of that status.
+// A request outside the document is how the suite tests bad input: the
+// server must then refuse it (4xx) with the error model.  If it answers 2xx
+// instead, the document is wrong (or the server too lax): a mismatch.
+// A mismatch throws from Client.req (the test that made the request fails)
+// and fails the process at exit even if a test swallowed the error.  With
+// EPIGRID_OPENAPI_LOG=FILE mismatches are appended to FILE (one JSON line
+// each) instead of thrown, to see all of them in one run; with
+// EPIGRID_OPENAPI_CHECK=0 nothing is checked.
+//
+// The schemas are JSON Schema 2020-12 (OpenAPI 3.1), checked with ajv and
+// ajv-formats, all compiled once per document: the first process that meets
+// a document writes them as one module (ajv's standalone code) beside the
+// binary, named by the document's hash, and every test process loads that
+// (~30 ms instead of ~0.5 s of compiling per process).
+const OPENAPI_CHECK = process.env.EPIGRID_OPENAPI_CHECK !== '0';
+const OPENAPI_LOG = process.env.EPIGRID_OPENAPI_LOG || null;
+const openapiMismatches = [];
+const openapiDocs = new Map(); // base URL -> Promise of a checker
+const openapiCheckers = new Map(); // document text -> checker
+
+const mediaType = (ct) => (ct ?? '').split(';')[0].trim().toLowerCase();
+
+// Every schema of the document (parameters, bodies, answers, the error
+// model), each distinct one once: JSON text -> id.
+function openapiSchemas(doc) {
+  const ids = new Map();
+  const add = (schema) => { const k = JSON.stringify(schema); if (schema && !ids.has(k)) ids.set(k, `s${ids.size}`); };
+  add({ $ref: '#/components/schemas/Error' });
+  for (const r of Object.values(doc.components.responses)) add(r.content['application/json'].schema);
+  for (const p of Object.values(doc.components.parameters)) add(p.schema);
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item)) {
+      for (const p of op.parameters ?? []) add(p.schema);
+      add(op.requestBody?.content['application/json'].schema);
+      for (const r of Object.values(op.responses)) add(r.content?.['application/json']?.schema);
+    }
+  }
+  return ids;
+}
+
+// The compiled validators of "doc" (id -> function), from the module of its
+// hash, made first if need be.
+function openapiValidators(text, doc, ids) {
+  const require = createRequire(path.join(ROOT, 'web/package.json'));
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const file = path.join(path.dirname(BIN), `openapi-validators-${hash}.cjs`);
+  if (existsSync(file)) {
+    try { return require(file); } catch { /* half-written by a crash: made again below */ }
+  }
+  const Ajv2020 = require('ajv/dist/2020.js').default;
+  const addFormats = require('ajv-formats').default;
+  const standalone = require('ajv/dist/standalone').default;
+  const ajv = new Ajv2020({ strict: false, allErrors: true, code: { source: true, optimize: false } });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'components', $defs: doc.components.schemas });
+  const local = (json) => JSON.parse(json.replace(/"#\/components\/schemas\/(\w+)"/g, '"components#/$defs/$1"'));
+  for (const [json, id] of ids) ajv.addSchema({ ...local(json), $id: id });
+  // the module requires ajv's runtime helpers by absolute path: it lives beside the binary
+  const code = standalone(ajv, Object.fromEntries([...ids.values()].map((id) => [id, id])))
+    .replace(/require\("([^"]+)"\)/g, (m, mod) => `require(${JSON.stringify(require.resolve(mod))})`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file); // atomic: a process running beside this one reads all or nothing
+  return require(file);
+}
+
+function openapiChecker(text) {
+  if (openapiCheckers.has(text)) return openapiCheckers.get(text);
+  const doc = JSON.parse(text);
+  const ids = openapiSchemas(doc);
+  const compiled = openapiValidators(text, doc, ids);
+  const validator = (schema) => compiled[ids.get(JSON.stringify(schema))];
+  const routes = Object.entries(doc.paths).map(([pattern, item]) => ({
+    pattern, item,
+    params: (pattern.match(/\{/g) ?? []).length,
+    re: new RegExp('^' + pattern.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)') + '$'),
+  }));
+  const deref = (obj) => {
+    let o = obj;
+    while (o?.$ref) o = o.$ref.slice(2).split('/').reduce((x, k) => x[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    return o;
+  };
+  const errorsText = (v) => v.errors.map((e) => `${e.instancePath || '/'} ${e.message}${e.params?.allowedValues ? ' ' + JSON.stringify(e.params.allowedValues) : ''}`).join('; ');
+  // The route of a path: literal segments before placeholders (cases/curve before cases/{id}).
+  const find = (p) => routes.filter((r) => r.re.test(p)).sort((a, b) => a.params - b.params)[0] ?? null;
+  const checker = { doc, validator, find, deref, errorsText };
+  openapiCheckers.set(text, checker);
+  return checker;
+}
+
+async function openapiFor(base) {
+  if (!openapiDocs.has(base)) {
+    openapiDocs.set(base, (async () => {
+      let text;
+      try {
+        const res = await fetch(base + '/api/v1/openapi.json');
+        if (res.status === 200) text = await res.text();
+      } catch { /* the server is gone: the binary's document is the same (openapi.test.mjs) */ }
+      return openapiChecker(text ?? epigrid(['openapi']).stdout);
+    })());
+  }
+  return openapiDocs.get(base);
+}
+
+// The reasons "req" is outside the document (none: it is a documented request).
+function requestProblems(c, route, op, method, url, req) {
+  const bad = [];
+  if (!route) return ['its path is not in the document'];
+  if (!op) return [`${method} is not documented for ${route.pattern}`];
+  const params = (op.parameters ?? []).map((x) => c.deref(x));
+  const values = route.re.exec(url.pathname).slice(1);
+  const names = (route.pattern.match(/\{(\w+)\}/g) ?? []).map((n) => n.slice(1, -1));
+  const check = (prm, raw) => {
+    const v = prm.schema?.type === 'integer' && /^-?[0-9]+$/.test(raw) ? Number(raw) : raw;
+    const valid = c.validator(prm.schema);
+    if (!valid(v)) bad.push(`${prm.in} parameter ${prm.name}=${JSON.stringify(raw)}: ${c.errorsText(valid)}`);
+  };
+  names.forEach((n, i) => {
+    const prm = params.find((x) => x.in === 'path' && x.name === n);
+    if (!prm) bad.push(`path parameter ${n} is not documented`);
+    else check(prm, decodeURIComponent(values[i]));
+  });
+  const seen = new Set();
+  for (const [k, v] of url.searchParams) {
+    seen.add(k);
+    const prm = params.find((x) => x.in === 'query' && x.name === k);
+    if (!prm) bad.push(`query parameter ${k} is not documented`);
+    else check(prm, v);
+  }
+  for (const prm of params) if (prm.in === 'query' && prm.required && !seen.has(prm.name)) bad.push(`query parameter ${prm.name} is required`);
+  const body = req.body;
+  const sent = body !== undefined && body !== null && String(body) !== '';
+  if (op.requestBody) {
+    if (!sent) { if (op.requestBody.required) bad.push('no body, the document requires one'); }
+    else if (mediaType(req.contentType) !== 'application/json') bad.push(`body of type ${req.contentType}`);
+    else {
+      let json;
+      try { json = JSON.parse(String(body)); } catch { bad.push('body is not JSON'); return bad; }
+      const valid = c.validator(op.requestBody.content['application/json'].schema);
+      if (!valid(json)) bad.push(`body: ${c.errorsText(valid)}`);
+    }
+  } else if (sent && !/^\s*\{\s*\}\s*$/.test(String(body))) {
+    bad.push('a body where the document describes none');
+  }
+  return bad;
+}
+
+// The mismatches between the answer "r" and the document.
+function answerProblems(c, op, r, bad) {
+  const out = [];
+  const ct = mediaType(r.headers.get('content-type'));
+  if (r.status >= 400) {
+    // Every error, documented request or not, follows the error model.
+    const valid = c.validator({ $ref: '#/components/schemas/Error' });
+    if (ct !== 'application/json' || !r.body) out.push(`error ${r.status} is not JSON: ${r.text.slice(0, 200)}`);
+    else if (!valid(r.body)) out.push(`error ${r.status} does not follow the error model: ${c.errorsText(valid)}`);
+    if (!op) return out; // 404 of an unknown path, 405 of an undocumented method
+    const resp = op.responses[String(r.status)];
+    if (!resp) return [...out, `status ${r.status} (${r.body?.error?.code}) is not documented`];
+    const schema = c.deref(resp).content?.['application/json']?.schema;
+    if (schema && !out.length) {
+      const v = c.validator(schema);
+      if (!v(r.body)) out.push(`error ${r.status}: ${c.errorsText(v)}`);
+    }
+    return out;
+  }
+  if (bad.length) return [`the server answered ${r.status} to a request the document refuses: ${bad.join('; ')}`];
+  const resp = op.responses[String(r.status)];
+  if (!resp) return [`status ${r.status} is not documented (documented: ${Object.keys(op.responses).join(', ')})`];
+  const content = c.deref(resp).content ?? {};
+  if (!Object.keys(content).length) return out;
+  if (!content[ct]) return [`answer of type ${ct || 'none'} is not documented (documented: ${Object.keys(content).join(', ')})`];
+  if (ct === 'application/json') {
+    const v = c.validator(content[ct].schema);
+    if (r.body === null) out.push('the answer is not JSON');
+    else if (!v(r.body)) out.push(`answer ${r.status}: ${c.errorsText(v)}`);
+  }
+  return out;
+}
+
+async function openapiCheck(base, req, r) {
+  const url = new URL(req.path, 'http://host');
+  // pages and assets (and /api/docs, a page) are not API operations
+  if (!/^\/(api|public)\//.test(url.pathname) || url.pathname === '/api/docs') return;
+  const c = await openapiFor(base);
+  const route = c.find(url.pathname);
+  const op = route?.item[req.method.toLowerCase()] ?? null;
+  const bad = requestProblems(c, route, op, req.method, url, req);
+  const problems = answerProblems(c, op, r, bad);
+  if (!problems.length) return;
+  const rec = { file: path.basename(process.argv[1] ?? ''), method: req.method, path: req.path.slice(0, 300), status: r.status,
+    route: route?.pattern ?? null, problems };
+  openapiMismatches.push(rec);
+  if (OPENAPI_LOG) return void appendFileSync(OPENAPI_LOG, JSON.stringify(rec) + '\n');
+  throw new Error(`OpenAPI mismatch: ${req.method} ${rec.path} -> ${r.status}: ${problems.join(' | ')}`);
+}
+
+// For the test of this check itself: awaits "request" (a Client call), which
+// must fail the check; returns the mismatch's problems and forgets it.
+export async function expectOpenapiMismatch(request) {
+  const before = openapiMismatches.length;
+  let thrown = null;
+  try { await request; } catch (e) { thrown = e; }
+  const rec = openapiMismatches.splice(before)[0];
+  if (!rec || !/^OpenAPI mismatch/.test(thrown?.message ?? '')) throw new Error(`no OpenAPI mismatch: ${thrown?.message ?? 'none'}`);
+  return rec.problems;
+}
+
+// A mismatch a test caught and ignored still fails the run.
+process.on('exit', () => {
+  if (!openapiMismatches.length || OPENAPI_LOG) return;
+  process.stderr.write(`${openapiMismatches.length} request(s) did not match the OpenAPI document:\n`
+    + openapiMismatches.slice(0, 20).map((m) => `  ${m.method} ${m.path} -> ${m.status}: ${m.problems.join(' | ')}`).join('\n') + '\n');
+  process.exitCode = 1;
+});

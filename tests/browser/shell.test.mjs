@@ -1,6 +1,6 @@
 // shell.test.mjs -- the web shell in a real browser: logging in and out, the
-// server's error messages, throttling, the header, the language switch and
-// the phone layout.
+// server's error messages, throttling, the header, the language switch, the
+// phone layout, and the API's documentation page (/api/docs).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startServer } from '../api/lib.mjs';
@@ -176,6 +176,35 @@ describe('phone layout (375 px)', () => {
       await page.context().close();
     });
   }
+});
+
+describe('API documentation (/api/docs)', () => {
+  test('swagger-ui renders every operation of the OpenAPI document, offline, with the Chinese summaries', async () => {
+    const page = await openPage(browser, srv);
+    const elsewhere = [];
+    page.on('request', (r) => { if (!r.url().startsWith(srv.url)) elsewhere.push(r.url()); });
+    await page.goto('/api/docs');
+    await page.locator('h1', { hasText: 'epigrid API 文档' }).waitFor();
+    const doc = await (await fetch(`${srv.url}/api/v1/openapi.json`)).json();
+    const tags = doc.tags.map((t) => t.name);
+    await page.locator('.opblock-tag').nth(tags.length - 1).waitFor();
+    assert.deepEqual(await page.locator('.opblock-tag').evaluateAll((els) => els.map((e) => e.dataset.tag)), tags);
+    // one group opened (named in both languages): its operations with their bilingual summaries
+    await page.locator('.opblock-tag[data-tag="persons"]', { hasText: '人员 / Persons' }).click();
+    const persons = Object.entries(doc.paths).flatMap(([p, item]) =>
+      Object.entries(item).filter(([, op]) => op.tags[0] === 'persons').map(([m, op]) => [m.toUpperCase(), p, op.summary]));
+    const ops = page.locator('#operations-tag-persons + div .opblock');
+    await ops.nth(persons.length - 1).waitFor();
+    assert.equal(await ops.count(), persons.length);
+    await page.locator('.opblock-summary-description', { hasText: '人员列表与查找' }).waitFor();
+    // an operation opened: its query parameters and the error answers
+    await page.locator('.opblock-summary-path[data-path="/api/v1/persons"]').first().click();
+    await page.locator('.parameters tr[data-param-name="id_number"]').waitFor();
+    await page.locator('.responses-table tr.response[data-code="403"]').waitFor();
+    assert.deepEqual(elsewhere, []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });
 
 describe('throttling', () => {
