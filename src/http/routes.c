@@ -300,6 +300,7 @@ static const struct route_param orgs_query[] = {
      .type = JF_STRING,
      .zh = "1:只看未撤销的",
      .en = "1: only those not dissolved"},
+    {.name = "q", .type = JF_STRING, .zh = "名称中含有的文字", .en = "text the name contains"},
     {0},
 };
 static const struct route_param teams_query[] = {
@@ -346,6 +347,10 @@ static const struct route_param grid_duties_query[] = {
      .type = JF_STRING,
      .zh = "1:只看无人负责的网格",
      .en = "1: only grids without anyone responsible"},
+    {.name = "q",
+     .type = JF_STRING,
+     .zh = "网格、村(社区)名称或值守人员姓名中含有的文字",
+     .en = "text in the grid's or village's name or an on-duty person's name"},
     {0},
 };
 static const struct route_param places_query[] = {
