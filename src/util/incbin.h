@@ -3,14 +3,15 @@
  * the assembler includes it (.incbin), so a table of megabytes costs no
  * compile time.
  *
- *   EP_INCBIN(epigrid_divisions, EPIGRID_DIVISIONS_BIN);
- *   ... epigrid_divisions_start[0 .. epigrid_divisions_end - epigrid_divisions_start)
+ *   EP_INCBIN(division_table, EPIGRID_DIVISIONS_BIN);
  *
- * "path" is a string literal (set by CMakeLists.txt); the bytes are followed
- * by a NUL that is not counted.
+ * defines "const unsigned char *division_table(size_t *size)", which returns
+ * the file's bytes and sets *size to their number (a NUL that is not counted
+ * follows them).  "path" is a string literal (set by CMakeLists.txt).
  */
 #ifndef EPIGRID_UTIL_INCBIN_H
 #define EPIGRID_UTIL_INCBIN_H
+#include <stddef.h>
 
 #define EP_INCBIN(name, path)                                                                      \
     __asm__(".section .rodata\n"                                                                   \
@@ -22,6 +23,12 @@
             ".hidden " #name "_end\n" #name "_end:\n"                                              \
             ".byte 0\n"                                                                            \
             ".previous\n");                                                                        \
-    extern const unsigned char name##_start[], name##_end[]
+    extern const unsigned char name##_start[], name##_end[];                                       \
+    const unsigned char *name(size_t *size);                                                       \
+    const unsigned char *name(size_t *size)                                                        \
+    {                                                                                              \
+        *size = (size_t)(name##_end - name##_start);                                               \
+        return name##_start;                                                                       \
+    }
 
 #endif
