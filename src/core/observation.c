@@ -962,12 +962,13 @@ static int report_slot(const struct profile *p, const struct observation *o,
     return 0;
 }
 
-/* The current report of (observation, slot): its id and abnormal flag. */
+/* The current report of (observation, slot): its id, abnormal flag and the
+ * day it was received (YYYY-MM-DD, "" when there is none). */
 static int current_report(struct store *s, int64_t obs_id, int64_t day, int index, int64_t *id,
-                          int *abnormal, struct ep_error *err)
+                          int *abnormal, char received_day[11], struct ep_error *err)
 {
     struct store_stmt *st = store_prepare(s,
-                                          "SELECT id, abnormal FROM health_reports"
+                                          "SELECT id, abnormal, reported_at FROM health_reports"
                                           " WHERE observation_id = ? AND slot_day = ?"
                                           " AND slot_index = ? AND replaced_by IS NULL",
                                           err);
@@ -979,8 +980,23 @@ static int current_report(struct store *s, int64_t obs_id, int64_t day, int inde
     int rc = store_step(st, err);
     *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
     *abnormal = rc == STORE_ROW ? (int)store_column_int64(st, 1) : 0;
+    snprintf(received_day, 11, "%.10s", rc == STORE_ROW ? store_column_text(st, 2) : "");
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
+}
+
+/* Moves the day counters of the reports received on "day" (YYYY-MM-DD) in
+ * "grid" by "reports" and "abnormal". */
+static void count_received(struct write *w, const char *grid, const char *day, int reports,
+                           int abnormal)
+{
+    char metric[64];
+    snprintf(metric, sizeof metric, "reports.%s", day);
+    write_count(w, grid, metric, reports);
+    if (abnormal) {
+        snprintf(metric, sizeof metric, "reports_abnormal.%s", day);
+        write_count(w, grid, metric, abnormal);
+    }
 }
 
 static int set_replaced_by(struct store *s, int64_t id, int64_t by, struct ep_error *err)
@@ -1077,7 +1093,9 @@ int observation_report_add(struct store *s, const struct actor *who,
     time_iso_from_unix((time_t)now_or(in->now_unix), out->reported_at);
 
     int old_abnormal = 0;
-    if (step(&w, current_report(s, o.id, day, index, &out->replaces, &old_abnormal, err)) != 0)
+    char old_day[11];
+    if (step(&w,
+             current_report(s, o.id, day, index, &out->replaces, &old_abnormal, old_day, err)) != 0)
         return write_end(&w, 0);
     /* A replaced report leaves the unique "current" index before the new
      * one enters it; its replaced_by is set to the new id just after. */
@@ -1114,20 +1132,16 @@ int observation_report_add(struct store *s, const struct actor *who,
     if (out->replaces && step(&w, set_replaced_by(s, out->replaces, out->id, err)) != 0)
         return write_end(&w, 0);
 
-    /* Counters: one current report per slot, so a replacement moves only
-     * the abnormal count, by the difference. */
-    char metric[64], date[11];
-    memcpy(date, out->slot, 10);
-    date[10] = '\0';
-    if (!out->replaces) {
-        snprintf(metric, sizeof metric, "reports.%s", date);
-        write_count(&w, out->grid_code, metric, 1);
-    }
-    if (out->abnormal != old_abnormal || (!out->replaces && out->abnormal)) {
-        snprintf(metric, sizeof metric, "reports_abnormal.%s", date);
-        int64_t delta = out->replaces ? out->abnormal - old_abnormal : 1;
-        write_count(&w, out->grid_code, metric, delta);
-    }
+    /* Counters: the current reports by the day they were received (China
+     * time), which is what "today's reports" means to the command -- a
+     * report at 07:00 for yesterday's 16:00 slot, or late for any past slot,
+     * is one of today's (issue 19).  A replacement takes its predecessor
+     * off the day that one was received. */
+    char today[11];
+    snprintf(today, sizeof today, "%.10s", out->reported_at);
+    if (out->replaces)
+        count_received(&w, out->grid_code, old_day, -1, -old_abnormal);
+    count_received(&w, out->grid_code, today, 1, out->abnormal);
     overdue_close(&w, o.id, day, index, "reported", 0, NULL);
     if (out->abnormal)
         raise_abnormal(&w, &prof, &o, out, in);
@@ -1352,14 +1366,15 @@ int observation_counters_rebuild(struct store *s, struct ep_error *err)
                              " GROUP BY grid_code",
                              err);
     if (rc == 0)
-        rc = counter_rebuild_family(s, "reports.",
-                                    "SELECT grid_code, 'reports.' || substr(slot, 1, 10), count(*)"
-                                    " FROM health_reports WHERE replaced_by IS NULL GROUP BY 1, 2",
-                                    err);
+        rc = counter_rebuild_family(
+            s, "reports.",
+            "SELECT grid_code, 'reports.' || substr(reported_at, 1, 10), count(*)"
+            " FROM health_reports WHERE replaced_by IS NULL GROUP BY 1, 2",
+            err);
     if (rc == 0)
         rc = counter_rebuild_family(
             s, "reports_abnormal.",
-            "SELECT grid_code, 'reports_abnormal.' || substr(slot, 1, 10), count(*)"
+            "SELECT grid_code, 'reports_abnormal.' || substr(reported_at, 1, 10), count(*)"
             " FROM health_reports WHERE replaced_by IS NULL AND abnormal = 1 GROUP BY 1, 2",
             err);
     return rc;

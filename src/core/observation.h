@@ -10,8 +10,9 @@
  *   obs_new.<start date>     +1 opened (the start date: by default the day the opening
  *                            occurred, never later)
  *   obs_released.<day>       +1 released (the day the release occurred)
- *   reports.<slot date>      current reports (a replaced report is not counted twice)
- *   reports_abnormal.<slot date>
+ *   reports.<day received>   current reports (a replaced report is not counted twice)
+ *                            by the China date of reported_at, whatever their slot
+ *   reports_abnormal.<day received>
  *   overdue_now              open overdue rows: the current slot is past its grace
  *                            period and has no report
  *

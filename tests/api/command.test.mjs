@@ -10,7 +10,8 @@
 // database snapshot unchanged; rights and scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, sql } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { startServer, assertError, sql, sqlWrite } from './lib.mjs';
 
 const CITY = '4311';
 const COUNTY = '431122';
@@ -636,4 +637,37 @@ test('outside the jurisdiction a user, region or directive named in a body reads
   const x = await countyAdmin.post('/api/v1/leader-links', { username: 'leader_zhao', region_code: TOWN });
   assert.equal(x.body.error.fields[0].message, '用户 leader_zhao 不存在或已停用');
   assert.equal(srv.snapshot(), snap);
+});
+
+test('dashboard: two fever reports are today\'s abnormal reports, whatever slot they are for; migration 0028 recounts the same', async () => {
+  // Issue 19: at 07:00 the field page offers yesterday's 16:00 slot; two fever
+  // reports for it left "今日健康报告 0 · 异常 0", the counters being by slot day.
+  const worker = await srv.as('grid_worker', GRID_A);
+  const read = async () => (await commander.get(`/api/v1/dashboard?region=${CITY}`)).body;
+  const before_ = await read();
+  for (const [seq, slot, temperature] of [[20, `${day(-1)}T16:00`, 38.6], [21, `${day(-1)}T08:00`, 37.8]]) {
+    let r = await admin.post('/api/v1/persons', { name: `发热${seq}`, id_number: makeId(seq), grid_code: GRID_A });
+    assert.equal(r.status, 201, r.text);
+    const person_id = r.body.id;
+    r = await admin.post('/api/v1/observations', { person_id, kind: 'home', reason: 'other', start_date: day(-2) });
+    assert.equal(r.status, 201, r.text);
+    r = await worker.post('/api/v1/health-reports', { client_uuid: crypto.randomUUID(), person_id, slot, temperature, symptoms: ['fever'] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.abnormal, true);
+  }
+  const after_ = await read();
+  const moved = (f) => f(after_) - f(before_);
+  assert.deepEqual([moved((d) => d.reports.received_today), moved((d) => d.reports.abnormal_today)], [2, 2]);
+  assert.deepEqual([moved((d) => d.trend.reports_abnormal[13]), moved((d) => d.trend.reports_abnormal[12])], [2, 0]);
+  const county = (d) => d.children.find((c) => c.code === COUNTY);
+  assert.deepEqual([moved((d) => county(d).reports_today), moved((d) => county(d).abnormal_today)], [2, 2]);
+  const s = (await commander.get(`/api/v1/stats?region=${CITY}`)).body;
+  assert.deepEqual([s.reports.received_today, s.reports.abnormal_today], [after_.reports.received_today, after_.reports.abnormal_today]);
+  // The migration that recounted older databases gives the live counters back.
+  const counted = () => sql(srv.db, "SELECT code, metric, value FROM region_counters WHERE metric LIKE 'reports%' AND value <> 0 ORDER BY 1, 2");
+  const live = counted();
+  sqlWrite(srv.db, "DELETE FROM region_counters WHERE metric LIKE 'reports%'");
+  const migration = readFileSync(new URL('../../sql/migrations/0028_reports_by_day_received.sql', import.meta.url), 'utf8');
+  sqlWrite(srv.db, migration.replace(/^--.*\n/gm, '')); // its statements (a leading "--" reads as an option to sqlite3)
+  assert.deepEqual(counted(), live);
 });

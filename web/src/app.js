@@ -3,7 +3,7 @@
 // Routes (real URLs; the server answers index.html for any path without a dot):
 //   /                                   the user's home page at the jurisdiction root:
 //                                       commanders the dashboard, everyone else the regions
-//   /dashboard/{code}                   the command dashboard (pages/dashboard.js)
+//   /dashboard/{code}?figure=..&wall=1  the command dashboard (pages/dashboard.js)
 //   /regions/{code}                     region browser (default: the jurisdiction root)
 //   /persons/{code}?name=..|id_number=..  person search within a region
 //   /field/{code}                       grid worker's page (pages/field.js)
@@ -232,7 +232,7 @@ function App() {
   else if (r.page === 'hq' && can('region_read'))
     body = html`<${HqPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'dashboard' && can('region_read'))
-    body = html`<${DashboardPage} key=${code} code=${code} session=${session} />`;
+    body = html`<${DashboardPage} key=${code} code=${code} query=${loc.query} session=${session} />`;
   else if (r.page === 'regions') body = html`<${RegionsPage} code=${code} session=${session} />`;
   else if (r.page === 'field' && can('field_write') && can('registry_read'))
     body = html`<${FieldPage} code=${code} query=${loc.query} session=${session} />`;

@@ -20,6 +20,7 @@ HANDLER(handler_regions_roots);
 HANDLER(handler_region_get);
 HANDLER(handler_region_children);
 HANDLER(handler_region_stats);
+HANDLER(handler_region_map);
 HANDLER(handler_region_create);
 HANDLER(handler_regions_bulk);
 

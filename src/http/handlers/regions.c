@@ -7,11 +7,14 @@
  *                                        (a former code finds the region that has it now)
  *   GET /api/v1/regions/{code}/children  children with their figures
  *   GET /api/v1/regions/{code}/stats     every counter of the subtree
+ *   GET /api/v1/regions/{code}/map       the county polygons of a city (or of one county)
+ *                                        for the dashboard's map (core/citymap.h)
  * A region outside the caller's scope is 403; nothing outside is listed.
  */
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/citymap.h"
 #include "core/counter.h"
 #include "core/region.h"
 #include "http/handlers/handlers.h"
@@ -207,6 +210,15 @@ int handler_region_stats(struct http_request *req, struct http_response *res, st
         return -EP_EINTERNAL;
     return http_reply_json(
         res, 200, json_pack("{s:s, s:s, s:o}", "code", r.code, "name", r.name, "stats", stats));
+}
+
+int handler_region_map(struct http_request *req, struct http_response *res, struct ep_error *err)
+{
+    struct region r;
+    json_t *map;
+    if (load(req, &r, NULL, err) != 0 || citymap_get(req->store, r.code, &map, err) != 0)
+        return -err->code;
+    return http_reply_json(res, 200, map);
 }
 
 const struct json_field regions_region_fields[] = {

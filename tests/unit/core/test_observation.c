@@ -557,13 +557,15 @@ static void report_checks_slot_temperature_scope_and_observation(void **state)
     assert_true(has_field(&err, "client_uuid"));
     /* Nothing was written by any of these. */
     assert_int_equal(countf(fx, CITY, "reports.%s", d1), 0);
-    /* The start day's slots are fine, also for a slot reported days later. */
+    /* The start day's slots are fine, also for a slot reported days later:
+     * the report counts on the day it was received (d1), not its slot's. */
     snprintf(d2 + 10, sizeof d2 - 10, "T08:00");
     assert_int_equal(report(fx, &fx->worker, 0, d2, 372, NULL, now, &r, &err), 0);
     assert_int_equal(r.abnormal, 0);
     assert_int_equal(r.alert_id, 0);
-    assert_int_equal(countf(fx, GRID_A, "reports.%.10s", d2), 1);
-    assert_int_equal(countf(fx, GRID_A, "reports_abnormal.%.10s", d2), 0);
+    assert_int_equal(countf(fx, GRID_A, "reports.%s", d1), 1);
+    assert_int_equal(countf(fx, GRID_A, "reports.%.10s", d2), 0);
+    assert_int_equal(countf(fx, GRID_A, "reports_abnormal.%s", d1), 0);
     /* 37.3 is fever under the profile: abnormal at once, high for travel. */
     snprintf(d2 + 10, sizeof d2 - 10, "T16:00");
     assert_int_equal(report(fx, &fx->worker, 0, d2, 373, NULL, now, &r, &err), 0);
@@ -576,8 +578,19 @@ static void report_checks_slot_temperature_scope_and_observation(void **state)
     assert_int_equal(a.severity, ALERT_HIGH);
     assert_int_equal(a.person_id, fx->persons[0]);
     assert_non_null(strstr(a.title_zh, "37.3℃"));
-    assert_int_equal(countf(fx, CITY, "reports_abnormal.%.10s", d2), 1);
+    assert_int_equal(countf(fx, CITY, "reports.%s", d1), 2);
+    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", d1), 1);
+    assert_int_equal(countf(fx, CITY, "reports_abnormal.%.10s", d2), 0);
     assert_int_equal(count(fx, CITY, "alerts_open.high"), 1);
+    /* The 08:00 report replaced today: it leaves d1 for today. */
+    char today_text[11];
+    date_of_day(today, today_text);
+    snprintf(d2 + 10, sizeof d2 - 10, "T08:00");
+    assert_int_equal(report(fx, &fx->worker, 0, d2, 366, NULL, 0, &r, &err), 0);
+    assert_true(r.replaces > 0);
+    assert_int_equal(countf(fx, CITY, "reports.%s", d1), 1);
+    assert_int_equal(countf(fx, CITY, "reports.%s", today_text), 1);
+    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", today_text), 0);
     assert_counters_match_oracle(fx);
 }
 
@@ -599,8 +612,9 @@ static void a_second_report_for_a_slot_replaces_the_first_and_keeps_it(void **st
 {
     struct fixture *fx = *state;
     int64_t today = time_today_cn();
-    char start[11], slot[17];
+    char start[11], received[11], slot[17];
     date_of_day(today - 1, start);
+    date_of_day(today, received); /* reported now: today's reports */
     int64_t obs = open_obs(fx, 25, "home", "other", start);
     snprintf(slot, sizeof slot, "%.10sT08:00", start);
     struct health_report_input in = {
@@ -639,8 +653,8 @@ static void a_second_report_for_a_slot_replaces_the_first_and_keeps_it(void **st
     assert_int_equal(alert_get(fx->s, CITY, r2.alert_id, &a, &err), 0);
     assert_int_equal(a.severity, ALERT_MEDIUM);
     assert_non_null(strstr(a.title_zh, "咳嗽、乏力"));
-    assert_int_equal(countf(fx, CITY, "reports.%s", start), 1);
-    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", start), 1);
+    assert_int_equal(countf(fx, CITY, "reports.%s", received), 1);
+    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", received), 1);
     /* A third, normal again: the abnormal count goes back, history keeps all. */
     in.temperature_dc = 365;
     in.nsymptoms = 0;
@@ -648,8 +662,8 @@ static void a_second_report_for_a_slot_replaces_the_first_and_keeps_it(void **st
     struct health_report r3;
     ep_error_clear(&err);
     assert_int_equal(observation_report_add(fx->s, &fx->admin, &in, &k3, &r3, &err), 0);
-    assert_int_equal(countf(fx, CITY, "reports.%s", start), 1);
-    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", start), 0);
+    assert_int_equal(countf(fx, CITY, "reports.%s", received), 1);
+    assert_int_equal(countf(fx, CITY, "reports_abnormal.%s", received), 0);
     struct report_rows rows = {0};
     ep_error_clear(&err);
     assert_int_equal(observation_reports_list(fx->s, obs, collect_report, &rows, &err), 0);

@@ -64,7 +64,7 @@ export function LiveBadge() {
 
 // Grid code -> name, asked once per code while the app runs.
 const regionNames = new Map();
-function useRegionNames(codes) {
+export function useRegionNames(codes) {
   const [, setVersion] = useState(0);
   useEffect(() => {
     const missing = [...new Set(codes)].filter((c) => !regionNames.has(c));
