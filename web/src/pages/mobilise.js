@@ -182,11 +182,15 @@ function OrgList({ code, selected, onSelect, tick }) {
     setFilter({ ...filter, ...change });
     setCursors([null]);
   };
+  // The answer carries the page it is of: while the next page loads, the rows
+  // and the page number shown stay those of the same page.
   const list = useLoad(
-    () => api.get(api.withQuery('/api/v1/orgs', { region: filter.region || code, kind: filter.kind, q: filter.q, limit: ORG_PAGE, cursor: cursors[page] })),
+    () => api.get(api.withQuery('/api/v1/orgs', { region: filter.region || code, kind: filter.kind, q: filter.q, limit: ORG_PAGE, cursor: cursors[page] }))
+      .then((d) => ({ ...d, page })),
     [code, filter.q, filter.kind, filter.region, page, tick],
   );
-  const first = page * ORG_PAGE + 1;
+  const shown = list.data ? list.data.page : page;
+  const first = shown * ORG_PAGE + 1;
   return html`<div class="org-list">
     <form class="search-row org-filter" role="search" onSubmit=${(e) => { e.preventDefault(); narrow({ q: text.trim() }); }}>
       <label>${t('mob.org_search')}<input type="search" name="q" value=${text} maxlength="60"
@@ -220,11 +224,11 @@ function OrgList({ code, selected, onSelect, tick }) {
             </tr>`)}
           </tbody>
         </table>`)}
-    ${list.data && (page > 0 || list.data.next_cursor) &&
-    html`<nav class="pager" aria-label=${t('mob.pages')}>
-      <button type="button" class="secondary prev" disabled=${page === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>${t('mob.prev_page')}</button>
-      <span class="muted page-no">${t('mob.page_rows', { page: page + 1, from: num(first), to: num(first + list.data.items.length - 1) })}</span>
-      <button type="button" class="secondary next" disabled=${!list.data.next_cursor} onClick=${() => setCursors([...cursors, list.data.next_cursor])}>${t('mob.next_page')}</button>
+    ${list.data && (shown > 0 || list.data.next_cursor) &&
+    html`<nav class="pager" aria-label=${t('mob.pages')} aria-busy=${list.loading}>
+      <button type="button" class="secondary prev" disabled=${list.loading || page === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>${t('mob.prev_page')}</button>
+      <span class="muted page-no">${t('mob.page_rows', { page: shown + 1, from: num(first), to: num(first + list.data.items.length - 1) })}</span>
+      <button type="button" class="secondary next" disabled=${list.loading || !list.data.next_cursor} onClick=${() => setCursors([...cursors, list.data.next_cursor])}>${t('mob.next_page')}</button>
     </nav>`}
   </div>`;
 }
