@@ -170,7 +170,7 @@ function Duty({ duty, code }) {
   </section>`;
 }
 
-function Trend({ trend, big }) {
+function Trend({ trend, big, wall }) {
   const series = [
     ['obs_new', t('dash.s_obs_new'), '#1565c0'],
     ['alerts_raised', t('dash.s_alerts'), '#c62828'],
@@ -179,7 +179,7 @@ function Trend({ trend, big }) {
   ];
   const font = big ? 18 : 12;
   return html`<${Chart}
-    height=${big ? null : 260}
+    height=${wall ? null : 260}
     label=${t('dash.trend_chart')}
     deps=${[trend, big]}
     option=${() => ({
@@ -307,11 +307,11 @@ function RegionMap({ map, children, figure, onPick, big }) {
 }
 
 // The children ranked by the figure, biggest first (a bar opens the child).
-function RankedBars({ children, figure, onPick, big }) {
+function RankedBars({ children, figure, onPick, big, wall }) {
   const ranked = [...children].sort((a, b) => figureRank(figure, figure.value(b)) - figureRank(figure, figure.value(a)));
   const font = big ? 20 : 12;
   return html`<${Chart}
-    height=${big ? null : Math.max(180, ranked.length * 30 + 40)}
+    height=${wall ? null : Math.max(180, ranked.length * 30 + 40)}
     label=${t('dash.children_chart', { figure: figure.label() })}
     deps=${[children, figure, big]}
     onClick=${(p) => onPick(ranked[p.dataIndex])}
@@ -506,7 +506,7 @@ main:has(> .dash.wall) { max-width: none; padding: .6rem 1rem; height: 100vh; bo
 .dash.wall .dash-tile .label { font-size: 1.5rem; color: #333; }
 .dash.wall .dash-tile .value { font-size: 3rem; line-height: 1.1; }
 .dash.wall .dash-tile .value.text { font-size: 2.2rem; }
-.dash.wall .dash-tile small { font-size: 1.25rem; color: #444; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.dash.wall .dash-tile small { font-size: 1.25rem; color: #444; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .dash.wall .dash-main { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); min-height: 0; gap: .6rem; }
 .dash.wall .dash-main .dash-regions { grid-row: span 2; }
 .dash.wall .dash-main .dash-feed { max-height: none; }
@@ -519,11 +519,20 @@ main:has(> .dash.wall) { max-width: none; padding: .6rem 1rem; height: 100vh; bo
 .dash.wall .dash-feed li { font-size: 1.35rem; }
 .dash.wall .dash-feed ol.feed { overflow: hidden; }
 .dash.wall .dash-duty, .dash.wall .dash-table-panel, .dash.wall .dash-directives, .dash.wall nav.breadcrumb { display: none; }
+@media (max-width: 1600px), (max-height: 900px) { /* a smaller screen on the wall: the same layout, smaller type */
+  .dash.wall .dash-head h1 { font-size: 1.8rem; }
+  .dash.wall .dash-tile .label, .dash.wall .dash-panel h2 { font-size: 1.15rem; }
+  .dash.wall .dash-tile .value { font-size: 2.2rem; }
+  .dash.wall .dash-tile .value.text { font-size: 1.6rem; }
+  .dash.wall .dash-tile small, .dash.wall .dash-feed li, .dash.wall .dash-figures .chip { font-size: 1rem; }
+}
 @media print { .dash-chart { break-inside: avoid; } }
 `;
 
 export function DashboardPage({ code, query, session }) {
   const wall = query?.get('wall') === '1';
+  // The charts' text is big on a screen of the wall's size (the stylesheet's rule too).
+  const big = wall && !matchMedia('(max-width: 1600px), (max-height: 900px)').matches;
   const figure = figureOf(query?.get('figure'));
   const dash = useDashboard(code);
   const [tick, setTick] = useState(0);
@@ -563,8 +572,8 @@ export function DashboardPage({ code, query, session }) {
             ${map === null
               ? html`<${Loading} />`
               : onMap
-                ? html`<${RegionMap} map=${map} children=${d.children} figure=${figure} onPick=${drill} big=${wall} />`
-                : html`<${RankedBars} children=${d.children} figure=${figure} onPick=${drill} big=${wall} />`}
+                ? html`<${RegionMap} map=${map} children=${d.children} figure=${figure} onPick=${drill} big=${big} />`
+                : html`<${RankedBars} children=${d.children} figure=${figure} onPick=${drill} big=${big} wall=${wall} />`}
           </section>`
         : html`<section class="dash-panel dash-regions">
             <h2>${t('dash.grid_here')}</h2>
@@ -577,7 +586,7 @@ export function DashboardPage({ code, query, session }) {
       ${canAlerts && html`<${AlertFeed} code=${code} tick=${tick} />`}
       <section class="dash-panel dash-trend">
         <h2>${t('dash.trend')}</h2>
-        <${Trend} trend=${d.trend} big=${wall} />
+        <${Trend} trend=${d.trend} big=${big} wall=${wall} />
       </section>
     </div>
     ${d.children.length > 0 && html`<section class="dash-panel dash-table-panel"><${ChildTable} children=${d.children} figure=${figure} /></section>`}
