@@ -47,12 +47,14 @@ struct http_request {
 };
 
 struct http_response {
-    int status;                               /* HTTP status, default 200 */
-    json_t *json;                             /* body as JSON (owned), or NULL */
-    const char *content_type;                 /* for raw bodies */
-    const void *data;                         /* raw body (borrowed: static or arena) */
-    size_t len;                               /* raw body length */
-    char *owned;                              /* malloc'ed raw body handed to the server */
+    int status;               /* HTTP status, default 200 */
+    json_t *json;             /* body as JSON (owned), or NULL */
+    const char *content_type; /* for raw bodies */
+    const void *data;         /* raw body (borrowed: static or arena) */
+    size_t len;               /* raw body length */
+    const void *gz_data;      /* the raw body as a gzip member (borrowed: static), or NULL */
+    size_t gz_len;            /* its length */
+    char *owned;              /* malloc'ed raw body handed to the server */
     const char *headers[HTTP_HEADERS_MAX][2]; /* extra headers (arena or static strings) */
     int nheaders;
     int sse;           /* 1: answer with the event stream (see handler_events_stream) */

@@ -1,5 +1,10 @@
 /*
  * static.c -- serving embedded web assets (see static.h).
+ *
+ * /sw.js, the service worker (web/src/sw.js), is served with two lines in
+ * front made here: the build's version -- a hash of every embedded asset, so
+ * that a new binary with any changed file is a new worker, which replaces the
+ * old caches -- and the app shell it keeps for offline use.
  */
 #include "http/static.h"
 
@@ -8,7 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/embedded.h"
+
+#define SW_NAME "sw.js"
 
 static const struct {
     const char *ext;
@@ -35,6 +43,47 @@ static const char *mime_of(const char *name)
     return "application/octet-stream";
 }
 
+static struct buf sw_script; /* owner: this file, for the process's life */
+static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
+
+/* 1 for the assets of the app shell: the pages' own files and the ES
+ * modules of vendor/ (preact, htm) -- not the big scripts a page loads when
+ * it needs them (echarts), nor the worker itself. */
+static int in_shell(const char *name)
+{
+    if (strcmp(name, SW_NAME) == 0 || strpbrk(name, "'\\"))
+        return 0;
+    const char *dot = strrchr(name, '.');
+    return strncmp(name, "vendor/", 7) != 0 || (dot && strcmp(dot, ".mjs") == 0);
+}
+
+/* sw_script: "const BUILD = '<hash>'; const SHELL = [...];" then sw.js. */
+static void sw_build(void)
+{
+    const struct embedded_file *sw = embedded_find(embedded_web, SW_NAME);
+    crypto_generichash_state state;
+    unsigned char digest[16];
+    char hex[2 * sizeof digest + 1];
+    crypto_generichash_init(&state, NULL, 0, sizeof digest);
+    for (const struct embedded_file *f = embedded_web; f->name; f++) {
+        crypto_generichash_update(&state, (const unsigned char *)f->name, strlen(f->name) + 1);
+        crypto_generichash_update(&state, f->data, f->size);
+    }
+    crypto_generichash_final(&state, digest, sizeof digest);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    buf_init(&sw_script);
+    buf_appendf(&sw_script,
+                "// made by the server (src/http/static.c): this build and its app shell\n"
+                "const BUILD = '%s';\nconst SHELL = ['/index.html'",
+                hex);
+    for (const struct embedded_file *f = embedded_web; f->name; f++)
+        if (in_shell(f->name) && strcmp(f->name, "index.html") != 0)
+            buf_appendf(&sw_script, ", '/%s'", f->name);
+    buf_puts(&sw_script, "];\n\n");
+    if (sw)
+        buf_append(&sw_script, sw->data, sw->size);
+}
+
 int http_static_serve(const char *path, struct http_response *res)
 {
     /* The one page under /api/: the API's documentation (web/src/api-docs.html). */
@@ -42,6 +91,16 @@ int http_static_serve(const char *path, struct http_response *res)
         path = "/api-docs.html";
     if (strncmp(path, "/api/", 5) == 0 || strstr(path, ".."))
         return -1;
+    if (strcmp(path, "/" SW_NAME) == 0) {
+        pthread_once(&sw_once, sw_build);
+        res->status = 200;
+        res->data = sw_script.data;
+        res->len = sw_script.len;
+        res->content_type = mime_of(SW_NAME);
+        /* a new binary must reach the browser at its next check */
+        http_add_header(res, "Cache-Control", "no-cache");
+        return 0;
+    }
     const char *name = path[0] == '/' ? path + 1 : path;
     const struct embedded_file *f = *name ? embedded_find(embedded_web, name) : NULL;
     if (!f) {
@@ -56,6 +115,8 @@ int http_static_serve(const char *path, struct http_response *res)
     res->status = 200;
     res->data = f->data;
     res->len = f->size;
+    res->gz_data = f->gz;
+    res->gz_len = f->gz_size;
     res->content_type = mime_of(name);
     http_add_header(res, "Cache-Control",
                     strcmp(name, "index.html") == 0 ? "no-cache" : "public, max-age=300");

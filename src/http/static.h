@@ -5,9 +5,11 @@
 #define EPIGRID_HTTP_STATIC_H
 #include "http/http.h"
 
-/* Serves "path" from the embedded web assets into "res": a known file, or
- * index.html for page routes (paths without a dot outside /api/), or for
- * /api/docs the API's documentation page.  Returns 0 when served, -1 when
+/* Serves "path" from the embedded web assets into "res": a known file (with
+ * its gzip member when it has one: the server picks by Accept-Encoding), or
+ * index.html for page routes (paths without a dot outside /api/), or /sw.js,
+ * the service worker, preceded by the build's version and its app shell, or
+ * for /api/docs the API's documentation page.  Returns 0 when served, -1 when
  * nothing matches. */
 int http_static_serve(const char *path, struct http_response *res);
 

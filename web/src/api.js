@@ -5,6 +5,13 @@
 // The token lives only in memory: after a reload GET /api/v1/session gives it
 // again.  Failures throw ApiError carrying the server's error object
 // ({code, message, fields}) and, for 429, the Retry-After seconds.
+//
+// Offline copies: getKept() keeps each answer it gets in Cache Storage
+// ("epigrid-data", on this phone) and, when the network fails, gives back the
+// copy with the time the server sent it.  Only the field page's grid data and
+// a field worker's session go there (docs/personal-data.md); logging out,
+// logging in and a 401 delete them all.  Without Cache Storage (a page over
+// plain http to a LAN address is not a secure context) nothing is kept.
 
 import { getLang, t } from './i18n.js';
 
@@ -27,7 +34,78 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-export async function request(method, path, body) {
+const DATA_CACHE = 'epigrid-data';
+const hasCache = () => typeof caches !== 'undefined';
+let epoch = 0; // bumped by forgetKept: a copy begun before it is not stored
+
+// Deletes every offline copy (logout, login, an expired session).
+export async function forgetKept() {
+  epoch++;
+  if (hasCache()) await caches.delete(DATA_CACHE).catch(() => {});
+}
+
+async function keep(path, response) {
+  const mine = epoch;
+  try {
+    const cache = await caches.open(DATA_CACHE);
+    if (mine === epoch) await cache.put(path, response);
+  } catch {
+    /* storage full or refused: the page works online as before */
+  }
+}
+
+// The offline copy of "path": {data, savedAt} (savedAt: the server's Date), or null.
+async function kept(path) {
+  try {
+    const r = hasCache() && (await caches.match(path, { cacheName: DATA_CACHE, ignoreVary: true }));
+    return r ? { data: await r.json(), savedAt: new Date(r.headers.get('Date') ?? Date.now()) } : null;
+  } catch {
+    return null;
+  }
+}
+
+// Answers asked for ahead of the page that needs them (prefetch): path ->
+// {promise, at}.  Taken once, and only while fresh.
+const early = new Map();
+const EARLY_MS = 10000;
+
+// Asks for getKept(path) now, for a page about to be shown: the phone's
+// first paint then waits for one round trip less.
+// Nothing is kept before the page that takes it says so.
+export function prefetch(path) {
+  const promise = getKept(path, () => false, false);
+  promise.catch(() => {}); // the page that takes it sees the failure
+  early.set(path, { promise, at: Date.now() });
+}
+
+// GET "path" and keep the answer for offline use when accept(json) says so:
+// {data, savedAt}, savedAt null for a fresh answer.  When the network fails
+// the kept copy is the answer (savedAt its time); without one, ApiError 0.
+export async function getKept(path, accept = () => true, takeEarly = true) {
+  const ahead = takeEarly && early.get(path);
+  if (ahead) {
+    early.delete(path);
+    if (Date.now() - ahead.at < EARLY_MS)
+      return ahead.promise.then(
+        (r) => {
+          const headers = { 'Content-Type': 'application/json', Date: new Date().toUTCString() };
+          if (!r.savedAt && accept(r.data) && hasCache()) keep(path, new Response(JSON.stringify(r.data), { headers }));
+          return r;
+        },
+        () => getKept(path, accept, false), // asked before a login, say: ask again now
+      );
+  }
+  try {
+    const data = await request('GET', path, undefined, (json, res) => accept(json) && hasCache() && keep(path, res));
+    return { data, savedAt: null };
+  } catch (e) {
+    const copy = e.status === 0 ? await kept(path) : null;
+    if (copy) return copy;
+    throw e;
+  }
+}
+
+export async function request(method, path, body, onOk) {
   const headers = {
     Accept: 'application/json',
     'Accept-Language': getLang() === 'en' ? 'en' : 'zh-CN',
@@ -45,6 +123,7 @@ export async function request(method, path, body) {
   } catch {
     throw new ApiError(0, { code: 'network', message: t('app.network') });
   }
+  const copy = onOk && res.ok ? res.clone() : null;
   let json = null;
   try {
     json = await res.json();
@@ -54,9 +133,11 @@ export async function request(method, path, body) {
   if (!res.ok) {
     const retry = Number(res.headers.get('Retry-After')) || null;
     const e = new ApiError(res.status, json?.error, retry);
+    if (res.status === 401) forgetKept();
     if (res.status === 401 && path !== '/api/v1/session' && onUnauthorized) onUnauthorized(e);
     throw e;
   }
+  if (copy) onOk(json, copy);
   return json;
 }
 
@@ -74,10 +155,11 @@ export function withQuery(path, params) {
 // ---- session --------------------------------------------------------------
 
 // The current session ({user, csrf_token, permissions}) or null when not
-// logged in.
+// logged in.  A field worker's is kept for offline use: the field page then
+// opens without the network.
 export async function sessionGet() {
   try {
-    const s = await get('/api/v1/session');
+    const { data: s } = await getKept('/api/v1/session', (x) => x.permissions?.includes('field_write'));
     csrfToken = s.csrf_token ?? null;
     return s;
   } catch (e) {
@@ -87,6 +169,7 @@ export async function sessionGet() {
 }
 
 export async function sessionLogin(username, password) {
+  await forgetKept(); // whatever an earlier user left on this phone
   const s = await request('POST', '/api/v1/session', { username, password });
   csrfToken = s.csrf_token;
   return s;
@@ -97,5 +180,6 @@ export async function sessionLogout() {
     await request('DELETE', '/api/v1/session');
   } finally {
     csrfToken = null;
+    await forgetKept();
   }
 }

@@ -17,19 +17,31 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api.js';
 import { getLang, LANG_NAMES, LANGS, setLang, t } from './i18n.js';
-import { ErrorBox, html, Link, Loading, navigate, useLocation } from './ui.js';
+import { ErrorBox, html, lazyPage, Link, Loading, navigate, useLocation } from './ui.js';
 import * as outbox from './outbox.js';
-import { AlertsPage, CoveragePage } from './pages/command.js';
-import { FieldPage } from './pages/field.js';
+import { FieldPage, prefetchGrid } from './pages/field.js';
 import { LoginPage } from './pages/login.js';
-import { CheckpointPage, OrgsPage, RostersPage, TeamsPage } from './pages/mobilise.js';
-import { PersonsPage } from './pages/persons.js';
-import { BulletinPage, CasePage, CasesPage } from './pages/cases.js';
-import { AssistsPage } from './pages/assists.js';
-import { RegionsPage } from './pages/regions.js';
-import { SuppliesPage } from './pages/supplies.js';
-import { DashboardPage } from './pages/dashboard.js';
-import { HqPage } from './pages/hq.js';
+
+// The login and the field page (the phone's) come with the app; every other
+// page is loaded when first shown.
+const command = () => import('./pages/command.js');
+const mobilise = () => import('./pages/mobilise.js');
+const cases = () => import('./pages/cases.js');
+const AlertsPage = lazyPage(command, 'AlertsPage');
+const CoveragePage = lazyPage(command, 'CoveragePage');
+const CheckpointPage = lazyPage(mobilise, 'CheckpointPage');
+const OrgsPage = lazyPage(mobilise, 'OrgsPage');
+const RostersPage = lazyPage(mobilise, 'RostersPage');
+const TeamsPage = lazyPage(mobilise, 'TeamsPage');
+const PersonsPage = lazyPage(() => import('./pages/persons.js'), 'PersonsPage');
+const BulletinPage = lazyPage(cases, 'BulletinPage');
+const CasePage = lazyPage(cases, 'CasePage');
+const CasesPage = lazyPage(cases, 'CasesPage');
+const AssistsPage = lazyPage(() => import('./pages/assists.js'), 'AssistsPage');
+const RegionsPage = lazyPage(() => import('./pages/regions.js'), 'RegionsPage');
+const SuppliesPage = lazyPage(() => import('./pages/supplies.js'), 'SuppliesPage');
+const DashboardPage = lazyPage(() => import('./pages/dashboard.js'), 'DashboardPage');
+const HqPage = lazyPage(() => import('./pages/hq.js'), 'HqPage');
 
 function LangSwitch({ lang, onChange }) {
   return html`<div class="lang" role="group" aria-label=${t('lang.switch')}>
@@ -173,17 +185,22 @@ function App() {
   const loc = useLocation();
 
   // A session begins (after the page loads or a login): find the root region.
+  // A page whose URL names its region need not wait for it (on a slow
+  // network that is a round trip less before the field page paints).
   const begin = async (s) => {
     if (s && s.permissions.includes('region_read')) {
-      const r = await api.get('/api/v1/regions');
-      setRoot(r.items[0] ?? null);
+      const r = api.getKept('/api/v1/regions', () => s.permissions.includes('field_write')).then((x) => setRoot(x.data.items[0] ?? null));
+      if (!route(location.pathname).code) await r;
+      else r.catch(setBootError);
     }
     if (s) outbox.start(s.user.username).catch(() => {}); // no IndexedDB: the pages say so on save
     setSession(s);
   };
   const boot = () => {
     setBootError(null);
-    api.sessionGet().then(begin).catch(setBootError);
+    const asked = firstSession ?? api.sessionGet();
+    firstSession = null;
+    asked.then(begin).catch(setBootError);
   };
   useEffect(() => {
     api.setUnauthorizedHandler(() => {
@@ -269,6 +286,14 @@ function App() {
     />
     <main id="main">${body}</main>`;
 }
+
+// The session, and the field page's first answers with it, are asked for as
+// the app starts, before its first render: on a slow phone network that is a
+// round trip (and a frame) less before the grid paints.
+let firstSession = api.sessionGet();
+firstSession.catch(() => {}); // boot() takes it and reports its failure
+const start = route(location.pathname);
+if (start.page === 'field' && start.code) prefetchGrid(start.code);
 
 // Preact renders beside existing children: drop the "loading" placeholder first.
 const mount = document.getElementById('app');

@@ -15,7 +15,7 @@
 // same phone neither sees nor sends them.
 //
 //   outbox.start(username)        after login (and after a reload's session)
-//   outbox.add(kind, path, body, meta) -> item   (kind 'visit' | 'report')
+//   outbox.add(kind, path, body, meta) -> item   (kind 'visit' | 'report' | 'person')
 //   outbox.useOutbox()            -> current user's items, re-rendering on change
 //   outbox.dismiss(uuid)          drop a rejected item
 //   outbox.stop()                 at logout
@@ -100,10 +100,12 @@ export function stop() {
 
 // Stores a write and then sends it.  "meta" is what the pages show of it
 // (and how they find it: {household_id}, {person_id, slot}, a label).
+// A body that already has its client_uuid keeps it (a write the page tried
+// itself before the network failed: the server may have it already).
 // Resolves once the item is in IndexedDB.
 export async function add(kind, path, body, meta = {}) {
   if (!user) throw new Error('outbox: no user');
-  const uuid = crypto.randomUUID();
+  const uuid = body.client_uuid ?? crypto.randomUUID();
   const item = {
     uuid,
     user,

@@ -3,7 +3,7 @@
 // UUID of a write.
 
 import { h } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { has, t } from './i18n.js';
 
@@ -56,11 +56,13 @@ export function Link({ href, children, ...rest }) {
 // ---- data loading -----------------------------------------------------------
 
 // Runs the async "load" whenever "deps" change: {data, error, loading, reload}.
-// A result that arrives after the deps changed again is dropped.
-export function useLoad(load, deps) {
+// A result that arrives after the deps changed again is dropped.  "early":
+// start before the browser paints (a load whose answer is usually there
+// already: the page then paints once, with it).
+export function useLoad(load, deps, { early = false } = {}) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  (early ? useLayoutEffect : useEffect)(() => {
     let live = true;
     setState((s) => ({ data: s.data, error: null, loading: true }));
     load().then(
@@ -92,6 +94,31 @@ export function uuid() {
 export function useWriteKey() {
   const [key, setKey] = useState(uuid);
   return [key, () => setKey(uuid())];
+}
+
+// A page loaded when it is first shown (a module of its own): the phone's
+// first paint then parses only what it shows (issue 19 item 5).  "load"
+// resolves to the module, "name" names the component it exports.
+export function lazyPage(load, name) {
+  let Page = null;
+  let pending = null;
+  return function LazyPage(props) {
+    const [, setReady] = useState(!!Page);
+    const [error, setError] = useState(null);
+    useEffect(() => {
+      if (Page) return;
+      pending ??= load().then((m) => (Page = m[name]));
+      pending.then(
+        () => setReady(true),
+        () => {
+          pending = null;
+          setError({ message: t('app.network') });
+        },
+      );
+    }, []);
+    if (error) return html`<section class="page"><${ErrorBox} error=${error} onRetry=${() => location.reload()} /></section>`;
+    return Page ? h(Page, props) : html`<section class="page"><${Loading} /></section>`;
+  };
 }
 
 // ---- boxes ------------------------------------------------------------------

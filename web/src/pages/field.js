@@ -13,8 +13,14 @@
 // can go on recording: saves go to the outbox (outbox.js), shown as pending
 // until the server has them.  The slot state is computed here from the
 // profile's slots and grace period in China time, like the server's sweep.
+//
+// On a cheap phone (issue 19 item 5): the grid streams in -- the first
+// FIRST_PAGE households paint with a progress line, the rest and then the
+// members follow page by page -- and every answer is kept on the phone
+// (api.getKept), so that with the app shell of the service worker (sw.js)
+// the page opens offline after one visit, showing when its data was saved.
 
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents } from '../live.js';
 import { num, t } from '../i18n.js';
@@ -22,6 +28,10 @@ import * as outbox from '../outbox.js';
 import { Breadcrumb, ErrorBox, FieldErrors, html, Link, Loading, navigate, useLoad } from '../ui.js';
 
 const PAGE = 500; // the API's largest page
+const FIRST_PAGE = 300; // households painted before the rest streams in
+const GRID_CODE_LEN = 15; // village (12) + 3 digits
+const PROFILE = '/api/v1/profile';
+const ROUNDS = '/api/v1/rounds?limit=100';
 const MAX_PAGES = 40; // 20,000 rows: far beyond a grid
 const SHOWN = 30; // households listed before "more"
 const SYMPTOMS = ['fever', 'cough', 'sore_throat', 'fatigue', 'diarrhea', 'breathing', 'other'];
@@ -86,16 +96,41 @@ function cnTimestamp(ms = Date.now()) {
 
 // ---- data --------------------------------------------------------------------
 
-async function fetchAll(path, params) {
-  const out = [];
+// The first answers the page of grid "code" asks for (FieldPage, useGrid):
+// asked for by the app as it starts, with the session (app.js).
+export function prefetchGrid(code) {
+  api.prefetch(`/api/v1/regions/${code}`);
+  api.prefetch(`/api/v1/regions/${code}/children`);
+  if (code.length < GRID_CODE_LEN) return;
+  api.prefetch(PROFILE);
+  api.prefetch(ROUNDS);
+  api.prefetch(api.withQuery('/api/v1/households', { region: code, limit: FIRST_PAGE }));
+}
+
+// The pages of a list one by one, each {items, savedAt} (savedAt: when an
+// offline copy was saved; null for a fresh page): "first" rows in the first
+// page, the API's largest after.  Every page is kept for offline use.
+async function* pages(path, params, first = PAGE) {
   let cursor = null;
   for (let i = 0; i < MAX_PAGES; i++) {
-    const r = await api.get(api.withQuery(path, { ...params, limit: PAGE, cursor }));
-    out.push(...r.items);
-    cursor = r.next_cursor;
-    if (!cursor) break;
+    const { data, savedAt } = await api.getKept(api.withQuery(path, { ...params, limit: i ? PAGE : first, cursor }));
+    yield { items: data.items, savedAt };
+    cursor = data.next_cursor;
+    if (!cursor) return;
   }
-  return out;
+}
+
+// The oldest of two saving times (null: fresh).
+const older = (a, b) => (a && (!b || a < b) ? a : b);
+
+async function fetchAll(path, params) {
+  const items = [];
+  let savedAt = null;
+  for await (const p of pages(path, params)) {
+    items.push(...p.items);
+    savedAt = older(p.savedAt, savedAt);
+  }
+  return { items, savedAt };
 }
 
 // The open round covering "grid" today (newest first), or null.
@@ -119,6 +154,12 @@ function Toggle({ label, checked, onChange, name }) {
   >
     ${label}
   </button>`;
+}
+
+// A search box whose placeholder is its label; onChange gets the trimmed text.
+function SearchBox({ cls, label, value, onChange }) {
+  return html`<input type="search" class=${cls} placeholder=${label} aria-label=${label} value=${value}
+    onInput=${(e) => onChange(e.currentTarget.value.trim())} />`;
 }
 
 function StateBadge({ state }) {
@@ -202,14 +243,7 @@ function HouseholdList({ grid, households, visits, pendingVisits, round }) {
         </button>`,
       )}
     </div>`}
-    <input
-      type="search"
-      class="address-search"
-      placeholder=${t('field.search_address')}
-      aria-label=${t('field.search_address')}
-      value=${q}
-      onInput=${(e) => (setQ(e.currentTarget.value.trim()), setShown(SHOWN))}
-    />
+    <${SearchBox} cls="address-search" label=${t('field.search_address')} value=${q} onChange=${(v) => (setQ(v), setShown(SHOWN))} />
     ${list.length === 0 && html`<p class="empty">${t('field.no_households')}</p>`}
     <ul class="cards">
       ${list.slice(0, shown).map((h) => {
@@ -337,38 +371,42 @@ function visitBody(round, household, values, today) {
   };
 }
 
-function VisitForm({ grid, round, household, members, visit }) {
+// A member's values in the form: blank, or as the earlier visit has them.
+function memberValues(p, visit) {
+  const old = visit?.persons?.find((x) => x.person_id === p.id);
+  const v = { ...blankPerson(p), name: p.name };
+  if (visit) v.present = !!old;
+  if (old)
+    Object.assign(v, {
+      returned_from_risk: old.returned_from_risk,
+      origin: old.origin ?? '',
+      arrival_date: old.arrival_date ?? '',
+      transport: old.transport ?? '',
+      fever: old.fever,
+      cough: old.cough,
+      other_symptoms: old.other_symptoms ?? '',
+      temperature: old.temperature ?? '',
+      contact_with_case: old.contact_with_case,
+    });
+  return v;
+}
+
+function VisitForm({ grid, round, household, members, visit, onPerson }) {
   const today = cnNow().date;
-  const [values, setValues] = useState(() =>
-    members.map((p) => {
-      const old = visit?.persons?.find((x) => x.person_id === p.id);
-      const v = { ...blankPerson(p), name: p.name };
-      if (visit) v.present = !!old;
-      if (old)
-        Object.assign(v, {
-          returned_from_risk: old.returned_from_risk,
-          origin: old.origin ?? '',
-          arrival_date: old.arrival_date ?? '',
-          transport: old.transport ?? '',
-          fever: old.fever,
-          cough: old.cough,
-          other_symptoms: old.other_symptoms ?? '',
-          temperature: old.temperature ?? '',
-          contact_with_case: old.contact_with_case,
-        });
-      return v;
-    }),
-  );
-  const [error, setError] = useState(null);
+  const [changed, setChanged] = useState({}); // person id -> values the worker set
+  const values = members.map((p) => changed[p.id] ?? memberValues(p, visit));
+  // After a refused save the messages follow the form: each goes once its
+  // field is put right, so no stale message is left.
+  const [tried, setTried] = useState(false);
+  const [error, setError] = useState(null); // the outbox could not store it
   const [busy, setBusy] = useState(false);
   const back = `/field/${grid}`;
+  const { fields, body } = visitBody(round, household, values, today);
+  const shown = error ?? (tried && fields.length ? { message: t('field.check_form'), fields } : null);
   const save = async (e) => {
     e.preventDefault();
-    const { fields, body } = visitBody(round, household, values, today);
-    if (fields.length) {
-      setError({ message: t('field.check_form'), fields });
-      return;
-    }
+    setTried(true);
+    if (fields.length) return;
     setBusy(true);
     try {
       await outbox.add('visit', '/api/v1/visits', body, {
@@ -383,64 +421,190 @@ function VisitForm({ grid, round, household, members, visit }) {
     }
   };
   return html`<form class="visit-form" onSubmit=${save} novalidate>
-    <p><${Link} href=${back}>‹ ${t('field.back')}<//></p>
-    <h2>${t('field.visit_title')}: ${household.address}</h2>
-    <p class="muted">${round.name} · ${t('field.members', { n: members.length })}
-      ${visit && html` · <span class="state state-visited">${t('field.visited_before', { at: visit.visited_at.slice(5, 16).replace('T', ' ') })}</span>`}
-    </p>
-    ${members.length === 0 && html`<p class="empty">${t('field.no_members')}</p>`}
-    ${members.map(
-      (p, i) => html`<${MemberFields}
-        key=${p.id}
-        person=${p}
-        today=${today}
-        value=${values[i]}
-        onChange=${(v) => setValues(values.map((x, k) => (k === i ? v : x)))}
-      />`,
-    )}
-    <p class="muted">${t('field.present_count', { n: values.filter((v) => v.present).length })}</p>
-    <${ErrorBox} error=${error} />
-    <div class="actions sticky">
-      <button type="submit" class="primary big" disabled=${busy}>${t('field.save_visit')}</button>
+      <p><${Link} href=${back}>‹ ${t('field.back')}<//></p>
+      <h2>${t('field.visit_title')}: ${household.address}</h2>
+      <p class="muted">${round.name} · ${t('field.members', { n: members.length })}
+        ${visit && html` · <span class="state state-visited">${t('field.visited_before', { at: visit.visited_at.slice(5, 16).replace('T', ' ') })}</span>`}
+      </p>
+      ${members.length === 0 && html`<p class="empty">${t('field.no_members')}</p>`}
+      ${members.map(
+        (p, i) => html`<${MemberFields}
+          key=${p.id}
+          person=${p}
+          today=${today}
+          value=${values[i]}
+          onChange=${(v) => setChanged({ ...changed, [p.id]: v })}
+        />`,
+      )}
+      <p class="muted">${t('field.present_count', { n: values.filter((v) => v.present).length })}</p>
+      <${ErrorBox} error=${shown} />
+      <div class="actions sticky">
+        <button type="submit" class="primary big" disabled=${busy}>${t('field.save_visit')}</button>
+      </div>
+    </form>
+    <${NewPerson} household=${household} onPerson=${onPerson} />`;
+}
+
+// ---- registering a person in a household ------------------------------------------
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+// The form's own messages, field by field (the server checks again and may
+// add its own: a number registered already, a birth date that does not exist).
+function personErrors(v) {
+  const e = {};
+  if (!v.name.trim()) e.name = t('field.person.need_name');
+  const id = v.id_number.trim();
+  if (!/^\d{17}[\dX]$/.test(id)) e.id_number = t('field.person.bad_id');
+  else if ('10X98765432'[ID_WEIGHTS.reduce((s, w, i) => s + w * Number(id[i]), 0) % 11] !== id[17])
+    e.id_number = t('field.person.bad_check');
+  if (v.phone.trim() && !/^1\d{10}$/.test(v.phone.trim())) e.phone = t('field.person.bad_phone');
+  return e;
+}
+
+const PERSON_FIELDS = ['name', 'id_number', 'phone'];
+
+// "登记新成员": name, ID number (check digit), phone; the household is this
+// one.  Sent at once so that the server's messages come back beside the
+// fields; without the network it waits in the outbox under the same UUID.
+function NewPerson({ household, onPerson }) {
+  const [open, setOpen] = useState(false);
+  const blank = { name: '', id_number: '', phone: '' };
+  const [v, setV] = useState(blank);
+  const [tried, setTried] = useState(false);
+  const [server, setServer] = useState(null); // {message, fields: {field: {message, value}}, other: []}
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(null); // {name, queued}
+  const uuid = useRef(null);
+  if (!open)
+    return html`<p class="new-person-open">
+      ${done && html`<span class="state state-${done.queued ? 'pending' : 'visited'}" role="status">${t(done.queued ? 'field.person.queued' : 'field.person.added', { name: done.name })}</span> `}
+      <button type="button" class="secondary add-person" onClick=${() => setOpen(true)}>${t('field.person.add')}</button>
+    </p>`;
+  // A server message stays while its field still holds what it was about.
+  const errors = {
+    ...Object.fromEntries(Object.entries(server?.fields ?? {}).filter(([f, x]) => v[f] === x.value).map(([f, x]) => [f, x.message])),
+    ...(tried ? personErrors(v) : {}),
+  };
+  const set = (k) => (e) => setV({ ...v, [k]: k === 'id_number' ? e.currentTarget.value.toUpperCase() : e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    setTried(true);
+    setServer(null);
+    if (Object.keys(personErrors(v)).length) return;
+    uuid.current ??= crypto.randomUUID();
+    const body = { client_uuid: uuid.current, name: v.name.trim(), id_number: v.id_number.trim(), household_id: household.id };
+    if (v.phone.trim()) body.phone = v.phone.trim();
+    setBusy(true);
+    try {
+      onPerson(await api.post('/api/v1/persons', body));
+      setDone({ name: body.name, queued: false });
+    } catch (err) {
+      if (err.status !== 0) {
+        const fields = {};
+        const other = [];
+        for (const f of err.fields) (PERSON_FIELDS.includes(f.field) ? (fields[f.field] = { message: f.message, value: v[f.field] }) : other.push(f));
+        setServer({ message: err.message, fields, other });
+        setBusy(false);
+        return;
+      }
+      await outbox.add('person', '/api/v1/persons', body, { household_id: household.id, label: `${body.name} · ${household.address}` });
+      setDone({ name: body.name, queued: true });
+    }
+    uuid.current = null;
+    setV(blank);
+    setTried(false);
+    setBusy(false);
+    setOpen(false);
+  };
+  const field = (k, attrs) => html`<label class=${errors[k] ? 'invalid' : ''}>
+    <span>${t(`field.person.${k}`)}</span>
+    <input name=${k} value=${v[k]} onInput=${set(k)} aria-invalid=${errors[k] ? 'true' : undefined} ...${attrs} />
+    ${errors[k] && html`<small class="field-error" role="alert">${errors[k]}</small>`}
+  </label>`;
+  return html`<form class="new-person" onSubmit=${submit} novalidate>
+    <h3>${t('field.person.title', { address: household.address })}</h3>
+    ${field('name', { maxlength: 50, autocomplete: 'off' })}
+    ${field('id_number', { maxlength: 18, inputmode: 'text', autocomplete: 'off', placeholder: t('field.person.id_hint') })}
+    ${field('phone', { type: 'tel', inputmode: 'numeric', maxlength: 11, autocomplete: 'off', placeholder: t('field.person.optional') })}
+    ${server && (server.other.length > 0 || Object.keys(server.fields).length === 0) && html`<${ErrorBox} error=${{ message: server.message, fields: server.other }} />`}
+    <div class="actions">
+      <button type="submit" class="primary" disabled=${busy}>${t('field.person.save')}</button>
+      <button type="button" class="secondary" onClick=${() => (setOpen(false), setTried(false), setServer(null))}>${t('field.person.cancel')}</button>
     </div>
   </form>`;
 }
 
 // ---- observations and the report form -------------------------------------------
 
-function ObservationList({ grid, observations, profile, now, pendingReports }) {
-  if (observations.length === 0) return html`<p class="empty">${t('field.no_observations')}</p>`;
+// The last search among the persons under observation, kept while the app
+// runs (a report form and back keep it).
+let lastObsQuery = '';
+
+function ObservationList({ grid, observations, profile, now, pendingReports, release, onRelease }) {
+  const [q, setQState] = useState(lastObsQuery);
+  const setQ = (v) => {
+    lastObsQuery = v;
+    setQState(v);
+  };
+  const [endedOnly, setEndedOnly] = useState(false);
+  // Past the planned end: the server's rule for a release by the field.
+  const ended = (o) => now.date >= o.planned_end;
+  const nEnded = observations.filter(ended).length;
   const order = { overdue: 0, due: 1, pending: 2, notyet: 3, reported: 4 };
   const rows = observations
+    .filter((o) => (!q || o.person_name.includes(q)) && (!endedOnly || ended(o)))
     .map((o) => ({ o, s: slotState(o, profile, now, pendingReports.get(o.person_id)) }))
     .sort((a, b) => order[a.s.state] - order[b.s.state] || a.o.id - b.o.id);
-  return html`<ul class="cards observations">
-    ${rows.map(({ o, s }) => {
-      const day = Math.floor((Date.parse(now.date) - Date.parse(o.start_date)) / 86400e3) + 1;
-      return html`<li key=${o.id} class=${`card observation ${s.state}`} data-person=${o.person_id}>
-        <div class="grow">
-          <div class="name">${o.person_name}</div>
-          <small class="muted">
-            ${t(`obs.kind.${o.kind}`)} · ${t(`obs.reason.${o.reason}`)} ·
-            ${t('field.obs_day', { n: day, total: profile.observation_days })}
-          </small>
-          <small class="muted last">
-            ${t('field.last_report')}:
-            ${o.last_report
-              ? html`${slotText(o.last_report.slot)} <span class=${o.last_report.abnormal ? 'abnormal' : ''}>${o.last_report.temperature.toFixed(1)} ℃</span>`
-              : t('field.none_yet')}
-          </small>
-        </div>
-        <div class="side">
-          <${StateBadge} state=${s.state} />
-          ${s.slot && html`<small class="muted slot">${slotText(s.slot)}</small>`}
-        </div>
-        <${Link} class=${`button ${s.state === 'overdue' || s.state === 'due' ? 'primary' : 'secondary'} report`} href=${`/field/${grid}?tab=obs&report=${o.person_id}`}>
-          ${t('field.report')}
-        <//>
-      </li>`;
-    })}
-  </ul>`;
+  return html`<div class="obs-list">
+    ${release?.done && html`<p class="released-note state state-reported" role="status">${t('field.released', { name: release.done })}</p>`}
+    ${observations.length === 0
+      ? html`<p class="empty">${t('field.no_observations')}</p>`
+      : html`<div class="filters">
+            <${SearchBox} cls="obs-search" label=${t('field.search_person')} value=${q} onChange=${setQ} />
+            ${nEnded > 0 &&
+            html`<button type="button" class=${`chip ended-filter ${endedOnly ? 'active' : ''}`} aria-pressed=${endedOnly} onClick=${() => setEndedOnly(!endedOnly)}>
+              ${t('field.ended_filter')} <span class="n">${num(nEnded)}</span>
+            </button>`}
+          </div>
+          ${rows.length === 0 && html`<p class="empty">${t('field.no_match')}</p>`}`}
+    <ul class="cards observations">
+      ${rows.map(({ o, s }) => {
+        const day = Math.floor((Date.parse(now.date) - Date.parse(o.start_date)) / 86400e3) + 1;
+        const failed = release?.id === o.id && release.error;
+        return html`<li key=${o.id} class=${`card observation ${s.state} ${ended(o) ? 'ended' : ''}`} data-person=${o.person_id} data-id=${o.id}>
+          <div class="grow">
+            <div class="name">${o.person_name}</div>
+            <small class="muted">
+              ${t(`obs.kind.${o.kind}`)} · ${t(`obs.reason.${o.reason}`)} ·
+              <span class=${ended(o) ? 'over' : ''}>${t('field.obs_day', { n: day, total: profile.observation_days })}</span>
+            </small>
+            <small class="muted last">
+              ${t('field.last_report')}:
+              ${o.last_report
+                ? html`${slotText(o.last_report.slot)} <span class=${o.last_report.abnormal ? 'abnormal' : ''}>${o.last_report.temperature.toFixed(1)} ℃</span>`
+                : t('field.none_yet')}
+            </small>
+          </div>
+          <div class="side">
+            <${StateBadge} state=${s.state} />
+            ${s.slot && html`<small class="muted slot">${slotText(s.slot)}</small>`}
+          </div>
+          <${Link} class=${`button ${s.state === 'overdue' || s.state === 'due' ? 'primary' : 'secondary'} report`} href=${`/field/${grid}?tab=obs&report=${o.person_id}`}>
+            ${t('field.report')}
+          <//>
+          ${ended(o) &&
+          html`<div class="release-row">
+            <span class="state state-ended">${t('field.period_over', { date: o.planned_end.slice(5) })}</span>
+            <button type="button" class="secondary release" disabled=${release?.id === o.id && release.busy} onClick=${() => onRelease(o)}>
+              ${t('field.release')}
+            </button>
+            ${failed && html`<p class="error release-error" role="alert">${failed.message}</p>`}
+          </div>`}
+        </li>`;
+      })}
+    </ul>
+  </div>`;
 }
 
 // Temperature keypad: the whole degrees, then the tenth.
@@ -505,6 +669,7 @@ function ReportForm({ grid, obs, profile, now, pendingSlots }) {
   // a tap on the toggle still decides.
   const onTemp = (v) => {
     setTemp(v);
+    if (v !== null) setError(null); // "请先点选体温" is answered
     const hot = v !== null && v >= profile.fever_threshold;
     const was = temp !== null && temp >= profile.fever_threshold;
     if (hot && !was && !symptoms.includes('fever')) setSymptoms([...symptoms, 'fever']);
@@ -561,47 +726,101 @@ function GridPicker({ region, children, session }) {
 export function FieldPage({ code, query, session }) {
   const region = useLoad(
     () =>
-      Promise.all([api.get(`/api/v1/regions/${code}`), api.get(`/api/v1/regions/${code}/children`)]).then(
-        ([r, c]) => ({ region: r, children: c.items }),
+      Promise.all([api.getKept(`/api/v1/regions/${code}`), api.getKept(`/api/v1/regions/${code}/children`)]).then(
+        ([r, c]) => ({ region: r.data, children: c.data.items }),
       ),
     [code],
+    { early: true }, // asked for as the app started (prefetchGrid)
   );
+  // A code of a grid's length (15 digits) asks for the grid's data together
+  // with the region: a round trip less before the first paint.
+  const isGrid = region.data ? region.data.region.level === 'grid' : code.length >= GRID_CODE_LEN;
+  const data = useGrid(isGrid ? code : null);
   if (region.error) return html`<section class="page"><${ErrorBox} error=${region.error} onRetry=${region.reload} /></section>`;
   if (!region.data) return html`<section class="page"><${Loading} /></section>`;
   if (region.data.region.level !== 'grid')
     return html`<${GridPicker} region=${region.data.region} children=${region.data.children} session=${session} />`;
-  return html`<${GridPage} key=${code} grid=${region.data.region} query=${query} session=${session} />`;
+  return html`<${GridPage} key=${code} grid=${region.data.region} data=${data} query=${query} session=${session} />`;
 }
 
-function GridPage({ grid, query, session }) {
-  const code = grid.code;
-  const base = useLoad(async () => {
-    const [profile, rounds, households, persons] = await Promise.all([
-      api.get('/api/v1/profile'),
-      api.get('/api/v1/rounds?limit=100'),
-      fetchAll('/api/v1/households', { region: code }),
-      fetchAll('/api/v1/persons', { region: code }),
-    ]);
-    const members = new Map();
-    for (const p of persons) {
-      if (!p.household_id) continue;
-      if (!members.has(p.household_id)) members.set(p.household_id, []);
-      members.get(p.household_id).push(p);
-    }
-    return { profile, round: currentRound(rounds.items, code, cnNow().date), households, members };
+// The grid's data, streamed: the profile, the rounds and the first
+// FIRST_PAGE households come first (the page paints with them); the other
+// households, then the persons (the members the visit forms need) follow
+// page by page.  {profile, round, households, householdsDone, members,
+// persons (loaded so far), personsDone, savedAt, error, addPerson(p)}.
+function useGrid(code) {
+  const [state, setState] = useState(null);
+  // before the paint: the first answers were asked for as the app started
+  useLayoutEffect(() => {
+    setState(null);
+    if (!code) return undefined;
+    let live = true;
+    const set = (fn) => live && setState((g) => ({ ...g, ...fn(g) }));
+    setState({ profile: null, round: null, households: [], householdsDone: false, members: new Map(), persons: 0, personsDone: false, savedAt: null, error: null });
+    const head = Promise.all([api.getKept(PROFILE), api.getKept(ROUNDS)]);
+    head.catch(() => {}); // awaited below: its failure is the page's error
+    (async () => {
+      for await (const p of pages('/api/v1/households', { region: code }, FIRST_PAGE)) {
+        const [profile, rounds] = await head;
+        set((g) => ({
+          profile: profile.data,
+          round: g.round ?? currentRound(rounds.data.items, code, cnNow().date),
+          households: [...g.households, ...p.items],
+          savedAt: older(older(p.savedAt, g.savedAt), older(profile.savedAt, rounds.savedAt)),
+        }));
+      }
+      set(() => ({ householdsDone: true }));
+      for await (const p of pages('/api/v1/persons', { region: code })) {
+        set((g) => {
+          const members = new Map(g.members);
+          for (const x of p.items) if (x.household_id) members.set(x.household_id, [...(members.get(x.household_id) ?? []), x]);
+          return { members, persons: g.persons + p.items.length, savedAt: older(p.savedAt, g.savedAt) };
+        });
+      }
+      set(() => ({ personsDone: true }));
+    })().catch((error) => set(() => ({ error })));
+    return () => {
+      live = false;
+    };
   }, [code]);
-  const roundId = base.data?.round?.id;
+  // A person registered here joins their household at once.
+  const addPerson = (p) =>
+    setState((g) => ({ ...g, members: new Map(g.members).set(p.household_id, [...(g.members.get(p.household_id) ?? []), p]) }));
+  return state && { ...state, addPerson };
+}
 
-  // Visits of the round and observations: reloaded after our own writes
-  // reach the server and when the event stream says a visit was recorded.
+// The service worker (sw.js) keeps the app shell on the phone, so that this
+// page opens offline: registered once the grid is loaded, so that filling
+// its cache does not compete with the grid for a slow network.  Without it
+// (no secure context) the page works online as before.
+function registerWorker() {
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+}
+
+// "11-29 08:05": when an offline copy was saved, China time.
+const savedText = (d) => new Date(d.getTime() + CN_OFFSET).toISOString().slice(5, 16).replace('T', ' ');
+
+function GridPage({ grid, data, query, session }) {
+  const code = grid.code;
+  const ready = !!data?.profile && (data.households.length > 0 || data.householdsDone);
+  const roundId = data?.round?.id;
+
+  // Visits of the round and observations, once the first households are
+  // shown: reloaded after our own writes reach the server and when the
+  // event stream says a visit was recorded.
   const [tick, setTick] = useState(0);
   const live = useLoad(async () => {
+    if (!ready) return null;
     const [visits, observations] = await Promise.all([
-      roundId ? fetchAll('/api/v1/visits', { round: roundId, region: code }) : [],
+      roundId ? fetchAll('/api/v1/visits', { round: roundId, region: code }) : { items: [], savedAt: null },
       fetchAll('/api/v1/observations', { region: code, status: 'active' }),
     ]);
-    return { visits: new Map(visits.map((v) => [v.household_id, v])), observations };
-  }, [code, roundId, tick]);
+    return {
+      visits: new Map(visits.items.map((v) => [v.household_id, v])),
+      observations: observations.items,
+      savedAt: older(visits.savedAt, observations.savedAt),
+    };
+  }, [code, ready, roundId, tick]);
   useEvents(['visit.recorded', 'alert.raised'], (events) => {
     if (events.some((e) => !e.data?.grid_code || e.data.grid_code === code)) setTick((n) => n + 1);
   });
@@ -638,25 +857,50 @@ function GridPage({ grid, query, session }) {
     return m;
   }, [items]);
 
-  if (base.error) return html`<section class="page"><${ErrorBox} error=${base.error} onRetry=${base.reload} /></section>`;
-  if (!base.data) return html`<section class="page"><${Loading} /></section>`;
-  const { profile, round, households, members } = base.data;
+  const loaded = !!data?.personsDone;
+  useEffect(() => {
+    if (loaded) registerWorker();
+  }, [loaded]);
+
+  // Releasing a person past their period (one tap): the server's rules and
+  // its answer decide; the list reloads without them.
+  const [release, setRelease] = useState(null); // {id, error} | {done: name}
+  const onRelease = async (o) => {
+    setRelease({ id: o.id, busy: true });
+    try {
+      await api.post(`/api/v1/observations/${o.id}/release`, {});
+      setRelease({ done: o.person_name });
+      setTick((n) => n + 1);
+    } catch (error) {
+      setRelease({ id: o.id, error });
+    }
+  };
+
+  if (data?.error && !ready) return html`<section class="page"><${ErrorBox} error=${data.error} onRetry=${() => location.reload()} /></section>`;
+  if (!ready) return html`<section class="page"><${Loading} /></section>`;
+  const { profile, round, households, members } = data;
   const visits = live.data?.visits ?? new Map();
   const observations = live.data?.observations ?? [];
+  const savedAt = older(data.savedAt, live.data?.savedAt);
   const tab = query.get('tab') === 'obs' ? 'obs' : 'households';
   const householdId = Number(query.get('household')) || null;
   const reportFor = Number(query.get('report')) || null;
   const visited = households.filter((h) => visits.has(h.id) || pendingVisits.has(h.id)).length;
   const attention = observations.filter((o) => ['due', 'overdue'].includes(slotState(o, profile, now, pendingReports.get(o.person_id)).state)).length;
+  const total = Math.max(grid.stats?.households ?? 0, households.length);
 
   let body;
   if (householdId) {
     const h = households.find((x) => x.id === householdId);
     body = !h
-      ? html`<p class="empty">${t('field.household_missing')}</p>`
+      ? data.householdsDone
+        ? html`<p class="empty">${t('field.household_missing')}</p>`
+        : html`<${Loading} />`
       : !round
         ? html`<p class="empty">${t('field.no_round')}</p>`
-        : html`<${VisitForm} key=${h.id} grid=${code} round=${round} household=${h} members=${members.get(h.id) ?? []} visit=${visits.get(h.id)} />`;
+        : !data.personsDone
+          ? html`<p class="loading load-progress" role="status">${t('field.loading_members', { n: num(data.persons), total: num(grid.stats?.persons ?? data.persons) })}</p>`
+          : html`<${VisitForm} key=${h.id} grid=${code} round=${round} household=${h} members=${members.get(h.id) ?? []} visit=${visits.get(h.id)} onPerson=${data.addPerson} />`;
   } else if (reportFor) {
     const o = observations.find((x) => x.person_id === reportFor);
     body = !o
@@ -676,10 +920,11 @@ function GridPage({ grid, query, session }) {
       <${ErrorBox} error=${live.error} onRetry=${live.reload} />
       ${tab === 'households'
         ? html`<${HouseholdList} grid=${code} households=${households} visits=${visits} pendingVisits=${pendingVisits} round=${round} />`
-        : html`<${ObservationList} grid=${code} observations=${observations} profile=${profile} now=${now} pendingReports=${pendingReports} />`}`;
+        : html`<${ObservationList} grid=${code} observations=${observations} profile=${profile} now=${now} pendingReports=${pendingReports}
+            release=${release} onRelease=${onRelease} />`}`;
   }
 
-  return html`<section class="page field" aria-busy=${live.loading}>
+  return html`<section class="page field" aria-busy=${live.loading || !data.householdsDone}>
     <${Breadcrumb} path=${grid.path} scope=${session.user.scope} hrefOf=${(c) => `/field/${c}`} />
     <div class="field-head">
       <h1>${grid.name}</h1>
@@ -689,6 +934,13 @@ function GridPage({ grid, query, session }) {
             <strong class="coverage">${t('field.visited_of', { n: num(visited), total: num(households.length) })}</strong>
           </p>`
         : html`<p class="muted round">${t('field.no_round')}</p>`}
+      ${!data.householdsDone &&
+      html`<p class="load-progress" role="status">
+        <progress max=${total} value=${households.length}></progress>
+        ${t('field.loaded_of', { n: num(households.length), total: num(total) })}
+      </p>`}
+      ${data.error && html`<${ErrorBox} error=${data.error} onRetry=${() => location.reload()} />`}
+      ${savedAt && html`<p class="offline-note" role="status">${t('field.offline_copy', { at: savedText(savedAt) })}</p>`}
     </div>
     <${OutboxPanel} />
     ${body}
