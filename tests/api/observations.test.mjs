@@ -538,3 +538,39 @@ test('alerts: list, acknowledge, resolve, conflicts, scope, timeliness', async (
   r = await admin.get('/api/v1/stats/timeliness?region=43&date=2026-02-30&group=x');
   assertError(assert, r, 400, 'invalid_input', ['region', 'date', 'group']);
 });
+
+// The server's own sweep (every 60 s by default) at the period `serve
+// --sweep-seconds` asks for: on a fresh city with one person owing the last
+// slots, the overdue alert is raised by the server alone within seconds.
+test('serve --sweep-seconds 1: the server raises the overdue alert by itself; bad periods refused', async () => {
+  const fast = await startServer({ args: ['--sweep-seconds', '1'] });
+  try {
+    const boss = await fast.as('admin');
+    for (const [code, name] of [[COUNTY, '东安县'], ['431122101', '白牙市镇'], [VILLAGE, '茶亭社区'], [GRID_A, '雍景园小区']]) {
+      const r = await boss.post('/api/v1/regions', { code, name });
+      assert.equal(r.status, 201, r.text);
+    }
+    const p = await boss.post('/api/v1/persons', { name: '自动逾期', id_number: makeId(seq++), grid_code: GRID_A });
+    assert.equal(p.status, 201, p.text);
+    const o = await boss.post('/api/v1/observations', {
+      person_id: p.body.id, kind: 'home', reason: 'travel', start_date: day(-2), opened_at: `${day(-2)}T00:00:00+08:00`,
+    });
+    assert.equal(o.status, 201, o.text);
+    const started = Date.now();
+    let items = [];
+    while (items.length === 0 && Date.now() - started < 8000) {
+      await new Promise((r) => setTimeout(r, 200));
+      items = (await boss.get(`/api/v1/alerts?rule=report_overdue&person=${p.body.id}`)).body.items;
+    }
+    assert.equal(items.length, 1, 'no overdue alert within 8 s: the sweep did not run at the period asked');
+    const st = (await boss.get(`/api/v1/regions/${GRID_A}/stats`)).body;
+    assert.equal(st.stats.overdue_now, 1, `the grid's counters: ${JSON.stringify(st)}; alert ${JSON.stringify(items[0])}`);
+  } finally {
+    await fast.stop();
+  }
+  for (const bad of ['0', '3601', 'often']) {
+    const r = srv.cli(['serve', '--listen', '127.0.0.1:0', '--sweep-seconds', bad]);
+    assert.equal(r.status, 2, `--sweep-seconds ${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--sweep-seconds 应为 1-3600/);
+  }
+});

@@ -28,7 +28,7 @@ import * as outbox from '../outbox.js';
 import { Breadcrumb, ErrorBox, FieldErrors, html, Link, Loading, navigate, useLoad } from '../ui.js';
 
 const PAGE = 500; // the API's largest page
-const FIRST_PAGE = 300; // households painted before the rest streams in
+const FIRST_PAGE = 60; // households painted before the rest streams in (SHOWN are listed)
 const GRID_CODE_LEN = 15; // village (12) + 3 digits
 const PROFILE = '/api/v1/profile';
 const ROUNDS = '/api/v1/rounds?limit=100';
