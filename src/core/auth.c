@@ -147,6 +147,74 @@ static void fill_user(struct store_stmt *st, int first, struct auth_user *u)
     snprintf(u->scope, sizeof u->scope, "%s", store_column_text(st, first + 4));
 }
 
+/* ---- the session cache ------------------------------------------------------
+ *
+ * Nearly every request carries a session or a token that was looked up a
+ * moment before.  A process keeps the answer of a lookup for up to a minute,
+ * stamped with the database's change epoch (store_epoch): whatever ends or
+ * changes a session, a token or a user -- logout, a new password, role,
+ * scope, disabling (end_sessions), revoking a token -- bumps the epoch when
+ * it commits, in this process or in any other (the CLI, a second server), and
+ * every answer kept before that is not used again.  Expiry is checked at each
+ * use; the idle clock is still touched in the database once a minute, since
+ * an answer is kept only until its session's last_seen + 60 s.  Where the
+ * epoch is not shared (store_epoch() = 0: PostgreSQL for now) nothing is
+ * kept.  Direct-mapped by the token's hash, one lock: a lookup holds it for
+ * a copy. */
+#define CACHE_SLOTS   1024
+#define CACHE_SECONDS 60
+
+struct cached_auth {
+    char hash[AUTH_TOKEN_HEX + 1]; /* the token's hash, "" for an empty slot */
+    int bearer;                    /* 1 for an API token, 0 for a cookie session */
+    uint64_t epoch;                /* store_epoch() read before the lookup */
+    int64_t until;                 /* usable before this time (unix seconds) */
+    struct auth_user user;
+};
+
+static struct cached_auth cache[CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot of a hash: its first four hex digits (the hash is uniform). */
+static struct cached_auth *cache_slot(const char *hash)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++)
+        v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+    return &cache[v % CACHE_SLOTS];
+}
+
+static int cache_get(const char *hash, int bearer, uint64_t epoch, int64_t now,
+                     struct auth_user *out)
+{
+    if (!epoch)
+        return 0;
+    struct cached_auth *c = cache_slot(hash);
+    int hit = 0;
+    pthread_mutex_lock(&cache_lock);
+    if (c->epoch == epoch && c->bearer == bearer && now < c->until && strcmp(c->hash, hash) == 0) {
+        *out = c->user;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
+}
+
+static void cache_put(const char *hash, int bearer, uint64_t epoch, int64_t until,
+                      const struct auth_user *user)
+{
+    if (!epoch)
+        return;
+    struct cached_auth *c = cache_slot(hash);
+    pthread_mutex_lock(&cache_lock);
+    memcpy(c->hash, hash, sizeof c->hash);
+    c->bearer = bearer;
+    c->epoch = epoch;
+    c->until = until;
+    c->user = *user;
+    pthread_mutex_unlock(&cache_lock);
+}
+
 int auth_authenticate(struct store *s, const char *session_token, const char *bearer_token,
                       struct auth_user *out, struct ep_error *err)
 {
@@ -156,17 +224,24 @@ int auth_authenticate(struct store *s, const char *session_token, const char *be
     char hash[AUTH_TOKEN_HEX + 1];
     token_hash(token, hash);
     int64_t now = (int64_t)time(NULL);
+    int bearer = bearer_token != NULL;
+    /* Read before the lookup: a change committed after this read, even one
+     * the lookup below still misses, moves the epoch past what is kept. */
+    uint64_t epoch = store_epoch(s);
+    if (cache_get(hash, bearer, epoch, now, out))
+        return 0;
     struct store_stmt *st;
-    if (bearer_token) {
+    if (bearer) {
         st = store_prepare(s,
-                           "SELECT u.id, u.username, u.display_name, u.role, u.scope, 0, '', 0"
+                           "SELECT u.id, u.username, u.display_name, u.role, u.scope, 0, '', 0, 0"
                            " FROM api_tokens t JOIN users u ON u.id = t.user_id"
                            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1",
                            err);
     } else {
         st = store_prepare(s,
                            "SELECT u.id, u.username, u.display_name, u.role, u.scope, s.id,"
-                           " s.csrf, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id"
+                           " s.csrf, s.last_seen, s.expires_at FROM sessions s"
+                           " JOIN users u ON u.id = s.user_id"
                            " WHERE s.token_hash = ? AND u.active = 1 AND s.expires_at > ?"
                            " AND s.last_seen > ?",
                            err);
@@ -189,18 +264,27 @@ int auth_authenticate(struct store *s, const char *session_token, const char *be
     out->session_id = store_column_int64(st, 5);
     snprintf(out->csrf, sizeof out->csrf, "%s", store_column_text(st, 6));
     int64_t last_seen = store_column_int64(st, 7);
+    int64_t expires_at = store_column_int64(st, 8);
     store_stmt_reset(st);
-    if (out->session_id && now - last_seen >= 60) {
-        /* Touch the idle clock at most once a minute: a write per request would cost an fsync. */
-        struct store_stmt *up =
-            store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE id = ?", err);
-        if (!up)
-            return -EP_EINTERNAL;
-        store_bind_int64(up, 1, now);
-        store_bind_int64(up, 2, out->session_id);
-        if (store_run(up, err) != 0)
-            ep_error_clear(err); /* a busy database must not log the user out */
+    int64_t until = now + CACHE_SECONDS;
+    if (out->session_id) {
+        if (now - last_seen >= 60) {
+            /* Touch the idle clock at most once a minute: a write per request would cost an fsync.
+             */
+            struct store_stmt *up =
+                store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE id = ?", err);
+            if (!up)
+                return -EP_EINTERNAL;
+            store_bind_int64(up, 1, now);
+            store_bind_int64(up, 2, out->session_id);
+            if (store_run(up, err) == 0)
+                last_seen = now;
+            else
+                ep_error_clear(err); /* a busy database must not log the user out */
+        }
+        until = last_seen + CACHE_SECONDS < expires_at ? last_seen + CACHE_SECONDS : expires_at;
     }
+    cache_put(hash, bearer, epoch, until, out);
     return 0;
 }
 
@@ -427,6 +511,7 @@ int auth_logout(struct store *s, const struct auth_user *user, const char *ip, s
     if (!st)
         goto fail;
     store_bind_int64(st, 1, user->session_id);
+    store_epoch_bump(s); /* the session kept by any process is not used again */
     if (store_run(st, err) != 0 ||
         audit_record_raw(s, user->id, user->username, ip, "logout", "session", sid, user->scope,
                          err) != 0 ||
@@ -544,8 +629,9 @@ out:
 /* Ends every session of user "user_id" and revokes every token, as steps of
  * "w" (finding 6 of issue #16 was the opposite: a cookie that outlived a
  * password change).  Sessions are rows shared by every server process on the
- * database and looked up at each request (no process caches them), so the
- * commit ends them everywhere at once.  Stores the counts in *sessions and
+ * database; what a process keeps of them (the session cache above) is
+ * dropped by the epoch bump at commit, so the commit ends them everywhere at
+ * once.  Stores the counts in *sessions and
  * *tokens.  Returns the write's failure. */
 static int end_sessions(struct write *w, int64_t user_id, const char *now, int64_t *sessions,
                         int64_t *tokens)
@@ -567,6 +653,7 @@ static int end_sessions(struct write *w, int64_t user_id, const char *now, int64
     if (write_fail(w, store_run(t, w->err)) != 0)
         return w->rc;
     *tokens = store_changes(w->s);
+    store_epoch_bump(w->s); /* no process uses what it kept of them */
     return 0;
 }
 
@@ -779,6 +866,7 @@ int auth_token_revoke(struct store *s, int64_t id, struct ep_error *err)
     store_bind_int64(st, 2, id);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
+    store_epoch_bump(s); /* no process uses what it kept of the token */
     if (store_changes(s) == 0) {
         write_fail(&w, ep_error_set(err, EP_ENOTFOUND, "令牌 %s 不存在或已吊销",
                                     "token %s not found or already revoked", sid));

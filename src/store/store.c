@@ -170,6 +170,28 @@ int store_begin(struct store *s, struct ep_error *err)
     return s->ops->begin(s, err);
 }
 
+/* A bump asked for inside a transaction moves the epoch once the outermost
+ * level has ended (a savepoint's bump is kept even if it rolls back: one
+ * move too many only costs a cache miss). */
+static void epoch_publish(struct store *s)
+{
+    if (s->depth == 0 && s->epoch_bump) {
+        s->epoch_bump = 0;
+        s->ops->epoch(s, 1);
+    }
+}
+
+void store_epoch_bump(struct store *s)
+{
+    s->epoch_bump = 1;
+    epoch_publish(s);
+}
+
+uint64_t store_epoch(struct store *s)
+{
+    return s->ops->epoch(s, 0);
+}
+
 /* The deferred sums follow the engine's depth: a released savepoint's join
  * its parent's, a failed or rolled-back level's vanish; the outer commit
  * writes them first (store_sums_flush). */
@@ -180,6 +202,7 @@ int store_commit(struct store *s, struct ep_error *err)
     if (rc != 0) {
         s->ops->rollback(s);
         store_sums_rollback(s, 1);
+        epoch_publish(s);
         return rc;
     }
     rc = s->ops->commit(s, err);
@@ -187,6 +210,7 @@ int store_commit(struct store *s, struct ep_error *err)
         store_sums_rollback(s, rc != 0 ? level : 1);
     else
         store_sums_release(s, level);
+    epoch_publish(s);
     return rc;
 }
 
@@ -195,6 +219,7 @@ void store_rollback(struct store *s)
     int level = s->depth;
     s->ops->rollback(s);
     store_sums_rollback(s, s->depth == 0 ? 1 : level);
+    epoch_publish(s);
 }
 
 int store_in_transaction(struct store *s)

@@ -164,6 +164,18 @@ int store_notify(struct store *s, const char *channel, struct ep_error *err);
 int store_listen(struct store *s, const char *channel, struct ep_error *err);
 int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err);
 
+/* The change epoch: a count that every process on the same database sees
+ * move, for what a process keeps in memory in front of the database (the
+ * session cache of core/auth.c).  store_epoch_bump() moves it when the open
+ * transaction ends, committed or rolled back (at once outside a transaction),
+ * so that nobody re-reads the old rows after the move; store_epoch() reads it.
+ * 0 means the count cannot be shared (PostgreSQL for now, an SQLite database
+ * in memory, a file that cannot be opened): then nothing may be kept.  On
+ * SQLite the count is a word of "<database>-epoch", mapped into every process
+ * (docs/scale.md). */
+void store_epoch_bump(struct store *s);
+uint64_t store_epoch(struct store *s);
+
 /* Applies the embedded migrations (sql/migrations) that are missing, each in
  * its own transaction, recording them in schema_migrations.  Stores the number
  * applied in *applied (may be NULL).  Safe to run any number of times. */

@@ -41,6 +41,8 @@ struct store_ops {
     int (*notify)(struct store *s, const char *channel, struct ep_error *err);
     int (*listen)(struct store *s, const char *channel, struct ep_error *err);
     int (*wait_notify)(struct store *s, int timeout_ms, struct ep_error *err);
+    /* The change epoch (store_epoch): moved by one when "bump", then read; 0 if not shared. */
+    uint64_t (*epoch)(struct store *s, int bump);
 };
 
 /* The head of every engine's connection. */
@@ -49,6 +51,7 @@ struct store {
     char *path;              /* file name or URI, for messages */
     int depth;               /* open transactions: 1 = BEGIN, more = savepoints */
     struct store_sums *sums; /* deferred sums of the open transaction (sums.c), or NULL */
+    int epoch_bump;          /* store_epoch_bump() called in the open transaction */
 };
 
 /* sums.c, called by store.c around the engine's transaction operations. */

@@ -7,11 +7,15 @@
  * pointer identifies them without hashing the text).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/stmt_cache.h"
@@ -19,7 +23,8 @@
 #include "util/log.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define TX_DEPTH_MAX    8 /* savepoint statements kept prepared up to this depth */
+#define TX_DEPTH_MAX    8    /* savepoint statements kept prepared up to this depth */
+#define EPOCH_FILE_SIZE 4096 /* "<database>-epoch": one page, the epoch in its first word */
 
 enum { TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO };
 
@@ -33,6 +38,8 @@ struct sq_store {
     sqlite3 *db;                             /* the connection */
     sqlite3_stmt *tx_stmts[TX_DEPTH_MAX][3]; /* prepared SAVEPOINT/RELEASE/ROLLBACK TO per depth */
     struct stmt_cache cache;                 /* prepared statements (struct sq_stmt) */
+    _Atomic uint64_t *epoch;                 /* the word of "<database>-epoch", mapped */
+    int epoch_state;                         /* 0 not mapped yet, 1 mapped, -1 cannot be */
 };
 
 static const struct store_ops sqlite_ops;
@@ -163,6 +170,8 @@ static void sq_close(struct store *s)
             sqlite3_finalize(SQ(s)->tx_stmts[d][k]);
     if (SQ(s)->db)
         sqlite3_close(SQ(s)->db);
+    if (SQ(s)->epoch_state > 0)
+        munmap((void *)SQ(s)->epoch, EPOCH_FILE_SIZE);
     free(s->path);
     free(s);
 }
@@ -497,6 +506,45 @@ static int sq_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
     return 0;
 }
 
+/* The change epoch lives in a small file next to the database, mapped shared
+ * into every process that opens it: a bump is one atomic add that every
+ * other process sees on its next read, with no system call.  A database in
+ * memory, or a file that cannot be made or mapped, shares no epoch (0). */
+static int epoch_map(struct sq_store *q)
+{
+    const char *db = sqlite3_db_filename(q->db, "main");
+    char path[4096];
+    if (!db || !*db || snprintf(path, sizeof path, "%s-epoch", db) >= (int)sizeof path)
+        return -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    void *m = MAP_FAILED;
+    if (fstat(fd, &st) == 0 &&
+        (st.st_size >= EPOCH_FILE_SIZE || ftruncate(fd, EPOCH_FILE_SIZE) == 0))
+        m = mmap(NULL, EPOCH_FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return -1;
+    q->epoch = m;
+    return 0;
+}
+
+/* The file's word counts bumps from 0; the epoch is one more, so that a new
+ * file reads as a shared epoch (1), not as "none". */
+static uint64_t sq_epoch(struct store *s, int bump)
+{
+    struct sq_store *q = SQ(s);
+    if (q->epoch_state == 0)
+        q->epoch_state = epoch_map(q) == 0 ? 1 : -1;
+    if (q->epoch_state < 0)
+        return 0;
+    if (bump)
+        return atomic_fetch_add(q->epoch, 1) + 2;
+    return atomic_load(q->epoch) + 1;
+}
+
 static const struct store_ops sqlite_ops = {
     .engine = "sqlite",
     .close = sq_close,
@@ -526,4 +574,5 @@ static const struct store_ops sqlite_ops = {
     .notify = sq_notify,
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
+    .epoch = sq_epoch,
 };
