@@ -21,6 +21,19 @@ static json_t *bound(double v)
     return json_real(v);
 }
 
+/* The values a string of "f" takes, from the core's own list (json.h). */
+static json_t *values_of(const struct json_field *f)
+{
+    json_t *values = json_array();
+    for (int i = 0;; i++) {
+        const char *v = f->values ? f->values[i] : f->value_at(i);
+        if (!v)
+            break;
+        json_array_append_new(values, json_string(v));
+    }
+    return values;
+}
+
 /* The schema of one scalar of "type" with the bounds of "f". */
 static json_t *scalar_schema(int type, const struct json_field *f)
 {
@@ -31,6 +44,8 @@ static json_t *scalar_schema(int type, const struct json_field *f)
         json_object_set_new(o, "maxLength", json_integer(f->max_len ? f->max_len : 200));
         if (f->required)
             json_object_set_new(o, "minLength", json_integer(1));
+        if (f->values || f->value_at)
+            json_object_set_new(o, "enum", values_of(f));
         /* the idempotency key of the write path (handler_idem_key) */
         if (f->name && strcmp(f->name, "client_uuid") == 0)
             json_object_set_new(o, "format", json_string("uuid"));
@@ -98,6 +113,9 @@ static json_t *field_schema(const struct json_field *f)
     if (!f->required) {
         json_t *type = json_object_get(o, "type");
         json_object_set_new(o, "type", json_pack("[O, s]", type, "null"));
+        json_t *values = json_object_get(o, "enum");
+        if (values)
+            json_array_append_new(values, json_null());
     }
     return o;
 }

@@ -9,6 +9,10 @@
  */
 #include "http/handlers/handlers.h"
 #include "http/router.h"
+#include "core/observation.h"
+#include "core/org.h"
+#include "core/region.h"
+#include "core/supply.h"
 
 /* ---- query parameters ------------------------------------------------------
  * What each handler reads with http_query() and checks; the handler stays
@@ -100,7 +104,7 @@ static const struct route_param regions_query[] = {
      .en = "find regions in the jurisdiction by name"},
     {.name = "level",
      .type = JF_STRING,
-     .values = VALUES("city", "county", "township", "village", "grid"),
+     .values = region_level_names,
      .zh = "与 q 同用:只找这一级",
      .en = "with q: only this level"},
     {0},
@@ -131,7 +135,7 @@ static const struct route_param observations_query[] = {
      .en = "status; overdue adds the region's roll-up"},
     {.name = "kind",
      .type = JF_STRING,
-     .values = VALUES("home", "centralized", "medical"),
+     .values = observation_kinds,
      .zh = "观察方式",
      .en = "the kind of observation"},
     Q_ID("person", "只看此人", "only this person"),
@@ -330,7 +334,7 @@ static const struct route_param activities_query[] = {
     Q_ID("org", "只看此党组织的", "only this organisation's"),
     {.name = "kind",
      .type = JF_STRING,
-     .values = VALUES("pledge", "meeting", "study", "service", "other"),
+     .values = org_activity_kinds,
      .zh = "活动类别",
      .en = "the kind of activity"},
     {0},
@@ -397,7 +401,7 @@ static const struct route_param donations_query[] = {
     Q_REGION,
     {.name = "donor_kind",
      .type = JF_STRING,
-     .values = VALUES("enterprise", "new_social", "party_org", "individual", "anonymous"),
+     .values = supply_donor_kinds,
      .zh = "捐赠方类别",
      .en = "the kind of donor"},
     {0},
@@ -429,7 +433,7 @@ static const struct route_param public_donations_query[] = {
      .en = "next page: the last donation id of the previous"},
     {.name = "donor_kind",
      .type = JF_STRING,
-     .values = VALUES("enterprise", "new_social", "party_org", "individual", "anonymous"),
+     .values = supply_donor_kinds,
      .zh = "捐赠方类别",
      .en = "the kind of donor"},
     {0},
@@ -437,7 +441,7 @@ static const struct route_param public_donations_query[] = {
 static const struct route_param donor_kind_only[] = {
     {.name = "donor_kind",
      .type = JF_STRING,
-     .values = VALUES("enterprise", "new_social", "party_org", "individual", "anonymous"),
+     .values = supply_donor_kinds,
      .zh = "捐赠方类别",
      .en = "the kind of donor"},
     {0},
