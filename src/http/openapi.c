@@ -13,6 +13,17 @@
 
 static json_t *field_schema(const struct json_field *f);
 
+/* A region code: 4, 6, 9, 12 or 15 digits (region_level_of_code). */
+#define REGION_CODE_PATTERN "^[0-9]{4}([0-9]{2}([0-9]{3}([0-9]{3}([0-9]{3})?)?)?)?$"
+
+/* 1 if "f" names a region by its code: the core refuses another form
+ * (ref_region) before it looks. */
+static int names_region(const struct json_field *f)
+{
+    return f->ref && (strcmp(f->ref, "region") == 0 || strcmp(f->ref, "village") == 0 ||
+                      strcmp(f->ref, "grid") == 0);
+}
+
 /* A bound as JSON: an integer when it is one (ids, counts), else a real. */
 static json_t *bound(double v)
 {
@@ -46,6 +57,8 @@ static json_t *scalar_schema(int type, const struct json_field *f)
             json_object_set_new(o, "minLength", json_integer(1));
         if (f->values || f->value_at)
             json_object_set_new(o, "enum", values_of(f));
+        if (names_region(f) && f->required) /* an empty optional one may read as absent */
+            json_object_set_new(o, "pattern", json_string(REGION_CODE_PATTERN));
         /* the idempotency key of the write path (handler_idem_key) */
         if (f->name && strcmp(f->name, "client_uuid") == 0)
             json_object_set_new(o, "format", json_string("uuid"));
@@ -129,9 +142,6 @@ static json_t *both(const char *zh, const char *en)
     (void)n;
     return json_string(text);
 }
-
-/* A region code: 4, 6, 9, 12 or 15 digits (region_level_of_code). */
-#define REGION_CODE_PATTERN "^[0-9]{4}([0-9]{2}([0-9]{3}([0-9]{3}([0-9]{3})?)?)?)?$"
 
 /* "/api/v1/orgs/{id}/members/{person_id}" -> its path parameters into "params". */
 static void path_params(const char *pattern, json_t *params)
