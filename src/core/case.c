@@ -33,7 +33,7 @@
 const char *const case_statuses[] = {
     "suspected", "confirmed", "asymptomatic", "excluded", "discharged", "deceased", NULL};
 
-static const char *const severities[] = {"mild", "moderate", "severe", "critical", NULL};
+const char *const case_severities[] = {"mild", "moderate", "severe", "critical", NULL};
 
 /* Refusal messages shared by several entries. */
 #define EXCLUDED_ZH   "已排除病例为最终状态,不能再变更;如再次发病请重新报告病例"
@@ -161,8 +161,8 @@ const char *case_status_zh(const char *status)
 const char *case_severity_zh(const char *severity)
 {
     static const char *const zh[] = {"轻型", "普通型", "重型", "危重型"};
-    for (int i = 0; severity && severities[i]; i++)
-        if (strcmp(severity, severities[i]) == 0)
+    for (int i = 0; severity && case_severities[i]; i++)
+        if (strcmp(severity, case_severities[i]) == 0)
             return zh[i];
     return "";
 }
@@ -596,7 +596,7 @@ int case_create(struct store *s, const struct actor *who, const struct case_inpu
         ep_error_field(err, "status", "必填", "is required");
     else if (case_transition_check("", in->status, err) != 0)
         err->code = EP_EINVAL; /* a bad initial status is bad input */
-    if (in->severity && !in_list(in->severity, severities))
+    if (in->severity && !in_list(in->severity, case_severities))
         ep_error_field(err, "severity", "应为 mild、moderate、severe 或 critical",
                        "must be mild, moderate, severe or critical");
     check_date("onset_date", in->onset_date, today, &onset, err);
@@ -809,7 +809,7 @@ int case_update(struct store *s, const struct actor *who, int64_t id, const stru
     day_of(at_unix, at_day);
     if (ch->status && !in_list(ch->status, case_statuses))
         case_transition_check("", ch->status, err); /* names the valid statuses */
-    if (ch->severity && !in_list(ch->severity, severities))
+    if (ch->severity && !in_list(ch->severity, case_severities))
         ep_error_field(err, "severity", "应为 mild、moderate、severe 或 critical",
                        "must be mild, moderate, severe or critical");
     check_date("onset_date", ch->onset_date, today, &onset, err);

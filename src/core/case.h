@@ -71,6 +71,8 @@ struct case_transition {
 /* The statuses in order: suspected, confirmed, asymptomatic, excluded,
  * discharged, deceased; NULL-terminated. */
 extern const char *const case_statuses[];
+/* The severities of a case, NULL-terminated (the body's enum). */
+extern const char *const case_severities[];
 
 /* The state machine entry for (from, to): every pair of statuses (and ""
  * as "from") has one.  NULL if either name is unknown. */

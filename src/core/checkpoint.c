@@ -25,6 +25,8 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
+const char *const checkpoint_outcomes[] = {"pass", "refer", "turn_back", NULL};
+
 #define DAY_SECONDS  86400
 #define CLOCK_SKEW_S 300
 
@@ -200,8 +202,7 @@ int checkpoint_entry_check(const struct checkpoint_entry_input *in, struct ep_er
     if (in->temperature_dc && (in->temperature_dc < 340 || in->temperature_dc > 430))
         ep_error_field(err, "temperature", "应在 34.0 到 43.0 之间",
                        "must be between 34.0 and 43.0");
-    if (!in->outcome || (strcmp(in->outcome, "pass") && strcmp(in->outcome, "refer") &&
-                         strcmp(in->outcome, "turn_back")))
+    if (!text_in_list(in->outcome, checkpoint_outcomes))
         ep_error_field(err, "outcome", "应为 pass(放行)、refer(转交观察)或 turn_back(劝返)",
                        "must be pass, refer or turn_back");
     return err->code ? -err->code : 0;

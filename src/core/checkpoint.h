@@ -27,6 +27,9 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* The outcomes of a checkpoint entry: pass, refer, turn_back (NULL-terminated). */
+extern const char *const checkpoint_outcomes[];
+
 #define CHECKPOINT_TEXT_CHARS 60
 
 /* Creates a checkpoint and its duty place (own transaction, audited):

@@ -1006,6 +1006,12 @@ static const struct {
     {"information", "信息报送"}, {"other", "其他"},
 };
 
+const char *command_finding_category_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof categories / sizeof categories[0] ? categories[i].code
+                                                                          : NULL;
+}
+
 int command_finding_category_valid(const char *category)
 {
     return *command_finding_category_zh(category) != '\0';

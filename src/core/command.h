@@ -163,6 +163,9 @@ int command_directive_unread_count(struct store *s, const struct auth_user *user
 
 /* ---- inspections ------------------------------------------------------------- */
 
+/* The i-th finding category (from 0), NULL past the last. */
+const char *command_finding_category_at(int i);
+
 /* Finding categories ("screening", "quarantine", ...) and their Chinese names. */
 int command_finding_category_valid(const char *category);
 const char *command_finding_category_zh(const char *category);

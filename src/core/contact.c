@@ -28,6 +28,11 @@ static const struct {
     {"medical", "诊疗"},   {"transport", "同乘"}, {"other", "其他"},
 };
 
+const char *contact_type_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof types / sizeof types[0] ? types[i].type : NULL;
+}
+
 int contact_type_valid(const char *type)
 {
     return *contact_type_zh(type) != '\0';

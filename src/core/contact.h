@@ -61,6 +61,9 @@ struct contact_input {
     int64_t at_unix;               /* the server's clock: 0 = now (simulations pass theirs) */
 };
 
+/* The i-th contact type (from 0), NULL past the last. */
+const char *contact_type_at(int i);
+
 /* 1 if "type" is a contact type; its Chinese name ("同住", ...) or "". */
 int contact_type_valid(const char *type);
 const char *contact_type_zh(const char *type);

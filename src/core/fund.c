@@ -28,22 +28,15 @@
     " e.recipient_region"
 #define ENTRY_SPEC "iisiisssIIIssS"
 
-static const char *const account_kinds[] = {"party_fee", "donation", "fiscal", "other", NULL};
-
-static int in_list(const char *v, const char *const *list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
+const char *const fund_account_kinds[] = {"party_fee", "donation", "fiscal", "other", NULL};
+const char *const fund_directions[] = {"in", "out", NULL};
 
 int fund_account_create(struct store *s, const struct actor *who,
                         const struct fund_account_input *in, int64_t *id_out, struct ep_error *err)
 {
     *id_out = 0;
     text_check(in->name, "name", FUND_ACCOUNT_NAME_MAX, TEXT_REQUIRED, err);
-    if (!in_list(in->kind, account_kinds))
+    if (!text_in_list(in->kind, fund_account_kinds))
         ep_error_field(err, "kind", "须为 party_fee(专项党费)、donation、fiscal 或 other",
                        "must be party_fee, donation, fiscal or other");
     if (!in->region_code || !region_level_of_code(in->region_code))
@@ -210,7 +203,7 @@ static int entry_check(struct store *s, const struct fund_entry_input *in, char 
 {
     if (in->account_id <= 0)
         ep_error_field(err, "account_id", "必须填写资金账户", "is required");
-    if (!in->direction || (strcmp(in->direction, "in") != 0 && strcmp(in->direction, "out") != 0))
+    if (!text_in_list(in->direction, fund_directions))
         ep_error_field(err, "direction", "须为 in(收入)或 out(支出)", "must be in or out");
     if (in->amount_fen <= 0 || in->amount_fen > SUPPLY_MONEY_MAX)
         ep_error_field(err, "amount_fen", "金额须为 1 至 10^14 分之间的整数",

@@ -19,6 +19,10 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* The kinds of fund account and the directions of an entry (NULL-terminated). */
+extern const char *const fund_account_kinds[];
+extern const char *const fund_directions[];
+
 #define FUND_ACCOUNT_NAME_MAX 60  /* characters of an account's name */
 #define FUND_PURPOSE_MAX      200 /* characters of an entry's purpose */
 

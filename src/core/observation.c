@@ -28,8 +28,8 @@
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
-static const char *kinds[] = {"home", "centralized", "medical", NULL};
-static const char *reasons[] = {"travel", "contact", "fever", "other", NULL};
+const char *const observation_kinds[] = {"home", "centralized", "medical", NULL};
+const char *const observation_reasons[] = {"travel", "contact", "fever", "other", NULL};
 
 /* The symptom vocabulary with the words people read. */
 static const struct {
@@ -58,6 +58,11 @@ static int symptom_index(const char *name)
         if (name && strcmp(name, symptoms[i].name) == 0)
             return i;
     return -1;
+}
+
+const char *observation_symptom_at(int i)
+{
+    return i >= 0 && i < OBSERVATION_SYMPTOMS_MAX ? symptoms[i].name : NULL;
 }
 
 int observation_symptom_valid(const char *name)
@@ -315,13 +320,13 @@ static void check_open_input(const struct observation_open_input *in, struct ep_
         ep_error_field(err, "person_id", "必填,应为人员编号", "is required: a person id");
     if (!in->kind)
         ep_error_field(err, "kind", "必填", "is required");
-    else if (!in_list(in->kind, kinds))
+    else if (!in_list(in->kind, observation_kinds))
         ep_error_field(err, "kind",
                        "应为 home(居家隔离)、centralized(集中隔离)或 medical(医学观察)",
                        "must be home, centralized or medical");
     if (!in->reason)
         ep_error_field(err, "reason", "必填", "is required");
-    else if (!in_list(in->reason, reasons))
+    else if (!in_list(in->reason, observation_reasons))
         ep_error_field(err, "reason",
                        "应为 travel(旅居史)、contact(密切接触)、fever(发热)或 other(其他)",
                        "must be travel, contact, fever or other");

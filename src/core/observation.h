@@ -209,6 +209,12 @@ struct health_report {
     int64_t alert_id;    /* the report_abnormal alert, 0 if none (filled by add) */
 };
 
+/* The kinds and reasons an observation takes, NULL-terminated (the body's enums). */
+extern const char *const observation_kinds[];
+extern const char *const observation_reasons[];
+/* The i-th symptom name of the vocabulary (from 0), NULL past the last. */
+const char *observation_symptom_at(int i);
+
 /* 1 if "name" is a symptom of the vocabulary: fever, cough, sore_throat,
  * fatigue, diarrhea, breathing, other. */
 int observation_symptom_valid(const char *name);

@@ -50,17 +50,10 @@ static json_t *col_int(struct store_stmt *st, int col)
     return store_column_is_null(st, col) ? json_null() : json_integer(store_column_int64(st, col));
 }
 
-static const char *kinds[] = {"regular", "temporary", "mobile", NULL};
-static const char *roles[] = {"secretary", "deputy_secretary", "committee",
-                              "member",    "probationary",     NULL};
-
-static int in_list(const char *v, const char **list)
-{
-    for (int i = 0; v && list[i]; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
+const char *const org_kinds[] = {"regular", "temporary", "mobile", NULL};
+const char *const org_member_roles[] = {"secretary", "deputy_secretary", "committee",
+                                        "member",    "probationary",     NULL};
+const char *const org_decisions[] = {"approve", "decline", NULL};
 
 static int audit_json(struct write *w, const char *action, const char *entity, int64_t id,
                       const char *region, json_t *before, json_t *after)
@@ -158,7 +151,7 @@ int org_insert(struct write *w, const struct org_input *in, int64_t *id_out)
 {
     struct ep_error *err = w->err;
     text_check(in->name, "name", ORG_NAME_CHARS, TEXT_REQUIRED, err);
-    if (!in_list(in->kind, kinds))
+    if (!text_in_list(in->kind, org_kinds))
         ep_error_field(err, "kind", "应为 regular(常设)、temporary(临时)或 mobile(流动)",
                        "must be regular, temporary or mobile");
     text_check(in->location, "location", ORG_NAME_CHARS,
@@ -397,7 +390,7 @@ int org_member_insert(struct write *w, int64_t org_id, const struct org_member_i
                       int64_t *id_out)
 {
     struct ep_error *err = w->err;
-    if (!in_list(in->role, roles))
+    if (!text_in_list(in->role, org_member_roles))
         ep_error_field(err, "role",
                        "应为 secretary(书记)、deputy_secretary(副书记)、committee(委员)、"
                        "member(党员)或 probationary(预备党员)",
@@ -790,8 +783,8 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
                            json_t **out, struct ep_error *err)
 {
     *out = NULL;
-    int approve = decision && strcmp(decision, "approve") == 0;
-    if (!approve && !(decision && strcmp(decision, "decline") == 0))
+    int approve = decision && strcmp(decision, org_decisions[0]) == 0;
+    if (!text_in_list(decision, org_decisions))
         ep_error_field(err, "decision", "应为 approve(批准)或 decline(不批准)",
                        "must be approve or decline");
     text_check(note, "note", ORG_TEXT_CHARS, 0, err);

@@ -35,6 +35,14 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* What bodies take, NULL-terminated (the OpenAPI document's enums): the kinds
+ * of organisation, the roles of a member, the decisions on an application to
+ * serve and the kinds of activity. */
+extern const char *const org_kinds[];
+extern const char *const org_member_roles[];
+extern const char *const org_decisions[];
+extern const char *const org_activity_kinds[];
+
 #define ORG_NAME_CHARS     60
 #define ORG_TEXT_CHARS     300 /* pledge, notes */
 #define ORG_APPLICANTS_MAX 50

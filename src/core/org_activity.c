@@ -20,16 +20,7 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const char *const activity_kinds[] = {"pledge",  "meeting", "study",
-                                             "service", "other",   NULL};
-
-static int known_kind(const char *kind)
-{
-    for (int i = 0; kind && activity_kinds[i]; i++)
-        if (strcmp(kind, activity_kinds[i]) == 0)
-            return 1;
-    return 0;
-}
+const char *const org_activity_kinds[] = {"pledge", "meeting", "study", "service", "other", NULL};
 
 #define ACTIVITY_COLUMNS                                                                           \
     "a.id, a.org_id, o.name, a.region_code, a.kind, a.title, a.place, a.note, a.participants,"     \
@@ -114,7 +105,7 @@ int org_activity_list(struct store *s, const struct org_activity_filter *f, json
 
 int org_activity_kind_check(const char *kind, const char *field, struct ep_error *err)
 {
-    if (known_kind(kind))
+    if (text_in_list(kind, org_activity_kinds))
         return 0;
     ep_error_field(err, field,
                    "须为 pledge(誓师/请战)、meeting(会议)、study(学习)、service(志愿服务)"

@@ -17,7 +17,10 @@
 #include "core/counter.h"
 #include "core/ref.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
+
+const char *const person_sexes[] = {"M", "F", NULL};
 
 #define COLUMNS                                                                                    \
     "id, COALESCE(household_id, 0), grid_code, name, sex, birth_date, id_number,"                  \
@@ -134,7 +137,7 @@ int person_validate(const struct person_input *in, int for_update, struct person
         id_ok = idcheck_id_number(out->id_number, time_today_cn(), &birth, &id_sex) == IDCHECK_OK;
 
     if (in->sex) {
-        if (strcmp(in->sex, "M") != 0 && strcmp(in->sex, "F") != 0)
+        if (!text_in_list(in->sex, person_sexes))
             ep_error_field(err, "sex", "性别应为 M(男)或 F(女)", "sex must be M or F");
         else if (id_ok && in->sex[0] != id_sex)
             ep_error_field(err, "sex", "与身份证号不符(身份证号显示为%s%.0s)",

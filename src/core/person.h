@@ -22,6 +22,9 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* The sexes a person takes: M, F (NULL-terminated; the body's enum). */
+extern const char *const person_sexes[];
+
 #define PERSON_NAME_MAX   81 /* bytes incl. NUL: 20 characters of up to 4 bytes */
 #define PERSON_NAME_CHARS 20
 #define PERSON_PHONE_MAX  21

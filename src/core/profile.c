@@ -17,7 +17,10 @@
 
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
+
+const char *const profile_risk_levels[] = {"high", "medium", "low", NULL};
 
 #define DAY_SECONDS 86400
 
@@ -312,8 +315,7 @@ static void riskarea_check(const struct riskarea_input *in, struct ep_error *err
         else if (has_control(in->place))
             ep_error_field(err, "place", "不能包含控制字符", "must not contain control characters");
     }
-    if (!in->level ||
-        (strcmp(in->level, "high") && strcmp(in->level, "medium") && strcmp(in->level, "low")))
+    if (!text_in_list(in->level, profile_risk_levels))
         ep_error_field(err, "level", "应为 high、medium 或 low", "must be high, medium or low");
     int64_t from = 0, to = 0;
     int from_ok = 0;

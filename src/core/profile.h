@@ -18,6 +18,9 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* The levels of a risk area: high, medium, low (NULL-terminated). */
+extern const char *const profile_risk_levels[];
+
 #define PROFILE_SLOTS_MAX 6
 
 struct profile {

@@ -46,10 +46,12 @@ int region_level_of_code(const char *code)
     return 0;
 }
 
+const char *const region_level_names[] = {"city", "county", "township", "village", "grid", NULL};
+
 const char *region_level_name(int level)
 {
-    static const char *names[] = {"", "city", "county", "township", "village", "grid"};
-    return level >= REGION_CITY && level <= REGION_GRID ? names[level] : "";
+    return level >= REGION_CITY && level <= REGION_GRID ? region_level_names[level - REGION_CITY]
+                                                        : "";
 }
 
 int region_parent_code(const char *code, char out[REGION_CODE_MAX])

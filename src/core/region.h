@@ -45,6 +45,8 @@ int region_code_length(int level);
 void region_code_of_prefix(const char *prefix, char out[REGION_CODE_MAX]);
 /* Machine name of a level: "city", "county", "township", "village", "grid". */
 const char *region_level_name(int level);
+/* The level names, city first, NULL-terminated (what bodies and queries take). */
+extern const char *const region_level_names[];
 /* Parent code of "code" into out ("" for a city); returns 0, or -1 if invalid. */
 int region_parent_code(const char *code, char out[REGION_CODE_MAX]);
 /* Exclusive upper bound of the subtree of "prefix": the code with its last

@@ -69,7 +69,7 @@ static json_t *iso_json(int64_t t)
 
 /* ---- places -------------------------------------------------------------------- */
 
-static const char *place_kinds[] = {"checkpoint", "grid", "hospital", "site", NULL};
+const char *const roster_place_kinds[] = {"checkpoint", "grid", "hospital", "site", NULL};
 
 static json_t *place_row(struct store_stmt *st)
 {
@@ -105,9 +105,7 @@ int roster_place_insert(struct write *w, const char *name, const char *kind,
 {
     struct ep_error *err = w->err;
     text_check(name, "name", ORG_NAME_CHARS, TEXT_REQUIRED, err);
-    int known = 0;
-    for (int i = 0; kind && place_kinds[i]; i++)
-        known |= strcmp(kind, place_kinds[i]) == 0;
+    int known = text_in_list(kind, roster_place_kinds);
     if (!known)
         ep_error_field(err, "kind",
                        "应为 checkpoint(卡口)、grid(网格)、hospital(医院)或 site(站点)",

@@ -24,6 +24,9 @@
 #include "store/store.h"
 #include "util/error.h"
 
+/* The kinds of duty place (NULL-terminated). */
+extern const char *const roster_place_kinds[];
+
 #define ROSTER_PEOPLE_MAX  50
 #define ROSTER_SHIFT_MAX_S (48 * 3600) /* a longer shift is a typing error */
 

@@ -22,6 +22,11 @@ static const struct {
     {"quarantine_site", "集中隔离点"},
 };
 
+const char *site_kind_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof kinds / sizeof kinds[0] ? kinds[i].kind : NULL;
+}
+
 int site_kind_valid(const char *kind)
 {
     return *site_kind_zh(kind) != '\0';

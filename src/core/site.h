@@ -43,6 +43,9 @@ struct site_input {
     const char *address;     /* optional, at most 60 characters */
 };
 
+/* The i-th site kind (from 0), NULL past the last. */
+const char *site_kind_at(int i);
+
 /* 1 if "kind" is a site kind; its Chinese name ("定点医院", ...) or "". */
 int site_kind_valid(const char *kind);
 const char *site_kind_zh(const char *kind);

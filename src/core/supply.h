@@ -45,6 +45,15 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+/* What bodies take, NULL-terminated (the OpenAPI document's enums): item
+ * categories, donor kinds, ledger operations, adjustment reasons, and the kinds
+ * of recipient of an allocation and of requester. */
+extern const char *const supply_categories[];
+extern const char *const supply_donor_kinds[];
+extern const char *const supply_op_kinds[];
+extern const char *const supply_reason_codes[];
+extern const char *const supply_recipient_kinds[];
+
 #define SUPPLY_LINES_MAX    100             /* lines in one donation, operation or request */
 #define SUPPLY_QUANTITY_MAX 1000000000000   /* 10^12 base units per line */
 #define SUPPLY_MONEY_MAX    100000000000000 /* 10^14 fen (one trillion yuan) per entry */

@@ -12,7 +12,7 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const char *const categories[] = {"protective", "disinfection", "medical", "vehicle",
+const char *const supply_categories[] = {"protective", "disinfection", "medical", "vehicle",
                                          "food",       "other",        NULL};
 
 /* ---- items --------------------------------------------------------------- */
@@ -25,7 +25,7 @@ int supply_item_create(struct store *s, const struct actor *who, const struct su
 {
     *id_out = 0;
     text_check(in->name, "name", SUPPLY_ITEM_NAME_MAX, TEXT_REQUIRED, err);
-    if (!in_list(in->category, categories))
+    if (!in_list(in->category, supply_categories))
         ep_error_field(err, "category",
                        "须为 protective(防护)、disinfection(消杀)、medical(医疗)、vehicle(车辆)、"
                        "food(食品)或 other",

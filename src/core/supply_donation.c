@@ -19,14 +19,14 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const char *const donor_kinds[] = {"enterprise", "new_social", "party_org",
+const char *const supply_donor_kinds[] = {"enterprise", "new_social", "party_org",
                                           "individual", "anonymous",  NULL};
 /* The same kinds' names on the public page (zh-CN). */
 static const char *const donor_kind_names[] = {"企业", "两新组织", "党组织", "个人", "匿名", NULL};
 
 int supply_donor_kind_check(const char *kind, const char *field, struct ep_error *err)
 {
-    if (in_list(kind, donor_kinds))
+    if (in_list(kind, supply_donor_kinds))
         return 0;
     ep_error_field(err, field,
                    "须为 enterprise(企业)、new_social(两新组织)、party_org(党组织)、"
@@ -37,8 +37,8 @@ int supply_donor_kind_check(const char *kind, const char *field, struct ep_error
 
 const char *supply_donor_kind_name(const char *kind)
 {
-    for (int i = 0; kind && donor_kinds[i]; i++)
-        if (strcmp(kind, donor_kinds[i]) == 0)
+    for (int i = 0; kind && supply_donor_kinds[i]; i++)
+        if (strcmp(kind, supply_donor_kinds[i]) == 0)
             return donor_kind_names[i];
     return "";
 }
@@ -59,11 +59,12 @@ int supply_donor_kind_totals(struct store *s, const char *scope, const char *kin
     /* Every kind in its fixed order, with zeros where none gave (one kind
      * only when "kind" is given). */
     json_t *rows = json_array();
-    for (int i = 0; donor_kinds[i]; i++)
-        if (!*k || strcmp(k, donor_kinds[i]) == 0)
-            json_array_append_new(rows, json_pack("{s:s, s:s, s:i, s:i, s:[]}", "donor_kind",
-                                                  donor_kinds[i], "name", donor_kind_names[i],
-                                                  "donations", 0, "money_fen", 0, "goods"));
+    for (int i = 0; supply_donor_kinds[i]; i++)
+        if (!*k || strcmp(k, supply_donor_kinds[i]) == 0)
+            json_array_append_new(rows,
+                                  json_pack("{s:s, s:s, s:i, s:i, s:[]}", "donor_kind",
+                                            supply_donor_kinds[i], "name", donor_kind_names[i],
+                                            "donations", 0, "money_fen", 0, "goods"));
     region_bind_range(st, 1, scope);
     store_bind_text_twice(st, 3, k);
     int rc;

@@ -16,9 +16,6 @@
 #include "core/supply.h"
 #include "core/write.h"
 
-/* The kinds of recipient of an allocation, and of requester (NULL-terminated). */
-extern const char *const supply_recipient_kinds[];
-
 /* An item as the ledger needs it. */
 struct item_info {
     char name[256];

@@ -23,8 +23,10 @@
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const char *const reason_codes[] = {"count_gain", "count_loss", "damaged", "expired",
+const char *const supply_reason_codes[] = {"count_gain", "count_loss", "damaged", "expired",
                                            "lost",       "other",      NULL};
+const char *const supply_op_kinds[] = {"receive", "allocate", "transfer",
+                                       "consume", "adjust",   NULL};
 
 /* ---- stock and thresholds ------------------------------------------------------ */
 
@@ -491,10 +493,8 @@ static int op_step(struct write *wr, const struct supply_op_input *in, const cha
 static int op_check(struct store *s, const struct supply_op_input *in, char date[11], int64_t *qty,
                     int64_t *at, struct ep_error *err)
 {
-    static const char *const kinds[] = {"receive", "allocate", "transfer",
-                                        "consume", "adjust",   NULL};
     *at = 0;
-    if (!in_list(in->kind, kinds)) {
+    if (!in_list(in->kind, supply_op_kinds)) {
         ep_error_field(err, "kind", "须为 receive、allocate、transfer、consume 或 adjust",
                        "must be receive, allocate, transfer, consume or adjust");
         return 0;
@@ -528,7 +528,7 @@ static int op_check(struct store *s, const struct supply_op_input *in, char date
             ep_error_field(err, "request_id", "只用于分配", "is for allocations only");
     }
     if (adjust) {
-        if (!in_list(in->reason_code, reason_codes))
+        if (!in_list(in->reason_code, supply_reason_codes))
             ep_error_field(err, "reason_code",
                            "须为 count_gain(盘盈)、count_loss(盘亏)、damaged(损坏)、expired(过期)、"
                            "lost(丢失)或 other",

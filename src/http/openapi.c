@@ -13,12 +13,36 @@
 
 static json_t *field_schema(const struct json_field *f);
 
+/* A region code: 4, 6, 9, 12 or 15 digits (region_level_of_code). */
+#define REGION_CODE_PATTERN "^[0-9]{4}([0-9]{2}([0-9]{3}([0-9]{3}([0-9]{3})?)?)?)?$"
+
+/* 1 if "f" names a region by its code: the core refuses another form
+ * (ref_region) before it looks. */
+static int names_region(const struct json_field *f)
+{
+    return f->ref && (strcmp(f->ref, "region") == 0 || strcmp(f->ref, "village") == 0 ||
+                      strcmp(f->ref, "grid") == 0);
+}
+
 /* A bound as JSON: an integer when it is one (ids, counts), else a real. */
 static json_t *bound(double v)
 {
     if (v > -9e18 && v < 9e18 && (double)(json_int_t)v == v)
         return json_integer((json_int_t)v);
     return json_real(v);
+}
+
+/* The values a string of "f" takes, from the core's own list (json.h). */
+static json_t *values_of(const struct json_field *f)
+{
+    json_t *values = json_array();
+    for (int i = 0;; i++) {
+        const char *v = f->values ? f->values[i] : f->value_at(i);
+        if (!v)
+            break;
+        json_array_append_new(values, json_string(v));
+    }
+    return values;
 }
 
 /* The schema of one scalar of "type" with the bounds of "f". */
@@ -31,6 +55,10 @@ static json_t *scalar_schema(int type, const struct json_field *f)
         json_object_set_new(o, "maxLength", json_integer(f->max_len ? f->max_len : 200));
         if (f->required)
             json_object_set_new(o, "minLength", json_integer(1));
+        if (f->values || f->value_at)
+            json_object_set_new(o, "enum", values_of(f));
+        if (names_region(f) && f->required) /* an empty optional one may read as absent */
+            json_object_set_new(o, "pattern", json_string(REGION_CODE_PATTERN));
         /* the idempotency key of the write path (handler_idem_key) */
         if (f->name && strcmp(f->name, "client_uuid") == 0)
             json_object_set_new(o, "format", json_string("uuid"));
@@ -98,6 +126,9 @@ static json_t *field_schema(const struct json_field *f)
     if (!f->required) {
         json_t *type = json_object_get(o, "type");
         json_object_set_new(o, "type", json_pack("[O, s]", type, "null"));
+        json_t *values = json_object_get(o, "enum");
+        if (values)
+            json_array_append_new(values, json_null());
     }
     return o;
 }
@@ -111,9 +142,6 @@ static json_t *both(const char *zh, const char *en)
     (void)n;
     return json_string(text);
 }
-
-/* A region code: 4, 6, 9, 12 or 15 digits (region_level_of_code). */
-#define REGION_CODE_PATTERN "^[0-9]{4}([0-9]{2}([0-9]{3}([0-9]{3}([0-9]{3})?)?)?)?$"
 
 /* "/api/v1/orgs/{id}/members/{person_id}" -> its path parameters into "params". */
 static void path_params(const char *pattern, json_t *params)
@@ -253,8 +281,69 @@ static int error_applies(const struct route *r, int code)
     }
 }
 
-/* The JSON schema of "answer", a component reference or an anyOf of them. */
-static json_t *json_answer_schema(int answer)
+/* The schema of one property of a record (openapi.h). */
+static json_t *property_schema(const struct record_property *p)
+{
+    static const char *const types[] = {
+        [JF_STRING] = "string", [JF_DATE] = "string",  [JF_INT] = "integer",
+        [JF_NUMBER] = "number", [JF_BOOL] = "boolean", [JF_OBJECT] = "object",
+        [JF_ARRAY] = "array",
+    };
+    char ref[96];
+    json_t *o;
+    if (p->type == JF_NONE)
+        return json_object(); /* any JSON value */
+    if (p->type == JF_OBJECT && p->record) {
+        snprintf(ref, sizeof ref, "#/components/schemas/%s", p->record);
+        o = json_pack("{s:s}", "$ref", ref);
+        return p->flags & RP_NULL ? json_pack("{s:[o, {s:s}]}", "anyOf", o, "type", "null") : o;
+    }
+    o = json_pack("{s:s}", "type", types[p->type]);
+    if (p->type == JF_DATE)
+        json_object_set_new(o, "format", json_string("date"));
+    if (p->type == JF_ARRAY && p->record) {
+        snprintf(ref, sizeof ref, "#/components/schemas/%s", p->record);
+        json_object_set_new(o, "items", json_pack("{s:s}", "$ref", ref));
+    } else if (p->type == JF_ARRAY && p->elem) {
+        json_object_set_new(o, "items", json_pack("{s:s}", "type", types[p->elem]));
+    }
+    if (p->flags & RP_NULL)
+        json_object_set_new(o, "type", json_pack("[s, s]", types[p->type], "null"));
+    return o;
+}
+
+/* components/schemas/<name> of a record: its properties with their types,
+ * the ones always present required, no others. */
+static json_t *record_schema(const struct record_schema *r)
+{
+    json_t *props = json_object(), *required = json_array();
+    for (const struct record_property *p = r->properties; p->name; p++) {
+        json_object_set_new(props, p->name, property_schema(p));
+        if (!(p->flags & RP_OPTIONAL))
+            json_array_append_new(required, json_string(p->name));
+    }
+    return json_pack("{s:o, s:s, s:o, s:o, s:b}", "description", both(r->zh, r->en), "type",
+                     "object", "properties", props, "required", required, "additionalProperties",
+                     0);
+}
+
+/* The JSON schema of the shape "flag" of an answer made of "record": the
+ * record itself, or a page or list of it. */
+static json_t *record_answer_schema(int flag, const char *record)
+{
+    char ref[96];
+    snprintf(ref, sizeof ref, "#/components/schemas/%s", record);
+    if (flag == ANSWER_RECORD || flag == ANSWER_OBJECT)
+        return json_pack("{s:s}", "$ref", ref);
+    return json_pack("{s:[{s:s}, {s:{s:{s:s, s:{s:s}}}}]}", "allOf", "$ref",
+                     flag == ANSWER_PAGE ? "#/components/schemas/Page"
+                                         : "#/components/schemas/Items",
+                     "properties", "items", "type", "array", "items", "$ref", ref);
+}
+
+/* The JSON schema of "answer", a component reference or an anyOf of them;
+ * a route's named record ("record", or NULL) in place of the bare shapes. */
+static json_t *json_answer_schema(int answer, const char *record)
 {
     static const struct {
         int flag;
@@ -268,7 +357,8 @@ static json_t *json_answer_schema(int answer)
     json_t *any = json_array();
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         if (answer & shapes[i].flag)
-            json_array_append_new(any, json_pack("{s:s}", "$ref", shapes[i].ref));
+            json_array_append_new(any, record ? record_answer_schema(shapes[i].flag, record)
+                                              : json_pack("{s:s}", "$ref", shapes[i].ref));
     if (json_array_size(any) == 1) {
         json_t *only = json_incref(json_array_get(any, 0));
         json_decref(any);
@@ -278,7 +368,7 @@ static json_t *json_answer_schema(int answer)
 }
 
 /* The content of a successful answer: one media type per shape it may take. */
-static json_t *answer_content(int answer)
+static json_t *answer_content(int answer, const char *record)
 {
     static const struct {
         int flag;
@@ -296,7 +386,7 @@ static json_t *answer_content(int answer)
     json_t *content = json_object();
     if (answer & (ANSWER_RECORD | ANSWER_OBJECT | ANSWER_PAGE | ANSWER_ITEMS))
         json_object_set_new(content, "application/json",
-                            json_pack("{s:o}", "schema", json_answer_schema(answer)));
+                            json_pack("{s:o}", "schema", json_answer_schema(answer, record)));
     for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
         if (!(answer & media[i].flag))
             continue;
@@ -327,19 +417,20 @@ static json_t *responses(const struct route *r)
     } else if (r->flags & ANSWER_CREATED) {
         json_object_set_new(out, "201",
                             json_pack("{s:s, s:o}", "description", "已创建 / created", "content",
-                                      answer_content(r->flags)));
+                                      answer_content(r->flags, r->record)));
         if (has_client_uuid(r->body))
             json_object_set_new(
                 out, "200",
                 json_pack("{s:s, s:o, s:{s:{s:s, s:{s:s, s:[s]}}}}", "description",
                           "重复提交(同一 client_uuid、同一请求体):答复首次的结果,不再新建 / "
                           "a repeat (same client_uuid and body): the first result, nothing new",
-                          "content", answer_content(r->flags), "headers", "Idempotent-Replay",
-                          "description", "true", "schema", "type", "string", "enum", "true"));
+                          "content", answer_content(r->flags, r->record), "headers",
+                          "Idempotent-Replay", "description", "true", "schema", "type", "string",
+                          "enum", "true"));
     } else {
         json_object_set_new(out, "200",
                             json_pack("{s:s, s:o}", "description", "成功 / success", "content",
-                                      answer_content(r->flags)));
+                                      answer_content(r->flags, r->record)));
     }
     for (size_t i = 0; i < ERROR_ANSWERS; i++) {
         if (!error_applies(r, error_answers[i].code))
@@ -412,18 +503,21 @@ static json_t *schemas(void)
         "additionalProperties", 0, "properties", "field", "type", "string", "message", "type",
         "string", "minLength", 1);
     json_t *list = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "object");
-    return json_pack("{s:o, s:{s:s, s:s, s:[s], s:{s:{s:s, s:i}}}, s:{s:s, s:s}, "
-                     "s:{s:s, s:s, s:[s,s], s:{s:O, s:{s:[s,s]}}}, s:{s:s, s:s, s:[s], s:{s:o}}}",
-                     "Error", error, "Record", "description", "一个记录 / one record", "type",
-                     "object", "required", "id", "properties", "id", "type", "integer", "minimum",
-                     1, "Object", "description", "一个对象 / one object", "type", "object", "Page",
-                     "description",
-                     "分页列表:还有下一页时 next_cursor 为其游标(?cursor=),否则为 null / a page: "
-                     "next_cursor is the cursor of the next page (?cursor=), null on the last",
-                     "type", "object", "required", "items", "next_cursor", "properties", "items",
-                     list, "next_cursor", "type", "string", "null", "Items", "description",
-                     "完整列表,不分页 / the whole list, not paged", "type", "object", "required",
-                     "items", "properties", "items", list);
+    json_t *out = json_pack(
+        "{s:o, s:{s:s, s:s, s:[s], s:{s:{s:s, s:i}}}, s:{s:s, s:s}, "
+        "s:{s:s, s:s, s:[s,s], s:{s:O, s:{s:[s,s]}}}, s:{s:s, s:s, s:[s], s:{s:o}}}",
+        "Error", error, "Record", "description", "一个记录 / one record", "type", "object",
+        "required", "id", "properties", "id", "type", "integer", "minimum", 1, "Object",
+        "description", "一个对象 / one object", "type", "object", "Page", "description",
+        "分页列表:还有下一页时 next_cursor 为其游标(?cursor=),否则为 null / a page: "
+        "next_cursor is the cursor of the next page (?cursor=), null on the last",
+        "type", "object", "required", "items", "next_cursor", "properties", "items", list,
+        "next_cursor", "type", "string", "null", "Items", "description",
+        "完整列表,不分页 / the whole list, not paged", "type", "object", "required", "items",
+        "properties", "items", list);
+    for (const struct record_schema *r = http_records; r->name; r++)
+        json_object_set_new(out, r->name, record_schema(r));
+    return out;
 }
 
 json_t *http_openapi(void)

@@ -61,6 +61,9 @@ struct route {
                                       document (tests/api/openapi.test.mjs requires both) */
     const struct route_param *query; /* the query parameters it reads, NULL = none */
     int flags;                       /* enum route_flags: its answer, how it takes a body */
+    const char *record; /* the named record its JSON answer is (ANSWER_RECORD, ANSWER_OBJECT)
+                           or lists (ANSWER_PAGE, ANSWER_ITEMS): a schema of
+                           http/openapi_records.c, NULL = none named */
 };
 
 extern const struct route http_routes[]; /* terminated by a NULL method */

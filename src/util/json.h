@@ -50,6 +50,11 @@ struct json_field {
     const struct json_field *members; /* JF_OBJECT, or JF_ARRAY of objects: their spec */
     const char *ref;                  /* the kind of record the value (or each element) names: a
                                          ref_kind_name() of core/ref.h, "region", "village" or "grid" */
+    const char *const *values;        /* JF_STRING, and string elements: the only values taken,
+                                         NULL-terminated: the very list the core checks them
+                                         with (the OpenAPI document's enum); NULL = any text */
+    const char *(*value_at)(int i);   /* the same when the core keeps its list in a table: the
+                                         i-th value (from 0), NULL past the last */
 };
 
 /* The largest id a body may name (ids are positive 64-bit integers; this

@@ -62,3 +62,11 @@ int text_like_pattern(const char *text, char *out, size_t size)
     out[n] = '\0';
     return 0;
 }
+
+int text_in_list(const char *text, const char *const *list)
+{
+    for (; text && *list; list++)
+        if (strcmp(text, *list) == 0)
+            return 1;
+    return 0;
+}

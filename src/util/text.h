@@ -26,4 +26,7 @@ int text_check(const char *text, const char *field, int chars, int flags, struct
  * -1 (out left empty) when the pattern would not fit. */
 int text_like_pattern(const char *text, char *out, size_t size);
 
+/* 1 if "text" is one of "list" (NULL-terminated), 0 otherwise or when it is NULL. */
+int text_in_list(const char *text, const char *const *list);
+
 #endif

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer, epigrid, Client, day, expectOpenapiMismatch } from './lib.mjs';
+import { startServer, epigrid, Client, day, makeId, expectOpenapiMismatch } from './lib.mjs';
 
 let srv, admin, doc, docText, routes;
 
@@ -26,6 +26,19 @@ before(async () => {
   routes = JSON.parse(epigrid(['routes']).stdout).routes;
 });
 after(async () => { await srv.stop(); });
+
+// The grid 431122101201001 and the regions above it, made once.
+let gridMade = null;
+const GRID = '431122101201001';
+function grid() {
+  gridMade ??= (async () => {
+    for (const code of ['431122', '431122101', '431122101201', GRID]) {
+      const r = await admin.post('/api/v1/regions', { code, name: `地区${code}` });
+      assert.ok(r.status === 201 || r.status === 409, r.text);
+    }
+  })();
+  return gridMade;
+}
 
 // A value for each path parameter: the handlers parse it before the body.
 const fill = (pattern) => pattern.replace('{code}', '4311').replace('{user}', 'admin').replace(/\{\w+\}/g, '1');
@@ -205,12 +218,20 @@ test('the documentation page /api/docs is served from the binary, with swagger-u
 
 test('the check of the API suite fails on answers and accepted requests that leave the document', async () => {
   // A stand-in server publishing the real document but answering beside it.
+  // a person as the server answers one: the fakes below break it one way each
+  await grid();
+  const made = await admin.post('/api/v1/persons', { name: '张三', id_number: makeId(7), grid_code: GRID });
+  assert.equal(made.status, 201, made.text);
+  const person = made.body;
   const fake = createServer((req, res) => {
     const json = (status, body) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
     if (req.url === '/api/v1/openapi.json') { res.writeHead(200, { 'Content-Type': 'application/json' }); return res.end(docText); }
     if (req.url.startsWith('/api/v1/persons?')) return json(200, { items: [], next_cursor: null });
     if (req.url === '/api/v1/persons') return json(200, { items: 3 });
     if (req.url === '/api/v1/households/7') return json(200, { address: 'no id' });
+    if (req.url === '/api/v1/persons/9') return json(200, { ...person, name: 5 });
+    if (req.url === '/api/v1/persons/8') return json(200, { ...person, nickname: 'x' });
+    if (req.url === '/api/v1/cases?limit=1') return json(200, { items: [{ id: 1 }], next_cursor: null });
     if (req.url === '/api/v1/regions') return json(400, { error: { code: 'invalid_input', message: 'x' } });
     if (req.url === '/api/v1/alerts/1/acknowledge') return json(409, { error: { code: 'not_found', message: 'x', fields: [] } });
     if (req.url === '/api/v1/health') { res.writeHead(200, { 'Content-Type': 'text/html' }); return res.end('<p>ok'); }
@@ -222,6 +243,10 @@ test('the check of the API suite fails on answers and accepted requests that lea
     const cases = [
       [() => c.get('/api/v1/persons'), /answer 200: .*\/items must be array/],
       [() => c.get('/api/v1/households/7'), /must have required property 'id'/],
+      // the record of an answer: each property's type, none beyond the table, the list's items too
+      [() => c.get('/api/v1/persons/9'), /answer 200: \/name must be string/],
+      [() => c.get('/api/v1/persons/8'), /answer 200: \/ must NOT have additional properties/],
+      [() => c.get('/api/v1/cases?limit=1'), /answer 200: \/items\/0 must have required property 'person_id'/],
       [() => c.get('/api/v1/persons?zz_filter=1'), /query parameter zz_filter is not documented/],
       [() => c.get('/api/v1/persons?limit=501'), /limit="501": \/ must be <= 500/],
       [() => c.post('/api/v1/regions', { code: '431122' }), /does not follow the error model/],
@@ -233,5 +258,58 @@ test('the check of the API suite fails on answers and accepted requests that lea
     for (const [request, want] of cases) assert.match((await expectOpenapiMismatch(request())).join(' | '), want);
   } finally {
     fake.close();
+  }
+});
+
+test('each answer\'s record is a named schema with typed properties, referenced by its single, list and write answers', () => {
+  const { schemas } = doc.components;
+  const named = ['Person', 'Household', 'Region', 'Observation', 'HealthReport', 'Alert', 'Case', 'Contact', 'Team', 'Org',
+    'Donation', 'LedgerEntry', 'Site', 'Round', 'Visit', 'User', 'Directive', 'Finding', 'Donor', 'Item', 'Warehouse', 'FundAccount'];
+  for (const name of named) {
+    const s = schemas[name];
+    assert.ok(s, `components/schemas/${name}`);
+    assert.match(s.description, /[\u4e00-\u9fff].* \/ [a-z]/, name);
+    assert.equal(s.additionalProperties, false, name);
+    assert.ok(Object.keys(s.properties).length >= 3, name);
+    for (const [k, p] of Object.entries(s.properties)) assert.ok(p.type || p.$ref || p.anyOf, `${name}.${k} has no type`);
+    for (const k of s.required) assert.ok(s.properties[k], `${name} requires ${k}`);
+  }
+  assert.deepEqual(schemas.Person.properties.phone.type, ['string', 'null']);
+  assert.equal(schemas.Case.properties.outside_hospital.type, 'boolean');
+  const answer = (m, p, status) => JSON.stringify(doc.paths[p][m].responses[status].content['application/json'].schema);
+  for (const [m, p, status, name] of [['get', '/api/v1/persons', '200', 'Person'], ['get', '/api/v1/persons/{id}', '200', 'Person'],
+    ['post', '/api/v1/persons', '201', 'Person'], ['patch', '/api/v1/persons/{id}', '200', 'Person'], ['get', '/api/v1/cases', '200', 'Case'],
+    ['get', '/api/v1/alerts/{id}', '200', 'Alert'], ['get', '/api/v1/ledger', '200', 'LedgerEntry'], ['get', '/api/v1/donations/{id}', '200', 'Donation']])
+    assert.match(answer(m, p, status), new RegExp(`"#/components/schemas/${name}"`), `${m} ${p}`);
+  // a page of records: the envelope and its items
+  const page = doc.paths['/api/v1/cases'].get.responses['200'].content['application/json'].schema.allOf;
+  assert.equal(page[0].$ref, '#/components/schemas/Page');
+  assert.equal(page[1].properties.items.items.$ref, '#/components/schemas/Case');
+});
+
+test('body fields that take a closed set list it, and the server takes each value and refuses others naming the field', async () => {
+  const prop = (m, p, name) => doc.paths[p][m].requestBody.content['application/json'].schema.properties[name];
+  // the lists are the core's: a few of them by name
+  assert.deepEqual(prop('post', '/api/v1/observations', 'kind').enum, ['home', 'centralized', 'medical']);
+  assert.deepEqual(prop('post', '/api/v1/cases', 'severity').enum, ['mild', 'moderate', 'severe', 'critical', null]);
+  assert.deepEqual(prop('post', '/api/v1/health-reports', 'symptoms').items.enum.slice(0, 2), ['fever', 'cough']);
+  assert.deepEqual(prop('post', '/api/v1/users', 'role').enum, Object.keys(JSON.parse(epigrid(['routes']).stdout).roles));
+  const enums = Object.values(doc.paths).flatMap((item) => Object.values(item))
+    .flatMap((op) => Object.values(op.requestBody?.content['application/json'].schema.properties ?? {}))
+    .filter((p) => p.enum || p.items?.enum);
+  assert.ok(enums.length >= 30, `body fields with a list: ${enums.length}`);
+  await grid();
+  const cases = [
+    ...prop('post', '/api/v1/orgs', 'kind').enum.map((kind, i) => ['/api/v1/orgs', 'kind', kind,
+      { name: `第${i}党支部`, kind, region_code: GRID, location: '茶亭社区', founded_date: '2020-01-01' }]),
+    ...prop('post', '/api/v1/users', 'role').enum.map((role) => ['/api/v1/users', 'role', role,
+      { username: `enum_${role}`, role, scope: '431122', password: 'Enum-pass-2026' }]),
+  ];
+  for (const [p, field, value, body] of cases) {
+    const r = await admin.post(p, body);
+    assert.equal(r.status, 201, `${p} ${field}=${value}: ${r.text}`);
+    const bad = await admin.post(p, { ...body, [field]: 'zz_bogus', username: body.username && `${body.username}_x` });
+    assert.equal(bad.status, 400, `${p} ${field}=zz_bogus`);
+    assert.deepEqual(bad.body.error.fields.map((f) => f.field), [field], `${p} ${field}=zz_bogus: ${bad.text}`);
   }
 });

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "core/assist.h"
+#include "core/contact.h"
+#include "core/observation.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 
@@ -71,7 +73,11 @@ const struct json_field assists_request_fields[] = {
     {.name = "id_number", .type = JF_STRING, .max_len = 18},
     {.name = "phone", .type = JF_STRING, .max_len = 20},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15},
-    {.name = "contact_type", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "contact_type",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .value_at = contact_type_at},
     {.name = "last_contact_date", .type = JF_DATE, .required = 1},
     {.name = "note", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},
     {0},
@@ -157,7 +163,7 @@ static int receiver_reply(struct http_response *res, json_t *body, int rc, json_
 
 const struct json_field assists_observe_fields[] = {
     {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
-    {.name = "kind", .type = JF_STRING, .max_len = 16},
+    {.name = "kind", .type = JF_STRING, .max_len = 16, .values = observation_kinds},
     {.name = "site", .type = JF_STRING, .max_len = 60},
     {.name = "start_date", .type = JF_DATE},
     {.name = "reply", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},

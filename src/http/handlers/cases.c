@@ -54,7 +54,7 @@ int handler_sites_list(struct http_request *req, struct http_response *res, stru
 }
 
 const struct json_field cases_site_fields[] = {
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 30},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 30, .value_at = site_kind_at},
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = 40},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
     {.name = "capacity", .type = JF_INT, .required = 1, .min = 0, .max = 100000},
@@ -139,8 +139,8 @@ const struct json_field cases_case_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
     {.name = "observation_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "observation"},
-    {.name = "status", .type = JF_STRING, .required = 1, .max_len = 20},
-    {.name = "severity", .type = JF_STRING, .max_len = 20},
+    {.name = "status", .type = JF_STRING, .required = 1, .max_len = 20, .values = case_statuses},
+    {.name = "severity", .type = JF_STRING, .max_len = 20, .values = case_severities},
     {.name = "onset_date", .type = JF_DATE},
     {.name = "report_date", .type = JF_DATE},
     {.name = "site_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "site"},
@@ -220,8 +220,8 @@ fail:
 }
 
 const struct json_field cases_change_fields[] = {
-    {.name = "status", .type = JF_STRING, .max_len = 20},
-    {.name = "severity", .type = JF_STRING, .max_len = 20},
+    {.name = "status", .type = JF_STRING, .max_len = 20, .values = case_statuses},
+    {.name = "severity", .type = JF_STRING, .max_len = 20, .values = case_severities},
     {.name = "site_id", .type = JF_INT, .min = 0, .max = 9.0e15, .ref = "site"},
     {.name = "onset_date", .type = JF_DATE},
     {.name = "transferred_to", .type = JF_STRING, .max_len = CASE_TRANSFER_CHARS},

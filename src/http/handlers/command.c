@@ -261,7 +261,11 @@ const struct json_field command_directive_fields[] = {
     {.name = "title", .type = JF_STRING, .required = 1, .max_len = COMMAND_TITLE_CHARS},
     {.name = "body", .type = JF_STRING, .required = 1, .max_len = COMMAND_BODY_CHARS},
     {.name = "target_region", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
-    {.name = "target_level", .type = JF_STRING, .required = 1, .max_len = 10},
+    {.name = "target_level",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 10,
+     .values = region_level_names},
     {.name = "deadline", .type = JF_DATE, .required = 1},
     {.name = "issuing_region", .type = JF_STRING, .max_len = 15, .ref = "region"},
     {0},
@@ -422,7 +426,11 @@ int handler_inspections_list(struct http_request *req, struct http_response *res
 }
 
 static const struct json_field finding_fields[] = {
-    {.name = "category", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "category",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .value_at = command_finding_category_at},
     {.name = "description", .type = JF_STRING, .required = 1, .max_len = COMMAND_TEXT_CHARS},
     {.name = "responsible_unit", .type = JF_STRING, .required = 1, .max_len = 60},
     {.name = "region_code", .type = JF_STRING, .max_len = 15, .ref = "region"},

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/contact.h"
+#include "core/person.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 
@@ -43,7 +44,7 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
 static const struct json_field person_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = 20},
     {.name = "id_number", .type = JF_STRING, .required = 1, .max_len = 18},
-    {.name = "sex", .type = JF_STRING, .max_len = 1},
+    {.name = "sex", .type = JF_STRING, .max_len = 1, .values = person_sexes},
     {.name = "birth_date", .type = JF_DATE},
     {.name = "phone", .type = JF_STRING, .max_len = 20},
     {.name = "household_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "household"},
@@ -57,7 +58,11 @@ const struct json_field contacts_contact_fields[] = {
     {.name = "person", .type = JF_OBJECT, .members = person_fields},
     {.name = "source_case_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "case"},
     {.name = "source_contact_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "contact"},
-    {.name = "contact_type", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "contact_type",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .value_at = contact_type_at},
     {.name = "last_contact_date", .type = JF_DATE, .required = 1},
     {JF_OCCURRED},
     {.name = "note", .type = JF_STRING, .max_len = 300},

@@ -43,7 +43,7 @@ static int64_t query_day(struct http_request *req, struct ep_error *err)
 
 const struct json_field duty_place_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16, .values = roster_place_kinds},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
     {0},
 };
@@ -321,7 +321,11 @@ const struct json_field duty_entry_fields[] = {
     {.name = "origin", .type = JF_STRING, .max_len = CHECKPOINT_TEXT_CHARS},
     {.name = "destination", .type = JF_STRING, .max_len = CHECKPOINT_TEXT_CHARS},
     {.name = "temperature", .type = JF_NUMBER, .min = 34.0, .max = 43.0},
-    {.name = "outcome", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "outcome",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 16,
+     .values = checkpoint_outcomes},
     {0},
 };
 

@@ -116,9 +116,13 @@ fail:
 const struct json_field observations_create_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 9.0e15, .ref = "person"},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20, .values = observation_kinds},
     {.name = "site", .type = JF_STRING, .max_len = 100},
-    {.name = "reason", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "reason",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .values = observation_reasons},
     {.name = "start_date", .type = JF_STRING, .max_len = 20},
     {.name = "opened_at", .type = JF_STRING, .max_len = 40},
     {JF_OCCURRED},
@@ -228,7 +232,8 @@ const struct json_field observations_report_fields[] = {
      .type = JF_ARRAY,
      .elem = JF_STRING,
      .max_len = 40,
-     .max_items = OBSERVATION_SYMPTOMS_MAX},
+     .max_items = OBSERVATION_SYMPTOMS_MAX,
+     .value_at = observation_symptom_at},
     {0},
 };
 

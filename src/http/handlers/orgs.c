@@ -52,7 +52,7 @@ static json_t *grid_code_cursor(json_t *items, int limit)
 
 const struct json_field orgs_org_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16, .values = org_kinds},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
     {.name = "parent_id", .type = JF_INT, .min = 1, .max = 1e15, .ref = "org"},
     {.name = "location", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
@@ -136,7 +136,7 @@ int handler_org_members_list(struct http_request *req, struct http_response *res
 
 const struct json_field orgs_member_fields[] = {
     {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "person"},
-    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 20, .values = org_member_roles},
     {.name = "joined_date", .type = JF_DATE},
     {0},
 };
@@ -296,7 +296,7 @@ int handler_team_members_add(struct http_request *req, struct http_response *res
 
 const struct json_field orgs_activity_fields[] = {
     {.name = "org_id", .type = JF_INT, .required = 1, .min = 1, .max = 1e15, .ref = "org"},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 16, .values = org_activity_kinds},
     {.name = "title", .type = JF_STRING, .required = 1, .max_len = ORG_NAME_CHARS},
     {.name = "place", .type = JF_STRING, .max_len = ORG_NAME_CHARS},
     {.name = "note", .type = JF_STRING, .max_len = ORG_TEXT_CHARS},
@@ -422,7 +422,7 @@ static const struct json_field decision_team_fields[] = {
 };
 
 const struct json_field orgs_decision_fields[] = {
-    {.name = "decision", .type = JF_STRING, .required = 1, .max_len = 16},
+    {.name = "decision", .type = JF_STRING, .required = 1, .max_len = 16, .values = org_decisions},
     {.name = "note", .type = JF_STRING, .max_len = ORG_TEXT_CHARS},
     {.name = "team", .type = JF_OBJECT, .members = decision_team_fields},
     {0},

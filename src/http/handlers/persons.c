@@ -106,7 +106,7 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
 const struct json_field persons_person_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "name", .type = JF_STRING, .max_len = PERSON_NAME_CHARS},
-    {.name = "sex", .type = JF_STRING, .max_len = 10},
+    {.name = "sex", .type = JF_STRING, .max_len = 10, .values = person_sexes},
     {.name = "birth_date", .type = JF_STRING, .max_len = 20},
     {.name = "id_number", .type = JF_STRING, .max_len = 40},
     {.name = "phone", .type = JF_STRING, .max_len = 40},

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/profile.h"
+#include "core/region.h"
 #include "http/handlers/handlers.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -56,7 +57,8 @@ const struct json_field profile_profile_fields[] = {
     {.name = "lookback_days", .type = JF_INT, .required = 1, .min = 1, .max = 60},
     {.name = "public_depth",
      .type = JF_STRING,
-     .max_len = 16}, /* optional: unchanged when absent */
+     .max_len = 16,
+     .values = region_level_names}, /* optional: unchanged when absent */
     {.name = "public_min_cell", .type = JF_INT, .min = 1, .max = 100},
     {.name = "outbreak_start", .type = JF_STRING, .max_len = 10}, /* optional: unchanged */
     {.name = "updated_at", .type = JF_STRING, .max_len = 40},
@@ -177,7 +179,11 @@ int handler_riskareas_list(struct http_request *req, struct http_response *res,
 const struct json_field profile_risk_fields[] = {
     {.name = "region_code", .type = JF_STRING, .max_len = 15},
     {.name = "place", .type = JF_STRING, .max_len = 40},
-    {.name = "level", .type = JF_STRING, .required = 1, .max_len = 10},
+    {.name = "level",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 10,
+     .values = profile_risk_levels},
     {.name = "from_date", .type = JF_DATE, .required = 1},
     {.name = "to_date", .type = JF_DATE},
     {0},

@@ -119,7 +119,11 @@ static const char *read_scope(struct http_request *req, struct ep_error *err)
 
 const struct json_field supplies_item_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_ITEM_NAME_MAX},
-    {.name = "category", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "category",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .values = supply_categories},
     {.name = "unit", .type = JF_STRING, .required = 1, .max_len = SUPPLY_UNIT_MAX},
     {.name = "pack_unit", .type = JF_STRING, .max_len = SUPPLY_UNIT_MAX},
     {.name = "pack_size", .type = JF_INT, .min = 1, .max = 1e6},
@@ -151,7 +155,7 @@ int handler_items_create(struct http_request *req, struct http_response *res, st
 
 const struct json_field supplies_donor_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20, .values = supply_donor_kinds},
     {.name = "contact_name", .type = JF_STRING, .max_len = SUPPLY_CONTACT_NAME_MAX},
     {.name = "contact_phone", .type = JF_STRING, .max_len = 20},
     {.name = "region_code", .type = JF_STRING, .max_len = 15, .ref = "region"},
@@ -448,7 +452,7 @@ int handler_donation_certificate(struct http_request *req, struct http_response 
 /* ---- the ledger ----------------------------------------------------------------- */
 
 const struct json_field supplies_op_fields[] = {
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20, .values = supply_op_kinds},
     {.name = "date", .type = JF_DATE},
     {JF_OCCURRED},
     {.name = "warehouse_id",
@@ -458,10 +462,10 @@ const struct json_field supplies_op_fields[] = {
      .max = 9e15,
      .ref = "warehouse"},
     {.name = "to_warehouse_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "warehouse"},
-    {.name = "recipient_kind", .type = JF_STRING, .max_len = 20},
+    {.name = "recipient_kind", .type = JF_STRING, .max_len = 20, .values = supply_recipient_kinds},
     {.name = "recipient_region", .type = JF_STRING, .max_len = 15, .ref = "region"},
     {.name = "recipient_name", .type = JF_STRING, .max_len = SUPPLY_NAME_MAX},
-    {.name = "reason_code", .type = JF_STRING, .max_len = 20},
+    {.name = "reason_code", .type = JF_STRING, .max_len = 20, .values = supply_reason_codes},
     {.name = "approver", .type = JF_STRING, .max_len = SUPPLY_APPROVER_MAX},
     {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
     {.name = "request_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "supply_request"},
@@ -601,7 +605,11 @@ int handler_ledger_xlsx(struct http_request *req, struct http_response *res, str
 /* ---- requests ------------------------------------------------------------------- */
 
 const struct json_field supplies_request_fields[] = {
-    {.name = "requester_kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "requester_kind",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 20,
+     .values = supply_recipient_kinds},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
     {.name = "requester_name", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
     {.name = "needed_by", .type = JF_DATE},
@@ -701,7 +709,7 @@ int handler_request_fulfil(struct http_request *req, struct http_response *res,
 
 const struct json_field supplies_account_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = FUND_ACCOUNT_NAME_MAX},
-    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20},
+    {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20, .values = fund_account_kinds},
     {.name = "region_code", .type = JF_STRING, .required = 1, .max_len = 15, .ref = "region"},
     {0},
 };
@@ -761,7 +769,11 @@ const struct json_field supplies_entry_fields[] = {
      .min = 1,
      .max = 9e15,
      .ref = "fund_account"},
-    {.name = "direction", .type = JF_STRING, .required = 1, .max_len = 4},
+    {.name = "direction",
+     .type = JF_STRING,
+     .required = 1,
+     .max_len = 4,
+     .values = fund_directions},
     {.name = "amount_fen", .type = JF_INT, .required = 1, .min = 1, .max = 1e14},
     {.name = "purpose", .type = JF_STRING, .required = 1, .max_len = FUND_PURPOSE_MAX},
     {.name = "approver", .type = JF_STRING, .required = 1, .max_len = SUPPLY_APPROVER_MAX},

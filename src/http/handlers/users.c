@@ -41,10 +41,16 @@ int handler_users_list(struct http_request *req, struct http_response *res, stru
                                      last ? json_get_str(last, "username") : NULL));
 }
 
+/* The i-th role name, NULL past the last (the body's enum). */
+static const char *role_at(int i)
+{
+    return i >= 0 && i < ROLE_COUNT ? auth_role_name(i) : NULL;
+}
+
 const struct json_field users_user_fields[] = {
     {.name = "username", .type = JF_STRING, .required = 1, .max_len = 32},
     {.name = "display_name", .type = JF_STRING, .max_len = 40},
-    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 32},
+    {.name = "role", .type = JF_STRING, .required = 1, .max_len = 32, .value_at = role_at},
     {.name = "scope", .type = JF_STRING, .required = 1, .max_len = 15},
     {.name = "phone", .type = JF_STRING, .max_len = 20},
     {.name = "password", .type = JF_STRING, .required = 1, .max_len = 128},
