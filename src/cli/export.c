@@ -381,7 +381,7 @@ static int list_persons(struct store *s, struct export *ex, const char *region,
      * them, as it is imported after the households and grids it names. */
     struct household_filter hf = {.scope = "", .region = region, .limit = 0};
     int rc = household_list(s, &hf, note_head, &ex->heads, err);
-    if (rc == 0)
+    if (rc == 0 && ex->heads.n)
         qsort(ex->heads.ids, ex->heads.n, sizeof *ex->heads.ids, compare_ids);
     if (rc == 0)
         rc = load_duties(s, ex, region, err);
