@@ -1,6 +1,7 @@
 /*
- * export.c -- `epigrid export persons|households|grids|teams --region CODE`:
- * the registry, the grids or the team rosters of a region as CSV (UTF-8 with
+ * export.c -- `epigrid export persons|households|grids|teams|orgs|members|
+ * activities --region CODE`: the registry, the grids, the team rosters or the
+ * party organisations, members and activities of a region as CSV (UTF-8 with
  * a BOM, so that Excel shows Chinese correctly) or xlsx (libxlsxwriter in
  * constant-memory mode).  The columns are those `epigrid import` reads, so
  * an export (with --full) re-imports; its id column is the row key of the
@@ -27,6 +28,7 @@
 #include "cli/cli.h"
 #include "core/audit.h"
 #include "core/household.h"
+#include "core/org.h"
 #include "core/person.h"
 #include "core/region.h"
 #include "core/team.h"
@@ -38,17 +40,20 @@
 #define PROGRESS_EVERY 100000
 
 static const char *HELP =
-    "用法 usage: epigrid export persons|households|grids|teams --region CODE\n"
+    "用法 usage: epigrid export persons|households|grids|teams|orgs|members|activities\n"
+    "                           --region CODE\n"
     "                           [--format csv|xlsx] [--out FILE] [--full] [--db PATH]\n"
     "\n"
-    "  导出一个地区(含下级)的人员、住户、网格或队伍(每名队员一行)。CSV 为带 BOM 的 UTF-8,\n"
-    "  中文表头,默认写到标准输出;xlsx 必须用 --out 指定文件。身份证号和电话默认脱敏\n"
+    "  导出一个地区(含下级)的人员、住户、网格、队伍(每名队员一行)、党组织、党员或组织活动。\n"
+    "  CSV 为带 BOM 的 UTF-8,中文表头,默认写到标准输出;xlsx 必须用 --out 指定文件。\n"
+    "  身份证号和电话默认脱敏\n"
     "  (4311**********1234、138****5678),--full 导出完整号码。每次导出都记入审计日志。\n"
     "  导出的列即 epigrid import 读取的列:--full 导出的文件可以再导入(ID 列作对照表的键)。\n"
     "\n"
-    "  Exports the persons, households, grids or teams (one row per member) of a region and\n"
-    "  everything below it.  CSV is UTF-8 with a BOM and Chinese headers, to stdout unless\n"
-    "  --out is given; xlsx needs --out.  ID numbers and phones are masked unless --full is\n"
+    "  Exports the persons, households, grids, teams (one row per member), party\n"
+    "  organisations, their members or their activities of a region and everything below it.\n"
+    "  CSV is UTF-8 with a BOM and Chinese headers, to stdout unless --out is given;\n"
+    "  xlsx needs --out.  ID numbers and phones are masked unless --full is\n"
     "  given.  The columns are those `epigrid import` reads: a --full export re-imports\n"
     "  (its id column is the row key of --map).  Every export is recorded in the audit log.\n"
     "  See docs/import-export.md.";
@@ -61,9 +66,9 @@ struct cell {
     int64_t number;
 };
 
-static const char *person_header[] = {"人员ID",   "姓名", "性别",   "出生日期",
-                                      "身份证号", "电话", "住户ID", "网格编码"};
-static const double person_widths[] = {10, 10, 6, 12, 21, 15, 10, 18};
+static const char *person_header[] = {"人员ID", "姓名",   "性别",     "出生日期", "身份证号",
+                                      "电话",   "住户ID", "网格编码", "是否户主", "责任网格"};
+static const double person_widths[] = {10, 10, 6, 12, 21, 15, 10, 18, 8, 18};
 static const char *household_header[] = {"住户ID", "网格编码", "地址", "户主人员ID", "人数"};
 static const double household_widths[] = {10, 18, 40, 12, 6};
 static const char *grid_header[] = {"网格编码", "村社区", "网格名称"};
@@ -71,6 +76,43 @@ static const double grid_widths[] = {18, 15, 30};
 static const char *team_header[] = {"队伍ID",   "队伍名称", "队伍类型", "党组织ID", "开始日期",
                                     "结束日期", "职务",     "姓名",     "身份证号"};
 static const double team_widths[] = {10, 24, 14, 10, 12, 12, 6, 10, 21};
+static const char *org_header[] = {"编号",   "名称", "类别",     "地区编码", "上级编号",
+                                   "上级ID", "驻地", "成立日期", "撤销日期"};
+static const double org_widths[] = {10, 30, 8, 15, 10, 10, 20, 12, 12};
+static const char *member_header[] = {"党员记录ID", "党组织ID", "姓名",
+                                      "身份证号",   "职务",     "加入日期"};
+static const double member_widths[] = {12, 10, 10, 21, 10, 12};
+static const char *activity_header[] = {
+    "活动ID", "党组织ID", "日期", "类型", "主题", "地点", "参加人数", "参加人员身份证号", "备注"};
+static const double activity_widths[] = {10, 10, 26, 10, 30, 20, 8, 40, 40};
+
+/* A set of ids, appended in increasing order or sorted once, then searched. */
+struct id_set {
+    int64_t *ids;
+    size_t n, cap;
+};
+
+static void id_set_add(struct id_set *set, int64_t id)
+{
+    if (set->n == set->cap) {
+        set->cap = set->cap ? set->cap * 2 : 1024;
+        set->ids = realloc(set->ids, set->cap * sizeof *set->ids);
+        if (!set->ids)
+            abort();
+    }
+    set->ids[set->n++] = id;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int id_set_has(const struct id_set *set, int64_t id)
+{
+    return set->n && bsearch(&id, set->ids, set->n, sizeof id, compare_ids) != NULL;
+}
 
 struct export;
 /* What can be exported: its columns, and the domain call streaming its rows. */
@@ -102,6 +144,11 @@ struct export
     struct auth_user viewer; /* the CLI identity: sees masked values */
     int64_t count;
     int failed; /* a write failed: stop */
+    /* persons: who heads a household, who is responsible for a grid (loaded first) */
+    struct id_set heads;
+    json_t *duties; /* person id (text) -> "grid、grid" */
+    /* orgs: the ids written, to tell a parent in the file from one outside */
+    struct id_set orgs;
     int lang;
     int64_t started_us;
 };
@@ -208,6 +255,15 @@ static int emit(struct export *ex, const struct cell *cells)
     return 0;
 }
 
+/* The grids (of the export) "person" is responsible for, "" for none. */
+static const char *grids_of(const struct export *ex, int64_t person)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)person);
+    const char *v = json_string_value(json_object_get(ex->duties, key));
+    return v ? v : "";
+}
+
 static int person_row(const struct person *p, void *ctx)
 {
     struct export *ex = ctx;
@@ -225,6 +281,8 @@ static int person_row(const struct person *p, void *ctx)
         {pii.phone, 0},
         {p->household_id ? NULL : "", p->household_id},
         {p->grid_code, 0},
+        {id_set_has(&ex->heads, p->id) ? "是" : "", 0},
+        {grids_of(ex, p->id), 0},
     };
     return emit(ex, cells);
 }
@@ -245,14 +303,21 @@ static int grid_row(const struct region *r, void *ctx)
     return emit(ctx, cells);
 }
 
+/* An ID number as the export shows it: in full with --full, else masked. */
+static const char *shown_id(const struct export *ex, const char *id_number, char out[19])
+{
+    if (ex->full)
+        snprintf(out, 19, "%s", id_number);
+    else
+        idcheck_mask_id(id_number, out, 19);
+    return out;
+}
+
 static int team_row(const struct team_roster_row *t, void *ctx)
 {
     struct export *ex = ctx;
     char id_number[19];
-    if (ex->full)
-        snprintf(id_number, sizeof id_number, "%s", t->id_number);
-    else
-        idcheck_mask_id(t->id_number, id_number, sizeof id_number);
+    shown_id(ex, t->id_number, id_number);
     struct cell cells[] = {
         {NULL, t->team_id},
         {t->name, 0},
@@ -267,11 +332,175 @@ static int team_row(const struct team_roster_row *t, void *ctx)
     return emit(ex, cells);
 }
 
+static int note_head(const struct household *h, void *ctx)
+{
+    if (h->head_person_id)
+        id_set_add(ctx, h->head_person_id);
+    return 0;
+}
+
+/* Who is responsible for each grid of the region: person id -> "grid、grid"
+ * (a page of grids at a time, by code). */
+static int load_duties(struct store *s, struct export *ex, const char *region, struct ep_error *err)
+{
+    ex->duties = json_object();
+    char after[REGION_CODE_MAX] = "";
+    for (;;) {
+        json_t *items = json_array();
+        struct grid_duty_filter f = {
+            .scope = "", .region = region, .after_code = after[0] ? after : NULL, .limit = 1000};
+        int rc = org_grid_duty_list(s, &f, items, err);
+        size_t i, n = json_array_size(items);
+        json_t *g;
+        json_array_foreach(items, i, g)
+        {
+            const char *code = json_string_value(json_object_get(g, "grid_code"));
+            int64_t id =
+                json_integer_value(json_object_get(json_object_get(g, "responsible"), "person_id"));
+            snprintf(after, sizeof after, "%s", code);
+            if (!id)
+                continue;
+            char key[24];
+            snprintf(key, sizeof key, "%lld", (long long)id);
+            const char *had = json_string_value(json_object_get(ex->duties, key));
+            json_object_set_new(ex->duties, key,
+                                had ? json_sprintf("%s、%s", had, code) : json_string(code));
+        }
+        json_decref(items);
+        if (rc < 0)
+            return rc;
+        if (n < 1000)
+            return 0;
+    }
+}
+
 static int list_persons(struct store *s, struct export *ex, const char *region,
                         struct ep_error *err)
 {
+    /* The heads and the responsible persons first: the persons file carries
+     * them, as it is imported after the households and grids it names. */
+    struct household_filter hf = {.scope = "", .region = region, .limit = 0};
+    int rc = household_list(s, &hf, note_head, &ex->heads, err);
+    if (rc == 0 && ex->heads.n)
+        qsort(ex->heads.ids, ex->heads.n, sizeof *ex->heads.ids, compare_ids);
+    if (rc == 0)
+        rc = load_duties(s, ex, region, err);
     struct person_filter f = {.scope = "", .region = region, .limit = 0};
-    return person_list(s, &f, person_row, ex, err);
+    return rc ? rc : person_list(s, &f, person_row, ex, err);
+}
+
+/* Chinese names the imports read back (import_orgs.c takes these and the codes). */
+static const char *name_zh(const char *code, const char *const (*names)[2])
+{
+    for (; (*names)[0]; names++)
+        if (strcmp(code, (*names)[0]) == 0)
+            return (*names)[1];
+    return code;
+}
+static const char *const org_kind_names[][2] = {
+    {"regular", "常设"}, {"temporary", "临时"}, {"mobile", "流动"}, {NULL, NULL}};
+static const char *const member_role_names[][2] = {
+    {"secretary", "书记"}, {"deputy_secretary", "副书记"}, {"committee", "委员"},
+    {"member", "党员"},    {"probationary", "预备党员"},   {NULL, NULL}};
+static const char *const activity_kind_names[][2] = {
+    {"pledge", "誓师/请战"}, {"meeting", "会议"}, {"study", "学习"},
+    {"service", "志愿服务"}, {"other", "其他"},   {NULL, NULL}};
+
+static int org_row(struct export *ex, json_t *o)
+{
+    int64_t id = json_integer_value(json_object_get(o, "id"));
+    int64_t parent = json_integer_value(json_object_get(o, "parent_id"));
+    int inside = parent && id_set_has(&ex->orgs, parent); /* a row above: 上级编号 */
+    const char *location = json_string_value(json_object_get(o, "location"));
+    const char *dissolved = json_string_value(json_object_get(o, "dissolved_date"));
+    struct cell cells[] = {
+        {NULL, id},
+        {json_string_value(json_object_get(o, "name")), 0},
+        {name_zh(json_string_value(json_object_get(o, "kind")), org_kind_names), 0},
+        {json_string_value(json_object_get(o, "region_code")), 0},
+        {inside ? NULL : "", parent},
+        {parent && !inside ? NULL : "", parent},
+        {location ? location : "", 0},
+        {json_string_value(json_object_get(o, "founded_date")), 0},
+        {dissolved ? dissolved : "", 0},
+    };
+    id_set_add(&ex->orgs, id); /* ids come in increasing order */
+    return emit(ex, cells);
+}
+
+static int list_orgs(struct store *s, struct export *ex, const char *region, struct ep_error *err)
+{
+    for (int64_t after = 0;;) {
+        json_t *items = json_array();
+        struct org_filter f = {.scope = "", .region = region, .after_id = after, .limit = 500};
+        int rc = org_list(s, &f, items, err);
+        size_t i, n = json_array_size(items);
+        json_t *o;
+        json_array_foreach(items, i, o)
+        {
+            if (rc == 0)
+                rc = org_row(ex, o);
+            after = json_integer_value(json_object_get(o, "id"));
+        }
+        json_decref(items);
+        if (rc != 0 || n < 500)
+            return rc;
+    }
+}
+
+static int member_row(const struct org_member_row *m, void *ctx)
+{
+    struct export *ex = ctx;
+    char id_number[19];
+    struct cell cells[] = {
+        {NULL, m->id},
+        {NULL, m->org_id},
+        {m->person_name, 0},
+        {shown_id(ex, m->id_number, id_number), 0},
+        {name_zh(m->role, member_role_names), 0},
+        {m->joined_date, 0},
+    };
+    return emit(ex, cells);
+}
+
+static int list_members(struct store *s, struct export *ex, const char *region,
+                        struct ep_error *err)
+{
+    return org_member_roster_list(s, region, member_row, ex, err);
+}
+
+static int activity_row(const struct org_activity_row *a, void *ctx)
+{
+    struct export *ex = ctx;
+    struct buf persons;
+    buf_init(&persons);
+    for (int i = 0; i < a->npersons; i++) {
+        char id_number[19];
+        if (i)
+            buf_append(&persons, "、", strlen("、"));
+        shown_id(ex, a->id_numbers[i], id_number);
+        buf_append(&persons, id_number, strlen(id_number));
+    }
+    struct cell cells[] = {
+        {NULL, a->id},
+        {NULL, a->org_id},
+        {a->occurred_at, 0},
+        {name_zh(a->kind, activity_kind_names), 0},
+        {a->title, 0},
+        {a->place ? a->place : "", 0},
+        {NULL, a->participants},
+        {persons.data ? persons.data : "", 0},
+        {a->note ? a->note : "", 0},
+    };
+    int rc = emit(ex, cells);
+    buf_cleanup(&persons);
+    return rc;
+}
+
+static int list_activities(struct store *s, struct export *ex, const char *region,
+                           struct ep_error *err)
+{
+    return org_activity_export_list(s, region, activity_row, ex, err);
 }
 
 static int list_households(struct store *s, struct export *ex, const char *region,
@@ -299,6 +528,10 @@ static const struct kind kinds[] = {
      list_households},
     {"grids", "网格", "grid", COLUMNS(grid_header, grid_widths), 0, list_grids},
     {"teams", "队伍", "team", COLUMNS(team_header, team_widths), 1, list_teams},
+    {"orgs", "党组织", "org", COLUMNS(org_header, org_widths), 0, list_orgs},
+    {"members", "党员", "org_member", COLUMNS(member_header, member_widths), 1, list_members},
+    {"activities", "组织活动", "org_activity", COLUMNS(activity_header, activity_widths), 1,
+     list_activities},
 };
 
 /* ---- the command ----------------------------------------------------------- */
@@ -464,6 +697,9 @@ int cli_export(int argc, char **argv)
     }
 out:
     buf_cleanup(&ex.line);
+    free(ex.heads.ids);
+    free(ex.orgs.ids);
+    json_decref(ex.duties);
     store_close(s);
     return status;
 }

@@ -36,6 +36,7 @@
 #include "cli/idmap.h"
 #include "core/audit.h"
 #include "core/household.h"
+#include "core/org.h"
 #include "core/person.h"
 #include "core/write.h"
 #include "util/buf.h"
@@ -59,7 +60,9 @@ static const char *HELP =
     "    households: 网格编码/grid_code, 地址/address, [户编号/household_ref], [住户ID],\n"
     "                [户主人员ID], [人数] (导出的列:住户ID 作对照表的键,后两列不导入)\n"
     "    persons:    姓名/name, 身份证号/id_number, 住户ID/household_id 或 网格编码/grid_code,\n"
-    "                [性别/sex (男/女/M/F)], [出生日期/birth_date], [电话/phone], [人员ID]\n"
+    "                [性别/sex (男/女/M/F)], [出生日期/birth_date], [电话/phone], [人员ID],\n"
+    "                [是否户主/is_head (是/否)], [责任网格/responsible_grids "
+    "(网格编码,用顿号分隔)]\n"
     "  有任何一行有误时不导入任何数据(退出码 1);--skip-bad 导入其余正确的行。\n"
     "  --dry-run 只检查,不写入。给出户编号时,导入住户后在标准输出打印 户编号,住户ID 对照表。\n"
     "  --map FILE  导入后写出对照表:行的键(户编号/住户ID/人员ID 列,否则行号)→ 新ID。\n"
@@ -97,7 +100,9 @@ enum person_col {
     P_ID_NUMBER,
     P_PHONE,
     P_HOUSEHOLD_ID,
-    P_GRID_CODE
+    P_GRID_CODE,
+    P_IS_HEAD,
+    P_RESPONSIBLE_GRIDS
 };
 static const struct column person_columns[] = {
     {"person_id", "人员ID", {NULL}, 0, NULL, 1},
@@ -108,6 +113,8 @@ static const struct column person_columns[] = {
     {"phone", "电话", {"联系电话", "手机号", "手机号码", NULL}, 0, NULL, 0},
     {"household_id", "住户ID", {NULL}, 0, "住户ID", 0},
     {"grid_code", "网格编码", {NULL}, 0, NULL, 0},
+    {"is_head", "是否户主", {"户主", NULL}, 0, NULL, 0},
+    {"responsible_grids", "责任网格", {"包网格", NULL}, 0, NULL, 0},
 };
 
 /* Those of `epigrid export households` too: 住户ID is a key of --map (after
@@ -130,7 +137,7 @@ static const struct column household_columns[] = {
     {"members", "人数", {NULL}, 0, NULL, 0},
 };
 
-#define COLUMNS_MAX 8
+#define COLUMNS_MAX 10
 
 /* Rows counted per grid while importing; added to the counters at the end. */
 struct grid_count {
@@ -164,6 +171,7 @@ struct import {
     uint32_t *lines; /* ... and the line each came from */
     size_t nids, ids_cap;
     int64_t id_first, id_last;
+    long heads, duties;           /* households headed, grids made responsible for */
     char common[REGION_CODE_MAX]; /* longest prefix shared by every imported grid */
     FILE *mapping;                /* households with household_ref: "ref,id" until commit */
     int key_column;               /* the column of the rows' keys for --map, -1: the line */
@@ -614,6 +622,51 @@ static int explain_duplicate(struct import *im, const char *id_number, struct ep
     return 0;
 }
 
+/* 是否户主: 1 yes, 0 no (empty too), -1 neither. */
+static int yes_no(const char *v)
+{
+    if (!v || !strcmp(v, "否") || !strcasecmp(v, "no") || !strcmp(v, "0"))
+        return 0;
+    return !strcmp(v, "是") || !strcasecmp(v, "yes") || !strcmp(v, "1") ? 1 : -1;
+}
+
+/* A new person's back-references, in the row's write: the head of the
+ * household (是否户主) and the responsible person of the grids listed
+ * (责任网格: codes separated by 、 , ; or spaces).  The persons file carries
+ * them because it comes after the households and grids it names. */
+static void person_refs(struct import *im, struct write *row, const struct row_values *rv,
+                        const struct person *p)
+{
+    struct ep_error *e = row->err;
+    int head = yes_no(rv->v[P_IS_HEAD]);
+    if (head < 0)
+        ep_error_field(e, "is_head", "应为 是 或 否", "must be 是 (yes) or 否 (no)");
+    else if (head && !p->household_id)
+        ep_error_field(e, "is_head", "没有住户ID,不能是户主", "has no household to head");
+    else if (head && household_head_set(row, p->household_id, p->id) == 0)
+        im->heads++;
+    char *list = rv->v[P_RESPONSIBLE_GRIDS] ? strdup(rv->v[P_RESPONSIBLE_GRIDS]) : NULL, *save;
+    for (char *p2 = list ? strstr(list, "、") : NULL; p2; p2 = strstr(p2, "、"))
+        memset(p2, ' ', strlen("、"));
+    for (char *code = list && !e->nfields ? strtok_r(list, " ,;", &save) : NULL;
+         code && write_ok(row); code = strtok_r(NULL, " ,;", &save)) {
+        struct ep_error d;
+        ep_error_clear(&d);
+        if (org_grid_responsible_add(im->s, &im->who, code, p->id, &d) == 0) {
+            im->duties++;
+        } else if (!row_fault(&d)) {
+            *e = d;
+            write_fail(row, -d.code);
+        } else { /* a grid missing or taken: the row's fault, named by its column */
+            const char *why_zh = d.nfields ? d.fields[0].msg[EP_LANG_ZH] : d.msg[EP_LANG_ZH];
+            const char *why_en = d.nfields ? d.fields[0].msg[EP_LANG_EN] : d.msg[EP_LANG_EN];
+            ep_error_field(e, "responsible_grids", "%s:%s%.0s", "%s: %.0s%s", code, why_zh, why_en);
+        }
+    }
+    free(list);
+    write_check(row);
+}
+
 static int person_row(struct import *im, const struct row_values *rv, long line)
 {
     struct ep_error e;
@@ -649,8 +702,12 @@ static int person_row(struct import *im, const struct row_values *rv, long line)
     struct write row;
     if (row_begin(im, &row, &e) != 0)
         return *im->err = e, row.rc;
-    person_insert(&row, &in, &p);
+    long heads = im->heads, duties = im->duties; /* counted again if the row fails */
+    if (person_insert(&row, &in, &p) == 0)
+        person_refs(im, &row, rv, &p);
     int rc = write_end(&row, p.id);
+    if (rc != 0)
+        im->heads = heads, im->duties = duties;
     if (rc == -EP_ECONFLICT) {
         if (explain_duplicate(im, p.id_number, &e) != 0)
             return -EP_EINTERNAL;
@@ -754,6 +811,10 @@ static int finish(struct import *im, const char *path, int encoding)
                               (json_int_t)im->rows, "imported", (json_int_t)im->imported, "skipped",
                               (json_int_t)im->bad, "grids", (json_int_t)im->counts.used, "id_first",
                               (json_int_t)im->id_first, "id_last", (json_int_t)im->id_last);
+    if (im->kind == KIND_PERSONS) { /* the back-references the persons file carried */
+        json_object_set_new(after, "heads", json_integer(im->heads));
+        json_object_set_new(after, "grids_responsible", json_integer(im->duties));
+    }
     write_audit_key(&im->w, "import", im->kind == KIND_PERSONS ? "person" : "household", base,
                     region, NULL, after);
     json_decref(after);

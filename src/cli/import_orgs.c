@@ -11,10 +11,13 @@
  * orgs:    编号/ref (a local reference), 名称/name*, 类别/kind* (常设/临时/流动 or
  *          regular/temporary/mobile), 地区编码/region_code*, 上级编号/parent_ref
  *          (a ref of an earlier row) or 上级ID/parent_id, 驻地/location,
- *          成立日期/founded_date*.  Prints "ref,id" for rows with a ref.
- * members: 党组织ID/org_id*, 身份证号/id_number* (a registered person),
- *          职务/role (书记/副书记/委员/党员/预备党员 or the machine names; default
- *          党员), 加入日期/joined_date.
+ *          成立日期/founded_date*, 撤销日期/dissolved_date (done after the last
+ *          row, branches first).  Prints "ref,id" for rows with a ref.
+ * members: 党员记录ID/member_id (the key of --map), 党组织ID/org_id*,
+ *          姓名/person_name (checked against the person registered),
+ *          身份证号/id_number* (a registered person), 职务/role
+ *          (书记/副书记/委员/党员/预备党员 or the machine names; default 党员),
+ *          加入日期/joined_date.
  * activities (活动台账): 活动ID/activity_id (the key of --map), 党组织ID/org_id*,
  *          日期/date* (a day, or a time with its offset: when it took place),
  *          类型/kind* (誓师/请战, 会议, 学习, 志愿服务, 其他 or the codes),
@@ -31,6 +34,7 @@
 #include "cli/sheet.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "util/timeutil.h"
 
 #define REFS_MAX 100000
 
@@ -39,10 +43,11 @@ static const char *HELP =
     "                           [--map FILE] [--ids FILE[,FILE]] [--db PATH]\n"
     "\n"
     "  orgs:    编号/ref, 名称/name*, 类别/kind* (常设/临时/流动), 地区编码/region_code*,\n"
-    "           上级编号/parent_ref 或 上级ID/parent_id, 驻地/location, 成立日期/founded_date*\n"
-    "  members: 党组织ID/org_id*, 身份证号/id_number*, 职务/role "
-    "(书记/副书记/委员/党员/预备党员),\n"
-    "           加入日期/joined_date\n"
+    "           上级编号/parent_ref 或 上级ID/parent_id, 驻地/location, 成立日期/founded_date*,\n"
+    "           撤销日期/dissolved_date\n"
+    "  members: 党员记录ID/member_id(对照表的键), 党组织ID/org_id*, 姓名/person_name,\n"
+    "           身份证号/id_number*, 职务/role (书记/副书记/委员/党员/预备党员), "
+    "加入日期/joined_date\n"
     "  activities: 活动ID/activity_id(对照表的键), 党组织ID/org_id*, 日期/date*(日期或时间),\n"
     "           类型/kind*(誓师/请战、会议、学习、志愿服务、其他), 主题/title*, 地点/place,\n"
     "           参加人数/participants, 参加人员身份证号/id_numbers(用顿号或逗号分隔), 备注/note\n"
@@ -54,7 +59,17 @@ static const char *HELP =
     "  --ids FILE: 按对照表换算 党组织ID/上级ID translates org ids through mapping files.\n"
     "  See docs/import-export.md.";
 
-enum { O_REF, O_NAME, O_KIND, O_REGION, O_PARENT_REF, O_PARENT_ID, O_LOCATION, O_FOUNDED };
+enum {
+    O_REF,
+    O_NAME,
+    O_KIND,
+    O_REGION,
+    O_PARENT_REF,
+    O_PARENT_ID,
+    O_LOCATION,
+    O_FOUNDED,
+    O_DISSOLVED
+};
 static const struct sheet_column org_columns[] = {
     {"ref", "编号", {NULL}, 0, NULL, 1},
     {"name", "名称", {"党组织名称"}, 1, NULL, 0},
@@ -64,11 +79,14 @@ static const struct sheet_column org_columns[] = {
     {"parent_id", "上级ID", {NULL}, 0, "党组织ID", 0},
     {"location", "驻地", {NULL}, 0, NULL, 0},
     {"founded_date", "成立日期", {NULL}, 1, NULL, 0},
+    {"dissolved_date", "撤销日期", {NULL}, 0, NULL, 0},
 };
 
-enum { M_ORG_ID, M_ID_NUMBER, M_ROLE, M_JOINED };
+enum { M_MEMBER_ID, M_ORG_ID, M_NAME, M_ID_NUMBER, M_ROLE, M_JOINED };
 static const struct sheet_column member_columns[] = {
+    {"member_id", "党员记录ID", {NULL}, 0, NULL, 1},
     {"org_id", "党组织ID", {NULL}, 1, "党组织ID", 0},
+    {"person_name", "姓名", {NULL}, 0, NULL, 0},
     {"id_number", "身份证号", {"身份证号码"}, 1, NULL, 0},
     {"role", "职务", {NULL}, 0, NULL, 0},
     {"joined_date", "加入日期", {NULL}, 0, NULL, 0},
@@ -103,9 +121,19 @@ struct ref {
     int64_t id; /* the organisation created */
 };
 
+/* An organisation of the file dissolved (撤销日期): done after the last row,
+ * children first, since a dissolved one takes no new branches. */
+struct dissolution {
+    int64_t id;
+    char date[11];
+    long line;
+};
+
 struct refs {
     struct ref *refs;
     size_t nrefs;
+    struct dissolution *dissolved;
+    size_t ndissolved;
 };
 
 static const char *kind_code(const char *v)
@@ -159,6 +187,16 @@ static int org_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     for (size_t i = 0; v[O_REF] && i < r->nrefs; i++)
         if (strcmp(r->refs[i].key, v[O_REF]) == 0)
             ep_error_field(e, "ref", "编号 %s 重复", "ref %s is repeated", v[O_REF]);
+    int64_t founded = -1, dissolved = -1;
+    if (v[O_DISSOLVED]) { /* checked now, so that the row is named; done at the end */
+        org_check_date(v[O_DISSOLVED], "dissolved_date", 0, &dissolved, e);
+        if (dissolved >= 0 && v[O_FOUNDED] && time_date_parse(v[O_FOUNDED], &founded) == 0 &&
+            dissolved < founded)
+            ep_error_field(e, "dissolved_date", "不能早于成立日期",
+                           "must not be before founded_date");
+        else if (dissolved > time_today_cn())
+            ep_error_field(e, "dissolved_date", "不能晚于今天", "must not be after today");
+    }
     int rc = -e->code;
     if (!e->code) {
         struct org_input in = {v[O_NAME], kind_code(v[O_KIND]), v[O_REGION],
@@ -175,6 +213,17 @@ static int org_row(struct sheet *sh, char **v, long line, struct ep_error *e)
         r->refs = more;
         r->refs[r->nrefs].key = strdup(v[O_REF]);
         r->refs[r->nrefs++].id = id;
+    }
+    if (v[O_DISSOLVED]) {
+        struct dissolution *more =
+            realloc(r->dissolved, (r->ndissolved + 1) * sizeof *r->dissolved);
+        if (!more)
+            abort();
+        r->dissolved = more;
+        struct dissolution *d = &r->dissolved[r->ndissolved++];
+        d->id = id;
+        d->line = line;
+        snprintf(d->date, sizeof d->date, "%s", v[O_DISSOLVED]);
     }
     sheet_made(sh, sheet_key(sh, v), line, id, NULL);
     return 0;
@@ -199,6 +248,8 @@ static int member_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     if (!person)
         ep_error_field(e, "id_number", "身份证号 %s 未登记", "ID number %s is not registered",
                        v[M_ID_NUMBER] ? v[M_ID_NUMBER] : "");
+    else if (v[M_NAME] && strcmp(v[M_NAME], p.name) != 0)
+        ep_error_field(e, "person_name", "与登记的姓名不符", "differs from the name registered");
     rc = -e->code;
     int64_t id = 0;
     if (!e->code) {
@@ -208,7 +259,7 @@ static int member_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     write_fail(&w, rc);
     if (write_end(&w, 0) != 0)
         return e->code == EP_EINTERNAL || e->code == EP_EUNAVAILABLE ? -e->code : 1;
-    sheet_made(sh, NULL, line, id, NULL);
+    sheet_made(sh, sheet_key(sh, v), line, id, NULL);
     return 0;
 }
 
@@ -301,6 +352,34 @@ static int activity_row(struct sheet *sh, char **v, long line, struct ep_error *
     return 1;
 }
 
+/* After the last row (sheet.h "end"): the organisations of the file that
+ * were dissolved, the last row first (branches come after their parents).
+ * A refusal stops the import: nothing is written. */
+static int dissolve_all(struct sheet *sh, struct ep_error *err)
+{
+    struct refs *r = sh->ctx;
+    for (size_t i = r->ndissolved; i-- > 0;) {
+        struct ep_error e;
+        ep_error_clear(&e);
+        json_t *out = NULL;
+        int rc = org_dissolve(sh->s, &sh->who, r->dissolved[i].id, r->dissolved[i].date, &out, &e);
+        json_decref(out);
+        if (rc == 0)
+            continue;
+        if (e.code == EP_EINTERNAL || e.code == EP_EUNAVAILABLE) {
+            *err = e;
+            return rc;
+        }
+        if (!e.nfields) /* a rule: name the column */
+            ep_error_field(&e, "dissolved_date", "%s%.0s", "%.0s%s", e.msg[EP_LANG_ZH],
+                           e.msg[EP_LANG_EN]);
+        sheet_bad(sh, r->dissolved[i].line, &e);
+        return ep_error_set(err, EP_EINVAL, "撤销日期有误,未导入任何数据",
+                            "a dissolution was refused; nothing imported");
+    }
+    return 0;
+}
+
 /* After the commit: "ref,id" of each organisation that had a ref. */
 static void print_refs(struct sheet *sh)
 {
@@ -319,17 +398,19 @@ int cli_import_orgs(int argc, char **argv)
     int orgs = strcmp(kind, "orgs") == 0, activities = strcmp(kind, "activities") == 0;
     if (!orgs && !activities && strcmp(kind, "members") != 0)
         return cli_usage(HELP);
-    struct refs refs = {NULL, 0};
+    struct refs refs = {NULL, 0, NULL, 0};
     struct sheet sh = {
         .columns = orgs ? org_columns : member_columns,
         .ncolumns = orgs ? (int)(sizeof org_columns / sizeof *org_columns)
                          : (int)(sizeof member_columns / sizeof *member_columns),
         .row = orgs ? org_row : member_row,
         .committed = orgs ? print_refs : NULL,
+        .end = orgs ? dissolve_all : NULL,
         .ctx = &refs,
         .what_zh = orgs ? "党组织" : "党员",
         .what_en = orgs ? "organisations" : "members",
         .id_kind = orgs ? "党组织ID" : "党员记录ID",
+        .strict_header = orgs, /* errors name the columns as the header does */
     };
     if (activities) {
         sh.columns = activity_columns;
@@ -344,5 +425,6 @@ int cli_import_orgs(int argc, char **argv)
     for (size_t i = 0; i < refs.nrefs; i++)
         free(refs.refs[i].key);
     free(refs.refs);
+    free(refs.dissolved);
     return status;
 }

@@ -107,6 +107,29 @@ int household_insert(struct write *w, const struct household_input *in, struct h
     return write_fail(w, rc);
 }
 
+int household_head_set(struct write *w, int64_t household_id, int64_t person_id)
+{
+    if (!write_ok(w) || write_target(w, REF_HOUSEHOLD, household_id, NULL) != 0)
+        return w->rc;
+    struct person p;
+    struct ep_error lookup;
+    ep_error_clear(&lookup);
+    if (write_ref(w, REF_PERSON, person_id, "is_head", NULL) == 1 &&
+        person_get(w->s, "", person_id, &p, &lookup) == 0 && p.household_id != household_id)
+        ep_error_field(w->err, "is_head", "户主应是本户的人员",
+                       "the head must live in the household");
+    if (write_check(w) != 0)
+        return w->rc;
+    struct store_stmt *st =
+        write_prepare(w, "UPDATE households SET head_person_id = ?, updated_at = ? WHERE id = ?");
+    if (!st)
+        return w->rc;
+    store_bind_int64(st, 1, person_id);
+    store_bind_text(st, 2, w->now);
+    store_bind_int64(st, 3, household_id);
+    return write_fail(w, store_run(st, w->err));
+}
+
 static json_t *audit_json(const struct household *h)
 {
     return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)h->id, "grid_code", h->grid_code,

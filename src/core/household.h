@@ -54,6 +54,12 @@ int household_validate(const struct household_input *in, struct household *out,
  * the insert.  No counters, no audit.  Sets out->id and the timestamps.
  * Returns the write's failure. */
 int household_insert(struct write *w, const struct household_input *in, struct household *out);
+/* The step making person "person_id" the head of household "household_id"
+ * inside the caller's write "w" (the persons import's 是否户主): both visible
+ * to w's actor (404 as missing ones), the person living in that household
+ * (a field error on "is_head" otherwise).  No audit: the caller's.  Returns
+ * the write's failure. */
+int household_head_set(struct write *w, int64_t household_id, int64_t person_id);
 /* household_insert, the counters ("households" +1) and the audit row in one
  * write.  "idem" as for person_create (may be NULL). */
 int household_create(struct store *s, const struct actor *who, const struct household_input *in,

@@ -581,6 +581,36 @@ int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t 
     return rc < 0 ? rc : 0;
 }
 
+int org_member_roster_list(struct store *s, const char *region, org_member_fn fn, void *ctx,
+                           struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT m.id, m.org_id, p.name, p.id_number, m.role, m.joined_date FROM org_members m"
+        " JOIN persons p ON p.id = m.person_id WHERE m.region_code >= ? AND m.region_code < ?"
+        " AND m.left_date IS NULL ORDER BY m.org_id, CASE m.role WHEN 'secretary' THEN 0"
+        " WHEN 'deputy_secretary' THEN 1 WHEN 'committee' THEN 2 ELSE 3 END, m.id",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, region);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        struct org_member_row row = {
+            .id = store_column_int64(st, 0),
+            .org_id = store_column_int64(st, 1),
+            .person_name = store_column_text(st, 2),
+            .id_number = store_column_text(st, 3),
+            .role = store_column_text(st, 4),
+            .joined_date = store_column_text(st, 5),
+        };
+        if ((rc = fn(&row, ctx)) != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc == STORE_DONE ? 0 : rc;
+}
+
 /* ---- applications -------------------------------------------------------------------- */
 
 #define APP_COLUMNS                                                                                \
@@ -945,6 +975,37 @@ out:
     write_end_json(&w, 0, out);
     json_decref(before);
     return w.rc;
+}
+
+int org_grid_responsible_add(struct store *s, const struct actor *who, const char *grid_code,
+                             int64_t person_id, struct ep_error *err)
+{
+    json_t *duty = grid_duty_json(s, grid_code, "", err);
+    if (!duty)
+        return -EP_EINTERNAL;
+    json_t *now = json_object_get(duty, "responsible"), *helpers = json_object_get(duty, "helpers");
+    int64_t current = json_integer_value(json_object_get(now, "person_id"));
+    int64_t kept[ORG_GRID_HELPERS_MAX];
+    int nkept = 0, rc = 0;
+    if (current && current != person_id)
+        rc = ep_error_set(err, EP_ECONFLICT, "网格 %s 已有责任人 %s(人员ID %lld)",
+                          "grid %s has a responsible person already: %s (person %lld)", grid_code,
+                          json_string_value(json_object_get(now, "name")), (long long)current);
+    size_t i;
+    json_t *h;
+    json_array_foreach(helpers, i, h)
+    {
+        int64_t id = json_integer_value(json_object_get(h, "person_id"));
+        if (id != person_id && nkept < ORG_GRID_HELPERS_MAX)
+            kept[nkept++] = id;
+    }
+    json_decref(duty);
+    if (rc != 0 || current == person_id)
+        return rc;
+    json_t *out = NULL;
+    rc = org_grid_duty_set(s, who, grid_code, person_id, kept, nkept, &out, err);
+    json_decref(out);
+    return rc;
 }
 
 int org_grid_duty_list(struct store *s, const struct grid_duty_filter *f, json_t *items,

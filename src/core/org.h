@@ -113,6 +113,22 @@ int org_member_end(struct store *s, const struct actor *who, int64_t org_id, int
 /* Active members (person id, name, role, joined date), appended to "items". */
 int org_members_list(struct store *s, const char *scope, int64_t org_id, json_t *items,
                      struct ep_error *err);
+/* One active membership, as `epigrid export members` writes it. */
+struct org_member_row {
+    int64_t id; /* the membership's */
+    int64_t org_id;
+    const char *person_name;
+    const char *id_number; /* in full: the caller masks it */
+    const char *role;      /* secretary ... probationary */
+    const char *joined_date;
+};
+/* Calls "fn" for every active membership of every organisation in the
+ * subtree of "region", by organisation id, then role (secretary first) and
+ * membership id.  The row's strings are borrowed for the call.  Stops and
+ * returns fn's value if it is not 0. */
+typedef int (*org_member_fn)(const struct org_member_row *row, void *ctx);
+int org_member_roster_list(struct store *s, const char *region, org_member_fn fn, void *ctx,
+                           struct ep_error *err);
 /* The step of org_create inside a caller's write (the CSV import); *id_out set. */
 int org_insert(struct write *w, const struct org_input *in, int64_t *id_out);
 
@@ -186,6 +202,21 @@ struct org_activity_filter {
 /* Activities newest first, appended to "items". */
 int org_activity_list(struct store *s, const struct org_activity_filter *f, json_t *items,
                       struct ep_error *err);
+/* One activity, as `epigrid export activities` writes it. */
+struct org_activity_row {
+    int64_t id, org_id;
+    const char *kind, *title, *place, *note; /* place and note NULL when empty */
+    int64_t participants;
+    const char *occurred_at;
+    const char *const *id_numbers; /* the registered persons' ID numbers, in full */
+    int npersons;
+};
+/* Calls "fn" for every activity of the organisations in the subtree of
+ * "region", by id (oldest first).  The row is borrowed for the call.  Stops
+ * and returns fn's value if it is not 0. */
+typedef int (*org_activity_fn)(const struct org_activity_row *row, void *ctx);
+int org_activity_export_list(struct store *s, const char *region, org_activity_fn fn, void *ctx,
+                             struct ep_error *err);
 /* 0 for a known activity kind, else a field error on "field" and -EP_EINVAL. */
 int org_activity_kind_check(const char *kind, const char *field, struct ep_error *err);
 
@@ -196,6 +227,13 @@ int org_activity_kind_check(const char *kind, const char *field, struct ep_error
 int org_grid_duty_set(struct store *s, const struct actor *who, const char *grid_code,
                       int64_t responsible, const int64_t *helpers, int nhelpers, json_t **out,
                       struct ep_error *err);
+#define ORG_GRID_HELPERS_MAX 50 /* as PUT /grid-duties takes */
+/* Makes "person_id" the responsible person of "grid_code", keeping its
+ * helpers (the person leaves them): org_grid_duty_set.  Nothing to do when
+ * the person is responsible already; -EP_ECONFLICT when another one is (an
+ * import does not replace a grid's responsible person). */
+int org_grid_responsible_add(struct store *s, const struct actor *who, const char *grid_code,
+                             int64_t person_id, struct ep_error *err);
 struct grid_duty_filter {
     const char *scope;      /* required */
     const char *region;     /* optional narrower prefix */

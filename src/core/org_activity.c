@@ -12,6 +12,7 @@
 #include "core/ref.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -101,6 +102,66 @@ int org_activity_list(struct store *s, const struct org_activity_filter *f, json
         json_array_append_new(items, activity_row(s, st, err));
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
+}
+
+/* The ID numbers of activity "id"'s registered persons into "out" (heap
+ * copies, at most ORG_ACTIVITY_PERSONS_MAX): their count, or negative. */
+static int activity_id_numbers(struct store *s, int64_t id, char **out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT p.id_number FROM org_activity_persons ap"
+                                          " JOIN persons p ON p.id = ap.person_id"
+                                          " WHERE ap.activity_id = ? ORDER BY ap.person_id",
+                                          err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, id);
+    int n = 0, rc;
+    while ((rc = store_step(st, err)) == STORE_ROW && n < ORG_ACTIVITY_PERSONS_MAX)
+        out[n++] = strdup(store_column_text(st, 0));
+    store_stmt_reset(st);
+    for (int i = 0; i < n; i++)
+        if (!out[i])
+            abort();
+    return rc < 0 ? rc : n;
+}
+
+int org_activity_export_list(struct store *s, const char *region, org_activity_fn fn, void *ctx,
+                             struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(
+        s,
+        "SELECT a.id, a.org_id, a.kind, a.title, a.place, a.note, a.participants, a.occurred_at"
+        " FROM org_activities a WHERE a.region_code >= ? AND a.region_code < ? ORDER BY a.id",
+        err);
+    if (!st)
+        return -EP_EINTERNAL;
+    region_bind_range(st, 1, region);
+    char *numbers[ORG_ACTIVITY_PERSONS_MAX];
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        struct org_activity_row row = {
+            .id = store_column_int64(st, 0),
+            .org_id = store_column_int64(st, 1),
+            .kind = store_column_text(st, 2),
+            .title = store_column_text(st, 3),
+            .place = store_column_is_null(st, 4) ? NULL : store_column_text(st, 4),
+            .note = store_column_is_null(st, 5) ? NULL : store_column_text(st, 5),
+            .participants = store_column_int64(st, 6),
+            .occurred_at = store_column_text(st, 7),
+            .id_numbers = (const char *const *)numbers,
+        };
+        if ((rc = activity_id_numbers(s, row.id, numbers, err)) < 0)
+            break;
+        row.npersons = rc;
+        rc = fn(&row, ctx);
+        for (int i = 0; i < row.npersons; i++)
+            free(numbers[i]);
+        if (rc != 0)
+            break;
+    }
+    store_stmt_reset(st);
+    return rc == STORE_DONE ? 0 : rc;
 }
 
 int org_activity_kind_check(const char *kind, const char *field, struct ep_error *err)

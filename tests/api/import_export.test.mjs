@@ -330,7 +330,7 @@ test('bytes invalid in the encoding of the file stop the import with the line nu
 test('export persons CSV: BOM, Chinese header, masked by default, round trip with --full', () => {
   const masked = srv.cli(['export', 'persons', '--region', '4311']);
   assert.equal(masked.status, 0, masked.stderr);
-  assert.ok(masked.stdout.startsWith('\uFEFF人员ID,姓名,性别,出生日期,身份证号,电话,住户ID,网格编码\r\n'));
+  assert.ok(masked.stdout.startsWith('\uFEFF人员ID,姓名,性别,出生日期,身份证号,电话,住户ID,网格编码,是否户主,责任网格\r\n'));
   const rows = parseCsv(masked.stdout.slice(1)).slice(1);
   assert.equal(rows.length, imported.length);
   for (const r of rows) {
@@ -511,8 +511,64 @@ test('--map and --ids: a persons file names its households by the 户编号 of t
   assert.equal(srv.snapshot(), snap);
 });
 
-test('every export re-imports into another system: grids, households, persons and teams come back in the same columns', async () => {
-  const kinds = ['grids', 'households', 'persons', 'teams'];
+let branchId; // a temporary branch of O1, dissolved
+test('orgs (a dissolved branch), members, household heads and grid duties go in by the columns the exports write; bad rows name line and column', async () => {
+  const orgId = orgMap.ids.O1;
+  const [a, b, c] = imported;
+  // 撤销日期: the branch is dissolved after the last row (branches first).
+  const branch = srv.cli(['import', 'orgs', file('编号,名称,类别,地区编码,上级ID,成立日期,撤销日期\n'
+    + `T9,茶亭临时党支部,临时,431122101201,${orgId},2020-01-20,2020-03-01\n`)]);
+  assert.equal(branch.status, 0, branch.stderr);
+  branchId = branch.stdout.trim().split(',')[1];
+  const got = await admin.get(`/api/v1/orgs/${branchId}`);
+  assert.deepEqual([got.body.parent_id, got.body.status, got.body.dissolved_date], [Number(orgId), 'dissolved', '2020-03-01']);
+  const m = srv.cli(['import', 'members', file(`党组织ID,姓名,身份证号,职务,加入日期\n${orgId},${a.name},${a.id},书记,2020-01-05\n${orgId},,${b.id},,2020-01-06\n`)]);
+  assert.equal(m.status, 0, m.stderr);
+  assert.match(m.stderr, /新党员编号:\d+ 至 \d+/);
+  // An activity of the branch before it was dissolved; a hostile note.
+  const act = srv.cli(['import', 'activities', file('党组织ID,日期,类型,主题,参加人员身份证号,备注\n'
+    + `${branchId},2020-02-10T09:30:00+08:00,志愿服务,"卡口值守, 第一天",${c.id},"=1+1\n<b>两行</b>"\n`)]);
+  assert.equal(act.status, 0, act.stderr);
+  assert.match(act.stderr, /新组织活动编号:\d+ 至 \d+/);
+  // The persons file carries the back-references: 是否户主, 责任网格.
+  const head = person(50);
+  const p = srv.cli(['import', 'persons', file(`姓名,身份证号,住户ID,是否户主,责任网格\n${head.name},${head.id},${households.H2},是,${GRID_B}\n`)]);
+  assert.equal(p.status, 0, p.stderr);
+  const pid = Number(p.stderr.match(/新人员编号:(\d+)/)[1]);
+  imported.push({ ...head, grid: GRID_A });
+  assert.equal((await admin.get(`/api/v1/households/${households.H2}`)).body.head_person_id, pid);
+  const idOf = async (x) => (await admin.get(`/api/v1/persons?region=4311&name=${encodeURIComponent(x.name)}`)).body.items[0].id;
+  const put = await admin.req('PUT', `/api/v1/grid-duties/${GRID_A}`, { responsible_person_id: await idOf(a), helper_person_ids: [await idOf(b)] });
+  assert.equal(put.status, 200, put.text);
+  const duties = (await admin.get('/api/v1/grid-duties?region=431122101201')).body.items;
+  assert.deepEqual(duties.map((d) => d.responsible?.person_id), [await idOf(a), pid]);
+
+  const snap = srv.snapshot();
+  const [p51, p52, p53, p54] = [51, 52, 53, 54].map((k) => person(k));
+  const bad = srv.cli(['import', 'persons', file('姓名,身份证号,网格编码,是否户主,责任网格\n'
+    + `${p51.name},${p51.id},${GRID_A},是,\n${p52.name},${p52.id},${GRID_A},,${GRID_B}\n`
+    + `${p53.name},${p53.id},${GRID_A},也许,\n${p54.name},${p54.id},${GRID_A},,431122101201099\n`)]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /第 2 行: 是否户主 \(is_head\): 没有住户ID,不能是户主/);
+  assert.match(bad.stderr, new RegExp(`第 3 行: 责任网格 \\(responsible_grids\\): ${GRID_B}:网格 ${GRID_B} 已有责任人 ${head.name}`));
+  assert.match(bad.stderr, /第 4 行: 是否户主 \(is_head\): 应为 是 或 否/);
+  assert.match(bad.stderr, /第 5 行: 责任网格 \(responsible_grids\): 431122101201099:.*不存在/);
+  const badOrg = srv.cli(['import', 'orgs', file(`编号,名称,类别,地区编码,成立日期,撤销日期\nX,某支部,临时,431122101201,2020-02-01,2020-01-01\n`)]);
+  assert.equal(badOrg.status, 1);
+  assert.match(badOrg.stderr, /第 2 行: 撤销日期: 不能早于成立日期/);
+  const badMember = srv.cli(['import', 'members', file(`党组织ID,姓名,身份证号\n${orgId},张冠李戴,${c.id}\n`)], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(badMember.status, 1);
+  assert.match(badMember.stderr, /line 2: person_name: differs from the name registered/);
+  assert.equal(srv.snapshot(), snap);
+  // Without --full the ID numbers leave masked, like the persons'.
+  const masked = parseCsv(srv.cli(['export', 'members', '--region', '431122']).stdout.slice(1));
+  assert.deepEqual(masked[0], ['党员记录ID', '党组织ID', '姓名', '身份证号', '职务', '加入日期']);
+  assert.deepEqual(masked.slice(1).map((r) => [r[2], r[4], r[5]]), [[a.name, '书记', '2020-01-05'], [b.name, '党员', '2020-01-06']]);
+  assert.match(masked[1][3], /^\d{4}\*{10}[\dX]{4}$/);
+});
+
+test('every export re-imports into another system: grids, households, persons (heads, grid duties), orgs, members, teams and activities come back in the same columns', async () => {
+  const kinds = ['grids', 'households', 'persons', 'orgs', 'members', 'teams', 'activities'];
   const exported = (s, kind) => {
     const r = s.cli(['export', kind, '--region', '4311', '--full']);
     assert.equal(r.status, 0, r.stderr);
@@ -526,20 +582,29 @@ test('every export re-imports into another system: grids, households, persons an
       ['431124', '道县'], ['431124101', '梅花镇'], ['431124101201', '贵头村']]) {
       assert.equal((await root.post('/api/v1/regions', { code, name })).status, 201);
     }
-    const run = (...args) => { const r = other.cli(args); assert.equal(r.status, 0, r.stderr); };
+    const run = (...args) => { // every import says which ids (or codes) it made
+      const r = other.cli(args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /新\S+(编号|编码):\d+ 至 \d+/);
+      return r.stdout;
+    };
     const into = (name, text) => { const p = path.join(other.dir, name); writeFileSync(p, text); return p; };
     const map = (name) => path.join(other.dir, name);
     run('import', 'grids', files.grids); // the grids keep their codes
     // This system has records of its own first, so that every id differs.
     run('import', 'households', into('own-h.csv', `网格编码,地址\n${GRID_C},本地一户\n`));
-    run('import', 'persons', into('own-p.csv', `姓名,身份证号,网格编码\n本地人员,${idNumber('43112419700101555')},${GRID_C}\n`));
+    const own = idNumber('43112419700101555');
+    run('import', 'persons', into('own-p.csv', `姓名,身份证号,网格编码\n本地人员,${own},${GRID_C}\n`));
+    const ownOrg = run('import', 'orgs', into('own-o.csv', '编号,名称,类别,地区编码,成立日期\nown,本地党支部,常设,431124101201,2020-01-01\n')).trim().split(',')[1];
+    run('import', 'members', into('own-m.csv', `党组织ID,身份证号\n${ownOrg},${own}\n`));
+    run('import', 'activities', into('own-a.csv', `党组织ID,日期,类型,主题,参加人数\n${ownOrg},2020-02-02,会议,本地例会,5\n`));
     run('import', 'households', files.households, '--map', map('h.csv'));
     run('import', 'persons', files.persons, '--ids', map('h.csv'), '--map', map('p.csv'));
-    run('import', 'orgs', into('orgs.csv', '编号,名称,类别,地区编码,成立日期\n'
-      + `own,本地党支部,常设,431124101201,2020-01-01\n${orgMap.ids.O1},茶亭社区党支部,常设,431122101201,2020-01-01\n`),
-    '--map', map('o.csv'));
+    run('import', 'orgs', files.orgs, '--map', map('o.csv'));
+    run('import', 'members', files.members, '--ids', map('o.csv'), '--map', map('m.csv'));
     run('import', 'teams', files.teams, '--ids', map('o.csv'), '--map', map('t.csv'));
-    const ids = Object.fromEntries(['h', 'p', 'o', 't'].map((m) => [m, readMap(map(`${m}.csv`)).ids]));
+    run('import', 'activities', files.activities, '--ids', map('o.csv'), '--map', map('a.csv'));
+    const ids = Object.fromEntries(['h', 'p', 'o', 'm', 't', 'a'].map((m) => [m, readMap(map(`${m}.csv`)).ids]));
     assert.ok(Object.entries(ids.h).every(([from, to]) => from !== to), 'new household ids');
     // Export again: the same rows, the ids translated through the mapping files.
     const via = (m, v) => (v === '' ? '' : ids[m][v]);
@@ -553,11 +618,24 @@ test('every export re-imports into another system: grids, households, persons an
     }
     assert.deepEqual(again.grids, before.grids);
     assert.deepEqual(again.households.filter((r) => r[2] !== '本地一户'),
-      before.households.map(([id, ...rest]) => [via('h', id), ...rest]));
+      before.households.map(([id, grid, address, head, n]) => [via('h', id), grid, address, via('p', head), n]));
+    assert.ok(before.households.some((r) => r[3] !== ''), 'a household with a head');
     assert.deepEqual(again.persons.filter((r) => r[1] !== '本地人员'),
-      before.persons.map((r) => [via('p', r[0]), ...r.slice(1, 6), via('h', r[6]), r[7]]));
+      before.persons.map((r) => [via('p', r[0]), ...r.slice(1, 6), via('h', r[6]), ...r.slice(7)]));
+    assert.deepEqual(before.persons.filter((r) => r[9]).map((r) => r[9]).sort(), [GRID_A, GRID_B]);
+    assert.equal(before.persons.filter((r) => r[8] === '是').length, 1);
+    // orgs: 编号, 名称, 类别, 地区编码, 上级编号 (a row above), 上级ID, 驻地, 成立日期, 撤销日期
+    assert.deepEqual(again.orgs.slice(1), before.orgs.map((r) => [via('o', r[0]), ...r.slice(1, 4), via('o', r[4]), ...r.slice(5)]));
+    assert.deepEqual(before.orgs.map((r) => [r[4] !== '', r[8]]), [[false, ''], [true, '2020-03-01']]);
+    assert.deepEqual(again.members.slice(1), before.members.map((r) => [via('m', r[0]), via('o', r[1]), ...r.slice(2)]));
+    assert.equal(again.members.length, 3);
     assert.deepEqual(again.teams, before.teams.map((r) => [via('t', r[0]), r[1], r[2], via('o', r[3]), ...r.slice(4)]));
     assert.equal(again.teams.length, 4); // both teams, two members each
+    assert.deepEqual(again.activities.slice(1), before.activities.map((r) => [via('a', r[0]), via('o', r[1]), ...r.slice(2)]));
+    assert.deepEqual(before.activities.map((r) => [r[3], r[6], r[7].split('、').length]), [['誓师/请战', '30', 2], ['学习', '1', 1], ['志愿服务', '1', 1]]);
+    assert.equal(before.activities[2][8], "'=1+1\n<b>两行</b>"); // guarded on the way out, not in the data
+    const note = (await root.get(`/api/v1/org-activities/${ids.a[before.activities[2][0]]}`)).body.note;
+    assert.equal(note, '=1+1\n<b>两行</b>');
     // The export's formula guard ("'=...") did not stay in the data.
     const hh = await root.get(`/api/v1/households?region=${GRID_C}`);
     assert.ok(hh.body.items.some((x) => x.address === '=贵头村 9 号'), JSON.stringify(hh.body.items));
