@@ -54,10 +54,75 @@ static void count_cell(struct buf *b, const char *label, long long n)
     buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", label, count_format(n, x));
 }
 
-/* The goods of a row ("N95口罩 1,000 只、…") and the end of the row. */
+/* The larger units a quantity of "unit" is read in once large, largest
+ * first (grams as 千克 or 吨, as the supplies page shows them): never a sum
+ * across items, only one item's quantity in a unit people use. */
+struct scale {
+    long long size;   /* base units per unit */
+    const char *name; /* the unit's name */
+};
+static const struct scale grams[] = {{1000000, "吨"}, {1000, "千克"}, {0, NULL}};
+static const struct scale kilos[] = {{1000, "吨"}, {0, NULL}};
+static const struct scale millilitres[] = {{1000, "升"}, {0, NULL}};
+
+/* The unit "q" of "unit" reads in: a scale, or NULL for the unit itself. */
+static const struct scale *scale_for(long long q, const char *unit)
+{
+    const struct scale *s = NULL;
+    if (!strcmp(unit, "g") || !strcmp(unit, "克"))
+        s = grams;
+    else if (!strcmp(unit, "kg") || !strcmp(unit, "千克") || !strcmp(unit, "公斤"))
+        s = kilos;
+    else if (!strcmp(unit, "mL") || !strcmp(unit, "ml") || !strcmp(unit, "毫升"))
+        s = millilitres;
+    for (; s && s->size; s++)
+        if (q >= s->size)
+            return s;
+    return NULL;
+}
+
+/* "q" base units in units of "size" base units, at most three decimals,
+ * thousands separated ("7.5", "1,234.568", "-2") into "out". */
+static const char *amount_format(long long q, long long size, char out[48])
+{
+    if (q < 0) {
+        char positive[48];
+        snprintf(out, 48, "-%s", amount_format(-q, size, positive));
+        return out;
+    }
+    char whole[32];
+    /* three decimals, rounded half up (size > 0, q >= 0) */
+    long long frac = ((q % size) * 1000 + size / 2) / size, w = q / size;
+    if (frac == 1000) {
+        w++;
+        frac = 0;
+    }
+    count_format(w, whole);
+    if (!frac) {
+        snprintf(out, 48, "%s", whole);
+        return out;
+    }
+    char digits[24];
+    snprintf(digits, sizeof digits, "%03lld", frac);
+    for (size_t n = strlen(digits); n && digits[n - 1] == '0'; n--)
+        digits[n - 1] = '\0';
+    snprintf(out, 48, "%s.%s", whole, digits);
+    return out;
+}
+
+/* " 7.5 吨" or " 1,000 只": a quantity of "unit" as people read it. */
+static void quantity_put(struct buf *b, long long q, const char *unit)
+{
+    char x[48];
+    const struct scale *s = scale_for(q, unit);
+    buf_appendf(b, " %s ", amount_format(q, s ? s->size : 1, x));
+    buf_put_html(b, s ? s->name : unit);
+}
+
+/* The goods of a row ("N95口罩 1,000 只、大米 10 吨…", each item in its own
+ * units) and the end of the row. */
 static void goods_cell(struct buf *b, const json_t *r)
 {
-    char x[32];
     size_t k;
     json_t *g;
     json_array_foreach(json_object_get(r, "goods"), k, g)
@@ -65,8 +130,7 @@ static void goods_cell(struct buf *b, const json_t *r)
         if (k)
             buf_puts(b, "、");
         buf_put_html(b, jstr(g, "item_name"));
-        buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
-        buf_put_html(b, jstr(g, "unit"));
+        quantity_put(b, jint(g, "quantity"), jstr(g, "unit"));
     }
     buf_puts(b, "</td></tr>");
 }
@@ -107,7 +171,7 @@ static const char style[] =
 static void render_html(const json_t *page, struct buf *b)
 {
     const json_t *totals = json_object_get(page, "totals");
-    char money[32], x[32];
+    char money[32], x[32], q[48];
     supply_money_format(jint(totals, "money_fen"), money);
     buf_puts(b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -153,12 +217,17 @@ static void render_html(const json_t *page, struct buf *b)
         buf_puts(b, "<tr><td>");
         buf_put_html(b, jstr(r, "item_name"));
         buf_puts(b, "</td>");
-        count_cell(b, "受赠", jint(r, "donated"));
-        count_cell(b, "已分配", jint(r, "allocated"));
-        count_cell(b, "消耗或调整", jint(r, "consumed_or_adjusted"));
-        count_cell(b, "库存", jint(r, "in_stock"));
-        buf_puts(b, "<td>");
-        buf_put_html(b, jstr(r, "unit"));
+        /* the row in the unit its donated quantity reads in */
+        const struct scale *sc = scale_for(jint(r, "donated"), jstr(r, "unit"));
+        static const char *const cols[][2] = {{"受赠", "donated"},
+                                              {"已分配", "allocated"},
+                                              {"消耗或调整", "consumed_or_adjusted"},
+                                              {"库存", "in_stock"}};
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", cols[c][0],
+                        amount_format(jint(r, cols[c][1]), sc ? sc->size : 1, q));
+        buf_puts(b, "<td data-label=\"单位\">");
+        buf_put_html(b, sc ? sc->name : jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
     buf_puts(b,
@@ -200,8 +269,7 @@ static void render_html(const json_t *page, struct buf *b)
             if (k)
                 buf_puts(b, "<br>");
             buf_put_html(b, jstr(l, "item_name"));
-            buf_appendf(b, " %s ", count_format(jint(l, "quantity"), x));
-            buf_put_html(b, jstr(l, "unit"));
+            quantity_put(b, jint(l, "quantity"), jstr(l, "unit"));
             size_t j;
             json_t *w;
             json_array_foreach(json_object_get(l, "went"), j, w)
@@ -214,7 +282,7 @@ static void render_html(const json_t *page, struct buf *b)
                                                                : jstr(w, "kind"));
                 buf_puts(&went, " ");
                 buf_put_html(&went, jstr(l, "item_name"));
-                buf_appendf(&went, " %s", count_format(jint(w, "quantity"), x));
+                quantity_put(&went, jint(w, "quantity"), jstr(l, "unit"));
             }
         }
         buf_appendf(b,
