@@ -39,7 +39,7 @@ try {
     await crawl(page, {
       perRoute: 1,
       onPage: async (href) => {
-        if (shot.has(routeKey(href))) return;
+        if (shot.has(routeKey(href)) || routeKey(href) === '/') return; // "/" is the role's home, shot as itself
         shot.add(routeKey(href));
         mine.push(href);
         await shoot(page, `${role}-${slug(href)}-1440`);
@@ -58,7 +58,7 @@ try {
       await page.goto(href);
       if (href === '/') await page.locator('input[name=username]').waitFor();
       else await settle(page);
-      await shoot(page, `public-${href === '/' ? 'login' : slug(href)}-${viewport.width}`);
+      await shoot(page, `${href === '/' ? 'public-login' : slug(href)}-${viewport.width}`);
     }
     await page.context().close();
   }

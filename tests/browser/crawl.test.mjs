@@ -211,3 +211,26 @@ describe('every page as every role', { concurrency: 4 }, () => {
     });
   }
 });
+
+// The pages without a login, on a phone: the public bulletin and the
+// donation disclosure, where an item counted in grams reads in 吨 or 千克
+// (the demo's rice: donated in grams, shown as the supplies page shows it).
+test('the public pages on a phone: no overflow, axe-core, grams as 吨', async () => {
+  const page = await openCrawlPage(browser, srv, { viewport: PHONE });
+  for (const href of ['/public/bulletin', '/public/donations']) {
+    await page.goto(href);
+    note(`public 375 ${href}`, [...(await phoneProblems(page, { all: false })), ...(await axeProblems(page)), ...page.errors.splice(0)]);
+  }
+  const pub = await (await fetch(`${srv.url}/public/donations`)).json();
+  const rice = pub.totals.by_item.find((i) => i.unit === 'g');
+  assert.ok(rice && rice.donated >= 1e6, 'the demo donated rice by the gram');
+  const row = page.locator('#by-item tbody tr', { hasText: rice.item_name });
+  assert.deepEqual(await row.locator('td').allTextContents(), [
+    rice.item_name, ...['donated', 'allocated', 'consumed_or_adjusted', 'in_stock'].map((k) =>
+      (rice[k] / 1e6).toLocaleString('en', { maximumFractionDigits: 3 })), '吨']);
+  assert.match(await page.locator('#donations').textContent(), new RegExp(`${rice.item_name} [\\d,.]+ (吨|千克)`));
+  await page.context().close();
+  const mine = [...problems].filter(([k]) => k.startsWith('public '));
+  for (const [k, v] of mine) console.log(`# ${k}\n#   ${v.join('\n#   ')}`);
+  assert.deepEqual(mine, []);
+});

@@ -110,13 +110,15 @@ static const char *amount_format(long long q, long long size, char out[48])
     return out;
 }
 
-/* " 7.5 吨" or " 1,000 只": a quantity of "unit" as people read it. */
+/* " 7.5 吨" or " 1,000 只": a quantity of "unit" as people read it (the
+ * number and its unit kept on one line). */
 static void quantity_put(struct buf *b, long long q, const char *unit)
 {
     char x[48];
     const struct scale *s = scale_for(q, unit);
-    buf_appendf(b, " %s ", amount_format(q, s ? s->size : 1, x));
+    buf_appendf(b, " <span class=\"q\">%s ", amount_format(q, s ? s->size : 1, x));
     buf_put_html(b, s ? s->name : unit);
+    buf_puts(b, "</span>");
 }
 
 /* The goods of a row ("N95口罩 1,000 只、大米 10 吨…", each item in its own
@@ -154,6 +156,7 @@ static const char style[] =
     ".n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
     "td:first-child{white-space:nowrap}"
     ".went{font-size:10pt}"
+    ".q{white-space:nowrap}"
     "a{color:#036}"
     "@media(max-width:600px){article{margin:1em auto;padding:0 .8em;font-size:12pt}"
     "h1{font-size:18pt}"
