@@ -138,8 +138,9 @@ static void goods_cell(struct buf *b, const json_t *r)
 }
 
 /* The page's style: the public bulletin's (official, serif, red title); the
- * tables scroll inside their box, and on a phone the long table of donations
- * turns into one block per donation, so the page is never wider than it. */
+ * tables scroll inside their box (focusable, so a keyboard scrolls it too),
+ * and on a phone the long table of donations turns into one block per
+ * donation, so the page is never wider than it. */
 static const char style[] =
     "<style>"
     "body{font-family:'FangSong','STFangsong','Noto Serif CJK SC',serif;color:#000;"
@@ -194,9 +195,11 @@ static void render_html(const json_t *page, struct buf *b)
                 "<a href=\"/public/donations.csv%s%s\" download>下载 CSV</a></p>",
                 count_format(jint(totals, "donations"), x), money, kind ? "?donor_kind=" : "",
                 kind ? kind : "");
-    buf_puts(b, "<h2>按捐赠方类别汇总</h2><div class=\"table\"><table id=\"by-donor-kind\">"
-                "<thead><tr><th>类别</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
-                "<th>物资</th></tr></thead><tbody>");
+    buf_puts(
+        b,
+        "<h2>按捐赠方类别汇总</h2><div class=\"table\" tabindex=\"0\"><table id=\"by-donor-kind\">"
+        "<thead><tr><th>类别</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+        "<th>物资</th></tr></thead><tbody>");
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(totals, "by_donor_kind"), i, r)
@@ -211,10 +214,12 @@ static void render_html(const json_t *page, struct buf *b)
         goods_cell(b, r);
     }
     buf_puts(b, "</tbody></table></div>");
-    buf_puts(b, "<h2>按物资汇总</h2><div class=\"table\"><table id=\"by-item\"><thead><tr>"
-                "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
-                "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
-                "</tr></thead><tbody>");
+    buf_puts(
+        b,
+        "<h2>按物资汇总</h2><div class=\"table\" tabindex=\"0\"><table id=\"by-item\"><thead><tr>"
+        "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
+        "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
+        "</tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_item"), i, r)
     {
         buf_puts(b, "<tr><td>");
@@ -233,10 +238,10 @@ static void render_html(const json_t *page, struct buf *b)
         buf_put_html(b, sc ? sc->name : jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b,
-             "</tbody></table></div><h2>按月汇总</h2><div class=\"table\"><table id=\"by-month\">"
-             "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
-             "<th>物资</th></tr></thead><tbody>");
+    buf_puts(b, "</tbody></table></div><h2>按月汇总</h2><div class=\"table\" tabindex=\"0\"><table "
+                "id=\"by-month\">"
+                "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+                "<th>物资</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_month"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
@@ -247,7 +252,7 @@ static void render_html(const json_t *page, struct buf *b)
         buf_appendf(b, "<td class=\"n\">%s</td><td>", money);
         goods_cell(b, r);
     }
-    buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\">"
+    buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\" tabindex=\"0\">"
                 "<table id=\"donations\" class=\"stack\"><thead><tr><th>收据号</th><th>日期</th>"
                 "<th>捐赠方</th><th>受赠单位</th><th>物资</th><th class=\"n\">捐款</th>"
                 "<th>去向</th></tr></thead><tbody>");
