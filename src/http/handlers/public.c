@@ -102,11 +102,11 @@ static const char *amount_format(long long q, long long size, char out[48])
         snprintf(out, 48, "%s", whole);
         return out;
     }
-    char digits[24];
-    snprintf(digits, sizeof digits, "%03lld", frac);
-    for (size_t n = strlen(digits); n && digits[n - 1] == '0'; n--)
+    char digits[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                      (char)('0' + frac % 10), '\0'};
+    for (size_t n = 3; n && digits[n - 1] == '0'; n--)
         digits[n - 1] = '\0';
-    snprintf(out, 48, "%s.%s", whole, digits);
+    snprintf(out, 48, "%.31s.%.3s", whole, digits);
     return out;
 }
 
