@@ -559,7 +559,7 @@ void bulletin_html(const struct bulletin *b, struct buf *out)
     buf_appendf(out, "<p class=\"date\">(%d年%d月%d日)</p>", y, m, d);
     paragraphs(b, out, "<p>", "</p>", 1);
     if (b->nchildren) {
-        buf_puts(out, "<div class=\"table\"><table><thead><tr><th>地区</th>");
+        buf_puts(out, "<div class=\"table\" tabindex=\"0\"><table><thead><tr><th>地区</th>");
         static const size_t shown[] = {0, 1, 2, 3, 5, 7, 9, 11, 13, 14};
         for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
             buf_appendf(out, "<th>%s</th>", columns[shown[i]].zh);

@@ -130,3 +130,122 @@ async function pick(kind, scope, name, text) {
 export const pickRegion = (scope, name, text) => pick('region', scope, name, text);
 export const pickPerson = (scope, name, text) => pick('person', scope, name, text);
 export const pickOrg = (scope, name, text) => pick('org', scope, name, text);
+
+// ---- the crawler: every page a role reaches from its home (crawl.test.mjs, scripts/screenshots)
+
+// The demo city's users (src/gen/demo.c), one of each role, all with this password.
+export const DEMO_PASSWORD = 'Demo-2026';
+export const DEMO_ROLES = [
+  ['grid_worker', 'grid_yongjingyuan'],
+  ['commander', 'commander_city'],
+  ['health', 'health_city'],
+  ['supplies', 'supplies_city'],
+  ['organiser', 'organiser_city'],
+  ['inspector', 'inspector_city'],
+  ['viewer', 'viewer_city'],
+  ['admin', 'admin'],
+];
+export const WIDE = { width: 1440, height: 900 };
+export const PHONE = { width: 375, height: 740 };
+
+// The pattern of a page's URL, one page standing for all of its kind:
+// numbers (region codes, ids) as ":n"; of the query, the names of the keys
+// (?status=open and ?status=resolved show the same page), and the values
+// of those that switch to another view (tab, box, wall):
+// "/regions/:n", "/supplies/:n?tab=ledger", "/alerts/:n?severity&status".
+const VIEW_KEYS = new Set(['tab', 'box', 'wall']);
+export function routeKey(href) {
+  const u = new URL(href, 'http://x');
+  const path = u.pathname.split('/').map((s) => s.replace(/^\d+$/, ':n')).join('/');
+  const q = [...new Set([...u.searchParams].map(([k, v]) => (VIEW_KEYS.has(k) ? `${k}=${v}` : k)))].sort().join('&');
+  return q ? `${path}?${q}` : path;
+}
+
+// What a link is: an app page (opened in place), a server page (/public/..,
+// /api/docs: its own document) or a file to fetch (downloads, /api/v1/...).
+export function linkKind(href, download) {
+  const u = new URL(href, 'http://x');
+  if (download || u.pathname.startsWith('/api/v1/') || /\.[a-z0-9]+$/i.test(u.pathname)) return 'file';
+  if (u.pathname.startsWith('/public/') || u.pathname.startsWith('/api/')) return 'server';
+  return 'app';
+}
+
+// Waits until the page has loaded what it shows: no API call under way (the
+// event stream aside) and no "加载中" box, twice 40 ms apart.
+export async function settle(page, { timeout = 8000 } = {}) {
+  const end = Date.now() + timeout;
+  let calm = 0;
+  while (Date.now() < end) {
+    const busy = page.inflight.size > 0 || (await page.evaluate(() => !!document.querySelector('main .loading, main [aria-busy=true]')));
+    calm = busy ? 0 : calm + 1;
+    if (calm >= 2) return;
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  throw new Error(`${page.url()}: still loading after ${timeout} ms (${[...page.inflight].join(', ')})`);
+}
+
+// A page for crawling: openPage's, also counting API calls under way and
+// recording API answers >= 400 in page.errors.
+export async function openCrawlPage(browser, srv, options) {
+  const page = await openPage(browser, srv, options);
+  page.inflight = new Set();
+  const api = (r) => new URL(r.url()).pathname.startsWith('/api/') && !r.url().includes('/api/v1/events');
+  page.on('request', (r) => api(r) && page.inflight.add(r));
+  page.on('requestfinished', (r) => page.inflight.delete(r));
+  page.on('requestfailed', (r) => page.inflight.delete(r));
+  page.on('response', (r) => {
+    if (api(r.request()) && r.status() >= 400 && r.status() < 500) page.errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  return page;
+}
+
+// Opens "href" in the app as a click on a link does (history, no reload) and waits for it.
+export async function visit(page, href) {
+  await page.evaluate((u) => {
+    history.pushState(null, '', u);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, href);
+  await settle(page);
+}
+
+// The same-origin links of the page: [{href, kind}] (href: path and query).
+export async function pageLinks(page) {
+  const links = await page.locator('a[href]').evaluateAll((as) =>
+    as.map((a) => ({ href: a.href, download: a.hasAttribute('download'), origin: a.origin })));
+  const origin = new URL(page.url()).origin;
+  return links.filter((l) => l.origin === origin).map((l) => {
+    const u = new URL(l.href);
+    return { href: u.pathname + u.search, kind: linkKind(u.pathname, l.download) };
+  });
+}
+
+// Crawls the app from the page's current URL: each app page linked from a
+// page it saw, at most "perRoute" pages of a route pattern, breadth first,
+// calling "onPage(href)" on each (after it settled).  Returns {pages: [href],
+// others: [{href, kind}]} (server pages and files linked, not opened).
+export async function crawl(page, { perRoute = 1, onPage } = {}) {
+  const start = new URL(page.url());
+  const queue = [start.pathname + start.search];
+  const seen = new Set(queue);
+  const perKey = new Map();
+  const pages = [];
+  const others = new Map();
+  while (queue.length) {
+    const href = queue.shift();
+    const key = routeKey(href);
+    if ((perKey.get(key) ?? 0) >= perRoute) continue;
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    if (pages.length) await visit(page, href);
+    else await settle(page);
+    pages.push(href);
+    await onPage?.(href);
+    for (const l of await pageLinks(page)) {
+      if (l.kind !== 'app') others.set(l.href, l);
+      else if (!seen.has(l.href)) {
+        seen.add(l.href);
+        queue.push(l.href);
+      }
+    }
+  }
+  return { pages, others: [...others.values()] };
+}

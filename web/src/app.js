@@ -123,9 +123,9 @@ function Header({ session, root, lang, onLang, onLogout, page, regionCode }) {
     <div class="tools">
       ${session &&
       html`<div class="whoami" aria-label=${t('header.user')}>
-        <span class="display-name">${session.user.display_name}</span>
+        <span class="display-name" translate=${false}>${session.user.display_name}</span>
         <span class="role">${t(`role.${session.user.role}`)}</span>
-        <span class="scope" title=${t('header.scope')}>${root?.name ?? session.user.scope}</span>
+        <span class="scope" translate=${false} title=${t('header.scope')}>${root?.name ?? session.user.scope}</span>
         <${OutboxCount} />
       </div>`}
       <${LangSwitch} lang=${lang} onChange=${onLang} />

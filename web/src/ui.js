@@ -163,9 +163,11 @@ export function ErrorBox({ error, onRetry }) {
 // "hrefOf(code)" makes each link; the last item is the current page.
 export function Breadcrumb({ path, scope, hrefOf }) {
   // Ancestors above the jurisdiction are not the user's to open (403).
+  // The names are data, not words to translate: translate=${false} (Preact
+  // sets the property, the attribute reads "no"; "no" itself would be true).
   const visible = path.filter((p) => p.code.startsWith(scope));
   return html`<nav class="breadcrumb" aria-label=${t('regions.breadcrumb')}>
-    <ol>
+    <ol translate=${false}>
       ${visible.map((p, i) =>
         i === visible.length - 1
           ? html`<li key=${p.code} aria-current="page">${p.name}</li>`

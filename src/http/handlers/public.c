@@ -54,10 +54,77 @@ static void count_cell(struct buf *b, const char *label, long long n)
     buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", label, count_format(n, x));
 }
 
-/* The goods of a row ("N95口罩 1,000 只、…") and the end of the row. */
+/* The larger units a quantity of "unit" is read in once large, largest
+ * first (grams as 千克 or 吨, as the supplies page shows them): never a sum
+ * across items, only one item's quantity in a unit people use. */
+struct scale {
+    long long size;   /* base units per unit */
+    const char *name; /* the unit's name */
+};
+static const struct scale grams[] = {{1000000, "吨"}, {1000, "千克"}, {0, NULL}};
+static const struct scale kilos[] = {{1000, "吨"}, {0, NULL}};
+static const struct scale millilitres[] = {{1000, "升"}, {0, NULL}};
+
+/* The unit "q" of "unit" reads in: a scale, or NULL for the unit itself. */
+static const struct scale *scale_for(long long q, const char *unit)
+{
+    const struct scale *s = NULL;
+    if (!strcmp(unit, "g") || !strcmp(unit, "克"))
+        s = grams;
+    else if (!strcmp(unit, "kg") || !strcmp(unit, "千克") || !strcmp(unit, "公斤"))
+        s = kilos;
+    else if (!strcmp(unit, "mL") || !strcmp(unit, "ml") || !strcmp(unit, "毫升"))
+        s = millilitres;
+    for (; s && s->size; s++)
+        if (q >= s->size)
+            return s;
+    return NULL;
+}
+
+/* "q" base units in units of "size" base units, at most three decimals,
+ * thousands separated ("7.5", "1,234.568", "-2") into "out". */
+static const char *amount_format(long long q, long long size, char out[48])
+{
+    if (q < 0) {
+        char positive[48];
+        snprintf(out, 48, "-%s", amount_format(-q, size, positive));
+        return out;
+    }
+    char whole[32];
+    /* three decimals, rounded half up (size > 0, q >= 0) */
+    long long frac = ((q % size) * 1000 + size / 2) / size, w = q / size;
+    if (frac == 1000) {
+        w++;
+        frac = 0;
+    }
+    count_format(w, whole);
+    if (!frac) {
+        snprintf(out, 48, "%s", whole);
+        return out;
+    }
+    char digits[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                      (char)('0' + frac % 10), '\0'};
+    for (size_t n = 3; n && digits[n - 1] == '0'; n--)
+        digits[n - 1] = '\0';
+    snprintf(out, 48, "%.31s.%.3s", whole, digits);
+    return out;
+}
+
+/* " 7.5 吨" or " 1,000 只": a quantity of "unit" as people read it (the
+ * number and its unit kept on one line). */
+static void quantity_put(struct buf *b, long long q, const char *unit)
+{
+    char x[48];
+    const struct scale *s = scale_for(q, unit);
+    buf_appendf(b, " <span class=\"q\">%s ", amount_format(q, s ? s->size : 1, x));
+    buf_put_html(b, s ? s->name : unit);
+    buf_puts(b, "</span>");
+}
+
+/* The goods of a row ("N95口罩 1,000 只、大米 10 吨…", each item in its own
+ * units) and the end of the row. */
 static void goods_cell(struct buf *b, const json_t *r)
 {
-    char x[32];
     size_t k;
     json_t *g;
     json_array_foreach(json_object_get(r, "goods"), k, g)
@@ -65,15 +132,15 @@ static void goods_cell(struct buf *b, const json_t *r)
         if (k)
             buf_puts(b, "、");
         buf_put_html(b, jstr(g, "item_name"));
-        buf_appendf(b, " %s ", count_format(jint(g, "quantity"), x));
-        buf_put_html(b, jstr(g, "unit"));
+        quantity_put(b, jint(g, "quantity"), jstr(g, "unit"));
     }
     buf_puts(b, "</td></tr>");
 }
 
 /* The page's style: the public bulletin's (official, serif, red title); the
- * tables scroll inside their box, and on a phone the long table of donations
- * turns into one block per donation, so the page is never wider than it. */
+ * tables scroll inside their box (focusable, so a keyboard scrolls it too),
+ * and on a phone the long table of donations turns into one block per
+ * donation, so the page is never wider than it. */
 static const char style[] =
     "<style>"
     "body{font-family:'FangSong','STFangsong','Noto Serif CJK SC',serif;color:#000;"
@@ -90,6 +157,7 @@ static const char style[] =
     ".n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
     "td:first-child{white-space:nowrap}"
     ".went{font-size:10pt}"
+    ".q{white-space:nowrap}"
     "a{color:#036}"
     "@media(max-width:600px){article{margin:1em auto;padding:0 .8em;font-size:12pt}"
     "h1{font-size:18pt}"
@@ -107,7 +175,7 @@ static const char style[] =
 static void render_html(const json_t *page, struct buf *b)
 {
     const json_t *totals = json_object_get(page, "totals");
-    char money[32], x[32];
+    char money[32], x[32], q[48];
     supply_money_format(jint(totals, "money_fen"), money);
     buf_puts(b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -127,9 +195,11 @@ static void render_html(const json_t *page, struct buf *b)
                 "<a href=\"/public/donations.csv%s%s\" download>下载 CSV</a></p>",
                 count_format(jint(totals, "donations"), x), money, kind ? "?donor_kind=" : "",
                 kind ? kind : "");
-    buf_puts(b, "<h2>按捐赠方类别汇总</h2><div class=\"table\"><table id=\"by-donor-kind\">"
-                "<thead><tr><th>类别</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
-                "<th>物资</th></tr></thead><tbody>");
+    buf_puts(
+        b,
+        "<h2>按捐赠方类别汇总</h2><div class=\"table\" tabindex=\"0\"><table id=\"by-donor-kind\">"
+        "<thead><tr><th>类别</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+        "<th>物资</th></tr></thead><tbody>");
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(totals, "by_donor_kind"), i, r)
@@ -144,27 +214,34 @@ static void render_html(const json_t *page, struct buf *b)
         goods_cell(b, r);
     }
     buf_puts(b, "</tbody></table></div>");
-    buf_puts(b, "<h2>按物资汇总</h2><div class=\"table\"><table id=\"by-item\"><thead><tr>"
-                "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
-                "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
-                "</tr></thead><tbody>");
+    buf_puts(
+        b,
+        "<h2>按物资汇总</h2><div class=\"table\" tabindex=\"0\"><table id=\"by-item\"><thead><tr>"
+        "<th>物资</th><th class=\"n\">受赠</th><th class=\"n\">已分配</th>"
+        "<th class=\"n\">消耗或调整</th><th class=\"n\">库存</th><th>单位</th>"
+        "</tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_item"), i, r)
     {
         buf_puts(b, "<tr><td>");
         buf_put_html(b, jstr(r, "item_name"));
         buf_puts(b, "</td>");
-        count_cell(b, "受赠", jint(r, "donated"));
-        count_cell(b, "已分配", jint(r, "allocated"));
-        count_cell(b, "消耗或调整", jint(r, "consumed_or_adjusted"));
-        count_cell(b, "库存", jint(r, "in_stock"));
-        buf_puts(b, "<td>");
-        buf_put_html(b, jstr(r, "unit"));
+        /* the row in the unit its donated quantity reads in */
+        const struct scale *sc = scale_for(jint(r, "donated"), jstr(r, "unit"));
+        static const char *const cols[][2] = {{"受赠", "donated"},
+                                              {"已分配", "allocated"},
+                                              {"消耗或调整", "consumed_or_adjusted"},
+                                              {"库存", "in_stock"}};
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+            buf_appendf(b, "<td class=\"n\" data-label=\"%s\">%s</td>", cols[c][0],
+                        amount_format(jint(r, cols[c][1]), sc ? sc->size : 1, q));
+        buf_puts(b, "<td data-label=\"单位\">");
+        buf_put_html(b, sc ? sc->name : jstr(r, "unit"));
         buf_puts(b, "</td></tr>");
     }
-    buf_puts(b,
-             "</tbody></table></div><h2>按月汇总</h2><div class=\"table\"><table id=\"by-month\">"
-             "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
-             "<th>物资</th></tr></thead><tbody>");
+    buf_puts(b, "</tbody></table></div><h2>按月汇总</h2><div class=\"table\" tabindex=\"0\"><table "
+                "id=\"by-month\">"
+                "<thead><tr><th>月份</th><th class=\"n\">捐赠笔数</th><th class=\"n\">捐款</th>"
+                "<th>物资</th></tr></thead><tbody>");
     json_array_foreach(json_object_get(totals, "by_month"), i, r)
     {
         supply_money_format(jint(r, "money_fen"), money);
@@ -175,7 +252,7 @@ static void render_html(const json_t *page, struct buf *b)
         buf_appendf(b, "<td class=\"n\">%s</td><td>", money);
         goods_cell(b, r);
     }
-    buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\">"
+    buf_puts(b, "</tbody></table></div><h2>捐赠明细及去向</h2><div class=\"table\" tabindex=\"0\">"
                 "<table id=\"donations\" class=\"stack\"><thead><tr><th>收据号</th><th>日期</th>"
                 "<th>捐赠方</th><th>受赠单位</th><th>物资</th><th class=\"n\">捐款</th>"
                 "<th>去向</th></tr></thead><tbody>");
@@ -200,8 +277,7 @@ static void render_html(const json_t *page, struct buf *b)
             if (k)
                 buf_puts(b, "<br>");
             buf_put_html(b, jstr(l, "item_name"));
-            buf_appendf(b, " %s ", count_format(jint(l, "quantity"), x));
-            buf_put_html(b, jstr(l, "unit"));
+            quantity_put(b, jint(l, "quantity"), jstr(l, "unit"));
             size_t j;
             json_t *w;
             json_array_foreach(json_object_get(l, "went"), j, w)
@@ -214,7 +290,7 @@ static void render_html(const json_t *page, struct buf *b)
                                                                : jstr(w, "kind"));
                 buf_puts(&went, " ");
                 buf_put_html(&went, jstr(l, "item_name"));
-                buf_appendf(&went, " %s", count_format(jint(w, "quantity"), x));
+                quantity_put(&went, jint(w, "quantity"), jstr(l, "unit"));
             }
         }
         buf_appendf(b,

@@ -382,7 +382,7 @@ function LevelsTab({ code, can }) {
   const c = d.data.current;
   return html`<div class="hq-levels">
     <p class="current-level">
-      ${c.level ? html`<strong>${c.level_name}</strong> ${c.inherited ? t('hq.inherited_from', { name: c.set_at_name }) : t('hq.since', { date: c.effective_date })}` : t('hq.no_level')}
+      ${c.level ? html`<strong>${t(`hq.level_n${c.level}`)}</strong> ${c.inherited ? t('hq.inherited_from', { name: c.set_at_name }) : t('hq.since', { date: c.effective_date })}` : t('hq.no_level')}
     </p>
     ${can('command_write') &&
     html`<form class="hq-form level-form" onSubmit=${f.submit(send, () => setTick((n) => n + 1))}>

@@ -97,8 +97,8 @@ table.entries tr.febrile td { background: #fff3f3; }
 .entry-form input { font-size: 1.2rem; min-height: 2.75rem; }
 .outcomes { display: grid; grid-template-columns: repeat(3, 1fr); gap: .5rem; }
 .outcome { min-height: 3.5rem; font-size: 1.1rem; }
-.outcome-refer { background: #ef6c00; }
-.outcome-turn_back { background: #b71c1c; }
+.outcome-refer { background: #b34000; border-color: #b34000; color: #fff; }
+.outcome-turn_back { background: #b71c1c; color: #fff; }
 .toggle.active { background: var(--info-bg); font-weight: 700; }
 .attendee { display: inline-flex; align-items: center; gap: .3rem; margin-right: .6rem; }
 .attend { min-height: auto; padding: .1rem .5rem; font-size: .85rem; }
@@ -521,8 +521,8 @@ function GridDuties({ code, session, onChange }) {
 
 // ---- teams and applications -----------------------------------------------------------
 
-function ApplicationForm({ orgs, onDone }) {
-  const [orgId, setOrgId] = useState(orgs[0]?.id ?? '');
+function ApplicationForm({ onDone }) {
+  const [orgId, setOrgId] = useState('');
   const [picked, setPicked] = useState([]);
   const [group, setGroup] = useState('');
   const [pledge, setPledge] = useState('');
@@ -544,11 +544,8 @@ function ApplicationForm({ orgs, onDone }) {
   };
   return html`<form class="card mob-form application-form" onSubmit=${submit}>
     <h3>${t('mob.app_new')}</h3>
-    <label>${t('mob.org')}
-      <select name="org_id" value=${orgId} onChange=${(e) => { setOrgId(e.target.value); setPicked([]); }}>
-        ${orgs.map((o) => html`<option value=${o.id}>${o.name}</option>`)}
-      </select>
-    </label>
+    <${OrgPicker} name="org_id" label=${t('mob.org')} value=${orgId} required
+      onChange=${(v) => { setOrgId(v); setPicked([]); }} />
     <fieldset class="people">
       <legend>${t('mob.applicants')}</legend>
       ${(members.data?.items ?? []).map(
@@ -622,13 +619,11 @@ export function TeamsPage({ code, session }) {
         api.get(api.withQuery('/api/v1/teams', { region: code, limit: 500 })),
         api.get('/api/v1/team-types'),
         api.get(api.withQuery('/api/v1/places', { region: code, limit: 500 })),
-        api.get(api.withQuery('/api/v1/orgs', { region: code, active: 1, limit: 1000 })),
-      ]).then(([apps, teams, types, places, orgs]) => ({
+      ]).then(([apps, teams, types, places]) => ({
         apps: apps.items,
         teams: teams.items,
         types: types.items,
         places: places.items,
-        orgs: orgs.items,
       })),
     [code],
   );
@@ -660,7 +655,7 @@ export function TeamsPage({ code, session }) {
             </li>`,
           )}
         </ul>`}
-    ${manage && data.orgs.length > 0 && html`<${ApplicationForm} orgs=${data.orgs} onDone=${reload} />`}
+    ${manage && html`<${ApplicationForm} onDone=${reload} />`}
     <h2>${t('mob.teams')}</h2>
     ${data.teams.length === 0
       ? html`<p class="empty">${t('mob.no_teams')}</p>`

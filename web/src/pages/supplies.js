@@ -174,7 +174,7 @@ function StockTable({ id, canWrite, onChange }) {
           <td class="unit" data-label=${t('sup.unit')}>${s.unit}${s.pack_size && s.pack_unit ? html` <small class="muted">${t('sup.pack_def', { pack: s.pack_unit, size: num(s.pack_size), unit: s.unit })}</small>` : ''}</td>
           <td class="num" data-label=${t('sup.threshold')}>
             ${canWrite
-              ? html`<input class="threshold" inputmode="numeric" size="6" value=${edit[s.item_id] ?? s.threshold}
+              ? html`<input class="threshold" inputmode="numeric" size="6" aria-label=${t('sup.threshold')} value=${edit[s.item_id] ?? s.threshold}
                   onInput=${(e) => setEdit({ ...edit, [s.item_id]: e.target.value })} />
                   <button type="button" class="secondary" onClick=${() => setThreshold(s.item_id)}>${t('sup.set_threshold')}</button>`
               : num(s.threshold)}
@@ -673,7 +673,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
       <tbody>
         ${refs.accounts.map(
           (a) => html`<tr key=${a.id} class=${a.id === current ? 'selected' : ''}>
-            <td><button type="button" class="linklike" onClick=${() => setSelected(a.id)}>${a.name}</button></td>
+            <td><button type="button" class="linklike" translate=${false} onClick=${() => setSelected(a.id)}>${a.name}</button></td>
             <td>${t(`sup.account_kind.${a.kind}`)}</td><td class="num money balance">${money(a.balance_fen)}</td>
           </tr>`,
         )}
