@@ -304,6 +304,34 @@ test('alert inbox: high first in compact rows, filters, slot in words, acknowled
   await page.context().close();
 });
 
+// The commander's task of issue 19 (measured at 5 taps before): from the login
+// page, see the alerts and acknowledge the one on top.  Taps and typed fields
+// are counted in the page (trusted events only, kept across page loads).
+test('the commander\'s task: log in, see the alerts, acknowledge the first, taps and typed fields counted in the page', async () => {
+  const page = await openPage(browser, srv);
+  await page.addInitScript(() => {
+    const bump = (k, v) => sessionStorage.setItem(k, JSON.stringify(v(JSON.parse(sessionStorage.getItem(k) ?? 'null'))));
+    addEventListener('click', (e) => e.isTrusted && bump('__taps', (n) => (n ?? 0) + 1), true);
+    addEventListener('input', (e) => e.isTrusted && bump('__typed', (a) => [...new Set([...(a ?? []), e.target.name])]), true);
+  });
+  await login(page, `commander_${COUNTY}`, '/');
+  await page.waitForURL(`**/dashboard/${COUNTY}`);
+  await page.locator('a.dash-tile[data-tile=alerts]').click(); // 未处置预警
+  await page.waitForURL(new RegExp(`/alerts/${COUNTY}\\?status=unresolved`));
+  const top = page.locator('tr.alert').first();
+  await top.waitFor();
+  const id = Number(await top.getAttribute('data-id'));
+  assert.equal((await commander.get(`/api/v1/alerts/${id}`)).body.status, 'open', 'the alert on top waits for acknowledgement');
+  await top.locator('button.acknowledge').click();
+  await top.locator('.status', { hasText: '已确认' }).waitFor();
+  assert.equal((await commander.get(`/api/v1/alerts/${id}`)).body.status, 'acknowledged');
+  const [taps, typed] = await page.evaluate(() => [JSON.parse(sessionStorage.getItem('__taps')), JSON.parse(sessionStorage.getItem('__typed'))]);
+  console.log(`# commander: ${taps} taps, typed ${typed}`);
+  assert.deepEqual([taps, typed.sort()], [3, ['password', 'username']], 'log in, the alerts tile, acknowledge');
+  assert.deepEqual(realErrors(page), []);
+  await page.context().close();
+});
+
 test('roles: no buttons without alert_handle; no inbox without registry_read', async () => {
   const page = await openPage(browser, srv, { viewport: { width: 375, height: 740 } });
   await login(page, `inspector_${COUNTY}`, `/alerts/${COUNTY}`);
