@@ -158,7 +158,8 @@ static void fill_user(struct store_stmt *st, int first, struct auth_user *u)
  * every answer kept before that is not used again.  Expiry is checked at each
  * use; the idle clock is still touched in the database once a minute, since
  * an answer is kept only until its session's last_seen + 60 s.  Where the
- * epoch is not shared (store_epoch() = 0: PostgreSQL for now) nothing is
+ * epoch is not shared (store_epoch() = 0: a PostgreSQL process whose listener
+ * is not connected, the CLI on PostgreSQL) nothing is
  * kept.  Direct-mapped by the token's hash, one lock: a lookup holds it for
  * a copy. */
 #define CACHE_SLOTS   1024

@@ -568,7 +568,9 @@ static void *heartbeat_main(void *arg)
 }
 
 /* Other processes' events (PostgreSQL): a connection of its own LISTENs on
- * the event channel and wakes the streams at each notification.  A lost
+ * the event channel and wakes the streams at each notification; it also
+ * follows the change epoch (store_epoch_follow), so sessions kept by this
+ * process are dropped when another process ends them.  A lost
  * connection is opened again (streams are woken then too, in case an event
  * went by meanwhile).  Polls in short waits so that a stop is noticed. */
 static void *listener_main(void *arg)
@@ -586,7 +588,7 @@ static void *listener_main(void *arg)
         ep_error_clear(&err);
         if (!s) {
             if (store_open(&s, srv->db_path, 0, &err) != 0 ||
-                store_listen(s, EVENT_CHANNEL, &err) != 0) {
+                store_listen(s, EVENT_CHANNEL, &err) != 0 || store_epoch_follow(s, &err) != 0) {
                 if (failures++ % 60 == 0)
                     log_warn("event listener: %s", ep_error_message(&err, EP_LANG_EN));
                 store_close(s);

@@ -183,8 +183,15 @@ static void epoch_publish(struct store *s)
 
 void store_epoch_bump(struct store *s)
 {
+    if (s->ops->epoch_notify)
+        s->ops->epoch_notify(s);
     s->epoch_bump = 1;
     epoch_publish(s);
+}
+
+int store_epoch_follow(struct store *s, struct ep_error *err)
+{
+    return s->ops->epoch_follow ? s->ops->epoch_follow(s, err) : 0;
 }
 
 uint64_t store_epoch(struct store *s)

@@ -169,12 +169,17 @@ int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err);
  * session cache of core/auth.c).  store_epoch_bump() moves it when the open
  * transaction ends, committed or rolled back (at once outside a transaction),
  * so that nobody re-reads the old rows after the move; store_epoch() reads it.
- * 0 means the count cannot be shared (PostgreSQL for now, an SQLite database
- * in memory, a file that cannot be opened): then nothing may be kept.  On
- * SQLite the count is a word of "<database>-epoch", mapped into every process
- * (docs/scale.md). */
+ * 0 means the count cannot be shared (an SQLite database in memory or whose
+ * epoch file cannot be opened; PostgreSQL while no connection of the process
+ * follows it): then nothing may be kept.  On SQLite the count is a word of
+ * "<database>-epoch", mapped into every process; on PostgreSQL a bump is a
+ * NOTIFY sent with the transaction, and store_epoch_follow() makes a
+ * connection (LISTENing, polled with store_wait_notify()) receive the other
+ * processes' bumps for the whole process, until it fails or is closed; it
+ * does nothing on SQLite (docs/scale.md). */
 void store_epoch_bump(struct store *s);
 uint64_t store_epoch(struct store *s);
+int store_epoch_follow(struct store *s, struct ep_error *err);
 
 /* Applies the embedded migrations (sql/migrations) that are missing, each in
  * its own transaction, recording them in schema_migrations.  Stores the number

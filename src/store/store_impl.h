@@ -43,6 +43,10 @@ struct store_ops {
     int (*wait_notify)(struct store *s, int timeout_ms, struct ep_error *err);
     /* The change epoch (store_epoch): moved by one when "bump", then read; 0 if not shared. */
     uint64_t (*epoch)(struct store *s, int bump);
+    /* Optional: tells other processes of a bump (at commit inside a transaction). */
+    void (*epoch_notify)(struct store *s);
+    /* Optional: this connection receives the other processes' bumps. */
+    int (*epoch_follow)(struct store *s, struct ep_error *err);
 };
 
 /* The head of every engine's connection. */

@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@
 #define OID_INT8       20
 #define OID_TEXT       25
 #define OID_FLOAT8     701
+#define EPOCH_CHANNEL  "epigrid_epoch" /* store_epoch_bump() across processes */
 
 struct pg_stmt {
     struct store_stmt base; /* owner and cache key */
@@ -74,6 +76,7 @@ struct pg_store {
     int nexplicit;                 /* entries of explicit[] */
     char explicit[TABLES_MAX][64]; /* tables whose sequences must catch up */
     struct stmt_cache cache;       /* prepared statements (struct pg_stmt) */
+    int epoch_follower;            /* 1: LISTENs on EPOCH_CHANNEL for the process */
 };
 
 static const struct store_ops pg_ops;
@@ -151,11 +154,38 @@ static void stmt_unprepared(struct store_stmt *st, void *arg)
     ((struct pg_stmt *)st)->prepared = ((struct pg_stmt *)st)->typed = 0;
 }
 
+/* ---- the change epoch ----------------------------------------------------
+ *
+ * store_epoch() on PostgreSQL is a count kept by the process, shared with the
+ * other processes through NOTIFY: store_epoch_bump() sends a notification on
+ * EPOCH_CHANNEL inside the bumping transaction (delivered only if it
+ * commits), and a connection that follows the channel (store_epoch_follow():
+ * the server's listener) moves the count at each one it receives.  The count
+ * also moves at once after this process's own bumps, and whenever a follower
+ * starts or stops: what was kept before a gap in listening is never used
+ * after it.  With no follower -- a CLI process, a server whose listener lost
+ * its connection -- store_epoch() is 0 and nothing may be kept.  The window
+ * in which another process still uses what it kept is the notification's
+ * way from PostgreSQL to its listener (tests/api/session.test.mjs measures
+ * it; docs/scale.md). */
+static _Atomic uint64_t epoch_count = 1;
+static atomic_int epoch_followers;
+
+static void epoch_unfollow(struct pg_store *p)
+{
+    if (!p->epoch_follower)
+        return;
+    p->epoch_follower = 0;
+    atomic_fetch_sub(&epoch_followers, 1);
+    atomic_fetch_add(&epoch_count, 1);
+}
+
 static void revive(struct store *s)
 {
     struct pg_store *p = PG(s);
     if (PQstatus(p->conn) == CONNECTION_OK || s->depth > 0)
         return;
+    epoch_unfollow(p); /* the new connection no longer LISTENs */
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK)
         return;
@@ -213,6 +243,7 @@ static void stmt_free_each(struct store_stmt *st, void *arg)
 static void pg_close(struct store *s)
 {
     struct pg_store *p = PG(s);
+    epoch_unfollow(p);
     stmt_cache_each(&p->cache, stmt_free_each, NULL);
     stmt_cache_free(&p->cache);
     if (p->conn)
@@ -697,18 +728,28 @@ static int pg_listen(struct store *s, const char *channel, struct ep_error *err)
     return run_simple(s, sql, "listen", err);
 }
 
+/* Consumes the notifications received: the epoch's move the count, and the
+ * result is 1 when any other channel's arrived. */
+static int take_notifies(PGconn *conn)
+{
+    int got = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(conn)) != NULL) {
+        if (strcmp(n->relname, EPOCH_CHANNEL) == 0)
+            atomic_fetch_add(&epoch_count, 1);
+        else
+            got = 1;
+        PQfreemem(n);
+    }
+    return got;
+}
+
 static int pg_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
 {
     PGconn *conn = PG(s)->conn;
-    int got = 0;
-    PGnotify *n;
     if (PQconsumeInput(conn) == 0)
         return fail(s, NULL, "wait_notify", err);
-    while ((n = PQnotifies(conn)) != NULL) {
-        got = 1;
-        PQfreemem(n);
-    }
-    if (got)
+    if (take_notifies(conn))
         return 1;
     struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
     if (pfd.fd < 0)
@@ -720,19 +761,38 @@ static int pg_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
         return 0;
     if (PQconsumeInput(conn) == 0)
         return fail(s, NULL, "wait_notify", err);
-    while ((n = PQnotifies(conn)) != NULL) {
-        got = 1;
-        PQfreemem(n);
-    }
-    return got;
+    return take_notifies(conn);
 }
 
-/* Not shared yet: several servers on one PostgreSQL database would need a
- * LISTEN of their own to see a bump (docs/scale.md), so nothing is kept in
- * front of it and every request reads its session. */
 static uint64_t pg_epoch(struct store *s, int bump)
 {
-    (void)s, (void)bump;
+    (void)s;
+    uint64_t now = bump ? atomic_fetch_add(&epoch_count, 1) + 1 : atomic_load(&epoch_count);
+    return atomic_load(&epoch_followers) > 0 ? now : 0;
+}
+
+/* Tells the other processes, when the open transaction commits (at once
+ * outside one).  A failure inside a transaction aborts it, so the change
+ * that needed the bump cannot commit untold. */
+static void pg_epoch_notify(struct store *s)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (pg_notify(s, EPOCH_CHANNEL, &err) != 0)
+        log_error("epoch notification: %s", ep_error_message(&err, EP_LANG_EN));
+}
+
+static int pg_epoch_follow(struct store *s, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    if (p->epoch_follower)
+        return 0;
+    int rc = pg_listen(s, EPOCH_CHANNEL, err);
+    if (rc != 0)
+        return rc;
+    p->epoch_follower = 1;
+    atomic_fetch_add(&epoch_count, 1);
+    atomic_fetch_add(&epoch_followers, 1);
     return 0;
 }
 
@@ -766,4 +826,6 @@ static const struct store_ops pg_ops = {
     .listen = pg_listen,
     .wait_notify = pg_wait_notify,
     .epoch = pg_epoch,
+    .epoch_notify = pg_epoch_notify,
+    .epoch_follow = pg_epoch_follow,
 };
