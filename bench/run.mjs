@@ -211,7 +211,10 @@ if (httpWanted) {
         await new Promise((r) => srv.child.once('exit', r));
         srv = await startServer(work, ['--threads', '2', '--sweep-seconds', QUICK ? '3' : '8']);
         const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
+        log(`epigrid serve pid ${srv.child.pid}`); // for reading perf by process
+        const prof = PERF ? perfDuringRun('b1') : null;
         const r = await wrk(srv.url + '/', path.join(ROOT, 'bench/reports.lua'));
+        if (prof) await prof;
         row('B1', 'POST /api/v1/health-reports (durable, group commit)', r.rps, 'req/s', httpCeiling, { p50_ms: r.p50_ms, p99_ms: r.p99_ms, errors: r.errors, vs_storage_ceiling: storageCeiling ? r.rps / storageCeiling : null, target: '≥ 25 % of ceiling, p99 ≤ 10 ms' });
         if (watcher) {
           const t = await watcher.stop();

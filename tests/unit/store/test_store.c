@@ -2,6 +2,7 @@
  * test_store.c -- the SQLite store: migrations, statement cache, transactions,
  * error mapping; and the region spine and counters on top of it.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/counter.h"
 #include "core/region.h"
+#include "store/group.h"
 #include "store/store.h"
 
 static char path[64];
@@ -223,6 +226,79 @@ static void held_statements_survive_many_others(void **state)
     }
 }
 
+/* Group commit under a steady stream: the write-ahead log must start over
+ * now and then instead of growing with everything written (src/store/group.c,
+ * log_restart).  64 MB go through the writer with jobs always waiting; the
+ * log must stay well below that. */
+#define STREAM_JOBS     8192
+#define STREAM_INFLIGHT 256
+#define STREAM_BYTES    8192
+
+struct stream {
+    pthread_mutex_t lock;
+    pthread_cond_t done_cv;
+    int inflight, failed;
+};
+
+static int stream_run(struct store *s, void *ctx, struct ep_error *err)
+{
+    (void)ctx;
+    struct store_stmt *st =
+        store_prepare(s, "INSERT INTO stream_blobs (x) VALUES (zeroblob(?))", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, STREAM_BYTES);
+    return store_run(st, err);
+}
+
+static void stream_done(void *ctx, int rc, struct ep_error *err)
+{
+    (void)err;
+    struct stream *x = ctx;
+    pthread_mutex_lock(&x->lock);
+    x->inflight--;
+    x->failed += rc != 0;
+    pthread_cond_signal(&x->done_cv);
+    pthread_mutex_unlock(&x->lock);
+}
+
+static void group_commit_log_starts_over(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_exec(s, "CREATE TABLE stream_blobs (x BLOB)", &err), 0);
+    struct store_group *g;
+    assert_int_equal(store_group_start(&g, path, NULL, NULL, &err), 0);
+    static struct store_group_job jobs[STREAM_JOBS];
+    struct stream x = {.inflight = 0};
+    pthread_mutex_init(&x.lock, NULL);
+    pthread_cond_init(&x.done_cv, NULL);
+    for (int i = 0; i < STREAM_JOBS; i++) {
+        pthread_mutex_lock(&x.lock);
+        while (x.inflight >= STREAM_INFLIGHT)
+            pthread_cond_wait(&x.done_cv, &x.lock);
+        x.inflight++;
+        pthread_mutex_unlock(&x.lock);
+        jobs[i] = (struct store_group_job){.run = stream_run, .done = stream_done, .ctx = &x};
+        store_group_submit(g, &jobs[i]);
+    }
+    pthread_mutex_lock(&x.lock);
+    while (x.inflight > 0)
+        pthread_cond_wait(&x.done_cv, &x.lock);
+    pthread_mutex_unlock(&x.lock);
+    char wal[80];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    store_group_stop(g);
+    assert_int_equal(x.failed, 0);
+    /* 64 MB written; the log is rewound past 16 MB (4096 pages of 4 KiB). */
+    assert_true(st.st_size < 40 * 1024 * 1024);
+    pthread_mutex_destroy(&x.lock);
+    pthread_cond_destroy(&x.done_cv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(region_codes_are_validated, setup, teardown),
         cmocka_unit_test_setup_teardown(tree_queries_follow_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(counters_roll_up_to_every_ancestor, setup, teardown),
+        cmocka_unit_test_setup_teardown(group_commit_log_starts_over, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
