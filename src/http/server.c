@@ -576,14 +576,20 @@ static void sse_wake_all(struct http_server *srv)
     pthread_mutex_unlock(&srv->sse_lock);
 }
 
-/* Writer hook: after a commit, wake the streams if events were published. */
+/* Writer hook: after a commit, wake the streams if events were published.
+ * Also called after every synchronous request: the common case, nothing
+ * new, takes no lock (two worker threads contended for sse_lock on every
+ * GET; the count only grows, and a wake-up missed here is not: the comparison
+ * is made again under the lock). */
 static void on_commit(void *arg)
 {
     struct http_server *srv = arg;
     uint64_t n = event_published_count();
+    if (n == __atomic_load_n(&srv->sse_published_seen, __ATOMIC_ACQUIRE))
+        return;
     pthread_mutex_lock(&srv->sse_lock);
     int changed = n != srv->sse_published_seen;
-    srv->sse_published_seen = n;
+    __atomic_store_n(&srv->sse_published_seen, n, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&srv->sse_lock);
     if (changed)
         sse_wake_all(srv);
