@@ -159,9 +159,10 @@ static void fill_user(struct store_stmt *st, int first, struct auth_user *u)
  * use; the idle clock is still touched in the database once a minute, since
  * an answer is kept only until its session's last_seen + 60 s.  Where the
  * epoch is not shared (store_epoch() = 0: a PostgreSQL process whose listener
- * is not connected, the CLI on PostgreSQL) nothing is
- * kept.  Direct-mapped by the token's hash, one lock: a lookup holds it for
- * a copy. */
+ * is not connected, the CLI on PostgreSQL) nothing is kept.  Direct-mapped
+ * by the token's hash, one read-write lock: a lookup holds it shared for a
+ * copy (the worker threads look up at once without waiting for each other),
+ * a store holds it exclusive. */
 #define CACHE_SLOTS   1024
 #define CACHE_SECONDS 60
 
@@ -174,7 +175,7 @@ struct cached_auth {
 };
 
 static struct cached_auth cache[CACHE_SLOTS];
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 /* The slot of a hash: its first four hex digits (the hash is uniform). */
 static struct cached_auth *cache_slot(const char *hash)
@@ -192,12 +193,12 @@ static int cache_get(const char *hash, int bearer, uint64_t epoch, int64_t now,
         return 0;
     struct cached_auth *c = cache_slot(hash);
     int hit = 0;
-    pthread_mutex_lock(&cache_lock);
+    pthread_rwlock_rdlock(&cache_lock);
     if (c->epoch == epoch && c->bearer == bearer && now < c->until && strcmp(c->hash, hash) == 0) {
         *out = c->user;
         hit = 1;
     }
-    pthread_mutex_unlock(&cache_lock);
+    pthread_rwlock_unlock(&cache_lock);
     return hit;
 }
 
@@ -207,13 +208,13 @@ static void cache_put(const char *hash, int bearer, uint64_t epoch, int64_t unti
     if (!epoch)
         return;
     struct cached_auth *c = cache_slot(hash);
-    pthread_mutex_lock(&cache_lock);
+    pthread_rwlock_wrlock(&cache_lock);
     memcpy(c->hash, hash, sizeof c->hash);
     c->bearer = bearer;
     c->epoch = epoch;
     c->until = until;
     c->user = *user;
-    pthread_mutex_unlock(&cache_lock);
+    pthread_rwlock_unlock(&cache_lock);
 }
 
 int auth_authenticate(struct store *s, const char *session_token, const char *bearer_token,
