@@ -24,6 +24,9 @@ const PG_ROWS = ['B1pg', 'B3pg', 'C3pg'];
 const wantPg = (b) => want(b) || ONLY.includes('PG');
 const PG_SCALE = QUICK ? '0.01' : (args.includes('--pg-scale') ? args[args.indexOf('--pg-scale') + 1] : '0.1');
 const PERF = args.includes('--perf');
+// --statements: with pg_stat_statements loaded in the bench's PostgreSQL
+// (shared_preload_libraries), the statements of the B1pg1 run per report.
+const STATEMENTS = args.includes('--statements');
 mkdirSync(OUT, { recursive: true });
 
 const results = { machine: machine(), scale: Number(SCALE), started: new Date().toISOString(), rows: {} };
@@ -491,7 +494,10 @@ async function pgBench() {
     // B1 on one process (the other one stopped: its overdue sweep would write
     // too), then on two, each run with persons of its own.
     if (wantPg('B1pg')) {
+      if (STATEMENTS) { sql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); sql('SELECT pg_stat_statements_reset()'); }
+      const before = Number(query(work, `SELECT count(*) FROM health_reports WHERE reporter = 'bench_admin'`)[0]);
       const r1 = await wrk(a.url + '/', reports, { env: reportEnv(files.one, 2) });
+      if (STATEMENTS) statementsPerReport(sql, work, before);
       row('B1pg1', 'PostgreSQL, 1 process: POST /api/v1/health-reports (durable)', r1.rps, 'req/s', httpCeiling, { ...extra(r1), vs_pg_ceiling: pgCeiling && r1.rps / pgCeiling, ...b1Target });
       const b = await start();
       const prof = PERF ? perfDuringRun('b1pg2') : null;
@@ -507,6 +513,19 @@ async function pgBench() {
     try { sql('DROP DATABASE IF EXISTS bench_work WITH (FORCE)'); } catch { /* stopped anyway */ }
     if (!running) pgctl('stop');
   }
+}
+
+// Writes bench/out/pg-statements-b1pg1.txt: every statement of bench_work
+// since the reset, its calls per report (warm-up included in both) and its
+// mean execution time; prints the total per report.
+function statementsPerReport(sql, work, before) {
+  const n = Number(query(work, `SELECT count(*) FROM health_reports WHERE reporter = 'bench_admin'`)[0]) - before;
+  const rows = sql("SELECT calls, round(mean_exec_time::numeric, 4), regexp_replace(query, '\\s+', ' ', 'g')"
+    + " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench_work') ORDER BY calls DESC");
+  const lines = rows.map((r) => { const [calls, ms, q] = r.split('|'); return `${(calls / n).toFixed(3)}\t${ms}\t${q.slice(0, 160)}`; });
+  const total = rows.reduce((a, r) => a + Number(r.split('|')[0]), 0) / n;
+  writeFileSync(path.join(OUT, 'pg-statements-b1pg1.txt'), `reports ${n}, statements per report ${total.toFixed(2)}\nper report\tmean ms\tstatement\n${lines.join('\n')}\n`);
+  log(`B1pg1: ${n} reports, ${total.toFixed(2)} statements per report (bench/out/pg-statements-b1pg1.txt)`);
 }
 
 async function stopServer(s) {

@@ -83,6 +83,14 @@ static void chain_hash(const char *prev, const struct chain_row *row, char out[A
 /* The head of the chain (id and hash of the newest row).  Returns 0, or
  * negative with "err" set (the head row missing is an error: someone removed
  * it, and `epigrid check` says so). */
+/* The chain's head as this transaction left it (store_memo): under the
+ * write lock nobody else moves it, and a level rolled back forgets it. */
+struct chain_head {
+    int64_t last_id;           /* id of the newest row */
+    char hash[AUDIT_HASH_HEX]; /* its hash */
+};
+static const char head_memo = 0; /* the memo's key */
+
 static int head_read(struct store *s, int64_t *last_id, char last_hash[AUDIT_HASH_HEX],
                      int64_t *unchained_through, struct ep_error *err)
 {
@@ -125,11 +133,15 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
     time_now_iso(now);
     char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    int64_t last_id = 0;
-    char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], id_text[24], user_text[24];
-    int rc = head_read(s, &last_id, prev, NULL, err);
+    struct chain_head head;
+    char hash[AUDIT_HASH_HEX], id_text[24], user_text[24];
+    int rc = 0;
+    if (!store_memo_get(s, &head_memo, &head, sizeof head))
+        rc = head_read(s, &head.last_id, head.hash, NULL, err);
     if (rc != 0)
         goto out;
+    int64_t last_id = head.last_id;
+    const char *prev = head.hash;
     int64_t id = last_id + 1;
     snprintf(id_text, sizeof id_text, "%lld", (long long)id);
     snprintf(user_text, sizeof user_text, "%lld", (long long)user_id);
@@ -154,7 +166,9 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
     for (int i = 3; i < AUDIT_CHAIN_FIELDS; i++) /* username .. after_json */
         store_bind_text(st, i + 1, row.field[i]);
     store_bind_text(st, AUDIT_CHAIN_FIELDS + 1, hash);
-    if ((rc = store_run(st, err)) != 0)
+    /* Deferred: nobody reads their outcome, and a failure fails the
+     * caller's whole write (store_run_deferred). */
+    if ((rc = store_run_deferred(st, err)) != 0)
         goto out;
     struct store_stmt *up =
         store_prepare(s, "UPDATE audit_chain SET last_id = ?, last_hash = ?", err);
@@ -164,7 +178,12 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
     }
     store_bind_int64(up, 1, id);
     store_bind_text(up, 2, hash);
-    rc = store_run(up, err);
+    rc = store_run_deferred(up, err);
+    if (rc == 0) { /* the next row of this transaction chains on without reading */
+        head.last_id = id;
+        memcpy(head.hash, hash, sizeof head.hash);
+        store_memo_put(s, &head_memo, &head, sizeof head);
+    }
 out:
     free(b);
     free(a);

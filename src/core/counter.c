@@ -34,7 +34,8 @@ static int flush_sums(struct store *s, const struct store_sum_row *rows, size_t 
             store_bind_text(st, (int)k * 3 + 2, rows[i].k2);
             store_bind_int64(st, (int)k * 3 + 3, rows[i].delta);
         }
-        int rc = store_run(st, err);
+        /* written at the outer commit, which fails as a whole if this does */
+        int rc = store_run_deferred(st, err);
         if (rc != 0)
             return rc;
     }

@@ -109,5 +109,5 @@ int idem_record(struct store *s, const char *uuid, const char *entity, int64_t e
     store_bind_int64(st, 3, entity_id);
     store_bind_text(st, 4, hash);
     store_bind_text(st, 5, now);
-    return store_run(st, err);
+    return store_run_deferred(st, err); /* its failure fails the write that records it */
 }

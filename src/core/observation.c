@@ -555,6 +555,9 @@ int observation_create(struct store *s, const struct actor *who,
 
 /* Closes the open overdue row of observation "obs_id" (if any, and if it is
  * for slot (day, index) when "day" >= 0): overdue_now -1.  *closed counts. */
+static int overdue_close_row(struct write *w, int64_t id, const char *grid, const char *reason,
+                             int64_t at_unix, int *closed);
+
 static int overdue_close(struct write *w, int64_t obs_id, int64_t day, int index,
                          const char *reason, int64_t at_unix, int *closed)
 {
@@ -580,17 +583,27 @@ static int overdue_close(struct write *w, int64_t obs_id, int64_t day, int index
     store_stmt_reset(st);
     if (rc < 0)
         return write_fail(w, rc);
-    if (!id)
-        return 0;
+    return overdue_close_row(w, id, grid, reason, at_unix, closed);
+}
+
+/* Closes open overdue row "id" of "grid" (nothing when id is 0). */
+static int overdue_close_row(struct write *w, int64_t id, const char *grid, const char *reason,
+                             int64_t at_unix, int *closed)
+{
+    if (!id || !write_ok(w))
+        return w->rc;
+    struct store *s = w->s;
+    struct ep_error *err = w->err;
     char at[32];
     time_iso_from_unix((time_t)now_or(at_unix), at);
-    st = store_prepare(s, "UPDATE overdue SET closed_at = ?, close_reason = ? WHERE id = ?", err);
+    struct store_stmt *st =
+        store_prepare(s, "UPDATE overdue SET closed_at = ?, close_reason = ? WHERE id = ?", err);
     if (!st)
         return write_fail(w, -EP_EINTERNAL);
     store_bind_text(st, 1, at);
     store_bind_text(st, 2, reason);
     store_bind_int64(st, 3, id);
-    if (step(w, store_run(st, err)) != 0)
+    if (step(w, store_run_deferred(st, err)) != 0) /* its failure fails the write */
         return w->rc;
     if (closed)
         (*closed)++;
@@ -882,22 +895,43 @@ json_t *observation_report_json_new(const struct health_report *r)
     return j;
 }
 
-/* The few fields of a person's active observation a report needs (the hot
- * path: one lookup in the one-active-per-person index).  o->id is 0 when
- * there is none. */
-static int active_brief(struct store *s, int64_t person_id, struct observation *o,
-                        struct ep_error *err)
+/* What a report needs to know, read in one statement on the hot path (one
+ * round trip on PostgreSQL): the person's active observation (one lookup in
+ * the one-active-per-person index), the current report of slot (day, index)
+ * and the observation's open overdue row.  o.id is 0 when the person has no
+ * active observation. */
+struct report_state {
+    struct observation o;               /* id, person, grid, kind, reason, start date */
+    int64_t current_id;                 /* current report of the slot, 0 when none */
+    int current_abnormal;               /* and whether it was abnormal */
+    char current_day[11];               /* the day it was received, YYYY-MM-DD */
+    int64_t overdue_id;                 /* open overdue row, 0 when none */
+    char overdue_grid[REGION_CODE_MAX]; /* its grid */
+    int64_t overdue_day;                /* its slot */
+    int overdue_index;
+};
+
+static int report_state_read(struct store *s, int64_t person_id, int64_t day, int index,
+                             struct report_state *out, struct ep_error *err)
 {
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT id, grid_code, kind, reason, start_date"
-                                          " FROM observations"
-                                          " WHERE person_id = ? AND status = 'active'",
-                                          err);
+    struct store_stmt *st =
+        store_prepare(s,
+                      "SELECT o.id, o.grid_code, o.kind, o.reason, o.start_date,"
+                      " h.id, h.abnormal, h.reported_at, d.id, d.grid_code, d.slot_day,"
+                      " d.slot_index FROM observations o"
+                      " LEFT JOIN health_reports h ON h.observation_id = o.id AND h.slot_day = ?"
+                      " AND h.slot_index = ? AND h.replaced_by IS NULL"
+                      " LEFT JOIN overdue d ON d.observation_id = o.id AND d.closed_at IS NULL"
+                      " WHERE o.person_id = ? AND o.status = 'active'",
+                      err);
     if (!st)
         return -EP_EINTERNAL;
-    store_bind_int64(st, 1, person_id);
+    store_bind_int64(st, 1, day);
+    store_bind_int64(st, 2, index);
+    store_bind_int64(st, 3, person_id);
     int rc = store_step(st, err);
-    memset(o, 0, sizeof *o);
+    memset(out, 0, sizeof *out);
+    struct observation *o = &out->o;
     if (rc == STORE_ROW) {
         o->id = store_column_int64(st, 0);
         o->person_id = person_id;
@@ -906,19 +940,25 @@ static int active_brief(struct store *s, int64_t person_id, struct observation *
         snprintf(o->reason, sizeof o->reason, "%s", store_column_text(st, 3));
         snprintf(o->start_date, sizeof o->start_date, "%s", store_column_text(st, 4));
         snprintf(o->status, sizeof o->status, "active");
+        out->current_id = store_column_int64(st, 5);
+        out->current_abnormal = (int)store_column_int64(st, 6);
+        snprintf(out->current_day, sizeof out->current_day, "%.10s", store_column_text(st, 7));
+        out->overdue_id = store_column_int64(st, 8);
+        snprintf(out->overdue_grid, sizeof out->overdue_grid, "%s", store_column_text(st, 9));
+        out->overdue_day = store_column_int64(st, 10);
+        out->overdue_index = (int)store_column_int64(st, 11);
     }
     store_stmt_reset(st);
     return rc < 0 ? rc : 0;
 }
 
-/* The observation a report is for: the person's active observation inside
- * who's scope.  A person missing and one outside the scope get the same
- * answer (404 on "person_id"); a person of the scope without an active
- * observation is a rule violation.  On the hot path: one lookup when the
- * person is under observation. */
-static int report_target(struct write *w, int64_t person_id, struct observation *o)
+/* The observation a report is for ("o", read by report_state_read): the
+ * person's active observation inside who's scope.  A person missing and one outside the scope get
+ * the same answer (404 on "person_id"); a person of the scope without an active observation is a
+ * rule violation.  On the hot path: one lookup when the person is under observation. */
+static int report_target(struct write *w, int64_t person_id, const struct observation *o)
 {
-    if (step(w, active_brief(w->s, person_id, o, w->err)) != 0)
+    if (!write_ok(w))
         return w->rc;
     if (o->id) {
         if (!region_in_scope(o->grid_code, w->who->user->scope))
@@ -935,11 +975,10 @@ static int report_target(struct write *w, int64_t person_id, struct observation 
                                    (long long)person_id));
 }
 
-/* Resolves the slot of a report against the profile and the observation:
- * its index and start, or a field error "slot". */
-static int report_slot(const struct profile *p, const struct observation *o,
-                       const struct health_report_input *in, int64_t *day, int *index,
-                       struct ep_error *err)
+/* The day and index of the slot of a checked input (index -1 when its time
+ * is not one of the profile's report times). */
+static void report_slot_index(const struct profile *p, const struct health_report_input *in,
+                              int64_t *day, int *index)
 {
     int minutes;
     slot_parse(in->slot, day, &minutes); /* syntax checked by observation_report_check */
@@ -947,6 +986,15 @@ static int report_slot(const struct profile *p, const struct observation *o,
     for (int i = 0; i < p->nslots; i++)
         if (p->slot_minutes[i] == minutes)
             *index = i;
+}
+
+/* Resolves the slot of a report against the profile and the observation:
+ * its index and start, or a field error "slot". */
+static int report_slot(const struct profile *p, const struct observation *o,
+                       const struct health_report_input *in, int64_t *day, int *index,
+                       struct ep_error *err)
+{
+    report_slot_index(p, in, day, index);
     if (*index < 0) {
         char times[64];
         slot_times(p, times, sizeof times);
@@ -965,29 +1013,6 @@ static int report_slot(const struct profile *p, const struct observation *o,
         return -EP_EINVAL;
     }
     return 0;
-}
-
-/* The current report of (observation, slot): its id, abnormal flag and the
- * day it was received (YYYY-MM-DD, "" when there is none). */
-static int current_report(struct store *s, int64_t obs_id, int64_t day, int index, int64_t *id,
-                          int *abnormal, char received_day[11], struct ep_error *err)
-{
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT id, abnormal, reported_at FROM health_reports"
-                                          " WHERE observation_id = ? AND slot_day = ?"
-                                          " AND slot_index = ? AND replaced_by IS NULL",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    store_bind_int64(st, 1, obs_id);
-    store_bind_int64(st, 2, day);
-    store_bind_int64(st, 3, index);
-    int rc = store_step(st, err);
-    *id = rc == STORE_ROW ? store_column_int64(st, 0) : 0;
-    *abnormal = rc == STORE_ROW ? (int)store_column_int64(st, 1) : 0;
-    snprintf(received_day, 11, "%.10s", rc == STORE_ROW ? store_column_text(st, 2) : "");
-    store_stmt_reset(st);
-    return rc < 0 ? rc : 0;
 }
 
 /* Moves the day counters of the reports received on "day" (YYYY-MM-DD) in
@@ -1070,13 +1095,20 @@ int observation_report_add(struct store *s, const struct actor *who,
         return report_get(s, first, out, err); /* nothing was written */
     if (rc != 0)
         return rc;
-    struct observation o;
     struct profile prof;
+    struct report_state state;
     int64_t day;
     int index;
-    if (report_target(&w, in->person_id, &o) != 0 || step(&w, profile_get(s, &prof, err)) != 0 ||
-        step(&w, report_slot(&prof, &o, in, &day, &index, err)) != 0)
+    if (step(&w, profile_get(s, &prof, err)) != 0)
         return write_end(&w, 0);
+    /* The slot's index for the one read; report_slot() names its errors
+     * after the person's (index -1 matches no report). */
+    report_slot_index(&prof, in, &day, &index);
+    if (step(&w, report_state_read(s, in->person_id, day, index, &state, err)) != 0 ||
+        report_target(&w, in->person_id, &state.o) != 0 ||
+        step(&w, report_slot(&prof, &state.o, in, &day, &index, err)) != 0)
+        return write_end(&w, 0);
+    const struct observation o = state.o;
 
     memset(out, 0, sizeof *out);
     out->observation_id = o.id;
@@ -1097,11 +1129,9 @@ int observation_report_add(struct store *s, const struct actor *who,
     snprintf(out->reporter, sizeof out->reporter, "%s", who->user->username);
     time_iso_from_unix((time_t)now_or(in->now_unix), out->reported_at);
 
-    int old_abnormal = 0;
-    char old_day[11];
-    if (step(&w,
-             current_report(s, o.id, day, index, &out->replaces, &old_abnormal, old_day, err)) != 0)
-        return write_end(&w, 0);
+    out->replaces = state.current_id;
+    int old_abnormal = state.current_abnormal;
+    const char *old_day = state.current_day;
     /* A replaced report leaves the unique "current" index before the new
      * one enters it; its replaced_by is set to the new id just after. */
     if (out->replaces && step(&w, set_replaced_by(s, out->replaces, -1, err)) != 0)
@@ -1147,7 +1177,8 @@ int observation_report_add(struct store *s, const struct actor *who,
     if (out->replaces)
         count_received(&w, out->grid_code, old_day, -1, -old_abnormal);
     count_received(&w, out->grid_code, today, 1, out->abnormal);
-    overdue_close(&w, o.id, day, index, "reported", 0, NULL);
+    if (state.overdue_day == day && state.overdue_index == index)
+        overdue_close_row(&w, state.overdue_id, state.overdue_grid, "reported", 0, NULL);
     if (out->abnormal)
         raise_abnormal(&w, &prof, &o, out, in);
     if (write_ok(&w))

@@ -54,8 +54,14 @@ static void slots_format(const struct profile *p, char out[64])
         n += (size_t)snprintf(out + n, 64 - n, "%s%d", i ? "," : "", p->slot_minutes[i]);
 }
 
+/* The memo key of the profile inside a transaction (store_memo): a group
+ * commit's batch reads it once; profile_update forgets it. */
+static const char profile_memo = 0;
+
 int profile_get(struct store *s, struct profile *out, struct ep_error *err)
 {
+    if (store_memo_get(s, &profile_memo, out, sizeof *out))
+        return 0;
     struct store_stmt *st =
         store_prepare(s,
                       "SELECT name, observation_days, fever_threshold_dc, slot_minutes,"
@@ -86,6 +92,8 @@ int profile_get(struct store *s, struct profile *out, struct ep_error *err)
                           "the disease profile is missing (migration 0005 not applied?)");
     }
     store_stmt_reset(st);
+    if (rc == 0)
+        store_memo_put(s, &profile_memo, out, sizeof *out);
     return rc;
 }
 
@@ -205,6 +213,7 @@ int profile_update(struct store *s, const struct actor *who, const struct profil
     store_bind_int64(st, 9, in->public_min_cell);
     store_bind_text(st, 10, in->outbreak_start);
     store_bind_int64(st, 11, in->high_fever_dc);
+    store_memo_forget(s, &profile_memo);
     if (write_fail(&w, store_run(st, err)) != 0)
         goto out;
     json_t *jb = profile_json(&before), *ja = profile_json(in);

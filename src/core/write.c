@@ -304,8 +304,11 @@ int write_end(struct write *w, int64_t entity_id)
     }
     if (w->rc == 0) {
         int rc = store_commit(w->s, w->err);
-        if (rc)
+        if (rc) { /* a failed commit has rolled its level back: not one more */
             w->rc = rc < 0 ? rc : -w->err->code;
+            w->open = 0;
+            return w->rc;
+        }
     }
     if (w->rc != 0)
         store_rollback(w->s);

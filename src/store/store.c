@@ -6,6 +6,7 @@
  * binding by strlen, store_run, the transaction depth and the path.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_impl.h"
@@ -47,9 +48,69 @@ int store_open(struct store **out, const char *path, int flags, struct ep_error 
     return store_sqlite_open(out, path, flags, err);
 }
 
+/* One remembered read of the open transaction (store_memo_put). */
+struct store_memo {
+    const void *key;         /* the caller's static */
+    size_t size;             /* bytes of data */
+    struct store_memo *next; /* the transaction's other memos */
+    unsigned char data[];    /* the copy */
+};
+
+static void memo_forget_all(struct store *s)
+{
+    while (s->memo) {
+        struct store_memo *next = s->memo->next;
+        free(s->memo);
+        s->memo = next;
+    }
+}
+
+static struct store_memo **memo_find(struct store *s, const void *key)
+{
+    struct store_memo **m = &s->memo;
+    while (*m && (*m)->key != key)
+        m = &(*m)->next;
+    return m;
+}
+
+int store_memo_get(struct store *s, const void *key, void *out, size_t size)
+{
+    struct store_memo *m = *memo_find(s, key);
+    if (s->depth == 0 || !m || m->size != size)
+        return 0;
+    memcpy(out, m->data, size);
+    return 1;
+}
+
+void store_memo_put(struct store *s, const void *key, const void *data, size_t size)
+{
+    if (s->depth == 0)
+        return;
+    store_memo_forget(s, key);
+    struct store_memo *m = malloc(sizeof *m + size);
+    if (!m)
+        return; /* only a read more */
+    m->key = key;
+    m->size = size;
+    memcpy(m->data, data, size);
+    m->next = s->memo;
+    s->memo = m;
+}
+
+void store_memo_forget(struct store *s, const void *key)
+{
+    struct store_memo **m = memo_find(s, key);
+    if (*m) {
+        struct store_memo *gone = *m;
+        *m = gone->next;
+        free(gone);
+    }
+}
+
 void store_close(struct store *s)
 {
     if (s) {
+        memo_forget_all(s);
         store_sums_free(s);
         s->ops->close(s);
     }
@@ -158,6 +219,12 @@ int store_run(struct store_stmt *st, struct ep_error *err)
     return 0;
 }
 
+int store_run_deferred(struct store_stmt *st, struct ep_error *err)
+{
+    const struct store_ops *ops = st->owner->ops;
+    return ops->run_deferred ? ops->run_deferred(st, err) : store_run(st, err);
+}
+
 int store_exec(struct store *s, const char *sql, struct ep_error *err)
 {
     return s->ops->exec(s, sql, err);
@@ -165,8 +232,10 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
 
 int store_begin(struct store *s, struct ep_error *err)
 {
-    if (s->depth == 0)
+    if (s->depth == 0) {
         store_sums_rollback(s, 1); /* nothing pending outside a transaction */
+        memo_forget_all(s);
+    }
     return s->ops->begin(s, err);
 }
 
@@ -209,6 +278,7 @@ int store_commit(struct store *s, struct ep_error *err)
     if (rc != 0) {
         s->ops->rollback(s);
         store_sums_rollback(s, 1);
+        memo_forget_all(s);
         epoch_publish(s);
         return rc;
     }
@@ -217,6 +287,8 @@ int store_commit(struct store *s, struct ep_error *err)
         store_sums_rollback(s, rc != 0 ? level : 1);
     else
         store_sums_release(s, level);
+    if (rc != 0 || s->depth == 0)
+        memo_forget_all(s);
     epoch_publish(s);
     return rc;
 }
@@ -224,6 +296,7 @@ int store_commit(struct store *s, struct ep_error *err)
 void store_rollback(struct store *s)
 {
     int level = s->depth;
+    memo_forget_all(s);
     s->ops->rollback(s);
     store_sums_rollback(s, s->depth == 0 ? 1 : level);
     epoch_publish(s);

@@ -84,6 +84,16 @@ const char *store_column_name(struct store_stmt *st, int col);
 
 /* Runs a statement to completion with no result rows expected. */
 int store_run(struct store_stmt *st, struct ep_error *err);
+/* store_run() for a write whose outcome nobody reads (no rows, no
+ * store_changes(), no store_last_insert_id()) and whose failure fails the
+ * whole transaction level it runs in (an audit row, an idempotency key).
+ * On PostgreSQL inside a transaction the statement is queued (libpq pipeline
+ * mode) and sent with the next statement that needs an answer, or at the end
+ * of the current level (store_commit, store_begin of a nested level),
+ * whichever comes first: its error then fails that statement or that
+ * commit, never a statement of another level, and the caller rolls the
+ * level back as it would have.  Elsewhere it is store_run().  Resets "st". */
+int store_run_deferred(struct store_stmt *st, struct ep_error *err);
 
 /* Executes one or more ;-separated statements without parameters (migrations). */
 int store_exec(struct store *s, const char *sql, struct ep_error *err);
@@ -123,6 +133,20 @@ int store_sum_defer(struct store *s, store_sums_flush_fn flush, const char *k1, 
 int64_t store_sum_pending(struct store *s, const char *k1, const char *k2);
 void store_sums_discard(struct store *s, const char *k2, int prefix);
 int store_sums_flush(struct store *s, struct ep_error *err);
+
+/* A transaction's memo: what a caller read inside the open transaction and
+ * may read again instead of asking the database, because the write lock it
+ * holds keeps others from changing it (a group commit's batch reads the
+ * disease profile once, not once per report).  "key" is the address of a
+ * static of the caller's module; store_memo_put() copies "size" bytes of
+ * "data", store_memo_get() copies them back to "out" and returns 1, or
+ * returns 0 when there is nothing (outside a transaction, never put, or
+ * forgotten).  Every memo is forgotten when the outermost transaction ends
+ * and when any level rolls back (what was read may have been undone); a
+ * writer of the remembered rows calls store_memo_forget(). */
+int store_memo_get(struct store *s, const void *key, void *out, size_t size);
+void store_memo_put(struct store *s, const void *key, const void *data, size_t size);
+void store_memo_forget(struct store *s, const void *key);
 
 int64_t store_last_insert_id(struct store *s);
 int64_t store_changes(struct store *s);

@@ -28,6 +28,8 @@ struct store_ops {
     double (*column_double)(struct store_stmt *st, int col);
     const char *(*column_text)(struct store_stmt *st, int col);
     const char *(*column_name)(struct store_stmt *st, int col);
+    /* store_run_deferred; NULL: the engine runs it at once (store_run). */
+    int (*run_deferred)(struct store_stmt *st, struct ep_error *err);
     int (*exec)(struct store *s, const char *sql, struct ep_error *err);
     int (*begin)(struct store *s, struct ep_error *err);
     int (*commit)(struct store *s, struct ep_error *err);
@@ -56,6 +58,7 @@ struct store {
     int depth;               /* open transactions: 1 = BEGIN, more = savepoints */
     struct store_sums *sums; /* deferred sums of the open transaction (sums.c), or NULL */
     int epoch_bump;          /* store_epoch_bump() called in the open transaction */
+    struct store_memo *memo; /* the open transaction's memos (store.c), or NULL */
 };
 
 /* sums.c, called by store.c around the engine's transaction operations. */

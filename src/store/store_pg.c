@@ -28,6 +28,17 @@
  *    connection EP_EUNAVAILABLE (a lost connection is re-opened on the next
  *    call outside a transaction); anything else EP_EINTERNAL.
  *  - store_notify()/store_listen()/store_wait_notify() are LISTEN/NOTIFY.
+ *  - Fewer round trips inside a transaction (libpq pipeline mode): a nested
+ *    store_begin() sends its SAVEPOINT only with the level's first statement
+ *    (a level opened right after its parent, with nothing in between, shares
+ *    the parent's savepoint: rolling back to it undoes the same), RELEASE and
+ *    store_run_deferred() writes are queued, and the queue goes out with the
+ *    next statement that needs an answer, in one round trip.  The queue only
+ *    ever holds writes of the innermost level: a level's commit, and the
+ *    begin of a level inside it, send it first, so a deferred write's error
+ *    fails a statement or the commit of its own level.  Anything that talks
+ *    to the server outside pg_step() calls ready() (or settle()) first: a
+ *    connection in pipeline mode refuses PQexec.
  */
 #include <errno.h>
 #include <libpq-fe.h>
@@ -50,6 +61,8 @@
 #define OID_TEXT       25
 #define OID_FLOAT8     701
 #define EPOCH_CHANNEL  "epigrid_epoch" /* store_epoch_bump() across processes */
+#define LEVELS_MAX     32              /* transaction levels (BEGIN and savepoints) */
+#define QUEUE_MAX      64              /* queued statements before they are sent anyway */
 
 struct pg_stmt {
     struct store_stmt base; /* owner and cache key */
@@ -70,13 +83,18 @@ struct pg_stmt {
 struct pg_store {
     struct store base;
     PGconn *conn;
-    int next_name;                 /* prepared statement counter */
-    int64_t last_id;               /* last RETURNING id */
-    int64_t changes;               /* rows changed by the last statement */
-    int nexplicit;                 /* entries of explicit[] */
-    char explicit[TABLES_MAX][64]; /* tables whose sequences must catch up */
-    struct stmt_cache cache;       /* prepared statements (struct pg_stmt) */
-    int epoch_follower;            /* 1: LISTENs on EPOCH_CHANNEL for the process */
+    int next_name;                        /* prepared statement counter */
+    int64_t last_id;                      /* last RETURNING id */
+    int64_t changes;                      /* rows changed by the last statement */
+    int nexplicit;                        /* entries of explicit[] */
+    char explicit[TABLES_MAX][64];        /* tables whose sequences must catch up */
+    struct stmt_cache cache;              /* prepared statements (struct pg_stmt) */
+    int queued;                           /* statements sent in pipeline mode, results not read */
+    int queued_writes;                    /* of which store_run_deferred() writes */
+    int sp[LEVELS_MAX + 1];               /* level (2..depth): savepoint it rolls back to, 0 = not
+                                             sent yet (nothing ran in the level) */
+    int epoch_follower;                   /* 1: LISTENs on EPOCH_CHANNEL for the process */
+    unsigned char sp_own[LEVELS_MAX + 1]; /* 1: the level sent sp[level] itself (releases it) */
 };
 
 static const struct store_ops pg_ops;
@@ -144,8 +162,103 @@ static int run_simple(struct store *s, const char *sql, const char *what, struct
     return rc;
 }
 
-/* Outside a transaction, re-opens a lost connection; its prepared
- * statements are gone with it. */
+/* ---- the queue (pipeline mode) ---------------------------------------- */
+
+/* Sends a statement without waiting for its answer: the prepared statement
+ * "name" with "values", or parameterless "sql" when name is NULL.  "write"
+ * counts it among the level's deferred writes.  Returns 0 or negative with
+ * "err" set (the connection failed). */
+static int queue_send(struct store *s, const char *name, int nvalues, const char *const *values,
+                      const char *sql, int write, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(p->conn))
+        return fail(s, NULL, "pipeline", err);
+    int ok = name ? PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0)
+                  : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (!ok)
+        return fail(s, NULL, "pipeline", err);
+    p->queued++;
+    if (write)
+        p->queued_writes++;
+    return 0;
+}
+
+/* Sends the queue with a sync point, reads every answer and leaves pipeline
+ * mode.  Returns 0, or the first error (later statements were skipped by the
+ * server) with "err" set.  "last" (may be NULL) receives the answer of the
+ * last queued statement when all went well, for the caller to PQclear. */
+static int settle(struct store *s, PGresult **last, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    int n = p->queued, rc = 0;
+    if (n == 0)
+        return 0;
+    p->queued = p->queued_writes = 0;
+    if (!PQpipelineSync(p->conn))
+        rc = fail(s, NULL, "pipeline sync", err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        PGresult *res = PQgetResult(p->conn);
+        ExecStatusType rs = PQresultStatus(res);
+        if (!res || rs == PGRES_PIPELINE_ABORTED)
+            rc = fail(s, NULL, "pipeline", err);
+        else if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
+            rc = fail(s, res, "deferred statement", err);
+        if (rc == 0 && last && i == n - 1)
+            *last = res;
+        else
+            PQclear(res);
+        if (res)
+            PQclear(PQgetResult(p->conn)); /* the NULL that ends each statement's answers */
+    }
+    /* After an error the server skips the rest up to the sync point: read
+     * (and drop) what is left, then the sync itself. */
+    for (int guard = 0; guard <= 2 * n + 4; guard++) {
+        PGresult *res = PQgetResult(p->conn);
+        if (!res) {
+            if (PQstatus(p->conn) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        ExecStatusType rs = PQresultStatus(res);
+        PQclear(res);
+        if (rs == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(p->conn) && rc == 0)
+        rc = fail(s, NULL, "pipeline", err);
+    return rc;
+}
+
+/* Queues the SAVEPOINT of the levels opened since the last statement: one
+ * for all of them, since nothing ran between their beginnings. */
+static int materialize(struct store *s, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    int first = s->depth + 1;
+    while (first > 2 && p->sp[first - 1] == 0)
+        first--;
+    if (first > s->depth)
+        return 0;
+    char sql[32];
+    snprintf(sql, sizeof sql, "SAVEPOINT sp%d", first);
+    int rc = queue_send(s, NULL, 0, NULL, sql, 0, err);
+    if (rc != 0)
+        return rc;
+    for (int level = first; level <= s->depth; level++) {
+        p->sp[level] = first;
+        p->sp_own[level] = level == first;
+    }
+    return 0;
+}
+
+/* Before a statement that is not queued: open savepoints sent, the queue
+ * answered, pipeline mode left. */
+static int ready(struct store *s, struct ep_error *err)
+{
+    int rc = materialize(s, err);
+    return rc ? rc : settle(s, NULL, err);
+}
 
 /* After a reconnect the server knows none of the prepared statements. */
 static void stmt_unprepared(struct store_stmt *st, void *arg)
@@ -180,12 +293,17 @@ static void epoch_unfollow(struct pg_store *p)
     atomic_fetch_add(&epoch_count, 1);
 }
 
+/* Outside a transaction, re-opens a lost connection; its prepared
+ * statements are gone with it. */
 static void revive(struct store *s)
 {
     struct pg_store *p = PG(s);
     if (PQstatus(p->conn) == CONNECTION_OK || s->depth > 0)
         return;
     epoch_unfollow(p); /* the new connection no longer LISTENs */
+    p->queued = p->queued_writes = 0;
+    if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(p->conn);
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK)
         return;
@@ -318,8 +436,14 @@ static struct store_stmt *pg_prepare(struct store *s, const char *sql, struct ep
         return NULL;
     }
     int sets_id = 0;
-    if (insert_target(text, st->table, sizeof st->table, &sets_id) && !strstr(text, "RETURNING") &&
-        has_identity_id(s, st->table)) {
+    int insert =
+        insert_target(text, st->table, sizeof st->table, &sets_id) && !strstr(text, "RETURNING");
+    if (insert && settle(s, NULL, err) != 0) { /* the catalog query below is not queued */
+        free(text);
+        stmt_free(st);
+        return NULL;
+    }
+    if (insert && has_identity_id(s, st->table)) {
         size_t len = strlen(text);
         char *more = realloc(text, len + sizeof " RETURNING id");
         if (!more) {
@@ -471,6 +595,8 @@ static int note_explicit(struct store *s, const char *table, struct ep_error *er
     return 0;
 }
 
+static void pg_reset(struct store_stmt *st);
+
 static int pg_step(struct store_stmt *st, struct ep_error *err)
 {
     struct pg_stmt *ps = PS(st);
@@ -478,18 +604,29 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
     struct pg_store *p = PG(s);
     if (!ps->res) {
         revive(s);
-        int prc = ps->prepared ? 0 : prepare_on_server(s, ps, err);
+        int prc = ps->prepared ? 0 : settle(s, NULL, err);
+        if (prc == 0 && !ps->prepared)
+            prc = prepare_on_server(s, ps, err);
+        if (prc == 0)
+            prc = materialize(s, err);
         if (prc != 0) {
             st->owner->ops->reset(st);
             return prc;
         }
         char name[32];
         snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
-        ps->res = PQexecPrepared(p->conn, name, ps->nparams, (const char *const *)ps->values, NULL,
-                                 NULL, 0);
-        ExecStatusType rs = PQresultStatus(ps->res);
-        if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-            int rc = fail(s, ps->res, "step", err);
+        int rc = 0;
+        if (p->queued) { /* the queue and this statement in one round trip */
+            rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, err);
+            rc = rc ? rc : settle(s, &ps->res, err);
+        } else {
+            ps->res = PQexecPrepared(p->conn, name, ps->nparams, (const char *const *)ps->values,
+                                     NULL, NULL, 0);
+            ExecStatusType rs = PQresultStatus(ps->res);
+            if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
+                rc = fail(s, ps->res, "step", err);
+        }
+        if (rc != 0) {
             if (PQstatus(p->conn) != CONNECTION_OK)
                 ps->prepared = 0;
             st->owner->ops->reset(st);
@@ -515,6 +652,36 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
         return STORE_ROW;
     ps->row = PQntuples(ps->res);
     return STORE_DONE;
+}
+
+/* store_run_deferred: queued inside a transaction (see the top of the file). */
+static int pg_run_deferred(struct store_stmt *st, struct ep_error *err)
+{
+    struct pg_stmt *ps = PS(st);
+    struct store *s = st->owner;
+    struct pg_store *p = PG(s);
+    int rc;
+    if (s->depth == 0 || ps->res) {
+        rc = pg_step(st, err);
+        if (rc >= 0)
+            pg_reset(st);
+        return rc < 0 ? rc : 0;
+    }
+    rc = ps->prepared ? 0 : settle(s, NULL, err);
+    if (rc == 0 && !ps->prepared)
+        rc = prepare_on_server(s, ps, err);
+    if (rc == 0)
+        rc = materialize(s, err);
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
+    if (rc == 0)
+        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 1, err);
+    if (rc == 0 && ps->explicit_id)
+        rc = note_explicit(s, ps->table, err);
+    pg_reset(st);
+    if (rc == 0 && p->queued >= QUEUE_MAX)
+        rc = settle(s, NULL, err);
+    return rc;
 }
 
 static void pg_reset(struct store_stmt *st)
@@ -588,48 +755,67 @@ static int pg_exec(struct store *s, const char *sql, struct ep_error *err)
         return ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
     }
     revive(s);
-    int rc = run_simple(s, text, "exec", err);
+    int rc = ready(s, err);
+    rc = rc ? rc : run_simple(s, text, "exec", err);
     if (rc != 0)
         log_error("while executing: %.300s", text);
     free(text);
     return rc;
 }
 
+/* A nested level only takes its place: its SAVEPOINT goes out with its
+ * first statement (materialize).  Deferred writes of the level around it
+ * are sent first, so that their errors stay in that level. */
 static int pg_begin(struct store *s, struct ep_error *err)
 {
-    char sql[48];
+    struct pg_store *p = PG(s);
     if (s->depth > 0) {
-        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
-        int rc = run_simple(s, sql, "savepoint", err);
-        if (rc == 0)
-            s->depth++;
-        return rc;
+        int rc = p->queued_writes ? settle(s, NULL, err) : 0;
+        if (rc != 0)
+            return rc;
+        if (s->depth >= LEVELS_MAX)
+            return ep_error_set(err, EP_EINTERNAL, "事务嵌套过深", "transactions nested too deep");
+        s->depth++;
+        p->sp[s->depth] = 0;
+        p->sp_own[s->depth] = 0;
+        return 0;
     }
     revive(s);
-    PG(s)->nexplicit = 0;
+    p->nexplicit = 0;
     int rc = run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")", "begin", err);
     if (rc == 0)
         s->depth = 1;
     else
-        PQclear(PQexec(PG(s)->conn, "ROLLBACK"));
+        PQclear(PQexec(p->conn, "ROLLBACK"));
     return rc;
 }
 
 static void pg_rollback(struct store *s);
 
+/* A nested level's deferred writes are answered now (their error fails this
+ * commit, and the level is rolled back); its RELEASE is queued: it cannot
+ * fail in a transaction that has not. */
 static int pg_commit(struct store *s, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
     char sql[48];
     if (s->depth > 1) {
-        snprintf(sql, sizeof sql, "RELEASE sp%d", s->depth - 1);
-        int rc = run_simple(s, sql, "release", err);
+        int level = s->depth;
+        int rc = p->queued_writes ? settle(s, NULL, err) : 0;
+        if (rc == 0 && p->sp[level] && p->sp_own[level]) {
+            snprintf(sql, sizeof sql, "RELEASE sp%d", p->sp[level]);
+            rc = queue_send(s, NULL, 0, NULL, sql, 0, err);
+        }
         if (rc != 0) {
             pg_rollback(s);
             return rc;
         }
         s->depth--;
         return 0;
+    }
+    if (settle(s, NULL, err) != 0) {
+        pg_rollback(s);
+        return -err->code;
     }
     for (int i = 0; i < p->nexplicit; i++)
         if (catch_up_sequence(s, p->explicit[i], err) != 0) {
@@ -649,18 +835,30 @@ static int pg_commit(struct store *s, struct ep_error *err)
     return rc;
 }
 
+/* Whatever is queued is answered first (errors dropped: the level goes).  A
+ * level whose savepoint was never sent ran nothing: nothing to undo.  One
+ * sharing its parent's savepoint rolls back to it and leaves it in place. */
 static void pg_rollback(struct store *s)
 {
+    struct pg_store *p = PG(s);
+    struct ep_error ignored;
+    ep_error_clear(&ignored);
+    settle(s, NULL, &ignored);
     char sql[64];
     if (s->depth > 1) {
-        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
-        PQclear(PQexec(PG(s)->conn, sql));
+        int level = s->depth, sp = p->sp[level];
+        if (sp && p->sp_own[level])
+            snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", sp, sp);
+        else if (sp)
+            snprintf(sql, sizeof sql, "ROLLBACK TO sp%d", sp);
+        if (sp)
+            PQclear(PQexec(p->conn, sql));
         s->depth--;
         return;
     }
-    if (PQtransactionStatus(PG(s)->conn) != PQTRANS_IDLE)
-        PQclear(PQexec(PG(s)->conn, "ROLLBACK"));
-    PG(s)->nexplicit = 0;
+    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(p->conn, "ROLLBACK"));
+    p->nexplicit = 0;
     s->depth = 0;
 }
 
@@ -710,6 +908,8 @@ static int pg_integrity_check(struct store *s, char *out, size_t size, struct ep
 static int pg_notify(struct store *s, const char *channel, struct ep_error *err)
 {
     const char *params[1] = {channel};
+    if (ready(s, err) != 0)
+        return -err->code;
     PGresult *res =
         PQexecParams(PG(s)->conn, "SELECT pg_notify($1, '')", 1, NULL, params, NULL, NULL, 0);
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : fail(s, res, "notify", err);
@@ -812,6 +1012,7 @@ static const struct store_ops pg_ops = {
     .column_double = pg_column_double,
     .column_text = pg_column_text,
     .column_name = pg_column_name,
+    .run_deferred = pg_run_deferred,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,

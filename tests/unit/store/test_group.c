@@ -1,0 +1,317 @@
+/*
+ * test_group.c -- the group-commit writer and store_run_deferred(): a job
+ * whose deferred write fails is rolled back alone, with exactly its own
+ * savepoint, and its neighbours in the same batch commit.
+ *
+ * On SQLite by default; on PostgreSQL (where deferred writes are queued in
+ * libpq's pipeline and fail later: at the job's next statement, at a nested
+ * level's commit or at the job's own commit) when EPIGRID_TEST_PG_FILE names
+ * a file holding an admin URI (ctest pg.store_group): the test then works in
+ * a database of its own, dropped at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/group.h"
+#include "store/store.h"
+
+static char db[512];    /* the database under test: a file or a URI */
+static char admin[512]; /* PostgreSQL: the admin URI, "" on SQLite */
+static char dbname[64]; /* PostgreSQL: the test's own database */
+
+/* What a job does (all of it in its group-commit savepoint). */
+enum mode {
+    GOOD,          /* a write, a deferred write, a read */
+    FAIL_AT_END,   /* a write, a failing deferred write, nothing more: fails at its commit */
+    FAIL_AT_READ,  /* a write, a failing deferred write, then a read: the read fails */
+    FAIL_NESTED,   /* a write, then a nested level whose deferred write fails: the job fails */
+    SURVIVE_INNER, /* as FAIL_NESTED, but the job goes on after the nested level failed */
+    SURVIVE_FIRST, /* a nested level opened first thing (shares the job's savepoint) fails,
+                      the job goes on */
+    BLOCK,         /* waits until released: the others queue up behind it */
+};
+
+struct job_ctx {
+    struct store_group_job job;
+    int id;          /* the rows' "job" column */
+    enum mode mode;  /* what run() does */
+    int inner_rc;    /* SURVIVE_*: what the nested commit returned */
+    int done_rc;     /* rc handed to done() */
+    int done_called; /* 1 once done() ran */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int started, released, finished;
+
+static int insert(struct store *s, int job, int v, int deferred, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "INSERT INTO t (job, v) VALUES (?, ?)", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, job);
+    store_bind_int64(st, 2, v);
+    return deferred ? store_run_deferred(st, err) : store_run(st, err);
+}
+
+static int count_rows(struct store *s, int job, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT count(*) FROM t WHERE job = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, job);
+    int64_t n = 0;
+    int rc = store_step_int64s(st, &n, 1, err);
+    return rc < 0 ? rc : (int)n;
+}
+
+/* A nested level (store_begin inside the job): a good deferred write (v 4)
+ * and a failing one (v -1, refused by the CHECK constraint). */
+static int nested_failing(struct store *s, int job, struct ep_error *err)
+{
+    int rc = store_begin(s, err);
+    if (rc == 0)
+        rc = insert(s, job, 4, 1, err);
+    if (rc == 0)
+        rc = insert(s, job, -1, 1, err);
+    if (rc == 0)
+        return store_commit(s, err); /* PostgreSQL: the error shows here; the level is gone */
+    store_rollback(s);
+    return rc;
+}
+
+static int run(struct store *s, void *arg, struct ep_error *err)
+{
+    struct job_ctx *c = arg;
+    int rc = 0;
+    switch (c->mode) {
+    case BLOCK:
+        pthread_mutex_lock(&lock);
+        started = 1;
+        pthread_cond_broadcast(&cond);
+        while (!released)
+            pthread_cond_wait(&cond, &lock);
+        pthread_mutex_unlock(&lock);
+        return insert(s, c->id, 1, 0, err);
+    case SURVIVE_FIRST:
+        c->inner_rc = nested_failing(s, c->id, err);
+        ep_error_clear(err);
+        return insert(s, c->id, 5, 0, err);
+    default:
+        break;
+    }
+    if ((rc = insert(s, c->id, 1, 0, err)) != 0)
+        return rc;
+    switch (c->mode) {
+    case GOOD:
+        if ((rc = insert(s, c->id, 2, 1, err)) != 0)
+            return rc;
+        return count_rows(s, c->id, err) == 2 ? 0 : -EP_EINTERNAL;
+    case FAIL_AT_END:
+        return insert(s, c->id, -1, 1, err);
+    case FAIL_AT_READ:
+        if ((rc = insert(s, c->id, -1, 1, err)) != 0)
+            return rc;
+        rc = count_rows(s, c->id, err);
+        return rc < 0 ? rc : 0;
+    case FAIL_NESTED:
+        return nested_failing(s, c->id, err);
+    case SURVIVE_INNER:
+        c->inner_rc = nested_failing(s, c->id, err);
+        ep_error_clear(err);
+        if ((rc = insert(s, c->id, 3, 1, err)) != 0)
+            return rc;
+        return count_rows(s, c->id, err) == 2 ? 0 : -EP_EINTERNAL;
+    default:
+        return -EP_EINTERNAL;
+    }
+}
+
+static void done(void *arg, int rc, struct ep_error *err)
+{
+    (void)err;
+    struct job_ctx *c = arg;
+    pthread_mutex_lock(&lock);
+    c->done_rc = rc;
+    c->done_called = 1;
+    finished++;
+    pthread_cond_broadcast(&cond);
+    pthread_mutex_unlock(&lock);
+}
+
+static void admin_exec(const char *sql)
+{
+    PGconn *conn = PQconnectdb(admin);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    PGresult *res = PQexec(conn, sql);
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    PQfinish(conn);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *file = getenv("EPIGRID_TEST_PG_FILE");
+    if (file) { /* PostgreSQL: a file that must hold a URI */
+        FILE *f = fopen(file, "r");
+        if (!f || !fgets(admin, sizeof admin, f)) {
+            fprintf(stderr, "EPIGRID_TEST_PG_FILE %s holds no URI: is the test server up?\n", file);
+            return -1;
+        }
+        fclose(f);
+        admin[strcspn(admin, "\r\n")] = '\0';
+        snprintf(dbname, sizeof dbname, "epigrid_unit_group_%d", (int)getpid());
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+        admin_exec(sql);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+        admin_exec(sql);
+        const char *slash = strrchr(admin, '/');
+        snprintf(db, sizeof db, "%.*s/%s", (int)(slash - admin), admin, dbname);
+    } else {
+        snprintf(db, sizeof db, "/tmp/epigrid-unit-group-%d.db", (int)getpid());
+        unlink(db);
+    }
+    struct store *s;
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (store_open(&s, db, STORE_OPEN_CREATE, &err) != 0)
+        return -1;
+    int rc = store_exec(s,
+                        "CREATE TABLE t (job INTEGER NOT NULL, v INTEGER NOT NULL CHECK (v >= 0),"
+                        " UNIQUE (job, v))",
+                        &err);
+    store_close(s);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (admin[0]) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+        admin_exec(sql);
+        return 0;
+    }
+    char p[600];
+    unlink(db);
+    snprintf(p, sizeof p, "%s-wal", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db);
+    unlink(p);
+    return 0;
+}
+
+/* The rows of "job" as "v,v,..." in order ("" when none). */
+static void rows_of(struct store *s, int job, char *out, size_t size)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct store_stmt *st = store_prepare(s, "SELECT v FROM t WHERE job = ? ORDER BY v", &err);
+    assert_non_null(st);
+    store_bind_int64(st, 1, job);
+    size_t n = 0;
+    out[0] = '\0';
+    while (store_step(st, &err) == STORE_ROW && n < size)
+        n += (size_t)snprintf(out + n, size - n, "%s%lld", n ? "," : "",
+                              (long long)store_column_int64(st, 0));
+    store_stmt_reset(st);
+}
+
+static void failing_deferred_writes_fail_their_own_job_only(void **state)
+{
+    (void)state;
+    static const enum mode plan[] = {GOOD,          FAIL_AT_END, GOOD,          FAIL_AT_READ,
+                                     GOOD,          FAIL_NESTED, GOOD,          GOOD,
+                                     SURVIVE_INNER, GOOD,        SURVIVE_FIRST, GOOD};
+    enum { N = sizeof plan / sizeof plan[0] };
+    struct job_ctx jobs[N + 1];
+    memset(jobs, 0, sizeof jobs);
+    struct store_group *g;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_group_start(&g, db, NULL, NULL, &err), 0);
+    started = released = finished = 0;
+    /* job 0 holds the writer in a batch of its own while the others queue:
+     * they then run as one batch */
+    for (int i = 0; i <= N; i++) {
+        jobs[i].id = i;
+        jobs[i].mode = i == 0 ? BLOCK : plan[i - 1];
+        jobs[i].job.run = run;
+        jobs[i].job.done = done;
+        jobs[i].job.ctx = &jobs[i];
+    }
+    store_group_submit(g, &jobs[0].job);
+    pthread_mutex_lock(&lock);
+    while (!started)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    for (int i = 1; i <= N; i++)
+        store_group_submit(g, &jobs[i].job);
+    pthread_mutex_lock(&lock);
+    released = 1;
+    pthread_cond_broadcast(&cond);
+    while (finished < N + 1)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    long long batches, ran;
+    store_group_stats(g, &batches, &ran);
+    store_group_stop(g);
+    assert_int_equal(batches, 2);
+    assert_int_equal(ran, N + 1);
+
+    struct store *s;
+    assert_int_equal(store_open(&s, db, 0, &err), 0);
+    for (int i = 0; i <= N; i++) {
+        char got[64];
+        rows_of(s, i, got, sizeof got);
+        const char *want;
+        int ok;
+        switch (jobs[i].mode) {
+        case BLOCK:
+            want = "1", ok = 1;
+            break;
+        case GOOD:
+            want = "1,2", ok = 1;
+            break;
+        case SURVIVE_INNER: /* the nested level's 4 is gone with it */
+            want = "1,3", ok = 1;
+            assert_int_equal(jobs[i].inner_rc, -EP_ECONFLICT);
+            break;
+        case SURVIVE_FIRST:
+            want = "5", ok = 1;
+            assert_int_equal(jobs[i].inner_rc, -EP_ECONFLICT);
+            break;
+        default: /* failed: nothing of the job is left, not even its first write */
+            want = "", ok = 0;
+            break;
+        }
+        if (strcmp(got, want) != 0 || (jobs[i].done_rc == 0) != ok)
+            fail_msg("job %d (mode %d): rows \"%s\", want \"%s\"; rc %d", i, jobs[i].mode, got,
+                     want, jobs[i].done_rc);
+        assert_int_equal(jobs[i].done_called, 1);
+        if (!ok)
+            assert_int_equal(jobs[i].done_rc, -EP_ECONFLICT);
+    }
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(failing_deferred_writes_fail_their_own_job_only, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
