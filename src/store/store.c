@@ -361,3 +361,26 @@ int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err)
 {
     return s->ops->wait_notify(s, timeout_ms, err);
 }
+
+/* ---- bulk loading ---------------------------------------------------------- */
+
+int store_copy_begin(struct store *s, const char *table, const char *columns,
+                     struct store_copy **out, struct ep_error *err)
+{
+    *out = NULL;
+    if (s->depth == 0)
+        return ep_error_set(err, EP_EINTERNAL, "数据库错误:批量写入须在事务中",
+                            "database error: a bulk load needs a transaction");
+    return s->ops->copy_begin(s, table, columns, out, err);
+}
+
+int store_copy_row(struct store_copy *c, const char *const *values, const size_t *lens,
+                   struct ep_error *err)
+{
+    return c->owner->ops->copy_row(c, values, lens, err);
+}
+
+int store_copy_end(struct store_copy *c, struct ep_error *err)
+{
+    return c ? c->owner->ops->copy_end(c, err) : 0;
+}

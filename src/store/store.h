@@ -148,6 +148,31 @@ int store_memo_get(struct store *s, const void *key, void *out, size_t size);
 void store_memo_put(struct store *s, const void *key, const void *data, size_t size);
 void store_memo_forget(struct store *s, const void *key);
 
+/* Bulk loading: many rows into one table, far faster than one INSERT per
+ * row on PostgreSQL (COPY ... FROM STDIN: the rows stream in without a round
+ * trip each).  store_copy_begin() starts a load into "table" of the
+ * comma-separated "columns" (both from the caller's own code, never input:
+ * they are spliced into SQL) and sets *out (OUT: the open load);
+ * store_copy_row() adds one row: "values" has one entry per column, as text,
+ * NULL for SQL NULL, "lens" their byte lengths (NULL: strlen of each);
+ * store_copy_end() finishes the load and frees it, also after a failed row.
+ *  - Only inside a transaction, and while a load is open no other statement
+ *    may run on the connection (PostgreSQL's COPY holds it).
+ *  - On PostgreSQL a row the server refuses (a constraint violation, a bad
+ *    value) is reported by a later store_copy_row() or by store_copy_end():
+ *    the usual codes (EP_ECONFLICT, EP_EINTERNAL) with a message, and the
+ *    caller must roll the transaction back (nothing of it is kept).  SQLite
+ *    reports it by the row's own call (a prepared INSERT per row).
+ *  - Rows that set the identity column `id` move the table's sequence past
+ *    it before the transaction commits, as INSERTs with explicit ids do.
+ * Returns 0 or a negative store error with "err" filled. */
+struct store_copy;
+int store_copy_begin(struct store *s, const char *table, const char *columns,
+                     struct store_copy **out, struct ep_error *err);
+int store_copy_row(struct store_copy *c, const char *const *values, const size_t *lens,
+                   struct ep_error *err);
+int store_copy_end(struct store_copy *c, struct ep_error *err);
+
 int64_t store_last_insert_id(struct store *s);
 int64_t store_changes(struct store *s);
 

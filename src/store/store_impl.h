@@ -49,6 +49,13 @@ struct store_ops {
     void (*epoch_notify)(struct store *s);
     /* Optional: this connection receives the other processes' bumps. */
     int (*epoch_follow)(struct store *s, struct ep_error *err);
+
+    /* Bulk loading (store_copy_begin and the rest), inside a transaction. */
+    int (*copy_begin)(struct store *s, const char *table, const char *columns,
+                      struct store_copy **out, struct ep_error *err);
+    int (*copy_row)(struct store_copy *c, const char *const *values, const size_t *lens,
+                    struct ep_error *err);
+    int (*copy_end)(struct store_copy *c, struct ep_error *err);
 };
 
 /* The head of every engine's connection. */
@@ -70,6 +77,12 @@ void store_sums_free(struct store *s);
 struct store_stmt {
     struct store *owner; /* connection it belongs to */
     const char *sql;     /* cache key: the literal's address */
+};
+
+/* The head of every engine's open bulk load. */
+struct store_copy {
+    struct store *owner; /* connection it belongs to */
+    int ncolumns;        /* values per row */
 };
 
 /* Engine entry points, called by store_open(). */

@@ -996,6 +996,162 @@ static int pg_epoch_follow(struct store *s, struct ep_error *err)
     return 0;
 }
 
+/* ---- bulk loading: COPY ... FROM STDIN ---------------------------------------------
+ *
+ * Text format: a row is its values separated by tabs and ended by a newline,
+ * NULL is \N, and inside a value a backslash, a tab, a newline and a carriage
+ * return are written \\, \t, \n and \r (every other byte, quotes included,
+ * stands for itself).  Rows gather in a buffer handed to libpq in chunks of
+ * COPY_CHUNK bytes.  A row the server refuses aborts the COPY: libpq then
+ * refuses more data, and the server's error is read back as the result. */
+
+#define COPY_CHUNK (256 * 1024)
+
+struct pg_copy {
+    struct store_copy base; /* owner and number of columns */
+    char *buf;              /* rows not handed to libpq yet */
+    size_t len, cap;        /* bytes used and allocated in buf */
+    int finished;           /* 1 once the COPY has ended (failed early) */
+    int rc;                 /* its error code then (0 or negative) */
+};
+
+/* Reads the results of a finished COPY: the first error, if any, fills "err". */
+static int copy_results(struct store *s, struct ep_error *err)
+{
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(PG(s)->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = fail(s, res, "copy", err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+/* Hands the buffered rows to libpq. */
+static int copy_flush(struct pg_copy *c, struct ep_error *err)
+{
+    struct store *s = c->base.owner;
+    if (c->len == 0 || c->finished)
+        return c->rc;
+    if (PQputCopyData(PG(s)->conn, c->buf, (int)c->len) != 1) {
+        c->finished = 1;
+        c->rc = copy_results(s, err);
+        if (c->rc == 0)
+            c->rc = fail(s, NULL, "copy", err);
+    }
+    c->len = 0;
+    return c->rc;
+}
+
+static int pg_copy_begin(struct store *s, const char *table, const char *columns,
+                         struct store_copy **out, struct ep_error *err)
+{
+    struct pg_copy *c = calloc(1, sizeof *c);
+    char *buf = malloc(COPY_CHUNK);
+    if (!c || !buf) {
+        free(c);
+        free(buf);
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    }
+    c->base.owner = s;
+    c->base.ncolumns = 1;
+    for (const char *p = columns; *p; p++)
+        c->base.ncolumns += *p == ',';
+    c->buf = buf;
+    c->cap = COPY_CHUNK;
+    char sql[512];
+    int n = snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", table, columns);
+    int sets_id = strncmp(columns, "id", 2) == 0 && (columns[2] == ',' || columns[2] == '\0');
+    int rc = n > 0 && (size_t)n < sizeof sql
+                 ? 0
+                 : ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
+    if (rc == 0)
+        rc = ready(s, err); /* open savepoints sent, queued writes answered */
+    if (rc == 0 && sets_id && has_identity_id(s, table))
+        rc = note_explicit(s, table, err);
+    if (rc == 0) {
+        PGresult *res = PQexec(PG(s)->conn, sql);
+        if (PQresultStatus(res) != PGRES_COPY_IN)
+            rc = fail(s, res, "copy", err);
+        PQclear(res);
+    }
+    if (rc != 0) {
+        free(c->buf);
+        free(c);
+        return rc;
+    }
+    *out = &c->base;
+    return 0;
+}
+
+/* Appends "v" ("len" bytes) escaped for COPY's text format; room is there. */
+static void copy_escape(struct pg_copy *c, const char *v, size_t len)
+{
+    char *o = c->buf + c->len;
+    for (size_t i = 0; i < len; i++) {
+        char ch = v[i];
+        char esc = ch == '\\' ? '\\' : ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : 0;
+        if (esc) {
+            *o++ = '\\';
+            *o++ = esc;
+        } else {
+            *o++ = ch;
+        }
+    }
+    c->len = (size_t)(o - c->buf);
+}
+
+static int pg_copy_row(struct store_copy *base, const char *const *values, const size_t *lens,
+                       struct ep_error *err)
+{
+    struct pg_copy *c = (struct pg_copy *)base;
+    if (c->finished)
+        return c->rc;
+    size_t need = 0;
+    for (int i = 0; i < base->ncolumns; i++)
+        need += (values[i] ? 2 * (lens ? lens[i] : strlen(values[i])) : 2) + 1;
+    if (c->len + need > c->cap) {
+        int rc = copy_flush(c, err);
+        if (rc != 0)
+            return rc;
+        if (need > c->cap) {
+            char *more = realloc(c->buf, need);
+            if (!more)
+                return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+            c->buf = more;
+            c->cap = need;
+        }
+    }
+    for (int i = 0; i < base->ncolumns; i++) {
+        if (values[i]) {
+            copy_escape(c, values[i], lens ? lens[i] : strlen(values[i]));
+        } else {
+            c->buf[c->len++] = '\\';
+            c->buf[c->len++] = 'N';
+        }
+        c->buf[c->len++] = i + 1 < base->ncolumns ? '\t' : '\n';
+    }
+    return 0;
+}
+
+static int pg_copy_end(struct store_copy *base, struct ep_error *err)
+{
+    struct pg_copy *c = (struct pg_copy *)base;
+    struct store *s = base->owner;
+    int rc = copy_flush(c, err);
+    if (!c->finished) {
+        if (PQputCopyEnd(PG(s)->conn, NULL) != 1)
+            rc = fail(s, NULL, "copy", err);
+        int rrc = copy_results(s, err);
+        if (rc == 0)
+            rc = rrc;
+    }
+    free(c->buf);
+    free(c);
+    return rc;
+}
+
 static const struct store_ops pg_ops = {
     .engine = "postgresql",
     .close = pg_close,
@@ -1029,4 +1185,7 @@ static const struct store_ops pg_ops = {
     .epoch = pg_epoch,
     .epoch_notify = pg_epoch_notify,
     .epoch_follow = pg_epoch_follow,
+    .copy_begin = pg_copy_begin,
+    .copy_row = pg_copy_row,
+    .copy_end = pg_copy_end,
 };

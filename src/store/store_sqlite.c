@@ -555,6 +555,67 @@ static uint64_t sq_epoch(struct store *s, int bump)
     return atomic_load(q->epoch) + 1;
 }
 
+/* ---- bulk loading: a prepared INSERT per row --------------------------------------
+ *
+ * SQLite runs in the process: a row costs a bind and a step, no round trip,
+ * so a load is the INSERT of store_prepare() without the cache (the SQL is
+ * built here, not a literal).  Text bound to INTEGER columns is converted by
+ * the columns' affinity, as the values of a COPY are on PostgreSQL. */
+
+struct sq_copy {
+    struct store_copy base; /* owner and number of columns */
+    sqlite3_stmt *handle;   /* INSERT INTO table (columns) VALUES (?, ...) */
+};
+
+static int sq_copy_begin(struct store *s, const char *table, const char *columns,
+                         struct store_copy **out, struct ep_error *err)
+{
+    struct sq_copy *c = calloc(1, sizeof *c);
+    if (!c)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    c->base.owner = s;
+    c->base.ncolumns = 1;
+    for (const char *p = columns; *p; p++)
+        c->base.ncolumns += *p == ',';
+    sqlite3_str *sql = sqlite3_str_new(SQ(s)->db);
+    sqlite3_str_appendf(sql, "INSERT INTO %s (%s) VALUES (?", table, columns);
+    for (int i = 1; i < c->base.ncolumns; i++)
+        sqlite3_str_appendall(sql, ", ?");
+    sqlite3_str_appendall(sql, ")");
+    char *text = sqlite3_str_finish(sql);
+    int rc = text ? sqlite3_prepare_v2(SQ(s)->db, text, -1, &c->handle, NULL) : SQLITE_NOMEM;
+    sqlite3_free(text);
+    if (rc != SQLITE_OK) {
+        free(c);
+        return fail(s, rc, "copy", err);
+    }
+    *out = &c->base;
+    return 0;
+}
+
+static int sq_copy_row(struct store_copy *base, const char *const *values, const size_t *lens,
+                       struct ep_error *err)
+{
+    sqlite3_stmt *h = ((struct sq_copy *)base)->handle;
+    for (int i = 0; i < base->ncolumns; i++) {
+        if (values[i])
+            sqlite3_bind_text(h, i + 1, values[i], lens ? (int)lens[i] : -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(h, i + 1);
+    }
+    int rc = sqlite3_step(h);
+    sqlite3_reset(h);
+    return rc == SQLITE_DONE ? 0 : fail(base->owner, rc, "copy", err);
+}
+
+static int sq_copy_end(struct store_copy *base, struct ep_error *err)
+{
+    (void)err;
+    sqlite3_finalize(((struct sq_copy *)base)->handle);
+    free(base);
+    return 0;
+}
+
 static const struct store_ops sqlite_ops = {
     .engine = "sqlite",
     .close = sq_close,
@@ -585,4 +646,7 @@ static const struct store_ops sqlite_ops = {
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
     .epoch = sq_epoch,
+    .copy_begin = sq_copy_begin,
+    .copy_row = sq_copy_row,
+    .copy_end = sq_copy_end,
 };
