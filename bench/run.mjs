@@ -584,15 +584,14 @@ function judge(id, r) {
   if (id === 'B6') return ['≤ 30 s, ≤ 1 GiB', r.value <= 30 && r.peak_rss_mib <= 1024];
   if (id === 'B7') return ['p99 ≤ 50 ms, ≥ 1 overdue sweep in the run', r.value <= 50 && r.overdue_alerts_during_run > 0];
   if (id.startsWith('B3pg2') || id === 'B1pg2') return ['— (two processes, for comparison)', null];
-  if (id === 'B1pg1') return ['≥ 50 % of C3pg-64', r.vs_pg_ceiling >= 0.5];
+  if (id === 'B1pg1') return r.vs_pg_ceiling ? [`≥ 50 % of C3pg-64 (${Math.round(100 * r.vs_pg_ceiling)} %)`, r.vs_pg_ceiling >= 0.5] : ['≥ 50 % of C3pg-64 (not run)', null];
   if (id.startsWith('B3pg1-')) {
     const sq = R[`B3-${id.slice(6)}`];
     return sq ? [`≥ 50 % of B3-${id.slice(6)} (${Math.round(100 * r.value / sq.value)} %)`, r.value >= 0.5 * sq.value] : ['≥ 50 % of B3 (not run)', null];
   }
   if (id === 'B6pg') {
-    const scale = r.scale ?? PG_SCALE;
-    if (Number(scale) !== 1 || !R.B6) return ['≤ 3 × B6 (needs both at scale 1.0)', null];
-    return [`≤ 3 × B6 (${(r.value / R.B6.value).toFixed(2)} ×)`, r.value <= 3 * R.B6.value];
+    if (!r.ceiling) return ['≤ 3 × B6 (B6 not run)', null];
+    return [`≤ 3 × B6 (${(r.value / r.ceiling).toFixed(2)} ×)`, r.value <= 3 * r.ceiling];
   }
   return ['', null];
 }
