@@ -264,6 +264,11 @@ static void stream_done(void *ctx, int rc, struct ep_error *err)
 
 static void group_commit_log_starts_over(void **state)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* A file-size property, not a memory one: under AddressSanitizer the 64 MB
+     * take two minutes instead of one second (the normal pass runs it). */
+    skip();
+#endif
     struct store *s = *state;
     struct ep_error err;
     ep_error_clear(&err);
