@@ -30,7 +30,11 @@ test('a backup taken under write load restores, serves and holds every earlier a
   await w.session(srv.user('admin'), PASSWORD);
   await w.setup(12);
   const stop = w.drive(4);
-  await new Promise((r) => setTimeout(r, 1500));
+  // At least 1.5 s and 50 acknowledged writes before the backup (a slow
+  // machine, e.g. the sanitizer pass, needs longer for the 50).
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1500 || (w.acks.length < 60 && performance.now() - t0 < 15000))
+    await new Promise((r) => setTimeout(r, 100));
   const file = path.join(srv.dir, 'backup.db');
   const started = performance.now();
   const b = await epigridAsync(['backup', '--db', srv.db, '--to', file]);
