@@ -27,8 +27,28 @@ struct store_group {
     store_group_commit_fn on_commit;
     void *on_commit_arg;
     long long batches, jobs; /* counters, guarded by lock */
-    int log_pages;           /* the log's size at the last checkpoint, guarded by lock */
+    /* Deferred durability (SQLite): the writer commits without waiting for
+     * the disk and hands the batch to the syncer, which makes the log durable
+     * once for every batch committed meanwhile, then answers their jobs.
+     * The next batch runs while the previous one's fsync is in flight. */
+    int deferred;                      /* 1 when commits are synced by the syncer */
+    pthread_t syncer;                  /* fdatasyncs the log, then calls done() */
+    pthread_cond_t sync_wake;          /* signalled when committed jobs wait, or on stop */
+    struct store_group_job *sync_head; /* committed jobs waiting for the sync, guarded by lock */
+    struct store_group_job *sync_tail;
+    int sync_stopping; /* 1 once the writer has stopped */
+    long long syncs;   /* log syncs made, guarded by lock */
 };
+
+static void finish(struct store_group_job *batch)
+{
+    struct store_group_job *j = batch;
+    while (j) {
+        struct store_group_job *next = j->next; /* done() may free the job */
+        j->done(j->ctx, j->rc, &j->err);
+        j = next;
+    }
+}
 
 /* Runs one batch: BEGIN, each job in a savepoint, COMMIT, then done(). */
 static void run_batch(struct store_group *g, struct store_group_job *batch)
@@ -71,18 +91,65 @@ static void run_batch(struct store_group *g, struct store_group_job *batch)
                 j->rc = err.code ? -err.code : -EP_EUNAVAILABLE;
             }
     }
-    if (committed && g->on_commit)
-        g->on_commit(g->on_commit_arg);
     pthread_mutex_lock(&g->lock);
     g->batches++;
     g->jobs += n;
-    pthread_mutex_unlock(&g->lock);
-    struct store_group_job *j = batch;
-    while (j) {
-        struct store_group_job *next = j->next; /* done() may free the job */
-        j->done(j->ctx, j->rc, &j->err);
-        j = next;
+    if (committed && g->deferred) { /* answered once the log is on disk */
+        if (g->sync_tail)
+            g->sync_tail->next = batch;
+        else
+            g->sync_head = batch;
+        while (batch->next)
+            batch = batch->next;
+        g->sync_tail = batch;
+        pthread_cond_signal(&g->sync_wake);
+        pthread_mutex_unlock(&g->lock);
+        return;
     }
+    pthread_mutex_unlock(&g->lock);
+    if (committed && g->on_commit)
+        g->on_commit(g->on_commit_arg);
+    finish(batch);
+}
+
+/* Makes every batch committed so far durable with one fdatasync of the log,
+ * then answers their jobs.  A job is never told it succeeded before its
+ * writes are on disk; other connections may read them up to one fsync
+ * earlier (docs/scale.md, "Deferred durability"). */
+static void *syncer_main(void *arg)
+{
+    struct store_group *g = arg;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->sync_head && !g->sync_stopping)
+            pthread_cond_wait(&g->sync_wake, &g->lock);
+        if (!g->sync_head)
+            break;
+        struct store_group_job *jobs = g->sync_head;
+        g->sync_head = g->sync_tail = NULL;
+        pthread_mutex_unlock(&g->lock);
+        struct ep_error err;
+        ep_error_clear(&err);
+        if (store_log_sync(g->store, &err) != 0) {
+            /* The rows are committed but not known to be on disk: the
+             * requests fail (503) rather than claim a durability they lack. */
+            log_error("sync of the write-ahead log failed: %s", ep_error_message(&err, 1));
+            for (struct store_group_job *j = jobs; j; j = j->next)
+                if (j->rc == 0) {
+                    j->err = err;
+                    j->rc = -EP_EUNAVAILABLE;
+                }
+        }
+        pthread_mutex_lock(&g->lock);
+        g->syncs++;
+        pthread_mutex_unlock(&g->lock);
+        if (g->on_commit)
+            g->on_commit(g->on_commit_arg);
+        finish(jobs);
+        pthread_mutex_lock(&g->lock);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
 }
 
 /* Under a steady stream of batches the log would never start over: SQLite
@@ -92,18 +159,23 @@ static void run_batch(struct store_group *g, struct store_group_job *batch)
  * 25 s of B1), and every commit writes to fresh blocks that the file system
  * first zeroes.  So once the log is past LOG_RESTART_PAGES the writer copies
  * the few frames the checkpointer has not yet reached itself, between two
- * batches, and the next batch writes from the log's start again. */
-static void log_restart(struct store_group *g)
+ * batches, and the next batch writes from the log's start again.  When it
+ * cannot (the checkpointer is busy copying), it tries again before the next
+ * batch.  Returns 1 once the log will start over. */
+static int log_restart(struct store_group *g)
 {
     struct ep_error err;
     ep_error_clear(&err);
-    if (store_checkpoint(g->store, NULL, &err) != 0)
+    int rc = store_checkpoint(g->store, NULL, &err);
+    if (rc < 0)
         log_warn("checkpoint: %s", ep_error_message(&err, 1));
+    return rc == 1;
 }
 
 static void *writer_main(void *arg)
 {
     struct store_group *g = arg;
+    int restart = 0; /* 1 while the log is to start over */
     pthread_mutex_lock(&g->lock);
     for (;;) {
         while (!g->head && !g->stopping)
@@ -121,13 +193,12 @@ static void *writer_main(void *arg)
         if (!g->head)
             g->tail = NULL;
         last->next = NULL;
-        int restart = g->log_pages > LOG_RESTART_PAGES;
-        if (restart)
-            g->log_pages = 0;
         pthread_mutex_unlock(&g->lock);
-        if (restart)
-            log_restart(g);
+        if (restart && log_restart(g))
+            restart = 0;
         run_batch(g, batch);
+        if (store_log_pages(g->store) > LOG_RESTART_PAGES)
+            restart = 1;
         pthread_mutex_lock(&g->lock);
     }
     pthread_mutex_unlock(&g->lock);
@@ -155,14 +226,43 @@ static void *checkpointer_main(void *arg)
         pthread_mutex_unlock(&g->lock);
         struct ep_error err;
         ep_error_clear(&err);
-        int pages = 0;
-        if (store_checkpoint(g->checkpoint_store, &pages, &err) != 0)
+        if (store_checkpoint(g->checkpoint_store, NULL, &err) < 0)
             log_warn("checkpoint: %s", ep_error_message(&err, 1));
         pthread_mutex_lock(&g->lock);
-        g->log_pages = pages;
     }
     pthread_mutex_unlock(&g->lock);
     return NULL;
+}
+
+/* Stops the threads that run (writer first: its last batches still go to
+ * the syncer), closes the connections and frees "g". */
+static void shut_down(struct store_group *g, int writer, int syncer, int checkpointer)
+{
+    pthread_mutex_lock(&g->lock);
+    g->stopping = 1;
+    pthread_cond_signal(&g->wake);
+    pthread_cond_signal(&g->checkpoint_wake);
+    pthread_mutex_unlock(&g->lock);
+    if (writer)
+        pthread_join(g->thread, NULL);
+    pthread_mutex_lock(&g->lock);
+    g->sync_stopping = 1;
+    pthread_cond_signal(&g->sync_wake);
+    pthread_mutex_unlock(&g->lock);
+    if (syncer)
+        pthread_join(g->syncer, NULL);
+    if (checkpointer)
+        pthread_join(g->checkpointer, NULL);
+    struct ep_error err;
+    ep_error_clear(&err);
+    store_checkpoint(g->checkpoint_store, NULL, &err); /* leave a short log behind */
+    store_close(g->checkpoint_store);
+    store_close(g->store);
+    pthread_mutex_destroy(&g->lock);
+    pthread_cond_destroy(&g->wake);
+    pthread_cond_destroy(&g->checkpoint_wake);
+    pthread_cond_destroy(&g->sync_wake);
+    free(g);
 }
 
 int store_group_start(struct store_group **out, const char *path, store_group_commit_fn on_commit,
@@ -187,28 +287,23 @@ int store_group_start(struct store_group **out, const char *path, store_group_co
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->wake, NULL);
     pthread_cond_init(&g->checkpoint_wake, NULL);
+    pthread_cond_init(&g->sync_wake, NULL);
+    g->deferred = store_sync_defer(g->store, err);
+    if (g->deferred < 0) {
+        shut_down(g, 0, 0, 0);
+        return -EP_EUNAVAILABLE;
+    }
     if (pthread_create(&g->checkpointer, NULL, checkpointer_main, g) != 0) {
-        store_close(g->store);
-        store_close(g->checkpoint_store);
-        pthread_mutex_destroy(&g->lock);
-        pthread_cond_destroy(&g->wake);
-        pthread_cond_destroy(&g->checkpoint_wake);
-        free(g);
+        shut_down(g, 0, 0, 0);
         return ep_error_set(err, EP_EINTERNAL, "无法启动检查点线程",
                             "cannot start the checkpoint thread");
     }
+    if (g->deferred && pthread_create(&g->syncer, NULL, syncer_main, g) != 0) {
+        shut_down(g, 0, 0, 1);
+        return ep_error_set(err, EP_EINTERNAL, "无法启动写盘线程", "cannot start the sync thread");
+    }
     if (pthread_create(&g->thread, NULL, writer_main, g) != 0) {
-        pthread_mutex_lock(&g->lock);
-        g->stopping = 1;
-        pthread_cond_signal(&g->checkpoint_wake);
-        pthread_mutex_unlock(&g->lock);
-        pthread_join(g->checkpointer, NULL);
-        store_close(g->checkpoint_store);
-        pthread_cond_destroy(&g->checkpoint_wake);
-        store_close(g->store);
-        pthread_mutex_destroy(&g->lock);
-        pthread_cond_destroy(&g->wake);
-        free(g);
+        shut_down(g, 0, g->deferred, 1);
         return ep_error_set(err, EP_EINTERNAL, "无法启动写线程", "cannot start the writer thread");
     }
     *out = g;
@@ -230,30 +325,15 @@ void store_group_submit(struct store_group *g, struct store_group_job *job)
 
 void store_group_stop(struct store_group *g)
 {
-    if (!g)
-        return;
-    pthread_mutex_lock(&g->lock);
-    g->stopping = 1;
-    pthread_cond_signal(&g->wake);
-    pthread_cond_signal(&g->checkpoint_wake);
-    pthread_mutex_unlock(&g->lock);
-    pthread_join(g->thread, NULL);
-    pthread_join(g->checkpointer, NULL);
-    struct ep_error err;
-    ep_error_clear(&err);
-    store_checkpoint(g->checkpoint_store, NULL, &err); /* leave a short log behind */
-    store_close(g->checkpoint_store);
-    store_close(g->store);
-    pthread_mutex_destroy(&g->lock);
-    pthread_cond_destroy(&g->wake);
-    pthread_cond_destroy(&g->checkpoint_wake);
-    free(g);
+    if (g)
+        shut_down(g, 1, g->deferred, 1);
 }
 
-void store_group_stats(struct store_group *g, long long *batches, long long *jobs)
+void store_group_stats(struct store_group *g, long long *batches, long long *jobs, long long *syncs)
 {
     pthread_mutex_lock(&g->lock);
     *batches = g->batches;
     *jobs = g->jobs;
+    *syncs = g->syncs;
     pthread_mutex_unlock(&g->lock);
 }

@@ -9,6 +9,12 @@
  * one transaction, runs each job inside its own savepoint (a failing job
  * rolls back alone), commits once, and then reports each job's outcome.
  *
+ * On SQLite the commit does not wait for the disk: a second thread, the
+ * syncer, makes the log durable (one fdatasync for every batch committed
+ * meanwhile) and only then reports the outcomes, while the writer already
+ * runs the next batch.  No request is answered before its writes are on
+ * disk; other connections may read them up to one fsync earlier.
+ *
  * Ownership: a job and its context belong to the submitter and must stay
  * alive until its done() callback has run (on the writer thread).
  */
@@ -22,7 +28,8 @@ struct store_group_job {
     /* Runs inside the batch transaction on the writer's connection.  Returns
      * 0 or negative with "err" filled; a failure undoes this job only. */
     int (*run)(struct store *s, void *ctx, struct ep_error *err);
-    /* Called on the writer thread after the batch committed (rc 0) or failed. */
+    /* Called after the batch committed and is durable (rc 0) or failed: on
+     * the syncer thread when there is one, else on the writer thread. */
     void (*done)(void *ctx, int rc, struct ep_error *err);
     void *ctx;                    /* handed to run and done */
     int rc;                       /* outcome, set before done */
@@ -30,7 +37,7 @@ struct store_group_job {
     struct store_group_job *next; /* queue link, owned by the group */
 };
 
-/* Called on the writer thread after every committed batch (e.g. to wake
+/* Called on the same thread as done(), after every durable batch (e.g. to wake
  * server-sent-event streams).  May be NULL. */
 typedef void (*store_group_commit_fn)(void *arg);
 
@@ -42,7 +49,9 @@ void store_group_submit(struct store_group *g, struct store_group_job *job);
 /* Runs the remaining jobs, stops the thread, closes the connection. */
 void store_group_stop(struct store_group *g);
 
-/* Batches committed and jobs run so far (for logs and benchmarks). */
-void store_group_stats(struct store_group *g, long long *batches, long long *jobs);
+/* Batches committed, jobs run and log syncs made so far (for logs, tests and
+ * benchmarks; syncs stay 0 where commits are durable by themselves). */
+void store_group_stats(struct store_group *g, long long *batches, long long *jobs,
+                       long long *syncs);
 
 #endif

@@ -337,6 +337,21 @@ int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
     return s->ops->checkpoint(s, log_pages, err);
 }
 
+int store_log_pages(struct store *s)
+{
+    return s->ops->log_pages(s);
+}
+
+int store_sync_defer(struct store *s, struct ep_error *err)
+{
+    return s->ops->sync_defer(s, err);
+}
+
+int store_log_sync(struct store *s, struct ep_error *err)
+{
+    return s->ops->log_sync(s, err);
+}
+
 int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
     return s->ops->backup(s, dest_path, err);

@@ -185,9 +185,28 @@ const char *store_path(struct store *s);
  * writer turns it off and lets a thread of its own call store_checkpoint()
  * (a passive checkpoint that never blocks writers), so that copying the log
  * into the database happens off the writer's path.  *log_pages (may be NULL)
- * gets the log's size after the checkpoint. */
+ * gets the log's size after the checkpoint.  store_checkpoint() returns 1 when
+ * every frame of the log is copied back (the next write transaction starts
+ * the log over), 0 when some are left, negative with "err" filled. */
 void store_autocheckpoint(struct store *s, int pages);
+/* With automatic checkpoints off: the log's size in pages after the
+ * connection's last commit (0 before any, and always on PostgreSQL). */
+int store_log_pages(struct store *s);
 int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err);
+
+/* Commits that do not wait for the disk, made durable by another thread
+ * (SQLite; the group-commit writer, see group.c).  store_sync_defer() makes
+ * the commits of "s" return once their log frames are written, before they
+ * are on disk (synchronous=NORMAL: the log and the database stay consistent
+ * after a crash, but the last commits may be lost); store_log_sync() then
+ * makes every commit made so far durable (an fdatasync of the write-ahead
+ * log).  store_log_sync() may run on another thread while "s" goes on
+ * committing, and only there: it owns the descriptor it opens.
+ * store_sync_defer() returns 1 when deferred (SQLite), 0 when the engine's
+ * commits are durable by themselves (PostgreSQL: nothing changes), negative
+ * with "err" filled on failure. */
+int store_sync_defer(struct store *s, struct ep_error *err);
+int store_log_sync(struct store *s, struct ep_error *err);
 
 /* Copies the whole database to "dest_path" (created or overwritten) while
  * others keep writing (SQLite online backup API): one consistent snapshot,

@@ -38,6 +38,9 @@ struct store_ops {
     int64_t (*changes)(struct store *s);
     void (*autocheckpoint)(struct store *s, int pages);
     int (*checkpoint)(struct store *s, int *log_pages, struct ep_error *err);
+    int (*log_pages)(struct store *s);
+    int (*sync_defer)(struct store *s, struct ep_error *err);
+    int (*log_sync)(struct store *s, struct ep_error *err);
     int (*backup)(struct store *s, const char *dest_path, struct ep_error *err);
     int (*integrity_check)(struct store *s, char *out, size_t size, struct ep_error *err);
     int (*notify)(struct store *s, const char *channel, struct ep_error *err);

@@ -882,6 +882,25 @@ static int pg_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
     (void)s, (void)err;
     if (log_pages)
         *log_pages = 0;
+    return 1;
+}
+
+static int pg_log_pages(struct store *s)
+{
+    (void)s; /* the server manages its log */
+    return 0;
+}
+
+/* A PostgreSQL commit is durable when it returns (synchronous_commit). */
+static int pg_sync_defer(struct store *s, struct ep_error *err)
+{
+    (void)s, (void)err;
+    return 0;
+}
+
+static int pg_log_sync(struct store *s, struct ep_error *err)
+{
+    (void)s, (void)err;
     return 0;
 }
 
@@ -1177,6 +1196,9 @@ static const struct store_ops pg_ops = {
     .changes = pg_changes,
     .autocheckpoint = pg_autocheckpoint,
     .checkpoint = pg_checkpoint,
+    .log_pages = pg_log_pages,
+    .sync_defer = pg_sync_defer,
+    .log_sync = pg_log_sync,
     .backup = pg_backup,
     .integrity_check = pg_integrity_check,
     .notify = pg_notify,

@@ -40,6 +40,9 @@ struct sq_store {
     struct stmt_cache cache;                 /* prepared statements (struct sq_stmt) */
     _Atomic uint64_t *epoch;                 /* the word of "<database>-epoch", mapped */
     int epoch_state;                         /* 0 not mapped yet, 1 mapped, -1 cannot be */
+    int log_fd;                              /* the log, opened by store_log_sync(); -1 none */
+    char *log_path;                          /* the log's file name, set by store_sync_defer() */
+    int log_pages;                           /* the log's size after the last commit, if noted */
 };
 
 static const struct store_ops sqlite_ops;
@@ -136,6 +139,7 @@ int store_sqlite_open(struct store **out, const char *path, int flags, struct ep
     struct store *s = &q->base;
     s->ops = &sqlite_ops;
     s->path = strdup(path);
+    q->log_fd = -1;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
@@ -182,6 +186,9 @@ static void sq_close(struct store *s)
         sqlite3_close(SQ(s)->db);
     if (SQ(s)->epoch_state > 0)
         munmap((void *)SQ(s)->epoch, EPOCH_FILE_SIZE);
+    if (SQ(s)->log_fd >= 0)
+        close(SQ(s)->log_fd);
+    free(SQ(s)->log_path);
     free(s->path);
     free(s);
 }
@@ -390,9 +397,26 @@ static int64_t sq_changes(struct store *s)
 #define BACKUP_STEP_PAGES 4096
 #define BACKUP_RETRY_MAX  500 /* busy/locked steps retried, 10 ms apart */
 
+/* With automatic checkpoints off, this hook notes the log's size after each
+ * of the connection's commits (store_log_pages). */
+static int note_log_size(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db, (void)name;
+    ((struct sq_store *)arg)->log_pages = pages;
+    return SQLITE_OK;
+}
+
 static void sq_autocheckpoint(struct store *s, int pages)
 {
-    sqlite3_wal_autocheckpoint(SQ(s)->db, pages);
+    if (pages > 0)
+        sqlite3_wal_autocheckpoint(SQ(s)->db, pages);
+    else
+        sqlite3_wal_hook(SQ(s)->db, note_log_size, SQ(s));
+}
+
+static int sq_log_pages(struct store *s)
+{
+    return SQ(s)->log_pages;
 }
 
 static int sq_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
@@ -403,6 +427,70 @@ static int sq_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
         return fail(s, rc, "checkpoint", err);
     if (log_pages)
         *log_pages = log;
+    return rc == SQLITE_OK && done == log;
+}
+
+static int sq_sync_defer(struct store *s, struct ep_error *err)
+{
+    struct sq_store *q = SQ(s);
+    const char *log = sqlite3_filename_wal(sqlite3_db_filename(q->db, "main"));
+    free(q->log_path);
+    q->log_path = log ? strdup(log) : NULL;
+    if (!q->log_path)
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    return sq_exec(s, "PRAGMA synchronous=NORMAL", err) == 0 ? 1 : -EP_EUNAVAILABLE;
+}
+
+/* Makes the log's directory entry durable: the log may have been created by
+ * this connection's first commit, and a file whose name is not yet on disk
+ * is lost whole in a crash. */
+static int sync_directory_of(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* fdatasync() flushes a file's data whichever descriptor names it, so the
+ * syncing thread keeps a descriptor of its own on the log and never touches
+ * SQLite's (which belongs to the connection's thread).  SQLite never replaces
+ * the log while a connection is open, but a log unlinked under us (nlink 0)
+ * is opened again rather than synced in vain. */
+static int sq_log_sync(struct store *s, struct ep_error *err)
+{
+    struct sq_store *q = SQ(s);
+    struct stat st;
+    if (q->log_fd >= 0 && (fstat(q->log_fd, &st) != 0 || st.st_nlink == 0)) {
+        close(q->log_fd);
+        q->log_fd = -1;
+    }
+    if (q->log_fd < 0) {
+        if (!q->log_path)
+            return ep_error_set(err, EP_EINTERNAL, "未启用延迟写盘", "commits are not deferred");
+        int fd = open(q->log_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || sync_directory_of(q->log_path) != 0) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return ep_error_set(err, EP_EUNAVAILABLE, "无法打开预写日志 %s:%s",
+                                "cannot open the write-ahead log %s: %s", q->log_path, strerror(e));
+        }
+        q->log_fd = fd;
+    }
+    if (fdatasync(q->log_fd) != 0)
+        return ep_error_set(err, EP_EUNAVAILABLE, "预写日志写盘失败:%s",
+                            "cannot sync the write-ahead log: %s", strerror(errno));
     return 0;
 }
 
@@ -640,6 +728,9 @@ static const struct store_ops sqlite_ops = {
     .changes = sq_changes,
     .autocheckpoint = sq_autocheckpoint,
     .checkpoint = sq_checkpoint,
+    .log_pages = sq_log_pages,
+    .sync_defer = sq_sync_defer,
+    .log_sync = sq_log_sync,
     .backup = sq_backup,
     .integrity_check = sq_integrity_check,
     .notify = sq_notify,

@@ -7,7 +7,9 @@
  * libpq's pipeline and fail later: at the job's next statement, at a nested
  * level's commit or at the job's own commit) when EPIGRID_TEST_PG_FILE names
  * a file holding an admin URI (ctest pg.store_group): the test then works in
- * a database of its own, dropped at the end.
+ * a database of its own, dropped at the end.  And, on SQLite, that the
+ * writer goes on while the syncer holds a batch's answers until the log is
+ * on disk.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -265,8 +267,8 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
     while (finished < N + 1)
         pthread_cond_wait(&cond, &lock);
     pthread_mutex_unlock(&lock);
-    long long batches, ran;
-    store_group_stats(g, &batches, &ran);
+    long long batches, ran, syncs;
+    store_group_stats(g, &batches, &ran, &syncs);
     store_group_stop(g);
     assert_int_equal(batches, 2);
     assert_int_equal(ran, N + 1);
@@ -307,10 +309,76 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
     store_close(s);
 }
 
+/* On SQLite a job is answered by the syncer thread after the log is on disk,
+ * and the writer does not wait for it: while job A's answer is held up
+ * (its done() blocks on the syncer thread), job B still runs and commits. */
+static struct store_group *blocking_group;
+static long long syncs_seen; /* store_group_stats' syncs when A's done() ran */
+static int a_answering;      /* 1 once A's done() runs */
+
+static void done_blocking(void *arg, int rc, struct ep_error *err)
+{
+    long long b, j;
+    store_group_stats(blocking_group, &b, &j, &syncs_seen);
+    pthread_mutex_lock(&lock);
+    a_answering = 1;
+    pthread_cond_broadcast(&cond);
+    while (!released)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    done(arg, rc, err);
+}
+
+static void next_batch_runs_while_answers_wait_for_the_disk(void **state)
+{
+    (void)state;
+    if (admin[0])
+        skip(); /* PostgreSQL: a commit is durable when it returns, no syncer */
+    struct job_ctx a = {.id = 1, .mode = GOOD}, b = {.id = 2, .mode = GOOD};
+    a.job = (struct store_group_job){.run = run, .done = done_blocking, .ctx = &a};
+    b.job = (struct store_group_job){.run = run, .done = done, .ctx = &b};
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_group_start(&blocking_group, db, NULL, NULL, &err), 0);
+    started = released = finished = a_answering = 0;
+    store_group_submit(blocking_group, &a.job);
+    pthread_mutex_lock(&lock);
+    while (!a_answering)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    assert_true(syncs_seen >= 1); /* A is answered only after a log sync */
+    store_group_submit(blocking_group, &b.job);
+    struct store *s;
+    assert_int_equal(store_open(&s, db, 0, &err), 0);
+    char got[64] = "";
+    for (int i = 0; i < 1000 && strcmp(got, "1,2") != 0; i++) { /* up to 10 s */
+        usleep(10000);
+        rows_of(s, 2, got, sizeof got);
+    }
+    store_close(s);
+    assert_string_equal(got, "1,2");    /* B committed while A's answer waited */
+    assert_int_equal(b.done_called, 0); /* and is answered after A, by the same thread */
+    pthread_mutex_lock(&lock);
+    released = 1;
+    pthread_cond_broadcast(&cond);
+    while (finished < 2)
+        pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    long long batches, ran, syncs;
+    store_group_stats(blocking_group, &batches, &ran, &syncs);
+    store_group_stop(blocking_group);
+    assert_int_equal(a.done_rc, 0);
+    assert_int_equal(b.done_rc, 0);
+    assert_int_equal(batches, 2);
+    assert_int_equal(syncs, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(failing_deferred_writes_fail_their_own_job_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(next_batch_runs_while_answers_wait_for_the_disk, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
