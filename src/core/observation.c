@@ -911,8 +911,9 @@ struct report_state {
     int overdue_index;
 };
 
-static int report_state_read(struct store *s, int64_t person_id, int64_t day, int index,
-                             struct report_state *out, struct ep_error *err)
+/* The read of report_state_read, prepared and bound: NULL with "err" set. */
+static struct store_stmt *report_state_stmt(struct store *s, int64_t person_id, int64_t day,
+                                            int index, struct ep_error *err)
 {
     struct store_stmt *st =
         store_prepare(s,
@@ -925,10 +926,17 @@ static int report_state_read(struct store *s, int64_t person_id, int64_t day, in
                       " WHERE o.person_id = ? AND o.status = 'active'",
                       err);
     if (!st)
-        return -EP_EINTERNAL;
+        return NULL;
     store_bind_int64(st, 1, day);
     store_bind_int64(st, 2, index);
     store_bind_int64(st, 3, person_id);
+    return st;
+}
+
+/* Steps "st" (report_state_stmt, perhaps prefetched) into "out". */
+static int report_state_read(struct store_stmt *st, int64_t person_id, struct report_state *out,
+                             struct ep_error *err)
+{
     int rc = store_step(st, err);
     memset(out, 0, sizeof *out);
     struct observation *o = &out->o;
@@ -1088,23 +1096,29 @@ int observation_report_add(struct store *s, const struct actor *who,
     }
     if (observation_report_check(in, err) != 0)
         return -EP_EINVAL;
-    struct write w;
-    int64_t first = 0;
-    int rc = write_begin(&w, s, who, "health_report", idem, &first, err);
-    if (rc == WRITE_REPLAY)
-        return report_get(s, first, out, err); /* nothing was written */
-    if (rc != 0)
-        return rc;
+    /* The profile first (read once per transaction): the slot's index is a
+     * parameter of the one read of the state, which goes to the server with
+     * the idempotency key's lookup.  report_slot() names its errors after the
+     * person's (index -1 matches no report). */
     struct profile prof;
     struct report_state state;
     int64_t day;
     int index;
-    if (step(&w, profile_get(s, &prof, err)) != 0)
-        return write_end(&w, 0);
-    /* The slot's index for the one read; report_slot() names its errors
-     * after the person's (index -1 matches no report). */
+    int rc = profile_get(s, &prof, err);
+    if (rc != 0)
+        return rc;
     report_slot_index(&prof, in, &day, &index);
-    if (step(&w, report_state_read(s, in->person_id, day, index, &state, err)) != 0 ||
+    struct store_stmt *read = report_state_stmt(s, in->person_id, day, index, err);
+    if (!read)
+        return -EP_EINTERNAL;
+    struct write w;
+    int64_t first = 0;
+    rc = write_begin_prefetch(&w, s, who, "health_report", idem, &first, read, err);
+    if (rc == WRITE_REPLAY)
+        return report_get(s, first, out, err); /* nothing was written */
+    if (rc != 0)
+        return rc;
+    if (step(&w, report_state_read(read, in->person_id, &state, err)) != 0 ||
         report_target(&w, in->person_id, &state.o) != 0 ||
         step(&w, report_slot(&prof, &state.o, in, &day, &index, err)) != 0)
         return write_end(&w, 0);

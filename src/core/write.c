@@ -22,6 +22,13 @@
 int write_begin(struct write *w, struct store *s, const struct actor *who, const char *idem_entity,
                 struct idem_key *idem, int64_t *replay_id, struct ep_error *err)
 {
+    return write_begin_prefetch(w, s, who, idem_entity, idem, replay_id, NULL, err);
+}
+
+int write_begin_prefetch(struct write *w, struct store *s, const struct actor *who,
+                         const char *idem_entity, struct idem_key *idem, int64_t *replay_id,
+                         struct store_stmt *prefetch, struct ep_error *err)
+{
     assert(s && who && who->user && err);
     memset(w, 0, sizeof *w);
     w->s = s;
@@ -31,14 +38,22 @@ int write_begin(struct write *w, struct store *s, const struct actor *who, const
     w->idem_entity = idem_entity;
     w->now_unix = (int64_t)time(NULL);
     time_iso_from_unix((time_t)w->now_unix, w->now);
-    if (store_begin(s, err) != 0)
+    if (store_begin(s, err) != 0) {
+        store_stmt_reset(prefetch);
         return w->rc = -err->code;
+    }
     w->open = 1;
     if (!w->idem)
         return 0;
     assert(idem_entity);
     int64_t first = 0;
-    int rc = idem_check(s, w->idem->uuid, idem_entity, w->idem->hash, &first, err);
+    /* The write's first read goes with the key's lookup (one round trip on
+     * PostgreSQL): it is only used when the key is new. */
+    int rc = prefetch ? store_prefetch(prefetch, err) : 0;
+    if (rc == 0)
+        rc = idem_check(s, w->idem->uuid, idem_entity, w->idem->hash, &first, err);
+    if (rc != 0)
+        store_stmt_reset(prefetch);
     if (rc == IDEM_REPLAY) {
         store_rollback(s); /* nothing was written */
         w->open = 0;

@@ -72,6 +72,12 @@ struct write {
  * on, negative with "err" set otherwise (nothing is open then either). */
 int write_begin(struct write *w, struct store *s, const struct actor *who, const char *idem_entity,
                 struct idem_key *idem, int64_t *replay_id, struct ep_error *err);
+/* write_begin with the write's first read, "prefetch" (a prepared and bound
+ * statement, may be NULL), sent with the key's lookup (store_prefetch): the
+ * caller steps it once this returns 0; otherwise it has been reset. */
+int write_begin_prefetch(struct write *w, struct store *s, const struct actor *who,
+                         const char *idem_entity, struct idem_key *idem, int64_t *replay_id,
+                         struct store_stmt *prefetch, struct ep_error *err);
 
 /* 1 while no step has failed. */
 static inline int write_ok(const struct write *w)

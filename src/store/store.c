@@ -225,6 +225,12 @@ int store_run_deferred(struct store_stmt *st, struct ep_error *err)
     return ops->run_deferred ? ops->run_deferred(st, err) : store_run(st, err);
 }
 
+int store_prefetch(struct store_stmt *st, struct ep_error *err)
+{
+    const struct store_ops *ops = st->owner->ops;
+    return ops->prefetch ? ops->prefetch(st, err) : 0;
+}
+
 int store_exec(struct store *s, const char *sql, struct ep_error *err)
 {
     return s->ops->exec(s, sql, err);

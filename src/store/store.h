@@ -95,6 +95,19 @@ int store_run(struct store_stmt *st, struct ep_error *err);
  * level back as it would have.  Elsewhere it is store_run().  Resets "st". */
 int store_run_deferred(struct store_stmt *st, struct ep_error *err);
 
+/* Sends a bound read ahead of its store_step(): on PostgreSQL inside a
+ * transaction it is queued (libpq pipeline mode) and goes out with the next
+ * statement that needs an answer -- two independent reads then cost one round
+ * trip -- and store_step() walks the answer kept for it.  Its error, if any,
+ * fails whichever statement or commit sends the queue, as it would fail its
+ * own step: a caller prefetches only what belongs to the level it runs in.
+ * Elsewhere nothing happens until store_step(), so the caller writes
+ * nothing between the two (the answer is of the moment it was sent on
+ * PostgreSQL, of the step elsewhere).  A prefetched statement is stepped or
+ * reset (store_stmt_reset drops an answer nobody read).  Returns 0 or
+ * negative with "err" set (the connection failed). */
+int store_prefetch(struct store_stmt *st, struct ep_error *err);
+
 /* Executes one or more ;-separated statements without parameters (migrations). */
 int store_exec(struct store *s, const char *sql, struct ep_error *err);
 

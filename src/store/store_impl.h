@@ -30,6 +30,8 @@ struct store_ops {
     const char *(*column_name)(struct store_stmt *st, int col);
     /* store_run_deferred; NULL: the engine runs it at once (store_run). */
     int (*run_deferred)(struct store_stmt *st, struct ep_error *err);
+    /* store_prefetch; NULL: nothing to do before store_step. */
+    int (*prefetch)(struct store_stmt *st, struct ep_error *err);
     int (*exec)(struct store *s, const char *sql, struct ep_error *err);
     int (*begin)(struct store *s, struct ep_error *err);
     int (*commit)(struct store *s, struct ep_error *err);

@@ -63,6 +63,7 @@
 #define EPOCH_CHANNEL  "epigrid_epoch" /* store_epoch_bump() across processes */
 #define LEVELS_MAX     32              /* transaction levels (BEGIN and savepoints) */
 #define QUEUE_MAX      64              /* queued statements before they are sent anyway */
+#define FETCH_MAX      (QUEUE_MAX + 8) /* queue positions whose answer may be kept */
 
 struct pg_stmt {
     struct store_stmt base; /* owner and cache key */
@@ -78,6 +79,7 @@ struct pg_stmt {
     char table[64];         /* the INSERT's table, for explicit_id */
     PGresult *res;          /* the current result, or NULL before execution */
     int row;                /* current row of res */
+    int pending;            /* 1: prefetched, its answer still in the queue (fetch[]) */
 };
 
 struct pg_store {
@@ -91,6 +93,8 @@ struct pg_store {
     struct stmt_cache cache;              /* prepared statements (struct pg_stmt) */
     int queued;                           /* statements sent in pipeline mode, results not read */
     int queued_writes;                    /* of which store_run_deferred() writes */
+    struct pg_stmt *fetch[FETCH_MAX];     /* queue position -> the prefetched statement that
+                                             keeps its answer (store_prefetch), or NULL */
     int sp[LEVELS_MAX + 1];               /* level (2..depth): savepoint it rolls back to, 0 = not
                                              sent yet (nothing ran in the level) */
     int epoch_follower;                   /* 1: LISTENs on EPOCH_CHANNEL for the process */
@@ -169,7 +173,7 @@ static int run_simple(struct store *s, const char *sql, const char *what, struct
  * counts it among the level's deferred writes.  Returns 0 or negative with
  * "err" set (the connection failed). */
 static int queue_send(struct store *s, const char *name, int nvalues, const char *const *values,
-                      const char *sql, int write, struct ep_error *err)
+                      const char *sql, int write, struct pg_stmt *target, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
     if (PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(p->conn))
@@ -178,6 +182,10 @@ static int queue_send(struct store *s, const char *name, int nvalues, const char
                   : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (!ok)
         return fail(s, NULL, "pipeline", err);
+    if (p->queued < FETCH_MAX)
+        p->fetch[p->queued] = target;
+    if (target)
+        target->pending = 1;
     p->queued++;
     if (write)
         p->queued_writes++;
@@ -187,7 +195,9 @@ static int queue_send(struct store *s, const char *name, int nvalues, const char
 /* Sends the queue with a sync point, reads every answer and leaves pipeline
  * mode.  Returns 0, or the first error (later statements were skipped by the
  * server) with "err" set.  "last" (may be NULL) receives the answer of the
- * last queued statement when all went well, for the caller to PQclear. */
+ * last queued statement when all went well, for the caller to PQclear; a
+ * prefetched statement receives its own (none after an error: stepped, it
+ * runs again). */
 static int settle(struct store *s, PGresult **last, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
@@ -204,12 +214,24 @@ static int settle(struct store *s, PGresult **last, struct ep_error *err)
             rc = fail(s, NULL, "pipeline", err);
         else if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
             rc = fail(s, res, "deferred statement", err);
-        if (rc == 0 && last && i == n - 1)
+        struct pg_stmt *target = i < FETCH_MAX ? p->fetch[i] : NULL;
+        if (target)
+            target->pending = 0;
+        if (rc == 0 && last && i == n - 1) {
             *last = res;
-        else
+        } else if (rc == 0 && target) {
+            target->res = res;
+            target->row = -1;
+        } else {
             PQclear(res);
+        }
         if (res)
             PQclear(PQgetResult(p->conn)); /* the NULL that ends each statement's answers */
+    }
+    for (int i = 0; i < n && i < FETCH_MAX; i++) { /* those skipped after an error */
+        if (p->fetch[i])
+            p->fetch[i]->pending = 0;
+        p->fetch[i] = NULL;
     }
     /* After an error the server skips the rest up to the sync point: read
      * (and drop) what is left, then the sync itself. */
@@ -242,7 +264,7 @@ static int materialize(struct store *s, struct ep_error *err)
         return 0;
     char sql[32];
     snprintf(sql, sizeof sql, "SAVEPOINT sp%d", first);
-    int rc = queue_send(s, NULL, 0, NULL, sql, 0, err);
+    int rc = queue_send(s, NULL, 0, NULL, sql, 0, NULL, err);
     if (rc != 0)
         return rc;
     for (int level = first; level <= s->depth; level++) {
@@ -301,6 +323,11 @@ static void revive(struct store *s)
     if (PQstatus(p->conn) == CONNECTION_OK || s->depth > 0)
         return;
     epoch_unfollow(p); /* the new connection no longer LISTENs */
+    for (int i = 0; i < p->queued && i < FETCH_MAX; i++)
+        if (p->fetch[i]) {
+            p->fetch[i]->pending = 0;
+            p->fetch[i] = NULL;
+        }
     p->queued = p->queued_writes = 0;
     if (PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF)
         PQexitPipelineMode(p->conn);
@@ -602,6 +629,13 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
     struct pg_stmt *ps = PS(st);
     struct store *s = st->owner;
     struct pg_store *p = PG(s);
+    if (ps->pending) { /* prefetched: its answer comes with the queue's */
+        int rc = settle(s, NULL, err);
+        if (rc != 0) {
+            st->owner->ops->reset(st);
+            return rc;
+        }
+    }
     if (!ps->res) {
         revive(s);
         int prc = ps->prepared ? 0 : settle(s, NULL, err);
@@ -617,7 +651,8 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
         snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
         int rc = 0;
         if (p->queued) { /* the queue and this statement in one round trip */
-            rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, err);
+            rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, NULL,
+                            err);
             rc = rc ? rc : settle(s, &ps->res, err);
         } else {
             ps->res = PQexecPrepared(p->conn, name, ps->nparams, (const char *const *)ps->values,
@@ -675,7 +710,7 @@ static int pg_run_deferred(struct store_stmt *st, struct ep_error *err)
     char name[32];
     snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
     if (rc == 0)
-        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 1, err);
+        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 1, NULL, err);
     if (rc == 0 && ps->explicit_id)
         rc = note_explicit(s, ps->table, err);
     pg_reset(st);
@@ -684,9 +719,36 @@ static int pg_run_deferred(struct store_stmt *st, struct ep_error *err)
     return rc;
 }
 
+/* store_prefetch: queued inside a transaction, its answer kept by settle(). */
+static int pg_prefetch(struct store_stmt *st, struct ep_error *err)
+{
+    struct pg_stmt *ps = PS(st);
+    struct store *s = st->owner;
+    struct pg_store *p = PG(s);
+    if (s->depth == 0 || ps->res || ps->pending)
+        return 0; /* store_step() runs it */
+    int rc = p->queued >= QUEUE_MAX || !ps->prepared ? settle(s, NULL, err) : 0;
+    if (rc == 0 && !ps->prepared)
+        rc = prepare_on_server(s, ps, err);
+    if (rc == 0)
+        rc = materialize(s, err);
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
+    if (rc == 0)
+        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, ps, err);
+    return rc;
+}
+
 static void pg_reset(struct store_stmt *st)
 {
     struct pg_stmt *ps = PS(st);
+    if (ps->pending) { /* its answer, when it comes, is dropped */
+        struct pg_store *p = PG(st->owner);
+        for (int i = 0; i < FETCH_MAX; i++)
+            if (p->fetch[i] == ps)
+                p->fetch[i] = NULL;
+        ps->pending = 0;
+    }
     PQclear(ps->res);
     ps->res = NULL;
     for (int i = 0; i < ps->nparams; i++) {
@@ -804,7 +866,7 @@ static int pg_commit(struct store *s, struct ep_error *err)
         int rc = p->queued_writes ? settle(s, NULL, err) : 0;
         if (rc == 0 && p->sp[level] && p->sp_own[level]) {
             snprintf(sql, sizeof sql, "RELEASE sp%d", p->sp[level]);
-            rc = queue_send(s, NULL, 0, NULL, sql, 0, err);
+            rc = queue_send(s, NULL, 0, NULL, sql, 0, NULL, err);
         }
         if (rc != 0) {
             pg_rollback(s);
@@ -1188,6 +1250,7 @@ static const struct store_ops pg_ops = {
     .column_text = pg_column_text,
     .column_name = pg_column_name,
     .run_deferred = pg_run_deferred,
+    .prefetch = pg_prefetch,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,

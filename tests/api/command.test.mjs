@@ -480,6 +480,7 @@ test('dashboard: every figure equals the owning module\'s own roll-up, children 
     const d = await client.get(`/api/v1/dashboard?region=${code}`);
     assert.equal(d.status, 200, d.text);
     const s = (await client.get(`/api/v1/stats?region=${code}`)).body;
+    assert.equal(s.name.length > 0, true);
     assert.equal(d.body.registry.persons, s.registry.persons);
     assert.equal(d.body.observation.active, s.observation.active_total);
     assert.equal(d.body.observation.new_today, s.observation.new_today);
@@ -500,6 +501,9 @@ test('dashboard: every figure equals the owning module\'s own roll-up, children 
     const tl = (await client.get(`/api/v1/stats/timeliness?region=${code}`)).body;
     assert.ok(tl && typeof tl === 'object');
   }
+  // A well-formed code inside the scope that names no region: no row, 404.
+  const none = await commander.get(`/api/v1/stats?region=${CITY}99`);
+  assert.equal(none.status, 404, none.text);
   const d = (await commander.get(`/api/v1/dashboard?region=${CITY}`)).body;
   assert.equal(d.alerts.open, 1);
   assert.equal(d.trend.alerts_raised[13], 1);

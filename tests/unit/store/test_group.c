@@ -39,6 +39,11 @@ enum mode {
     SURVIVE_INNER, /* as FAIL_NESTED, but the job goes on after the nested level failed */
     SURVIVE_FIRST, /* a nested level opened first thing (shares the job's savepoint) fails,
                       the job goes on */
+    PREFETCH,      /* a write, a deferred write, a prefetched read, another read, then the
+                      prefetched read is stepped: it counts both rows */
+    PREFETCH_DROP, /* a write, a prefetched read reset unread, a write, the same read: it
+                      counts two rows, not the dropped answer's one */
+    PREFETCH_FAIL, /* a write, a failing deferred write, a prefetched read: its step fails */
     BLOCK,         /* waits until released: the others queue up behind it */
 };
 
@@ -74,6 +79,31 @@ static int count_rows(struct store *s, int job, struct ep_error *err)
     int64_t n = 0;
     int rc = store_step_int64s(st, &n, 1, err);
     return rc < 0 ? rc : (int)n;
+}
+
+/* count_rows sent ahead (store_prefetch), bound for "job"; NULL on error. */
+static struct store_stmt *count_prefetch(struct store *s, int job, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT count(*) FROM t WHERE job = ?", err);
+    if (!st)
+        return NULL;
+    store_bind_int64(st, 1, job);
+    if (store_prefetch(st, err) != 0) {
+        store_stmt_reset(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* A read other than count_rows: it sends the queue, prefetched reads with it. */
+static int other_read(struct store *s, int job, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT max(v) FROM t WHERE job = ?", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, job);
+    int64_t v = 0;
+    return store_step_int64s(st, &v, 1, err);
 }
 
 /* A nested level (store_begin inside the job): a good deferred write (v 4)
@@ -127,6 +157,40 @@ static int run(struct store *s, void *arg, struct ep_error *err)
         return rc < 0 ? rc : 0;
     case FAIL_NESTED:
         return nested_failing(s, c->id, err);
+    case PREFETCH: {
+        if ((rc = insert(s, c->id, 2, 1, err)) != 0)
+            return rc;
+        struct store_stmt *st = count_prefetch(s, c->id, err);
+        if (!st)
+            return -err->code;
+        if ((rc = other_read(s, c->id, err)) != 0) {
+            store_stmt_reset(st);
+            return rc;
+        }
+        int64_t n = 0;
+        if ((rc = store_step_int64s(st, &n, 1, err)) != 0)
+            return rc;
+        return n == 2 ? 0 : -EP_EINTERNAL;
+    }
+    case PREFETCH_DROP: {
+        struct store_stmt *st = count_prefetch(s, c->id, err);
+        if (!st)
+            return -err->code;
+        store_stmt_reset(st);
+        if ((rc = insert(s, c->id, 2, 0, err)) != 0)
+            return rc;
+        rc = count_rows(s, c->id, err);
+        return rc == 2 ? 0 : rc < 0 ? rc : -EP_EINTERNAL;
+    }
+    case PREFETCH_FAIL: {
+        if ((rc = insert(s, c->id, -1, 1, err)) != 0)
+            return rc;
+        struct store_stmt *st = count_prefetch(s, c->id, err);
+        if (!st)
+            return -err->code;
+        int64_t n = 0;
+        return store_step_int64s(st, &n, 1, err);
+    }
     case SURVIVE_INNER:
         c->inner_rc = nested_failing(s, c->id, err);
         ep_error_clear(err);
@@ -234,9 +298,10 @@ static void rows_of(struct store *s, int job, char *out, size_t size)
 static void failing_deferred_writes_fail_their_own_job_only(void **state)
 {
     (void)state;
-    static const enum mode plan[] = {GOOD,          FAIL_AT_END, GOOD,          FAIL_AT_READ,
-                                     GOOD,          FAIL_NESTED, GOOD,          GOOD,
-                                     SURVIVE_INNER, GOOD,        SURVIVE_FIRST, GOOD};
+    static const enum mode plan[] = {GOOD,          FAIL_AT_END, GOOD,     FAIL_AT_READ,  GOOD,
+                                     FAIL_NESTED,   GOOD,        GOOD,     SURVIVE_INNER, GOOD,
+                                     SURVIVE_FIRST, GOOD,        PREFETCH, PREFETCH_DROP, GOOD,
+                                     PREFETCH_FAIL, GOOD};
     enum { N = sizeof plan / sizeof plan[0] };
     struct job_ctx jobs[N + 1];
     memset(jobs, 0, sizeof jobs);
@@ -285,6 +350,8 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
             want = "1", ok = 1;
             break;
         case GOOD:
+        case PREFETCH:
+        case PREFETCH_DROP:
             want = "1,2", ok = 1;
             break;
         case SURVIVE_INNER: /* the nested level's 4 is gone with it */
