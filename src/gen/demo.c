@@ -1321,32 +1321,16 @@ out:
 
 /* ---- persons indexes around the load --------------------------------------------
  *
- * Every index of persons that the catalogue lists with its SQL (all but the
- * one of a UNIQUE column constraint) is dropped before the load and built
- * after it, one sort each: maintaining them row by row costs a B-tree insert
- * per row and index, random for the name index, and measured clearly slower
- * (BENCH.md, "B6 demo generation").  The definitions are read back from the
- * catalogue, so they stay whatever the migrations say.  Households keep their
- * index: rows arrive in grid order and it grows at its end.
- * On PostgreSQL the same indexes go, and so do the foreign keys of persons
+ * Every non-unique index of persons is dropped before the load and built
+ * after it, one sort each (store_indexes_defer, shared with `epigrid import`): maintaining them row
+ * by row costs a B-tree insert per row and index, random for the name index, and measured clearly
+ * slower (BENCH.md, "B6 demo generation").  The definitions are read back from the catalogue, so
+ * they stay whatever the migrations say.  Households keep their index: rows arrive in grid order
+ * and it grows at its end. On PostgreSQL the same indexes go, and so do the foreign keys of persons
  * and households: a COPY checks each row's keys one by one (a trigger and a
  * lookup per key and row), ADD CONSTRAINT checks all of them in one join
  * afterwards.  The unique id_number and the primary keys stay (the rows keep
  * the ID-number order of the batches, so that index grows almost in order). */
-
-#define SAVED_INDEXES_MAX 16
-
-struct saved_indexes {
-    int n;                        /* used entries */
-    char *sql[SAVED_INDEXES_MAX]; /* CREATE INDEX statements, owned */
-};
-
-static void saved_indexes_free(struct saved_indexes *x)
-{
-    for (int i = 0; i < x->n; i++)
-        free(x->sql[i]);
-    x->n = 0;
-}
 
 /* The first column of the first row of "sql" (a PRAGMA or a query), as an
  * integer and, when "text" is given, as text; 0 when there is none. */
@@ -1372,82 +1356,13 @@ static int is_sqlite(struct store *s)
     return strcmp(store_engine(s), "sqlite") == 0;
 }
 
-/* Runs the statements of column 0 of "st" (bound, unstepped) and keeps those
- * of column 1 in "x", to be run by indexes_create(). */
-static int drop_and_save(struct store *s, struct store_stmt *st, struct saved_indexes *x,
-                         struct ep_error *err)
+/* persons' indexes (store_indexes_defer), and on PostgreSQL the foreign keys
+ * of persons and households, to be built again by store_indexes_restore(). */
+static int indexes_drop(struct store *s, struct store_indexes *x, struct ep_error *err)
 {
-    char *drops[SAVED_INDEXES_MAX] = {0};
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW && x->n < SAVED_INDEXES_MAX) {
-        drops[x->n] = strdup(store_column_text(st, 0));
-        x->sql[x->n] = strdup(store_column_text(st, 1));
-        if (!drops[x->n] || !x->sql[x->n++]) {
-            rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
-            break;
-        }
-    }
-    store_stmt_reset(st);
-    for (int i = 0; rc >= 0 && i < x->n; i++)
-        rc = store_exec(s, drops[i], err);
-    for (int i = 0; i < x->n; i++)
-        free(drops[i]);
-    return rc < 0 ? rc : 0;
-}
-
-/* PostgreSQL: persons' indexes but those of constraints, then the foreign
- * keys of persons and households (indexes are built again first). */
-static int pg_keys_drop(struct store *s, struct saved_indexes *x, struct ep_error *err)
-{
-    /* Names come from the catalogue, quoted by quote_ident. */
-    struct store_stmt *st = store_prepare(
-        s,
-        "SELECT 'DROP INDEX ' || quote_ident(indexname), indexdef, 1 AS pass FROM pg_indexes"
-        " WHERE schemaname = current_schema() AND tablename = 'persons' AND indexname NOT IN"
-        " (SELECT conname FROM pg_constraint WHERE conrelid = 'persons'::regclass)"
-        " UNION ALL SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT '"
-        " || quote_ident(conname), 'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT '"
-        " || quote_ident(conname) || ' ' || pg_get_constraintdef(oid), 2 FROM pg_constraint"
-        " WHERE contype = 'f' AND conrelid IN ('persons'::regclass, 'households'::regclass)"
-        " ORDER BY 3, 2",
-        err);
-    return st ? drop_and_save(s, st, x, err) : -EP_EINTERNAL;
-}
-
-static int indexes_drop(struct store *s, struct saved_indexes *x, struct ep_error *err)
-{
-    x->n = 0;
-    if (!is_sqlite(s))
-        return pg_keys_drop(s, x, err);
-    char names[SAVED_INDEXES_MAX][64];
-    struct store_stmt *st = store_prepare(s,
-                                          "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                                          " AND sql IS NOT NULL AND tbl_name = 'persons'"
-                                          " ORDER BY name",
-                                          err);
-    if (!st)
-        return -EP_EINTERNAL;
-    int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW && x->n < SAVED_INDEXES_MAX) {
-        snprintf(names[x->n], sizeof names[x->n], "%s", store_column_text(st, 0));
-        x->sql[x->n] = strdup(store_column_text(st, 1));
-        if (!x->sql[x->n]) {
-            rc = ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
-            break;
-        }
-        x->n++;
-    }
-    store_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    for (int i = 0; i < x->n; i++) {
-        /* The name comes from the catalogue, not from input. */
-        char drop[sizeof names[0] + 16];
-        snprintf(drop, sizeof drop, "DROP INDEX \"%.63s\"", names[i]);
-        if ((rc = store_exec(s, drop, err)) != 0)
-            return rc;
-    }
-    return 0;
+    int rc =
+        store_indexes_defer(s, "persons", STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, x, err);
+    return rc != 0 ? rc : store_indexes_defer(s, "households", STORE_DEFER_FOREIGN_KEYS, x, err);
 }
 
 /* 1 if persons still has an index (a UNIQUE constraint's) after indexes_drop(). */
@@ -1457,16 +1372,6 @@ static int index_left_on_persons(struct store *s)
                         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
                         " AND tbl_name = 'persons'",
                         NULL, 0) > 0;
-}
-
-static int indexes_create(struct store *s, struct saved_indexes *x, struct ep_error *err)
-{
-    for (int i = 0; i < x->n; i++) {
-        int rc = store_exec(s, x->sql[i], err);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
 }
 
 /* ---- the writer: the store's thread ----------------------------------------------- */
@@ -1829,7 +1734,7 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
     g->batch = &pl->slots[0];
 
     struct writer w = {s, &tree, err, opt, NULL, NULL, NULL, !is_sqlite(s), {0}};
-    struct saved_indexes saved = {0};
+    struct store_indexes saved = {0};
     struct settings settings = {0};
     rc = -EP_EINTERNAL;
     if (!g->id_seq) {
@@ -1888,7 +1793,7 @@ int demo_city_generate(struct store *s, const struct demo_options *opt, struct d
                                 err)) != 0) {
         goto fail;
     }
-    if ((rc = indexes_create(s, &saved, err)) != 0)
+    if ((rc = store_indexes_restore(s, &saved, err)) != 0)
         goto fail;
     report(&w, "indexes");
     if ((rc = counter_rebuild(s, "households",
@@ -1914,7 +1819,7 @@ fail:
     store_rollback(s);
     settings_restore(s, &settings);
 done:
-    saved_indexes_free(&saved);
+    store_indexes_cleanup(&saved);
     batch_free(&pl->slots[0]);
     batch_free(&pl->slots[1]);
     pthread_cond_destroy(&pl->cv);

@@ -186,6 +186,36 @@ int store_copy_row(struct store_copy *c, const char *const *values, const size_t
                    struct ep_error *err);
 int store_copy_end(struct store_copy *c, struct ep_error *err);
 
+/* Deferred indexes (indexes.c): a bulk load into a table drops the table's
+ * indexes that enforce no rule and builds them again after the last row, one
+ * sort each instead of a B-tree insert per row and index.
+ * store_indexes_defer() drops, inside the open transaction, with
+ * STORE_DEFER_INDEXES the non-unique indexes of "table" (a name from the
+ * caller's code), with STORE_DEFER_FOREIGN_KEYS on PostgreSQL its foreign
+ * keys (SQLite's belong to the table: turn PRAGMA foreign_keys off instead),
+ * and appends to "x" (OUT; zeroed by the caller before the first call) the
+ * statements that make them again, read from the catalogue (sqlite_master,
+ * pg_indexes, pg_constraint), so that whatever the migrations define comes
+ * back.  UNIQUE indexes and primary keys stay: their refusals and the
+ * lookups they serve are unchanged during the load.  store_indexes_restore()
+ * runs those statements in order (the indexes before the keys they may
+ * serve) in the same transaction, and frees them when all succeeded.  A
+ * transaction rolled back instead puts everything back as it was; then
+ * store_indexes_cleanup() frees "x" (harmless after a restore).  Readers
+ * on other connections see the indexes throughout on SQLite; on PostgreSQL
+ * DROP INDEX locks the table against them until the transaction ends.
+ * Returns 0 or a negative store error with "err" filled. */
+#define STORE_INDEXES_MAX 16
+enum store_defer { STORE_DEFER_INDEXES = 1, STORE_DEFER_FOREIGN_KEYS = 2 };
+struct store_indexes {
+    int n;                           /* statements kept */
+    char *create[STORE_INDEXES_MAX]; /* owned: CREATE INDEX or ADD CONSTRAINT, in order */
+};
+int store_indexes_defer(struct store *s, const char *table, int what, struct store_indexes *x,
+                        struct ep_error *err);
+int store_indexes_restore(struct store *s, struct store_indexes *x, struct ep_error *err);
+void store_indexes_cleanup(struct store_indexes *x);
+
 int64_t store_last_insert_id(struct store *s);
 int64_t store_changes(struct store *s);
 

@@ -1,0 +1,257 @@
+/*
+ * test_store_indexes.c -- deferred indexes (store_indexes_defer/restore) on
+ * both engines.
+ *
+ * Runs on an SQLite file, and also on PostgreSQL when EPIGRID_TEST_PG_FILE
+ * names the file holding a server's admin URI (ctest's pg.test_store_indexes,
+ * inside the pg fixture): only the non-unique indexes go, the unique ones
+ * keep refusing duplicates during the load, the catalogue after the restore
+ * is what it was (names and definitions), and a rolled-back load leaves
+ * everything in place.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+struct engine {
+    char path[512];      /* SQLite file or PostgreSQL URI of the test database */
+    char admin[512];     /* PostgreSQL: the admin URI, to create and drop it */
+    char dbname[64];     /* PostgreSQL: the test database */
+    struct store *store; /* open connection */
+};
+
+static struct ep_error err;
+
+static int is_pg(struct store *s)
+{
+    return strcmp(store_engine(s), "postgresql") == 0;
+}
+
+/* A table with every kind of index: two plain ones (one on an expression of
+ * two columns), a UNIQUE index, a UNIQUE column, a primary key, and a
+ * foreign key. */
+static int open_schema(struct engine *e)
+{
+    ep_error_clear(&err);
+    if (store_open(&e->store, e->path, STORE_OPEN_CREATE, &err) != 0)
+        return -1;
+    return store_exec(e->store,
+                      "CREATE TABLE idx_parent (id INTEGER PRIMARY KEY);"
+                      "INSERT INTO idx_parent (id) VALUES (1);"
+                      "CREATE TABLE idx_child (id INTEGER PRIMARY KEY,"
+                      " parent_id INTEGER REFERENCES idx_parent(id), code TEXT NOT NULL UNIQUE,"
+                      " name TEXT NOT NULL, grp TEXT NOT NULL);"
+                      "CREATE INDEX idx_child_name ON idx_child(name, grp, id);"
+                      "CREATE INDEX idx_child_parent ON idx_child(parent_id) WHERE parent_id"
+                      " IS NOT NULL;"
+                      "CREATE UNIQUE INDEX idx_child_grp_name ON idx_child(grp, name);",
+                      &err);
+}
+
+static int setup_sqlite(void **state)
+{
+    static struct engine e;
+    snprintf(e.path, sizeof e.path, "/tmp/epigrid-indexes-%d.db", (int)getpid());
+    unlink(e.path);
+    *state = &e;
+    return open_schema(&e);
+}
+
+static int teardown_sqlite(void **state)
+{
+    struct engine *e = *state;
+    store_close(e->store);
+    char p[600];
+    const char *suffixes[] = {"", "-wal", "-shm", "-epoch"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s%s", e->path, suffixes[i]);
+        unlink(p);
+    }
+    return 0;
+}
+
+/* Runs one statement on the admin connection (CREATE/DROP DATABASE). */
+static int admin_exec(const char *admin, const char *sql)
+{
+    struct store *s;
+    ep_error_clear(&err);
+    if (store_open(&s, admin, 0, &err) != 0)
+        return -1;
+    int rc = store_exec(s, sql, &err);
+    store_close(s);
+    return rc;
+}
+
+static int setup_pg(void **state)
+{
+    static struct engine e;
+    *state = &e;
+    FILE *f = fopen(getenv("EPIGRID_TEST_PG_FILE"), "r");
+    if (!f || !fgets(e.admin, sizeof e.admin, f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    e.admin[strcspn(e.admin, "\n")] = '\0';
+    char *slash = strrchr(e.admin, '/');
+    if (!slash)
+        return -1;
+    snprintf(e.dbname, sizeof e.dbname, "epigrid_indexes_%d", (int)getpid());
+    snprintf(e.path, sizeof e.path, "%.*s/%s", (int)(slash - e.admin), e.admin, e.dbname);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e.dbname);
+    admin_exec(e.admin, sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", e.dbname);
+    if (admin_exec(e.admin, sql) != 0)
+        return -1;
+    return open_schema(&e);
+}
+
+static int teardown_pg(void **state)
+{
+    struct engine *e = *state;
+    store_close(e->store);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e->dbname);
+    admin_exec(e->admin, sql);
+    return 0;
+}
+
+/* idx_child's indexes and constraints as the catalogue lists them, one
+ * "name: definition" a line, in "out". */
+static void catalogue(struct store *s, char *out, size_t size)
+{
+    struct store_stmt *st =
+        is_pg(s) ? store_prepare(s,
+                                 "SELECT indexname || ': ' || indexdef FROM pg_indexes"
+                                 " WHERE tablename = 'idx_child' UNION ALL"
+                                 " SELECT conname || ': ' || pg_get_constraintdef(oid)"
+                                 " FROM pg_constraint WHERE conrelid = 'idx_child'::regclass"
+                                 " ORDER BY 1",
+                                 &err)
+                 : store_prepare(s,
+                                 "SELECT name || ': ' || coalesce(sql, '(automatic)')"
+                                 " FROM sqlite_master WHERE tbl_name = 'idx_child' ORDER BY 1",
+                                 &err);
+    assert_non_null(st);
+    size_t used = 0;
+    out[0] = '\0';
+    while (store_step(st, &err) == STORE_ROW) {
+        int n = snprintf(out + used, size - used, "%s\n", store_column_text(st, 0));
+        assert_true(n > 0 && (size_t)n < size - used);
+        used += (size_t)n;
+    }
+    store_stmt_reset(st);
+}
+
+/* 1 if "index" is in the catalogue text. */
+static int listed(const char *catalogue_text, const char *index)
+{
+    char line[80];
+    snprintf(line, sizeof line, "%s: ", index);
+    return strstr(catalogue_text, line) != NULL;
+}
+
+/* Inserts one row in a savepoint of its own: PostgreSQL aborts the whole
+ * transaction at a refused statement otherwise. */
+static int insert(struct store *s, int id, const char *code, const char *name)
+{
+    assert_int_equal(store_begin(s, &err), 0);
+    struct store_stmt *st = store_prepare(
+        s, "INSERT INTO idx_child (id, parent_id, code, name, grp) VALUES (?, 1, ?, ?, 'g')", &err);
+    assert_non_null(st);
+    store_bind_int64(st, 1, id);
+    store_bind_text(st, 2, code);
+    store_bind_text(st, 3, name);
+    int rc = store_run(st, &err);
+    if (rc == 0)
+        assert_int_equal(store_commit(s, &err), 0);
+    else
+        store_rollback(s);
+    return rc;
+}
+
+static void only_non_unique_indexes_go_and_come_back_the_same(void **state)
+{
+    struct store *s = ((struct engine *)*state)->store;
+    char before[4096], during[4096], after[4096];
+    catalogue(s, before, sizeof before);
+    assert_true(listed(before, "idx_child_name") && listed(before, "idx_child_parent"));
+
+    struct store_indexes x = {0};
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child",
+                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
+                     0);
+    catalogue(s, during, sizeof during);
+    assert_false(listed(during, "idx_child_name"));
+    assert_false(listed(during, "idx_child_parent"));
+    assert_true(listed(during, "idx_child_grp_name"));
+    /* The foreign key goes on PostgreSQL only (SQLite's is the table's). */
+    assert_int_equal(x.n, is_pg(s) ? 3 : 2);
+
+    /* The unique ones still refuse during the load. */
+    assert_int_equal(insert(s, 1, "a", "甲"), 0);
+    assert_int_equal(insert(s, 2, "a", "乙"), -EP_ECONFLICT);
+    assert_int_equal(insert(s, 3, "b", "甲"), -EP_ECONFLICT);
+    assert_int_equal(insert(s, 4, "c", "丙"), 0);
+
+    assert_int_equal(store_indexes_restore(s, &x, &err), 0);
+    assert_int_equal(x.n, 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    catalogue(s, after, sizeof after);
+    assert_string_equal(after, before);
+    store_indexes_cleanup(&x);
+
+    /* Outside a transaction nothing is dropped. */
+    assert_int_equal(store_indexes_defer(s, "idx_child", STORE_DEFER_INDEXES, &x, &err),
+                     -EP_EINTERNAL);
+    assert_int_equal(x.n, 0);
+}
+
+static void a_rolled_back_load_leaves_the_indexes(void **state)
+{
+    struct store *s = ((struct engine *)*state)->store;
+    char before[4096], after[4096];
+    catalogue(s, before, sizeof before);
+    struct store_indexes x = {0};
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child",
+                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
+                     0);
+    assert_true(x.n > 0);
+    assert_int_equal(insert(s, 10, "z", "丁"), 0);
+    store_rollback(s);
+    store_indexes_cleanup(&x);
+    catalogue(s, after, sizeof after);
+    assert_string_equal(after, before);
+    /* And they work: the name index answers a lookup of the rows kept. */
+    struct store_stmt *st =
+        store_prepare(s, "SELECT COUNT(*) FROM idx_child WHERE name = '甲' AND grp = 'g'", &err);
+    int64_t n = -1;
+    assert_int_equal(store_step_int64s(st, &n, 1, &err), 0);
+    assert_int_equal(n, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(only_non_unique_indexes_go_and_come_back_the_same),
+        cmocka_unit_test(a_rolled_back_load_leaves_the_indexes),
+    };
+    int failed = getenv("EPIGRID_TEST_PG_FILE")
+                     ? cmocka_run_group_tests_name("postgresql", tests, setup_pg, teardown_pg)
+                     : cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, teardown_sqlite);
+    return failed;
+}
