@@ -550,6 +550,14 @@ test('serve --sweep-seconds 1: the server raises the overdue alert by itself; ba
       const r = await boss.post('/api/v1/regions', { code, name });
       assert.equal(r.status, 201, r.text);
     }
+    // Nothing is due while the current slot is in its grace period (08:00 and
+    // 16:00 + 120 min by default): one slot a day that began three hours ago,
+    // one minute of grace, so the test does not depend on the time it runs at.
+    const prof = (await boss.get('/api/v1/profile')).body;
+    const m = (Math.floor((Date.now() + 8 * 3600e3) / 60e3) - 180 + 1440) % 1440;
+    const slot = `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const put = await boss.req('PUT', '/api/v1/profile', { ...prof, slots: [slot], grace_minutes: 1 });
+    assert.equal(put.status, 200, put.text);
     const p = await boss.post('/api/v1/persons', { name: '自动逾期', id_number: makeId(seq++), grid_code: GRID_A });
     assert.equal(p.status, 201, p.text);
     const o = await boss.post('/api/v1/observations', {
