@@ -320,6 +320,7 @@ async function prepareFieldWork(url, adm, db, { nPersons = QUICK ? 2000 : 20000,
 function timeToKnow(url, cmd, adm, setup) {
   const samples = [];
   const pending = new Map(); // person id -> send time
+  const postDone = new Map(); // person id -> when its POST was answered (B7_TRACE=1 prints both)
   let overdue = 0; // report_overdue alerts seen: the sweep ran during the run
   const ac = new AbortController();
   let stopped = false;
@@ -342,6 +343,7 @@ function timeToKnow(url, cmd, adm, setup) {
         const t = pending.get(String(data.person_id));
         if (t !== undefined) {
           samples.push(performance.now() - t);
+          if (process.env.B7_TRACE) console.error(`[b7] t=${Math.round(t)} ttk=${(performance.now() - t).toFixed(1)} post=${(postDone.get(String(data.person_id)) ?? NaN) - t} overdue=${overdue}`);
           pending.delete(String(data.person_id));
         }
       }
@@ -358,6 +360,7 @@ function timeToKnow(url, cmd, adm, setup) {
       pending.set(String(person), performance.now());
       const r = await fetch(`${url}/api/v1/health-reports`, { method: 'POST', headers, body: JSON.stringify({ client_uuid: crypto.randomUUID(), person_id: Number(person), slot, temperature: 38.6 }) });
       await r.arrayBuffer();
+      postDone.set(String(person), performance.now());
       await new Promise((r2) => setTimeout(r2, 200));
     }
   })();

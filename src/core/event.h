@@ -38,7 +38,8 @@ int event_list_after(struct store *s, const char *scope, int64_t after_id, int l
 /* Highest event id in the database (0 when none). */
 int event_last_id(struct store *s, int64_t *out, struct ep_error *err);
 
-/* How many events this process has published (monotonic; for wake-ups). */
+/* How many events this process has published in committed transactions
+ * (monotonic; for wake-ups: it moves only once the events can be read). */
 uint64_t event_published_count(void);
 
 #endif

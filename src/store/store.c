@@ -5,6 +5,7 @@
  * Everything engine-neutral lives here: the choice of engine by path, text
  * binding by strlen, store_run, the transaction depth and the path.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,26 @@ uint64_t store_epoch(struct store *s)
 /* The deferred sums follow the engine's depth: a released savepoint's join
  * its parent's, a failed or rolled-back level's vanish; the outer commit
  * writes them first (store_sums_flush). */
+/* Notifications of committed transactions, process-wide (store_notes_committed). */
+static _Atomic uint64_t notes_committed;
+
+/* Counts the open transaction's notifications once it has ended: committed
+ * ones are added, rolled-back ones dropped (a savepoint's are kept even if it
+ * rolls back: one count too many only costs a wake-up with nothing new). */
+static void notes_publish(struct store *s, int committed)
+{
+    if (s->depth == 0 && s->notes) {
+        if (committed)
+            atomic_fetch_add(&notes_committed, s->notes);
+        s->notes = 0;
+    }
+}
+
+uint64_t store_notes_committed(void)
+{
+    return atomic_load(&notes_committed);
+}
+
 int store_commit(struct store *s, struct ep_error *err)
 {
     int level = s->depth;
@@ -286,6 +307,7 @@ int store_commit(struct store *s, struct ep_error *err)
         store_sums_rollback(s, 1);
         memo_forget_all(s);
         epoch_publish(s);
+        notes_publish(s, 0);
         return rc;
     }
     rc = s->ops->commit(s, err);
@@ -296,6 +318,7 @@ int store_commit(struct store *s, struct ep_error *err)
     if (rc != 0 || s->depth == 0)
         memo_forget_all(s);
     epoch_publish(s);
+    notes_publish(s, rc == 0);
     return rc;
 }
 
@@ -306,6 +329,7 @@ void store_rollback(struct store *s)
     s->ops->rollback(s);
     store_sums_rollback(s, s->depth == 0 ? 1 : level);
     epoch_publish(s);
+    notes_publish(s, 0);
 }
 
 int store_in_transaction(struct store *s)
@@ -370,7 +394,12 @@ int store_integrity_check(struct store *s, char *out, size_t size, struct ep_err
 
 int store_notify(struct store *s, const char *channel, struct ep_error *err)
 {
-    return s->ops->notify(s, channel, err);
+    int rc = s->ops->notify(s, channel, err);
+    if (rc == 0 && s->depth > 0)
+        s->notes++;
+    else if (rc == 0)
+        atomic_fetch_add(&notes_committed, 1);
+    return rc;
 }
 
 int store_listen(struct store *s, const char *channel, struct ep_error *err)

@@ -272,6 +272,12 @@ int store_integrity_check(struct store *s, char *out, size_t size, struct ep_err
  * timeout, negative with "err" set when the connection failed.  On SQLite
  * store_wait_notify() sleeps and returns 0. */
 int store_notify(struct store *s, const char *channel, struct ep_error *err);
+/* How many store_notify() calls of this process have been committed (all
+ * connections; monotonic).  It moves when the transaction that notified
+ * commits, never before: a thread that sees it move and then reads finds
+ * what was notified (a count taken at the notify itself would announce rows
+ * that a reader cannot see yet, and the wake-up for them would be spent). */
+uint64_t store_notes_committed(void);
 int store_listen(struct store *s, const char *channel, struct ep_error *err);
 int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err);
 

@@ -71,6 +71,7 @@ struct store {
     struct store_sums *sums; /* deferred sums of the open transaction (sums.c), or NULL */
     int epoch_bump;          /* store_epoch_bump() called in the open transaction */
     struct store_memo *memo; /* the open transaction's memos (store.c), or NULL */
+    uint64_t notes;          /* store_notify() calls in the open transaction */
 };
 
 /* sums.c, called by store.c around the engine's transaction operations. */

@@ -306,6 +306,34 @@ static void group_commit_log_starts_over(void **state)
     pthread_cond_destroy(&x.done_cv);
 }
 
+/* A notification counts once its transaction has committed, never before
+ * (the event streams read after seeing the count move: counted at the
+ * notify, a wake-up was spent on rows nobody could read yet, and the alert
+ * waited for the next event, 200 ms in B7); a rollback drops it. */
+static void notifications_count_when_committed(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    uint64_t before = store_notes_committed();
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_notify(s, "c", &err), 0);
+    assert_int_equal(store_begin(s, &err), 0); /* a savepoint */
+    assert_int_equal(store_notify(s, "c", &err), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_true(store_notes_committed() == before);
+    assert_int_equal(store_commit(s, &err), 0);
+    assert_true(store_notes_committed() == before + 2);
+
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_notify(s, "c", &err), 0);
+    store_rollback(s);
+    assert_true(store_notes_committed() == before + 2);
+
+    assert_int_equal(store_notify(s, "c", &err), 0); /* outside a transaction: at once */
+    assert_true(store_notes_committed() == before + 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +346,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tree_queries_follow_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(counters_roll_up_to_every_ancestor, setup, teardown),
         cmocka_unit_test_setup_teardown(group_commit_log_starts_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(notifications_count_when_committed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
