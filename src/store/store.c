@@ -275,9 +275,6 @@ uint64_t store_epoch(struct store *s)
     return s->ops->epoch(s, 0);
 }
 
-/* The deferred sums follow the engine's depth: a released savepoint's join
- * its parent's, a failed or rolled-back level's vanish; the outer commit
- * writes them first (store_sums_flush). */
 /* Notifications of committed transactions, process-wide (store_notes_committed). */
 static _Atomic uint64_t notes_committed;
 
@@ -298,6 +295,19 @@ uint64_t store_notes_committed(void)
     return atomic_load(&notes_committed);
 }
 
+/* Commits of write transactions in this process (store_data_version). */
+static _Atomic uint64_t data_local;
+
+uint64_t store_data_version(struct store *s, int *shared)
+{
+    uint64_t v = s->ops->data_version ? s->ops->data_version(s, 0) : 0;
+    *shared = v != 0;
+    return v ? v : atomic_load(&data_local);
+}
+
+/* The deferred sums follow the engine's depth: a released savepoint's join
+ * its parent's, a failed or rolled-back level's vanish; the outer commit
+ * writes them first (store_sums_flush). */
 int store_commit(struct store *s, struct ep_error *err)
 {
     int level = s->depth;
@@ -310,7 +320,13 @@ int store_commit(struct store *s, struct ep_error *err)
         notes_publish(s, 0);
         return rc;
     }
+    int wrote = level == 1 && (!s->ops->txn_wrote || s->ops->txn_wrote(s));
     rc = s->ops->commit(s, err);
+    if (rc == 0 && wrote && s->depth == 0) {
+        atomic_fetch_add(&data_local, 1);
+        if (s->ops->data_version)
+            s->ops->data_version(s, 1);
+    }
     if (rc != 0 || s->depth == 0)
         store_sums_rollback(s, rc != 0 ? level : 1);
     else

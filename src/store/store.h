@@ -296,6 +296,15 @@ int store_wait_notify(struct store *s, int timeout_ms, struct ep_error *err);
  * does nothing on SQLite (docs/scale.md). */
 void store_epoch_bump(struct store *s);
 uint64_t store_epoch(struct store *s);
+/* The data version: moves after every committed write transaction (after
+ * the commit, so that a reader who sees it move and then reads finds the
+ * rows), for answers kept in memory in front of the database (the stats of
+ * core/stats.c).  "shared" is set to 1 when every process on the database
+ * moves it (SQLite: a second word of the epoch file), 0 when it counts only
+ * this process's commits (PostgreSQL, or a database in memory): what other
+ * processes write is then not seen by it.  Writes outside a transaction do
+ * not move it (every write path of epigrid runs in one). */
+uint64_t store_data_version(struct store *s, int *shared);
 int store_epoch_follow(struct store *s, struct ep_error *err);
 
 /* Applies the embedded migrations (sql/migrations) that are missing, each in

@@ -48,6 +48,12 @@ struct store_ops {
     int (*notify)(struct store *s, const char *channel, struct ep_error *err);
     int (*listen)(struct store *s, const char *channel, struct ep_error *err);
     int (*wait_notify)(struct store *s, int timeout_ms, struct ep_error *err);
+    /* The data version (store_data_version) shared by every process on the
+     * database: moved by one when "bump", then read; 0 if not shared.  NULL:
+     * the engine shares none (the process's own count is used). */
+    uint64_t (*data_version)(struct store *s, int bump);
+    /* 1 when the open transaction has written (NULL: assume it has). */
+    int (*txn_wrote)(struct store *s);
     /* The change epoch (store_epoch): moved by one when "bump", then read; 0 if not shared. */
     uint64_t (*epoch)(struct store *s, int bump);
     /* Optional: tells other processes of a bump (at commit inside a transaction). */

@@ -23,8 +23,10 @@
 #include "util/log.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define TX_DEPTH_MAX    8    /* savepoint statements kept prepared up to this depth */
-#define EPOCH_FILE_SIZE 4096 /* "<database>-epoch": one page, the epoch in its first word */
+#define TX_DEPTH_MAX    8 /* savepoint statements kept prepared up to this depth */
+/* "<database>-epoch": one page, the epoch in its first word, the data version
+ * (store_data_version) in its second. */
+#define EPOCH_FILE_SIZE 4096
 
 enum { TX_SAVEPOINT, TX_RELEASE, TX_ROLLBACK_TO };
 
@@ -40,6 +42,7 @@ struct sq_store {
     struct stmt_cache cache;                 /* prepared statements (struct sq_stmt) */
     _Atomic uint64_t *epoch;                 /* the word of "<database>-epoch", mapped */
     int epoch_state;                         /* 0 not mapped yet, 1 mapped, -1 cannot be */
+    int64_t changes_at_begin;                /* sqlite3_total_changes64() at the outer BEGIN */
     int log_fd;                              /* the log, opened by store_log_sync(); -1 none */
     char *log_path;                          /* the log's file name, set by store_sync_defer() */
     int log_pages;                           /* the log's size after the last commit, if noted */
@@ -342,8 +345,10 @@ static int sq_begin(struct store *s, struct ep_error *err)
         return rc;
     }
     int rc = sq_exec(s, "BEGIN IMMEDIATE", err);
-    if (rc == 0)
+    if (rc == 0) {
         s->depth = 1;
+        SQ(s)->changes_at_begin = sqlite3_total_changes64(SQ(s)->db);
+    }
     return rc;
 }
 
@@ -643,6 +648,27 @@ static uint64_t sq_epoch(struct store *s, int bump)
     return atomic_load(q->epoch) + 1;
 }
 
+/* The data version is the file's second word, moved by every process's
+ * write commits; read as one more than the count, like the epoch. */
+static uint64_t sq_data_version(struct store *s, int bump)
+{
+    struct sq_store *q = SQ(s);
+    if (q->epoch_state == 0)
+        q->epoch_state = epoch_map(q) == 0 ? 1 : -1;
+    if (q->epoch_state < 0)
+        return 0;
+    if (bump)
+        return atomic_fetch_add(q->epoch + 1, 1) + 2;
+    return atomic_load(q->epoch + 1) + 1;
+}
+
+/* BEGIN IMMEDIATE makes every transaction a write transaction to SQLite
+ * (sqlite3_txn_state): whether rows changed is what tells. */
+static int sq_txn_wrote(struct store *s)
+{
+    return sqlite3_total_changes64(SQ(s)->db) != SQ(s)->changes_at_begin;
+}
+
 /* ---- bulk loading: a prepared INSERT per row --------------------------------------
  *
  * SQLite runs in the process: a row costs a bind and a step, no round trip,
@@ -737,6 +763,8 @@ static const struct store_ops sqlite_ops = {
     .listen = sq_listen,
     .wait_notify = sq_wait_notify,
     .epoch = sq_epoch,
+    .data_version = sq_data_version,
+    .txn_wrote = sq_txn_wrote,
     .copy_begin = sq_copy_begin,
     .copy_row = sq_copy_row,
     .copy_end = sq_copy_end,

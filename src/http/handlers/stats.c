@@ -20,8 +20,13 @@ int handler_stats_get(struct http_request *req, struct http_response *res, struc
         return -EP_EINVAL;
     if (http_require_scope(req, region, err) != 0)
         return -EP_EFORBIDDEN;
-    json_t *body = stats_region_day(req->store, region, date, err);
-    if (!body)
+    size_t len;
+    char *text = stats_region_day_text(req->store, region, date, &len, err);
+    if (!text)
         return -err->code;
-    return http_reply_json(res, 200, body);
+    res->status = 200;
+    res->owned = text;
+    res->len = len;
+    res->content_type = "application/json; charset=utf-8";
+    return 0;
 }

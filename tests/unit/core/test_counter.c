@@ -19,6 +19,7 @@
 
 #include "core/counter.h"
 #include "core/region.h"
+#include "core/stats.h"
 #include "store/store.h"
 
 #define CITY   "4311"
@@ -273,6 +274,59 @@ static void many_sums_in_one_commit(void **state)
     assert_int_equal(rows_of(fx, "m.0001"), 5);
 }
 
+/* The persons figure of the cached stats answer of "code" today. */
+static long long stats_persons(struct store *s, const char *code)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    size_t len = 0;
+    char *text = stats_region_day_text(s, code, "2026-12-07", &len, &err);
+    assert_non_null(text);
+    assert_int_equal(len, strlen(text));
+    json_t *j = json_loads(text, 0, NULL);
+    assert_non_null(j);
+    long long n = json_integer_value(json_object_get(json_object_get(j, "registry"), "persons"));
+    json_decref(j);
+    free(text);
+    return n;
+}
+
+/* The stats cache (stats_region_day_text) answers from memory only while
+ * nothing was written: a commit on this connection, and one on another
+ * connection to the same file (another process, e.g. an import from the
+ * command line), are both in the next answer; a read-only transaction does
+ * not move the data version, a write does. */
+static void stats_cache_follows_every_commit(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(stats_persons(fx->s, COUNTY), 0);
+    add(fx, GRID, "persons", 3);
+    assert_int_equal(stats_persons(fx->s, COUNTY), 3);
+    assert_int_equal(stats_persons(fx->s, COUNTY), 3); /* again, from memory */
+
+    struct store *other;
+    assert_int_equal(store_open(&other, fx->path, 0, &err), 0);
+    int shared;
+    uint64_t v = store_data_version(fx->s, &shared);
+    assert_int_equal(shared, 1); /* a file: every process moves it */
+    assert_int_equal(store_begin(other, &err), 0);
+    assert_int_equal(counter_get(other, GRID, "persons", &(int64_t){0}, &err), 0);
+    assert_int_equal(store_commit(other, &err), 0);
+    assert_true(store_data_version(fx->s, &shared) == v); /* nothing written */
+    assert_int_equal(store_begin(other, &err), 0);
+    assert_int_equal(counter_add(other, GRID, "persons", 2, &err), 0);
+    assert_int_equal(store_commit(other, &err), 0);
+    assert_true(store_data_version(fx->s, &shared) > v);
+    store_close(other);
+    assert_int_equal(stats_persons(fx->s, COUNTY), 5);
+    assert_int_equal(stats_persons(fx->s, GRID), 5);
+    char side[80];
+    snprintf(side, sizeof side, "%s-epoch", fx->path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +336,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sums_follow_savepoints, setup, teardown),
         cmocka_unit_test_setup_teardown(rebuild_forgets_pending_sums, setup, teardown),
         cmocka_unit_test_setup_teardown(many_sums_in_one_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(stats_cache_follows_every_commit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
