@@ -124,19 +124,26 @@ static int insert(struct store *s, int id, const char *code, const char *name)
     return rc;
 }
 
+/* The start of a load: idx_child's catalogue taken into "before", then a
+ * transaction opened and the table's indexes and foreign keys set aside in
+ * "x". */
+static void load_begin(struct store *s, char *before, size_t size, struct store_indexes *x)
+{
+    catalogue(s, before, size);
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child",
+                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, x, &err),
+                     0);
+}
+
 static void only_non_unique_indexes_go_and_come_back_the_same(void **state)
 {
     struct store *s = ((struct engine *)*state)->store;
     char before[4096], during[4096], after[4096];
-    catalogue(s, before, sizeof before);
-    assert_true(listed(before, "idx_child_name") && listed(before, "idx_child_parent"));
-
     struct store_indexes x = {0};
-    ep_error_clear(&err);
-    assert_int_equal(store_begin(s, &err), 0);
-    assert_int_equal(store_indexes_defer(s, "idx_child",
-                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
-                     0);
+    load_begin(s, before, sizeof before, &x);
+    assert_true(listed(before, "idx_child_name") && listed(before, "idx_child_parent"));
     catalogue(s, during, sizeof during);
     assert_false(listed(during, "idx_child_name"));
     assert_false(listed(during, "idx_child_parent"));
@@ -167,13 +174,8 @@ static void a_rolled_back_load_leaves_the_indexes(void **state)
 {
     struct store *s = ((struct engine *)*state)->store;
     char before[4096], after[4096];
-    catalogue(s, before, sizeof before);
     struct store_indexes x = {0};
-    ep_error_clear(&err);
-    assert_int_equal(store_begin(s, &err), 0);
-    assert_int_equal(store_indexes_defer(s, "idx_child",
-                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
-                     0);
+    load_begin(s, before, sizeof before, &x);
     assert_true(x.n > 0);
     assert_int_equal(insert(s, 10, "z", "丁"), 0);
     store_rollback(s);
