@@ -64,6 +64,7 @@
 #define LEVELS_MAX     32              /* transaction levels (BEGIN and savepoints) */
 #define QUEUE_MAX      64              /* queued statements before they are sent anyway */
 #define FETCH_MAX      (QUEUE_MAX + 8) /* queue positions whose answer may be kept */
+#define SENT_NAME_SIZE 32              /* a prepared statement's name with its "t" (typed) */
 
 struct pg_stmt {
     struct store_stmt base; /* owner and cache key */
@@ -569,7 +570,7 @@ static int prepare_on_server(struct store *s, struct pg_stmt *st, struct ep_erro
             PQclear(res);
             if (guarded)
                 PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT epigrid_prepare"));
-            char name[32];
+            char name[SENT_NAME_SIZE];
             snprintf(name, sizeof name, "%st", st->name);
             res = PQprepare(conn, name, st->text, st->nparams, st->types);
             if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -622,6 +623,39 @@ static int note_explicit(struct store *s, const char *table, struct ep_error *er
     return 0;
 }
 
+/* Readies "ps" to be sent, and writes the name it is prepared under into
+ * "name": prepared on the server first if it is not yet (after the queue is
+ * answered: preparing waits for its own answer), and the savepoints of the
+ * levels opened since the last statement queued ahead of it.  Returns 0 or
+ * negative with "err" set. */
+static int statement_ready(struct store *s, struct pg_stmt *ps, char name[SENT_NAME_SIZE],
+                           struct ep_error *err)
+{
+    int rc = ps->prepared ? 0 : settle(s, NULL, err);
+    if (rc == 0 && !ps->prepared)
+        rc = prepare_on_server(s, ps, err);
+    if (rc == 0)
+        rc = materialize(s, err);
+    snprintf(name, SENT_NAME_SIZE, "%s%s", ps->name, ps->typed ? "t" : "");
+    return rc;
+}
+
+/* Queues "ps" with its bound values (statement_ready() first).  With
+ * "want_answer" settle() keeps its answer in ps->res (store_prefetch);
+ * without, it is a deferred write, counted among the level's, whose answer
+ * is only checked (store_run_deferred).  Returns 0 or negative with "err"
+ * set. */
+static int queue_statement(struct store *s, struct pg_stmt *ps, int want_answer,
+                           struct ep_error *err)
+{
+    char name[SENT_NAME_SIZE];
+    int rc = statement_ready(s, ps, name, err);
+    if (rc != 0)
+        return rc;
+    return queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, !want_answer,
+                      want_answer ? ps : NULL, err);
+}
+
 static void pg_reset(struct store_stmt *st);
 
 static int pg_step(struct store_stmt *st, struct ep_error *err)
@@ -638,18 +672,12 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
     }
     if (!ps->res) {
         revive(s);
-        int prc = ps->prepared ? 0 : settle(s, NULL, err);
-        if (prc == 0 && !ps->prepared)
-            prc = prepare_on_server(s, ps, err);
-        if (prc == 0)
-            prc = materialize(s, err);
-        if (prc != 0) {
+        char name[SENT_NAME_SIZE];
+        int rc = statement_ready(s, ps, name, err);
+        if (rc != 0) {
             st->owner->ops->reset(st);
-            return prc;
+            return rc;
         }
-        char name[32];
-        snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
-        int rc = 0;
         if (p->queued) { /* the queue and this statement in one round trip */
             rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, NULL,
                             err);
@@ -702,15 +730,7 @@ static int pg_run_deferred(struct store_stmt *st, struct ep_error *err)
             pg_reset(st);
         return rc < 0 ? rc : 0;
     }
-    rc = ps->prepared ? 0 : settle(s, NULL, err);
-    if (rc == 0 && !ps->prepared)
-        rc = prepare_on_server(s, ps, err);
-    if (rc == 0)
-        rc = materialize(s, err);
-    char name[32];
-    snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
-    if (rc == 0)
-        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 1, NULL, err);
+    rc = queue_statement(s, ps, 0, err);
     if (rc == 0 && ps->explicit_id)
         rc = note_explicit(s, ps->table, err);
     pg_reset(st);
@@ -727,16 +747,8 @@ static int pg_prefetch(struct store_stmt *st, struct ep_error *err)
     struct pg_store *p = PG(s);
     if (s->depth == 0 || ps->res || ps->pending)
         return 0; /* store_step() runs it */
-    int rc = p->queued >= QUEUE_MAX || !ps->prepared ? settle(s, NULL, err) : 0;
-    if (rc == 0 && !ps->prepared)
-        rc = prepare_on_server(s, ps, err);
-    if (rc == 0)
-        rc = materialize(s, err);
-    char name[32];
-    snprintf(name, sizeof name, "%s%s", ps->name, ps->typed ? "t" : "");
-    if (rc == 0)
-        rc = queue_send(s, name, ps->nparams, (const char *const *)ps->values, NULL, 0, ps, err);
-    return rc;
+    int rc = p->queued >= QUEUE_MAX ? settle(s, NULL, err) : 0;
+    return rc ? rc : queue_statement(s, ps, 1, err);
 }
 
 static void pg_reset(struct store_stmt *st)

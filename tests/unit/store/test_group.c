@@ -16,19 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "store/group.h"
 #include "store/store.h"
 
-static char db[512];    /* the database under test: a file or a URI */
-static char admin[512]; /* PostgreSQL: the admin URI, "" on SQLite */
-static char dbname[64]; /* PostgreSQL: the test's own database */
+static struct fixture_db db; /* the database under test */
 
 /* What a job does (all of it in its group-commit savepoint). */
 enum mode {
@@ -214,44 +212,15 @@ static void done(void *arg, int rc, struct ep_error *err)
     pthread_mutex_unlock(&lock);
 }
 
-static void admin_exec(const char *sql)
-{
-    PGconn *conn = PQconnectdb(admin);
-    assert_int_equal(PQstatus(conn), CONNECTION_OK);
-    PGresult *res = PQexec(conn, sql);
-    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
-    PQclear(res);
-    PQfinish(conn);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *file = getenv("EPIGRID_TEST_PG_FILE");
-    if (file) { /* PostgreSQL: a file that must hold a URI */
-        FILE *f = fopen(file, "r");
-        if (!f || !fgets(admin, sizeof admin, f)) {
-            fprintf(stderr, "EPIGRID_TEST_PG_FILE %s holds no URI: is the test server up?\n", file);
-            return -1;
-        }
-        fclose(f);
-        admin[strcspn(admin, "\r\n")] = '\0';
-        snprintf(dbname, sizeof dbname, "epigrid_unit_group_%d", (int)getpid());
-        char sql[128];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
-        admin_exec(sql);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
-        admin_exec(sql);
-        const char *slash = strrchr(admin, '/');
-        snprintf(db, sizeof db, "%.*s/%s", (int)(slash - admin), admin, dbname);
-    } else {
-        snprintf(db, sizeof db, "/tmp/epigrid-unit-group-%d.db", (int)getpid());
-        unlink(db);
-    }
+    if (fixture_db_create(&db, "group") != 0)
+        return -1;
     struct store *s;
     struct ep_error err;
     ep_error_clear(&err);
-    if (store_open(&s, db, STORE_OPEN_CREATE, &err) != 0)
+    if (store_open(&s, db.path, STORE_OPEN_CREATE, &err) != 0)
         return -1;
     int rc = store_exec(s,
                         "CREATE TABLE t (job INTEGER NOT NULL, v INTEGER NOT NULL CHECK (v >= 0),"
@@ -264,19 +233,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (admin[0]) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-        admin_exec(sql);
-        return 0;
-    }
-    char p[600];
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
-    return 0;
+    return fixture_db_drop(&db);
 }
 
 /* The rows of "job" as "v,v,..." in order ("" when none). */
@@ -308,7 +265,7 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
     struct store_group *g;
     struct ep_error err;
     ep_error_clear(&err);
-    assert_int_equal(store_group_start(&g, db, NULL, NULL, &err), 0);
+    assert_int_equal(store_group_start(&g, db.path, NULL, NULL, &err), 0);
     started = released = finished = 0;
     /* job 0 holds the writer in a batch of its own while the others queue:
      * they then run as one batch */
@@ -339,7 +296,7 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
     assert_int_equal(ran, N + 1);
 
     struct store *s;
-    assert_int_equal(store_open(&s, db, 0, &err), 0);
+    assert_int_equal(store_open(&s, db.path, 0, &err), 0);
     for (int i = 0; i <= N; i++) {
         char got[64];
         rows_of(s, i, got, sizeof got);
@@ -399,14 +356,14 @@ static void done_blocking(void *arg, int rc, struct ep_error *err)
 static void next_batch_runs_while_answers_wait_for_the_disk(void **state)
 {
     (void)state;
-    if (admin[0])
+    if (fixture_db_is_pg(&db))
         skip(); /* PostgreSQL: a commit is durable when it returns, no syncer */
     struct job_ctx a = {.id = 1, .mode = GOOD}, b = {.id = 2, .mode = GOOD};
     a.job = (struct store_group_job){.run = run, .done = done_blocking, .ctx = &a};
     b.job = (struct store_group_job){.run = run, .done = done, .ctx = &b};
     struct ep_error err;
     ep_error_clear(&err);
-    assert_int_equal(store_group_start(&blocking_group, db, NULL, NULL, &err), 0);
+    assert_int_equal(store_group_start(&blocking_group, db.path, NULL, NULL, &err), 0);
     started = released = finished = a_answering = 0;
     store_group_submit(blocking_group, &a.job);
     pthread_mutex_lock(&lock);
@@ -416,7 +373,7 @@ static void next_batch_runs_while_answers_wait_for_the_disk(void **state)
     assert_true(syncs_seen >= 1); /* A is answered only after a log sync */
     store_group_submit(blocking_group, &b.job);
     struct store *s;
-    assert_int_equal(store_open(&s, db, 0, &err), 0);
+    assert_int_equal(store_open(&s, db.path, 0, &err), 0);
     char got[64] = "";
     for (int i = 0; i < 1000 && strcmp(got, "1,2") != 0; i++) { /* up to 10 s */
         usleep(10000);

@@ -17,15 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fixture.h"
 #include "store/store.h"
 
 struct engine {
-    char path[512];      /* SQLite file or PostgreSQL URI of the test database */
-    char admin[512];     /* PostgreSQL: the admin URI, to create and drop it */
-    char dbname[64];     /* PostgreSQL: the test database */
-    struct store *store; /* open connection */
+    struct fixture_db db; /* the test's own database */
+    struct store *store;  /* open connection */
 };
 
 static struct ep_error err;
@@ -33,7 +31,7 @@ static struct ep_error err;
 static int open_schema(struct engine *e)
 {
     ep_error_clear(&err);
-    if (store_open(&e->store, e->path, STORE_OPEN_CREATE, &err) != 0)
+    if (store_open(&e->store, e->db.path, STORE_OPEN_CREATE, &err) != 0)
         return -1;
     return store_exec(e->store,
                       "CREATE TABLE copy_test (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -41,74 +39,20 @@ static int open_schema(struct engine *e)
                       &err);
 }
 
-static int setup_sqlite(void **state)
-{
-    static struct engine e;
-    snprintf(e.path, sizeof e.path, "/tmp/epigrid-copy-%d.db", (int)getpid());
-    unlink(e.path);
-    *state = &e;
-    return open_schema(&e);
-}
-
-static int teardown_sqlite(void **state)
-{
-    struct engine *e = *state;
-    store_close(e->store);
-    char p[600];
-    const char *suffixes[] = {"", "-wal", "-shm", "-epoch"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", e->path, suffixes[i]);
-        unlink(p);
-    }
-    return 0;
-}
-
-/* Runs one statement on the admin connection (CREATE/DROP DATABASE). */
-static int admin_exec(const char *admin, const char *sql)
-{
-    struct store *s;
-    ep_error_clear(&err);
-    if (store_open(&s, admin, 0, &err) != 0)
-        return -1;
-    int rc = store_exec(s, sql, &err);
-    store_close(s);
-    return rc;
-}
-
-static int setup_pg(void **state)
+static int setup(void **state)
 {
     static struct engine e;
     *state = &e;
-    FILE *f = fopen(getenv("EPIGRID_TEST_PG_FILE"), "r");
-    if (!f || !fgets(e.admin, sizeof e.admin, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    e.admin[strcspn(e.admin, "\n")] = '\0';
-    char *slash = strrchr(e.admin, '/');
-    if (!slash)
-        return -1;
-    snprintf(e.dbname, sizeof e.dbname, "epigrid_copy_%d", (int)getpid());
-    snprintf(e.path, sizeof e.path, "%.*s/%s", (int)(slash - e.admin), e.admin, e.dbname);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e.dbname);
-    admin_exec(e.admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", e.dbname);
-    if (admin_exec(e.admin, sql) != 0)
+    if (fixture_db_create(&e.db, "copy") != 0)
         return -1;
     return open_schema(&e);
 }
 
-static int teardown_pg(void **state)
+static int teardown(void **state)
 {
     struct engine *e = *state;
     store_close(e->store);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e->dbname);
-    admin_exec(e->admin, sql);
-    return 0;
+    return fixture_db_drop(&e->db);
 }
 
 /* Values that COPY's text format must escape or could misread. */
@@ -211,8 +155,6 @@ int main(void)
         cmocka_unit_test(hostile_text_survives_byte_for_byte),
         cmocka_unit_test(a_refused_row_fails_the_load_and_leaves_nothing),
     };
-    int failed = getenv("EPIGRID_TEST_PG_FILE")
-                     ? cmocka_run_group_tests_name("postgresql", tests, setup_pg, teardown_pg)
-                     : cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, teardown_sqlite);
-    return failed;
+    const char *engine = getenv("EPIGRID_TEST_PG_FILE") ? "postgresql" : "sqlite";
+    return cmocka_run_group_tests_name(engine, tests, setup, teardown);
 }

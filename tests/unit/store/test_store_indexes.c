@@ -17,15 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fixture.h"
 #include "store/store.h"
 
 struct engine {
-    char path[512];      /* SQLite file or PostgreSQL URI of the test database */
-    char admin[512];     /* PostgreSQL: the admin URI, to create and drop it */
-    char dbname[64];     /* PostgreSQL: the test database */
-    struct store *store; /* open connection */
+    struct fixture_db db; /* the test's own database */
+    struct store *store;  /* open connection */
 };
 
 static struct ep_error err;
@@ -41,7 +39,7 @@ static int is_pg(struct store *s)
 static int open_schema(struct engine *e)
 {
     ep_error_clear(&err);
-    if (store_open(&e->store, e->path, STORE_OPEN_CREATE, &err) != 0)
+    if (store_open(&e->store, e->db.path, STORE_OPEN_CREATE, &err) != 0)
         return -1;
     return store_exec(e->store,
                       "CREATE TABLE idx_parent (id INTEGER PRIMARY KEY);"
@@ -56,74 +54,20 @@ static int open_schema(struct engine *e)
                       &err);
 }
 
-static int setup_sqlite(void **state)
-{
-    static struct engine e;
-    snprintf(e.path, sizeof e.path, "/tmp/epigrid-indexes-%d.db", (int)getpid());
-    unlink(e.path);
-    *state = &e;
-    return open_schema(&e);
-}
-
-static int teardown_sqlite(void **state)
-{
-    struct engine *e = *state;
-    store_close(e->store);
-    char p[600];
-    const char *suffixes[] = {"", "-wal", "-shm", "-epoch"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", e->path, suffixes[i]);
-        unlink(p);
-    }
-    return 0;
-}
-
-/* Runs one statement on the admin connection (CREATE/DROP DATABASE). */
-static int admin_exec(const char *admin, const char *sql)
-{
-    struct store *s;
-    ep_error_clear(&err);
-    if (store_open(&s, admin, 0, &err) != 0)
-        return -1;
-    int rc = store_exec(s, sql, &err);
-    store_close(s);
-    return rc;
-}
-
-static int setup_pg(void **state)
+static int setup(void **state)
 {
     static struct engine e;
     *state = &e;
-    FILE *f = fopen(getenv("EPIGRID_TEST_PG_FILE"), "r");
-    if (!f || !fgets(e.admin, sizeof e.admin, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    e.admin[strcspn(e.admin, "\n")] = '\0';
-    char *slash = strrchr(e.admin, '/');
-    if (!slash)
-        return -1;
-    snprintf(e.dbname, sizeof e.dbname, "epigrid_indexes_%d", (int)getpid());
-    snprintf(e.path, sizeof e.path, "%.*s/%s", (int)(slash - e.admin), e.admin, e.dbname);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e.dbname);
-    admin_exec(e.admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", e.dbname);
-    if (admin_exec(e.admin, sql) != 0)
+    if (fixture_db_create(&e.db, "indexes") != 0)
         return -1;
     return open_schema(&e);
 }
 
-static int teardown_pg(void **state)
+static int teardown(void **state)
 {
     struct engine *e = *state;
     store_close(e->store);
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", e->dbname);
-    admin_exec(e->admin, sql);
-    return 0;
+    return fixture_db_drop(&e->db);
 }
 
 /* idx_child's indexes and constraints as the catalogue lists them, one
@@ -180,19 +124,26 @@ static int insert(struct store *s, int id, const char *code, const char *name)
     return rc;
 }
 
+/* The start of a load: idx_child's catalogue taken into "before", then a
+ * transaction opened and the table's indexes and foreign keys set aside in
+ * "x". */
+static void load_begin(struct store *s, char *before, size_t size, struct store_indexes *x)
+{
+    catalogue(s, before, size);
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child",
+                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, x, &err),
+                     0);
+}
+
 static void only_non_unique_indexes_go_and_come_back_the_same(void **state)
 {
     struct store *s = ((struct engine *)*state)->store;
     char before[4096], during[4096], after[4096];
-    catalogue(s, before, sizeof before);
-    assert_true(listed(before, "idx_child_name") && listed(before, "idx_child_parent"));
-
     struct store_indexes x = {0};
-    ep_error_clear(&err);
-    assert_int_equal(store_begin(s, &err), 0);
-    assert_int_equal(store_indexes_defer(s, "idx_child",
-                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
-                     0);
+    load_begin(s, before, sizeof before, &x);
+    assert_true(listed(before, "idx_child_name") && listed(before, "idx_child_parent"));
     catalogue(s, during, sizeof during);
     assert_false(listed(during, "idx_child_name"));
     assert_false(listed(during, "idx_child_parent"));
@@ -223,13 +174,8 @@ static void a_rolled_back_load_leaves_the_indexes(void **state)
 {
     struct store *s = ((struct engine *)*state)->store;
     char before[4096], after[4096];
-    catalogue(s, before, sizeof before);
     struct store_indexes x = {0};
-    ep_error_clear(&err);
-    assert_int_equal(store_begin(s, &err), 0);
-    assert_int_equal(store_indexes_defer(s, "idx_child",
-                                         STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, &x, &err),
-                     0);
+    load_begin(s, before, sizeof before, &x);
     assert_true(x.n > 0);
     assert_int_equal(insert(s, 10, "z", "丁"), 0);
     store_rollback(s);
@@ -250,8 +196,6 @@ int main(void)
         cmocka_unit_test(only_non_unique_indexes_go_and_come_back_the_same),
         cmocka_unit_test(a_rolled_back_load_leaves_the_indexes),
     };
-    int failed = getenv("EPIGRID_TEST_PG_FILE")
-                     ? cmocka_run_group_tests_name("postgresql", tests, setup_pg, teardown_pg)
-                     : cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, teardown_sqlite);
-    return failed;
+    const char *engine = getenv("EPIGRID_TEST_PG_FILE") ? "postgresql" : "sqlite";
+    return cmocka_run_group_tests_name(engine, tests, setup, teardown);
 }
