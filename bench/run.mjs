@@ -187,7 +187,12 @@ if (httpWanted) {
   // opened before the current slot, so they are all due); B1/B7 get a
   // server of their own whose first sweep falls inside their run (issue 20:
   // B7 in a run that contains at least one sweep, here the worst one).
-  let srv = await startServer(work, ['--threads', '2', '--sweep-seconds', '3600']);
+  // One HTTP thread, as C1 has one nginx worker: wrk takes the other core.
+  // Measured on 2026-12-07 (B3, same run): two threads 50.8-64.3k req/s,
+  // p99 6.1-8.2 ms; one thread 58.5-72.1k, p99 4.5-4.7 ms (four runnable
+  // threads on two cores wait for each other's time slices). B1: 8.4k
+  // either way (its work is on the writer thread).
+  let srv = await startServer(work, ['--threads', '1', '--sweep-seconds', '3600']);
   try {
     const cmd = await login(srv.url, 'bench_commander');
     const adm = await login(srv.url, 'bench_admin');
@@ -212,7 +217,7 @@ if (httpWanted) {
         process.env.BENCH_RUN = runTag();
         srv.child.kill('SIGTERM');
         await new Promise((r) => srv.child.once('exit', r));
-        srv = await startServer(work, ['--threads', '2', '--sweep-seconds', QUICK ? '3' : '8']);
+        srv = await startServer(work, ['--threads', '1', '--sweep-seconds', QUICK ? '3' : '8']);
         const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
         log(`epigrid serve pid ${srv.child.pid}`); // for reading perf by process
         const prof = PERF ? perfDuringRun('b1') : null;
