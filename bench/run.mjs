@@ -187,11 +187,12 @@ if (httpWanted) {
   // opened before the current slot, so they are all due); B1/B7 get a
   // server of their own whose first sweep falls inside their run (issue 20:
   // B7 in a run that contains at least one sweep, here the worst one).
-  // One HTTP thread, as C1 has one nginx worker: wrk takes the other core.
-  // Measured on 2026-12-07 (B3, same run): two threads 50.8-64.3k req/s,
-  // p99 6.1-8.2 ms; one thread 58.5-72.1k, p99 4.5-4.7 ms (four runnable
-  // threads on two cores wait for each other's time slices). B1: 8.4k
-  // either way (its work is on the writer thread).
+  // B3's server has one HTTP thread, as C1 has one nginx worker (wrk takes
+  // the other core). Measured on 2026-12-07: B3 with two threads 50.8-64.3k
+  // req/s, p99 6.1-8.2 ms; with one 58.5-72.1k, p99 4.5-4.7 ms (four
+  // runnable threads on two cores wait for each other's time slices). The
+  // write rows keep two (B1 8.4k either way, but B4, whose reads of alert
+  // and observation lists are heavier, 2.2k with one against 4.3-4.9k).
   let srv = await startServer(work, ['--threads', '1', '--sweep-seconds', '3600']);
   try {
     const cmd = await login(srv.url, 'bench_commander');
@@ -213,11 +214,11 @@ if (httpWanted) {
       const setup = await prepareFieldWork(srv.url, adm, work);
       process.env.BENCH_PERSONS = setup.personsFile;
       process.env.BENCH_SLOTS = setup.slots.join(',');
+      srv.child.kill('SIGTERM');
+      await new Promise((r) => srv.child.once('exit', r));
+      srv = await startServer(work, ['--threads', '2', '--sweep-seconds', QUICK ? '3' : '8']);
       if (want('B1') || want('B7')) {
         process.env.BENCH_RUN = runTag();
-        srv.child.kill('SIGTERM');
-        await new Promise((r) => srv.child.once('exit', r));
-        srv = await startServer(work, ['--threads', '1', '--sweep-seconds', QUICK ? '3' : '8']);
         const watcher = want('B7') ? timeToKnow(srv.url, cmd, adm, setup) : null;
         log(`epigrid serve pid ${srv.child.pid}`); // for reading perf by process
         const prof = PERF ? perfDuringRun('b1') : null;
