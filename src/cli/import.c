@@ -21,6 +21,18 @@
  * the audit row ("id_first".."id_last"), so each imported record can be
  * traced back to the import that made it.
  *
+ * A persons import that brings at least as many rows as persons already has
+ * (every import into a fresh registry) sets the non-unique indexes of
+ * persons aside once it has written that many and builds them again before
+ * the commit (store_indexes_defer): one sort each instead of a B-tree insert
+ * per row and index, the import's main cost (BENCH.md, B5).  Nothing the
+ * import reads needs them: households, grids and persons are found by their
+ * keys, an earlier ID number by its UNIQUE index, which stays and still
+ * refuses duplicates.  They are dropped and built in the import's
+ * transaction, so an import that fails or is abandoned leaves them as they
+ * were.  A small import into a large registry keeps them (a sort of the
+ * whole table would cost more than its rows' inserts).
+ *
  * Memory stays bounded by the number of grids (counters) plus 12 bytes per
  * imported person (ids and line numbers, to name the line of an earlier
  * duplicate); the file itself is streamed.
@@ -180,6 +192,9 @@ struct import {
     struct idmap_out map;         /* --map */
     struct buf scratch;           /* trimmed values of the current row */
     int64_t started_us;
+    int64_t persons_before;        /* persons: highest id before the import (a row count bound) */
+    int indexes_deferred;          /* persons' indexes set aside (in "deferred") */
+    struct store_indexes deferred; /* what store_indexes_restore() builds before the commit */
 };
 
 /* ---- per-grid counts ------------------------------------------------------- */
@@ -774,6 +789,14 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
     if (!im->header_seen)
         return header(im, f, n);
     im->rows++;
+    /* Once the file has brought as many persons as there were, the rest of
+     * the load is cheaper with the indexes built afterwards. */
+    if (im->kind == KIND_PERSONS && !im->indexes_deferred && im->imported >= im->persons_before) {
+        int rc = store_indexes_defer(im->s, "persons", STORE_DEFER_INDEXES, &im->deferred, im->err);
+        if (rc != 0)
+            return rc;
+        im->indexes_deferred = 1;
+    }
     struct row_values rv;
     int rc = 0;
     if (collect_values(im, f, n, &rv, line) != 0)
@@ -797,6 +820,8 @@ static int on_record(const struct csvread_field *f, size_t n, long line, void *c
 static int finish(struct import *im, const char *path, int encoding)
 {
     const char *metric = im->kind == KIND_PERSONS ? "persons" : "households";
+    if (im->indexes_deferred)
+        write_fail(&im->w, store_indexes_restore(im->s, &im->deferred, im->err));
     for (size_t i = 0; i < im->counts.cap; i++) {
         const struct grid_count *g = &im->counts.slots[i];
         if (g->code[0])
@@ -909,6 +934,8 @@ int cli_import(int argc, char **argv)
     int encoding = CSVREAD_ASCII;
     audit_cli_actor(&im.user, &im.who);
     int rc = write_begin(&im.w, im.s, &im.who, NULL, NULL, NULL, &err);
+    if (rc == 0 && im.kind == KIND_PERSONS)
+        rc = person_id_max(im.s, &im.persons_before, &err);
     if (rc == 0)
         rc = csvread_file(f, on_record, &im, &encoding, &err);
     if (rc == 0 && !im.header_seen)
@@ -1000,5 +1027,6 @@ out:
     free(im.counts.slots);
     free(im.ids);
     free(im.lines);
+    store_indexes_cleanup(&im.deferred); /* built, or dropped by a rolled-back transaction */
     return status;
 }

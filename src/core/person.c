@@ -537,6 +537,14 @@ int person_household_count(struct store *s, int64_t household_id, int64_t *out,
     return store_step_int64s(st, out, 1, err);
 }
 
+int person_id_max(struct store *s, int64_t *out, struct ep_error *err)
+{
+    struct store_stmt *st = store_prepare(s, "SELECT COALESCE(MAX(id), 0) FROM persons", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    return store_step_int64s(st, out, 1, err);
+}
+
 int person_counters_rebuild(struct store *s, struct ep_error *err)
 {
     return counter_rebuild(s, "persons",

@@ -157,6 +157,10 @@ int person_unmask(struct store *s, const struct actor *who, int64_t id, struct p
 int person_household_count(struct store *s, int64_t household_id, int64_t *out,
                            struct ep_error *err);
 
+/* The highest person id in *out (0 when there is none): an upper bound of
+ * the rows of persons in one index seek (COUNT(*) reads them all). */
+int person_id_max(struct store *s, int64_t *out, struct ep_error *err);
+
 /* Recomputes the "persons" counter of every region from the persons table
  * (the oracle of `epigrid check`).  Call inside a transaction. */
 int person_counters_rebuild(struct store *s, struct ep_error *err);

@@ -112,15 +112,6 @@ static int fail(struct store *s, int rc, const char *what, struct ep_error *err)
     return ep_error_set(err, EP_EINTERNAL, "数据库错误", "database error");
 }
 
-/* Savepoints keep the original of every page they change in a statement
- * journal, in memory up to this size, in a temporary file past it.  SQLite's
- * default (64 KiB) sent the journal to a file early in a long transaction and
- * kept it there: every job of a group commit and every row of an import (a
- * savepoint each) then wrote its pages to that file, about 8 writes a row
- * (strace of a 50,000-row import: 415,771 pwrite calls, 98 % of its system
- * time).  One savepoint of these rarely needs more than a few pages. */
-#define STMT_JOURNAL_SPILL (16 * 1024 * 1024)
-
 /* SQLite's memory statistics take one process-wide mutex on every allocation:
  * the server's worker threads, each on its own connection, queued on it
  * (perf during B3: 5 % of the samples in that lock).  Nothing here reads the
@@ -129,8 +120,29 @@ static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static void configure_sqlite(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_SPILL);
 }
+
+/* Savepoints keep the original of every page they change in a statement
+ * journal.  SQLite keeps it in memory up to 64 KiB and in a temporary file
+ * past that for the rest of the transaction: every job of a group commit and
+ * every row of an import (a savepoint each) then wrote its pages to that file,
+ * about 8 writes a row (strace of a 50,000-row import: 415,771 pwrite calls,
+ * 98 % of its system time).  temp_store=MEMORY, set before the transaction
+ * begins, keeps the journal in memory whatever its size.
+ *
+ * Raising the spill threshold instead (SQLITE_CONFIG_STMTJRNL_SPILL, 16 MiB
+ * from 2026-12-06 to 12-07) broke every journal that outgrew it: the
+ * threshold is also the size of the journal's memory chunks, each copied to
+ * the file in one write, and the unix VFS cuts a write to its low 17 bits
+ * (SQLite 3.40.1, seekAndWriteFd: nBuf &= 0x1ffff), so a chunk of 128 KiB
+ * or more is written short and the statement fails with SQLITE_FULL, no
+ * system call failing.  A CREATE INDEX after a million-row import in one
+ * transaction journals the cache's dirty pages (up to 64 MiB) and hit it.
+ * The memory journal's chunks are 1 KiB and it never writes a file.  Its
+ * size is bounded by the pages that one savepoint or statement changes and
+ * that existed before it: a few for a row, the cache's dirty pages for an
+ * index build. */
+#define STORE_PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
 
 int store_sqlite_open(struct store **out, const char *path, int flags, struct ep_error *err)
 {
@@ -156,11 +168,8 @@ int store_sqlite_open(struct store **out, const char *path, int flags, struct ep
     sqlite3_busy_timeout(SQ(s)->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(SQ(s)->db, 1);
     const char *pragmas = (flags & STORE_OPEN_BULK)
-                              ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
-                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;"
-                                "PRAGMA temp_store=MEMORY;"
-                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
+                              ? STORE_PRAGMAS "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;"
+                              : STORE_PRAGMAS "PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;";
     if (sq_exec(s, pragmas, err) != 0) {
         sq_close(s);
         return -EP_EUNAVAILABLE;

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { startServer } from './lib.mjs';
+import { startServer, sql } from './lib.mjs';
 
 const GRID_A = '431122101201001'; // 东安县白牙市镇茶亭社区雍景园小区
 const GRID_B = '431122101201002';
@@ -369,6 +369,29 @@ test('export households xlsx is a valid workbook holding the rows', () => {
   const persons = unzip(readFileSync(p), 'xl/worksheets/sheet1.xml');
   assert.match(persons, /欧阳娜娜/);
   assert.doesNotMatch(persons, new RegExp(imported[0].id)); // masked
+});
+
+// An import that brings as many persons as the table holds sets persons'
+// non-unique indexes aside for the rest of its rows and builds them before
+// the commit (cli/import.c).  A bad row on the last line, after the indexes
+// went, rolls everything back: rows, counters and every index as it was.
+test('a persons import that fails after setting the indexes aside leaves every index in place', () => {
+  const indexes = () => sql(srv.db, /^postgres/.test(srv.db)
+    ? "SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'persons' ORDER BY 1"
+    : "SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND tbl_name = 'persons' ORDER BY 1");
+  const before = indexes();
+  assert.ok(before.some((i) => i.name === 'persons_name'), JSON.stringify(before));
+  const held = Number(sql(srv.db, 'SELECT max(id) AS id FROM persons')[0].id);
+  assert.ok(held > 0 && held < 290, `persons max id ${held}`);
+  const rows = Array.from({ length: held + 5 }, (_, i) => person(600 + i, { grid: GRID_B }));
+  const bad = rows[rows.length - 1];
+  bad.id = bad.id.slice(0, 17) + (bad.id[17] === '0' ? '1' : '0'); // wrong check digit
+  const snap = srv.snapshot();
+  const r = srv.cli(['import', 'persons', file(csvPersons(rows))], { env: { EPIGRID_LANG: 'en' } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`line ${rows.length + 1}: .*id_number`));
+  assert.equal(srv.snapshot(), snap);
+  assert.deepEqual(indexes(), before);
 });
 
 test('one audit row per import and per export, with counts', async () => {

@@ -190,11 +190,47 @@ static void a_rolled_back_load_leaves_the_indexes(void **state)
     assert_int_equal(n, 1);
 }
 
+/* SQLite: the builds after a load of more rows than the page cache holds, in
+ * the load's transaction.  Each build first writes the load's dirty pages to
+ * the log and keeps their previous state in its statement journal (24 MiB
+ * here, the cache's size).  With SQLITE_CONFIG_STMTJRNL_SPILL at 16 MiB that
+ * journal moved to a file in writes the unix VFS cannot make and the build
+ * failed with SQLITE_FULL (store_sqlite.c, STORE_PRAGMAS). */
+static void indexes_build_after_a_load_larger_than_the_cache(void **state)
+{
+    struct store *s = ((struct engine *)*state)->store;
+    if (is_pg(s))
+        skip();
+    char before[4096], after[4096];
+    struct store_indexes x = {0};
+    ep_error_clear(&err);
+    assert_int_equal(store_exec(s, "PRAGMA cache_size=-24576", &err), 0);
+    load_begin(s, before, sizeof before, &x);
+    assert_int_equal(store_exec(s,
+                                "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n"
+                                " WHERE i < 150099) INSERT INTO idx_child (id, parent_id, code,"
+                                " name, grp) SELECT i, 1, 'k' || i, hex(randomblob(100)),"
+                                " 'g' || (i % 97) FROM n",
+                                &err),
+                     0);
+    assert_int_equal(store_indexes_restore(s, &x, &err), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    catalogue(s, after, sizeof after);
+    assert_string_equal(after, before);
+    struct store_stmt *st = store_prepare(
+        s, "SELECT COUNT(*) FROM idx_child INDEXED BY idx_child_name WHERE name > ''", &err);
+    int64_t n = -1;
+    assert_int_equal(store_step_int64s(st, &n, 1, &err), 0);
+    assert_int_equal(n, 150000 + 2); /* and the rows of the first test */
+    assert_int_equal(store_exec(s, "PRAGMA cache_size=-65536", &err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_non_unique_indexes_go_and_come_back_the_same),
         cmocka_unit_test(a_rolled_back_load_leaves_the_indexes),
+        cmocka_unit_test(indexes_build_after_a_load_larger_than_the_cache),
     };
     const char *engine = getenv("EPIGRID_TEST_PG_FILE") ? "postgresql" : "sqlite";
     return cmocka_run_group_tests_name(engine, tests, setup, teardown);
