@@ -643,9 +643,10 @@ static int epoch_map(struct sq_store *q)
     return 0;
 }
 
-/* The file's word counts bumps from 0; the epoch is one more, so that a new
- * file reads as a shared epoch (1), not as "none". */
-static uint64_t sq_epoch(struct store *s, int bump)
+/* Word "word" of the epoch file (0 the epoch, 1 the data version), moved by
+ * one when "bump", then read.  A word counts bumps from 0 and reads as one
+ * more, so that a new file reads as shared (1), not as "none" (0). */
+static uint64_t epoch_word(struct store *s, int word, int bump)
 {
     struct sq_store *q = SQ(s);
     if (q->epoch_state == 0)
@@ -653,22 +654,19 @@ static uint64_t sq_epoch(struct store *s, int bump)
     if (q->epoch_state < 0)
         return 0;
     if (bump)
-        return atomic_fetch_add(q->epoch, 1) + 2;
-    return atomic_load(q->epoch) + 1;
+        return atomic_fetch_add(q->epoch + word, 1) + 2;
+    return atomic_load(q->epoch + word) + 1;
 }
 
-/* The data version is the file's second word, moved by every process's
- * write commits; read as one more than the count, like the epoch. */
+static uint64_t sq_epoch(struct store *s, int bump)
+{
+    return epoch_word(s, 0, bump);
+}
+
+/* Moved by every process's write commits (store_data_version). */
 static uint64_t sq_data_version(struct store *s, int bump)
 {
-    struct sq_store *q = SQ(s);
-    if (q->epoch_state == 0)
-        q->epoch_state = epoch_map(q) == 0 ? 1 : -1;
-    if (q->epoch_state < 0)
-        return 0;
-    if (bump)
-        return atomic_fetch_add(q->epoch + 1, 1) + 2;
-    return atomic_load(q->epoch + 1) + 1;
+    return epoch_word(s, 1, bump);
 }
 
 /* BEGIN IMMEDIATE makes every transaction a write transaction to SQLite
