@@ -87,7 +87,7 @@ int cli_sweep(int argc, char **argv)
         return CLI_FAIL;
     if (!at)
         at = (int64_t)time(NULL);
-    struct observation_sweep_result res = {0, 0, 1, 0}, part = {0, 0, 0, 0};
+    struct observation_sweep_result res = {.more = 1}, part = {0};
     int rc = 0;
     while (rc == 0 && res.more) {
         rc = observation_sweep(s, at, &part, &err);

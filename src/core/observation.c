@@ -1349,8 +1349,9 @@ static int sweep_candidates(struct write *w, const struct profile *prof, int64_t
 int observation_sweep(struct store *s, int64_t now_unix, struct observation_sweep_result *out,
                       struct ep_error *err)
 {
-    struct observation_sweep_result res = {0, 0, 0, 0};
+    struct observation_sweep_result res = {0};
     int64_t after = out ? out->after : 0;
+    res.stale_done = out ? out->stale_done : 0;
     int64_t now = now_or(now_unix);
     /* A system job: the machine's own actor (no user, every region). */
     struct auth_user system;
@@ -1366,7 +1367,10 @@ int observation_sweep(struct store *s, int64_t now_unix, struct observation_swee
     if (step(&w, profile_get(s, &prof, err)) != 0)
         return write_end(&w, 0);
     profile_slot_at(&prof, now, &day, &index);
-    close_stale(&w, day, index, now, &res);
+    /* Closing needs a walk of every open row: once per sweep, not per call
+     * (the calls only open rows of the current slot). */
+    if (!res.stale_done && close_stale(&w, day, index, now, &res) == 0 && !res.more)
+        res.stale_done = 1;
     if (res.more)
         res.after = after; /* closing first; the opening goes on where it was */
     /* Nothing is due while the current slot is within its grace period. */

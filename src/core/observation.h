@@ -261,10 +261,11 @@ json_t *observation_report_json_new(const struct health_report *r);
 #define OBSERVATION_SWEEP_BATCH 100
 
 struct observation_sweep_result {
-    int opened;    /* overdue rows opened (and alerts raised) */
-    int closed;    /* overdue rows closed because their slot is no longer current */
-    int more;      /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
-    int64_t after; /* in: 0 for a new sweep, else the last call's value; out: where to go on */
+    int opened;     /* overdue rows opened (and alerts raised) */
+    int closed;     /* overdue rows closed because their slot is no longer current */
+    int more;       /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
+    int64_t after;  /* in: 0 for a new sweep, else the last call's value; out: where to go on */
+    int stale_done; /* in/out: 1 once a call of this sweep left no open row of an earlier slot */
 };
 
 /* Finds, at moment "now_unix", every active observation whose current slot

@@ -624,7 +624,7 @@ static int report_one(struct sim *m, const struct profile *prof, const struct ob
 /* The overdue sweep at moment "at", in batches. */
 static int sweep_at(struct sim *m, int64_t at, struct ep_error *err)
 {
-    struct observation_sweep_result sw = {0, 0, 0, 0};
+    struct observation_sweep_result sw = {0};
     do {
         int rc = observation_sweep(m->s, at, &sw, err);
         if (rc != 0)

@@ -378,9 +378,9 @@ void store_autocheckpoint(struct store *s, int pages)
     s->ops->autocheckpoint(s, pages);
 }
 
-int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
+int store_checkpoint(struct store *s, int *left, struct ep_error *err)
 {
-    return s->ops->checkpoint(s, log_pages, err);
+    return s->ops->checkpoint(s, left, err);
 }
 
 int store_log_pages(struct store *s)

@@ -227,15 +227,17 @@ const char *store_path(struct store *s);
  * (pages) at which a commit checkpoints by itself, 0 = never; the group-commit
  * writer turns it off and lets a thread of its own call store_checkpoint()
  * (a passive checkpoint that never blocks writers), so that copying the log
- * into the database happens off the writer's path.  *log_pages (may be NULL)
- * gets the log's size after the checkpoint.  store_checkpoint() returns 1 when
+ * into the database happens off the writer's path.  *left (may be NULL) gets
+ * the frames of the log not yet copied back after the checkpoint (-1 when it
+ * could not run: another connection was checkpointing; 0 on PostgreSQL).
+ * store_checkpoint() returns 1 when
  * every frame of the log is copied back (the next write transaction starts
  * the log over), 0 when some are left, negative with "err" filled. */
 void store_autocheckpoint(struct store *s, int pages);
 /* With automatic checkpoints off: the log's size in pages after the
  * connection's last commit (0 before any, and always on PostgreSQL). */
 int store_log_pages(struct store *s);
-int store_checkpoint(struct store *s, int *log_pages, struct ep_error *err);
+int store_checkpoint(struct store *s, int *left, struct ep_error *err);
 
 /* Commits that do not wait for the disk, made durable by another thread
  * (SQLite; the group-commit writer, see group.c).  store_sync_defer() makes

@@ -39,7 +39,7 @@ struct store_ops {
     int64_t (*last_insert_id)(struct store *s);
     int64_t (*changes)(struct store *s);
     void (*autocheckpoint)(struct store *s, int pages);
-    int (*checkpoint)(struct store *s, int *log_pages, struct ep_error *err);
+    int (*checkpoint)(struct store *s, int *left, struct ep_error *err);
     int (*log_pages)(struct store *s);
     int (*sync_defer)(struct store *s, struct ep_error *err);
     int (*log_sync)(struct store *s, struct ep_error *err);

@@ -433,14 +433,14 @@ static int sq_log_pages(struct store *s)
     return SQ(s)->log_pages;
 }
 
-static int sq_checkpoint(struct store *s, int *log_pages, struct ep_error *err)
+static int sq_checkpoint(struct store *s, int *left, struct ep_error *err)
 {
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(SQ(s)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         return fail(s, rc, "checkpoint", err);
-    if (log_pages)
-        *log_pages = log;
+    if (left)
+        *left = rc == SQLITE_OK && log >= 0 && done >= 0 ? log - done : -1;
     return rc == SQLITE_OK && done == log;
 }
 
