@@ -260,11 +260,14 @@ json_t *observation_report_json_new(const struct health_report *r);
  * same result: "after" tells the next call where to go on, so that each call reads only its own
  * batch of observations. */
 #define OBSERVATION_SWEEP_BATCH 50
+/* Active observations looked at by one call at most, due or not (a sweep
+ * that finds little to do still goes through every one of them). */
+#define OBSERVATION_SWEEP_SCAN (4 * OBSERVATION_SWEEP_BATCH)
 
 struct observation_sweep_result {
     int opened;     /* overdue rows opened (and alerts raised) */
     int closed;     /* overdue rows closed because their slot is no longer current */
-    int more;       /* 1 if OBSERVATION_SWEEP_BATCH was reached: sweep again */
+    int more;       /* 1 if OBSERVATION_SWEEP_BATCH or _SCAN was reached: sweep again */
     int64_t after;  /* in: 0 for a new sweep, else the last call's value; out: where to go on */
     int stale_done; /* in/out: 1 once a call of this sweep left no open row of an earlier slot */
 };

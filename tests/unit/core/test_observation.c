@@ -894,7 +894,7 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
     date_of_day(d, day);
     struct ep_error err;
     ep_error_clear(&err);
-    enum { N = 2 * OBSERVATION_SWEEP_BATCH + 1 };
+    enum { N = OBSERVATION_SWEEP_SCAN + 1 };
     assert_int_equal(store_begin(fx->s, &err), 0);
     for (int i = 0; i < N; i++) {
         int64_t person = new_person(fx, GRID_B, 1000 + i);
@@ -917,12 +917,16 @@ static void a_sweep_opens_a_bounded_batch_and_says_more(void **state)
         opened += res.opened;
         calls++;
     }
-    assert_int_equal(calls, 2);
+    assert_int_equal(calls, (N + OBSERVATION_SWEEP_BATCH - 1) / OBSERVATION_SWEEP_BATCH - 1);
     assert_int_equal(res.stale_done, 1); /* nothing to close: looked once */
     assert_int_equal(opened, N);
     assert_int_equal(count(fx, GRID_B, "overdue_now"), N);
-    /* A fresh sweep again finds nothing left to open. */
+    /* A fresh sweep again finds nothing left to open, looking at no more
+     * than OBSERVATION_SWEEP_SCAN observations a call: N of them take two. */
     res = sweep(fx, at(d, 12, 2));
+    assert_int_equal(res.opened, 0);
+    assert_int_equal(res.more, 1);
+    assert_int_equal(observation_sweep(fx->s, at(d, 12, 2), &res, &err), 0);
     assert_int_equal(res.opened, 0);
     assert_int_equal(res.more, 0);
     /* The next slot: the stale rows are closed in batches too, then the new
