@@ -159,6 +159,9 @@ describe('a grid worker in their own grid', () => {
     await loginForm(page, 'grid_worker_431122101201001', PASSWORD);
     await page.getByRole('link', { name: '人员查询' }).click();
     await page.waitForURL(/\/persons\/431122101201001$/);
+    // The grid's rows, not only the loader gone: the loader may not be
+    // attached yet when the URL has changed (a CI run read an empty table).
+    await page.locator('table.persons-table tbody tr').first().waitFor();
     await page.locator('section.persons p.loading').waitFor({ state: 'detached' });
     const got = await rows(page);
     const mine = PERSONS.filter(([grid]) => grid === '431122101201001');
