@@ -167,9 +167,11 @@ static void *syncer_main(void *arg)
  * the checkpointer to run again at once, and again, until at most
  * LOG_RESTART_NEAR frames were left after its run; then the writer copies
  * the few it has not reached (and those committed since) itself, between
- * two batches, and the next batch writes from the log's start again.  The
- * writer's pause is that short copy: copying all the checkpointer had not
- * yet reached held it 5-20 ms, over a hundred times in 10 s of B1.  When it
+ * two batches, and the next batch writes from the log's start again.
+ * Measured in B1: copying all the checkpointer had not yet reached held the
+ * writer 5-20 ms (128 of 144 restarts); with the short copy the pause is
+ * 2.5 / 5.3 / 9.0 ms (p10 / p50 / p90), the rest being the checkpoint's two
+ * fsyncs, which no copy size removes (BENCH.md, 2026-12-07 evening).  When it
  * cannot (the checkpointer is busy copying), it tries again before the next
  * batch.  Returns 1 once the log will start over. */
 static int log_restart(struct store_group *g)
