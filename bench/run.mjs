@@ -45,7 +45,7 @@ function runAsync(cmd, argv, env = process.env) {
     let out = '', err = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => resolve({ code, stdout: out, stderr: err }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err }));
   });
 }
 
@@ -53,10 +53,17 @@ async function wrk(url, script, { duration = DURATION, conns = CONNS, threads = 
   const lua = path.join(OUT, `wrk-${tag}${path.basename(script)}`);
   writeFileSync(lua, readFileSync(script, 'utf8') + '\n' + readFileSync(path.join(ROOT, 'bench/report.lua'), 'utf8'));
   if (warmup) await runAsync('wrk', [`-t${threads}`, `-c${conns}`, `-d${WARMUP}`, '-s', lua, url], env);
-  const r = await runAsync('wrk', [`-t${threads}`, `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url], env);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (!line) throw new Error(`wrk failed: ${r.stdout}\n${r.stderr}`);
-  return JSON.parse(line);
+  const argv = [`-t${threads}`, `-c${conns}`, `-d${duration}`, '--latency', '-s', lua, url];
+  const result = (r) => r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  let r = await runAsync('wrk', argv, env);
+  if (!result(r)) {
+    // Once (2026-12-07, B1pg2) wrk ended with no output at all; say how it
+    // ended and measure once more rather than lose the rest of the run.
+    log(`wrk ${argv.join(' ')}: no result (exit ${r.code}, signal ${r.signal}): ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}; once more`);
+    r = await runAsync('wrk', argv, env);
+  }
+  if (!result(r)) throw new Error(`wrk failed (exit ${r.code}, signal ${r.signal}): ${r.stdout}\n${r.stderr}`);
+  return JSON.parse(result(r));
 }
 
 // The same load split over several servers: one wrk per server, each with

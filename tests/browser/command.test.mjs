@@ -275,8 +275,17 @@ test('alert inbox: high first in compact rows, filters, slot in words, acknowled
   await card.getByRole('alert').getByText('请填写处置说明').waitFor();
   assert.equal((await commander.get(`/api/v1/alerts/${high.id}`)).body.status, 'acknowledged');
   await card.locator('textarea[name=note]').fill('已陪同至县人民医院发热门诊,核酸采样');
+  // The live reload the resolve's own event starts (of the unresolved list)
+  // is held back until the resolved list has loaded: its late answer must
+  // not replace the list of the filter the user switched to (it did, in CI).
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const late = (u) => /\/api\/v1\/alerts\?/.test(u.href) && u.searchParams.get('status') === 'unresolved';
+  await page.route(late, async (route) => { await held; await route.continue(); });
+  const reload = page.waitForRequest((r) => late(new URL(r.url())));
   await card.locator('form.resolve-form button[type=submit]').click();
   await card.waitFor({ state: 'detached' });
+  await reload;
   a = (await commander.get(`/api/v1/alerts/${high.id}`)).body;
   assert.equal(a.status, 'resolved');
   assert.equal(a.note, '已陪同至县人民医院发热门诊,核酸采样');
@@ -285,6 +294,13 @@ test('alert inbox: high first in compact rows, filters, slot in words, acknowled
   await page.locator('nav.filters a', { hasText: '已处置' }).click();
   await page.waitForURL(/\?status=resolved$/);
   await page.locator(`tr.alert[data-id="${high.id}"] .note`, { hasText: '核酸采样' }).waitFor();
+  const lateAnswers = page.waitForResponse((r) => late(new URL(r.url())));
+  release();
+  await lateAnswers;
+  await page.unroute(late);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  assert.deepEqual(await page.locator('tr.alert .status').allTextContents(), (await page.locator('tr.alert .status').allTextContents()).map(() => '已处置'));
+  await page.locator(`tr.alert[data-id="${high.id}"] .note`, { hasText: '核酸采样' }).waitFor({ timeout: 1000 });
   assert.match(await page.locator(`tr.alert[data-id="${high.id}"] td.handling`).textContent(), /钱指挥 于 .* 处置/);
   await page.locator('nav.filters a', { hasText: '未处置' }).click();
   await page.locator('tr.alert').first().waitFor();

@@ -523,6 +523,10 @@ export function AlertsPage({ code, query, session }) {
     const p = { status, severity, rule, ...over };
     return api.withQuery(`/alerts/${over.code ?? code}`, { status: p.status, severity: p.severity, rule: p.rule });
   };
+  // Which filter the loads belong to: a live reload begun under the filter
+  // just left (its event came in before the user switched) must not replace
+  // the new filter's list when its answer arrives last.
+  const view = useRef(0);
   const take = (r, mark) => {
     if (mark && known.current) setFresh(new Set(r.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
     known.current = new Set(r.items.map((a) => a.id));
@@ -532,21 +536,26 @@ export function AlertsPage({ code, query, session }) {
     setError(null);
   };
   useEffect(() => {
+    const mine = ++view.current;
     setItems(null);
     setNext(null);
     known.current = null;
-    let live = true;
-    loadOrdered(q, severities, { i: 0, cursor: null }, PAGE).then((r) => live && take(r, false), (e) => live && setError(e));
+    const current = () => view.current === mine;
+    loadOrdered(q, severities, { i: 0, cursor: null }, PAGE).then((r) => current() && take(r, false), (e) => current() && setError(e));
     return () => {
-      live = false;
+      view.current++;
     };
   }, [code, status, severity, rule]);
-  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () =>
-    loadOrdered(q, severities, { i: 0, cursor: null }, Math.max(PAGE, shown.current)).then((r) => take(r, true), setError),
-  );
+  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () => {
+    const mine = view.current;
+    const current = () => view.current === mine;
+    loadOrdered(q, severities, { i: 0, cursor: null }, Math.max(PAGE, shown.current)).then((r) => current() && take(r, true), (e) => current() && setError(e));
+  });
   const more = async () => {
+    const mine = view.current;
     try {
       const r = await loadOrdered(q, severities, next, PAGE);
+      if (view.current !== mine) return;
       setItems((old) => {
         const ids = new Set(old.map((a) => a.id));
         const all = old.concat(r.items.filter((a) => !ids.has(a.id)));
@@ -556,7 +565,7 @@ export function AlertsPage({ code, query, session }) {
       });
       setNext(r.next);
     } catch (e) {
-      setError(e);
+      if (view.current === mine) setError(e);
     }
   };
   const nameOf = useRegionNames((items ?? []).map((a) => a.grid_code));
