@@ -132,6 +132,15 @@ static void rewrite(struct buf *out, const char *sql, enum mode mode, int *npara
         while (is_word_char(p[n]))
             n++;
         const char *with = NULL;
+        if (mode == MODE_DDL && word_is(p, n, "WITHOUT")) {
+            /* SQLite's "WITHOUT ROWID" (a table stored in its key's order):
+             * PostgreSQL has its heap and the key's index, and no such clause. */
+            const char *r = skip_space(p + n);
+            if (strncasecmp(r, "ROWID", 5) == 0 && !is_word_char(r[5])) {
+                p = r + 5;
+                continue;
+            }
+        }
         if (mode == MODE_QUERY && word_is(p, n, "rowid"))
             with = "ctid";
         else if (mode == MODE_DDL && word_is(p, n, "INTEGER"))

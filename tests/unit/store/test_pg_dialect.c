@@ -78,6 +78,19 @@ static void test_ddl_types(void **state)
     out = pg_dialect_script("BEGIN IMMEDIATE", why, sizeof why);
     assert_string_equal(out, "BEGIN;\n");
     free(out);
+
+    /* A table in its key's order on SQLite is a plain table there; a
+     * column called "without" is left alone. */
+    out = pg_dialect_script("CREATE TABLE k (a TEXT PRIMARY KEY, without INTEGER) WITHOUT  ROWID;\n"
+                            "CREATE TABLE w (x TEXT) without rowid",
+                            why, sizeof why);
+    assert_non_null(out);
+    assert_non_null(
+        strstr(out, "CREATE TABLE k (a TEXT COLLATE \"C\" PRIMARY KEY, without BIGINT) ;\n"));
+    assert_non_null(strstr(out, "CREATE TABLE w (x TEXT COLLATE \"C\") ;\n"));
+    assert_null(strstr(out, "ROWID"));
+    assert_null(strstr(out, "rowid"));
+    free(out);
 }
 
 static void test_triggers(void **state)
