@@ -169,9 +169,11 @@ static void *syncer_main(void *arg)
  * the few it has not reached (and those committed since) itself, between
  * two batches, and the next batch writes from the log's start again.
  * Measured in B1: copying all the checkpointer had not yet reached held the
- * writer 5-20 ms (128 of 144 restarts); with the short copy the pause is
- * 2.5 / 5.3 / 9.0 ms (p10 / p50 / p90), the rest being the checkpoint's two
- * fsyncs, which no copy size removes (BENCH.md, 2026-12-07 evening).  When it
+ * writer 5-20 ms (128 of 144 restarts); with the short copy the pause was
+ * 7.2 / 9.9 ms (p50 / p90), most of it the database's fsync of every page the
+ * checkpointer had copied since the last restart; since the checkpointer
+ * syncs the database after each of its runs (checkpointer_main) it is
+ * 4.0 / 6.0 ms (BENCH.md, 2026-12-07 late).  When it
  * cannot (the checkpointer is busy copying), it tries again before the next
  * batch.  Returns 1 once the log will start over. */
 static int log_restart(struct store_group *g)
@@ -268,7 +270,15 @@ static void *checkpointer_main(void *arg)
         pthread_mutex_unlock(&g->lock);
         struct ep_error err;
         ep_error_clear(&err);
-        if (store_checkpoint(g->checkpoint_store, &left, &err) < 0)
+        /* What the run copied is made durable here, off the writer's path:
+         * SQLite syncs the database only when a run reaches the log's end,
+         * which this one, behind a busy writer, does not (its own count of
+         * what is left is then of its snapshot, not of the log).  Without
+         * it every page copied since the last restart waited for the
+         * writer's own checkpoint before the log starts over: that pause
+         * went from 7.2 to 4.0 ms (p50; p90 9.9 -> 6.0 ms) in B1. */
+        if (store_checkpoint(g->checkpoint_store, &left, &err) < 0 ||
+            (left >= 0 && store_data_sync(g->checkpoint_store, &err) != 0))
             log_warn("checkpoint: %s", ep_error_message(&err, 1));
         pthread_mutex_lock(&g->lock);
         /* Again at once only while that gets closer: a reader holding an

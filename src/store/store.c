@@ -398,6 +398,11 @@ int store_log_sync(struct store *s, struct ep_error *err)
     return s->ops->log_sync(s, err);
 }
 
+int store_data_sync(struct store *s, struct ep_error *err)
+{
+    return s->ops->data_sync ? s->ops->data_sync(s, err) : 0;
+}
+
 int store_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
     return s->ops->backup(s, dest_path, err);

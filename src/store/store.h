@@ -253,6 +253,16 @@ int store_checkpoint(struct store *s, int *left, struct ep_error *err);
 int store_sync_defer(struct store *s, struct ep_error *err);
 int store_log_sync(struct store *s, struct ep_error *err);
 
+/* Makes what checkpoints have copied into the database file so far durable
+ * (an fdatasync of it; SQLite).  A passive checkpoint syncs the database only
+ * when it copied the whole log, which a checkpointer running beside a busy
+ * writer never does: the copied pages would all wait for the checkpoint that
+ * finally catches up -- the writer's, before the log starts over -- and stall
+ * it (group.c).  Like store_log_sync() it owns a descriptor of its own and
+ * may run on another thread than the one "s" writes on, only there.  0 on
+ * PostgreSQL (nothing to do), negative with "err" filled on failure. */
+int store_data_sync(struct store *s, struct ep_error *err);
+
 /* Copies the whole database to "dest_path" (created or overwritten) while
  * others keep writing (SQLite online backup API): one consistent snapshot,
  * copied in steps, busy/locked steps retried.  Returns 0, or negative with

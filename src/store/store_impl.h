@@ -43,6 +43,7 @@ struct store_ops {
     int (*log_pages)(struct store *s);
     int (*sync_defer)(struct store *s, struct ep_error *err);
     int (*log_sync)(struct store *s, struct ep_error *err);
+    int (*data_sync)(struct store *s, struct ep_error *err); /* NULL: nothing to do */
     int (*backup)(struct store *s, const char *dest_path, struct ep_error *err);
     int (*integrity_check)(struct store *s, char *out, size_t size, struct ep_error *err);
     int (*notify)(struct store *s, const char *channel, struct ep_error *err);

@@ -45,7 +45,8 @@ struct sq_store {
     int64_t changes_at_begin;                /* sqlite3_total_changes64() at the outer BEGIN */
     int log_fd;                              /* the log, opened by store_log_sync(); -1 none */
     char *log_path;                          /* the log's file name, set by store_sync_defer() */
-    int log_pages;                           /* the log's size after the last commit, if noted */
+    int data_fd;   /* the database file, opened by store_data_sync(); -1 none */
+    int log_pages; /* the log's size after the last commit, if noted */
 };
 
 static const struct store_ops sqlite_ops;
@@ -155,6 +156,7 @@ int store_sqlite_open(struct store **out, const char *path, int flags, struct ep
     s->ops = &sqlite_ops;
     s->path = strdup(path);
     q->log_fd = -1;
+    q->data_fd = -1;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
@@ -200,6 +202,8 @@ static void sq_close(struct store *s)
         munmap((void *)SQ(s)->epoch, EPOCH_FILE_SIZE);
     if (SQ(s)->log_fd >= 0)
         close(SQ(s)->log_fd);
+    if (SQ(s)->data_fd >= 0)
+        close(SQ(s)->data_fd);
     free(SQ(s)->log_path);
     free(s->path);
     free(s);
@@ -508,6 +512,26 @@ static int sq_log_sync(struct store *s, struct ep_error *err)
     return 0;
 }
 
+/* The database file's own descriptor, like the log's above: SQLite's
+ * belongs to the connection's thread. */
+static int sq_data_sync(struct store *s, struct ep_error *err)
+{
+    struct sq_store *q = SQ(s);
+    if (q->data_fd < 0) {
+        const char *path = sqlite3_db_filename(q->db, "main");
+        if (!path || !*path)
+            return 0; /* a database in memory */
+        q->data_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (q->data_fd < 0)
+            return ep_error_set(err, EP_EUNAVAILABLE, "无法打开数据库文件 %s:%s",
+                                "cannot open the database file %s: %s", path, strerror(errno));
+    }
+    if (fdatasync(q->data_fd) != 0)
+        return ep_error_set(err, EP_EUNAVAILABLE, "数据库文件写盘失败:%s",
+                            "cannot sync the database file: %s", strerror(errno));
+    return 0;
+}
+
 static int sq_backup(struct store *s, const char *dest_path, struct ep_error *err)
 {
     sqlite3 *dest = NULL;
@@ -764,6 +788,7 @@ static const struct store_ops sqlite_ops = {
     .log_pages = sq_log_pages,
     .sync_defer = sq_sync_defer,
     .log_sync = sq_log_sync,
+    .data_sync = sq_data_sync,
     .backup = sq_backup,
     .integrity_check = sq_integrity_check,
     .notify = sq_notify,

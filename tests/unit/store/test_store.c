@@ -308,6 +308,49 @@ static void group_commit_log_starts_over(void **state)
     pthread_cond_destroy(&x.done_cv);
 }
 
+/* store_data_sync() flushes the database file on a descriptor of its own,
+ * again and again, from another thread than the connection's (the group's
+ * checkpointer), and leaves the data as it was. */
+static void *data_sync_thread(void *arg)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    intptr_t rc = store_data_sync(arg, &err);
+    if (rc == 0)
+        rc = store_data_sync(arg, &err);
+    return (void *)rc;
+}
+
+static void database_file_syncs_on_its_own_descriptor(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_exec(s,
+                                "CREATE TABLE synced (x INTEGER);"
+                                " INSERT INTO synced VALUES (1), (2), (3)",
+                                &err),
+                     0);
+    int left = -1;
+    assert_true(store_checkpoint(s, &left, &err) >= 0);
+    pthread_t t;
+    void *rc = NULL;
+    assert_int_equal(pthread_create(&t, NULL, data_sync_thread, s), 0);
+    assert_int_equal(pthread_join(t, &rc), 0);
+    assert_null(rc);
+    int64_t n = 0;
+    struct store_stmt *st = store_prepare(s, "SELECT sum(x) FROM synced", &err);
+    assert_non_null(st);
+    assert_int_equal(store_step_int64s(st, &n, 1, &err), 0);
+    assert_int_equal(n, 6);
+
+    /* A database in memory has no file: nothing to do. */
+    struct store *mem;
+    assert_int_equal(store_open(&mem, ":memory:", STORE_OPEN_CREATE, &err), 0);
+    assert_int_equal(store_data_sync(mem, &err), 0);
+    store_close(mem);
+}
+
 /* A notification counts once its transaction has committed, never before
  * (the event streams read after seeing the count move: counted at the
  * notify, a wake-up was spent on rows nobody could read yet, and the alert
@@ -349,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counters_roll_up_to_every_ancestor, setup, teardown),
         cmocka_unit_test_setup_teardown(group_commit_log_starts_over, setup, teardown),
         cmocka_unit_test_setup_teardown(notifications_count_when_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(database_file_syncs_on_its_own_descriptor, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
