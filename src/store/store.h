@@ -253,8 +253,10 @@ int store_checkpoint(struct store *s, int *left, struct ep_error *err);
 int store_sync_defer(struct store *s, struct ep_error *err);
 int store_log_sync(struct store *s, struct ep_error *err);
 
-/* Makes what checkpoints have copied into the database file so far durable
- * (an fdatasync of it; SQLite).  A passive checkpoint syncs the database only
+/* Makes what the checkpoints of "s" have copied into the database file so far
+ * durable (an fdatasync of it; SQLite; nothing when they copied nothing since
+ * the last call, so that an idle server does not sync ten times a second).  A
+ * passive checkpoint syncs the database only
  * when it copied the whole log, which a checkpointer running beside a busy
  * writer never does: the copied pages would all wait for the checkpoint that
  * finally catches up -- the writer's, before the log starts over -- and stall

@@ -45,8 +45,10 @@ struct sq_store {
     int64_t changes_at_begin;                /* sqlite3_total_changes64() at the outer BEGIN */
     int log_fd;                              /* the log, opened by store_log_sync(); -1 none */
     char *log_path;                          /* the log's file name, set by store_sync_defer() */
-    int data_fd;   /* the database file, opened by store_data_sync(); -1 none */
-    int log_pages; /* the log's size after the last commit, if noted */
+    int data_fd;       /* the database file, opened by store_data_sync(); -1 none */
+    int ckpt_done;     /* frames copied back, as this connection's last checkpoint left them */
+    int ckpt_unsynced; /* 1 when its checkpoints copied pages store_data_sync() has not synced */
+    int log_pages;     /* the log's size after the last commit, if noted */
 };
 
 static const struct store_ops sqlite_ops;
@@ -443,6 +445,10 @@ static int sq_checkpoint(struct store *s, int *left, struct ep_error *err)
     int rc = sqlite3_wal_checkpoint_v2(SQ(s)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         return fail(s, rc, "checkpoint", err);
+    if (rc == SQLITE_OK && done > 0 && done != SQ(s)->ckpt_done) /* it copied pages */
+        SQ(s)->ckpt_unsynced = 1;
+    if (rc == SQLITE_OK)
+        SQ(s)->ckpt_done = done;
     if (left)
         *left = rc == SQLITE_OK && log >= 0 && done >= 0 ? log - done : -1;
     return rc == SQLITE_OK && done == log;
@@ -517,6 +523,8 @@ static int sq_log_sync(struct store *s, struct ep_error *err)
 static int sq_data_sync(struct store *s, struct ep_error *err)
 {
     struct sq_store *q = SQ(s);
+    if (!q->ckpt_unsynced)
+        return 0; /* no checkpoint of this connection copied anything since */
     if (q->data_fd < 0) {
         const char *path = sqlite3_db_filename(q->db, "main");
         if (!path || !*path)
@@ -529,6 +537,7 @@ static int sq_data_sync(struct store *s, struct ep_error *err)
     if (fdatasync(q->data_fd) != 0)
         return ep_error_set(err, EP_EUNAVAILABLE, "数据库文件写盘失败:%s",
                             "cannot sync the database file: %s", strerror(errno));
+    q->ckpt_unsynced = 0;
     return 0;
 }
 
