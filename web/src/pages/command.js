@@ -523,39 +523,51 @@ export function AlertsPage({ code, query, session }) {
     const p = { status, severity, rule, ...over };
     return api.withQuery(`/alerts/${over.code ?? code}`, { status: p.status, severity: p.severity, rule: p.rule });
   };
-  // Which filter the loads belong to: a live reload begun under the filter
-  // just left (its event came in before the user switched) must not replace
-  // the new filter's list when its answer arrives last.
-  const view = useRef(0);
-  const take = (r, mark) => {
-    if (mark && known.current) setFresh(new Set(r.items.filter((a) => !known.current.has(a.id)).map((a) => a.id)));
+  // The newest load wins: a live reload begun under the filter just left (its
+  // event came in before the user switched), or the first load of a filter
+  // answered after a live reload begun since, must not replace the newer list
+  // when its answer arrives last.  Every load takes a number; only the last
+  // one begun is shown (a navigation also moves the count on).
+  const seq = useRef(0);
+  const take = (r, mark, raised = []) => {
+    if (mark) {
+      // new since the last list, and those the events said were raised (the
+      // first list may not have been there yet to compare with)
+      const fresh = new Set(raised);
+      if (known.current) r.items.forEach((a) => !known.current.has(a.id) && fresh.add(a.id));
+      setFresh(fresh);
+    }
     known.current = new Set(r.items.map((a) => a.id));
     shown.current = r.items.length;
     setItems(r.items);
     setNext(r.next);
     setError(null);
   };
+  const load = (size, then) => {
+    const mine = ++seq.current;
+    loadOrdered(q, severities, { i: 0, cursor: null }, size).then(
+      (r) => seq.current === mine && then(r),
+      (e) => seq.current === mine && setError(e),
+    );
+  };
   useEffect(() => {
-    const mine = ++view.current;
     setItems(null);
     setNext(null);
     known.current = null;
-    const current = () => view.current === mine;
-    loadOrdered(q, severities, { i: 0, cursor: null }, PAGE).then((r) => current() && take(r, false), (e) => current() && setError(e));
+    load(PAGE, (r) => take(r, false));
     return () => {
-      view.current++;
+      seq.current++;
     };
   }, [code, status, severity, rule]);
-  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], () => {
-    const mine = view.current;
-    const current = () => view.current === mine;
-    loadOrdered(q, severities, { i: 0, cursor: null }, Math.max(PAGE, shown.current)).then((r) => current() && take(r, true), (e) => current() && setError(e));
+  useEvents(['alert.raised', 'alert.acknowledged', 'alert.resolved'], (events) => {
+    const raised = events.filter((e) => e.type === 'alert.raised' && e.data?.id).map((e) => e.data.id);
+    load(Math.max(PAGE, shown.current), (r) => take(r, true, raised));
   });
   const more = async () => {
-    const mine = view.current;
+    const mine = seq.current; // a newer list (reload, navigation) drops this page
     try {
       const r = await loadOrdered(q, severities, next, PAGE);
-      if (view.current !== mine) return;
+      if (seq.current !== mine) return;
       setItems((old) => {
         const ids = new Set(old.map((a) => a.id));
         const all = old.concat(r.items.filter((a) => !ids.has(a.id)));
@@ -565,7 +577,7 @@ export function AlertsPage({ code, query, session }) {
       });
       setNext(r.next);
     } catch (e) {
-      if (view.current === mine) setError(e);
+      if (seq.current === mine) setError(e);
     }
   };
   const nameOf = useRegionNames((items ?? []).map((a) => a.grid_code));
