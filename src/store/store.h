@@ -256,13 +256,13 @@ int store_log_sync(struct store *s, struct ep_error *err);
 /* Makes what the checkpoints of "s" have copied into the database file so far
  * durable (an fdatasync of it; SQLite; nothing when they copied nothing since
  * the last call, so that an idle server does not sync ten times a second).  A
- * passive checkpoint syncs the database only
- * when it copied the whole log, which a checkpointer running beside a busy
- * writer never does: the copied pages would all wait for the checkpoint that
- * finally catches up -- the writer's, before the log starts over -- and stall
- * it (group.c).  Like store_log_sync() it owns a descriptor of its own and
- * may run on another thread than the one "s" writes on, only there.  0 on
- * PostgreSQL (nothing to do), negative with "err" filled on failure. */
+ * passive checkpoint syncs the database only when it copied the whole log,
+ * which a checkpointer running beside a busy writer never does: the copied
+ * pages would all wait for the checkpoint that finally catches up -- the
+ * writer's, before the log starts over -- and stall it (group.c).  Like
+ * store_log_sync() it owns a descriptor of its own and may run on another
+ * thread than the one "s" writes on, only there.  0 on PostgreSQL (nothing to
+ * do), negative with "err" filled on failure. */
 int store_data_sync(struct store *s, struct ep_error *err);
 
 /* Copies the whole database to "dest_path" (created or overwritten) while
