@@ -4,7 +4,9 @@
 -- line), BENCH_SLOTS (comma-separated "YYYY-MM-DDTHH:MM"), BENCH_RUN (hex tag),
 -- BENCH_THREADS (wrk's -t, default 2: threads take every BENCH_THREADS-th request).
 local persons, slots = {}, {}
-local counter, tid = 0, 0
+-- BENCH_OFFSET: requests each thread counts from (bench/run gives the measured run
+-- the warm-up's count, so that it neither replays the warm-up's keys nor replaces its rows).
+local counter, tid = tonumber(os.getenv("BENCH_OFFSET") or "0"), 0
 local threads = {}
 
 setup = function(thread)

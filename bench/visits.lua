@@ -3,7 +3,9 @@
 -- Env: EPIGRID_COOKIE, EPIGRID_CSRF, BENCH_HOUSEHOLDS (file: "household_id person_id"
 -- per line), BENCH_ROUND (round id), BENCH_RUN (hex tag).
 local households = {}
-local counter, tid = 0, 0
+-- BENCH_OFFSET: requests each thread counts from (bench/run gives the measured run
+-- the warm-up's count, so that it neither replays the warm-up's keys nor replaces its rows).
+local counter, tid = tonumber(os.getenv("BENCH_OFFSET") or "0"), 0
 local threads = {}
 
 setup = function(thread)
