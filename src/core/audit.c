@@ -198,7 +198,8 @@ out:
 
 /* ---- verifying the chain -------------------------------------------------- */
 
-#define VERIFY_PAGE 4096 /* rows read per statement (PostgreSQL fetches results whole) */
+#define AUDIT_COUNTY_LEN 6    /* the county of a region code: the index audit_county (0031) */
+#define VERIFY_PAGE      4096 /* rows read per statement (PostgreSQL fetches results whole) */
 
 const char *audit_break_name(int kind)
 {
@@ -356,32 +357,52 @@ int audit_record_raw(struct store *s, int64_t user_id, const char *username, con
                   err);
 }
 
+/* audit_list's statement, one of three after what narrows it most (the
+ * filters that remain are "? IS NULL OR col = ?", so that one cached
+ * statement serves every combination):  one record's rows by audit_entity;
+ * a county or narrower by audit_county, newest first in index order (a
+ * township, village or grid is read within its county); a wider scope by
+ * the table, newest first.  The region range keeps the scope in SQL. */
+#define AUDIT_LIST_COLUMNS                                                                         \
+    "SELECT id, at, user_id, username, ip, action, entity, entity_id, region_code,"                \
+    " before_json, after_json FROM audit_log WHERE "
+#define AUDIT_LIST_FILTERS                                                                         \
+    " region_code >= ? AND region_code < ? AND (? = 0 OR id < ?)"                                  \
+    " AND (? IS NULL OR action = ?) AND (? IS NULL OR entity = ?)"                                 \
+    " AND (? IS NULL OR entity_id = ?) AND (? IS NULL OR username = ?)"                            \
+    " ORDER BY id DESC LIMIT ?"
+
 int audit_list(struct store *s, const struct audit_filter *f, audit_fn fn, void *ctx,
                struct ep_error *err)
 {
-    /* Optional filters are "? IS NULL OR col = ?" so one cached statement
-     * serves every combination; the region range keeps the scope in SQL. */
+    const char *prefix = f->region && *f->region ? f->region : f->scope;
+    int by_record = f->entity && f->entity_id;
+    int by_county = !by_record && strlen(prefix) >= AUDIT_COUNTY_LEN;
     struct store_stmt *st = store_prepare(
         s,
-        "SELECT id, at, user_id, username, ip, action, entity, entity_id, region_code,"
-        " before_json, after_json FROM audit_log"
-        " WHERE region_code >= ? AND region_code < ?"
-        " AND (? = 0 OR id < ?)"
-        " AND (? IS NULL OR action = ?) AND (? IS NULL OR entity = ?)"
-        " AND (? IS NULL OR entity_id = ?) AND (? IS NULL OR username = ?)"
-        " ORDER BY id DESC LIMIT ?",
+        by_record   ? AUDIT_LIST_COLUMNS "entity = ? AND entity_id = ? AND" AUDIT_LIST_FILTERS
+        : by_county ? AUDIT_LIST_COLUMNS "substr(region_code, 1, 6) = ? AND" AUDIT_LIST_FILTERS
+                    : AUDIT_LIST_COLUMNS AUDIT_LIST_FILTERS,
         err);
     if (!st)
         return -EP_EINTERNAL;
-    const char *prefix = f->region && *f->region ? f->region : f->scope;
-    region_bind_range(st, 1, prefix);
-    store_bind_int64_twice(st, 3, f->before_id);
-    const char *opt[] = {f->action, f->entity, f->entity_id, f->username};
-    for (int i = 0; i < 4; i++) {
-        store_bind_text(st, 5 + 2 * i, opt[i]);
-        store_bind_text(st, 6 + 2 * i, opt[i]);
+    int i = 1;
+    if (by_record) {
+        store_bind_text(st, i++, f->entity);
+        store_bind_text(st, i++, f->entity_id);
+    } else if (by_county) {
+        char county[AUDIT_COUNTY_LEN + 1];
+        snprintf(county, sizeof county, "%.*s", AUDIT_COUNTY_LEN, prefix);
+        store_bind_text(st, i++, county);
     }
-    store_bind_int64(st, 13, f->limit);
+    region_bind_range(st, i, prefix);
+    store_bind_int64_twice(st, i + 2, f->before_id);
+    const char *opt[] = {f->action, f->entity, f->entity_id, f->username};
+    for (int k = 0; k < 4; k++) {
+        store_bind_text(st, i + 4 + 2 * k, opt[k]);
+        store_bind_text(st, i + 5 + 2 * k, opt[k]);
+    }
+    store_bind_int64(st, i + 12, f->limit);
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
         if ((rc = fn(st, ctx)) != 0)

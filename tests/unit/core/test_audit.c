@@ -6,7 +6,8 @@
  * in the middle and at the end, a row added behind audit_record's back, a
  * rehashed last row) and the row and kind each must be named by; an anchor
  * catches a chain rewritten after it; rows older than the chain are counted,
- * not verified.
+ * not verified.  Then audit_list's three ways of reading (one record, a
+ * county or narrower, a wider scope) against the rows each must return.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,6 +219,88 @@ static void test_chain_unchained_rows(void **state)
     assert_int_equal(r.head_id, ROWS + 2);
 }
 
+/* audit_list: collects the ids it is given, newest first. */
+struct ids {
+    int64_t v[64];
+    int n;
+};
+
+static int collect(struct store_stmt *row, void *ctx)
+{
+    struct ids *ids = ctx;
+    if (ids->n < 64)
+        ids->v[ids->n++] = store_column_int64(row, 0);
+    return 0;
+}
+
+static struct ids list(struct fixture *fx, struct audit_filter f)
+{
+    struct ids ids = {.n = 0};
+    struct ep_error err;
+    ep_error_clear(&err);
+    if (!f.limit)
+        f.limit = 50;
+    assert_int_equal(audit_list(fx->s, &f, collect, &ids, &err), 0);
+    return ids;
+}
+
+static void assert_ids(struct ids got, const int64_t *want, int n)
+{
+    assert_int_equal(got.n, n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(got.v[i], want[i]);
+}
+
+/* Rows of two counties (two grids of one, in two townships), of the city
+ * and of nowhere, read by scope, narrower region, record, and page. */
+static void test_list_by_scope(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    static const struct {
+        const char *entity_id, *region;
+    } rows[] = {
+        {"1", "431122101001001"}, /* 11 */
+        {"2", "431122102001001"}, /* 12: another township of the county */
+        {"3", "431123101001001"}, /* 13: another county */
+        {"1", "431122101001001"}, /* 14: record 1 again */
+        {"4", "4311"},            /* 15: the city itself */
+        {"5", "431122101001002"}, /* 16: another grid of the first village */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(audit_record(fx->s, &fx->who, "update", "household", rows[i].entity_id,
+                                      rows[i].region, NULL, NULL, &err),
+                         0);
+    /* setup's rows 1-10 are at 431122101 (persons) and 4311 (logins) */
+    static const int64_t county[] = {16, 14, 12, 11, 10, 8, 6, 4, 2};
+    assert_ids(list(fx, (struct audit_filter){.scope = "431122"}), county, 9);
+    static const int64_t township[] = {16, 14, 11, 10, 8, 6, 4, 2};
+    assert_ids(list(fx, (struct audit_filter){.scope = "431122101"}), township, 8);
+    static const int64_t grid[] = {14, 11};
+    assert_ids(list(fx, (struct audit_filter){.scope = "431122", .region = "431122101001001"}),
+               grid, 2);
+    static const int64_t other[] = {13};
+    assert_ids(list(fx, (struct audit_filter){.scope = "431123"}), other, 1);
+    /* the city: every row, its own among them; a page after id 13 */
+    assert_int_equal(list(fx, (struct audit_filter){.scope = "4311"}).n, 16);
+    static const int64_t page[] = {12, 11, 10};
+    assert_ids(list(fx, (struct audit_filter){.scope = "4311", .before_id = 13, .limit = 3}), page,
+               3);
+    static const int64_t record[] = {14, 11};
+    assert_ids(
+        list(fx, (struct audit_filter){.scope = "4311", .entity = "household", .entity_id = "1"}),
+        record, 2);
+    /* a record seen from a county it is not in does not exist there */
+    assert_int_equal(
+        list(fx, (struct audit_filter){.scope = "431123", .entity = "household", .entity_id = "1"})
+            .n,
+        0);
+    static const int64_t logins[] = {9, 7, 5, 3};
+    assert_ids(list(fx, (struct audit_filter){.scope = "4311", .action = "login", .limit = 4}),
+               logins, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_chain_tampered),
         cmocka_unit_test_setup_teardown(test_chain_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_unchained_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_by_scope, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
