@@ -80,9 +80,6 @@ static void chain_hash(const char *prev, const struct chain_row *row, char out[A
     sodium_bin2hex(out, AUDIT_HASH_HEX, digest, sizeof digest);
 }
 
-/* The head of the chain (id and hash of the newest row).  Returns 0, or
- * negative with "err" set (the head row missing is an error: someone removed
- * it, and `epigrid check` says so). */
 /* The chain's head as this transaction left it (store_memo): under the
  * write lock nobody else moves it, and a level rolled back forgets it. */
 struct chain_head {
@@ -91,6 +88,9 @@ struct chain_head {
 };
 static const char head_memo = 0; /* the memo's key */
 
+/* The committed head of the chain (id and hash of the newest row at the last
+ * commit).  Returns 0, or negative with "err" set (the head row missing is
+ * an error: someone removed it, and `epigrid check` says so). */
 static int head_read(struct store *s, int64_t *last_id, char last_hash[AUDIT_HASH_HEX],
                      int64_t *unchained_through, struct ep_error *err)
 {
@@ -116,6 +116,52 @@ static int head_read(struct store *s, int64_t *last_id, char last_hash[AUDIT_HAS
     return 0;
 }
 
+/* The head as the open transaction leaves it: remembered (store_memo) from
+ * the transaction's last row, or after a rolled-back level made it forget,
+ * the newest row past the committed head (the transaction's own: the
+ * committed head is the newest row at every commit) or that head itself. */
+static int head_current(struct store *s, struct chain_head *head, struct ep_error *err)
+{
+    if (store_memo_get(s, &head_memo, head, sizeof *head))
+        return 0;
+    int rc = head_read(s, &head->last_id, head->hash, NULL, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_prepare(
+        s, "SELECT id, hash FROM audit_log WHERE id > ? ORDER BY id DESC LIMIT 1", err);
+    if (!st)
+        return -EP_EINTERNAL;
+    store_bind_int64(st, 1, head->last_id);
+    rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        head->last_id = store_column_int64(st, 0);
+        snprintf(head->hash, sizeof head->hash, "%s", store_column_text(st, 1));
+    }
+    store_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    store_memo_put(s, &head_memo, head, sizeof *head);
+    return 0;
+}
+
+/* Moves the committed head to the transaction's last row: once per commit
+ * (store_before_commit), not once per row -- one statement fewer a write
+ * on every path that audits. */
+static int head_write(struct store *s, struct ep_error *err)
+{
+    struct chain_head head;
+    int rc = head_current(s, &head, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *up =
+        store_prepare(s, "UPDATE audit_chain SET last_id = ?, last_hash = ?", err);
+    if (!up)
+        return -EP_EINTERNAL;
+    store_bind_int64(up, 1, head.last_id);
+    store_bind_text(up, 2, head.hash);
+    return store_run_deferred(up, err);
+}
+
 /* Appends one row to the chain.  Runs inside the caller's transaction, or in
  * one of its own: the head is read and moved under the write lock (BEGIN
  * IMMEDIATE on SQLite, the advisory lock on PostgreSQL), so two writers --
@@ -135,9 +181,7 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
     char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     struct chain_head head;
     char hash[AUDIT_HASH_HEX], id_text[24], user_text[24];
-    int rc = 0;
-    if (!store_memo_get(s, &head_memo, &head, sizeof head))
-        rc = head_read(s, &head.last_id, head.hash, NULL, err);
+    int rc = head_current(s, &head, err);
     if (rc != 0)
         goto out;
     int64_t last_id = head.last_id;
@@ -170,20 +214,13 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
      * caller's whole write (store_run_deferred). */
     if ((rc = store_run_deferred(st, err)) != 0)
         goto out;
-    struct store_stmt *up =
-        store_prepare(s, "UPDATE audit_chain SET last_id = ?, last_hash = ?", err);
-    if (!up) {
-        rc = -EP_EINTERNAL;
-        goto out;
-    }
-    store_bind_int64(up, 1, id);
-    store_bind_text(up, 2, hash);
-    rc = store_run_deferred(up, err);
-    if (rc == 0) { /* the next row of this transaction chains on without reading */
-        head.last_id = id;
-        memcpy(head.hash, hash, sizeof head.hash);
-        store_memo_put(s, &head_memo, &head, sizeof head);
-    }
+    /* The next row of this transaction chains on without reading; the
+     * committed head moves at the commit (head_write). */
+    head.last_id = id;
+    memcpy(head.hash, hash, sizeof head.hash);
+    store_memo_put(s, &head_memo, &head, sizeof head);
+    if (store_before_commit(s, &head_memo, head_write) != 0)
+        rc = head_write(s, err); /* no room for the hook: now */
 out:
     free(b);
     free(a);

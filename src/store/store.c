@@ -237,11 +237,37 @@ int store_exec(struct store *s, const char *sql, struct ep_error *err)
     return s->ops->exec(s, sql, err);
 }
 
+int store_before_commit(struct store *s, const void *key, store_before_commit_fn fn)
+{
+    if (s->depth == 0)
+        return -EP_EINTERNAL;
+    for (int i = 0; i < s->nhooks; i++)
+        if (s->hooks[i].key == key)
+            return 0;
+    if (s->nhooks == STORE_HOOKS_MAX)
+        return -EP_EINTERNAL;
+    s->hooks[s->nhooks].key = key;
+    s->hooks[s->nhooks].fn = fn;
+    s->nhooks++;
+    return 0;
+}
+
+/* Runs the open transaction's hooks (store_before_commit), each once. */
+static int hooks_run(struct store *s, struct ep_error *err)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < s->nhooks; i++)
+        rc = s->hooks[i].fn(s, err);
+    s->nhooks = 0;
+    return rc;
+}
+
 int store_begin(struct store *s, struct ep_error *err)
 {
     if (s->depth == 0) {
         store_sums_rollback(s, 1); /* nothing pending outside a transaction */
         memo_forget_all(s);
+        s->nhooks = 0;
     }
     return s->ops->begin(s, err);
 }
@@ -307,11 +333,13 @@ uint64_t store_data_version(struct store *s, int *shared)
 
 /* The deferred sums follow the engine's depth: a released savepoint's join
  * its parent's, a failed or rolled-back level's vanish; the outer commit
- * writes them first (store_sums_flush). */
+ * runs the hooks (store_before_commit), then writes them (store_sums_flush). */
 int store_commit(struct store *s, struct ep_error *err)
 {
     int level = s->depth;
-    int rc = level == 1 ? store_sums_flush(s, err) : 0;
+    int rc = level == 1 ? hooks_run(s, err) : 0;
+    if (rc == 0 && level == 1)
+        rc = store_sums_flush(s, err);
     if (rc != 0) {
         s->ops->rollback(s);
         store_sums_rollback(s, 1);
@@ -342,6 +370,8 @@ void store_rollback(struct store *s)
 {
     int level = s->depth;
     memo_forget_all(s);
+    if (level <= 1)
+        s->nhooks = 0;
     s->ops->rollback(s);
     store_sums_rollback(s, s->depth == 0 ? 1 : level);
     epoch_publish(s);

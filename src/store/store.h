@@ -161,6 +161,19 @@ int store_memo_get(struct store *s, const void *key, void *out, size_t size);
 void store_memo_put(struct store *s, const void *key, const void *data, size_t size);
 void store_memo_forget(struct store *s, const void *key);
 
+/* Work put off to the end of the transaction: fn(s, err) runs once, inside
+ * the outermost transaction just before it commits (before the deferred sums
+ * are written), however often the transaction asked for it with the same
+ * "key" (the address of a static of the caller's module); its failure rolls
+ * the transaction back and fails the commit.  A rolled-back savepoint does
+ * not cancel it (fn reads what the transaction kept); the outermost level's
+ * rollback does.  The audit chain's head moves once per commit this way, not
+ * once per row.  Returns 0, or -EP_EINTERNAL outside a transaction or past
+ * STORE_HOOKS_MAX different keys (the caller then does the work at once). */
+#define STORE_HOOKS_MAX 4
+typedef int (*store_before_commit_fn)(struct store *s, struct ep_error *err);
+int store_before_commit(struct store *s, const void *key, store_before_commit_fn fn);
+
 /* Bulk loading: many rows into one table, far faster than one INSERT per
  * row on PostgreSQL (COPY ... FROM STDIN: the rows stream in without a round
  * trip each).  store_copy_begin() starts a load into "table" of the

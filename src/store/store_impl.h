@@ -79,6 +79,12 @@ struct store {
     int epoch_bump;          /* store_epoch_bump() called in the open transaction */
     struct store_memo *memo; /* the open transaction's memos (store.c), or NULL */
     uint64_t notes;          /* store_notify() calls in the open transaction */
+    /* store_before_commit() hooks of the open transaction, in call order */
+    struct {
+        const void *key;
+        store_before_commit_fn fn;
+    } hooks[STORE_HOOKS_MAX];
+    int nhooks;
 };
 
 /* sums.c, called by store.c around the engine's transaction operations. */

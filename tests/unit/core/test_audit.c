@@ -146,6 +146,56 @@ static void test_chain_intact(void **state)
     assert_int_equal(r.verified, ROWS + 1);
 }
 
+/* A batch as group commit runs it: one transaction, each write in a
+ * savepoint, some rolled back (first, middle, last).  The rows kept form
+ * one chain, the head moves at the commit to the last row kept, and until
+ * then the committed head stays where it was. */
+static void test_chain_savepoints(void **state)
+{
+    struct fixture *fx = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    static const int keep[] = {0, 1, 1, 0, 0, 1, 0};
+    int kept = 0;
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(store_begin(fx->s, &err), 0);
+        assert_int_equal(
+            audit_record(fx->s, &fx->who, "update", "person", "1", "431122101", NULL, NULL, &err),
+            0);
+        if (keep[i]) {
+            assert_int_equal(store_commit(fx->s, &err), 0);
+            kept++;
+        } else {
+            store_rollback(fx->s);
+        }
+    }
+    struct store_stmt *st = store_prepare(fx->s, "SELECT last_id FROM audit_chain", &err);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    assert_int_equal(store_column_int64(st, 0), ROWS); /* not moved before the commit */
+    store_stmt_reset(st);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    struct audit_chain_report r = verify(fx, 0, NULL);
+    assert_int_equal(r.broken, 0);
+    assert_int_equal(r.verified, ROWS + kept);
+    assert_int_equal(r.head_id, ROWS + kept);
+    char last[AUDIT_HASH_HEX];
+    hash_of(fx, ROWS + kept, last);
+    assert_string_equal(r.head_hash, last);
+    /* a transaction whose every row rolled back leaves the head alone */
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(store_begin(fx->s, &err), 0);
+    assert_int_equal(
+        audit_record(fx->s, &fx->who, "update", "person", "2", "431122101", NULL, NULL, &err), 0);
+    store_rollback(fx->s);
+    assert_int_equal(store_commit(fx->s, &err), 0);
+    r = verify(fx, 0, NULL);
+    assert_int_equal(r.broken, 0);
+    assert_int_equal(r.head_id, ROWS + kept);
+    write_rows(fx, 1);
+    assert_int_equal(verify(fx, 0, NULL).verified, ROWS + kept + 1);
+}
+
 /* Each tampering, applied to a fresh chain of ROWS rows, and what must be
  * named: the first broken row and how it broke. */
 static void test_chain_tampered(void **state)
@@ -305,6 +355,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_chain_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_savepoints, setup, teardown),
         cmocka_unit_test(test_chain_tampered),
         cmocka_unit_test_setup_teardown(test_chain_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_unchained_rows, setup, teardown),
