@@ -22,7 +22,9 @@ int event_publish(struct store *s, const char *region_code, const char *type, co
     store_bind_text(st, 2, region_code);
     store_bind_text(st, 3, type);
     store_bind_text(st, 4, text ? text : "{}");
-    int rc = store_run(st, err);
+    /* Without an id wanted, queued on PostgreSQL with the notification
+     * below: both ride with the write's next read or its commit. */
+    int rc = id_out ? store_run(st, err) : store_run_deferred(st, err);
     free(text);
     if (rc != 0)
         return rc;

@@ -552,7 +552,9 @@ static int persons_insert(struct store *s, int64_t visit_id, const struct visit_
             store_bind_int64(st, 15, p[i].alert_id);
         else
             store_bind_null(st, 15);
-        int rc = store_run(st, err);
+        /* Queued on PostgreSQL, sent with the next read: the persons were
+         * checked (check_input, check_refs), and a failure fails the write. */
+        int rc = store_run_deferred(st, err);
         if (rc != 0)
             return rc;
     }

@@ -1343,8 +1343,13 @@ out:
  * and it grows at its end. On PostgreSQL the same indexes go, and so do the foreign keys of persons
  * and households: a COPY checks each row's keys one by one (a trigger and a
  * lookup per key and row), ADD CONSTRAINT checks all of them in one join
- * afterwards.  The unique id_number and the primary keys stay (the rows keep
- * the ID-number order of the batches, so that index grows almost in order). */
+ * afterwards.  On SQLite the unique id_number stays (the rows keep the
+ * ID-number order of the batches, so that index grows almost in order); on
+ * PostgreSQL persons' primary key and unique id_number go too, with the
+ * foreign keys that reference persons (STORE_DEFER_KEYS): the COPY of the
+ * 5.4 M persons at --scale 1.0 took 26 s with both kept, 11 s without them
+ * and 7 s to build them after (BENCH.md, B6pg).  The rows are distinct by
+ * construction; a duplicate would fail the load's one transaction. */
 
 /* The first column of the first row of "sql" (a PRAGMA or a query), as an
  * integer and, when "text" is given, as text; 0 when there is none. */
@@ -1370,12 +1375,13 @@ static int is_sqlite(struct store *s)
     return strcmp(store_engine(s), "sqlite") == 0;
 }
 
-/* persons' indexes (store_indexes_defer), and on PostgreSQL the foreign keys
- * of persons and households, to be built again by store_indexes_restore(). */
+/* persons' indexes (store_indexes_defer), and on PostgreSQL its keys and the
+ * foreign keys of persons and households and of the tables that reference
+ * persons, to be built again by store_indexes_restore(). */
 static int indexes_drop(struct store *s, struct store_indexes *x, struct ep_error *err)
 {
-    int rc =
-        store_indexes_defer(s, "persons", STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS, x, err);
+    int rc = store_indexes_defer(
+        s, "persons", STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS | STORE_DEFER_KEYS, x, err);
     return rc != 0 ? rc : store_indexes_defer(s, "households", STORE_DEFER_FOREIGN_KEYS, x, err);
 }
 
@@ -1590,7 +1596,9 @@ static int batch_write(struct writer *w, const struct batch *b)
         store_bind_int64(st, 3, r->level);
         store_bind_text(st, 4, b->text + r->name);
         store_bind_textn(st, 5, DEMO_CREATED_AT, CREATED_AT_LEN);
-        if ((rc = store_run(st, w->err)) != 0)
+        /* Queued on PostgreSQL (sent with the next COPY or every 64 rows):
+         * one round trip each was ~3 s of the 16,500 regions at --scale 1.0. */
+        if ((rc = store_run_deferred(st, w->err)) != 0)
             return rc;
     }
     if (w->copy) {

@@ -9,7 +9,8 @@
  * read from the catalogue together with the statement that makes it again
  * (sqlite_master's sql, pg_indexes' indexdef, pg_get_constraintdef), never
  * from a copy in the code: an index a later migration adds comes back too.
- * Only indexes that enforce no rule go (not UNIQUE, not a primary key), so
+ * Unless the caller asks for the keys too (STORE_DEFER_KEYS, PostgreSQL),
+ * only indexes that enforce no rule go (not UNIQUE, not a primary key), so
  * every refusal the load relies on still happens as the row is written.
  */
 #include <stdio.h>
@@ -41,6 +42,23 @@ static const char PG_FOREIGN_KEYS[] =
     " 'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' '"
     " || pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE contype = 'f' AND conrelid = ?::regclass ORDER BY conname";
+
+/* PostgreSQL: the table's primary key and unique constraints (made again
+ * primary key first). */
+static const char PG_KEYS[] =
+    "SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),"
+    " 'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' '"
+    " || pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE contype IN ('p', 'u') AND conrelid = ?::regclass ORDER BY contype, conname";
+
+/* PostgreSQL: the other tables' foreign keys that reference the table (they
+ * need its keys). */
+static const char PG_REFERENCES[] =
+    "SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),"
+    " 'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname) || ' '"
+    " || pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE contype = 'f' AND confrelid = ?::regclass AND conrelid <> confrelid"
+    " ORDER BY conrelid::regclass::text, conname";
 
 /* SQLite's sorter threads for the builds: sorted runs shared by 3 helper
  * threads took 8 s for persons at --scale 1.0 on 2 cores, against 13 s with
@@ -91,6 +109,27 @@ static int drop_listed(struct store *s, const char *sql, const char *table, stru
     return rc < 0 ? rc : 0;
 }
 
+/* STORE_DEFER_KEYS: the foreign keys that reference "table" are dropped
+ * first and its keys after them, but made again the other way round: the
+ * keys' statements are moved before the references' in "x". */
+static int drop_keys(struct store *s, const char *table, struct store_indexes *x,
+                     struct ep_error *err)
+{
+    int first = x->n;
+    int rc = drop_listed(s, PG_REFERENCES, table, x, err);
+    int references = x->n - first;
+    if (rc == 0)
+        rc = drop_listed(s, PG_KEYS, table, x, err);
+    if (rc != 0)
+        return rc;
+    char *moved[STORE_INDEXES_MAX];
+    int keys = x->n - first - references;
+    memcpy(moved, x->create + first + references, (size_t)keys * sizeof *moved);
+    memcpy(moved + keys, x->create + first, (size_t)references * sizeof *moved);
+    memcpy(x->create + first, moved, (size_t)(keys + references) * sizeof *moved);
+    return 0;
+}
+
 int store_indexes_defer(struct store *s, const char *table, int what, struct store_indexes *x,
                         struct ep_error *err)
 {
@@ -104,6 +143,8 @@ int store_indexes_defer(struct store *s, const char *table, int what, struct sto
      * (PRAGMA foreign_keys, outside the transaction). */
     if (rc == 0 && (what & STORE_DEFER_FOREIGN_KEYS) && !is_sqlite(s))
         rc = drop_listed(s, PG_FOREIGN_KEYS, table, x, err);
+    if (rc == 0 && (what & STORE_DEFER_KEYS) && !is_sqlite(s))
+        rc = drop_keys(s, table, x, err);
     return rc;
 }
 

@@ -210,7 +210,12 @@ int store_copy_end(struct store_copy *c, struct ep_error *err);
  * statements that make them again, read from the catalogue (sqlite_master,
  * pg_indexes, pg_constraint), so that whatever the migrations define comes
  * back.  UNIQUE indexes and primary keys stay: their refusals and the
- * lookups they serve are unchanged during the load.  store_indexes_restore()
+ * lookups they serve are unchanged during the load.  STORE_DEFER_KEYS (on
+ * PostgreSQL; SQLite cannot drop them) drops them too, with the other
+ * tables' foreign keys that reference them, for a load whose rows are
+ * distinct by construction and that nothing reads during the load: a
+ * duplicate is then refused only when the key is made again, and the
+ * transaction fails as a whole.  store_indexes_restore()
  * runs those statements in order (the indexes before the keys they may
  * serve) in the same transaction, and frees them when all succeeded.  A
  * transaction rolled back instead puts everything back as it was; then
@@ -218,8 +223,8 @@ int store_copy_end(struct store_copy *c, struct ep_error *err);
  * on other connections see the indexes throughout on SQLite; on PostgreSQL
  * DROP INDEX locks the table against them until the transaction ends.
  * Returns 0 or a negative store error with "err" filled. */
-#define STORE_INDEXES_MAX 16
-enum store_defer { STORE_DEFER_INDEXES = 1, STORE_DEFER_FOREIGN_KEYS = 2 };
+#define STORE_INDEXES_MAX 48
+enum store_defer { STORE_DEFER_INDEXES = 1, STORE_DEFER_FOREIGN_KEYS = 2, STORE_DEFER_KEYS = 4 };
 struct store_indexes {
     int n;                           /* statements kept */
     char *create[STORE_INDEXES_MAX]; /* owned: CREATE INDEX or ADD CONSTRAINT, in order */

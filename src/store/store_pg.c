@@ -998,8 +998,28 @@ static int pg_integrity_check(struct store *s, char *out, size_t size, struct ep
     return 0;
 }
 
+/* Inside a transaction the notification is queued like a deferred write:
+ * it is delivered at the commit in any case, and its failure fails the
+ * statement or commit that sends the queue. */
 static int pg_notify(struct store *s, const char *channel, struct ep_error *err)
 {
+    struct pg_store *p = PG(s);
+    if (s->depth > 0) {
+        char *literal = PQescapeLiteral(p->conn, channel, strlen(channel));
+        if (!literal)
+            return fail(s, NULL, "notify", err);
+        char sql[128];
+        int n = snprintf(sql, sizeof sql, "SELECT pg_notify(%s, '')", literal);
+        PQfreemem(literal);
+        if (n < 0 || (size_t)n >= sizeof sql)
+            return ep_error_set(err, EP_EINTERNAL, "通知频道名过长", "notify channel too long");
+        int rc = materialize(s, err);
+        if (rc == 0)
+            rc = queue_send(s, NULL, 0, NULL, sql, 1, NULL, err);
+        if (rc == 0 && p->queued >= QUEUE_MAX)
+            rc = settle(s, NULL, err);
+        return rc;
+    }
     const char *params[1] = {channel};
     if (ready(s, err) != 0)
         return -err->code;

@@ -7,7 +7,8 @@
  * inside the pg fixture): only the non-unique indexes go, the unique ones
  * keep refusing duplicates during the load, the catalogue after the restore
  * is what it was (names and definitions), and a rolled-back load leaves
- * everything in place.
+ * everything in place; with STORE_DEFER_KEYS (PostgreSQL) the keys and the
+ * foreign keys that reference them go and come back too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -225,12 +226,80 @@ static void indexes_build_after_a_load_larger_than_the_cache(void **state)
     assert_int_equal(store_exec(s, "PRAGMA cache_size=-65536", &err), 0);
 }
 
+/* The foreign keys of idx_ref (PostgreSQL). */
+static int64_t references_count(struct store *s)
+{
+    struct store_stmt *st = store_prepare(s,
+                                          "SELECT COUNT(*) FROM pg_constraint"
+                                          " WHERE conrelid = 'idx_ref'::regclass AND contype = 'f'",
+                                          &err);
+    int64_t n = -1;
+    assert_int_equal(store_step_int64s(st, &n, 1, &err), 0);
+    return n;
+}
+
+/* STORE_DEFER_KEYS: on PostgreSQL the primary key and the UNIQUE constraint
+ * go too, with the foreign key of another table that references idx_child
+ * (a UNIQUE index that is no constraint stays); a duplicate loaded meanwhile
+ * makes the restore fail, and a clean load gets everything back as it was.
+ * SQLite keeps them. */
+static void keys_go_with_their_references_and_come_back(void **state)
+{
+    struct store *s = ((struct engine *)*state)->store;
+    ep_error_clear(&err);
+    assert_int_equal(store_exec(s,
+                                "CREATE TABLE idx_ref (id INTEGER PRIMARY KEY,"
+                                " child_id INTEGER REFERENCES idx_child(id))",
+                                &err),
+                     0);
+    const int what = STORE_DEFER_INDEXES | STORE_DEFER_FOREIGN_KEYS | STORE_DEFER_KEYS;
+    char before[4096], during[4096], after[4096];
+    struct store_indexes x = {0};
+    catalogue(s, before, sizeof before);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child", what, &x, &err), 0);
+    if (!is_pg(s)) {
+        assert_int_equal(x.n, 2); /* the two plain indexes, as without */
+        store_rollback(s);
+        store_indexes_cleanup(&x);
+        return;
+    }
+    assert_int_equal(references_count(s), 0);
+    catalogue(s, during, sizeof during);
+    assert_false(listed(during, "idx_child_pkey"));
+    assert_false(listed(during, "idx_child_code_key"));
+    assert_true(listed(during, "idx_child_grp_name"));
+    assert_int_equal(x.n, 6); /* two indexes, a foreign key, two keys, a reference */
+
+    /* A duplicate id is taken during the load, and refused at the restore. */
+    assert_int_equal(insert(s, 20, "d", "戊"), 0);
+    assert_int_equal(insert(s, 20, "e", "己"), 0);
+    assert_true(store_indexes_restore(s, &x, &err) < 0);
+    store_rollback(s);
+    store_indexes_cleanup(&x);
+    catalogue(s, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(references_count(s), 1);
+
+    /* A clean load: the keys are made before the reference that needs them. */
+    ep_error_clear(&err);
+    assert_int_equal(store_begin(s, &err), 0);
+    assert_int_equal(store_indexes_defer(s, "idx_child", what, &x, &err), 0);
+    assert_int_equal(insert(s, 21, "f", "庚"), 0);
+    assert_int_equal(store_indexes_restore(s, &x, &err), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    catalogue(s, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(references_count(s), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_non_unique_indexes_go_and_come_back_the_same),
         cmocka_unit_test(a_rolled_back_load_leaves_the_indexes),
         cmocka_unit_test(indexes_build_after_a_load_larger_than_the_cache),
+        cmocka_unit_test(keys_go_with_their_references_and_come_back),
     };
     const char *engine = getenv("EPIGRID_TEST_PG_FILE") ? "postgresql" : "sqlite";
     return cmocka_run_group_tests_name(engine, tests, setup, teardown);
