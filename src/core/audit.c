@@ -177,8 +177,11 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
         return err->code ? -err->code : -EP_EUNAVAILABLE;
     char now[32];
     time_now_iso(now);
-    char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    /* In the order the module built them (before and after of a record come
+     * from the same function, so they line up): sorting the keys was a
+     * seventh of the dump, which is a tenth of a visit's write (B2). */
+    char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
+    char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
     struct chain_head head;
     char hash[AUDIT_HASH_HEX], id_text[24], user_text[24];
     int rc = head_current(s, &head, err);
