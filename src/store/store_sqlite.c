@@ -20,6 +20,7 @@
 
 #include "store/stmt_cache.h"
 #include "store/store_impl.h"
+#include "store/walbuf.h"
 #include "util/log.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -162,7 +163,7 @@ int store_sqlite_open(struct store **out, const char *path, int flags, struct ep
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & STORE_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &SQ(s)->db, oflags, NULL);
+    int rc = sqlite3_open_v2(path, &SQ(s)->db, oflags, walbuf_vfs());
     if (rc != SQLITE_OK) {
         ep_error_set(err, EP_EUNAVAILABLE, "无法打开数据库 %s:%s", "cannot open database %s: %s",
                      path, SQ(s)->db ? sqlite3_errmsg(SQ(s)->db) : sqlite3_errstr(rc));
