@@ -22,6 +22,7 @@
 #include "core/observation.h"
 #include "core/profile.h"
 #include "util/idcheck.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -671,7 +672,7 @@ static int history_add(struct store *s, const struct actor *who, const struct vi
     if (!st)
         return -EP_EINTERNAL;
     json_t *snap = visit_json_new(old);
-    char *text = json_dumps(snap, JSON_COMPACT);
+    char *text = json_dump_compact(snap);
     json_decref(snap);
     char now[32];
     time_now_iso(now);
