@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sodium.h>
 
+#include "util/json.h"
 #include "util/timeutil.h"
 
 void audit_cli_actor(struct auth_user *user, struct actor *actor)
@@ -180,8 +181,8 @@ static int insert(struct store *s, int64_t user_id, const char *username, const 
     /* In the order the module built them (before and after of a record come
      * from the same function, so they line up): sorting the keys was a
      * seventh of the dump, which is a tenth of a visit's write (B2). */
-    char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
-    char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
+    char *b = before ? json_dump_compact(before) : NULL;
+    char *a = after ? json_dump_compact(after) : NULL;
     struct chain_head head;
     char hash[AUDIT_HASH_HEX], id_text[24], user_text[24];
     int rc = head_current(s, &head, err);

@@ -27,6 +27,7 @@
 #include "core/site.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -433,7 +434,7 @@ static int history_add(struct write *w, const struct case_record *after, const c
     char at[32], day[11];
     time_iso_from_unix((time_t)at_unix, at);
     day_of(at_unix, day);
-    char *fields_text = json_dumps(fields, JSON_COMPACT);
+    char *fields_text = json_dump_compact(fields);
     struct store_stmt *st =
         store_prepare(w->s,
                       "INSERT INTO case_history (case_id, grid_code, at, at_unix, at_day, actor,"

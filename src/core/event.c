@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "core/region.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 
 int event_publish(struct store *s, const char *region_code, const char *type, const json_t *payload,
@@ -17,7 +18,7 @@ int event_publish(struct store *s, const char *region_code, const char *type, co
         return -EP_EINTERNAL;
     char now[32];
     time_now_iso(now);
-    char *text = json_dumps(payload, JSON_COMPACT);
+    char *text = json_dump_compact(payload);
     store_bind_text(st, 1, now);
     store_bind_text(st, 2, region_code);
     store_bind_text(st, 3, type);

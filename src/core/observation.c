@@ -26,6 +26,7 @@
 #include "core/ref.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 
 const char *const observation_kinds[] = {"home", "centralized", "medical", NULL};
@@ -1135,7 +1136,7 @@ int observation_report_add(struct store *s, const struct actor *who,
     json_t *list = json_array();
     for (int i = 0; i < in->nsymptoms; i++)
         json_array_append_new(list, json_string(in->symptoms[i]));
-    char *text = json_dumps(list, JSON_COMPACT);
+    char *text = json_dump_compact(list);
     snprintf(out->symptoms, sizeof out->symptoms, "%s", text ? text : "[]");
     free(text);
     json_decref(list);

@@ -94,54 +94,59 @@ int ref_kind_from_name(const char *name)
     return -1;
 }
 
-/* The record's region (and for RULE_EITHER its second one, else "") if it
- * exists: 1 (copied to "region", "second"), 0 missing, <0. */
-static int region_of(struct store *s, int kind, int64_t id, char region[REGION_CODE_MAX],
-                     char second[REGION_CODE_MAX], struct ep_error *err)
+/* Reads record "id" of "kind" with "sql" (column 0 its region code, for
+ * RULE_EITHER column 1 its second one) and applies the kind's rule: 1 when it
+ * exists and is visible from "scope" -- then its region is copied to
+ * "region_out" (may be NULL) and "fill" (may be NULL) reads the row into
+ * "out" --, 0 when it is missing or outside (nothing of it is read), <0. */
+static int check(struct store *s, const char *scope, int kind, const char *sql, int64_t id,
+                 int as_target, ref_fill_fn fill, void *out, char region_out[REGION_CODE_MAX],
+                 struct ep_error *err)
 {
-    assert(kind >= 0 && kind < REF_KIND_COUNT && specs[kind].sql);
+    assert(kind >= 0 && kind < REF_KIND_COUNT && sql);
     if (id <= 0)
         return 0;
-    struct store_stmt *st = store_prepare(s, specs[kind].sql, err);
+    struct store_stmt *st = store_prepare(s, sql, err);
     if (!st)
         return -EP_EINTERNAL;
     store_bind_int64(st, 1, id);
-    int rc = store_step(st, err);
+    int rc = store_step(st, err), visible = 0;
     if (rc == STORE_ROW) {
-        snprintf(region, REGION_CODE_MAX, "%s", store_column_text(st, 0));
-        snprintf(second, REGION_CODE_MAX, "%s",
-                 specs[kind].rule == RULE_EITHER ? store_column_text(st, 1) : "");
+        char region[REGION_CODE_MAX], second[REGION_CODE_MAX];
+        int rule = specs[kind].rule;
+        snprintf(region, sizeof region, "%s", store_column_text(st, 0));
+        snprintf(second, sizeof second, "%s", rule == RULE_EITHER ? store_column_text(st, 1) : "");
+        int above_ok = rule == RULE_PATH_ALL || (rule == RULE_PATH && !as_target);
+        visible = region_in_scope(region, scope) || (above_ok && region_in_scope(scope, region)) ||
+                  (rule == RULE_EITHER && *second && region_in_scope(second, scope));
+        if (visible && region_out)
+            memcpy(region_out, region, REGION_CODE_MAX);
+        if (visible && fill)
+            fill(st, out);
     }
     store_stmt_reset(st);
-    return rc < 0 ? rc : rc == STORE_ROW;
-}
-
-static int check(struct store *s, const char *scope, int kind, int64_t id, int as_target,
-                 char region_out[REGION_CODE_MAX], struct ep_error *err)
-{
-    char region[REGION_CODE_MAX], second[REGION_CODE_MAX];
-    int rc = region_of(s, kind, id, region, second, err);
-    if (rc <= 0)
-        return rc;
-    int rule = specs[kind].rule;
-    int above_ok = rule == RULE_PATH_ALL || (rule == RULE_PATH && !as_target);
-    int visible = region_in_scope(region, scope) || (above_ok && region_in_scope(scope, region)) ||
-                  (rule == RULE_EITHER && *second && region_in_scope(second, scope));
-    if (visible && region_out)
-        memcpy(region_out, region, REGION_CODE_MAX);
-    return visible;
+    return rc < 0 ? rc : visible;
 }
 
 int ref_visible(struct store *s, const char *scope, int kind, int64_t id,
                 char region_out[REGION_CODE_MAX], struct ep_error *err)
 {
-    return check(s, scope, kind, id, 0, region_out, err);
+    assert(kind >= 0 && kind < REF_KIND_COUNT);
+    return check(s, scope, kind, specs[kind].sql, id, 0, NULL, NULL, region_out, err);
 }
 
 int ref_writable(struct store *s, const char *scope, int kind, int64_t id,
                  char region_out[REGION_CODE_MAX], struct ep_error *err)
 {
-    return check(s, scope, kind, id, 1, region_out, err);
+    assert(kind >= 0 && kind < REF_KIND_COUNT);
+    return check(s, scope, kind, specs[kind].sql, id, 1, NULL, NULL, region_out, err);
+}
+
+int ref_visible_read(struct store *s, const char *scope, int kind, int64_t id, const char *sql,
+                     int as_target, ref_fill_fn fill, void *out, char region_out[REGION_CODE_MAX],
+                     struct ep_error *err)
+{
+    return check(s, scope, kind, sql, id, as_target, fill, out, region_out, err);
 }
 
 static int not_found_named(struct ep_error *err, const char *zh, const char *en, int64_t id)

@@ -95,6 +95,16 @@ int ref_step_named(struct store_stmt *st, const char *zh, const char *en, int64_
 
 /* Reads one row of a record into "out" (ref_get_one). */
 typedef void (*ref_fill_fn)(struct store_stmt *st, void *out);
+/* ref_visible ("as_target" 0) or ref_writable (1) that also reads the record,
+ * in one statement: "sql" (a string literal, for the statement cache) takes
+ * the id as its one parameter and yields the record's region code as column
+ * 0 (for a kind whose second region counts, that one as column 1), then what
+ * "fill" reads.  "fill" (may be NULL) is called with "out" only when the
+ * record is visible: of a record outside the scope nothing is read, and the
+ * answer is the same 0 as for a missing one.  Returns as ref_visible. */
+int ref_visible_read(struct store *s, const char *scope, int kind, int64_t id, const char *sql,
+                     int as_target, ref_fill_fn fill, void *out, char region_out[REGION_CODE_MAX],
+                     struct ep_error *err);
 /* Binds the scope from parameter "idx" on (region_bind_range, or a module's
  * own when its statement checks the scope in more places). */
 typedef void (*ref_bind_fn)(struct store_stmt *st, int idx, const char *scope);

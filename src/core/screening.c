@@ -19,11 +19,10 @@
 #include "core/alert.h"
 #include "core/counter.h"
 #include "core/event.h"
-#include "core/household.h"
 #include "core/observation.h"
-#include "core/person.h"
 #include "core/profile.h"
 #include "util/idcheck.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -56,17 +55,23 @@ static json_t *id_or_null(int64_t id)
 
 #define ROUND_COLUMNS "id, name, region_code, start_date, end_date, status, created_by, created_at"
 
-static void round_fill(struct store_stmt *st, struct round *r)
+/* Reads ROUND_COLUMNS, the first of them at column "col". */
+static void round_fill_at(struct store_stmt *st, int col, struct round *r)
 {
     memset(r, 0, sizeof *r);
-    r->id = store_column_int64(st, 0);
-    copy_text(r->name, sizeof r->name, store_column_text(st, 1));
-    copy_text(r->region_code, sizeof r->region_code, store_column_text(st, 2));
-    copy_text(r->start_date, sizeof r->start_date, store_column_text(st, 3));
-    copy_text(r->end_date, sizeof r->end_date, store_column_text(st, 4));
-    copy_text(r->status, sizeof r->status, store_column_text(st, 5));
-    copy_text(r->created_by, sizeof r->created_by, store_column_text(st, 6));
-    copy_text(r->created_at, sizeof r->created_at, store_column_text(st, 7));
+    r->id = store_column_int64(st, col);
+    copy_text(r->name, sizeof r->name, store_column_text(st, col + 1));
+    copy_text(r->region_code, sizeof r->region_code, store_column_text(st, col + 2));
+    copy_text(r->start_date, sizeof r->start_date, store_column_text(st, col + 3));
+    copy_text(r->end_date, sizeof r->end_date, store_column_text(st, col + 4));
+    copy_text(r->status, sizeof r->status, store_column_text(st, col + 5));
+    copy_text(r->created_by, sizeof r->created_by, store_column_text(st, col + 6));
+    copy_text(r->created_at, sizeof r->created_at, store_column_text(st, col + 7));
+}
+
+static void round_fill(struct store_stmt *st, struct round *r)
+{
+    round_fill_at(st, 0, r);
 }
 
 json_t *round_json_new(const struct round *r)
@@ -667,7 +672,7 @@ static int history_add(struct store *s, const struct actor *who, const struct vi
     if (!st)
         return -EP_EINTERNAL;
     json_t *snap = visit_json_new(old);
-    char *text = json_dumps(snap, JSON_COMPACT);
+    char *text = json_dump_compact(snap);
     json_decref(snap);
     char now[32];
     time_now_iso(now);
@@ -681,42 +686,56 @@ static int history_add(struct store *s, const struct actor *who, const struct vi
     return rc;
 }
 
+/* write_ref_read's readers for check_refs: the statements yield the
+ * record's region code (column 0), then what the visit needs of it. */
+#define VISIT_ROUND_SQL  "SELECT region_code, " ROUND_COLUMNS " FROM rounds WHERE id = ?"
+#define VISIT_PERSON_SQL "SELECT grid_code, COALESCE(household_id, 0) FROM persons WHERE id = ?"
+
+static void round_read(struct store_stmt *st, void *out)
+{
+    round_fill_at(st, 1, out);
+}
+
+static void person_household_read(struct store_stmt *st, void *out)
+{
+    *(int64_t *)out = store_column_int64(st, 1);
+}
+
 /* Checks the references of a visit in "w": round, household and persons
  * visible to the writer (outside the scope = missing: field errors, 404
  * alone), each person a member of the household (input error); then, the
- * input settled, the round's rules (422). */
+ * input settled, the round's rules (422).  Each record is read once, by the
+ * statement that checks its scope (write_ref_read): the round into *round,
+ * the household's grid into "household_grid". */
 static int check_refs(struct write *w, const struct visit_input *in, int64_t visit_day,
-                      struct round *round, struct household *h)
+                      struct round *round, char household_grid[REGION_CODE_MAX])
 {
     struct ep_error *err = w->err;
-    int round_ok = write_ref(w, REF_ROUND, in->round_id, "round_id", NULL) == 1;
-    int household_ok = write_ref(w, REF_HOUSEHOLD, in->household_id, "household_id", NULL) == 1;
-    if (household_ok)
-        write_fail(w, household_get(w->s, "", in->household_id, h, err));
+    write_ref_read(w, REF_ROUND, in->round_id, "round_id", VISIT_ROUND_SQL, round_read, round);
+    int household_ok =
+        write_ref(w, REF_HOUSEHOLD, in->household_id, "household_id", household_grid) == 1;
     for (int i = 0; i < in->npersons && write_ok(w); i++) {
         char f[64];
         snprintf(f, sizeof f, "persons[%d].person_id", i);
-        struct person p;
-        if (write_ref(w, REF_PERSON, in->persons[i].person_id, f, NULL) != 1 || !household_ok ||
-            write_fail(w, person_get(w->s, "", in->persons[i].person_id, &p, err)) != 0 ||
-            p.household_id == h->id)
+        int64_t person_id = in->persons[i].person_id, household_id = 0;
+        if (write_ref_read(w, REF_PERSON, person_id, f, VISIT_PERSON_SQL, person_household_read,
+                           &household_id) != 1 ||
+            !household_ok || household_id == in->household_id)
             continue;
         /* An input error among references: 400, every field listed. */
         if (err->code == EP_ENOTFOUND)
             ep_error_set(err, EP_EINVAL, "输入有误", "invalid input");
         ep_error_field(err, f, "人员 %lld 不是住户 %lld 的成员",
-                       "person %lld is not a member of household %lld", (long long)p.id,
-                       (long long)h->id);
+                       "person %lld is not a member of household %lld", (long long)person_id,
+                       (long long)in->household_id);
     }
-    if (round_ok)
-        write_fail(w, round_get(w->s, "", in->round_id, round, err));
     if (write_check(w) != 0)
         return w->rc;
-    if (!region_in_scope(h->grid_code, round->region_code))
-        return write_fail(w,
-                          ep_error_set(err, EP_ERULE, "住户 %lld 不在排查轮次 %lld 的范围(%s)内",
-                                       "household %lld is not in the area of round %lld (%s)",
-                                       (long long)h->id, (long long)round->id, round->region_code));
+    if (!region_in_scope(household_grid, round->region_code))
+        return write_fail(w, ep_error_set(err, EP_ERULE, "住户 %lld 不在排查轮次 %lld 的范围(%s)内",
+                                          "household %lld is not in the area of round %lld (%s)",
+                                          (long long)in->household_id, (long long)round->id,
+                                          round->region_code));
     if (strcmp(round->status, "open") != 0)
         return write_fail(w, ep_error_set(err, EP_ERULE, "排查轮次 %lld 已结束",
                                           "round %lld is closed", (long long)round->id));
@@ -742,8 +761,7 @@ static int visit_row_write(struct write *w, const struct visit_input *in, const 
 {
     struct store *s = w->s;
     struct store_stmt *st;
-    char now_iso[32];
-    time_now_iso(now_iso);
+    const char *now_iso = w->now; /* visit_record's answer says the same */
     if (found) {
         st = store_prepare(s,
                            "UPDATE visits SET grid_code = ?, visitor_id = ?, visitor = ?,"
@@ -786,24 +804,28 @@ static int visit_row_write(struct write *w, const struct visit_input *in, const 
     return write_fail(w, store_run(st, w->err));
 }
 
-/* The visit "id" as now written, with all its persons, as JSON (the audit
- * row's "after"); NULL on a database error (err set). */
-static json_t *visit_after_json(struct store *s, const struct visit *out, int npersons,
-                                struct ep_error *err)
+static int person_id_cmp(const void *a, const void *b)
 {
-    if (out->persons && out->npersons == npersons)
-        return visit_json_new(out); /* visit_get read them all already */
-    struct visit full = *out;
-    struct visit_person *all = calloc((size_t)npersons + 1, sizeof *all);
-    if (!all)
-        abort();
-    full.persons = all;
-    full.max_persons = npersons;
-    json_t *after = NULL;
-    if (persons_load(s, out->id, all, npersons, &full.npersons, err) == 0)
-        after = visit_json_new(&full);
-    free(all);
-    return after;
+    int64_t x = ((const struct visit_person *)a)->person_id;
+    int64_t y = ((const struct visit_person *)b)->person_id;
+    return (x > y) - (x < y);
+}
+
+/* The answer "out" (persons into out->persons when given, up to
+ * out->max_persons) from the visit "v" as written, its persons in
+ * visit_get's order: what reading it back would give. */
+static void visit_answer(struct visit *out, const struct visit *v)
+{
+    struct visit_person *persons = out->persons;
+    int max = out->max_persons;
+    *out = *v;
+    out->persons = persons;
+    out->max_persons = max;
+    out->npersons = 0;
+    if (!persons)
+        return;
+    out->npersons = v->npersons < max ? v->npersons : max;
+    memcpy(persons, v->persons, (size_t)out->npersons * sizeof *persons);
 }
 
 int visit_record(struct store *s, const struct actor *who, const struct visit_input *in,
@@ -825,9 +847,9 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
     json_t *before = NULL, *after = NULL;
     struct visit prev = {0}, v = {0};
     struct round round;
-    struct household h;
+    char household_grid[REGION_CODE_MAX];
     struct profile prof;
-    if (check_refs(&w, in, visit_day, &round, &h) != 0 ||
+    if (check_refs(&w, in, visit_day, &round, household_grid) != 0 ||
         write_fail(&w, profile_get(s, &prof, err)) != 0)
         goto out;
     cur = calloc((size_t)in->npersons + 1, sizeof *cur);
@@ -855,16 +877,33 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
         old_fevers = prev.fevers;
         before = visit_json_new(&prev);
     }
-    if (visit_row_write(&w, in, &prev, found, h.grid_code, visited_iso, new_returnees, new_fevers,
-                        &v.id) != 0)
+    if (visit_row_write(&w, in, &prev, found, household_grid, visited_iso, new_returnees,
+                        new_fevers, &v.id) != 0)
         goto out;
+    /* The visit as written (visit_row_write): the answer and the audit row
+     * are made from it, not read back. */
     v.round_id = in->round_id;
     v.household_id = in->household_id;
-    copy_text(v.grid_code, sizeof v.grid_code, h.grid_code);
+    copy_text(v.grid_code, sizeof v.grid_code, household_grid);
+    v.visitor_id = who->user->id;
+    copy_text(v.visitor, sizeof v.visitor, who->user->username);
+    copy_text(v.visited_at, sizeof v.visited_at, visited_iso);
+    v.members_present = in->members_present;
+    copy_text(v.note, sizeof v.note, in->note);
+    v.version = found ? prev.version + 1 : 1;
+    v.returnees = new_returnees;
+    v.fevers = new_fevers;
+    copy_text(v.created_at, sizeof v.created_at, found ? prev.created_at : w.now);
+    copy_text(v.updated_at, sizeof v.updated_at, w.now);
     if (write_fail(&w, consequences(s, who, &prof, &v, visited_unix, cur, in->npersons, old,
                                     prev.npersons, err)) != 0 ||
         write_fail(&w, persons_insert(s, v.id, cur, in->npersons, err)) != 0)
         goto out;
+    /* visit_get reads the persons by person_id; cur is no longer needed in
+     * the body's order. */
+    qsort(cur, (size_t)in->npersons, sizeof *cur, person_id_cmp);
+    v.persons = cur;
+    v.npersons = v.max_persons = in->npersons;
 
     /* Counters: the previous version out of its grid, the new one in. */
     if (found && strcmp(prev.grid_code, v.grid_code) != 0) {
@@ -876,21 +915,20 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
     count(&w, v.grid_code, "visited", v.round_id, found ? 0 : 1);
     count(&w, v.grid_code, "returnees", v.round_id, new_returnees - old_returnees);
     count(&w, v.grid_code, "fever_found", v.round_id, new_fevers - old_fevers);
-    if (!write_ok(&w) || write_fail(&w, visit_get(s, "", v.id, out, err)) != 0)
+    if (!write_ok(&w))
         goto out;
     json_t *payload =
         json_pack("{s:I, s:I, s:I, s:s, s:i}", "visit_id", (json_int_t)v.id, "round_id",
                   (json_int_t)v.round_id, "household_id", (json_int_t)v.household_id, "grid_code",
-                  v.grid_code, "version", out->version);
+                  v.grid_code, "version", v.version);
     rc = event_publish(s, v.grid_code, "visit.recorded", payload, NULL, err);
     json_decref(payload);
     if (write_fail(&w, rc) != 0)
         goto out;
-    if (!(after = visit_after_json(s, out, in->npersons, err))) {
-        write_fail(&w, -err->code);
-        goto out;
-    }
-    write_audit(&w, before ? "update" : "create", "visit", v.id, v.grid_code, before, after);
+    after = visit_json_new(&v);
+    if (write_audit(&w, before ? "update" : "create", "visit", v.id, v.grid_code, before, after) ==
+        0)
+        visit_answer(out, &v);
 out:
     rc = write_end(&w, v.id);
     json_decref(before);

@@ -111,15 +111,17 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
 }
 
 static int ref_check(struct write *w, int kind, int64_t id, const char *field, int inside,
-                     char region_out[REGION_CODE_MAX])
+                     const char *sql, ref_fill_fn fill, void *out, char region_out[REGION_CODE_MAX])
 {
     STEP_OK(w);
     assert(field && *field);
     if (w->rc)
         return 0;
     const char *scope = w->who->user->scope;
-    int rc = inside ? ref_writable(w->s, scope, kind, id, region_out, w->err)
-                    : ref_visible(w->s, scope, kind, id, region_out, w->err);
+    int rc =
+        sql ? ref_visible_read(w->s, scope, kind, id, sql, inside, fill, out, region_out, w->err)
+        : inside ? ref_writable(w->s, scope, kind, id, region_out, w->err)
+                 : ref_visible(w->s, scope, kind, id, region_out, w->err);
     if (rc < 0)
         return w->rc = rc;
     if (rc == 0)
@@ -130,13 +132,20 @@ static int ref_check(struct write *w, int kind, int64_t id, const char *field, i
 int write_ref(struct write *w, int kind, int64_t id, const char *field,
               char region_out[REGION_CODE_MAX])
 {
-    return ref_check(w, kind, id, field, 0, region_out);
+    return ref_check(w, kind, id, field, 0, NULL, NULL, NULL, region_out);
 }
 
 int write_ref_inside(struct write *w, int kind, int64_t id, const char *field,
                      char region_out[REGION_CODE_MAX])
 {
-    return ref_check(w, kind, id, field, 1, region_out);
+    return ref_check(w, kind, id, field, 1, NULL, NULL, NULL, region_out);
+}
+
+int write_ref_read(struct write *w, int kind, int64_t id, const char *field, const char *sql,
+                   ref_fill_fn fill, void *out)
+{
+    assert(sql && fill);
+    return ref_check(w, kind, id, field, 0, sql, fill, out, NULL);
 }
 
 int write_ref_list(struct write *w, int kind, const int64_t *ids, int n, const char *field)

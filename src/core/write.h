@@ -112,6 +112,14 @@ int write_target(struct write *w, int kind, int64_t id, char region_out[REGION_C
 int write_ref(struct write *w, int kind, int64_t id, const char *field,
               char region_out[REGION_CODE_MAX]);
 
+/* write_ref that also reads the record in the same statement
+ * (ref_visible_read): "sql" takes the id and yields the region code as
+ * column 0, then the columns "fill" reads into "out".  "fill" runs only on 1
+ * (the record visible): a record outside the scope adds the same field error
+ * as a missing one and nothing of it is read.  Returns as write_ref. */
+int write_ref_read(struct write *w, int kind, int64_t id, const char *field, const char *sql,
+                   ref_fill_fn fill, void *out);
+
 /* Like write_ref for a record the new one belongs to and takes its region
  * from (a team's organisation): it must lie inside the actor's scope even
  * when its kind is visible on the path above (ref_writable). */

@@ -4,10 +4,12 @@
 #include "util/json.h"
 
 #include <assert.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
@@ -270,4 +272,220 @@ int64_t *json_get_ids(const json_t *obj, const char *key, struct arena *a, int *
     }
     *n = (int)len;
     return ids;
+}
+
+/* ---- compact dumps ------------------------------------------------------- */
+
+#define DUMP_DEPTH_MAX 64 /* deeper (or cyclic) values go to json_dumps itself */
+
+/* The length of the UTF-8 sequence at "p" (of "n" bytes left) as jansson's
+ * utf8_iterate() accepts it (no overlong forms, no surrogates, nothing above
+ * U+10FFFF), its code point in *cp; 0 when jansson would refuse it. */
+static int utf8_sequence(const unsigned char *p, size_t n, int32_t *cp)
+{
+    unsigned c = p[0];
+    int len;
+    int32_t v;
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = (int32_t)(c & 0x1F);
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = (int32_t)(c & 0x0F);
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = (int32_t)(c & 0x07);
+    } else {
+        return 0;
+    }
+    if ((size_t)len > n)
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+        v = (v << 6) + (p[i] & 0x3F);
+    }
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 2 && v < 0x80) ||
+        (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Appends "s" ("n" bytes) quoted as jansson's dump_string() writes it without
+ * flags: '"', '\\' and control characters escaped, the rest as it is.
+ * Returns -1 on text jansson refuses (invalid UTF-8). */
+static int dump_string(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+    buf_putc(b, '"');
+    while (p < end) {
+        int32_t cp;
+        int len = *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\'
+                      ? 1
+                      : utf8_sequence(p, (size_t)(end - p), &cp);
+        if (len == 0)
+            return -1;
+        if (len > 1 || (*p >= 0x20 && *p != '"' && *p != '\\')) {
+            p += len;
+            continue;
+        }
+        buf_append(b, run, (size_t)(p - run));
+        char esc[6] = {'\\', 0};
+        size_t esc_len = 2;
+        switch (*p) {
+        case '"':
+        case '\\':
+            esc[1] = (char)*p;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default: /* "\u00XX" */
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            esc_len = 6;
+        }
+        buf_append(b, esc, esc_len);
+        run = ++p;
+    }
+    buf_append(b, run, (size_t)(p - run));
+    buf_putc(b, '"');
+    return 0;
+}
+
+static void dump_integer(struct buf *b, json_int_t v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(digits + sizeof digits - p));
+}
+
+/* A real as jansson 2.14's jsonp_dtostr() writes it at JSON_COMPACT's
+ * precision (0 = 17 digits): "%.17g", the locale's decimal point made '.',
+ * ".0" added when neither '.' nor 'e' is there, the exponent without '+' and
+ * leading zeros. */
+static int dump_real(struct buf *b, double v)
+{
+    char text[100];
+    int n = snprintf(text, sizeof text, "%.17g", v);
+    if (n < 0 || (size_t)n + 3 >= sizeof text)
+        return -1;
+    const char *point = localeconv()->decimal_point;
+    char *at;
+    if (*point != '.' && (at = strchr(text, *point)))
+        *at = '.';
+    if (!strchr(text, '.') && !strchr(text, 'e')) {
+        memcpy(text + n, ".0", 3);
+        n += 2;
+    }
+    char *start = strchr(text, 'e');
+    if (start) {
+        char *end = ++start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(text + n - end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    buf_append(b, text, (size_t)n);
+    return 0;
+}
+
+/* 0, or -1 where json_dumps() fails, or 1 when the value is too deep for
+ * this dump (the caller asks json_dumps()). */
+static int dump_value(struct buf *b, const json_t *j, int depth)
+{
+    switch (json_typeof(j)) {
+    case JSON_NULL:
+        buf_append(b, "null", 4);
+        return 0;
+    case JSON_TRUE:
+        buf_append(b, "true", 4);
+        return 0;
+    case JSON_FALSE:
+        buf_append(b, "false", 5);
+        return 0;
+    case JSON_INTEGER:
+        dump_integer(b, json_integer_value(j));
+        return 0;
+    case JSON_REAL:
+        return dump_real(b, json_real_value(j));
+    case JSON_STRING:
+        return dump_string(b, json_string_value(j), json_string_length(j));
+    case JSON_ARRAY: {
+        if (depth >= DUMP_DEPTH_MAX)
+            return 1;
+        buf_putc(b, '[');
+        size_t n = json_array_size(j);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                buf_putc(b, ',');
+            int rc = dump_value(b, json_array_get(j, i), depth + 1);
+            if (rc)
+                return rc;
+        }
+        buf_putc(b, ']');
+        return 0;
+    }
+    case JSON_OBJECT: {
+        if (depth >= DUMP_DEPTH_MAX)
+            return 1;
+        buf_putc(b, '{');
+        int first = 1;
+        for (void *it = json_object_iter((json_t *)j); it;
+             it = json_object_iter_next((json_t *)j, it)) {
+            if (!first)
+                buf_putc(b, ',');
+            first = 0;
+            /* jansson ignores a key's failure: what it wrote of the key (the
+             * opening quote, the text up to its last escape) stays, and the
+             * dump goes on with ':'.  So does this one. */
+            (void)dump_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+            buf_putc(b, ':');
+            int rc = dump_value(b, json_object_iter_value(it), depth + 1);
+            if (rc)
+                return rc;
+        }
+        buf_putc(b, '}');
+        return 0;
+    }
+    }
+    return -1;
+}
+
+char *json_dump_compact(const json_t *j)
+{
+    if (!json_is_object(j) && !json_is_array(j))
+        return NULL; /* as json_dumps without JSON_ENCODE_ANY */
+    struct buf b;
+    buf_init(&b);
+    int rc = dump_value(&b, j, 0);
+    if (rc == 0)
+        return buf_steal(&b);
+    buf_cleanup(&b);
+    return rc > 0 ? json_dumps(j, JSON_COMPACT) : NULL;
 }

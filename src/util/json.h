@@ -103,4 +103,12 @@ json_t *json_page_cursor_id(json_t *items, int limit);
 /* The same with a "<grid_code>:<id>" cursor (lists ordered by grid, id). */
 json_t *json_page_cursor_grid_id(json_t *items, int limit);
 
+/* json_dumps(j, JSON_COMPACT), byte for byte -- keys in the object's order,
+ * reals in jansson's own digits, NULL where json_dumps gives NULL (not an
+ * object or array, text that is not UTF-8, a cycle) -- without jansson's
+ * per-dump hashtable and per-token callbacks: the audit row and the event of
+ * every write are dumped on the writer thread (a tenth of a visit's write,
+ * B2).  The caller free()s the text. */
+char *json_dump_compact(const json_t *j);
+
 #endif

@@ -61,12 +61,31 @@ int time_date_parse(const char *s, int64_t *days)
     return 0;
 }
 
-void time_date_format(int64_t days, char out[11])
+/* Writes "v" as "n" decimal digits, zero-padded (the value is below 10^n):
+ * snprintf's "%0<n>u" without its cost, which is felt in a write that stamps
+ * several rows (B2: 2 % of the writer thread). */
+static char *put_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+/* "YYYY-MM-DD" of day "days" at "p" (no terminator); returns the end. */
+static char *put_date(char *p, int64_t days)
 {
     int y, m, d;
     time_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-             (unsigned)d % 100u);
+    p = put_digits(p, (unsigned)y % 10000u, 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)m % 100u, 2);
+    *p++ = '-';
+    return put_digits(p, (unsigned)d % 100u, 2);
+}
+
+void time_date_format(int64_t days, char out[11])
+{
+    *put_date(out, days) = '\0';
 }
 
 int64_t time_today_cn(void)
@@ -81,11 +100,14 @@ void time_iso_from_unix(time_t t, char out[32])
     int64_t local = (int64_t)t + TIME_CN_OFFSET_SECONDS;
     int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
     int64_t secs = local - days * 86400;
-    int y, m, d;
-    time_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u+08:00", (unsigned)y % 10000u,
-             (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)(secs / 3600) % 100u,
-             (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+    char *p = put_date(out, days);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)(secs / 3600) % 100u, 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(secs / 60 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(secs % 60), 2);
+    memcpy(p, "+08:00", sizeof "+08:00");
 }
 
 static int digits(const char *s, int n, int *out)

@@ -24,6 +24,7 @@
 #include "core/idem.h"
 #include "core/person.h"
 #include "core/profile.h"
+#include "core/ref.h"
 #include "core/region.h"
 #include "core/screening.h"
 #include "store/store.h"
@@ -464,6 +465,205 @@ static void test_visit_rules(void **state)
     (void)old;
 }
 
+/* The error "err" is exactly "want": code, both messages, every field error. */
+static void assert_same_error(const struct ep_error *err, const struct ep_error *want,
+                              const char *what)
+{
+    if (err->code != want->code || err->nfields != want->nfields)
+        fail_msg("%s: code %d with %d fields, want %d with %d (%s)", what, err->code, err->nfields,
+                 want->code, want->nfields, ep_error_message(err, EP_LANG_EN));
+    for (int lang = 0; lang < 2; lang++)
+        assert_string_equal(err->msg[lang], want->msg[lang]);
+    for (int i = 0; i < err->nfields; i++) {
+        assert_string_equal(err->fields[i].field, want->fields[i].field);
+        for (int lang = 0; lang < 2; lang++)
+            assert_string_equal(err->fields[i].msg[lang], want->fields[i].msg[lang]);
+    }
+}
+
+/* A visit naming a round, household or person outside the writer's county
+ * gets exactly the answer of an id never issued (no name, no "not a
+ * member", same status) and writes nothing; a round over the whole city is
+ * seen from the county below it. */
+static void test_visit_refs_outside_as_missing(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t city = open_round(fx, CITY, -1, 3);
+    int64_t other = open_round(fx, "431103", -1, 3); /* 冷水滩区: not the worker's county */
+    const int64_t missing = 999999;
+    int64_t before = table_rows(fx);
+    const struct {
+        const char *what;
+        int64_t round;
+        int64_t house;
+        int64_t person;
+        int kinds[2]; /* the references answered "not found", in field order */
+        const char *fields[2];
+    } cases[] = {
+        {"round of another county",
+         other,
+         fx->houses[0],
+         fx->members[0][0],
+         {REF_ROUND, -1},
+         {"round_id", NULL}},
+        {"missing round",
+         missing,
+         fx->houses[0],
+         fx->members[0][0],
+         {REF_ROUND, -1},
+         {"round_id", NULL}},
+        /* house 2 lies in GRID_C (431103), and so do its members */
+        {"household of another county",
+         city,
+         fx->houses[2],
+         fx->members[2][0],
+         {REF_HOUSEHOLD, REF_PERSON},
+         {"household_id", "persons[0].person_id"}},
+        {"missing household",
+         city,
+         missing,
+         missing + 1,
+         {REF_HOUSEHOLD, REF_PERSON},
+         {"household_id", "persons[0].person_id"}},
+        /* a person of another household outside: not found, not "not a member" */
+        {"person of another county",
+         city,
+         fx->houses[0],
+         fx->members[2][0],
+         {REF_PERSON, -1},
+         {"persons[0].person_id", NULL}},
+        {"missing person",
+         city,
+         fx->houses[0],
+         missing,
+         {REF_PERSON, -1},
+         {"persons[0].person_id", NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct visit_person_input p = well(cases[i].person);
+        struct visit_input in = {cases[i].round, cases[i].house, NULL, 1, NULL, 1, &p};
+        struct ep_error err, want;
+        ep_error_clear(&want);
+        const int64_t ids[] = {cases[i].kinds[0] == REF_ROUND       ? cases[i].round
+                               : cases[i].kinds[0] == REF_HOUSEHOLD ? cases[i].house
+                                                                    : cases[i].person,
+                               cases[i].person};
+        for (int k = 0; k < 2 && cases[i].kinds[k] >= 0; k++)
+            ref_field_not_found(&want, cases[i].fields[k], cases[i].kinds[k], ids[k]);
+        struct visit v = {0};
+        ep_error_clear(&err);
+        assert_int_equal(visit_record(fx->s, &fx->county, &in, NULL, &v, &err), -EP_ENOTFOUND);
+        assert_same_error(&err, &want, cases[i].what);
+        /* Not a word of the record: its grid's code appears nowhere. */
+        for (int lang = 0; lang < 2; lang++)
+            assert_null(strstr(ep_error_message(&err, lang), "431103"));
+        assert_int_equal(table_rows(fx), before);
+    }
+    /* The city's round covers the county: the worker records in it. */
+    struct visit_person_input p = well(fx->members[0][0]);
+    struct visit_input in = {city, fx->houses[0], NULL, 1, NULL, 1, &p};
+    struct visit v = {0};
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(visit_record(fx->s, &fx->county, &in, NULL, &v, &err), 0);
+    assert_int_equal(v.round_id, city);
+    assert_string_equal(v.grid_code, fx->house_grid[0]);
+    /* ... but not in the round of another county, even for a household of its own. */
+    in.round_id = other;
+    ep_error_clear(&err);
+    assert_int_equal(visit_record(fx->s, &fx->county, &in, NULL, &v, &err), -EP_ENOTFOUND);
+    assert_true(has_field(&err, "round_id"));
+}
+
+/* The compact JSON of "v" (a visit with its persons). */
+static char *visit_text(const struct visit *v)
+{
+    json_t *j = visit_json_new(v);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return text;
+}
+
+/* visit_record's answer and its audit row are the visit as stored: what
+ * visit_get reads back, persons in its order, for a first visit and an
+ * update (version, created_at kept, observation and alert ids). */
+static void test_visit_answer_as_stored(void **state)
+{
+    struct fixture *fx = *state;
+    struct riskarea_input wuhan = {NULL, "武汉", "high", "2020-01-01", NULL};
+    struct risk_area a;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(riskarea_create(fx->s, &fx->admin, &wuhan, &a, &err), 0);
+    int64_t round = open_round(fx, CITY, -1, 3);
+    char recent[11];
+    date_offset(-2, recent);
+    int h = 5; /* three members, in GRID_B */
+    /* in the reverse of the members' (and ids') order */
+    struct visit_person_input p[3] = {well(fx->members[h][2]), well(fx->members[h][1]),
+                                      well(fx->members[h][0])};
+    p[0].fever = 1;
+    p[0].temperature_dc = 0;
+    p[1].returned_from_risk = 1;
+    p[1].arrival_date = recent;
+    p[1].origin = "湖北省武汉市";
+    p[1].transport = "G1234";
+    p[2].other_symptoms = "乏力";
+    p[2].cough = 1;
+    struct visit_input in = {round, fx->houses[h], NULL, 3, "第一次\n入户", 3, p};
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 1) { /* an update: one person fewer, the note gone */
+            in.npersons = 2;
+            in.note = NULL;
+            in.members_present = 2;
+        }
+        struct visit_person got[VISIT_PERSONS_MAX], read[VISIT_PERSONS_MAX];
+        struct visit v = {.persons = got, .max_persons = VISIT_PERSONS_MAX};
+        struct visit r = {.persons = read, .max_persons = VISIT_PERSONS_MAX};
+        struct visit bare = {0};
+        ep_error_clear(&err);
+        if (pass < 2)
+            assert_int_equal(visit_record(fx->s, &fx->admin, &in, NULL, &v, &err), 0);
+        else /* no room for persons (the simulation): none are given */
+            assert_int_equal(visit_record(fx->s, &fx->admin, &in, NULL, &bare, &err), 0);
+        int64_t id = pass < 2 ? v.id : bare.id;
+        assert_int_equal(visit_get(fx->s, CITY, id, &r, &err), 0);
+        assert_int_equal(r.version, pass + 1);
+        assert_int_equal(r.npersons, in.npersons);
+        char *stored = visit_text(&r);
+        char *audit = NULL;
+        struct store_stmt *st = store_prepare(
+            fx->s, "SELECT after_json FROM audit_log WHERE entity = 'visit' ORDER BY id DESC",
+            &err);
+        assert_non_null(st);
+        assert_int_equal(store_step(st, &err), STORE_ROW);
+        audit = strdup(store_column_text(st, 0));
+        store_stmt_reset(st);
+        assert_string_equal(audit, stored);
+        if (pass < 2) {
+            char *answer = visit_text(&v);
+            assert_string_equal(answer, stored);
+            free(answer);
+            assert_int_equal(v.visitor_id, r.visitor_id);
+        } else {
+            assert_null(bare.persons);
+            assert_int_equal(bare.npersons, 0);
+            r.persons = NULL;
+            r.npersons = 0;
+            char *answer = visit_text(&bare), *head = visit_text(&r);
+            assert_string_equal(answer, head);
+            free(answer);
+            free(head);
+        }
+        free(stored);
+        free(audit);
+    }
+    /* The returnee's observation and the fever's alert are in the answer. */
+    assert_int_equal(scalar(fx->s, "SELECT COUNT(*) FROM visit_persons WHERE observation_id"
+                                   " IS NOT NULL OR alert_id IS NOT NULL"),
+                     2);
+}
+
 /* Travel and fever have their consequences, in the visit's transaction, once. */
 static void test_consequences(void **state)
 {
@@ -711,6 +911,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visit_and_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visit_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visit_refs_outside_as_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visit_answer_as_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consequences, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters_property, setup, teardown),

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -229,6 +230,223 @@ static void a_page_with_one_row_more_has_a_cursor_an_exact_one_not(void **state)
     json_decref(a);
 }
 
+/* ---- json_dump_compact against json_dumps -------------------------------- */
+
+static uint64_t dump_rng = 0x2545f4914f6cdd1dULL;
+static uint32_t dump_rnd(uint32_t n)
+{
+    dump_rng ^= dump_rng << 13, dump_rng ^= dump_rng >> 7, dump_rng ^= dump_rng << 17;
+    return (uint32_t)(dump_rng >> 11) % n;
+}
+
+/* Random text: ASCII, quotes, backslashes, control characters, NUL, CJK,
+ * emoji, and (when "bad" is set) now and then a byte that is not UTF-8. */
+static size_t random_text(char *out, size_t max, int bad)
+{
+    static const char *const pieces[] = {"a",
+                                         "Z",
+                                         "9",
+                                         " ",
+                                         "\"",
+                                         "\\",
+                                         "/",
+                                         "\n",
+                                         "\t",
+                                         "\r",
+                                         "\b",
+                                         "\f",
+                                         "\x01",
+                                         "\x1f",
+                                         "\x7f",
+                                         "{",
+                                         "住户",
+                                         "℃",
+                                         "\xf0\x9f\x98\x80",
+                                         "é",
+                                         "\0"};
+    static const char *const broken[] = {"\xc0\xaf", "\xed\xa0\x80",     "\xff",        "\xe4\xbd",
+                                         "\x80",     "\xf4\x90\x80\x80", "\xe0\x80\xaf"};
+    size_t n = 0, parts = dump_rnd(12);
+    for (size_t i = 0; i < parts; i++) {
+        const char *p = bad && dump_rnd(8) == 0 ? broken[dump_rnd(7)] : pieces[dump_rnd(21)];
+        size_t len = *p ? strlen(p) : 1;
+        if (n + len > max)
+            break;
+        memcpy(out + n, p, len);
+        n += len;
+    }
+    return n;
+}
+
+static json_t *random_value(int depth, int bad)
+{
+    char text[64];
+    size_t n;
+    static const double reals[] = {36.5, 37.3, 0.1, -0.0, 1e300, 1e-7, 123456789.125, -2.5, 1e17};
+    switch (depth > 3 ? dump_rnd(6) : dump_rnd(8)) {
+    case 0:
+        return json_null();
+    case 1:
+        return json_boolean(dump_rnd(2));
+    case 2: {
+        static const json_int_t ints[] = {0, -1, 7, INT64_MAX, INT64_MIN, 1000000007};
+        return json_integer(dump_rnd(2) ? ints[dump_rnd(6)]
+                                        : (json_int_t)dump_rnd(1u << 30) - (1 << 29));
+    }
+    case 3:
+        return json_real(dump_rnd(2) ? reals[dump_rnd(9)] : dump_rnd(1000000) / 997.0);
+    case 4:
+    case 5:
+        n = random_text(text, sizeof text, bad);
+        return json_stringn_nocheck(text, n);
+    case 6: {
+        json_t *a = json_array();
+        for (uint32_t i = dump_rnd(4); i > 0; i--)
+            json_array_append_new(a, random_value(depth + 1, bad));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (uint32_t i = dump_rnd(5); i > 0; i--) {
+            n = random_text(text, sizeof text - 1, bad && dump_rnd(4) == 0);
+            json_object_setn_new_nocheck(o, text, n, random_value(depth + 1, bad));
+        }
+        return o;
+    }
+    }
+}
+
+static void assert_dumps_alike(const json_t *j)
+{
+    char *want = json_dumps(j, JSON_COMPACT), *got = json_dump_compact(j);
+    if (!want) {
+        assert_null(got);
+    } else {
+        assert_non_null(got);
+        assert_string_equal(got, want);
+    }
+    free(want);
+    free(got);
+}
+
+/* The same text as json_dumps(JSON_COMPACT), or NULL where it gives NULL. */
+static void compact_dump_is_jansson_s(void **state)
+{
+    (void)state;
+    int nulls = 0;
+    for (int i = 0; i < 20000; i++) {
+        json_t *j = dump_rnd(2) ? json_object() : json_array();
+        int bad = i % 4 == 0;
+        for (uint32_t k = dump_rnd(6); k > 0; k--) {
+            json_t *v = random_value(1, bad);
+            if (json_is_object(j)) {
+                char key[16];
+                snprintf(key, sizeof key, "k%u", k);
+                json_object_set_new(j, key, v);
+            } else {
+                json_array_append_new(j, v);
+            }
+        }
+        char *want = json_dumps(j, JSON_COMPACT);
+        nulls += want == NULL;
+        free(want);
+        assert_dumps_alike(j);
+        json_decref(j);
+    }
+    assert_true(nulls > 100); /* invalid UTF-8 was met, and refused alike */
+    /* Scalars, as json_dumps without JSON_ENCODE_ANY: NULL. */
+    json_t *s = json_string("x");
+    assert_null(json_dump_compact(s));
+    json_decref(s);
+    /* Deeper than its own limit: jansson's dump, the same text. */
+    json_t *deep = json_array(), *at = deep;
+    for (int i = 0; i < 200; i++) {
+        json_t *next = i % 2 ? json_array() : json_object();
+        if (json_is_array(at))
+            json_array_append_new(at, next);
+        else
+            json_object_set_new(at, "d", next);
+        at = next;
+    }
+    assert_dumps_alike(deep);
+    /* A cycle (jansson refuses an array in itself, not one further down):
+     * NULL, as json_dumps. */
+    json_t *loop = json_array(), *inner = json_object();
+    json_array_append_new(loop, inner);
+    assert_int_equal(json_object_set(inner, "up", loop), 0);
+    assert_null(json_dumps(loop, JSON_COMPACT));
+    assert_null(json_dump_compact(loop));
+    json_object_clear(inner);
+    json_decref(loop);
+    json_decref(deep);
+    /* A key that is not UTF-8 (json_object_setn_nocheck): jansson writes what
+     * it had of the key and goes on; so does json_dump_compact. */
+    json_t *o = json_object();
+    json_object_setn_new_nocheck(o,
+                                 "a\nb\xff"
+                                 "cd",
+                                 6, json_integer(1));
+    json_object_set_new(o, "z", json_true());
+    char *text = json_dump_compact(o);
+    assert_string_equal(text, "{\"a\\n:1,\"z\":true}");
+    free(text);
+    assert_dumps_alike(o);
+    json_decref(o);
+}
+
+/* Reals: jansson's "%.17g" with ".0" added and the exponent trimmed, for
+ * every kind of double (random bit patterns, NaN and infinities aside, which
+ * json_real refuses), in arrays of up to four. */
+static void compact_dump_reals_are_jansson_s(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0.0,
+                                   -0.0,
+                                   1.0,
+                                   -1.0,
+                                   5.0,
+                                   36.5,
+                                   37.3,
+                                   0.1,
+                                   1e15,
+                                   1e16,
+                                   1e17,
+                                   1e21,
+                                   1e22,
+                                   1e-5,
+                                   1e-7,
+                                   1e300,
+                                   -1e-300,
+                                   4.9e-324,
+                                   2.2250738585072014e-308,
+                                   1.7976931348623157e308,
+                                   123456789.125,
+                                   100.0};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        json_t *a = json_array();
+        json_array_append_new(a, json_real(fixed[i]));
+        assert_dumps_alike(a);
+        json_decref(a);
+    }
+    for (int i = 0; i < 50000; i++) {
+        json_t *a = json_array();
+        for (uint32_t k = 1 + dump_rnd(4); k > 0; k--) {
+            uint64_t bits = (uint64_t)dump_rnd(1u << 31) << 33 ^ (uint64_t)dump_rnd(1u << 31) << 2 ^
+                            dump_rnd(4);
+            double v;
+            if (i % 2) /* small exponents too: decimals with few digits, tenths of a degree */
+                v = (double)(int32_t)dump_rnd(1u << 31) / (double)(1 + dump_rnd(1000));
+            else
+                memcpy(&v, &bits, sizeof v);
+            if (v != v || v - v != 0) /* NaN, infinity */
+                v = 0.5;
+            json_array_append_new(a, json_real(v));
+        }
+        assert_dumps_alike(a);
+        json_decref(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +457,8 @@ int main(void)
         cmocka_unit_test(dates_round_trip),
         cmocka_unit_test(arena_and_buf_grow),
         cmocka_unit_test(a_page_with_one_row_more_has_a_cursor_an_exact_one_not),
+        cmocka_unit_test(compact_dump_is_jansson_s),
+        cmocka_unit_test(compact_dump_reals_are_jansson_s),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
