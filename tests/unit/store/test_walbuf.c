@@ -16,33 +16,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "store/walbuf.h"
 
-static char path[64];
-
-static void remove_files(void)
-{
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
+static struct fixture_db fx;
+static const char *path = fx.path;
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(path, sizeof path, "/tmp/epigrid-walbuf-%d.db", (int)getpid());
-    remove_files();
-    return 0;
+    return fixture_db_create(&fx, "walbuf");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    remove_files();
-    return 0;
+    return fixture_db_drop(&fx);
 }
 
 static sqlite3 *open_db(const char *vfs)
