@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/timeutil.h"
 
 #define UUID_LEN 36
@@ -44,12 +45,9 @@ static void uuid_lower(const char *uuid, char out[UUID_LEN + 1])
 
 void idem_body_hash(const json_t *body, char out[IDEM_HASH_HEX + 1])
 {
-    /* A shallow copy is enough: only the top-level client_uuid is dropped. */
-    json_t *copy = json_copy((json_t *)body);
-    if (json_is_object(copy))
-        json_object_del(copy, "client_uuid");
-    char *text = copy ? json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    json_decref(copy);
+    /* The body's canonical text without its client_uuid: the same request
+     * under a new key is the same request. */
+    char *text = json_dump_canonical(body, "client_uuid");
     unsigned char h[IDEM_HASH_HEX / 2];
     const char *in = text ? text : "";
     crypto_generichash(h, sizeof h, (const unsigned char *)in, strlen(in), NULL, 0);

@@ -49,7 +49,14 @@
 #define DEFAULT_WRITE_RATE      200 /* writes/s per address; the burst is twice that */
 #define DEFAULT_LOOKUP_BURST    30  /* exact ID-number lookups a user may make at once ... */
 #define DEFAULT_LOOKUP_SECONDS  20  /* ... then one more every this many seconds */
-#define DEFAULT_HEADER_MEMORY   (32 * 1024)
+/* A connection's memory for the request's headers and the answer's; the
+ * headers may fill about half of it.  libmicrohttpd zeroes all of it before
+ * every request on the connection (5 % of the HTTP workers' time under B1),
+ * but a request line of about its size leaves no room for any answer and is
+ * closed without one (longer ones get 414): at 16 KiB that edge was within
+ * what tests/api/fuzz_regressions sends, at 32 KiB it is beyond any request
+ * the pages or the fuzz make. */
+#define DEFAULT_HEADER_MEMORY (32 * 1024)
 
 struct sse_stream;
 
@@ -493,7 +500,7 @@ static enum MHD_Result queue(struct http_server *srv, struct MHD_Connection *c,
     int gzip = 0; /* 1 when the body below is the gzip member */
     if (res->json) {
         /* 15 significant digits: 38.2 stays "38.2", not 38.200000000000003. */
-        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        char *text = json_dump_flags(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         json_decref(res->json);
         res->json = NULL;
         if (!text)

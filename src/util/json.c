@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -381,14 +382,21 @@ static void dump_integer(struct buf *b, json_int_t v)
     buf_append(b, p, (size_t)(digits + sizeof digits - p));
 }
 
-/* A real as jansson 2.14's jsonp_dtostr() writes it at JSON_COMPACT's
- * precision (0 = 17 digits): "%.17g", the locale's decimal point made '.',
- * ".0" added when neither '.' nor 'e' is there, the exponent without '+' and
- * leading zeros. */
-static int dump_real(struct buf *b, double v)
+/* What a dump writes: jansson's flags it imitates, and a key of the top
+ * object it leaves out (NULL: none). */
+struct dump_opts {
+    int precision;    /* significant digits of a real, 1..31 (JSON_REAL_PRECISION) */
+    int sort_keys;    /* JSON_SORT_KEYS */
+    const char *omit; /* a key of the outermost object not written */
+};
+
+/* A real as jansson 2.14's jsonp_dtostr() writes it: "%.*g" at the dump's
+ * precision, the locale's decimal point made '.', ".0" added when neither
+ * '.' nor 'e' is there, the exponent without '+' and leading zeros. */
+static int dump_real(struct buf *b, double v, int precision)
 {
     char text[100];
-    int n = snprintf(text, sizeof text, "%.17g", v);
+    int n = snprintf(text, sizeof text, "%.*g", precision, v);
     if (n < 0 || (size_t)n + 3 >= sizeof text)
         return -1;
     const char *point = localeconv()->decimal_point;
@@ -415,9 +423,82 @@ static int dump_real(struct buf *b, double v)
     return 0;
 }
 
+/* A key of an object, as JSON_SORT_KEYS orders them. */
+struct dump_key {
+    const char *key;
+    size_t len;
+    json_t *value;
+};
+
+/* jansson's order of sorted keys: bytes compared unsigned, then the shorter
+ * first. */
+static int dump_key_cmp(const void *x, const void *y)
+{
+    const struct dump_key *a = x, *b = y;
+    int c = memcmp(a->key, b->key, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int dump_value(struct buf *b, const json_t *j, int depth, const struct dump_opts *o);
+
+/* One "key":value member.  jansson ignores a key's failure: what it wrote of
+ * the key (the opening quote, the text up to its last escape) stays, and the
+ * dump goes on with ':'.  So does this one. */
+static int dump_member(struct buf *b, const char *key, size_t len, const json_t *value, int depth,
+                       const struct dump_opts *o)
+{
+    (void)dump_string(b, key, len);
+    buf_putc(b, ':');
+    return dump_value(b, value, depth + 1, o);
+}
+
+static int dump_object(struct buf *b, const json_t *j, int depth, const struct dump_opts *o)
+{
+    const char *omit = depth == 0 ? o->omit : NULL;
+    size_t omit_len = omit ? strlen(omit) : 0;
+    int first = 1, rc = 0;
+    buf_putc(b, '{');
+    if (!o->sort_keys) {
+        for (void *it = json_object_iter((json_t *)j); it && rc == 0;
+             it = json_object_iter_next((json_t *)j, it)) {
+            const char *key = json_object_iter_key(it);
+            size_t len = json_object_iter_key_len(it);
+            if (omit && len == omit_len && memcmp(key, omit, len) == 0)
+                continue;
+            if (!first)
+                buf_putc(b, ',');
+            first = 0;
+            rc = dump_member(b, key, len, json_object_iter_value(it), depth, o);
+        }
+    } else {
+        struct dump_key few[32], *keys = few;
+        size_t n = 0, size = json_object_size(j);
+        if (size > sizeof few / sizeof few[0] && !(keys = malloc(size * sizeof *keys)))
+            abort();
+        for (void *it = json_object_iter((json_t *)j); it && n < size;
+             it = json_object_iter_next((json_t *)j, it)) {
+            keys[n].key = json_object_iter_key(it);
+            keys[n].len = json_object_iter_key_len(it);
+            keys[n].value = json_object_iter_value(it);
+            if (!omit || keys[n].len != omit_len || memcmp(keys[n].key, omit, omit_len) != 0)
+                n++;
+        }
+        qsort(keys, n, sizeof *keys, dump_key_cmp);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            if (i)
+                buf_putc(b, ',');
+            rc = dump_member(b, keys[i].key, keys[i].len, keys[i].value, depth, o);
+        }
+        if (keys != few)
+            free(keys);
+    }
+    buf_putc(b, '}');
+    return rc;
+}
+
 /* 0, or -1 where json_dumps() fails, or 1 when the value is too deep for
  * this dump (the caller asks json_dumps()). */
-static int dump_value(struct buf *b, const json_t *j, int depth)
+static int dump_value(struct buf *b, const json_t *j, int depth, const struct dump_opts *o)
 {
     switch (json_typeof(j)) {
     case JSON_NULL:
@@ -433,7 +514,7 @@ static int dump_value(struct buf *b, const json_t *j, int depth)
         dump_integer(b, json_integer_value(j));
         return 0;
     case JSON_REAL:
-        return dump_real(b, json_real_value(j));
+        return dump_real(b, json_real_value(j), o->precision);
     case JSON_STRING:
         return dump_string(b, json_string_value(j), json_string_length(j));
     case JSON_ARRAY: {
@@ -444,48 +525,62 @@ static int dump_value(struct buf *b, const json_t *j, int depth)
         for (size_t i = 0; i < n; i++) {
             if (i)
                 buf_putc(b, ',');
-            int rc = dump_value(b, json_array_get(j, i), depth + 1);
+            int rc = dump_value(b, json_array_get(j, i), depth + 1, o);
             if (rc)
                 return rc;
         }
         buf_putc(b, ']');
         return 0;
     }
-    case JSON_OBJECT: {
-        if (depth >= DUMP_DEPTH_MAX)
-            return 1;
-        buf_putc(b, '{');
-        int first = 1;
-        for (void *it = json_object_iter((json_t *)j); it;
-             it = json_object_iter_next((json_t *)j, it)) {
-            if (!first)
-                buf_putc(b, ',');
-            first = 0;
-            /* jansson ignores a key's failure: what it wrote of the key (the
-             * opening quote, the text up to its last escape) stays, and the
-             * dump goes on with ':'.  So does this one. */
-            (void)dump_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
-            buf_putc(b, ':');
-            int rc = dump_value(b, json_object_iter_value(it), depth + 1);
-            if (rc)
-                return rc;
-        }
-        buf_putc(b, '}');
-        return 0;
-    }
+    case JSON_OBJECT:
+        return depth >= DUMP_DEPTH_MAX ? 1 : dump_object(b, j, depth, o);
     }
     return -1;
 }
 
-char *json_dump_compact(const json_t *j)
+/* The flags this dump writes itself; with any other, json_dumps() does. */
+#define DUMP_OWN_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))
+
+static char *dump(const json_t *j, size_t flags, const char *omit)
 {
-    if (!json_is_object(j) && !json_is_array(j))
+    if (!j || (!(flags & JSON_ENCODE_ANY) && !json_is_object(j) && !json_is_array(j)))
         return NULL; /* as json_dumps without JSON_ENCODE_ANY */
+    struct dump_opts o = {(int)((flags >> 11) & 0x1F), (flags & JSON_SORT_KEYS) != 0, omit};
+    if (o.precision == 0)
+        o.precision = 17;
     struct buf b;
     buf_init(&b);
-    int rc = dump_value(&b, j, 0);
+    int rc = dump_value(&b, j, 0, &o);
     if (rc == 0)
         return buf_steal(&b);
     buf_cleanup(&b);
-    return rc > 0 ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (rc < 0)
+        return NULL;
+    /* Too deep for this dump: jansson's own, of a shallow copy without the
+     * omitted key. */
+    if (!omit)
+        return json_dumps(j, flags);
+    json_t *copy = json_copy((json_t *)j);
+    json_object_del(copy, omit);
+    char *text = json_dumps(copy, flags);
+    json_decref(copy);
+    return text;
+}
+
+char *json_dump_flags(const json_t *j, size_t flags)
+{
+    if ((flags & ~(size_t)DUMP_OWN_FLAGS) || !(flags & JSON_COMPACT))
+        return json_dumps(j, flags);
+    return dump(j, flags, NULL);
+}
+
+char *json_dump_canonical(const json_t *j, const char *omit)
+{
+    return dump(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY,
+                json_is_object(j) ? omit : NULL);
+}
+
+char *json_dump_compact(const json_t *j)
+{
+    return json_dump_flags(j, JSON_COMPACT);
 }

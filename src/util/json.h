@@ -110,5 +110,14 @@ json_t *json_page_cursor_grid_id(json_t *items, int limit);
  * every write are dumped on the writer thread (a tenth of a visit's write,
  * B2).  The caller free()s the text. */
 char *json_dump_compact(const json_t *j);
+/* json_dumps(j, flags), byte for byte, for flags made of JSON_COMPACT,
+ * JSON_SORT_KEYS, JSON_ENCODE_ANY and JSON_REAL_PRECISION(n) the same way
+ * (the API's answers are dumped at 15 digits on the HTTP workers); any other
+ * flag, or none of JSON_COMPACT, is json_dumps() itself. */
+char *json_dump_flags(const json_t *j, size_t flags);
+/* json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) of "j"
+ * without the key "omit" of its outermost object (NULL: none) -- a request
+ * body's idempotency hash without copying the body. */
+char *json_dump_canonical(const json_t *j, const char *omit);
 
 #endif

@@ -117,6 +117,14 @@ test('an oversized header gets 431 or a closed connection; an oversized body 413
   s.destroy();
   console.log(`# 100 KiB header: ${status ? 'HTTP ' + status : 'connection closed'}`);
 
+  // a request with 6 KiB of cookies is answered
+  const ok = await open(srv, '127.0.0.1');
+  ok.write('GET /api/v1/health HTTP/1.1\r\nHost: x\r\nCookie: c=' + 'c'.repeat(6 * 1024) + '\r\n\r\n');
+  const t2 = performance.now();
+  while (!ok.closedAt && !/\r\n\r\n/.test(ok.received) && performance.now() - t2 < 5000) await sleep(50);
+  assert.equal(ok.received.match(/^HTTP\/1\.[01] (\d{3})/)?.[1], '200', ok.received.slice(0, 200));
+  ok.destroy();
+
   const admin = await srv.as('admin');
   const snap = srv.snapshot();
   const r = await admin.post('/api/v1/households', { grid_code: '4311', address: 'x'.repeat(2 << 20) });

@@ -447,6 +447,126 @@ static void compact_dump_reals_are_jansson_s(void **state)
     }
 }
 
+static void assert_flags_alike(const json_t *j, size_t flags)
+{
+    char *want = json_dumps(j, flags), *got = json_dump_flags(j, flags);
+    if (!want) {
+        assert_null(got);
+    } else {
+        assert_non_null(got);
+        assert_string_equal(got, want);
+    }
+    free(want);
+    free(got);
+}
+
+/* An object with random keys -- NUL, quotes, CJK, bytes that are not UTF-8,
+ * keys that are prefixes of each other -- and random values. */
+static json_t *random_object(int bad)
+{
+    json_t *o = json_object();
+    for (uint32_t i = dump_rnd(9); i > 0; i--) {
+        char key[64];
+        size_t n = random_text(key, sizeof key - 2, bad && dump_rnd(3) == 0);
+        if (dump_rnd(3) == 0) { /* "ab" beside "ab\xff" and "a" */
+            memcpy(key, "ab", 2);
+            n = 2 + dump_rnd(2);
+            key[2] = (char)(dump_rnd(2) ? 0xff : 0x00);
+        }
+        json_object_setn_new_nocheck(o, key, n, random_value(1, bad));
+    }
+    if (dump_rnd(2))
+        json_object_set_new(o, "client_uuid", json_string("3f0c6d2e-8b7a-4c1e-9d2f-0a1b2c3d4e5f"));
+    return o;
+}
+
+/* json_dump_flags: the text of json_dumps with the same flags -- sorted keys
+ * in jansson's byte order, reals at each precision, scalars with
+ * JSON_ENCODE_ANY -- and flags it does not write itself go to jansson. */
+static void flagged_dump_is_jansson_s(void **state)
+{
+    (void)state;
+    static const size_t flags[] = {
+        JSON_COMPACT | JSON_SORT_KEYS,
+        JSON_COMPACT | JSON_REAL_PRECISION(15),
+        JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY,
+        JSON_COMPACT | JSON_REAL_PRECISION(1) | JSON_SORT_KEYS,
+        JSON_COMPACT | JSON_REAL_PRECISION(31),
+        JSON_COMPACT | JSON_ENCODE_ANY,
+        JSON_INDENT(2) | JSON_SORT_KEYS,
+        JSON_COMPACT | JSON_ENSURE_ASCII,
+        0,
+    };
+    int sorted_differs = 0;
+    for (int i = 0; i < 20000; i++) {
+        json_t *j = i % 5 == 0 ? random_value(1, i % 4 == 0) : random_object(i % 4 == 0);
+        for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++)
+            assert_flags_alike(j, flags[f]);
+        char *a = json_dump_flags(j, JSON_COMPACT),
+             *b = json_dump_flags(j, JSON_COMPACT | JSON_SORT_KEYS);
+        sorted_differs += a && b && strcmp(a, b) != 0;
+        free(a);
+        free(b);
+        json_decref(j);
+    }
+    assert_true(sorted_differs > 1000); /* the sort did reorder keys */
+    json_t *r = json_real(37.299999999999997);
+    char *text = json_dump_flags(r, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
+    assert_string_equal(text, "37.3");
+    free(text);
+    json_decref(r);
+}
+
+/* json_dump_canonical: json_dumps(SORT_KEYS | COMPACT | ENCODE_ANY) of a copy
+ * without the outermost "client_uuid"; one further down stays. */
+static void canonical_dump_omits_the_top_key_only(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 10000; i++) {
+        json_t *j = i % 7 == 0 ? random_value(1, 0) : random_object(i % 4 == 0);
+        /* json_copy() would cut keys at a NUL: copy by length. */
+        json_t *copy = json_is_object(j) ? json_object() : json_incref(j);
+        if (json_is_object(j))
+            for (void *it = json_object_iter(j); it; it = json_object_iter_next(j, it))
+                if (strcmp(json_object_iter_key(it), "client_uuid") != 0 ||
+                    json_object_iter_key_len(it) != 11)
+                    json_object_setn_nocheck(copy, json_object_iter_key(it),
+                                             json_object_iter_key_len(it),
+                                             json_object_iter_value(it));
+        char *want = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+        char *got = json_dump_canonical(j, "client_uuid");
+        if (!want) {
+            assert_null(got);
+        } else {
+            assert_non_null(got);
+            assert_string_equal(got, want);
+        }
+        free(want);
+        free(got);
+        json_decref(copy);
+        json_decref(j);
+    }
+    json_t *o =
+        json_pack("{s:s,s:{s:s},s:i}", "client_uuid", "u", "inner", "client_uuid", "v", "a", 1);
+    char *text = json_dump_canonical(o, "client_uuid");
+    assert_string_equal(text, "{\"a\":1,\"inner\":{\"client_uuid\":\"v\"}}");
+    free(text);
+    /* Deeper than the dump's own limit: jansson's text, the key still left out. */
+    json_t *at = o;
+    for (int d = 0; d < 100; d++) {
+        json_t *next = json_object();
+        json_object_set_new(at, "d", next);
+        at = next;
+    }
+    text = json_dump_canonical(o, "client_uuid");
+    assert_non_null(text);
+    assert_null(strstr(text, "\"u\""));
+    assert_non_null(strstr(text, "\"inner\":{\"client_uuid\":\"v\"}"));
+    free(text);
+    json_decref(o);
+    assert_null(json_dump_canonical(NULL, "client_uuid"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +579,8 @@ int main(void)
         cmocka_unit_test(a_page_with_one_row_more_has_a_cursor_an_exact_one_not),
         cmocka_unit_test(compact_dump_is_jansson_s),
         cmocka_unit_test(compact_dump_reals_are_jansson_s),
+        cmocka_unit_test(flagged_dump_is_jansson_s),
+        cmocka_unit_test(canonical_dump_omits_the_top_key_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
