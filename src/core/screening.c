@@ -853,14 +853,11 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
         write_fail(&w, profile_get(s, &prof, err)) != 0)
         goto out;
     cur = calloc((size_t)in->npersons + 1, sizeof *cur);
-    old = calloc(VISIT_PERSONS_MAX, sizeof *old);
-    if (!cur || !old)
+    if (!cur)
         abort();
     if (write_fail(&w, derive(s, &prof, in, visit_day, cur, err)) != 0)
         goto out;
 
-    prev.persons = old;
-    prev.max_persons = VISIT_PERSONS_MAX;
     int found = visit_find(s, in->round_id, in->household_id, &prev, err);
     if (write_fail(&w, found < 0 ? found : 0) != 0)
         goto out;
@@ -869,6 +866,14 @@ int visit_record(struct store *s, const struct actor *who, const struct visit_in
     time_iso_from_unix((time_t)visited_unix, visited_iso);
     count_flags(cur, in->npersons, &new_returnees, &new_fevers);
     if (found) {
+        /* Room for the most persons a visit lists: 40 KB, zeroed -- only
+         * for a visit that is there (for every visit it showed in B2's
+         * writer profile as malloc_consolidate and memset). */
+        old = calloc(VISIT_PERSONS_MAX, sizeof *old);
+        if (!old)
+            abort();
+        prev.persons = old;
+        prev.max_persons = VISIT_PERSONS_MAX;
         if (write_fail(&w, persons_load(s, prev.id, old, VISIT_PERSONS_MAX, &prev.npersons, err)) !=
                 0 ||
             write_fail(&w, history_add(s, who, &prev, err)) != 0)
