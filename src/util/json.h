@@ -70,7 +70,11 @@ struct json_field {
 #define JF_OCCURRED .name = "occurred_at", .type = JF_STRING, .max_len = 32
 
 /* Parses a UTF-8 JSON document of "len" bytes.  Returns a new reference, or
- * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8. */
+ * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8: the
+ * zh-CN message says in words what is wrong and where (line, column), the
+ * English one keeps jansson's text; when the fault lies in one member (a key
+ * given twice, a bad escape, a number out of range, invalid UTF-8 in its
+ * value) that member is named as a field error too ("lines[1].note"). */
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err);
 
 /* Checks that "obj" is an object whose members all appear in "fields" (a
