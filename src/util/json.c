@@ -397,7 +397,7 @@ static void check_scalar(const json_t *v, const char *name, int type, const stru
         else if (utf8_length(s, len) > max)
             ep_error_field(err, name, "长度不能超过 %zu 个字符", "must be at most %zu characters",
                            max);
-        else if (f->required && len == 0)
+        else if (f->required == JF_REQUIRED && len == 0)
             ep_error_field(err, name, "不能为空", "must not be empty");
     } else if (type == JF_DATE) {
         if (time_date_parse(json_string_value(v), NULL) != 0)
@@ -470,14 +470,14 @@ int json_object_check(const json_t *obj, const struct json_field *fields, struct
             continue;
         }
         if (json_is_null(v)) {
-            if (f->required)
+            if (f->required == JF_REQUIRED)
                 ep_error_field(err, f->name, "必填", "is required");
             continue;
         }
         check_value(v, f, err);
     }
     for (const struct json_field *f = fields; f->name; f++)
-        if (f->required && !json_object_get(obj, f->name))
+        if (f->required == JF_REQUIRED && !json_object_get(obj, f->name))
             ep_error_field(err, f->name, "必填", "is required");
     return err->nfields > before || err->fields_dropped ? -EP_EINVAL : 0;
 }

@@ -94,6 +94,29 @@ static void bodies_are_checked_field_by_field(void **state)
             fail_msg("%s: got %s want %s", cases[i].body, out, cases[i].fields);
 }
 
+/* A JF_CORE_REQUIRED member is the core's to report when missing: the check
+ * passes it by (absent, null or empty), JF_REQUIRED it names. */
+static void core_required_members_are_left_to_the_core(void **state)
+{
+    (void)state;
+    static const struct json_field table[] = {
+        {.name = "a", .type = JF_STRING, .required = JF_REQUIRED},
+        {.name = "b", .type = JF_STRING, .required = JF_CORE_REQUIRED},
+        {0},
+    };
+    static const char *const bodies[] = {"{}", "{\"b\":null}", "{\"b\":\"\"}"};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        struct ep_error err;
+        ep_error_clear(&err);
+        json_t *j = json_body_parse(bodies[i], strlen(bodies[i]), &err);
+        assert_non_null(j);
+        assert_int_equal(json_object_check(j, table, &err), -EP_EINVAL);
+        json_decref(j);
+        assert_int_equal(err.nfields, 1);
+        assert_string_equal(err.fields[0].field, "a");
+    }
+}
+
 /* Messages name the problem in words: no "9e+15" for an id. */
 static void range_messages_read_as_words(void **state)
 {
@@ -578,6 +601,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_are_checked_field_by_field),
         cmocka_unit_test(range_messages_read_as_words),
+        cmocka_unit_test(core_required_members_are_left_to_the_core),
         cmocka_unit_test(invalid_utf8_body_is_refused),
         cmocka_unit_test(syntax_errors_read_in_both_languages),
         cmocka_unit_test(errors_carry_both_languages),
