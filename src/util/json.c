@@ -4,7 +4,6 @@
 #include "util/json.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +63,14 @@ static int path_key(char *out, size_t size, size_t *used, const char *raw, size_
     }
     json_decref(key);
     return ok ? 0 : -1;
+}
+
+/* 1 if "c" may be part of a number or of true, false, null (ASCII only,
+ * whatever the locale). */
+static int scalar_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '+' || c == '.';
 }
 
 /* The path ("team.lines[2].note") of the member at byte "end" of the body
@@ -144,10 +151,9 @@ static int body_path_at(const char *data, size_t end, char *out, size_t size)
             break;
         }
         default: /* a number, true, false, null: read to its end */
-            if (top->state != 'v' || !(isalnum(c) || c == '-'))
+            if (top->state != 'v' || !scalar_byte(c) || c == '+' || c == '.')
                 return AT_NONE;
-            while (i < end && (isalnum((unsigned char)data[i]) || data[i] == '-' ||
-                               data[i] == '+' || data[i] == '.'))
+            while (i < end && scalar_byte((unsigned char)data[i]))
                 i++;
             in_value = i >= end;
             top->state = ',';
