@@ -547,7 +547,7 @@ const struct route http_routes[] = {
         "登记人员", "Register a person", NULL, ANSWER_RECORD | ANSWER_CREATED, "Person"},
     {"GET", "/api/v1/persons/{id}", handler_person_get, PERM_REGISTRY_READ, 0, NULL,
         "一个人员", "A person", NULL, ANSWER_RECORD, "Person"},
-    {"PATCH", "/api/v1/persons/{id}", handler_person_update, PERM_REGISTRY_WRITE, 1, persons_person_fields + 1,
+    {"PATCH", "/api/v1/persons/{id}", handler_person_update, PERM_REGISTRY_WRITE, 1, persons_person_change_fields,
         "修改人员信息", "Change a person", NULL, ANSWER_RECORD, "Person"},
     {"POST", "/api/v1/persons/{id}/unmask", handler_person_unmask, PERM_PII_UNMASK, 0, NULL,
         "查看完整身份证号与电话(记入审计)", "Show the full ID number and phone (audited)", NULL, ANSWER_RECORD, "Person"},

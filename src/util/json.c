@@ -14,8 +14,265 @@
 #include "util/idcheck.h"
 #include "util/timeutil.h"
 
+static int utf8_sequence(const unsigned char *p, size_t n, int32_t *cp);
+
+/* ---- where a syntax error is -------------------------------------------- */
+
+#define PATH_DEPTH_MAX 16 /* deeper members are not named */
+#define PATH_KEY_MAX   48 /* bytes of one key as written (escapes included) */
+
+/* What body_path_at() found at its offset. */
+enum body_at {
+    AT_NONE,  /* nothing it can name */
+    AT_KEY,   /* right after a member's key (its closing quote) */
+    AT_VALUE, /* inside a member's (or element's) value, or right after one */
+};
+
+/* One open object or array of the scan. */
+struct body_frame {
+    char kind;      /* '{' or '[' */
+    char state;     /* 'k' key or '}' next, ':' colon next, 'v' value next, ',' after a value */
+    size_t key_at;  /* object: the current key's first byte (after its quote) */
+    size_t key_len; /* its length as written */
+    long index;     /* array: the current element */
+};
+
+/* Appends the key written as "raw" ("len" bytes between quotes) to "out"
+ * (holding "*used" bytes of "size"), decoded, after a '.' unless first.
+ * 0, or -1 when it is too long, not a JSON string, empty, or holds a
+ * control character. */
+static int path_key(char *out, size_t size, size_t *used, const char *raw, size_t len)
+{
+    char literal[PATH_KEY_MAX + 2];
+    if (len > PATH_KEY_MAX)
+        return -1;
+    literal[0] = '"';
+    memcpy(literal + 1, raw, len);
+    literal[len + 1] = '"';
+    json_t *key = json_loadb(literal, len + 2, JSON_DECODE_ANY, NULL);
+    const char *text = json_string_value(key);
+    size_t n = text ? json_string_length(key) : 0;
+    int ok = n > 0 && *used + (*used > 0) + n < size;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)text[i] >= 0x20 && text[i] != 0x7f;
+    if (ok) {
+        if (*used)
+            out[(*used)++] = '.';
+        memcpy(out + *used, text, n);
+        *used += n;
+        out[*used] = '\0';
+    }
+    json_decref(key);
+    return ok ? 0 : -1;
+}
+
+/* 1 if "c" may be part of a number or of true, false, null (ASCII only,
+ * whatever the locale). */
+static int scalar_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '+' || c == '.';
+}
+
+/* The path ("team.lines[2].note") of the member at byte "end" of the body
+ * "data" -- the place jansson stopped at, or the first byte that is not
+ * UTF-8 -- into "out" (of "size" bytes), from a scan of the bytes before it
+ * that follows objects, arrays, keys and element indexes.  Returns AT_KEY
+ * when "end" is right after a key (the path ends with that key), AT_VALUE
+ * when it is inside a value or right after one (the path names the member
+ * or element it belongs to), AT_NONE when it cannot say: outside the root
+ * object, inside a key, between members, too deep, a key too long or not
+ * plain text, the path longer than "size". */
+static int body_path_at(const char *data, size_t end, char *out, size_t size)
+{
+    struct body_frame frames[PATH_DEPTH_MAX];
+    int depth = 0, in_value = 0;
+    size_t i = 0;
+    while (i < end) {
+        unsigned char c = (unsigned char)data[i];
+        struct body_frame *top = depth ? &frames[depth - 1] : NULL;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            i++;
+            continue;
+        }
+        if (!top && c != '{') /* the root is an object */
+            return AT_NONE;
+        switch (c) {
+        case '{':
+        case '[':
+            if (depth == PATH_DEPTH_MAX || (top && top->state != 'v'))
+                return AT_NONE;
+            if (top)
+                top->state = ',';
+            frames[depth++] = (struct body_frame){(char)c, c == '{' ? 'k' : 'v', 0, 0, 0};
+            i++;
+            break;
+        case '}':
+        case ']':
+            if (!top || top->kind != (c == '}' ? '{' : '['))
+                return AT_NONE;
+            if (--depth == 0)
+                return AT_NONE; /* past the root object */
+            i++;
+            break;
+        case ',':
+            if (!top || top->state != ',')
+                return AT_NONE;
+            top->state = top->kind == '{' ? 'k' : 'v';
+            top->index++;
+            i++;
+            break;
+        case ':':
+            if (!top || top->state != ':')
+                return AT_NONE;
+            top->state = 'v';
+            i++;
+            break;
+        case '"': {
+            if (!top || (top->state != 'k' && top->state != 'v'))
+                return AT_NONE;
+            size_t j = i + 1;
+            while (j < end && data[j] != '"')
+                j += data[j] == '\\' ? 2 : 1;
+            if (j >= end) { /* "end" is inside this string */
+                if (top->state == 'k')
+                    return AT_NONE;
+                in_value = 1;
+                i = end;
+                break;
+            }
+            if (top->state == 'k') {
+                top->key_at = i + 1;
+                top->key_len = j - i - 1;
+                top->state = ':';
+            } else {
+                top->state = ',';
+            }
+            i = j + 1;
+            break;
+        }
+        default: /* a number, true, false, null: read to its end */
+            if (top->state != 'v' || !scalar_byte(c) || c == '+' || c == '.')
+                return AT_NONE;
+            while (i < end && scalar_byte((unsigned char)data[i]))
+                i++;
+            in_value = i >= end;
+            top->state = ',';
+            break;
+        }
+    }
+    if (depth == 0)
+        return AT_NONE;
+    const struct body_frame *top = &frames[depth - 1];
+    int at = top->state == ':' ? AT_KEY : in_value || top->state == ',' ? AT_VALUE : AT_NONE;
+    if (at == AT_NONE)
+        return AT_NONE;
+    size_t used = 0;
+    out[0] = '\0';
+    for (int d = 0; d < depth; d++) {
+        const struct body_frame *f = &frames[d];
+        if (f->kind == '{') {
+            if (path_key(out, size, &used, data + f->key_at, f->key_len) != 0)
+                return AT_NONE;
+        } else {
+            int n = snprintf(out + used, size - used, "[%ld]", f->index);
+            if (n < 0 || (size_t)n >= size - used)
+                return AT_NONE;
+            used += (size_t)n;
+        }
+    }
+    return at;
+}
+
+/* The offset of the first byte of "data" that jansson would not take as
+ * UTF-8 (or a NUL byte), "len" when there is none. */
+static size_t utf8_bad_offset(const char *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < len) {
+        int32_t cp;
+        int n = p[i] ? utf8_sequence(p + i, len - i, &cp) : 0;
+        if (n == 0)
+            return i;
+        i += (size_t)n;
+    }
+    return len;
+}
+
+/* jansson's error text starts with "prefix". */
+static int text_is(const json_error_t *jerr, const char *prefix)
+{
+    return strncmp(jerr->text, prefix, strlen(prefix)) == 0;
+}
+
+/* A JSON syntax error described in words: what is wrong at the place
+ * jansson stopped, in zh-CN ("zh") and for the member it concerns when that
+ * can be named ("field_zh", "field_en"; NULL when not), after
+ * json_error_code() and, among the syntax errors, jansson's text (its
+ * wording as of 2.14; an unknown one reads as a generic syntax error).
+ * "name_at": where the member must be for the field to be named. */
+struct syntax_words {
+    const char *zh, *field_zh, *field_en;
+    int name_at; /* enum body_at; AT_NONE: never named */
+};
+
+static struct syntax_words syntax_words_of(const json_error_t *jerr)
+{
+    switch (json_error_code(jerr)) {
+    case json_error_premature_end_of_input:
+        return (struct syntax_words){"内容不完整,在此处意外结束(可能缺少 }、] 或引号)", NULL, NULL,
+                                     AT_NONE};
+    case json_error_end_of_input_expected:
+        return (struct syntax_words){"JSON 对象结束后还有多余的内容", NULL, NULL, AT_NONE};
+    case json_error_invalid_utf8:
+        return (struct syntax_words){"含有无效的 UTF-8 字节", "不是有效的 UTF-8 编码",
+                                     "is not valid UTF-8", AT_VALUE};
+    case json_error_null_character:
+        return (struct syntax_words){"字符串中不能含有空字符 \\u0000", "不能包含空字符",
+                                     "must not contain NUL characters", AT_VALUE};
+    case json_error_null_byte_in_key:
+        return (struct syntax_words){"键中不能含有空字符 \\u0000", NULL, NULL, AT_NONE};
+    case json_error_duplicate_key:
+        return (struct syntax_words){"同一对象中有重复的键", "重复出现,每个字段只能给出一次",
+                                     "appears twice; give each field once", AT_KEY};
+    case json_error_numeric_overflow:
+        return (struct syntax_words){"数字超出可表示的范围", "数字超出可表示的范围",
+                                     "number out of range", AT_VALUE};
+    case json_error_stack_overflow:
+        return (struct syntax_words){"嵌套层数过多", NULL, NULL, AT_NONE};
+    case json_error_invalid_syntax:
+        break;
+    default:
+        return (struct syntax_words){"不符合 JSON 格式", NULL, NULL, AT_NONE};
+    }
+    if (text_is(jerr, "invalid escape") || text_is(jerr, "invalid Unicode"))
+        return (struct syntax_words){"字符串中的转义序列无效(应为 \\\"、\\\\、\\/、\\b、\\f、\\n、"
+                                     "\\r、\\t 或 \\u 加 4 位十六进制数)",
+                                     "转义序列无效", "invalid escape sequence", AT_VALUE};
+    if (text_is(jerr, "unexpected newline") || text_is(jerr, "control character"))
+        return (struct syntax_words){
+            "字符串中含有未转义的控制字符(如换行,应写作 \\n)", "含有未转义的控制字符(如换行)",
+            "contains an unescaped control character (e.g. a newline)", AT_VALUE};
+    if (text_is(jerr, "string or '}' expected"))
+        return (struct syntax_words){"此处应为带双引号的键或 }", NULL, NULL, AT_NONE};
+    if (text_is(jerr, "':' expected"))
+        return (struct syntax_words){"键后面应为冒号 :", NULL, NULL, AT_NONE};
+    if (text_is(jerr, "'}' expected"))
+        return (struct syntax_words){"此处应为逗号 , 或 }", NULL, NULL, AT_NONE};
+    if (text_is(jerr, "']' expected"))
+        return (struct syntax_words){"此处应为逗号 , 或 ]", NULL, NULL, AT_NONE};
+    if (text_is(jerr, "'[' or '{' expected"))
+        return (struct syntax_words){"请求体应为以 { 开始的 JSON 对象", NULL, NULL, AT_NONE};
+    if (text_is(jerr, "invalid token"))
+        return (struct syntax_words){"无法识别的值(字符串须加双引号,true、false、null 须小写)",
+                                     NULL, NULL, AT_NONE};
+    return (struct syntax_words){"此处的符号不符合 JSON 语法", NULL, NULL, AT_NONE};
+}
+
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err)
 {
+    char path[sizeof err->fields[0].field];
     if (len == 0) {
         ep_error_set(err, EP_EINVAL, "请求体为空,需要 JSON 对象",
                      "empty body, a JSON object is required");
@@ -23,13 +280,20 @@ json_t *json_body_parse(const char *data, size_t len, struct ep_error *err)
     }
     if (!utf8_valid(data, len)) {
         ep_error_set(err, EP_EINVAL, "请求体不是有效的 UTF-8 编码", "body is not valid UTF-8");
+        if (body_path_at(data, utf8_bad_offset(data, len), path, sizeof path) == AT_VALUE)
+            ep_error_field(err, path, "不是有效的 UTF-8 编码", "is not valid UTF-8");
         return NULL;
     }
     json_error_t jerr;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        ep_error_set(err, EP_EINVAL, "JSON 格式错误(第 %d 行第 %d 列):%s",
-                     "malformed JSON (line %d, column %d): %s", jerr.line, jerr.column, jerr.text);
+        struct syntax_words words = syntax_words_of(&jerr);
+        ep_error_set(err, EP_EINVAL, "JSON 格式错误(第 %d 行第 %d 列):%s%.0s",
+                     "malformed JSON (line %d, column %d): %.0s%s", jerr.line, jerr.column,
+                     words.zh, jerr.text);
+        size_t at = jerr.position > 0 && (size_t)jerr.position <= len ? (size_t)jerr.position : 0;
+        if (words.field_zh && at && body_path_at(data, at, path, sizeof path) == words.name_at)
+            ep_error_field(err, path, "%s%.0s", "%.0s%s", words.field_zh, words.field_en);
         return NULL;
     }
     if (!json_is_object(root)) {
@@ -140,7 +404,7 @@ static void check_scalar(const json_t *v, const char *name, int type, const stru
         else if (utf8_length(s, len) > max)
             ep_error_field(err, name, "长度不能超过 %zu 个字符", "must be at most %zu characters",
                            max);
-        else if (f->required && len == 0)
+        else if (f->required == JF_REQUIRED && len == 0)
             ep_error_field(err, name, "不能为空", "must not be empty");
     } else if (type == JF_DATE) {
         if (time_date_parse(json_string_value(v), NULL) != 0)
@@ -213,14 +477,14 @@ int json_object_check(const json_t *obj, const struct json_field *fields, struct
             continue;
         }
         if (json_is_null(v)) {
-            if (f->required)
+            if (f->required == JF_REQUIRED)
                 ep_error_field(err, f->name, "必填", "is required");
             continue;
         }
         check_value(v, f, err);
     }
     for (const struct json_field *f = fields; f->name; f++)
-        if (f->required && !json_object_get(obj, f->name))
+        if (f->required == JF_REQUIRED && !json_object_get(obj, f->name))
             ep_error_field(err, f->name, "必填", "is required");
     return err->nfields > before || err->fields_dropped ? -EP_EINVAL : 0;
 }

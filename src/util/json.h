@@ -41,7 +41,7 @@ enum json_field_type {
 struct json_field {
     const char *name; /* key in the object */
     int type;         /* enum json_field_type */
-    int required;     /* 1 if it must be present and non-null (strings: and non-empty) */
+    int required;     /* JF_REQUIRED, JF_CORE_REQUIRED, or 0 for an optional member */
     int max_len;      /* JF_STRING, and string elements: maximum code points, 0 = 200 */
     double min, max;  /* JF_INT/JF_NUMBER, and such elements: bounds; both 0 = unbounded */
     int elem;         /* JF_ARRAY of scalars: the elements' type; the bounds above apply
@@ -57,6 +57,15 @@ struct json_field {
                                          i-th value (from 0), NULL past the last */
 };
 
+/* json_field.required: the member must be present and non-null (strings:
+ * and non-empty), and json_object_check() says so when it is not. */
+#define JF_REQUIRED 1
+/* The same in the OpenAPI document, but json_object_check() leaves it to the
+ * core, which reports a missing one together with every other problem of
+ * the body -- the references it looks up included -- in one answer
+ * (persons, households). */
+#define JF_CORE_REQUIRED 2
+
 /* The largest id a body may name (ids are positive 64-bit integers; this
  * stays exact in a double). */
 #define JF_ID_MAX 9e15
@@ -70,7 +79,11 @@ struct json_field {
 #define JF_OCCURRED .name = "occurred_at", .type = JF_STRING, .max_len = 32
 
 /* Parses a UTF-8 JSON document of "len" bytes.  Returns a new reference, or
- * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8. */
+ * NULL with err set (EP_EINVAL) for malformed JSON or invalid UTF-8: the
+ * zh-CN message says in words what is wrong and where (line, column), the
+ * English one keeps jansson's text; when the fault lies in one member (a key
+ * given twice, a bad escape, a number out of range, invalid UTF-8 in its
+ * value) that member is named as a field error too ("lines[1].note"). */
 json_t *json_body_parse(const char *data, size_t len, struct ep_error *err);
 
 /* Checks that "obj" is an object whose members all appear in "fields" (a

@@ -4,7 +4,8 @@
 // holds it to the server's answers: every route is there with its permission,
 // and for every request body the server refuses exactly what the document
 // says -- an unknown member, each required member, and the required members
-// of the objects inside a list -- field by field; every query parameter with
+// of the objects inside a list -- field by field, and every member it answers
+// 必填 to in a body without it is required in the document; every query parameter with
 // a type, bounds, values or a pattern is refused with a bad value and taken
 // with each of its values; every route says what it does in Chinese and
 // English and what it answers.  (Every request of the API suite is also
@@ -93,6 +94,10 @@ test('each request body is refused as the document says: unknown and required me
       for (const f of want) assert.ok(got.has(f), `${key}: the document says ${f} is refused, the server named ${[...got]}`);
       const unknown = r.body.error.fields.find((f) => f.field === 'zz_unknown');
       assert.match(unknown.message, /未知字段/, key);
+      // and the other way round: what the server says is missing, the document requires
+      for (const f of r.body.error.fields.filter((x) => x.message === '必填' && schema.properties[x.field])) {
+        assert.ok(schema.required?.includes(f.field), `${key}: the server requires ${f.field}, the document has it optional`);
+      }
       checked.push(key);
     }
   }

@@ -325,7 +325,7 @@ function matrix(valid) {
     ['empty body', '', {}, 400, 'invalid_input', []],
     ['unknown field', { ...valid, nickname: '小张' }, {}, 400, 'invalid_input', ['nickname']],
     ['oversized body', { ...valid, address: bigName, name: bigName }, {}, 413, 'too_large', []],
-    ['invalid UTF-8', Buffer.concat([Buffer.from('{"name": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), {}, 400, 'invalid_input', []],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"name": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), {}, 400, 'invalid_input', ['name']],
     ['wrong Content-Type', JSON.stringify(valid), { contentType: 'text/plain' }, 415, 'unsupported_media_type', []],
     ['invalid client_uuid', { ...valid, client_uuid: 'not-a-uuid' }, {}, 400, 'invalid_input', ['client_uuid']],
   ];

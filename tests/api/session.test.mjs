@@ -66,7 +66,12 @@ test('wrong password and unknown user get the same answer', async () => {
 test('login body is validated field by field and writes nothing', async () => {
   const c = srv.anon();
   const snap = srv.snapshot();
-  assertError(assert, await c.post('/api/v1/session', '{bad json'), 400, 'invalid_input');
+  const syntax = await c.post('/api/v1/session', '{bad json');
+  assertError(assert, syntax, 400, 'invalid_input');
+  assert.equal(syntax.body.error.message, 'JSON 格式错误(第 1 行第 4 列):此处应为带双引号的键或 }');
+  const twice = await c.post('/api/v1/session', '{"username": "a", "password": "b", "username": "c"}');
+  assertError(assert, twice, 400, 'invalid_input', ['username']);
+  assert.equal(twice.body.error.fields[0].message, '重复出现,每个字段只能给出一次');
   assertError(assert, await c.post('/api/v1/session', { username: 5 }), 400, 'invalid_input', ['username', 'password']);
   assertError(assert, await c.post('/api/v1/session', { username: 'a', password: 'b', extra: 1 }), 400, 'invalid_input', ['extra']);
   assertError(assert, await c.post('/api/v1/session', 'username=a', { contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');

@@ -373,6 +373,7 @@ extern const struct json_field orgs_team_fields[];
 extern const struct json_field orgs_team_member_fields[];
 extern const struct json_field orgs_team_type_fields[];
 extern const struct json_field persons_person_fields[];
+extern const struct json_field persons_person_change_fields[];
 extern const struct json_field profile_end_fields[];
 extern const struct json_field profile_profile_fields[];
 extern const struct json_field profile_risk_fields[];

@@ -48,8 +48,13 @@ int handler_households_list(struct http_request *req, struct http_response *res,
 
 const struct json_field households_household_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
-    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"},
-    {.name = "address", .type = JF_STRING, .max_len = 400},
+    /* required, reported by household_validate with the other problems */
+    {.name = "grid_code",
+     .type = JF_STRING,
+     .required = JF_CORE_REQUIRED,
+     .max_len = 40,
+     .ref = "grid"},
+    {.name = "address", .type = JF_STRING, .required = JF_CORE_REQUIRED, .max_len = 400},
     {.name = "head_person_id", .type = JF_INT, .ref = "person"},
     {0},
 };

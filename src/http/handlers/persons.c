@@ -102,16 +102,30 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
 }
 
 /* Body members; the domain checks content (required, lengths, formats), so
- * that every problem is reported at once in the domain's words. */
+ * that every problem is reported at once in the domain's words.  A new
+ * person must have a name and an ID number (person_validate): "must" is
+ * JF_CORE_REQUIRED on POST, so that the OpenAPI document requires them too. */
+/* clang-format off */
+#define PERSON_MEMBERS(must)                                                                       \
+    {.name = "name", .type = JF_STRING, .required = (must), .max_len = PERSON_NAME_CHARS},         \
+    {.name = "sex", .type = JF_STRING, .max_len = 10, .values = person_sexes},                     \
+    {.name = "birth_date", .type = JF_STRING, .max_len = 20},                                      \
+    {.name = "id_number", .type = JF_STRING, .required = (must), .max_len = 40},                   \
+    {.name = "phone", .type = JF_STRING, .max_len = 40},                                           \
+    {.name = "household_id", .type = JF_INT, .ref = "household"},                                  \
+    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"}
+/* clang-format on */
+
+/* POST /persons: a new person. */
 const struct json_field persons_person_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
-    {.name = "name", .type = JF_STRING, .max_len = PERSON_NAME_CHARS},
-    {.name = "sex", .type = JF_STRING, .max_len = 10, .values = person_sexes},
-    {.name = "birth_date", .type = JF_STRING, .max_len = 20},
-    {.name = "id_number", .type = JF_STRING, .max_len = 40},
-    {.name = "phone", .type = JF_STRING, .max_len = 40},
-    {.name = "household_id", .type = JF_INT, .ref = "household"},
-    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"},
+    PERSON_MEMBERS(JF_CORE_REQUIRED),
+    {0},
+};
+
+/* PATCH /persons/{id}: the members to change, none required, no client_uuid. */
+const struct json_field persons_person_change_fields[] = {
+    PERSON_MEMBERS(0),
     {0},
 };
 
@@ -189,7 +203,7 @@ int handler_person_update(struct http_request *req, struct http_response *res, s
     if (!body)
         return -EP_EINVAL;
     struct person_input in = {0};
-    json_object_check(body, persons_person_fields + 1, err); /* no client_uuid on PATCH */
+    json_object_check(body, persons_person_change_fields, err);
     person_input_from(body, &in);
     if (!err->code && json_object_size(body) == 0)
         ep_error_set(err, EP_EINVAL, "没有要修改的字段", "no fields to change");

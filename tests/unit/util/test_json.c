@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,29 @@ static void bodies_are_checked_field_by_field(void **state)
             fail_msg("%s: got %s want %s", cases[i].body, out, cases[i].fields);
 }
 
+/* A JF_CORE_REQUIRED member is the core's to report when missing: the check
+ * passes it by (absent, null or empty), JF_REQUIRED it names. */
+static void core_required_members_are_left_to_the_core(void **state)
+{
+    (void)state;
+    static const struct json_field table[] = {
+        {.name = "a", .type = JF_STRING, .required = JF_REQUIRED},
+        {.name = "b", .type = JF_STRING, .required = JF_CORE_REQUIRED},
+        {0},
+    };
+    static const char *const bodies[] = {"{}", "{\"b\":null}", "{\"b\":\"\"}"};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        struct ep_error err;
+        ep_error_clear(&err);
+        json_t *j = json_body_parse(bodies[i], strlen(bodies[i]), &err);
+        assert_non_null(j);
+        assert_int_equal(json_object_check(j, table, &err), -EP_EINVAL);
+        json_decref(j);
+        assert_int_equal(err.nfields, 1);
+        assert_string_equal(err.fields[0].field, "a");
+    }
+}
+
 /* Messages name the problem in words: no "9e+15" for an id. */
 static void range_messages_read_as_words(void **state)
 {
@@ -123,6 +147,131 @@ static void invalid_utf8_body_is_refused(void **state)
     assert_null(json_body_parse(body, sizeof body - 1, &err));
     assert_int_equal(err.code, EP_EINVAL);
     assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "UTF-8"));
+    /* the member whose value holds the bad bytes is named */
+    assert_string_equal(err.msg[EP_LANG_ZH], "请求体不是有效的 UTF-8 编码");
+    assert_int_equal(err.nfields, 1);
+    assert_string_equal(err.fields[0].field, "name");
+    assert_string_equal(err.fields[0].msg[EP_LANG_ZH], "不是有效的 UTF-8 编码");
+    assert_string_equal(err.fields[0].msg[EP_LANG_EN], "is not valid UTF-8");
+    ep_error_clear(&err);
+    const char nested[] = "{\"a\":1,\"lines\":[{\"x\":2},{\"note\":\"\xc3\xa9\xc3\"}]}";
+    assert_null(json_body_parse(nested, sizeof nested - 1, &err));
+    assert_int_equal(err.nfields, 1);
+    assert_string_equal(err.fields[0].field, "lines[1].note");
+    /* in a key or outside any member: the message alone */
+    static const char *const unnamed[] = {"{\"na\xffme\":1}", "\xff{}", "{\"a\":1}\xff",
+                                          "{\"a\":1, \xff"};
+    for (size_t i = 0; i < sizeof unnamed / sizeof unnamed[0]; i++) {
+        ep_error_clear(&err);
+        assert_null(json_body_parse(unnamed[i], strlen(unnamed[i]), &err));
+        assert_int_equal(err.code, EP_EINVAL);
+        assert_int_equal(err.nfields, 0);
+    }
+}
+
+/* 1 if "s" holds a word of ASCII letters other than JSON's own (JSON,
+ * true, false, null). */
+static int english_word(const char *s)
+{
+    static const char *const own[] = {"JSON", "true", "false", "null"};
+    for (const char *p = s; *p;) {
+        size_t n = 0;
+        while (isalpha((unsigned char)p[n]))
+            n++;
+        int ok = n < 2;
+        for (size_t i = 0; !ok && i < sizeof own / sizeof own[0]; i++)
+            ok = strlen(own[i]) == n && strncmp(p, own[i], n) == 0;
+        if (!ok)
+            return 1;
+        p += n ? n : 1;
+    }
+    return 0;
+}
+
+/* A JSON syntax error reads in the user's language: the zh-CN message says
+ * in words what is wrong where (line and column kept), the English one keeps
+ * jansson's text; where the member at fault can be named it is a field
+ * error.  One row per error class. */
+static void syntax_errors_read_in_both_languages(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        const char *zh;             /* the whole zh-CN message */
+        const char *en;             /* the whole English message */
+        const char *field, *msg_zh; /* the one field error, or NULL for none */
+    } cases[] = {
+        {"{\"name\":\"a\",",
+         "JSON 格式错误(第 1 行第 12 列):内容不完整,在此处意外结束(可能缺少 }、] 或引号)",
+         "malformed JSON (line 1, column 12): string or '}' expected near end of file", NULL, NULL},
+        {"{\"name\":\"a\"",
+         "JSON 格式错误(第 1 行第 11 列):内容不完整,在此处意外结束(可能缺少 }、] 或引号)",
+         "malformed JSON (line 1, column 11): '}' expected near end of file", NULL, NULL},
+        {"{bad", "JSON 格式错误(第 1 行第 4 列):此处应为带双引号的键或 }",
+         "malformed JSON (line 1, column 4): string or '}' expected near 'bad'", NULL, NULL},
+        {"{\"a\":1 \"b\":2}", "JSON 格式错误(第 1 行第 10 列):此处应为逗号 , 或 }",
+         "malformed JSON (line 1, column 10): '}' expected near '\"b\"'", NULL, NULL},
+        {"{\"a\" 1}", "JSON 格式错误(第 1 行第 6 列):键后面应为冒号 :",
+         "malformed JSON (line 1, column 6): ':' expected near '1'", NULL, NULL},
+        {"{\"a\":tru}",
+         "JSON 格式错误(第 1 行第 8 列):无法识别的值(字符串须加双引号,true、false、null 须小写)",
+         "malformed JSON (line 1, column 8): invalid token near 'tru'", NULL, NULL},
+        {"{\"a\":1}x", "JSON 格式错误(第 1 行第 8 列):JSON 对象结束后还有多余的内容",
+         "malformed JSON (line 1, column 8): end of file expected near 'x'", NULL, NULL},
+        /* the member is named: an escape, a control character, a number, NUL, a key twice */
+        {"{\"name\":\"\\x\"}",
+         "JSON 格式错误(第 1 行第 11 列):字符串中的转义序列无效(应为 "
+         "\\\"、\\\\、\\/、\\b、\\f、\\n、\\r、\\t 或 \\u 加 4 位十六进制数)",
+         "malformed JSON (line 1, column 11): invalid escape near '\"\\x'", "name", "转义序列无效"},
+        {"{\"team\":{\"note\":\"\\ud800\"}}", NULL,
+         "malformed JSON (line 1, column 24): invalid Unicode '\\uD800' near '\"\\ud800\"'",
+         "team.note", "转义序列无效"},
+        {"{\"name\":\"a\nb\"}",
+         "JSON 格式错误(第 1 行第 10 列):字符串中含有未转义的控制字符(如换行,应写作 \\n)",
+         "malformed JSON (line 1, column 10): unexpected newline near '\"a'", "name",
+         "含有未转义的控制字符(如换行)"},
+        {"{\"ids\":[1,99999999999999999999]}",
+         "JSON 格式错误(第 1 行第 30 列):数字超出可表示的范围",
+         "malformed JSON (line 1, column 30): too big integer near '99999999999999999999'",
+         "ids[1]", "数字超出可表示的范围"},
+        {"{\"lines\":[{\"note\":\"a\\u0000\"}]}",
+         "JSON 格式错误(第 1 行第 27 列):字符串中不能含有空字符 \\u0000",
+         "malformed JSON (line 1, column 27): \\u0000 is not allowed without JSON_ALLOW_NUL near "
+         "'\"a\\u0000\"'",
+         "lines[0].note", "不能包含空字符"},
+        {"{\"name\":\"a\",\n \"name\":\"b\"}", "JSON 格式错误(第 2 行第 7 列):同一对象中有重复的键",
+         "malformed JSON (line 2, column 7): duplicate object key near '\"name\"'", "name",
+         "重复出现,每个字段只能给出一次"},
+        {"{\"team\":{\"n\\u00e9\":1,\"n\\u00e9\":2}}", NULL, NULL, "team.né",
+         "重复出现,每个字段只能给出一次"},
+        /* not named: inside a key, a key too long, between members */
+        {"{\"na\\xme\":1}", NULL, NULL, NULL, NULL},
+        {"{\"a\":1,\"k0123456789012345678901234567890123456789012345678901\":1,"
+         "\"k0123456789012345678901234567890123456789012345678901\":2}",
+         NULL, "malformed JSON (line 1, column 120): duplicate object key", NULL, NULL},
+        {"{\"a\":{\"x\":1}, \"a\":2}", NULL, NULL, "a", "重复出现,每个字段只能给出一次"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ep_error err;
+        ep_error_clear(&err);
+        json_t *j = json_body_parse(cases[i].body, strlen(cases[i].body), &err);
+        if (j)
+            fail_msg("%s: parsed", cases[i].body);
+        assert_int_equal(err.code, EP_EINVAL);
+        if (cases[i].zh)
+            assert_string_equal(err.msg[EP_LANG_ZH], cases[i].zh);
+        if (cases[i].en)
+            assert_string_equal(err.msg[EP_LANG_EN], cases[i].en);
+        if (english_word(err.msg[EP_LANG_ZH]))
+            fail_msg("%s: English in the zh-CN message: %s", cases[i].body, err.msg[EP_LANG_ZH]);
+        assert_int_equal(err.nfields, cases[i].field ? 1 : 0);
+        if (cases[i].field) {
+            assert_string_equal(err.fields[0].field, cases[i].field);
+            assert_string_equal(err.fields[0].msg[EP_LANG_ZH], cases[i].msg_zh);
+            assert_false(english_word(err.fields[0].msg[EP_LANG_ZH]));
+            assert_non_null(strstr(err.msg[EP_LANG_ZH], "JSON 格式错误(第 "));
+        }
+    }
 }
 
 static void errors_carry_both_languages(void **state)
@@ -572,7 +721,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_are_checked_field_by_field),
         cmocka_unit_test(range_messages_read_as_words),
+        cmocka_unit_test(core_required_members_are_left_to_the_core),
         cmocka_unit_test(invalid_utf8_body_is_refused),
+        cmocka_unit_test(syntax_errors_read_in_both_languages),
         cmocka_unit_test(errors_carry_both_languages),
         cmocka_unit_test(dates_round_trip),
         cmocka_unit_test(arena_and_buf_grow),
