@@ -3,7 +3,7 @@
 // UUID of a write.
 
 import { h } from 'preact';
-import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { has, t } from './i18n.js';
 
@@ -76,6 +76,26 @@ export function useLoad(load, deps, { early = false } = {}) {
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
 
+// A load that a live event may repeat: {data, error, refresh}.  Unlike
+// useLoad (navigation) it keeps showing the old data while a new load runs
+// (no flicker) and keeps it beside an error.  Every load -- a change of
+// "deps" or a "refresh" (a live event, a retry) -- takes a number, and only
+// the answer of the last one begun is taken: an older answer that arrives
+// after it is dropped.
+export function useLiveLoad(load, deps) {
+  const [state, setState] = useState({ data: null, error: null });
+  const [tick, setTick] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const mine = ++seq.current;
+    load().then(
+      (data) => mine === seq.current && setState({ data, error: null }),
+      (error) => mine === seq.current && setState((s) => ({ data: s.data, error })),
+    );
+  }, [...deps, tick]);
+  return { ...state, refresh: () => setTick((n) => n + 1) };
+}
+
 // ---- writes -----------------------------------------------------------------
 
 // A v4 UUID (crypto.randomUUID needs a secure context; getRandomValues does not).
@@ -94,6 +114,25 @@ export function uuid() {
 export function useWriteKey() {
   const [key, setKey] = useState(uuid);
   return [key, () => setKey(uuid())];
+}
+
+// A form's submit state: {busy, error, done, run(fn)}.  run(fn) awaits the
+// async "fn" with busy set; its failure becomes "error" (for an ErrorBox), its
+// success sets "done"; it resolves to whether fn succeeded.
+export function useSubmit() {
+  const [state, setState] = useState({ busy: false, error: null, done: false });
+  const run = async (fn) => {
+    setState({ busy: true, error: null, done: false });
+    try {
+      await fn();
+      setState({ busy: false, error: null, done: true });
+      return true;
+    } catch (error) {
+      setState({ busy: false, error, done: false });
+      return false;
+    }
+  };
+  return { ...state, run };
 }
 
 // A page loaded when it is first shown (a module of its own): the phone's

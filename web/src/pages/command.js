@@ -20,7 +20,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents, useLiveState } from '../live.js';
 import { getLang, num, t } from '../i18n.js';
-import { Breadcrumb, ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLiveLoad, useLoad } from '../ui.js';
 
 // The coverage chart's tooltip of one region (HTML: ECharts inserts it as such,
 // so the region's name is escaped -- red-team finding 3).
@@ -36,23 +36,6 @@ export function coverageTooltip(c) {
 function gridHref(session, grid, query = '') {
   const can = (p) => session.permissions.includes(p);
   return can('field_write') && can('registry_read') ? `/field/${grid}${query}` : `/regions/${grid}`;
-}
-
-
-// A load that a live event may repeat: keeps showing the old data while the
-// new one comes (no flicker), unlike useLoad which is for navigation.
-function useLiveLoad(load, deps) {
-  const [state, setState] = useState({ data: null, error: null });
-  const [tick, setTick] = useState(0);
-  const seq = useRef(0);
-  useEffect(() => {
-    const mine = ++seq.current;
-    load().then(
-      (data) => mine === seq.current && setState({ data, error: null }),
-      (error) => mine === seq.current && setState((s) => ({ data: s.data, error })),
-    );
-  }, [...deps, tick]);
-  return { ...state, refresh: () => setTick((n) => n + 1) };
 }
 
 export function LiveBadge() {

@@ -24,7 +24,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { useEvents, useLiveState } from '../live.js';
 import { getLang, num, t } from '../i18n.js';
-import { Breadcrumb, ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLoad } from '../ui.js';
+import { Breadcrumb, ErrorBox, escapeHtml, html, Link, loadECharts, Loading, navigate, useLiveLoad, useLoad } from '../ui.js';
 import { alertTitle, useRegionNames, whenWords } from './command.js';
 
 const LIVE_TYPES = ['alert.raised', 'alert.acknowledged', 'alert.resolved', 'visit.recorded', 'directive.issued', 'broadcast.published'];
@@ -63,21 +63,6 @@ function Chart({ option, deps, height, label, onClick }) {
   useEffect(draw, [...deps, getLang()]);
   if (failed) return null;
   return html`<div class="dash-chart" ref=${el} style=${height ? { height: `${height}px` } : undefined} role="img" aria-label=${label}></div>`;
-}
-
-// The dashboard, refreshed on demand without flicker (old figures stay until new ones come).
-function useDashboard(code) {
-  const [state, setState] = useState({ data: null, error: null });
-  const seq = useRef(0);
-  const load = () => {
-    const mine = ++seq.current;
-    api.get(`/api/v1/dashboard?region=${code}`).then(
-      (data) => mine === seq.current && setState({ data, error: null }),
-      (error) => mine === seq.current && setState((s) => ({ data: s.data, error })),
-    );
-  };
-  useEffect(load, [code]);
-  return { ...state, refresh: load };
 }
 
 // A median response in words: "1 分钟", "2 小时", "超过 1 天" (the server gives the
@@ -534,7 +519,8 @@ export function DashboardPage({ code, query, session }) {
   // The charts' text is big on a screen of the wall's size (the stylesheet's rule too).
   const big = wall && !matchMedia('(max-width: 1600px), (max-height: 900px)').matches;
   const figure = figureOf(query?.get('figure'));
-  const dash = useDashboard(code);
+  // refreshed on demand without flicker (old figures stay until new ones come)
+  const dash = useLiveLoad(() => api.get(`/api/v1/dashboard?region=${code}`), [code]);
   const [tick, setTick] = useState(0);
   const live = useLiveState();
   const region = useLoad(() => api.get(`/api/v1/regions/${code}`), [code]);

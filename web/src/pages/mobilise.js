@@ -12,7 +12,7 @@ import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { OrgPicker, PersonPicker, RegionPicker } from '../pickers.js';
 import { getLang, num, t } from '../i18n.js';
-import { ErrorBox, html, Link, Loading, navigate, useLoad, uuid } from '../ui.js';
+import { ErrorBox, html, Link, Loading, navigate, useLoad, useSubmit, uuid } from '../ui.js';
 
 const can = (session, p) => session.permissions.includes(p);
 
@@ -36,23 +36,6 @@ async function allPages(path, params) {
     cursor = r.next_cursor;
   } while (cursor);
   return items;
-}
-
-// A form's submit state: {busy, error, run(fn)}.
-function useSubmit() {
-  const [state, setState] = useState({ busy: false, error: null });
-  const run = async (fn) => {
-    setState({ busy: true, error: null });
-    try {
-      await fn();
-      setState({ busy: false, error: null });
-      return true;
-    } catch (e) {
-      setState({ busy: false, error: e });
-      return false;
-    }
-  };
-  return { ...state, run };
 }
 
 // Styles of these pages only (kept here so that style.css stays shared).

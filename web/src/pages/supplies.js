@@ -20,7 +20,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { RegionPicker } from '../pickers.js';
 import { getLang, num, t, UNIT_SYMBOLS } from '../i18n.js';
-import { ErrorBox, html, Link, Loading, useLoad, useWriteKey } from '../ui.js';
+import { ErrorBox, html, Link, Loading, useLoad, useSubmit, useWriteKey } from '../ui.js';
 
 const TABS = ['stock', 'donations', 'ledger', 'requests', 'funds'];
 const CATEGORIES = ['protective', 'disinfection', 'medical', 'vehicle', 'food', 'other'];
@@ -83,18 +83,13 @@ function Qty({ q, item, signed }) {
 // The catalogue's item of an id (its units), from the page's refs.
 const itemOf = (refs, id) => refs.items.find((i) => i.id === id);
 
-// A form's submit wrapper: busy state, error box, "saved" note.
-function useSubmit(action) {
-  const [state, setState] = useState({ busy: false, error: null, done: false });
-  const submit = async (e) => {
+// A form's submit wrapper (useSubmit): busy state, error box, "saved" note.
+// [state, submit(event)]; "action" gets the form.
+function useFormSubmit(action) {
+  const state = useSubmit();
+  const submit = (e) => {
     e.preventDefault();
-    setState({ busy: true, error: null, done: false });
-    try {
-      await action(e.target);
-      setState({ busy: false, error: null, done: true });
-    } catch (error) {
-      setState({ busy: false, error, done: false });
-    }
+    return state.run(() => action(e.target));
   };
   return [state, submit];
 }
@@ -209,7 +204,7 @@ function lineOf(f) {
 function EntryForm({ warehouses, items, code, onDone }) {
   const [kind, setKind] = useState('allocate');
   const [key, nextKey] = useWriteKey();
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const body = { kind, warehouse_id: Number(f.warehouse_id.value), lines: [lineOf(f)], client_uuid: key };
     if (kind === 'transfer') body.to_warehouse_id = Number(f.to_warehouse_id.value);
     if (kind === 'allocate') {
@@ -248,7 +243,7 @@ function EntryForm({ warehouses, items, code, onDone }) {
 }
 
 function ItemForm({ onDone }) {
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const body = { name: f.name.value, category: f.category.value, unit: f.unit.value };
     if (f.pack_unit.value) body.pack_unit = f.pack_unit.value;
     if (f.pack_size.value) body.pack_size = Number(f.pack_size.value);
@@ -270,7 +265,7 @@ function ItemForm({ onDone }) {
 }
 
 function WarehouseForm({ onDone }) {
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     await api.post('/api/v1/warehouses', { name: f.name.value, region_code: f.region_code.value });
     f.reset();
     onDone();
@@ -327,7 +322,7 @@ function Went({ line, item }) {
 }
 
 function DonorForm({ onDone }) {
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const body = { name: f.name.value, kind: f.kind.value };
     if (f.contact_name.value) body.contact_name = f.contact_name.value;
     if (f.contact_phone.value) body.contact_phone = f.contact_phone.value;
@@ -347,7 +342,7 @@ function DonorForm({ onDone }) {
 
 function DonationForm({ refs, onDone }) {
   const [key, nextKey] = useWriteKey();
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const body = { donor_id: Number(f.donor_id.value), receipt_no: f.receipt_no.value, receiving_unit: f.receiving_unit.value, client_uuid: key };
     if (f.donated_on.value) body.donated_on = f.donated_on.value;
     if (f.quantity.value || f.packs.value) {
@@ -518,7 +513,7 @@ function LedgerTab({ code, canWrite, refs }) {
 // ---- requests ------------------------------------------------------------------------------
 
 function FulfilForm({ request, warehouses, onDone }) {
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const lines = request.lines
       .map((l) => ({ item_id: l.item_id, quantity: int(f[`q${l.item_id}`].value) }))
       .filter((l) => l.quantity);
@@ -536,7 +531,7 @@ function FulfilForm({ request, warehouses, onDone }) {
 }
 
 function RequestForm({ code, items, onDone }) {
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const body = { requester_kind: f.requester_kind.value, region_code: f.region_code.value, requester_name: f.requester_name.value, lines: [lineOf(f)] };
     if (f.needed_by.value) body.needed_by = f.needed_by.value;
     await api.post('/api/v1/supply-requests', body);
@@ -651,7 +646,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
     setTick((n) => n + 1);
     reloadRefs();
   };
-  const [state, submit] = useSubmit(async (f) => {
+  const [state, submit] = useFormSubmit(async (f) => {
     const fen = yuanToFen(f.amount.value);
     if (fen === null) throw new Error(t('sup.bad_amount'));
     const body = {
@@ -663,7 +658,7 @@ function FundsTab({ code, session, refs, reloadRefs }) {
     f.reset();
     changed();
   });
-  const [accState, addAccount] = useSubmit(async (f) => {
+  const [accState, addAccount] = useFormSubmit(async (f) => {
     await api.post('/api/v1/fund-accounts', { name: f.name.value, kind: f.kind.value, region_code: f.region_code.value });
     f.reset();
     reloadRefs();
