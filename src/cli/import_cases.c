@@ -184,7 +184,8 @@ static int case_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     int ended = status && (!strcmp(status, "discharged") || !strcmp(status, "deceased") ||
                            !strcmp(status, "excluded"));
     if (ended && !v[C_OUTCOME])
-        ep_error_field(e, "outcome_date", "状态为%s时必填", "is required when the status is %s",
+        ep_error_field(e, "outcome_date", "状态为%s%.0s时必填",
+                       "is required when the status is %.0s%s", case_status_zh(status),
                        v[C_STATUS]);
     if (e->code)
         return 1;

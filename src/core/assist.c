@@ -38,6 +38,18 @@
 /* Sent from inside scope: from_region in [?, ?). */
 #define OUTBOX " (a.from_region >= ? AND a.from_region < ?)"
 
+const char *assist_status_zh(const char *status)
+{
+    static const char *const names[][2] = {{"pending", "待签收"},
+                                           {"acknowledged", "已签收"},
+                                           {"observing", "已落实观察"},
+                                           {"not_found", "查无此人"}};
+    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(status, names[i][0]) == 0)
+            return names[i][1];
+    return status ? status : "";
+}
+
 static json_t *text_or_null(struct store_stmt *st, int col)
 {
     return store_column_is_null(st, col) ? json_null() : json_string(store_column_text(st, col));
@@ -353,9 +365,9 @@ static int still_open(struct write *w, int64_t id, const json_t *before, const c
 {
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, "pending") != 0 && strcmp(status, "acknowledged") != 0)
-        return write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "协查函 %lld 已办结(%s)",
-                                          "assist request %lld is already closed (%s)",
-                                          (long long)id, status));
+        return write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "协查函 %lld 已办结(%s%.0s)",
+                                          "assist request %lld is already closed (%.0s%s)",
+                                          (long long)id, assist_status_zh(status), status));
     return strcmp(status, "pending") == 0 ? set_acknowledged(w, id, now) : 0;
 }
 
@@ -371,9 +383,9 @@ int assist_request_acknowledge(struct store *s, const struct actor *who, int64_t
         goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, "pending") != 0) {
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "协查函 %lld 已签收(%s)",
-                                    "assist request %lld was already acknowledged (%s)",
-                                    (long long)id, status));
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "协查函 %lld 已签收(当前状态:%s%.0s)",
+                                    "assist request %lld was already acknowledged (%.0s%s)",
+                                    (long long)id, assist_status_zh(status), status));
         goto out;
     }
     if (set_acknowledged(&w, id, w.now) == 0)

@@ -72,6 +72,10 @@ int assist_request_list(struct store *s, const struct auth_user *user, int box, 
                         int64_t before_id, int limit, json_t *items, json_t **summary,
                         struct ep_error *err);
 
+/* The Chinese label of a request's status for Chinese text (the pages' words):
+ * 待签收, 已签收, 已落实观察, 查无此人; an unknown status as given. */
+const char *assist_status_zh(const char *status);
+
 /* The receiver acknowledges a pending request (-EP_ECONFLICT otherwise);
  * ack_seconds = now - requested.  The sender's outbox hears of it live
  * (event "assist.acknowledged" at the sender's region).  *out: inbox view. */

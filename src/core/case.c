@@ -568,8 +568,9 @@ static void create_refs(struct write *w, const struct case_input *in, int64_t *p
         if (step(w, observation_get(w->s, "", in->observation_id, &o, w->err)) != 0)
             return;
         if (strcmp(o.status, "active") != 0)
-            ep_error_field(w->err, "observation_id", "观察记录已结束(%s)",
-                           "the observation is no longer active (%s)", o.status);
+            ep_error_field(w->err, "observation_id", "观察记录已结束(%s%.0s)",
+                           "the observation is no longer active (%.0s%s)",
+                           observation_status_zh(o.status), o.status);
         else if (*person_id > 0 && *person_id != o.person_id)
             ep_error_field(w->err, "person_id", "与观察记录的人员不符",
                            "does not match the observation's person");

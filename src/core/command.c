@@ -1025,6 +1025,16 @@ const char *command_finding_category_zh(const char *category)
     return "";
 }
 
+const char *command_finding_status_zh(const char *status)
+{
+    static const char *const names[][2] = {
+        {"open", "待整改"}, {"rectified", "已整改待核查"}, {"verified", "已核查销号"}};
+    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(status, names[i][0]) == 0)
+            return names[i][1];
+    return status ? status : "";
+}
+
 int command_inspection_check(const struct inspection_input *in, struct ep_error *err)
 {
     check_region_form("region_code", in->region_code, 1, err);
@@ -1277,8 +1287,10 @@ static int finding_move(struct store *s, const struct actor *who, int64_t id, co
         goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, from) != 0) {
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "该问题当前状态为 %s,不能改为 %s",
-                                    "the finding is %s and cannot become %s", status, to));
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "该问题当前状态为%s%.0s,不能改为%s%.0s",
+                                    "the finding is %.0s%s and cannot become %.0s%s",
+                                    command_finding_status_zh(status), status,
+                                    command_finding_status_zh(to), to));
         goto out;
     }
     struct store_stmt *st =

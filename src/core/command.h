@@ -170,6 +170,10 @@ const char *command_finding_category_at(int i);
 int command_finding_category_valid(const char *category);
 const char *command_finding_category_zh(const char *category);
 
+/* The Chinese label of a finding's status for Chinese text (the printed
+ * report, messages): 待整改, 已整改待核查, 已核查销号; an unknown status as given. */
+const char *command_finding_status_zh(const char *status);
+
 struct finding_input {
     const char *category;         /* see command_finding_category_valid */
     const char *description;      /* 1..COMMAND_TEXT_CHARS */

@@ -32,6 +32,18 @@
 const char *const observation_kinds[] = {"home", "centralized", "medical", NULL};
 const char *const observation_reasons[] = {"travel", "contact", "fever", "other", NULL};
 
+const char *observation_status_zh(const char *status)
+{
+    static const char *const names[][2] = {{"active", "观察中"},
+                                           {"released", "已解除"},
+                                           {"converted", "已转为病例"},
+                                           {"transferred", "已转出"}};
+    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(status, names[i][0]) == 0)
+            return names[i][1];
+    return status ? status : "";
+}
+
 /* The symptom vocabulary with the words people read. */
 static const struct {
     const char *name, *zh, *en;
@@ -692,9 +704,9 @@ static int load_active(struct write *w, int64_t id, struct observation *o)
     if (!write_ok(w) || step(w, observation_get(w->s, "", id, o, w->err)) != 0)
         return w->rc;
     if (strcmp(o->status, "active") != 0)
-        write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "观察记录 %lld 已结束(%s)",
-                                   "observation %lld has already ended (%s)", (long long)id,
-                                   o->status));
+        write_fail(w, ep_error_set(w->err, EP_ECONFLICT, "观察记录 %lld 已结束(%s%.0s)",
+                                   "observation %lld has already ended (%.0s%s)", (long long)id,
+                                   observation_status_zh(o->status), o->status));
     return w->rc;
 }
 

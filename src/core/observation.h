@@ -212,6 +212,9 @@ struct health_report {
 /* The kinds and reasons an observation takes, NULL-terminated (the body's enums). */
 extern const char *const observation_kinds[];
 extern const char *const observation_reasons[];
+/* The Chinese label of an observation status for Chinese text (messages,
+ * printouts): 观察中, 已解除, 已转为病例, 已转出; an unknown status as given. */
+const char *observation_status_zh(const char *status);
 /* The i-th symptom name of the vocabulary (from 0), NULL past the last. */
 const char *observation_symptom_at(int i);
 

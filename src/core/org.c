@@ -617,6 +617,16 @@ int org_member_roster_list(struct store *s, const char *region, org_member_fn fn
     "a.id, a.org_id, o.name, a.region_code, a.group_name, a.pledge, a.wish, a.status,"             \
     " a.decided_by, a.decided_at, a.decision_note, a.team_id, a.created_by, a.created_at"
 
+const char *org_application_status_zh(const char *status)
+{
+    static const char *const names[][2] = {
+        {"pending", "待审批"}, {"approved", "已批准"}, {"declined", "未批准"}};
+    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(status, names[i][0]) == 0)
+            return names[i][1];
+    return status ? status : "";
+}
+
 static json_t *app_row(struct store *s, struct store_stmt *st, struct ep_error *err)
 {
     json_t *o = json_object();
@@ -833,9 +843,9 @@ int org_application_decide(struct store *s, const struct actor *who, int64_t id,
         goto out;
     const char *status = json_string_value(json_object_get(before, "status"));
     if (strcmp(status, "pending") != 0) {
-        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "请命书 %lld 已处理(%s)",
-                                    "application %lld was already decided (%s)", (long long)id,
-                                    status));
+        write_fail(&w, ep_error_set(err, EP_ECONFLICT, "请命书 %lld 已处理(%s%.0s)",
+                                    "application %lld was already decided (%.0s%s)", (long long)id,
+                                    org_application_status_zh(status), status));
         goto out;
     }
     const char *region = json_string_value(json_object_get(before, "region_code"));

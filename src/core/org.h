@@ -145,6 +145,9 @@ struct org_application_input {
 int org_application_create(struct store *s, const struct actor *who,
                            const struct org_application_input *in, json_t **out,
                            struct ep_error *err);
+/* The Chinese label of an application's status for Chinese text (the pages'
+ * words): 待审批, 已批准, 未批准; an unknown status as given. */
+const char *org_application_status_zh(const char *status);
 /* Approves ("approve") or declines ("decline") a pending application
  * (-EP_ECONFLICT otherwise).  With "team" (approve only), a team is created
  * in the same transaction from the application's organisation with the

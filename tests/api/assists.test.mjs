@@ -114,7 +114,11 @@ test('a request reaches the contact\'s jurisdiction live; the sender sees only w
     assert.equal(ack.status, 200, ack.text);
     assert.equal(ack.body.status, 'acknowledged');
     assert.ok(ack.body.ack_seconds >= 0 && ack.body.ack_seconds < 60);
-    assertError(assert, await receiverHealth.post(`/api/v1/assist-requests/${ids.request}/acknowledge`), 409, 'conflict');
+    const twice = await receiverHealth.post(`/api/v1/assist-requests/${ids.request}/acknowledge`);
+    assertError(assert, twice, 409, 'conflict');
+    assert.equal(twice.body.error.message, `协查函 ${ids.request} 已签收(当前状态:已签收)`);
+    const twiceEn = await receiverHealth.withLang('en').post(`/api/v1/assist-requests/${ids.request}/acknowledge`);
+    assert.equal(twiceEn.body.error.message, `assist request ${ids.request} was already acknowledged (acknowledged)`);
     const told = await outbox.waitFor((e) => e.event === 'assist.updated' && e.data.id === ids.request, 1000);
     assert.ok(told, 'the sender hears of the acknowledgement live');
     assert.equal(told.data.status, 'acknowledged');
@@ -137,7 +141,11 @@ test('a request reaches the contact\'s jurisdiction live; the sender sees only w
   assert.equal(seen.body.status, 'observing');
   assert.equal(seen.body.reply, '已落实居家医学观察');
   assert.ok(!('observation_id' in seen.body));
-  assertError(assert, await receiverHealth.post(`/api/v1/assist-requests/${ids.request}/not-found`, { reply: 'x' }), 409, 'conflict');
+  const closed = await receiverHealth.post(`/api/v1/assist-requests/${ids.request}/not-found`, { reply: 'x' });
+  assertError(assert, closed, 409, 'conflict');
+  assert.equal(closed.body.error.message, `协查函 ${ids.request} 已办结(已落实观察)`);
+  const closedEn = await receiverHealth.withLang('en').post(`/api/v1/assist-requests/${ids.request}/not-found`, { reply: 'x' });
+  assert.equal(closedEn.body.error.message, `assist request ${ids.request} is already closed (observing)`);
   const summary = (await senderHealth.get('/api/v1/assist-requests?box=outbox')).body.summary;
   assert.equal(summary.observing, 1);
   assert.ok(summary.median_ack_seconds >= 0);

@@ -315,6 +315,13 @@ test('contacts: registry person and on-the-spot person, observation opened, chai
   assert.equal(sick.body.observation_id, k1.body.observation.id);
   r = await health.get(`/api/v1/observations/${k1.body.observation.id}`);
   assert.equal(r.body.status, 'converted');
+  // An ended observation cannot become a case again: its status in words.
+  r = await health.post('/api/v1/cases', { observation_id: k1.body.observation.id, status: 'confirmed' });
+  assertError(assert, r, 400, 'invalid_input', ['observation_id']);
+  const said = (x) => x.body.error.fields.find((f) => f.field === 'observation_id').message;
+  assert.equal(said(r), '观察记录已结束(已转为病例)');
+  r = await health.withLang('en').post('/api/v1/cases', { observation_id: k1.body.observation.id, status: 'confirmed' });
+  assert.equal(said(r), 'the observation is no longer active (converted)');
 
   r = await health.get(`/api/v1/cases/${sick.body.id}/chain`);
   assert.equal(r.status, 200, r.text);

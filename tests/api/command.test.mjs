@@ -332,6 +332,9 @@ test('inspections: findings, rectify with evidence, verify, overdue, counts, rep
   const snap = srv.snapshot();
   r = await inspector.post(`/api/v1/findings/${fine.id}/verify`, {});
   assertError(assert, r, 409, 'conflict');
+  assert.equal(r.body.error.message, '该问题当前状态为待整改,不能改为已核查销号');
+  r = await inspector.withLang('en').post(`/api/v1/findings/${fine.id}/verify`, {});
+  assert.equal(r.body.error.message, 'the finding is open and cannot become verified');
   r = await countyCommander.post(`/api/v1/findings/${fine.id}/rectify`, {});
   assertError(assert, r, 400, 'invalid_input', ['evidence_note']);
   r = await otherCommander.post(`/api/v1/findings/${fine.id}/rectify`, { evidence_note: '已整改' });
@@ -356,6 +359,7 @@ test('inspections: findings, rectify with evidence, verify, overdue, counts, rep
   r = await viewer.get(`/api/v1/inspections/${ins.id}/report`);
   assert.equal(r.status, 200);
   assert.ok(r.text.includes('督查情况通报') && r.text.includes('卡口夜间无人值守') && r.text.includes('已逾期'));
+  assert.ok(r.text.includes('<td>待整改</td>') && r.text.includes('<td>已核查销号</td>'), r.text);
   r = await viewer.get('/api/v1/inspections');
   assert.deepEqual(r.body.items.map((i) => [i.id, i.findings_count, i.findings_open]), [[ins.id, 2, 1]]);
   r = await otherCommander.get(`/api/v1/inspections/${ins.id}`);

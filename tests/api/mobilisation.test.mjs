@@ -262,7 +262,10 @@ test('applications to serve: declined, or approved into a team in one step', asy
   r = await countyOrganiser.post(`/api/v1/applications/${single}/decision`, { decision: 'decline', note: '年龄偏大,留守社区' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.status, 'declined');
-  await refused(() => countyOrganiser.post(`/api/v1/applications/${single}/decision`, { decision: 'approve' }), 409, 'conflict');
+  r = await refused(() => countyOrganiser.post(`/api/v1/applications/${single}/decision`, { decision: 'approve' }), 409, 'conflict');
+  assert.equal(r.body.error.message, `请命书 ${single} 已处理(未批准)`);
+  r = await refused(() => countyOrganiser.withLang('en').post(`/api/v1/applications/${single}/decision`, { decision: 'approve' }), 409, 'conflict');
+  assert.equal(r.body.error.message, `application ${single} was already decided (declined)`);
   await refused(() => countyOrganiser.post(`/api/v1/applications/${app}/decision`, { decision: 'maybe' }), 400, 'invalid_input', ['decision']);
   await refused(() => countyOrganiser.post(`/api/v1/applications/${app}/decision`, { decision: 'approve', team: { name: '先锋队', type: 'rocket', place_ids: [99999] } }), 400, 'invalid_input', ['team.type', 'team.place_ids[0]']);
   await refused(() => countyOrganiser.post(`/api/v1/applications/${app}/decision`, { decision: 'decline', team: { name: '先锋队', type: 'vanguard' } }), 400, 'invalid_input', ['team']);

@@ -423,6 +423,11 @@ test('POST /observations/{id}/release: rules, health override, scope', async () 
   assert.equal(r.body.release_note, '期满');
   r = await workerA.post(`/api/v1/observations/${old.id}/release`, {});
   assertError(assert, r, 409, 'conflict');
+  // The status in words: Chinese in Chinese (no English code), the code in English.
+  assert.equal(r.body.error.message, `观察记录 ${old.id} 已结束(已解除)`);
+  r = await workerA.withLang('en').post(`/api/v1/observations/${old.id}/release`, {});
+  assertError(assert, r, 409, 'conflict');
+  assert.equal(r.body.error.message, `observation ${old.id} has already ended (released)`);
   r = await health.post(`/api/v1/observations/${young.id}/release`, { override_reason: '专家会商,核酸阴性' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.override_by, 'health_4311');

@@ -285,6 +285,15 @@ test('epigrid import cases: a line list enters each case on the days it happened
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /第 4 行: status: 应为/);
   assert.equal(srv.snapshot(), snap, 'nothing imported');
+  // A status by its code still reads in Chinese in a Chinese message.
+  writeFileSync(file, [header, rows[0].replace('治愈出院', 'discharged').replace(/,2020-02-15$/, ',')].join('\n') + '\n');
+  r = srv.cli(['import', 'cases', file], { env: { EPIGRID_LANG: 'zh-CN' } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /第 2 行: outcome_date: 状态为治愈出院时必填/);
+  assert.doesNotMatch(r.stderr, /discharged/);
+  r = srv.cli(['import', 'cases', file], { env: { EPIGRID_LANG: 'en' } });
+  assert.match(r.stderr, /line 2: outcome_date: is required when the status is discharged/);
+  assert.equal(srv.snapshot(), snap, 'nothing imported');
   writeFileSync(file, [header, ...rows.slice(0, 2), rows[2].replace('病危', '疑似病例')].join('\n') + '\n');
   r = srv.cli(['import', 'cases', file]);
   assert.equal(r.status, 0, r.stderr);

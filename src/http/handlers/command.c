@@ -492,13 +492,6 @@ int handler_inspection_get(struct http_request *req, struct http_response *res,
     return handler_get_by_id(req, res, "督查记录", "inspection", command_inspection_get, err);
 }
 
-static const char *status_zh(const char *status)
-{
-    return strcmp(status, "open") == 0        ? "待整改"
-           : strcmp(status, "rectified") == 0 ? "已整改待核查"
-                                              : "已核查销号";
-}
-
 int handler_inspection_report(struct http_request *req, struct http_response *res,
                               struct ep_error *err)
 {
@@ -543,7 +536,7 @@ int handler_inspection_report(struct http_request *req, struct http_response *re
         html_text(&b, jstr(f, "deadline"));
         buf_puts(&b, json_is_true(json_object_get(f, "overdue")) ? "(已逾期)" : "");
         buf_puts(&b, "</td><td>");
-        html_text(&b, status_zh(jstr(f, "status")));
+        html_text(&b, command_finding_status_zh(jstr(f, "status")));
         buf_puts(&b, "</td><td>");
         html_text(&b, jstr(f, "evidence_note"));
         buf_puts(&b, "</td></tr>");

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/alert.h"
+#include "core/assist.h"
 #include "core/audit.h"
 #include "core/bulletin.h"
 #include "core/case.h"
@@ -1050,6 +1051,17 @@ static void a_case_transferred_out_resolves_its_alert(void **state)
     counters_equal_rebuild(fx, codes, 3);
 }
 
+/* Chinese text names a cross-jurisdiction request's status in Chinese; an unknown code stays. */
+static void assist_status_labels(void **state)
+{
+    (void)state;
+    assert_string_equal(assist_status_zh("pending"), "待签收");
+    assert_string_equal(assist_status_zh("acknowledged"), "已签收");
+    assert_string_equal(assist_status_zh("observing"), "已落实观察");
+    assert_string_equal(assist_status_zh("not_found"), "查无此人");
+    assert_string_equal(assist_status_zh("lost"), "lost");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1066,6 +1078,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             demo_outbreak_bulletin_equals_the_oracle_every_day_every_county, setup_demo, teardown),
+        cmocka_unit_test(assist_status_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

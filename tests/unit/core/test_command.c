@@ -568,6 +568,16 @@ static void test_broadcast_audio_cached(void **state)
     buf_cleanup(&speak);
 }
 
+/* Chinese text names a finding's status in Chinese; an unknown code stays as it is. */
+static void test_finding_status_labels(void **state)
+{
+    (void)state;
+    assert_string_equal(command_finding_status_zh("open"), "待整改");
+    assert_string_equal(command_finding_status_zh("rectified"), "已整改待核查");
+    assert_string_equal(command_finding_status_zh("verified"), "已核查销号");
+    assert_string_equal(command_finding_status_zh("closed"), "closed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +586,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inspection_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters_equal_rebuild, setup, teardown),
         cmocka_unit_test(test_speech_wav_grows_with_text),
+        cmocka_unit_test(test_finding_status_labels),
         cmocka_unit_test_setup_teardown(test_broadcast_audio_cached, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -723,6 +723,16 @@ static void counters_equal_the_oracle_after_a_random_sequence(void **state)
     assert_int_equal(count(fx, CITY, "teams_total"), rows(fx, "SELECT COUNT(*) FROM teams"));
 }
 
+/* Chinese text names an application's status in Chinese; an unknown code stays. */
+static void application_status_labels(void **state)
+{
+    (void)state;
+    assert_string_equal(org_application_status_zh("pending"), "待审批");
+    assert_string_equal(org_application_status_zh("approved"), "已批准");
+    assert_string_equal(org_application_status_zh("declined"), "未批准");
+    assert_string_equal(org_application_status_zh("withdrawn"), "withdrawn");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -735,6 +745,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(checkpoint_entry_consequences, setup, teardown),
         cmocka_unit_test_setup_teardown(counters_equal_the_oracle_after_a_random_sequence, setup,
                                         teardown),
+        cmocka_unit_test(application_status_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1150,6 +1150,18 @@ static void counters_equal_the_oracle_after_a_random_day_loop(void **state)
     assert_counters_match_oracle(fx);
 }
 
+/* Chinese text names a status in Chinese; a code without a label stays as it is. */
+static void status_labels_are_chinese_and_unknown_codes_stay(void **state)
+{
+    (void)state;
+    assert_string_equal(observation_status_zh("active"), "观察中");
+    assert_string_equal(observation_status_zh("released"), "已解除");
+    assert_string_equal(observation_status_zh("converted"), "已转为病例");
+    assert_string_equal(observation_status_zh("transferred"), "已转出");
+    assert_string_equal(observation_status_zh("paused"), "paused");
+    assert_string_equal(observation_status_zh(NULL), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1171,6 +1183,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(counters_equal_the_oracle_after_a_random_day_loop, setup,
                                         teardown),
+        cmocka_unit_test(status_labels_are_chinese_and_unknown_codes_stay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
