@@ -9,7 +9,11 @@
  *    rolled back, so the check writes nothing.  Rows absent on one side count
  *    as 0.  Each difference is printed as "code metric live=N oracle=M".
  *
- * 3. The audit chain (audit.h): every row's hash is recomputed from the
+ * 3. The copies: a value stored twice on purpose (no foreign key keeps it;
+ *    see sql/migrations/0033_*) must equal its source.  Each disagreeing row
+ *    is named ("copy FAILED: health_reports 42 person_id=7, source 9").
+ *
+ * 4. The audit chain (audit.h): every row's hash is recomputed from the
  *    previous one; the first row edited, missing or added is named
  *    ("audit chain FAILED: row 42 edited") and the head is printed, to be
  *    kept elsewhere and given back later as --anchor ID:HASH.
@@ -144,6 +148,43 @@ static long compare_rows(const struct counter_rows *live, const struct counter_r
     return diffs;
 }
 
+/* The copies of 3: each query yields (id, the copy, its source) for every
+ * row that disagrees, in id order. */
+static const struct {
+    const char *table, *column, *sql;
+} COPIES[] = {
+    {"health_reports", "person_id",
+     "SELECT r.id, r.person_id, o.person_id FROM health_reports r"
+     " JOIN observations o ON o.id = r.observation_id"
+     " WHERE r.person_id <> o.person_id ORDER BY r.id"},
+};
+
+/* The copies' part of the check; returns the number of rows that disagree
+ * (at most DIFFS_SHOWN of them printed), or -1 with "err" set. */
+static long check_copies(struct store *s, struct ep_error *err)
+{
+    long wrong = 0;
+    for (size_t i = 0; i < sizeof COPIES / sizeof COPIES[0]; i++) {
+        struct store_stmt *st = store_prepare(s, COPIES[i].sql, err);
+        if (!st)
+            return -1;
+        int rc;
+        while ((rc = store_step(st, err)) == STORE_ROW)
+            if (wrong++ < DIFFS_SHOWN)
+                printf("copy FAILED: %s %lld %s=%lld, source %lld\n"
+                       "副本不一致:%s 第 %lld 行 %s=%lld,应为 %lld\n",
+                       COPIES[i].table, (long long)store_column_int64(st, 0), COPIES[i].column,
+                       (long long)store_column_int64(st, 1), (long long)store_column_int64(st, 2),
+                       COPIES[i].table, (long long)store_column_int64(st, 0), COPIES[i].column,
+                       (long long)store_column_int64(st, 1), (long long)store_column_int64(st, 2));
+        store_stmt_reset(st);
+        if (rc < 0)
+            return -1;
+    }
+    printf("copies %zu checked, %ld rows different\n", sizeof COPIES / sizeof COPIES[0], wrong);
+    return wrong;
+}
+
 static const char *break_zh(int kind)
 {
     return kind == AUDIT_EDITED ? "被改动" : kind == AUDIT_MISSING ? "缺失" : "不在链上(被插入)";
@@ -190,12 +231,14 @@ static int parse_anchor(const char *text, int64_t *id, char hash[AUDIT_HASH_HEX]
 static const char *CHECK_HELP =
     "用法 usage: epigrid check [--db PATH] [--anchor ID:HASH]\n"
     "  完整性检查(PRAGMA integrity_check),用各模块的重建算法核对全部汇总计数,\n"
+    "  核对有意冗余存放的副本(如健康报告的人员应为其观察记录的人员),\n"
     "  并重算审计日志的哈希链,指出第一条被改动、缺失或插入的记录;\n"
     "  不写入任何数据。有问题时逐条列出并以状态 1 退出。\n"
     "  --anchor:先前打印的 audit head(另行保存),该行的哈希必须未变。\n"
     "  Runs the integrity check, compares every roll-up counter with its\n"
     "  module's rebuild from the facts (in a transaction rolled back: nothing is\n"
-    "  written) and recomputes the audit log's hash chain, naming the first row\n"
+    "  written), checks the copies stored on purpose (a health report's person is\n"
+    "  its observation's) and recomputes the audit log's hash chain, naming the first row\n"
     "  edited, missing or added.  --anchor: an `audit head` printed earlier and\n"
     "  kept elsewhere; that row must still have that hash.  Exit status 1 on any\n"
     "  problem.";
@@ -246,10 +289,13 @@ int cli_check(int argc, char **argv)
     long diffs = compare_rows(&live, &oracle);
     printf("counters %zu checked, %ld different\n", live.len > oracle.len ? live.len : oracle.len,
            diffs);
+    long copies = check_copies(s, &err);
+    if (copies < 0)
+        goto fail;
     int chain = check_audit_chain(s, anchor_id, anchor_hash, &err);
     if (chain < 0)
         goto fail;
-    ret = integrity == 0 && diffs == 0 && chain == 1 ? CLI_OK : CLI_FAIL;
+    ret = integrity == 0 && diffs == 0 && copies == 0 && chain == 1 ? CLI_OK : CLI_FAIL;
     goto done;
 fail:
     cli_print_error(&err);

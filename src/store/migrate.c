@@ -4,8 +4,15 @@
  * Files are named NNNN_name.sql; the number is the version.  Each missing
  * version is applied in its own transaction together with its row in
  * schema_migrations, so a failure leaves the database at the previous version.
+ *
+ * Most files are written once, in SQLite's SQL, and the PostgreSQL store
+ * rewrites them (pg_dialect.c).  A change the two engines make differently
+ * (SQLite cannot drop a constraint; it builds the table again) is a pair of
+ * files with one number, NNNN_name.sqlite.sql and NNNN_name.pg.sql: each
+ * engine applies its own and skips the other's.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/store.h"
 #include "util/embedded.h"
@@ -30,6 +37,20 @@ int store_schema_version(struct store *s, struct ep_error *err)
     return version;
 }
 
+int store_migration_applies(const char *name, const char *engine)
+{
+    static const struct {
+        const char *suffix, *engine;
+    } only[] = {{".sqlite.sql", "sqlite"}, {".pg.sql", "postgresql"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
+        size_t k = strlen(only[i].suffix);
+        if (n > k && strcmp(name + n - k, only[i].suffix) == 0)
+            return strcmp(engine, only[i].engine) == 0;
+    }
+    return 1;
+}
+
 int store_migrate(struct store *s, int *applied, struct ep_error *err)
 {
     int count = 0;
@@ -38,7 +59,8 @@ int store_migrate(struct store *s, int *applied, struct ep_error *err)
         return current;
     for (const struct embedded_file *f = embedded_migrations; f->name; f++) {
         int version = atoi(f->name);
-        if (version <= 0 || version <= current)
+        if (version <= 0 || version <= current ||
+            !store_migration_applies(f->name, store_engine(s)))
             continue;
         if (store_begin(s, err) != 0)
             return -EP_EUNAVAILABLE;

@@ -343,6 +343,10 @@ int store_epoch_follow(struct store *s, struct ep_error *err);
  * its own transaction, recording them in schema_migrations.  Stores the number
  * applied in *applied (may be NULL).  Safe to run any number of times. */
 int store_migrate(struct store *s, int *applied, struct ep_error *err);
+/* 1 when the migration file "name" is one that "engine" (store_engine())
+ * applies: every NNNN_name.sql, and NNNN_name.sqlite.sql or NNNN_name.pg.sql
+ * only on its own engine (migrate.c). */
+int store_migration_applies(const char *name, const char *engine);
 /* Highest applied migration version, 0 for an empty database. */
 int store_schema_version(struct store *s, struct ep_error *err);
 

@@ -65,6 +65,28 @@ test('audit chain: an untouched database passes `epigrid check`, every row verif
   assert.match(r.out, /audit head \d+:[0-9a-f]{64}/);
 });
 
+// A copy kept without a foreign key (sql/migrations/0033_*): a health
+// report's person is its observation's, and `epigrid check` says so.
+test('copies: a report whose person is not its observation\'s is named by `epigrid check`; no key to persons', async () => {
+  const keys = PG
+    ? sql(srv.db, "SELECT confrelid::regclass::text AS parent FROM pg_constraint WHERE conrelid = 'health_reports'::regclass AND contype = 'f'")
+    : sql(srv.db, "SELECT \"table\" AS parent FROM pragma_foreign_key_list('health_reports')");
+  assert.deepEqual(keys.map((k) => k.parent), ['observations']);
+  const other = await admin.post('/api/v1/persons', { name: '别人', id_number: makeId(8), grid_code: GRID });
+  assert.equal(other.status, 201, other.text);
+  const report = sql(srv.db, 'SELECT id, person_id FROM health_reports ORDER BY id LIMIT 1')[0];
+  sqlWrite(srv.db, `UPDATE health_reports SET person_id = ${other.body.id} WHERE id = ${report.id}`);
+  let r = check();
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, new RegExp(`copy FAILED: health_reports ${report.id} person_id=${other.body.id}, source ${report.person_id}\n`));
+  assert.match(r.out, new RegExp(`副本不一致:health_reports 第 ${report.id} 行 person_id=${other.body.id},应为 ${report.person_id}`));
+  assert.match(r.out, /copies 1 checked, 1 rows different/);
+  sqlWrite(srv.db, `UPDATE health_reports SET person_id = ${report.person_id} WHERE id = ${report.id}`);
+  r = check();
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /copies 1 checked, 0 rows different/);
+});
+
 test('audit chain: an edited row, a deleted row and a cut-off tail are each named by `epigrid check`', () => {
   dropTriggers();
   const rows = sql(srv.db, "SELECT id, username FROM audit_log WHERE entity = 'household' ORDER BY id");

@@ -18,6 +18,7 @@
 #include "core/region.h"
 #include "store/group.h"
 #include "store/store.h"
+#include "util/embedded.h"
 
 static char path[64];
 
@@ -57,6 +58,35 @@ static void migrations_are_idempotent(void **state)
     assert_int_equal(store_migrate(s, &applied, &err), 0);
     assert_int_equal(applied, 0);
     assert_int_equal(store_schema_version(s, &err), version);
+}
+
+/* A file for one engine (NNNN_name.sqlite.sql, NNNN_name.pg.sql) is applied
+ * by that engine only; every version has exactly one file on each engine,
+ * and both engines have the same versions. */
+static void migrations_split_by_engine(void **state)
+{
+    (void)state;
+    assert_true(store_migration_applies("0007_observation.sql", "sqlite"));
+    assert_true(store_migration_applies("0007_observation.sql", "postgresql"));
+    assert_true(store_migration_applies("0033_x.sqlite.sql", "sqlite"));
+    assert_false(store_migration_applies("0033_x.sqlite.sql", "postgresql"));
+    assert_true(store_migration_applies("0033_x.pg.sql", "postgresql"));
+    assert_false(store_migration_applies("0033_x.pg.sql", "sqlite"));
+    assert_true(store_migration_applies("0034_.pg.sql.sql", "sqlite"));
+    int last[2] = {0, 0}, count[2] = {0, 0}, split = 0;
+    static const char *const engines[2] = {"sqlite", "postgresql"};
+    for (const struct embedded_file *f = embedded_migrations; f->name; f++)
+        for (int e = 0; e < 2; e++)
+            if (store_migration_applies(f->name, engines[e])) {
+                int version = atoi(f->name);
+                assert_true(version > last[e]); /* sorted, one file per version */
+                last[e] = version;
+                count[e]++;
+                split += !store_migration_applies(f->name, engines[1 - e]);
+            }
+    assert_int_equal(count[0], count[1]);
+    assert_int_equal(last[0], last[1]);
+    assert_true(split >= 2); /* 0033's pair */
 }
 
 static void statements_are_cached_by_literal(void **state)
@@ -384,6 +414,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
+        cmocka_unit_test(migrations_split_by_engine),
         cmocka_unit_test_setup_teardown(statements_are_cached_by_literal, setup, teardown),
         cmocka_unit_test_setup_teardown(held_statements_survive_many_others, setup, teardown),
         cmocka_unit_test_setup_teardown(constraint_violation_is_a_conflict_and_rollback_undoes,
