@@ -389,23 +389,6 @@ static int list_persons(struct store *s, struct export *ex, const char *region,
     return rc ? rc : person_list(s, &f, person_row, ex, err);
 }
 
-/* Chinese names the imports read back (import_orgs.c takes these and the codes). */
-static const char *name_zh(const char *code, const char *const (*names)[2])
-{
-    for (; (*names)[0]; names++)
-        if (strcmp(code, (*names)[0]) == 0)
-            return (*names)[1];
-    return code;
-}
-static const char *const org_kind_names[][2] = {
-    {"regular", "常设"}, {"temporary", "临时"}, {"mobile", "流动"}, {NULL, NULL}};
-static const char *const member_role_names[][2] = {
-    {"secretary", "书记"}, {"deputy_secretary", "副书记"}, {"committee", "委员"},
-    {"member", "党员"},    {"probationary", "预备党员"},   {NULL, NULL}};
-static const char *const activity_kind_names[][2] = {
-    {"pledge", "誓师/请战"}, {"meeting", "会议"}, {"study", "学习"},
-    {"service", "志愿服务"}, {"other", "其他"},   {NULL, NULL}};
-
 static int org_row(struct export *ex, json_t *o)
 {
     int64_t id = json_integer_value(json_object_get(o, "id"));
@@ -416,7 +399,7 @@ static int org_row(struct export *ex, json_t *o)
     struct cell cells[] = {
         {NULL, id},
         {json_string_value(json_object_get(o, "name")), 0},
-        {name_zh(json_string_value(json_object_get(o, "kind")), org_kind_names), 0},
+        {org_kind_zh(json_string_value(json_object_get(o, "kind"))), 0},
         {json_string_value(json_object_get(o, "region_code")), 0},
         {inside ? NULL : "", parent},
         {parent && !inside ? NULL : "", parent},
@@ -457,7 +440,7 @@ static int member_row(const struct org_member_row *m, void *ctx)
         {NULL, m->org_id},
         {m->person_name, 0},
         {shown_id(ex, m->id_number, id_number), 0},
-        {name_zh(m->role, member_role_names), 0},
+        {org_member_role_zh(m->role), 0},
         {m->joined_date, 0},
     };
     return emit(ex, cells);
@@ -485,7 +468,7 @@ static int activity_row(const struct org_activity_row *a, void *ctx)
         {NULL, a->id},
         {NULL, a->org_id},
         {a->occurred_at, 0},
-        {name_zh(a->kind, activity_kind_names), 0},
+        {org_activity_kind_zh(a->kind), 0},
         {a->title, 0},
         {a->place ? a->place : "", 0},
         {NULL, a->participants},

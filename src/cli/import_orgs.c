@@ -136,33 +136,10 @@ struct refs {
     size_t ndissolved;
 };
 
-static const char *kind_code(const char *v)
-{
-    if (!v)
-        return NULL;
-    if (!strcmp(v, "常设") || !strcmp(v, "常设党组织") || !strcmp(v, "党支部") ||
-        !strcmp(v, "党委") || !strcmp(v, "党总支"))
-        return "regular";
-    if (!strcmp(v, "临时") || !strcmp(v, "临时党支部") || !strcmp(v, "临时党组织"))
-        return "temporary";
-    if (!strcmp(v, "流动") || !strcmp(v, "流动党组织") || !strcmp(v, "流动党支部"))
-        return "mobile";
-    return v;
-}
-
+/* A member's role by its name or code (org_member_role_code); none: 党员. */
 static const char *role_code(const char *v)
 {
-    if (!v || !*v || !strcmp(v, "党员"))
-        return "member";
-    if (!strcmp(v, "书记"))
-        return "secretary";
-    if (!strcmp(v, "副书记"))
-        return "deputy_secretary";
-    if (!strcmp(v, "委员"))
-        return "committee";
-    if (!strcmp(v, "预备党员"))
-        return "probationary";
-    return v;
+    return !v || !*v ? "member" : org_member_role_code(v);
 }
 
 /* One organisation row. */
@@ -199,8 +176,8 @@ static int org_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     }
     int rc = -e->code;
     if (!e->code) {
-        struct org_input in = {v[O_NAME], kind_code(v[O_KIND]), v[O_REGION],
-                               parent,    v[O_LOCATION],        v[O_FOUNDED]};
+        struct org_input in = {
+            v[O_NAME], org_kind_code(v[O_KIND]), v[O_REGION], parent, v[O_LOCATION], v[O_FOUNDED]};
         rc = org_insert(&w, &in, &id);
     }
     write_fail(&w, rc);
@@ -263,21 +240,6 @@ static int member_row(struct sheet *sh, char **v, long line, struct ep_error *e)
     return 0;
 }
 
-/* An activity kind by its Chinese name (as the pages show it) or its code;
- * anything else as given, for org_activity_kind_check to name. */
-static const char *activity_kind_code(const char *v)
-{
-    static const char *const names[][3] = {
-        {"pledge", "誓师/请战", "誓师大会"}, {"pledge", "誓师", "请战"},
-        {"meeting", "会议", "会议"},         {"study", "学习", "学习"},
-        {"service", "志愿服务", "服务"},     {"other", "其他", "其它"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(v, names[i][0]) || !strcmp(v, names[i][1]) || !strcmp(v, names[i][2]))
-            return names[i][0];
-    return v;
-}
-
 /* The core names an activity's fields after its input; the sheet's columns
  * are "date" and "id_numbers". */
 static void rename_activity_fields(struct ep_error *e)
@@ -330,7 +292,7 @@ static int activity_row(struct sheet *sh, char **v, long line, struct ep_error *
     if (e->code)
         return 1;
     struct org_activity_input in = {.org_id = org,
-                                    .kind = v[A_KIND] ? activity_kind_code(v[A_KIND]) : NULL,
+                                    .kind = v[A_KIND] ? org_activity_kind_code(v[A_KIND]) : NULL,
                                     .title = v[A_TITLE],
                                     .place = v[A_PLACE],
                                     .note = v[A_NOTE],

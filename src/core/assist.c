@@ -75,7 +75,7 @@ static json_t *common_json(struct store_stmt *st)
     json_object_set_new(o, "id_number", text_or_null(st, 11));
     json_object_set_new(o, "phone", text_or_null(st, 12));
     json_object_set_new(o, "contact_type", json_string(type));
-    json_object_set_new(o, "contact_type_zh", json_string(contact_type_zh(type)));
+    json_object_set_new(o, "contact_type_zh", json_string(text_or(contact_type_zh(type), type)));
     json_object_set_new(o, "last_contact_date", json_string(store_column_text(st, 14)));
     json_object_set_new(o, "note", text_or_null(st, 15));
     json_object_set_new(o, "status", json_string(store_column_text(st, 16)));

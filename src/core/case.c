@@ -359,7 +359,8 @@ json_t *case_json_new(const struct case_record *c)
     json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
                           "person_id", (json_int_t)c->person_id, "person_name", c->person_name,
                           "grid_code", c->grid_code, "status", c->status, "status_zh",
-                          case_status_zh(c->status), "classification", c->classification);
+                          text_or(case_status_zh(c->status), c->status), "classification",
+                          c->classification);
     json_object_set_new(j, "severity", opt_text(c->severity));
     json_object_set_new(j, "onset_date", opt_text(c->onset_date));
     json_object_set_new(j, "report_date", json_string(c->report_date));

@@ -1081,14 +1081,15 @@ int command_inspection_check(const struct inspection_input *in, struct ep_error 
 static json_t *finding_row_json(struct store_stmt *st, const char *today)
 {
     const char *status = store_column_text(st, 8), *deadline = store_column_text(st, 7);
-    json_t *j =
-        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-                  (json_int_t)store_column_int64(st, 0), "inspection_id",
-                  (json_int_t)store_column_int64(st, 1), "region_code", store_column_text(st, 2),
-                  "region_name", store_column_text(st, 3), "category", store_column_text(st, 4),
-                  "category_zh", command_finding_category_zh(store_column_text(st, 4)),
-                  "description", store_column_text(st, 5), "responsible_unit",
-                  store_column_text(st, 6), "deadline", deadline, "status", status);
+    json_t *j = json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+        (json_int_t)store_column_int64(st, 0), "inspection_id",
+        (json_int_t)store_column_int64(st, 1), "region_code", store_column_text(st, 2),
+        "region_name", store_column_text(st, 3), "category", store_column_text(st, 4),
+        "category_zh",
+        text_or(command_finding_category_zh(store_column_text(st, 4)), store_column_text(st, 4)),
+        "description", store_column_text(st, 5), "responsible_unit", store_column_text(st, 6),
+        "deadline", deadline, "status", status);
     json_object_set_new(j, "evidence_note", text_or_null(store_column_text(st, 9)));
     json_object_set_new(j, "rectified_by", text_or_null(store_column_text(st, 10)));
     json_object_set_new(j, "rectified_at", text_or_null(store_column_text(st, 11)));

@@ -19,6 +19,7 @@
 #include "core/ref.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 static const struct {
@@ -183,7 +184,8 @@ json_t *contact_json_new(const struct contact *c)
         json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id, "person_id",
                   (json_int_t)c->person_id, "person_name", c->person_name, "grid_code",
                   c->grid_code, "contact_type", c->contact_type, "contact_type_zh",
-                  contact_type_zh(c->contact_type), "last_contact_date", c->last_contact_date);
+                  text_or(contact_type_zh(c->contact_type), c->contact_type), "last_contact_date",
+                  c->last_contact_date);
     json_object_set_new(
         j, "source",
         json_pack("{s:s, s:I}", "kind", c->source_case_id ? "case" : "contact", "id",

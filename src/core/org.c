@@ -55,6 +55,82 @@ const char *const org_member_roles[] = {"secretary", "deputy_secretary", "commit
                                         "member",    "probationary",     NULL};
 const char *const org_decisions[] = {"approve", "decline", NULL};
 
+/* ---- Chinese names (org.h) ------------------------------------------------------ */
+
+/* A code, the name shown for it, and the other names read back as it. */
+struct name_entry {
+    const char *code;
+    const char *zh;
+    const char *also[5]; /* NULL-terminated */
+};
+
+static const struct name_entry org_kind_names[] = {
+    {"regular", "常设", {"常设党组织", "党支部", "党委", "党总支", NULL}},
+    {"temporary", "临时", {"临时党支部", "临时党组织", NULL}},
+    {"mobile", "流动", {"流动党组织", "流动党支部", NULL}},
+    {NULL, NULL, {NULL}}};
+static const struct name_entry member_role_names[] = {
+    {"secretary", "书记", {NULL}},        {"deputy_secretary", "副书记", {NULL}},
+    {"committee", "委员", {NULL}},        {"member", "党员", {NULL}},
+    {"probationary", "预备党员", {NULL}}, {NULL, NULL, {NULL}}};
+static const struct name_entry activity_kind_names[] = {
+    {"pledge", "誓师/请战", {"誓师大会", "誓师", "请战", NULL}},
+    {"meeting", "会议", {NULL}},
+    {"study", "学习", {NULL}},
+    {"service", "志愿服务", {"服务", NULL}},
+    {"other", "其他", {"其它", NULL}},
+    {NULL, NULL, {NULL}}};
+
+static const char *name_of(const struct name_entry *names, const char *code)
+{
+    for (; code && names->code; names++)
+        if (strcmp(code, names->code) == 0)
+            return names->zh;
+    return code ? code : "";
+}
+
+static const char *code_of(const struct name_entry *names, const char *name)
+{
+    for (; name && names->code; names++) {
+        if (strcmp(name, names->code) == 0 || strcmp(name, names->zh) == 0)
+            return names->code;
+        for (const char *const *also = names->also; *also; also++)
+            if (strcmp(name, *also) == 0)
+                return names->code;
+    }
+    return name;
+}
+
+const char *org_kind_zh(const char *kind)
+{
+    return name_of(org_kind_names, kind);
+}
+
+const char *org_kind_code(const char *name)
+{
+    return code_of(org_kind_names, name);
+}
+
+const char *org_member_role_zh(const char *role)
+{
+    return name_of(member_role_names, role);
+}
+
+const char *org_member_role_code(const char *name)
+{
+    return code_of(member_role_names, name);
+}
+
+const char *org_activity_kind_zh(const char *kind)
+{
+    return name_of(activity_kind_names, kind);
+}
+
+const char *org_activity_kind_code(const char *name)
+{
+    return code_of(activity_kind_names, name);
+}
+
 static int audit_json(struct write *w, const char *action, const char *entity, int64_t id,
                       const char *region, json_t *before, json_t *after)
 {

@@ -43,6 +43,24 @@ extern const char *const org_member_roles[];
 extern const char *const org_decisions[];
 extern const char *const org_activity_kinds[];
 
+/* The Chinese names of those codes: one table per list in org.c holding the
+ * name Chinese text shows (the pages' words: exports, messages) and the other
+ * names spreadsheets use, so that an export reads back through an import.
+ *   org kinds:      常设, 临时, 流动 (also 党支部, 党委, 党总支, 常设党组织,
+ *                   临时党支部, 临时党组织, 流动党组织, 流动党支部)
+ *   member roles:   书记, 副书记, 委员, 党员, 预备党员
+ *   activity kinds: 誓师/请战, 会议, 学习, 志愿服务, 其他 (also 誓师大会, 誓师,
+ *                   请战, 服务, 其它)
+ * *_zh: the name shown for a code; an unknown code as given, "" for NULL.
+ * *_code: the code a name (any of them) or the code itself stands for;
+ * anything else as given (for the check to name), NULL for NULL. */
+const char *org_kind_zh(const char *kind);
+const char *org_kind_code(const char *name);
+const char *org_member_role_zh(const char *role);
+const char *org_member_role_code(const char *name);
+const char *org_activity_kind_zh(const char *kind);
+const char *org_activity_kind_code(const char *name);
+
 #define ORG_NAME_CHARS     60
 #define ORG_TEXT_CHARS     300 /* pledge, notes */
 #define ORG_APPLICANTS_MAX 50

@@ -117,10 +117,11 @@ int site_list(struct store *s, const char *scope, const char *region, const char
 
 json_t *site_json_new(const struct site *o)
 {
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)o->id,
-                          "kind", o->kind, "kind_zh", site_kind_zh(o->kind), "name", o->name,
-                          "region_code", o->region_code, "region_name", o->region_name, "capacity",
-                          (json_int_t)o->capacity, "occupancy", (json_int_t)o->occupancy);
+    json_t *j =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)o->id, "kind",
+                  o->kind, "kind_zh", text_or(site_kind_zh(o->kind), o->kind), "name", o->name,
+                  "region_code", o->region_code, "region_name", o->region_name, "capacity",
+                  (json_int_t)o->capacity, "occupancy", (json_int_t)o->occupancy);
     json_object_set_new(j, "address", o->address[0] ? json_string(o->address) : json_null());
     json_object_set_new(j, "created_by", json_string(o->created_by));
     json_object_set_new(j, "created_at", json_string(o->created_at));

@@ -38,6 +38,16 @@
 
 const char *const supply_recipient_kinds[] = {"region", "hospital", "team", "checkpoint", NULL};
 
+const char *supply_recipient_kind_zh(const char *kind)
+{
+    static const char *const names[][2] = {{"region", "地区"},
+                                           {"hospital", "医院"},
+                                           {"team", "队伍"},
+                                           {"checkpoint", "卡口"},
+                                           {NULL, NULL}};
+    return name_zh(kind, names);
+}
+
 void supply_date_check(const char *date, const char *field, char out[11], struct ep_error *err)
 {
     int64_t today = time_today_cn(), day = today;

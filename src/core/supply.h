@@ -54,6 +54,18 @@ extern const char *const supply_op_kinds[];
 extern const char *const supply_reason_codes[];
 extern const char *const supply_recipient_kinds[];
 
+/* The Chinese names of those codes for Chinese text (the xlsx ledger, the
+ * public disclosure), in the pages' words; an unknown code as given, "" for
+ * NULL.  An operation: 采购入库, 分配, 调拨, 消耗, 盘点调整, 冲销 (a receipt from a
+ * donation reads 捐赠入库 on the pages: its source says so).  An entry: 入库,
+ * 分配, 调出, 调入, 消耗, 盘点调整.  A reason: 盘盈, 盘亏, 损坏, 过期, 丢失, 其他.
+ * A recipient or requester: 地区, 医院, 队伍, 卡口.  A source: 捐赠, 采购. */
+const char *supply_op_kind_zh(const char *kind);
+const char *supply_entry_kind_zh(const char *kind);
+const char *supply_reason_zh(const char *reason_code);
+const char *supply_recipient_kind_zh(const char *kind);
+const char *supply_source_zh(const char *source);
+
 #define SUPPLY_LINES_MAX    100             /* lines in one donation, operation or request */
 #define SUPPLY_QUANTITY_MAX 1000000000000   /* 10^12 base units per line */
 #define SUPPLY_MONEY_MAX    100000000000000 /* 10^14 fen (one trillion yuan) per entry */
@@ -195,7 +207,9 @@ struct supply_ledger_filter {
 int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err);
 /* Writes every ledger entry inside "scope" (oldest first) to an xlsx file at
- * "path" (libxlsxwriter, constant memory), Chinese headers.  *rows = entries. */
+ * "path" (libxlsxwriter, constant memory) for people: Chinese headers, the
+ * operation, entry, recipient kind, reason and source by their Chinese names
+ * (supply_op_kind_zh ...), not re-imported.  *rows = entries. */
 int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int64_t *rows,
                        struct ep_error *err);
 
@@ -286,8 +300,10 @@ int supply_request_fulfil(struct store *s, const struct actor *who, int64_t id,
  * donations and every total to the gifts of that kind. */
 int supply_public_json(struct store *s, const char *donor_kind, int64_t after_id, int limit,
                        json_t **out, struct ep_error *err);
-/* The same as CSV (UTF-8 with a BOM, Chinese headers): one row per goods
- * line or money of each donation. */
+/* The same as CSV (UTF-8 with a BOM, Chinese headers) for people, not for
+ * re-import: one row per goods line or money of each donation, the donor
+ * kind and where goods went without a recipient (消耗, 盘点调整) in Chinese
+ * (the JSON keeps the codes). */
 int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
                       struct ep_error *err);
 

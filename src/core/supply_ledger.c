@@ -28,6 +28,41 @@ const char *const supply_reason_codes[] = {"count_gain", "count_loss", "damaged"
 const char *const supply_op_kinds[] = {"receive", "allocate", "transfer",
                                        "consume", "adjust",   NULL};
 
+const char *supply_op_kind_zh(const char *kind)
+{
+    static const char *const names[][2] = {
+        {"receive", "采购入库"}, {"allocate", "分配"}, {"transfer", "调拨"}, {"consume", "消耗"},
+        {"adjust", "盘点调整"},  {"reversal", "冲销"}, {NULL, NULL}};
+    return name_zh(kind, names);
+}
+
+const char *supply_entry_kind_zh(const char *kind)
+{
+    static const char *const names[][2] = {{"receive", "入库"},
+                                           {"allocate", "分配"},
+                                           {"transfer_out", "调出"},
+                                           {"transfer_in", "调入"},
+                                           {"consume", "消耗"},
+                                           {"adjust", "盘点调整"},
+                                           {NULL, NULL}};
+    return name_zh(kind, names);
+}
+
+const char *supply_reason_zh(const char *reason_code)
+{
+    static const char *const names[][2] = {
+        {"count_gain", "盘盈"}, {"count_loss", "盘亏"}, {"damaged", "损坏"}, {"expired", "过期"},
+        {"lost", "丢失"},       {"other", "其他"},      {NULL, NULL}};
+    return name_zh(reason_code, names);
+}
+
+const char *supply_source_zh(const char *source)
+{
+    static const char *const names[][2] = {
+        {"donation", "捐赠"}, {"purchase", "采购"}, {NULL, NULL}};
+    return name_zh(source, names);
+}
+
 /* ---- stock and thresholds ------------------------------------------------------ */
 
 /* Reads stock (quantity, threshold) of a warehouse item; 0, 0 when none. */
@@ -876,6 +911,14 @@ int supply_op_json(struct store *s, const char *scope, int64_t op_id, json_t **o
     " o.recipient_kind, o.recipient_name, o.recipient_region, o.reason_code, o.approver,"          \
     " o.source, o.donation_id, o.reverses_op_id, o.note, o.created_by, o.created_at"
 #define LEDGER_SPEC "iisssisissiiSSSSSSIISss"
+/* Columns of LEDGER_COLUMNS the xlsx shows by their Chinese names. */
+enum {
+    LEDGER_OP_KIND = 2,
+    LEDGER_KIND = 3,
+    LEDGER_RECIPIENT_KIND = 12,
+    LEDGER_REASON = 15,
+    LEDGER_SOURCE = 17
+};
 
 int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, json_t *items,
                        struct ep_error *err)
@@ -907,6 +950,30 @@ int supply_ledger_list(struct store *s, const struct supply_ledger_filter *f, js
     store_bind_int64_twice(st, 8, f->item_id);
     store_bind_int64(st, 10, f->limit);
     return supply_rows_append(st, LEDGER_SPEC "Ib", items, err);
+}
+
+/* Column "col" of a ledger row as the sheet shows it: codes by their
+ * Chinese names, a receipt from a donation as 捐赠入库 (as the page does). */
+static const char *ledger_cell(struct store_stmt *st, int col)
+{
+    const char *v = store_column_text(st, col);
+    switch (col) {
+    case LEDGER_OP_KIND:
+        if (strcmp(v, "receive") == 0 && !store_column_is_null(st, LEDGER_SOURCE) &&
+            strcmp(store_column_text(st, LEDGER_SOURCE), "donation") == 0)
+            return "捐赠入库";
+        return supply_op_kind_zh(v);
+    case LEDGER_KIND:
+        return supply_entry_kind_zh(v);
+    case LEDGER_RECIPIENT_KIND:
+        return supply_recipient_kind_zh(v);
+    case LEDGER_REASON:
+        return supply_reason_zh(v);
+    case LEDGER_SOURCE:
+        return supply_source_zh(v);
+    default:
+        return v;
+    }
 }
 
 int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int64_t *rows,
@@ -949,8 +1016,7 @@ int supply_ledger_xlsx(struct store *s, const char *scope, const char *path, int
                     worksheet_write_number(sheet, row, (lxw_col_t)c,
                                            (double)store_column_int64(st, col), NULL);
                 else
-                    worksheet_write_string(sheet, row, (lxw_col_t)c, store_column_text(st, col),
-                                           NULL);
+                    worksheet_write_string(sheet, row, (lxw_col_t)c, ledger_cell(st, col), NULL);
             }
             row++;
         }

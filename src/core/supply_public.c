@@ -214,6 +214,13 @@ static void csv_field(struct buf *b, const char *v, int last)
     buf_puts(b, last ? "\r\n" : ",");
 }
 
+/* A donor kind's Chinese name, an unknown kind as given (never empty). */
+static const char *donor_kind_zh(const char *kind)
+{
+    const char *name = supply_donor_kind_name(kind);
+    return *name ? name : kind;
+}
+
 int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
                       struct ep_error *err)
 {
@@ -242,7 +249,7 @@ int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
                 csv_field(csv, jstr(d, "receipt_no"), 0);
                 csv_field(csv, jstr(d, "donated_on"), 0);
                 csv_field(csv, jstr(d, "donor"), 0);
-                csv_field(csv, jstr(d, "donor_kind"), 0);
+                csv_field(csv, donor_kind_zh(jstr(d, "donor_kind")), 0);
                 csv_field(csv, jstr(d, "receiving_unit"), 0);
                 csv_field(csv, l ? jstr(l, "item_name") : "", 0);
                 char q[4][24] = {"", "", "", ""};
@@ -261,10 +268,11 @@ int supply_public_csv(struct store *s, const char *donor_kind, struct buf *csv,
                 buf_init(&went);
                 size_t j;
                 json_t *w;
-                json_array_foreach(l ? json_object_get(l, "went") : NULL, j, w) buf_appendf(
-                    &went, "%s%s %s %lld", j ? "; " : "", jstr(w, "date"),
-                    *jstr(w, "recipient_name") ? jstr(w, "recipient_name") : jstr(w, "kind"),
-                    (long long)json_integer_value(json_object_get(w, "quantity")));
+                json_array_foreach(l ? json_object_get(l, "went") : NULL, j, w)
+                    buf_appendf(&went, "%s%s %s %lld", j ? "; " : "", jstr(w, "date"),
+                                *jstr(w, "recipient_name") ? jstr(w, "recipient_name")
+                                                           : supply_entry_kind_zh(jstr(w, "kind")),
+                                (long long)json_integer_value(json_object_get(w, "quantity")));
                 csv_field(csv, went.data ? went.data : "", 1);
                 buf_cleanup(&went);
             }

@@ -63,6 +63,11 @@ int text_like_pattern(const char *text, char *out, size_t size)
     return 0;
 }
 
+const char *text_or(const char *text, const char *otherwise)
+{
+    return text && *text ? text : otherwise ? otherwise : "";
+}
+
 int text_in_list(const char *text, const char *const *list)
 {
     for (; text && *list; list++)

@@ -26,6 +26,11 @@ int text_check(const char *text, const char *field, int chars, int flags, struct
  * -1 (out left empty) when the pattern would not fit. */
 int text_like_pattern(const char *text, char *out, size_t size);
 
+/* "text" unless it is NULL or empty, else "otherwise" ("" when that is NULL
+ * too): a label where one exists, the code it labels where none does, so
+ * that nothing shown to people is empty. */
+const char *text_or(const char *text, const char *otherwise);
+
 /* 1 if "text" is one of "list" (NULL-terminated), 0 otherwise or when it is NULL. */
 int text_in_list(const char *text, const char *const *list);
 

@@ -360,6 +360,18 @@ test('inspections: findings, rectify with evidence, verify, overdue, counts, rep
   assert.equal(r.status, 200);
   assert.ok(r.text.includes('督查情况通报') && r.text.includes('卡口夜间无人值守') && r.text.includes('已逾期'));
   assert.ok(r.text.includes('<td>待整改</td>') && r.text.includes('<td>已核查销号</td>'), r.text);
+  // A category this version has no name for (one a later version dropped)
+  // shows as its code, never as an empty cell or an empty category_zh.
+  const category = sql(srv.db, `SELECT category FROM inspection_findings WHERE id = ${fine.id}`)[0].category;
+  sqlWrite(srv.db, `UPDATE inspection_findings SET category = 'weather' WHERE id = ${fine.id}`);
+  try {
+    r = await viewer.get(`/api/v1/inspections/${ins.id}/report`);
+    assert.ok(/<tr><td>\d+<\/td><td>weather<\/td>/.test(r.text) && !/<tr><td>\d+<\/td><td><\/td>/.test(r.text), r.text);
+    r = await viewer.get('/api/v1/findings?status=verified');
+    assert.deepEqual(r.body.items.map((f) => [f.category, f.category_zh]), [['weather', 'weather']]);
+  } finally {
+    sqlWrite(srv.db, `UPDATE inspection_findings SET category = '${category}' WHERE id = ${fine.id}`);
+  }
   r = await viewer.get('/api/v1/inspections');
   assert.deepEqual(r.body.items.map((i) => [i.id, i.findings_count, i.findings_open]), [[ins.id, 2, 1]]);
   r = await otherCommander.get(`/api/v1/inspections/${ins.id}`);

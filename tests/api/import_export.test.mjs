@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import { startServer, sql } from './lib.mjs';
+import { startServer, sql, unzip } from './lib.mjs';
 
 const GRID_A = '431122101201001'; // 东安县白牙市镇茶亭社区雍景园小区
 const GRID_B = '431122101201002';
@@ -72,31 +71,6 @@ function parseCsv(text) {
   }
   if (field || row.length) { row.push(field); rows.push(row); }
   return rows;
-}
-
-// Reads one member of a zip file through its central directory.
-function unzip(buf, name) {
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'zip end of central directory');
-  let p = buf.readUInt32LE(eocd + 16);
-  const count = buf.readUInt16LE(eocd + 10);
-  const names = [];
-  for (let i = 0; i < count; i++) {
-    assert.equal(buf.readUInt32LE(p), 0x02014b50);
-    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
-    const nlen = buf.readUInt16LE(p + 28), elen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const member = buf.toString('utf8', p + 46, p + 46 + nlen);
-    names.push(member);
-    if (member === name) {
-      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-      const data = buf.subarray(start, start + csize);
-      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    }
-    p += 46 + nlen + elen + clen;
-  }
-  throw new Error(`${name} not in zip: ${names}`);
 }
 
 before(async () => {

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -250,6 +251,48 @@ export async function startServer({ db, demo, args = [] } = {}) {
     },
   };
   return srv;
+}
+
+// Reads one member of a zip file (an xlsx) through its central directory.
+export function unzip(buf, name) {
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('zip: no end of central directory');
+  let p = buf.readUInt32LE(eocd + 16);
+  const count = buf.readUInt16LE(eocd + 10);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('zip: bad central directory entry');
+    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), elen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const member = buf.toString('utf8', p + 46, p + 46 + nlen);
+    names.push(member);
+    if (member === name) {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + csize);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nlen + elen + clen;
+  }
+  throw new Error(`${name} not in zip: ${names}`);
+}
+
+// The first sheet of an xlsx as rows of cell texts (inline strings or
+// numbers, as libxlsxwriter's constant-memory mode writes them; '' for an
+// empty cell).
+export function xlsxRows(buf) {
+  const xml = unzip(buf, 'xl/worksheets/sheet1.xml');
+  const text = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const column = (letters) => [...letters].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0) - 1;
+  return [...xml.matchAll(/<row [^>]*>(.*?)<\/row>/gs)].map(([, row]) => {
+    const cells = [];
+    for (const [, ref, body] of row.matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?:\/>|>(.*?)<\/c>)/gs)) {
+      const m = /<t[^>]*>(.*?)<\/t>/s.exec(body ?? '') ?? /<v>(.*?)<\/v>/s.exec(body ?? '');
+      cells[column(ref)] = m ? text(m[1]) : '';
+    }
+    return Array.from(cells, (c) => c ?? '');
+  });
 }
 
 // Asserts the error model of DESIGN §5: status, code, and (optionally) that

@@ -8,7 +8,7 @@
 // phone numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, sql } from './lib.mjs';
+import { startServer, assertError, sql, xlsxRows } from './lib.mjs';
 
 const CITY = '4311';
 const COUNTY = '431122';
@@ -388,6 +388,31 @@ test('ledger list, one operation, xlsx export; scope filters', async () => {
   const res = await fetch(srv.url + '/api/v1/ledger.xlsx', { headers: { Cookie: sup.cookie } });
   const bytes = Buffer.from(await res.arrayBuffer());
   assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+  // For people: the coded columns in the pages' words, no code under a Chinese header.
+  const [head, ...rows] = xlsxRows(bytes);
+  assert.equal(rows.length, sql(srv.db, 'SELECT count(*) AS n FROM ledger_entries')[0].n);
+  const column = (h) => {
+    const i = head.indexOf(h);
+    assert.ok(i >= 0, `header ${h}`);
+    return rows.map((r) => r[i] ?? '').filter((v) => v !== '');
+  };
+  const words = {
+    操作: ['采购入库', '捐赠入库', '分配', '调拨', '消耗', '盘点调整', '冲销'],
+    分录: ['入库', '分配', '调出', '调入', '消耗', '盘点调整'],
+    去向类别: ['地区', '医院', '队伍', '卡口'],
+    调整原因: ['盘盈', '盘亏', '损坏', '过期', '丢失', '其他'],
+    来源: ['捐赠', '采购'],
+  };
+  for (const [h, allowed] of Object.entries(words))
+    for (const v of new Set(column(h))) assert.ok(allowed.includes(v), `${h}: ${v}`);
+  // Every kind written by the tests above is there by its name.
+  assert.deepEqual([...new Set(column('操作'))].sort(), [...words.操作].sort());
+  assert.deepEqual([...new Set(column('分录'))].sort(), [...words.分录].sort());
+  for (const [h, some] of [['去向类别', ['医院', '卡口']], ['调整原因', ['损坏', '盘盈']], ['来源', ['捐赠', '采购']]])
+    for (const w of some) assert.ok(column(h).includes(w), `${h}: ${w}`);
+  const codes = new Set([...'receive allocate transfer transfer_out transfer_in consume adjust reversal'.split(' '),
+    'donation', 'purchase', 'region', 'hospital', 'team', 'checkpoint', 'count_gain', 'count_loss', 'damaged', 'expired', 'lost', 'other']);
+  assert.deepEqual(rows.flat().filter((v) => codes.has(v)), []);
   assert.equal(sql(srv.db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'ledger' AND action = 'export'")[0].n >= 1, true);
   assert.equal((await srv.anon().get('/api/v1/ledger.xlsx')).status, 401);
 });
@@ -666,6 +691,21 @@ test('public disclosure: no login, no phone numbers, totals equal the ledger; HT
   const rows = csv.text.trim().split('\r\n');
   assert.equal(rows.length, 1 + 2 + 1 + 1 + 1);
   assert.ok(rows[1].includes('JZ-2026-0001') && rows[1].includes('123456.78'));
+  // For people: the donor kind (类别) and where goods went without a recipient
+  // (去向) in Chinese, in the HTML page too; the JSON keeps the codes.
+  assert.equal(rows[0].split(',')[3], '类别');
+  const kindsShown = rows.slice(1).map((row) => row.split(',')[3]);
+  assert.ok(kindsShown.includes('企业') && kindsShown.includes('匿名') && kindsShown.includes('党组织'), kindsShown.join());
+  assert.ok(kindsShown.every((k) => ['企业', '两新组织', '党组织', '个人', '匿名'].includes(k)), kindsShown.join());
+  const bare = pub.items.flatMap((d) => d.lines.flatMap((l) => l.went)).filter((w) => !w.recipient_name);
+  assert.ok(bare.length > 0 && bare.every((w) => ['consume', 'adjust'].includes(w.kind)), JSON.stringify(bare));
+  for (const w of bare) {
+    const zh = { consume: '消耗', adjust: '盘点调整' }[w.kind];
+    assert.ok(csv.text.includes(`${w.date} ${zh} ${w.quantity}`), `CSV: ${w.date} ${zh}`);
+    assert.ok(html.text.includes(`${w.date} ${zh} `), `HTML: ${w.date} ${zh}`);
+  }
+  for (const code of ['consume', 'adjust', 'enterprise', 'party_org', 'anonymous'])
+    assert.ok(!new RegExp(`[,; ]${code}[,; ]`).test(csv.text) && !html.text.includes(` ${code} `), code);
   assert.ok(!/1[3-9]\d{9}/.test(csv.text));
   assertError(assert, await anon.get('/public/donations?after=x'), 400, 'invalid_input', ['after']);
   // Paging: the JSON cursor and the HTML page's next link.

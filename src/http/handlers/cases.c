@@ -27,6 +27,7 @@
 #include "util/buf.h"
 #include "util/csvwrite.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "util/timeutil.h"
 
 /* ---- sites ------------------------------------------------------------- */
@@ -331,7 +332,7 @@ static int add_line(const struct case_record *c, void *arg)
     }
     snprintf(id, sizeof id, "%lld", (long long)c->id);
     char status[64];
-    snprintf(status, sizeof status, "%s", case_status_zh(c->status));
+    snprintf(status, sizeof status, "%s", text_or(case_status_zh(c->status), c->status));
     const char *cells[LINE_COLUMNS] = {
         id,
         p.name,
@@ -341,7 +342,7 @@ static int add_line(const struct case_record *c, void *arg)
         pii.phone,
         c->grid_code,
         status,
-        case_severity_zh(c->severity),
+        text_or(case_severity_zh(c->severity), c->severity), /* "" when none */
         c->onset_date,
         c->report_date,
         c->confirmed_date,

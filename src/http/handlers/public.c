@@ -286,8 +286,9 @@ static void render_html(const json_t *page, struct buf *b)
                     buf_puts(&went, "<br>");
                 buf_put_html(&went, jstr(w, "date"));
                 buf_puts(&went, " ");
-                buf_put_html(&went, *jstr(w, "recipient_name") ? jstr(w, "recipient_name")
-                                                               : jstr(w, "kind"));
+                buf_put_html(&went, *jstr(w, "recipient_name")
+                                        ? jstr(w, "recipient_name")
+                                        : supply_entry_kind_zh(jstr(w, "kind")));
                 buf_puts(&went, " ");
                 buf_put_html(&went, jstr(l, "item_name"));
                 quantity_put(&went, jint(w, "quantity"), jstr(l, "unit"));

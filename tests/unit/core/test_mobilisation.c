@@ -733,6 +733,78 @@ static void application_status_labels(void **state)
     assert_string_equal(org_application_status_zh("withdrawn"), "withdrawn");
 }
 
+/* One table per list gives both directions: every code has a Chinese name of
+ * its own that reads back as the code, as does the code itself; the other
+ * names spreadsheets use read back too; unknown values pass unchanged (the
+ * checks name them), NULL reads as "" one way and NULL the other. */
+static void names_both_ways(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *const *codes;
+        const char *(*zh)(const char *);
+        const char *(*code)(const char *);
+    } lists[] = {{org_kinds, org_kind_zh, org_kind_code},
+                 {org_member_roles, org_member_role_zh, org_member_role_code},
+                 {org_activity_kinds, org_activity_kind_zh, org_activity_kind_code}};
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        for (int i = 0; lists[l].codes[i]; i++) {
+            const char *code = lists[l].codes[i], *zh = lists[l].zh(code);
+            assert_true(*zh && strcmp(zh, code) != 0);
+            assert_string_equal(lists[l].code(zh), code);
+            assert_string_equal(lists[l].code(code), code);
+            for (int j = 0; j < i; j++) /* names differ within a list */
+                assert_string_not_equal(lists[l].zh(lists[l].codes[j]), zh);
+        }
+        assert_string_equal(lists[l].zh("unknown"), "unknown");
+        assert_string_equal(lists[l].code("联欢"), "联欢");
+        assert_string_equal(lists[l].zh(NULL), "");
+        assert_null(lists[l].code(NULL));
+    }
+    static const char *const names[][3] = {
+        /* list, name, code: what an export writes and the import reads */
+        {"kind", "常设", "regular"},
+        {"kind", "临时", "temporary"},
+        {"kind", "流动", "mobile"},
+        {"kind", "党总支", "regular"},
+        {"kind", "党支部", "regular"},
+        {"kind", "党委", "regular"},
+        {"kind", "常设党组织", "regular"},
+        {"kind", "临时党支部", "temporary"},
+        {"kind", "临时党组织", "temporary"},
+        {"kind", "流动党组织", "mobile"},
+        {"kind", "流动党支部", "mobile"},
+        {"role", "书记", "secretary"},
+        {"role", "副书记", "deputy_secretary"},
+        {"role", "委员", "committee"},
+        {"role", "党员", "member"},
+        {"role", "预备党员", "probationary"},
+        {"activity", "誓师/请战", "pledge"},
+        {"activity", "誓师大会", "pledge"},
+        {"activity", "誓师", "pledge"},
+        {"activity", "请战", "pledge"},
+        {"activity", "会议", "meeting"},
+        {"activity", "学习", "study"},
+        {"activity", "志愿服务", "service"},
+        {"activity", "服务", "service"},
+        {"activity", "其他", "other"},
+        {"activity", "其它", "other"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *list = names[i][0];
+        const char *code = !strcmp(list, "kind")   ? org_kind_code(names[i][1])
+                           : !strcmp(list, "role") ? org_member_role_code(names[i][1])
+                                                   : org_activity_kind_code(names[i][1]);
+        assert_string_equal(code, names[i][2]);
+    }
+    /* the shown names */
+    assert_string_equal(org_kind_zh("mobile"), "流动");
+    assert_string_equal(org_member_role_zh("deputy_secretary"), "副书记");
+    assert_string_equal(org_activity_kind_zh("pledge"), "誓师/请战");
+    /* a name of one list is not a name of another */
+    assert_string_equal(org_kind_code("书记"), "书记");
+    assert_string_equal(org_member_role_code("常设"), "常设");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +818,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counters_equal_the_oracle_after_a_random_sequence, setup,
                                         teardown),
         cmocka_unit_test(application_status_labels),
+        cmocka_unit_test(names_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -626,6 +626,47 @@ static void test_money_format(void **state)
     }
 }
 
+/* The xlsx ledger and the public disclosure name codes in the pages' words;
+ * every code of a list has a name of its own; an unknown code stays. */
+static void test_labels(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *const *codes;
+        const char *(*zh)(const char *);
+    } lists[] = {{supply_op_kinds, supply_op_kind_zh},
+                 {supply_reason_codes, supply_reason_zh},
+                 {supply_recipient_kinds, supply_recipient_kind_zh}};
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        for (int i = 0; lists[l].codes[i]; i++) {
+            const char *zh = lists[l].zh(lists[l].codes[i]);
+            assert_true(*zh && strcmp(zh, lists[l].codes[i]) != 0);
+            for (int j = 0; j < i; j++)
+                assert_string_not_equal(lists[l].zh(lists[l].codes[j]), zh);
+        }
+        assert_string_equal(lists[l].zh("whim"), "whim");
+        assert_string_equal(lists[l].zh(NULL), "");
+    }
+    static const char *const names[][3] = {
+        {"op", "receive", "采购入库"},       {"op", "reversal", "冲销"},
+        {"op", "adjust", "盘点调整"},        {"entry", "receive", "入库"},
+        {"entry", "transfer_out", "调出"},   {"entry", "transfer_in", "调入"},
+        {"entry", "allocate", "分配"},       {"entry", "consume", "消耗"},
+        {"entry", "adjust", "盘点调整"},     {"entry", "transfer", "transfer"},
+        {"reason", "count_gain", "盘盈"},    {"reason", "lost", "丢失"},
+        {"recipient", "checkpoint", "卡口"}, {"source", "donation", "捐赠"},
+        {"source", "purchase", "采购"},      {"source", "gift", "gift"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *list = names[i][0], *code = names[i][1];
+        const char *zh = !strcmp(list, "op")       ? supply_op_kind_zh(code)
+                         : !strcmp(list, "entry")  ? supply_entry_kind_zh(code)
+                         : !strcmp(list, "reason") ? supply_reason_zh(code)
+                         : !strcmp(list, "source") ? supply_source_zh(code)
+                                                   : supply_recipient_kind_zh(code);
+        assert_string_equal(zh, names[i][2]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +678,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_threshold_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_seed, setup, teardown),
         cmocka_unit_test(test_money_format),
+        cmocka_unit_test(test_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
