@@ -84,7 +84,90 @@ static json_t *scalar_schema(int type, const struct json_field *f)
     return o;
 }
 
-/* An object schema of a spec: its properties, the required ones, nothing else. */
+/* 1 if "a" and "b" are the same condition. */
+static int same_when(const struct json_when *a, const struct json_when *b)
+{
+    return a->test == b->test && strcmp(a->member, b->member) == 0 && a->count == b->count &&
+           (a->value == b->value || (a->value && b->value && strcmp(a->value, b->value) == 0));
+}
+
+/* The "if" of condition "w" on a member of "fields" (json.h, enum json_when_test). */
+static json_t *when_schema(const struct json_when *w, const struct json_field *fields)
+{
+    const struct json_field *m = fields;
+    while (m->name && strcmp(m->name, w->member) != 0)
+        m++;
+    assert(m->name); /* the condition names a member of the same object */
+    json_t *is;
+    switch (w->test) {
+    case JW_EQUALS:
+        is = json_pack("{s:s}", "const", w->value);
+        break;
+    case JW_TRUE:
+        is = json_pack("{s:b}", "const", 1);
+        break;
+    case JW_ITEMS:
+        is = json_pack("{s:s, s:i}", "type", "array", "minItems", w->count);
+        break;
+    default: /* JW_ABSENT: absent (the "properties" below hold vacuously), null or empty */
+        is = m->type == JF_STRING ? json_pack("{s:[n, s]}", "enum", "")
+             : m->type == JF_ARRAY
+                 ? json_pack("{s:[s, s], s:i}", "type", "array", "null", "maxItems", 0)
+                 : json_pack("{s:s}", "type", "null");
+        return json_pack("{s:{s:o}}", "properties", w->member, is);
+    }
+    return json_pack("{s:{s:o}, s:[s]}", "properties", w->member, is, "required", w->member);
+}
+
+/* The "then" of the members "fields" that condition "w" requires: present,
+ * not null, and a string not empty. */
+static json_t *then_schema(const struct json_when *w, const struct json_field *fields)
+{
+    static const char *const types[] = {
+        [JF_STRING] = "string", [JF_DATE] = "string",  [JF_INT] = "integer",
+        [JF_NUMBER] = "number", [JF_BOOL] = "boolean", [JF_OBJECT] = "object",
+        [JF_ARRAY] = "array",
+    };
+    json_t *required = json_array(), *props = json_object();
+    for (const struct json_field *f = fields; f->name; f++) {
+        if (!f->required_when || !same_when(f->required_when, w))
+            continue;
+        json_array_append_new(required, json_string(f->name));
+        json_t *is = json_pack("{s:s}", "type", types[f->type]);
+        if (f->type == JF_STRING)
+            json_object_set_new(is, "minLength", json_integer(1));
+        json_object_set_new(props, f->name, is);
+    }
+    return json_pack("{s:o, s:o}", "required", required, "properties", props);
+}
+
+/* The members of "fields" required only under a condition (json_field.required_when)
+ * as JSON Schema 2020-12 if/then, one per distinct condition, into "o": itself
+ * when there is one, under "allOf" when there are more. */
+static void conditions_into(json_t *o, const struct json_field *fields)
+{
+    json_t *rules = json_array();
+    for (const struct json_field *f = fields; f->name; f++) {
+        if (!f->required_when)
+            continue;
+        const struct json_field *first = fields;
+        while (first != f &&
+               !(first->required_when && same_when(first->required_when, f->required_when)))
+            first++;
+        if (first == f) /* the first member of its condition: one rule for them all */
+            json_array_append_new(rules, json_pack("{s:o, s:o}", "if",
+                                                   when_schema(f->required_when, fields), "then",
+                                                   then_schema(f->required_when, fields)));
+    }
+    if (json_array_size(rules) == 1)
+        json_object_update(o, json_array_get(rules, 0));
+    else if (json_array_size(rules) > 1)
+        json_object_set(o, "allOf", rules);
+    json_decref(rules);
+}
+
+/* An object schema of a spec: its properties, the required ones (also those
+ * required under a condition), nothing else. */
 static json_t *object_schema(const struct json_field *fields)
 {
     json_t *props = json_object(), *required = json_array();
@@ -99,6 +182,7 @@ static json_t *object_schema(const struct json_field *fields)
         json_object_set_new(o, "required", required);
     else
         json_decref(required);
+    conditions_into(o, fields);
     return o;
 }
 

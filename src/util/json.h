@@ -55,7 +55,37 @@ struct json_field {
                                          with (the OpenAPI document's enum); NULL = any text */
     const char *(*value_at)(int i);   /* the same when the core keeps its list in a table: the
                                          i-th value (from 0), NULL past the last */
+    const struct json_when *required_when; /* required only under a condition on another
+                                              member (JF_REQUIRED_IF_*), NULL = as "required"
+                                              says */
 };
+
+/* A member required only when another member of the same object is so: the
+ * core checks it (json_object_check() does not look), the OpenAPI document
+ * says it as if/then (http/openapi.c), and the API suite holds the two
+ * together (tests/api/openapi.test.mjs).  The member itself is then present,
+ * non-null and, a string, non-empty. */
+enum json_when_test {
+    JW_EQUALS = 1, /* "member" is the string "value" */
+    JW_TRUE,       /* "member" is true */
+    JW_ITEMS,      /* "member", a list, has at least "count" elements */
+    JW_ABSENT,     /* "member" is absent or null, or an empty string or list */
+};
+struct json_when {
+    const char *member; /* the other member, of the same object */
+    int test;           /* enum json_when_test */
+    const char *value;  /* JW_EQUALS: the value */
+    int count;          /* JW_ITEMS: the fewest elements */
+};
+/* clang-format off */
+#define JF_REQUIRED_WHEN(...) .required_when = &(const struct json_when){__VA_ARGS__}
+#define JF_REQUIRED_IF_IS(other, v) \
+    JF_REQUIRED_WHEN(.member = (other), .test = JW_EQUALS, .value = (v))
+#define JF_REQUIRED_IF_TRUE(other) JF_REQUIRED_WHEN(.member = (other), .test = JW_TRUE)
+#define JF_REQUIRED_IF_ITEMS(other, n) \
+    JF_REQUIRED_WHEN(.member = (other), .test = JW_ITEMS, .count = (n))
+#define JF_REQUIRED_IF_ABSENT(other) JF_REQUIRED_WHEN(.member = (other), .test = JW_ABSENT)
+/* clang-format on */
 
 /* json_field.required: the member must be present and non-null (strings:
  * and non-empty), and json_object_check() says so when it is not. */

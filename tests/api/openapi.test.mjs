@@ -5,7 +5,9 @@
 // and for every request body the server refuses exactly what the document
 // says -- an unknown member, each required member, and the required members
 // of the objects inside a list -- field by field, and every member it answers
-// 必填 to in a body without it is required in the document; every query parameter with
+// 必填 to in a body without it is required in the document, and each member
+// required only under a condition on another is if/then in the document, refused
+// without it by the server and by ajv, taken when the condition is not met; every query parameter with
 // a type, bounds, values or a pattern is refused with a bad value and taken
 // with each of its values; every route says what it does in Chinese and
 // English and what it answers.  (Every request of the API suite is also
@@ -13,6 +15,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { startServer, epigrid, Client, day, makeId, expectOpenapiMismatch } from './lib.mjs';
 
 let srv, admin, doc, docText, routes;
@@ -316,5 +320,110 @@ test('body fields that take a closed set list it, and the server takes each valu
     const bad = await admin.post(p, { ...body, [field]: 'zz_bogus', username: body.username && `${body.username}_x` });
     assert.equal(bad.status, 400, `${p} ${field}=zz_bogus`);
     assert.deepEqual(bad.body.error.fields.map((f) => f.field), [field], `${p} ${field}=zz_bogus: ${bad.text}`);
+  }
+});
+
+// Members required only under a condition on another member of the same body
+// (json_field.required_when, util/json.h), one row per rule of the core: the
+// route, the object ("at": a list of objects in the body, else the body), the
+// member, the body meeting the condition without it ("when"), and the same
+// body with the condition not met ("other"); "said" is the server's word for
+// the missing member.
+const conditional = () => {
+  const ledger = { warehouse_id: 1, lines: [{ item_id: 1, quantity: 1 }] };
+  const org = { name: '流动党支部', region_code: GRID, founded_date: '2020-01-01' };
+  const visitPerson = { person_id: 1, fever: false, cough: false, contact_with_case: false };
+  return [
+    // core/supply_ledger.c op_check: by the operation's kind
+    { route: 'POST /api/v1/ledger', field: 'approver', said: /^必填$/,
+      when: { ...ledger, kind: 'adjust', reason_code: 'count_loss' }, other: { ...ledger, kind: 'consume' } },
+    { route: 'POST /api/v1/ledger', field: 'reason_code', said: /^须为/,
+      when: { ...ledger, kind: 'adjust', approver: '王会计' }, other: { ...ledger, kind: 'receive', approver: '王会计' } },
+    { route: 'POST /api/v1/ledger', field: 'to_warehouse_id', said: /调拨须填写调入仓库/,
+      when: { ...ledger, kind: 'transfer' }, other: { ...ledger, kind: 'consume' } },
+    { route: 'POST /api/v1/ledger', field: 'recipient_name', said: /^必填$/,
+      when: { ...ledger, kind: 'allocate', recipient_kind: 'region', recipient_region: GRID },
+      other: { ...ledger, kind: 'consume' } },
+    { route: 'POST /api/v1/ledger', field: 'recipient_kind', said: /^须为/,
+      when: { ...ledger, kind: 'allocate', recipient_region: GRID, recipient_name: '茶亭社区' },
+      other: { ...ledger, kind: 'receive' } },
+    { route: 'POST /api/v1/ledger', field: 'recipient_region', said: /不是有效的地区编码/,
+      when: { ...ledger, kind: 'allocate', recipient_kind: 'region', recipient_name: '茶亭社区' },
+      other: { ...ledger, kind: 'receive' } },
+    // core/org.c org_insert: a mobile branch says where it serves
+    { route: 'POST /api/v1/orgs', field: 'location', said: /^必填$/, created: true,
+      when: { ...org, kind: 'mobile' }, other: { ...org, kind: 'regular' } },
+    // core/org.c org_application_create: a group applying together is named
+    { route: 'POST /api/v1/applications', field: 'group_name', said: /^必填$/,
+      when: { org_id: 1, pledge: '请战', person_ids: [1, 2] }, other: { org_id: 1, pledge: '请战', person_ids: [1] } },
+    // core/observation.c check_open_input: a centralized quarantine names its site
+    { route: 'POST /api/v1/observations', field: 'site', said: /集中隔离须填写隔离点/,
+      when: { person_id: 1, reason: 'contact', kind: 'centralized' }, other: { person_id: 1, reason: 'contact', kind: 'home' } },
+    // core/screening.c check_input: a person back from a risk area says when
+    { route: 'POST /api/v1/visits', at: 'persons', field: 'arrival_date', said: /从风险地区返回时必填/,
+      when: { client_uuid: randomUUID(), round_id: 1, household_id: 1, members_present: 1, persons: [{ ...visitPerson, returned_from_risk: true }] },
+      other: { client_uuid: randomUUID(), round_id: 1, household_id: 1, members_present: 1, persons: [{ ...visitPerson, returned_from_risk: false }] } },
+    // core/person.c: a person without a household names the grid
+    { route: 'POST /api/v1/persons', field: 'grid_code', said: /没有住户时必填/,
+      when: { name: '李四', id_number: makeId(31), household_id: null }, other: { name: '李四', id_number: makeId(32), household_id: 1 } },
+    // core/region.c region_insert: without a code the parent says where
+    { route: 'POST /api/v1/regions/bulk', at: 'items', field: 'parent', said: /未给出编码时必填/,
+      when: { items: [{ name: '新村', code: '' }] }, other: { items: [{ name: '新村', code: '431122101201002' }] } },
+    // core/case.c case_create: the person, or the observation of the person
+    { route: 'POST /api/v1/cases', field: 'person_id', said: /^必填/,
+      when: { status: 'suspected' }, other: { status: 'suspected', observation_id: 1 } },
+    // core/team.c team_insert: a leader, or members
+    { route: 'POST /api/v1/teams', field: 'leader_person_id', said: /^必填/,
+      when: { name: '突击队', type: 'volunteer', org_id: 1, member_ids: [] }, other: { name: '突击队', type: 'volunteer', org_id: 1, member_ids: [1] } },
+    // core/org_activity.c org_activity_create: a number, or the persons listed
+    { route: 'POST /api/v1/org-activities', field: 'participants', said: /^必填/,
+      when: { org_id: 1, kind: 'meeting', title: '学习会' }, other: { org_id: 1, kind: 'meeting', title: '学习会', person_ids: [1] } },
+  ];
+};
+
+// ajv as the suite's check uses it (tests/api/lib.mjs): JSON Schema 2020-12.
+function ajv2020() {
+  const require = createRequire(new URL('../../web/package.json', import.meta.url));
+  const Ajv2020 = require('ajv/dist/2020.js').default;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  require('ajv-formats').default(ajv);
+  return ajv;
+}
+
+test('members required under a condition on another member are if/then in the document, and the server and ajv agree on each', async () => {
+  await grid();
+  const ajv = ajv2020();
+  const rows = conditional();
+  assert.ok(rows.length >= 15);
+  for (const row of rows) {
+    const [method, pattern] = row.route.split(' ');
+    const key = `${row.route} ${row.at ? `${row.at}[].` : ''}${row.field}`;
+    const body = doc.paths[pattern][method.toLowerCase()].requestBody.content['application/json'].schema;
+    const object = row.at ? body.properties[row.at].items : body;
+    const pick = (b) => (row.at ? b[row.at][0] : b);
+    // (1) the object's schema has the rule: an if the condition meets and the other body does not
+    const rules = [...(object.if ? [{ if: object.if, then: object.then }] : []), ...(object.allOf ?? [])];
+    const rule = rules.find((r) => r.then?.required?.includes(row.field));
+    assert.ok(rule, `${key}: no if/then requires it`);
+    assert.ok(!object.required?.includes(row.field), `${key}: required always`);
+    assert.equal(ajv.validate(rule.if, pick(row.when)), true, `${key}: the condition's body does not meet the if`);
+    assert.equal(ajv.validate(rule.if, pick(row.other)), false, `${key}: the other body meets the if`);
+    // (2) meeting the condition without it: refused by the document for it, and by the server naming it
+    const validate = ajv.compile(body);
+    assert.equal(validate(row.when), false, `${key}: the document takes the body without it`);
+    const at = row.at ? `/${row.at}/0` : '';
+    assert.ok(validate.errors.some((e) => e.keyword === 'required' && e.instancePath === at && e.params.missingProperty === row.field),
+      `${key}: ${ajv.errorsText(validate.errors)}`);
+    const field = row.at ? `${row.at}[0].${row.field}` : row.field;
+    const refused = await admin.req(method, pattern, row.when);
+    assert.equal(refused.status, 400, `${key}: ${refused.text}`);
+    const said = refused.body.error.fields.find((f) => f.field === field);
+    assert.ok(said, `${key}: the server did not name it: ${refused.text}`);
+    assert.match(said.message, row.said, key);
+    // (3) the condition not met: the document takes the body, the server does not ask for the member
+    assert.equal(validate(row.other), true, `${key}: the other body: ${ajv.errorsText(validate.errors)}`);
+    const taken = await admin.req(method, pattern, row.other);
+    assert.ok(!(taken.body?.error?.fields ?? []).some((f) => f.field === field), `${key}: the other body: ${taken.text}`);
+    if (row.created) assert.equal(taken.status, 201, `${key}: ${taken.text}`);
   }
 });

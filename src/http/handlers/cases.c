@@ -138,7 +138,13 @@ int handler_cases_list(struct http_request *req, struct http_response *res, stru
 
 const struct json_field cases_case_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
-    {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
+    /* the person, or the observation of the person (case_create) */
+    {.name = "person_id",
+     .type = JF_INT,
+     .min = 1,
+     .max = 9.0e15,
+     .ref = "person",
+     JF_REQUIRED_IF_ABSENT("observation_id")},
     {.name = "observation_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "observation"},
     {.name = "status", .type = JF_STRING, .required = 1, .max_len = 20, .values = case_statuses},
     {.name = "severity", .type = JF_STRING, .max_len = 20, .values = case_severities},

@@ -117,7 +117,8 @@ const struct json_field observations_create_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "person_id", .type = JF_INT, .required = 1, .min = 1, .max = 9.0e15, .ref = "person"},
     {.name = "kind", .type = JF_STRING, .required = 1, .max_len = 20, .values = observation_kinds},
-    {.name = "site", .type = JF_STRING, .max_len = 100},
+    /* a centralized quarantine names its site (check_open_input) */
+    {.name = "site", .type = JF_STRING, .max_len = 100, JF_REQUIRED_IF_IS("kind", "centralized")},
     {.name = "reason",
      .type = JF_STRING,
      .required = 1,

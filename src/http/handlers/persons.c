@@ -104,28 +104,30 @@ int handler_persons_list(struct http_request *req, struct http_response *res, st
 /* Body members; the domain checks content (required, lengths, formats), so
  * that every problem is reported at once in the domain's words.  A new
  * person must have a name and an ID number (person_validate): "must" is
- * JF_CORE_REQUIRED on POST, so that the OpenAPI document requires them too. */
+ * JF_CORE_REQUIRED on POST, so that the OpenAPI document requires them too;
+ * and a grid unless a household says it: "grid" is JF_REQUIRED_IF_ABSENT
+ * there. */
 /* clang-format off */
-#define PERSON_MEMBERS(must)                                                                       \
+#define PERSON_MEMBERS(must, grid)                                                                 \
     {.name = "name", .type = JF_STRING, .required = (must), .max_len = PERSON_NAME_CHARS},         \
     {.name = "sex", .type = JF_STRING, .max_len = 10, .values = person_sexes},                     \
     {.name = "birth_date", .type = JF_STRING, .max_len = 20},                                      \
     {.name = "id_number", .type = JF_STRING, .required = (must), .max_len = 40},                   \
     {.name = "phone", .type = JF_STRING, .max_len = 40},                                           \
     {.name = "household_id", .type = JF_INT, .ref = "household"},                                  \
-    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid"}
+    {.name = "grid_code", .type = JF_STRING, .max_len = 40, .ref = "grid", grid}
 /* clang-format on */
 
 /* POST /persons: a new person. */
 const struct json_field persons_person_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
-    PERSON_MEMBERS(JF_CORE_REQUIRED),
+    PERSON_MEMBERS(JF_CORE_REQUIRED, JF_REQUIRED_IF_ABSENT("household_id")),
     {0},
 };
 
 /* PATCH /persons/{id}: the members to change, none required, no client_uuid. */
 const struct json_field persons_person_change_fields[] = {
-    PERSON_MEMBERS(0),
+    PERSON_MEMBERS(0, .required_when = NULL),
     {0},
 };
 

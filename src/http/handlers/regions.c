@@ -251,7 +251,12 @@ int handler_region_create(struct http_request *req, struct http_response *res, s
  * a reference: outside the scope it answers as a missing one. */
 static const struct json_field bulk_item_fields[] = {
     {.name = "code", .type = JF_STRING, .max_len = 15},
-    {.name = "parent", .type = JF_STRING, .max_len = 200, .ref = "region"},
+    /* without a code the parent says where (region_insert) */
+    {.name = "parent",
+     .type = JF_STRING,
+     .max_len = 200,
+     .ref = "region",
+     JF_REQUIRED_IF_ABSENT("code")},
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = REGION_NAME_CHARS},
     {.name = "responsible_person_id", .type = JF_INT, .min = 1, .max = JF_ID_MAX, .ref = "person"},
     {0},

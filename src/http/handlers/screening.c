@@ -127,7 +127,8 @@ static const struct json_field person_fields[] = {
     {.name = "person_id", .type = JF_INT, .required = 1, .ref = "person"},
     {.name = "returned_from_risk", .type = JF_BOOL, .required = 1},
     {.name = "origin", .type = JF_STRING, .max_len = VISIT_TEXT_CHARS},
-    {.name = "arrival_date", .type = JF_DATE},
+    /* when back from a risk area (check_input, core/screening.c) */
+    {.name = "arrival_date", .type = JF_DATE, JF_REQUIRED_IF_TRUE("returned_from_risk")},
     {.name = "transport", .type = JF_STRING, .max_len = VISIT_TEXT_CHARS},
     {.name = "fever", .type = JF_BOOL, .required = 1},
     {.name = "cough", .type = JF_BOOL, .required = 1},
