@@ -603,7 +603,9 @@ async function pgBench() {
     if (wantPg('B1pg')) {
       if (STATEMENTS) { sql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); sql('SELECT pg_stat_statements_reset()'); }
       const before = Number(query(work, `SELECT count(*) FROM health_reports WHERE reporter = 'bench_admin'`)[0]);
+      const prof1 = PERF ? perfDuringRun('b1pg1') : null;
       const r1 = await wrk(a.url + '/', reports, { env: reportEnv(files.one, 2) });
+      if (prof1) await prof1;
       if (STATEMENTS) statementsPerReport(sql, work, before);
       row('B1pg1', 'PostgreSQL, 1 process: POST /api/v1/health-reports (durable)', r1.rps, 'req/s', httpCeiling, { ...extra(r1), vs_pg_ceiling: pgCeiling && r1.rps / pgCeiling, ...b1Target });
       const b = await start();
