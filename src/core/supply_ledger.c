@@ -404,8 +404,13 @@ void supply_lines_check(struct store *s, int nlines, const struct supply_line *l
             }
             q = l->packs * it.pack_size;
         }
-        if (q == 0 || (!signed_ok && q < 0) || q > SUPPLY_QUANTITY_MAX ||
-            q < -SUPPLY_QUANTITY_MAX) {
+        if (q == 0) { /* neither given (0 is none) */
+            snprintf(field, sizeof field, "lines[%d].quantity", i);
+            ep_error_field(err, field, "数量(quantity)和包数(packs)须填一个",
+                           "give quantity or packs (one of them)");
+            continue;
+        }
+        if ((!signed_ok && q < 0) || q > SUPPLY_QUANTITY_MAX || q < -SUPPLY_QUANTITY_MAX) {
             snprintf(field, sizeof field, "lines[%d].quantity", i);
             ep_error_field(err, field,
                            signed_ok ? "须为非零整数(盘亏为负)" : "须为正整数(以基本单位计)",

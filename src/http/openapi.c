@@ -84,20 +84,64 @@ static json_t *scalar_schema(int type, const struct json_field *f)
     return o;
 }
 
+/* 1 if "a" and "b" are the same text, or both NULL. */
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 /* 1 if "a" and "b" are the same condition. */
 static int same_when(const struct json_when *a, const struct json_when *b)
 {
     return a->test == b->test && strcmp(a->member, b->member) == 0 && a->count == b->count &&
-           (a->value == b->value || (a->value && b->value && strcmp(a->value, b->value) == 0));
+           same_text(a->value, b->value) && same_text(a->without, b->without);
+}
+
+/* The JSON type of each json_field type. */
+static const char *const json_types[] = {
+    [JF_STRING] = "string", [JF_DATE] = "string",   [JF_INT] = "integer", [JF_NUMBER] = "number",
+    [JF_BOOL] = "boolean",  [JF_OBJECT] = "object", [JF_ARRAY] = "array",
+};
+
+/* The member of "fields" whose name is the "len" bytes at "name": there is
+ * one, the rules name members of the same object. */
+static const struct json_field *member_of(const struct json_field *fields, const char *name,
+                                          size_t len)
+{
+    const struct json_field *m = fields;
+    while (m->name && !(strlen(m->name) == len && memcmp(m->name, name, len) == 0))
+        m++;
+    assert(m->name); /* a rule names a member of the same object */
+    return m;
+}
+
+/* Member "m" given, as the core reads it (json.h, struct json_group): not
+ * null, and a string not empty, a number not zero, a list not empty. */
+static json_t *given_schema(const struct json_field *m)
+{
+    json_t *is = json_pack("{s:s}", "type", json_types[m->type]);
+    if (m->type == JF_STRING || m->type == JF_DATE)
+        json_object_set_new(is, "minLength", json_integer(1));
+    else if (m->type == JF_INT || m->type == JF_NUMBER)
+        json_object_set_new(is, "not", json_pack("{s:i}", "const", 0));
+    else if (m->type == JF_ARRAY)
+        json_object_set_new(is, "minItems", json_integer(1));
+    return is;
+}
+
+/* Member "m" absent (the "properties" it goes into hold vacuously), null or empty. */
+static json_t *absent_schema(const struct json_field *m)
+{
+    return m->type == JF_STRING ? json_pack("{s:[n, s]}", "enum", "")
+           : m->type == JF_ARRAY
+               ? json_pack("{s:[s, s], s:i}", "type", "array", "null", "maxItems", 0)
+               : json_pack("{s:s}", "type", "null");
 }
 
 /* The "if" of condition "w" on a member of "fields" (json.h, enum json_when_test). */
 static json_t *when_schema(const struct json_when *w, const struct json_field *fields)
 {
-    const struct json_field *m = fields;
-    while (m->name && strcmp(m->name, w->member) != 0)
-        m++;
-    assert(m->name); /* the condition names a member of the same object */
+    const struct json_field *m = member_of(fields, w->member, strlen(w->member));
     json_t *is;
     switch (w->test) {
     case JW_EQUALS:
@@ -109,12 +153,16 @@ static json_t *when_schema(const struct json_when *w, const struct json_field *f
     case JW_ITEMS:
         is = json_pack("{s:s, s:i}", "type", "array", "minItems", w->count);
         break;
-    default: /* JW_ABSENT: absent (the "properties" below hold vacuously), null or empty */
-        is = m->type == JF_STRING ? json_pack("{s:[n, s]}", "enum", "")
-             : m->type == JF_ARRAY
-                 ? json_pack("{s:[s, s], s:i}", "type", "array", "null", "maxItems", 0)
-                 : json_pack("{s:s}", "type", "null");
-        return json_pack("{s:{s:o}}", "properties", w->member, is);
+    case JW_GIVEN: {
+        json_t *o = json_pack("{s:{s:o}, s:[s]}", "properties", w->member, given_schema(m),
+                              "required", w->member);
+        if (w->without)
+            json_object_set_new(json_object_get(o, "properties"), w->without,
+                                absent_schema(member_of(fields, w->without, strlen(w->without))));
+        return o;
+    }
+    default: /* JW_ABSENT */
+        return json_pack("{s:{s:o}}", "properties", w->member, absent_schema(m));
     }
     return json_pack("{s:{s:o}, s:[s]}", "properties", w->member, is, "required", w->member);
 }
@@ -123,17 +171,12 @@ static json_t *when_schema(const struct json_when *w, const struct json_field *f
  * not null, and a string not empty. */
 static json_t *then_schema(const struct json_when *w, const struct json_field *fields)
 {
-    static const char *const types[] = {
-        [JF_STRING] = "string", [JF_DATE] = "string",  [JF_INT] = "integer",
-        [JF_NUMBER] = "number", [JF_BOOL] = "boolean", [JF_OBJECT] = "object",
-        [JF_ARRAY] = "array",
-    };
     json_t *required = json_array(), *props = json_object();
     for (const struct json_field *f = fields; f->name; f++) {
         if (!f->required_when || !same_when(f->required_when, w))
             continue;
         json_array_append_new(required, json_string(f->name));
-        json_t *is = json_pack("{s:s}", "type", types[f->type]);
+        json_t *is = json_pack("{s:s}", "type", json_types[f->type]);
         if (f->type == JF_STRING)
             json_object_set_new(is, "minLength", json_integer(1));
         json_object_set_new(props, f->name, is);
@@ -141,13 +184,32 @@ static json_t *then_schema(const struct json_when *w, const struct json_field *f
     return json_pack("{s:o, s:o}", "required", required, "properties", props);
 }
 
-/* The members of "fields" required only under a condition (json_field.required_when)
- * as JSON Schema 2020-12 if/then, one per distinct condition, into "o": itself
- * when there is one, under "allOf" when there are more. */
+/* One alternative "of" of a group (members space-separated) of "fields":
+ * each of its members given. */
+static json_t *alternative_schema(const char *of, const struct json_field *fields)
+{
+    json_t *required = json_array(), *props = json_object();
+    for (const char *p = of + strspn(of, " "); *p; p += strspn(p, " ")) {
+        size_t n = strcspn(p, " ");
+        const struct json_field *m = member_of(fields, p, n);
+        json_array_append_new(required, json_string(m->name));
+        json_object_set_new(props, m->name, given_schema(m));
+        p += n;
+    }
+    return json_pack("{s:o, s:o}", "required", required, "properties", props);
+}
+
+/* The rules of "fields" beyond "required", into "o": the members required
+ * only under a condition (json_field.required_when) as JSON Schema 2020-12
+ * if/then, one per distinct condition, and the object's "one of these
+ * members" groups (the table's end, json_field.groups) as anyOf / oneOf of
+ * the alternatives; itself when there is one rule, under "allOf" when there
+ * are more. */
 static void conditions_into(json_t *o, const struct json_field *fields)
 {
     json_t *rules = json_array();
-    for (const struct json_field *f = fields; f->name; f++) {
+    const struct json_field *f;
+    for (f = fields; f->name; f++) {
         if (!f->required_when)
             continue;
         const struct json_field *first = fields;
@@ -158,6 +220,14 @@ static void conditions_into(json_t *o, const struct json_field *fields)
             json_array_append_new(rules, json_pack("{s:o, s:o}", "if",
                                                    when_schema(f->required_when, fields), "then",
                                                    then_schema(f->required_when, fields)));
+    }
+    for (const struct json_group *g = f->groups; g && g->kind; g++) {
+        json_t *alternatives = json_array();
+        for (int i = 0; i < JSON_GROUP_MAX && g->of[i]; i++)
+            json_array_append_new(alternatives, alternative_schema(g->of[i], fields));
+        assert(json_array_size(alternatives) >= 2); /* "one of" a single member is "required" */
+        json_array_append_new(
+            rules, json_pack("{s:o}", g->kind == JG_ONE_OF ? "oneOf" : "anyOf", alternatives));
     }
     if (json_array_size(rules) == 1)
         json_object_update(o, json_array_get(rules, 0));

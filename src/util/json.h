@@ -37,7 +37,7 @@ enum json_field_type {
 };
 
 /* One member of a body.  Written with designated initializers; a table ends
- * with {0}. */
+ * with {0}, or with {JF_GROUPS(t)} when the object has "one of" rules. */
 struct json_field {
     const char *name; /* key in the object */
     int type;         /* enum json_field_type */
@@ -58,6 +58,8 @@ struct json_field {
     const struct json_when *required_when; /* required only under a condition on another
                                               member (JF_REQUIRED_IF_*), NULL = as "required"
                                               says */
+    const struct json_group *groups;       /* the table's end ({JF_GROUPS(t)}) only: the
+                                              object's "one of these members" rules */
 };
 
 /* A member required only when another member of the same object is so: the
@@ -70,12 +72,14 @@ enum json_when_test {
     JW_TRUE,       /* "member" is true */
     JW_ITEMS,      /* "member", a list, has at least "count" elements */
     JW_ABSENT,     /* "member" is absent or null, or an empty string or list */
+    JW_GIVEN,      /* "member" is given (as a group's, below), and "without", if set, is not */
 };
 struct json_when {
-    const char *member; /* the other member, of the same object */
-    int test;           /* enum json_when_test */
-    const char *value;  /* JW_EQUALS: the value */
-    int count;          /* JW_ITEMS: the fewest elements */
+    const char *member;  /* the other member, of the same object */
+    int test;            /* enum json_when_test */
+    const char *value;   /* JW_EQUALS: the value */
+    int count;           /* JW_ITEMS: the fewest elements */
+    const char *without; /* JW_GIVEN: a third member that must be absent too, NULL = none */
 };
 /* clang-format off */
 #define JF_REQUIRED_WHEN(...) .required_when = &(const struct json_when){__VA_ARGS__}
@@ -85,7 +89,39 @@ struct json_when {
 #define JF_REQUIRED_IF_ITEMS(other, n) \
     JF_REQUIRED_WHEN(.member = (other), .test = JW_ITEMS, .count = (n))
 #define JF_REQUIRED_IF_ABSENT(other) JF_REQUIRED_WHEN(.member = (other), .test = JW_ABSENT)
+#define JF_REQUIRED_IF_GIVEN(other) JF_REQUIRED_WHEN(.member = (other), .test = JW_GIVEN)
+#define JF_REQUIRED_IF_GIVEN_WITHOUT(other, absent) \
+    JF_REQUIRED_WHEN(.member = (other), .test = JW_GIVEN, .without = (absent))
 /* clang-format on */
+
+/* "One of several members" rules of an object: the core asks for at least
+ * one of them (JG_ANY_OF: "an ID number or a phone") or for exactly one
+ * (JG_ONE_OF: "the source case or the source contact").  An alternative may
+ * be a set of members written space-separated ("name phone": a name and a
+ * phone together).  A member counts as given when it is present, not null,
+ * and -- as the core reads it -- a non-empty string, a non-zero number, an
+ * object, or a non-empty list.  Like required_when the rules are the core's
+ * to check; the OpenAPI document says them as anyOf / oneOf of required
+ * sets.  The table of an object's groups ends the object's field table:
+ *
+ *     static const struct json_group entry_groups[] = {
+ *         {JG_ANY_OF, {"id_number", "name phone", "plate"}},
+ *         {0},
+ *     };
+ *     const struct json_field entry_fields[] = { ..., {JF_GROUPS(entry_groups)} };
+ */
+enum json_group_kind {
+    JG_ANY_OF = 1, /* at least one alternative given */
+    JG_ONE_OF,     /* exactly one alternative given */
+};
+#define JSON_GROUP_MAX 4 /* the most alternatives of a group */
+struct json_group {
+    int kind;                       /* enum json_group_kind; 0 ends the table */
+    const char *of[JSON_GROUP_MAX]; /* the alternatives: a member, or members
+                                       space-separated; NULL after the last */
+};
+/* The end of a field table that carries the object's groups. */
+#define JF_GROUPS(table) .groups = (table)
 
 /* json_field.required: the member must be present and non-null (strings:
  * and non-empty), and json_object_check() says so when it is not. */

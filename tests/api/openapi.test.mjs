@@ -7,7 +7,9 @@
 // of the objects inside a list -- field by field, and every member it answers
 // 必填 to in a body without it is required in the document, and each member
 // required only under a condition on another is if/then in the document, refused
-// without it by the server and by ajv, taken when the condition is not met; every query parameter with
+// without it by the server and by ajv, taken when the condition is not met, and
+// each "one of these members" rule is anyOf / oneOf, a body with none (or two of a
+// oneOf) refused by both, one taken; every query parameter with
 // a type, bounds, values or a pattern is refused with a bad value and taken
 // with each of its values; every route says what it does in Chinese and
 // English and what it answers.  (Every request of the API suite is also
@@ -329,7 +331,7 @@ test('body fields that take a closed set list it, and the server takes each valu
 // member, the body meeting the condition without it ("when"), and the same
 // body with the condition not met ("other"); "said" is the server's word for
 // the missing member.
-const conditional = () => {
+const conditional = (inbox) => {
   const ledger = { warehouse_id: 1, lines: [{ item_id: 1, quantity: 1 }] };
   const org = { name: '流动党支部', region_code: GRID, founded_date: '2020-01-01' };
   const visitPerson = { person_id: 1, fever: false, cough: false, contact_with_case: false };
@@ -378,8 +380,50 @@ const conditional = () => {
     // core/org_activity.c org_activity_create: a number, or the persons listed
     { route: 'POST /api/v1/org-activities', field: 'participants', said: /^必填/,
       when: { org_id: 1, kind: 'meeting', title: '学习会' }, other: { org_id: 1, kind: 'meeting', title: '学习会', person_ids: [1] } },
+    // core/assist.c open_observation (check_open_input): the receiver's centralized quarantine names its site
+    { route: 'POST /api/v1/assist-requests/{id}/observe', url: inbox.url, client: inbox.receiver, field: 'site', said: /集中隔离须填写隔离点/,
+      when: { kind: 'centralized' }, other: { kind: 'home' } },
+    // core/checkpoint.c checkpoint_entry_check: without an ID number a name goes with a phone (two conditions)
+    { route: 'POST /api/v1/checkpoints/{id}/entries', url: '/api/v1/checkpoints/1/entries', field: 'phone', said: /按姓名登记时必填/,
+      when: entry({ name: '张三', plate: '湘M12345' }), other: entry({ name: '张三', id_number: makeId(33) }) },
+    { route: 'POST /api/v1/checkpoints/{id}/entries', url: '/api/v1/checkpoints/1/entries', field: 'name', said: /^必填/,
+      when: entry({ phone: '13900001234', plate: '湘M12345' }), other: entry({ phone: '13900001234', id_number: makeId(34) }) },
+    // core/supply_donation.c supply_donation_create: goods go into a warehouse, money into a fund account
+    { route: 'POST /api/v1/donations', field: 'warehouse_id', said: /捐赠物资须填写入库仓库/,
+      when: { ...donation, lines: [{ item_id: 1, quantity: 5 }] }, other: { ...donation, money_fen: 100, account_id: 1 } },
+    { route: 'POST /api/v1/donations', field: 'account_id', said: /捐赠款项须填写资金账户/,
+      when: { ...donation, money_fen: 100 }, other: { ...donation, money_fen: 0, lines: [{ item_id: 1, quantity: 5 }], warehouse_id: 1 } },
   ];
 };
+
+// A 协查函 from county 431122 waiting in county 431124's inbox, with its
+// receiver and the path of its observe: the rule of that body is the
+// observation's, met only once the request is found.
+async function assistInbox() {
+  const county = '431124', contactGrid = '431124101201001';
+  for (const code of [county, '431124101', '431124101201', contactGrid]) {
+    const r = await admin.post('/api/v1/regions', { code, name: `地区${code}` });
+    assert.ok(r.status === 201 || r.status === 409, r.text);
+  }
+  const person = async (name, idNumber, gridCode) => {
+    const h = await admin.post('/api/v1/households', { grid_code: gridCode, address: `${name}家` });
+    const p = await admin.post('/api/v1/persons', { name, id_number: idNumber, household_id: h.body.id });
+    assert.equal(p.status, 201, p.text);
+    return p.body.id;
+  };
+  const c = await admin.post('/api/v1/cases', { person_id: await person('病例甲', makeId(61), GRID), status: 'confirmed' });
+  assert.equal(c.status, 201, c.text);
+  const contactId = makeId(62, { area: county });
+  await person('李四', contactId, contactGrid);
+  const sent = await (await srv.as('health', '431122101')).post('/api/v1/assist-requests',
+    { source_case_id: c.body.id, name: '李四', id_number: contactId, region_code: county, contact_type: 'household', last_contact_date: day(-1) });
+  assert.equal(sent.status, 201, sent.text);
+  return { receiver: await srv.as('health', county), url: `/api/v1/assist-requests/${sent.body.id}/observe` };
+}
+
+// A checkpoint entry with "over" (a new client_uuid each), and a donation's own members.
+const entry = (over) => ({ client_uuid: randomUUID(), outcome: 'pass', ...over });
+const donation = { donor_id: 1, receipt_no: 'JZ-2020-001', receiving_unit: '县红十字会' };
 
 // ajv as the suite's check uses it (tests/api/lib.mjs): JSON Schema 2020-12.
 function ajv2020() {
@@ -393,7 +437,7 @@ function ajv2020() {
 test('members required under a condition on another member are if/then in the document, and the server and ajv agree on each', async () => {
   await grid();
   const ajv = ajv2020();
-  const rows = conditional();
+  const rows = conditional(await assistInbox());
   assert.ok(rows.length >= 15);
   for (const row of rows) {
     const [method, pattern] = row.route.split(' ');
@@ -415,15 +459,107 @@ test('members required under a condition on another member are if/then in the do
     assert.ok(validate.errors.some((e) => e.keyword === 'required' && e.instancePath === at && e.params.missingProperty === row.field),
       `${key}: ${ajv.errorsText(validate.errors)}`);
     const field = row.at ? `${row.at}[0].${row.field}` : row.field;
-    const refused = await admin.req(method, pattern, row.when);
+    const refused = await (row.client ?? admin).req(method, row.url ?? pattern, row.when);
     assert.equal(refused.status, 400, `${key}: ${refused.text}`);
     const said = refused.body.error.fields.find((f) => f.field === field);
     assert.ok(said, `${key}: the server did not name it: ${refused.text}`);
     assert.match(said.message, row.said, key);
     // (3) the condition not met: the document takes the body, the server does not ask for the member
     assert.equal(validate(row.other), true, `${key}: the other body: ${ajv.errorsText(validate.errors)}`);
-    const taken = await admin.req(method, pattern, row.other);
+    const taken = await (row.client ?? admin).req(method, row.url ?? pattern, row.other);
     assert.ok(!(taken.body?.error?.fields ?? []).some((f) => f.field === field), `${key}: the other body: ${taken.text}`);
     if (row.created) assert.equal(taken.status, 201, `${key}: ${taken.text}`);
+  }
+});
+
+// "One of several members" rules (json_field.groups, util/json.h), one row per
+// group of the core: the route ("url" when it has a parameter), the object
+// ("at": a list of objects in the body, else the body), anyOf (at least one)
+// or oneOf (exactly one), the alternatives (each a set of members), the body
+// with none of them ("none") and, for oneOf, with two ("two") -- each with the
+// member the server names and its words in Chinese and English -- and bodies
+// with one alternative each ("one").
+const groups = () => {
+  const assist = { source_case_id: 1, name: '李四', region_code: '431124', contact_type: 'household', last_contact_date: day(-1) };
+  const contact = { contact_type: 'household', last_contact_date: day(-1) };
+  const person = { name: '王五', id_number: makeId(51), grid_code: GRID };
+  const ledger = (line) => ({ kind: 'receive', warehouse_id: 1, lines: [{ item_id: 1, ...line }] });
+  const risk = { level: 'high', from_date: day(-1) };
+  return [
+    // core/assist.c check_input: the contact is found by an ID number or a phone
+    { route: 'POST /api/v1/assist-requests', kind: 'anyOf', of: [['id_number'], ['phone']],
+      none: { body: assist, field: 'id_number', zh: /身份证号和电话至少填一项/, en: /ID number or a phone/ },
+      one: [{ ...assist, id_number: makeId(52) }, { ...assist, phone: '13900001111' }] },
+    // core/contact.c contact_input_check: the person, known or registered now
+    { route: 'POST /api/v1/contacts', kind: 'oneOf', of: [['person_id'], ['person']],
+      none: { body: { ...contact, source_case_id: 1 }, field: 'person_id', zh: /须给出 person_id 或 person/, en: /exactly one of person_id and person/ },
+      two: { body: { ...contact, source_case_id: 1, person_id: 1, person }, field: 'person_id', zh: /须给出 person_id 或 person/, en: /exactly one of person_id and person/ },
+      one: [{ ...contact, source_case_id: 1, person_id: 1 }, { ...contact, source_case_id: 1, person }] },
+    // ... and its source, a case or another contact
+    { route: 'POST /api/v1/contacts', kind: 'oneOf', of: [['source_case_id'], ['source_contact_id']],
+      none: { body: { ...contact, person_id: 1 }, field: 'source_case_id', zh: /须给出 source_case_id 或 source_contact_id 之一/, en: /exactly one of source_case_id and source_contact_id/ },
+      two: { body: { ...contact, person_id: 1, source_case_id: 1, source_contact_id: 1 }, field: 'source_case_id',
+        zh: /须给出 source_case_id 或 source_contact_id 之一/, en: /exactly one of source_case_id and source_contact_id/ },
+      one: [{ ...contact, person_id: 1, source_case_id: 1 }, { ...contact, person_id: 1, source_contact_id: 1, source_case_id: null }] },
+    // core/checkpoint.c checkpoint_entry_check: who passes
+    { route: 'POST /api/v1/checkpoints/{id}/entries', url: '/api/v1/checkpoints/1/entries', kind: 'anyOf', of: [['id_number'], ['name', 'phone'], ['plate']],
+      none: { body: entry({ origin: '长沙' }), field: 'id_number', zh: /应填身份证号、姓名加电话或车牌号之一/, en: /an ID number, a name and phone, or a vehicle plate/ },
+      one: [entry({ id_number: makeId(53) }), entry({ name: '张三', phone: '13900001234' }), entry({ plate: '湘M12345', name: '' })] },
+    // core/profile.c riskarea_check: a region by its code or a place by its name
+    { route: 'POST /api/v1/risk-areas', kind: 'oneOf', of: [['region_code'], ['place']],
+      none: { body: risk, field: 'region_code', zh: /地区编码与地名须且只须填一项/, en: /exactly one of region_code and place/ },
+      two: { body: { ...risk, region_code: '431122', place: '茶亭小区' }, field: 'place', zh: /地区编码与地名须且只须填一项/, en: /exactly one of region_code and place/ },
+      one: [{ ...risk, region_code: '431122' }, { ...risk, place: '茶亭小区', region_code: '' }] },
+    // core/supply_ledger.c supply_lines_check: a line counts base units or packs (0 is none)
+    { route: 'POST /api/v1/ledger', at: 'lines', kind: 'oneOf', of: [['quantity'], ['packs']],
+      none: { body: ledger({}), field: 'quantity', zh: /数量\(quantity\)和包数\(packs\)须填一个/, en: /give quantity or packs/ },
+      two: { body: ledger({ quantity: 5, packs: 2 }), field: 'packs', zh: /数量和包数只能填一个/, en: /quantity or packs, not both/ },
+      one: [ledger({ quantity: 5 }), ledger({ packs: 2, quantity: 0 })] },
+    // core/supply_donation.c supply_donation_create: goods, money, or both
+    { route: 'POST /api/v1/donations', kind: 'anyOf', of: [['lines'], ['money_fen']],
+      none: { body: { ...donation, money_fen: 0, lines: [] }, field: 'lines', zh: /捐赠须有物资或款项/, en: /goods or money/ },
+      one: [{ ...donation, lines: [{ item_id: 1, quantity: 5 }], warehouse_id: 1 }, { ...donation, money_fen: 100, account_id: 1 }] },
+  ];
+};
+
+test('"one of these members" rules are anyOf / oneOf in the document, and the server and ajv agree on each', async () => {
+  await grid();
+  const ajv = ajv2020();
+  const rows = groups();
+  assert.ok(rows.length >= 7);
+  for (const row of rows) {
+    const [method, pattern] = row.route.split(' ');
+    const key = `${row.route} ${row.at ? `${row.at}[].` : ''}${row.kind} ${row.of.map((a) => a.join('+')).join(' | ')}`;
+    const body = doc.paths[pattern][method.toLowerCase()].requestBody.content['application/json'].schema;
+    const object = row.at ? body.properties[row.at].items : body;
+    // (1) the object's schema has the group: its alternatives, each a required set; none of them always required
+    const group = [object, ...(object.allOf ?? [])].find((r) => r[row.kind]?.[0]?.required?.includes(row.of[0][0]));
+    assert.ok(group, `${key}: no ${row.kind} in the document`);
+    assert.deepEqual(group[row.kind].map((a) => a.required), row.of, key);
+    for (const m of row.of.flat()) assert.ok(!object.required?.includes(m), `${key}: ${m} required always`);
+    const validate = ajv.compile(body);
+    const at = row.at ? `/${row.at}/0` : '';
+    // (2) none of them, or two of one oneOf: refused by the document for the group, and by the server naming the member in both languages
+    for (const bad of [row.none, row.two].filter(Boolean)) {
+      const what = `${key}: ${bad === row.none ? 'none' : 'two'}`;
+      assert.equal(validate(bad.body), false, `${what}: the document takes it`);
+      assert.ok(validate.errors.some((e) => e.keyword === row.kind && e.instancePath === at), `${what}: ${ajv.errorsText(validate.errors)}`);
+      const field = row.at ? `${row.at}[0].${bad.field}` : bad.field;
+      for (const [client, words] of [[admin, bad.zh], [admin.withLang('en'), bad.en]]) {
+        const refused = await client.req(method, row.url ?? pattern, bad.body);
+        assert.equal(refused.status, 400, `${what}: ${refused.text}`);
+        const said = refused.body.error.fields.find((f) => f.field === field);
+        assert.ok(said, `${what}: the server did not name ${field}: ${refused.text}`);
+        assert.match(said.message, words, what);
+      }
+    }
+    // (3) one alternative: the document takes it, the server does not say the group's words
+    // (it may refuse the body for another reason: the records it names need not exist)
+    for (const one of row.one) {
+      assert.equal(validate(one), true, `${key}: ${JSON.stringify(one)}: ${ajv.errorsText(validate.errors)}`);
+      const taken = await admin.req(method, row.url ?? pattern, one);
+      const named = (taken.body?.error?.fields ?? []).filter((f) => [row.none, row.two].some((bad) => bad?.zh.test(f.message)));
+      assert.deepEqual(named, [], `${key}: ${JSON.stringify(one)}: ${taken.text}`);
+    }
   }
 });

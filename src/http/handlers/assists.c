@@ -61,6 +61,12 @@ int handler_assists_list(struct http_request *req, struct http_response *res, st
         json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", next, "summary", summary));
 }
 
+/* The contact is found by an ID number or a phone (check_input, core/assist.c). */
+static const struct json_group request_groups[] = {
+    {JG_ANY_OF, {"id_number", "phone"}},
+    {0},
+};
+
 const struct json_field assists_request_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "source_case_id",
@@ -80,7 +86,7 @@ const struct json_field assists_request_fields[] = {
      .value_at = contact_type_at},
     {.name = "last_contact_date", .type = JF_DATE, .required = 1},
     {.name = "note", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},
-    {0},
+    {JF_GROUPS(request_groups)},
 };
 
 int handler_assists_create(struct http_request *req, struct http_response *res,
@@ -164,7 +170,8 @@ static int receiver_reply(struct http_response *res, json_t *body, int rc, json_
 const struct json_field assists_observe_fields[] = {
     {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
     {.name = "kind", .type = JF_STRING, .max_len = 16, .values = observation_kinds},
-    {.name = "site", .type = JF_STRING, .max_len = 60},
+    /* a centralized quarantine names its site (check_open_input, core/observation.c) */
+    {.name = "site", .type = JF_STRING, .max_len = 60, JF_REQUIRED_IF_IS("kind", "centralized")},
     {.name = "start_date", .type = JF_DATE},
     {.name = "reply", .type = JF_STRING, .max_len = ASSIST_NOTE_CHARS},
     {0},

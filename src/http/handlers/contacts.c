@@ -52,6 +52,14 @@ static const struct json_field person_fields[] = {
     {0},
 };
 
+/* The person, known or registered now, and the source, a case or another
+ * contact: one of each (contact_input_check). */
+static const struct json_group contact_groups[] = {
+    {JG_ONE_OF, {"person_id", "person"}},
+    {JG_ONE_OF, {"source_case_id", "source_contact_id"}},
+    {0},
+};
+
 const struct json_field contacts_contact_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .max_len = 64},
     {.name = "person_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "person"},
@@ -66,7 +74,7 @@ const struct json_field contacts_contact_fields[] = {
     {.name = "last_contact_date", .type = JF_DATE, .required = 1},
     {JF_OCCURRED},
     {.name = "note", .type = JF_STRING, .max_len = 300},
-    {0},
+    {JF_GROUPS(contact_groups)},
 };
 
 int handler_contacts_create(struct http_request *req, struct http_response *res,

@@ -311,11 +311,25 @@ int handler_checkpoint_entries_list(struct http_request *req, struct http_respon
                                   "checkpoint_entry", NULL, err);
 }
 
+/* Who passes: an ID number, a name and phone, or a vehicle plate
+ * (checkpoint_entry_check). */
+static const struct json_group entry_groups[] = {
+    {JG_ANY_OF, {"id_number", "name phone", "plate"}},
+    {0},
+};
+
 const struct json_field duty_entry_fields[] = {
     {.name = "client_uuid", .type = JF_STRING, .required = 1, .max_len = 64},
     {.name = "id_number", .type = JF_STRING, .max_len = 18},
-    {.name = "name", .type = JF_STRING, .max_len = 20},
-    {.name = "phone", .type = JF_STRING, .max_len = 20},
+    /* without an ID number a name goes with a phone, and a phone with a name */
+    {.name = "name",
+     .type = JF_STRING,
+     .max_len = 20,
+     JF_REQUIRED_IF_GIVEN_WITHOUT("phone", "id_number")},
+    {.name = "phone",
+     .type = JF_STRING,
+     .max_len = 20,
+     JF_REQUIRED_IF_GIVEN_WITHOUT("name", "id_number")},
     {.name = "plate", .type = JF_STRING, .max_len = 10},
     {.name = "entered_at", .type = JF_STRING, .max_len = 40},
     {.name = "origin", .type = JF_STRING, .max_len = CHECKPOINT_TEXT_CHARS},
@@ -326,7 +340,7 @@ const struct json_field duty_entry_fields[] = {
      .required = 1,
      .max_len = 16,
      .values = checkpoint_outcomes},
-    {0},
+    {JF_GROUPS(entry_groups)},
 };
 
 /* What the deferred write needs; lives in req->arena. */

@@ -176,6 +176,12 @@ int handler_riskareas_list(struct http_request *req, struct http_response *res,
     return http_reply_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
+/* A risk area is a region by its code or a place by its name (riskarea_check). */
+static const struct json_group risk_groups[] = {
+    {JG_ONE_OF, {"region_code", "place"}},
+    {0},
+};
+
 const struct json_field profile_risk_fields[] = {
     {.name = "region_code", .type = JF_STRING, .max_len = 15},
     {.name = "place", .type = JF_STRING, .max_len = 40},
@@ -186,7 +192,7 @@ const struct json_field profile_risk_fields[] = {
      .values = profile_risk_levels},
     {.name = "from_date", .type = JF_DATE, .required = 1},
     {.name = "to_date", .type = JF_DATE},
-    {0},
+    {JF_GROUPS(risk_groups)},
 };
 
 int handler_riskareas_create(struct http_request *req, struct http_response *res,

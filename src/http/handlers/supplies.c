@@ -48,11 +48,18 @@ static json_t *body_checked(struct http_request *req, const struct json_field *f
     return body;
 }
 
+/* A line counts base units or whole packs, one of the two; 0 is none
+ * (supply_lines_check). */
+static const struct json_group line_groups[] = {
+    {JG_ONE_OF, {"quantity", "packs"}},
+    {0},
+};
+
 static const struct json_field line_fields[] = {
     {.name = "item_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "item"},
     {.name = "quantity", .type = JF_INT, .min = -1e12, .max = 1e12},
     {.name = "packs", .type = JF_INT, .min = -1e12, .max = 1e12},
-    {0},
+    {JF_GROUPS(line_groups)},
 };
 
 /* Decodes body.lines (checked against the body's spec) into an arena array. */
@@ -365,19 +372,36 @@ static const char *arena_str(struct http_request *req, const json_t *obj, const 
 
 /* ---- donations ------------------------------------------------------------------ */
 
+/* A donation is of goods, of money, or both (supply_donation_create). */
+static const struct json_group donation_groups[] = {
+    {JG_ANY_OF, {"lines", "money_fen"}},
+    {0},
+};
+
 const struct json_field supplies_donation_fields[] = {
     {.name = "donor_id", .type = JF_INT, .required = 1, .min = 1, .max = 9e15, .ref = "donor"},
     {.name = "receipt_no", .type = JF_STRING, .required = 1, .max_len = SUPPLY_RECEIPT_NO_MAX},
     {.name = "donated_on", .type = JF_DATE},
     {JF_OCCURRED},
     {.name = "receiving_unit", .type = JF_STRING, .required = 1, .max_len = SUPPLY_NAME_MAX},
-    {.name = "warehouse_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "warehouse"},
-    {.name = "account_id", .type = JF_INT, .min = 1, .max = 9e15, .ref = "fund_account"},
+    /* goods go into a warehouse, money into a fund account (supply_donation_create) */
+    {.name = "warehouse_id",
+     .type = JF_INT,
+     .min = 1,
+     .max = 9e15,
+     .ref = "warehouse",
+     JF_REQUIRED_IF_ITEMS("lines", 1)},
+    {.name = "account_id",
+     .type = JF_INT,
+     .min = 1,
+     .max = 9e15,
+     .ref = "fund_account",
+     JF_REQUIRED_IF_GIVEN("money_fen")},
     {.name = "money_fen", .type = JF_INT, .min = 0, .max = 1e14},
     {.name = "note", .type = JF_STRING, .max_len = SUPPLY_NOTE_MAX},
     {.name = "lines", .type = JF_ARRAY, .max_items = SUPPLY_LINES_MAX, .members = line_fields},
     {.name = "client_uuid", .type = JF_STRING, .max_len = 36},
-    {0},
+    {JF_GROUPS(donation_groups)},
 };
 
 int handler_donations_list(struct http_request *req, struct http_response *res,
