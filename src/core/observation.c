@@ -1188,9 +1188,8 @@ int observation_report_add(struct store *s, const struct actor *who,
     if (out->replaces)
         store_bind_int64(st, 13, out->replaces);
     store_bind_text(st, 14, w.now);
-    if (step(&w, store_run(st, err)) != 0)
+    if (step(&w, store_run_insert(st, &out->id, err)) != 0)
         return write_end(&w, 0);
-    out->id = store_last_insert_id(s);
     if (out->replaces && step(&w, set_replaced_by(s, out->replaces, out->id, err)) != 0)
         return write_end(&w, 0);
 

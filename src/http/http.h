@@ -79,6 +79,12 @@ typedef int (*http_encode_fn)(struct http_request *req, struct http_response *re
 /* Queues a write for group commit.  The handler must return the result
  * (HTTP_DEFERRED) at once and touch nothing of the request afterwards. */
 int http_defer_write(struct http_request *req, http_write_fn run, http_encode_fn encode, void *ctx);
+/* The same for a "run" that may run again from the start after its first
+ * run's writes were undone (store_group_job.rerunnable): it keeps nothing
+ * of a run but what it writes into "ctx" anew.  The writer then releases
+ * its savepoint lazily, a round trip less on PostgreSQL. */
+int http_defer_rerunnable_write(struct http_request *req, http_write_fn run, http_encode_fn encode,
+                                void *ctx);
 
 /* Query-string value (decoded by libmicrohttpd) or NULL. */
 const char *http_query(struct http_request *req, const char *key);

@@ -592,8 +592,19 @@ int http_defer_write(struct http_request *req, http_write_fn run, http_encode_fn
     ctx->job.run = job_run;
     ctx->job.done = job_done;
     ctx->job.ctx = ctx;
+    ctx->job.rerunnable = 0;
     ctx->state = REQ_DEFERRED;
     return HTTP_DEFERRED;
+}
+
+int http_defer_rerunnable_write(struct http_request *req, http_write_fn run, http_encode_fn encode,
+                                void *write_ctx)
+{
+    int rc = http_defer_write(req, run, encode, write_ctx);
+    struct request_ctx *ctx =
+        (struct request_ctx *)(void *)((char *)req - offsetof(struct request_ctx, req));
+    ctx->job.rerunnable = 1;
+    return rc;
 }
 
 /* ---- server-sent events ------------------------------------------------ */

@@ -56,40 +56,76 @@ static void finish(struct store_group_job *batch)
     }
 }
 
+/* Runs the jobs of one batch in one transaction, each in a savepoint, and
+ * commits: 1 committed, 0 not ("err" says why, if anything went wrong
+ * before the jobs), -1 when a savepoint released lazily turned out to have
+ * failed (store_lazy_failed): then nothing was committed and the batch runs
+ * again with "lazy" 0.  A job that cannot run twice never runs while a lazy
+ * release waits for its answer (store_flush first). */
+static int run_jobs(struct store_group *g, struct store_group_job *batch, int lazy,
+                    struct ep_error *err)
+{
+    struct store *s = g->store;
+    int begun = store_begin(s, err) == 0;
+    for (struct store_group_job *j = batch; j; j = j->next) {
+        ep_error_clear(&j->err);
+        if (!begun) {
+            j->err = *err;
+            j->rc = -EP_EUNAVAILABLE;
+            continue;
+        }
+        if (lazy && !j->rerunnable && store_flush(s, &j->err) != 0 && !store_lazy_failed(s)) {
+            j->rc = -j->err.code;
+            continue;
+        }
+        if (store_lazy_failed(s))
+            break;
+        store_set_lazy(s, lazy && j->rerunnable);
+        if (store_begin(s, &j->err) != 0) {
+            j->rc = -EP_EUNAVAILABLE;
+            continue;
+        }
+        j->rc = j->run(s, j->ctx, &j->err);
+        if (j->rc == 0) {
+            j->rc = store_commit(s, &j->err);
+        } else {
+            while (store_in_transaction(s) > 1)
+                store_rollback(s);
+        }
+        if (store_lazy_failed(s))
+            break;
+    }
+    store_set_lazy(s, 0);
+    if (!begun)
+        return 0;
+    while (store_in_transaction(s) > 1) /* a job that left a savepoint open */
+        store_rollback(s);
+    int committed = !store_lazy_failed(s) && store_commit(s, err) == 0;
+    if (!store_lazy_failed(s))
+        return committed;
+    if (store_in_transaction(s))
+        store_rollback(s);
+    return -1;
+}
+
 /* Runs one batch: BEGIN, each job in a savepoint, COMMIT, then done(). */
 static void run_batch(struct store_group *g, struct store_group_job *batch)
 {
     struct ep_error err;
     ep_error_clear(&err);
-    int begun = store_begin(g->store, &err) == 0;
     int n = 0;
-    for (struct store_group_job *j = batch; j; j = j->next, n++) {
-        ep_error_clear(&j->err);
-        if (!begun) {
-            j->err = err;
-            j->rc = -EP_EUNAVAILABLE;
-            continue;
-        }
-        if (store_begin(g->store, &j->err) != 0) {
-            j->rc = -EP_EUNAVAILABLE;
-            continue;
-        }
-        j->rc = j->run(g->store, j->ctx, &j->err);
-        if (j->rc == 0) {
-            j->rc = store_commit(g->store, &j->err);
-        } else {
-            while (store_in_transaction(g->store) > 1)
-                store_rollback(g->store);
-        }
+    for (struct store_group_job *j = batch; j; j = j->next)
+        n++;
+    int committed = run_jobs(g, batch, 1, &err);
+    if (committed < 0) {
+        log_info("group commit: a write of a job whose savepoint was released failed;"
+                 " the batch of %d job(s) runs again, each job's writes answered at its release",
+                 n);
+        ep_error_clear(&err);
+        committed = run_jobs(g, batch, 0, &err);
     }
-    int committed = 0;
-    if (begun) {
-        while (store_in_transaction(g->store) > 1) /* a job that left a savepoint open */
-            store_rollback(g->store);
-        committed = store_commit(g->store, &err) == 0;
-    }
-    if (!committed) {
-        if (begun)
+    if (committed <= 0) {
+        if (err.code)
             log_error("group commit of %d job(s) failed: %s", n, ep_error_message(&err, 1));
         for (struct store_group_job *j = batch; j; j = j->next)
             if (j->rc == 0) {

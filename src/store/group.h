@@ -31,7 +31,13 @@ struct store_group_job {
     /* Called after the batch committed and is durable (rc 0) or failed: on
      * the syncer thread when there is one, else on the writer thread. */
     void (*done)(void *ctx, int rc, struct ep_error *err);
-    void *ctx;                    /* handed to run and done */
+    void *ctx; /* handed to run and done */
+    /* 1 when run() may run again from the start after the writes of its
+     * first run were undone: it keeps nothing of a run but what it writes
+     * into ctx anew.  Such a job runs with lazy levels (store_set_lazy): on
+     * PostgreSQL its last writes go with the next job's first read, one
+     * round trip instead of two. */
+    int rerunnable;
     int rc;                       /* outcome, set before done */
     struct ep_error err;          /* error when rc != 0 */
     struct store_group_job *next; /* queue link, owned by the group */

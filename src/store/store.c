@@ -226,6 +226,16 @@ int store_run_deferred(struct store_stmt *st, struct ep_error *err)
     return ops->run_deferred ? ops->run_deferred(st, err) : store_run(st, err);
 }
 
+int store_run_insert(struct store_stmt *st, int64_t *id, struct ep_error *err)
+{
+    const struct store_ops *ops = st->owner->ops;
+    if (ops->run_insert)
+        return ops->run_insert(st, id, err);
+    int rc = store_run(st, err);
+    *id = rc == 0 ? ops->last_insert_id(st->owner) : 0;
+    return rc;
+}
+
 int store_prefetch(struct store_stmt *st, struct ep_error *err)
 {
     const struct store_ops *ops = st->owner->ops;
@@ -334,7 +344,7 @@ uint64_t store_data_version(struct store *s, int *shared)
 /* The deferred sums follow the engine's depth: a released savepoint's join
  * its parent's, a failed or rolled-back level's vanish; the outer commit
  * runs the hooks (store_before_commit), then writes them (store_sums_flush). */
-int store_commit(struct store *s, struct ep_error *err)
+static int commit(struct store *s, int lazy, struct ep_error *err)
 {
     int level = s->depth;
     int rc = level == 1 ? hooks_run(s, err) : 0;
@@ -349,7 +359,8 @@ int store_commit(struct store *s, struct ep_error *err)
         return rc;
     }
     int wrote = level == 1 && (!s->ops->txn_wrote || s->ops->txn_wrote(s));
-    rc = s->ops->commit(s, err);
+    rc = lazy && level > 1 && s->ops->commit_lazy ? s->ops->commit_lazy(s, err)
+                                                  : s->ops->commit(s, err);
     if (rc == 0 && wrote && s->depth == 0) {
         atomic_fetch_add(&data_local, 1);
         if (s->ops->data_version)
@@ -364,6 +375,26 @@ int store_commit(struct store *s, struct ep_error *err)
     epoch_publish(s);
     notes_publish(s, rc == 0);
     return rc;
+}
+
+int store_commit(struct store *s, struct ep_error *err)
+{
+    return commit(s, s->lazy, err);
+}
+
+void store_set_lazy(struct store *s, int on)
+{
+    s->lazy = on;
+}
+
+int store_lazy_failed(struct store *s)
+{
+    return s->ops->lazy_failed ? s->ops->lazy_failed(s) : 0;
+}
+
+int store_flush(struct store *s, struct ep_error *err)
+{
+    return s->ops->flush ? s->ops->flush(s, err) : 0;
 }
 
 void store_rollback(struct store *s)

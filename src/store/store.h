@@ -95,6 +95,16 @@ int store_run(struct store_stmt *st, struct ep_error *err);
  * level back as it would have.  Elsewhere it is store_run().  Resets "st". */
 int store_run_deferred(struct store_stmt *st, struct ep_error *err);
 
+/* Runs an INSERT of one row into a table whose `id` is an identity column,
+ * without naming `id`, and writes the new row's id into "*id".  On
+ * PostgreSQL inside a transaction the id is chosen by the connection (the
+ * table's highest id, read once per transaction, plus one: the transaction
+ * holds the write lock) and the INSERT is queued as store_run_deferred()
+ * queues, so its failure fails a later statement or the level's commit; the
+ * table's sequence catches up before the commit.  Elsewhere it is
+ * store_run() and store_last_insert_id().  Resets "st". */
+int store_run_insert(struct store_stmt *st, int64_t *id, struct ep_error *err);
+
 /* Sends a bound read ahead of its store_step(): on PostgreSQL inside a
  * transaction it is queued (libpq pipeline mode) and goes out with the next
  * statement that needs an answer -- two independent reads then cost one round
@@ -121,6 +131,25 @@ int store_begin(struct store *s, struct ep_error *err);
 int store_commit(struct store *s, struct ep_error *err);
 void store_rollback(struct store *s);
 int store_in_transaction(struct store *s);
+
+/* Lazy levels, for the group-commit writer (group.c).  While
+ * store_set_lazy(s, 1) is in force, on PostgreSQL a nested level's begin
+ * and commit do not wait for the answers to the deferred writes before them
+ * (store_run_deferred, store_run_insert): those, the SAVEPOINT and the
+ * RELEASE go out with the next statement that needs an answer -- usually
+ * the next job's first read -- in the same round trip.  The price: when
+ * such a write fails, its error reaches a statement of another level, and
+ * the server has skipped everything after it.  The connection then says so
+ * (store_lazy_failed() is 1 until the next outermost store_begin()), and
+ * the caller rolls the whole transaction back and runs every level of it
+ * again with lazy levels off, where each error fails exactly its own level.
+ * So only work that can run twice runs lazily.  store_flush() sends
+ * whatever is queued and waits for the answers (0, or the first error).
+ * Elsewhere lazy levels change nothing, store_lazy_failed() is 0 and
+ * store_flush() does nothing. */
+void store_set_lazy(struct store *s, int on);
+int store_lazy_failed(struct store *s);
+int store_flush(struct store *s, struct ep_error *err);
 
 /* Deferred sums.  Inside a transaction, store_sum_defer() keeps "(k1, k2) +=
  * delta" in memory instead of writing it: a savepoint's sums join its parent's

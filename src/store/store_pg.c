@@ -67,33 +67,37 @@
 #define SENT_NAME_SIZE 32              /* a prepared statement's name with its "t" (typed) */
 
 struct pg_stmt {
-    struct store_stmt base; /* owner and cache key */
-    char *text;             /* rewritten SQL */
-    int nparams;            /* placeholders */
-    char **values;          /* bound values as text, NULL = SQL NULL */
-    Oid *types;             /* the bound values' own types */
-    char name[24];          /* server-side prepared statement name */
-    int prepared;           /* 1 once prepared on this connection */
-    int typed;              /* 1 when prepared with the bound types */
-    int returning_id;       /* 1: "RETURNING id" appended, the row is not a result */
-    int explicit_id;        /* 1: the INSERT sets the identity column itself */
-    char table[64];         /* the INSERT's table, for explicit_id */
-    PGresult *res;          /* the current result, or NULL before execution */
-    int row;                /* current row of res */
-    int pending;            /* 1: prefetched, its answer still in the queue (fetch[]) */
+    struct store_stmt base;  /* owner and cache key */
+    char *text;              /* rewritten SQL */
+    int nparams;             /* placeholders */
+    char **values;           /* bound values as text, NULL = SQL NULL */
+    Oid *types;              /* the bound values' own types */
+    char name[24];           /* server-side prepared statement name */
+    int prepared;            /* 1 once prepared on this connection */
+    int typed;               /* 1 when prepared with the bound types */
+    int returning_id;        /* 1: "RETURNING id" appended, the row is not a result */
+    int explicit_id;         /* 1: the INSERT sets the identity column itself */
+    char table[64];          /* the INSERT's table, for explicit_id */
+    PGresult *res;           /* the current result, or NULL before execution */
+    int row;                 /* current row of res */
+    int pending;             /* 1: prefetched, its answer still in the queue (fetch[]) */
+    struct pg_stmt *with_id; /* store_run_insert: the same INSERT naming `id` (id_insert) */
 };
 
 struct pg_store {
     struct store base;
     PGconn *conn;
-    int next_name;                        /* prepared statement counter */
-    int64_t last_id;                      /* last RETURNING id */
-    int64_t changes;                      /* rows changed by the last statement */
-    int nexplicit;                        /* entries of explicit[] */
-    char explicit[TABLES_MAX][64];        /* tables whose sequences must catch up */
-    struct stmt_cache cache;              /* prepared statements (struct pg_stmt) */
-    int queued;                           /* statements sent in pipeline mode, results not read */
-    int queued_writes;                    /* of which store_run_deferred() writes */
+    int next_name;                 /* prepared statement counter */
+    int64_t last_id;               /* last RETURNING id */
+    int64_t changes;               /* rows changed by the last statement */
+    int nexplicit;                 /* entries of explicit[] */
+    char explicit[TABLES_MAX][64]; /* tables whose sequences must catch up */
+    int64_t next_id[TABLES_MAX];   /* store_run_insert: explicit[i]'s next id, 0 unknown */
+    struct stmt_cache cache;       /* prepared statements (struct pg_stmt) */
+    int queued;                    /* statements sent in pipeline mode, results not read */
+    int queued_writes;             /* of which store_run_deferred() writes */
+    int lazy_upto;   /* lazy levels: the first lazy_upto queued statements are of other levels */
+    int lazy_failed; /* 1: one of those failed since BEGIN (store_lazy_failed) */
     struct pg_stmt *fetch[FETCH_MAX];     /* queue position -> the prefetched statement that
                                              keeps its answer (store_prefetch), or NULL */
     int sp[LEVELS_MAX + 1];               /* level (2..depth): savepoint it rolls back to, 0 = not
@@ -202,10 +206,10 @@ static int queue_send(struct store *s, const char *name, int nvalues, const char
 static int settle(struct store *s, PGresult **last, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
-    int n = p->queued, rc = 0;
+    int n = p->queued, rc = 0, lazy = p->lazy_upto;
     if (n == 0)
         return 0;
-    p->queued = p->queued_writes = 0;
+    p->queued = p->queued_writes = p->lazy_upto = 0;
     if (!PQpipelineSync(p->conn))
         rc = fail(s, NULL, "pipeline sync", err);
     for (int i = 0; i < n && rc == 0; i++) {
@@ -215,6 +219,8 @@ static int settle(struct store *s, PGresult **last, struct ep_error *err)
             rc = fail(s, NULL, "pipeline", err);
         else if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
             rc = fail(s, res, "deferred statement", err);
+        if (rc != 0 && i < lazy)
+            p->lazy_failed = 1;
         struct pg_stmt *target = i < FETCH_MAX ? p->fetch[i] : NULL;
         if (target)
             target->pending = 0;
@@ -287,7 +293,8 @@ static int ready(struct store *s, struct ep_error *err)
 static void stmt_unprepared(struct store_stmt *st, void *arg)
 {
     (void)arg;
-    ((struct pg_stmt *)st)->prepared = ((struct pg_stmt *)st)->typed = 0;
+    for (struct pg_stmt *ps = (struct pg_stmt *)st; ps; ps = ps->with_id)
+        ps->prepared = ps->typed = 0;
 }
 
 /* ---- the change epoch ----------------------------------------------------
@@ -371,6 +378,8 @@ int store_pg_open(struct store **out, const char *uri, int flags, struct ep_erro
 
 static void stmt_free(struct pg_stmt *st)
 {
+    if (st->with_id)
+        stmt_free(st->with_id);
     for (int i = 0; st->values && i < st->nparams; i++)
         free(st->values[i]);
     PQclear(st->res);
@@ -619,6 +628,7 @@ static int note_explicit(struct store *s, const char *table, struct ep_error *er
             return 0;
     if (p->nexplicit == TABLES_MAX)
         return catch_up_sequence(s, table, err);
+    p->next_id[p->nexplicit] = 0;
     snprintf(p->explicit[p->nexplicit++], sizeof p->explicit[0], "%s", table);
     return 0;
 }
@@ -657,6 +667,7 @@ static int queue_statement(struct store *s, struct pg_stmt *ps, int want_answer,
 }
 
 static void pg_reset(struct store_stmt *st);
+static int sequence_first(struct store *s, const char *table, struct ep_error *err);
 
 static int pg_step(struct store_stmt *st, struct ep_error *err)
 {
@@ -673,7 +684,8 @@ static int pg_step(struct store_stmt *st, struct ep_error *err)
     if (!ps->res) {
         revive(s);
         char name[SENT_NAME_SIZE];
-        int rc = statement_ready(s, ps, name, err);
+        int rc = ps->returning_id && !ps->explicit_id ? sequence_first(s, ps->table, err) : 0;
+        rc = rc ? rc : statement_ready(s, ps, name, err);
         if (rc != 0) {
             st->owner->ops->reset(st);
             return rc;
@@ -733,6 +745,156 @@ static int pg_run_deferred(struct store_stmt *st, struct ep_error *err)
     rc = queue_statement(s, ps, 0, err);
     if (rc == 0 && ps->explicit_id)
         rc = note_explicit(s, ps->table, err);
+    pg_reset(st);
+    if (rc == 0 && p->queued >= QUEUE_MAX)
+        rc = settle(s, NULL, err);
+    return rc;
+}
+
+/* ---- ids chosen by the writer (store_run_insert) ----------------------- */
+
+/* Index of "table" in explicit[], or -1. */
+static int explicit_index(struct pg_store *p, const char *table)
+{
+    for (int i = 0; i < p->nexplicit; i++)
+        if (strcmp(p->explicit[i], table) == 0)
+            return i;
+    return -1;
+}
+
+/* Before an INSERT that takes its id from the sequence, in a transaction
+ * whose store_run_insert() chose ids of the same table itself: the sequence
+ * first catches up with them (they are sent first), and the next chosen id
+ * is read again. */
+static int sequence_first(struct store *s, const char *table, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    int i = s->depth > 0 ? explicit_index(p, table) : -1;
+    if (i < 0 || p->next_id[i] == 0)
+        return 0;
+    int rc = ready(s, err);
+    rc = rc ? rc : catch_up_sequence(s, table, err);
+    p->next_id[i] = 0;
+    return rc;
+}
+
+/* The INSERT of "ps" with `id` as its first column and the last parameter:
+ * "INSERT INTO t (a, b) VALUES ($1, $2)" becomes
+ * "INSERT INTO t (id, a, b) VALUES ($3, $1, $2)".  NULL when the statement
+ * has another shape (several rows, a SELECT, ON CONFLICT) or memory ran out:
+ * the caller then runs it as it is. */
+static struct pg_stmt *id_insert(struct pg_store *p, struct pg_stmt *ps)
+{
+    size_t len = strlen(ps->text);
+    const char *suffix = " RETURNING id";
+    if (len < strlen(suffix) || strcmp(ps->text + len - strlen(suffix), suffix) != 0)
+        return NULL;
+    len -= strlen(suffix);
+    const char *cols = strchr(ps->text, '(');
+    const char *end = cols ? strchr(cols, ')') : NULL;
+    const char *values = end ? strstr(end, "VALUES") : NULL;
+    const char *row = values ? values + 6 : NULL;
+    while (row && *row == ' ')
+        row++;
+    if (!row || *row != '(' || ps->text[len - 1] != ')')
+        return NULL;
+    for (const char *c = end + 1; c < values; c++)
+        if (*c != ' ')
+            return NULL;
+    int depth = 0; /* the one row must end where the text does */
+    for (const char *c = row; c < ps->text + len; c++) {
+        if (*c == '\'')
+            return NULL; /* no literals: nothing in them is mistaken for syntax */
+        depth += *c == '(' ? 1 : *c == ')' ? -1 : 0;
+        if (depth == 0 && c != ps->text + len - 1)
+            return NULL;
+    }
+    struct pg_stmt *st = calloc(1, sizeof *st);
+    size_t size = len + 32;
+    char *text = st ? malloc(size) : NULL;
+    if (st) {
+        st->values = calloc((size_t)ps->nparams + 2, sizeof *st->values);
+        st->types = calloc((size_t)ps->nparams + 2, sizeof *st->types);
+    }
+    if (!text || !st->values || !st->types) {
+        free(text);
+        if (st)
+            stmt_free(st);
+        return NULL;
+    }
+    int at_cols = (int)(cols + 1 - ps->text), at_row = (int)(row + 1 - ps->text);
+    snprintf(text, size, "%.*sid, %.*s$%d, %.*s", at_cols, ps->text, at_row - at_cols,
+             ps->text + at_cols, ps->nparams + 1, (int)len - at_row, ps->text + at_row);
+    st->base.owner = ps->base.owner;
+    st->text = text;
+    st->nparams = ps->nparams + 1;
+    st->explicit_id = 1;
+    memcpy(st->table, ps->table, sizeof st->table);
+    snprintf(st->name, sizeof st->name, "e%d", ++p->next_name);
+    return st;
+}
+
+/* store_run_insert: inside a transaction (which holds the write lock, so no
+ * other connection inserts meanwhile) the id is the table's highest plus
+ * one, read once per transaction, and the INSERT is queued with it like a
+ * deferred write; the sequence catches up at the commit (note_explicit). */
+static int pg_run_insert(struct store_stmt *st, int64_t *id, struct ep_error *err)
+{
+    struct pg_stmt *ps = PS(st);
+    struct store *s = st->owner;
+    struct pg_store *p = PG(s);
+    int i = explicit_index(p, ps->table);
+    if (s->depth > 0 && ps->returning_id && !ps->explicit_id && !ps->res && !ps->pending &&
+        !ps->with_id)
+        ps->with_id = id_insert(p, ps);
+    if (s->depth == 0 || !ps->with_id || (i < 0 && p->nexplicit == TABLES_MAX)) {
+        int rc = pg_step(st, err);
+        if (rc < 0)
+            return rc;
+        *id = p->last_id;
+        pg_reset(st);
+        return 0;
+    }
+    int rc = 0;
+    if (i < 0) {
+        rc = note_explicit(s, ps->table, err);
+        i = p->nexplicit - 1;
+    }
+    if (rc == 0 && p->next_id[i] == 0) { /* once per transaction: one round trip */
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT COALESCE(max(id), 0) + 1 FROM %s", ps->table);
+        rc = ready(s, err);
+        PGresult *res = rc ? NULL : PQexec(p->conn, sql);
+        if (rc == 0 && PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = fail(s, res, "max(id)", err);
+        else if (rc == 0)
+            p->next_id[i] = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+    }
+    if (rc != 0) {
+        pg_reset(st);
+        return rc;
+    }
+    struct pg_stmt *w = ps->with_id;
+    for (int k = 0; k < ps->nparams; k++) { /* the values move over */
+        w->values[k] = ps->values[k];
+        w->types[k] = ps->types[k];
+        ps->values[k] = NULL;
+    }
+    *id = p->next_id[i]++;
+    char *text = malloc(24);
+    if (!text) {
+        pg_reset(st);
+        pg_reset(&w->base);
+        return ep_error_set(err, EP_EINTERNAL, "内存不足", "out of memory");
+    }
+    snprintf(text, 24, "%lld", (long long)*id);
+    w->values[ps->nparams] = text;
+    w->types[ps->nparams] = OID_INT8;
+    p->last_id = *id;
+    p->changes = 1;
+    rc = queue_statement(s, w, 0, err);
+    pg_reset(&w->base);
     pg_reset(st);
     if (rc == 0 && p->queued >= QUEUE_MAX)
         rc = settle(s, NULL, err);
@@ -844,9 +1006,11 @@ static int pg_begin(struct store *s, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
     if (s->depth > 0) {
-        int rc = p->queued_writes ? settle(s, NULL, err) : 0;
+        int rc = p->queued_writes && !s->lazy ? settle(s, NULL, err) : 0;
         if (rc != 0)
             return rc;
+        if (s->lazy)
+            p->lazy_upto = p->queued;
         if (s->depth >= LEVELS_MAX)
             return ep_error_set(err, EP_EINTERNAL, "事务嵌套过深", "transactions nested too deep");
         s->depth++;
@@ -856,6 +1020,7 @@ static int pg_begin(struct store *s, struct ep_error *err)
     }
     revive(s);
     p->nexplicit = 0;
+    p->lazy_failed = 0;
     int rc = run_simple(s, "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")", "begin", err);
     if (rc == 0)
         s->depth = 1;
@@ -934,6 +1099,40 @@ static void pg_rollback(struct store *s)
         PQclear(PQexec(p->conn, "ROLLBACK"));
     p->nexplicit = 0;
     s->depth = 0;
+}
+
+/* store_commit_lazy: a nested level's deferred writes stay queued, with its
+ * RELEASE, for the next statement that needs an answer; settle() tells
+ * their failure apart (lazy_failed). */
+static int pg_commit_lazy(struct store *s, struct ep_error *err)
+{
+    struct pg_store *p = PG(s);
+    if (s->depth <= 1)
+        return pg_commit(s, err);
+    int level = s->depth;
+    if (p->sp[level] && p->sp_own[level]) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "RELEASE sp%d", p->sp[level]);
+        int rc = queue_send(s, NULL, 0, NULL, sql, 0, NULL, err);
+        if (rc != 0) {
+            pg_rollback(s);
+            return rc;
+        }
+    }
+    p->lazy_upto = p->queued;
+    p->queued_writes = 0;
+    s->depth--;
+    return 0;
+}
+
+static int pg_lazy_failed(struct store *s)
+{
+    return PG(s)->lazy_failed;
+}
+
+static int pg_flush(struct store *s, struct ep_error *err)
+{
+    return settle(s, NULL, err);
 }
 
 static int64_t pg_last_insert_id(struct store *s)
@@ -1283,6 +1482,10 @@ static const struct store_ops pg_ops = {
     .column_name = pg_column_name,
     .run_deferred = pg_run_deferred,
     .prefetch = pg_prefetch,
+    .run_insert = pg_run_insert,
+    .commit_lazy = pg_commit_lazy,
+    .lazy_failed = pg_lazy_failed,
+    .flush = pg_flush,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,

@@ -304,5 +304,5 @@ int handler_health_reports_create(struct http_request *req, struct http_response
     json_decref(body);
     if (err->code)
         return -err->code;
-    return http_defer_write(req, report_write, report_encode, c);
+    return http_defer_rerunnable_write(req, report_write, report_encode, c);
 }

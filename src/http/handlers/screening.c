@@ -253,7 +253,7 @@ int handler_visits_create(struct http_request *req, struct http_response *res, s
     /* Room for every person: a replay returns the visit as it is now. */
     job->out.persons = arena_alloc(req->arena, VISIT_PERSONS_MAX * sizeof *job->out.persons);
     job->out.max_persons = VISIT_PERSONS_MAX;
-    return http_defer_write(req, visit_write, visit_encode, job);
+    return http_defer_rerunnable_write(req, visit_write, visit_encode, job);
 }
 
 static int add_visit(const struct visit *v, void *items)

@@ -52,6 +52,7 @@ struct job_ctx {
     int inner_rc;    /* SURVIVE_*: what the nested commit returned */
     int done_rc;     /* rc handed to done() */
     int done_called; /* 1 once done() ran */
+    int runs;        /* times run() was called */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -123,6 +124,7 @@ static int run(struct store *s, void *arg, struct ep_error *err)
 {
     struct job_ctx *c = arg;
     int rc = 0;
+    c->runs++;
     switch (c->mode) {
     case BLOCK:
         pthread_mutex_lock(&lock);
@@ -252,16 +254,12 @@ static void rows_of(struct store *s, int job, char *out, size_t size)
     store_stmt_reset(st);
 }
 
-static void failing_deferred_writes_fail_their_own_job_only(void **state)
+/* Runs job 0 (BLOCK) in a batch of its own, then plan[0..n-1] as jobs 1..n
+ * in one batch, each "rerunnable" or not; checks every job's rows and
+ * outcome, and leaves the jobs in "jobs" (n + 1 of them). */
+static void run_plan(const enum mode *plan, int n, int rerunnable, struct job_ctx *jobs)
 {
-    (void)state;
-    static const enum mode plan[] = {GOOD,          FAIL_AT_END, GOOD,     FAIL_AT_READ,  GOOD,
-                                     FAIL_NESTED,   GOOD,        GOOD,     SURVIVE_INNER, GOOD,
-                                     SURVIVE_FIRST, GOOD,        PREFETCH, PREFETCH_DROP, GOOD,
-                                     PREFETCH_FAIL, GOOD};
-    enum { N = sizeof plan / sizeof plan[0] };
-    struct job_ctx jobs[N + 1];
-    memset(jobs, 0, sizeof jobs);
+    memset(jobs, 0, (size_t)(n + 1) * sizeof *jobs);
     struct store_group *g;
     struct ep_error err;
     ep_error_clear(&err);
@@ -269,35 +267,36 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
     started = released = finished = 0;
     /* job 0 holds the writer in a batch of its own while the others queue:
      * they then run as one batch */
-    for (int i = 0; i <= N; i++) {
+    for (int i = 0; i <= n; i++) {
         jobs[i].id = i;
         jobs[i].mode = i == 0 ? BLOCK : plan[i - 1];
         jobs[i].job.run = run;
         jobs[i].job.done = done;
         jobs[i].job.ctx = &jobs[i];
+        jobs[i].job.rerunnable = rerunnable;
     }
     store_group_submit(g, &jobs[0].job);
     pthread_mutex_lock(&lock);
     while (!started)
         pthread_cond_wait(&cond, &lock);
     pthread_mutex_unlock(&lock);
-    for (int i = 1; i <= N; i++)
+    for (int i = 1; i <= n; i++)
         store_group_submit(g, &jobs[i].job);
     pthread_mutex_lock(&lock);
     released = 1;
     pthread_cond_broadcast(&cond);
-    while (finished < N + 1)
+    while (finished < n + 1)
         pthread_cond_wait(&cond, &lock);
     pthread_mutex_unlock(&lock);
     long long batches, ran, syncs;
     store_group_stats(g, &batches, &ran, &syncs);
     store_group_stop(g);
     assert_int_equal(batches, 2);
-    assert_int_equal(ran, N + 1);
+    assert_int_equal(ran, n + 1);
 
     struct store *s;
     assert_int_equal(store_open(&s, db.path, 0, &err), 0);
-    for (int i = 0; i <= N; i++) {
+    for (int i = 0; i <= n; i++) {
         char got[64];
         rows_of(s, i, got, sizeof got);
         const char *want;
@@ -330,6 +329,119 @@ static void failing_deferred_writes_fail_their_own_job_only(void **state)
         if (!ok)
             assert_int_equal(jobs[i].done_rc, -EP_ECONFLICT);
     }
+    store_close(s);
+}
+
+static const enum mode every_mode[] = {GOOD,          FAIL_AT_END, GOOD,     FAIL_AT_READ,  GOOD,
+                                       FAIL_NESTED,   GOOD,        GOOD,     SURVIVE_INNER, GOOD,
+                                       SURVIVE_FIRST, GOOD,        PREFETCH, PREFETCH_DROP, GOOD,
+                                       PREFETCH_FAIL, GOOD};
+#define EVERY_MODE ((int)(sizeof every_mode / sizeof every_mode[0]))
+
+static void failing_deferred_writes_fail_their_own_job_only(void **state)
+{
+    (void)state;
+    struct job_ctx jobs[EVERY_MODE + 1];
+    run_plan(every_mode, EVERY_MODE, 0, jobs);
+    for (int i = 0; i <= EVERY_MODE; i++)
+        assert_int_equal(jobs[i].runs, 1);
+}
+
+/* The same jobs with lazy levels (store_set_lazy): on PostgreSQL the first
+ * failing deferred write fails a statement of a later job, so the batch
+ * runs again with lazy levels off -- and every job ends exactly as above. */
+static void lazy_levels_end_every_job_as_eager_ones(void **state)
+{
+    (void)state;
+    struct job_ctx jobs[EVERY_MODE + 1];
+    run_plan(every_mode, EVERY_MODE, 1, jobs);
+    /* job 1 (GOOD) ran before the first failure: twice when the batch ran
+     * again (PostgreSQL), once where nothing is deferred (SQLite) */
+    assert_int_equal(jobs[1].runs, fixture_db_is_pg(&db) ? 2 : 1);
+}
+
+/* Lazy levels without a failure: every job runs once. */
+static void lazy_levels_run_each_job_once_when_all_goes_well(void **state)
+{
+    (void)state;
+    static const enum mode plan[] = {GOOD, PREFETCH, GOOD, PREFETCH_DROP, GOOD, GOOD};
+    enum { N = sizeof plan / sizeof plan[0] };
+    struct job_ctx jobs[N + 1];
+    run_plan(plan, N, 1, jobs);
+    for (int i = 0; i <= N; i++)
+        assert_int_equal(jobs[i].runs, 1);
+}
+
+/* store_run_insert(): each row's id is the one it was given back, also
+ * around a failed level and an INSERT that takes its id from the sequence
+ * in the same transaction, and an INSERT after the commit gets a new one. */
+static void run_insert_gives_each_row_its_id(void **state)
+{
+    (void)state;
+    struct store *s;
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(store_open(&s, db.path, 0, &err), 0);
+    assert_int_equal(store_exec(s,
+                                "CREATE TABLE u (id INTEGER PRIMARY KEY, v INTEGER NOT NULL"
+                                " CHECK (v >= 0))",
+                                &err),
+                     0);
+    const char *ins = "INSERT INTO u (v) VALUES (?)";
+    int64_t ids[8] = {0};
+    int vals[8] = {0}, n = 0;
+    assert_int_equal(store_begin(s, &err), 0);
+    for (int i = 0; i < 3; i++, n++) {
+        struct store_stmt *st = store_prepare(s, ins, &err);
+        assert_non_null(st);
+        store_bind_int64(st, 1, vals[n] = 10 + i);
+        assert_int_equal(store_run_insert(st, &ids[n], &err), 0);
+        assert_true(ids[n] > 0);
+    }
+    assert_true(ids[1] == ids[0] + 1 && ids[2] == ids[1] + 1);
+    /* a level whose row is refused (at once, or at the level's commit) */
+    assert_int_equal(store_begin(s, &err), 0);
+    struct store_stmt *st = store_prepare(s, ins, &err);
+    store_bind_int64(st, 1, -1);
+    int64_t lost = 0;
+    int rc = store_run_insert(st, &lost, &err);
+    if (rc == 0)
+        rc = store_commit(s, &err);
+    else
+        store_rollback(s);
+    assert_int_equal(rc, -EP_ECONFLICT);
+    ep_error_clear(&err);
+    /* an id from the sequence, then a chosen one again */
+    st = store_prepare(s, "INSERT INTO u (v) VALUES (?) ", &err); /* another literal */
+    store_bind_int64(st, 1, vals[n] = 20);
+    assert_int_equal(store_run(st, &err), 0);
+    ids[n++] = store_last_insert_id(s);
+    st = store_prepare(s, ins, &err);
+    store_bind_int64(st, 1, vals[n] = 30);
+    assert_int_equal(store_run_insert(st, &ids[n++], &err), 0);
+    assert_int_equal(store_commit(s, &err), 0);
+    /* after the commit, outside a transaction */
+    st = store_prepare(s, ins, &err);
+    store_bind_int64(st, 1, vals[n] = 40);
+    assert_int_equal(store_run_insert(st, &ids[n++], &err), 0);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < i; k++)
+            if (ids[i] == ids[k])
+                fail_msg("rows %d and %d share id %lld", k, i, (long long)ids[i]);
+    assert_true(ids[n - 1] > ids[n - 2] && ids[n - 1] > ids[2]);
+    st = store_prepare(s, "SELECT id, v FROM u ORDER BY id", &err);
+    int rows = 0;
+    while (store_step(st, &err) == STORE_ROW) {
+        int64_t id = store_column_int64(st, 0), v = store_column_int64(st, 1);
+        int found = 0;
+        for (int i = 0; i < n; i++)
+            found |= ids[i] == id && vals[i] == v;
+        if (!found)
+            fail_msg("row id %lld v %lld was not inserted so", (long long)id, (long long)v);
+        rows++;
+    }
+    store_stmt_reset(st);
+    assert_int_equal(rows, n);
     store_close(s);
 }
 
@@ -402,6 +514,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(failing_deferred_writes_fail_their_own_job_only, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(lazy_levels_end_every_job_as_eager_ones, setup, teardown),
+        cmocka_unit_test_setup_teardown(lazy_levels_run_each_job_once_when_all_goes_well, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(run_insert_gives_each_row_its_id, setup, teardown),
         cmocka_unit_test_setup_teardown(next_batch_runs_while_answers_wait_for_the_disk, setup,
                                         teardown),
     };
