@@ -275,7 +275,7 @@ static int person_row(const struct person *p, void *ctx)
     struct cell cells[] = {
         {NULL, p->id},
         {p->name, 0},
-        {p->sex == 'M' ? "男" : "女", 0},
+        {person_sex_zh(p->sex), 0},
         {pii.birth, 0},
         {pii.id_number, 0},
         {pii.phone, 0},

@@ -102,10 +102,9 @@ static const char *status_of(const char *v)
 
 static const char *severity_of(const char *v)
 {
-    static const char *const names[] = {"mild", "moderate", "severe", "critical"};
-    for (size_t i = 0; v && i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(v, names[i]) || !strcmp(v, case_severity_zh(names[i])))
-            return names[i];
+    for (int i = 0; v && case_severities[i]; i++)
+        if (!strcmp(v, case_severities[i]) || !strcmp(v, case_severity_zh(case_severities[i])))
+            return case_severities[i];
     return v; /* unknown: case_create names the valid ones */
 }
 

@@ -17,6 +17,7 @@
 #include "core/region.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -40,14 +41,11 @@
 
 const char *assist_status_zh(const char *status)
 {
-    static const char *const names[][2] = {{"pending", "待签收"},
-                                           {"acknowledged", "已签收"},
-                                           {"observing", "已落实观察"},
-                                           {"not_found", "查无此人"}};
-    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(status, names[i][0]) == 0)
-            return names[i][1];
-    return status ? status : "";
+    static const struct label names[] = {{"pending", "待签收"},
+                                         {"acknowledged", "已签收"},
+                                         {"observing", "已落实观察"},
+                                         {"not_found", "查无此人"}};
+    return label_zh(names, LABEL_COUNT(names), status);
 }
 
 static json_t *text_or_null(struct store_stmt *st, int col)

@@ -153,19 +153,20 @@ const char *case_status_zh(const char *status)
 {
     static const char *const zh[] = {"疑似病例", "确诊病例", "无症状感染者",
                                      "已排除",   "治愈出院", "死亡"};
-    for (int i = 0; status && case_statuses[i]; i++)
-        if (strcmp(status, case_statuses[i]) == 0)
-            return zh[i];
-    return "";
+    _Static_assert(sizeof zh / sizeof zh[0] == sizeof case_statuses / sizeof case_statuses[0] - 1,
+                   "a name for each status");
+    int i = text_list_index(status, case_statuses);
+    return i >= 0 ? zh[i] : "";
 }
 
 const char *case_severity_zh(const char *severity)
 {
     static const char *const zh[] = {"轻型", "普通型", "重型", "危重型"};
-    for (int i = 0; severity && case_severities[i]; i++)
-        if (strcmp(severity, case_severities[i]) == 0)
-            return zh[i];
-    return "";
+    _Static_assert(sizeof zh / sizeof zh[0] ==
+                       sizeof case_severities / sizeof case_severities[0] - 1,
+                   "a name for each severity");
+    int i = text_list_index(severity, case_severities);
+    return i >= 0 ? zh[i] : "";
 }
 
 static int64_t now_or(int64_t t)

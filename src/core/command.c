@@ -18,6 +18,7 @@
 #include "core/stats.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -998,9 +999,7 @@ out:
 
 /* ---- inspections ---------------------------------------------------------------- */
 
-static const struct {
-    const char *code, *zh;
-} categories[] = {
+static const struct label categories[] = {
     {"screening", "排查不到位"}, {"quarantine", "隔离管控"}, {"checkpoint", "卡口值守"},
     {"duty", "值班值守"},        {"supplies", "物资保障"},   {"publicity", "宣传引导"},
     {"information", "信息报送"}, {"other", "其他"},
@@ -1008,8 +1007,7 @@ static const struct {
 
 const char *command_finding_category_at(int i)
 {
-    return i >= 0 && (size_t)i < sizeof categories / sizeof categories[0] ? categories[i].code
-                                                                          : NULL;
+    return i >= 0 && (size_t)i < LABEL_COUNT(categories) ? categories[i].code : NULL;
 }
 
 int command_finding_category_valid(const char *category)
@@ -1019,20 +1017,15 @@ int command_finding_category_valid(const char *category)
 
 const char *command_finding_category_zh(const char *category)
 {
-    for (size_t i = 0; category && i < sizeof categories / sizeof categories[0]; i++)
-        if (strcmp(category, categories[i].code) == 0)
-            return categories[i].zh;
-    return "";
+    const struct label *l = label_find(categories, LABEL_COUNT(categories), category);
+    return l ? l->zh : "";
 }
 
 const char *command_finding_status_zh(const char *status)
 {
-    static const char *const names[][2] = {
+    static const struct label names[] = {
         {"open", "待整改"}, {"rectified", "已整改待核查"}, {"verified", "已核查销号"}};
-    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(status, names[i][0]) == 0)
-            return names[i][1];
-    return status ? status : "";
+    return label_zh(names, LABEL_COUNT(names), status);
 }
 
 int command_inspection_check(const struct inspection_input *in, struct ep_error *err)

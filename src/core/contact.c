@@ -19,19 +19,18 @@
 #include "core/ref.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const struct {
-    const char *type, *zh;
-} types[] = {
+static const struct label types[] = {
     {"household", "同住"}, {"work", "同事"},      {"social", "聚会/社交"},
     {"medical", "诊疗"},   {"transport", "同乘"}, {"other", "其他"},
 };
 
 const char *contact_type_at(int i)
 {
-    return i >= 0 && (size_t)i < sizeof types / sizeof types[0] ? types[i].type : NULL;
+    return i >= 0 && (size_t)i < LABEL_COUNT(types) ? types[i].code : NULL;
 }
 
 int contact_type_valid(const char *type)
@@ -41,10 +40,8 @@ int contact_type_valid(const char *type)
 
 const char *contact_type_zh(const char *type)
 {
-    for (size_t i = 0; type && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(type, types[i].type) == 0)
-            return types[i].zh;
-    return "";
+    const struct label *l = label_find(types, LABEL_COUNT(types), type);
+    return l ? l->zh : "";
 }
 
 void contact_mask_name(const char *name, char *out, size_t size)

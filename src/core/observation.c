@@ -27,6 +27,7 @@
 #include "core/write.h"
 #include "util/idcheck.h"
 #include "util/json.h"
+#include "util/label.h"
 #include "util/timeutil.h"
 
 const char *const observation_kinds[] = {"home", "centralized", "medical", NULL};
@@ -34,14 +35,11 @@ const char *const observation_reasons[] = {"travel", "contact", "fever", "other"
 
 const char *observation_status_zh(const char *status)
 {
-    static const char *const names[][2] = {{"active", "观察中"},
-                                           {"released", "已解除"},
-                                           {"converted", "已转为病例"},
-                                           {"transferred", "已转出"}};
-    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(status, names[i][0]) == 0)
-            return names[i][1];
-    return status ? status : "";
+    static const struct label names[] = {{"active", "观察中"},
+                                         {"released", "已解除"},
+                                         {"converted", "已转为病例"},
+                                         {"transferred", "已转出"}};
+    return label_zh(names, LABEL_COUNT(names), status);
 }
 
 /* The symptom vocabulary with the words people read. */

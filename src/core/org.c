@@ -18,6 +18,7 @@
 #include "core/region.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -57,78 +58,71 @@ const char *const org_decisions[] = {"approve", "decline", NULL};
 
 /* ---- Chinese names (org.h) ------------------------------------------------------ */
 
-/* A code, the name shown for it, and the other names read back as it. */
-struct name_entry {
-    const char *code;
-    const char *zh;
-    const char *also[5]; /* NULL-terminated */
-};
+/* Per enum: the name shown for each code, and the other names that
+ * spreadsheets use, read back as the code they stand for. */
+static const struct label org_kind_names[] = {
+    {"regular", "常设"}, {"temporary", "临时"}, {"mobile", "流动"}};
+static const struct label org_kind_also[] = {
+    {"regular", "常设党组织"}, {"regular", "党支部"},       {"regular", "党委"},
+    {"regular", "党总支"},     {"temporary", "临时党支部"}, {"temporary", "临时党组织"},
+    {"mobile", "流动党组织"},  {"mobile", "流动党支部"}};
+static const struct label member_role_names[] = {{"secretary", "书记"},
+                                                 {"deputy_secretary", "副书记"},
+                                                 {"committee", "委员"},
+                                                 {"member", "党员"},
+                                                 {"probationary", "预备党员"}};
+static const struct label activity_kind_names[] = {{"pledge", "誓师/请战"},
+                                                   {"meeting", "会议"},
+                                                   {"study", "学习"},
+                                                   {"service", "志愿服务"},
+                                                   {"other", "其他"}};
+static const struct label activity_kind_also[] = {{"pledge", "誓师大会"},
+                                                  {"pledge", "誓师"},
+                                                  {"pledge", "请战"},
+                                                  {"service", "服务"},
+                                                  {"other", "其它"}};
 
-static const struct name_entry org_kind_names[] = {
-    {"regular", "常设", {"常设党组织", "党支部", "党委", "党总支", NULL}},
-    {"temporary", "临时", {"临时党支部", "临时党组织", NULL}},
-    {"mobile", "流动", {"流动党组织", "流动党支部", NULL}},
-    {NULL, NULL, {NULL}}};
-static const struct name_entry member_role_names[] = {
-    {"secretary", "书记", {NULL}},        {"deputy_secretary", "副书记", {NULL}},
-    {"committee", "委员", {NULL}},        {"member", "党员", {NULL}},
-    {"probationary", "预备党员", {NULL}}, {NULL, NULL, {NULL}}};
-static const struct name_entry activity_kind_names[] = {
-    {"pledge", "誓师/请战", {"誓师大会", "誓师", "请战", NULL}},
-    {"meeting", "会议", {NULL}},
-    {"study", "学习", {NULL}},
-    {"service", "志愿服务", {"服务", NULL}},
-    {"other", "其他", {"其它", NULL}},
-    {NULL, NULL, {NULL}}};
-
-static const char *name_of(const struct name_entry *names, const char *code)
+/* The code "name" stands for in "names" or "also" (n_*: their counts);
+ * anything else as given. */
+static const char *code_of(const struct label *names, size_t n_names, const struct label *also,
+                           size_t n_also, const char *name)
 {
-    for (; code && names->code; names++)
-        if (strcmp(code, names->code) == 0)
-            return names->zh;
-    return code ? code : "";
-}
-
-static const char *code_of(const struct name_entry *names, const char *name)
-{
-    for (; name && names->code; names++) {
-        if (strcmp(name, names->code) == 0 || strcmp(name, names->zh) == 0)
-            return names->code;
-        for (const char *const *also = names->also; *also; also++)
-            if (strcmp(name, *also) == 0)
-                return names->code;
-    }
-    return name;
+    const char *code = label_code(names, n_names, name);
+    if (!code)
+        code = label_code(also, n_also, name);
+    return code ? code : name;
 }
 
 const char *org_kind_zh(const char *kind)
 {
-    return name_of(org_kind_names, kind);
+    return label_zh(org_kind_names, LABEL_COUNT(org_kind_names), kind);
 }
 
 const char *org_kind_code(const char *name)
 {
-    return code_of(org_kind_names, name);
+    return code_of(org_kind_names, LABEL_COUNT(org_kind_names), org_kind_also,
+                   LABEL_COUNT(org_kind_also), name);
 }
 
 const char *org_member_role_zh(const char *role)
 {
-    return name_of(member_role_names, role);
+    return label_zh(member_role_names, LABEL_COUNT(member_role_names), role);
 }
 
 const char *org_member_role_code(const char *name)
 {
-    return code_of(member_role_names, name);
+    return code_of(member_role_names, LABEL_COUNT(member_role_names), NULL, 0, name);
 }
 
 const char *org_activity_kind_zh(const char *kind)
 {
-    return name_of(activity_kind_names, kind);
+    return label_zh(activity_kind_names, LABEL_COUNT(activity_kind_names), kind);
 }
 
 const char *org_activity_kind_code(const char *name)
 {
-    return code_of(activity_kind_names, name);
+    return code_of(activity_kind_names, LABEL_COUNT(activity_kind_names), activity_kind_also,
+                   LABEL_COUNT(activity_kind_also), name);
 }
 
 static int audit_json(struct write *w, const char *action, const char *entity, int64_t id,
@@ -695,12 +689,9 @@ int org_member_roster_list(struct store *s, const char *region, org_member_fn fn
 
 const char *org_application_status_zh(const char *status)
 {
-    static const char *const names[][2] = {
+    static const struct label names[] = {
         {"pending", "待审批"}, {"approved", "已批准"}, {"declined", "未批准"}};
-    for (size_t i = 0; status && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(status, names[i][0]) == 0)
-            return names[i][1];
-    return status ? status : "";
+    return label_zh(names, LABEL_COUNT(names), status);
 }
 
 static json_t *app_row(struct store *s, struct store_stmt *st, struct ep_error *err)

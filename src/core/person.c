@@ -17,10 +17,19 @@
 #include "core/counter.h"
 #include "core/ref.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
 const char *const person_sexes[] = {"M", "F", NULL};
+
+const char *person_sex_zh(char sex)
+{
+    static const struct label names[] = {{"M", "男"}, {"F", "女"}};
+    const char code[2] = {sex, '\0'};
+    const struct label *l = label_find(names, LABEL_COUNT(names), code);
+    return l ? l->zh : "";
+}
 
 #define COLUMNS                                                                                    \
     "id, COALESCE(household_id, 0), grid_code, name, sex, birth_date, id_number,"                  \

@@ -24,6 +24,8 @@
 
 /* The sexes a person takes: M, F (NULL-terminated; the body's enum). */
 extern const char *const person_sexes[];
+/* The word a spreadsheet shows for a sex: 男 for 'M', 女 for 'F', "" otherwise. */
+const char *person_sex_zh(char sex);
 
 #define PERSON_NAME_MAX   81 /* bytes incl. NUL: 20 characters of up to 4 bytes */
 #define PERSON_NAME_CHARS 20

@@ -11,12 +11,11 @@
 #include "core/ref.h"
 #include "core/write.h"
 #include "util/idcheck.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
-static const struct {
-    const char *kind, *zh;
-} kinds[] = {
+static const struct label kinds[] = {
     {"designated_hospital", "定点医院"},
     {"fever_clinic", "发热门诊"},
     {"quarantine_site", "集中隔离点"},
@@ -24,7 +23,7 @@ static const struct {
 
 const char *site_kind_at(int i)
 {
-    return i >= 0 && (size_t)i < sizeof kinds / sizeof kinds[0] ? kinds[i].kind : NULL;
+    return i >= 0 && (size_t)i < LABEL_COUNT(kinds) ? kinds[i].code : NULL;
 }
 
 int site_kind_valid(const char *kind)
@@ -34,10 +33,8 @@ int site_kind_valid(const char *kind)
 
 const char *site_kind_zh(const char *kind)
 {
-    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(kind, kinds[i].kind) == 0)
-            return kinds[i].zh;
-    return "";
+    const struct label *l = label_find(kinds, LABEL_COUNT(kinds), kind);
+    return l ? l->zh : "";
 }
 
 #define COLUMNS                                                                                    \

@@ -31,6 +31,7 @@
 #include "core/write.h"
 #include "util/idcheck.h"
 #include "util/json.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -40,12 +41,9 @@ const char *const supply_recipient_kinds[] = {"region", "hospital", "team", "che
 
 const char *supply_recipient_kind_zh(const char *kind)
 {
-    static const char *const names[][2] = {{"region", "地区"},
-                                           {"hospital", "医院"},
-                                           {"team", "队伍"},
-                                           {"checkpoint", "卡口"},
-                                           {NULL, NULL}};
-    return name_zh(kind, names);
+    static const struct label names[] = {
+        {"region", "地区"}, {"hospital", "医院"}, {"team", "队伍"}, {"checkpoint", "卡口"}};
+    return label_zh(names, LABEL_COUNT(names), kind);
 }
 
 void supply_date_check(const char *date, const char *field, char out[11], struct ep_error *err)

@@ -279,7 +279,9 @@ int supply_request_create(struct store *s, const struct actor *who,
                           const struct supply_request_input *in, int64_t *id_out,
                           struct ep_error *err);
 /* Appends to "items" at most limit requests inside scope, newest first;
- * "status" NULL = any, "open" = open or partly fulfilled, else exact. */
+ * "status" NULL = any, "open" = open or partly fulfilled, else exact.
+ * A request names its region by code and by name (region_name, "" when
+ * the region is gone). */
 int supply_requests_list(struct store *s, const char *scope, const char *status, int64_t before_id,
                          int limit, json_t *items, struct ep_error *err);
 int supply_request_json(struct store *s, const char *scope, int64_t id, json_t **out,

@@ -37,10 +37,8 @@ int supply_donor_kind_check(const char *kind, const char *field, struct ep_error
 
 const char *supply_donor_kind_name(const char *kind)
 {
-    for (int i = 0; kind && supply_donor_kinds[i]; i++)
-        if (strcmp(kind, supply_donor_kinds[i]) == 0)
-            return donor_kind_names[i];
-    return "";
+    int i = text_list_index(kind, supply_donor_kinds);
+    return i >= 0 ? donor_kind_names[i] : "";
 }
 
 int supply_donor_kind_totals(struct store *s, const char *scope, const char *kind, json_t **out,

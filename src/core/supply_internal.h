@@ -39,16 +39,6 @@ static inline int in_list(const char *v, const char *const *list)
     return 0;
 }
 
-/* The Chinese name of "code" in "names" ({code, name} pairs, then {NULL,
- * NULL}); an unknown code as given, "" for NULL (supply.h's *_zh). */
-static inline const char *name_zh(const char *code, const char *const (*names)[2])
-{
-    for (; code && (*names)[0]; names++)
-        if (strcmp(code, (*names)[0]) == 0)
-            return (*names)[1];
-    return code ? code : "";
-}
-
 /* The decimal text of an id (an audit key, a cursor). */
 static inline void id_text(int64_t id, char out[24])
 {

@@ -20,6 +20,7 @@
 #include "core/supply_internal.h"
 #include "core/write.h"
 #include "util/json.h"
+#include "util/label.h"
 #include "util/text.h"
 #include "util/timeutil.h"
 
@@ -30,37 +31,32 @@ const char *const supply_op_kinds[] = {"receive", "allocate", "transfer",
 
 const char *supply_op_kind_zh(const char *kind)
 {
-    static const char *const names[][2] = {
-        {"receive", "采购入库"}, {"allocate", "分配"}, {"transfer", "调拨"}, {"consume", "消耗"},
-        {"adjust", "盘点调整"},  {"reversal", "冲销"}, {NULL, NULL}};
-    return name_zh(kind, names);
+    static const struct label names[] = {{"receive", "采购入库"}, {"allocate", "分配"},
+                                         {"transfer", "调拨"},    {"consume", "消耗"},
+                                         {"adjust", "盘点调整"},  {"reversal", "冲销"}};
+    return label_zh(names, LABEL_COUNT(names), kind);
 }
 
 const char *supply_entry_kind_zh(const char *kind)
 {
-    static const char *const names[][2] = {{"receive", "入库"},
-                                           {"allocate", "分配"},
-                                           {"transfer_out", "调出"},
-                                           {"transfer_in", "调入"},
-                                           {"consume", "消耗"},
-                                           {"adjust", "盘点调整"},
-                                           {NULL, NULL}};
-    return name_zh(kind, names);
+    static const struct label names[] = {{"receive", "入库"},      {"allocate", "分配"},
+                                         {"transfer_out", "调出"}, {"transfer_in", "调入"},
+                                         {"consume", "消耗"},      {"adjust", "盘点调整"}};
+    return label_zh(names, LABEL_COUNT(names), kind);
 }
 
 const char *supply_reason_zh(const char *reason_code)
 {
-    static const char *const names[][2] = {
-        {"count_gain", "盘盈"}, {"count_loss", "盘亏"}, {"damaged", "损坏"}, {"expired", "过期"},
-        {"lost", "丢失"},       {"other", "其他"},      {NULL, NULL}};
-    return name_zh(reason_code, names);
+    static const struct label names[] = {{"count_gain", "盘盈"}, {"count_loss", "盘亏"},
+                                         {"damaged", "损坏"},    {"expired", "过期"},
+                                         {"lost", "丢失"},       {"other", "其他"}};
+    return label_zh(names, LABEL_COUNT(names), reason_code);
 }
 
 const char *supply_source_zh(const char *source)
 {
-    static const char *const names[][2] = {
-        {"donation", "捐赠"}, {"purchase", "采购"}, {NULL, NULL}};
-    return name_zh(source, names);
+    static const struct label names[] = {{"donation", "捐赠"}, {"purchase", "采购"}};
+    return label_zh(names, LABEL_COUNT(names), source);
 }
 
 /* ---- stock and thresholds ------------------------------------------------------ */

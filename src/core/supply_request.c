@@ -168,10 +168,12 @@ static int request_lines(struct store *s, json_t *r, struct ep_error *err)
     return rc;
 }
 
+/* region_name: the region in words for the page ("" if it is gone). */
 #define REQUEST_COLUMNS                                                                            \
-    "id, requester_kind, region_code, requester_name, needed_by, note, status, created_by,"        \
-    " created_at"
-#define REQUEST_SPEC "issssSSss"
+    "id, requester_kind, region_code, COALESCE((SELECT g.name FROM regions g"                      \
+    " WHERE g.code = supply_requests.region_code), '') AS region_name, requester_name, needed_by," \
+    " note, status, created_by, created_at"
+#define REQUEST_SPEC "isssssSSss"
 
 int supply_requests_list(struct store *s, const char *scope, const char *status, int64_t before_id,
                          int limit, json_t *items, struct ep_error *err)

@@ -375,6 +375,7 @@ static const struct record_property supply_request_properties[] = {
     {"id", JF_INT, 0, NULL, 0},
     {"requester_kind", JF_STRING, 0, NULL, 0},
     {"region_code", JF_STRING, 0, NULL, 0},
+    {"region_name", JF_STRING, 0, NULL, 0},
     {"requester_name", JF_STRING, 0, NULL, 0},
     {"needed_by", JF_STRING, 0, NULL, 0},
     {"note", JF_STRING, RP_NULL, NULL, 0},

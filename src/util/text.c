@@ -70,8 +70,13 @@ const char *text_or(const char *text, const char *otherwise)
 
 int text_in_list(const char *text, const char *const *list)
 {
-    for (; text && *list; list++)
-        if (strcmp(text, *list) == 0)
-            return 1;
-    return 0;
+    return text_list_index(text, list) >= 0;
+}
+
+int text_list_index(const char *text, const char *const *list)
+{
+    for (int i = 0; text && list[i]; i++)
+        if (strcmp(text, list[i]) == 0)
+            return i;
+    return -1;
 }

@@ -34,4 +34,8 @@ const char *text_or(const char *text, const char *otherwise);
 /* 1 if "text" is one of "list" (NULL-terminated), 0 otherwise or when it is NULL. */
 int text_in_list(const char *text, const char *const *list);
 
+/* The index of "text" in "list" (NULL-terminated), -1 when it is not there
+ * or NULL: the row of a table kept beside the list (its names). */
+int text_list_index(const char *text, const char *const *list);
+
 #endif

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, assertError, sql } from './lib.mjs';
+import { startServer, assertError, sql, xlsxRows } from './lib.mjs';
 
 const COUNTY = '431122';
 const GRID_A = '431122101201001';
@@ -451,12 +451,23 @@ test('epidemic curve and line list', async () => {
   const all = (await health.get('/api/v1/cases?limit=500')).body.items;
   assert.equal(lines.length - 1, all.length);
   assert.ok(lines.slice(1).every((l) => /\*{10}/.test(l.split(',')[4])), 'commander sees masked ID numbers');
-  // Masked, the birth date is the year alone (issue #16 finding 2).
-  assert.ok(lines.slice(1).every((l) => /^\d+,[^,]+,[MF],\d{4},\d{4}\*{10}[\dX]{4},/.test(l)), 'birth year only');
+  // Masked, the birth date is the year alone (issue #16 finding 2); the sex
+  // in words (男/女), as `epigrid export` and the registry page show it.
+  assert.ok(lines.slice(1).every((l) => /^\d+,[^,]+,[男女],\d{4},\d{4}\*{10}[\dX]{4},/.test(l)), 'birth year only, sex in words');
   // The line list is a bulk export: the export permission, which health lacks (issue #16 finding 4).
   assertError(assert, await health.get('/api/v1/cases/export'), 403, 'forbidden');
   const x = await fetch(`${srv.url}/api/v1/cases/export?format=xlsx`, { headers: { Cookie: admin.cookie } });
-  assert.equal(Buffer.from(await x.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+  const bytes = Buffer.from(await x.arrayBuffer());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+  // The sheet's coded columns in words: 性别 男/女, 状态 and 病情分型 by their Chinese names.
+  const [head, ...rows] = xlsxRows(bytes);
+  assert.deepEqual(head.slice(0, 3), ['病例编号', '姓名', '性别']);
+  const col = (title) => head.indexOf(title);
+  assert.ok(rows.length > 0);
+  assert.ok(rows.every((r) => ['男', '女'].includes(r[col('性别')])), `sex in words: ${rows.map((r) => r[col('性别')])}`);
+  const zh = { suspected: '疑似病例', confirmed: '确诊病例', asymptomatic: '无症状感染者', excluded: '已排除', discharged: '治愈出院', deceased: '死亡' };
+  const byId = new Map(all.map((c) => [String(c.id), c]));
+  for (const r of rows) if (byId.has(r[0])) assert.equal(r[col('状态')], zh[byId.get(r[0]).status], `case ${r[0]}`);
   r = await admin.get('/api/v1/audit?action=export&entity=case');
   assert.ok(r.body.items.length >= 2);
   assertError(assert, await commander.get('/api/v1/cases/export?format=pdf'), 400, 'invalid_input', ['format']);

@@ -461,7 +461,8 @@ test('requests: a hospital asks, officers fulfil in part then fully; open list; 
     lines: [{ item_id: ids.mask, quantity: 100 }, { item_id: ids.alcohol, quantity: 10 }],
   }), 201);
   assert.equal(req.status, 'open');
-  assert.ok(ok(await sup.get('/api/v1/supply-requests?status=open')).items.some((x) => x.id === req.id));
+  assert.equal(req.region_name, '东安县'); // the region in words beside its code
+  assert.ok(ok(await sup.get('/api/v1/supply-requests?status=open')).items.some((x) => x.id === req.id && x.region_name === '东安县'));
   let r = ok(await sup.post(`/api/v1/supply-requests/${req.id}/fulfil`, { warehouse_id: ids.whA, lines: [{ item_id: ids.mask, quantity: 40 }] }), 201);
   assert.equal(r.status, 'partial');
   assert.equal(r.lines.find((l) => l.item_id === ids.mask).fulfilled, 40);

@@ -105,6 +105,13 @@ test('inspection: recorded with a finding, rectified with evidence, verified', a
   await insp.locator('.inspection-detail tr[data-finding] button.verify').click();
   await insp.locator('.inspection-detail tr[data-finding] td.status', { hasText: '已核查销号' }).waitFor();
   await insp.locator('.counts', { hasText: '已销号 1' }).waitFor();
+  // The category by the page's own words in either language (not the
+  // server's Chinese label whatever the language).
+  const category = insp.locator('.inspection-detail tr[data-finding] td').first();
+  assert.equal((await category.textContent()).trim(), '卡口值守');
+  await insp.locator('.lang button[lang=en]').click();
+  await insp.locator('.inspection-detail tr[data-finding] td.status', { hasText: 'verified' }).waitFor();
+  assert.equal((await category.textContent()).trim(), 'Checkpoint');
   assert.deepEqual(errors(insp), []);
   assert.deepEqual(errors(cmd), []);
 });

@@ -170,6 +170,10 @@ test('requests tab: a request of a hospital fulfilled from stock through the for
   await loginForm(page, 'supplies_4311', PASSWORD);
   const card = page.locator(`li.request[data-request="${r.body.id}"]`);
   await card.waitFor();
+  // Who asks, and where, in words: 医院 · 东安县, not the region's code.
+  const where = (await card.locator('p.muted').first().textContent()).trim();
+  assert.match(where, /^医院 · 东安县/);
+  assert.ok(!where.includes('431122'), where);
   assert.equal(await card.locator('input[name=q' + ids.mask + ']').inputValue(), '30');
   await Promise.all([
     page.waitForResponse((x) => x.url().includes('/fulfil') && x.status() === 201),

@@ -328,7 +328,7 @@ static int add_line(const struct case_record *c, void *arg)
     struct person p;
     if (person_get(l->req->store, "", c->person_id, &p, l->err) != 0)
         return -l->err->code;
-    char id[24], sex[2] = {p.sex, '\0'};
+    char id[24];
     struct person_pii pii;
     if (l->unmask)
         person_pii_fill(&p, 0, &pii);
@@ -342,7 +342,7 @@ static int add_line(const struct case_record *c, void *arg)
     const char *cells[LINE_COLUMNS] = {
         id,
         p.name,
-        sex,
+        person_sex_zh(p.sex),
         pii.birth,
         pii.id_number,
         pii.phone,

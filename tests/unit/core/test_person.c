@@ -304,6 +304,11 @@ static void sex_and_birth_date_are_derived(void **state)
     assert_string_equal(again.grid_code, GRID_A);
     assert_int_equal(again.household_id, 0);
     assert_string_equal(again.phone, "");
+    /* the word spreadsheets show for it */
+    assert_string_equal(person_sex_zh(again.sex), "女");
+    assert_string_equal(person_sex_zh('M'), "男");
+    assert_string_equal(person_sex_zh('X'), "");
+    assert_string_equal(person_sex_zh('\0'), "");
 }
 
 static int count_rows(const struct person *p, void *ctx)

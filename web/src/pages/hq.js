@@ -240,7 +240,7 @@ function Finding({ f, can, onChange }) {
     }
   };
   return html`<tr data-finding=${f.id} class=${f.overdue ? 'hot' : ''}>
-    <td>${f.category_zh}</td>
+    <td>${t(`hq.cat_${f.category}`)}</td>
     <td>${f.description}</td>
     <td>${f.responsible_unit}<br /><small>${f.region_name}</small></td>
     <td>${f.deadline}${f.overdue ? ` (${t('hq.overdue')})` : ''}</td>

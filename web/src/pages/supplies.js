@@ -564,7 +564,7 @@ function RequestsTab({ code, session, refs }) {
           ${data.items.map(
             (r) => html`<li key=${r.id} class="card request" data-request=${r.id}>
               <h3>${r.requester_name} <span class="badge status">${t(`sup.status.${r.status}`)}</span></h3>
-              <p class="muted">${t(`sup.recipient.${r.requester_kind}`)} · ${r.region_code}${r.needed_by ? ` · ${t('sup.needed_by')} ${r.needed_by}` : ''}</p>
+              <p class="muted">${t(`sup.recipient.${r.requester_kind}`)} · ${r.region_name || r.region_code}${r.needed_by ? ` · ${t('sup.needed_by')} ${r.needed_by}` : ''}</p>
               <table><tbody>
                 ${r.lines.map((l) => html`<tr key=${l.item_id}><td>${l.item_name}</td>
                   <td class="num"><${Qty} q=${l.fulfilled} item=${itemOf(refs, l.item_id) ?? l} /> / <${Qty} q=${l.quantity} item=${itemOf(refs, l.item_id) ?? l} /></td></tr>`)}
