@@ -180,6 +180,15 @@ test('the organisations page shows the tree and the figures of the API', async (
   await filter.locator('select[name=kind]').selectOption('temporary');
   await page.waitForFunction(() => document.querySelectorAll('table.orgs tbody tr').length === 1);
   await filter.locator('select[name=kind]').selectOption('');
+  // A kind picked while a typed name still waits for the pause (300 ms) stays picked.
+  await filter.locator('input[name=q]').fill('党支部');
+  await filter.locator('select[name=kind]').selectOption('temporary');
+  await page.waitForTimeout(700);
+  await page.waitForFunction(() => document.querySelectorAll('table.orgs tbody tr').length === 1);
+  assert.equal(await filter.locator('select[name=kind]').inputValue(), 'temporary');
+  assert.match(await rows.first().textContent(), /雍景园卡口临时党支部/);
+  await filter.locator('input[name=q]').fill('');
+  await filter.locator('select[name=kind]').selectOption('');
   assert.equal(await pickRegion(filter, 'org_region', '大庙口'), '431122102');
   await page.locator('p.empty', { hasText: '没有符合条件的党组织' }).waitFor();
 

@@ -157,12 +157,14 @@ function OrgList({ code, selected, onSelect, tick }) {
   const [cursors, setCursors] = useState([null]); // the cursor of each page seen
   const page = cursors.length - 1;
   // The typed name is asked for once typing pauses; a new filter starts at page 1.
+  // The change goes onto the filter as it is when it applies: the timer's
+  // render may be older than a kind or a region picked meanwhile.
   useEffect(() => {
     const timer = setTimeout(() => text.trim() !== filter.q && narrow({ q: text.trim() }), 300);
     return () => clearTimeout(timer);
   }, [text]);
   const narrow = (change) => {
-    setFilter({ ...filter, ...change });
+    setFilter((now) => ({ ...now, ...change }));
     setCursors([null]);
   };
   // The answer carries the page it is of: while the next page loads, the rows
