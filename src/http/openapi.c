@@ -237,7 +237,8 @@ static void conditions_into(json_t *o, const struct json_field *fields)
 }
 
 /* An object schema of a spec: its properties, the required ones (also those
- * required under a condition), nothing else. */
+ * required under a condition), nothing else.  A nested object, alone or in a
+ * list, is one too (field_schema): its rules and groups are its own. */
 static json_t *object_schema(const struct json_field *fields)
 {
     json_t *props = json_object(), *required = json_array();

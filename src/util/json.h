@@ -66,7 +66,9 @@ struct json_field {
  * core checks it (json_object_check() does not look), the OpenAPI document
  * says it as if/then (http/openapi.c), and the API suite holds the two
  * together (tests/api/openapi.test.mjs).  The member itself is then present,
- * non-null and, a string, non-empty. */
+ * non-null and, a string, non-empty.  A nested object's table (a JF_OBJECT's
+ * or a list's "members") carries its own rules and groups, on its own
+ * members: they land in that object's schema. */
 enum json_when_test {
     JW_EQUALS = 1, /* "member" is the string "value" */
     JW_TRUE,       /* "member" is true */

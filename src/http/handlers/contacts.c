@@ -41,6 +41,8 @@ int handler_contacts_list(struct http_request *req, struct http_response *res, s
     return handler_page_reply(res, rc, items, p.limit, json_page_cursor_id, err);
 }
 
+/* The person registered now: a name and an ID number, and a grid unless a
+ * household says it (person_validate, under "person." in the answer). */
 static const struct json_field person_fields[] = {
     {.name = "name", .type = JF_STRING, .required = 1, .max_len = 20},
     {.name = "id_number", .type = JF_STRING, .required = 1, .max_len = 18},
@@ -48,7 +50,11 @@ static const struct json_field person_fields[] = {
     {.name = "birth_date", .type = JF_DATE},
     {.name = "phone", .type = JF_STRING, .max_len = 20},
     {.name = "household_id", .type = JF_INT, .min = 1, .max = 9.0e15, .ref = "household"},
-    {.name = "grid_code", .type = JF_STRING, .max_len = 15, .ref = "grid"},
+    {.name = "grid_code",
+     .type = JF_STRING,
+     .max_len = 15,
+     .ref = "grid",
+     JF_REQUIRED_IF_ABSENT("household_id")},
     {0},
 };
 
