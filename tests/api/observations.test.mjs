@@ -346,6 +346,45 @@ test('POST /health-reports: created, replayed, conflicting, replaced with histor
   assert.equal((await admin.get(`/api/v1/alerts/${r.body.alert_id}`)).body.severity, 'high');
 });
 
+// Sent at once, these land in the writer's batches together (on PostgreSQL a
+// report's writes then go with the next report's reads: docs/write-path.md).
+// Whatever the order: the slot's two reports are one chain, the repeated key
+// answers its first result, the refused reports write nothing, and the
+// counters move once per current report.
+test('POST /health-reports at once: one slot twice, a key twice, refusals between', async () => {
+  const p = await person(GRID_A);
+  const obs = await observe(p, { start_date: day(-2) });
+  const others = [];
+  for (let i = 0; i < 8; i++) {
+    const o = await person(GRID_A);
+    await observe(o, { start_date: day(-2) });
+    others.push(o);
+  }
+  const idle = await person(GRID_A); // not under observation: 422
+  const slot = `${day(-1)}T16:00`;
+  const a = reportBody(p, { slot, temperature: 36.5 });
+  const b = reportBody(p, { slot, temperature: 36.8 });
+  const before_ = await stats(GRID_A);
+  const sent = [a, b, { ...a }, reportBody(idle), reportBody(987654), ...others.map((o) => reportBody(o, { slot }))];
+  const got = await Promise.all(sent.map((body) => workerA.post('/api/v1/health-reports', body)));
+  const [ra, rb, again, rIdle, rMissing, ...rOthers] = got;
+  assert.ok([ra.status, again.status].sort().join() === '200,201', `${ra.status} ${again.status}`);
+  assert.equal(ra.body.id, again.body.id); // one write, one replay of it
+  assert.equal(rb.status, 201, rb.text);
+  assertError(assert, rIdle, 422, 'rule_violation', ['person_id']);
+  assertError(assert, rMissing, 404, 'not_found', ['person_id']);
+  for (const r of rOthers) assert.equal(r.status, 201, r.text);
+  assert.equal(new Set(rOthers.map((r) => r.body.id)).size, others.length);
+  // The slot: two reports, the later one current, replacing the earlier.
+  const [first, second] = ra.body.id < rb.body.id ? [ra.body, rb.body] : [rb.body, ra.body];
+  assert.equal(second.replaces, first.id);
+  const history = (await admin.get(`/api/v1/observations/${obs.id}`)).body.reports;
+  assert.deepEqual(history.map((x) => [x.id, x.replaced_by]), [[first.id, second.id], [second.id, null]]);
+  // Counted once per current report, on today's received count.
+  const after_ = await stats(GRID_A);
+  assert.equal((after_[`reports.${day(0)}`] ?? 0) - (before_[`reports.${day(0)}`] ?? 0), 1 + others.length);
+});
+
 test('POST /health-reports bad input: 4xx with fields, nothing written', async () => {
   const p = await person(GRID_A);
   await observe(p, { start_date: day(-2) });
