@@ -344,7 +344,7 @@ uint64_t store_data_version(struct store *s, int *shared)
 /* The deferred sums follow the engine's depth: a released savepoint's join
  * its parent's, a failed or rolled-back level's vanish; the outer commit
  * runs the hooks (store_before_commit), then writes them (store_sums_flush). */
-static int commit(struct store *s, int lazy, struct ep_error *err)
+int store_commit(struct store *s, struct ep_error *err)
 {
     int level = s->depth;
     int rc = level == 1 ? hooks_run(s, err) : 0;
@@ -359,8 +359,7 @@ static int commit(struct store *s, int lazy, struct ep_error *err)
         return rc;
     }
     int wrote = level == 1 && (!s->ops->txn_wrote || s->ops->txn_wrote(s));
-    rc = lazy && level > 1 && s->ops->commit_lazy ? s->ops->commit_lazy(s, err)
-                                                  : s->ops->commit(s, err);
+    rc = s->ops->commit(s, err);
     if (rc == 0 && wrote && s->depth == 0) {
         atomic_fetch_add(&data_local, 1);
         if (s->ops->data_version)
@@ -375,11 +374,6 @@ static int commit(struct store *s, int lazy, struct ep_error *err)
     epoch_publish(s);
     notes_publish(s, rc == 0);
     return rc;
-}
-
-int store_commit(struct store *s, struct ep_error *err)
-{
-    return commit(s, s->lazy, err);
 }
 
 void store_set_lazy(struct store *s, int on)

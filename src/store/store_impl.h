@@ -37,9 +37,6 @@ struct store_ops {
     int (*exec)(struct store *s, const char *sql, struct ep_error *err);
     int (*begin)(struct store *s, struct ep_error *err);
     int (*commit)(struct store *s, struct ep_error *err);
-    /* store_commit of a nested level while lazy levels are on (store_set_lazy);
-     * NULL: commit.  The engine's nested begin reads struct store's "lazy". */
-    int (*commit_lazy)(struct store *s, struct ep_error *err);
     /* store_lazy_failed; NULL: never. */
     int (*lazy_failed)(struct store *s);
     /* store_flush; NULL: nothing is ever waiting. */
@@ -84,7 +81,7 @@ struct store {
     const struct store_ops *ops;
     char *path;              /* file name or URI, for messages */
     int depth;               /* open transactions: 1 = BEGIN, more = savepoints */
-    int lazy;                /* store_set_lazy() */
+    int lazy;                /* store_set_lazy(): read by the engine's nested begin and commit */
     struct store_sums *sums; /* deferred sums of the open transaction (sums.c), or NULL */
     int epoch_bump;          /* store_epoch_bump() called in the open transaction */
     struct store_memo *memo; /* the open transaction's memos (store.c), or NULL */

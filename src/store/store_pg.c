@@ -1033,14 +1033,16 @@ static void pg_rollback(struct store *s);
 
 /* A nested level's deferred writes are answered now (their error fails this
  * commit, and the level is rolled back); its RELEASE is queued: it cannot
- * fail in a transaction that has not. */
+ * fail in a transaction that has not.  With lazy levels (store_set_lazy) the
+ * writes stay queued with the RELEASE, and settle() tells their failure
+ * apart (lazy_upto, lazy_failed). */
 static int pg_commit(struct store *s, struct ep_error *err)
 {
     struct pg_store *p = PG(s);
     char sql[48];
     if (s->depth > 1) {
         int level = s->depth;
-        int rc = p->queued_writes ? settle(s, NULL, err) : 0;
+        int rc = p->queued_writes && !s->lazy ? settle(s, NULL, err) : 0;
         if (rc == 0 && p->sp[level] && p->sp_own[level]) {
             snprintf(sql, sizeof sql, "RELEASE sp%d", p->sp[level]);
             rc = queue_send(s, NULL, 0, NULL, sql, 0, NULL, err);
@@ -1048,6 +1050,10 @@ static int pg_commit(struct store *s, struct ep_error *err)
         if (rc != 0) {
             pg_rollback(s);
             return rc;
+        }
+        if (s->lazy) {
+            p->lazy_upto = p->queued;
+            p->queued_writes = 0;
         }
         s->depth--;
         return 0;
@@ -1099,30 +1105,6 @@ static void pg_rollback(struct store *s)
         PQclear(PQexec(p->conn, "ROLLBACK"));
     p->nexplicit = 0;
     s->depth = 0;
-}
-
-/* store_commit_lazy: a nested level's deferred writes stay queued, with its
- * RELEASE, for the next statement that needs an answer; settle() tells
- * their failure apart (lazy_failed). */
-static int pg_commit_lazy(struct store *s, struct ep_error *err)
-{
-    struct pg_store *p = PG(s);
-    if (s->depth <= 1)
-        return pg_commit(s, err);
-    int level = s->depth;
-    if (p->sp[level] && p->sp_own[level]) {
-        char sql[48];
-        snprintf(sql, sizeof sql, "RELEASE sp%d", p->sp[level]);
-        int rc = queue_send(s, NULL, 0, NULL, sql, 0, NULL, err);
-        if (rc != 0) {
-            pg_rollback(s);
-            return rc;
-        }
-    }
-    p->lazy_upto = p->queued;
-    p->queued_writes = 0;
-    s->depth--;
-    return 0;
 }
 
 static int pg_lazy_failed(struct store *s)
@@ -1483,7 +1465,6 @@ static const struct store_ops pg_ops = {
     .run_deferred = pg_run_deferred,
     .prefetch = pg_prefetch,
     .run_insert = pg_run_insert,
-    .commit_lazy = pg_commit_lazy,
     .lazy_failed = pg_lazy_failed,
     .flush = pg_flush,
     .exec = pg_exec,
