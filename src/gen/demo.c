@@ -342,13 +342,14 @@ static int name_set_add(struct name_set *set, const char *name)
  * than BATCH_PERSONS): its regions, households and persons.  Households keep
  * the grid order.  Persons are numbered in one of two orders (BENCH.md, "B6
  * demo generation", has the measurements at --scale 1.0, 2 cores):
- *  - ID-number order within the batch, when the index of a UNIQUE column
- *    constraint on id_number must stay during the load (SQLite cannot drop
- *    it): it then grows almost in order, each county's own code first.  Load
- *    15 s instead of 19 s in grid order; the other indexes, built from
- *    unordered rows, take 8.5 s instead of 7 s: 26 s in all against 28 s;
- *  - grid order, when every persons index can be dropped and built after the
- *    load (a named CREATE UNIQUE INDEX): 22 s in all. */
+ *  - grid order on SQLite, where every persons index is dropped and built
+ *    after the load (since migration 0034 the uniqueness of id_number is a
+ *    named CREATE UNIQUE INDEX): 19-21 s in all on the machine where the
+ *    constraint's order below took 34-37 s;
+ *  - ID-number order within the batch, when an index on id_number must stay
+ *    during the load (a UNIQUE column constraint's, as before migration 0034,
+ *    which SQLite cannot drop): it then grows almost in order, each county's
+ *    own code first; and on PostgreSQL, which drops its keys anyway. */
 
 #define BATCH_PERSONS       1200000 /* bounds the memory of a batch (~80 MB) */
 #define FIRST_BATCH_PERSONS 20000   /* the writer's first batch, ready in ~20 ms */
@@ -1335,7 +1336,7 @@ out:
 
 /* ---- persons indexes around the load --------------------------------------------
  *
- * Every non-unique index of persons is dropped before the load and built
+ * Every index of persons but its primary key is dropped before the load and built
  * after it, one sort each (store_indexes_defer, shared with `epigrid import`): maintaining them row
  * by row costs a B-tree insert per row and index, random for the name index, and measured clearly
  * slower (BENCH.md, "B6 demo generation").  The definitions are read back from the catalogue, so
@@ -1343,8 +1344,8 @@ out:
  * and it grows at its end. On PostgreSQL the same indexes go, and so do the foreign keys of persons
  * and households: a COPY checks each row's keys one by one (a trigger and a
  * lookup per key and row), ADD CONSTRAINT checks all of them in one join
- * afterwards.  On SQLite the unique id_number stays (the rows keep the
- * ID-number order of the batches, so that index grows almost in order); on
+ * afterwards.  On SQLite the unique index on id_number goes too
+ * (STORE_DEFER_KEYS: a named index since migration 0034); on
  * PostgreSQL persons' primary key and unique id_number go too, with the
  * foreign keys that reference persons (STORE_DEFER_KEYS): the COPY of the
  * 5.4 M persons at --scale 1.0 took 26 s with both kept, 11 s without them
@@ -1385,7 +1386,8 @@ static int indexes_drop(struct store *s, struct store_indexes *x, struct ep_erro
     return rc != 0 ? rc : store_indexes_defer(s, "households", STORE_DEFER_FOREIGN_KEYS, x, err);
 }
 
-/* 1 if persons still has an index (a UNIQUE constraint's) after indexes_drop(). */
+/* 1 if persons still has an index after indexes_drop(): a UNIQUE column
+ * constraint's, as before migration 0034. */
 static int index_left_on_persons(struct store *s)
 {
     return single_value(s,

@@ -9,9 +9,10 @@
  * read from the catalogue together with the statement that makes it again
  * (sqlite_master's sql, pg_indexes' indexdef, pg_get_constraintdef), never
  * from a copy in the code: an index a later migration adds comes back too.
- * Unless the caller asks for the keys too (STORE_DEFER_KEYS, PostgreSQL),
- * only indexes that enforce no rule go (not UNIQUE, not a primary key), so
- * every refusal the load relies on still happens as the row is written.
+ * Unless the caller asks for the keys too (STORE_DEFER_KEYS: the unique
+ * indexes made by CREATE UNIQUE INDEX, and on PostgreSQL the primary key and
+ * unique constraints), only indexes that enforce no rule go, so every
+ * refusal the load relies on still happens as the row is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,22 +20,30 @@
 
 #include "store/store_impl.h"
 
-/* SQLite: the non-unique indexes made by CREATE INDEX (origin 'c'), with a
- * DROP of each (its name quoted) and the CREATE kept in sqlite_master. */
-static const char SQLITE_INDEXES[] =
-    "SELECT 'DROP INDEX \"' || replace(m.name, '\"', '\"\"') || '\"', m.sql"
-    " FROM sqlite_master m JOIN pragma_index_list(?) l ON l.name = m.name"
-    " WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.\"unique\" = 0 AND l.origin = 'c'"
-    " ORDER BY m.name";
+/* SQLite: the indexes made by CREATE [UNIQUE] INDEX (origin 'c'), with a DROP
+ * of each (its name quoted) and the CREATE kept in sqlite_master; the
+ * non-unique ones, or with STORE_DEFER_KEYS the unique ones too.  A UNIQUE
+ * column constraint's index (origin 'u') cannot be dropped and stays. */
+#define SQLITE_INDEX_LIST                                                                          \
+    "SELECT 'DROP INDEX \"' || replace(m.name, '\"', '\"\"') || '\"', m.sql"                       \
+    " FROM sqlite_master m JOIN pragma_index_list(?) l ON l.name = m.name"                         \
+    " WHERE m.type = 'index' AND m.sql IS NOT NULL AND l.origin = 'c'"
+static const char SQLITE_INDEXES[] = SQLITE_INDEX_LIST " AND l.\"unique\" = 0 ORDER BY m.name";
+static const char SQLITE_INDEXES_AND_KEYS[] = SQLITE_INDEX_LIST " ORDER BY m.name";
 
 /* PostgreSQL: the table's indexes that are not unique (so back no UNIQUE or
- * PRIMARY KEY constraint), names quoted by quote_ident. */
-static const char PG_INDEXES[] =
-    "SELECT 'DROP INDEX ' || quote_ident(i.schemaname) || '.' || quote_ident(i.indexname),"
-    " i.indexdef FROM pg_indexes i JOIN pg_index x ON x.indexrelid ="
-    " (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass"
-    " WHERE i.schemaname = current_schema() AND i.tablename = ? AND NOT x.indisunique"
-    " ORDER BY i.indexname";
+ * PRIMARY KEY constraint), or with STORE_DEFER_KEYS every index that backs no
+ * constraint (those go as constraints, drop_keys), names quoted by
+ * quote_ident. */
+#define PG_INDEX_LIST                                                                              \
+    "SELECT 'DROP INDEX ' || quote_ident(i.schemaname) || '.' || quote_ident(i.indexname),"        \
+    " i.indexdef FROM pg_indexes i JOIN pg_index x ON x.indexrelid ="                              \
+    " (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass"                    \
+    " WHERE i.schemaname = current_schema() AND i.tablename = ?"
+static const char PG_INDEXES[] = PG_INDEX_LIST " AND NOT x.indisunique ORDER BY i.indexname";
+static const char PG_INDEXES_AND_KEYS[] =
+    PG_INDEX_LIST " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+                  " AND c.contype IN ('p', 'u', 'x')) ORDER BY i.indexname";
 
 /* PostgreSQL: the table's foreign keys. */
 static const char PG_FOREIGN_KEYS[] =
@@ -138,7 +147,11 @@ int store_indexes_defer(struct store *s, const char *table, int what, struct sto
                             "database error: deferring indexes needs a transaction");
     int rc = 0;
     if (what & STORE_DEFER_INDEXES)
-        rc = drop_listed(s, is_sqlite(s) ? SQLITE_INDEXES : PG_INDEXES, table, x, err);
+        rc = drop_listed(s,
+                         (what & STORE_DEFER_KEYS)
+                             ? (is_sqlite(s) ? SQLITE_INDEXES_AND_KEYS : PG_INDEXES_AND_KEYS)
+                             : (is_sqlite(s) ? SQLITE_INDEXES : PG_INDEXES),
+                         table, x, err);
     /* SQLite's foreign keys belong to the table: a load turns them off instead
      * (PRAGMA foreign_keys, outside the transaction). */
     if (rc == 0 && (what & STORE_DEFER_FOREIGN_KEYS) && !is_sqlite(s))

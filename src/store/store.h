@@ -239,9 +239,11 @@ int store_copy_end(struct store_copy *c, struct ep_error *err);
  * statements that make them again, read from the catalogue (sqlite_master,
  * pg_indexes, pg_constraint), so that whatever the migrations define comes
  * back.  UNIQUE indexes and primary keys stay: their refusals and the
- * lookups they serve are unchanged during the load.  STORE_DEFER_KEYS (on
- * PostgreSQL; SQLite cannot drop them) drops them too, with the other
- * tables' foreign keys that reference them, for a load whose rows are
+ * lookups they serve are unchanged during the load.  STORE_DEFER_KEYS
+ * drops them too -- the unique indexes made by CREATE UNIQUE INDEX, and on
+ * PostgreSQL the primary key and unique constraints with the other tables'
+ * foreign keys that reference them (SQLite cannot drop a constraint's index:
+ * a UNIQUE column constraint's stays) -- for a load whose rows are
  * distinct by construction and that nothing reads during the load: a
  * duplicate is then refused only when the key is made again, and the
  * transaction fails as a whole.  store_indexes_restore()

@@ -89,6 +89,152 @@ static void migrations_split_by_engine(void **state)
     assert_true(split >= 2); /* 0033's pair */
 }
 
+/* One integer from "sql". */
+static int64_t value_of(struct store *s, const char *sql)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    struct store_stmt *st = store_prepare(s, sql, &err);
+    assert_non_null(st);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    int64_t v = store_column_int64(st, 0);
+    store_stmt_reset(st);
+    return v;
+}
+
+/* Puts persons back as migration 0003 made it (id_number UNIQUE as a column
+ * constraint) and the schema at version 33, with a household, two persons
+ * and an observation of the second; "dangling" adds an observation of a
+ * person that does not exist (foreign keys off). */
+static void persons_as_before_0034(struct store *s, int dangling)
+{
+    struct ep_error err;
+    ep_error_clear(&err);
+    assert_int_equal(region_create(s, "4311", "永州市", &err), 0);
+    assert_int_equal(region_create(s, "431122", "东安县", &err), 0);
+    assert_int_equal(region_create(s, "431122101", "白牙市镇", &err), 0);
+    assert_int_equal(region_create(s, "431122101201", "茶亭社区", &err), 0);
+    assert_int_equal(region_create(s, "431122101201001", "雍景园小区", &err), 0);
+    static const char old[] =
+        "PRAGMA foreign_keys=OFF;"
+        "CREATE TABLE persons_old (id INTEGER PRIMARY KEY,"
+        " household_id INTEGER REFERENCES households(id),"
+        " grid_code TEXT NOT NULL REFERENCES regions(code), name TEXT NOT NULL,"
+        " sex TEXT NOT NULL CHECK (sex IN ('M', 'F')), birth_date TEXT NOT NULL,"
+        " id_number TEXT NOT NULL UNIQUE, phone TEXT, created_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL);"
+        "DROP TABLE persons; ALTER TABLE persons_old RENAME TO persons;"
+        "CREATE INDEX persons_grid ON persons(grid_code, id);"
+        "CREATE INDEX persons_name ON persons(name, grid_code, id);"
+        "CREATE INDEX persons_household ON persons(household_id);"
+        "PRAGMA foreign_keys=ON;"
+        "DELETE FROM schema_migrations WHERE version = 34;"
+        "INSERT INTO households (id, grid_code, address, created_at, updated_at)"
+        " VALUES (7, '431122101201001', '雍景园 1 栋', 't', 't');"
+        "INSERT INTO persons VALUES (40, 7, '431122101201001', '张三', 'M', '1980-01-01',"
+        " '431122198001010011', NULL, 't', 't');"
+        "INSERT INTO persons VALUES (41, 7, '431122101201001', '李四', 'F', '1982-02-02',"
+        " '431122198202020022', '13800000000', 't', 't');"
+        "INSERT INTO observations (id, person_id, grid_code, kind, reason, start_date,"
+        " planned_end, created_by, created_at, updated_at) VALUES (5, 41, '431122101201001',"
+        " 'home', 'travel', '2026-12-01', '2026-12-15', 'admin', 't', 't');";
+    assert_int_equal(store_exec(s, old, &err), 0);
+    if (dangling)
+        assert_int_equal(
+            store_exec(s,
+                       "PRAGMA foreign_keys=OFF;"
+                       "INSERT INTO observations (id, person_id, grid_code, kind, reason,"
+                       " start_date, planned_end, created_by, created_at, updated_at) VALUES"
+                       " (6, 999, '431122101201001', 'home', 'travel', '2026-12-01',"
+                       " '2026-12-15', 'admin', 't', 't');"
+                       "PRAGMA foreign_keys=ON",
+                       &err),
+            0);
+    /* Written against the migrations up to 0034: a later one must adapt this. */
+    assert_int_equal(store_schema_version(s, &err), 33);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_index_list('persons')"
+                                 " WHERE origin = 'u'"),
+                     1);
+}
+
+static const char PERSONS_DIGEST[] =
+    "SELECT group_concat(id || household_id || grid_code || name || sex || birth_date"
+    " || id_number || coalesce(phone, '-') || created_at || updated_at, '|') FROM persons";
+
+/* Migration 0034 builds persons again with id_number's uniqueness as a named
+ * index: the rows, their ids and every foreign key stay; the same duplicate
+ * is refused the same way. */
+static void persons_uniqueness_becomes_a_named_index(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    persons_as_before_0034(s, 0);
+    struct store_stmt *st = store_prepare(s, PERSONS_DIGEST, &err);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    char before[512];
+    snprintf(before, sizeof before, "%s", store_column_text(st, 0));
+    store_stmt_reset(st);
+
+    int applied = 0;
+    assert_int_equal(store_migrate(s, &applied, &err), 0);
+    assert_int_equal(applied, 1);
+    assert_int_equal(store_schema_version(s, &err), 34);
+    st = store_prepare(s, PERSONS_DIGEST, &err);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    assert_string_equal(store_column_text(st, 0), before);
+    store_stmt_reset(st);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_index_list('persons')"
+                                 " WHERE origin = 'u'"),
+                     0);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_index_list('persons')"
+                                 " WHERE name = 'persons_id_number' AND \"unique\" = 1"),
+                     1);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_index_list('persons')"), 4);
+    /* Foreign keys are on again and still reach the rebuilt table. */
+    assert_int_equal(value_of(s, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(store_exec(s, "DELETE FROM persons WHERE id = 41", &err), -EP_ECONFLICT);
+    ep_error_clear(&err);
+    assert_int_not_equal(
+        store_exec(s,
+                   "INSERT INTO observations (person_id, grid_code, kind, reason, start_date,"
+                   " planned_end, created_by, created_at, updated_at) VALUES (998,"
+                   " '431122101201001', 'home', 'travel', '2026-12-01', '2026-12-15', 'admin',"
+                   " 't', 't')",
+                   &err),
+        0);
+    ep_error_clear(&err);
+    assert_int_equal(store_exec(s,
+                                "INSERT INTO persons (household_id, grid_code, name, sex,"
+                                " birth_date, id_number, created_at, updated_at) VALUES (7,"
+                                " '431122101201001', '王五', 'M', '1980-01-01',"
+                                " '431122198001010011', 't', 't')",
+                                &err),
+                     -EP_ECONFLICT);
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "persons.id_number"));
+}
+
+/* A reference already broken before 0034 fails the migration (PRAGMA
+ * foreign_key_check) and leaves everything as it was, foreign keys on. */
+static void a_broken_reference_stops_migration_0034(void **state)
+{
+    struct store *s = *state;
+    struct ep_error err;
+    ep_error_clear(&err);
+    persons_as_before_0034(s, 1);
+    assert_int_equal(store_migrate(s, NULL, &err), -EP_EINTERNAL);
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_EN), "observations"));
+    assert_non_null(strstr(ep_error_message(&err, EP_LANG_ZH), "迁移"));
+    ep_error_clear(&err);
+    assert_int_equal(store_schema_version(s, &err), 33);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM pragma_index_list('persons')"
+                                 " WHERE origin = 'u'"),
+                     1);
+    assert_int_equal(value_of(s, "SELECT COUNT(*) FROM persons"), 2);
+    assert_int_equal(value_of(s, "PRAGMA foreign_keys"), 1);
+}
+
 static void statements_are_cached_by_literal(void **state)
 {
     struct store *s = *state;
@@ -415,6 +561,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
         cmocka_unit_test(migrations_split_by_engine),
+        cmocka_unit_test_setup_teardown(persons_uniqueness_becomes_a_named_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_broken_reference_stops_migration_0034, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_are_cached_by_literal, setup, teardown),
         cmocka_unit_test_setup_teardown(held_statements_survive_many_others, setup, teardown),
         cmocka_unit_test_setup_teardown(constraint_violation_is_a_conflict_and_rollback_undoes,
