@@ -67,6 +67,7 @@ int cli_serve(int argc, char **argv)
                                          {"login-failures", required_argument, 0, 'F'},
                                          {"login-address-failures", required_argument, 0, 'A'},
                                          {"sweep-seconds", required_argument, 0, 'w'},
+                                         {"event-loop", required_argument, 0, 'E'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct http_server_config cfg = {
@@ -75,7 +76,7 @@ int cli_serve(int argc, char **argv)
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:SX:F:A:w:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:t:b:qhT:C:P:W:SX:F:A:w:E:", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -160,6 +161,16 @@ int cli_serve(int argc, char **argv)
             }
             cfg.sweep_seconds = (int)n;
             break;
+        case 'E':
+            if (strcmp(optarg, "poll") == 0)
+                cfg.event_loop = HTTP_LOOP_POLL;
+            else if (strcmp(optarg, "epoll") == 0)
+                cfg.event_loop = HTTP_LOOP_EPOLL;
+            else {
+                fputs("epigrid: --event-loop 应为 poll 或 epoll / must be poll or epoll\n", stderr);
+                return CLI_USAGE;
+            }
+            break;
         case 'h':
             puts(
                 "用法 usage: epigrid serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
@@ -167,9 +178,13 @@ int cli_serve(int argc, char **argv)
                 "                     [--max-connections N] [--max-per-ip N] [--write-rate N/s]\n"
                 "                     [--cookie-secure] [--trusted-proxy ADDR[,ADDR...]]\n"
                 "                     [--login-failures N] [--login-address-failures N] [--quiet]\n"
-                "                     [--sweep-seconds N]\n"
+                "                     [--sweep-seconds N] [--event-loop poll|epoll]\n"
                 "  --sweep-seconds:每隔多少秒查找逾期未报告的观察对象(默认 60)。\n"
                 "  --sweep-seconds: how often overdue health reports are looked for (60).\n"
+                "  --event-loop:poll(默认)适合经反向代理的少量连接;直接面对成百上千个\n"
+                "  空闲连接时用 epoll。\n"
+                "  --event-loop: poll (default) suits the few connections of a reverse proxy;\n"
+                "  epoll suits hundreds or thousands of idle clients on the server itself.\n"
                 "  防洪与慢客户端:空闲连接 --timeout 秒后关闭(默认 30);并发连接上限\n"
                 "  --max-connections(默认 1000),每个客户端地址 --max-per-ip(默认 256,0 不限);\n"
                 "  请求头上限 32 KiB(超出回 431 或断开);请求体上限 --body-limit(默认 1 MiB,413)。\n"

@@ -1184,10 +1184,12 @@ int http_server_start(struct http_server **out, const struct http_server_config 
     }
     unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 2;
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-        access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)srv->cfg.timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_USE_INTERNAL_POLLING_THREAD |
+            (cfg->event_loop == HTTP_LOOP_EPOLL ? MHD_USE_EPOLL : MHD_USE_POLL) |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.timeout_s, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)(srv->cfg.max_per_ip > 0 ? srv->cfg.max_per_ip : 0),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory_limit,

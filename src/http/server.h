@@ -14,6 +14,16 @@
 
 #define HTTP_TRUSTED_PROXIES_MAX 8
 
+/* How the worker threads watch their connections (serve --event-loop).
+ * poll() costs a little for every open connection at every wake-up; epoll
+ * costs two system calls a request more (libmicrohttpd takes a connection out
+ * of the set while its write waits for the writer, and puts it back).  With
+ * the few connections a reverse proxy keeps open (docs/reliability.md) poll is
+ * cheaper; with many idle clients on the server itself, epoll.  Measured on 2
+ * cores, B1 (64 connections): poll 15.0-16.2k reports/s, epoll 12.4-14.9k; with
+ * 800 idle connections beside them, poll 12.9k, epoll 13.9k (BENCH.md). */
+enum http_event_loop { HTTP_LOOP_POLL = 0, HTTP_LOOP_EPOLL = 1 };
+
 struct http_server_config {
     const char *db_path; /* database every worker opens */
     const char *listen;  /* "ADDR:PORT"; port 0 picks a free one */
@@ -28,6 +38,7 @@ struct http_server_config {
     int write_rate_loopback;    /* 1: limit loopback clients too (else exempt) */
     size_t header_memory_limit; /* per-connection memory for headers [32 KiB] */
     /* Transport: */
+    enum http_event_loop event_loop; /* how connections are watched [HTTP_LOOP_POLL] */
     int cookie_secure; /* 1: clients reach us over TLS (here or at a proxy): Secure cookie, HSTS */
     /* "ADDR[,ADDR...]" (borrowed until http_server_start returns): peers whose
      * X-Forwarded-For names the client; NULL: the peer is the client. */

@@ -6,11 +6,12 @@
 // an oversized body 413; the per-address write limit (--write-rate) answers
 // 429 with Retry-After and the error model, writes nothing, leaves reads
 // alone and lets writes in again after Retry-After; loopback is exempt by
-// default.
+// default.  Both event loops (--event-loop poll, the default, and epoll)
+// answer writes that wait for the writer with many idle connections open.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, assertError } from './lib.mjs';
+import { startServer, assertError, epigrid } from './lib.mjs';
 
 const servers = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -173,4 +174,33 @@ test('by default loopback writes are not rate-limited (tests and benchmarks)', a
     for (const r of rs) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   }
   assert.deepEqual([...statuses.entries()], [[400, 600]]);
+});
+
+for (const loop of ['poll', 'epoll']) {
+  test(`--event-loop ${loop}: 200 writes at once are all answered beside 300 idle connections`, async () => {
+    const srv = await server(['--event-loop', loop, '--max-per-ip', '0']);
+    const admin = await srv.as('admin');
+    const idle = [];
+    for (let i = 0; i < 300; i++) idle.push(await open(srv, '127.0.0.3'));
+    try {
+      assert.equal((await admin.post('/api/v1/regions', { code: '431122', name: '东安县' })).status, 201);
+      const codes = Array.from({ length: 200 }, (_, i) => `431122${String(i + 1).padStart(3, '0')}`);
+      const rs = await Promise.all(codes.map((code) => admin.post('/api/v1/regions', { code, name: `镇${code}` })));
+      assert.deepEqual(rs.filter((r) => r.status !== 201).map((r) => r.text), []);
+      for (const [i, r] of rs.entries()) assert.equal(r.body.code, codes[i]);
+      const list = await admin.get('/api/v1/regions/431122/children');
+      assert.equal(list.status, 200, list.text);
+      assert.equal(list.body.items.length, 200);
+      assert.ok(idle.filter((s) => !s.closedAt).length >= 290, 'the idle connections stay open');
+    } finally {
+      for (const s of idle) s.destroy();
+    }
+  });
+}
+
+test('--event-loop takes poll or epoll; anything else is refused in both languages', () => {
+  const r = epigrid(['serve', '--event-loop', 'select', '--listen', '127.0.0.1:0']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--event-loop 应为 poll 或 epoll/);
+  assert.match(r.stderr, /must be poll or epoll/);
 });
